@@ -1,0 +1,355 @@
+//! Invoices and credit notes: lines, the draft → issued transition, and how
+//! payments and credit notes settle an issued invoice.
+
+use crate::money::Currency;
+use crate::numbering::NumberPattern;
+use crate::product::UnitCode;
+use crate::tax::Vat;
+use crate::terms::PaymentTerms;
+use crate::totals::{self, LineFigures, Totals};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use time::Date;
+use uuid::Uuid;
+
+/// Most lines a document may hold; beyond that it is an import, not an invoice.
+pub const MAX_LINES: usize = 1000;
+/// Longest line description, in characters.
+pub const MAX_DESCRIPTION: usize = 2000;
+/// Largest document total accepted, in currency units.
+pub const MAX_TOTAL: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+
+/// The kinds of document that carry a legal number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    Invoice,
+    CreditNote,
+}
+
+impl DocumentKind {
+    /// All kinds.
+    pub const ALL: [DocumentKind; 2] = [DocumentKind::Invoice, DocumentKind::CreditNote];
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::Invoice => "invoice",
+            DocumentKind::CreditNote => "credit_note",
+        }
+    }
+
+    /// The numbering pattern a new company starts with.
+    pub fn default_pattern(self) -> NumberPattern {
+        let p = match self {
+            DocumentKind::Invoice => "F{YYYY}-{SEQ:5}",
+            DocumentKind::CreditNote => "AV{YYYY}-{SEQ:5}",
+        };
+        p.parse().unwrap_or_else(|_| unreachable!("built-in pattern {p} is valid"))
+    }
+}
+
+impl FromStr for DocumentKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        DocumentKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| format!("unknown document kind {s:?}"))
+    }
+}
+
+impl fmt::Display for DocumentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where a document stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Issued,
+    PartiallyPaid,
+    Paid,
+    /// Fully offset by credit notes.
+    Credited,
+}
+
+impl Status {
+    /// All statuses.
+    pub const ALL: [Status; 5] = [Status::Draft, Status::Issued, Status::PartiallyPaid, Status::Paid, Status::Credited];
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Issued => "issued",
+            Status::PartiallyPaid => "partially_paid",
+            Status::Paid => "paid",
+            Status::Credited => "credited",
+        }
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Status::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("{s:?} is not a status (draft, issued, partially_paid, paid, credited)"))
+    }
+}
+
+/// One line of a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    pub id: Uuid,
+    pub product_id: Option<Uuid>,
+    pub description: String,
+    pub quantity: Decimal,
+    pub unit: UnitCode,
+    /// Net unit price, up to 6 decimals, never negative (EN 16931 BR-27).
+    pub unit_price: Decimal,
+    pub vat: Vat,
+    pub discount_percent: Decimal,
+}
+
+impl Line {
+    /// The figures the totals function needs.
+    pub fn figures(&self) -> LineFigures {
+        LineFigures {
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+            vat: self.vat,
+            discount_percent: self.discount_percent,
+        }
+    }
+}
+
+/// The editable content of a document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Content {
+    pub customer_id: Uuid,
+    pub currency: Currency,
+    /// Chosen issue date; `None` means the day it is issued.
+    pub issue_date: Option<Date>,
+    pub payment_terms: PaymentTerms,
+    pub lines: Vec<Line>,
+    /// Document discount in percent of the net, 0 to 100.
+    pub discount_percent: Decimal,
+    /// The customer's order reference (BT-13), printed.
+    pub customer_reference: Option<String>,
+    /// Public note printed on the document.
+    pub note: Option<String>,
+}
+
+impl Content {
+    /// The totals of this content, from the one totals function.
+    pub fn totals(&self) -> Totals {
+        let figures: Vec<LineFigures> = self.lines.iter().map(Line::figures).collect();
+        totals::compute(self.currency, &figures, self.discount_percent)
+    }
+}
+
+/// Why a document cannot change state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LifecycleError {
+    #[error("the document is {0}; only a draft can be changed or deleted, correct an issued invoice with a credit note")]
+    NotDraft(&'static str),
+    #[error("a document without lines cannot be issued")]
+    NoLines,
+    #[error("the total is negative ({0}); issue a credit note instead")]
+    NegativeTotal(Decimal),
+    #[error("the total {0} exceeds the largest accepted amount")]
+    TooLarge(Decimal),
+    #[error("issue date {date} is before {last}, the date of the last issued {kind}: numbers must follow dates")]
+    BeforeLastIssued { date: Date, last: Date, kind: &'static str },
+    #[error("issue date {date} is in the future")]
+    FutureDate { date: Date },
+    #[error("the document is {0}: it accepts no payment")]
+    NotPayable(&'static str),
+    #[error("credit notes would total {credited}, more than the invoice's {gross}")]
+    OverCredited { credited: Decimal, gross: Decimal },
+    #[error("only an issued invoice can be credited; this one is {0}")]
+    NotCreditable(&'static str),
+}
+
+/// What issuing fixes for ever.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssueFacts {
+    pub issue_date: Date,
+    pub due_date: Date,
+}
+
+/// Decides the issue date and due date of a draft, or why it cannot be issued.
+/// `last_issued` is the issue date of the last document of the same sequence.
+pub fn check_issue(
+    kind: DocumentKind,
+    content: &Content,
+    today: Date,
+    last_issued: Option<Date>,
+) -> Result<IssueFacts, LifecycleError> {
+    if content.lines.is_empty() {
+        return Err(LifecycleError::NoLines);
+    }
+    let t = content.totals();
+    if t.gross.is_sign_negative() && !t.gross.is_zero() {
+        return Err(LifecycleError::NegativeTotal(t.gross));
+    }
+    if t.gross > MAX_TOTAL {
+        return Err(LifecycleError::TooLarge(t.gross));
+    }
+    let issue_date = content.issue_date.unwrap_or(today);
+    if issue_date > today {
+        return Err(LifecycleError::FutureDate { date: issue_date });
+    }
+    if let Some(last) = last_issued
+        && issue_date < last
+    {
+        return Err(LifecycleError::BeforeLastIssued { date: issue_date, last, kind: kind.as_str() });
+    }
+    Ok(IssueFacts { issue_date, due_date: content.payment_terms.due_date(issue_date) })
+}
+
+/// How much of an issued invoice is settled, and by what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settlement {
+    pub status: Status,
+    pub paid: Decimal,
+    pub credited: Decimal,
+    /// What the customer still owes, never negative.
+    pub due: Decimal,
+    /// What was received beyond the gross: kept as customer credit.
+    pub excess: Decimal,
+}
+
+/// Settles an issued invoice of `gross` with payments `paid` and issued credit notes `credited`.
+pub fn settle(gross: Decimal, paid: Decimal, credited: Decimal) -> Settlement {
+    let settled = paid + credited;
+    let due = (gross - settled).max(Decimal::ZERO);
+    let excess = (settled - gross).max(Decimal::ZERO).min(paid);
+    let status = if !gross.is_zero() && credited >= gross {
+        Status::Credited
+    } else if settled >= gross {
+        Status::Paid
+    } else if settled > Decimal::ZERO {
+        Status::PartiallyPaid
+    } else {
+        Status::Issued
+    };
+    Settlement { status, paid, credited, due, excess }
+}
+
+/// Checks a payment can be recorded on a document in `status`, and splits it into
+/// what settles the invoice and what becomes customer credit.
+pub fn apply_payment(status: Status, due: Decimal, amount: Decimal) -> Result<(Decimal, Decimal), LifecycleError> {
+    match status {
+        Status::Issued | Status::PartiallyPaid => {
+            let applied = amount.min(due);
+            Ok((applied, amount - applied))
+        }
+        other => Err(LifecycleError::NotPayable(other.as_str())),
+    }
+}
+
+/// The exact bytes a seal covers: every legally meaningful field of an issued document,
+/// in a fixed order. Changing any of them after issue breaks the chain.
+#[derive(Serialize)]
+pub struct Canonical<'a> {
+    pub company_id: Uuid,
+    pub id: Uuid,
+    pub kind: &'a str,
+    pub number: &'a str,
+    pub issue_date: String,
+    pub due_date: String,
+    pub customer_id: Uuid,
+    pub currency: &'a str,
+    pub lines: &'a serde_json::Value,
+    pub discount_percent: String,
+    pub net: String,
+    pub vat_total: String,
+    pub gross: String,
+    pub parent_id: Option<Uuid>,
+}
+
+impl Canonical<'_> {
+    /// The canonical JSON bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+    use time::macros::date;
+
+    fn content(lines: Vec<(Decimal, Decimal)>) -> Content {
+        Content {
+            customer_id: Uuid::nil(),
+            currency: Currency::EUR,
+            issue_date: None,
+            payment_terms: PaymentTerms::Days(30),
+            lines: lines
+                .into_iter()
+                .map(|(q, p)| Line {
+                    id: Uuid::nil(),
+                    product_id: None,
+                    description: "x".into(),
+                    quantity: q,
+                    unit: UnitCode::ONE,
+                    unit_price: p,
+                    vat: Vat::new(dec!(20), None).unwrap(),
+                    discount_percent: Decimal::ZERO,
+                })
+                .collect(),
+            discount_percent: Decimal::ZERO,
+            customer_reference: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn issuing_fixes_dates_and_refuses_bad_drafts() {
+        let today = date!(2026 - 11 - 23);
+        let c = content(vec![(dec!(1), dec!(100))]);
+        let f = check_issue(DocumentKind::Invoice, &c, today, Some(date!(2026 - 11 - 20))).unwrap();
+        assert_eq!((f.issue_date, f.due_date), (today, date!(2026 - 12 - 23)));
+        assert_eq!(check_issue(DocumentKind::Invoice, &content(vec![]), today, None), Err(LifecycleError::NoLines));
+        assert!(matches!(
+            check_issue(DocumentKind::Invoice, &content(vec![(dec!(-2), dec!(100))]), today, None),
+            Err(LifecycleError::NegativeTotal(_))
+        ));
+        let mut backdated = c.clone();
+        backdated.issue_date = Some(date!(2026 - 11 - 01));
+        assert!(matches!(
+            check_issue(DocumentKind::Invoice, &backdated, today, Some(date!(2026 - 11 - 20))),
+            Err(LifecycleError::BeforeLastIssued { .. })
+        ));
+        let mut future = c;
+        future.issue_date = Some(date!(2026 - 11 - 24));
+        assert!(matches!(check_issue(DocumentKind::Invoice, &future, today, None), Err(LifecycleError::FutureDate { .. })));
+    }
+
+    #[test]
+    fn settlement_follows_payments_and_credit_notes() {
+        assert_eq!(settle(dec!(120), dec!(0), dec!(0)).status, Status::Issued);
+        let s = settle(dec!(120), dec!(50), dec!(0));
+        assert_eq!((s.status, s.due), (Status::PartiallyPaid, dec!(70)));
+        let s = settle(dec!(120), dec!(150), dec!(0));
+        assert_eq!((s.status, s.due, s.excess), (Status::Paid, dec!(0), dec!(30)));
+        assert_eq!(settle(dec!(120), dec!(0), dec!(120)).status, Status::Credited);
+        let s = settle(dec!(120), dec!(100), dec!(20));
+        assert_eq!((s.status, s.due), (Status::Paid, dec!(0)));
+    }
+
+    #[test]
+    fn overpayment_is_split_into_credit() {
+        assert_eq!(apply_payment(Status::PartiallyPaid, dec!(70), dec!(100)).unwrap(), (dec!(70), dec!(30)));
+        assert!(apply_payment(Status::Draft, dec!(70), dec!(10)).is_err());
+        assert!(apply_payment(Status::Paid, dec!(0), dec!(10)).is_err());
+    }
+}

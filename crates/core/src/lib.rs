@@ -1,0 +1,18 @@
+//! The billing domain of facturier: money, VAT, parties, catalogue, documents,
+//! numbering and seals. Pure functions and types: no I/O, no async, no SQL.
+//!
+//! Everything that reaches this crate has been parsed into its types; a value of
+//! `Siren`, `Currency` or `LineInput` is valid by construction.
+
+pub mod document;
+pub mod ids;
+pub mod money;
+pub mod numbering;
+pub mod party;
+pub mod product;
+pub mod seal;
+pub mod tax;
+pub mod terms;
+pub mod totals;
+
+pub use rust_decimal::Decimal;

@@ -1,0 +1,135 @@
+//! Payment terms and the due date they give.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use time::{Date, Duration};
+
+/// When an invoice falls due, counted from its issue date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum PaymentTerms {
+    /// Due on the issue date ("à réception").
+    OnReceipt,
+    /// Due N days after the issue date ("30 jours net").
+    Days(u16),
+    /// N days after the issue date, then the end of that month ("45 jours fin de mois").
+    DaysEndOfMonth(u16),
+    /// The end of the issue month, then N days ("fin de mois + 10 jours").
+    EndOfMonthPlus(u16),
+}
+
+/// The longest term accepted, in days; French law caps B2B terms well below this.
+pub const MAX_TERM_DAYS: u16 = 365;
+
+/// A payment-terms text that is not one of the accepted forms.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a payment term: use on_receipt, 30_days, 45_days_end_of_month or end_of_month_plus_10 (at most 365 days)")]
+pub struct BadTerms(pub String);
+
+impl Default for PaymentTerms {
+    fn default() -> Self {
+        PaymentTerms::Days(30)
+    }
+}
+
+fn last_day_of_month(d: Date) -> Date {
+    let days = time::util::days_in_month(d.month(), d.year());
+    d.replace_day(days).unwrap_or(d)
+}
+
+impl PaymentTerms {
+    /// The due date for an invoice issued on `issued`.
+    pub fn due_date(self, issued: Date) -> Date {
+        let plus = |d: Date, n: u16| d.saturating_add(Duration::days(i64::from(n)));
+        match self {
+            PaymentTerms::OnReceipt => issued,
+            PaymentTerms::Days(n) => plus(issued, n),
+            PaymentTerms::DaysEndOfMonth(n) => last_day_of_month(plus(issued, n)),
+            PaymentTerms::EndOfMonthPlus(n) => plus(last_day_of_month(issued), n),
+        }
+    }
+
+    /// The wording printed on a French invoice.
+    pub fn label_fr(self) -> String {
+        match self {
+            PaymentTerms::OnReceipt => "À réception".into(),
+            PaymentTerms::Days(n) => format!("{n} jours net"),
+            PaymentTerms::DaysEndOfMonth(n) => format!("{n} jours fin de mois"),
+            PaymentTerms::EndOfMonthPlus(n) => format!("Fin de mois + {n} jours"),
+        }
+    }
+}
+
+impl FromStr for PaymentTerms {
+    type Err = BadTerms;
+    fn from_str(s: &str) -> Result<Self, BadTerms> {
+        let t = s.trim().to_ascii_lowercase();
+        let bad = || BadTerms(s.to_string());
+        let num = |x: &str| x.parse::<u16>().ok().filter(|n| *n <= MAX_TERM_DAYS).ok_or_else(bad);
+        if t == "on_receipt" {
+            Ok(PaymentTerms::OnReceipt)
+        } else if let Some(n) = t.strip_suffix("_days_end_of_month") {
+            Ok(PaymentTerms::DaysEndOfMonth(num(n)?))
+        } else if let Some(n) = t.strip_suffix("_days") {
+            Ok(PaymentTerms::Days(num(n)?))
+        } else if let Some(n) = t.strip_prefix("end_of_month_plus_") {
+            Ok(PaymentTerms::EndOfMonthPlus(num(n)?))
+        } else {
+            Err(bad())
+        }
+    }
+}
+
+impl fmt::Display for PaymentTerms {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PaymentTerms::OnReceipt => f.write_str("on_receipt"),
+            PaymentTerms::Days(n) => write!(f, "{n}_days"),
+            PaymentTerms::DaysEndOfMonth(n) => write!(f, "{n}_days_end_of_month"),
+            PaymentTerms::EndOfMonthPlus(n) => write!(f, "end_of_month_plus_{n}"),
+        }
+    }
+}
+
+impl TryFrom<String> for PaymentTerms {
+    type Error = BadTerms;
+    fn try_from(s: String) -> Result<Self, BadTerms> {
+        s.parse()
+    }
+}
+
+impl From<PaymentTerms> for String {
+    fn from(t: PaymentTerms) -> String {
+        t.to_string()
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn due_dates_follow_the_terms() {
+        let d = date!(2026 - 01 - 15);
+        assert_eq!(PaymentTerms::OnReceipt.due_date(d), d);
+        assert_eq!(PaymentTerms::Days(30).due_date(d), date!(2026 - 02 - 14));
+        // 45 days end of month: 15 Jan + 45 = 1 Mar → 31 Mar.
+        assert_eq!(PaymentTerms::DaysEndOfMonth(45).due_date(d), date!(2026 - 03 - 31));
+        // End of month + 10: 31 Jan + 10 = 10 Feb.
+        assert_eq!(PaymentTerms::EndOfMonthPlus(10).due_date(d), date!(2026 - 02 - 10));
+        // February of a leap year.
+        assert_eq!(PaymentTerms::DaysEndOfMonth(0).due_date(date!(2028 - 02 - 03)), date!(2028 - 02 - 29));
+    }
+
+    #[test]
+    fn terms_round_trip_through_text() {
+        for t in ["on_receipt", "30_days", "45_days_end_of_month", "end_of_month_plus_10"] {
+            assert_eq!(t.parse::<PaymentTerms>().unwrap().to_string(), t);
+        }
+        assert!("30 jours".parse::<PaymentTerms>().is_err());
+        assert!("9999_days".parse::<PaymentTerms>().is_err());
+    }
+}
