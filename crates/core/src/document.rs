@@ -266,8 +266,8 @@ pub struct Canonical<'a> {
     pub due_date: String,
     pub customer_id: Uuid,
     pub currency: &'a str,
-    pub lines: &'a serde_json::Value,
-    pub discount_percent: String,
+    /// The stored content: lines, discount, terms, references, notes.
+    pub content: &'a serde_json::Value,
     pub net: String,
     pub vat_total: String,
     pub gross: String,

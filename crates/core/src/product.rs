@@ -17,9 +17,15 @@ const UNITS: &[(&str, &str)] = &[
 ];
 
 /// A unit of measure code.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
 pub struct UnitCode(&'static str);
+
+impl<'de> Deserialize<'de> for UnitCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+    }
+}
 
 /// A unit code outside the accepted list.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

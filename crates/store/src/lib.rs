@@ -1,1 +1,197 @@
-//! placeholder
+//! Persistence for facturier on SQLite (embedded default, WAL) and PostgreSQL.
+//!
+//! Every query is written once with `$N` placeholders, which both backends accept,
+//! and dispatched to the right driver by [`on_conn!`]. Schemas differ only in column
+//! types (`migrations/sqlite`, `migrations/postgres`). Every query filters by
+//! `company_id`; only [`documents`] allocates legal numbers and seals.
+
+pub mod companies;
+pub mod customers;
+pub mod documents;
+pub mod idempotency;
+pub mod products;
+mod sql;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use sql::Arg;
+
+/// Why a store operation failed. Each variant maps to one HTTP status at the edge.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error(transparent)]
+    Lifecycle(#[from] facturier_core::document::LifecycleError),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("invalid {field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StoreError {
+    /// True for a unique-key violation (a duplicate reference, an idempotency race…).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
+}
+
+/// Shorthand for store results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a store runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool on one of the two backends.
+#[derive(Clone, Debug)]
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A transaction on one of the two backends.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs `$body` with `$c` bound to the backend's connection (`&mut SqliteConnection`
+/// or `&mut PgConnection`); the body is compiled once per backend.
+#[macro_export]
+macro_rules! on_conn {
+    ($tx:expr, |$c:ident| $body:expr) => {
+        match $tx {
+            $crate::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// Like [`on_conn!`] for a pool (reads outside a transaction).
+#[macro_export]
+macro_rules! on_pool {
+    ($store:expr, |$c:ident| $body:expr) => {
+        match $store {
+            $crate::Store::Sqlite(p) => {
+                let $c = p;
+                $body
+            }
+            $crate::Store::Postgres(p) => {
+                let $c = p;
+                $body
+            }
+        }
+    };
+}
+
+impl Store {
+    /// Connects to `sqlite://path` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Store> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await?;
+            Ok(Store::Postgres(pool))
+        } else if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                // NORMAL is durable across application crashes in WAL mode; only a power
+                // loss may lose the last transactions, never corrupt the file.
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true)
+                .pragma("cache_size", "-32000");
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await?;
+            Ok(Store::Sqlite(pool))
+        } else {
+            Err(StoreError::Invalid {
+                field: "database_url".into(),
+                message: format!("{url:?} is neither sqlite://… nor postgres://…"),
+            })
+        }
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the embedded migrations.
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Store::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await?,
+            Store::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`) so that concurrent writers queue instead of failing.
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match self {
+            Store::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Store::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        match self {
+            Store::Sqlite(p) => p.close().await,
+            Store::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+impl Tx {
+    /// Commits.
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// The current instant, truncated to microseconds so both backends store it identically.
+pub fn now() -> time::OffsetDateTime {
+    let n = time::OffsetDateTime::now_utc();
+    n.replace_nanosecond(n.nanosecond() / 1000 * 1000).unwrap_or(n)
+}
+
+/// A new time-ordered identifier.
+pub fn new_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}

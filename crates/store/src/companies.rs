@@ -1,0 +1,257 @@
+//! Companies (tenants), users, memberships and API tokens.
+
+use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
+use facturier_core::document::DocumentKind;
+use facturier_core::money::Currency;
+use facturier_core::numbering::NumberPattern;
+use facturier_core::party::Country;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::str::FromStr;
+use uuid::Uuid;
+
+/// What a user may do in a company.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Sales,
+    Accountant,
+    ReadOnly,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Sales => "sales",
+            Role::Accountant => "accountant",
+            Role::ReadOnly => "read_only",
+        }
+    }
+
+    /// May create and change customers, products and documents.
+    pub fn can_write(self) -> bool {
+        !matches!(self, Role::ReadOnly)
+    }
+}
+
+impl FromStr for Role {
+    type Err = StoreError;
+    fn from_str(s: &str) -> Result<Role> {
+        Ok(match s {
+            "admin" => Role::Admin,
+            "sales" => Role::Sales,
+            "accountant" => Role::Accountant,
+            "read_only" => Role::ReadOnly,
+            other => return Err(StoreError::Corrupt(format!("unknown role {other:?}"))),
+        })
+    }
+}
+
+/// A company as stored.
+#[derive(Clone, Debug, Serialize)]
+pub struct Company {
+    pub id: Uuid,
+    pub name: String,
+    pub country: String,
+    pub currency: Currency,
+}
+
+/// The caller behind an API token.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub company_id: Uuid,
+    pub user_id: Uuid,
+    pub role: Role,
+}
+
+/// A freshly created company with its admin and the admin's token (shown once).
+#[derive(Clone, Debug, Serialize)]
+pub struct NewCompany {
+    pub company_id: Uuid,
+    pub user_id: Uuid,
+    pub token: String,
+}
+
+/// The SHA-256 of a token: only this is stored.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 24];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("fct_{}", hex::encode(bytes))
+}
+
+#[derive(sqlx::FromRow)]
+struct CompanyRow {
+    id: Uuid,
+    name: String,
+    country: String,
+    currency: String,
+}
+
+impl Store {
+    /// Creates a company, its default numbering and seal chains, and its admin user
+    /// (reused if the e-mail already exists) with a fresh API token.
+    pub async fn create_company(
+        &self,
+        name: &str,
+        country: &Country,
+        currency: Currency,
+        admin_email: &str,
+    ) -> Result<NewCompany> {
+        let mut tx = self.begin().await?;
+        let company_id = new_id();
+        let at = now();
+        on_conn!(&mut tx, |c| {
+            sqlx::query("INSERT INTO companies (id, name, country, currency, created_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(company_id)
+                .bind(name)
+                .bind(country.as_str())
+                .bind(currency.code())
+                .bind(at)
+                .execute(&mut *c)
+                .await?;
+            for kind in DocumentKind::ALL {
+                sqlx::query("INSERT INTO numbering (company_id, kind, pattern, yearly_reset) VALUES ($1, $2, $3, $4)")
+                    .bind(company_id)
+                    .bind(kind.as_str())
+                    .bind(kind.default_pattern().as_str())
+                    .bind(true)
+                    .execute(&mut *c)
+                    .await?;
+                sqlx::query("INSERT INTO seal_chains (company_id, kind, head, length) VALUES ($1, $2, $3, 0)")
+                    .bind(company_id)
+                    .bind(kind.as_str())
+                    .bind(facturier_core::seal::GENESIS)
+                    .execute(&mut *c)
+                    .await?;
+            }
+        });
+        let (user_id, token) = add_user_with_token(&mut tx, company_id, admin_email, Role::Admin).await?;
+        tx.commit().await?;
+        Ok(NewCompany { company_id, user_id, token })
+    }
+
+    /// Adds a user (or finds it by e-mail) to a company with a role, and returns a new token for it.
+    pub async fn create_user_token(&self, company_id: Uuid, email: &str, role: Role) -> Result<(Uuid, String)> {
+        let mut tx = self.begin().await?;
+        let r = add_user_with_token(&mut tx, company_id, email, role).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    /// The caller a token belongs to, if the token exists.
+    pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>> {
+        let hash = token_hash(token);
+        let row: Option<(Uuid, Uuid, String)> = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT t.company_id, t.user_id, m.role FROM api_tokens t \
+                 JOIN memberships m ON m.company_id = t.company_id AND m.user_id = t.user_id \
+                 WHERE t.token_hash = $1",
+            )
+            .bind(&hash)
+            .fetch_optional(c)
+            .await?
+        });
+        row.map(|(company_id, user_id, role)| Ok(Principal { company_id, user_id, role: role.parse()? }))
+            .transpose()
+    }
+
+    /// One company.
+    pub async fn company(&self, id: Uuid) -> Result<Company> {
+        let row: Option<CompanyRow> = on_pool!(self, |c| {
+            sqlx::query_as("SELECT id, name, country, currency FROM companies WHERE id = $1")
+                .bind(id)
+                .fetch_optional(c)
+                .await?
+        });
+        let r = row.ok_or(StoreError::NotFound("company"))?;
+        Ok(Company {
+            id: r.id,
+            name: r.name,
+            country: r.country,
+            currency: r.currency.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+        })
+    }
+
+    /// Every company id, oldest first.
+    pub async fn company_ids(&self) -> Result<Vec<Uuid>> {
+        let rows: Vec<(Uuid,)> =
+            on_pool!(self, |c| sqlx::query_as("SELECT id FROM companies ORDER BY id").fetch_all(c).await?);
+        Ok(rows.into_iter().map(|r| r.0).collect())
+    }
+
+    /// Finds a company by exact name (used by `demo` to stay idempotent).
+    pub async fn company_by_name(&self, name: &str) -> Result<Option<Uuid>> {
+        let row: Option<(Uuid,)> = on_pool!(self, |c| {
+            sqlx::query_as("SELECT id FROM companies WHERE name = $1 ORDER BY id LIMIT 1").bind(name).fetch_optional(c).await?
+        });
+        Ok(row.map(|r| r.0))
+    }
+
+    /// Changes the numbering pattern of a kind. Refused once a number was issued with
+    /// a yearly reset mismatch would create duplicates.
+    pub async fn set_numbering(&self, company_id: Uuid, kind: DocumentKind, pattern: &NumberPattern, yearly_reset: bool) -> Result<()> {
+        pattern.check_reset(yearly_reset).map_err(|e| StoreError::Invalid { field: "pattern".into(), message: e.to_string() })?;
+        let mut tx = self.begin().await?;
+        on_conn!(&mut tx, |c| {
+            sqlx::query("UPDATE numbering SET pattern = $3, yearly_reset = $4 WHERE company_id = $1 AND kind = $2")
+                .bind(company_id)
+                .bind(kind.as_str())
+                .bind(pattern.as_str())
+                .bind(yearly_reset)
+                .execute(c)
+                .await?;
+        });
+        tx.commit().await
+    }
+}
+
+async fn add_user_with_token(tx: &mut Tx, company_id: Uuid, email: &str, role: Role) -> Result<(Uuid, String)> {
+    let at = now();
+    let token = new_token();
+    let user_id = on_conn!(tx, |c| {
+        let existing: Option<(Uuid,)> =
+            sqlx::query_as("SELECT id FROM users WHERE email = $1").bind(email).fetch_optional(&mut *c).await?;
+        let user_id = match existing {
+            Some((id,)) => id,
+            None => {
+                let id = new_id();
+                let name = email.split('@').next().unwrap_or(email);
+                sqlx::query("INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(email)
+                    .bind(name)
+                    .bind(at)
+                    .execute(&mut *c)
+                    .await?;
+                id
+            }
+        };
+        sqlx::query(
+            "INSERT INTO memberships (company_id, user_id, role) VALUES ($1, $2, $3) \
+             ON CONFLICT (company_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(company_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .execute(&mut *c)
+        .await?;
+        sqlx::query("INSERT INTO api_tokens (id, company_id, user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(new_id())
+            .bind(company_id)
+            .bind(user_id)
+            .bind("default")
+            .bind(token_hash(&token))
+            .bind(at)
+            .execute(&mut *c)
+            .await?;
+        user_id
+    });
+    Ok((user_id, token))
+}

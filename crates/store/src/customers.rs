@@ -1,0 +1,162 @@
+//! The customer directory.
+
+use crate::sql::{Sql, like_escape};
+use crate::{Arg, Result, Store, StoreError, bind_args, new_id, now, on_conn, on_pool};
+use facturier_core::Decimal;
+use facturier_core::party::{Customer, fold};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A stored customer.
+#[derive(Clone, Debug)]
+pub struct CustomerRecord {
+    pub id: Uuid,
+    pub customer: Customer,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// Filters of the directory list.
+#[derive(Clone, Debug, Default)]
+pub struct CustomerFilter {
+    /// Every word must appear in the name, activity, city, postal code, e-mail, contacts, tags or identifiers.
+    pub q: Option<String>,
+    /// Activity, case and accents ignored.
+    pub activity: Option<String>,
+    pub limit: u32,
+    pub after: Option<Uuid>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    data: String,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+}
+
+impl TryFrom<Row> for CustomerRecord {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<CustomerRecord> {
+        let customer = serde_json::from_str(&r.data).map_err(|e| StoreError::Corrupt(format!("customer {}: {e}", r.id)))?;
+        Ok(CustomerRecord { id: r.id, customer, created_at: r.created_at, updated_at: r.updated_at })
+    }
+}
+
+fn data_of(c: &Customer) -> String {
+    serde_json::to_string(c).unwrap_or_default()
+}
+
+impl Store {
+    /// Adds a customer.
+    pub async fn insert_customer(&self, company_id: Uuid, customer: &Customer) -> Result<CustomerRecord> {
+        let id = new_id();
+        let at = now();
+        let mut tx = self.begin().await?;
+        on_conn!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO customers (id, company_id, name, activity_folded, data, search_text, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+            )
+            .bind(id)
+            .bind(company_id)
+            .bind(&customer.name)
+            .bind(customer.activity.as_deref().map(fold))
+            .bind(data_of(customer))
+            .bind(customer.search_text())
+            .bind(at)
+            .execute(c)
+            .await?;
+        });
+        tx.commit().await?;
+        Ok(CustomerRecord { id, customer: customer.clone(), created_at: at, updated_at: at })
+    }
+
+    /// One customer of the company.
+    pub async fn customer(&self, company_id: Uuid, id: Uuid) -> Result<CustomerRecord> {
+        let row: Option<Row> = on_pool!(self, |c| {
+            sqlx::query_as("SELECT id, data, created_at, updated_at FROM customers WHERE company_id = $1 AND id = $2")
+                .bind(company_id)
+                .bind(id)
+                .fetch_optional(c)
+                .await?
+        });
+        row.ok_or(StoreError::NotFound("customer"))?.try_into()
+    }
+
+    /// Replaces a customer's record.
+    pub async fn update_customer(&self, company_id: Uuid, id: Uuid, customer: &Customer) -> Result<CustomerRecord> {
+        let at = now();
+        let mut tx = self.begin().await?;
+        let row: Option<Row> = on_conn!(&mut tx, |c| {
+            sqlx::query_as(
+                "UPDATE customers SET name = $3, activity_folded = $4, data = $5, search_text = $6, updated_at = $7 \
+                 WHERE company_id = $1 AND id = $2 RETURNING id, data, created_at, updated_at",
+            )
+            .bind(company_id)
+            .bind(id)
+            .bind(&customer.name)
+            .bind(customer.activity.as_deref().map(fold))
+            .bind(data_of(customer))
+            .bind(customer.search_text())
+            .bind(at)
+            .fetch_optional(c)
+            .await?
+        });
+        let rec = row.ok_or(StoreError::NotFound("customer"))?.try_into()?;
+        tx.commit().await?;
+        Ok(rec)
+    }
+
+    /// A page of the directory, newest first, and the cursor of the next page.
+    pub async fn list_customers(&self, company_id: Uuid, f: &CustomerFilter) -> Result<(Vec<CustomerRecord>, Option<Uuid>)> {
+        let mut q = Sql::new("SELECT id, data, created_at, updated_at FROM customers WHERE company_id = ");
+        q.bind(Arg::Uuid(company_id));
+        if let Some(text) = &f.q {
+            for word in fold(text).split_whitespace().take(8) {
+                q.push(" AND search_text LIKE ").bind(Arg::Text(format!("%{}%", like_escape(word)))).push(" ESCAPE '\\'");
+            }
+        }
+        if let Some(a) = &f.activity {
+            q.push(" AND activity_folded = ").bind(Arg::Text(fold(a.trim())));
+        }
+        if let Some(after) = f.after {
+            q.push(" AND id < ").bind(Arg::Uuid(after));
+        }
+        q.push(" ORDER BY id DESC LIMIT ").bind(Arg::I64(i64::from(f.limit) + 1));
+        let rows: Vec<Row> = on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone()).fetch_all(c).await?);
+        page(rows, f.limit, |r| r.id)
+    }
+
+    /// The customer's credit (overpayments, credit notes beyond what was due), per currency.
+    pub async fn customer_credit(&self, company_id: Uuid, customer_id: Uuid) -> Result<Vec<(String, Decimal)>> {
+        let rows: Vec<(String, String)> = on_pool!(self, |c| {
+            sqlx::query_as("SELECT currency, amount FROM customer_credits WHERE company_id = $1 AND customer_id = $2")
+                .bind(company_id)
+                .bind(customer_id)
+                .fetch_all(c)
+                .await?
+        });
+        let mut out: Vec<(String, Decimal)> = Vec::new();
+        for (cur, amount) in rows {
+            let a: Decimal = amount.parse().map_err(|_| StoreError::Corrupt(format!("credit amount {amount:?}")))?;
+            match out.iter_mut().find(|(c, _)| *c == cur) {
+                Some(e) => e.1 += a,
+                None => out.push((cur, a)),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Cuts a `limit + 1` fetch into a page and the cursor of the next one.
+pub(crate) fn page<R, T, C>(mut rows: Vec<R>, limit: u32, cursor: impl Fn(&R) -> C) -> Result<(Vec<T>, Option<C>)>
+where
+    R: TryInto<T, Error = StoreError>,
+{
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = if more { rows.last().map(&cursor) } else { None };
+    let items = rows.into_iter().map(TryInto::try_into).collect::<Result<Vec<T>>>()?;
+    Ok((items, next))
+}

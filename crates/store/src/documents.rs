@@ -1,0 +1,784 @@
+//! Invoices and credit notes: drafts, issuing (legal number and seal allocated in
+//! the issuing transaction), payments, credit notes, lists and chain verification.
+//! This module is the only place that allocates numbers and writes seals.
+
+use crate::sql::Sql;
+use crate::{Arg, Result, Store, StoreError, Tx, bind_args, new_id, now, on_conn, on_pool};
+use facturier_core::Decimal;
+use facturier_core::document::{
+    self, Canonical, Content, DocumentKind, LifecycleError, Line, Status, apply_payment, settle,
+};
+use facturier_core::money::Currency;
+use facturier_core::numbering::NumberPattern;
+use facturier_core::product::UnitCode;
+use facturier_core::seal;
+use facturier_core::tax::{Vat, VatCategory};
+use facturier_core::terms::PaymentTerms;
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+/// A line as stored: decimals as exact text.
+#[derive(Serialize, Deserialize)]
+struct StoredLine {
+    id: Uuid,
+    product_id: Option<Uuid>,
+    description: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    quantity: Decimal,
+    unit: UnitCode,
+    #[serde(with = "rust_decimal::serde::str")]
+    unit_price: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    vat_rate: Decimal,
+    vat_category: VatCategory,
+    #[serde(with = "rust_decimal::serde::str")]
+    discount_percent: Decimal,
+}
+
+/// The `content` column.
+#[derive(Serialize, Deserialize)]
+struct StoredContent {
+    lines: Vec<StoredLine>,
+    #[serde(with = "rust_decimal::serde::str")]
+    discount_percent: Decimal,
+    payment_terms: PaymentTerms,
+    #[serde(with = "time::serde::iso8601::option", default)]
+    chosen_issue_date: Option<OffsetDateTime>,
+    customer_reference: Option<String>,
+    note: Option<String>,
+}
+
+fn content_json(c: &Content) -> String {
+    let stored = StoredContent {
+        lines: c
+            .lines
+            .iter()
+            .map(|l| StoredLine {
+                id: l.id,
+                product_id: l.product_id,
+                description: l.description.clone(),
+                quantity: l.quantity.normalize(),
+                unit: l.unit.clone(),
+                unit_price: l.unit_price.normalize(),
+                vat_rate: l.vat.rate(),
+                vat_category: l.vat.category(),
+                discount_percent: l.discount_percent.normalize(),
+            })
+            .collect(),
+        discount_percent: c.discount_percent.normalize(),
+        payment_terms: c.payment_terms,
+        chosen_issue_date: c.issue_date.map(|d| d.midnight().assume_utc()),
+        customer_reference: c.customer_reference.clone(),
+        note: c.note.clone(),
+    };
+    serde_json::to_string(&stored).unwrap_or_default()
+}
+
+fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &str) -> Result<Content> {
+    let corrupt = |e: String| StoreError::Corrupt(format!("document {id}: {e}"));
+    let s: StoredContent = serde_json::from_str(json).map_err(|e| corrupt(e.to_string()))?;
+    let lines = s
+        .lines
+        .into_iter()
+        .map(|l| {
+            Ok(Line {
+                id: l.id,
+                product_id: l.product_id,
+                description: l.description,
+                quantity: l.quantity,
+                unit: l.unit,
+                unit_price: l.unit_price,
+                vat: Vat::new(l.vat_rate, Some(l.vat_category)).map_err(|e| corrupt(e.to_string()))?,
+                discount_percent: l.discount_percent,
+            })
+        })
+        .collect::<Result<Vec<Line>>>()?;
+    Ok(Content {
+        customer_id,
+        currency: currency.parse().map_err(|e: facturier_core::money::UnknownCurrency| corrupt(e.to_string()))?,
+        issue_date: s.chosen_issue_date.map(|d| d.date()),
+        payment_terms: s.payment_terms,
+        lines,
+        discount_percent: s.discount_percent,
+        customer_reference: s.customer_reference,
+        note: s.note,
+    })
+}
+
+/// A payment received on an invoice.
+#[derive(Clone, Debug)]
+pub struct PaymentRecord {
+    pub id: Uuid,
+    pub amount: Decimal,
+    /// The part that settled the invoice; the rest went to the customer's credit.
+    pub applied: Decimal,
+    pub date: Date,
+    pub method: String,
+    pub reference: Option<String>,
+}
+
+/// A link between two documents.
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub kind: DocumentKind,
+    pub id: Uuid,
+    pub number: Option<String>,
+    /// `parent` or `child` (seen from the document holding the link).
+    pub relation: &'static str,
+}
+
+/// A stored document.
+#[derive(Clone, Debug)]
+pub struct DocumentRecord {
+    pub id: Uuid,
+    pub kind: DocumentKind,
+    pub status: Status,
+    pub number: Option<String>,
+    pub content: Content,
+    pub issue_date: Option<Date>,
+    pub due_date: Option<Date>,
+    pub paid: Decimal,
+    pub credited: Decimal,
+    pub parent_id: Option<Uuid>,
+    pub seal: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub issued_at: Option<OffsetDateTime>,
+    /// Filled by [`Store::document`]; empty in lists.
+    pub payments: Vec<PaymentRecord>,
+    /// Filled by [`Store::document`]; empty in lists.
+    pub links: Vec<Link>,
+}
+
+const COLS: &str = "id, kind, status, number, customer_id, parent_id, currency, doc_date, issue_date, due_date, content, \
+                    paid, credited, gross, chain_seq, prev_seal, seal, created_at, updated_at, issued_at";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    kind: String,
+    status: String,
+    number: Option<String>,
+    customer_id: Uuid,
+    parent_id: Option<Uuid>,
+    currency: String,
+    doc_date: Date,
+    issue_date: Option<Date>,
+    due_date: Option<Date>,
+    content: String,
+    paid: String,
+    credited: String,
+    gross: String,
+    chain_seq: Option<i64>,
+    prev_seal: Option<String>,
+    seal: Option<String>,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+    issued_at: Option<OffsetDateTime>,
+}
+
+fn dec(id: Uuid, what: &str, s: &str) -> Result<Decimal> {
+    s.parse().map_err(|_| StoreError::Corrupt(format!("document {id}: {what} {s:?}")))
+}
+
+impl TryFrom<Row> for DocumentRecord {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<DocumentRecord> {
+        let corrupt = |e: String| StoreError::Corrupt(format!("document {}: {e}", r.id));
+        Ok(DocumentRecord {
+            id: r.id,
+            kind: r.kind.parse().map_err(corrupt)?,
+            status: r.status.parse().map_err(corrupt)?,
+            number: r.number,
+            content: parse_content(r.id, r.customer_id, &r.currency, &r.content)?,
+            issue_date: r.issue_date,
+            due_date: r.due_date,
+            paid: dec(r.id, "paid", &r.paid)?,
+            credited: dec(r.id, "credited", &r.credited)?,
+            parent_id: r.parent_id,
+            seal: r.seal,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            issued_at: r.issued_at,
+            payments: Vec::new(),
+            links: Vec::new(),
+        })
+    }
+}
+
+impl DocumentRecord {
+    /// What the customer still owes.
+    pub fn due(&self) -> Decimal {
+        let gross = self.content.totals().gross;
+        if self.status == Status::Draft || self.kind == DocumentKind::CreditNote {
+            gross
+        } else {
+            settle(gross, self.paid, self.credited).due
+        }
+    }
+}
+
+/// Filters of a document list.
+#[derive(Clone, Debug)]
+pub struct DocumentFilter {
+    pub kind: DocumentKind,
+    pub status: Option<Status>,
+    pub customer_id: Option<Uuid>,
+    /// Inclusive bounds on the document date (issue date, or creation date of a draft).
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    pub limit: u32,
+    pub after: Option<DocCursor>,
+}
+
+/// Position in a list ordered by date then id, newest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DocCursor {
+    pub date: Date,
+    pub id: Uuid,
+}
+
+impl DocCursor {
+    /// The opaque text form: `YYYY-MM-DD_uuid`.
+    pub fn encode(&self) -> String {
+        format!("{}_{}", self.date, self.id.simple())
+    }
+
+    /// Parses what [`encode`](Self::encode) produced.
+    pub fn decode(s: &str) -> Option<DocCursor> {
+        let (d, id) = s.split_once('_')?;
+        let date = Date::parse(d, &time::format_description::well_known::Iso8601::DATE).ok()?;
+        Some(DocCursor { date, id: id.parse().ok()? })
+    }
+}
+
+/// What `verify` found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChainReport {
+    Intact { documents: u64 },
+    Broken { kind: DocumentKind, id: Option<Uuid>, number: Option<String>, reason: String },
+}
+
+async fn lock_document(tx: &mut Tx, company_id: Uuid, id: Uuid, kind: Option<DocumentKind>) -> Result<DocumentRecord> {
+    // A no-op UPDATE takes the row lock on PostgreSQL (SQLite holds the write lock already).
+    let sql = format!("UPDATE documents SET updated_at = updated_at WHERE company_id = $1 AND id = $2 RETURNING {COLS}");
+    let row: Option<Row> = on_conn!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(id).fetch_optional(c).await?);
+    let rec: DocumentRecord = row.ok_or(StoreError::NotFound("document"))?.try_into()?;
+    match kind {
+        Some(k) if k != rec.kind => Err(StoreError::NotFound("document")),
+        _ => Ok(rec),
+    }
+}
+
+async fn check_references(tx: &mut Tx, company_id: Uuid, content: &Content) -> Result<()> {
+    let found: Option<(Uuid,)> = on_conn!(tx, |c| {
+        sqlx::query_as("SELECT id FROM customers WHERE company_id = $1 AND id = $2")
+            .bind(company_id)
+            .bind(content.customer_id)
+            .fetch_optional(c)
+            .await?
+    });
+    if found.is_none() {
+        return Err(StoreError::Invalid { field: "customer_id".into(), message: "no such customer".into() });
+    }
+    for (i, line) in content.lines.iter().enumerate() {
+        if let Some(pid) = line.product_id {
+            let found: Option<(Uuid,)> = on_conn!(tx, |c| {
+                sqlx::query_as("SELECT id FROM products WHERE company_id = $1 AND id = $2")
+                    .bind(company_id)
+                    .bind(pid)
+                    .fetch_optional(c)
+                    .await?
+            });
+            if found.is_none() {
+                return Err(StoreError::Invalid { field: format!("lines[{i}].product_id"), message: "no such product".into() });
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn event(tx: &mut Tx, company_id: Uuid, document_id: Uuid, name: &str, detail: serde_json::Value) -> Result<()> {
+    on_conn!(tx, |c| {
+        sqlx::query("INSERT INTO document_events (id, company_id, document_id, at, event, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(new_id())
+            .bind(company_id)
+            .bind(document_id)
+            .bind(now())
+            .bind(name)
+            .bind(detail.to_string())
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+fn canonical_bytes(company_id: Uuid, r: &Row) -> Result<Vec<u8>> {
+    let content: serde_json::Value =
+        serde_json::from_str(&r.content).map_err(|e| StoreError::Corrupt(format!("document {}: {e}", r.id)))?;
+    let c = parse_content(r.id, r.customer_id, &r.currency, &r.content)?;
+    let t = c.totals();
+    Ok(Canonical {
+        company_id,
+        id: r.id,
+        kind: &r.kind,
+        number: r.number.as_deref().unwrap_or(""),
+        issue_date: r.issue_date.map(|d| d.to_string()).unwrap_or_default(),
+        due_date: r.due_date.map(|d| d.to_string()).unwrap_or_default(),
+        customer_id: r.customer_id,
+        currency: &r.currency,
+        content: &content,
+        net: t.net.to_string(),
+        vat_total: t.vat_total.to_string(),
+        gross: r.gross.clone(),
+        parent_id: r.parent_id,
+    }
+    .to_bytes())
+}
+
+impl Store {
+    /// Saves a new draft. Its customer and products must belong to the company.
+    pub async fn insert_draft(
+        &self,
+        company_id: Uuid,
+        kind: DocumentKind,
+        content: &Content,
+        parent_id: Option<Uuid>,
+    ) -> Result<DocumentRecord> {
+        let mut tx = self.begin().await?;
+        check_references(&mut tx, company_id, content).await?;
+        let id = new_id();
+        let at = now();
+        let t = content.totals();
+        let doc_date = content.issue_date.unwrap_or(at.date());
+        on_conn!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO documents (id, company_id, kind, status, customer_id, parent_id, currency, doc_date, content, \
+                 net, vat_total, gross, due, created_at, updated_at) \
+                 VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12)",
+            )
+            .bind(id)
+            .bind(company_id)
+            .bind(kind.as_str())
+            .bind(content.customer_id)
+            .bind(parent_id)
+            .bind(content.currency.code())
+            .bind(doc_date)
+            .bind(content_json(content))
+            .bind(t.net.to_string())
+            .bind(t.vat_total.to_string())
+            .bind(t.gross.to_string())
+            .bind(at)
+            .execute(c)
+            .await?;
+        });
+        event(&mut tx, company_id, id, "created", serde_json::json!({})).await?;
+        tx.commit().await?;
+        self.document(company_id, kind, id).await
+    }
+
+    /// One document with its payments and links.
+    pub async fn document(&self, company_id: Uuid, kind: DocumentKind, id: Uuid) -> Result<DocumentRecord> {
+        let sql = format!("SELECT {COLS} FROM documents WHERE company_id = $1 AND id = $2 AND kind = $3");
+        let row: Option<Row> = on_pool!(self, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(id).bind(kind.as_str()).fetch_optional(c).await?
+        });
+        let mut rec: DocumentRecord = row.ok_or(StoreError::NotFound("document"))?.try_into()?;
+        let payments: Vec<(Uuid, String, String, Date, String, Option<String>)> = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT id, amount, applied, paid_on, method, reference FROM payments \
+                 WHERE company_id = $1 AND document_id = $2 ORDER BY id",
+            )
+            .bind(company_id)
+            .bind(id)
+            .fetch_all(c)
+            .await?
+        });
+        rec.payments = payments
+            .into_iter()
+            .map(|(pid, amount, applied, date, method, reference)| {
+                Ok(PaymentRecord {
+                    id: pid,
+                    amount: dec(id, "payment", &amount)?,
+                    applied: dec(id, "payment", &applied)?,
+                    date,
+                    method,
+                    reference,
+                })
+            })
+            .collect::<Result<_>>()?;
+        let links: Vec<(Uuid, String, Option<String>, String)> = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT id, kind, number, 'child' FROM documents WHERE company_id = $1 AND parent_id = $2 \
+                 UNION ALL SELECT id, kind, number, 'parent' FROM documents WHERE company_id = $1 AND id = $3",
+            )
+            .bind(company_id)
+            .bind(id)
+            .bind(rec.parent_id.unwrap_or(Uuid::nil()))
+            .fetch_all(c)
+            .await?
+        });
+        rec.links = links
+            .into_iter()
+            .map(|(lid, kind, number, rel)| {
+                Ok(Link {
+                    kind: kind.parse().map_err(StoreError::Corrupt)?,
+                    id: lid,
+                    number,
+                    relation: if rel == "parent" { "parent" } else { "child" },
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(rec)
+    }
+
+    /// Replaces a draft's content; an issued document is refused.
+    pub async fn update_draft(&self, company_id: Uuid, kind: DocumentKind, id: Uuid, content: &Content) -> Result<DocumentRecord> {
+        let mut tx = self.begin().await?;
+        let current = lock_document(&mut tx, company_id, id, Some(kind)).await?;
+        if current.status != Status::Draft {
+            return Err(LifecycleError::NotDraft(current.status.as_str()).into());
+        }
+        check_references(&mut tx, company_id, content).await?;
+        let t = content.totals();
+        let doc_date = content.issue_date.unwrap_or(current.created_at.date());
+        on_conn!(&mut tx, |c| {
+            sqlx::query(
+                "UPDATE documents SET customer_id = $3, currency = $4, doc_date = $5, content = $6, net = $7, vat_total = $8, \
+                 gross = $9, due = $9, updated_at = $10 WHERE company_id = $1 AND id = $2 AND status = 'draft'",
+            )
+            .bind(company_id)
+            .bind(id)
+            .bind(content.customer_id)
+            .bind(content.currency.code())
+            .bind(doc_date)
+            .bind(content_json(content))
+            .bind(t.net.to_string())
+            .bind(t.vat_total.to_string())
+            .bind(t.gross.to_string())
+            .bind(now())
+            .execute(c)
+            .await?;
+        });
+        event(&mut tx, company_id, id, "updated", serde_json::json!({})).await?;
+        tx.commit().await?;
+        self.document(company_id, kind, id).await
+    }
+
+    /// Deletes a draft; an issued document is refused.
+    pub async fn delete_draft(&self, company_id: Uuid, kind: DocumentKind, id: Uuid) -> Result<()> {
+        let mut tx = self.begin().await?;
+        let current = lock_document(&mut tx, company_id, id, Some(kind)).await?;
+        if current.status != Status::Draft {
+            return Err(LifecycleError::NotDraft(current.status.as_str()).into());
+        }
+        on_conn!(&mut tx, |c| {
+            sqlx::query("DELETE FROM document_events WHERE company_id = $1 AND document_id = $2")
+                .bind(company_id)
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("DELETE FROM documents WHERE company_id = $1 AND id = $2 AND status = 'draft'")
+                .bind(company_id)
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
+        });
+        tx.commit().await
+    }
+
+    /// Issues a draft: checks it, allocates the next legal number, seals it, and for a
+    /// credit note applies it to its invoice — all in one transaction.
+    pub async fn issue(&self, company_id: Uuid, kind: DocumentKind, id: Uuid, today: Date) -> Result<DocumentRecord> {
+        let mut tx = self.begin().await?;
+        issue_in(&mut tx, company_id, kind, id, today).await?;
+        tx.commit().await?;
+        self.document(company_id, kind, id).await
+    }
+
+    /// Records a payment on an issued invoice; what exceeds the amount due becomes customer credit.
+    pub async fn add_payment(
+        &self,
+        company_id: Uuid,
+        id: Uuid,
+        amount: Decimal,
+        date: Date,
+        method: &str,
+        reference: Option<&str>,
+    ) -> Result<DocumentRecord> {
+        let mut tx = self.begin().await?;
+        let doc = lock_document(&mut tx, company_id, id, Some(DocumentKind::Invoice)).await?;
+        let gross = doc.content.totals().gross;
+        let before = settle(gross, doc.paid, doc.credited);
+        let (applied, excess) = apply_payment(doc.status, before.due, amount)?;
+        let paid = doc.paid + applied;
+        let after = settle(gross, paid, doc.credited);
+        let payment_id = new_id();
+        let at = now();
+        on_conn!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO payments (id, company_id, document_id, amount, applied, paid_on, method, reference, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(payment_id)
+            .bind(company_id)
+            .bind(id)
+            .bind(amount.to_string())
+            .bind(applied.to_string())
+            .bind(date)
+            .bind(method)
+            .bind(reference)
+            .bind(at)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query("UPDATE documents SET paid = $3, due = $4, status = $5, updated_at = $6 WHERE company_id = $1 AND id = $2")
+                .bind(company_id)
+                .bind(id)
+                .bind(paid.to_string())
+                .bind(after.due.to_string())
+                .bind(after.status.as_str())
+                .bind(at)
+                .execute(&mut *c)
+                .await?;
+        });
+        if excess > Decimal::ZERO {
+            add_credit(&mut tx, company_id, doc.content.customer_id, excess, doc.content.currency, "payment", payment_id).await?;
+        }
+        let detail = serde_json::json!({"amount": amount.to_string(), "applied": applied.to_string(), "to_credit": excess.to_string(), "method": method});
+        event(&mut tx, company_id, id, "payment_recorded", detail).await?;
+        tx.commit().await?;
+        self.document(company_id, DocumentKind::Invoice, id).await
+    }
+
+    /// A page of documents of one kind, newest first.
+    pub async fn list_documents(&self, company_id: Uuid, f: &DocumentFilter) -> Result<(Vec<DocumentRecord>, Option<DocCursor>)> {
+        let mut q = Sql::new(&format!("SELECT {COLS} FROM documents WHERE company_id = "));
+        q.bind(Arg::Uuid(company_id));
+        if let Some(cid) = f.customer_id {
+            q.push(" AND customer_id = ").bind(Arg::Uuid(cid));
+        }
+        q.push(" AND kind = ").bind(Arg::Text(f.kind.as_str().into()));
+        if let Some(s) = f.status {
+            q.push(" AND status = ").bind(Arg::Text(s.as_str().into()));
+        }
+        if let Some(from) = f.from {
+            q.push(" AND doc_date >= ").bind(Arg::Date(from));
+        }
+        if let Some(to) = f.to {
+            q.push(" AND doc_date <= ").bind(Arg::Date(to));
+        }
+        if let Some(c) = f.after {
+            q.push(" AND (doc_date < ").bind(Arg::Date(c.date));
+            q.push(" OR (doc_date = ").bind(Arg::Date(c.date));
+            q.push(" AND id < ").bind(Arg::Uuid(c.id)).push("))");
+        }
+        q.push(" ORDER BY doc_date DESC, id DESC LIMIT ").bind(Arg::I64(i64::from(f.limit) + 1));
+        let rows: Vec<Row> = on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone()).fetch_all(c).await?);
+        crate::customers::page(rows, f.limit, |r| DocCursor { date: r.doc_date, id: r.id })
+    }
+
+    /// Re-checks every seal chain of a company: each issued document's seal must equal
+    /// SHA-256(previous seal, canonical content), in chain order, up to the recorded head.
+    pub async fn verify_chain(&self, company_id: Uuid) -> Result<ChainReport> {
+        let mut total = 0u64;
+        for kind in DocumentKind::ALL {
+            let (head, length): (String, i64) = on_pool!(self, |c| {
+                sqlx::query_as("SELECT head, length FROM seal_chains WHERE company_id = $1 AND kind = $2")
+                    .bind(company_id)
+                    .bind(kind.as_str())
+                    .fetch_one(c)
+                    .await?
+            });
+            let mut prev = seal::GENESIS.to_string();
+            let mut expected_seq = 1i64;
+            loop {
+                let sql = format!(
+                    "SELECT {COLS} FROM documents WHERE company_id = $1 AND kind = $2 AND chain_seq >= $3 \
+                     ORDER BY chain_seq LIMIT 2000"
+                );
+                let rows: Vec<Row> = on_pool!(self, |c| {
+                    sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(kind.as_str()).bind(expected_seq).fetch_all(c).await?
+                });
+                if rows.is_empty() {
+                    break;
+                }
+                for r in rows {
+                    let broken = |reason: String| ChainReport::Broken { kind, id: Some(r.id), number: r.number.clone(), reason };
+                    if r.chain_seq != Some(expected_seq) {
+                        return Ok(broken(format!("document {expected_seq} of the chain is missing")));
+                    }
+                    if r.prev_seal.as_deref() != Some(prev.as_str()) {
+                        return Ok(broken("its predecessor's seal does not match (a document was removed or altered)".into()));
+                    }
+                    let bytes = match canonical_bytes(company_id, &r) {
+                        Ok(b) => b,
+                        Err(e) => return Ok(broken(format!("its content cannot be read: {e}"))),
+                    };
+                    let s = seal::seal(&prev, &bytes);
+                    if r.seal.as_deref() != Some(s.as_str()) {
+                        return Ok(broken("its content no longer matches its seal (altered after issue)".into()));
+                    }
+                    prev = s;
+                    expected_seq += 1;
+                    total += 1;
+                }
+            }
+            if expected_seq - 1 != length || prev != head {
+                return Ok(ChainReport::Broken {
+                    kind,
+                    id: None,
+                    number: None,
+                    reason: format!("the chain holds {} documents but {length} were issued", expected_seq - 1),
+                });
+            }
+        }
+        Ok(ChainReport::Intact { documents: total })
+    }
+}
+
+async fn add_credit(
+    tx: &mut Tx,
+    company_id: Uuid,
+    customer_id: Uuid,
+    amount: Decimal,
+    currency: Currency,
+    source_kind: &str,
+    source_id: Uuid,
+) -> Result<()> {
+    on_conn!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO customer_credits (id, company_id, customer_id, amount, currency, source_kind, source_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(new_id())
+        .bind(company_id)
+        .bind(customer_id)
+        .bind(amount.to_string())
+        .bind(currency.code())
+        .bind(source_kind)
+        .bind(source_id)
+        .bind(now())
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// Issues inside a transaction the caller commits (also used by the data generator).
+pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uuid, today: Date) -> Result<()> {
+    let doc = lock_document(tx, company_id, id, Some(kind)).await?;
+    if doc.status != Status::Draft {
+        return Err(LifecycleError::NotDraft(doc.status.as_str()).into());
+    }
+    // Locking the chain head serialises issuing per company and kind: the number, the
+    // chronology check and the seal all see the previous document.
+    let (head, length, last_date): (String, i64, Option<Date>) = on_conn!(tx, |c| {
+        sqlx::query_as(
+            "UPDATE seal_chains SET length = length WHERE company_id = $1 AND kind = $2 RETURNING head, length, last_issue_date",
+        )
+        .bind(company_id)
+        .bind(kind.as_str())
+        .fetch_one(c)
+        .await?
+    });
+    let facts = document::check_issue(kind, &doc.content, today, last_date)?;
+    let (pattern, yearly_reset): (String, bool) = on_conn!(tx, |c| {
+        sqlx::query_as("SELECT pattern, yearly_reset FROM numbering WHERE company_id = $1 AND kind = $2")
+            .bind(company_id)
+            .bind(kind.as_str())
+            .fetch_one(c)
+            .await?
+    });
+    let pattern: NumberPattern = pattern.parse().map_err(|e: facturier_core::numbering::PatternError| StoreError::Corrupt(e.to_string()))?;
+    let period = if yearly_reset { i64::from(facts.issue_date.year()) } else { 0 };
+    let (seq,): (i64,) = on_conn!(tx, |c| {
+        sqlx::query_as(
+            "INSERT INTO number_sequences (company_id, kind, period, last_value) VALUES ($1, $2, $3, 1) \
+             ON CONFLICT (company_id, kind, period) DO UPDATE SET last_value = number_sequences.last_value + 1 \
+             RETURNING last_value",
+        )
+        .bind(company_id)
+        .bind(kind.as_str())
+        .bind(period)
+        .fetch_one(c)
+        .await?
+    });
+    let number = pattern.format(facts.issue_date, u64::try_from(seq).unwrap_or(0));
+    let chain_seq = length + 1;
+    let totals = doc.content.totals();
+    let at = now();
+
+    // Credit notes settle their invoice in the same transaction.
+    if kind == DocumentKind::CreditNote {
+        let parent_id = doc.parent_id.ok_or_else(|| StoreError::Corrupt(format!("credit note {id} has no invoice")))?;
+        let inv = lock_document(tx, company_id, parent_id, Some(DocumentKind::Invoice)).await?;
+        if inv.status == Status::Draft {
+            return Err(LifecycleError::NotCreditable("draft").into());
+        }
+        let inv_gross = inv.content.totals().gross;
+        let credited = inv.credited + totals.gross;
+        if credited > inv_gross {
+            return Err(LifecycleError::OverCredited { credited, gross: inv_gross }.into());
+        }
+        let before = settle(inv_gross, inv.paid, inv.credited);
+        let to_credit = totals.gross - totals.gross.min(before.due);
+        let after = settle(inv_gross, inv.paid, credited);
+        on_conn!(tx, |c| {
+            sqlx::query("UPDATE documents SET credited = $3, due = $4, status = $5, updated_at = $6 WHERE company_id = $1 AND id = $2")
+                .bind(company_id)
+                .bind(parent_id)
+                .bind(credited.to_string())
+                .bind(after.due.to_string())
+                .bind(after.status.as_str())
+                .bind(at)
+                .execute(c)
+                .await?;
+        });
+        if to_credit > Decimal::ZERO {
+            add_credit(tx, company_id, inv.content.customer_id, to_credit, inv.content.currency, "credit_note", id).await?;
+        }
+        event(tx, company_id, parent_id, "credited", serde_json::json!({"credit_note": number, "amount": totals.gross.to_string()})).await?;
+    }
+
+    let sql = format!(
+        "UPDATE documents SET status = 'issued', number = $3, issue_date = $4, due_date = $5, doc_date = $4, chain_seq = $6, \
+         prev_seal = $7, net = $8, vat_total = $9, gross = $10, due = $10, issued_at = $11, updated_at = $11 \
+         WHERE company_id = $1 AND id = $2 RETURNING {COLS}"
+    );
+    let row: Row = on_conn!(tx, |c| {
+        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(company_id)
+            .bind(id)
+            .bind(&number)
+            .bind(facts.issue_date)
+            .bind(facts.due_date)
+            .bind(chain_seq)
+            .bind(&head)
+            .bind(totals.net.to_string())
+            .bind(totals.vat_total.to_string())
+            .bind(totals.gross.to_string())
+            .bind(at)
+            .fetch_one(c)
+            .await?
+    });
+    let new_seal = seal::seal(&head, &canonical_bytes(company_id, &row)?);
+    on_conn!(tx, |c| {
+        sqlx::query("UPDATE documents SET seal = $3 WHERE company_id = $1 AND id = $2")
+            .bind(company_id)
+            .bind(id)
+            .bind(&new_seal)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("UPDATE seal_chains SET head = $3, length = $4, last_issue_date = $5 WHERE company_id = $1 AND kind = $2")
+            .bind(company_id)
+            .bind(kind.as_str())
+            .bind(&new_seal)
+            .bind(chain_seq)
+            .bind(facts.issue_date)
+            .execute(&mut *c)
+            .await?;
+    });
+    event(tx, company_id, id, "issued", serde_json::json!({"number": number})).await?;
+    Ok(())
+}
