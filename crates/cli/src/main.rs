@@ -1,1 +1,195 @@
-fn main() {}
+//! The `facturier` binary.
+
+mod bench;
+mod demo;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use facturier_core::money::Currency;
+use facturier_core::party::Country;
+use facturier_store::Store;
+use facturier_store::documents::ChainReport;
+
+const DEFAULT_DB: &str = "sqlite://facturier.db";
+
+#[derive(Parser)]
+#[command(
+    name = "facturier",
+    version,
+    about = "Customer billing for French and EU companies",
+    propagate_version = true
+)]
+struct Cli {
+    /// Database: sqlite://path or postgres://user@host/db.
+    #[arg(long, global = true, env = "FACTURIER_DATABASE_URL", default_value = DEFAULT_DB)]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database, then serve the web app, the API and the jobs.
+    #[command(
+        after_help = "Example:\n  facturier serve --listen 127.0.0.1:8080\n  facturier serve --demo   # with a demo company on first start"
+    )]
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Create the demo company first if the database has none.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create a company and its admin user; print the admin's API token.
+    #[command(
+        after_help = "Example:\n  facturier init --company-name \"Atelier Durand SARL\" --admin-email admin@durand.fr --json"
+    )]
+    Init {
+        #[arg(long)]
+        company_name: String,
+        #[arg(long)]
+        admin_email: String,
+        #[arg(long, default_value = "FR")]
+        country: String,
+        #[arg(long, default_value = "EUR")]
+        currency: String,
+        /// Print {"company_id":…,"token":…}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a demo company with customers, products and documents; print a login and a token.
+    #[command(after_help = "Example:\n  facturier demo && facturier serve")]
+    Demo {
+        #[arg(long)]
+        json: bool,
+        /// The address `serve` will listen on, for the printed URL.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Re-check the seal chain of issued documents; exit 1 naming the first broken one.
+    #[command(after_help = "Example:\n  facturier verify\n  facturier verify --company 0190…")]
+    Verify {
+        #[arg(long)]
+        company: Option<uuid::Uuid>,
+    },
+    /// Apply the database migrations and exit.
+    #[command(
+        after_help = "Example:\n  facturier migrate --database-url postgres://postgres@127.0.0.1/facturier"
+    )]
+    Migrate,
+    /// Measure throughput, latency and memory on a generated data set.
+    #[command(after_help = "Example:\n  facturier bench --invoices 1000000 --customers 100000")]
+    Bench(bench::BenchArgs),
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FACTURIER_LOG")
+                .unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve {
+            listen,
+            demo: with_demo,
+        } => {
+            let store = open(&cli.database_url).await?;
+            if with_demo {
+                let d = demo::ensure(&store).await?;
+                demo::print(&d, &listen, false);
+            }
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            eprintln!("facturier listening on http://{}", listener.local_addr()?);
+            facturier_server::serve(store, listener)
+                .await
+                .context("server stopped")?;
+        }
+        Command::Init {
+            company_name,
+            admin_email,
+            country,
+            currency,
+            json,
+        } => {
+            let store = open(&cli.database_url).await?;
+            let name = company_name.trim();
+            if name.is_empty() {
+                bail!("--company-name must not be empty");
+            }
+            let email: facturier_core::ids::Email = admin_email.parse().context("--admin-email")?;
+            let country: Country = country.parse().context("--country")?;
+            let currency: Currency = currency.parse().context("--currency")?;
+            let c = store
+                .create_company(name, &country, currency, email.as_str())
+                .await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::json!({"company_id": c.company_id, "token": c.token})
+                );
+            } else {
+                println!(
+                    "Company {name} created ({}).\nAdmin {}: API token {}",
+                    c.company_id, email, c.token
+                );
+            }
+        }
+        Command::Demo { json, listen } => {
+            let store = open(&cli.database_url).await?;
+            let d = demo::ensure(&store).await?;
+            demo::print(&d, &listen, json);
+        }
+        Command::Verify { company } => {
+            let store = open(&cli.database_url).await?;
+            let companies = match company {
+                Some(c) => vec![c],
+                None => store.company_ids().await?,
+            };
+            let mut total = 0;
+            for c in companies {
+                match store.verify_chain(c).await? {
+                    ChainReport::Intact { documents } => total += documents,
+                    ChainReport::Broken {
+                        kind,
+                        id,
+                        number,
+                        reason,
+                    } => {
+                        let who = match (number, id) {
+                            (Some(n), _) => format!("{kind} {n}"),
+                            (None, Some(id)) => format!("{kind} {id}"),
+                            (None, None) => format!("the {kind} chain"),
+                        };
+                        eprintln!("BROKEN: {who} of company {c}: {reason}");
+                        std::process::exit(1);
+                    }
+                }
+            }
+            println!("OK: {total} issued documents, every seal intact");
+        }
+        Command::Migrate => {
+            open(&cli.database_url).await?;
+            println!("migrations applied");
+        }
+        Command::Bench(args) => bench::run(args).await?,
+    }
+    Ok(())
+}
+
+/// Connects and migrates.
+async fn open(url: &str) -> Result<Store> {
+    let store = Store::connect(url)
+        .await
+        .with_context(|| format!("cannot open the database {url}"))?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    Ok(store)
+}

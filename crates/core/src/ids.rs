@@ -9,7 +9,10 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
     #[error("{kind} must be {expected}")]
-    Shape { kind: &'static str, expected: &'static str },
+    Shape {
+        kind: &'static str,
+        expected: &'static str,
+    },
     #[error("{kind} {value}: the check digit is wrong (typo?)")]
     Checksum { kind: &'static str, value: String },
     #[error("IBAN {0}")]
@@ -17,7 +20,9 @@ pub enum IdError {
 }
 
 fn compact(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != '-').collect()
+    s.chars()
+        .filter(|c| !c.is_whitespace() && *c != '.' && *c != '-')
+        .collect()
 }
 
 /// Luhn checksum over ASCII digits: the sum is a multiple of ten.
@@ -77,10 +82,16 @@ impl FromStr for Siren {
     fn from_str(s: &str) -> Result<Self, IdError> {
         let digits = compact(s);
         if digits.len() != 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(IdError::Shape { kind: "SIREN", expected: "9 digits" });
+            return Err(IdError::Shape {
+                kind: "SIREN",
+                expected: "9 digits",
+            });
         }
         if !luhn(&digits) {
-            return Err(IdError::Checksum { kind: "SIREN", value: digits });
+            return Err(IdError::Checksum {
+                kind: "SIREN",
+                value: digits,
+            });
         }
         Ok(Siren(digits))
     }
@@ -107,7 +118,10 @@ impl FromStr for Siret {
     fn from_str(s: &str) -> Result<Self, IdError> {
         let digits = compact(s);
         if digits.len() != 14 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(IdError::Shape { kind: "SIRET", expected: "14 digits" });
+            return Err(IdError::Shape {
+                kind: "SIRET",
+                expected: "14 digits",
+            });
         }
         let ok = if &digits[..9] == LA_POSTE_SIREN {
             digits.bytes().map(|b| u32::from(b - b'0')).sum::<u32>() % 5 == 0
@@ -115,7 +129,10 @@ impl FromStr for Siret {
             luhn(&digits)
         };
         if !ok {
-            return Err(IdError::Checksum { kind: "SIRET", value: digits });
+            return Err(IdError::Checksum {
+                kind: "SIRET",
+                value: digits,
+            });
         }
         Ok(Siret(digits))
     }
@@ -163,13 +180,19 @@ impl FromStr for VatNumber {
         }
         if prefix == "FR" {
             if rest.len() != 11 {
-                return Err(IdError::Shape { kind: "French VAT number", expected: "FR, a 2-character key and the 9-digit SIREN" });
+                return Err(IdError::Shape {
+                    kind: "French VAT number",
+                    expected: "FR, a 2-character key and the 9-digit SIREN",
+                });
             }
             let siren: Siren = rest[2..].parse()?;
             let key = &rest[..2];
             // Keys made of digits are computed from the SIREN; old alphabetic keys are shape-checked only.
             if key.bytes().all(|b| b.is_ascii_digit()) && VatNumber::french_for(&siren).0 != v {
-                return Err(IdError::Checksum { kind: "French VAT number", value: v });
+                return Err(IdError::Checksum {
+                    kind: "French VAT number",
+                    value: v,
+                });
             }
         }
         Ok(VatNumber(v))
@@ -203,16 +226,25 @@ impl FromStr for Email {
     type Err = IdError;
     fn from_str(s: &str) -> Result<Self, IdError> {
         let t = s.trim();
-        let shape = IdError::Shape { kind: "e-mail address", expected: "of the form name@example.com" };
+        let shape = IdError::Shape {
+            kind: "e-mail address",
+            expected: "of the form name@example.com",
+        };
         let (local, domain) = t.split_once('@').ok_or(shape.clone())?;
         let ok = !local.is_empty()
             && t.len() <= 254
             && domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
-            && !t.chars().any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
+            && !t
+                .chars()
+                .any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
             && !domain.contains('@');
-        if ok { Ok(Email(t.to_string())) } else { Err(shape) }
+        if ok {
+            Ok(Email(t.to_string()))
+        } else {
+            Err(shape)
+        }
     }
 }
 
@@ -222,10 +254,22 @@ mod tests {
 
     #[test]
     fn siren_luhn_is_checked() {
-        assert_eq!("732 829 320".parse::<Siren>().unwrap().as_str(), "732829320");
-        assert!(matches!("732829321".parse::<Siren>(), Err(IdError::Checksum { .. })));
-        assert!(matches!("73282932".parse::<Siren>(), Err(IdError::Shape { .. })));
-        assert!(matches!("73282932A".parse::<Siren>(), Err(IdError::Shape { .. })));
+        assert_eq!(
+            "732 829 320".parse::<Siren>().unwrap().as_str(),
+            "732829320"
+        );
+        assert!(matches!(
+            "732829321".parse::<Siren>(),
+            Err(IdError::Checksum { .. })
+        ));
+        assert!(matches!(
+            "73282932".parse::<Siren>(),
+            Err(IdError::Shape { .. })
+        ));
+        assert!(matches!(
+            "73282932A".parse::<Siren>(),
+            Err(IdError::Shape { .. })
+        ));
     }
 
     #[test]
@@ -243,14 +287,23 @@ mod tests {
         let siren: Siren = "732829320".parse().unwrap();
         assert_eq!(VatNumber::french_for(&siren).as_str(), "FR44732829320");
         assert!("FR 44 732829320".parse::<VatNumber>().is_ok());
-        assert!(matches!("FR45732829320".parse::<VatNumber>(), Err(IdError::Checksum { .. })));
+        assert!(matches!(
+            "FR45732829320".parse::<VatNumber>(),
+            Err(IdError::Checksum { .. })
+        ));
         assert!("DE123456789".parse::<VatNumber>().is_ok());
         assert!("XX123456789".parse::<VatNumber>().is_err());
     }
 
     #[test]
     fn iban_mod97_is_checked() {
-        assert_eq!("FR76 3000 6000 0112 3456 7890 189".parse::<Iban>().unwrap().as_str(), "FR7630006000011234567890189");
+        assert_eq!(
+            "FR76 3000 6000 0112 3456 7890 189"
+                .parse::<Iban>()
+                .unwrap()
+                .as_str(),
+            "FR7630006000011234567890189"
+        );
         assert!("FR76 3000 6000 0112 3456 7890 188".parse::<Iban>().is_err());
     }
 

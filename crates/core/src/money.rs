@@ -20,12 +20,48 @@ pub struct Currency {
 /// ISO 4217 codes with their number of decimals. Europe first, then the currencies
 /// a French SME commonly invoices in.
 const CURRENCIES: &[(&str, u32)] = &[
-    ("EUR", 2), ("USD", 2), ("GBP", 2), ("CHF", 2), ("CAD", 2), ("AUD", 2), ("NZD", 2),
-    ("SEK", 2), ("NOK", 2), ("DKK", 2), ("PLN", 2), ("CZK", 2), ("HUF", 2), ("RON", 2),
-    ("BGN", 2), ("ISK", 0), ("TRY", 2), ("JPY", 0), ("CNY", 2), ("HKD", 2), ("SGD", 2),
-    ("INR", 2), ("KRW", 0), ("BRL", 2), ("MXN", 2), ("ZAR", 2), ("MAD", 2), ("TND", 3),
-    ("DZD", 2), ("XOF", 0), ("XAF", 0), ("XPF", 0), ("AED", 2), ("SAR", 2), ("QAR", 2),
-    ("KWD", 3), ("BHD", 3), ("OMR", 3), ("ILS", 2), ("EGP", 2), ("RUB", 2), ("UAH", 2),
+    ("EUR", 2),
+    ("USD", 2),
+    ("GBP", 2),
+    ("CHF", 2),
+    ("CAD", 2),
+    ("AUD", 2),
+    ("NZD", 2),
+    ("SEK", 2),
+    ("NOK", 2),
+    ("DKK", 2),
+    ("PLN", 2),
+    ("CZK", 2),
+    ("HUF", 2),
+    ("RON", 2),
+    ("BGN", 2),
+    ("ISK", 0),
+    ("TRY", 2),
+    ("JPY", 0),
+    ("CNY", 2),
+    ("HKD", 2),
+    ("SGD", 2),
+    ("INR", 2),
+    ("KRW", 0),
+    ("BRL", 2),
+    ("MXN", 2),
+    ("ZAR", 2),
+    ("MAD", 2),
+    ("TND", 3),
+    ("DZD", 2),
+    ("XOF", 0),
+    ("XAF", 0),
+    ("XPF", 0),
+    ("AED", 2),
+    ("SAR", 2),
+    ("QAR", 2),
+    ("KWD", 3),
+    ("BHD", 3),
+    ("OMR", 3),
+    ("ILS", 2),
+    ("EGP", 2),
+    ("RUB", 2),
+    ("UAH", 2),
 ];
 
 /// A currency code that is not ISO 4217 or not supported.
@@ -35,7 +71,10 @@ pub struct UnknownCurrency(pub String);
 
 impl Currency {
     /// The euro, the default currency of a French company.
-    pub const EUR: Currency = Currency { code: *b"EUR", minor_units: 2 };
+    pub const EUR: Currency = Currency {
+        code: *b"EUR",
+        minor_units: 2,
+    };
 
     /// The three-letter code.
     pub fn code(&self) -> &str {
@@ -50,7 +89,8 @@ impl Currency {
 
     /// Rounds an amount to the minor unit, half away from zero (0.125 → 0.13, −0.125 → −0.13).
     pub fn round(&self, amount: Decimal) -> Decimal {
-        let mut r = amount.round_dp_with_strategy(self.minor_units, RoundingStrategy::MidpointAwayFromZero);
+        let mut r =
+            amount.round_dp_with_strategy(self.minor_units, RoundingStrategy::MidpointAwayFromZero);
         r.rescale(self.minor_units);
         r
     }
@@ -70,7 +110,10 @@ impl FromStr for Currency {
             .find(|(c, _)| *c == upper)
             .map(|(c, m)| {
                 let b = c.as_bytes();
-                Currency { code: [b[0], b[1], b[2]], minor_units: *m }
+                Currency {
+                    code: [b[0], b[1], b[2]],
+                    minor_units: *m,
+                }
             })
             .ok_or_else(|| UnknownCurrency(s.to_string()))
     }
@@ -118,7 +161,9 @@ pub fn parse_decimal(s: &str) -> Result<Decimal, DecimalError> {
     let t = s.trim();
     let well_formed = !t.is_empty()
         && t.len() <= 40
-        && t.trim_start_matches(['-', '+']).chars().all(|c| c.is_ascii_digit() || c == '.')
+        && t.trim_start_matches(['-', '+'])
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.')
         && t.chars().filter(|c| *c == '.').count() <= 1
         && t.chars().any(|c| c.is_ascii_digit());
     if !well_formed {
@@ -185,7 +230,10 @@ mod tests {
         assert!(parse_decimal("1,5").is_err());
         assert!(parse_decimal("").is_err());
         assert!(parse_decimal("-").is_err());
-        assert!(matches!(parse_decimal("1000000000000"), Err(DecimalError::TooLarge { .. })));
+        assert!(matches!(
+            parse_decimal("1000000000000"),
+            Err(DecimalError::TooLarge { .. })
+        ));
         assert_eq!(to_text(dec!(20), 0), "20");
         assert_eq!(to_text(dec!(1.5), 2), "1.50");
     }

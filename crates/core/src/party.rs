@@ -136,13 +136,25 @@ impl LegalIds {
         if let (Some(siren), Some(siret)) = (&self.siren, &self.siret)
             && siret.siren() != siren.as_str()
         {
-            return Err(("legal.siret", LegalIdsError::SiretNotOfSiren { siret: siret.to_string(), siren: siren.to_string() }));
+            return Err((
+                "legal.siret",
+                LegalIdsError::SiretNotOfSiren {
+                    siret: siret.to_string(),
+                    siren: siren.to_string(),
+                },
+            ));
         }
         if let (Some(siren), Some(vat)) = (&self.siren, &self.vat_number)
             && vat.prefix() == "FR"
             && !vat.as_str().ends_with(siren.as_str())
         {
-            return Err(("legal.vat_number", LegalIdsError::VatNotOfSiren { vat: vat.to_string(), siren: siren.to_string() }));
+            return Err((
+                "legal.vat_number",
+                LegalIdsError::VatNotOfSiren {
+                    vat: vat.to_string(),
+                    siren: siren.to_string(),
+                },
+            ));
         }
         Ok(self)
     }
@@ -214,7 +226,6 @@ pub fn fold(s: &str) -> String {
         .collect()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,8 +241,15 @@ mod tests {
 
     #[test]
     fn siret_and_vat_must_match_the_siren() {
-        let ids = LegalIds { siren: None, siret: Some("73282932000074".parse().unwrap()), vat_number: None };
-        assert_eq!(ids.reconciled().unwrap().siren.unwrap().as_str(), "732829320");
+        let ids = LegalIds {
+            siren: None,
+            siret: Some("73282932000074".parse().unwrap()),
+            vat_number: None,
+        };
+        assert_eq!(
+            ids.reconciled().unwrap().siren.unwrap().as_str(),
+            "732829320"
+        );
         let ids = LegalIds {
             siren: Some("552100554".parse().unwrap()),
             siret: Some("73282932000074".parse().unwrap()),

@@ -7,13 +7,41 @@ use std::str::FromStr;
 
 /// UN/ECE recommendation 20 (and 21, X-prefixed) unit codes accepted on lines.
 const UNITS: &[(&str, &str)] = &[
-    ("C62", "unité"), ("H87", "pièce"), ("EA", "unité"), ("XPP", "pièce"), ("SET", "lot"), ("PR", "paire"),
-    ("LS", "forfait"), ("E48", "prestation"), ("ZZ", "unité"),
-    ("SEC", "s"), ("MIN", "min"), ("HUR", "h"), ("DAY", "jour"), ("WEE", "semaine"), ("MON", "mois"), ("ANN", "an"),
-    ("GRM", "g"), ("KGM", "kg"), ("TNE", "t"),
-    ("MMT", "mm"), ("CMT", "cm"), ("MTR", "m"), ("KMT", "km"), ("MTK", "m²"), ("HAR", "ha"), ("MTQ", "m³"),
-    ("MLT", "ml"), ("CLT", "cl"), ("LTR", "l"),
-    ("KWH", "kWh"), ("MWH", "MWh"), ("KWT", "kW"), ("P1", "%"), ("XBX", "boîte"), ("XPK", "colis"),
+    ("C62", "unité"),
+    ("H87", "pièce"),
+    ("EA", "unité"),
+    ("XPP", "pièce"),
+    ("SET", "lot"),
+    ("PR", "paire"),
+    ("LS", "forfait"),
+    ("E48", "prestation"),
+    ("ZZ", "unité"),
+    ("SEC", "s"),
+    ("MIN", "min"),
+    ("HUR", "h"),
+    ("DAY", "jour"),
+    ("WEE", "semaine"),
+    ("MON", "mois"),
+    ("ANN", "an"),
+    ("GRM", "g"),
+    ("KGM", "kg"),
+    ("TNE", "t"),
+    ("MMT", "mm"),
+    ("CMT", "cm"),
+    ("MTR", "m"),
+    ("KMT", "km"),
+    ("MTK", "m²"),
+    ("HAR", "ha"),
+    ("MTQ", "m³"),
+    ("MLT", "ml"),
+    ("CLT", "cl"),
+    ("LTR", "l"),
+    ("KWH", "kWh"),
+    ("MWH", "MWh"),
+    ("KWT", "kW"),
+    ("P1", "%"),
+    ("XBX", "boîte"),
+    ("XPK", "colis"),
 ];
 
 /// A unit of measure code.
@@ -23,13 +51,17 @@ pub struct UnitCode(&'static str);
 
 impl<'de> Deserialize<'de> for UnitCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
 /// A unit code outside the accepted list.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0:?} is not a UN/ECE rec. 20 unit code facturier knows (C62 unit, HUR hour, DAY day, KGM kg, MTR metre, LS lump sum…)")]
+#[error(
+    "{0:?} is not a UN/ECE rec. 20 unit code facturier knows (C62 unit, HUR hour, DAY day, KGM kg, MTR metre, LS lump sum…)"
+)]
 pub struct UnknownUnit(pub String);
 
 impl UnitCode {
@@ -41,7 +73,11 @@ impl UnitCode {
     }
     /// A short French label for documents.
     pub fn label_fr(&self) -> &'static str {
-        UNITS.iter().find(|(c, _)| *c == self.0).map(|(_, l)| *l).unwrap_or("")
+        UNITS
+            .iter()
+            .find(|(c, _)| *c == self.0)
+            .map(|(_, l)| *l)
+            .unwrap_or("")
     }
 }
 
@@ -55,7 +91,11 @@ impl FromStr for UnitCode {
     type Err = UnknownUnit;
     fn from_str(s: &str) -> Result<Self, UnknownUnit> {
         let u = s.trim().to_ascii_uppercase();
-        UNITS.iter().find(|(c, _)| *c == u).map(|(c, _)| UnitCode(c)).ok_or_else(|| UnknownUnit(s.to_string()))
+        UNITS
+            .iter()
+            .find(|(c, _)| *c == u)
+            .map(|(c, _)| UnitCode(c))
+            .ok_or_else(|| UnknownUnit(s.to_string()))
     }
 }
 

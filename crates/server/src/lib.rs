@@ -1,1 +1,56 @@
-//! placeholder
+//! The HTTP face of facturier: the REST API under `/api/v1` (the web UI and the
+//! customer portal join it later). Handlers parse input into `core` types, let
+//! `core` decide, persist through `store` in one transaction, and render.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod idempotency;
+pub mod input;
+pub mod openapi;
+
+use axum::Router;
+use facturier_store::Store;
+use std::net::SocketAddr;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body accepted (a 1 000-line invoice is about 300 KiB).
+pub const MAX_BODY: usize = 2 * 1024 * 1024;
+
+/// Shared state of the server.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+}
+
+impl App {
+    pub fn new(store: Store) -> App {
+        App { store }
+    }
+
+    /// The date documents are issued on: today in UTC.
+    pub fn today(&self) -> time::Date {
+        time::OffsetDateTime::now_utc().date()
+    }
+}
+
+/// The whole application router.
+pub fn router(app: App) -> Router {
+    Router::new()
+        .nest("/api/v1", api::routes(app.clone()))
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(TraceLayer::new_for_http())
+        .with_state(app)
+}
+
+/// Serves the application on `addr` until the process stops.
+pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let app = App::new(store);
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .await
+}

@@ -132,13 +132,23 @@ impl Store {
                     .await?;
             }
         });
-        let (user_id, token) = add_user_with_token(&mut tx, company_id, admin_email, Role::Admin).await?;
+        let (user_id, token) =
+            add_user_with_token(&mut tx, company_id, admin_email, Role::Admin).await?;
         tx.commit().await?;
-        Ok(NewCompany { company_id, user_id, token })
+        Ok(NewCompany {
+            company_id,
+            user_id,
+            token,
+        })
     }
 
     /// Adds a user (or finds it by e-mail) to a company with a role, and returns a new token for it.
-    pub async fn create_user_token(&self, company_id: Uuid, email: &str, role: Role) -> Result<(Uuid, String)> {
+    pub async fn create_user_token(
+        &self,
+        company_id: Uuid,
+        email: &str,
+        role: Role,
+    ) -> Result<(Uuid, String)> {
         let mut tx = self.begin().await?;
         let r = add_user_with_token(&mut tx, company_id, email, role).await?;
         tx.commit().await?;
@@ -158,8 +168,14 @@ impl Store {
             .fetch_optional(c)
             .await?
         });
-        row.map(|(company_id, user_id, role)| Ok(Principal { company_id, user_id, role: role.parse()? }))
-            .transpose()
+        row.map(|(company_id, user_id, role)| {
+            Ok(Principal {
+                company_id,
+                user_id,
+                role: role.parse()?,
+            })
+        })
+        .transpose()
     }
 
     /// One company.
@@ -175,29 +191,49 @@ impl Store {
             id: r.id,
             name: r.name,
             country: r.country,
-            currency: r.currency.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+            currency: r
+                .currency
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
         })
     }
 
     /// Every company id, oldest first.
     pub async fn company_ids(&self) -> Result<Vec<Uuid>> {
-        let rows: Vec<(Uuid,)> =
-            on_pool!(self, |c| sqlx::query_as("SELECT id FROM companies ORDER BY id").fetch_all(c).await?);
+        let rows: Vec<(Uuid,)> = on_pool!(self, |c| sqlx::query_as(
+            "SELECT id FROM companies ORDER BY id"
+        )
+        .fetch_all(c)
+        .await?);
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
     /// Finds a company by exact name (used by `demo` to stay idempotent).
     pub async fn company_by_name(&self, name: &str) -> Result<Option<Uuid>> {
         let row: Option<(Uuid,)> = on_pool!(self, |c| {
-            sqlx::query_as("SELECT id FROM companies WHERE name = $1 ORDER BY id LIMIT 1").bind(name).fetch_optional(c).await?
+            sqlx::query_as("SELECT id FROM companies WHERE name = $1 ORDER BY id LIMIT 1")
+                .bind(name)
+                .fetch_optional(c)
+                .await?
         });
         Ok(row.map(|r| r.0))
     }
 
     /// Changes the numbering pattern of a kind. Refused once a number was issued with
     /// a yearly reset mismatch would create duplicates.
-    pub async fn set_numbering(&self, company_id: Uuid, kind: DocumentKind, pattern: &NumberPattern, yearly_reset: bool) -> Result<()> {
-        pattern.check_reset(yearly_reset).map_err(|e| StoreError::Invalid { field: "pattern".into(), message: e.to_string() })?;
+    pub async fn set_numbering(
+        &self,
+        company_id: Uuid,
+        kind: DocumentKind,
+        pattern: &NumberPattern,
+        yearly_reset: bool,
+    ) -> Result<()> {
+        pattern
+            .check_reset(yearly_reset)
+            .map_err(|e| StoreError::Invalid {
+                field: "pattern".into(),
+                message: e.to_string(),
+            })?;
         let mut tx = self.begin().await?;
         on_conn!(&mut tx, |c| {
             sqlx::query("UPDATE numbering SET pattern = $3, yearly_reset = $4 WHERE company_id = $1 AND kind = $2")
@@ -212,24 +248,33 @@ impl Store {
     }
 }
 
-async fn add_user_with_token(tx: &mut Tx, company_id: Uuid, email: &str, role: Role) -> Result<(Uuid, String)> {
+async fn add_user_with_token(
+    tx: &mut Tx,
+    company_id: Uuid,
+    email: &str,
+    role: Role,
+) -> Result<(Uuid, String)> {
     let at = now();
     let token = new_token();
     let user_id = on_conn!(tx, |c| {
-        let existing: Option<(Uuid,)> =
-            sqlx::query_as("SELECT id FROM users WHERE email = $1").bind(email).fetch_optional(&mut *c).await?;
+        let existing: Option<(Uuid,)> = sqlx::query_as("SELECT id FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&mut *c)
+            .await?;
         let user_id = match existing {
             Some((id,)) => id,
             None => {
                 let id = new_id();
                 let name = email.split('@').next().unwrap_or(email);
-                sqlx::query("INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)")
-                    .bind(id)
-                    .bind(email)
-                    .bind(name)
-                    .bind(at)
-                    .execute(&mut *c)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(id)
+                .bind(email)
+                .bind(name)
+                .bind(at)
+                .execute(&mut *c)
+                .await?;
                 id
             }
         };

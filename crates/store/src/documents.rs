@@ -89,14 +89,17 @@ fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &str) -> Res
                 quantity: l.quantity,
                 unit: l.unit,
                 unit_price: l.unit_price,
-                vat: Vat::new(l.vat_rate, Some(l.vat_category)).map_err(|e| corrupt(e.to_string()))?,
+                vat: Vat::new(l.vat_rate, Some(l.vat_category))
+                    .map_err(|e| corrupt(e.to_string()))?,
                 discount_percent: l.discount_percent,
             })
         })
         .collect::<Result<Vec<Line>>>()?;
     Ok(Content {
         customer_id,
-        currency: currency.parse().map_err(|e: facturier_core::money::UnknownCurrency| corrupt(e.to_string()))?,
+        currency: currency
+            .parse()
+            .map_err(|e: facturier_core::money::UnknownCurrency| corrupt(e.to_string()))?,
         issue_date: s.chosen_issue_date.map(|d| d.date()),
         payment_terms: s.payment_terms,
         lines,
@@ -179,7 +182,8 @@ struct Row {
 }
 
 fn dec(id: Uuid, what: &str, s: &str) -> Result<Decimal> {
-    s.parse().map_err(|_| StoreError::Corrupt(format!("document {id}: {what} {s:?}")))
+    s.parse()
+        .map_err(|_| StoreError::Corrupt(format!("document {id}: {what} {s:?}")))
 }
 
 impl TryFrom<Row> for DocumentRecord {
@@ -249,21 +253,42 @@ impl DocCursor {
     pub fn decode(s: &str) -> Option<DocCursor> {
         let (d, id) = s.split_once('_')?;
         let date = Date::parse(d, &time::format_description::well_known::Iso8601::DATE).ok()?;
-        Some(DocCursor { date, id: id.parse().ok()? })
+        Some(DocCursor {
+            date,
+            id: id.parse().ok()?,
+        })
     }
 }
 
 /// What `verify` found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChainReport {
-    Intact { documents: u64 },
-    Broken { kind: DocumentKind, id: Option<Uuid>, number: Option<String>, reason: String },
+    Intact {
+        documents: u64,
+    },
+    Broken {
+        kind: DocumentKind,
+        id: Option<Uuid>,
+        number: Option<String>,
+        reason: String,
+    },
 }
 
-async fn lock_document(tx: &mut Tx, company_id: Uuid, id: Uuid, kind: Option<DocumentKind>) -> Result<DocumentRecord> {
+async fn lock_document(
+    tx: &mut Tx,
+    company_id: Uuid,
+    id: Uuid,
+    kind: Option<DocumentKind>,
+) -> Result<DocumentRecord> {
     // A no-op UPDATE takes the row lock on PostgreSQL (SQLite holds the write lock already).
-    let sql = format!("UPDATE documents SET updated_at = updated_at WHERE company_id = $1 AND id = $2 RETURNING {COLS}");
-    let row: Option<Row> = on_conn!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(id).fetch_optional(c).await?);
+    let sql = format!(
+        "UPDATE documents SET updated_at = updated_at WHERE company_id = $1 AND id = $2 RETURNING {COLS}"
+    );
+    let row: Option<Row> = on_conn!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(company_id)
+        .bind(id)
+        .fetch_optional(c)
+        .await?);
     let rec: DocumentRecord = row.ok_or(StoreError::NotFound("document"))?.try_into()?;
     match kind {
         Some(k) if k != rec.kind => Err(StoreError::NotFound("document")),
@@ -280,7 +305,10 @@ async fn check_references(tx: &mut Tx, company_id: Uuid, content: &Content) -> R
             .await?
     });
     if found.is_none() {
-        return Err(StoreError::Invalid { field: "customer_id".into(), message: "no such customer".into() });
+        return Err(StoreError::Invalid {
+            field: "customer_id".into(),
+            message: "no such customer".into(),
+        });
     }
     for (i, line) in content.lines.iter().enumerate() {
         if let Some(pid) = line.product_id {
@@ -292,14 +320,23 @@ async fn check_references(tx: &mut Tx, company_id: Uuid, content: &Content) -> R
                     .await?
             });
             if found.is_none() {
-                return Err(StoreError::Invalid { field: format!("lines[{i}].product_id"), message: "no such product".into() });
+                return Err(StoreError::Invalid {
+                    field: format!("lines[{i}].product_id"),
+                    message: "no such product".into(),
+                });
             }
         }
     }
     Ok(())
 }
 
-async fn event(tx: &mut Tx, company_id: Uuid, document_id: Uuid, name: &str, detail: serde_json::Value) -> Result<()> {
+async fn event(
+    tx: &mut Tx,
+    company_id: Uuid,
+    document_id: Uuid,
+    name: &str,
+    detail: serde_json::Value,
+) -> Result<()> {
     on_conn!(tx, |c| {
         sqlx::query("INSERT INTO document_events (id, company_id, document_id, at, event, detail) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(new_id())
@@ -315,8 +352,8 @@ async fn event(tx: &mut Tx, company_id: Uuid, document_id: Uuid, name: &str, det
 }
 
 fn canonical_bytes(company_id: Uuid, r: &Row) -> Result<Vec<u8>> {
-    let content: serde_json::Value =
-        serde_json::from_str(&r.content).map_err(|e| StoreError::Corrupt(format!("document {}: {e}", r.id)))?;
+    let content: serde_json::Value = serde_json::from_str(&r.content)
+        .map_err(|e| StoreError::Corrupt(format!("document {}: {e}", r.id)))?;
     let c = parse_content(r.id, r.customer_id, &r.currency, &r.content)?;
     let t = c.totals();
     Ok(Canonical {
@@ -379,22 +416,34 @@ impl Store {
     }
 
     /// One document with its payments and links.
-    pub async fn document(&self, company_id: Uuid, kind: DocumentKind, id: Uuid) -> Result<DocumentRecord> {
-        let sql = format!("SELECT {COLS} FROM documents WHERE company_id = $1 AND id = $2 AND kind = $3");
+    pub async fn document(
+        &self,
+        company_id: Uuid,
+        kind: DocumentKind,
+        id: Uuid,
+    ) -> Result<DocumentRecord> {
+        let sql =
+            format!("SELECT {COLS} FROM documents WHERE company_id = $1 AND id = $2 AND kind = $3");
         let row: Option<Row> = on_pool!(self, |c| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(id).bind(kind.as_str()).fetch_optional(c).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(company_id)
+                .bind(id)
+                .bind(kind.as_str())
+                .fetch_optional(c)
+                .await?
         });
         let mut rec: DocumentRecord = row.ok_or(StoreError::NotFound("document"))?.try_into()?;
-        let payments: Vec<(Uuid, String, String, Date, String, Option<String>)> = on_pool!(self, |c| {
-            sqlx::query_as(
-                "SELECT id, amount, applied, paid_on, method, reference FROM payments \
+        let payments: Vec<(Uuid, String, String, Date, String, Option<String>)> =
+            on_pool!(self, |c| {
+                sqlx::query_as(
+                    "SELECT id, amount, applied, paid_on, method, reference FROM payments \
                  WHERE company_id = $1 AND document_id = $2 ORDER BY id",
-            )
-            .bind(company_id)
-            .bind(id)
-            .fetch_all(c)
-            .await?
-        });
+                )
+                .bind(company_id)
+                .bind(id)
+                .fetch_all(c)
+                .await?
+            });
         rec.payments = payments
             .into_iter()
             .map(|(pid, amount, applied, date, method, reference)| {
@@ -434,7 +483,13 @@ impl Store {
     }
 
     /// Replaces a draft's content; an issued document is refused.
-    pub async fn update_draft(&self, company_id: Uuid, kind: DocumentKind, id: Uuid, content: &Content) -> Result<DocumentRecord> {
+    pub async fn update_draft(
+        &self,
+        company_id: Uuid,
+        kind: DocumentKind,
+        id: Uuid,
+        content: &Content,
+    ) -> Result<DocumentRecord> {
         let mut tx = self.begin().await?;
         let current = lock_document(&mut tx, company_id, id, Some(kind)).await?;
         if current.status != Status::Draft {
@@ -479,18 +534,26 @@ impl Store {
                 .bind(id)
                 .execute(&mut *c)
                 .await?;
-            sqlx::query("DELETE FROM documents WHERE company_id = $1 AND id = $2 AND status = 'draft'")
-                .bind(company_id)
-                .bind(id)
-                .execute(&mut *c)
-                .await?;
+            sqlx::query(
+                "DELETE FROM documents WHERE company_id = $1 AND id = $2 AND status = 'draft'",
+            )
+            .bind(company_id)
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
         });
         tx.commit().await
     }
 
     /// Issues a draft: checks it, allocates the next legal number, seals it, and for a
     /// credit note applies it to its invoice — all in one transaction.
-    pub async fn issue(&self, company_id: Uuid, kind: DocumentKind, id: Uuid, today: Date) -> Result<DocumentRecord> {
+    pub async fn issue(
+        &self,
+        company_id: Uuid,
+        kind: DocumentKind,
+        id: Uuid,
+        today: Date,
+    ) -> Result<DocumentRecord> {
         let mut tx = self.begin().await?;
         issue_in(&mut tx, company_id, kind, id, today).await?;
         tx.commit().await?;
@@ -543,7 +606,16 @@ impl Store {
                 .await?;
         });
         if excess > Decimal::ZERO {
-            add_credit(&mut tx, company_id, doc.content.customer_id, excess, doc.content.currency, "payment", payment_id).await?;
+            add_credit(
+                &mut tx,
+                company_id,
+                doc.content.customer_id,
+                excess,
+                doc.content.currency,
+                "payment",
+                payment_id,
+            )
+            .await?;
         }
         let detail = serde_json::json!({"amount": amount.to_string(), "applied": applied.to_string(), "to_credit": excess.to_string(), "method": method});
         event(&mut tx, company_id, id, "payment_recorded", detail).await?;
@@ -552,13 +624,18 @@ impl Store {
     }
 
     /// A page of documents of one kind, newest first.
-    pub async fn list_documents(&self, company_id: Uuid, f: &DocumentFilter) -> Result<(Vec<DocumentRecord>, Option<DocCursor>)> {
+    pub async fn list_documents(
+        &self,
+        company_id: Uuid,
+        f: &DocumentFilter,
+    ) -> Result<(Vec<DocumentRecord>, Option<DocCursor>)> {
         let mut q = Sql::new(&format!("SELECT {COLS} FROM documents WHERE company_id = "));
         q.bind(Arg::Uuid(company_id));
         if let Some(cid) = f.customer_id {
             q.push(" AND customer_id = ").bind(Arg::Uuid(cid));
         }
-        q.push(" AND kind = ").bind(Arg::Text(f.kind.as_str().into()));
+        q.push(" AND kind = ")
+            .bind(Arg::Text(f.kind.as_str().into()));
         if let Some(s) = f.status {
             q.push(" AND status = ").bind(Arg::Text(s.as_str().into()));
         }
@@ -573,9 +650,18 @@ impl Store {
             q.push(" OR (doc_date = ").bind(Arg::Date(c.date));
             q.push(" AND id < ").bind(Arg::Uuid(c.id)).push("))");
         }
-        q.push(" ORDER BY doc_date DESC, id DESC LIMIT ").bind(Arg::I64(i64::from(f.limit) + 1));
-        let rows: Vec<Row> = on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone()).fetch_all(c).await?);
-        crate::customers::page(rows, f.limit, |r| DocCursor { date: r.doc_date, id: r.id })
+        q.push(" ORDER BY doc_date DESC, id DESC LIMIT ")
+            .bind(Arg::I64(i64::from(f.limit) + 1));
+        let rows: Vec<Row> = on_pool!(self, |c| bind_args!(
+            sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())),
+            q.args.clone()
+        )
+        .fetch_all(c)
+        .await?);
+        crate::customers::page(rows, f.limit, |r| DocCursor {
+            date: r.doc_date,
+            id: r.id,
+        })
     }
 
     /// Re-checks every seal chain of a company: each issued document's seal must equal
@@ -584,11 +670,13 @@ impl Store {
         let mut total = 0u64;
         for kind in DocumentKind::ALL {
             let (head, length): (String, i64) = on_pool!(self, |c| {
-                sqlx::query_as("SELECT head, length FROM seal_chains WHERE company_id = $1 AND kind = $2")
-                    .bind(company_id)
-                    .bind(kind.as_str())
-                    .fetch_one(c)
-                    .await?
+                sqlx::query_as(
+                    "SELECT head, length FROM seal_chains WHERE company_id = $1 AND kind = $2",
+                )
+                .bind(company_id)
+                .bind(kind.as_str())
+                .fetch_one(c)
+                .await?
             });
             let mut prev = seal::GENESIS.to_string();
             let mut expected_seq = 1i64;
@@ -598,15 +686,27 @@ impl Store {
                      ORDER BY chain_seq LIMIT 2000"
                 );
                 let rows: Vec<Row> = on_pool!(self, |c| {
-                    sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(kind.as_str()).bind(expected_seq).fetch_all(c).await?
+                    sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                        .bind(company_id)
+                        .bind(kind.as_str())
+                        .bind(expected_seq)
+                        .fetch_all(c)
+                        .await?
                 });
                 if rows.is_empty() {
                     break;
                 }
                 for r in rows {
-                    let broken = |reason: String| ChainReport::Broken { kind, id: Some(r.id), number: r.number.clone(), reason };
+                    let broken = |reason: String| ChainReport::Broken {
+                        kind,
+                        id: Some(r.id),
+                        number: r.number.clone(),
+                        reason,
+                    };
                     if r.chain_seq != Some(expected_seq) {
-                        return Ok(broken(format!("document {expected_seq} of the chain is missing")));
+                        return Ok(broken(format!(
+                            "document {expected_seq} of the chain is missing"
+                        )));
                     }
                     if r.prev_seal.as_deref() != Some(prev.as_str()) {
                         return Ok(broken("its predecessor's seal does not match (a document was removed or altered)".into()));
@@ -617,7 +717,9 @@ impl Store {
                     };
                     let s = seal::seal(&prev, &bytes);
                     if r.seal.as_deref() != Some(s.as_str()) {
-                        return Ok(broken("its content no longer matches its seal (altered after issue)".into()));
+                        return Ok(broken(
+                            "its content no longer matches its seal (altered after issue)".into(),
+                        ));
                     }
                     prev = s;
                     expected_seq += 1;
@@ -629,7 +731,10 @@ impl Store {
                     kind,
                     id: None,
                     number: None,
-                    reason: format!("the chain holds {} documents but {length} were issued", expected_seq - 1),
+                    reason: format!(
+                        "the chain holds {} documents but {length} were issued",
+                        expected_seq - 1
+                    ),
                 });
             }
         }
@@ -666,7 +771,13 @@ async fn add_credit(
 }
 
 /// Issues inside a transaction the caller commits (also used by the data generator).
-pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uuid, today: Date) -> Result<()> {
+pub async fn issue_in(
+    tx: &mut Tx,
+    company_id: Uuid,
+    kind: DocumentKind,
+    id: Uuid,
+    today: Date,
+) -> Result<()> {
     let doc = lock_document(tx, company_id, id, Some(kind)).await?;
     if doc.status != Status::Draft {
         return Err(LifecycleError::NotDraft(doc.status.as_str()).into());
@@ -684,14 +795,22 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
     });
     let facts = document::check_issue(kind, &doc.content, today, last_date)?;
     let (pattern, yearly_reset): (String, bool) = on_conn!(tx, |c| {
-        sqlx::query_as("SELECT pattern, yearly_reset FROM numbering WHERE company_id = $1 AND kind = $2")
-            .bind(company_id)
-            .bind(kind.as_str())
-            .fetch_one(c)
-            .await?
+        sqlx::query_as(
+            "SELECT pattern, yearly_reset FROM numbering WHERE company_id = $1 AND kind = $2",
+        )
+        .bind(company_id)
+        .bind(kind.as_str())
+        .fetch_one(c)
+        .await?
     });
-    let pattern: NumberPattern = pattern.parse().map_err(|e: facturier_core::numbering::PatternError| StoreError::Corrupt(e.to_string()))?;
-    let period = if yearly_reset { i64::from(facts.issue_date.year()) } else { 0 };
+    let pattern: NumberPattern = pattern
+        .parse()
+        .map_err(|e: facturier_core::numbering::PatternError| StoreError::Corrupt(e.to_string()))?;
+    let period = if yearly_reset {
+        i64::from(facts.issue_date.year())
+    } else {
+        0
+    };
     let (seq,): (i64,) = on_conn!(tx, |c| {
         sqlx::query_as(
             "INSERT INTO number_sequences (company_id, kind, period, last_value) VALUES ($1, $2, $3, 1) \
@@ -711,7 +830,9 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
 
     // Credit notes settle their invoice in the same transaction.
     if kind == DocumentKind::CreditNote {
-        let parent_id = doc.parent_id.ok_or_else(|| StoreError::Corrupt(format!("credit note {id} has no invoice")))?;
+        let parent_id = doc
+            .parent_id
+            .ok_or_else(|| StoreError::Corrupt(format!("credit note {id} has no invoice")))?;
         let inv = lock_document(tx, company_id, parent_id, Some(DocumentKind::Invoice)).await?;
         if inv.status == Status::Draft {
             return Err(LifecycleError::NotCreditable("draft").into());
@@ -719,7 +840,11 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
         let inv_gross = inv.content.totals().gross;
         let credited = inv.credited + totals.gross;
         if credited > inv_gross {
-            return Err(LifecycleError::OverCredited { credited, gross: inv_gross }.into());
+            return Err(LifecycleError::OverCredited {
+                credited,
+                gross: inv_gross,
+            }
+            .into());
         }
         let before = settle(inv_gross, inv.paid, inv.credited);
         let to_credit = totals.gross - totals.gross.min(before.due);
@@ -736,9 +861,25 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
                 .await?;
         });
         if to_credit > Decimal::ZERO {
-            add_credit(tx, company_id, inv.content.customer_id, to_credit, inv.content.currency, "credit_note", id).await?;
+            add_credit(
+                tx,
+                company_id,
+                inv.content.customer_id,
+                to_credit,
+                inv.content.currency,
+                "credit_note",
+                id,
+            )
+            .await?;
         }
-        event(tx, company_id, parent_id, "credited", serde_json::json!({"credit_note": number, "amount": totals.gross.to_string()})).await?;
+        event(
+            tx,
+            company_id,
+            parent_id,
+            "credited",
+            serde_json::json!({"credit_note": number, "amount": totals.gross.to_string()}),
+        )
+        .await?;
     }
 
     let sql = format!(
@@ -779,6 +920,13 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
             .execute(&mut *c)
             .await?;
     });
-    event(tx, company_id, id, "issued", serde_json::json!({"number": number})).await?;
+    event(
+        tx,
+        company_id,
+        id,
+        "issued",
+        serde_json::json!({"number": number}),
+    )
+    .await?;
     Ok(())
 }

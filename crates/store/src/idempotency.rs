@@ -19,7 +19,12 @@ pub enum KeyState {
 
 impl Store {
     /// Reserves a key for a request, or says how to answer it.
-    pub async fn reserve_key(&self, company_id: Uuid, key: &str, request_hash: &str) -> Result<KeyState> {
+    pub async fn reserve_key(
+        &self,
+        company_id: Uuid,
+        key: &str,
+        request_hash: &str,
+    ) -> Result<KeyState> {
         let inserted = on_pool!(self, |c| {
             sqlx::query(
                 "INSERT INTO idempotency_keys (company_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
@@ -46,13 +51,22 @@ impl Store {
         Ok(match row {
             None => KeyState::InFlight,
             Some((hash, _, _)) if hash != request_hash => KeyState::Mismatch,
-            Some((_, Some(status), Some(body))) => KeyState::Replay { status: u16::try_from(status).unwrap_or(500), body },
+            Some((_, Some(status), Some(body))) => KeyState::Replay {
+                status: u16::try_from(status).unwrap_or(500),
+                body,
+            },
             Some(_) => KeyState::InFlight,
         })
     }
 
     /// Stores the response of a reserved key.
-    pub async fn complete_key(&self, company_id: Uuid, key: &str, status: u16, body: &str) -> Result<()> {
+    pub async fn complete_key(
+        &self,
+        company_id: Uuid,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<()> {
         on_pool!(self, |c| {
             sqlx::query("UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE company_id = $1 AND key = $2")
                 .bind(company_id)

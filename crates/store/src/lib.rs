@@ -188,7 +188,8 @@ impl Tx {
 /// The current instant, truncated to microseconds so both backends store it identically.
 pub fn now() -> time::OffsetDateTime {
     let n = time::OffsetDateTime::now_utc();
-    n.replace_nanosecond(n.nanosecond() / 1000 * 1000).unwrap_or(n)
+    n.replace_nanosecond(n.nanosecond() / 1000 * 1000)
+        .unwrap_or(n)
 }
 
 /// A new time-ordered identifier.

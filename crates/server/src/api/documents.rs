@@ -1,0 +1,885 @@
+//! `/invoices` and `/credit-notes`: drafts, issuing, payments and credit notes.
+//! Both kinds share one implementation; the kind comes from the route.
+
+use super::{ListQuery, Page, date_text, instant_text, limit, path_id, query_date};
+use crate::App;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::input::{ApiJson, Check, DecRules, DecText, merge_patch, parse_json};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use facturier_core::Decimal;
+use facturier_core::document::{Content, DocumentKind, Line, MAX_DESCRIPTION, MAX_LINES, Status};
+use facturier_core::money::{Currency, MAX_MAGNITUDE, to_text};
+use facturier_core::product::{Product, UnitCode};
+use facturier_core::tax::{Vat, VatCategory};
+use facturier_core::terms::PaymentTerms;
+use facturier_store::documents::{DocCursor, DocumentFilter, DocumentRecord};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// One line of a document body.
+#[derive(Deserialize, Serialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct LineInput {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    pub product_id: Option<String>,
+    pub description: Option<String>,
+    pub quantity: Option<DecText>,
+    pub unit: Option<String>,
+    pub unit_price: Option<DecText>,
+    pub vat_rate: Option<DecText>,
+    pub vat_category: Option<String>,
+    pub discount_percent: Option<DecText>,
+    #[serde(default, skip_serializing)]
+    pub net: Option<serde_json::Value>,
+}
+
+/// The body of `POST /invoices` (and, merged over the current draft, of `PATCH`).
+#[derive(Deserialize, Serialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentInput {
+    pub customer_id: Option<String>,
+    pub currency: Option<String>,
+    pub issue_date: Option<String>,
+    pub payment_terms: Option<String>,
+    pub lines: Option<Vec<LineInput>>,
+    pub discount_percent: Option<DecText>,
+    pub customer_reference: Option<String>,
+    pub note: Option<String>,
+    // Read-only fields a client may send back from a GET; ignored.
+    #[serde(default, skip_serializing)]
+    pub id: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub kind: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub status: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub number: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub due_date: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub totals: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub payments: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub links: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub seal: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub created_at: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub updated_at: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub issued_at: Option<serde_json::Value>,
+}
+
+const QUANTITY: DecRules = DecRules::new(6).at_most(MAX_MAGNITUDE);
+const PRICE: DecRules = DecRules::new(6).non_negative().at_most(MAX_MAGNITUDE);
+const PERCENT: DecRules = DecRules::new(4)
+    .non_negative()
+    .at_most(Decimal::ONE_HUNDRED);
+
+/// What parsing a body needs from the store.
+struct Context {
+    customer_currency: Option<Currency>,
+    customer_terms: Option<PaymentTerms>,
+    company_currency: Currency,
+    products: HashMap<Uuid, Product>,
+}
+
+fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> Vec<Line> {
+    if lines.len() > MAX_LINES {
+        v.error(
+            "lines",
+            format!(
+                "a document holds at most {MAX_LINES} lines, not {}",
+                lines.len()
+            ),
+        );
+        return Vec::new();
+    }
+    let mut out = Vec::with_capacity(lines.len());
+    for (i, l) in lines.iter().enumerate() {
+        let f = |x: &str| format!("lines[{i}].{x}");
+        let product_id = match l.product_id.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => match s.parse::<Uuid>() {
+                Ok(id) if ctx.products.contains_key(&id) => Some(id),
+                _ => {
+                    v.error(f("product_id"), "no such product");
+                    None
+                }
+            },
+        };
+        // A line that names a product takes what it leaves out from the catalogue.
+        let product = product_id.and_then(|id| ctx.products.get(&id));
+        let description = match (&l.description, product) {
+            (Some(_), _) | (None, None) => {
+                v.text(&f("description"), &l.description, MAX_DESCRIPTION)
+            }
+            (None, Some(p)) => Some(p.name.clone()),
+        };
+        let quantity = match &l.quantity {
+            Some(q) => v.decimal(&f("quantity"), q, QUANTITY),
+            None => {
+                v.error(f("quantity"), "is required");
+                None
+            }
+        };
+        if quantity.is_some_and(|q| q.is_zero()) {
+            v.error(f("quantity"), "must not be zero");
+        }
+        let unit_price = match (&l.unit_price, product) {
+            (Some(p), _) => v.decimal(&f("unit_price"), p, PRICE),
+            (None, Some(p)) => Some(p.unit_price),
+            (None, None) => {
+                v.error(f("unit_price"), "is required");
+                None
+            }
+        };
+        let vat = match (&l.vat_rate, product) {
+            (Some(r), _) => {
+                let rate = v.decimal(&f("vat_rate"), r, PERCENT);
+                let cat = v.opt_parse::<VatCategory>(&f("vat_category"), &l.vat_category);
+                rate.and_then(|r| match Vat::new(r, cat) {
+                    Ok(x) => Some(x),
+                    Err(e) => {
+                        v.error(f("vat_rate"), e);
+                        None
+                    }
+                })
+            }
+            (None, Some(p)) => Some(p.vat),
+            (None, None) => {
+                v.error(f("vat_rate"), "is required");
+                None
+            }
+        };
+        let unit = match (&l.unit, product) {
+            (Some(_), _) => v
+                .opt_parse::<UnitCode>(&f("unit"), &l.unit)
+                .unwrap_or_default(),
+            (None, Some(p)) => p.unit.clone(),
+            (None, None) => UnitCode::default(),
+        };
+        let discount_percent = l
+            .discount_percent
+            .as_ref()
+            .map(|d| v.decimal(&f("discount_percent"), d, PERCENT))
+            .unwrap_or(Some(Decimal::ZERO));
+        let id =
+            l.id.as_deref()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or_else(Uuid::now_v7);
+        if let (
+            Some(description),
+            Some(quantity),
+            Some(unit_price),
+            Some(vat),
+            Some(discount_percent),
+        ) = (description, quantity, unit_price, vat, discount_percent)
+        {
+            out.push(Line {
+                id,
+                product_id,
+                description,
+                quantity,
+                unit,
+                unit_price,
+                vat,
+                discount_percent,
+            });
+        }
+    }
+    out
+}
+
+impl DocumentInput {
+    fn parse(&self, ctx: &Context, customer_id: Uuid) -> Result<Content, ApiError> {
+        let mut v = Check::default();
+        let currency = v
+            .opt_parse::<Currency>("currency", &self.currency)
+            .or(ctx.customer_currency)
+            .unwrap_or(ctx.company_currency);
+        let issue_date = self
+            .issue_date
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .and_then(|s| v.date("issue_date", s));
+        let payment_terms = v
+            .opt_parse::<PaymentTerms>("payment_terms", &self.payment_terms)
+            .or(ctx.customer_terms)
+            .unwrap_or_default();
+        let lines = match &self.lines {
+            Some(lines) => parse_lines(&mut v, lines, ctx),
+            None => {
+                v.error(
+                    "lines",
+                    "is required (an empty list is allowed for a draft)",
+                );
+                Vec::new()
+            }
+        };
+        let discount_percent = self
+            .discount_percent
+            .as_ref()
+            .map(|d| v.decimal("discount_percent", d, PERCENT))
+            .unwrap_or(Some(Decimal::ZERO));
+        let customer_reference = v.opt_text("customer_reference", &self.customer_reference, 100);
+        let note = v.opt_text("note", &self.note, 5000);
+        v.finish()?;
+        let content = Content {
+            customer_id,
+            currency,
+            issue_date,
+            payment_terms,
+            lines,
+            discount_percent: discount_percent.unwrap_or_default(),
+            customer_reference,
+            note,
+        };
+        if content.totals().gross.abs() > facturier_core::document::MAX_TOTAL {
+            return Err(ApiError::field(
+                "lines",
+                "the document total is larger than any invoice facturier accepts",
+            ));
+        }
+        Ok(content)
+    }
+
+    fn from_content(c: &Content) -> DocumentInput {
+        DocumentInput {
+            customer_id: Some(c.customer_id.to_string()),
+            currency: Some(c.currency.code().to_string()),
+            issue_date: c.issue_date.map(date_text),
+            payment_terms: Some(c.payment_terms.to_string()),
+            lines: Some(
+                c.lines
+                    .iter()
+                    .map(|l| LineInput {
+                        id: Some(l.id.to_string()),
+                        product_id: l.product_id.map(|p| p.to_string()),
+                        description: Some(l.description.clone()),
+                        quantity: Some(DecText(to_text(l.quantity, 0))),
+                        unit: Some(l.unit.code().to_string()),
+                        unit_price: Some(DecText(to_text(l.unit_price, 2))),
+                        vat_rate: Some(DecText(to_text(l.vat.rate(), 0))),
+                        vat_category: Some(l.vat.category().code().to_string()),
+                        discount_percent: Some(DecText(to_text(l.discount_percent, 0))),
+                        net: None,
+                    })
+                    .collect(),
+            ),
+            discount_percent: Some(DecText(to_text(c.discount_percent, 0))),
+            customer_reference: c.customer_reference.clone(),
+            note: c.note.clone(),
+            ..Default::default()
+        }
+    }
+}
+
+/// Loads what parsing needs: the customer's defaults, the company currency, the named products.
+async fn context(
+    app: &App,
+    company: Uuid,
+    input: &DocumentInput,
+) -> Result<(Context, Uuid), ApiError> {
+    let customer_id = match input.customer_id.as_deref() {
+        None => return Err(ApiError::field("customer_id", "is required")),
+        Some(s) => s
+            .parse::<Uuid>()
+            .map_err(|_| ApiError::field("customer_id", "no such customer"))?,
+    };
+    let customer = match app.store.customer(company, customer_id).await {
+        Ok(c) => c.customer,
+        Err(facturier_store::StoreError::NotFound(_)) => {
+            return Err(ApiError::field("customer_id", "no such customer"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let company_currency = app.store.company(company).await?.currency;
+    let mut products = HashMap::new();
+    for l in input.lines.iter().flatten().take(MAX_LINES) {
+        if let Some(id) = l.product_id.as_deref().and_then(|s| s.parse::<Uuid>().ok())
+            && !products.contains_key(&id)
+        {
+            match app.store.product(company, id).await {
+                Ok(p) => {
+                    products.insert(id, p.product);
+                }
+                Err(facturier_store::StoreError::NotFound(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    let ctx = Context {
+        customer_currency: customer.currency,
+        customer_terms: customer.payment_terms,
+        company_currency,
+        products,
+    };
+    Ok((ctx, customer_id))
+}
+
+#[derive(Serialize)]
+pub struct LineView {
+    pub id: Uuid,
+    pub product_id: Option<Uuid>,
+    pub description: String,
+    pub quantity: String,
+    pub unit: &'static str,
+    pub unit_price: String,
+    pub vat_rate: String,
+    pub vat_category: &'static str,
+    pub discount_percent: String,
+    /// The line net amount (BT-131).
+    pub net: String,
+}
+
+#[derive(Serialize)]
+pub struct VatView {
+    pub category: &'static str,
+    pub rate: String,
+    pub base: String,
+    pub amount: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exemption_reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exemption_reason_code: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+pub struct TotalsView {
+    /// Sum of line nets, before the document discount.
+    pub lines_net: String,
+    /// Document discount.
+    pub discount: String,
+    pub net: String,
+    pub vat: Vec<VatView>,
+    pub vat_total: String,
+    pub gross: String,
+    /// Payments applied.
+    pub paid: String,
+    /// Issued credit notes applied.
+    pub credited: String,
+    pub due: String,
+}
+
+#[derive(Serialize)]
+pub struct PaymentView {
+    pub id: Uuid,
+    pub amount: String,
+    pub applied: String,
+    pub date: String,
+    pub method: String,
+    pub reference: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct LinkView {
+    pub kind: &'static str,
+    pub id: Uuid,
+    pub number: Option<String>,
+    pub relation: &'static str,
+}
+
+/// A document as the API shows it.
+#[derive(Serialize)]
+pub struct DocumentView {
+    pub id: Uuid,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub number: Option<String>,
+    pub customer_id: Uuid,
+    pub currency: String,
+    pub issue_date: Option<String>,
+    pub due_date: Option<String>,
+    pub payment_terms: String,
+    pub customer_reference: Option<String>,
+    pub note: Option<String>,
+    pub discount_percent: String,
+    pub lines: Vec<LineView>,
+    pub totals: TotalsView,
+    pub payments: Vec<PaymentView>,
+    pub links: Vec<LinkView>,
+    pub seal: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub issued_at: Option<String>,
+}
+
+/// Renders a stored document; totals come from the one totals function in `core`.
+pub fn view(r: &DocumentRecord) -> DocumentView {
+    let c = &r.content;
+    let t = c.totals();
+    let cur = c.currency;
+    let amount = |d: Decimal| cur.round(d).to_string();
+    let due = if r.kind == DocumentKind::CreditNote && r.status != Status::Draft {
+        Decimal::ZERO
+    } else {
+        r.due()
+    };
+    DocumentView {
+        id: r.id,
+        kind: r.kind.as_str(),
+        status: r.status.as_str(),
+        number: r.number.clone(),
+        customer_id: c.customer_id,
+        currency: cur.code().to_string(),
+        issue_date: r.issue_date.or(c.issue_date).map(date_text),
+        due_date: r.due_date.map(date_text),
+        payment_terms: c.payment_terms.to_string(),
+        customer_reference: c.customer_reference.clone(),
+        note: c.note.clone(),
+        discount_percent: to_text(c.discount_percent, 0),
+        lines: c
+            .lines
+            .iter()
+            .zip(&t.lines)
+            .map(|(l, a)| LineView {
+                id: l.id,
+                product_id: l.product_id,
+                description: l.description.clone(),
+                quantity: to_text(l.quantity, 0),
+                unit: l.unit.code(),
+                unit_price: to_text(l.unit_price, 2),
+                vat_rate: to_text(l.vat.rate(), 0),
+                vat_category: l.vat.category().code(),
+                discount_percent: to_text(l.discount_percent, 0),
+                net: a.net.to_string(),
+            })
+            .collect(),
+        totals: TotalsView {
+            lines_net: t.lines_net.to_string(),
+            discount: t.discount.to_string(),
+            net: t.net.to_string(),
+            vat: t
+                .vat
+                .iter()
+                .map(|b| {
+                    let ex = b.category.exemption();
+                    VatView {
+                        category: b.category.code(),
+                        rate: to_text(b.rate, 0),
+                        base: b.base.to_string(),
+                        amount: b.amount.to_string(),
+                        exemption_reason: ex.map(|e| e.text_fr),
+                        exemption_reason_code: ex.map(|e| e.code),
+                    }
+                })
+                .collect(),
+            vat_total: t.vat_total.to_string(),
+            gross: t.gross.to_string(),
+            paid: amount(r.paid),
+            credited: amount(r.credited),
+            due: amount(due),
+        },
+        payments: r
+            .payments
+            .iter()
+            .map(|p| PaymentView {
+                id: p.id,
+                amount: amount(p.amount),
+                applied: amount(p.applied),
+                date: date_text(p.date),
+                method: p.method.clone(),
+                reference: p.reference.clone(),
+            })
+            .collect(),
+        links: r
+            .links
+            .iter()
+            .map(|l| LinkView {
+                kind: l.kind.as_str(),
+                id: l.id,
+                number: l.number.clone(),
+                relation: l.relation,
+            })
+            .collect(),
+        seal: r.seal.clone(),
+        created_at: instant_text(r.created_at),
+        updated_at: instant_text(r.updated_at),
+        issued_at: r.issued_at.map(instant_text),
+    }
+}
+
+type Created = (StatusCode, Json<DocumentView>);
+
+pub async fn create_invoice(
+    State(app): State<App>,
+    auth: Auth,
+    ApiJson(input): ApiJson<DocumentInput>,
+) -> Result<Created, ApiError> {
+    auth.require_write()?;
+    let (ctx, customer_id) = context(&app, auth.company(), &input).await?;
+    let content = input.parse(&ctx, customer_id)?;
+    let rec = app
+        .store
+        .insert_draft(auth.company(), DocumentKind::Invoice, &content, None)
+        .await?;
+    Ok((StatusCode::CREATED, Json(view(&rec))))
+}
+
+async fn show(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    id: &str,
+) -> Result<Json<DocumentView>, ApiError> {
+    let rec = app
+        .store
+        .document(auth.company(), kind, path_id(id, "document")?)
+        .await?;
+    Ok(Json(view(&rec)))
+}
+
+async fn update(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    id: &str,
+    patch: serde_json::Value,
+) -> Result<Json<DocumentView>, ApiError> {
+    auth.require_write()?;
+    let id = path_id(id, "document")?;
+    if !patch.is_object() {
+        return Err(ApiError::field("body", "a merge patch is a JSON object"));
+    }
+    let current = app.store.document(auth.company(), kind, id).await?;
+    if current.status != Status::Draft {
+        return Err(
+            facturier_core::document::LifecycleError::NotDraft(current.status.as_str()).into(),
+        );
+    }
+    let mut merged = serde_json::to_value(DocumentInput::from_content(&current.content))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    merge_patch(&mut merged, &patch);
+    let input: DocumentInput = parse_json(merged.to_string().as_bytes())?;
+    if kind == DocumentKind::CreditNote
+        && input.customer_id.as_deref() != Some(current.content.customer_id.to_string().as_str())
+    {
+        return Err(ApiError::field(
+            "customer_id",
+            "a credit note stays with its invoice's customer",
+        ));
+    }
+    let (ctx, customer_id) = context(app, auth.company(), &input).await?;
+    let content = input.parse(&ctx, customer_id)?;
+    let rec = app
+        .store
+        .update_draft(auth.company(), kind, id, &content)
+        .await?;
+    Ok(Json(view(&rec)))
+}
+
+async fn delete(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    id: &str,
+) -> Result<StatusCode, ApiError> {
+    auth.require_write()?;
+    app.store
+        .delete_draft(auth.company(), kind, path_id(id, "document")?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn issue(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    id: &str,
+) -> Result<Json<DocumentView>, ApiError> {
+    auth.require_write()?;
+    let rec = app
+        .store
+        .issue(auth.company(), kind, path_id(id, "document")?, app.today())
+        .await?;
+    Ok(Json(view(&rec)))
+}
+
+async fn list(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    q: ListQuery,
+) -> Result<Json<Page<DocumentView>>, ApiError> {
+    let status = q
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<Status>()
+                .map_err(|e| ApiError::field("status", e))
+        })
+        .transpose()?;
+    let customer_id = q
+        .customer_id
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<Uuid>()
+                .map_err(|_| ApiError::field("customer_id", "is not an id"))
+        })
+        .transpose()?;
+    let after = q
+        .after
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            DocCursor::decode(s)
+                .ok_or_else(|| ApiError::field("after", "is not a cursor from a previous page"))
+        })
+        .transpose()?;
+    let filter = DocumentFilter {
+        kind,
+        status,
+        customer_id,
+        from: query_date("from", q.from.as_deref())?,
+        to: query_date("to", q.to.as_deref())?,
+        limit: limit(q.limit.as_deref())?,
+        after,
+    };
+    let (rows, next) = app.store.list_documents(auth.company(), &filter).await?;
+    Ok(Json(Page {
+        data: rows.iter().map(view).collect(),
+        next_cursor: next.map(|c| c.encode()),
+    }))
+}
+
+pub async fn show_invoice(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<DocumentView>, ApiError> {
+    show(&app, &auth, DocumentKind::Invoice, &id).await
+}
+pub async fn show_credit_note(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<DocumentView>, ApiError> {
+    show(&app, &auth, DocumentKind::CreditNote, &id).await
+}
+pub async fn update_invoice(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(p): ApiJson<serde_json::Value>,
+) -> Result<Json<DocumentView>, ApiError> {
+    update(&app, &auth, DocumentKind::Invoice, &id, p).await
+}
+pub async fn update_credit_note(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(p): ApiJson<serde_json::Value>,
+) -> Result<Json<DocumentView>, ApiError> {
+    update(&app, &auth, DocumentKind::CreditNote, &id, p).await
+}
+pub async fn delete_invoice(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    delete(&app, &auth, DocumentKind::Invoice, &id).await
+}
+pub async fn delete_credit_note(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    delete(&app, &auth, DocumentKind::CreditNote, &id).await
+}
+pub async fn issue_invoice(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<DocumentView>, ApiError> {
+    issue(&app, &auth, DocumentKind::Invoice, &id).await
+}
+pub async fn issue_credit_note(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<DocumentView>, ApiError> {
+    issue(&app, &auth, DocumentKind::CreditNote, &id).await
+}
+pub async fn list_invoices(
+    State(app): State<App>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Page<DocumentView>>, ApiError> {
+    list(&app, &auth, DocumentKind::Invoice, q).await
+}
+pub async fn list_credit_notes(
+    State(app): State<App>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Page<DocumentView>>, ApiError> {
+    list(&app, &auth, DocumentKind::CreditNote, q).await
+}
+
+/// The body of `POST /invoices/{id}/payments`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentInput {
+    pub amount: Option<DecText>,
+    pub date: Option<String>,
+    pub method: Option<String>,
+    pub reference: Option<String>,
+}
+
+/// Accepted payment methods, with the aliases people type.
+fn payment_method(s: &str) -> Option<&'static str> {
+    Some(match s.trim().to_ascii_lowercase().as_str() {
+        "bank_transfer" | "transfer" | "virement" | "wire" => "bank_transfer",
+        "card" | "carte" | "credit_card" => "card",
+        "cheque" | "check" => "cheque",
+        "cash" | "especes" => "cash",
+        "direct_debit" | "sepa" | "prelevement" => "direct_debit",
+        "other" | "autre" => "other",
+        _ => return None,
+    })
+}
+
+pub async fn add_payment(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<PaymentInput>,
+) -> Result<Json<DocumentView>, ApiError> {
+    auth.require_write()?;
+    let id = path_id(&id, "invoice")?;
+    let inv = app
+        .store
+        .document(auth.company(), DocumentKind::Invoice, id)
+        .await?;
+    let cur = inv.content.currency;
+    let mut v = Check::default();
+    let amount = match &input.amount {
+        Some(a) => v.decimal(
+            "amount",
+            a,
+            DecRules::new(cur.minor_units())
+                .positive()
+                .at_most(MAX_MAGNITUDE),
+        ),
+        None => {
+            v.error("amount", "is required");
+            None
+        }
+    };
+    let date = match input.date.as_deref() {
+        Some(d) => v.date("date", d),
+        None => Some(app.today()),
+    };
+    let method = match input.method.as_deref() {
+        None => Some("bank_transfer"),
+        Some(m) => {
+            let r = payment_method(m);
+            if r.is_none() {
+                v.error("method", format!("{m:?} is not a method (bank_transfer, card, cheque, cash, direct_debit, other)"));
+            }
+            r
+        }
+    };
+    let reference = v.opt_text("reference", &input.reference, 140);
+    v.finish()?;
+    let (Some(amount), Some(date), Some(method)) = (amount, date, method) else {
+        return Err(ApiError::field("body", "incomplete payment"));
+    };
+    let rec = app
+        .store
+        .add_payment(
+            auth.company(),
+            id,
+            amount,
+            date,
+            method,
+            reference.as_deref(),
+        )
+        .await?;
+    Ok(Json(view(&rec)))
+}
+
+/// The body of `POST /invoices/{id}/credit-note`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CreditNoteInput {
+    pub lines: Option<Vec<LineInput>>,
+    pub note: Option<String>,
+}
+
+pub async fn create_credit_note(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Created, ApiError> {
+    auth.require_write()?;
+    let input: CreditNoteInput = if body.iter().all(u8::is_ascii_whitespace) {
+        CreditNoteInput::default()
+    } else {
+        parse_json(&body)?
+    };
+    let id = path_id(&id, "invoice")?;
+    let inv = app
+        .store
+        .document(auth.company(), DocumentKind::Invoice, id)
+        .await?;
+    match inv.status {
+        Status::Draft => {
+            return Err(facturier_core::document::LifecycleError::NotCreditable("draft").into());
+        }
+        Status::Credited => {
+            return Err(ApiError::Conflict(
+                "this invoice is already fully credited".into(),
+            ));
+        }
+        _ => {}
+    }
+    let number = inv.number.clone().unwrap_or_default();
+    let mut content = inv.content.clone();
+    content.issue_date = None;
+    content.note = Some(
+        input
+            .note
+            .clone()
+            .unwrap_or_else(|| format!("Avoir sur la facture {number}")),
+    );
+    match &input.lines {
+        None => {
+            for l in &mut content.lines {
+                l.id = Uuid::now_v7();
+            }
+        }
+        Some(lines) => {
+            let doc_input = DocumentInput {
+                customer_id: Some(inv.content.customer_id.to_string()),
+                lines: Some(lines.clone()),
+                ..Default::default()
+            };
+            let (ctx, _) = context(&app, auth.company(), &doc_input).await?;
+            let mut v = Check::default();
+            content.lines = parse_lines(&mut v, lines, &ctx);
+            content.discount_percent = Decimal::ZERO;
+            v.finish()?;
+        }
+    }
+    let rec = app
+        .store
+        .insert_draft(
+            auth.company(),
+            DocumentKind::CreditNote,
+            &content,
+            Some(inv.id),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(view(&rec))))
+}

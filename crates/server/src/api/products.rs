@@ -1,0 +1,206 @@
+//! `/products`: the catalogue.
+
+use super::{ListQuery, Page, instant_text, limit, path_id};
+use crate::App;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::input::{ApiJson, Check, DecRules, DecText, merge_patch, parse_json};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use facturier_core::money::{MAX_MAGNITUDE, to_text};
+use facturier_core::product::{Product, UnitCode};
+use facturier_core::tax::{Vat, VatCategory};
+use facturier_store::products::{ProductFilter, ProductRecord};
+use serde::{Deserialize, Serialize};
+
+/// The body of `POST /products` (and, merged over the current record, of `PATCH`).
+#[derive(Deserialize, Serialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ProductInput {
+    pub reference: Option<String>,
+    pub name: Option<String>,
+    pub unit: Option<String>,
+    pub unit_price: Option<DecText>,
+    pub vat_rate: Option<DecText>,
+    pub vat_category: Option<String>,
+    pub purchase_price: Option<DecText>,
+    pub stock: Option<DecText>,
+    #[serde(default, skip_serializing)]
+    pub id: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub margin: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub created_at: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub updated_at: Option<serde_json::Value>,
+}
+
+const PRICE: DecRules = DecRules::new(6).non_negative().at_most(MAX_MAGNITUDE);
+
+impl ProductInput {
+    /// Turns the input into a product, or every field error at once.
+    pub fn parse(&self) -> Result<Product, ApiError> {
+        let mut v = Check::default();
+        let reference = v.text("reference", &self.reference, 64);
+        let name = v.text("name", &self.name, 500);
+        let unit = v
+            .opt_parse::<UnitCode>("unit", &self.unit)
+            .unwrap_or_default();
+        let unit_price = v
+            .required("unit_price", &self.unit_price)
+            .cloned()
+            .and_then(|p| v.decimal("unit_price", &p, PRICE));
+        let rate = v
+            .required("vat_rate", &self.vat_rate)
+            .cloned()
+            .and_then(|r| v.decimal("vat_rate", &r, DecRules::new(4)));
+        let category = v.opt_parse::<VatCategory>("vat_category", &self.vat_category);
+        let vat = rate.and_then(|r| match Vat::new(r, category) {
+            Ok(x) => Some(x),
+            Err(e) => {
+                v.error("vat_rate", e);
+                None
+            }
+        });
+        let purchase_price = self
+            .purchase_price
+            .as_ref()
+            .and_then(|p| v.decimal("purchase_price", p, PRICE));
+        let stock = self
+            .stock
+            .as_ref()
+            .and_then(|s| v.decimal("stock", s, DecRules::new(4).at_most(MAX_MAGNITUDE)));
+        v.finish()?;
+        match (reference, name, unit_price, vat) {
+            (Some(reference), Some(name), Some(unit_price), Some(vat)) => Ok(Product {
+                reference,
+                name,
+                unit,
+                unit_price,
+                vat,
+                purchase_price,
+                stock,
+            }),
+            _ => Err(ApiError::field("body", "incomplete product")),
+        }
+    }
+
+    fn from_product(p: &Product) -> ProductInput {
+        ProductInput {
+            reference: Some(p.reference.clone()),
+            name: Some(p.name.clone()),
+            unit: Some(p.unit.code().to_string()),
+            unit_price: Some(DecText(to_text(p.unit_price, 2))),
+            vat_rate: Some(DecText(to_text(p.vat.rate(), 0))),
+            vat_category: Some(p.vat.category().code().to_string()),
+            purchase_price: p.purchase_price.map(|d| DecText(to_text(d, 2))),
+            stock: p.stock.map(|d| DecText(to_text(d, 0))),
+            ..Default::default()
+        }
+    }
+}
+
+/// A product as the API shows it; `stock` is null when not tracked.
+#[derive(Serialize)]
+pub struct ProductView {
+    pub id: uuid::Uuid,
+    pub reference: String,
+    pub name: String,
+    pub unit: &'static str,
+    pub unit_price: String,
+    pub vat_rate: String,
+    pub vat_category: &'static str,
+    pub purchase_price: Option<String>,
+    /// unit_price − purchase_price, when the purchase price is known.
+    pub margin: Option<String>,
+    pub stock: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+fn out(r: &ProductRecord) -> ProductView {
+    let p = &r.product;
+    ProductView {
+        id: r.id,
+        reference: p.reference.clone(),
+        name: p.name.clone(),
+        unit: p.unit.code(),
+        unit_price: to_text(p.unit_price, 2),
+        vat_rate: to_text(p.vat.rate(), 0),
+        vat_category: p.vat.category().code(),
+        purchase_price: p.purchase_price.map(|d| to_text(d, 2)),
+        margin: p.purchase_price.map(|c| to_text(p.unit_price - c, 2)),
+        stock: p.stock.map(|d| to_text(d, 0)),
+        created_at: instant_text(r.created_at),
+        updated_at: instant_text(r.updated_at),
+    }
+}
+
+pub async fn create(
+    State(app): State<App>,
+    auth: Auth,
+    ApiJson(input): ApiJson<ProductInput>,
+) -> Result<(StatusCode, Json<ProductView>), ApiError> {
+    auth.require_write()?;
+    let p = input.parse()?;
+    let rec = app.store.insert_product(auth.company(), &p).await?;
+    Ok((StatusCode::CREATED, Json(out(&rec))))
+}
+
+pub async fn show(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<ProductView>, ApiError> {
+    let rec = app
+        .store
+        .product(auth.company(), path_id(&id, "product")?)
+        .await?;
+    Ok(Json(out(&rec)))
+}
+
+pub async fn update(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<serde_json::Value>,
+) -> Result<Json<ProductView>, ApiError> {
+    auth.require_write()?;
+    let id = path_id(&id, "product")?;
+    if !patch.is_object() {
+        return Err(ApiError::field("body", "a merge patch is a JSON object"));
+    }
+    let current = app.store.product(auth.company(), id).await?;
+    let mut merged = serde_json::to_value(ProductInput::from_product(&current.product))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    merge_patch(&mut merged, &patch);
+    let input: ProductInput = parse_json(merged.to_string().as_bytes())?;
+    let p = input.parse()?;
+    let rec = app.store.update_product(auth.company(), id, &p).await?;
+    Ok(Json(out(&rec)))
+}
+
+pub async fn list(
+    State(app): State<App>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Page<ProductView>>, ApiError> {
+    let after = q
+        .after
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse())
+        .transpose()
+        .map_err(|_| ApiError::field("after", "is not a cursor from a previous page"))?;
+    let filter = ProductFilter {
+        q: q.q.filter(|s| !s.trim().is_empty()),
+        limit: limit(q.limit.as_deref())?,
+        after,
+    };
+    let (rows, next) = app.store.list_products(auth.company(), &filter).await?;
+    Ok(Json(Page {
+        data: rows.iter().map(out).collect(),
+        next_cursor: next.map(|c| c.to_string()),
+    }))
+}
