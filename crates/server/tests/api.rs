@@ -1,0 +1,371 @@
+//! The API contract of API.md, driven over HTTP on SQLite and PostgreSQL.
+
+mod common;
+
+use common::{customer_body, each_db, line};
+use serde_json::json;
+
+#[tokio::test]
+async fn a_customer_is_created_found_and_patched() {
+    each_db(|app| async move {
+        let r = app.post("/customers", customer_body("Électricité Générale Dupont")).await;
+        let c = r.assert_status(201).clone();
+        let id = c["id"].as_str().unwrap();
+        assert_eq!(c["legal"]["siren"], "732829320");
+        assert_eq!(c["contacts"][0]["name"], "Sophie Martin");
+
+        // Search ignores case and accents, and looks into cities and contacts.
+        for q in ["electricite", "GÉNÉRALE dupont", "lyon", "sophie"] {
+            let found = app.get(&format!("/customers?q={}", urlencode(q))).await;
+            let ids: Vec<_> = found.assert_status(200)["data"].as_array().unwrap().iter().map(|c| c["id"].clone()).collect();
+            assert_eq!(ids, vec![json!(id)], "search {q:?}");
+        }
+        let none = app.get("/customers?q=marseille").await;
+        assert!(none.assert_status(200)["data"].as_array().unwrap().is_empty());
+        let by_activity = app.get("/customers?activity=boulangerie").await;
+        assert_eq!(by_activity.assert_status(200)["data"].as_array().unwrap().len(), 1);
+
+        let p = app.patch(&format!("/customers/{id}"), json!({"activity": "Électricien", "payment_terms": "45_days_end_of_month"})).await;
+        let p = p.assert_status(200);
+        assert_eq!(p["activity"], "Électricien");
+        assert_eq!(p["payment_terms"], "45_days_end_of_month");
+        assert_eq!(p["name"], "Électricité Générale Dupont", "untouched fields stay");
+        let g = app.get(&format!("/customers/{id}")).await;
+        assert_eq!(g.assert_status(200)["activity"], "Électricien");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn lists_paginate_with_a_cursor_without_gaps_or_repeats() {
+    each_db(|app| async move {
+        let mut created = Vec::new();
+        for i in 0..7 {
+            created.push(app.customer_named(&format!("Client {i}")).await);
+        }
+        let mut seen = Vec::new();
+        let mut after = String::new();
+        loop {
+            let r = app.get(&format!("/customers?limit=3{after}")).await;
+            let body = r.assert_status(200).clone();
+            seen.extend(body["data"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()));
+            match body["next_cursor"].as_str() {
+                Some(c) => after = format!("&after={c}"),
+                None => break,
+            }
+        }
+        created.reverse();
+        assert_eq!(seen, created, "newest first, each once");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn products_are_created_searched_and_keep_stock() {
+    each_db(|app| async move {
+        let r = app
+            .post(
+                "/products",
+                json!({"reference": "LUM-01", "name": "Suspension laiton", "unit_price": "289.000000", "vat_rate": "20", "unit": "C62", "purchase_price": "142.50", "stock": "24"}),
+            )
+            .await;
+        let p = r.assert_status(201).clone();
+        assert_eq!(p["unit_price"], "289.00");
+        assert_eq!(p["margin"], "146.50");
+        let id = p["id"].as_str().unwrap();
+        let g = app.get(&format!("/products/{id}")).await;
+        assert_eq!(g.assert_status(200)["stock"], "24");
+        let untracked = app.post("/products", json!({"reference": "POSE", "name": "Pose", "unit_price": "58", "vat_rate": "10", "unit": "HUR"})).await;
+        assert!(untracked.assert_status(201)["stock"].is_null());
+        let dup = app.post("/products", json!({"reference": "LUM-01", "name": "Autre", "unit_price": "1", "vat_rate": "20"})).await;
+        assert_eq!(dup.assert_status(422)["errors"][0]["field"], "reference");
+        let s = app.get("/products?q=laiton").await;
+        assert_eq!(s.assert_status(200)["data"].as_array().unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_invoice_goes_from_draft_to_paid() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let inv = app
+            .draft_invoice(&customer, &[line("Pose", "2", "180.50", "10"), line("Fournitures", "3", "33.333", "20")])
+            .await;
+        assert_eq!(inv["status"], "draft");
+        assert!(inv["number"].is_null());
+        // 361.00 at 10 % and 100.00 (99.999 rounded) at 20 %.
+        let t = &inv["totals"];
+        assert_eq!(t["net"], "461.00");
+        assert_eq!(t["vat"], json!([
+            {"category": "S", "rate": "10", "base": "361.00", "amount": "36.10"},
+            {"category": "S", "rate": "20", "base": "100.00", "amount": "20.00"}
+        ]));
+        assert_eq!(t["vat_total"], "56.10");
+        assert_eq!(t["gross"], "517.10");
+        assert_eq!(t["due"], "517.10");
+
+        let id = inv["id"].as_str().unwrap();
+        let issued = app.post(&format!("/invoices/{id}/issue"), json!({})).await;
+        let issued = issued.assert_status(200).clone();
+        assert_eq!(issued["status"], "issued");
+        let year = time::OffsetDateTime::now_utc().year();
+        assert_eq!(issued["number"], format!("F{year}-00001"));
+        assert_eq!(issued["seal"].as_str().unwrap().len(), 64);
+        assert!(issued["due_date"].is_string());
+
+        let p = app.post(&format!("/invoices/{id}/payments"), json!({"amount": "200.00", "date": "2026-01-15", "method": "bank_transfer"})).await;
+        let p = p.assert_status(200);
+        assert_eq!(p["status"], "partially_paid");
+        assert_eq!(p["totals"]["paid"], "200.00");
+        assert_eq!(p["totals"]["due"], "317.10");
+        let p = app.post(&format!("/invoices/{id}/payments"), json!({"amount": "317.10", "date": "2026-01-20", "method": "cheque"})).await;
+        let p = p.assert_status(200);
+        assert_eq!(p["status"], "paid");
+        assert_eq!(p["totals"]["due"], "0.00");
+        assert_eq!(p["payments"].as_array().unwrap().len(), 2);
+
+        // A paid invoice takes no more payment.
+        app.post(&format!("/invoices/{id}/payments"), json!({"amount": "1", "date": "2026-01-21", "method": "cash"}))
+            .await
+            .assert_status(409);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_overpayment_is_kept_as_customer_credit() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let inv = app.issued_invoice(&customer, &[line("Service", "1", "100", "20")]).await;
+        let id = inv["id"].as_str().unwrap();
+        let p = app.post(&format!("/invoices/{id}/payments"), json!({"amount": "150.00", "date": "2026-02-01", "method": "bank_transfer"})).await;
+        let p = p.assert_status(200);
+        assert_eq!(p["status"], "paid");
+        assert_eq!(p["totals"]["paid"], "120.00");
+        assert_eq!(p["payments"][0]["amount"], "150.00");
+        assert_eq!(p["payments"][0]["applied"], "120.00");
+        let c = app.get(&format!("/customers/{customer}")).await;
+        assert_eq!(c.assert_status(200)["credit"], json!([{"currency": "EUR", "amount": "30.00"}]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn issued_invoices_refuse_edits_and_deletion() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let inv = app.issued_invoice(&customer, &[line("Pose", "2", "180.50", "10")]).await;
+        let id = inv["id"].as_str().unwrap();
+        app.patch(&format!("/invoices/{id}"), json!({"lines": []})).await.assert_status(409);
+        app.delete(&format!("/invoices/{id}")).await.assert_status(409);
+        app.post(&format!("/invoices/{id}/issue"), json!({})).await.assert_status(409);
+        let after = app.get(&format!("/invoices/{id}")).await;
+        let after = after.assert_status(200);
+        assert_eq!(after["lines"], inv["lines"]);
+        assert_eq!(after["number"], inv["number"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn drafts_can_be_edited_and_deleted() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let inv = app.draft_invoice(&customer, &[line("Pose", "1", "100", "20")]).await;
+        let id = inv["id"].as_str().unwrap();
+        let p = app
+            .patch(&format!("/invoices/{id}"), json!({"lines": [line("Pose", "3", "100", "20")], "discount_percent": "10"}))
+            .await;
+        let p = p.assert_status(200);
+        assert_eq!(p["totals"]["lines_net"], "300.00");
+        assert_eq!(p["totals"]["discount"], "30.00");
+        assert_eq!(p["totals"]["gross"], "324.00");
+        app.delete(&format!("/invoices/{id}")).await.assert_status(204);
+        app.get(&format!("/invoices/{id}")).await.assert_status(404);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn lines_can_take_their_defaults_from_a_product() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let p = app.post("/products", json!({"reference": "POSE-H", "name": "Main-d'œuvre", "unit_price": "58", "vat_rate": "10", "unit": "HUR"})).await;
+        let pid = p.assert_status(201)["id"].as_str().unwrap().to_string();
+        let inv = app.post("/invoices", json!({"customer_id": customer, "lines": [{"product_id": pid, "quantity": "3.5"}]})).await;
+        let inv = inv.assert_status(201);
+        assert_eq!(inv["lines"][0]["description"], "Main-d'œuvre");
+        assert_eq!(inv["lines"][0]["unit"], "HUR");
+        assert_eq!(inv["totals"]["net"], "203.00");
+        assert_eq!(inv["totals"]["vat_total"], "20.30");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn due_dates_follow_the_customers_payment_terms() {
+    each_db(|app| async move {
+        let mut body = customer_body("Hôtel du Parc");
+        body["payment_terms"] = json!("45_days_end_of_month");
+        let c = app.post("/customers", body).await.assert_status(201)["id"].as_str().unwrap().to_string();
+        let inv = app.post("/invoices", json!({"customer_id": c, "issue_date": "2026-01-15", "lines": [line("x", "1", "10", "20")]})).await;
+        let id = inv.assert_status(201)["id"].as_str().unwrap().to_string();
+        let issued = app.post(&format!("/invoices/{id}/issue"), json!({})).await;
+        let issued = issued.assert_status(200);
+        assert_eq!(issued["issue_date"], "2026-01-15");
+        assert_eq!(issued["payment_terms"], "45_days_end_of_month");
+        assert_eq!(issued["due_date"], "2026-03-31");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn numbers_follow_dates_and_never_go_back() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let a = app.post("/invoices", json!({"customer_id": customer, "issue_date": "2026-03-10", "lines": [line("x", "1", "10", "20")]})).await;
+        let a = a.assert_status(201)["id"].as_str().unwrap().to_string();
+        app.post(&format!("/invoices/{a}/issue"), json!({})).await.assert_status(200);
+        let b = app.post("/invoices", json!({"customer_id": customer, "issue_date": "2026-03-01", "lines": [line("x", "1", "10", "20")]})).await;
+        let b = b.assert_status(201)["id"].as_str().unwrap().to_string();
+        let r = app.post(&format!("/invoices/{b}/issue"), json!({})).await;
+        assert!(r.assert_status(409)["detail"].as_str().unwrap().contains("before"));
+        // The refused issue burnt no number: the next one is 00002.
+        app.patch(&format!("/invoices/{b}"), json!({"issue_date": "2026-03-12"})).await.assert_status(200);
+        let ok = app.post(&format!("/invoices/{b}/issue"), json!({})).await;
+        assert_eq!(ok.assert_status(200)["number"], "F2026-00002");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_credit_note_offsets_its_invoice() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let inv = app.issued_invoice(&customer, &[line("Pose", "2", "100", "20"), line("Câble", "10", "1.5", "20")]).await;
+        let id = inv["id"].as_str().unwrap();
+
+        // A partial credit note for one line.
+        let cn = app.post(&format!("/invoices/{id}/credit-note"), json!({"lines": [line("Câble retourné", "10", "1.5", "20")]})).await;
+        let cn = cn.assert_status(201).clone();
+        assert_eq!(cn["kind"], "credit_note");
+        assert_eq!(cn["status"], "draft");
+        assert_eq!(cn["totals"]["gross"], "18.00");
+        assert_eq!(cn["links"], json!([{"kind": "invoice", "id": id, "number": inv["number"], "relation": "parent"}]));
+        let cn_id = cn["id"].as_str().unwrap();
+        let issued = app.post(&format!("/credit-notes/{cn_id}/issue"), json!({})).await;
+        let issued = issued.assert_status(200).clone();
+        let year = time::OffsetDateTime::now_utc().year();
+        assert_eq!(issued["number"], format!("AV{year}-00001"));
+
+        let after = app.get(&format!("/invoices/{id}")).await;
+        let after = after.assert_status(200).clone();
+        assert_eq!(after["status"], "partially_paid");
+        assert_eq!(after["totals"]["credited"], "18.00");
+        assert_eq!(after["totals"]["due"], "240.00");
+        assert_eq!(after["links"][0]["relation"], "child");
+        assert_eq!(after["links"][0]["number"], issued["number"]);
+
+        // The rest, by default the whole invoice, would over-credit: refused at issue.
+        let all = app.post(&format!("/invoices/{id}/credit-note"), json!({})).await;
+        let all_id = all.assert_status(201)["id"].as_str().unwrap().to_string();
+        app.post(&format!("/credit-notes/{all_id}/issue"), json!({})).await.assert_status(409);
+        app.delete(&format!("/credit-notes/{all_id}")).await.assert_status(204);
+
+        let rest = app.post(&format!("/invoices/{id}/credit-note"), json!({"lines": [line("Pose", "2", "100", "20")]})).await;
+        let rest_id = rest.assert_status(201)["id"].as_str().unwrap().to_string();
+        app.post(&format!("/credit-notes/{rest_id}/issue"), json!({})).await.assert_status(200);
+        let done = app.get(&format!("/invoices/{id}")).await;
+        let done = done.assert_status(200);
+        assert_eq!(done["status"], "credited");
+        assert_eq!(done["totals"]["due"], "0.00");
+        let list = app.get("/credit-notes").await;
+        assert_eq!(list.assert_status(200)["data"].as_array().unwrap().len(), 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn crediting_a_paid_invoice_gives_the_customer_credit() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let inv = app.issued_invoice(&customer, &[line("Service", "1", "50", "20")]).await;
+        let id = inv["id"].as_str().unwrap();
+        app.post(&format!("/invoices/{id}/payments"), json!({"amount": "60", "date": "2026-02-01", "method": "card"})).await.assert_status(200);
+        let cn = app.post(&format!("/invoices/{id}/credit-note"), json!({})).await;
+        let cn_id = cn.assert_status(201)["id"].as_str().unwrap().to_string();
+        app.post(&format!("/credit-notes/{cn_id}/issue"), json!({})).await.assert_status(200);
+        let inv = app.get(&format!("/invoices/{id}")).await;
+        assert_eq!(inv.assert_status(200)["status"], "credited");
+        let c = app.get(&format!("/customers/{customer}")).await;
+        assert_eq!(c.assert_status(200)["credit"], json!([{"currency": "EUR", "amount": "60.00"}]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn invoice_lists_filter_by_status_customer_and_dates() {
+    each_db(|app| async move {
+        let a = app.customer_named("Alpha").await;
+        let b = app.customer_named("Beta").await;
+        for (c, date) in [(&a, "2026-01-10"), (&b, "2026-02-10"), (&a, "2026-03-10")] {
+            let r = app.post("/invoices", json!({"customer_id": c, "issue_date": date, "lines": [line("x", "1", "10", "20")]})).await;
+            let id = r.assert_status(201)["id"].as_str().unwrap().to_string();
+            app.post(&format!("/invoices/{id}/issue"), json!({})).await.assert_status(200);
+        }
+        app.draft_invoice(&b, &[line("brouillon", "1", "10", "20")]).await;
+        let count = |path: String| {
+            let app = app.clone();
+            async move { app.get(&path).await.assert_status(200)["data"].as_array().unwrap().len() }
+        };
+        assert_eq!(count("/invoices".into()).await, 4);
+        assert_eq!(count("/invoices?status=issued".into()).await, 3);
+        assert_eq!(count("/invoices?status=draft".into()).await, 1);
+        assert_eq!(count(format!("/invoices?customer_id={a}")).await, 2);
+        assert_eq!(count("/invoices?from=2026-02-01&to=2026-03-31".into()).await, 2);
+        assert_eq!(count(format!("/invoices?customer_id={a}&from=2026-02-01&status=issued")).await, 1);
+        let newest_first = app.get("/invoices?status=issued").await;
+        let dates: Vec<_> = newest_first.assert_status(200)["data"].as_array().unwrap().iter().map(|i| i["issue_date"].clone()).collect();
+        assert_eq!(dates, vec![json!("2026-03-10"), json!("2026-02-10"), json!("2026-01-10")]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn exempt_categories_carry_their_reason() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let inv = app
+            .post("/invoices", json!({"customer_id": customer, "lines": [{"description": "Livraison UE", "quantity": "1", "unit_price": "1000", "vat_rate": "0", "vat_category": "K"}]}))
+            .await;
+        let inv = inv.assert_status(201);
+        assert_eq!(inv["totals"]["vat"][0]["category"], "K");
+        assert_eq!(inv["totals"]["vat"][0]["exemption_reason_code"], "VATEX-EU-IC");
+        assert_eq!(inv["totals"]["gross"], "1000.00");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_read_only_token_cannot_write() {
+    each_db(|app| async move {
+        let (_, token) = app
+            .store
+            .create_user_token(app.company_id, "lecteur@test.fr", facturier_store::companies::Role::ReadOnly)
+            .await
+            .unwrap();
+        let reader = app.with_token(&token);
+        reader.get("/invoices").await.assert_status(200);
+        reader.post("/customers", customer_body("X")).await.assert_status(403);
+        let list = app.get("/customers").await;
+        assert!(list.assert_status(200)["data"].as_array().unwrap().is_empty());
+    })
+    .await;
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}

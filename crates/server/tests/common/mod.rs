@@ -1,0 +1,221 @@
+//! Test harness: the real server on a random port over a fresh database — a SQLite
+//! file in a temp dir, then a new PostgreSQL database — driven over HTTP.
+#![allow(dead_code)]
+
+use facturier_store::Store;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::future::Future;
+use uuid::Uuid;
+
+/// PostgreSQL server the suite creates its databases on.
+pub fn pg_admin_url() -> String {
+    std::env::var("FACTURIER_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A fresh database.
+pub struct TestDb {
+    pub url: String,
+    pub name: &'static str,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        TestDb { url, name: "sqlite", _dir: Some(dir), pg_name: None }
+    }
+
+    pub async fn postgres() -> TestDb {
+        let admin = pg_admin_url();
+        let name = format!("facturier_test_{}", Uuid::now_v7().simple());
+        let pool = sqlx::PgPool::connect(&admin).await.expect(
+            "PostgreSQL must be running for the test suite (127.0.0.1:5432, user postgres); scripts/test starts it",
+        );
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.expect("create database");
+        pool.close().await;
+        let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin);
+        TestDb { url: format!("{base}/{name}"), name: "postgres", _dir: None, pg_name: Some(name) }
+    }
+
+    /// Drops a PostgreSQL test database.
+    pub async fn cleanup(&self) {
+        if let Some(name) = &self.pg_name
+            && let Ok(pool) = sqlx::PgPool::connect(&pg_admin_url()).await
+        {
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&pool).await;
+            pool.close().await;
+        }
+    }
+}
+
+/// Runs a test body on SQLite, then on PostgreSQL.
+pub async fn each_db<F, Fut>(f: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for db in [TestDb::sqlite(), TestDb::postgres().await] {
+        let app = spawn_app(&db).await;
+        eprintln!("--- on {}", db.name);
+        f(app).await;
+        db.cleanup().await;
+    }
+}
+
+/// A running server with one company and its admin token.
+#[derive(Clone)]
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub token: String,
+    pub company_id: Uuid,
+    pub store: Store,
+    pub backend: &'static str,
+}
+
+/// A response: status and JSON body (Null when empty or not JSON).
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub body: Value,
+    pub content_type: String,
+}
+
+impl Resp {
+    #[track_caller]
+    pub fn assert_status(&self, expected: u16) -> &Value {
+        assert_eq!(self.status, expected, "unexpected status; body: {}", self.body);
+        &self.body
+    }
+
+    /// The `field` names of a 422 problem.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"].as_array().map(|a| a.iter().filter_map(|e| e["field"].as_str().map(String::from)).collect()).unwrap_or_default()
+    }
+}
+
+pub async fn spawn_app(db: &TestDb) -> TestApp {
+    let store = Store::connect(&db.url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let c = store
+        .create_company("Test SARL", &"FR".parse().unwrap(), "EUR".parse().unwrap(), "admin@test.fr")
+        .await
+        .expect("company");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let s = store.clone();
+    tokio::spawn(async move { facturier_server::serve(s, listener).await });
+    TestApp {
+        base: format!("http://{addr}/api/v1"),
+        http: reqwest::Client::new(),
+        token: c.token,
+        company_id: c.company_id,
+        store,
+        backend: db.name,
+    }
+}
+
+impl TestApp {
+    /// Another company on the same server, with its own admin token.
+    pub async fn other_company(&self) -> TestApp {
+        let c = self
+            .store
+            .create_company("Other SAS", &"FR".parse().unwrap(), "EUR".parse().unwrap(), "boss@other.fr")
+            .await
+            .unwrap();
+        TestApp { token: c.token, company_id: c.company_id, ..self.clone() }
+    }
+
+    /// The same company seen with another token.
+    pub fn with_token(&self, token: &str) -> TestApp {
+        TestApp { token: token.to_string(), ..self.clone() }
+    }
+
+    pub async fn request(&self, method: Method, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Resp {
+        let mut req = self.http.request(method, format!("{}{}", self.base, path)).bearer_auth(&self.token);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.expect("request");
+        let status = r.status().as_u16();
+        let content_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let text = r.text().await.unwrap_or_default();
+        Resp { status, body: serde_json::from_str(&text).unwrap_or(Value::Null), content_type }
+    }
+
+    /// Sends raw bytes as a JSON body.
+    pub async fn raw(&self, method: Method, path: &str, body: &str) -> Resp {
+        let r = self
+            .http
+            .request(method, format!("{}{}", self.base, path))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        let content_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let text = r.text().await.unwrap_or_default();
+        Resp { status, body: serde_json::from_str(&text).unwrap_or(Value::Null), content_type }
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.request(Method::GET, path, None, &[]).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        self.request(Method::POST, path, Some(body), &[]).await
+    }
+    pub async fn patch(&self, path: &str, body: Value) -> Resp {
+        self.request(Method::PATCH, path, Some(body), &[]).await
+    }
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.request(Method::DELETE, path, None, &[]).await
+    }
+
+    /// Creates a customer and returns its id.
+    pub async fn customer(&self) -> String {
+        self.customer_named("Boulangerie Martin").await
+    }
+
+    pub async fn customer_named(&self, name: &str) -> String {
+        let r = self.post("/customers", customer_body(name)).await;
+        r.assert_status(201)["id"].as_str().unwrap().to_string()
+    }
+
+    /// Creates a draft invoice and returns its body.
+    pub async fn draft_invoice(&self, customer_id: &str, lines: &[Value]) -> Value {
+        let r = self.post("/invoices", json!({"customer_id": customer_id, "lines": lines})).await;
+        r.assert_status(201).clone()
+    }
+
+    /// Creates and issues an invoice; returns the issued body.
+    pub async fn issued_invoice(&self, customer_id: &str, lines: &[Value]) -> Value {
+        let inv = self.draft_invoice(customer_id, lines).await;
+        let id = inv["id"].as_str().unwrap();
+        self.post(&format!("/invoices/{id}/issue"), json!({})).await.assert_status(200).clone()
+    }
+}
+
+/// A valid customer body.
+pub fn customer_body(name: &str) -> Value {
+    json!({
+        "name": name,
+        "email": "compta@exemple.fr",
+        "activity": "Boulangerie",
+        "legal": {"siren": "732829320"},
+        "billing_address": {"line1": "12 rue de la République", "postal_code": "69002", "city": "Lyon", "country": "FR"},
+        "contacts": [{"name": "Sophie Martin", "role": "Gérante", "email": "sophie@exemple.fr", "phone": "04 78 12 34 56"}],
+    })
+}
+
+/// An invoice line.
+pub fn line(description: &str, quantity: &str, unit_price: &str, vat_rate: &str) -> Value {
+    json!({"description": description, "quantity": quantity, "unit_price": unit_price, "vat_rate": vat_rate})
+}
