@@ -1,0 +1,271 @@
+//! The `facturier` binary as a user runs it: init, demo, verify, and a server
+//! killed in the middle of issuing.
+
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_facturier");
+
+struct Db {
+    url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg: Option<String>,
+}
+
+fn pg_admin() -> String {
+    std::env::var("FACTURIER_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+async fn databases() -> Vec<Db> {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Db { url: format!("sqlite://{}", dir.path().join("f.db").display()), _dir: Some(dir), pg: None };
+    let name = format!("facturier_cli_{}", uuid::Uuid::now_v7().simple());
+    let pool = sqlx::PgPool::connect(&pg_admin()).await.expect("PostgreSQL must be running for the test suite");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.unwrap();
+    let base = pg_admin().rsplit_once('/').unwrap().0.to_string();
+    vec![sqlite, Db { url: format!("{base}/{name}"), _dir: None, pg: Some(name) }]
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if let Some(name) = &self.pg {
+            let _ = Command::new("psql")
+                .args([&pg_admin(), "-qc", &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+fn run(db: &Db, args: &[&str]) -> std::process::Output {
+    Command::new(BIN).args(args).env("FACTURIER_DATABASE_URL", &db.url).output().expect("run facturier")
+}
+
+fn init(db: &Db) -> (String, String) {
+    let out = run(db, &["init", "--company-name", "Atelier Test", "--admin-email", "admin@test.fr", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("init --json prints JSON");
+    (v["company_id"].as_str().unwrap().to_string(), v["token"].as_str().unwrap().to_string())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    async fn start(db: &Db) -> Server {
+        let port = free_port();
+        let child = Command::new(BIN)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("FACTURIER_DATABASE_URL", &db.url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}/api/v1");
+        for _ in 0..200 {
+            if reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await.is_ok() {
+                return Server { child, base };
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("server did not start");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn post(http: &reqwest::Client, token: &str, url: String, body: Value) -> (u16, Value) {
+    match http.post(url).bearer_auth(token).json(&body).send().await {
+        Ok(r) => {
+            let s = r.status().as_u16();
+            (s, r.json().await.unwrap_or(Value::Null))
+        }
+        Err(_) => (0, Value::Null),
+    }
+}
+
+async fn all_invoices(http: &reqwest::Client, base: &str, token: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut after = String::new();
+    loop {
+        let v: Value = http.get(format!("{base}/invoices?limit=200{after}")).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+        out.extend(v["data"].as_array().unwrap().iter().cloned());
+        match v["next_cursor"].as_str() {
+            Some(c) => after = format!("&after={c}"),
+            None => return out,
+        }
+    }
+}
+
+/// Issued numbers must be exactly 1..=n; drafts must carry no number and no seal.
+fn check_numbers(invoices: &[Value]) -> usize {
+    let mut seqs = Vec::new();
+    for i in invoices {
+        match i["status"].as_str().unwrap() {
+            "draft" => assert!(i["number"].is_null() && i["seal"].is_null(), "half-issued draft: {i}"),
+            _ => {
+                let n = i["number"].as_str().unwrap();
+                assert!(i["seal"].is_string(), "issued without seal: {i}");
+                seqs.push(n.rsplit('-').next().unwrap().parse::<usize>().unwrap());
+            }
+        }
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=seqs.len()).collect::<Vec<_>>(), "numbers are contiguous");
+    seqs.len()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_server_killed_mid_issue_leaves_no_half_issued_invoice_and_no_burnt_number() {
+    for db in databases().await {
+        let (_, token) = init(&db);
+        let http = reqwest::Client::new();
+        let server = Server::start(&db).await;
+        let (s, c) = post(&http, &token, format!("{}/customers", server.base), json!({
+            "name": "Client", "billing_address": {"line1": "1 rue A", "postal_code": "75001", "city": "Paris", "country": "FR"}
+        }))
+        .await;
+        assert_eq!(s, 201);
+        let customer = c["id"].as_str().unwrap().to_string();
+        let mut drafts = Vec::new();
+        for _ in 0..160 {
+            let lines: Vec<Value> = (0..20).map(|i| json!({"description": format!("Ligne {i}"), "quantity": "1", "unit_price": "10", "vat_rate": "20"})).collect();
+            let (s, d) = post(&http, &token, format!("{}/invoices", server.base), json!({"customer_id": customer, "lines": lines})).await;
+            assert_eq!(s, 201);
+            drafts.push(d["id"].as_str().unwrap().to_string());
+        }
+        // Eight clients issue as fast as they can; the server is killed (SIGKILL) under load.
+        let mut tasks = Vec::new();
+        for chunk in drafts.chunks(20) {
+            let (http, token, base, ids) = (http.clone(), token.clone(), server.base.clone(), chunk.to_vec());
+            tasks.push(tokio::spawn(async move {
+                for id in ids {
+                    post(&http, &token, format!("{base}/invoices/{id}/issue"), json!({})).await;
+                }
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        drop(server);
+        for t in tasks {
+            t.await.unwrap();
+        }
+
+        let server = Server::start(&db).await;
+        let invoices = all_invoices(&http, &server.base, &token).await;
+        assert_eq!(invoices.len(), 160, "no invoice lost");
+        let issued = check_numbers(&invoices);
+        assert!(issued < 160, "the kill happened before every invoice was issued ({issued})");
+        let v = run(&db, &["verify"]);
+        assert!(v.status.success(), "verify after crash: {}", String::from_utf8_lossy(&v.stderr));
+
+        // Issuing resumes at the next number.
+        for i in invoices.iter().filter(|i| i["status"] == "draft") {
+            let (s, _) = post(&http, &token, format!("{}/invoices/{}/issue", server.base, i["id"].as_str().unwrap()), json!({})).await;
+            assert_eq!(s, 200);
+        }
+        let invoices = all_invoices(&http, &server.base, &token).await;
+        assert_eq!(check_numbers(&invoices), 160);
+        assert!(run(&db, &["verify"]).status.success());
+    }
+}
+
+#[tokio::test]
+async fn verify_names_the_first_tampered_invoice() {
+    for db in databases().await {
+        let (_, token) = init(&db);
+        let http = reqwest::Client::new();
+        let server = Server::start(&db).await;
+        let (_, c) = post(&http, &token, format!("{}/customers", server.base), json!({
+            "name": "Client", "billing_address": {"line1": "1 rue A", "postal_code": "75001", "city": "Paris", "country": "FR"}
+        }))
+        .await;
+        let mut numbers = Vec::new();
+        for price in ["100", "200", "300"] {
+            let (_, d) = post(&http, &token, format!("{}/invoices", server.base), json!({"customer_id": c["id"], "lines": [{"description": "x", "quantity": "1", "unit_price": price, "vat_rate": "20"}]})).await;
+            let (s, i) = post(&http, &token, format!("{}/invoices/{}/issue", server.base, d["id"].as_str().unwrap()), json!({})).await;
+            assert_eq!(s, 200);
+            numbers.push(i["number"].as_str().unwrap().to_string());
+        }
+        drop(server);
+        let ok = run(&db, &["verify"]);
+        assert!(ok.status.success());
+        assert!(String::from_utf8_lossy(&ok.stdout).contains("3 issued documents"));
+
+        // Someone edits the second invoice's price straight in the database.
+        let sql = format!("UPDATE documents SET content = REPLACE(content, '\"200\"', '\"20\"') WHERE number = '{}'", numbers[1]);
+        match db.url.starts_with("sqlite") {
+            true => {
+                let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+            false => {
+                let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await.unwrap();
+                pool.close().await;
+            }
+        }
+        let broken = run(&db, &["verify"]);
+        assert_eq!(broken.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&broken.stderr);
+        assert!(err.contains(&numbers[1]), "names the tampered invoice: {err}");
+    }
+}
+
+#[tokio::test]
+async fn demo_builds_a_lively_company_once_and_verifies() {
+    for db in databases().await {
+        let out = run(&db, &["demo", "--json"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(v["url"].as_str().unwrap().starts_with("http://"));
+        assert!(v["login"].as_str().unwrap().contains('@'));
+        let token = v["token"].as_str().unwrap().to_string();
+        let again: Value = serde_json::from_slice(&run(&db, &["demo", "--json"]).stdout).unwrap();
+        assert_eq!(again["company_id"], v["company_id"], "demo is created once");
+
+        let server = Server::start(&db).await;
+        let http = reqwest::Client::new();
+        let invoices = all_invoices(&http, &server.base, &token).await;
+        let statuses: std::collections::BTreeSet<_> = invoices.iter().map(|i| i["status"].as_str().unwrap().to_string()).collect();
+        for s in ["draft", "issued", "partially_paid", "paid"] {
+            assert!(statuses.contains(s), "demo has a {s} invoice: {statuses:?}");
+        }
+        let cns: Value = http.get(format!("{}/credit-notes", server.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        assert_eq!(cns["data"].as_array().unwrap().len(), 1);
+        let customers: Value = http.get(format!("{}/customers", server.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        assert!(customers["data"].as_array().unwrap().len() >= 8);
+        assert!(run(&db, &["verify"]).status.success());
+    }
+}
+
+#[test]
+fn bad_arguments_get_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("x.db").display());
+    let out = Command::new(BIN)
+        .args(["init", "--company-name", "X", "--admin-email", "not-an-email"])
+        .env("FACTURIER_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("admin-email"));
+    let out = Command::new(BIN).args(["verify"]).env("FACTURIER_DATABASE_URL", "mysql://nope").output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite://"));
+    let help = Command::new(BIN).args(["init", "--help"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Example"));
+}
