@@ -69,10 +69,11 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let base = format!("http://127.0.0.1:{port}/api/v1");
+        // Owned by `Server` at once, so that a failed start still kills and reaps it.
+        let server = Server { child, base: format!("http://127.0.0.1:{port}/api/v1") };
         for _ in 0..200 {
             if reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await.is_ok() {
-                return Server { child, base };
+                return server;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

@@ -41,7 +41,7 @@ fn luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 macro_rules! string_id {
@@ -124,7 +124,7 @@ impl FromStr for Siret {
             });
         }
         let ok = if &digits[..9] == LA_POSTE_SIREN {
-            digits.bytes().map(|b| u32::from(b - b'0')).sum::<u32>() % 5 == 0
+            digits.bytes().map(|b| u32::from(b - b'0')).sum::<u32>().is_multiple_of(5)
         } else {
             luhn(&digits)
         };
