@@ -12,7 +12,7 @@ use facturier_core::terms::PaymentTerms;
 use facturier_store::Store;
 use facturier_store::companies::Role;
 use std::str::FromStr;
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 use uuid::Uuid;
 
 /// The demo company's name; `demo` reuses it when it exists.
@@ -54,18 +54,10 @@ fn contact(name: &str, role: &str, email: &str, phone: &str) -> Contact {
 /// Creates the demo company once; afterwards returns it with a fresh token.
 pub async fn ensure(store: &Store) -> Result<Demo> {
     if let Some(company_id) = store.company_by_name(COMPANY).await? {
-        let (_, token) = store
-            .create_user_token(company_id, LOGIN, Role::Admin)
-            .await?;
-        return Ok(Demo {
-            company_id,
-            token,
-            created: false,
-        });
+        let (_, token) = store.create_user_token(company_id, LOGIN, Role::Admin).await?;
+        return Ok(Demo { company_id, token, created: false });
     }
-    let c = store
-        .create_company(COMPANY, &"FR".parse()?, Currency::EUR, LOGIN)
-        .await?;
+    let c = store.create_company(COMPANY, &"FR".parse()?, Currency::EUR, LOGIN).await?;
     let company = c.company_id;
 
     // (name, activity, siren, address, city, pc, contacts, terms)
@@ -77,12 +69,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             "12 rue de la République",
             "69002",
             "Lyon",
-            vec![contact(
-                "Sophie Martin",
-                "Gérante",
-                "sophie@boulangerie-martin.fr",
-                "04 78 12 34 56",
-            )],
+            vec![contact("Sophie Martin", "Gérante", "sophie@boulangerie-martin.fr", "04 78 12 34 56")],
             "30_days",
         ),
         (
@@ -93,18 +80,8 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             "75116",
             "Paris",
             vec![
-                contact(
-                    "Jean Dupuis",
-                    "Directeur",
-                    "direction@hotelduparc.fr",
-                    "01 45 00 11 22",
-                ),
-                contact(
-                    "Amélie Roux",
-                    "Comptable",
-                    "compta@hotelduparc.fr",
-                    "01 45 00 11 23",
-                ),
+                contact("Jean Dupuis", "Directeur", "direction@hotelduparc.fr", "01 45 00 11 22"),
+                contact("Amélie Roux", "Comptable", "compta@hotelduparc.fr", "01 45 00 11 23"),
             ],
             "45_days_end_of_month",
         ),
@@ -115,12 +92,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             "8 quai des Chartrons",
             "33000",
             "Bordeaux",
-            vec![contact(
-                "Paul Leroy",
-                "Associé",
-                "paul@leroy-archi.fr",
-                "05 56 44 55 66",
-            )],
+            vec![contact("Paul Leroy", "Associé", "paul@leroy-archi.fr", "05 56 44 55 66")],
             "30_days",
         ),
         (
@@ -130,12 +102,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             "Place de la Mairie",
             "31240",
             "Saint-Jean",
-            vec![contact(
-                "Service technique",
-                "Achats",
-                "technique@saintjean.fr",
-                "05 61 00 00 00",
-            )],
+            vec![contact("Service technique", "Achats", "technique@saintjean.fr", "05 61 00 00 00")],
             "30_days",
         ),
         (
@@ -145,12 +112,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             "ZA des Landes",
             "44800",
             "Saint-Herblain",
-            vec![contact(
-                "Luc Moreau",
-                "Gérant",
-                "luc@garage-moreau.fr",
-                "02 40 11 22 33",
-            )],
+            vec![contact("Luc Moreau", "Gérant", "luc@garage-moreau.fr", "02 40 11 22 33")],
             "end_of_month_plus_10",
         ),
         (
@@ -160,12 +122,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             "1 place Bellecour",
             "69002",
             "Lyon",
-            vec![contact(
-                "Claire Petit",
-                "Titulaire",
-                "claire@pharmacie-centrale.fr",
-                "04 72 00 00 01",
-            )],
+            vec![contact("Claire Petit", "Titulaire", "claire@pharmacie-centrale.fr", "04 72 00 00 01")],
             "on_receipt",
         ),
         (
@@ -175,12 +132,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             "21 rue Sainte",
             "13001",
             "Marseille",
-            vec![contact(
-                "Karim Haddad",
-                "Chef",
-                "karim@lecedre.fr",
-                "04 91 55 66 77",
-            )],
+            vec![contact("Karim Haddad", "Chef", "karim@lecedre.fr", "04 91 55 66 77")],
             "30_days",
         ),
         (
@@ -190,44 +142,31 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             "5 allée des Tilleuls",
             "67000",
             "Strasbourg",
-            vec![contact(
-                "Marc Weber",
-                "Gérant",
-                "m.weber@sci-tilleuls.fr",
-                "03 88 10 20 30",
-            )],
+            vec![contact("Marc Weber", "Gérant", "m.weber@sci-tilleuls.fr", "03 88 10 20 30")],
             "30_days",
         ),
     ]
     .into_iter()
-    .map(
-        |(name, activity, siren, line1, pc, city, contacts, terms)| {
-            let siren = siren.parse().ok();
-            let vat_number = siren
-                .as_ref()
-                .map(facturier_core::ids::VatNumber::french_for);
-            Customer {
-                kind: CustomerKind::Company,
-                name: name.into(),
-                email: contacts.first().and_then(|c| c.email.clone()),
-                activity: Some(activity.into()),
-                legal: LegalIds {
-                    siren,
-                    siret: None,
-                    vat_number,
-                },
-                iban: None,
-                billing_address: addr(line1, pc, city),
-                delivery_address: None,
-                contacts,
-                language: Language::Fr,
-                currency: None,
-                payment_terms: terms.parse().ok(),
-                tags: vec![],
-                notes: None,
-            }
-        },
-    )
+    .map(|(name, activity, siren, line1, pc, city, contacts, terms)| {
+        let siren = siren.parse().ok();
+        let vat_number = siren.as_ref().map(facturier_core::ids::VatNumber::french_for);
+        Customer {
+            kind: CustomerKind::Company,
+            name: name.into(),
+            email: contacts.first().and_then(|c| c.email.clone()),
+            activity: Some(activity.into()),
+            legal: LegalIds { siren, siret: None, vat_number },
+            iban: None,
+            billing_address: addr(line1, pc, city),
+            delivery_address: None,
+            contacts,
+            language: Language::Fr,
+            currency: None,
+            payment_terms: terms.parse().ok(),
+            tags: vec![],
+            notes: None,
+        }
+    })
     .chain(std::iter::once(Customer {
         kind: CustomerKind::Individual,
         name: "Mme Élodie Garnier".into(),
@@ -249,11 +188,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
         name: "Lichtwerk GmbH".into(),
         email: "buchhaltung@lichtwerk.de".parse().ok(),
         activity: Some("Distribution".into()),
-        legal: LegalIds {
-            siren: None,
-            siret: None,
-            vat_number: "DE811128135".parse().ok(),
-        },
+        legal: LegalIds { siren: None, siret: None, vat_number: "DE811128135".parse().ok() },
         iban: None,
         billing_address: Address {
             line1: "Friedrichstraße 100".into(),
@@ -263,12 +198,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             country: "DE".parse()?,
         },
         delivery_address: None,
-        contacts: vec![contact(
-            "Anna Schmidt",
-            "Einkauf",
-            "anna.schmidt@lichtwerk.de",
-            "+49 30 1234567",
-        )],
+        contacts: vec![contact("Anna Schmidt", "Einkauf", "anna.schmidt@lichtwerk.de", "+49 30 1234567")],
         language: Language::En,
         currency: None,
         payment_terms: Some(PaymentTerms::Days(30)),
@@ -278,99 +208,21 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
     .collect();
     let mut customer_ids = Vec::new();
     for cu in &customers {
-        customer_ids.push(
-            store
-                .insert_customer(company, cu)
-                .await
-                .context("demo customer")?
-                .id,
-        );
+        customer_ids.push(store.insert_customer(company, cu).await.context("demo customer")?.id);
     }
 
     let vat20 = Vat::new(d("20"), None)?;
     let vat10 = Vat::new(d("10"), None)?;
     let products = [
-        (
-            "LUM-SUSP-01",
-            "Suspension laiton Ø40",
-            "C62",
-            "289.00",
-            &vat20,
-            "142.50",
-            Some("24"),
-        ),
-        (
-            "LUM-APP-02",
-            "Applique murale opaline",
-            "C62",
-            "119.00",
-            &vat20,
-            "51.20",
-            Some("60"),
-        ),
-        (
-            "LUM-LED-03",
-            "Ruban LED 4000K, le mètre",
-            "MTR",
-            "18.50",
-            &vat20,
-            "6.10",
-            Some("500"),
-        ),
-        (
-            "LUM-SPOT-04",
-            "Spot encastrable orientable",
-            "C62",
-            "39.90",
-            &vat20,
-            "14.75",
-            Some("240"),
-        ),
-        (
-            "ELEC-CAB-05",
-            "Câble R2V 3G1,5, le mètre",
-            "MTR",
-            "1.385",
-            &vat20,
-            "0.62",
-            Some("2000"),
-        ),
-        (
-            "POSE-H",
-            "Main-d'œuvre électricien",
-            "HUR",
-            "58.00",
-            &vat10,
-            "",
-            None,
-        ),
-        (
-            "ETUDE-ECL",
-            "Étude d'éclairage sur plan",
-            "LS",
-            "450.00",
-            &vat20,
-            "",
-            None,
-        ),
-        (
-            "DEPL",
-            "Forfait déplacement",
-            "LS",
-            "35.00",
-            &vat20,
-            "",
-            None,
-        ),
-        (
-            "MAINT-AN",
-            "Contrat de maintenance annuel",
-            "ANN",
-            "780.00",
-            &vat20,
-            "",
-            None,
-        ),
+        ("LUM-SUSP-01", "Suspension laiton Ø40", "C62", "289.00", &vat20, "142.50", Some("24")),
+        ("LUM-APP-02", "Applique murale opaline", "C62", "119.00", &vat20, "51.20", Some("60")),
+        ("LUM-LED-03", "Ruban LED 4000K, le mètre", "MTR", "18.50", &vat20, "6.10", Some("500")),
+        ("LUM-SPOT-04", "Spot encastrable orientable", "C62", "39.90", &vat20, "14.75", Some("240")),
+        ("ELEC-CAB-05", "Câble R2V 3G1,5, le mètre", "MTR", "1.385", &vat20, "0.62", Some("2000")),
+        ("POSE-H", "Main-d'œuvre électricien", "HUR", "58.00", &vat10, "", None),
+        ("ETUDE-ECL", "Étude d'éclairage sur plan", "LS", "450.00", &vat20, "", None),
+        ("DEPL", "Forfait déplacement", "LS", "35.00", &vat20, "", None),
+        ("MAINT-AN", "Contrat de maintenance annuel", "ANN", "780.00", &vat20, "", None),
     ];
     let mut product_ids = Vec::new();
     for (reference, name, unit, price, vat, cost, stock) in products {
@@ -386,7 +238,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
         product_ids.push((store.insert_product(company, &p).await?.id, p));
     }
 
-    let today = OffsetDateTime::now_utc().date();
+    let today = facturier_core::calendar::today("FR");
     let line = |i: usize, qty: &str, discount: &str| {
         let (id, p) = &product_ids[i];
         Line {
@@ -403,70 +255,16 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
     // (customer, days ago, lines, doc discount, paid fraction: none / part / all)
     type Plan = (usize, i64, Vec<Line>, &'static str, &'static str);
     let plans: Vec<Plan> = vec![
-        (
-            1,
-            150,
-            vec![line(0, "6", "0"), line(3, "24", "5"), line(5, "14", "0")],
-            "0",
-            "all",
-        ),
-        (
-            0,
-            130,
-            vec![line(1, "2", "0"), line(5, "3.5", "0"), line(7, "1", "0")],
-            "0",
-            "all",
-        ),
-        (
-            2,
-            110,
-            vec![line(6, "1", "0"), line(2, "35", "0"), line(4, "120", "0")],
-            "5",
-            "all",
-        ),
-        (
-            3,
-            95,
-            vec![line(3, "40", "10"), line(5, "22", "0"), line(7, "2", "0")],
-            "0",
-            "part",
-        ),
+        (1, 150, vec![line(0, "6", "0"), line(3, "24", "5"), line(5, "14", "0")], "0", "all"),
+        (0, 130, vec![line(1, "2", "0"), line(5, "3.5", "0"), line(7, "1", "0")], "0", "all"),
+        (2, 110, vec![line(6, "1", "0"), line(2, "35", "0"), line(4, "120", "0")], "5", "all"),
+        (3, 95, vec![line(3, "40", "10"), line(5, "22", "0"), line(7, "2", "0")], "0", "part"),
         (4, 70, vec![line(8, "1", "0")], "0", "none"),
-        (
-            6,
-            60,
-            vec![line(0, "3", "0"), line(1, "4", "0"), line(5, "6", "0")],
-            "0",
-            "part",
-        ),
-        (
-            8,
-            45,
-            vec![line(1, "1", "0"), line(5, "2", "0")],
-            "0",
-            "all",
-        ),
-        (
-            1,
-            30,
-            vec![line(2, "80", "0"), line(5, "9", "0")],
-            "0",
-            "none",
-        ),
-        (
-            5,
-            12,
-            vec![line(3, "12", "0"), line(7, "1", "0")],
-            "0",
-            "none",
-        ),
-        (
-            7,
-            3,
-            vec![line(6, "1", "0"), line(8, "1", "15")],
-            "0",
-            "none",
-        ),
+        (6, 60, vec![line(0, "3", "0"), line(1, "4", "0"), line(5, "6", "0")], "0", "part"),
+        (8, 45, vec![line(1, "1", "0"), line(5, "2", "0")], "0", "all"),
+        (1, 30, vec![line(2, "80", "0"), line(5, "9", "0")], "0", "none"),
+        (5, 12, vec![line(3, "12", "0"), line(7, "1", "0")], "0", "none"),
+        (7, 3, vec![line(6, "1", "0"), line(8, "1", "15")], "0", "none"),
     ];
     let mut issued = Vec::new();
     for (customer, days_ago, lines, discount, paid) in plans {
@@ -481,39 +279,17 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             customer_reference: Some(format!("BC-{:04}", 1200 + days_ago)),
             note: None,
         };
-        let draft = store
-            .insert_draft(company, DocumentKind::Invoice, &content, None)
-            .await?;
-        let inv = store
-            .issue(company, DocumentKind::Invoice, draft.id, today)
-            .await?;
+        let draft = store.insert_draft(company, DocumentKind::Invoice, &content, None).await?;
+        let inv = store.issue(company, DocumentKind::Invoice, draft.id, today).await?;
         let gross = inv.content.totals().gross;
         let pay_date = (date + Duration::days(20)).min(today);
         match paid {
             "all" => {
-                store
-                    .add_payment(
-                        company,
-                        inv.id,
-                        gross,
-                        pay_date,
-                        "bank_transfer",
-                        Some("VIR SEPA"),
-                    )
-                    .await?;
+                store.add_payment(company, inv.id, gross, pay_date, "bank_transfer", Some("VIR SEPA")).await?;
             }
             "part" => {
                 let part = Currency::EUR.round(gross * d("0.4"));
-                store
-                    .add_payment(
-                        company,
-                        inv.id,
-                        part,
-                        pay_date,
-                        "cheque",
-                        Some("Chèque n° 1234567"),
-                    )
-                    .await?;
+                store.add_payment(company, inv.id, part, pay_date, "cheque", Some("Chèque n° 1234567")).await?;
             }
             _ => {}
         }
@@ -525,25 +301,16 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
     let mut cn = credited.content.clone();
     cn.issue_date = None;
     cn.lines = vec![line(1, "2", "0")];
-    cn.note = Some(format!(
-        "Avoir sur la facture {} : retour de 2 appliques",
-        credited.number.clone().unwrap_or_default()
-    ));
-    let draft = store
-        .insert_draft(company, DocumentKind::CreditNote, &cn, Some(credited.id))
-        .await?;
-    store
-        .issue(company, DocumentKind::CreditNote, draft.id, today)
-        .await?;
+    cn.note =
+        Some(format!("Avoir sur la facture {} : retour de 2 appliques", credited.number.clone().unwrap_or_default()));
+    let draft = store.insert_draft(company, DocumentKind::CreditNote, &cn, Some(credited.id)).await?;
+    store.issue(company, DocumentKind::CreditNote, draft.id, today).await?;
 
     // Two drafts in progress, one of them for the export customer (intra-EU, reverse charge).
     let k = Vat::new(Decimal::ZERO, Some(VatCategory::K))?;
     let mut export_line = line(0, "10", "0");
     export_line.vat = k;
-    for (customer, lines) in [
-        (9, vec![export_line]),
-        (2, vec![line(6, "1", "0"), line(7, "1", "0")]),
-    ] {
+    for (customer, lines) in [(9, vec![export_line]), (2, vec![line(6, "1", "0"), line(7, "1", "0")])] {
         let content = Content {
             customer_id: customer_ids[customer],
             currency: Currency::EUR,
@@ -554,37 +321,21 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             customer_reference: None,
             note: None,
         };
-        store
-            .insert_draft(company, DocumentKind::Invoice, &content, None)
-            .await?;
+        store.insert_draft(company, DocumentKind::Invoice, &content, None).await?;
     }
-    Ok(Demo {
-        company_id: company,
-        token: c.token,
-        created: true,
-    })
+    Ok(Demo { company_id: company, token: c.token, created: true })
 }
 
 /// Prints where to go and how to get in.
 pub fn print(d: &Demo, listen: &str, json: bool) {
     let url = format!("http://{listen}/");
     if json {
-        println!(
-            "{}",
-            serde_json::json!({"company_id": d.company_id, "url": url, "login": LOGIN, "token": d.token})
-        );
+        println!("{}", serde_json::json!({"company_id": d.company_id, "url": url, "login": LOGIN, "token": d.token}));
     } else {
-        let what = if d.created {
-            "created"
-        } else {
-            "already present"
-        };
+        let what = if d.created { "created" } else { "already present" };
         println!("Demo company {what}: {COMPANY}");
         println!("  web:   {url}");
         println!("  login: {LOGIN}");
-        println!(
-            "  API:   curl -H 'Authorization: Bearer {}' {url}api/v1/invoices",
-            d.token
-        );
+        println!("  API:   curl -H 'Authorization: Bearer {}' {url}api/v1/invoices", d.token);
     }
 }

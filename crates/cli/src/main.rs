@@ -73,9 +73,7 @@ enum Command {
         company: Option<uuid::Uuid>,
     },
     /// Apply the database migrations and exit.
-    #[command(
-        after_help = "Example:\n  facturier migrate --database-url postgres://postgres@127.0.0.1/facturier"
-    )]
+    #[command(after_help = "Example:\n  facturier migrate --database-url postgres://postgres@127.0.0.1/facturier")]
     Migrate,
     /// Measure throughput, latency and memory on a generated data set.
     #[command(after_help = "Example:\n  facturier bench --invoices 1000000 --customers 100000")]
@@ -85,38 +83,23 @@ enum Command {
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("FACTURIER_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("FACTURIER_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve {
-            listen,
-            demo: with_demo,
-        } => {
+        Command::Serve { listen, demo: with_demo } => {
             let store = open(&cli.database_url).await?;
             if with_demo {
                 let d = demo::ensure(&store).await?;
                 demo::print(&d, &listen, false);
             }
-            let listener = tokio::net::TcpListener::bind(&listen)
-                .await
-                .with_context(|| format!("cannot listen on {listen}"))?;
+            let listener =
+                tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
             eprintln!("facturier listening on http://{}", listener.local_addr()?);
-            facturier_server::serve(store, listener)
-                .await
-                .context("server stopped")?;
+            facturier_server::serve(store, listener).await.context("server stopped")?;
         }
-        Command::Init {
-            company_name,
-            admin_email,
-            country,
-            currency,
-            json,
-        } => {
+        Command::Init { company_name, admin_email, country, currency, json } => {
             let store = open(&cli.database_url).await?;
             let name = company_name.trim();
             if name.is_empty() {
@@ -125,19 +108,11 @@ async fn main() -> Result<()> {
             let email: facturier_core::ids::Email = admin_email.parse().context("--admin-email")?;
             let country: Country = country.parse().context("--country")?;
             let currency: Currency = currency.parse().context("--currency")?;
-            let c = store
-                .create_company(name, &country, currency, email.as_str())
-                .await?;
+            let c = store.create_company(name, &country, currency, email.as_str()).await?;
             if json {
-                println!(
-                    "{}",
-                    serde_json::json!({"company_id": c.company_id, "token": c.token})
-                );
+                println!("{}", serde_json::json!({"company_id": c.company_id, "token": c.token}));
             } else {
-                println!(
-                    "Company {name} created ({}).\nAdmin {}: API token {}",
-                    c.company_id, email, c.token
-                );
+                println!("Company {name} created ({}).\nAdmin {}: API token {}", c.company_id, email, c.token);
             }
         }
         Command::Demo { json, listen } => {
@@ -155,12 +130,7 @@ async fn main() -> Result<()> {
             for c in companies {
                 match store.verify_chain(c).await? {
                     ChainReport::Intact { documents } => total += documents,
-                    ChainReport::Broken {
-                        kind,
-                        id,
-                        number,
-                        reason,
-                    } => {
+                    ChainReport::Broken { kind, id, number, reason } => {
                         let who = match (number, id) {
                             (Some(n), _) => format!("{kind} {n}"),
                             (None, Some(id)) => format!("{kind} {id}"),
@@ -184,12 +154,7 @@ async fn main() -> Result<()> {
 
 /// Connects and migrates.
 async fn open(url: &str) -> Result<Store> {
-    let store = Store::connect(url)
-        .await
-        .with_context(|| format!("cannot open the database {url}"))?;
-    store
-        .migrate()
-        .await
-        .context("cannot migrate the database")?;
+    let store = Store::connect(url).await.with_context(|| format!("cannot open the database {url}"))?;
+    store.migrate().await.context("cannot migrate the database")?;
     Ok(store)
 }

@@ -102,7 +102,15 @@ async fn all_invoices(http: &reqwest::Client, base: &str, token: &str) -> Vec<Va
     let mut out = Vec::new();
     let mut after = String::new();
     loop {
-        let v: Value = http.get(format!("{base}/invoices?limit=200{after}")).bearer_auth(token).send().await.unwrap().json().await.unwrap();
+        let v: Value = http
+            .get(format!("{base}/invoices?limit=200{after}"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         out.extend(v["data"].as_array().unwrap().iter().cloned());
         match v["next_cursor"].as_str() {
             Some(c) => after = format!("&after={c}"),
@@ -144,7 +152,13 @@ async fn a_server_killed_mid_issue_leaves_no_half_issued_invoice_and_no_burnt_nu
         let mut drafts = Vec::new();
         for _ in 0..160 {
             let lines: Vec<Value> = (0..20).map(|i| json!({"description": format!("Ligne {i}"), "quantity": "1", "unit_price": "10", "vat_rate": "20"})).collect();
-            let (s, d) = post(&http, &token, format!("{}/invoices", server.base), json!({"customer_id": customer, "lines": lines})).await;
+            let (s, d) = post(
+                &http,
+                &token,
+                format!("{}/invoices", server.base),
+                json!({"customer_id": customer, "lines": lines}),
+            )
+            .await;
             assert_eq!(s, 201);
             drafts.push(d["id"].as_str().unwrap().to_string());
         }
@@ -174,7 +188,9 @@ async fn a_server_killed_mid_issue_leaves_no_half_issued_invoice_and_no_burnt_nu
 
         // Issuing resumes at the next number.
         for i in invoices.iter().filter(|i| i["status"] == "draft") {
-            let (s, _) = post(&http, &token, format!("{}/invoices/{}/issue", server.base, i["id"].as_str().unwrap()), json!({})).await;
+            let (s, _) =
+                post(&http, &token, format!("{}/invoices/{}/issue", server.base, i["id"].as_str().unwrap()), json!({}))
+                    .await;
             assert_eq!(s, 200);
         }
         let invoices = all_invoices(&http, &server.base, &token).await;
@@ -196,7 +212,9 @@ async fn verify_names_the_first_tampered_invoice() {
         let mut numbers = Vec::new();
         for price in ["100", "200", "300"] {
             let (_, d) = post(&http, &token, format!("{}/invoices", server.base), json!({"customer_id": c["id"], "lines": [{"description": "x", "quantity": "1", "unit_price": price, "vat_rate": "20"}]})).await;
-            let (s, i) = post(&http, &token, format!("{}/invoices/{}/issue", server.base, d["id"].as_str().unwrap()), json!({})).await;
+            let (s, i) =
+                post(&http, &token, format!("{}/invoices/{}/issue", server.base, d["id"].as_str().unwrap()), json!({}))
+                    .await;
             assert_eq!(s, 200);
             numbers.push(i["number"].as_str().unwrap().to_string());
         }
@@ -206,7 +224,10 @@ async fn verify_names_the_first_tampered_invoice() {
         assert!(String::from_utf8_lossy(&ok.stdout).contains("3 issued documents"));
 
         // Someone edits the second invoice's price straight in the database.
-        let sql = format!("UPDATE documents SET content = REPLACE(content, '\"200\"', '\"20\"') WHERE number = '{}'", numbers[1]);
+        let sql = format!(
+            "UPDATE documents SET content = REPLACE(content, '\"200\"', '\"20\"') WHERE number = '{}'",
+            numbers[1]
+        );
         match db.url.starts_with("sqlite") {
             true => {
                 let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
@@ -241,13 +262,30 @@ async fn demo_builds_a_lively_company_once_and_verifies() {
         let server = Server::start(&db).await;
         let http = reqwest::Client::new();
         let invoices = all_invoices(&http, &server.base, &token).await;
-        let statuses: std::collections::BTreeSet<_> = invoices.iter().map(|i| i["status"].as_str().unwrap().to_string()).collect();
+        let statuses: std::collections::BTreeSet<_> =
+            invoices.iter().map(|i| i["status"].as_str().unwrap().to_string()).collect();
         for s in ["draft", "issued", "partially_paid", "paid"] {
             assert!(statuses.contains(s), "demo has a {s} invoice: {statuses:?}");
         }
-        let cns: Value = http.get(format!("{}/credit-notes", server.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        let cns: Value = http
+            .get(format!("{}/credit-notes", server.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(cns["data"].as_array().unwrap().len(), 1);
-        let customers: Value = http.get(format!("{}/customers", server.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+        let customers: Value = http
+            .get(format!("{}/customers", server.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert!(customers["data"].as_array().unwrap().len() >= 8);
         assert!(run(&db, &["verify"]).status.success());
     }

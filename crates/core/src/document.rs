@@ -47,18 +47,14 @@ impl DocumentKind {
             DocumentKind::Invoice => "F{YYYY}-{SEQ:5}",
             DocumentKind::CreditNote => "AV{YYYY}-{SEQ:5}",
         };
-        p.parse()
-            .unwrap_or_else(|_| unreachable!("built-in pattern {p} is valid"))
+        p.parse().unwrap_or_else(|_| unreachable!("built-in pattern {p} is valid"))
     }
 }
 
 impl FromStr for DocumentKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        DocumentKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("unknown document kind {s:?}"))
+        DocumentKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| format!("unknown document kind {s:?}"))
     }
 }
 
@@ -82,13 +78,7 @@ pub enum Status {
 
 impl Status {
     /// All statuses.
-    pub const ALL: [Status; 5] = [
-        Status::Draft,
-        Status::Issued,
-        Status::PartiallyPaid,
-        Status::Paid,
-        Status::Credited,
-    ];
+    pub const ALL: [Status; 5] = [Status::Draft, Status::Issued, Status::PartiallyPaid, Status::Paid, Status::Credited];
 
     /// The stored and serialised name.
     pub fn as_str(self) -> &'static str {
@@ -108,9 +98,7 @@ impl FromStr for Status {
         Status::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                format!("{s:?} is not a status (draft, issued, partially_paid, paid, credited)")
-            })
+            .ok_or_else(|| format!("{s:?} is not a status (draft, issued, partially_paid, paid, credited)"))
     }
 }
 
@@ -178,14 +166,8 @@ pub enum LifecycleError {
     NegativeTotal(Decimal),
     #[error("the total {0} exceeds the largest accepted amount")]
     TooLarge(Decimal),
-    #[error(
-        "issue date {date} is before {last}, the date of the last issued {kind}: numbers must follow dates"
-    )]
-    BeforeLastIssued {
-        date: Date,
-        last: Date,
-        kind: &'static str,
-    },
+    #[error("issue date {date} is before {last}, the date of the last issued {kind}: numbers must follow dates")]
+    BeforeLastIssued { date: Date, last: Date, kind: &'static str },
     #[error("issue date {date} is in the future")]
     FutureDate { date: Date },
     #[error("the document is {0}: it accepts no payment")]
@@ -228,16 +210,9 @@ pub fn check_issue(
     if let Some(last) = last_issued
         && issue_date < last
     {
-        return Err(LifecycleError::BeforeLastIssued {
-            date: issue_date,
-            last,
-            kind: kind.as_str(),
-        });
+        return Err(LifecycleError::BeforeLastIssued { date: issue_date, last, kind: kind.as_str() });
     }
-    Ok(IssueFacts {
-        issue_date,
-        due_date: content.payment_terms.due_date(issue_date),
-    })
+    Ok(IssueFacts { issue_date, due_date: content.payment_terms.due_date(issue_date) })
 }
 
 /// How much of an issued invoice is settled, and by what.
@@ -266,22 +241,12 @@ pub fn settle(gross: Decimal, paid: Decimal, credited: Decimal) -> Settlement {
     } else {
         Status::Issued
     };
-    Settlement {
-        status,
-        paid,
-        credited,
-        due,
-        excess,
-    }
+    Settlement { status, paid, credited, due, excess }
 }
 
 /// Checks a payment can be recorded on a document in `status`, and splits it into
 /// what settles the invoice and what becomes customer credit.
-pub fn apply_payment(
-    status: Status,
-    due: Decimal,
-    amount: Decimal,
-) -> Result<(Decimal, Decimal), LifecycleError> {
+pub fn apply_payment(status: Status, due: Decimal, amount: Decimal) -> Result<(Decimal, Decimal), LifecycleError> {
     match status {
         Status::Issued | Status::PartiallyPaid => {
             let applied = amount.min(due);
@@ -353,36 +318,17 @@ mod tests {
     fn issuing_fixes_dates_and_refuses_bad_drafts() {
         let today = date!(2026 - 11 - 23);
         let c = content(vec![(dec!(1), dec!(100))]);
-        let f = check_issue(
-            DocumentKind::Invoice,
-            &c,
-            today,
-            Some(date!(2026 - 11 - 20)),
-        )
-        .unwrap();
+        let f = check_issue(DocumentKind::Invoice, &c, today, Some(date!(2026 - 11 - 20))).unwrap();
         assert_eq!((f.issue_date, f.due_date), (today, date!(2026 - 12 - 23)));
-        assert_eq!(
-            check_issue(DocumentKind::Invoice, &content(vec![]), today, None),
-            Err(LifecycleError::NoLines)
-        );
+        assert_eq!(check_issue(DocumentKind::Invoice, &content(vec![]), today, None), Err(LifecycleError::NoLines));
         assert!(matches!(
-            check_issue(
-                DocumentKind::Invoice,
-                &content(vec![(dec!(-2), dec!(100))]),
-                today,
-                None
-            ),
+            check_issue(DocumentKind::Invoice, &content(vec![(dec!(-2), dec!(100))]), today, None),
             Err(LifecycleError::NegativeTotal(_))
         ));
         let mut backdated = c.clone();
         backdated.issue_date = Some(date!(2026 - 11 - 01));
         assert!(matches!(
-            check_issue(
-                DocumentKind::Invoice,
-                &backdated,
-                today,
-                Some(date!(2026 - 11 - 20))
-            ),
+            check_issue(DocumentKind::Invoice, &backdated, today, Some(date!(2026 - 11 - 20))),
             Err(LifecycleError::BeforeLastIssued { .. })
         ));
         let mut future = c;
@@ -399,24 +345,15 @@ mod tests {
         let s = settle(dec!(120), dec!(50), dec!(0));
         assert_eq!((s.status, s.due), (Status::PartiallyPaid, dec!(70)));
         let s = settle(dec!(120), dec!(150), dec!(0));
-        assert_eq!(
-            (s.status, s.due, s.excess),
-            (Status::Paid, dec!(0), dec!(30))
-        );
-        assert_eq!(
-            settle(dec!(120), dec!(0), dec!(120)).status,
-            Status::Credited
-        );
+        assert_eq!((s.status, s.due, s.excess), (Status::Paid, dec!(0), dec!(30)));
+        assert_eq!(settle(dec!(120), dec!(0), dec!(120)).status, Status::Credited);
         let s = settle(dec!(120), dec!(100), dec!(20));
         assert_eq!((s.status, s.due), (Status::Paid, dec!(0)));
     }
 
     #[test]
     fn overpayment_is_split_into_credit() {
-        assert_eq!(
-            apply_payment(Status::PartiallyPaid, dec!(70), dec!(100)).unwrap(),
-            (dec!(70), dec!(30))
-        );
+        assert_eq!(apply_payment(Status::PartiallyPaid, dec!(70), dec!(100)).unwrap(), (dec!(70), dec!(30)));
         assert!(apply_payment(Status::Draft, dec!(70), dec!(10)).is_err());
         assert!(apply_payment(Status::Paid, dec!(0), dec!(10)).is_err());
     }

@@ -9,10 +9,7 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IdError {
     #[error("{kind} must be {expected}")]
-    Shape {
-        kind: &'static str,
-        expected: &'static str,
-    },
+    Shape { kind: &'static str, expected: &'static str },
     #[error("{kind} {value}: the check digit is wrong (typo?)")]
     Checksum { kind: &'static str, value: String },
     #[error("IBAN {0}")]
@@ -20,9 +17,7 @@ pub enum IdError {
 }
 
 fn compact(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace() && *c != '.' && *c != '-')
-        .collect()
+    s.chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != '-').collect()
 }
 
 /// Luhn checksum over ASCII digits: the sum is a multiple of ten.
@@ -82,16 +77,10 @@ impl FromStr for Siren {
     fn from_str(s: &str) -> Result<Self, IdError> {
         let digits = compact(s);
         if digits.len() != 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(IdError::Shape {
-                kind: "SIREN",
-                expected: "9 digits",
-            });
+            return Err(IdError::Shape { kind: "SIREN", expected: "9 digits" });
         }
         if !luhn(&digits) {
-            return Err(IdError::Checksum {
-                kind: "SIREN",
-                value: digits,
-            });
+            return Err(IdError::Checksum { kind: "SIREN", value: digits });
         }
         Ok(Siren(digits))
     }
@@ -118,10 +107,7 @@ impl FromStr for Siret {
     fn from_str(s: &str) -> Result<Self, IdError> {
         let digits = compact(s);
         if digits.len() != 14 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(IdError::Shape {
-                kind: "SIRET",
-                expected: "14 digits",
-            });
+            return Err(IdError::Shape { kind: "SIRET", expected: "14 digits" });
         }
         let ok = if &digits[..9] == LA_POSTE_SIREN {
             digits.bytes().map(|b| u32::from(b - b'0')).sum::<u32>().is_multiple_of(5)
@@ -129,10 +115,7 @@ impl FromStr for Siret {
             luhn(&digits)
         };
         if !ok {
-            return Err(IdError::Checksum {
-                kind: "SIRET",
-                value: digits,
-            });
+            return Err(IdError::Checksum { kind: "SIRET", value: digits });
         }
         Ok(Siret(digits))
     }
@@ -146,8 +129,8 @@ pub struct VatNumber(String);
 string_id!(VatNumber);
 
 const EU_VAT_PREFIXES: &[&str] = &[
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT",
-    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI", "CH", "GB", "NO",
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT", "LT", "LU", "LV",
+    "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI", "CH", "GB", "NO",
 ];
 
 impl VatNumber {
@@ -189,10 +172,7 @@ impl FromStr for VatNumber {
             let key = &rest[..2];
             // Keys made of digits are computed from the SIREN; old alphabetic keys are shape-checked only.
             if key.bytes().all(|b| b.is_ascii_digit()) && VatNumber::french_for(&siren).0 != v {
-                return Err(IdError::Checksum {
-                    kind: "French VAT number",
-                    value: v,
-                });
+                return Err(IdError::Checksum { kind: "French VAT number", value: v });
             }
         }
         Ok(VatNumber(v))
@@ -208,10 +188,8 @@ string_id!(Iban);
 impl FromStr for Iban {
     type Err = IdError;
     fn from_str(s: &str) -> Result<Self, IdError> {
-        let parsed: iban::Iban = s
-            .trim()
-            .parse()
-            .map_err(|e: iban::ParseIbanError| IdError::Iban(format!("{}: {e}", s.trim())))?;
+        let parsed: iban::Iban =
+            s.trim().parse().map_err(|e: iban::ParseIbanError| IdError::Iban(format!("{}: {e}", s.trim())))?;
         Ok(Iban(iban::IbanLike::electronic_str(&parsed).to_string()))
     }
 }
@@ -226,25 +204,16 @@ impl FromStr for Email {
     type Err = IdError;
     fn from_str(s: &str) -> Result<Self, IdError> {
         let t = s.trim();
-        let shape = IdError::Shape {
-            kind: "e-mail address",
-            expected: "of the form name@example.com",
-        };
+        let shape = IdError::Shape { kind: "e-mail address", expected: "of the form name@example.com" };
         let (local, domain) = t.split_once('@').ok_or(shape.clone())?;
         let ok = !local.is_empty()
             && t.len() <= 254
             && domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
-            && !t
-                .chars()
-                .any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
+            && !t.chars().any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
             && !domain.contains('@');
-        if ok {
-            Ok(Email(t.to_string()))
-        } else {
-            Err(shape)
-        }
+        if ok { Ok(Email(t.to_string())) } else { Err(shape) }
     }
 }
 
@@ -254,22 +223,10 @@ mod tests {
 
     #[test]
     fn siren_luhn_is_checked() {
-        assert_eq!(
-            "732 829 320".parse::<Siren>().unwrap().as_str(),
-            "732829320"
-        );
-        assert!(matches!(
-            "732829321".parse::<Siren>(),
-            Err(IdError::Checksum { .. })
-        ));
-        assert!(matches!(
-            "73282932".parse::<Siren>(),
-            Err(IdError::Shape { .. })
-        ));
-        assert!(matches!(
-            "73282932A".parse::<Siren>(),
-            Err(IdError::Shape { .. })
-        ));
+        assert_eq!("732 829 320".parse::<Siren>().unwrap().as_str(), "732829320");
+        assert!(matches!("732829321".parse::<Siren>(), Err(IdError::Checksum { .. })));
+        assert!(matches!("73282932".parse::<Siren>(), Err(IdError::Shape { .. })));
+        assert!(matches!("73282932A".parse::<Siren>(), Err(IdError::Shape { .. })));
     }
 
     #[test]
@@ -287,10 +244,7 @@ mod tests {
         let siren: Siren = "732829320".parse().unwrap();
         assert_eq!(VatNumber::french_for(&siren).as_str(), "FR44732829320");
         assert!("FR 44 732829320".parse::<VatNumber>().is_ok());
-        assert!(matches!(
-            "FR45732829320".parse::<VatNumber>(),
-            Err(IdError::Checksum { .. })
-        ));
+        assert!(matches!("FR45732829320".parse::<VatNumber>(), Err(IdError::Checksum { .. })));
         assert!("DE123456789".parse::<VatNumber>().is_ok());
         assert!("XX123456789".parse::<VatNumber>().is_err());
     }
@@ -298,10 +252,7 @@ mod tests {
     #[test]
     fn iban_mod97_is_checked() {
         assert_eq!(
-            "FR76 3000 6000 0112 3456 7890 189"
-                .parse::<Iban>()
-                .unwrap()
-                .as_str(),
+            "FR76 3000 6000 0112 3456 7890 189".parse::<Iban>().unwrap().as_str(),
             "FR7630006000011234567890189"
         );
         assert!("FR76 3000 6000 0112 3456 7890 188".parse::<Iban>().is_err());

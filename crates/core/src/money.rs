@@ -71,10 +71,7 @@ pub struct UnknownCurrency(pub String);
 
 impl Currency {
     /// The euro, the default currency of a French company.
-    pub const EUR: Currency = Currency {
-        code: *b"EUR",
-        minor_units: 2,
-    };
+    pub const EUR: Currency = Currency { code: *b"EUR", minor_units: 2 };
 
     /// The three-letter code.
     pub fn code(&self) -> &str {
@@ -89,8 +86,7 @@ impl Currency {
 
     /// Rounds an amount to the minor unit, half away from zero (0.125 → 0.13, −0.125 → −0.13).
     pub fn round(&self, amount: Decimal) -> Decimal {
-        let mut r =
-            amount.round_dp_with_strategy(self.minor_units, RoundingStrategy::MidpointAwayFromZero);
+        let mut r = amount.round_dp_with_strategy(self.minor_units, RoundingStrategy::MidpointAwayFromZero);
         r.rescale(self.minor_units);
         r
     }
@@ -110,10 +106,7 @@ impl FromStr for Currency {
             .find(|(c, _)| *c == upper)
             .map(|(c, m)| {
                 let b = c.as_bytes();
-                Currency {
-                    code: [b[0], b[1], b[2]],
-                    minor_units: *m,
-                }
+                Currency { code: [b[0], b[1], b[2]], minor_units: *m }
             })
             .ok_or_else(|| UnknownCurrency(s.to_string()))
     }
@@ -161,9 +154,7 @@ pub fn parse_decimal(s: &str) -> Result<Decimal, DecimalError> {
     let t = s.trim();
     let well_formed = !t.is_empty()
         && t.len() <= 40
-        && t.trim_start_matches(['-', '+'])
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.')
+        && t.trim_start_matches(['-', '+']).chars().all(|c| c.is_ascii_digit() || c == '.')
         && t.chars().filter(|c| *c == '.').count() <= 1
         && t.chars().any(|c| c.is_ascii_digit());
     if !well_formed {
@@ -178,11 +169,7 @@ pub fn parse_decimal(s: &str) -> Result<Decimal, DecimalError> {
 
 /// Checks the number of decimals.
 pub fn check_scale(d: Decimal, max: u32) -> Result<Decimal, DecimalError> {
-    if d.normalize().scale() > max {
-        Err(DecimalError::TooPrecise { max })
-    } else {
-        Ok(d)
-    }
+    if d.normalize().scale() > max { Err(DecimalError::TooPrecise { max }) } else { Ok(d) }
 }
 
 /// A decimal as text without trailing zeros beyond `min_scale` ("20" stays "20", 1.5 with min 2 → "1.50").
@@ -230,10 +217,7 @@ mod tests {
         assert!(parse_decimal("1,5").is_err());
         assert!(parse_decimal("").is_err());
         assert!(parse_decimal("-").is_err());
-        assert!(matches!(
-            parse_decimal("1000000000000"),
-            Err(DecimalError::TooLarge { .. })
-        ));
+        assert!(matches!(parse_decimal("1000000000000"), Err(DecimalError::TooLarge { .. })));
         assert_eq!(to_text(dec!(20), 0), "20");
         assert_eq!(to_text(dec!(1.5), 2), "1.50");
     }

@@ -30,17 +30,11 @@ pub struct NumberPattern {
 pub enum PatternError {
     #[error("pattern {0:?} must contain exactly one {{SEQ}} or {{SEQ:n}}")]
     Seq(String),
-    #[error(
-        "pattern {0:?} has an unknown placeholder {1:?}; use {{YYYY}}, {{YY}}, {{MM}}, {{SEQ:n}}"
-    )]
+    #[error("pattern {0:?} has an unknown placeholder {1:?}; use {{YYYY}}, {{YY}}, {{MM}}, {{SEQ:n}}")]
     Placeholder(String, String),
-    #[error(
-        "pattern {0:?}: the text may only hold letters, digits and - _ / . (at most 40 characters)"
-    )]
+    #[error("pattern {0:?}: the text may only hold letters, digits and - _ / . (at most 40 characters)")]
     Text(String),
-    #[error(
-        "pattern {0:?} restarts each year, so it must contain {{YYYY}} or {{YY}} to keep numbers unique"
-    )]
+    #[error("pattern {0:?} restarts each year, so it must contain {{YYYY}} or {{YY}} to keep numbers unique")]
     YearlyResetNeedsYear(String),
 }
 
@@ -52,9 +46,7 @@ impl NumberPattern {
 
     /// True when the pattern shows the year, which a yearly reset requires.
     pub fn has_year(&self) -> bool {
-        self.tokens
-            .iter()
-            .any(|t| matches!(t, Token::Year4 | Token::Year2))
+        self.tokens.iter().any(|t| matches!(t, Token::Year4 | Token::Year2))
     }
 
     /// Checks that the pattern can be used with or without a yearly reset.
@@ -90,19 +82,14 @@ impl FromStr for NumberPattern {
         let mut literal_len = 0;
         while !rest.is_empty() {
             if let Some(open) = rest.strip_prefix('{') {
-                let close = open
-                    .find('}')
-                    .ok_or_else(|| PatternError::Placeholder(s.into(), rest.into()))?;
+                let close = open.find('}').ok_or_else(|| PatternError::Placeholder(s.into(), rest.into()))?;
                 let name = &open[..close];
                 tokens.push(match name {
                     "YYYY" => Token::Year4,
                     "YY" => Token::Year2,
                     "MM" => Token::Month,
                     "SEQ" => Token::Seq(1),
-                    _ => match name
-                        .strip_prefix("SEQ:")
-                        .and_then(|w| w.parse::<usize>().ok())
-                    {
+                    _ => match name.strip_prefix("SEQ:").and_then(|w| w.parse::<usize>().ok()) {
                         Some(w) if (1..=12).contains(&w) => Token::Seq(w),
                         _ => return Err(PatternError::Placeholder(s.into(), name.into())),
                     },
@@ -111,10 +98,7 @@ impl FromStr for NumberPattern {
             } else {
                 let end = rest.find('{').unwrap_or(rest.len());
                 let text = &rest[..end];
-                if !text
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c))
-                {
+                if !text.chars().all(|c| c.is_ascii_alphanumeric() || "-_/.".contains(c)) {
                     return Err(PatternError::Text(s.into()));
                 }
                 literal_len += text.len();
@@ -128,10 +112,7 @@ impl FromStr for NumberPattern {
         if tokens.iter().filter(|t| matches!(t, Token::Seq(_))).count() != 1 {
             return Err(PatternError::Seq(s.into()));
         }
-        Ok(NumberPattern {
-            source: s.to_string(),
-            tokens,
-        })
+        Ok(NumberPattern { source: s.to_string(), tokens })
     }
 }
 
@@ -172,22 +153,10 @@ mod tests {
 
     #[test]
     fn bad_patterns_are_refused() {
-        assert!(matches!(
-            "F{YYYY}".parse::<NumberPattern>(),
-            Err(PatternError::Seq(_))
-        ));
-        assert!(matches!(
-            "F{SEQ}{SEQ}".parse::<NumberPattern>(),
-            Err(PatternError::Seq(_))
-        ));
-        assert!(matches!(
-            "F{DD}{SEQ}".parse::<NumberPattern>(),
-            Err(PatternError::Placeholder(..))
-        ));
-        assert!(matches!(
-            "F {SEQ}".parse::<NumberPattern>(),
-            Err(PatternError::Text(_))
-        ));
+        assert!(matches!("F{YYYY}".parse::<NumberPattern>(), Err(PatternError::Seq(_))));
+        assert!(matches!("F{SEQ}{SEQ}".parse::<NumberPattern>(), Err(PatternError::Seq(_))));
+        assert!(matches!("F{DD}{SEQ}".parse::<NumberPattern>(), Err(PatternError::Placeholder(..))));
+        assert!(matches!("F {SEQ}".parse::<NumberPattern>(), Err(PatternError::Text(_))));
         let p: NumberPattern = "F-{SEQ:6}".parse().unwrap();
         assert!(p.check_reset(true).is_err());
         assert!(p.check_reset(false).is_ok());

@@ -138,10 +138,7 @@ impl LegalIds {
         {
             return Err((
                 "legal.siret",
-                LegalIdsError::SiretNotOfSiren {
-                    siret: siret.to_string(),
-                    siren: siren.to_string(),
-                },
+                LegalIdsError::SiretNotOfSiren { siret: siret.to_string(), siren: siren.to_string() },
             ));
         }
         if let (Some(siren), Some(vat)) = (&self.siren, &self.vat_number)
@@ -150,10 +147,7 @@ impl LegalIds {
         {
             return Err((
                 "legal.vat_number",
-                LegalIdsError::VatNotOfSiren {
-                    vat: vat.to_string(),
-                    siren: siren.to_string(),
-                },
+                LegalIdsError::VatNotOfSiren { vat: vat.to_string(), siren: siren.to_string() },
             ));
         }
         Ok(self)
@@ -241,15 +235,8 @@ mod tests {
 
     #[test]
     fn siret_and_vat_must_match_the_siren() {
-        let ids = LegalIds {
-            siren: None,
-            siret: Some("73282932000074".parse().unwrap()),
-            vat_number: None,
-        };
-        assert_eq!(
-            ids.reconciled().unwrap().siren.unwrap().as_str(),
-            "732829320"
-        );
+        let ids = LegalIds { siren: None, siret: Some("73282932000074".parse().unwrap()), vat_number: None };
+        assert_eq!(ids.reconciled().unwrap().siren.unwrap().as_str(), "732829320");
         let ids = LegalIds {
             siren: Some("552100554".parse().unwrap()),
             siret: Some("73282932000074".parse().unwrap()),

@@ -51,9 +51,7 @@ pub struct UnitCode(&'static str);
 
 impl<'de> Deserialize<'de> for UnitCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
     }
 }
 
@@ -73,11 +71,7 @@ impl UnitCode {
     }
     /// A short French label for documents.
     pub fn label_fr(&self) -> &'static str {
-        UNITS
-            .iter()
-            .find(|(c, _)| *c == self.0)
-            .map(|(_, l)| *l)
-            .unwrap_or("")
+        UNITS.iter().find(|(c, _)| *c == self.0).map(|(_, l)| *l).unwrap_or("")
     }
 }
 
@@ -91,11 +85,7 @@ impl FromStr for UnitCode {
     type Err = UnknownUnit;
     fn from_str(s: &str) -> Result<Self, UnknownUnit> {
         let u = s.trim().to_ascii_uppercase();
-        UNITS
-            .iter()
-            .find(|(c, _)| *c == u)
-            .map(|(c, _)| UnitCode(c))
-            .ok_or_else(|| UnknownUnit(s.to_string()))
+        UNITS.iter().find(|(c, _)| *c == u).map(|(c, _)| UnitCode(c)).ok_or_else(|| UnknownUnit(s.to_string()))
     }
 }
 

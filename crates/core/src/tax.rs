@@ -27,15 +27,7 @@ pub enum VatCategory {
 
 impl VatCategory {
     /// All categories, in code order.
-    pub const ALL: [VatCategory; 7] = [
-        Self::S,
-        Self::Z,
-        Self::E,
-        Self::AE,
-        Self::K,
-        Self::G,
-        Self::O,
-    ];
+    pub const ALL: [VatCategory; 7] = [Self::S, Self::Z, Self::E, Self::AE, Self::K, Self::G, Self::O];
 
     /// The UNTDID 5305 code.
     pub fn code(self) -> &'static str {
@@ -76,17 +68,9 @@ impl VatCategory {
                 "Exonération de TVA, article 262 I du CGI (exportation)",
                 "Export outside the EU, VAT exempt",
             ),
-            Self::O => (
-                "VATEX-EU-O",
-                "Hors champ d'application de la TVA",
-                "Not subject to VAT",
-            ),
+            Self::O => ("VATEX-EU-O", "Hors champ d'application de la TVA", "Not subject to VAT"),
         };
-        Some(Exemption {
-            code,
-            text_fr,
-            text_en,
-        })
+        Some(Exemption { code, text_fr, text_en })
     }
 }
 
@@ -142,11 +126,7 @@ impl Vat {
             return Err(TaxError::BadRate(rate));
         }
         let rate = rate.normalize();
-        let category = category.unwrap_or(if rate.is_zero() {
-            VatCategory::Z
-        } else {
-            VatCategory::S
-        });
+        let category = category.unwrap_or(if rate.is_zero() { VatCategory::Z } else { VatCategory::S });
         match (category.has_rate(), rate.is_zero()) {
             (true, true) => Err(TaxError::StandardNeedsRate),
             (false, false) => Err(TaxError::CategoryIsZeroRated(category)),
@@ -174,22 +154,13 @@ mod tests {
     fn category_defaults_from_the_rate() {
         assert_eq!(Vat::new(dec!(20), None).unwrap().category(), VatCategory::S);
         assert_eq!(Vat::new(dec!(0), None).unwrap().category(), VatCategory::Z);
-        assert_eq!(
-            Vat::new(dec!(5.50), None).unwrap().rate().to_string(),
-            "5.5"
-        );
+        assert_eq!(Vat::new(dec!(5.50), None).unwrap().rate().to_string(), "5.5");
     }
 
     #[test]
     fn inconsistent_rates_are_refused() {
-        assert_eq!(
-            Vat::new(dec!(0), Some(VatCategory::S)),
-            Err(TaxError::StandardNeedsRate)
-        );
-        assert_eq!(
-            Vat::new(dec!(20), Some(VatCategory::AE)),
-            Err(TaxError::CategoryIsZeroRated(VatCategory::AE))
-        );
+        assert_eq!(Vat::new(dec!(0), Some(VatCategory::S)), Err(TaxError::StandardNeedsRate));
+        assert_eq!(Vat::new(dec!(20), Some(VatCategory::AE)), Err(TaxError::CategoryIsZeroRated(VatCategory::AE)));
         assert!(Vat::new(dec!(-1), None).is_err());
         assert!(Vat::new(dec!(101), None).is_err());
     }
@@ -197,11 +168,7 @@ mod tests {
     #[test]
     fn exempt_categories_carry_a_reason() {
         for c in VatCategory::ALL {
-            assert_eq!(
-                c.exemption().is_some(),
-                !matches!(c, VatCategory::S | VatCategory::Z),
-                "{c}"
-            );
+            assert_eq!(c.exemption().is_some(), !matches!(c, VatCategory::S | VatCategory::Z), "{c}");
         }
         assert_eq!("ae".parse::<VatCategory>().unwrap(), VatCategory::AE);
     }

@@ -68,12 +68,7 @@ impl FromStr for PaymentTerms {
     fn from_str(s: &str) -> Result<Self, BadTerms> {
         let t = s.trim().to_ascii_lowercase();
         let bad = || BadTerms(s.to_string());
-        let num = |x: &str| {
-            x.parse::<u16>()
-                .ok()
-                .filter(|n| *n <= MAX_TERM_DAYS)
-                .ok_or_else(bad)
-        };
+        let num = |x: &str| x.parse::<u16>().ok().filter(|n| *n <= MAX_TERM_DAYS).ok_or_else(bad);
         if t == "on_receipt" {
             Ok(PaymentTerms::OnReceipt)
         } else if let Some(n) = t.strip_suffix("_days_end_of_month") {
@@ -123,30 +118,16 @@ mod tests {
         assert_eq!(PaymentTerms::OnReceipt.due_date(d), d);
         assert_eq!(PaymentTerms::Days(30).due_date(d), date!(2026 - 02 - 14));
         // 45 days end of month: 15 Jan + 45 = 1 Mar → 31 Mar.
-        assert_eq!(
-            PaymentTerms::DaysEndOfMonth(45).due_date(d),
-            date!(2026 - 03 - 31)
-        );
+        assert_eq!(PaymentTerms::DaysEndOfMonth(45).due_date(d), date!(2026 - 03 - 31));
         // End of month + 10: 31 Jan + 10 = 10 Feb.
-        assert_eq!(
-            PaymentTerms::EndOfMonthPlus(10).due_date(d),
-            date!(2026 - 02 - 10)
-        );
+        assert_eq!(PaymentTerms::EndOfMonthPlus(10).due_date(d), date!(2026 - 02 - 10));
         // February of a leap year.
-        assert_eq!(
-            PaymentTerms::DaysEndOfMonth(0).due_date(date!(2028 - 02 - 03)),
-            date!(2028 - 02 - 29)
-        );
+        assert_eq!(PaymentTerms::DaysEndOfMonth(0).due_date(date!(2028 - 02 - 03)), date!(2028 - 02 - 29));
     }
 
     #[test]
     fn terms_round_trip_through_text() {
-        for t in [
-            "on_receipt",
-            "30_days",
-            "45_days_end_of_month",
-            "end_of_month_plus_10",
-        ] {
+        for t in ["on_receipt", "30_days", "45_days_end_of_month", "end_of_month_plus_10"] {
             assert_eq!(t.parse::<PaymentTerms>().unwrap().to_string(), t);
         }
         assert!("30 jours".parse::<PaymentTerms>().is_err());

@@ -64,11 +64,7 @@ pub struct Totals {
 }
 
 /// Computes the totals of a document from its lines and its document discount (percent of net).
-pub fn compute(
-    currency: Currency,
-    lines: &[LineFigures],
-    document_discount_percent: Decimal,
-) -> Totals {
+pub fn compute(currency: Currency, lines: &[LineFigures], document_discount_percent: Decimal) -> Totals {
     let hundred = Decimal::ONE_HUNDRED;
     let mut per_vat: BTreeMap<Vat, Decimal> = BTreeMap::new();
     let amounts: Vec<LineAmounts> = lines
@@ -78,11 +74,7 @@ pub fn compute(
             let discount = currency.round(gross * l.discount_percent / hundred);
             let net = gross - discount;
             *per_vat.entry(l.vat).or_insert(Decimal::ZERO) += net;
-            LineAmounts {
-                gross,
-                discount,
-                net,
-            }
+            LineAmounts { gross, discount, net }
         })
         .collect();
 
@@ -93,14 +85,7 @@ pub fn compute(
             let discount = currency.round(lines_net * document_discount_percent / hundred);
             let base = lines_net - discount;
             let amount = currency.round(base * v.rate() / hundred);
-            VatBreakdown {
-                category: v.category(),
-                rate: v.rate(),
-                lines_net,
-                discount,
-                base,
-                amount,
-            }
+            VatBreakdown { category: v.category(), rate: v.rate(), lines_net, discount, base, amount }
         })
         .collect();
 
@@ -109,16 +94,7 @@ pub fn compute(
     let discount = vat.iter().fold(zero, |s, b| s + b.discount);
     let net = lines_net - discount;
     let vat_total = vat.iter().fold(zero, |s, b| s + b.amount);
-    Totals {
-        currency,
-        lines: amounts,
-        lines_net,
-        discount,
-        net,
-        vat,
-        vat_total,
-        gross: net + vat_total,
-    }
+    Totals { currency, lines: amounts, lines_net, discount, net, vat, vat_total, gross: net + vat_total }
 }
 
 #[cfg(test)]
@@ -128,22 +104,13 @@ mod tests {
     use rust_decimal_macros::dec;
 
     fn line(q: Decimal, p: Decimal, rate: Decimal) -> LineFigures {
-        LineFigures {
-            quantity: q,
-            unit_price: p,
-            vat: Vat::new(rate, None).unwrap(),
-            discount_percent: Decimal::ZERO,
-        }
+        LineFigures { quantity: q, unit_price: p, vat: Vat::new(rate, None).unwrap(), discount_percent: Decimal::ZERO }
     }
 
     #[test]
     fn half_cent_rounds_away_from_zero_on_the_line() {
         // 3 × 0.125 = 0.375 → 0.38; VAT 20 % of 0.38 = 0.076 → 0.08.
-        let t = compute(
-            Currency::EUR,
-            &[line(dec!(3), dec!(0.125), dec!(20))],
-            Decimal::ZERO,
-        );
+        let t = compute(Currency::EUR, &[line(dec!(3), dec!(0.125), dec!(20))], Decimal::ZERO);
         assert_eq!(t.lines[0].net, dec!(0.38));
         assert_eq!(t.vat_total, dec!(0.08));
         assert_eq!(t.gross, dec!(0.46));
@@ -195,10 +162,7 @@ mod tests {
         l.discount_percent = dec!(15);
         // 99.99, discount 14.9985 → 15.00, net 84.99; document 10 %: 8.499 → 8.50, base 76.49.
         let t = compute(Currency::EUR, &[l], dec!(10));
-        assert_eq!(
-            (t.lines[0].gross, t.lines[0].discount, t.lines[0].net),
-            (dec!(99.99), dec!(15.00), dec!(84.99))
-        );
+        assert_eq!((t.lines[0].gross, t.lines[0].discount, t.lines[0].net), (dec!(99.99), dec!(15.00), dec!(84.99)));
         assert_eq!(t.discount, dec!(8.50));
         assert_eq!(t.net, dec!(76.49));
         assert_eq!(t.vat_total, dec!(15.30));
@@ -208,11 +172,7 @@ mod tests {
     #[test]
     fn six_decimal_unit_prices() {
         // 1 234 units at 0.012345 = 15.233730 → 15.23.
-        let t = compute(
-            Currency::EUR,
-            &[line(dec!(1234), dec!(0.012345), dec!(20))],
-            Decimal::ZERO,
-        );
+        let t = compute(Currency::EUR, &[line(dec!(1234), dec!(0.012345), dec!(20))], Decimal::ZERO);
         assert_eq!(t.net, dec!(15.23));
         assert_eq!(t.vat_total, dec!(3.05));
     }
@@ -234,29 +194,16 @@ mod tests {
     }
 
     fn arb_line() -> impl Strategy<Value = LineFigures> {
-        let rates = prop::sample::select(vec![
-            dec!(0),
-            dec!(2.1),
-            dec!(5.5),
-            dec!(10),
-            dec!(20),
-            dec!(8.5),
-            dec!(19.6),
-        ]);
-        (
-            1i64..=100_000,
-            0u32..=3,
-            0i64..=10_000_000_000,
-            0u32..=6,
-            rates,
-            0i64..=100,
-        )
-            .prop_map(|(q, qs, p, ps, rate, disc)| LineFigures {
+        let rates =
+            prop::sample::select(vec![dec!(0), dec!(2.1), dec!(5.5), dec!(10), dec!(20), dec!(8.5), dec!(19.6)]);
+        (1i64..=100_000, 0u32..=3, 0i64..=10_000_000_000, 0u32..=6, rates, 0i64..=100).prop_map(
+            |(q, qs, p, ps, rate, disc)| LineFigures {
                 quantity: Decimal::new(q, qs),
                 unit_price: Decimal::new(p, ps),
                 vat: Vat::new(rate, None).unwrap(),
                 discount_percent: Decimal::from(disc),
-            })
+            },
+        )
     }
 
     proptest! {

@@ -36,10 +36,7 @@ pub enum ApiError {
 impl ApiError {
     /// A single-field validation error.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> ApiError {
-        ApiError::Invalid(vec![FieldError {
-            field: field.into(),
-            message: message.into(),
-        }])
+        ApiError::Invalid(vec![FieldError { field: field.into(), message: message.into() }])
     }
 
     fn status(&self) -> StatusCode {
@@ -94,12 +91,7 @@ pub fn problem(status: StatusCode, detail: String, errors: Option<&[FieldError]>
         errors,
     };
     let json = serde_json::to_string(&body).unwrap_or_default();
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/problem+json")],
-        json,
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()
 }
 
 impl IntoResponse for ApiError {
@@ -108,18 +100,11 @@ impl IntoResponse for ApiError {
         match &self {
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
-                problem(
-                    status,
-                    "an internal error occurred; it has been logged".into(),
-                    None,
-                )
+                problem(status, "an internal error occurred; it has been logged".into(), None)
             }
             ApiError::Invalid(errors) => {
-                let detail = errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.field, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; ");
+                let detail =
+                    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
                 problem(status, detail, Some(errors))
             }
             other => problem(status, other.to_string(), None),

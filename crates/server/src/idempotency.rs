@@ -17,12 +17,7 @@ pub async fn layer(State(app): State<App>, req: Request, next: Next) -> Response
     if req.method() != Method::POST {
         return next.run(req).await;
     }
-    let Some(key) = req
-        .headers()
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-    else {
+    let Some(key) = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string) else {
         return next.run(req).await;
     };
     if key.is_empty() || key.len() > 255 {
@@ -41,11 +36,7 @@ pub async fn layer(State(app): State<App>, req: Request, next: Next) -> Response
     let bytes = match to_bytes(body, crate::MAX_BODY).await {
         Ok(b) => b,
         Err(_) => {
-            return problem(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "the request body is too large".into(),
-                None,
-            );
+            return problem(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large".into(), None);
         }
     };
     let mut h = Sha256::new();
@@ -57,45 +48,29 @@ pub async fn layer(State(app): State<App>, req: Request, next: Next) -> Response
     let hash = hex::encode(h.finalize());
     match app.store.reserve_key(company, &key, &hash).await {
         Err(e) => ApiError::from(e).into_response(),
-        Ok(KeyState::InFlight) => ApiError::Conflict(
-            "a request with this Idempotency-Key is still being processed; retry later".into(),
-        )
-        .into_response(),
-        Ok(KeyState::Mismatch) => ApiError::field(
-            "Idempotency-Key",
-            "was already used for a different request",
-        )
-        .into_response(),
+        Ok(KeyState::InFlight) => {
+            ApiError::Conflict("a request with this Idempotency-Key is still being processed; retry later".into())
+                .into_response()
+        }
+        Ok(KeyState::Mismatch) => {
+            ApiError::field("Idempotency-Key", "was already used for a different request").into_response()
+        }
         Ok(KeyState::Replay { status, body }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-            let ct = if status.is_success() {
-                "application/json"
-            } else {
-                "application/problem+json"
-            };
+            let ct = if status.is_success() { "application/json" } else { "application/problem+json" };
             let mut r = (status, [(header::CONTENT_TYPE, ct)], body).into_response();
-            r.headers_mut()
-                .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            r.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
             r
         }
         Ok(KeyState::Reserved) => {
             parts.extensions.insert(Auth(principal));
-            let resp = next
-                .run(Request::from_parts(parts, Body::from(bytes)))
-                .await;
+            let resp = next.run(Request::from_parts(parts, Body::from(bytes))).await;
             let (rparts, rbody) = resp.into_parts();
             let rbytes = to_bytes(rbody, 64 * 1024 * 1024).await.unwrap_or_default();
             let stored = if rparts.status.is_server_error() {
                 app.store.release_key(company, &key).await
             } else {
-                app.store
-                    .complete_key(
-                        company,
-                        &key,
-                        rparts.status.as_u16(),
-                        &String::from_utf8_lossy(&rbytes),
-                    )
-                    .await
+                app.store.complete_key(company, &key, rparts.status.as_u16(), &String::from_utf8_lossy(&rbytes)).await
             };
             if let Err(e) = stored {
                 tracing::error!(error = %e, "could not record an idempotency key");

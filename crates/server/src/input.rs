@@ -18,18 +18,9 @@ pub struct ApiJson<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let ct = req
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        if !ct.is_empty()
-            && !ct.starts_with("application/json")
-            && !ct.starts_with("application/merge-patch+json")
-        {
-            return Err(ApiError::MalformedJson(format!(
-                "expected Content-Type application/json, got {ct}"
-            )));
+        let ct = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !ct.is_empty() && !ct.starts_with("application/json") && !ct.starts_with("application/merge-patch+json") {
+            return Err(ApiError::MalformedJson(format!("expected Content-Type application/json, got {ct}")));
         }
         let bytes = Bytes::from_request(req, state)
             .await
@@ -50,21 +41,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let msg = inner.to_string();
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
         // "missing field `x`" is reported at the parent: name the field itself.
-        let field = match (
-            msg.strip_prefix("missing field `")
-                .and_then(|m| m.strip_suffix('`')),
-            path.as_str(),
-        ) {
+        let field = match (msg.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')), path.as_str()) {
             (Some(f), ".") => f.to_string(),
             (Some(f), p) => format!("{p}.{f}"),
             (None, ".") => "body".to_string(),
             (None, p) => p.to_string(),
         };
-        let message = if msg.starts_with("missing field") {
-            "is required".to_string()
-        } else {
-            msg
-        };
+        let message = if msg.starts_with("missing field") { "is required".to_string() } else { msg };
         ApiError::Invalid(vec![FieldError { field, message }])
     })
 }
@@ -78,9 +61,9 @@ impl<'de> Deserialize<'de> for DecText {
         match serde_json::Value::deserialize(d)? {
             serde_json::Value::String(s) => Ok(DecText(s)),
             serde_json::Value::Number(n) => Ok(DecText(n.to_string())),
-            other => Err(serde::de::Error::custom(format!(
-                "expected a decimal as a string such as \"12.50\", got {other}"
-            ))),
+            other => {
+                Err(serde::de::Error::custom(format!("expected a decimal as a string such as \"12.50\", got {other}")))
+            }
         }
     }
 }
@@ -102,12 +85,7 @@ pub struct DecRules {
 
 impl DecRules {
     pub const fn new(max_scale: u32) -> DecRules {
-        DecRules {
-            min: None,
-            max: None,
-            max_scale,
-            positive: false,
-        }
+        DecRules { min: None, max: None, max_scale, positive: false }
     }
     pub const fn non_negative(mut self) -> DecRules {
         self.min = Some(Decimal::ZERO);
@@ -132,10 +110,7 @@ pub struct Check {
 impl Check {
     /// Records an error.
     pub fn error(&mut self, field: impl Into<String>, message: impl Display) {
-        self.errors.push(FieldError {
-            field: field.into(),
-            message: message.to_string(),
-        });
+        self.errors.push(FieldError { field: field.into(), message: message.to_string() });
     }
 
     /// A required value: records "is required" when absent.
@@ -164,9 +139,7 @@ impl Check {
             self.error(field, format!("is too long (at most {max} characters)"));
             return None;
         }
-        if s.chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-        {
+        if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
             self.error(field, "contains control characters");
             return None;
         }
@@ -198,22 +171,20 @@ impl Check {
 
     /// A decimal following `rules`.
     pub fn decimal(&mut self, field: &str, v: &DecText, rules: DecRules) -> Option<Decimal> {
-        let r = money::parse_decimal(&v.0)
-            .and_then(|d| money::check_scale(d, rules.max_scale))
-            .and_then(|d| {
-                if rules.positive && d <= Decimal::ZERO {
-                    Err(DecimalError::NotPositive)
-                } else if rules.min.is_some_and(|m| d < m) && rules.min == Some(Decimal::ZERO) {
-                    Err(DecimalError::Negative)
-                } else if rules.min.is_some_and(|m| d < m) || rules.max.is_some_and(|m| d > m) {
-                    Err(DecimalError::OutOfRange {
-                        min: rules.min.unwrap_or(-money::MAX_MAGNITUDE),
-                        max: rules.max.unwrap_or(money::MAX_MAGNITUDE),
-                    })
-                } else {
-                    Ok(d)
-                }
-            });
+        let r = money::parse_decimal(&v.0).and_then(|d| money::check_scale(d, rules.max_scale)).and_then(|d| {
+            if rules.positive && d <= Decimal::ZERO {
+                Err(DecimalError::NotPositive)
+            } else if rules.min.is_some_and(|m| d < m) && rules.min == Some(Decimal::ZERO) {
+                Err(DecimalError::Negative)
+            } else if rules.min.is_some_and(|m| d < m) || rules.max.is_some_and(|m| d > m) {
+                Err(DecimalError::OutOfRange {
+                    min: rules.min.unwrap_or(-money::MAX_MAGNITUDE),
+                    max: rules.max.unwrap_or(money::MAX_MAGNITUDE),
+                })
+            } else {
+                Ok(d)
+            }
+        });
         match r {
             Ok(d) => Some(d),
             Err(e) => {
@@ -236,11 +207,7 @@ impl Check {
 
     /// Ends the checks: every recorded error at once, or nothing.
     pub fn finish(self) -> Result<(), ApiError> {
-        if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Invalid(self.errors))
-        }
+        if self.errors.is_empty() { Ok(()) } else { Err(ApiError::Invalid(self.errors)) }
     }
 
     /// True when nothing was recorded yet.
@@ -251,11 +218,7 @@ impl Check {
 
 /// Parses `YYYY-MM-DD` between the years 1900 and 2200.
 pub fn parse_date(s: &str) -> Option<Date> {
-    let d = Date::parse(
-        s.trim(),
-        &time::format_description::well_known::Iso8601::DATE,
-    )
-    .ok()?;
+    let d = Date::parse(s.trim(), &time::format_description::well_known::Iso8601::DATE).ok()?;
     (1900..=2200).contains(&d.year()).then_some(d)
 }
 
@@ -286,10 +249,7 @@ mod tests {
     #[test]
     fn merge_patch_replaces_removes_and_nests() {
         let mut t = serde_json::json!({"a": 1, "b": {"c": 2, "d": 3}, "l": [1, 2]});
-        merge_patch(
-            &mut t,
-            &serde_json::json!({"a": null, "b": {"c": 5}, "l": [9]}),
-        );
+        merge_patch(&mut t, &serde_json::json!({"a": null, "b": {"c": 5}, "l": [9]}));
         assert_eq!(t, serde_json::json!({"b": {"c": 5, "d": 3}, "l": [9]}));
     }
 
@@ -310,9 +270,6 @@ mod tests {
             ApiError::Invalid(errs) => assert_eq!(errs[0].field, "lines[1].q"),
             other => panic!("{other:?}"),
         }
-        assert!(matches!(
-            parse_json::<Body>(b"{\"lines\": ["),
-            Err(ApiError::MalformedJson(_))
-        ));
+        assert!(matches!(parse_json::<Body>(b"{\"lines\": ["), Err(ApiError::MalformedJson(_))));
     }
 }

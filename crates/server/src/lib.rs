@@ -28,11 +28,6 @@ impl App {
     pub fn new(store: Store) -> App {
         App { store }
     }
-
-    /// The date documents are issued on: today in UTC.
-    pub fn today(&self) -> time::Date {
-        time::OffsetDateTime::now_utc().date()
-    }
 }
 
 /// The whole application router.
@@ -48,9 +43,5 @@ pub fn router(app: App) -> Router {
 /// Serves the application on `addr` until the process stops.
 pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let app = App::new(store);
-    axum::serve(
-        listener,
-        router(app).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await
+    axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>()).await
 }

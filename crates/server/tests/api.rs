@@ -17,7 +17,8 @@ async fn a_customer_is_created_found_and_patched() {
         // Search ignores case and accents, and looks into cities and contacts.
         for q in ["electricite", "GÉNÉRALE dupont", "lyon", "sophie"] {
             let found = app.get(&format!("/customers?q={}", urlencode(q))).await;
-            let ids: Vec<_> = found.assert_status(200)["data"].as_array().unwrap().iter().map(|c| c["id"].clone()).collect();
+            let ids: Vec<_> =
+                found.assert_status(200)["data"].as_array().unwrap().iter().map(|c| c["id"].clone()).collect();
             assert_eq!(ids, vec![json!(id)], "search {q:?}");
         }
         let none = app.get("/customers?q=marseille").await;
@@ -25,7 +26,12 @@ async fn a_customer_is_created_found_and_patched() {
         let by_activity = app.get("/customers?activity=boulangerie").await;
         assert_eq!(by_activity.assert_status(200)["data"].as_array().unwrap().len(), 1);
 
-        let p = app.patch(&format!("/customers/{id}"), json!({"activity": "Électricien", "payment_terms": "45_days_end_of_month"})).await;
+        let p = app
+            .patch(
+                &format!("/customers/{id}"),
+                json!({"activity": "Électricien", "payment_terms": "45_days_end_of_month"}),
+            )
+            .await;
         let p = p.assert_status(200);
         assert_eq!(p["activity"], "Électricien");
         assert_eq!(p["payment_terms"], "45_days_end_of_month");
@@ -97,10 +103,13 @@ async fn an_invoice_goes_from_draft_to_paid() {
         // 361.00 at 10 % and 100.00 (99.999 rounded) at 20 %.
         let t = &inv["totals"];
         assert_eq!(t["net"], "461.00");
-        assert_eq!(t["vat"], json!([
-            {"category": "S", "rate": "10", "base": "361.00", "amount": "36.10"},
-            {"category": "S", "rate": "20", "base": "100.00", "amount": "20.00"}
-        ]));
+        assert_eq!(
+            t["vat"],
+            json!([
+                {"category": "S", "rate": "10", "base": "361.00", "amount": "36.10"},
+                {"category": "S", "rate": "20", "base": "100.00", "amount": "20.00"}
+            ])
+        );
         assert_eq!(t["vat_total"], "56.10");
         assert_eq!(t["gross"], "517.10");
         assert_eq!(t["due"], "517.10");
@@ -114,12 +123,22 @@ async fn an_invoice_goes_from_draft_to_paid() {
         assert_eq!(issued["seal"].as_str().unwrap().len(), 64);
         assert!(issued["due_date"].is_string());
 
-        let p = app.post(&format!("/invoices/{id}/payments"), json!({"amount": "200.00", "date": "2026-01-15", "method": "bank_transfer"})).await;
+        let p = app
+            .post(
+                &format!("/invoices/{id}/payments"),
+                json!({"amount": "200.00", "date": "2026-01-15", "method": "bank_transfer"}),
+            )
+            .await;
         let p = p.assert_status(200);
         assert_eq!(p["status"], "partially_paid");
         assert_eq!(p["totals"]["paid"], "200.00");
         assert_eq!(p["totals"]["due"], "317.10");
-        let p = app.post(&format!("/invoices/{id}/payments"), json!({"amount": "317.10", "date": "2026-01-20", "method": "cheque"})).await;
+        let p = app
+            .post(
+                &format!("/invoices/{id}/payments"),
+                json!({"amount": "317.10", "date": "2026-01-20", "method": "cheque"}),
+            )
+            .await;
         let p = p.assert_status(200);
         assert_eq!(p["status"], "paid");
         assert_eq!(p["totals"]["due"], "0.00");
@@ -139,7 +158,12 @@ async fn an_overpayment_is_kept_as_customer_credit() {
         let customer = app.customer().await;
         let inv = app.issued_invoice(&customer, &[line("Service", "1", "100", "20")]).await;
         let id = inv["id"].as_str().unwrap();
-        let p = app.post(&format!("/invoices/{id}/payments"), json!({"amount": "150.00", "date": "2026-02-01", "method": "bank_transfer"})).await;
+        let p = app
+            .post(
+                &format!("/invoices/{id}/payments"),
+                json!({"amount": "150.00", "date": "2026-02-01", "method": "bank_transfer"}),
+            )
+            .await;
         let p = p.assert_status(200);
         assert_eq!(p["status"], "paid");
         assert_eq!(p["totals"]["paid"], "120.00");
@@ -175,7 +199,10 @@ async fn drafts_can_be_edited_and_deleted() {
         let inv = app.draft_invoice(&customer, &[line("Pose", "1", "100", "20")]).await;
         let id = inv["id"].as_str().unwrap();
         let p = app
-            .patch(&format!("/invoices/{id}"), json!({"lines": [line("Pose", "3", "100", "20")], "discount_percent": "10"}))
+            .patch(
+                &format!("/invoices/{id}"),
+                json!({"lines": [line("Pose", "3", "100", "20")], "discount_percent": "10"}),
+            )
             .await;
         let p = p.assert_status(200);
         assert_eq!(p["totals"]["lines_net"], "300.00");
@@ -209,7 +236,12 @@ async fn due_dates_follow_the_customers_payment_terms() {
         let mut body = customer_body("Hôtel du Parc");
         body["payment_terms"] = json!("45_days_end_of_month");
         let c = app.post("/customers", body).await.assert_status(201)["id"].as_str().unwrap().to_string();
-        let inv = app.post("/invoices", json!({"customer_id": c, "issue_date": "2026-01-15", "lines": [line("x", "1", "10", "20")]})).await;
+        let inv = app
+            .post(
+                "/invoices",
+                json!({"customer_id": c, "issue_date": "2026-01-15", "lines": [line("x", "1", "10", "20")]}),
+            )
+            .await;
         let id = inv.assert_status(201)["id"].as_str().unwrap().to_string();
         let issued = app.post(&format!("/invoices/{id}/issue"), json!({})).await;
         let issued = issued.assert_status(200);
@@ -224,10 +256,20 @@ async fn due_dates_follow_the_customers_payment_terms() {
 async fn numbers_follow_dates_and_never_go_back() {
     each_db(|app| async move {
         let customer = app.customer().await;
-        let a = app.post("/invoices", json!({"customer_id": customer, "issue_date": "2026-03-10", "lines": [line("x", "1", "10", "20")]})).await;
+        let a = app
+            .post(
+                "/invoices",
+                json!({"customer_id": customer, "issue_date": "2026-03-10", "lines": [line("x", "1", "10", "20")]}),
+            )
+            .await;
         let a = a.assert_status(201)["id"].as_str().unwrap().to_string();
         app.post(&format!("/invoices/{a}/issue"), json!({})).await.assert_status(200);
-        let b = app.post("/invoices", json!({"customer_id": customer, "issue_date": "2026-03-01", "lines": [line("x", "1", "10", "20")]})).await;
+        let b = app
+            .post(
+                "/invoices",
+                json!({"customer_id": customer, "issue_date": "2026-03-01", "lines": [line("x", "1", "10", "20")]}),
+            )
+            .await;
         let b = b.assert_status(201)["id"].as_str().unwrap().to_string();
         let r = app.post(&format!("/invoices/{b}/issue"), json!({})).await;
         assert!(r.assert_status(409)["detail"].as_str().unwrap().contains("before"));
@@ -243,11 +285,14 @@ async fn numbers_follow_dates_and_never_go_back() {
 async fn a_credit_note_offsets_its_invoice() {
     each_db(|app| async move {
         let customer = app.customer().await;
-        let inv = app.issued_invoice(&customer, &[line("Pose", "2", "100", "20"), line("Câble", "10", "1.5", "20")]).await;
+        let inv =
+            app.issued_invoice(&customer, &[line("Pose", "2", "100", "20"), line("Câble", "10", "1.5", "20")]).await;
         let id = inv["id"].as_str().unwrap();
 
         // A partial credit note for one line.
-        let cn = app.post(&format!("/invoices/{id}/credit-note"), json!({"lines": [line("Câble retourné", "10", "1.5", "20")]})).await;
+        let cn = app
+            .post(&format!("/invoices/{id}/credit-note"), json!({"lines": [line("Câble retourné", "10", "1.5", "20")]}))
+            .await;
         let cn = cn.assert_status(201).clone();
         assert_eq!(cn["kind"], "credit_note");
         assert_eq!(cn["status"], "draft");
@@ -273,7 +318,8 @@ async fn a_credit_note_offsets_its_invoice() {
         app.post(&format!("/credit-notes/{all_id}/issue"), json!({})).await.assert_status(409);
         app.delete(&format!("/credit-notes/{all_id}")).await.assert_status(204);
 
-        let rest = app.post(&format!("/invoices/{id}/credit-note"), json!({"lines": [line("Pose", "2", "100", "20")]})).await;
+        let rest =
+            app.post(&format!("/invoices/{id}/credit-note"), json!({"lines": [line("Pose", "2", "100", "20")]})).await;
         let rest_id = rest.assert_status(201)["id"].as_str().unwrap().to_string();
         app.post(&format!("/credit-notes/{rest_id}/issue"), json!({})).await.assert_status(200);
         let done = app.get(&format!("/invoices/{id}")).await;
@@ -292,7 +338,9 @@ async fn crediting_a_paid_invoice_gives_the_customer_credit() {
         let customer = app.customer().await;
         let inv = app.issued_invoice(&customer, &[line("Service", "1", "50", "20")]).await;
         let id = inv["id"].as_str().unwrap();
-        app.post(&format!("/invoices/{id}/payments"), json!({"amount": "60", "date": "2026-02-01", "method": "card"})).await.assert_status(200);
+        app.post(&format!("/invoices/{id}/payments"), json!({"amount": "60", "date": "2026-02-01", "method": "card"}))
+            .await
+            .assert_status(200);
         let cn = app.post(&format!("/invoices/{id}/credit-note"), json!({})).await;
         let cn_id = cn.assert_status(201)["id"].as_str().unwrap().to_string();
         app.post(&format!("/credit-notes/{cn_id}/issue"), json!({})).await.assert_status(200);
@@ -310,7 +358,9 @@ async fn invoice_lists_filter_by_status_customer_and_dates() {
         let a = app.customer_named("Alpha").await;
         let b = app.customer_named("Beta").await;
         for (c, date) in [(&a, "2026-01-10"), (&b, "2026-02-10"), (&a, "2026-03-10")] {
-            let r = app.post("/invoices", json!({"customer_id": c, "issue_date": date, "lines": [line("x", "1", "10", "20")]})).await;
+            let r = app
+                .post("/invoices", json!({"customer_id": c, "issue_date": date, "lines": [line("x", "1", "10", "20")]}))
+                .await;
             let id = r.assert_status(201)["id"].as_str().unwrap().to_string();
             app.post(&format!("/invoices/{id}/issue"), json!({})).await.assert_status(200);
         }
@@ -326,7 +376,12 @@ async fn invoice_lists_filter_by_status_customer_and_dates() {
         assert_eq!(count("/invoices?from=2026-02-01&to=2026-03-31".into()).await, 2);
         assert_eq!(count(format!("/invoices?customer_id={a}&from=2026-02-01&status=issued")).await, 1);
         let newest_first = app.get("/invoices?status=issued").await;
-        let dates: Vec<_> = newest_first.assert_status(200)["data"].as_array().unwrap().iter().map(|i| i["issue_date"].clone()).collect();
+        let dates: Vec<_> = newest_first.assert_status(200)["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["issue_date"].clone())
+            .collect();
         assert_eq!(dates, vec![json!("2026-03-10"), json!("2026-02-10"), json!("2026-01-10")]);
     })
     .await;
@@ -365,7 +420,87 @@ async fn a_read_only_token_cannot_write() {
 }
 
 fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+#[tokio::test]
+async fn numbering_patterns_are_configurable_per_kind() {
+    each_db(|app| async move {
+        let n = app.get("/numbering").await;
+        let n = n.assert_status(200).clone();
+        assert_eq!(n[0]["kind"], "credit_note");
+        assert_eq!(n[1]["pattern"], "F{YYYY}-{SEQ:5}");
+        assert_eq!(n[1]["yearly_reset"], true);
+
+        let bad = app
+            .request(
+                reqwest::Method::PUT,
+                "/numbering/invoice",
+                Some(json!({"pattern": "F-{SEQ}", "yearly_reset": true})),
+                &[],
+            )
+            .await;
+        assert_eq!(bad.assert_status(422)["errors"][0]["field"], "pattern");
+        let bad =
+            app.request(reqwest::Method::PUT, "/numbering/invoice", Some(json!({"pattern": "F{DD}{SEQ}"})), &[]).await;
+        bad.assert_status(422);
+        app.request(reqwest::Method::PUT, "/numbering/quote-ish", Some(json!({"pattern": "F{SEQ}"})), &[])
+            .await
+            .assert_status(404);
+
+        let ok = app
+            .request(
+                reqwest::Method::PUT,
+                "/numbering/invoice",
+                Some(json!({"pattern": "FA{YY}{MM}-{SEQ:4}", "yearly_reset": true})),
+                &[],
+            )
+            .await;
+        ok.assert_status(200);
+        let customer = app.customer().await;
+        let inv = app.issued_invoice(&customer, &[line("x", "1", "10", "20")]).await;
+        let today = time::OffsetDateTime::now_utc().date();
+        let number = inv["number"].as_str().unwrap();
+        assert!(number.starts_with(&format!("FA{:02}", today.year() % 100)) && number.ends_with("-0001"), "{number}");
+
+        // Once numbers exist, switching the yearly reset would repeat them.
+        let r = app
+            .request(
+                reqwest::Method::PUT,
+                "/numbering/invoice",
+                Some(json!({"pattern": "FA{YY}{MM}-{SEQ:4}", "yearly_reset": false})),
+                &[],
+            )
+            .await;
+        r.assert_status(409);
+        let (_, token) = app
+            .store
+            .create_user_token(app.company_id, "vendeur@test.fr", facturier_store::companies::Role::Sales)
+            .await
+            .unwrap();
+        let sales = app.with_token(&token);
+        sales
+            .request(reqwest::Method::PUT, "/numbering/invoice", Some(json!({"pattern": "X{YYYY}{SEQ}"})), &[])
+            .await
+            .assert_status(403);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_document_shows_its_history() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let inv = app.issued_invoice(&customer, &[line("Pose", "1", "100", "20")]).await;
+        let id = inv["id"].as_str().unwrap();
+        app.post(&format!("/invoices/{id}/payments"), json!({"amount": "50", "method": "card"}))
+            .await
+            .assert_status(200);
+        let g = app.get(&format!("/invoices/{id}")).await;
+        let events: Vec<_> =
+            g.assert_status(200)["history"].as_array().unwrap().iter().map(|e| e["event"].clone()).collect();
+        assert_eq!(events, vec![json!("created"), json!("issued"), json!("payment_recorded")]);
+        assert_eq!(g.body["history"][1]["detail"]["number"], inv["number"]);
+    })
+    .await;
 }

@@ -38,7 +38,10 @@ async fn eight_clients_issuing_at_once_get_contiguous_unique_numbers() {
         let year = time::OffsetDateTime::now_utc().year();
         let expected: BTreeSet<_> = (1..=CLIENTS * EACH).map(|n| format!("F{year}-{n:05}")).collect();
         assert_eq!(unique, expected, "numbers are 1..N without a gap");
-        assert_eq!(app.store.verify_chain(app.company_id).await.unwrap(), ChainReport::Intact { documents: (CLIENTS * EACH) as u64 });
+        assert_eq!(
+            app.store.verify_chain(app.company_id).await.unwrap(),
+            ChainReport::Intact { documents: (CLIENTS * EACH) as u64 }
+        );
     })
     .await;
 }

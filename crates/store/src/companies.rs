@@ -59,12 +59,24 @@ pub struct Company {
     pub currency: Currency,
 }
 
+/// How one kind of document is numbered.
+#[derive(Clone, Debug)]
+pub struct NumberingSettings {
+    pub kind: DocumentKind,
+    pub pattern: NumberPattern,
+    pub yearly_reset: bool,
+    /// Documents of this kind issued so far.
+    pub issued: u64,
+}
+
 /// The caller behind an API token.
 #[derive(Clone, Debug)]
 pub struct Principal {
     pub company_id: Uuid,
     pub user_id: Uuid,
     pub role: Role,
+    /// The company's country, which fixes its calendar date.
+    pub country: String,
 }
 
 /// A freshly created company with its admin and the admin's token (shown once).
@@ -132,23 +144,13 @@ impl Store {
                     .await?;
             }
         });
-        let (user_id, token) =
-            add_user_with_token(&mut tx, company_id, admin_email, Role::Admin).await?;
+        let (user_id, token) = add_user_with_token(&mut tx, company_id, admin_email, Role::Admin).await?;
         tx.commit().await?;
-        Ok(NewCompany {
-            company_id,
-            user_id,
-            token,
-        })
+        Ok(NewCompany { company_id, user_id, token })
     }
 
     /// Adds a user (or finds it by e-mail) to a company with a role, and returns a new token for it.
-    pub async fn create_user_token(
-        &self,
-        company_id: Uuid,
-        email: &str,
-        role: Role,
-    ) -> Result<(Uuid, String)> {
+    pub async fn create_user_token(&self, company_id: Uuid, email: &str, role: Role) -> Result<(Uuid, String)> {
         let mut tx = self.begin().await?;
         let r = add_user_with_token(&mut tx, company_id, email, role).await?;
         tx.commit().await?;
@@ -158,22 +160,19 @@ impl Store {
     /// The caller a token belongs to, if the token exists.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>> {
         let hash = token_hash(token);
-        let row: Option<(Uuid, Uuid, String)> = on_pool!(self, |c| {
+        let row: Option<(Uuid, Uuid, String, String)> = on_pool!(self, |c| {
             sqlx::query_as(
-                "SELECT t.company_id, t.user_id, m.role FROM api_tokens t \
+                "SELECT t.company_id, t.user_id, m.role, co.country FROM api_tokens t \
                  JOIN memberships m ON m.company_id = t.company_id AND m.user_id = t.user_id \
+                 JOIN companies co ON co.id = t.company_id \
                  WHERE t.token_hash = $1",
             )
             .bind(&hash)
             .fetch_optional(c)
             .await?
         });
-        row.map(|(company_id, user_id, role)| {
-            Ok(Principal {
-                company_id,
-                user_id,
-                role: role.parse()?,
-            })
+        row.map(|(company_id, user_id, role, country)| {
+            Ok(Principal { company_id, user_id, role: role.parse()?, country })
         })
         .transpose()
     }
@@ -191,20 +190,14 @@ impl Store {
             id: r.id,
             name: r.name,
             country: r.country,
-            currency: r
-                .currency
-                .parse()
-                .map_err(|e| StoreError::Corrupt(format!("{e}")))?,
+            currency: r.currency.parse().map_err(|e| StoreError::Corrupt(format!("{e}")))?,
         })
     }
 
     /// Every company id, oldest first.
     pub async fn company_ids(&self) -> Result<Vec<Uuid>> {
-        let rows: Vec<(Uuid,)> = on_pool!(self, |c| sqlx::query_as(
-            "SELECT id FROM companies ORDER BY id"
-        )
-        .fetch_all(c)
-        .await?);
+        let rows: Vec<(Uuid,)> =
+            on_pool!(self, |c| sqlx::query_as("SELECT id FROM companies ORDER BY id").fetch_all(c).await?);
         Ok(rows.into_iter().map(|r| r.0).collect())
     }
 
@@ -219,8 +212,36 @@ impl Store {
         Ok(row.map(|r| r.0))
     }
 
-    /// Changes the numbering pattern of a kind. Refused once a number was issued with
-    /// a yearly reset mismatch would create duplicates.
+    /// The numbering settings of every kind, with the number of documents issued.
+    pub async fn numbering(&self, company_id: Uuid) -> Result<Vec<NumberingSettings>> {
+        let rows: Vec<(String, String, bool, i64)> = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT n.kind, n.pattern, n.yearly_reset, s.length FROM numbering n \
+                 JOIN seal_chains s ON s.company_id = n.company_id AND s.kind = n.kind \
+                 WHERE n.company_id = $1 ORDER BY n.kind",
+            )
+            .bind(company_id)
+            .fetch_all(c)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(kind, pattern, yearly_reset, issued)| {
+                let pattern = pattern
+                    .parse()
+                    .map_err(|e: facturier_core::numbering::PatternError| StoreError::Corrupt(e.to_string()))?;
+                Ok(NumberingSettings {
+                    kind: kind.parse().map_err(StoreError::Corrupt)?,
+                    pattern,
+                    yearly_reset,
+                    issued: u64::try_from(issued).unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    /// Changes the numbering pattern of a kind. Whether the sequence restarts each year
+    /// can only change before the first document of the kind is issued: switching later
+    /// would restart the sequence and repeat numbers.
     pub async fn set_numbering(
         &self,
         company_id: Uuid,
@@ -230,11 +251,24 @@ impl Store {
     ) -> Result<()> {
         pattern
             .check_reset(yearly_reset)
-            .map_err(|e| StoreError::Invalid {
-                field: "pattern".into(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| StoreError::Invalid { field: "pattern".into(), message: e.to_string() })?;
         let mut tx = self.begin().await?;
+        let (current_reset, issued): (bool, i64) = on_conn!(&mut tx, |c| {
+            sqlx::query_as(
+                "SELECT n.yearly_reset, s.length FROM numbering n \
+                 JOIN seal_chains s ON s.company_id = n.company_id AND s.kind = n.kind \
+                 WHERE n.company_id = $1 AND n.kind = $2",
+            )
+            .bind(company_id)
+            .bind(kind.as_str())
+            .fetch_one(c)
+            .await?
+        });
+        if current_reset != yearly_reset && issued > 0 {
+            return Err(StoreError::Conflict(format!(
+                "{issued} documents of kind {kind} are already numbered: whether the sequence restarts each year can no longer change"
+            )));
+        }
         on_conn!(&mut tx, |c| {
             sqlx::query("UPDATE numbering SET pattern = $3, yearly_reset = $4 WHERE company_id = $1 AND kind = $2")
                 .bind(company_id)
@@ -248,33 +282,24 @@ impl Store {
     }
 }
 
-async fn add_user_with_token(
-    tx: &mut Tx,
-    company_id: Uuid,
-    email: &str,
-    role: Role,
-) -> Result<(Uuid, String)> {
+async fn add_user_with_token(tx: &mut Tx, company_id: Uuid, email: &str, role: Role) -> Result<(Uuid, String)> {
     let at = now();
     let token = new_token();
     let user_id = on_conn!(tx, |c| {
-        let existing: Option<(Uuid,)> = sqlx::query_as("SELECT id FROM users WHERE email = $1")
-            .bind(email)
-            .fetch_optional(&mut *c)
-            .await?;
+        let existing: Option<(Uuid,)> =
+            sqlx::query_as("SELECT id FROM users WHERE email = $1").bind(email).fetch_optional(&mut *c).await?;
         let user_id = match existing {
             Some((id,)) => id,
             None => {
                 let id = new_id();
                 let name = email.split('@').next().unwrap_or(email);
-                sqlx::query(
-                    "INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)",
-                )
-                .bind(id)
-                .bind(email)
-                .bind(name)
-                .bind(at)
-                .execute(&mut *c)
-                .await?;
+                sqlx::query("INSERT INTO users (id, email, name, created_at) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(email)
+                    .bind(name)
+                    .bind(at)
+                    .execute(&mut *c)
+                    .await?;
                 id
             }
         };

@@ -38,14 +38,9 @@ struct Row {
 impl TryFrom<Row> for CustomerRecord {
     type Error = StoreError;
     fn try_from(r: Row) -> Result<CustomerRecord> {
-        let customer = serde_json::from_str(&r.data)
-            .map_err(|e| StoreError::Corrupt(format!("customer {}: {e}", r.id)))?;
-        Ok(CustomerRecord {
-            id: r.id,
-            customer,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        })
+        let customer =
+            serde_json::from_str(&r.data).map_err(|e| StoreError::Corrupt(format!("customer {}: {e}", r.id)))?;
+        Ok(CustomerRecord { id: r.id, customer, created_at: r.created_at, updated_at: r.updated_at })
     }
 }
 
@@ -55,11 +50,7 @@ fn data_of(c: &Customer) -> String {
 
 impl Store {
     /// Adds a customer.
-    pub async fn insert_customer(
-        &self,
-        company_id: Uuid,
-        customer: &Customer,
-    ) -> Result<CustomerRecord> {
+    pub async fn insert_customer(&self, company_id: Uuid, customer: &Customer) -> Result<CustomerRecord> {
         let id = new_id();
         let at = now();
         let mut tx = self.begin().await?;
@@ -79,12 +70,7 @@ impl Store {
             .await?;
         });
         tx.commit().await?;
-        Ok(CustomerRecord {
-            id,
-            customer: customer.clone(),
-            created_at: at,
-            updated_at: at,
-        })
+        Ok(CustomerRecord { id, customer: customer.clone(), created_at: at, updated_at: at })
     }
 
     /// One customer of the company.
@@ -100,12 +86,7 @@ impl Store {
     }
 
     /// Replaces a customer's record.
-    pub async fn update_customer(
-        &self,
-        company_id: Uuid,
-        id: Uuid,
-        customer: &Customer,
-    ) -> Result<CustomerRecord> {
+    pub async fn update_customer(&self, company_id: Uuid, id: Uuid, customer: &Customer) -> Result<CustomerRecord> {
         let at = now();
         let mut tx = self.begin().await?;
         let row: Option<Row> = on_conn!(&mut tx, |c| {
@@ -134,8 +115,7 @@ impl Store {
         company_id: Uuid,
         f: &CustomerFilter,
     ) -> Result<(Vec<CustomerRecord>, Option<Uuid>)> {
-        let mut q =
-            Sql::new("SELECT id, data, created_at, updated_at FROM customers WHERE company_id = ");
+        let mut q = Sql::new("SELECT id, data, created_at, updated_at FROM customers WHERE company_id = ");
         q.bind(Arg::Uuid(company_id));
         if let Some(text) = &f.q {
             for word in fold(text).split_whitespace().take(8) {
@@ -145,29 +125,21 @@ impl Store {
             }
         }
         if let Some(a) = &f.activity {
-            q.push(" AND activity_folded = ")
-                .bind(Arg::Text(fold(a.trim())));
+            q.push(" AND activity_folded = ").bind(Arg::Text(fold(a.trim())));
         }
         if let Some(after) = f.after {
             q.push(" AND id < ").bind(Arg::Uuid(after));
         }
-        q.push(" ORDER BY id DESC LIMIT ")
-            .bind(Arg::I64(i64::from(f.limit) + 1));
-        let rows: Vec<Row> = on_pool!(self, |c| bind_args!(
-            sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())),
-            q.args.clone()
-        )
-        .fetch_all(c)
-        .await?);
+        q.push(" ORDER BY id DESC LIMIT ").bind(Arg::I64(i64::from(f.limit) + 1));
+        let rows: Vec<Row> =
+            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
+                .fetch_all(c)
+                .await?);
         page(rows, f.limit, |r| r.id)
     }
 
     /// The customer's credit (overpayments, credit notes beyond what was due), per currency.
-    pub async fn customer_credit(
-        &self,
-        company_id: Uuid,
-        customer_id: Uuid,
-    ) -> Result<Vec<(String, Decimal)>> {
+    pub async fn customer_credit(&self, company_id: Uuid, customer_id: Uuid) -> Result<Vec<(String, Decimal)>> {
         let rows: Vec<(String, String)> = on_pool!(self, |c| {
             sqlx::query_as("SELECT currency, amount FROM customer_credits WHERE company_id = $1 AND customer_id = $2")
                 .bind(company_id)
@@ -177,9 +149,7 @@ impl Store {
         });
         let mut out: Vec<(String, Decimal)> = Vec::new();
         for (cur, amount) in rows {
-            let a: Decimal = amount
-                .parse()
-                .map_err(|_| StoreError::Corrupt(format!("credit amount {amount:?}")))?;
+            let a: Decimal = amount.parse().map_err(|_| StoreError::Corrupt(format!("credit amount {amount:?}")))?;
             match out.iter_mut().find(|(c, _)| *c == cur) {
                 Some(e) => e.1 += a,
                 None => out.push((cur, a)),
@@ -190,20 +160,13 @@ impl Store {
 }
 
 /// Cuts a `limit + 1` fetch into a page and the cursor of the next one.
-pub(crate) fn page<R, T, C>(
-    mut rows: Vec<R>,
-    limit: u32,
-    cursor: impl Fn(&R) -> C,
-) -> Result<(Vec<T>, Option<C>)>
+pub(crate) fn page<R, T, C>(mut rows: Vec<R>, limit: u32, cursor: impl Fn(&R) -> C) -> Result<(Vec<T>, Option<C>)>
 where
     R: TryInto<T, Error = StoreError>,
 {
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next = if more { rows.last().map(&cursor) } else { None };
-    let items = rows
-        .into_iter()
-        .map(TryInto::try_into)
-        .collect::<Result<Vec<T>>>()?;
+    let items = rows.into_iter().map(TryInto::try_into).collect::<Result<Vec<T>>>()?;
     Ok((items, next))
 }

@@ -49,7 +49,7 @@ struct StoredContent {
     note: Option<String>,
 }
 
-fn content_json(c: &Content) -> String {
+pub(crate) fn content_json(c: &Content) -> String {
     let stored = StoredContent {
         lines: c
             .lines
@@ -89,17 +89,14 @@ fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &str) -> Res
                 quantity: l.quantity,
                 unit: l.unit,
                 unit_price: l.unit_price,
-                vat: Vat::new(l.vat_rate, Some(l.vat_category))
-                    .map_err(|e| corrupt(e.to_string()))?,
+                vat: Vat::new(l.vat_rate, Some(l.vat_category)).map_err(|e| corrupt(e.to_string()))?,
                 discount_percent: l.discount_percent,
             })
         })
         .collect::<Result<Vec<Line>>>()?;
     Ok(Content {
         customer_id,
-        currency: currency
-            .parse()
-            .map_err(|e: facturier_core::money::UnknownCurrency| corrupt(e.to_string()))?,
+        currency: currency.parse().map_err(|e: facturier_core::money::UnknownCurrency| corrupt(e.to_string()))?,
         issue_date: s.chosen_issue_date.map(|d| d.date()),
         payment_terms: s.payment_terms,
         lines,
@@ -152,38 +149,47 @@ pub struct DocumentRecord {
     pub payments: Vec<PaymentRecord>,
     /// Filled by [`Store::document`]; empty in lists.
     pub links: Vec<Link>,
+    /// What happened to the document, oldest first. Filled by [`Store::document`].
+    pub history: Vec<Event>,
+}
+
+/// One entry of a document's history.
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub at: OffsetDateTime,
+    pub event: String,
+    pub detail: serde_json::Value,
 }
 
 const COLS: &str = "id, kind, status, number, customer_id, parent_id, currency, doc_date, issue_date, due_date, content, \
                     paid, credited, gross, chain_seq, prev_seal, seal, created_at, updated_at, issued_at";
 
 #[derive(sqlx::FromRow)]
-struct Row {
-    id: Uuid,
-    kind: String,
-    status: String,
-    number: Option<String>,
-    customer_id: Uuid,
-    parent_id: Option<Uuid>,
-    currency: String,
-    doc_date: Date,
-    issue_date: Option<Date>,
-    due_date: Option<Date>,
-    content: String,
-    paid: String,
-    credited: String,
-    gross: String,
-    chain_seq: Option<i64>,
-    prev_seal: Option<String>,
-    seal: Option<String>,
-    created_at: OffsetDateTime,
-    updated_at: OffsetDateTime,
-    issued_at: Option<OffsetDateTime>,
+pub(crate) struct Row {
+    pub(crate) id: Uuid,
+    pub(crate) kind: String,
+    pub(crate) status: String,
+    pub(crate) number: Option<String>,
+    pub(crate) customer_id: Uuid,
+    pub(crate) parent_id: Option<Uuid>,
+    pub(crate) currency: String,
+    pub(crate) doc_date: Date,
+    pub(crate) issue_date: Option<Date>,
+    pub(crate) due_date: Option<Date>,
+    pub(crate) content: String,
+    pub(crate) paid: String,
+    pub(crate) credited: String,
+    pub(crate) gross: String,
+    pub(crate) chain_seq: Option<i64>,
+    pub(crate) prev_seal: Option<String>,
+    pub(crate) seal: Option<String>,
+    pub(crate) created_at: OffsetDateTime,
+    pub(crate) updated_at: OffsetDateTime,
+    pub(crate) issued_at: Option<OffsetDateTime>,
 }
 
 fn dec(id: Uuid, what: &str, s: &str) -> Result<Decimal> {
-    s.parse()
-        .map_err(|_| StoreError::Corrupt(format!("document {id}: {what} {s:?}")))
+    s.parse().map_err(|_| StoreError::Corrupt(format!("document {id}: {what} {s:?}")))
 }
 
 impl TryFrom<Row> for DocumentRecord {
@@ -207,6 +213,7 @@ impl TryFrom<Row> for DocumentRecord {
             issued_at: r.issued_at,
             payments: Vec::new(),
             links: Vec::new(),
+            history: Vec::new(),
         })
     }
 }
@@ -253,37 +260,21 @@ impl DocCursor {
     pub fn decode(s: &str) -> Option<DocCursor> {
         let (d, id) = s.split_once('_')?;
         let date = Date::parse(d, &time::format_description::well_known::Iso8601::DATE).ok()?;
-        Some(DocCursor {
-            date,
-            id: id.parse().ok()?,
-        })
+        Some(DocCursor { date, id: id.parse().ok()? })
     }
 }
 
 /// What `verify` found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChainReport {
-    Intact {
-        documents: u64,
-    },
-    Broken {
-        kind: DocumentKind,
-        id: Option<Uuid>,
-        number: Option<String>,
-        reason: String,
-    },
+    Intact { documents: u64 },
+    Broken { kind: DocumentKind, id: Option<Uuid>, number: Option<String>, reason: String },
 }
 
-async fn lock_document(
-    tx: &mut Tx,
-    company_id: Uuid,
-    id: Uuid,
-    kind: Option<DocumentKind>,
-) -> Result<DocumentRecord> {
+async fn lock_document(tx: &mut Tx, company_id: Uuid, id: Uuid, kind: Option<DocumentKind>) -> Result<DocumentRecord> {
     // A no-op UPDATE takes the row lock on PostgreSQL (SQLite holds the write lock already).
-    let sql = format!(
-        "UPDATE documents SET updated_at = updated_at WHERE company_id = $1 AND id = $2 RETURNING {COLS}"
-    );
+    let sql =
+        format!("UPDATE documents SET updated_at = updated_at WHERE company_id = $1 AND id = $2 RETURNING {COLS}");
     let row: Option<Row> = on_conn!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(company_id)
         .bind(id)
@@ -305,10 +296,7 @@ async fn check_references(tx: &mut Tx, company_id: Uuid, content: &Content) -> R
             .await?
     });
     if found.is_none() {
-        return Err(StoreError::Invalid {
-            field: "customer_id".into(),
-            message: "no such customer".into(),
-        });
+        return Err(StoreError::Invalid { field: "customer_id".into(), message: "no such customer".into() });
     }
     for (i, line) in content.lines.iter().enumerate() {
         if let Some(pid) = line.product_id {
@@ -330,13 +318,7 @@ async fn check_references(tx: &mut Tx, company_id: Uuid, content: &Content) -> R
     Ok(())
 }
 
-async fn event(
-    tx: &mut Tx,
-    company_id: Uuid,
-    document_id: Uuid,
-    name: &str,
-    detail: serde_json::Value,
-) -> Result<()> {
+async fn event(tx: &mut Tx, company_id: Uuid, document_id: Uuid, name: &str, detail: serde_json::Value) -> Result<()> {
     on_conn!(tx, |c| {
         sqlx::query("INSERT INTO document_events (id, company_id, document_id, at, event, detail) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(new_id())
@@ -351,9 +333,9 @@ async fn event(
     Ok(())
 }
 
-fn canonical_bytes(company_id: Uuid, r: &Row) -> Result<Vec<u8>> {
-    let content: serde_json::Value = serde_json::from_str(&r.content)
-        .map_err(|e| StoreError::Corrupt(format!("document {}: {e}", r.id)))?;
+pub(crate) fn canonical_bytes(company_id: Uuid, r: &Row) -> Result<Vec<u8>> {
+    let content: serde_json::Value =
+        serde_json::from_str(&r.content).map_err(|e| StoreError::Corrupt(format!("document {}: {e}", r.id)))?;
     let c = parse_content(r.id, r.customer_id, &r.currency, &r.content)?;
     let t = c.totals();
     Ok(Canonical {
@@ -416,14 +398,8 @@ impl Store {
     }
 
     /// One document with its payments and links.
-    pub async fn document(
-        &self,
-        company_id: Uuid,
-        kind: DocumentKind,
-        id: Uuid,
-    ) -> Result<DocumentRecord> {
-        let sql =
-            format!("SELECT {COLS} FROM documents WHERE company_id = $1 AND id = $2 AND kind = $3");
+    pub async fn document(&self, company_id: Uuid, kind: DocumentKind, id: Uuid) -> Result<DocumentRecord> {
+        let sql = format!("SELECT {COLS} FROM documents WHERE company_id = $1 AND id = $2 AND kind = $3");
         let row: Option<Row> = on_pool!(self, |c| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(company_id)
@@ -433,17 +409,16 @@ impl Store {
                 .await?
         });
         let mut rec: DocumentRecord = row.ok_or(StoreError::NotFound("document"))?.try_into()?;
-        let payments: Vec<(Uuid, String, String, Date, String, Option<String>)> =
-            on_pool!(self, |c| {
-                sqlx::query_as(
-                    "SELECT id, amount, applied, paid_on, method, reference FROM payments \
+        let payments: Vec<(Uuid, String, String, Date, String, Option<String>)> = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT id, amount, applied, paid_on, method, reference FROM payments \
                  WHERE company_id = $1 AND document_id = $2 ORDER BY id",
-                )
-                .bind(company_id)
-                .bind(id)
-                .fetch_all(c)
-                .await?
-            });
+            )
+            .bind(company_id)
+            .bind(id)
+            .fetch_all(c)
+            .await?
+        });
         rec.payments = payments
             .into_iter()
             .map(|(pid, amount, applied, date, method, reference)| {
@@ -479,6 +454,21 @@ impl Store {
                 })
             })
             .collect::<Result<_>>()?;
+        let events: Vec<(OffsetDateTime, String, String)> = on_pool!(self, |c| {
+            sqlx::query_as("SELECT at, event, detail FROM document_events WHERE company_id = $1 AND document_id = $2 ORDER BY at, id")
+                .bind(company_id)
+                .bind(id)
+                .fetch_all(c)
+                .await?
+        });
+        rec.history = events
+            .into_iter()
+            .map(|(at, event, detail)| Event {
+                at,
+                event,
+                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+            })
+            .collect();
         Ok(rec)
     }
 
@@ -534,26 +524,18 @@ impl Store {
                 .bind(id)
                 .execute(&mut *c)
                 .await?;
-            sqlx::query(
-                "DELETE FROM documents WHERE company_id = $1 AND id = $2 AND status = 'draft'",
-            )
-            .bind(company_id)
-            .bind(id)
-            .execute(&mut *c)
-            .await?;
+            sqlx::query("DELETE FROM documents WHERE company_id = $1 AND id = $2 AND status = 'draft'")
+                .bind(company_id)
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
         });
         tx.commit().await
     }
 
     /// Issues a draft: checks it, allocates the next legal number, seals it, and for a
     /// credit note applies it to its invoice — all in one transaction.
-    pub async fn issue(
-        &self,
-        company_id: Uuid,
-        kind: DocumentKind,
-        id: Uuid,
-        today: Date,
-    ) -> Result<DocumentRecord> {
+    pub async fn issue(&self, company_id: Uuid, kind: DocumentKind, id: Uuid, today: Date) -> Result<DocumentRecord> {
         let mut tx = self.begin().await?;
         issue_in(&mut tx, company_id, kind, id, today).await?;
         tx.commit().await?;
@@ -634,8 +616,7 @@ impl Store {
         if let Some(cid) = f.customer_id {
             q.push(" AND customer_id = ").bind(Arg::Uuid(cid));
         }
-        q.push(" AND kind = ")
-            .bind(Arg::Text(f.kind.as_str().into()));
+        q.push(" AND kind = ").bind(Arg::Text(f.kind.as_str().into()));
         if let Some(s) = f.status {
             q.push(" AND status = ").bind(Arg::Text(s.as_str().into()));
         }
@@ -650,18 +631,12 @@ impl Store {
             q.push(" OR (doc_date = ").bind(Arg::Date(c.date));
             q.push(" AND id < ").bind(Arg::Uuid(c.id)).push("))");
         }
-        q.push(" ORDER BY doc_date DESC, id DESC LIMIT ")
-            .bind(Arg::I64(i64::from(f.limit) + 1));
-        let rows: Vec<Row> = on_pool!(self, |c| bind_args!(
-            sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())),
-            q.args.clone()
-        )
-        .fetch_all(c)
-        .await?);
-        crate::customers::page(rows, f.limit, |r| DocCursor {
-            date: r.doc_date,
-            id: r.id,
-        })
+        q.push(" ORDER BY doc_date DESC, id DESC LIMIT ").bind(Arg::I64(i64::from(f.limit) + 1));
+        let rows: Vec<Row> =
+            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
+                .fetch_all(c)
+                .await?);
+        crate::customers::page(rows, f.limit, |r| DocCursor { date: r.doc_date, id: r.id })
     }
 
     /// Re-checks every seal chain of a company: each issued document's seal must equal
@@ -670,13 +645,11 @@ impl Store {
         let mut total = 0u64;
         for kind in DocumentKind::ALL {
             let (head, length): (String, i64) = on_pool!(self, |c| {
-                sqlx::query_as(
-                    "SELECT head, length FROM seal_chains WHERE company_id = $1 AND kind = $2",
-                )
-                .bind(company_id)
-                .bind(kind.as_str())
-                .fetch_one(c)
-                .await?
+                sqlx::query_as("SELECT head, length FROM seal_chains WHERE company_id = $1 AND kind = $2")
+                    .bind(company_id)
+                    .bind(kind.as_str())
+                    .fetch_one(c)
+                    .await?
             });
             let mut prev = seal::GENESIS.to_string();
             let mut expected_seq = 1i64;
@@ -697,19 +670,15 @@ impl Store {
                     break;
                 }
                 for r in rows {
-                    let broken = |reason: String| ChainReport::Broken {
-                        kind,
-                        id: Some(r.id),
-                        number: r.number.clone(),
-                        reason,
-                    };
+                    let broken =
+                        |reason: String| ChainReport::Broken { kind, id: Some(r.id), number: r.number.clone(), reason };
                     if r.chain_seq != Some(expected_seq) {
-                        return Ok(broken(format!(
-                            "document {expected_seq} of the chain is missing"
-                        )));
+                        return Ok(broken(format!("document {expected_seq} of the chain is missing")));
                     }
                     if r.prev_seal.as_deref() != Some(prev.as_str()) {
-                        return Ok(broken("its predecessor's seal does not match (a document was removed or altered)".into()));
+                        return Ok(broken(
+                            "its predecessor's seal does not match (a document was removed or altered)".into(),
+                        ));
                     }
                     let bytes = match canonical_bytes(company_id, &r) {
                         Ok(b) => b,
@@ -717,9 +686,7 @@ impl Store {
                     };
                     let s = seal::seal(&prev, &bytes);
                     if r.seal.as_deref() != Some(s.as_str()) {
-                        return Ok(broken(
-                            "its content no longer matches its seal (altered after issue)".into(),
-                        ));
+                        return Ok(broken("its content no longer matches its seal (altered after issue)".into()));
                     }
                     prev = s;
                     expected_seq += 1;
@@ -731,10 +698,7 @@ impl Store {
                     kind,
                     id: None,
                     number: None,
-                    reason: format!(
-                        "the chain holds {} documents but {length} were issued",
-                        expected_seq - 1
-                    ),
+                    reason: format!("the chain holds {} documents but {length} were issued", expected_seq - 1),
                 });
             }
         }
@@ -771,13 +735,7 @@ async fn add_credit(
 }
 
 /// Issues inside a transaction the caller commits (also used by the data generator).
-pub async fn issue_in(
-    tx: &mut Tx,
-    company_id: Uuid,
-    kind: DocumentKind,
-    id: Uuid,
-    today: Date,
-) -> Result<()> {
+pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uuid, today: Date) -> Result<()> {
     let doc = lock_document(tx, company_id, id, Some(kind)).await?;
     if doc.status != Status::Draft {
         return Err(LifecycleError::NotDraft(doc.status.as_str()).into());
@@ -795,22 +753,15 @@ pub async fn issue_in(
     });
     let facts = document::check_issue(kind, &doc.content, today, last_date)?;
     let (pattern, yearly_reset): (String, bool) = on_conn!(tx, |c| {
-        sqlx::query_as(
-            "SELECT pattern, yearly_reset FROM numbering WHERE company_id = $1 AND kind = $2",
-        )
-        .bind(company_id)
-        .bind(kind.as_str())
-        .fetch_one(c)
-        .await?
+        sqlx::query_as("SELECT pattern, yearly_reset FROM numbering WHERE company_id = $1 AND kind = $2")
+            .bind(company_id)
+            .bind(kind.as_str())
+            .fetch_one(c)
+            .await?
     });
-    let pattern: NumberPattern = pattern
-        .parse()
-        .map_err(|e: facturier_core::numbering::PatternError| StoreError::Corrupt(e.to_string()))?;
-    let period = if yearly_reset {
-        i64::from(facts.issue_date.year())
-    } else {
-        0
-    };
+    let pattern: NumberPattern =
+        pattern.parse().map_err(|e: facturier_core::numbering::PatternError| StoreError::Corrupt(e.to_string()))?;
+    let period = if yearly_reset { i64::from(facts.issue_date.year()) } else { 0 };
     let (seq,): (i64,) = on_conn!(tx, |c| {
         sqlx::query_as(
             "INSERT INTO number_sequences (company_id, kind, period, last_value) VALUES ($1, $2, $3, 1) \
@@ -830,9 +781,7 @@ pub async fn issue_in(
 
     // Credit notes settle their invoice in the same transaction.
     if kind == DocumentKind::CreditNote {
-        let parent_id = doc
-            .parent_id
-            .ok_or_else(|| StoreError::Corrupt(format!("credit note {id} has no invoice")))?;
+        let parent_id = doc.parent_id.ok_or_else(|| StoreError::Corrupt(format!("credit note {id} has no invoice")))?;
         let inv = lock_document(tx, company_id, parent_id, Some(DocumentKind::Invoice)).await?;
         if inv.status == Status::Draft {
             return Err(LifecycleError::NotCreditable("draft").into());
@@ -840,11 +789,7 @@ pub async fn issue_in(
         let inv_gross = inv.content.totals().gross;
         let credited = inv.credited + totals.gross;
         if credited > inv_gross {
-            return Err(LifecycleError::OverCredited {
-                credited,
-                gross: inv_gross,
-            }
-            .into());
+            return Err(LifecycleError::OverCredited { credited, gross: inv_gross }.into());
         }
         let before = settle(inv_gross, inv.paid, inv.credited);
         let to_credit = totals.gross - totals.gross.min(before.due);
@@ -861,16 +806,8 @@ pub async fn issue_in(
                 .await?;
         });
         if to_credit > Decimal::ZERO {
-            add_credit(
-                tx,
-                company_id,
-                inv.content.customer_id,
-                to_credit,
-                inv.content.currency,
-                "credit_note",
-                id,
-            )
-            .await?;
+            add_credit(tx, company_id, inv.content.customer_id, to_credit, inv.content.currency, "credit_note", id)
+                .await?;
         }
         event(
             tx,
@@ -901,8 +838,14 @@ pub async fn issue_in(
             .bind(totals.gross.to_string())
             .bind(at)
             .fetch_one(c)
-            .await?
-    });
+            .await
+    })
+    .map_err(|e| match StoreError::from(e) {
+        e if e.is_unique_violation() => StoreError::Conflict(format!(
+            "number {number} already exists: the numbering pattern was changed to one that repeats earlier numbers"
+        )),
+        e => e,
+    })?;
     let new_seal = seal::seal(&head, &canonical_bytes(company_id, &row)?);
     on_conn!(tx, |c| {
         sqlx::query("UPDATE documents SET seal = $3 WHERE company_id = $1 AND id = $2")
@@ -911,22 +854,17 @@ pub async fn issue_in(
             .bind(&new_seal)
             .execute(&mut *c)
             .await?;
-        sqlx::query("UPDATE seal_chains SET head = $3, length = $4, last_issue_date = $5 WHERE company_id = $1 AND kind = $2")
-            .bind(company_id)
-            .bind(kind.as_str())
-            .bind(&new_seal)
-            .bind(chain_seq)
-            .bind(facts.issue_date)
-            .execute(&mut *c)
-            .await?;
+        sqlx::query(
+            "UPDATE seal_chains SET head = $3, length = $4, last_issue_date = $5 WHERE company_id = $1 AND kind = $2",
+        )
+        .bind(company_id)
+        .bind(kind.as_str())
+        .bind(&new_seal)
+        .bind(chain_seq)
+        .bind(facts.issue_date)
+        .execute(&mut *c)
+        .await?;
     });
-    event(
-        tx,
-        company_id,
-        id,
-        "issued",
-        serde_json::json!({"number": number}),
-    )
-    .await?;
+    event(tx, company_id, id, "issued", serde_json::json!({"number": number})).await?;
     Ok(())
 }

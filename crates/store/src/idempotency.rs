@@ -19,12 +19,7 @@ pub enum KeyState {
 
 impl Store {
     /// Reserves a key for a request, or says how to answer it.
-    pub async fn reserve_key(
-        &self,
-        company_id: Uuid,
-        key: &str,
-        request_hash: &str,
-    ) -> Result<KeyState> {
+    pub async fn reserve_key(&self, company_id: Uuid, key: &str, request_hash: &str) -> Result<KeyState> {
         let inserted = on_pool!(self, |c| {
             sqlx::query(
                 "INSERT INTO idempotency_keys (company_id, key, request_hash, created_at) VALUES ($1, $2, $3, $4) \
@@ -42,39 +37,36 @@ impl Store {
             return Ok(KeyState::Reserved);
         }
         let row: Option<(String, Option<i64>, Option<String>)> = on_pool!(self, |c| {
-            sqlx::query_as("SELECT request_hash, status_code, response FROM idempotency_keys WHERE company_id = $1 AND key = $2")
-                .bind(company_id)
-                .bind(key)
-                .fetch_optional(c)
-                .await?
+            sqlx::query_as(
+                "SELECT request_hash, status_code, response FROM idempotency_keys WHERE company_id = $1 AND key = $2",
+            )
+            .bind(company_id)
+            .bind(key)
+            .fetch_optional(c)
+            .await?
         });
         Ok(match row {
             None => KeyState::InFlight,
             Some((hash, _, _)) if hash != request_hash => KeyState::Mismatch,
-            Some((_, Some(status), Some(body))) => KeyState::Replay {
-                status: u16::try_from(status).unwrap_or(500),
-                body,
-            },
+            Some((_, Some(status), Some(body))) => {
+                KeyState::Replay { status: u16::try_from(status).unwrap_or(500), body }
+            }
             Some(_) => KeyState::InFlight,
         })
     }
 
     /// Stores the response of a reserved key.
-    pub async fn complete_key(
-        &self,
-        company_id: Uuid,
-        key: &str,
-        status: u16,
-        body: &str,
-    ) -> Result<()> {
+    pub async fn complete_key(&self, company_id: Uuid, key: &str, status: u16, body: &str) -> Result<()> {
         on_pool!(self, |c| {
-            sqlx::query("UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE company_id = $1 AND key = $2")
-                .bind(company_id)
-                .bind(key)
-                .bind(i64::from(status))
-                .bind(body)
-                .execute(c)
-                .await?;
+            sqlx::query(
+                "UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE company_id = $1 AND key = $2",
+            )
+            .bind(company_id)
+            .bind(key)
+            .bind(i64::from(status))
+            .bind(body)
+            .execute(c)
+            .await?;
         });
         Ok(())
     }

@@ -125,12 +125,7 @@ impl Store {
             other => other?,
         };
         tx.commit().await?;
-        Ok(ProductRecord {
-            id,
-            product: p.clone(),
-            created_at: at,
-            updated_at: at,
-        })
+        Ok(ProductRecord { id, product: p.clone(), created_at: at, updated_at: at })
     }
 
     /// One product of the company.
@@ -146,12 +141,7 @@ impl Store {
     }
 
     /// Replaces a product's record.
-    pub async fn update_product(
-        &self,
-        company_id: Uuid,
-        id: Uuid,
-        p: &Product,
-    ) -> Result<ProductRecord> {
+    pub async fn update_product(&self, company_id: Uuid, id: Uuid, p: &Product) -> Result<ProductRecord> {
         let at = now();
         let mut tx = self.begin().await?;
         let row: std::result::Result<Option<Row>, sqlx::Error> = on_conn!(&mut tx, |c| {
@@ -188,8 +178,7 @@ impl Store {
         company_id: Uuid,
         f: &ProductFilter,
     ) -> Result<(Vec<ProductRecord>, Option<Uuid>)> {
-        let mut q =
-            Sql::new("SELECT id, data, created_at, updated_at FROM products WHERE company_id = ");
+        let mut q = Sql::new("SELECT id, data, created_at, updated_at FROM products WHERE company_id = ");
         q.bind(Arg::Uuid(company_id));
         if let Some(text) = &f.q {
             for word in fold(text).split_whitespace().take(8) {
@@ -201,14 +190,11 @@ impl Store {
         if let Some(after) = f.after {
             q.push(" AND id < ").bind(Arg::Uuid(after));
         }
-        q.push(" ORDER BY id DESC LIMIT ")
-            .bind(Arg::I64(i64::from(f.limit) + 1));
-        let rows: Vec<Row> = on_pool!(self, |c| bind_args!(
-            sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())),
-            q.args.clone()
-        )
-        .fetch_all(c)
-        .await?);
+        q.push(" ORDER BY id DESC LIMIT ").bind(Arg::I64(i64::from(f.limit) + 1));
+        let rows: Vec<Row> =
+            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
+                .fetch_all(c)
+                .await?);
         page(rows, f.limit, |r| r.id)
     }
 }

@@ -10,9 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use facturier_core::ids::{Email, Iban, Siren, Siret, VatNumber};
 use facturier_core::money::Currency;
-use facturier_core::party::{
-    Address, Contact, Country, Customer, CustomerKind, Language, LegalIds,
-};
+use facturier_core::party::{Address, Contact, Country, Customer, CustomerKind, Language, LegalIds};
 use facturier_core::terms::PaymentTerms;
 use facturier_store::customers::{CustomerFilter, CustomerRecord};
 use serde::{Deserialize, Serialize};
@@ -86,10 +84,7 @@ fn address(v: &mut Check, field: &str, a: &AddressInput) -> Option<Address> {
     let country = match &a.country {
         Some(c) => v.parse::<Country>(&format!("{field}.country"), c),
         None => {
-            v.error(
-                format!("{field}.country"),
-                "is required (ISO code such as FR)",
-            );
+            v.error(format!("{field}.country"), "is required (ISO code such as FR)");
             None
         }
     };
@@ -98,19 +93,10 @@ fn address(v: &mut Check, field: &str, a: &AddressInput) -> Option<Address> {
         && c.as_str() == "FR"
         && !(pc.len() == 5 && pc.bytes().all(|b| b.is_ascii_digit()))
     {
-        v.error(
-            format!("{field}.postal_code"),
-            "a French postal code has 5 digits",
-        );
+        v.error(format!("{field}.postal_code"), "a French postal code has 5 digits");
         return None;
     }
-    Some(Address {
-        line1: line1?,
-        line2,
-        postal_code: postal_code?,
-        city: city?,
-        country: country?,
-    })
+    Some(Address { line1: line1?, line2, postal_code: postal_code?, city: city?, country: country? })
 }
 
 impl CustomerInput {
@@ -121,10 +107,7 @@ impl CustomerInput {
             None | Some("company") => CustomerKind::Company,
             Some("individual") => CustomerKind::Individual,
             Some(other) => {
-                v.error(
-                    "kind",
-                    format!("{other:?} is not a kind (company or individual)"),
-                );
+                v.error("kind", format!("{other:?} is not a kind (company or individual)"));
                 CustomerKind::Company
             }
         };
@@ -135,13 +118,7 @@ impl CustomerInput {
         let siren = v.opt_parse::<Siren>("legal.siren", &legal.siren);
         let siret = v.opt_parse::<Siret>("legal.siret", &legal.siret);
         let vat_number = v.opt_parse::<VatNumber>("legal.vat_number", &legal.vat_number);
-        let legal = match (LegalIds {
-            siren,
-            siret,
-            vat_number,
-        })
-        .reconciled()
-        {
+        let legal = match (LegalIds { siren, siret, vat_number }).reconciled() {
             Ok(l) => l,
             Err((field, e)) => {
                 v.error(field, e);
@@ -156,10 +133,7 @@ impl CustomerInput {
                 None
             }
         };
-        let delivery = self
-            .delivery_address
-            .as_ref()
-            .and_then(|a| address(&mut v, "delivery_address", a));
+        let delivery = self.delivery_address.as_ref().and_then(|a| address(&mut v, "delivery_address", a));
         let contacts_in = self.contacts.clone().unwrap_or_default();
         if contacts_in.len() > MAX_CONTACTS {
             v.error("contacts", format!("at most {MAX_CONTACTS} contacts"));
@@ -173,37 +147,21 @@ impl CustomerInput {
             let phone = v.opt_text(&f("phone"), &c.phone, 40);
             let mobile = v.opt_text(&f("mobile"), &c.mobile, 40);
             if let Some(name) = name {
-                contacts.push(Contact {
-                    name,
-                    role,
-                    email,
-                    phone,
-                    mobile,
-                });
+                contacts.push(Contact { name, role, email, phone, mobile });
             }
         }
         let language = match self.language.as_deref() {
             None | Some("fr") => Language::Fr,
             Some("en") => Language::En,
             Some(other) => {
-                v.error(
-                    "language",
-                    format!("{other:?} is not a language (fr or en)"),
-                );
+                v.error("language", format!("{other:?} is not a language (fr or en)"));
                 Language::Fr
             }
         };
         let currency = v.opt_parse::<Currency>("currency", &self.currency);
         let payment_terms = v.opt_parse::<PaymentTerms>("payment_terms", &self.payment_terms);
         let mut tags = Vec::new();
-        for (i, t) in self
-            .tags
-            .clone()
-            .unwrap_or_default()
-            .iter()
-            .enumerate()
-            .take(50)
-        {
+        for (i, t) in self.tags.clone().unwrap_or_default().iter().enumerate().take(50) {
             if let Some(t) = v.opt_text(&format!("tags[{i}]"), &Some(t.clone()), 50) {
                 tags.push(t);
             }
@@ -241,14 +199,7 @@ impl CustomerInput {
             country: Some(a.country.as_str().to_string()),
         };
         CustomerInput {
-            kind: Some(
-                if c.kind == CustomerKind::Company {
-                    "company"
-                } else {
-                    "individual"
-                }
-                .into(),
-            ),
+            kind: Some(if c.kind == CustomerKind::Company { "company" } else { "individual" }.into()),
             name: Some(c.name.clone()),
             email: c.email.as_ref().map(|e| e.to_string()),
             activity: c.activity.clone(),
@@ -272,14 +223,7 @@ impl CustomerInput {
                     })
                     .collect(),
             ),
-            language: Some(
-                if c.language == Language::En {
-                    "en"
-                } else {
-                    "fr"
-                }
-                .into(),
-            ),
+            language: Some(if c.language == Language::En { "en" } else { "fr" }.into()),
             currency: c.currency.map(|c| c.code().to_string()),
             payment_terms: c.payment_terms.map(|t| t.to_string()),
             tags: Some(c.tags.clone()),
@@ -318,20 +262,13 @@ fn view(r: &CustomerRecord, credit: Option<Vec<CreditView>>) -> CustomerView {
     }
 }
 
-async fn full_view(
-    app: &App,
-    company: uuid::Uuid,
-    r: &CustomerRecord,
-) -> Result<CustomerView, ApiError> {
+async fn full_view(app: &App, company: uuid::Uuid, r: &CustomerRecord) -> Result<CustomerView, ApiError> {
     let credit = app
         .store
         .customer_credit(company, r.id)
         .await?
         .into_iter()
-        .map(|(currency, amount)| CreditView {
-            currency,
-            amount: amount.to_string(),
-        })
+        .map(|(currency, amount)| CreditView { currency, amount: amount.to_string() })
         .collect();
     Ok(view(r, Some(credit)))
 }
@@ -347,15 +284,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view(&rec, Some(Vec::new())))))
 }
 
-pub async fn show(
-    State(app): State<App>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<CustomerView>, ApiError> {
-    let rec = app
-        .store
-        .customer(auth.company(), path_id(&id, "customer")?)
-        .await?;
+pub async fn show(State(app): State<App>, auth: Auth, Path(id): Path<String>) -> Result<Json<CustomerView>, ApiError> {
+    let rec = app.store.customer(auth.company(), path_id(&id, "customer")?).await?;
     Ok(Json(full_view(&app, auth.company(), &rec).await?))
 }
 
@@ -376,10 +306,7 @@ pub async fn update(
     merge_patch(&mut merged, &patch);
     let input: CustomerInput = parse_json(merged.to_string().as_bytes())?;
     let customer = input.parse()?;
-    let rec = app
-        .store
-        .update_customer(auth.company(), id, &customer)
-        .await?;
+    let rec = app.store.update_customer(auth.company(), id, &customer).await?;
     Ok(Json(full_view(&app, auth.company(), &rec).await?))
 }
 
@@ -402,8 +329,5 @@ pub async fn list(
         after,
     };
     let (rows, next) = app.store.list_customers(auth.company(), &filter).await?;
-    Ok(Json(Page {
-        data: rows.iter().map(|r| view(r, None)).collect(),
-        next_cursor: next.map(|c| c.to_string()),
-    }))
+    Ok(Json(Page { data: rows.iter().map(|r| view(r, None)).collect(), next_cursor: next.map(|c| c.to_string()) }))
 }

@@ -79,9 +79,7 @@ pub struct DocumentInput {
 
 const QUANTITY: DecRules = DecRules::new(6).at_most(MAX_MAGNITUDE);
 const PRICE: DecRules = DecRules::new(6).non_negative().at_most(MAX_MAGNITUDE);
-const PERCENT: DecRules = DecRules::new(4)
-    .non_negative()
-    .at_most(Decimal::ONE_HUNDRED);
+const PERCENT: DecRules = DecRules::new(4).non_negative().at_most(Decimal::ONE_HUNDRED);
 
 /// What parsing a body needs from the store.
 struct Context {
@@ -93,13 +91,7 @@ struct Context {
 
 fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> Vec<Line> {
     if lines.len() > MAX_LINES {
-        v.error(
-            "lines",
-            format!(
-                "a document holds at most {MAX_LINES} lines, not {}",
-                lines.len()
-            ),
-        );
+        v.error("lines", format!("a document holds at most {MAX_LINES} lines, not {}", lines.len()));
         return Vec::new();
     }
     let mut out = Vec::with_capacity(lines.len());
@@ -118,9 +110,7 @@ fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> Vec<Line> {
         // A line that names a product takes what it leaves out from the catalogue.
         let product = product_id.and_then(|id| ctx.products.get(&id));
         let description = match (&l.description, product) {
-            (Some(_), _) | (None, None) => {
-                v.text(&f("description"), &l.description, MAX_DESCRIPTION)
-            }
+            (Some(_), _) | (None, None) => v.text(&f("description"), &l.description, MAX_DESCRIPTION),
             (None, Some(p)) => Some(p.name.clone()),
         };
         let quantity = match &l.quantity {
@@ -160,9 +150,7 @@ fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> Vec<Line> {
             }
         };
         let unit = match (&l.unit, product) {
-            (Some(_), _) => v
-                .opt_parse::<UnitCode>(&f("unit"), &l.unit)
-                .unwrap_or_default(),
+            (Some(_), _) => v.opt_parse::<UnitCode>(&f("unit"), &l.unit).unwrap_or_default(),
             (None, Some(p)) => p.unit.clone(),
             (None, None) => UnitCode::default(),
         };
@@ -171,28 +159,11 @@ fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> Vec<Line> {
             .as_ref()
             .map(|d| v.decimal(&f("discount_percent"), d, PERCENT))
             .unwrap_or(Some(Decimal::ZERO));
-        let id =
-            l.id.as_deref()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or_else(Uuid::now_v7);
-        if let (
-            Some(description),
-            Some(quantity),
-            Some(unit_price),
-            Some(vat),
-            Some(discount_percent),
-        ) = (description, quantity, unit_price, vat, discount_percent)
+        let id = l.id.as_deref().and_then(|s| s.parse().ok()).unwrap_or_else(Uuid::now_v7);
+        if let (Some(description), Some(quantity), Some(unit_price), Some(vat), Some(discount_percent)) =
+            (description, quantity, unit_price, vat, discount_percent)
         {
-            out.push(Line {
-                id,
-                product_id,
-                description,
-                quantity,
-                unit,
-                unit_price,
-                vat,
-                discount_percent,
-            });
+            out.push(Line { id, product_id, description, quantity, unit, unit_price, vat, discount_percent });
         }
     }
     out
@@ -205,11 +176,7 @@ impl DocumentInput {
             .opt_parse::<Currency>("currency", &self.currency)
             .or(ctx.customer_currency)
             .unwrap_or(ctx.company_currency);
-        let issue_date = self
-            .issue_date
-            .as_deref()
-            .filter(|s| !s.is_empty())
-            .and_then(|s| v.date("issue_date", s));
+        let issue_date = self.issue_date.as_deref().filter(|s| !s.is_empty()).and_then(|s| v.date("issue_date", s));
         let payment_terms = v
             .opt_parse::<PaymentTerms>("payment_terms", &self.payment_terms)
             .or(ctx.customer_terms)
@@ -217,10 +184,7 @@ impl DocumentInput {
         let lines = match &self.lines {
             Some(lines) => parse_lines(&mut v, lines, ctx),
             None => {
-                v.error(
-                    "lines",
-                    "is required (an empty list is allowed for a draft)",
-                );
+                v.error("lines", "is required (an empty list is allowed for a draft)");
                 Vec::new()
             }
         };
@@ -243,10 +207,7 @@ impl DocumentInput {
             note,
         };
         if content.totals().gross.abs() > facturier_core::document::MAX_TOTAL {
-            return Err(ApiError::field(
-                "lines",
-                "the document total is larger than any invoice facturier accepts",
-            ));
+            return Err(ApiError::field("lines", "the document total is larger than any invoice facturier accepts"));
         }
         Ok(content)
     }
@@ -283,16 +244,10 @@ impl DocumentInput {
 }
 
 /// Loads what parsing needs: the customer's defaults, the company currency, the named products.
-async fn context(
-    app: &App,
-    company: Uuid,
-    input: &DocumentInput,
-) -> Result<(Context, Uuid), ApiError> {
+async fn context(app: &App, company: Uuid, input: &DocumentInput) -> Result<(Context, Uuid), ApiError> {
     let customer_id = match input.customer_id.as_deref() {
         None => return Err(ApiError::field("customer_id", "is required")),
-        Some(s) => s
-            .parse::<Uuid>()
-            .map_err(|_| ApiError::field("customer_id", "no such customer"))?,
+        Some(s) => s.parse::<Uuid>().map_err(|_| ApiError::field("customer_id", "no such customer"))?,
     };
     let customer = match app.store.customer(company, customer_id).await {
         Ok(c) => c.customer,
@@ -380,6 +335,13 @@ pub struct PaymentView {
 }
 
 #[derive(Serialize)]
+pub struct EventView {
+    pub at: String,
+    pub event: String,
+    pub detail: serde_json::Value,
+}
+
+#[derive(Serialize)]
 pub struct LinkView {
     pub kind: &'static str,
     pub id: Uuid,
@@ -406,6 +368,9 @@ pub struct DocumentView {
     pub totals: TotalsView,
     pub payments: Vec<PaymentView>,
     pub links: Vec<LinkView>,
+    /// What happened to the document, oldest first (single-document answers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<EventView>>,
     pub seal: Option<String>,
     pub created_at: String,
     pub updated_at: String,
@@ -418,11 +383,7 @@ pub fn view(r: &DocumentRecord) -> DocumentView {
     let t = c.totals();
     let cur = c.currency;
     let amount = |d: Decimal| cur.round(d).to_string();
-    let due = if r.kind == DocumentKind::CreditNote && r.status != Status::Draft {
-        Decimal::ZERO
-    } else {
-        r.due()
-    };
+    let due = if r.kind == DocumentKind::CreditNote && r.status != Status::Draft { Decimal::ZERO } else { r.due() };
     DocumentView {
         id: r.id,
         kind: r.kind.as_str(),
@@ -493,13 +454,14 @@ pub fn view(r: &DocumentRecord) -> DocumentView {
         links: r
             .links
             .iter()
-            .map(|l| LinkView {
-                kind: l.kind.as_str(),
-                id: l.id,
-                number: l.number.clone(),
-                relation: l.relation,
-            })
+            .map(|l| LinkView { kind: l.kind.as_str(), id: l.id, number: l.number.clone(), relation: l.relation })
             .collect(),
+        history: (!r.history.is_empty()).then(|| {
+            r.history
+                .iter()
+                .map(|e| EventView { at: instant_text(e.at), event: e.event.clone(), detail: e.detail.clone() })
+                .collect()
+        }),
         seal: r.seal.clone(),
         created_at: instant_text(r.created_at),
         updated_at: instant_text(r.updated_at),
@@ -517,23 +479,12 @@ pub async fn create_invoice(
     auth.require_write()?;
     let (ctx, customer_id) = context(&app, auth.company(), &input).await?;
     let content = input.parse(&ctx, customer_id)?;
-    let rec = app
-        .store
-        .insert_draft(auth.company(), DocumentKind::Invoice, &content, None)
-        .await?;
+    let rec = app.store.insert_draft(auth.company(), DocumentKind::Invoice, &content, None).await?;
     Ok((StatusCode::CREATED, Json(view(&rec))))
 }
 
-async fn show(
-    app: &App,
-    auth: &Auth,
-    kind: DocumentKind,
-    id: &str,
-) -> Result<Json<DocumentView>, ApiError> {
-    let rec = app
-        .store
-        .document(auth.company(), kind, path_id(id, "document")?)
-        .await?;
+async fn show(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<Json<DocumentView>, ApiError> {
+    let rec = app.store.document(auth.company(), kind, path_id(id, "document")?).await?;
     Ok(Json(view(&rec)))
 }
 
@@ -551,9 +502,7 @@ async fn update(
     }
     let current = app.store.document(auth.company(), kind, id).await?;
     if current.status != Status::Draft {
-        return Err(
-            facturier_core::document::LifecycleError::NotDraft(current.status.as_str()).into(),
-        );
+        return Err(facturier_core::document::LifecycleError::NotDraft(current.status.as_str()).into());
     }
     let mut merged = serde_json::to_value(DocumentInput::from_content(&current.content))
         .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -562,79 +511,44 @@ async fn update(
     if kind == DocumentKind::CreditNote
         && input.customer_id.as_deref() != Some(current.content.customer_id.to_string().as_str())
     {
-        return Err(ApiError::field(
-            "customer_id",
-            "a credit note stays with its invoice's customer",
-        ));
+        return Err(ApiError::field("customer_id", "a credit note stays with its invoice's customer"));
     }
     let (ctx, customer_id) = context(app, auth.company(), &input).await?;
     let content = input.parse(&ctx, customer_id)?;
-    let rec = app
-        .store
-        .update_draft(auth.company(), kind, id, &content)
-        .await?;
+    let rec = app.store.update_draft(auth.company(), kind, id, &content).await?;
     Ok(Json(view(&rec)))
 }
 
-async fn delete(
-    app: &App,
-    auth: &Auth,
-    kind: DocumentKind,
-    id: &str,
-) -> Result<StatusCode, ApiError> {
+async fn delete(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<StatusCode, ApiError> {
     auth.require_write()?;
-    app.store
-        .delete_draft(auth.company(), kind, path_id(id, "document")?)
-        .await?;
+    app.store.delete_draft(auth.company(), kind, path_id(id, "document")?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn issue(
-    app: &App,
-    auth: &Auth,
-    kind: DocumentKind,
-    id: &str,
-) -> Result<Json<DocumentView>, ApiError> {
+async fn issue(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<Json<DocumentView>, ApiError> {
     auth.require_write()?;
-    let rec = app
-        .store
-        .issue(auth.company(), kind, path_id(id, "document")?, app.today())
-        .await?;
+    let rec = app.store.issue(auth.company(), kind, path_id(id, "document")?, auth.today()).await?;
     Ok(Json(view(&rec)))
 }
 
-async fn list(
-    app: &App,
-    auth: &Auth,
-    kind: DocumentKind,
-    q: ListQuery,
-) -> Result<Json<Page<DocumentView>>, ApiError> {
+async fn list(app: &App, auth: &Auth, kind: DocumentKind, q: ListQuery) -> Result<Json<Page<DocumentView>>, ApiError> {
     let status = q
         .status
         .as_deref()
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<Status>()
-                .map_err(|e| ApiError::field("status", e))
-        })
+        .map(|s| s.parse::<Status>().map_err(|e| ApiError::field("status", e)))
         .transpose()?;
     let customer_id = q
         .customer_id
         .as_deref()
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            s.parse::<Uuid>()
-                .map_err(|_| ApiError::field("customer_id", "is not an id"))
-        })
+        .map(|s| s.parse::<Uuid>().map_err(|_| ApiError::field("customer_id", "is not an id")))
         .transpose()?;
     let after = q
         .after
         .as_deref()
         .filter(|s| !s.is_empty())
-        .map(|s| {
-            DocCursor::decode(s)
-                .ok_or_else(|| ApiError::field("after", "is not a cursor from a previous page"))
-        })
+        .map(|s| DocCursor::decode(s).ok_or_else(|| ApiError::field("after", "is not a cursor from a previous page")))
         .transpose()?;
     let filter = DocumentFilter {
         kind,
@@ -646,10 +560,7 @@ async fn list(
         after,
     };
     let (rows, next) = app.store.list_documents(auth.company(), &filter).await?;
-    Ok(Json(Page {
-        data: rows.iter().map(view).collect(),
-        next_cursor: next.map(|c| c.encode()),
-    }))
+    Ok(Json(Page { data: rows.iter().map(view).collect(), next_cursor: next.map(|c| c.encode()) }))
 }
 
 pub async fn show_invoice(
@@ -756,20 +667,11 @@ pub async fn add_payment(
 ) -> Result<Json<DocumentView>, ApiError> {
     auth.require_write()?;
     let id = path_id(&id, "invoice")?;
-    let inv = app
-        .store
-        .document(auth.company(), DocumentKind::Invoice, id)
-        .await?;
+    let inv = app.store.document(auth.company(), DocumentKind::Invoice, id).await?;
     let cur = inv.content.currency;
     let mut v = Check::default();
     let amount = match &input.amount {
-        Some(a) => v.decimal(
-            "amount",
-            a,
-            DecRules::new(cur.minor_units())
-                .positive()
-                .at_most(MAX_MAGNITUDE),
-        ),
+        Some(a) => v.decimal("amount", a, DecRules::new(cur.minor_units()).positive().at_most(MAX_MAGNITUDE)),
         None => {
             v.error("amount", "is required");
             None
@@ -777,14 +679,17 @@ pub async fn add_payment(
     };
     let date = match input.date.as_deref() {
         Some(d) => v.date("date", d),
-        None => Some(app.today()),
+        None => Some(auth.today()),
     };
     let method = match input.method.as_deref() {
         None => Some("bank_transfer"),
         Some(m) => {
             let r = payment_method(m);
             if r.is_none() {
-                v.error("method", format!("{m:?} is not a method (bank_transfer, card, cheque, cash, direct_debit, other)"));
+                v.error(
+                    "method",
+                    format!("{m:?} is not a method (bank_transfer, card, cheque, cash, direct_debit, other)"),
+                );
             }
             r
         }
@@ -794,17 +699,7 @@ pub async fn add_payment(
     let (Some(amount), Some(date), Some(method)) = (amount, date, method) else {
         return Err(ApiError::field("body", "incomplete payment"));
     };
-    let rec = app
-        .store
-        .add_payment(
-            auth.company(),
-            id,
-            amount,
-            date,
-            method,
-            reference.as_deref(),
-        )
-        .await?;
+    let rec = app.store.add_payment(auth.company(), id, amount, date, method, reference.as_deref()).await?;
     Ok(Json(view(&rec)))
 }
 
@@ -823,36 +718,23 @@ pub async fn create_credit_note(
     body: axum::body::Bytes,
 ) -> Result<Created, ApiError> {
     auth.require_write()?;
-    let input: CreditNoteInput = if body.iter().all(u8::is_ascii_whitespace) {
-        CreditNoteInput::default()
-    } else {
-        parse_json(&body)?
-    };
+    let input: CreditNoteInput =
+        if body.iter().all(u8::is_ascii_whitespace) { CreditNoteInput::default() } else { parse_json(&body)? };
     let id = path_id(&id, "invoice")?;
-    let inv = app
-        .store
-        .document(auth.company(), DocumentKind::Invoice, id)
-        .await?;
+    let inv = app.store.document(auth.company(), DocumentKind::Invoice, id).await?;
     match inv.status {
         Status::Draft => {
             return Err(facturier_core::document::LifecycleError::NotCreditable("draft").into());
         }
         Status::Credited => {
-            return Err(ApiError::Conflict(
-                "this invoice is already fully credited".into(),
-            ));
+            return Err(ApiError::Conflict("this invoice is already fully credited".into()));
         }
         _ => {}
     }
     let number = inv.number.clone().unwrap_or_default();
     let mut content = inv.content.clone();
     content.issue_date = None;
-    content.note = Some(
-        input
-            .note
-            .clone()
-            .unwrap_or_else(|| format!("Avoir sur la facture {number}")),
-    );
+    content.note = Some(input.note.clone().unwrap_or_else(|| format!("Avoir sur la facture {number}")));
     match &input.lines {
         None => {
             for l in &mut content.lines {
@@ -872,14 +754,6 @@ pub async fn create_credit_note(
             v.finish()?;
         }
     }
-    let rec = app
-        .store
-        .insert_draft(
-            auth.company(),
-            DocumentKind::CreditNote,
-            &content,
-            Some(inv.id),
-        )
-        .await?;
+    let rec = app.store.insert_draft(auth.company(), DocumentKind::CreditNote, &content, Some(inv.id)).await?;
     Ok((StatusCode::CREATED, Json(view(&rec))))
 }

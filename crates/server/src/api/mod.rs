@@ -4,6 +4,7 @@
 pub mod customers;
 pub mod documents;
 pub mod products;
+pub mod settings;
 
 use crate::App;
 use crate::error::ApiError;
@@ -18,40 +19,26 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/customers", "List and search customers"),
     ("post", "/customers", "Create a customer"),
     ("get", "/customers/{id}", "Get a customer"),
-    (
-        "patch",
-        "/customers/{id}",
-        "Update a customer (JSON merge patch)",
-    ),
+    ("patch", "/customers/{id}", "Update a customer (JSON merge patch)"),
     ("get", "/products", "List and search products"),
     ("post", "/products", "Create a product or service"),
     ("get", "/products/{id}", "Get a product"),
-    (
-        "patch",
-        "/products/{id}",
-        "Update a product (JSON merge patch)",
-    ),
+    ("patch", "/products/{id}", "Update a product (JSON merge patch)"),
     ("get", "/invoices", "List invoices"),
     ("post", "/invoices", "Create a draft invoice"),
     ("get", "/invoices/{id}", "Get an invoice"),
     ("patch", "/invoices/{id}", "Edit a draft invoice"),
     ("delete", "/invoices/{id}", "Delete a draft invoice"),
-    (
-        "post",
-        "/invoices/{id}/issue",
-        "Issue an invoice: legal number and seal",
-    ),
+    ("post", "/invoices/{id}/issue", "Issue an invoice: legal number and seal"),
     ("post", "/invoices/{id}/payments", "Record a payment"),
-    (
-        "post",
-        "/invoices/{id}/credit-note",
-        "Create a draft credit note for an invoice",
-    ),
+    ("post", "/invoices/{id}/credit-note", "Create a draft credit note for an invoice"),
     ("get", "/credit-notes", "List credit notes"),
     ("get", "/credit-notes/{id}", "Get a credit note"),
     ("patch", "/credit-notes/{id}", "Edit a draft credit note"),
     ("delete", "/credit-notes/{id}", "Delete a draft credit note"),
     ("post", "/credit-notes/{id}/issue", "Issue a credit note"),
+    ("get", "/numbering", "Numbering patterns of each document kind"),
+    ("put", "/numbering/{kind}", "Change the numbering pattern of a kind (admin)"),
     ("get", "/openapi.json", "This OpenAPI document"),
 ];
 
@@ -59,51 +46,28 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
 pub fn routes(app: App) -> Router<App> {
     Router::new()
         .route("/customers", get(customers::list).post(customers::create))
-        .route(
-            "/customers/{id}",
-            get(customers::show).patch(customers::update),
-        )
+        .route("/customers/{id}", get(customers::show).patch(customers::update))
         .route("/products", get(products::list).post(products::create))
-        .route(
-            "/products/{id}",
-            get(products::show).patch(products::update),
-        )
-        .route(
-            "/invoices",
-            get(documents::list_invoices).post(documents::create_invoice),
-        )
+        .route("/products/{id}", get(products::show).patch(products::update))
+        .route("/invoices", get(documents::list_invoices).post(documents::create_invoice))
         .route(
             "/invoices/{id}",
-            get(documents::show_invoice)
-                .patch(documents::update_invoice)
-                .delete(documents::delete_invoice),
+            get(documents::show_invoice).patch(documents::update_invoice).delete(documents::delete_invoice),
         )
         .route("/invoices/{id}/issue", post(documents::issue_invoice))
         .route("/invoices/{id}/payments", post(documents::add_payment))
-        .route(
-            "/invoices/{id}/credit-note",
-            post(documents::create_credit_note),
-        )
+        .route("/invoices/{id}/credit-note", post(documents::create_credit_note))
         .route("/credit-notes", get(documents::list_credit_notes))
         .route(
             "/credit-notes/{id}",
-            get(documents::show_credit_note)
-                .patch(documents::update_credit_note)
-                .delete(documents::delete_credit_note),
+            get(documents::show_credit_note).patch(documents::update_credit_note).delete(documents::delete_credit_note),
         )
-        .route(
-            "/credit-notes/{id}/issue",
-            post(documents::issue_credit_note),
-        )
-        .route(
-            "/openapi.json",
-            get(|| async { axum::Json(crate::openapi::document()) }),
-        )
+        .route("/credit-notes/{id}/issue", post(documents::issue_credit_note))
+        .route("/numbering", get(settings::list))
+        .route("/numbering/{kind}", axum::routing::put(settings::update))
+        .route("/openapi.json", get(|| async { axum::Json(crate::openapi::document()) }))
         .fallback(|| async { ApiError::NotFound("route") })
-        .layer(axum::middleware::from_fn_with_state(
-            app,
-            crate::idempotency::layer,
-        ))
+        .layer(axum::middleware::from_fn_with_state(app, crate::idempotency::layer))
 }
 
 /// A page of a list.
@@ -125,12 +89,7 @@ pub fn limit(v: Option<&str>) -> Result<u32, ApiError> {
             .parse::<u32>()
             .ok()
             .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| {
-                ApiError::field(
-                    "limit",
-                    format!("must be a whole number from 1 to {MAX_LIMIT}"),
-                )
-            }),
+            .ok_or_else(|| ApiError::field("limit", format!("must be a whole number from 1 to {MAX_LIMIT}"))),
     }
 }
 
@@ -143,9 +102,7 @@ pub fn path_id(s: &str, what: &'static str) -> Result<uuid::Uuid, ApiError> {
 pub fn query_date(field: &str, v: Option<&str>) -> Result<Option<Date>, ApiError> {
     v.filter(|s| !s.is_empty())
         .map(|s| {
-            parse_date(s).ok_or_else(|| {
-                ApiError::field(field, format!("{s:?} is not a date of the form YYYY-MM-DD"))
-            })
+            parse_date(s).ok_or_else(|| ApiError::field(field, format!("{s:?} is not a date of the form YYYY-MM-DD")))
         })
         .transpose()
 }
@@ -170,6 +127,5 @@ pub fn date_text(d: Date) -> String {
 
 /// Formats an instant as RFC 3339.
 pub fn instant_text(t: time::OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }

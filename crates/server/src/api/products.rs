@@ -44,17 +44,11 @@ impl ProductInput {
         let mut v = Check::default();
         let reference = v.text("reference", &self.reference, 64);
         let name = v.text("name", &self.name, 500);
-        let unit = v
-            .opt_parse::<UnitCode>("unit", &self.unit)
-            .unwrap_or_default();
-        let unit_price = v
-            .required("unit_price", &self.unit_price)
-            .cloned()
-            .and_then(|p| v.decimal("unit_price", &p, PRICE));
-        let rate = v
-            .required("vat_rate", &self.vat_rate)
-            .cloned()
-            .and_then(|r| v.decimal("vat_rate", &r, DecRules::new(4)));
+        let unit = v.opt_parse::<UnitCode>("unit", &self.unit).unwrap_or_default();
+        let unit_price =
+            v.required("unit_price", &self.unit_price).cloned().and_then(|p| v.decimal("unit_price", &p, PRICE));
+        let rate =
+            v.required("vat_rate", &self.vat_rate).cloned().and_then(|r| v.decimal("vat_rate", &r, DecRules::new(4)));
         let category = v.opt_parse::<VatCategory>("vat_category", &self.vat_category);
         let vat = rate.and_then(|r| match Vat::new(r, category) {
             Ok(x) => Some(x),
@@ -63,25 +57,13 @@ impl ProductInput {
                 None
             }
         });
-        let purchase_price = self
-            .purchase_price
-            .as_ref()
-            .and_then(|p| v.decimal("purchase_price", p, PRICE));
-        let stock = self
-            .stock
-            .as_ref()
-            .and_then(|s| v.decimal("stock", s, DecRules::new(4).at_most(MAX_MAGNITUDE)));
+        let purchase_price = self.purchase_price.as_ref().and_then(|p| v.decimal("purchase_price", p, PRICE));
+        let stock = self.stock.as_ref().and_then(|s| v.decimal("stock", s, DecRules::new(4).at_most(MAX_MAGNITUDE)));
         v.finish()?;
         match (reference, name, unit_price, vat) {
-            (Some(reference), Some(name), Some(unit_price), Some(vat)) => Ok(Product {
-                reference,
-                name,
-                unit,
-                unit_price,
-                vat,
-                purchase_price,
-                stock,
-            }),
+            (Some(reference), Some(name), Some(unit_price), Some(vat)) => {
+                Ok(Product { reference, name, unit, unit_price, vat, purchase_price, stock })
+            }
             _ => Err(ApiError::field("body", "incomplete product")),
         }
     }
@@ -148,15 +130,8 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(out(&rec))))
 }
 
-pub async fn show(
-    State(app): State<App>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<ProductView>, ApiError> {
-    let rec = app
-        .store
-        .product(auth.company(), path_id(&id, "product")?)
-        .await?;
+pub async fn show(State(app): State<App>, auth: Auth, Path(id): Path<String>) -> Result<Json<ProductView>, ApiError> {
+    let rec = app.store.product(auth.company(), path_id(&id, "product")?).await?;
     Ok(Json(out(&rec)))
 }
 
@@ -193,14 +168,7 @@ pub async fn list(
         .map(|s| s.parse())
         .transpose()
         .map_err(|_| ApiError::field("after", "is not a cursor from a previous page"))?;
-    let filter = ProductFilter {
-        q: q.q.filter(|s| !s.trim().is_empty()),
-        limit: limit(q.limit.as_deref())?,
-        after,
-    };
+    let filter = ProductFilter { q: q.q.filter(|s| !s.trim().is_empty()), limit: limit(q.limit.as_deref())?, after };
     let (rows, next) = app.store.list_products(auth.company(), &filter).await?;
-    Ok(Json(Page {
-        data: rows.iter().map(out).collect(),
-        next_cursor: next.map(|c| c.to_string()),
-    }))
+    Ok(Json(Page { data: rows.iter().map(out).collect(), next_cursor: next.map(|c| c.to_string()) }))
 }

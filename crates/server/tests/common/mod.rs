@@ -34,7 +34,10 @@ impl TestDb {
         let pool = sqlx::PgPool::connect(&admin).await.expect(
             "PostgreSQL must be running for the test suite (127.0.0.1:5432, user postgres); scripts/test starts it",
         );
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.expect("create database");
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&pool)
+            .await
+            .expect("create database");
         pool.close().await;
         let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin);
         TestDb { url: format!("{base}/{name}"), name: "postgres", _dir: None, pg_name: Some(name) }
@@ -45,7 +48,9 @@ impl TestDb {
         if let Some(name) = &self.pg_name
             && let Ok(pool) = sqlx::PgPool::connect(&pg_admin_url()).await
         {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&pool).await;
+            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(&pool)
+                .await;
             pool.close().await;
         }
     }
@@ -93,7 +98,10 @@ impl Resp {
 
     /// The `field` names of a 422 problem.
     pub fn error_fields(&self) -> Vec<String> {
-        self.body["errors"].as_array().map(|a| a.iter().filter_map(|e| e["field"].as_str().map(String::from)).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|e| e["field"].as_str().map(String::from)).collect())
+            .unwrap_or_default()
     }
 }
 
