@@ -1,19 +1,1340 @@
 //! The OpenAPI 3.1 document served at `/api/v1/openapi.json`.
+//!
+//! The document is built from [`ROUTES`]: each route is looked up in [`OPERATIONS`],
+//! which says what the operation takes and answers. Path parameters come from the path
+//! template, the `Idempotency-Key` header from the method, the 401 answer from the
+//! security requirement, the 400/413 answers from the request body and query. A unit test fails
+//! when a route has no entry in [`OPERATIONS`] (or an entry names no route), and
+//! `tests/openapi.rs` checks the document against the running router.
+//!
+//! The schemas under `components/schemas` mirror the input structs (`CustomerInput`,
+//! `ProductInput`, `DocumentInput`…) and the views (`CustomerView`, `DocumentView`…)
+//! of [`crate::api`]; the `*Patch` schemas of the merge-patch bodies are derived from
+//! the input schemas.
 
-use crate::api::ROUTES;
-use serde_json::{Value, json};
+use crate::api::{DEFAULT_LIMIT, MAX_LIMIT, ROUTES};
+use facturier_core::document::{DocumentKind, MAX_DESCRIPTION, MAX_LINES, Status};
+use facturier_core::tax::VatCategory;
+use serde_json::{Map, Value, json};
+
+/// The request body an operation reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Body {
+    /// No body (any body sent is ignored).
+    None,
+    /// A required JSON body of this schema.
+    Json(&'static str),
+    /// An optional JSON body of this schema (an empty body means the defaults).
+    OptionalJson(&'static str),
+    /// An RFC 7386 JSON merge patch, described by this schema.
+    MergePatch(&'static str),
+}
+
+/// What an operation answers when it succeeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Success {
+    /// This status with a JSON body of this schema.
+    Json(u16, &'static str, &'static str),
+    /// 204 No Content.
+    NoContent(&'static str),
+    /// The OpenAPI document itself.
+    OpenApi,
+}
+
+/// What one operation of [`ROUTES`] takes and answers.
+#[derive(Clone, Copy, Debug)]
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub tag: &'static str,
+    pub description: &'static str,
+    /// Query parameters: names under `components/parameters`.
+    pub query: &'static [&'static str],
+    pub body: Body,
+    pub success: Success,
+    /// Whether the operation needs no token.
+    pub public: bool,
+    /// Error statuses of the handler itself; 400/413 (body), 400 (query string),
+    /// 401 (token) and 409/422 (`Idempotency-Key` on POST) are added from the other fields.
+    pub errors: &'static [u16],
+}
+
+const CUSTOMER_LIST: &[&str] = &["Limit", "After", "CustomerSearch", "Activity"];
+const PRODUCT_LIST: &[&str] = &["Limit", "After", "ProductSearch"];
+const DOCUMENT_LIST: &[&str] = &["Limit", "After", "Status", "CustomerId", "From", "To"];
+
+const fn op(method: &'static str, path: &'static str, operation_id: &'static str, tag: &'static str) -> Operation {
+    Operation {
+        method,
+        path,
+        operation_id,
+        tag,
+        description: "",
+        query: &[],
+        body: Body::None,
+        success: Success::NoContent("Done"),
+        public: false,
+        errors: &[],
+    }
+}
+
+/// Per-operation details, keyed by (method, path) of [`ROUTES`].
+pub const OPERATIONS: &[Operation] = &[
+    // customers
+    Operation {
+        description: "Newest first. Listed customers carry no `credit`.",
+        query: CUSTOMER_LIST,
+        success: Success::Json(200, "CustomerPage", "A page of customers"),
+        errors: &[422],
+        ..op("get", "/customers", "listCustomers", "customers")
+    },
+    Operation {
+        description: "Every invalid field is reported at once (422).",
+        body: Body::Json("CustomerInput"),
+        success: Success::Json(201, "CustomerView", "The new customer"),
+        errors: &[403],
+        ..op("post", "/customers", "createCustomer", "customers")
+    },
+    Operation {
+        success: Success::Json(200, "CustomerView", "The customer"),
+        errors: &[404],
+        ..op("get", "/customers/{id}", "getCustomer", "customers")
+    },
+    Operation {
+        description: "The patch is merged (RFC 7386) over the customer as `CustomerInput`; the result must be a valid `CustomerInput`. Arrays (`contacts`, `tags`) are replaced whole; `null` removes a value.",
+        body: Body::MergePatch("CustomerPatch"),
+        success: Success::Json(200, "CustomerView", "The updated customer"),
+        errors: &[403, 404, 422],
+        ..op("patch", "/customers/{id}", "updateCustomer", "customers")
+    },
+    // products
+    Operation {
+        description: "`q` searches the reference and the name.",
+        query: PRODUCT_LIST,
+        success: Success::Json(200, "ProductPage", "A page of products"),
+        errors: &[422],
+        ..op("get", "/products", "listProducts", "products")
+    },
+    Operation {
+        description: "A reference already used by another product of the company is refused (422 on `reference`).",
+        body: Body::Json("ProductInput"),
+        success: Success::Json(201, "ProductView", "The new product"),
+        errors: &[403],
+        ..op("post", "/products", "createProduct", "products")
+    },
+    Operation {
+        success: Success::Json(200, "ProductView", "The product"),
+        errors: &[404],
+        ..op("get", "/products/{id}", "getProduct", "products")
+    },
+    Operation {
+        description: "The patch is merged (RFC 7386) over the product as `ProductInput`; the result must be a valid `ProductInput`.",
+        body: Body::MergePatch("ProductPatch"),
+        success: Success::Json(200, "ProductView", "The updated product"),
+        errors: &[403, 404, 422],
+        ..op("patch", "/products/{id}", "updateProduct", "products")
+    },
+    // invoices
+    Operation {
+        description: "By document date (issue date, or creation date of a draft), newest first; `from` and `to` are inclusive.",
+        query: DOCUMENT_LIST,
+        success: Success::Json(200, "DocumentPage", "A page of invoices"),
+        errors: &[422],
+        ..op("get", "/invoices", "listInvoices", "invoices")
+    },
+    Operation {
+        description: "A draft has no number. Currency and payment terms default to the customer's, then the company's. A line naming a `product_id` takes the description, price, VAT and unit it leaves out from the catalogue.",
+        body: Body::Json("DocumentInput"),
+        success: Success::Json(201, "DocumentView", "The new draft invoice"),
+        errors: &[403],
+        ..op("post", "/invoices", "createInvoice", "invoices")
+    },
+    Operation {
+        success: Success::Json(200, "DocumentView", "The invoice"),
+        errors: &[404],
+        ..op("get", "/invoices/{id}", "getInvoice", "invoices")
+    },
+    Operation {
+        description: "Drafts only (409 once issued). The patch is merged (RFC 7386) over the draft as `DocumentInput`; `lines` is replaced whole (send a line's `id` back to keep it).",
+        body: Body::MergePatch("DocumentPatch"),
+        success: Success::Json(200, "DocumentView", "The updated draft"),
+        errors: &[403, 404, 409, 422],
+        ..op("patch", "/invoices/{id}", "updateInvoice", "invoices")
+    },
+    Operation {
+        description: "Drafts only (409 once issued).",
+        success: Success::NoContent("The draft was deleted"),
+        errors: &[403, 404, 409],
+        ..op("delete", "/invoices/{id}", "deleteInvoice", "invoices")
+    },
+    Operation {
+        description: "Assigns the next legal number, fixes the issue date (today unless the draft has one, never in the future nor before the last issued invoice) and seals the invoice in the hash chain. 409 for a document that is not a draft, has no lines or a negative total. Any request body is ignored.",
+        success: Success::Json(200, "DocumentView", "The issued invoice"),
+        errors: &[403, 404, 409],
+        ..op("post", "/invoices/{id}/issue", "issueInvoice", "invoices")
+    },
+    Operation {
+        description: "The status becomes `partially_paid` or `paid`. 409 when the invoice accepts no payment (a draft, or a credited invoice).",
+        body: Body::Json("PaymentInput"),
+        success: Success::Json(200, "DocumentView", "The invoice with the payment"),
+        errors: &[403, 404, 409, 422],
+        ..op("post", "/invoices/{id}/payments", "addPayment", "invoices")
+    },
+    Operation {
+        description: "A draft credit note linked to an issued invoice; without `lines` (or without a body) it credits the whole invoice. 409 for a draft or an already fully credited invoice.",
+        body: Body::OptionalJson("CreditNoteInput"),
+        success: Success::Json(201, "DocumentView", "The new draft credit note"),
+        errors: &[403, 404, 409, 422],
+        ..op("post", "/invoices/{id}/credit-note", "createCreditNote", "invoices")
+    },
+    // credit notes
+    Operation {
+        description: "By document date (issue date, or creation date of a draft), newest first; `from` and `to` are inclusive.",
+        query: DOCUMENT_LIST,
+        success: Success::Json(200, "DocumentPage", "A page of credit notes"),
+        errors: &[422],
+        ..op("get", "/credit-notes", "listCreditNotes", "credit-notes")
+    },
+    Operation {
+        success: Success::Json(200, "DocumentView", "The credit note"),
+        errors: &[404],
+        ..op("get", "/credit-notes/{id}", "getCreditNote", "credit-notes")
+    },
+    Operation {
+        description: "Drafts only (409 once issued); a credit note keeps its invoice's customer.",
+        body: Body::MergePatch("DocumentPatch"),
+        success: Success::Json(200, "DocumentView", "The updated draft credit note"),
+        errors: &[403, 404, 409, 422],
+        ..op("patch", "/credit-notes/{id}", "updateCreditNote", "credit-notes")
+    },
+    Operation {
+        description: "Drafts only (409 once issued).",
+        success: Success::NoContent("The draft was deleted"),
+        errors: &[403, 404, 409],
+        ..op("delete", "/credit-notes/{id}", "deleteCreditNote", "credit-notes")
+    },
+    Operation {
+        description: "Assigns the next credit-note number and seals it; the invoice's `credited` total grows, and an invoice fully offset becomes `credited`. Any request body is ignored.",
+        success: Success::Json(200, "DocumentView", "The issued credit note"),
+        errors: &[403, 404, 409],
+        ..op("post", "/credit-notes/{id}/issue", "issueCreditNote", "credit-notes")
+    },
+    // settings
+    Operation {
+        description: "The pattern, the yearly reset and the count of documents issued of each kind.",
+        success: Success::Json(200, "NumberingList", "The numbering of every kind"),
+        ..op("get", "/numbering", "listNumbering", "settings")
+    },
+    Operation {
+        description: "Admins only. The new pattern applies to the next document issued. Whether the sequence restarts each year can no longer change once a document of the kind is numbered (409).",
+        body: Body::Json("NumberingInput"),
+        success: Success::Json(200, "NumberingView", "The numbering of the kind"),
+        errors: &[403, 404, 409, 422],
+        ..op("put", "/numbering/{kind}", "updateNumbering", "settings")
+    },
+    // meta
+    Operation {
+        description: "Needs no token.",
+        success: Success::OpenApi,
+        public: true,
+        ..op("get", "/openapi.json", "getOpenApi", "meta")
+    },
+];
+
+/// The details of a route of [`ROUTES`].
+pub fn operation(method: &str, path: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|o| o.method == method && o.path == path)
+}
+
+/// The names of the parameters in a path template (`/a/{id}/b` → `["id"]`).
+pub fn path_parameters(path: &str) -> Vec<&str> {
+    path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect()
+}
+
+/// Every error status an operation may answer, in order.
+pub fn error_statuses(o: &Operation) -> Vec<u16> {
+    let mut s: Vec<u16> = o.errors.to_vec();
+    if !o.public {
+        s.push(401);
+    }
+    if o.body != Body::None {
+        s.extend([400, 413, 422]);
+    }
+    if !o.query.is_empty() {
+        // A query string axum cannot read (e.g. a repeated parameter).
+        s.push(400);
+    }
+    if o.method == "post" {
+        // Idempotency-Key: still in flight (409), too long or reused for another body (422).
+        s.extend([409, 422]);
+    }
+    s.sort_unstable();
+    s.dedup();
+    s
+}
+
+fn schema_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/schemas/{name}") })
+}
+
+fn param_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/parameters/{name}") })
+}
+
+fn response_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/responses/{name}") })
+}
+
+/// The component response of an error status.
+fn error_response(status: u16) -> &'static str {
+    match status {
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        409 => "Conflict",
+        413 => "PayloadTooLarge",
+        422 => "Invalid",
+        other => unreachable!("no error response for status {other}"),
+    }
+}
+
+fn operation_object(method: &str, path: &str, summary: &str) -> Value {
+    let Some(o) = operation(method, path) else {
+        // Caught by the `every_route_has_details` test.
+        return json!({
+            "summary": summary,
+            "responses": {"default": {"description": "Undocumented"}},
+        });
+    };
+    let mut params: Vec<Value> = path_parameters(path)
+        .into_iter()
+        .map(|p| match p {
+            "id" => param_ref("Id"),
+            "kind" => param_ref("Kind"),
+            other => json!({"name": other, "in": "path", "required": true, "schema": {"type": "string"}}),
+        })
+        .collect();
+    params.extend(o.query.iter().map(|q| param_ref(q)));
+    if method == "post" {
+        params.push(param_ref("IdempotencyKey"));
+    }
+
+    let mut responses = Map::new();
+    let replay_headers = || {
+        if method == "post" {
+            json!({"Idempotent-Replayed": {"$ref": "#/components/headers/IdempotentReplayed"}})
+        } else {
+            json!({})
+        }
+    };
+    match o.success {
+        Success::Json(status, schema, description) => {
+            responses.insert(
+                status.to_string(),
+                json!({
+                    "description": description,
+                    "headers": replay_headers(),
+                    "content": {"application/json": {"schema": schema_ref(schema)}},
+                }),
+            );
+        }
+        Success::NoContent(description) => {
+            responses.insert("204".into(), json!({"description": description}));
+        }
+        Success::OpenApi => {
+            responses.insert(
+                "200".into(),
+                json!({
+                    "description": "This OpenAPI 3.1 document",
+                    "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "info", "paths"]}}},
+                }),
+            );
+        }
+    }
+    for status in error_statuses(o) {
+        responses.insert(status.to_string(), response_ref(error_response(status)));
+    }
+
+    let mut out = json!({
+        "operationId": o.operation_id,
+        "summary": summary,
+        "tags": [o.tag],
+        "responses": responses,
+    });
+    if !o.description.is_empty() {
+        out["description"] = json!(o.description);
+    }
+    if !params.is_empty() {
+        out["parameters"] = Value::Array(params);
+    }
+    let json_body = |schema: &str, required: bool, types: &[&str]| {
+        let content: Map<String, Value> =
+            types.iter().map(|t| (t.to_string(), json!({"schema": schema_ref(schema)}))).collect();
+        json!({"required": required, "content": content})
+    };
+    match o.body {
+        Body::None => {}
+        Body::Json(s) => out["requestBody"] = json_body(s, true, &["application/json"]),
+        Body::OptionalJson(s) => out["requestBody"] = json_body(s, false, &["application/json"]),
+        Body::MergePatch(s) => {
+            out["requestBody"] = json_body(s, true, &["application/merge-patch+json", "application/json"])
+        }
+    }
+    if o.public {
+        out["security"] = json!([]);
+    }
+    out
+}
 
 /// The OpenAPI document, built from [`ROUTES`].
 pub fn document() -> Value {
-    let mut paths = serde_json::Map::new();
+    let mut paths = Map::new();
     for (method, path, summary) in ROUTES {
         let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
-        entry[*method] = json!({"summary": summary, "responses": {"200": {"description": "OK"}}});
+        entry[*method] = operation_object(method, path, summary);
     }
     json!({
         "openapi": "3.1.0",
-        "info": {"title": "facturier API", "version": env!("CARGO_PKG_VERSION")},
+        "info": {
+            "title": "facturier API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "summary": "Customer billing: customers, products, invoices and credit notes.",
+            "description": "Amounts, quantities, prices and rates are JSON strings holding decimals (`\"1234.50\"`, `\"20\"` for 20 %); dates are `YYYY-MM-DD`. Lists are pages `{data, next_cursor}`: pass `next_cursor` as `after` for the next page. Errors are RFC 9457 `application/problem+json`; invalid input (422) lists every field at fault in `errors`. Every POST accepts an `Idempotency-Key`: the same key and body replay the first response and create nothing new.",
+            "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+        },
         "servers": [{"url": "/api/v1"}],
+        "security": [{"bearerAuth": []}],
+        "tags": [
+            {"name": "customers", "description": "The customer directory"},
+            {"name": "products", "description": "The catalogue of products and services"},
+            {"name": "invoices", "description": "Invoices: drafts, issuing, payments, credit notes"},
+            {"name": "credit-notes", "description": "Credit notes: drafts and issuing"},
+            {"name": "settings", "description": "Company settings: document numbering"},
+            {"name": "meta", "description": "About the API itself"},
+        ],
         "paths": paths,
+        "components": components(),
     })
+}
+
+fn components() -> Value {
+    json!({
+        "securitySchemes": {
+            "bearerAuth": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An API token (`facturier init` prints one); it belongs to one user in one company. Read-only roles get 403 on every change.",
+            },
+        },
+        "parameters": parameters(),
+        "headers": {
+            "IdempotentReplayed": {
+                "description": "`true` when the response replays the first response to the same `Idempotency-Key` and body.",
+                "schema": {"type": "string", "enum": ["true"]},
+            },
+        },
+        "responses": error_responses(),
+        "schemas": schemas(),
+    })
+}
+
+fn parameters() -> Value {
+    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    json!({
+        "Id": {
+            "name": "id", "in": "path", "required": true,
+            "description": "The resource's id; an id that is not a UUID is unknown (404).",
+            "schema": {"type": "string", "format": "uuid"},
+        },
+        "Kind": {
+            "name": "kind", "in": "path", "required": true,
+            "description": "A kind of document; any other is unknown (404).",
+            "schema": schema_ref("DocumentKind"),
+        },
+        "IdempotencyKey": {
+            "name": "Idempotency-Key", "in": "header", "required": false,
+            "description": "Makes the POST safe to retry: the same key and body replay the first response (with `Idempotent-Replayed: true`) and create nothing new; the same key with another body is refused (422), and a key whose first request is still running gives 409.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+        },
+        "Limit": {
+            "name": "limit", "in": "query", "required": false,
+            "description": "Page size.",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        },
+        "After": {
+            "name": "after", "in": "query", "required": false,
+            "description": "The `next_cursor` of the previous page.",
+            "schema": {"type": "string"},
+        },
+        "CustomerSearch": {
+            "name": "q", "in": "query", "required": false,
+            "description": "Every word (at most 8 are used) must appear in the name, activity, e-mail, SIREN, VAT number, a city or postal code, a contact's name or e-mail, or a tag; case- and accent-insensitive.",
+            "schema": {"type": "string"},
+        },
+        "ProductSearch": {
+            "name": "q", "in": "query", "required": false,
+            "description": "Every word must appear in the reference or the name; case- and accent-insensitive.",
+            "schema": {"type": "string"},
+        },
+        "Activity": {
+            "name": "activity", "in": "query", "required": false,
+            "description": "Only customers of exactly this activity (case- and accent-insensitive).",
+            "schema": {"type": "string"},
+        },
+        "Status": {
+            "name": "status", "in": "query", "required": false,
+            "description": "Only documents in this status.",
+            "schema": {"type": "string", "enum": statuses},
+        },
+        "CustomerId": {
+            "name": "customer_id", "in": "query", "required": false,
+            "description": "Only documents of this customer.",
+            "schema": {"type": "string", "format": "uuid"},
+        },
+        "From": {
+            "name": "from", "in": "query", "required": false,
+            "description": "Only documents dated on or after this day.",
+            "schema": schema_ref("Date"),
+        },
+        "To": {
+            "name": "to", "in": "query", "required": false,
+            "description": "Only documents dated on or before this day.",
+            "schema": schema_ref("Date"),
+        },
+    })
+}
+
+fn error_responses() -> Value {
+    let problem = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"application/problem+json": {"schema": schema_ref("Problem")}},
+        })
+    };
+    json!({
+        "BadRequest": problem("The body is not JSON (or not sent as `application/json`), or the query string is malformed (e.g. a repeated parameter)"),
+        "Unauthorized": problem("Missing or unknown API token"),
+        "Forbidden": problem("The token's role may not change anything"),
+        "NotFound": problem("No such resource in the token's company"),
+        "Conflict": problem("The change is not allowed in the resource's state (e.g. editing an issued invoice), or a request with the same `Idempotency-Key` is still running"),
+        "PayloadTooLarge": problem("The body is larger than 2 MiB"),
+        "Invalid": problem("Invalid input: `errors` names every field at fault"),
+    })
+}
+
+// ---- schema helpers -------------------------------------------------------------
+
+/// A schema that also accepts `null` (`null` means "absent" in a body).
+fn nullable(s: Value) -> Value {
+    match s.get("type") {
+        Some(Value::String(t)) if s.get("$ref").is_none() => {
+            let mut s = s.clone();
+            s["type"] = json!([t, "null"]);
+            if let Some(Value::Array(e)) = s.get_mut("enum")
+                && !e.contains(&Value::Null)
+            {
+                e.push(Value::Null);
+            }
+            s
+        }
+        Some(Value::Array(t)) if t.contains(&json!("null")) => s,
+        _ => json!({"anyOf": [s, {"type": "null"}]}),
+    }
+}
+
+/// A required text of at most `max` characters (trimmed; blank counts as absent).
+fn text(max: usize) -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": max})
+}
+
+fn opt_text(max: usize) -> Value {
+    nullable(json!({"type": "string", "maxLength": max}))
+}
+
+fn described(mut s: Value, description: &str) -> Value {
+    s["description"] = json!(description);
+    s
+}
+
+fn decimal(description: &str) -> Value {
+    described(schema_ref("Decimal"), description)
+}
+
+fn opt_decimal(description: &str) -> Value {
+    described(nullable(schema_ref("Decimal")), description)
+}
+
+fn uuid() -> Value {
+    json!({"type": "string", "format": "uuid"})
+}
+
+fn instant() -> Value {
+    json!({"type": "string", "format": "date-time"})
+}
+
+/// A field an input accepts (so a body read with GET can be sent back) and ignores.
+fn ignored() -> Value {
+    json!({"readOnly": true, "description": "Read-only: accepted and ignored."})
+}
+
+fn object(required: &[&str], properties: Value) -> Value {
+    json!({"type": "object", "required": required, "properties": properties})
+}
+
+/// An input object: unknown fields are refused (422).
+fn input(required: &[&str], properties: Value) -> Value {
+    let mut o = object(required, properties);
+    o["additionalProperties"] = json!(false);
+    o
+}
+
+fn page(item: &str, description: &str) -> Value {
+    json!({
+        "type": "object",
+        "description": description,
+        "required": ["data", "next_cursor"],
+        "properties": {
+            "data": {"type": "array", "items": schema_ref(item)},
+            "next_cursor": {
+                "type": ["string", "null"],
+                "description": "Pass it as `after` for the next page; null on the last page.",
+            },
+        },
+    })
+}
+
+/// The merge-patch form of an input schema: nothing required, `null` removes a value,
+/// and nested objects (merged, not replaced) take their own patch form.
+fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Value {
+    fn rename_refs(v: &mut Value, renames: &[(&str, &str)]) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m.iter_mut() {
+                    match (k.as_str(), &*x) {
+                        ("items", _) => {} // arrays are replaced whole
+                        ("$ref", Value::String(r)) => {
+                            if let Some((_, to)) =
+                                renames.iter().find(|(from, _)| r.strip_prefix("#/components/schemas/") == Some(*from))
+                            {
+                                *x = json!(format!("#/components/schemas/{to}"));
+                            }
+                        }
+                        _ => rename_refs(x, renames),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(|x| rename_refs(x, renames)),
+            _ => {}
+        }
+    }
+    let mut p = schema.clone();
+    let m = p.as_object_mut().expect("an input schema is an object");
+    m.remove("required");
+    m.remove("anyOf");
+    m.insert("description".into(), json!(description));
+    if let Some(Value::Object(props)) = m.get_mut("properties") {
+        for prop in props.values_mut() {
+            if prop.get("readOnly").is_some() {
+                continue;
+            }
+            rename_refs(prop, renames);
+            let description = prop.as_object_mut().and_then(|o| o.remove("description"));
+            *prop = nullable(prop.take());
+            if let Some(d) = description {
+                prop["description"] = d;
+            }
+        }
+    }
+    p
+}
+
+fn schemas() -> Value {
+    let categories: Vec<&str> = VatCategory::ALL.iter().map(|c| c.code()).collect();
+    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    let kinds: Vec<&str> = DocumentKind::ALL.iter().map(|k| k.as_str()).collect();
+    let payment_methods = ["bank_transfer", "card", "cheque", "cash", "direct_debit", "other"];
+    let payment_method_aliases =
+        ["transfer", "virement", "wire", "carte", "credit_card", "check", "especes", "sepa", "prelevement", "autre"];
+
+    let mut s = Map::new();
+    let mut add = |name: &str, v: Value| {
+        s.insert(name.to_string(), v);
+    };
+
+    // ---- shared ----
+    add(
+        "Problem",
+        json!({
+            "type": "object",
+            "description": "An RFC 9457 problem (`application/problem+json`).",
+            "required": ["type", "title", "status", "detail"],
+            "properties": {
+                "type": {"type": "string", "description": "Always `about:blank`: the status says what went wrong."},
+                "title": {"type": "string", "description": "The status's reason phrase."},
+                "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                "detail": {"type": "string"},
+                "errors": {
+                    "type": "array",
+                    "description": "Present on 422: every field at fault.",
+                    "items": schema_ref("FieldError"),
+                },
+            },
+        }),
+    );
+    add(
+        "FieldError",
+        json!({
+            "type": "object",
+            "required": ["field", "message"],
+            "properties": {
+                "field": {
+                    "type": "string",
+                    "description": "Path of the field: `name`, `billing_address.city`, `lines[2].vat_rate`, `Idempotency-Key`, `limit`…; `body` for the body as a whole.",
+                },
+                "message": {"type": "string"},
+            },
+        }),
+    );
+    add(
+        "Decimal",
+        json!({
+            "type": "string",
+            "format": "decimal",
+            "description": "A decimal number as a JSON string, without exponent or thousands separator.",
+            "pattern": "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)$",
+            "maxLength": 40,
+            "examples": ["1234.50", "20", "-3"],
+        }),
+    );
+    add(
+        "Date",
+        json!({"type": "string", "format": "date", "description": "A day, `YYYY-MM-DD`.", "examples": ["2026-11-23"]}),
+    );
+    add(
+        "PaymentTerms",
+        json!({
+            "type": "string",
+            "description": "When an invoice falls due: `on_receipt`, `N_days` (N days after the issue date), `N_days_end_of_month` (N days, then the end of that month) or `end_of_month_plus_N` (the end of the issue month, then N days); N is at most 365. Case-insensitive.",
+            "pattern": "^(on_receipt|[0-9]{1,3}_days|[0-9]{1,3}_days_end_of_month|end_of_month_plus_[0-9]{1,3})$",
+            "examples": ["30_days", "45_days_end_of_month", "end_of_month_plus_10", "on_receipt"],
+        }),
+    );
+    add(
+        "VatCategory",
+        json!({
+            "type": "string",
+            "description": "UNTDID 5305 VAT category: S standard, Z zero-rated, E exempt, AE reverse charge, K intra-community, G export, O outside the scope of VAT. Input is case-insensitive; by default S for a positive rate and Z for 0.",
+            "enum": categories,
+        }),
+    );
+    add(
+        "UnitCode",
+        json!({
+            "type": "string",
+            "description": "A UN/ECE recommendation 20 unit code (case-insensitive): C62 one, H87 piece, HUR hour, DAY day, MON month, KGM kilogram, MTR metre, LTR litre, LS lump sum, E48 service unit…",
+            "pattern": "^[A-Za-z0-9]{1,3}$",
+            "examples": ["C62", "HUR", "DAY"],
+        }),
+    );
+    add(
+        "DocumentStatus",
+        json!({
+            "type": "string",
+            "description": "`draft` → `issued` → `partially_paid` → `paid`; an issued invoice fully offset by credit notes becomes `credited`.",
+            "enum": statuses,
+        }),
+    );
+    add("DocumentKind", json!({"type": "string", "enum": kinds}));
+
+    // ---- customers: input ----
+    let customer_input = input(
+        &["name", "billing_address"],
+        json!({
+            "kind": {"type": ["string", "null"], "enum": ["company", "individual", null], "default": "company"},
+            "name": text(200),
+            "email": nullable(json!({"type": "string", "format": "email"})),
+            "activity": described(opt_text(100), "Trade or sector, e.g. `Boulangerie`; a list filter."),
+            "legal": nullable(schema_ref("LegalInput")),
+            "iban": described(nullable(json!({"type": "string"})), "Checked (ISO 13616); spaces allowed."),
+            "billing_address": schema_ref("AddressInput"),
+            "delivery_address": nullable(schema_ref("AddressInput")),
+            "contacts": nullable(json!({"type": "array", "maxItems": 100, "items": schema_ref("ContactInput")})),
+            "language": {"type": ["string", "null"], "enum": ["fr", "en", null], "default": "fr", "description": "Language of the customer's documents."},
+            "currency": described(nullable(json!({"type": "string", "pattern": "^[A-Za-z]{3}$"})), "ISO 4217 code: the default currency of the customer's documents."),
+            "payment_terms": described(nullable(schema_ref("PaymentTerms")), "Default terms of the customer's documents."),
+            "tags": nullable(json!({"type": "array", "maxItems": 50, "items": {"type": "string", "maxLength": 50}})),
+            "notes": opt_text(10_000),
+            "id": ignored(),
+            "credit": ignored(),
+            "created_at": ignored(),
+            "updated_at": ignored(),
+        }),
+    );
+    let address_input = input(
+        &["line1", "postal_code", "city", "country"],
+        json!({
+            "line1": text(200),
+            "line2": opt_text(200),
+            "postal_code": described(text(20), "Five digits in France."),
+            "city": text(100),
+            "country": {"type": "string", "pattern": "^[A-Za-z]{2}$", "description": "ISO 3166-1 alpha-2 code (case-insensitive).", "examples": ["FR"]},
+        }),
+    );
+    let legal_input = input(
+        &[],
+        json!({
+            "siren": described(nullable(json!({"type": "string"})), "French company number, 9 digits (Luhn-checked)."),
+            "siret": described(nullable(json!({"type": "string"})), "French establishment number, 14 digits; its first 9 digits must be the SIREN."),
+            "vat_number": described(nullable(json!({"type": "string"})), "Intra-community VAT number, e.g. `FR40303265045`."),
+        }),
+    );
+    add(
+        "ContactInput",
+        input(
+            &["name"],
+            json!({
+                "name": text(200),
+                "role": opt_text(100),
+                "email": nullable(json!({"type": "string", "format": "email"})),
+                "phone": opt_text(40),
+                "mobile": opt_text(40),
+            }),
+        ),
+    );
+    let renames = [("AddressInput", "AddressPatch"), ("LegalInput", "LegalPatch")];
+    add("CustomerPatch", patch_of(&customer_input, &renames, "An RFC 7386 merge patch over a `CustomerInput`."));
+    add(
+        "AddressPatch",
+        patch_of(
+            &address_input,
+            &renames,
+            "A merge patch over an `AddressInput` (an absent address takes the patch as it is, which must then be a whole address).",
+        ),
+    );
+    add("LegalPatch", patch_of(&legal_input, &renames, "A merge patch over a `LegalInput`."));
+    add("CustomerInput", described(customer_input, "The body of `POST /customers`; `null` means absent."));
+    add("AddressInput", address_input);
+    add("LegalInput", legal_input);
+
+    // ---- customers: output ----
+    add(
+        "CustomerView",
+        object(
+            &[
+                "id",
+                "kind",
+                "name",
+                "email",
+                "activity",
+                "legal",
+                "iban",
+                "billing_address",
+                "delivery_address",
+                "contacts",
+                "language",
+                "currency",
+                "payment_terms",
+                "tags",
+                "notes",
+                "created_at",
+                "updated_at",
+            ],
+            json!({
+                "id": uuid(),
+                "kind": {"type": "string", "enum": ["company", "individual"]},
+                "name": {"type": "string"},
+                "email": {"type": ["string", "null"], "format": "email"},
+                "activity": {"type": ["string", "null"]},
+                "legal": schema_ref("LegalIds"),
+                "iban": {"type": ["string", "null"]},
+                "billing_address": schema_ref("Address"),
+                "delivery_address": nullable(schema_ref("Address")),
+                "contacts": {"type": "array", "items": schema_ref("Contact")},
+                "language": {"type": "string", "enum": ["fr", "en"]},
+                "currency": {"type": ["string", "null"]},
+                "payment_terms": nullable(schema_ref("PaymentTerms")),
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "notes": {"type": ["string", "null"]},
+                "credit": {
+                    "type": "array",
+                    "description": "Money to the customer's credit (overpayments, credit notes beyond what was due), per currency. Absent in lists.",
+                    "items": schema_ref("CreditView"),
+                },
+                "created_at": instant(),
+                "updated_at": instant(),
+            }),
+        ),
+    );
+    add(
+        "Address",
+        object(
+            &["line1", "postal_code", "city", "country"],
+            json!({
+                "line1": {"type": "string"},
+                "line2": {"type": "string", "description": "Absent when empty."},
+                "postal_code": {"type": "string"},
+                "city": {"type": "string"},
+                "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+            }),
+        ),
+    );
+    add(
+        "Contact",
+        object(
+            &["name", "role", "email", "phone", "mobile"],
+            json!({
+                "name": {"type": "string"},
+                "role": {"type": ["string", "null"]},
+                "email": {"type": ["string", "null"], "format": "email"},
+                "phone": {"type": ["string", "null"]},
+                "mobile": {"type": ["string", "null"]},
+            }),
+        ),
+    );
+    add(
+        "LegalIds",
+        object(
+            &["siren", "siret", "vat_number"],
+            json!({
+                "siren": {"type": ["string", "null"]},
+                "siret": {"type": ["string", "null"]},
+                "vat_number": {"type": ["string", "null"]},
+            }),
+        ),
+    );
+    add(
+        "CreditView",
+        object(&["currency", "amount"], json!({"currency": {"type": "string"}, "amount": schema_ref("Decimal")})),
+    );
+    add("CustomerPage", page("CustomerView", "A page of customers."));
+
+    // ---- products ----
+    let product_input = input(
+        &["reference", "name", "unit_price", "vat_rate"],
+        json!({
+            "reference": described(text(64), "Unique in the company."),
+            "name": text(500),
+            "unit": described(nullable(schema_ref("UnitCode")), "Default C62 (one)."),
+            "unit_price": decimal("Net unit price: at least 0, at most 6 decimals."),
+            "vat_rate": decimal("VAT rate in percent (`\"20\"`, `\"5.5\"`): 0 to 100, at most 4 decimals."),
+            "vat_category": nullable(schema_ref("VatCategory")),
+            "purchase_price": opt_decimal("Cost price: at least 0, at most 6 decimals; gives the margin."),
+            "stock": opt_decimal("Tracked quantity in stock, at most 4 decimals; absent or null when not tracked."),
+            "id": ignored(),
+            "margin": ignored(),
+            "created_at": ignored(),
+            "updated_at": ignored(),
+        }),
+    );
+    add("ProductPatch", patch_of(&product_input, &[], "An RFC 7386 merge patch over a `ProductInput`."));
+    add("ProductInput", described(product_input, "The body of `POST /products`; `null` means absent."));
+    add(
+        "ProductView",
+        object(
+            &[
+                "id",
+                "reference",
+                "name",
+                "unit",
+                "unit_price",
+                "vat_rate",
+                "vat_category",
+                "purchase_price",
+                "margin",
+                "stock",
+                "created_at",
+                "updated_at",
+            ],
+            json!({
+                "id": uuid(),
+                "reference": {"type": "string"},
+                "name": {"type": "string"},
+                "unit": schema_ref("UnitCode"),
+                "unit_price": schema_ref("Decimal"),
+                "vat_rate": schema_ref("Decimal"),
+                "vat_category": schema_ref("VatCategory"),
+                "purchase_price": nullable(schema_ref("Decimal")),
+                "margin": described(nullable(schema_ref("Decimal")), "unit_price − purchase_price, when the purchase price is known."),
+                "stock": described(nullable(schema_ref("Decimal")), "null when the stock is not tracked."),
+                "created_at": instant(),
+                "updated_at": instant(),
+            }),
+        ),
+    );
+    add("ProductPage", page("ProductView", "A page of products."));
+
+    // ---- documents: input ----
+    let mut line_input = input(
+        &["quantity"],
+        json!({
+            "id": described(nullable(json!({"type": "string"})), "A line's id, sent back to keep it across a PATCH; a new id is made when absent or not a UUID."),
+            "product_id": described(nullable(json!({"type": "string", "format": "uuid"})), "A product of the catalogue: the line takes the description, price, VAT and unit it leaves out from it."),
+            "description": described(nullable(json!({"type": "string", "minLength": 1, "maxLength": MAX_DESCRIPTION})), "Required without `product_id`."),
+            "quantity": decimal("Not zero (negative for a return), at most 6 decimals."),
+            "unit": nullable(schema_ref("UnitCode")),
+            "unit_price": opt_decimal("Net unit price: at least 0, at most 6 decimals. Required without `product_id`."),
+            "vat_rate": opt_decimal("VAT rate in percent: 0 to 100, at most 4 decimals. Required without `product_id`."),
+            "vat_category": described(nullable(schema_ref("VatCategory")), "Read with `vat_rate` only."),
+            "discount_percent": opt_decimal("Line discount in percent: 0 to 100, at most 4 decimals; default 0."),
+            "net": ignored(),
+        }),
+    );
+    line_input["anyOf"] = json!([
+        {"required": ["product_id"], "properties": {"product_id": {"type": "string", "format": "uuid"}}},
+        {"required": ["description", "unit_price", "vat_rate"], "properties": {
+            "description": {"type": "string"},
+            "unit_price": schema_ref("Decimal"),
+            "vat_rate": schema_ref("Decimal"),
+        }},
+    ]);
+    add("LineInput", line_input);
+    let document_input = input(
+        &["customer_id", "lines"],
+        json!({
+            "customer_id": {"type": "string", "format": "uuid", "description": "A customer of the company (422 otherwise)."},
+            "currency": described(nullable(json!({"type": "string", "pattern": "^[A-Za-z]{3}$"})), "ISO 4217 code; default the customer's, then the company's."),
+            "issue_date": described(nullable(schema_ref("Date")), "Fixed when issuing (today when absent); never in the future."),
+            "payment_terms": described(nullable(schema_ref("PaymentTerms")), "Default the customer's, then `30_days`."),
+            "lines": {"type": "array", "maxItems": MAX_LINES, "items": schema_ref("LineInput"), "description": "May be empty in a draft; an invoice is issued with at least one line."},
+            "discount_percent": opt_decimal("Document discount in percent: 0 to 100, at most 4 decimals; default 0."),
+            "customer_reference": described(opt_text(100), "The customer's order reference (BT-13)."),
+            "note": opt_text(5000),
+            "id": ignored(),
+            "kind": ignored(),
+            "status": ignored(),
+            "number": ignored(),
+            "due_date": ignored(),
+            "totals": ignored(),
+            "payments": ignored(),
+            "links": ignored(),
+            "seal": ignored(),
+            "created_at": ignored(),
+            "updated_at": ignored(),
+            "issued_at": ignored(),
+        }),
+    );
+    add(
+        "DocumentPatch",
+        patch_of(&document_input, &[], "An RFC 7386 merge patch over a `DocumentInput`; `lines` is replaced whole."),
+    );
+    add("DocumentInput", described(document_input, "The body of `POST /invoices`; `null` means absent."));
+    add(
+        "PaymentInput",
+        described(
+            input(
+                &["amount"],
+                json!({
+                    "amount": decimal("Positive, with at most the currency's decimals (2 for EUR)."),
+                    "date": described(nullable(schema_ref("Date")), "Default today."),
+                    "method": {
+                        "type": ["string", "null"],
+                        "description": "Default `bank_transfer`. Case-insensitive; the aliases are stored as the method they name.",
+                        "enum": payment_methods.iter().chain(payment_method_aliases.iter()).map(|m| json!(m)).chain([Value::Null]).collect::<Vec<_>>(),
+                    },
+                    "reference": opt_text(140),
+                }),
+            ),
+            "The body of `POST /invoices/{id}/payments`.",
+        ),
+    );
+    add(
+        "CreditNoteInput",
+        described(
+            input(
+                &[],
+                json!({
+                    "lines": described(nullable(json!({"type": "array", "maxItems": MAX_LINES, "items": schema_ref("LineInput")})), "The lines to credit; absent or null: every line of the invoice."),
+                    "note": described(opt_text(5000), "Default `Avoir sur la facture <number>`."),
+                }),
+            ),
+            "The body of `POST /invoices/{id}/credit-note`; an empty body credits the whole invoice.",
+        ),
+    );
+
+    // ---- documents: output ----
+    add(
+        "DocumentView",
+        described(
+            object(
+                &[
+                    "id",
+                    "kind",
+                    "status",
+                    "number",
+                    "customer_id",
+                    "currency",
+                    "issue_date",
+                    "due_date",
+                    "payment_terms",
+                    "customer_reference",
+                    "note",
+                    "discount_percent",
+                    "lines",
+                    "totals",
+                    "payments",
+                    "links",
+                    "seal",
+                    "created_at",
+                    "updated_at",
+                    "issued_at",
+                ],
+                json!({
+                    "id": uuid(),
+                    "kind": schema_ref("DocumentKind"),
+                    "status": schema_ref("DocumentStatus"),
+                    "number": {"type": ["string", "null"], "description": "The legal number; null while draft."},
+                    "customer_id": uuid(),
+                    "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                    "issue_date": nullable(schema_ref("Date")),
+                    "due_date": described(nullable(schema_ref("Date")), "Set when issued."),
+                    "payment_terms": schema_ref("PaymentTerms"),
+                    "customer_reference": {"type": ["string", "null"]},
+                    "note": {"type": ["string", "null"]},
+                    "discount_percent": schema_ref("Decimal"),
+                    "lines": {"type": "array", "items": schema_ref("LineView")},
+                    "totals": schema_ref("TotalsView"),
+                    "payments": {"type": "array", "items": schema_ref("PaymentView")},
+                    "links": {"type": "array", "items": schema_ref("LinkView"), "description": "The document's parents and children (an invoice's credit notes, a credit note's invoice)."},
+                    "seal": {"type": ["string", "null"], "description": "SHA-256 seal in the company's hash chain; null while draft."},
+                    "created_at": instant(),
+                    "updated_at": instant(),
+                    "issued_at": nullable(instant()),
+                    "history": {
+                        "type": "array",
+                        "description": "What happened to the document, oldest first. Only in the answer about one document, and only when something is recorded.",
+                        "items": schema_ref("EventView"),
+                    },
+                }),
+            ),
+            "An invoice or a credit note.",
+        ),
+    );
+    add(
+        "LineView",
+        object(
+            &[
+                "id",
+                "product_id",
+                "description",
+                "quantity",
+                "unit",
+                "unit_price",
+                "vat_rate",
+                "vat_category",
+                "discount_percent",
+                "net",
+            ],
+            json!({
+                "id": uuid(),
+                "product_id": {"type": ["string", "null"], "format": "uuid"},
+                "description": {"type": "string"},
+                "quantity": schema_ref("Decimal"),
+                "unit": schema_ref("UnitCode"),
+                "unit_price": schema_ref("Decimal"),
+                "vat_rate": schema_ref("Decimal"),
+                "vat_category": schema_ref("VatCategory"),
+                "discount_percent": schema_ref("Decimal"),
+                "net": decimal("The line net amount (BT-131)."),
+            }),
+        ),
+    );
+    add(
+        "TotalsView",
+        described(
+            object(
+                &["lines_net", "discount", "net", "vat", "vat_total", "gross", "paid", "credited", "due"],
+                json!({
+                    "lines_net": decimal("Sum of line nets, before the document discount."),
+                    "discount": decimal("The document discount."),
+                    "net": decimal("Total without VAT."),
+                    "vat": {"type": "array", "items": schema_ref("VatView"), "description": "One breakdown per VAT category and rate."},
+                    "vat_total": decimal("Total VAT."),
+                    "gross": decimal("Total with VAT."),
+                    "paid": decimal("Payments applied."),
+                    "credited": decimal("Issued credit notes applied."),
+                    "due": decimal("What remains to pay (0 for an issued credit note)."),
+                }),
+            ),
+            "Totals computed with the EN 16931 model.",
+        ),
+    );
+    add(
+        "VatView",
+        object(
+            &["category", "rate", "base", "amount"],
+            json!({
+                "category": schema_ref("VatCategory"),
+                "rate": schema_ref("Decimal"),
+                "base": schema_ref("Decimal"),
+                "amount": schema_ref("Decimal"),
+                "exemption_reason": {"type": "string", "description": "The legal mention (BT-120); absent for S and Z."},
+                "exemption_reason_code": {"type": "string", "description": "The VATEX code (BT-121); absent for S and Z."},
+            }),
+        ),
+    );
+    add(
+        "PaymentView",
+        object(
+            &["id", "amount", "applied", "date", "method", "reference"],
+            json!({
+                "id": uuid(),
+                "amount": schema_ref("Decimal"),
+                "applied": decimal("The part of the amount applied to the invoice; the rest goes to the customer's credit."),
+                "date": schema_ref("Date"),
+                "method": {"type": "string", "enum": payment_methods},
+                "reference": {"type": ["string", "null"]},
+            }),
+        ),
+    );
+    add(
+        "LinkView",
+        object(
+            &["kind", "id", "number", "relation"],
+            json!({
+                "kind": schema_ref("DocumentKind"),
+                "id": uuid(),
+                "number": {"type": ["string", "null"]},
+                "relation": {"type": "string", "enum": ["parent", "child"]},
+            }),
+        ),
+    );
+    add(
+        "EventView",
+        object(
+            &["at", "event", "detail"],
+            json!({
+                "at": instant(),
+                "event": {"type": "string", "description": "`created`, `updated`, `issued`, `payment_recorded`…", "examples": ["issued"]},
+                "detail": {"description": "Facts of the event (e.g. the number assigned)."},
+            }),
+        ),
+    );
+    add("DocumentPage", page("DocumentView", "A page of documents."));
+
+    // ---- settings ----
+    add(
+        "NumberingView",
+        object(
+            &["kind", "pattern", "yearly_reset", "issued", "example"],
+            json!({
+                "kind": schema_ref("DocumentKind"),
+                "pattern": {"type": "string", "examples": ["F{YYYY}-{SEQ:5}"]},
+                "yearly_reset": {"type": "boolean", "description": "Whether the sequence restarts at 1 each year."},
+                "issued": {"type": "integer", "minimum": 0, "description": "Documents of this kind issued so far."},
+                "example": {"type": "string", "description": "The number a document issued today would get as the first of a sequence."},
+            }),
+        ),
+    );
+    add("NumberingList", json!({"type": "array", "items": schema_ref("NumberingView")}));
+    add(
+        "NumberingInput",
+        described(
+            input(
+                &["pattern"],
+                json!({
+                    "pattern": {
+                        "type": "string",
+                        "description": "Literal text (letters, digits, `-`, `_`, `/`, `.`; at most 40 characters) with `{YYYY}`, `{YY}`, `{MM}` and exactly one `{SEQ}` or `{SEQ:n}` (zero-padded to n digits, n from 1 to 12). A yearly reset needs `{YYYY}` or `{YY}`.",
+                        "examples": ["F{YYYY}-{SEQ:5}", "FA-{YY}{MM}-{SEQ:4}"],
+                    },
+                    "yearly_reset": {"type": ["boolean", "null"], "default": true},
+                }),
+            ),
+            "The body of `PUT /numbering/{kind}`.",
+        ),
+    );
+
+    Value::Object(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn every_route_has_details() {
+        for (method, path, _) in ROUTES {
+            assert!(
+                operation(method, path).is_some(),
+                "{} {path} is in ROUTES but has no entry in openapi::OPERATIONS",
+                method.to_uppercase()
+            );
+        }
+        for o in OPERATIONS {
+            assert!(
+                ROUTES.iter().any(|(m, p, _)| *m == o.method && *p == o.path),
+                "openapi::OPERATIONS describes {} {}, which is not in ROUTES",
+                o.method.to_uppercase(),
+                o.path
+            );
+        }
+        let ids: BTreeSet<_> = OPERATIONS.iter().map(|o| o.operation_id).collect();
+        assert_eq!(ids.len(), OPERATIONS.len(), "operationIds are unique");
+    }
+
+    fn refs(v: &Value, out: &mut BTreeSet<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.insert(r.clone());
+                }
+                m.values().for_each(|x| refs(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| refs(x, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_component_is_used_and_every_ref_resolves() {
+        let doc = document();
+        let mut used = BTreeSet::new();
+        refs(&doc, &mut used);
+        for r in &used {
+            let pointer = r.strip_prefix('#').expect("local reference");
+            assert!(doc.pointer(pointer).is_some(), "{r} is not defined");
+        }
+        for kind in ["schemas", "parameters", "responses", "headers"] {
+            for name in doc["components"][kind].as_object().unwrap().keys() {
+                let r = format!("#/components/{kind}/{name}");
+                assert!(used.contains(&r), "{r} is defined but never used");
+            }
+        }
+    }
+
+    #[test]
+    fn patches_require_nothing_and_rename_nested_objects() {
+        let doc = document();
+        let p = &doc["components"]["schemas"]["CustomerPatch"];
+        assert!(p.get("required").is_none());
+        assert_eq!(p["additionalProperties"], json!(false));
+        assert_eq!(
+            p["properties"]["billing_address"],
+            json!({"anyOf": [{"$ref": "#/components/schemas/AddressPatch"}, {"type": "null"}]})
+        );
+        // Arrays are replaced whole: their items keep the full input schema.
+        assert_eq!(p["properties"]["contacts"]["items"], json!({"$ref": "#/components/schemas/ContactInput"}));
+        assert_eq!(p["properties"]["name"]["type"], json!(["string", "null"]));
+        assert_eq!(p["properties"]["id"]["readOnly"], json!(true));
+    }
+
+    #[test]
+    fn statuses_follow_the_rules() {
+        for o in OPERATIONS {
+            let e = error_statuses(o);
+            assert_eq!(e.contains(&401), !o.public, "{} {}", o.method, o.path);
+            if o.path.contains("{id}") {
+                assert!(e.contains(&404), "{} {} answers 404", o.method, o.path);
+            }
+            if o.method != "get" {
+                assert!(e.contains(&403), "{} {} is a change", o.method, o.path);
+            }
+            if o.method == "post" {
+                assert!(e.contains(&409) && e.contains(&422));
+            }
+        }
+    }
 }

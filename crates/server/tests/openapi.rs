@@ -1,0 +1,976 @@
+//! The OpenAPI document served at `/api/v1/openapi.json` is true: it lists exactly
+//! the routes of `ROUTES`, the router answers every documented operation (401 without a
+//! token) and refuses every undocumented method, every `$ref` resolves, the document has
+//! the OpenAPI 3.1 structure, and real responses of a whole billing flow have the
+//! documented statuses and validate against the documented schemas (strictly: a field
+//! the schema does not name is an error).
+//!
+//! `OPENAPI_JSON_OUT=path cargo test -p facturier-server --test openapi` also writes the
+//! document to `path` (for `scripts/check-openapi.sh`).
+
+mod common;
+
+use common::{TestApp, TestDb, customer_body, line, spawn_app};
+use facturier_server::api::ROUTES;
+use reqwest::Method;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// A raw answer.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    content_type: String,
+    headers: reqwest::header::HeaderMap,
+    text: String,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or(Value::Null)
+    }
+}
+
+async fn send(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> Answer {
+    let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+    let mut req = app.http.request(m, format!("{}{}", app.base, path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    if let Some(b) = body {
+        req = req.header("content-type", "application/json").body(b.to_string());
+    }
+    let r = req.send().await.expect("request");
+    let status = r.status().as_u16();
+    let headers = r.headers().clone();
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let text = r.text().await.unwrap_or_default();
+    Answer { status, content_type, headers, text }
+}
+
+async fn fetch_document(app: &TestApp) -> Value {
+    let a = send(app, "get", "/openapi.json", None, None, &[]).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert!(a.content_type.starts_with("application/json"), "{}", a.content_type);
+    let doc: Value = serde_json::from_str(&a.text).expect("the document is JSON");
+    if let Ok(out) = std::env::var("OPENAPI_JSON_OUT") {
+        std::fs::write(&out, serde_json::to_string_pretty(&doc).unwrap()).expect("write");
+    }
+    doc
+}
+
+/// (method, path) of every operation of the document.
+fn documented(doc: &Value) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, _) in item.as_object().expect("path item") {
+            if METHODS.contains(&method.as_str()) {
+                out.insert((method.clone(), path.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn with_random_ids(path: &str) -> String {
+    path.split('/')
+        .map(|s| if s.starts_with('{') && s.ends_with('}') { uuid::Uuid::now_v7().to_string() } else { s.to_string() })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+// ---- (b) paths and methods are exactly ROUTES --------------------------------------
+
+#[tokio::test]
+async fn document_lists_exactly_the_routes() {
+    let db = TestDb::sqlite();
+    let app = spawn_app(&db).await;
+    let doc = fetch_document(&app).await;
+    let routes: BTreeSet<(String, String)> = ROUTES.iter().map(|(m, p, _)| (m.to_string(), p.to_string())).collect();
+    assert_eq!(routes.len(), ROUTES.len(), "ROUTES has duplicates");
+    let doc_ops = documented(&doc);
+    let missing: Vec<_> = routes.difference(&doc_ops).collect();
+    let extra: Vec<_> = doc_ops.difference(&routes).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "not documented: {missing:?}; documented but not routed: {extra:?}"
+    );
+    for (m, p, summary) in ROUTES {
+        assert_eq!(doc["paths"][p][m]["summary"], json!(summary), "{m} {p}");
+    }
+}
+
+// ---- (c) every documented operation is routed: 401 without a token -----------------
+
+#[tokio::test]
+async fn every_documented_operation_is_routed_and_needs_a_token() {
+    let db = TestDb::sqlite();
+    let app = spawn_app(&db).await;
+    let doc = fetch_document(&app).await;
+    let mut failures = Vec::new();
+    for (method, path) in documented(&doc) {
+        let url = with_random_ids(&path);
+        let body = matches!(method.as_str(), "post" | "patch" | "put").then_some("{}");
+        for headers in [&[][..], &[("idempotency-key", "k-1")][..]] {
+            if !headers.is_empty() && method != "post" {
+                continue;
+            }
+            let a = send(&app, &method, &url, None, body, headers).await;
+            let public = doc["paths"][&path][&method]["security"] == json!([]);
+            let expected = if public { 200 } else { 401 };
+            if a.status != expected {
+                failures.push(format!(
+                    "{} {url} {headers:?} → {} (expected {expected}): {}",
+                    method.to_uppercase(),
+                    a.status,
+                    a.text
+                ));
+            } else if !public {
+                assert!(a.content_type.starts_with("application/problem+json"), "{method} {url}: {}", a.content_type);
+                assert_eq!(a.json()["status"], json!(401));
+            }
+        }
+        // A wrong token is no better than none.
+        let a = send(&app, &method, &url, Some("not-a-token"), body, &[]).await;
+        let public = doc["paths"][&path][&method]["security"] == json!([]);
+        if !public && a.status != 401 {
+            failures.push(format!("{} {url} with a wrong token → {}", method.to_uppercase(), a.status));
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+// ---- (d) undocumented methods are refused -------------------------------------------
+
+#[tokio::test]
+async fn undocumented_methods_are_refused() {
+    let db = TestDb::sqlite();
+    let app = spawn_app(&db).await;
+    let doc = fetch_document(&app).await;
+    let mut failures = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let url = with_random_ids(path);
+        let has_get = item.get("get").is_some();
+        for method in METHODS {
+            if item.get(method).is_some() {
+                continue;
+            }
+            // HTTP serves HEAD wherever GET is served (with an empty body).
+            if method == "head" && has_get {
+                continue;
+            }
+            for token in [None, Some(app.token.as_str())] {
+                let body = matches!(method, "post" | "patch" | "put").then_some("{}");
+                let a = send(&app, method, &url, token, body, &[]).await;
+                if !(a.status == 405 || a.status == 404) {
+                    failures.push(format!(
+                        "{} {url} (token: {}) → {}: {}",
+                        method.to_uppercase(),
+                        token.is_some(),
+                        a.status,
+                        a.text
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+// ---- (e) every $ref resolves; (f) OpenAPI 3.1 structure -----------------------------
+
+fn collect_refs(v: &Value, at: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k == "$ref" {
+                    out.push((at.to_string(), x.as_str().unwrap_or("<not a string>").into()));
+                } else {
+                    collect_refs(x, &format!("{at}/{k}"), out);
+                }
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                collect_refs(x, &format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn every_ref_resolves_to_a_component() {
+    let db = TestDb::sqlite();
+    let app = spawn_app(&db).await;
+    let doc = fetch_document(&app).await;
+    let mut refs = Vec::new();
+    collect_refs(&doc, "#", &mut refs);
+    assert!(refs.len() > 50, "the document uses components");
+    for (at, r) in refs {
+        let name =
+            r.strip_prefix("#/components/").unwrap_or_else(|| panic!("{at}: {r} is not a reference to a component"));
+        let (kind, key) = name.split_once('/').unwrap();
+        assert!(["schemas", "parameters", "responses", "headers", "requestBodies"].contains(&kind), "{at}: {r}");
+        assert!(!key.contains('/'), "{at}: {r}");
+        assert!(doc["components"][kind].get(key).is_some(), "{at}: {r} is not defined");
+    }
+}
+
+/// Follows a `$ref` (once is enough for parameters, responses and headers).
+fn deref<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) => doc.pointer(r.trim_start_matches('#')).unwrap_or_else(|| panic!("{r} does not resolve")),
+        None => v,
+    }
+}
+
+const JSON_TYPES: [&str; 7] = ["null", "boolean", "object", "array", "number", "string", "integer"];
+
+/// Checks the JSON Schema keywords this document uses are well formed.
+fn check_schema(s: &Value, at: &str) {
+    let Some(m) = s.as_object() else {
+        assert!(s.is_boolean(), "{at}: a schema is an object or a boolean");
+        return;
+    };
+    if let Some(t) = m.get("type") {
+        let types: Vec<&str> = match t {
+            Value::String(t) => vec![t.as_str()],
+            Value::Array(a) => a.iter().map(|x| x.as_str().expect("type name")).collect(),
+            other => panic!("{at}: type {other}"),
+        };
+        for t in &types {
+            assert!(JSON_TYPES.contains(t), "{at}: unknown type {t}");
+        }
+        if let Some(Value::Array(e)) = m.get("enum") {
+            for v in e {
+                assert!(types.iter().any(|t| type_matches(t, v)), "{at}: enum value {v} is not of type {types:?}");
+            }
+        }
+    }
+    for k in ["required"] {
+        if let Some(r) = m.get(k) {
+            let names: Vec<&str> = r
+                .as_array()
+                .unwrap_or_else(|| panic!("{at}: {k} is an array"))
+                .iter()
+                .map(|x| x.as_str().expect("a property name"))
+                .collect();
+            if let Some(Value::Object(props)) = m.get("properties") {
+                for n in names {
+                    assert!(props.contains_key(n), "{at}: required {n} is not a property");
+                }
+            }
+        }
+    }
+    if let Some(p) = m.get("pattern") {
+        assert!(p.is_string(), "{at}: pattern");
+    }
+    if let Some(Value::Object(props)) = m.get("properties") {
+        for (k, x) in props {
+            check_schema(x, &format!("{at}/properties/{k}"));
+        }
+    }
+    for k in ["items", "additionalProperties", "not"] {
+        if let Some(x) = m.get(k) {
+            check_schema(x, &format!("{at}/{k}"));
+        }
+    }
+    for k in ["anyOf", "oneOf", "allOf"] {
+        if let Some(x) = m.get(k) {
+            let a = x.as_array().unwrap_or_else(|| panic!("{at}: {k} is an array"));
+            assert!(!a.is_empty(), "{at}: {k} is empty");
+            for (i, x) in a.iter().enumerate() {
+                check_schema(x, &format!("{at}/{k}/{i}"));
+            }
+        }
+    }
+    if let Some(r) = m.get("$ref") {
+        let r = r.as_str().expect("$ref is a string");
+        assert!(r.starts_with("#/components/schemas/"), "{at}: a schema refers to a schema, not {r}");
+    }
+}
+
+#[tokio::test]
+async fn document_has_the_openapi_3_1_structure() {
+    let db = TestDb::sqlite();
+    let app = spawn_app(&db).await;
+    let doc = fetch_document(&app).await;
+
+    assert_eq!(doc["openapi"], json!("3.1.0"));
+    assert!(doc["info"]["title"].is_string());
+    assert!(doc["info"]["version"].is_string());
+    let allowed_top = [
+        "openapi",
+        "info",
+        "jsonSchemaDialect",
+        "servers",
+        "paths",
+        "webhooks",
+        "components",
+        "security",
+        "tags",
+        "externalDocs",
+    ];
+    for k in doc.as_object().unwrap().keys() {
+        assert!(allowed_top.contains(&k.as_str()) || k.starts_with("x-"), "unknown top-level field {k}");
+    }
+
+    // Security: the bearer scheme, applied globally; only the document itself is public.
+    let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
+    assert_eq!(schemes["bearerAuth"]["type"], json!("http"));
+    assert_eq!(schemes["bearerAuth"]["scheme"], json!("bearer"));
+    assert_eq!(doc["security"], json!([{"bearerAuth": []}]));
+    for req in doc["security"].as_array().unwrap() {
+        for name in req.as_object().unwrap().keys() {
+            assert!(schemes.contains_key(name), "security scheme {name}");
+        }
+    }
+
+    let tags: BTreeSet<&str> = doc["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let mut operation_ids = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        assert!(path.starts_with('/'), "{path}");
+        let template: BTreeSet<String> = path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(String::from)
+            .collect();
+        for (method, op) in item.as_object().unwrap() {
+            let at = format!("{} {path}", method.to_uppercase());
+            assert!(METHODS.contains(&method.as_str()), "{at}: not a method");
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{at}: operationId"));
+            assert!(operation_ids.insert(id), "{at}: operationId {id} is repeated");
+            assert!(op["summary"].is_string(), "{at}: summary");
+            for t in op["tags"].as_array().unwrap() {
+                assert!(tags.contains(t.as_str().unwrap()), "{at}: tag {t}");
+            }
+
+            // Parameters: well formed, unique, the path template's exactly.
+            let mut seen = BTreeSet::new();
+            let mut path_params = BTreeSet::new();
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let p = deref(&doc, p);
+                let name = p["name"].as_str().unwrap_or_else(|| panic!("{at}: name"));
+                let location = p["in"].as_str().unwrap_or_else(|| panic!("{at}: in"));
+                assert!(["path", "query", "header", "cookie"].contains(&location), "{at}: in {location}");
+                assert!(seen.insert((name.to_string(), location.to_string())), "{at}: parameter {name} repeated");
+                assert!(p.get("schema").is_some(), "{at}: {name} has a schema");
+                check_schema(&p["schema"], &format!("{at} {name}"));
+                if location == "path" {
+                    assert_eq!(p["required"], json!(true), "{at}: {name} is required");
+                    path_params.insert(name.to_string());
+                }
+            }
+            assert_eq!(path_params, template, "{at}: path parameters");
+            let idempotency = seen.contains(&("Idempotency-Key".into(), "header".into()));
+            assert_eq!(idempotency, method == "post", "{at}: Idempotency-Key on every POST (and only there)");
+
+            if let Some(b) = op.get("requestBody") {
+                let content = b["content"].as_object().unwrap_or_else(|| panic!("{at}: content"));
+                assert!(!content.is_empty());
+                for (media, m) in content {
+                    check_schema(&m["schema"], &format!("{at} body {media}"));
+                }
+                assert!(["post", "put", "patch"].contains(&method.as_str()), "{at}: a body");
+            }
+
+            // Responses: at least one, with status codes and descriptions.
+            let responses = op["responses"].as_object().unwrap_or_else(|| panic!("{at}: responses"));
+            assert!(!responses.is_empty(), "{at}: no response");
+            let public = op.get("security") == Some(&json!([]));
+            for (code, r) in responses {
+                let ok = code == "default"
+                    || (code.len() == 3
+                        && code.chars().all(|c| c.is_ascii_digit())
+                        && ('1'..='5').contains(&code.chars().next().unwrap()));
+                assert!(ok, "{at}: response code {code}");
+                let r = deref(&doc, r);
+                assert!(r["description"].is_string(), "{at} {code}: description");
+                for (media, m) in r.get("content").and_then(Value::as_object).into_iter().flatten() {
+                    check_schema(&m["schema"], &format!("{at} {code} {media}"));
+                    if code.starts_with('4') {
+                        assert_eq!(media, "application/problem+json", "{at} {code}");
+                    }
+                }
+                if code == "204" {
+                    assert!(r.get("content").is_none(), "{at}: 204 has no content");
+                }
+            }
+            let codes: BTreeSet<&str> = responses.keys().map(String::as_str).collect();
+            assert_eq!(codes.iter().filter(|c| c.starts_with('2')).count(), 1, "{at}: one success status");
+            assert_eq!(codes.contains("401"), !public, "{at}: 401 iff secured");
+            if !public && op.get("security").is_some() {
+                panic!("{at}: only public operations override security");
+            }
+            if method == "post" {
+                assert!(codes.contains("409") && codes.contains("422"), "{at}");
+            }
+            if op.get("requestBody").is_some() {
+                assert!(codes.contains("400") && codes.contains("422"), "{at}");
+            }
+            if !template.is_empty() {
+                assert!(codes.contains("404"), "{at}: unknown id");
+            }
+            if method == "delete" {
+                assert!(codes.contains("204"), "{at}: 204 on delete");
+            }
+        }
+    }
+    for (name, s) in doc["components"]["schemas"].as_object().unwrap() {
+        check_schema(s, &format!("#/components/schemas/{name}"));
+    }
+}
+
+// ---- real responses follow the document ---------------------------------------------
+
+fn type_matches(t: &str, v: &Value) -> bool {
+    match t {
+        "null" => v.is_null(),
+        "boolean" => v.is_boolean(),
+        "object" => v.is_object(),
+        "array" => v.is_array(),
+        "number" => v.is_number(),
+        "integer" => v.is_i64() || v.is_u64(),
+        "string" => v.is_string(),
+        _ => false,
+    }
+}
+
+fn is_decimal(s: &str) -> bool {
+    let t = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let mut parts = t.splitn(2, '.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next().unwrap_or("");
+    !t.is_empty() && t != "." && int.chars().all(|c| c.is_ascii_digit()) && frac.chars().all(|c| c.is_ascii_digit())
+}
+
+/// A small JSON Schema validator for the keywords the document uses. `strict`: an
+/// object schema without `additionalProperties` allows no field it does not name.
+struct Validator<'a> {
+    doc: &'a Value,
+    strict: bool,
+}
+
+impl Validator<'_> {
+    fn errors(&self, schema: &Value, v: &Value) -> Vec<String> {
+        let mut e = Vec::new();
+        self.check(schema, v, "$", &mut e);
+        e
+    }
+
+    fn check(&self, s: &Value, v: &Value, at: &str, e: &mut Vec<String>) {
+        let Some(m) = s.as_object() else {
+            if s == &json!(false) {
+                e.push(format!("{at}: not allowed"));
+            }
+            return;
+        };
+        if let Some(r) = m.get("$ref").and_then(Value::as_str) {
+            match self.doc.pointer(r.trim_start_matches('#')) {
+                Some(target) => self.check(target, v, at, e),
+                None => e.push(format!("{at}: {r} does not resolve")),
+            }
+        }
+        if let Some(t) = m.get("type") {
+            let ok = match t {
+                Value::String(t) => type_matches(t, v),
+                Value::Array(a) => a.iter().any(|t| type_matches(t.as_str().unwrap_or(""), v)),
+                _ => false,
+            };
+            if !ok {
+                e.push(format!("{at}: {v} is not of type {t}"));
+                return;
+            }
+        }
+        if let Some(Value::Array(options)) = m.get("enum")
+            && !options.contains(v)
+        {
+            e.push(format!("{at}: {v} is not one of {options:?}"));
+        }
+        if let Some(c) = m.get("const")
+            && c != v
+        {
+            e.push(format!("{at}: {v} is not {c}"));
+        }
+        if let Some(Value::Array(a)) = m.get("allOf") {
+            for x in a {
+                self.check(x, v, at, e);
+            }
+        }
+        if let Some(Value::Array(a)) = m.get("anyOf")
+            && !a.iter().any(|x| self.errors(x, v).is_empty())
+        {
+            let why: Vec<_> = a.iter().map(|x| self.errors(x, v)).collect();
+            e.push(format!("{at}: matches no anyOf branch: {why:?}"));
+        }
+        if let Some(Value::Array(a)) = m.get("oneOf") {
+            let n = a.iter().filter(|x| self.errors(x, v).is_empty()).count();
+            if n != 1 {
+                e.push(format!("{at}: matches {n} oneOf branches"));
+            }
+        }
+        match v {
+            Value::String(s) => {
+                let n = s.chars().count() as u64;
+                if let Some(min) = m.get("minLength").and_then(Value::as_u64)
+                    && n < min
+                {
+                    e.push(format!("{at}: {s:?} is shorter than {min}"));
+                }
+                if let Some(max) = m.get("maxLength").and_then(Value::as_u64)
+                    && n > max
+                {
+                    e.push(format!("{at}: {s:?} is longer than {max}"));
+                }
+                let ok = match m.get("format").and_then(Value::as_str) {
+                    Some("uuid") => uuid::Uuid::parse_str(s).is_ok(),
+                    Some("date") => {
+                        s.len() == 10
+                            && time::Date::parse(s, &time::format_description::well_known::Iso8601::DATE).is_ok()
+                    }
+                    Some("date-time") => {
+                        time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_ok()
+                    }
+                    Some("email") => s.contains('@'),
+                    Some("decimal") => is_decimal(s),
+                    _ => true,
+                };
+                if !ok {
+                    e.push(format!("{at}: {s:?} is not a {}", m["format"]));
+                }
+            }
+            Value::Number(n) => {
+                let x = n.as_f64().unwrap_or(0.0);
+                if let Some(min) = m.get("minimum").and_then(Value::as_f64)
+                    && x < min
+                {
+                    e.push(format!("{at}: {x} < {min}"));
+                }
+                if let Some(max) = m.get("maximum").and_then(Value::as_f64)
+                    && x > max
+                {
+                    e.push(format!("{at}: {x} > {max}"));
+                }
+            }
+            Value::Array(a) => {
+                if let Some(max) = m.get("maxItems").and_then(Value::as_u64)
+                    && a.len() as u64 > max
+                {
+                    e.push(format!("{at}: more than {max} items"));
+                }
+                if let Some(items) = m.get("items") {
+                    for (i, x) in a.iter().enumerate() {
+                        self.check(items, x, &format!("{at}[{i}]"), e);
+                    }
+                }
+            }
+            Value::Object(o) => {
+                for r in m.get("required").and_then(Value::as_array).into_iter().flatten() {
+                    let r = r.as_str().unwrap_or("");
+                    if !o.contains_key(r) {
+                        e.push(format!("{at}: {r} is required"));
+                    }
+                }
+                let props = m.get("properties").and_then(Value::as_object);
+                for (k, x) in o {
+                    match props.and_then(|p| p.get(k)) {
+                        Some(ps) => self.check(ps, x, &format!("{at}.{k}"), e),
+                        None => match m.get("additionalProperties") {
+                            Some(Value::Bool(false)) => e.push(format!("{at}: {k} is not allowed")),
+                            Some(extra) => self.check(extra, x, &format!("{at}.{k}"), e),
+                            // Only where the schema describes an object's fields.
+                            None if self.strict && props.is_some() => e.push(format!("{at}: {k} is not documented")),
+                            None => {}
+                        },
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Calls the API like a client would, checking each exchange against the document.
+struct Client<'a> {
+    app: &'a TestApp,
+    doc: &'a Value,
+    /// (method, path template) → statuses seen.
+    seen: BTreeMap<(String, String), BTreeSet<u16>>,
+}
+
+impl Client<'_> {
+    fn operation(&self, method: &str, template: &str) -> &Value {
+        self.doc["paths"]
+            .get(template)
+            .and_then(|p| p.get(method))
+            .unwrap_or_else(|| panic!("{method} {template} is not documented"))
+    }
+
+    /// Sends `body` (checked against the request schema when `valid_body`) and checks
+    /// the answer: a documented status, a documented media type, a body of the
+    /// documented schema. `id` replaces `{id}` in the template.
+    #[allow(clippy::too_many_arguments)]
+    async fn call(
+        &mut self,
+        method: &str,
+        template: &str,
+        id: Option<&str>,
+        query: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+        valid_body: bool,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let op = self.operation(method, template).clone();
+        let at = format!("{} {template}", method.to_uppercase());
+        if let (Some(b), true) = (body, valid_body) {
+            let media = &op["requestBody"]["content"]["application/json"];
+            assert!(media.is_object(), "{at}: a JSON body is documented");
+            let v: Value = serde_json::from_str(b).unwrap();
+            let errs = Validator { doc: self.doc, strict: false }.errors(&media["schema"], &v);
+            assert!(errs.is_empty(), "{at}: the request body does not follow the document: {errs:#?}\n{b}");
+        }
+        // `id` replaces the path parameter (`{id}`, `{kind}`).
+        let path = match id {
+            Some(id) => {
+                template.split('/').map(|s| if s.starts_with('{') { id } else { s }).collect::<Vec<_>>().join("/")
+            }
+            None => template.to_string(),
+        };
+        let a = send(self.app, method, &format!("{path}{query}"), token, body, headers).await;
+        let code = a.status.to_string();
+        let response = op["responses"]
+            .get(&code)
+            .unwrap_or_else(|| panic!("{at}{query} answered {} which is not documented: {}", a.status, a.text));
+        let response = deref(self.doc, response);
+        match response.get("content").and_then(Value::as_object) {
+            None => assert!(a.text.is_empty(), "{at}: {code} documents no content, got {}", a.text),
+            Some(content) => {
+                let media = a.content_type.split(';').next().unwrap_or("").trim();
+                let m = content
+                    .get(media)
+                    .unwrap_or_else(|| panic!("{at}: {code} answered {media}, documented: {content:?}"));
+                let v: Value = serde_json::from_str(&a.text)
+                    .unwrap_or_else(|e| panic!("{at}: {code} is not JSON ({e}): {}", a.text));
+                let errs = Validator { doc: self.doc, strict: true }.errors(&m["schema"], &v);
+                assert!(errs.is_empty(), "{at}: the {code} response does not follow the document: {errs:#?}\n{v:#}");
+            }
+        }
+        self.seen.entry((method.to_string(), template.to_string())).or_default().insert(a.status);
+        a
+    }
+
+    async fn ok(&mut self, method: &str, template: &str, id: Option<&str>, body: Option<Value>) -> Value {
+        let token = self.app.token.clone();
+        let body = body.map(|b| b.to_string());
+        let a = self.call(method, template, id, "", Some(&token), body.as_deref(), true, &[]).await;
+        assert!((200..300).contains(&a.status), "{method} {template}: {} {}", a.status, a.text);
+        a.json()
+    }
+
+    async fn expect(
+        &mut self,
+        status: u16,
+        method: &str,
+        template: &str,
+        id: Option<&str>,
+        query: &str,
+        body: Option<&str>,
+    ) -> Value {
+        let token = self.app.token.clone();
+        let a = self.call(method, template, id, query, Some(&token), body, false, &[]).await;
+        assert_eq!(a.status, status, "{method} {template}{query}: {}", a.text);
+        a.json()
+    }
+}
+
+#[tokio::test]
+async fn responses_follow_the_document() {
+    let db = TestDb::sqlite();
+    let app = spawn_app(&db).await;
+    let doc = fetch_document(&app).await;
+    let mut c = Client { app: &app, doc: &doc, seen: BTreeMap::new() };
+
+    // Customers.
+    let mut body = customer_body("Boulangerie Martin");
+    body["kind"] = json!("company");
+    body["delivery_address"] = json!({"line1": "3 quai Saint-Antoine", "line2": "Quai B", "postal_code": "69002", "city": "Lyon", "country": "fr"});
+    body["language"] = json!("en");
+    body["currency"] = json!("EUR");
+    body["payment_terms"] = json!("45_days_end_of_month");
+    body["tags"] = json!(["pain", "b2b"]);
+    body["notes"] = json!("Livraison avant 7 h");
+    body["iban"] = json!("FR76 3000 6000 0112 3456 7890 189");
+    let customer = c.ok("post", "/customers", None, Some(body)).await;
+    let cid = customer["id"].as_str().unwrap().to_string();
+    c.ok("get", "/customers/{id}", Some(&cid), None).await;
+    c.ok(
+        "patch",
+        "/customers/{id}",
+        Some(&cid),
+        Some(json!({"notes": null, "billing_address": {"line2": "2e étage"}, "contacts": []})),
+    )
+    .await;
+    c.ok("post", "/customers", None, Some(customer_body("Café du Port"))).await;
+    let token = app.token.clone();
+    let page =
+        c.call("get", "/customers", None, "?limit=1&q=Port&activity=boulangerie", Some(&token), None, false, &[]).await;
+    assert_eq!(page.status, 200);
+    let page = c.ok("get", "/customers", None, None).await;
+    assert_eq!(page["data"].as_array().unwrap().len(), 2);
+
+    // Products.
+    let product = c
+        .ok(
+            "post",
+            "/products",
+            None,
+            Some(json!({"reference": "PAIN-1", "name": "Pain", "unit": "kgm", "unit_price": "4.20", "vat_rate": "5.5", "vat_category": "S", "purchase_price": "1.1", "stock": "120"})),
+        )
+        .await;
+    let pid = product["id"].as_str().unwrap().to_string();
+    c.ok("get", "/products/{id}", Some(&pid), None).await;
+    c.ok("patch", "/products/{id}", Some(&pid), Some(json!({"stock": null, "name": "Pain de campagne"}))).await;
+    c.ok(
+        "post",
+        "/products",
+        None,
+        Some(json!({"reference": "SRV", "name": "Formation", "unit_price": "900", "vat_rate": "0", "vat_category": "E", "unit": "DAY"})),
+    )
+    .await;
+    c.expect(200, "get", "/products", None, "?q=pain&limit=1", None).await;
+    c.ok("get", "/products", None, None).await;
+
+    // Invoices, with an Idempotency-Key replay.
+    let invoice_body = json!({
+        "customer_id": cid,
+        "currency": "EUR",
+        "payment_terms": "30_days",
+        "discount_percent": "5",
+        "customer_reference": "PO-17",
+        "note": "Merci",
+        "lines": [
+            line("Croissants", "40", "0.95", "5.5"),
+            {"product_id": pid, "quantity": "3"},
+            {"description": "Livraison", "quantity": "1", "unit_price": "15", "vat_rate": "20", "unit": "LS", "discount_percent": "10"},
+        ],
+    })
+    .to_string();
+    let mut created = Vec::new();
+    for _ in 0..2 {
+        let a = c
+            .call(
+                "post",
+                "/invoices",
+                None,
+                "",
+                Some(&token),
+                Some(&invoice_body),
+                true,
+                &[("Idempotency-Key", "invoice-1")],
+            )
+            .await;
+        assert_eq!(a.status, 201, "{}", a.text);
+        created.push(a);
+    }
+    assert_eq!(created[0].text, created[1].text);
+    assert_eq!(created[1].headers.get("idempotent-replayed").unwrap(), "true");
+    let iid = created[0].json()["id"].as_str().unwrap().to_string();
+    // The same key with another body.
+    let a = c
+        .call(
+            "post",
+            "/invoices",
+            None,
+            "",
+            Some(&token),
+            Some(&json!({"customer_id": cid, "lines": []}).to_string()),
+            true,
+            &[("Idempotency-Key", "invoice-1")],
+        )
+        .await;
+    assert_eq!(a.status, 422);
+    c.ok("get", "/invoices/{id}", Some(&iid), None).await;
+    let inv = c.ok("patch", "/invoices/{id}", Some(&iid), Some(json!({"note": null, "issue_date": null}))).await;
+    assert_eq!(inv["lines"].as_array().unwrap().len(), 3);
+
+    // A draft deleted.
+    let draft = c.ok("post", "/invoices", None, Some(json!({"customer_id": cid, "lines": []}))).await;
+    let did = draft["id"].as_str().unwrap().to_string();
+    c.expect(409, "post", "/invoices/{id}/issue", Some(&did), "", None).await; // no lines
+    c.expect(409, "post", "/invoices/{id}/credit-note", Some(&did), "", None).await; // a draft
+    c.ok("delete", "/invoices/{id}", Some(&did), None).await;
+    c.expect(404, "delete", "/invoices/{id}", Some(&did), "", None).await;
+
+    // Numbering.
+    let numbering = c.ok("get", "/numbering", None, None).await;
+    assert!(numbering.as_array().unwrap().len() >= 2);
+    let n = c.ok("put", "/numbering/{kind}", Some("invoice"), Some(json!({"pattern": "FA{YYYY}-{SEQ:6}"}))).await;
+    assert_eq!(n["pattern"], "FA{YYYY}-{SEQ:6}");
+    c.expect(422, "put", "/numbering/{kind}", Some("credit_note"), "", Some(r#"{"pattern": "AV"}"#)).await;
+    c.expect(404, "put", "/numbering/{kind}", Some("receipt"), "", Some(r#"{"pattern": "R{SEQ}"}"#)).await;
+
+    // Issue, pay, credit.
+    let issued = c.ok("post", "/invoices/{id}/issue", Some(&iid), None).await;
+    assert_eq!(issued["status"], "issued");
+    c.expect(409, "patch", "/invoices/{id}", Some(&iid), "", Some(r#"{"note": "x"}"#)).await;
+    c.expect(409, "delete", "/invoices/{id}", Some(&iid), "", None).await;
+    let paid = c
+        .ok(
+            "post",
+            "/invoices/{id}/payments",
+            Some(&iid),
+            Some(json!({"amount": "10.00", "method": "virement", "reference": "VIR-1"})),
+        )
+        .await;
+    assert_eq!(paid["status"], "partially_paid");
+    let cn = c
+        .ok(
+            "post",
+            "/invoices/{id}/credit-note",
+            Some(&iid),
+            Some(json!({"lines": [line("Geste commercial", "1", "5.00", "20")], "note": "Retard"})),
+        )
+        .await;
+    let cnid = cn["id"].as_str().unwrap().to_string();
+    assert_eq!(cn["kind"], "credit_note");
+    c.ok("get", "/credit-notes/{id}", Some(&cnid), None).await;
+    c.ok("patch", "/credit-notes/{id}", Some(&cnid), Some(json!({"note": "Retard de livraison"}))).await;
+    let cn = c.ok("post", "/credit-notes/{id}/issue", Some(&cnid), None).await;
+    let a = c
+        .call(
+            "put",
+            "/numbering/{kind}",
+            Some("invoice"),
+            "",
+            Some(&token),
+            Some(r#"{"pattern": "FA{SEQ:6}", "yearly_reset": false}"#),
+            true,
+            &[],
+        )
+        .await;
+    assert_eq!(a.status, 409, "the reset cannot change once numbered: {}", a.text);
+    assert_eq!(cn["status"], "issued");
+    c.expect(409, "post", "/credit-notes/{id}/issue", Some(&cnid), "", None).await;
+    c.expect(409, "delete", "/credit-notes/{id}", Some(&cnid), "", None).await;
+    // A whole-invoice credit note from an empty body, then deleted.
+    let whole = c.expect(201, "post", "/invoices/{id}/credit-note", Some(&iid), "", None).await;
+    let wid = whole["id"].as_str().unwrap().to_string();
+    c.ok("delete", "/credit-notes/{id}", Some(&wid), None).await;
+    let inv = c.ok("get", "/invoices/{id}", Some(&iid), None).await;
+    assert_eq!(inv["links"].as_array().unwrap().len(), 1);
+
+    // Lists with every filter, and the next page.
+    c.expect(
+        200,
+        "get",
+        "/invoices",
+        None,
+        &format!("?status=partially_paid&customer_id={cid}&from=2000-01-01&to=2199-12-31&limit=5"),
+        None,
+    )
+    .await;
+    c.ok("get", "/invoices", None, None).await;
+    let first = c.expect(200, "get", "/credit-notes", None, "?limit=1", None).await;
+    if let Some(next) = first["next_cursor"].as_str() {
+        c.expect(200, "get", "/credit-notes", None, &format!("?limit=1&after={next}"), None).await;
+    }
+    c.expect(200, "get", "/credit-notes", None, "?status=issued&from=2000-01-01", None).await;
+
+    // Errors, each with its documented status and the Problem shape.
+    let unknown = uuid::Uuid::now_v7().to_string();
+    for (m, t) in [
+        ("get", "/customers/{id}"),
+        ("get", "/products/{id}"),
+        ("get", "/invoices/{id}"),
+        ("get", "/credit-notes/{id}"),
+        ("post", "/invoices/{id}/issue"),
+    ] {
+        c.expect(404, m, t, Some(&unknown), "", None).await;
+    }
+    c.expect(404, "get", "/customers/{id}", Some("not-a-uuid"), "", None).await;
+    c.expect(404, "patch", "/customers/{id}", Some(&unknown), "", Some("{}")).await;
+    c.expect(400, "get", "/customers", None, "?limit=1&limit=2", None).await;
+    for q in ["?limit=0", "?limit=abc", "?after=zzz"] {
+        c.expect(422, "get", "/customers", None, q, None).await;
+    }
+    for q in ["?status=lost", "?customer_id=nope", "?from=2026-13-01", "?to=tomorrow"] {
+        c.expect(422, "get", "/invoices", None, q, None).await;
+    }
+    let p = c.expect(422, "post", "/customers", None, "", Some("{}")).await;
+    assert!(p["errors"].as_array().unwrap().len() >= 2, "{p}");
+    c.expect(422, "post", "/customers", None, "", Some(r#"{"name": "X", "unknown": 1}"#)).await;
+    c.expect(400, "post", "/customers", None, "", Some("{")).await;
+    c.expect(400, "post", "/products", None, "", Some(r#"{"reference": "#)).await;
+    c.expect(
+        422,
+        "post",
+        "/products",
+        None,
+        "",
+        Some(r#"{"reference": "PAIN-1", "name": "Doublon", "unit_price": "1", "vat_rate": "20"}"#),
+    )
+    .await;
+    c.expect(422, "post", "/invoices", None, "", Some(&json!({"customer_id": unknown, "lines": []}).to_string())).await;
+    c.expect(422, "post", "/invoices/{id}/payments", Some(&iid), "", Some(r#"{"amount": "-1", "method": "bitcoin"}"#))
+        .await;
+
+    // A read-only user may look but not change.
+    let (_, viewer) = app
+        .store
+        .create_user_token(app.company_id, "viewer@test.fr", facturier_store::companies::Role::ReadOnly)
+        .await
+        .unwrap();
+    let a = c.call("get", "/customers/{id}", Some(&cid), "", Some(&viewer), None, false, &[]).await;
+    assert_eq!(a.status, 200);
+    let a = c
+        .call("post", "/customers", None, "", Some(&viewer), Some(&customer_body("Refusé").to_string()), true, &[])
+        .await;
+    assert_eq!(a.status, 403, "{}", a.text);
+    let a = c.call("delete", "/invoices/{id}", Some(&iid), "", Some(&viewer), None, false, &[]).await;
+    assert_eq!(a.status, 403, "{}", a.text);
+    let a = c
+        .call(
+            "put",
+            "/numbering/{kind}",
+            Some("invoice"),
+            "",
+            Some(&viewer),
+            Some(r#"{"pattern": "F{YYYY}-{SEQ:5}"}"#),
+            true,
+            &[],
+        )
+        .await;
+    assert_eq!(a.status, 403, "{}", a.text);
+    // Without a token.
+    let a = c.call("get", "/invoices", None, "", None, None, false, &[]).await;
+    assert_eq!(a.status, 401);
+    let a = c.call("get", "/openapi.json", None, "", None, None, false, &[]).await;
+    assert_eq!(a.status, 200);
+
+    // Every operation was seen succeeding with its documented success status.
+    for (method, path, _) in ROUTES {
+        let op = c.operation(method, path);
+        let success: u16 =
+            op["responses"].as_object().unwrap().keys().find(|k| k.starts_with('2')).unwrap().parse().unwrap();
+        let seen = c.seen.get(&(method.to_string(), path.to_string())).cloned().unwrap_or_default();
+        assert!(
+            seen.contains(&success),
+            "{} {path} was never seen answering {success} (seen: {seen:?}); add it to this test",
+            method.to_uppercase()
+        );
+    }
+}
