@@ -1,6 +1,6 @@
 //! `/customers`: the directory.
 
-use super::{ListQuery, Page, instant_text, limit, path_id};
+use super::{ListQuery, MAX_SEARCH, Page, instant_text, limit, path_id};
 use crate::App;
 use crate::auth::Auth;
 use crate::error::ApiError;
@@ -17,6 +17,8 @@ use serde::{Deserialize, Serialize};
 
 /// Most contacts on one customer.
 const MAX_CONTACTS: usize = 100;
+/// Most tags on one customer.
+const MAX_TAGS: usize = 50;
 
 #[derive(Deserialize, Serialize, Default, Clone)]
 #[serde(deny_unknown_fields)]
@@ -160,8 +162,12 @@ impl CustomerInput {
         };
         let currency = v.opt_parse::<Currency>("currency", &self.currency);
         let payment_terms = v.opt_parse::<PaymentTerms>("payment_terms", &self.payment_terms);
+        let tags_in = self.tags.clone().unwrap_or_default();
+        if tags_in.len() > MAX_TAGS {
+            v.error("tags", format!("at most {MAX_TAGS} tags"));
+        }
         let mut tags = Vec::new();
-        for (i, t) in self.tags.clone().unwrap_or_default().iter().enumerate().take(50) {
+        for (i, t) in tags_in.iter().enumerate().take(MAX_TAGS) {
             if let Some(t) = v.opt_text(&format!("tags[{i}]"), &Some(t.clone()), 50) {
                 tags.push(t);
             }
@@ -322,12 +328,11 @@ pub async fn list(
         .map(|s| s.parse())
         .transpose()
         .map_err(|_| ApiError::field("after", "is not a cursor from a previous page"))?;
-    let filter = CustomerFilter {
-        q: q.q.filter(|s| !s.trim().is_empty()),
-        activity: q.activity.filter(|s| !s.trim().is_empty()),
-        limit: limit(q.limit.as_deref())?,
-        after,
-    };
+    let mut v = Check::default();
+    let text = v.opt_text("q", &q.q, MAX_SEARCH);
+    let activity = v.opt_text("activity", &q.activity, MAX_SEARCH);
+    v.finish()?;
+    let filter = CustomerFilter { q: text, activity, limit: limit(q.limit.as_deref())?, after };
     let (rows, next) = app.store.list_customers(auth.company(), &filter).await?;
     Ok(Json(Page { data: rows.iter().map(|r| view(r, None)).collect(), next_cursor: next.map(|c| c.to_string()) }))
 }

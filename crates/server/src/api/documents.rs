@@ -515,6 +515,10 @@ async fn update(
     }
     let (ctx, customer_id) = context(app, auth.company(), &input).await?;
     let content = input.parse(&ctx, customer_id)?;
+    // A credit note offsets its invoice amount for amount: both in one currency.
+    if kind == DocumentKind::CreditNote && content.currency != current.content.currency {
+        return Err(ApiError::field("currency", "a credit note stays in its invoice's currency"));
+    }
     let rec = app.store.update_draft(auth.company(), kind, id, &content).await?;
     Ok(Json(view(&rec)))
 }

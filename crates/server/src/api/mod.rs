@@ -10,6 +10,8 @@ use crate::App;
 use crate::error::ApiError;
 use crate::input::parse_date;
 use axum::Router;
+use axum::http::header;
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -68,6 +70,31 @@ pub fn routes(app: App) -> Router<App> {
         .route("/openapi.json", get(|| async { axum::Json(crate::openapi::document()) }))
         .fallback(|| async { ApiError::NotFound("route") })
         .layer(axum::middleware::from_fn_with_state(app, crate::idempotency::layer))
+        .layer(axum::middleware::map_response(problem_for_bare_errors))
+}
+
+/// axum answers some bad requests itself (a wrong method, a malformed query string or
+/// path) in plain text; the API answers every error as problem+json.
+async fn problem_for_bare_errors(resp: Response) -> Response {
+    let status = resp.status();
+    let is_problem = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct.as_bytes().starts_with(b"application/problem+json"));
+    if is_problem || !(status.is_client_error() || status.is_server_error()) {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let text = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let detail = match String::from_utf8_lossy(&text).trim() {
+        "" => status.canonical_reason().unwrap_or("error").to_lowercase(),
+        t => t.to_string(),
+    };
+    let mut problem = crate::error::problem(status, detail, None);
+    if let Some(allow) = parts.headers.get(header::ALLOW) {
+        problem.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    problem
 }
 
 /// A page of a list.
@@ -76,6 +103,9 @@ pub struct Page<T> {
     pub data: Vec<T>,
     pub next_cursor: Option<String>,
 }
+
+/// Longest search text (`q`, `activity`) a list accepts.
+pub const MAX_SEARCH: usize = 500;
 
 /// Default and largest page sizes.
 pub const DEFAULT_LIMIT: u32 = 50;

@@ -1,6 +1,6 @@
 //! `/products`: the catalogue.
 
-use super::{ListQuery, Page, instant_text, limit, path_id};
+use super::{ListQuery, MAX_SEARCH, Page, instant_text, limit, path_id};
 use crate::App;
 use crate::auth::Auth;
 use crate::error::ApiError;
@@ -168,7 +168,10 @@ pub async fn list(
         .map(|s| s.parse())
         .transpose()
         .map_err(|_| ApiError::field("after", "is not a cursor from a previous page"))?;
-    let filter = ProductFilter { q: q.q.filter(|s| !s.trim().is_empty()), limit: limit(q.limit.as_deref())?, after };
+    let mut v = Check::default();
+    let text = v.opt_text("q", &q.q, MAX_SEARCH);
+    v.finish()?;
+    let filter = ProductFilter { q: text, limit: limit(q.limit.as_deref())?, after };
     let (rows, next) = app.store.list_products(auth.company(), &filter).await?;
     Ok(Json(Page { data: rows.iter().map(out).collect(), next_cursor: next.map(|c| c.to_string()) }))
 }
