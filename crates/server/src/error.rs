@@ -21,6 +21,10 @@ pub enum ApiError {
     MalformedJson(String),
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    #[error("the body must be JSON (Content-Type application/json), not {0}")]
+    UnsupportedMediaType(String),
+    #[error("the request body is larger than {} bytes", crate::MAX_BODY)]
+    TooLarge,
     #[error("missing or unknown API token")]
     Unauthorized,
     #[error("your role ({0}) may not do this")]
@@ -43,6 +47,8 @@ impl ApiError {
         match self {
             ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -20,26 +20,29 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         let ct = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         if !ct.is_empty() && !ct.starts_with("application/json") && !ct.starts_with("application/merge-patch+json") {
-            return Err(ApiError::MalformedJson(format!("expected Content-Type application/json, got {ct}")));
+            return Err(ApiError::UnsupportedMediaType(ct.to_string()));
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError::MalformedJson(format!("could not read the body: {e}")))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::TooLarge
+            } else {
+                ApiError::MalformedJson(format!("could not read the body: {e}"))
+            }
+        })?;
         parse_json(&bytes).map(ApiJson)
     }
 }
 
-/// Parses JSON bytes into `T`, telling syntax errors (400) from shape errors (422 with the field).
+/// Parses a JSON object into `T`, telling syntax errors (400) from shape errors
+/// (422 with the field). Every body of the API is an object.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
+    if !value.is_object() {
+        return Err(ApiError::field("body", "must be a JSON object"));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() {
-            return ApiError::MalformedJson(inner.to_string());
-        }
-        let msg = inner.to_string();
-        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        let msg = e.into_inner().to_string();
         // "missing field `x`" is reported at the parent: name the field itself.
         let field = match (msg.strip_prefix("missing field `").and_then(|m| m.strip_suffix('`')), path.as_str()) {
             (Some(f), ".") => f.to_string(),

@@ -12,7 +12,6 @@ pub mod openapi;
 use axum::Router;
 use facturier_store::Store;
 use std::net::SocketAddr;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted (a 1 000-line invoice is about 300 KiB).
@@ -35,7 +34,6 @@ pub fn router(app: App) -> Router {
     Router::new()
         .nest("/api/v1", api::routes(app.clone()))
         .route("/healthz", axum::routing::get(|| async { "ok" }))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
         .layer(TraceLayer::new_for_http())
         .with_state(app)
 }

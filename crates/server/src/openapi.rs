@@ -3,7 +3,7 @@
 //! The document is built from [`ROUTES`]: each route is looked up in [`OPERATIONS`],
 //! which says what the operation takes and answers. Path parameters come from the path
 //! template, the `Idempotency-Key` header from the method, the 401 answer from the
-//! security requirement, the 400/413 answers from the request body and query. A unit test fails
+//! security requirement, the 400/413/415 answers from the request body and query. A unit test fails
 //! when a route has no entry in [`OPERATIONS`] (or an entry names no route), and
 //! `tests/openapi.rs` checks the document against the running router.
 //!
@@ -259,7 +259,7 @@ pub fn error_statuses(o: &Operation) -> Vec<u16> {
         s.push(401);
     }
     if o.body != Body::None {
-        s.extend([400, 413, 422]);
+        s.extend([400, 413, 415, 422]);
     }
     if !o.query.is_empty() {
         // A query string axum cannot read (e.g. a repeated parameter).
@@ -295,6 +295,7 @@ fn error_response(status: u16) -> &'static str {
         404 => "NotFound",
         409 => "Conflict",
         413 => "PayloadTooLarge",
+        415 => "UnsupportedMediaType",
         422 => "Invalid",
         other => unreachable!("no error response for status {other}"),
     }
@@ -520,6 +521,7 @@ fn error_responses() -> Value {
         "NotFound": problem("No such resource in the token's company"),
         "Conflict": problem("The change is not allowed in the resource's state (e.g. editing an issued invoice), or a request with the same `Idempotency-Key` is still running"),
         "PayloadTooLarge": problem("The body is larger than 2 MiB"),
+        "UnsupportedMediaType": problem("The body is not sent as application/json"),
         "Invalid": problem("Invalid input: `errors` names every field at fault"),
     })
 }

@@ -363,7 +363,7 @@ async fn requests_axum_refuses_by_itself_are_answered_as_problem_json_too() {
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status().as_u16(), 400);
+        assert_eq!(r.status().as_u16(), 415, "JSON sent with the wrong Content-Type is an unsupported media type");
         assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/problem+json"));
         assert_eq!(everything(&app).await, before);
     })
@@ -869,6 +869,57 @@ async fn a_credit_note_cannot_change_its_invoices_currency() {
         let same = app.patch(&format!("/credit-notes/{cn_id}"), json!({"currency": "eur"})).await;
         assert_eq!(same.assert_status(200)["currency"], "EUR");
         assert_eq!(app.get(&format!("/invoices/{id}")).await.assert_status(200)["totals"], inv["totals"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_refused() {
+    each_db(|app| async move {
+        let before = everything(&app).await;
+        // serde would read an array as positional fields; the API takes objects only.
+        let r = app.raw(Method::POST, "/products", r#"["REF-9", "Nom", null, "1.00", "20"]"#).await;
+        assert_eq!(r.status, 422);
+        assert_eq!(r.error_fields(), vec!["body"]);
+        let r = app.raw(Method::POST, "/customers", "42").await;
+        assert_eq!(r.status, 422);
+        // A body that is not JSON at all, announced as something else.
+        let r = app
+            .http
+            .post(format!("{}/customers", app.base))
+            .bearer_auth(&app.token)
+            .header("content-type", "text/csv")
+            .body("name;city\nX;Lyon")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 415);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/problem+json"));
+        assert_eq!(everything(&app).await, before);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_body_over_the_size_limit_gets_413_as_problem_json() {
+    each_db(|app| async move {
+        let before = everything(&app).await;
+        let huge = format!(r#"{{"name": "{}"}}"#, "x".repeat(3 * 1024 * 1024));
+        for key in [None, Some("big-1")] {
+            let mut req = app
+                .http
+                .post(format!("{}/customers", app.base))
+                .bearer_auth(&app.token)
+                .header("content-type", "application/json")
+                .body(huge.clone());
+            if let Some(k) = key {
+                req = req.header("idempotency-key", k);
+            }
+            let r = req.send().await.unwrap();
+            assert_eq!(r.status().as_u16(), 413);
+            assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/problem+json"));
+        }
+        assert_eq!(everything(&app).await, before);
     })
     .await;
 }

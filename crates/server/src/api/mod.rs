@@ -70,6 +70,8 @@ pub fn routes(app: App) -> Router<App> {
         .route("/openapi.json", get(|| async { axum::Json(crate::openapi::document()) }))
         .fallback(|| async { ApiError::NotFound("route") })
         .layer(axum::middleware::from_fn_with_state(app, crate::idempotency::layer))
+        // Inside the problem+json layer, so that a too-large body is answered like every other error.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(crate::MAX_BODY))
         .layer(axum::middleware::map_response(problem_for_bare_errors))
 }
 
