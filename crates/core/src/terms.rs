@@ -65,20 +65,26 @@ impl PaymentTerms {
 
 impl FromStr for PaymentTerms {
     type Err = BadTerms;
+    /// Accepts the canonical forms (`on_receipt`, `30_days`, `45_days_end_of_month`,
+    /// `end_of_month_plus_10`) and the spellings people commonly send: `30`, `net_30`,
+    /// `net30`, `30d`, `45_days_eom`, `immediate`.
     fn from_str(s: &str) -> Result<Self, BadTerms> {
-        let t = s.trim().to_ascii_lowercase();
+        let t = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
         let bad = || BadTerms(s.to_string());
         let num = |x: &str| x.parse::<u16>().ok().filter(|n| *n <= MAX_TERM_DAYS).ok_or_else(bad);
-        if t == "on_receipt" {
+        if matches!(t.as_str(), "on_receipt" | "immediate" | "upon_receipt" | "due_on_receipt") {
             Ok(PaymentTerms::OnReceipt)
-        } else if let Some(n) = t.strip_suffix("_days_end_of_month") {
+        } else if let Some(n) = t.strip_suffix("_days_end_of_month").or_else(|| t.strip_suffix("_days_eom")) {
             Ok(PaymentTerms::DaysEndOfMonth(num(n)?))
-        } else if let Some(n) = t.strip_suffix("_days") {
-            Ok(PaymentTerms::Days(num(n)?))
-        } else if let Some(n) = t.strip_prefix("end_of_month_plus_") {
+        } else if let Some(n) = t.strip_prefix("end_of_month_plus_").or_else(|| t.strip_prefix("eom_plus_")) {
             Ok(PaymentTerms::EndOfMonthPlus(num(n)?))
         } else {
-            Err(bad())
+            let n = t.strip_prefix("net_").or_else(|| t.strip_prefix("net")).unwrap_or(&t);
+            let n = n.strip_suffix("_days").or_else(|| n.strip_suffix('d')).unwrap_or(n);
+            match num(n)? {
+                0 => Ok(PaymentTerms::OnReceipt),
+                d => Ok(PaymentTerms::Days(d)),
+            }
         }
     }
 }
@@ -130,7 +136,21 @@ mod tests {
         for t in ["on_receipt", "30_days", "45_days_end_of_month", "end_of_month_plus_10"] {
             assert_eq!(t.parse::<PaymentTerms>().unwrap().to_string(), t);
         }
+        for (t, want) in [
+            ("30", PaymentTerms::Days(30)),
+            ("net_45", PaymentTerms::Days(45)),
+            ("NET30", PaymentTerms::Days(30)),
+            ("60d", PaymentTerms::Days(60)),
+            ("45_days_eom", PaymentTerms::DaysEndOfMonth(45)),
+            ("0", PaymentTerms::OnReceipt),
+            ("immediate", PaymentTerms::OnReceipt),
+            ("eom_plus_10", PaymentTerms::EndOfMonthPlus(10)),
+        ] {
+            assert_eq!(t.parse::<PaymentTerms>().unwrap(), want, "{t}");
+        }
         assert!("30 jours".parse::<PaymentTerms>().is_err());
+        assert!("net".parse::<PaymentTerms>().is_err());
+        assert!("-5".parse::<PaymentTerms>().is_err());
         assert!("9999_days".parse::<PaymentTerms>().is_err());
     }
 }

@@ -656,9 +656,37 @@ fn schemas() -> Value {
     let categories: Vec<&str> = VatCategory::ALL.iter().map(|c| c.code()).collect();
     let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
     let kinds: Vec<&str> = DocumentKind::ALL.iter().map(|k| k.as_str()).collect();
-    let payment_methods = ["bank_transfer", "card", "cheque", "cash", "direct_debit", "other"];
-    let payment_method_aliases =
-        ["transfer", "virement", "wire", "carte", "credit_card", "check", "especes", "sepa", "prelevement", "autre"];
+    let payment_methods = ["bank_transfer", "card", "cheque", "cash", "direct_debit", "online", "other"];
+    let payment_method_aliases = [
+        "transfer",
+        "wire",
+        "wire_transfer",
+        "credit_transfer",
+        "sepa_transfer",
+        "sepa_credit_transfer",
+        "virement",
+        "bank",
+        "credit_card",
+        "debit_card",
+        "cb",
+        "carte",
+        "carte_bancaire",
+        "check",
+        "chèque",
+        "especes",
+        "espèces",
+        "liquide",
+        "sepa_direct_debit",
+        "sepa_debit",
+        "sepa",
+        "debit",
+        "prelevement",
+        "prélèvement",
+        "paypal",
+        "stripe",
+        "payment_link",
+        "autre",
+    ];
 
     let mut s = Map::new();
     let mut add = |name: &str, v: Value| {
@@ -724,6 +752,14 @@ fn schemas() -> Value {
         }),
     );
     add(
+        "PaymentTermsInput",
+        json!({
+            "type": ["string", "integer"],
+            "description": "Payment terms as written in `PaymentTerms`, or a number of days (0 is on receipt). Also accepted: `net_30`, `30d`, `45_days_eom`, `immediate`.",
+            "examples": ["30_days", 30, "45_days_end_of_month"],
+        }),
+    );
+    add(
         "VatCategory",
         json!({
             "type": "string",
@@ -765,7 +801,7 @@ fn schemas() -> Value {
             "contacts": nullable(json!({"type": "array", "maxItems": 100, "items": schema_ref("ContactInput")})),
             "language": {"type": ["string", "null"], "enum": ["fr", "en", null], "default": "fr", "description": "Language of the customer's documents."},
             "currency": described(nullable(json!({"type": "string", "pattern": "^[A-Za-z]{3}$"})), "ISO 4217 code: the default currency of the customer's documents."),
-            "payment_terms": described(nullable(schema_ref("PaymentTerms")), "Default terms of the customer's documents."),
+            "payment_terms": described(nullable(schema_ref("PaymentTermsInput")), "Default terms of the customer's documents."),
             "tags": nullable(json!({"type": "array", "maxItems": 50, "items": {"type": "string", "maxLength": 50}})),
             "notes": opt_text(10_000),
             "id": ignored(),
@@ -998,7 +1034,7 @@ fn schemas() -> Value {
             "customer_id": {"type": "string", "format": "uuid", "description": "A customer of the company (422 otherwise)."},
             "currency": described(nullable(json!({"type": "string", "pattern": "^[A-Za-z]{3}$"})), "ISO 4217 code; default the customer's, then the company's."),
             "issue_date": described(nullable(schema_ref("Date")), "Fixed when issuing (today when absent); never in the future."),
-            "payment_terms": described(nullable(schema_ref("PaymentTerms")), "Default the customer's, then `30_days`."),
+            "payment_terms": described(nullable(schema_ref("PaymentTermsInput")), "Default the customer's, then `30_days`."),
             "lines": {"type": "array", "maxItems": MAX_LINES, "items": schema_ref("LineInput"), "description": "May be empty in a draft; an invoice is issued with at least one line."},
             "discount_percent": opt_decimal("Document discount in percent: 0 to 100, at most 4 decimals; default 0."),
             "customer_reference": described(opt_text(100), "The customer's order reference (BT-13)."),

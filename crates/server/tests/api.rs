@@ -504,3 +504,30 @@ async fn a_document_shows_its_history() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn common_spellings_of_terms_and_payment_methods_are_understood() {
+    each_db(|app| async move {
+        let mut body = customer_body("Garage Moreau");
+        body["payment_terms"] = json!(45);
+        let c = app.post("/customers", body).await;
+        let c = c.assert_status(201).clone();
+        assert_eq!(c["payment_terms"], "45_days");
+        let id = c["id"].as_str().unwrap();
+        let p = app.patch(&format!("/customers/{id}"), json!({"payment_terms": "net_60"})).await;
+        assert_eq!(p.assert_status(200)["payment_terms"], "60_days");
+
+        let inv = app.issued_invoice(id, &[line("Vidange", "1", "100", "20")]).await;
+        let inv_id = inv["id"].as_str().unwrap();
+        for (method, stored) in [("virement", "bank_transfer"), ("Credit Card", "card"), ("check", "cheque")] {
+            let r = app
+                .post(
+                    &format!("/invoices/{inv_id}/payments"),
+                    json!({"amount": "10", "date": "2026-03-01", "method": method}),
+                )
+                .await;
+            assert_eq!(r.assert_status(200)["payments"].as_array().unwrap().last().unwrap()["method"], stored);
+        }
+    })
+    .await;
+}

@@ -4,7 +4,7 @@ use super::{ListQuery, MAX_SEARCH, Page, instant_text, limit, path_id};
 use crate::App;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::input::{ApiJson, Check, merge_patch, parse_json};
+use crate::input::{ApiJson, Check, DecText, merge_patch, parse_json};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -64,7 +64,8 @@ pub struct CustomerInput {
     pub contacts: Option<Vec<ContactInput>>,
     pub language: Option<String>,
     pub currency: Option<String>,
-    pub payment_terms: Option<String>,
+    /// A term such as "30_days", or a number of days.
+    pub payment_terms: Option<DecText>,
     pub tags: Option<Vec<String>>,
     pub notes: Option<String>,
     // Read-only fields a client may send back from a GET; ignored.
@@ -161,7 +162,7 @@ impl CustomerInput {
             }
         };
         let currency = v.opt_parse::<Currency>("currency", &self.currency);
-        let payment_terms = v.opt_parse::<PaymentTerms>("payment_terms", &self.payment_terms);
+        let payment_terms = v.opt_parse::<PaymentTerms>("payment_terms", &self.payment_terms.clone().map(|t| t.0));
         let tags_in = self.tags.clone().unwrap_or_default();
         if tags_in.len() > MAX_TAGS {
             v.error("tags", format!("at most {MAX_TAGS} tags"));
@@ -231,7 +232,7 @@ impl CustomerInput {
             ),
             language: Some(if c.language == Language::En { "en" } else { "fr" }.into()),
             currency: c.currency.map(|c| c.code().to_string()),
-            payment_terms: c.payment_terms.map(|t| t.to_string()),
+            payment_terms: c.payment_terms.map(|t| DecText(t.to_string())),
             tags: Some(c.tags.clone()),
             notes: c.notes.clone(),
             ..Default::default()

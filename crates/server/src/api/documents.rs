@@ -45,7 +45,7 @@ pub struct DocumentInput {
     pub customer_id: Option<String>,
     pub currency: Option<String>,
     pub issue_date: Option<String>,
-    pub payment_terms: Option<String>,
+    pub payment_terms: Option<DecText>,
     pub lines: Option<Vec<LineInput>>,
     pub discount_percent: Option<DecText>,
     pub customer_reference: Option<String>,
@@ -178,7 +178,7 @@ impl DocumentInput {
             .unwrap_or(ctx.company_currency);
         let issue_date = self.issue_date.as_deref().filter(|s| !s.is_empty()).and_then(|s| v.date("issue_date", s));
         let payment_terms = v
-            .opt_parse::<PaymentTerms>("payment_terms", &self.payment_terms)
+            .opt_parse::<PaymentTerms>("payment_terms", &self.payment_terms.clone().map(|t| t.0))
             .or(ctx.customer_terms)
             .unwrap_or_default();
         let lines = match &self.lines {
@@ -217,7 +217,7 @@ impl DocumentInput {
             customer_id: Some(c.customer_id.to_string()),
             currency: Some(c.currency.code().to_string()),
             issue_date: c.issue_date.map(date_text),
-            payment_terms: Some(c.payment_terms.to_string()),
+            payment_terms: Some(DecText(c.payment_terms.to_string())),
             lines: Some(
                 c.lines
                     .iter()
@@ -652,12 +652,23 @@ pub struct PaymentInput {
 
 /// Accepted payment methods, with the aliases people type.
 fn payment_method(s: &str) -> Option<&'static str> {
-    Some(match s.trim().to_ascii_lowercase().as_str() {
-        "bank_transfer" | "transfer" | "virement" | "wire" => "bank_transfer",
-        "card" | "carte" | "credit_card" => "card",
-        "cheque" | "check" => "cheque",
-        "cash" | "especes" => "cash",
-        "direct_debit" | "sepa" | "prelevement" => "direct_debit",
+    Some(match s.trim().to_lowercase().replace([' ', '-'], "_").as_str() {
+        "bank_transfer"
+        | "transfer"
+        | "wire"
+        | "wire_transfer"
+        | "credit_transfer"
+        | "sepa_transfer"
+        | "sepa_credit_transfer"
+        | "virement"
+        | "bank" => "bank_transfer",
+        "card" | "credit_card" | "debit_card" | "cb" | "carte" | "carte_bancaire" => "card",
+        "cheque" | "check" | "chèque" => "cheque",
+        "cash" | "especes" | "espèces" | "liquide" => "cash",
+        "direct_debit" | "sepa_direct_debit" | "sepa_debit" | "sepa" | "debit" | "prelevement" | "prélèvement" => {
+            "direct_debit"
+        }
+        "online" | "paypal" | "stripe" | "payment_link" => "online",
         "other" | "autre" => "other",
         _ => return None,
     })
@@ -692,7 +703,9 @@ pub async fn add_payment(
             if r.is_none() {
                 v.error(
                     "method",
-                    format!("{m:?} is not a method (bank_transfer, card, cheque, cash, direct_debit, other)"),
+                    format!(
+                        "{m:?} is not a payment method (bank_transfer, card, cheque, cash, direct_debit, online, other)"
+                    ),
                 );
             }
             r
