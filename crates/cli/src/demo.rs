@@ -11,6 +11,7 @@ use facturier_core::tax::{Vat, VatCategory};
 use facturier_core::terms::PaymentTerms;
 use facturier_store::Store;
 use facturier_store::companies::Role;
+use facturier_store::documents::NewPayment;
 use std::str::FromStr;
 use time::Duration;
 use uuid::Uuid;
@@ -250,6 +251,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             unit_price: p.unit_price,
             vat: p.vat,
             discount_percent: d(discount),
+            source_line_id: None,
         }
     };
     // (customer, days ago, lines, doc discount, paid fraction: none / part / all)
@@ -277,7 +279,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             lines,
             discount_percent: d(discount),
             customer_reference: Some(format!("BC-{:04}", 1200 + days_ago)),
-            note: None,
+            ..Content::new(Uuid::nil(), Currency::EUR)
         };
         let draft = store.insert_draft(company, DocumentKind::Invoice, &content, None).await?;
         let inv = store.issue(company, DocumentKind::Invoice, draft.id, today).await?;
@@ -285,11 +287,35 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
         let pay_date = (date + Duration::days(20)).min(today);
         match paid {
             "all" => {
-                store.add_payment(company, inv.id, gross, pay_date, "bank_transfer", Some("VIR SEPA")).await?;
+                store
+                    .add_payment(
+                        company,
+                        DocumentKind::Invoice,
+                        inv.id,
+                        NewPayment {
+                            amount: gross,
+                            date: pay_date,
+                            method: "bank_transfer",
+                            reference: Some("VIR SEPA"),
+                        },
+                    )
+                    .await?;
             }
             "part" => {
                 let part = Currency::EUR.round(gross * d("0.4"));
-                store.add_payment(company, inv.id, part, pay_date, "cheque", Some("Chèque n° 1234567")).await?;
+                store
+                    .add_payment(
+                        company,
+                        DocumentKind::Invoice,
+                        inv.id,
+                        NewPayment {
+                            amount: part,
+                            date: pay_date,
+                            method: "cheque",
+                            reference: Some("Chèque n° 1234567"),
+                        },
+                    )
+                    .await?;
             }
             _ => {}
         }
@@ -319,7 +345,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             lines,
             discount_percent: Decimal::ZERO,
             customer_reference: None,
-            note: None,
+            ..Content::new(Uuid::nil(), Currency::EUR)
         };
         store.insert_draft(company, DocumentKind::Invoice, &content, None).await?;
     }

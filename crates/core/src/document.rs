@@ -1,5 +1,5 @@
-//! Invoices and credit notes: lines, the draft → issued transition, and how
-//! payments and credit notes settle an issued invoice.
+//! Documents of every kind (quotes to credit notes): lines, the draft → issued
+//! transition, and how payments and credit notes settle an issued invoice.
 
 use crate::money::Currency;
 use crate::numbering::NumberPattern;
@@ -21,33 +21,96 @@ pub const MAX_DESCRIPTION: usize = 2000;
 /// Largest document total accepted, in currency units.
 pub const MAX_TOTAL: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
 
-/// The kinds of document that carry a legal number.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// The kinds of document. Each gets its own legal numbering sequence when issued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
+    Quote,
+    Order,
+    DeliveryNote,
+    Proforma,
     Invoice,
+    DepositInvoice,
     CreditNote,
 }
 
 impl DocumentKind {
-    /// All kinds.
-    pub const ALL: [DocumentKind; 2] = [DocumentKind::Invoice, DocumentKind::CreditNote];
+    /// All kinds, in pipeline order.
+    pub const ALL: [DocumentKind; 7] = [
+        DocumentKind::Quote,
+        DocumentKind::Order,
+        DocumentKind::DeliveryNote,
+        DocumentKind::Proforma,
+        DocumentKind::Invoice,
+        DocumentKind::DepositInvoice,
+        DocumentKind::CreditNote,
+    ];
 
     /// The stored and serialised name.
     pub fn as_str(self) -> &'static str {
         match self {
+            DocumentKind::Quote => "quote",
+            DocumentKind::Order => "order",
+            DocumentKind::DeliveryNote => "delivery_note",
+            DocumentKind::Proforma => "proforma",
             DocumentKind::Invoice => "invoice",
+            DocumentKind::DepositInvoice => "deposit_invoice",
             DocumentKind::CreditNote => "credit_note",
         }
+    }
+
+    /// The API path segment (`/quotes`, `/delivery-notes`…).
+    pub fn segment(self) -> &'static str {
+        match self {
+            DocumentKind::Quote => "quotes",
+            DocumentKind::Order => "orders",
+            DocumentKind::DeliveryNote => "delivery-notes",
+            DocumentKind::Proforma => "proformas",
+            DocumentKind::Invoice => "invoices",
+            DocumentKind::DepositInvoice => "deposit-invoices",
+            DocumentKind::CreditNote => "credit-notes",
+        }
+    }
+
+    /// The kind a conversion target names (`"order"`, `"delivery-note"`, `"delivery_note"`…).
+    pub fn from_target(s: &str) -> Option<DocumentKind> {
+        let t = s.trim().to_ascii_lowercase().replace('-', "_");
+        DocumentKind::ALL.into_iter().find(|k| k.as_str() == t)
     }
 
     /// The numbering pattern a new company starts with.
     pub fn default_pattern(self) -> NumberPattern {
         let p = match self {
+            DocumentKind::Quote => "D{YYYY}-{SEQ:5}",
+            DocumentKind::Order => "C{YYYY}-{SEQ:5}",
+            DocumentKind::DeliveryNote => "BL{YYYY}-{SEQ:5}",
+            DocumentKind::Proforma => "PF{YYYY}-{SEQ:5}",
             DocumentKind::Invoice => "F{YYYY}-{SEQ:5}",
+            DocumentKind::DepositInvoice => "FA{YYYY}-{SEQ:5}",
             DocumentKind::CreditNote => "AV{YYYY}-{SEQ:5}",
         };
         p.parse().unwrap_or_else(|_| unreachable!("built-in pattern {p} is valid"))
+    }
+
+    /// The status a document of this kind takes when issued.
+    pub fn issued_status(self) -> Status {
+        match self {
+            DocumentKind::Quote => Status::Sent,
+            DocumentKind::Order => Status::Confirmed,
+            DocumentKind::DeliveryNote => Status::Validated,
+            _ => Status::Issued,
+        }
+    }
+
+    /// Invoices in the legal sense: they take payments (credit notes excepted), can be
+    /// credited, and are never cancelled or deleted once issued.
+    pub fn is_invoice(self) -> bool {
+        matches!(self, DocumentKind::Invoice | DocumentKind::DepositInvoice | DocumentKind::CreditNote)
+    }
+
+    /// Kinds that receive payments.
+    pub fn is_payable(self) -> bool {
+        matches!(self, DocumentKind::Invoice | DocumentKind::DepositInvoice)
     }
 }
 
@@ -64,30 +127,75 @@ impl fmt::Display for DocumentKind {
     }
 }
 
-/// Where a document stands.
+/// Where a document stands. Which statuses a kind may take is decided in [`crate::lifecycle`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Draft,
+    /// A quote sent to the customer, awaiting an answer.
+    Sent,
+    Accepted,
+    Refused,
+    /// A sent quote past its validity date.
+    Expired,
+    /// A quote turned into an order or an invoice.
+    Converted,
+    /// An order confirmed to the customer.
+    Confirmed,
+    PartiallyDelivered,
+    Delivered,
+    /// An order whose invoice is issued.
+    Invoiced,
+    /// A delivery note validated: the goods left, the stock moved.
+    Validated,
     Issued,
     PartiallyPaid,
     Paid,
     /// Fully offset by credit notes.
     Credited,
+    Cancelled,
 }
 
 impl Status {
     /// All statuses.
-    pub const ALL: [Status; 5] = [Status::Draft, Status::Issued, Status::PartiallyPaid, Status::Paid, Status::Credited];
+    pub const ALL: [Status; 16] = [
+        Status::Draft,
+        Status::Sent,
+        Status::Accepted,
+        Status::Refused,
+        Status::Expired,
+        Status::Converted,
+        Status::Confirmed,
+        Status::PartiallyDelivered,
+        Status::Delivered,
+        Status::Invoiced,
+        Status::Validated,
+        Status::Issued,
+        Status::PartiallyPaid,
+        Status::Paid,
+        Status::Credited,
+        Status::Cancelled,
+    ];
 
     /// The stored and serialised name.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Draft => "draft",
+            Status::Sent => "sent",
+            Status::Accepted => "accepted",
+            Status::Refused => "refused",
+            Status::Expired => "expired",
+            Status::Converted => "converted",
+            Status::Confirmed => "confirmed",
+            Status::PartiallyDelivered => "partially_delivered",
+            Status::Delivered => "delivered",
+            Status::Invoiced => "invoiced",
+            Status::Validated => "validated",
             Status::Issued => "issued",
             Status::PartiallyPaid => "partially_paid",
             Status::Paid => "paid",
             Status::Credited => "credited",
+            Status::Cancelled => "cancelled",
         }
     }
 }
@@ -95,10 +203,10 @@ impl Status {
 impl FromStr for Status {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Status::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| format!("{s:?} is not a status (draft, issued, partially_paid, paid, credited)"))
+        Status::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
+            let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+            format!("{s:?} is not a status ({})", all.join(", "))
+        })
     }
 }
 
@@ -114,6 +222,9 @@ pub struct Line {
     pub unit_price: Decimal,
     pub vat: Vat,
     pub discount_percent: Decimal,
+    /// The line of the parent document this one was converted from (order line of a
+    /// delivery-note line…): how deliveries and invoicing are followed per line.
+    pub source_line_id: Option<Uuid>,
 }
 
 impl Line {
@@ -143,9 +254,42 @@ pub struct Content {
     pub customer_reference: Option<String>,
     /// Public note printed on the document.
     pub note: Option<String>,
+    /// Printed and searched title ("Rénovation éclairage magasin").
+    pub title: Option<String>,
+    /// Last day a quote can be accepted.
+    pub valid_until: Option<Date>,
+    /// Planned delivery date of an order or delivery note.
+    pub delivery_date: Option<Date>,
+    /// Internal note, never printed.
+    pub internal_note: Option<String>,
+    /// Terms and conditions printed at the end.
+    pub terms: Option<String>,
+    /// Special conditions of this document, printed before the terms.
+    pub special_conditions: Option<String>,
 }
 
 impl Content {
+    /// An empty draft content for a customer: default terms, no lines, no discount,
+    /// no optional header field. Fill the rest with struct update syntax.
+    pub fn new(customer_id: Uuid, currency: Currency) -> Content {
+        Content {
+            customer_id,
+            currency,
+            issue_date: None,
+            payment_terms: PaymentTerms::default(),
+            lines: Vec::new(),
+            discount_percent: Decimal::ZERO,
+            customer_reference: None,
+            note: None,
+            title: None,
+            valid_until: None,
+            delivery_date: None,
+            internal_note: None,
+            terms: None,
+            special_conditions: None,
+        }
+    }
+
     /// The totals of this content, from the one totals function.
     pub fn totals(&self) -> Totals {
         let figures: Vec<LineFigures> = self.lines.iter().map(Line::figures).collect();
@@ -176,6 +320,8 @@ pub enum LifecycleError {
     OverCredited { credited: Decimal, gross: Decimal },
     #[error("only an issued invoice can be credited; this one is {0}")]
     NotCreditable(&'static str),
+    #[error(transparent)]
+    Refused(#[from] crate::lifecycle::Refused),
 }
 
 /// What issuing fixes for ever.
@@ -306,11 +452,18 @@ mod tests {
                     unit_price: p,
                     vat: Vat::new(dec!(20), None).unwrap(),
                     discount_percent: Decimal::ZERO,
+                    source_line_id: None,
                 })
                 .collect(),
             discount_percent: Decimal::ZERO,
             customer_reference: None,
             note: None,
+            title: None,
+            valid_until: None,
+            delivery_date: None,
+            internal_note: None,
+            terms: None,
+            special_conditions: None,
         }
     }
 

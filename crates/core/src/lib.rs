@@ -7,10 +7,13 @@
 pub mod calendar;
 pub mod document;
 pub mod ids;
+pub mod lifecycle;
+pub mod margin;
 pub mod money;
 pub mod numbering;
 pub mod party;
 pub mod product;
+pub mod schedule;
 pub mod seal;
 pub mod tax;
 pub mod terms;

@@ -12,10 +12,11 @@
 //! of [`crate::api`]; the `*Patch` schemas of the merge-patch bodies are derived from
 //! the input schemas.
 
-use crate::api::{DEFAULT_LIMIT, MAX_LIMIT, ROUTES};
+use crate::api::{DEFAULT_LIMIT, DOCUMENT_ROUTES, DocOp, MAX_LIMIT, ROUTES, noun};
 use facturier_core::document::{DocumentKind, MAX_DESCRIPTION, MAX_LINES, Status};
 use facturier_core::tax::VatCategory;
 use serde_json::{Map, Value, json};
+use std::sync::LazyLock;
 
 /// The request body an operation reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,8 +80,8 @@ const fn op(method: &'static str, path: &'static str, operation_id: &'static str
     }
 }
 
-/// Per-operation details, keyed by (method, path) of [`ROUTES`].
-pub const OPERATIONS: &[Operation] = &[
+/// Per-operation details of the routes that are not about documents.
+const BASE_OPERATIONS: &[Operation] = &[
     // customers
     Operation {
         description: "Newest first. Listed customers carry no `credit`.",
@@ -135,91 +136,6 @@ pub const OPERATIONS: &[Operation] = &[
         errors: &[403, 404, 422],
         ..op("patch", "/products/{id}", "updateProduct", "products")
     },
-    // invoices
-    Operation {
-        description: "By document date (issue date, or creation date of a draft), newest first; `from` and `to` are inclusive.",
-        query: DOCUMENT_LIST,
-        success: Success::Json(200, "DocumentPage", "A page of invoices"),
-        errors: &[422],
-        ..op("get", "/invoices", "listInvoices", "invoices")
-    },
-    Operation {
-        description: "A draft has no number. Currency and payment terms default to the customer's, then the company's. A line naming a `product_id` takes the description, price, VAT and unit it leaves out from the catalogue.",
-        body: Body::Json("DocumentInput"),
-        success: Success::Json(201, "DocumentView", "The new draft invoice"),
-        errors: &[403],
-        ..op("post", "/invoices", "createInvoice", "invoices")
-    },
-    Operation {
-        success: Success::Json(200, "DocumentView", "The invoice"),
-        errors: &[404],
-        ..op("get", "/invoices/{id}", "getInvoice", "invoices")
-    },
-    Operation {
-        description: "Drafts only (409 once issued). The patch is merged (RFC 7386) over the draft as `DocumentInput`; `lines` is replaced whole (send a line's `id` back to keep it).",
-        body: Body::MergePatch("DocumentPatch"),
-        success: Success::Json(200, "DocumentView", "The updated draft"),
-        errors: &[403, 404, 409, 422],
-        ..op("patch", "/invoices/{id}", "updateInvoice", "invoices")
-    },
-    Operation {
-        description: "Drafts only (409 once issued).",
-        success: Success::NoContent("The draft was deleted"),
-        errors: &[403, 404, 409],
-        ..op("delete", "/invoices/{id}", "deleteInvoice", "invoices")
-    },
-    Operation {
-        description: "Assigns the next legal number, fixes the issue date (today unless the draft has one, never in the future nor before the last issued invoice) and seals the invoice in the hash chain. 409 for a document that is not a draft, has no lines or a negative total. Any request body is ignored.",
-        success: Success::Json(200, "DocumentView", "The issued invoice"),
-        errors: &[403, 404, 409],
-        ..op("post", "/invoices/{id}/issue", "issueInvoice", "invoices")
-    },
-    Operation {
-        description: "The status becomes `partially_paid` or `paid`. 409 when the invoice accepts no payment (a draft, or a credited invoice).",
-        body: Body::Json("PaymentInput"),
-        success: Success::Json(200, "DocumentView", "The invoice with the payment"),
-        errors: &[403, 404, 409, 422],
-        ..op("post", "/invoices/{id}/payments", "addPayment", "invoices")
-    },
-    Operation {
-        description: "A draft credit note linked to an issued invoice; without `lines` (or without a body) it credits the whole invoice. 409 for a draft or an already fully credited invoice.",
-        body: Body::OptionalJson("CreditNoteInput"),
-        success: Success::Json(201, "DocumentView", "The new draft credit note"),
-        errors: &[403, 404, 409, 422],
-        ..op("post", "/invoices/{id}/credit-note", "createCreditNote", "invoices")
-    },
-    // credit notes
-    Operation {
-        description: "By document date (issue date, or creation date of a draft), newest first; `from` and `to` are inclusive.",
-        query: DOCUMENT_LIST,
-        success: Success::Json(200, "DocumentPage", "A page of credit notes"),
-        errors: &[422],
-        ..op("get", "/credit-notes", "listCreditNotes", "credit-notes")
-    },
-    Operation {
-        success: Success::Json(200, "DocumentView", "The credit note"),
-        errors: &[404],
-        ..op("get", "/credit-notes/{id}", "getCreditNote", "credit-notes")
-    },
-    Operation {
-        description: "Drafts only (409 once issued); a credit note keeps its invoice's customer.",
-        body: Body::MergePatch("DocumentPatch"),
-        success: Success::Json(200, "DocumentView", "The updated draft credit note"),
-        errors: &[403, 404, 409, 422],
-        ..op("patch", "/credit-notes/{id}", "updateCreditNote", "credit-notes")
-    },
-    Operation {
-        description: "Drafts only (409 once issued).",
-        success: Success::NoContent("The draft was deleted"),
-        errors: &[403, 404, 409],
-        ..op("delete", "/credit-notes/{id}", "deleteCreditNote", "credit-notes")
-    },
-    Operation {
-        description: "Assigns the next credit-note number and seals it; the invoice's `credited` total grows, and an invoice fully offset becomes `credited`. Any request body is ignored.",
-        success: Success::Json(200, "DocumentView", "The issued credit note"),
-        errors: &[403, 404, 409],
-        ..op("post", "/credit-notes/{id}/issue", "issueCreditNote", "credit-notes")
-    },
     // settings
     Operation {
         description: "The pattern, the yearly reset and the count of documents issued of each kind.",
@@ -241,6 +157,127 @@ pub const OPERATIONS: &[Operation] = &[
         ..op("get", "/openapi.json", "getOpenApi", "meta")
     },
 ];
+
+/// Per-operation details, keyed by (method, path) of [`ROUTES`]: the routes above and
+/// the operations of every kind of document.
+pub static OPERATIONS: LazyLock<Vec<Operation>> = LazyLock::new(|| {
+    let mut all = BASE_OPERATIONS.to_vec();
+    all.extend(DOCUMENT_ROUTES.iter().map(|r| document_operation(r.kind, r.op, r.method, r.path)));
+    all
+});
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+fn camel(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Quote => "Quote",
+        DocumentKind::Order => "Order",
+        DocumentKind::DeliveryNote => "DeliveryNote",
+        DocumentKind::Proforma => "Proforma",
+        DocumentKind::Invoice => "Invoice",
+        DocumentKind::DepositInvoice => "DepositInvoice",
+        DocumentKind::CreditNote => "CreditNote",
+    }
+}
+
+/// The details of one operation on one kind of document.
+fn document_operation(kind: DocumentKind, action: DocOp, method: &'static str, path: &'static str) -> Operation {
+    let n = noun(kind);
+    let c = camel(kind);
+    let id = |verb: &str, suffix: &str| leak(format!("{verb}{c}{suffix}"));
+    let tag = kind.segment();
+    let base = |operation_id| op(method, path, operation_id, tag);
+    let issued = kind.issued_status().as_str();
+    match action {
+        DocOp::List => Operation {
+            description: "By document date (issue date, or creation date of a draft), newest first; `from` and `to` are inclusive.",
+            query: DOCUMENT_LIST,
+            success: Success::Json(200, "DocumentPage", leak(format!("A page of {n}s"))),
+            errors: &[422],
+            ..base(id("list", "s"))
+        },
+        DocOp::Create => Operation {
+            description: "A draft has no number. Currency and payment terms default to the customer's, then the company's. A line naming a `product_id` takes the description, price, VAT and unit it leaves out from the catalogue.",
+            body: Body::Json("DocumentInput"),
+            success: Success::Json(201, "DocumentView", leak(format!("The new draft {n}"))),
+            errors: &[403],
+            ..base(id("create", ""))
+        },
+        DocOp::Show => Operation {
+            success: Success::Json(200, "DocumentView", leak(format!("The {n}"))),
+            errors: &[404],
+            ..base(id("get", ""))
+        },
+        DocOp::Update => Operation {
+            description: "Drafts only (409 once issued). The patch is merged (RFC 7386) over the draft as `DocumentInput`; `lines` is replaced whole (send a line's `id` back to keep it).",
+            body: Body::MergePatch("DocumentPatch"),
+            success: Success::Json(200, "DocumentView", "The updated draft"),
+            errors: &[403, 404, 409, 422],
+            ..base(id("update", ""))
+        },
+        DocOp::Delete => Operation {
+            description: "Drafts only (409 once issued).",
+            success: Success::NoContent("The draft was deleted"),
+            errors: &[403, 404, 409],
+            ..base(id("delete", ""))
+        },
+        DocOp::Issue => Operation {
+            description: leak(format!(
+                "Assigns the next number of the kind's own sequence, fixes the issue date (today unless the draft has one, never in the future nor before the last issued {n}) and seals it in the hash chain; the status becomes `{issued}`. 409 for a document that is not a draft, has no lines or a negative total. Any request body is ignored."
+            )),
+            success: Success::Json(200, "DocumentView", leak(format!("The issued {n}"))),
+            errors: &[403, 404, 409],
+            ..base(id("issue", ""))
+        },
+        DocOp::Duplicate => Operation {
+            description: "A new draft of the same kind with the same customer, lines and conditions; it is not linked to the original.",
+            success: Success::Json(201, "DocumentView", "The new draft"),
+            errors: &[403, 404],
+            ..base(id("duplicate", ""))
+        },
+        DocOp::Accept => Operation {
+            description: "A sent quote becomes `accepted`; 409 otherwise (an expired quote cannot be accepted).",
+            success: Success::Json(200, "DocumentView", "The accepted quote"),
+            errors: &[403, 404, 409],
+            ..base(id("accept", ""))
+        },
+        DocOp::Refuse => Operation {
+            description: "A sent, accepted or expired quote becomes `refused`; 409 otherwise.",
+            success: Success::Json(200, "DocumentView", "The refused quote"),
+            errors: &[403, 404, 409],
+            ..base(id("refuse", ""))
+        },
+        DocOp::Cancel => Operation {
+            description: "An issued quote, an order with nothing delivered or invoiced, or a pro-forma becomes `cancelled`. Invoices are never cancelled (correct them with a credit note): 409.",
+            success: Success::Json(200, "DocumentView", "The cancelled document"),
+            errors: &[403, 404, 409],
+            ..base(id("cancel", ""))
+        },
+        DocOp::Convert => Operation {
+            description: "A new draft of the kind named by `to`, linked to this document both ways (`links`), each line pointing at the line it came from (`source_line_id`). A quote becomes an order, an invoice or a pro-forma (and is then `converted`); an order becomes delivery notes (all that is left to deliver, or the `lines` given), an invoice (what is left to invoice) or a pro-forma; a delivery note or a pro-forma becomes an invoice. 409 when the document is not issued or its state forbids it.",
+            body: Body::Json("ConvertInput"),
+            success: Success::Json(201, "DocumentView", "The new draft"),
+            errors: &[403, 404, 409, 422],
+            ..base(id("convert", ""))
+        },
+        DocOp::Payments => Operation {
+            description: "The status becomes `partially_paid` or `paid`; what exceeds the amount due becomes customer credit. 409 when the document accepts no payment (a draft, or a credited invoice).",
+            body: Body::Json("PaymentInput"),
+            success: Success::Json(200, "DocumentView", "The document with the payment"),
+            errors: &[403, 404, 409, 422],
+            ..base(id("addPaymentTo", ""))
+        },
+        DocOp::CreditNote => Operation {
+            description: "A draft credit note linked to an issued invoice; without `lines` (or without a body) it credits the whole invoice. 409 for a draft or an already fully credited invoice.",
+            body: Body::OptionalJson("CreditNoteInput"),
+            success: Success::Json(201, "DocumentView", "The new draft credit note"),
+            errors: &[403, 404, 409, 422],
+            ..base(id("createCreditNoteFor", ""))
+        },
+    }
+}
 
 /// The details of a route of [`ROUTES`].
 pub fn operation(method: &str, path: &str) -> Option<&'static Operation> {
@@ -392,7 +429,7 @@ fn operation_object(method: &str, path: &str, summary: &str) -> Value {
 /// The OpenAPI document, built from [`ROUTES`].
 pub fn document() -> Value {
     let mut paths = Map::new();
-    for (method, path, summary) in ROUTES {
+    for (method, path, summary) in ROUTES.iter() {
         let entry = paths.entry(path.to_string()).or_insert_with(|| json!({}));
         entry[*method] = operation_object(method, path, summary);
     }
@@ -410,7 +447,12 @@ pub fn document() -> Value {
         "tags": [
             {"name": "customers", "description": "The customer directory"},
             {"name": "products", "description": "The catalogue of products and services"},
+            {"name": "quotes", "description": "Quotes: sent, accepted or refused, converted into orders or invoices"},
+            {"name": "orders", "description": "Customer orders: confirmed, delivered, invoiced"},
+            {"name": "delivery-notes", "description": "Delivery notes: what left, line by line, without prices"},
+            {"name": "proformas", "description": "Pro-forma invoices: no accounting value, convertible into invoices"},
             {"name": "invoices", "description": "Invoices: drafts, issuing, payments, credit notes"},
+            {"name": "deposit-invoices", "description": "Deposit invoices: payments on account before the final invoice"},
             {"name": "credit-notes", "description": "Credit notes: drafts and issuing"},
             {"name": "settings", "description": "Company settings: document numbering"},
             {"name": "meta", "description": "About the API itself"},
@@ -1038,7 +1080,13 @@ fn schemas() -> Value {
             "lines": {"type": "array", "maxItems": MAX_LINES, "items": schema_ref("LineInput"), "description": "May be empty in a draft; an invoice is issued with at least one line."},
             "discount_percent": opt_decimal("Document discount in percent: 0 to 100, at most 4 decimals; default 0."),
             "customer_reference": described(opt_text(100), "The customer's order reference (BT-13)."),
-            "note": opt_text(5000),
+            "note": described(opt_text(5000), "Public note, printed."),
+            "title": described(opt_text(200), "Printed and searched title."),
+            "valid_until": described(nullable(schema_ref("Date")), "Last day a quote can be accepted; past it, a sent quote shows as `expired`."),
+            "delivery_date": described(nullable(schema_ref("Date")), "Planned delivery date."),
+            "internal_note": described(opt_text(5000), "Never printed."),
+            "terms": described(opt_text(50000), "Terms and conditions."),
+            "special_conditions": described(opt_text(20000), "Special conditions, printed before the terms."),
             "id": ignored(),
             "kind": ignored(),
             "status": ignored(),
@@ -1057,7 +1105,29 @@ fn schemas() -> Value {
         "DocumentPatch",
         patch_of(&document_input, &[], "An RFC 7386 merge patch over a `DocumentInput`; `lines` is replaced whole."),
     );
-    add("DocumentInput", described(document_input, "The body of `POST /invoices`; `null` means absent."));
+    add(
+        "DocumentInput",
+        described(document_input, "The body of `POST /invoices` (and of every kind of document); `null` means absent."),
+    );
+    add(
+        "ConvertInput",
+        described(
+            input(
+                &["to"],
+                json!({
+                    "to": {"type": "string", "enum": ["order", "invoice", "delivery-note", "delivery_note", "proforma"], "description": "The kind of the new draft."},
+                    "lines": described(
+                        nullable(json!({"type": "array", "maxItems": MAX_LINES, "items": input(&["line_id", "quantity"], json!({
+                            "line_id": {"type": "string", "format": "uuid", "description": "A line of the order."},
+                            "quantity": decimal("Positive; at most what remains to deliver of the line."),
+                        }))})),
+                        "Delivery notes from an order only: the lines and quantities to deliver; default everything left to deliver.",
+                    ),
+                }),
+            ),
+            "The body of `POST /{kind}/{id}/convert`.",
+        ),
+    );
     add(
         "PaymentInput",
         described(
@@ -1108,6 +1178,12 @@ fn schemas() -> Value {
                     "payment_terms",
                     "customer_reference",
                     "note",
+                    "title",
+                    "valid_until",
+                    "delivery_date",
+                    "internal_note",
+                    "terms",
+                    "special_conditions",
                     "discount_percent",
                     "lines",
                     "totals",
@@ -1130,11 +1206,17 @@ fn schemas() -> Value {
                     "payment_terms": schema_ref("PaymentTerms"),
                     "customer_reference": {"type": ["string", "null"]},
                     "note": {"type": ["string", "null"]},
+                    "title": {"type": ["string", "null"]},
+                    "valid_until": nullable(schema_ref("Date")),
+                    "delivery_date": nullable(schema_ref("Date")),
+                    "internal_note": {"type": ["string", "null"], "description": "Never printed."},
+                    "terms": {"type": ["string", "null"]},
+                    "special_conditions": {"type": ["string", "null"]},
                     "discount_percent": schema_ref("Decimal"),
                     "lines": {"type": "array", "items": schema_ref("LineView")},
                     "totals": schema_ref("TotalsView"),
                     "payments": {"type": "array", "items": schema_ref("PaymentView")},
-                    "links": {"type": "array", "items": schema_ref("LinkView"), "description": "The document's parents and children (an invoice's credit notes, a credit note's invoice)."},
+                    "links": {"type": "array", "items": schema_ref("LinkView"), "description": "The document's parents and children: the quote an order came from, an order's delivery notes and invoices, an invoice's credit notes…"},
                     "seal": {"type": ["string", "null"], "description": "SHA-256 seal in the company's hash chain; null while draft."},
                     "created_at": instant(),
                     "updated_at": instant(),
@@ -1146,7 +1228,7 @@ fn schemas() -> Value {
                     },
                 }),
             ),
-            "An invoice or a credit note.",
+            "A document of any kind: quote, order, delivery note, pro-forma, invoice, deposit invoice or credit note.",
         ),
     );
     add(
@@ -1163,6 +1245,7 @@ fn schemas() -> Value {
                 "vat_category",
                 "discount_percent",
                 "net",
+                "source_line_id",
             ],
             json!({
                 "id": uuid(),
@@ -1175,6 +1258,7 @@ fn schemas() -> Value {
                 "vat_category": schema_ref("VatCategory"),
                 "discount_percent": schema_ref("Decimal"),
                 "net": decimal("The line net amount (BT-131)."),
+                "source_line_id": {"type": ["string", "null"], "format": "uuid", "description": "The line of the parent document this line came from."},
             }),
         ),
     );
@@ -1294,14 +1378,14 @@ mod tests {
 
     #[test]
     fn every_route_has_details() {
-        for (method, path, _) in ROUTES {
+        for (method, path, _) in ROUTES.iter() {
             assert!(
                 operation(method, path).is_some(),
                 "{} {path} is in ROUTES but has no entry in openapi::OPERATIONS",
                 method.to_uppercase()
             );
         }
-        for o in OPERATIONS {
+        for o in OPERATIONS.iter() {
             assert!(
                 ROUTES.iter().any(|(m, p, _)| *m == o.method && *p == o.path),
                 "openapi::OPERATIONS describes {} {}, which is not in ROUTES",
@@ -1361,7 +1445,7 @@ mod tests {
 
     #[test]
     fn statuses_follow_the_rules() {
-        for o in OPERATIONS {
+        for o in OPERATIONS.iter() {
             let e = error_statuses(o);
             assert_eq!(e.contains(&401), !o.public, "{} {}", o.method, o.path);
             if o.path.contains("{id}") {

@@ -428,9 +428,12 @@ async fn numbering_patterns_are_configurable_per_kind() {
     each_db(|app| async move {
         let n = app.get("/numbering").await;
         let n = n.assert_status(200).clone();
-        assert_eq!(n[0]["kind"], "credit_note");
-        assert_eq!(n[1]["pattern"], "F{YYYY}-{SEQ:5}");
-        assert_eq!(n[1]["yearly_reset"], true);
+        let of = |kind: &str| n.as_array().unwrap().iter().find(|e| e["kind"] == kind).cloned().unwrap();
+        assert_eq!(n.as_array().unwrap().len(), 7, "one numbering per kind of document");
+        assert_eq!(of("invoice")["pattern"], "F{YYYY}-{SEQ:5}");
+        assert_eq!(of("invoice")["yearly_reset"], true);
+        assert_eq!(of("credit_note")["pattern"], "AV{YYYY}-{SEQ:5}");
+        assert_eq!(of("quote")["pattern"], "D{YYYY}-{SEQ:5}");
 
         let bad = app
             .request(

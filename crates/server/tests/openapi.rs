@@ -107,7 +107,7 @@ async fn document_lists_exactly_the_routes() {
         missing.is_empty() && extra.is_empty(),
         "not documented: {missing:?}; documented but not routed: {extra:?}"
     );
-    for (m, p, summary) in ROUTES {
+    for (m, p, summary) in ROUTES.iter() {
         assert_eq!(doc["paths"][p][m]["summary"], json!(summary), "{m} {p}");
     }
 }
@@ -873,6 +873,85 @@ async fn responses_follow_the_document() {
     let inv = c.ok("get", "/invoices/{id}", Some(&iid), None).await;
     assert_eq!(inv["links"].as_array().unwrap().len(), 1);
 
+    // The sales pipeline: every kind of document and every action, with the header fields.
+    let doc_body = |title: &str| {
+        json!({
+            "customer_id": cid, "title": title, "valid_until": "2199-12-31", "delivery_date": "2026-12-01",
+            "internal_note": "Client pressé", "terms": "Conditions générales de vente", "special_conditions": "Pose un samedi",
+            "lines": [line("Suspension laiton", "4", "120", "20"), line("Pose", "2", "58", "10")],
+        })
+    };
+    for seg in ["quotes", "orders", "delivery-notes", "proformas", "deposit-invoices"] {
+        let d = c.ok("post", &format!("/{seg}"), None, Some(doc_body("Projet"))).await;
+        assert_eq!(d["title"], "Projet");
+        let id = d["id"].as_str().unwrap().to_string();
+        c.ok("get", &format!("/{seg}/{{id}}"), Some(&id), None).await;
+        let p = c.ok("patch", &format!("/{seg}/{{id}}"), Some(&id), Some(json!({"title": "Projet B"}))).await;
+        assert_eq!(p["internal_note"], "Client pressé");
+        let dup = c.ok("post", &format!("/{seg}/{{id}}/duplicate"), Some(&id), None).await;
+        assert_eq!(dup["title"], "Projet B");
+        c.ok("delete", &format!("/{seg}/{{id}}"), Some(&id), None).await;
+        c.ok("get", &format!("/{seg}"), None, None).await;
+    }
+    c.ok("post", "/invoices/{id}/duplicate", Some(&iid), None).await;
+    c.ok("post", "/credit-notes/{id}/duplicate", Some(&cnid), None).await;
+
+    let quote = c.ok("post", "/quotes", None, Some(doc_body("Éclairage boutique"))).await;
+    let qid = quote["id"].as_str().unwrap().to_string();
+    c.expect(409, "post", "/quotes/{id}/accept", Some(&qid), "", None).await; // a draft
+    assert_eq!(c.ok("post", "/quotes/{id}/issue", Some(&qid), None).await["status"], "sent");
+    assert_eq!(c.ok("post", "/quotes/{id}/accept", Some(&qid), None).await["status"], "accepted");
+    let order = c.ok("post", "/quotes/{id}/convert", Some(&qid), Some(json!({"to": "order"}))).await;
+    assert_eq!(order["kind"], "order");
+    c.expect(409, "post", "/quotes/{id}/refuse", Some(&qid), "", None).await; // converted
+    c.expect(422, "post", "/quotes/{id}/convert", Some(&qid), "", Some(r#"{"to": "receipt"}"#)).await;
+    for action in ["refuse", "cancel"] {
+        let q = c.ok("post", "/quotes", None, Some(doc_body("Variante"))).await;
+        let id = q["id"].as_str().unwrap().to_string();
+        c.ok("post", "/quotes/{id}/issue", Some(&id), None).await;
+        c.ok("post", &format!("/quotes/{{id}}/{action}"), Some(&id), None).await;
+    }
+
+    let oid = order["id"].as_str().unwrap().to_string();
+    assert_eq!(c.ok("post", "/orders/{id}/issue", Some(&oid), None).await["status"], "confirmed");
+    let first_line = order["lines"][0]["id"].as_str().unwrap().to_string();
+    let bl = c
+        .ok(
+            "post",
+            "/orders/{id}/convert",
+            Some(&oid),
+            Some(json!({"to": "delivery-note", "lines": [{"line_id": first_line, "quantity": "2"}]})),
+        )
+        .await;
+    let blid = bl["id"].as_str().unwrap().to_string();
+    assert_eq!(c.ok("post", "/delivery-notes/{id}/issue", Some(&blid), None).await["status"], "validated");
+    assert_eq!(c.ok("get", "/orders/{id}", Some(&oid), None).await["status"], "partially_delivered");
+    c.expect(409, "post", "/orders/{id}/cancel", Some(&oid), "", None).await; // partly delivered
+    c.ok("post", "/delivery-notes/{id}/convert", Some(&blid), Some(json!({"to": "invoice"}))).await;
+    c.ok("post", "/orders/{id}/convert", Some(&oid), Some(json!({"to": "invoice"}))).await;
+    let o2 = c.ok("post", "/orders", None, Some(doc_body("Commande annulée"))).await;
+    let o2id = o2["id"].as_str().unwrap().to_string();
+    c.ok("post", "/orders/{id}/issue", Some(&o2id), None).await;
+    assert_eq!(c.ok("post", "/orders/{id}/cancel", Some(&o2id), None).await["status"], "cancelled");
+
+    let pf = c.ok("post", "/proformas", None, Some(doc_body("Pro-forma"))).await;
+    let pfid = pf["id"].as_str().unwrap().to_string();
+    c.ok("post", "/proformas/{id}/issue", Some(&pfid), None).await;
+    c.ok("post", "/proformas/{id}/convert", Some(&pfid), Some(json!({"to": "invoice"}))).await;
+    let pf2 = c.ok("post", "/proformas", None, Some(doc_body("Pro-forma 2"))).await;
+    let pf2id = pf2["id"].as_str().unwrap().to_string();
+    c.ok("post", "/proformas/{id}/issue", Some(&pf2id), None).await;
+    c.ok("post", "/proformas/{id}/cancel", Some(&pf2id), None).await;
+
+    let dep = c.ok("post", "/deposit-invoices", None, Some(doc_body("Acompte"))).await;
+    let depid = dep["id"].as_str().unwrap().to_string();
+    assert_eq!(c.ok("post", "/deposit-invoices/{id}/issue", Some(&depid), None).await["status"], "issued");
+    let paid = c
+        .ok("post", "/deposit-invoices/{id}/payments", Some(&depid), Some(json!({"amount": "100", "method": "card"})))
+        .await;
+    assert_eq!(paid["status"], "partially_paid");
+    c.ok("post", "/deposit-invoices/{id}/credit-note", Some(&depid), None).await;
+
     // Lists with every filter, and the next page.
     c.expect(
         200,
@@ -962,7 +1041,7 @@ async fn responses_follow_the_document() {
     assert_eq!(a.status, 200);
 
     // Every operation was seen succeeding with its documented success status.
-    for (method, path, _) in ROUTES {
+    for (method, path, _) in ROUTES.iter() {
         let op = c.operation(method, path);
         let success: u16 =
             op["responses"].as_object().unwrap().keys().find(|k| k.starts_with('2')).unwrap().parse().unwrap();

@@ -17,7 +17,12 @@ struct Owned {
     issued_invoice: String,
     draft_credit_note: String,
     issued_credit_note: String,
+    /// A draft and an issued document of every other kind, by path segment.
+    pipeline: Vec<(&'static str, String, String)>,
 }
+
+/// The kinds of the sales pipeline, by path segment.
+const PIPELINE: [&str; 5] = ["quotes", "orders", "delivery-notes", "proformas", "deposit-invoices"];
 
 impl Owned {
     fn all_ids(&self) -> [&str; 6] {
@@ -39,7 +44,10 @@ impl Owned {
             // A draft and an issued one: a 409 instead of a 404 would leak the state.
             "invoices" => vec![&self.draft_invoice, &self.issued_invoice],
             "credit-notes" => vec![&self.draft_credit_note, &self.issued_credit_note],
-            _ => return None,
+            seg => {
+                let (_, draft, issued) = self.pipeline.iter().find(|(s, _, _)| *s == seg)?;
+                vec![draft, issued]
+            }
         })
     }
 }
@@ -76,7 +84,15 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
     let issued_credit_note = id_of(gesture);
     app.post(&format!("/credit-notes/{issued_credit_note}/issue"), json!({})).await.assert_status(200);
     let draft_credit_note = id_of(app.post(&format!("/invoices/{issued_invoice}/credit-note"), json!({})).await);
-    Owned { customer, product, draft_invoice, issued_invoice, draft_credit_note, issued_credit_note }
+    let mut pipeline = Vec::new();
+    for seg in PIPELINE {
+        let body = json!({"customer_id": customer, "title": "Boulangerie Martin, four neuf", "lines": [line("Four", "1", "9000", "20")]});
+        let draft = id_of(app.post(&format!("/{seg}"), body.clone()).await);
+        let issued = id_of(app.post(&format!("/{seg}"), body).await);
+        app.post(&format!("/{seg}/{issued}/issue"), json!({})).await.assert_status(200);
+        pipeline.push((seg, draft, issued));
+    }
+    Owned { customer, product, draft_invoice, issued_invoice, draft_credit_note, issued_credit_note, pipeline }
 }
 
 /// What the first company sees of its own data: every list and every row.
@@ -84,6 +100,13 @@ async fn what_it_sees(app: &TestApp, owned: &Owned) -> Value {
     let mut seen = serde_json::Map::new();
     for list in ["/customers", "/products", "/invoices", "/credit-notes"] {
         seen.insert(list.into(), app.get(&format!("{list}?limit=200")).await.assert_status(200).clone());
+    }
+    for (seg, draft, issued) in &owned.pipeline {
+        seen.insert(format!("/{seg}"), app.get(&format!("/{seg}?limit=200")).await.assert_status(200).clone());
+        for id in [draft, issued] {
+            let one = format!("/{seg}/{id}");
+            seen.insert(one.clone(), app.get(&one).await.assert_status(200).clone());
+        }
     }
     for (path, id) in [
         ("/customers", &owned.customer),
@@ -107,6 +130,8 @@ fn plausible_body(method: &str, path: &str) -> Option<Value> {
         ("patch", Some("products"), _) => Some(json!({"unit_price": "0.01", "stock": "0"})),
         ("patch", _, _) => Some(json!({"note": "piraté", "lines": []})),
         ("post", _, Some("payments")) => Some(json!({"amount": "1.00", "method": "virement"})),
+        ("post", Some("orders"), Some("convert")) => Some(json!({"to": "delivery-note"})),
+        ("post", _, Some("convert")) => Some(json!({"to": "invoice"})),
         _ => Some(json!({})),
     }
 }

@@ -34,6 +34,29 @@ struct StoredLine {
     vat_category: VatCategory,
     #[serde(with = "rust_decimal::serde::str")]
     discount_percent: Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    source_line_id: Option<Uuid>,
+}
+
+// Dates inside stored JSON are `YYYY-MM-DD`, as everywhere else.
+time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
+
+/// Optional header fields: absent ones are not written, so older contents (and the
+/// seals computed over them) stay byte-identical.
+#[derive(Serialize, Deserialize, Default)]
+struct StoredHeader {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "ymd::option")]
+    valid_until: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "ymd::option")]
+    delivery_date: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    internal_note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    terms: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    special_conditions: Option<String>,
 }
 
 /// The `content` column.
@@ -47,6 +70,8 @@ struct StoredContent {
     chosen_issue_date: Option<OffsetDateTime>,
     customer_reference: Option<String>,
     note: Option<String>,
+    #[serde(flatten)]
+    header: StoredHeader,
 }
 
 pub(crate) fn content_json(c: &Content) -> String {
@@ -64,6 +89,7 @@ pub(crate) fn content_json(c: &Content) -> String {
                 vat_rate: l.vat.rate(),
                 vat_category: l.vat.category(),
                 discount_percent: l.discount_percent.normalize(),
+                source_line_id: l.source_line_id,
             })
             .collect(),
         discount_percent: c.discount_percent.normalize(),
@@ -71,6 +97,14 @@ pub(crate) fn content_json(c: &Content) -> String {
         chosen_issue_date: c.issue_date.map(|d| d.midnight().assume_utc()),
         customer_reference: c.customer_reference.clone(),
         note: c.note.clone(),
+        header: StoredHeader {
+            title: c.title.clone(),
+            valid_until: c.valid_until,
+            delivery_date: c.delivery_date,
+            internal_note: c.internal_note.clone(),
+            terms: c.terms.clone(),
+            special_conditions: c.special_conditions.clone(),
+        },
     };
     serde_json::to_string(&stored).unwrap_or_default()
 }
@@ -91,6 +125,7 @@ fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &str) -> Res
                 unit_price: l.unit_price,
                 vat: Vat::new(l.vat_rate, Some(l.vat_category)).map_err(|e| corrupt(e.to_string()))?,
                 discount_percent: l.discount_percent,
+                source_line_id: l.source_line_id,
             })
         })
         .collect::<Result<Vec<Line>>>()?;
@@ -103,6 +138,12 @@ fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &str) -> Res
         discount_percent: s.discount_percent,
         customer_reference: s.customer_reference,
         note: s.note,
+        title: s.header.title,
+        valid_until: s.header.valid_until,
+        delivery_date: s.header.delivery_date,
+        internal_note: s.header.internal_note,
+        terms: s.header.terms,
+        special_conditions: s.header.special_conditions,
     })
 }
 
@@ -116,6 +157,16 @@ pub struct PaymentRecord {
     pub date: Date,
     pub method: String,
     pub reference: Option<String>,
+}
+
+/// A payment to record.
+#[derive(Clone, Copy, Debug)]
+pub struct NewPayment<'a> {
+    pub amount: Decimal,
+    pub date: Date,
+    /// `bank_transfer`, `card`, `cheque`…
+    pub method: &'a str,
+    pub reference: Option<&'a str>,
 }
 
 /// A link between two documents.
@@ -161,7 +212,7 @@ pub struct Event {
     pub detail: serde_json::Value,
 }
 
-const COLS: &str = "id, kind, status, number, customer_id, parent_id, currency, doc_date, issue_date, due_date, content, \
+pub(crate) const COLS: &str = "id, kind, status, number, customer_id, parent_id, currency, doc_date, issue_date, due_date, content, \
                     paid, credited, gross, chain_seq, prev_seal, seal, created_at, updated_at, issued_at";
 
 #[derive(sqlx::FromRow)]
@@ -271,7 +322,23 @@ pub enum ChainReport {
     Broken { kind: DocumentKind, id: Option<Uuid>, number: Option<String>, reason: String },
 }
 
-async fn lock_document(tx: &mut Tx, company_id: Uuid, id: Uuid, kind: Option<DocumentKind>) -> Result<DocumentRecord> {
+/// Reads a document inside a transaction (without payments, links or history).
+pub(crate) async fn read_in(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<DocumentRecord> {
+    let sql = format!("SELECT {COLS} FROM documents WHERE company_id = $1 AND id = $2");
+    let row: Option<Row> = on_conn!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(company_id)
+        .bind(id)
+        .fetch_optional(c)
+        .await?);
+    row.ok_or(StoreError::NotFound("document"))?.try_into()
+}
+
+pub(crate) async fn lock_document(
+    tx: &mut Tx,
+    company_id: Uuid,
+    id: Uuid,
+    kind: Option<DocumentKind>,
+) -> Result<DocumentRecord> {
     // A no-op UPDATE takes the row lock on PostgreSQL (SQLite holds the write lock already).
     let sql =
         format!("UPDATE documents SET updated_at = updated_at WHERE company_id = $1 AND id = $2 RETURNING {COLS}");
@@ -318,7 +385,13 @@ async fn check_references(tx: &mut Tx, company_id: Uuid, content: &Content) -> R
     Ok(())
 }
 
-async fn event(tx: &mut Tx, company_id: Uuid, document_id: Uuid, name: &str, detail: serde_json::Value) -> Result<()> {
+pub(crate) async fn event(
+    tx: &mut Tx,
+    company_id: Uuid,
+    document_id: Uuid,
+    name: &str,
+    detail: serde_json::Value,
+) -> Result<()> {
     on_conn!(tx, |c| {
         sqlx::query("INSERT INTO document_events (id, company_id, document_id, at, event, detail) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(new_id())
@@ -357,7 +430,8 @@ pub(crate) fn canonical_bytes(company_id: Uuid, r: &Row) -> Result<Vec<u8>> {
 }
 
 impl Store {
-    /// Saves a new draft. Its customer and products must belong to the company.
+    /// Saves a new draft. Its customer and products must belong to the company. A
+    /// credit note names its invoice as `parent_id`.
     pub async fn insert_draft(
         &self,
         company_id: Uuid,
@@ -366,33 +440,8 @@ impl Store {
         parent_id: Option<Uuid>,
     ) -> Result<DocumentRecord> {
         let mut tx = self.begin().await?;
-        check_references(&mut tx, company_id, content).await?;
-        let id = new_id();
-        let at = now();
-        let t = content.totals();
-        let doc_date = content.issue_date.unwrap_or(at.date());
-        on_conn!(&mut tx, |c| {
-            sqlx::query(
-                "INSERT INTO documents (id, company_id, kind, status, customer_id, parent_id, currency, doc_date, content, \
-                 net, vat_total, gross, due, created_at, updated_at) \
-                 VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12)",
-            )
-            .bind(id)
-            .bind(company_id)
-            .bind(kind.as_str())
-            .bind(content.customer_id)
-            .bind(parent_id)
-            .bind(content.currency.code())
-            .bind(doc_date)
-            .bind(content_json(content))
-            .bind(t.net.to_string())
-            .bind(t.vat_total.to_string())
-            .bind(t.gross.to_string())
-            .bind(at)
-            .execute(c)
-            .await?;
-        });
-        event(&mut tx, company_id, id, "created", serde_json::json!({})).await?;
+        let link = parent_id.map(|p| (p, "credit_note"));
+        let id = insert_draft_in(&mut tx, company_id, kind, content, link, parent_id).await?;
         tx.commit().await?;
         self.document(company_id, kind, id).await
     }
@@ -434,12 +483,16 @@ impl Store {
             .collect::<Result<_>>()?;
         let links: Vec<(Uuid, String, Option<String>, String)> = on_pool!(self, |c| {
             sqlx::query_as(
-                "SELECT id, kind, number, 'child' FROM documents WHERE company_id = $1 AND parent_id = $2 \
-                 UNION ALL SELECT id, kind, number, 'parent' FROM documents WHERE company_id = $1 AND id = $3",
+                "SELECT d.id, d.kind, d.number, 'parent' AS rel FROM document_links l \
+                 JOIN documents d ON d.company_id = l.company_id AND d.id = l.parent_id \
+                 WHERE l.company_id = $1 AND l.child_id = $2 \
+                 UNION ALL SELECT d.id, d.kind, d.number, 'child' AS rel FROM document_links l \
+                 JOIN documents d ON d.company_id = l.company_id AND d.id = l.child_id \
+                 WHERE l.company_id = $1 AND l.parent_id = $2 \
+                 ORDER BY 4 DESC, 1",
             )
             .bind(company_id)
             .bind(id)
-            .bind(rec.parent_id.unwrap_or(Uuid::nil()))
             .fetch_all(c)
             .await?
         });
@@ -518,7 +571,13 @@ impl Store {
         if current.status != Status::Draft {
             return Err(LifecycleError::NotDraft(current.status.as_str()).into());
         }
+        crate::pipeline::release_parents(&mut tx, company_id, id).await?;
         on_conn!(&mut tx, |c| {
+            sqlx::query("DELETE FROM document_links WHERE company_id = $1 AND child_id = $2")
+                .bind(company_id)
+                .bind(id)
+                .execute(&mut *c)
+                .await?;
             sqlx::query("DELETE FROM document_events WHERE company_id = $1 AND document_id = $2")
                 .bind(company_id)
                 .bind(id)
@@ -546,14 +605,16 @@ impl Store {
     pub async fn add_payment(
         &self,
         company_id: Uuid,
+        kind: DocumentKind,
         id: Uuid,
-        amount: Decimal,
-        date: Date,
-        method: &str,
-        reference: Option<&str>,
+        payment: NewPayment<'_>,
     ) -> Result<DocumentRecord> {
+        let NewPayment { amount, date, method, reference } = payment;
         let mut tx = self.begin().await?;
-        let doc = lock_document(&mut tx, company_id, id, Some(DocumentKind::Invoice)).await?;
+        let doc = lock_document(&mut tx, company_id, id, Some(kind)).await?;
+        if !kind.is_payable() {
+            return Err(LifecycleError::NotPayable(doc.status.as_str()).into());
+        }
         let gross = doc.content.totals().gross;
         let before = settle(gross, doc.paid, doc.credited);
         let (applied, excess) = apply_payment(doc.status, before.due, amount)?;
@@ -602,7 +663,7 @@ impl Store {
         let detail = serde_json::json!({"amount": amount.to_string(), "applied": applied.to_string(), "to_credit": excess.to_string(), "method": method});
         event(&mut tx, company_id, id, "payment_recorded", detail).await?;
         tx.commit().await?;
-        self.document(company_id, DocumentKind::Invoice, id).await
+        self.document(company_id, kind, id).await
     }
 
     /// A page of documents of one kind, newest first.
@@ -706,6 +767,59 @@ impl Store {
     }
 }
 
+/// Inserts a draft inside a transaction, linked to `link` (parent id, relation) if given.
+pub(crate) async fn insert_draft_in(
+    tx: &mut Tx,
+    company_id: Uuid,
+    kind: DocumentKind,
+    content: &Content,
+    link: Option<(Uuid, &str)>,
+    parent_id: Option<Uuid>,
+) -> Result<Uuid> {
+    check_references(tx, company_id, content).await?;
+    let id = new_id();
+    let at = now();
+    let t = content.totals();
+    let doc_date = content.issue_date.unwrap_or(at.date());
+    on_conn!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO documents (id, company_id, kind, status, customer_id, parent_id, currency, doc_date, content, \
+             net, vat_total, gross, due, created_at, updated_at) \
+             VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12)",
+        )
+        .bind(id)
+        .bind(company_id)
+        .bind(kind.as_str())
+        .bind(content.customer_id)
+        .bind(parent_id)
+        .bind(content.currency.code())
+        .bind(doc_date)
+        .bind(content_json(content))
+        .bind(t.net.to_string())
+        .bind(t.vat_total.to_string())
+        .bind(t.gross.to_string())
+        .bind(at)
+        .execute(c)
+        .await?;
+    });
+    if let Some((parent, relation)) = link {
+        on_conn!(tx, |c| {
+            sqlx::query(
+                "INSERT INTO document_links (company_id, parent_id, child_id, relation, created_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(company_id)
+            .bind(parent)
+            .bind(id)
+            .bind(relation)
+            .bind(at)
+            .execute(c)
+            .await?;
+        });
+    }
+    event(tx, company_id, id, "created", serde_json::json!({})).await?;
+    Ok(id)
+}
+
 async fn add_credit(
     tx: &mut Tx,
     company_id: Uuid,
@@ -782,9 +896,9 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
     // Credit notes settle their invoice in the same transaction.
     if kind == DocumentKind::CreditNote {
         let parent_id = doc.parent_id.ok_or_else(|| StoreError::Corrupt(format!("credit note {id} has no invoice")))?;
-        let inv = lock_document(tx, company_id, parent_id, Some(DocumentKind::Invoice)).await?;
-        if inv.status == Status::Draft {
-            return Err(LifecycleError::NotCreditable("draft").into());
+        let inv = lock_document(tx, company_id, parent_id, None).await?;
+        if inv.status == Status::Draft || !inv.kind.is_payable() {
+            return Err(LifecycleError::NotCreditable(inv.status.as_str()).into());
         }
         let inv_gross = inv.content.totals().gross;
         let credited = inv.credited + totals.gross;
@@ -820,7 +934,7 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
     }
 
     let sql = format!(
-        "UPDATE documents SET status = 'issued', number = $3, issue_date = $4, due_date = $5, doc_date = $4, chain_seq = $6, \
+        "UPDATE documents SET status = $12, number = $3, issue_date = $4, due_date = $5, doc_date = $4, chain_seq = $6, \
          prev_seal = $7, net = $8, vat_total = $9, gross = $10, due = $10, issued_at = $11, updated_at = $11 \
          WHERE company_id = $1 AND id = $2 RETURNING {COLS}"
     );
@@ -837,6 +951,7 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
             .bind(totals.vat_total.to_string())
             .bind(totals.gross.to_string())
             .bind(at)
+            .bind(kind.issued_status().as_str())
             .fetch_one(c)
             .await
     })
@@ -866,5 +981,6 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
         .await?;
     });
     event(tx, company_id, id, "issued", serde_json::json!({"number": number})).await?;
+    crate::pipeline::after_issue(tx, company_id, kind, id).await?;
     Ok(())
 }

@@ -5,10 +5,12 @@
 //! types (`migrations/sqlite`, `migrations/postgres`). Every query filters by
 //! `company_id`; only [`documents`] allocates legal numbers and seals.
 
+pub mod bulk;
 pub mod companies;
 pub mod customers;
 pub mod documents;
 pub mod idempotency;
+pub mod pipeline;
 pub mod products;
 mod sql;
 
@@ -188,8 +190,7 @@ impl Tx {
 /// The current instant, truncated to microseconds so both backends store it identically.
 pub fn now() -> time::OffsetDateTime {
     let n = time::OffsetDateTime::now_utc();
-    n.replace_nanosecond(n.nanosecond() / 1000 * 1000)
-        .unwrap_or(n)
+    n.replace_nanosecond(n.nanosecond() / 1000 * 1000).unwrap_or(n)
 }
 
 /// A new time-ordered identifier.

@@ -1,6 +1,7 @@
 //! `/invoices` and `/credit-notes`: drafts, issuing, payments and credit notes.
 //! Both kinds share one implementation; the kind comes from the route.
 
+use super::DocOp;
 use super::{ListQuery, Page, date_text, instant_text, limit, path_id, query_date};
 use crate::App;
 use crate::auth::Auth;
@@ -9,13 +10,15 @@ use crate::input::{ApiJson, Check, DecRules, DecText, merge_patch, parse_json};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::routing::MethodRouter;
 use facturier_core::Decimal;
 use facturier_core::document::{Content, DocumentKind, Line, MAX_DESCRIPTION, MAX_LINES, Status};
+use facturier_core::lifecycle;
 use facturier_core::money::{Currency, MAX_MAGNITUDE, to_text};
 use facturier_core::product::{Product, UnitCode};
 use facturier_core::tax::{Vat, VatCategory};
 use facturier_core::terms::PaymentTerms;
-use facturier_store::documents::{DocCursor, DocumentFilter, DocumentRecord};
+use facturier_store::documents::{DocCursor, DocumentFilter, DocumentRecord, NewPayment};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -50,6 +53,21 @@ pub struct DocumentInput {
     pub discount_percent: Option<DecText>,
     pub customer_reference: Option<String>,
     pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Last day a quote may be accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_date: Option<String>,
+    /// Never printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal_note: Option<String>,
+    /// Terms and conditions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub special_conditions: Option<String>,
     // Read-only fields a client may send back from a GET; ignored.
     #[serde(default, skip_serializing)]
     pub id: Option<serde_json::Value>,
@@ -163,7 +181,17 @@ fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> Vec<Line> {
         if let (Some(description), Some(quantity), Some(unit_price), Some(vat), Some(discount_percent)) =
             (description, quantity, unit_price, vat, discount_percent)
         {
-            out.push(Line { id, product_id, description, quantity, unit, unit_price, vat, discount_percent });
+            out.push(Line {
+                id,
+                product_id,
+                description,
+                quantity,
+                unit,
+                unit_price,
+                vat,
+                discount_percent,
+                source_line_id: None,
+            });
         }
     }
     out
@@ -195,6 +223,13 @@ impl DocumentInput {
             .unwrap_or(Some(Decimal::ZERO));
         let customer_reference = v.opt_text("customer_reference", &self.customer_reference, 100);
         let note = v.opt_text("note", &self.note, 5000);
+        let title = v.opt_text("title", &self.title, 200);
+        let valid_until = self.valid_until.as_deref().filter(|s| !s.is_empty()).and_then(|s| v.date("valid_until", s));
+        let delivery_date =
+            self.delivery_date.as_deref().filter(|s| !s.is_empty()).and_then(|s| v.date("delivery_date", s));
+        let internal_note = v.opt_text("internal_note", &self.internal_note, 5000);
+        let terms = v.opt_text("terms", &self.terms, 50_000);
+        let special_conditions = v.opt_text("special_conditions", &self.special_conditions, 20_000);
         v.finish()?;
         let content = Content {
             customer_id,
@@ -205,6 +240,12 @@ impl DocumentInput {
             discount_percent: discount_percent.unwrap_or_default(),
             customer_reference,
             note,
+            title,
+            valid_until,
+            delivery_date,
+            internal_note,
+            terms,
+            special_conditions,
         };
         if content.totals().gross.abs() > facturier_core::document::MAX_TOTAL {
             return Err(ApiError::field("lines", "the document total is larger than any invoice facturier accepts"));
@@ -238,6 +279,12 @@ impl DocumentInput {
             discount_percent: Some(DecText(to_text(c.discount_percent, 0))),
             customer_reference: c.customer_reference.clone(),
             note: c.note.clone(),
+            title: c.title.clone(),
+            valid_until: c.valid_until.map(date_text),
+            delivery_date: c.delivery_date.map(date_text),
+            internal_note: c.internal_note.clone(),
+            terms: c.terms.clone(),
+            special_conditions: c.special_conditions.clone(),
             ..Default::default()
         }
     }
@@ -293,6 +340,8 @@ pub struct LineView {
     pub discount_percent: String,
     /// The line net amount (BT-131).
     pub net: String,
+    /// The line of the parent document this one came from.
+    pub source_line_id: Option<Uuid>,
 }
 
 #[derive(Serialize)]
@@ -363,6 +412,12 @@ pub struct DocumentView {
     pub payment_terms: String,
     pub customer_reference: Option<String>,
     pub note: Option<String>,
+    pub title: Option<String>,
+    pub valid_until: Option<String>,
+    pub delivery_date: Option<String>,
+    pub internal_note: Option<String>,
+    pub terms: Option<String>,
+    pub special_conditions: Option<String>,
     pub discount_percent: String,
     pub lines: Vec<LineView>,
     pub totals: TotalsView,
@@ -377,8 +432,9 @@ pub struct DocumentView {
     pub issued_at: Option<String>,
 }
 
-/// Renders a stored document; totals come from the one totals function in `core`.
-pub fn view(r: &DocumentRecord) -> DocumentView {
+/// Renders a stored document as of `today` (a sent quote past its validity shows as
+/// expired); totals come from the one totals function in `core`.
+pub fn view(r: &DocumentRecord, today: time::Date) -> DocumentView {
     let c = &r.content;
     let t = c.totals();
     let cur = c.currency;
@@ -387,7 +443,7 @@ pub fn view(r: &DocumentRecord) -> DocumentView {
     DocumentView {
         id: r.id,
         kind: r.kind.as_str(),
-        status: r.status.as_str(),
+        status: facturier_core::lifecycle::effective_status(r.kind, r.status, c.valid_until, today).as_str(),
         number: r.number.clone(),
         customer_id: c.customer_id,
         currency: cur.code().to_string(),
@@ -396,6 +452,12 @@ pub fn view(r: &DocumentRecord) -> DocumentView {
         payment_terms: c.payment_terms.to_string(),
         customer_reference: c.customer_reference.clone(),
         note: c.note.clone(),
+        title: c.title.clone(),
+        valid_until: c.valid_until.map(date_text),
+        delivery_date: c.delivery_date.map(date_text),
+        internal_note: c.internal_note.clone(),
+        terms: c.terms.clone(),
+        special_conditions: c.special_conditions.clone(),
         discount_percent: to_text(c.discount_percent, 0),
         lines: c
             .lines
@@ -412,6 +474,7 @@ pub fn view(r: &DocumentRecord) -> DocumentView {
                 vat_category: l.vat.category().code(),
                 discount_percent: to_text(l.discount_percent, 0),
                 net: a.net.to_string(),
+                source_line_id: l.source_line_id,
             })
             .collect(),
         totals: TotalsView {
@@ -471,21 +534,76 @@ pub fn view(r: &DocumentRecord) -> DocumentView {
 
 type Created = (StatusCode, Json<DocumentView>);
 
-pub async fn create_invoice(
-    State(app): State<App>,
-    auth: Auth,
-    ApiJson(input): ApiJson<DocumentInput>,
-) -> Result<Created, ApiError> {
+/// Adds the handler of one operation on one kind to a method router.
+pub fn route(mr: MethodRouter<App>, kind: DocumentKind, op: DocOp) -> MethodRouter<App> {
+    use axum::routing::{delete as del, get, patch, post};
+    type P = Path<String>;
+    match op {
+        DocOp::List => {
+            mr.merge(get(move |State(app): State<App>, auth: Auth, Query(q): Query<ListQuery>| async move {
+                list(&app, &auth, kind, q).await
+            }))
+        }
+        DocOp::Create => mr.merge(post(
+            move |State(app): State<App>, auth: Auth, ApiJson(input): ApiJson<DocumentInput>| async move {
+                create(&app, &auth, kind, input).await
+            },
+        )),
+        DocOp::Show => mr.merge(get(move |State(app): State<App>, auth: Auth, Path(id): P| async move {
+            show(&app, &auth, kind, &id).await
+        })),
+        DocOp::Update => mr.merge(patch(
+            move |State(app): State<App>, auth: Auth, Path(id): P, ApiJson(p): ApiJson<serde_json::Value>| async move {
+                update(&app, &auth, kind, &id, p).await
+            },
+        )),
+        DocOp::Delete => mr.merge(del(move |State(app): State<App>, auth: Auth, Path(id): P| async move {
+            delete(&app, &auth, kind, &id).await
+        })),
+        DocOp::Issue => mr.merge(post(move |State(app): State<App>, auth: Auth, Path(id): P| async move {
+            issue(&app, &auth, kind, &id).await
+        })),
+        DocOp::Duplicate => mr.merge(post(move |State(app): State<App>, auth: Auth, Path(id): P| async move {
+            duplicate(&app, &auth, kind, &id).await
+        })),
+        DocOp::Accept => mr.merge(post(move |State(app): State<App>, auth: Auth, Path(id): P| async move {
+            transition(&app, &auth, kind, &id, "accepted", lifecycle::accept).await
+        })),
+        DocOp::Refuse => mr.merge(post(move |State(app): State<App>, auth: Auth, Path(id): P| async move {
+            transition(&app, &auth, kind, &id, "refused", lifecycle::refuse).await
+        })),
+        DocOp::Cancel => mr.merge(post(move |State(app): State<App>, auth: Auth, Path(id): P| async move {
+            transition(&app, &auth, kind, &id, "cancelled", lifecycle::cancel).await
+        })),
+        DocOp::Convert => mr.merge(post(
+            move |State(app): State<App>, auth: Auth, Path(id): P, ApiJson(input): ApiJson<ConvertInput>| async move {
+                convert(&app, &auth, kind, &id, input).await
+            },
+        )),
+        DocOp::Payments => mr.merge(post(
+            move |State(app): State<App>, auth: Auth, Path(id): P, ApiJson(input): ApiJson<PaymentInput>| async move {
+                add_payment(&app, &auth, kind, &id, input).await
+            },
+        )),
+        DocOp::CreditNote => {
+            mr.merge(post(move |State(app): State<App>, auth: Auth, Path(id): P, body: axum::body::Bytes| async move {
+                create_credit_note(&app, &auth, kind, &id, body).await
+            }))
+        }
+    }
+}
+
+async fn create(app: &App, auth: &Auth, kind: DocumentKind, input: DocumentInput) -> Result<Created, ApiError> {
     auth.require_write()?;
-    let (ctx, customer_id) = context(&app, auth.company(), &input).await?;
+    let (ctx, customer_id) = context(app, auth.company(), &input).await?;
     let content = input.parse(&ctx, customer_id)?;
-    let rec = app.store.insert_draft(auth.company(), DocumentKind::Invoice, &content, None).await?;
-    Ok((StatusCode::CREATED, Json(view(&rec))))
+    let rec = app.store.insert_draft(auth.company(), kind, &content, None).await?;
+    Ok((StatusCode::CREATED, Json(view(&rec, auth.today()))))
 }
 
 async fn show(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<Json<DocumentView>, ApiError> {
     let rec = app.store.document(auth.company(), kind, path_id(id, "document")?).await?;
-    Ok(Json(view(&rec)))
+    Ok(Json(view(&rec, auth.today())))
 }
 
 async fn update(
@@ -514,13 +632,17 @@ async fn update(
         return Err(ApiError::field("customer_id", "a credit note stays with its invoice's customer"));
     }
     let (ctx, customer_id) = context(app, auth.company(), &input).await?;
-    let content = input.parse(&ctx, customer_id)?;
+    let mut content = input.parse(&ctx, customer_id)?;
     // A credit note offsets its invoice amount for amount: both in one currency.
     if kind == DocumentKind::CreditNote && content.currency != current.content.currency {
         return Err(ApiError::field("currency", "a credit note stays in its invoice's currency"));
     }
+    // Where a line came from is not the client's to change: kept by line id.
+    for l in &mut content.lines {
+        l.source_line_id = current.content.lines.iter().find(|o| o.id == l.id).and_then(|o| o.source_line_id);
+    }
     let rec = app.store.update_draft(auth.company(), kind, id, &content).await?;
-    Ok(Json(view(&rec)))
+    Ok(Json(view(&rec, auth.today())))
 }
 
 async fn delete(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<StatusCode, ApiError> {
@@ -532,7 +654,98 @@ async fn delete(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<
 async fn issue(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<Json<DocumentView>, ApiError> {
     auth.require_write()?;
     let rec = app.store.issue(auth.company(), kind, path_id(id, "document")?, auth.today()).await?;
-    Ok(Json(view(&rec)))
+    Ok(Json(view(&rec, auth.today())))
+}
+
+async fn duplicate(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<Created, ApiError> {
+    auth.require_write()?;
+    let rec = app.store.duplicate(auth.company(), kind, path_id(id, "document")?).await?;
+    Ok((StatusCode::CREATED, Json(view(&rec, auth.today()))))
+}
+
+async fn transition(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    id: &str,
+    name: &str,
+    action: facturier_store::pipeline::Transition,
+) -> Result<Json<DocumentView>, ApiError> {
+    auth.require_write()?;
+    let today = auth.today();
+    let rec = app.store.transition(auth.company(), kind, path_id(id, "document")?, name, action, today).await?;
+    Ok(Json(view(&rec, today)))
+}
+
+/// One line of a partial delivery.
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct PortionInput {
+    pub line_id: Option<String>,
+    pub quantity: Option<DecText>,
+}
+
+/// The body of `POST /{kind}/{id}/convert`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConvertInput {
+    /// `order`, `invoice`, `delivery-note`, `proforma`.
+    pub to: Option<String>,
+    /// A partial delivery: which order lines, how much of each.
+    pub lines: Option<Vec<PortionInput>>,
+}
+
+async fn convert(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    id: &str,
+    input: ConvertInput,
+) -> Result<Created, ApiError> {
+    auth.require_write()?;
+    let id = path_id(id, "document")?;
+    let mut v = Check::default();
+    let to = match input.to.as_deref() {
+        None => {
+            v.error("to", "is required (order, invoice, delivery-note or proforma)");
+            None
+        }
+        Some(t) => {
+            let k = DocumentKind::from_target(t);
+            if k.is_none() {
+                v.error("to", format!("{t:?} is not a kind of document (order, invoice, delivery-note, proforma)"));
+            }
+            k
+        }
+    };
+    let portions = input.lines.as_ref().map(|lines| {
+        lines
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let line_id = match p.line_id.as_deref().map(str::parse::<Uuid>) {
+                    Some(Ok(l)) => Some(l),
+                    _ => {
+                        v.error(format!("lines[{i}].line_id"), "is required: the id of a line of the order");
+                        None
+                    }
+                };
+                let quantity = match &p.quantity {
+                    Some(q) => v.decimal(&format!("lines[{i}].quantity"), q, QUANTITY.positive()),
+                    None => {
+                        v.error(format!("lines[{i}].quantity"), "is required");
+                        None
+                    }
+                };
+                Some(facturier_store::pipeline::Portion { line_id: line_id?, quantity: quantity? })
+            })
+            .collect::<Vec<_>>()
+    });
+    v.finish()?;
+    let Some(to) = to else { return Err(ApiError::field("to", "is required")) };
+    let today = auth.today();
+    let rec = app.store.convert(auth.company(), kind, id, to, portions.as_deref(), today).await?;
+    Ok((StatusCode::CREATED, Json(view(&rec, today))))
 }
 
 async fn list(app: &App, auth: &Auth, kind: DocumentKind, q: ListQuery) -> Result<Json<Page<DocumentView>>, ApiError> {
@@ -564,80 +777,7 @@ async fn list(app: &App, auth: &Auth, kind: DocumentKind, q: ListQuery) -> Resul
         after,
     };
     let (rows, next) = app.store.list_documents(auth.company(), &filter).await?;
-    Ok(Json(Page { data: rows.iter().map(view).collect(), next_cursor: next.map(|c| c.encode()) }))
-}
-
-pub async fn show_invoice(
-    State(app): State<App>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<DocumentView>, ApiError> {
-    show(&app, &auth, DocumentKind::Invoice, &id).await
-}
-pub async fn show_credit_note(
-    State(app): State<App>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<DocumentView>, ApiError> {
-    show(&app, &auth, DocumentKind::CreditNote, &id).await
-}
-pub async fn update_invoice(
-    State(app): State<App>,
-    auth: Auth,
-    Path(id): Path<String>,
-    ApiJson(p): ApiJson<serde_json::Value>,
-) -> Result<Json<DocumentView>, ApiError> {
-    update(&app, &auth, DocumentKind::Invoice, &id, p).await
-}
-pub async fn update_credit_note(
-    State(app): State<App>,
-    auth: Auth,
-    Path(id): Path<String>,
-    ApiJson(p): ApiJson<serde_json::Value>,
-) -> Result<Json<DocumentView>, ApiError> {
-    update(&app, &auth, DocumentKind::CreditNote, &id, p).await
-}
-pub async fn delete_invoice(
-    State(app): State<App>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    delete(&app, &auth, DocumentKind::Invoice, &id).await
-}
-pub async fn delete_credit_note(
-    State(app): State<App>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> Result<StatusCode, ApiError> {
-    delete(&app, &auth, DocumentKind::CreditNote, &id).await
-}
-pub async fn issue_invoice(
-    State(app): State<App>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<DocumentView>, ApiError> {
-    issue(&app, &auth, DocumentKind::Invoice, &id).await
-}
-pub async fn issue_credit_note(
-    State(app): State<App>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> Result<Json<DocumentView>, ApiError> {
-    issue(&app, &auth, DocumentKind::CreditNote, &id).await
-}
-pub async fn list_invoices(
-    State(app): State<App>,
-    auth: Auth,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Page<DocumentView>>, ApiError> {
-    list(&app, &auth, DocumentKind::Invoice, q).await
-}
-pub async fn list_credit_notes(
-    State(app): State<App>,
-    auth: Auth,
-    Query(q): Query<ListQuery>,
-) -> Result<Json<Page<DocumentView>>, ApiError> {
-    list(&app, &auth, DocumentKind::CreditNote, q).await
+    Ok(Json(Page { data: rows.iter().map(|r| view(r, auth.today())).collect(), next_cursor: next.map(|c| c.encode()) }))
 }
 
 /// The body of `POST /invoices/{id}/payments`.
@@ -674,15 +814,16 @@ fn payment_method(s: &str) -> Option<&'static str> {
     })
 }
 
-pub async fn add_payment(
-    State(app): State<App>,
-    auth: Auth,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<PaymentInput>,
+async fn add_payment(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    id: &str,
+    input: PaymentInput,
 ) -> Result<Json<DocumentView>, ApiError> {
     auth.require_write()?;
-    let id = path_id(&id, "invoice")?;
-    let inv = app.store.document(auth.company(), DocumentKind::Invoice, id).await?;
+    let id = path_id(id, "invoice")?;
+    let inv = app.store.document(auth.company(), kind, id).await?;
     let cur = inv.content.currency;
     let mut v = Check::default();
     let amount = match &input.amount {
@@ -716,8 +857,11 @@ pub async fn add_payment(
     let (Some(amount), Some(date), Some(method)) = (amount, date, method) else {
         return Err(ApiError::field("body", "incomplete payment"));
     };
-    let rec = app.store.add_payment(auth.company(), id, amount, date, method, reference.as_deref()).await?;
-    Ok(Json(view(&rec)))
+    let rec = app
+        .store
+        .add_payment(auth.company(), kind, id, NewPayment { amount, date, method, reference: reference.as_deref() })
+        .await?;
+    Ok(Json(view(&rec, auth.today())))
 }
 
 /// The body of `POST /invoices/{id}/credit-note`.
@@ -728,17 +872,18 @@ pub struct CreditNoteInput {
     pub note: Option<String>,
 }
 
-pub async fn create_credit_note(
-    State(app): State<App>,
-    auth: Auth,
-    Path(id): Path<String>,
+async fn create_credit_note(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    id: &str,
     body: axum::body::Bytes,
 ) -> Result<Created, ApiError> {
     auth.require_write()?;
     let input: CreditNoteInput =
         if body.iter().all(u8::is_ascii_whitespace) { CreditNoteInput::default() } else { parse_json(&body)? };
-    let id = path_id(&id, "invoice")?;
-    let inv = app.store.document(auth.company(), DocumentKind::Invoice, id).await?;
+    let id = path_id(id, "invoice")?;
+    let inv = app.store.document(auth.company(), kind, id).await?;
     match inv.status {
         Status::Draft => {
             return Err(facturier_core::document::LifecycleError::NotCreditable("draft").into());
@@ -755,6 +900,7 @@ pub async fn create_credit_note(
     match &input.lines {
         None => {
             for l in &mut content.lines {
+                l.source_line_id = Some(l.id);
                 l.id = Uuid::now_v7();
             }
         }
@@ -764,13 +910,14 @@ pub async fn create_credit_note(
                 lines: Some(lines.clone()),
                 ..Default::default()
             };
-            let (ctx, _) = context(&app, auth.company(), &doc_input).await?;
+            let (ctx, _) = context(app, auth.company(), &doc_input).await?;
             let mut v = Check::default();
             content.lines = parse_lines(&mut v, lines, &ctx);
             content.discount_percent = Decimal::ZERO;
             v.finish()?;
         }
     }
+    content.valid_until = None;
     let rec = app.store.insert_draft(auth.company(), DocumentKind::CreditNote, &content, Some(inv.id)).await?;
-    Ok((StatusCode::CREATED, Json(view(&rec))))
+    Ok((StatusCode::CREATED, Json(view(&rec, auth.today()))))
 }

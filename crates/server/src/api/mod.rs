@@ -12,12 +12,14 @@ use crate::input::parse_date;
 use axum::Router;
 use axum::http::header;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::get;
+use facturier_core::document::DocumentKind;
 use serde::{Deserialize, Serialize};
+use std::sync::LazyLock;
 use time::Date;
 
-/// Every API operation: method, path (OpenAPI syntax) and a summary.
-pub const ROUTES: &[(&str, &str, &str)] = &[
+/// The API operations that are not about one kind of document.
+const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/customers", "List and search customers"),
     ("post", "/customers", "Create a customer"),
     ("get", "/customers/{id}", "Get a customer"),
@@ -26,45 +28,163 @@ pub const ROUTES: &[(&str, &str, &str)] = &[
     ("post", "/products", "Create a product or service"),
     ("get", "/products/{id}", "Get a product"),
     ("patch", "/products/{id}", "Update a product (JSON merge patch)"),
-    ("get", "/invoices", "List invoices"),
-    ("post", "/invoices", "Create a draft invoice"),
-    ("get", "/invoices/{id}", "Get an invoice"),
-    ("patch", "/invoices/{id}", "Edit a draft invoice"),
-    ("delete", "/invoices/{id}", "Delete a draft invoice"),
-    ("post", "/invoices/{id}/issue", "Issue an invoice: legal number and seal"),
-    ("post", "/invoices/{id}/payments", "Record a payment"),
-    ("post", "/invoices/{id}/credit-note", "Create a draft credit note for an invoice"),
-    ("get", "/credit-notes", "List credit notes"),
-    ("get", "/credit-notes/{id}", "Get a credit note"),
-    ("patch", "/credit-notes/{id}", "Edit a draft credit note"),
-    ("delete", "/credit-notes/{id}", "Delete a draft credit note"),
-    ("post", "/credit-notes/{id}/issue", "Issue a credit note"),
     ("get", "/numbering", "Numbering patterns of each document kind"),
     ("put", "/numbering/{kind}", "Change the numbering pattern of a kind (admin)"),
     ("get", "/openapi.json", "This OpenAPI document"),
 ];
 
+/// What can be done to one document: the part of a path after `/{kind}/{id}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocOp {
+    List,
+    Create,
+    Show,
+    Update,
+    Delete,
+    Issue,
+    Duplicate,
+    Accept,
+    Refuse,
+    Cancel,
+    Convert,
+    Payments,
+    CreditNote,
+}
+
+impl DocOp {
+    /// The method and the path under `/{segment}`.
+    pub fn method_and_suffix(self) -> (&'static str, &'static str) {
+        match self {
+            DocOp::List => ("get", ""),
+            DocOp::Create => ("post", ""),
+            DocOp::Show => ("get", "/{id}"),
+            DocOp::Update => ("patch", "/{id}"),
+            DocOp::Delete => ("delete", "/{id}"),
+            DocOp::Issue => ("post", "/{id}/issue"),
+            DocOp::Duplicate => ("post", "/{id}/duplicate"),
+            DocOp::Accept => ("post", "/{id}/accept"),
+            DocOp::Refuse => ("post", "/{id}/refuse"),
+            DocOp::Cancel => ("post", "/{id}/cancel"),
+            DocOp::Convert => ("post", "/{id}/convert"),
+            DocOp::Payments => ("post", "/{id}/payments"),
+            DocOp::CreditNote => ("post", "/{id}/credit-note"),
+        }
+    }
+}
+
+/// The operations a kind of document offers.
+pub fn doc_ops(kind: DocumentKind) -> Vec<DocOp> {
+    use DocumentKind as K;
+    let mut ops = vec![DocOp::List];
+    // Credit notes are only made from an invoice.
+    if kind != K::CreditNote {
+        ops.push(DocOp::Create);
+    }
+    ops.extend([DocOp::Show, DocOp::Update, DocOp::Delete, DocOp::Issue, DocOp::Duplicate]);
+    if kind == K::Quote {
+        ops.extend([DocOp::Accept, DocOp::Refuse]);
+    }
+    if matches!(kind, K::Quote | K::Order | K::Proforma) {
+        ops.push(DocOp::Cancel);
+    }
+    if matches!(kind, K::Quote | K::Order | K::DeliveryNote | K::Proforma) {
+        ops.push(DocOp::Convert);
+    }
+    if kind.is_payable() {
+        ops.extend([DocOp::Payments, DocOp::CreditNote]);
+    }
+    ops
+}
+
+/// How the API names a kind in sentences.
+pub fn noun(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Quote => "quote",
+        DocumentKind::Order => "order",
+        DocumentKind::DeliveryNote => "delivery note",
+        DocumentKind::Proforma => "pro-forma invoice",
+        DocumentKind::Invoice => "invoice",
+        DocumentKind::DepositInvoice => "deposit invoice",
+        DocumentKind::CreditNote => "credit note",
+    }
+}
+
+fn summary(kind: DocumentKind, op: DocOp) -> String {
+    let n = noun(kind);
+    match op {
+        DocOp::List => format!("List {n}s"),
+        DocOp::Create => format!("Create a draft {n}"),
+        DocOp::Show => format!("Get a {n}"),
+        DocOp::Update => format!("Edit a draft {n}"),
+        DocOp::Delete => format!("Delete a draft {n}"),
+        DocOp::Issue => format!("Issue a {n}: legal number and seal"),
+        DocOp::Duplicate => format!("Duplicate a {n} as a new draft"),
+        DocOp::Accept => "The customer accepted the quote".into(),
+        DocOp::Refuse => "The customer refused the quote".into(),
+        DocOp::Cancel => format!("Cancel a {n}"),
+        DocOp::Convert => format!("Convert a {n} into another kind of document"),
+        DocOp::Payments => "Record a payment".into(),
+        DocOp::CreditNote => format!("Create a draft credit note for a {n}"),
+    }
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// One operation on one kind of document.
+#[derive(Clone, Copy, Debug)]
+pub struct DocumentRoute {
+    pub kind: DocumentKind,
+    pub op: DocOp,
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+}
+
+/// Every document route.
+pub static DOCUMENT_ROUTES: LazyLock<Vec<DocumentRoute>> = LazyLock::new(|| {
+    DocumentKind::ALL
+        .into_iter()
+        .flat_map(|k| {
+            doc_ops(k).into_iter().map(move |op| {
+                let (method, suffix) = op.method_and_suffix();
+                DocumentRoute {
+                    kind: k,
+                    op,
+                    method,
+                    path: leak(format!("/{}{suffix}", k.segment())),
+                    summary: leak(summary(k, op)),
+                }
+            })
+        })
+        .collect()
+});
+
+/// Every API operation: method, path (OpenAPI syntax) and a summary. The router and
+/// the OpenAPI document are both built from it.
+pub static ROUTES: LazyLock<Vec<(&'static str, &'static str, &'static str)>> = LazyLock::new(|| {
+    let mut all: Vec<_> = BASE_ROUTES.to_vec();
+    all.extend(DOCUMENT_ROUTES.iter().map(|r| (r.method, r.path, r.summary)));
+    all
+});
+
 /// The API router.
 pub fn routes(app: App) -> Router<App> {
-    Router::new()
+    let mut by_path: std::collections::BTreeMap<&str, axum::routing::MethodRouter<App>> = Default::default();
+    for r in DOCUMENT_ROUTES.iter() {
+        let mr = by_path.remove(r.path).unwrap_or_default();
+        by_path.insert(r.path, documents::route(mr, r.kind, r.op));
+    }
+    let mut router = Router::new();
+    for (path, mr) in by_path {
+        router = router.route(path, mr);
+    }
+    router
         .route("/customers", get(customers::list).post(customers::create))
         .route("/customers/{id}", get(customers::show).patch(customers::update))
         .route("/products", get(products::list).post(products::create))
         .route("/products/{id}", get(products::show).patch(products::update))
-        .route("/invoices", get(documents::list_invoices).post(documents::create_invoice))
-        .route(
-            "/invoices/{id}",
-            get(documents::show_invoice).patch(documents::update_invoice).delete(documents::delete_invoice),
-        )
-        .route("/invoices/{id}/issue", post(documents::issue_invoice))
-        .route("/invoices/{id}/payments", post(documents::add_payment))
-        .route("/invoices/{id}/credit-note", post(documents::create_credit_note))
-        .route("/credit-notes", get(documents::list_credit_notes))
-        .route(
-            "/credit-notes/{id}",
-            get(documents::show_credit_note).patch(documents::update_credit_note).delete(documents::delete_credit_note),
-        )
-        .route("/credit-notes/{id}/issue", post(documents::issue_credit_note))
         .route("/numbering", get(settings::list))
         .route("/numbering/{kind}", axum::routing::put(settings::update))
         .route("/openapi.json", get(|| async { axum::Json(crate::openapi::document()) }))

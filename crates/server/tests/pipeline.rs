@@ -1,0 +1,294 @@
+//! The sales pipeline over HTTP on SQLite and PostgreSQL: quote → order → delivery
+//! notes → invoice, every transition allowed and refused, and the links both ways.
+
+mod common;
+
+use common::{TestApp, each_db, line};
+use serde_json::{Value, json};
+
+fn body(customer: &str, lines: Vec<Value>) -> Value {
+    json!({"customer_id": customer, "title": "Rénovation éclairage", "valid_until": "2199-12-31", "lines": lines})
+}
+
+async fn issued(app: &TestApp, seg: &str, customer: &str, lines: Vec<Value>) -> Value {
+    let d = app.post(&format!("/{seg}"), body(customer, lines)).await;
+    let id = d.assert_status(201)["id"].as_str().unwrap().to_string();
+    app.post(&format!("/{seg}/{id}/issue"), json!({})).await.assert_status(200).clone()
+}
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_string()
+}
+
+/// (kind, relation) of a document's links.
+fn links(v: &Value) -> Vec<(String, String)> {
+    v["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["kind"].as_str().unwrap().to_string(), l["relation"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_quote_becomes_an_order_then_deliveries_then_an_invoice_all_linked() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let year = time::OffsetDateTime::now_utc().year();
+        let quote = issued(
+            &app,
+            "quotes",
+            &customer,
+            vec![line("Suspension", "10", "120", "20"), line("Pose", "6", "58", "10")],
+        )
+        .await;
+        assert_eq!(quote["status"], "sent");
+        assert_eq!(quote["number"], format!("D{year}-00001"));
+        let qid = id(&quote);
+        app.post(&format!("/quotes/{qid}/accept"), json!({})).await.assert_status(200);
+
+        let order = app.post(&format!("/quotes/{qid}/convert"), json!({"to": "order"})).await;
+        let order = order.assert_status(201).clone();
+        let oid = id(&order);
+        assert_eq!((order["kind"].as_str(), order["status"].as_str()), (Some("order"), Some("draft")));
+        assert_eq!(order["title"], "Rénovation éclairage");
+        assert!(order["valid_until"].is_null(), "an order has no validity date");
+        assert_eq!(order["totals"], quote["totals"], "the order copies the quote");
+        assert_eq!(order["lines"][0]["source_line_id"], quote["lines"][0]["id"]);
+        assert_eq!(links(&order), vec![("quote".into(), "parent".into())]);
+        let quote = app.get(&format!("/quotes/{qid}")).await;
+        assert_eq!(quote.assert_status(200)["status"], "converted");
+        assert_eq!(links(&quote.body), vec![("order".into(), "child".into())]);
+
+        let order = app.post(&format!("/orders/{oid}/issue"), json!({})).await.assert_status(200).clone();
+        assert_eq!(
+            (order["status"].as_str(), order["number"].as_str()),
+            (Some("confirmed"), Some(format!("C{year}-00001").as_str()))
+        );
+        let (lamps, labour) = (id(&order["lines"][0]), id(&order["lines"][1]));
+
+        // First delivery: 4 lamps.
+        let bl1 = app
+            .post(
+                &format!("/orders/{oid}/convert"),
+                json!({"to": "delivery-note", "lines": [{"line_id": lamps, "quantity": "4"}]}),
+            )
+            .await;
+        let bl1 = bl1.assert_status(201).clone();
+        assert_eq!(bl1["lines"].as_array().unwrap().len(), 1);
+        assert_eq!(bl1["lines"][0]["quantity"], "4");
+        // More than what is left is refused, and nothing is created.
+        let too_much = app
+            .post(
+                &format!("/orders/{oid}/convert"),
+                json!({"to": "delivery-note", "lines": [{"line_id": lamps, "quantity": "7"}]}),
+            )
+            .await;
+        assert_eq!(too_much.assert_status(422)["errors"][0]["field"], "lines[0].quantity");
+        let bl1 = app.post(&format!("/delivery-notes/{}/issue", id(&bl1)), json!({})).await.assert_status(200).clone();
+        assert_eq!(bl1["status"], "validated");
+        assert_eq!(bl1["number"], format!("BL{year}-00001"));
+        assert_eq!(app.get(&format!("/orders/{oid}")).await.body["status"], "partially_delivered");
+
+        // Second delivery takes everything left: 6 lamps and the labour.
+        let bl2 = app.post(&format!("/orders/{oid}/convert"), json!({"to": "delivery-note"})).await;
+        let bl2 = bl2.assert_status(201).clone();
+        let qty: Vec<_> =
+            bl2["lines"].as_array().unwrap().iter().map(|l| l["quantity"].as_str().unwrap().to_string()).collect();
+        assert_eq!(qty, vec!["6", "6"]);
+        assert_eq!(bl2["lines"][1]["source_line_id"].as_str(), Some(labour.as_str()));
+        // Nothing is left for a third one, even while the second is a draft.
+        app.post(&format!("/orders/{oid}/convert"), json!({"to": "delivery-note"})).await.assert_status(409);
+        app.post(&format!("/delivery-notes/{}/issue", id(&bl2)), json!({})).await.assert_status(200);
+        assert_eq!(app.get(&format!("/orders/{oid}")).await.body["status"], "delivered");
+
+        // The invoice from the order takes all that is left to invoice.
+        let inv = app.post(&format!("/orders/{oid}/convert"), json!({"to": "invoice"})).await;
+        let inv = inv.assert_status(201).clone();
+        assert_eq!(inv["totals"]["gross"], order["totals"]["gross"]);
+        app.post(&format!("/invoices/{}/issue", id(&inv)), json!({})).await.assert_status(200);
+        let order = app.get(&format!("/orders/{oid}")).await;
+        let order = order.assert_status(200).clone();
+        assert_eq!(order["status"], "invoiced");
+        let mut family = links(&order);
+        family.sort();
+        assert_eq!(
+            family,
+            vec![
+                ("delivery_note".into(), "child".into()),
+                ("delivery_note".into(), "child".into()),
+                ("invoice".into(), "child".into()),
+                ("quote".into(), "parent".into()),
+            ]
+        );
+        app.post(&format!("/orders/{oid}/convert"), json!({"to": "invoice"})).await.assert_status(409);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn delivery_notes_are_invoiced_at_the_orders_prices() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let order = issued(&app, "orders", &customer, vec![line("Câble", "100", "1.385", "20")]).await;
+        let bl = app
+            .post(
+                &format!("/orders/{}/convert", id(&order)),
+                json!({"to": "delivery_note", "lines": [{"line_id": id(&order["lines"][0]), "quantity": "40"}]}),
+            )
+            .await;
+        let bl_id = id(bl.assert_status(201));
+        app.post(&format!("/delivery-notes/{bl_id}/issue"), json!({})).await.assert_status(200);
+        let inv = app.post(&format!("/delivery-notes/{bl_id}/convert"), json!({"to": "invoice"})).await;
+        let inv = inv.assert_status(201).clone();
+        // 40 × 1.385 = 55.40; VAT 11.08.
+        assert_eq!(inv["totals"]["net"], "55.40");
+        assert_eq!(inv["totals"]["gross"], "66.48");
+        app.post(&format!("/invoices/{}/issue", id(&inv)), json!({})).await.assert_status(200);
+        // Only 40 of 100 are delivered and invoiced: the order is partly delivered, not invoiced.
+        assert_eq!(app.get(&format!("/orders/{}", id(&order))).await.body["status"], "partially_delivered");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn quote_transitions_are_allowed_only_from_the_right_status() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let draft = app.post("/quotes", body(&customer, vec![line("Étude", "1", "450", "20")])).await;
+        let did = id(draft.assert_status(201));
+        for action in ["accept", "refuse", "cancel"] {
+            app.post(&format!("/quotes/{did}/{action}"), json!({})).await.assert_status(409);
+        }
+        app.post(&format!("/quotes/{did}/convert"), json!({"to": "order"})).await.assert_status(409);
+
+        let q = issued(&app, "quotes", &customer, vec![line("Étude", "1", "450", "20")]).await;
+        let qid = id(&q);
+        app.post(&format!("/quotes/{qid}/convert"), json!({"to": "delivery-note"})).await.assert_status(409);
+        app.post(&format!("/quotes/{qid}/refuse"), json!({})).await.assert_status(200);
+        app.post(&format!("/quotes/{qid}/accept"), json!({})).await.assert_status(409);
+        app.post(&format!("/quotes/{qid}/convert"), json!({"to": "order"})).await.assert_status(409);
+        let h = app.get(&format!("/quotes/{qid}")).await;
+        let events: Vec<_> =
+            h.body["history"].as_array().unwrap().iter().map(|e| e["event"].as_str().unwrap().to_string()).collect();
+        assert_eq!(events, vec!["created", "issued", "refused"]);
+
+        // Orders, pro-formas and invoices take no accept/refuse: the routes do not exist.
+        let o = issued(&app, "orders", &customer, vec![line("x", "1", "1", "20")]).await;
+        app.post(&format!("/orders/{}/accept", id(&o)), json!({})).await.assert_status(404);
+        let inv = app.issued_invoice(&customer, &[line("x", "1", "1", "20")]).await;
+        app.post(&format!("/invoices/{}/cancel", id(&inv)), json!({})).await.assert_status(404);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_sent_quote_past_its_validity_date_is_expired_and_cannot_be_accepted() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let mut b = body(&customer, vec![line("Étude", "1", "450", "20")]);
+        b["valid_until"] = json!("2020-01-31");
+        let d = app.post("/quotes", b).await;
+        let qid = id(d.assert_status(201));
+        let q = app.post(&format!("/quotes/{qid}/issue"), json!({})).await;
+        assert_eq!(q.assert_status(200)["status"], "expired");
+        let r = app.post(&format!("/quotes/{qid}/accept"), json!({})).await;
+        assert!(r.assert_status(409)["detail"].as_str().unwrap().contains("validity"));
+        app.post(&format!("/quotes/{qid}/refuse"), json!({})).await.assert_status(200);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn deleting_the_draft_a_quote_was_converted_into_reopens_the_quote() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let q = issued(&app, "quotes", &customer, vec![line("Étude", "1", "450", "20")]).await;
+        let qid = id(&q);
+        let inv = app.post(&format!("/quotes/{qid}/convert"), json!({"to": "invoice"})).await;
+        let inv_id = id(inv.assert_status(201));
+        assert_eq!(app.get(&format!("/quotes/{qid}")).await.body["status"], "converted");
+        app.delete(&format!("/invoices/{inv_id}")).await.assert_status(204);
+        let q = app.get(&format!("/quotes/{qid}")).await;
+        assert_eq!(q.assert_status(200)["status"], "accepted");
+        assert!(q.body["links"].as_array().unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn orders_are_cancelled_only_before_anything_is_delivered_and_invoices_never() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let o = issued(&app, "orders", &customer, vec![line("Lampe", "2", "50", "20")]).await;
+        let c = app.post(&format!("/orders/{}/cancel", id(&o)), json!({})).await;
+        assert_eq!(c.assert_status(200)["status"], "cancelled");
+        app.post(&format!("/orders/{}/convert", id(&o)), json!({"to": "invoice"})).await.assert_status(409);
+
+        let o = issued(&app, "orders", &customer, vec![line("Lampe", "2", "50", "20")]).await;
+        let bl = app.post(&format!("/orders/{}/convert", id(&o)), json!({"to": "delivery-note"})).await;
+        app.post(&format!("/delivery-notes/{}/issue", id(bl.assert_status(201))), json!({})).await.assert_status(200);
+        app.post(&format!("/orders/{}/cancel", id(&o)), json!({})).await.assert_status(409);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_kind_has_its_own_numbering_sequence() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let year = time::OffsetDateTime::now_utc().year();
+        for (seg, prefix) in [
+            ("quotes", "D"),
+            ("orders", "C"),
+            ("delivery-notes", "BL"),
+            ("proformas", "PF"),
+            ("deposit-invoices", "FA"),
+            ("invoices", "F"),
+        ] {
+            for n in 1..=2 {
+                let d = issued(&app, seg, &customer, vec![line("x", "1", "10", "20")]).await;
+                assert_eq!(d["number"], format!("{prefix}{year}-{n:05}"), "{seg}");
+            }
+        }
+        assert!(app.store.verify_chain(app.company_id).await.is_ok());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_duplicate_is_a_new_unlinked_draft_of_the_same_kind() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let q = issued(&app, "quotes", &customer, vec![line("Suspension", "3", "120", "20")]).await;
+        let dup = app.post(&format!("/quotes/{}/duplicate", id(&q)), json!({})).await;
+        let dup = dup.assert_status(201).clone();
+        assert_eq!((dup["kind"].as_str(), dup["status"].as_str()), (Some("quote"), Some("draft")));
+        assert!(dup["number"].is_null());
+        assert_eq!(dup["totals"], q["totals"]);
+        assert_ne!(dup["lines"][0]["id"], q["lines"][0]["id"]);
+        assert!(dup["links"].as_array().unwrap().is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_deposit_invoice_is_paid_and_credited_like_an_invoice() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let dep = issued(&app, "deposit-invoices", &customer, vec![line("Acompte 30 %", "1", "1000", "20")]).await;
+        let p = app
+            .post(
+                &format!("/deposit-invoices/{}/payments", id(&dep)),
+                json!({"amount": "1200", "method": "bank_transfer"}),
+            )
+            .await;
+        assert_eq!(p.assert_status(200)["status"], "paid");
+        let cn = app.post(&format!("/deposit-invoices/{}/credit-note", id(&dep)), json!({})).await;
+        let cn_id = id(cn.assert_status(201));
+        app.post(&format!("/credit-notes/{cn_id}/issue"), json!({})).await.assert_status(200);
+        let dep = app.get(&format!("/deposit-invoices/{}", id(&dep))).await;
+        assert_eq!(dep.assert_status(200)["status"], "credited");
+    })
+    .await;
+}

@@ -1,0 +1,674 @@
+//! Bulk loading for large data sets (benchmarks, migrations from another tool): many
+//! rows per statement and many statements per transaction.
+//!
+//! Issued invoices get their legal numbers and seals by the same rules as
+//! [`documents::issue_in`](crate::documents::issue_in): the issue date and due date come
+//! from `core`'s [`check_issue`], the chain head row of `seal_chains` is locked first so
+//! that issuing stays serialised per company and kind, numbers come from
+//! `number_sequences` (one reservation per period instead of one per document), and
+//! every seal is SHA-256 over the predecessor and the same canonical bytes that
+//! `verify` recomputes. A batch is one transaction: it is issued whole or not at all.
+
+use crate::documents::{Row, canonical_bytes, content_json};
+use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn};
+use facturier_core::Decimal;
+use facturier_core::document::{Content, DocumentKind, Status, apply_payment, check_issue, settle};
+use facturier_core::numbering::{NumberPattern, PatternError};
+use facturier_core::party::{Customer, fold};
+use facturier_core::seal;
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection};
+use std::collections::BTreeSet;
+use std::str::FromStr;
+use time::Date;
+use uuid::Uuid;
+
+/// Rows per multi-row `INSERT` for documents (17 bound values a row).
+const DOCUMENT_ROWS: usize = 200;
+/// Rows per multi-row `INSERT` for narrow tables (events, payments, customers).
+const NARROW_ROWS: usize = 500;
+/// Ids per `IN (…)` list when checking that referenced rows belong to the company.
+const ID_LIST: usize = 500;
+
+/// A payment received on a bulk-issued invoice, at most its gross amount.
+#[derive(Clone, Debug)]
+pub struct BulkPayment {
+    pub amount: Decimal,
+    pub date: Date,
+    pub method: String,
+    pub reference: Option<String>,
+}
+
+/// An invoice to issue in bulk: its content (with its issue date) and an optional payment.
+#[derive(Clone, Debug)]
+pub struct BulkInvoice {
+    pub content: Content,
+    pub payment: Option<BulkPayment>,
+}
+
+/// An invoice a bulk call issued.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BulkIssued {
+    pub id: Uuid,
+    pub number: String,
+    pub status: Status,
+}
+
+/// `(p, p, …), (p, p, …)` for `rows` rows of `row`, where each `?` of `row` becomes the
+/// next placeholder after the `shared` ones (`$1`…`$shared`, written as-is in `row`).
+fn values(row: &str, shared: usize, rows: usize) -> String {
+    let mut out = String::with_capacity(rows * (row.len() + 40));
+    let mut n = shared;
+    for i in 0..rows {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        for ch in row.chars() {
+            if ch == '?' {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push(ch);
+            }
+        }
+    }
+    out
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> StoreError {
+    StoreError::Invalid { field: field.into(), message: message.into() }
+}
+
+/// Checks that every id of `ids` is a row of `table` owned by the company.
+async fn check_owned(tx: &mut Tx, table: &'static str, company_id: Uuid, ids: &BTreeSet<Uuid>) -> Result<()> {
+    let ids: Vec<Uuid> = ids.iter().copied().collect();
+    for chunk in ids.chunks(ID_LIST) {
+        let sql =
+            format!("SELECT count(*) FROM {table} WHERE company_id = $1 AND id IN ({})", values("?", 1, chunk.len()));
+        let (found,): (i64,) = on_conn!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_one(&mut *c).await?
+        });
+        if usize::try_from(found).ok() != Some(chunk.len()) {
+            let field = if table == "customers" { "customer_id" } else { "product_id" };
+            return Err(invalid(field, format!("no such {}", &table[..table.len() - 1])));
+        }
+    }
+    Ok(())
+}
+
+/// One row of `document_events`.
+struct Event {
+    document_id: Uuid,
+    name: &'static str,
+    detail: String,
+}
+
+/// One row of `payments`.
+struct PaymentRow {
+    id: Uuid,
+    document_id: Uuid,
+    amount: String,
+    applied: String,
+    date: Date,
+    method: String,
+    reference: Option<String>,
+}
+
+/// A document row ready to insert: the row the seal covers and its `due` and `net` columns.
+struct DocRow {
+    row: Row,
+    net: String,
+    vat_total: String,
+    due: String,
+}
+
+impl Store {
+    /// Adds many customers in one transaction; returns their ids in input order.
+    pub async fn bulk_insert_customers(&self, company_id: Uuid, customers: &[Customer]) -> Result<Vec<Uuid>> {
+        let at = now();
+        let rows: Vec<(Uuid, &Customer, String)> = customers
+            .iter()
+            .map(|c| {
+                // The same `data` text as `insert_customer`: the customer as JSON.
+                serde_json::to_string(c).map(|data| (new_id(), c, data)).map_err(|e| invalid("customer", e.to_string()))
+            })
+            .collect::<Result<_>>()?;
+        let mut tx = self.begin().await?;
+        for chunk in rows.chunks(NARROW_ROWS) {
+            let sql = format!(
+                "INSERT INTO customers (id, company_id, name, activity_folded, data, search_text, created_at, updated_at) VALUES {}",
+                values("(?, $1, ?, ?, ?, ?, $2, $2)", 2, chunk.len())
+            );
+            on_conn!(&mut tx, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(at);
+                for (id, cu, data) in chunk {
+                    q = q
+                        .bind(*id)
+                        .bind(&cu.name)
+                        .bind(cu.activity.as_deref().map(fold))
+                        .bind(data)
+                        .bind(cu.search_text());
+                }
+                q.execute(&mut *c).await?;
+            });
+        }
+        tx.commit().await?;
+        Ok(rows.into_iter().map(|(id, _, _)| id).collect())
+    }
+
+    /// Issues many invoices in one transaction, in the order given: each gets the next
+    /// legal number of its period and is sealed onto the company's invoice chain, then its
+    /// payment (if any) is recorded. Issue dates must not go backwards (numbers follow
+    /// dates) nor pass `today`; a payment may not exceed the invoice's gross amount.
+    pub async fn bulk_issue_invoices(
+        &self,
+        company_id: Uuid,
+        today: Date,
+        batch: &[BulkInvoice],
+    ) -> Result<Vec<BulkIssued>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let kind = DocumentKind::Invoice;
+        let mut tx = self.begin().await?;
+
+        let customers: BTreeSet<Uuid> = batch.iter().map(|b| b.content.customer_id).collect();
+        check_owned(&mut tx, "customers", company_id, &customers).await?;
+        let products: BTreeSet<Uuid> =
+            batch.iter().flat_map(|b| b.content.lines.iter().filter_map(|l| l.product_id)).collect();
+        check_owned(&mut tx, "products", company_id, &products).await?;
+
+        // Lock the chain head first, as `issue_in` does: this serialises issuing per
+        // company and kind, so numbers, chronology and seals see the previous document.
+        let (mut head, length, mut last_date): (String, i64, Option<Date>) = on_conn!(&mut tx, |c| {
+            sqlx::query_as(
+                    "UPDATE seal_chains SET length = length WHERE company_id = $1 AND kind = $2 RETURNING head, length, last_issue_date",
+                )
+                .bind(company_id)
+                .bind(kind.as_str())
+                .fetch_one(&mut *c)
+                .await?
+        });
+        let (pattern, yearly_reset): (String, bool) = on_conn!(&mut tx, |c| {
+            sqlx::query_as("SELECT pattern, yearly_reset FROM numbering WHERE company_id = $1 AND kind = $2")
+                .bind(company_id)
+                .bind(kind.as_str())
+                .fetch_one(&mut *c)
+                .await?
+        });
+        let pattern: NumberPattern = pattern.parse().map_err(|e: PatternError| StoreError::Corrupt(e.to_string()))?;
+
+        let mut facts = Vec::with_capacity(batch.len());
+        for b in batch {
+            let f = check_issue(kind, &b.content, today, last_date)?;
+            last_date = Some(f.issue_date);
+            facts.push(f);
+        }
+
+        // Reserve the numbers: one step of `number_sequences` per run of one period.
+        let period = |d: Date| if yearly_reset { i64::from(d.year()) } else { 0 };
+        let mut seqs: Vec<i64> = Vec::with_capacity(batch.len());
+        let mut start = 0;
+        while start < facts.len() {
+            let p = period(facts[start].issue_date);
+            let end = facts[start..].iter().position(|f| period(f.issue_date) != p).map_or(facts.len(), |k| start + k);
+            let count = i64::try_from(end - start).map_err(|_| invalid("batch", "too many invoices in one batch"))?;
+            let (last,): (i64,) = on_conn!(&mut tx, |c| {
+                sqlx::query_as(
+                    "INSERT INTO number_sequences (company_id, kind, period, last_value) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (company_id, kind, period) DO UPDATE SET last_value = number_sequences.last_value + $4 \
+                     RETURNING last_value",
+                )
+                .bind(company_id)
+                .bind(kind.as_str())
+                .bind(p)
+                .bind(count)
+                .fetch_one(&mut *c)
+                .await?
+            });
+            seqs.extend(last - count + 1..=last);
+            start = end;
+        }
+
+        let at = now();
+        let mut docs = Vec::with_capacity(batch.len());
+        let mut events = Vec::with_capacity(batch.len() * 3);
+        let mut payments = Vec::new();
+        let mut issued = Vec::with_capacity(batch.len());
+        let mut chain_seq = length;
+        for ((b, f), seq) in batch.iter().zip(&facts).zip(&seqs) {
+            let id = new_id();
+            let number = pattern.format(f.issue_date, u64::try_from(*seq).unwrap_or(0));
+            let totals = b.content.totals();
+            let (applied, after) = match &b.payment {
+                None => (Decimal::ZERO, settle(totals.gross, Decimal::ZERO, Decimal::ZERO)),
+                Some(p) => {
+                    if p.date < f.issue_date || p.date > today {
+                        return Err(invalid(
+                            "payment.date",
+                            format!("{} is not between the issue date and today", p.date),
+                        ));
+                    }
+                    let (applied, excess) = apply_payment(Status::Issued, totals.gross, p.amount)?;
+                    if excess > Decimal::ZERO || p.amount <= Decimal::ZERO {
+                        return Err(invalid(
+                            "payment.amount",
+                            format!("{} is not within the invoice's {}", p.amount, totals.gross),
+                        ));
+                    }
+                    (applied, settle(totals.gross, applied, Decimal::ZERO))
+                }
+            };
+            chain_seq += 1;
+            let mut row = Row {
+                id,
+                kind: kind.as_str().to_string(),
+                status: after.status.as_str().to_string(),
+                number: Some(number.clone()),
+                customer_id: b.content.customer_id,
+                parent_id: None,
+                currency: b.content.currency.code().to_string(),
+                doc_date: f.issue_date,
+                issue_date: Some(f.issue_date),
+                due_date: Some(f.due_date),
+                content: content_json(&b.content),
+                paid: applied.to_string(),
+                credited: "0".into(),
+                gross: totals.gross.to_string(),
+                chain_seq: Some(chain_seq),
+                prev_seal: Some(head.clone()),
+                seal: None,
+                created_at: at,
+                updated_at: at,
+                issued_at: Some(at),
+            };
+            let s = seal::seal(&head, &canonical_bytes(company_id, &row)?);
+            row.seal = Some(s.clone());
+            head = s;
+
+            events.push(Event { document_id: id, name: "created", detail: "{}".into() });
+            events.push(Event {
+                document_id: id,
+                name: "issued",
+                detail: serde_json::json!({ "number": number }).to_string(),
+            });
+            if let Some(p) = &b.payment {
+                payments.push(PaymentRow {
+                    id: new_id(),
+                    document_id: id,
+                    amount: p.amount.to_string(),
+                    applied: applied.to_string(),
+                    date: p.date,
+                    method: p.method.clone(),
+                    reference: p.reference.clone(),
+                });
+                events.push(Event {
+                    document_id: id,
+                    name: "payment_recorded",
+                    detail: serde_json::json!({"amount": p.amount.to_string(), "applied": applied.to_string(), "to_credit": "0", "method": p.method}).to_string(),
+                });
+            }
+            issued.push(BulkIssued { id, number, status: after.status });
+            docs.push(DocRow {
+                row,
+                net: totals.net.to_string(),
+                vat_total: totals.vat_total.to_string(),
+                due: after.due.to_string(),
+            });
+        }
+
+        for chunk in docs.chunks(DOCUMENT_ROWS) {
+            let sql = format!(
+                "INSERT INTO documents (id, company_id, kind, status, number, customer_id, parent_id, currency, doc_date, \
+                 issue_date, due_date, content, net, vat_total, gross, paid, credited, due, chain_seq, prev_seal, seal, \
+                 created_at, updated_at, issued_at) VALUES {}",
+                values(
+                    "(?, $1, $2, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, '0', ?, ?, ?, ?, $3, $3, $3)",
+                    3,
+                    chunk.len()
+                )
+            );
+            on_conn!(&mut tx, |c| {
+                let mut q =
+                    sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(kind.as_str()).bind(at);
+                for d in chunk {
+                    let r = &d.row;
+                    q = q
+                        .bind(r.id)
+                        .bind(&r.status)
+                        .bind(&r.number)
+                        .bind(r.customer_id)
+                        .bind(&r.currency)
+                        .bind(r.doc_date)
+                        .bind(r.issue_date)
+                        .bind(r.due_date)
+                        .bind(&r.content)
+                        .bind(&d.net)
+                        .bind(&d.vat_total)
+                        .bind(&r.gross)
+                        .bind(&r.paid)
+                        .bind(&d.due)
+                        .bind(r.chain_seq)
+                        .bind(&r.prev_seal)
+                        .bind(&r.seal);
+                }
+                q.execute(&mut *c).await.map(|_| ())
+            })
+            .map_err(|e| match StoreError::from(e) {
+                e if e.is_unique_violation() => StoreError::Conflict(
+                    "a number of this batch already exists: the numbering pattern was changed to one that repeats earlier numbers".into(),
+                ),
+                e => e,
+            })?;
+        }
+        for chunk in payments.chunks(NARROW_ROWS) {
+            let sql = format!(
+                "INSERT INTO payments (id, company_id, document_id, amount, applied, paid_on, method, reference, created_at) VALUES {}",
+                values("(?, $1, ?, ?, ?, ?, ?, ?, $2)", 2, chunk.len())
+            );
+            on_conn!(&mut tx, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(at);
+                for p in chunk {
+                    q = q
+                        .bind(p.id)
+                        .bind(p.document_id)
+                        .bind(&p.amount)
+                        .bind(&p.applied)
+                        .bind(p.date)
+                        .bind(&p.method)
+                        .bind(&p.reference);
+                }
+                q.execute(&mut *c).await?;
+            });
+        }
+        for chunk in events.chunks(NARROW_ROWS) {
+            let sql = format!(
+                "INSERT INTO document_events (id, company_id, document_id, at, event, detail) VALUES {}",
+                values("(?, $1, ?, $2, ?, ?)", 2, chunk.len())
+            );
+            on_conn!(&mut tx, |c| {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(at);
+                for e in chunk {
+                    q = q.bind(new_id()).bind(e.document_id).bind(e.name).bind(&e.detail);
+                }
+                q.execute(&mut *c).await?;
+            });
+        }
+
+        on_conn!(&mut tx, |c| {
+            sqlx::query("UPDATE seal_chains SET head = $3, length = $4, last_issue_date = $5 WHERE company_id = $1 AND kind = $2")
+                .bind(company_id)
+                .bind(kind.as_str())
+                .bind(&head)
+                .bind(chain_seq)
+                .bind(last_date)
+                .execute(&mut *c)
+                .await?;
+        });
+        tx.commit().await?;
+        Ok(issued)
+    }
+
+    /// Refreshes the planner's statistics (`ANALYZE`), as PostgreSQL's autovacuum
+    /// would after a large load and as `PRAGMA optimize` does on SQLite.
+    pub async fn analyze(&self) -> Result<()> {
+        match self {
+            Store::Sqlite(p) => {
+                sqlx::query("ANALYZE").execute(p).await?;
+            }
+            Store::Postgres(p) => {
+                sqlx::query("ANALYZE").execute(p).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Bytes the database takes on disk (SQLite: the main file, without its WAL).
+    pub async fn database_size(&self) -> Result<i64> {
+        let (n,): (i64,) = match self {
+            Store::Sqlite(p) => {
+                sqlx::query_as("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
+                    .fetch_one(p)
+                    .await?
+            }
+            Store::Postgres(p) => sqlx::query_as("SELECT pg_database_size(current_database())").fetch_one(p).await?,
+        };
+        Ok(n)
+    }
+}
+
+/// A PostgreSQL database name we create and drop ourselves: lower-case letters, digits, `_`.
+fn check_db_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok { Ok(()) } else { Err(invalid("database", format!("{name:?} is not a plain database name"))) }
+}
+
+/// `admin_url` with its database replaced by `name` (query parameters kept).
+pub fn database_url(admin_url: &str, name: &str) -> Result<String> {
+    check_db_name(name)?;
+    let bad = || invalid("database_url", format!("{admin_url:?} is not postgres://…"));
+    let scheme_end = admin_url.find("://").ok_or_else(bad)? + 3;
+    let (base, query) = match admin_url.find('?') {
+        Some(q) => admin_url.split_at(q),
+        None => (admin_url, ""),
+    };
+    let host_end = base[scheme_end..].find('/').map_or(base.len(), |k| scheme_end + k);
+    Ok(format!("{}/{name}{query}", &base[..host_end]))
+}
+
+/// Creates an empty PostgreSQL database `name` on the server of `admin_url` and returns
+/// its URL. For benchmarks and tests that need a database of their own.
+pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<String> {
+    check_db_name(name)?;
+    let mut conn = PgConnectOptions::from_str(admin_url)?.connect().await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
+    conn.close().await?;
+    database_url(admin_url, name)
+}
+
+/// Drops a database made by [`create_postgres_database`], closing its sessions.
+pub async fn drop_postgres_database(admin_url: &str, name: &str) -> Result<()> {
+    check_db_name(name)?;
+    let mut conn = PgConnectOptions::from_str(admin_url)?.connect().await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))).execute(&mut conn).await?;
+    conn.close().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::documents::ChainReport;
+    use facturier_core::document::LifecycleError;
+    use facturier_core::document::Line;
+    use facturier_core::money::Currency;
+    use facturier_core::party::{Address, CustomerKind, Language, LegalIds};
+    use facturier_core::product::UnitCode;
+    use facturier_core::tax::Vat;
+    use facturier_core::terms::PaymentTerms;
+    use time::macros::date;
+
+    fn customer(name: &str) -> Customer {
+        Customer {
+            kind: CustomerKind::Company,
+            name: name.into(),
+            email: None,
+            activity: Some("Électricité".into()),
+            legal: LegalIds::default(),
+            iban: None,
+            billing_address: Address {
+                line1: "1 rue de la Paix".into(),
+                line2: None,
+                postal_code: "75002".into(),
+                city: "Paris".into(),
+                country: "FR".parse().unwrap(),
+            },
+            delivery_address: None,
+            contacts: vec![],
+            language: Language::Fr,
+            currency: None,
+            payment_terms: None,
+            tags: vec![],
+            notes: None,
+        }
+    }
+
+    fn content(customer_id: Uuid, date: Date, rates: &[&str]) -> Content {
+        Content {
+            issue_date: Some(date),
+            payment_terms: PaymentTerms::Days(30),
+            lines: rates
+                .iter()
+                .map(|r| Line {
+                    id: new_id(),
+                    product_id: None,
+                    description: format!("Prestation à {r} %"),
+                    quantity: Decimal::from(3),
+                    unit: UnitCode::ONE,
+                    unit_price: Decimal::new(12_345, 2),
+                    vat: Vat::new(r.parse().unwrap(), None).unwrap(),
+                    discount_percent: Decimal::ZERO,
+                    source_line_id: None,
+                })
+                .collect(),
+            ..Content::new(customer_id, Currency::EUR)
+        }
+    }
+
+    /// Bulk issuing and the ordinary path share one chain and one numbering.
+    async fn chains_with_the_ordinary_path(store: &Store) {
+        store.migrate().await.unwrap();
+        let company =
+            store.create_company("Bulk SARL", &"FR".parse().unwrap(), Currency::EUR, "b@bulk.fr").await.unwrap();
+        let cid = company.company_id;
+        let ids = store.bulk_insert_customers(cid, &[customer("Alpha"), customer("Beta")]).await.unwrap();
+        assert_eq!(ids.len(), 2);
+        let found = store
+            .list_customers(
+                cid,
+                &crate::customers::CustomerFilter {
+                    q: Some("electricite beta".into()),
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(found.0.len(), 1);
+
+        let today = date!(2026 - 01 - 10);
+        let c = content(ids[0], date!(2025 - 12 - 30), &["20", "5.5"]);
+        let gross = c.totals().gross;
+        let paid = BulkInvoice {
+            content: c,
+            payment: Some(BulkPayment {
+                amount: gross,
+                date: date!(2026 - 01 - 05),
+                method: "cheque".into(),
+                reference: None,
+            }),
+        };
+        let part = BulkInvoice {
+            payment: Some(BulkPayment {
+                amount: Decimal::from(10),
+                date: date!(2026 - 01 - 02),
+                method: "bank_transfer".into(),
+                reference: None,
+            }),
+            content: content(ids[1], date!(2025 - 12 - 31), &["10", "2.1"]),
+        };
+        let open = BulkInvoice { content: content(ids[1], date!(2026 - 01 - 02), &["20"]), payment: None };
+        let done = store.bulk_issue_invoices(cid, today, &[paid, part, open]).await.unwrap();
+        let numbers: Vec<&str> = done.iter().map(|d| d.number.as_str()).collect();
+        assert_eq!(numbers, ["F2025-00001", "F2025-00002", "F2026-00001"]);
+        let statuses: Vec<Status> = done.iter().map(|d| d.status).collect();
+        assert_eq!(statuses, [Status::Paid, Status::PartiallyPaid, Status::Issued]);
+        let rec = store.document(cid, DocumentKind::Invoice, done[1].id).await.unwrap();
+        assert_eq!((rec.paid, rec.payments.len()), (Decimal::from(10), 1));
+        assert_eq!(rec.due(), rec.content.totals().gross - Decimal::from(10));
+
+        // The ordinary path continues the same chain and sequence.
+        let draft = store
+            .insert_draft(cid, DocumentKind::Invoice, &content(ids[0], date!(2026 - 01 - 03), &["20"]), None)
+            .await
+            .unwrap();
+        let issued = store.issue(cid, DocumentKind::Invoice, draft.id, today).await.unwrap();
+        assert_eq!(issued.number.as_deref(), Some("F2026-00002"));
+        let more = BulkInvoice { content: content(ids[0], date!(2026 - 01 - 04), &["20"]), payment: None };
+        let done = store.bulk_issue_invoices(cid, today, &[more]).await.unwrap();
+        assert_eq!(done[0].number, "F2026-00003");
+        assert_eq!(store.verify_chain(cid).await.unwrap(), ChainReport::Intact { documents: 5 });
+
+        // Numbers follow dates, payments stay within the invoice, strangers' customers are refused:
+        // each refusal leaves nothing behind.
+        let late = BulkInvoice { content: content(ids[0], date!(2026 - 01 - 01), &["20"]), payment: None };
+        assert!(matches!(
+            store.bulk_issue_invoices(cid, today, &[late]).await,
+            Err(StoreError::Lifecycle(LifecycleError::BeforeLastIssued { .. }))
+        ));
+        let c = content(ids[0], date!(2026 - 01 - 05), &["20"]);
+        let over = c.totals().gross + Decimal::ONE;
+        let overpaid = BulkInvoice {
+            content: c,
+            payment: Some(BulkPayment {
+                amount: over,
+                date: date!(2026 - 01 - 05),
+                method: "cheque".into(),
+                reference: None,
+            }),
+        };
+        assert!(store.bulk_issue_invoices(cid, today, &[overpaid]).await.is_err());
+        let other =
+            store.create_company("Autre SAS", &"FR".parse().unwrap(), Currency::EUR, "o@autre.fr").await.unwrap();
+        let theirs = store.bulk_insert_customers(other.company_id, &[customer("Gamma")]).await.unwrap();
+        let stranger = BulkInvoice { content: content(theirs[0], date!(2026 - 01 - 05), &["20"]), payment: None };
+        assert!(matches!(store.bulk_issue_invoices(cid, today, &[stranger]).await, Err(StoreError::Invalid { .. })));
+        assert_eq!(store.verify_chain(cid).await.unwrap(), ChainReport::Intact { documents: 5 });
+    }
+
+    #[tokio::test]
+    async fn bulk_issuing_on_sqlite() {
+        let dir = std::env::temp_dir().join(format!("facturier-bulk-{}", new_id().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::connect(&format!("sqlite://{}", dir.join("t.db").display())).await.unwrap();
+        chains_with_the_ordinary_path(&store).await;
+        store.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn bulk_issuing_on_postgres() {
+        let admin =
+            std::env::var("FACTURIER_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("facturier_bulk_{}", new_id().simple());
+        let url = create_postgres_database(&admin, &name).await.unwrap();
+        let store = Store::connect(&url).await.unwrap();
+        chains_with_the_ordinary_path(&store).await;
+        store.close().await;
+        drop_postgres_database(&admin, &name).await.unwrap();
+    }
+
+    #[test]
+    fn placeholders_follow_the_shared_ones() {
+        assert_eq!(values("(?, $1, ?)", 1, 2), "($2, $1, $3), ($4, $1, $5)");
+    }
+
+    #[test]
+    fn database_urls_keep_host_and_options() {
+        assert_eq!(
+            database_url("postgres://postgres@127.0.0.1:5432/postgres", "bench_1").unwrap(),
+            "postgres://postgres@127.0.0.1:5432/bench_1"
+        );
+        assert_eq!(database_url("postgres://u@h/db?sslmode=disable", "x").unwrap(), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(database_url("postgres://u@h", "x").unwrap(), "postgres://u@h/x");
+        assert!(database_url("postgres://u@h/db", "x; DROP").is_err());
+    }
+}
