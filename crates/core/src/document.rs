@@ -266,6 +266,8 @@ pub struct Content {
     pub terms: Option<String>,
     /// Special conditions of this document, printed before the terms.
     pub special_conditions: Option<String>,
+    /// For a progress invoice (situation): the cumulative percentage of completion it states.
+    pub progress_percent: Option<Decimal>,
 }
 
 impl Content {
@@ -287,6 +289,7 @@ impl Content {
             internal_note: None,
             terms: None,
             special_conditions: None,
+            progress_percent: None,
         }
     }
 
@@ -464,6 +467,7 @@ mod tests {
             internal_note: None,
             terms: None,
             special_conditions: None,
+            progress_percent: None,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod money;
 pub mod numbering;
 pub mod party;
 pub mod product;
+pub mod progress;
 pub mod schedule;
 pub mod seal;
 pub mod tax;

@@ -269,6 +269,20 @@ fn document_operation(kind: DocumentKind, action: DocOp, method: &'static str, p
             errors: &[403, 404, 409, 422],
             ..base(id("addPaymentTo", ""))
         },
+        DocOp::DepositInvoice => Operation {
+            description: "A draft deposit invoice (`/deposit-invoices`) for a percentage of the order or an amount including VAT, split over the order's VAT rates; all deposits together may not exceed the order (422). The order's final invoice (`convert` to `invoice`) deducts the issued deposits. 409 for an order that is not confirmed (or delivered).",
+            body: Body::Json("DepositInput"),
+            success: Success::Json(201, "DocumentView", "The new draft deposit invoice"),
+            errors: &[403, 404, 409, 422],
+            ..base(id("createDepositInvoiceFor", ""))
+        },
+        DocOp::ProgressInvoice => Operation {
+            description: "A draft invoice for a situation at `cumulative_percent` of completion: each line invoices the increment since the previous situations (net of credit notes issued on them); at 100 % it invoices exactly what is left. The percentage must be above the last situation's (422).",
+            body: Body::Json("ProgressInput"),
+            success: Success::Json(201, "DocumentView", "The new draft progress invoice"),
+            errors: &[403, 404, 409, 422],
+            ..base(id("createProgressInvoiceFor", ""))
+        },
         DocOp::CreditNote => Operation {
             description: "A draft credit note linked to an issued invoice; without `lines` (or without a body) it credits the whole invoice. 409 for a draft or an already fully credited invoice.",
             body: Body::OptionalJson("CreditNoteInput"),
@@ -1110,6 +1124,29 @@ fn schemas() -> Value {
         described(document_input, "The body of `POST /invoices` (and of every kind of document); `null` means absent."),
     );
     add(
+        "DepositInput",
+        described(
+            input(
+                &[],
+                json!({
+                    "percent": opt_decimal("Percentage of the order: above 0, at most 100."),
+                    "amount": opt_decimal("An amount including VAT."),
+                }),
+            ),
+            "The body of `POST /orders/{id}/deposit-invoice`: exactly one of `percent` and `amount`.",
+        ),
+    );
+    add(
+        "ProgressInput",
+        described(
+            input(
+                &["cumulative_percent"],
+                json!({"cumulative_percent": decimal("Completion counted from the start, above the last situation's, at most 100.")}),
+            ),
+            "The body of `POST /orders/{id}/progress-invoice`.",
+        ),
+    );
+    add(
         "ConvertInput",
         described(
             input(
@@ -1184,6 +1221,7 @@ fn schemas() -> Value {
                     "internal_note",
                     "terms",
                     "special_conditions",
+                    "progress_percent",
                     "discount_percent",
                     "lines",
                     "totals",
@@ -1212,6 +1250,7 @@ fn schemas() -> Value {
                     "internal_note": {"type": ["string", "null"], "description": "Never printed."},
                     "terms": {"type": ["string", "null"]},
                     "special_conditions": {"type": ["string", "null"]},
+                    "progress_percent": described(nullable(schema_ref("Decimal")), "A progress invoice's cumulative percentage of completion."),
                     "discount_percent": schema_ref("Decimal"),
                     "lines": {"type": "array", "items": schema_ref("LineView")},
                     "totals": schema_ref("TotalsView"),

@@ -934,6 +934,16 @@ async fn responses_follow_the_document() {
     c.ok("post", "/orders/{id}/issue", Some(&o2id), None).await;
     assert_eq!(c.ok("post", "/orders/{id}/cancel", Some(&o2id), None).await["status"], "cancelled");
 
+    let o3 = c.ok("post", "/orders", None, Some(doc_body("Chantier"))).await;
+    let o3id = o3["id"].as_str().unwrap().to_string();
+    c.ok("post", "/orders/{id}/issue", Some(&o3id), None).await;
+    let dep = c.ok("post", "/orders/{id}/deposit-invoice", Some(&o3id), Some(json!({"percent": "30"}))).await;
+    assert_eq!(dep["kind"], "deposit_invoice");
+    c.expect(422, "post", "/orders/{id}/deposit-invoice", Some(&o3id), "", Some(r#"{"percent": "101"}"#)).await;
+    let sit =
+        c.ok("post", "/orders/{id}/progress-invoice", Some(&o3id), Some(json!({"cumulative_percent": "40"}))).await;
+    assert_eq!(sit["progress_percent"], "40");
+
     let pf = c.ok("post", "/proformas", None, Some(doc_body("Pro-forma"))).await;
     let pfid = pf["id"].as_str().unwrap().to_string();
     c.ok("post", "/proformas/{id}/issue", Some(&pfid), None).await;

@@ -292,3 +292,144 @@ async fn a_deposit_invoice_is_paid_and_credited_like_an_invoice() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn deposits_are_split_by_rate_and_deducted_on_the_final_invoice_to_the_cent() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        // 480.00 at 20 % and 116.00 at 10 %: gross 576.00 + 127.60 = 703.60.
+        let order = issued(
+            &app,
+            "orders",
+            &customer,
+            vec![line("Suspension", "4", "120", "20"), line("Pose", "2", "58", "10")],
+        )
+        .await;
+        let oid = id(&order);
+        assert_eq!(order["totals"]["gross"], "703.60");
+
+        let dep = app.post(&format!("/orders/{oid}/deposit-invoice"), json!({"percent": "30"})).await;
+        let dep = dep.assert_status(201).clone();
+        assert_eq!(dep["kind"], "deposit_invoice");
+        // 30 % of each base: 144.00 at 20 % (28.80) and 34.80 at 10 % (3.48).
+        assert_eq!(dep["totals"]["net"], "178.80");
+        assert_eq!(dep["totals"]["vat_total"], "32.28");
+        assert_eq!(dep["totals"]["gross"], "211.08");
+        assert_eq!(links(&dep), vec![("order".into(), "parent".into())]);
+        let dep =
+            app.post(&format!("/deposit-invoices/{}/issue", id(&dep)), json!({})).await.assert_status(200).clone();
+        app.post(
+            &format!("/deposit-invoices/{}/payments", id(&dep)),
+            json!({"amount": "211.08", "method": "bank_transfer"}),
+        )
+        .await
+        .assert_status(200);
+
+        // Deposits together may not exceed the order.
+        let r = app.post(&format!("/orders/{oid}/deposit-invoice"), json!({"percent": "80"})).await;
+        assert_eq!(r.assert_status(422)["errors"][0]["field"], "percent");
+        app.post(&format!("/orders/{oid}/deposit-invoice"), json!({"percent": "10", "amount": "5"}))
+            .await
+            .assert_status(422);
+
+        let inv = app.post(&format!("/orders/{oid}/convert"), json!({"to": "invoice"})).await;
+        let inv = inv.assert_status(201).clone();
+        assert_eq!(inv["lines"].as_array().unwrap().len(), 4, "the order's two lines and two deductions");
+        let t = &inv["totals"];
+        assert_eq!(t["net"], "417.20");
+        assert_eq!(
+            t["vat"],
+            json!([
+                {"category": "S", "rate": "10", "base": "81.20", "amount": "8.12"},
+                {"category": "S", "rate": "20", "base": "336.00", "amount": "67.20"}
+            ])
+        );
+        assert_eq!(t["gross"], "492.52", "703.60 less the 211.08 deposit");
+        let mut family = links(&inv);
+        family.sort();
+        assert_eq!(family, vec![("deposit_invoice".into(), "parent".into()), ("order".into(), "parent".into())]);
+        app.post(&format!("/invoices/{}/issue", id(&inv)), json!({})).await.assert_status(200);
+        assert_eq!(app.get(&format!("/orders/{oid}")).await.body["status"], "invoiced");
+
+        // An amount including VAT is met to the cent.
+        let order = issued(
+            &app,
+            "orders",
+            &customer,
+            vec![line("Suspension", "4", "120", "20"), line("Pose", "2", "58", "10")],
+        )
+        .await;
+        let dep = app.post(&format!("/orders/{}/deposit-invoice", id(&order)), json!({"amount": "250"})).await;
+        assert_eq!(dep.assert_status(201)["totals"]["gross"], "250.00");
+        // A draft order takes no deposit.
+        let draft = app.post("/orders", body(&customer, vec![line("x", "1", "10", "20")])).await;
+        app.post(&format!("/orders/{}/deposit-invoice", id(draft.assert_status(201))), json!({"percent": "30"}))
+            .await
+            .assert_status(409);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn progress_invoices_invoice_each_increment_and_settle_the_order_to_the_cent() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let order = issued(
+            &app,
+            "orders",
+            &customer,
+            vec![line("Gros œuvre", "1", "12345.67", "20"), line("Menuiseries", "3", "1111.11", "10")],
+        )
+        .await;
+        let oid = id(&order);
+        let situation = |pct: &'static str| {
+            let app = app.clone();
+            let oid = oid.clone();
+            async move {
+                let s = app.post(&format!("/orders/{oid}/progress-invoice"), json!({"cumulative_percent": pct})).await;
+                let s = s.assert_status(201).clone();
+                app.post(&format!("/invoices/{}/issue", id(&s)), json!({})).await.assert_status(200).clone()
+            }
+        };
+        let nets = |v: &Value| {
+            v["lines"].as_array().unwrap().iter().map(|l| l["net"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        };
+
+        // 30 %: 3703.701 → 3703.70 and 999.999 → 1000.00.
+        let s1 = situation("30").await;
+        assert_eq!(nets(&s1), vec!["3703.70", "1000.00"]);
+        assert_eq!(s1["progress_percent"], "30");
+        assert_eq!(s1["totals"]["gross"], "5544.44");
+        // 65 %: 8024.6855 → 8024.69 less 3703.70; 2166.6645 → 2166.66 less 1000.00.
+        let s2 = situation("65").await;
+        assert_eq!(nets(&s2), vec!["4320.99", "1166.66"]);
+        // Going back is refused.
+        let r = app.post(&format!("/orders/{oid}/progress-invoice"), json!({"cumulative_percent": "50"})).await;
+        assert_eq!(r.assert_status(422)["errors"][0]["field"], "cumulative_percent");
+        // A plain invoice would invoice the order twice.
+        app.post(&format!("/orders/{oid}/convert"), json!({"to": "invoice"})).await.assert_status(409);
+
+        // The second situation is credited in full: 65 % must be invoiced again.
+        let cn = app.post(&format!("/invoices/{}/credit-note", id(&s2)), json!({})).await;
+        app.post(&format!("/credit-notes/{}/issue", id(cn.assert_status(201))), json!({})).await.assert_status(200);
+        let s2bis = situation("65").await;
+        assert_eq!(nets(&s2bis), vec!["4320.99", "1166.66"]);
+
+        // 100 %: exactly what is left.
+        let last = situation("100").await;
+        assert_eq!(nets(&last), vec!["4320.98", "1166.67"]);
+        let sum = |i: usize| -> rust_decimal::Decimal {
+            [&s1, &s2bis, &last]
+                .iter()
+                .map(|s| s["lines"][i]["net"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap())
+                .sum()
+        };
+        assert_eq!((sum(0).to_string(), sum(1).to_string()), ("12345.67".into(), "3333.33".into()));
+        let order = app.get(&format!("/orders/{oid}")).await;
+        assert_eq!(order.assert_status(200)["status"], "invoiced");
+        app.post(&format!("/orders/{oid}/progress-invoice"), json!({"cumulative_percent": "100"}))
+            .await
+            .assert_status(409);
+    })
+    .await;
+}

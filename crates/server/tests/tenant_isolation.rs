@@ -131,6 +131,8 @@ fn plausible_body(method: &str, path: &str) -> Option<Value> {
         ("patch", _, _) => Some(json!({"note": "piraté", "lines": []})),
         ("post", _, Some("payments")) => Some(json!({"amount": "1.00", "method": "virement"})),
         ("post", Some("orders"), Some("convert")) => Some(json!({"to": "delivery-note"})),
+        ("post", _, Some("deposit-invoice")) => Some(json!({"percent": "30"})),
+        ("post", _, Some("progress-invoice")) => Some(json!({"cumulative_percent": "40"})),
         ("post", _, Some("convert")) => Some(json!({"to": "invoice"})),
         _ => Some(json!({})),
     }

@@ -57,6 +57,8 @@ struct StoredHeader {
     terms: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     special_conditions: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")]
+    progress_percent: Option<Decimal>,
 }
 
 /// The `content` column.
@@ -104,6 +106,7 @@ pub(crate) fn content_json(c: &Content) -> String {
             internal_note: c.internal_note.clone(),
             terms: c.terms.clone(),
             special_conditions: c.special_conditions.clone(),
+            progress_percent: c.progress_percent,
         },
     };
     serde_json::to_string(&stored).unwrap_or_default()
@@ -144,6 +147,7 @@ fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &str) -> Res
         internal_note: s.header.internal_note,
         terms: s.header.terms,
         special_conditions: s.header.special_conditions,
+        progress_percent: s.header.progress_percent,
     })
 }
 

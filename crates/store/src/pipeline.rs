@@ -7,6 +7,7 @@ use crate::{Result, Store, StoreError, Tx, now, on_conn};
 use facturier_core::Decimal;
 use facturier_core::document::{Content, DocumentKind, LifecycleError, Line, Status};
 use facturier_core::lifecycle::{self, Refused};
+use facturier_core::progress::{self, DepositShare};
 use std::collections::HashMap;
 use time::Date;
 use uuid::Uuid;
@@ -63,6 +64,51 @@ async fn parents(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<Vec<(Uuid, D
     rows.into_iter().map(|(id, k)| Ok((id, k.parse().map_err(StoreError::Corrupt)?))).collect()
 }
 
+async fn link(tx: &mut Tx, company_id: Uuid, parent: Uuid, child: Uuid, relation: &str) -> Result<()> {
+    on_conn!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO document_links (company_id, parent_id, child_id, relation, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(company_id)
+        .bind(parent)
+        .bind(child)
+        .bind(relation)
+        .bind(now())
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
+/// The order's issued, uncredited deposit invoices not yet deducted by another invoice.
+async fn deposits_to_deduct(tx: &mut Tx, company_id: Uuid, order_id: Uuid) -> Result<Vec<(Uuid, DocumentRecord)>> {
+    let mut out = Vec::new();
+    for (child, kind) in children(tx, company_id, order_id).await? {
+        if kind != DocumentKind::DepositInvoice {
+            continue;
+        }
+        let dep = read_in(tx, company_id, child).await?;
+        if matches!(dep.status, Status::Draft | Status::Credited) {
+            continue;
+        }
+        if children(tx, company_id, child).await?.iter().any(|(_, k)| *k == DocumentKind::Invoice) {
+            continue;
+        }
+        out.push((child, dep));
+    }
+    Ok(out)
+}
+
+/// An order that can still take deposits and situations.
+async fn open_order(tx: &mut Tx, company_id: Uuid, order_id: Uuid, action: &'static str) -> Result<DocumentRecord> {
+    let order = lock_document(tx, company_id, order_id, Some(DocumentKind::Order)).await?;
+    if !matches!(order.status, Status::Confirmed | Status::PartiallyDelivered | Status::Delivered) {
+        let hint = if order.status == Status::Draft { "; issue it first" } else { "" };
+        return Err(LifecycleError::from(Refused { action, kind: "order", status: order.status.as_str(), hint }).into());
+    }
+    Ok(order)
+}
+
 /// Quantities of an order's lines taken by its delivery notes and invoices.
 #[derive(Default, Debug)]
 struct OrderFollowUp {
@@ -74,6 +120,10 @@ struct OrderFollowUp {
     invoiced: HashMap<Uuid, Decimal>,
     /// On invoices, drafts included.
     on_invoices: HashMap<Uuid, Decimal>,
+    /// An issued progress invoice at 100 % exists: the order is wholly invoiced.
+    progress_complete: bool,
+    /// Progress invoices exist (drafts included): the order is invoiced by situations.
+    by_situations: bool,
 }
 
 async fn follow_up(tx: &mut Tx, company_id: Uuid, order_id: Uuid) -> Result<OrderFollowUp> {
@@ -111,6 +161,12 @@ async fn follow_up(tx: &mut Tx, company_id: Uuid, order_id: Uuid) -> Result<Orde
     invoices.dedup();
     for inv_id in invoices {
         let inv = read_in(tx, company_id, inv_id).await?;
+        // Situations are followed in percent, not in quantities.
+        if let Some(p) = inv.content.progress_percent {
+            f.by_situations = true;
+            f.progress_complete |= p == Decimal::ONE_HUNDRED && !matches!(inv.status, Status::Draft | Status::Credited);
+            continue;
+        }
         for l in &inv.content.lines {
             let Some(src) = l.source_line_id else { continue };
             let order_line = via_delivery.get(&src).copied().unwrap_or(src);
@@ -131,7 +187,8 @@ async fn refresh_order(tx: &mut Tx, company_id: Uuid, order_id: Uuid) -> Result<
     let got = |m: &HashMap<Uuid, Decimal>, l: &Line| m.get(&l.id).copied().unwrap_or_default();
     let delivered_all = !lines.is_empty() && lines.iter().all(|l| got(&f.delivered, l) >= l.quantity);
     let delivered_any = lines.iter().any(|l| got(&f.delivered, l) > Decimal::ZERO);
-    let invoiced_all = !lines.is_empty() && lines.iter().all(|l| got(&f.invoiced, l) >= l.quantity);
+    let invoiced_all =
+        f.progress_complete || (!lines.is_empty() && lines.iter().all(|l| got(&f.invoiced, l) >= l.quantity));
     let next = lifecycle::order_progress(order.status, delivered_all, delivered_any, invoiced_all);
     if next != order.status {
         set_status(tx, company_id, order_id, next).await?;
@@ -236,8 +293,14 @@ impl Store {
         if to != DocumentKind::Quote {
             content.valid_until = None;
         }
+        let mut deducted = Vec::new();
         if kind == DocumentKind::Order && matches!(to, DocumentKind::DeliveryNote | DocumentKind::Invoice) {
             let f = follow_up(&mut tx, company_id, id).await?;
+            if to == DocumentKind::Invoice && f.by_situations {
+                return Err(StoreError::Conflict(
+                    "this order is invoiced by situations: issue a progress invoice at 100 % to settle it".into(),
+                ));
+            }
             let taken = if to == DocumentKind::DeliveryNote { &f.on_delivery_notes } else { &f.on_invoices };
             content.lines = remaining_lines(&source, &content, taken, portions)?;
             if content.lines.is_empty() {
@@ -250,13 +313,195 @@ impl Store {
                 message: "only a delivery note from an order takes a selection of lines".into(),
             });
         }
+        if kind == DocumentKind::Order && to == DocumentKind::Invoice {
+            // The final invoice deducts the deposits already invoiced on the order.
+            for (dep_id, dep) in deposits_to_deduct(&mut tx, company_id, id).await? {
+                let number = dep.number.clone().unwrap_or_default();
+                let date = dep.issue_date.map(|d| d.to_string()).unwrap_or_default();
+                for l in &dep.content.lines {
+                    let mut d = l.clone();
+                    d.id = Uuid::now_v7();
+                    d.description = format!("Déduction de l'acompte {number} du {date} ({})", l.description);
+                    d.quantity = -l.quantity;
+                    d.source_line_id = Some(l.id);
+                    content.lines.push(d);
+                }
+                deducted.push(dep_id);
+            }
+        }
         let new_id = insert_draft_in(&mut tx, company_id, to, &content, Some((id, "converted")), None).await?;
+        for dep_id in deducted {
+            link(&mut tx, company_id, dep_id, new_id, "deduction").await?;
+        }
         if let Some(next) = source_next {
             set_status(&mut tx, company_id, id, next).await?;
         }
         event(&mut tx, company_id, id, "converted", serde_json::json!({"to": to.as_str(), "id": new_id})).await?;
         tx.commit().await?;
         self.document(company_id, to, new_id).await
+    }
+
+    /// A draft deposit invoice on an order: a share of it, split by VAT rate. The
+    /// order's final invoice deducts it.
+    pub async fn deposit_invoice(
+        &self,
+        company_id: Uuid,
+        order_id: Uuid,
+        share: DepositShare,
+    ) -> Result<DocumentRecord> {
+        let mut tx = self.begin().await?;
+        let order = open_order(&mut tx, company_id, order_id, "given a deposit invoice").await?;
+        let mut already = Decimal::ZERO;
+        for (child, kind) in children(&mut tx, company_id, order_id).await? {
+            if kind == DocumentKind::DepositInvoice {
+                let dep = read_in(&mut tx, company_id, child).await?;
+                if dep.status != Status::Credited {
+                    already += dep.content.totals().gross;
+                }
+            }
+        }
+        let field = if matches!(share, DepositShare::Percent(_)) { "percent" } else { "amount" };
+        let parts = progress::deposit_parts(&order.content.totals(), share, already)
+            .map_err(|e| StoreError::Invalid { field: field.into(), message: e.to_string() })?;
+        let number = order.number.clone().unwrap_or_default();
+        let what = match share {
+            DepositShare::Percent(p) => format!("Acompte de {} % sur la commande {number}", p.normalize()),
+            DepositShare::Amount(_) => format!("Acompte sur la commande {number}"),
+        };
+        let several = parts.len() > 1;
+        let content = Content {
+            payment_terms: facturier_core::terms::PaymentTerms::OnReceipt,
+            customer_reference: order.content.customer_reference.clone(),
+            title: Some(what.clone()),
+            lines: parts
+                .iter()
+                .map(|p| Line {
+                    id: Uuid::now_v7(),
+                    product_id: None,
+                    description: if several { format!("{what} (TVA {} %)", p.vat.rate()) } else { what.clone() },
+                    quantity: Decimal::ONE,
+                    unit: Default::default(),
+                    unit_price: p.base,
+                    vat: p.vat,
+                    discount_percent: Decimal::ZERO,
+                    source_line_id: None,
+                })
+                .collect(),
+            ..Content::new(order.content.customer_id, order.content.currency)
+        };
+        let id = insert_draft_in(
+            &mut tx,
+            company_id,
+            DocumentKind::DepositInvoice,
+            &content,
+            Some((order_id, "deposit")),
+            None,
+        )
+        .await?;
+        event(&mut tx, company_id, order_id, "deposit_invoice", serde_json::json!({"id": id})).await?;
+        tx.commit().await?;
+        self.document(company_id, DocumentKind::DepositInvoice, id).await
+    }
+
+    /// A draft progress invoice (situation) on an order at a cumulative percentage of
+    /// completion: each line invoices the increment since the previous situations, net
+    /// of the credit notes issued on them; at 100 % it invoices exactly what is left.
+    pub async fn progress_invoice(
+        &self,
+        company_id: Uuid,
+        order_id: Uuid,
+        cumulative: Decimal,
+    ) -> Result<DocumentRecord> {
+        let mut tx = self.begin().await?;
+        let order = open_order(&mut tx, company_id, order_id, "given a progress invoice").await?;
+        let mut done: HashMap<Uuid, Decimal> = HashMap::new();
+        let mut previous = Decimal::ZERO;
+        let mut situations = 0;
+        for (child, kind) in children(&mut tx, company_id, order_id).await? {
+            if kind != DocumentKind::Invoice {
+                continue;
+            }
+            let inv = read_in(&mut tx, company_id, child).await?;
+            let Some(p) = inv.content.progress_percent else { continue };
+            if inv.status == Status::Credited {
+                continue;
+            }
+            situations += 1;
+            previous = previous.max(p);
+            let nets = inv.content.totals().lines;
+            let mut order_line_of = HashMap::new();
+            for (l, a) in inv.content.lines.iter().zip(&nets) {
+                if let Some(src) = l.source_line_id {
+                    *done.entry(src).or_default() += a.net;
+                    order_line_of.insert(l.id, src);
+                }
+            }
+            // What credit notes took back is to be invoiced again.
+            for (cn_id, ck) in children(&mut tx, company_id, child).await? {
+                let cn = read_in(&mut tx, company_id, cn_id).await?;
+                if ck != DocumentKind::CreditNote || cn.status == Status::Draft {
+                    continue;
+                }
+                for (l, a) in cn.content.lines.iter().zip(cn.content.totals().lines) {
+                    if let Some(order_line) = l.source_line_id.and_then(|s| order_line_of.get(&s)) {
+                        *done.entry(*order_line).or_default() -= a.net;
+                    }
+                }
+            }
+        }
+        let totals = order.content.totals();
+        let nets: Vec<Decimal> = totals.lines.iter().map(|l| l.net).collect();
+        let already: Vec<Decimal> =
+            order.content.lines.iter().map(|l| done.get(&l.id).copied().unwrap_or_default()).collect();
+        let amounts = progress::situation_amounts(order.content.currency, &nets, &already, previous, cumulative)
+            .map_err(|e| StoreError::Invalid { field: "cumulative_percent".into(), message: e.to_string() })?;
+        let cumulative = cumulative.normalize();
+        let lines: Vec<Line> = order
+            .content
+            .lines
+            .iter()
+            .zip(amounts)
+            .filter(|(_, a)| !a.is_zero())
+            .map(|(l, amount)| Line {
+                id: Uuid::now_v7(),
+                product_id: l.product_id,
+                description: format!(
+                    "{} — avancement {cumulative} % (précédemment {} %)",
+                    l.description,
+                    previous.normalize()
+                ),
+                // A price is never negative (BR-27): what goes back is a negative quantity.
+                quantity: if amount < Decimal::ZERO { -Decimal::ONE } else { Decimal::ONE },
+                unit: Default::default(),
+                unit_price: amount.abs(),
+                vat: l.vat,
+                discount_percent: Decimal::ZERO,
+                source_line_id: Some(l.id),
+            })
+            .collect();
+        let number = order.number.clone().unwrap_or_default();
+        let content = Content {
+            payment_terms: order.content.payment_terms,
+            customer_reference: order.content.customer_reference.clone(),
+            discount_percent: order.content.discount_percent,
+            title: Some(format!("Situation n° {} — commande {number}, avancement {cumulative} %", situations + 1)),
+            progress_percent: Some(cumulative),
+            lines,
+            ..Content::new(order.content.customer_id, order.content.currency)
+        };
+        let id =
+            insert_draft_in(&mut tx, company_id, DocumentKind::Invoice, &content, Some((order_id, "progress")), None)
+                .await?;
+        event(
+            &mut tx,
+            company_id,
+            order_id,
+            "progress_invoice",
+            serde_json::json!({"id": id, "percent": cumulative.to_string()}),
+        )
+        .await?;
+        tx.commit().await?;
+        self.document(company_id, DocumentKind::Invoice, id).await
     }
 
     /// A new draft of the same kind with the same customer, lines and conditions.

@@ -16,6 +16,7 @@ use facturier_core::document::{Content, DocumentKind, Line, MAX_DESCRIPTION, MAX
 use facturier_core::lifecycle;
 use facturier_core::money::{Currency, MAX_MAGNITUDE, to_text};
 use facturier_core::product::{Product, UnitCode};
+use facturier_core::progress::DepositShare;
 use facturier_core::tax::{Vat, VatCategory};
 use facturier_core::terms::PaymentTerms;
 use facturier_store::documents::{DocCursor, DocumentFilter, DocumentRecord, NewPayment};
@@ -246,6 +247,7 @@ impl DocumentInput {
             internal_note,
             terms,
             special_conditions,
+            progress_percent: None,
         };
         if content.totals().gross.abs() > facturier_core::document::MAX_TOTAL {
             return Err(ApiError::field("lines", "the document total is larger than any invoice facturier accepts"));
@@ -418,6 +420,8 @@ pub struct DocumentView {
     pub internal_note: Option<String>,
     pub terms: Option<String>,
     pub special_conditions: Option<String>,
+    /// A progress invoice's cumulative percentage of completion.
+    pub progress_percent: Option<String>,
     pub discount_percent: String,
     pub lines: Vec<LineView>,
     pub totals: TotalsView,
@@ -458,6 +462,7 @@ pub fn view(r: &DocumentRecord, today: time::Date) -> DocumentView {
         internal_note: c.internal_note.clone(),
         terms: c.terms.clone(),
         special_conditions: c.special_conditions.clone(),
+        progress_percent: c.progress_percent.map(|p| to_text(p, 0)),
         discount_percent: to_text(c.discount_percent, 0),
         lines: c
             .lines
@@ -590,6 +595,16 @@ pub fn route(mr: MethodRouter<App>, kind: DocumentKind, op: DocOp) -> MethodRout
                 create_credit_note(&app, &auth, kind, &id, body).await
             }))
         }
+        DocOp::DepositInvoice => mr.merge(post(
+            |State(app): State<App>, auth: Auth, Path(id): P, ApiJson(input): ApiJson<DepositInput>| async move {
+                deposit_invoice(&app, &auth, &id, input).await
+            },
+        )),
+        DocOp::ProgressInvoice => mr.merge(post(
+            |State(app): State<App>, auth: Auth, Path(id): P, ApiJson(input): ApiJson<ProgressInput>| async move {
+                progress_invoice(&app, &auth, &id, input).await
+            },
+        )),
     }
 }
 
@@ -637,7 +652,8 @@ async fn update(
     if kind == DocumentKind::CreditNote && content.currency != current.content.currency {
         return Err(ApiError::field("currency", "a credit note stays in its invoice's currency"));
     }
-    // Where a line came from is not the client's to change: kept by line id.
+    // What a situation states and where a line came from are not the client's to change.
+    content.progress_percent = current.content.progress_percent;
     for l in &mut content.lines {
         l.source_line_id = current.content.lines.iter().find(|o| o.id == l.id).and_then(|o| o.source_line_id);
     }
@@ -675,6 +691,58 @@ async fn transition(
     let today = auth.today();
     let rec = app.store.transition(auth.company(), kind, path_id(id, "document")?, name, action, today).await?;
     Ok(Json(view(&rec, today)))
+}
+
+/// The body of `POST /orders/{id}/deposit-invoice`: a percentage or an amount.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepositInput {
+    pub percent: Option<DecText>,
+    /// An amount including VAT.
+    pub amount: Option<DecText>,
+}
+
+async fn deposit_invoice(app: &App, auth: &Auth, id: &str, input: DepositInput) -> Result<Created, ApiError> {
+    auth.require_write()?;
+    let id = path_id(id, "order")?;
+    let mut v = Check::default();
+    let share = match (&input.percent, &input.amount) {
+        (Some(p), None) => v.decimal("percent", p, PERCENT.positive()).map(DepositShare::Percent),
+        (None, Some(a)) => v.decimal("amount", a, PRICE.positive()).map(DepositShare::Amount),
+        _ => {
+            v.error("percent", "give either a percent or an amount (including VAT)");
+            None
+        }
+    };
+    v.finish()?;
+    let Some(share) = share else { return Err(ApiError::field("percent", "is required")) };
+    let rec = app.store.deposit_invoice(auth.company(), id, share).await?;
+    Ok((StatusCode::CREATED, Json(view(&rec, auth.today()))))
+}
+
+/// The body of `POST /orders/{id}/progress-invoice`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressInput {
+    /// How much of the order is done, in percent, counted from the start.
+    pub cumulative_percent: Option<DecText>,
+}
+
+async fn progress_invoice(app: &App, auth: &Auth, id: &str, input: ProgressInput) -> Result<Created, ApiError> {
+    auth.require_write()?;
+    let id = path_id(id, "order")?;
+    let mut v = Check::default();
+    let pct = match &input.cumulative_percent {
+        Some(p) => v.decimal("cumulative_percent", p, PERCENT.positive()),
+        None => {
+            v.error("cumulative_percent", "is required");
+            None
+        }
+    };
+    v.finish()?;
+    let Some(pct) = pct else { return Err(ApiError::field("cumulative_percent", "is required")) };
+    let rec = app.store.progress_invoice(auth.company(), id, pct).await?;
+    Ok((StatusCode::CREATED, Json(view(&rec, auth.today()))))
 }
 
 /// One line of a partial delivery.

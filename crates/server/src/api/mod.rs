@@ -49,6 +49,8 @@ pub enum DocOp {
     Convert,
     Payments,
     CreditNote,
+    DepositInvoice,
+    ProgressInvoice,
 }
 
 impl DocOp {
@@ -68,6 +70,8 @@ impl DocOp {
             DocOp::Convert => ("post", "/{id}/convert"),
             DocOp::Payments => ("post", "/{id}/payments"),
             DocOp::CreditNote => ("post", "/{id}/credit-note"),
+            DocOp::DepositInvoice => ("post", "/{id}/deposit-invoice"),
+            DocOp::ProgressInvoice => ("post", "/{id}/progress-invoice"),
         }
     }
 }
@@ -89,6 +93,9 @@ pub fn doc_ops(kind: DocumentKind) -> Vec<DocOp> {
     }
     if matches!(kind, K::Quote | K::Order | K::DeliveryNote | K::Proforma) {
         ops.push(DocOp::Convert);
+    }
+    if kind == K::Order {
+        ops.extend([DocOp::DepositInvoice, DocOp::ProgressInvoice]);
     }
     if kind.is_payable() {
         ops.extend([DocOp::Payments, DocOp::CreditNote]);
@@ -125,6 +132,8 @@ fn summary(kind: DocumentKind, op: DocOp) -> String {
         DocOp::Convert => format!("Convert a {n} into another kind of document"),
         DocOp::Payments => "Record a payment".into(),
         DocOp::CreditNote => format!("Create a draft credit note for a {n}"),
+        DocOp::DepositInvoice => "Create a draft deposit invoice on the order".into(),
+        DocOp::ProgressInvoice => "Create a draft progress invoice (situation) on the order".into(),
     }
 }
 
