@@ -149,6 +149,18 @@ const BASE_OPERATIONS: &[Operation] = &[
         errors: &[403, 404, 409, 422],
         ..op("put", "/numbering/{kind}", "updateNumbering", "settings")
     },
+    Operation {
+        description: "`allow_negative_stock`: whether validated delivery notes may take a product's stock below zero (default false: 409).",
+        success: Success::Json(200, "Settings", "The company's settings"),
+        ..op("get", "/settings", "getSettings", "settings")
+    },
+    Operation {
+        description: "Admins only. Absent fields keep their value.",
+        body: Body::Json("SettingsInput"),
+        success: Success::Json(200, "Settings", "The company's settings"),
+        errors: &[403, 422],
+        ..op("patch", "/settings", "updateSettings", "settings")
+    },
     // meta
     Operation {
         description: "Needs no token.",
@@ -1123,6 +1135,8 @@ fn schemas() -> Value {
         "DocumentInput",
         described(document_input, "The body of `POST /invoices` (and of every kind of document); `null` means absent."),
     );
+    add("Settings", object(&["allow_negative_stock"], json!({"allow_negative_stock": {"type": "boolean"}})));
+    add("SettingsInput", input(&[], json!({"allow_negative_stock": {"type": ["boolean", "null"]}})));
     add(
         "DepositInput",
         described(
@@ -1298,6 +1312,7 @@ fn schemas() -> Value {
                 "discount_percent": schema_ref("Decimal"),
                 "net": decimal("The line net amount (BT-131)."),
                 "source_line_id": {"type": ["string", "null"], "format": "uuid", "description": "The line of the parent document this line came from."},
+                "available_stock": described(schema_ref("Decimal"), "The product's stock now; only in the answer about one document, for tracked products."),
             }),
         ),
     );

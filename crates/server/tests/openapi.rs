@@ -822,6 +822,13 @@ async fn responses_follow_the_document() {
     assert_eq!(n["pattern"], "FA{YYYY}-{SEQ:6}");
     c.expect(422, "put", "/numbering/{kind}", Some("credit_note"), "", Some(r#"{"pattern": "AV"}"#)).await;
     c.expect(404, "put", "/numbering/{kind}", Some("receipt"), "", Some(r#"{"pattern": "R{SEQ}"}"#)).await;
+    assert_eq!(c.ok("get", "/settings", None, None).await["allow_negative_stock"], false);
+    assert_eq!(
+        c.ok("patch", "/settings", None, Some(json!({"allow_negative_stock": true}))).await["allow_negative_stock"],
+        true
+    );
+    c.ok("patch", "/settings", None, Some(json!({"allow_negative_stock": false}))).await;
+    c.expect(422, "patch", "/settings", None, "", Some(r#"{"allow_negative_stock": "yes"}"#)).await;
 
     // Issue, pay, credit.
     let issued = c.ok("post", "/invoices/{id}/issue", Some(&iid), None).await;

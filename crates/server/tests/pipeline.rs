@@ -433,3 +433,41 @@ async fn progress_invoices_invoice_each_increment_and_settle_the_order_to_the_ce
     })
     .await;
 }
+
+#[tokio::test]
+async fn validated_delivery_notes_take_stock_out_and_never_below_zero_unless_allowed() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let p = app.post("/products", json!({"reference": "LAMP", "name": "Lampe", "unit_price": "50", "vat_rate": "20", "stock": "10"})).await;
+        let pid = id(p.assert_status(201));
+        let untracked = app.post("/products", json!({"reference": "POSE", "name": "Pose", "unit_price": "58", "vat_rate": "10", "unit": "HUR"})).await;
+        let uid = id(untracked.assert_status(201));
+        let stock = |app: TestApp, pid: String| async move { app.get(&format!("/products/{pid}")).await.body["stock"].clone() };
+
+        let d = app.post("/delivery-notes", json!({"customer_id": customer, "lines": [{"product_id": pid, "quantity": "3"}, {"product_id": uid, "quantity": "2"}]})).await;
+        let bl = id(d.assert_status(201));
+        let shown = app.get(&format!("/delivery-notes/{bl}")).await;
+        assert_eq!(shown.body["lines"][0]["available_stock"], "10");
+        assert!(shown.body["lines"][1].get("available_stock").is_none(), "untracked products show no stock");
+        app.post(&format!("/delivery-notes/{bl}/issue"), json!({})).await.assert_status(200);
+        assert_eq!(stock(app.clone(), pid.clone()).await, "7");
+        assert!(stock(app.clone(), uid.clone()).await.is_null());
+
+        // Eight more than the seven left: refused, nothing moves, no number is burnt.
+        let d = app.post("/delivery-notes", json!({"customer_id": customer, "lines": [{"product_id": pid, "quantity": "8"}]})).await;
+        let bl2 = id(d.assert_status(201));
+        let r = app.post(&format!("/delivery-notes/{bl2}/issue"), json!({})).await;
+        assert!(r.assert_status(409)["detail"].as_str().unwrap().contains("not enough stock of LAMP"));
+        assert_eq!(stock(app.clone(), pid.clone()).await, "7");
+        assert_eq!(app.get(&format!("/delivery-notes/{bl2}")).await.body["status"], "draft");
+
+        // Once the company allows it, the stock may go negative.
+        let s = app.patch("/settings", json!({"allow_negative_stock": true})).await;
+        assert_eq!(s.assert_status(200)["allow_negative_stock"], true);
+        let ok = app.post(&format!("/delivery-notes/{bl2}/issue"), json!({})).await;
+        let year = time::OffsetDateTime::now_utc().year();
+        assert_eq!(ok.assert_status(200)["number"], format!("BL{year}-00002"));
+        assert_eq!(stock(app.clone(), pid.clone()).await, "-1");
+    })
+    .await;
+}

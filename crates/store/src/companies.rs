@@ -59,6 +59,14 @@ pub struct Company {
     pub currency: Currency,
 }
 
+/// Company-wide settings kept in `companies.settings` (JSON).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanySettings {
+    /// Let validated delivery notes take a product's stock below zero.
+    #[serde(default)]
+    pub allow_negative_stock: bool,
+}
+
 /// How one kind of document is numbered.
 #[derive(Clone, Debug)]
 pub struct NumberingSettings {
@@ -210,6 +218,27 @@ impl Store {
                 .await?
         });
         Ok(row.map(|r| r.0))
+    }
+
+    /// The company's settings.
+    pub async fn settings(&self, company_id: Uuid) -> Result<CompanySettings> {
+        let (json,): (String,) = on_pool!(self, |c| {
+            sqlx::query_as("SELECT settings FROM companies WHERE id = $1").bind(company_id).fetch_one(c).await?
+        });
+        serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("company settings: {e}")))
+    }
+
+    /// Replaces the company's settings.
+    pub async fn set_settings(&self, company_id: Uuid, settings: &CompanySettings) -> Result<()> {
+        let json = serde_json::to_string(settings).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        on_pool!(self, |c| {
+            sqlx::query("UPDATE companies SET settings = $2 WHERE id = $1")
+                .bind(company_id)
+                .bind(json)
+                .execute(c)
+                .await?;
+        });
+        Ok(())
     }
 
     /// The numbering settings of every kind, with the number of documents issued.

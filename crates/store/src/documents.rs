@@ -985,6 +985,9 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
         .await?;
     });
     event(tx, company_id, id, "issued", serde_json::json!({"number": number})).await?;
+    if kind == DocumentKind::DeliveryNote {
+        crate::pipeline::take_out_of_stock(tx, company_id, &doc).await?;
+    }
     crate::pipeline::after_issue(tx, company_id, kind, id).await?;
     Ok(())
 }

@@ -224,6 +224,32 @@ pub(crate) async fn after_issue(tx: &mut Tx, company_id: Uuid, kind: DocumentKin
     Ok(())
 }
 
+/// A validated delivery note takes its products out of stock (tracked products only),
+/// never below zero unless the company allows it, and records each movement.
+pub(crate) async fn take_out_of_stock(tx: &mut Tx, company_id: Uuid, note: &DocumentRecord) -> Result<()> {
+    let mut per_product: std::collections::BTreeMap<Uuid, Decimal> = Default::default();
+    for l in &note.content.lines {
+        if let Some(p) = l.product_id {
+            *per_product.entry(p).or_default() += l.quantity;
+        }
+    }
+    if per_product.is_empty() {
+        return Ok(());
+    }
+    let (settings,): (String,) = on_conn!(tx, |c| {
+        sqlx::query_as("SELECT settings FROM companies WHERE id = $1").bind(company_id).fetch_one(c).await?
+    });
+    let allow_negative = serde_json::from_str::<crate::companies::CompanySettings>(&settings)
+        .map(|s| s.allow_negative_stock)
+        .unwrap_or(false);
+    // Products are locked in id order, so concurrent deliveries cannot deadlock.
+    for (product_id, quantity) in per_product {
+        crate::products::move_stock(tx, company_id, product_id, -quantity, Some(note.id), "delivery", allow_negative)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Before a draft is deleted: a quote converted into it alone becomes accepted again.
 pub(crate) async fn release_parents(tx: &mut Tx, company_id: Uuid, child_id: Uuid) -> Result<()> {
     for (parent, pk) in parents(tx, company_id, child_id).await? {

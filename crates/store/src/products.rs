@@ -94,7 +94,87 @@ fn search_text(p: &Product) -> String {
     fold(&format!("{} {}", p.reference, p.name))
 }
 
+/// Adds `delta` to a tracked product's stock inside a transaction, refusing to go below
+/// zero unless `allow_negative`, and records the movement. Untracked products are left alone.
+pub(crate) async fn move_stock(
+    tx: &mut crate::Tx,
+    company_id: Uuid,
+    product_id: Uuid,
+    delta: Decimal,
+    document_id: Option<Uuid>,
+    reason: &str,
+    allow_negative: bool,
+) -> Result<()> {
+    // A no-op update takes the row lock on PostgreSQL.
+    let row: Option<(String,)> = on_conn!(tx, |c| {
+        sqlx::query_as("UPDATE products SET updated_at = updated_at WHERE company_id = $1 AND id = $2 RETURNING data")
+            .bind(company_id)
+            .bind(product_id)
+            .fetch_optional(c)
+            .await?
+    });
+    let Some((json,)) = row else { return Err(StoreError::NotFound("product")) };
+    let mut d: Data =
+        serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("product {product_id}: {e}")))?;
+    let Some(stock) = d.stock else { return Ok(()) };
+    let after = stock + delta;
+    if after < Decimal::ZERO && !allow_negative {
+        return Err(StoreError::Conflict(format!(
+            "not enough stock of {} ({}): {} in stock, {} to deliver",
+            d.reference,
+            d.name,
+            stock.normalize(),
+            (-delta).normalize()
+        )));
+    }
+    d.stock = Some(after);
+    let at = now();
+    let data = serde_json::to_string(&d).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    on_conn!(tx, |c| {
+        sqlx::query("UPDATE products SET data = $3, updated_at = $4 WHERE company_id = $1 AND id = $2")
+            .bind(company_id)
+            .bind(product_id)
+            .bind(data)
+            .bind(at)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query(
+            "INSERT INTO stock_movements (id, company_id, product_id, document_id, quantity, stock_after, reason, at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(new_id())
+        .bind(company_id)
+        .bind(product_id)
+        .bind(document_id)
+        .bind(delta.normalize().to_string())
+        .bind(after.normalize().to_string())
+        .bind(reason)
+        .bind(at)
+        .execute(&mut *c)
+        .await?;
+    });
+    Ok(())
+}
+
 impl Store {
+    /// The current stock of products (`None`: not tracked), for the lines of a document.
+    pub async fn stocks(
+        &self,
+        company_id: Uuid,
+        ids: &[Uuid],
+    ) -> Result<std::collections::HashMap<Uuid, Option<Decimal>>> {
+        let mut out = std::collections::HashMap::new();
+        for id in ids {
+            if out.contains_key(id) {
+                continue;
+            }
+            if let Ok(p) = self.product(company_id, *id).await {
+                out.insert(*id, p.product.stock);
+            }
+        }
+        Ok(out)
+    }
+
     /// Adds a product; its reference must be new in the company.
     pub async fn insert_product(&self, company_id: Uuid, p: &Product) -> Result<ProductRecord> {
         let id = new_id();

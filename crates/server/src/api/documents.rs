@@ -344,6 +344,9 @@ pub struct LineView {
     pub net: String,
     /// The line of the parent document this one came from.
     pub source_line_id: Option<Uuid>,
+    /// The product's stock now (single-document answers, tracked products only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_stock: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -480,6 +483,7 @@ pub fn view(r: &DocumentRecord, today: time::Date) -> DocumentView {
                 discount_percent: to_text(l.discount_percent, 0),
                 net: a.net.to_string(),
                 source_line_id: l.source_line_id,
+                available_stock: None,
             })
             .collect(),
         totals: TotalsView {
@@ -618,7 +622,13 @@ async fn create(app: &App, auth: &Auth, kind: DocumentKind, input: DocumentInput
 
 async fn show(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<Json<DocumentView>, ApiError> {
     let rec = app.store.document(auth.company(), kind, path_id(id, "document")?).await?;
-    Ok(Json(view(&rec, auth.today())))
+    let mut v = view(&rec, auth.today());
+    let products: Vec<Uuid> = rec.content.lines.iter().filter_map(|l| l.product_id).collect();
+    let stocks = app.store.stocks(auth.company(), &products).await?;
+    for (line, l) in v.lines.iter_mut().zip(&rec.content.lines) {
+        line.available_stock = l.product_id.and_then(|p| stocks.get(&p).copied().flatten()).map(|s| to_text(s, 0));
+    }
+    Ok(Json(v))
 }
 
 async fn update(

@@ -30,6 +30,8 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("patch", "/products/{id}", "Update a product (JSON merge patch)"),
     ("get", "/numbering", "Numbering patterns of each document kind"),
     ("put", "/numbering/{kind}", "Change the numbering pattern of a kind (admin)"),
+    ("get", "/settings", "Company-wide settings"),
+    ("patch", "/settings", "Change company-wide settings (admin)"),
     ("get", "/openapi.json", "This OpenAPI document"),
 ];
 
@@ -196,6 +198,7 @@ pub fn routes(app: App) -> Router<App> {
         .route("/products/{id}", get(products::show).patch(products::update))
         .route("/numbering", get(settings::list))
         .route("/numbering/{kind}", axum::routing::put(settings::update))
+        .route("/settings", get(settings::show_settings).patch(settings::update_settings))
         .route("/openapi.json", get(|| async { axum::Json(crate::openapi::document()) }))
         .fallback(|| async { ApiError::NotFound("route") })
         .layer(axum::middleware::from_fn_with_state(app, crate::idempotency::layer))

@@ -1,4 +1,5 @@
-//! `/numbering`: how each kind of document is numbered (admin only to change).
+//! `/numbering` (how each kind of document is numbered) and `/settings` (company-wide
+//! options); admins only may change them.
 
 use crate::App;
 use crate::auth::Auth;
@@ -78,4 +79,32 @@ pub async fn update(
     app.store.set_numbering(auth.company(), kind, &pattern, yearly_reset).await?;
     let all = views(&app, &auth).await?;
     all.into_iter().find(|n| n.kind == kind.as_str()).map(Json).ok_or(ApiError::NotFound("document kind"))
+}
+
+/// The body of `PATCH /settings`; absent fields keep their value.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsInput {
+    pub allow_negative_stock: Option<bool>,
+}
+
+pub async fn show_settings(
+    State(app): State<App>,
+    auth: Auth,
+) -> Result<Json<facturier_store::companies::CompanySettings>, ApiError> {
+    Ok(Json(app.store.settings(auth.company()).await?))
+}
+
+pub async fn update_settings(
+    State(app): State<App>,
+    auth: Auth,
+    ApiJson(input): ApiJson<SettingsInput>,
+) -> Result<Json<facturier_store::companies::CompanySettings>, ApiError> {
+    auth.require_admin()?;
+    let mut s = app.store.settings(auth.company()).await?;
+    if let Some(v) = input.allow_negative_stock {
+        s.allow_negative_stock = v;
+    }
+    app.store.set_settings(auth.company(), &s).await?;
+    Ok(Json(s))
 }

@@ -1,0 +1,13 @@
+-- Stock movements: every change of a tracked product's stock, with the document behind
+-- it. The product's current stock stays in its record; this is the history.
+CREATE TABLE stock_movements (
+    id UUID PRIMARY KEY,
+    company_id UUID NOT NULL REFERENCES companies(id),
+    product_id UUID NOT NULL REFERENCES products(id),
+    document_id UUID REFERENCES documents(id),
+    quantity TEXT NOT NULL,
+    stock_after TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX stock_movements_by_product ON stock_movements (company_id, product_id, at);
