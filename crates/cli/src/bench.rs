@@ -423,15 +423,9 @@ impl Generator {
             .lines(rng)
             .into_iter()
             .map(|l| Line {
-                id: Uuid::now_v7(),
-                product_id: None,
-                description: ITEMS[l.item].0.to_string(),
-                quantity: l.quantity,
                 unit: self.units[l.item].clone(),
-                unit_price: l.unit_price,
-                vat: self.vats[ITEMS[l.item].2],
                 discount_percent: l.discount_percent,
-                source_line_id: None,
+                ..Line::item(ITEMS[l.item].0, l.quantity, l.unit_price, self.vats[ITEMS[l.item].2])
             })
             .collect();
         let content = Content {

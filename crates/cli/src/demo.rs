@@ -243,15 +243,11 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
     let line = |i: usize, qty: &str, discount: &str| {
         let (id, p) = &product_ids[i];
         Line {
-            id: Uuid::now_v7(),
             product_id: Some(*id),
-            description: p.name.clone(),
-            quantity: d(qty),
             unit: p.unit.clone(),
-            unit_price: p.unit_price,
-            vat: p.vat,
             discount_percent: d(discount),
-            source_line_id: None,
+            purchase_price: p.purchase_price,
+            ..Line::item(p.name.clone(), d(qty), p.unit_price, p.vat)
         }
     };
     // (customer, days ago, lines, doc discount, paid fraction: none / part / all)

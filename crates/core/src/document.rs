@@ -210,9 +210,33 @@ impl FromStr for Status {
     }
 }
 
-/// One line of a document.
+/// What a line is: a product or service with amounts, a line of text, or a subtotal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    #[default]
+    Item,
+    /// Text only; no amounts.
+    Comment,
+    /// Shows the sum of the item lines since the previous subtotal.
+    Subtotal,
+}
+
+impl LineKind {
+    /// The serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineKind::Item => "item",
+            LineKind::Comment => "comment",
+            LineKind::Subtotal => "subtotal",
+        }
+    }
+}
+
+/// One line of a document. Comment and subtotal lines keep zero figures.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
+    pub kind: LineKind,
     pub id: Uuid,
     pub product_id: Option<Uuid>,
     pub description: String,
@@ -225,9 +249,36 @@ pub struct Line {
     /// The line of the parent document this one was converted from (order line of a
     /// delivery-note line…): how deliveries and invoicing are followed per line.
     pub source_line_id: Option<Uuid>,
+    /// Taxes other than VAT, such as the eco-participation.
+    pub other_taxes: Vec<crate::totals::OtherTax>,
+    /// Cost price of one unit, for margins.
+    pub purchase_price: Option<Decimal>,
 }
 
 impl Line {
+    /// An item line with no discount, taxes other than VAT, cost or origin.
+    pub fn item(description: impl Into<String>, quantity: Decimal, unit_price: Decimal, vat: Vat) -> Line {
+        Line {
+            kind: LineKind::Item,
+            id: Uuid::now_v7(),
+            product_id: None,
+            description: description.into(),
+            quantity,
+            unit: UnitCode::default(),
+            unit_price,
+            vat,
+            discount_percent: Decimal::ZERO,
+            source_line_id: None,
+            other_taxes: Vec::new(),
+            purchase_price: None,
+        }
+    }
+
+    /// True for a product or service line.
+    pub fn is_item(&self) -> bool {
+        self.kind == LineKind::Item
+    }
+
     /// The figures the totals function needs.
     pub fn figures(&self) -> LineFigures {
         LineFigures {
@@ -268,6 +319,12 @@ pub struct Content {
     pub special_conditions: Option<String>,
     /// For a progress invoice (situation): the cumulative percentage of completion it states.
     pub progress_percent: Option<Decimal>,
+    /// A document discount as an amount on the net, instead of `discount_percent`.
+    pub discount_amount: Option<Decimal>,
+    /// Shipping costs, with their own VAT.
+    pub shipping: Option<crate::totals::DocumentCharge>,
+    /// How the gross is to be paid, instalment by instalment.
+    pub schedule: Option<crate::schedule::Schedule>,
 }
 
 impl Content {
@@ -290,13 +347,50 @@ impl Content {
             terms: None,
             special_conditions: None,
             progress_percent: None,
+            discount_amount: None,
+            shipping: None,
+            schedule: None,
         }
     }
 
-    /// The totals of this content, from the one totals function.
+    /// Everything the totals depend on.
+    pub fn figures(&self) -> totals::DocumentFigures {
+        totals::DocumentFigures {
+            currency: self.currency,
+            lines: self
+                .lines
+                .iter()
+                .map(|l| match l.kind {
+                    LineKind::Item => totals::DocumentLine::Item(totals::ItemFigures {
+                        line: l.figures(),
+                        other_taxes: l.other_taxes.clone(),
+                    }),
+                    LineKind::Comment => totals::DocumentLine::Comment,
+                    LineKind::Subtotal => totals::DocumentLine::Subtotal,
+                })
+                .collect(),
+            discount: match self.discount_amount {
+                Some(a) => totals::DocumentDiscount::Amount(a),
+                None => totals::DocumentDiscount::Percent(self.discount_percent),
+            },
+            charges: self.shipping.iter().cloned().collect(),
+        }
+    }
+
+    /// Checks the figures can be totalled (a discount within the net, exact charges…).
+    pub fn check(&self) -> Result<(), totals::TotalsError> {
+        totals::check(&self.figures())
+    }
+
+    /// The totals of this content, from the one totals function. `Totals::lines` has
+    /// one entry per item line, in order (see [`Content::items`]).
     pub fn totals(&self) -> Totals {
-        let figures: Vec<LineFigures> = self.lines.iter().map(Line::figures).collect();
-        totals::compute(self.currency, &figures, self.discount_percent)
+        totals::compute_checked(&self.figures())
+    }
+
+    /// The item lines, in the order of `Totals::lines`.
+    pub fn items(&self) -> impl Iterator<Item = &Line> {
+        self.lines.iter().filter(|l| l.is_item())
     }
 }
 
@@ -444,20 +538,7 @@ mod tests {
             currency: Currency::EUR,
             issue_date: None,
             payment_terms: PaymentTerms::Days(30),
-            lines: lines
-                .into_iter()
-                .map(|(q, p)| Line {
-                    id: Uuid::nil(),
-                    product_id: None,
-                    description: "x".into(),
-                    quantity: q,
-                    unit: UnitCode::ONE,
-                    unit_price: p,
-                    vat: Vat::new(dec!(20), None).unwrap(),
-                    discount_percent: Decimal::ZERO,
-                    source_line_id: None,
-                })
-                .collect(),
+            lines: lines.into_iter().map(|(q, p)| Line::item("x", q, p, Vat::new(dec!(20), None).unwrap())).collect(),
             discount_percent: Decimal::ZERO,
             customer_reference: None,
             note: None,
@@ -468,6 +549,9 @@ mod tests {
             terms: None,
             special_conditions: None,
             progress_percent: None,
+            discount_amount: None,
+            shipping: None,
+            schedule: None,
         }
     }
 

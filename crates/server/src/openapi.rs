@@ -1084,10 +1084,19 @@ fn schemas() -> Value {
             "vat_rate": opt_decimal("VAT rate in percent: 0 to 100, at most 4 decimals. Required without `product_id`."),
             "vat_category": described(nullable(schema_ref("VatCategory")), "Read with `vat_rate` only."),
             "discount_percent": opt_decimal("Line discount in percent: 0 to 100, at most 4 decimals; default 0."),
+            "kind": {"type": ["string", "null"], "enum": ["item", "comment", "subtotal", null], "description": "`item` (default); `comment`: text only, `description` required; `subtotal`: shows the sum of the item lines since the previous subtotal."},
+            "other_taxes": described(nullable(json!({"type": "array", "maxItems": 10, "items": schema_ref("OtherTaxInput")})), "Taxes other than VAT, such as the eco-participation: part of the line net, bearing the line's VAT, never discounted by the document discount."),
+            "purchase_price": opt_decimal("Cost of one unit, for margins; default the product's purchase price."),
             "net": ignored(),
+            "charge": ignored(),
+            "margin": ignored(),
+            "margin_rate": ignored(),
+            "source_line_id": ignored(),
+            "available_stock": ignored(),
         }),
     );
     line_input["anyOf"] = json!([
+        {"required": ["kind"], "properties": {"kind": {"enum": ["comment", "subtotal"]}}},
         {"required": ["product_id"], "properties": {"product_id": {"type": "string", "format": "uuid"}}},
         {"required": ["description", "unit_price", "vat_rate"], "properties": {
             "description": {"type": "string"},
@@ -1096,6 +1105,44 @@ fn schemas() -> Value {
         }},
     ]);
     add("LineInput", line_input);
+    add(
+        "OtherTaxInput",
+        input(
+            &["label"],
+            json!({
+                "label": {"type": "string", "minLength": 1, "maxLength": 100},
+                "amount_per_unit": opt_decimal("A fixed amount per unit (eco-participation)."),
+                "percent": opt_decimal("Or a percentage of the unit price."),
+            }),
+        ),
+    );
+    add(
+        "ShippingInput",
+        input(
+            &["amount", "vat_rate"],
+            json!({
+                "amount": decimal("Shipping costs without VAT, with at most the currency's decimals."),
+                "vat_rate": decimal("The VAT rate of the shipping costs, in percent."),
+                "vat_category": nullable(schema_ref("VatCategory")),
+                "label": described(opt_text(100), "Default `Frais de port`."),
+            }),
+        ),
+    );
+    add(
+        "InstalmentInput",
+        input(
+            &["percent", "condition"],
+            json!({
+                "percent": decimal("Share of the gross, in percent; the instalments add up to 100."),
+                "kind": {"type": ["string", "null"], "enum": ["deposit", "payment", null]},
+                "condition": {"type": "string", "description": "`on_order`, `30_days`, `45_days_end_of_month`, `end_of_month_plus_10`…, counted from the previous instalment's date (the document's date for the first)."},
+                "mode": {"type": ["string", "null"]},
+                "title": opt_text(200),
+                "amount": ignored(),
+                "due_date": ignored(),
+            }),
+        ),
+    );
     let document_input = input(
         &["customer_id", "lines"],
         json!({
@@ -1113,6 +1160,11 @@ fn schemas() -> Value {
             "internal_note": described(opt_text(5000), "Never printed."),
             "terms": described(opt_text(50000), "Terms and conditions."),
             "special_conditions": described(opt_text(20000), "Special conditions, printed before the terms."),
+            "discount_amount": opt_decimal("A document discount as an amount on the net, instead of `discount_percent`; split across VAT rates in proportion to their bases."),
+            "shipping": nullable(schema_ref("ShippingInput")),
+            "schedule": described(nullable(json!({"type": "array", "maxItems": 120, "items": schema_ref("InstalmentInput")})), "A payment schedule; the percentages add up to 100."),
+            "progress_percent": ignored(),
+            "margin": ignored(),
             "id": ignored(),
             "kind": ignored(),
             "status": ignored(),
@@ -1237,6 +1289,10 @@ fn schemas() -> Value {
                     "special_conditions",
                     "progress_percent",
                     "discount_percent",
+                    "discount_amount",
+                    "shipping",
+                    "schedule",
+                    "margin",
                     "lines",
                     "totals",
                     "payments",
@@ -1266,6 +1322,17 @@ fn schemas() -> Value {
                     "special_conditions": {"type": ["string", "null"]},
                     "progress_percent": described(nullable(schema_ref("Decimal")), "A progress invoice's cumulative percentage of completion."),
                     "discount_percent": schema_ref("Decimal"),
+                    "discount_amount": nullable(schema_ref("Decimal")),
+                    "shipping": nullable(object(&["label", "amount", "vat_rate", "vat_category"], json!({
+                        "label": {"type": "string"}, "amount": schema_ref("Decimal"), "vat_rate": schema_ref("Decimal"), "vat_category": schema_ref("VatCategory"),
+                    }))),
+                    "schedule": nullable(json!({"type": "array", "items": object(&["percent", "kind", "condition", "mode", "title", "amount", "due_date"], json!({
+                        "percent": schema_ref("Decimal"), "kind": {"type": "string", "enum": ["deposit", "payment"]}, "condition": {"type": "string"},
+                        "mode": {"type": ["string", "null"]}, "title": {"type": "string"}, "amount": schema_ref("Decimal"), "due_date": schema_ref("Date"),
+                    }))})),
+                    "margin": nullable(object(&["cost", "amount", "rate"], json!({
+                        "cost": schema_ref("Decimal"), "amount": schema_ref("Decimal"), "rate": nullable(schema_ref("Decimal")),
+                    }))),
                     "lines": {"type": "array", "items": schema_ref("LineView")},
                     "totals": schema_ref("TotalsView"),
                     "payments": {"type": "array", "items": schema_ref("PaymentView")},
@@ -1298,6 +1365,10 @@ fn schemas() -> Value {
                 "vat_category",
                 "discount_percent",
                 "net",
+                "kind",
+                "purchase_price",
+                "margin",
+                "margin_rate",
                 "source_line_id",
             ],
             json!({
@@ -1312,6 +1383,12 @@ fn schemas() -> Value {
                 "discount_percent": schema_ref("Decimal"),
                 "net": decimal("The line net amount (BT-131)."),
                 "source_line_id": {"type": ["string", "null"], "format": "uuid", "description": "The line of the parent document this line came from."},
+                "kind": {"type": "string", "enum": ["item", "comment", "subtotal"]},
+                "other_taxes": {"type": "array", "items": schema_ref("OtherTaxInput")},
+                "charge": described(schema_ref("Decimal"), "Taxes other than VAT on the line, included in `net`."),
+                "purchase_price": nullable(schema_ref("Decimal")),
+                "margin": nullable(schema_ref("Decimal")),
+                "margin_rate": nullable(schema_ref("Decimal")),
                 "available_stock": described(schema_ref("Decimal"), "The product's stock now; only in the answer about one document, for tracked products."),
             }),
         ),
@@ -1320,10 +1397,11 @@ fn schemas() -> Value {
         "TotalsView",
         described(
             object(
-                &["lines_net", "discount", "net", "vat", "vat_total", "gross", "paid", "credited", "due"],
+                &["lines_net", "discount", "charges", "net", "vat", "vat_total", "gross", "paid", "credited", "due"],
                 json!({
                     "lines_net": decimal("Sum of line nets, before the document discount."),
                     "discount": decimal("The document discount."),
+                    "charges": decimal("Document charges such as shipping (BT-108)."),
                     "net": decimal("Total without VAT."),
                     "vat": {"type": "array", "items": schema_ref("VatView"), "description": "One breakdown per VAT category and rate."},
                     "vat_total": decimal("Total VAT."),

@@ -471,3 +471,86 @@ async fn validated_delivery_notes_take_stock_out_and_never_below_zero_unless_all
     })
     .await;
 }
+
+#[tokio::test]
+async fn header_details_shipping_discount_amount_other_taxes_margins_and_schedule_to_the_cent() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let body = json!({
+            "customer_id": customer,
+            "issue_date": "2026-03-10",
+            "lines": [
+                {"kind": "comment", "description": "Salle à manger"},
+                {"description": "Suspension laiton", "quantity": "2", "unit_price": "289", "vat_rate": "20", "purchase_price": "142.50",
+                 "other_taxes": [{"label": "Éco-participation", "amount_per_unit": "0.50"}]},
+                {"description": "Pose", "quantity": "3", "unit_price": "58", "vat_rate": "10"},
+                {"kind": "subtotal"},
+            ],
+            "discount_amount": "50.00",
+            "shipping": {"amount": "25.00", "vat_rate": "20"},
+            "schedule": [
+                {"percent": "30", "kind": "deposit", "condition": "on_order", "title": "Acompte à la commande"},
+                {"percent": "70", "condition": "30_days", "mode": "bank_transfer"},
+            ],
+        });
+        let inv = app.post("/invoices", body).await;
+        let inv = inv.assert_status(201).clone();
+        let l = &inv["lines"];
+        assert_eq!((l[0]["kind"].as_str(), l[3]["kind"].as_str()), (Some("comment"), Some("subtotal")));
+        // 2 × 289.00 + 2 × 0.50 eco-participation.
+        assert_eq!((l[1]["net"].as_str(), l[1]["charge"].as_str()), (Some("579.00"), Some("1.00")));
+        assert_eq!(l[3]["net"], "753.00", "the subtotal sums the item lines above it");
+        // Margin on goods, eco-participation left out: 578.00 − 2 × 142.50.
+        assert_eq!((l[1]["margin"].as_str(), l[1]["margin_rate"].as_str()), (Some("293.00"), Some("50.69")));
+        assert!(l[2]["margin"].is_null());
+        let t = &inv["totals"];
+        assert_eq!(t["lines_net"], "753.00");
+        // 50.00 split by discountable base: 578.00 at 20 % → 38.43, 174.00 at 10 % → 11.57.
+        assert_eq!(t["discount"], "50.00");
+        assert_eq!(t["charges"], "25.00");
+        assert_eq!(t["net"], "728.00");
+        assert_eq!(t["vat"], json!([
+            {"category": "S", "rate": "10", "base": "162.43", "amount": "16.24"},
+            {"category": "S", "rate": "20", "base": "565.57", "amount": "113.11"}
+        ]));
+        assert_eq!(t["gross"], "857.35");
+        assert_eq!(inv["shipping"]["label"], "Frais de port");
+        let s = inv["schedule"].as_array().unwrap();
+        assert_eq!((s[0]["amount"].as_str(), s[0]["due_date"].as_str()), (Some("257.21"), Some("2026-03-10")));
+        assert_eq!((s[1]["amount"].as_str(), s[1]["due_date"].as_str()), (Some("600.14"), Some("2026-04-09")));
+
+        // Everything survives an edit of something else, and issuing.
+        let id = id(&inv);
+        let p = app.patch(&format!("/invoices/{id}"), json!({"note": "Merci"})).await;
+        assert_eq!(p.assert_status(200)["totals"], inv["totals"]);
+        let issued = app.post(&format!("/invoices/{id}/issue"), json!({})).await;
+        assert_eq!(issued.assert_status(200)["totals"]["gross"], "857.35");
+        assert!(app.store.verify_chain(app.company_id).await.is_ok());
+
+        // Refused: a discount above the net, a schedule short of 100 %, both discounts.
+        let bad = |patch: Value| {
+            let app = app.clone();
+            let customer = customer.clone();
+            async move {
+                let mut b = json!({"customer_id": customer, "lines": [line("x", "1", "100", "20")]});
+                merge(&mut b, patch);
+                app.post("/invoices", b).await
+            }
+        };
+        assert_eq!(bad(json!({"discount_amount": "100.01"})).await.assert_status(422)["errors"][0]["field"], "discount_amount");
+        assert_eq!(bad(json!({"discount_amount": "10", "discount_percent": "5"})).await.assert_status(422)["errors"][0]["field"], "discount_amount");
+        let r = bad(json!({"schedule": [{"percent": "30", "condition": "on_order"}, {"percent": "60", "condition": "30_days"}]})).await;
+        assert!(r.assert_status(422)["detail"].as_str().unwrap().contains("90"));
+        assert_eq!(bad(json!({"shipping": {"amount": "12.345", "vat_rate": "20"}})).await.assert_status(422)["errors"][0]["field"], "shipping.amount");
+        assert_eq!(bad(json!({"lines": [{"kind": "comment"}]})).await.assert_status(422)["errors"][0]["field"], "lines[0].description");
+    })
+    .await;
+}
+
+fn merge(target: &mut Value, patch: Value) {
+    if let (Some(t), Value::Object(p)) = (target.as_object_mut(), patch) {
+        for (k, v) in p {
+            t.insert(k, v);
+        }
+    }
+}

@@ -491,7 +491,6 @@ mod tests {
     use facturier_core::document::Line;
     use facturier_core::money::Currency;
     use facturier_core::party::{Address, CustomerKind, Language, LegalIds};
-    use facturier_core::product::UnitCode;
     use facturier_core::tax::Vat;
     use facturier_core::terms::PaymentTerms;
     use time::macros::date;
@@ -527,16 +526,9 @@ mod tests {
             payment_terms: PaymentTerms::Days(30),
             lines: rates
                 .iter()
-                .map(|r| Line {
-                    id: new_id(),
-                    product_id: None,
-                    description: format!("Prestation à {r} %"),
-                    quantity: Decimal::from(3),
-                    unit: UnitCode::ONE,
-                    unit_price: Decimal::new(12_345, 2),
-                    vat: Vat::new(r.parse().unwrap(), None).unwrap(),
-                    discount_percent: Decimal::ZERO,
-                    source_line_id: None,
+                .map(|r| {
+                    let vat = Vat::new(r.parse().unwrap(), None).unwrap();
+                    Line::item(format!("Prestation à {r} %"), Decimal::from(3), Decimal::new(12_345, 2), vat)
                 })
                 .collect(),
             ..Content::new(customer_id, Currency::EUR)

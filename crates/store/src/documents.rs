@@ -6,14 +6,16 @@ use crate::sql::Sql;
 use crate::{Arg, Result, Store, StoreError, Tx, bind_args, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::document::{
-    self, Canonical, Content, DocumentKind, LifecycleError, Line, Status, apply_payment, settle,
+    self, Canonical, Content, DocumentKind, LifecycleError, Line, LineKind, Status, apply_payment, settle,
 };
 use facturier_core::money::Currency;
 use facturier_core::numbering::NumberPattern;
 use facturier_core::product::UnitCode;
+use facturier_core::schedule::Schedule;
 use facturier_core::seal;
 use facturier_core::tax::{Vat, VatCategory};
 use facturier_core::terms::PaymentTerms;
+use facturier_core::totals::{OtherTax, OtherTaxRate};
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -36,6 +38,60 @@ struct StoredLine {
     discount_percent: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     source_line_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "is_item")]
+    kind: LineKind,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    other_taxes: Vec<StoredTax>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")]
+    purchase_price: Option<Decimal>,
+}
+
+fn is_item(k: &LineKind) -> bool {
+    *k == LineKind::Item
+}
+
+/// A tax other than VAT as stored: a fixed amount per unit or a percent of the price.
+#[derive(Serialize, Deserialize)]
+struct StoredTax {
+    label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")]
+    per_unit: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")]
+    percent: Option<Decimal>,
+}
+
+impl From<&OtherTax> for StoredTax {
+    fn from(t: &OtherTax) -> StoredTax {
+        match t.rate {
+            OtherTaxRate::PerUnit(a) => {
+                StoredTax { label: t.label.clone(), per_unit: Some(a.normalize()), percent: None }
+            }
+            OtherTaxRate::PercentOfPrice(p) => {
+                StoredTax { label: t.label.clone(), per_unit: None, percent: Some(p.normalize()) }
+            }
+        }
+    }
+}
+
+impl StoredTax {
+    fn to_tax(&self) -> OtherTax {
+        let rate = match (self.per_unit, self.percent) {
+            (_, Some(p)) => OtherTaxRate::PercentOfPrice(p),
+            (a, None) => OtherTaxRate::PerUnit(a.unwrap_or_default()),
+        };
+        OtherTax { label: self.label.clone(), rate }
+    }
+}
+
+/// Shipping costs as stored.
+#[derive(Serialize, Deserialize)]
+struct StoredCharge {
+    label: String,
+    #[serde(with = "rust_decimal::serde::str")]
+    amount: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    vat_rate: Decimal,
+    vat_category: VatCategory,
 }
 
 // Dates inside stored JSON are `YYYY-MM-DD`, as everywhere else.
@@ -59,6 +115,12 @@ struct StoredHeader {
     special_conditions: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")]
     progress_percent: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")]
+    discount_amount: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    shipping: Option<StoredCharge>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    schedule: Option<Schedule>,
 }
 
 /// The `content` column.
@@ -92,6 +154,9 @@ pub(crate) fn content_json(c: &Content) -> String {
                 vat_category: l.vat.category(),
                 discount_percent: l.discount_percent.normalize(),
                 source_line_id: l.source_line_id,
+                kind: l.kind,
+                other_taxes: l.other_taxes.iter().map(StoredTax::from).collect(),
+                purchase_price: l.purchase_price.map(|p| p.normalize()),
             })
             .collect(),
         discount_percent: c.discount_percent.normalize(),
@@ -107,6 +172,14 @@ pub(crate) fn content_json(c: &Content) -> String {
             terms: c.terms.clone(),
             special_conditions: c.special_conditions.clone(),
             progress_percent: c.progress_percent,
+            discount_amount: c.discount_amount,
+            shipping: c.shipping.as_ref().map(|ch| StoredCharge {
+                label: ch.label.clone(),
+                amount: ch.amount,
+                vat_rate: ch.vat.rate(),
+                vat_category: ch.vat.category(),
+            }),
+            schedule: c.schedule.clone(),
         },
     };
     serde_json::to_string(&stored).unwrap_or_default()
@@ -129,9 +202,20 @@ fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &str) -> Res
                 vat: Vat::new(l.vat_rate, Some(l.vat_category)).map_err(|e| corrupt(e.to_string()))?,
                 discount_percent: l.discount_percent,
                 source_line_id: l.source_line_id,
+                kind: l.kind,
+                other_taxes: l.other_taxes.iter().map(StoredTax::to_tax).collect(),
+                purchase_price: l.purchase_price,
             })
         })
         .collect::<Result<Vec<Line>>>()?;
+    let shipping = match s.header.shipping {
+        None => None,
+        Some(ch) => Some(facturier_core::totals::DocumentCharge {
+            label: ch.label,
+            amount: ch.amount,
+            vat: Vat::new(ch.vat_rate, Some(ch.vat_category)).map_err(|e| corrupt(e.to_string()))?,
+        }),
+    };
     Ok(Content {
         customer_id,
         currency: currency.parse().map_err(|e: facturier_core::money::UnknownCurrency| corrupt(e.to_string()))?,
@@ -148,6 +232,9 @@ fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &str) -> Res
         terms: s.header.terms,
         special_conditions: s.header.special_conditions,
         progress_percent: s.header.progress_percent,
+        discount_amount: s.header.discount_amount,
+        shipping,
+        schedule: s.header.schedule,
     })
 }
 

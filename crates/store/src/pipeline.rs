@@ -401,16 +401,9 @@ impl Store {
             title: Some(what.clone()),
             lines: parts
                 .iter()
-                .map(|p| Line {
-                    id: Uuid::now_v7(),
-                    product_id: None,
-                    description: if several { format!("{what} (TVA {} %)", p.vat.rate()) } else { what.clone() },
-                    quantity: Decimal::ONE,
-                    unit: Default::default(),
-                    unit_price: p.base,
-                    vat: p.vat,
-                    discount_percent: Decimal::ZERO,
-                    source_line_id: None,
+                .map(|p| {
+                    let description = if several { format!("{what} (TVA {} %)", p.vat.rate()) } else { what.clone() };
+                    Line::item(description, Decimal::ONE, p.base, p.vat)
                 })
                 .collect(),
             ..Content::new(order.content.customer_id, order.content.currency)
@@ -456,7 +449,7 @@ impl Store {
             previous = previous.max(p);
             let nets = inv.content.totals().lines;
             let mut order_line_of = HashMap::new();
-            for (l, a) in inv.content.lines.iter().zip(&nets) {
+            for (l, a) in inv.content.items().zip(&nets) {
                 if let Some(src) = l.source_line_id {
                     *done.entry(src).or_default() += a.net;
                     order_line_of.insert(l.id, src);
@@ -468,7 +461,7 @@ impl Store {
                 if ck != DocumentKind::CreditNote || cn.status == Status::Draft {
                     continue;
                 }
-                for (l, a) in cn.content.lines.iter().zip(cn.content.totals().lines) {
+                for (l, a) in cn.content.items().zip(cn.content.totals().lines) {
                     if let Some(order_line) = l.source_line_id.and_then(|s| order_line_of.get(&s)) {
                         *done.entry(*order_line).or_default() -= a.net;
                     }
@@ -484,25 +477,19 @@ impl Store {
         let cumulative = cumulative.normalize();
         let lines: Vec<Line> = order
             .content
-            .lines
-            .iter()
+            .items()
             .zip(amounts)
             .filter(|(_, a)| !a.is_zero())
-            .map(|(l, amount)| Line {
-                id: Uuid::now_v7(),
-                product_id: l.product_id,
-                description: format!(
-                    "{} — avancement {cumulative} % (précédemment {} %)",
-                    l.description,
-                    previous.normalize()
-                ),
+            .map(|(l, amount)| {
+                let description =
+                    format!("{} — avancement {cumulative} % (précédemment {} %)", l.description, previous.normalize());
                 // A price is never negative (BR-27): what goes back is a negative quantity.
-                quantity: if amount < Decimal::ZERO { -Decimal::ONE } else { Decimal::ONE },
-                unit: Default::default(),
-                unit_price: amount.abs(),
-                vat: l.vat,
-                discount_percent: Decimal::ZERO,
-                source_line_id: Some(l.id),
+                let quantity = if amount < Decimal::ZERO { -Decimal::ONE } else { Decimal::ONE };
+                Line {
+                    product_id: l.product_id,
+                    source_line_id: Some(l.id),
+                    ..Line::item(description, quantity, amount.abs(), l.vat)
+                }
             })
             .collect();
         let number = order.number.clone().unwrap_or_default();

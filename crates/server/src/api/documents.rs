@@ -12,13 +12,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::MethodRouter;
 use facturier_core::Decimal;
-use facturier_core::document::{Content, DocumentKind, Line, MAX_DESCRIPTION, MAX_LINES, Status};
+use facturier_core::document::{Content, DocumentKind, Line, LineKind, MAX_DESCRIPTION, MAX_LINES, Status};
 use facturier_core::lifecycle;
 use facturier_core::money::{Currency, MAX_MAGNITUDE, to_text};
 use facturier_core::product::{Product, UnitCode};
 use facturier_core::progress::DepositShare;
+use facturier_core::schedule::{Condition, Instalment, InstalmentKind, PaymentMode, Schedule};
 use facturier_core::tax::{Vat, VatCategory};
 use facturier_core::terms::PaymentTerms;
+use facturier_core::totals::{DocumentCharge, OtherTax, OtherTaxRate, TotalsError};
 use facturier_store::documents::{DocCursor, DocumentFilter, DocumentRecord, NewPayment};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -38,8 +40,71 @@ pub struct LineInput {
     pub vat_rate: Option<DecText>,
     pub vat_category: Option<String>,
     pub discount_percent: Option<DecText>,
+    /// `item` (default), `comment` (text only) or `subtotal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Taxes other than VAT, such as the eco-participation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_taxes: Option<Vec<OtherTaxInput>>,
+    /// Cost of one unit, for margins; default the product's purchase price.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_price: Option<DecText>,
+    // Read-only fields of a line as a GET shows it; ignored.
     #[serde(default, skip_serializing)]
     pub net: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub charge: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub margin: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub source_line_id: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub available_stock: Option<serde_json::Value>,
+}
+
+/// A tax other than VAT on a line: a fixed amount per unit or a percent of the unit price.
+#[derive(Deserialize, Serialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct OtherTaxInput {
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_per_unit: Option<DecText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<DecText>,
+}
+
+/// Shipping costs with their own VAT rate.
+#[derive(Deserialize, Serialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ShippingInput {
+    pub amount: Option<DecText>,
+    pub vat_rate: Option<DecText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_category: Option<String>,
+    /// Default "Frais de port".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// One instalment of a payment schedule.
+#[derive(Deserialize, Serialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct InstalmentInput {
+    pub percent: Option<DecText>,
+    /// `deposit` or `payment` (default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// `on_order`, `30_days`, `45_days_end_of_month`, `end_of_month_plus_10`…, counted from
+    /// the previous instalment's date (the document's date for the first).
+    pub condition: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub amount: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub due_date: Option<serde_json::Value>,
 }
 
 /// The body of `POST /invoices` (and, merged over the current draft, of `PATCH`).
@@ -69,7 +134,19 @@ pub struct DocumentInput {
     pub terms: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub special_conditions: Option<String>,
+    /// A document discount as an amount on the net, instead of `discount_percent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_amount: Option<DecText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<ShippingInput>,
+    /// Instalments in percent of the gross; they must add up to 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Vec<InstalmentInput>>,
     // Read-only fields a client may send back from a GET; ignored.
+    #[serde(default, skip_serializing)]
+    pub progress_percent: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub margin: Option<serde_json::Value>,
     #[serde(default, skip_serializing)]
     pub id: Option<serde_json::Value>,
     #[serde(default, skip_serializing)]
@@ -116,6 +193,30 @@ fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> Vec<Line> {
     let mut out = Vec::with_capacity(lines.len());
     for (i, l) in lines.iter().enumerate() {
         let f = |x: &str| format!("lines[{i}].{x}");
+        let id = l.id.as_deref().and_then(|s| s.parse().ok()).unwrap_or_else(Uuid::now_v7);
+        let kind = match l.kind.as_deref() {
+            None | Some("item") => LineKind::Item,
+            Some("comment") => LineKind::Comment,
+            Some("subtotal") => LineKind::Subtotal,
+            Some(other) => {
+                v.error(f("kind"), format!("{other:?} is not a kind of line (item, comment, subtotal)"));
+                continue;
+            }
+        };
+        if kind != LineKind::Item {
+            // Text lines carry no figures: zero, and 0 % VAT that the totals never read.
+            let description = match kind {
+                LineKind::Subtotal => {
+                    v.opt_text(&f("description"), &l.description, MAX_DESCRIPTION).or(Some("Sous-total".into()))
+                }
+                _ => v.text(&f("description"), &l.description, MAX_DESCRIPTION),
+            };
+            let zero_vat = Vat::new(Decimal::ZERO, None).unwrap_or_else(|_| unreachable!("0 % is a valid rate"));
+            if let Some(description) = description {
+                out.push(Line { kind, id, ..Line::item(description, Decimal::ZERO, Decimal::ZERO, zero_vat) });
+            }
+            continue;
+        }
         let product_id = match l.product_id.as_deref().filter(|s| !s.is_empty()) {
             None => None,
             Some(s) => match s.parse::<Uuid>() {
@@ -178,20 +279,38 @@ fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> Vec<Line> {
             .as_ref()
             .map(|d| v.decimal(&f("discount_percent"), d, PERCENT))
             .unwrap_or(Some(Decimal::ZERO));
-        let id = l.id.as_deref().and_then(|s| s.parse().ok()).unwrap_or_else(Uuid::now_v7);
+        let purchase_price = match (&l.purchase_price, product) {
+            (Some(p), _) => v.decimal(&f("purchase_price"), p, PRICE),
+            (None, Some(p)) => p.purchase_price,
+            (None, None) => None,
+        };
+        let mut other_taxes = Vec::new();
+        for (j, t) in l.other_taxes.iter().flatten().enumerate().take(10) {
+            let g = |x: &str| format!("lines[{i}].other_taxes[{j}].{x}");
+            let label = v.text(&g("label"), &t.label, 100);
+            let rate = match (&t.amount_per_unit, &t.percent) {
+                (Some(a), None) => v.decimal(&g("amount_per_unit"), a, PRICE).map(OtherTaxRate::PerUnit),
+                (None, Some(p)) => v.decimal(&g("percent"), p, PERCENT).map(OtherTaxRate::PercentOfPrice),
+                _ => {
+                    v.error(g("amount_per_unit"), "give either an amount per unit or a percent of the price");
+                    None
+                }
+            };
+            if let (Some(label), Some(rate)) = (label, rate) {
+                other_taxes.push(OtherTax { label, rate });
+            }
+        }
         if let (Some(description), Some(quantity), Some(unit_price), Some(vat), Some(discount_percent)) =
             (description, quantity, unit_price, vat, discount_percent)
         {
             out.push(Line {
                 id,
                 product_id,
-                description,
-                quantity,
                 unit,
-                unit_price,
-                vat,
                 discount_percent,
-                source_line_id: None,
+                other_taxes,
+                purchase_price,
+                ..Line::item(description, quantity, unit_price, vat)
             });
         }
     }
@@ -231,6 +350,38 @@ impl DocumentInput {
         let internal_note = v.opt_text("internal_note", &self.internal_note, 5000);
         let terms = v.opt_text("terms", &self.terms, 50_000);
         let special_conditions = v.opt_text("special_conditions", &self.special_conditions, 20_000);
+        let money = DecRules::new(currency.minor_units()).non_negative().at_most(MAX_MAGNITUDE);
+        let discount_amount = self.discount_amount.as_ref().and_then(|a| v.decimal("discount_amount", a, money));
+        if discount_amount.is_some() && discount_percent.is_some_and(|p| !p.is_zero()) {
+            v.error("discount_amount", "give the document discount either in percent or as an amount, not both");
+        }
+        let shipping = self.shipping.as_ref().and_then(|sh| {
+            let amount = match &sh.amount {
+                Some(a) => v.decimal("shipping.amount", a, money),
+                None => {
+                    v.error("shipping.amount", "is required");
+                    None
+                }
+            };
+            let rate = match &sh.vat_rate {
+                Some(r) => v.decimal("shipping.vat_rate", r, PERCENT),
+                None => {
+                    v.error("shipping.vat_rate", "is required");
+                    None
+                }
+            };
+            let cat = v.opt_parse::<VatCategory>("shipping.vat_category", &sh.vat_category);
+            let vat = rate.and_then(|r| match Vat::new(r, cat) {
+                Ok(x) => Some(x),
+                Err(e) => {
+                    v.error("shipping.vat_rate", e);
+                    None
+                }
+            });
+            let label = v.opt_text("shipping.label", &sh.label, 100).unwrap_or_else(|| "Frais de port".into());
+            Some(DocumentCharge { label, amount: amount?, vat: vat? })
+        });
+        let schedule = self.schedule.as_ref().and_then(|items| parse_schedule(&mut v, items));
         v.finish()?;
         let content = Content {
             customer_id,
@@ -248,7 +399,20 @@ impl DocumentInput {
             terms,
             special_conditions,
             progress_percent: None,
+            discount_amount,
+            shipping,
+            schedule,
         };
+        content.check().map_err(|e| {
+            let field = match e {
+                TotalsError::DiscountExceedsNet { .. } | TotalsError::NegativeDiscount(_) => "discount_amount",
+                TotalsError::DiscountPercentOutOfRange(_) => "discount_percent",
+                TotalsError::ChargeWithoutLabel { .. } | TotalsError::NegativeCharge { .. } => "shipping",
+                TotalsError::TooPrecise { .. } => "shipping.amount",
+                TotalsError::TaxWithoutLabel { .. } | TotalsError::NegativeTax { .. } => "lines",
+            };
+            ApiError::field(field, e.to_string())
+        })?;
         if content.totals().gross.abs() > facturier_core::document::MAX_TOTAL {
             return Err(ApiError::field("lines", "the document total is larger than any invoice facturier accepts"));
         }
@@ -264,17 +428,28 @@ impl DocumentInput {
             lines: Some(
                 c.lines
                     .iter()
-                    .map(|l| LineInput {
-                        id: Some(l.id.to_string()),
-                        product_id: l.product_id.map(|p| p.to_string()),
-                        description: Some(l.description.clone()),
-                        quantity: Some(DecText(to_text(l.quantity, 0))),
-                        unit: Some(l.unit.code().to_string()),
-                        unit_price: Some(DecText(to_text(l.unit_price, 2))),
-                        vat_rate: Some(DecText(to_text(l.vat.rate(), 0))),
-                        vat_category: Some(l.vat.category().code().to_string()),
-                        discount_percent: Some(DecText(to_text(l.discount_percent, 0))),
-                        net: None,
+                    .map(|l| match l.kind {
+                        LineKind::Item => LineInput {
+                            id: Some(l.id.to_string()),
+                            product_id: l.product_id.map(|p| p.to_string()),
+                            description: Some(l.description.clone()),
+                            quantity: Some(DecText(to_text(l.quantity, 0))),
+                            unit: Some(l.unit.code().to_string()),
+                            unit_price: Some(DecText(to_text(l.unit_price, 2))),
+                            vat_rate: Some(DecText(to_text(l.vat.rate(), 0))),
+                            vat_category: Some(l.vat.category().code().to_string()),
+                            discount_percent: Some(DecText(to_text(l.discount_percent, 0))),
+                            other_taxes: (!l.other_taxes.is_empty())
+                                .then(|| l.other_taxes.iter().map(tax_input).collect()),
+                            purchase_price: l.purchase_price.map(|p| DecText(to_text(p, 2))),
+                            ..Default::default()
+                        },
+                        kind => LineInput {
+                            id: Some(l.id.to_string()),
+                            description: Some(l.description.clone()),
+                            kind: Some(kind.as_str().into()),
+                            ..Default::default()
+                        },
                     })
                     .collect(),
             ),
@@ -287,7 +462,86 @@ impl DocumentInput {
             internal_note: c.internal_note.clone(),
             terms: c.terms.clone(),
             special_conditions: c.special_conditions.clone(),
+            discount_amount: c.discount_amount.map(|a| DecText(a.to_string())),
+            shipping: c.shipping.as_ref().map(|sh| ShippingInput {
+                amount: Some(DecText(sh.amount.to_string())),
+                vat_rate: Some(DecText(to_text(sh.vat.rate(), 0))),
+                vat_category: Some(sh.vat.category().code().to_string()),
+                label: Some(sh.label.clone()),
+            }),
+            schedule: c.schedule.as_ref().map(|sc| {
+                sc.instalments()
+                    .iter()
+                    .map(|i| InstalmentInput {
+                        percent: Some(DecText(to_text(i.percent, 0))),
+                        kind: Some(instalment_kind(i.kind).into()),
+                        condition: Some(i.condition.to_string()),
+                        mode: i.mode.map(|m| m.as_str().to_string()),
+                        title: Some(i.title.clone()).filter(|t| !t.is_empty()),
+                        ..Default::default()
+                    })
+                    .collect()
+            }),
             ..Default::default()
+        }
+    }
+}
+
+fn tax_input(t: &OtherTax) -> OtherTaxInput {
+    let (amount_per_unit, percent) = match t.rate {
+        OtherTaxRate::PerUnit(a) => (Some(DecText(to_text(a, 2))), None),
+        OtherTaxRate::PercentOfPrice(p) => (None, Some(DecText(to_text(p, 0)))),
+    };
+    OtherTaxInput { label: Some(t.label.clone()), amount_per_unit, percent }
+}
+
+fn instalment_kind(k: InstalmentKind) -> &'static str {
+    match k {
+        InstalmentKind::Deposit => "deposit",
+        InstalmentKind::Payment => "payment",
+    }
+}
+
+fn parse_schedule(v: &mut Check, items: &[InstalmentInput]) -> Option<Schedule> {
+    let mut instalments = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        let f = |x: &str| format!("schedule[{i}].{x}");
+        let percent = match &it.percent {
+            Some(p) => v.decimal(&f("percent"), p, PERCENT.positive()),
+            None => {
+                v.error(f("percent"), "is required");
+                None
+            }
+        };
+        let kind = match it.kind.as_deref() {
+            None | Some("payment") => Some(InstalmentKind::Payment),
+            Some("deposit") => Some(InstalmentKind::Deposit),
+            Some(other) => {
+                v.error(f("kind"), format!("{other:?} is not a kind of instalment (deposit, payment)"));
+                None
+            }
+        };
+        let condition = match it.condition.as_deref() {
+            Some(c) => v.parse::<Condition>(&f("condition"), c),
+            None => {
+                v.error(f("condition"), "is required, for example on_order or 30_days");
+                None
+            }
+        };
+        let mode = v.opt_parse::<PaymentMode>(&f("mode"), &it.mode);
+        let title = v.opt_text(&f("title"), &it.title, 200).unwrap_or_default();
+        if let (Some(percent), Some(kind), Some(condition)) = (percent, kind, condition) {
+            instalments.push(Instalment { percent, kind, condition, mode, title });
+        }
+    }
+    if !v.is_clean() {
+        return None;
+    }
+    match Schedule::new(instalments) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            v.error("schedule", e);
+            None
         }
     }
 }
@@ -332,6 +586,9 @@ async fn context(app: &App, company: Uuid, input: &DocumentInput) -> Result<(Con
 #[derive(Serialize)]
 pub struct LineView {
     pub id: Uuid,
+    /// `item`, `comment` or `subtotal`; comment and subtotal lines show zero figures, and a
+    /// subtotal's `net` is the sum of the item lines since the previous subtotal.
+    pub kind: &'static str,
     pub product_id: Option<Uuid>,
     pub description: String,
     pub quantity: String,
@@ -342,11 +599,50 @@ pub struct LineView {
     pub discount_percent: String,
     /// The line net amount (BT-131).
     pub net: String,
+    /// Taxes other than VAT on the line (included in `net`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub other_taxes: Vec<OtherTaxInput>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub charge: Option<String>,
+    /// Cost of one unit, when known.
+    pub purchase_price: Option<String>,
+    /// net − quantity × purchase price, when the purchase price is known.
+    pub margin: Option<String>,
+    /// The margin in percent of the net.
+    pub margin_rate: Option<String>,
     /// The line of the parent document this one came from.
     pub source_line_id: Option<Uuid>,
     /// The product's stock now (single-document answers, tracked products only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available_stock: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ShippingView {
+    pub label: String,
+    pub amount: String,
+    pub vat_rate: String,
+    pub vat_category: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct InstalmentView {
+    pub percent: String,
+    pub kind: &'static str,
+    pub condition: String,
+    pub mode: Option<&'static str>,
+    pub title: String,
+    pub amount: String,
+    pub due_date: String,
+}
+
+#[derive(Serialize)]
+pub struct MarginView {
+    /// Σ quantity × purchase price of the lines with a purchase price.
+    pub cost: String,
+    pub amount: String,
+    /// The margin in percent of those lines' net.
+    pub rate: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -367,6 +663,8 @@ pub struct TotalsView {
     pub lines_net: String,
     /// Document discount.
     pub discount: String,
+    /// Document charges such as shipping (BT-108).
+    pub charges: String,
     pub net: String,
     pub vat: Vec<VatView>,
     pub vat_total: String,
@@ -426,6 +724,12 @@ pub struct DocumentView {
     /// A progress invoice's cumulative percentage of completion.
     pub progress_percent: Option<String>,
     pub discount_percent: String,
+    pub discount_amount: Option<String>,
+    pub shipping: Option<ShippingView>,
+    /// The payment schedule with each instalment's amount and due date.
+    pub schedule: Option<Vec<InstalmentView>>,
+    /// The document's margin over the lines with a purchase price.
+    pub margin: Option<MarginView>,
     pub lines: Vec<LineView>,
     pub totals: TotalsView,
     pub payments: Vec<PaymentView>,
@@ -447,6 +751,20 @@ pub fn view(r: &DocumentRecord, today: time::Date) -> DocumentView {
     let cur = c.currency;
     let amount = |d: Decimal| cur.round(d).to_string();
     let due = if r.kind == DocumentKind::CreditNote && r.status != Status::Draft { Decimal::ZERO } else { r.due() };
+    let figures = c.figures();
+    let subtotals = facturier_core::totals::subtotals(cur, &figures.lines);
+    // Line index → index among item lines, which is where Totals::lines has its amounts.
+    let item_amounts: HashMap<usize, usize> =
+        c.lines.iter().enumerate().filter(|(_, l)| l.is_item()).enumerate().map(|(k, (i, _))| (i, k)).collect();
+    let margins = facturier_core::margin::compute(
+        cur,
+        &c.items()
+            .zip(&t.lines)
+            .map(|(l, a)| facturier_core::margin::MarginInput::new(a, l.quantity, l.purchase_price))
+            .collect::<Vec<_>>(),
+    );
+    let has_costs = c.items().any(|l| l.purchase_price.is_some());
+    let schedule_start = r.issue_date.or(c.issue_date).unwrap_or(today);
     DocumentView {
         id: r.id,
         kind: r.kind.as_str(),
@@ -467,28 +785,71 @@ pub fn view(r: &DocumentRecord, today: time::Date) -> DocumentView {
         special_conditions: c.special_conditions.clone(),
         progress_percent: c.progress_percent.map(|p| to_text(p, 0)),
         discount_percent: to_text(c.discount_percent, 0),
+        discount_amount: c.discount_amount.map(|a| cur.round(a).to_string()),
+        shipping: c.shipping.as_ref().map(|sh| ShippingView {
+            label: sh.label.clone(),
+            amount: cur.round(sh.amount).to_string(),
+            vat_rate: to_text(sh.vat.rate(), 0),
+            vat_category: sh.vat.category().code(),
+        }),
+        schedule: c.schedule.as_ref().map(|sc| {
+            sc.instalments()
+                .iter()
+                .zip(sc.compute(t.gross, cur, schedule_start))
+                .map(|(i, d)| InstalmentView {
+                    percent: to_text(i.percent, 0),
+                    kind: instalment_kind(i.kind),
+                    condition: i.condition.to_string(),
+                    mode: i.mode.map(|m| m.as_str()),
+                    title: i.title.clone(),
+                    amount: d.amount.to_string(),
+                    due_date: date_text(d.date),
+                })
+                .collect()
+        }),
+        margin: has_costs.then(|| MarginView {
+            cost: margins.cost.to_string(),
+            amount: margins.margin.to_string(),
+            rate: margins.rate.map(|r| to_text(r, 0)),
+        }),
         lines: c
             .lines
             .iter()
-            .zip(&t.lines)
-            .map(|(l, a)| LineView {
-                id: l.id,
-                product_id: l.product_id,
-                description: l.description.clone(),
-                quantity: to_text(l.quantity, 0),
-                unit: l.unit.code(),
-                unit_price: to_text(l.unit_price, 2),
-                vat_rate: to_text(l.vat.rate(), 0),
-                vat_category: l.vat.category().code(),
-                discount_percent: to_text(l.discount_percent, 0),
-                net: a.net.to_string(),
-                source_line_id: l.source_line_id,
-                available_stock: None,
+            .enumerate()
+            .map(|(i, l)| {
+                let amounts = item_amounts.get(&i).map(|k| (&t.lines[*k], margins.lines[*k].as_ref()));
+                let net = match (l.kind, amounts) {
+                    (LineKind::Subtotal, _) => subtotals[i].map(|v| v.to_string()).unwrap_or_default(),
+                    (_, Some((a, _))) => a.net.to_string(),
+                    _ => cur.round(Decimal::ZERO).to_string(),
+                };
+                let m = amounts.and_then(|(_, m)| m);
+                LineView {
+                    id: l.id,
+                    kind: l.kind.as_str(),
+                    product_id: l.product_id,
+                    description: l.description.clone(),
+                    quantity: to_text(l.quantity, 0),
+                    unit: l.unit.code(),
+                    unit_price: to_text(l.unit_price, 2),
+                    vat_rate: to_text(l.vat.rate(), 0),
+                    vat_category: l.vat.category().code(),
+                    discount_percent: to_text(l.discount_percent, 0),
+                    net,
+                    other_taxes: l.other_taxes.iter().map(tax_input).collect(),
+                    charge: amounts.map(|(a, _)| a.charge).filter(|c| !c.is_zero()).map(|c| c.to_string()),
+                    purchase_price: l.purchase_price.map(|p| to_text(p, 2)),
+                    margin: m.map(|m| m.margin.to_string()),
+                    margin_rate: m.and_then(|m| m.rate).map(|r| to_text(r, 0)),
+                    source_line_id: l.source_line_id,
+                    available_stock: None,
+                }
             })
             .collect(),
         totals: TotalsView {
             lines_net: t.lines_net.to_string(),
             discount: t.discount.to_string(),
+            charges: t.charges.to_string(),
             net: t.net.to_string(),
             vat: t
                 .vat
