@@ -382,6 +382,7 @@ impl Generator {
             payment_terms: Some(*pick(rng, &TERMS)),
             tags: if rng.random_range(0..5) == 0 { vec!["fidèle".into()] } else { vec![] },
             notes: None,
+            invoice_grouping: Default::default(),
         }
     }
 

@@ -166,6 +166,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             payment_terms: terms.parse().ok(),
             tags: vec![],
             notes: None,
+            invoice_grouping: Default::default(),
         }
     })
     .chain(std::iter::once(Customer {
@@ -183,6 +184,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
         payment_terms: Some(PaymentTerms::OnReceipt),
         tags: vec!["particulier".into()],
         notes: Some("Préfère être contactée par e-mail.".into()),
+        invoice_grouping: Default::default(),
     }))
     .chain(std::iter::once(Customer {
         kind: CustomerKind::Company,
@@ -205,6 +207,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
         payment_terms: Some(PaymentTerms::Days(30)),
         tags: vec!["export".into()],
         notes: None,
+        invoice_grouping: Default::default(),
     }))
     .collect();
     let mut customer_ids = Vec::new();

@@ -325,6 +325,10 @@ pub struct Content {
     pub shipping: Option<crate::totals::DocumentCharge>,
     /// How the gross is to be paid, instalment by instalment.
     pub schedule: Option<crate::schedule::Schedule>,
+    /// The billing address printed on the document, taken from the customer when created.
+    pub billing_address: Option<crate::party::Address>,
+    /// Where the goods go; `None` means the billing address.
+    pub delivery_address: Option<crate::party::Address>,
 }
 
 impl Content {
@@ -350,7 +354,14 @@ impl Content {
             discount_amount: None,
             shipping: None,
             schedule: None,
+            billing_address: None,
+            delivery_address: None,
         }
+    }
+
+    /// The delivery address, which defaults to the billing address.
+    pub fn effective_delivery_address(&self) -> Option<&crate::party::Address> {
+        self.delivery_address.as_ref().or(self.billing_address.as_ref())
     }
 
     /// Everything the totals depend on.
@@ -552,6 +563,8 @@ mod tests {
             discount_amount: None,
             shipping: None,
             schedule: None,
+            billing_address: None,
+            delivery_address: None,
         }
     }
 

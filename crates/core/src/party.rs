@@ -98,6 +98,42 @@ pub enum CustomerKind {
     Individual,
 }
 
+/// How the monthly run groups a customer's delivery notes into invoices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceGrouping {
+    /// One invoice for all the customer's delivery notes of the period.
+    #[default]
+    Customer,
+    /// One invoice per delivery address (site).
+    Site,
+    /// One invoice per delivery note.
+    DeliveryNote,
+}
+
+impl InvoiceGrouping {
+    /// The serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceGrouping::Customer => "customer",
+            InvoiceGrouping::Site => "site",
+            InvoiceGrouping::DeliveryNote => "delivery_note",
+        }
+    }
+}
+
+impl FromStr for InvoiceGrouping {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "customer" => Ok(InvoiceGrouping::Customer),
+            "site" => Ok(InvoiceGrouping::Site),
+            "delivery_note" | "delivery-note" => Ok(InvoiceGrouping::DeliveryNote),
+            other => Err(format!("{other:?} is not a grouping (customer, site, delivery_note)")),
+        }
+    }
+}
+
 /// The language documents are written in for this customer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -176,6 +212,9 @@ pub struct Customer {
     pub tags: Vec<String>,
     /// Free notes, never printed.
     pub notes: Option<String>,
+    /// How the monthly run invoices this customer's delivery notes.
+    #[serde(default)]
+    pub invoice_grouping: InvoiceGrouping,
 }
 
 impl Customer {

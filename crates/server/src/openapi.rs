@@ -150,6 +150,13 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("put", "/numbering/{kind}", "updateNumbering", "settings")
     },
     Operation {
+        description: "Every validated delivery note of the period (by date, both days included) that no invoice takes yet goes on a draft invoice, grouped as each customer's `invoice_grouping` says: one invoice per customer, per delivery address (`site`) or per delivery note. Each invoice opens with a comment line naming its delivery note, is linked to it, and takes its prices. Running it again invoices nothing twice; deleting a draft frees its delivery notes.",
+        body: Body::Json("DeliveryRunInput"),
+        success: Success::Json(200, "DeliveryRun", "What the run invoiced"),
+        errors: &[403, 422],
+        ..op("post", "/billing/delivery-notes", "invoiceDeliveries", "billing")
+    },
+    Operation {
         description: "`allow_negative_stock`: whether validated delivery notes may take a product's stock below zero (default false: 409).",
         success: Success::Json(200, "Settings", "The company's settings"),
         ..op("get", "/settings", "getSettings", "settings")
@@ -480,6 +487,7 @@ pub fn document() -> Value {
             {"name": "invoices", "description": "Invoices: drafts, issuing, payments, credit notes"},
             {"name": "deposit-invoices", "description": "Deposit invoices: payments on account before the final invoice"},
             {"name": "credit-notes", "description": "Credit notes: drafts and issuing"},
+            {"name": "billing", "description": "Runs that invoice many documents at once"},
             {"name": "settings", "description": "Company settings: document numbering"},
             {"name": "meta", "description": "About the API itself"},
         ],
@@ -872,6 +880,7 @@ fn schemas() -> Value {
             "payment_terms": described(nullable(schema_ref("PaymentTermsInput")), "Default terms of the customer's documents."),
             "tags": nullable(json!({"type": "array", "maxItems": 50, "items": {"type": "string", "maxLength": 50}})),
             "notes": opt_text(10_000),
+            "invoice_grouping": {"type": ["string", "null"], "enum": ["customer", "site", "delivery_note", null], "description": "How the monthly run invoices this customer's delivery notes; default `customer`."},
             "id": ignored(),
             "credit": ignored(),
             "created_at": ignored(),
@@ -963,6 +972,7 @@ fn schemas() -> Value {
                 "payment_terms": nullable(schema_ref("PaymentTerms")),
                 "tags": {"type": "array", "items": {"type": "string"}},
                 "notes": {"type": ["string", "null"]},
+                "invoice_grouping": {"type": "string", "enum": ["customer", "site", "delivery_note"]},
                 "credit": {
                     "type": "array",
                     "description": "Money to the customer's credit (overpayments, credit notes beyond what was due), per currency. Absent in lists.",
@@ -1161,6 +1171,8 @@ fn schemas() -> Value {
             "terms": described(opt_text(50000), "Terms and conditions."),
             "special_conditions": described(opt_text(20000), "Special conditions, printed before the terms."),
             "discount_amount": opt_decimal("A document discount as an amount on the net, instead of `discount_percent`; split across VAT rates in proportion to their bases."),
+            "billing_address": described(nullable(schema_ref("AddressInput")), "Default: the customer's billing address when the document is created."),
+            "delivery_address": described(nullable(schema_ref("AddressInput")), "Default: the customer's delivery address, else the billing address."),
             "shipping": nullable(schema_ref("ShippingInput")),
             "schedule": described(nullable(json!({"type": "array", "maxItems": 120, "items": schema_ref("InstalmentInput")})), "A payment schedule; the percentages add up to 100."),
             "progress_percent": ignored(),
@@ -1188,6 +1200,17 @@ fn schemas() -> Value {
         described(document_input, "The body of `POST /invoices` (and of every kind of document); `null` means absent."),
     );
     add("Settings", object(&["allow_negative_stock"], json!({"allow_negative_stock": {"type": "boolean"}})));
+    add("DeliveryRunInput", input(&["from", "to"], json!({"from": schema_ref("Date"), "to": schema_ref("Date")})));
+    add(
+        "DeliveryRun",
+        object(
+            &["created", "delivery_notes"],
+            json!({
+                "created": {"type": "array", "items": uuid(), "description": "The draft invoices made."},
+                "delivery_notes": {"type": "array", "items": uuid(), "description": "The delivery notes they invoice."},
+            }),
+        ),
+    );
     add("SettingsInput", input(&[], json!({"allow_negative_stock": {"type": ["boolean", "null"]}})));
     add(
         "DepositInput",
@@ -1293,6 +1316,8 @@ fn schemas() -> Value {
                     "shipping",
                     "schedule",
                     "margin",
+                    "billing_address",
+                    "delivery_address",
                     "lines",
                     "totals",
                     "payments",
@@ -1323,6 +1348,8 @@ fn schemas() -> Value {
                     "progress_percent": described(nullable(schema_ref("Decimal")), "A progress invoice's cumulative percentage of completion."),
                     "discount_percent": schema_ref("Decimal"),
                     "discount_amount": nullable(schema_ref("Decimal")),
+                    "billing_address": nullable(schema_ref("Address")),
+                    "delivery_address": described(nullable(schema_ref("Address")), "Where the goods go: the billing address unless another was given."),
                     "shipping": nullable(object(&["label", "amount", "vat_rate", "vat_category"], json!({
                         "label": {"type": "string"}, "amount": schema_ref("Decimal"), "vat_rate": schema_ref("Decimal"), "vat_category": schema_ref("VatCategory"),
                     }))),

@@ -951,6 +951,10 @@ async fn responses_follow_the_document() {
         c.ok("post", "/orders/{id}/progress-invoice", Some(&o3id), Some(json!({"cumulative_percent": "40"}))).await;
     assert_eq!(sit["progress_percent"], "40");
 
+    let run =
+        c.ok("post", "/billing/delivery-notes", None, Some(json!({"from": "2000-01-01", "to": "2199-12-31"}))).await;
+    assert_eq!(run["created"], json!([]), "its only delivery note was already converted into an invoice");
+
     let pf = c.ok("post", "/proformas", None, Some(doc_body("Pro-forma"))).await;
     let pfid = pf["id"].as_str().unwrap().to_string();
     c.ok("post", "/proformas/{id}/issue", Some(&pfid), None).await;

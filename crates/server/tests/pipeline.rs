@@ -554,3 +554,85 @@ fn merge(target: &mut Value, patch: Value) {
         }
     }
 }
+
+#[tokio::test]
+async fn the_monthly_run_invoices_each_delivery_once_grouped_as_the_customer_chose() {
+    each_db(|app| async move {
+        let mut new_customer = |name: &'static str, grouping: &'static str| {
+            let app = app.clone();
+            async move {
+                let mut b = common::customer_body(name);
+                b["invoice_grouping"] = json!(grouping);
+                id(app.post("/customers", b).await.assert_status(201))
+            }
+        };
+        let alpha = new_customer("Alpha", "customer").await;
+        let beta = new_customer("Beta", "delivery_note").await;
+        let gamma = new_customer("Gamma", "site").await;
+        let site =
+            |city: &str| json!({"line1": "1 rue du Port", "postal_code": "13002", "city": city, "country": "FR"});
+        // Delivery notes are numbered in date order, so they are validated in date order.
+        let plan = [
+            (&alpha, "2026-10-20", None, "100"),
+            (&alpha, "2026-11-05", None, "100"),
+            (&beta, "2026-11-06", None, "200"),
+            (&gamma, "2026-11-07", Some(site("Marseille")), "10"),
+            (&alpha, "2026-11-12", None, "50"),
+            (&beta, "2026-11-13", None, "20"),
+            (&gamma, "2026-11-14", Some(site("Marseille")), "30"),
+            (&gamma, "2026-11-15", Some(site("Aix")), "60"),
+        ];
+        for (customer, date, delivery, price) in plan {
+            let mut b =
+                json!({"customer_id": customer, "issue_date": date, "lines": [line("Livraison", "1", price, "20")]});
+            if let Some(d) = delivery {
+                b["delivery_address"] = d;
+            }
+            let bl = app.post("/delivery-notes", b).await;
+            let bl_id = id(bl.assert_status(201));
+            app.post(&format!("/delivery-notes/{bl_id}/issue"), json!({})).await.assert_status(200);
+        }
+        let run = app.post("/billing/delivery-notes", json!({"from": "2026-11-01", "to": "2026-11-30"})).await;
+        let run = run.assert_status(200).clone();
+        assert_eq!(run["delivery_notes"].as_array().unwrap().len(), 7, "October's note is outside the period");
+        let created: Vec<String> =
+            run["created"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+        // Alpha: one invoice; Beta: one per note; Gamma: one per site.
+        assert_eq!(created.len(), 5);
+        let mut by_customer: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for inv in &created {
+            let v = app.get(&format!("/invoices/{inv}")).await.assert_status(200).clone();
+            by_customer
+                .entry(v["customer_id"].as_str().unwrap().to_string())
+                .or_default()
+                .push(v["totals"]["net"].as_str().unwrap().to_string());
+            assert_eq!(v["lines"][0]["kind"], "comment", "each delivery note is named on the invoice");
+            assert!(
+                v["links"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|l| l["kind"] == "delivery_note" && l["relation"] == "parent")
+            );
+        }
+        assert_eq!(by_customer[&alpha], vec!["150.00"]);
+        let mut beta_nets = by_customer[&beta].clone();
+        beta_nets.sort();
+        assert_eq!(beta_nets, vec!["20.00", "200.00"]);
+        let mut gamma_nets = by_customer[&gamma].clone();
+        gamma_nets.sort();
+        assert_eq!(gamma_nets, vec!["40.00", "60.00"]);
+
+        // Running it again invoices nothing twice.
+        let again = app.post("/billing/delivery-notes", json!({"from": "2026-11-01", "to": "2026-11-30"})).await;
+        assert_eq!(again.assert_status(200)["created"], json!([]));
+        // A deleted draft frees its delivery note for the next run.
+        let first = &created[0];
+        app.delete(&format!("/invoices/{first}")).await.assert_status(204);
+        let third = app.post("/billing/delivery-notes", json!({"from": "2026-11-01", "to": "2026-11-30"})).await;
+        assert_eq!(third.assert_status(200)["created"].as_array().unwrap().len(), 1);
+        let bad = app.post("/billing/delivery-notes", json!({"from": "2026-11-30", "to": "2026-11-01"})).await;
+        assert_eq!(bad.assert_status(422)["errors"][0]["field"], "to");
+    })
+    .await;
+}

@@ -517,6 +517,7 @@ mod tests {
             payment_terms: None,
             tags: vec![],
             notes: None,
+            invoice_grouping: Default::default(),
         }
     }
 

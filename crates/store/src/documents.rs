@@ -121,6 +121,10 @@ struct StoredHeader {
     shipping: Option<StoredCharge>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     schedule: Option<Schedule>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    billing_address: Option<facturier_core::party::Address>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    delivery_address: Option<facturier_core::party::Address>,
 }
 
 /// The `content` column.
@@ -180,6 +184,8 @@ pub(crate) fn content_json(c: &Content) -> String {
                 vat_category: ch.vat.category(),
             }),
             schedule: c.schedule.clone(),
+            billing_address: c.billing_address.clone(),
+            delivery_address: c.delivery_address.clone(),
         },
     };
     serde_json::to_string(&stored).unwrap_or_default()
@@ -235,6 +241,8 @@ fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &str) -> Res
         discount_amount: s.header.discount_amount,
         shipping,
         schedule: s.header.schedule,
+        billing_address: s.header.billing_address,
+        delivery_address: s.header.delivery_address,
     })
 }
 

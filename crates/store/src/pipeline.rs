@@ -7,6 +7,7 @@ use crate::{Result, Store, StoreError, Tx, now, on_conn};
 use facturier_core::Decimal;
 use facturier_core::document::{Content, DocumentKind, LifecycleError, Line, Status};
 use facturier_core::lifecycle::{self, Refused};
+use facturier_core::party::{Customer, InvoiceGrouping};
 use facturier_core::progress::{self, DepositShare};
 use std::collections::HashMap;
 use time::Date;
@@ -14,6 +15,15 @@ use uuid::Uuid;
 
 /// A state change decided by `core::lifecycle` (accept, refuse, cancel).
 pub type Transition = fn(DocumentKind, Status) -> std::result::Result<Status, Refused>;
+
+/// What a monthly run did.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct DeliveryRun {
+    /// The draft invoices created.
+    pub created: Vec<Uuid>,
+    /// The delivery notes they invoice.
+    pub delivery_notes: Vec<Uuid>,
+}
 
 /// One line of a partial delivery: which order line, how much.
 #[derive(Clone, Copy, Debug)]
@@ -515,6 +525,97 @@ impl Store {
         .await?;
         tx.commit().await?;
         self.document(company_id, DocumentKind::Invoice, id).await
+    }
+
+    /// The monthly run: every validated delivery note of the period not yet invoiced goes
+    /// on a draft invoice, grouped as each customer chose (one invoice per customer, per
+    /// delivery address, or per delivery note). Running it again invoices nothing twice.
+    pub async fn invoice_deliveries(&self, company_id: Uuid, from: Date, to: Date) -> Result<DeliveryRun> {
+        let mut tx = self.begin().await?;
+        // Serialises runs of a company on PostgreSQL (SQLite holds the write lock already).
+        on_conn!(&mut tx, |c| {
+            sqlx::query("UPDATE seal_chains SET length = length WHERE company_id = $1 AND kind = 'invoice'")
+                .bind(company_id)
+                .execute(c)
+                .await?;
+        });
+        let ids: Vec<(Uuid,)> = on_conn!(&mut tx, |c| {
+            sqlx::query_as(
+                "SELECT id FROM documents WHERE company_id = $1 AND kind = 'delivery_note' AND status = 'validated' \
+                 AND doc_date >= $2 AND doc_date <= $3 ORDER BY doc_date, id",
+            )
+            .bind(company_id)
+            .bind(from)
+            .bind(to)
+            .fetch_all(c)
+            .await?
+        });
+        let mut groups: std::collections::BTreeMap<(Uuid, String, String), Vec<DocumentRecord>> = Default::default();
+        let mut groupings: HashMap<Uuid, InvoiceGrouping> = HashMap::new();
+        for (id,) in ids {
+            if children(&mut tx, company_id, id).await?.iter().any(|(_, k)| *k == DocumentKind::Invoice) {
+                continue;
+            }
+            let note = read_in(&mut tx, company_id, id).await?;
+            let customer = note.content.customer_id;
+            let grouping = match groupings.get(&customer) {
+                Some(g) => *g,
+                None => {
+                    let (data,): (String,) = on_conn!(&mut tx, |c| {
+                        sqlx::query_as("SELECT data FROM customers WHERE company_id = $1 AND id = $2")
+                            .bind(company_id)
+                            .bind(customer)
+                            .fetch_one(c)
+                            .await?
+                    });
+                    let c: Customer = serde_json::from_str(&data)
+                        .map_err(|e| StoreError::Corrupt(format!("customer {customer}: {e}")))?;
+                    groupings.insert(customer, c.invoice_grouping);
+                    c.invoice_grouping
+                }
+            };
+            let key = match grouping {
+                InvoiceGrouping::Customer => String::new(),
+                InvoiceGrouping::Site => {
+                    serde_json::to_string(&note.content.effective_delivery_address()).unwrap_or_default()
+                }
+                InvoiceGrouping::DeliveryNote => id.to_string(),
+            };
+            groups.entry((customer, note.content.currency.code().to_string(), key)).or_default().push(note);
+        }
+        let mut run = DeliveryRun::default();
+        for (_, notes) in groups {
+            let first = &notes[0];
+            let mut lines = Vec::new();
+            for n in &notes {
+                let number = n.number.clone().unwrap_or_default();
+                let date = n.issue_date.map(|d| d.to_string()).unwrap_or_default();
+                let zero = facturier_core::tax::Vat::new(Decimal::ZERO, None)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                lines.push(Line {
+                    kind: facturier_core::document::LineKind::Comment,
+                    ..Line::item(format!("Bon de livraison {number} du {date}"), Decimal::ZERO, Decimal::ZERO, zero)
+                });
+                lines.extend(derived(&n.content, true).lines.into_iter().filter(Line::is_item));
+            }
+            let content = Content {
+                payment_terms: first.content.payment_terms,
+                billing_address: first.content.billing_address.clone(),
+                delivery_address: first.content.delivery_address.clone(),
+                title: Some(format!("Livraisons du {from} au {to}")),
+                lines,
+                ..Content::new(first.content.customer_id, first.content.currency)
+            };
+            let invoice = insert_draft_in(&mut tx, company_id, DocumentKind::Invoice, &content, None, None).await?;
+            for n in &notes {
+                link(&mut tx, company_id, n.id, invoice, "invoiced").await?;
+                event(&mut tx, company_id, n.id, "invoiced", serde_json::json!({"invoice": invoice})).await?;
+                run.delivery_notes.push(n.id);
+            }
+            run.created.push(invoice);
+        }
+        tx.commit().await?;
+        Ok(run)
     }
 
     /// A new draft of the same kind with the same customer, lines and conditions.

@@ -68,6 +68,9 @@ pub struct CustomerInput {
     pub payment_terms: Option<DecText>,
     pub tags: Option<Vec<String>>,
     pub notes: Option<String>,
+    /// How the monthly run invoices the delivery notes: `customer`, `site` or `delivery_note`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoice_grouping: Option<String>,
     // Read-only fields a client may send back from a GET; ignored.
     #[serde(default, skip_serializing)]
     pub id: Option<serde_json::Value>,
@@ -79,7 +82,7 @@ pub struct CustomerInput {
     pub updated_at: Option<serde_json::Value>,
 }
 
-fn address(v: &mut Check, field: &str, a: &AddressInput) -> Option<Address> {
+pub fn address(v: &mut Check, field: &str, a: &AddressInput) -> Option<Address> {
     let line1 = v.text(&format!("{field}.line1"), &a.line1, 200);
     let line2 = v.opt_text(&format!("{field}.line2"), &a.line2, 200);
     let postal_code = v.text(&format!("{field}.postal_code"), &a.postal_code, 20);
@@ -174,6 +177,9 @@ impl CustomerInput {
             }
         }
         let notes = v.opt_text("notes", &self.notes, 10_000);
+        let invoice_grouping = v
+            .opt_parse::<facturier_core::party::InvoiceGrouping>("invoice_grouping", &self.invoice_grouping)
+            .unwrap_or_default();
         v.finish()?;
         let (Some(name), Some(billing_address)) = (name, billing) else {
             return Err(ApiError::field("body", "incomplete customer"));
@@ -193,6 +199,7 @@ impl CustomerInput {
             payment_terms,
             tags,
             notes,
+            invoice_grouping,
         })
     }
 
@@ -235,6 +242,7 @@ impl CustomerInput {
             payment_terms: c.payment_terms.map(|t| DecText(t.to_string())),
             tags: Some(c.tags.clone()),
             notes: c.notes.clone(),
+            invoice_grouping: Some(c.invoice_grouping.as_str().into()),
             ..Default::default()
         }
     }

@@ -2,6 +2,7 @@
 //! Both kinds share one implementation; the kind comes from the route.
 
 use super::DocOp;
+use super::customers::AddressInput;
 use super::{ListQuery, Page, date_text, instant_text, limit, path_id, query_date};
 use crate::App;
 use crate::auth::Auth;
@@ -137,6 +138,12 @@ pub struct DocumentInput {
     /// A document discount as an amount on the net, instead of `discount_percent`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount_amount: Option<DecText>,
+    /// Default: the customer's billing address, as it is when the document is created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_address: Option<AddressInput>,
+    /// Default: the customer's delivery address, else the billing address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_address: Option<AddressInput>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<ShippingInput>,
     /// Instalments in percent of the gross; they must add up to 100.
@@ -179,6 +186,8 @@ const PERCENT: DecRules = DecRules::new(4).non_negative().at_most(Decimal::ONE_H
 
 /// What parsing a body needs from the store.
 struct Context {
+    customer_billing: facturier_core::party::Address,
+    customer_delivery: Option<facturier_core::party::Address>,
     customer_currency: Option<Currency>,
     customer_terms: Option<PaymentTerms>,
     company_currency: Currency,
@@ -382,6 +391,15 @@ impl DocumentInput {
             Some(DocumentCharge { label, amount: amount?, vat: vat? })
         });
         let schedule = self.schedule.as_ref().and_then(|items| parse_schedule(&mut v, items));
+        let billing_address = match &self.billing_address {
+            Some(a) => super::customers::address(&mut v, "billing_address", a),
+            None => Some(ctx.customer_billing.clone()),
+        };
+        let delivery_address = match &self.delivery_address {
+            Some(a) => super::customers::address(&mut v, "delivery_address", a),
+            None if self.billing_address.is_none() => ctx.customer_delivery.clone(),
+            None => None,
+        };
         v.finish()?;
         let content = Content {
             customer_id,
@@ -402,6 +420,8 @@ impl DocumentInput {
             discount_amount,
             shipping,
             schedule,
+            billing_address,
+            delivery_address,
         };
         content.check().map_err(|e| {
             let field = match e {
@@ -463,6 +483,9 @@ impl DocumentInput {
             terms: c.terms.clone(),
             special_conditions: c.special_conditions.clone(),
             discount_amount: c.discount_amount.map(|a| DecText(a.to_string())),
+            billing_address: c.billing_address.as_ref().map(address_input),
+            // Kept absent when it is the billing address, so that it keeps following it.
+            delivery_address: c.delivery_address.as_ref().map(address_input),
             shipping: c.shipping.as_ref().map(|sh| ShippingInput {
                 amount: Some(DecText(sh.amount.to_string())),
                 vat_rate: Some(DecText(to_text(sh.vat.rate(), 0))),
@@ -484,6 +507,16 @@ impl DocumentInput {
             }),
             ..Default::default()
         }
+    }
+}
+
+fn address_input(a: &facturier_core::party::Address) -> AddressInput {
+    AddressInput {
+        line1: Some(a.line1.clone()),
+        line2: a.line2.clone(),
+        postal_code: Some(a.postal_code.clone()),
+        city: Some(a.city.clone()),
+        country: Some(a.country.as_str().to_string()),
     }
 }
 
@@ -575,6 +608,8 @@ async fn context(app: &App, company: Uuid, input: &DocumentInput) -> Result<(Con
         }
     }
     let ctx = Context {
+        customer_billing: customer.billing_address.clone(),
+        customer_delivery: customer.delivery_address.clone(),
         customer_currency: customer.currency,
         customer_terms: customer.payment_terms,
         company_currency,
@@ -730,6 +765,9 @@ pub struct DocumentView {
     pub schedule: Option<Vec<InstalmentView>>,
     /// The document's margin over the lines with a purchase price.
     pub margin: Option<MarginView>,
+    pub billing_address: Option<AddressInput>,
+    /// Where the goods go (the billing address unless another was given).
+    pub delivery_address: Option<AddressInput>,
     pub lines: Vec<LineView>,
     pub totals: TotalsView,
     pub payments: Vec<PaymentView>,
@@ -807,6 +845,8 @@ pub fn view(r: &DocumentRecord, today: time::Date) -> DocumentView {
                 })
                 .collect()
         }),
+        billing_address: c.billing_address.as_ref().map(address_input),
+        delivery_address: c.effective_delivery_address().map(address_input),
         margin: has_costs.then(|| MarginView {
             cost: margins.cost.to_string(),
             amount: margins.margin.to_string(),

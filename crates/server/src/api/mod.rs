@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`. [`ROUTES`] lists every operation; the OpenAPI
 //! document is built from the same list and a test checks the router answers each.
 
+pub mod billing;
 pub mod customers;
 pub mod documents;
 pub mod products;
@@ -30,6 +31,7 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("patch", "/products/{id}", "Update a product (JSON merge patch)"),
     ("get", "/numbering", "Numbering patterns of each document kind"),
     ("put", "/numbering/{kind}", "Change the numbering pattern of a kind (admin)"),
+    ("post", "/billing/delivery-notes", "Invoice the delivered goods of a period (monthly run)"),
     ("get", "/settings", "Company-wide settings"),
     ("patch", "/settings", "Change company-wide settings (admin)"),
     ("get", "/openapi.json", "This OpenAPI document"),
@@ -199,6 +201,7 @@ pub fn routes(app: App) -> Router<App> {
         .route("/numbering", get(settings::list))
         .route("/numbering/{kind}", axum::routing::put(settings::update))
         .route("/settings", get(settings::show_settings).patch(settings::update_settings))
+        .route("/billing/delivery-notes", axum::routing::post(billing::invoice_deliveries))
         .route("/openapi.json", get(|| async { axum::Json(crate::openapi::document()) }))
         .fallback(|| async { ApiError::NotFound("route") })
         .layer(axum::middleware::from_fn_with_state(app, crate::idempotency::layer))

@@ -1,0 +1,43 @@
+//! `/billing/delivery-notes`: the monthly run that invoices delivered goods.
+
+use crate::App;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::input::{ApiJson, Check};
+use axum::Json;
+use axum::extract::State;
+use facturier_store::pipeline::DeliveryRun;
+use serde::Deserialize;
+
+/// The body of `POST /billing/delivery-notes`: the period, both days included.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveryRunInput {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+pub async fn invoice_deliveries(
+    State(app): State<App>,
+    auth: Auth,
+    ApiJson(input): ApiJson<DeliveryRunInput>,
+) -> Result<Json<DeliveryRun>, ApiError> {
+    auth.require_write()?;
+    let mut v = Check::default();
+    let mut date = |field: &str, d: &Option<String>| match d {
+        Some(d) => v.date(field, d),
+        None => {
+            v.error(field, "is required (YYYY-MM-DD)");
+            None
+        }
+    };
+    let (from, to) = (date("from", &input.from), date("to", &input.to));
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        v.error("to", "must not be before `from`");
+    }
+    v.finish()?;
+    let (Some(from), Some(to)) = (from, to) else { return Err(ApiError::field("from", "is required")) };
+    Ok(Json(app.store.invoice_deliveries(auth.company(), from, to).await?))
+}
