@@ -558,7 +558,7 @@ fn merge(target: &mut Value, patch: Value) {
 #[tokio::test]
 async fn the_monthly_run_invoices_each_delivery_once_grouped_as_the_customer_chose() {
     each_db(|app| async move {
-        let mut new_customer = |name: &'static str, grouping: &'static str| {
+        let new_customer = |name: &'static str, grouping: &'static str| {
             let app = app.clone();
             async move {
                 let mut b = common::customer_body(name);
