@@ -348,6 +348,38 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
         };
         store.insert_draft(company, DocumentKind::Invoice, &content, None).await?;
     }
+
+    // The pipeline: a quote awaiting an answer, and an accepted quote turned into an
+    // order with a paid deposit and a first delivery.
+    let doc = |customer: usize, title: &str, lines: Vec<Line>| Content {
+        payment_terms: customers[customer].payment_terms.unwrap_or_default(),
+        title: Some(title.into()),
+        billing_address: Some(customers[customer].billing_address.clone()),
+        valid_until: Some(today + Duration::days(30)),
+        lines,
+        ..Content::new(customer_ids[customer], Currency::EUR)
+    };
+    let waiting =
+        doc(2, "Éclairage des bureaux, 2e étage", vec![line(6, "1", "0"), line(3, "18", "0"), line(5, "12", "0")]);
+    let q = store.insert_draft(company, DocumentKind::Quote, &waiting, None).await?;
+    store.issue(company, DocumentKind::Quote, q.id, today).await?;
+    let project =
+        doc(1, "Rénovation du hall d'accueil", vec![line(0, "8", "0"), line(1, "12", "0"), line(5, "20", "0")]);
+    let q = store.insert_draft(company, DocumentKind::Quote, &project, None).await?;
+    store.issue(company, DocumentKind::Quote, q.id, today).await?;
+    store.transition(company, DocumentKind::Quote, q.id, "accepted", facturier_core::lifecycle::accept, today).await?;
+    let order = store.convert(company, DocumentKind::Quote, q.id, DocumentKind::Order, None, today).await?;
+    let order = store.issue(company, DocumentKind::Order, order.id, today).await?;
+    let deposit =
+        store.deposit_invoice(company, order.id, facturier_core::progress::DepositShare::Percent(d("30"))).await?;
+    let deposit = store.issue(company, DocumentKind::DepositInvoice, deposit.id, today).await?;
+    let paid = deposit.content.totals().gross;
+    let payment = NewPayment { amount: paid, date: today, method: "bank_transfer", reference: Some("VIR ACOMPTE") };
+    store.add_payment(company, DocumentKind::DepositInvoice, deposit.id, payment).await?;
+    let first = [facturier_store::pipeline::Portion { line_id: order.content.lines[0].id, quantity: d("5") }];
+    let note =
+        store.convert(company, DocumentKind::Order, order.id, DocumentKind::DeliveryNote, Some(&first), today).await?;
+    store.issue(company, DocumentKind::DeliveryNote, note.id, today).await?;
     Ok(Demo { company_id: company, token: c.token, created: true })
 }
 

@@ -287,6 +287,16 @@ async fn demo_builds_a_lively_company_once_and_verifies() {
             .await
             .unwrap();
         assert!(customers["data"].as_array().unwrap().len() >= 8);
+        let get = |path: &str| {
+            let (http, token, url) = (http.clone(), token.clone(), format!("{}{path}", server.base));
+            async move { http.get(url).bearer_auth(&token).send().await.unwrap().json::<Value>().await.unwrap() }
+        };
+        let quotes = get("/quotes").await;
+        let statuses: Vec<_> =
+            quotes["data"].as_array().unwrap().iter().map(|q| q["status"].as_str().unwrap().to_string()).collect();
+        assert!(statuses.contains(&"sent".to_string()) && statuses.contains(&"converted".to_string()), "{statuses:?}");
+        assert_eq!(get("/orders").await["data"][0]["status"], "partially_delivered");
+        assert_eq!(get("/deposit-invoices").await["data"][0]["status"], "paid");
         assert!(run(&db, &["verify"]).status.success());
     }
 }
