@@ -329,6 +329,15 @@ pub struct Content {
     pub billing_address: Option<crate::party::Address>,
     /// Where the goods go; `None` means the billing address.
     pub delivery_address: Option<crate::party::Address>,
+    /// Company-currency units for one unit of the document's currency; required to issue
+    /// a document in a foreign currency, and fixed with it.
+    pub exchange_rate: Option<Decimal>,
+    /// The person the document is addressed to at the customer.
+    pub contact: Option<String>,
+    /// The salesperson in charge, printed in the references.
+    pub salesperson: Option<String>,
+    /// How the customer is expected to pay.
+    pub payment_mode: Option<crate::schedule::PaymentMode>,
 }
 
 impl Content {
@@ -356,6 +365,10 @@ impl Content {
             schedule: None,
             billing_address: None,
             delivery_address: None,
+            exchange_rate: None,
+            contact: None,
+            salesperson: None,
+            payment_mode: None,
         }
     }
 
@@ -386,6 +399,18 @@ impl Content {
             },
             charges: self.shipping.iter().cloned().collect(),
         }
+    }
+
+    /// Checks a document in `company` currency can be issued as to its currency: a
+    /// foreign currency needs the exchange rate that will be fixed with it.
+    pub fn check_currency(&self, company: Currency) -> Result<(), LifecycleError> {
+        if self.currency != company && self.exchange_rate.is_none() {
+            return Err(LifecycleError::NoExchangeRate {
+                currency: self.currency.code().into(),
+                company: company.code().into(),
+            });
+        }
+        Ok(())
     }
 
     /// Checks the figures can be totalled (a discount within the net, exact charges…).
@@ -430,6 +455,8 @@ pub enum LifecycleError {
     NotCreditable(&'static str),
     #[error(transparent)]
     Refused(#[from] crate::lifecycle::Refused),
+    #[error("the document is in {currency}, not the company's {company}: set its exchange_rate before issuing")]
+    NoExchangeRate { currency: String, company: String },
 }
 
 /// What issuing fixes for ever.
@@ -447,7 +474,7 @@ pub fn check_issue(
     today: Date,
     last_issued: Option<Date>,
 ) -> Result<IssueFacts, LifecycleError> {
-    if content.lines.is_empty() {
+    if !content.lines.iter().any(Line::is_item) {
         return Err(LifecycleError::NoLines);
     }
     let t = content.totals();
@@ -565,6 +592,10 @@ mod tests {
             schedule: None,
             billing_address: None,
             delivery_address: None,
+            exchange_rate: None,
+            contact: None,
+            salesperson: None,
+            payment_mode: None,
         }
     }
 

@@ -2,6 +2,9 @@
 //! customer portal join it later). Handlers parse input into `core` types, let
 //! `core` decide, persist through `store` in one transaction, and render.
 
+// The OpenAPI document's schemas are large `json!` literals.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod auth;
 pub mod error;

@@ -636,3 +636,56 @@ async fn the_monthly_run_invoices_each_delivery_once_grouped_as_the_customer_cho
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_foreign_currency_document_needs_its_exchange_rate_to_be_issued_and_shows_its_counter_value() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let d = app
+            .post(
+                "/invoices",
+                json!({
+                    "customer_id": customer, "currency": "USD", "contact": "Anna Schmidt", "salesperson": "Paul Leroy",
+                    "payment_mode": "bank_transfer", "lines": [line("Export lighting", "4", "25", "20")],
+                }),
+            )
+            .await;
+        let d = d.assert_status(201).clone();
+        assert_eq!(
+            (d["contact"].as_str(), d["salesperson"].as_str(), d["payment_mode"].as_str()),
+            (Some("Anna Schmidt"), Some("Paul Leroy"), Some("bank_transfer"))
+        );
+        assert!(d["counter_value"].is_null());
+        let did = id(&d);
+        let r = app.post(&format!("/invoices/{did}/issue"), json!({})).await;
+        assert!(r.assert_status(409)["detail"].as_str().unwrap().contains("exchange_rate"));
+        let p = app.patch(&format!("/invoices/{did}"), json!({"exchange_rate": "0.9215"})).await;
+        let p = p.assert_status(200).clone();
+        // 100.00 USD net, 20.00 VAT, 120.00 gross at 0.9215 EUR per USD.
+        assert_eq!(
+            p["counter_value"],
+            json!({"currency": "EUR", "net": "92.15", "vat_total": "18.43", "gross": "110.58"})
+        );
+        let issued = app.post(&format!("/invoices/{did}/issue"), json!({})).await;
+        let issued = issued.assert_status(200).clone();
+        assert_eq!((issued["currency"].as_str(), issued["exchange_rate"].as_str()), (Some("USD"), Some("0.9215")));
+        // The rate is fixed with the invoice: it can no longer change.
+        app.patch(&format!("/invoices/{did}"), json!({"exchange_rate": "1"})).await.assert_status(409);
+        // A rate on a document in the company's own currency is a mistake.
+        let r = app
+            .post(
+                "/invoices",
+                json!({"customer_id": customer, "exchange_rate": "1.1", "lines": [line("x", "1", "1", "20")]}),
+            )
+            .await;
+        assert_eq!(r.assert_status(422)["errors"][0]["field"], "exchange_rate");
+        let r = app
+            .post(
+                "/invoices",
+                json!({"customer_id": customer, "payment_mode": "bitcoin", "lines": [line("x", "1", "1", "20")]}),
+            )
+            .await;
+        assert_eq!(r.assert_status(422)["errors"][0]["field"], "payment_mode");
+    })
+    .await;
+}

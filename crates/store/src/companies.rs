@@ -85,6 +85,8 @@ pub struct Principal {
     pub role: Role,
     /// The company's country, which fixes its calendar date.
     pub country: String,
+    /// The company's currency, in which foreign-currency documents show their counter-value.
+    pub currency: String,
 }
 
 /// A freshly created company with its admin and the admin's token (shown once).
@@ -168,9 +170,9 @@ impl Store {
     /// The caller a token belongs to, if the token exists.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>> {
         let hash = token_hash(token);
-        let row: Option<(Uuid, Uuid, String, String)> = on_pool!(self, |c| {
+        let row: Option<(Uuid, Uuid, String, String, String)> = on_pool!(self, |c| {
             sqlx::query_as(
-                "SELECT t.company_id, t.user_id, m.role, co.country FROM api_tokens t \
+                "SELECT t.company_id, t.user_id, m.role, co.country, co.currency FROM api_tokens t \
                  JOIN memberships m ON m.company_id = t.company_id AND m.user_id = t.user_id \
                  JOIN companies co ON co.id = t.company_id \
                  WHERE t.token_hash = $1",
@@ -179,8 +181,8 @@ impl Store {
             .fetch_optional(c)
             .await?
         });
-        row.map(|(company_id, user_id, role, country)| {
-            Ok(Principal { company_id, user_id, role: role.parse()?, country })
+        row.map(|(company_id, user_id, role, country, currency)| {
+            Ok(Principal { company_id, user_id, role: role.parse()?, country, currency })
         })
         .transpose()
     }

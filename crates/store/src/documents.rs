@@ -125,6 +125,14 @@ struct StoredHeader {
     billing_address: Option<facturier_core::party::Address>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     delivery_address: Option<facturier_core::party::Address>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")]
+    exchange_rate: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    contact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    salesperson: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    payment_mode: Option<facturier_core::schedule::PaymentMode>,
 }
 
 /// The `content` column.
@@ -186,6 +194,10 @@ pub(crate) fn content_json(c: &Content) -> String {
             schedule: c.schedule.clone(),
             billing_address: c.billing_address.clone(),
             delivery_address: c.delivery_address.clone(),
+            exchange_rate: c.exchange_rate,
+            contact: c.contact.clone(),
+            salesperson: c.salesperson.clone(),
+            payment_mode: c.payment_mode,
         },
     };
     serde_json::to_string(&stored).unwrap_or_default()
@@ -243,6 +255,10 @@ fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &str) -> Res
         schedule: s.header.schedule,
         billing_address: s.header.billing_address,
         delivery_address: s.header.delivery_address,
+        exchange_rate: s.header.exchange_rate,
+        contact: s.header.contact,
+        salesperson: s.header.salesperson,
+        payment_mode: s.header.payment_mode,
     })
 }
 
@@ -965,6 +981,13 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
         .await?
     });
     let facts = document::check_issue(kind, &doc.content, today, last_date)?;
+    let (company_currency,): (String,) = on_conn!(tx, |c| {
+        sqlx::query_as("SELECT currency FROM companies WHERE id = $1").bind(company_id).fetch_one(c).await?
+    });
+    let company_currency: Currency = company_currency
+        .parse()
+        .map_err(|e: facturier_core::money::UnknownCurrency| StoreError::Corrupt(e.to_string()))?;
+    doc.content.check_currency(company_currency)?;
     let (pattern, yearly_reset): (String, bool) = on_conn!(tx, |c| {
         sqlx::query_as("SELECT pattern, yearly_reset FROM numbering WHERE company_id = $1 AND kind = $2")
             .bind(company_id)

@@ -144,6 +144,16 @@ pub struct DocumentInput {
     /// Default: the customer's delivery address, else the billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<AddressInput>,
+    /// Company-currency units for one unit of the document's currency (foreign currencies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exchange_rate: Option<DecText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salesperson: Option<String>,
+    /// `bank_transfer`, `card`, `cheque`, `cash`, `direct_debit`…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_mode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<ShippingInput>,
     /// Instalments in percent of the gross; they must add up to 100.
@@ -154,6 +164,8 @@ pub struct DocumentInput {
     pub progress_percent: Option<serde_json::Value>,
     #[serde(default, skip_serializing)]
     pub margin: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub counter_value: Option<serde_json::Value>,
     #[serde(default, skip_serializing)]
     pub id: Option<serde_json::Value>,
     #[serde(default, skip_serializing)]
@@ -391,6 +403,19 @@ impl DocumentInput {
             Some(DocumentCharge { label, amount: amount?, vat: vat? })
         });
         let schedule = self.schedule.as_ref().and_then(|items| parse_schedule(&mut v, items));
+        let exchange_rate = self
+            .exchange_rate
+            .as_ref()
+            .and_then(|r| v.decimal("exchange_rate", r, DecRules::new(10).positive().at_most(MAX_MAGNITUDE)));
+        if exchange_rate.is_some() && currency == ctx.company_currency {
+            v.error(
+                "exchange_rate",
+                format!("the document is in the company's currency ({currency}): no exchange rate"),
+            );
+        }
+        let contact = v.opt_text("contact", &self.contact, 200);
+        let salesperson = v.opt_text("salesperson", &self.salesperson, 200);
+        let payment_mode = v.opt_parse::<PaymentMode>("payment_mode", &self.payment_mode);
         let billing_address = match &self.billing_address {
             Some(a) => super::customers::address(&mut v, "billing_address", a),
             None => Some(ctx.customer_billing.clone()),
@@ -422,6 +447,10 @@ impl DocumentInput {
             schedule,
             billing_address,
             delivery_address,
+            exchange_rate,
+            contact,
+            salesperson,
+            payment_mode,
         };
         content.check().map_err(|e| {
             let field = match e {
@@ -486,6 +515,10 @@ impl DocumentInput {
             billing_address: c.billing_address.as_ref().map(address_input),
             // Kept absent when it is the billing address, so that it keeps following it.
             delivery_address: c.delivery_address.as_ref().map(address_input),
+            exchange_rate: c.exchange_rate.map(|r| DecText(r.normalize().to_string())),
+            contact: c.contact.clone(),
+            salesperson: c.salesperson.clone(),
+            payment_mode: c.payment_mode.map(|m| m.as_str().to_string()),
             shipping: c.shipping.as_ref().map(|sh| ShippingInput {
                 amount: Some(DecText(sh.amount.to_string())),
                 vat_rate: Some(DecText(to_text(sh.vat.rate(), 0))),
@@ -652,6 +685,15 @@ pub struct LineView {
     pub available_stock: Option<String>,
 }
 
+/// Totals converted at the document's exchange rate, rounded in the company's currency.
+#[derive(Serialize)]
+pub struct CounterValue {
+    pub currency: String,
+    pub net: String,
+    pub vat_total: String,
+    pub gross: String,
+}
+
 #[derive(Serialize)]
 pub struct ShippingView {
     pub label: String,
@@ -768,6 +810,12 @@ pub struct DocumentView {
     pub billing_address: Option<AddressInput>,
     /// Where the goods go (the billing address unless another was given).
     pub delivery_address: Option<AddressInput>,
+    pub exchange_rate: Option<String>,
+    /// The totals in the company's currency, for a document in a foreign currency with a rate.
+    pub counter_value: Option<CounterValue>,
+    pub contact: Option<String>,
+    pub salesperson: Option<String>,
+    pub payment_mode: Option<&'static str>,
     pub lines: Vec<LineView>,
     pub totals: TotalsView,
     pub payments: Vec<PaymentView>,
@@ -781,9 +829,14 @@ pub struct DocumentView {
     pub issued_at: Option<String>,
 }
 
+fn company_currency(auth: &Auth) -> Option<Currency> {
+    auth.0.currency.parse().ok()
+}
+
 /// Renders a stored document as of `today` (a sent quote past its validity shows as
-/// expired); totals come from the one totals function in `core`.
-pub fn view(r: &DocumentRecord, today: time::Date) -> DocumentView {
+/// expired); totals come from the one totals function in `core`. The company's currency
+/// gives a foreign-currency document its counter-value.
+pub fn view_in(r: &DocumentRecord, today: time::Date, company_currency: Option<Currency>) -> DocumentView {
     let c = &r.content;
     let t = c.totals();
     let cur = c.currency;
@@ -847,6 +900,19 @@ pub fn view(r: &DocumentRecord, today: time::Date) -> DocumentView {
         }),
         billing_address: c.billing_address.as_ref().map(address_input),
         delivery_address: c.effective_delivery_address().map(address_input),
+        exchange_rate: c.exchange_rate.map(|r| r.normalize().to_string()),
+        counter_value: match (c.exchange_rate, company_currency.filter(|cc| *cc != cur)) {
+            (Some(rate), Some(cc)) => Some(CounterValue {
+                currency: cc.code().to_string(),
+                net: cc.round(t.net * rate).to_string(),
+                vat_total: cc.round(t.vat_total * rate).to_string(),
+                gross: cc.round(t.gross * rate).to_string(),
+            }),
+            _ => None,
+        },
+        contact: c.contact.clone(),
+        salesperson: c.salesperson.clone(),
+        payment_mode: c.payment_mode.map(|m| m.as_str()),
         margin: has_costs.then(|| MarginView {
             cost: margins.cost.to_string(),
             amount: margins.margin.to_string(),
@@ -1018,12 +1084,12 @@ async fn create(app: &App, auth: &Auth, kind: DocumentKind, input: DocumentInput
     let (ctx, customer_id) = context(app, auth.company(), &input).await?;
     let content = input.parse(&ctx, customer_id)?;
     let rec = app.store.insert_draft(auth.company(), kind, &content, None).await?;
-    Ok((StatusCode::CREATED, Json(view(&rec, auth.today()))))
+    Ok((StatusCode::CREATED, Json(view_in(&rec, auth.today(), company_currency(auth)))))
 }
 
 async fn show(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<Json<DocumentView>, ApiError> {
     let rec = app.store.document(auth.company(), kind, path_id(id, "document")?).await?;
-    let mut v = view(&rec, auth.today());
+    let mut v = view_in(&rec, auth.today(), company_currency(auth));
     let products: Vec<Uuid> = rec.content.lines.iter().filter_map(|l| l.product_id).collect();
     let stocks = app.store.stocks(auth.company(), &products).await?;
     for (line, l) in v.lines.iter_mut().zip(&rec.content.lines) {
@@ -1069,7 +1135,7 @@ async fn update(
         l.source_line_id = current.content.lines.iter().find(|o| o.id == l.id).and_then(|o| o.source_line_id);
     }
     let rec = app.store.update_draft(auth.company(), kind, id, &content).await?;
-    Ok(Json(view(&rec, auth.today())))
+    Ok(Json(view_in(&rec, auth.today(), company_currency(auth))))
 }
 
 async fn delete(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<StatusCode, ApiError> {
@@ -1081,13 +1147,13 @@ async fn delete(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<
 async fn issue(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<Json<DocumentView>, ApiError> {
     auth.require_write()?;
     let rec = app.store.issue(auth.company(), kind, path_id(id, "document")?, auth.today()).await?;
-    Ok(Json(view(&rec, auth.today())))
+    Ok(Json(view_in(&rec, auth.today(), company_currency(auth))))
 }
 
 async fn duplicate(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<Created, ApiError> {
     auth.require_write()?;
     let rec = app.store.duplicate(auth.company(), kind, path_id(id, "document")?).await?;
-    Ok((StatusCode::CREATED, Json(view(&rec, auth.today()))))
+    Ok((StatusCode::CREATED, Json(view_in(&rec, auth.today(), company_currency(auth)))))
 }
 
 async fn transition(
@@ -1101,7 +1167,7 @@ async fn transition(
     auth.require_write()?;
     let today = auth.today();
     let rec = app.store.transition(auth.company(), kind, path_id(id, "document")?, name, action, today).await?;
-    Ok(Json(view(&rec, today)))
+    Ok(Json(view_in(&rec, today, company_currency(auth))))
 }
 
 /// The body of `POST /orders/{id}/deposit-invoice`: a percentage or an amount.
@@ -1128,7 +1194,7 @@ async fn deposit_invoice(app: &App, auth: &Auth, id: &str, input: DepositInput) 
     v.finish()?;
     let Some(share) = share else { return Err(ApiError::field("percent", "is required")) };
     let rec = app.store.deposit_invoice(auth.company(), id, share).await?;
-    Ok((StatusCode::CREATED, Json(view(&rec, auth.today()))))
+    Ok((StatusCode::CREATED, Json(view_in(&rec, auth.today(), company_currency(auth)))))
 }
 
 /// The body of `POST /orders/{id}/progress-invoice`.
@@ -1153,7 +1219,7 @@ async fn progress_invoice(app: &App, auth: &Auth, id: &str, input: ProgressInput
     v.finish()?;
     let Some(pct) = pct else { return Err(ApiError::field("cumulative_percent", "is required")) };
     let rec = app.store.progress_invoice(auth.company(), id, pct).await?;
-    Ok((StatusCode::CREATED, Json(view(&rec, auth.today()))))
+    Ok((StatusCode::CREATED, Json(view_in(&rec, auth.today(), company_currency(auth)))))
 }
 
 /// One line of a partial delivery.
@@ -1224,7 +1290,7 @@ async fn convert(
     let Some(to) = to else { return Err(ApiError::field("to", "is required")) };
     let today = auth.today();
     let rec = app.store.convert(auth.company(), kind, id, to, portions.as_deref(), today).await?;
-    Ok((StatusCode::CREATED, Json(view(&rec, today))))
+    Ok((StatusCode::CREATED, Json(view_in(&rec, today, company_currency(auth)))))
 }
 
 async fn list(app: &App, auth: &Auth, kind: DocumentKind, q: ListQuery) -> Result<Json<Page<DocumentView>>, ApiError> {
@@ -1256,7 +1322,10 @@ async fn list(app: &App, auth: &Auth, kind: DocumentKind, q: ListQuery) -> Resul
         after,
     };
     let (rows, next) = app.store.list_documents(auth.company(), &filter).await?;
-    Ok(Json(Page { data: rows.iter().map(|r| view(r, auth.today())).collect(), next_cursor: next.map(|c| c.encode()) }))
+    Ok(Json(Page {
+        data: rows.iter().map(|r| view_in(r, auth.today(), company_currency(auth))).collect(),
+        next_cursor: next.map(|c| c.encode()),
+    }))
 }
 
 /// The body of `POST /invoices/{id}/payments`.
@@ -1340,7 +1409,7 @@ async fn add_payment(
         .store
         .add_payment(auth.company(), kind, id, NewPayment { amount, date, method, reference: reference.as_deref() })
         .await?;
-    Ok(Json(view(&rec, auth.today())))
+    Ok(Json(view_in(&rec, auth.today(), company_currency(auth))))
 }
 
 /// The body of `POST /invoices/{id}/credit-note`.
@@ -1398,5 +1467,5 @@ async fn create_credit_note(
     }
     content.valid_until = None;
     let rec = app.store.insert_draft(auth.company(), DocumentKind::CreditNote, &content, Some(inv.id)).await?;
-    Ok((StatusCode::CREATED, Json(view(&rec, auth.today()))))
+    Ok((StatusCode::CREATED, Json(view_in(&rec, auth.today(), company_currency(auth)))))
 }
