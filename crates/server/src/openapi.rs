@@ -1385,6 +1385,13 @@ fn schemas() -> Value {
                     "created_at": instant(),
                     "updated_at": instant(),
                     "issued_at": nullable(instant()),
+                    "family": {
+                        "type": "array",
+                        "description": "Every document of its family through its links both ways (the quote, the order, its delivery notes, invoices, deposits, credit notes…). Only in the answer about one document.",
+                        "items": object(&["kind", "id", "number", "status"], json!({
+                            "kind": schema_ref("DocumentKind"), "id": uuid(), "number": {"type": ["string", "null"]}, "status": schema_ref("DocumentStatus"),
+                        })),
+                    },
                     "history": {
                         "type": "array",
                         "description": "What happened to the document, oldest first. Only in the answer about one document, and only when something is recorded.",

@@ -122,6 +122,18 @@ async fn a_quote_becomes_an_order_then_deliveries_then_an_invoice_all_linked() {
             ]
         );
         app.post(&format!("/orders/{oid}/convert"), json!({"to": "invoice"})).await.assert_status(409);
+
+        // The whole family shows from any member, however far.
+        let kinds = |v: &Value| {
+            let mut k: Vec<String> =
+                v["family"].as_array().unwrap().iter().map(|m| m["kind"].as_str().unwrap().to_string()).collect();
+            k.sort();
+            k
+        };
+        let from_quote = app.get(&format!("/quotes/{qid}")).await;
+        assert_eq!(kinds(&from_quote.body), vec!["delivery_note", "delivery_note", "invoice", "order"]);
+        let from_invoice = app.get(&format!("/invoices/{}", id(&inv))).await;
+        assert_eq!(kinds(&from_invoice.body), vec!["delivery_note", "delivery_note", "order", "quote"]);
     })
     .await;
 }

@@ -2,17 +2,19 @@
 //! rows per statement and many statements per transaction.
 //!
 //! Issued invoices get their legal numbers and seals by the same rules as
-//! [`documents::issue_in`](crate::documents::issue_in): the issue date and due date come
-//! from `core`'s [`check_issue`], the chain head row of `seal_chains` is locked first so
-//! that issuing stays serialised per company and kind, numbers come from
-//! `number_sequences` (one reservation per period instead of one per document), and
-//! every seal is SHA-256 over the predecessor and the same canonical bytes that
-//! `verify` recomputes. A batch is one transaction: it is issued whole or not at all.
+//! [`documents::issue_in`](crate::documents::issue_in): the issue and due dates come from
+//! `core`'s [`check_issue`] and the currency is checked by `Content::check_currency`; the
+//! chain head row of `seal_chains` is locked first so that issuing stays serialised per
+//! company and kind, numbers come from `number_sequences` (one reservation per period
+//! instead of one per document), and every seal is SHA-256 over the predecessor and the
+//! same canonical bytes that `verify` recomputes. A batch is one transaction: it is issued
+//! whole or not at all.
 
 use crate::documents::{Row, canonical_bytes, content_json};
 use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn};
 use facturier_core::Decimal;
 use facturier_core::document::{Content, DocumentKind, Status, apply_payment, check_issue, settle};
+use facturier_core::money::{Currency, UnknownCurrency};
 use facturier_core::numbering::{NumberPattern, PatternError};
 use facturier_core::party::{Customer, fold};
 use facturier_core::seal;
@@ -203,9 +205,16 @@ impl Store {
         });
         let pattern: NumberPattern = pattern.parse().map_err(|e: PatternError| StoreError::Corrupt(e.to_string()))?;
 
+        let (company_currency,): (String,) = on_conn!(&mut tx, |c| {
+            sqlx::query_as("SELECT currency FROM companies WHERE id = $1").bind(company_id).fetch_one(&mut *c).await?
+        });
+        let company_currency: Currency =
+            company_currency.parse().map_err(|e: UnknownCurrency| StoreError::Corrupt(e.to_string()))?;
+
         let mut facts = Vec::with_capacity(batch.len());
         for b in batch {
             let f = check_issue(kind, &b.content, today, last_date)?;
+            b.content.check_currency(company_currency)?;
             last_date = Some(f.issue_date);
             facts.push(f);
         }
@@ -489,7 +498,6 @@ mod tests {
     use crate::documents::ChainReport;
     use facturier_core::document::LifecycleError;
     use facturier_core::document::Line;
-    use facturier_core::money::Currency;
     use facturier_core::party::{Address, CustomerKind, Language, LegalIds};
     use facturier_core::tax::Vat;
     use facturier_core::terms::PaymentTerms;

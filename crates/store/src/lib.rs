@@ -167,6 +167,14 @@ impl Store {
         })
     }
 
+    /// Starts a transaction for consistent reads (plain `BEGIN` on both backends).
+    pub async fn begin_read(&self) -> Result<Tx> {
+        Ok(match self {
+            Store::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Store::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
     /// Closes the pool.
     pub async fn close(&self) {
         match self {

@@ -16,6 +16,15 @@ use uuid::Uuid;
 /// A state change decided by `core::lifecycle` (accept, refuse, cancel).
 pub type Transition = fn(DocumentKind, Status) -> std::result::Result<Status, Refused>;
 
+/// A document of another's family.
+#[derive(Clone, Debug)]
+pub struct FamilyMember {
+    pub kind: DocumentKind,
+    pub id: Uuid,
+    pub number: Option<String>,
+    pub status: Status,
+}
+
 /// What a monthly run did.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct DeliveryRun {
@@ -616,6 +625,36 @@ impl Store {
         }
         tx.commit().await?;
         Ok(run)
+    }
+
+    /// The whole family of a document: every document reachable through links, both
+    /// ways (the quote, the order, its delivery notes and invoices, their credit notes…),
+    /// in pipeline order. The document itself is left out.
+    pub async fn family(&self, company_id: Uuid, id: Uuid) -> Result<Vec<FamilyMember>> {
+        let mut tx = self.begin_read().await?;
+        let mut seen = std::collections::HashSet::from([id]);
+        let mut queue = std::collections::VecDeque::from([id]);
+        // A family is a handful of documents; the cap keeps a pathological one cheap.
+        while let Some(current) = queue.pop_front() {
+            if seen.len() > 500 {
+                break;
+            }
+            let mut next = parents(&mut tx, company_id, current).await?;
+            next.extend(children(&mut tx, company_id, current).await?);
+            for (other, _) in next {
+                if seen.insert(other) {
+                    queue.push_back(other);
+                }
+            }
+        }
+        seen.remove(&id);
+        let mut out = Vec::new();
+        for other in seen {
+            let d = read_in(&mut tx, company_id, other).await?;
+            out.push(FamilyMember { kind: d.kind, id: d.id, number: d.number, status: d.status });
+        }
+        out.sort_by_key(|m| (m.kind, m.id));
+        Ok(out)
     }
 
     /// A new draft of the same kind with the same customer, lines and conditions.

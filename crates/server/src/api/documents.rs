@@ -771,6 +771,14 @@ pub struct EventView {
 }
 
 #[derive(Serialize)]
+pub struct FamilyView {
+    pub kind: &'static str,
+    pub id: Uuid,
+    pub number: Option<String>,
+    pub status: &'static str,
+}
+
+#[derive(Serialize)]
 pub struct LinkView {
     pub kind: &'static str,
     pub id: Uuid,
@@ -820,6 +828,9 @@ pub struct DocumentView {
     pub totals: TotalsView,
     pub payments: Vec<PaymentView>,
     pub links: Vec<LinkView>,
+    /// Every document of its family, through its links both ways (single-document answers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub family: Option<Vec<FamilyView>>,
     /// What happened to the document, oldest first (single-document answers only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<EventView>>,
@@ -995,6 +1006,7 @@ pub fn view_in(r: &DocumentRecord, today: time::Date, company_currency: Option<C
             .iter()
             .map(|l| LinkView { kind: l.kind.as_str(), id: l.id, number: l.number.clone(), relation: l.relation })
             .collect(),
+        family: None,
         history: (!r.history.is_empty()).then(|| {
             r.history
                 .iter()
@@ -1084,18 +1096,31 @@ async fn create(app: &App, auth: &Auth, kind: DocumentKind, input: DocumentInput
     let (ctx, customer_id) = context(app, auth.company(), &input).await?;
     let content = input.parse(&ctx, customer_id)?;
     let rec = app.store.insert_draft(auth.company(), kind, &content, None).await?;
-    Ok((StatusCode::CREATED, Json(view_in(&rec, auth.today(), company_currency(auth)))))
+    Ok((StatusCode::CREATED, Json(full_view(app, auth, &rec, auth.today()).await?)))
 }
 
 async fn show(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<Json<DocumentView>, ApiError> {
     let rec = app.store.document(auth.company(), kind, path_id(id, "document")?).await?;
-    let mut v = view_in(&rec, auth.today(), company_currency(auth));
+    Ok(Json(full_view(app, auth, &rec, auth.today()).await?))
+}
+
+/// The answer about one document: its view plus what only a single document carries
+/// (its family and the available stock of its products), the same after every action.
+async fn full_view(app: &App, auth: &Auth, rec: &DocumentRecord, today: time::Date) -> Result<DocumentView, ApiError> {
+    let mut v = view_in(rec, today, company_currency(auth));
     let products: Vec<Uuid> = rec.content.lines.iter().filter_map(|l| l.product_id).collect();
     let stocks = app.store.stocks(auth.company(), &products).await?;
+    let family = app.store.family(auth.company(), rec.id).await?;
+    v.family = Some(
+        family
+            .into_iter()
+            .map(|m| FamilyView { kind: m.kind.as_str(), id: m.id, number: m.number, status: m.status.as_str() })
+            .collect(),
+    );
     for (line, l) in v.lines.iter_mut().zip(&rec.content.lines) {
         line.available_stock = l.product_id.and_then(|p| stocks.get(&p).copied().flatten()).map(|s| to_text(s, 0));
     }
-    Ok(Json(v))
+    Ok(v)
 }
 
 async fn update(
@@ -1135,7 +1160,7 @@ async fn update(
         l.source_line_id = current.content.lines.iter().find(|o| o.id == l.id).and_then(|o| o.source_line_id);
     }
     let rec = app.store.update_draft(auth.company(), kind, id, &content).await?;
-    Ok(Json(view_in(&rec, auth.today(), company_currency(auth))))
+    Ok(Json(full_view(app, auth, &rec, auth.today()).await?))
 }
 
 async fn delete(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<StatusCode, ApiError> {
@@ -1147,13 +1172,13 @@ async fn delete(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<
 async fn issue(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<Json<DocumentView>, ApiError> {
     auth.require_write()?;
     let rec = app.store.issue(auth.company(), kind, path_id(id, "document")?, auth.today()).await?;
-    Ok(Json(view_in(&rec, auth.today(), company_currency(auth))))
+    Ok(Json(full_view(app, auth, &rec, auth.today()).await?))
 }
 
 async fn duplicate(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<Created, ApiError> {
     auth.require_write()?;
     let rec = app.store.duplicate(auth.company(), kind, path_id(id, "document")?).await?;
-    Ok((StatusCode::CREATED, Json(view_in(&rec, auth.today(), company_currency(auth)))))
+    Ok((StatusCode::CREATED, Json(full_view(app, auth, &rec, auth.today()).await?)))
 }
 
 async fn transition(
@@ -1167,7 +1192,7 @@ async fn transition(
     auth.require_write()?;
     let today = auth.today();
     let rec = app.store.transition(auth.company(), kind, path_id(id, "document")?, name, action, today).await?;
-    Ok(Json(view_in(&rec, today, company_currency(auth))))
+    Ok(Json(full_view(app, auth, &rec, today).await?))
 }
 
 /// The body of `POST /orders/{id}/deposit-invoice`: a percentage or an amount.
@@ -1194,7 +1219,7 @@ async fn deposit_invoice(app: &App, auth: &Auth, id: &str, input: DepositInput) 
     v.finish()?;
     let Some(share) = share else { return Err(ApiError::field("percent", "is required")) };
     let rec = app.store.deposit_invoice(auth.company(), id, share).await?;
-    Ok((StatusCode::CREATED, Json(view_in(&rec, auth.today(), company_currency(auth)))))
+    Ok((StatusCode::CREATED, Json(full_view(app, auth, &rec, auth.today()).await?)))
 }
 
 /// The body of `POST /orders/{id}/progress-invoice`.
@@ -1219,7 +1244,7 @@ async fn progress_invoice(app: &App, auth: &Auth, id: &str, input: ProgressInput
     v.finish()?;
     let Some(pct) = pct else { return Err(ApiError::field("cumulative_percent", "is required")) };
     let rec = app.store.progress_invoice(auth.company(), id, pct).await?;
-    Ok((StatusCode::CREATED, Json(view_in(&rec, auth.today(), company_currency(auth)))))
+    Ok((StatusCode::CREATED, Json(full_view(app, auth, &rec, auth.today()).await?)))
 }
 
 /// One line of a partial delivery.
@@ -1290,7 +1315,7 @@ async fn convert(
     let Some(to) = to else { return Err(ApiError::field("to", "is required")) };
     let today = auth.today();
     let rec = app.store.convert(auth.company(), kind, id, to, portions.as_deref(), today).await?;
-    Ok((StatusCode::CREATED, Json(view_in(&rec, today, company_currency(auth)))))
+    Ok((StatusCode::CREATED, Json(full_view(app, auth, &rec, today).await?)))
 }
 
 async fn list(app: &App, auth: &Auth, kind: DocumentKind, q: ListQuery) -> Result<Json<Page<DocumentView>>, ApiError> {
@@ -1409,7 +1434,7 @@ async fn add_payment(
         .store
         .add_payment(auth.company(), kind, id, NewPayment { amount, date, method, reference: reference.as_deref() })
         .await?;
-    Ok(Json(view_in(&rec, auth.today(), company_currency(auth))))
+    Ok(Json(full_view(app, auth, &rec, auth.today()).await?))
 }
 
 /// The body of `POST /invoices/{id}/credit-note`.
@@ -1467,5 +1492,5 @@ async fn create_credit_note(
     }
     content.valid_until = None;
     let rec = app.store.insert_draft(auth.company(), DocumentKind::CreditNote, &content, Some(inv.id)).await?;
-    Ok((StatusCode::CREATED, Json(view_in(&rec, auth.today(), company_currency(auth)))))
+    Ok((StatusCode::CREATED, Json(full_view(app, auth, &rec, auth.today()).await?)))
 }
