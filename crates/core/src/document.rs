@@ -338,6 +338,52 @@ pub struct Content {
     pub salesperson: Option<String>,
     /// How the customer is expected to pay.
     pub payment_mode: Option<crate::schedule::PaymentMode>,
+    /// Goods, services or both, when the lines' units cannot tell (see [`Content::operation`]).
+    pub operation: Option<Operation>,
+    /// The seller and the buyer as they were when the document was issued; `None` on a
+    /// draft, which shows the current ones.
+    pub parties: Option<crate::company::Parties>,
+}
+
+/// What a document supplies: goods, services or both. The 2026 French e-invoicing
+/// reform makes it a mandatory mention ("nature de l'opération").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Operation {
+    Goods,
+    Services,
+    Mixed,
+}
+
+impl Operation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Operation::Goods => "goods",
+            Operation::Services => "services",
+            Operation::Mixed => "mixed",
+        }
+    }
+
+    /// What a line supplies, told by its unit: time and service units are services,
+    /// everything counted, weighed or measured is goods.
+    pub fn of_unit(unit: &UnitCode) -> Operation {
+        match unit.code() {
+            "SEC" | "MIN" | "HUR" | "DAY" | "WEE" | "MON" | "ANN" | "E48" | "LS" => Operation::Services,
+            _ => Operation::Goods,
+        }
+    }
+}
+
+impl FromStr for Operation {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "goods" => Ok(Operation::Goods),
+            "services" => Ok(Operation::Services),
+            "mixed" => Ok(Operation::Mixed),
+            other => Err(format!("{other:?} is not an operation: goods, services or mixed")),
+        }
+    }
 }
 
 impl Content {
@@ -369,6 +415,27 @@ impl Content {
             contact: None,
             salesperson: None,
             payment_mode: None,
+            operation: None,
+            parties: None,
+        }
+    }
+
+    /// The nature of the operation: as chosen on the document, otherwise told by the
+    /// units of its item lines (goods when there is none).
+    pub fn operation(&self) -> Operation {
+        if let Some(op) = self.operation {
+            return op;
+        }
+        let mut kinds = self.items().map(|l| Operation::of_unit(&l.unit));
+        match kinds.next() {
+            None => Operation::Goods,
+            Some(first) => {
+                if kinds.all(|k| k == first) {
+                    first
+                } else {
+                    Operation::Mixed
+                }
+            }
         }
     }
 
@@ -572,31 +639,24 @@ mod tests {
 
     fn content(lines: Vec<(Decimal, Decimal)>) -> Content {
         Content {
-            customer_id: Uuid::nil(),
-            currency: Currency::EUR,
-            issue_date: None,
             payment_terms: PaymentTerms::Days(30),
             lines: lines.into_iter().map(|(q, p)| Line::item("x", q, p, Vat::new(dec!(20), None).unwrap())).collect(),
-            discount_percent: Decimal::ZERO,
-            customer_reference: None,
-            note: None,
-            title: None,
-            valid_until: None,
-            delivery_date: None,
-            internal_note: None,
-            terms: None,
-            special_conditions: None,
-            progress_percent: None,
-            discount_amount: None,
-            shipping: None,
-            schedule: None,
-            billing_address: None,
-            delivery_address: None,
-            exchange_rate: None,
-            contact: None,
-            salesperson: None,
-            payment_mode: None,
+            ..Content::new(Uuid::nil(), Currency::EUR)
         }
+    }
+
+    #[test]
+    fn the_nature_of_the_operation_is_told_by_the_units_unless_chosen() {
+        let vat = Vat::new(dec!(20), None).unwrap();
+        let mut c = content(vec![(dec!(1), dec!(100))]);
+        assert_eq!(c.operation(), Operation::Goods, "C62 units are goods");
+        c.lines[0].unit = "HUR".parse().unwrap();
+        assert_eq!(c.operation(), Operation::Services);
+        c.lines.push(Line::item("Câble", dec!(2), dec!(5), vat));
+        assert_eq!(c.operation(), Operation::Mixed);
+        c.operation = Some(Operation::Services);
+        assert_eq!(c.operation(), Operation::Services, "a chosen nature wins");
+        assert_eq!(content(vec![]).operation(), Operation::Goods);
     }
 
     #[test]

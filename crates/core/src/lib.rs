@@ -5,6 +5,7 @@
 //! `Siren`, `Currency` or `LineInput` is valid by construction.
 
 pub mod calendar;
+pub mod company;
 pub mod document;
 pub mod ids;
 pub mod lifecycle;

@@ -1176,6 +1176,7 @@ fn schemas() -> Value {
             "contact": described(opt_text(200), "The person the document is addressed to."),
             "salesperson": described(opt_text(200), "The salesperson in charge."),
             "payment_mode": {"type": ["string", "null"], "enum": facturier_core::schedule::PaymentMode::ALL.iter().map(|m| json!(m.as_str())).chain([Value::Null]).collect::<Vec<_>>(), "description": "How the customer is expected to pay."},
+            "operation": {"type": ["string", "null"], "enum": ["goods", "services", "mixed", null], "description": "Nature of the operation (a mention of the 2026 reform); told by the lines' units when absent: hours, days, months, lump sums and services are services, the rest goods."},
             "counter_value": ignored(),
             "delivery_address": described(nullable(schema_ref("AddressInput")), "Default: the customer's delivery address, else the billing address."),
             "shipping": nullable(schema_ref("ShippingInput")),
@@ -1204,7 +1205,42 @@ fn schemas() -> Value {
         "DocumentInput",
         described(document_input, "The body of `POST /invoices` (and of every kind of document); `null` means absent."),
     );
-    add("Settings", object(&["allow_negative_stock"], json!({"allow_negative_stock": {"type": "boolean"}})));
+    let str_or_null = || json!({"type": ["string", "null"]});
+    let identity_props = json!({
+        "name": {"type": "string", "description": "Legal name (raison sociale)."},
+        "trading_name": str_or_null(), "legal_form": described(str_or_null(), "SAS, SARL, EI…"),
+        "share_capital": nullable(schema_ref("Decimal")), "rcs_city": described(str_or_null(), "City of the RCS registry."),
+        "siren": str_or_null(), "siret": str_or_null(), "vat_number": str_or_null(),
+        "address": schema_ref("Address"), "email": str_or_null(), "phone": str_or_null(), "website": str_or_null(),
+    });
+    let bank_props = json!({
+        "label": {"type": "string"}, "iban": {"type": "string"}, "bic": str_or_null(), "holder": str_or_null(),
+        "default": {"type": "boolean", "description": "The account printed on documents."},
+    });
+    let legal_props = json!({
+        "late_penalty_rate": described(nullable(schema_ref("Decimal")), "Yearly late-payment penalty rate in percent; null prints the legal default (ECB rate + 10 points)."),
+        "early_payment_discount": described(str_or_null(), "Early-payment discount terms; null prints \"no discount for early payment\"."),
+        "vat_on_debits": {"type": "boolean", "description": "The company opted to pay VAT on debits (printed on invoices)."},
+    });
+    let look_props = json!({
+        "accent": described(str_or_null(), "Accent colour of documents, #rrggbb."),
+        "show_reference": {"type": "boolean"}, "show_discount": {"type": "boolean"}, "totals_on_every_page": {"type": "boolean"},
+        "default_terms": described(str_or_null(), "Terms and conditions printed on documents that have none of their own."),
+        "facturx_profile": {"type": "string", "enum": ["minimum", "basic_wl", "en16931"]},
+    });
+    add(
+        "Settings",
+        object(
+            &["allow_negative_stock", "banks", "legal", "documents"],
+            json!({
+                "allow_negative_stock": {"type": "boolean"},
+                "identity": described(object(&["name", "address"], identity_props.clone()), "The legal identity printed on documents; absent until filled in."),
+                "banks": {"type": "array", "items": object(&["label", "iban", "default"], bank_props.clone())},
+                "legal": object(&["vat_on_debits"], legal_props.clone()),
+                "documents": object(&["show_reference", "show_discount", "totals_on_every_page", "facturx_profile"], look_props.clone()),
+            }),
+        ),
+    );
     add("DeliveryRunInput", input(&["from", "to"], json!({"from": schema_ref("Date"), "to": schema_ref("Date")})));
     add(
         "DeliveryRun",
@@ -1216,7 +1252,22 @@ fn schemas() -> Value {
             }),
         ),
     );
-    add("SettingsInput", input(&[], json!({"allow_negative_stock": {"type": ["boolean", "null"]}})));
+    add(
+        "SettingsInput",
+        described(
+            input(
+                &[],
+                json!({
+                    "allow_negative_stock": {"type": ["boolean", "null"]},
+                    "identity": nullable(input(&["name", "address"], identity_props)),
+                    "banks": {"type": ["array", "null"], "items": input(&["iban"], bank_props)},
+                    "legal": nullable(input(&[], legal_props)),
+                    "documents": nullable(input(&[], look_props)),
+                }),
+            ),
+            "Absent fields keep their value; each given section replaces the stored one whole.",
+        ),
+    );
     add(
         "DepositInput",
         described(
@@ -1328,6 +1379,7 @@ fn schemas() -> Value {
                     "contact",
                     "salesperson",
                     "payment_mode",
+                    "operation",
                     "lines",
                     "totals",
                     "payments",
@@ -1366,6 +1418,7 @@ fn schemas() -> Value {
                     "contact": {"type": ["string", "null"]},
                     "salesperson": {"type": ["string", "null"]},
                     "payment_mode": {"type": ["string", "null"]},
+                    "operation": {"type": "string", "enum": ["goods", "services", "mixed"]},
                     "delivery_address": described(nullable(schema_ref("Address")), "Where the goods go: the billing address unless another was given."),
                     "shipping": nullable(object(&["label", "amount", "vat_rate", "vat_category"], json!({
                         "label": {"type": "string"}, "amount": schema_ref("Decimal"), "vat_rate": schema_ref("Decimal"), "vat_category": schema_ref("VatCategory"),

@@ -1,6 +1,7 @@
 //! Companies (tenants), users, memberships and API tokens.
 
 use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
+use facturier_core::company::{BankAccount, BankProfile, DocumentLook, LegalTerms, Seller};
 use facturier_core::document::DocumentKind;
 use facturier_core::money::Currency;
 use facturier_core::numbering::NumberPattern;
@@ -65,6 +66,26 @@ pub struct CompanySettings {
     /// Let validated delivery notes take a product's stock below zero.
     #[serde(default)]
     pub allow_negative_stock: bool,
+    /// The legal identity printed on documents; until it is filled in, documents show the
+    /// company's name and country only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Seller>,
+    /// Bank accounts; the default one is printed for transfers.
+    #[serde(default)]
+    pub banks: Vec<BankProfile>,
+    /// Late-payment penalties, early-payment discount, VAT on debits.
+    #[serde(default)]
+    pub legal: LegalTerms,
+    /// Layout options and the Factur-X profile.
+    #[serde(default)]
+    pub documents: DocumentLook,
+}
+
+impl CompanySettings {
+    /// The bank account printed on documents.
+    pub fn default_bank(&self) -> Option<&BankAccount> {
+        self.banks.iter().find(|b| b.default).or(self.banks.first()).map(|b| &b.account)
+    }
 }
 
 /// How one kind of document is numbered.

@@ -5,6 +5,7 @@
 use crate::sql::Sql;
 use crate::{Arg, Result, Store, StoreError, Tx, bind_args, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
+use facturier_core::company::{Buyer, Parties, Seller};
 use facturier_core::document::{
     self, Canonical, Content, DocumentKind, LifecycleError, Line, LineKind, Status, apply_payment, settle,
 };
@@ -133,6 +134,10 @@ struct StoredHeader {
     salesperson: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     payment_mode: Option<facturier_core::schedule::PaymentMode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    operation: Option<facturier_core::document::Operation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    parties: Option<facturier_core::company::Parties>,
 }
 
 /// The `content` column.
@@ -198,6 +203,8 @@ pub(crate) fn content_json(c: &Content) -> String {
             contact: c.contact.clone(),
             salesperson: c.salesperson.clone(),
             payment_mode: c.payment_mode,
+            operation: c.operation,
+            parties: c.parties.clone(),
         },
     };
     serde_json::to_string(&stored).unwrap_or_default()
@@ -259,6 +266,8 @@ fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &str) -> Res
         contact: s.header.contact,
         salesperson: s.header.salesperson,
         payment_mode: s.header.payment_mode,
+        operation: s.header.operation,
+        parties: s.header.parties,
     })
 }
 
@@ -466,6 +475,50 @@ pub(crate) async fn lock_document(
     match kind {
         Some(k) if k != rec.kind => Err(StoreError::NotFound("document")),
         _ => Ok(rec),
+    }
+}
+
+/// The seller and the buyer of a document as they are now: the company's identity
+/// (its name and country until it is filled in) and the customer with the document's
+/// billing address.
+pub(crate) async fn current_parties(tx: &mut Tx, company_id: Uuid, content: &Content) -> Result<Parties> {
+    let (name, country, settings): (String, String, String) = on_conn!(tx, |c| {
+        sqlx::query_as("SELECT name, country, settings FROM companies WHERE id = $1")
+            .bind(company_id)
+            .fetch_one(c)
+            .await?
+    });
+    let settings: crate::companies::CompanySettings =
+        serde_json::from_str(&settings).map_err(|e| StoreError::Corrupt(format!("company settings: {e}")))?;
+    let seller = match settings.identity {
+        Some(s) => s,
+        None => Seller::bare(
+            &name,
+            country.parse().map_err(|e: facturier_core::party::UnknownCountry| StoreError::Corrupt(e.to_string()))?,
+        ),
+    };
+    let (data,): (String,) = on_conn!(tx, |c| {
+        sqlx::query_as("SELECT data FROM customers WHERE company_id = $1 AND id = $2")
+            .bind(company_id)
+            .bind(content.customer_id)
+            .fetch_one(c)
+            .await?
+    });
+    let customer: facturier_core::party::Customer = serde_json::from_str(&data)
+        .map_err(|e| StoreError::Corrupt(format!("customer {}: {e}", content.customer_id)))?;
+    let address = content.billing_address.clone().unwrap_or_else(|| customer.billing_address.clone());
+    Ok(Parties { seller, buyer: Buyer::of(&customer, address) })
+}
+
+impl Store {
+    /// The parties a document shows: its sealed snapshot once issued, the current
+    /// company identity and customer record while it is a draft.
+    pub async fn parties(&self, company_id: Uuid, content: &Content) -> Result<Parties> {
+        if let Some(p) = &content.parties {
+            return Ok(p.clone());
+        }
+        let mut tx = self.begin_read().await?;
+        current_parties(&mut tx, company_id, content).await
     }
 }
 
@@ -896,6 +949,11 @@ pub(crate) async fn insert_draft_in(
     let at = now();
     let t = content.totals();
     let doc_date = content.issue_date.unwrap_or(at.date());
+    // A new draft shows the parties as they are now, never another document's snapshot.
+    let json = match content.parties {
+        Some(_) => content_json(&Content { parties: None, ..content.clone() }),
+        None => content_json(content),
+    };
     on_conn!(tx, |c| {
         sqlx::query(
             "INSERT INTO documents (id, company_id, kind, status, customer_id, parent_id, currency, doc_date, content, \
@@ -909,7 +967,7 @@ pub(crate) async fn insert_draft_in(
         .bind(parent_id)
         .bind(content.currency.code())
         .bind(doc_date)
-        .bind(content_json(content))
+        .bind(&json)
         .bind(t.net.to_string())
         .bind(t.vat_total.to_string())
         .bind(t.gross.to_string())
@@ -1014,6 +1072,11 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
     let chain_seq = length + 1;
     let totals = doc.content.totals();
     let at = now();
+    // Both parties are sealed with the document, so that a later change of address or
+    // name never rewrites what was issued.
+    let mut sealed = doc.content.clone();
+    sealed.parties = Some(current_parties(tx, company_id, &doc.content).await?);
+    let sealed_json = content_json(&sealed);
 
     // Credit notes settle their invoice in the same transaction.
     if kind == DocumentKind::CreditNote {
@@ -1057,7 +1120,7 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
 
     let sql = format!(
         "UPDATE documents SET status = $12, number = $3, issue_date = $4, due_date = $5, doc_date = $4, chain_seq = $6, \
-         prev_seal = $7, net = $8, vat_total = $9, gross = $10, due = $10, issued_at = $11, updated_at = $11 \
+         prev_seal = $7, net = $8, vat_total = $9, gross = $10, due = $10, issued_at = $11, updated_at = $11, content = $13 \
          WHERE company_id = $1 AND id = $2 RETURNING {COLS}"
     );
     let row: Row = on_conn!(tx, |c| {
@@ -1074,6 +1137,7 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
             .bind(totals.gross.to_string())
             .bind(at)
             .bind(kind.issued_status().as_str())
+            .bind(&sealed_json)
             .fetch_one(c)
             .await
     })

@@ -13,7 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::MethodRouter;
 use facturier_core::Decimal;
-use facturier_core::document::{Content, DocumentKind, Line, LineKind, MAX_DESCRIPTION, MAX_LINES, Status};
+use facturier_core::document::{Content, DocumentKind, Line, LineKind, MAX_DESCRIPTION, MAX_LINES, Operation, Status};
 use facturier_core::lifecycle;
 use facturier_core::money::{Currency, MAX_MAGNITUDE, to_text};
 use facturier_core::product::{Product, UnitCode};
@@ -154,6 +154,9 @@ pub struct DocumentInput {
     /// `bank_transfer`, `card`, `cheque`, `cash`, `direct_debit`…
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_mode: Option<String>,
+    /// `goods`, `services` or `mixed`; told by the lines' units when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<ShippingInput>,
     /// Instalments in percent of the gross; they must add up to 100.
@@ -416,6 +419,7 @@ impl DocumentInput {
         let contact = v.opt_text("contact", &self.contact, 200);
         let salesperson = v.opt_text("salesperson", &self.salesperson, 200);
         let payment_mode = v.opt_parse::<PaymentMode>("payment_mode", &self.payment_mode);
+        let operation = v.opt_parse::<Operation>("operation", &self.operation);
         let billing_address = match &self.billing_address {
             Some(a) => super::customers::address(&mut v, "billing_address", a),
             None => Some(ctx.customer_billing.clone()),
@@ -451,6 +455,8 @@ impl DocumentInput {
             contact,
             salesperson,
             payment_mode,
+            operation,
+            parties: None,
         };
         content.check().map_err(|e| {
             let field = match e {
@@ -519,6 +525,7 @@ impl DocumentInput {
             contact: c.contact.clone(),
             salesperson: c.salesperson.clone(),
             payment_mode: c.payment_mode.map(|m| m.as_str().to_string()),
+            operation: c.operation.map(|o| o.as_str().to_string()),
             shipping: c.shipping.as_ref().map(|sh| ShippingInput {
                 amount: Some(DecText(sh.amount.to_string())),
                 vat_rate: Some(DecText(to_text(sh.vat.rate(), 0))),
@@ -824,6 +831,8 @@ pub struct DocumentView {
     pub contact: Option<String>,
     pub salesperson: Option<String>,
     pub payment_mode: Option<&'static str>,
+    /// Goods, services or mixed: as chosen, or told by the lines' units.
+    pub operation: &'static str,
     pub lines: Vec<LineView>,
     pub totals: TotalsView,
     pub payments: Vec<PaymentView>,
@@ -924,6 +933,7 @@ pub fn view_in(r: &DocumentRecord, today: time::Date, company_currency: Option<C
         contact: c.contact.clone(),
         salesperson: c.salesperson.clone(),
         payment_mode: c.payment_mode.map(|m| m.as_str()),
+        operation: c.operation().as_str(),
         margin: has_costs.then(|| MarginView {
             cost: margins.cost.to_string(),
             amount: margins.margin.to_string(),

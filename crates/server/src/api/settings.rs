@@ -1,14 +1,22 @@
 //! `/numbering` (how each kind of document is numbered) and `/settings` (company-wide
 //! options); admins only may change them.
 
+use super::customers::AddressInput;
 use crate::App;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::{ApiJson, Check};
+use crate::input::{DecRules, DecText};
 use axum::Json;
 use axum::extract::{Path, State};
+use facturier_core::Decimal;
+use facturier_core::company::{BankAccount, BankProfile, DocumentLook, LegalTerms, Profile, Seller, parse_colour};
 use facturier_core::document::DocumentKind;
+use facturier_core::ids::{Email, Iban, Siren, Siret, VatNumber};
+use facturier_core::money::MAX_MAGNITUDE;
 use facturier_core::numbering::NumberPattern;
+use facturier_core::party::LegalIds;
+use facturier_store::companies::CompanySettings;
 use serde::{Deserialize, Serialize};
 
 /// The numbering of one kind.
@@ -81,17 +89,175 @@ pub async fn update(
     all.into_iter().find(|n| n.kind == kind.as_str()).map(Json).ok_or(ApiError::NotFound("document kind"))
 }
 
-/// The body of `PATCH /settings`; absent fields keep their value.
+/// The body of `PATCH /settings`; absent fields keep their value, and each given
+/// section (`identity`, `banks`, `legal`, `documents`) replaces the stored one whole.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsInput {
     pub allow_negative_stock: Option<bool>,
+    pub identity: Option<IdentityInput>,
+    pub banks: Option<Vec<BankInput>>,
+    pub legal: Option<LegalInput>,
+    pub documents: Option<LookInput>,
 }
 
-pub async fn show_settings(
-    State(app): State<App>,
-    auth: Auth,
-) -> Result<Json<facturier_store::companies::CompanySettings>, ApiError> {
+/// The company's legal identity as printed on its documents.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IdentityInput {
+    pub name: Option<String>,
+    pub trading_name: Option<String>,
+    pub legal_form: Option<String>,
+    pub share_capital: Option<DecText>,
+    pub rcs_city: Option<String>,
+    pub siren: Option<String>,
+    pub siret: Option<String>,
+    pub vat_number: Option<String>,
+    pub address: Option<AddressInput>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BankInput {
+    pub label: Option<String>,
+    pub iban: Option<String>,
+    pub bic: Option<String>,
+    pub holder: Option<String>,
+    pub default: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegalInput {
+    pub late_penalty_rate: Option<DecText>,
+    pub early_payment_discount: Option<String>,
+    pub vat_on_debits: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LookInput {
+    pub accent: Option<String>,
+    pub show_reference: Option<bool>,
+    pub show_discount: Option<bool>,
+    pub totals_on_every_page: Option<bool>,
+    pub default_terms: Option<String>,
+    pub facturx_profile: Option<String>,
+}
+
+fn identity(v: &mut Check, i: &IdentityInput) -> Option<Seller> {
+    let name = v.text("identity.name", &i.name, 200);
+    let siren = v.opt_parse::<Siren>("identity.siren", &i.siren);
+    let siret = v.opt_parse::<Siret>("identity.siret", &i.siret);
+    let vat_number = v.opt_parse::<VatNumber>("identity.vat_number", &i.vat_number);
+    let legal = match (LegalIds { siren, siret, vat_number }).reconciled() {
+        Ok(l) => l,
+        Err(e) => {
+            v.error(format!("identity.{}", e.0.trim_start_matches("legal.")), e.1);
+            LegalIds::default()
+        }
+    };
+    let address = match &i.address {
+        Some(a) => super::customers::address(v, "identity.address", a),
+        None => {
+            v.error("identity.address", "is required: it is printed on every document");
+            None
+        }
+    };
+    let share_capital = i
+        .share_capital
+        .as_ref()
+        .and_then(|c| v.decimal("identity.share_capital", c, DecRules::new(2).non_negative().at_most(MAX_MAGNITUDE)));
+    let email = v.opt_parse::<Email>("identity.email", &i.email).map(|e| e.as_str().to_string());
+    Some(Seller {
+        name: name?,
+        trading_name: v.opt_text("identity.trading_name", &i.trading_name, 200),
+        legal_form: v.opt_text("identity.legal_form", &i.legal_form, 50),
+        share_capital,
+        rcs_city: v.opt_text("identity.rcs_city", &i.rcs_city, 100),
+        siren: legal.siren,
+        siret: legal.siret,
+        vat_number: legal.vat_number,
+        address: address?,
+        email,
+        phone: v.opt_text("identity.phone", &i.phone, 50),
+        website: v.opt_text("identity.website", &i.website, 200),
+    })
+}
+
+fn banks(v: &mut Check, banks: &[BankInput]) -> Vec<BankProfile> {
+    let mut out = Vec::new();
+    for (n, b) in banks.iter().enumerate() {
+        let f = |name: &str| format!("banks[{n}].{name}");
+        let label = v.opt_text(&f("label"), &b.label, 100).unwrap_or_else(|| "Compte principal".into());
+        let iban = match &b.iban {
+            Some(i) => v.parse::<Iban>(&f("iban"), i),
+            None => {
+                v.error(f("iban"), "is required");
+                None
+            }
+        };
+        let bic = v.opt_text(&f("bic"), &b.bic, 11).map(|s| s.to_ascii_uppercase());
+        if let Some(bic) = &bic
+            && !((bic.len() == 8 || bic.len() == 11) && bic.chars().all(|c| c.is_ascii_alphanumeric()))
+        {
+            v.error(f("bic"), "a BIC has 8 or 11 letters and digits, for example AGRIFRPP");
+        }
+        let holder = v.opt_text(&f("holder"), &b.holder, 200);
+        if let Some(iban) = iban {
+            out.push(BankProfile {
+                account: BankAccount { label, iban, bic, holder },
+                default: b.default.unwrap_or(false),
+            });
+        }
+    }
+    if out.iter().filter(|b| b.default).count() > 1 {
+        v.error("banks", "only one bank account can be the default");
+    }
+    out
+}
+
+fn legal(v: &mut Check, l: &LegalInput) -> LegalTerms {
+    let late_penalty_rate = l.late_penalty_rate.as_ref().and_then(|r| {
+        v.decimal("legal.late_penalty_rate", r, DecRules::new(4).non_negative().at_most(Decimal::from(100)))
+    });
+    LegalTerms {
+        late_penalty_rate,
+        early_payment_discount: v.opt_text("legal.early_payment_discount", &l.early_payment_discount, 500),
+        vat_on_debits: l.vat_on_debits.unwrap_or(false),
+    }
+}
+
+fn look(v: &mut Check, d: &LookInput) -> DocumentLook {
+    let accent = v.opt_text("documents.accent", &d.accent, 7);
+    if let Some(a) = &accent
+        && parse_colour(a).is_none()
+    {
+        v.error("documents.accent", "a colour is written #rrggbb, for example #1d4e89");
+    }
+    let facturx_profile = match d.facturx_profile.as_deref() {
+        None | Some("en16931") => Profile::En16931,
+        Some("basic_wl") => Profile::BasicWl,
+        Some("minimum") => Profile::Minimum,
+        Some(other) => {
+            v.error("documents.facturx_profile", format!("{other:?} is not a profile: en16931, basic_wl or minimum"));
+            Profile::En16931
+        }
+    };
+    DocumentLook {
+        accent,
+        show_reference: d.show_reference.unwrap_or(false),
+        show_discount: d.show_discount.unwrap_or(false),
+        totals_on_every_page: d.totals_on_every_page.unwrap_or(false),
+        default_terms: v.opt_text("documents.default_terms", &d.default_terms, 20_000),
+        facturx_profile,
+    }
+}
+
+pub async fn show_settings(State(app): State<App>, auth: Auth) -> Result<Json<CompanySettings>, ApiError> {
     Ok(Json(app.store.settings(auth.company()).await?))
 }
 
@@ -99,12 +265,26 @@ pub async fn update_settings(
     State(app): State<App>,
     auth: Auth,
     ApiJson(input): ApiJson<SettingsInput>,
-) -> Result<Json<facturier_store::companies::CompanySettings>, ApiError> {
+) -> Result<Json<CompanySettings>, ApiError> {
     auth.require_admin()?;
     let mut s = app.store.settings(auth.company()).await?;
-    if let Some(v) = input.allow_negative_stock {
-        s.allow_negative_stock = v;
+    let mut v = Check::default();
+    if let Some(x) = input.allow_negative_stock {
+        s.allow_negative_stock = x;
     }
+    if let Some(i) = &input.identity {
+        s.identity = identity(&mut v, i);
+    }
+    if let Some(b) = &input.banks {
+        s.banks = banks(&mut v, b);
+    }
+    if let Some(l) = &input.legal {
+        s.legal = legal(&mut v, l);
+    }
+    if let Some(d) = &input.documents {
+        s.documents = look(&mut v, d);
+    }
+    v.finish()?;
     app.store.set_settings(auth.company(), &s).await?;
     Ok(Json(s))
 }

@@ -1,0 +1,208 @@
+//! The issuing company and the customer as a document shows them: identities, bank
+//! account and legal terms. A snapshot of both parties is sealed into a document when
+//! it is issued, so that a later change of address never rewrites an issued invoice.
+
+use crate::Decimal;
+use crate::ids::{Iban, Siren, Siret, VatNumber};
+use crate::party::{Address, Customer, CustomerKind, Language};
+use serde::{Deserialize, Serialize};
+
+/// The company that issues the document (BG-4), with what French law wants printed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seller {
+    /// Legal name ("raison sociale").
+    pub name: String,
+    /// Trading name when it differs from the legal name (BT-28).
+    #[serde(default)]
+    pub trading_name: Option<String>,
+    /// "SAS", "SARL", "EI"…
+    #[serde(default)]
+    pub legal_form: Option<String>,
+    /// Share capital as printed, in the company's currency ("10 000").
+    #[serde(default)]
+    pub share_capital: Option<Decimal>,
+    /// City of the RCS registry ("RCS Lyon"), or the RM for craftsmen.
+    #[serde(default)]
+    pub rcs_city: Option<String>,
+    #[serde(default)]
+    pub siren: Option<Siren>,
+    #[serde(default)]
+    pub siret: Option<Siret>,
+    #[serde(default)]
+    pub vat_number: Option<VatNumber>,
+    pub address: Address,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+}
+
+/// The customer (BG-7) as it was when the document was issued.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Buyer {
+    pub name: String,
+    /// True for a business (B2B: the 40 € recovery indemnity applies), false for a consumer.
+    pub is_business: bool,
+    #[serde(default)]
+    pub siren: Option<Siren>,
+    #[serde(default)]
+    pub siret: Option<Siret>,
+    #[serde(default)]
+    pub vat_number: Option<VatNumber>,
+    pub address: Address,
+    #[serde(default)]
+    pub email: Option<String>,
+    pub language: Language,
+}
+
+/// The bank account printed for transfers and put in the payment means (BG-17).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankAccount {
+    /// "Compte principal".
+    pub label: String,
+    pub iban: Iban,
+    #[serde(default)]
+    pub bic: Option<String>,
+    /// Account holder when it differs from the seller's name (BT-85).
+    #[serde(default)]
+    pub holder: Option<String>,
+}
+
+/// The company's legal and payment mentions (article L441-10 of the commercial code).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegalTerms {
+    /// Late-payment penalty rate as a yearly percentage; `None` prints the legal default
+    /// (the ECB refinancing rate plus 10 points).
+    #[serde(default)]
+    pub late_penalty_rate: Option<Decimal>,
+    /// Early-payment discount terms; `None` prints "no discount for early payment".
+    #[serde(default)]
+    pub early_payment_discount: Option<String>,
+    /// The company opted to pay VAT on debits ("option pour le paiement de la TVA d'après les débits").
+    #[serde(default)]
+    pub vat_on_debits: bool,
+}
+
+/// The Factur-X profile of the embedded XML.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Profile {
+    Minimum,
+    BasicWl,
+    #[default]
+    En16931,
+}
+
+impl Profile {
+    /// The guideline identifier (BT-24) written in the XML.
+    pub fn guideline(self) -> &'static str {
+        match self {
+            Profile::Minimum => "urn:factur-x.eu:1p0:minimum",
+            Profile::BasicWl => "urn:factur-x.eu:1p0:basicwl",
+            Profile::En16931 => "urn:cen.eu:en16931:2017",
+        }
+    }
+
+    /// The `fx:ConformanceLevel` of the XMP metadata.
+    pub fn xmp_level(self) -> &'static str {
+        match self {
+            Profile::Minimum => "MINIMUM",
+            Profile::BasicWl => "BASIC WL",
+            Profile::En16931 => "EN 16931",
+        }
+    }
+}
+
+/// Both parties of an issued document, as they were at issue.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Parties {
+    pub seller: Seller,
+    pub buyer: Buyer,
+}
+
+impl Buyer {
+    /// The customer as a document addresses it; `address` is the document's billing address.
+    pub fn of(customer: &Customer, address: Address) -> Buyer {
+        Buyer {
+            name: customer.name.clone(),
+            is_business: customer.kind == CustomerKind::Company,
+            siren: customer.legal.siren.clone(),
+            siret: customer.legal.siret.clone(),
+            vat_number: customer.legal.vat_number.clone(),
+            address,
+            email: customer.email.as_ref().map(|e| e.as_str().to_string()),
+            language: customer.language,
+        }
+    }
+}
+
+impl Seller {
+    /// A seller known only by its name and country, before its identity is filled in.
+    pub fn bare(name: &str, country: crate::party::Country) -> Seller {
+        Seller {
+            name: name.to_string(),
+            trading_name: None,
+            legal_form: None,
+            share_capital: None,
+            rcs_city: None,
+            siren: None,
+            siret: None,
+            vat_number: None,
+            address: Address {
+                line1: String::new(),
+                line2: None,
+                postal_code: String::new(),
+                city: String::new(),
+                country,
+            },
+            email: None,
+            phone: None,
+            website: None,
+        }
+    }
+}
+
+/// A bank account the company may print on its documents.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BankProfile {
+    #[serde(flatten)]
+    pub account: BankAccount,
+    /// The account printed unless a document names another.
+    #[serde(default)]
+    pub default: bool,
+}
+
+/// How the company's documents look.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentLook {
+    /// Accent colour as `#rrggbb`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accent: Option<String>,
+    /// Print the product reference column.
+    #[serde(default)]
+    pub show_reference: bool,
+    /// Print the discount column even when no line has a discount.
+    #[serde(default)]
+    pub show_discount: bool,
+    /// Repeat the running totals at the foot of every page.
+    #[serde(default)]
+    pub totals_on_every_page: bool,
+    /// Terms and conditions printed on every document that has none of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_terms: Option<String>,
+    /// The Factur-X profile embedded in invoices and credit notes.
+    #[serde(default)]
+    pub facturx_profile: Profile,
+}
+
+/// Parses `#rrggbb`.
+pub fn parse_colour(s: &str) -> Option<[u8; 3]> {
+    let hex = s.strip_prefix('#')?;
+    if hex.len() != 6 || !hex.is_ascii() {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
+}
