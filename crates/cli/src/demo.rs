@@ -3,6 +3,7 @@
 
 use anyhow::{Context, Result};
 use facturier_core::Decimal;
+use facturier_core::company::{BankAccount, BankProfile, Seller};
 use facturier_core::document::{Content, DocumentKind, Line};
 use facturier_core::money::Currency;
 use facturier_core::party::{Address, Contact, Customer, CustomerKind, Language, LegalIds};
@@ -60,6 +61,43 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
     }
     let c = store.create_company(COMPANY, &"FR".parse()?, Currency::EUR, LOGIN).await?;
     let company = c.company_id;
+    // The identity, bank and terms a French invoice must show.
+    let mut settings = store.settings(company).await?;
+    settings.identity = Some(Seller {
+        name: COMPANY.into(),
+        trading_name: None,
+        legal_form: Some("SAS".into()),
+        share_capital: Some(Decimal::from(20_000)),
+        rcs_city: Some("Lyon".into()),
+        siren: Some("552100554".parse()?),
+        siret: Some("55210055400013".parse()?),
+        vat_number: Some("FR96552100554".parse()?),
+        address: Address {
+            line1: "8 quai Saint-Vincent".into(),
+            line2: None,
+            postal_code: "69001".into(),
+            city: "Lyon".into(),
+            country: "FR".parse()?,
+        },
+        email: Some("facturation@demo.facturier.fr".into()),
+        phone: Some("04 72 00 00 00".into()),
+        website: None,
+    });
+    settings.banks = vec![BankProfile {
+        account: BankAccount {
+            label: "Compte courant".into(),
+            iban: "FR7630006000011234567890189".parse()?,
+            bic: Some("AGRIFRPP".into()),
+            holder: None,
+        },
+        default: true,
+    }];
+    settings.documents.show_reference = true;
+    settings.documents.default_terms = Some(
+        "Les marchandises restent la propriété du vendeur jusqu'au paiement intégral du prix (loi n° 80-335 du 12 mai 1980)."
+            .into(),
+    );
+    store.set_settings(company, &settings).await?;
 
     // (name, activity, siren, address, city, pc, contacts, terms)
     let customers: Vec<Customer> = vec![

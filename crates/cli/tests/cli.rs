@@ -318,3 +318,63 @@ fn bad_arguments_get_a_clear_error() {
     let help = Command::new(BIN).args(["init", "--help"]).output().unwrap();
     assert!(String::from_utf8_lossy(&help.stdout).contains("Example"));
 }
+
+/// The interpreter of the independent validators (`scripts/setup-validators`).
+fn validators() -> (std::path::PathBuf, std::path::PathBuf) {
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let py = std::env::var_os("FACTURIER_VALIDATORS_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo.join("target/validators-venv/bin/python"));
+    assert!(
+        py.is_file(),
+        "the validators are not installed ({} is missing): run scripts/setup-validators",
+        py.display()
+    );
+    (py, repo.join("scripts/validate.py"))
+}
+
+#[tokio::test]
+async fn every_demo_invoice_and_credit_note_passes_the_independent_validators() {
+    let (py, script) = validators();
+    let db = databases().await.into_iter().next().unwrap();
+    let out = run(&db, &["demo", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let token = v["token"].as_str().unwrap().to_string();
+    let server = Server::start(&db).await;
+    let http = reqwest::Client::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut pdfs, mut ubls) = (Vec::new(), Vec::new());
+    for segment in ["invoices", "deposit-invoices", "credit-notes"] {
+        let list: Value = http
+            .get(format!("{}/{segment}", server.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for d in list["data"].as_array().unwrap().iter().filter(|d| d["status"] != "draft") {
+            let id = d["id"].as_str().unwrap();
+            for (ext, files) in [("pdf", &mut pdfs), ("ubl", &mut ubls)] {
+                let r =
+                    http.get(format!("{}/{segment}/{id}/{ext}", server.base)).bearer_auth(&token).send().await.unwrap();
+                assert_eq!(r.status(), 200, "{segment}/{id}/{ext}");
+                let path = dir.path().join(format!("{}.{ext}", d["number"].as_str().unwrap()));
+                std::fs::write(&path, r.bytes().await.unwrap()).unwrap();
+                files.push(path);
+            }
+        }
+    }
+    assert!(pdfs.len() >= 5, "the demo has issued invoices and a credit note: {}", pdfs.len());
+    for (kind, files) in [("pdf", &pdfs), ("ubl", &ubls)] {
+        let out = Command::new(&py).arg(&script).arg(kind).args(files.iter()).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{kind}: the validators found errors:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}

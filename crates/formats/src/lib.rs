@@ -1,11 +1,17 @@
 //! Bytes in and out: PDF/A-3 with Factur-X, UBL, SEPA, FEC, CSV and XLSX. It renders
 //! what `facturier-core` computed and never touches storage or the network.
 
+pub mod cii;
+mod en16931;
+pub mod error;
 pub mod mentions;
 pub mod model;
 pub mod pdf;
 pub mod sample;
 pub mod text;
+pub mod ubl;
+mod xml;
 mod xmp;
 
+pub use error::FormatError;
 pub use model::RenderDocument;

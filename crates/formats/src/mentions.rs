@@ -24,10 +24,10 @@ fn note(subject: Option<&'static str>, text: impl Into<String>) -> Note {
     Note { subject, text: text.into() }
 }
 
-/// Whether payment terms, penalties and the indemnity apply: to what asks for payment.
+/// Whether payment terms, penalties and the indemnity apply: to what asks for payment,
+/// and to credit notes, on which the French e-invoicing rules (BR-FR-05) require them too.
 fn asks_for_payment(kind: DocumentKind) -> bool {
-    matches!(kind, DocumentKind::Invoice | DocumentKind::DepositInvoice | DocumentKind::Proforma | DocumentKind::Quote)
-        || kind == DocumentKind::Order
+    kind != DocumentKind::DeliveryNote
 }
 
 /// The seller's legal identity line: "SAS au capital de 10 000 € · RCS Lyon 123 456 789 · SIRET … · TVA …".

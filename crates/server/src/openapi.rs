@@ -40,6 +40,8 @@ pub enum Success {
     NoContent(&'static str),
     /// The OpenAPI document itself.
     OpenApi,
+    /// 200 with a file of this media type.
+    File(&'static str, &'static str),
 }
 
 /// What one operation of [`ROUTES`] takes and answers.
@@ -302,6 +304,18 @@ fn document_operation(kind: DocumentKind, action: DocOp, method: &'static str, p
             errors: &[403, 404, 409, 422],
             ..base(id("createProgressInvoiceFor", ""))
         },
+        DocOp::Pdf => Operation {
+            description: "A PDF/A-3b file in the customer's language with the company's identity, the legal mentions and the VAT breakdown. Issued invoices, deposit invoices and credit notes embed their Factur-X XML (`factur-x.xml`, profile set in `/settings`); drafts carry a SPECIMEN watermark and no number.",
+            success: Success::File("application/pdf", leak(format!("The {n} as PDF"))),
+            errors: &[404],
+            ..base(id("get", "Pdf"))
+        },
+        DocOp::Ubl => Operation {
+            description: "UBL 2.1 following Peppol BIS Billing 3.0: an `Invoice`, or a `CreditNote` for a credit note. 409 for a draft.",
+            success: Success::File("application/xml", leak(format!("The {n} as UBL"))),
+            errors: &[404, 409],
+            ..base(id("get", "Ubl"))
+        },
         DocOp::CreditNote => Operation {
             description: "A draft credit note linked to an issued invoice; without `lines` (or without a body) it credits the whole invoice. 409 for a draft or an already fully credited invoice.",
             body: Body::OptionalJson("CreditNoteInput"),
@@ -413,6 +427,12 @@ fn operation_object(method: &str, path: &str, summary: &str) -> Value {
         }
         Success::NoContent(description) => {
             responses.insert("204".into(), json!({"description": description}));
+        }
+        Success::File(media, description) => {
+            responses.insert(
+                "200".into(),
+                json!({"description": description, "content": {media: {"schema": {"type": "string", "contentMediaType": media}}}}),
+            );
         }
         Success::OpenApi => {
             responses.insert(

@@ -663,10 +663,19 @@ impl Client<'_> {
                 let m = content
                     .get(media)
                     .unwrap_or_else(|| panic!("{at}: {code} answered {media}, documented: {content:?}"));
-                let v: Value = serde_json::from_str(&a.text)
-                    .unwrap_or_else(|e| panic!("{at}: {code} is not JSON ({e}): {}", a.text));
-                let errs = Validator { doc: self.doc, strict: true }.errors(&m["schema"], &v);
-                assert!(errs.is_empty(), "{at}: the {code} response does not follow the document: {errs:#?}\n{v:#}");
+                match media {
+                    "application/pdf" => assert!(a.text.starts_with("%PDF-"), "{at}: {code} is not a PDF"),
+                    "application/xml" => assert!(a.text.starts_with("<?xml"), "{at}: {code} is not XML"),
+                    _ => {
+                        let v: Value = serde_json::from_str(&a.text)
+                            .unwrap_or_else(|e| panic!("{at}: {code} is not JSON ({e}): {}", a.text));
+                        let errs = Validator { doc: self.doc, strict: true }.errors(&m["schema"], &v);
+                        assert!(
+                            errs.is_empty(),
+                            "{at}: the {code} response does not follow the document: {errs:#?}\n{v:#}"
+                        );
+                    }
+                }
             }
         }
         self.seen.entry((method.to_string(), template.to_string())).or_default().insert(a.status);
@@ -1060,6 +1069,26 @@ async fn responses_follow_the_document() {
     assert_eq!(a.status, 401);
     let a = c.call("get", "/openapi.json", None, "", None, None, false, &[]).await;
     assert_eq!(a.status, 200);
+
+    // Every kind prints as PDF; issued invoices and credit notes export as UBL, drafts refuse to.
+    for kind in facturier_core::document::DocumentKind::ALL {
+        let list = c.ok("get", &format!("/{}", kind.segment()), None, None).await;
+        let docs = list["data"].as_array().unwrap().clone();
+        let first = docs.first().unwrap_or_else(|| panic!("the flow made no {}", kind.as_str()));
+        let token = app.token.clone();
+        let pdf = format!("/{}/{{id}}/pdf", kind.segment());
+        let a = c.call("get", &pdf, first["id"].as_str(), "", Some(&token), None, false, &[]).await;
+        assert_eq!(a.status, 200, "{pdf}: {}", a.text);
+        if ROUTES.iter().any(|(m, p, _)| *m == "get" && *p == format!("/{}/{{id}}/ubl", kind.segment())) {
+            let issued = docs.iter().find(|d| d["status"] != "draft").expect("an issued one");
+            let ubl = format!("/{}/{{id}}/ubl", kind.segment());
+            let a = c.call("get", &ubl, issued["id"].as_str(), "", Some(&token), None, false, &[]).await;
+            assert_eq!(a.status, 200, "{ubl}: {}", a.text);
+            if let Some(draft) = docs.iter().find(|d| d["status"] == "draft") {
+                c.expect(409, "get", &ubl, draft["id"].as_str(), "", None).await;
+            }
+        }
+    }
 
     // Every operation was seen succeeding with its documented success status.
     for (method, path, _) in ROUTES.iter() {

@@ -1050,6 +1050,14 @@ pub fn route(mr: MethodRouter<App>, kind: DocumentKind, op: DocOp) -> MethodRout
         DocOp::Show => mr.merge(get(move |State(app): State<App>, auth: Auth, Path(id): P| async move {
             show(&app, &auth, kind, &id).await
         })),
+        DocOp::Pdf => mr.merge(get(move |State(app): State<App>, auth: Auth, Path(id): P| async move {
+            let rec = app.store.document(auth.company(), kind, path_id(&id, "document")?).await?;
+            super::render::pdf(&app, &auth, &rec).await
+        })),
+        DocOp::Ubl => mr.merge(get(move |State(app): State<App>, auth: Auth, Path(id): P| async move {
+            let rec = app.store.document(auth.company(), kind, path_id(&id, "document")?).await?;
+            super::render::ubl(&app, &auth, &rec).await
+        })),
         DocOp::Update => mr.merge(patch(
             move |State(app): State<App>, auth: Auth, Path(id): P, ApiJson(p): ApiJson<serde_json::Value>| async move {
                 update(&app, &auth, kind, &id, p).await

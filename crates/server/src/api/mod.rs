@@ -5,6 +5,7 @@ pub mod billing;
 pub mod customers;
 pub mod documents;
 pub mod products;
+pub mod render;
 pub mod settings;
 
 use crate::App;
@@ -55,6 +56,8 @@ pub enum DocOp {
     CreditNote,
     DepositInvoice,
     ProgressInvoice,
+    Pdf,
+    Ubl,
 }
 
 impl DocOp {
@@ -76,6 +79,8 @@ impl DocOp {
             DocOp::CreditNote => ("post", "/{id}/credit-note"),
             DocOp::DepositInvoice => ("post", "/{id}/deposit-invoice"),
             DocOp::ProgressInvoice => ("post", "/{id}/progress-invoice"),
+            DocOp::Pdf => ("get", "/{id}/pdf"),
+            DocOp::Ubl => ("get", "/{id}/ubl"),
         }
     }
 }
@@ -103,6 +108,10 @@ pub fn doc_ops(kind: DocumentKind) -> Vec<DocOp> {
     }
     if kind.is_payable() {
         ops.extend([DocOp::Payments, DocOp::CreditNote]);
+    }
+    ops.push(DocOp::Pdf);
+    if render::is_e_invoice(kind) {
+        ops.push(DocOp::Ubl);
     }
     ops
 }
@@ -136,6 +145,8 @@ fn summary(kind: DocumentKind, op: DocOp) -> String {
         DocOp::Convert => format!("Convert a {n} into another kind of document"),
         DocOp::Payments => "Record a payment".into(),
         DocOp::CreditNote => format!("Create a draft credit note for a {n}"),
+        DocOp::Pdf => format!("The {n} as PDF"),
+        DocOp::Ubl => format!("The {n} as UBL 2.1 XML"),
         DocOp::DepositInvoice => "Create a draft deposit invoice on the order".into(),
         DocOp::ProgressInvoice => "Create a draft progress invoice (situation) on the order".into(),
     }

@@ -1,0 +1,622 @@
+//! The Factur-X CII and UBL writers checked by independent validators: the Factur-X
+//! XSDs and schematrons, the CEN EN 16931 UBL schematron, the French BR-FR rules and
+//! the OASIS UBL 2.1 XSDs, all run by `scripts/validate.py` (factur-x, Saxon-HE, lxml,
+//! pikepdf, qpdf) from the virtualenv `scripts/setup-validators` builds. The documents
+//! are made here by hand, one per situation the writers must get right; the amounts
+//! written are compared with `core`'s totals. A few deliberately broken files prove the
+//! validators do reject.
+
+use facturier_core::Decimal;
+use facturier_core::document::{Content, DocumentKind, Line, LineKind, Status};
+use facturier_core::ids::VatNumber;
+use facturier_core::money::Currency;
+use facturier_core::party::{Address, Language};
+use facturier_core::product::UnitCode;
+use facturier_core::schedule::PaymentMode;
+use facturier_core::tax::{Vat, VatCategory};
+use facturier_core::terms::PaymentTerms;
+use facturier_core::totals::{DocumentCharge, OtherTax, OtherTaxRate};
+use facturier_formats::model::{Buyer, Profile, Reference, RenderDocument, Settled};
+use facturier_formats::ubl::{UblFlavor, ubl_xml, ubl_xml_for};
+use facturier_formats::{FormatError, cii::factur_x_xml, sample};
+use rust_decimal_macros::dec;
+use std::path::PathBuf;
+use std::process::Command;
+use time::Date;
+use time::macros::date;
+
+// --- The validators.
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The virtualenv's interpreter. Missing validators fail the test: a skipped check
+/// would read as a passed one.
+fn python() -> PathBuf {
+    let py = std::env::var_os("FACTURIER_VALIDATORS_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target/validators-venv/bin/python"));
+    assert!(
+        py.is_file(),
+        "the XML validators are not installed ({} is missing): run scripts/setup-validators",
+        py.display()
+    );
+    py
+}
+
+struct Outcome {
+    code: i32,
+    output: String,
+}
+
+/// Runs `scripts/validate.py KIND` on `bytes` written to a temporary file.
+fn validate(kind: &str, name: &str, bytes: &[u8]) -> Outcome {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join(name);
+    std::fs::write(&file, bytes).expect("write the file to validate");
+    if let Some(out) = std::env::var_os("FACTURIER_XML_OUT") {
+        let _ = std::fs::write(PathBuf::from(out).join(name), bytes);
+    }
+    let run = Command::new(python())
+        .arg(repo().join("scripts/validate.py"))
+        .arg(kind)
+        .arg(&file)
+        .output()
+        .expect("run scripts/validate.py");
+    Outcome {
+        code: run.status.code().unwrap_or(-1),
+        output: format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr)),
+    }
+}
+
+fn assert_valid(kind: &str, name: &str, bytes: &[u8]) {
+    let o = validate(kind, name, bytes);
+    assert_eq!(o.code, 0, "{name} is not valid:\n{}\n--- the file ---\n{}", o.output, String::from_utf8_lossy(bytes));
+    assert!(o.output.contains(" 0 error(s)"), "{}", o.output);
+}
+
+/// The Factur-X XML in the document's profile and both UBL flavours, all valid.
+fn assert_all_valid(doc: &RenderDocument, name: &str) -> (String, String) {
+    let cii = factur_x_xml(doc).expect("CII");
+    assert_valid("cii", &format!("{name}.cii.xml"), &cii);
+    let peppol = ubl_xml(doc).expect("UBL");
+    assert_valid("ubl", &format!("{name}.peppol.xml"), &peppol);
+    let fr = ubl_xml_for(doc, UblFlavor::France).expect("UBL France");
+    assert_valid("ubl", &format!("{name}.ubl-fr.xml"), &fr);
+    (utf8(cii), utf8(peppol))
+}
+
+fn utf8(b: Vec<u8>) -> String {
+    String::from_utf8(b).expect("UTF-8 XML")
+}
+
+// --- Reading values back: the texts of every `<tag …>text</tag>`.
+
+fn texts(xml: &str, tag: &str) -> Vec<String> {
+    let open = format!("<{tag}");
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(i) = rest.find(&open) {
+        let after = &rest[i + open.len()..];
+        rest = after;
+        if !after.starts_with('>') && !after.starts_with(' ') {
+            continue; // a longer tag name with the same prefix
+        }
+        let Some(gt) = after.find('>') else { break };
+        let body = &after[gt + 1..];
+        let end = body.find('<').unwrap_or(body.len());
+        out.push(body[..end].to_string());
+    }
+    out
+}
+
+fn text(xml: &str, tag: &str) -> String {
+    let all = texts(xml, tag);
+    assert_eq!(all.len(), 1, "expected one <{tag}>, found {all:?}");
+    all[0].clone()
+}
+
+/// BT-3: the first TypeCode of a CII document.
+fn type_code(cii: &str) -> String {
+    texts(cii, "ram:TypeCode")[0].clone()
+}
+
+fn amounts(xml: &str, tag: &str) -> Vec<Decimal> {
+    texts(xml, tag).iter().map(|t| t.parse().expect("a decimal")).collect()
+}
+
+// --- The documents.
+
+fn vat(rate: Decimal) -> Vat {
+    Vat::new(rate, None).expect("a VAT rate")
+}
+
+fn zero(category: VatCategory) -> Vat {
+    Vat::new(Decimal::ZERO, Some(category)).expect("a 0 % category")
+}
+
+fn item(description: &str, quantity: Decimal, price: Decimal, vat: Vat) -> Line {
+    Line::item(description, quantity, price, vat)
+}
+
+fn text_line(kind: LineKind, description: &str) -> Line {
+    Line { kind, ..Line::item(description, Decimal::ZERO, Decimal::ZERO, vat(dec!(20))) }
+}
+
+fn address(line1: &str, postal: &str, city: &str, country: &str) -> Address {
+    Address {
+        line1: line1.into(),
+        line2: None,
+        postal_code: postal.into(),
+        city: city.into(),
+        country: country.parse().expect("a country"),
+    }
+}
+
+/// A document of `kind` with `content`, its totals from `core`, everything else from
+/// the sample company (the seller, a French business customer, a bank account).
+fn document(kind: DocumentKind, number: &str, issued: Date, content: Content, settled: Vec<Settled>) -> RenderDocument {
+    let totals = content.totals();
+    let paid: Decimal = settled.iter().map(|s| s.amount).sum();
+    let due = totals.gross - paid;
+    RenderDocument {
+        kind,
+        status: Status::Issued,
+        number: Some(number.into()),
+        issue_date: issued,
+        due_date: Some(content.payment_terms.due_date(issued)),
+        operation: content.operation(),
+        totals,
+        content,
+        settled,
+        due,
+        preceding: Vec::new(),
+        profile: Profile::En16931,
+        ..sample::invoice(1)
+    }
+}
+
+fn content(lines: Vec<Line>) -> Content {
+    Content { lines, payment_mode: Some(PaymentMode::BankTransfer), ..Content::new(uuid::Uuid::nil(), Currency::EUR) }
+}
+
+/// A French B2B invoice with everything the writers have to map: 20 %, 10 % and 5.5 %
+/// lines, a 6-decimal unit price, line discounts, a document discount, shipping, an
+/// eco-participation, comment and subtotal lines, a product reference, a delivery
+/// address and date.
+fn b2b_invoice() -> RenderDocument {
+    let product = uuid::Uuid::now_v7();
+    let mut oven = item("Four à sole électrique 2 étages\nSole réfractaire, 400 V", dec!(1), dec!(4200), vat(dec!(20)));
+    oven.discount_percent = dec!(5);
+    oven.product_id = Some(product);
+    let mut fridge = item("Vitrine réfrigérée 1,20 m", dec!(2), dec!(1249.90), vat(dec!(20)));
+    fridge.other_taxes = vec![OtherTax { label: "Éco-participation".into(), rate: OtherTaxRate::PerUnit(dec!(12)) }];
+    let labels = item("Étiquettes adhésives imprimées", dec!(1500), dec!(0.012345), vat(dec!(20)));
+    let mut works = item("Travaux de rénovation du fournil", dec!(12), dec!(45), vat(dec!(10)));
+    works.unit = "HUR".parse::<UnitCode>().expect("a unit");
+    works.discount_percent = dec!(10);
+    let insulation = item("Isolation thermique des combles", dec!(38.5), dec!(21.40), vat(dec!(5.5)));
+    let c = Content {
+        customer_reference: Some("BC-2026-118".into()),
+        discount_percent: dec!(3),
+        shipping: Some(DocumentCharge { label: "Frais de port".into(), amount: dec!(45), vat: vat(dec!(20)) }),
+        delivery_address: Some(address("12 rue du Four", "69003", "Lyon", "FR")),
+        delivery_date: Some(date!(2026 - 11 - 14)),
+        note: Some("Merci de votre confiance.".into()),
+        ..content(vec![
+            text_line(LineKind::Comment, "Chantier du 12 au 14 novembre 2026"),
+            oven,
+            fridge,
+            labels,
+            text_line(LineKind::Subtotal, "Sous-total équipement"),
+            works,
+            insulation,
+            text_line(LineKind::Comment, "Garantie décennale : police n° 123456"),
+        ])
+    };
+    let mut doc = document(DocumentKind::Invoice, "F2026-00042", date!(2026 - 11 - 20), c, Vec::new());
+    doc.references.insert(product, "FOUR-SOLE-02".into());
+    doc
+}
+
+fn credit_note() -> RenderDocument {
+    let mut fridge = item("Vitrine réfrigérée 1,20 m — retour (défaut)", dec!(1), dec!(1249.90), vat(dec!(20)));
+    fridge.other_taxes = vec![OtherTax { label: "Éco-participation".into(), rate: OtherTaxRate::PerUnit(dec!(12)) }];
+    let mut doc =
+        document(DocumentKind::CreditNote, "AV2026-00003", date!(2026 - 11 - 25), content(vec![fridge]), vec![]);
+    doc.due_date = None;
+    doc.preceding = vec![Reference { number: "F2026-00042".into(), issue_date: Some(date!(2026 - 11 - 20)) }];
+    doc
+}
+
+/// Goods delivered to a German business: intra-community supply, VAT exempt (K).
+fn intra_eu_invoice() -> RenderDocument {
+    let c = Content {
+        billing_address: Some(address("Hauptstraße 5", "10115", "Berlin", "DE")),
+        ..content(vec![
+            item("Bread slicer BS-400", dec!(3), dec!(1890), zero(VatCategory::K)),
+            item("Spare blades (set of 2)", dec!(6), dec!(74.50), zero(VatCategory::K)),
+        ])
+    };
+    let mut doc = document(DocumentKind::Invoice, "F2026-00043", date!(2026 - 11 - 21), c, vec![]);
+    doc.buyer = Buyer {
+        name: "Bäckerei Schmidt GmbH".into(),
+        is_business: true,
+        siren: None,
+        siret: None,
+        vat_number: Some("DE123456789".parse::<VatNumber>().expect("a VAT number")),
+        address: address("Hauptstraße 5", "10115", "Berlin", "DE"),
+        email: Some("einkauf@baeckerei-schmidt.de".into()),
+        language: Language::En,
+    };
+    doc.language = Language::En;
+    doc
+}
+
+fn simple_lines() -> Vec<Line> {
+    vec![
+        item("Maintenance annuelle du four", dec!(1), dec!(480), vat(dec!(20))),
+        item("Pièces détachées", dec!(4), dec!(18.75), vat(dec!(20))),
+    ]
+}
+
+/// An invoice on which a payment was already received.
+fn prepaid_invoice(paid: Decimal) -> RenderDocument {
+    let settled = vec![Settled { label: "Virement du 22/11/2026".into(), amount: paid }];
+    document(DocumentKind::Invoice, "F2026-00044", date!(2026 - 11 - 23), content(simple_lines()), settled)
+}
+
+/// 30 % of an order, split over its two VAT rates as `core::progress` does.
+fn deposit_invoice() -> RenderDocument {
+    let c = content(vec![
+        item("Acompte de 30 % sur la commande C2026-00012 (TVA 20 %)", dec!(1), dec!(1260), vat(dec!(20))),
+        item("Acompte de 30 % sur la commande C2026-00012 (TVA 10 %)", dec!(1), dec!(162), vat(dec!(10))),
+    ]);
+    document(DocumentKind::DepositInvoice, "FA2026-00007", date!(2026 - 10 - 2), c, vec![])
+}
+
+/// The order's final invoice: its lines, then the deposit deducted by negative lines
+/// (as `store::pipeline` writes them).
+fn final_invoice() -> RenderDocument {
+    let c = content(vec![
+        item("Four à sole électrique 2 étages", dec!(1), dec!(4200), vat(dec!(20))),
+        item("Travaux d'installation", dec!(1), dec!(540), vat(dec!(10))),
+        item(
+            "Déduction de l'acompte FA2026-00007 du 2026-10-02 (Acompte de 30 % sur la commande C2026-00012 (TVA 20 %))",
+            dec!(-1),
+            dec!(1260),
+            vat(dec!(20)),
+        ),
+        item(
+            "Déduction de l'acompte FA2026-00007 du 2026-10-02 (Acompte de 30 % sur la commande C2026-00012 (TVA 10 %))",
+            dec!(-1),
+            dec!(162),
+            vat(dec!(10)),
+        ),
+    ]);
+    let mut doc = document(DocumentKind::Invoice, "F2026-00045", date!(2026 - 11 - 24), c, vec![]);
+    doc.preceding = vec![Reference { number: "FA2026-00007".into(), issue_date: Some(date!(2026 - 10 - 2)) }];
+    doc
+}
+
+/// An export to a US customer invoiced in dollars (G), known by its e-mail address only.
+fn export_in_dollars() -> RenderDocument {
+    let c = Content {
+        currency: "USD".parse().expect("a currency"),
+        exchange_rate: Some(dec!(0.9234)),
+        payment_terms: PaymentTerms::DaysEndOfMonth(45),
+        ..content(vec![item("Deck oven, 2 decks", dec!(2), dec!(5150), zero(VatCategory::G))])
+    };
+    let mut doc = document(DocumentKind::Invoice, "F2026-00046", date!(2026 - 11 - 24), c, vec![]);
+    doc.buyer = Buyer {
+        name: "Brooklyn Bread Co.".into(),
+        is_business: true,
+        siren: None,
+        siret: None,
+        vat_number: None,
+        address: address("200 Kent Avenue", "11249", "Brooklyn, NY", "US"),
+        email: Some("ap@brooklynbread.example".into()),
+        language: Language::En,
+    };
+    doc.language = Language::En;
+    doc
+}
+
+/// A consumer (no legal identifier), paying by card.
+fn consumer_invoice() -> RenderDocument {
+    let mut c = content(vec![item("Cours de pâtisserie (3 h)", dec!(3), dec!(35), vat(dec!(20)))]);
+    c.lines[0].unit = "HUR".parse::<UnitCode>().expect("a unit");
+    c.payment_mode = Some(PaymentMode::Card);
+    let mut doc = document(DocumentKind::Invoice, "F2026-00047", date!(2026 - 11 - 24), c, vec![]);
+    doc.buyer = Buyer {
+        name: "Camille Durand".into(),
+        is_business: false,
+        siren: None,
+        siret: None,
+        vat_number: None,
+        address: address("8 rue Mercière", "69002", "Lyon", "FR"),
+        email: Some("camille.durand@example.fr".into()),
+        language: Language::Fr,
+    };
+    doc
+}
+
+// --- Valid documents.
+
+#[test]
+fn a_french_b2b_invoice_is_valid_and_carries_core_totals() {
+    let doc = b2b_invoice();
+    let (cii, ubl) = assert_all_valid(&doc, "b2b-invoice");
+    let t = &doc.totals;
+
+    // Header totals: exactly core's (BT-106 to BT-115).
+    assert_eq!(amounts(&cii, "ram:LineTotalAmount").last().copied(), Some(t.lines_net));
+    assert_eq!(amounts(&cii, "ram:AllowanceTotalAmount"), vec![t.discount]);
+    assert_eq!(amounts(&cii, "ram:ChargeTotalAmount"), vec![t.charges]);
+    assert_eq!(amounts(&cii, "ram:TaxBasisTotalAmount"), vec![t.net]);
+    assert_eq!(amounts(&cii, "ram:TaxTotalAmount"), vec![t.vat_total]);
+    assert_eq!(amounts(&cii, "ram:GrandTotalAmount"), vec![t.gross]);
+    assert_eq!(amounts(&cii, "ram:DuePayableAmount"), vec![t.gross]);
+    assert!(texts(&cii, "ram:TotalPrepaidAmount").is_empty(), "nothing was paid");
+    assert_eq!(amounts(&ubl, "cbc:LineExtensionAmount").first().copied(), Some(t.lines_net));
+    assert_eq!(amounts(&ubl, "cbc:TaxExclusiveAmount"), vec![t.net]);
+    assert_eq!(amounts(&ubl, "cbc:TaxInclusiveAmount"), vec![t.gross]);
+    assert_eq!(amounts(&ubl, "cbc:PayableAmount"), vec![t.gross]);
+    assert!(!t.discount.is_zero() && !t.charges.is_zero(), "the sample has a discount and shipping");
+
+    // One CII line per item line, with core's line nets; comment and subtotal lines are not lines.
+    let nets: Vec<Decimal> = t.lines.iter().map(|l| l.net).collect();
+    let line_totals = amounts(&cii, "ram:LineTotalAmount");
+    assert_eq!(&line_totals[..nets.len()], &nets[..]);
+    assert_eq!(texts(&cii, "ram:IncludedSupplyChainTradeLineItem").len(), 5);
+    assert_eq!(texts(&ubl, "cac:InvoiceLine").len(), 5);
+
+    // VAT breakdown: 5.5 %, 10 %, 20 %, with core's bases and amounts.
+    let bases: Vec<Decimal> = t.vat.iter().map(|b| b.base).collect();
+    let vat_amounts: Vec<Decimal> = t.vat.iter().map(|b| b.amount).collect();
+    assert_eq!(amounts(&cii, "ram:CalculatedAmount"), vat_amounts);
+    assert_eq!(amounts(&ubl, "cbc:TaxableAmount"), bases);
+    assert_eq!(texts(&cii, "ram:RateApplicablePercent").iter().filter(|r| *r == "5.50").count(), 3);
+
+    // The 6-decimal unit price as stored, the eco-participation as a line charge.
+    assert!(texts(&cii, "ram:ChargeAmount").contains(&"0.012345".to_string()));
+    assert!(texts(&ubl, "cbc:PriceAmount").contains(&"0.012345".to_string()));
+    assert!(texts(&cii, "ram:Reason").contains(&"Éco-participation".to_string()));
+    assert_eq!(t.lines[1].charge, dec!(24.00));
+
+    // Identity, frame, references, notes.
+    assert_eq!(type_code(&cii), "380");
+    assert!(cii.contains("<ram:ID>M1</ram:ID>"), "billing frame: goods and services");
+    assert!(cii.contains(r#"<ram:ID schemeID="0002">732829320</ram:ID>"#), "seller SIREN (BT-30)");
+    assert!(cii.contains(r#"<ram:GlobalID schemeID="0009">73282932000074</ram:GlobalID>"#), "seller SIRET");
+    assert!(cii.contains(r#"<ram:URIID schemeID="0225">732829320</ram:URIID>"#), "seller address, French network");
+    assert!(cii.contains(r#"<ram:ID schemeID="VA">FR44732829320</ram:ID>"#));
+    assert!(ubl.contains(r#"<cbc:EndpointID schemeID="0002">732829320</cbc:EndpointID>"#), "Peppol seller address");
+    assert_eq!(text(&cii, "ram:IssuerAssignedID"), "BC-2026-118");
+    assert_eq!(text(&cii, "ram:SellerAssignedID"), "FOUR-SOLE-02");
+    assert!(texts(&cii, "ram:SubjectCode").iter().any(|c| c == "PMT"));
+    let header = &ubl[..ubl.find("<cac:AccountingSupplierParty>").expect("seller")];
+    assert_eq!(texts(header, "cbc:Note").len(), 1, "Peppol allows one document note (R002)");
+    assert!(ubl.contains("#PMT#") && ubl.contains("#PMD#") && ubl.contains("#AAB#"));
+    assert!(cii.contains("<ram:Content>Chantier du 12 au 14 novembre 2026</ram:Content>"), "comment as a line note");
+    assert!(cii.contains(r#"<ram:IBANID>FR7630006000011234567890189</ram:IBANID>"#));
+    assert!(cii.contains("<ram:TypeCode>58</ram:TypeCode>"), "SEPA credit transfer");
+}
+
+#[test]
+fn a_credit_note_refers_to_the_invoice_it_corrects() {
+    let doc = credit_note();
+    let (cii, ubl) = assert_all_valid(&doc, "credit-note");
+    assert_eq!(type_code(&cii), "381");
+    assert_eq!(texts(&cii, "ram:IssuerAssignedID"), vec!["F2026-00042"]);
+    assert!(cii.contains(r#"<qdt:DateTimeString format="102">20261120</qdt:DateTimeString>"#));
+    assert!(ubl.starts_with("<?xml") && ubl.contains("<CreditNote "));
+    assert_eq!(text(&ubl, "cbc:CreditNoteTypeCode"), "381");
+    assert_eq!(texts(&ubl, "cac:CreditNoteLine").len(), 1);
+    assert_eq!(amounts(&ubl, "cbc:PayableAmount"), vec![doc.totals.gross]);
+}
+
+#[test]
+fn an_intra_community_supply_is_exempt_with_its_reason() {
+    let doc = intra_eu_invoice();
+    let (cii, ubl) = assert_all_valid(&doc, "intra-eu");
+    assert_eq!(doc.totals.vat_total, dec!(0.00));
+    assert_eq!(text(&cii, "ram:ExemptionReasonCode"), "VATEX-EU-IC");
+    assert!(cii.contains(r#"<ram:ID schemeID="VA">DE123456789</ram:ID>"#));
+    assert!(ubl.contains(r#"<cbc:EndpointID schemeID="9930">DE123456789</cbc:EndpointID>"#));
+    // K needs a delivery date and a delivery country (BR-IC-11, BR-IC-12).
+    assert_eq!(text(&ubl, "cbc:ActualDeliveryDate"), "2026-11-21");
+    assert!(cii.contains("<ram:ShipToTradeParty>"));
+    assert!(cii.contains("<ram:ID>B1</ram:ID>"));
+}
+
+#[test]
+fn a_payment_received_is_prepaid_and_the_rest_is_due() {
+    let doc = prepaid_invoice(dec!(200.00));
+    let (cii, ubl) = assert_all_valid(&doc, "prepaid");
+    assert_eq!(amounts(&cii, "ram:TotalPrepaidAmount"), vec![dec!(200.00)]);
+    assert_eq!(amounts(&cii, "ram:DuePayableAmount"), vec![doc.totals.gross - dec!(200.00)]);
+    assert_eq!(amounts(&cii, "ram:DuePayableAmount"), vec![doc.due]);
+    assert_eq!(amounts(&ubl, "cbc:PrepaidAmount"), vec![dec!(200.00)]);
+    assert_eq!(amounts(&ubl, "cbc:PayableAmount"), vec![doc.due]);
+    assert!(cii.contains("<ram:ID>B1</ram:ID>"), "partly paid is a plain invoice");
+
+    // Paid in full before issue: frame B2, nothing due (BR-FR-CO-09).
+    let gross = prepaid_invoice(Decimal::ZERO).totals.gross;
+    let paid = prepaid_invoice(gross);
+    let (cii, _) = assert_all_valid(&paid, "paid");
+    assert!(cii.contains("<ram:ID>B2</ram:ID>"));
+    assert_eq!(amounts(&cii, "ram:DuePayableAmount"), vec![dec!(0.00)]);
+}
+
+#[test]
+fn a_deposit_invoice_is_a_prepayment_invoice() {
+    let doc = deposit_invoice();
+    let (cii, ubl) = assert_all_valid(&doc, "deposit");
+    assert_eq!(type_code(&cii), "386");
+    assert_eq!(text(&ubl, "cbc:InvoiceTypeCode"), "386");
+    assert_eq!(amounts(&cii, "ram:GrandTotalAmount"), vec![dec!(1690.20)]);
+}
+
+#[test]
+fn a_final_invoice_deducts_its_deposit_with_negative_lines() {
+    let doc = final_invoice();
+    let (cii, ubl) = assert_all_valid(&doc, "final");
+    assert_eq!(texts(&cii, "ram:BilledQuantity")[2..], ["-1".to_string(), "-1".to_string()]);
+    assert_eq!(amounts(&cii, "ram:LineTotalAmount")[2], dec!(-1260.00));
+    assert_eq!(texts(&ubl, "cbc:InvoicedQuantity")[3], "-1");
+    assert!(cii.contains("<ram:ID>B4</ram:ID>"), "final invoice after deposits");
+    assert_eq!(texts(&cii, "ram:IssuerAssignedID"), vec!["FA2026-00007"]);
+    // 4200 + 540 − 1260 − 162 = 3318.00 net; 20 % of 2940.00 and 10 % of 378.00.
+    assert_eq!(amounts(&cii, "ram:GrandTotalAmount"), vec![dec!(3943.80)]);
+}
+
+#[test]
+fn an_export_in_dollars_gives_the_vat_in_euros_too() {
+    let doc = export_in_dollars();
+    let (cii, ubl) = assert_all_valid(&doc, "export-usd");
+    assert_eq!(text(&cii, "ram:InvoiceCurrencyCode"), "USD");
+    assert_eq!(text(&cii, "ram:TaxCurrencyCode"), "EUR");
+    assert!(cii.contains(r#"<ram:TaxTotalAmount currencyID="EUR">0.00</ram:TaxTotalAmount>"#));
+    assert_eq!(text(&cii, "ram:ExemptionReasonCode"), "VATEX-EU-G");
+    assert!(ubl.contains(r#"<cbc:EndpointID schemeID="EM">ap@brooklynbread.example</cbc:EndpointID>"#));
+}
+
+#[test]
+fn a_consumer_invoice_is_valid_without_legal_identifiers() {
+    let doc = consumer_invoice();
+    let (cii, ubl) = assert_all_valid(&doc, "consumer");
+    assert!(cii.contains(r#"<ram:URIID schemeID="EM">camille.durand@example.fr</ram:URIID>"#));
+    assert!(cii.contains("<ram:TypeCode>48</ram:TypeCode>"), "card payment");
+    assert!(texts(&cii, "ram:SubjectCode").iter().any(|c| c == "PMT"));
+    assert!(ubl.contains("<cbc:PaymentMeansCode>48</cbc:PaymentMeansCode>"));
+    assert!(cii.contains("<ram:ID>S1</ram:ID>"), "a service");
+}
+
+#[test]
+fn basic_wl_and_minimum_profiles_are_valid() {
+    let mut doc = b2b_invoice();
+    doc.profile = Profile::BasicWl;
+    let wl = utf8(factur_x_xml(&doc).expect("BASIC WL"));
+    assert_valid("cii", "basic-wl.cii.xml", wl.as_bytes());
+    assert!(wl.contains("urn:factur-x.eu:1p0:basicwl"));
+    assert!(texts(&wl, "ram:IncludedSupplyChainTradeLineItem").is_empty(), "BASIC WL has no lines");
+    assert_eq!(amounts(&wl, "ram:LineTotalAmount"), vec![doc.totals.lines_net]);
+    assert_eq!(amounts(&wl, "ram:GrandTotalAmount"), vec![doc.totals.gross]);
+
+    doc.profile = Profile::Minimum;
+    let min = utf8(factur_x_xml(&doc).expect("MINIMUM"));
+    assert_valid("cii", "minimum.cii.xml", min.as_bytes());
+    assert!(min.contains("urn:factur-x.eu:1p0:minimum"));
+    assert!(texts(&min, "ram:IncludedNote").is_empty(), "MINIMUM has no notes");
+    assert_eq!(amounts(&min, "ram:TaxBasisTotalAmount"), vec![doc.totals.net]);
+    assert_eq!(amounts(&min, "ram:DuePayableAmount"), vec![doc.totals.gross]);
+
+    // The other kinds in BASIC WL too.
+    for (name, mut d) in [("credit-note", credit_note()), ("final", final_invoice()), ("deposit", deposit_invoice())] {
+        d.profile = Profile::BasicWl;
+        assert_valid("cii", &format!("{name}.basic-wl.cii.xml"), &factur_x_xml(&d).expect("BASIC WL"));
+    }
+}
+
+#[test]
+fn the_factur_x_pdf_passes_the_container_checks() {
+    let doc = b2b_invoice();
+    let xml = factur_x_xml(&doc).expect("CII");
+    let pdf = facturier_formats::pdf::render(&doc, Some(&xml)).expect("PDF");
+    assert_valid("pdf", "b2b-invoice.pdf", &pdf);
+}
+
+#[test]
+fn the_pdf_checks_reject_a_pdf_without_its_xml_or_with_another_profile() {
+    let doc = b2b_invoice();
+    let plain = facturier_formats::pdf::render(&doc, None).expect("PDF");
+    let o = validate("pdf", "no-xml.pdf", &plain);
+    assert_eq!(o.code, 1, "{}", o.output);
+    assert!(o.output.contains("no file specification named factur-x.xml"), "{}", o.output);
+
+    // The XMP says EN 16931, the XML is MINIMUM.
+    let mut minimum = doc.clone();
+    minimum.profile = Profile::Minimum;
+    let xml = factur_x_xml(&minimum).expect("CII");
+    let pdf = facturier_formats::pdf::render(&doc, Some(&xml)).expect("PDF");
+    let o = validate("pdf", "wrong-level.pdf", &pdf);
+    assert_eq!(o.code, 1, "{}", o.output);
+    assert!(o.output.contains("fx:ConformanceLevel"), "{}", o.output);
+}
+
+#[test]
+fn only_invoices_and_credit_notes_are_e_invoices() {
+    for kind in [DocumentKind::Quote, DocumentKind::Order, DocumentKind::DeliveryNote, DocumentKind::Proforma] {
+        let mut doc = b2b_invoice();
+        doc.kind = kind;
+        assert!(matches!(factur_x_xml(&doc), Err(FormatError::NotAnInvoice(_))), "{kind}");
+        assert!(matches!(ubl_xml(&doc), Err(FormatError::NotAnInvoice(_))), "{kind}");
+    }
+    let mut empty = b2b_invoice();
+    empty.content.lines.retain(|l| !l.is_item());
+    empty.totals = empty.content.totals();
+    assert!(matches!(factur_x_xml(&empty), Err(FormatError::NoLines)));
+    // The header-only profiles need no line.
+    empty.profile = Profile::Minimum;
+    assert!(factur_x_xml(&empty).is_ok());
+}
+
+// --- The validators reject what is wrong.
+
+/// Removes the first `<tag>…</tag>` element (with its content) after `after`.
+fn remove_element(xml: &str, after: &str, tag: &str) -> String {
+    let from = xml.find(after).expect("anchor");
+    let start = from + xml[from..].find(&format!("<{tag}>")).expect("element");
+    let close = format!("</{tag}>");
+    let end = start + xml[start..].find(&close).expect("end") + close.len();
+    format!("{}{}", &xml[..start], &xml[end..])
+}
+
+#[test]
+fn the_validators_reject_an_invoice_without_the_seller_vat_number() {
+    let doc = b2b_invoice();
+    let cii = utf8(factur_x_xml(&doc).expect("CII"));
+    let broken = remove_element(&cii, "<ram:SellerTradeParty>", "ram:SpecifiedTaxRegistration");
+    assert!(!broken.contains(r#"<ram:ID schemeID="VA">FR44732829320</ram:ID>"#));
+    let o = validate("cii", "no-seller-vat.cii.xml", broken.as_bytes());
+    assert_eq!(o.code, 1, "{}", o.output);
+    assert!(o.output.contains("BR-S-02"), "{}", o.output);
+
+    let ubl = utf8(ubl_xml(&doc).expect("UBL"));
+    let broken = remove_element(&ubl, "<cac:AccountingSupplierParty>", "cac:PartyTaxScheme");
+    let o = validate("ubl", "no-seller-vat.ubl.xml", broken.as_bytes());
+    assert_eq!(o.code, 1, "{}", o.output);
+    assert!(o.output.contains("BR-S-02"), "{}", o.output);
+}
+
+#[test]
+fn the_validators_reject_wrong_totals_a_broken_schema_and_french_rules() {
+    let doc = b2b_invoice();
+    let cii = utf8(factur_x_xml(&doc).expect("CII"));
+    let gross = doc.totals.gross.to_string();
+    let wrong = cii.replace(
+        &format!("<ram:GrandTotalAmount>{gross}</ram:GrandTotalAmount>"),
+        &format!("<ram:GrandTotalAmount>{}</ram:GrandTotalAmount>", doc.totals.gross + dec!(0.01)),
+    );
+    let o = validate("cii", "wrong-total.cii.xml", wrong.as_bytes());
+    assert_eq!(o.code, 1, "{}", o.output);
+    assert!(o.output.contains("BR-CO-15"), "{}", o.output);
+
+    // An element the XSD does not allow where it stands.
+    let misplaced =
+        cii.replacen("<ram:TypeCode>380</ram:TypeCode>", "<ram:TypeCode>380</ram:TypeCode><ram:Foo>1</ram:Foo>", 1);
+    let o = validate("cii", "xsd.cii.xml", misplaced.as_bytes());
+    assert_eq!(o.code, 1, "{}", o.output);
+    assert!(o.output.contains("xsd-en16931"), "{}", o.output);
+
+    // No late-payment penalty mention: French rule BR-FR-05.
+    let no_pmd = cii.replace("<ram:SubjectCode>PMD</ram:SubjectCode>", "");
+    let o = validate("cii", "no-pmd.cii.xml", no_pmd.as_bytes());
+    assert_eq!(o.code, 1, "{}", o.output);
+    assert!(o.output.contains("BR-FR-05"), "{}", o.output);
+
+    let o = validate("cii", "not-xml.cii.xml", b"<rsm:CrossIndustryInvoice");
+    assert_eq!(o.code, 2, "{}", o.output);
+}

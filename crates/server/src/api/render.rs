@@ -1,0 +1,144 @@
+//! `GET /{kind}/{id}/pdf` and `GET /{kind}/{id}/ubl`: a stored document, its parties
+//! (sealed at issue, current while a draft) and the company's settings, turned into the
+//! one render model every output format reads.
+
+use crate::App;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use facturier_core::company::parse_colour;
+use facturier_core::document::{DocumentKind, Status, settle};
+use facturier_formats::model::{Appearance, Reference, RenderDocument, Settled};
+use facturier_formats::text;
+use facturier_store::documents::DocumentRecord;
+use std::collections::HashMap;
+
+/// Kinds that are invoices in the EN 16931 sense: they get Factur-X and UBL.
+pub fn is_e_invoice(kind: DocumentKind) -> bool {
+    matches!(kind, DocumentKind::Invoice | DocumentKind::DepositInvoice | DocumentKind::CreditNote)
+}
+
+/// Builds the render model of a document.
+pub async fn model(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<RenderDocument, ApiError> {
+    let company = auth.company();
+    let parties = app.store.parties(company, &rec.content).await?;
+    let settings = app.store.settings(company).await?;
+    let language = parties.buyer.language;
+    let mut content = rec.content.clone();
+    if content.terms.is_none() {
+        content.terms = settings.documents.default_terms.clone();
+    }
+    let totals = content.totals();
+    let cur = content.currency;
+
+    let mut settled = Vec::new();
+    for p in &rec.payments {
+        let label = match language {
+            facturier_core::party::Language::Fr => format!("Règlement du {}", text::date(p.date, language)),
+            facturier_core::party::Language::En => format!("Payment of {}", text::date(p.date, language)),
+        };
+        settled.push(Settled { label, amount: p.applied });
+    }
+    if !rec.credited.is_zero() {
+        let label = match language {
+            facturier_core::party::Language::Fr => "Avoirs".to_string(),
+            facturier_core::party::Language::En => "Credit notes".to_string(),
+        };
+        settled.push(Settled { label, amount: rec.credited });
+    }
+    let due = if rec.kind.is_payable() { settle(totals.gross, rec.paid, rec.credited).due } else { totals.gross };
+
+    let mut preceding = Vec::new();
+    if rec.kind == DocumentKind::CreditNote
+        && let Some(parent) = rec.parent_id
+    {
+        let inv = app.store.document(company, DocumentKind::Invoice, parent).await;
+        let inv = match inv {
+            Ok(d) => d,
+            Err(_) => app.store.document(company, DocumentKind::DepositInvoice, parent).await?,
+        };
+        if let Some(number) = inv.number {
+            preceding.push(Reference { number, issue_date: inv.issue_date });
+        }
+    }
+
+    let mut references = HashMap::new();
+    for id in content.lines.iter().filter_map(|l| l.product_id) {
+        if let std::collections::hash_map::Entry::Vacant(e) = references.entry(id)
+            && let Ok(p) = app.store.product(company, id).await
+        {
+            e.insert(p.product.reference);
+        }
+    }
+    let look = &settings.documents;
+    Ok(RenderDocument {
+        kind: rec.kind,
+        status: rec.status,
+        number: rec.number.clone(),
+        issue_date: rec.issue_date.unwrap_or_else(|| auth.today()),
+        due_date: rec.due_date,
+        operation: content.operation(),
+        totals,
+        content,
+        seller: parties.seller,
+        buyer: parties.buyer,
+        language,
+        bank: settings.default_bank().cloned(),
+        legal: settings.legal.clone(),
+        settled,
+        due: cur.round(due),
+        preceding,
+        profile: look.facturx_profile,
+        appearance: Appearance {
+            logo: None,
+            accent: look.accent.as_deref().and_then(parse_colour),
+            show_reference: look.show_reference,
+            show_discount: look.show_discount,
+            totals_on_every_page: look.totals_on_every_page,
+        },
+        references,
+    })
+}
+
+fn file_name(rec: &DocumentRecord, ext: &str) -> String {
+    let base = rec.number.clone().unwrap_or_else(|| format!("{}-draft-{}", rec.kind.as_str(), rec.id));
+    let safe: String =
+        base.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+    format!("{safe}.{ext}")
+}
+
+fn file_response(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+    let mut r = (StatusCode::OK, bytes).into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+/// The PDF of any document; issued invoices and credit notes carry their Factur-X XML.
+pub async fn pdf(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Response, ApiError> {
+    let doc = model(app, auth, rec).await?;
+    let xml = if is_e_invoice(rec.kind) && rec.status != Status::Draft {
+        Some(facturier_formats::cii::factur_x_xml(&doc).map_err(|e| ApiError::Internal(e.to_string()))?)
+    } else {
+        None
+    };
+    // Rendering is CPU work of a few milliseconds; keep it off the async workers.
+    let bytes = tokio::task::spawn_blocking(move || facturier_formats::pdf::render(&doc, xml.as_deref()))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(file_response(bytes, "application/pdf", &file_name(rec, "pdf")))
+}
+
+/// The UBL 2.1 invoice or credit note of an issued invoice.
+pub async fn ubl(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Response, ApiError> {
+    if rec.status == Status::Draft {
+        return Err(ApiError::Conflict("a draft has no legal number yet: issue it before exporting it as UBL".into()));
+    }
+    let doc = model(app, auth, rec).await?;
+    let xml = facturier_formats::ubl::ubl_xml(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(file_response(xml, "application/xml", &file_name(rec, "xml")))
+}
