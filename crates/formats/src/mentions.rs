@@ -38,15 +38,15 @@ pub fn seller_identity(doc: &RenderDocument) -> String {
     let currency = doc.content.currency;
     match (&s.legal_form, s.share_capital) {
         (Some(form), Some(capital)) => parts.push(if fr {
-            format!("{form} au capital de {} {}", group(capital), symbol(currency.code()))
+            format!("{form} au capital de {} {}", group(capital), crate::text::symbol(currency.code()))
         } else {
-            format!("{form} with a share capital of {} {}", group(capital), symbol(currency.code()))
+            format!("{form} with a share capital of {} {}", group(capital), crate::text::symbol(currency.code()))
         }),
         (Some(form), None) => parts.push(form.clone()),
         (None, Some(capital)) => parts.push(if fr {
-            format!("Capital de {} {}", group(capital), symbol(currency.code()))
+            format!("Capital de {} {}", group(capital), crate::text::symbol(currency.code()))
         } else {
-            format!("Share capital {} {}", group(capital), symbol(currency.code()))
+            format!("Share capital {} {}", group(capital), crate::text::symbol(currency.code()))
         }),
         (None, None) => {}
     }
@@ -186,14 +186,4 @@ fn spaced_siren(s: &str) -> String {
 /// A whole amount with thin-space grouping ("10 000"), decimals kept when there are some.
 fn group(d: facturier_core::Decimal) -> String {
     crate::text::group_digits(&to_text(d, 0), ' ', ',')
-}
-
-fn symbol(code: &str) -> &str {
-    match code {
-        "EUR" => "€",
-        "GBP" => "£",
-        "USD" => "$",
-        "CHF" => "CHF",
-        other => other,
-    }
 }

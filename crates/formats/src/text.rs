@@ -46,12 +46,14 @@ pub fn money(d: Decimal, currency: Currency, lang: Language) -> String {
     }
 }
 
-fn symbol(code: &str) -> &str {
+/// The printed symbol of a currency, or its code when it has none we print.
+pub(crate) fn symbol(code: &str) -> &str {
     match code {
         "EUR" => "€",
         "GBP" => "£",
         "USD" => "$",
         "JPY" => "¥",
+        "CHF" => "CHF",
         other => other,
     }
 }
