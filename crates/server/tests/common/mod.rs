@@ -236,7 +236,7 @@ pub fn png_logo(width: u32, height: u32) -> Vec<u8> {
     enc.set_depth(png::BitDepth::Eight);
     let mut w = enc.write_header().expect("png header");
     let pixels: Vec<u8> = (0..width * height)
-        .flat_map(|i| if (i % width) / 8 % 2 == 0 { [200, 40, 40] } else { [30, 60, 140] })
+        .flat_map(|i| if ((i % width) / 8).is_multiple_of(2) { [200, 40, 40] } else { [30, 60, 140] })
         .collect();
     w.write_image_data(&pixels).expect("png data");
     w.finish().expect("png end");
