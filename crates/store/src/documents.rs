@@ -482,12 +482,19 @@ pub(crate) async fn lock_document(
 /// (its name and country until it is filled in) and the customer with the document's
 /// billing address.
 pub(crate) async fn current_parties(tx: &mut Tx, company_id: Uuid, content: &Content) -> Result<Parties> {
-    let (name, country, settings): (String, String, String) = on_conn!(tx, |c| {
-        sqlx::query_as("SELECT name, country, settings FROM companies WHERE id = $1")
-            .bind(company_id)
-            .fetch_one(c)
-            .await?
+    // One query for both parties: issuing runs under the company's write lock, where
+    // every round trip counts.
+    let row: Option<(String, String, String, String)> = on_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT co.name, co.country, co.settings, cu.data FROM companies co \
+             JOIN customers cu ON cu.company_id = co.id AND cu.id = $2 WHERE co.id = $1",
+        )
+        .bind(company_id)
+        .bind(content.customer_id)
+        .fetch_optional(c)
+        .await?
     });
+    let (name, country, settings, data) = row.ok_or(StoreError::NotFound("customer"))?;
     let settings: crate::companies::CompanySettings =
         serde_json::from_str(&settings).map_err(|e| StoreError::Corrupt(format!("company settings: {e}")))?;
     let seller = match settings.identity {
@@ -497,13 +504,6 @@ pub(crate) async fn current_parties(tx: &mut Tx, company_id: Uuid, content: &Con
             country.parse().map_err(|e: facturier_core::party::UnknownCountry| StoreError::Corrupt(e.to_string()))?,
         ),
     };
-    let (data,): (String,) = on_conn!(tx, |c| {
-        sqlx::query_as("SELECT data FROM customers WHERE company_id = $1 AND id = $2")
-            .bind(company_id)
-            .bind(content.customer_id)
-            .fetch_one(c)
-            .await?
-    });
     let customer: facturier_core::party::Customer = serde_json::from_str(&data)
         .map_err(|e| StoreError::Corrupt(format!("customer {}: {e}", content.customer_id)))?;
     let address = content.billing_address.clone().unwrap_or_else(|| customer.billing_address.clone());
@@ -1041,20 +1041,20 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
         .await?
     });
     let facts = document::check_issue(kind, &doc.content, today, last_date)?;
-    let (company_currency,): (String,) = on_conn!(tx, |c| {
-        sqlx::query_as("SELECT currency FROM companies WHERE id = $1").bind(company_id).fetch_one(c).await?
+    let (pattern, yearly_reset, company_currency): (String, bool, String) = on_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT n.pattern, n.yearly_reset, co.currency FROM numbering n JOIN companies co ON co.id = n.company_id \
+             WHERE n.company_id = $1 AND n.kind = $2",
+        )
+        .bind(company_id)
+        .bind(kind.as_str())
+        .fetch_one(c)
+        .await?
     });
     let company_currency: Currency = company_currency
         .parse()
         .map_err(|e: facturier_core::money::UnknownCurrency| StoreError::Corrupt(e.to_string()))?;
     doc.content.check_currency(company_currency)?;
-    let (pattern, yearly_reset): (String, bool) = on_conn!(tx, |c| {
-        sqlx::query_as("SELECT pattern, yearly_reset FROM numbering WHERE company_id = $1 AND kind = $2")
-            .bind(company_id)
-            .bind(kind.as_str())
-            .fetch_one(c)
-            .await?
-    });
     let pattern: NumberPattern =
         pattern.parse().map_err(|e: facturier_core::numbering::PatternError| StoreError::Corrupt(e.to_string()))?;
     let period = if yearly_reset { i64::from(facts.issue_date.year()) } else { 0 };
@@ -1120,43 +1120,56 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
         .await?;
     }
 
-    let sql = format!(
-        "UPDATE documents SET status = $12, number = $3, issue_date = $4, due_date = $5, doc_date = $4, chain_seq = $6, \
-         prev_seal = $7, net = $8, vat_total = $9, gross = $10, due = $10, issued_at = $11, updated_at = $11, content = $13 \
-         WHERE company_id = $1 AND id = $2 RETURNING {COLS}"
-    );
-    let row: Row = on_conn!(tx, |c| {
-        sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(company_id)
-            .bind(id)
-            .bind(&number)
-            .bind(facts.issue_date)
-            .bind(facts.due_date)
-            .bind(chain_seq)
-            .bind(&head)
-            .bind(totals.net.to_string())
-            .bind(totals.vat_total.to_string())
-            .bind(totals.gross.to_string())
-            .bind(at)
-            .bind(kind.issued_status().as_str())
-            .bind(&sealed_json)
-            .fetch_one(c)
-            .await
-    })
-    .map_err(|e| match StoreError::from(e) {
-        e if e.is_unique_violation() => StoreError::Conflict(format!(
-            "number {number} already exists: the numbering pattern was changed to one that repeats earlier numbers"
-        )),
-        e => e,
-    })?;
-    let new_seal = seal::seal(&head, &canonical_bytes(company_id, &row)?);
+    // The seal covers exactly what `canonical_bytes` reads back from the row (verify
+    // recomputes it that way), so it is computed first and written with the row: one
+    // statement fewer under the company's write lock.
+    let content_value: serde_json::Value =
+        serde_json::from_str(&sealed_json).map_err(|e| StoreError::Corrupt(format!("document {id}: {e}")))?;
+    let (net, vat_total, gross) = (totals.net.to_string(), totals.vat_total.to_string(), totals.gross.to_string());
+    let canonical = Canonical {
+        company_id,
+        id,
+        kind: kind.as_str(),
+        number: &number,
+        issue_date: facts.issue_date.to_string(),
+        due_date: facts.due_date.to_string(),
+        customer_id: doc.content.customer_id,
+        currency: doc.content.currency.code(),
+        content: &content_value,
+        net: net.clone(),
+        vat_total: vat_total.clone(),
+        gross: gross.clone(),
+        parent_id: doc.parent_id,
+    };
+    let new_seal = seal::seal(&head, &canonical.to_bytes());
     on_conn!(tx, |c| {
-        sqlx::query("UPDATE documents SET seal = $3 WHERE company_id = $1 AND id = $2")
-            .bind(company_id)
-            .bind(id)
-            .bind(&new_seal)
-            .execute(&mut *c)
-            .await?;
+        sqlx::query(
+            "UPDATE documents SET status = $12, number = $3, issue_date = $4, due_date = $5, doc_date = $4, \
+             chain_seq = $6, prev_seal = $7, net = $8, vat_total = $9, gross = $10, due = $10, issued_at = $11, \
+             updated_at = $11, content = $13, seal = $14 WHERE company_id = $1 AND id = $2",
+        )
+        .bind(company_id)
+        .bind(id)
+        .bind(&number)
+        .bind(facts.issue_date)
+        .bind(facts.due_date)
+        .bind(chain_seq)
+        .bind(&head)
+        .bind(&net)
+        .bind(&vat_total)
+        .bind(&gross)
+        .bind(at)
+        .bind(kind.issued_status().as_str())
+        .bind(&sealed_json)
+        .bind(&new_seal)
+        .execute(&mut *c)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            e if e.is_unique_violation() => StoreError::Conflict(format!(
+                "number {number} already exists: the numbering pattern was changed to one that repeats earlier numbers"
+            )),
+            e => e,
+        })?;
         sqlx::query(
             "UPDATE seal_chains SET head = $3, length = $4, last_issue_date = $5 WHERE company_id = $1 AND kind = $2",
         )

@@ -138,6 +138,9 @@ impl Store {
                 .pragma("cache_size", "-32000");
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
+                // A connection to a file cannot go stale; the check before each use is
+                // a round trip to the connection's thread for nothing.
+                .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
                 .await?;
