@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
 """A real SMTP server for the e-mail tests: aiosmtpd on 127.0.0.1:PORT, every message
-it accepts written raw (as received, headers and MIME body) to DIR/NNNN.eml.
+it accepts written raw (as received, headers and MIME body) to DIR/NNNN.eml, then read
+back by Python's own MIME parser into DIR/NNNN.json: envelope recipients, From, To, Cc,
+Reply-To, Message-ID, the decoded Subject, the text body and each attachment (file name,
+media type, base64 bytes). Tests read the JSON, so the parsing is not ours.
 
     target/validators-venv/bin/python scripts/smtp-sink.py --port 2525 --dir /tmp/mails
 
 Prints "ready PORT" on stdout once it accepts connections, then serves until killed.
-Each file appears whole (written aside, then renamed), so a reader never sees half a
-message. Installed with aiosmtpd by scripts/setup-validators.
+Each file appears whole (written aside, then renamed), the JSON last, so a reader that
+waits for NNNN.json never sees half a message. Installed with aiosmtpd by scripts/setup-validators.
 """
 
 import argparse
+import base64
+import email
+import email.policy
 import itertools
+import json
 import os
 import signal
 import sys
@@ -33,10 +40,40 @@ class Sink:
         with open(partial, "wb") as f:
             f.write(envelope.original_content or envelope.content)
         os.replace(partial, final)
-        # The envelope recipients, which Bcc would hide from the headers.
-        with open(os.path.join(self.directory, f"{n:04d}.rcpt"), "w") as f:
-            f.write("\n".join(envelope.rcpt_tos))
+        summary = parse(envelope)
+        summary_path = os.path.join(self.directory, f"{n:04d}.json")
+        with open(summary_path + ".part", "w") as f:
+            json.dump(summary, f, ensure_ascii=False, indent=1)
+        os.replace(summary_path + ".part", summary_path)
         return "250 Message accepted for delivery"
+
+
+def parse(envelope):
+    raw = envelope.original_content or envelope.content
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    body = msg.get_body(preferencelist=("plain",))
+    attachments = [
+        {
+            "filename": part.get_filename(),
+            "content_type": part.get_content_type(),
+            "data": base64.b64encode(part.get_payload(decode=True)).decode("ascii"),
+        }
+        for part in msg.iter_attachments()
+    ]
+    header = lambda name: str(msg[name]) if msg[name] is not None else None  # noqa: E731
+    return {
+        # The envelope recipients, which a Bcc would hide from the headers.
+        "rcpt_tos": list(envelope.rcpt_tos),
+        "mail_from": envelope.mail_from,
+        "from": header("From"),
+        "to": [a.addr_spec for a in msg["To"].addresses] if msg["To"] else [],
+        "cc": [a.addr_spec for a in msg["Cc"].addresses] if msg["Cc"] else [],
+        "reply_to": header("Reply-To"),
+        "message_id": header("Message-ID"),
+        "subject": header("Subject"),
+        "text": body.get_content() if body is not None else None,
+        "attachments": attachments,
+    }
 
 
 def main():

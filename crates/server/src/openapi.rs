@@ -1612,7 +1612,7 @@ fn schemas() -> Value {
             &["at", "event", "detail"],
             json!({
                 "at": instant(),
-                "event": {"type": "string", "description": "`created`, `updated`, `issued`, `payment_recorded`…", "examples": ["issued"]},
+                "event": {"type": "string", "description": "`created`, `updated`, `issued`, `payment_recorded`, `email_queued`, `sent` (an e-mail was accepted by the SMTP server: `to`, `message_id`), `send_failed`…", "examples": ["issued"]},
                 "detail": {"description": "Facts of the event (e.g. the number assigned)."},
             }),
         ),
