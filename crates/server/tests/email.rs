@@ -430,3 +430,79 @@ async fn every_kind_of_document_can_be_sent_with_its_own_template() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_workers_never_claim_the_same_message_and_a_dead_workers_lease_runs_out() {
+    use facturier_store::outbox::NewEmail;
+    each_db(|app| async move {
+        let to = vec!["compta@exemple.fr".to_string()];
+        let mut queued = std::collections::BTreeSet::new();
+        for i in 0..40 {
+            let subject = format!("Message {i}");
+            let e = NewEmail {
+                company_id: app.company_id,
+                document_id: None,
+                sender: None,
+                sender_name: "Test SARL",
+                to: &to,
+                cc: &[],
+                subject: &subject,
+                body: "x",
+                attachment: None,
+            };
+            queued.insert(app.store.enqueue_email(&e).await.expect("enqueue").id);
+        }
+        // Four workers claim in small batches at the same time.
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                let store = app.store.clone();
+                tokio::spawn(async move {
+                    let mut mine = Vec::new();
+                    loop {
+                        let batch = store.claim_emails(3, Duration::from_secs(300)).await.expect("claim");
+                        if batch.is_empty() {
+                            return mine;
+                        }
+                        mine.extend(batch.into_iter().map(|m| m.record.id));
+                    }
+                })
+            })
+            .collect();
+        let mut claimed = Vec::new();
+        for w in workers {
+            claimed.extend(w.await.expect("a worker"));
+        }
+        assert_eq!(claimed.len(), 40, "each message claimed exactly once");
+        assert_eq!(claimed.iter().copied().collect::<std::collections::BTreeSet<_>>(), queued);
+        assert!(app.store.claim_emails(10, Duration::from_secs(300)).await.unwrap().is_empty(), "all are leased");
+
+        // A worker that claims and dies: once its lease runs out the message is due again.
+        let mut e = app.store.claim_emails(1, Duration::ZERO).await.unwrap();
+        assert!(e.is_empty(), "nothing pending is left");
+        let subject = "Orphan".to_string();
+        let orphan = app
+            .store
+            .enqueue_email(&NewEmail {
+                company_id: app.company_id,
+                document_id: None,
+                sender: None,
+                sender_name: "Test SARL",
+                to: &to,
+                cc: &[],
+                subject: &subject,
+                body: "x",
+                attachment: None,
+            })
+            .await
+            .unwrap();
+        e = app.store.claim_emails(1, Duration::from_millis(200)).await.unwrap();
+        assert_eq!(e[0].record.id, orphan.id);
+        assert!(app.store.claim_emails(1, Duration::from_secs(300)).await.unwrap().is_empty(), "still leased");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let again = app.store.claim_emails(1, Duration::from_secs(300)).await.unwrap();
+        assert_eq!(again.len(), 1, "the lease ran out");
+        assert_eq!(again[0].record.id, orphan.id);
+        assert_eq!(again[0].record.attempts, 2, "the lost attempt counts");
+    })
+    .await;
+}
