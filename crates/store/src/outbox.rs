@@ -107,7 +107,7 @@ pub struct Retry {
 }
 
 impl Default for Retry {
-    /// 1 min, 2, 4… capped at 6 h; 20 attempts span about four days, long enough to
+    /// 1 min, 2, 4… capped at 6 h; 20 attempts span almost three days, long enough to
     /// outlast a weekend outage of the mail server.
     fn default() -> Retry {
         Retry { base: Duration::from_secs(60), max_delay: Duration::from_secs(6 * 3600), max_attempts: 20 }
