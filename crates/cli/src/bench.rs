@@ -84,6 +84,13 @@ pub struct BenchArgs {
     /// Seed of the generator: the same seed gives the same data set.
     #[arg(long, default_value_t = 2026)]
     seed: u64,
+    /// Factur-X invoices (5–30 lines) rendered as PDF/A-3 with their CII XML by the render
+    /// benchmark, run first; 0 skips it.
+    #[arg(long, default_value_t = 1000)]
+    render: usize,
+    /// Only run the render benchmark (no database, no server).
+    #[arg(long)]
+    render_only: bool,
 }
 
 /// How long the generated history is: invoices are spread over about three years up to today.
@@ -1198,6 +1205,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     ensure!((1..=10_000).contains(&args.batch), "--batch must be between 1 and 10000");
     ensure!(args.clients > 0, "--clients must be at least 1");
     ensure!(args.samples > 0, "--samples must be at least 1");
+    ensure!(!args.render_only || args.render > 0, "--render-only needs --render above 0");
     let today = OffsetDateTime::now_utc().date();
     let generator = Arc::new(Generator::new(today)?);
 
@@ -1230,6 +1238,13 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             ""
         }
     );
+    let rendered = if args.render > 0 { Some(render_bench(args.render, args.seed)?) } else { None };
+    if args.render_only {
+        if let Some(r) = rendered {
+            println!("\nResults:\n\n{}", r.table());
+        }
+        return Ok(());
+    }
     let mut figs = Vec::new();
     for &backend in backends {
         for &(customers, invoices) in &sizes {
@@ -1252,5 +1267,99 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     let minutes = (OffsetDateTime::now_utc() - started).whole_seconds() as f64 / 60.0;
     println!("\nResults ({minutes:.1} min in all):\n");
     println!("{}", table(&figs, args.clients));
+    if let Some(r) = rendered {
+        println!("\n{}", r.table());
+    }
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Rendering
+// ---------------------------------------------------------------------------------------
+
+/// Figures of the render benchmark.
+struct RenderFigures {
+    documents: usize,
+    lines: usize,
+    bytes: usize,
+    one_core: f64,
+    all_cores: f64,
+    threads: usize,
+    peak_kib: u64,
+}
+
+impl RenderFigures {
+    fn table(&self) -> String {
+        let mut out = String::from("| render: Factur-X invoices (PDF/A-3 + CII XML) | |\n|---|---:|\n");
+        let _ =
+            writeln!(out, "| documents (5–30 lines, {} lines in all) | {} |", human(self.lines as u64), self.documents);
+        let _ = writeln!(out, "| average PDF size | {:.1} KiB |", self.bytes as f64 / self.documents as f64 / 1024.0);
+        let _ = writeln!(out, "| documents/s, one core | {:.0} |", self.one_core);
+        let _ = writeln!(out, "| documents/s, {} threads | {:.0} |", self.threads, self.all_cores);
+        let _ = writeln!(out, "| peak memory of the process (VmHWM) | {:.1} MiB |", self.peak_kib as f64 / 1024.0);
+        out
+    }
+}
+
+/// Peak and current resident memory of this process, in KiB.
+fn own_memory() -> Result<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").context("cannot read /proc/self/status")?;
+    let field = |name: &str| -> Result<u64> {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .with_context(|| format!("no {name} in /proc/self/status"))
+    };
+    Ok((field("VmHWM:")?, field("VmRSS:")?))
+}
+
+/// Renders `n` invoices of 5–30 lines (their CII XML, then the PDF/A-3 that embeds it),
+/// once on one core, then spread over every core; the peak memory covers both passes.
+fn render_bench(n: usize, seed: u64) -> Result<RenderFigures> {
+    use facturier_formats::{cii, pdf, sample};
+    println!("\n== render: {n} Factur-X invoices");
+    // Resets the peak (VmHWM) to the current size, so that it measures this stage only.
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let mut rng = StdRng::seed_from_u64(seed);
+    let docs: Vec<_> = (0..n)
+        .map(|i| {
+            let mut d = sample::invoice(rng.random_range(5..=30));
+            d.number = Some(format!("F2026-{:05}", i + 1));
+            d
+        })
+        .collect();
+    let lines = docs.iter().map(|d| d.content.lines.len()).sum();
+    let render = |d: &facturier_formats::model::RenderDocument| -> Result<usize> {
+        let xml = cii::factur_x_xml(d).context("CII XML")?;
+        Ok(pdf::render(d, Some(&xml)).context("PDF")?.len())
+    };
+    let bar = bar(n as u64, "rendered (one core)")?;
+    let started = Instant::now();
+    let mut bytes = 0;
+    for d in &docs {
+        bytes += render(d)?;
+        bar.inc(1);
+    }
+    let one_core = n as f64 / started.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+    println!("  one core: {one_core:.0} documents/s, {:.1} KiB each", bytes as f64 / n as f64 / 1024.0);
+
+    let threads = std::thread::available_parallelism().map(|p| p.get()).unwrap_or(1);
+    let started = Instant::now();
+    let chunk = n.div_ceil(threads);
+    std::thread::scope(|s| -> Result<()> {
+        let handles: Vec<_> = docs
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().try_for_each(|d| render(d).map(|_| ()))))
+            .collect();
+        for h in handles {
+            h.join().map_err(|_| anyhow!("a render thread panicked"))??;
+        }
+        Ok(())
+    })?;
+    let all_cores = n as f64 / started.elapsed().as_secs_f64();
+    let (peak_kib, _) = own_memory()?;
+    println!("  {threads} threads: {all_cores:.0} documents/s; peak memory {:.1} MiB", peak_kib as f64 / 1024.0);
+    Ok(RenderFigures { documents: n, lines, bytes, one_core, all_cores, threads, peak_kib })
 }

@@ -11,7 +11,7 @@ use facturier_core::product::{Product, UnitCode};
 use facturier_core::tax::{Vat, VatCategory};
 use facturier_core::terms::PaymentTerms;
 use facturier_store::Store;
-use facturier_store::companies::Role;
+use facturier_store::companies::{Logo, Role};
 use facturier_store::documents::NewPayment;
 use std::str::FromStr;
 use time::Duration;
@@ -98,6 +98,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             .into(),
     );
     store.set_settings(company, &settings).await?;
+    store.set_logo(company, &Logo { content_type: "image/png".into(), bytes: demo_logo()? }).await?;
 
     // (name, activity, siren, address, city, pc, contacts, terms)
     let customers: Vec<Customer> = vec![
@@ -433,4 +434,36 @@ pub fn print(d: &Demo, listen: &str, json: bool) {
         println!("  login: {LOGIN}");
         println!("  API:   curl -H 'Authorization: Bearer {}' {url}api/v1/invoices", d.token);
     }
+}
+
+/// The demo company's logo: a PNG mark drawn here (a square of four tiles beside a bar),
+/// so that the demo's documents show a logo without shipping an image file.
+fn demo_logo() -> Result<Vec<u8>> {
+    const W: u32 = 176;
+    const H: u32 = 48;
+    const NAVY: [u8; 3] = [31, 58, 95];
+    const TEAL: [u8; 3] = [38, 140, 150];
+    const WHITE: [u8; 3] = [255, 255, 255];
+    let mut pixels = Vec::with_capacity((W * H * 3) as usize);
+    for y in 0..H {
+        for x in 0..W {
+            let tile = x < 48 && (x % 24 < 21) && (y % 24 < 21);
+            let bar = (60..W).contains(&x) && (18..30).contains(&y);
+            let c = match (tile, bar) {
+                (true, _) if (x / 24 + y / 24) % 2 == 0 => NAVY,
+                (true, _) => TEAL,
+                (_, true) => NAVY,
+                _ => WHITE,
+            };
+            pixels.extend_from_slice(&c);
+        }
+    }
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, W, H);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut w = enc.write_header()?;
+    w.write_image_data(&pixels)?;
+    w.finish()?;
+    Ok(out)
 }

@@ -385,6 +385,108 @@ async fn every_demo_invoice_and_credit_note_passes_the_independent_validators() 
     }
 }
 
+/// A page rendered to PNG by poppler: width, height and RGB pixels.
+struct Page {
+    width: usize,
+    height: usize,
+    rgb: Vec<u8>,
+}
+
+impl Page {
+    fn read(path: &std::path::Path) -> Page {
+        let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(path).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert_eq!(info.color_type, png::ColorType::Rgb, "{}", path.display());
+        buf.truncate(info.buffer_size());
+        Page { width: info.width as usize, height: info.height as usize, rgb: buf }
+    }
+
+    /// Pixels of the region (fractions of the page) for which `pred` holds.
+    fn count(&self, x: (f32, f32), y: (f32, f32), pred: impl Fn([u8; 3]) -> bool) -> usize {
+        let (x0, x1) = ((x.0 * self.width as f32) as usize, (x.1 * self.width as f32) as usize);
+        let (y0, y1) = ((y.0 * self.height as f32) as usize, (y.1 * self.height as f32) as usize);
+        let mut n = 0;
+        for row in y0..y1 {
+            for col in x0..x1 {
+                let i = (row * self.width + col) * 3;
+                if pred([self.rgb[i], self.rgb[i + 1], self.rgb[i + 2]]) {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+}
+
+fn near(c: [u8; 3], target: [u8; 3]) -> bool {
+    c.iter().zip(target).all(|(a, b)| a.abs_diff(b) <= 40)
+}
+
+/// Text ink: dark pixels.
+fn ink(c: [u8; 3]) -> bool {
+    c.iter().map(|&v| u32::from(v)).sum::<u32>() < 300
+}
+
+/// The draft watermark: the light red of "SPÉCIMEN" over white paper.
+fn watermark(c: [u8; 3]) -> bool {
+    c[0] > 225 && c[0].saturating_sub(c[1]) >= 12 && c[0].saturating_sub(c[2]) >= 12
+}
+
+#[tokio::test]
+async fn demo_documents_render_to_png_pages_that_look_right() {
+    let db = databases().await.into_iter().next().unwrap();
+    let out = run(&db, &["demo", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let token = serde_json::from_slice::<Value>(&out.stdout).unwrap()["token"].as_str().unwrap().to_string();
+    let server = Server::start(&db).await;
+    let http = reqwest::Client::new();
+    // Pages are kept as test artefacts, to be looked at.
+    let artefacts = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("../test-artefacts/pdf-pages");
+    std::fs::create_dir_all(&artefacts).unwrap();
+
+    let first = |segment: &'static str, draft: bool| {
+        let (http, base, token) = (http.clone(), server.base.clone(), token.clone());
+        async move {
+            let list: Value =
+                http.get(format!("{base}/{segment}")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+            let d = list["data"].as_array().unwrap().iter().find(|d| (d["status"] == "draft") == draft).cloned();
+            let d =
+                d.unwrap_or_else(|| panic!("the demo has a {} in {segment}", if draft { "draft" } else { "document" }));
+            let r = http.get(format!("{base}/{segment}/{}/pdf", d["id"].as_str().unwrap())).bearer_auth(&token);
+            r.send().await.unwrap().bytes().await.unwrap().to_vec()
+        }
+    };
+    for (name, segment, draft) in [
+        ("invoice", "invoices", false),
+        ("credit-note", "credit-notes", false),
+        ("quote", "quotes", false),
+        ("draft-invoice", "invoices", true),
+    ] {
+        let pdf = artefacts.join(format!("{name}.pdf"));
+        std::fs::write(&pdf, first(segment, draft).await).unwrap();
+        let prefix = artefacts.join(name);
+        let out = Command::new("pdftoppm").args(["-r", "60", "-png"]).arg(&pdf).arg(&prefix).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success() && stderr.trim().is_empty(), "poppler could not render {name}: {stderr}");
+        let page = Page::read(&artefacts.join(format!("{name}-1.png")));
+
+        // A4 at 60 dpi.
+        assert_eq!((page.width, page.height), (497, 702), "{name}: the page is A4");
+        // The demo logo (navy and teal tiles) in the top-left corner.
+        let (logo_x, logo_y) = ((0.05, 0.32), (0.04, 0.11));
+        assert!(page.count(logo_x, logo_y, |c| near(c, [31, 58, 95])) > 100, "{name}: the logo's navy tiles");
+        assert!(page.count(logo_x, logo_y, |c| near(c, [38, 140, 150])) > 50, "{name}: the logo's teal tiles");
+        // Text in the body (addresses, lines, totals) and in the footer (identity, page number).
+        assert!(page.count((0.05, 0.95), (0.15, 0.7), ink) > 2000, "{name}: the body is written");
+        assert!(page.count((0.05, 0.95), (0.93, 0.99), ink) > 100, "{name}: the footer is written");
+        // The watermark marks drafts, and only drafts.
+        let marked = page.count((0.2, 0.8), (0.3, 0.7), watermark);
+        assert_eq!(marked > 500, draft, "{name}: watermark pixels: {marked}");
+    }
+}
+
 /// A real SMTP server (aiosmtpd, `scripts/smtp-sink.py`) on `port`; killed when dropped.
 struct SmtpSink {
     child: Child,

@@ -369,10 +369,9 @@ pub fn render(doc: &RenderDocument, factur_x: Option<&[u8]>) -> Result<Vec<u8>, 
     let shows_prices = doc.kind != DocumentKind::DeliveryNote;
 
     // Header: the seller on the left (logo or name), the document on the right.
-    let logo_size = match &doc.appearance.logo {
-        Some(bytes) => Some(logo_dimensions(bytes)?),
-        None => None,
-    };
+    // Decoded once: measured here, drawn by `draw`.
+    let logo = doc.appearance.logo.as_deref().map(load_logo).transpose()?;
+    let logo_size = logo.as_ref().map(|i| (i.size().0 as f32, i.size().1 as f32));
     let mut left_y = MARGIN;
     if let Some((iw, ih)) = logo_size {
         let scale = (150.0 / iw).min(56.0 / ih).min(1.0);
@@ -684,7 +683,7 @@ pub fn render(doc: &RenderDocument, factur_x: Option<&[u8]>) -> Result<Vec<u8>, 
         l.paragraph(None, &legal.join("\n"), 7.0, GREY);
     }
 
-    draw(doc, l.pages, factur_x, accent, &mentions::seller_identity(doc))
+    draw(doc, l.pages, logo, factur_x, accent, &mentions::seller_identity(doc))
 }
 
 /// The totals at the right and the VAT breakdown at the left.
@@ -868,19 +867,27 @@ fn spaced_iban(iban: &str) -> String {
     iban.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect::<Vec<_>>().join(" ")
 }
 
-/// Width and height of a PNG or JPEG, read from its header.
-fn logo_dimensions(bytes: &[u8]) -> Result<(f32, f32), PdfError> {
-    let image = load_logo(bytes)?;
-    let size = image.size();
-    Ok((size.0 as f32, size.1 as f32))
+/// Whether bytes are a PNG or JPEG logo the renderer can draw, and its pixel size.
+pub fn check_logo(bytes: &[u8]) -> Result<(u32, u32), PdfError> {
+    let size = load_logo(bytes)?.size();
+    // A header can be right and the pixels broken: drawing it once proves the whole image,
+    // so that a bad logo is refused on upload instead of failing every later PDF.
+    let mut probe = crate::sample::invoice(1);
+    probe.appearance.logo = Some(bytes.to_vec());
+    render(&probe, None).map_err(|e| match e {
+        PdfError::Write(m) => PdfError::Logo(m),
+        e => e,
+    })?;
+    Ok(size)
 }
 
 fn load_logo(bytes: &[u8]) -> Result<Image, PdfError> {
     let data: krilla::Data = bytes.to_vec().into();
+    // PDF/A forbids interpolated images (the second argument).
     if bytes.starts_with(b"\x89PNG") {
-        Image::from_png(data, true).map_err(PdfError::Logo)
+        Image::from_png(data, false).map_err(PdfError::Logo)
     } else if bytes.starts_with(&[0xff, 0xd8]) {
-        Image::from_jpeg(data, true).map_err(PdfError::Logo)
+        Image::from_jpeg(data, false).map_err(PdfError::Logo)
     } else {
         Err(PdfError::Logo("unknown image format".into()))
     }
@@ -899,6 +906,7 @@ fn fill(c: [u8; 3]) -> Fill {
 fn draw(
     doc: &RenderDocument,
     pages: Vec<Vec<Op>>,
+    logo: Option<Image>,
     factur_x: Option<&[u8]>,
     accent: [u8; 3],
     identity: &str,
@@ -929,10 +937,6 @@ fn draw(
             })
             .creation_date(date),
     );
-    let logo = match &doc.appearance.logo {
-        Some(bytes) => Some(load_logo(bytes)?),
-        None => None,
-    };
     let count = pages.len();
     let identity_lines = {
         let measure = Layout { fonts, pages: Vec::new(), y: 0.0, accent };

@@ -21,8 +21,8 @@ pub enum ApiError {
     MalformedJson(String),
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
-    #[error("the body must be JSON (Content-Type application/json), not {0}")]
-    UnsupportedMediaType(String),
+    #[error("the body must be {expected}, not {got}")]
+    UnsupportedMediaType { expected: &'static str, got: String },
     #[error("the request body is larger than {} bytes", crate::MAX_BODY)]
     TooLarge,
     #[error("missing or unknown API token")]
@@ -37,6 +37,17 @@ pub enum ApiError {
     Internal(String),
 }
 
+impl From<facturier_formats::FormatError> for ApiError {
+    fn from(e: facturier_formats::FormatError) -> ApiError {
+        use facturier_formats::FormatError;
+        match e {
+            // The document cannot be an e-invoice as it stands: a state, not a server fault.
+            FormatError::NotAnInvoice(_) | FormatError::NoLines => ApiError::Conflict(e.to_string()),
+            FormatError::Xml(m) => ApiError::Internal(m),
+        }
+    }
+}
+
 impl ApiError {
     /// A single-field validation error.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> ApiError {
@@ -47,7 +58,7 @@ impl ApiError {
         match self {
             ApiError::MalformedJson(_) => StatusCode::BAD_REQUEST,
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,

@@ -20,7 +20,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         let ct = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         if !ct.is_empty() && !ct.starts_with("application/json") && !ct.starts_with("application/merge-patch+json") {
-            return Err(ApiError::UnsupportedMediaType(ct.to_string()));
+            return Err(ApiError::UnsupportedMediaType {
+                expected: "JSON (Content-Type application/json)",
+                got: ct.to_string(),
+            });
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {

@@ -29,6 +29,8 @@ pub enum Body {
     OptionalJson(&'static str),
     /// An RFC 7386 JSON merge patch, described by this schema.
     MergePatch(&'static str),
+    /// A required file of one of these media types, sent as the body itself.
+    File(&'static [&'static str]),
 }
 
 /// What an operation answers when it succeeds.
@@ -42,6 +44,8 @@ pub enum Success {
     OpenApi,
     /// 200 with a file of this media type.
     File(&'static str, &'static str),
+    /// 200 with a file of one of these media types.
+    Files(&'static [&'static str], &'static str),
 }
 
 /// What one operation of [`ROUTES`] takes and answers.
@@ -169,6 +173,25 @@ const BASE_OPERATIONS: &[Operation] = &[
         success: Success::Json(200, "Settings", "The company's settings"),
         errors: &[403, 422],
         ..op("patch", "/settings", "updateSettings", "settings")
+    },
+    Operation {
+        description: "The PNG or JPEG image drawn in the header of every document. 404 when the company has none.",
+        success: Success::Files(&["image/png", "image/jpeg"], "The logo, as uploaded"),
+        errors: &[404],
+        ..op("get", "/settings/logo", "getLogo", "settings")
+    },
+    Operation {
+        description: "Admins only. The body is the image itself, PNG or JPEG, at most 1 MiB, with its `Content-Type`; it is decoded and drawn once on a trial document before it is stored, so that a broken image is refused here (422) and never breaks a PDF later.",
+        body: Body::File(&["image/png", "image/jpeg"]),
+        success: Success::Json(200, "Logo", "The logo as stored"),
+        errors: &[403],
+        ..op("put", "/settings/logo", "setLogo", "settings")
+    },
+    Operation {
+        description: "Admins only. Documents show the company's name instead.",
+        success: Success::NoContent("The logo is removed"),
+        errors: &[403, 404],
+        ..op("delete", "/settings/logo", "deleteLogo", "settings")
     },
     // meta
     Operation {
@@ -447,6 +470,13 @@ fn operation_object(method: &str, path: &str, summary: &str) -> Value {
                 json!({"description": description, "content": {media: {"schema": {"type": "string", "contentMediaType": media}}}}),
             );
         }
+        Success::Files(media, description) => {
+            let content: Map<String, Value> = media
+                .iter()
+                .map(|m| (m.to_string(), json!({"schema": {"type": "string", "contentMediaType": m}})))
+                .collect();
+            responses.insert("200".into(), json!({"description": description, "content": content}));
+        }
         Success::OpenApi => {
             responses.insert(
                 "200".into(),
@@ -484,6 +514,13 @@ fn operation_object(method: &str, path: &str, summary: &str) -> Value {
         Body::OptionalJson(s) => out["requestBody"] = json_body(s, false, &["application/json"]),
         Body::MergePatch(s) => {
             out["requestBody"] = json_body(s, true, &["application/merge-patch+json", "application/json"])
+        }
+        Body::File(types) => {
+            let content: Map<String, Value> = types
+                .iter()
+                .map(|t| (t.to_string(), json!({"schema": {"type": "string", "contentMediaType": t}})))
+                .collect();
+            out["requestBody"] = json!({"required": true, "content": content});
         }
     }
     if o.public {
@@ -630,7 +667,7 @@ fn error_responses() -> Value {
         "NotFound": problem("No such resource in the token's company"),
         "Conflict": problem("The change is not allowed in the resource's state (e.g. editing an issued invoice), or a request with the same `Idempotency-Key` is still running"),
         "PayloadTooLarge": problem("The body is larger than 2 MiB"),
-        "UnsupportedMediaType": problem("The body is not sent as application/json"),
+        "UnsupportedMediaType": problem("The body is not sent with a media type the operation accepts (application/json for JSON bodies)"),
         "Invalid": problem("Invalid input: `errors` names every field at fault"),
     })
 }
@@ -1285,6 +1322,18 @@ fn schemas() -> Value {
                 "legal": object(&["vat_on_debits"], legal_props.clone()),
                 "documents": object(&["show_reference", "show_discount", "totals_on_every_page", "facturx_profile"], look_props.clone()),
                 "email_templates": described(template_props(true), "The company's e-mail templates by kind and language, replacing the built-in ones."),
+            }),
+        ),
+    );
+    add(
+        "Logo",
+        object(
+            &["content_type", "width", "height", "size"],
+            json!({
+                "content_type": {"type": "string", "enum": ["image/png", "image/jpeg"]},
+                "width": {"type": "integer", "minimum": 1, "description": "Pixels."},
+                "height": {"type": "integer", "minimum": 1, "description": "Pixels."},
+                "size": {"type": "integer", "minimum": 1, "description": "Bytes."},
             }),
         ),
     );

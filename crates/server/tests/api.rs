@@ -42,6 +42,40 @@ async fn a_customer_is_created_found_and_patched() {
     .await;
 }
 
+/// The ids a directory search returns, newest first.
+async fn search(app: &common::TestApp, q: &str) -> Vec<String> {
+    let r = app.get(&format!("/customers?q={}", urlencode(q))).await;
+    r.assert_status(200)["data"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn the_directory_search_follows_every_edit_and_matches_inside_words() {
+    each_db(|app| async move {
+        let dupont = app.post("/customers", customer_body("Plomberie Dupont")).await.assert_status(201)["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut other = customer_body("Garage Lefèvre");
+        other["billing_address"]["city"] = json!("Saint-Étienne");
+        let lefevre = app.post("/customers", other).await.assert_status(201)["id"].as_str().unwrap().to_string();
+
+        // Inside words, across fields, with words too short for a trigram index.
+        assert_eq!(search(&app, "ombe").await, vec![dupont.clone()]);
+        assert_eq!(search(&app, "lefevre etienne").await, vec![lefevre.clone()]);
+        assert_eq!(search(&app, "ga et").await, vec![lefevre.clone()]);
+        assert_eq!(search(&app, "lyon").await, vec![dupont.clone()]);
+        assert_eq!(search(&app, "sophie").await, vec![lefevre.clone(), dupont.clone()], "newest first");
+        assert!(search(&app, "dupont lefevre").await.is_empty(), "every word must match");
+        assert!(search(&app, "\"dupont\"").await.is_empty(), "quotes are text, not query syntax");
+
+        // A renamed customer is found under its new name only.
+        app.patch(&format!("/customers/{dupont}"), json!({"name": "Chauffage Moreau"})).await.assert_status(200);
+        assert!(search(&app, "plomberie").await.is_empty());
+        assert_eq!(search(&app, "moreau").await, vec![dupont.clone()]);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn lists_paginate_with_a_cursor_without_gaps_or_repeats() {
     each_db(|app| async move {

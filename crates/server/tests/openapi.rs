@@ -25,6 +25,7 @@ struct Answer {
     content_type: String,
     headers: reqwest::header::HeaderMap,
     text: String,
+    bytes: Vec<u8>,
 }
 
 impl Answer {
@@ -41,6 +42,19 @@ async fn send(
     body: Option<&str>,
     headers: &[(&str, &str)],
 ) -> Answer {
+    let body = body.map(|b| ("application/json", b.as_bytes().to_vec()));
+    send_raw(app, method, path, token, body, headers).await
+}
+
+/// Sends a body of any media type (`(content_type, bytes)`).
+async fn send_raw(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<(&str, Vec<u8>)>,
+    headers: &[(&str, &str)],
+) -> Answer {
     let m = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
     let mut req = app.http.request(m, format!("{}{}", app.base, path));
     if let Some(t) = token {
@@ -49,15 +63,16 @@ async fn send(
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    if let Some(b) = body {
-        req = req.header("content-type", "application/json").body(b.to_string());
+    if let Some((content_type, bytes)) = body {
+        req = req.header("content-type", content_type).body(bytes);
     }
     let r = req.send().await.expect("request");
     let status = r.status().as_u16();
     let headers = r.headers().clone();
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let text = r.text().await.unwrap_or_default();
-    Answer { status, content_type, headers, text }
+    let bytes = r.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Answer { status, content_type, headers, text, bytes }
 }
 
 async fn fetch_document(app: &TestApp) -> Value {
@@ -651,6 +666,24 @@ impl Client<'_> {
             None => template.to_string(),
         };
         let a = send(self.app, method, &format!("{path}{query}"), token, body, headers).await;
+        self.check(method, template, query, a)
+    }
+
+    /// Sends a file as the body (checked against the documented media types).
+    async fn file(&mut self, method: &str, template: &str, content_type: &str, bytes: &[u8]) -> Answer {
+        let op = self.operation(method, template).clone();
+        let documented = op["requestBody"]["content"].as_object().map(|c| c.contains_key(content_type));
+        assert_eq!(documented, Some(true), "{method} {template}: {content_type} is not a documented body");
+        let token = self.app.token.clone();
+        let a = send_raw(self.app, method, template, Some(&token), Some((content_type, bytes.to_vec())), &[]).await;
+        self.check(method, template, "", a)
+    }
+
+    /// Checks an answer against the document: a documented status, a documented media
+    /// type, a body of the documented schema.
+    fn check(&mut self, method: &str, template: &str, query: &str, a: Answer) -> Answer {
+        let op = self.operation(method, template).clone();
+        let at = format!("{} {template}", method.to_uppercase());
         let code = a.status.to_string();
         let response = op["responses"]
             .get(&code)
@@ -666,6 +699,8 @@ impl Client<'_> {
                 match media {
                     "application/pdf" => assert!(a.text.starts_with("%PDF-"), "{at}: {code} is not a PDF"),
                     "application/xml" => assert!(a.text.starts_with("<?xml"), "{at}: {code} is not XML"),
+                    "image/png" => assert!(a.bytes.starts_with(b"\x89PNG"), "{at}: {code} is not a PNG"),
+                    "image/jpeg" => assert!(a.bytes.starts_with(&[0xff, 0xd8]), "{at}: {code} is not a JPEG"),
                     _ => {
                         let v: Value = serde_json::from_str(&a.text)
                             .unwrap_or_else(|e| panic!("{at}: {code} is not JSON ({e}): {}", a.text));
@@ -856,6 +891,19 @@ async fn responses_follow_the_document() {
     )
     .await;
     c.expect(422, "patch", "/settings", None, "", Some(r#"{"allow_negative_stock": "yes"}"#)).await;
+
+    // The logo: a file in, a file out.
+    c.expect(404, "get", "/settings/logo", None, "", None).await;
+    let logo = common::png_logo(120, 40);
+    let put = c.file("put", "/settings/logo", "image/png", &logo).await;
+    assert_eq!((put.status, put.json()["width"].clone()), (200, json!(120)), "{}", put.text);
+    assert_eq!(c.file("put", "/settings/logo", "image/jpeg", &logo).await.status, 422, "a PNG sent as JPEG");
+    assert_eq!(c.file("put", "/settings/logo", "image/png", b"\x89PNG broken").await.status, 422);
+    let got = c.call("get", "/settings/logo", None, "", Some(&app.token), None, false, &[]).await;
+    assert_eq!((got.status, got.bytes == logo), (200, true), "the logo comes back as uploaded");
+    c.ok("delete", "/settings/logo", None, None).await;
+    c.expect(404, "delete", "/settings/logo", None, "", None).await;
+    c.file("put", "/settings/logo", "image/png", &logo).await;
 
     // Issue, pay, credit.
     let issued = c.ok("post", "/invoices/{id}/issue", Some(&iid), None).await;

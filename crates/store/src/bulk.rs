@@ -427,7 +427,7 @@ impl Store {
     /// would after a large load and as `PRAGMA optimize` does on SQLite.
     pub async fn analyze(&self) -> Result<()> {
         match self {
-            Store::Sqlite(p) => {
+            Store::Sqlite(p, _) => {
                 sqlx::query("ANALYZE").execute(p).await?;
             }
             Store::Postgres(p) => {
@@ -440,7 +440,7 @@ impl Store {
     /// Bytes the database takes on disk (SQLite: the main file, without its WAL).
     pub async fn database_size(&self) -> Result<i64> {
         let (n,): (i64,) = match self {
-            Store::Sqlite(p) => {
+            Store::Sqlite(p, _) => {
                 sqlx::query_as("SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()")
                     .fetch_one(p)
                     .await?

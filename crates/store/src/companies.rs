@@ -389,3 +389,52 @@ async fn add_user_with_token(tx: &mut Tx, company_id: Uuid, email: &str, role: R
     });
     Ok((user_id, token))
 }
+
+/// A company's logo: its media type (`image/png` or `image/jpeg`) and bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Logo {
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Store {
+    /// The company's logo, if it has one.
+    pub async fn logo(&self, company_id: Uuid) -> Result<Option<Logo>> {
+        let row: Option<(String, Vec<u8>)> = on_pool!(self, |c| {
+            sqlx::query_as("SELECT content_type, bytes FROM company_logos WHERE company_id = $1")
+                .bind(company_id)
+                .fetch_optional(c)
+                .await?
+        });
+        Ok(row.map(|(content_type, bytes)| Logo { content_type, bytes }))
+    }
+
+    /// Sets or replaces the company's logo. The caller has checked the image.
+    pub async fn set_logo(&self, company_id: Uuid, logo: &Logo) -> Result<()> {
+        on_pool!(self, |c| {
+            sqlx::query(
+                "INSERT INTO company_logos (company_id, content_type, bytes, updated_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (company_id) DO UPDATE SET content_type = $2, bytes = $3, updated_at = $4",
+            )
+            .bind(company_id)
+            .bind(&logo.content_type)
+            .bind(&logo.bytes)
+            .bind(now())
+            .execute(c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Removes the company's logo; true if there was one.
+    pub async fn delete_logo(&self, company_id: Uuid) -> Result<bool> {
+        let done = on_pool!(self, |c| {
+            sqlx::query("DELETE FROM company_logos WHERE company_id = $1")
+                .bind(company_id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(done > 0)
+    }
+}

@@ -118,11 +118,13 @@ impl Store {
         let mut q = Sql::new("SELECT id, data, created_at, updated_at FROM customers WHERE company_id = ");
         q.bind(Arg::Uuid(company_id));
         if let Some(text) = &f.q {
-            for word in fold(text).split_whitespace().take(8) {
-                q.push(" AND search_text LIKE ")
-                    .bind(Arg::Text(format!("%{}%", like_escape(word))))
-                    .push(" ESCAPE '\\'");
-            }
+            let folded = fold(text);
+            let words: Vec<&str> = folded.split_whitespace().take(8).collect();
+            let fts = match self {
+                Store::Sqlite(p, _) => sparse_fts_query(p, &words).await?,
+                Store::Postgres(_) => None,
+            };
+            push_search(&mut q, fts, &words);
         }
         if let Some(a) = &f.activity {
             q.push(" AND activity_folded = ").bind(Arg::Text(fold(a.trim())));
@@ -156,6 +158,49 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+/// Above this many matches of its words, a SQLite search walks the directory newest
+/// first and tests each customer, which fills a page sooner than looking each match up.
+const SPARSE_MATCHES: i64 = 2000;
+
+/// The FTS5 query of a SQLite search when its indexed words match few customers: one
+/// phrase per word of three letters or more (shorter ones have no trigram), ANDed.
+/// `None` when there is no such word or when they match many customers.
+async fn sparse_fts_query(pool: &sqlx::SqlitePool, words: &[&str]) -> Result<Option<String>> {
+    let phrases: Vec<String> =
+        words.iter().filter(|w| w.chars().count() >= 3).map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect();
+    if phrases.is_empty() {
+        return Ok(None);
+    }
+    let query = phrases.join(" AND ");
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT count(*) FROM (SELECT 1 FROM customers_fts WHERE customers_fts MATCH $1 LIMIT $2)")
+            .bind(&query)
+            .bind(SPARSE_MATCHES + 1)
+            .fetch_one(pool)
+            .await?;
+    Ok((n <= SPARSE_MATCHES).then_some(query))
+}
+
+/// Adds the conditions of a directory search: every word must be a substring of the
+/// customer's folded search text. With an FTS query (SQLite, few matches) the matching
+/// customers are looked up through the trigram index (migration 0005); otherwise every
+/// word filters with `LIKE`, which PostgreSQL serves from its `pg_trgm` index and SQLite
+/// by walking the directory until a page is full.
+fn push_search(q: &mut Sql, fts: Option<String>, words: &[&str]) {
+    if let Some(query) = fts {
+        q.push(
+            " AND id IN (SELECT k.customer_id FROM customers_fts f \
+             JOIN customer_search_keys k ON k.key = f.rowid WHERE customers_fts MATCH ",
+        )
+        .bind(Arg::Text(query))
+        .push(")");
+    }
+    // Under the FTS lookup these only re-check short words; they cost nothing on its few rows.
+    for word in words {
+        q.push(" AND search_text LIKE ").bind(Arg::Text(format!("%{}%", like_escape(word)))).push(" ESCAPE '\\'");
     }
 }
 

@@ -856,9 +856,11 @@ impl Store {
             q.push(" AND doc_date <= ").bind(Arg::Date(to));
         }
         if let Some(c) = f.after {
-            q.push(" AND (doc_date < ").bind(Arg::Date(c.date));
-            q.push(" OR (doc_date = ").bind(Arg::Date(c.date));
-            q.push(" AND id < ").bind(Arg::Uuid(c.id)).push("))");
+            // A row value, not `date < d OR (date = d AND id < i)`: both planners turn it
+            // into a seek on the index's (doc_date, id) suffix, so a page deep in a
+            // million invoices costs what the first one does.
+            q.push(" AND (doc_date, id) < (").bind(Arg::Date(c.date));
+            q.push(", ").bind(Arg::Uuid(c.id)).push(")");
         }
         q.push(" ORDER BY doc_date DESC, id DESC LIMIT ").bind(Arg::I64(i64::from(f.limit) + 1));
         let rows: Vec<Row> =

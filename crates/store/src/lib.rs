@@ -19,6 +19,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use sql::Arg;
@@ -62,13 +63,21 @@ pub enum Backend {
 /// A connection pool on one of the two backends.
 #[derive(Clone, Debug)]
 pub enum Store {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, WriterQueue),
     Postgres(PgPool),
 }
 
-/// A transaction on one of the two backends.
+/// SQLite admits one writer at a time. Writers of this process queue here, in order,
+/// before `BEGIN IMMEDIATE`: without it they would meet in SQLite's busy handler, which
+/// sleeps in steps of milliseconds, and 8 concurrent writers spent most of their time
+/// asleep (docs/benchmarks.md). Other processes still meet the busy timeout.
+#[derive(Clone, Debug, Default)]
+pub struct WriterQueue(Arc<tokio::sync::Mutex<()>>);
+
+/// A transaction on one of the two backends. A SQLite write transaction holds its place
+/// in the [`WriterQueue`] until it ends (fields drop in order: the transaction first).
 pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>, Option<tokio::sync::OwnedMutexGuard<()>>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
@@ -78,7 +87,7 @@ pub enum Tx {
 macro_rules! on_conn {
     ($tx:expr, |$c:ident| $body:expr) => {
         match $tx {
-            $crate::Tx::Sqlite(t) => {
+            $crate::Tx::Sqlite(t, _) => {
                 let $c = &mut **t;
                 $body
             }
@@ -95,7 +104,7 @@ macro_rules! on_conn {
 macro_rules! on_pool {
     ($store:expr, |$c:ident| $body:expr) => {
         match $store {
-            $crate::Store::Sqlite(p) => {
+            $crate::Store::Sqlite(p, _) => {
                 let $c = p;
                 $body
             }
@@ -133,7 +142,7 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(30))
                 .connect_with(opts)
                 .await?;
-            Ok(Store::Sqlite(pool))
+            Ok(Store::Sqlite(pool, WriterQueue::default()))
         } else {
             Err(StoreError::Invalid {
                 field: "database_url".into(),
@@ -145,7 +154,7 @@ impl Store {
     /// The backend in use.
     pub fn backend(&self) -> Backend {
         match self {
-            Store::Sqlite(_) => Backend::Sqlite,
+            Store::Sqlite(..) => Backend::Sqlite,
             Store::Postgres(_) => Backend::Postgres,
         }
     }
@@ -153,17 +162,21 @@ impl Store {
     /// Applies the embedded migrations.
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Store::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await?,
+            Store::Sqlite(p, _) => sqlx::migrate!("migrations/sqlite").run(p).await?,
             Store::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
         }
         Ok(())
     }
 
-    /// Starts a write transaction. On SQLite it takes the write lock at once
-    /// (`BEGIN IMMEDIATE`) so that concurrent writers queue instead of failing.
+    /// Starts a write transaction. On SQLite it waits its turn in the process's writer
+    /// queue, then takes the write lock at once (`BEGIN IMMEDIATE`) so that a writer of
+    /// another process makes it wait instead of failing.
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Store::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Store::Sqlite(p, queue) => {
+                let turn = Arc::clone(&queue.0).lock_owned().await;
+                Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
+            }
             Store::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -171,7 +184,7 @@ impl Store {
     /// Starts a transaction for consistent reads (plain `BEGIN` on both backends).
     pub async fn begin_read(&self) -> Result<Tx> {
         Ok(match self {
-            Store::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Store::Sqlite(p, _) => Tx::Sqlite(p.begin().await?, None),
             Store::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }
@@ -179,7 +192,7 @@ impl Store {
     /// Closes the pool.
     pub async fn close(&self) {
         match self {
-            Store::Sqlite(p) => p.close().await,
+            Store::Sqlite(p, _) => p.close().await,
             Store::Postgres(p) => p.close().await,
         }
     }
@@ -189,7 +202,7 @@ impl Tx {
     /// Commits.
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Sqlite(t, _turn) => t.commit().await?,
             Tx::Postgres(t) => t.commit().await?,
         }
         Ok(())

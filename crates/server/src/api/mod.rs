@@ -36,6 +36,9 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("post", "/billing/delivery-notes", "Invoice the delivered goods of a period (monthly run)"),
     ("get", "/settings", "Company-wide settings"),
     ("patch", "/settings", "Change company-wide settings (admin)"),
+    ("get", "/settings/logo", "The company's logo"),
+    ("put", "/settings/logo", "Set the company's logo, a PNG or JPEG image (admin)"),
+    ("delete", "/settings/logo", "Remove the company's logo (admin)"),
     ("get", "/openapi.json", "This OpenAPI document"),
 ];
 
@@ -220,6 +223,7 @@ pub fn routes(app: App) -> Router<App> {
         .route("/numbering", get(settings::list))
         .route("/numbering/{kind}", axum::routing::put(settings::update))
         .route("/settings", get(settings::show_settings).patch(settings::update_settings))
+        .route("/settings/logo", get(settings::get_logo).put(settings::put_logo).delete(settings::delete_logo))
         .route("/billing/delivery-notes", axum::routing::post(billing::invoice_deliveries))
         .route("/openapi.json", get(|| async { axum::Json(crate::openapi::document()) }))
         .fallback(|| async { ApiError::NotFound("route") })

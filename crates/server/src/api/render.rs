@@ -24,6 +24,7 @@ pub async fn model(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Rende
     let company = auth.company();
     let parties = app.store.parties(company, &rec.content).await?;
     let settings = app.store.settings(company).await?;
+    let logo = app.store.logo(company).await?;
     let language = parties.buyer.language;
     let mut content = rec.content.clone();
     if content.terms.is_none() {
@@ -91,7 +92,7 @@ pub async fn model(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Rende
         preceding,
         profile: look.facturx_profile,
         appearance: Appearance {
-            logo: None,
+            logo: logo.map(|l| l.bytes),
             accent: look.accent.as_deref().and_then(parse_colour),
             show_reference: look.show_reference,
             show_discount: look.show_discount,
@@ -108,7 +109,7 @@ fn file_name(rec: &DocumentRecord, ext: &str) -> String {
     format!("{safe}.{ext}")
 }
 
-fn file_response(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
+pub(crate) fn file_response(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Response {
     let mut r = (StatusCode::OK, bytes).into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{name}\"")) {
@@ -127,7 +128,7 @@ pub async fn pdf(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Respons
 /// The PDF of a document from its render model (see [`model`]).
 pub async fn pdf_bytes(rec: &DocumentRecord, doc: RenderDocument) -> Result<Vec<u8>, ApiError> {
     let xml = if is_e_invoice(rec.kind) && rec.status != Status::Draft {
-        Some(facturier_formats::cii::factur_x_xml(&doc).map_err(|e| ApiError::Internal(e.to_string()))?)
+        Some(facturier_formats::cii::factur_x_xml(&doc)?)
     } else {
         None
     };
@@ -145,6 +146,6 @@ pub async fn ubl(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Respons
         return Err(ApiError::Conflict("a draft has no legal number yet: issue it before exporting it as UBL".into()));
     }
     let doc = model(app, auth, rec).await?;
-    let xml = facturier_formats::ubl::ubl_xml(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let xml = facturier_formats::ubl::ubl_xml(&doc)?;
     Ok(file_response(xml, "application/xml", &file_name(rec, "xml")))
 }

@@ -16,7 +16,7 @@ use facturier_core::ids::{Email, Iban, Siren, Siret, VatNumber};
 use facturier_core::money::MAX_MAGNITUDE;
 use facturier_core::numbering::NumberPattern;
 use facturier_core::party::LegalIds;
-use facturier_store::companies::{CompanySettings, EmailTemplate};
+use facturier_store::companies::{CompanySettings, EmailTemplate, Logo};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -335,4 +335,83 @@ pub async fn update_settings(
     v.finish()?;
     app.store.set_settings(auth.company(), &s).await?;
     Ok(Json(s))
+}
+
+/// Largest logo accepted: a document header needs no more.
+pub const MAX_LOGO: usize = 1024 * 1024;
+
+/// What `PUT /settings/logo` answers: the logo as stored.
+#[derive(Serialize)]
+pub struct LogoView {
+    pub content_type: String,
+    pub width: u32,
+    pub height: u32,
+    pub size: usize,
+}
+
+/// `PUT /settings/logo`: a PNG or JPEG image as the body, drawn on every document.
+pub async fn put_logo(
+    State(app): State<App>,
+    auth: Auth,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Json<LogoView>, ApiError> {
+    auth.require_admin()?;
+    let got = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = match got.split(';').next().unwrap_or("").trim().to_ascii_lowercase().as_str() {
+        "image/png" => "image/png",
+        "image/jpeg" | "image/jpg" => "image/jpeg",
+        _ => {
+            return Err(ApiError::UnsupportedMediaType {
+                expected: "a PNG or JPEG image (Content-Type image/png or image/jpeg)",
+                got: if got.is_empty() { "no Content-Type".into() } else { got.to_string() },
+            });
+        }
+    };
+    if body.is_empty() {
+        return Err(ApiError::field("body", "is empty: send the image itself"));
+    }
+    if body.len() > MAX_LOGO {
+        return Err(ApiError::field(
+            "body",
+            format!("the logo takes {} bytes; at most {MAX_LOGO} are accepted", body.len()),
+        ));
+    }
+    let sniffed = if body.starts_with(b"\x89PNG") {
+        "image/png"
+    } else if body.starts_with(&[0xff, 0xd8]) {
+        "image/jpeg"
+    } else {
+        "neither a PNG nor a JPEG image"
+    };
+    if sniffed != content_type {
+        return Err(ApiError::field("body", format!("is {sniffed}, not the {content_type} its Content-Type says")));
+    }
+    let bytes = body.to_vec();
+    // Decoding and a trial render take a few milliseconds of CPU.
+    let checked = tokio::task::spawn_blocking(move || facturier_formats::pdf::check_logo(&bytes).map(|s| (s, bytes)))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let ((width, height), bytes) = checked.map_err(|e| ApiError::field("body", e.to_string()))?;
+    let size = bytes.len();
+    app.store.set_logo(auth.company(), &Logo { content_type: content_type.into(), bytes }).await?;
+    Ok(Json(LogoView { content_type: content_type.into(), width, height, size }))
+}
+
+/// `GET /settings/logo`: the image itself.
+pub async fn get_logo(State(app): State<App>, auth: Auth) -> Result<axum::response::Response, ApiError> {
+    let logo = app.store.logo(auth.company()).await?.ok_or(ApiError::NotFound("logo"))?;
+    let content_type = if logo.content_type == "image/png" { "image/png" } else { "image/jpeg" };
+    let name = if content_type == "image/png" { "logo.png" } else { "logo.jpg" };
+    Ok(super::render::file_response(logo.bytes, content_type, name))
+}
+
+/// `DELETE /settings/logo`: documents go back to the company's name in the header.
+pub async fn delete_logo(State(app): State<App>, auth: Auth) -> Result<axum::http::StatusCode, ApiError> {
+    auth.require_admin()?;
+    if app.store.delete_logo(auth.company()).await? {
+        Ok(axum::http::StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound("logo"))
+    }
 }

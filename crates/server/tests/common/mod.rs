@@ -235,3 +235,18 @@ pub fn customer_body(name: &str) -> Value {
 pub fn line(description: &str, quantity: &str, unit_price: &str, vat_rate: &str) -> Value {
     json!({"description": description, "quantity": quantity, "unit_price": unit_price, "vat_rate": vat_rate})
 }
+
+/// A small PNG logo of `width` × `height` pixels (two colours in stripes).
+pub fn png_logo(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, width, height);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut w = enc.write_header().expect("png header");
+    let pixels: Vec<u8> = (0..width * height)
+        .flat_map(|i| if ((i % width) / 8).is_multiple_of(2) { [200, 40, 40] } else { [30, 60, 140] })
+        .collect();
+    w.write_image_data(&pixels).expect("png data");
+    w.finish().expect("png end");
+    out
+}

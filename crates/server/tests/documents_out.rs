@@ -1,0 +1,96 @@
+//! Documents out through the API, on SQLite and PostgreSQL: the company logo is checked
+//! on upload, stored, and drawn on every PDF.
+
+mod common;
+
+use common::{TestApp, each_db, line, png_logo};
+use facturier_store::companies::Role;
+use reqwest::Method;
+use serde_json::Value;
+
+/// `PUT /settings/logo` with a raw body: status and JSON answer.
+async fn put_logo(app: &TestApp, content_type: &str, bytes: &[u8]) -> (u16, Value) {
+    let r = app
+        .http
+        .request(Method::PUT, format!("{}/settings/logo", app.base))
+        .bearer_auth(&app.token)
+        .header("content-type", content_type)
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .expect("request");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// A GET answered as bytes: status, content type, body.
+async fn fetch(app: &TestApp, path: &str) -> (u16, String, Vec<u8>) {
+    let r = app.http.get(format!("{}{path}", app.base)).bearer_auth(&app.token).send().await.expect("request");
+    let status = r.status().as_u16();
+    let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    (status, ct, r.bytes().await.expect("body").to_vec())
+}
+
+/// Image XObjects in a PDF (krilla writes each object's dictionary uncompressed).
+fn images_in(pdf: &[u8]) -> usize {
+    let count = |needle: &[u8]| pdf.windows(needle.len()).filter(|w| *w == needle).count();
+    count(b"/Subtype/Image") + count(b"/Subtype /Image")
+}
+
+#[tokio::test]
+async fn the_logo_is_checked_stored_and_drawn_on_every_document() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let invoice = app.issued_invoice(&customer, &[line("Conseil", "2", "450", "20")]).await;
+        let pdf_path = format!("/invoices/{}/pdf", invoice["id"].as_str().unwrap());
+        let (status, _, without) = fetch(&app, &pdf_path).await;
+        assert_eq!(status, 200);
+        assert_eq!(images_in(&without), 0, "no logo yet: the header shows the company's name");
+
+        // Refused, each with its reason, and nothing stored.
+        let logo = png_logo(120, 40);
+        let truncated = &logo[..logo.len() / 2];
+        let mut too_big = png_logo(8, 8);
+        too_big.resize(1024 * 1024 + 1, 0);
+        let jpeg_magic = [0xff, 0xd8, 0xff, 0xe0, 0, 16, b'J', b'F', b'I', b'F'];
+        let refused: [(&str, &[u8], u16); 6] = [
+            ("text/plain", &logo, 415),
+            ("image/gif", b"GIF89a", 415),
+            ("image/png", b"", 422),
+            ("image/png", &jpeg_magic, 422),
+            ("image/png", truncated, 422),
+            ("image/png", &too_big, 422),
+        ];
+        for (content_type, body, expected) in refused {
+            let (status, problem) = put_logo(&app, content_type, body).await;
+            assert_eq!(status, expected, "{content_type}, {} bytes: {problem}", body.len());
+            assert!(problem["detail"].is_string() || problem["errors"].is_array(), "a reason is given: {problem}");
+        }
+        assert_eq!(fetch(&app, "/settings/logo").await.0, 404, "no refused logo was stored");
+
+        // Only an admin sets it.
+        let (_, token) = app.store.create_user_token(app.company_id, "vente@test.fr", Role::Sales).await.unwrap();
+        assert_eq!(put_logo(&app.with_token(&token), "image/png", &logo).await.0, 403);
+
+        let (status, stored) = put_logo(&app, "image/png", &logo).await;
+        assert_eq!(status, 200, "{stored}");
+        assert_eq!((stored["width"].as_u64(), stored["height"].as_u64()), (Some(120), Some(40)));
+        let (status, ct, back) = fetch(&app, "/settings/logo").await;
+        assert_eq!((status, ct.as_str(), back == logo), (200, "image/png", true));
+
+        // Already issued documents get it too: the logo is presentation, not sealed content.
+        let (_, _, with) = fetch(&app, &pdf_path).await;
+        assert_eq!(images_in(&with), 1, "the logo is drawn once");
+        let quote = app
+            .post("/quotes", serde_json::json!({"customer_id": customer, "lines": [line("Audit", "1", "900", "20")]}))
+            .await;
+        let quote_pdf = format!("/quotes/{}/pdf", quote.assert_status(201)["id"].as_str().unwrap());
+        assert_eq!(images_in(&fetch(&app, &quote_pdf).await.2), 1, "on a draft quote as well");
+
+        let gone = app.delete("/settings/logo").await;
+        assert_eq!(gone.status, 204);
+        assert_eq!(images_in(&fetch(&app, &pdf_path).await.2), 0);
+        assert_eq!(app.delete("/settings/logo").await.status, 404);
+    })
+    .await;
+}
