@@ -31,7 +31,7 @@ struct Cli {
 enum Command {
     /// Migrate the database, then serve the web app, the API and the jobs.
     #[command(
-        after_help = "Example:\n  facturier serve --listen 127.0.0.1:8080\n  facturier serve --demo   # with a demo company on first start"
+        after_help = "Example:\n  facturier serve --listen 127.0.0.1:8080\n  facturier serve --demo   # with a demo company on first start\n  facturier serve --smtp-url smtp://127.0.0.1:25 --mail-from factures@durand.fr"
     )]
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
@@ -39,6 +39,13 @@ enum Command {
         /// Create the demo company first if the database has none.
         #[arg(long)]
         demo: bool,
+        /// SMTP server the outbox sends through: smtp://host:25 (plain), smtp://user:password@host:587?tls=required
+        /// (STARTTLS) or smtps://user:password@host:465 (TLS). Without it e-mails wait in the outbox.
+        #[arg(long, env = "FACTURIER_SMTP_URL", hide_env_values = true)]
+        smtp_url: Option<String>,
+        /// From address of e-mails; default: the company's e-mail in its settings.
+        #[arg(long, env = "FACTURIER_MAIL_FROM")]
+        mail_from: Option<String>,
     },
     /// Create a company and its admin user; print the admin's API token.
     #[command(
@@ -88,7 +95,11 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { listen, demo: with_demo } => {
+        Command::Serve { listen, demo: with_demo, smtp_url, mail_from } => {
+            let from = mail_from
+                .map(|m| m.parse::<facturier_server::mailer::Address>().with_context(|| format!("--mail-from {m:?}")))
+                .transpose()?;
+            let mail = facturier_server::mailer::MailConfig { smtp_url, from, ..Default::default() };
             let store = open(&cli.database_url).await?;
             if with_demo {
                 let d = demo::ensure(&store).await?;
@@ -97,7 +108,11 @@ async fn main() -> Result<()> {
             let listener =
                 tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
             eprintln!("facturier listening on http://{}", listener.local_addr()?);
-            facturier_server::serve(store, listener).await.context("server stopped")?;
+            if mail.smtp_url.is_none() {
+                let waiting = store.emails_waiting().await?;
+                eprintln!("no SMTP server (--smtp-url): e-mails wait in the outbox ({waiting} waiting now)");
+            }
+            facturier_server::serve_with_mail(store, listener, mail).await.context("server stopped")?;
         }
         Command::Init { company_name, admin_email, country, currency, json } => {
             let store = open(&cli.database_url).await?;

@@ -1,5 +1,6 @@
-//! The `facturier` binary as a user runs it: init, demo, verify, and a server
-//! killed in the middle of issuing.
+//! The `facturier` binary as a user runs it: init, demo, verify, a server killed in
+//! the middle of issuing, and e-mails queued without an SMTP server then sent by a
+//! restarted one.
 
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
@@ -61,9 +62,14 @@ struct Server {
 
 impl Server {
     async fn start(db: &Db) -> Server {
+        Server::start_with(db, &[]).await
+    }
+
+    async fn start_with(db: &Db, args: &[&str]) -> Server {
         let port = free_port();
         let child = Command::new(BIN)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(args)
             .env("FACTURIER_DATABASE_URL", &db.url)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -479,4 +485,125 @@ async fn demo_documents_render_to_png_pages_that_look_right() {
         let marked = page.count((0.2, 0.8), (0.3, 0.7), watermark);
         assert_eq!(marked > 500, draft, "{name}: watermark pixels: {marked}");
     }
+}
+
+/// A real SMTP server (aiosmtpd, `scripts/smtp-sink.py`) on `port`; killed when dropped.
+struct SmtpSink {
+    child: Child,
+    dir: tempfile::TempDir,
+}
+
+impl SmtpSink {
+    fn start(port: u16) -> SmtpSink {
+        use std::io::BufRead;
+        let (py, script) = validators();
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(py)
+            .arg(script.with_file_name("smtp-sink.py"))
+            .args(["--port", &port.to_string(), "--dir"])
+            .arg(dir.path())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start scripts/smtp-sink.py");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert!(line.starts_with("ready"), "smtp-sink.py did not start: {line:?}");
+        SmtpSink { child, dir }
+    }
+
+    fn messages(&self) -> Vec<Value> {
+        let mut files: Vec<_> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        files.iter().map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn emails_queued_without_an_smtp_server_are_sent_after_a_restart_with_one() {
+    for db in databases().await {
+        let (_, token) = init(&db);
+        let http = reqwest::Client::new();
+        let server = Server::start(&db).await;
+        let (s, c) = post(
+            &http,
+            &token,
+            format!("{}/customers", server.base),
+            json!({
+                "name": "Boulangerie Martin", "email": "compta@boulangerie.fr",
+                "billing_address": {"line1": "1 rue A", "postal_code": "69002", "city": "Lyon", "country": "FR"},
+            }),
+        )
+        .await;
+        assert_eq!(s, 201, "{c}");
+        let (_, d) = post(&http, &token, format!("{}/invoices", server.base), json!({"customer_id": c["id"], "lines": [{"description": "Pose", "quantity": "1", "unit_price": "100", "vat_rate": "20"}]})).await;
+        let id = d["id"].as_str().unwrap().to_string();
+        let (s, inv) = post(&http, &token, format!("{}/invoices/{id}/issue", server.base), json!({})).await;
+        assert_eq!(s, 200, "{inv}");
+        let (s, queued) = post(&http, &token, format!("{}/invoices/{id}/send", server.base), json!({})).await;
+        assert_eq!(s, 202, "{queued}");
+        assert_eq!(queued["status"], "pending");
+        drop(server);
+
+        let port = free_port();
+        let sink = SmtpSink::start(port);
+        let url = format!("smtp://127.0.0.1:{port}");
+        let server = Server::start_with(&db, &["--smtp-url", &url, "--mail-from", "factures@atelier.fr"]).await;
+        let mut got = Vec::new();
+        for _ in 0..200 {
+            got = sink.messages();
+            if !got.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(got.len(), 1, "the queued message is sent once the server has an SMTP server: {got:?}");
+        assert_eq!(got[0]["to"], json!(["compta@boulangerie.fr"]));
+        assert_eq!(got[0]["mail_from"], "factures@atelier.fr");
+        let number = inv["number"].as_str().unwrap();
+        assert_eq!(got[0]["attachments"][0]["filename"], format!("Facture-{number}.pdf"));
+        let emails: Value = http
+            .get(format!("{}/invoices/{id}/emails", server.base))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(emails[0]["id"], queued["id"]);
+        drop(server);
+    }
+}
+
+#[test]
+fn a_bad_smtp_url_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("x.db").display());
+    let port = free_port().to_string();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--smtp-url", "ftp://mail.example.com"])
+        .env("FACTURIER_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("SMTP URL") && err.contains("smtp://"), "{err}");
+    let out = Command::new(BIN)
+        .args(["serve", "--mail-from", "not an address"])
+        .env("FACTURIER_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--mail-from"));
 }

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod error;
 pub mod idempotency;
 pub mod input;
+pub mod mailer;
 pub mod openapi;
 
 use axum::Router;
@@ -24,11 +25,14 @@ pub const MAX_BODY: usize = 2 * 1024 * 1024;
 #[derive(Clone)]
 pub struct App {
     pub store: Store,
+    /// Wakes the e-mail worker when a message is queued.
+    pub outbox: mailer::Outbox,
 }
 
 impl App {
+    /// An app whose e-mails wait in the outbox (no SMTP server).
     pub fn new(store: Store) -> App {
-        App { store }
+        App { store, outbox: mailer::Outbox::default() }
     }
 }
 
@@ -41,8 +45,32 @@ pub fn router(app: App) -> Router {
         .with_state(app)
 }
 
-/// Serves the application on `addr` until the process stops.
+/// Serves the application on `listener` until the process stops; e-mails wait in the outbox.
 pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let app = App::new(store);
     axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>()).await
+}
+
+/// Why the server could not start or stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Mail(#[from] mailer::MailerError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Serves the application with the e-mail worker of `mail` (when it names an SMTP server).
+pub async fn serve_with_mail(
+    store: Store,
+    listener: tokio::net::TcpListener,
+    mail: mailer::MailConfig,
+) -> Result<(), ServeError> {
+    let (outbox, worker) = mailer::outbox(&store, &mail)?;
+    if let Some(worker) = worker {
+        tokio::spawn(worker.run());
+    }
+    let app = App { store, outbox };
+    axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>()).await?;
+    Ok(())
 }

@@ -339,6 +339,19 @@ fn document_operation(kind: DocumentKind, action: DocOp, method: &'static str, p
             errors: &[404, 409],
             ..base(id("get", "Ubl"))
         },
+        DocOp::Send => Operation {
+            description: "Queues an e-mail carrying the document's PDF (`Facture-F2026-00012.pdf`) in the outbox and answers 202 at once; a worker sends it and retries with exponential backoff while the SMTP server is unreachable (`status` `pending` with `last_error`, `attempts` growing), so nothing is lost. Once sent, the document's `history` shows `sent`. Without a body: to the customer's e-mail (else its first contact's), subject and message from the company's template for the kind and the customer's language, or the built-in one. `subject` and `message` may use the merge fields. 409 for a draft; 422 for an invalid address, an unknown merge field, or no recipient at all (`to`). Without an SMTP server configured the message waits in the outbox (`notice`).",
+            body: Body::OptionalJson("SendInput"),
+            success: Success::Json(202, "EmailView", "The queued message"),
+            errors: &[403, 404, 409, 422],
+            ..base(id("send", ""))
+        },
+        DocOp::Emails => Operation {
+            description: "Oldest first, with their delivery status.",
+            success: Success::Json(200, "EmailList", leak(format!("The e-mails of the {n}"))),
+            errors: &[404],
+            ..base(id("list", "Emails"))
+        },
         DocOp::CreditNote => Operation {
             description: "A draft credit note linked to an issued invoice; without `lines` (or without a body) it credits the whole invoice. 409 for a draft or an already fully credited invoice.",
             body: Body::OptionalJson("CreditNoteInput"),
@@ -1274,6 +1287,19 @@ fn schemas() -> Value {
         "label": {"type": "string"}, "iban": {"type": "string"}, "bic": str_or_null(), "holder": str_or_null(),
         "default": {"type": "boolean", "description": "The account printed on documents."},
     });
+    let template_props = |required: bool| {
+        let fields = facturier_formats::email::Field::list();
+        let t = |max: usize, what: &str| {
+            described(text(max), &format!("{what}; merge fields: {fields}. `{{{{` and `}}}}` write a brace."))
+        };
+        let tpl = json!({"subject": t(300, "Subject"), "body": t(20_000, "Body, plain text")});
+        let one = if required { object(&["subject", "body"], tpl) } else { input(&["subject", "body"], tpl) };
+        let langs = json!({"fr": one.clone(), "en": one});
+        let by_lang = if required { object(&[], langs) } else { input(&[], langs) };
+        let kinds: Map<String, Value> =
+            DocumentKind::ALL.iter().map(|k| (k.as_str().to_string(), by_lang.clone())).collect();
+        if required { object(&[], Value::Object(kinds)) } else { input(&[], Value::Object(kinds)) }
+    };
     let legal_props = json!({
         "late_penalty_rate": described(nullable(schema_ref("Decimal")), "Yearly late-payment penalty rate in percent; null prints the legal default (ECB rate + 10 points)."),
         "early_payment_discount": described(str_or_null(), "Early-payment discount terms; null prints \"no discount for early payment\"."),
@@ -1288,13 +1314,14 @@ fn schemas() -> Value {
     add(
         "Settings",
         object(
-            &["allow_negative_stock", "banks", "legal", "documents"],
+            &["allow_negative_stock", "banks", "legal", "documents", "email_templates"],
             json!({
                 "allow_negative_stock": {"type": "boolean"},
                 "identity": described(object(&["name", "address"], identity_props.clone()), "The legal identity printed on documents; absent until filled in."),
                 "banks": {"type": "array", "items": object(&["label", "iban", "default"], bank_props.clone())},
                 "legal": object(&["vat_on_debits"], legal_props.clone()),
                 "documents": object(&["show_reference", "show_discount", "totals_on_every_page", "facturx_profile"], look_props.clone()),
+                "email_templates": described(template_props(true), "The company's e-mail templates by kind and language, replacing the built-in ones."),
             }),
         ),
     );
@@ -1332,6 +1359,7 @@ fn schemas() -> Value {
                     "banks": {"type": ["array", "null"], "items": input(&["iban"], bank_props)},
                     "legal": nullable(input(&[], legal_props)),
                     "documents": nullable(input(&[], look_props)),
+                    "email_templates": described(nullable(template_props(false)), "Replaces every stored template; kinds and languages left out use the built-in template."),
                 }),
             ),
             "Absent fields keep their value; each given section replaces the stored one whole.",
@@ -1633,12 +1661,71 @@ fn schemas() -> Value {
             &["at", "event", "detail"],
             json!({
                 "at": instant(),
-                "event": {"type": "string", "description": "`created`, `updated`, `issued`, `payment_recorded`…", "examples": ["issued"]},
+                "event": {"type": "string", "description": "`created`, `updated`, `issued`, `payment_recorded`, `email_queued`, `sent` (an e-mail was accepted by the SMTP server: `to`, `message_id`), `send_failed`…", "examples": ["issued"]},
                 "detail": {"description": "Facts of the event (e.g. the number assigned)."},
             }),
         ),
     );
     add("DocumentPage", page("DocumentView", "A page of documents."));
+
+    // ---- e-mail ----
+    let addresses = |what: &str| {
+        described(
+            json!({"type": ["array", "null"], "maxItems": 20, "items": {"type": "string", "format": "email"}}),
+            what,
+        )
+    };
+    add(
+        "SendInput",
+        described(
+            input(
+                &[],
+                json!({
+                    "to": addresses("Recipients; default: the customer's e-mail, else its first contact's."),
+                    "cc": addresses("Copies."),
+                    "subject": described(opt_text(300), "Replaces the template's subject; merge fields allowed."),
+                    "message": described(opt_text(20_000), "Replaces the template's body; merge fields allowed."),
+                    "language": described(json!({"type": ["string", "null"], "enum": ["fr", "en", null]}), "Language of the template and of the attachment's name; default: the customer's."),
+                }),
+            ),
+            "The body of `POST /{kind}/{id}/send`; may be empty.",
+        ),
+    );
+    add(
+        "EmailView",
+        object(
+            &[
+                "id",
+                "document_id",
+                "status",
+                "to",
+                "cc",
+                "subject",
+                "attempts",
+                "next_attempt_at",
+                "last_error",
+                "message_id",
+                "created_at",
+                "sent_at",
+            ],
+            json!({
+                "id": uuid(),
+                "document_id": nullable(uuid()),
+                "status": {"type": "string", "enum": ["pending", "sending", "sent", "failed"], "description": "`pending`: queued, waiting for its first attempt or a retry; `sending`: a worker is handing it to the SMTP server; `sent`: accepted by it; `failed`: refused for good or too many attempts."},
+                "to": {"type": "array", "items": {"type": "string", "format": "email"}},
+                "cc": {"type": "array", "items": {"type": "string", "format": "email"}},
+                "subject": {"type": "string"},
+                "attempts": {"type": "integer", "minimum": 0, "description": "Attempts made so far."},
+                "next_attempt_at": described(nullable(instant()), "When the next attempt is due; null once sent or failed."),
+                "last_error": described(json!({"type": ["string", "null"]}), "Why the last attempt failed."),
+                "message_id": described(json!({"type": ["string", "null"]}), "The Message-ID header, the same on every attempt."),
+                "created_at": instant(),
+                "sent_at": nullable(instant()),
+                "notice": {"type": "string", "description": "Present when no SMTP server is configured: the message waits in the outbox."},
+            }),
+        ),
+    );
+    add("EmailList", json!({"type": "array", "items": schema_ref("EmailView")}));
 
     // ---- settings ----
     add(

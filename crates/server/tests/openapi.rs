@@ -872,6 +872,24 @@ async fn responses_follow_the_document() {
         true
     );
     c.ok("patch", "/settings", None, Some(json!({"allow_negative_stock": false}))).await;
+    let t = c
+        .ok(
+            "patch",
+            "/settings",
+            None,
+            Some(json!({"email_templates": {"quote": {"en": {"subject": "Quote {document_number}", "body": "Total {total}"}}}})),
+        )
+        .await;
+    assert_eq!(t["email_templates"]["quote"]["en"]["subject"], "Quote {document_number}");
+    c.expect(
+        422,
+        "patch",
+        "/settings",
+        None,
+        "",
+        Some(r#"{"email_templates": {"invoice": {"fr": {"subject": "{x}", "body": "y"}}}}"#),
+    )
+    .await;
     c.expect(422, "patch", "/settings", None, "", Some(r#"{"allow_negative_stock": "yes"}"#)).await;
 
     // The logo: a file in, a file out.
@@ -1127,6 +1145,19 @@ async fn responses_follow_the_document() {
         let pdf = format!("/{}/{{id}}/pdf", kind.segment());
         let a = c.call("get", &pdf, first["id"].as_str(), "", Some(&token), None, false, &[]).await;
         assert_eq!(a.status, 200, "{pdf}: {}", a.text);
+        // E-mail: queued (no SMTP server here), listed; a draft is refused.
+        let issued = docs.iter().find(|d| d["status"] != "draft").expect("an issued one");
+        let send = format!("/{}/{{id}}/send", kind.segment());
+        let queued = c
+            .ok("post", &send, issued["id"].as_str(), Some(json!({"to": ["compta@exemple.fr"], "language": "en"})))
+            .await;
+        assert_eq!(queued["status"], "pending");
+        c.expect(202, "post", &send, issued["id"].as_str(), "", None).await;
+        let list = c.ok("get", &format!("/{}/{{id}}/emails", kind.segment()), issued["id"].as_str(), None).await;
+        assert_eq!(list.as_array().unwrap().len(), 2);
+        if let Some(draft) = docs.iter().find(|d| d["status"] == "draft") {
+            c.expect(409, "post", &send, draft["id"].as_str(), "", None).await;
+        }
         if ROUTES.iter().any(|(m, p, _)| *m == "get" && *p == format!("/{}/{{id}}/ubl", kind.segment())) {
             let issued = docs.iter().find(|d| d["status"] != "draft").expect("an issued one");
             let ubl = format!("/{}/{{id}}/ubl", kind.segment());

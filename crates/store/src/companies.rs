@@ -9,6 +9,7 @@ use facturier_core::party::Country;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use uuid::Uuid;
 
@@ -79,6 +80,17 @@ pub struct CompanySettings {
     /// Layout options and the Factur-X profile.
     #[serde(default)]
     pub documents: DocumentLook,
+    /// The company's e-mail templates replacing the built-in ones: by kind of document
+    /// (`invoice`…), then language (`fr`, `en`). Checked when saved.
+    #[serde(default)]
+    pub email_templates: BTreeMap<String, BTreeMap<String, EmailTemplate>>,
+}
+
+/// The subject and body of the e-mail that carries a document, with merge fields.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailTemplate {
+    pub subject: String,
+    pub body: String,
 }
 
 impl CompanySettings {

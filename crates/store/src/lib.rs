@@ -10,6 +10,7 @@ pub mod companies;
 pub mod customers;
 pub mod documents;
 pub mod idempotency;
+pub mod outbox;
 pub mod pipeline;
 pub mod products;
 mod sql;

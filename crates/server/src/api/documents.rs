@@ -1063,6 +1063,14 @@ pub fn route(mr: MethodRouter<App>, kind: DocumentKind, op: DocOp) -> MethodRout
             let rec = app.store.document(auth.company(), kind, path_id(&id, "document")?).await?;
             super::render::ubl(&app, &auth, &rec).await
         })),
+        DocOp::Send => {
+            mr.merge(post(move |State(app): State<App>, auth: Auth, Path(id): P, body: axum::body::Bytes| async move {
+                super::email::send(&app, &auth, kind, &id, body).await
+            }))
+        }
+        DocOp::Emails => mr.merge(get(move |State(app): State<App>, auth: Auth, Path(id): P| async move {
+            super::email::list(&app, &auth, kind, &id).await
+        })),
         DocOp::Update => mr.merge(patch(
             move |State(app): State<App>, auth: Auth, Path(id): P, ApiJson(p): ApiJson<serde_json::Value>| async move {
                 update(&app, &auth, kind, &id, p).await

@@ -4,6 +4,7 @@
 pub mod billing;
 pub mod customers;
 pub mod documents;
+pub mod email;
 pub mod products;
 pub mod render;
 pub mod settings;
@@ -61,6 +62,8 @@ pub enum DocOp {
     ProgressInvoice,
     Pdf,
     Ubl,
+    Send,
+    Emails,
 }
 
 impl DocOp {
@@ -84,6 +87,8 @@ impl DocOp {
             DocOp::ProgressInvoice => ("post", "/{id}/progress-invoice"),
             DocOp::Pdf => ("get", "/{id}/pdf"),
             DocOp::Ubl => ("get", "/{id}/ubl"),
+            DocOp::Send => ("post", "/{id}/send"),
+            DocOp::Emails => ("get", "/{id}/emails"),
         }
     }
 }
@@ -116,6 +121,7 @@ pub fn doc_ops(kind: DocumentKind) -> Vec<DocOp> {
     if render::is_e_invoice(kind) {
         ops.push(DocOp::Ubl);
     }
+    ops.extend([DocOp::Send, DocOp::Emails]);
     ops
 }
 
@@ -150,6 +156,8 @@ fn summary(kind: DocumentKind, op: DocOp) -> String {
         DocOp::CreditNote => format!("Create a draft credit note for a {n}"),
         DocOp::Pdf => format!("The {n} as PDF"),
         DocOp::Ubl => format!("The {n} as UBL 2.1 XML"),
+        DocOp::Send => format!("E-mail the {n} with its PDF attached"),
+        DocOp::Emails => format!("The e-mails of a {n} and their delivery status"),
         DocOp::DepositInvoice => "Create a draft deposit invoice on the order".into(),
         DocOp::ProgressInvoice => "Create a draft progress invoice (situation) on the order".into(),
     }

@@ -121,6 +121,12 @@ pub(crate) fn file_response(bytes: Vec<u8>, content_type: &'static str, name: &s
 /// The PDF of any document; issued invoices and credit notes carry their Factur-X XML.
 pub async fn pdf(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Response, ApiError> {
     let doc = model(app, auth, rec).await?;
+    let bytes = pdf_bytes(rec, doc).await?;
+    Ok(file_response(bytes, "application/pdf", &file_name(rec, "pdf")))
+}
+
+/// The PDF of a document from its render model (see [`model`]).
+pub async fn pdf_bytes(rec: &DocumentRecord, doc: RenderDocument) -> Result<Vec<u8>, ApiError> {
     let xml = if is_e_invoice(rec.kind) && rec.status != Status::Draft {
         Some(facturier_formats::cii::factur_x_xml(&doc)?)
     } else {
@@ -131,7 +137,7 @@ pub async fn pdf(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Respons
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(file_response(bytes, "application/pdf", &file_name(rec, "pdf")))
+    Ok(bytes)
 }
 
 /// The UBL 2.1 invoice or credit note of an issued invoice.

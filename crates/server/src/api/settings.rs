@@ -16,8 +16,9 @@ use facturier_core::ids::{Email, Iban, Siren, Siret, VatNumber};
 use facturier_core::money::MAX_MAGNITUDE;
 use facturier_core::numbering::NumberPattern;
 use facturier_core::party::LegalIds;
-use facturier_store::companies::{CompanySettings, Logo};
+use facturier_store::companies::{CompanySettings, EmailTemplate, Logo};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The numbering of one kind.
 #[derive(Serialize)]
@@ -99,6 +100,50 @@ pub struct SettingsInput {
     pub banks: Option<Vec<BankInput>>,
     pub legal: Option<LegalInput>,
     pub documents: Option<LookInput>,
+    /// Kind → language → template; replaces every stored template.
+    pub email_templates: Option<BTreeMap<String, BTreeMap<String, TemplateInput>>>,
+}
+
+/// An e-mail template of `PATCH /settings`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateInput {
+    pub subject: Option<String>,
+    pub body: Option<String>,
+}
+
+fn email_templates(
+    v: &mut Check,
+    input: &BTreeMap<String, BTreeMap<String, TemplateInput>>,
+) -> BTreeMap<String, BTreeMap<String, EmailTemplate>> {
+    use super::email::{MAX_MESSAGE, MAX_SUBJECT, template};
+    let mut out = BTreeMap::new();
+    for (kind, by_lang) in input {
+        if kind.parse::<DocumentKind>().is_err() {
+            v.error(
+                format!("email_templates.{kind}"),
+                format!("{kind:?} is not a kind of document: quote, order, delivery_note, proforma, invoice, deposit_invoice, credit_note"),
+            );
+            continue;
+        }
+        let mut langs = BTreeMap::new();
+        for (lang, t) in by_lang {
+            let at = format!("email_templates.{kind}.{lang}");
+            if lang != "fr" && lang != "en" {
+                v.error(at, format!("{lang:?} is not a language: fr or en"));
+                continue;
+            }
+            let subject = v.text(&format!("{at}.subject"), &t.subject, MAX_SUBJECT);
+            let body = v.text(&format!("{at}.body"), &t.body, MAX_MESSAGE);
+            let subject_ok = subject.as_ref().and_then(|s| template(v, &format!("{at}.subject"), s, MAX_SUBJECT));
+            let body_ok = body.as_ref().and_then(|b| template(v, &format!("{at}.body"), b, MAX_MESSAGE));
+            if let (Some(subject), Some(body), Some(_), Some(_)) = (subject, body, subject_ok, body_ok) {
+                langs.insert(lang.clone(), EmailTemplate { subject, body });
+            }
+        }
+        out.insert(kind.clone(), langs);
+    }
+    out
 }
 
 /// The company's legal identity as printed on its documents.
@@ -283,6 +328,9 @@ pub async fn update_settings(
     }
     if let Some(d) = &input.documents {
         s.documents = look(&mut v, d);
+    }
+    if let Some(t) = &input.email_templates {
+        s.email_templates = email_templates(&mut v, t);
     }
     v.finish()?;
     app.store.set_settings(auth.company(), &s).await?;

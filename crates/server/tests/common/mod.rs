@@ -106,6 +106,11 @@ impl Resp {
 }
 
 pub async fn spawn_app(db: &TestDb) -> TestApp {
+    spawn_app_with_mail(db, None).await
+}
+
+/// The server with an e-mail worker sending through `mail` (`None`: e-mails wait in the outbox).
+pub async fn spawn_app_with_mail(db: &TestDb, mail: Option<facturier_server::mailer::MailConfig>) -> TestApp {
     let store = Store::connect(&db.url).await.expect("connect");
     store.migrate().await.expect("migrate");
     let c = store
@@ -115,7 +120,10 @@ pub async fn spawn_app(db: &TestDb) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let s = store.clone();
-    tokio::spawn(async move { facturier_server::serve(s, listener).await });
+    match mail {
+        None => drop(tokio::spawn(async move { facturier_server::serve(s, listener).await })),
+        Some(m) => drop(tokio::spawn(async move { facturier_server::serve_with_mail(s, listener, m).await })),
+    }
     TestApp {
         base: format!("http://{addr}/api/v1"),
         http: reqwest::Client::new(),

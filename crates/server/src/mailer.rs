@@ -1,0 +1,209 @@
+//! The outbox worker: claims due messages from the outbox, sends them over SMTP with
+//! lettre, and records each outcome (`sent`, or a failed attempt retried with backoff).
+//! It polls every `poll` and is woken at once when a message is queued. Without an SMTP
+//! server configured no worker runs and messages wait in the outbox: nothing is lost.
+
+use facturier_store::outbox::{OutgoingEmail, Retry};
+use facturier_store::{Store, StoreError};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+pub use lettre::Address;
+
+/// How the server sends e-mail.
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    /// `smtp://[user:password@]host[:port]` (plain, or `?tls=required` for STARTTLS) or
+    /// `smtps://…` (TLS from the first byte). `None`: messages wait in the outbox.
+    pub smtp_url: Option<String>,
+    /// The From address; `None` uses the company's e-mail from its settings.
+    pub from: Option<Address>,
+    pub retry: Retry,
+    /// How often the worker looks for due messages when nothing wakes it.
+    pub poll: Duration,
+    /// How long a claimed message is the worker's before another may take it.
+    pub lease: Duration,
+    /// Longest wait for the SMTP server at each step.
+    pub timeout: Duration,
+    /// Messages claimed at once.
+    pub batch: u32,
+}
+
+impl Default for MailConfig {
+    fn default() -> MailConfig {
+        MailConfig {
+            smtp_url: None,
+            from: None,
+            retry: Retry::default(),
+            poll: Duration::from_secs(1),
+            lease: Duration::from_secs(300),
+            timeout: Duration::from_secs(30),
+            batch: 20,
+        }
+    }
+}
+
+/// Why the mail settings cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum MailerError {
+    #[error(
+        "the SMTP URL is not usable ({0}); write smtp://host:port, smtp://user:password@host:587?tls=required or smtps://host:465"
+    )]
+    Url(String),
+}
+
+/// What handlers need of the outbox: a way to wake the worker, and whether one runs.
+#[derive(Clone, Debug, Default)]
+pub struct Outbox {
+    wake: Arc<Notify>,
+    delivering: bool,
+}
+
+impl Outbox {
+    /// Tells the worker a message was queued.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Whether a worker sends the outbox (an SMTP server is configured).
+    pub fn delivering(&self) -> bool {
+        self.delivering
+    }
+}
+
+/// Sends the outbox.
+pub struct Worker {
+    store: Store,
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    config: MailConfig,
+    wake: Arc<Notify>,
+}
+
+/// Builds the outbox handle of the server and, when an SMTP URL is configured, its worker.
+pub fn outbox(store: &Store, config: &MailConfig) -> Result<(Outbox, Option<Worker>), MailerError> {
+    let wake = Arc::new(Notify::new());
+    let Some(url) = &config.smtp_url else {
+        return Ok((Outbox { wake, delivering: false }, None));
+    };
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+        .map_err(|e| MailerError::Url(e.to_string()))?
+        .timeout(Some(config.timeout))
+        .build();
+    let worker = Worker { store: store.clone(), transport, config: config.clone(), wake: wake.clone() };
+    Ok((Outbox { wake, delivering: true }, Some(worker)))
+}
+
+/// Why one message could not be sent.
+struct Failure {
+    message: String,
+    /// Retrying cannot help (a malformed address, a 5xx refusal).
+    permanent: bool,
+}
+
+impl Worker {
+    /// Sends due messages until the process stops.
+    pub async fn run(self) {
+        loop {
+            match self.run_once().await {
+                // A full batch: more may be due already.
+                Ok(n) if n >= self.config.batch as usize => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "outbox: cannot read the outbox"),
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(self.config.poll) => {}
+            }
+        }
+    }
+
+    /// Claims one batch of due messages and sends each; returns how many were claimed.
+    pub async fn run_once(&self) -> Result<usize, StoreError> {
+        let batch = self.store.claim_emails(self.config.batch, self.config.lease).await?;
+        for mail in &batch {
+            let r = &mail.record;
+            match self.send(mail).await {
+                Ok(message_id) => {
+                    self.store.email_sent(r.company_id, r.id, &message_id).await?;
+                    tracing::info!(email = %r.id, to = ?r.to, "outbox: sent");
+                }
+                Err(f) => {
+                    let status = self
+                        .store
+                        .email_failed(r.company_id, r.id, &f.message, f.permanent, &self.config.retry)
+                        .await?;
+                    tracing::warn!(email = %r.id, attempts = r.attempts, error = %f.message, status = status.as_str(), "outbox: attempt failed");
+                }
+            }
+        }
+        Ok(batch.len())
+    }
+
+    async fn send(&self, mail: &OutgoingEmail) -> Result<String, Failure> {
+        let message_id = message_id(mail, self.config.from.as_ref());
+        let msg = build(mail, self.config.from.as_ref(), &message_id)
+            .map_err(|message| Failure { message, permanent: true })?;
+        self.transport.send(msg).await.map_err(|e| Failure { message: smtp_error(&e), permanent: e.is_permanent() })?;
+        Ok(message_id)
+    }
+}
+
+/// The error with its causes ("Connection error: Connection refused (os error 111)").
+fn smtp_error(e: &lettre::transport::smtp::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+/// The sender's address: the configured one, else the company's, else a local one.
+fn from_address(mail: &OutgoingEmail, configured: Option<&Address>) -> Option<Address> {
+    configured
+        .cloned()
+        .or_else(|| mail.sender.as_deref().and_then(|s| s.parse().ok()))
+        .or_else(|| Address::new("facturier", "localhost").ok())
+}
+
+/// One Message-ID per outbox message, the same on every retry, so that a receiving
+/// server can tell a retried message from a new one.
+fn message_id(mail: &OutgoingEmail, configured: Option<&Address>) -> String {
+    let domain = from_address(mail, configured).map(|a| a.domain().to_string()).unwrap_or_else(|| "localhost".into());
+    format!("<{}@{domain}>", mail.record.id)
+}
+
+fn build(mail: &OutgoingEmail, configured: Option<&Address>, message_id: &str) -> Result<Message, String> {
+    let address = from_address(mail, configured).ok_or("no sender address: start the server with --mail-from")?;
+    let from = Mailbox::new(Some(mail.sender_name.clone()), address);
+    let mut b = Message::builder().from(from.clone()).subject(&mail.record.subject).message_id(Some(message_id.into()));
+    // Answers go to the company even when the server sends from its own address.
+    if let Some(reply) = mail.sender.as_deref().and_then(|s| s.parse::<Address>().ok())
+        && reply != from.email
+    {
+        b = b.reply_to(Mailbox::new(Some(mail.sender_name.clone()), reply));
+    }
+    for to in &mail.record.to {
+        b = b.to(to.parse::<Mailbox>().map_err(|e| format!("recipient {to:?}: {e}"))?);
+    }
+    for cc in &mail.record.cc {
+        b = b.cc(cc.parse::<Mailbox>().map_err(|e| format!("recipient {cc:?}: {e}"))?);
+    }
+    let text = SinglePart::plain(mail.body.clone());
+    let msg = match &mail.attachment {
+        Some((name, bytes)) => {
+            let pdf = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
+            b.multipart(
+                MultiPart::mixed().singlepart(text).singlepart(Attachment::new(name.clone()).body(bytes.clone(), pdf)),
+            )
+        }
+        None => b.singlepart(text),
+    };
+    msg.map_err(|e| e.to_string())
+}
