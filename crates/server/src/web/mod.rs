@@ -72,6 +72,8 @@ pub enum WebError {
     NotFound(Language),
     /// A request the page did not expect (a malformed form).
     BadRequest(Language, String),
+    /// The action does not fit the record's state (issuing an issued invoice…).
+    Conflict(Language, String),
     Internal(String),
 }
 
@@ -83,6 +85,7 @@ impl WebError {
             ApiError::NotFound(_) => WebError::NotFound(lang),
             ApiError::Unauthorized => WebError::SignIn("/".into()),
             ApiError::Internal(m) => WebError::Internal(m),
+            ApiError::Conflict(m) => WebError::Conflict(lang, m),
             other => WebError::BadRequest(lang, other.to_string()),
         }
     }
@@ -139,6 +142,7 @@ impl IntoResponse for WebError {
                 error_page(StatusCode::NOT_FOUND, l, "error.not_found.title", t(l, "error.not_found").into())
             }
             WebError::BadRequest(l, m) => error_page(StatusCode::BAD_REQUEST, l, "error.bad_request.title", m),
+            WebError::Conflict(l, m) => error_page(StatusCode::CONFLICT, l, "error.conflict.title", m),
             WebError::Internal(detail) => {
                 tracing::error!(%detail, "web: internal error");
                 error_page(
