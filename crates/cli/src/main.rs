@@ -99,7 +99,9 @@ enum Command {
 #[derive(Subcommand)]
 enum UserCommand {
     /// Add a user (or an existing one) to a company with a role; print an API token for it.
-    #[command(after_help = "Example:\n  facturier user add --company 0190… --email lea@durand.fr --role read_only --json")]
+    #[command(
+        after_help = "Example:\n  facturier user add --company 0190… --email lea@durand.fr --role read_only --json"
+    )]
     Add {
         #[arg(long)]
         company: uuid::Uuid,

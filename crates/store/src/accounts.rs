@@ -68,8 +68,20 @@ pub fn language_code(l: Language) -> &'static str {
     }
 }
 
-type SessionRow =
-    (Uuid, String, String, Uuid, String, String, String, String, String, OffsetDateTime, OffsetDateTime, OffsetDateTime);
+type SessionRow = (
+    Uuid,
+    String,
+    String,
+    Uuid,
+    String,
+    String,
+    String,
+    String,
+    String,
+    OffsetDateTime,
+    OffsetDateTime,
+    OffsetDateTime,
+);
 
 impl Store {
     /// The user signing in with `email` (case ignored), if there is one.

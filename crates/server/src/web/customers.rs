@@ -55,9 +55,9 @@ pub async fn list(State(app): State<App>, s: WebSession, Query(query): Query<Lis
     let lang = s.lang();
     let q = query.q.unwrap_or_default().trim().chars().take(crate::api::MAX_SEARCH).collect::<String>();
     let after = query.after.as_deref().and_then(|a| a.parse::<Uuid>().ok());
-    let filter =
-        CustomerFilter { q: (!q.is_empty()).then(|| q.clone()), activity: None, limit: PAGE, after };
-    let (rows, next) = app.store.list_customers(s.rec.company_id, &filter).await.map_err(|e| WebError::store(lang, e))?;
+    let filter = CustomerFilter { q: (!q.is_empty()).then(|| q.clone()), activity: None, limit: PAGE, after };
+    let (rows, next) =
+        app.store.list_customers(s.rec.company_id, &filter).await.map_err(|e| WebError::store(lang, e))?;
     let rows = rows
         .into_iter()
         .map(|r| CustomerRow {

@@ -76,7 +76,8 @@ fn month_start(d: Date, back: i32) -> Date {
 }
 
 fn month_label(d: Date, lang: Language) -> String {
-    const FR: [&str; 12] = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
+    const FR: [&str; 12] =
+        ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."];
     const EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let i = usize::from(u8::from(d.month())) - 1;
     let m = if lang == Language::Fr { FR[i] } else { EN[i] };
@@ -130,7 +131,8 @@ pub async fn show(State(app): State<App>, s: WebSession) -> Result<Response, Web
         if let Some(m) = usize::try_from(i).ok().and_then(|i| months.get_mut(i)) {
             *m += sale.net;
         }
-        per_customer.entry(sale.customer_id).or_insert_with(|| (sale.customer_name.clone(), Decimal::ZERO)).1 += sale.net;
+        per_customer.entry(sale.customer_id).or_insert_with(|| (sale.customer_name.clone(), Decimal::ZERO)).1 +=
+            sale.net;
     }
     let heights = bar_heights(&months, 160);
     let bars = months

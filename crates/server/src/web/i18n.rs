@@ -217,8 +217,24 @@ mod tests {
         }
         let known: HashSet<&str> = DICT.iter().map(|(k, _, _)| *k).collect();
         let prefixes = [
-            "nav.", "role.", "login.", "error.", "form.", "pager.", "dash.", "customers.", "customer.", "address.",
-            "contact.", "invoices.", "doc.", "invoice.", "line.", "payment.", "method.", "status.",
+            "nav.",
+            "role.",
+            "login.",
+            "error.",
+            "form.",
+            "pager.",
+            "dash.",
+            "customers.",
+            "customer.",
+            "address.",
+            "contact.",
+            "invoices.",
+            "doc.",
+            "invoice.",
+            "line.",
+            "payment.",
+            "method.",
+            "status.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

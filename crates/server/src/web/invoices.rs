@@ -150,7 +150,8 @@ pub struct ListQuery {
     after: Option<String>,
 }
 
-const LIST_STATUSES: [Status; 5] = [Status::Draft, Status::Issued, Status::PartiallyPaid, Status::Paid, Status::Credited];
+const LIST_STATUSES: [Status; 5] =
+    [Status::Draft, Status::Issued, Status::PartiallyPaid, Status::Paid, Status::Credited];
 
 /// `GET /invoices?status=&customer=&from=&to=&after=`
 pub async fn list(State(app): State<App>, s: WebSession, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
@@ -459,7 +460,16 @@ async fn show_page(
         .collect();
     let due = rec.due();
     let page = ShowPage {
-        p: s.chrome(app, "invoices", format!("{} {}", t(lang, "doc.invoice"), rec.number.clone().unwrap_or_else(|| t(lang, "doc.draft_number").into()))).await?,
+        p: s.chrome(
+            app,
+            "invoices",
+            format!(
+                "{} {}",
+                t(lang, "doc.invoice"),
+                rec.number.clone().unwrap_or_else(|| t(lang, "doc.draft_number").into())
+            ),
+        )
+        .await?,
         id: rec.id.to_string(),
         status: status_key(rec.status),
         urgency: urgency(rec.status, rec.due_date, s.today()),
@@ -469,11 +479,7 @@ async fn show_page(
         due_date: rec.due_date.map(|d| text::date(d, lang)).unwrap_or_default(),
         lines,
         net: text::money(totals.net, cur, lang),
-        vat: totals
-            .vat
-            .iter()
-            .map(|v| (text::percent(v.rate, lang), text::money(v.amount, cur, lang)))
-            .collect(),
+        vat: totals.vat.iter().map(|v| (text::percent(v.rate, lang), text::money(v.amount, cur, lang))).collect(),
         gross: text::money(totals.gross, cur, lang),
         paid: text::money(rec.paid, cur, lang),
         due: text::money(due, cur, lang),
@@ -483,7 +489,8 @@ async fn show_page(
             .payments
             .iter()
             .map(|p| {
-                let method = i18n::lookup(lang, &format!("method.{}", p.method)).map_or_else(|| p.method.clone(), String::from);
+                let method =
+                    i18n::lookup(lang, &format!("method.{}", p.method)).map_or_else(|| p.method.clone(), String::from);
                 (text::date(p.date, lang), method, text::money(p.amount, cur, lang))
             })
             .collect(),
@@ -512,12 +519,20 @@ fn invoice_id(lang: Language, id: &str) -> Result<Uuid, WebError> {
 /// `GET /invoices/{id}`
 pub async fn show(State(app): State<App>, s: WebSession, Path(id): Path<String>) -> Result<Response, WebError> {
     let lang = s.lang();
-    let rec = app.store.document(s.rec.company_id, KIND, invoice_id(lang, &id)?).await.map_err(|e| WebError::store(lang, e))?;
+    let rec = app
+        .store
+        .document(s.rec.company_id, KIND, invoice_id(lang, &id)?)
+        .await
+        .map_err(|e| WebError::store(lang, e))?;
     show_page(&app, &s, &rec, BTreeMap::new(), StatusCode::OK).await
 }
 
 /// `POST /invoices/{id}/issue`
-pub async fn issue(State(app): State<App>, Path(id): Path<String>, CsrfForm(s, _): CsrfForm) -> Result<Response, WebError> {
+pub async fn issue(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    CsrfForm(s, _): CsrfForm,
+) -> Result<Response, WebError> {
     let lang = s.lang();
     let id = invoice_id(lang, &id)?;
     let _issued = api_docs::issue(&app, &s.auth(), KIND, &id.to_string()).await.map_err(|e| WebError::api(lang, e))?;
@@ -552,7 +567,11 @@ pub async fn add_payment(
 /// `GET /invoices/{id}/pdf`: the API's PDF.
 pub async fn pdf(State(app): State<App>, s: WebSession, Path(id): Path<String>) -> Result<Response, WebError> {
     let lang = s.lang();
-    let rec = app.store.document(s.rec.company_id, KIND, invoice_id(lang, &id)?).await.map_err(|e| WebError::store(lang, e))?;
+    let rec = app
+        .store
+        .document(s.rec.company_id, KIND, invoice_id(lang, &id)?)
+        .await
+        .map_err(|e| WebError::store(lang, e))?;
     crate::api::render::pdf(&app, &s.auth(), &rec).await.map_err(|e| WebError::api(lang, e))
 }
 

@@ -11,8 +11,8 @@ use super::i18n::{self, t};
 use super::{WebError, html, local_path, see_other};
 use crate::App;
 use crate::auth::Auth;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use askama::Template;
 use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
@@ -305,7 +305,8 @@ pub async fn login_page(
 ) -> Result<Response, WebError> {
     let lang = visitor_language(&headers, q.lang.as_deref());
     let csrf = random_hex(16);
-    let page = LoginPage { lang, csrf: csrf.clone(), next: local_path(q.next.as_deref()), email: String::new(), error: None };
+    let page =
+        LoginPage { lang, csrf: csrf.clone(), next: local_path(q.next.as_deref()), email: String::new(), error: None };
     let mut r = html(StatusCode::OK, &page)?;
     r.headers_mut().append(header::SET_COOKIE, set_cookie(&app, LOGIN_COOKIE, &csrf, "/login", Some(3600)));
     Ok(r)
@@ -382,7 +383,8 @@ pub async fn language(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Re
 pub async fn switch_company(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<Response, WebError> {
     let lang = s.lang();
     let id: Uuid = form.get("company_id").and_then(|v| v.parse().ok()).ok_or(WebError::NotFound(lang))?;
-    let ok = app.store.switch_session_company(&s.id_hash, s.rec.user_id, id).await.map_err(|e| WebError::store(lang, e))?;
+    let ok =
+        app.store.switch_session_company(&s.id_hash, s.rec.user_id, id).await.map_err(|e| WebError::store(lang, e))?;
     if !ok {
         return Err(WebError::Forbidden(lang));
     }
