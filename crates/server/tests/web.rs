@@ -22,6 +22,7 @@ struct Page {
     status: u16,
     location: String,
     body: String,
+    csp: String,
 }
 
 impl Browser {
@@ -47,8 +48,9 @@ impl Browser {
             }
         }
         let status = r.status().as_u16();
-        let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-        Page { status, location, body: r.text().await.unwrap() }
+        let header = |name: &str| r.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let (location, csp) = (header("location"), header("content-security-policy"));
+        Page { status, location, csp, body: r.text().await.unwrap() }
     }
 
     async fn get(&mut self, path: &str) -> Page {
@@ -251,6 +253,8 @@ async fn hostile_input_is_shown_as_text_never_run() {
         ] {
             let page = b.get(&path).await;
             assert_eq!(page.status, 200, "{path}");
+            // And were anything to slip through, no inline script would run.
+            assert!(page.csp.contains("script-src 'self'") && !page.csp.contains("unsafe-inline"), "{path}");
             assert!(!page.body.contains("<script>alert"), "{path} runs the script: {}", page.body);
             assert!(!page.body.contains("<img src=x"), "{path}");
             assert!(!page.body.contains("<b>gras"), "{path}");
