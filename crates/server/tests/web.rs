@@ -119,6 +119,15 @@ async fn age_sessions(store: &Store, column: &str, by: time::Duration) {
     .unwrap();
 }
 
+async fn session_count(store: &Store) -> i64 {
+    let sql = "SELECT COUNT(*) FROM sessions";
+    match store {
+        Store::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_one(p).await,
+        Store::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+    }
+    .unwrap()
+}
+
 #[tokio::test]
 async fn sign_in_refuses_a_wrong_password_without_saying_which_field_was_wrong() {
     each_db(|app| async move {
@@ -168,8 +177,13 @@ async fn pages_need_a_session_and_an_expired_one_sends_back_to_sign_in() {
         let p = b.get("/customers").await;
         assert_eq!((p.status, p.location.as_str()), (303, "/login?next=%2Fcustomers"));
 
-        // Absolute: past its end, however active.
+        // Absolute: past its end, however active. Another browser's idle session is
+        // swept when someone signs in.
+        let mut other = Browser::new(&app);
+        assert_eq!(other.sign_in("admin@test.fr", PASSWORD).await.status, 303);
+        age_sessions(&app.store, "last_seen_at", time::Duration::hours(3)).await;
         assert_eq!(b.sign_in("admin@test.fr", PASSWORD).await.status, 303);
+        assert_eq!(session_count(&app.store).await, 1, "the idle session is gone");
         assert_eq!(b.get("/customers").await.status, 200);
         age_sessions(&app.store, "expires_at", time::Duration::seconds(1)).await;
         assert_eq!(b.get("/customers").await.status, 303);

@@ -199,6 +199,19 @@ impl Store {
         Ok(())
     }
 
+    /// Removes sessions past their absolute expiry or unused since `idle_since`; the count.
+    pub async fn delete_expired_sessions(&self, now: OffsetDateTime, idle_since: OffsetDateTime) -> Result<u64> {
+        let n = on_pool!(self, |c| {
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+                .bind(now)
+                .bind(idle_since)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(n)
+    }
+
     /// Points a session at another company of its user; false if the user is not a member.
     pub async fn switch_session_company(&self, id_hash: &str, user_id: Uuid, company_id: Uuid) -> Result<bool> {
         let done = on_pool!(self, |c| {

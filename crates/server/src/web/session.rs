@@ -354,6 +354,8 @@ pub async fn login(State(app): State<App>, headers: HeaderMap, body: axum::body:
         expires_at: at + app.web.absolute,
     };
     app.store.create_session(&s).await.map_err(|e| WebError::store(lang, e))?;
+    // Sessions nobody came back to are swept here, at a moment that writes anyway.
+    app.store.delete_expired_sessions(at, at - app.web.idle).await.map_err(|e| WebError::store(lang, e))?;
     let mut r = see_other(&next);
     r.headers_mut().append(header::SET_COOKIE, set_cookie(&app, SESSION_COOKIE, &secret, "/", None));
     r.headers_mut().append(header::SET_COOKIE, set_cookie(&app, LOGIN_COOKIE, "", "/login", Some(0)));
