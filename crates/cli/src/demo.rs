@@ -21,6 +21,10 @@ use uuid::Uuid;
 pub const COMPANY: &str = "Atelier Lumière SARL (démo)";
 /// The demo admin.
 pub const LOGIN: &str = "demo@atelier-lumiere.fr";
+/// The demo's web password (a demo, not a secret: it is printed and documented).
+pub const PASSWORD: &str = "demo-facturier";
+/// A read-only user of the demo company, to see what that role may not do.
+pub const READ_ONLY_LOGIN: &str = "lecture@atelier-lumiere.fr";
 
 /// What `demo` prints.
 pub struct Demo {
@@ -57,6 +61,7 @@ fn contact(name: &str, role: &str, email: &str, phone: &str) -> Contact {
 pub async fn ensure(store: &Store) -> Result<Demo> {
     if let Some(company_id) = store.company_by_name(COMPANY).await? {
         let (_, token) = store.create_user_token(company_id, LOGIN, Role::Admin).await?;
+        web_logins(store, company_id).await?;
         return Ok(Demo { company_id, token, created: false });
     }
     let c = store.create_company(COMPANY, &"FR".parse()?, Currency::EUR, LOGIN).await?;
@@ -419,19 +424,42 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
     let note =
         store.convert(company, DocumentKind::Order, order.id, DocumentKind::DeliveryNote, Some(&first), today).await?;
     store.issue(company, DocumentKind::DeliveryNote, note.id, today).await?;
+    web_logins(store, company).await?;
     Ok(Demo { company_id: company, token: c.token, created: true })
 }
 
 /// Prints where to go and how to get in.
+/// Web passwords for the demo's admin and its read-only user, unless they have one:
+/// a password someone changed stays, and so do their sessions.
+async fn web_logins(store: &Store, company_id: Uuid) -> Result<()> {
+    store.create_user_token(company_id, READ_ONLY_LOGIN, Role::ReadOnly).await?;
+    for email in [LOGIN, READ_ONLY_LOGIN] {
+        let has_password = store.login_user(email).await?.is_some_and(|u| u.password_hash.is_some());
+        if !has_password {
+            let hash = facturier_server::web::session::hash_password(PASSWORD)
+                .map_err(|e| anyhow::anyhow!("hashing the demo password: {e}"))?;
+            store.set_password_hash(email, &hash).await?;
+        }
+    }
+    Ok(())
+}
+
 pub fn print(d: &Demo, listen: &str, json: bool) {
     let url = format!("http://{listen}/");
     if json {
-        println!("{}", serde_json::json!({"company_id": d.company_id, "url": url, "login": LOGIN, "token": d.token}));
+        println!(
+            "{}",
+            serde_json::json!({
+                "company_id": d.company_id, "url": url, "login": LOGIN, "token": d.token,
+                "email": LOGIN, "password": PASSWORD, "read_only_email": READ_ONLY_LOGIN,
+            })
+        );
     } else {
         let what = if d.created { "created" } else { "already present" };
         println!("Demo company {what}: {COMPANY}");
         println!("  web:   {url}");
-        println!("  login: {LOGIN}");
+        println!("  login: {LOGIN}  password: {PASSWORD}");
+        println!("  read-only login: {READ_ONLY_LOGIN}  password: {PASSWORD}");
         println!("  API:   curl -H 'Authorization: Bearer {}' {url}api/v1/invoices", d.token);
     }
 }

@@ -46,6 +46,9 @@ enum Command {
         /// From address of e-mails; default: the company's e-mail in its settings.
         #[arg(long, env = "FACTURIER_MAIL_FROM")]
         mail_from: Option<String>,
+        /// Mark the session cookie Secure: set it when browsers reach facturier over https (behind a proxy).
+        #[arg(long, env = "FACTURIER_SECURE_COOKIES")]
+        secure_cookies: bool,
     },
     /// Create a company and its admin user; print the admin's API token.
     #[command(
@@ -73,6 +76,12 @@ enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
     },
+    /// Manage users: add one to a company with a role, set a web password.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  facturier user add --company 0190… --email lea@durand.fr --role sales\n  FACTURIER_PASSWORD='…' facturier user set-password --email lea@durand.fr"
+    )]
+    User(UserCommand),
     /// Re-check the seal chain of issued documents; exit 1 naming the first broken one.
     #[command(after_help = "Example:\n  facturier verify\n  facturier verify --company 0190…")]
     Verify {
@@ -87,6 +96,38 @@ enum Command {
     Bench(bench::BenchArgs),
 }
 
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user (or an existing one) to a company with a role; print an API token for it.
+    #[command(
+        after_help = "Example:\n  facturier user add --company 0190… --email lea@durand.fr --role read_only --json"
+    )]
+    Add {
+        #[arg(long)]
+        company: uuid::Uuid,
+        #[arg(long)]
+        email: String,
+        /// admin, sales, accountant or read_only.
+        #[arg(long, default_value = "read_only")]
+        role: String,
+        /// Print {"user_id":…,"token":…}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set the password a user signs in to the web app with (ends the user's sessions).
+    /// The password is read from FACTURIER_PASSWORD, else from the first line of standard input.
+    #[command(
+        after_help = "Example:\n  FACTURIER_PASSWORD='a long passphrase' facturier user set-password --email lea@durand.fr"
+    )]
+    SetPassword {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// Shortest web password accepted.
+const MIN_PASSWORD: usize = 10;
+
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
@@ -95,7 +136,7 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { listen, demo: with_demo, smtp_url, mail_from } => {
+        Command::Serve { listen, demo: with_demo, smtp_url, mail_from, secure_cookies } => {
             let from = mail_from
                 .map(|m| m.parse::<facturier_server::mailer::Address>().with_context(|| format!("--mail-from {m:?}")))
                 .transpose()?;
@@ -112,7 +153,8 @@ async fn main() -> Result<()> {
                 let waiting = store.emails_waiting().await?;
                 eprintln!("no SMTP server (--smtp-url): e-mails wait in the outbox ({waiting} waiting now)");
             }
-            facturier_server::serve_with_mail(store, listener, mail).await.context("server stopped")?;
+            let web = facturier_server::web::WebConfig { secure_cookies, ..Default::default() };
+            facturier_server::serve_with(store, listener, mail, web).await.context("server stopped")?;
         }
         Command::Init { company_name, admin_email, country, currency, json } => {
             let store = open(&cli.database_url).await?;
@@ -134,6 +176,37 @@ async fn main() -> Result<()> {
             let store = open(&cli.database_url).await?;
             let d = demo::ensure(&store).await?;
             demo::print(&d, &listen, json);
+        }
+        Command::User(UserCommand::Add { company, email, role, json }) => {
+            let store = open(&cli.database_url).await?;
+            let email: facturier_core::ids::Email = email.parse().context("--email")?;
+            let role: facturier_store::companies::Role =
+                role.parse().map_err(|_| anyhow::anyhow!("--role: admin, sales, accountant or read_only"))?;
+            store.company(company).await.with_context(|| format!("--company {company}"))?;
+            let (user_id, token) = store.create_user_token(company, email.as_str(), role).await?;
+            if json {
+                println!("{}", serde_json::json!({"user_id": user_id, "token": token}));
+            } else {
+                println!("User {email} is {} of company {company}. API token {token}", role.as_str());
+            }
+        }
+        Command::User(UserCommand::SetPassword { email }) => {
+            let password = match std::env::var("FACTURIER_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            if password.chars().count() < MIN_PASSWORD {
+                bail!("the password must have at least {MIN_PASSWORD} characters");
+            }
+            let store = open(&cli.database_url).await?;
+            let hash = facturier_server::web::session::hash_password(&password)
+                .map_err(|e| anyhow::anyhow!("hashing the password: {e}"))?;
+            store.set_password_hash(&email, &hash).await.with_context(|| format!("no user with the e-mail {email}"))?;
+            println!("Password set for {email}; their web sessions have ended.");
         }
         Command::Verify { company } => {
             let store = open(&cli.database_url).await?;

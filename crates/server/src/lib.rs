@@ -1,5 +1,5 @@
-//! The HTTP face of facturier: the REST API under `/api/v1` (the web UI and the
-//! customer portal join it later). Handlers parse input into `core` types, let
+//! The HTTP face of facturier: the REST API under `/api/v1` and the web app (`web`;
+//! the customer portal joins them later). Handlers parse input into `core` types, let
 //! `core` decide, persist through `store` in one transaction, and render.
 
 // The OpenAPI document's schemas are large `json!` literals.
@@ -12,6 +12,7 @@ pub mod idempotency;
 pub mod input;
 pub mod mailer;
 pub mod openapi;
+pub mod web;
 
 use axum::Router;
 use facturier_store::Store;
@@ -27,12 +28,14 @@ pub struct App {
     pub store: Store,
     /// Wakes the e-mail worker when a message is queued.
     pub outbox: mailer::Outbox,
+    /// Web sessions: cookie flags and expiry.
+    pub web: web::WebConfig,
 }
 
 impl App {
     /// An app whose e-mails wait in the outbox (no SMTP server).
     pub fn new(store: Store) -> App {
-        App { store, outbox: mailer::Outbox::default() }
+        App { store, outbox: mailer::Outbox::default(), web: web::WebConfig::default() }
     }
 }
 
@@ -40,6 +43,7 @@ impl App {
 pub fn router(app: App) -> Router {
     Router::new()
         .nest("/api/v1", api::routes(app.clone()))
+        .merge(web::routes())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .layer(TraceLayer::new_for_http())
         .with_state(app)
@@ -66,11 +70,21 @@ pub async fn serve_with_mail(
     listener: tokio::net::TcpListener,
     mail: mailer::MailConfig,
 ) -> Result<(), ServeError> {
+    serve_with(store, listener, mail, web::WebConfig::default()).await
+}
+
+/// Serves the application with the e-mail worker of `mail` and web sessions as `web` says.
+pub async fn serve_with(
+    store: Store,
+    listener: tokio::net::TcpListener,
+    mail: mailer::MailConfig,
+    web: web::WebConfig,
+) -> Result<(), ServeError> {
     let (outbox, worker) = mailer::outbox(&store, &mail)?;
     if let Some(worker) = worker {
         tokio::spawn(worker.run());
     }
-    let app = App { store, outbox };
+    let app = App { store, outbox, web };
     axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>()).await?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! types (`migrations/sqlite`, `migrations/postgres`). Every query filters by
 //! `company_id`; only [`documents`] allocates legal numbers and seals.
 
+pub mod accounts;
 pub mod bulk;
 pub mod companies;
 pub mod customers;
@@ -13,6 +14,7 @@ pub mod idempotency;
 pub mod outbox;
 pub mod pipeline;
 pub mod products;
+pub mod reports;
 mod sql;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -1035,7 +1035,7 @@ pub fn view_in(r: &DocumentRecord, today: time::Date, company_currency: Option<C
     }
 }
 
-type Created = (StatusCode, Json<DocumentView>);
+pub(crate) type Created = (StatusCode, Json<DocumentView>);
 
 /// Adds the handler of one operation on one kind to a method router.
 pub fn route(mr: MethodRouter<App>, kind: DocumentKind, op: DocOp) -> MethodRouter<App> {
@@ -1122,7 +1122,12 @@ pub fn route(mr: MethodRouter<App>, kind: DocumentKind, op: DocOp) -> MethodRout
     }
 }
 
-async fn create(app: &App, auth: &Auth, kind: DocumentKind, input: DocumentInput) -> Result<Created, ApiError> {
+pub(crate) async fn create(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    input: DocumentInput,
+) -> Result<Created, ApiError> {
     auth.require_write()?;
     let (ctx, customer_id) = context(app, auth, &input).await?;
     let content = input.parse(&ctx, customer_id)?;
@@ -1201,7 +1206,12 @@ async fn delete(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn issue(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<Json<DocumentView>, ApiError> {
+pub(crate) async fn issue(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    id: &str,
+) -> Result<Json<DocumentView>, ApiError> {
     auth.require_write()?;
     let rec = app.store.issue(auth.company(), kind, path_id(id, "document")?, auth.today()).await?;
     Ok(Json(full_view(app, auth, &rec, auth.today()).await?))
@@ -1419,7 +1429,7 @@ fn payment_method(s: &str) -> Option<&'static str> {
     })
 }
 
-async fn add_payment(
+pub(crate) async fn add_payment(
     app: &App,
     auth: &Auth,
     kind: DocumentKind,

@@ -1,0 +1,212 @@
+//! The web app: server-rendered HTML (askama templates compiled into the binary,
+//! auto-escaped), htmx for progressive enhancement, every page in French and English.
+//!
+//! Every page takes a [`session::WebSession`] (no session: a redirect to `/login`), and
+//! every POST a [`session::CsrfForm`] (a wrong or missing CSRF token: 403). Actions call
+//! the same functions as the REST API (`api::customers`, `api::documents`), so roles,
+//! validation and behaviour are the API's.
+
+pub mod assets;
+pub mod customers;
+pub mod dashboard;
+pub mod i18n;
+pub mod invoices;
+pub mod session;
+
+use crate::App;
+use crate::error::ApiError;
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use facturier_core::party::Language;
+use facturier_store::StoreError;
+use i18n::t;
+
+/// How sessions behave.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// Mark the session cookie `Secure` (set when served behind https).
+    pub secure_cookies: bool,
+    /// A session unused this long ends.
+    pub idle: time::Duration,
+    /// A session ends this long after sign-in whatever its activity.
+    pub absolute: time::Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> WebConfig {
+        WebConfig { secure_cookies: false, idle: time::Duration::hours(2), absolute: time::Duration::hours(12) }
+    }
+}
+
+/// The web routes (outside `/api/v1`).
+pub fn routes() -> Router<App> {
+    Router::new()
+        .route("/", get(dashboard::show))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/language", post(session::language))
+        .route("/company", post(session::switch_company))
+        .route("/customers", get(customers::list))
+        .route("/customers/new", get(customers::new_form).post(customers::create))
+        .route("/customers/{id}", get(customers::show))
+        .route("/invoices", get(invoices::list))
+        .route("/invoices/new", get(invoices::new_form).post(invoices::create))
+        .route("/invoices/{id}", get(invoices::show))
+        .route("/invoices/{id}/issue", post(invoices::issue))
+        .route("/invoices/{id}/payments", post(invoices::add_payment))
+        .route("/invoices/{id}/pdf", get(invoices::pdf))
+        .route("/static/{file}", get(assets::serve))
+}
+
+/// Why a page could not be shown.
+#[derive(Debug)]
+pub enum WebError {
+    /// No live session: sign in, then come back to this path.
+    SignIn(String),
+    /// The form's CSRF token is missing or wrong.
+    Csrf(Language),
+    Forbidden(Language),
+    NotFound(Language),
+    /// A request the page did not expect (a malformed form).
+    BadRequest(Language, String),
+    /// The action does not fit the record's state (issuing an issued invoice…).
+    Conflict(Language, String),
+    Internal(String),
+}
+
+impl WebError {
+    /// An API error met while serving a page in `lang`.
+    pub fn api(lang: Language, e: ApiError) -> WebError {
+        match e {
+            ApiError::Forbidden(_) => WebError::Forbidden(lang),
+            ApiError::NotFound(_) => WebError::NotFound(lang),
+            ApiError::Unauthorized => WebError::SignIn("/".into()),
+            ApiError::Internal(m) => WebError::Internal(m),
+            ApiError::Conflict(m) => WebError::Conflict(lang, m),
+            other => WebError::BadRequest(lang, other.to_string()),
+        }
+    }
+
+    pub fn store(lang: Language, e: StoreError) -> WebError {
+        WebError::api(lang, ApiError::from(e))
+    }
+}
+
+impl From<askama::Error> for WebError {
+    fn from(e: askama::Error) -> WebError {
+        WebError::Internal(format!("template: {e}"))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    lang: &'static str,
+    title: &'static str,
+    message: String,
+    home: &'static str,
+}
+
+fn error_page(status: StatusCode, lang: Language, title: &str, message: String) -> Response {
+    let page = ErrorPage { lang: i18n::code(lang), title: t(lang, title), message, home: t(lang, "error.home") };
+    match page.render() {
+        Ok(html) => with_security_headers((status, Html(html)).into_response()),
+        Err(_) => status.into_response(),
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        match self {
+            WebError::SignIn(next) => {
+                let mut to = String::from("/login");
+                if next != "/" {
+                    to.push_str("?next=");
+                    to.extend(form_urlencoded::byte_serialize(next.as_bytes()));
+                }
+                let mut r = Redirect::to(&to).into_response();
+                // htmx follows this header instead of swapping the login page into a fragment.
+                if let Ok(v) = HeaderValue::from_str(&to) {
+                    r.headers_mut().insert("HX-Redirect", v);
+                }
+                r
+            }
+            WebError::Csrf(l) => error_page(StatusCode::FORBIDDEN, l, "error.csrf.title", t(l, "error.csrf").into()),
+            WebError::Forbidden(l) => {
+                error_page(StatusCode::FORBIDDEN, l, "error.forbidden.title", t(l, "error.forbidden").into())
+            }
+            WebError::NotFound(l) => {
+                error_page(StatusCode::NOT_FOUND, l, "error.not_found.title", t(l, "error.not_found").into())
+            }
+            WebError::BadRequest(l, m) => error_page(StatusCode::BAD_REQUEST, l, "error.bad_request.title", m),
+            WebError::Conflict(l, m) => error_page(StatusCode::CONFLICT, l, "error.conflict.title", m),
+            WebError::Internal(detail) => {
+                tracing::error!(%detail, "web: internal error");
+                error_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Language::Fr,
+                    "error.internal.title",
+                    t(Language::Fr, "error.internal").into(),
+                )
+            }
+        }
+    }
+}
+
+/// What a page may load and who may frame it: only this server's own files, never a
+/// frame of another site. A script that slipped past escaping would not run either.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+                   object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Renders a template as an HTML page with `status`.
+pub fn html(status: StatusCode, page: &impl Template) -> Result<Response, WebError> {
+    let body = page.render()?;
+    Ok(with_security_headers((status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()))
+}
+
+fn with_security_headers(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    r
+}
+
+/// A 303 to `to` (after a POST, the browser GETs the result).
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// A path inside the app, or `/`: never an absolute URL another site could be (`//host`).
+pub fn local_path(p: Option<&str>) -> String {
+    match p {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && p.len() < 2000 => p.into(),
+        _ => "/".into(),
+    }
+}
+
+/// `key=value&…` with each value URL-encoded (for links that keep a list's filters).
+pub fn query_string(pairs: &[(&str, &str)]) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(local_path(Some("/invoices?status=paid")), "/invoices?status=paid");
+        assert_eq!(local_path(Some("//evil.example/")), "/");
+        assert_eq!(local_path(Some("https://evil.example/")), "/");
+        assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(None), "/");
+    }
+}

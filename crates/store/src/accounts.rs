@@ -1,0 +1,243 @@
+//! Web accounts: passwords (stored as the PHC string the server's argon2 produced),
+//! the user's language, and sign-in sessions (`0008_web_accounts`). The store never
+//! sees a password or a session secret: only a hash of each.
+
+use crate::companies::Role;
+use crate::{Result, Store, StoreError, on_pool};
+use facturier_core::party::Language;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// What sign-in needs to know about an e-mail address.
+#[derive(Clone, Debug)]
+pub struct LoginUser {
+    pub user_id: Uuid,
+    /// `None`: the user has no web password (API tokens only).
+    pub password_hash: Option<String>,
+}
+
+/// A company a user belongs to, with the user's role there.
+#[derive(Clone, Debug)]
+pub struct Membership {
+    pub company_id: Uuid,
+    pub company_name: String,
+    pub role: Role,
+}
+
+/// A session to open.
+#[derive(Clone, Debug)]
+pub struct NewSession<'a> {
+    /// SHA-256 of the cookie's secret.
+    pub id_hash: &'a str,
+    pub user_id: Uuid,
+    pub company_id: Uuid,
+    pub csrf_token: &'a str,
+    pub at: OffsetDateTime,
+    /// Absolute expiry: the session ends then whatever the activity.
+    pub expires_at: OffsetDateTime,
+}
+
+/// A live session with the user and company it speaks for.
+#[derive(Clone, Debug)]
+pub struct SessionRecord {
+    pub user_id: Uuid,
+    pub email: String,
+    pub language: Language,
+    pub company_id: Uuid,
+    pub company_name: String,
+    /// The user's role in the session's company, read on every request: a role changed
+    /// or a membership removed takes effect at once.
+    pub role: Role,
+    pub country: String,
+    pub currency: String,
+    pub csrf_token: String,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+}
+
+fn language(s: &str) -> Language {
+    if s == "en" { Language::En } else { Language::Fr }
+}
+
+/// The stored name of a language.
+pub fn language_code(l: Language) -> &'static str {
+    match l {
+        Language::Fr => "fr",
+        Language::En => "en",
+    }
+}
+
+type SessionRow = (
+    Uuid,
+    String,
+    String,
+    Uuid,
+    String,
+    String,
+    String,
+    String,
+    String,
+    OffsetDateTime,
+    OffsetDateTime,
+    OffsetDateTime,
+);
+
+impl Store {
+    /// The user signing in with `email` (case ignored), if there is one.
+    pub async fn login_user(&self, email: &str) -> Result<Option<LoginUser>> {
+        let row: Option<(Uuid, Option<String>)> = on_pool!(self, |c| {
+            sqlx::query_as("SELECT id, password_hash FROM users WHERE lower(email) = lower($1) ORDER BY id LIMIT 1")
+                .bind(email.trim())
+                .fetch_optional(c)
+                .await?
+        });
+        Ok(row.map(|(user_id, password_hash)| LoginUser { user_id, password_hash }))
+    }
+
+    /// Sets the password hash of the user with `email`; ends the user's sessions.
+    pub async fn set_password_hash(&self, email: &str, hash: &str) -> Result<Uuid> {
+        let user = self.login_user(email).await?.ok_or(StoreError::NotFound("user"))?;
+        let mut tx = self.begin().await?;
+        crate::on_conn!(&mut tx, |c| {
+            sqlx::query("UPDATE users SET password_hash = $2 WHERE id = $1")
+                .bind(user.user_id)
+                .bind(hash)
+                .execute(&mut *c)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.user_id).execute(&mut *c).await?;
+        });
+        tx.commit().await?;
+        Ok(user.user_id)
+    }
+
+    /// The companies a user belongs to, by name.
+    pub async fn memberships(&self, user_id: Uuid) -> Result<Vec<Membership>> {
+        let rows: Vec<(Uuid, String, String)> = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT co.id, co.name, m.role FROM memberships m JOIN companies co ON co.id = m.company_id \
+                 WHERE m.user_id = $1 ORDER BY co.name, co.id",
+            )
+            .bind(user_id)
+            .fetch_all(c)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(company_id, company_name, role)| Ok(Membership { company_id, company_name, role: role.parse()? }))
+            .collect()
+    }
+
+    /// Opens a session.
+    pub async fn create_session(&self, s: &NewSession<'_>) -> Result<()> {
+        on_pool!(self, |c| {
+            sqlx::query(
+                "INSERT INTO sessions (id_hash, company_id, user_id, csrf_token, created_at, last_seen_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $5, $6)",
+            )
+            .bind(s.id_hash)
+            .bind(s.company_id)
+            .bind(s.user_id)
+            .bind(s.csrf_token)
+            .bind(s.at)
+            .bind(s.expires_at)
+            .execute(c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The session with this hash, if it exists and its user still belongs to its company.
+    pub async fn session(&self, id_hash: &str) -> Result<Option<SessionRecord>> {
+        let row: Option<SessionRow> = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT s.user_id, u.email, u.language, s.company_id, co.name, m.role, co.country, co.currency, \
+                 s.csrf_token, s.created_at, s.last_seen_at, s.expires_at \
+                 FROM sessions s JOIN users u ON u.id = s.user_id \
+                 JOIN memberships m ON m.company_id = s.company_id AND m.user_id = s.user_id \
+                 JOIN companies co ON co.id = s.company_id WHERE s.id_hash = $1",
+            )
+            .bind(id_hash)
+            .fetch_optional(c)
+            .await?
+        });
+        row.map(|r| {
+            Ok(SessionRecord {
+                user_id: r.0,
+                email: r.1,
+                language: language(&r.2),
+                company_id: r.3,
+                company_name: r.4,
+                role: r.5.parse()?,
+                country: r.6,
+                currency: r.7,
+                csrf_token: r.8,
+                created_at: r.9,
+                last_seen_at: r.10,
+                expires_at: r.11,
+            })
+        })
+        .transpose()
+    }
+
+    /// Records activity on a session (its idle expiry counts from here).
+    pub async fn touch_session(&self, id_hash: &str, at: OffsetDateTime) -> Result<()> {
+        on_pool!(self, |c| {
+            sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
+                .bind(id_hash)
+                .bind(at)
+                .execute(c)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Ends a session (sign-out, expiry).
+    pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
+        on_pool!(self, |c| {
+            sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(c).await?;
+        });
+        Ok(())
+    }
+
+    /// Removes sessions past their absolute expiry or unused since `idle_since`; the count.
+    pub async fn delete_expired_sessions(&self, now: OffsetDateTime, idle_since: OffsetDateTime) -> Result<u64> {
+        let n = on_pool!(self, |c| {
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+                .bind(now)
+                .bind(idle_since)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        Ok(n)
+    }
+
+    /// Points a session at another company of its user; false if the user is not a member.
+    pub async fn switch_session_company(&self, id_hash: &str, user_id: Uuid, company_id: Uuid) -> Result<bool> {
+        let done = on_pool!(self, |c| {
+            sqlx::query(
+                "UPDATE sessions SET company_id = $3 WHERE id_hash = $1 AND user_id = $2 AND EXISTS \
+                 (SELECT 1 FROM memberships m WHERE m.company_id = $3 AND m.user_id = $2)",
+            )
+            .bind(id_hash)
+            .bind(user_id)
+            .bind(company_id)
+            .execute(c)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
+    }
+
+    /// The language the user reads the app in.
+    pub async fn set_user_language(&self, user_id: Uuid, lang: Language) -> Result<()> {
+        on_pool!(self, |c| {
+            sqlx::query("UPDATE users SET language = $2 WHERE id = $1")
+                .bind(user_id)
+                .bind(language_code(lang))
+                .execute(c)
+                .await?;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,135 @@
+//! Reads for the dashboard and the customer page: open receivables, sales of a period,
+//! quotes awaiting an answer. Amounts come from the `net`/`due` columns written from
+//! `core::totals` when a document is saved or settled; they are summed by the caller
+//! with `Decimal`, never in SQL (SQLite has no exact decimal type).
+
+use crate::{Result, Store, StoreError, on_pool};
+use facturier_core::Decimal;
+use time::Date;
+use uuid::Uuid;
+
+/// An issued invoice not yet settled.
+#[derive(Clone, Debug)]
+pub struct Receivable {
+    pub id: Uuid,
+    pub kind: String,
+    pub number: Option<String>,
+    pub customer_id: Uuid,
+    pub customer_name: String,
+    pub due_date: Option<Date>,
+    pub due: Decimal,
+    pub currency: String,
+}
+
+/// An issued invoice, deposit invoice or credit note (whose net counts negative).
+#[derive(Clone, Debug)]
+pub struct Sale {
+    pub kind: String,
+    pub issue_date: Date,
+    pub customer_id: Uuid,
+    pub customer_name: String,
+    pub net: Decimal,
+    pub currency: String,
+}
+
+/// A quote sent and not yet accepted or refused.
+#[derive(Clone, Debug)]
+pub struct OpenQuote {
+    pub id: Uuid,
+    pub number: Option<String>,
+    pub customer_name: String,
+    pub doc_date: Date,
+    pub gross: Decimal,
+    pub currency: String,
+}
+
+fn dec(what: &str, s: &str) -> Result<Decimal> {
+    s.parse().map_err(|_| StoreError::Corrupt(format!("{what} {s:?} is not a decimal")))
+}
+
+impl Store {
+    /// Every issued, unsettled invoice of the company (or of one customer), oldest due first.
+    pub async fn receivables(&self, company_id: Uuid, customer_id: Option<Uuid>) -> Result<Vec<Receivable>> {
+        type Row = (Uuid, String, Option<String>, Uuid, String, Option<Date>, String, String);
+        let rows: Vec<Row> = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT d.id, d.kind, d.number, d.customer_id, cu.name, d.due_date, d.due, d.currency \
+                 FROM documents d JOIN customers cu ON cu.company_id = d.company_id AND cu.id = d.customer_id \
+                 WHERE d.company_id = $1 AND d.kind IN ('invoice', 'deposit_invoice') \
+                 AND d.status IN ('issued', 'partially_paid') AND ($2 IS NULL OR d.customer_id = $2) \
+                 ORDER BY d.due_date, d.id",
+            )
+            .bind(company_id)
+            .bind(customer_id)
+            .fetch_all(c)
+            .await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                Ok(Receivable {
+                    id: r.0,
+                    kind: r.1,
+                    number: r.2,
+                    customer_id: r.3,
+                    customer_name: r.4,
+                    due_date: r.5,
+                    due: dec("due", &r.6)?,
+                    currency: r.7,
+                })
+            })
+            .collect()
+    }
+
+    /// Invoices, deposit invoices and credit notes issued on or after `from`.
+    pub async fn sales_since(&self, company_id: Uuid, from: Date) -> Result<Vec<Sale>> {
+        type Row = (String, Date, Uuid, String, String, String);
+        let rows: Vec<Row> = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT d.kind, d.issue_date, d.customer_id, cu.name, d.net, d.currency \
+                 FROM documents d JOIN customers cu ON cu.company_id = d.company_id AND cu.id = d.customer_id \
+                 WHERE d.company_id = $1 AND d.kind IN ('invoice', 'deposit_invoice', 'credit_note') \
+                 AND d.status <> 'draft' AND d.issue_date >= $2",
+            )
+            .bind(company_id)
+            .bind(from)
+            .fetch_all(c)
+            .await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                let net = dec("net", &r.4)?;
+                let net = if r.0 == "credit_note" { -net } else { net };
+                Ok(Sale { kind: r.0, issue_date: r.1, customer_id: r.2, customer_name: r.3, net, currency: r.5 })
+            })
+            .collect()
+    }
+
+    /// Quotes sent and awaiting an answer, oldest first.
+    pub async fn quotes_awaiting(&self, company_id: Uuid, limit: u32) -> Result<Vec<OpenQuote>> {
+        type Row = (Uuid, Option<String>, String, Date, String, String);
+        let rows: Vec<Row> = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT d.id, d.number, cu.name, d.doc_date, d.gross, d.currency \
+                 FROM documents d JOIN customers cu ON cu.company_id = d.company_id AND cu.id = d.customer_id \
+                 WHERE d.company_id = $1 AND d.kind = 'quote' AND d.status = 'sent' \
+                 ORDER BY d.doc_date, d.id LIMIT $2",
+            )
+            .bind(company_id)
+            .bind(i64::from(limit))
+            .fetch_all(c)
+            .await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                Ok(OpenQuote {
+                    id: r.0,
+                    number: r.1,
+                    customer_name: r.2,
+                    doc_date: r.3,
+                    gross: dec("gross", &r.4)?,
+                    currency: r.5,
+                })
+            })
+            .collect()
+    }
+}
