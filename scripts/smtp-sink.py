@@ -6,6 +6,7 @@ Reply-To, Message-ID, the decoded Subject, the text body and each attachment (fi
 media type, base64 bytes). Tests read the JSON, so the parsing is not ours.
 
     target/validators-venv/bin/python scripts/smtp-sink.py --port 2525 --dir /tmp/mails
+    … --tls starttls|implicit --cert cert.pem --key key.pem     # STARTTLS required, or SMTPS
 
 Prints "ready PORT" on stdout once it accepts connections, then serves until killed.
 Each file appears whole (written aside, then renamed), the JSON last, so a reader that
@@ -20,6 +21,7 @@ import itertools
 import json
 import os
 import signal
+import ssl
 import sys
 import threading
 
@@ -81,9 +83,22 @@ def main():
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--dir", required=True)
     p.add_argument("--host", default="127.0.0.1")
+    # TLS, to test what a real relay asks for: STARTTLS required before MAIL, or TLS from
+    # the first byte (SMTPS). The certificate and key are PEM files.
+    p.add_argument("--tls", choices=("starttls", "implicit"))
+    p.add_argument("--cert")
+    p.add_argument("--key")
     args = p.parse_args()
     os.makedirs(args.dir, exist_ok=True)
-    controller = Controller(Sink(args.dir), hostname=args.host, port=args.port)
+    tls = {}
+    if args.tls:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(args.cert, args.key)
+        if args.tls == "starttls":
+            tls = {"tls_context": ctx, "require_starttls": True}
+        else:
+            tls = {"ssl_context": ctx}
+    controller = Controller(Sink(args.dir), hostname=args.host, port=args.port, **tls)
     controller.start()
     print(f"ready {args.port}", flush=True)
     stop = threading.Event()

@@ -49,6 +49,10 @@ enum Command {
         /// Mark the session cookie Secure: set it when browsers reach facturier over https (behind a proxy).
         #[arg(long, env = "FACTURIER_SECURE_COOKIES")]
         secure_cookies: bool,
+        /// PEM file of a certificate authority the SMTP server's certificate may chain to
+        /// (a private relay), trusted besides the public roots; needs a TLS --smtp-url.
+        #[arg(long, env = "FACTURIER_SMTP_CA_FILE")]
+        smtp_ca_file: Option<std::path::PathBuf>,
     },
     /// Create a company and its admin user; print the admin's API token.
     #[command(
@@ -136,11 +140,14 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { listen, demo: with_demo, smtp_url, mail_from, secure_cookies } => {
+        Command::Serve { listen, demo: with_demo, smtp_url, mail_from, secure_cookies, smtp_ca_file } => {
             let from = mail_from
                 .map(|m| m.parse::<facturier_server::mailer::Address>().with_context(|| format!("--mail-from {m:?}")))
                 .transpose()?;
-            let mail = facturier_server::mailer::MailConfig { smtp_url, from, ..Default::default() };
+            let ca_pem = smtp_ca_file
+                .map(|p| std::fs::read(&p).with_context(|| format!("--smtp-ca-file {}", p.display())))
+                .transpose()?;
+            let mail = facturier_server::mailer::MailConfig { smtp_url, from, ca_pem, ..Default::default() };
             let store = open(&cli.database_url).await?;
             if with_demo {
                 let d = demo::ensure(&store).await?;

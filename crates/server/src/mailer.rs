@@ -7,6 +7,7 @@ use facturier_store::outbox::{OutgoingEmail, Retry};
 use facturier_store::{Store, StoreError};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +23,9 @@ pub struct MailConfig {
     pub smtp_url: Option<String>,
     /// The From address; `None` uses the company's e-mail from its settings.
     pub from: Option<Address>,
+    /// PEM certificates the SMTP server's certificate may also chain to (a company's own
+    /// certificate authority), besides the bundled public roots.
+    pub ca_pem: Option<Vec<u8>>,
     pub retry: Retry,
     /// How often the worker looks for due messages when nothing wakes it.
     pub poll: Duration,
@@ -38,6 +42,7 @@ impl Default for MailConfig {
         MailConfig {
             smtp_url: None,
             from: None,
+            ca_pem: None,
             retry: Retry::default(),
             poll: Duration::from_secs(1),
             lease: Duration::from_secs(300),
@@ -54,6 +59,8 @@ pub enum MailerError {
         "the SMTP URL is not usable ({0}); write smtp://host:port, smtp://user:password@host:587?tls=required or smtps://host:465"
     )]
     Url(String),
+    #[error("the SMTP certificate authority cannot be used: {0}")]
+    Ca(String),
 }
 
 /// What handlers need of the outbox: a way to wake the worker, and whether one runs.
@@ -89,12 +96,43 @@ pub fn outbox(store: &Store, config: &MailConfig) -> Result<(Outbox, Option<Work
     let Some(url) = &config.smtp_url else {
         return Ok((Outbox { wake, delivering: false }, None));
     };
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
         .map_err(|e| MailerError::Url(e.to_string()))?
-        .timeout(Some(config.timeout))
-        .build();
+        .timeout(Some(config.timeout));
+    if let Some(pem) = &config.ca_pem {
+        builder = builder.tls(tls_with_ca(url, pem)?);
+    }
+    let transport = builder.build();
     let worker = Worker { store: store.clone(), transport, config: config.clone(), wake: wake.clone() };
     Ok((Outbox { wake, delivering: true }, Some(worker)))
+}
+
+/// The TLS mode the URL asks for, trusting `pem` as well as the public roots.
+fn tls_with_ca(url: &str, pem: &[u8]) -> Result<Tls, MailerError> {
+    let parsed = url::Url::parse(url).map_err(|e| MailerError::Url(e.to_string()))?;
+    let tls = parsed.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
+    let mode: fn(TlsParameters) -> Tls = match (parsed.scheme(), tls.as_deref()) {
+        ("smtps", _) => Tls::Wrapper,
+        ("smtp", Some("required")) => Tls::Required,
+        ("smtp", Some("opportunistic")) => Tls::Opportunistic,
+        _ => {
+            return Err(MailerError::Ca(
+                "a certificate authority needs a TLS connection: smtps://… or smtp://…?tls=required".into(),
+            ));
+        }
+    };
+    let host = parsed.host_str().ok_or_else(|| MailerError::Url("no host".into()))?;
+    let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
+    // lettre reads a file without any certificate as an empty list: say so instead.
+    if !String::from_utf8_lossy(pem).contains("-----BEGIN CERTIFICATE-----") {
+        return Err(MailerError::Ca("the file holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into()));
+    }
+    let cert = Certificate::from_pem(pem).map_err(|e| MailerError::Ca(e.to_string()))?;
+    let params = TlsParameters::builder(host)
+        .add_root_certificate(cert)
+        .build_rustls()
+        .map_err(|e| MailerError::Ca(e.to_string()))?;
+    Ok(mode(params))
 }
 
 /// Why one message could not be sent.
@@ -206,4 +244,23 @@ fn build(mail: &OutgoingEmail, configured: Option<&Address>, message_id: &str) -
         None => b.singlepart(text),
     };
     msg.map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A syntactically valid certificate is not needed to test the refusals below.
+    const NOT_PEM: &[u8] = b"not a certificate";
+
+    #[test]
+    fn a_certificate_authority_needs_a_tls_url_and_a_pem_certificate() {
+        let pem = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        for plain in ["smtp://127.0.0.1:25", "smtp://127.0.0.1:25?tls=none"] {
+            let err = tls_with_ca(plain, pem).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.contains("needs a TLS connection"), "{plain}: {err}");
+        }
+        let err = tls_with_ca("smtps://127.0.0.1:465", NOT_PEM).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("no PEM certificate"), "{err}");
+    }
 }

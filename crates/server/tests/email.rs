@@ -36,11 +36,22 @@ struct SmtpSink {
 
 impl SmtpSink {
     fn start(port: u16) -> SmtpSink {
+        SmtpSink::start_with(port, &[])
+    }
+
+    /// A sink that requires TLS: `mode` is `starttls` or `implicit`.
+    fn start_tls(port: u16, mode: &str, cert: &TestCertificate) -> SmtpSink {
+        let (c, k) = (cert.cert.to_string_lossy().into_owned(), cert.key.to_string_lossy().into_owned());
+        SmtpSink::start_with(port, &["--tls", mode, "--cert", &c, "--key", &k])
+    }
+
+    fn start_with(port: u16, extra: &[&str]) -> SmtpSink {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let mut child = Command::new(python())
             .arg(repo().join("scripts/smtp-sink.py"))
             .args(["--port", &port.to_string(), "--dir"])
             .arg(dir.path())
+            .args(extra)
             .stdout(Stdio::piped())
             .spawn()
             .expect("start scripts/smtp-sink.py");
@@ -70,6 +81,82 @@ impl Drop for SmtpSink {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A private certificate authority and the certificate it signed for a relay on
+/// 127.0.0.1, made by openssl.
+struct TestCertificate {
+    _dir: tempfile::TempDir,
+    ca: PathBuf,
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+impl TestCertificate {
+    fn new() -> TestCertificate {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let at = |name: &str| dir.path().join(name);
+        let ext = at("server.ext");
+        std::fs::write(&ext, "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+            .expect("write the extensions");
+        let openssl = |args: &[&std::ffi::OsStr]| {
+            let out = Command::new("openssl").args(args).output().expect("openssl makes the test certificates");
+            assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        };
+        let os = |s: &'static str| std::ffi::OsStr::new(s);
+        let (ca, ca_key, key, csr, cert) =
+            (at("ca.pem"), at("ca.key"), at("key.pem"), at("server.csr"), at("cert.pem"));
+        openssl(&[
+            os("req"),
+            os("-x509"),
+            os("-newkey"),
+            os("rsa:2048"),
+            os("-nodes"),
+            os("-days"),
+            os("2"),
+            os("-subj"),
+            os("/CN=Relay test CA"),
+            os("-keyout"),
+            ca_key.as_os_str(),
+            os("-out"),
+            ca.as_os_str(),
+        ]);
+        openssl(&[
+            os("req"),
+            os("-newkey"),
+            os("rsa:2048"),
+            os("-nodes"),
+            os("-subj"),
+            os("/CN=127.0.0.1"),
+            os("-keyout"),
+            key.as_os_str(),
+            os("-out"),
+            csr.as_os_str(),
+        ]);
+        openssl(&[
+            os("x509"),
+            os("-req"),
+            os("-in"),
+            csr.as_os_str(),
+            os("-CA"),
+            ca.as_os_str(),
+            os("-CAkey"),
+            ca_key.as_os_str(),
+            os("-CAcreateserial"),
+            os("-days"),
+            os("2"),
+            os("-extfile"),
+            ext.as_os_str(),
+            os("-out"),
+            cert.as_os_str(),
+        ]);
+        TestCertificate { _dir: dir, ca, cert, key }
+    }
+
+    /// The authority's certificate, as `--smtp-ca-file` takes it.
+    fn pem(&self) -> Vec<u8> {
+        std::fs::read(&self.ca).expect("the CA certificate")
     }
 }
 
@@ -505,4 +592,68 @@ async fn concurrent_workers_never_claim_the_same_message_and_a_dead_workers_leas
         assert_eq!(again[0].record.attempts, 2, "the lost attempt counts");
     })
     .await;
+}
+
+/// A fresh database of the same backend as `db`.
+async fn fresh_like(db: &TestDb) -> TestDb {
+    if db.name == "sqlite" { TestDb::sqlite() } else { TestDb::postgres().await }
+}
+
+#[tokio::test]
+async fn e_mail_goes_through_starttls_and_smtps_to_a_relay_with_a_private_certificate() {
+    let cert = TestCertificate::new();
+    for db in [TestDb::sqlite(), TestDb::postgres().await] {
+        eprintln!("--- on {}", db.name);
+        for (mode, url) in
+            [("starttls", "smtp://127.0.0.1:{port}?tls=required"), ("implicit", "smtps://127.0.0.1:{port}")]
+        {
+            let port = free_port();
+            let sink = SmtpSink::start_tls(port, mode, &cert);
+            let url = url.replace("{port}", &port.to_string());
+
+            // Without the relay's certificate authority the connection is refused, and
+            // the message waits: an untrusted server never gets the invoice. (A database
+            // of its own: its worker would otherwise keep failing the next message too.)
+            let untrusted_db = fresh_like(&db).await;
+            let untrusted = MailConfig { smtp_url: Some(url.clone()), ..mail_via(port) };
+            let app = spawn_app_with_mail(&untrusted_db, Some(untrusted)).await;
+            let customer = app.customer().await;
+            let inv = app.issued_invoice(&customer, &[line("Audit", "1", "900", "20")]).await;
+            let id = inv["id"].as_str().unwrap().to_string();
+            app.post(&format!("/invoices/{id}/send"), json!({})).await.assert_status(202);
+            // Still pending (kept for a later attempt) after two refused handshakes.
+            let failing = wait_for("a refused TLS handshake", || async {
+                emails(&app, &id)
+                    .await
+                    .into_iter()
+                    .find(|e| e["attempts"].as_u64() >= Some(2) && e["status"] == "pending")
+            })
+            .await;
+            let error = failing["last_error"].as_str().unwrap_or_default().to_lowercase();
+            assert!(error.contains("certificate") || error.contains("tls"), "{mode}: {error}");
+            assert!(sink.messages().is_empty(), "{mode}: nothing reached an untrusted server");
+
+            // Trusting it, a message goes through, encrypted.
+            let trusted = MailConfig { smtp_url: Some(url), ca_pem: Some(cert.pem()), ..mail_via(port) };
+            let app = spawn_app_with_mail(&db, Some(trusted)).await;
+            let customer = app.customer().await;
+            let inv = app.issued_invoice(&customer, &[line("Audit", "1", "900", "20")]).await;
+            let id = inv["id"].as_str().unwrap().to_string();
+            app.post(&format!("/invoices/{id}/send"), json!({})).await.assert_status(202);
+            let sent = wait_for("the e-mail to be sent", || async {
+                let all = emails(&app, &id).await;
+                if let Some(e) = all.iter().find(|e| e["attempts"].as_u64() >= Some(3)) {
+                    panic!("{mode}: still failing with the certificate authority: {e}");
+                }
+                all.into_iter().find(|e| e["status"] == "sent")
+            })
+            .await;
+            assert_eq!(sent["status"], "sent");
+            let got = sink.messages();
+            assert_eq!(got.len(), 1, "{mode}: {got:#?}");
+            assert!(attachment_bytes(&got[0]["attachments"][0]).starts_with(b"%PDF-"), "{mode}");
+            untrusted_db.cleanup().await;
+        }
+        db.cleanup().await;
+    }
 }
