@@ -688,16 +688,7 @@ impl Server {
 
     /// Peak and current resident memory in KiB, from /proc.
     fn memory(&self) -> Result<(u64, u64)> {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid))
-            .context("cannot read the server's /proc status")?;
-        let field = |name: &str| -> Result<u64> {
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix(name))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-                .with_context(|| format!("no {name} in /proc/{}/status", self.pid))
-        };
-        Ok((field("VmHWM:")?, field("VmRSS:")?))
+        memory_of(&self.pid.to_string())
     }
 
     async fn stop(mut self) -> Result<()> {
@@ -1301,15 +1292,16 @@ impl RenderFigures {
     }
 }
 
-/// Peak and current resident memory of this process, in KiB.
-fn own_memory() -> Result<(u64, u64)> {
-    let status = std::fs::read_to_string("/proc/self/status").context("cannot read /proc/self/status")?;
+/// Peak and current resident memory (VmHWM, VmRSS) of a process (`self` or a pid), in KiB.
+fn memory_of(pid: &str) -> Result<(u64, u64)> {
+    let path = format!("/proc/{pid}/status");
+    let status = std::fs::read_to_string(&path).with_context(|| format!("cannot read {path}"))?;
     let field = |name: &str| -> Result<u64> {
         status
             .lines()
             .find_map(|l| l.strip_prefix(name))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .with_context(|| format!("no {name} in /proc/self/status"))
+            .with_context(|| format!("no {name} in {path}"))
     };
     Ok((field("VmHWM:")?, field("VmRSS:")?))
 }
@@ -1359,7 +1351,7 @@ fn render_bench(n: usize, seed: u64) -> Result<RenderFigures> {
         Ok(())
     })?;
     let all_cores = n as f64 / started.elapsed().as_secs_f64();
-    let (peak_kib, _) = own_memory()?;
+    let (peak_kib, _) = memory_of("self")?;
     println!("  {threads} threads: {all_cores:.0} documents/s; peak memory {:.1} MiB", peak_kib as f64 / 1024.0);
     Ok(RenderFigures { documents: n, lines, bytes, one_core, all_cores, threads, peak_kib })
 }

@@ -881,15 +881,24 @@ pub fn check_logo(bytes: &[u8]) -> Result<(u32, u32), PdfError> {
     Ok(size)
 }
 
+/// The media type of a logo the renderer can draw, told by its first bytes.
+pub fn logo_media_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xff, 0xd8]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
 fn load_logo(bytes: &[u8]) -> Result<Image, PdfError> {
     let data: krilla::Data = bytes.to_vec().into();
     // PDF/A forbids interpolated images (the second argument).
-    if bytes.starts_with(b"\x89PNG") {
-        Image::from_png(data, false).map_err(PdfError::Logo)
-    } else if bytes.starts_with(&[0xff, 0xd8]) {
-        Image::from_jpeg(data, false).map_err(PdfError::Logo)
-    } else {
-        Err(PdfError::Logo("unknown image format".into()))
+    match logo_media_type(bytes) {
+        Some("image/png") => Image::from_png(data, false).map_err(PdfError::Logo),
+        Some(_) => Image::from_jpeg(data, false).map_err(PdfError::Logo),
+        None => Err(PdfError::Logo("unknown image format".into())),
     }
 }
 

@@ -228,6 +228,19 @@ pub fn parse_date(s: &str) -> Option<Date> {
     (1900..=2200).contains(&d.year()).then_some(d)
 }
 
+/// Refuses a merge patch that is not a JSON object (422), before anything is read.
+pub fn require_patch_object(patch: &serde_json::Value) -> Result<(), ApiError> {
+    if patch.is_object() { Ok(()) } else { Err(ApiError::field("body", "a merge patch is a JSON object")) }
+}
+
+/// `current` (a resource as its input body) with `patch` merged over it, then parsed as a
+/// fresh body, so that the result is checked like a new one and errors name their field.
+pub fn patched<I: serde::Serialize + DeserializeOwned>(current: &I, patch: &serde_json::Value) -> Result<I, ApiError> {
+    let mut merged = serde_json::to_value(current).map_err(|e| ApiError::Internal(e.to_string()))?;
+    merge_patch(&mut merged, patch);
+    parse_json(merged.to_string().as_bytes())
+}
+
 /// RFC 7386 JSON merge patch: `patch` applied onto `target`.
 pub fn merge_patch(target: &mut serde_json::Value, patch: &serde_json::Value) {
     if let serde_json::Value::Object(p) = patch {

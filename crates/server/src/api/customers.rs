@@ -4,7 +4,7 @@ use super::{ListQuery, MAX_SEARCH, Page, instant_text, limit, path_id};
 use crate::App;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::input::{ApiJson, Check, DecText, merge_patch, parse_json};
+use crate::input::{ApiJson, Check, DecText, patched, require_patch_object};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -312,14 +312,9 @@ pub async fn update(
 ) -> Result<Json<CustomerView>, ApiError> {
     auth.require_write()?;
     let id = path_id(&id, "customer")?;
-    if !patch.is_object() {
-        return Err(ApiError::field("body", "a merge patch is a JSON object"));
-    }
+    require_patch_object(&patch)?;
     let current = app.store.customer(auth.company(), id).await?;
-    let mut merged = serde_json::to_value(CustomerInput::from_customer(&current.customer))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    merge_patch(&mut merged, &patch);
-    let input: CustomerInput = parse_json(merged.to_string().as_bytes())?;
+    let input = patched(&CustomerInput::from_customer(&current.customer), &patch)?;
     let customer = input.parse()?;
     let rec = app.store.update_customer(auth.company(), id, &customer).await?;
     Ok(Json(full_view(&app, auth.company(), &rec).await?))

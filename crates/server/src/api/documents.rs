@@ -7,7 +7,7 @@ use super::{ListQuery, Page, date_text, instant_text, limit, path_id, query_date
 use crate::App;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::input::{ApiJson, Check, DecRules, DecText, merge_patch, parse_json};
+use crate::input::{ApiJson, Check, DecRules, DecText, parse_json, patched, require_patch_object};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -1169,17 +1169,12 @@ async fn update(
 ) -> Result<Json<DocumentView>, ApiError> {
     auth.require_write()?;
     let id = path_id(id, "document")?;
-    if !patch.is_object() {
-        return Err(ApiError::field("body", "a merge patch is a JSON object"));
-    }
+    require_patch_object(&patch)?;
     let current = app.store.document(auth.company(), kind, id).await?;
     if current.status != Status::Draft {
         return Err(facturier_core::document::LifecycleError::NotDraft(current.status.as_str()).into());
     }
-    let mut merged = serde_json::to_value(DocumentInput::from_content(&current.content))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    merge_patch(&mut merged, &patch);
-    let input: DocumentInput = parse_json(merged.to_string().as_bytes())?;
+    let input = patched(&DocumentInput::from_content(&current.content), &patch)?;
     if kind == DocumentKind::CreditNote
         && input.customer_id.as_deref() != Some(current.content.customer_id.to_string().as_str())
     {

@@ -4,7 +4,7 @@ use super::{ListQuery, MAX_SEARCH, Page, instant_text, limit, path_id};
 use crate::App;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::input::{ApiJson, Check, DecRules, DecText, merge_patch, parse_json};
+use crate::input::{ApiJson, Check, DecRules, DecText, patched, require_patch_object};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -143,14 +143,9 @@ pub async fn update(
 ) -> Result<Json<ProductView>, ApiError> {
     auth.require_write()?;
     let id = path_id(&id, "product")?;
-    if !patch.is_object() {
-        return Err(ApiError::field("body", "a merge patch is a JSON object"));
-    }
+    require_patch_object(&patch)?;
     let current = app.store.product(auth.company(), id).await?;
-    let mut merged = serde_json::to_value(ProductInput::from_product(&current.product))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    merge_patch(&mut merged, &patch);
-    let input: ProductInput = parse_json(merged.to_string().as_bytes())?;
+    let input = patched(&ProductInput::from_product(&current.product), &patch)?;
     let p = input.parse()?;
     let rec = app.store.update_product(auth.company(), id, &p).await?;
     Ok(Json(out(&rec)))

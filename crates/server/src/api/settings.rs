@@ -377,13 +377,7 @@ pub async fn put_logo(
             format!("the logo takes {} bytes; at most {MAX_LOGO} are accepted", body.len()),
         ));
     }
-    let sniffed = if body.starts_with(b"\x89PNG") {
-        "image/png"
-    } else if body.starts_with(&[0xff, 0xd8]) {
-        "image/jpeg"
-    } else {
-        "neither a PNG nor a JPEG image"
-    };
+    let sniffed = facturier_formats::pdf::logo_media_type(&body).unwrap_or("neither a PNG nor a JPEG image");
     if sniffed != content_type {
         return Err(ApiError::field("body", format!("is {sniffed}, not the {content_type} its Content-Type says")));
     }
