@@ -3,7 +3,7 @@
 //! This module is the only place that allocates numbers and writes seals.
 
 use crate::sql::Sql;
-use crate::{Arg, Result, Store, StoreError, Tx, bind_args, new_id, now, on_conn, on_pool};
+use crate::{Arg, Result, Store, StoreError, Tx, bind_args, new_id, now, on_acquired, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::company::{Buyer, Parties, Seller};
 use facturier_core::document::{
@@ -339,6 +339,15 @@ pub struct Event {
 pub(crate) const COLS: &str = "id, kind, status, number, customer_id, parent_id, currency, doc_date, issue_date, due_date, content, \
                     paid, credited, gross, chain_seq, prev_seal, seal, created_at, updated_at, issued_at";
 
+/// A document row with whether it has payments and links.
+#[derive(sqlx::FromRow)]
+struct RowWithFlags {
+    #[sqlx(flatten)]
+    row: Row,
+    has_payments: bool,
+    has_links: bool,
+}
+
 #[derive(sqlx::FromRow)]
 pub(crate) struct Row {
     pub(crate) id: Uuid,
@@ -482,8 +491,6 @@ pub(crate) async fn lock_document(
 /// (its name and country until it is filled in) and the customer with the document's
 /// billing address.
 pub(crate) async fn current_parties(tx: &mut Tx, company_id: Uuid, content: &Content) -> Result<Parties> {
-    // One query for both parties: issuing runs under the company's write lock, where
-    // every round trip counts.
     let row: Option<(String, String, String, String)> = on_conn!(tx, |c| {
         sqlx::query_as(
             "SELECT co.name, co.country, co.settings, cu.data FROM companies co \
@@ -495,16 +502,21 @@ pub(crate) async fn current_parties(tx: &mut Tx, company_id: Uuid, content: &Con
         .await?
     });
     let (name, country, settings, data) = row.ok_or(StoreError::NotFound("customer"))?;
+    parties_from(&name, &country, &settings, &data, content)
+}
+
+/// The parties from the company's row (`name`, `country`, `settings`) and the customer's `data`.
+fn parties_from(name: &str, country: &str, settings: &str, data: &str, content: &Content) -> Result<Parties> {
     let settings: crate::companies::CompanySettings =
-        serde_json::from_str(&settings).map_err(|e| StoreError::Corrupt(format!("company settings: {e}")))?;
+        serde_json::from_str(settings).map_err(|e| StoreError::Corrupt(format!("company settings: {e}")))?;
     let seller = match settings.identity {
         Some(s) => s,
         None => Seller::bare(
-            &name,
+            name,
             country.parse().map_err(|e: facturier_core::party::UnknownCountry| StoreError::Corrupt(e.to_string()))?,
         ),
     };
-    let customer: facturier_core::party::Customer = serde_json::from_str(&data)
+    let customer: facturier_core::party::Customer = serde_json::from_str(data)
         .map_err(|e| StoreError::Corrupt(format!("customer {}: {e}", content.customer_id)))?;
     let address = content.billing_address.clone().unwrap_or_else(|| customer.billing_address.clone());
     Ok(Parties { seller, buyer: Buyer::of(&customer, address) })
@@ -522,6 +534,7 @@ impl Store {
     }
 }
 
+/// Checks that the customer and the products a draft names belong to the company.
 async fn check_references(tx: &mut Tx, company_id: Uuid, content: &Content) -> Result<()> {
     let found: Option<(Uuid,)> = on_conn!(tx, |c| {
         sqlx::query_as("SELECT id FROM customers WHERE company_id = $1 AND id = $2")
@@ -533,6 +546,12 @@ async fn check_references(tx: &mut Tx, company_id: Uuid, content: &Content) -> R
     if found.is_none() {
         return Err(StoreError::Invalid { field: "customer_id".into(), message: "no such customer".into() });
     }
+    check_products(tx, company_id, content).await
+}
+
+/// Checks that the products named by the lines belong to the company (a new draft's
+/// customer is checked by its insert: one statement fewer under the write turn).
+async fn check_products(tx: &mut Tx, company_id: Uuid, content: &Content) -> Result<()> {
     for (i, line) in content.lines.iter().enumerate() {
         if let Some(pid) = line.product_id {
             let found: Option<(Uuid,)> = on_conn!(tx, |c| {
@@ -616,8 +635,18 @@ impl Store {
 
     /// One document with its payments and links.
     pub async fn document(&self, company_id: Uuid, kind: DocumentKind, id: Uuid) -> Result<DocumentRecord> {
-        let sql = format!("SELECT {COLS} FROM documents WHERE company_id = $1 AND id = $2 AND kind = $3");
-        let row: Option<Row> = on_pool!(self, |c| {
+        // The row says whether there are payments and links to read: a new draft or a
+        // just-issued invoice needs two statements, on one pooled connection.
+        let sql = format!(
+            "SELECT {COLS}, \
+             EXISTS (SELECT 1 FROM payments p WHERE p.company_id = documents.company_id AND p.document_id = documents.id) \
+             AS has_payments, \
+             EXISTS (SELECT 1 FROM document_links l WHERE l.company_id = documents.company_id \
+             AND (l.parent_id = documents.id OR l.child_id = documents.id)) AS has_links \
+             FROM documents WHERE company_id = $1 AND id = $2 AND kind = $3"
+        );
+        let mut conn = self.acquire().await?;
+        let row: Option<RowWithFlags> = on_acquired!(&mut conn, |c| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(company_id)
                 .bind(id)
@@ -625,17 +654,22 @@ impl Store {
                 .fetch_optional(c)
                 .await?
         });
-        let mut rec: DocumentRecord = row.ok_or(StoreError::NotFound("document"))?.try_into()?;
-        let payments: Vec<(Uuid, String, String, Date, String, Option<String>)> = on_pool!(self, |c| {
-            sqlx::query_as(
-                "SELECT id, amount, applied, paid_on, method, reference FROM payments \
-                 WHERE company_id = $1 AND document_id = $2 ORDER BY id",
-            )
-            .bind(company_id)
-            .bind(id)
-            .fetch_all(c)
-            .await?
-        });
+        let RowWithFlags { row, has_payments, has_links } = row.ok_or(StoreError::NotFound("document"))?;
+        let mut rec: DocumentRecord = row.try_into()?;
+        let payments: Vec<(Uuid, String, String, Date, String, Option<String>)> = if has_payments {
+            on_acquired!(&mut conn, |c| {
+                sqlx::query_as(
+                    "SELECT id, amount, applied, paid_on, method, reference FROM payments \
+                     WHERE company_id = $1 AND document_id = $2 ORDER BY id",
+                )
+                .bind(company_id)
+                .bind(id)
+                .fetch_all(c)
+                .await?
+            })
+        } else {
+            Vec::new()
+        };
         rec.payments = payments
             .into_iter()
             .map(|(pid, amount, applied, date, method, reference)| {
@@ -649,21 +683,25 @@ impl Store {
                 })
             })
             .collect::<Result<_>>()?;
-        let links: Vec<(Uuid, String, Option<String>, String)> = on_pool!(self, |c| {
-            sqlx::query_as(
-                "SELECT d.id, d.kind, d.number, 'parent' AS rel FROM document_links l \
+        let links: Vec<(Uuid, String, Option<String>, String)> = if !has_links {
+            Vec::new()
+        } else {
+            on_acquired!(&mut conn, |c| {
+                sqlx::query_as(
+                    "SELECT d.id, d.kind, d.number, 'parent' AS rel FROM document_links l \
                  JOIN documents d ON d.company_id = l.company_id AND d.id = l.parent_id \
                  WHERE l.company_id = $1 AND l.child_id = $2 \
                  UNION ALL SELECT d.id, d.kind, d.number, 'child' AS rel FROM document_links l \
                  JOIN documents d ON d.company_id = l.company_id AND d.id = l.child_id \
                  WHERE l.company_id = $1 AND l.parent_id = $2 \
                  ORDER BY 4 DESC, 1",
-            )
-            .bind(company_id)
-            .bind(id)
-            .fetch_all(c)
-            .await?
-        });
+                )
+                .bind(company_id)
+                .bind(id)
+                .fetch_all(c)
+                .await?
+            })
+        };
         rec.links = links
             .into_iter()
             .map(|(lid, kind, number, rel)| {
@@ -675,7 +713,7 @@ impl Store {
                 })
             })
             .collect::<Result<_>>()?;
-        let events: Vec<(OffsetDateTime, String, String)> = on_pool!(self, |c| {
+        let events: Vec<(OffsetDateTime, String, String)> = on_acquired!(&mut conn, |c| {
             sqlx::query_as("SELECT at, event, detail FROM document_events WHERE company_id = $1 AND document_id = $2 ORDER BY at, id")
                 .bind(company_id)
                 .bind(id)
@@ -946,7 +984,7 @@ pub(crate) async fn insert_draft_in(
     link: Option<(Uuid, &str)>,
     parent_id: Option<Uuid>,
 ) -> Result<Uuid> {
-    check_references(tx, company_id, content).await?;
+    check_products(tx, company_id, content).await?;
     let id = new_id();
     let at = now();
     let t = content.totals();
@@ -956,11 +994,13 @@ pub(crate) async fn insert_draft_in(
         Some(_) => content_json(&Content { parties: None, ..content.clone() }),
         None => content_json(content),
     };
-    on_conn!(tx, |c| {
+    // Inserted only if the customer is the company's.
+    let inserted = on_conn!(tx, |c| {
         sqlx::query(
             "INSERT INTO documents (id, company_id, kind, status, customer_id, parent_id, currency, doc_date, content, \
              net, vat_total, gross, due, created_at, updated_at) \
-             VALUES ($1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12)",
+             SELECT $1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12 \
+             WHERE EXISTS (SELECT 1 FROM customers WHERE company_id = $2 AND id = $4)",
         )
         .bind(id)
         .bind(company_id)
@@ -975,8 +1015,12 @@ pub(crate) async fn insert_draft_in(
         .bind(t.gross.to_string())
         .bind(at)
         .execute(c)
-        .await?;
+        .await?
+        .rows_affected()
     });
+    if inserted == 0 {
+        return Err(StoreError::Invalid { field: "customer_id".into(), message: "no such customer".into() });
+    }
     if let Some((parent, relation)) = link {
         on_conn!(tx, |c| {
             sqlx::query(
@@ -1024,40 +1068,76 @@ async fn add_credit(
 }
 
 /// Issues inside a transaction the caller commits (also used by the data generator).
+/// Everything issuing reads, in one statement under the write turn: the draft, the head
+/// of its seal chain, its numbering, the company and the customer. Each statement is a
+/// round trip to the database, and on SQLite every writer waits for the one in its turn.
+#[derive(sqlx::FromRow)]
+struct IssueContext {
+    #[sqlx(flatten)]
+    doc: Row,
+    chain_head: String,
+    chain_length: i64,
+    chain_last_date: Option<Date>,
+    pattern: String,
+    yearly_reset: bool,
+    company_currency: String,
+    company_name: String,
+    company_country: String,
+    company_settings: String,
+    customer_data: Option<String>,
+    /// Whether the draft was made from other documents (their state may follow it).
+    has_parents: bool,
+}
+
+fn issue_context_sql(backend: crate::Backend) -> String {
+    let doc_cols: Vec<String> = COLS.split(',').map(|c| format!("d.{}", c.trim())).collect();
+    // PostgreSQL locks the draft and the chain head (SQLite holds the write lock already):
+    // the number, the chronology check and the seal all see the previous document.
+    let lock = match backend {
+        crate::Backend::Postgres => " FOR UPDATE OF d, sc",
+        crate::Backend::Sqlite => "",
+    };
+    format!(
+        "SELECT {}, sc.head AS chain_head, sc.length AS chain_length, sc.last_issue_date AS chain_last_date, \
+         n.pattern, n.yearly_reset, co.currency AS company_currency, co.name AS company_name, \
+         co.country AS company_country, co.settings AS company_settings, cu.data AS customer_data, \
+         EXISTS (SELECT 1 FROM document_links l WHERE l.company_id = d.company_id AND l.child_id = d.id) AS has_parents \
+         FROM documents d \
+         JOIN seal_chains sc ON sc.company_id = d.company_id AND sc.kind = d.kind \
+         JOIN numbering n ON n.company_id = d.company_id AND n.kind = d.kind \
+         JOIN companies co ON co.id = d.company_id \
+         LEFT JOIN customers cu ON cu.company_id = d.company_id AND cu.id = d.customer_id \
+         WHERE d.company_id = $1 AND d.id = $2{lock}",
+        doc_cols.join(", ")
+    )
+}
+
+/// Issues inside a transaction the caller commits (also used by the data generator).
 pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uuid, today: Date) -> Result<()> {
-    let doc = lock_document(tx, company_id, id, Some(kind)).await?;
+    let sql = issue_context_sql(tx.backend());
+    let ctx: Option<IssueContext> = on_conn!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(company_id)
+        .bind(id)
+        .fetch_optional(c)
+        .await?);
+    let ctx = ctx.ok_or(StoreError::NotFound("document"))?;
+    let doc: DocumentRecord = ctx.doc.try_into()?;
+    if doc.kind != kind {
+        return Err(StoreError::NotFound("document"));
+    }
     if doc.status != Status::Draft {
         return Err(LifecycleError::NotDraft(doc.status.as_str()).into());
     }
-    // Locking the chain head serialises issuing per company and kind: the number, the
-    // chronology check and the seal all see the previous document.
-    let (head, length, last_date): (String, i64, Option<Date>) = on_conn!(tx, |c| {
-        sqlx::query_as(
-            "UPDATE seal_chains SET length = length WHERE company_id = $1 AND kind = $2 RETURNING head, length, last_issue_date",
-        )
-        .bind(company_id)
-        .bind(kind.as_str())
-        .fetch_one(c)
-        .await?
-    });
+    let (head, length, last_date) = (ctx.chain_head, ctx.chain_length, ctx.chain_last_date);
     let facts = document::check_issue(kind, &doc.content, today, last_date)?;
-    let (pattern, yearly_reset, company_currency): (String, bool, String) = on_conn!(tx, |c| {
-        sqlx::query_as(
-            "SELECT n.pattern, n.yearly_reset, co.currency FROM numbering n JOIN companies co ON co.id = n.company_id \
-             WHERE n.company_id = $1 AND n.kind = $2",
-        )
-        .bind(company_id)
-        .bind(kind.as_str())
-        .fetch_one(c)
-        .await?
-    });
-    let company_currency: Currency = company_currency
+    let company_currency: Currency = ctx
+        .company_currency
         .parse()
         .map_err(|e: facturier_core::money::UnknownCurrency| StoreError::Corrupt(e.to_string()))?;
     doc.content.check_currency(company_currency)?;
     let pattern: NumberPattern =
-        pattern.parse().map_err(|e: facturier_core::numbering::PatternError| StoreError::Corrupt(e.to_string()))?;
-    let period = if yearly_reset { i64::from(facts.issue_date.year()) } else { 0 };
+        ctx.pattern.parse().map_err(|e: facturier_core::numbering::PatternError| StoreError::Corrupt(e.to_string()))?;
+    let period = if ctx.yearly_reset { i64::from(facts.issue_date.year()) } else { 0 };
     let (seq,): (i64,) = on_conn!(tx, |c| {
         sqlx::query_as(
             "INSERT INTO number_sequences (company_id, kind, period, last_value) VALUES ($1, $2, $3, 1) \
@@ -1076,8 +1156,15 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
     let at = now();
     // Both parties are sealed with the document, so that a later change of address or
     // name never rewrites what was issued.
+    let customer_data = ctx.customer_data.ok_or(StoreError::NotFound("customer"))?;
     let mut sealed = doc.content.clone();
-    sealed.parties = Some(current_parties(tx, company_id, &doc.content).await?);
+    sealed.parties = Some(parties_from(
+        &ctx.company_name,
+        &ctx.company_country,
+        &ctx.company_settings,
+        &customer_data,
+        &doc.content,
+    )?);
     let sealed_json = content_json(&sealed);
 
     // Credit notes settle their invoice in the same transaction.
@@ -1185,6 +1272,8 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
     if kind == DocumentKind::DeliveryNote {
         crate::pipeline::take_out_of_stock(tx, company_id, &doc).await?;
     }
-    crate::pipeline::after_issue(tx, company_id, kind, id).await?;
+    if ctx.has_parents {
+        crate::pipeline::after_issue(tx, company_id, kind, id).await?;
+    }
     Ok(())
 }

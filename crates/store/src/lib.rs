@@ -83,6 +83,30 @@ pub enum Tx {
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
 
+/// A connection taken from the pool for several reads in a row: one acquire and one
+/// release instead of one per statement.
+pub enum Conn {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+/// Like [`on_conn!`] for a [`Conn`].
+#[macro_export]
+macro_rules! on_acquired {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::Conn::Sqlite(x) => {
+                let $c = &mut **x;
+                $body
+            }
+            $crate::Conn::Postgres(x) => {
+                let $c = &mut **x;
+                $body
+            }
+        }
+    };
+}
+
 /// Runs `$body` with `$c` bound to the backend's connection (`&mut SqliteConnection`
 /// or `&mut PgConnection`); the body is compiled once per backend.
 #[macro_export]
@@ -190,6 +214,14 @@ impl Store {
         })
     }
 
+    /// Takes a connection from the pool (reads outside a transaction).
+    pub async fn acquire(&self) -> Result<Conn> {
+        Ok(match self {
+            Store::Sqlite(p, _) => Conn::Sqlite(p.acquire().await?),
+            Store::Postgres(p) => Conn::Postgres(p.acquire().await?),
+        })
+    }
+
     /// Starts a transaction for consistent reads (plain `BEGIN` on both backends).
     pub async fn begin_read(&self) -> Result<Tx> {
         Ok(match self {
@@ -208,6 +240,14 @@ impl Store {
 }
 
 impl Tx {
+    /// The backend the transaction runs on.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(..) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
     /// Commits.
     pub async fn commit(self) -> Result<()> {
         match self {
