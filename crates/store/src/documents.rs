@@ -994,29 +994,45 @@ pub(crate) async fn insert_draft_in(
         Some(_) => content_json(&Content { parties: None, ..content.clone() }),
         None => content_json(content),
     };
-    // Inserted only if the customer is the company's.
-    let inserted = on_conn!(tx, |c| {
-        sqlx::query(
+    // The draft, inserted only if the customer is the company's, and its "created" event,
+    // in one round trip: SQLite runs the two statements of one text (`$N` numbers the
+    // arguments across it), PostgreSQL one statement with a data-modifying CTE.
+    let sql = match tx.backend() {
+        crate::Backend::Sqlite => {
             "INSERT INTO documents (id, company_id, kind, status, customer_id, parent_id, currency, doc_date, content, \
              net, vat_total, gross, due, created_at, updated_at) \
              SELECT $1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12 \
-             WHERE EXISTS (SELECT 1 FROM customers WHERE company_id = $2 AND id = $4)",
-        )
-        .bind(id)
-        .bind(company_id)
-        .bind(kind.as_str())
-        .bind(content.customer_id)
-        .bind(parent_id)
-        .bind(content.currency.code())
-        .bind(doc_date)
-        .bind(&json)
-        .bind(t.net.to_string())
-        .bind(t.vat_total.to_string())
-        .bind(t.gross.to_string())
-        .bind(at)
-        .execute(c)
-        .await?
-        .rows_affected()
+             WHERE EXISTS (SELECT 1 FROM customers WHERE company_id = $2 AND id = $4); \
+             INSERT INTO document_events (id, company_id, document_id, at, event, detail) \
+             SELECT $13, $2, $1, $12, 'created', '{}' WHERE changes() > 0"
+        }
+        crate::Backend::Postgres => {
+            "WITH d AS (INSERT INTO documents (id, company_id, kind, status, customer_id, parent_id, currency, doc_date, \
+             content, net, vat_total, gross, due, created_at, updated_at) \
+             SELECT $1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12 \
+             WHERE EXISTS (SELECT 1 FROM customers WHERE company_id = $2 AND id = $4) RETURNING id) \
+             INSERT INTO document_events (id, company_id, document_id, at, event, detail) \
+             SELECT $13, $2, d.id, $12, 'created', '{}' FROM d"
+        }
+    };
+    let inserted = on_conn!(tx, |c| {
+        sqlx::query(sql)
+            .bind(id)
+            .bind(company_id)
+            .bind(kind.as_str())
+            .bind(content.customer_id)
+            .bind(parent_id)
+            .bind(content.currency.code())
+            .bind(doc_date)
+            .bind(&json)
+            .bind(t.net.to_string())
+            .bind(t.vat_total.to_string())
+            .bind(t.gross.to_string())
+            .bind(at)
+            .bind(new_id())
+            .execute(c)
+            .await?
+            .rows_affected()
     });
     if inserted == 0 {
         return Err(StoreError::Invalid { field: "customer_id".into(), message: "no such customer".into() });
@@ -1035,7 +1051,6 @@ pub(crate) async fn insert_draft_in(
             .await?;
         });
     }
-    event(tx, company_id, id, "created", serde_json::json!({})).await?;
     Ok(id)
 }
 
@@ -1229,46 +1244,56 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
         parent_id: doc.parent_id,
     };
     let new_seal = seal::seal(&head, &canonical.to_bytes());
-    on_conn!(tx, |c| {
-        sqlx::query(
+    // The issued row, the new chain head and the "issued" event in one round trip (see
+    // `insert_draft_in`).
+    let sql = match tx.backend() {
+        crate::Backend::Sqlite => {
             "UPDATE documents SET status = $12, number = $3, issue_date = $4, due_date = $5, doc_date = $4, \
              chain_seq = $6, prev_seal = $7, net = $8, vat_total = $9, gross = $10, due = $10, issued_at = $11, \
-             updated_at = $11, content = $13, seal = $14 WHERE company_id = $1 AND id = $2",
-        )
-        .bind(company_id)
-        .bind(id)
-        .bind(&number)
-        .bind(facts.issue_date)
-        .bind(facts.due_date)
-        .bind(chain_seq)
-        .bind(&head)
-        .bind(&net)
-        .bind(&vat_total)
-        .bind(&gross)
-        .bind(at)
-        .bind(kind.issued_status().as_str())
-        .bind(&sealed_json)
-        .bind(&new_seal)
-        .execute(&mut *c)
-        .await
-        .map_err(|e| match StoreError::from(e) {
-            e if e.is_unique_violation() => StoreError::Conflict(format!(
-                "number {number} already exists: the numbering pattern was changed to one that repeats earlier numbers"
-            )),
-            e => e,
-        })?;
-        sqlx::query(
-            "UPDATE seal_chains SET head = $3, length = $4, last_issue_date = $5 WHERE company_id = $1 AND kind = $2",
-        )
-        .bind(company_id)
-        .bind(kind.as_str())
-        .bind(&new_seal)
-        .bind(chain_seq)
-        .bind(facts.issue_date)
-        .execute(&mut *c)
-        .await?;
+             updated_at = $11, content = $13, seal = $14 WHERE company_id = $1 AND id = $2; \
+             UPDATE seal_chains SET head = $14, length = $6, last_issue_date = $4 WHERE company_id = $1 AND kind = $15; \
+             INSERT INTO document_events (id, company_id, document_id, at, event, detail) \
+             VALUES ($16, $1, $2, $11, 'issued', $17)"
+        }
+        crate::Backend::Postgres => {
+            "WITH d AS (UPDATE documents SET status = $12, number = $3, issue_date = $4, due_date = $5, doc_date = $4, \
+             chain_seq = $6, prev_seal = $7, net = $8, vat_total = $9, gross = $10, due = $10, issued_at = $11, \
+             updated_at = $11, content = $13, seal = $14 WHERE company_id = $1 AND id = $2 RETURNING id), \
+             c AS (UPDATE seal_chains SET head = $14, length = $6, last_issue_date = $4 \
+             WHERE company_id = $1 AND kind = $15 RETURNING kind) \
+             INSERT INTO document_events (id, company_id, document_id, at, event, detail) \
+             VALUES ($16, $1, $2, $11, 'issued', $17)"
+        }
+    };
+    let issued_event = serde_json::json!({"number": number}).to_string();
+    on_conn!(tx, |c| {
+        sqlx::query(sql)
+            .bind(company_id)
+            .bind(id)
+            .bind(&number)
+            .bind(facts.issue_date)
+            .bind(facts.due_date)
+            .bind(chain_seq)
+            .bind(&head)
+            .bind(&net)
+            .bind(&vat_total)
+            .bind(&gross)
+            .bind(at)
+            .bind(kind.issued_status().as_str())
+            .bind(&sealed_json)
+            .bind(&new_seal)
+            .bind(kind.as_str())
+            .bind(new_id())
+            .bind(&issued_event)
+            .execute(c)
+            .await
+            .map_err(|e| match StoreError::from(e) {
+                e if e.is_unique_violation() => StoreError::Conflict(format!(
+                    "number {number} already exists: the numbering pattern was changed to one that repeats earlier numbers"
+                )),
+                e => e,
+            })?;
     });
-    event(tx, company_id, id, "issued", serde_json::json!({"number": number})).await?;
     if kind == DocumentKind::DeliveryNote {
         crate::pipeline::take_out_of_stock(tx, company_id, &doc).await?;
     }
