@@ -98,7 +98,9 @@ impl Store {
             .await?
         });
         rows.into_iter()
-            .map(|(user_id, email, role, has_password)| Ok(Member { user_id, email, role: role.parse()?, has_password }))
+            .map(|(user_id, email, role, has_password)| {
+                Ok(Member { user_id, email, role: role.parse()?, has_password })
+            })
             .collect()
     }
 
@@ -283,12 +285,10 @@ impl Store {
     /// The reset link with this hash if it is unused and not expired at `at`.
     pub async fn password_reset(&self, token_hash: &str, at: OffsetDateTime) -> Result<Option<PasswordReset>> {
         let row: Option<(Uuid, Uuid, OffsetDateTime, Option<OffsetDateTime>)> = on_pool!(self, |c| {
-            sqlx::query_as(
-                "SELECT user_id, company_id, expires_at, used_at FROM password_resets WHERE token_hash = $1",
-            )
-            .bind(token_hash)
-            .fetch_optional(c)
-            .await?
+            sqlx::query_as("SELECT user_id, company_id, expires_at, used_at FROM password_resets WHERE token_hash = $1")
+                .bind(token_hash)
+                .fetch_optional(c)
+                .await?
         });
         Ok(row.and_then(|(user_id, company_id, expires_at, used_at)| {
             (used_at.is_none() && at < expires_at).then_some(PasswordReset { user_id, company_id, expires_at })

@@ -48,8 +48,16 @@ pub const LABELS: Labels = &[
     ("password.new", "Nouveau mot de passe (12 caractères au moins)", "New password (at least 12 characters)"),
     ("password.confirm", "Confirmez le mot de passe", "Confirm the password"),
     ("password.save", "Changer le mot de passe", "Change the password"),
-    ("password.too_short", "Le mot de passe doit faire 12 caractères au moins.", "The password needs at least 12 characters."),
-    ("password.too_long", "Le mot de passe doit faire 200 caractères au plus.", "The password may have at most 200 characters."),
+    (
+        "password.too_short",
+        "Le mot de passe doit faire 12 caractères au moins.",
+        "The password needs at least 12 characters.",
+    ),
+    (
+        "password.too_long",
+        "Le mot de passe doit faire 200 caractères au plus.",
+        "The password may have at most 200 characters.",
+    ),
     ("password.mismatch", "Les deux mots de passe ne sont pas identiques.", "The two passwords differ."),
     (
         "password.invalid_link",
@@ -188,7 +196,8 @@ pub async fn forgot_form(
     Query(q): Query<PwQuery>,
 ) -> Result<Response, WebError> {
     let lang = visitor_language(&headers, q.lang.as_deref());
-    let p = Page { lang, csrf: random_hex(16), step: "forgot", token: String::new(), email: String::new(), error: None };
+    let p =
+        Page { lang, csrf: random_hex(16), step: "forgot", token: String::new(), email: String::new(), error: None };
     page(&app, p, StatusCode::OK, true)
 }
 
@@ -236,14 +245,8 @@ pub async fn reset(State(app): State<App>, headers: HeaderMap, body: axum::body:
     let csrf = check_csrf(&headers, &form, lang)?;
     let token = form.get("token").unwrap_or_default().to_string();
     let password = form.get("password").unwrap_or_default().to_string();
-    let invalid = |csrf: String, token: String| Page {
-        lang,
-        csrf,
-        step: "invalid",
-        token,
-        email: String::new(),
-        error: None,
-    };
+    let invalid =
+        |csrf: String, token: String| Page { lang, csrf, step: "invalid", token, email: String::new(), error: None };
     let hash = token_hash(&token);
     let now = facturier_store::now();
     if app.store.password_reset(&hash, now).await.map_err(|e| WebError::store(lang, e))?.is_none() {

@@ -59,18 +59,30 @@ pub const LABELS: Labels = &[
     ("settings.holder", "Titulaire", "Account holder"),
     ("settings.bank_default", "Compte par défaut (imprimé sur les factures)", "Default account (printed on invoices)"),
     ("settings.bank_remove", "Supprimer ce compte", "Remove this account"),
-    ("settings.bank_new", "Nouveau compte (laisser vide pour ne pas en ajouter)", "New account (leave empty to add none)"),
+    (
+        "settings.bank_new",
+        "Nouveau compte (laisser vide pour ne pas en ajouter)",
+        "New account (leave empty to add none)",
+    ),
     ("settings.bank_n", "Compte", "Account"),
     ("settings.late_penalty_rate", "Taux des pénalités de retard (%)", "Late payment penalty rate (%)"),
     ("settings.early_payment_discount", "Escompte pour paiement anticipé", "Early payment discount"),
     ("settings.vat_on_debits", "TVA sur les débits", "VAT on debits"),
-    ("settings.default_terms", "Conditions générales imprimées sur les documents", "Terms and conditions printed on documents"),
+    (
+        "settings.default_terms",
+        "Conditions générales imprimées sur les documents",
+        "Terms and conditions printed on documents",
+    ),
     ("settings.kind", "Type de document", "Document kind"),
     ("settings.pattern", "Modèle", "Pattern"),
     ("settings.yearly_reset", "Repartir de 1 chaque année", "Restart at 1 each year"),
     ("settings.issued", "Émis", "Issued"),
     ("settings.example", "Aperçu", "Preview"),
-    ("settings.pattern_help", "{YYYY} année, {YY}, {MM} mois, {SEQ:5} numéro sur 5 chiffres.", "{YYYY} year, {YY}, {MM} month, {SEQ:5} number on 5 digits."),
+    (
+        "settings.pattern_help",
+        "{YYYY} année, {YY}, {MM} mois, {SEQ:5} numéro sur 5 chiffres.",
+        "{YYYY} year, {YY}, {MM} month, {SEQ:5} number on 5 digits.",
+    ),
     ("settings.language", "Langue", "Language"),
     ("settings.edit", "Modifier", "Edit"),
     ("settings.subject", "Objet", "Subject"),
@@ -79,7 +91,11 @@ pub const LABELS: Labels = &[
     ("settings.custom", "Modèle personnalisé de la société.", "The company's own template."),
     ("settings.builtin", "Modèle standard (pas encore personnalisé).", "The built-in template (not customised yet)."),
     ("settings.restore", "Revenir au modèle standard", "Back to the built-in template"),
-    ("settings.logo_none", "Aucun logo : les documents portent le nom de la société.", "No logo: documents show the company's name."),
+    (
+        "settings.logo_none",
+        "Aucun logo : les documents portent le nom de la société.",
+        "No logo: documents show the company's name.",
+    ),
     ("settings.logo_current", "Logo actuel", "Current logo"),
     ("settings.logo_file", "Image PNG ou JPEG (1 Mo au plus)", "PNG or JPEG image (1 MB at most)"),
     ("settings.logo_upload", "Envoyer le logo", "Upload the logo"),
@@ -405,16 +421,15 @@ pub async fn save_banks(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
     match patch(&app, &s, SettingsInput { banks: Some(input), ..empty_settings() }).await? {
         Ok(()) => Ok(see_other("/settings/banks?saved=1")),
         Err(errs) => {
-            let errs = errs
-                .into_iter()
-                .map(|(f, m)| {
-                    let mapped = f
-                        .strip_prefix("banks[")
-                        .and_then(|r| r.split_once(']'))
-                        .and_then(|(i, rest)| Some(format!("banks[{}]{rest}", rows.get(i.parse::<usize>().ok()?)?)));
-                    (mapped.unwrap_or(f), m)
-                })
-                .collect();
+            let errs =
+                errs.into_iter()
+                    .map(|(f, m)| {
+                        let mapped = f.strip_prefix("banks[").and_then(|r| r.split_once(']')).and_then(|(i, rest)| {
+                            Some(format!("banks[{}]{rest}", rows.get(i.parse::<usize>().ok()?)?))
+                        });
+                        (mapped.unwrap_or(f), m)
+                    })
+                    .collect();
             let mut page = Page::new(&app, &s, "banks").await?;
             page.banks = bank_rows(&form, count);
             html(StatusCode::UNPROCESSABLE_ENTITY, &page.with_errors(errs))
@@ -522,7 +537,8 @@ pub async fn numbering(
 pub async fn save_numbering(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<Response, WebError> {
     admin(&s)?;
     let kind = form.text("kind").unwrap_or_default();
-    let input = NumberingInput { pattern: form.text("pattern"), yearly_reset: Some(form.get("yearly_reset").is_some()) };
+    let input =
+        NumberingInput { pattern: form.text("pattern"), yearly_reset: Some(form.get("yearly_reset").is_some()) };
     let message = match update(State(app.clone()), s.auth(), axum::extract::Path(kind.clone()), ApiJson(input)).await {
         Ok(_) => return Ok(see_other("/settings/numbering?saved=1")),
         Err(ApiError::Invalid(errs)) => errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; "),
@@ -566,7 +582,9 @@ async fn emails_page(
     let custom = st.email_templates.get(kind.as_str()).and_then(|m| m.get(lang));
     let builtin = facturier_formats::email::default_template(kind, lang_of(lang));
     let (subject, body) = match (sent, custom) {
-        (Some(f), _) => (f.get("subject").unwrap_or_default().to_string(), f.get("body").unwrap_or_default().to_string()),
+        (Some(f), _) => {
+            (f.get("subject").unwrap_or_default().to_string(), f.get("body").unwrap_or_default().to_string())
+        }
         (None, Some(c)) => (c.subject.clone(), c.body.clone()),
         (None, None) => (builtin.subject.to_string(), builtin.body.to_string()),
     };
@@ -604,7 +622,9 @@ pub async fn save_email(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
         .map(|(k, by)| {
             let by = by
                 .iter()
-                .map(|(l, t)| (l.clone(), TemplateInput { subject: Some(t.subject.clone()), body: Some(t.body.clone()) }))
+                .map(|(l, t)| {
+                    (l.clone(), TemplateInput { subject: Some(t.subject.clone()), body: Some(t.body.clone()) })
+                })
                 .collect();
             (k.clone(), by)
         })
@@ -620,10 +640,8 @@ pub async fn save_email(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
         Ok(()) => Ok(see_other(&back)),
         Err(errs) => {
             let prefix = format!("email_templates.{}.{lang}.", kind.as_str());
-            let errs = errs
-                .into_iter()
-                .map(|(f, m)| (f.strip_prefix(&prefix).map(String::from).unwrap_or(f), m))
-                .collect();
+            let errs =
+                errs.into_iter().map(|(f, m)| (f.strip_prefix(&prefix).map(String::from).unwrap_or(f), m)).collect();
             let page = emails_page(&app, &s, &st, kind, lang, Some(&form)).await?;
             html(StatusCode::UNPROCESSABLE_ENTITY, &page.with_errors(errs))
         }
@@ -695,10 +713,9 @@ pub async fn upload_logo(State(app): State<App>, s: WebSession, mut parts: Multi
         }
         match crate::api::settings::put_logo(State(app.clone()), s.auth(), headers, body).await {
             Ok(_) => return Ok(see_other("/settings/logo?saved=1")),
-            Err(ApiError::Invalid(errs)) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; "),
-            ),
+            Err(ApiError::Invalid(errs)) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; "))
+            }
             Err(e @ ApiError::UnsupportedMediaType { .. }) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, e.to_string()),
             Err(e) => return Err(WebError::api(lang, e)),
         }

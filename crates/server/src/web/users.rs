@@ -42,7 +42,11 @@ pub const LABELS: Labels = &[
     ),
     ("users.add_submit", "Ajouter", "Add"),
     ("users.added", "Utilisateur ajouté.", "User added."),
-    ("users.link_sent", "Utilisateur ajouté ; un lien pour choisir son mot de passe lui a été envoyé.", "User added; a link to choose a password was sent to them."),
+    (
+        "users.link_sent",
+        "Utilisateur ajouté ; un lien pour choisir son mot de passe lui a été envoyé.",
+        "User added; a link to choose a password was sent to them.",
+    ),
     ("users.updated", "Modification enregistrée.", "Change saved."),
     ("users.bad_email", "Cette adresse e-mail n'est pas valide.", "This e-mail address is not valid."),
     ("users.bad_role", "Choisissez un rôle.", "Choose a role."),
@@ -51,7 +55,11 @@ pub const LABELS: Labels = &[
         "C'est le dernier administrateur de la société : nommez d'abord un autre administrateur.",
         "This is the company's last administrator: make another member administrator first.",
     ),
-    ("users.already", "Cette personne est déjà membre de la société.", "This person is already a member of the company."),
+    (
+        "users.already",
+        "Cette personne est déjà membre de la société.",
+        "This person is already a member of the company.",
+    ),
     ("tokens.title", "Mes jetons API", "My API tokens"),
     (
         "tokens.help",
@@ -67,7 +75,11 @@ pub const LABELS: Labels = &[
     ("tokens.none", "Aucun jeton.", "No token."),
     ("tokens.new", "Nouveau jeton", "New token"),
     ("tokens.create", "Créer le jeton", "Create the token"),
-    ("tokens.name_required", "Donnez un nom au jeton (100 caractères au plus).", "Name the token (100 characters at most)."),
+    (
+        "tokens.name_required",
+        "Donnez un nom au jeton (100 caractères au plus).",
+        "Name the token (100 characters at most).",
+    ),
     (
         "tokens.shown_once",
         "Copiez ce jeton maintenant : il ne sera plus jamais affiché.",
@@ -170,7 +182,11 @@ async fn refused(app: &App, s: &WebSession, e: StoreError) -> Result<Response, W
 
 /// `POST /users`: `email`, `role`, optional `password`; without a password the new
 /// member gets a link by e-mail to choose one.
-pub async fn add(State(app): State<App>, headers: HeaderMap, CsrfForm(s, form): CsrfForm) -> Result<Response, WebError> {
+pub async fn add(
+    State(app): State<App>,
+    headers: HeaderMap,
+    CsrfForm(s, form): CsrfForm,
+) -> Result<Response, WebError> {
     admin(&s)?;
     let lang = s.lang();
     let email = form.text("email").unwrap_or_default();
@@ -221,7 +237,8 @@ pub async fn set_role(
 ) -> Result<Response, WebError> {
     admin(&s)?;
     let id = member_id(&s, &id)?;
-    let role = role_of(form.get("role")).ok_or_else(|| WebError::BadRequest(s.lang(), t(s.lang(), "users.bad_role").into()))?;
+    let role = role_of(form.get("role"))
+        .ok_or_else(|| WebError::BadRequest(s.lang(), t(s.lang(), "users.bad_role").into()))?;
     match app.store.set_member_role(s.rec.company_id, id, role).await {
         Ok(()) if id == s.rec.user_id && role != Role::Admin => Ok(see_other("/")),
         Ok(()) => Ok(see_other("/users?done=role")),
@@ -230,7 +247,11 @@ pub async fn set_role(
 }
 
 /// `POST /users/{id}/remove`
-pub async fn remove(State(app): State<App>, Path(id): Path<String>, CsrfForm(s, _): CsrfForm) -> Result<Response, WebError> {
+pub async fn remove(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    CsrfForm(s, _): CsrfForm,
+) -> Result<Response, WebError> {
     admin(&s)?;
     let id = member_id(&s, &id)?;
     match app.store.remove_member(s.rec.company_id, id).await {
@@ -301,8 +322,11 @@ pub async fn create_token(State(app): State<App>, CsrfForm(s, form): CsrfForm) -
         page.name_error = Some("tokens.name_required");
         return html(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    let (_, secret) =
-        app.store.create_api_token(s.rec.company_id, s.rec.user_id, &name).await.map_err(|e| WebError::store(lang, e))?;
+    let (_, secret) = app
+        .store
+        .create_api_token(s.rec.company_id, s.rec.user_id, &name)
+        .await
+        .map_err(|e| WebError::store(lang, e))?;
     let mut page = tokens_page(&app, &s).await?;
     page.secret = Some(secret);
     html(StatusCode::CREATED, &page)
