@@ -258,9 +258,20 @@ async fn a_bad_siren_or_iban_is_refused_next_to_its_field_and_nothing_is_stored(
         assert!(bad_iban.body.contains(r#"id="banks[0].iban-error""#), "{}", bad_iban.body);
         // The second row was sent without an IBAN: its own error, on its own row.
         assert!(bad_iban.body.contains(r#"id="banks[1].iban-error""#), "{}", bad_iban.body);
-        let bad_rate = b.submit("/settings/terms", &[("legal.late_penalty_rate", "douze")]).await;
+        let bad_rate = b
+            .submit(
+                "/settings/terms",
+                &[
+                    ("legal.late_penalty_rate", "douze"),
+                    ("documents.vat_rates", "20 ; 20"),
+                    ("documents.default_payment_terms", "bientôt"),
+                ],
+            )
+            .await;
         assert_eq!(bad_rate.status, 422);
         assert!(bad_rate.body.contains(r#"id="legal.late_penalty_rate-error""#));
+        assert!(bad_rate.body.contains(r#"id="documents.vat_rates-error""#), "{}", bad_rate.body);
+        assert!(bad_rate.body.contains(r#"id="documents.default_payment_terms-error""#));
         assert_eq!(app.get("/settings").await.body, before, "nothing stored");
 
         // Terms that are right are kept, and the other layout options with them.
@@ -270,6 +281,8 @@ async fn a_bad_siren_or_iban_is_refused_next_to_its_field_and_nothing_is_stored(
                 &[
                     ("legal.late_penalty_rate", "12,5"),
                     ("legal.vat_on_debits", "on"),
+                    ("documents.default_payment_terms", "45_days_end_of_month"),
+                    ("documents.vat_rates", "20 ; 10 ; 5,5 ; 0"),
                     ("documents.default_terms", "Paiement à 30 jours."),
                 ],
             )
@@ -279,6 +292,13 @@ async fn a_bad_siren_or_iban_is_refused_next_to_its_field_and_nothing_is_stored(
         assert_eq!(s["legal"]["late_penalty_rate"], "12.5");
         assert_eq!(s["legal"]["vat_on_debits"], true);
         assert_eq!(s["documents"]["default_terms"], "Paiement à 30 jours.");
+        assert_eq!(s["documents"]["vat_rates"], serde_json::json!(["20", "10", "5.5", "0"]));
+        // A customer without terms of its own gets the company's.
+        let customer = app.customer().await;
+        let inv = app.draft_invoice(&customer, &[line("Pose", "1", "100", "20")]).await;
+        assert_eq!(inv["payment_terms"], "45_days_end_of_month");
+        let page = b.get("/settings/terms").await;
+        assert!(page.body.contains(r#"value="45_days_end_of_month""#));
     })
     .await;
 }

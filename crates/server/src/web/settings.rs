@@ -65,6 +65,16 @@ pub const LABELS: Labels = &[
         "New account (leave empty to add none)",
     ),
     ("settings.bank_n", "Compte", "Account"),
+    (
+        "settings.default_payment_terms",
+        "Délai de paiement par défaut (30_days, 45_days_end_of_month, end_of_month_plus_10, on_receipt)",
+        "Default payment terms (30_days, 45_days_end_of_month, end_of_month_plus_10, on_receipt)",
+    ),
+    (
+        "settings.vat_rates",
+        "Taux de TVA proposés dans les éditeurs, en %, séparés par des points-virgules (ex. 20 ; 10 ; 5,5)",
+        "VAT rates offered in the editors, in %, separated by semicolons (e.g. 20; 10; 5.5)",
+    ),
     ("settings.late_penalty_rate", "Taux des pénalités de retard (%)", "Late payment penalty rate (%)"),
     ("settings.early_payment_discount", "Escompte pour paiement anticipé", "Early payment discount"),
     ("settings.vat_on_debits", "TVA sur les débits", "VAT on debits"),
@@ -281,6 +291,9 @@ fn stored_values(st: &CompanySettings, company_name: &str, country: &str) -> For
         put("legal.vat_on_debits", Some("on".into()));
     }
     put("documents.default_terms", st.documents.default_terms.clone());
+    put("documents.default_payment_terms", st.documents.default_payment_terms.map(|t| t.to_string()));
+    let rates: Vec<String> = st.documents.vat_rates.iter().map(|r| r.to_string()).collect();
+    put("documents.vat_rates", Some(rates.join(" ; ")));
     FormData(v)
 }
 
@@ -441,6 +454,8 @@ pub async fn save_banks(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
 
 fn terms_fields(values: &FormData) -> Vec<SField> {
     vec![
+        field("documents.default_payment_terms", "settings.default_payment_terms", "text", false, values),
+        field("documents.vat_rates", "settings.vat_rates", "text", false, values),
         field("legal.late_penalty_rate", "settings.late_penalty_rate", "text", false, values),
         field("legal.early_payment_discount", "settings.early_payment_discount", "text", false, values),
         field("legal.vat_on_debits", "settings.vat_on_debits", "checkbox", false, values),
@@ -485,12 +500,29 @@ pub async fn save_terms(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
             totals_on_every_page: Some(d.totals_on_every_page),
             default_terms: form.text("documents.default_terms"),
             facturx_profile: Some(profile_name(d.facturx_profile).to_string()),
+            default_payment_terms: form.text("documents.default_payment_terms").map(DecText),
+            vat_rates: Some(
+                form.get("documents.vat_rates")
+                    .unwrap_or_default()
+                    .split(|c: char| c == ';' || c.is_whitespace())
+                    .filter(|r| !r.is_empty())
+                    .map(|r| DecText(r.trim_end_matches('%').replace(',', ".")))
+                    .collect(),
+            ),
         }),
         ..empty_settings()
     };
     match patch(&app, &s, input).await? {
         Ok(()) => Ok(see_other("/settings/terms?saved=1")),
         Err(errs) => {
+            // One input holds every rate: its errors show there.
+            let errs = errs
+                .into_iter()
+                .map(|(f, m)| match f.strip_prefix("documents.vat_rates[") {
+                    Some(_) => ("documents.vat_rates".to_string(), m),
+                    None => (f, m),
+                })
+                .collect();
             let mut page = Page::new(&app, &s, "terms").await?;
             page.fields = terms_fields(&form);
             html(StatusCode::UNPROCESSABLE_ENTITY, &page.with_errors(errs))
