@@ -145,6 +145,18 @@ pub async fn send_link(
     Ok(())
 }
 
+/// Queues a reset link for `email` if it has an account in some company.
+async fn send_reset(app: &App, base: &str, email: &str, lang: Language) -> Result<(), WebError> {
+    let Some(user) = app.store.login_user(email).await.map_err(|e| WebError::store(lang, e))? else {
+        return Ok(());
+    };
+    let companies = app.store.memberships(user.user_id).await.map_err(|e| WebError::store(lang, e))?;
+    match companies.first() {
+        Some(first) => send_link(app, base, first.company_id, user.user_id, email, lang, RESET_VALID).await,
+        None => Ok(()),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "password.html")]
 struct Page {
@@ -207,13 +219,15 @@ pub async fn forgot(State(app): State<App>, headers: HeaderMap, body: axum::body
     let lang = visitor_language(&headers, form.get("lang"));
     let csrf = check_csrf(&headers, &form, lang)?;
     let email = form.text("email").unwrap_or_default();
-    if let Some(user) = app.store.login_user(&email).await.map_err(|e| WebError::store(lang, e))? {
-        let companies = app.store.memberships(user.user_id).await.map_err(|e| WebError::store(lang, e))?;
-        if let Some(first) = companies.first() {
-            let base = public_url(&app, &headers);
-            send_link(&app, &base, first.company_id, user.user_id, &email, lang, RESET_VALID).await?;
+    // Looked up and sent after answering, so that the answer takes as long for an
+    // address without an account: its timing tells nothing either.
+    let base = public_url(&app, &headers);
+    let worker = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = send_reset(&worker, &base, &email, lang).await {
+            tracing::error!(error = ?e, "password reset: the link could not be queued");
         }
-    }
+    });
     let p = Page { lang, csrf, step: "sent", token: String::new(), email: String::new(), error: None };
     page(&app, p, StatusCode::OK, false)
 }
