@@ -53,6 +53,10 @@ enum Command {
         /// (a private relay), trusted besides the public roots; needs a TLS --smtp-url.
         #[arg(long, env = "FACTURIER_SMTP_CA_FILE")]
         smtp_ca_file: Option<std::path::PathBuf>,
+        /// The address users reach facturier at (https://factures.example.fr): links in
+        /// e-mails (password reset) start with it. Default: the request's Host header.
+        #[arg(long, env = "FACTURIER_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Create a company and its admin user; print the admin's API token.
     #[command(
@@ -140,7 +144,7 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { listen, demo: with_demo, smtp_url, mail_from, secure_cookies, smtp_ca_file } => {
+        Command::Serve { listen, demo: with_demo, smtp_url, mail_from, secure_cookies, smtp_ca_file, public_url } => {
             let from = mail_from
                 .map(|m| m.parse::<facturier_server::mailer::Address>().with_context(|| format!("--mail-from {m:?}")))
                 .transpose()?;
@@ -160,7 +164,7 @@ async fn main() -> Result<()> {
                 let waiting = store.emails_waiting().await?;
                 eprintln!("no SMTP server (--smtp-url): e-mails wait in the outbox ({waiting} waiting now)");
             }
-            let web = facturier_server::web::WebConfig { secure_cookies, ..Default::default() };
+            let web = facturier_server::web::WebConfig { secure_cookies, public_url, ..Default::default() };
             facturier_server::serve_with(store, listener, mail, web).await.context("server stopped")?;
         }
         Command::Init { company_name, admin_email, country, currency, json } => {

@@ -195,6 +195,13 @@ pub struct DocumentLook {
     /// The Factur-X profile embedded in invoices and credit notes.
     #[serde(default)]
     pub facturx_profile: Profile,
+    /// Payment terms of documents whose customer has none of its own (else 30 days).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_payment_terms: Option<crate::terms::PaymentTerms>,
+    /// VAT rates (percent) the document editors offer, most used first; empty: the
+    /// French rates 20, 10, 5.5, 2.1 and 0.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vat_rates: Vec<Decimal>,
 }
 
 /// Parses `#rrggbb`.

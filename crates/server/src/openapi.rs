@@ -1310,6 +1310,8 @@ fn schemas() -> Value {
         "show_reference": {"type": "boolean"}, "show_discount": {"type": "boolean"}, "totals_on_every_page": {"type": "boolean"},
         "default_terms": described(str_or_null(), "Terms and conditions printed on documents that have none of their own."),
         "facturx_profile": {"type": "string", "enum": ["minimum", "basic_wl", "en16931"]},
+        "default_payment_terms": described(nullable(schema_ref("PaymentTermsInput")), "Payment terms of documents whose customer has none of its own; null: 30 days."),
+        "vat_rates": {"type": "array", "maxItems": 10, "items": schema_ref("Decimal"), "description": "VAT rates in percent offered by the document editors."},
     });
     add(
         "Settings",

@@ -200,12 +200,15 @@ impl Store {
         Ok(r)
     }
 
-    /// The caller a token belongs to, if the token exists.
+    /// The caller a token belongs to, if the token exists (a revoked token is deleted).
+    /// The token's `last_used_at` is written at most once a minute.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>> {
+        type Row = (Uuid, Uuid, String, String, String, Uuid, Option<time::OffsetDateTime>);
         let hash = token_hash(token);
-        let row: Option<(Uuid, Uuid, String, String, String)> = on_pool!(self, |c| {
+        let row: Option<Row> = on_pool!(self, |c| {
             sqlx::query_as(
-                "SELECT t.company_id, t.user_id, m.role, co.country, co.currency FROM api_tokens t \
+                "SELECT t.company_id, t.user_id, m.role, co.country, co.currency, t.id, t.last_used_at \
+                 FROM api_tokens t \
                  JOIN memberships m ON m.company_id = t.company_id AND m.user_id = t.user_id \
                  JOIN companies co ON co.id = t.company_id \
                  WHERE t.token_hash = $1",
@@ -214,10 +217,19 @@ impl Store {
             .fetch_optional(c)
             .await?
         });
-        row.map(|(company_id, user_id, role, country, currency)| {
-            Ok(Principal { company_id, user_id, role: role.parse()?, country, currency })
-        })
-        .transpose()
+        let Some((company_id, user_id, role, country, currency, id, last_used)) = row else { return Ok(None) };
+        let at = now();
+        if last_used.is_none_or(|l| at - l >= time::Duration::minutes(1)) {
+            on_pool!(self, |c| {
+                sqlx::query("UPDATE api_tokens SET last_used_at = $3 WHERE company_id = $1 AND id = $2")
+                    .bind(company_id)
+                    .bind(id)
+                    .bind(at)
+                    .execute(c)
+                    .await?;
+            });
+        }
+        Ok(Some(Principal { company_id, user_id, role: role.parse()?, country, currency }))
     }
 
     /// One company.

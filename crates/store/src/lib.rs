@@ -11,6 +11,7 @@ pub mod companies;
 pub mod customers;
 pub mod documents;
 pub mod idempotency;
+pub mod members;
 pub mod outbox;
 pub mod pipeline;
 pub mod products;

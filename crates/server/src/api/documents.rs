@@ -205,6 +205,8 @@ struct Context {
     customer_delivery: Option<facturier_core::party::Address>,
     customer_currency: Option<Currency>,
     customer_terms: Option<PaymentTerms>,
+    /// The company's default terms (settings), for customers without their own.
+    company_terms: Option<PaymentTerms>,
     company_currency: Currency,
     products: HashMap<Uuid, Product>,
 }
@@ -352,6 +354,7 @@ impl DocumentInput {
         let payment_terms = v
             .opt_parse::<PaymentTerms>("payment_terms", &self.payment_terms.clone().map(|t| t.0))
             .or(ctx.customer_terms)
+            .or(ctx.company_terms)
             .unwrap_or_default();
         let lines = match &self.lines {
             Some(lines) => parse_lines(&mut v, lines, ctx),
@@ -657,6 +660,7 @@ async fn context(app: &App, auth: &Auth, input: &DocumentInput) -> Result<(Conte
         customer_delivery: customer.delivery_address.clone(),
         customer_currency: customer.currency,
         customer_terms: customer.payment_terms,
+        company_terms: app.store.settings(company).await?.documents.default_payment_terms,
         company_currency,
         products,
     };

@@ -191,6 +191,10 @@ pub struct LookInput {
     pub totals_on_every_page: Option<bool>,
     pub default_terms: Option<String>,
     pub facturx_profile: Option<String>,
+    /// `30_days`, `45_days_end_of_month`…: documents of customers without terms of their own.
+    pub default_payment_terms: Option<DecText>,
+    /// Rates in percent offered by the editors (at most 10).
+    pub vat_rates: Option<Vec<DecText>>,
 }
 
 fn identity(v: &mut Check, i: &IdentityInput) -> Option<Seller> {
@@ -292,7 +296,28 @@ fn look(v: &mut Check, d: &LookInput) -> DocumentLook {
             Profile::En16931
         }
     };
+    let default_payment_terms = v.opt_parse::<facturier_core::terms::PaymentTerms>(
+        "documents.default_payment_terms",
+        &d.default_payment_terms.as_ref().map(|t| t.0.clone()),
+    );
+    let mut vat_rates = Vec::new();
+    for (n, r) in d.vat_rates.iter().flatten().enumerate() {
+        if n >= 10 {
+            v.error("documents.vat_rates", "at most 10 rates are offered");
+            break;
+        }
+        let field = format!("documents.vat_rates[{n}]");
+        if let Some(rate) = v.decimal(&field, r, DecRules::new(2).non_negative().at_most(Decimal::from(100))) {
+            if vat_rates.contains(&rate) {
+                v.error(field, format!("{rate} is listed twice"));
+            } else {
+                vat_rates.push(rate);
+            }
+        }
+    }
     DocumentLook {
+        default_payment_terms,
+        vat_rates,
         accent,
         show_reference: d.show_reference.unwrap_or(false),
         show_discount: d.show_discount.unwrap_or(false),

@@ -185,7 +185,7 @@ const DICT: &[(&str, &str, &str)] = &[
 pub type Labels = &'static [(&'static str, &'static str, &'static str)];
 
 /// Every table of labels: the shared one above, then one per page module.
-const TABLES: &[Labels] = &[DICT];
+const TABLES: &[Labels] = &[DICT, super::settings::LABELS, super::users::LABELS, super::password::LABELS];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     TABLES.iter().flat_map(|t| t.iter())
@@ -249,6 +249,10 @@ mod tests {
             "payment.",
             "method.",
             "status.",
+            "settings.",
+            "users.",
+            "tokens.",
+            "password.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

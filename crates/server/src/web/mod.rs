@@ -11,7 +11,10 @@ pub mod customers;
 pub mod dashboard;
 pub mod i18n;
 pub mod invoices;
+pub mod password;
 pub mod session;
+pub mod settings;
+pub mod users;
 
 use crate::App;
 use crate::error::ApiError;
@@ -33,11 +36,19 @@ pub struct WebConfig {
     pub idle: time::Duration,
     /// A session ends this long after sign-in whatever its activity.
     pub absolute: time::Duration,
+    /// The address links in e-mails start with (`https://factures.example.fr`); `None`
+    /// uses the request's Host header.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
     fn default() -> WebConfig {
-        WebConfig { secure_cookies: false, idle: time::Duration::hours(2), absolute: time::Duration::hours(12) }
+        WebConfig {
+            secure_cookies: false,
+            idle: time::Duration::hours(2),
+            absolute: time::Duration::hours(12),
+            public_url: None,
+        }
     }
 }
 
@@ -58,6 +69,21 @@ pub fn routes() -> Router<App> {
         .route("/invoices/{id}/issue", post(invoices::issue))
         .route("/invoices/{id}/payments", post(invoices::add_payment))
         .route("/invoices/{id}/pdf", get(invoices::pdf))
+        .route("/settings", get(settings::identity).post(settings::save_identity))
+        .route("/settings/banks", get(settings::banks).post(settings::save_banks))
+        .route("/settings/terms", get(settings::terms).post(settings::save_terms))
+        .route("/settings/numbering", get(settings::numbering).post(settings::save_numbering))
+        .route("/settings/emails", get(settings::emails).post(settings::save_email))
+        .route("/settings/logo", get(settings::logo).post(settings::upload_logo))
+        .route("/settings/logo/image", get(settings::logo_image))
+        .route("/settings/logo/delete", post(settings::delete_logo))
+        .route("/users", get(users::list).post(users::add))
+        .route("/users/{id}/role", post(users::set_role))
+        .route("/users/{id}/remove", post(users::remove))
+        .route("/tokens", get(users::tokens).post(users::create_token))
+        .route("/tokens/{id}/revoke", post(users::revoke_token))
+        .route("/password/forgot", get(password::forgot_form).post(password::forgot))
+        .route("/password/reset", get(password::reset_form).post(password::reset))
         .route("/static/{file}", get(assets::serve))
 }
 

@@ -32,6 +32,12 @@ const LOGIN_COOKIE: &str = "facturier_login";
 const MAX_FORM: usize = 512 * 1024;
 /// Activity is written back at most this often: a page view is not a database write.
 const TOUCH_EVERY: time::Duration = time::Duration::seconds(60);
+/// Failed sign-ins are counted over this window…
+pub const LOGIN_WINDOW: time::Duration = time::Duration::minutes(15);
+/// …and refused past this many for one e-mail address…
+pub const MAX_FAILURES_PER_EMAIL: u64 = 5;
+/// …or this many from one client address.
+pub const MAX_FAILURES_PER_IP: u64 = 20;
 
 /// Hashes a password with argon2id and a random salt (a PHC string).
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
@@ -50,18 +56,18 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 /// wrong password and the answer does not tell which was wrong.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password(&random_hex(16)).unwrap_or_default());
 
-fn random_hex(n: usize) -> String {
+pub(crate) fn random_hex(n: usize) -> String {
     let mut bytes = vec![0u8; n];
     rand::rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
 
 /// Compares two secrets in time independent of where they differ.
-fn same_secret(a: &str, b: &str) -> bool {
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -72,7 +78,7 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-fn set_cookie(app: &App, name: &str, value: &str, path: &str, max_age: Option<i64>) -> HeaderValue {
+pub(crate) fn set_cookie(app: &App, name: &str, value: &str, path: &str, max_age: Option<i64>) -> HeaderValue {
     let mut c = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax");
     if let Some(s) = max_age {
         c.push_str(&format!("; Max-Age={s}"));
@@ -84,7 +90,7 @@ fn set_cookie(app: &App, name: &str, value: &str, path: &str, max_age: Option<i6
 }
 
 /// The language of a visitor not signed in: `?lang=`, else the browser's first choice.
-fn visitor_language(headers: &HeaderMap, asked: Option<&str>) -> Language {
+pub(crate) fn visitor_language(headers: &HeaderMap, asked: Option<&str>) -> Language {
     let code = asked.map(str::to_string).unwrap_or_else(|| {
         headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("fr").to_ascii_lowercase()
     });
@@ -263,6 +269,9 @@ impl Chrome {
     pub fn can_write(&self) -> bool {
         self.role.can_write()
     }
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
     pub fn role_label(&self) -> &'static str {
         t(self.lang, &format!("role.{}", self.role.as_str()))
     }
@@ -280,6 +289,7 @@ struct LoginPage {
     next: String,
     email: String,
     error: Option<&'static str>,
+    notice: Option<&'static str>,
 }
 
 impl LoginPage {
@@ -295,6 +305,8 @@ impl LoginPage {
 pub struct LoginQuery {
     next: Option<String>,
     lang: Option<String>,
+    /// Set after a password was changed through a reset link.
+    reset: Option<String>,
 }
 
 /// `GET /login`: the sign-in form, with a fresh double-submit CSRF cookie.
@@ -305,15 +317,39 @@ pub async fn login_page(
 ) -> Result<Response, WebError> {
     let lang = visitor_language(&headers, q.lang.as_deref());
     let csrf = random_hex(16);
-    let page =
-        LoginPage { lang, csrf: csrf.clone(), next: local_path(q.next.as_deref()), email: String::new(), error: None };
+    let page = LoginPage {
+        lang,
+        csrf: csrf.clone(),
+        next: local_path(q.next.as_deref()),
+        email: String::new(),
+        error: None,
+        notice: q.reset.is_some().then_some("login.password_changed"),
+    };
     let mut r = html(StatusCode::OK, &page)?;
     r.headers_mut().append(header::SET_COOKIE, set_cookie(&app, LOGIN_COOKIE, &csrf, "/login", Some(3600)));
     Ok(r)
 }
 
+/// The client's address as the connection shows it (empty when unknown).
+pub(crate) fn client_ip(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_default()
+}
+
 /// `POST /login`: checks the password; opens a session in the user's first company.
-pub async fn login(State(app): State<App>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Response, WebError> {
+/// Past [`MAX_FAILURES_PER_EMAIL`] failures for the e-mail, or [`MAX_FAILURES_PER_IP`]
+/// from the client, within [`LOGIN_WINDOW`], every attempt is refused (429) without
+/// checking the password, whether the account exists or not.
+pub async fn login(State(app): State<App>, req: Request) -> Result<Response, WebError> {
+    let (parts, body) = req.into_parts();
+    let headers = parts.headers.clone();
+    let ip = client_ip(&parts);
+    let body = axum::body::to_bytes(body, MAX_FORM)
+        .await
+        .map_err(|_| WebError::BadRequest(Language::Fr, t(Language::Fr, "error.form_too_large").into()))?;
     let form = FormData::parse(&body);
     let lang = visitor_language(&headers, form.get("lang"));
     let sent = form.get("csrf").unwrap_or_default();
@@ -324,6 +360,14 @@ pub async fn login(State(app): State<App>, headers: HeaderMap, body: axum::body:
     let email = form.text("email").unwrap_or_default();
     let password = form.get("password").unwrap_or_default().to_string();
     let next = local_path(form.get("next"));
+    let at = facturier_store::now();
+    let (by_email, by_ip) =
+        app.store.login_failures(&email, &ip, at - LOGIN_WINDOW).await.map_err(|e| WebError::store(lang, e))?;
+    if by_email >= MAX_FAILURES_PER_EMAIL || by_ip >= MAX_FAILURES_PER_IP {
+        let page =
+            LoginPage { lang, csrf: sent.to_string(), next, email, error: Some("login.throttled"), notice: None };
+        return html(StatusCode::TOO_MANY_REQUESTS, &page);
+    }
     let user = app.store.login_user(&email).await.map_err(|e| WebError::store(lang, e))?;
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let known = hash.is_some();
@@ -337,14 +381,15 @@ pub async fn login(State(app): State<App>, headers: HeaderMap, body: axum::body:
         _ => Vec::new(),
     };
     let (Some(user), Some(first)) = (user, memberships.first()) else {
+        app.store.record_login_failure(&email, &ip, at).await.map_err(|e| WebError::store(lang, e))?;
         // One message whichever of the e-mail or the password was wrong.
-        let page = LoginPage { lang, csrf: sent.to_string(), next, email, error: Some("login.failed") };
+        let page = LoginPage { lang, csrf: sent.to_string(), next, email, error: Some("login.failed"), notice: None };
         return html(StatusCode::UNAUTHORIZED, &page);
     };
     let secret = random_hex(32);
     let id_hash = token_hash(&secret);
     let csrf = random_hex(32);
-    let at = facturier_store::now();
+    app.store.clear_login_failures(&email, at - LOGIN_WINDOW).await.map_err(|e| WebError::store(lang, e))?;
     let s = NewSession {
         id_hash: &id_hash,
         user_id: user.user_id,

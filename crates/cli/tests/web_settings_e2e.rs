@@ -1,0 +1,131 @@
+//! The settings pages in a real headless Chromium on both backends: an administrator
+//! fixes the company's identity (a wrong SIREN first), adds a bank account, creates an
+//! API token and uses it, then does the same in English and revokes the token.
+//! Screenshots of the settings pages go to the test artefacts directory.
+
+mod browser;
+
+use browser::*;
+use serde_json::Value;
+use std::process::{Command, Stdio};
+
+async fn api(app: &str, token: &str, path: &str) -> (u16, Value) {
+    let r = reqwest::Client::new().get(format!("{app}/api/v1{path}")).bearer_auth(token).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn new_token(b: &Browser, app: &str, name: &str) -> String {
+    b.goto(&format!("{app}/tokens")).await;
+    b.fill("#token-name", name).await;
+    b.click("#create-token").await;
+    b.find("#new-token").await;
+    b.text("#new-token").await.trim().to_string()
+}
+
+async fn settings_journey(db: &Db) {
+    run(db, &["init", "--company-name", "Atelier Test", "--admin-email", "admin@test.fr", "--json"], &[]);
+    run(db, &["user", "set-password", "--email", "admin@test.fr"], &[("FACTURIER_PASSWORD", PASSWORD)]);
+    let port = free_port();
+    let server = Command::new(BIN)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("FACTURIER_DATABASE_URL", &db.url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _server = Proc(server);
+    let app = format!("http://127.0.0.1:{port}");
+    wait_http(&format!("{app}/healthz")).await;
+    let b = Browser::start(db.name).await;
+
+    b.goto(&format!("{app}/login")).await;
+    b.fill("#email", "admin@test.fr").await;
+    b.fill("#password", PASSWORD).await;
+    b.click("button[type=submit]").await;
+    b.wait_text("h1", "Tableau de bord").await;
+
+    // Identity, in French: a wrong SIREN is shown next to its field, then fixed.
+    b.click("#nav-settings").await;
+    b.wait_text("h1", "Paramètres").await;
+    b.fill("[id='identity.name']", "Atelier Lumière SARL").await;
+    b.fill("[id='identity.legal_form']", "SARL").await;
+    b.fill("[id='identity.share_capital']", "10000").await;
+    b.fill("[id='identity.siren']", "732829321").await;
+    b.fill("[id='identity.address.line1']", "3 quai Saint-Antoine").await;
+    b.fill("[id='identity.address.postal_code']", "69002").await;
+    b.fill("[id='identity.address.city']", "Lyon").await;
+    b.click("#save").await;
+    b.wait_text("[id='identity.siren-error']", "SIREN").await;
+    b.screenshot("settings-01-identity-error").await;
+    b.fill("[id='identity.siren']", "732829320").await;
+    b.click("#save").await;
+    b.wait_text("#saved", "Modifications enregistrées").await;
+    b.screenshot("settings-02-identity-saved").await;
+
+    // A bank account.
+    b.click("#tab-banks").await;
+    b.fill("[id='banks[0].label']", "Compte courant").await;
+    b.fill("[id='banks[0].iban']", "FR76 3000 6000 0112 3456 7890 189").await;
+    b.fill("[id='banks[0].bic']", "AGRIFRPP").await;
+    b.click("#save").await;
+    b.wait_text("#saved", "Modifications enregistrées").await;
+    b.screenshot("settings-03-bank").await;
+    b.click("#tab-numbering").await;
+    b.find("#example-invoice").await;
+    b.screenshot("settings-04-numbering").await;
+    b.click("#tab-emails").await;
+    b.wait_text("#merge-fields", "{document_number}").await;
+    b.screenshot("settings-05-emails").await;
+
+    // An API token, shown once, that the API accepts.
+    let token = new_token(&b, &app, "Export comptable").await;
+    b.screenshot("settings-06-token-created").await;
+    let (status, settings) = api(&app, &token, "/settings").await;
+    assert_eq!(status, 200);
+    assert_eq!(settings["identity"]["name"], "Atelier Lumière SARL");
+    assert_eq!(settings["identity"]["siren"], "732829320");
+    let iban = settings["banks"][0]["iban"].as_str().unwrap_or_default().replace(' ', "");
+    assert_eq!(iban, "FR7630006000011234567890189");
+
+    // The same in English.
+    b.click("#lang-switch").await;
+    b.wait_text("h1", "Dashboard").await;
+    b.click("#nav-settings").await;
+    b.wait_text("h1", "Settings").await;
+    b.wait_text("label[for='identity.name']", "Company name").await;
+    b.fill("[id='identity.phone']", "04 78 00 00 00").await;
+    b.click("#save").await;
+    b.wait_text("#saved", "Changes saved").await;
+    b.screenshot("settings-07-identity-en").await;
+    b.click("#tab-banks").await;
+    b.fill("[id='banks[1].label']", "Savings").await;
+    b.fill("[id='banks[1].iban']", "FR76 3000 6000 0112 3456 7890 100").await;
+    b.click("#save").await;
+    b.wait_text("[id='banks[1].iban-error']", "IBAN").await;
+    b.screenshot("settings-08-bank-error-en").await;
+    let token_en = new_token(&b, &app, "Second token").await;
+    let (status, settings) = api(&app, &token_en, "/settings").await;
+    assert_eq!(status, 200);
+    assert_eq!(settings["identity"]["phone"], "04 78 00 00 00");
+    assert_eq!(settings["banks"].as_array().map(Vec::len), Some(1), "the refused account was not stored");
+    b.screenshot("settings-09-tokens-en").await;
+
+    // Revoked from the list: the API refuses it at once; the other still works.
+    b.goto(&format!("{app}/tokens")).await;
+    b.click("#tokens tbody tr:first-child button").await;
+    b.wait_text("#notice", "Token revoked").await;
+    assert_eq!(api(&app, &token_en, "/settings").await.0, 401);
+    assert_eq!(api(&app, &token, "/settings").await.0, 200);
+    b.click("#nav-users").await;
+    b.wait_text("#members", "admin@test.fr").await;
+    b.screenshot("settings-10-users-en").await;
+    b.quit().await;
+}
+
+#[tokio::test]
+async fn an_admin_edits_the_settings_and_uses_an_api_token_in_a_real_browser() {
+    for db in databases().await {
+        settings_journey(&db).await;
+    }
+}

@@ -1,0 +1,345 @@
+//! The company's members (administrators: add with an initial password or a link by
+//! e-mail, change a role, remove; the last administrator stays), and each user's API
+//! tokens (list, create — the secret is shown once —, revoke).
+
+use super::i18n::{Labels, t};
+use super::password::{INVITE_VALID, password_problem, public_url, send_link};
+use super::session::{Chrome, CsrfForm, WebSession, hash_password};
+use super::{WebError, html, see_other};
+use crate::App;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use facturier_core::ids::Email;
+use facturier_core::party::Language;
+use facturier_formats::text;
+use facturier_store::StoreError;
+use facturier_store::companies::Role;
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub const LABELS: Labels = &[
+    ("nav.settings", "Paramètres", "Settings"),
+    ("nav.users", "Utilisateurs", "Users"),
+    ("nav.tokens", "Jetons API", "API tokens"),
+    ("users.title", "Utilisateurs", "Users"),
+    ("users.email", "Adresse e-mail", "E-mail address"),
+    ("users.role", "Rôle", "Role"),
+    ("users.web", "Connexion web", "Web sign-in"),
+    ("users.yes", "oui", "yes"),
+    ("users.no", "non", "no"),
+    ("users.actions", "Actions", "Actions"),
+    ("users.change_role", "Changer le rôle", "Change the role"),
+    ("users.remove", "Retirer", "Remove"),
+    ("users.you", "(vous)", "(you)"),
+    ("users.add", "Ajouter un utilisateur", "Add a user"),
+    ("users.password", "Mot de passe initial (12 caractères au moins)", "Initial password (at least 12 characters)"),
+    (
+        "users.password_help",
+        "Laissez vide pour envoyer à l'utilisateur un lien (valable sept jours) qui lui fait choisir son mot de passe.",
+        "Leave empty to send the user a link (valid for seven days) to choose a password.",
+    ),
+    ("users.add_submit", "Ajouter", "Add"),
+    ("users.added", "Utilisateur ajouté.", "User added."),
+    (
+        "users.link_sent",
+        "Utilisateur ajouté ; un lien pour choisir son mot de passe lui a été envoyé.",
+        "User added; a link to choose a password was sent to them.",
+    ),
+    ("users.updated", "Modification enregistrée.", "Change saved."),
+    ("users.bad_email", "Cette adresse e-mail n'est pas valide.", "This e-mail address is not valid."),
+    ("users.bad_role", "Choisissez un rôle.", "Choose a role."),
+    (
+        "users.last_admin",
+        "C'est le dernier administrateur de la société : nommez d'abord un autre administrateur.",
+        "This is the company's last administrator: make another member administrator first.",
+    ),
+    (
+        "users.already",
+        "Cette personne est déjà membre de la société.",
+        "This person is already a member of the company.",
+    ),
+    ("tokens.title", "Mes jetons API", "My API tokens"),
+    (
+        "tokens.help",
+        "Un jeton donne accès à l'API REST avec votre rôle dans cette société (en-tête Authorization: Bearer …).",
+        "A token gives access to the REST API with your role in this company (header Authorization: Bearer …).",
+    ),
+    ("tokens.name", "Nom", "Name"),
+    ("tokens.role", "Rôle", "Role"),
+    ("tokens.created", "Créé le", "Created"),
+    ("tokens.last_used", "Dernière utilisation", "Last used"),
+    ("tokens.never", "jamais", "never"),
+    ("tokens.revoke", "Révoquer", "Revoke"),
+    ("tokens.none", "Aucun jeton.", "No token."),
+    ("tokens.new", "Nouveau jeton", "New token"),
+    ("tokens.create", "Créer le jeton", "Create the token"),
+    (
+        "tokens.name_required",
+        "Donnez un nom au jeton (100 caractères au plus).",
+        "Name the token (100 characters at most).",
+    ),
+    (
+        "tokens.shown_once",
+        "Copiez ce jeton maintenant : il ne sera plus jamais affiché.",
+        "Copy this token now: it will never be shown again.",
+    ),
+    ("tokens.revoked", "Jeton révoqué : l'API le refuse désormais.", "Token revoked: the API refuses it from now on."),
+];
+
+const ROLES: [Role; 4] = [Role::Admin, Role::Sales, Role::Accountant, Role::ReadOnly];
+
+pub struct MemberRow {
+    pub id: String,
+    pub email: String,
+    pub role: &'static str,
+    pub web: bool,
+    pub me: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    p: Chrome,
+    rows: Vec<MemberRow>,
+    roles: Vec<(&'static str, &'static str)>,
+    notice: Option<&'static str>,
+    error: Option<String>,
+    email: String,
+    role: String,
+    email_error: Option<&'static str>,
+    password_error: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    done: Option<String>,
+}
+
+fn admin(s: &WebSession) -> Result<(), WebError> {
+    s.auth().require_admin().map_err(|e| WebError::api(s.lang(), e))
+}
+
+fn roles(lang: Language) -> Vec<(&'static str, &'static str)> {
+    ROLES.iter().map(|r| (r.as_str(), t(lang, &format!("role.{}", r.as_str())))).collect()
+}
+
+async fn users_page(app: &App, s: &WebSession) -> Result<UsersPage, WebError> {
+    let lang = s.lang();
+    let members = app.store.members(s.rec.company_id).await.map_err(|e| WebError::store(lang, e))?;
+    Ok(UsersPage {
+        p: s.chrome(app, "users", t(lang, "users.title").into()).await?,
+        rows: members
+            .into_iter()
+            .map(|m| MemberRow {
+                id: m.user_id.to_string(),
+                me: m.user_id == s.rec.user_id,
+                email: m.email,
+                role: m.role.as_str(),
+                web: m.has_password,
+            })
+            .collect(),
+        roles: roles(lang),
+        notice: None,
+        error: None,
+        email: String::new(),
+        role: "sales".into(),
+        email_error: None,
+        password_error: None,
+    })
+}
+
+/// `GET /users`
+pub async fn list(State(app): State<App>, s: WebSession, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
+    admin(&s)?;
+    let mut page = users_page(&app, &s).await?;
+    page.notice = match q.done.as_deref() {
+        Some("added") => Some("users.added"),
+        Some("invited") => Some("users.link_sent"),
+        Some(_) => Some("users.updated"),
+        None => None,
+    };
+    html(StatusCode::OK, &page)
+}
+
+fn role_of(v: Option<&str>) -> Option<Role> {
+    ROLES.into_iter().find(|r| Some(r.as_str()) == v)
+}
+
+/// A refusal of the store shown on the users page (409), in the reader's language.
+async fn refused(app: &App, s: &WebSession, e: StoreError) -> Result<Response, WebError> {
+    let lang = s.lang();
+    let message = match &e {
+        StoreError::Conflict(m) if m.contains("last administrator") => t(lang, "users.last_admin").to_string(),
+        StoreError::Conflict(m) if m.contains("already a member") => t(lang, "users.already").to_string(),
+        _ => return Err(WebError::store(lang, e)),
+    };
+    let mut page = users_page(app, s).await?;
+    page.error = Some(message);
+    html(StatusCode::CONFLICT, &page)
+}
+
+/// `POST /users`: `email`, `role`, optional `password`; without a password the new
+/// member gets a link by e-mail to choose one.
+pub async fn add(
+    State(app): State<App>,
+    headers: HeaderMap,
+    CsrfForm(s, form): CsrfForm,
+) -> Result<Response, WebError> {
+    admin(&s)?;
+    let lang = s.lang();
+    let email = form.text("email").unwrap_or_default();
+    let password = form.get("password").unwrap_or_default().to_string();
+    let parsed = email.parse::<Email>().ok();
+    let role = role_of(form.get("role"));
+    let password_error = (!password.is_empty()).then(|| password_problem(&password, None)).flatten();
+    if parsed.is_none() || role.is_none() || password_error.is_some() {
+        let mut page = users_page(&app, &s).await?;
+        page.email_error = parsed.is_none().then_some("users.bad_email");
+        page.password_error = password_error;
+        page.error = role.is_none().then(|| t(lang, "users.bad_role").to_string());
+        page.email = email;
+        page.role = form.get("role").unwrap_or_default().to_string();
+        return html(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let (Some(address), Some(role)) = (parsed, role) else { return Err(WebError::BadRequest(lang, String::new())) };
+    let hash = if password.is_empty() {
+        None
+    } else {
+        let h = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+        Some(h)
+    };
+    let user_id = match app.store.add_member(s.rec.company_id, address.as_str(), role, hash.as_deref()).await {
+        Ok(id) => id,
+        Err(e) => return refused(&app, &s, e).await,
+    };
+    if hash.is_none() {
+        let base = public_url(&app, &headers);
+        send_link(&app, &base, s.rec.company_id, user_id, address.as_str(), lang, INVITE_VALID).await?;
+        return Ok(see_other("/users?done=invited"));
+    }
+    Ok(see_other("/users?done=added"))
+}
+
+fn member_id(s: &WebSession, id: &str) -> Result<Uuid, WebError> {
+    id.parse().map_err(|_| WebError::NotFound(s.lang()))
+}
+
+/// `POST /users/{id}/role`
+pub async fn set_role(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    CsrfForm(s, form): CsrfForm,
+) -> Result<Response, WebError> {
+    admin(&s)?;
+    let id = member_id(&s, &id)?;
+    let role = role_of(form.get("role"))
+        .ok_or_else(|| WebError::BadRequest(s.lang(), t(s.lang(), "users.bad_role").into()))?;
+    match app.store.set_member_role(s.rec.company_id, id, role).await {
+        Ok(()) if id == s.rec.user_id && role != Role::Admin => Ok(see_other("/")),
+        Ok(()) => Ok(see_other("/users?done=role")),
+        Err(e) => refused(&app, &s, e).await,
+    }
+}
+
+/// `POST /users/{id}/remove`
+pub async fn remove(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    CsrfForm(s, _): CsrfForm,
+) -> Result<Response, WebError> {
+    admin(&s)?;
+    let id = member_id(&s, &id)?;
+    match app.store.remove_member(s.rec.company_id, id).await {
+        Ok(()) if id == s.rec.user_id => Ok(see_other("/login")),
+        Ok(()) => Ok(see_other("/users?done=removed")),
+        Err(e) => refused(&app, &s, e).await,
+    }
+}
+
+// ---------------------------------------------------------------- API tokens
+
+pub struct TokenRow {
+    pub id: String,
+    pub name: String,
+    pub created: String,
+    pub last_used: String,
+}
+
+#[derive(Template)]
+#[template(path = "tokens.html")]
+struct TokensPage {
+    p: Chrome,
+    rows: Vec<TokenRow>,
+    role: &'static str,
+    secret: Option<String>,
+    notice: Option<&'static str>,
+    name: String,
+    name_error: Option<&'static str>,
+}
+
+async fn tokens_page(app: &App, s: &WebSession) -> Result<TokensPage, WebError> {
+    let lang = s.lang();
+    let tokens = app.store.api_tokens(s.rec.company_id, s.rec.user_id).await.map_err(|e| WebError::store(lang, e))?;
+    let day = |at: time::OffsetDateTime| text::date(at.date(), lang);
+    Ok(TokensPage {
+        p: s.chrome(app, "tokens", t(lang, "tokens.title").into()).await?,
+        rows: tokens
+            .into_iter()
+            .map(|k| TokenRow {
+                id: k.id.to_string(),
+                name: k.name,
+                created: day(k.created_at),
+                last_used: k.last_used_at.map(day).unwrap_or_else(|| t(lang, "tokens.never").into()),
+            })
+            .collect(),
+        role: t(lang, &format!("role.{}", s.rec.role.as_str())),
+        secret: None,
+        notice: None,
+        name: String::new(),
+        name_error: None,
+    })
+}
+
+/// `GET /tokens`: the signed-in user's tokens in this company.
+pub async fn tokens(State(app): State<App>, s: WebSession, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
+    let mut page = tokens_page(&app, &s).await?;
+    page.notice = q.done.is_some().then_some("tokens.revoked");
+    html(StatusCode::OK, &page)
+}
+
+/// `POST /tokens`: `name`; the page shows the new secret once (never in a URL).
+pub async fn create_token(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<Response, WebError> {
+    let lang = s.lang();
+    let name = form.text("name").unwrap_or_default();
+    if name.is_empty() || name.chars().count() > 100 {
+        let mut page = tokens_page(&app, &s).await?;
+        page.name = name;
+        page.name_error = Some("tokens.name_required");
+        return html(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let (_, secret) = app
+        .store
+        .create_api_token(s.rec.company_id, s.rec.user_id, &name)
+        .await
+        .map_err(|e| WebError::store(lang, e))?;
+    let mut page = tokens_page(&app, &s).await?;
+    page.secret = Some(secret);
+    html(StatusCode::CREATED, &page)
+}
+
+/// `POST /tokens/{id}/revoke`: only the user's own token.
+pub async fn revoke_token(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    CsrfForm(s, _): CsrfForm,
+) -> Result<Response, WebError> {
+    let lang = s.lang();
+    let id: Uuid = id.parse().map_err(|_| WebError::NotFound(lang))?;
+    app.store.revoke_api_token(s.rec.company_id, s.rec.user_id, id).await.map_err(|e| WebError::store(lang, e))?;
+    Ok(see_other("/tokens?done=revoked"))
+}
