@@ -220,7 +220,9 @@ impl Store {
         let Some((company_id, user_id, role, country, currency, id, last_used)) = row else { return Ok(None) };
         let at = now();
         if last_used.is_none_or(|l| at - l >= time::Duration::minutes(1)) {
-            on_pool!(self, |c| {
+            // A write: it waits its turn with the other writers (see `WriterQueue`).
+            let mut tx = self.begin().await?;
+            on_conn!(&mut tx, |c| {
                 sqlx::query("UPDATE api_tokens SET last_used_at = $3 WHERE company_id = $1 AND id = $2")
                     .bind(company_id)
                     .bind(id)
@@ -228,6 +230,7 @@ impl Store {
                     .execute(c)
                     .await?;
             });
+            tx.commit().await?;
         }
         Ok(Some(Principal { company_id, user_id, role: role.parse()?, country, currency }))
     }
