@@ -47,13 +47,11 @@ impl From<&FileRecord> for FileView {
     }
 }
 
-/// A file read from a multipart body, and the other text fields sent with it.
+/// A file read from a multipart body.
 pub struct Upload {
     pub name: String,
     pub content_type: String,
     pub bytes: Vec<u8>,
-    /// The text parts (such as the web form's `csrf`), in order.
-    pub fields: Vec<(String, String)>,
 }
 
 /// Why an upload was refused.
@@ -92,11 +90,11 @@ fn multipart_error(e: MultipartError) -> UploadError {
     }
 }
 
-/// Reads the `file` part (and the small text parts) of a multipart body, refusing a file
-/// over [`MAX_FILE`] as soon as it passes the limit.
-pub async fn read_upload(mut mp: Multipart) -> Result<Upload, UploadError> {
+/// Reads the `file` part of a multipart body, refusing a file over [`MAX_FILE`] as soon
+/// as it passes the limit. The small text parts read on the way (such as the web form's
+/// `csrf`, sent before the file) go to `fields`, even when the upload fails.
+pub async fn read_upload(mut mp: Multipart, fields: &mut Vec<(String, String)>) -> Result<Upload, UploadError> {
     let mut file: Option<(String, String, Vec<u8>)> = None;
-    let mut fields = Vec::new();
     while let Some(mut field) = mp.next_field().await.map_err(multipart_error)? {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" && file.is_none() {
@@ -123,7 +121,7 @@ pub async fn read_upload(mut mp: Multipart) -> Result<Upload, UploadError> {
         }
     }
     match file {
-        Some((name, content_type, bytes)) if !bytes.is_empty() => Ok(Upload { name, content_type, bytes, fields }),
+        Some((name, content_type, bytes)) if !bytes.is_empty() => Ok(Upload { name, content_type, bytes }),
         _ => Err(UploadError::NoFile),
     }
 }
@@ -209,7 +207,7 @@ pub async fn upload(State(app): State<App>, auth: Auth, Path(id): Path<String>, 
         let id = path_id(&id, "customer")?;
         // An unknown customer is a 404 before the body is read.
         app.store.customer(auth.company(), id).await?;
-        let up = match read_upload(mp).await {
+        let up = match read_upload(mp, &mut Vec::new()).await {
             Ok(u) => u,
             Err(e) => return Ok(e.into_api()),
         };
