@@ -85,8 +85,8 @@ struct HistoryRow {
 impl Store {
     /// Fails with `NotFound("customer")` unless the company has this customer.
     async fn customer_exists(&self, tx: &mut crate::Tx, company_id: Uuid, customer_id: Uuid) -> Result<()> {
-        let found: Option<(i64,)> = on_conn!(tx, |c| {
-            sqlx::query_as("SELECT 1 FROM customers WHERE company_id = $1 AND id = $2")
+        let found: Option<(Uuid,)> = on_conn!(tx, |c| {
+            sqlx::query_as("SELECT id FROM customers WHERE company_id = $1 AND id = $2")
                 .bind(company_id)
                 .bind(customer_id)
                 .fetch_optional(c)

@@ -46,7 +46,11 @@ pub const LABELS: i18n::Labels = &[
     ("cust.tags", "Étiquettes (séparées par des virgules)", "Tags (separated by commas)"),
     ("cust.identity", "Identité", "Identity"),
     ("cust.billing", "Adresse de facturation", "Billing address"),
-    ("cust.delivery", "Adresse de livraison (vide : celle de facturation)", "Delivery address (empty: the billing one)"),
+    (
+        "cust.delivery",
+        "Adresse de livraison (vide : celle de facturation)",
+        "Delivery address (empty: the billing one)",
+    ),
     ("cust.terms", "Conditions", "Terms"),
     ("cust.other", "Classement et notes", "Tags and notes"),
     ("cust.line2", "Complément d'adresse", "Address line 2"),
@@ -60,7 +64,11 @@ pub const LABELS: i18n::Labels = &[
     ("cust.contact_mobile", "Mobile", "Mobile"),
     ("cust.contact_remove", "Supprimer ce contact", "Remove this contact"),
     ("cust.add_contact", "Ajouter un autre contact", "Add another contact"),
-    ("cust.payment_terms_hint", "30_days, 45_days_eom, ou un nombre de jours", "30_days, 45_days_eom, or a number of days"),
+    (
+        "cust.payment_terms_hint",
+        "30_days, 45_days_eom, ou un nombre de jours",
+        "30_days, 45_days_eom, or a number of days",
+    ),
     ("cust.created", "Créé le", "Created"),
     ("cust.sort_by", "Trier par", "Sort by"),
     ("cust.sorted_asc", "tri croissant", "sorted ascending"),
@@ -77,7 +85,11 @@ pub const LABELS: i18n::Labels = &[
     ("cust.file_date", "Ajouté le", "Added"),
     ("cust.upload", "Joindre le fichier", "Attach the file"),
     ("cust.delete_file", "Supprimer", "Delete"),
-    ("cust.file_too_large", "Ce fichier dépasse 10 Mo : il n'a pas été enregistré.", "This file is over 10 MB: it was not saved."),
+    (
+        "cust.file_too_large",
+        "Ce fichier dépasse 10 Mo : il n'a pas été enregistré.",
+        "This file is over 10 MB: it was not saved.",
+    ),
     ("cust.file_missing", "Choisissez un fichier non vide.", "Choose a file that is not empty."),
     ("cust.history", "Historique", "History"),
     ("cust.no_history", "Aucun événement.", "No events."),
@@ -387,7 +399,8 @@ fn form_of(input: &CustomerInput) -> (FormData, usize) {
     put("notes", &input.notes);
     let contacts = input.contacts.clone().unwrap_or_default();
     for (i, c) in contacts.iter().enumerate() {
-        let mut put = |k: &str, x: &Option<String>| v.push((format!("contacts[{i}].{k}"), x.clone().unwrap_or_default()));
+        let mut put =
+            |k: &str, x: &Option<String>| v.push((format!("contacts[{i}].{k}"), x.clone().unwrap_or_default()));
         put("name", &c.name);
         put("role", &c.role);
         put("email", &c.email);
@@ -435,9 +448,8 @@ fn input(form: &FormData, base: Option<&CustomerInput>) -> (CustomerInput, Vec<u
     };
     input.billing_address = Some(address("billing_address"));
     let delivery = address("delivery_address");
-    let no_delivery = [&delivery.line1, &delivery.line2, &delivery.postal_code, &delivery.city]
-        .iter()
-        .all(|x| x.is_none());
+    let no_delivery =
+        [&delivery.line1, &delivery.line2, &delivery.postal_code, &delivery.city].iter().all(|x| x.is_none());
     input.delivery_address = (!no_delivery).then_some(delivery);
     let mut rows = Vec::new();
     let mut contacts = Vec::new();
@@ -446,7 +458,13 @@ fn input(form: &FormData, base: Option<&CustomerInput>) -> (CustomerInput, Vec<u
             continue;
         }
         let f = |k: &str| form.text(&format!("contacts[{i}].{k}"));
-        let c = ContactInput { name: f("name"), role: f("role"), email: f("email"), phone: f("phone"), mobile: f("mobile") };
+        let c = ContactInput {
+            name: f("name"),
+            role: f("role"),
+            email: f("email"),
+            phone: f("phone"),
+            mobile: f("mobile"),
+        };
         if [&c.name, &c.role, &c.email, &c.phone, &c.mobile].iter().all(|x| x.is_none()) {
             continue;
         }
@@ -458,13 +476,7 @@ fn input(form: &FormData, base: Option<&CustomerInput>) -> (CustomerInput, Vec<u
     input.currency = form.text("currency");
     input.payment_terms = form.text("payment_terms").map(DecText);
     input.tags = Some(
-        form.get("tags")
-            .unwrap_or("")
-            .split(',')
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .map(String::from)
-            .collect(),
+        form.get("tags").unwrap_or("").split(',').map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect(),
     );
     input.notes = form.text("notes");
     (input, rows)
@@ -887,8 +899,14 @@ async fn render_show(
             date: text::date(f.created_at.date(), lang),
         })
         .collect();
-    let history =
-        app.store.customer_history(company, id, HISTORY).await.map_err(err)?.iter().map(|e| history_row(e, lang)).collect();
+    let history = app
+        .store
+        .customer_history(company, id, HISTORY)
+        .await
+        .map_err(err)?
+        .iter()
+        .map(|e| history_row(e, lang))
+        .collect();
 
     let page = ShowPage {
         p: s.chrome(app, "customers", c.name.clone()).await?,
@@ -948,7 +966,9 @@ pub async fn upload(
     app.store.customer(s.rec.company_id, id).await.map_err(|e| WebError::store(lang, e))?;
     match read {
         Ok(up) => {
-            files::store_upload(&app, &s.auth(), id, &up, Some(&s.rec.email)).await.map_err(|e| WebError::api(lang, e))?;
+            files::store_upload(&app, &s.auth(), id, &up, Some(&s.rec.email))
+                .await
+                .map_err(|e| WebError::api(lang, e))?;
             Ok(see_other(&format!("/customers/{id}#files")))
         }
         Err(UploadError::TooLarge) => {
@@ -969,7 +989,8 @@ pub async fn download(
 ) -> Result<Response, WebError> {
     let lang = s.lang();
     let (id, file_id) = (customer_id(lang, &id)?, customer_id(lang, &file_id)?);
-    let (f, bytes) = app.store.customer_file(s.rec.company_id, id, file_id).await.map_err(|e| WebError::store(lang, e))?;
+    let (f, bytes) =
+        app.store.customer_file(s.rec.company_id, id, file_id).await.map_err(|e| WebError::store(lang, e))?;
     Ok(files::download(&f, bytes))
 }
 
