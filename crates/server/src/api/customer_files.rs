@@ -8,7 +8,7 @@ use crate::auth::Auth;
 use crate::error::{ApiError, problem};
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartError};
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use facturier_store::customer_files::{FileRecord, NewFile};
@@ -200,13 +200,25 @@ pub async fn list(State(app): State<App>, auth: Auth, Path(id): Path<String>) ->
     Ok(Json(files.iter().map(FileView::from).collect()))
 }
 
+/// The multipart body of `req`, read only once the caller is known to be allowed.
+pub async fn multipart_of(req: Request, app: &App) -> Result<Multipart, Response> {
+    Multipart::from_request(req, app).await.map_err(|e| {
+        let status = e.status();
+        problem(status, e.body_text(), None)
+    })
+}
+
 /// `POST /customers/{id}/files`
-pub async fn upload(State(app): State<App>, auth: Auth, Path(id): Path<String>, mp: Multipart) -> Response {
+pub async fn upload(State(app): State<App>, auth: Auth, Path(id): Path<String>, req: Request) -> Response {
     let run = async {
         auth.require_write()?;
         let id = path_id(&id, "customer")?;
         // An unknown customer is a 404 before the body is read.
         app.store.customer(auth.company(), id).await?;
+        let mp = match multipart_of(req, &app).await {
+            Ok(mp) => mp,
+            Err(r) => return Ok(r),
+        };
         let up = match read_upload(mp, &mut Vec::new()).await {
             Ok(u) => u,
             Err(e) => return Ok(e.into_api()),

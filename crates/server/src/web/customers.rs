@@ -13,7 +13,7 @@ use crate::api::customers::{AddressInput, ContactInput, CustomerInput, LegalInpu
 use crate::error::ApiError;
 use crate::input::DecText;
 use askama::Template;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use facturier_core::Decimal;
@@ -945,10 +945,13 @@ pub async fn upload(
     s: WebSession,
     headers: HeaderMap,
     Path(id): Path<String>,
-    mp: Multipart,
+    req: Request,
 ) -> Result<Response, WebError> {
     let lang = s.lang();
     let id = customer_id(lang, &id)?;
+    // Another company's customer is unknown here, whatever the body holds.
+    app.store.customer(s.rec.company_id, id).await.map_err(|e| WebError::store(lang, e))?;
+    let mp = Multipart::from_request(req, &app).await.map_err(|e| WebError::BadRequest(lang, e.body_text()))?;
     let mut fields = Vec::new();
     let read = files::read_upload(mp, &mut fields).await;
     // The CSRF token: htmx's header, or the form's `csrf` part (sent before the file).
@@ -962,8 +965,6 @@ pub async fn upload(
         return Err(WebError::Csrf(lang));
     }
     s.auth().require_write().map_err(|e| WebError::api(lang, e))?;
-    // Another company's customer is unknown here, whatever the body held.
-    app.store.customer(s.rec.company_id, id).await.map_err(|e| WebError::store(lang, e))?;
     match read {
         Ok(up) => {
             files::store_upload(&app, &s.auth(), id, &up, Some(&s.rec.email))
