@@ -518,8 +518,7 @@ struct FormPage {
 async fn form_page(
     app: &App,
     s: &WebSession,
-    title: String,
-    id: Option<Uuid>,
+    (title, id): (String, Option<Uuid>),
     form: &FormData,
     rows: usize,
     errors: BTreeMap<String, String>,
@@ -556,7 +555,7 @@ pub async fn new_form(State(app): State<App>, s: WebSession) -> Result<Response,
     };
     let (form, rows) = form_of(&defaults);
     let title = t(s.lang(), "customers.new").into();
-    form_page(&app, &s, title, None, &form, rows, BTreeMap::new(), StatusCode::OK).await
+    form_page(&app, &s, (title, None), &form, rows, BTreeMap::new(), StatusCode::OK).await
 }
 
 /// What a submitted form asks for besides saving.
@@ -572,7 +571,7 @@ pub async fn create(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Resu
     let title = t(lang, "customers.new").to_string();
     if adds_a_contact(&form) {
         let rows = contact_rows(&form).max(1) + 1;
-        return form_page(&app, &s, title, None, &form, rows, BTreeMap::new(), StatusCode::OK).await;
+        return form_page(&app, &s, (title, None), &form, rows, BTreeMap::new(), StatusCode::OK).await;
     }
     let (input, rows) = input(&form, None);
     match input.parse() {
@@ -584,7 +583,7 @@ pub async fn create(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Resu
         Err(ApiError::Invalid(errs)) => {
             let errors = form_errors(&errs, &rows);
             let n = contact_rows(&form).max(1);
-            form_page(&app, &s, title, None, &form, n, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            form_page(&app, &s, (title, None), &form, n, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(WebError::api(lang, e)),
     }
@@ -604,7 +603,7 @@ pub async fn edit_form(State(app): State<App>, s: WebSession, Path(id): Path<Str
     let rec = app.store.customer(s.rec.company_id, id).await.map_err(|e| WebError::store(lang, e))?;
     let (form, rows) = form_of(&CustomerInput::from_customer(&rec.customer));
     let title = format!("{} · {}", t(lang, "cust.edit_title"), rec.customer.name);
-    form_page(&app, &s, title, Some(id), &form, rows, BTreeMap::new(), StatusCode::OK).await
+    form_page(&app, &s, (title, Some(id)), &form, rows, BTreeMap::new(), StatusCode::OK).await
 }
 
 /// `POST /customers/{id}/edit`: saves the edit (merged over the stored record), or shows
@@ -621,7 +620,7 @@ pub async fn update(
     let title = format!("{} · {}", t(lang, "cust.edit_title"), current.customer.name);
     if adds_a_contact(&form) {
         let rows = contact_rows(&form).max(1) + 1;
-        return form_page(&app, &s, title, Some(id), &form, rows, BTreeMap::new(), StatusCode::OK).await;
+        return form_page(&app, &s, (title, Some(id)), &form, rows, BTreeMap::new(), StatusCode::OK).await;
     }
     let (input, rows) = input(&form, Some(&CustomerInput::from_customer(&current.customer)));
     match input.parse() {
@@ -632,7 +631,7 @@ pub async fn update(
         Err(ApiError::Invalid(errs)) => {
             let errors = form_errors(&errs, &rows);
             let n = contact_rows(&form).max(1);
-            form_page(&app, &s, title, Some(id), &form, n, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            form_page(&app, &s, (title, Some(id)), &form, n, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(WebError::api(lang, e)),
     }
