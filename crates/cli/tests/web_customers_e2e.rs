@@ -78,10 +78,8 @@ async fn directory(db: &Db) {
     wait_names(&b, &["Atelier Zola", "Garage Lefèvre", "Boulangerie Martin"]).await;
     b.click("#sort-name").await;
     wait_names(&b, &["Atelier Zola", "Boulangerie Martin", "Garage Lefèvre"]).await;
-    assert_eq!(
-        b.script("return document.querySelector('th[aria-sort=ascending]').innerText").await,
-        "Nom ▲ (tri croissant)"
-    );
+    let sorted = b.script("return document.querySelector('th[aria-sort=ascending]').textContent").await;
+    assert_eq!(sorted, "Nom ▲ (tri croissant)", "the sorted column says so to screen readers too");
     b.click("#sort-name").await;
     wait_names(&b, &["Garage Lefèvre", "Boulangerie Martin", "Atelier Zola"]).await;
     b.click("#sort-city").await;
@@ -160,7 +158,15 @@ async fn directory(db: &Db) {
     // On a phone: nothing but the tables scrolls sideways.
     b.window(390, 844).await;
     let overflow = b.script("return document.documentElement.scrollWidth - document.documentElement.clientWidth").await;
-    assert!(overflow.as_i64().unwrap() <= 0, "the customer page scrolls sideways on a phone: {overflow}");
+    let wide = b
+        .script(
+            "const w = document.documentElement.clientWidth;
+             return Array.from(document.querySelectorAll('main *'))
+               .filter(e => e.getBoundingClientRect().right > w && !e.closest('.table-wrap'))
+               .slice(0, 5).map(e => e.tagName + '#' + e.id + '.' + e.className);",
+        )
+        .await;
+    assert!(overflow.as_i64().unwrap() <= 0, "the customer page scrolls sideways on a phone: {overflow} {wide}");
     b.screenshot("cust-05-customer-phone").await;
     b.quit().await;
 }
