@@ -33,7 +33,8 @@ pub async fn layer(State(app): State<App>, req: Request, next: Next) -> Response
     };
     let company = principal.company_id;
     let (mut parts, body) = req.into_parts();
-    let bytes = match to_bytes(body, crate::MAX_BODY).await {
+    // Each route's own body limit (2 MiB, or 10 MiB for customer files) applies around this.
+    let bytes = match to_bytes(body, crate::api::customer_files::MAX_UPLOAD_BODY).await {
         Ok(b) => b,
         Err(_) => {
             return problem(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large".into(), None);

@@ -31,6 +31,8 @@ pub enum Body {
     MergePatch(&'static str),
     /// A required file of one of these media types, sent as the body itself.
     File(&'static [&'static str]),
+    /// A `multipart/form-data` body with one file part named `file`.
+    Multipart,
 }
 
 /// What an operation answers when it succeeds.
@@ -46,6 +48,8 @@ pub enum Success {
     File(&'static str, &'static str),
     /// 200 with a file of one of these media types.
     Files(&'static [&'static str], &'static str),
+    /// 200 with a file of the media type it was uploaded with.
+    AnyFile(&'static str),
 }
 
 /// What one operation of [`ROUTES`] takes and answers.
@@ -67,7 +71,7 @@ pub struct Operation {
     pub errors: &'static [u16],
 }
 
-const CUSTOMER_LIST: &[&str] = &["Limit", "After", "CustomerSearch", "Activity"];
+const CUSTOMER_LIST: &[&str] = &["Limit", "After", "CustomerSearch", "Activity", "CustomerSort", "SortOrder"];
 const PRODUCT_LIST: &[&str] = &["Limit", "After", "ProductSearch"];
 const DOCUMENT_LIST: &[&str] = &["Limit", "After", "Status", "CustomerId", "From", "To"];
 
@@ -114,6 +118,31 @@ const BASE_OPERATIONS: &[Operation] = &[
         success: Success::Json(200, "CustomerView", "The updated customer"),
         errors: &[403, 404, 422],
         ..op("patch", "/customers/{id}", "updateCustomer", "customers")
+    },
+    Operation {
+        description: "Newest first, without their bytes.",
+        success: Success::Json(200, "CustomerFileList", "The customer's files"),
+        errors: &[404],
+        ..op("get", "/customers/{id}/files", "listCustomerFiles", "customers")
+    },
+    Operation {
+        description: "Not for read-only roles. The body is `multipart/form-data` with the file as its `file` part (its file name and media type are kept; the name loses any path). At most 10 MiB: a larger file is refused with 413. Stored in the database, so backups hold it; noted in the customer's history.",
+        body: Body::Multipart,
+        success: Success::Json(201, "CustomerFile", "The stored file"),
+        errors: &[403, 404],
+        ..op("post", "/customers/{id}/files", "addCustomerFile", "customers")
+    },
+    Operation {
+        description: "The bytes as uploaded, with `Content-Disposition: attachment` and `X-Content-Type-Options: nosniff`; HTML, XML, SVG and scripts are served as `application/octet-stream`.",
+        success: Success::AnyFile("The file"),
+        errors: &[404],
+        ..op("get", "/customers/{id}/files/{file_id}", "getCustomerFile", "customers")
+    },
+    Operation {
+        description: "Not for read-only roles. Noted in the customer's history.",
+        success: Success::NoContent("The file is removed"),
+        errors: &[403, 404],
+        ..op("delete", "/customers/{id}/files/{file_id}", "deleteCustomerFile", "customers")
     },
     // products
     Operation {
@@ -434,6 +463,7 @@ fn operation_object(method: &str, path: &str, summary: &str) -> Value {
         .map(|p| match p {
             "id" => param_ref("Id"),
             "kind" => param_ref("Kind"),
+            "file_id" => param_ref("FileId"),
             other => json!({"name": other, "in": "path", "required": true, "schema": {"type": "string"}}),
         })
         .collect();
@@ -476,6 +506,12 @@ fn operation_object(method: &str, path: &str, summary: &str) -> Value {
                 .map(|m| (m.to_string(), json!({"schema": {"type": "string", "contentMediaType": m}})))
                 .collect();
             responses.insert("200".into(), json!({"description": description, "content": content}));
+        }
+        Success::AnyFile(description) => {
+            responses.insert(
+                "200".into(),
+                json!({"description": description, "content": {"*/*": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}}),
+            );
         }
         Success::OpenApi => {
             responses.insert(
@@ -521,6 +557,19 @@ fn operation_object(method: &str, path: &str, summary: &str) -> Value {
                 .map(|t| (t.to_string(), json!({"schema": {"type": "string", "contentMediaType": t}})))
                 .collect();
             out["requestBody"] = json!({"required": true, "content": content});
+        }
+        Body::Multipart => {
+            out["requestBody"] = json!({
+                "required": true,
+                "content": {"multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream", "description": "The file, with its name (`filename`) and media type."}},
+                    },
+                    "encoding": {"file": {"contentType": "*/*"}},
+                }},
+            });
         }
     }
     if o.public {
@@ -599,6 +648,21 @@ fn parameters() -> Value {
             "name": "kind", "in": "path", "required": true,
             "description": "A kind of document; any other is unknown (404).",
             "schema": schema_ref("DocumentKind"),
+        },
+        "FileId": {
+            "name": "file_id", "in": "path", "required": true,
+            "description": "The file's id; an id that is not a UUID is unknown (404).",
+            "schema": {"type": "string", "format": "uuid"},
+        },
+        "CustomerSort": {
+            "name": "sort", "in": "query", "required": false,
+            "description": "The order of the list: `created` (by creation), `name` or `city` (billing city), case- and accent-insensitive; each is served by an index, however deep the page.",
+            "schema": {"type": "string", "enum": ["created", "name", "city"], "default": "created"},
+        },
+        "SortOrder": {
+            "name": "order", "in": "query", "required": false,
+            "description": "`asc` or `desc`; default `desc` (newest first) by creation, `asc` otherwise.",
+            "schema": {"type": "string", "enum": ["asc", "desc"]},
         },
         "IdempotencyKey": {
             "name": "Idempotency-Key", "in": "header", "required": false,
@@ -1095,6 +1159,22 @@ fn schemas() -> Value {
         object(&["currency", "amount"], json!({"currency": {"type": "string"}, "amount": schema_ref("Decimal")})),
     );
     add("CustomerPage", page("CustomerView", "A page of customers."));
+    add(
+        "CustomerFile",
+        object(
+            &["id", "customer_id", "name", "content_type", "size", "sha256", "created_at"],
+            json!({
+                "id": uuid(),
+                "customer_id": uuid(),
+                "name": {"type": "string", "description": "The file name as uploaded, without any path."},
+                "content_type": {"type": "string", "examples": ["application/pdf"]},
+                "size": {"type": "integer", "minimum": 1, "maximum": crate::api::customer_files::MAX_FILE, "description": "Bytes."},
+                "sha256": {"type": "string", "description": "SHA-256 of the bytes, hex."},
+                "created_at": instant(),
+            }),
+        ),
+    );
+    add("CustomerFileList", json!({"type": "array", "items": schema_ref("CustomerFile")}));
 
     // ---- products ----
     let product_input = input(

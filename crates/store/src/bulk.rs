@@ -143,8 +143,9 @@ impl Store {
         let mut tx = self.begin().await?;
         for chunk in rows.chunks(NARROW_ROWS) {
             let sql = format!(
-                "INSERT INTO customers (id, company_id, name, activity_folded, data, search_text, created_at, updated_at) VALUES {}",
-                values("(?, $1, ?, ?, ?, ?, $2, $2)", 2, chunk.len())
+                "INSERT INTO customers (id, company_id, name, activity_folded, data, search_text, created_at, updated_at, \
+                 sort_name, sort_city) VALUES {}",
+                values("(?, $1, ?, ?, ?, ?, $2, $2, ?, ?)", 2, chunk.len())
             );
             on_conn!(&mut tx, |c| {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(at);
@@ -154,7 +155,9 @@ impl Store {
                         .bind(&cu.name)
                         .bind(cu.activity.as_deref().map(fold))
                         .bind(data)
-                        .bind(cu.search_text());
+                        .bind(cu.search_text())
+                        .bind(fold(cu.name.trim()))
+                        .bind(fold(cu.billing_address.city.trim()));
                 }
                 q.execute(&mut *c).await?;
             });

@@ -24,7 +24,69 @@ pub struct CustomerFilter {
     /// Activity, case and accents ignored.
     pub activity: Option<String>,
     pub limit: u32,
+    /// The last customer of the previous page (in the list's order).
     pub after: Option<Uuid>,
+}
+
+/// The order of a directory list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CustomerOrder {
+    pub sort: CustomerSort,
+    pub desc: bool,
+}
+
+impl Default for CustomerOrder {
+    /// Newest first.
+    fn default() -> CustomerOrder {
+        CustomerOrder { sort: CustomerSort::Created, desc: true }
+    }
+}
+
+/// The orders the directory can be read in; each is a keyset walk of one index.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CustomerSort {
+    /// By creation (the id is a UUIDv7).
+    #[default]
+    Created,
+    /// By name, case and accents ignored.
+    Name,
+    /// By billing city, case and accents ignored.
+    City,
+}
+
+impl CustomerSort {
+    /// The name used in query strings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerSort::Created => "created",
+            CustomerSort::Name => "name",
+            CustomerSort::City => "city",
+        }
+    }
+
+    /// Parses a query string's `sort` value.
+    pub fn parse(s: &str) -> Option<CustomerSort> {
+        match s {
+            "created" => Some(CustomerSort::Created),
+            "name" => Some(CustomerSort::Name),
+            "city" => Some(CustomerSort::City),
+            _ => None,
+        }
+    }
+
+    /// The sort column, `None` for the id itself.
+    fn column(self) -> Option<&'static str> {
+        match self {
+            CustomerSort::Created => None,
+            CustomerSort::Name => Some("sort_name"),
+            CustomerSort::City => Some("sort_city"),
+        }
+    }
+}
+
+/// The keys the directory sorts on: folded name and billing city.
+fn sort_keys(c: &Customer) -> (String, String) {
+    (fold(c.name.trim()), fold(c.billing_address.city.trim()))
 }
 
 #[derive(sqlx::FromRow)]
@@ -53,11 +115,12 @@ impl Store {
     pub async fn insert_customer(&self, company_id: Uuid, customer: &Customer) -> Result<CustomerRecord> {
         let id = new_id();
         let at = now();
+        let (name_key, city_key) = sort_keys(customer);
         let mut tx = self.begin().await?;
         on_conn!(&mut tx, |c| {
             sqlx::query(
-                "INSERT INTO customers (id, company_id, name, activity_folded, data, search_text, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                "INSERT INTO customers (id, company_id, name, activity_folded, data, search_text, created_at, updated_at, \
+                 sort_name, sort_city) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9)",
             )
             .bind(id)
             .bind(company_id)
@@ -66,9 +129,12 @@ impl Store {
             .bind(data_of(customer))
             .bind(customer.search_text())
             .bind(at)
-            .execute(c)
+            .bind(&name_key)
+            .bind(&city_key)
+            .execute(&mut *c)
             .await?;
         });
+        customer_event(&mut tx, company_id, id, at, "created", &serde_json::json!({})).await?;
         tx.commit().await?;
         Ok(CustomerRecord { id, customer: customer.clone(), created_at: at, updated_at: at })
     }
@@ -85,13 +151,24 @@ impl Store {
         row.ok_or(StoreError::NotFound("customer"))?.try_into()
     }
 
-    /// Replaces a customer's record.
+    /// Replaces a customer's record, and notes in its history which fields changed
+    /// (nothing is noted when nothing changed).
     pub async fn update_customer(&self, company_id: Uuid, id: Uuid, customer: &Customer) -> Result<CustomerRecord> {
         let at = now();
+        let (name_key, city_key) = sort_keys(customer);
         let mut tx = self.begin().await?;
+        let before: Option<(String,)> = on_conn!(&mut tx, |c| {
+            sqlx::query_as("SELECT data FROM customers WHERE company_id = $1 AND id = $2")
+                .bind(company_id)
+                .bind(id)
+                .fetch_optional(&mut *c)
+                .await?
+        });
+        let (before,) = before.ok_or(StoreError::NotFound("customer"))?;
         let row: Option<Row> = on_conn!(&mut tx, |c| {
             sqlx::query_as(
-                "UPDATE customers SET name = $3, activity_folded = $4, data = $5, search_text = $6, updated_at = $7 \
+                "UPDATE customers SET name = $3, activity_folded = $4, data = $5, search_text = $6, updated_at = $7, \
+                 sort_name = $8, sort_city = $9 \
                  WHERE company_id = $1 AND id = $2 RETURNING id, data, created_at, updated_at",
             )
             .bind(company_id)
@@ -101,10 +178,16 @@ impl Store {
             .bind(data_of(customer))
             .bind(customer.search_text())
             .bind(at)
-            .fetch_optional(c)
+            .bind(&name_key)
+            .bind(&city_key)
+            .fetch_optional(&mut *c)
             .await?
         });
         let rec = row.ok_or(StoreError::NotFound("customer"))?.try_into()?;
+        let fields = changed_fields(&before, customer);
+        if !fields.is_empty() {
+            customer_event(&mut tx, company_id, id, at, "updated", &serde_json::json!({ "fields": fields })).await?;
+        }
         tx.commit().await?;
         Ok(rec)
     }
@@ -114,6 +197,16 @@ impl Store {
         &self,
         company_id: Uuid,
         f: &CustomerFilter,
+    ) -> Result<(Vec<CustomerRecord>, Option<Uuid>)> {
+        self.list_customers_in(company_id, f, CustomerOrder::default()).await
+    }
+
+    /// A page of the directory in `order`, and the cursor of the next page.
+    pub async fn list_customers_in(
+        &self,
+        company_id: Uuid,
+        f: &CustomerFilter,
+        order: CustomerOrder,
     ) -> Result<(Vec<CustomerRecord>, Option<Uuid>)> {
         let mut q = Sql::new("SELECT id, data, created_at, updated_at FROM customers WHERE company_id = ");
         q.bind(Arg::Uuid(company_id));
@@ -129,10 +222,32 @@ impl Store {
         if let Some(a) = &f.activity {
             q.push(" AND activity_folded = ").bind(Arg::Text(fold(a.trim())));
         }
-        if let Some(after) = f.after {
-            q.push(" AND id < ").bind(Arg::Uuid(after));
+        let (cmp, dir) = if order.desc { ("<", "DESC") } else { (">", "ASC") };
+        match (order.sort.column(), f.after) {
+            (None, Some(after)) => {
+                q.push(&format!(" AND id {cmp} ")).bind(Arg::Uuid(after));
+            }
+            (Some(col), Some(after)) => {
+                // A row value on the index's (key, id) suffix: both planners seek to the
+                // previous page's last row, so a page deep in the directory costs what
+                // the first one does.
+                let sql = format!("SELECT {col} FROM customers WHERE company_id = $1 AND id = $2");
+                let key: Option<(String,)> = on_pool!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                    .bind(company_id)
+                    .bind(after)
+                    .fetch_optional(c)
+                    .await?);
+                let Some((key,)) = key else { return Ok((Vec::new(), None)) };
+                q.push(&format!(" AND ({col}, id) {cmp} (")).bind(Arg::Text(key));
+                q.push(", ").bind(Arg::Uuid(after)).push(")");
+            }
+            (_, None) => {}
         }
-        q.push(" ORDER BY id DESC LIMIT ").bind(Arg::I64(i64::from(f.limit) + 1));
+        match order.sort.column() {
+            None => q.push(&format!(" ORDER BY id {dir} LIMIT ")),
+            Some(col) => q.push(&format!(" ORDER BY {col} {dir}, id {dir} LIMIT ")),
+        };
+        q.bind(Arg::I64(i64::from(f.limit) + 1));
         let rows: Vec<Row> =
             on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
                 .fetch_all(c)
@@ -159,6 +274,41 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// The top-level fields of the customer's JSON that differ between `before` (stored
+/// JSON) and `after`, in the record's order.
+fn changed_fields(before: &str, after: &Customer) -> Vec<String> {
+    let before: serde_json::Value = serde_json::from_str(before).unwrap_or_default();
+    let after = serde_json::to_value(after).unwrap_or_default();
+    let (Some(b), Some(a)) = (before.as_object(), after.as_object()) else { return Vec::new() };
+    let null = serde_json::Value::Null;
+    a.iter().filter(|(k, v)| b.get(k.as_str()).unwrap_or(&null) != *v).map(|(k, _)| k.clone()).collect()
+}
+
+/// Writes one entry of a customer's history in `tx`.
+pub(crate) async fn customer_event(
+    tx: &mut crate::Tx,
+    company_id: Uuid,
+    customer_id: Uuid,
+    at: OffsetDateTime,
+    event: &str,
+    detail: &serde_json::Value,
+) -> Result<()> {
+    on_conn!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO customer_events (id, company_id, customer_id, at, event, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(new_id())
+        .bind(company_id)
+        .bind(customer_id)
+        .bind(at)
+        .bind(event)
+        .bind(detail.to_string())
+        .execute(c)
+        .await?;
+    });
+    Ok(())
 }
 
 /// Above this many matches of its words, a SQLite search walks the directory newest

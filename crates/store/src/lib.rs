@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod bulk;
 pub mod companies;
+pub mod customer_files;
 pub mod customers;
 pub mod documents;
 pub mod idempotency;

@@ -12,7 +12,7 @@ use facturier_core::ids::{Email, Iban, Siren, Siret, VatNumber};
 use facturier_core::money::Currency;
 use facturier_core::party::{Address, Contact, Country, Customer, CustomerKind, Language, LegalIds};
 use facturier_core::terms::PaymentTerms;
-use facturier_store::customers::{CustomerFilter, CustomerRecord};
+use facturier_store::customers::{CustomerFilter, CustomerOrder, CustomerRecord, CustomerSort};
 use serde::{Deserialize, Serialize};
 
 /// Most contacts on one customer.
@@ -335,8 +335,24 @@ pub async fn list(
     let mut v = Check::default();
     let text = v.opt_text("q", &q.q, MAX_SEARCH);
     let activity = v.opt_text("activity", &q.activity, MAX_SEARCH);
+    let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
+        None => CustomerSort::Created,
+        Some(s) => CustomerSort::parse(s).unwrap_or_else(|| {
+            v.error("sort", format!("{s:?} is not a sort order (created, name or city)"));
+            CustomerSort::Created
+        }),
+    };
+    let desc = match q.order.as_deref().filter(|s| !s.is_empty()) {
+        None => sort == CustomerSort::Created,
+        Some("asc") => false,
+        Some("desc") => true,
+        Some(o) => {
+            v.error("order", format!("{o:?} is not an order (asc or desc)"));
+            false
+        }
+    };
     v.finish()?;
     let filter = CustomerFilter { q: text, activity, limit: limit(q.limit.as_deref())?, after };
-    let (rows, next) = app.store.list_customers(auth.company(), &filter).await?;
+    let (rows, next) = app.store.list_customers_in(auth.company(), &filter, CustomerOrder { sort, desc }).await?;
     Ok(Json(Page { data: rows.iter().map(|r| view(r, None)).collect(), next_cursor: next.map(|c| c.to_string()) }))
 }

@@ -2,6 +2,7 @@
 //! document is built from the same list and a test checks the router answers each.
 
 pub mod billing;
+pub mod customer_files;
 pub mod customers;
 pub mod documents;
 pub mod email;
@@ -27,6 +28,10 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("post", "/customers", "Create a customer"),
     ("get", "/customers/{id}", "Get a customer"),
     ("patch", "/customers/{id}", "Update a customer (JSON merge patch)"),
+    ("get", "/customers/{id}/files", "List the files attached to a customer"),
+    ("post", "/customers/{id}/files", "Attach a file to a customer (multipart, at most 10 MiB)"),
+    ("get", "/customers/{id}/files/{file_id}", "Download a customer's file"),
+    ("delete", "/customers/{id}/files/{file_id}", "Remove a customer's file"),
     ("get", "/products", "List and search products"),
     ("post", "/products", "Create a product or service"),
     ("get", "/products/{id}", "Get a product"),
@@ -215,6 +220,14 @@ pub fn routes(app: App) -> Router<App> {
     for (path, mr) in by_path {
         router = router.route(path, mr);
     }
+    // Customer files take bodies up to 10 MiB: their routes get their own limit, outside
+    // the one of every other route.
+    let files = Router::new()
+        .route("/customers/{id}/files", get(customer_files::list).post(customer_files::upload))
+        .route("/customers/{id}/files/{file_id}", get(customer_files::get).delete(customer_files::delete))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), crate::idempotency::layer))
+        .layer(axum::extract::DefaultBodyLimit::max(customer_files::MAX_UPLOAD_BODY))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(customer_files::MAX_UPLOAD_BODY));
     router
         .route("/customers", get(customers::list).post(customers::create))
         .route("/customers/{id}", get(customers::show).patch(customers::update))
@@ -230,6 +243,7 @@ pub fn routes(app: App) -> Router<App> {
         .layer(axum::middleware::from_fn_with_state(app, crate::idempotency::layer))
         // Inside the problem+json layer, so that a too-large body is answered like every other error.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(crate::MAX_BODY))
+        .merge(files)
         .layer(axum::middleware::map_response(problem_for_bare_errors))
 }
 
@@ -304,6 +318,10 @@ pub struct ListQuery {
     pub after: Option<String>,
     pub q: Option<String>,
     pub activity: Option<String>,
+    /// Customers: `created` (default), `name` or `city`.
+    pub sort: Option<String>,
+    /// Customers: `asc` or `desc` (default: `desc` by creation, `asc` otherwise).
+    pub order: Option<String>,
     pub status: Option<String>,
     pub customer_id: Option<String>,
     pub from: Option<String>,

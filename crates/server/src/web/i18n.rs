@@ -185,7 +185,8 @@ const DICT: &[(&str, &str, &str)] = &[
 pub type Labels = &'static [(&'static str, &'static str, &'static str)];
 
 /// Every table of labels: the shared one above, then one per page module.
-const TABLES: &[Labels] = &[DICT, super::settings::LABELS, super::users::LABELS, super::password::LABELS];
+const TABLES: &[Labels] =
+    &[DICT, super::settings::LABELS, super::users::LABELS, super::password::LABELS, super::customers::LABELS];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     TABLES.iter().flat_map(|t| t.iter())
@@ -253,6 +254,7 @@ mod tests {
             "users.",
             "tokens.",
             "password.",
+            "cust.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

@@ -63,6 +63,14 @@ pub fn routes() -> Router<App> {
         .route("/customers", get(customers::list))
         .route("/customers/new", get(customers::new_form).post(customers::create))
         .route("/customers/{id}", get(customers::show))
+        .route("/customers/{id}/edit", get(customers::edit_form).post(customers::update))
+        .route(
+            "/customers/{id}/files",
+            post(customers::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::api::customer_files::MAX_UPLOAD_BODY)),
+        )
+        .route("/customers/{id}/files/{file_id}", get(customers::download))
+        .route("/customers/{id}/files/{file_id}/delete", post(customers::delete_file))
         .route("/invoices", get(invoices::list))
         .route("/invoices/new", get(invoices::new_form).post(invoices::create))
         .route("/invoices/{id}", get(invoices::show))

@@ -1,0 +1,802 @@
+//! The customer directory of the web app over HTTP, on SQLite and PostgreSQL: editing a
+//! customer (merge semantics, contacts, errors per field, nothing stored on error),
+//! search by every criterion, sorted keyset pages, attached files (web and REST API),
+//! tenant isolation, roles, escaping, and the customer page's documents and history.
+
+mod common;
+
+use common::{TestApp, customer_body, each_db, line};
+use facturier_server::api::customer_files::MAX_FILE;
+use facturier_server::web::session::hash_password;
+use facturier_store::companies::Role;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashSet};
+
+const PASSWORD: &str = "un mot de passe solide";
+
+/// A browser without JavaScript: keeps cookies, does not follow redirects.
+struct Browser {
+    root: String,
+    http: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+}
+
+struct Page {
+    status: u16,
+    location: String,
+    content_type: String,
+    disposition: String,
+    nosniff: bool,
+    bytes: Vec<u8>,
+}
+
+impl Page {
+    fn body(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        let root = app.base.trim_end_matches("/api/v1").to_string();
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Browser { root, http, cookies: BTreeMap::new() }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    async fn finish(&mut self, r: reqwest::Response) -> Page {
+        for v in r.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let (kv, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (k, val) = kv.split_once('=').unwrap();
+            if val.is_empty() || attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), val.to_string());
+            }
+        }
+        let status = r.status().as_u16();
+        let header = |name: &str| r.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let (location, content_type, disposition) =
+            (header("location"), header("content-type"), header("content-disposition"));
+        let nosniff = header("x-content-type-options") == "nosniff";
+        Page { status, location, content_type, disposition, nosniff, bytes: r.bytes().await.unwrap().to_vec() }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let r = self.http.get(format!("{}{path}", self.root)).header("cookie", self.cookie_header()).send().await;
+        self.finish(r.unwrap()).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(String, String)]) -> Page {
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let r = self
+            .http
+            .post(format!("{}{path}", self.root))
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await;
+        self.finish(r.unwrap()).await
+    }
+
+    async fn post_multipart(&mut self, path: &str, body: (String, Vec<u8>)) -> Page {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.root))
+            .header("cookie", self.cookie_header())
+            .header("content-type", body.0)
+            .body(body.1)
+            .send()
+            .await;
+        self.finish(r.unwrap()).await
+    }
+
+    async fn sign_in(&mut self, email: &str) {
+        let login = self.get("/login").await;
+        let csrf = csrf_of(&login.body());
+        let form = pairs(&[("csrf", &csrf), ("email", email), ("password", PASSWORD), ("next", "/")]);
+        let p = self.post("/login", &form).await;
+        assert_eq!(p.status, 303, "signed in as {email}");
+    }
+
+    async fn csrf(&mut self) -> String {
+        let p = self.get("/").await;
+        assert_eq!(p.status, 200, "signed in");
+        csrf_of(&p.body())
+    }
+}
+
+fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
+    p.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find(r#"name="csrf" value=""#).expect("a form with a CSRF token") + r#"name="csrf" value=""#.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&#60;", "<")
+        .replace("&gt;", ">")
+        .replace("&#62;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&")
+}
+
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let key = format!(" {name}=\"");
+    let at = tag.find(&key)? + key.len();
+    Some(unescape(tag[at..].split('"').next()?))
+}
+
+/// What a browser would submit for the form posting to `action` on `html`, as shown:
+/// text inputs, hidden inputs, checked boxes, textareas and selected options, in order.
+fn form_values(html: &str, action: &str) -> Vec<(String, String)> {
+    let start = html.find(&format!("action=\"{action}\"")).expect("the form");
+    let form = &html[start..start + html[start..].find("</form>").unwrap()];
+    let mut out = Vec::new();
+    for piece in form.split('<').skip(1) {
+        let tag = piece.split('>').next().unwrap_or("");
+        if let Some(rest) = tag.strip_prefix("input ") {
+            let rest = format!(" {rest}");
+            let (Some(name), ty) = (attr(&rest, "name"), attr(&rest, "type").unwrap_or_default()) else { continue };
+            if ty == "checkbox" && !rest.contains(" checked") {
+                continue;
+            }
+            out.push((name, attr(&rest, "value").unwrap_or_default()));
+        } else if let Some(rest) = tag.strip_prefix("textarea ") {
+            let name = attr(&format!(" {rest}"), "name").unwrap();
+            let content = piece.split_once('>').map(|(_, c)| c).unwrap_or("");
+            out.push((name, unescape(content)));
+        } else if let Some(rest) = tag.strip_prefix("select ") {
+            let name = attr(&format!(" {rest}"), "name").unwrap();
+            let end = form.find(&format!("name=\"{name}\"")).unwrap();
+            let select = &form[end..end + form[end..].find("</select>").unwrap()];
+            let chosen = select
+                .split("<option ")
+                .skip(1)
+                .find(|o| o.contains(" selected"))
+                .or_else(|| select.split("<option ").nth(1))
+                .and_then(|o| attr(&format!(" {o}"), "value"))
+                .unwrap_or_default();
+            out.push((name, chosen));
+        }
+    }
+    out
+}
+
+fn set(form: &mut Vec<(String, String)>, name: &str, value: &str) {
+    match form.iter_mut().find(|(k, _)| k == name) {
+        Some(e) => e.1 = value.to_string(),
+        None => form.push((name.to_string(), value.to_string())),
+    }
+}
+
+/// True if `html` holds `text` with its markup characters escaped.
+fn shows_as_text(html: &str, text: &str) -> bool {
+    let named = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let numeric = text.replace('&', "&#38;").replace('<', "&#60;").replace('>', "&#62;");
+    html.contains(&named) || html.contains(&numeric)
+}
+
+/// A multipart/form-data body: text fields, then one file part.
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "----facturier-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes());
+    }
+    if let Some((name, ty, bytes)) = file {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: {ty}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Bytes a text filter would mangle: every byte value, CR LF pairs, NULs.
+fn binary(n: usize) -> Vec<u8> {
+    (0..n).map(|i| ((i * 7919 + i / 256) % 256) as u8).collect()
+}
+
+async fn admin(app: &TestApp) -> Browser {
+    app.store.set_password_hash("admin@test.fr", &hash_password(PASSWORD).unwrap()).await.unwrap();
+    let mut b = Browser::new(app);
+    b.sign_in("admin@test.fr").await;
+    b
+}
+
+/// The API's customer, as JSON.
+async fn api_customer(app: &TestApp, id: &str) -> Value {
+    app.get(&format!("/customers/{id}")).await.assert_status(200).clone()
+}
+
+/// Every id of an API directory walk, page by page (`limit` per page).
+async fn walk(app: &TestApp, query: &str, limit: u32) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut after = String::new();
+    for _ in 0..100 {
+        let r = app.get(&format!("/customers?{query}&limit={limit}&after={after}")).await;
+        let body = r.assert_status(200);
+        let page = body["data"].as_array().unwrap();
+        assert!(page.len() <= limit as usize);
+        ids.extend(page.iter().map(|c| c["id"].as_str().unwrap().to_string()));
+        match body["next_cursor"].as_str() {
+            Some(c) => after = c.to_string(),
+            None => return ids,
+        }
+    }
+    panic!("the walk did not end");
+}
+
+#[tokio::test]
+async fn an_edit_keeps_untouched_fields_and_adds_then_removes_contacts() {
+    each_db(|app| async move {
+        let id = app.customer().await;
+        // Fields the form does not show stay as they are.
+        app.patch(
+            &format!("/customers/{id}"),
+            json!({"invoice_grouping": "site", "iban": "FR7630006000011234567890189"}),
+        )
+        .await
+        .assert_status(200);
+        let mut b = admin(&app).await;
+        let page = b.get(&format!("/customers/{id}/edit")).await;
+        assert_eq!(page.status, 200);
+        let html = page.body();
+        assert!(
+            html.contains(r#"value="Boulangerie Martin""#) && html.contains(r#"value="Sophie Martin""#),
+            "prefilled"
+        );
+        assert!(html.contains(r#"value="732829320""#));
+
+        let mut form = form_values(&html, &format!("/customers/{id}/edit"));
+        set(&mut form, "activity", "Boulangerie-pâtisserie");
+        set(&mut form, "tags", "vip, export");
+        set(&mut form, "delivery_address.line1", "Zone artisanale, lot 4");
+        set(&mut form, "delivery_address.postal_code", "69300");
+        set(&mut form, "delivery_address.city", "Caluire");
+        set(&mut form, "delivery_address.country", "FR");
+        set(&mut form, "contacts[1].name", "Paul Durand");
+        set(&mut form, "contacts[1].role", "Comptable");
+        set(&mut form, "contacts[1].email", "paul@exemple.fr");
+        set(&mut form, "contacts[1].mobile", "06 12 34 56 78");
+        set(&mut form, "payment_terms", "45_days_eom");
+        set(&mut form, "action", "save");
+        let saved = b.post(&format!("/customers/{id}/edit"), &form).await;
+        assert_eq!(
+            (saved.status, saved.location.as_str()),
+            (303, format!("/customers/{id}").as_str()),
+            "{}",
+            saved.body()
+        );
+
+        let c = api_customer(&app, &id).await;
+        assert_eq!(c["name"], "Boulangerie Martin");
+        assert_eq!(c["legal"]["siren"], "732829320");
+        assert_eq!(c["email"], "compta@exemple.fr");
+        assert_eq!(c["invoice_grouping"], "site", "a field the form does not show is kept");
+        assert_eq!(c["iban"], "FR7630006000011234567890189");
+        assert_eq!(c["activity"], "Boulangerie-pâtisserie");
+        assert_eq!(c["tags"], json!(["vip", "export"]));
+        assert_eq!(c["delivery_address"]["city"], "Caluire");
+        let contacts = c["contacts"].as_array().unwrap();
+        assert_eq!(contacts.len(), 2);
+        assert_eq!(contacts[0]["phone"], "04 78 12 34 56", "the first contact is untouched");
+        assert_eq!(contacts[1]["name"], "Paul Durand");
+        assert_eq!(contacts[1]["mobile"], "06 12 34 56 78");
+
+        // Removing the first contact keeps the second.
+        let html = b.get(&format!("/customers/{id}/edit")).await.body();
+        assert!(html.contains(r#"name="contacts[0].remove""#), "existing contacts can be removed");
+        let mut form = form_values(&html, &format!("/customers/{id}/edit"));
+        set(&mut form, "contacts[0].remove", "1");
+        assert_eq!(b.post(&format!("/customers/{id}/edit"), &form).await.status, 303);
+        let c = api_customer(&app, &id).await;
+        assert_eq!(c["contacts"].as_array().unwrap().len(), 1);
+        assert_eq!(c["contacts"][0]["name"], "Paul Durand");
+        assert_eq!(c["invoice_grouping"], "site");
+
+        // "Add another contact" shows one more empty row without saving anything.
+        let html = b.get(&format!("/customers/{id}/edit")).await.body();
+        let mut form = form_values(&html, &format!("/customers/{id}/edit"));
+        set(&mut form, "activity", "pas enregistré");
+        set(&mut form, "action", "add_contact");
+        let more = b.post(&format!("/customers/{id}/edit"), &form).await;
+        assert_eq!(more.status, 200);
+        assert!(more.body().contains(r#"name="contacts[2].name""#));
+        assert_eq!(api_customer(&app, &id).await["activity"], "Boulangerie-pâtisserie");
+
+        // The history says what changed, newest first.
+        let page = b.get(&format!("/customers/{id}")).await.body();
+        let history = &page[page.find(r#"id="history""#).unwrap()..];
+        assert!(history.contains("Fiche modifiée") && history.contains("Fiche créée"));
+        assert!(history.find("Fiche modifiée").unwrap() < history.find("Fiche créée").unwrap(), "newest first");
+        assert!(history.contains("Contacts"), "the contacts changed: {history}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_bad_siren_or_email_is_refused_next_to_its_field_and_nothing_is_stored() {
+    each_db(|app| async move {
+        let id = app.customer().await;
+        let before = api_customer(&app, &id).await;
+        let mut b = admin(&app).await;
+        let html = b.get(&format!("/customers/{id}/edit")).await.body();
+        let mut form = form_values(&html, &format!("/customers/{id}/edit"));
+        set(&mut form, "name", "Nouveau nom");
+        set(&mut form, "legal.siren", "123456789");
+        set(&mut form, "contacts[0].email", "pas-un-email");
+        set(&mut form, "contacts[1].name", "Paul Durand");
+        set(&mut form, "contacts[1].email", "aussi@faux");
+        let p = b.post(&format!("/customers/{id}/edit"), &form).await;
+        assert_eq!(p.status, 422);
+        let body = p.body();
+        for field in ["legal.siren", "contacts[0].email", "contacts[1].email"] {
+            assert!(body.contains(&format!(r#"id="{field}-error""#)), "{field}'s error is next to it: {body}");
+            assert!(body.contains(&format!(r#"aria-describedby="{field}-error""#)), "and tied to its input");
+        }
+        assert!(body.contains("SIREN"), "the message names what is wrong");
+        // What was typed is shown again, nothing lost.
+        assert!(body.contains(r#"value="Nouveau nom""#) && body.contains(r#"value="Paul Durand""#));
+        assert!(body.contains(r#"value="123456789""#));
+        let after = api_customer(&app, &id).await;
+        assert_eq!(before["name"], after["name"]);
+        assert_eq!(before["updated_at"], after["updated_at"], "nothing stored");
+
+        // The create form refuses the same way and creates nothing.
+        let csrf = b.csrf().await;
+        let new = pairs(&[
+            ("csrf", &csrf),
+            ("name", "Sans adresse"),
+            ("email", "pas-un-email"),
+            ("legal.siren", "12"),
+            ("billing_address.country", "FR"),
+        ]);
+        let p = b.post("/customers/new", &new).await;
+        assert_eq!(p.status, 422);
+        assert!(p.body().contains(r#"id="email-error""#) && p.body().contains(r#"id="legal.siren-error""#));
+        assert_eq!(app.get("/customers").await.body["data"].as_array().unwrap().len(), 1);
+    })
+    .await;
+}
+
+async fn customer_with(app: &TestApp, name: &str, activity: &str, city: &str, contact: &str, tags: &[&str]) -> String {
+    let mut body = customer_body(name);
+    body["activity"] = json!(activity);
+    body["billing_address"]["city"] = json!(city);
+    body["contacts"][0]["name"] = json!(contact);
+    body["tags"] = json!(tags);
+    app.post("/customers", body).await.assert_status(201)["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_directory_finds_customers_by_name_activity_city_contact_and_tag() {
+    each_db(|app| async move {
+        customer_with(&app, "Garage Lefèvre", "Mécanique", "Grenoble", "Jeanne Roux", &["export"]).await;
+        customer_with(&app, "Fromagerie Alpine", "Crèmerie", "Annecy", "Marc Blanc", &["vip", "salon 2026"]).await;
+        customer_with(&app, "Plomberie Dupuis", "Plomberie", "Grenoble", "Léa Moreau", &[]).await;
+        let mut b = admin(&app).await;
+        let cases: &[(&str, &[&str])] = &[
+            ("lefevre", &["Garage Lefèvre"]),                      // name, accents ignored
+            ("CREMERIE", &["Fromagerie Alpine"]),                  // activity, case ignored
+            ("grenoble", &["Garage Lefèvre", "Plomberie Dupuis"]), // city
+            ("moreau", &["Plomberie Dupuis"]),                     // contact
+            ("vip", &["Fromagerie Alpine"]),                       // tag
+            ("salon 2026", &["Fromagerie Alpine"]),                // a tag of two words
+            ("export grenoble", &["Garage Lefèvre"]),              // every word must match
+        ];
+        let all = ["Garage Lefèvre", "Fromagerie Alpine", "Plomberie Dupuis"];
+        for (q, expected) in cases {
+            let path =
+                format!("/customers?{}", form_urlencoded::Serializer::new(String::new()).append_pair("q", q).finish());
+            let page = b.get(&path).await;
+            assert_eq!(page.status, 200);
+            let html = unescape(&page.body());
+            for name in all {
+                assert_eq!(html.contains(name), expected.contains(&name), "q={q}: {name}");
+            }
+            // The API's search agrees.
+            let api = app.get(&path).await;
+            let names: Vec<&str> =
+                api.body["data"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+            assert_eq!(names.len(), expected.len(), "API q={q}: {names:?}");
+        }
+        // Tags show in the list.
+        assert!(b.get("/customers?q=vip").await.body().contains("vip, salon 2026"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_sort_order_pages_through_the_directory_without_losing_or_repeating_a_row() {
+    each_db(|app| async move {
+        let names = [
+            ("Zéphyr SARL", "Amiens"),
+            ("atelier Brun", "Brest"),
+            ("Dupont", "Colmar"),
+            ("Dupont", "Colmar"),
+            ("Élan Vital", "annecy"),
+            ("Boucherie Centrale", "Dijon"),
+            ("Dupont", "Bordeaux"),
+        ];
+        let mut created = Vec::new();
+        for (n, city) in names {
+            let mut body = customer_body(n);
+            body["billing_address"]["city"] = json!(city);
+            created.push(app.post("/customers", body).await.assert_status(201)["id"].as_str().unwrap().to_string());
+        }
+        let fold = |s: &str| s.to_lowercase().replace(['é', 'É'], "e");
+        let by = |key: &dyn Fn(usize) -> String, desc: bool| {
+            let mut idx: Vec<usize> = (0..names.len()).collect();
+            idx.sort_by(|&a, &b| (key(a), created[a].clone()).cmp(&(key(b), created[b].clone())));
+            if desc {
+                idx.reverse();
+            }
+            idx.into_iter().map(|i| created[i].clone()).collect::<Vec<_>>()
+        };
+        let name_key = |i: usize| fold(names[i].0);
+        let city_key = |i: usize| fold(names[i].1);
+        let created_key = |_: usize| String::new();
+        for (query, expected) in [
+            ("sort=name&order=asc", by(&name_key, false)),
+            ("sort=name&order=desc", by(&name_key, true)),
+            ("sort=city&order=asc", by(&city_key, false)),
+            ("sort=city&order=desc", by(&city_key, true)),
+            ("sort=created&order=asc", by(&created_key, false)),
+            ("sort=created", by(&created_key, true)),
+            ("", by(&created_key, true)),
+        ] {
+            for limit in [1, 2, 3, 7] {
+                let got = walk(&app, query, limit).await;
+                assert_eq!(got.iter().collect::<HashSet<_>>().len(), got.len(), "{query} by {limit}: a row repeated");
+                assert_eq!(got, expected, "{query} by {limit}");
+            }
+        }
+        // A search keeps its order and its pages too.
+        let dupont = walk(&app, "q=dupont&sort=city&order=asc", 1).await;
+        assert_eq!(dupont.len(), 3);
+        assert_eq!(api_customer(&app, &dupont[0]).await["billing_address"]["city"], "Bordeaux");
+        assert_eq!(app.get("/customers?sort=price").await.status, 422);
+        assert_eq!(app.get("/customers?order=up").await.status, 422);
+
+        // The web list: sorted by name, the header says so and links the other way.
+        let mut b = admin(&app).await;
+        let html = b.get("/customers?sort=name&order=asc").await.body();
+        let pos = |n: &str| html.find(n).unwrap_or_else(|| panic!("{n} listed"));
+        assert!(pos("atelier Brun") < pos("Boucherie Centrale") && pos("Boucherie Centrale") < pos("Dupont"));
+        assert!(pos("Dupont") < pos("Élan Vital") && pos("Élan Vital") < pos("Zéphyr SARL"));
+        assert!(html.contains(r#"aria-sort="ascending""#));
+        assert!(
+            html.contains("/customers?sort=name&amp;order=desc")
+                || html.contains("/customers?sort=name&#38;order=desc")
+        );
+        let html = b.get("/customers?sort=city&order=desc").await.body();
+        assert!(html.find("Zéphyr SARL").unwrap() > html.find("Boucherie Centrale").unwrap(), "Amiens after Dijon");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_file_goes_up_and_comes_back_byte_for_byte_and_an_oversized_one_is_refused() {
+    each_db(|app| async move {
+        let id = app.customer().await;
+        let mut b = admin(&app).await;
+        let csrf = b.csrf().await;
+        let bytes = binary(300_000);
+        let up = b
+            .post_multipart(
+                &format!("/customers/{id}/files"),
+                multipart(&[("csrf", &csrf)], Some(("contrat signé.pdf", "application/pdf", &bytes))),
+            )
+            .await;
+        assert_eq!(
+            (up.status, up.location.as_str()),
+            (303, format!("/customers/{id}#files").as_str()),
+            "{}",
+            up.body()
+        );
+        let page = b.get(&format!("/customers/{id}")).await.body();
+        assert!(page.contains("contrat signé.pdf") && page.contains("293,0\u{a0}Ko"), "listed with its size");
+        let files = app.get(&format!("/customers/{id}/files")).await.assert_status(200).clone();
+        assert_eq!(files.as_array().unwrap().len(), 1);
+        let file_id = files[0]["id"].as_str().unwrap().to_string();
+        assert_eq!(files[0]["size"], 300_000);
+
+        let down = b.get(&format!("/customers/{id}/files/{file_id}")).await;
+        assert_eq!(down.status, 200);
+        assert!(down.bytes == bytes, "the same bytes");
+        assert_eq!(down.content_type, "application/pdf");
+        assert!(down.disposition.starts_with("attachment;"), "{}", down.disposition);
+        assert!(down.disposition.contains("filename*=UTF-8''contrat%20sign%C3%A9.pdf"), "{}", down.disposition);
+        assert!(down.nosniff);
+
+        // The REST API: upload, list, download the same bytes, delete.
+        let other = binary(5000);
+        let (ct, body) = multipart(&[], Some(("C:\\scans\\kbis.png", "image/png", &other)));
+        let r = app
+            .http
+            .post(format!("{}/customers/{id}/files", app.base))
+            .bearer_auth(&app.token)
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        let made: Value = r.json().await.unwrap();
+        assert_eq!(made["name"], "kbis.png", "the path is dropped");
+        let r = app
+            .http
+            .get(format!("{}/customers/{id}/files/{}", app.base, made["id"].as_str().unwrap()))
+            .bearer_auth(&app.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["content-type"], "image/png");
+        assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(r.bytes().await.unwrap().to_vec(), other);
+        app.delete(&format!("/customers/{id}/files/{}", made["id"].as_str().unwrap())).await.assert_status(204);
+
+        // Over 10 MiB: refused with a clear message, nothing stored.
+        let big = vec![7u8; MAX_FILE + 1];
+        let p = b
+            .post_multipart(
+                &format!("/customers/{id}/files"),
+                multipart(&[("csrf", &csrf)], Some(("trop.bin", "application/octet-stream", &big))),
+            )
+            .await;
+        assert_eq!(p.status, 413);
+        assert!(p.body().contains("Ce fichier dépasse 10 Mo"), "{}", p.body());
+        assert!(p.body().contains(r#"aria-describedby="file-error""#));
+        let (ct, body) = multipart(&[], Some(("trop.bin", "application/octet-stream", &big)));
+        let r = app
+            .http
+            .post(format!("{}/customers/{id}/files", app.base))
+            .bearer_auth(&app.token)
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 413);
+        let problem: Value = r.json().await.unwrap();
+        assert!(problem["detail"].as_str().unwrap().contains("10 MiB"), "{problem}");
+        // An empty upload is refused as well.
+        let p = b.post_multipart(&format!("/customers/{id}/files"), multipart(&[("csrf", &csrf)], None)).await;
+        assert_eq!(p.status, 422);
+        assert_eq!(app.get(&format!("/customers/{id}/files")).await.body.as_array().unwrap().len(), 1);
+
+        // Without the session's CSRF token, nothing is stored.
+        let p = b
+            .post_multipart(
+                &format!("/customers/{id}/files"),
+                multipart(&[("csrf", "0000")], Some(("x.txt", "text/plain", b"x"))),
+            )
+            .await;
+        assert_eq!(p.status, 403);
+
+        // Deleting from the web; the history keeps both events.
+        let del = b.post(&format!("/customers/{id}/files/{file_id}/delete"), &pairs(&[("csrf", &csrf)])).await;
+        assert_eq!(del.status, 303);
+        assert_eq!(app.get(&format!("/customers/{id}/files")).await.body.as_array().unwrap().len(), 0);
+        assert_eq!(b.get(&format!("/customers/{id}/files/{file_id}")).await.status, 404);
+        let page = b.get(&format!("/customers/{id}")).await.body();
+        assert!(page.contains("Fichier joint") && page.contains("Fichier supprimé"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn another_company_gets_404_on_every_file_route_and_customer_page() {
+    each_db(|app| async move {
+        let id = app.customer().await;
+        let mut b = admin(&app).await;
+        let csrf = b.csrf().await;
+        let up = b
+            .post_multipart(
+                &format!("/customers/{id}/files"),
+                multipart(&[("csrf", &csrf)], Some(("secret.txt", "text/plain", b"confidentiel"))),
+            )
+            .await;
+        assert_eq!(up.status, 303);
+        let file_id = app.get(&format!("/customers/{id}/files")).await.body[0]["id"].as_str().unwrap().to_string();
+
+        let other = app.other_company().await;
+        other.get(&format!("/customers/{id}/files")).await.assert_status(404);
+        other.get(&format!("/customers/{id}/files/{file_id}")).await.assert_status(404);
+        other.delete(&format!("/customers/{id}/files/{file_id}")).await.assert_status(404);
+        let (ct, body) = multipart(&[], Some(("x.txt", "text/plain", b"x")));
+        let r = other
+            .http
+            .post(format!("{}/customers/{id}/files", other.base))
+            .bearer_auth(&other.token)
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 404);
+        // A file id of this company under another customer's path is unknown too.
+        let mine = app.customer_named("Autre client").await;
+        app.get(&format!("/customers/{mine}/files/{file_id}")).await.assert_status(404);
+
+        app.store.set_password_hash("boss@other.fr", &hash_password(PASSWORD).unwrap()).await.unwrap();
+        let mut stranger = Browser::new(&app);
+        stranger.sign_in("boss@other.fr").await;
+        let csrf = stranger.csrf().await;
+        for path in
+            [format!("/customers/{id}"), format!("/customers/{id}/edit"), format!("/customers/{id}/files/{file_id}")]
+        {
+            assert_eq!(stranger.get(&path).await.status, 404, "{path}");
+        }
+        let p = stranger
+            .post_multipart(
+                &format!("/customers/{id}/files"),
+                multipart(&[("csrf", &csrf)], Some(("x.txt", "text/plain", b"x"))),
+            )
+            .await;
+        assert_eq!(p.status, 404);
+        let del = stranger.post(&format!("/customers/{id}/files/{file_id}/delete"), &pairs(&[("csrf", &csrf)])).await;
+        assert_eq!(del.status, 404);
+        let edit = stranger.post(&format!("/customers/{id}/edit"), &pairs(&[("csrf", &csrf), ("name", "Volé")])).await;
+        assert_eq!(edit.status, 404);
+        assert_eq!(app.get(&format!("/customers/{id}/files")).await.body.as_array().unwrap().len(), 1);
+        assert_eq!(api_customer(&app, &id).await["name"], "Boulangerie Martin");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_read_only_user_can_neither_edit_nor_upload_nor_delete() {
+    each_db(|app| async move {
+        let id = app.customer().await;
+        let mut b = admin(&app).await;
+        let csrf = b.csrf().await;
+        b.post_multipart(
+            &format!("/customers/{id}/files"),
+            multipart(&[("csrf", &csrf)], Some(("a.txt", "text/plain", b"abc"))),
+        )
+        .await;
+        let file_id = app.get(&format!("/customers/{id}/files")).await.body[0]["id"].as_str().unwrap().to_string();
+
+        let (_, token) = app.store.create_user_token(app.company_id, "lecture@test.fr", Role::ReadOnly).await.unwrap();
+        app.store.set_password_hash("lecture@test.fr", &hash_password(PASSWORD).unwrap()).await.unwrap();
+        let mut ro = Browser::new(&app);
+        ro.sign_in("lecture@test.fr").await;
+        let page = ro.get(&format!("/customers/{id}")).await;
+        assert_eq!(page.status, 200);
+        let html = page.body();
+        assert!(!html.contains(r#"id="edit-customer""#) && !html.contains(r#"id="upload-form""#));
+        assert!(!html.contains("/delete\""), "no delete buttons");
+        assert!(html.contains(&format!("/customers/{id}/files/{file_id}")), "files can be downloaded");
+        assert_eq!(ro.get(&format!("/customers/{id}/files/{file_id}")).await.bytes, b"abc");
+        assert_eq!(ro.get(&format!("/customers/{id}/edit")).await.status, 403);
+        let csrf = ro.csrf().await;
+        let edit = ro.post(&format!("/customers/{id}/edit"), &pairs(&[("csrf", &csrf), ("name", "Changé")])).await;
+        assert_eq!(edit.status, 403);
+        let up = ro
+            .post_multipart(
+                &format!("/customers/{id}/files"),
+                multipart(&[("csrf", &csrf)], Some(("b.txt", "text/plain", b"b"))),
+            )
+            .await;
+        assert_eq!(up.status, 403);
+        let del = ro.post(&format!("/customers/{id}/files/{file_id}/delete"), &pairs(&[("csrf", &csrf)])).await;
+        assert_eq!(del.status, 403);
+
+        let reader = app.with_token(&token);
+        reader.delete(&format!("/customers/{id}/files/{file_id}")).await.assert_status(403);
+        let (ct, body) = multipart(&[], Some(("c.txt", "text/plain", b"c")));
+        let r = reader
+            .http
+            .post(format!("{}/customers/{id}/files", reader.base))
+            .bearer_auth(&token)
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 403);
+        reader.get(&format!("/customers/{id}/files")).await.assert_status(200);
+        assert_eq!(app.get(&format!("/customers/{id}/files")).await.body.as_array().unwrap().len(), 1);
+        assert_eq!(api_customer(&app, &id).await["name"], "Boulangerie Martin");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn hostile_names_of_customers_contacts_tags_and_files_are_shown_as_text() {
+    each_db(|app| async move {
+        let hostile = "<script>alert(1)</script>";
+        let mut body = customer_body(hostile);
+        body["contacts"][0]["name"] = json!("<img src=x onerror=alert(2)>");
+        body["tags"] = json!(["<b>gras</b>"]);
+        body["notes"] = json!("</textarea><script>alert(3)</script>");
+        let id = app.post("/customers", body).await.assert_status(201)["id"].as_str().unwrap().to_string();
+        let mut b = admin(&app).await;
+        let csrf = b.csrf().await;
+        let up = b
+            .post_multipart(
+                &format!("/customers/{id}/files"),
+                multipart(
+                    &[("csrf", &csrf)],
+                    Some(("<svg onload=alert(4)>.html", "text/html", b"<script>alert(5)</script>")),
+                ),
+            )
+            .await;
+        assert_eq!(up.status, 303);
+        for path in [
+            format!("/customers/{id}"),
+            format!("/customers/{id}/edit"),
+            "/customers".into(),
+            "/customers?q=gras".into(),
+        ] {
+            let page = b.get(&path).await;
+            assert_eq!(page.status, 200, "{path}");
+            let html = page.body();
+            assert!(!html.contains("<script>alert"), "{path}");
+            assert!(!html.contains("<img src=x") && !html.contains("<b>gras") && !html.contains("<svg"), "{path}");
+            assert!(shows_as_text(&html, hostile), "{path}");
+        }
+        // An uploaded HTML page is downloaded, never shown as a page of this site.
+        let file_id = app.get(&format!("/customers/{id}/files")).await.body[0]["id"].as_str().unwrap().to_string();
+        let down = b.get(&format!("/customers/{id}/files/{file_id}")).await;
+        assert_eq!(down.content_type, "application/octet-stream");
+        assert!(down.disposition.starts_with("attachment;") && !down.disposition.contains('<'), "{}", down.disposition);
+        assert!(down.nosniff);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_customer_page_lists_every_document_and_a_history_newest_first() {
+    each_db(|app| async move {
+        let id = app.customer().await;
+        let inv = app.issued_invoice(&id, &[line("Pose", "1", "1000.00", "20")]).await;
+        let inv_id = inv["id"].as_str().unwrap().to_string();
+        app.post(&format!("/invoices/{inv_id}/payments"), json!({"amount": "200.00", "method": "bank_transfer"}))
+            .await
+            .assert_status(200);
+        let quote = app.post("/quotes", json!({"customer_id": id, "lines": [line("Étude", "1", "50", "20")]})).await;
+        let quote_id = quote.assert_status(201)["id"].as_str().unwrap().to_string();
+
+        let mut b = admin(&app).await;
+        let html = b.get(&format!("/customers/{id}")).await.body();
+        assert!(html.contains(&format!("/invoices/{inv_id}")) && html.contains(&format!("/quotes/{quote_id}")));
+        assert!(html.contains(inv["number"].as_str().unwrap()));
+        assert!(html.contains("1\u{202f}000,00\u{a0}€"), "outstanding: 1 200 − 200: {html}");
+        let history = &html[html.find(r#"id="history""#).unwrap()..];
+        for label in ["Fiche créée", "Émission", "Règlement enregistré", "Document créé"] {
+            assert!(history.contains(label), "{label} in {history}");
+        }
+        assert!(history.find("Règlement enregistré").unwrap() < history.find("Émission").unwrap(), "newest first");
+        assert!(history.find("Émission").unwrap() < history.find("Fiche créée").unwrap());
+
+        // In English too.
+        let csrf = b.csrf().await;
+        b.post("/language", &pairs(&[("csrf", &csrf), ("lang", "en"), ("back", "/")])).await;
+        let en = b.get(&format!("/customers/{id}")).await.body();
+        assert!(en.contains("Attached files") && en.contains("History") && en.contains("Payment recorded"), "{en}");
+        assert!(en.contains("€1,000.00"));
+        let form = b.get(&format!("/customers/{id}/edit")).await.body();
+        assert!(form.contains("Direct line") && form.contains("Add another contact"));
+    })
+    .await;
+}
