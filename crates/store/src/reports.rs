@@ -19,6 +19,9 @@ pub struct Receivable {
     pub due_date: Option<Date>,
     pub due: Decimal,
     pub currency: String,
+    /// Company-currency units for one unit of `currency`, for a document in a foreign
+    /// currency (fixed when it was issued).
+    pub exchange_rate: Option<Decimal>,
 }
 
 /// An issued invoice, deposit invoice or credit note (whose net counts negative).
@@ -30,6 +33,8 @@ pub struct Sale {
     pub customer_name: String,
     pub net: Decimal,
     pub currency: String,
+    /// As [`Receivable::exchange_rate`].
+    pub exchange_rate: Option<Decimal>,
 }
 
 /// A quote sent and not yet accepted or refused.
@@ -47,22 +52,36 @@ fn dec(what: &str, s: &str) -> Result<Decimal> {
     s.parse().map_err(|_| StoreError::Corrupt(format!("{what} {s:?} is not a decimal")))
 }
 
+/// The exchange rate in a document's stored content (given only for documents in a
+/// currency other than the company's, the only ones that carry one).
+fn rate_in(content: Option<&str>) -> Result<Option<Decimal>> {
+    let Some(content) = content else { return Ok(None) };
+    let v: serde_json::Value =
+        serde_json::from_str(content).map_err(|e| StoreError::Corrupt(format!("document content: {e}")))?;
+    match v.get("exchange_rate") {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) => dec("exchange_rate", s).map(Some),
+        Some(other) => dec("exchange_rate", &other.to_string()).map(Some),
+    }
+}
+
+/// The content column, read only where the document's currency is not the company's.
+const FOREIGN_CONTENT: &str = "CASE WHEN d.currency <> co.currency THEN d.content END";
+
 impl Store {
     /// Every issued, unsettled invoice of the company (or of one customer), oldest due first.
     pub async fn receivables(&self, company_id: Uuid, customer_id: Option<Uuid>) -> Result<Vec<Receivable>> {
-        type Row = (Uuid, String, Option<String>, Uuid, String, Option<Date>, String, String);
-        let rows: Vec<Row> = on_pool!(self, |c| {
-            sqlx::query_as(
-                "SELECT d.id, d.kind, d.number, d.customer_id, cu.name, d.due_date, d.due, d.currency \
+        type Row = (Uuid, String, Option<String>, Uuid, String, Option<Date>, String, String, Option<String>);
+        let sql = format!(
+            "SELECT d.id, d.kind, d.number, d.customer_id, cu.name, d.due_date, d.due, d.currency, {FOREIGN_CONTENT} \
                  FROM documents d JOIN customers cu ON cu.company_id = d.company_id AND cu.id = d.customer_id \
+                 JOIN companies co ON co.id = d.company_id \
                  WHERE d.company_id = $1 AND d.kind IN ('invoice', 'deposit_invoice') \
                  AND d.status IN ('issued', 'partially_paid') AND ($2 IS NULL OR d.customer_id = $2) \
-                 ORDER BY d.due_date, d.id",
-            )
-            .bind(company_id)
-            .bind(customer_id)
-            .fetch_all(c)
-            .await?
+                 ORDER BY d.due_date, d.id"
+        );
+        let rows: Vec<Row> = on_pool!(self, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(customer_id).fetch_all(c).await?
         });
         rows.into_iter()
             .map(|r| {
@@ -75,6 +94,7 @@ impl Store {
                     due_date: r.5,
                     due: dec("due", &r.6)?,
                     currency: r.7,
+                    exchange_rate: rate_in(r.8.as_deref())?,
                 })
             })
             .collect()
@@ -82,24 +102,30 @@ impl Store {
 
     /// Invoices, deposit invoices and credit notes issued on or after `from`.
     pub async fn sales_since(&self, company_id: Uuid, from: Date) -> Result<Vec<Sale>> {
-        type Row = (String, Date, Uuid, String, String, String);
+        type Row = (String, Date, Uuid, String, String, String, Option<String>);
+        let sql = format!(
+            "SELECT d.kind, d.issue_date, d.customer_id, cu.name, d.net, d.currency, {FOREIGN_CONTENT} \
+             FROM documents d JOIN customers cu ON cu.company_id = d.company_id AND cu.id = d.customer_id \
+             JOIN companies co ON co.id = d.company_id \
+             WHERE d.company_id = $1 AND d.kind IN ('invoice', 'deposit_invoice', 'credit_note') \
+             AND d.status <> 'draft' AND d.issue_date >= $2"
+        );
         let rows: Vec<Row> = on_pool!(self, |c| {
-            sqlx::query_as(
-                "SELECT d.kind, d.issue_date, d.customer_id, cu.name, d.net, d.currency \
-                 FROM documents d JOIN customers cu ON cu.company_id = d.company_id AND cu.id = d.customer_id \
-                 WHERE d.company_id = $1 AND d.kind IN ('invoice', 'deposit_invoice', 'credit_note') \
-                 AND d.status <> 'draft' AND d.issue_date >= $2",
-            )
-            .bind(company_id)
-            .bind(from)
-            .fetch_all(c)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(from).fetch_all(c).await?
         });
         rows.into_iter()
             .map(|r| {
                 let net = dec("net", &r.4)?;
                 let net = if r.0 == "credit_note" { -net } else { net };
-                Ok(Sale { kind: r.0, issue_date: r.1, customer_id: r.2, customer_name: r.3, net, currency: r.5 })
+                Ok(Sale {
+                    kind: r.0,
+                    issue_date: r.1,
+                    customer_id: r.2,
+                    customer_name: r.3,
+                    net,
+                    currency: r.5,
+                    exchange_rate: rate_in(r.6.as_deref())?,
+                })
             })
             .collect()
     }

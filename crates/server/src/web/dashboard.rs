@@ -53,6 +53,17 @@ struct DashboardPage {
     quotes: Vec<QuoteRow>,
 }
 
+/// `amount` in `company` currency: as it is in that currency, converted at the document's
+/// exchange rate otherwise (fixed at issue), rounded to the company currency's minor unit.
+pub fn in_company_currency(
+    amount: Decimal,
+    currency: &str,
+    rate: Option<Decimal>,
+    company: Currency,
+) -> Option<Decimal> {
+    if currency == company.code() { Some(amount) } else { rate.map(|r| company.round(amount * r)) }
+}
+
 /// The buckets of the aged balance, by days past the due date.
 const AGED: [&str; 5] = ["dash.aged.not_due", "dash.aged.0_30", "dash.aged.31_60", "dash.aged.61_90", "dash.aged.90"];
 
@@ -105,34 +116,35 @@ pub async fn show(State(app): State<App>, s: WebSession) -> Result<Response, Web
     let cur: Currency = s.rec.currency.parse().unwrap_or(Currency::EUR);
     let err = |e| WebError::store(lang, e);
 
-    // Amounts in another currency than the company's are left out of these sums.
+    // Documents in another currency count at their exchange rate.
     let open = app.store.receivables(s.rec.company_id, None).await.map_err(err)?;
     let mut outstanding = Decimal::ZERO;
     let mut overdue = Decimal::ZERO;
     let mut overdue_count = 0;
     let mut aged = [Decimal::ZERO; 5];
-    for r in open.iter().filter(|r| r.currency == cur.code()) {
-        outstanding += r.due;
+    for r in &open {
+        let Some(due) = in_company_currency(r.due, &r.currency, r.exchange_rate, cur) else { continue };
+        outstanding += due;
         let late = r.due_date.map_or(0, |d| (today - d).whole_days());
         if late > 0 {
-            overdue += r.due;
+            overdue += due;
             overdue_count += 1;
         }
-        aged[aged_bucket(late)] += r.due;
+        aged[aged_bucket(late)] += due;
     }
 
     let first = month_start(today, 11);
     let sales = app.store.sales_since(s.rec.company_id, first).await.map_err(err)?;
     let mut months = [Decimal::ZERO; 12];
     let mut per_customer: HashMap<uuid::Uuid, (String, Decimal)> = HashMap::new();
-    for sale in sales.iter().filter(|x| x.currency == cur.code()) {
+    for sale in &sales {
+        let Some(net) = in_company_currency(sale.net, &sale.currency, sale.exchange_rate, cur) else { continue };
         let i = (sale.issue_date.year() - first.year()) * 12 + i32::from(u8::from(sale.issue_date.month()))
             - i32::from(u8::from(first.month()));
         if let Some(m) = usize::try_from(i).ok().and_then(|i| months.get_mut(i)) {
-            *m += sale.net;
+            *m += net;
         }
-        per_customer.entry(sale.customer_id).or_insert_with(|| (sale.customer_name.clone(), Decimal::ZERO)).1 +=
-            sale.net;
+        per_customer.entry(sale.customer_id).or_insert_with(|| (sale.customer_name.clone(), Decimal::ZERO)).1 += net;
     }
     let heights = bar_heights(&months, 160);
     let bars = months
@@ -208,6 +220,15 @@ mod tests {
         assert_eq!(month_start(date!(2026 - 11 - 24), 11), date!(2025 - 12 - 01));
         assert_eq!(month_start(date!(2026 - 01 - 31), 1), date!(2025 - 12 - 01));
         assert_eq!(month_start(date!(2026 - 03 - 15), 0), date!(2026 - 03 - 01));
+    }
+
+    #[test]
+    fn foreign_amounts_count_at_their_exchange_rate_rounded_to_the_cent() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(in_company_currency(d("100.00"), "EUR", None, Currency::EUR), Some(d("100.00")));
+        assert_eq!(in_company_currency(d("100.00"), "USD", Some(d("0.91235")), Currency::EUR), Some(d("91.24")));
+        assert_eq!(in_company_currency(d("-33.33"), "GBP", Some(d("1.15")), Currency::EUR), Some(d("-38.33")));
+        assert_eq!(in_company_currency(d("100.00"), "USD", None, Currency::EUR), None);
     }
 
     #[test]
