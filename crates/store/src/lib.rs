@@ -11,6 +11,7 @@ pub mod companies;
 pub mod customers;
 pub mod documents;
 pub mod idempotency;
+pub mod lists;
 pub mod outbox;
 pub mod pipeline;
 pub mod products;

@@ -185,7 +185,7 @@ const DICT: &[(&str, &str, &str)] = &[
 pub type Labels = &'static [(&'static str, &'static str, &'static str)];
 
 /// Every table of labels: the shared one above, then one per page module.
-const TABLES: &[Labels] = &[DICT];
+const TABLES: &[Labels] = &[DICT, super::documents::LABELS];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     TABLES.iter().flat_map(|t| t.iter())
@@ -249,6 +249,11 @@ mod tests {
             "payment.",
             "method.",
             "status.",
+            "kinds.",
+            "docact.",
+            "docfield.",
+            "editor.",
+            "email.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

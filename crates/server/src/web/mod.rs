@@ -9,6 +9,7 @@
 pub mod assets;
 pub mod customers;
 pub mod dashboard;
+pub mod documents;
 pub mod i18n;
 pub mod invoices;
 pub mod session;
@@ -43,7 +44,7 @@ impl Default for WebConfig {
 
 /// The web routes (outside `/api/v1`).
 pub fn routes() -> Router<App> {
-    Router::new()
+    let r = Router::new()
         .route("/", get(dashboard::show))
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", post(session::logout))
@@ -52,13 +53,8 @@ pub fn routes() -> Router<App> {
         .route("/customers", get(customers::list))
         .route("/customers/new", get(customers::new_form).post(customers::create))
         .route("/customers/{id}", get(customers::show))
-        .route("/invoices", get(invoices::list))
-        .route("/invoices/new", get(invoices::new_form).post(invoices::create))
-        .route("/invoices/{id}", get(invoices::show))
-        .route("/invoices/{id}/issue", post(invoices::issue))
-        .route("/invoices/{id}/payments", post(invoices::add_payment))
-        .route("/invoices/{id}/pdf", get(invoices::pdf))
-        .route("/static/{file}", get(assets::serve))
+        .route("/static/{file}", get(assets::serve));
+    documents::routes(r)
 }
 
 /// Why a page could not be shown.
