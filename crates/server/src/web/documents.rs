@@ -1048,10 +1048,10 @@ struct ProductsFragment {
 async fn customer_choices(app: &App, s: &WebSession, chosen: Option<Uuid>) -> Result<Vec<(String, String)>, WebError> {
     let lang = s.lang();
     let mut out = Vec::new();
-    if let Some(id) = chosen {
-        if let Ok(c) = app.store.customer(s.rec.company_id, id).await {
-            out.push((id.to_string(), c.customer.name));
-        }
+    if let Some(id) = chosen
+        && let Ok(c) = app.store.customer(s.rec.company_id, id).await
+    {
+        out.push((id.to_string(), c.customer.name));
     }
     let (rows, _) = app
         .store
