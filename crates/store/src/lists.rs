@@ -1,9 +1,10 @@
 //! Document lists for people: text search with an "except" term, a choice of sort
 //! column, keyset pages on that column, and the customer's name read in the same query.
 //!
-//! Every sort is `ORDER BY key, id` (customer: `name, customer_id, id`) and every next
-//! page starts after the last row's keys (a row-value comparison), so with the indexes of
-//! migration 0011 a page deep in a million documents costs what the first one does.
+//! Every sort is `ORDER BY key, id` (customer: `name, customer id, id`) and every next
+//! page starts after the last row's keys, so with the indexes of migration 0011 a page deep
+//! in a million documents costs what the first one does (checked with `EXPLAIN QUERY PLAN`
+//! and PostgreSQL's `EXPLAIN` on a generated million: see `docs/web.md`).
 
 use crate::documents::{COLS, DocumentRecord, Row};
 use crate::sql::{Arg, Sql, like_escape};
@@ -100,7 +101,6 @@ pub struct ListedDocument {
 struct ListRow {
     #[sqlx(flatten)]
     row: Row,
-    customer_name: String,
     sort_key: String,
 }
 
@@ -135,12 +135,19 @@ impl Store {
     ) -> Result<(Vec<ListedDocument>, Option<SortCursor>)> {
         let (key, key_text) = self.sort_sql(f.sort);
         let cols: Vec<String> = COLS.split(", ").map(|c| format!("d.{c}")).collect();
-        let mut q = Sql::new(&format!(
-            "SELECT {}, c.name AS customer_name, {key_text} AS sort_key FROM documents d \
-             JOIN customers c ON c.company_id = d.company_id AND c.id = d.customer_id WHERE d.company_id = ",
-            cols.join(", ")
-        ));
+        let by_customer = f.sort == DocSort::Customer;
+        // Only the customer sort joins: customers in name order drive the documents. The
+        // other sorts read documents alone, and the names of a page in one query after.
+        let from = if by_customer {
+            "FROM customers c JOIN documents d ON d.company_id = c.company_id AND d.customer_id = c.id WHERE c.company_id = "
+        } else {
+            "FROM documents d WHERE d.company_id = "
+        };
+        let mut q = Sql::new(&format!("SELECT {}, {key_text} AS sort_key {from}", cols.join(", ")));
         q.bind(Arg::Uuid(company_id));
+        if by_customer {
+            q.push(" AND d.company_id = ").bind(Arg::Uuid(company_id));
+        }
         q.push(" AND d.kind = ").bind(Arg::Text(f.kind.as_str().into()));
         if let Some(cid) = f.customer_id {
             q.push(" AND d.customer_id = ").bind(Arg::Uuid(cid));
@@ -154,14 +161,21 @@ impl Store {
         if let Some(to) = f.to {
             q.push(" AND d.doc_date <= ").bind(Arg::Date(to));
         }
-        let haystack = "LOWER(COALESCE(d.number, '') || ' ' || c.name || ' ' || d.content)";
+        // A term matches the number, the text of the document (notes, lines…) or the customer's name.
+        let matches = |q: &mut Sql, term: &str| {
+            let p = pattern(term);
+            q.push("(LOWER(COALESCE(d.number, '') || ' ' || d.content) LIKE ").bind(Arg::Text(p.clone()));
+            q.push(" ESCAPE '\\' OR d.customer_id IN (SELECT n.id FROM customers n WHERE n.company_id = ");
+            q.bind(Arg::Uuid(company_id)).push(" AND LOWER(n.name) LIKE ").bind(Arg::Text(p)).push(" ESCAPE '\\'))");
+        };
         for word in f.q.iter().flat_map(|s| s.split_whitespace()).take(10) {
-            q.push(&format!(" AND {haystack} LIKE ")).bind(Arg::Text(pattern(word))).push(" ESCAPE '\\'");
+            q.push(" AND ");
+            matches(&mut q, word);
         }
         if let Some(x) = f.except.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
-            q.push(&format!(" AND NOT {haystack} LIKE ")).bind(Arg::Text(pattern(x))).push(" ESCAPE '\\'");
+            q.push(" AND NOT ");
+            matches(&mut q, x);
         }
-        let op = if f.descending { "<" } else { ">" };
         if let Some(c) = &f.after {
             let key_arg = match f.sort {
                 DocSort::Date | DocSort::DueDate => {
@@ -179,22 +193,27 @@ impl Store {
                     q.bind(key_arg.clone());
                 }
             };
+            // `key ≤ k AND (key < k OR …)` rather than a row value: both planners seek an
+            // expression index on the first term (SQLite does not on a row value of an expression).
+            let (op_eq, op_strict) = if f.descending { ("<=", "<") } else { (">=", ">") };
+            q.push(&format!(" AND {key} {op_eq} "));
+            key_placeholder(&mut q);
+            q.push(&format!(" AND ({key} {op_strict} "));
+            key_placeholder(&mut q);
             match (f.sort, c.customer) {
                 (DocSort::Customer, Some(cust)) => {
-                    q.push(&format!(" AND ({key}, d.customer_id, d.id) {op} ("));
-                    key_placeholder(&mut q);
-                    q.push(", ").bind(Arg::Uuid(cust)).push(", ").bind(Arg::Uuid(c.id)).push(")");
+                    q.push(&format!(" OR c.id {op_strict} ")).bind(Arg::Uuid(cust));
+                    q.push(" OR (c.id = ").bind(Arg::Uuid(cust));
+                    q.push(&format!(" AND d.id {op_strict} ")).bind(Arg::Uuid(c.id)).push("))");
                 }
                 _ => {
-                    q.push(&format!(" AND ({key}, d.id) {op} ("));
-                    key_placeholder(&mut q);
-                    q.push(", ").bind(Arg::Uuid(c.id)).push(")");
+                    q.push(&format!(" OR d.id {op_strict} ")).bind(Arg::Uuid(c.id)).push(")");
                 }
             }
         }
         let dir = if f.descending { "DESC" } else { "ASC" };
         if f.sort == DocSort::Customer {
-            q.push(&format!(" ORDER BY {key} {dir}, d.customer_id {dir}, d.id {dir} LIMIT "));
+            q.push(&format!(" ORDER BY {key} {dir}, c.id {dir}, d.id {dir} LIMIT "));
         } else {
             q.push(&format!(" ORDER BY {key} {dir}, d.id {dir} LIMIT "));
         }
@@ -214,9 +233,14 @@ impl Store {
         } else {
             None
         };
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.row.customer_id).collect();
+        let names = self.customer_names(company_id, &ids).await?;
         let docs = rows
             .into_iter()
-            .map(|r| Ok(ListedDocument { customer_name: r.customer_name, doc: r.row.try_into()? }))
+            .map(|r| {
+                let customer_name = names.get(&r.row.customer_id).cloned().unwrap_or_default();
+                Ok(ListedDocument { customer_name, doc: r.row.try_into()? })
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok((docs, next))
     }
