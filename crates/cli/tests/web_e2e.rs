@@ -81,7 +81,7 @@ async fn journey(db: &Db) {
     b.screenshot("04-customer").await;
 
     // An invoice: one line, another added with htmx (no page load), then saved and issued.
-    b.click("#new-document").await;
+    b.click("#new-invoice").await;
     b.fill("#line-0-description", "Pose de luminaires").await;
     b.fill("#line-0-quantity", "2").await;
     b.fill("#line-0-unit_price", "180.50").await;

@@ -147,6 +147,15 @@ async fn every_kind_has_its_list_and_its_page_with_the_actions_of_its_status() {
             assert!(!page.body.contains(r#"id="send-email""#), "{seg}: a draft is not sent");
             assert!(b.get(&format!("/{seg}/new")).await.status == 200, "{seg}");
         }
+        // In English: the kind, its actions and its amounts in the reader's notation.
+        let csrf = csrf_of(&b.get("/").await.body);
+        b.act(&csrf, "/language", &[("lang", "en"), ("back", "/")]).await;
+        let quotes = b.get("/quotes").await.body;
+        assert!(quotes.contains(">Quotes<") && quotes.contains("€240.00") && quotes.contains("New draft"), "{quotes}");
+        let id = row_ids(&quotes, "quotes").pop().unwrap();
+        let page = b.get(&format!("/quotes/{id}")).await.body;
+        assert!(page.contains("Quote (draft)") && page.contains("Edit the draft") && page.contains(">Draft<"));
+        b.act(&csrf, "/language", &[("lang", "fr"), ("back", "/")]).await;
         // Credit notes have a list but no blank form: they come from an invoice.
         assert_eq!(b.get("/credit-notes").await.status, 200);
         assert!(!b.get("/credit-notes").await.body.contains(r#"id="new-document""#));
@@ -505,6 +514,8 @@ async fn lists_search_with_an_except_term_sort_by_column_and_page_without_gaps()
         assert_eq!(row_ids(&p, "invoices"), vec![b_id.clone()], "{p}");
         let p = b.get("/invoices?q=maintenance&except=contrat").await.body;
         assert_eq!(row_ids(&p, "invoices"), vec![b_id.clone()]);
+        let p = b.get("/invoices?q=maintenance+-contrat+-ponctuelle").await.body;
+        assert!(row_ids(&p, "invoices").is_empty(), "every -word leaves rows out");
         let p = b.get("/invoices?q=MAINTENANCE").await.body;
         assert_eq!(row_ids(&p, "invoices").len(), 2, "case does not matter");
         let p = b.get("/invoices?q=alpha").await.body;

@@ -82,8 +82,8 @@ pub struct DocumentQuery {
     pub to: Option<Date>,
     /// Words that must all appear in the number, the customer's name or the document's text.
     pub q: Option<String>,
-    /// Rows whose number, customer's name or text contain this are left out.
-    pub except: Option<String>,
+    /// Rows whose number, customer's name or text contain any of these are left out.
+    pub except: Vec<String>,
     pub sort: DocSort,
     pub descending: bool,
     pub limit: u32,
@@ -172,7 +172,7 @@ impl Store {
             q.push(" AND ");
             matches(&mut q, word);
         }
-        if let Some(x) = f.except.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+        for x in f.except.iter().map(|x| x.trim()).filter(|x| !x.is_empty()).take(10) {
             q.push(" AND NOT ");
             matches(&mut q, x);
         }

@@ -269,25 +269,22 @@ pub struct ListQuery {
     after: Option<String>,
 }
 
-/// Splits `maintenance -contrat` into the words to find and the term to leave out; a
-/// separate "except" field adds to the latter.
-pub fn search_terms(q: &str, except: &str) -> (Option<String>, Option<String>) {
+/// Splits `maintenance -contrat` into the words to find and the terms to leave out; a
+/// separate "except" field adds one more.
+pub fn search_terms(q: &str, except: &str) -> (Option<String>, Vec<String>) {
     let mut find = Vec::new();
     let mut not = Vec::new();
     for w in q.split_whitespace() {
         match w.strip_prefix('-') {
-            Some(x) if !x.is_empty() => not.push(x),
+            Some(x) if !x.is_empty() => not.push(x.to_string()),
             _ => find.push(w),
         }
     }
     let except = except.trim();
     if !except.is_empty() {
-        not.push(except);
+        not.push(except.to_string());
     }
-    let join = |v: Vec<&str>| Some(v.join(" ")).filter(|s| !s.is_empty());
-    // The store leaves out one term: several `-words` are one phrase to leave out only if
-    // adjacent; keep the first, which is what people type most.
-    (join(find), not.first().map(|s| s.to_string()))
+    (Some(find.join(" ")).filter(|s| !s.is_empty()), not)
 }
 
 async fn list(app: App, s: WebSession, q: ListQuery, kind: DocumentKind) -> Result<Response, WebError> {
@@ -1297,10 +1294,10 @@ mod tests {
 
     #[test]
     fn a_minus_word_in_the_search_is_the_except_term() {
-        assert_eq!(search_terms("maintenance -contrat", ""), (Some("maintenance".into()), Some("contrat".into())));
-        assert_eq!(search_terms("pose", " annuel "), (Some("pose".into()), Some("annuel".into())));
-        assert_eq!(search_terms("  ", ""), (None, None));
-        assert_eq!(search_terms("a - b", ""), (Some("a - b".into()), None));
+        assert_eq!(search_terms("maintenance -contrat", ""), (Some("maintenance".into()), vec!["contrat".into()]));
+        assert_eq!(search_terms("pose -a", " annuel "), (Some("pose".into()), vec!["a".into(), "annuel".into()]));
+        assert_eq!(search_terms("  ", ""), (None, vec![]));
+        assert_eq!(search_terms("a - b", ""), (Some("a - b".into()), vec![]));
     }
 
     #[test]
