@@ -169,6 +169,9 @@ async fn every_kind_has_its_list_and_its_page_with_the_actions_of_its_status() {
         let other = app.other_company().await;
         let theirs = draft(&other, "quotes", &other.customer().await, &[line("X", "1", "1", "20")]).await;
         assert_eq!(b.get(&format!("/quotes/{theirs}")).await.status, 404);
+        assert_eq!(b.act(&csrf, &format!("/quotes/{theirs}/issue"), &[]).await.status, 404);
+        assert_eq!(b.act(&csrf, &format!("/quotes/{theirs}/duplicate"), &[]).await.status, 404);
+        assert_eq!(other.get(&format!("/quotes/{theirs}")).await.body["status"], "draft");
         assert_eq!(b.get("/quotes/pas-un-id").await.status, 404);
     })
     .await;
@@ -192,6 +195,7 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
                     ("lines[0].vat_rate", "20"),
                     ("discount_percent", "10"),
                     ("note", "Intervention sous 48 h"),
+                    ("valid_until", "2099-12-31"),
                     ("action", "save"),
                 ],
             )
@@ -200,6 +204,7 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
         let quote = id_of(&p.location);
         let v = app.get(&format!("/quotes/{quote}")).await.body;
         assert_eq!(v["totals"]["gross"], "107.99");
+        assert_eq!(v["valid_until"], "2099-12-31");
 
         let issued = b.act(&csrf, &format!("/quotes/{quote}/issue"), &[]).await;
         assert_eq!((issued.status, issued.location.clone()), (303, format!("/quotes/{quote}")));

@@ -53,7 +53,6 @@ pub const LABELS: i18n::Labels = &[
     ("kinds.except", "Sauf", "Except"),
     ("kinds.sorted_asc", "tri croissant", "sorted ascending"),
     ("kinds.sorted_desc", "tri décroissant", "sorted descending"),
-    ("kinds.more", "Tous les documents", "All documents"),
     ("docact.edit", "Modifier le brouillon", "Edit the draft"),
     ("docact.issue", "Émettre", "Issue"),
     ("docact.delete", "Supprimer le brouillon", "Delete the draft"),
@@ -81,7 +80,6 @@ pub const LABELS: i18n::Labels = &[
     ("email.sent", "envoyé", "sent"),
     ("email.failed", "échec", "failed"),
     ("docfield.valid_until", "Valable jusqu'au", "Valid until"),
-    ("docfield.kind", "Type", "Kind"),
     ("editor.edit_title", "Modifier le brouillon", "Edit the draft"),
     ("editor.discount", "Remise %", "Discount %"),
     ("editor.doc_discount", "Remise globale %", "Document discount %"),
@@ -654,7 +652,7 @@ async fn show_page(
         .0
         .into_iter()
         .map(|e| EmailRow {
-            date: e.created_at.get(..10).unwrap_or_default().to_string(),
+            date: e.created_at.get(..10).and_then(parse_date).map(|d| text::date(d, lang)).unwrap_or_default(),
             to: e.to.join(", "),
             subject: e.subject,
             status: match e.status {
@@ -888,6 +886,8 @@ pub struct DraftForm {
     pub discount: String,
     pub note: String,
     pub terms: String,
+    /// A quote's validity date, `YYYY-MM-DD`.
+    pub valid_until: String,
 }
 
 impl DraftForm {
@@ -898,6 +898,7 @@ impl DraftForm {
             discount: form.get("discount_percent").unwrap_or_default().to_string(),
             note: form.get("note").unwrap_or_default().to_string(),
             terms: form.get("terms").unwrap_or_default().to_string(),
+            valid_until: form.get("valid_until").unwrap_or_default().to_string(),
         }
     }
 
@@ -925,6 +926,7 @@ impl DraftForm {
             discount: if c.discount_percent.is_zero() { String::new() } else { to_text(c.discount_percent, 0) },
             note: c.note.clone().unwrap_or_default(),
             terms: c.terms.clone().unwrap_or_default(),
+            valid_until: c.valid_until.map(|d| d.to_string()).unwrap_or_default(),
         }
     }
 
@@ -970,6 +972,7 @@ impl DraftForm {
         input.discount_percent = dec(&self.discount);
         input.note = opt(&self.note);
         input.terms = opt(&self.terms);
+        input.valid_until = opt(&self.valid_until);
         input
     }
 }
