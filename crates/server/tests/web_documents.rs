@@ -219,6 +219,21 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
         assert!(p.location.starts_with("/orders/"), "{}", p.location);
         let order = id_of(&p.location);
         assert_eq!(b.act(&csrf, &format!("/orders/{order}/issue"), &[]).await.status, 303);
+        // An order takes a deposit invoice (30 % of 107.99 = 32.40) before it is delivered.
+        let bad = b.act(&csrf, &format!("/orders/{order}/deposit-invoice"), &[("percent", "130")]).await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains(r#"id="percent-error""#));
+        let p = b.act(&csrf, &format!("/orders/{order}/deposit-invoice"), &[("percent", "30")]).await;
+        assert!(p.location.starts_with("/deposit-invoices/"), "{}", p.location);
+        let deposit = app.get(&format!("/deposit-invoices/{}", id_of(&p.location))).await.body;
+        assert_eq!((deposit["status"].as_str(), deposit["totals"]["gross"].as_str()), (Some("draft"), Some("32.40")));
+        assert!(
+            b.get(&format!("/orders/{order}"))
+                .await
+                .body
+                .contains(&format!("/deposit-invoices/{}", id_of(&p.location)))
+        );
+        assert_eq!(b.act(&csrf, &format!("/deposit-invoices/{}/delete", id_of(&p.location)), &[]).await.status, 303);
         let p = b.act(&csrf, &format!("/orders/{order}/convert"), &[("to", "delivery-note")]).await;
         assert!(p.location.starts_with("/delivery-notes/"), "{}", p.location);
         let note = id_of(&p.location);

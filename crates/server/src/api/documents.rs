@@ -1252,7 +1252,12 @@ pub struct DepositInput {
     pub amount: Option<DecText>,
 }
 
-async fn deposit_invoice(app: &App, auth: &Auth, id: &str, input: DepositInput) -> Result<Created, ApiError> {
+pub(crate) async fn deposit_invoice(
+    app: &App,
+    auth: &Auth,
+    id: &str,
+    input: DepositInput,
+) -> Result<Created, ApiError> {
     auth.require_write()?;
     let id = path_id(id, "order")?;
     let mut v = Check::default();
@@ -1278,7 +1283,12 @@ pub struct ProgressInput {
     pub cumulative_percent: Option<DecText>,
 }
 
-async fn progress_invoice(app: &App, auth: &Auth, id: &str, input: ProgressInput) -> Result<Created, ApiError> {
+pub(crate) async fn progress_invoice(
+    app: &App,
+    auth: &Auth,
+    id: &str,
+    input: ProgressInput,
+) -> Result<Created, ApiError> {
     auth.require_write()?;
     let id = path_id(id, "order")?;
     let mut v = Check::default();

@@ -66,6 +66,11 @@ pub const LABELS: i18n::Labels = &[
     ("docact.duplicate", "Dupliquer", "Duplicate"),
     ("docact.credit_note", "Créer un avoir", "Create a credit note"),
     ("docact.ubl", "Télécharger l'UBL", "Download the UBL"),
+    ("docact.bill_order", "Facturer la commande", "Bill the order"),
+    ("docact.deposit", "Facture d'acompte (% du TTC)", "Deposit invoice (% of the total)"),
+    ("docact.deposit_button", "Créer la facture d'acompte", "Create the deposit invoice"),
+    ("docact.progress", "Situation : avancement cumulé %", "Progress invoice: cumulative progress %"),
+    ("docact.progress_button", "Créer la facture de situation", "Create the progress invoice"),
     ("docact.actions", "Actions", "Actions"),
     ("docact.send", "Envoyer par e-mail", "Send by e-mail"),
     ("docact.send_to", "Destinataire (vide : l'adresse du client)", "Recipient (empty: the customer's address)"),
@@ -500,6 +505,7 @@ struct ShowPage {
     actions: Vec<Action>,
     can_pay: bool,
     can_send: bool,
+    can_bill_order: bool,
     ubl: bool,
     notice: Option<&'static str>,
     errors: BTreeMap<String, String>,
@@ -705,6 +711,9 @@ async fn show_page(
         actions: actions(kind, rec, write),
         can_pay: write && kind.is_payable() && matches!(rec.status, Status::Issued | Status::PartiallyPaid),
         can_send: write && rec.status != Status::Draft,
+        can_bill_order: write
+            && kind == DocumentKind::Order
+            && matches!(rec.status, Status::Confirmed | Status::PartiallyDelivered | Status::Delivered),
         ubl: crate::api::render::is_e_invoice(kind),
         notice,
         errors,
@@ -766,6 +775,19 @@ async fn act(
         "convert" => {
             let input = ConvertInput { to: form.text("to"), lines: None };
             api_docs::convert(&app, &auth, kind, &ids, input).await.map(|(_, v)| to_doc(&v.0))
+        }
+        "deposit-invoice" if kind == DocumentKind::Order => {
+            let input = api_docs::DepositInput {
+                percent: form.text("percent").map(|p| DecText(p.replace(',', "."))),
+                amount: None,
+            };
+            api_docs::deposit_invoice(&app, &auth, &ids, input).await.map(|(_, v)| to_doc(&v.0))
+        }
+        "progress-invoice" if kind == DocumentKind::Order => {
+            let input = api_docs::ProgressInput {
+                cumulative_percent: form.text("cumulative_percent").map(|p| DecText(p.replace(',', "."))),
+            };
+            api_docs::progress_invoice(&app, &auth, &ids, input).await.map(|(_, v)| to_doc(&v.0))
         }
         "credit-note" => api_docs::create_credit_note(&app, &auth, kind, &ids, axum::body::Bytes::new())
             .await
