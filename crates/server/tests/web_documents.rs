@@ -401,6 +401,23 @@ async fn a_saved_draft_is_edited_with_totals_previewed_exact_to_the_cent() {
         per_line.push(("lines[0].discount_percent", "10"));
         let p = b.act(&csrf, "/invoices/preview", &per_line).await;
         assert!(p.body.contains("107,99\u{a0}€"), "{}", p.body);
+        // A line is removed with its button; the others keep what was typed.
+        let mut two = typed.to_vec();
+        two.extend([
+            ("lines[1].description", "Déplacement"),
+            ("lines[1].quantity", "1"),
+            ("lines[1].unit_price", "40"),
+        ]);
+        two.extend([("lines[1].vat_rate", "20"), ("action", "remove_line:0")]);
+        let p = b.act(&csrf, &format!("/invoices/{id}/edit"), &two).await;
+        assert_eq!(p.status, 200);
+        assert!(
+            p.body.contains(r#"id="line-0-description" aria-label="Désignation 1" value="Déplacement""#),
+            "{}",
+            p.body
+        );
+        assert!(!p.body.contains(r#"value="Maintenance""#) && !p.body.contains("line-1-description"));
+        assert!(p.body.contains("43,20\u{a0}€"), "40 − 10 % + 20 %");
         // Without JavaScript, "recalculate" shows the whole form with the same totals.
         let mut recalc = typed.to_vec();
         recalc.push(("action", "recalculate"));

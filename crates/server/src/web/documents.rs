@@ -105,6 +105,7 @@ pub const LABELS: i18n::Labels = &[
     ("editor.lines_net", "Total des lignes HT", "Lines net"),
     ("editor.discount_amount", "Remise", "Discount"),
     ("editor.comment", "Commentaire", "Comment"),
+    ("editor.remove_line", "Retirer la ligne", "Remove line"),
     ("editor.save", "Enregistrer le brouillon", "Save the draft"),
 ];
 
@@ -1258,6 +1259,19 @@ async fn save(
     if action == "add_line" {
         f.lines.push(blank_line(f.lines.len()));
         return again(f, None, None, Vec::new(), StatusCode::OK).await;
+    }
+    if let Some(i) = action.strip_prefix("remove_line:").and_then(|i| i.parse::<usize>().ok()) {
+        if i < f.lines.len() {
+            f.lines.remove(i);
+        }
+        for (k, l) in f.lines.iter_mut().enumerate() {
+            (l.i, l.n) = (k, k + 1);
+        }
+        if f.lines.is_empty() {
+            f.lines.push(blank_line(0));
+        }
+        let totals = compute(&app, &s, &f, base).await?.ok();
+        return again(f, None, totals, Vec::new(), StatusCode::OK).await;
     }
     if action == "find_product" {
         let products =
