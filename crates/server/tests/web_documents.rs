@@ -278,6 +278,18 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
         assert_eq!(root_element(&ubl.body), "Invoice", "a well-formed UBL invoice");
         assert!(ubl.body.contains("107.99"));
 
+        // A partial credit note: one of the three units.
+        let line_id =
+            app.get(&format!("/invoices/{invoice}")).await.body["lines"][0]["id"].as_str().unwrap().to_string();
+        let field = format!("credit_qty[{line_id}]");
+        let none = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[(field.as_str(), "")]).await;
+        assert_eq!(none.status, 422);
+        assert!(none.body.contains(r#"id="lines-error""#));
+        let p = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[(field.as_str(), "1")]).await;
+        assert!(p.location.starts_with("/credit-notes/"), "{}", p.location);
+        let partial = app.get(&format!("/credit-notes/{}", id_of(&p.location))).await.body;
+        assert_eq!(partial["lines"][0]["quantity"], "1");
+        assert_eq!(b.act(&csrf, &format!("/credit-notes/{}/delete", id_of(&p.location)), &[]).await.status, 303);
         // A credit note for the whole invoice, issued, with its own UBL.
         let p = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[]).await;
         assert!(p.location.starts_with("/credit-notes/"), "{}", p.location);

@@ -66,6 +66,9 @@ pub const LABELS: i18n::Labels = &[
     ("docact.duplicate", "Dupliquer", "Duplicate"),
     ("docact.credit_note", "Créer un avoir", "Create a credit note"),
     ("docact.ubl", "Télécharger l'UBL", "Download the UBL"),
+    ("docact.partial_credit", "Avoir partiel", "Partial credit note"),
+    ("docact.credit_qty", "Quantité à créditer", "Quantity to credit"),
+    ("docact.partial_credit_button", "Créer l'avoir partiel", "Create the partial credit note"),
     ("docact.bill_order", "Facturer la commande", "Bill the order"),
     ("docact.deposit", "Facture d'acompte (% du TTC)", "Deposit invoice (% of the total)"),
     ("docact.deposit_button", "Créer la facture d'acompte", "Create the deposit invoice"),
@@ -448,6 +451,7 @@ pub fn kind_nav(kind: DocumentKind) -> &'static str {
 // ---------------------------------------------------------------- document page
 
 pub struct LineRow {
+    pub id: String,
     pub description: String,
     pub comment: bool,
     pub quantity: String,
@@ -507,6 +511,7 @@ struct ShowPage {
     can_pay: bool,
     can_send: bool,
     can_bill_order: bool,
+    can_credit: bool,
     ubl: bool,
     notice: Option<&'static str>,
     errors: BTreeMap<String, String>,
@@ -606,6 +611,7 @@ async fn show_page(
         .map(|l| {
             if !l.is_item() {
                 return LineRow {
+                    id: l.id.to_string(),
                     description: l.description.clone(),
                     comment: true,
                     quantity: String::new(),
@@ -617,6 +623,7 @@ async fn show_page(
             }
             let net = amounts.next().map(|a| text::money(a.net, cur, lang)).unwrap_or_default();
             LineRow {
+                id: l.id.to_string(),
                 description: l.description.clone(),
                 comment: false,
                 quantity: text::number(l.quantity, 0, lang),
@@ -712,6 +719,7 @@ async fn show_page(
         actions: actions(kind, rec, write),
         can_pay: write && kind.is_payable() && matches!(rec.status, Status::Issued | Status::PartiallyPaid),
         can_send: write && rec.status != Status::Draft,
+        can_credit: write && kind.is_payable() && !matches!(rec.status, Status::Draft | Status::Credited),
         can_bill_order: write
             && kind == DocumentKind::Order
             && matches!(rec.status, Status::Confirmed | Status::PartiallyDelivered | Status::Delivered),
@@ -790,9 +798,10 @@ async fn act(
             };
             api_docs::progress_invoice(&app, &auth, &ids, input).await.map(|(_, v)| to_doc(&v.0))
         }
-        "credit-note" => api_docs::create_credit_note(&app, &auth, kind, &ids, axum::body::Bytes::new())
-            .await
-            .map(|(_, v)| to_doc(&v.0)),
+        "credit-note" => match credit_body(&app, &s, kind, id, &form).await? {
+            Ok(body) => api_docs::create_credit_note(&app, &auth, kind, &ids, body).await.map(|(_, v)| to_doc(&v.0)),
+            Err(e) => Err(e),
+        },
         "payments" if kind.is_payable() => {
             let input = PaymentInput {
                 amount: form
@@ -839,6 +848,44 @@ async fn act(
         }
         Err(e) => Err(WebError::api(lang, e)),
     }
+}
+
+/// The body of a credit note: empty (the whole invoice), or the lines whose quantity to
+/// credit was typed (`credit_qty[<line id>]`), each as invoiced but for its quantity.
+async fn credit_body(
+    app: &App,
+    s: &WebSession,
+    kind: DocumentKind,
+    id: Uuid,
+    form: &FormData,
+) -> Result<Result<axum::body::Bytes, ApiError>, WebError> {
+    if !form.0.iter().any(|(k, _)| k.starts_with("credit_qty[")) {
+        return Ok(Ok(axum::body::Bytes::new()));
+    }
+    let lang = s.lang();
+    let rec = app.store.document(s.rec.company_id, kind, id).await.map_err(|e| WebError::store(lang, e))?;
+    let inputs = api_docs::input_of(&rec.content).lines.unwrap_or_default();
+    let lines: Vec<_> = rec
+        .content
+        .lines
+        .iter()
+        .zip(inputs)
+        .filter(|(l, _)| l.is_item())
+        .filter_map(|(l, li)| {
+            let q = form.text(&format!("credit_qty[{}]", l.id))?.replace(',', ".");
+            (q.trim_start_matches(['0', '.']) != "").then(|| api_docs::LineInput {
+                id: None,
+                quantity: Some(DecText(q)),
+                ..li
+            })
+        })
+        .collect();
+    if lines.is_empty() {
+        return Ok(Err(ApiError::field("lines", "type the quantity to credit on at least one line")));
+    }
+    let body =
+        serde_json::to_vec(&serde_json::json!({ "lines": lines })).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(Ok(body.into()))
 }
 
 // ---------------------------------------------------------------- draft editor
