@@ -234,6 +234,18 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
                 .contains(&format!("/deposit-invoices/{}", id_of(&p.location)))
         );
         assert_eq!(b.act(&csrf, &format!("/deposit-invoices/{}/delete", id_of(&p.location)), &[]).await.status, 303);
+        // A partial delivery: 1 of the 3 units, then the rest.
+        let order_line =
+            app.get(&format!("/orders/{order}")).await.body["lines"][0]["id"].as_str().unwrap().to_string();
+        let field = format!("deliver_qty[{order_line}]");
+        let too_many =
+            b.act(&csrf, &format!("/orders/{order}/convert"), &[("to", "delivery-note"), (&field, "5")]).await;
+        assert!(too_many.status == 409 || too_many.status == 422, "{}", too_many.status);
+        let p = b.act(&csrf, &format!("/orders/{order}/convert"), &[("to", "delivery-note"), (&field, "1")]).await;
+        assert!(p.location.starts_with("/delivery-notes/"), "{}", p.location);
+        let first = id_of(&p.location);
+        assert_eq!(app.get(&format!("/delivery-notes/{first}")).await.body["lines"][0]["quantity"], "1");
+        assert_eq!(b.act(&csrf, &format!("/delivery-notes/{first}/delete"), &[]).await.status, 303);
         let p = b.act(&csrf, &format!("/orders/{order}/convert"), &[("to", "delivery-note")]).await;
         assert!(p.location.starts_with("/delivery-notes/"), "{}", p.location);
         let note = id_of(&p.location);

@@ -67,6 +67,9 @@ pub const LABELS: i18n::Labels = &[
     ("docact.credit_note", "Créer un avoir", "Create a credit note"),
     ("docact.ubl", "Télécharger l'UBL", "Download the UBL"),
     ("docact.partial_credit", "Avoir partiel", "Partial credit note"),
+    ("docact.partial_delivery", "Livraison partielle", "Partial delivery"),
+    ("docact.deliver_qty", "Quantité livrée", "Quantity delivered"),
+    ("docact.partial_delivery_button", "Créer le bon de livraison", "Create the delivery note"),
     ("docact.credit_qty", "Quantité à créditer", "Quantity to credit"),
     ("docact.partial_credit_button", "Créer l'avoir partiel", "Create the partial credit note"),
     ("docact.bill_order", "Facturer la commande", "Bill the order"),
@@ -512,6 +515,7 @@ struct ShowPage {
     can_send: bool,
     can_bill_order: bool,
     can_credit: bool,
+    can_deliver: bool,
     ubl: bool,
     notice: Option<&'static str>,
     errors: BTreeMap<String, String>,
@@ -719,6 +723,7 @@ async fn show_page(
         actions: actions(kind, rec, write),
         can_pay: write && kind.is_payable() && matches!(rec.status, Status::Issued | Status::PartiallyPaid),
         can_send: write && rec.status != Status::Draft,
+        can_deliver: write && lifecycle::convert(kind, rec.status, DocumentKind::DeliveryNote).is_ok(),
         can_credit: write && kind.is_payable() && !matches!(rec.status, Status::Draft | Status::Credited),
         can_bill_order: write
             && kind == DocumentKind::Order
@@ -782,7 +787,18 @@ async fn act(
         "delete" => api_docs::delete(&app, &auth, kind, &ids).await.map(|_| see_other(&format!("/{}", kind.segment()))),
         "duplicate" => api_docs::duplicate(&app, &auth, kind, &ids).await.map(|(_, v)| to_doc(&v.0)),
         "convert" => {
-            let input = ConvertInput { to: form.text("to"), lines: None };
+            // A partial delivery: the quantities typed per order line (`deliver_qty[<line id>]`).
+            let portions: Vec<api_docs::PortionInput> = form
+                .0
+                .iter()
+                .filter_map(|(k, v)| {
+                    let line = k.strip_prefix("deliver_qty[")?.strip_suffix(']')?;
+                    let q = v.trim().replace(',', ".");
+                    (!q.is_empty())
+                        .then(|| api_docs::PortionInput { line_id: Some(line.to_string()), quantity: Some(DecText(q)) })
+                })
+                .collect();
+            let input = ConvertInput { to: form.text("to"), lines: (!portions.is_empty()).then_some(portions) };
             api_docs::convert(&app, &auth, kind, &ids, input).await.map(|(_, v)| to_doc(&v.0))
         }
         "deposit-invoice" if kind == DocumentKind::Order => {
