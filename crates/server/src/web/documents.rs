@@ -889,11 +889,8 @@ async fn credit_body(
         .filter(|(l, _)| l.is_item())
         .filter_map(|(l, li)| {
             let q = form.text(&format!("credit_qty[{}]", l.id))?.replace(',', ".");
-            (q.trim_start_matches(['0', '.']) != "").then(|| api_docs::LineInput {
-                id: None,
-                quantity: Some(DecText(q)),
-                ..li
-            })
+            let nothing = q.trim_start_matches(['0', '.']).is_empty();
+            (!nothing).then_some(api_docs::LineInput { id: None, quantity: Some(DecText(q)), ..li })
         })
         .collect();
     if lines.is_empty() {
