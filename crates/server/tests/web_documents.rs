@@ -272,12 +272,23 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
         assert_eq!(p.status, 303);
         let v = app.get(&format!("/invoices/{invoice}")).await.body;
         assert_eq!((v["status"].as_str(), v["totals"]["due"].as_str()), (Some("partially_paid"), Some("7.99")));
-        let p =
-            b.act(&csrf, &format!("/invoices/{invoice}/send"), &[("to", "compta@client.fr"), ("message", "")]).await;
+        let p = b
+            .act(
+                &csrf,
+                &format!("/invoices/{invoice}/send"),
+                &[
+                    ("to", "compta@client.fr"),
+                    ("cc", "direction@client.fr"),
+                    ("subject", "Votre facture {document_number}"),
+                ],
+            )
+            .await;
         assert_eq!(p.status, 200);
         assert!(p.body.contains(r#"id="notice""#) && p.body.contains("compta@client.fr"), "the e-mail history");
         let emails = app.get(&format!("/invoices/{invoice}/emails")).await.body;
         assert_eq!(emails.as_array().unwrap().len(), 1);
+        assert_eq!(emails[0]["cc"][0], "direction@client.fr");
+        assert!(emails[0]["subject"].as_str().unwrap().starts_with("Votre facture F20"), "{emails}");
         let bad = b.act(&csrf, &format!("/invoices/{invoice}/send"), &[("to", "pas une adresse")]).await;
         assert_eq!(bad.status, 422);
         assert!(bad.body.contains(r#"id="to-error""#));

@@ -81,6 +81,8 @@ pub const LABELS: i18n::Labels = &[
     ("docact.send", "Envoyer par e-mail", "Send by e-mail"),
     ("docact.send_to", "Destinataire (vide : l'adresse du client)", "Recipient (empty: the customer's address)"),
     ("docact.send_message", "Message (vide : le modèle)", "Message (empty: the template)"),
+    ("docact.send_cc", "Copie à (facultatif)", "Cc (optional)"),
+    ("docact.send_subject", "Objet (vide : le modèle)", "Subject (empty: the template)"),
     ("docact.emails", "E-mails", "E-mails"),
     ("docact.email_to", "Destinataires", "Recipients"),
     ("docact.email_subject", "Objet", "Subject"),
@@ -831,10 +833,15 @@ async fn act(
         }
         "send" => {
             let mut body = serde_json::Map::new();
-            if let Some(to) = form.text("to") {
-                let list: Vec<String> =
-                    to.split([',', ';']).map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
-                body.insert("to".into(), serde_json::json!(list));
+            for field in ["to", "cc"] {
+                if let Some(v) = form.text(field) {
+                    let list: Vec<String> =
+                        v.split([',', ';']).map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
+                    body.insert(field.into(), serde_json::json!(list));
+                }
+            }
+            if let Some(subject) = form.text("subject") {
+                body.insert("subject".into(), serde_json::json!(subject));
             }
             if let Some(m) = form.text("message") {
                 body.insert("message".into(), serde_json::json!(m));
