@@ -96,12 +96,12 @@ async fn journey(db: &Db) {
     b.fill("#line-1-unit_price", "33.33").await;
     b.fill("#line-1-vat_rate", "20").await;
     b.screenshot("05-invoice-form").await;
-    b.click("#save-invoice").await;
-    b.wait_text("#invoice-status", "Brouillon").await;
+    b.click("#save-draft").await;
+    b.wait_text("#document-status", "Brouillon").await;
     // 2 × 180,50 + 10 % = 397,10; 3 × 33,33 + 20 % = 119,99.
     b.wait_text("#gross", "517,09 €").await;
     b.click("#issue").await;
-    b.wait_text("#invoice-status", "Émise").await;
+    b.wait_text("#document-status", "Émise").await;
     assert!(b.text("h1").await.contains("F20"), "numbered when issued: {}", b.text("h1").await);
     b.screenshot("06-invoice-issued").await;
     let invoice_url = b.url().await;
@@ -113,7 +113,7 @@ async fn journey(db: &Db) {
     b.goto(&invoice_url).await;
     b.fill("#amount", "200").await;
     b.click("#record-payment").await;
-    b.wait_text("#invoice-status", "Payée en partie").await;
+    b.wait_text("#document-status", "Payée en partie").await;
     b.wait_text("#due", "317,09 €").await;
     b.screenshot("07-invoice-partly-paid").await;
 
@@ -128,8 +128,8 @@ async fn journey(db: &Db) {
     b.screenshot("09-dashboard-en").await;
     b.goto(&format!("{app}/invoices")).await;
     b.wait_text("h1", "Invoices").await;
-    b.wait_text("#invoice-list", "€517.09").await;
-    b.wait_text("#invoice-list", "Partially paid").await;
+    b.wait_text("#document-list", "€517.09").await;
+    b.wait_text("#document-list", "Partially paid").await;
 
     // On a phone: nothing wider than the screen but the tables, which scroll inside.
     b.window(390, 844).await;
@@ -159,7 +159,7 @@ async fn journey(db: &Db) {
     b.click("button[type=submit]").await;
     b.wait_text("h1", "Tableau de bord").await;
     b.goto(&format!("{app}/invoices/{draft_id}")).await;
-    b.wait_text("#invoice-status", "Brouillon").await;
+    b.wait_text("#document-status", "Brouillon").await;
     assert!(!b.exists("#issue").await, "no issue button for a read-only user");
     assert!(!b.exists("#record-payment").await);
     b.screenshot("11-read-only-draft").await;

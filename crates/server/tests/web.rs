@@ -304,7 +304,7 @@ async fn a_read_only_user_sees_no_issue_button_and_a_forged_issue_is_refused() {
         assert_eq!(page.status, 200);
         assert!(!page.body.contains(r#"id="issue""#), "no issue button for read-only");
         assert!(page.body.contains("lecture seule"));
-        assert!(!page.body.contains(r#"id="new-invoice""#));
+        assert!(!page.body.contains(r#"id="new-document""#));
         let csrf = ro.csrf().await;
         let forged = ro.post(&format!("/invoices/{id}/issue"), &[("csrf", &csrf)]).await;
         assert_eq!(forged.status, 403);

@@ -12,6 +12,7 @@ pub mod customer_files;
 pub mod customers;
 pub mod documents;
 pub mod idempotency;
+pub mod lists;
 pub mod members;
 pub mod outbox;
 pub mod pipeline;

@@ -1126,6 +1126,17 @@ pub fn route(mr: MethodRouter<App>, kind: DocumentKind, op: DocOp) -> MethodRout
     }
 }
 
+/// A draft as the API would store it, without storing it: the web editor's live totals.
+pub(crate) async fn preview(app: &App, auth: &Auth, input: &DocumentInput) -> Result<Content, ApiError> {
+    let (ctx, customer_id) = context(app, auth, input).await?;
+    input.parse(&ctx, customer_id)
+}
+
+/// What a stored draft says, as the body that would create it again (the web editor's starting point).
+pub(crate) fn input_of(c: &Content) -> DocumentInput {
+    DocumentInput::from_content(c)
+}
+
 pub(crate) async fn create(
     app: &App,
     auth: &Auth,
@@ -1164,7 +1175,7 @@ async fn full_view(app: &App, auth: &Auth, rec: &DocumentRecord, today: time::Da
     Ok(v)
 }
 
-async fn update(
+pub(crate) async fn update(
     app: &App,
     auth: &Auth,
     kind: DocumentKind,
@@ -1199,7 +1210,7 @@ async fn update(
     Ok(Json(full_view(app, auth, &rec, auth.today()).await?))
 }
 
-async fn delete(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<StatusCode, ApiError> {
+pub(crate) async fn delete(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<StatusCode, ApiError> {
     auth.require_write()?;
     app.store.delete_draft(auth.company(), kind, path_id(id, "document")?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -1216,13 +1227,13 @@ pub(crate) async fn issue(
     Ok(Json(full_view(app, auth, &rec, auth.today()).await?))
 }
 
-async fn duplicate(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<Created, ApiError> {
+pub(crate) async fn duplicate(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<Created, ApiError> {
     auth.require_write()?;
     let rec = app.store.duplicate(auth.company(), kind, path_id(id, "document")?).await?;
     Ok((StatusCode::CREATED, Json(full_view(app, auth, &rec, auth.today()).await?)))
 }
 
-async fn transition(
+pub(crate) async fn transition(
     app: &App,
     auth: &Auth,
     kind: DocumentKind,
@@ -1245,7 +1256,12 @@ pub struct DepositInput {
     pub amount: Option<DecText>,
 }
 
-async fn deposit_invoice(app: &App, auth: &Auth, id: &str, input: DepositInput) -> Result<Created, ApiError> {
+pub(crate) async fn deposit_invoice(
+    app: &App,
+    auth: &Auth,
+    id: &str,
+    input: DepositInput,
+) -> Result<Created, ApiError> {
     auth.require_write()?;
     let id = path_id(id, "order")?;
     let mut v = Check::default();
@@ -1271,7 +1287,12 @@ pub struct ProgressInput {
     pub cumulative_percent: Option<DecText>,
 }
 
-async fn progress_invoice(app: &App, auth: &Auth, id: &str, input: ProgressInput) -> Result<Created, ApiError> {
+pub(crate) async fn progress_invoice(
+    app: &App,
+    auth: &Auth,
+    id: &str,
+    input: ProgressInput,
+) -> Result<Created, ApiError> {
     auth.require_write()?;
     let id = path_id(id, "order")?;
     let mut v = Check::default();
@@ -1306,7 +1327,7 @@ pub struct ConvertInput {
     pub lines: Option<Vec<PortionInput>>,
 }
 
-async fn convert(
+pub(crate) async fn convert(
     app: &App,
     auth: &Auth,
     kind: DocumentKind,
@@ -1486,7 +1507,7 @@ pub struct CreditNoteInput {
     pub note: Option<String>,
 }
 
-async fn create_credit_note(
+pub(crate) async fn create_credit_note(
     app: &App,
     auth: &Auth,
     kind: DocumentKind,

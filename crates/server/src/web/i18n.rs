@@ -185,8 +185,14 @@ const DICT: &[(&str, &str, &str)] = &[
 pub type Labels = &'static [(&'static str, &'static str, &'static str)];
 
 /// Every table of labels: the shared one above, then one per page module.
-const TABLES: &[Labels] =
-    &[DICT, super::settings::LABELS, super::users::LABELS, super::password::LABELS, super::customers::LABELS];
+const TABLES: &[Labels] = &[
+    DICT,
+    super::settings::LABELS,
+    super::users::LABELS,
+    super::password::LABELS,
+    super::customers::LABELS,
+    super::documents::LABELS,
+];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
     TABLES.iter().flat_map(|t| t.iter())
@@ -255,6 +261,11 @@ mod tests {
             "tokens.",
             "password.",
             "cust.",
+            "kinds.",
+            "docact.",
+            "docfield.",
+            "editor.",
+            "email.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

@@ -9,6 +9,7 @@
 pub mod assets;
 pub mod customers;
 pub mod dashboard;
+pub mod documents;
 pub mod i18n;
 pub mod invoices;
 pub mod password;
@@ -54,7 +55,7 @@ impl Default for WebConfig {
 
 /// The web routes (outside `/api/v1`).
 pub fn routes() -> Router<App> {
-    Router::new()
+    let r = Router::new()
         .route("/", get(dashboard::show))
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", post(session::logout))
@@ -71,12 +72,6 @@ pub fn routes() -> Router<App> {
         )
         .route("/customers/{id}/files/{file_id}", get(customers::download))
         .route("/customers/{id}/files/{file_id}/delete", post(customers::delete_file))
-        .route("/invoices", get(invoices::list))
-        .route("/invoices/new", get(invoices::new_form).post(invoices::create))
-        .route("/invoices/{id}", get(invoices::show))
-        .route("/invoices/{id}/issue", post(invoices::issue))
-        .route("/invoices/{id}/payments", post(invoices::add_payment))
-        .route("/invoices/{id}/pdf", get(invoices::pdf))
         .route("/settings", get(settings::identity).post(settings::save_identity))
         .route("/settings/banks", get(settings::banks).post(settings::save_banks))
         .route("/settings/terms", get(settings::terms).post(settings::save_terms))
@@ -92,7 +87,8 @@ pub fn routes() -> Router<App> {
         .route("/tokens/{id}/revoke", post(users::revoke_token))
         .route("/password/forgot", get(password::forgot_form).post(password::forgot))
         .route("/password/reset", get(password::reset_form).post(password::reset))
-        .route("/static/{file}", get(assets::serve))
+        .route("/static/{file}", get(assets::serve));
+    documents::routes(r)
 }
 
 /// Why a page could not be shown.

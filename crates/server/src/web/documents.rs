@@ -1,0 +1,1419 @@
+//! Documents of every kind (quotes, orders, delivery notes, pro-formas, invoices, deposit
+//! invoices, credit notes) under `/{segment}` (the API's segments): the list with search,
+//! "except" term, sortable columns and keyset pages; the document page with the actions its
+//! kind and status allow (issue, accept, refuse, cancel, convert, send by e-mail, payment,
+//! credit note, duplicate, delete, PDF, UBL), its family and history; the draft editor
+//! (create and edit) with products looked up as you type and totals computed live by the
+//! API's own parsing and `core`'s totals. Every action calls the API's function for it.
+
+use super::i18n::{self, t};
+use super::invoices::{status_key, urgency};
+use super::session::{Chrome, CsrfForm, FormData, WebSession};
+use super::{WebError, html, query_string, see_other};
+use crate::App;
+use crate::api::documents::{self as api_docs, ConvertInput, DocumentInput, PaymentInput};
+use crate::error::ApiError;
+use crate::input::{DecText, parse_date};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use facturier_core::Decimal;
+use facturier_core::document::{Content, DocumentKind, Status};
+use facturier_core::lifecycle;
+use facturier_core::money::{Currency, to_text};
+use facturier_core::party::Language;
+use facturier_formats::text;
+use facturier_store::customers::CustomerFilter;
+use facturier_store::documents::DocumentRecord;
+use facturier_store::lists::{DocSort, DocumentQuery, SortCursor};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// This module's labels: (key, French, English).
+pub const LABELS: i18n::Labels = &[
+    ("kinds.quote", "Devis", "Quotes"),
+    ("kinds.order", "Commandes", "Orders"),
+    ("kinds.delivery_note", "Bons de livraison", "Delivery notes"),
+    ("kinds.proforma", "Pro-forma", "Pro-formas"),
+    ("kinds.invoice", "Factures", "Invoices"),
+    ("kinds.deposit_invoice", "Factures d'acompte", "Deposit invoices"),
+    ("kinds.credit_note", "Avoirs", "Credit notes"),
+    ("kinds.new", "Nouveau brouillon", "New draft"),
+    ("kinds.none", "Aucun document.", "No documents."),
+    ("kinds.search", "Rechercher", "Search"),
+    (
+        "kinds.search_hint",
+        "numéro, client, texte ; « -mot » pour exclure",
+        "number, customer, text; “-word” to exclude",
+    ),
+    ("kinds.except", "Sauf", "Except"),
+    ("kinds.sorted_asc", "tri croissant", "sorted ascending"),
+    ("kinds.sorted_desc", "tri décroissant", "sorted descending"),
+    ("docact.edit", "Modifier le brouillon", "Edit the draft"),
+    ("docact.issue", "Émettre", "Issue"),
+    ("docact.delete", "Supprimer le brouillon", "Delete the draft"),
+    ("docact.accept", "Devis accepté", "Quote accepted"),
+    ("docact.refuse", "Devis refusé", "Quote refused"),
+    ("docact.cancel", "Annuler", "Cancel"),
+    ("docact.convert_order", "Transformer en commande", "Convert to an order"),
+    ("docact.convert_delivery_note", "Transformer en bon de livraison", "Convert to a delivery note"),
+    ("docact.convert_proforma", "Transformer en pro-forma", "Convert to a pro-forma"),
+    ("docact.convert_invoice", "Transformer en facture", "Convert to an invoice"),
+    ("docact.duplicate", "Dupliquer", "Duplicate"),
+    ("docact.credit_note", "Créer un avoir", "Create a credit note"),
+    ("docact.ubl", "Télécharger l'UBL", "Download the UBL"),
+    ("docact.partial_credit", "Avoir partiel", "Partial credit note"),
+    ("docact.partial_delivery", "Livraison partielle", "Partial delivery"),
+    ("docact.deliver_qty", "Quantité livrée", "Quantity delivered"),
+    ("docact.partial_delivery_button", "Créer le bon de livraison", "Create the delivery note"),
+    ("docact.credit_qty", "Quantité à créditer", "Quantity to credit"),
+    ("docact.partial_credit_button", "Créer l'avoir partiel", "Create the partial credit note"),
+    ("docact.bill_order", "Facturer la commande", "Bill the order"),
+    ("docact.deposit", "Facture d'acompte (% du TTC)", "Deposit invoice (% of the total)"),
+    ("docact.deposit_button", "Créer la facture d'acompte", "Create the deposit invoice"),
+    ("docact.progress", "Situation : avancement cumulé %", "Progress invoice: cumulative progress %"),
+    ("docact.progress_button", "Créer la facture de situation", "Create the progress invoice"),
+    ("docact.actions", "Actions", "Actions"),
+    ("docact.send", "Envoyer par e-mail", "Send by e-mail"),
+    ("docact.send_to", "Destinataire (vide : l'adresse du client)", "Recipient (empty: the customer's address)"),
+    ("docact.send_message", "Message (vide : le modèle)", "Message (empty: the template)"),
+    ("docact.send_cc", "Copie à (facultatif)", "Cc (optional)"),
+    ("docact.send_subject", "Objet (vide : le modèle)", "Subject (empty: the template)"),
+    ("docact.emails", "E-mails", "E-mails"),
+    ("docact.email_to", "Destinataires", "Recipients"),
+    ("docact.email_subject", "Objet", "Subject"),
+    ("docact.email_status", "État", "Status"),
+    ("docact.queued", "E-mail placé dans la file d'envoi.", "E-mail queued for sending."),
+    ("email.pending", "en attente", "pending"),
+    ("email.sending", "en cours d'envoi", "sending"),
+    ("email.sent", "envoyé", "sent"),
+    ("email.failed", "échec", "failed"),
+    ("docfield.valid_until", "Valable jusqu'au", "Valid until"),
+    ("editor.edit_title", "Modifier le brouillon", "Edit the draft"),
+    ("editor.discount", "Remise %", "Discount %"),
+    ("editor.doc_discount", "Remise globale %", "Document discount %"),
+    ("editor.note", "Note", "Note"),
+    ("editor.terms", "Conditions", "Terms"),
+    ("editor.product", "Ajouter un article du catalogue", "Add a catalogue product"),
+    ("editor.product_hint", "tapez une référence ou un nom", "type a reference or a name"),
+    ("editor.find", "Chercher", "Find"),
+    ("editor.add", "Ajouter", "Add"),
+    ("editor.no_product", "Aucun article trouvé.", "No product found."),
+    ("editor.recalculate", "Recalculer les totaux", "Recalculate the totals"),
+    ("editor.totals", "Totaux", "Totals"),
+    (
+        "editor.totals_pending",
+        "Totaux non calculés : corrigez les champs signalés.",
+        "Totals not computed: fix the fields marked.",
+    ),
+    ("editor.lines_net", "Total des lignes HT", "Lines net"),
+    ("editor.discount_amount", "Remise", "Discount"),
+    ("editor.comment", "Commentaire", "Comment"),
+    ("editor.remove_line", "Retirer la ligne", "Remove line"),
+    ("editor.save", "Enregistrer le brouillon", "Save the draft"),
+];
+
+const PAGE: u32 = 50;
+const METHODS: [&str; 6] = ["bank_transfer", "card", "cheque", "cash", "direct_debit", "other"];
+/// Conversion targets, in pipeline order.
+const TARGETS: [DocumentKind; 4] =
+    [DocumentKind::Order, DocumentKind::DeliveryNote, DocumentKind::Proforma, DocumentKind::Invoice];
+
+fn kinds_key(kind: DocumentKind) -> String {
+    format!("kinds.{}", kind.as_str())
+}
+
+/// The statuses offered in the list filter of a kind.
+fn statuses(kind: DocumentKind) -> &'static [Status] {
+    use Status as S;
+    match kind {
+        DocumentKind::Quote => &[S::Draft, S::Sent, S::Accepted, S::Refused, S::Converted, S::Cancelled],
+        DocumentKind::Order => {
+            &[S::Draft, S::Confirmed, S::PartiallyDelivered, S::Delivered, S::Invoiced, S::Cancelled]
+        }
+        DocumentKind::DeliveryNote => &[S::Draft, S::Validated, S::Invoiced],
+        DocumentKind::Proforma => &[S::Draft, S::Issued, S::Converted, S::Cancelled],
+        DocumentKind::Invoice | DocumentKind::DepositInvoice => {
+            &[S::Draft, S::Issued, S::PartiallyPaid, S::Paid, S::Credited]
+        }
+        DocumentKind::CreditNote => &[S::Draft, S::Issued],
+    }
+}
+
+/// The web routes of every kind.
+pub fn routes(mut r: Router<App>) -> Router<App> {
+    type P = Path<String>;
+    r = r.route("/documents/products", get(product_lookup));
+    for kind in DocumentKind::ALL {
+        let s = kind.segment();
+        r = r
+            .route(
+                &format!("/{s}"),
+                get(move |State(app): State<App>, sess: WebSession, Query(q): Query<ListQuery>| async move {
+                    list(app, sess, q, kind).await
+                }),
+            )
+            .route(
+                &format!("/{s}/preview"),
+                post(move |State(app): State<App>, CsrfForm(sess, form): CsrfForm| async move {
+                    preview(app, sess, form, kind).await
+                }),
+            )
+            .route(
+                &format!("/{s}/{{id}}"),
+                get(move |State(app): State<App>, sess: WebSession, Path(id): P| async move {
+                    show(app, sess, id, kind).await
+                }),
+            )
+            .route(
+                &format!("/{s}/{{id}}/edit"),
+                get(move |State(app): State<App>, sess: WebSession, Path(id): P| async move {
+                    edit_form(app, sess, id, kind).await
+                })
+                .post(
+                    move |State(app): State<App>, Path(id): P, CsrfForm(sess, form): CsrfForm| async move {
+                        save(app, sess, form, kind, Some(id)).await
+                    },
+                ),
+            )
+            .route(
+                &format!("/{s}/{{id}}/pdf"),
+                get(move |State(app): State<App>, sess: WebSession, Path(id): P| async move {
+                    file(app, sess, id, kind, false).await
+                }),
+            )
+            .route(
+                &format!("/{s}/{{id}}/{{action}}"),
+                post(
+                    move |State(app): State<App>,
+                          Path((id, action)): Path<(String, String)>,
+                          CsrfForm(sess, form): CsrfForm| async move {
+                        act(app, sess, form, kind, id, action).await
+                    },
+                ),
+            );
+        if crate::api::render::is_e_invoice(kind) {
+            r = r.route(
+                &format!("/{s}/{{id}}/ubl"),
+                get(move |State(app): State<App>, sess: WebSession, Path(id): P| async move {
+                    file(app, sess, id, kind, true).await
+                }),
+            );
+        }
+        // Credit notes are only made from an invoice.
+        if kind != DocumentKind::CreditNote {
+            r = r.route(
+                &format!("/{s}/new"),
+                get(move |State(app): State<App>, sess: WebSession, Query(q): Query<NewQuery>| async move {
+                    new_form(app, sess, q, kind).await
+                })
+                .post(move |State(app): State<App>, CsrfForm(sess, form): CsrfForm| async move {
+                    save(app, sess, form, kind, None).await
+                }),
+            );
+        }
+    }
+    r
+}
+
+// ---------------------------------------------------------------- list
+
+/// One row of a document list.
+pub struct DocRow {
+    pub href: String,
+    pub number: String,
+    pub customer: String,
+    pub date: String,
+    pub due_date: String,
+    pub status: &'static str,
+    pub gross: String,
+    pub due: String,
+    pub urgency: &'static str,
+}
+
+/// A sortable column header: label key, link, `aria-sort` value.
+pub struct SortHeader {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub href: String,
+    pub aria: &'static str,
+    pub num: bool,
+}
+
+#[derive(Template)]
+#[template(path = "documents.html")]
+struct ListPage {
+    p: Chrome,
+    seg: &'static str,
+    can_create: bool,
+    payable: bool,
+    statuses: Vec<(&'static str, &'static str)>,
+    status: String,
+    customer: String,
+    customer_name: Option<String>,
+    from: String,
+    to: String,
+    q: String,
+    except: String,
+    sort: String,
+    dir: String,
+    headers: Vec<SortHeader>,
+    rows: Vec<DocRow>,
+    totals: Option<(String, String)>,
+    next_query: Option<String>,
+    first_query: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    status: Option<String>,
+    customer: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    q: Option<String>,
+    except: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
+    after: Option<String>,
+}
+
+/// Splits `maintenance -contrat` into the words to find and the terms to leave out; a
+/// separate "except" field adds one more.
+pub fn search_terms(q: &str, except: &str) -> (Option<String>, Vec<String>) {
+    let mut find = Vec::new();
+    let mut not = Vec::new();
+    for w in q.split_whitespace() {
+        match w.strip_prefix('-') {
+            Some(x) if !x.is_empty() => not.push(x.to_string()),
+            _ => find.push(w),
+        }
+    }
+    let except = except.trim();
+    if !except.is_empty() {
+        not.push(except.to_string());
+    }
+    (Some(find.join(" ")).filter(|s| !s.is_empty()), not)
+}
+
+async fn list(app: App, s: WebSession, q: ListQuery, kind: DocumentKind) -> Result<Response, WebError> {
+    let lang = s.lang();
+    let err = |e| WebError::store(lang, e);
+    let cur: Currency = s.rec.currency.parse().unwrap_or(Currency::EUR);
+    let status = q.status.as_deref().and_then(|v| statuses(kind).iter().copied().find(|st| st.as_str() == v));
+    let customer = q.customer.as_deref().and_then(|v| v.parse::<Uuid>().ok());
+    let from = q.from.as_deref().and_then(parse_date);
+    let to = q.to.as_deref().and_then(parse_date);
+    let sort = q.sort.as_deref().and_then(DocSort::parse).unwrap_or(DocSort::Date);
+    let default_desc = matches!(sort, DocSort::Date | DocSort::Number | DocSort::Total);
+    let descending = match q.dir.as_deref() {
+        Some("asc") => false,
+        Some("desc") => true,
+        _ => default_desc,
+    };
+    let q_text: String = q.q.unwrap_or_default().chars().take(200).collect();
+    let except_text: String = q.except.unwrap_or_default().chars().take(200).collect();
+    let (find, not) = search_terms(&q_text, &except_text);
+    let after = q.after.as_deref().and_then(SortCursor::decode);
+    let query = DocumentQuery {
+        kind,
+        status,
+        customer_id: customer,
+        from,
+        to,
+        q: find,
+        except: not,
+        sort,
+        descending,
+        limit: PAGE,
+        after: after.clone(),
+    };
+    let (docs, next) = app.store.search_documents(s.rec.company_id, &query).await.map_err(err)?;
+    let customer_name = match customer {
+        Some(c) => Some(app.store.customer(s.rec.company_id, c).await.map_err(err)?.customer.name),
+        None => None,
+    };
+    let today = s.today();
+    let (mut gross, mut due) = (Decimal::ZERO, Decimal::ZERO);
+    let rows: Vec<DocRow> = docs
+        .iter()
+        .map(|l| {
+            let d = &l.doc;
+            let totals = d.content.totals();
+            let owed = if d.status == Status::Draft || !kind.is_payable() { None } else { Some(d.due()) };
+            if d.content.currency == cur {
+                gross += totals.gross;
+                due += owed.unwrap_or_default();
+            }
+            DocRow {
+                href: format!("/{}/{}", kind.segment(), d.id),
+                number: d.number.clone().unwrap_or_else(|| t(lang, "doc.draft_number").into()),
+                customer: l.customer_name.clone(),
+                date: text::date(d.issue_date.unwrap_or(d.created_at.date()), lang),
+                due_date: d.due_date.map(|x| text::date(x, lang)).unwrap_or_default(),
+                status: status_key(lifecycle::effective_status(kind, d.status, d.content.valid_until, today)),
+                gross: text::money(totals.gross, d.content.currency, lang),
+                due: owed.map(|o| text::money(o, d.content.currency, lang)).unwrap_or_default(),
+                urgency: if kind.is_payable() { urgency(d.status, d.due_date, today) } else { "" },
+            }
+        })
+        .collect();
+    let status_s = status.map(|x| x.as_str().to_string()).unwrap_or_default();
+    let customer_s = customer.map(|c| c.to_string()).unwrap_or_default();
+    let from_s = from.map(|d| d.to_string()).unwrap_or_default();
+    let to_s = to.map(|d| d.to_string()).unwrap_or_default();
+    let dir_s = if descending { "desc" } else { "asc" };
+    let filters = [
+        ("status", status_s.as_str()),
+        ("customer", &customer_s),
+        ("from", &from_s),
+        ("to", &to_s),
+        ("q", &q_text),
+        ("except", &except_text),
+    ];
+    let mut base = filters.to_vec();
+    base.extend([("sort", sort.as_str()), ("dir", dir_s)]);
+    let next_query = next.map(|n| {
+        let c = n.encode();
+        let mut pairs = base.clone();
+        pairs.push(("after", &c));
+        query_string(&pairs)
+    });
+    let headers = [
+        (DocSort::Number, "doc.number", false),
+        (DocSort::Customer, "doc.customer", false),
+        (DocSort::Date, "doc.date", false),
+        (DocSort::DueDate, "doc.due_date", false),
+        (DocSort::Total, "doc.gross", true),
+    ]
+    .into_iter()
+    .map(|(col, key, num)| {
+        // A click on the sorted column turns its order around; another column starts in its natural order.
+        let next_dir = if col == sort {
+            if descending { "asc" } else { "desc" }
+        } else if matches!(col, DocSort::Date | DocSort::Number | DocSort::Total) {
+            "desc"
+        } else {
+            "asc"
+        };
+        let mut pairs = filters.to_vec();
+        pairs.extend([("sort", col.as_str()), ("dir", next_dir)]);
+        SortHeader {
+            key: col.as_str(),
+            label: t(lang, key),
+            href: format!("/{}?{}", kind.segment(), query_string(&pairs)),
+            aria: if col != sort {
+                "none"
+            } else if descending {
+                "descending"
+            } else {
+                "ascending"
+            },
+            num,
+        }
+    })
+    .collect();
+    let page = ListPage {
+        p: s.chrome(&app, kind_nav(kind), t(lang, &kinds_key(kind)).into()).await?,
+        seg: kind.segment(),
+        can_create: s.can_write() && kind != DocumentKind::CreditNote,
+        payable: kind.is_payable(),
+        statuses: statuses(kind).iter().map(|st| (st.as_str(), status_key(*st))).collect(),
+        first_query: after.is_some().then(|| query_string(&base)),
+        status: status_s,
+        customer: customer_s,
+        customer_name,
+        from: from_s,
+        to: to_s,
+        q: q_text,
+        except: except_text,
+        sort: sort.as_str().into(),
+        dir: dir_s.into(),
+        headers,
+        totals: (!rows.is_empty()).then(|| (text::money(gross, cur, lang), text::money(due, cur, lang))),
+        rows,
+        next_query,
+    };
+    html(StatusCode::OK, &page)
+}
+
+/// The navigation entry a kind belongs to.
+pub fn kind_nav(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Quote => "quotes",
+        DocumentKind::Order => "orders",
+        DocumentKind::DeliveryNote => "delivery-notes",
+        DocumentKind::Proforma => "proformas",
+        DocumentKind::Invoice => "invoices",
+        DocumentKind::DepositInvoice => "deposit-invoices",
+        DocumentKind::CreditNote => "credit-notes",
+    }
+}
+
+// ---------------------------------------------------------------- document page
+
+pub struct LineRow {
+    pub id: String,
+    pub description: String,
+    pub comment: bool,
+    pub quantity: String,
+    pub unit_price: String,
+    pub discount: String,
+    pub vat: String,
+    pub net: String,
+}
+
+/// A POST button of the page: path suffix, label key, element id, extra form field.
+pub struct Action {
+    pub path: String,
+    pub label: &'static str,
+    pub id: String,
+    pub field: Option<(&'static str, &'static str)>,
+    pub primary: bool,
+}
+
+pub struct EmailRow {
+    pub date: String,
+    pub to: String,
+    pub subject: String,
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "document.html")]
+struct ShowPage {
+    p: Chrome,
+    seg: &'static str,
+    id: String,
+    kind_title: &'static str,
+    status: &'static str,
+    urgency: &'static str,
+    customer_id: String,
+    customer: String,
+    date: String,
+    due_date: String,
+    valid_until: String,
+    lines: Vec<LineRow>,
+    lines_net: String,
+    discount: Option<String>,
+    net: String,
+    vat: Vec<(String, String)>,
+    gross: String,
+    paid: Option<String>,
+    due: Option<String>,
+    due_plain: String,
+    today: String,
+    note: String,
+    payments: Vec<(String, String, String)>,
+    family: Vec<(String, String, &'static str)>,
+    history: Vec<(String, String)>,
+    emails: Vec<EmailRow>,
+    can_edit: bool,
+    actions: Vec<Action>,
+    can_pay: bool,
+    can_send: bool,
+    can_bill_order: bool,
+    can_credit: bool,
+    can_deliver: bool,
+    ubl: bool,
+    notice: Option<&'static str>,
+    errors: BTreeMap<String, String>,
+}
+
+impl ShowPage {
+    fn methods(&self) -> Vec<(&'static str, &'static str)> {
+        METHODS.iter().map(|m| (*m, t(self.p.lang, &format!("method.{m}")))).collect()
+    }
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.get(field).map(String::as_str)
+    }
+}
+
+fn doc_id(lang: Language, id: &str) -> Result<Uuid, WebError> {
+    id.parse().map_err(|_| WebError::NotFound(lang))
+}
+
+fn title_of(kind: DocumentKind, number: Option<&str>, lang: Language) -> String {
+    format!("{} {}", text::kind_title(kind, false, lang), number.unwrap_or_else(|| t(lang, "doc.draft_number")))
+}
+
+/// What the user may do with `rec` (none for a read-only user).
+fn actions(kind: DocumentKind, rec: &DocumentRecord, write: bool) -> Vec<Action> {
+    let mut out = Vec::new();
+    if !write {
+        return out;
+    }
+    let a = |path: &str, label: &'static str, field: Option<(&'static str, &'static str)>, primary: bool| Action {
+        id: match field {
+            Some((_, v)) => format!("{path}-{v}"),
+            None => path.to_string(),
+        },
+        path: path.to_string(),
+        label,
+        field,
+        primary,
+    };
+    let st = rec.status;
+    if st == Status::Draft {
+        out.push(a("issue", "docact.issue", None, true));
+        out.push(a("delete", "docact.delete", None, false));
+    }
+    if lifecycle::accept(kind, st).is_ok() {
+        out.push(a("accept", "docact.accept", None, true));
+    }
+    if lifecycle::refuse(kind, st).is_ok() {
+        out.push(a("refuse", "docact.refuse", None, false));
+    }
+    for to in TARGETS {
+        if lifecycle::convert(kind, st, to).is_ok() {
+            let label = match to {
+                DocumentKind::Order => "docact.convert_order",
+                DocumentKind::DeliveryNote => "docact.convert_delivery_note",
+                DocumentKind::Proforma => "docact.convert_proforma",
+                _ => "docact.convert_invoice",
+            };
+            out.push(a(
+                "convert",
+                label,
+                Some(("to", to.segment().trim_end_matches('s'))),
+                to != DocumentKind::Proforma,
+            ));
+        }
+    }
+    if kind.is_payable() && !matches!(st, Status::Draft | Status::Credited) {
+        out.push(a("credit-note", "docact.credit_note", None, false));
+    }
+    if kind != DocumentKind::CreditNote {
+        out.push(a("duplicate", "docact.duplicate", None, false));
+    }
+    if st != Status::Draft && lifecycle::cancel(kind, st).is_ok() {
+        out.push(a("cancel", "docact.cancel", None, false));
+    }
+    out
+}
+
+async fn show_page(
+    app: &App,
+    s: &WebSession,
+    rec: &DocumentRecord,
+    errors: BTreeMap<String, String>,
+    notice: Option<&'static str>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let lang = s.lang();
+    let kind = rec.kind;
+    let err = |e| WebError::store(lang, e);
+    let cur = rec.content.currency;
+    let totals = rec.content.totals();
+    let customer = app.store.customer(s.rec.company_id, rec.content.customer_id).await.map_err(err)?;
+    let mut amounts = totals.lines.iter();
+    let lines = rec
+        .content
+        .lines
+        .iter()
+        .map(|l| {
+            if !l.is_item() {
+                return LineRow {
+                    id: l.id.to_string(),
+                    description: l.description.clone(),
+                    comment: true,
+                    quantity: String::new(),
+                    unit_price: String::new(),
+                    discount: String::new(),
+                    vat: String::new(),
+                    net: String::new(),
+                };
+            }
+            let net = amounts.next().map(|a| text::money(a.net, cur, lang)).unwrap_or_default();
+            LineRow {
+                id: l.id.to_string(),
+                description: l.description.clone(),
+                comment: false,
+                quantity: text::number(l.quantity, 0, lang),
+                unit_price: text::money(l.unit_price, cur, lang),
+                discount: if l.discount_percent.is_zero() {
+                    String::new()
+                } else {
+                    text::percent(l.discount_percent, lang)
+                },
+                vat: text::percent(l.vat.rate(), lang),
+                net,
+            }
+        })
+        .collect();
+    let family = if rec.links.is_empty() {
+        Vec::new()
+    } else {
+        app.store.family(s.rec.company_id, rec.id).await.map_err(err)?
+    };
+    let family = family
+        .into_iter()
+        .filter(|m| m.id != rec.id)
+        .map(|m| {
+            let label = title_of(m.kind, m.number.as_deref(), lang);
+            (label, format!("/{}/{}", m.kind.segment(), m.id), status_key(m.status))
+        })
+        .collect();
+    let history = rec
+        .history
+        .iter()
+        .map(|e| {
+            let key = format!("event.{}", e.event);
+            let label = i18n::lookup(lang, &key).map_or_else(|| e.event.clone(), String::from);
+            (text::date(e.at.date(), lang), label)
+        })
+        .collect();
+    let emails = crate::api::email::list(app, &s.auth(), kind, &rec.id.to_string())
+        .await
+        .map_err(|e| WebError::api(lang, e))?
+        .0
+        .into_iter()
+        .map(|e| EmailRow {
+            date: e.created_at.get(..10).and_then(parse_date).map(|d| text::date(d, lang)).unwrap_or_default(),
+            to: e.to.join(", "),
+            subject: e.subject,
+            status: match e.status {
+                "sent" => "email.sent",
+                "failed" => "email.failed",
+                "sending" => "email.sending",
+                _ => "email.pending",
+            },
+        })
+        .collect();
+    let due = rec.due();
+    let payable = kind.is_payable() && rec.status != Status::Draft;
+    let write = s.can_write();
+    let page = ShowPage {
+        p: s.chrome(app, kind_nav(kind), title_of(kind, rec.number.as_deref(), lang)).await?,
+        seg: kind.segment(),
+        id: rec.id.to_string(),
+        kind_title: text::kind_title(kind, false, lang),
+        status: status_key(lifecycle::effective_status(kind, rec.status, rec.content.valid_until, s.today())),
+        urgency: if kind.is_payable() { urgency(rec.status, rec.due_date, s.today()) } else { "" },
+        customer_id: rec.content.customer_id.to_string(),
+        customer: customer.customer.name,
+        date: rec.issue_date.map(|d| text::date(d, lang)).unwrap_or_default(),
+        due_date: rec.due_date.map(|d| text::date(d, lang)).unwrap_or_default(),
+        valid_until: rec.content.valid_until.map(|d| text::date(d, lang)).unwrap_or_default(),
+        lines,
+        lines_net: text::money(totals.lines_net, cur, lang),
+        discount: (!totals.discount.is_zero()).then(|| text::money(totals.discount, cur, lang)),
+        net: text::money(totals.net, cur, lang),
+        vat: totals.vat.iter().map(|v| (text::percent(v.rate, lang), text::money(v.amount, cur, lang))).collect(),
+        gross: text::money(totals.gross, cur, lang),
+        paid: payable.then(|| text::money(rec.paid, cur, lang)),
+        due: payable.then(|| text::money(due, cur, lang)),
+        due_plain: to_text(due, cur.minor_units()),
+        today: s.today().to_string(),
+        note: rec.content.note.clone().unwrap_or_default(),
+        payments: rec
+            .payments
+            .iter()
+            .map(|p| {
+                let method =
+                    i18n::lookup(lang, &format!("method.{}", p.method)).map_or_else(|| p.method.clone(), String::from);
+                (text::date(p.date, lang), method, text::money(p.amount, cur, lang))
+            })
+            .collect(),
+        family,
+        history,
+        emails,
+        can_edit: write && rec.status == Status::Draft,
+        actions: actions(kind, rec, write),
+        can_pay: write && kind.is_payable() && matches!(rec.status, Status::Issued | Status::PartiallyPaid),
+        can_send: write && rec.status != Status::Draft,
+        can_deliver: write && lifecycle::convert(kind, rec.status, DocumentKind::DeliveryNote).is_ok(),
+        can_credit: write && kind.is_payable() && !matches!(rec.status, Status::Draft | Status::Credited),
+        can_bill_order: write
+            && kind == DocumentKind::Order
+            && matches!(rec.status, Status::Confirmed | Status::PartiallyDelivered | Status::Delivered),
+        ubl: crate::api::render::is_e_invoice(kind),
+        notice,
+        errors,
+    };
+    html(status, &page)
+}
+
+async fn show(app: App, s: WebSession, id: String, kind: DocumentKind) -> Result<Response, WebError> {
+    let lang = s.lang();
+    let rec =
+        app.store.document(s.rec.company_id, kind, doc_id(lang, &id)?).await.map_err(|e| WebError::store(lang, e))?;
+    show_page(&app, &s, &rec, BTreeMap::new(), None, StatusCode::OK).await
+}
+
+/// `GET /{kind}/{id}/pdf` and `/ubl`: the API's files.
+async fn file(app: App, s: WebSession, id: String, kind: DocumentKind, ubl: bool) -> Result<Response, WebError> {
+    let lang = s.lang();
+    let rec =
+        app.store.document(s.rec.company_id, kind, doc_id(lang, &id)?).await.map_err(|e| WebError::store(lang, e))?;
+    let r = if ubl {
+        crate::api::render::ubl(&app, &s.auth(), &rec).await
+    } else {
+        crate::api::render::pdf(&app, &s.auth(), &rec).await
+    };
+    r.map_err(|e| WebError::api(lang, e))
+}
+
+/// `POST /{kind}/{id}/{action}`: each action is the API's function of the same name.
+async fn act(
+    app: App,
+    s: WebSession,
+    form: FormData,
+    kind: DocumentKind,
+    id: String,
+    action: String,
+) -> Result<Response, WebError> {
+    let lang = s.lang();
+    let id = doc_id(lang, &id)?;
+    let ids = id.to_string();
+    let auth = s.auth();
+    let here = format!("/{}/{id}", kind.segment());
+    let to_doc = |v: &crate::api::documents::DocumentView| {
+        let k: DocumentKind = v.kind.parse().unwrap_or(kind);
+        see_other(&format!("/{}/{}", k.segment(), v.id))
+    };
+    let result = match action.as_str() {
+        "issue" => api_docs::issue(&app, &auth, kind, &ids).await.map(|_| see_other(&here)),
+        "accept" => {
+            api_docs::transition(&app, &auth, kind, &ids, "accepted", lifecycle::accept).await.map(|_| see_other(&here))
+        }
+        "refuse" => {
+            api_docs::transition(&app, &auth, kind, &ids, "refused", lifecycle::refuse).await.map(|_| see_other(&here))
+        }
+        "cancel" => api_docs::transition(&app, &auth, kind, &ids, "cancelled", lifecycle::cancel)
+            .await
+            .map(|_| see_other(&here)),
+        "delete" => api_docs::delete(&app, &auth, kind, &ids).await.map(|_| see_other(&format!("/{}", kind.segment()))),
+        "duplicate" => api_docs::duplicate(&app, &auth, kind, &ids).await.map(|(_, v)| to_doc(&v.0)),
+        "convert" => {
+            // A partial delivery: the quantities typed per order line (`deliver_qty[<line id>]`).
+            let portions: Vec<api_docs::PortionInput> = form
+                .0
+                .iter()
+                .filter_map(|(k, v)| {
+                    let line = k.strip_prefix("deliver_qty[")?.strip_suffix(']')?;
+                    let q = v.trim().replace(',', ".");
+                    (!q.is_empty())
+                        .then(|| api_docs::PortionInput { line_id: Some(line.to_string()), quantity: Some(DecText(q)) })
+                })
+                .collect();
+            let input = ConvertInput { to: form.text("to"), lines: (!portions.is_empty()).then_some(portions) };
+            api_docs::convert(&app, &auth, kind, &ids, input).await.map(|(_, v)| to_doc(&v.0))
+        }
+        "deposit-invoice" if kind == DocumentKind::Order => {
+            let input = api_docs::DepositInput {
+                percent: form.text("percent").map(|p| DecText(p.replace(',', "."))),
+                amount: None,
+            };
+            api_docs::deposit_invoice(&app, &auth, &ids, input).await.map(|(_, v)| to_doc(&v.0))
+        }
+        "progress-invoice" if kind == DocumentKind::Order => {
+            let input = api_docs::ProgressInput {
+                cumulative_percent: form.text("cumulative_percent").map(|p| DecText(p.replace(',', "."))),
+            };
+            api_docs::progress_invoice(&app, &auth, &ids, input).await.map(|(_, v)| to_doc(&v.0))
+        }
+        "credit-note" => match credit_body(&app, &s, kind, id, &form).await? {
+            Ok(body) => api_docs::create_credit_note(&app, &auth, kind, &ids, body).await.map(|(_, v)| to_doc(&v.0)),
+            Err(e) => Err(e),
+        },
+        "payments" if kind.is_payable() => {
+            let input = PaymentInput {
+                amount: form
+                    .text("amount")
+                    .map(|a| DecText(a.replace(',', ".").replace([' ', '\u{a0}', '\u{202f}'], ""))),
+                date: form.text("date"),
+                method: form.text("method"),
+                reference: form.text("reference"),
+            };
+            api_docs::add_payment(&app, &auth, kind, &ids, input).await.map(|_| see_other(&here))
+        }
+        "send" => {
+            let mut body = serde_json::Map::new();
+            for field in ["to", "cc"] {
+                if let Some(v) = form.text(field) {
+                    let list: Vec<String> =
+                        v.split([',', ';']).map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
+                    body.insert(field.into(), serde_json::json!(list));
+                }
+            }
+            if let Some(subject) = form.text("subject") {
+                body.insert("subject".into(), serde_json::json!(subject));
+            }
+            if let Some(m) = form.text("message") {
+                body.insert("message".into(), serde_json::json!(m));
+            }
+            let bytes = serde_json::to_vec(&body).map_err(|e| WebError::Internal(e.to_string()))?;
+            match crate::api::email::send(&app, &auth, kind, &ids, bytes.into()).await {
+                Ok(_) => {
+                    let rec =
+                        app.store.document(s.rec.company_id, kind, id).await.map_err(|e| WebError::store(lang, e))?;
+                    return show_page(&app, &s, &rec, BTreeMap::new(), Some("docact.queued"), StatusCode::OK).await;
+                }
+                Err(e) => Err(e),
+            }
+        }
+        _ => return Err(WebError::NotFound(lang)),
+    };
+    match result {
+        Ok(r) => Ok(r),
+        Err(ApiError::Invalid(errs)) => {
+            let rec = app.store.document(s.rec.company_id, kind, id).await.map_err(|e| WebError::store(lang, e))?;
+            // `to[2]` is shown next to the one recipients field.
+            let map = errs
+                .into_iter()
+                .map(|e| (e.field.split('[').next().unwrap_or_default().to_string(), e.message))
+                .collect();
+            show_page(&app, &s, &rec, map, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(WebError::api(lang, e)),
+    }
+}
+
+/// The body of a credit note: empty (the whole invoice), or the lines whose quantity to
+/// credit was typed (`credit_qty[<line id>]`), each as invoiced but for its quantity.
+async fn credit_body(
+    app: &App,
+    s: &WebSession,
+    kind: DocumentKind,
+    id: Uuid,
+    form: &FormData,
+) -> Result<Result<axum::body::Bytes, ApiError>, WebError> {
+    if !form.0.iter().any(|(k, _)| k.starts_with("credit_qty[")) {
+        return Ok(Ok(axum::body::Bytes::new()));
+    }
+    let lang = s.lang();
+    let rec = app.store.document(s.rec.company_id, kind, id).await.map_err(|e| WebError::store(lang, e))?;
+    let inputs = api_docs::input_of(&rec.content).lines.unwrap_or_default();
+    let lines: Vec<_> = rec
+        .content
+        .lines
+        .iter()
+        .zip(inputs)
+        .filter(|(l, _)| l.is_item())
+        .filter_map(|(l, li)| {
+            let q = form.text(&format!("credit_qty[{}]", l.id))?.replace(',', ".");
+            let nothing = q.trim_start_matches(['0', '.']).is_empty();
+            (!nothing).then_some(api_docs::LineInput { id: None, quantity: Some(DecText(q)), ..li })
+        })
+        .collect();
+    if lines.is_empty() {
+        return Ok(Err(ApiError::field("lines", "type the quantity to credit on at least one line")));
+    }
+    let body =
+        serde_json::to_vec(&serde_json::json!({ "lines": lines })).map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok(Ok(body.into()))
+}
+
+// ---------------------------------------------------------------- draft editor
+
+/// One line of the editor, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct LineForm {
+    pub i: usize,
+    pub n: usize,
+    pub id: String,
+    pub product_id: String,
+    pub kind: String,
+    pub description: String,
+    pub quantity: String,
+    pub unit_price: String,
+    pub vat_rate: String,
+    pub discount: String,
+}
+
+impl LineForm {
+    pub fn is_comment(&self) -> bool {
+        !self.kind.is_empty() && self.kind != "item"
+    }
+}
+
+const LINE_FIELDS: [&str; 8] =
+    ["id", "product_id", "kind", "description", "quantity", "unit_price", "vat_rate", "discount_percent"];
+
+/// The lines of the submitted form, in index order.
+pub fn form_lines(form: &FormData) -> Vec<LineForm> {
+    let mut by_index: BTreeMap<usize, [String; 8]> = BTreeMap::new();
+    for (k, v) in &form.0 {
+        let Some(rest) = k.strip_prefix("lines[") else { continue };
+        let Some((i, field)) = rest.split_once("].") else { continue };
+        let (Ok(i), Some(f)) = (i.parse::<usize>(), LINE_FIELDS.iter().position(|x| *x == field)) else { continue };
+        // Bounded: an index is a position in the form, not a size to allocate.
+        if i < 1000 {
+            by_index.entry(i).or_default()[f] = v.clone();
+        }
+    }
+    by_index
+        .into_values()
+        .enumerate()
+        .map(|(i, [id, product_id, kind, description, quantity, unit_price, vat_rate, discount])| LineForm {
+            i,
+            n: i + 1,
+            id,
+            product_id,
+            kind,
+            description,
+            quantity,
+            unit_price,
+            vat_rate,
+            discount,
+        })
+        .collect()
+}
+
+fn blank_line(i: usize) -> LineForm {
+    LineForm { i, n: i + 1, quantity: "1".into(), vat_rate: "20".into(), ..LineForm::default() }
+}
+
+/// Everything the editor shows, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct DraftForm {
+    pub customer_id: String,
+    pub lines: Vec<LineForm>,
+    pub discount: String,
+    pub note: String,
+    pub terms: String,
+    /// A quote's validity date, `YYYY-MM-DD`.
+    pub valid_until: String,
+}
+
+impl DraftForm {
+    fn read(form: &FormData) -> DraftForm {
+        DraftForm {
+            customer_id: form.text("customer_id").unwrap_or_default(),
+            lines: form_lines(form),
+            discount: form.get("discount_percent").unwrap_or_default().to_string(),
+            note: form.get("note").unwrap_or_default().to_string(),
+            terms: form.get("terms").unwrap_or_default().to_string(),
+            valid_until: form.get("valid_until").unwrap_or_default().to_string(),
+        }
+    }
+
+    fn of(c: &Content) -> DraftForm {
+        let lines = c
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LineForm {
+                i,
+                n: i + 1,
+                id: l.id.to_string(),
+                product_id: l.product_id.map(|p| p.to_string()).unwrap_or_default(),
+                kind: l.kind.as_str().to_string(),
+                description: l.description.clone(),
+                quantity: to_text(l.quantity, 0),
+                unit_price: to_text(l.unit_price, 2),
+                vat_rate: to_text(l.vat.rate(), 0),
+                discount: if l.discount_percent.is_zero() { String::new() } else { to_text(l.discount_percent, 0) },
+            })
+            .collect();
+        DraftForm {
+            customer_id: c.customer_id.to_string(),
+            lines,
+            discount: if c.discount_percent.is_zero() { String::new() } else { to_text(c.discount_percent, 0) },
+            note: c.note.clone().unwrap_or_default(),
+            terms: c.terms.clone().unwrap_or_default(),
+            valid_until: c.valid_until.map(|d| d.to_string()).unwrap_or_default(),
+        }
+    }
+
+    /// Drops lines left entirely empty and numbers the rest as the API will name them.
+    fn compact(&mut self) {
+        self.lines.retain(|l| ![&l.description, &l.unit_price, &l.product_id].iter().all(|v| v.trim().is_empty()));
+        for (k, l) in self.lines.iter_mut().enumerate() {
+            (l.i, l.n) = (k, k + 1);
+        }
+    }
+
+    /// The API body: over `base` (the stored draft, when editing), what the form edits.
+    fn input(&self, base: Option<&Content>) -> DocumentInput {
+        let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
+        let dec = |v: &str| opt(v).map(|x| DecText(x.replace(',', ".")));
+        let mut input = base.map(api_docs::input_of).unwrap_or_default();
+        let old_lines = input.lines.take().unwrap_or_default();
+        input.customer_id = opt(&self.customer_id);
+        input.lines = Some(
+            self.lines
+                .iter()
+                .map(|l| {
+                    let mut li = old_lines
+                        .iter()
+                        .find(|o| !l.id.is_empty() && o.id.as_deref() == Some(l.id.as_str()))
+                        .cloned()
+                        .unwrap_or_default();
+                    li.description = opt(&l.description);
+                    if l.is_comment() {
+                        li.kind = Some(l.kind.clone());
+                        return li;
+                    }
+                    li.kind = None;
+                    li.product_id = opt(&l.product_id);
+                    li.quantity = dec(&l.quantity);
+                    li.unit_price = dec(&l.unit_price);
+                    li.vat_rate = dec(&l.vat_rate);
+                    li.discount_percent = dec(&l.discount);
+                    li
+                })
+                .collect(),
+        );
+        input.discount_percent = dec(&self.discount);
+        input.note = opt(&self.note);
+        input.terms = opt(&self.terms);
+        input.valid_until = opt(&self.valid_until);
+        input
+    }
+}
+
+/// A product offered by the lookup.
+pub struct ProductChoice {
+    pub id: String,
+    pub label: String,
+    pub price: String,
+}
+
+/// The totals as the editor shows them.
+pub struct TotalsView {
+    pub lines_net: String,
+    pub discount: Option<String>,
+    pub net: String,
+    pub vat: Vec<(String, String)>,
+    pub gross: String,
+}
+
+fn totals_view(c: &Content, lang: Language) -> TotalsView {
+    let t = c.totals();
+    let cur = c.currency;
+    TotalsView {
+        lines_net: text::money(t.lines_net, cur, lang),
+        discount: (!t.discount.is_zero()).then(|| text::money(t.discount, cur, lang)),
+        net: text::money(t.net, cur, lang),
+        vat: t.vat.iter().map(|v| (text::percent(v.rate, lang), text::money(v.amount, cur, lang))).collect(),
+        gross: text::money(t.gross, cur, lang),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "document_form.html")]
+struct FormPage {
+    p: Chrome,
+    seg: &'static str,
+    action: String,
+    draft_id: String,
+    customers: Vec<(String, String)>,
+    f: DraftForm,
+    product_q: String,
+    products: Option<Vec<ProductChoice>>,
+    totals: Option<TotalsView>,
+    errors: Vec<(String, String)>,
+    error_map: BTreeMap<String, String>,
+}
+
+impl FormPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.error_map.get(field).map(String::as_str)
+    }
+    fn line_error(&self, i: &usize, field: &str) -> Option<&str> {
+        self.error_map.get(&format!("lines[{i}].{field}")).map(String::as_str)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "document_totals.html")]
+struct TotalsFragment {
+    p: Chrome,
+    totals: Option<TotalsView>,
+}
+
+#[derive(Template)]
+#[template(path = "document_products.html")]
+struct ProductsFragment {
+    p: Chrome,
+    products: Option<Vec<ProductChoice>>,
+}
+
+/// The customers offered in the form: the one chosen, then the newest ones.
+async fn customer_choices(app: &App, s: &WebSession, chosen: Option<Uuid>) -> Result<Vec<(String, String)>, WebError> {
+    let lang = s.lang();
+    let mut out = Vec::new();
+    if let Some(id) = chosen
+        && let Ok(c) = app.store.customer(s.rec.company_id, id).await
+    {
+        out.push((id.to_string(), c.customer.name));
+    }
+    let (rows, _) = app
+        .store
+        .list_customers(s.rec.company_id, &CustomerFilter { q: None, activity: None, limit: 100, after: None })
+        .await
+        .map_err(|e| WebError::store(lang, e))?;
+    out.extend(rows.into_iter().filter(|r| Some(r.id) != chosen).map(|r| (r.id.to_string(), r.customer.name)));
+    Ok(out)
+}
+
+/// Products matching `q`, through the API's product list (its search and its role checks).
+async fn find_products(app: &App, s: &WebSession, q: &str) -> Result<Vec<ProductChoice>, WebError> {
+    let lang = s.lang();
+    let query =
+        crate::api::ListQuery { q: Some(q.chars().take(100).collect()), limit: Some("8".into()), ..Default::default() };
+    let page = crate::api::products::list(State(app.clone()), s.auth(), Query(query))
+        .await
+        .map_err(|e| WebError::api(lang, e))?
+        .0;
+    let cur: Currency = s.rec.currency.parse().unwrap_or(Currency::EUR);
+    Ok(page
+        .data
+        .into_iter()
+        .map(|p| ProductChoice {
+            id: p.id.to_string(),
+            label: format!("{} — {}", p.reference, p.name),
+            price: p.unit_price.parse().map(|d| text::money(d, cur, lang)).unwrap_or(p.unit_price),
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+pub struct LookupQuery {
+    product_q: Option<String>,
+}
+
+/// `GET /documents/products?product_q=`: the editor's product suggestions (an htmx fragment).
+async fn product_lookup(
+    State(app): State<App>,
+    s: WebSession,
+    Query(q): Query<LookupQuery>,
+) -> Result<Response, WebError> {
+    let text = q.product_q.unwrap_or_default();
+    let products = if text.trim().is_empty() { None } else { Some(find_products(&app, &s, text.trim()).await?) };
+    let page = ProductsFragment { p: s.chrome(&app, "", String::new()).await?, products };
+    html(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    customer: Option<String>,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn render_form(
+    app: &App,
+    s: &WebSession,
+    kind: DocumentKind,
+    editing: Option<&DocumentRecord>,
+    f: DraftForm,
+    product_q: String,
+    products: Option<Vec<ProductChoice>>,
+    totals: Option<TotalsView>,
+    errs: Vec<(String, String)>,
+    status: StatusCode,
+) -> Result<Response, WebError> {
+    let lang = s.lang();
+    let (title, action) = match editing {
+        Some(r) => (
+            format!("{} — {}", t(lang, "editor.edit_title"), title_of(kind, None, lang)),
+            format!("/{}/{}/edit", kind.segment(), r.id),
+        ),
+        None => (
+            format!("{} — {}", t(lang, "kinds.new"), text::kind_title(kind, false, lang)),
+            format!("/{}/new", kind.segment()),
+        ),
+    };
+    let page = FormPage {
+        p: s.chrome(app, kind_nav(kind), title).await?,
+        seg: kind.segment(),
+        action,
+        draft_id: editing.map(|r| r.id.to_string()).unwrap_or_default(),
+        customers: customer_choices(app, s, f.customer_id.parse().ok()).await?,
+        f,
+        product_q,
+        products,
+        totals,
+        error_map: errs.iter().cloned().collect(),
+        errors: errs,
+    };
+    html(status, &page)
+}
+
+async fn new_form(app: App, s: WebSession, q: NewQuery, kind: DocumentKind) -> Result<Response, WebError> {
+    if !s.can_write() {
+        return Err(WebError::Forbidden(s.lang()));
+    }
+    let chosen = q.customer.as_deref().and_then(|c| c.parse::<Uuid>().ok());
+    let f = DraftForm {
+        customer_id: chosen.map(|c| c.to_string()).unwrap_or_default(),
+        lines: vec![blank_line(0)],
+        ..DraftForm::default()
+    };
+    render_form(&app, &s, kind, None, f, String::new(), None, None, Vec::new(), StatusCode::OK).await
+}
+
+async fn draft(app: &App, s: &WebSession, kind: DocumentKind, id: &str) -> Result<DocumentRecord, WebError> {
+    let lang = s.lang();
+    let rec =
+        app.store.document(s.rec.company_id, kind, doc_id(lang, id)?).await.map_err(|e| WebError::store(lang, e))?;
+    if rec.status != Status::Draft {
+        return Err(WebError::api(
+            lang,
+            facturier_core::document::LifecycleError::NotDraft(rec.status.as_str()).into(),
+        ));
+    }
+    Ok(rec)
+}
+
+async fn edit_form(app: App, s: WebSession, id: String, kind: DocumentKind) -> Result<Response, WebError> {
+    if !s.can_write() {
+        return Err(WebError::Forbidden(s.lang()));
+    }
+    let rec = draft(&app, &s, kind, &id).await?;
+    let f = DraftForm::of(&rec.content);
+    let totals = Some(totals_view(&rec.content, s.lang()));
+    render_form(&app, &s, kind, Some(&rec), f, String::new(), None, totals, Vec::new(), StatusCode::OK).await
+}
+
+/// The totals of the form as typed, or the API's per-field errors.
+async fn compute(
+    app: &App,
+    s: &WebSession,
+    f: &DraftForm,
+    base: Option<&Content>,
+) -> Result<Result<TotalsView, Vec<(String, String)>>, WebError> {
+    let mut f = f.clone();
+    f.compact();
+    match api_docs::preview(app, &s.auth(), &f.input(base)).await {
+        Ok(c) => Ok(Ok(totals_view(&c, s.lang()))),
+        Err(ApiError::Invalid(errs)) => Ok(Err(errs.into_iter().map(|e| (e.field, e.message)).collect())),
+        Err(ApiError::NotFound(_)) => Ok(Err(vec![("customer_id".into(), "no such customer".into())])),
+        Err(e) => Err(WebError::api(s.lang(), e)),
+    }
+}
+
+/// `POST /{kind}/preview`: the totals fragment the editor swaps in as you type.
+async fn preview(app: App, s: WebSession, form: FormData, kind: DocumentKind) -> Result<Response, WebError> {
+    s.auth().require_write().map_err(|e| WebError::api(s.lang(), e))?;
+    let base = match form.text("draft_id") {
+        Some(id) => Some(draft(&app, &s, kind, &id).await?.content),
+        None => None,
+    };
+    let totals = compute(&app, &s, &DraftForm::read(&form), base.as_ref()).await?.ok();
+    let page = TotalsFragment { p: s.chrome(&app, kind_nav(kind), String::new()).await?, totals };
+    html(StatusCode::OK, &page)
+}
+
+/// `POST /{kind}/new` and `POST /{kind}/{id}/edit`. `action` says what the button asked:
+/// `add_line`, `find_product`, `add_product:<id>`, `recalculate`, or `save` (the default).
+async fn save(
+    app: App,
+    s: WebSession,
+    form: FormData,
+    kind: DocumentKind,
+    id: Option<String>,
+) -> Result<Response, WebError> {
+    let lang = s.lang();
+    let auth = s.auth();
+    auth.require_write().map_err(|e| WebError::api(lang, e))?;
+    let editing = match &id {
+        Some(id) => Some(draft(&app, &s, kind, id).await?),
+        None => None,
+    };
+    let base = editing.as_ref().map(|r| &r.content);
+    let mut f = DraftForm::read(&form);
+    let product_q = form.get("product_q").unwrap_or_default().to_string();
+    let action = form.get("action").unwrap_or("save").to_string();
+    let again = |f: DraftForm, products, totals, errs, status| {
+        render_form(&app, &s, kind, editing.as_ref(), f, product_q.clone(), products, totals, errs, status)
+    };
+    if action == "add_line" {
+        f.lines.push(blank_line(f.lines.len()));
+        return again(f, None, None, Vec::new(), StatusCode::OK).await;
+    }
+    if let Some(i) = action.strip_prefix("remove_line:").and_then(|i| i.parse::<usize>().ok()) {
+        if i < f.lines.len() {
+            f.lines.remove(i);
+        }
+        for (k, l) in f.lines.iter_mut().enumerate() {
+            (l.i, l.n) = (k, k + 1);
+        }
+        if f.lines.is_empty() {
+            f.lines.push(blank_line(0));
+        }
+        let totals = compute(&app, &s, &f, base).await?.ok();
+        return again(f, None, totals, Vec::new(), StatusCode::OK).await;
+    }
+    if action == "find_product" {
+        let products =
+            if product_q.trim().is_empty() { None } else { Some(find_products(&app, &s, product_q.trim()).await?) };
+        return again(f, products, None, Vec::new(), StatusCode::OK).await;
+    }
+    if let Some(pid) = action.strip_prefix("add_product:") {
+        let pid: Uuid = pid.parse().map_err(|_| WebError::BadRequest(lang, "product".into()))?;
+        let p = app.store.product(s.rec.company_id, pid).await.map_err(|e| WebError::store(lang, e))?.product;
+        f.compact();
+        f.lines.push(LineForm {
+            i: f.lines.len(),
+            n: f.lines.len() + 1,
+            product_id: pid.to_string(),
+            kind: "item".into(),
+            description: p.name.clone(),
+            quantity: "1".into(),
+            unit_price: to_text(p.unit_price, 2),
+            vat_rate: to_text(p.vat.rate(), 0),
+            ..LineForm::default()
+        });
+        let totals = compute(&app, &s, &f, base).await?.ok();
+        return again(f, None, totals, Vec::new(), StatusCode::OK).await;
+    }
+    if action == "recalculate" {
+        return match compute(&app, &s, &f, base).await? {
+            Ok(t) => again(f, None, Some(t), Vec::new(), StatusCode::OK).await,
+            Err(errs) => again(f, None, None, errs, StatusCode::UNPROCESSABLE_ENTITY).await,
+        };
+    }
+    f.compact();
+    let input = f.input(base);
+    let result = match &editing {
+        None => api_docs::create(&app, &auth, kind, input).await.map(|(_, v)| v.0.id),
+        Some(rec) => {
+            let patch = serde_json::to_value(&input).map_err(|e| WebError::Internal(e.to_string()))?;
+            api_docs::update(&app, &auth, kind, &rec.id.to_string(), patch).await.map(|v| v.0.id)
+        }
+    };
+    match result {
+        Ok(id) => Ok(see_other(&format!("/{}/{id}", kind.segment()))),
+        Err(e @ (ApiError::Invalid(_) | ApiError::NotFound(_))) => {
+            let errs = match e {
+                ApiError::Invalid(errs) => errs.into_iter().map(|e| (e.field, e.message)).collect(),
+                _ => vec![("customer_id".to_string(), "no such customer".to_string())],
+            };
+            if f.lines.is_empty() {
+                f.lines.push(blank_line(0));
+            }
+            again(f, None, None, errs, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(e) => Err(WebError::api(lang, e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_minus_word_in_the_search_is_the_except_term() {
+        assert_eq!(search_terms("maintenance -contrat", ""), (Some("maintenance".into()), vec!["contrat".into()]));
+        assert_eq!(search_terms("pose -a", " annuel "), (Some("pose".into()), vec!["a".into(), "annuel".into()]));
+        assert_eq!(search_terms("  ", ""), (None, vec![]));
+        assert_eq!(search_terms("a - b", ""), (Some("a - b".into()), vec![]));
+    }
+
+    #[test]
+    fn editor_lines_keep_ids_products_and_discounts_in_index_order() {
+        let f = FormData::parse(
+            b"lines%5B3%5D.description=B&lines%5B0%5D.description=A&lines%5B0%5D.discount_percent=10&lines%5B3%5D.product_id=p",
+        );
+        let l = form_lines(&f);
+        assert_eq!(l.len(), 2);
+        assert_eq!((l[0].description.as_str(), l[0].discount.as_str()), ("A", "10"));
+        assert_eq!((l[1].i, l[1].product_id.as_str()), (1, "p"));
+    }
+}

@@ -1,0 +1,663 @@
+//! The web pages of every kind of document over HTTP, without a browser, on SQLite and
+//! PostgreSQL: lists and pages of each kind, every action (and that a read-only user gets
+//! none), the pipeline quote → order → delivery note → invoice with its family, credit
+//! note, duplicate, e-mail, UBL, the draft editor with live totals, bad input kept as
+//! typed, search with an "except" term, sort orders and page boundaries.
+
+mod common;
+
+use common::{TestApp, each_db, line};
+use facturier_server::web::session::hash_password;
+use facturier_store::companies::Role;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+const PASSWORD: &str = "un mot de passe solide";
+
+/// A browser without JavaScript: keeps cookies, does not follow redirects.
+struct Browser {
+    root: String,
+    http: reqwest::Client,
+    cookies: BTreeMap<String, String>,
+}
+
+struct Page {
+    status: u16,
+    location: String,
+    content_type: String,
+    body: String,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Browser {
+        let root = app.base.trim_end_matches("/api/v1").to_string();
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Browser { root, http, cookies: BTreeMap::new() }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    async fn finish(&mut self, r: reqwest::Response) -> Page {
+        for v in r.headers().get_all("set-cookie") {
+            let v = v.to_str().unwrap();
+            let (kv, attrs) = v.split_once(';').unwrap_or((v, ""));
+            let (k, val) = kv.split_once('=').unwrap();
+            if val.is_empty() || attrs.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), val.to_string());
+            }
+        }
+        let status = r.status().as_u16();
+        let header = |name: &str| r.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let (location, content_type) = (header("location"), header("content-type"));
+        Page { status, location, content_type, body: r.text().await.unwrap() }
+    }
+
+    async fn get(&mut self, path: &str) -> Page {
+        let r = self.http.get(format!("{}{path}", self.root)).header("cookie", self.cookie_header()).send().await;
+        self.finish(r.unwrap()).await
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let r = self
+            .http
+            .post(format!("{}{path}", self.root))
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await;
+        self.finish(r.unwrap()).await
+    }
+
+    /// Signs in as `email` and returns the session's CSRF token.
+    async fn sign_in(&mut self, email: &str) -> String {
+        let login = self.get("/login").await;
+        let csrf = csrf_of(&login.body);
+        let p = self.post("/login", &[("csrf", &csrf), ("email", email), ("password", PASSWORD), ("next", "/")]).await;
+        assert_eq!(p.status, 303, "signed in");
+        csrf_of(&self.get("/").await.body)
+    }
+
+    /// POSTs an action with the CSRF token.
+    async fn act(&mut self, csrf: &str, path: &str, extra: &[(&str, &str)]) -> Page {
+        let mut form = vec![("csrf", csrf)];
+        form.extend_from_slice(extra);
+        self.post(path, &form).await
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html.find(r#"name="csrf" value=""#).expect("a form with a CSRF token") + r#"name="csrf" value=""#.len();
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+/// The id at the end of a redirect to a document page.
+fn id_of(location: &str) -> String {
+    location.rsplit('/').next().unwrap().to_string()
+}
+
+async fn admin(app: &TestApp) -> (Browser, String) {
+    app.store.set_password_hash("admin@test.fr", &hash_password(PASSWORD).unwrap()).await.unwrap();
+    let mut b = Browser::new(app);
+    let csrf = b.sign_in("admin@test.fr").await;
+    (b, csrf)
+}
+
+async fn reader(app: &TestApp) -> (Browser, String) {
+    app.store.create_user_token(app.company_id, "lecture@test.fr", Role::ReadOnly).await.unwrap();
+    app.store.set_password_hash("lecture@test.fr", &hash_password(PASSWORD).unwrap()).await.unwrap();
+    let mut b = Browser::new(app);
+    let csrf = b.sign_in("lecture@test.fr").await;
+    (b, csrf)
+}
+
+async fn draft(app: &TestApp, seg: &str, customer: &str, lines: &[Value]) -> String {
+    let r = app.post(&format!("/{seg}"), json!({"customer_id": customer, "lines": lines})).await;
+    r.assert_status(201)["id"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn every_kind_has_its_list_and_its_page_with_the_actions_of_its_status() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let (mut b, _) = admin(&app).await;
+        for (seg, title) in [
+            ("quotes", "Devis"),
+            ("orders", "Commande"),
+            ("delivery-notes", "Bon de livraison"),
+            ("proformas", "Facture pro forma"),
+            ("invoices", "Facture"),
+            ("deposit-invoices", "acompte"),
+        ] {
+            let id = draft(&app, seg, &customer, &[line("Pose", "2", "100", "20")]).await;
+            let list = b.get(&format!("/{seg}")).await;
+            assert_eq!(list.status, 200, "{seg}");
+            assert!(list.body.contains(&format!("/{seg}/{id}")), "{seg}: the draft is listed");
+            assert!(list.body.contains("240,00"), "{seg}: its total");
+            assert!(list.body.contains(r#"id="new-document""#), "{seg}");
+            let page = b.get(&format!("/{seg}/{id}")).await;
+            assert_eq!(page.status, 200, "{seg}");
+            assert!(page.body.contains(title), "{seg}");
+            assert!(page.body.contains(r#"id="issue""#) && page.body.contains(r#"id="edit-draft""#), "{seg}");
+            assert!(!page.body.contains(r#"id="send-email""#), "{seg}: a draft is not sent");
+            assert!(b.get(&format!("/{seg}/new")).await.status == 200, "{seg}");
+        }
+        // In English: the kind, its actions and its amounts in the reader's notation.
+        let csrf = csrf_of(&b.get("/").await.body);
+        b.act(&csrf, "/language", &[("lang", "en"), ("back", "/")]).await;
+        let quotes = b.get("/quotes").await.body;
+        assert!(quotes.contains(">Quotes<") && quotes.contains("€240.00") && quotes.contains("New draft"), "{quotes}");
+        let id = row_ids(&quotes, "quotes").pop().unwrap();
+        let page = b.get(&format!("/quotes/{id}")).await.body;
+        assert!(page.contains("Quote (draft)") && page.contains("Edit the draft") && page.contains(">Draft<"));
+        b.act(&csrf, "/language", &[("lang", "fr"), ("back", "/")]).await;
+        // Credit notes have a list but no blank form: they come from an invoice.
+        assert_eq!(b.get("/credit-notes").await.status, 200);
+        assert!(!b.get("/credit-notes").await.body.contains(r#"id="new-document""#));
+        assert_eq!(b.get("/credit-notes/new").await.status, 404);
+        // The navigation leads to every kind.
+        let home = b.get("/").await.body;
+        for seg in ["/quotes", "/orders", "/delivery-notes", "/invoices", "/credit-notes"] {
+            assert!(home.contains(&format!(r#"href="{seg}""#)), "{seg} in the navigation");
+        }
+        // Someone else's document, or no document at all, is a 404.
+        let other = app.other_company().await;
+        let theirs = draft(&other, "quotes", &other.customer().await, &[line("X", "1", "1", "20")]).await;
+        assert_eq!(b.get(&format!("/quotes/{theirs}")).await.status, 404);
+        assert_eq!(b.act(&csrf, &format!("/quotes/{theirs}/issue"), &[]).await.status, 404);
+        assert_eq!(b.act(&csrf, &format!("/quotes/{theirs}/duplicate"), &[]).await.status, 404);
+        assert_eq!(other.get(&format!("/quotes/{theirs}")).await.body["status"], "draft");
+        assert_eq!(b.get("/quotes/pas-un-id").await.status, 404);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_credit_note() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let (mut b, csrf) = admin(&app).await;
+        // Written in the web editor.
+        let p = b
+            .act(
+                &csrf,
+                "/quotes/new",
+                &[
+                    ("customer_id", &customer),
+                    ("lines[0].description", "Maintenance annuelle"),
+                    ("lines[0].quantity", "3"),
+                    ("lines[0].unit_price", "33.33"),
+                    ("lines[0].vat_rate", "20"),
+                    ("discount_percent", "10"),
+                    ("note", "Intervention sous 48 h"),
+                    ("valid_until", "2099-12-31"),
+                    ("action", "save"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let quote = id_of(&p.location);
+        let v = app.get(&format!("/quotes/{quote}")).await.body;
+        assert_eq!(v["totals"]["gross"], "107.99");
+        assert_eq!(v["valid_until"], "2099-12-31");
+
+        let issued = b.act(&csrf, &format!("/quotes/{quote}/issue"), &[]).await;
+        assert_eq!((issued.status, issued.location.clone()), (303, format!("/quotes/{quote}")));
+        let page = b.get(&format!("/quotes/{quote}")).await.body;
+        assert!(page.contains("Envoyé") && page.contains(r#"id="accept""#) && page.contains(r#"id="refuse""#));
+        assert!(page.contains(r#"id="convert-order""#) && page.contains(r#"id="convert-invoice""#));
+        assert_eq!(b.act(&csrf, &format!("/quotes/{quote}/accept"), &[]).await.status, 303);
+        assert_eq!(app.get(&format!("/quotes/{quote}")).await.body["status"], "accepted");
+
+        let p = b.act(&csrf, &format!("/quotes/{quote}/convert"), &[("to", "order")]).await;
+        assert_eq!(p.status, 303);
+        assert!(p.location.starts_with("/orders/"), "{}", p.location);
+        let order = id_of(&p.location);
+        assert_eq!(b.act(&csrf, &format!("/orders/{order}/issue"), &[]).await.status, 303);
+        // An order takes a deposit invoice (30 % of 107.99 = 32.40) before it is delivered.
+        let bad = b.act(&csrf, &format!("/orders/{order}/deposit-invoice"), &[("percent", "130")]).await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains(r#"id="percent-error""#));
+        let p = b.act(&csrf, &format!("/orders/{order}/deposit-invoice"), &[("percent", "30")]).await;
+        assert!(p.location.starts_with("/deposit-invoices/"), "{}", p.location);
+        let deposit = app.get(&format!("/deposit-invoices/{}", id_of(&p.location))).await.body;
+        assert_eq!((deposit["status"].as_str(), deposit["totals"]["gross"].as_str()), (Some("draft"), Some("32.40")));
+        assert!(
+            b.get(&format!("/orders/{order}"))
+                .await
+                .body
+                .contains(&format!("/deposit-invoices/{}", id_of(&p.location)))
+        );
+        assert_eq!(b.act(&csrf, &format!("/deposit-invoices/{}/delete", id_of(&p.location)), &[]).await.status, 303);
+        // A partial delivery: 1 of the 3 units, then the rest.
+        let order_line =
+            app.get(&format!("/orders/{order}")).await.body["lines"][0]["id"].as_str().unwrap().to_string();
+        let field = format!("deliver_qty[{order_line}]");
+        let too_many =
+            b.act(&csrf, &format!("/orders/{order}/convert"), &[("to", "delivery-note"), (&field, "5")]).await;
+        assert!(too_many.status == 409 || too_many.status == 422, "{}", too_many.status);
+        let p = b.act(&csrf, &format!("/orders/{order}/convert"), &[("to", "delivery-note"), (&field, "1")]).await;
+        assert!(p.location.starts_with("/delivery-notes/"), "{}", p.location);
+        let first = id_of(&p.location);
+        assert_eq!(app.get(&format!("/delivery-notes/{first}")).await.body["lines"][0]["quantity"], "1");
+        assert_eq!(b.act(&csrf, &format!("/delivery-notes/{first}/delete"), &[]).await.status, 303);
+        let p = b.act(&csrf, &format!("/orders/{order}/convert"), &[("to", "delivery-note")]).await;
+        assert!(p.location.starts_with("/delivery-notes/"), "{}", p.location);
+        let note = id_of(&p.location);
+        assert_eq!(b.act(&csrf, &format!("/delivery-notes/{note}/issue"), &[]).await.status, 303);
+        let page = b.get(&format!("/delivery-notes/{note}")).await.body;
+        assert!(page.contains(r#"id="convert-invoice""#), "a validated delivery note becomes an invoice");
+        let p = b.act(&csrf, &format!("/delivery-notes/{note}/convert"), &[("to", "invoice")]).await;
+        assert!(p.location.starts_with("/invoices/"), "{}", p.location);
+        let invoice = id_of(&p.location);
+        assert_eq!(b.act(&csrf, &format!("/invoices/{invoice}/issue"), &[]).await.status, 303);
+
+        // The family: every parent with a link to its page.
+        let page = b.get(&format!("/invoices/{invoice}")).await.body;
+        assert!(page.contains(&format!(r#"href="/delivery-notes/{note}""#)), "{page}");
+        assert!(page.contains(&format!(r#"href="/orders/{order}""#)));
+        assert!(page.contains(&format!(r#"href="/quotes/{quote}""#)));
+        let quote_page = b.get(&format!("/quotes/{quote}")).await.body;
+        assert!(quote_page.contains(&format!(r#"href="/invoices/{invoice}""#)), "the quote shows its invoice");
+        assert!(quote_page.contains("Transformé"));
+
+        // Payment, then e-mail, PDF, UBL.
+        let p =
+            b.act(&csrf, &format!("/invoices/{invoice}/payments"), &[("amount", "100,00"), ("method", "cheque")]).await;
+        assert_eq!(p.status, 303);
+        let v = app.get(&format!("/invoices/{invoice}")).await.body;
+        assert_eq!((v["status"].as_str(), v["totals"]["due"].as_str()), (Some("partially_paid"), Some("7.99")));
+        let p = b
+            .act(
+                &csrf,
+                &format!("/invoices/{invoice}/send"),
+                &[
+                    ("to", "compta@client.fr"),
+                    ("cc", "direction@client.fr"),
+                    ("subject", "Votre facture {document_number}"),
+                ],
+            )
+            .await;
+        assert_eq!(p.status, 200);
+        assert!(p.body.contains(r#"id="notice""#) && p.body.contains("compta@client.fr"), "the e-mail history");
+        let emails = app.get(&format!("/invoices/{invoice}/emails")).await.body;
+        assert_eq!(emails.as_array().unwrap().len(), 1);
+        assert_eq!(emails[0]["cc"][0], "direction@client.fr");
+        assert!(emails[0]["subject"].as_str().unwrap().starts_with("Votre facture F20"), "{emails}");
+        let bad = b.act(&csrf, &format!("/invoices/{invoice}/send"), &[("to", "pas une adresse")]).await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains(r#"id="to-error""#));
+        assert_eq!(app.get(&format!("/invoices/{invoice}/emails")).await.body.as_array().unwrap().len(), 1);
+        let pdf = b.get(&format!("/invoices/{invoice}/pdf")).await;
+        assert_eq!(pdf.status, 200);
+        assert!(pdf.content_type.starts_with("application/pdf"));
+        let ubl = b.get(&format!("/invoices/{invoice}/ubl")).await;
+        assert_eq!(ubl.status, 200);
+        assert_eq!(root_element(&ubl.body), "Invoice", "a well-formed UBL invoice");
+        assert!(ubl.body.contains("107.99"));
+
+        // A partial credit note: one of the three units.
+        let line_id =
+            app.get(&format!("/invoices/{invoice}")).await.body["lines"][0]["id"].as_str().unwrap().to_string();
+        let field = format!("credit_qty[{line_id}]");
+        let none = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[(field.as_str(), "")]).await;
+        assert_eq!(none.status, 422);
+        assert!(none.body.contains(r#"id="lines-error""#));
+        let p = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[(field.as_str(), "1")]).await;
+        assert!(p.location.starts_with("/credit-notes/"), "{}", p.location);
+        let partial = app.get(&format!("/credit-notes/{}", id_of(&p.location))).await.body;
+        assert_eq!(partial["lines"][0]["quantity"], "1");
+        assert_eq!(b.act(&csrf, &format!("/credit-notes/{}/delete", id_of(&p.location)), &[]).await.status, 303);
+        // A credit note for the whole invoice, issued, with its own UBL.
+        let p = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[]).await;
+        assert!(p.location.starts_with("/credit-notes/"), "{}", p.location);
+        let credit = id_of(&p.location);
+        let page = b.get(&format!("/credit-notes/{credit}")).await.body;
+        assert!(page.contains(&format!(r#"href="/invoices/{invoice}""#)));
+        assert_eq!(b.act(&csrf, &format!("/credit-notes/{credit}/issue"), &[]).await.status, 303);
+        let ubl = b.get(&format!("/credit-notes/{credit}/ubl")).await;
+        assert_eq!(root_element(&ubl.body), "CreditNote");
+        assert!(b.get("/credit-notes").await.body.contains(&format!("/credit-notes/{credit}")));
+
+        // Duplicate: a new draft with the same lines, on its own page.
+        let p = b.act(&csrf, &format!("/quotes/{quote}/duplicate"), &[]).await;
+        assert!(p.location.starts_with("/quotes/") && !p.location.ends_with(&quote), "{}", p.location);
+        let copy = app.get(&format!("/quotes/{}", id_of(&p.location))).await.body;
+        assert_eq!((copy["status"].as_str(), copy["totals"]["gross"].as_str()), (Some("draft"), Some("107.99")));
+        // A draft is deleted; an issued document is not.
+        assert_eq!(b.act(&csrf, &format!("/quotes/{}/delete", id_of(&p.location)), &[]).await.status, 303);
+        assert_eq!(app.get(&format!("/quotes/{}", id_of(&p.location))).await.status, 404);
+        assert_eq!(b.act(&csrf, &format!("/invoices/{invoice}/delete"), &[]).await.status, 409);
+        // Refusing and cancelling where the pipeline allows it.
+        let other = draft(&app, "quotes", &customer, &[line("Pose", "1", "10", "20")]).await;
+        b.act(&csrf, &format!("/quotes/{other}/issue"), &[]).await;
+        assert_eq!(b.act(&csrf, &format!("/quotes/{other}/refuse"), &[]).await.status, 303);
+        assert_eq!(app.get(&format!("/quotes/{other}")).await.body["status"], "refused");
+        assert_eq!(b.act(&csrf, &format!("/invoices/{invoice}/cancel"), &[]).await.status, 409);
+    })
+    .await;
+}
+
+/// The name of the root element of a well-formed XML document (panics if not well-formed).
+fn root_element(xml: &str) -> String {
+    let mut r = quick_xml::Reader::from_str(xml);
+    let mut root = None;
+    loop {
+        match r.read_event().expect("well-formed XML") {
+            quick_xml::events::Event::Start(e) if root.is_none() => {
+                root = Some(e.local_name().into_inner().to_string());
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    root.expect("a root element")
+}
+
+#[tokio::test]
+async fn a_read_only_user_sees_no_action_and_every_forged_action_is_refused() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let quote = draft(&app, "quotes", &customer, &[line("Pose", "1", "10", "20")]).await;
+        let invoice = app.issued_invoice(&customer, &[line("Pose", "1", "10", "20")]).await;
+        let invoice = invoice["id"].as_str().unwrap().to_string();
+        let (mut ro, csrf) = reader(&app).await;
+        for path in [format!("/quotes/{quote}"), format!("/invoices/{invoice}")] {
+            let page = ro.get(&path).await;
+            assert_eq!(page.status, 200);
+            for id in ["issue", "edit-draft", "duplicate", "credit-note", "send-email", "record-payment", "delete"] {
+                assert!(!page.body.contains(&format!(r#"id="{id}""#)), "{path}: no {id} for a reader");
+            }
+            assert!(page.body.contains(r#"id="download-pdf""#), "reading stays possible");
+        }
+        assert!(!ro.get("/quotes").await.body.contains(r#"id="new-document""#));
+        for (path, form) in [
+            (format!("/quotes/{quote}/issue"), vec![]),
+            (format!("/quotes/{quote}/delete"), vec![]),
+            (format!("/quotes/{quote}/duplicate"), vec![]),
+            (format!("/quotes/{quote}/edit"), vec![("customer_id", customer.as_str()), ("action", "save")]),
+            ("/quotes/preview".to_string(), vec![("customer_id", customer.as_str())]),
+            (format!("/invoices/{invoice}/payments"), vec![("amount", "1")]),
+            (format!("/invoices/{invoice}/credit-note"), vec![]),
+            (format!("/invoices/{invoice}/send"), vec![]),
+            ("/quotes/new".to_string(), vec![("customer_id", customer.as_str()), ("action", "save")]),
+        ] {
+            assert_eq!(ro.act(&csrf, &path, &form).await.status, 403, "{path}");
+        }
+        assert_eq!(ro.get(&format!("/quotes/{quote}/edit")).await.status, 403);
+        // Nothing changed.
+        assert_eq!(app.get(&format!("/quotes/{quote}")).await.body["status"], "draft");
+        assert_eq!(app.get("/quotes").await.body["data"].as_array().unwrap().len(), 1);
+        assert_eq!(app.get("/credit-notes").await.body["data"].as_array().unwrap().len(), 0);
+        assert_eq!(app.get(&format!("/invoices/{invoice}")).await.body["status"], "issued");
+        // Without the session's CSRF token, even the admin's POST is refused.
+        let (mut b, _) = admin(&app).await;
+        assert_eq!(b.act("forged", &format!("/quotes/{quote}/issue"), &[]).await.status, 403);
+        assert_eq!(app.get(&format!("/quotes/{quote}")).await.body["status"], "draft");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_saved_draft_is_edited_with_totals_previewed_exact_to_the_cent() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let (mut b, csrf) = admin(&app).await;
+        let id = draft(&app, "invoices", &customer, &[line("Pose", "1", "10", "20")]).await;
+        let form = b.get(&format!("/invoices/{id}/edit")).await;
+        assert_eq!(form.status, 200);
+        assert!(form.body.contains(r#"value="Pose""#) && form.body.contains(r#"value="10.00""#), "the saved values");
+        let line_id = app.get(&format!("/invoices/{id}")).await.body["lines"][0]["id"].as_str().unwrap().to_string();
+        let typed = [
+            ("customer_id", customer.as_str()),
+            ("lines[0].id", line_id.as_str()),
+            ("lines[0].kind", "item"),
+            ("lines[0].description", "Maintenance"),
+            ("lines[0].quantity", "3"),
+            ("lines[0].unit_price", "33,33"),
+            ("lines[0].vat_rate", "20"),
+            ("discount_percent", "10"),
+            ("draft_id", id.as_str()),
+        ];
+        // The htmx preview: 3 × 33.33 = 99.99, − 10 % = 89.99 net, VAT 18.00, 107.99.
+        let p = b.act(&csrf, "/invoices/preview", &typed).await;
+        assert_eq!(p.status, 200);
+        assert!(p.body.contains(r#"id="live-totals""#) && !p.body.contains("<html"), "a fragment");
+        assert!(p.body.contains("99,99\u{a0}€") && p.body.contains("10,00\u{a0}€"), "{}", p.body);
+        assert!(p.body.contains("89,99\u{a0}€") && p.body.contains("18,00\u{a0}€") && p.body.contains("107,99\u{a0}€"));
+        // A line discount instead: 99.99 − 10.00 = 89.99 as well, computed per line.
+        let mut per_line = typed.to_vec();
+        per_line.retain(|(k, _)| *k != "discount_percent");
+        per_line.push(("lines[0].discount_percent", "10"));
+        let p = b.act(&csrf, "/invoices/preview", &per_line).await;
+        assert!(p.body.contains("107,99\u{a0}€"), "{}", p.body);
+        // A line is removed with its button; the others keep what was typed.
+        let mut two = typed.to_vec();
+        two.extend([
+            ("lines[1].description", "Déplacement"),
+            ("lines[1].quantity", "1"),
+            ("lines[1].unit_price", "40"),
+        ]);
+        two.extend([("lines[1].vat_rate", "20"), ("action", "remove_line:0")]);
+        let p = b.act(&csrf, &format!("/invoices/{id}/edit"), &two).await;
+        assert_eq!(p.status, 200);
+        assert!(
+            p.body.contains(r#"id="line-0-description" aria-label="Désignation 1" value="Déplacement""#),
+            "{}",
+            p.body
+        );
+        assert!(!p.body.contains(r#"value="Maintenance""#) && !p.body.contains("line-1-description"));
+        assert!(p.body.contains("43,20\u{a0}€"), "40 − 10 % + 20 %");
+        // Without JavaScript, "recalculate" shows the whole form with the same totals.
+        let mut recalc = typed.to_vec();
+        recalc.push(("action", "recalculate"));
+        let p = b.act(&csrf, &format!("/invoices/{id}/edit"), &recalc).await;
+        assert_eq!(p.status, 200);
+        assert!(p.body.contains("107,99\u{a0}€") && p.body.contains(r#"value="Maintenance""#));
+        assert_eq!(app.get(&format!("/invoices/{id}")).await.body["totals"]["gross"], "12.00", "not saved yet");
+        // Saved: the same line (same id), the new figures.
+        let mut save = typed.to_vec();
+        save.extend([("action", "save"), ("note", "Contrat 2026"), ("terms", "30 jours")]);
+        let p = b.act(&csrf, &format!("/invoices/{id}/edit"), &save).await;
+        assert_eq!((p.status, p.location.clone()), (303, format!("/invoices/{id}")));
+        let v = app.get(&format!("/invoices/{id}")).await.body;
+        assert_eq!(v["totals"]["gross"], "107.99");
+        assert_eq!(v["totals"]["net"], "89.99");
+        assert_eq!((v["lines"][0]["id"].as_str(), v["lines"].as_array().unwrap().len()), (Some(line_id.as_str()), 1));
+        assert_eq!((v["note"].as_str(), v["terms"].as_str()), (Some("Contrat 2026"), Some("30 jours")));
+        // An issued document is not edited.
+        b.act(&csrf, &format!("/invoices/{id}/issue"), &[]).await;
+        assert_eq!(b.get(&format!("/invoices/{id}/edit")).await.status, 409);
+        assert_eq!(b.act(&csrf, &format!("/invoices/{id}/edit"), &save).await.status, 409);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn products_are_found_as_you_type_and_added_as_lines() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let product =
+            json!({"reference": "LUM-01", "name": "Luminaire <b>LED</b>", "unit_price": "45.50", "vat_rate": "20"});
+        let pid = app.post("/products", product).await.assert_status(201)["id"].as_str().unwrap().to_string();
+        let (mut b, csrf) = admin(&app).await;
+        let found = b.get("/documents/products?product_q=lumi").await;
+        assert_eq!(found.status, 200);
+        assert!(found.body.contains(&format!("add_product:{pid}")), "{}", found.body);
+        assert!(
+            found.body.contains("Luminaire &lt;b&gt;LED&lt;/b&gt;") || found.body.contains("Luminaire &#60;b&#62;")
+        );
+        assert!(!b.get("/documents/products?product_q=zzz").await.body.contains("add_product:"));
+        // Choosing it adds a line filled from the catalogue, totals computed.
+        let action = format!("add_product:{pid}");
+        let p = b.act(&csrf, "/quotes/new", &[("customer_id", &customer), ("action", &action)]).await;
+        assert_eq!(p.status, 200);
+        assert!(p.body.contains(r#"value="45.50""#) && p.body.contains(&format!(r#"value="{pid}""#)));
+        assert!(p.body.contains("54,60\u{a0}€"), "45.50 + 20 % VAT");
+        // Without JavaScript, the "find" button lists the same products.
+        let p = b
+            .act(&csrf, "/quotes/new", &[("customer_id", &customer), ("product_q", "LUM"), ("action", "find_product")])
+            .await;
+        assert!(p.body.contains(&format!("add_product:{pid}")));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_input_shows_errors_next_to_fields_keeps_what_was_typed_and_stores_nothing() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let (mut b, csrf) = admin(&app).await;
+        let form = [
+            ("customer_id", customer.as_str()),
+            ("lines[0].description", "<script>alert('x')</script>"),
+            ("lines[0].quantity", "trois"),
+            ("lines[0].unit_price", "12.50"),
+            ("lines[0].vat_rate", "20"),
+            ("lines[1].description", "Déplacement"),
+            ("lines[1].quantity", "1"),
+            ("lines[1].unit_price", "30"),
+            ("lines[1].vat_rate", "20"),
+            ("lines[1].discount_percent", "150"),
+            ("discount_percent", "abc"),
+            ("note", "Note <i>gardée</i>"),
+            ("action", "save"),
+        ];
+        let p = b.act(&csrf, "/orders/new", &form).await;
+        assert_eq!(p.status, 422);
+        assert!(p.body.contains(r#"value="trois""#), "the typed quantity is kept");
+        assert!(
+            p.body.contains(r#"aria-describedby="line-0-quantity-error""#)
+                && p.body.contains(r#"id="line-0-quantity-error""#)
+        );
+        assert!(p.body.contains(r#"id="line-1-discount-error""#), "{}", p.body);
+        assert!(p.body.contains(r#"id="discount_percent-error""#) && p.body.contains(r#"value="abc""#));
+        assert!(p.body.contains("Note &lt;i&gt;gardée&lt;/i&gt;") || p.body.contains("Note &#60;i&#62;gardée"));
+        assert!(!p.body.contains("<script>alert"), "hostile input is escaped");
+        assert!(p.body.contains(r#"value="Déplacement""#));
+        assert_eq!(app.get("/orders").await.body["data"].as_array().unwrap().len(), 0, "nothing stored");
+        // The live preview says it cannot compute rather than showing wrong totals.
+        let p = b.act(&csrf, "/orders/preview", &form).await;
+        assert!(p.body.contains(r#"id="totals-pending""#));
+        // No customer chosen.
+        let p = b.act(&csrf, "/orders/new", &[("lines[0].description", "X"), ("action", "save")]).await;
+        assert_eq!(p.status, 422);
+        assert!(p.body.contains(r#"id="customer_id-error""#));
+        // A bad payment keeps the page and says why.
+        let inv = app.issued_invoice(&customer, &[line("Pose", "1", "10", "20")]).await;
+        let inv = inv["id"].as_str().unwrap();
+        let p = b.act(&csrf, &format!("/invoices/{inv}/payments"), &[("amount", "-5")]).await;
+        assert_eq!(p.status, 422);
+        assert!(p.body.contains(r#"id="amount-error""#));
+        assert_eq!(app.get(&format!("/invoices/{inv}")).await.body["status"], "issued");
+    })
+    .await;
+}
+
+/// Every row link of a list page, in order.
+fn row_ids(html: &str, seg: &str) -> Vec<String> {
+    let needle = format!(r#"<td><a href="/{seg}/"#);
+    html.split(&needle).skip(1).map(|s| s.split('"').next().unwrap().to_string()).collect()
+}
+
+fn next_link(html: &str) -> Option<String> {
+    let at = html.find(r#"rel="next""#)?;
+    let before = &html[..at];
+    let href = before.rsplit(r#"href=""#).next()?;
+    Some(href.split('"').next()?.replace("&amp;", "&").replace("&#38;", "&"))
+}
+
+#[tokio::test]
+async fn lists_search_with_an_except_term_sort_by_column_and_page_without_gaps() {
+    each_db(|app| async move {
+        let durand = app.customer_named("Durand & Fils <script>x</script>").await;
+        let alpha = app.customer_named("Alpha Plomberie").await;
+        let a = draft(&app, "invoices", &durand, &[line("Maintenance contrat annuel", "1", "100", "20")]).await;
+        let b_id = draft(&app, "invoices", &alpha, &[line("Maintenance ponctuelle", "1", "50", "20")]).await;
+        let c = draft(&app, "invoices", &alpha, &[line("Pose", "1", "75", "20")]).await;
+        let (mut b, _) = admin(&app).await;
+
+        let p = b.get("/invoices?q=maintenance+-contrat").await.body;
+        assert_eq!(row_ids(&p, "invoices"), vec![b_id.clone()], "{p}");
+        let p = b.get("/invoices?q=maintenance&except=contrat").await.body;
+        assert_eq!(row_ids(&p, "invoices"), vec![b_id.clone()]);
+        let p = b.get("/invoices?q=maintenance+-contrat+-ponctuelle").await.body;
+        assert!(row_ids(&p, "invoices").is_empty(), "every -word leaves rows out");
+        let p = b.get("/invoices?q=MAINTENANCE").await.body;
+        assert_eq!(row_ids(&p, "invoices").len(), 2, "case does not matter");
+        let p = b.get("/invoices?q=alpha").await.body;
+        assert_eq!(row_ids(&p, "invoices").len(), 2, "the customer's name is searched");
+        let p = b.get("/invoices?q=100%25").await.body;
+        assert!(row_ids(&p, "invoices").is_empty(), "% is a character, not a wildcard");
+        assert!(p.contains(r#"id="no-documents""#));
+        let p = b.get("/invoices?sort=customer&dir=asc").await.body;
+        let ids = row_ids(&p, "invoices");
+        assert_eq!(ids.last(), Some(&a), "Durand after Alpha");
+        assert!(!p.contains("<script>x"), "names are escaped");
+        assert!(p.contains(r#"aria-sort="ascending""#));
+        let p = b.get("/invoices?sort=total&dir=desc").await.body;
+        assert_eq!(row_ids(&p, "invoices"), vec![a.clone(), c.clone(), b_id.clone()]);
+        let p = b.get("/invoices?sort=total&dir=asc").await.body;
+        assert_eq!(row_ids(&p, "invoices"), vec![b_id.clone(), c.clone(), a.clone()]);
+
+        // 55 more, with equal totals to tie on: pages of 50 hold every row once, in order.
+        let mut expected: Vec<(u32, String)> = Vec::new();
+        let mut alpha_ids: Vec<String> = Vec::new();
+        for (i, (k, cust)) in [(0u32, &alpha), (1, &durand)].iter().cycle().take(55).enumerate() {
+            let price = 10 + (i as u32 % 7) + k;
+            let id = draft(&app, "invoices", cust, &[line("Lot", "1", &price.to_string(), "20")]).await;
+            if *k == 0 {
+                alpha_ids.push(id.clone());
+            }
+            expected.push((price, id));
+        }
+        for (sort, dir) in
+            [("total", "desc"), ("customer", "asc"), ("number", "desc"), ("date", "desc"), ("due_date", "asc")]
+        {
+            let mut seen = Vec::new();
+            let mut url = format!("/invoices?sort={sort}&dir={dir}");
+            let mut pages = 0;
+            loop {
+                let p = b.get(&url).await;
+                assert_eq!(p.status, 200);
+                let ids = row_ids(&p.body, "invoices");
+                assert!(ids.len() <= 50);
+                seen.extend(ids);
+                pages += 1;
+                assert!(pages < 5, "{sort}: the pages go on: {url}");
+                match next_link(&p.body) {
+                    Some(n) => url = n,
+                    None => break,
+                }
+            }
+            assert_eq!(pages, 2, "{sort}");
+            let mut unique = seen.clone();
+            unique.sort();
+            unique.dedup();
+            assert_eq!((seen.len(), unique.len()), (58, 58), "{sort}: every row once");
+            if sort == "total" {
+                let gross = |id: &String| {
+                    expected.iter().find(|(_, x)| x == id).map(|(p, _)| *p).unwrap_or(match id {
+                        x if *x == a => 100,
+                        x if *x == c => 75,
+                        _ => 50,
+                    })
+                };
+                let totals: Vec<u32> = seen.iter().map(gross).collect();
+                assert!(totals.windows(2).all(|w| w[0] >= w[1]), "{totals:?}");
+            }
+            if sort == "customer" {
+                let is_alpha = |id: &String| *id == b_id || *id == c || alpha_ids.contains(id);
+                let first_durand = seen.iter().position(|id| !is_alpha(id)).unwrap();
+                assert_eq!(first_durand, 2 + 28, "Alpha's 30 rows, then Durand's");
+                assert!(seen[first_durand..].iter().all(|id| !is_alpha(id)));
+            }
+        }
+    })
+    .await;
+}
