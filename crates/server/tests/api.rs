@@ -367,6 +367,40 @@ async fn a_credit_note_offsets_its_invoice() {
 }
 
 #[tokio::test]
+async fn a_partial_credit_note_keeps_the_invoices_discount_and_not_its_shipping() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let draft = app
+            .post(
+                "/invoices",
+                json!({
+                    "customer_id": customer,
+                    "discount_percent": "10",
+                    "shipping": {"amount": "25.00", "vat_rate": "20"},
+                    "lines": [line("Lampe", "10", "100", "20")],
+                }),
+            )
+            .await;
+        let id = draft.assert_status(201)["id"].as_str().unwrap().to_string();
+        let inv = app.post(&format!("/invoices/{id}/issue"), json!({})).await;
+        // 1 000 − 10 % = 900 net + 25 shipping = 925; VAT 185; gross 1 110.
+        assert_eq!(inv.assert_status(200)["totals"]["gross"], "1110.00");
+
+        // Five lamps back: credited at the discounted price, without the shipping.
+        let cn =
+            app.post(&format!("/invoices/{id}/credit-note"), json!({"lines": [line("Lampe", "5", "100", "20")]})).await;
+        let cn = cn.assert_status(201).clone();
+        assert_eq!(cn["totals"]["net"], "450.00");
+        assert_eq!(cn["totals"]["gross"], "540.00");
+        let cn_id = cn["id"].as_str().unwrap();
+        app.post(&format!("/credit-notes/{cn_id}/issue"), json!({})).await.assert_status(200);
+        let after = app.get(&format!("/invoices/{id}")).await;
+        assert_eq!(after.assert_status(200)["totals"]["due"], "570.00");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn crediting_a_paid_invoice_gives_the_customer_credit() {
     each_db(|app| async move {
         let customer = app.customer().await;

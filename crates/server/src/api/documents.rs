@@ -1548,7 +1548,12 @@ pub(crate) async fn create_credit_note(
             let (ctx, _) = context(app, auth, &doc_input).await?;
             let mut v = Check::default();
             content.lines = parse_lines(&mut v, lines, &ctx);
-            content.discount_percent = Decimal::ZERO;
+            // The lines are credited on the invoice's terms: its document discount applies
+            // to them as it did on the invoice (crediting every line in full then equals
+            // the whole invoice). Shipping and the payment schedule were the invoice's
+            // whole; a credit for some lines does not repeat them.
+            content.shipping = None;
+            content.schedule = None;
             v.finish()?;
         }
     }
