@@ -211,7 +211,12 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
         let page = b.get(&format!("/quotes/{quote}")).await.body;
         assert!(page.contains("Envoyé") && page.contains(r#"id="accept""#) && page.contains(r#"id="refuse""#));
         assert!(page.contains(r#"id="convert-order""#) && page.contains(r#"id="convert-invoice""#));
+        // The dashboard lists it among the quotes awaiting an answer, with a link to it.
+        let dash = b.get("/").await.body;
+        assert!(dash.contains(&format!(r#"href="/quotes/{quote}""#)), "no link to the waiting quote");
         assert_eq!(b.act(&csrf, &format!("/quotes/{quote}/accept"), &[]).await.status, 303);
+        // Accepted, it no longer waits.
+        assert!(!b.get("/").await.body.contains(&format!(r#"href="/quotes/{quote}""#)));
         assert_eq!(app.get(&format!("/quotes/{quote}")).await.body["status"], "accepted");
 
         let p = b.act(&csrf, &format!("/quotes/{quote}/convert"), &[("to", "order")]).await;

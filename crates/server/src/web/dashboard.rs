@@ -33,6 +33,7 @@ pub struct TopCustomer {
 }
 
 pub struct QuoteRow {
+    pub id: String,
     pub number: String,
     pub customer: String,
     pub date: String,
@@ -183,6 +184,7 @@ pub async fn show(State(app): State<App>, s: WebSession) -> Result<Response, Web
         .map(|q| {
             let c: Currency = q.currency.parse().unwrap_or(cur);
             QuoteRow {
+                id: q.id.to_string(),
                 number: q.number.unwrap_or_default(),
                 customer: q.customer_name,
                 date: text::date(q.doc_date, lang),
