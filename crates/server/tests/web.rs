@@ -3,104 +3,10 @@
 
 mod common;
 
+use common::web_client::{Browser, PASSWORD, csrf_of, shows_as_text, with_password};
 use common::{TestApp, each_db, line};
-use facturier_server::web::session::hash_password;
 use facturier_store::Store;
 use facturier_store::companies::Role;
-use std::collections::BTreeMap;
-
-const PASSWORD: &str = "un mot de passe solide";
-
-/// A browser without JavaScript: keeps cookies, does not follow redirects.
-struct Browser {
-    root: String,
-    http: reqwest::Client,
-    cookies: BTreeMap<String, String>,
-}
-
-struct Page {
-    status: u16,
-    location: String,
-    body: String,
-    csp: String,
-}
-
-impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        let root = app.base.trim_end_matches("/api/v1").to_string();
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Browser { root, http, cookies: BTreeMap::new() }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    async fn finish(&mut self, r: reqwest::Response) -> Page {
-        for v in r.headers().get_all("set-cookie") {
-            let v = v.to_str().unwrap();
-            let (kv, attrs) = v.split_once(';').unwrap_or((v, ""));
-            let (k, val) = kv.split_once('=').unwrap();
-            if val.is_empty() || attrs.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_string(), val.to_string());
-            }
-        }
-        let status = r.status().as_u16();
-        let header = |name: &str| r.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-        let (location, csp) = (header("location"), header("content-security-policy"));
-        Page { status, location, csp, body: r.text().await.unwrap() }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let r = self.http.get(format!("{}{path}", self.root)).header("cookie", self.cookie_header()).send().await;
-        self.finish(r.unwrap()).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-        let r = self
-            .http
-            .post(format!("{}{path}", self.root))
-            .header("cookie", self.cookie_header())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await;
-        self.finish(r.unwrap()).await
-    }
-
-    async fn sign_in(&mut self, email: &str, password: &str) -> Page {
-        let login = self.get("/login").await;
-        assert_eq!(login.status, 200);
-        let csrf = csrf_of(&login.body);
-        self.post("/login", &[("csrf", &csrf), ("email", email), ("password", password), ("next", "/")]).await
-    }
-
-    /// The CSRF token of the session, as the pages carry it.
-    async fn csrf(&mut self) -> String {
-        let p = self.get("/").await;
-        assert_eq!(p.status, 200, "signed in");
-        csrf_of(&p.body)
-    }
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find(r#"name="csrf" value=""#).expect("a form with a CSRF token") + r#"name="csrf" value=""#.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
-
-/// True if `html` holds `text` with its markup characters escaped (named or numeric entities).
-fn shows_as_text(html: &str, text: &str) -> bool {
-    let named = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-    let numeric = text.replace('&', "&#38;").replace('<', "&#60;").replace('>', "&#62;");
-    html.contains(&named) || html.contains(&numeric)
-}
-
-async fn with_password(app: &TestApp, email: &str) {
-    app.store.set_password_hash(email, &hash_password(PASSWORD).unwrap()).await.unwrap();
-}
 
 async fn read_only_user(app: &TestApp) -> &'static str {
     app.store.create_user_token(app.company_id, "lecture@test.fr", Role::ReadOnly).await.unwrap();
@@ -268,7 +174,7 @@ async fn hostile_input_is_shown_as_text_never_run() {
             let page = b.get(&path).await;
             assert_eq!(page.status, 200, "{path}");
             // And were anything to slip through, no inline script would run.
-            assert!(page.csp.contains("script-src 'self'") && !page.csp.contains("unsafe-inline"), "{path}");
+            assert!(page.header("content-security-policy").contains("script-src 'self'") && !page.header("content-security-policy").contains("unsafe-inline"), "{path}");
             assert!(!page.body.contains("<script>alert"), "{path} runs the script: {}", page.body);
             assert!(!page.body.contains("<img src=x"), "{path}");
             assert!(!page.body.contains("<b>gras"), "{path}");

@@ -6,143 +6,15 @@
 
 mod common;
 
+use common::web_client::*;
 use common::*;
 use facturier_server::mailer::MailConfig;
-use facturier_server::web::session::hash_password;
 use facturier_store::Store;
 use facturier_store::companies::Role;
-use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-const PASSWORD: &str = "un mot de passe solide";
-
-// ---------------------------------------------------------------- a browser without JavaScript
-
-struct Browser {
-    root: String,
-    http: reqwest::Client,
-    cookies: BTreeMap<String, String>,
-}
-
-struct Page {
-    status: u16,
-    location: String,
-    body: String,
-    content_type: String,
-}
-
-impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        let root = app.base.trim_end_matches("/api/v1").to_string();
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Browser { root, http, cookies: BTreeMap::new() }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    async fn finish(&mut self, r: reqwest::Response) -> Page {
-        for v in r.headers().get_all("set-cookie") {
-            let v = v.to_str().unwrap();
-            let (kv, attrs) = v.split_once(';').unwrap_or((v, ""));
-            let (k, val) = kv.split_once('=').unwrap();
-            if val.is_empty() || attrs.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_string(), val.to_string());
-            }
-        }
-        let status = r.status().as_u16();
-        let header = |name: &str| r.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-        let (location, content_type) = (header("location"), header("content-type"));
-        Page { status, location, content_type, body: r.text().await.unwrap_or_default() }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let r = self.http.get(format!("{}{path}", self.root)).header("cookie", self.cookie_header()).send().await;
-        self.finish(r.unwrap()).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-        let r = self
-            .http
-            .post(format!("{}{path}", self.root))
-            .header("cookie", self.cookie_header())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await;
-        self.finish(r.unwrap()).await
-    }
-
-    /// A form with the session's CSRF token added.
-    async fn submit(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let csrf = self.csrf().await;
-        let mut all = vec![("csrf", csrf.as_str())];
-        all.extend_from_slice(form);
-        self.post(path, &all).await
-    }
-
-    /// A multipart form (`csrf` first, then a file field `logo`).
-    async fn upload(&mut self, path: &str, content_type: &str, bytes: &[u8]) -> Page {
-        let csrf = self.csrf().await;
-        let boundary = "----facturier-test-boundary";
-        let mut body = Vec::new();
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").as_bytes(),
-        );
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"logo\"; filename=\"logo\"\r\nContent-Type: {content_type}\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let r = self
-            .http
-            .post(format!("{}{path}", self.root))
-            .header("cookie", self.cookie_header())
-            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-            .body(body)
-            .send()
-            .await;
-        self.finish(r.unwrap()).await
-    }
-
-    async fn sign_in(&mut self, email: &str, password: &str) -> Page {
-        let login = self.get("/login").await;
-        assert_eq!(login.status, 200);
-        let csrf = csrf_of(&login.body);
-        self.post("/login", &[("csrf", &csrf), ("email", email), ("password", password), ("next", "/")]).await
-    }
-
-    async fn csrf(&mut self) -> String {
-        let p = self.get("/").await;
-        assert_eq!(p.status, 200, "signed in");
-        csrf_of(&p.body)
-    }
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find(r#"name="csrf" value=""#).expect("a form with a CSRF token") + r#"name="csrf" value=""#.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
-
-fn shows_as_text(html: &str, text: &str) -> bool {
-    let named = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-    let numeric = text.replace('&', "&#38;").replace('<', "&#60;").replace('>', "&#62;");
-    html.contains(&named) || html.contains(&numeric)
-}
-
-async fn with_password(app: &TestApp, email: &str) {
-    app.store.set_password_hash(email, &hash_password(PASSWORD).unwrap()).await.unwrap();
-}
 
 async fn admin(app: &TestApp) -> Browser {
     with_password(app, "admin@test.fr").await;
@@ -367,19 +239,19 @@ async fn a_logo_that_is_not_an_image_is_refused_and_a_png_is_shown_then_deleted(
         let mut b = admin(&app).await;
         let page = b.get("/settings/logo").await;
         assert!(page.body.contains(r#"id="no-logo""#));
-        let text = b.upload("/settings/logo", "image/png", b"not a picture at all").await;
+        let text = b.upload("/settings/logo", "logo", "image/png", b"not a picture at all").await;
         assert_eq!(text.status, 422, "{}", text.body);
         assert!(
             text.body.contains(r#"id="logo-error""#) && text.body.contains("neither a PNG nor a JPEG"),
             "{}",
             text.body
         );
-        let pdf = b.upload("/settings/logo", "application/pdf", b"%PDF-1.7").await;
+        let pdf = b.upload("/settings/logo", "logo", "application/pdf", b"%PDF-1.7").await;
         assert_eq!(pdf.status, 415, "{}", pdf.body);
         assert_eq!(app.get("/settings/logo").await.status, 404, "nothing stored");
 
         let png = png_logo(120, 40);
-        let ok = b.upload("/settings/logo", "image/png", &png).await;
+        let ok = b.upload("/settings/logo", "logo", "image/png", &png).await;
         assert_eq!((ok.status, ok.location.as_str()), (303, "/settings/logo?saved=1"), "{}", ok.body);
         let page = b.get("/settings/logo").await;
         assert!(page.body.contains(r#"id="logo-preview""#));
@@ -408,7 +280,7 @@ async fn only_an_admin_sees_or_changes_settings_and_members() {
         assert_eq!(forged.status, 403);
         let forged = sales.submit("/users", &[("email", "x@test.fr"), ("role", "admin")]).await;
         assert_eq!(forged.status, 403);
-        let logo = sales.upload("/settings/logo", "image/png", &png_logo(10, 10)).await;
+        let logo = sales.upload("/settings/logo", "logo", "image/png", &png_logo(10, 10)).await;
         assert_eq!(logo.status, 403);
         assert!(app.get("/settings").await.body.get("identity").is_none(), "nothing stored");
         assert_eq!(app.store.members(app.company_id).await.unwrap().len(), 2);

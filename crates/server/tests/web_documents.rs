@@ -6,95 +6,10 @@
 
 mod common;
 
+use common::web_client::{Browser, csrf_of, with_password};
 use common::{TestApp, each_db, line};
-use facturier_server::web::session::hash_password;
 use facturier_store::companies::Role;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
-
-const PASSWORD: &str = "un mot de passe solide";
-
-/// A browser without JavaScript: keeps cookies, does not follow redirects.
-struct Browser {
-    root: String,
-    http: reqwest::Client,
-    cookies: BTreeMap<String, String>,
-}
-
-struct Page {
-    status: u16,
-    location: String,
-    content_type: String,
-    body: String,
-}
-
-impl Browser {
-    fn new(app: &TestApp) -> Browser {
-        let root = app.base.trim_end_matches("/api/v1").to_string();
-        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Browser { root, http, cookies: BTreeMap::new() }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    async fn finish(&mut self, r: reqwest::Response) -> Page {
-        for v in r.headers().get_all("set-cookie") {
-            let v = v.to_str().unwrap();
-            let (kv, attrs) = v.split_once(';').unwrap_or((v, ""));
-            let (k, val) = kv.split_once('=').unwrap();
-            if val.is_empty() || attrs.contains("Max-Age=0") {
-                self.cookies.remove(k);
-            } else {
-                self.cookies.insert(k.to_string(), val.to_string());
-            }
-        }
-        let status = r.status().as_u16();
-        let header = |name: &str| r.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-        let (location, content_type) = (header("location"), header("content-type"));
-        Page { status, location, content_type, body: r.text().await.unwrap() }
-    }
-
-    async fn get(&mut self, path: &str) -> Page {
-        let r = self.http.get(format!("{}{path}", self.root)).header("cookie", self.cookie_header()).send().await;
-        self.finish(r.unwrap()).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
-        let r = self
-            .http
-            .post(format!("{}{path}", self.root))
-            .header("cookie", self.cookie_header())
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-            .send()
-            .await;
-        self.finish(r.unwrap()).await
-    }
-
-    /// Signs in as `email` and returns the session's CSRF token.
-    async fn sign_in(&mut self, email: &str) -> String {
-        let login = self.get("/login").await;
-        let csrf = csrf_of(&login.body);
-        let p = self.post("/login", &[("csrf", &csrf), ("email", email), ("password", PASSWORD), ("next", "/")]).await;
-        assert_eq!(p.status, 303, "signed in");
-        csrf_of(&self.get("/").await.body)
-    }
-
-    /// POSTs an action with the CSRF token.
-    async fn act(&mut self, csrf: &str, path: &str, extra: &[(&str, &str)]) -> Page {
-        let mut form = vec![("csrf", csrf)];
-        form.extend_from_slice(extra);
-        self.post(path, &form).await
-    }
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html.find(r#"name="csrf" value=""#).expect("a form with a CSRF token") + r#"name="csrf" value=""#.len();
-    html[at..].split('"').next().unwrap().to_string()
-}
 
 /// The id at the end of a redirect to a document page.
 fn id_of(location: &str) -> String {
@@ -102,17 +17,17 @@ fn id_of(location: &str) -> String {
 }
 
 async fn admin(app: &TestApp) -> (Browser, String) {
-    app.store.set_password_hash("admin@test.fr", &hash_password(PASSWORD).unwrap()).await.unwrap();
+    with_password(app, "admin@test.fr").await;
     let mut b = Browser::new(app);
-    let csrf = b.sign_in("admin@test.fr").await;
+    let csrf = b.sign_in_as("admin@test.fr").await;
     (b, csrf)
 }
 
 async fn reader(app: &TestApp) -> (Browser, String) {
     app.store.create_user_token(app.company_id, "lecture@test.fr", Role::ReadOnly).await.unwrap();
-    app.store.set_password_hash("lecture@test.fr", &hash_password(PASSWORD).unwrap()).await.unwrap();
+    with_password(app, "lecture@test.fr").await;
     let mut b = Browser::new(app);
-    let csrf = b.sign_in("lecture@test.fr").await;
+    let csrf = b.sign_in_as("lecture@test.fr").await;
     (b, csrf)
 }
 

@@ -2,6 +2,8 @@
 //! file in a temp dir, then a new PostgreSQL database — driven over HTTP.
 #![allow(dead_code)]
 
+pub mod web_client;
+
 use facturier_store::Store;
 use reqwest::Method;
 use serde_json::{Value, json};
