@@ -151,6 +151,35 @@ impl Store {
         row.ok_or(StoreError::NotFound("customer"))?.try_into()
     }
 
+    /// A customer and its company's settings, in one statement: what a new or edited
+    /// document starts from (terms, currency, addresses).
+    pub async fn customer_and_settings(
+        &self,
+        company_id: Uuid,
+        id: Uuid,
+    ) -> Result<(CustomerRecord, crate::companies::CompanySettings)> {
+        #[derive(sqlx::FromRow)]
+        struct WithSettings {
+            #[sqlx(flatten)]
+            row: Row,
+            settings: String,
+        }
+        let found: Option<WithSettings> = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT cu.id, cu.data, cu.created_at, cu.updated_at, co.settings FROM customers cu \
+                 JOIN companies co ON co.id = cu.company_id WHERE cu.company_id = $1 AND cu.id = $2",
+            )
+            .bind(company_id)
+            .bind(id)
+            .fetch_optional(c)
+            .await?
+        });
+        let found = found.ok_or(StoreError::NotFound("customer"))?;
+        let settings =
+            serde_json::from_str(&found.settings).map_err(|e| StoreError::Corrupt(format!("company settings: {e}")))?;
+        Ok((found.row.try_into()?, settings))
+    }
+
     /// Replaces a customer's record, and notes in its history which fields changed
     /// (nothing is noted when nothing changed).
     pub async fn update_customer(&self, company_id: Uuid, id: Uuid, customer: &Customer) -> Result<CustomerRecord> {

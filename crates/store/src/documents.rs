@@ -339,6 +339,71 @@ pub struct Event {
 pub(crate) const COLS: &str = "id, kind, status, number, customer_id, parent_id, currency, doc_date, issue_date, due_date, content, \
                     paid, credited, gross, chain_seq, prev_seal, seal, created_at, updated_at, issued_at";
 
+/// How many columns [`COLS`] names.
+const COLUMNS: usize = 20;
+
+/// One document with whether it has payments and links, as [`Store::document`] reads it.
+static DOCUMENT_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {COLS}, \
+         EXISTS (SELECT 1 FROM payments p WHERE p.company_id = documents.company_id AND p.document_id = documents.id) \
+         AS has_payments, \
+         EXISTS (SELECT 1 FROM document_links l WHERE l.company_id = documents.company_id \
+         AND (l.parent_id = documents.id OR l.child_id = documents.id)) AS has_links \
+         FROM documents WHERE company_id = $1 AND id = $2 AND kind = $3"
+    )
+});
+
+/// A document's history, oldest first.
+const EVENTS_SQL: &str =
+    "SELECT at, event, detail FROM document_events WHERE company_id = $1 AND document_id = $2 ORDER BY at, id";
+
+fn history(events: Vec<(OffsetDateTime, String, String)>) -> Vec<Event> {
+    events
+        .into_iter()
+        .map(|(at, event, detail)| Event {
+            at,
+            event,
+            detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+        })
+        .collect()
+}
+
+/// A document the writer thread wrote, read back in its transaction as
+/// [`Store::document`] reads it; parsed by [`Store::read_back`], off the writer thread.
+pub(crate) struct ReadBack {
+    row: Row,
+    has_payments: bool,
+    has_links: bool,
+    events: Vec<(OffsetDateTime, String, String)>,
+}
+
+fn read_back(c: &rusqlite::Connection, company_id: Uuid, kind: DocumentKind, id: Uuid) -> Result<Option<ReadBack>> {
+    use crate::writer::{boolean, instant, query, query_opt, text};
+    let args = [company_id.into(), id.into(), kind.as_str().into()];
+    let Some((row, has_payments, has_links)) = query_opt(c, &DOCUMENT_SQL, &args, |r| {
+        Ok((Row::from_sqlite(r)?, boolean(r, COLUMNS)?, boolean(r, COLUMNS + 1)?))
+    })?
+    else {
+        return Ok(None);
+    };
+    let events = query(c, EVENTS_SQL, &args[..2], |r| Ok((instant(r, 0)?, text(r, 1)?, text(r, 2)?)))?;
+    Ok(Some(ReadBack { row, has_payments, has_links, events }))
+}
+
+impl Store {
+    /// The record of what the writer thread read back. A document with payments or
+    /// links is read again in full (not the case of a new draft or a plain issue).
+    async fn read_back(&self, company_id: Uuid, kind: DocumentKind, rb: ReadBack) -> Result<DocumentRecord> {
+        if rb.has_payments || rb.has_links {
+            return self.document(company_id, kind, rb.row.id).await;
+        }
+        let mut rec: DocumentRecord = rb.row.try_into()?;
+        rec.history = history(rb.events);
+        Ok(rec)
+    }
+}
+
 /// A document row with whether it has payments and links.
 #[derive(sqlx::FromRow)]
 struct RowWithFlags {
@@ -370,6 +435,35 @@ pub(crate) struct Row {
     pub(crate) created_at: OffsetDateTime,
     pub(crate) updated_at: OffsetDateTime,
     pub(crate) issued_at: Option<OffsetDateTime>,
+}
+
+impl Row {
+    /// A row of [`COLS`] (its first columns) read on the writer thread.
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> Result<Row> {
+        use crate::writer::{instant, opt_date, opt_instant, opt_int, opt_text, opt_uuid, text, uuid};
+        Ok(Row {
+            id: uuid(r, 0)?,
+            kind: text(r, 1)?,
+            status: text(r, 2)?,
+            number: opt_text(r, 3)?,
+            customer_id: uuid(r, 4)?,
+            parent_id: opt_uuid(r, 5)?,
+            currency: text(r, 6)?,
+            doc_date: opt_date(r, 7)?.ok_or_else(|| StoreError::Corrupt("a document has no date".into()))?,
+            issue_date: opt_date(r, 8)?,
+            due_date: opt_date(r, 9)?,
+            content: text(r, 10)?,
+            paid: text(r, 11)?,
+            credited: text(r, 12)?,
+            gross: text(r, 13)?,
+            chain_seq: opt_int(r, 14)?,
+            prev_seal: opt_text(r, 15)?,
+            seal: opt_text(r, 16)?,
+            created_at: instant(r, 17)?,
+            updated_at: instant(r, 18)?,
+            issued_at: opt_instant(r, 19)?,
+        })
+    }
 }
 
 fn dec(id: Uuid, what: &str, s: &str) -> Result<Decimal> {
@@ -554,18 +648,10 @@ async fn check_references(tx: &mut Tx, company_id: Uuid, content: &Content) -> R
 async fn check_products(tx: &mut Tx, company_id: Uuid, content: &Content) -> Result<()> {
     for (i, line) in content.lines.iter().enumerate() {
         if let Some(pid) = line.product_id {
-            let found: Option<(Uuid,)> = on_conn!(tx, |c| {
-                sqlx::query_as("SELECT id FROM products WHERE company_id = $1 AND id = $2")
-                    .bind(company_id)
-                    .bind(pid)
-                    .fetch_optional(c)
-                    .await?
-            });
+            let found: Option<(Uuid,)> =
+                on_conn!(tx, |c| sqlx::query_as(PRODUCT_SQL).bind(company_id).bind(pid).fetch_optional(c).await?);
             if found.is_none() {
-                return Err(StoreError::Invalid {
-                    field: format!("lines[{i}].product_id"),
-                    message: "no such product".into(),
-                });
+                return Err(no_product(i));
             }
         }
     }
@@ -626,8 +712,17 @@ impl Store {
         content: &Content,
         parent_id: Option<Uuid>,
     ) -> Result<DocumentRecord> {
-        let mut tx = self.begin().await?;
         let link = parent_id.map(|p| (p, "credit_note"));
+        if let Store::Sqlite(_, queue) = self
+            && let Some(writer) = queue.writer()
+        {
+            let d = NewDraft::new(content);
+            let products: Vec<(usize, Uuid)> =
+                content.lines.iter().enumerate().filter_map(|(i, l)| l.product_id.map(|p| (i, p))).collect();
+            let rb = writer.run(move |c| insert_draft_on(c, company_id, kind, &d, &products, link, parent_id)).await?;
+            return self.read_back(company_id, kind, rb).await;
+        }
+        let mut tx = self.begin().await?;
         let id = insert_draft_in(&mut tx, company_id, kind, content, link, parent_id).await?;
         tx.commit().await?;
         self.document(company_id, kind, id).await
@@ -637,14 +732,7 @@ impl Store {
     pub async fn document(&self, company_id: Uuid, kind: DocumentKind, id: Uuid) -> Result<DocumentRecord> {
         // The row says whether there are payments and links to read: a new draft or a
         // just-issued invoice needs two statements, on one pooled connection.
-        let sql = format!(
-            "SELECT {COLS}, \
-             EXISTS (SELECT 1 FROM payments p WHERE p.company_id = documents.company_id AND p.document_id = documents.id) \
-             AS has_payments, \
-             EXISTS (SELECT 1 FROM document_links l WHERE l.company_id = documents.company_id \
-             AND (l.parent_id = documents.id OR l.child_id = documents.id)) AS has_links \
-             FROM documents WHERE company_id = $1 AND id = $2 AND kind = $3"
-        );
+        let sql = &*DOCUMENT_SQL;
         let mut conn = self.acquire().await?;
         let row: Option<RowWithFlags> = on_acquired!(&mut conn, |c| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
@@ -713,21 +801,9 @@ impl Store {
                 })
             })
             .collect::<Result<_>>()?;
-        let events: Vec<(OffsetDateTime, String, String)> = on_acquired!(&mut conn, |c| {
-            sqlx::query_as("SELECT at, event, detail FROM document_events WHERE company_id = $1 AND document_id = $2 ORDER BY at, id")
-                .bind(company_id)
-                .bind(id)
-                .fetch_all(c)
-                .await?
-        });
-        rec.history = events
-            .into_iter()
-            .map(|(at, event, detail)| Event {
-                at,
-                event,
-                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
-            })
-            .collect();
+        let events: Vec<(OffsetDateTime, String, String)> =
+            on_acquired!(&mut conn, |c| sqlx::query_as(EVENTS_SQL).bind(company_id).bind(id).fetch_all(c).await?);
+        rec.history = history(events);
         Ok(rec)
     }
 
@@ -801,6 +877,13 @@ impl Store {
     /// Issues a draft: checks it, allocates the next legal number, seals it, and for a
     /// credit note applies it to its invoice — all in one transaction.
     pub async fn issue(&self, company_id: Uuid, kind: DocumentKind, id: Uuid, today: Date) -> Result<DocumentRecord> {
+        if let Store::Sqlite(_, queue) = self
+            && let Some(writer) = queue.writer()
+            && issues_on_writer(kind)
+            && let Some(rb) = writer.run(move |c| issue_on(c, company_id, kind, id, today)).await?
+        {
+            return self.read_back(company_id, kind, rb).await;
+        }
         let mut tx = self.begin().await?;
         issue_in(&mut tx, company_id, kind, id, today).await?;
         tx.commit().await?;
@@ -975,6 +1058,79 @@ impl Store {
     }
 }
 
+/// A new draft's row, computed before any statement runs.
+struct NewDraft {
+    id: Uuid,
+    event_id: Uuid,
+    at: OffsetDateTime,
+    doc_date: Date,
+    json: String,
+    currency: String,
+    customer_id: Uuid,
+    net: String,
+    vat_total: String,
+    gross: String,
+}
+
+impl NewDraft {
+    fn new(content: &Content) -> NewDraft {
+        let at = now();
+        let t = content.totals();
+        // A new draft shows the parties as they are now, never another document's snapshot.
+        let json = match content.parties {
+            Some(_) => content_json(&Content { parties: None, ..content.clone() }),
+            None => content_json(content),
+        };
+        NewDraft {
+            id: new_id(),
+            event_id: new_id(),
+            at,
+            doc_date: content.issue_date.unwrap_or(at.date()),
+            json,
+            currency: content.currency.code().to_string(),
+            customer_id: content.customer_id,
+            net: t.net.to_string(),
+            vat_total: t.vat_total.to_string(),
+            gross: t.gross.to_string(),
+        }
+    }
+}
+
+// The draft, inserted only if the customer is the company's, and its "created" event. On
+// SQLite two statements, sent as one text through sqlx (`$N` numbers the arguments
+// across it) and one by one on the writer thread; on PostgreSQL one statement with a
+// data-modifying CTE. Arguments: see `insert_draft_in`.
+const DRAFT_SQLITE: [&str; 2] = [
+    "INSERT INTO documents (id, company_id, kind, status, customer_id, parent_id, currency, doc_date, content, \
+     net, vat_total, gross, due, created_at, updated_at) \
+     SELECT $1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12 \
+     WHERE EXISTS (SELECT 1 FROM customers WHERE company_id = $2 AND id = $4)",
+    "INSERT INTO document_events (id, company_id, document_id, at, event, detail) \
+     SELECT $13, $2, $1, $12, 'created', '{}' WHERE changes() > 0",
+];
+const DRAFT_POSTGRES: &str = "WITH d AS (INSERT INTO documents (id, company_id, kind, status, customer_id, parent_id, \
+     currency, doc_date, content, net, vat_total, gross, due, created_at, updated_at) \
+     SELECT $1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12 \
+     WHERE EXISTS (SELECT 1 FROM customers WHERE company_id = $2 AND id = $4) RETURNING id) \
+     INSERT INTO document_events (id, company_id, document_id, at, event, detail) \
+     SELECT $13, $2, d.id, $12, 'created', '{}' FROM d";
+const LINK_SQL: &str =
+    "INSERT INTO document_links (company_id, parent_id, child_id, relation, created_at) VALUES ($1, $2, $3, $4, $5)";
+const PRODUCT_SQL: &str = "SELECT id FROM products WHERE company_id = $1 AND id = $2";
+
+/// The statements of a multi-statement text as one text for sqlx.
+fn joined(statements: &[&str]) -> String {
+    statements.join("; ")
+}
+
+fn no_customer() -> StoreError {
+    StoreError::Invalid { field: "customer_id".into(), message: "no such customer".into() }
+}
+
+fn no_product(i: usize) -> StoreError {
+    StoreError::Invalid { field: format!("lines[{i}].product_id"), message: "no such product".into() }
+}
+
 /// Inserts a draft inside a transaction, linked to `link` (parent id, relation) if given.
 pub(crate) async fn insert_draft_in(
     tx: &mut Tx,
@@ -985,73 +1141,88 @@ pub(crate) async fn insert_draft_in(
     parent_id: Option<Uuid>,
 ) -> Result<Uuid> {
     check_products(tx, company_id, content).await?;
-    let id = new_id();
-    let at = now();
-    let t = content.totals();
-    let doc_date = content.issue_date.unwrap_or(at.date());
-    // A new draft shows the parties as they are now, never another document's snapshot.
-    let json = match content.parties {
-        Some(_) => content_json(&Content { parties: None, ..content.clone() }),
-        None => content_json(content),
-    };
-    // The draft, inserted only if the customer is the company's, and its "created" event,
-    // in one round trip: SQLite runs the two statements of one text (`$N` numbers the
-    // arguments across it), PostgreSQL one statement with a data-modifying CTE.
+    let d = NewDraft::new(content);
+    let sqlite_text;
     let sql = match tx.backend() {
         crate::Backend::Sqlite => {
-            "INSERT INTO documents (id, company_id, kind, status, customer_id, parent_id, currency, doc_date, content, \
-             net, vat_total, gross, due, created_at, updated_at) \
-             SELECT $1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12 \
-             WHERE EXISTS (SELECT 1 FROM customers WHERE company_id = $2 AND id = $4); \
-             INSERT INTO document_events (id, company_id, document_id, at, event, detail) \
-             SELECT $13, $2, $1, $12, 'created', '{}' WHERE changes() > 0"
+            sqlite_text = joined(&DRAFT_SQLITE);
+            sqlite_text.as_str()
         }
-        crate::Backend::Postgres => {
-            "WITH d AS (INSERT INTO documents (id, company_id, kind, status, customer_id, parent_id, currency, doc_date, \
-             content, net, vat_total, gross, due, created_at, updated_at) \
-             SELECT $1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12 \
-             WHERE EXISTS (SELECT 1 FROM customers WHERE company_id = $2 AND id = $4) RETURNING id) \
-             INSERT INTO document_events (id, company_id, document_id, at, event, detail) \
-             SELECT $13, $2, d.id, $12, 'created', '{}' FROM d"
-        }
+        crate::Backend::Postgres => DRAFT_POSTGRES,
     };
     let inserted = on_conn!(tx, |c| {
-        sqlx::query(sql)
-            .bind(id)
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(d.id)
             .bind(company_id)
             .bind(kind.as_str())
-            .bind(content.customer_id)
+            .bind(d.customer_id)
             .bind(parent_id)
-            .bind(content.currency.code())
-            .bind(doc_date)
-            .bind(&json)
-            .bind(t.net.to_string())
-            .bind(t.vat_total.to_string())
-            .bind(t.gross.to_string())
-            .bind(at)
-            .bind(new_id())
+            .bind(&d.currency)
+            .bind(d.doc_date)
+            .bind(&d.json)
+            .bind(&d.net)
+            .bind(&d.vat_total)
+            .bind(&d.gross)
+            .bind(d.at)
+            .bind(d.event_id)
             .execute(c)
             .await?
             .rows_affected()
     });
     if inserted == 0 {
-        return Err(StoreError::Invalid { field: "customer_id".into(), message: "no such customer".into() });
+        return Err(no_customer());
     }
     if let Some((parent, relation)) = link {
         on_conn!(tx, |c| {
-            sqlx::query(
-                "INSERT INTO document_links (company_id, parent_id, child_id, relation, created_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(company_id)
-            .bind(parent)
-            .bind(id)
-            .bind(relation)
-            .bind(at)
-            .execute(c)
-            .await?;
+            sqlx::query(LINK_SQL).bind(company_id).bind(parent).bind(d.id).bind(relation).bind(d.at).execute(c).await?;
         });
     }
-    Ok(id)
+    Ok(d.id)
+}
+
+/// [`insert_draft_in`] on the SQLite writer thread: the same statements, in the writer's
+/// transaction, then the new row read back (see [`read_back`]).
+fn insert_draft_on(
+    c: &rusqlite::Connection,
+    company_id: Uuid,
+    kind: DocumentKind,
+    d: &NewDraft,
+    products: &[(usize, Uuid)],
+    link: Option<(Uuid, &str)>,
+    parent_id: Option<Uuid>,
+) -> Result<ReadBack> {
+    use crate::writer::{Val, execute, query_opt};
+    for &(i, pid) in products {
+        if query_opt(c, PRODUCT_SQL, &[company_id.into(), pid.into()], |_| Ok(()))?.is_none() {
+            return Err(no_product(i));
+        }
+    }
+    let args: [Val<'_>; 13] = [
+        d.id.into(),
+        company_id.into(),
+        kind.as_str().into(),
+        d.customer_id.into(),
+        parent_id.into(),
+        (&d.currency).into(),
+        d.doc_date.into(),
+        (&d.json).into(),
+        (&d.net).into(),
+        (&d.vat_total).into(),
+        (&d.gross).into(),
+        d.at.into(),
+        d.event_id.into(),
+    ];
+    let mut inserted = 0;
+    for sql in DRAFT_SQLITE {
+        inserted += execute(c, sql, &args)?;
+    }
+    if inserted == 0 {
+        return Err(no_customer());
+    }
+    if let Some((parent, relation)) = link {
+        execute(c, LINK_SQL, &[company_id.into(), parent.into(), d.id.into(), relation.into(), d.at.into()])?;
+    }
+    read_back(c, company_id, kind, d.id)?.ok_or(StoreError::NotFound("document"))
 }
 
 async fn add_credit(
@@ -1082,7 +1253,6 @@ async fn add_credit(
     Ok(())
 }
 
-/// Issues inside a transaction the caller commits (also used by the data generator).
 /// Everything issuing reads, in one statement under the write turn: the draft, the head
 /// of its seal chain, its numbering, the company and the customer. Each statement is a
 /// round trip to the database, and on SQLite every writer waits for the one in its turn.
@@ -1102,6 +1272,28 @@ struct IssueContext {
     customer_data: Option<String>,
     /// Whether the draft was made from other documents (their state may follow it).
     has_parents: bool,
+}
+
+impl IssueContext {
+    /// The context from a row of [`issue_context_sql`] read on the writer thread.
+    fn from_sqlite(r: &rusqlite::Row<'_>) -> Result<IssueContext> {
+        use crate::writer::{boolean, opt_date, opt_text, text};
+        let n = COLUMNS;
+        Ok(IssueContext {
+            doc: Row::from_sqlite(r)?,
+            chain_head: text(r, n)?,
+            chain_length: r.get(n + 1)?,
+            chain_last_date: opt_date(r, n + 2)?,
+            pattern: text(r, n + 3)?,
+            yearly_reset: boolean(r, n + 4)?,
+            company_currency: text(r, n + 5)?,
+            company_name: text(r, n + 6)?,
+            company_country: text(r, n + 7)?,
+            company_settings: text(r, n + 8)?,
+            customer_data: opt_text(r, n + 9)?,
+            has_parents: boolean(r, n + 10)?,
+        })
+    }
 }
 
 fn issue_context_sql(backend: crate::Backend) -> String {
@@ -1127,6 +1319,146 @@ fn issue_context_sql(backend: crate::Backend) -> String {
     )
 }
 
+/// What issuing decided from its context, before the number is drawn: every check that
+/// can refuse the draft has passed.
+struct IssuePlan {
+    doc: DocumentRecord,
+    head: String,
+    chain_seq: i64,
+    facts: document::IssueFacts,
+    pattern: NumberPattern,
+    /// The numbering period (the year when numbers restart each year, else 0).
+    period: i64,
+    totals: facturier_core::totals::Totals,
+    sealed_json: String,
+    has_parents: bool,
+}
+
+impl IssuePlan {
+    fn new(ctx: Option<IssueContext>, kind: DocumentKind, today: Date) -> Result<IssuePlan> {
+        let ctx = ctx.ok_or(StoreError::NotFound("document"))?;
+        let doc: DocumentRecord = ctx.doc.try_into()?;
+        if doc.kind != kind {
+            return Err(StoreError::NotFound("document"));
+        }
+        if doc.status != Status::Draft {
+            return Err(LifecycleError::NotDraft(doc.status.as_str()).into());
+        }
+        let facts = document::check_issue(kind, &doc.content, today, ctx.chain_last_date)?;
+        let company_currency: Currency = ctx
+            .company_currency
+            .parse()
+            .map_err(|e: facturier_core::money::UnknownCurrency| StoreError::Corrupt(e.to_string()))?;
+        doc.content.check_currency(company_currency)?;
+        let pattern: NumberPattern = ctx
+            .pattern
+            .parse()
+            .map_err(|e: facturier_core::numbering::PatternError| StoreError::Corrupt(e.to_string()))?;
+        let period = if ctx.yearly_reset { i64::from(facts.issue_date.year()) } else { 0 };
+        let totals = doc.content.totals();
+        // Both parties are sealed with the document, so that a later change of address or
+        // name never rewrites what was issued.
+        let customer_data = ctx.customer_data.ok_or(StoreError::NotFound("customer"))?;
+        let mut sealed = doc.content.clone();
+        sealed.parties = Some(parties_from(
+            &ctx.company_name,
+            &ctx.company_country,
+            &ctx.company_settings,
+            &customer_data,
+            &doc.content,
+        )?);
+        Ok(IssuePlan {
+            doc,
+            head: ctx.chain_head,
+            chain_seq: ctx.chain_length + 1,
+            facts,
+            pattern,
+            period,
+            totals,
+            sealed_json: content_json(&sealed),
+            has_parents: ctx.has_parents,
+        })
+    }
+
+    /// The issued row for the number drawn (`seq`): its number, its seal over exactly
+    /// what `canonical_bytes` reads back from the row (verify recomputes it that way), and
+    /// the arguments of [`ISSUE_SQLITE`] / [`ISSUE_POSTGRES`].
+    fn seal(&self, company_id: Uuid, kind: DocumentKind, seq: i64) -> Result<IssuedRow> {
+        let id = self.doc.id;
+        let number = self.pattern.format(self.facts.issue_date, u64::try_from(seq).unwrap_or(0));
+        let content_value: serde_json::Value =
+            serde_json::from_str(&self.sealed_json).map_err(|e| StoreError::Corrupt(format!("document {id}: {e}")))?;
+        let t = &self.totals;
+        let (net, vat_total, gross) = (t.net.to_string(), t.vat_total.to_string(), t.gross.to_string());
+        let canonical = Canonical {
+            company_id,
+            id,
+            kind: kind.as_str(),
+            number: &number,
+            issue_date: self.facts.issue_date.to_string(),
+            due_date: self.facts.due_date.to_string(),
+            customer_id: self.doc.content.customer_id,
+            currency: self.doc.content.currency.code(),
+            content: &content_value,
+            net: net.clone(),
+            vat_total: vat_total.clone(),
+            gross: gross.clone(),
+            parent_id: self.doc.parent_id,
+        };
+        let seal = seal::seal(&self.head, &canonical.to_bytes());
+        let event = serde_json::json!({"number": number}).to_string();
+        Ok(IssuedRow { number, at: now(), net, vat_total, gross, seal, event, event_id: new_id() })
+    }
+}
+
+/// The values an issue writes, beside those of its [`IssuePlan`].
+struct IssuedRow {
+    number: String,
+    at: OffsetDateTime,
+    net: String,
+    vat_total: String,
+    gross: String,
+    seal: String,
+    event: String,
+    event_id: Uuid,
+}
+
+impl IssuedRow {
+    /// Why writing the issued row failed: a repeated number means the pattern was changed.
+    fn write_error(&self, e: StoreError) -> StoreError {
+        if e.is_unique_violation() {
+            StoreError::Conflict(format!(
+                "number {} already exists: the numbering pattern was changed to one that repeats earlier numbers",
+                self.number
+            ))
+        } else {
+            e
+        }
+    }
+}
+
+const NEXT_NUMBER_SQL: &str = "INSERT INTO number_sequences (company_id, kind, period, last_value) VALUES ($1, $2, $3, 1) \
+     ON CONFLICT (company_id, kind, period) DO UPDATE SET last_value = number_sequences.last_value + 1 \
+     RETURNING last_value";
+
+// The issued row, the new chain head and the "issued" event: three statements on SQLite
+// (see `DRAFT_SQLITE`), one with data-modifying CTEs on PostgreSQL. Arguments: see `issue_in`.
+const ISSUE_SQLITE: [&str; 3] = [
+    "UPDATE documents SET status = $12, number = $3, issue_date = $4, due_date = $5, doc_date = $4, \
+     chain_seq = $6, prev_seal = $7, net = $8, vat_total = $9, gross = $10, due = $10, issued_at = $11, \
+     updated_at = $11, content = $13, seal = $14 WHERE company_id = $1 AND id = $2",
+    "UPDATE seal_chains SET head = $14, length = $6, last_issue_date = $4 WHERE company_id = $1 AND kind = $15",
+    "INSERT INTO document_events (id, company_id, document_id, at, event, detail) \
+     VALUES ($16, $1, $2, $11, 'issued', $17)",
+];
+const ISSUE_POSTGRES: &str = "WITH d AS (UPDATE documents SET status = $12, number = $3, issue_date = $4, \
+     due_date = $5, doc_date = $4, chain_seq = $6, prev_seal = $7, net = $8, vat_total = $9, gross = $10, due = $10, \
+     issued_at = $11, updated_at = $11, content = $13, seal = $14 WHERE company_id = $1 AND id = $2 RETURNING id), \
+     c AS (UPDATE seal_chains SET head = $14, length = $6, last_issue_date = $4 \
+     WHERE company_id = $1 AND kind = $15 RETURNING kind) \
+     INSERT INTO document_events (id, company_id, document_id, at, event, detail) \
+     VALUES ($16, $1, $2, $11, 'issued', $17)";
+
 /// Issues inside a transaction the caller commits (also used by the data generator).
 pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uuid, today: Date) -> Result<()> {
     let sql = issue_context_sql(tx.backend());
@@ -1135,52 +1467,12 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
         .bind(id)
         .fetch_optional(c)
         .await?);
-    let ctx = ctx.ok_or(StoreError::NotFound("document"))?;
-    let doc: DocumentRecord = ctx.doc.try_into()?;
-    if doc.kind != kind {
-        return Err(StoreError::NotFound("document"));
-    }
-    if doc.status != Status::Draft {
-        return Err(LifecycleError::NotDraft(doc.status.as_str()).into());
-    }
-    let (head, length, last_date) = (ctx.chain_head, ctx.chain_length, ctx.chain_last_date);
-    let facts = document::check_issue(kind, &doc.content, today, last_date)?;
-    let company_currency: Currency = ctx
-        .company_currency
-        .parse()
-        .map_err(|e: facturier_core::money::UnknownCurrency| StoreError::Corrupt(e.to_string()))?;
-    doc.content.check_currency(company_currency)?;
-    let pattern: NumberPattern =
-        ctx.pattern.parse().map_err(|e: facturier_core::numbering::PatternError| StoreError::Corrupt(e.to_string()))?;
-    let period = if ctx.yearly_reset { i64::from(facts.issue_date.year()) } else { 0 };
+    let plan = IssuePlan::new(ctx, kind, today)?;
     let (seq,): (i64,) = on_conn!(tx, |c| {
-        sqlx::query_as(
-            "INSERT INTO number_sequences (company_id, kind, period, last_value) VALUES ($1, $2, $3, 1) \
-             ON CONFLICT (company_id, kind, period) DO UPDATE SET last_value = number_sequences.last_value + 1 \
-             RETURNING last_value",
-        )
-        .bind(company_id)
-        .bind(kind.as_str())
-        .bind(period)
-        .fetch_one(c)
-        .await?
+        sqlx::query_as(NEXT_NUMBER_SQL).bind(company_id).bind(kind.as_str()).bind(plan.period).fetch_one(c).await?
     });
-    let number = pattern.format(facts.issue_date, u64::try_from(seq).unwrap_or(0));
-    let chain_seq = length + 1;
-    let totals = doc.content.totals();
-    let at = now();
-    // Both parties are sealed with the document, so that a later change of address or
-    // name never rewrites what was issued.
-    let customer_data = ctx.customer_data.ok_or(StoreError::NotFound("customer"))?;
-    let mut sealed = doc.content.clone();
-    sealed.parties = Some(parties_from(
-        &ctx.company_name,
-        &ctx.company_country,
-        &ctx.company_settings,
-        &customer_data,
-        &doc.content,
-    )?);
-    let sealed_json = content_json(&sealed);
+    let row = plan.seal(company_id, kind, seq)?;
+    let (doc, totals, number, at) = (&plan.doc, &plan.totals, &row.number, row.at);
 
     // Credit notes settle their invoice in the same transaction.
     if kind == DocumentKind::CreditNote {
@@ -1222,83 +1514,101 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
         .await?;
     }
 
-    // The seal covers exactly what `canonical_bytes` reads back from the row (verify
-    // recomputes it that way), so it is computed first and written with the row: one
-    // statement fewer under the company's write lock.
-    let content_value: serde_json::Value =
-        serde_json::from_str(&sealed_json).map_err(|e| StoreError::Corrupt(format!("document {id}: {e}")))?;
-    let (net, vat_total, gross) = (totals.net.to_string(), totals.vat_total.to_string(), totals.gross.to_string());
-    let canonical = Canonical {
-        company_id,
-        id,
-        kind: kind.as_str(),
-        number: &number,
-        issue_date: facts.issue_date.to_string(),
-        due_date: facts.due_date.to_string(),
-        customer_id: doc.content.customer_id,
-        currency: doc.content.currency.code(),
-        content: &content_value,
-        net: net.clone(),
-        vat_total: vat_total.clone(),
-        gross: gross.clone(),
-        parent_id: doc.parent_id,
-    };
-    let new_seal = seal::seal(&head, &canonical.to_bytes());
-    // The issued row, the new chain head and the "issued" event in one round trip (see
-    // `insert_draft_in`).
+    let sqlite_text;
     let sql = match tx.backend() {
         crate::Backend::Sqlite => {
-            "UPDATE documents SET status = $12, number = $3, issue_date = $4, due_date = $5, doc_date = $4, \
-             chain_seq = $6, prev_seal = $7, net = $8, vat_total = $9, gross = $10, due = $10, issued_at = $11, \
-             updated_at = $11, content = $13, seal = $14 WHERE company_id = $1 AND id = $2; \
-             UPDATE seal_chains SET head = $14, length = $6, last_issue_date = $4 WHERE company_id = $1 AND kind = $15; \
-             INSERT INTO document_events (id, company_id, document_id, at, event, detail) \
-             VALUES ($16, $1, $2, $11, 'issued', $17)"
+            sqlite_text = joined(&ISSUE_SQLITE);
+            sqlite_text.as_str()
         }
-        crate::Backend::Postgres => {
-            "WITH d AS (UPDATE documents SET status = $12, number = $3, issue_date = $4, due_date = $5, doc_date = $4, \
-             chain_seq = $6, prev_seal = $7, net = $8, vat_total = $9, gross = $10, due = $10, issued_at = $11, \
-             updated_at = $11, content = $13, seal = $14 WHERE company_id = $1 AND id = $2 RETURNING id), \
-             c AS (UPDATE seal_chains SET head = $14, length = $6, last_issue_date = $4 \
-             WHERE company_id = $1 AND kind = $15 RETURNING kind) \
-             INSERT INTO document_events (id, company_id, document_id, at, event, detail) \
-             VALUES ($16, $1, $2, $11, 'issued', $17)"
-        }
+        crate::Backend::Postgres => ISSUE_POSTGRES,
     };
-    let issued_event = serde_json::json!({"number": number}).to_string();
-    on_conn!(tx, |c| {
-        sqlx::query(sql)
+    let written = on_conn!(tx, |c| {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(company_id)
             .bind(id)
-            .bind(&number)
-            .bind(facts.issue_date)
-            .bind(facts.due_date)
-            .bind(chain_seq)
-            .bind(&head)
-            .bind(&net)
-            .bind(&vat_total)
-            .bind(&gross)
+            .bind(number)
+            .bind(plan.facts.issue_date)
+            .bind(plan.facts.due_date)
+            .bind(plan.chain_seq)
+            .bind(&plan.head)
+            .bind(&row.net)
+            .bind(&row.vat_total)
+            .bind(&row.gross)
             .bind(at)
             .bind(kind.issued_status().as_str())
-            .bind(&sealed_json)
-            .bind(&new_seal)
+            .bind(&plan.sealed_json)
+            .bind(&row.seal)
             .bind(kind.as_str())
-            .bind(new_id())
-            .bind(&issued_event)
+            .bind(row.event_id)
+            .bind(&row.event)
             .execute(c)
             .await
-            .map_err(|e| match StoreError::from(e) {
-                e if e.is_unique_violation() => StoreError::Conflict(format!(
-                    "number {number} already exists: the numbering pattern was changed to one that repeats earlier numbers"
-                )),
-                e => e,
-            })?;
+            .map(drop)
     });
+    written.map_err(|e| row.write_error(e.into()))?;
     if kind == DocumentKind::DeliveryNote {
-        crate::pipeline::take_out_of_stock(tx, company_id, &doc).await?;
+        crate::pipeline::take_out_of_stock(tx, company_id, doc).await?;
     }
-    if ctx.has_parents {
+    if plan.has_parents {
         crate::pipeline::after_issue(tx, company_id, kind, id).await?;
     }
     Ok(())
 }
+
+/// Whether [`issue_on`] can issue a document of this kind by itself: a credit note
+/// settles its invoice and a delivery note takes goods out of stock, which only
+/// [`issue_in`] does.
+fn issues_on_writer(kind: DocumentKind) -> bool {
+    !matches!(kind, DocumentKind::CreditNote | DocumentKind::DeliveryNote)
+}
+
+/// [`issue_in`] on the SQLite writer thread, for the kinds of [`issues_on_writer`]: the
+/// same statements, then the issued row read back. `None` when the draft was made from
+/// other documents, whose state must follow it (`pipeline::after_issue`): nothing was
+/// written, and the caller issues it through [`issue_in`].
+fn issue_on(
+    c: &rusqlite::Connection,
+    company_id: Uuid,
+    kind: DocumentKind,
+    id: Uuid,
+    today: Date,
+) -> Result<Option<ReadBack>> {
+    use crate::writer::{Val, execute, query_opt};
+    let sql = &*ISSUE_CONTEXT_SQLITE;
+    let ctx = query_opt(c, sql, &[company_id.into(), id.into()], IssueContext::from_sqlite)?;
+    let plan = IssuePlan::new(ctx, kind, today)?;
+    if plan.has_parents {
+        return Ok(None);
+    }
+    let seq = query_opt(c, NEXT_NUMBER_SQL, &[company_id.into(), kind.as_str().into(), plan.period.into()], |r| {
+        Ok(r.get::<_, i64>(0)?)
+    })?
+    .ok_or_else(|| StoreError::Write("no number was drawn".into()))?;
+    let row = plan.seal(company_id, kind, seq)?;
+    let args: [Val<'_>; 17] = [
+        company_id.into(),
+        id.into(),
+        (&row.number).into(),
+        plan.facts.issue_date.into(),
+        plan.facts.due_date.into(),
+        plan.chain_seq.into(),
+        (&plan.head).into(),
+        (&row.net).into(),
+        (&row.vat_total).into(),
+        (&row.gross).into(),
+        row.at.into(),
+        kind.issued_status().as_str().into(),
+        (&plan.sealed_json).into(),
+        (&row.seal).into(),
+        kind.as_str().into(),
+        row.event_id.into(),
+        (&row.event).into(),
+    ];
+    for sql in ISSUE_SQLITE {
+        execute(c, sql, &args).map_err(|e| row.write_error(e))?;
+    }
+    read_back(c, company_id, kind, id)
+}
+
+static ISSUE_CONTEXT_SQLITE: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| issue_context_sql(crate::Backend::Sqlite));

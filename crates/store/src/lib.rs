@@ -19,6 +19,7 @@ pub mod pipeline;
 pub mod products;
 pub mod reports;
 mod sql;
+mod writer;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -46,12 +47,23 @@ pub enum StoreError {
     Db(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database write failed: {0}")]
+    Write(String),
 }
 
 impl StoreError {
     /// True for a unique-key violation (a duplicate reference, an idempotency race…).
     pub fn is_unique_violation(&self) -> bool {
-        matches!(self, StoreError::Db(sqlx::Error::Database(e)) if e.is_unique_violation())
+        match self {
+            StoreError::Db(sqlx::Error::Database(e)) => e.is_unique_violation(),
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.extended_code,
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            ),
+            _ => false,
+        }
     }
 }
 
@@ -76,8 +88,22 @@ pub enum Store {
 /// before `BEGIN IMMEDIATE`: without it they would meet in SQLite's busy handler, which
 /// sleeps in steps of milliseconds, and 8 concurrent writers spent most of their time
 /// asleep (docs/benchmarks.md). Other processes still meet the busy timeout.
+///
+/// It also holds the writer thread (see `writer.rs`): the hot writes (a new draft,
+/// issuing) run there as one blocking call each, and that thread takes the same turn.
 #[derive(Clone, Debug, Default)]
-pub struct WriterQueue(Arc<tokio::sync::Mutex<()>>);
+pub struct WriterQueue {
+    turn: Arc<tokio::sync::Mutex<()>>,
+    writer: Option<Arc<writer::Writer>>,
+}
+
+impl WriterQueue {
+    /// The writer thread, when the database is a file (an in-memory database is private
+    /// to its connection, so it keeps every write on sqlx).
+    pub(crate) fn writer(&self) -> Option<&writer::Writer> {
+        self.writer.as_deref()
+    }
+}
 
 /// A transaction on one of the two backends. A SQLite write transaction holds its place
 /// in the [`WriterQueue`] until it ends (fields drop in order: the transaction first).
@@ -176,9 +202,16 @@ impl Store {
                 // a round trip to the connection's thread for nothing.
                 .test_before_acquire(false)
                 .acquire_timeout(Duration::from_secs(30))
-                .connect_with(opts)
+                .connect_with(opts.clone())
                 .await?;
-            Ok(Store::Sqlite(pool, WriterQueue::default()))
+            let turn = Arc::new(tokio::sync::Mutex::new(()));
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let writer = if in_memory {
+                None
+            } else {
+                Some(Arc::new(writer::Writer::start(opts.get_filename(), Arc::clone(&turn))?))
+            };
+            Ok(Store::Sqlite(pool, WriterQueue { turn, writer }))
         } else {
             Err(StoreError::Invalid {
                 field: "database_url".into(),
@@ -210,7 +243,7 @@ impl Store {
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             Store::Sqlite(p, queue) => {
-                let turn = Arc::clone(&queue.0).lock_owned().await;
+                let turn = Arc::clone(&queue.turn).lock_owned().await;
                 Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?, Some(turn))
             }
             Store::Postgres(p) => Tx::Postgres(p.begin().await?),
@@ -236,7 +269,12 @@ impl Store {
     /// Closes the pool.
     pub async fn close(&self) {
         match self {
-            Store::Sqlite(p, _) => p.close().await,
+            Store::Sqlite(p, queue) => {
+                if let Some(w) = queue.writer() {
+                    w.close();
+                }
+                p.close().await
+            }
             Store::Postgres(p) => p.close().await,
         }
     }

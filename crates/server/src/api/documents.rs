@@ -629,8 +629,9 @@ async fn context(app: &App, auth: &Auth, input: &DocumentInput) -> Result<(Conte
         None => return Err(ApiError::field("customer_id", "is required")),
         Some(s) => s.parse::<Uuid>().map_err(|_| ApiError::field("customer_id", "no such customer"))?,
     };
-    let customer = match app.store.customer(company, customer_id).await {
-        Ok(c) => c.customer,
+    // The customer and the company's settings in one read (one round trip fewer per draft).
+    let (customer, settings) = match app.store.customer_and_settings(company, customer_id).await {
+        Ok((c, settings)) => (c.customer, settings),
         Err(facturier_store::StoreError::NotFound(_)) => {
             return Err(ApiError::field("customer_id", "no such customer"));
         }
@@ -660,7 +661,7 @@ async fn context(app: &App, auth: &Auth, input: &DocumentInput) -> Result<(Conte
         customer_delivery: customer.delivery_address.clone(),
         customer_currency: customer.currency,
         customer_terms: customer.payment_terms,
-        company_terms: app.store.settings(company).await?.documents.default_payment_terms,
+        company_terms: settings.documents.default_payment_terms,
         company_currency,
         products,
     };
