@@ -593,6 +593,16 @@ async fn a_forgotten_password_is_reset_through_the_link_in_the_email() {
         let again = set_new_password(&mut c, &link, "encore un autre mot", "encore un autre mot").await;
         assert_eq!(again.status, 410);
         assert!(again.body.contains("plus valable"));
+
+        // The mail is written in the account holder's language, not in the asker's.
+        assert_eq!(m["subject"], "Choisir votre mot de passe facturier", "{m}");
+        let csrf = b.csrf().await;
+        assert_eq!(b.act(&csrf, "/language", &[("lang", "en"), ("back", "/")]).await.status, 303);
+        let mut asker = Browser::new(&app);
+        assert!(forgot(&mut asker, "admin@test.fr").await.body.contains("Si un compte existe"), "a French page");
+        let english = &wait_for_messages(&sink, 2).await[1];
+        assert_eq!(english["subject"], "Choose your facturier password", "{english}");
+        assert!(english["text"].as_str().unwrap().contains("To choose a new facturier password"), "{english}");
         db.cleanup().await;
     }
 }
@@ -697,6 +707,43 @@ async fn twenty_failures_from_one_client_block_it_for_every_email() {
         }
         let blocked = b.sign_in("admin@test.fr", PASSWORD).await;
         assert_eq!(blocked.status, 429, "the right password of another account, from the same client");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_limit_counts_the_forwarded_client_and_nobody_else_can_forge_it() {
+    for db in [TestDb::sqlite(), TestDb::postgres().await] {
+        eprintln!("--- on {}", db.name);
+        // The test connects from 127.0.0.1: it plays the proxy.
+        let web = facturier_server::web::WebConfig {
+            trusted_proxies: vec![facturier_server::web::parse_proxy("127.0.0.1").unwrap()],
+            ..Default::default()
+        };
+        let app = spawn_app_with(&db, None, Some(web)).await;
+        with_password(&app, "admin@test.fr").await;
+        // A client forging an address to the left of what the proxy appended stays counted.
+        for n in 0..20 {
+            let mut forged = Browser::new(&app).with_header("x-forwarded-for", &format!("10.9.9.{n}, 203.0.113.5"));
+            assert_eq!(forged.sign_in(&format!("essai{}@test.fr", n % 5), "mauvais").await.status, 401, "attempt {n}");
+        }
+        let mut same = Browser::new(&app).with_header("x-forwarded-for", "203.0.113.5");
+        assert_eq!(same.sign_in("admin@test.fr", PASSWORD).await.status, 429, "the forwarded client is blocked");
+        // Another office behind the same proxy signs in.
+        let mut colleague = Browser::new(&app).with_header("x-forwarded-for", "198.51.100.20");
+        assert_eq!(colleague.sign_in("admin@test.fr", PASSWORD).await.status, 303);
+        db.cleanup().await;
+    }
+
+    // Without a trusted proxy the header is ignored: rotating it does not escape the limit.
+    each_db(|app| async move {
+        with_password(&app, "admin@test.fr").await;
+        for n in 0..20 {
+            let mut b = Browser::new(&app).with_header("x-forwarded-for", &format!("198.51.100.{n}"));
+            assert_eq!(b.sign_in(&format!("essai{}@test.fr", n % 5), "mauvais").await.status, 401, "attempt {n}");
+        }
+        let mut b = Browser::new(&app).with_header("x-forwarded-for", "198.51.100.99");
+        assert_eq!(b.sign_in("admin@test.fr", PASSWORD).await.status, 429);
     })
     .await;
 }

@@ -330,13 +330,13 @@ pub async fn login_page(
     Ok(r)
 }
 
-/// The client's address as the connection shows it (empty when unknown).
-pub(crate) fn client_ip(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default()
+/// The client's address (empty when unknown): the connection's, or what a trusted
+/// proxy says in `X-Forwarded-For` (see [`super::client_address`]).
+pub(crate) fn client_ip(parts: &Parts, trusted: &[super::IpNet]) -> String {
+    let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let forwarded: Vec<&str> =
+        parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    super::client_address(peer, &forwarded, trusted).map(|ip| ip.to_string()).unwrap_or_default()
 }
 
 /// `POST /login`: checks the password; opens a session in the user's first company.
@@ -346,7 +346,7 @@ pub(crate) fn client_ip(parts: &Parts) -> String {
 pub async fn login(State(app): State<App>, req: Request) -> Result<Response, WebError> {
     let (parts, body) = req.into_parts();
     let headers = parts.headers.clone();
-    let ip = client_ip(&parts);
+    let ip = client_ip(&parts, &app.web.trusted_proxies);
     let body = axum::body::to_bytes(body, MAX_FORM)
         .await
         .map_err(|_| WebError::BadRequest(Language::Fr, t(Language::Fr, "error.form_too_large").into()))?;
