@@ -270,6 +270,7 @@ async fn only_an_admin_sees_or_changes_settings_and_members() {
         let mut sales = member(&app, "vente@test.fr", Role::Sales).await;
         let home = sales.get("/").await;
         assert!(!home.body.contains(r#"href="/settings""#), "no settings link for a non-admin");
+        assert!(!home.body.contains(r#"id="nav-admin""#), "nor an administration menu");
         assert!(home.body.contains(r#"href="/tokens""#), "every user has tokens");
         for path in
             ["/settings", "/settings/banks", "/settings/numbering", "/settings/emails", "/settings/logo", "/users"]

@@ -80,6 +80,10 @@ async fn every_kind_has_its_list_and_its_page_with_the_actions_of_its_status() {
         for seg in ["/quotes", "/orders", "/delivery-notes", "/invoices", "/credit-notes"] {
             assert!(home.contains(&format!(r#"href="{seg}""#)), "{seg} in the navigation");
         }
+        // The less used kinds sit in one menu, marked when the page is one of them.
+        assert!(home.contains(r#"<summary>Autres documents</summary>"#));
+        let orders = b.get("/orders").await.body;
+        assert!(orders.contains(r#"<summary class="current">Autres documents</summary>"#), "{orders}");
         // Someone else's document, or no document at all, is a 404.
         let other = app.other_company().await;
         let theirs = draft(&other, "quotes", &other.customer().await, &[line("X", "1", "1", "20")]).await;

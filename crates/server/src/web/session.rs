@@ -272,6 +272,16 @@ impl Chrome {
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }
+    /// True when the page is one of the menu `group`'s (its summary is then marked).
+    pub fn nav_in(&self, group: &str) -> bool {
+        match group {
+            "documents" => {
+                matches!(self.nav, "orders" | "delivery-notes" | "proformas" | "deposit-invoices" | "credit-notes")
+            }
+            "admin" => matches!(self.nav, "settings" | "users" | "tokens"),
+            _ => false,
+        }
+    }
     pub fn role_label(&self) -> &'static str {
         t(self.lang, &format!("role.{}", self.role.as_str()))
     }
