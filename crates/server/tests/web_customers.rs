@@ -679,3 +679,54 @@ async fn the_customer_page_lists_every_document_and_a_history_newest_first() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_directory_shows_what_each_customer_owes_and_how_much_is_overdue() {
+    each_db(|app| async move {
+        let late = app.customer_named("Ancien Client").await;
+        let current = app.customer_named("Client Récent").await;
+        let settled = app.customer_named("Client Soldé").await;
+        let long_ago = (time::OffsetDateTime::now_utc().date() - time::Duration::days(90)).to_string();
+        let old = app
+            .post(
+                "/invoices",
+                json!({"customer_id": late, "issue_date": long_ago, "lines": [line("Pose", "1", "1000", "20")]}),
+            )
+            .await
+            .assert_status(201)["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        app.post(&format!("/invoices/{old}/issue"), json!({})).await.assert_status(200);
+        let recent = app.issued_invoice(&current, &[line("Étude", "1", "500", "20")]).await;
+        let recent_id = recent["id"].as_str().unwrap();
+        app.post(&format!("/invoices/{recent_id}/payments"), json!({"amount": "100.00", "method": "cheque"}))
+            .await
+            .assert_status(200);
+        let paid = app.issued_invoice(&settled, &[line("Étude", "1", "50", "20")]).await;
+        let paid_id = paid["id"].as_str().unwrap();
+        app.post(&format!("/invoices/{paid_id}/payments"), json!({"amount": "60.00", "method": "cheque"}))
+            .await
+            .assert_status(200);
+        // A draft owes nothing.
+        app.draft_invoice(&settled, &[line("Brouillon", "1", "999", "20")]).await;
+
+        let mut b = admin(&app).await;
+        let html = b.get("/customers?sort=name&order=asc").await.body;
+        let row = |name: &str| {
+            let at = html.find(&format!(">{name}</a>")).unwrap_or_else(|| panic!("{name} listed"));
+            html[at..at + html[at..].find("</tr>").unwrap()].to_string()
+        };
+        let (late_row, current_row, settled_row) = (row("Ancien Client"), row("Client Récent"), row("Client Soldé"));
+        assert!(late_row.contains("1\u{a0}200,00\u{a0}€") || late_row.contains("1\u{202f}200,00\u{a0}€"), "{late_row}");
+        assert!(late_row.contains("dont en retard"), "{late_row}");
+        assert!(late_row.contains(r#"class="num overdue""#), "{late_row}");
+        assert!(current_row.contains("500,00"), "600.00 owed, 100.00 paid: {current_row}");
+        assert!(!current_row.contains("dont en retard"), "{current_row}");
+        assert!(!settled_row.contains('€'), "a settled customer owes nothing: {settled_row}");
+        b.submit("/language", &[("lang", "en"), ("back", "/")]).await;
+        let en = b.get("/customers?sort=name&order=asc").await.body;
+        assert!(en.contains("Outstanding") && en.contains("€1,200.00") && en.contains("of which overdue"), "{en}");
+    })
+    .await;
+}
