@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod documents;
 pub mod i18n;
 pub mod invoices;
+pub mod messages;
 pub mod password;
 pub mod session;
 pub mod settings;
