@@ -618,6 +618,9 @@ fn parse(template: &str) -> Vec<Seg> {
     segs
 }
 
+/// What a template captured: (name, text).
+type Captures<'a> = Vec<(String, &'a str)>;
+
 /// Matches `text` against `segs`, filling `caps`; backtracks over where each capture ends.
 fn matches<'a>(segs: &[Seg], text: &'a str, caps: &mut Vec<(String, &'a str)>) -> bool {
     match segs.split_first() {
@@ -667,7 +670,8 @@ fn french(en: &str, depth: u8) -> Option<(String, bool)> {
     if depth > 4 {
         return None;
     }
-    let mut best: Option<(usize, &Vec<Seg>, Vec<(String, &str)>)> = None;
+    // (literal length, French template, captures) of the best match so far.
+    let mut best: Option<(usize, &[Seg], Captures)> = None;
     for (pattern, fr) in table() {
         let len = literal_len(pattern);
         if best.as_ref().is_some_and(|(l, _, _)| *l >= len) {
@@ -753,8 +757,9 @@ const FIELDS: &[(&str, &str, &str)] = &[
     ("siren", "SIREN", "SIREN"),
     ("siret", "SIRET", "SIRET"),
     ("vat_number", "N° de TVA intracommunautaire", "VAT number"),
-    ("legal", "Mentions légales", "Legal details"),
-    ("identity", "Identité", "Identity"),
+    // Groups the form does not show as such: their fields are named alone.
+    ("legal", "", ""),
+    ("identity", "", ""),
     ("billing_address", "Adresse de facturation", "Billing address"),
     ("delivery_address", "Adresse de livraison", "Delivery address"),
     ("address", "Adresse", "Address"),
@@ -816,8 +821,26 @@ pub fn field_name(lang: Language, path: &str) -> String {
                 let n = rest.trim_end_matches(']').parse::<usize>().map(|n| (n + 1).to_string());
                 format!("{} {}", word(list).unwrap_or(list), n.unwrap_or_else(|_| rest.trim_end_matches(']').into()))
             }
-            None => word(seg).unwrap_or(seg).to_string(),
+            // The settings name one input per kind of document: `pattern-invoice`.
+            None => match (word(seg), seg.split_once('-')) {
+                (Some(w), _) => w.to_string(),
+                (None, Some((field, kind))) if word(field).is_some() => {
+                    let kind = match lang {
+                        Language::Fr => {
+                            VOCAB.iter().find(|(v, en, _)| *v == "kind" && *en == kind).map(|(_, _, fr)| *fr)
+                        }
+                        Language::En => None,
+                    };
+                    format!(
+                        "{} ({})",
+                        word(field).unwrap_or(field),
+                        kind.unwrap_or(&seg[field.len() + 1..]).replace('_', " ")
+                    )
+                }
+                _ => seg.to_string(),
+            },
         })
+        .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join(" › ")
 }
@@ -1020,8 +1043,8 @@ mod tests {
              (facture) : les numéros doivent suivre l'ordre des dates"
         );
         assert_eq!(
-            plain(&fr("pattern \"F-{SEQ}-{XX}\" has an unknown placeholder \"{XX}\"; use {YYYY}, {YY}, {MM}, {SEQ:n}")),
-            "le modèle « F-{SEQ}-{XX} » contient un champ inconnu « {XX} » ; utilisez {YYYY}, {YY}, {MM}, {SEQ:n}"
+            plain(&fr("pattern \"F-{SEQ}-{XX}\" has an unknown placeholder \"XX\"; use {YYYY}, {YY}, {MM}, {SEQ:n}")),
+            "le modèle « F-{SEQ}-{XX} » contient un champ inconnu « XX » ; utilisez {YYYY}, {YY}, {MM}, {SEQ:n}"
         );
         assert_eq!(plain(&fr("no such customer")), "client introuvable");
         assert_eq!(plain(&fr("no such API token")), "jeton d'API introuvable");
@@ -1128,8 +1151,11 @@ mod tests {
         assert_eq!(field_name(Language::Fr, "contacts[1].email"), "Contact 2 › E-mail");
         assert_eq!(field_name(Language::En, "lines[0].quantity"), "Line 1 › Quantity");
         assert_eq!(field_name(Language::Fr, "billing_address.postal_code"), "Adresse de facturation › Code postal");
-        assert_eq!(field_name(Language::Fr, "siret"), "SIRET");
+        assert_eq!(field_name(Language::Fr, "legal.siret"), "SIRET");
+        assert_eq!(field_name(Language::En, "identity.vat_number"), "VAT number");
         assert_eq!(field_name(Language::Fr, "unheard_of"), "unheard_of");
+        assert_eq!(field_name(Language::Fr, "pattern-credit_note"), "Modèle de numérotation (avoir)");
+        assert_eq!(field_name(Language::En, "pattern-credit_note"), "Numbering pattern (credit note)");
     }
 
     #[test]
