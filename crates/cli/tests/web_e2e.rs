@@ -71,7 +71,7 @@ async fn journey(db: &Db) {
     b.fill("[id='billing_address.postal_code']", "6900").await; // a typo first
     b.fill("[id='billing_address.city']", "Lyon").await;
     b.click("form.stack button[type=submit]").await;
-    b.wait_text("[id='billing_address.postal_code-error']", "5 digits").await;
+    b.wait_text("[id='billing_address.postal_code-error']", "5 chiffres").await; // in French, like the page
     b.screenshot("03-customer-form-errors").await;
     b.fill("[id='billing_address.postal_code']", "69002").await;
     b.click("form.stack button[type=submit]").await;

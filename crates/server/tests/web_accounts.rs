@@ -176,6 +176,33 @@ async fn a_bad_siren_or_iban_is_refused_next_to_its_field_and_nothing_is_stored(
 }
 
 #[tokio::test]
+async fn a_numbering_pattern_error_reads_in_the_users_language() {
+    each_db(|app| async move {
+        let mut b = admin(&app).await;
+        let csrf = b.csrf().await;
+        b.act(&csrf, "/language", &[("lang", "fr"), ("back", "/")]).await;
+        let form = [("kind", "credit_note"), ("pattern", "AV-{YYYY}"), ("yearly_reset", "on")];
+        let bad = b.submit("/settings/numbering", &form).await;
+        assert_eq!(bad.status, 422);
+        let page = as_read(&bad.body);
+        let french = "le modèle « AV-{YYYY} » doit contenir exactement un {SEQ} ou {SEQ:n}";
+        assert!(page.contains(&format!(r#"id="pattern-credit_note-error">{french}"#)), "{page}");
+        assert!(page.contains(&format!("Modèle de numérotation (avoir)</a> : {french}")), "{page}");
+        let bad = b.submit("/settings/numbering", &[("kind", "invoice"), ("pattern", "F-{SEQ}-{XX}")]).await;
+        assert!(as_read(&bad.body).contains("contient un champ inconnu « XX »"), "{}", bad.body);
+
+        b.act(&csrf, "/language", &[("lang", "en"), ("back", "/")]).await;
+        let bad = b.submit("/settings/numbering", &form).await;
+        let page = as_read(&bad.body);
+        assert!(page.contains(r#"pattern "AV-{YYYY}" must contain exactly one {SEQ} or {SEQ:n}"#), "{page}");
+        assert!(page.contains("Numbering pattern (credit note)</a>"), "{page}");
+        let numbering = app.get("/numbering").await;
+        assert!(!numbering.body.to_string().contains("AV-{YYYY}"), "nothing stored");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn numbering_and_email_templates_are_checked_like_the_api() {
     each_db(|app| async move {
         let mut b = admin(&app).await;

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::web_client::{Browser, multipart, shows_as_text, with_password};
+use common::web_client::{Browser, as_read, multipart, shows_as_text, with_password};
 use common::{TestApp, customer_body, each_db, line};
 use facturier_server::api::customer_files::MAX_FILE;
 use facturier_store::companies::Role;
@@ -241,6 +241,45 @@ async fn a_bad_siren_or_email_is_refused_next_to_its_field_and_nothing_is_stored
         assert_eq!(p.status, 422);
         assert!(p.body.contains(r#"id="email-error""#) && p.body.contains(r#"id="legal.siren-error""#));
         assert_eq!(app.get("/customers").await.body["data"].as_array().unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_bad_siret_reads_in_french_for_a_french_user_and_in_english_for_an_english_one() {
+    each_db(|app| async move {
+        let id = app.customer().await;
+        let before = api_customer(&app, &id).await;
+        let mut b = admin(&app).await;
+        let csrf = b.csrf().await;
+        b.act(&csrf, "/language", &[("lang", "fr"), ("back", "/")]).await;
+        let html = b.get(&format!("/customers/{id}/edit")).await.body;
+        let mut form = form_values(&html, &format!("/customers/{id}/edit"));
+        set(&mut form, "legal.siret", "73282932000075");
+        set(&mut form, "billing_address.postal_code", "6900");
+        let p = b.post_pairs(&format!("/customers/{id}/edit"), &form).await;
+        assert_eq!(p.status, 422);
+        let page = as_read(&p.body);
+        let french = "SIRET 73282932000075 : la clé de contrôle est fausse (faute de frappe ?)";
+        let next_to_field = format!(r#"<p class="field-error" id="legal.siret-error">{french}</p>"#);
+        assert!(page.contains(&next_to_field), "the French message next to its field: {page}");
+        assert!(p.body.contains("73282932000075\u{a0}: la clé"), "a no-break space before the colon");
+        // The summary names the fields in French too.
+        assert!(page.contains(&format!(r##"<a href="#legal.siret">SIRET</a> : {french}"##)), "{page}");
+        assert!(
+            page.contains("Adresse de facturation › Code postal</a> : un code postal français comporte 5 chiffres")
+        );
+        assert!(!page.contains("check digit") && !page.contains("has 5 digits"), "no English left");
+
+        b.act(&csrf, "/language", &[("lang", "en"), ("back", "/")]).await;
+        let p = b.post_pairs(&format!("/customers/{id}/edit"), &form).await;
+        assert_eq!(p.status, 422);
+        let page = as_read(&p.body);
+        let english = "SIRET 73282932000075: the check digit is wrong (typo?)";
+        assert!(page.contains(&format!(r#"id="legal.siret-error">{english}</p>"#)), "{page}");
+        assert!(page.contains("Billing address › Postal code</a> : a French postal code has 5 digits"), "{page}");
+        assert!(!page.contains("clé de contrôle"));
+        assert_eq!(before["updated_at"], api_customer(&app, &id).await["updated_at"], "nothing stored");
     })
     .await;
 }

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::web_client::{Browser, csrf_of, with_password};
+use common::web_client::{Browser, as_read, csrf_of, with_password};
 use common::{TestApp, each_db, line};
 use facturier_store::companies::Role;
 use serde_json::{Value, json};
@@ -479,6 +479,58 @@ async fn bad_input_shows_errors_next_to_fields_keeps_what_was_typed_and_stores_n
         assert_eq!(p.status, 422);
         assert!(p.body.contains(r#"id="amount-error""#));
         assert_eq!(app.get(&format!("/invoices/{inv}")).await.body["status"], "issued");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn refusals_read_in_the_users_language_with_amounts_in_its_notation() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let (mut b, csrf) = admin(&app).await;
+        b.act(&csrf, "/language", &[("lang", "fr"), ("back", "/")]).await;
+
+        // Issuing a draft without lines.
+        let empty = draft(&app, "invoices", &customer, &[]).await;
+        let p = b.act(&csrf, &format!("/invoices/{empty}/issue"), &[]).await;
+        assert_eq!(p.status, 409);
+        let page = as_read(&p.body);
+        assert!(page.contains("Action impossible"), "{page}");
+        assert!(page.contains("Un document sans lignes ne peut pas être émis"), "{page}");
+        assert!(!page.contains("cannot be issued"));
+        assert_eq!(app.get(&format!("/invoices/{empty}")).await.body["status"], "draft");
+
+        // A payment on a draft.
+        let p = b.act(&csrf, &format!("/invoices/{empty}/payments"), &[("amount", "10"), ("method", "cheque")]).await;
+        assert_eq!(p.status, 409);
+        assert!(
+            as_read(&p.body).contains("Le document est au statut « brouillon » : il ne peut pas recevoir de règlement"),
+            "{}",
+            p.body
+        );
+        let after = app.get(&format!("/invoices/{empty}")).await.body.clone();
+        assert_eq!(after["payments"].as_array().map(Vec::len), Some(0), "no payment stored");
+
+        // A second credit note for the whole invoice: more than the invoice, in French notation.
+        let inv = app.issued_invoice(&customer, &[line("Charpente", "1", "1000", "20")]).await;
+        let inv = inv["id"].as_str().unwrap();
+        let first = id_of(&b.act(&csrf, &format!("/invoices/{inv}/credit-note"), &[]).await.location);
+        let second = id_of(&b.act(&csrf, &format!("/invoices/{inv}/credit-note"), &[]).await.location);
+        assert_eq!(b.act(&csrf, &format!("/credit-notes/{first}/issue"), &[]).await.status, 303);
+        let p = b.act(&csrf, &format!("/credit-notes/{second}/issue"), &[]).await;
+        assert_eq!(p.status, 409);
+        assert!(p.body.contains("2\u{202f}400,00"), "French thousands and decimals: {}", p.body);
+        let french = "Les avoirs atteindraient 2 400,00, plus que le montant TTC de la facture (1 200,00)";
+        assert!(as_read(&p.body).contains(french), "{}", p.body);
+        assert_eq!(app.get(&format!("/credit-notes/{second}")).await.body["status"], "draft", "nothing issued");
+
+        // The same refusal for an English user, in English.
+        b.act(&csrf, "/language", &[("lang", "en"), ("back", "/")]).await;
+        let p = b.act(&csrf, &format!("/credit-notes/{second}/issue"), &[]).await;
+        assert_eq!(p.status, 409);
+        let page = as_read(&p.body);
+        assert!(page.contains("credit notes would total 2400.00, more than the invoice's 1200.00"), "{page}");
+        assert!(page.contains("Not possible now") && !page.contains("avoirs"));
     })
     .await;
 }

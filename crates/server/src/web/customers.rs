@@ -516,7 +516,7 @@ fn input(form: &FormData, base: Option<&CustomerInput>) -> (CustomerInput, Vec<u
 }
 
 /// The API's field errors keyed by the form's input names.
-fn form_errors(errs: &[crate::error::FieldError], rows: &[usize]) -> BTreeMap<String, String> {
+fn form_errors(lang: Language, errs: &[crate::error::FieldError], rows: &[usize]) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();
     for e in errs {
         let name = if let Some(rest) = e.field.strip_prefix("contacts[") {
@@ -532,7 +532,7 @@ fn form_errors(errs: &[crate::error::FieldError], rows: &[usize]) -> BTreeMap<St
         } else {
             e.field.clone()
         };
-        map.entry(name).or_insert_with(|| e.message.clone());
+        map.entry(name).or_insert_with(|| super::messages::message(lang, &e.message));
     }
     map
 }
@@ -614,7 +614,7 @@ pub async fn create(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Resu
             Ok(see_other(&format!("/customers/{}", rec.id)))
         }
         Err(ApiError::Invalid(errs)) => {
-            let errors = form_errors(&errs, &rows);
+            let errors = form_errors(lang, &errs, &rows);
             let n = contact_rows(&form).max(1);
             form_page(&app, &s, (title, None), &form, n, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -662,7 +662,7 @@ pub async fn update(
             Ok(see_other(&format!("/customers/{id}")))
         }
         Err(ApiError::Invalid(errs)) => {
-            let errors = form_errors(&errs, &rows);
+            let errors = form_errors(lang, &errs, &rows);
             let n = contact_rows(&form).max(1);
             form_page(&app, &s, (title, Some(id)), &form, n, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -1061,7 +1061,7 @@ mod tests {
         assert_eq!(input.contacts.as_ref().map(Vec::len), Some(2));
         assert_eq!(rows, vec![1, 3]);
         let errs = [crate::error::FieldError { field: "contacts[1].email".into(), message: "bad".into() }];
-        assert_eq!(form_errors(&errs, &rows).get("contacts[3].email").map(String::as_str), Some("bad"));
+        assert_eq!(form_errors(Language::En, &errs, &rows).get("contacts[3].email").map(String::as_str), Some("bad"));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use super::i18n::{self, t};
 use super::invoices::{status_key, urgency};
+use super::messages::message;
 use super::session::{Chrome, CsrfForm, FormData, WebSession};
 use super::{WebError, html, query_string, see_other};
 use crate::App;
@@ -865,7 +866,7 @@ async fn act(
             // `to[2]` is shown next to the one recipients field.
             let map = errs
                 .into_iter()
-                .map(|e| (e.field.split('[').next().unwrap_or_default().to_string(), e.message))
+                .map(|e| (e.field.split('[').next().unwrap_or_default().to_string(), message(lang, &e.message)))
                 .collect();
             show_page(&app, &s, &rec, map, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -1282,8 +1283,10 @@ async fn compute(
     f.compact();
     match api_docs::preview(app, &s.auth(), &f.input(base)).await {
         Ok(c) => Ok(Ok(totals_view(&c, s.lang()))),
-        Err(ApiError::Invalid(errs)) => Ok(Err(errs.into_iter().map(|e| (e.field, e.message)).collect())),
-        Err(ApiError::NotFound(_)) => Ok(Err(vec![("customer_id".into(), "no such customer".into())])),
+        Err(ApiError::Invalid(errs)) => {
+            Ok(Err(errs.into_iter().map(|e| (e.field, message(s.lang(), &e.message))).collect()))
+        }
+        Err(ApiError::NotFound(_)) => Ok(Err(vec![("customer_id".into(), message(s.lang(), "no such customer"))])),
         Err(e) => Err(WebError::api(s.lang(), e)),
     }
 }
@@ -1382,8 +1385,8 @@ async fn save(
         Ok(id) => Ok(see_other(&format!("/{}/{id}", kind.segment()))),
         Err(e @ (ApiError::Invalid(_) | ApiError::NotFound(_))) => {
             let errs = match e {
-                ApiError::Invalid(errs) => errs.into_iter().map(|e| (e.field, e.message)).collect(),
-                _ => vec![("customer_id".to_string(), "no such customer".to_string())],
+                ApiError::Invalid(errs) => errs.into_iter().map(|e| (e.field, message(lang, &e.message))).collect(),
+                _ => vec![("customer_id".to_string(), message(lang, "no such customer"))],
             };
             if f.lines.is_empty() {
                 f.lines.push(blank_line(0));

@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod documents;
 pub mod i18n;
 pub mod invoices;
+pub mod messages;
 pub mod password;
 pub mod session;
 pub mod settings;
@@ -176,8 +177,13 @@ impl IntoResponse for WebError {
             WebError::NotFound(l) => {
                 error_page(StatusCode::NOT_FOUND, l, "error.not_found.title", t(l, "error.not_found").into())
             }
-            WebError::BadRequest(l, m) => error_page(StatusCode::BAD_REQUEST, l, "error.bad_request.title", m),
-            WebError::Conflict(l, m) => error_page(StatusCode::CONFLICT, l, "error.conflict.title", m),
+            // The API's messages are English; the page is in the reader's language.
+            WebError::BadRequest(l, m) => {
+                error_page(StatusCode::BAD_REQUEST, l, "error.bad_request.title", messages::message(l, &m))
+            }
+            WebError::Conflict(l, m) => {
+                error_page(StatusCode::CONFLICT, l, "error.conflict.title", messages::message(l, &m))
+            }
             WebError::Internal(detail) => {
                 tracing::error!(%detail, "web: internal error");
                 error_page(

@@ -282,6 +282,10 @@ impl Chrome {
             _ => false,
         }
     }
+    /// An API field path (`lines[0].quantity`) in the user's words, for error summaries.
+    pub fn field(&self, path: &str) -> String {
+        super::messages::field_name(self.lang, path)
+    }
     pub fn role_label(&self) -> &'static str {
         t(self.lang, &format!("role.{}", self.role.as_str()))
     }

@@ -164,6 +164,19 @@ pub fn shows_as_text(html: &str, text: &str) -> bool {
     html.contains(&named) || html.contains(&numeric)
 }
 
+/// `html` as a reader sees its text: the entities askama writes decoded, no-break spaces
+/// (French typography) as plain ones.
+pub fn as_read(html: &str) -> String {
+    html.replace("&#39;", "'")
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&")
+        .replace(['\u{a0}', '\u{202f}'], " ")
+}
+
 /// Gives `email` the test [`PASSWORD`].
 pub async fn with_password(app: &TestApp, email: &str) {
     app.store.set_password_hash(email, &hash_password(PASSWORD).unwrap()).await.unwrap();
