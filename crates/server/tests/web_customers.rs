@@ -374,12 +374,7 @@ async fn a_file_goes_up_and_comes_back_byte_for_byte_and_an_oversized_one_is_ref
                 multipart(&[("csrf", &csrf)], Some(("contrat signé.pdf", "application/pdf", &bytes))),
             )
             .await;
-        assert_eq!(
-            (up.status, up.location.as_str()),
-            (303, format!("/customers/{id}#files").as_str()),
-            "{}",
-            up.body
-        );
+        assert_eq!((up.status, up.location.as_str()), (303, format!("/customers/{id}#files").as_str()), "{}", up.body);
         let page = b.get(&format!("/customers/{id}")).await.body;
         assert!(page.contains("contrat signé.pdf") && page.contains("293,0\u{a0}Ko"), "listed with its size");
         let files = app.get(&format!("/customers/{id}/files")).await.assert_status(200).clone();
@@ -391,8 +386,16 @@ async fn a_file_goes_up_and_comes_back_byte_for_byte_and_an_oversized_one_is_ref
         assert_eq!(down.status, 200);
         assert!(down.bytes == bytes, "the same bytes");
         assert_eq!(down.content_type, "application/pdf");
-        assert!(down.header("content-disposition").starts_with("attachment;"), "{}", down.header("content-disposition"));
-        assert!(down.header("content-disposition").contains("filename*=UTF-8''contrat%20sign%C3%A9.pdf"), "{}", down.header("content-disposition"));
+        assert!(
+            down.header("content-disposition").starts_with("attachment;"),
+            "{}",
+            down.header("content-disposition")
+        );
+        assert!(
+            down.header("content-disposition").contains("filename*=UTF-8''contrat%20sign%C3%A9.pdf"),
+            "{}",
+            down.header("content-disposition")
+        );
         assert_eq!(down.header("x-content-type-options"), "nosniff");
 
         // The REST API: upload, list, download the same bytes, delete.
@@ -521,9 +524,11 @@ async fn another_company_gets_404_on_every_file_route_and_customer_page() {
             )
             .await;
         assert_eq!(p.status, 404);
-        let del = stranger.post_pairs(&format!("/customers/{id}/files/{file_id}/delete"), &pairs(&[("csrf", &csrf)])).await;
+        let del =
+            stranger.post_pairs(&format!("/customers/{id}/files/{file_id}/delete"), &pairs(&[("csrf", &csrf)])).await;
         assert_eq!(del.status, 404);
-        let edit = stranger.post_pairs(&format!("/customers/{id}/edit"), &pairs(&[("csrf", &csrf), ("name", "Volé")])).await;
+        let edit =
+            stranger.post_pairs(&format!("/customers/{id}/edit"), &pairs(&[("csrf", &csrf), ("name", "Volé")])).await;
         assert_eq!(edit.status, 404);
         assert_eq!(app.get(&format!("/customers/{id}/files")).await.body.as_array().unwrap().len(), 1);
         assert_eq!(api_customer(&app, &id).await["name"], "Boulangerie Martin");
@@ -557,7 +562,8 @@ async fn a_read_only_user_can_neither_edit_nor_upload_nor_delete() {
         assert_eq!(ro.get(&format!("/customers/{id}/files/{file_id}")).await.bytes, b"abc");
         assert_eq!(ro.get(&format!("/customers/{id}/edit")).await.status, 403);
         let csrf = ro.csrf().await;
-        let edit = ro.post_pairs(&format!("/customers/{id}/edit"), &pairs(&[("csrf", &csrf), ("name", "Changé")])).await;
+        let edit =
+            ro.post_pairs(&format!("/customers/{id}/edit"), &pairs(&[("csrf", &csrf), ("name", "Changé")])).await;
         assert_eq!(edit.status, 403);
         let up = ro
             .post_multipart(
@@ -627,7 +633,12 @@ async fn hostile_names_of_customers_contacts_tags_and_files_are_shown_as_text() 
         let file_id = app.get(&format!("/customers/{id}/files")).await.body[0]["id"].as_str().unwrap().to_string();
         let down = b.get(&format!("/customers/{id}/files/{file_id}")).await;
         assert_eq!(down.content_type, "application/octet-stream");
-        assert!(down.header("content-disposition").starts_with("attachment;") && !down.header("content-disposition").contains('<'), "{}", down.header("content-disposition"));
+        assert!(
+            down.header("content-disposition").starts_with("attachment;")
+                && !down.header("content-disposition").contains('<'),
+            "{}",
+            down.header("content-disposition")
+        );
         assert_eq!(down.header("x-content-type-options"), "nosniff");
     })
     .await;
