@@ -1131,9 +1131,12 @@ impl InstalmentForm {
 
 const INSTALMENT_FIELDS: [&str; 5] = ["percent", "kind", "condition", "mode", "title"];
 
+/// (API field path, label key, input type, hint key).
+type MoreInput = (&'static str, &'static str, &'static str, &'static str);
+
 /// The inputs of the editor's "More" section, by group: (API field path, label key,
 /// input type, hint key). A name is the API's path so that its errors land next to it.
-const MORE: &[(&str, &[(&str, &str, &str, &str)])] = &[
+const MORE: &[(&str, &[MoreInput])] = &[
     (
         "editor.group_document",
         &[
@@ -1222,6 +1225,8 @@ pub struct DraftForm {
     pub schedule: Vec<InstalmentForm>,
     /// Whether the form sent schedule inputs (else the stored schedule is kept).
     pub schedule_sent: bool,
+    /// Whether the form sent a validity date (quotes only).
+    pub valid_until_sent: bool,
 }
 
 impl DraftForm {
@@ -1250,6 +1255,7 @@ impl DraftForm {
             more,
             schedule,
             schedule_sent: form.0.iter().any(|(k, _)| k.starts_with("schedule[")),
+            valid_until_sent: form.get("valid_until").is_some(),
         }
     }
 
@@ -1261,8 +1267,13 @@ impl DraftForm {
         };
         let mut more: BTreeMap<String, String> =
             more_paths().filter_map(|p| Some((p.to_string(), text(&body, p)?))).collect();
+        let cents = c.currency.minor_units();
         if let Some(sh) = &c.shipping {
             more.insert("shipping.vat_category".into(), shown_category(sh.vat.category(), sh.vat.rate()));
+            more.insert("shipping.amount".into(), to_text(sh.amount, cents));
+        }
+        if let Some(a) = c.discount_amount {
+            more.insert("discount_amount".into(), to_text(a, cents));
         }
         let schedule = body
             .get("schedule")
@@ -1310,6 +1321,7 @@ impl DraftForm {
             more,
             schedule,
             schedule_sent: true,
+            valid_until_sent: true,
         }
     }
 
@@ -1362,7 +1374,9 @@ impl DraftForm {
             match path.split_once('.') {
                 // A group (shipping, an address) is given when any of its inputs is filled.
                 Some((group, key)) => {
-                    sent_groups.push(group);
+                    if !sent_groups.contains(&group) {
+                        sent_groups.push(group);
+                    }
                     if let Some(v) = typed(path) {
                         groups.entry(group).or_default().insert(key.to_string(), v);
                     }
@@ -1439,6 +1453,36 @@ impl DraftForm {
         input.terms = opt(&self.terms);
         input.valid_until = opt(&self.valid_until);
         Ok(input)
+    }
+}
+
+impl DraftForm {
+    /// `input` as a merge patch over the stored draft: what the form emptied is sent as
+    /// `null`, down into shipping and the addresses, so that it goes rather than stays.
+    fn patch(&self, input: &DocumentInput) -> Result<serde_json::Value, WebError> {
+        let mut v = serde_json::to_value(input).map_err(|e| WebError::Internal(e.to_string()))?;
+        if let Some(obj) = v.as_object_mut() {
+            for path in more_paths().filter(|p| self.more.contains_key(*p)) {
+                match path.split_once('.') {
+                    None => {
+                        obj.entry(path).or_insert(serde_json::Value::Null);
+                    }
+                    Some((group, key)) => {
+                        let g = obj.entry(group).or_insert(serde_json::Value::Null);
+                        if let Some(m) = g.as_object_mut() {
+                            m.entry(key).or_insert(serde_json::Value::Null);
+                        }
+                    }
+                }
+            }
+            if self.schedule_sent {
+                obj.entry("schedule").or_insert(serde_json::Value::Null);
+            }
+            if self.valid_until_sent {
+                obj.entry("valid_until").or_insert(serde_json::Value::Null);
+            }
+        }
+        Ok(v)
     }
 }
 
@@ -1996,7 +2040,7 @@ async fn save(
     let result = match &editing {
         None => api_docs::create(&app, &auth, kind, input).await.map(|(_, v)| v.0.id),
         Some(rec) => {
-            let patch = serde_json::to_value(&input).map_err(|e| WebError::Internal(e.to_string()))?;
+            let patch = f.patch(&input)?;
             api_docs::update(&app, &auth, kind, &rec.id.to_string(), patch).await.map(|v| v.0.id)
         }
     };
