@@ -648,6 +648,21 @@ async fn a_draft_with_company_vat_rates_reverse_charge_text_lines_shipping_and_e
         assert!(blank.contains(r#"<option value="10">10"#) && blank.contains("5,5\u{a0}%"), "{blank}");
         assert!(blank.contains(r#"<option value="AE">AE — autoliquidation</option>"#));
         assert!(blank.contains(r#"<details id="more">"#), "the rare fields wait in a closed section");
+        // The blank form as a browser sends it (every select with its first choice) saves.
+        let mut plain = fields.clone();
+        for (k, v) in plain.iter_mut() {
+            match k.as_str() {
+                "customer_id" => *v = customer.clone(),
+                "lines[0].description" => *v = "Pose".into(),
+                "lines[0].unit_price" => *v = "100".into(),
+                _ => {}
+            }
+        }
+        plain.push(("action".into(), "save".into()));
+        let p = b.post_pairs("/invoices/new", &plain).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let plain = app.get(&format!("/invoices/{}", id_of(&p.location))).await.body;
+        assert_eq!((plain["totals"]["gross"].as_str(), plain["shipping"].is_null()), (Some("105.50"), true));
         // "Add a comment" and "add a subtotal" add text lines, without JavaScript.
         let p = b.act(&csrf, "/invoices/new", &[("customer_id", &customer), ("action", "add_comment")]).await;
         assert!(p.body.contains(r#"aria-label="Commentaire 1""#), "{}", p.body);
@@ -780,6 +795,14 @@ async fn a_draft_with_company_vat_rates_reverse_charge_text_lines_shipping_and_e
         assert_eq!((schedule[0]["kind"].as_str(), schedule[0]["mode"].as_str()), (Some("deposit"), Some("cheque")));
         assert_eq!((schedule[0]["amount"].as_str(), schedule[1]["amount"].as_str()), (Some("125.80"), Some("293.53")));
 
+        // The document page shows the subtotal of the lines above it.
+        let shown = b.get(&format!("/invoices/{id}")).await.body;
+        assert!(
+            shown.contains(
+                r#"<tr class="subtotal"><th scope="row" colspan="5">Sous-total travaux</th><td class="num">400,00"#
+            ),
+            "{shown}"
+        );
         // Re-opened: every value is shown, the reverse charge with its legal mention.
         let page = b.get(&format!("/invoices/{id}/edit")).await.body;
         let fields = form_fields(&page, "document-form");

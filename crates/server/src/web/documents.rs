@@ -21,7 +21,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use facturier_core::Decimal;
-use facturier_core::document::{Content, DocumentKind, Status};
+use facturier_core::document::{Content, DocumentKind, LineKind, Status};
 use facturier_core::lifecycle;
 use facturier_core::money::{Currency, to_text};
 use facturier_core::party::Language;
@@ -546,7 +546,10 @@ pub fn kind_nav(kind: DocumentKind) -> &'static str {
 pub struct LineRow {
     pub id: String,
     pub description: String,
+    /// A text line: comment or subtotal.
     pub comment: bool,
+    /// A subtotal shows its `net`.
+    pub subtotal: bool,
     pub quantity: String,
     pub unit_price: String,
     pub discount: String,
@@ -704,28 +707,39 @@ async fn show_page(
     let totals = rec.content.totals();
     let customer = app.store.customer(s.rec.company_id, rec.content.customer_id).await.map_err(err)?;
     let mut amounts = totals.lines.iter();
+    // A subtotal is the sum of the item lines since the previous one.
+    let mut running = Decimal::ZERO;
     let lines = rec
         .content
         .lines
         .iter()
         .map(|l| {
             if !l.is_item() {
+                let subtotal = l.kind == LineKind::Subtotal;
+                let net = if subtotal { text::money(running, cur, lang) } else { String::new() };
+                if subtotal {
+                    running = Decimal::ZERO;
+                }
                 return LineRow {
                     id: l.id.to_string(),
                     description: l.description.clone(),
                     comment: true,
+                    subtotal,
                     quantity: String::new(),
                     unit_price: String::new(),
                     discount: String::new(),
                     vat: String::new(),
-                    net: String::new(),
+                    net,
                 };
             }
-            let net = amounts.next().map(|a| text::money(a.net, cur, lang)).unwrap_or_default();
+            let amount = amounts.next();
+            running += amount.map(|a| a.net).unwrap_or_default();
+            let net = amount.map(|a| text::money(a.net, cur, lang)).unwrap_or_default();
             LineRow {
                 id: l.id.to_string(),
                 description: l.description.clone(),
                 comment: false,
+                subtotal: false,
                 quantity: text::number(l.quantity, 0, lang),
                 unit_price: text::money(l.unit_price, cur, lang),
                 discount: if l.discount_percent.is_zero() {
@@ -1385,6 +1399,10 @@ impl DraftForm {
                     obj.insert(path.to_string(), typed(path).unwrap_or(serde_json::Value::Null));
                 }
             }
+        }
+        // A VAT rate alone is not shipping: its select always sends one.
+        if groups.get("shipping").is_some_and(|m| !m.contains_key("amount") && !m.contains_key("label")) {
+            groups.remove("shipping");
         }
         for group in sent_groups {
             let v = groups.remove(group).map(serde_json::Value::Object).unwrap_or(serde_json::Value::Null);
