@@ -1039,3 +1039,62 @@ async fn bad_input_in_every_new_editor_field_is_kept_with_its_error_next_to_it_a
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_editor_finds_any_customer_by_search_even_past_the_newest_hundred() {
+    each_db(|app| async move {
+        let oldest = app.customer_named("Quincaillerie Zéphyr").await;
+        for n in 0..105 {
+            app.customer_named(&format!("Client {n:03}")).await;
+        }
+        let (mut b, csrf) = admin(&app).await;
+        let blank = b.get("/invoices/new").await;
+        assert_eq!(blank.status, 200);
+        assert!(!blank.body.contains(&oldest), "only the newest hundred are offered before a search");
+        assert!(blank.body.contains(r#"id="customer_q""#));
+
+        // As you type (htmx): the select is replaced by the matches, the chosen one kept.
+        let chosen = blank.body.split(r#"<option value=""#).nth(2).unwrap().split('"').next().unwrap().to_string();
+        let typed = b.get(&format!("/documents/customers?customer_q=zephyr&customer_id={chosen}")).await;
+        assert_eq!(typed.status, 200);
+        assert!(typed.body.starts_with(r#"<select id="customer_id""#), "{}", typed.body);
+        assert!(typed.body.contains(&oldest) && typed.body.contains("Quincaillerie Zéphyr"), "{}", typed.body);
+        assert!(typed.body.contains(&format!(r#"<option value="{chosen}" selected>"#)), "{}", typed.body);
+        assert!(!typed.body.contains("Client 050"), "only matches besides the chosen one");
+        let none = b.get("/documents/customers?customer_q=introuvable").await;
+        assert!(none.body.contains("Aucun client ne correspond"), "{}", none.body);
+
+        // Without JavaScript: the "Find" button shows the form again with the matches,
+        // keeping what was typed; then the draft is saved for the customer found.
+        let form = [
+            ("customer_q", "Zéphyr"),
+            ("customer_id", ""),
+            ("lines[0].description", "Pose"),
+            ("action", "find_customer"),
+        ];
+        let found = b.act(&csrf, "/invoices/new", &form).await;
+        assert_eq!(found.status, 200);
+        assert!(found.body.contains(&format!(r#"<option value="{oldest}""#)), "{}", found.body);
+        assert!(found.body.contains(r#"value="Pose""#), "the line typed is kept");
+        let nothing =
+            b.act(&csrf, "/invoices/new", &[("customer_q", "introuvable"), ("action", "find_customer")]).await;
+        assert!(nothing.body.contains(r#"id="document-form""#), "the form stays when nothing matches");
+        let saved = b
+            .act(
+                &csrf,
+                "/invoices/new",
+                &[
+                    ("customer_id", oldest.as_str()),
+                    ("lines[0].description", "Pose"),
+                    ("lines[0].quantity", "1"),
+                    ("lines[0].unit_price", "100"),
+                    ("lines[0].vat_rate", "20"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let id = id_of(&saved.location);
+        assert_eq!(app.get(&format!("/invoices/{id}")).await.body["customer_id"], oldest.as_str());
+    })
+    .await;
+}

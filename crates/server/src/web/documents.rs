@@ -105,6 +105,9 @@ pub const LABELS: i18n::Labels = &[
     ("editor.product", "Ajouter un article du catalogue", "Add a catalogue product"),
     ("editor.product_hint", "tapez une référence ou un nom", "type a reference or a name"),
     ("editor.find", "Chercher", "Find"),
+    ("editor.customer_search", "Chercher un client", "Find a customer"),
+    ("editor.customer_hint", "nom, ville, SIREN, contact…", "name, city, SIREN, contact…"),
+    ("editor.no_customer_match", "Aucun client ne correspond.", "No customer matches."),
     ("editor.add", "Ajouter", "Add"),
     ("editor.no_product", "Aucun article trouvé.", "No product found."),
     ("editor.recalculate", "Recalculer les totaux", "Recalculate the totals"),
@@ -237,6 +240,7 @@ fn statuses(kind: DocumentKind) -> &'static [Status] {
 pub fn routes(mut r: Router<App>) -> Router<App> {
     type P = Path<String>;
     r = r.route("/documents/products", get(product_lookup));
+    r = r.route("/documents/customers", get(customer_lookup));
     for kind in DocumentKind::ALL {
         let s = kind.segment();
         r = r
@@ -1228,6 +1232,8 @@ fn decimal_text(v: &str) -> String {
 #[derive(Clone, Debug, Default)]
 pub struct DraftForm {
     pub customer_id: String,
+    /// The editor's customer search (not part of the document).
+    pub customer_q: String,
     pub lines: Vec<LineForm>,
     pub discount: String,
     pub note: String,
@@ -1262,6 +1268,7 @@ impl DraftForm {
             .collect();
         DraftForm {
             customer_id: form.text("customer_id").unwrap_or_default(),
+            customer_q: form.get("customer_q").unwrap_or_default().to_string(),
             lines: form_lines(form),
             discount: form.get("discount_percent").unwrap_or_default().to_string(),
             note: form.get("note").unwrap_or_default().to_string(),
@@ -1328,6 +1335,7 @@ impl DraftForm {
             .collect();
         DraftForm {
             customer_id: c.customer_id.to_string(),
+            customer_q: String::new(),
             lines,
             discount: if c.discount_percent.is_zero() { String::new() } else { to_text(c.discount_percent, 0) },
             note: c.note.clone().unwrap_or_default(),
@@ -1677,6 +1685,10 @@ struct FormPage {
     action: String,
     draft_id: String,
     customers: Vec<(String, String)>,
+    /// What the customer search field holds (the choices are its matches).
+    customer_q: String,
+    chosen_customer: String,
+    customer_invalid: bool,
     f: DraftForm,
     product_q: String,
     products: Option<Vec<ProductChoice>>,
@@ -1736,6 +1748,36 @@ struct TotalsFragment {
 }
 
 #[derive(Template)]
+#[template(path = "document_customers.html")]
+struct CustomersFragment {
+    p: Chrome,
+    customers: Vec<(String, String)>,
+    chosen_customer: String,
+    customer_invalid: bool,
+}
+
+#[derive(Deserialize)]
+pub struct CustomerLookupQuery {
+    customer_q: Option<String>,
+    customer_id: Option<String>,
+}
+
+/// `GET /documents/customers?customer_q=&customer_id=`: the editor's customer choices
+/// matching the search (an htmx fragment replacing the `<select>`), the chosen one kept.
+async fn customer_lookup(
+    State(app): State<App>,
+    s: WebSession,
+    Query(q): Query<CustomerLookupQuery>,
+) -> Result<Response, WebError> {
+    let chosen_customer = q.customer_id.unwrap_or_default();
+    let customer_q = q.customer_q.unwrap_or_default();
+    let customers = customer_choices(&app, &s, chosen_customer.parse().ok(), &customer_q).await?;
+    let p = s.chrome(&app, "", String::new()).await?;
+    let page = CustomersFragment { p, customers, chosen_customer, customer_invalid: false };
+    html(StatusCode::OK, &page)
+}
+
+#[derive(Template)]
 #[template(path = "document_products.html")]
 struct ProductsFragment {
     p: Chrome,
@@ -1754,8 +1796,15 @@ async fn default_rate(app: &App, s: &WebSession) -> Result<String, WebError> {
     Ok(offered_rates(app, s).await?.first().map(|r| to_text(*r, 0)).unwrap_or_else(|| "20".into()))
 }
 
-/// The customers offered in the form: the one chosen, then the newest ones.
-async fn customer_choices(app: &App, s: &WebSession, chosen: Option<Uuid>) -> Result<Vec<(String, String)>, WebError> {
+/// The customers offered in the form: the one chosen, then those matching `q` (the
+/// directory's indexed search), or the newest ones when `q` is empty: a company with
+/// 100 000 customers finds any of them without a 100 000-option list.
+async fn customer_choices(
+    app: &App,
+    s: &WebSession,
+    chosen: Option<Uuid>,
+    q: &str,
+) -> Result<Vec<(String, String)>, WebError> {
     let lang = s.lang();
     let mut out = Vec::new();
     if let Some(id) = chosen
@@ -1763,11 +1812,9 @@ async fn customer_choices(app: &App, s: &WebSession, chosen: Option<Uuid>) -> Re
     {
         out.push((id.to_string(), c.customer.name));
     }
-    let (rows, _) = app
-        .store
-        .list_customers(s.rec.company_id, &CustomerFilter { q: None, activity: None, limit: 100, after: None })
-        .await
-        .map_err(|e| WebError::store(lang, e))?;
+    let q: String = q.trim().chars().take(crate::api::MAX_SEARCH).collect();
+    let filter = CustomerFilter { q: (!q.is_empty()).then_some(q), activity: None, limit: 100, after: None };
+    let (rows, _) = app.store.list_customers(s.rec.company_id, &filter).await.map_err(|e| WebError::store(lang, e))?;
     out.extend(rows.into_iter().filter(|r| Some(r.id) != chosen).map(|r| (r.id.to_string(), r.customer.name)));
     Ok(out)
 }
@@ -1853,7 +1900,10 @@ async fn render_form(
         seg: kind.segment(),
         action,
         draft_id: editing.map(|r| r.id.to_string()).unwrap_or_default(),
-        customers: customer_choices(app, s, f.customer_id.parse().ok()).await?,
+        customers: customer_choices(app, s, f.customer_id.parse().ok(), &f.customer_q).await?,
+        customer_q: f.customer_q.clone(),
+        chosen_customer: f.customer_id.clone(),
+        customer_invalid: error_map.contains_key("customer_id"),
         f,
         product_q,
         products,
@@ -2018,6 +2068,9 @@ async fn save(
         }
         let totals = compute(&app, &s, &f, base).await?.ok();
         return again(f, None, totals, Vec::new(), StatusCode::OK).await;
+    }
+    if action == "find_customer" {
+        return again(f, None, None, Vec::new(), StatusCode::OK).await;
     }
     if action == "find_product" {
         let products =
