@@ -57,6 +57,12 @@ enum Command {
         /// e-mails (password reset) start with it. Default: the request's Host header.
         #[arg(long, env = "FACTURIER_PUBLIC_URL")]
         public_url: Option<String>,
+        /// A reverse proxy (address or range, repeatable or comma-separated) whose
+        /// X-Forwarded-For names the client, for the sign-in rate limit per address.
+        /// From other peers the header is ignored.
+        #[arg(long = "trusted-proxy", env = "FACTURIER_TRUSTED_PROXIES", value_delimiter = ',',
+              value_parser = facturier_server::web::parse_proxy)]
+        trusted_proxies: Vec<facturier_server::web::IpNet>,
     },
     /// Create a company and its admin user; print the admin's API token.
     #[command(
@@ -144,7 +150,16 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { listen, demo: with_demo, smtp_url, mail_from, secure_cookies, smtp_ca_file, public_url } => {
+        Command::Serve {
+            listen,
+            demo: with_demo,
+            smtp_url,
+            mail_from,
+            secure_cookies,
+            smtp_ca_file,
+            public_url,
+            trusted_proxies,
+        } => {
             let from = mail_from
                 .map(|m| m.parse::<facturier_server::mailer::Address>().with_context(|| format!("--mail-from {m:?}")))
                 .transpose()?;
@@ -164,7 +179,8 @@ async fn main() -> Result<()> {
                 let waiting = store.emails_waiting().await?;
                 eprintln!("no SMTP server (--smtp-url): e-mails wait in the outbox ({waiting} waiting now)");
             }
-            let web = facturier_server::web::WebConfig { secure_cookies, public_url, ..Default::default() };
+            let web =
+                facturier_server::web::WebConfig { secure_cookies, public_url, trusted_proxies, ..Default::default() };
             facturier_server::serve_with(store, listener, mail, web).await.context("server stopped")?;
         }
         Command::Init { company_name, admin_email, country, currency, json } => {

@@ -74,6 +74,11 @@ async fn journey(db: &Db) {
     b.fill("#discount_percent", "10").await;
     b.wait_text("#total-net", "89,99 €").await;
     b.wait_text("#total-gross", "107,99 €").await;
+    // A rate chosen from the company's list: 89.99 + 10 % = 98.99, then back to 20 %.
+    b.click("#line-0-vat_rate option[value='10']").await;
+    b.wait_text("#total-gross", "98,99 €").await;
+    b.click("#line-0-vat_rate option[value='20']").await;
+    b.wait_text("#total-gross", "107,99 €").await;
     assert_eq!(b.script("return window.samePage || 'reloaded'").await, "yes", "totals swapped in place");
     b.screenshot("docs-02-live-totals").await;
     b.click("#save-draft").await;

@@ -71,7 +71,7 @@ async fn journey(db: &Db) {
     b.fill("[id='billing_address.postal_code']", "6900").await; // a typo first
     b.fill("[id='billing_address.city']", "Lyon").await;
     b.click("form.stack button[type=submit]").await;
-    b.wait_text("[id='billing_address.postal_code-error']", "5 digits").await;
+    b.wait_text("[id='billing_address.postal_code-error']", "5 chiffres").await; // in French, like the page
     b.screenshot("03-customer-form-errors").await;
     b.fill("[id='billing_address.postal_code']", "69002").await;
     b.click("form.stack button[type=submit]").await;
@@ -85,7 +85,7 @@ async fn journey(db: &Db) {
     b.fill("#line-0-description", "Pose de luminaires").await;
     b.fill("#line-0-quantity", "2").await;
     b.fill("#line-0-unit_price", "180.50").await;
-    b.fill("#line-0-vat_rate", "10").await;
+    b.click("#line-0-vat_rate option[value='10']").await; // the company's rates, offered in a list
     b.script("window.samePage = 'yes'; return null").await;
     b.click("#add-line").await;
     b.find("#line-1-description").await;
@@ -94,7 +94,7 @@ async fn journey(db: &Db) {
     b.fill("#line-1-description", "Suspension laiton").await;
     b.fill("#line-1-quantity", "3").await;
     b.fill("#line-1-unit_price", "33.33").await;
-    b.fill("#line-1-vat_rate", "20").await;
+    b.click("#line-1-vat_rate option[value='20']").await;
     b.screenshot("05-invoice-form").await;
     b.click("#save-draft").await;
     b.wait_text("#document-status", "Brouillon").await;

@@ -46,6 +46,9 @@ async fn settings_journey(db: &Db) {
     b.wait_text("h1", "Tableau de bord").await;
 
     // Identity, in French: a wrong SIREN is shown next to its field, then fixed.
+    // The administration pages are grouped in one menu of the navigation bar.
+    b.click("#nav-admin > summary").await;
+    b.screenshot("settings-00-admin-menu-fr").await;
     b.click("#nav-settings").await;
     b.wait_text("h1", "Paramètres").await;
     b.fill("[id='identity.name']", "Atelier Lumière SARL").await;
@@ -91,6 +94,7 @@ async fn settings_journey(db: &Db) {
     // The same in English.
     b.click("#lang-switch").await;
     b.wait_text("h1", "Dashboard").await;
+    b.click("#nav-admin > summary").await;
     b.click("#nav-settings").await;
     b.wait_text("h1", "Settings").await;
     b.wait_text("label[for='identity.name']", "Company name").await;
@@ -117,6 +121,7 @@ async fn settings_journey(db: &Db) {
     b.wait_text("#notice", "Token revoked").await;
     assert_eq!(api(&app, &token_en, "/settings").await.0, 401);
     assert_eq!(api(&app, &token, "/settings").await.0, 200);
+    b.click("#nav-admin > summary").await;
     b.click("#nav-users").await;
     b.wait_text("#members", "admin@test.fr").await;
     b.screenshot("settings-10-users-en").await;

@@ -204,6 +204,18 @@ pub struct DocumentLook {
     pub vat_rates: Vec<Decimal>,
 }
 
+impl DocumentLook {
+    /// The VAT rates the editors offer, most used first: the configured ones, else the
+    /// French rates 20, 10, 5.5, 2.1 and 0. The first is the default of a new line.
+    pub fn offered_vat_rates(&self) -> Vec<Decimal> {
+        if self.vat_rates.is_empty() {
+            vec![Decimal::from(20), Decimal::from(10), Decimal::new(55, 1), Decimal::new(21, 1), Decimal::ZERO]
+        } else {
+            self.vat_rates.clone()
+        }
+    }
+}
+
 /// Parses `#rrggbb`.
 pub fn parse_colour(s: &str) -> Option<[u8; 3]> {
     let hex = s.strip_prefix('#')?;

@@ -69,6 +69,10 @@ impl UnitCode {
     pub fn code(&self) -> &'static str {
         self.0
     }
+    /// Every code facturier knows, with its short French label, in a sensible order.
+    pub fn known() -> impl Iterator<Item = (&'static str, &'static str)> {
+        UNITS.iter().copied()
+    }
     /// A short French label for documents.
     pub fn label_fr(&self) -> &'static str {
         UNITS.iter().find(|(c, _)| *c == self.0).map(|(_, l)| *l).unwrap_or("")

@@ -174,7 +174,11 @@ async fn hostile_input_is_shown_as_text_never_run() {
             let page = b.get(&path).await;
             assert_eq!(page.status, 200, "{path}");
             // And were anything to slip through, no inline script would run.
-            assert!(page.header("content-security-policy").contains("script-src 'self'") && !page.header("content-security-policy").contains("unsafe-inline"), "{path}");
+            assert!(
+                page.header("content-security-policy").contains("script-src 'self'")
+                    && !page.header("content-security-policy").contains("unsafe-inline"),
+                "{path}"
+            );
             assert!(!page.body.contains("<script>alert"), "{path} runs the script: {}", page.body);
             assert!(!page.body.contains("<img src=x"), "{path}");
             assert!(!page.body.contains("<b>gras"), "{path}");

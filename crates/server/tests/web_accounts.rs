@@ -176,6 +176,33 @@ async fn a_bad_siren_or_iban_is_refused_next_to_its_field_and_nothing_is_stored(
 }
 
 #[tokio::test]
+async fn a_numbering_pattern_error_reads_in_the_users_language() {
+    each_db(|app| async move {
+        let mut b = admin(&app).await;
+        let csrf = b.csrf().await;
+        b.act(&csrf, "/language", &[("lang", "fr"), ("back", "/")]).await;
+        let form = [("kind", "credit_note"), ("pattern", "AV-{YYYY}"), ("yearly_reset", "on")];
+        let bad = b.submit("/settings/numbering", &form).await;
+        assert_eq!(bad.status, 422);
+        let page = as_read(&bad.body);
+        let french = "le modèle « AV-{YYYY} » doit contenir exactement un {SEQ} ou {SEQ:n}";
+        assert!(page.contains(&format!(r#"id="pattern-credit_note-error">{french}"#)), "{page}");
+        assert!(page.contains(&format!("Modèle de numérotation (avoir)</a> : {french}")), "{page}");
+        let bad = b.submit("/settings/numbering", &[("kind", "invoice"), ("pattern", "F-{SEQ}-{XX}")]).await;
+        assert!(as_read(&bad.body).contains("contient un champ inconnu « XX »"), "{}", bad.body);
+
+        b.act(&csrf, "/language", &[("lang", "en"), ("back", "/")]).await;
+        let bad = b.submit("/settings/numbering", &form).await;
+        let page = as_read(&bad.body);
+        assert!(page.contains(r#"pattern "AV-{YYYY}" must contain exactly one {SEQ} or {SEQ:n}"#), "{page}");
+        assert!(page.contains("Numbering pattern (credit note)</a>"), "{page}");
+        let numbering = app.get("/numbering").await;
+        assert!(!numbering.body.to_string().contains("AV-{YYYY}"), "nothing stored");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn numbering_and_email_templates_are_checked_like_the_api() {
     each_db(|app| async move {
         let mut b = admin(&app).await;
@@ -270,6 +297,7 @@ async fn only_an_admin_sees_or_changes_settings_and_members() {
         let mut sales = member(&app, "vente@test.fr", Role::Sales).await;
         let home = sales.get("/").await;
         assert!(!home.body.contains(r#"href="/settings""#), "no settings link for a non-admin");
+        assert!(!home.body.contains(r#"id="nav-admin""#), "nor an administration menu");
         assert!(home.body.contains(r#"href="/tokens""#), "every user has tokens");
         for path in
             ["/settings", "/settings/banks", "/settings/numbering", "/settings/emails", "/settings/logo", "/users"]
@@ -593,6 +621,16 @@ async fn a_forgotten_password_is_reset_through_the_link_in_the_email() {
         let again = set_new_password(&mut c, &link, "encore un autre mot", "encore un autre mot").await;
         assert_eq!(again.status, 410);
         assert!(again.body.contains("plus valable"));
+
+        // The mail is written in the account holder's language, not in the asker's.
+        assert_eq!(m["subject"], "Choisir votre mot de passe facturier", "{m}");
+        let csrf = b.csrf().await;
+        assert_eq!(b.act(&csrf, "/language", &[("lang", "en"), ("back", "/")]).await.status, 303);
+        let mut asker = Browser::new(&app);
+        assert!(forgot(&mut asker, "admin@test.fr").await.body.contains("Si un compte existe"), "a French page");
+        let english = &wait_for_messages(&sink, 2).await[1];
+        assert_eq!(english["subject"], "Choose your facturier password", "{english}");
+        assert!(english["text"].as_str().unwrap().contains("To choose a new facturier password"), "{english}");
         db.cleanup().await;
     }
 }
@@ -697,6 +735,43 @@ async fn twenty_failures_from_one_client_block_it_for_every_email() {
         }
         let blocked = b.sign_in("admin@test.fr", PASSWORD).await;
         assert_eq!(blocked.status, 429, "the right password of another account, from the same client");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_limit_counts_the_forwarded_client_and_nobody_else_can_forge_it() {
+    for db in [TestDb::sqlite(), TestDb::postgres().await] {
+        eprintln!("--- on {}", db.name);
+        // The test connects from 127.0.0.1: it plays the proxy.
+        let web = facturier_server::web::WebConfig {
+            trusted_proxies: vec![facturier_server::web::parse_proxy("127.0.0.1").unwrap()],
+            ..Default::default()
+        };
+        let app = spawn_app_with(&db, None, Some(web)).await;
+        with_password(&app, "admin@test.fr").await;
+        // A client forging an address to the left of what the proxy appended stays counted.
+        for n in 0..20 {
+            let mut forged = Browser::new(&app).with_header("x-forwarded-for", &format!("10.9.9.{n}, 203.0.113.5"));
+            assert_eq!(forged.sign_in(&format!("essai{}@test.fr", n % 5), "mauvais").await.status, 401, "attempt {n}");
+        }
+        let mut same = Browser::new(&app).with_header("x-forwarded-for", "203.0.113.5");
+        assert_eq!(same.sign_in("admin@test.fr", PASSWORD).await.status, 429, "the forwarded client is blocked");
+        // Another office behind the same proxy signs in.
+        let mut colleague = Browser::new(&app).with_header("x-forwarded-for", "198.51.100.20");
+        assert_eq!(colleague.sign_in("admin@test.fr", PASSWORD).await.status, 303);
+        db.cleanup().await;
+    }
+
+    // Without a trusted proxy the header is ignored: rotating it does not escape the limit.
+    each_db(|app| async move {
+        with_password(&app, "admin@test.fr").await;
+        for n in 0..20 {
+            let mut b = Browser::new(&app).with_header("x-forwarded-for", &format!("198.51.100.{n}"));
+            assert_eq!(b.sign_in(&format!("essai{}@test.fr", n % 5), "mauvais").await.status, 401, "attempt {n}");
+        }
+        let mut b = Browser::new(&app).with_header("x-forwarded-for", "198.51.100.99");
+        assert_eq!(b.sign_in("admin@test.fr", PASSWORD).await.status, 429);
     })
     .await;
 }

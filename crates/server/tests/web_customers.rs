@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::web_client::{Browser, multipart, shows_as_text, with_password};
+use common::web_client::{Browser, as_read, multipart, shows_as_text, with_password};
 use common::{TestApp, customer_body, each_db, line};
 use facturier_server::api::customer_files::MAX_FILE;
 use facturier_store::companies::Role;
@@ -245,6 +245,45 @@ async fn a_bad_siren_or_email_is_refused_next_to_its_field_and_nothing_is_stored
     .await;
 }
 
+#[tokio::test]
+async fn a_bad_siret_reads_in_french_for_a_french_user_and_in_english_for_an_english_one() {
+    each_db(|app| async move {
+        let id = app.customer().await;
+        let before = api_customer(&app, &id).await;
+        let mut b = admin(&app).await;
+        let csrf = b.csrf().await;
+        b.act(&csrf, "/language", &[("lang", "fr"), ("back", "/")]).await;
+        let html = b.get(&format!("/customers/{id}/edit")).await.body;
+        let mut form = form_values(&html, &format!("/customers/{id}/edit"));
+        set(&mut form, "legal.siret", "73282932000075");
+        set(&mut form, "billing_address.postal_code", "6900");
+        let p = b.post_pairs(&format!("/customers/{id}/edit"), &form).await;
+        assert_eq!(p.status, 422);
+        let page = as_read(&p.body);
+        let french = "SIRET 73282932000075 : la clé de contrôle est fausse (faute de frappe ?)";
+        let next_to_field = format!(r#"<p class="field-error" id="legal.siret-error">{french}</p>"#);
+        assert!(page.contains(&next_to_field), "the French message next to its field: {page}");
+        assert!(p.body.contains("73282932000075\u{a0}: la clé"), "a no-break space before the colon");
+        // The summary names the fields in French too.
+        assert!(page.contains(&format!(r##"<a href="#legal.siret">SIRET</a> : {french}"##)), "{page}");
+        assert!(
+            page.contains("Adresse de facturation › Code postal</a> : un code postal français comporte 5 chiffres")
+        );
+        assert!(!page.contains("check digit") && !page.contains("has 5 digits"), "no English left");
+
+        b.act(&csrf, "/language", &[("lang", "en"), ("back", "/")]).await;
+        let p = b.post_pairs(&format!("/customers/{id}/edit"), &form).await;
+        assert_eq!(p.status, 422);
+        let page = as_read(&p.body);
+        let english = "SIRET 73282932000075: the check digit is wrong (typo?)";
+        assert!(page.contains(&format!(r#"id="legal.siret-error">{english}</p>"#)), "{page}");
+        assert!(page.contains("Billing address › Postal code</a> : a French postal code has 5 digits"), "{page}");
+        assert!(!page.contains("clé de contrôle"));
+        assert_eq!(before["updated_at"], api_customer(&app, &id).await["updated_at"], "nothing stored");
+    })
+    .await;
+}
+
 async fn customer_with(app: &TestApp, name: &str, activity: &str, city: &str, contact: &str, tags: &[&str]) -> String {
     let mut body = customer_body(name);
     body["activity"] = json!(activity);
@@ -374,12 +413,7 @@ async fn a_file_goes_up_and_comes_back_byte_for_byte_and_an_oversized_one_is_ref
                 multipart(&[("csrf", &csrf)], Some(("contrat signé.pdf", "application/pdf", &bytes))),
             )
             .await;
-        assert_eq!(
-            (up.status, up.location.as_str()),
-            (303, format!("/customers/{id}#files").as_str()),
-            "{}",
-            up.body
-        );
+        assert_eq!((up.status, up.location.as_str()), (303, format!("/customers/{id}#files").as_str()), "{}", up.body);
         let page = b.get(&format!("/customers/{id}")).await.body;
         assert!(page.contains("contrat signé.pdf") && page.contains("293,0\u{a0}Ko"), "listed with its size");
         let files = app.get(&format!("/customers/{id}/files")).await.assert_status(200).clone();
@@ -391,8 +425,16 @@ async fn a_file_goes_up_and_comes_back_byte_for_byte_and_an_oversized_one_is_ref
         assert_eq!(down.status, 200);
         assert!(down.bytes == bytes, "the same bytes");
         assert_eq!(down.content_type, "application/pdf");
-        assert!(down.header("content-disposition").starts_with("attachment;"), "{}", down.header("content-disposition"));
-        assert!(down.header("content-disposition").contains("filename*=UTF-8''contrat%20sign%C3%A9.pdf"), "{}", down.header("content-disposition"));
+        assert!(
+            down.header("content-disposition").starts_with("attachment;"),
+            "{}",
+            down.header("content-disposition")
+        );
+        assert!(
+            down.header("content-disposition").contains("filename*=UTF-8''contrat%20sign%C3%A9.pdf"),
+            "{}",
+            down.header("content-disposition")
+        );
         assert_eq!(down.header("x-content-type-options"), "nosniff");
 
         // The REST API: upload, list, download the same bytes, delete.
@@ -521,9 +563,11 @@ async fn another_company_gets_404_on_every_file_route_and_customer_page() {
             )
             .await;
         assert_eq!(p.status, 404);
-        let del = stranger.post_pairs(&format!("/customers/{id}/files/{file_id}/delete"), &pairs(&[("csrf", &csrf)])).await;
+        let del =
+            stranger.post_pairs(&format!("/customers/{id}/files/{file_id}/delete"), &pairs(&[("csrf", &csrf)])).await;
         assert_eq!(del.status, 404);
-        let edit = stranger.post_pairs(&format!("/customers/{id}/edit"), &pairs(&[("csrf", &csrf), ("name", "Volé")])).await;
+        let edit =
+            stranger.post_pairs(&format!("/customers/{id}/edit"), &pairs(&[("csrf", &csrf), ("name", "Volé")])).await;
         assert_eq!(edit.status, 404);
         assert_eq!(app.get(&format!("/customers/{id}/files")).await.body.as_array().unwrap().len(), 1);
         assert_eq!(api_customer(&app, &id).await["name"], "Boulangerie Martin");
@@ -557,7 +601,8 @@ async fn a_read_only_user_can_neither_edit_nor_upload_nor_delete() {
         assert_eq!(ro.get(&format!("/customers/{id}/files/{file_id}")).await.bytes, b"abc");
         assert_eq!(ro.get(&format!("/customers/{id}/edit")).await.status, 403);
         let csrf = ro.csrf().await;
-        let edit = ro.post_pairs(&format!("/customers/{id}/edit"), &pairs(&[("csrf", &csrf), ("name", "Changé")])).await;
+        let edit =
+            ro.post_pairs(&format!("/customers/{id}/edit"), &pairs(&[("csrf", &csrf), ("name", "Changé")])).await;
         assert_eq!(edit.status, 403);
         let up = ro
             .post_multipart(
@@ -627,7 +672,12 @@ async fn hostile_names_of_customers_contacts_tags_and_files_are_shown_as_text() 
         let file_id = app.get(&format!("/customers/{id}/files")).await.body[0]["id"].as_str().unwrap().to_string();
         let down = b.get(&format!("/customers/{id}/files/{file_id}")).await;
         assert_eq!(down.content_type, "application/octet-stream");
-        assert!(down.header("content-disposition").starts_with("attachment;") && !down.header("content-disposition").contains('<'), "{}", down.header("content-disposition"));
+        assert!(
+            down.header("content-disposition").starts_with("attachment;")
+                && !down.header("content-disposition").contains('<'),
+            "{}",
+            down.header("content-disposition")
+        );
         assert_eq!(down.header("x-content-type-options"), "nosniff");
     })
     .await;
@@ -665,6 +715,57 @@ async fn the_customer_page_lists_every_document_and_a_history_newest_first() {
         assert!(en.contains("€1,000.00"));
         let form = b.get(&format!("/customers/{id}/edit")).await.body;
         assert!(form.contains("Direct line") && form.contains("Add another contact"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_directory_shows_what_each_customer_owes_and_how_much_is_overdue() {
+    each_db(|app| async move {
+        let late = app.customer_named("Ancien Client").await;
+        let current = app.customer_named("Client Récent").await;
+        let settled = app.customer_named("Client Soldé").await;
+        let long_ago = (time::OffsetDateTime::now_utc().date() - time::Duration::days(90)).to_string();
+        let old = app
+            .post(
+                "/invoices",
+                json!({"customer_id": late, "issue_date": long_ago, "lines": [line("Pose", "1", "1000", "20")]}),
+            )
+            .await
+            .assert_status(201)["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        app.post(&format!("/invoices/{old}/issue"), json!({})).await.assert_status(200);
+        let recent = app.issued_invoice(&current, &[line("Étude", "1", "500", "20")]).await;
+        let recent_id = recent["id"].as_str().unwrap();
+        app.post(&format!("/invoices/{recent_id}/payments"), json!({"amount": "100.00", "method": "cheque"}))
+            .await
+            .assert_status(200);
+        let paid = app.issued_invoice(&settled, &[line("Étude", "1", "50", "20")]).await;
+        let paid_id = paid["id"].as_str().unwrap();
+        app.post(&format!("/invoices/{paid_id}/payments"), json!({"amount": "60.00", "method": "cheque"}))
+            .await
+            .assert_status(200);
+        // A draft owes nothing.
+        app.draft_invoice(&settled, &[line("Brouillon", "1", "999", "20")]).await;
+
+        let mut b = admin(&app).await;
+        let html = b.get("/customers?sort=name&order=asc").await.body;
+        let row = |name: &str| {
+            let at = html.find(&format!(">{name}</a>")).unwrap_or_else(|| panic!("{name} listed"));
+            html[at..at + html[at..].find("</tr>").unwrap()].to_string()
+        };
+        let (late_row, current_row, settled_row) = (row("Ancien Client"), row("Client Récent"), row("Client Soldé"));
+        assert!(late_row.contains("1\u{a0}200,00\u{a0}€") || late_row.contains("1\u{202f}200,00\u{a0}€"), "{late_row}");
+        assert!(late_row.contains("dont en retard"), "{late_row}");
+        assert!(late_row.contains(r#"class="num overdue""#), "{late_row}");
+        assert!(current_row.contains("500,00"), "600.00 owed, 100.00 paid: {current_row}");
+        assert!(!current_row.contains("dont en retard"), "{current_row}");
+        assert!(!settled_row.contains('€'), "a settled customer owes nothing: {settled_row}");
+        b.submit("/language", &[("lang", "en"), ("back", "/")]).await;
+        let en = b.get("/customers?sort=name&order=asc").await.body;
+        assert!(en.contains("Outstanding") && en.contains("€1,200.00") && en.contains("of which overdue"), "{en}");
     })
     .await;
 }

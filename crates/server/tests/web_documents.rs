@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::web_client::{Browser, csrf_of, with_password};
+use common::web_client::{Browser, as_read, csrf_of, with_password};
 use common::{TestApp, each_db, line};
 use facturier_store::companies::Role;
 use serde_json::{Value, json};
@@ -80,6 +80,10 @@ async fn every_kind_has_its_list_and_its_page_with_the_actions_of_its_status() {
         for seg in ["/quotes", "/orders", "/delivery-notes", "/invoices", "/credit-notes"] {
             assert!(home.contains(&format!(r#"href="{seg}""#)), "{seg} in the navigation");
         }
+        // The less used kinds sit in one menu, marked when the page is one of them.
+        assert!(home.contains(r#"<summary>Autres documents</summary>"#));
+        let orders = b.get("/orders").await.body;
+        assert!(orders.contains(r#"<summary class="current">Autres documents</summary>"#), "{orders}");
         // Someone else's document, or no document at all, is a 404.
         let other = app.other_company().await;
         let theirs = draft(&other, "quotes", &other.customer().await, &[line("X", "1", "1", "20")]).await;
@@ -479,6 +483,58 @@ async fn bad_input_shows_errors_next_to_fields_keeps_what_was_typed_and_stores_n
     .await;
 }
 
+#[tokio::test]
+async fn refusals_read_in_the_users_language_with_amounts_in_its_notation() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let (mut b, csrf) = admin(&app).await;
+        b.act(&csrf, "/language", &[("lang", "fr"), ("back", "/")]).await;
+
+        // Issuing a draft without lines.
+        let empty = draft(&app, "invoices", &customer, &[]).await;
+        let p = b.act(&csrf, &format!("/invoices/{empty}/issue"), &[]).await;
+        assert_eq!(p.status, 409);
+        let page = as_read(&p.body);
+        assert!(page.contains("Action impossible"), "{page}");
+        assert!(page.contains("Un document sans lignes ne peut pas être émis"), "{page}");
+        assert!(!page.contains("cannot be issued"));
+        assert_eq!(app.get(&format!("/invoices/{empty}")).await.body["status"], "draft");
+
+        // A payment on a draft.
+        let p = b.act(&csrf, &format!("/invoices/{empty}/payments"), &[("amount", "10"), ("method", "cheque")]).await;
+        assert_eq!(p.status, 409);
+        assert!(
+            as_read(&p.body).contains("Le document est au statut « brouillon » : il ne peut pas recevoir de règlement"),
+            "{}",
+            p.body
+        );
+        let after = app.get(&format!("/invoices/{empty}")).await.body.clone();
+        assert_eq!(after["payments"].as_array().map(Vec::len), Some(0), "no payment stored");
+
+        // A second credit note for the whole invoice: more than the invoice, in French notation.
+        let inv = app.issued_invoice(&customer, &[line("Charpente", "1", "1000", "20")]).await;
+        let inv = inv["id"].as_str().unwrap();
+        let first = id_of(&b.act(&csrf, &format!("/invoices/{inv}/credit-note"), &[]).await.location);
+        let second = id_of(&b.act(&csrf, &format!("/invoices/{inv}/credit-note"), &[]).await.location);
+        assert_eq!(b.act(&csrf, &format!("/credit-notes/{first}/issue"), &[]).await.status, 303);
+        let p = b.act(&csrf, &format!("/credit-notes/{second}/issue"), &[]).await;
+        assert_eq!(p.status, 409);
+        assert!(p.body.contains("2\u{202f}400,00"), "French thousands and decimals: {}", p.body);
+        let french = "Les avoirs atteindraient 2 400,00, plus que le montant TTC de la facture (1 200,00)";
+        assert!(as_read(&p.body).contains(french), "{}", p.body);
+        assert_eq!(app.get(&format!("/credit-notes/{second}")).await.body["status"], "draft", "nothing issued");
+
+        // The same refusal for an English user, in English.
+        b.act(&csrf, "/language", &[("lang", "en"), ("back", "/")]).await;
+        let p = b.act(&csrf, &format!("/credit-notes/{second}/issue"), &[]).await;
+        assert_eq!(p.status, 409);
+        let page = as_read(&p.body);
+        assert!(page.contains("credit notes would total 2400.00, more than the invoice's 1200.00"), "{page}");
+        assert!(page.contains("Not possible now") && !page.contains("avoirs"));
+    })
+    .await;
+}
+
 /// Every row link of a list page, in order.
 fn row_ids(html: &str, seg: &str) -> Vec<String> {
     let needle = format!(r#"<td><a href="/{seg}/"#);
@@ -578,6 +634,467 @@ async fn lists_search_with_an_except_term_sort_by_column_and_page_without_gaps()
                 assert!(seen[first_durand..].iter().all(|id| !is_alpha(id)));
             }
         }
+    })
+    .await;
+}
+
+/// The fields an HTML form would send: its inputs (not buttons), the selected option of
+/// each select (else the first) and its textareas, with entities decoded.
+fn form_fields(html: &str, form_id: &str) -> Vec<(String, String)> {
+    let start = html.find(&format!(r#"id="{form_id}""#)).expect("the form");
+    let form = &html[start..start + html[start..].find("</form>").expect("the end of the form")];
+    let attr = |tag: &str, name: &str| {
+        let key = format!(r#" {name}=""#);
+        tag.find(&key).map(|at| unescape(tag[at + key.len()..].split('"').next().unwrap()))
+    };
+    let mut out = Vec::new();
+    let mut rest = form;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        let tag = &rest[..rest.find('>').unwrap() + 1];
+        if tag.starts_with("<input ") {
+            if let Some(name) = attr(tag, "name") {
+                out.push((name, attr(tag, "value").unwrap_or_default()));
+            }
+        } else if tag.starts_with("<select ") {
+            let end = rest.find("</select>").unwrap();
+            let options: Vec<&str> = rest[..end].split("<option ").skip(1).collect();
+            let chosen =
+                options.iter().find(|o| o.split('>').next().unwrap().contains(" selected")).or(options.first());
+            let value = chosen.and_then(|o| attr(&format!(" {o}"), "value")).unwrap_or_default();
+            out.push((attr(tag, "name").unwrap(), value));
+            rest = &rest[end..];
+        } else if tag.starts_with("<textarea ") {
+            let body = &rest[tag.len()..];
+            out.push((attr(tag, "name").unwrap(), unescape(&body[..body.find("</textarea>").unwrap()])));
+        }
+        rest = &rest[1..];
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&#60;", "<")
+        .replace("&gt;", ">")
+        .replace("&#62;", ">")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&")
+}
+
+/// The value of one field of a form read with [`form_fields`].
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or_else(|| panic!("no field {name}"))
+}
+
+#[tokio::test]
+async fn a_draft_with_company_vat_rates_reverse_charge_text_lines_shipping_and_every_header_field_round_trips() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        app.patch("/settings", json!({"documents": {"vat_rates": ["5.5", "20", "10", "0"]}})).await.assert_status(200);
+        let (mut b, csrf) = admin(&app).await;
+        // The company's rates are offered, its first one chosen on a new line.
+        let blank = b.get("/invoices/new").await.body;
+        let fields = form_fields(&blank, "document-form");
+        assert_eq!(field(&fields, "lines[0].vat_rate"), "5.5");
+        assert!(blank.contains(r#"<option value="10">10"#) && blank.contains("5,5\u{a0}%"), "{blank}");
+        assert!(blank.contains(r#"<option value="AE">AE — autoliquidation</option>"#));
+        assert!(blank.contains(r#"<details id="more">"#), "the rare fields wait in a closed section");
+        // The blank form as a browser sends it (every select with its first choice) saves.
+        let mut plain = fields.clone();
+        for (k, v) in plain.iter_mut() {
+            match k.as_str() {
+                "customer_id" => *v = customer.clone(),
+                "lines[0].description" => *v = "Pose".into(),
+                "lines[0].unit_price" => *v = "100".into(),
+                _ => {}
+            }
+        }
+        plain.push(("action".into(), "save".into()));
+        let p = b.post_pairs("/invoices/new", &plain).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let plain = app.get(&format!("/invoices/{}", id_of(&p.location))).await.body;
+        assert_eq!((plain["totals"]["gross"].as_str(), plain["shipping"].is_null()), (Some("105.50"), true));
+        // "Add a comment" and "add a subtotal" add text lines, without JavaScript.
+        let p = b.act(&csrf, "/invoices/new", &[("customer_id", &customer), ("action", "add_comment")]).await;
+        assert!(p.body.contains(r#"aria-label="Commentaire 1""#), "{}", p.body);
+        let p = b.act(&csrf, "/invoices/new", &[("customer_id", &customer), ("action", "add_subtotal")]).await;
+        assert!(p.body.contains(r#"aria-label="Sous-total 1" value="Sous-total""#), "{}", p.body);
+
+        let typed: Vec<(&str, &str)> = vec![
+            ("customer_id", &customer),
+            ("lines[0].kind", "item"),
+            ("lines[0].description", "Rénovation salle de bain"),
+            ("lines[0].quantity", "2"),
+            ("lines[0].unit_price", "100"),
+            ("lines[0].vat_rate", "5.5"),
+            ("lines[0].vat_category", ""),
+            ("lines[0].unit", "DAY"),
+            ("lines[0].purchase_price", "60"),
+            ("lines[1].kind", "comment"),
+            ("lines[1].description", "Travaux réalisés en novembre"),
+            ("lines[2].kind", "item"),
+            ("lines[2].description", "Maintenance pour un client assujetti"),
+            ("lines[2].quantity", "1"),
+            ("lines[2].unit_price", "200"),
+            ("lines[2].vat_rate", "0"),
+            ("lines[2].vat_category", "AE"),
+            ("lines[3].kind", "subtotal"),
+            ("lines[3].description", "Sous-total travaux"),
+            ("discount_amount", "10,00"),
+            ("shipping.label", "Livraison"),
+            ("shipping.amount", "15,50"),
+            ("shipping.vat_rate", "20"),
+            ("shipping.vat_category", ""),
+            ("title", "Chantier Dupont"),
+            ("customer_reference", "BC-2026-118"),
+            ("issue_date", ""),
+            ("delivery_date", "2026-12-15"),
+            ("operation", "mixed"),
+            ("contact", "Mme Durand"),
+            ("salesperson", "Paul"),
+            ("currency", ""),
+            ("exchange_rate", ""),
+            ("payment_terms", "45_days_end_of_month"),
+            ("payment_mode", "bank_transfer"),
+            ("schedule[0].percent", "30"),
+            ("schedule[0].kind", "deposit"),
+            ("schedule[0].condition", "on_order"),
+            ("schedule[0].mode", "cheque"),
+            ("schedule[0].title", "Acompte à la commande"),
+            ("schedule[1].percent", "70"),
+            ("schedule[1].kind", "payment"),
+            ("schedule[1].condition", "30_days"),
+            ("schedule[1].mode", ""),
+            ("schedule[1].title", ""),
+            ("schedule[2].percent", ""),
+            ("schedule[2].condition", ""),
+            ("schedule[2].title", ""),
+            ("billing_address.line1", ""),
+            ("billing_address.postal_code", ""),
+            ("billing_address.city", ""),
+            ("billing_address.country", ""),
+            ("delivery_address.line1", "3 rue du Chantier"),
+            ("delivery_address.line2", "Bâtiment B"),
+            ("delivery_address.postal_code", "69003"),
+            ("delivery_address.city", "Lyon"),
+            ("delivery_address.country", "FR"),
+            ("special_conditions", "Accès au chantier avant 8 h"),
+            ("internal_note", "Client pressé"),
+            ("note", "Merci de votre confiance"),
+        ];
+        // Live totals: 200 at 5.5 % and 200 reverse-charged, less 10 split 5 / 5, plus
+        // 15.50 of shipping at 20 %: net 405.50, VAT 10.73 + 3.10, total 419.33.
+        let p = b.act(&csrf, "/invoices/preview", &typed).await;
+        assert_eq!(p.status, 200);
+        for figure in ["400,00\u{a0}€", "10,00\u{a0}€", "15,50\u{a0}€", "405,50\u{a0}€", "10,73\u{a0}€", "3,10\u{a0}€"]
+        {
+            assert!(p.body.contains(figure), "{figure}: {}", p.body);
+        }
+        assert!(p.body.contains("419,33\u{a0}€") && p.body.contains("(AE) — Autoliquidation"), "{}", p.body);
+        let mut save = typed.clone();
+        save.push(("action", "save"));
+        let p = b.act(&csrf, "/invoices/new", &save).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let id = id_of(&p.location);
+        let v = app.get(&format!("/invoices/{id}")).await.body;
+        let t = &v["totals"];
+        assert_eq!(
+            (t["net"].as_str(), t["vat_total"].as_str(), t["gross"].as_str()),
+            (Some("405.50"), Some("13.83"), Some("419.33"))
+        );
+        let ae =
+            t["vat"].as_array().unwrap().iter().find(|x| x["category"] == "AE").expect("a reverse-charge breakdown");
+        assert_eq!(ae["exemption_reason_code"], "VATEX-EU-AE");
+        let kinds: Vec<&str> =
+            v["lines"].as_array().unwrap().iter().map(|l| l["kind"].as_str().unwrap_or("item")).collect();
+        assert_eq!(kinds, ["item", "comment", "item", "subtotal"]);
+        assert_eq!((v["lines"][0]["vat_rate"].as_str(), v["lines"][0]["unit"].as_str()), (Some("5.5"), Some("DAY")));
+        assert_eq!(v["lines"][0]["purchase_price"], "60.00");
+        assert_eq!(
+            (v["lines"][2]["vat_rate"].as_str(), v["lines"][2]["vat_category"].as_str()),
+            (Some("0"), Some("AE"))
+        );
+        assert_eq!(v["lines"][3]["description"], "Sous-total travaux");
+        assert_eq!(
+            (v["shipping"]["label"].as_str(), v["shipping"]["amount"].as_str()),
+            (Some("Livraison"), Some("15.50"))
+        );
+        assert_eq!(v["discount_amount"], "10.00");
+        for (k, want) in [
+            ("title", "Chantier Dupont"),
+            ("customer_reference", "BC-2026-118"),
+            ("delivery_date", "2026-12-15"),
+            ("operation", "mixed"),
+            ("contact", "Mme Durand"),
+            ("salesperson", "Paul"),
+            ("payment_terms", "45_days_end_of_month"),
+            ("payment_mode", "bank_transfer"),
+            ("special_conditions", "Accès au chantier avant 8 h"),
+            ("internal_note", "Client pressé"),
+        ] {
+            assert_eq!(v[k], want, "{k}");
+        }
+        assert_eq!(v["delivery_address"]["city"], "Lyon");
+        assert_eq!(v["delivery_address"]["line2"], "Bâtiment B");
+        assert_eq!(
+            v["billing_address"]["city"],
+            app.get(&format!("/customers/{customer}")).await.body["billing_address"]["city"],
+            "the customer's"
+        );
+        let schedule = v["schedule"].as_array().unwrap();
+        assert_eq!(schedule.len(), 2);
+        assert_eq!((schedule[0]["kind"].as_str(), schedule[0]["mode"].as_str()), (Some("deposit"), Some("cheque")));
+        assert_eq!((schedule[0]["amount"].as_str(), schedule[1]["amount"].as_str()), (Some("125.80"), Some("293.53")));
+
+        // The document page shows the subtotal of the lines above it.
+        let shown = b.get(&format!("/invoices/{id}")).await.body;
+        assert!(
+            shown.contains(
+                r#"<tr class="subtotal"><th scope="row" colspan="5">Sous-total travaux</th><td class="num">400,00"#
+            ),
+            "{shown}"
+        );
+        // Re-opened: every value is shown, the reverse charge with its legal mention.
+        let page = b.get(&format!("/invoices/{id}/edit")).await.body;
+        let fields = form_fields(&page, "document-form");
+        for (k, want) in [
+            ("lines[0].vat_rate", "5.5"),
+            ("lines[0].unit", "DAY"),
+            ("lines[0].purchase_price", "60.00"),
+            ("lines[1].kind", "comment"),
+            ("lines[1].description", "Travaux réalisés en novembre"),
+            ("lines[2].vat_rate", "0"),
+            ("lines[2].vat_category", "AE"),
+            ("lines[3].kind", "subtotal"),
+            ("discount_amount", "10.00"),
+            ("shipping.amount", "15.50"),
+            ("shipping.vat_rate", "20"),
+            ("shipping.label", "Livraison"),
+            ("title", "Chantier Dupont"),
+            ("delivery_date", "2026-12-15"),
+            ("operation", "mixed"),
+            ("payment_terms", "45_days_end_of_month"),
+            ("payment_mode", "bank_transfer"),
+            ("schedule[0].percent", "30"),
+            ("schedule[0].kind", "deposit"),
+            ("schedule[0].mode", "cheque"),
+            ("schedule[1].condition", "30_days"),
+            ("schedule[2].percent", ""),
+            ("delivery_address.line1", "3 rue du Chantier"),
+            ("special_conditions", "Accès au chantier avant 8 h"),
+            ("internal_note", "Client pressé"),
+        ] {
+            assert_eq!(field(&fields, k), want, "{k}");
+        }
+        assert!(page.contains(r#"id="line-2-exemption""#) && page.contains("Autoliquidation"), "the mention");
+        assert!(page.contains(r#"aria-describedby="line-2-exemption""#), "tied to its category");
+        assert!(page.contains("419,33\u{a0}€"));
+        // Saved again from the form as shown, nothing changes: same lines, same figures.
+        let mut again = fields.clone();
+        again.push(("action".into(), "save".into()));
+        let p = b.post_pairs(&format!("/invoices/{id}/edit"), &again).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let w = app.get(&format!("/invoices/{id}")).await.body;
+        for k in ["lines", "totals", "shipping", "schedule", "delivery_address", "billing_address", "payment_terms"] {
+            assert_eq!(w[k], v[k], "{k}");
+        }
+        // Emptied in the form, the shipping, the schedule and an address line go; the
+        // reverse charge becomes 20 %.
+        let mut edited: Vec<(String, String)> = fields
+            .iter()
+            .map(|(k, v)| match k.as_str() {
+                "shipping.amount" | "shipping.label" | "shipping.vat_rate" | "delivery_address.line2" => {
+                    (k.clone(), String::new())
+                }
+                k2 if k2.starts_with("schedule[") => (k.clone(), String::new()),
+                "lines[2].vat_category" => (k.clone(), String::new()),
+                "lines[2].vat_rate" => (k.clone(), "20".into()),
+                _ => (k.clone(), v.clone()),
+            })
+            .collect();
+        edited.push(("action".into(), "save".into()));
+        let p = b.post_pairs(&format!("/invoices/{id}/edit"), &edited).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let w = app.get(&format!("/invoices/{id}")).await.body;
+        assert!(w["shipping"].is_null() && w["schedule"].is_null(), "{w}");
+        assert!(w["delivery_address"]["line2"].is_null() && w["delivery_address"]["city"] == "Lyon", "{w}");
+        assert_eq!(
+            (w["lines"][2]["vat_category"].as_str(), w["totals"]["gross"].as_str()),
+            (Some("S"), Some("439.73"))
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_order_takes_a_deposit_invoice_by_amount_and_a_wrong_amount_is_kept_with_its_error() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let order = draft(&app, "orders", &customer, &[line("Cuisine", "1", "1000", "20")]).await;
+        app.post(&format!("/orders/{order}/issue"), json!({})).await.assert_status(200);
+        let (mut b, csrf) = admin(&app).await;
+        let page = b.get(&format!("/orders/{order}")).await.body;
+        assert!(page.contains(r#"<label for="deposit-amount">"#), "an amount offered next to the percent");
+        let path = format!("/orders/{order}/deposit-invoice");
+        let bad = b.act(&csrf, &path, &[("percent", ""), ("amount", "-50")]).await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains(r#"aria-describedby="amount-error""#) && bad.body.contains(r#"id="amount-error""#));
+        assert!(bad.body.contains(r#"id="deposit-amount" name="amount" inputmode="decimal" size="10" value="-50""#));
+        let both = b.act(&csrf, &path, &[("percent", "30"), ("amount", "100")]).await;
+        assert_eq!(both.status, 422);
+        assert!(both.body.contains(r#"id="percent-error""#) && both.body.contains(r#"value="100""#));
+        assert_eq!(app.get("/deposit-invoices").await.body["data"].as_array().unwrap().len(), 0, "nothing stored");
+        // 360 including VAT out of the order's 1 200: a draft deposit invoice of exactly that.
+        let p = b.act(&csrf, &path, &[("percent", ""), ("amount", "360,00")]).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        assert!(p.location.starts_with("/deposit-invoices/"), "{}", p.location);
+        let deposit = app.get(&format!("/deposit-invoices/{}", id_of(&p.location))).await.body;
+        assert_eq!(
+            (deposit["totals"]["gross"].as_str(), deposit["totals"]["net"].as_str()),
+            (Some("360.00"), Some("300.00"))
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bad_input_in_every_new_editor_field_is_kept_with_its_error_next_to_it_and_nothing_is_stored() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let (mut b, csrf) = admin(&app).await;
+        let form = [
+            ("customer_id", customer.as_str()),
+            ("lines[0].description", "Pose"),
+            ("lines[0].quantity", "1"),
+            ("lines[0].unit_price", "100"),
+            ("lines[0].vat_rate", "abc"),
+            ("lines[0].unit", "ZZZ"),
+            ("lines[0].purchase_price", "-3"),
+            ("lines[1].description", "Conseil"),
+            ("lines[1].quantity", "1"),
+            ("lines[1].unit_price", "100"),
+            ("lines[1].vat_rate", "20"),
+            ("lines[1].vat_category", "AE"),
+            ("lines[2].description", "Export"),
+            ("lines[2].quantity", "1"),
+            ("lines[2].unit_price", "100"),
+            ("lines[2].vat_rate", "0"),
+            ("lines[2].vat_category", "XX"),
+            ("discount_amount", "dix"),
+            ("shipping.amount", "douze"),
+            ("shipping.vat_rate", "20"),
+            ("currency", "EURO"),
+            ("exchange_rate", "1,1"),
+            ("payment_terms", "un jour"),
+            ("payment_mode", "pigeon"),
+            ("operation", "troc"),
+            ("issue_date", "demain"),
+            ("delivery_date", "2026-13-45"),
+            ("delivery_address.line1", "1 rue Haute"),
+            ("delivery_address.postal_code", "750"),
+            ("delivery_address.city", "Paris"),
+            ("delivery_address.country", "FR"),
+            ("schedule[0].percent", "150"),
+            ("schedule[0].condition", "jamais"),
+            ("action", "save"),
+        ];
+        let p = b.act(&csrf, "/quotes/new", &form).await;
+        assert_eq!(p.status, 422);
+        for id in [
+            "line-0-vat_rate",
+            "line-0-unit",
+            "line-0-purchase_price",
+            "line-1-vat_rate",
+            "line-2-vat_category",
+            "discount_amount",
+            "shipping.amount",
+            "currency",
+            "exchange_rate",
+            "payment_terms",
+            "payment_mode",
+            "operation",
+            "issue_date",
+            "delivery_date",
+            "delivery_address.postal_code",
+            "schedule-0-percent",
+            "schedule-0-condition",
+        ] {
+            assert!(p.body.contains(&format!(r#"id="{id}-error""#)), "{id}: {}", p.body);
+            assert!(p.body.contains(&format!(r#"aria-describedby="{id}-error"#)), "{id}: the input names its error");
+        }
+        // Everything as typed, the section open on its errors.
+        let fields = form_fields(&p.body, "document-form");
+        for (k, v) in form.iter().filter(|(k, _)| *k != "action") {
+            assert_eq!(field(&fields, k), *v, "{k} kept as typed");
+        }
+        assert!(p.body.contains(r#"<details id="more" open>"#));
+        // The live preview says it cannot compute rather than showing wrong totals.
+        assert!(b.act(&csrf, "/quotes/preview", &form).await.body.contains(r#"id="totals-pending""#));
+        assert_eq!(app.get("/quotes").await.body["data"].as_array().unwrap().len(), 0, "nothing stored");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_editor_finds_any_customer_by_search_even_past_the_newest_hundred() {
+    each_db(|app| async move {
+        let oldest = app.customer_named("Quincaillerie Zéphyr").await;
+        for n in 0..105 {
+            app.customer_named(&format!("Client {n:03}")).await;
+        }
+        let (mut b, csrf) = admin(&app).await;
+        let blank = b.get("/invoices/new").await;
+        assert_eq!(blank.status, 200);
+        assert!(!blank.body.contains(&oldest), "only the newest hundred are offered before a search");
+        assert!(blank.body.contains(r#"id="customer_q""#));
+
+        // As you type (htmx): the select is replaced by the matches, the chosen one kept.
+        let chosen = blank.body.split(r#"<option value=""#).nth(2).unwrap().split('"').next().unwrap().to_string();
+        let typed = b.get(&format!("/documents/customers?customer_q=zephyr&customer_id={chosen}")).await;
+        assert_eq!(typed.status, 200);
+        assert!(typed.body.starts_with(r#"<select id="customer_id""#), "{}", typed.body);
+        assert!(typed.body.contains(&oldest) && typed.body.contains("Quincaillerie Zéphyr"), "{}", typed.body);
+        assert!(typed.body.contains(&format!(r#"<option value="{chosen}" selected>"#)), "{}", typed.body);
+        assert!(!typed.body.contains("Client 050"), "only matches besides the chosen one");
+        let none = b.get("/documents/customers?customer_q=introuvable").await;
+        assert!(none.body.contains("Aucun client ne correspond"), "{}", none.body);
+
+        // Without JavaScript: the "Find" button shows the form again with the matches,
+        // keeping what was typed; then the draft is saved for the customer found.
+        let form = [
+            ("customer_q", "Zéphyr"),
+            ("customer_id", ""),
+            ("lines[0].description", "Pose"),
+            ("action", "find_customer"),
+        ];
+        let found = b.act(&csrf, "/invoices/new", &form).await;
+        assert_eq!(found.status, 200);
+        assert!(found.body.contains(&format!(r#"<option value="{oldest}""#)), "{}", found.body);
+        assert!(found.body.contains(r#"value="Pose""#), "the line typed is kept");
+        let nothing =
+            b.act(&csrf, "/invoices/new", &[("customer_q", "introuvable"), ("action", "find_customer")]).await;
+        assert!(nothing.body.contains(r#"id="document-form""#), "the form stays when nothing matches");
+        let saved = b
+            .act(
+                &csrf,
+                "/invoices/new",
+                &[
+                    ("customer_id", oldest.as_str()),
+                    ("lines[0].description", "Pose"),
+                    ("lines[0].quantity", "1"),
+                    ("lines[0].unit_price", "100"),
+                    ("lines[0].vat_rate", "20"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let id = id_of(&saved.location);
+        assert_eq!(app.get(&format!("/invoices/{id}")).await.body["customer_id"], oldest.as_str());
     })
     .await;
 }

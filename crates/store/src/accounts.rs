@@ -14,6 +14,8 @@ pub struct LoginUser {
     pub user_id: Uuid,
     /// `None`: the user has no web password (API tokens only).
     pub password_hash: Option<String>,
+    /// The language the user reads the app in (their mails are written in it too).
+    pub language: Language,
 }
 
 /// A company a user belongs to, with the user's role there.
@@ -86,13 +88,15 @@ type SessionRow = (
 impl Store {
     /// The user signing in with `email` (case ignored), if there is one.
     pub async fn login_user(&self, email: &str) -> Result<Option<LoginUser>> {
-        let row: Option<(Uuid, Option<String>)> = on_pool!(self, |c| {
-            sqlx::query_as("SELECT id, password_hash FROM users WHERE lower(email) = lower($1) ORDER BY id LIMIT 1")
-                .bind(email.trim())
-                .fetch_optional(c)
-                .await?
+        let row: Option<(Uuid, Option<String>, String)> = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT id, password_hash, language FROM users WHERE lower(email) = lower($1) ORDER BY id LIMIT 1",
+            )
+            .bind(email.trim())
+            .fetch_optional(c)
+            .await?
         });
-        Ok(row.map(|(user_id, password_hash)| LoginUser { user_id, password_hash }))
+        Ok(row.map(|(user_id, password_hash, lang)| LoginUser { user_id, password_hash, language: language(&lang) }))
     }
 
     /// Sets the password hash of the user with `email`; ends the user's sessions.

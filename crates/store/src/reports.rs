@@ -37,6 +37,15 @@ pub struct Sale {
     pub exchange_rate: Option<Decimal>,
 }
 
+/// What one issued, unsettled invoice leaves a customer owing.
+#[derive(Clone, Debug)]
+pub struct OpenAmount {
+    pub customer_id: Uuid,
+    pub currency: String,
+    pub due: Decimal,
+    pub due_date: Option<Date>,
+}
+
 /// A quote sent and not yet accepted or refused.
 #[derive(Clone, Debug)]
 pub struct OpenQuote {
@@ -127,6 +136,31 @@ impl Store {
                     exchange_rate: rate_in(r.6.as_deref())?,
                 })
             })
+            .collect()
+    }
+
+    /// The unsettled invoices of a page of customers (at most a few hundred ids), read
+    /// through the documents-by-customer index: the directory shows each one's balance.
+    pub async fn open_amounts(&self, company_id: Uuid, customers: &[Uuid]) -> Result<Vec<OpenAmount>> {
+        if customers.is_empty() {
+            return Ok(Vec::new());
+        }
+        type Row = (Uuid, String, String, Option<Date>);
+        let list = (0..customers.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT customer_id, currency, due, due_date FROM documents \
+             WHERE company_id = $1 AND customer_id IN ({list}) AND kind IN ('invoice', 'deposit_invoice') \
+             AND status IN ('issued', 'partially_paid')"
+        );
+        let rows: Vec<Row> = on_pool!(self, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id);
+            for id in customers {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await?
+        });
+        rows.into_iter()
+            .map(|r| Ok(OpenAmount { customer_id: r.0, currency: r.1, due: dec("due", &r.2)?, due_date: r.3 }))
             .collect()
     }
 

@@ -24,6 +24,7 @@ use facturier_formats::text;
 use facturier_store::customer_files::HistoryEntry;
 use facturier_store::customers::{CustomerFilter, CustomerOrder, CustomerSort};
 use facturier_store::documents::DocumentFilter;
+use facturier_store::reports::OpenAmount;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -70,6 +71,8 @@ pub const LABELS: i18n::Labels = &[
         "30_days, 45_days_eom, or a number of days",
     ),
     ("cust.created", "Créé le", "Created"),
+    ("cust.outstanding", "Encours TTC", "Outstanding"),
+    ("cust.overdue", "dont en retard", "of which overdue"),
     ("cust.sort_by", "Trier par", "Sort by"),
     ("cust.sorted_asc", "tri croissant", "sorted ascending"),
     ("cust.sorted_desc", "tri décroissant", "sorted descending"),
@@ -118,6 +121,10 @@ pub struct CustomerRow {
     pub city: String,
     pub tags: String,
     pub created: String,
+    /// What the customer owes on issued invoices, per currency ("" when nothing).
+    pub outstanding: String,
+    /// The part of it past its due date ("" when none).
+    pub overdue: String,
 }
 
 /// A sortable column's header: its link toggles the order.
@@ -172,15 +179,24 @@ pub async fn list(State(app): State<App>, s: WebSession, Query(query): Query<Lis
         .list_customers_in(s.rec.company_id, &filter, CustomerOrder { sort, desc })
         .await
         .map_err(|e| WebError::store(lang, e))?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let open = app.store.open_amounts(s.rec.company_id, &ids).await.map_err(|e| WebError::store(lang, e))?;
+    let today = s.today();
     let rows = rows
         .into_iter()
-        .map(|r| CustomerRow {
-            id: r.id.to_string(),
-            activity: r.customer.activity.clone().unwrap_or_default(),
-            city: r.customer.billing_address.city.clone(),
-            tags: r.customer.tags.join(", "),
-            created: text::date(r.created_at.date(), lang),
-            name: r.customer.name,
+        .map(|r| {
+            let mine = open.iter().filter(|o| o.customer_id == r.id);
+            let late = open.iter().filter(|o| o.customer_id == r.id && o.due_date.is_some_and(|d| d < today));
+            CustomerRow {
+                id: r.id.to_string(),
+                activity: r.customer.activity.clone().unwrap_or_default(),
+                city: r.customer.billing_address.city.clone(),
+                tags: r.customer.tags.join(", "),
+                created: text::date(r.created_at.date(), lang),
+                name: r.customer.name,
+                outstanding: per_currency(mine, lang),
+                overdue: per_currency(late, lang),
+            }
         })
         .collect();
     let order = if desc { "desc" } else { "asc" };
@@ -224,6 +240,23 @@ pub async fn list(State(app): State<App>, s: WebSession, Query(query): Query<Lis
         next_query,
     };
     html(StatusCode::OK, &page)
+}
+
+/// Amounts summed per currency, each in the reader's notation, joined with " + " (a
+/// customer may owe in two currencies: they are never added together).
+fn per_currency<'a>(amounts: impl Iterator<Item = &'a OpenAmount>, lang: Language) -> String {
+    let mut sums: BTreeMap<&str, Decimal> = BTreeMap::new();
+    for a in amounts {
+        *sums.entry(a.currency.as_str()).or_default() += a.due;
+    }
+    sums.into_iter()
+        .filter(|(_, d)| !d.is_zero())
+        .map(|(code, d)| match code.parse::<Currency>() {
+            Ok(cur) => text::money(d, cur, lang),
+            Err(_) => format!("{d} {code}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
 }
 
 // ---------------------------------------------------------------- create and edit
@@ -483,7 +516,7 @@ fn input(form: &FormData, base: Option<&CustomerInput>) -> (CustomerInput, Vec<u
 }
 
 /// The API's field errors keyed by the form's input names.
-fn form_errors(errs: &[crate::error::FieldError], rows: &[usize]) -> BTreeMap<String, String> {
+fn form_errors(lang: Language, errs: &[crate::error::FieldError], rows: &[usize]) -> BTreeMap<String, String> {
     let mut map = BTreeMap::new();
     for e in errs {
         let name = if let Some(rest) = e.field.strip_prefix("contacts[") {
@@ -499,7 +532,7 @@ fn form_errors(errs: &[crate::error::FieldError], rows: &[usize]) -> BTreeMap<St
         } else {
             e.field.clone()
         };
-        map.entry(name).or_insert_with(|| e.message.clone());
+        map.entry(name).or_insert_with(|| super::messages::message(lang, &e.message));
     }
     map
 }
@@ -581,7 +614,7 @@ pub async fn create(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Resu
             Ok(see_other(&format!("/customers/{}", rec.id)))
         }
         Err(ApiError::Invalid(errs)) => {
-            let errors = form_errors(&errs, &rows);
+            let errors = form_errors(lang, &errs, &rows);
             let n = contact_rows(&form).max(1);
             form_page(&app, &s, (title, None), &form, n, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -629,7 +662,7 @@ pub async fn update(
             Ok(see_other(&format!("/customers/{id}")))
         }
         Err(ApiError::Invalid(errs)) => {
-            let errors = form_errors(&errs, &rows);
+            let errors = form_errors(lang, &errs, &rows);
             let n = contact_rows(&form).max(1);
             form_page(&app, &s, (title, Some(id)), &form, n, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
@@ -1028,7 +1061,7 @@ mod tests {
         assert_eq!(input.contacts.as_ref().map(Vec::len), Some(2));
         assert_eq!(rows, vec![1, 3]);
         let errs = [crate::error::FieldError { field: "contacts[1].email".into(), message: "bad".into() }];
-        assert_eq!(form_errors(&errs, &rows).get("contacts[3].email").map(String::as_str), Some("bad"));
+        assert_eq!(form_errors(Language::En, &errs, &rows).get("contacts[3].email").map(String::as_str), Some("bad"));
     }
 
     #[test]

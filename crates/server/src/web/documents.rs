@@ -8,6 +8,7 @@
 
 use super::i18n::{self, t};
 use super::invoices::{status_key, urgency};
+use super::messages::message;
 use super::session::{Chrome, CsrfForm, FormData, WebSession};
 use super::{WebError, html, query_string, see_other};
 use crate::App;
@@ -21,10 +22,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use facturier_core::Decimal;
-use facturier_core::document::{Content, DocumentKind, Status};
+use facturier_core::document::{Content, DocumentKind, LineKind, Status};
 use facturier_core::lifecycle;
 use facturier_core::money::{Currency, to_text};
 use facturier_core::party::Language;
+use facturier_core::product::UnitCode;
+use facturier_core::schedule::PaymentMode;
+use facturier_core::tax::VatCategory;
 use facturier_formats::text;
 use facturier_store::customers::CustomerFilter;
 use facturier_store::documents::DocumentRecord;
@@ -73,7 +77,7 @@ pub const LABELS: i18n::Labels = &[
     ("docact.credit_qty", "Quantité à créditer", "Quantity to credit"),
     ("docact.partial_credit_button", "Créer l'avoir partiel", "Create the partial credit note"),
     ("docact.bill_order", "Facturer la commande", "Bill the order"),
-    ("docact.deposit", "Facture d'acompte (% du TTC)", "Deposit invoice (% of the total)"),
+    ("docact.deposit", "Facture d'acompte : % du TTC", "Deposit invoice: % of the total"),
     ("docact.deposit_button", "Créer la facture d'acompte", "Create the deposit invoice"),
     ("docact.progress", "Situation : avancement cumulé %", "Progress invoice: cumulative progress %"),
     ("docact.progress_button", "Créer la facture de situation", "Create the progress invoice"),
@@ -101,6 +105,9 @@ pub const LABELS: i18n::Labels = &[
     ("editor.product", "Ajouter un article du catalogue", "Add a catalogue product"),
     ("editor.product_hint", "tapez une référence ou un nom", "type a reference or a name"),
     ("editor.find", "Chercher", "Find"),
+    ("editor.customer_search", "Chercher un client", "Find a customer"),
+    ("editor.customer_hint", "nom, ville, SIREN, contact…", "name, city, SIREN, contact…"),
+    ("editor.no_customer_match", "Aucun client ne correspond.", "No customer matches."),
     ("editor.add", "Ajouter", "Add"),
     ("editor.no_product", "Aucun article trouvé.", "No product found."),
     ("editor.recalculate", "Recalculer les totaux", "Recalculate the totals"),
@@ -115,6 +122,91 @@ pub const LABELS: i18n::Labels = &[
     ("editor.comment", "Commentaire", "Comment"),
     ("editor.remove_line", "Retirer la ligne", "Remove line"),
     ("editor.save", "Enregistrer le brouillon", "Save the draft"),
+    ("editor.vat_category", "Catégorie de TVA", "VAT category"),
+    ("editor.vatcat_auto", "Selon le taux", "From the rate"),
+    ("editor.vatcat_s", "S — taux normal ou réduit", "S — standard or reduced rate"),
+    ("editor.vatcat_z", "Z — taux zéro", "Z — zero rated"),
+    ("editor.vatcat_e", "E — exonération", "E — exempt"),
+    ("editor.vatcat_ae", "AE — autoliquidation", "AE — reverse charge"),
+    ("editor.vatcat_k", "K — livraison intracommunautaire", "K — intra-EU supply"),
+    ("editor.vatcat_g", "G — exportation hors UE", "G — export outside the EU"),
+    ("editor.vatcat_o", "O — hors champ de la TVA", "O — outside the scope of VAT"),
+    ("editor.exemption", "Mention portée sur le document :", "Mention printed on the document:"),
+    ("editor.add_comment", "Ajouter un commentaire", "Add a comment"),
+    ("editor.add_subtotal", "Ajouter un sous-total", "Add a subtotal"),
+    ("editor.subtotal", "Sous-total", "Subtotal"),
+    ("editor.line_more", "Unité, prix d'achat", "Unit, purchase price"),
+    ("editor.unit", "Unité (code UN/ECE)", "Unit (UN/ECE code)"),
+    ("editor.purchase_price", "Prix d'achat unitaire HT", "Unit purchase price"),
+    ("editor.doc_discount_amount", "ou remise globale en montant HT", "or document discount as a net amount"),
+    (
+        "editor.more",
+        "Plus : objet, dates, paiement, échéancier, frais de port, adresses",
+        "More: subject, dates, payment, schedule, shipping, addresses",
+    ),
+    ("editor.group_document", "Document", "Document"),
+    ("editor.title", "Objet", "Subject"),
+    ("editor.customer_reference", "Référence client / bon de commande", "Customer reference / purchase order"),
+    ("editor.issue_date", "Date du document", "Document date"),
+    ("editor.issue_date_hint", "vide : la date d'émission", "empty: the day it is issued"),
+    ("editor.delivery_date", "Date de livraison", "Delivery date"),
+    ("editor.operation", "Nature de l'opération", "Nature of the operation"),
+    ("editor.operation_auto", "Selon les unités des lignes", "From the lines' units"),
+    ("editor.operation_goods", "Livraison de biens", "Supply of goods"),
+    ("editor.operation_services", "Prestation de services", "Services"),
+    ("editor.operation_mixed", "Mixte", "Mixed"),
+    ("editor.contact", "Contact chez le client", "Customer contact"),
+    ("editor.salesperson", "Commercial", "Salesperson"),
+    ("editor.currency", "Devise", "Currency"),
+    (
+        "editor.currency_hint",
+        "code ISO (EUR, USD…) ; vide : celle du client",
+        "ISO code (EUR, USD…); empty: the customer's",
+    ),
+    ("editor.exchange_rate", "Taux de change", "Exchange rate"),
+    (
+        "editor.exchange_rate_hint",
+        "unités de la devise de la société pour 1 unité de la devise du document",
+        "company currency units for 1 unit of the document's currency",
+    ),
+    ("editor.group_payment", "Paiement", "Payment"),
+    ("editor.payment_terms", "Conditions de paiement", "Payment terms"),
+    (
+        "editor.payment_terms_hint",
+        "on_receipt, 30_days, 45_days_end_of_month, end_of_month_plus_10… ; vide : celles du client",
+        "on_receipt, 30_days, 45_days_end_of_month, end_of_month_plus_10…; empty: the customer's",
+    ),
+    ("editor.payment_mode", "Mode de règlement", "Payment mode"),
+    ("editor.not_given", "Non précisé", "Not given"),
+    ("editor.schedule", "Échéancier (en % du TTC, 100 au total)", "Payment schedule (% of the total, 100 in all)"),
+    ("editor.instalment", "Échéance", "Instalment"),
+    ("editor.instalment_percent", "%", "%"),
+    ("editor.instalment_kind", "Type", "Kind"),
+    ("editor.instalment_payment", "Paiement", "Payment"),
+    ("editor.instalment_deposit", "Acompte", "Deposit"),
+    ("editor.instalment_condition", "Exigible", "Due"),
+    ("editor.instalment_mode", "Mode", "Mode"),
+    ("editor.instalment_title", "Libellé", "Label"),
+    ("editor.add_instalment", "Ajouter une échéance", "Add an instalment"),
+    ("editor.group_shipping", "Frais de port", "Shipping"),
+    ("editor.shipping_label", "Libellé", "Label"),
+    ("editor.shipping_label_hint", "vide : « Frais de port »", "empty: “Frais de port”"),
+    ("editor.shipping_amount", "Montant HT", "Net amount"),
+    (
+        "editor.group_billing",
+        "Adresse de facturation (vide : celle du client)",
+        "Billing address (empty: the customer's)",
+    ),
+    (
+        "editor.group_delivery",
+        "Adresse de livraison (vide : celle du client)",
+        "Delivery address (empty: the customer's)",
+    ),
+    ("editor.group_texts", "Autres textes", "Other texts"),
+    ("editor.special_conditions", "Conditions particulières", "Special conditions"),
+    ("editor.internal_note", "Note interne (jamais imprimée)", "Internal note (never printed)"),
+    ("editor.charges", "Frais", "Charges"),
+    ("docact.deposit_amount", "ou montant TTC de l'acompte", "or deposit amount including VAT"),
 ];
 
 const PAGE: u32 = 50;
@@ -148,6 +240,7 @@ fn statuses(kind: DocumentKind) -> &'static [Status] {
 pub fn routes(mut r: Router<App>) -> Router<App> {
     type P = Path<String>;
     r = r.route("/documents/products", get(product_lookup));
+    r = r.route("/documents/customers", get(customer_lookup));
     for kind in DocumentKind::ALL {
         let s = kind.segment();
         r = r
@@ -458,7 +551,10 @@ pub fn kind_nav(kind: DocumentKind) -> &'static str {
 pub struct LineRow {
     pub id: String,
     pub description: String,
+    /// A text line: comment or subtotal.
     pub comment: bool,
+    /// A subtotal shows its `net`.
+    pub subtotal: bool,
     pub quantity: String,
     pub unit_price: String,
     pub discount: String,
@@ -521,9 +617,14 @@ struct ShowPage {
     ubl: bool,
     notice: Option<&'static str>,
     errors: BTreeMap<String, String>,
+    /// What was typed in the page's forms when an action was refused, kept in its inputs.
+    typed: BTreeMap<String, String>,
 }
 
 impl ShowPage {
+    fn typed(&self, field: &str) -> &str {
+        self.typed.get(field).map(String::as_str).unwrap_or_default()
+    }
     fn methods(&self) -> Vec<(&'static str, &'static str)> {
         METHODS.iter().map(|m| (*m, t(self.p.lang, &format!("method.{m}")))).collect()
     }
@@ -602,6 +703,7 @@ async fn show_page(
     errors: BTreeMap<String, String>,
     notice: Option<&'static str>,
     status: StatusCode,
+    typed: Option<&FormData>,
 ) -> Result<Response, WebError> {
     let lang = s.lang();
     let kind = rec.kind;
@@ -610,28 +712,39 @@ async fn show_page(
     let totals = rec.content.totals();
     let customer = app.store.customer(s.rec.company_id, rec.content.customer_id).await.map_err(err)?;
     let mut amounts = totals.lines.iter();
+    // A subtotal is the sum of the item lines since the previous one.
+    let mut running = Decimal::ZERO;
     let lines = rec
         .content
         .lines
         .iter()
         .map(|l| {
             if !l.is_item() {
+                let subtotal = l.kind == LineKind::Subtotal;
+                let net = if subtotal { text::money(running, cur, lang) } else { String::new() };
+                if subtotal {
+                    running = Decimal::ZERO;
+                }
                 return LineRow {
                     id: l.id.to_string(),
                     description: l.description.clone(),
                     comment: true,
+                    subtotal,
                     quantity: String::new(),
                     unit_price: String::new(),
                     discount: String::new(),
                     vat: String::new(),
-                    net: String::new(),
+                    net,
                 };
             }
-            let net = amounts.next().map(|a| text::money(a.net, cur, lang)).unwrap_or_default();
+            let amount = amounts.next();
+            running += amount.map(|a| a.net).unwrap_or_default();
+            let net = amount.map(|a| text::money(a.net, cur, lang)).unwrap_or_default();
             LineRow {
                 id: l.id.to_string(),
                 description: l.description.clone(),
                 comment: false,
+                subtotal: false,
                 quantity: text::number(l.quantity, 0, lang),
                 unit_price: text::money(l.unit_price, cur, lang),
                 discount: if l.discount_percent.is_zero() {
@@ -733,6 +846,7 @@ async fn show_page(
         ubl: crate::api::render::is_e_invoice(kind),
         notice,
         errors,
+        typed: typed.map(|f| f.0.iter().filter(|(k, _)| k != "csrf").cloned().collect()).unwrap_or_default(),
     };
     html(status, &page)
 }
@@ -741,7 +855,7 @@ async fn show(app: App, s: WebSession, id: String, kind: DocumentKind) -> Result
     let lang = s.lang();
     let rec =
         app.store.document(s.rec.company_id, kind, doc_id(lang, &id)?).await.map_err(|e| WebError::store(lang, e))?;
-    show_page(&app, &s, &rec, BTreeMap::new(), None, StatusCode::OK).await
+    show_page(&app, &s, &rec, BTreeMap::new(), None, StatusCode::OK, None).await
 }
 
 /// `GET /{kind}/{id}/pdf` and `/ubl`: the API's files.
@@ -804,9 +918,10 @@ async fn act(
             api_docs::convert(&app, &auth, kind, &ids, input).await.map(|(_, v)| to_doc(&v.0))
         }
         "deposit-invoice" if kind == DocumentKind::Order => {
+            // By percent of the order's total or by an amount including VAT: the API refuses both.
             let input = api_docs::DepositInput {
-                percent: form.text("percent").map(|p| DecText(p.replace(',', "."))),
-                amount: None,
+                percent: form.text("percent").map(|p| DecText(decimal_text(&p))),
+                amount: form.text("amount").map(|a| DecText(decimal_text(&a))),
             };
             api_docs::deposit_invoice(&app, &auth, &ids, input).await.map(|(_, v)| to_doc(&v.0))
         }
@@ -851,7 +966,8 @@ async fn act(
                 Ok(_) => {
                     let rec =
                         app.store.document(s.rec.company_id, kind, id).await.map_err(|e| WebError::store(lang, e))?;
-                    return show_page(&app, &s, &rec, BTreeMap::new(), Some("docact.queued"), StatusCode::OK).await;
+                    return show_page(&app, &s, &rec, BTreeMap::new(), Some("docact.queued"), StatusCode::OK, None)
+                        .await;
                 }
                 Err(e) => Err(e),
             }
@@ -865,9 +981,9 @@ async fn act(
             // `to[2]` is shown next to the one recipients field.
             let map = errs
                 .into_iter()
-                .map(|e| (e.field.split('[').next().unwrap_or_default().to_string(), e.message))
+                .map(|e| (e.field.split('[').next().unwrap_or_default().to_string(), message(lang, &e.message)))
                 .collect();
-            show_page(&app, &s, &rec, map, None, StatusCode::UNPROCESSABLE_ENTITY).await
+            show_page(&app, &s, &rec, map, None, StatusCode::UNPROCESSABLE_ENTITY, Some(&form)).await
         }
         Err(e) => Err(WebError::api(lang, e)),
     }
@@ -917,82 +1033,286 @@ pub struct LineForm {
     pub n: usize,
     pub id: String,
     pub product_id: String,
+    /// `item` (or empty), `comment` or `subtotal`.
     pub kind: String,
     pub description: String,
     pub quantity: String,
     pub unit_price: String,
     pub vat_rate: String,
+    /// Empty: told by the rate (S above 0 %, Z at 0 %).
+    pub vat_category: String,
     pub discount: String,
+    pub unit: String,
+    pub purchase_price: String,
 }
 
 impl LineForm {
+    /// A text line (comment or subtotal): no figures.
     pub fn is_comment(&self) -> bool {
         !self.kind.is_empty() && self.kind != "item"
     }
+    pub fn is_subtotal(&self) -> bool {
+        self.kind == "subtotal"
+    }
 }
 
-const LINE_FIELDS: [&str; 8] =
-    ["id", "product_id", "kind", "description", "quantity", "unit_price", "vat_rate", "discount_percent"];
+const LINE_FIELDS: [&str; 11] = [
+    "id",
+    "product_id",
+    "kind",
+    "description",
+    "quantity",
+    "unit_price",
+    "vat_rate",
+    "vat_category",
+    "discount_percent",
+    "unit",
+    "purchase_price",
+];
+
+/// The rows of `prefix[i].field` inputs, in index order (gaps closed).
+fn indexed<const N: usize>(form: &FormData, prefix: &str, fields: [&str; N], bound: usize) -> Vec<[String; N]> {
+    let mut by_index: BTreeMap<usize, [String; N]> = BTreeMap::new();
+    for (k, v) in &form.0 {
+        let Some(rest) = k.strip_prefix(prefix).and_then(|r| r.strip_prefix('[')) else { continue };
+        let Some((i, field)) = rest.split_once("].") else { continue };
+        let (Ok(i), Some(f)) = (i.parse::<usize>(), fields.iter().position(|x| *x == field)) else { continue };
+        // Bounded: an index is a position in the form, not a size to allocate.
+        if i < bound {
+            by_index.entry(i).or_insert_with(|| std::array::from_fn(|_| String::new()))[f] = v.clone();
+        }
+    }
+    by_index.into_values().collect()
+}
 
 /// The lines of the submitted form, in index order.
 pub fn form_lines(form: &FormData) -> Vec<LineForm> {
-    let mut by_index: BTreeMap<usize, [String; 8]> = BTreeMap::new();
-    for (k, v) in &form.0 {
-        let Some(rest) = k.strip_prefix("lines[") else { continue };
-        let Some((i, field)) = rest.split_once("].") else { continue };
-        let (Ok(i), Some(f)) = (i.parse::<usize>(), LINE_FIELDS.iter().position(|x| *x == field)) else { continue };
-        // Bounded: an index is a position in the form, not a size to allocate.
-        if i < 1000 {
-            by_index.entry(i).or_default()[f] = v.clone();
-        }
-    }
-    by_index
-        .into_values()
+    indexed(form, "lines", LINE_FIELDS, 1000)
+        .into_iter()
         .enumerate()
-        .map(|(i, [id, product_id, kind, description, quantity, unit_price, vat_rate, discount])| LineForm {
-            i,
-            n: i + 1,
-            id,
-            product_id,
-            kind,
-            description,
-            quantity,
-            unit_price,
-            vat_rate,
-            discount,
-        })
+        .map(
+            |(
+                i,
+                [
+                    id,
+                    product_id,
+                    kind,
+                    description,
+                    quantity,
+                    unit_price,
+                    vat_rate,
+                    vat_category,
+                    discount,
+                    unit,
+                    purchase_price,
+                ],
+            )| LineForm {
+                i,
+                n: i + 1,
+                id,
+                product_id,
+                kind,
+                description,
+                quantity,
+                unit_price,
+                vat_rate,
+                vat_category,
+                discount,
+                unit,
+                purchase_price,
+            },
+        )
         .collect()
 }
 
-fn blank_line(i: usize) -> LineForm {
-    LineForm { i, n: i + 1, quantity: "1".into(), vat_rate: "20".into(), ..LineForm::default() }
+fn blank_line(i: usize, vat_rate: &str) -> LineForm {
+    LineForm { i, n: i + 1, quantity: "1".into(), vat_rate: vat_rate.into(), ..LineForm::default() }
+}
+
+/// One instalment of the payment schedule, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct InstalmentForm {
+    pub i: usize,
+    pub n: usize,
+    pub percent: String,
+    /// `payment` (or empty) or `deposit`.
+    pub kind: String,
+    pub condition: String,
+    pub mode: String,
+    pub title: String,
+}
+
+impl InstalmentForm {
+    fn is_blank(&self) -> bool {
+        [&self.percent, &self.condition, &self.title].iter().all(|v| v.trim().is_empty())
+    }
+}
+
+const INSTALMENT_FIELDS: [&str; 5] = ["percent", "kind", "condition", "mode", "title"];
+
+/// (API field path, label key, input type, hint key).
+type MoreInput = (&'static str, &'static str, &'static str, &'static str);
+
+/// The inputs of the editor's "More" section, by group: (API field path, label key,
+/// input type, hint key). A name is the API's path so that its errors land next to it.
+const MORE: &[(&str, &[MoreInput])] = &[
+    (
+        "editor.group_document",
+        &[
+            ("title", "editor.title", "text", ""),
+            ("customer_reference", "editor.customer_reference", "text", ""),
+            ("issue_date", "editor.issue_date", "date", "editor.issue_date_hint"),
+            ("delivery_date", "editor.delivery_date", "date", ""),
+            ("operation", "editor.operation", "select", ""),
+            ("contact", "editor.contact", "text", ""),
+            ("salesperson", "editor.salesperson", "text", ""),
+            ("currency", "editor.currency", "text", "editor.currency_hint"),
+            ("exchange_rate", "editor.exchange_rate", "decimal", "editor.exchange_rate_hint"),
+        ],
+    ),
+    (
+        "editor.group_payment",
+        &[
+            ("payment_terms", "editor.payment_terms", "text", "editor.payment_terms_hint"),
+            ("payment_mode", "editor.payment_mode", "select", ""),
+        ],
+    ),
+    (
+        "editor.group_shipping",
+        &[
+            ("shipping.label", "editor.shipping_label", "text", "editor.shipping_label_hint"),
+            ("shipping.amount", "editor.shipping_amount", "decimal", ""),
+            ("shipping.vat_rate", "line.vat_rate", "select", ""),
+            ("shipping.vat_category", "editor.vat_category", "select", ""),
+        ],
+    ),
+    (
+        "editor.group_billing",
+        &[
+            ("billing_address.line1", "address.line1", "text", ""),
+            ("billing_address.line2", "cust.line2", "text", ""),
+            ("billing_address.postal_code", "address.postal_code", "text", ""),
+            ("billing_address.city", "address.city", "text", ""),
+            ("billing_address.country", "address.country", "text", ""),
+        ],
+    ),
+    (
+        "editor.group_delivery",
+        &[
+            ("delivery_address.line1", "address.line1", "text", ""),
+            ("delivery_address.line2", "cust.line2", "text", ""),
+            ("delivery_address.postal_code", "address.postal_code", "text", ""),
+            ("delivery_address.city", "address.city", "text", ""),
+            ("delivery_address.country", "address.country", "text", ""),
+        ],
+    ),
+    (
+        "editor.group_texts",
+        &[
+            ("special_conditions", "editor.special_conditions", "textarea", ""),
+            ("internal_note", "editor.internal_note", "textarea", ""),
+        ],
+    ),
+];
+
+/// Body fields read as decimals: typed with a comma or spaces, sent with a point.
+const DECIMAL_PATHS: [&str; 4] = ["discount_amount", "exchange_rate", "shipping.amount", "shipping.vat_rate"];
+
+/// Every field path the editor handles besides lines, schedule, discount %, note, terms and validity.
+fn more_paths() -> impl Iterator<Item = &'static str> {
+    MORE.iter().flat_map(|(_, fields)| fields.iter().map(|f| f.0)).chain(["discount_amount"])
+}
+
+/// A decimal as typed (`1 234,50`), as the API reads it (`1234.50`).
+fn decimal_text(v: &str) -> String {
+    v.trim().replace(',', ".").replace([' ', '\u{a0}', '\u{202f}'], "")
 }
 
 /// Everything the editor shows, as typed.
 #[derive(Clone, Debug, Default)]
 pub struct DraftForm {
     pub customer_id: String,
+    /// The editor's customer search (not part of the document).
+    pub customer_q: String,
     pub lines: Vec<LineForm>,
     pub discount: String,
     pub note: String,
     pub terms: String,
     /// A quote's validity date, `YYYY-MM-DD`.
     pub valid_until: String,
+    /// The other body fields by API path (`shipping.amount`, `delivery_address.city`…), as
+    /// typed; a path the form did not send is absent and keeps the stored value.
+    pub more: BTreeMap<String, String>,
+    pub schedule: Vec<InstalmentForm>,
+    /// Whether the form sent schedule inputs (else the stored schedule is kept).
+    pub schedule_sent: bool,
+    /// Whether the form sent a validity date (quotes only).
+    pub valid_until_sent: bool,
 }
 
 impl DraftForm {
     fn read(form: &FormData) -> DraftForm {
+        let more = more_paths().filter_map(|p| Some((p.to_string(), form.get(p)?.to_string()))).collect();
+        let schedule = indexed(form, "schedule", INSTALMENT_FIELDS, 100)
+            .into_iter()
+            .enumerate()
+            .map(|(i, [percent, kind, condition, mode, title])| InstalmentForm {
+                i,
+                n: i + 1,
+                percent,
+                kind,
+                condition,
+                mode,
+                title,
+            })
+            .collect();
         DraftForm {
             customer_id: form.text("customer_id").unwrap_or_default(),
+            customer_q: form.get("customer_q").unwrap_or_default().to_string(),
             lines: form_lines(form),
             discount: form.get("discount_percent").unwrap_or_default().to_string(),
             note: form.get("note").unwrap_or_default().to_string(),
             terms: form.get("terms").unwrap_or_default().to_string(),
             valid_until: form.get("valid_until").unwrap_or_default().to_string(),
+            more,
+            schedule,
+            schedule_sent: form.0.iter().any(|(k, _)| k.starts_with("schedule[")),
+            valid_until_sent: form.get("valid_until").is_some(),
         }
     }
 
     fn of(c: &Content) -> DraftForm {
+        // The API's own body of the draft: the form shows what a GET would send back.
+        let body = serde_json::to_value(api_docs::input_of(c)).unwrap_or_default();
+        let text = |v: &serde_json::Value, path: &str| {
+            v.pointer(&format!("/{}", path.replace('.', "/"))).and_then(|x| x.as_str()).map(String::from)
+        };
+        let mut more: BTreeMap<String, String> =
+            more_paths().filter_map(|p| Some((p.to_string(), text(&body, p)?))).collect();
+        let cents = c.currency.minor_units();
+        if let Some(sh) = &c.shipping {
+            more.insert("shipping.vat_category".into(), shown_category(sh.vat.category(), sh.vat.rate()));
+            more.insert("shipping.amount".into(), to_text(sh.amount, cents));
+        }
+        if let Some(a) = c.discount_amount {
+            more.insert("discount_amount".into(), to_text(a, cents));
+        }
+        let schedule = body
+            .get("schedule")
+            .and_then(|s| s.as_array())
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, it)| InstalmentForm {
+                i,
+                n: i + 1,
+                percent: text(it, "percent").unwrap_or_default(),
+                kind: text(it, "kind").unwrap_or_default(),
+                condition: text(it, "condition").unwrap_or_default(),
+                mode: text(it, "mode").unwrap_or_default(),
+                title: text(it, "title").unwrap_or_default(),
+            })
+            .collect();
         let lines = c
             .lines
             .iter()
@@ -1007,32 +1327,121 @@ impl DraftForm {
                 quantity: to_text(l.quantity, 0),
                 unit_price: to_text(l.unit_price, 2),
                 vat_rate: to_text(l.vat.rate(), 0),
+                vat_category: shown_category(l.vat.category(), l.vat.rate()),
                 discount: if l.discount_percent.is_zero() { String::new() } else { to_text(l.discount_percent, 0) },
+                unit: if l.is_item() { l.unit.code().to_string() } else { String::new() },
+                purchase_price: l.purchase_price.map(|p| to_text(p, 2)).unwrap_or_default(),
             })
             .collect();
         DraftForm {
             customer_id: c.customer_id.to_string(),
+            customer_q: String::new(),
             lines,
             discount: if c.discount_percent.is_zero() { String::new() } else { to_text(c.discount_percent, 0) },
             note: c.note.clone().unwrap_or_default(),
             terms: c.terms.clone().unwrap_or_default(),
             valid_until: c.valid_until.map(|d| d.to_string()).unwrap_or_default(),
+            more,
+            schedule,
+            schedule_sent: true,
+            valid_until_sent: true,
         }
     }
 
-    /// Drops lines left entirely empty and numbers the rest as the API will name them.
+    /// A field of the "More" section as typed.
+    pub fn value(&self, path: &str) -> &str {
+        self.more.get(path).map(String::as_str).unwrap_or_default()
+    }
+
+    /// Drops lines and instalments left entirely empty and numbers the rest as the API will name them.
     fn compact(&mut self) {
-        self.lines.retain(|l| ![&l.description, &l.unit_price, &l.product_id].iter().all(|v| v.trim().is_empty()));
+        // A subtotal needs no text (the API names it); an empty item or comment is nothing.
+        self.lines.retain(|l| {
+            l.is_subtotal() || ![&l.description, &l.unit_price, &l.product_id].iter().all(|v| v.trim().is_empty())
+        });
         for (k, l) in self.lines.iter_mut().enumerate() {
             (l.i, l.n) = (k, k + 1);
         }
+        self.schedule.retain(|it| !it.is_blank());
+        for (k, it) in self.schedule.iter_mut().enumerate() {
+            (it.i, it.n) = (k, k + 1);
+        }
+    }
+
+    /// The typed instalments, closed up, then one empty row to add one without JavaScript.
+    fn with_blank_instalment(mut self) -> DraftForm {
+        self.schedule.retain(|it| !it.is_blank());
+        for (k, it) in self.schedule.iter_mut().enumerate() {
+            (it.i, it.n) = (k, k + 1);
+        }
+        let i = self.schedule.len();
+        self.schedule.push(InstalmentForm { i, n: i + 1, ..InstalmentForm::default() });
+        self
     }
 
     /// The API body: over `base` (the stored draft, when editing), what the form edits.
-    fn input(&self, base: Option<&Content>) -> DocumentInput {
+    fn input(&self, base: Option<&Content>) -> Result<DocumentInput, WebError> {
         let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
-        let dec = |v: &str| opt(v).map(|x| DecText(x.replace(',', ".")));
-        let mut input = base.map(api_docs::input_of).unwrap_or_default();
+        let dec = |v: &str| opt(v).map(|x| DecText(decimal_text(&x)));
+        let internal = |e: serde_json::Error| WebError::Internal(e.to_string());
+        let mut body = serde_json::to_value(base.map(api_docs::input_of).unwrap_or_default()).map_err(internal)?;
+        let obj = body.as_object_mut().ok_or_else(|| WebError::Internal("a document body is an object".into()))?;
+        let typed = |path: &str| {
+            let v = self.more.get(path)?.trim();
+            let v = if DECIMAL_PATHS.contains(&path) { decimal_text(v) } else { v.to_string() };
+            (!v.is_empty()).then_some(serde_json::Value::String(v))
+        };
+        let mut groups: BTreeMap<&str, serde_json::Map<String, serde_json::Value>> = BTreeMap::new();
+        let mut sent_groups = Vec::new();
+        for path in more_paths().filter(|p| self.more.contains_key(*p)) {
+            match path.split_once('.') {
+                // A group (shipping, an address) is given when any of its inputs is filled.
+                Some((group, key)) => {
+                    if !sent_groups.contains(&group) {
+                        sent_groups.push(group);
+                    }
+                    if let Some(v) = typed(path) {
+                        groups.entry(group).or_default().insert(key.to_string(), v);
+                    }
+                }
+                None => {
+                    obj.insert(path.to_string(), typed(path).unwrap_or(serde_json::Value::Null));
+                }
+            }
+        }
+        // A VAT rate alone is not shipping: its select always sends one.
+        if groups.get("shipping").is_some_and(|m| !m.contains_key("amount") && !m.contains_key("label")) {
+            groups.remove("shipping");
+        }
+        for group in sent_groups {
+            let v = groups.remove(group).map(serde_json::Value::Object).unwrap_or(serde_json::Value::Null);
+            obj.insert(group.to_string(), v);
+        }
+        if self.schedule_sent {
+            let items: Vec<serde_json::Value> = self
+                .schedule
+                .iter()
+                .filter(|it| !it.is_blank())
+                .map(|it| {
+                    let mut m = serde_json::Map::new();
+                    for (k, v) in [
+                        ("percent", decimal_text(&it.percent)),
+                        ("kind", it.kind.trim().to_string()),
+                        ("condition", it.condition.trim().to_string()),
+                        ("mode", it.mode.trim().to_string()),
+                        ("title", it.title.trim().to_string()),
+                    ] {
+                        if !v.is_empty() {
+                            m.insert(k.into(), serde_json::Value::String(v));
+                        }
+                    }
+                    serde_json::Value::Object(m)
+                })
+                .collect();
+            let v = if items.is_empty() { serde_json::Value::Null } else { serde_json::Value::Array(items) };
+            obj.insert("schedule".into(), v);
+        }
+        let mut input: DocumentInput = serde_json::from_value(body).map_err(internal)?;
         let old_lines = input.lines.take().unwrap_or_default();
         input.customer_id = opt(&self.customer_id);
         input.lines = Some(
@@ -1046,15 +1455,22 @@ impl DraftForm {
                         .unwrap_or_default();
                     li.description = opt(&l.description);
                     if l.is_comment() {
-                        li.kind = Some(l.kind.clone());
-                        return li;
+                        return api_docs::LineInput {
+                            id: li.id,
+                            description: li.description,
+                            kind: Some(l.kind.clone()),
+                            ..Default::default()
+                        };
                     }
                     li.kind = None;
                     li.product_id = opt(&l.product_id);
                     li.quantity = dec(&l.quantity);
                     li.unit_price = dec(&l.unit_price);
                     li.vat_rate = dec(&l.vat_rate);
+                    li.vat_category = opt(&l.vat_category);
                     li.discount_percent = dec(&l.discount);
+                    li.unit = opt(&l.unit);
+                    li.purchase_price = dec(&l.purchase_price);
                     li
                 })
                 .collect(),
@@ -1063,8 +1479,160 @@ impl DraftForm {
         input.note = opt(&self.note);
         input.terms = opt(&self.terms);
         input.valid_until = opt(&self.valid_until);
-        input
+        Ok(input)
     }
+}
+
+impl DraftForm {
+    /// `input` as a merge patch over the stored draft: what the form emptied is sent as
+    /// `null`, down into shipping and the addresses, so that it goes rather than stays.
+    fn patch(&self, input: &DocumentInput) -> Result<serde_json::Value, WebError> {
+        let mut v = serde_json::to_value(input).map_err(|e| WebError::Internal(e.to_string()))?;
+        if let Some(obj) = v.as_object_mut() {
+            for path in more_paths().filter(|p| self.more.contains_key(*p)) {
+                match path.split_once('.') {
+                    None => {
+                        obj.entry(path).or_insert(serde_json::Value::Null);
+                    }
+                    Some((group, key)) => {
+                        let g = obj.entry(group).or_insert(serde_json::Value::Null);
+                        if let Some(m) = g.as_object_mut() {
+                            m.entry(key).or_insert(serde_json::Value::Null);
+                        }
+                    }
+                }
+            }
+            if self.schedule_sent {
+                obj.entry("schedule").or_insert(serde_json::Value::Null);
+            }
+            if self.valid_until_sent {
+                obj.entry("valid_until").or_insert(serde_json::Value::Null);
+            }
+        }
+        Ok(v)
+    }
+}
+
+/// The category as the editor shows it: empty when the rate tells it (S above 0 %, Z at 0 %).
+fn shown_category(cat: VatCategory, rate: Decimal) -> String {
+    let told = if rate.is_zero() { VatCategory::Z } else { VatCategory::S };
+    if cat == told { String::new() } else { cat.code().to_string() }
+}
+
+/// The legal mention of a 0 % category in `lang`, for the code typed.
+fn exemption_text(code: &str, lang: Language) -> Option<&'static str> {
+    let ex = code.parse::<VatCategory>().ok()?.exemption()?;
+    Some(if lang == Language::Fr { ex.text_fr } else { ex.text_en })
+}
+
+/// One input of the "More" section.
+pub struct MoreField {
+    pub name: &'static str,
+    pub label: &'static str,
+    /// `text`, `date`, `decimal`, `textarea` or `select`.
+    pub kind: &'static str,
+    pub value: String,
+    pub error: Option<String>,
+    /// For a select: (value, label), the typed value among them.
+    pub options: Vec<(String, String)>,
+    /// A label key shown under the input, or "".
+    pub hint: &'static str,
+    /// The id of a `<datalist>` of suggestions, or "".
+    pub list: &'static str,
+}
+
+impl MoreField {
+    /// The `aria-describedby` value: the error and the hint, as present.
+    pub fn described_by(&self) -> String {
+        let mut ids = Vec::new();
+        if self.error.is_some() {
+            ids.push(format!("{}-error", self.name));
+        }
+        if !self.hint.is_empty() {
+            ids.push(format!("{}-hint", self.name));
+        }
+        ids.join(" ")
+    }
+}
+
+/// A fieldset of the "More" section; the payment one also holds the schedule.
+pub struct MoreGroup {
+    pub legend: &'static str,
+    pub fields: Vec<MoreField>,
+    pub schedule: bool,
+}
+
+/// `options` with `current` added when it is not among them, so that what was typed stays shown.
+fn with_current(mut options: Vec<(String, String)>, current: &str) -> Vec<(String, String)> {
+    if !current.is_empty() && !options.iter().any(|(v, _)| v == current) {
+        options.push((current.to_string(), current.to_string()));
+    }
+    options
+}
+
+/// The VAT categories offered: "from the rate", then every EN 16931 category.
+fn category_options(lang: Language) -> Vec<(String, String)> {
+    std::iter::once((String::new(), t(lang, "editor.vatcat_auto").to_string()))
+        .chain(VatCategory::ALL.iter().map(|c| {
+            let key = format!("editor.vatcat_{}", c.code().to_ascii_lowercase());
+            (c.code().to_string(), t(lang, &key).to_string())
+        }))
+        .collect()
+}
+
+fn more_groups(
+    f: &DraftForm,
+    lang: Language,
+    rates: &[(String, String)],
+    errors: &BTreeMap<String, String>,
+) -> Vec<MoreGroup> {
+    MORE.iter()
+        .map(|(legend, fields)| MoreGroup {
+            legend,
+            schedule: *legend == "editor.group_payment",
+            fields: fields
+                .iter()
+                .map(|(name, label, kind, hint)| {
+                    let value = f.value(name).to_string();
+                    let options = match *name {
+                        "operation" => ["", "goods", "services", "mixed"]
+                            .iter()
+                            .map(|o| {
+                                let key = if o.is_empty() {
+                                    "editor.operation_auto".into()
+                                } else {
+                                    format!("editor.operation_{o}")
+                                };
+                                (o.to_string(), t(lang, &key).to_string())
+                            })
+                            .collect(),
+                        "payment_mode" => std::iter::once((String::new(), t(lang, "editor.not_given").to_string()))
+                            .chain(PaymentMode::ALL.iter().map(|m| {
+                                (m.as_str().to_string(), t(lang, &format!("method.{}", m.as_str())).to_string())
+                            }))
+                            .collect(),
+                        "shipping.vat_rate" => rates.to_vec(),
+                        "shipping.vat_category" => category_options(lang),
+                        _ => Vec::new(),
+                    };
+                    MoreField {
+                        name,
+                        label,
+                        kind,
+                        options: with_current(options, &value),
+                        value,
+                        error: errors.get(*name).cloned(),
+                        hint,
+                        list: match *name {
+                            "payment_terms" => "terms-examples",
+                            "currency" => "currencies",
+                            _ => "",
+                        },
+                    }
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// A product offered by the lookup.
@@ -1078,7 +1646,9 @@ pub struct ProductChoice {
 pub struct TotalsView {
     pub lines_net: String,
     pub discount: Option<String>,
+    pub charges: Option<String>,
     pub net: String,
+    /// (rate, with the category and its legal mention for a 0 % category; amount).
     pub vat: Vec<(String, String)>,
     pub gross: String,
 }
@@ -1089,8 +1659,20 @@ fn totals_view(c: &Content, lang: Language) -> TotalsView {
     TotalsView {
         lines_net: text::money(t.lines_net, cur, lang),
         discount: (!t.discount.is_zero()).then(|| text::money(t.discount, cur, lang)),
+        charges: (!t.charges.is_zero()).then(|| text::money(t.charges, cur, lang)),
         net: text::money(t.net, cur, lang),
-        vat: t.vat.iter().map(|v| (text::percent(v.rate, lang), text::money(v.amount, cur, lang))).collect(),
+        vat: t
+            .vat
+            .iter()
+            .map(|v| {
+                let rate = text::percent(v.rate, lang);
+                let label = match exemption_text(v.category.code(), lang) {
+                    Some(mention) => format!("{rate} ({}) — {mention}", v.category.code()),
+                    None => rate,
+                };
+                (label, text::money(v.amount, cur, lang))
+            })
+            .collect(),
         gross: text::money(t.gross, cur, lang),
     }
 }
@@ -1103,12 +1685,24 @@ struct FormPage {
     action: String,
     draft_id: String,
     customers: Vec<(String, String)>,
+    /// What the customer search field holds (the choices are its matches).
+    customer_q: String,
+    chosen_customer: String,
+    customer_invalid: bool,
     f: DraftForm,
     product_q: String,
     products: Option<Vec<ProductChoice>>,
     totals: Option<TotalsView>,
     errors: Vec<(String, String)>,
     error_map: BTreeMap<String, String>,
+    /// The company's VAT rates: (value, label).
+    rates: Vec<(String, String)>,
+    categories: Vec<(String, String)>,
+    groups: Vec<MoreGroup>,
+    modes: Vec<(String, String)>,
+    units: Vec<(&'static str, &'static str)>,
+    /// The "More" section starts open (an error in it, or an instalment row asked for).
+    open_more: bool,
 }
 
 impl FormPage {
@@ -1117,6 +1711,32 @@ impl FormPage {
     }
     fn line_error(&self, i: &usize, field: &str) -> Option<&str> {
         self.error_map.get(&format!("lines[{i}].{field}")).map(String::as_str)
+    }
+    fn instalment_error(&self, i: &usize, field: &str) -> Option<&str> {
+        self.error_map.get(&format!("schedule[{i}].{field}")).map(String::as_str)
+    }
+    fn rate_options(&self, current: &str) -> Vec<(String, String)> {
+        with_current(self.rates.clone(), current)
+    }
+    fn category_options(&self, current: &str) -> Vec<(String, String)> {
+        with_current(self.categories.clone(), current)
+    }
+    fn mode_options(&self, current: &str) -> Vec<(String, String)> {
+        with_current(self.modes.clone(), current)
+    }
+    fn exemption(&self, code: &str) -> Option<&'static str> {
+        exemption_text(code, self.p.lang)
+    }
+    /// The `aria-describedby` of a line input: its error, and for the category its mention.
+    fn line_described_by(&self, l: &LineForm, field: &str, id: &str) -> String {
+        let mut ids = Vec::new();
+        if self.line_error(&l.i, field).is_some() {
+            ids.push(format!("line-{}-{id}-error", l.i));
+        }
+        if field == "vat_category" && self.exemption(&l.vat_category).is_some() {
+            ids.push(format!("line-{}-exemption", l.i));
+        }
+        ids.join(" ")
     }
 }
 
@@ -1128,14 +1748,63 @@ struct TotalsFragment {
 }
 
 #[derive(Template)]
+#[template(path = "document_customers.html")]
+struct CustomersFragment {
+    p: Chrome,
+    customers: Vec<(String, String)>,
+    chosen_customer: String,
+    customer_invalid: bool,
+}
+
+#[derive(Deserialize)]
+pub struct CustomerLookupQuery {
+    customer_q: Option<String>,
+    customer_id: Option<String>,
+}
+
+/// `GET /documents/customers?customer_q=&customer_id=`: the editor's customer choices
+/// matching the search (an htmx fragment replacing the `<select>`), the chosen one kept.
+async fn customer_lookup(
+    State(app): State<App>,
+    s: WebSession,
+    Query(q): Query<CustomerLookupQuery>,
+) -> Result<Response, WebError> {
+    let chosen_customer = q.customer_id.unwrap_or_default();
+    let customer_q = q.customer_q.unwrap_or_default();
+    let customers = customer_choices(&app, &s, chosen_customer.parse().ok(), &customer_q).await?;
+    let p = s.chrome(&app, "", String::new()).await?;
+    let page = CustomersFragment { p, customers, chosen_customer, customer_invalid: false };
+    html(StatusCode::OK, &page)
+}
+
+#[derive(Template)]
 #[template(path = "document_products.html")]
 struct ProductsFragment {
     p: Chrome,
     products: Option<Vec<ProductChoice>>,
 }
 
-/// The customers offered in the form: the one chosen, then the newest ones.
-async fn customer_choices(app: &App, s: &WebSession, chosen: Option<Uuid>) -> Result<Vec<(String, String)>, WebError> {
+/// The company's VAT rates (settings), most used first.
+async fn offered_rates(app: &App, s: &WebSession) -> Result<Vec<Decimal>, WebError> {
+    let lang = s.lang();
+    let settings = app.store.settings(s.rec.company_id).await.map_err(|e| WebError::store(lang, e))?;
+    Ok(settings.documents.offered_vat_rates())
+}
+
+/// The rate a new line starts with: the company's first.
+async fn default_rate(app: &App, s: &WebSession) -> Result<String, WebError> {
+    Ok(offered_rates(app, s).await?.first().map(|r| to_text(*r, 0)).unwrap_or_else(|| "20".into()))
+}
+
+/// The customers offered in the form: the one chosen, then those matching `q` (the
+/// directory's indexed search), or the newest ones when `q` is empty: a company with
+/// 100 000 customers finds any of them without a 100 000-option list.
+async fn customer_choices(
+    app: &App,
+    s: &WebSession,
+    chosen: Option<Uuid>,
+    q: &str,
+) -> Result<Vec<(String, String)>, WebError> {
     let lang = s.lang();
     let mut out = Vec::new();
     if let Some(id) = chosen
@@ -1143,11 +1812,9 @@ async fn customer_choices(app: &App, s: &WebSession, chosen: Option<Uuid>) -> Re
     {
         out.push((id.to_string(), c.customer.name));
     }
-    let (rows, _) = app
-        .store
-        .list_customers(s.rec.company_id, &CustomerFilter { q: None, activity: None, limit: 100, after: None })
-        .await
-        .map_err(|e| WebError::store(lang, e))?;
+    let q: String = q.trim().chars().take(crate::api::MAX_SEARCH).collect();
+    let filter = CustomerFilter { q: (!q.is_empty()).then_some(q), activity: None, limit: 100, after: None };
+    let (rows, _) = app.store.list_customers(s.rec.company_id, &filter).await.map_err(|e| WebError::store(lang, e))?;
     out.extend(rows.into_iter().filter(|r| Some(r.id) != chosen).map(|r| (r.id.to_string(), r.customer.name)));
     Ok(out)
 }
@@ -1207,6 +1874,7 @@ async fn render_form(
     totals: Option<TotalsView>,
     errs: Vec<(String, String)>,
     status: StatusCode,
+    open_more: bool,
 ) -> Result<Response, WebError> {
     let lang = s.lang();
     let (title, action) = match editing {
@@ -1219,18 +1887,41 @@ async fn render_form(
             format!("/{}/new", kind.segment()),
         ),
     };
+    let rates: Vec<(String, String)> =
+        offered_rates(app, s).await?.into_iter().map(|r| (to_text(r, 0), text::percent(r, lang))).collect();
+    let error_map: BTreeMap<String, String> = errs.iter().cloned().collect();
+    let groups = more_groups(&f, lang, &rates, &error_map);
+    let open_more = open_more
+        || groups.iter().flat_map(|g| &g.fields).any(|x| x.error.is_some())
+        || error_map.keys().any(|k| k.starts_with("schedule"));
+    let f = f.with_blank_instalment();
     let page = FormPage {
         p: s.chrome(app, kind_nav(kind), title).await?,
         seg: kind.segment(),
         action,
         draft_id: editing.map(|r| r.id.to_string()).unwrap_or_default(),
-        customers: customer_choices(app, s, f.customer_id.parse().ok()).await?,
+        customers: customer_choices(app, s, f.customer_id.parse().ok(), &f.customer_q).await?,
+        customer_q: f.customer_q.clone(),
+        chosen_customer: f.customer_id.clone(),
+        customer_invalid: error_map.contains_key("customer_id"),
         f,
         product_q,
         products,
         totals,
-        error_map: errs.iter().cloned().collect(),
+        error_map,
         errors: errs,
+        rates,
+        categories: category_options(lang),
+        groups,
+        modes: std::iter::once((String::new(), t(lang, "editor.not_given").to_string()))
+            .chain(
+                PaymentMode::ALL
+                    .iter()
+                    .map(|m| (m.as_str().to_string(), t(lang, &format!("method.{}", m.as_str())).to_string())),
+            )
+            .collect(),
+        units: UnitCode::known().collect(),
+        open_more,
     };
     html(status, &page)
 }
@@ -1242,10 +1933,10 @@ async fn new_form(app: App, s: WebSession, q: NewQuery, kind: DocumentKind) -> R
     let chosen = q.customer.as_deref().and_then(|c| c.parse::<Uuid>().ok());
     let f = DraftForm {
         customer_id: chosen.map(|c| c.to_string()).unwrap_or_default(),
-        lines: vec![blank_line(0)],
+        lines: vec![blank_line(0, &default_rate(&app, &s).await?)],
         ..DraftForm::default()
     };
-    render_form(&app, &s, kind, None, f, String::new(), None, None, Vec::new(), StatusCode::OK).await
+    render_form(&app, &s, kind, None, f, String::new(), None, None, Vec::new(), StatusCode::OK, false).await
 }
 
 async fn draft(app: &App, s: &WebSession, kind: DocumentKind, id: &str) -> Result<DocumentRecord, WebError> {
@@ -1268,7 +1959,7 @@ async fn edit_form(app: App, s: WebSession, id: String, kind: DocumentKind) -> R
     let rec = draft(&app, &s, kind, &id).await?;
     let f = DraftForm::of(&rec.content);
     let totals = Some(totals_view(&rec.content, s.lang()));
-    render_form(&app, &s, kind, Some(&rec), f, String::new(), None, totals, Vec::new(), StatusCode::OK).await
+    render_form(&app, &s, kind, Some(&rec), f, String::new(), None, totals, Vec::new(), StatusCode::OK, false).await
 }
 
 /// The totals of the form as typed, or the API's per-field errors.
@@ -1280,10 +1971,12 @@ async fn compute(
 ) -> Result<Result<TotalsView, Vec<(String, String)>>, WebError> {
     let mut f = f.clone();
     f.compact();
-    match api_docs::preview(app, &s.auth(), &f.input(base)).await {
+    match api_docs::preview(app, &s.auth(), &f.input(base)?).await {
         Ok(c) => Ok(Ok(totals_view(&c, s.lang()))),
-        Err(ApiError::Invalid(errs)) => Ok(Err(errs.into_iter().map(|e| (e.field, e.message)).collect())),
-        Err(ApiError::NotFound(_)) => Ok(Err(vec![("customer_id".into(), "no such customer".into())])),
+        Err(ApiError::Invalid(errs)) => {
+            Ok(Err(errs.into_iter().map(|e| (e.field, message(s.lang(), &e.message))).collect()))
+        }
+        Err(ApiError::NotFound(_)) => Ok(Err(vec![("customer_id".into(), message(s.lang(), "no such customer"))])),
         Err(e) => Err(WebError::api(s.lang(), e)),
     }
 }
@@ -1321,11 +2014,47 @@ async fn save(
     let product_q = form.get("product_q").unwrap_or_default().to_string();
     let action = form.get("action").unwrap_or("save").to_string();
     let again = |f: DraftForm, products, totals, errs, status| {
-        render_form(&app, &s, kind, editing.as_ref(), f, product_q.clone(), products, totals, errs, status)
+        render_form(&app, &s, kind, editing.as_ref(), f, product_q.clone(), products, totals, errs, status, false)
     };
-    if action == "add_line" {
-        f.lines.push(blank_line(f.lines.len()));
-        return again(f, None, None, Vec::new(), StatusCode::OK).await;
+    let text_line = |f: &DraftForm, kind: &str, description: &str| LineForm {
+        i: f.lines.len(),
+        n: f.lines.len() + 1,
+        kind: kind.into(),
+        description: description.into(),
+        ..LineForm::default()
+    };
+    match action.as_str() {
+        "add_line" => {
+            let rate = default_rate(&app, &s).await?;
+            f.lines.push(blank_line(f.lines.len(), &rate));
+            return again(f, None, None, Vec::new(), StatusCode::OK).await;
+        }
+        "add_comment" => {
+            f.lines.push(text_line(&f, "comment", ""));
+            return again(f, None, None, Vec::new(), StatusCode::OK).await;
+        }
+        "add_subtotal" => {
+            f.lines.push(text_line(&f, "subtotal", t(lang, "editor.subtotal")));
+            return again(f, None, None, Vec::new(), StatusCode::OK).await;
+        }
+        "add_instalment" => {
+            // The typed rows are kept and the form always ends with an empty one.
+            return render_form(
+                &app,
+                &s,
+                kind,
+                editing.as_ref(),
+                f,
+                product_q.clone(),
+                None,
+                None,
+                Vec::new(),
+                StatusCode::OK,
+                true,
+            )
+            .await;
+        }
+        _ => {}
     }
     if let Some(i) = action.strip_prefix("remove_line:").and_then(|i| i.parse::<usize>().ok()) {
         if i < f.lines.len() {
@@ -1335,10 +2064,13 @@ async fn save(
             (l.i, l.n) = (k, k + 1);
         }
         if f.lines.is_empty() {
-            f.lines.push(blank_line(0));
+            f.lines.push(blank_line(0, &default_rate(&app, &s).await?));
         }
         let totals = compute(&app, &s, &f, base).await?.ok();
         return again(f, None, totals, Vec::new(), StatusCode::OK).await;
+    }
+    if action == "find_customer" {
+        return again(f, None, None, Vec::new(), StatusCode::OK).await;
     }
     if action == "find_product" {
         let products =
@@ -1358,23 +2090,31 @@ async fn save(
             quantity: "1".into(),
             unit_price: to_text(p.unit_price, 2),
             vat_rate: to_text(p.vat.rate(), 0),
+            vat_category: shown_category(p.vat.category(), p.vat.rate()),
+            unit: p.unit.code().to_string(),
+            purchase_price: p.purchase_price.map(|x| to_text(x, 2)).unwrap_or_default(),
             ..LineForm::default()
         });
         let totals = compute(&app, &s, &f, base).await?.ok();
         return again(f, None, totals, Vec::new(), StatusCode::OK).await;
     }
     if action == "recalculate" {
+        // Closed up first, so that the errors' line numbers are the rows shown.
+        f.compact();
+        if f.lines.is_empty() {
+            f.lines.push(blank_line(0, &default_rate(&app, &s).await?));
+        }
         return match compute(&app, &s, &f, base).await? {
             Ok(t) => again(f, None, Some(t), Vec::new(), StatusCode::OK).await,
             Err(errs) => again(f, None, None, errs, StatusCode::UNPROCESSABLE_ENTITY).await,
         };
     }
     f.compact();
-    let input = f.input(base);
+    let input = f.input(base)?;
     let result = match &editing {
         None => api_docs::create(&app, &auth, kind, input).await.map(|(_, v)| v.0.id),
         Some(rec) => {
-            let patch = serde_json::to_value(&input).map_err(|e| WebError::Internal(e.to_string()))?;
+            let patch = f.patch(&input)?;
             api_docs::update(&app, &auth, kind, &rec.id.to_string(), patch).await.map(|v| v.0.id)
         }
     };
@@ -1382,11 +2122,11 @@ async fn save(
         Ok(id) => Ok(see_other(&format!("/{}/{id}", kind.segment()))),
         Err(e @ (ApiError::Invalid(_) | ApiError::NotFound(_))) => {
             let errs = match e {
-                ApiError::Invalid(errs) => errs.into_iter().map(|e| (e.field, e.message)).collect(),
-                _ => vec![("customer_id".to_string(), "no such customer".to_string())],
+                ApiError::Invalid(errs) => errs.into_iter().map(|e| (e.field, message(lang, &e.message))).collect(),
+                _ => vec![("customer_id".to_string(), message(lang, "no such customer"))],
             };
             if f.lines.is_empty() {
-                f.lines.push(blank_line(0));
+                f.lines.push(blank_line(0, &default_rate(&app, &s).await?));
             }
             again(f, None, None, errs, StatusCode::UNPROCESSABLE_ENTITY).await
         }

@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod documents;
 pub mod i18n;
 pub mod invoices;
+pub mod messages;
 pub mod password;
 pub mod session;
 pub mod settings;
@@ -27,6 +28,7 @@ use axum::routing::{get, post};
 use facturier_core::party::Language;
 use facturier_store::StoreError;
 use i18n::t;
+pub use ipnet::IpNet;
 
 /// How sessions behave.
 #[derive(Clone, Debug)]
@@ -40,6 +42,9 @@ pub struct WebConfig {
     /// The address links in e-mails start with (`https://factures.example.fr`); `None`
     /// uses the request's Host header.
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (sign-in rate limit);
+    /// from any other peer the header is ignored, as anyone can write it.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for WebConfig {
@@ -49,6 +54,7 @@ impl Default for WebConfig {
             idle: time::Duration::hours(2),
             absolute: time::Duration::hours(12),
             public_url: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -171,8 +177,13 @@ impl IntoResponse for WebError {
             WebError::NotFound(l) => {
                 error_page(StatusCode::NOT_FOUND, l, "error.not_found.title", t(l, "error.not_found").into())
             }
-            WebError::BadRequest(l, m) => error_page(StatusCode::BAD_REQUEST, l, "error.bad_request.title", m),
-            WebError::Conflict(l, m) => error_page(StatusCode::CONFLICT, l, "error.conflict.title", m),
+            // The API's messages are English; the page is in the reader's language.
+            WebError::BadRequest(l, m) => {
+                error_page(StatusCode::BAD_REQUEST, l, "error.bad_request.title", messages::message(l, &m))
+            }
+            WebError::Conflict(l, m) => {
+                error_page(StatusCode::CONFLICT, l, "error.conflict.title", messages::message(l, &m))
+            }
             WebError::Internal(detail) => {
                 tracing::error!(%detail, "web: internal error");
                 error_page(
@@ -238,5 +249,82 @@ mod tests {
         assert_eq!(local_path(Some("https://evil.example/")), "/");
         assert_eq!(local_path(Some("/\\evil.example")), "/");
         assert_eq!(local_path(None), "/");
+    }
+}
+
+/// A trusted proxy as given on the command line: an address (`10.0.0.5`, `::1`) or a
+/// range (`10.0.0.0/8`).
+pub fn parse_proxy(s: &str) -> Result<IpNet, String> {
+    let s = s.trim();
+    s.parse::<IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{s:?} is neither an IP address nor a range such as 10.0.0.0/8"))
+}
+
+/// The client's address: the peer's, or, when the peer is a trusted proxy, the last
+/// address of `X-Forwarded-For` that is not one of ours (proxies append the address
+/// they saw, so entries to its left may be forged by the client).
+pub fn client_address(
+    peer: Option<std::net::IpAddr>,
+    forwarded_for: &[&str],
+    trusted: &[IpNet],
+) -> Option<std::net::IpAddr> {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    let peer = peer?;
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let mut hops = forwarded_for.iter().flat_map(|h| h.split(',')).map(str::trim).rev().peekable();
+    if hops.peek().is_none() {
+        return Some(peer);
+    }
+    let mut leftmost = peer;
+    for hop in hops {
+        // An unreadable entry ends what we can believe: count the request against it.
+        let Ok(ip) = hop.parse::<std::net::IpAddr>() else { return Some(leftmost) };
+        if !is_trusted(&ip) {
+            return Some(ip);
+        }
+        leftmost = ip;
+    }
+    Some(leftmost)
+}
+
+#[cfg(test)]
+mod client_address_tests {
+    use super::*;
+    use std::net::IpAddr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn the_header_is_believed_only_from_a_trusted_proxy() {
+        let proxies = [parse_proxy("10.0.0.0/8").unwrap(), parse_proxy("::1").unwrap()];
+        let from = |peer: &str, xff: &[&str]| client_address(Some(ip(peer)), xff, &proxies);
+        // A client writing the header itself gains nothing.
+        assert_eq!(from("203.0.113.9", &["198.51.100.1"]), Some(ip("203.0.113.9")));
+        // Behind one proxy: the address it appended.
+        assert_eq!(from("10.0.0.2", &["198.51.100.1"]), Some(ip("198.51.100.1")));
+        assert_eq!(from("::1", &["2001:db8::7"]), Some(ip("2001:db8::7")));
+        // A forged entry to the left of what the proxy appended is skipped.
+        assert_eq!(from("10.0.0.2", &["1.2.3.4, 198.51.100.1"]), Some(ip("198.51.100.1")));
+        // Two proxies of ours, and the header split over two lines.
+        assert_eq!(from("10.0.0.2", &["1.2.3.4, 198.51.100.1", "10.0.0.3"]), Some(ip("198.51.100.1")));
+        // No header: the proxy itself; only our proxies: the furthest one.
+        assert_eq!(from("10.0.0.2", &[]), Some(ip("10.0.0.2")));
+        assert_eq!(from("10.0.0.2", &["10.0.0.7"]), Some(ip("10.0.0.7")));
+        // Garbage stops the walk at the last address we could read.
+        assert_eq!(from("10.0.0.2", &["198.51.100.1, not-an-ip"]), Some(ip("10.0.0.2")));
+        assert_eq!(client_address(None, &["198.51.100.1"], &proxies), None);
+    }
+
+    #[test]
+    fn proxies_are_addresses_or_ranges() {
+        assert_eq!(parse_proxy(" 10.0.0.5 ").unwrap().to_string(), "10.0.0.5/32");
+        assert_eq!(parse_proxy("10.0.0.0/8").unwrap().to_string(), "10.0.0.0/8");
+        assert!(parse_proxy("10.0.0.0/33").is_err());
+        assert!(parse_proxy("proxy.local").unwrap_err().contains("proxy.local"));
     }
 }

@@ -145,14 +145,15 @@ pub async fn send_link(
     Ok(())
 }
 
-/// Queues a reset link for `email` if it has an account in some company.
+/// Queues a reset link for `email` if it has an account in some company, written in the
+/// account holder's language: whoever asks, the mail goes to them.
 async fn send_reset(app: &App, base: &str, email: &str, lang: Language) -> Result<(), WebError> {
     let Some(user) = app.store.login_user(email).await.map_err(|e| WebError::store(lang, e))? else {
         return Ok(());
     };
     let companies = app.store.memberships(user.user_id).await.map_err(|e| WebError::store(lang, e))?;
     match companies.first() {
-        Some(first) => send_link(app, base, first.company_id, user.user_id, email, lang, RESET_VALID).await,
+        Some(first) => send_link(app, base, first.company_id, user.user_id, email, user.language, RESET_VALID).await,
         None => Ok(()),
     }
 }

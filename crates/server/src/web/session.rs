@@ -272,6 +272,20 @@ impl Chrome {
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }
+    /// True when the page is one of the menu `group`'s (its summary is then marked).
+    pub fn nav_in(&self, group: &str) -> bool {
+        match group {
+            "documents" => {
+                matches!(self.nav, "orders" | "delivery-notes" | "proformas" | "deposit-invoices" | "credit-notes")
+            }
+            "admin" => matches!(self.nav, "settings" | "users" | "tokens"),
+            _ => false,
+        }
+    }
+    /// An API field path (`lines[0].quantity`) in the user's words, for error summaries.
+    pub fn field(&self, path: &str) -> String {
+        super::messages::field_name(self.lang, path)
+    }
     pub fn role_label(&self) -> &'static str {
         t(self.lang, &format!("role.{}", self.role.as_str()))
     }
@@ -330,13 +344,13 @@ pub async fn login_page(
     Ok(r)
 }
 
-/// The client's address as the connection shows it (empty when unknown).
-pub(crate) fn client_ip(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default()
+/// The client's address (empty when unknown): the connection's, or what a trusted
+/// proxy says in `X-Forwarded-For` (see [`super::client_address`]).
+pub(crate) fn client_ip(parts: &Parts, trusted: &[super::IpNet]) -> String {
+    let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+    let forwarded: Vec<&str> =
+        parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    super::client_address(peer, &forwarded, trusted).map(|ip| ip.to_string()).unwrap_or_default()
 }
 
 /// `POST /login`: checks the password; opens a session in the user's first company.
@@ -346,7 +360,7 @@ pub(crate) fn client_ip(parts: &Parts) -> String {
 pub async fn login(State(app): State<App>, req: Request) -> Result<Response, WebError> {
     let (parts, body) = req.into_parts();
     let headers = parts.headers.clone();
-    let ip = client_ip(&parts);
+    let ip = client_ip(&parts, &app.web.trusted_proxies);
     let body = axum::body::to_bytes(body, MAX_FORM)
         .await
         .map_err(|_| WebError::BadRequest(Language::Fr, t(Language::Fr, "error.form_too_large").into()))?;

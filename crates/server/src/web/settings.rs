@@ -5,6 +5,7 @@
 //! API's and each error shows next to its input (422). Other roles get 403.
 
 use super::i18n::{Labels, t};
+use super::messages::message;
 use super::session::{Chrome, CsrfForm, FormData, WebSession, same_secret};
 use super::{WebError, html, see_other};
 use crate::App;
@@ -311,7 +312,9 @@ fn identity_fields(values: &FormData) -> Vec<SField> {
 async fn patch(app: &App, s: &WebSession, input: SettingsInput) -> Result<Result<(), Vec<(String, String)>>, WebError> {
     match update_settings(State(app.clone()), s.auth(), ApiJson(input)).await {
         Ok(_) => Ok(Ok(())),
-        Err(ApiError::Invalid(errs)) => Ok(Err(errs.into_iter().map(|e| (e.field, e.message)).collect())),
+        Err(ApiError::Invalid(errs)) => {
+            Ok(Err(errs.into_iter().map(|e| (e.field, message(s.lang(), &e.message))).collect()))
+        }
         Err(e) => Err(WebError::api(s.lang(), e)),
     }
 }
@@ -571,10 +574,11 @@ pub async fn save_numbering(State(app): State<App>, CsrfForm(s, form): CsrfForm)
     let kind = form.text("kind").unwrap_or_default();
     let input =
         NumberingInput { pattern: form.text("pattern"), yearly_reset: Some(form.get("yearly_reset").is_some()) };
+    let lang = s.lang();
     let message = match update(State(app.clone()), s.auth(), axum::extract::Path(kind.clone()), ApiJson(input)).await {
         Ok(_) => return Ok(see_other("/settings/numbering?saved=1")),
-        Err(ApiError::Invalid(errs)) => errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; "),
-        Err(ApiError::Conflict(m)) => m,
+        Err(ApiError::Invalid(errs)) => errs.iter().map(|e| message(lang, &e.message)).collect::<Vec<_>>().join(" ; "),
+        Err(ApiError::Conflict(m)) => message(lang, &m),
         Err(e) => return Err(WebError::api(s.lang(), e)),
     };
     let mut page = Page::new(&app, &s, "numbering").await?;
@@ -745,10 +749,13 @@ pub async fn upload_logo(State(app): State<App>, s: WebSession, mut parts: Multi
         }
         match crate::api::settings::put_logo(State(app.clone()), s.auth(), headers, body).await {
             Ok(_) => return Ok(see_other("/settings/logo?saved=1")),
-            Err(ApiError::Invalid(errs)) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, errs.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; "))
+            Err(ApiError::Invalid(errs)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errs.iter().map(|e| message(lang, &e.message)).collect::<Vec<_>>().join(" ; "),
+            ),
+            Err(e @ ApiError::UnsupportedMediaType { .. }) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, message(lang, &e.to_string()))
             }
-            Err(e @ ApiError::UnsupportedMediaType { .. }) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, e.to_string()),
             Err(e) => return Err(WebError::api(lang, e)),
         }
     };

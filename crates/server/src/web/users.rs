@@ -23,6 +23,8 @@ pub const LABELS: Labels = &[
     ("nav.settings", "Paramètres", "Settings"),
     ("nav.users", "Utilisateurs", "Users"),
     ("nav.tokens", "Jetons API", "API tokens"),
+    ("nav.admin", "Administration", "Administration"),
+    ("nav.more_documents", "Autres documents", "More documents"),
     ("users.title", "Utilisateurs", "Users"),
     ("users.email", "Adresse e-mail", "E-mail address"),
     ("users.role", "Rôle", "Role"),

@@ -113,6 +113,15 @@ pub async fn spawn_app(db: &TestDb) -> TestApp {
 
 /// The server with an e-mail worker sending through `mail` (`None`: e-mails wait in the outbox).
 pub async fn spawn_app_with_mail(db: &TestDb, mail: Option<facturier_server::mailer::MailConfig>) -> TestApp {
+    spawn_app_with(db, mail, None).await
+}
+
+/// The server with `mail` as above and, when given, web sessions configured by `web`.
+pub async fn spawn_app_with(
+    db: &TestDb,
+    mail: Option<facturier_server::mailer::MailConfig>,
+    web: Option<facturier_server::web::WebConfig>,
+) -> TestApp {
     let store = Store::connect(&db.url).await.expect("connect");
     store.migrate().await.expect("migrate");
     let c = store
@@ -122,9 +131,12 @@ pub async fn spawn_app_with_mail(db: &TestDb, mail: Option<facturier_server::mai
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let s = store.clone();
-    match mail {
-        None => drop(tokio::spawn(async move { facturier_server::serve(s, listener).await })),
-        Some(m) => drop(tokio::spawn(async move { facturier_server::serve_with_mail(s, listener, m).await })),
+    match (mail, web) {
+        (None, None) => drop(tokio::spawn(async move { facturier_server::serve(s, listener).await })),
+        (Some(m), None) => drop(tokio::spawn(async move { facturier_server::serve_with_mail(s, listener, m).await })),
+        (m, Some(w)) => {
+            drop(tokio::spawn(async move { facturier_server::serve_with(s, listener, m.unwrap_or_default(), w).await }))
+        }
     }
     TestApp {
         base: format!("http://{addr}/api/v1"),

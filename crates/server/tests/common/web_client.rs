@@ -14,6 +14,8 @@ pub struct Browser {
     http: reqwest::Client,
     /// The cookie jar, open so tests can steal or forge a session.
     pub cookies: BTreeMap<String, String>,
+    /// Sent with every request (e.g. what a reverse proxy adds).
+    headers: Vec<(String, String)>,
 }
 
 /// One response, read whole.
@@ -38,7 +40,21 @@ impl Browser {
     pub fn new(app: &TestApp) -> Browser {
         let root = app.base.trim_end_matches("/api/v1").to_string();
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Browser { root, http, cookies: BTreeMap::new() }
+        Browser { root, http, cookies: BTreeMap::new(), headers: Vec::new() }
+    }
+
+    /// This browser's requests carry `name: value` from now on.
+    pub fn with_header(mut self, name: &str, value: &str) -> Browser {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut r = self.http.request(method, format!("{}{path}", self.root)).header("cookie", self.cookie_header());
+        for (k, v) in &self.headers {
+            r = r.header(k, v);
+        }
+        r
     }
 
     fn cookie_header(&self) -> String {
@@ -66,7 +82,7 @@ impl Browser {
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
-        let r = self.http.get(format!("{}{path}", self.root)).header("cookie", self.cookie_header()).send().await;
+        let r = self.request(reqwest::Method::GET, path).send().await;
         self.finish(r.unwrap()).await
     }
 
@@ -84,14 +100,7 @@ impl Browser {
 
     /// Posts a raw body with its content type.
     pub async fn post_body(&mut self, path: &str, content_type: &str, body: Vec<u8>) -> Page {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.root))
-            .header("cookie", self.cookie_header())
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await;
+        let r = self.request(reqwest::Method::POST, path).header("content-type", content_type).body(body).send().await;
         self.finish(r.unwrap()).await
     }
 
@@ -153,6 +162,19 @@ pub fn shows_as_text(html: &str, text: &str) -> bool {
     let named = text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
     let numeric = text.replace('&', "&#38;").replace('<', "&#60;").replace('>', "&#62;");
     html.contains(&named) || html.contains(&numeric)
+}
+
+/// `html` as a reader sees its text: the entities askama writes decoded, no-break spaces
+/// (French typography) as plain ones.
+pub fn as_read(html: &str) -> String {
+    html.replace("&#39;", "'")
+        .replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+        .replace("&#38;", "&")
+        .replace(['\u{a0}', '\u{202f}'], " ")
 }
 
 /// Gives `email` the test [`PASSWORD`].
