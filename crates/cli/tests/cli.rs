@@ -169,16 +169,23 @@ async fn a_server_killed_mid_issue_leaves_no_half_issued_invoice_and_no_burnt_nu
             drafts.push(d["id"].as_str().unwrap().to_string());
         }
         // Eight clients issue as fast as they can; the server is killed (SIGKILL) under load.
+        // The kill comes once 10 issues have been answered, not after a fixed delay: a fast
+        // server would otherwise have issued all of them before it.
+        let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let mut tasks = Vec::new();
         for chunk in drafts.chunks(20) {
             let (http, token, base, ids) = (http.clone(), token.clone(), server.base.clone(), chunk.to_vec());
+            let answered = answered.clone();
             tasks.push(tokio::spawn(async move {
                 for id in ids {
                     post(&http, &token, format!("{base}/invoices/{id}/issue"), json!({})).await;
+                    answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 }
             }));
         }
-        tokio::time::sleep(Duration::from_millis(400)).await;
+        while answered.load(std::sync::atomic::Ordering::SeqCst) < 10 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
         drop(server);
         for t in tasks {
             t.await.unwrap();
