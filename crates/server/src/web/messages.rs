@@ -291,6 +291,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "the total {total} exceeds the largest accepted amount",
         "Le total {total:amount} dépasse le montant maximal accepté",
     ),
+    ("database write failed: {detail}", "L'écriture en base de données a échoué : {detail}"),
     ("this invoice is already fully credited", "Cette facture est déjà entièrement soldée par des avoirs"),
     (
         "a {kind} that is {status} cannot be accepted{hint}",
