@@ -209,6 +209,9 @@ async fn a_server_killed_mid_issue_leaves_no_half_issued_invoice_and_no_burnt_nu
         let invoices = all_invoices(&http, &server.base, &token).await;
         assert_eq!(check_numbers(&invoices), 160);
         assert!(run(&db, &["verify"]).status.success());
+        if db.pg.is_none() {
+            assert_instants_are_fixed_width(&db.url).await;
+        }
     }
 }
 
@@ -311,7 +314,45 @@ async fn demo_builds_a_lively_company_once_and_verifies() {
         assert_eq!(get("/orders").await["data"][0]["status"], "partially_delivered");
         assert_eq!(get("/deposit-invoices").await["data"][0]["status"], "paid");
         assert!(run(&db, &["verify"]).status.success());
+        if db.pg.is_none() {
+            assert_instants_are_fixed_width(&db.url).await;
+        }
     }
+}
+
+/// Every instant column of a SQLite database holds `YYYY-MM-DDTHH:MM:SS.ffffffZ`, so that
+/// comparing and ordering the text compares the time (crates/store/src/stamp.rs). Columns
+/// are found by name (`at`, `…_at`), so a table added later is checked too.
+async fn assert_instants_are_fixed_width(url: &str) {
+    let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+    let tables: Vec<(String,)> =
+        sqlx::query_as("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let mut checked = 0;
+    for (table,) in tables {
+        let columns: Vec<(String, String)> =
+            sqlx::query_as("SELECT name, type FROM pragma_table_info($1)").bind(&table).fetch_all(&pool).await.unwrap();
+        for (column, ty) in columns {
+            if ty != "TEXT" || !(column == "at" || column.ends_with("_at")) {
+                continue;
+            }
+            let sql = format!("SELECT {column} FROM {table} WHERE {column} IS NOT NULL");
+            let values: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&pool).await.unwrap();
+            for (v,) in &values {
+                let b = v.as_bytes();
+                let shape = b.len() == 27
+                    && b[10] == b'T'
+                    && b[19] == b'.'
+                    && b[26] == b'Z'
+                    && b[20..26].iter().all(u8::is_ascii_digit);
+                assert!(shape, "{table}.{column} holds {v:?}, not a fixed-width instant");
+            }
+            checked += values.len();
+        }
+    }
+    assert!(checked > 20, "instants were written in many rows: {checked}");
 }
 
 #[test]

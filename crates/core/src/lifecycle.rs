@@ -4,14 +4,26 @@
 use crate::document::{DocumentKind, Status};
 use time::Date;
 
-/// An action the pipeline refuses.
+/// An action the pipeline refuses; it reads "an invoice that is partially paid cannot be …".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a {kind} that is {status} cannot be {action}{hint}")]
+#[error("{} that is {} cannot be {action}{hint}", with_article(kind), status.replace('_', " "))]
 pub struct Refused {
     pub action: &'static str,
+    /// The kind as the API names it (`delivery_note`).
     pub kind: &'static str,
+    /// The status as the API names it (`partially_paid`).
     pub status: &'static str,
     pub hint: &'static str,
+}
+
+/// An API kind name as an English noun with its article: `an invoice`, `a delivery note`.
+fn with_article(kind: &str) -> String {
+    let noun = match kind {
+        "proforma" => "pro-forma invoice".to_string(),
+        k => k.replace('_', " "),
+    };
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+    format!("{article} {noun}")
 }
 
 fn refused(action: &'static str, kind: DocumentKind, status: Status, hint: &'static str) -> Refused {
@@ -128,6 +140,19 @@ mod tests {
     use super::*;
     use DocumentKind as K;
     use time::macros::date;
+
+    #[test]
+    fn refusals_read_as_english_sentences() {
+        assert_eq!(
+            cancel(K::Invoice, Status::PartiallyPaid).unwrap_err().to_string(),
+            "an invoice that is partially paid cannot be cancelled; an invoice is corrected by a credit note"
+        );
+        assert!(accept(K::Order, Status::Confirmed).unwrap_err().to_string().starts_with("an order that is confirmed"));
+        let delivery = convert(K::DeliveryNote, Status::Delivered, K::Order).unwrap_err().to_string();
+        assert!(delivery.starts_with("a delivery note that is delivered cannot be converted"), "{delivery}");
+        let proforma = accept(K::Proforma, Status::Sent).unwrap_err().to_string();
+        assert!(proforma.starts_with("a pro-forma invoice that is sent"), "{proforma}");
+    }
 
     #[test]
     fn a_quote_is_accepted_or_refused_once_sent() {

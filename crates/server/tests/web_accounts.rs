@@ -712,7 +712,7 @@ async fn sign_in_is_refused_after_five_failures_for_one_email_whether_it_exists_
         // Once the window has passed the account signs in again. (The attempts are rows,
         // so a restarted server counts them too.)
         let old = facturier_store::now() - time::Duration::minutes(16);
-        let ms = old.unix_timestamp() * 1000;
+        let ms = old.millis();
         let sql = "UPDATE login_failures SET at_ms = $1";
         match &app.store {
             Store::Sqlite(p, _) => sqlx::query(sql).bind(ms).execute(p).await.map(drop),

@@ -3,9 +3,8 @@
 //! sees a password or a session secret: only a hash of each.
 
 use crate::companies::Role;
-use crate::{Result, Store, StoreError, on_pool};
+use crate::{Result, Stamp, Store, StoreError, on_pool};
 use facturier_core::party::Language;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// What sign-in needs to know about an e-mail address.
@@ -34,9 +33,9 @@ pub struct NewSession<'a> {
     pub user_id: Uuid,
     pub company_id: Uuid,
     pub csrf_token: &'a str,
-    pub at: OffsetDateTime,
+    pub at: Stamp,
     /// Absolute expiry: the session ends then whatever the activity.
-    pub expires_at: OffsetDateTime,
+    pub expires_at: Stamp,
 }
 
 /// A live session with the user and company it speaks for.
@@ -53,9 +52,9 @@ pub struct SessionRecord {
     pub country: String,
     pub currency: String,
     pub csrf_token: String,
-    pub created_at: OffsetDateTime,
-    pub last_seen_at: OffsetDateTime,
-    pub expires_at: OffsetDateTime,
+    pub created_at: Stamp,
+    pub last_seen_at: Stamp,
+    pub expires_at: Stamp,
 }
 
 fn language(s: &str) -> Language {
@@ -70,20 +69,7 @@ pub fn language_code(l: Language) -> &'static str {
     }
 }
 
-type SessionRow = (
-    Uuid,
-    String,
-    String,
-    Uuid,
-    String,
-    String,
-    String,
-    String,
-    String,
-    OffsetDateTime,
-    OffsetDateTime,
-    OffsetDateTime,
-);
+type SessionRow = (Uuid, String, String, Uuid, String, String, String, String, String, Stamp, Stamp, Stamp);
 
 impl Store {
     /// The user signing in with `email` (case ignored), if there is one.
@@ -184,7 +170,7 @@ impl Store {
     }
 
     /// Records activity on a session (its idle expiry counts from here).
-    pub async fn touch_session(&self, id_hash: &str, at: OffsetDateTime) -> Result<()> {
+    pub async fn touch_session(&self, id_hash: &str, at: Stamp) -> Result<()> {
         on_pool!(self, |c| {
             sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1")
                 .bind(id_hash)
@@ -204,7 +190,7 @@ impl Store {
     }
 
     /// Removes sessions past their absolute expiry or unused since `idle_since`; the count.
-    pub async fn delete_expired_sessions(&self, now: OffsetDateTime, idle_since: OffsetDateTime) -> Result<u64> {
+    pub async fn delete_expired_sessions(&self, now: Stamp, idle_since: Stamp) -> Result<u64> {
         let n = on_pool!(self, |c| {
             sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
                 .bind(now)

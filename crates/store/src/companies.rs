@@ -1,6 +1,6 @@
 //! Companies (tenants), users, memberships and API tokens.
 
-use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
+use crate::{Result, Stamp, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::company::{BankAccount, BankProfile, DocumentLook, LegalTerms, Seller};
 use facturier_core::document::DocumentKind;
 use facturier_core::money::Currency;
@@ -203,7 +203,7 @@ impl Store {
     /// The caller a token belongs to, if the token exists (a revoked token is deleted).
     /// The token's `last_used_at` is written at most once a minute.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>> {
-        type Row = (Uuid, Uuid, String, String, String, Uuid, Option<time::OffsetDateTime>);
+        type Row = (Uuid, Uuid, String, String, String, Uuid, Option<Stamp>);
         let hash = token_hash(token);
         let row: Option<Row> = on_pool!(self, |c| {
             sqlx::query_as(

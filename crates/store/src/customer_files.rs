@@ -132,7 +132,7 @@ impl Store {
             size,
             sha256,
             created_by: f.created_by.map(String::from),
-            created_at: at,
+            created_at: at.instant(),
         })
     }
 

@@ -1,7 +1,7 @@
 //! The customer directory.
 
 use crate::sql::{Sql, like_escape};
-use crate::{Arg, Result, Store, StoreError, bind_args, new_id, now, on_conn, on_pool};
+use crate::{Arg, Result, Stamp, Store, StoreError, bind_args, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::party::{Customer, fold};
 use time::OffsetDateTime;
@@ -136,7 +136,7 @@ impl Store {
         });
         customer_event(&mut tx, company_id, id, at, "created", &serde_json::json!({})).await?;
         tx.commit().await?;
-        Ok(CustomerRecord { id, customer: customer.clone(), created_at: at, updated_at: at })
+        Ok(CustomerRecord { id, customer: customer.clone(), created_at: at.instant(), updated_at: at.instant() })
     }
 
     /// One customer of the company.
@@ -320,7 +320,7 @@ pub(crate) async fn customer_event(
     tx: &mut crate::Tx,
     company_id: Uuid,
     customer_id: Uuid,
-    at: OffsetDateTime,
+    at: Stamp,
     event: &str,
     detail: &serde_json::Value,
 ) -> Result<()> {

@@ -3,7 +3,7 @@
 //! This module is the only place that allocates numbers and writes seals.
 
 use crate::sql::Sql;
-use crate::{Arg, Result, Store, StoreError, Tx, bind_args, new_id, now, on_acquired, on_conn, on_pool};
+use crate::{Arg, Result, Stamp, Store, StoreError, Tx, bind_args, new_id, now, on_acquired, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::company::{Buyer, Parties, Seller};
 use facturier_core::document::{
@@ -432,9 +432,9 @@ pub(crate) struct Row {
     pub(crate) chain_seq: Option<i64>,
     pub(crate) prev_seal: Option<String>,
     pub(crate) seal: Option<String>,
-    pub(crate) created_at: OffsetDateTime,
-    pub(crate) updated_at: OffsetDateTime,
-    pub(crate) issued_at: Option<OffsetDateTime>,
+    pub(crate) created_at: Stamp,
+    pub(crate) updated_at: Stamp,
+    pub(crate) issued_at: Option<Stamp>,
 }
 
 impl Row {
@@ -459,9 +459,9 @@ impl Row {
             chain_seq: opt_int(r, 14)?,
             prev_seal: opt_text(r, 15)?,
             seal: opt_text(r, 16)?,
-            created_at: instant(r, 17)?,
-            updated_at: instant(r, 18)?,
-            issued_at: opt_instant(r, 19)?,
+            created_at: instant(r, 17)?.into(),
+            updated_at: instant(r, 18)?.into(),
+            issued_at: opt_instant(r, 19)?.map(Stamp::from),
         })
     }
 }
@@ -486,9 +486,9 @@ impl TryFrom<Row> for DocumentRecord {
             credited: dec(r.id, "credited", &r.credited)?,
             parent_id: r.parent_id,
             seal: r.seal,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-            issued_at: r.issued_at,
+            created_at: r.created_at.instant(),
+            updated_at: r.updated_at.instant(),
+            issued_at: r.issued_at.map(Stamp::instant),
             payments: Vec::new(),
             links: Vec::new(),
             history: Vec::new(),
@@ -1062,7 +1062,7 @@ impl Store {
 struct NewDraft {
     id: Uuid,
     event_id: Uuid,
-    at: OffsetDateTime,
+    at: Stamp,
     doc_date: Date,
     json: String,
     currency: String,
@@ -1085,7 +1085,7 @@ impl NewDraft {
             id: new_id(),
             event_id: new_id(),
             at,
-            doc_date: content.issue_date.unwrap_or(at.date()),
+            doc_date: content.issue_date.unwrap_or(at.instant().date()),
             json,
             currency: content.currency.code().to_string(),
             customer_id: content.customer_id,
@@ -1414,7 +1414,7 @@ impl IssuePlan {
 /// The values an issue writes, beside those of its [`IssuePlan`].
 struct IssuedRow {
     number: String,
-    at: OffsetDateTime,
+    at: Stamp,
     net: String,
     vat_total: String,
     gross: String,

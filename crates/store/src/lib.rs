@@ -19,6 +19,7 @@ pub mod pipeline;
 pub mod products;
 pub mod reports;
 mod sql;
+pub mod stamp;
 mod writer;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -29,6 +30,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use sql::Arg;
+pub use stamp::Stamp;
 
 /// Why a store operation failed. Each variant maps to one HTTP status at the edge.
 #[derive(Debug, thiserror::Error)]
@@ -299,10 +301,10 @@ impl Tx {
     }
 }
 
-/// The current instant, truncated to microseconds so both backends store it identically.
-pub fn now() -> time::OffsetDateTime {
-    let n = time::OffsetDateTime::now_utc();
-    n.replace_nanosecond(n.nanosecond() / 1000 * 1000).unwrap_or(n)
+/// The current instant, truncated to microseconds so both backends store it identically
+/// (and fixed-width on SQLite, see [`Stamp`]).
+pub fn now() -> Stamp {
+    Stamp::now()
 }
 
 /// A new time-ordered identifier.

@@ -8,7 +8,7 @@
 //! serialised already), so two admins demoting each other at once cannot both succeed.
 
 use crate::companies::Role;
-use crate::{Backend, Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
+use crate::{Backend, Result, Stamp, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use rand::RngCore;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -46,10 +46,6 @@ pub fn new_token_secret() -> String {
     let mut bytes = [0u8; 24];
     rand::rng().fill_bytes(&mut bytes);
     format!("fct_{}", hex::encode(bytes))
-}
-
-fn millis(t: OffsetDateTime) -> i64 {
-    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
 }
 
 /// Takes the company's row lock (PostgreSQL) so that admin counts stay true until commit.
@@ -264,7 +260,7 @@ impl Store {
         company_id: Uuid,
         user_id: Uuid,
         token_hash: &str,
-        expires_at: OffsetDateTime,
+        expires_at: Stamp,
     ) -> Result<()> {
         on_pool!(self, |c| {
             sqlx::query(
@@ -283,7 +279,7 @@ impl Store {
     }
 
     /// The reset link with this hash if it is unused and not expired at `at`.
-    pub async fn password_reset(&self, token_hash: &str, at: OffsetDateTime) -> Result<Option<PasswordReset>> {
+    pub async fn password_reset(&self, token_hash: &str, at: Stamp) -> Result<Option<PasswordReset>> {
         let row: Option<(Uuid, Uuid, OffsetDateTime, Option<OffsetDateTime>)> = on_pool!(self, |c| {
             sqlx::query_as("SELECT user_id, company_id, expires_at, used_at FROM password_resets WHERE token_hash = $1")
                 .bind(token_hash)
@@ -291,14 +287,18 @@ impl Store {
                 .await?
         });
         Ok(row.and_then(|(user_id, company_id, expires_at, used_at)| {
-            (used_at.is_none() && at < expires_at).then_some(PasswordReset { user_id, company_id, expires_at })
+            (used_at.is_none() && at.instant() < expires_at).then_some(PasswordReset {
+                user_id,
+                company_id,
+                expires_at,
+            })
         }))
     }
 
     /// Uses a reset link: sets the new password hash and ends every session of the user,
     /// in one transaction. `false` (and nothing changed) if the link is unknown, used or
     /// expired; a link works once even when submitted twice at the same moment.
-    pub async fn use_password_reset(&self, token_hash: &str, at: OffsetDateTime, password_hash: &str) -> Result<bool> {
+    pub async fn use_password_reset(&self, token_hash: &str, at: Stamp, password_hash: &str) -> Result<bool> {
         let mut tx = self.begin().await?;
         let row: Option<(Uuid, OffsetDateTime)> = on_conn!(&mut tx, |c| {
             sqlx::query_as(
@@ -311,7 +311,7 @@ impl Store {
             .await?
         });
         let Some((user_id, expires_at)) = row else { return Ok(false) };
-        if at >= expires_at {
+        if at.instant() >= expires_at {
             return Ok(false);
         }
         on_conn!(&mut tx, |c| {
@@ -333,13 +333,13 @@ impl Store {
     }
 
     /// Records a failed sign-in for `email` (compared in lower case) from `ip`.
-    pub async fn record_login_failure(&self, email: &str, ip: &str, at: OffsetDateTime) -> Result<()> {
+    pub async fn record_login_failure(&self, email: &str, ip: &str, at: Stamp) -> Result<()> {
         on_pool!(self, |c| {
             sqlx::query("INSERT INTO login_failures (id, email, ip, at_ms) VALUES ($1, $2, $3, $4)")
                 .bind(new_id())
                 .bind(email.trim().to_lowercase())
                 .bind(ip)
-                .bind(millis(at))
+                .bind(at.millis())
                 .execute(c)
                 .await?;
         });
@@ -347,7 +347,7 @@ impl Store {
     }
 
     /// Failed sign-ins since `since`: for `email`, and from `ip`.
-    pub async fn login_failures(&self, email: &str, ip: &str, since: OffsetDateTime) -> Result<(u64, u64)> {
+    pub async fn login_failures(&self, email: &str, ip: &str, since: Stamp) -> Result<(u64, u64)> {
         let (by_email, by_ip): (i64, i64) = on_pool!(self, |c| {
             sqlx::query_as(
                 "SELECT (SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at_ms >= $3), \
@@ -355,7 +355,7 @@ impl Store {
             )
             .bind(email.trim().to_lowercase())
             .bind(ip)
-            .bind(millis(since))
+            .bind(since.millis())
             .fetch_one(c)
             .await?
         });
@@ -364,11 +364,11 @@ impl Store {
 
     /// Forgets the failures of `email` (after a successful sign-in) and every failure
     /// older than `before` (outside any window).
-    pub async fn clear_login_failures(&self, email: &str, before: OffsetDateTime) -> Result<()> {
+    pub async fn clear_login_failures(&self, email: &str, before: Stamp) -> Result<()> {
         on_pool!(self, |c| {
             sqlx::query("DELETE FROM login_failures WHERE email = $1 OR at_ms < $2")
                 .bind(email.trim().to_lowercase())
-                .bind(millis(before))
+                .bind(before.millis())
                 .execute(c)
                 .await?;
         });

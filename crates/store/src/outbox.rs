@@ -122,12 +122,8 @@ impl Retry {
     }
 }
 
-/// Milliseconds since the Unix epoch: the outbox compares instants as integers so both
-/// backends order them the same way.
-fn millis(t: OffsetDateTime) -> i64 {
-    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
-}
-
+/// The outbox compares instants as Unix milliseconds ([`Stamp::millis`]) so both backends
+/// order them the same way.
 fn from_millis(ms: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
@@ -213,7 +209,7 @@ pub async fn enqueue_in(tx: &mut Tx, e: &NewEmail<'_>) -> Result<Uuid> {
         .bind(e.body)
         .bind(name)
         .bind(bytes)
-        .bind(millis(at))
+        .bind(at.millis())
         .bind(at)
         .execute(c)
         .await?;
@@ -264,7 +260,7 @@ impl Store {
     /// the claim is one statement under the write lock).
     pub async fn claim_emails(&self, limit: u32, lease: Duration) -> Result<Vec<OutgoingEmail>> {
         let at = now();
-        let until = millis(at).saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX));
+        let until = at.millis().saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX));
         let lock = match self.backend() {
             crate::Backend::Sqlite => "",
             crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
@@ -278,7 +274,7 @@ impl Store {
         let mut tx = self.begin().await?;
         let rows: Vec<FullRow> = on_conn!(&mut tx, |c| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(millis(at))
+                .bind(at.millis())
                 .bind(until)
                 .bind(i64::from(limit))
                 .fetch_all(c)
@@ -361,7 +357,7 @@ impl Store {
         let give_up = permanent || attempts >= retry.max_attempts;
         let status = if give_up { EmailStatus::Failed } else { EmailStatus::Pending };
         let delay = i64::try_from(retry.delay(attempts).as_millis()).unwrap_or(i64::MAX);
-        let next = millis(now()).saturating_add(delay);
+        let next = now().millis().saturating_add(delay);
         on_conn!(&mut tx, |c| {
             sqlx::query(
                 "UPDATE outbox SET status = $3, last_error = $4, next_attempt_at = $5, locked_until = NULL \
@@ -411,6 +407,6 @@ mod tests {
     #[test]
     fn instants_round_trip_through_milliseconds() {
         let t = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
-        assert_eq!(from_millis(millis(t)), t);
+        assert_eq!(from_millis(crate::Stamp::from(t).millis()), t);
     }
 }

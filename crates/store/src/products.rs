@@ -205,7 +205,7 @@ impl Store {
             other => other?,
         };
         tx.commit().await?;
-        Ok(ProductRecord { id, product: p.clone(), created_at: at, updated_at: at })
+        Ok(ProductRecord { id, product: p.clone(), created_at: at.instant(), updated_at: at.instant() })
     }
 
     /// One product of the company.

@@ -251,9 +251,9 @@ impl From<Date> for Val<'_> {
     }
 }
 
-impl From<OffsetDateTime> for Val<'_> {
-    fn from(t: OffsetDateTime) -> Self {
-        Val::Owned(t.format(&Rfc3339).unwrap_or_else(|_| t.to_string()))
+impl From<crate::Stamp> for Val<'_> {
+    fn from(t: crate::Stamp) -> Self {
+        Val::Owned(t.text())
     }
 }
 
@@ -507,7 +507,7 @@ mod tests {
         })
         .await
         .unwrap();
-        type V = (Uuid, Date, OffsetDateTime, bool, String, Option<Uuid>);
+        type V = (Uuid, Date, crate::Stamp, bool, String, Option<Uuid>);
         let got: V = sqlx::query_as("SELECT * FROM v").fetch_one(pool).await.unwrap();
         assert_eq!(got, (id, d, at, true, "héllo".to_string(), None));
         // The same text as sqlx's own encoding, so that indexes and comparisons agree.
@@ -534,7 +534,7 @@ mod tests {
             })
             .await
             .unwrap();
-        assert_eq!(back, Some((id, Some(d), at, false, "x".to_string(), None)));
+        assert_eq!(back, Some((id, Some(d), at.instant(), false, "x".to_string(), None)));
     }
 
     #[tokio::test]

@@ -294,23 +294,23 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("database write failed: {detail}", "L'écriture en base de données a échoué : {detail}"),
     ("this invoice is already fully credited", "Cette facture est déjà entièrement soldée par des avoirs"),
     (
-        "a {kind} that is {status} cannot be accepted{hint}",
+        "{kind} that is {status} cannot be accepted{hint}",
         "Impossible d'accepter {kind:doc} au statut {status:status}{hint:t}",
     ),
     (
-        "a {kind} that is {status} cannot be refused{hint}",
+        "{kind} that is {status} cannot be refused{hint}",
         "Impossible de refuser {kind:doc} au statut {status:status}{hint:t}",
     ),
     (
-        "a {kind} that is {status} cannot be cancelled{hint}",
+        "{kind} that is {status} cannot be cancelled{hint}",
         "Impossible d'annuler {kind:doc} au statut {status:status}{hint:t}",
     ),
     (
-        "a {kind} that is {status} cannot be converted{hint}",
+        "{kind} that is {status} cannot be converted{hint}",
         "Impossible de transformer {kind:doc} au statut {status:status}{hint:t}",
     ),
     (
-        "a {kind} that is {status} cannot be {action}{hint}",
+        "{kind} that is {status} cannot be {action}{hint}",
         "Action impossible sur {kind:doc} au statut {status:status} ({action}){hint:t}",
     ),
     ("; only a sent quote can", " ; seul un devis envoyé peut l'être"),
@@ -500,6 +500,13 @@ pub const MESSAGES: &[(&str, &str)] = &[
 /// Words that messages carry as values: (vocabulary, English, French).
 pub const VOCAB: &[(&str, &str, &str)] = &[
     // A kind of document with its article (kind codes and the API's nouns).
+    ("doc", "a quote", "un devis"),
+    ("doc", "an order", "une commande"),
+    ("doc", "a delivery note", "un bon de livraison"),
+    ("doc", "a pro-forma invoice", "une facture pro forma"),
+    ("doc", "an invoice", "une facture"),
+    ("doc", "a deposit invoice", "une facture d'acompte"),
+    ("doc", "a credit note", "un avoir"),
     ("doc", "quote", "un devis"),
     ("doc", "order", "une commande"),
     ("doc", "delivery_note", "un bon de livraison"),
@@ -538,11 +545,13 @@ pub const VOCAB: &[(&str, &str, &str)] = &[
     ("status", "converted", "« transformé »"),
     ("status", "confirmed", "« confirmé »"),
     ("status", "partially_delivered", "« livré en partie »"),
+    ("status", "partially delivered", "« livré en partie »"),
     ("status", "delivered", "« livré »"),
     ("status", "invoiced", "« facturé »"),
     ("status", "validated", "« validé »"),
     ("status", "issued", "« émis »"),
     ("status", "partially_paid", "« payé en partie »"),
+    ("status", "partially paid", "« payé en partie »"),
     ("status", "paid", "« payé »"),
     ("status", "credited", "« soldé par avoir »"),
     ("status", "cancelled", "« annulé »"),
