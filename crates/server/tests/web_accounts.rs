@@ -393,6 +393,24 @@ async fn a_new_member_without_a_password_gets_a_link_by_email() {
         assert_eq!(to, r#"["nouveau@test.fr"]"#);
         assert!(body.contains("/password/reset?token="), "{body}");
         assert!(body.contains("sept jours"), "{body}");
+
+        // The invitation is written in the language chosen for the new user, which is
+        // also the language they will read the app in.
+        let form = b.get("/users").await;
+        assert!(form.body.contains(r#"<option value="fr" selected"#), "the admin's language by default");
+        let english = b
+            .submit("/users", &[("email", "new@test.fr"), ("role", "sales"), ("language", "en"), ("password", "")])
+            .await;
+        assert_eq!((english.status, english.location.as_str()), (303, "/users?done=invited"));
+        let (to, body) = last_outbox_message(&app.store).await;
+        assert_eq!(to, r#"["new@test.fr"]"#);
+        assert!(body.contains("seven days"), "{body}");
+        let user = app.store.login_user("new@test.fr").await.unwrap().expect("the user exists");
+        assert_eq!(user.language, facturier_core::party::Language::En);
+        // A refused form keeps the chosen language.
+        let bad = b.submit("/users", &[("email", "pas une adresse"), ("role", "sales"), ("language", "en")]).await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains(r#"<option value="en" selected"#));
     })
     .await;
 }

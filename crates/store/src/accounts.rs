@@ -57,7 +57,8 @@ pub struct SessionRecord {
     pub expires_at: Stamp,
 }
 
-fn language(s: &str) -> Language {
+/// The language of its stored name (French unless `en`).
+pub fn language_of(s: &str) -> Language {
     if s == "en" { Language::En } else { Language::Fr }
 }
 
@@ -82,7 +83,7 @@ impl Store {
             .fetch_optional(c)
             .await?
         });
-        Ok(row.map(|(user_id, password_hash, lang)| LoginUser { user_id, password_hash, language: language(&lang) }))
+        Ok(row.map(|(user_id, password_hash, lang)| LoginUser { user_id, password_hash, language: language_of(&lang) }))
     }
 
     /// Sets the password hash of the user with `email`; ends the user's sessions.
@@ -154,7 +155,7 @@ impl Store {
             Ok(SessionRecord {
                 user_id: r.0,
                 email: r.1,
-                language: language(&r.2),
+                language: language_of(&r.2),
                 company_id: r.3,
                 company_name: r.4,
                 role: r.5.parse()?,

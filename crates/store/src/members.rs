@@ -9,6 +9,7 @@
 
 use crate::companies::Role;
 use crate::{Backend, Result, Stamp, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
+use facturier_core::party::Language;
 use rand::RngCore;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -101,41 +102,45 @@ impl Store {
     }
 
     /// Makes the user with `email` (created if new) a member with `role`; refused with
-    /// a conflict if already a member. An optional password hash is set only on a user
-    /// created here: an existing identity keeps its own password.
+    /// a conflict if already a member. An optional password hash and `language` are set
+    /// only on a user created here: an existing identity keeps its own. Returns the user
+    /// and the language they read (their mails are written in it).
     pub async fn add_member(
         &self,
         company_id: Uuid,
         email: &str,
         role: Role,
         password_hash: Option<&str>,
-    ) -> Result<Uuid> {
+        language: Language,
+    ) -> Result<(Uuid, Language)> {
         let mut tx = self.begin().await?;
         let at = now();
-        let existing: Option<(Uuid,)> = on_conn!(&mut tx, |c| {
-            sqlx::query_as("SELECT id FROM users WHERE lower(email) = lower($1) ORDER BY id LIMIT 1")
+        let existing: Option<(Uuid, String)> = on_conn!(&mut tx, |c| {
+            sqlx::query_as("SELECT id, language FROM users WHERE lower(email) = lower($1) ORDER BY id LIMIT 1")
                 .bind(email)
                 .fetch_optional(c)
                 .await?
         });
-        let user_id = match existing {
-            Some((id,)) => id,
+        let (user_id, language) = match existing {
+            Some((id, code)) => (id, crate::accounts::language_of(&code)),
             None => {
                 let id = new_id();
                 let name = email.split('@').next().unwrap_or(email);
                 on_conn!(&mut tx, |c| {
                     sqlx::query(
-                        "INSERT INTO users (id, email, name, password_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+                        "INSERT INTO users (id, email, name, password_hash, created_at, language) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
                     )
                     .bind(id)
                     .bind(email)
                     .bind(name)
                     .bind(password_hash)
                     .bind(at)
+                    .bind(crate::accounts::language_code(language))
                     .execute(c)
                     .await?;
                 });
-                id
+                (id, language)
             }
         };
         let done = on_conn!(&mut tx, |c| {
@@ -154,7 +159,7 @@ impl Store {
             return Err(StoreError::Conflict(format!("{email} is already a member of this company")));
         }
         tx.commit().await?;
-        Ok(user_id)
+        Ok((user_id, language))
     }
 
     /// Changes a member's role; the last administrator cannot be demoted.

@@ -43,6 +43,12 @@ pub const LABELS: Labels = &[
         "Leave empty to send the user a link (valid for seven days) to choose a password.",
     ),
     ("users.add_submit", "Ajouter", "Add"),
+    ("users.language", "Langue de l'utilisateur", "The user's language"),
+    (
+        "users.language_help",
+        "Celle de l'application et de ses e-mails, dont l'invitation. Un utilisateur qui a déjà un compte garde la sienne.",
+        "That of the app and of its e-mails, the invitation included. A user who already has an account keeps theirs.",
+    ),
     ("users.added", "Utilisateur ajouté.", "User added."),
     (
         "users.link_sent",
@@ -110,6 +116,8 @@ struct UsersPage {
     error: Option<String>,
     email: String,
     role: String,
+    /// The new user's language: `fr` or `en`.
+    language: &'static str,
     email_error: Option<&'static str>,
     password_error: Option<&'static str>,
 }
@@ -147,6 +155,7 @@ async fn users_page(app: &App, s: &WebSession) -> Result<UsersPage, WebError> {
         error: None,
         email: String::new(),
         role: "sales".into(),
+        language: facturier_store::accounts::language_code(lang),
         email_error: None,
         password_error: None,
     })
@@ -195,6 +204,12 @@ pub async fn add(
     let password = form.get("password").unwrap_or_default().to_string();
     let parsed = email.parse::<Email>().ok();
     let role = role_of(form.get("role"));
+    // The invitee's language, French or English as chosen; the admin's own by default.
+    let language = match form.get("language") {
+        Some("en") => Language::En,
+        Some("fr") => Language::Fr,
+        _ => lang,
+    };
     let password_error = (!password.is_empty()).then(|| password_problem(&password, None)).flatten();
     if parsed.is_none() || role.is_none() || password_error.is_some() {
         let mut page = users_page(&app, &s).await?;
@@ -203,6 +218,7 @@ pub async fn add(
         page.error = role.is_none().then(|| t(lang, "users.bad_role").to_string());
         page.email = email;
         page.role = form.get("role").unwrap_or_default().to_string();
+        page.language = facturier_store::accounts::language_code(language);
         return html(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let (Some(address), Some(role)) = (parsed, role) else { return Err(WebError::BadRequest(lang, String::new())) };
@@ -215,13 +231,14 @@ pub async fn add(
             .map_err(|e| WebError::Internal(e.to_string()))?;
         Some(h)
     };
-    let user_id = match app.store.add_member(s.rec.company_id, address.as_str(), role, hash.as_deref()).await {
-        Ok(id) => id,
-        Err(e) => return refused(&app, &s, e).await,
-    };
+    let (user_id, language) =
+        match app.store.add_member(s.rec.company_id, address.as_str(), role, hash.as_deref(), language).await {
+            Ok(added) => added,
+            Err(e) => return refused(&app, &s, e).await,
+        };
     if hash.is_none() {
         let base = public_url(&app, &headers);
-        send_link(&app, &base, s.rec.company_id, user_id, address.as_str(), lang, INVITE_VALID).await?;
+        send_link(&app, &base, s.rec.company_id, user_id, address.as_str(), language, INVITE_VALID).await?;
         return Ok(see_other("/users?done=invited"));
     }
     Ok(see_other("/users?done=added"))
