@@ -204,19 +204,30 @@ impl Store {
     /// The token's `last_used_at` is written at most once a minute.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>> {
         type Row = (Uuid, Uuid, String, String, String, Uuid, Option<Stamp>);
+        const SQL: &str = "SELECT t.company_id, t.user_id, m.role, co.country, co.currency, t.id, t.last_used_at \
+             FROM api_tokens t \
+             JOIN memberships m ON m.company_id = t.company_id AND m.user_id = t.user_id \
+             JOIN companies co ON co.id = t.company_id \
+             WHERE t.token_hash = $1";
         let hash = token_hash(token);
-        let row: Option<Row> = on_pool!(self, |c| {
-            sqlx::query_as(
-                "SELECT t.company_id, t.user_id, m.role, co.country, co.currency, t.id, t.last_used_at \
-                 FROM api_tokens t \
-                 JOIN memberships m ON m.company_id = t.company_id AND m.user_id = t.user_id \
-                 JOIN companies co ON co.id = t.company_id \
-                 WHERE t.token_hash = $1",
-            )
-            .bind(&hash)
-            .fetch_optional(c)
-            .await?
-        });
+        // Every API request comes here: on SQLite, read on this thread (`reader.rs`).
+        let row: Option<Row> = match self {
+            Store::Sqlite(_, queue) if let Some(readers) = queue.readers() => readers.read(|c| {
+                use crate::writer::{opt_instant, query_opt, text, uuid};
+                query_opt(c, SQL, &[hash.as_str().into()], |r| {
+                    Ok((
+                        uuid(r, 0)?,
+                        uuid(r, 1)?,
+                        text(r, 2)?,
+                        text(r, 3)?,
+                        text(r, 4)?,
+                        uuid(r, 5)?,
+                        opt_instant(r, 6)?.map(Stamp::from),
+                    ))
+                })
+            })?,
+            _ => on_pool!(self, |c| sqlx::query_as(SQL).bind(&hash).fetch_optional(c).await?),
+        };
         let Some((company_id, user_id, role, country, currency, id, last_used)) = row else { return Ok(None) };
         let at = now();
         if last_used.is_none_or(|l| at - l >= time::Duration::minutes(1)) {

@@ -164,16 +164,24 @@ impl Store {
             row: Row,
             settings: String,
         }
-        let found: Option<WithSettings> = on_pool!(self, |c| {
-            sqlx::query_as(
-                "SELECT cu.id, cu.data, cu.created_at, cu.updated_at, co.settings FROM customers cu \
-                 JOIN companies co ON co.id = cu.company_id WHERE cu.company_id = $1 AND cu.id = $2",
-            )
-            .bind(company_id)
-            .bind(id)
-            .fetch_optional(c)
-            .await?
-        });
+        const SQL: &str = "SELECT cu.id, cu.data, cu.created_at, cu.updated_at, co.settings FROM customers cu \
+             JOIN companies co ON co.id = cu.company_id WHERE cu.company_id = $1 AND cu.id = $2";
+        // Every new document comes here: on SQLite, read on this thread (`reader.rs`).
+        let found: Option<WithSettings> = match self {
+            Store::Sqlite(_, queue) if let Some(readers) = queue.readers() => readers.read(|c| {
+                use crate::writer::{instant, query_opt, text, uuid};
+                query_opt(c, SQL, &[company_id.into(), id.into()], |r| {
+                    let row = Row {
+                        id: uuid(r, 0)?,
+                        data: text(r, 1)?,
+                        created_at: instant(r, 2)?,
+                        updated_at: instant(r, 3)?,
+                    };
+                    Ok(WithSettings { row, settings: text(r, 4)? })
+                })
+            })?,
+            _ => on_pool!(self, |c| sqlx::query_as(SQL).bind(company_id).bind(id).fetch_optional(c).await?),
+        };
         let found = found.ok_or(StoreError::NotFound("customer"))?;
         let settings =
             serde_json::from_str(&found.settings).map_err(|e| StoreError::Corrupt(format!("company settings: {e}")))?;

@@ -17,6 +17,7 @@ pub mod members;
 pub mod outbox;
 pub mod pipeline;
 pub mod products;
+mod reader;
 pub mod reports;
 mod sql;
 pub mod stamp;
@@ -97,6 +98,7 @@ pub enum Store {
 pub struct WriterQueue {
     turn: Arc<tokio::sync::Mutex<()>>,
     writer: Option<Arc<writer::Writer>>,
+    readers: Option<Arc<reader::Readers>>,
 }
 
 impl WriterQueue {
@@ -104,6 +106,12 @@ impl WriterQueue {
     /// to its connection, so it keeps every write on sqlx).
     pub(crate) fn writer(&self) -> Option<&writer::Writer> {
         self.writer.as_deref()
+    }
+
+    /// The read-only connections for point reads on the caller's thread (`reader.rs`),
+    /// when the database is a file.
+    pub(crate) fn readers(&self) -> Option<&reader::Readers> {
+        self.readers.as_deref()
     }
 }
 
@@ -208,12 +216,16 @@ impl Store {
                 .await?;
             let turn = Arc::new(tokio::sync::Mutex::new(()));
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-            let writer = if in_memory {
-                None
+            let (writer, readers) = if in_memory {
+                (None, None)
             } else {
-                Some(Arc::new(writer::Writer::start(opts.get_filename(), Arc::clone(&turn))?))
+                let path = opts.get_filename();
+                (
+                    Some(Arc::new(writer::Writer::start(path, Arc::clone(&turn))?)),
+                    Some(Arc::new(reader::Readers::new(path))),
+                )
             };
-            Ok(Store::Sqlite(pool, WriterQueue { turn, writer }))
+            Ok(Store::Sqlite(pool, WriterQueue { turn, writer, readers }))
         } else {
             Err(StoreError::Invalid {
                 field: "database_url".into(),

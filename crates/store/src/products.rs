@@ -163,16 +163,32 @@ impl Store {
         company_id: Uuid,
         ids: &[Uuid],
     ) -> Result<std::collections::HashMap<Uuid, Option<Decimal>>> {
-        let mut out = std::collections::HashMap::new();
-        for id in ids {
-            if out.contains_key(id) {
-                continue;
-            }
-            if let Ok(p) = self.product(company_id, *id).await {
-                out.insert(*id, p.product.stock);
-            }
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(std::collections::HashMap::new());
         }
-        Ok(out)
+        // One query for all the lines (a document can have hundreds), by primary key.
+        let mut q = Sql::new("SELECT id, data FROM products WHERE company_id = ");
+        q.bind(Arg::Uuid(company_id)).push(" AND id IN (");
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.bind(Arg::Uuid(*id));
+        }
+        q.push(")");
+        let rows: Vec<(Uuid, String)> = on_pool!(self, |c| {
+            bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone()).fetch_all(c).await?
+        });
+        rows.into_iter()
+            .map(|(id, data)| {
+                let d: Data =
+                    serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("product {id}: {e}")))?;
+                Ok((id, d.stock))
+            })
+            .collect()
     }
 
     /// Adds a product; its reference must be new in the company.
