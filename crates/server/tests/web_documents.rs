@@ -360,6 +360,27 @@ async fn a_saved_draft_is_edited_with_totals_previewed_exact_to_the_cent() {
         per_line.push(("lines[0].discount_percent", "10"));
         let p = b.act(&csrf, "/invoices/preview", &per_line).await;
         assert!(p.body.contains("107,99\u{a0}€"), "{}", p.body);
+        // Subtotal lines show their amounts live: the item lines since the previous one.
+        let mut sections = per_line.clone();
+        sections.extend([
+            ("lines[1].kind", "subtotal"),
+            ("lines[1].description", "Atelier"),
+            ("lines[2].kind", "item"),
+            ("lines[2].description", "Déplacement"),
+            ("lines[2].quantity", "2"),
+            ("lines[2].unit_price", "40"),
+            ("lines[2].vat_rate", "20"),
+            ("lines[3].kind", "subtotal"),
+            ("lines[3].description", ""),
+        ]);
+        let p = b.act(&csrf, "/invoices/preview", &sections).await;
+        assert!(p.body.contains(r#"<th scope="row">Atelier</th><td class="num" id="subtotal-1">89,99"#), "{}", p.body);
+        assert!(
+            p.body.contains(r#"<th scope="row">Sous-total</th><td class="num" id="subtotal-2">80,00"#),
+            "{}",
+            p.body
+        );
+        assert!(p.body.contains("169,99\u{a0}€"), "89.99 + 80.00 net: {}", p.body);
         // A line is removed with its button; the others keep what was typed.
         let mut two = typed.to_vec();
         two.extend([

@@ -712,8 +712,7 @@ async fn show_page(
     let totals = rec.content.totals();
     let customer = app.store.customer(s.rec.company_id, rec.content.customer_id).await.map_err(err)?;
     let mut amounts = totals.lines.iter();
-    // A subtotal is the sum of the item lines since the previous one.
-    let mut running = Decimal::ZERO;
+    let mut subtotals = subtotal_amounts(&rec.content, &totals).into_iter();
     let lines = rec
         .content
         .lines
@@ -721,10 +720,11 @@ async fn show_page(
         .map(|l| {
             if !l.is_item() {
                 let subtotal = l.kind == LineKind::Subtotal;
-                let net = if subtotal { text::money(running, cur, lang) } else { String::new() };
-                if subtotal {
-                    running = Decimal::ZERO;
-                }
+                let net = if subtotal {
+                    subtotals.next().map(|(_, a)| text::money(a, cur, lang)).unwrap_or_default()
+                } else {
+                    String::new()
+                };
                 return LineRow {
                     id: l.id.to_string(),
                     description: l.description.clone(),
@@ -738,7 +738,6 @@ async fn show_page(
                 };
             }
             let amount = amounts.next();
-            running += amount.map(|a| a.net).unwrap_or_default();
             let net = amount.map(|a| text::money(a.net, cur, lang)).unwrap_or_default();
             LineRow {
                 id: l.id.to_string(),
@@ -1644,6 +1643,8 @@ pub struct ProductChoice {
 
 /// The totals as the editor shows them.
 pub struct TotalsView {
+    /// (the subtotal line's text, its amount), in the order of the lines.
+    pub subtotals: Vec<(String, String)>,
     pub lines_net: String,
     pub discount: Option<String>,
     pub charges: Option<String>,
@@ -1653,10 +1654,32 @@ pub struct TotalsView {
     pub gross: String,
 }
 
+/// Each subtotal line (its position among the lines) with the sum of the item lines'
+/// net amounts since the previous subtotal.
+fn subtotal_amounts(c: &Content, t: &facturier_core::totals::Totals) -> Vec<(usize, Decimal)> {
+    let mut amounts = t.lines.iter();
+    let mut running = Decimal::ZERO;
+    let mut out = Vec::new();
+    for (i, l) in c.lines.iter().enumerate() {
+        if l.is_item() {
+            running += amounts.next().map(|a| a.net).unwrap_or_default();
+        } else if l.kind == LineKind::Subtotal {
+            out.push((i, running));
+            running = Decimal::ZERO;
+        }
+    }
+    out
+}
+
 fn totals_view(c: &Content, lang: Language) -> TotalsView {
     let t = c.totals();
     let cur = c.currency;
     TotalsView {
+        // A subtotal line always has a text: the API names an empty one ("Sous-total").
+        subtotals: subtotal_amounts(c, &t)
+            .into_iter()
+            .map(|(i, amount)| (c.lines[i].description.clone(), text::money(amount, cur, lang)))
+            .collect(),
         lines_net: text::money(t.lines_net, cur, lang),
         discount: (!t.discount.is_zero()).then(|| text::money(t.discount, cur, lang)),
         charges: (!t.charges.is_zero()).then(|| text::money(t.charges, cur, lang)),
