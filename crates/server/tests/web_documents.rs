@@ -1119,3 +1119,82 @@ async fn the_editor_finds_any_customer_by_search_even_past_the_newest_hundred() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_line_s_eco_participation_is_edited_in_the_editor_and_a_second_tax_is_kept() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let (mut b, csrf) = admin(&app).await;
+        let taxes = json!([
+            {"label": "Éco-participation", "amount_per_unit": "2"},
+            {"label": "Taxe DEEE", "percent": "1"}
+        ]);
+        let mut l = line("Réfrigérateur", "2", "500", "20");
+        l["other_taxes"] = taxes;
+        let id = draft(&app, "invoices", &customer, &[l]).await;
+        let shown = app.get(&format!("/invoices/{id}")).await.body;
+        let line_id = shown["lines"][0]["id"].as_str().unwrap().to_string();
+        let gross_before = shown["totals"]["gross"].as_str().unwrap().to_string();
+
+        // The form shows the first tax, its section open.
+        let form = b.get(&format!("/invoices/{id}/edit")).await;
+        assert!(form.body.contains(r#"id="line-0-tax_label" size="16" value="Éco-participation""#), "{}", form.body);
+        assert!(form.body.contains(r#"id="line-0-tax_amount" inputmode="decimal" size="8" value="2.00""#));
+        assert!(form.body.contains(r#"<details class="line-more" open>"#));
+
+        let typed = |amount: &'static str, percent: &'static str| {
+            vec![
+                ("customer_id", customer.clone()),
+                ("lines[0].id", line_id.clone()),
+                ("lines[0].kind", "item".into()),
+                ("lines[0].description", "Réfrigérateur".into()),
+                ("lines[0].quantity", "2".into()),
+                ("lines[0].unit_price", "500".into()),
+                ("lines[0].vat_rate", "20".into()),
+                (
+                    "lines[0].tax_label",
+                    if amount.is_empty() && percent.is_empty() { "" } else { "Éco-participation" }.into(),
+                ),
+                ("lines[0].tax_amount", amount.into()),
+                ("lines[0].tax_percent", percent.into()),
+                ("action", "save".into()),
+            ]
+        };
+        let pairs = |v: &[(&'static str, String)]| v.iter().map(|(k, x)| (*k, x.clone())).collect::<Vec<_>>();
+
+        // Both an amount and a percent: refused next to the fields, what was typed kept, nothing stored.
+        let both = pairs(&typed("3,50", "2"));
+        let refs: Vec<(&str, &str)> = both.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let p = b.act(&csrf, &format!("/invoices/{id}/edit"), &refs).await;
+        assert_eq!(p.status, 422, "{}", p.body);
+        assert!(p.body.contains(r#"id="line-0-tax-error""#), "{}", p.body);
+        assert!(p.body.contains(r#"value="3,50""#));
+        let unchanged = app.get(&format!("/invoices/{id}")).await.body;
+        assert_eq!(unchanged["lines"][0]["other_taxes"][0]["amount_per_unit"], "2.00");
+
+        // A new amount per unit: saved, the second tax kept as it was.
+        let new = pairs(&typed("3,50", ""));
+        let refs: Vec<(&str, &str)> = new.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let p = b.act(&csrf, &format!("/invoices/{id}/edit"), &refs).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let v = app.get(&format!("/invoices/{id}")).await.body;
+        let taxes = v["lines"][0]["other_taxes"].as_array().unwrap();
+        assert_eq!(taxes.len(), 2, "{taxes:?}");
+        assert_eq!(
+            (taxes[0]["label"].as_str(), taxes[0]["amount_per_unit"].as_str()),
+            (Some("Éco-participation"), Some("3.50"))
+        );
+        assert_eq!((taxes[1]["label"].as_str(), taxes[1]["percent"].as_str()), (Some("Taxe DEEE"), Some("1")));
+        assert_ne!(v["totals"]["gross"].as_str().unwrap(), gross_before, "the new amount is in the totals");
+
+        // Emptied: the first tax goes, the other stays.
+        let none = pairs(&typed("", ""));
+        let refs: Vec<(&str, &str)> = none.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(b.act(&csrf, &format!("/invoices/{id}/edit"), &refs).await.status, 303);
+        let v = app.get(&format!("/invoices/{id}")).await.body;
+        let labels: Vec<&str> =
+            v["lines"][0]["other_taxes"].as_array().unwrap().iter().map(|t| t["label"].as_str().unwrap()).collect();
+        assert_eq!(labels, ["Taxe DEEE"]);
+    })
+    .await;
+}

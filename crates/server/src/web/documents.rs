@@ -29,6 +29,7 @@ use facturier_core::party::Language;
 use facturier_core::product::UnitCode;
 use facturier_core::schedule::PaymentMode;
 use facturier_core::tax::VatCategory;
+use facturier_core::totals::OtherTaxRate;
 use facturier_formats::text;
 use facturier_store::customers::CustomerFilter;
 use facturier_store::documents::DocumentRecord;
@@ -135,7 +136,10 @@ pub const LABELS: i18n::Labels = &[
     ("editor.add_comment", "Ajouter un commentaire", "Add a comment"),
     ("editor.add_subtotal", "Ajouter un sous-total", "Add a subtotal"),
     ("editor.subtotal", "Sous-total", "Subtotal"),
-    ("editor.line_more", "Unité, prix d'achat", "Unit, purchase price"),
+    ("editor.line_more", "Unité, prix d'achat, autre taxe", "Unit, purchase price, other tax"),
+    ("editor.tax_label", "Autre taxe (éco-participation…)", "Other tax (eco-fee…)"),
+    ("editor.tax_amount", "Montant par unité HT", "Amount per unit (net)"),
+    ("editor.tax_percent", "ou % du prix", "or % of the price"),
     ("editor.unit", "Unité (code UN/ECE)", "Unit (UN/ECE code)"),
     ("editor.purchase_price", "Prix d'achat unitaire HT", "Unit purchase price"),
     ("editor.doc_discount_amount", "ou remise globale en montant HT", "or document discount as a net amount"),
@@ -1043,6 +1047,11 @@ pub struct LineForm {
     pub discount: String,
     pub unit: String,
     pub purchase_price: String,
+    /// The line's first tax other than VAT (eco-participation…): its label, and an amount
+    /// per unit or a percent of the price. Further taxes (API only) are kept as they are.
+    pub tax_label: String,
+    pub tax_amount: String,
+    pub tax_percent: String,
 }
 
 impl LineForm {
@@ -1055,7 +1064,7 @@ impl LineForm {
     }
 }
 
-const LINE_FIELDS: [&str; 11] = [
+const LINE_FIELDS: [&str; 14] = [
     "id",
     "product_id",
     "kind",
@@ -1067,6 +1076,9 @@ const LINE_FIELDS: [&str; 11] = [
     "discount_percent",
     "unit",
     "purchase_price",
+    "tax_label",
+    "tax_amount",
+    "tax_percent",
 ];
 
 /// The rows of `prefix[i].field` inputs, in index order (gaps closed).
@@ -1104,6 +1116,9 @@ pub fn form_lines(form: &FormData) -> Vec<LineForm> {
                     discount,
                     unit,
                     purchase_price,
+                    tax_label,
+                    tax_amount,
+                    tax_percent,
                 ],
             )| LineForm {
                 i,
@@ -1119,6 +1134,9 @@ pub fn form_lines(form: &FormData) -> Vec<LineForm> {
                 discount,
                 unit,
                 purchase_price,
+                tax_label,
+                tax_amount,
+                tax_percent,
             },
         )
         .collect()
@@ -1330,6 +1348,15 @@ impl DraftForm {
                 discount: if l.discount_percent.is_zero() { String::new() } else { to_text(l.discount_percent, 0) },
                 unit: if l.is_item() { l.unit.code().to_string() } else { String::new() },
                 purchase_price: l.purchase_price.map(|p| to_text(p, 2)).unwrap_or_default(),
+                tax_label: l.other_taxes.first().map(|t| t.label.clone()).unwrap_or_default(),
+                tax_amount: match l.other_taxes.first().map(|t| &t.rate) {
+                    Some(OtherTaxRate::PerUnit(a)) => to_text(*a, 2),
+                    _ => String::new(),
+                },
+                tax_percent: match l.other_taxes.first().map(|t| &t.rate) {
+                    Some(OtherTaxRate::PercentOfPrice(p)) => to_text(*p, 0),
+                    _ => String::new(),
+                },
             })
             .collect();
         DraftForm {
@@ -1470,6 +1497,18 @@ impl DraftForm {
                     li.discount_percent = dec(&l.discount);
                     li.unit = opt(&l.unit);
                     li.purchase_price = dec(&l.purchase_price);
+                    // The first tax is the one the form shows; the others stay as they were.
+                    let kept = li.other_taxes.take().unwrap_or_default().into_iter().skip(1);
+                    let typed = [&l.tax_label, &l.tax_amount, &l.tax_percent]
+                        .iter()
+                        .any(|v| !v.trim().is_empty())
+                        .then(|| api_docs::OtherTaxInput {
+                            label: opt(&l.tax_label),
+                            amount_per_unit: dec(&l.tax_amount),
+                            percent: dec(&l.tax_percent),
+                        });
+                    let taxes: Vec<_> = typed.into_iter().chain(kept).collect();
+                    li.other_taxes = (!taxes.is_empty()).then_some(taxes);
                     li
                 })
                 .collect(),
@@ -1734,6 +1773,10 @@ impl FormPage {
     }
     fn line_error(&self, i: &usize, field: &str) -> Option<&str> {
         self.error_map.get(&format!("lines[{i}].{field}")).map(String::as_str)
+    }
+    /// An error about the line's first other tax (its label, amount or percent).
+    fn line_tax_error(&self, i: &usize) -> Option<&str> {
+        ["label", "amount_per_unit", "percent"].iter().find_map(|f| self.line_error(i, &format!("other_taxes[0].{f}")))
     }
     fn instalment_error(&self, i: &usize, field: &str) -> Option<&str> {
         self.error_map.get(&format!("schedule[{i}].{field}")).map(String::as_str)
