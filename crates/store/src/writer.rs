@@ -193,7 +193,7 @@ fn run_group(c: &Connection, group: &mut [Box<dyn Job>]) -> std::result::Result<
 }
 
 /// A value bound to a `$N` placeholder, encoded as sqlx-sqlite encodes it: a UUID as its
-/// 16 bytes, a date as `YYYY-MM-DD`, an instant as RFC 3339, a bool as 0 or 1.
+/// 16 bytes, a date as `YYYY-MM-DD`, an instant as a `Stamp`'s fixed-width text, a bool as 0 or 1.
 pub(crate) enum Val<'a> {
     Null,
     Int(i64),
@@ -360,7 +360,7 @@ pub(crate) fn opt_date(r: &rusqlite::Row<'_>, i: usize) -> Result<Option<Date>> 
     }
 }
 
-/// An instant column (RFC 3339 as sqlx writes it; SQLite's own `YYYY-MM-DD HH:MM:SS` or
+/// An instant column (RFC 3339, as a `Stamp` or older sqlx versions wrote it; SQLite's own `YYYY-MM-DD HH:MM:SS` or
 /// a Unix time are read as UTC), possibly NULL.
 pub(crate) fn opt_instant(r: &rusqlite::Row<'_>, i: usize) -> Result<Option<OffsetDateTime>> {
     match r.get_ref(i)? {
