@@ -935,6 +935,71 @@ async fn latencies(
     Ok(out)
 }
 
+/// The document list's text search (the web app's `/invoices?q=&except=`), timed on the
+/// store it calls: a rare word (an order reference), a common one, a customer's name, a
+/// word found nowhere, and a common word less an "except" term. The newest first, 50 a page.
+async fn document_search(store: &Store, loaded: &Loaded, samples: usize, seed: u64) -> Result<Vec<Latency>> {
+    use facturier_core::document::DocumentKind;
+    use facturier_store::lists::{DocSort, DocumentQuery};
+    let mut rng = StdRng::seed_from_u64(seed);
+    let s = &loaded.samples;
+    ensure!(!s.names.is_empty(), "too few customers to sample search queries from");
+    type Terms = Box<dyn FnMut(&mut StdRng) -> (String, Option<String>)>;
+    let surnames: Vec<String> =
+        s.names.iter().filter_map(|n| n.split_whitespace().last()).map(str::to_string).collect();
+    let cases: Vec<(&'static str, Terms)> = vec![
+        ("list search <order reference> (rare)", Box::new(|r| (format!("BC-{}", r.random_range(1000..99999)), None))),
+        (
+            "list search <common word>",
+            Box::new(|r| (pick(r, &["maintenance", "travaux", "formation"]).to_string(), None)),
+        ),
+        ("list search <customer's name>", Box::new(move |r| (pick(r, &surnames).clone(), None))),
+        ("list search <no match>", Box::new(|r| (format!("zq{}x", r.random_range(100..999)), None))),
+        (
+            "list search <common word> except <word>",
+            Box::new(|r| ("travaux".to_string(), Some(pick(r, &["isolation", "renovation"]).to_string()))),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (name, mut terms) in cases {
+        let mut times = Vec::with_capacity(samples);
+        let mut items = 0usize;
+        for i in 0..WARM_UP + samples {
+            let (q, except) = terms(&mut rng);
+            let query = DocumentQuery {
+                kind: DocumentKind::Invoice,
+                status: None,
+                customer_id: None,
+                from: None,
+                to: None,
+                q: Some(q),
+                except: except.into_iter().collect(),
+                sort: DocSort::Date,
+                descending: true,
+                limit: 50,
+                after: None,
+            };
+            let started = Instant::now();
+            let (page, _) = store.search_documents(loaded.company_id, &query).await?;
+            let t = started.elapsed().as_secs_f64() * 1000.0;
+            if i >= WARM_UP {
+                times.push(t);
+                items += page.len();
+            }
+        }
+        times.sort_by(f64::total_cmp);
+        let l = Latency {
+            name,
+            p50: percentile(&times, 50),
+            p95: percentile(&times, 95),
+            items: items as f64 / samples.max(1) as f64,
+        };
+        println!("  {:<44} p50 {:>7.2} ms   p95 {:>7.2} ms   ({:.1} items/page)", l.name, l.p50, l.p95, l.items);
+        out.push(l);
+    }
+    Ok(out)
+}
+
 /// Invoices created (`POST /invoices`) and issued (`POST /invoices/{id}/issue`) per
 /// second by `clients` concurrent clients during `secs` seconds.
 async fn create_and_issue(
@@ -1049,6 +1114,7 @@ async fn run_one(
     let store = Store::connect(url).await.with_context(|| format!("cannot open {url}"))?;
     store.migrate().await.context("cannot migrate")?;
     let loaded = load(&store, generator, args, customers, invoices).await?;
+    let searches = document_search(&store, &loaded, args.samples, args.seed).await;
     store.close().await;
     let mut fig = Figures {
         backend,
@@ -1057,7 +1123,7 @@ async fn run_one(
         loaded,
         http_1: None,
         http_n: None,
-        latencies: Vec::new(),
+        latencies: searches?,
         memory: None,
     };
     if args.skip_http {
@@ -1068,7 +1134,7 @@ async fn run_one(
     let server = Server::start(url, log, &client).await?;
     let http = Http { client, base: server.base.clone(), token: Arc::from(fig.loaded.token.as_str()) };
     let measured = async {
-        fig.latencies = latencies(&http, generator, &fig.loaded, args.samples, args.seed).await?;
+        fig.latencies.extend(latencies(&http, generator, &fig.loaded, args.samples, args.seed).await?);
         let customers = Arc::new(fig.loaded.customer_ids.clone());
         fig.http_1 = Some(create_and_issue(&http, generator, &customers, 1, args.http_seconds, args.seed).await?);
         fig.http_n = Some(

@@ -439,6 +439,31 @@ impl Content {
         }
     }
 
+    /// The words a document list searches, folded like the directory's (lower case, no
+    /// accents): the title, references, contact, salesperson, notes, special conditions and
+    /// the text of every line. Not the amounts, dates or codes, and not the general terms,
+    /// which are the same boilerplate on every document and would make common words match
+    /// them all. The number and the customer's name are searched beside this.
+    pub fn search_text(&self) -> String {
+        let header = [
+            &self.title,
+            &self.customer_reference,
+            &self.contact,
+            &self.salesperson,
+            &self.note,
+            &self.internal_note,
+            &self.special_conditions,
+        ];
+        let parts = header
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .chain(self.lines.iter().map(|l| l.description.as_str()))
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        crate::party::fold(&parts.collect::<Vec<_>>().join(" "))
+    }
+
     /// The delivery address, which defaults to the billing address.
     pub fn effective_delivery_address(&self) -> Option<&crate::party::Address> {
         self.delivery_address.as_ref().or(self.billing_address.as_ref())
@@ -657,6 +682,26 @@ mod tests {
         c.operation = Some(Operation::Services);
         assert_eq!(c.operation(), Operation::Services, "a chosen nature wins");
         assert_eq!(content(vec![]).operation(), Operation::Goods);
+    }
+
+    #[test]
+    fn the_search_text_holds_the_words_people_look_for_and_no_json_or_boilerplate() {
+        let vat = Vat::new(dec!(20), None).unwrap();
+        let mut c = content(vec![(dec!(1), dec!(100))]);
+        c.lines[0].description = "  Câble électrique ".into();
+        c.lines.push(Line { kind: LineKind::Comment, ..Line::item("Pose comprise", dec!(0), dec!(0), vat) });
+        c.title = Some("Rénovation Éclairage".into());
+        c.customer_reference = Some("PO-4471".into());
+        c.internal_note = Some("relancer Noël".into());
+        c.terms = Some("Pénalités de retard : trois fois le taux légal".into());
+        let text = c.search_text();
+        for word in ["renovation eclairage", "po-4471", "relancer noel", "cable electrique", "pose comprise"] {
+            assert!(text.contains(word), "{word:?} in {text:?}");
+        }
+        for absent in ["penalites", "quantity", "eur", "100", "c62", "  "] {
+            assert!(!text.contains(absent), "{absent:?} must not be in {text:?}");
+        }
+        assert_eq!(Content::new(Uuid::nil(), Currency::EUR).search_text(), "");
     }
 
     #[test]

@@ -127,6 +127,7 @@ struct DocRow {
     net: String,
     vat_total: String,
     due: String,
+    search_text: String,
 }
 
 impl Store {
@@ -331,6 +332,7 @@ impl Store {
                 net: totals.net.to_string(),
                 vat_total: totals.vat_total.to_string(),
                 due: after.due.to_string(),
+                search_text: b.content.search_text(),
             });
         }
 
@@ -338,9 +340,9 @@ impl Store {
             let sql = format!(
                 "INSERT INTO documents (id, company_id, kind, status, number, customer_id, parent_id, currency, doc_date, \
                  issue_date, due_date, content, net, vat_total, gross, paid, credited, due, chain_seq, prev_seal, seal, \
-                 created_at, updated_at, issued_at) VALUES {}",
+                 created_at, updated_at, issued_at, search_text) VALUES {}",
                 values(
-                    "(?, $1, $2, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, '0', ?, ?, ?, ?, $3, $3, $3)",
+                    "(?, $1, $2, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, '0', ?, ?, ?, ?, $3, $3, $3, ?)",
                     3,
                     chunk.len()
                 )
@@ -367,7 +369,8 @@ impl Store {
                         .bind(&d.due)
                         .bind(r.chain_seq)
                         .bind(&r.prev_seal)
-                        .bind(&r.seal);
+                        .bind(&r.seal)
+                        .bind(&d.search_text);
                 }
                 q.execute(&mut *c).await.map(|_| ())
             })
@@ -496,7 +499,7 @@ pub async fn drop_postgres_database(admin_url: &str, name: &str) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::documents::ChainReport;
     use facturier_core::document::LifecycleError;
@@ -506,7 +509,7 @@ mod tests {
     use facturier_core::terms::PaymentTerms;
     use time::macros::date;
 
-    fn customer(name: &str) -> Customer {
+    pub(crate) fn customer(name: &str) -> Customer {
         Customer {
             kind: CustomerKind::Company,
             name: name.into(),

@@ -210,7 +210,7 @@ pub(crate) fn content_json(c: &Content) -> String {
     serde_json::to_string(&stored).unwrap_or_default()
 }
 
-fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &str) -> Result<Content> {
+pub(crate) fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &str) -> Result<Content> {
     let corrupt = |e: String| StoreError::Corrupt(format!("document {id}: {e}"));
     let s: StoredContent = serde_json::from_str(json).map_err(|e| corrupt(e.to_string()))?;
     let lines = s
@@ -826,7 +826,8 @@ impl Store {
         on_conn!(&mut tx, |c| {
             sqlx::query(
                 "UPDATE documents SET customer_id = $3, currency = $4, doc_date = $5, content = $6, net = $7, vat_total = $8, \
-                 gross = $9, due = $9, updated_at = $10 WHERE company_id = $1 AND id = $2 AND status = 'draft'",
+                 gross = $9, due = $9, updated_at = $10, search_text = $11 \
+                 WHERE company_id = $1 AND id = $2 AND status = 'draft'",
             )
             .bind(company_id)
             .bind(id)
@@ -838,6 +839,7 @@ impl Store {
             .bind(t.vat_total.to_string())
             .bind(t.gross.to_string())
             .bind(now())
+            .bind(content.search_text())
             .execute(c)
             .await?;
         });
@@ -1070,6 +1072,7 @@ struct NewDraft {
     net: String,
     vat_total: String,
     gross: String,
+    search_text: String,
 }
 
 impl NewDraft {
@@ -1092,6 +1095,7 @@ impl NewDraft {
             net: t.net.to_string(),
             vat_total: t.vat_total.to_string(),
             gross: t.gross.to_string(),
+            search_text: content.search_text(),
         }
     }
 }
@@ -1102,15 +1106,15 @@ impl NewDraft {
 // data-modifying CTE. Arguments: see `insert_draft_in`.
 const DRAFT_SQLITE: [&str; 2] = [
     "INSERT INTO documents (id, company_id, kind, status, customer_id, parent_id, currency, doc_date, content, \
-     net, vat_total, gross, due, created_at, updated_at) \
-     SELECT $1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12 \
+     net, vat_total, gross, due, created_at, updated_at, search_text) \
+     SELECT $1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12, $14 \
      WHERE EXISTS (SELECT 1 FROM customers WHERE company_id = $2 AND id = $4)",
     "INSERT INTO document_events (id, company_id, document_id, at, event, detail) \
      SELECT $13, $2, $1, $12, 'created', '{}' WHERE changes() > 0",
 ];
 const DRAFT_POSTGRES: &str = "WITH d AS (INSERT INTO documents (id, company_id, kind, status, customer_id, parent_id, \
-     currency, doc_date, content, net, vat_total, gross, due, created_at, updated_at) \
-     SELECT $1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12 \
+     currency, doc_date, content, net, vat_total, gross, due, created_at, updated_at, search_text) \
+     SELECT $1, $2, $3, 'draft', $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $12, $14 \
      WHERE EXISTS (SELECT 1 FROM customers WHERE company_id = $2 AND id = $4) RETURNING id) \
      INSERT INTO document_events (id, company_id, document_id, at, event, detail) \
      SELECT $13, $2, d.id, $12, 'created', '{}' FROM d";
@@ -1165,6 +1169,7 @@ pub(crate) async fn insert_draft_in(
             .bind(&d.gross)
             .bind(d.at)
             .bind(d.event_id)
+            .bind(&d.search_text)
             .execute(c)
             .await?
             .rows_affected()
@@ -1197,7 +1202,7 @@ fn insert_draft_on(
             return Err(no_product(i));
         }
     }
-    let args: [Val<'_>; 13] = [
+    let args: [Val<'_>; 14] = [
         d.id.into(),
         company_id.into(),
         kind.as_str().into(),
@@ -1211,6 +1216,7 @@ fn insert_draft_on(
         (&d.gross).into(),
         d.at.into(),
         d.event_id.into(),
+        (&d.search_text).into(),
     ];
     let mut inserted = 0;
     for sql in DRAFT_SQLITE {

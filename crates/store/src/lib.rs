@@ -248,6 +248,7 @@ impl Store {
             Store::Sqlite(p, _) => sqlx::migrate!("migrations/sqlite").run(p).await?,
             Store::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
         }
+        self.backfill_document_search().await?;
         Ok(())
     }
 

@@ -6,10 +6,11 @@
 //! in a million documents costs what the first one does (checked with `EXPLAIN QUERY PLAN`
 //! and PostgreSQL's `EXPLAIN` on a generated million: see `docs/web.md`).
 
-use crate::documents::{COLS, DocumentRecord, Row};
+use crate::documents::{COLS, DocumentRecord, Row, parse_content};
 use crate::sql::{Arg, Sql, like_escape};
-use crate::{Result, Store, bind_args, on_pool};
+use crate::{Result, Store, bind_args, on_conn, on_pool};
 use facturier_core::document::{DocumentKind, Status};
+use facturier_core::party::fold;
 use std::collections::HashMap;
 use time::Date;
 use uuid::Uuid;
@@ -80,9 +81,10 @@ pub struct DocumentQuery {
     pub customer_id: Option<Uuid>,
     pub from: Option<Date>,
     pub to: Option<Date>,
-    /// Words that must all appear in the number, the customer's name or the document's text.
+    /// Words that must all appear in the number, the customer's name or the document's
+    /// words (`Content::search_text`), case and accents ignored.
     pub q: Option<String>,
-    /// Rows whose number, customer's name or text contain any of these are left out.
+    /// Rows whose number, customer's name or words contain any of these are left out.
     pub except: Vec<String>,
     pub sort: DocSort,
     pub descending: bool,
@@ -104,9 +106,32 @@ struct ListRow {
     sort_key: String,
 }
 
-/// Lower-cased, so that `LOWER(column) LIKE pattern` finds it whatever its case.
-fn pattern(s: &str) -> String {
-    format!("%{}%", like_escape(&s.to_lowercase()))
+/// `LIKE` pattern of a folded word: anywhere in the text.
+fn pattern(folded: &str) -> String {
+    format!("%{}%", like_escape(folded))
+}
+
+/// The text a word is looked for in, beside the customer's name: the number (lower case)
+/// and the folded words of the content (migration 0013). PostgreSQL's trigram index is
+/// on exactly this expression, and SQLite's `documents_fts` holds its two parts.
+const SEARCHED: &str = "(lower(COALESCE(d.number, '')) || ' ' || COALESCE(d.search_text, ''))";
+
+/// Above this many documents matching its rarest word, a search walks the list in its
+/// order and tests each row, which fills a page sooner than fetching every match.
+const SPARSE_MATCHES: usize = 2000;
+
+/// Adds the condition that a folded word is in the document's number or words, or in
+/// its customer's (folded) name.
+fn push_match(q: &mut Sql, company_id: Uuid, word: &str) {
+    let p = pattern(word);
+    q.push(&format!("({SEARCHED} LIKE ")).bind(Arg::Text(p.clone()));
+    q.push(" ESCAPE '\\' OR d.customer_id IN (SELECT n.id FROM customers n WHERE n.company_id = ");
+    q.bind(Arg::Uuid(company_id)).push(" AND n.sort_name LIKE ").bind(Arg::Text(p)).push(" ESCAPE '\\'))");
+}
+
+/// The FTS5 phrase of a folded word: the trigram tokenizer finds it as a substring.
+fn phrase(word: &str) -> String {
+    format!("\"{}\"", word.replace('"', "\"\""))
 }
 
 impl Store {
@@ -136,19 +161,49 @@ impl Store {
         let (key, key_text) = self.sort_sql(f.sort);
         let cols: Vec<String> = COLS.split(", ").map(|c| format!("d.{c}")).collect();
         let by_customer = f.sort == DocSort::Customer;
-        // Only the customer sort joins: customers in name order drive the documents. The
-        // other sorts read documents alone, and the names of a page in one query after.
-        let from = if by_customer {
-            "FROM customers c JOIN documents d ON d.company_id = c.company_id AND d.customer_id = c.id WHERE c.company_id = "
-        } else {
-            "FROM documents d WHERE d.company_id = "
+        // Every word must match, and no "except" term may: in the number, the document's
+        // words or the customer's name, folded (case and accents ignored).
+        let words: Vec<String> = f.q.iter().flat_map(|s| s.split_whitespace()).take(10).map(fold).collect();
+        let except: Vec<String> =
+            f.except.iter().map(|x| x.trim()).filter(|x| !x.is_empty()).take(10).map(fold).collect();
+        let sparse = self.sparse_candidates(company_id, f.kind, &words).await?;
+        if sparse.as_ref().is_some_and(Vec::is_empty) {
+            return Ok((Vec::new(), None));
+        }
+        // With few candidates, SQLite must read them by id and sort them, not walk the
+        // sort index testing each row: `+` keeps it off the indexes led by the company,
+        // and the customer sort starts from the documents. PostgreSQL's planner weighs
+        // the id list against its statistics.
+        let sqlite_by_id = sparse.is_some() && matches!(self, Store::Sqlite(..));
+        let from = match (by_customer, sqlite_by_id) {
+            // Only the customer sort joins: customers in name order drive the documents.
+            // The other sorts read documents alone, and the names of a page in one query after.
+            (true, false) => {
+                "FROM customers c JOIN documents d ON d.company_id = c.company_id AND d.customer_id = c.id \
+                 WHERE c.company_id = "
+            }
+            (true, true) => "FROM documents d CROSS JOIN customers c ON c.id = d.customer_id WHERE c.company_id = ",
+            (false, false) => "FROM documents d WHERE d.company_id = ",
+            (false, true) => "FROM documents d WHERE +d.company_id = ",
         };
         let mut q = Sql::new(&format!("SELECT {}, {key_text} AS sort_key {from}", cols.join(", ")));
         q.bind(Arg::Uuid(company_id));
         if by_customer {
-            q.push(" AND d.company_id = ").bind(Arg::Uuid(company_id));
+            q.push(if sqlite_by_id { " AND +d.company_id = " } else { " AND d.company_id = " });
+            q.bind(Arg::Uuid(company_id));
         }
-        q.push(" AND d.kind = ").bind(Arg::Text(f.kind.as_str().into()));
+        q.push(if sqlite_by_id { " AND +d.kind = " } else { " AND d.kind = " });
+        q.bind(Arg::Text(f.kind.as_str().into()));
+        if let Some(ids) = sparse {
+            q.push(" AND d.id IN (");
+            for (i, id) in ids.into_iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.bind(Arg::Uuid(id));
+            }
+            q.push(")");
+        }
         if let Some(cid) = f.customer_id {
             q.push(" AND d.customer_id = ").bind(Arg::Uuid(cid));
         }
@@ -161,20 +216,13 @@ impl Store {
         if let Some(to) = f.to {
             q.push(" AND d.doc_date <= ").bind(Arg::Date(to));
         }
-        // A term matches the number, the text of the document (notes, lines…) or the customer's name.
-        let matches = |q: &mut Sql, term: &str| {
-            let p = pattern(term);
-            q.push("(LOWER(COALESCE(d.number, '') || ' ' || d.content) LIKE ").bind(Arg::Text(p.clone()));
-            q.push(" ESCAPE '\\' OR d.customer_id IN (SELECT n.id FROM customers n WHERE n.company_id = ");
-            q.bind(Arg::Uuid(company_id)).push(" AND LOWER(n.name) LIKE ").bind(Arg::Text(p)).push(" ESCAPE '\\'))");
-        };
-        for word in f.q.iter().flat_map(|s| s.split_whitespace()).take(10) {
+        for word in &words {
             q.push(" AND ");
-            matches(&mut q, word);
+            push_match(&mut q, company_id, word);
         }
-        for x in f.except.iter().map(|x| x.trim()).filter(|x| !x.is_empty()).take(10) {
+        for x in &except {
             q.push(" AND NOT ");
-            matches(&mut q, x);
+            push_match(&mut q, company_id, x);
         }
         if let Some(c) = &f.after {
             let key_arg = match f.sort {
@@ -245,6 +293,111 @@ impl Store {
         Ok((docs, next))
     }
 
+    /// The documents of a kind that contain a search's rarest word, when it is rare: the
+    /// ids of at most [`SPARSE_MATCHES`] rows the list then reads by key, instead of
+    /// walking the kind until a page is full. `None` when no word has three letters (the
+    /// shortest a trigram index finds) or every word is common. Candidates are the
+    /// documents whose number or words hold the word (through `documents_fts` on SQLite,
+    /// the `documents_search` trigram index on PostgreSQL) and the documents of customers
+    /// whose name holds it; the list's own conditions then check every word exactly.
+    async fn sparse_candidates(
+        &self,
+        company_id: Uuid,
+        kind: DocumentKind,
+        words: &[String],
+    ) -> Result<Option<Vec<Uuid>>> {
+        let mut best: Option<Vec<Uuid>> = None;
+        for word in words.iter().filter(|w| w.chars().count() >= 3) {
+            let p = pattern(word);
+            let mut q = match self {
+                Store::Sqlite(..) => {
+                    // CROSS JOIN keeps this order: with a plain join SQLite may walk the
+                    // company's documents and run the full-text query once for each.
+                    let mut q = Sql::new(
+                        "SELECT x.id FROM documents_fts f CROSS JOIN document_search_keys k ON k.key = f.rowid \
+                         CROSS JOIN documents x ON x.id = k.document_id WHERE documents_fts MATCH ",
+                    );
+                    q.bind(Arg::Text(phrase(word)));
+                    q
+                }
+                Store::Postgres(_) => {
+                    let mut q = Sql::new(&format!("SELECT d.id FROM documents d WHERE {SEARCHED} LIKE "));
+                    q.bind(Arg::Text(p.clone())).push(" ESCAPE '\\'");
+                    q
+                }
+            };
+            let alias = if matches!(self, Store::Sqlite(..)) { "x" } else { "d" };
+            q.push(&format!(" AND {alias}.company_id = ")).bind(Arg::Uuid(company_id));
+            q.push(&format!(" AND {alias}.kind = ")).bind(Arg::Text(kind.as_str().into()));
+            // The customers' side: their folded name, found through the directory's
+            // trigram index (its search text starts with the name) and checked exactly.
+            q.push(" UNION SELECT y.id FROM documents y WHERE y.company_id = ").bind(Arg::Uuid(company_id));
+            q.push(" AND y.kind = ").bind(Arg::Text(kind.as_str().into()));
+            q.push(" AND y.customer_id IN (SELECT n.id FROM customers n WHERE n.company_id = ");
+            q.bind(Arg::Uuid(company_id))
+                .push(" AND n.sort_name LIKE ")
+                .bind(Arg::Text(p.clone()))
+                .push(" ESCAPE '\\'");
+            match self {
+                Store::Sqlite(..) => {
+                    q.push(
+                        " AND n.id IN (SELECT k.customer_id FROM customers_fts f \
+                         JOIN customer_search_keys k ON k.key = f.rowid WHERE customers_fts MATCH ",
+                    )
+                    .bind(Arg::Text(phrase(word)))
+                    .push("))");
+                }
+                Store::Postgres(_) => {
+                    q.push(" AND n.search_text LIKE ").bind(Arg::Text(p)).push(" ESCAPE '\\')");
+                }
+            }
+            q.push(" LIMIT ").bind(Arg::I64(SPARSE_MATCHES as i64 + 1));
+            let ids: Vec<(Uuid,)> =
+                on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
+                    .fetch_all(c)
+                    .await?);
+            if ids.len() <= SPARSE_MATCHES && best.as_ref().is_none_or(|b| ids.len() < b.len()) {
+                best = Some(ids.into_iter().map(|(id,)| id).collect());
+            }
+        }
+        Ok(best)
+    }
+
+    /// Writes the search text of documents stored before migration 0013 (NULL there), a
+    /// thousand per transaction; a store that has none left reads one index entry.
+    pub(crate) async fn backfill_document_search(&self) -> Result<u64> {
+        let mut done = 0u64;
+        loop {
+            let rows: Vec<(Uuid, Uuid, String, String)> = on_pool!(self, |c| sqlx::query_as(
+                "SELECT id, customer_id, currency, content FROM documents WHERE search_text IS NULL LIMIT 1000"
+            )
+            .fetch_all(c)
+            .await?);
+            if rows.is_empty() {
+                break;
+            }
+            let mut tx = self.begin().await?;
+            for (id, customer_id, currency, json) in &rows {
+                // Unreadable content (never written by this store) is searched by number only.
+                let text =
+                    parse_content(*id, *customer_id, currency, json).map(|c| c.search_text()).unwrap_or_default();
+                on_conn!(&mut tx, |c| {
+                    sqlx::query("UPDATE documents SET search_text = $2 WHERE id = $1")
+                        .bind(id)
+                        .bind(&text)
+                        .execute(c)
+                        .await?;
+                });
+            }
+            tx.commit().await?;
+            done += rows.len() as u64;
+        }
+        if done > 0 {
+            tracing::info!(documents = done, "wrote the search text of earlier documents");
+        }
+        Ok(done)
+    }
+
     /// The names of some customers of a company, in one query.
     pub async fn customer_names(&self, company_id: Uuid, ids: &[Uuid]) -> Result<HashMap<Uuid, String>> {
         let mut ids = ids.to_vec();
@@ -273,6 +426,174 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bulk::tests::customer;
+    use crate::bulk::{BulkInvoice, create_postgres_database, drop_postgres_database};
+    use crate::new_id;
+    use facturier_core::document::{Content, Line};
+    use facturier_core::money::Currency;
+    use facturier_core::tax::Vat;
+    use rust_decimal::Decimal;
+    use time::macros::date;
+
+    fn invoice(customer_id: Uuid, day: Date, text: &str, reference: Option<&str>) -> Content {
+        let vat = Vat::new(Decimal::from(20), None).unwrap();
+        Content {
+            issue_date: Some(day),
+            lines: vec![Line::item(text, Decimal::ONE, Decimal::from(100), vat)],
+            customer_reference: reference.map(str::to_string),
+            ..Content::new(customer_id, Currency::EUR)
+        }
+    }
+
+    /// The ids a search lists, all pages in one (limit above any count here), by date.
+    async fn found(store: &Store, company: Uuid, q: &str, except: &[&str]) -> Vec<Uuid> {
+        found_by(store, company, q, except, DocSort::Date, 5000).await.0
+    }
+
+    async fn found_by(
+        store: &Store,
+        company: Uuid,
+        q: &str,
+        except: &[&str],
+        sort: DocSort,
+        limit: u32,
+    ) -> (Vec<Uuid>, Option<SortCursor>) {
+        let query = DocumentQuery {
+            kind: DocumentKind::Invoice,
+            status: None,
+            customer_id: None,
+            from: None,
+            to: None,
+            q: Some(q.into()),
+            except: except.iter().map(|x| x.to_string()).collect(),
+            sort,
+            descending: false,
+            limit,
+            after: None,
+        };
+        let (docs, next) = store.search_documents(company, &query).await.unwrap();
+        (docs.into_iter().map(|d| d.doc.id).collect(), next)
+    }
+
+    /// Words, not JSON: the search reads the number, the document's words and the
+    /// customer's name, through the trigram index for rare words and by walking the list
+    /// for common ones (over `SPARSE_MATCHES`), and follows every write.
+    async fn searches_words(store: &Store) {
+        store.migrate().await.unwrap();
+        let company =
+            store.create_company("Cherche SARL", &"FR".parse().unwrap(), Currency::EUR, "c@cherche.fr").await.unwrap();
+        let cid = company.company_id;
+        let ids =
+            store.bulk_insert_customers(cid, &[customer("Crème Brûlée SARL"), customer("Atelier Nord")]).await.unwrap();
+        let (creme, nord) = (ids[0], ids[1]);
+        let day = date!(2026 - 03 - 02);
+        let mut batch: Vec<BulkInvoice> = (0..SPARSE_MATCHES + 50)
+            .map(|_| BulkInvoice { content: invoice(creme, day, "Maintenance informatique", None), payment: None })
+            .collect();
+        for r in ["BC-4471", "BC-4472", "BC-9000"] {
+            batch.push(BulkInvoice { content: invoice(nord, day, "Rénovation façade", Some(r)), payment: None });
+        }
+        let issued = store.bulk_issue_invoices(cid, day, &batch).await.unwrap();
+        let nord_ids: Vec<Uuid> = issued[SPARSE_MATCHES + 50..].iter().map(|d| d.id).collect();
+        let other =
+            store.create_company("Autre SAS", &"FR".parse().unwrap(), Currency::EUR, "o@autre.fr").await.unwrap();
+        let theirs = store.bulk_insert_customers(other.company_id, &[customer("Atelier Nord")]).await.unwrap();
+        let stranger = BulkInvoice { content: invoice(theirs[0], day, "Rénovation façade", None), payment: None };
+        store.bulk_issue_invoices(other.company_id, day, &[stranger]).await.unwrap();
+
+        for key in ["quantity", "EUR", "unit_price", "C62", "customer_id"] {
+            assert_eq!(found(store, cid, key, &[]).await.len(), 0, "{key:?} is JSON, not a word");
+        }
+        assert_eq!(found(store, cid, "facade", &[]).await, nord_ids, "accents are ignored");
+        assert_eq!(found(store, cid, "FAÇADE", &[]).await, nord_ids, "and case");
+        assert_eq!(found(store, cid, "nord", &[]).await, nord_ids, "the customer's name");
+        assert_eq!(found(store, cid, "atelier façade", &[]).await, nord_ids, "a word each in name and text");
+        assert_eq!(found(store, cid, "bc-447", &[]).await, nord_ids[..2], "inside the order reference");
+        assert_eq!(found(store, cid, "bc-447", &["4472"]).await, nord_ids[..1], "less the except term");
+        assert_eq!(found(store, cid, "nord maintenance", &[]).await, Vec::<Uuid>::new());
+        assert_eq!(found(store, cid, "zqx", &[]).await, Vec::<Uuid>::new());
+        for sort in DocSort::ALL {
+            let (page, next) = found_by(store, cid, "facade", &[], sort, 2).await;
+            assert_eq!((page.len(), next.is_some()), (2, true), "{sort:?}: a page of the few matches, then more");
+            let (page, next) = found_by(store, cid, "maintenance", &[], sort, 2).await;
+            assert_eq!((page.len(), next.is_some()), (2, true), "{sort:?}: a page of the many");
+        }
+        let number = issued[SPARSE_MATCHES + 51].number.to_lowercase();
+        assert_eq!(found(store, cid, &number, &[]).await, nord_ids[1..2], "the number, in any case");
+
+        // Common words walk the list: every match, the same as the index would give.
+        let common = found(store, cid, "maintenance", &[]).await;
+        assert_eq!(common.len(), SPARSE_MATCHES + 50);
+        assert_eq!(found(store, cid, "brulee informatique", &[]).await, common);
+        assert_eq!(found(store, cid, "maintenance", &["brûlée"]).await, Vec::<Uuid>::new());
+        assert_eq!(found(store, cid, "sarl", &["maintenance"]).await, Vec::<Uuid>::new());
+        assert_eq!(found(store, cid, "re", &["maintenance"]).await, nord_ids, "a short word is matched too");
+
+        // A draft is found by its words, then by its new words, then not at all.
+        let draft = store
+            .insert_draft(cid, DocumentKind::Invoice, &invoice(nord, day, "Peinture intérieure", None), None)
+            .await
+            .unwrap();
+        assert_eq!(found(store, cid, "peinture", &[]).await, vec![draft.id]);
+        store
+            .update_draft(cid, DocumentKind::Invoice, draft.id, &invoice(nord, day, "Carrelage cuisine", None))
+            .await
+            .unwrap();
+        assert_eq!(found(store, cid, "peinture", &[]).await, Vec::<Uuid>::new());
+        assert_eq!(found(store, cid, "carrelage", &[]).await, vec![draft.id]);
+        let issued_draft = store.issue(cid, DocumentKind::Invoice, draft.id, day).await.unwrap();
+        let number = issued_draft.number.unwrap();
+        assert_eq!(found(store, cid, &number, &[]).await, vec![draft.id], "its number once issued");
+        let second =
+            store.insert_draft(cid, DocumentKind::Invoice, &invoice(nord, day, "Plomberie", None), None).await.unwrap();
+        assert_eq!(found(store, cid, "plomberie", &[]).await, vec![second.id]);
+        store.delete_draft(cid, DocumentKind::Invoice, second.id).await.unwrap();
+        assert_eq!(found(store, cid, "plomberie", &[]).await, Vec::<Uuid>::new());
+
+        // A renamed customer's documents answer to the new name.
+        let mut renamed = customer("Zéphyr Conseil");
+        renamed.activity = None;
+        store.update_customer(cid, nord, &renamed).await.unwrap();
+        let mut all_nord = nord_ids.clone();
+        all_nord.push(draft.id);
+        let mut zephyr = found(store, cid, "zephyr", &[]).await;
+        zephyr.sort();
+        all_nord.sort();
+        assert_eq!(zephyr, all_nord);
+
+        // Rows written before migration 0013 have no search text until the store opens.
+        on_pool!(store, |c| {
+            sqlx::query("UPDATE documents SET search_text = NULL").execute(c).await.unwrap();
+        });
+        assert_eq!(found(store, cid, "facade", &[]).await, Vec::<Uuid>::new());
+        assert_eq!(found(store, cid, &number, &[]).await, vec![draft.id], "the number needs no search text");
+        store.migrate().await.unwrap();
+        assert_eq!(found(store, cid, "facade", &[]).await, nord_ids);
+        assert_eq!(found(store, cid, "maintenance", &[]).await, common);
+        assert_eq!(store.backfill_document_search().await.unwrap(), 0, "nothing left to write");
+    }
+
+    #[tokio::test]
+    async fn document_search_on_sqlite() {
+        let dir = std::env::temp_dir().join(format!("facturier-search-{}", new_id().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::connect(&format!("sqlite://{}", dir.join("t.db").display())).await.unwrap();
+        searches_words(&store).await;
+        store.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn document_search_on_postgres() {
+        let admin =
+            std::env::var("FACTURIER_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("facturier_search_{}", new_id().simple());
+        let url = create_postgres_database(&admin, &name).await.unwrap();
+        let store = Store::connect(&url).await.unwrap();
+        searches_words(&store).await;
+        store.close().await;
+        drop_postgres_database(&admin, &name).await.unwrap();
+    }
 
     #[test]
     fn a_cursor_reads_back_what_it_wrote_even_with_underscores_in_the_key() {
