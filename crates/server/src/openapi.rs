@@ -656,12 +656,12 @@ fn parameters() -> Value {
         },
         "CustomerSort": {
             "name": "sort", "in": "query", "required": false,
-            "description": "The order of the list: `created` (by creation), `name` or `city` (billing city), case- and accent-insensitive; each is served by an index, however deep the page.",
-            "schema": {"type": "string", "enum": ["created", "name", "city"], "default": "created"},
+            "description": "The order of the list: `created` (by creation), `name` or `city` (billing city), case- and accent-insensitive, or `balance` (what the customer owes on issued invoices, in the company's currency); each is served by an index, however deep the page.",
+            "schema": {"type": "string", "enum": ["created", "name", "city", "balance"], "default": "created"},
         },
         "SortOrder": {
             "name": "order", "in": "query", "required": false,
-            "description": "`asc` or `desc`; default `desc` (newest first) by creation, `asc` otherwise.",
+            "description": "`asc` or `desc`; default `desc` by creation (newest first) and by balance (who owes the most first), `asc` otherwise.",
             "schema": {"type": "string", "enum": ["asc", "desc"]},
         },
         "IdempotencyKey": {

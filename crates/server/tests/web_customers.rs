@@ -766,6 +766,40 @@ async fn the_directory_shows_what_each_customer_owes_and_how_much_is_overdue() {
         b.submit("/language", &[("lang", "en"), ("back", "/")]).await;
         let en = b.get("/customers?sort=name&order=asc").await.body;
         assert!(en.contains("Outstanding") && en.contains("€1,200.00") && en.contains("of which overdue"), "{en}");
+
+        // Sorted by what they owe: the most first unless asked otherwise, page after page.
+        let ours = |ids: Vec<String>| -> Vec<String> {
+            ids.into_iter().filter(|id| [&late, &current, &settled].contains(&id)).collect()
+        };
+        let expect = |order: &[&String]| order.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        for limit in [1, 2, 50] {
+            assert_eq!(ours(walk(&app, "sort=balance", limit).await), expect(&[&late, &current, &settled]), "{limit}");
+            let asc = ours(walk(&app, "sort=balance&order=asc", limit).await);
+            assert_eq!(asc, expect(&[&settled, &current, &late]), "{limit}");
+        }
+        // A credit note for the whole old invoice settles it; a dollar invoice counts at its
+        // rate (120 USD at 0.5 is 60 €), so the customer who paid moves up.
+        let credit = app.post(&format!("/invoices/{old}/credit-note"), json!({})).await.assert_status(201).clone();
+        let credit_id = credit["id"].as_str().unwrap();
+        app.post(&format!("/credit-notes/{credit_id}/issue"), json!({})).await.assert_status(200);
+        let usd = app
+            .post(
+                "/invoices",
+                json!({"customer_id": settled, "currency": "USD", "exchange_rate": "0.5",
+                       "lines": [line("Support", "1", "100", "20")]}),
+            )
+            .await
+            .assert_status(201)["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        app.post(&format!("/invoices/{usd}/issue"), json!({})).await.assert_status(200);
+        assert_eq!(ours(walk(&app, "sort=balance", 1).await), expect(&[&current, &settled, &late]));
+        let html = b.get("/customers?sort=balance").await.body;
+        assert!(html.contains(r#"id="sort-balance""#) && html.contains(r#"aria-sort="descending""#), "{html}");
+        let pos = |n: &str| html.find(&format!(">{n}</a>")).unwrap_or_else(|| panic!("{n} listed"));
+        assert!(pos("Client Récent") < pos("Client Soldé") && pos("Client Soldé") < pos("Ancien Client"));
+        assert!(html.contains("$120.00"), "the dollars are shown as dollars: {html}");
     })
     .await;
 }

@@ -52,6 +52,9 @@ pub enum CustomerSort {
     Name,
     /// By billing city, case and accents ignored.
     City,
+    /// By what the customer owes on issued invoices, in the company's currency
+    /// (`open_balance`, migration 0014).
+    Balance,
 }
 
 impl CustomerSort {
@@ -61,6 +64,7 @@ impl CustomerSort {
             CustomerSort::Created => "created",
             CustomerSort::Name => "name",
             CustomerSort::City => "city",
+            CustomerSort::Balance => "balance",
         }
     }
 
@@ -70,6 +74,7 @@ impl CustomerSort {
             "created" => Some(CustomerSort::Created),
             "name" => Some(CustomerSort::Name),
             "city" => Some(CustomerSort::City),
+            "balance" => Some(CustomerSort::Balance),
             _ => None,
         }
     }
@@ -80,6 +85,7 @@ impl CustomerSort {
             CustomerSort::Created => None,
             CustomerSort::Name => Some("sort_name"),
             CustomerSort::City => Some("sort_city"),
+            CustomerSort::Balance => Some("open_balance"),
         }
     }
 }
@@ -268,14 +274,21 @@ impl Store {
                 // A row value on the index's (key, id) suffix: both planners seek to the
                 // previous page's last row, so a page deep in the directory costs what
                 // the first one does.
-                let sql = format!("SELECT {col} FROM customers WHERE company_id = $1 AND id = $2");
+                let sql = format!("SELECT CAST({col} AS TEXT) FROM customers WHERE company_id = $1 AND id = $2");
                 let key: Option<(String,)> = on_pool!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
                     .bind(company_id)
                     .bind(after)
                     .fetch_optional(c)
                     .await?);
-                let Some((key,)) = key else { return Ok((Vec::new(), None)) };
-                q.push(&format!(" AND ({col}, id) {cmp} (")).bind(Arg::Text(key));
+                let key = match key {
+                    // The balance is an integer: compared as one, not as its digits.
+                    Some((k,)) if order.sort == CustomerSort::Balance => Some(Arg::I64(
+                        k.parse().map_err(|_| StoreError::Corrupt(format!("customer {after}: balance {k:?}")))?,
+                    )),
+                    other => other.map(|(k,)| Arg::Text(k)),
+                };
+                let Some(key) = key else { return Ok((Vec::new(), None)) };
+                q.push(&format!(" AND ({col}, id) {cmp} (")).bind(key);
                 q.push(", ").bind(Arg::Uuid(after)).push(")");
             }
             (_, None) => {}

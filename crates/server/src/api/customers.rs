@@ -338,12 +338,12 @@ pub async fn list(
     let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
         None => CustomerSort::Created,
         Some(s) => CustomerSort::parse(s).unwrap_or_else(|| {
-            v.error("sort", format!("{s:?} is not a sort order (created, name or city)"));
+            v.error("sort", format!("{s:?} is not a sort order (created, name, city or balance)"));
             CustomerSort::Created
         }),
     };
     let desc = match q.order.as_deref().filter(|s| !s.is_empty()) {
-        None => sort == CustomerSort::Created,
+        None => matches!(sort, CustomerSort::Created | CustomerSort::Balance),
         Some("asc") => false,
         Some("desc") => true,
         Some(o) => {

@@ -162,7 +162,7 @@ pub struct ListQuery {
     order: Option<String>,
 }
 
-/// `GET /customers?q=…&sort=name|city|created&order=asc|desc&after=…`
+/// `GET /customers?q=…&sort=name|city|balance|created&order=asc|desc&after=…`
 pub async fn list(State(app): State<App>, s: WebSession, Query(query): Query<ListQuery>) -> Result<Response, WebError> {
     let lang = s.lang();
     let q = query.q.unwrap_or_default().trim().chars().take(crate::api::MAX_SEARCH).collect::<String>();
@@ -171,7 +171,8 @@ pub async fn list(State(app): State<App>, s: WebSession, Query(query): Query<Lis
     let desc = match query.order.as_deref() {
         Some("asc") => false,
         Some("desc") => true,
-        _ => sort == CustomerSort::Created,
+        // Newest first, and who owes the most first; names and cities from A.
+        _ => matches!(sort, CustomerSort::Created | CustomerSort::Balance),
     };
     let filter = CustomerFilter { q: (!q.is_empty()).then(|| q.clone()), activity: None, limit: PAGE, after };
     let (rows, next) = app
@@ -200,29 +201,34 @@ pub async fn list(State(app): State<App>, s: WebSession, Query(query): Query<Lis
         })
         .collect();
     let order = if desc { "desc" } else { "asc" };
-    let headers = [("name", "customer.name"), ("city", "customer.city"), ("created", "cust.created")]
-        .into_iter()
-        .map(|(key, label)| {
-            let current = key == sort.as_str();
-            // A click on the sorted column reverses it; another column starts in its natural order.
-            let next_order = match (current, desc, key) {
-                (true, true, _) => "asc",
-                (true, false, _) => "desc",
-                (false, _, "created") => "desc",
-                (false, _, _) => "asc",
-            };
-            SortHeader {
-                key,
-                label,
-                href: format!("/customers?{}", query_string(&[("q", &q), ("sort", key), ("order", next_order)])),
-                aria: match (current, desc) {
-                    (false, _) => "none",
-                    (true, true) => "descending",
-                    (true, false) => "ascending",
-                },
-            }
-        })
-        .collect();
+    let headers = [
+        ("name", "customer.name"),
+        ("city", "customer.city"),
+        ("balance", "cust.outstanding"),
+        ("created", "cust.created"),
+    ]
+    .into_iter()
+    .map(|(key, label)| {
+        let current = key == sort.as_str();
+        // A click on the sorted column reverses it; another column starts in its natural order.
+        let next_order = match (current, desc, key) {
+            (true, true, _) => "asc",
+            (true, false, _) => "desc",
+            (false, _, "created" | "balance") => "desc",
+            (false, _, _) => "asc",
+        };
+        SortHeader {
+            key,
+            label,
+            href: format!("/customers?{}", query_string(&[("q", &q), ("sort", key), ("order", next_order)])),
+            aria: match (current, desc) {
+                (false, _) => "none",
+                (true, true) => "descending",
+                (true, false) => "ascending",
+            },
+        }
+    })
+    .collect();
     let keep = [("q", q.as_str()), ("sort", sort.as_str()), ("order", order)];
     let next_query = next.map(|n| {
         let id = n.to_string();

@@ -115,7 +115,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("at most {max} tags", "{max} étiquettes au plus"),
     ("incomplete customer", "fiche client incomplète"),
     ("{v} is not a kind (company or individual)", "{v:q} n'est pas un type de client (company ou individual)"),
-    ("{v} is not a sort order (created, name or city)", "{v:q} n'est pas un tri (created, name ou city)"),
+    (
+        "{v} is not a sort order (created, name, city or balance)",
+        "{v:q} n'est pas un tri (created, name, city ou balance)",
+    ),
     ("{v} is not an order (asc or desc)", "{v:q} n'est pas un ordre de tri (asc ou desc)"),
     ("is missing or empty: send the file as the `file` part", "manquant ou vide : choisissez un fichier"),
     // Products.
