@@ -779,6 +779,11 @@ async fn measure(
             items += v["data"].as_array().map_or(0, Vec::len);
         }
     }
+    Ok(summarize(name, times, items, samples))
+}
+
+/// p50 and p95 of measured times (ms), and the mean items per answer; printed.
+fn summarize(name: &'static str, mut times: Vec<f64>, items: usize, samples: usize) -> Latency {
     times.sort_by(f64::total_cmp);
     let l = Latency {
         name,
@@ -787,7 +792,7 @@ async fn measure(
         items: items as f64 / samples.max(1) as f64,
     };
     println!("  {:<44} p50 {:>7.2} ms   p95 {:>7.2} ms   ({:.1} items/page)", l.name, l.p50, l.p95, l.items);
-    Ok(l)
+    l
 }
 
 async fn latencies(
@@ -987,15 +992,7 @@ async fn document_search(store: &Store, loaded: &Loaded, samples: usize, seed: u
                 items += page.len();
             }
         }
-        times.sort_by(f64::total_cmp);
-        let l = Latency {
-            name,
-            p50: percentile(&times, 50),
-            p95: percentile(&times, 95),
-            items: items as f64 / samples.max(1) as f64,
-        };
-        println!("  {:<44} p50 {:>7.2} ms   p95 {:>7.2} ms   ({:.1} items/page)", l.name, l.p50, l.p95, l.items);
-        out.push(l);
+        out.push(summarize(name, times, items, samples));
     }
     Ok(out)
 }

@@ -195,14 +195,7 @@ impl Store {
         q.push(if sqlite_by_id { " AND +d.kind = " } else { " AND d.kind = " });
         q.bind(Arg::Text(f.kind.as_str().into()));
         if let Some(ids) = sparse {
-            q.push(" AND d.id IN (");
-            for (i, id) in ids.into_iter().enumerate() {
-                if i > 0 {
-                    q.push(", ");
-                }
-                q.bind(Arg::Uuid(id));
-            }
-            q.push(")");
+            q.push(" AND d.id IN ").bind_ids(ids);
         }
         if let Some(cid) = f.customer_id {
             q.push(" AND d.customer_id = ").bind(Arg::Uuid(cid));
@@ -373,7 +366,8 @@ impl Store {
     }
 
     /// Writes the search text of documents stored before migration 0013 (NULL there), a
-    /// thousand per transaction; a store that has none left reads one index entry.
+    /// thousand per transaction, found through the partial index `documents_unsearched`, so
+    /// a store that has none left reads an empty index.
     pub(crate) async fn backfill_document_search(&self) -> Result<u64> {
         let mut done = 0u64;
         loop {
@@ -416,14 +410,7 @@ impl Store {
             return Ok(HashMap::new());
         }
         let mut q = Sql::new("SELECT id, name FROM customers WHERE company_id = ");
-        q.bind(Arg::Uuid(company_id)).push(" AND id IN (");
-        for (i, id) in ids.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind(Arg::Uuid(*id));
-        }
-        q.push(")");
+        q.bind(Arg::Uuid(company_id)).push(" AND id IN ").bind_ids(ids);
         let rows: Vec<(Uuid, String)> =
             on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
                 .fetch_all(c)

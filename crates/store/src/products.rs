@@ -171,14 +171,7 @@ impl Store {
         }
         // One query for all the lines (a document can have hundreds), by primary key.
         let mut q = Sql::new("SELECT id, data FROM products WHERE company_id = ");
-        q.bind(Arg::Uuid(company_id)).push(" AND id IN (");
-        for (i, id) in ids.iter().enumerate() {
-            if i > 0 {
-                q.push(", ");
-            }
-            q.bind(Arg::Uuid(*id));
-        }
-        q.push(")");
+        q.bind(Arg::Uuid(company_id)).push(" AND id IN ").bind_ids(ids.iter().copied());
         let rows: Vec<(Uuid, String)> = on_pool!(self, |c| {
             bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone()).fetch_all(c).await?
         });

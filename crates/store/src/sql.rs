@@ -39,6 +39,19 @@ impl Sql {
         self.text.push_str(&format!("${}", self.args.len()));
         self
     }
+
+    /// Appends `(<p1>, <p2>, …)`, one placeholder per id, for `IN` (`ids` must not be empty).
+    pub fn bind_ids(&mut self, ids: impl IntoIterator<Item = Uuid>) -> &mut Self {
+        self.text.push('(');
+        for (i, id) in ids.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(Arg::Uuid(id));
+        }
+        self.text.push(')');
+        self
+    }
 }
 
 /// Binds every argument of a [`Sql`] onto a query or query_as (either backend).

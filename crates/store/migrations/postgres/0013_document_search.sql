@@ -10,3 +10,7 @@
 ALTER TABLE documents ADD COLUMN search_text TEXT;
 CREATE INDEX documents_search ON documents
     USING gin ((lower(COALESCE(number, '')) || ' ' || COALESCE(search_text, '')) gin_trgm_ops);
+
+-- The rows still to fill: empty once they are, so the check at every open is one look
+-- at an empty index, not a read of every document.
+CREATE INDEX documents_unsearched ON documents (id) WHERE search_text IS NULL;

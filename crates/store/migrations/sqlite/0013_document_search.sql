@@ -35,3 +35,7 @@ END;
 INSERT INTO document_search_keys (document_id) SELECT id FROM documents ORDER BY rowid;
 INSERT INTO documents_fts (rowid, number, search_text)
     SELECT k.key, lower(COALESCE(d.number, '')), '' FROM documents d JOIN document_search_keys k ON k.document_id = d.id;
+
+-- The rows still to fill: empty once they are, so the check at every open is one look
+-- at an empty index, not a read of every document.
+CREATE INDEX documents_unsearched ON documents (id) WHERE search_text IS NULL;
