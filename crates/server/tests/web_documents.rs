@@ -1121,7 +1121,7 @@ async fn the_editor_finds_any_customer_by_search_even_past_the_newest_hundred() 
 }
 
 #[tokio::test]
-async fn a_line_s_eco_participation_is_edited_in_the_editor_and_a_second_tax_is_kept() {
+async fn every_tax_of_a_line_is_edited_in_the_editor_added_and_removed() {
     each_db(|app| async move {
         let customer = app.customer().await;
         let (mut b, csrf) = admin(&app).await;
@@ -1136,16 +1136,24 @@ async fn a_line_s_eco_participation_is_edited_in_the_editor_and_a_second_tax_is_
         let line_id = shown["lines"][0]["id"].as_str().unwrap().to_string();
         let gross_before = shown["totals"]["gross"].as_str().unwrap().to_string();
 
-        // The form shows the first tax, its section open.
+        // The form shows both taxes and an empty row for a third, the section open.
         let form = b.get(&format!("/invoices/{id}/edit")).await;
-        assert!(form.body.contains(r#"id="line-0-tax_label" size="16" value="Éco-participation""#), "{}", form.body);
-        assert!(form.body.contains(r#"id="line-0-tax_amount" inputmode="decimal" size="8" value="2.00""#));
-        assert!(form.body.contains(r#"<details class="line-more" open>"#));
+        for needle in [
+            r#"id="line-0-tax-0-label" size="16" value="Éco-participation""#,
+            r#"id="line-0-tax-0-amount" inputmode="decimal" size="8" value="2.00""#,
+            r#"id="line-0-tax-1-label" size="16" value="Taxe DEEE""#,
+            r#"id="line-0-tax-1-percent" inputmode="decimal" size="4" value="1""#,
+            r#"id="line-0-tax-2-label" size="16" value="""#,
+            r#"<legend>Autre taxe 2 (ligne 1)</legend>"#,
+            r#"<details class="line-more" open>"#,
+        ] {
+            assert!(form.body.contains(needle), "{needle} not in {}", form.body);
+        }
+        assert!(!form.body.contains(r#"id="line-0-tax-3-label""#), "one empty row, not more");
 
-        // The edit form as submitted, with the tax typed as given (both empty: no tax).
-        let typed = |amount: &'static str, percent: &'static str| {
-            let label = if amount.is_empty() && percent.is_empty() { "" } else { "Éco-participation" };
-            vec![
+        // The edit form as submitted, with the taxes typed as (label, amount, percent) rows.
+        let typed = |taxes: &[(&str, &str, &str)]| {
+            let mut f: Vec<(String, String)> = [
                 ("customer_id", customer.as_str()),
                 ("lines[0].id", line_id.as_str()),
                 ("lines[0].kind", "item"),
@@ -1153,40 +1161,73 @@ async fn a_line_s_eco_participation_is_edited_in_the_editor_and_a_second_tax_is_
                 ("lines[0].quantity", "2"),
                 ("lines[0].unit_price", "500"),
                 ("lines[0].vat_rate", "20"),
-                ("lines[0].tax_label", label),
-                ("lines[0].tax_amount", amount),
-                ("lines[0].tax_percent", percent),
                 ("action", "save"),
             ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+            for (j, (label, amount, percent)) in taxes.iter().enumerate() {
+                for (field, v) in [("label", label), ("amount", amount), ("percent", percent)] {
+                    f.push((format!("lines[0].taxes[{j}].{field}"), v.to_string()));
+                }
+            }
+            f
+        };
+        fn pairs(f: &[(String, String)]) -> Vec<(&str, &str)> {
+            f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        }
+        let edit = format!("/invoices/{id}/edit");
+        let labels = |v: &Value| -> Vec<String> {
+            v["lines"][0]["other_taxes"]
+                .as_array()
+                .map(|a| a.iter().map(|t| t["label"].as_str().unwrap().to_string()).collect())
+                .unwrap_or_default()
         };
 
-        // Both an amount and a percent: refused next to the fields, what was typed kept, nothing stored.
-        let p = b.act(&csrf, &format!("/invoices/{id}/edit"), &typed("3,50", "2")).await;
+        // The second tax with both an amount and a percent: refused next to its own fields,
+        // what was typed kept, nothing stored.
+        let p = b
+            .act(
+                &csrf,
+                &edit,
+                &pairs(&typed(&[("Éco-participation", "2", ""), ("Taxe DEEE", "0,30", "1"), ("", "", "")])),
+            )
+            .await;
         assert_eq!(p.status, 422, "{}", p.body);
-        assert!(p.body.contains(r#"id="line-0-tax-error""#), "{}", p.body);
-        assert!(p.body.contains(r#"value="3,50""#));
-        let unchanged = app.get(&format!("/invoices/{id}")).await.body;
-        assert_eq!(unchanged["lines"][0]["other_taxes"][0]["amount_per_unit"], "2.00");
+        assert!(p.body.contains(r#"id="line-0-tax-1-error""#), "{}", p.body);
+        assert!(!p.body.contains(r#"id="line-0-tax-0-error""#), "the first tax is fine");
+        assert!(p.body.contains(r#"value="0,30""#));
+        assert_eq!(labels(&app.get(&format!("/invoices/{id}")).await.body), ["Éco-participation", "Taxe DEEE"]);
 
-        // A new amount per unit: saved, the second tax kept as it was.
-        let p = b.act(&csrf, &format!("/invoices/{id}/edit"), &typed("3,50", "")).await;
+        // Both edited and a third added in the empty row: all three stored, in order.
+        let p = b
+            .act(
+                &csrf,
+                &edit,
+                &pairs(&typed(&[("Éco-participation", "3,50", ""), ("Taxe DEEE", "", "2"), ("Taxe bois", "0.10", "")])),
+            )
+            .await;
         assert_eq!(p.status, 303, "{}", p.body);
         let v = app.get(&format!("/invoices/{id}")).await.body;
         let taxes = v["lines"][0]["other_taxes"].as_array().unwrap();
-        assert_eq!(taxes.len(), 2, "{taxes:?}");
-        assert_eq!(
-            (taxes[0]["label"].as_str(), taxes[0]["amount_per_unit"].as_str()),
-            (Some("Éco-participation"), Some("3.50"))
-        );
-        assert_eq!((taxes[1]["label"].as_str(), taxes[1]["percent"].as_str()), (Some("Taxe DEEE"), Some("1")));
-        assert_ne!(v["totals"]["gross"].as_str().unwrap(), gross_before, "the new amount is in the totals");
+        assert_eq!(labels(&v), ["Éco-participation", "Taxe DEEE", "Taxe bois"]);
+        assert_eq!(taxes[0]["amount_per_unit"], "3.50");
+        assert_eq!(taxes[1]["percent"], "2");
+        assert_eq!(taxes[2]["amount_per_unit"], "0.10");
+        assert_ne!(v["totals"]["gross"].as_str().unwrap(), gross_before, "the new amounts are in the totals");
+        // 2 × 500 net, + 2 × 3.50, + 2 % of 1 000, + 2 × 0.10 = 1 027.20 before VAT.
+        assert_eq!(v["totals"]["net"], "1027.20", "{}", v["totals"]);
 
-        // Emptied: the first tax goes, the other stays.
-        assert_eq!(b.act(&csrf, &format!("/invoices/{id}/edit"), &typed("", "")).await.status, 303);
-        let v = app.get(&format!("/invoices/{id}")).await.body;
-        let labels: Vec<&str> =
-            v["lines"][0]["other_taxes"].as_array().unwrap().iter().map(|t| t["label"].as_str().unwrap()).collect();
-        assert_eq!(labels, ["Taxe DEEE"]);
+        // The first emptied: it goes, the others close up and stay.
+        let p = b
+            .act(&csrf, &edit, &pairs(&typed(&[("", "", ""), ("Taxe DEEE", "", "2"), ("Taxe bois", "0.10", "")])))
+            .await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        assert_eq!(labels(&app.get(&format!("/invoices/{id}")).await.body), ["Taxe DEEE", "Taxe bois"]);
+
+        // All emptied: the line has no other tax left.
+        assert_eq!(b.act(&csrf, &edit, &pairs(&typed(&[("", "", ""), ("", "", "")]))).await.status, 303);
+        assert!(labels(&app.get(&format!("/invoices/{id}")).await.body).is_empty());
     })
     .await;
 }

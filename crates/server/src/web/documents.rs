@@ -136,8 +136,10 @@ pub const LABELS: i18n::Labels = &[
     ("editor.add_comment", "Ajouter un commentaire", "Add a comment"),
     ("editor.add_subtotal", "Ajouter un sous-total", "Add a subtotal"),
     ("editor.subtotal", "Sous-total", "Subtotal"),
-    ("editor.line_more", "Unité, prix d'achat, autre taxe", "Unit, purchase price, other tax"),
-    ("editor.tax_label", "Autre taxe (éco-participation…)", "Other tax (eco-fee…)"),
+    ("editor.line_more", "Unité, prix d'achat, autres taxes", "Unit, purchase price, other taxes"),
+    ("editor.tax_legend", "Autre taxe", "Other tax"),
+    ("editor.of_line", "ligne", "line"),
+    ("editor.tax_label", "Libellé (éco-participation…)", "Label (eco-fee…)"),
     ("editor.tax_amount", "Montant par unité HT", "Amount per unit (net)"),
     ("editor.tax_percent", "ou % du prix", "or % of the price"),
     ("editor.unit", "Unité (code UN/ECE)", "Unit (UN/ECE code)"),
@@ -1047,12 +1049,29 @@ pub struct LineForm {
     pub discount: String,
     pub unit: String,
     pub purchase_price: String,
-    /// The line's first tax other than VAT (eco-participation…): its label, and an amount
-    /// per unit or a percent of the price. Further taxes (API only) are kept as they are.
-    pub tax_label: String,
-    pub tax_amount: String,
-    pub tax_percent: String,
+    /// The line's taxes other than VAT (eco-participation, DEEE…), in their order.
+    pub taxes: Vec<TaxForm>,
 }
+
+/// One tax other than VAT on a line, as typed: a label, and an amount per unit or a
+/// percent of the price.
+#[derive(Clone, Debug, Default)]
+pub struct TaxForm {
+    pub j: usize,
+    pub m: usize,
+    pub label: String,
+    pub amount: String,
+    pub percent: String,
+}
+
+impl TaxForm {
+    fn is_blank(&self) -> bool {
+        [&self.label, &self.amount, &self.percent].iter().all(|v| v.trim().is_empty())
+    }
+}
+
+/// As many taxes as the API takes on a line.
+const MAX_LINE_TAXES: usize = 10;
 
 impl LineForm {
     /// A text line (comment or subtotal): no figures.
@@ -1062,9 +1081,17 @@ impl LineForm {
     pub fn is_subtotal(&self) -> bool {
         self.kind == "subtotal"
     }
+    /// The taxes typed, then an empty row to add one without JavaScript.
+    pub fn tax_rows(&self) -> Vec<TaxForm> {
+        let mut rows = self.taxes.clone();
+        if rows.len() < MAX_LINE_TAXES {
+            rows.push(TaxForm { j: rows.len(), m: rows.len() + 1, ..TaxForm::default() });
+        }
+        rows
+    }
 }
 
-const LINE_FIELDS: [&str; 14] = [
+const LINE_FIELDS: [&str; 11] = [
     "id",
     "product_id",
     "kind",
@@ -1076,50 +1103,89 @@ const LINE_FIELDS: [&str; 14] = [
     "discount_percent",
     "unit",
     "purchase_price",
-    "tax_label",
-    "tax_amount",
-    "tax_percent",
 ];
 
-/// The rows of `prefix[i].field` inputs, in index order (gaps closed).
-fn indexed<const N: usize>(form: &FormData, prefix: &str, fields: [&str; N], bound: usize) -> Vec<[String; N]> {
+const TAX_FIELDS: [&str; 3] = ["label", "amount", "percent"];
+
+/// The rows of `prefix[i].field` inputs by their index `i` in the form, in index order.
+fn indexed<const N: usize>(
+    form: &FormData,
+    prefix: &str,
+    fields: [&str; N],
+    bound: usize,
+) -> BTreeMap<usize, [String; N]> {
     let mut by_index: BTreeMap<usize, [String; N]> = BTreeMap::new();
     for (k, v) in &form.0 {
-        let Some(rest) = k.strip_prefix(prefix).and_then(|r| r.strip_prefix('[')) else { continue };
-        let Some((i, field)) = rest.split_once("].") else { continue };
-        let (Ok(i), Some(f)) = (i.parse::<usize>(), fields.iter().position(|x| *x == field)) else { continue };
+        let Some((i, field)) = index_and_field(k, prefix) else { continue };
+        let Some(f) = fields.iter().position(|x| *x == field) else { continue };
         // Bounded: an index is a position in the form, not a size to allocate.
         if i < bound {
             by_index.entry(i).or_insert_with(|| std::array::from_fn(|_| String::new()))[f] = v.clone();
         }
     }
-    by_index.into_values().collect()
+    by_index
 }
+
+/// `prefix[i].field` → (i, field).
+fn index_and_field<'a>(key: &'a str, prefix: &str) -> Option<(usize, &'a str)> {
+    let rest = key.strip_prefix(prefix)?.strip_prefix('[')?;
+    let (i, field) = rest.split_once("].")?;
+    Some((i.parse().ok()?, field))
+}
+
+/// The taxes of every line, by the line's index in the form: `lines[i].taxes[j].field`.
+fn form_taxes(form: &FormData) -> BTreeMap<usize, Vec<TaxForm>> {
+    let mut by_line: BTreeMap<usize, BTreeMap<usize, [String; 3]>> = BTreeMap::new();
+    for (k, v) in &form.0 {
+        let Some((i, rest)) = index_and_field(k, "lines") else { continue };
+        let Some((j, field)) = index_and_field(rest, "taxes") else { continue };
+        let Some(f) = TAX_FIELDS.iter().position(|x| *x == field) else { continue };
+        if i < MAX_LINES && j < MAX_LINE_TAXES {
+            by_line.entry(i).or_default().entry(j).or_insert_with(|| std::array::from_fn(|_| String::new()))[f] =
+                v.clone();
+        }
+    }
+    by_line
+        .into_iter()
+        .map(|(i, rows)| {
+            let taxes = rows
+                .into_values()
+                .enumerate()
+                .map(|(j, [label, amount, percent])| TaxForm { j, m: j + 1, label, amount, percent })
+                .collect();
+            (i, taxes)
+        })
+        .collect()
+}
+
+/// As many lines as a form is read for.
+const MAX_LINES: usize = 1000;
 
 /// The lines of the submitted form, in index order.
 pub fn form_lines(form: &FormData) -> Vec<LineForm> {
-    indexed(form, "lines", LINE_FIELDS, 1000)
+    let mut taxes = form_taxes(form);
+    indexed(form, "lines", LINE_FIELDS, MAX_LINES)
         .into_iter()
         .enumerate()
         .map(
             |(
                 i,
-                [
-                    id,
-                    product_id,
-                    kind,
-                    description,
-                    quantity,
-                    unit_price,
-                    vat_rate,
-                    vat_category,
-                    discount,
-                    unit,
-                    purchase_price,
-                    tax_label,
-                    tax_amount,
-                    tax_percent,
-                ],
+                (
+                    at,
+                    [
+                        id,
+                        product_id,
+                        kind,
+                        description,
+                        quantity,
+                        unit_price,
+                        vat_rate,
+                        vat_category,
+                        discount,
+                        unit,
+                        purchase_price,
+                    ],
+                ),
             )| LineForm {
                 i,
                 n: i + 1,
@@ -1134,9 +1200,7 @@ pub fn form_lines(form: &FormData) -> Vec<LineForm> {
                 discount,
                 unit,
                 purchase_price,
-                tax_label,
-                tax_amount,
-                tax_percent,
+                taxes: taxes.remove(&at).unwrap_or_default(),
             },
         )
         .collect()
@@ -1271,7 +1335,7 @@ impl DraftForm {
     fn read(form: &FormData) -> DraftForm {
         let more = more_paths().filter_map(|p| Some((p.to_string(), form.get(p)?.to_string()))).collect();
         let schedule = indexed(form, "schedule", INSTALMENT_FIELDS, 100)
-            .into_iter()
+            .into_values()
             .enumerate()
             .map(|(i, [percent, kind, condition, mode, title])| InstalmentForm {
                 i,
@@ -1348,15 +1412,18 @@ impl DraftForm {
                 discount: if l.discount_percent.is_zero() { String::new() } else { to_text(l.discount_percent, 0) },
                 unit: if l.is_item() { l.unit.code().to_string() } else { String::new() },
                 purchase_price: l.purchase_price.map(|p| to_text(p, 2)).unwrap_or_default(),
-                tax_label: l.other_taxes.first().map(|t| t.label.clone()).unwrap_or_default(),
-                tax_amount: match l.other_taxes.first().map(|t| &t.rate) {
-                    Some(OtherTaxRate::PerUnit(a)) => to_text(*a, 2),
-                    _ => String::new(),
-                },
-                tax_percent: match l.other_taxes.first().map(|t| &t.rate) {
-                    Some(OtherTaxRate::PercentOfPrice(p)) => to_text(*p, 0),
-                    _ => String::new(),
-                },
+                taxes: l
+                    .other_taxes
+                    .iter()
+                    .enumerate()
+                    .map(|(j, t)| {
+                        let (amount, percent) = match t.rate {
+                            OtherTaxRate::PerUnit(a) => (to_text(a, 2), String::new()),
+                            OtherTaxRate::PercentOfPrice(p) => (String::new(), to_text(p, 0)),
+                        };
+                        TaxForm { j, m: j + 1, label: t.label.clone(), amount, percent }
+                    })
+                    .collect(),
             })
             .collect();
         DraftForm {
@@ -1387,6 +1454,10 @@ impl DraftForm {
         });
         for (k, l) in self.lines.iter_mut().enumerate() {
             (l.i, l.n) = (k, k + 1);
+            l.taxes.retain(|t| !t.is_blank());
+            for (k, t) in l.taxes.iter_mut().enumerate() {
+                (t.j, t.m) = (k, k + 1);
+            }
         }
         self.schedule.retain(|it| !it.is_blank());
         for (k, it) in self.schedule.iter_mut().enumerate() {
@@ -1497,17 +1568,16 @@ impl DraftForm {
                     li.discount_percent = dec(&l.discount);
                     li.unit = opt(&l.unit);
                     li.purchase_price = dec(&l.purchase_price);
-                    // The first tax is the one the form shows; the others stay as they were.
-                    let kept = li.other_taxes.take().unwrap_or_default().into_iter().skip(1);
-                    let typed = [&l.tax_label, &l.tax_amount, &l.tax_percent]
+                    let taxes: Vec<_> = l
+                        .taxes
                         .iter()
-                        .any(|v| !v.trim().is_empty())
-                        .then(|| api_docs::OtherTaxInput {
-                            label: opt(&l.tax_label),
-                            amount_per_unit: dec(&l.tax_amount),
-                            percent: dec(&l.tax_percent),
-                        });
-                    let taxes: Vec<_> = typed.into_iter().chain(kept).collect();
+                        .filter(|t| !t.is_blank())
+                        .map(|t| api_docs::OtherTaxInput {
+                            label: opt(&t.label),
+                            amount_per_unit: dec(&t.amount),
+                            percent: dec(&t.percent),
+                        })
+                        .collect();
                     li.other_taxes = (!taxes.is_empty()).then_some(taxes);
                     li
                 })
@@ -1774,9 +1844,17 @@ impl FormPage {
     fn line_error(&self, i: &usize, field: &str) -> Option<&str> {
         self.error_map.get(&format!("lines[{i}].{field}")).map(String::as_str)
     }
-    /// An error about the line's first other tax (its label, amount or percent).
-    fn line_tax_error(&self, i: &usize) -> Option<&str> {
-        ["label", "amount_per_unit", "percent"].iter().find_map(|f| self.line_error(i, &format!("other_taxes[0].{f}")))
+    /// An error about one of the line's other taxes (its label, amount or percent).
+    fn line_tax_error(&self, i: &usize, j: &usize) -> Option<&str> {
+        ["label", "amount_per_unit", "percent"]
+            .iter()
+            .find_map(|f| self.line_error(i, &format!("other_taxes[{j}].{f}")))
+    }
+    /// The line's "more" section starts open: it holds a tax, or an error.
+    fn line_more_open(&self, l: &LineForm) -> bool {
+        !l.taxes.is_empty()
+            || ["unit", "purchase_price"].iter().any(|f| self.line_error(&l.i, f).is_some())
+            || self.error_map.keys().any(|k| k.starts_with(&format!("lines[{}].other_taxes[", l.i)))
     }
     fn instalment_error(&self, i: &usize, field: &str) -> Option<&str> {
         self.error_map.get(&format!("schedule[{i}].{field}")).map(String::as_str)
@@ -2221,5 +2299,27 @@ mod tests {
         assert_eq!(l.len(), 2);
         assert_eq!((l[0].description.as_str(), l[0].discount.as_str()), ("A", "10"));
         assert_eq!((l[1].i, l[1].product_id.as_str()), (1, "p"));
+    }
+
+    #[test]
+    fn each_line_keeps_its_own_taxes_in_index_order_and_blank_rows_go() {
+        let f = FormData::parse(
+            b"lines%5B3%5D.description=B&lines%5B3%5D.taxes%5B5%5D.label=DEEE&lines%5B3%5D.taxes%5B5%5D.percent=1\
+              &lines%5B3%5D.taxes%5B2%5D.label=Eco&lines%5B3%5D.taxes%5B2%5D.amount=2\
+              &lines%5B0%5D.description=A&lines%5B0%5D.taxes%5B0%5D.label=&lines%5B0%5D.taxes%5B0%5D.amount=\
+              &lines%5B0%5D.taxes%5B99%5D.label=too+far&lines%5B1%5D.taxes%5B0%5D.label=no+line",
+        );
+        let mut form = DraftForm { lines: form_lines(&f), ..DraftForm::default() };
+        assert_eq!(form.lines.len(), 2, "a tax alone does not make a line");
+        let b = &form.lines[1];
+        let shown: Vec<_> =
+            b.taxes.iter().map(|t| (t.j, t.label.as_str(), t.amount.as_str(), t.percent.as_str())).collect();
+        assert_eq!(shown, [(0, "Eco", "2", ""), (1, "DEEE", "", "1")]);
+        assert_eq!(b.tax_rows().len(), 3, "an empty row follows");
+        assert_eq!(form.lines[0].taxes.len(), 1, "row 99 is past the bound");
+        form.compact();
+        assert!(form.lines[0].taxes.is_empty(), "a blank tax row is dropped");
+        let full = LineForm { taxes: vec![TaxForm::default(); MAX_LINE_TAXES], ..LineForm::default() };
+        assert_eq!(full.tax_rows().len(), MAX_LINE_TAXES, "no empty row past the API's limit");
     }
 }
