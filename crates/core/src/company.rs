@@ -202,6 +202,10 @@ pub struct DocumentLook {
     /// French rates 20, 10, 5.5, 2.1 and 0.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vat_rates: Vec<Decimal>,
+    /// The company's own mentions for 0 % categories (a training body's article
+    /// 261-4-4°), copied into each new document, which may change them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vat_exemptions: Vec<crate::tax::ExemptionReason>,
 }
 
 impl DocumentLook {

@@ -343,6 +343,9 @@ pub struct Content {
     /// The seller and the buyer as they were when the document was issued; `None` on a
     /// draft, which shows the current ones.
     pub parties: Option<crate::company::Parties>,
+    /// The document's own VAT exemption mentions (at most one per category), ahead of
+    /// the categories' defaults; a new document starts with the company's.
+    pub vat_exemptions: Vec<crate::tax::ExemptionReason>,
 }
 
 /// What a document supplies: goods, services or both. The 2026 French e-invoicing
@@ -417,7 +420,14 @@ impl Content {
             payment_mode: None,
             operation: None,
             parties: None,
+            vat_exemptions: Vec::new(),
         }
+    }
+
+    /// The mention (BT-120, BT-121) printed and sent for a 0 % category: the
+    /// document's own, else the category's default in French or English.
+    pub fn exemption(&self, category: crate::tax::VatCategory, fr: bool) -> Option<crate::tax::ExemptionMention<'_>> {
+        crate::tax::exemption_mention(category, &self.vat_exemptions, fr)
     }
 
     /// The nature of the operation: as chosen on the document, otherwise told by the

@@ -82,6 +82,175 @@ pub struct Exemption {
     pub text_en: &'static str,
 }
 
+/// The VATEX code list (BT-121) as the EN 16931 schematron checks it (BR-CL-22).
+#[rustfmt::skip]
+const VATEX_CODES: &[&str] = &[
+    "VATEX-EU-79-C", "VATEX-EU-132", "VATEX-EU-132-1A", "VATEX-EU-132-1B", "VATEX-EU-132-1C",
+    "VATEX-EU-132-1D", "VATEX-EU-132-1E", "VATEX-EU-132-1F", "VATEX-EU-132-1G", "VATEX-EU-132-1H",
+    "VATEX-EU-132-1I", "VATEX-EU-132-1J", "VATEX-EU-132-1K", "VATEX-EU-132-1L", "VATEX-EU-132-1M",
+    "VATEX-EU-132-1N", "VATEX-EU-132-1O", "VATEX-EU-132-1P", "VATEX-EU-132-1Q", "VATEX-EU-135-1",
+    "VATEX-EU-143", "VATEX-EU-143-1A", "VATEX-EU-143-1B", "VATEX-EU-143-1C", "VATEX-EU-143-1D",
+    "VATEX-EU-143-1E", "VATEX-EU-143-1F", "VATEX-EU-143-1FA", "VATEX-EU-143-1G", "VATEX-EU-143-1H",
+    "VATEX-EU-143-1I", "VATEX-EU-143-1J", "VATEX-EU-143-1K", "VATEX-EU-143-1L", "VATEX-EU-144",
+    "VATEX-EU-146-1E", "VATEX-EU-159", "VATEX-EU-309", "VATEX-EU-148", "VATEX-EU-148-A",
+    "VATEX-EU-148-B", "VATEX-EU-148-C", "VATEX-EU-148-D", "VATEX-EU-148-E", "VATEX-EU-148-F",
+    "VATEX-EU-148-G", "VATEX-EU-151", "VATEX-EU-151-1A", "VATEX-EU-151-1AA", "VATEX-EU-151-1B",
+    "VATEX-EU-151-1C", "VATEX-EU-151-1D", "VATEX-EU-151-1E", "VATEX-EU-G", "VATEX-EU-O",
+    "VATEX-EU-IC", "VATEX-EU-AE", "VATEX-EU-D", "VATEX-EU-F", "VATEX-EU-I", "VATEX-EU-J",
+    "VATEX-FR-FRANCHISE", "VATEX-FR-CNWVAT", "VATEX-EU-153", "VATEX-FR-CGI261-1", "VATEX-FR-CGI261-2",
+    "VATEX-FR-CGI261-3", "VATEX-FR-CGI261-4", "VATEX-FR-CGI261-5", "VATEX-FR-CGI261-7",
+    "VATEX-FR-CGI261-8", "VATEX-FR-CGI261A", "VATEX-FR-CGI261B", "VATEX-FR-CGI261C-1",
+    "VATEX-FR-CGI261C-2", "VATEX-FR-CGI261C-3", "VATEX-FR-CGI261D-1", "VATEX-FR-CGI261D-1BIS",
+    "VATEX-FR-CGI261D-2", "VATEX-FR-CGI261D-3", "VATEX-FR-CGI261D-4", "VATEX-FR-CGI261E-1",
+    "VATEX-FR-CGI261E-2", "VATEX-FR-CGI277A", "VATEX-FR-CGI275", "VATEX-FR-298SEXDECIESA",
+    "VATEX-FR-CGI295", "VATEX-FR-AE",
+];
+
+/// The codes that say what a category already says: each belongs to its category only.
+const CATEGORY_CODES: [(VatCategory, &str); 6] = [
+    (VatCategory::AE, "VATEX-EU-AE"),
+    (VatCategory::AE, "VATEX-FR-AE"),
+    (VatCategory::K, "VATEX-EU-IC"),
+    (VatCategory::G, "VATEX-EU-G"),
+    (VatCategory::O, "VATEX-EU-O"),
+    (VatCategory::E, "VATEX-FR-FRANCHISE"),
+];
+
+/// A code of the VATEX list (BT-121): "VATEX-EU-132-1I", "VATEX-FR-CGI261-4".
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct VatexCode(&'static str);
+
+impl VatexCode {
+    pub fn as_str(&self) -> &'static str {
+        self.0
+    }
+}
+
+impl FromStr for VatexCode {
+    type Err = TaxError;
+    fn from_str(s: &str) -> Result<Self, TaxError> {
+        let s = s.trim();
+        VATEX_CODES
+            .iter()
+            .find(|c| c.eq_ignore_ascii_case(s))
+            .map(|c| VatexCode(c))
+            .ok_or_else(|| TaxError::UnknownVatex(s.to_string()))
+    }
+}
+
+impl TryFrom<String> for VatexCode {
+    type Error = TaxError;
+    fn try_from(s: String) -> Result<Self, TaxError> {
+        s.parse()
+    }
+}
+
+impl From<VatexCode> for String {
+    fn from(c: VatexCode) -> String {
+        c.0.to_string()
+    }
+}
+
+/// The longest mention accepted (it is printed on the document and sent as BT-120).
+pub const MAX_EXEMPTION_TEXT: usize = 300;
+
+/// A company's or a document's own mention for a 0 % category, in place of the one
+/// `VatCategory::exemption` gives: a training body's "Exonération de TVA, article
+/// 261-4-4° a du CGI" rather than the franchise's article 293 B.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "RawExemptionReason")]
+pub struct ExemptionReason {
+    category: VatCategory,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    code: Option<VatexCode>,
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct RawExemptionReason {
+    category: VatCategory,
+    #[serde(default)]
+    code: Option<String>,
+    text: String,
+}
+
+impl TryFrom<RawExemptionReason> for ExemptionReason {
+    type Error = TaxError;
+    fn try_from(r: RawExemptionReason) -> Result<Self, TaxError> {
+        let code = r.code.map(|c| c.parse()).transpose()?;
+        ExemptionReason::new(r.category, code, &r.text)
+    }
+}
+
+impl ExemptionReason {
+    /// A mention for `category`, which must be one that needs one, with a code that
+    /// fits it: AE, K, G and O have their own codes; E takes any other.
+    pub fn new(category: VatCategory, code: Option<VatexCode>, text: &str) -> Result<Self, TaxError> {
+        if category.exemption().is_none() {
+            return Err(TaxError::NoExemptionFor(category));
+        }
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(TaxError::EmptyExemption);
+        }
+        if text.chars().count() > MAX_EXEMPTION_TEXT {
+            return Err(TaxError::LongExemption);
+        }
+        if let Some(c) = &code {
+            let owner = CATEGORY_CODES.iter().find(|(_, x)| *x == c.as_str()).map(|(cat, _)| *cat);
+            let fits = match owner {
+                Some(owner) => owner == category,
+                None => category == VatCategory::E,
+            };
+            if !fits {
+                return Err(TaxError::VatexNotFor(c.as_str(), category));
+            }
+        }
+        Ok(ExemptionReason { category, code, text: text.to_string() })
+    }
+
+    pub fn category(&self) -> VatCategory {
+        self.category
+    }
+    pub fn code(&self) -> Option<&VatexCode> {
+        self.code.as_ref()
+    }
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// What a document prints and sends (BT-120, BT-121) for a 0 % category.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExemptionMention<'a> {
+    pub code: Option<&'static str>,
+    pub text: &'a str,
+}
+
+/// The mention of `category`: the first of `own` (the document's, then the company's)
+/// written for it, else the category's default in French or English; `None` for S and Z.
+/// An own mention without a code keeps the category's code, except for E, whose default
+/// code (the franchise) would contradict another legal basis.
+pub fn exemption_mention<'a>(
+    category: VatCategory,
+    own: impl IntoIterator<Item = &'a ExemptionReason>,
+    fr: bool,
+) -> Option<ExemptionMention<'a>> {
+    let default = category.exemption()?;
+    Some(match own.into_iter().find(|r| r.category == category) {
+        Some(r) => ExemptionMention {
+            code: match &r.code {
+                Some(c) => Some(c.as_str()),
+                None if category == VatCategory::E => None,
+                None => Some(default.code),
+            },
+            text: &r.text,
+        },
+        None => ExemptionMention { code: Some(default.code), text: if fr { default.text_fr } else { default.text_en } },
+    })
+}
+
 impl FromStr for VatCategory {
     type Err = TaxError;
     fn from_str(s: &str) -> Result<Self, TaxError> {
@@ -109,6 +278,16 @@ pub enum TaxError {
     StandardNeedsRate,
     #[error("category {0} is always 0 %")]
     CategoryIsZeroRated(VatCategory),
+    #[error("{0:?} is not a code of the VATEX list (e.g. VATEX-EU-132, VATEX-FR-CGI261-4)")]
+    UnknownVatex(String),
+    #[error("category {0} needs no exemption mention (only E, AE, K, G and O do)")]
+    NoExemptionFor(VatCategory),
+    #[error("an exemption mention cannot be empty")]
+    EmptyExemption,
+    #[error("an exemption mention has at most 300 characters")]
+    LongExemption,
+    #[error("{0} is not a code for category {1}")]
+    VatexNotFor(&'static str, VatCategory),
 }
 
 /// A VAT category with its rate in percent, consistent with each other.
@@ -171,5 +350,55 @@ mod tests {
             assert_eq!(c.exemption().is_some(), !matches!(c, VatCategory::S | VatCategory::Z), "{c}");
         }
         assert_eq!("ae".parse::<VatCategory>().unwrap(), VatCategory::AE);
+    }
+
+    fn code(s: &str) -> Option<VatexCode> {
+        Some(s.parse().unwrap())
+    }
+
+    #[test]
+    fn an_own_mention_replaces_the_default_and_keeps_a_fitting_code() {
+        let training = ExemptionReason::new(
+            VatCategory::E,
+            code("vatex-fr-cgi261-4"),
+            "  Exonération de TVA, article 261-4-4° a du CGI ",
+        )
+        .unwrap();
+        assert_eq!(training.code().unwrap().as_str(), "VATEX-FR-CGI261-4", "stored as the list spells it");
+        let m = exemption_mention(VatCategory::E, [&training], true).unwrap();
+        assert_eq!((m.code, m.text), (Some("VATEX-FR-CGI261-4"), "Exonération de TVA, article 261-4-4° a du CGI"));
+
+        // Without a code, E sends none (the franchise's would be wrong); AE keeps its own.
+        let e = ExemptionReason::new(VatCategory::E, None, "Exonération, art. 261-4-1° du CGI").unwrap();
+        assert_eq!(exemption_mention(VatCategory::E, [&e], true).unwrap().code, None);
+        let ae = ExemptionReason::new(VatCategory::AE, None, "Autoliquidation, art. 283-2 nonies du CGI").unwrap();
+        assert_eq!(exemption_mention(VatCategory::AE, [&ae], false).unwrap().code, Some("VATEX-EU-AE"));
+
+        // The first written for the category wins; other categories keep their default.
+        let m = exemption_mention(VatCategory::E, [&ae, &e, &training], true).unwrap();
+        assert_eq!(m.text, "Exonération, art. 261-4-1° du CGI");
+        let k = exemption_mention(VatCategory::K, [&e], false).unwrap();
+        assert_eq!((k.code, k.text), (Some("VATEX-EU-IC"), VatCategory::K.exemption().unwrap().text_en));
+        assert_eq!(exemption_mention(VatCategory::S, [&e], true), None);
+    }
+
+    #[test]
+    fn a_mention_that_does_not_fit_its_category_is_refused() {
+        use VatCategory::*;
+        assert_eq!(ExemptionReason::new(S, None, "x"), Err(TaxError::NoExemptionFor(S)));
+        assert_eq!(ExemptionReason::new(E, None, "  "), Err(TaxError::EmptyExemption));
+        assert_eq!(ExemptionReason::new(E, None, &"é".repeat(301)), Err(TaxError::LongExemption));
+        assert!(ExemptionReason::new(E, None, &"é".repeat(300)).is_ok());
+        assert_eq!(ExemptionReason::new(K, code("VATEX-EU-G"), "x"), Err(TaxError::VatexNotFor("VATEX-EU-G", K)));
+        assert_eq!(ExemptionReason::new(E, code("VATEX-EU-IC"), "x"), Err(TaxError::VatexNotFor("VATEX-EU-IC", E)));
+        assert!(ExemptionReason::new(E, code("VATEX-FR-FRANCHISE"), "x").is_ok());
+        assert!(ExemptionReason::new(AE, code("VATEX-FR-AE"), "x").is_ok());
+        assert_eq!("VATEX-FR-NOPE".parse::<VatexCode>(), Err(TaxError::UnknownVatex("VATEX-FR-NOPE".into())));
+        // Stored JSON is checked the same way when read back.
+        let bad = serde_json::from_str::<ExemptionReason>(r#"{"category":"K","code":"VATEX-EU-G","text":"x"}"#);
+        assert!(bad.is_err());
+        let good: ExemptionReason =
+            serde_json::from_str(r#"{"category":"E","code":"VATEX-EU-132-1I","text":"Enseignement"}"#).unwrap();
+        assert_eq!(serde_json::to_value(&good).unwrap()["code"], "VATEX-EU-132-1I");
     }
 }

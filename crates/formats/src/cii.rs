@@ -272,10 +272,10 @@ fn settlement(x: &mut Xml, inv: &Invoice<'_>, profile: Profile) {
                 .leaf("ram:CalculatedAmount", &inv.amount(b.amount))
                 .leaf("ram:TypeCode", "VAT");
             let ex = inv.exemption(b.category);
-            x.leaf_opt("ram:ExemptionReason", ex.map(|e| e.1))
+            x.leaf_opt("ram:ExemptionReason", ex.map(|e| e.text))
                 .leaf("ram:BasisAmount", &inv.amount(b.base))
                 .leaf("ram:CategoryCode", b.category.code())
-                .leaf_opt("ram:ExemptionReasonCode", ex.map(|e| e.0));
+                .leaf_opt("ram:ExemptionReasonCode", ex.and_then(|e| e.code));
             if en16931::has_rate(b.category) {
                 x.leaf("ram:RateApplicablePercent", &en16931::rate(b.rate));
             }

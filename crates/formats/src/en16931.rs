@@ -13,7 +13,7 @@ use facturier_core::ids::VatNumber;
 use facturier_core::money::{Currency, to_text};
 use facturier_core::party::{Address, Language};
 use facturier_core::schedule::PaymentMode;
-use facturier_core::tax::{Vat, VatCategory};
+use facturier_core::tax::{ExemptionMention, Vat, VatCategory};
 use facturier_core::totals::LineAmounts;
 use time::Date;
 
@@ -180,8 +180,8 @@ impl<'a> Invoice<'a> {
     }
 
     /// BT-120/BT-121 for a category that needs a reason.
-    pub(crate) fn exemption(&self, category: VatCategory) -> Option<(&'static str, &'static str)> {
-        category.exemption().map(|e| (e.code, if self.doc.language == Language::Fr { e.text_fr } else { e.text_en }))
+    pub(crate) fn exemption(&self, category: VatCategory) -> Option<ExemptionMention<'_>> {
+        self.doc.content.exemption(category, self.doc.language == Language::Fr)
     }
 }
 

@@ -77,8 +77,8 @@ pub fn notes(doc: &RenderDocument) -> Vec<Note> {
     let mut categories: Vec<VatCategory> = doc.totals.vat.iter().map(|b| b.category).collect();
     categories.dedup();
     for cat in categories {
-        if let Some(ex) = cat.exemption() {
-            out.push(note(None, if fr { ex.text_fr } else { ex.text_en }));
+        if let Some(ex) = doc.content.exemption(cat, fr) {
+            out.push(note(None, ex.text));
         }
     }
 

@@ -16,7 +16,7 @@ use crate::model::RenderDocument;
 use crate::xml::Xml;
 use facturier_core::document::DocumentKind;
 use facturier_core::party::{Address, Language};
-use facturier_core::tax::{Vat, VatCategory};
+use facturier_core::tax::{ExemptionMention, Vat, VatCategory};
 
 const PEPPOL_CUSTOMIZATION: &str = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0";
 const PEPPOL_PROFILE: &str = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0";
@@ -311,13 +311,13 @@ fn payment(x: &mut Xml, inv: &Invoice<'_>, credit: bool) {
 
 /// `cac:TaxCategory` / `cac:ClassifiedTaxCategory`: code, rate (none for O), the
 /// exemption reason of a 0 % category, and the VAT scheme.
-fn tax_category(x: &mut Xml, name: &'static str, vat: Vat, exemption: Option<(&str, &str)>) {
+fn tax_category(x: &mut Xml, name: &'static str, vat: Vat, exemption: Option<ExemptionMention<'_>>) {
     x.open(name, &[]).leaf("cbc:ID", vat.category().code());
     if en16931::has_rate(vat.category()) {
         x.leaf("cbc:Percent", &en16931::rate(vat.rate()));
     }
-    if let Some((code, text)) = exemption {
-        x.leaf("cbc:TaxExemptionReasonCode", code).leaf("cbc:TaxExemptionReason", text);
+    if let Some(m) = exemption {
+        x.leaf_opt("cbc:TaxExemptionReasonCode", m.code).leaf("cbc:TaxExemptionReason", m.text);
     }
     x.open("cac:TaxScheme", &[]).leaf("cbc:ID", "VAT");
     x.close("cac:TaxScheme").close(name);

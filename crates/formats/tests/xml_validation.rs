@@ -13,7 +13,7 @@ use facturier_core::money::Currency;
 use facturier_core::party::{Address, Language};
 use facturier_core::product::UnitCode;
 use facturier_core::schedule::PaymentMode;
-use facturier_core::tax::{Vat, VatCategory};
+use facturier_core::tax::{ExemptionReason, Vat, VatCategory};
 use facturier_core::terms::PaymentTerms;
 use facturier_core::totals::{DocumentCharge, OtherTax, OtherTaxRate};
 use facturier_formats::model::{Buyer, Profile, Reference, RenderDocument, Settled};
@@ -429,6 +429,39 @@ fn an_intra_community_supply_is_exempt_with_its_reason() {
     assert_eq!(text(&ubl, "cbc:ActualDeliveryDate"), "2026-11-21");
     assert!(cii.contains("<ram:ShipToTradeParty>"));
     assert!(cii.contains("<ram:ID>B1</ram:ID>"));
+}
+
+/// A training body's invoice: exempt (E) under article 261-4-4° a, not the franchise.
+fn training_invoice(code: Option<&str>) -> RenderDocument {
+    let mention = "Exonération de TVA, article 261-4-4° a du CGI (formation professionnelle continue)";
+    let c = Content {
+        vat_exemptions: vec![
+            ExemptionReason::new(VatCategory::E, code.map(|c| c.parse().expect("a VATEX code")), mention)
+                .expect("a mention for E"),
+        ],
+        ..content(vec![item("Formation « Tableur avancé », 2 jours", dec!(6), dec!(450), zero(VatCategory::E))])
+    };
+    document(DocumentKind::Invoice, "F2026-00046", date!(2026 - 11 - 24), c, vec![])
+}
+
+#[test]
+fn a_mention_of_the_company_s_own_replaces_the_franchise_in_every_format() {
+    let doc = training_invoice(Some("VATEX-FR-CGI261-4"));
+    let (cii, ubl) = assert_all_valid(&doc, "training");
+    let mention = "Exonération de TVA, article 261-4-4° a du CGI (formation professionnelle continue)";
+    assert_eq!(text(&cii, "ram:ExemptionReason"), mention);
+    assert_eq!(text(&cii, "ram:ExemptionReasonCode"), "VATEX-FR-CGI261-4");
+    assert_eq!(text(&ubl, "cbc:TaxExemptionReason"), mention);
+    assert_eq!(text(&ubl, "cbc:TaxExemptionReasonCode"), "VATEX-FR-CGI261-4");
+    assert!(!cii.contains("293 B") && !ubl.contains("293 B"), "the franchise's article is gone");
+    assert!(facturier_formats::mentions::notes(&doc).iter().any(|n| n.text == mention), "printed among the mentions");
+
+    // A mention without a code: the text alone is the reason (BR-E-10), no franchise code.
+    let doc = training_invoice(None);
+    let (cii, ubl) = assert_all_valid(&doc, "training-text-only");
+    assert!(texts(&cii, "ram:ExemptionReasonCode").is_empty(), "{cii}");
+    assert!(texts(&ubl, "cbc:TaxExemptionReasonCode").is_empty());
+    assert_eq!(text(&cii, "ram:ExemptionReason"), mention);
 }
 
 #[test]

@@ -1277,6 +1277,20 @@ fn schemas() -> Value {
         ),
     );
     add(
+        "ExemptionInput",
+        described(
+            input(
+                &["category", "text"],
+                json!({
+                    "category": {"type": "string", "enum": ["E", "AE", "K", "G", "O"], "description": "The 0 % category the mention is for; at most one mention per category."},
+                    "code": {"type": ["string", "null"], "description": "A code of the VATEX list (BT-121) that fits the category: VATEX-EU-AE or VATEX-FR-AE for AE, VATEX-EU-IC for K, VATEX-EU-G for G, VATEX-EU-O for O, any other for E (VATEX-FR-CGI261-4…). Absent: the category's own, none for E."},
+                    "text": {"type": "string", "minLength": 1, "maxLength": 300, "description": "The mention printed and sent as BT-120, in place of the category's default."},
+                }),
+            ),
+            "A VAT exemption mention of one's own, such as a training body's \"Exonération de TVA, article 261-4-4° a du CGI\".",
+        ),
+    );
+    add(
         "ShippingInput",
         input(
             &["amount", "vat_rate"],
@@ -1331,6 +1345,7 @@ fn schemas() -> Value {
             "delivery_address": described(nullable(schema_ref("AddressInput")), "Default: the customer's delivery address, else the billing address."),
             "shipping": nullable(schema_ref("ShippingInput")),
             "schedule": described(nullable(json!({"type": "array", "maxItems": 120, "items": schema_ref("InstalmentInput")})), "A payment schedule; the percentages add up to 100."),
+            "vat_exemptions": described(nullable(json!({"type": "array", "maxItems": 7, "items": schema_ref("ExemptionInput")})), "The document's own VAT exemption mentions. Absent when creating: the company's (settings `documents.vat_exemptions`); `[]`: every category's default mention."),
             "progress_percent": ignored(),
             "margin": ignored(),
             "id": ignored(),
@@ -1392,6 +1407,7 @@ fn schemas() -> Value {
         "facturx_profile": {"type": "string", "enum": ["minimum", "basic_wl", "en16931"]},
         "default_payment_terms": described(nullable(schema_ref("PaymentTermsInput")), "Payment terms of documents whose customer has none of its own; null: 30 days."),
         "vat_rates": {"type": "array", "maxItems": 10, "items": schema_ref("Decimal"), "description": "VAT rates in percent offered by the document editors."},
+        "vat_exemptions": {"type": "array", "maxItems": 7, "items": schema_ref("ExemptionInput"), "description": "The company's own VAT exemption mentions, copied into each new document."},
     });
     add(
         "Settings",
@@ -1559,6 +1575,7 @@ fn schemas() -> Value {
                     "salesperson",
                     "payment_mode",
                     "operation",
+                    "vat_exemptions",
                     "lines",
                     "totals",
                     "payments",
@@ -1602,6 +1619,7 @@ fn schemas() -> Value {
                     "shipping": nullable(object(&["label", "amount", "vat_rate", "vat_category"], json!({
                         "label": {"type": "string"}, "amount": schema_ref("Decimal"), "vat_rate": schema_ref("Decimal"), "vat_category": schema_ref("VatCategory"),
                     }))),
+                    "vat_exemptions": {"type": "array", "items": schema_ref("ExemptionInput"), "description": "The document's own VAT exemption mentions; the totals' VAT breakdown shows the one in effect."},
                     "schedule": nullable(json!({"type": "array", "items": object(&["percent", "kind", "condition", "mode", "title", "amount", "due_date"], json!({
                         "percent": schema_ref("Decimal"), "kind": {"type": "string", "enum": ["deposit", "payment"]}, "condition": {"type": "string"},
                         "mode": {"type": ["string", "null"]}, "title": {"type": "string"}, "amount": schema_ref("Decimal"), "due_date": schema_ref("Date"),

@@ -471,6 +471,74 @@ async fn exempt_categories_carry_their_reason() {
 }
 
 #[tokio::test]
+async fn a_company_s_own_exemption_mention_is_copied_into_new_documents_and_sealed() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let training = "Exonération de TVA, article 261-4-4° a du CGI";
+        let own = json!([{"category": "E", "code": "vatex-fr-cgi261-4", "text": training}]);
+        let s = app.patch("/settings", json!({"documents": {"vat_exemptions": own}})).await;
+        let s = s.assert_status(200);
+        assert_eq!(s["documents"]["vat_exemptions"][0]["code"], "VATEX-FR-CGI261-4", "as the list spells it");
+        let course = json!([{"description": "Formation tableur", "quantity": "2", "unit_price": "450", "vat_rate": "0", "vat_category": "E"}]);
+
+        // A new document takes the company's mention; the breakdown shows it.
+        let inv = app.post("/invoices", json!({"customer_id": customer, "lines": course})).await;
+        let inv = inv.assert_status(201).clone();
+        let id = inv["id"].as_str().unwrap().to_string();
+        assert_eq!(inv["vat_exemptions"][0]["text"], training);
+        assert_eq!(inv["totals"]["vat"][0]["exemption_reason"], training);
+        assert_eq!(inv["totals"]["vat"][0]["exemption_reason_code"], "VATEX-FR-CGI261-4");
+
+        // `[]` gives the category's default back: the franchise.
+        let plain = app.post("/invoices", json!({"customer_id": customer, "lines": course, "vat_exemptions": []})).await;
+        let plain = plain.assert_status(201);
+        assert_eq!(plain["totals"]["vat"][0]["exemption_reason_code"], "VATEX-FR-FRANCHISE");
+        assert!(plain["totals"]["vat"][0]["exemption_reason"].as_str().unwrap().contains("293 B"));
+
+        // Bad mentions are refused by field, and the draft keeps its own.
+        for (bad, field) in [
+            (json!([{"category": "E", "code": "VATEX-EU-IC", "text": "x"}]), "vat_exemptions[0].code"),
+            (json!([{"category": "E", "code": "VATEX-FR-NOPE", "text": "x"}]), "vat_exemptions[0].code"),
+            (json!([{"category": "S", "text": "x"}]), "vat_exemptions[0].category"),
+            (json!([{"category": "E", "text": "  "}]), "vat_exemptions[0].text"),
+            (json!([{"category": "E", "text": "a"}, {"category": "E", "text": "b"}]), "vat_exemptions[1].category"),
+        ] {
+            let r = app.patch(&format!("/invoices/{id}"), json!({"vat_exemptions": bad})).await;
+            assert_eq!(r.status, 422, "{bad}: {}", r.body);
+            assert_eq!(r.error_fields(), [field], "{bad}: {}", r.body);
+        }
+        assert_eq!(app.get(&format!("/invoices/{id}")).await.body["vat_exemptions"][0]["text"], training);
+
+        // Other edits keep the document's mention, even after the company's changes.
+        app.patch("/settings", json!({"documents": {"vat_exemptions": []}})).await.assert_status(200);
+        let edited = app.patch(&format!("/invoices/{id}"), json!({"note": "Session de novembre"})).await;
+        assert_eq!(edited.assert_status(200)["totals"]["vat"][0]["exemption_reason"], training);
+
+        // Issued, it is sealed with the document: its PDF and XML say the training article.
+        app.post(&format!("/invoices/{id}/issue"), json!({})).await.assert_status(200);
+        let ubl = app.http.get(format!("{}/invoices/{id}/ubl", app.base)).bearer_auth(&app.token).send().await;
+        let xml = ubl.expect("the UBL").text().await.expect("UBL text");
+        assert!(xml.contains(&format!("<cbc:TaxExemptionReason>{training}</cbc:TaxExemptionReason>")), "{xml}");
+        assert!(xml.contains("<cbc:TaxExemptionReasonCode>VATEX-FR-CGI261-4</cbc:TaxExemptionReasonCode>"));
+        let shown = app.get(&format!("/invoices/{id}")).await.body;
+        assert_eq!(shown["totals"]["vat"][0]["exemption_reason"], training);
+
+        // An order's own mention goes on to its deposit invoice and its invoice.
+        let own = json!([{"category": "E", "text": training}]);
+        let order = app.post("/orders", json!({"customer_id": customer, "lines": course, "vat_exemptions": own})).await;
+        let oid = order.assert_status(201)["id"].as_str().unwrap().to_string();
+        app.post(&format!("/orders/{oid}/issue"), json!({})).await.assert_status(200);
+        let dep = app.post(&format!("/orders/{oid}/deposit-invoice"), json!({"percent": "30"})).await;
+        assert_eq!(dep.assert_status(201)["totals"]["vat"][0]["exemption_reason"], training, "{}", dep.body);
+        let inv = app.post(&format!("/orders/{oid}/convert"), json!({"to": "invoice"})).await;
+        let inv = inv.assert_status(201);
+        assert_eq!(inv["totals"]["vat"][0]["exemption_reason"], training, "{inv}");
+        assert_eq!(inv["totals"]["vat"][0].get("exemption_reason_code"), None, "a text alone, no franchise code");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_read_only_token_cannot_write() {
     each_db(|app| async move {
         let (_, token) = app

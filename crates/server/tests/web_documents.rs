@@ -1231,3 +1231,80 @@ async fn every_tax_of_a_line_is_edited_in_the_editor_added_and_removed() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_company_s_exemption_mention_is_set_in_the_settings_and_shown_in_the_editor() {
+    each_db(|app| async move {
+        let (mut b, csrf) = admin(&app).await;
+        let training = "Exonération de TVA, article 261-4-4° a du CGI";
+
+        // Empty inputs show the default they leave in place.
+        let page = b.get("/settings/terms").await;
+        assert!(
+            page.body.contains(
+                r#"id="documents.vat_exemptions.E.text" name="documents.vat_exemptions.E.text" type="text" value="" placeholder="TVA non applicable, art. 293 B du CGI""#
+            ),
+            "{}",
+            page.body
+        );
+
+        // A code of another category: refused next to the code, what was typed kept.
+        let typed = |code: &'static str| {
+            vec![
+                ("documents.vat_exemptions.E.text", training),
+                ("documents.vat_exemptions.E.code", code),
+                ("documents.vat_exemptions.AE.text", ""),
+                ("documents.vat_exemptions.K.text", "Livraison intracommunautaire exonérée, art. 262 ter I du CGI"),
+            ]
+        };
+        let bad = b.act(&csrf, "/settings/terms", &typed("VATEX-EU-IC")).await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(bad.body.contains(r#"id="documents.vat_exemptions.E.code-error""#), "{}", bad.body);
+        assert!(bad.body.contains(&format!(r#"value="{training}""#)));
+        assert!(app.get("/settings").await.body["documents"].get("vat_exemptions").is_none(), "nothing stored");
+
+        let ok = b.act(&csrf, "/settings/terms", &typed("VATEX-FR-CGI261-4")).await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        let s = app.get("/settings").await.body;
+        let stored: Vec<(&str, Option<&str>)> = s["documents"]["vat_exemptions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| (m["category"].as_str().unwrap(), m["code"].as_str()))
+            .collect();
+        assert_eq!(stored, [("E", Some("VATEX-FR-CGI261-4")), ("K", None)], "an empty input adds nothing");
+        let page = b.get("/settings/terms").await;
+        assert!(page.body.contains(r#"value="VATEX-FR-CGI261-4""#));
+
+        // A new course invoice: the editor shows the company's mention under the line and in the totals.
+        let customer = app.customer().await;
+        let mut l = line("Formation tableur", "2", "450", "0");
+        l["vat_category"] = json!("E");
+        let id = draft(&app, "invoices", &customer, &[l]).await;
+        let form = b.get(&format!("/invoices/{id}/edit")).await;
+        assert!(
+            form.body.contains(&format!(r#"<p class="hint" id="line-0-exemption">Mention portée sur le document : {training}</p>"#)),
+            "{}",
+            form.body
+        );
+        assert!(!form.body.contains("293 B"), "not the franchise's article");
+        let preview = b
+            .act(
+                &csrf,
+                "/invoices/preview",
+                &[
+                    ("draft_id", id.as_str()),
+                    ("customer_id", customer.as_str()),
+                    ("lines[0].description", "Formation tableur"),
+                    ("lines[0].quantity", "3"),
+                    ("lines[0].unit_price", "450"),
+                    ("lines[0].vat_rate", "0"),
+                    ("lines[0].vat_category", "E"),
+                ],
+            )
+            .await;
+        assert_eq!(preview.status, 200, "{}", preview.body);
+        assert!(preview.body.contains(training), "the live totals name it: {}", preview.body);
+    })
+    .await;
+}

@@ -138,6 +138,8 @@ struct StoredHeader {
     operation: Option<facturier_core::document::Operation>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     parties: Option<facturier_core::company::Parties>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    vat_exemptions: Vec<facturier_core::tax::ExemptionReason>,
 }
 
 /// The `content` column.
@@ -205,6 +207,7 @@ pub(crate) fn content_json(c: &Content) -> String {
             payment_mode: c.payment_mode,
             operation: c.operation,
             parties: c.parties.clone(),
+            vat_exemptions: c.vat_exemptions.clone(),
         },
     };
     serde_json::to_string(&stored).unwrap_or_default()
@@ -268,6 +271,7 @@ pub(crate) fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &
         payment_mode: s.header.payment_mode,
         operation: s.header.operation,
         parties: s.header.parties,
+        vat_exemptions: s.header.vat_exemptions,
     })
 }
 

@@ -425,6 +425,7 @@ impl Store {
                     Line::item(description, Decimal::ONE, p.base, p.vat)
                 })
                 .collect(),
+            vat_exemptions: order.content.vat_exemptions.clone(),
             ..Content::new(order.content.customer_id, order.content.currency)
         };
         let id = insert_draft_in(
@@ -519,6 +520,7 @@ impl Store {
             title: Some(format!("Situation n° {} — commande {number}, avancement {cumulative} %", situations + 1)),
             progress_percent: Some(cumulative),
             lines,
+            vat_exemptions: order.content.vat_exemptions.clone(),
             ..Content::new(order.content.customer_id, order.content.currency)
         };
         let id =
@@ -613,6 +615,7 @@ impl Store {
                 delivery_address: first.content.delivery_address.clone(),
                 title: Some(format!("Livraisons du {from} au {to}")),
                 lines,
+                vat_exemptions: first.content.vat_exemptions.clone(),
                 ..Content::new(first.content.customer_id, first.content.currency)
             };
             let invoice = insert_draft_in(&mut tx, company_id, DocumentKind::Invoice, &content, None, None).await?;

@@ -19,7 +19,7 @@ use facturier_core::money::{Currency, MAX_MAGNITUDE, to_text};
 use facturier_core::product::{Product, UnitCode};
 use facturier_core::progress::DepositShare;
 use facturier_core::schedule::{Condition, Instalment, InstalmentKind, PaymentMode, Schedule};
-use facturier_core::tax::{Vat, VatCategory};
+use facturier_core::tax::{ExemptionReason, MAX_EXEMPTION_TEXT, TaxError, Vat, VatCategory, VatexCode};
 use facturier_core::terms::PaymentTerms;
 use facturier_core::totals::{DocumentCharge, OtherTax, OtherTaxRate, TotalsError};
 use facturier_store::documents::{DocCursor, DocumentFilter, DocumentRecord, NewPayment};
@@ -72,6 +72,58 @@ pub struct OtherTaxInput {
     pub amount_per_unit: Option<DecText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub percent: Option<DecText>,
+}
+
+/// A mention of the document's own for a 0 % category (BT-120), with its VATEX code
+/// (BT-121); it replaces the category's default mention.
+#[derive(Deserialize, Serialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ExemptionInput {
+    /// E, AE, K, G or O.
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    pub text: Option<String>,
+}
+
+/// The mentions of `list`, checked: at most one per category, codes that fit it.
+pub(crate) fn parse_exemptions(v: &mut Check, field: &str, list: &[ExemptionInput]) -> Vec<ExemptionReason> {
+    let mut out: Vec<ExemptionReason> = Vec::new();
+    if list.len() > VatCategory::ALL.len() {
+        v.error(field, "holds at most one mention per category");
+        return out;
+    }
+    for (i, e) in list.iter().enumerate() {
+        let at = |x: &str| format!("{field}[{i}].{x}");
+        let category = match &e.category {
+            Some(_) => v.opt_parse::<VatCategory>(&at("category"), &e.category),
+            None => {
+                v.error(at("category"), "is required: E, AE, K, G or O");
+                None
+            }
+        };
+        let code = v.opt_parse::<VatexCode>(&at("code"), &e.code.clone().filter(|c| !c.trim().is_empty()));
+        let text = v.text(&at("text"), &e.text, MAX_EXEMPTION_TEXT);
+        let (Some(category), Some(text)) = (category, text) else { continue };
+        if out.iter().any(|r| r.category() == category) {
+            v.error(at("category"), format!("category {category} already has a mention"));
+            continue;
+        }
+        match ExemptionReason::new(category, code, &text) {
+            Ok(r) => out.push(r),
+            Err(err @ TaxError::VatexNotFor(..)) => v.error(at("code"), err),
+            Err(err) => v.error(at("category"), err),
+        }
+    }
+    out
+}
+
+pub(crate) fn exemption_input(r: &ExemptionReason) -> ExemptionInput {
+    ExemptionInput {
+        category: Some(r.category().code().to_string()),
+        code: r.code().map(|c| c.as_str().to_string()),
+        text: Some(r.text().to_string()),
+    }
 }
 
 /// Shipping costs with their own VAT rate.
@@ -162,6 +214,10 @@ pub struct DocumentInput {
     /// Instalments in percent of the gross; they must add up to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<Vec<InstalmentInput>>,
+    /// The document's own VAT exemption mentions; absent on creation: the company's
+    /// (settings), `[]`: the categories' defaults.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_exemptions: Option<Vec<ExemptionInput>>,
     // Read-only fields a client may send back from a GET; ignored.
     #[serde(default, skip_serializing)]
     pub progress_percent: Option<serde_json::Value>,
@@ -208,6 +264,8 @@ struct Context {
     /// The company's default terms (settings), for customers without their own.
     company_terms: Option<PaymentTerms>,
     company_currency: Currency,
+    /// The company's own exemption mentions, for a document that gives none.
+    company_exemptions: Vec<ExemptionReason>,
     products: HashMap<Uuid, Product>,
 }
 
@@ -432,6 +490,10 @@ impl DocumentInput {
             None if self.billing_address.is_none() => ctx.customer_delivery.clone(),
             None => None,
         };
+        let vat_exemptions = match &self.vat_exemptions {
+            Some(list) => parse_exemptions(&mut v, "vat_exemptions", list),
+            None => ctx.company_exemptions.clone(),
+        };
         v.finish()?;
         let content = Content {
             customer_id,
@@ -460,6 +522,7 @@ impl DocumentInput {
             payment_mode,
             operation,
             parties: None,
+            vat_exemptions,
         };
         content.check().map_err(|e| {
             let field = match e {
@@ -548,6 +611,8 @@ impl DocumentInput {
                     })
                     .collect()
             }),
+            // Always given, even empty, so that an edit never brings the company's back.
+            vat_exemptions: Some(c.vat_exemptions.iter().map(exemption_input).collect()),
             ..Default::default()
         }
     }
@@ -663,6 +728,7 @@ async fn context(app: &App, auth: &Auth, input: &DocumentInput) -> Result<(Conte
         customer_terms: customer.payment_terms,
         company_terms: settings.documents.default_payment_terms,
         company_currency,
+        company_exemptions: settings.documents.vat_exemptions.clone(),
         products,
     };
     Ok((ctx, customer_id))
@@ -746,7 +812,7 @@ pub struct VatView {
     pub base: String,
     pub amount: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub exemption_reason: Option<&'static str>,
+    pub exemption_reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exemption_reason_code: Option<&'static str>,
 }
@@ -830,6 +896,8 @@ pub struct DocumentView {
     pub shipping: Option<ShippingView>,
     /// The payment schedule with each instalment's amount and due date.
     pub schedule: Option<Vec<InstalmentView>>,
+    /// The document's own VAT exemption mentions (the totals' breakdown shows the one used).
+    pub vat_exemptions: Vec<ExemptionInput>,
     /// The document's margin over the lines with a purchase price.
     pub margin: Option<MarginView>,
     pub billing_address: Option<AddressInput>,
@@ -913,6 +981,7 @@ pub fn view_in(r: &DocumentRecord, today: time::Date, company_currency: Option<C
             vat_rate: to_text(sh.vat.rate(), 0),
             vat_category: sh.vat.category().code(),
         }),
+        vat_exemptions: c.vat_exemptions.iter().map(exemption_input).collect(),
         schedule: c.schedule.as_ref().map(|sc| {
             sc.instalments()
                 .iter()
@@ -992,14 +1061,14 @@ pub fn view_in(r: &DocumentRecord, today: time::Date, company_currency: Option<C
                 .vat
                 .iter()
                 .map(|b| {
-                    let ex = b.category.exemption();
+                    let ex = c.exemption(b.category, true);
                     VatView {
                         category: b.category.code(),
                         rate: to_text(b.rate, 0),
                         base: b.base.to_string(),
                         amount: b.amount.to_string(),
-                        exemption_reason: ex.map(|e| e.text_fr),
-                        exemption_reason_code: ex.map(|e| e.code),
+                        exemption_reason: ex.map(|e| e.text.to_string()),
+                        exemption_reason_code: ex.and_then(|e| e.code),
                     }
                 })
                 .collect(),

@@ -195,6 +195,8 @@ pub struct LookInput {
     pub default_payment_terms: Option<DecText>,
     /// Rates in percent offered by the editors (at most 10).
     pub vat_rates: Option<Vec<DecText>>,
+    /// The company's own mentions for 0 % categories, copied into each new document.
+    pub vat_exemptions: Option<Vec<super::documents::ExemptionInput>>,
 }
 
 fn identity(v: &mut Check, i: &IdentityInput) -> Option<Seller> {
@@ -315,7 +317,13 @@ fn look(v: &mut Check, d: &LookInput) -> DocumentLook {
             }
         }
     }
+    let vat_exemptions = super::documents::parse_exemptions(
+        v,
+        "documents.vat_exemptions",
+        d.vat_exemptions.as_deref().unwrap_or_default(),
+    );
     DocumentLook {
+        vat_exemptions,
         default_payment_terms,
         vat_rates,
         accent,

@@ -28,7 +28,7 @@ use facturier_core::money::{Currency, to_text};
 use facturier_core::party::Language;
 use facturier_core::product::UnitCode;
 use facturier_core::schedule::PaymentMode;
-use facturier_core::tax::VatCategory;
+use facturier_core::tax::{ExemptionReason, VatCategory, exemption_mention};
 use facturier_core::totals::OtherTaxRate;
 use facturier_formats::text;
 use facturier_store::customers::CustomerFilter;
@@ -1627,10 +1627,10 @@ fn shown_category(cat: VatCategory, rate: Decimal) -> String {
     if cat == told { String::new() } else { cat.code().to_string() }
 }
 
-/// The legal mention of a 0 % category in `lang`, for the code typed.
-fn exemption_text(code: &str, lang: Language) -> Option<&'static str> {
-    let ex = code.parse::<VatCategory>().ok()?.exemption()?;
-    Some(if lang == Language::Fr { ex.text_fr } else { ex.text_en })
+/// The legal mention of a 0 % category in `lang`, for the code typed: one of `own`
+/// (the document's, or the company's for a new one), else the category's default.
+fn exemption_text<'a>(code: &str, own: &'a [ExemptionReason], lang: Language) -> Option<&'a str> {
+    Some(exemption_mention(code.parse::<VatCategory>().ok()?, own, lang == Language::Fr)?.text)
 }
 
 /// One input of the "More" section.
@@ -1798,7 +1798,7 @@ fn totals_view(c: &Content, lang: Language) -> TotalsView {
             .iter()
             .map(|v| {
                 let rate = text::percent(v.rate, lang);
-                let label = match exemption_text(v.category.code(), lang) {
+                let label = match exemption_text(v.category.code(), &c.vat_exemptions, lang) {
                     Some(mention) => format!("{rate} ({}) — {mention}", v.category.code()),
                     None => rate,
                 };
@@ -1835,6 +1835,8 @@ struct FormPage {
     units: Vec<(&'static str, &'static str)>,
     /// The "More" section starts open (an error in it, or an instalment row asked for).
     open_more: bool,
+    /// The exemption mentions in effect: the draft's, or the company's for a new one.
+    exemptions: Vec<ExemptionReason>,
 }
 
 impl FormPage {
@@ -1868,8 +1870,8 @@ impl FormPage {
     fn mode_options(&self, current: &str) -> Vec<(String, String)> {
         with_current(self.modes.clone(), current)
     }
-    fn exemption(&self, code: &str) -> Option<&'static str> {
-        exemption_text(code, self.p.lang)
+    fn exemption(&self, code: &str) -> Option<&str> {
+        exemption_text(code, &self.exemptions, self.p.lang)
     }
     /// The `aria-describedby` of a line input: its error, and for the category its mention.
     fn line_described_by(&self, l: &LineForm, field: &str, id: &str) -> String {
@@ -2031,8 +2033,13 @@ async fn render_form(
             format!("/{}/new", kind.segment()),
         ),
     };
+    let look = app.store.settings(s.rec.company_id).await.map_err(|e| WebError::store(lang, e))?.documents;
     let rates: Vec<(String, String)> =
-        offered_rates(app, s).await?.into_iter().map(|r| (to_text(r, 0), text::percent(r, lang))).collect();
+        look.offered_vat_rates().into_iter().map(|r| (to_text(r, 0), text::percent(r, lang))).collect();
+    let exemptions = match editing {
+        Some(r) => r.content.vat_exemptions.clone(),
+        None => look.vat_exemptions,
+    };
     let error_map: BTreeMap<String, String> = errs.iter().cloned().collect();
     let groups = more_groups(&f, lang, &rates, &error_map);
     let open_more = open_more
@@ -2066,6 +2073,7 @@ async fn render_form(
             .collect(),
         units: UnitCode::known().collect(),
         open_more,
+        exemptions,
     };
     html(status, &page)
 }

@@ -822,6 +822,10 @@ const FIELDS: &[(&str, &str, &str)] = &[
     ("documents", "Documents", "Documents"),
     ("accent", "Couleur", "Colour"),
     ("vat_rates", "Taux de TVA proposés", "VAT rates offered"),
+    ("vat_exemptions", "Mention d'exonération de TVA", "VAT exemption mention"),
+    ("text", "Texte", "Text"),
+    ("code", "Code VATEX", "VATEX code"),
+    ("category", "Catégorie", "Category"),
     ("email_templates", "Modèles d'e-mail", "E-mail templates"),
     ("file", "Fichier", "File"),
 ];

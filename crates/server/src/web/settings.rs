@@ -10,6 +10,7 @@ use super::session::{Chrome, CsrfForm, FormData, WebSession, same_secret};
 use super::{WebError, html, see_other};
 use crate::App;
 use crate::api::customers::AddressInput;
+use crate::api::documents::ExemptionInput;
 use crate::api::settings::{
     BankInput, IdentityInput, LegalInput, LookInput, NumberingInput, SettingsInput, TemplateInput, update,
     update_settings,
@@ -23,6 +24,7 @@ use axum::response::Response;
 use facturier_core::company::Profile;
 use facturier_core::document::DocumentKind;
 use facturier_core::party::Language;
+use facturier_core::tax::VatCategory;
 use facturier_formats::text;
 use facturier_store::companies::CompanySettings;
 use serde::Deserialize;
@@ -80,6 +82,33 @@ pub const LABELS: Labels = &[
     ("settings.early_payment_discount", "Escompte pour paiement anticipé", "Early payment discount"),
     ("settings.vat_on_debits", "TVA sur les débits", "VAT on debits"),
     (
+        "settings.exemption.E",
+        "Mention d'exonération, catégorie E (vide : franchise en base, art. 293 B du CGI)",
+        "Exemption mention, category E (empty: small-business franchise, art. 293 B)",
+    ),
+    (
+        "settings.exemption_code.E",
+        "Code VATEX de la catégorie E (ex. VATEX-FR-CGI261-4)",
+        "VATEX code of category E (e.g. VATEX-FR-CGI261-4)",
+    ),
+    ("settings.exemption.AE", "Mention d'autoliquidation (catégorie AE)", "Reverse charge mention (category AE)"),
+    (
+        "settings.exemption_code.AE",
+        "Code VATEX de la catégorie AE (VATEX-EU-AE ou VATEX-FR-AE)",
+        "VATEX code of category AE (VATEX-EU-AE or VATEX-FR-AE)",
+    ),
+    (
+        "settings.exemption.K",
+        "Mention des livraisons intracommunautaires (catégorie K)",
+        "Intra-EU supply mention (category K)",
+    ),
+    ("settings.exemption.G", "Mention des exportations (catégorie G)", "Export mention (category G)"),
+    (
+        "settings.exemption.O",
+        "Mention hors champ de la TVA (catégorie O)",
+        "Outside the scope of VAT mention (category O)",
+    ),
+    (
         "settings.default_terms",
         "Conditions générales imprimées sur les documents",
         "Terms and conditions printed on documents",
@@ -132,6 +161,8 @@ pub struct SField {
     pub required: bool,
     pub value: String,
     pub error: Option<String>,
+    /// What applies when the input is left empty.
+    pub placeholder: String,
 }
 
 pub struct BankRow {
@@ -225,6 +256,7 @@ fn field(name: &str, label: &'static str, kind: &'static str, required: bool, va
         required,
         value: values.get(name).unwrap_or_default().to_string(),
         error: None,
+        placeholder: String::new(),
     }
 }
 
@@ -285,6 +317,10 @@ fn stored_values(st: &CompanySettings, company_name: &str, country: &str) -> For
         if b.default {
             put("default", Some(n.to_string()));
         }
+    }
+    for r in &st.documents.vat_exemptions {
+        put(&format!("documents.vat_exemptions.{}.text", r.category()), Some(r.text().to_string()));
+        put(&format!("documents.vat_exemptions.{}.code", r.category()), r.code().map(|c| c.as_str().to_string()));
     }
     put("legal.late_penalty_rate", st.legal.late_penalty_rate.map(|r| r.to_string()));
     put("legal.early_payment_discount", st.legal.early_payment_discount.clone());
@@ -455,15 +491,57 @@ pub async fn save_banks(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
 
 // ---------------------------------------------------------------- terms
 
-fn terms_fields(values: &FormData) -> Vec<SField> {
-    vec![
+/// The 0 % categories whose mention the company may write, with the label of that
+/// input and, for those with a choice of codes, of the code's.
+const EXEMPTIONS: [(VatCategory, &str, Option<&str>); 5] = [
+    (VatCategory::E, "settings.exemption.E", Some("settings.exemption_code.E")),
+    (VatCategory::AE, "settings.exemption.AE", Some("settings.exemption_code.AE")),
+    (VatCategory::K, "settings.exemption.K", None),
+    (VatCategory::G, "settings.exemption.G", None),
+    (VatCategory::O, "settings.exemption.O", None),
+];
+
+/// The inputs of the company's own exemption mentions, the defaults shown as placeholders.
+fn exemption_fields(values: &FormData, lang: Language) -> Vec<SField> {
+    let mut out = Vec::new();
+    for (cat, text_label, code_label) in EXEMPTIONS {
+        let mut f = field(&format!("documents.vat_exemptions.{cat}.text"), text_label, "text", false, values);
+        if let Some(ex) = cat.exemption() {
+            f.placeholder = (if lang == Language::Fr { ex.text_fr } else { ex.text_en }).to_string();
+        }
+        out.push(f);
+        if let Some(label) = code_label {
+            let mut f = field(&format!("documents.vat_exemptions.{cat}.code"), label, "text", false, values);
+            f.placeholder = cat.exemption().map(|e| e.code).unwrap_or_default().to_string();
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// The mentions typed, in the API's shape, and the category of each (to name errors).
+fn typed_exemptions(form: &FormData) -> (Vec<ExemptionInput>, Vec<VatCategory>) {
+    EXEMPTIONS
+        .iter()
+        .filter_map(|(cat, _, _)| {
+            let text = form.text(&format!("documents.vat_exemptions.{cat}.text"))?;
+            let code = form.text(&format!("documents.vat_exemptions.{cat}.code"));
+            Some((ExemptionInput { category: Some(cat.code().to_string()), code, text: Some(text) }, *cat))
+        })
+        .unzip()
+}
+
+fn terms_fields(values: &FormData, lang: Language) -> Vec<SField> {
+    let mut fields = vec![
         field("documents.default_payment_terms", "settings.default_payment_terms", "text", false, values),
         field("documents.vat_rates", "settings.vat_rates", "text", false, values),
         field("legal.late_penalty_rate", "settings.late_penalty_rate", "text", false, values),
         field("legal.early_payment_discount", "settings.early_payment_discount", "text", false, values),
         field("legal.vat_on_debits", "settings.vat_on_debits", "checkbox", false, values),
-        field("documents.default_terms", "settings.default_terms", "textarea", false, values),
-    ]
+    ];
+    fields.extend(exemption_fields(values, lang));
+    fields.push(field("documents.default_terms", "settings.default_terms", "textarea", false, values));
+    fields
 }
 
 /// `GET /settings/terms`
@@ -472,7 +550,7 @@ pub async fn terms(State(app): State<App>, s: WebSession, Query(q): Query<SavedQ
     let (_, values) = stored(&app, &s).await?;
     let mut page = Page::new(&app, &s, "terms").await?;
     page.saved = q.saved.is_some();
-    page.fields = terms_fields(&values);
+    page.fields = terms_fields(&values, s.lang());
     html(StatusCode::OK, &page)
 }
 
@@ -490,6 +568,7 @@ pub async fn save_terms(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
     admin(&s)?;
     let (st, _) = stored(&app, &s).await?;
     let d = &st.documents;
+    let (exemptions, categories) = typed_exemptions(&form);
     let input = SettingsInput {
         legal: Some(LegalInput {
             late_penalty_rate: form.text("legal.late_penalty_rate").map(|r| DecText(r.replace(',', "."))),
@@ -512,6 +591,7 @@ pub async fn save_terms(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
                     .map(|r| DecText(r.trim_end_matches('%').replace(',', ".")))
                     .collect(),
             ),
+            vat_exemptions: Some(exemptions),
         }),
         ..empty_settings()
     };
@@ -519,15 +599,27 @@ pub async fn save_terms(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
         Ok(()) => Ok(see_other("/settings/terms?saved=1")),
         Err(errs) => {
             // One input holds every rate: its errors show there.
+            // One input holds every rate; the mentions are named by category, not position.
             let errs = errs
                 .into_iter()
-                .map(|(f, m)| match f.strip_prefix("documents.vat_rates[") {
-                    Some(_) => ("documents.vat_rates".to_string(), m),
-                    None => (f, m),
+                .map(|(f, m)| {
+                    if f.starts_with("documents.vat_rates[") {
+                        return ("documents.vat_rates".to_string(), m);
+                    }
+                    let by_category = f
+                        .strip_prefix("documents.vat_exemptions[")
+                        .and_then(|r| r.split_once("]."))
+                        .and_then(|(i, field)| {
+                            let cat = categories.get(i.parse::<usize>().ok()?)?;
+                            // The category is the input's own: its error is the text's.
+                            let field = if field == "code" { "code" } else { "text" };
+                            Some(format!("documents.vat_exemptions.{cat}.{field}"))
+                        });
+                    (by_category.unwrap_or(f), m)
                 })
                 .collect();
             let mut page = Page::new(&app, &s, "terms").await?;
-            page.fields = terms_fields(&form);
+            page.fields = terms_fields(&form, s.lang());
             html(StatusCode::UNPROCESSABLE_ENTITY, &page.with_errors(errs))
         }
     }
