@@ -143,6 +143,20 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     ("category {c} is always 0 %", "la catégorie {c} est toujours à 0 %"),
     (
+        "{v} is not a code of the VATEX list (e.g. VATEX-EU-132, VATEX-FR-CGI261-4)",
+        "{v:q} n'est pas un code de la liste VATEX (ex. VATEX-EU-132, VATEX-FR-CGI261-4)",
+    ),
+    (
+        "category {c} needs no exemption mention (only E, AE, K, G and O do)",
+        "la catégorie {c} n'a pas de mention d'exonération (seules E, AE, K, G et O en ont)",
+    ),
+    ("an exemption mention cannot be empty", "une mention d'exonération ne peut pas être vide"),
+    ("an exemption mention has at most 300 characters", "une mention d'exonération a au plus 300 caractères"),
+    ("{code} is not a code for category {c}", "{code} n'est pas un code de la catégorie {c}"),
+    ("category {c} already has a mention", "la catégorie {c} a déjà une mention"),
+    ("holds at most one mention per category", "contient au plus une mention par catégorie"),
+    ("is required: E, AE, K, G or O", "est obligatoire : E, AE, K, G ou O"),
+    (
         "{v} is not a VAT category (use S, Z, E, AE, K, G or O)",
         "{v:q} n'est pas une catégorie de TVA (utilisez S, Z, E, AE, K, G ou O)",
     ),
