@@ -1107,23 +1107,29 @@ const LINE_FIELDS: [&str; 11] = [
 
 const TAX_FIELDS: [&str; 3] = ["label", "amount", "percent"];
 
-/// The rows of `prefix[i].field` inputs by their index `i` in the form, in index order.
-fn indexed<const N: usize>(
-    form: &FormData,
+/// The rows of `prefix[i].field` inputs among `pairs` (name, value), by their index `i`
+/// in the form, in index order.
+fn indexed<'a, const N: usize>(
+    pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
     prefix: &str,
     fields: [&str; N],
     bound: usize,
 ) -> BTreeMap<usize, [String; N]> {
     let mut by_index: BTreeMap<usize, [String; N]> = BTreeMap::new();
-    for (k, v) in &form.0 {
+    for (k, v) in pairs {
         let Some((i, field)) = index_and_field(k, prefix) else { continue };
         let Some(f) = fields.iter().position(|x| *x == field) else { continue };
         // Bounded: an index is a position in the form, not a size to allocate.
         if i < bound {
-            by_index.entry(i).or_insert_with(|| std::array::from_fn(|_| String::new()))[f] = v.clone();
+            by_index.entry(i).or_insert_with(|| std::array::from_fn(|_| String::new()))[f] = v.to_string();
         }
     }
     by_index
+}
+
+/// Every input of the form as (name, value).
+fn pairs(form: &FormData) -> impl Iterator<Item = (&str, &str)> {
+    form.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
 }
 
 /// `prefix[i].field` → (i, field).
@@ -1135,20 +1141,18 @@ fn index_and_field<'a>(key: &'a str, prefix: &str) -> Option<(usize, &'a str)> {
 
 /// The taxes of every line, by the line's index in the form: `lines[i].taxes[j].field`.
 fn form_taxes(form: &FormData) -> BTreeMap<usize, Vec<TaxForm>> {
-    let mut by_line: BTreeMap<usize, BTreeMap<usize, [String; 3]>> = BTreeMap::new();
-    for (k, v) in &form.0 {
-        let Some((i, rest)) = index_and_field(k, "lines") else { continue };
-        let Some((j, field)) = index_and_field(rest, "taxes") else { continue };
-        let Some(f) = TAX_FIELDS.iter().position(|x| *x == field) else { continue };
-        if i < MAX_LINES && j < MAX_LINE_TAXES {
-            by_line.entry(i).or_default().entry(j).or_insert_with(|| std::array::from_fn(|_| String::new()))[f] =
-                v.clone();
+    let mut by_line: BTreeMap<usize, Vec<(&str, &str)>> = BTreeMap::new();
+    for (k, v) in pairs(form) {
+        if let Some((i, rest)) = index_and_field(k, "lines")
+            && i < MAX_LINES
+        {
+            by_line.entry(i).or_default().push((rest, v));
         }
     }
     by_line
         .into_iter()
-        .map(|(i, rows)| {
-            let taxes = rows
+        .map(|(i, inputs)| {
+            let taxes = indexed(inputs, "taxes", TAX_FIELDS, MAX_LINE_TAXES)
                 .into_values()
                 .enumerate()
                 .map(|(j, [label, amount, percent])| TaxForm { j, m: j + 1, label, amount, percent })
@@ -1164,7 +1168,7 @@ const MAX_LINES: usize = 1000;
 /// The lines of the submitted form, in index order.
 pub fn form_lines(form: &FormData) -> Vec<LineForm> {
     let mut taxes = form_taxes(form);
-    indexed(form, "lines", LINE_FIELDS, MAX_LINES)
+    indexed(pairs(form), "lines", LINE_FIELDS, MAX_LINES)
         .into_iter()
         .enumerate()
         .map(
@@ -1334,7 +1338,7 @@ pub struct DraftForm {
 impl DraftForm {
     fn read(form: &FormData) -> DraftForm {
         let more = more_paths().filter_map(|p| Some((p.to_string(), form.get(p)?.to_string()))).collect();
-        let schedule = indexed(form, "schedule", INSTALMENT_FIELDS, 100)
+        let schedule = indexed(pairs(form), "schedule", INSTALMENT_FIELDS, 100)
             .into_values()
             .enumerate()
             .map(|(i, [percent, kind, condition, mode, title])| InstalmentForm {
