@@ -425,6 +425,9 @@ impl Store {
                 .execute(&mut *c)
                 .await?;
         });
+        // Indexed with the batch, as they were stored: a bulk load is one transaction per
+        // thousand documents already, and must not leave them queued for the writer.
+        crate::search_index::index_all_queued_in(&mut tx).await?;
         tx.commit().await?;
         Ok(issued)
     }

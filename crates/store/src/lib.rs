@@ -19,6 +19,7 @@ pub mod pipeline;
 pub mod products;
 mod reader;
 pub mod reports;
+mod search_index;
 mod sql;
 pub mod stamp;
 mod writer;
@@ -249,6 +250,7 @@ impl Store {
             Store::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
         }
         self.backfill_document_search().await?;
+        self.index_queued_documents().await?;
         Ok(())
     }
 

@@ -17,13 +17,16 @@
 //! give [`Writer::run`] a closure over a `rusqlite::Connection` (helpers below bind `$N`
 //! placeholders as sqlx does and encode values the way sqlx stores them).
 
+use crate::search_index::{INDEX_EVERY, index_queued_on};
 use crate::{Result, StoreError};
 use rusqlite::Connection;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description as fd;
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
@@ -75,6 +78,9 @@ impl<T: Send, F: FnOnce(&Connection) -> Result<T> + Send> Job for Pending<T, F> 
 /// thread once the queued jobs are done, which closes its connection.
 pub struct Writer {
     jobs: Mutex<Option<mpsc::Sender<Box<dyn Job>>>>,
+    /// Set by tests to hold documents in the search queue (`search_index.rs`).
+    #[cfg_attr(not(test), expect(dead_code, reason = "only tests pause the indexing"))]
+    indexing_paused: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Writer {
@@ -88,11 +94,13 @@ impl Writer {
     pub(crate) fn start(path: &Path, turn: Arc<tokio::sync::Mutex<()>>) -> Result<Writer> {
         let c = open(path)?;
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
+        let indexing_paused = Arc::new(AtomicBool::new(false));
+        let paused = Arc::clone(&indexing_paused);
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || serve(c, rx, turn))
+            .spawn(move || serve(c, rx, turn, &paused))
             .map_err(|e| StoreError::Write(format!("cannot start the writer thread: {e}")))?;
-        Ok(Writer { jobs: Mutex::new(Some(tx)) })
+        Ok(Writer { jobs: Mutex::new(Some(tx)), indexing_paused })
     }
 
     /// Runs `work` in a write transaction on the writer thread and returns its result
@@ -113,6 +121,13 @@ impl Writer {
             return Err(StoreError::Db(sqlx::Error::PoolClosed));
         }
         answer.await.map_err(|_| StoreError::Write("the writer thread stopped".into()))?
+    }
+
+    /// Stops (or resumes) indexing queued documents for search, so that a test can see
+    /// what a search finds before the index catches up.
+    #[cfg(test)]
+    pub(crate) fn pause_indexing(&self, paused: bool) {
+        self.indexing_paused.store(paused, Ordering::SeqCst);
     }
 
     /// Stops taking jobs; the thread ends after the queued ones.
@@ -138,21 +153,39 @@ fn open(path: &Path) -> Result<Connection> {
     Ok(c)
 }
 
-fn serve(c: Connection, rx: mpsc::Receiver<Box<dyn Job>>, turn: Arc<tokio::sync::Mutex<()>>) {
-    while let Ok(first) = rx.recv() {
-        // Wait for writes still made through sqlx (FIFO with them); more jobs queue meanwhile.
-        let held = turn.blocking_lock();
-        let mut group = vec![first];
-        while group.len() < MAX_GROUP {
-            match rx.try_recv() {
-                Ok(j) => group.push(j),
-                Err(_) => break,
+fn serve(c: Connection, rx: mpsc::Receiver<Box<dyn Job>>, turn: Arc<tokio::sync::Mutex<()>>, paused: &AtomicBool) {
+    let mut last_indexed = Instant::now();
+    loop {
+        let first = match rx.recv_timeout(INDEX_EVERY) {
+            Ok(j) => Some(j),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
+        let idle = first.is_none();
+        if let Some(first) = first {
+            // Wait for writes still made through sqlx (FIFO with them); more jobs queue meanwhile.
+            let held = turn.blocking_lock();
+            let mut group = vec![first];
+            while group.len() < MAX_GROUP {
+                match rx.try_recv() {
+                    Ok(j) => group.push(j),
+                    Err(_) => break,
+                }
+            }
+            let committed = run_group(&c, &mut group);
+            drop(held);
+            for j in group {
+                j.finish(committed.clone());
             }
         }
-        let committed = run_group(&c, &mut group);
-        drop(held);
-        for j in group {
-            j.finish(committed.clone());
+        // The search index catches up when the thread is idle, and at least every
+        // `INDEX_EVERY` under load, after the group's callers have their answers.
+        if (idle || last_indexed.elapsed() >= INDEX_EVERY) && !paused.load(Ordering::SeqCst) {
+            if let Err(e) = index_queued_on(&c, &turn) {
+                // The documents stay queued, and searches still find them: retried later.
+                tracing::warn!(error = %e, "could not index the queued documents for search");
+            }
+            last_indexed = Instant::now();
         }
     }
 }
