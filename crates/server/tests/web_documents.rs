@@ -1287,7 +1287,14 @@ async fn the_company_s_exemption_mention_is_set_in_the_settings_and_shown_in_the
             "{}",
             form.body
         );
-        assert!(!form.body.contains("293 B"), "not the franchise's article");
+        assert!(
+            form.body.contains(&format!(
+                r#"id="vat_exemptions.E.text" name="vat_exemptions.E.text" placeholder="TVA non applicable, art. 293 B du CGI" value="{training}""#
+            )),
+            "the draft's own mention, copied from the settings, is in its input: {}",
+            form.body
+        );
+        assert!(!form.body.contains("Mention portée sur le document : TVA non applicable"), "not the franchise's");
         let preview = b
             .act(
                 &csrf,
@@ -1305,6 +1312,123 @@ async fn the_company_s_exemption_mention_is_set_in_the_settings_and_shown_in_the
             .await;
         assert_eq!(preview.status, 200, "{}", preview.body);
         assert!(preview.body.contains(training), "the live totals name it: {}", preview.body);
+    })
+    .await;
+}
+
+/// Form pairs with owned values, as `Browser::act` takes them.
+fn refs<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[tokio::test]
+async fn a_document_s_own_exemption_mention_is_edited_in_the_editor() {
+    each_db(|app| async move {
+        let (mut b, csrf) = admin(&app).await;
+        let training = "Exonération de TVA, article 261-4-4° a du CGI";
+        let intra = "Livraison intracommunautaire exonérée, art. 262 ter I du CGI";
+        app.patch("/settings", json!({"documents": {"vat_exemptions": [{"category": "K", "text": intra}]}}))
+            .await
+            .assert_status(200);
+        let customer = app.customer().await;
+        let mut l = line("Formation tableur", "2", "450", "0");
+        l["vat_category"] = json!("E");
+        let id = draft(&app, "invoices", &customer, &[l]).await;
+
+        // Only the exempt categories the document uses have inputs, the default as placeholder.
+        let form = b.get(&format!("/invoices/{id}/edit")).await;
+        assert!(
+            form.body.contains(
+                r#"id="vat_exemptions.E.text" name="vat_exemptions.E.text" placeholder="TVA non applicable, art. 293 B du CGI" value="""#
+            ),
+            "{}",
+            form.body
+        );
+        assert!(form.body.contains(r#"name="vat_exemptions.E.code" placeholder="VATEX-FR-FRANCHISE""#));
+        assert!(!form.body.contains("vat_exemptions.K.text") && !form.body.contains("vat_exemptions.AE.text"));
+
+        let edit = |text: &'static str, code: &'static str| {
+            vec![
+                ("customer_id", customer.clone()),
+                ("lines[0].description", "Formation tableur".into()),
+                ("lines[0].quantity", "2".into()),
+                ("lines[0].unit_price", "450".into()),
+                ("lines[0].vat_rate", "0".into()),
+                ("lines[0].vat_category", "E".into()),
+                ("vat_exemptions.E.text", text.into()),
+                ("vat_exemptions.E.code", code.into()),
+            ]
+        };
+        let path = format!("/invoices/{id}/edit");
+        let mentions = |v: &Value| -> Vec<(String, Option<String>, String)> {
+            v["vat_exemptions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| {
+                    (
+                        m["category"].as_str().unwrap().to_string(),
+                        m["code"].as_str().map(String::from),
+                        m["text"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect()
+        };
+        let copied = vec![("K".to_string(), None, intra.to_string())];
+        assert_eq!(mentions(&app.get(&format!("/invoices/{id}")).await.body), copied, "the company's, copied");
+
+        // A code of another category: refused next to the code, what was typed kept, nothing stored.
+        let bad = b.act(&csrf, &path, &refs(&edit(training, "VATEX-EU-IC"))).await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(bad.body.contains(r#"id="vat_exemptions.E.code-error""#), "{}", bad.body);
+        assert!(bad.body.contains(&format!(r#"value="{training}""#)));
+        assert_eq!(mentions(&app.get(&format!("/invoices/{id}")).await.body), copied, "nothing stored");
+
+        // The live totals name what is typed, before it is saved.
+        let good = edit(training, "VATEX-FR-CGI261-4");
+        let mut with_id = refs(&good);
+        with_id.push(("draft_id", id.as_str()));
+        let preview = b.act(&csrf, "/invoices/preview", &with_id).await;
+        assert!(preview.body.contains(training), "{}", preview.body);
+
+        // Saved: the document's own, beside the company's mention it did not show; the
+        // company's settings are not touched.
+        let ok = b.act(&csrf, &path, &refs(&good)).await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        let v = app.get(&format!("/invoices/{id}")).await.body;
+        assert_eq!(
+            mentions(&v),
+            [
+                ("E".to_string(), Some("VATEX-FR-CGI261-4".to_string()), training.to_string()),
+                ("K".to_string(), None, intra.to_string())
+            ]
+        );
+        let e = v["totals"]["vat"].as_array().unwrap().iter().find(|x| x["category"] == "E").unwrap().clone();
+        assert_eq!((e["exemption_reason"].as_str(), e["exemption_reason_code"].as_str()), (Some(training), Some("VATEX-FR-CGI261-4")));
+        let settings = app.get("/settings").await.body;
+        assert_eq!(settings["documents"]["vat_exemptions"].as_array().map(Vec::len), Some(1), "only K");
+        let form = b.get(&path).await;
+        assert!(form.body.contains(&format!(r#"<p class="hint" id="line-0-exemption">Mention portée sur le document : {training}</p>"#)));
+        assert!(form.body.contains(r#"value="VATEX-FR-CGI261-4""#));
+
+        // Emptied: the category's default again.
+        assert_eq!(b.act(&csrf, &path, &refs(&edit("", ""))).await.status, 303);
+        let v = app.get(&format!("/invoices/{id}")).await.body;
+        assert_eq!(mentions(&v), copied);
+        let e = v["totals"]["vat"].as_array().unwrap().iter().find(|x| x["category"] == "E").unwrap().clone();
+        assert_eq!(e["exemption_reason"], "TVA non applicable, art. 293 B du CGI");
+
+        // A new draft: the mention typed with the company's kept for the category not shown.
+        let new = edit(training, "");
+        let mut save = refs(&new);
+        save.push(("action", "save"));
+        let created = b.act(&csrf, "/invoices/new", &save).await;
+        assert_eq!(created.status, 303, "{}", created.body);
+        let v = app.get(&format!("/invoices/{}", id_of(&created.location))).await.body;
+        assert_eq!(
+            mentions(&v),
+            [("E".to_string(), None, training.to_string()), ("K".to_string(), None, intra.to_string())]
+        );
     })
     .await;
 }

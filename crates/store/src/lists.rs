@@ -565,13 +565,12 @@ mod tests {
         assert_eq!(found(store, cid, "peinture", &[]).await, Vec::<Uuid>::new());
         // An indexed document edited: its stale row in the index is no match, its new
         // words are, before the index catches up and after.
-        let third =
-            store.insert_draft(cid, DocumentKind::Invoice, &invoice(nord, day, "Menuiserie", None), None).await.unwrap();
-        store.index_queued_documents().await.unwrap();
-        store
-            .update_draft(cid, DocumentKind::Invoice, third.id, &invoice(nord, day, "Vitrerie", None))
+        let third = store
+            .insert_draft(cid, DocumentKind::Invoice, &invoice(nord, day, "Menuiserie", None), None)
             .await
             .unwrap();
+        store.index_queued_documents().await.unwrap();
+        store.update_draft(cid, DocumentKind::Invoice, third.id, &invoice(nord, day, "Vitrerie", None)).await.unwrap();
         assert_eq!(store.queued_for_search().await, i64::from(sqlite));
         for _ in 0..2 {
             assert_eq!(found(store, cid, "menuiserie", &[]).await, Vec::<Uuid>::new());

@@ -29,7 +29,9 @@ fn index_statements() -> [String; 4] {
             "INSERT OR IGNORE INTO document_search_keys (document_id) \
              SELECT d.id FROM documents d WHERE d.id IN {batch}"
         ),
-        format!("DELETE FROM documents_fts WHERE rowid IN (SELECT key FROM document_search_keys WHERE document_id IN {batch})"),
+        format!(
+            "DELETE FROM documents_fts WHERE rowid IN (SELECT key FROM document_search_keys WHERE document_id IN {batch})"
+        ),
         format!(
             "INSERT INTO documents_fts (rowid, number, search_text) \
              SELECT k.key, lower(COALESCE(d.number, '')), COALESCE(d.search_text, '') \

@@ -12,7 +12,7 @@ use super::messages::message;
 use super::session::{Chrome, CsrfForm, FormData, WebSession};
 use super::{WebError, html, query_string, see_other};
 use crate::App;
-use crate::api::documents::{self as api_docs, ConvertInput, DocumentInput, PaymentInput};
+use crate::api::documents::{self as api_docs, ConvertInput, DocumentInput, ExemptionInput, PaymentInput};
 use crate::error::ApiError;
 use crate::input::{DecText, parse_date};
 use askama::Template;
@@ -209,6 +209,11 @@ pub const LABELS: i18n::Labels = &[
         "Delivery address (empty: the customer's)",
     ),
     ("editor.group_texts", "Autres textes", "Other texts"),
+    (
+        "editor.group_exemptions",
+        "Mentions d'exonération de TVA de ce document (vide : la mention de la catégorie)",
+        "VAT exemption mentions of this document (empty: the category's mention)",
+    ),
     ("editor.special_conditions", "Conditions particulières", "Special conditions"),
     ("editor.internal_note", "Note interne (jamais imprimée)", "Internal note (never printed)"),
     ("editor.charges", "Frais", "Charges"),
@@ -1300,6 +1305,28 @@ const MORE: &[(&str, &[MoreInput])] = &[
     ),
 ];
 
+/// The editor's inputs of the document's own exemption mentions, shown for the exempt
+/// categories its lines or shipping use: (category, text input, its label, VATEX code
+/// input and its label where the category has a choice of codes). Labels are the settings'.
+type ExemptionInputs = (VatCategory, &'static str, &'static str, Option<(&'static str, &'static str)>);
+const EXEMPTION_INPUTS: [ExemptionInputs; 5] = [
+    (
+        VatCategory::E,
+        "vat_exemptions.E.text",
+        "settings.exemption.E",
+        Some(("vat_exemptions.E.code", "settings.exemption_code.E")),
+    ),
+    (
+        VatCategory::AE,
+        "vat_exemptions.AE.text",
+        "settings.exemption.AE",
+        Some(("vat_exemptions.AE.code", "settings.exemption_code.AE")),
+    ),
+    (VatCategory::K, "vat_exemptions.K.text", "settings.exemption.K", None),
+    (VatCategory::G, "vat_exemptions.G.text", "settings.exemption.G", None),
+    (VatCategory::O, "vat_exemptions.O.text", "settings.exemption.O", None),
+];
+
 /// Body fields read as decimals: typed with a comma or spaces, sent with a point.
 const DECIMAL_PATHS: [&str; 4] = ["discount_amount", "exchange_rate", "shipping.amount", "shipping.vat_rate"];
 
@@ -1333,6 +1360,9 @@ pub struct DraftForm {
     pub schedule_sent: bool,
     /// Whether the form sent a validity date (quotes only).
     pub valid_until_sent: bool,
+    /// The exemption mention inputs sent, by name (`vat_exemptions.E.text`…), as typed;
+    /// a category not sent keeps the draft's mention (the company's for a new one).
+    pub exemptions: BTreeMap<&'static str, String>,
 }
 
 impl DraftForm {
@@ -1363,6 +1393,11 @@ impl DraftForm {
             schedule,
             schedule_sent: form.0.iter().any(|(k, _)| k.starts_with("schedule[")),
             valid_until_sent: form.get("valid_until").is_some(),
+            exemptions: EXEMPTION_INPUTS
+                .iter()
+                .flat_map(|(_, text, _, code)| std::iter::once(*text).chain(code.map(|c| c.0)))
+                .filter_map(|name| Some((name, form.get(name)?.to_string())))
+                .collect(),
         }
     }
 
@@ -1442,7 +1477,82 @@ impl DraftForm {
             schedule,
             schedule_sent: true,
             valid_until_sent: true,
+            exemptions: BTreeMap::new(),
         }
+    }
+
+    /// The document's exemption mentions as the API takes them, when the form sent any:
+    /// each category typed (an empty text is the category's own mention, so none), and
+    /// the `kept` one of each category not sent. In category order, so that an error at
+    /// `vat_exemptions[i]` names the input it came from ([`Self::exemption_errors`]).
+    fn exemption_list(&self, kept: &[ExemptionReason]) -> Option<Vec<ExemptionInput>> {
+        if self.exemptions.is_empty() {
+            return None;
+        }
+        let typed = |name: &str| self.exemptions.get(name).map(|v| v.trim().to_string());
+        let list = EXEMPTION_INPUTS
+            .iter()
+            .filter_map(|(cat, text, _, code)| match typed(text) {
+                Some(t) if t.is_empty() => None,
+                Some(t) => Some(ExemptionInput {
+                    category: Some(cat.code().to_string()),
+                    code: code.and_then(|(c, _)| typed(c)).filter(|c| !c.is_empty()),
+                    text: Some(t),
+                }),
+                None => kept.iter().find(|r| r.category() == *cat).map(api_docs::exemption_input),
+            })
+            .collect();
+        Some(list)
+    }
+
+    /// The API's errors with those of a mention moved to its inputs: `vat_exemptions[1].code`
+    /// is the code typed for the second category of [`Self::exemption_list`].
+    fn exemption_errors(&self, kept: &[ExemptionReason], errs: Vec<(String, String)>) -> Vec<(String, String)> {
+        let list = self.exemption_list(kept).unwrap_or_default();
+        errs.into_iter()
+            .map(|(field, m)| {
+                let named =
+                    field.strip_prefix("vat_exemptions[").and_then(|r| r.split_once("].")).and_then(|(i, x)| {
+                        let cat = list.get(i.parse::<usize>().ok()?)?.category.as_deref()?;
+                        let (_, text, _, code) = EXEMPTION_INPUTS.iter().find(|e| e.0.code() == cat)?;
+                        Some(match (x, code) {
+                            ("code", Some((code, _))) => code.to_string(),
+                            _ => text.to_string(),
+                        })
+                    });
+                (named.unwrap_or(field), m)
+            })
+            .collect()
+    }
+
+    /// The exempt categories the lines and the shipping use, in the inputs' order.
+    fn exempt_categories(&self) -> Vec<VatCategory> {
+        let used: Vec<&str> = self
+            .lines
+            .iter()
+            .map(|l| l.vat_category.trim())
+            .chain(std::iter::once(self.value("shipping.vat_category").trim()))
+            .collect();
+        EXEMPTION_INPUTS.iter().map(|e| e.0).filter(|c| used.iter().any(|u| u.eq_ignore_ascii_case(c.code()))).collect()
+    }
+
+    /// `effective` (the draft's mentions, or the company's) with the ones typed that hold.
+    fn typed_exemptions(&self, effective: Vec<ExemptionReason>) -> Vec<ExemptionReason> {
+        let mut out = effective;
+        for (cat, text, _, code) in EXEMPTION_INPUTS {
+            let Some(t) = self.exemptions.get(text).map(|t| t.trim()) else { continue };
+            out.retain(|r| r.category() != cat);
+            let code = code.and_then(|(c, _)| self.exemptions.get(c)).map(|c| c.trim()).filter(|c| !c.is_empty());
+            let code = match code.map(str::parse) {
+                Some(Ok(c)) => Some(c),
+                Some(Err(_)) => continue,
+                None => None,
+            };
+            if let Ok(r) = ExemptionReason::new(cat, code, t) {
+                out.push(r);
+            }
+        }
+        out
     }
 
     /// A field of the "More" section as typed.
@@ -1481,7 +1591,8 @@ impl DraftForm {
     }
 
     /// The API body: over `base` (the stored draft, when editing), what the form edits.
-    fn input(&self, base: Option<&Content>) -> Result<DocumentInput, WebError> {
+    /// `kept`: the mentions of the categories the form does not show ([`Self::exemption_list`]).
+    fn input(&self, base: Option<&Content>, kept: &[ExemptionReason]) -> Result<DocumentInput, WebError> {
         let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
         let dec = |v: &str| opt(v).map(|x| DecText(decimal_text(&x)));
         let internal = |e: serde_json::Error| WebError::Internal(e.to_string());
@@ -1591,6 +1702,9 @@ impl DraftForm {
         input.note = opt(&self.note);
         input.terms = opt(&self.terms);
         input.valid_until = opt(&self.valid_until);
+        if let Some(list) = self.exemption_list(kept) {
+            input.vat_exemptions = Some(list);
+        }
         Ok(input)
     }
 }
@@ -1651,6 +1765,8 @@ pub struct MoreField {
     pub hint: &'static str,
     /// The id of a `<datalist>` of suggestions, or "".
     pub list: &'static str,
+    /// What an empty input stands for, or "".
+    pub placeholder: String,
 }
 
 impl MoreField {
@@ -1696,6 +1812,7 @@ fn more_groups(
     f: &DraftForm,
     lang: Language,
     rates: &[(String, String)],
+    effective: &[ExemptionReason],
     errors: &BTreeMap<String, String>,
 ) -> Vec<MoreGroup> {
     MORE.iter()
@@ -1740,11 +1857,51 @@ fn more_groups(
                             "currency" => "currencies",
                             _ => "",
                         },
+                        placeholder: String::new(),
                     }
                 })
                 .collect(),
         })
+        .chain(exemption_group(f, lang, effective, errors))
         .collect()
+}
+
+/// The document's own mention for each exempt category it uses, the category's default
+/// as placeholder; `effective`: the draft's mentions, or the company's for a new one.
+fn exemption_group(
+    f: &DraftForm,
+    lang: Language,
+    effective: &[ExemptionReason],
+    errors: &BTreeMap<String, String>,
+) -> Option<MoreGroup> {
+    let used = f.exempt_categories();
+    let input = |name: &'static str, label: &'static str, stored: Option<&str>, placeholder: &str| MoreField {
+        name,
+        label,
+        kind: "text",
+        value: f.exemptions.get(name).cloned().unwrap_or_else(|| stored.unwrap_or_default().to_string()),
+        error: errors.get(name).cloned(),
+        options: Vec::new(),
+        hint: "",
+        list: "",
+        placeholder: placeholder.to_string(),
+    };
+    let fields: Vec<MoreField> = EXEMPTION_INPUTS
+        .iter()
+        .filter(|e| used.contains(&e.0))
+        .flat_map(|(cat, text, label, code)| {
+            let own = effective.iter().find(|r| r.category() == *cat);
+            let default = cat.exemption();
+            let default_text = default.map(|d| if lang == Language::Fr { d.text_fr } else { d.text_en });
+            std::iter::once(input(text, label, own.map(|r| r.text()), default_text.unwrap_or_default())).chain(
+                code.map(|(name, label)| {
+                    let stored = own.and_then(|r| r.code()).map(|c| c.as_str());
+                    input(name, label, stored, default.map(|d| d.code).unwrap_or_default())
+                }),
+            )
+        })
+        .collect();
+    (!fields.is_empty()).then_some(MoreGroup { legend: "editor.group_exemptions", fields, schedule: false })
 }
 
 /// A product offered by the lookup.
@@ -2040,12 +2197,13 @@ async fn render_form(
     let look = app.store.settings(s.rec.company_id).await.map_err(|e| WebError::store(lang, e))?.documents;
     let rates: Vec<(String, String)> =
         look.offered_vat_rates().into_iter().map(|r| (to_text(r, 0), text::percent(r, lang))).collect();
-    let exemptions = match editing {
+    let stored = match editing {
         Some(r) => r.content.vat_exemptions.clone(),
         None => look.vat_exemptions,
     };
     let error_map: BTreeMap<String, String> = errs.iter().cloned().collect();
-    let groups = more_groups(&f, lang, &rates, &error_map);
+    let groups = more_groups(&f, lang, &rates, &stored, &error_map);
+    let exemptions = f.typed_exemptions(stored);
     let open_more = open_more
         || groups.iter().flat_map(|g| &g.fields).any(|x| x.error.is_some())
         || error_map.keys().any(|k| k.starts_with("schedule"));
@@ -2118,6 +2276,28 @@ async fn edit_form(app: App, s: WebSession, id: String, kind: DocumentKind) -> R
     render_form(&app, &s, kind, Some(&rec), f, String::new(), None, totals, Vec::new(), StatusCode::OK, false).await
 }
 
+/// The mentions of the categories the form does not show: the draft's, or the company's
+/// for a new document (read only when the form shows some).
+async fn kept_exemptions(
+    app: &App,
+    s: &WebSession,
+    f: &DraftForm,
+    base: Option<&Content>,
+) -> Result<Vec<ExemptionReason>, WebError> {
+    Ok(match base {
+        Some(c) => c.vat_exemptions.clone(),
+        None if !f.exemptions.is_empty() => {
+            app.store
+                .settings(s.rec.company_id)
+                .await
+                .map_err(|e| WebError::store(s.lang(), e))?
+                .documents
+                .vat_exemptions
+        }
+        None => Vec::new(),
+    })
+}
+
 /// The totals of the form as typed, or the API's per-field errors.
 async fn compute(
     app: &App,
@@ -2127,11 +2307,12 @@ async fn compute(
 ) -> Result<Result<TotalsView, Vec<(String, String)>>, WebError> {
     let mut f = f.clone();
     f.compact();
-    match api_docs::preview(app, &s.auth(), &f.input(base)?).await {
+    let kept = kept_exemptions(app, s, &f, base).await?;
+    match api_docs::preview(app, &s.auth(), &f.input(base, &kept)?).await {
         Ok(c) => Ok(Ok(totals_view(&c, s.lang()))),
-        Err(ApiError::Invalid(errs)) => {
-            Ok(Err(errs.into_iter().map(|e| (e.field, message(s.lang(), &e.message))).collect()))
-        }
+        Err(ApiError::Invalid(errs)) => Ok(Err(
+            f.exemption_errors(&kept, errs.into_iter().map(|e| (e.field, message(s.lang(), &e.message))).collect())
+        )),
         Err(ApiError::NotFound(_)) => Ok(Err(vec![("customer_id".into(), message(s.lang(), "no such customer"))])),
         Err(e) => Err(WebError::api(s.lang(), e)),
     }
@@ -2266,7 +2447,8 @@ async fn save(
         };
     }
     f.compact();
-    let input = f.input(base)?;
+    let kept = kept_exemptions(&app, &s, &f, base).await?;
+    let input = f.input(base, &kept)?;
     let result = match &editing {
         None => api_docs::create(&app, &auth, kind, input).await.map(|(_, v)| v.0.id),
         Some(rec) => {
@@ -2278,7 +2460,9 @@ async fn save(
         Ok(id) => Ok(see_other(&format!("/{}/{id}", kind.segment()))),
         Err(e @ (ApiError::Invalid(_) | ApiError::NotFound(_))) => {
             let errs = match e {
-                ApiError::Invalid(errs) => errs.into_iter().map(|e| (e.field, message(lang, &e.message))).collect(),
+                ApiError::Invalid(errs) => {
+                    f.exemption_errors(&kept, errs.into_iter().map(|e| (e.field, message(lang, &e.message))).collect())
+                }
                 _ => vec![("customer_id".to_string(), message(lang, "no such customer"))],
             };
             if f.lines.is_empty() {
