@@ -56,20 +56,14 @@ pub(crate) fn index_queued_on(
     let _held = turn.blocking_lock();
     c.execute_batch("BEGIN IMMEDIATE")?;
     let run = || -> std::result::Result<usize, rusqlite::Error> {
-        let mut indexed = 0;
-        for (i, sql) in index_statements().iter().enumerate() {
-            let n = c.prepare_cached(sql)?.execute([])?;
-            if i == 3 {
-                indexed = n;
-            }
+        let [keys, stale, rows, dequeue] = index_statements();
+        for sql in [keys, stale, rows] {
+            c.prepare_cached(&sql)?.execute([])?;
         }
-        Ok(indexed)
+        c.prepare_cached(&dequeue)?.execute([])
     };
-    match run() {
-        Ok(n) => {
-            c.execute_batch("COMMIT")?;
-            Ok(n)
-        }
+    match run().and_then(|n| c.execute_batch("COMMIT").map(|()| n)) {
+        Ok(n) => Ok(n),
         Err(e) => {
             if !c.is_autocommit() {
                 let _ = c.execute_batch("ROLLBACK");
@@ -81,19 +75,15 @@ pub(crate) fn index_queued_on(
 
 /// In a transaction of the store: indexes one batch of the queue; how many were indexed.
 pub(crate) async fn index_queued_in(tx: &mut Tx) -> Result<u64> {
-    let mut indexed = 0;
-    if let Tx::Sqlite(..) = tx {
-        for (i, sql) in index_statements().iter().enumerate() {
-            let n = on_conn!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-                .execute(c)
-                .await?
-                .rows_affected());
-            if i == 3 {
-                indexed = n;
-            }
-        }
+    if let Tx::Postgres(_) = tx {
+        return Ok(0);
     }
-    Ok(indexed)
+    let mut dequeued = 0;
+    // The last statement empties the batch from the queue: its count is the batch's.
+    for sql in index_statements() {
+        dequeued = on_conn!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql)).execute(c).await?.rows_affected());
+    }
+    Ok(dequeued)
 }
 
 /// In a transaction of the store: indexes the whole queue (the bulk loader's batch).

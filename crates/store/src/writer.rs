@@ -16,6 +16,10 @@
 //! it queues fairly with the writes that still run through sqlx. Any write can move here:
 //! give [`Writer::run`] a closure over a `rusqlite::Connection` (helpers below bind `$N`
 //! placeholders as sqlx does and encode values the way sqlx stores them).
+//!
+//! Between groups, the thread fills the document search index from its queue
+//! (`search_index.rs`): when no job came for `INDEX_EVERY`, and at least that often under
+//! load, after the group's callers have their answers.
 
 use crate::search_index::{INDEX_EVERY, index_queued_on};
 use crate::{Result, StoreError};
