@@ -121,12 +121,19 @@ const SEARCHED: &str = "(lower(COALESCE(d.number, '')) || ' ' || COALESCE(d.sear
 const SPARSE_MATCHES: usize = 2000;
 
 /// Adds the condition that a folded word is in the document's number or words, or in
-/// its customer's (folded) name.
-fn push_match(q: &mut Sql, company_id: Uuid, word: &str) {
+/// its customer's (folded) name. On PostgreSQL the customers are found through the
+/// directory's trigram index (`customers_search`: the search text starts with the name,
+/// so it holds every name that matches), not by reading all of them: a common word less
+/// an "except" term took 118 ms at 100 k customers, two sequential scans.
+fn push_match(q: &mut Sql, company_id: Uuid, word: &str, pg: bool) {
     let p = pattern(word);
     q.push(&format!("({SEARCHED} LIKE ")).bind(Arg::Text(p.clone()));
     q.push(" ESCAPE '\\' OR d.customer_id IN (SELECT n.id FROM customers n WHERE n.company_id = ");
-    q.bind(Arg::Uuid(company_id)).push(" AND n.sort_name LIKE ").bind(Arg::Text(p)).push(" ESCAPE '\\'))");
+    q.bind(Arg::Uuid(company_id)).push(" AND n.sort_name LIKE ").bind(Arg::Text(p.clone())).push(" ESCAPE '\\'");
+    if pg {
+        q.push(" AND n.search_text LIKE ").bind(Arg::Text(p)).push(" ESCAPE '\\'");
+    }
+    q.push("))");
 }
 
 /// The FTS5 phrase of a folded word: the trigram tokenizer finds it as a substring.
@@ -161,6 +168,7 @@ impl Store {
         let (key, key_text) = self.sort_sql(f.sort);
         let cols: Vec<String> = COLS.split(", ").map(|c| format!("d.{c}")).collect();
         let by_customer = f.sort == DocSort::Customer;
+        let pg = matches!(self, Store::Postgres(_));
         // Every word must match, and no "except" term may: in the number, the document's
         // words or the customer's name, folded (case and accents ignored).
         let words: Vec<String> = f.q.iter().flat_map(|s| s.split_whitespace()).take(10).map(fold).collect();
@@ -211,11 +219,11 @@ impl Store {
         }
         for word in &words {
             q.push(" AND ");
-            push_match(&mut q, company_id, word);
+            push_match(&mut q, company_id, word, pg);
         }
         for x in &except {
             q.push(" AND NOT ");
-            push_match(&mut q, company_id, x);
+            push_match(&mut q, company_id, x, pg);
         }
         if let Some(c) = &f.after {
             let key_arg = match f.sort {
