@@ -121,19 +121,35 @@ const SEARCHED: &str = "(lower(COALESCE(d.number, '')) || ' ' || COALESCE(d.sear
 const SPARSE_MATCHES: usize = 2000;
 
 /// Adds the condition that a folded word is in the document's number or words, or in
-/// its customer's (folded) name. On PostgreSQL the customers are found through the
-/// directory's trigram index (`customers_search`: the search text starts with the name,
-/// so it holds every name that matches), not by reading all of them: a common word less
-/// an "except" term took 118 ms at 100 k customers, two sequential scans.
+/// its customer's (folded) name.
 fn push_match(q: &mut Sql, company_id: Uuid, word: &str, pg: bool) {
+    q.push(&format!("({SEARCHED} LIKE ")).bind(Arg::Text(pattern(word)));
+    q.push(" ESCAPE '\\' OR d.customer_id IN (");
+    push_named_customers(q, company_id, word, pg, false);
+    q.push("))");
+}
+
+/// `SELECT n.id` of the company's customers whose folded name holds a word. The names
+/// are narrowed first through the directory's trigram index, whose search text starts
+/// with the name (so it holds every name that matches): on PostgreSQL always
+/// (`customers_search`, which the planner uses or not; without it a common word less an
+/// "except" term took 133 ms at 100 k customers, two sequential scans), on SQLite when
+/// `rare` (`customers_fts`, for the probe of a rare word; a common word reads `sort_name`
+/// from its index sooner).
+fn push_named_customers(q: &mut Sql, company_id: Uuid, word: &str, pg: bool, rare: bool) {
     let p = pattern(word);
-    q.push(&format!("({SEARCHED} LIKE ")).bind(Arg::Text(p.clone()));
-    q.push(" ESCAPE '\\' OR d.customer_id IN (SELECT n.id FROM customers n WHERE n.company_id = ");
-    q.bind(Arg::Uuid(company_id)).push(" AND n.sort_name LIKE ").bind(Arg::Text(p.clone())).push(" ESCAPE '\\'");
+    q.push("SELECT n.id FROM customers n WHERE n.company_id = ").bind(Arg::Uuid(company_id));
+    q.push(" AND n.sort_name LIKE ").bind(Arg::Text(p.clone())).push(" ESCAPE '\\'");
     if pg {
         q.push(" AND n.search_text LIKE ").bind(Arg::Text(p)).push(" ESCAPE '\\'");
+    } else if rare {
+        q.push(
+            " AND n.id IN (SELECT k.customer_id FROM customers_fts f \
+             JOIN customer_search_keys k ON k.key = f.rowid WHERE customers_fts MATCH ",
+        )
+        .bind(Arg::Text(phrase(word)))
+        .push(")");
     }
-    q.push("))");
 }
 
 /// The FTS5 phrase of a folded word: the trigram tokenizer finds it as a substring.
@@ -308,6 +324,7 @@ impl Store {
         kind: DocumentKind,
         words: &[String],
     ) -> Result<Option<Vec<Uuid>>> {
+        let pg = matches!(self, Store::Postgres(_));
         let mut best: Option<Vec<Uuid>> = None;
         for word in words.iter().filter(|w| w.chars().count() >= 3) {
             let p = pattern(word);
@@ -328,44 +345,30 @@ impl Store {
                     q
                 }
             };
-            let alias = if matches!(self, Store::Sqlite(..)) { "x" } else { "d" };
+            let alias = if pg { "d" } else { "x" };
             q.push(&format!(" AND {alias}.company_id = ")).bind(Arg::Uuid(company_id));
             q.push(&format!(" AND {alias}.kind = ")).bind(Arg::Text(kind.as_str().into()));
-            // The customers' side: their folded name, found through the directory's
-            // trigram index (its search text starts with the name) and checked exactly.
+            // The customers' side: their folded name, checked exactly.
             // UNION ALL streams, so LIMIT stops a common word early; UNION would first
             // collect every match of both sides (seconds on a million documents).
             q.push(" UNION ALL SELECT y.id FROM documents y WHERE y.company_id = ").bind(Arg::Uuid(company_id));
             q.push(" AND y.kind = ").bind(Arg::Text(kind.as_str().into()));
-            q.push(" AND y.customer_id IN (SELECT n.id FROM customers n WHERE n.company_id = ");
-            q.bind(Arg::Uuid(company_id))
-                .push(" AND n.sort_name LIKE ")
+            q.push(" AND y.customer_id IN (");
+            push_named_customers(&mut q, company_id, word, pg, true);
+            q.push(")");
+            if !pg {
+                // The documents written since the index last caught up (migration
+                // 0015): a few hundred at most, read directly. Their rows in the
+                // index may be stale, which the list's exact check below corrects.
+                q.push(&format!(
+                    " UNION ALL SELECT d.id FROM documents_fts_queue w CROSS JOIN documents d \
+                     ON d.id = w.document_id WHERE {SEARCHED} LIKE "
+                ))
                 .bind(Arg::Text(p.clone()))
-                .push(" ESCAPE '\\'");
-            match self {
-                Store::Sqlite(..) => {
-                    q.push(
-                        " AND n.id IN (SELECT k.customer_id FROM customers_fts f \
-                         JOIN customer_search_keys k ON k.key = f.rowid WHERE customers_fts MATCH ",
-                    )
-                    .bind(Arg::Text(phrase(word)))
-                    .push("))");
-                    // The documents written since the index last caught up (migration
-                    // 0015): a few hundred at most, read directly. Their rows in the
-                    // index may be stale, which the list's exact check below corrects.
-                    q.push(&format!(
-                        " UNION ALL SELECT d.id FROM documents_fts_queue w CROSS JOIN documents d \
-                         ON d.id = w.document_id WHERE {SEARCHED} LIKE "
-                    ))
-                    .bind(Arg::Text(p.clone()))
-                    .push(" ESCAPE '\\' AND d.company_id = ")
-                    .bind(Arg::Uuid(company_id))
-                    .push(" AND d.kind = ")
-                    .bind(Arg::Text(kind.as_str().into()));
-                }
-                Store::Postgres(_) => {
-                    q.push(" AND n.search_text LIKE ").bind(Arg::Text(p)).push(" ESCAPE '\\')");
-                }
+                .push(" ESCAPE '\\' AND d.company_id = ")
+                .bind(Arg::Uuid(company_id))
+                .push(" AND d.kind = ")
+                .bind(Arg::Text(kind.as_str().into()));
             }
             q.push(" LIMIT ").bind(Arg::I64(SPARSE_MATCHES as i64 + 1));
             let ids: Vec<(Uuid,)> =

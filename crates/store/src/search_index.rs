@@ -8,6 +8,7 @@
 //! PostgreSQL needs none of this: its GIN index defers its own work (`fastupdate`).
 
 use crate::{Result, Store, Tx, on_conn};
+use std::sync::LazyLock;
 use std::time::Duration;
 
 /// How long the writer thread lets the queue grow under load: the search's direct read
@@ -22,6 +23,9 @@ const INDEX_BATCH: usize = 1000;
 /// The statements that index one batch of the queue, in order, inside one transaction.
 /// The batch is the first [`INDEX_BATCH`] queued ids: the same set in each statement, as
 /// nothing else writes during the transaction. An edited document loses its old row first.
+/// Written once: the writer thread runs them every half second under load.
+static INDEX_STATEMENTS: LazyLock<[String; 4]> = LazyLock::new(index_statements);
+
 fn index_statements() -> [String; 4] {
     let batch = format!("(SELECT document_id FROM documents_fts_queue ORDER BY document_id LIMIT {INDEX_BATCH})");
     [
@@ -56,11 +60,11 @@ pub(crate) fn index_queued_on(
     let _held = turn.blocking_lock();
     c.execute_batch("BEGIN IMMEDIATE")?;
     let run = || -> std::result::Result<usize, rusqlite::Error> {
-        let [keys, stale, rows, dequeue] = index_statements();
+        let [keys, stale, rows, dequeue] = &*INDEX_STATEMENTS;
         for sql in [keys, stale, rows] {
-            c.prepare_cached(&sql)?.execute([])?;
+            c.prepare_cached(sql)?.execute([])?;
         }
-        c.prepare_cached(&dequeue)?.execute([])
+        c.prepare_cached(dequeue)?.execute([])
     };
     match run().and_then(|n| c.execute_batch("COMMIT").map(|()| n)) {
         Ok(n) => Ok(n),
@@ -80,8 +84,9 @@ pub(crate) async fn index_queued_in(tx: &mut Tx) -> Result<u64> {
     }
     let mut dequeued = 0;
     // The last statement empties the batch from the queue: its count is the batch's.
-    for sql in index_statements() {
-        dequeued = on_conn!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql)).execute(c).await?.rows_affected());
+    for sql in INDEX_STATEMENTS.iter() {
+        dequeued =
+            on_conn!(&mut *tx, |c| sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).execute(c).await?.rows_affected());
     }
     Ok(dequeued)
 }

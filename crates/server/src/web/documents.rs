@@ -10,6 +10,7 @@ use super::i18n::{self, t};
 use super::invoices::{status_key, urgency};
 use super::messages::message;
 use super::session::{Chrome, CsrfForm, FormData, WebSession};
+use super::settings;
 use super::{WebError, html, query_string, see_other};
 use crate::App;
 use crate::api::documents::{self as api_docs, ConvertInput, DocumentInput, ExemptionInput, PaymentInput};
@@ -1306,25 +1307,14 @@ const MORE: &[(&str, &[MoreInput])] = &[
 ];
 
 /// The editor's inputs of the document's own exemption mentions, shown for the exempt
-/// categories its lines or shipping use: (category, text input, its label, VATEX code
-/// input and its label where the category has a choice of codes). Labels are the settings'.
-type ExemptionInputs = (VatCategory, &'static str, &'static str, Option<(&'static str, &'static str)>);
-const EXEMPTION_INPUTS: [ExemptionInputs; 5] = [
-    (
-        VatCategory::E,
-        "vat_exemptions.E.text",
-        "settings.exemption.E",
-        Some(("vat_exemptions.E.code", "settings.exemption_code.E")),
-    ),
-    (
-        VatCategory::AE,
-        "vat_exemptions.AE.text",
-        "settings.exemption.AE",
-        Some(("vat_exemptions.AE.code", "settings.exemption_code.AE")),
-    ),
-    (VatCategory::K, "vat_exemptions.K.text", "settings.exemption.K", None),
-    (VatCategory::G, "vat_exemptions.G.text", "settings.exemption.G", None),
-    (VatCategory::O, "vat_exemptions.O.text", "settings.exemption.O", None),
+/// categories its lines or shipping use: (category, text input, VATEX code input where
+/// the category has a choice of codes). Their labels are the settings' (`EXEMPTIONS`).
+const EXEMPTION_INPUTS: [(VatCategory, &str, Option<&str>); 5] = [
+    (VatCategory::E, "vat_exemptions.E.text", Some("vat_exemptions.E.code")),
+    (VatCategory::AE, "vat_exemptions.AE.text", Some("vat_exemptions.AE.code")),
+    (VatCategory::K, "vat_exemptions.K.text", None),
+    (VatCategory::G, "vat_exemptions.G.text", None),
+    (VatCategory::O, "vat_exemptions.O.text", None),
 ];
 
 /// Body fields read as decimals: typed with a comma or spaces, sent with a point.
@@ -1395,7 +1385,7 @@ impl DraftForm {
             valid_until_sent: form.get("valid_until").is_some(),
             exemptions: EXEMPTION_INPUTS
                 .iter()
-                .flat_map(|(_, text, _, code)| std::iter::once(*text).chain(code.map(|c| c.0)))
+                .flat_map(|(_, text, code)| std::iter::once(*text).chain(*code))
                 .filter_map(|name| Some((name, form.get(name)?.to_string())))
                 .collect(),
         }
@@ -1492,11 +1482,11 @@ impl DraftForm {
         let typed = |name: &str| self.exemptions.get(name).map(|v| v.trim().to_string());
         let list = EXEMPTION_INPUTS
             .iter()
-            .filter_map(|(cat, text, _, code)| match typed(text) {
+            .filter_map(|(cat, text, code)| match typed(text) {
                 Some(t) if t.is_empty() => None,
                 Some(t) => Some(ExemptionInput {
                     category: Some(cat.code().to_string()),
-                    code: code.and_then(|(c, _)| typed(c)).filter(|c| !c.is_empty()),
+                    code: code.and_then(typed).filter(|c| !c.is_empty()),
                     text: Some(t),
                 }),
                 None => kept.iter().find(|r| r.category() == *cat).map(api_docs::exemption_input),
@@ -1508,17 +1498,15 @@ impl DraftForm {
     /// The API's errors with those of a mention moved to its inputs: `vat_exemptions[1].code`
     /// is the code typed for the second category of [`Self::exemption_list`].
     fn exemption_errors(&self, kept: &[ExemptionReason], errs: Vec<(String, String)>) -> Vec<(String, String)> {
-        let list = self.exemption_list(kept).unwrap_or_default();
+        let categories: Vec<VatCategory> = (self.exemption_list(kept).unwrap_or_default().iter())
+            .filter_map(|e| e.category.as_deref()?.parse().ok())
+            .collect();
         errs.into_iter()
             .map(|(field, m)| {
                 let named =
-                    field.strip_prefix("vat_exemptions[").and_then(|r| r.split_once("].")).and_then(|(i, x)| {
-                        let cat = list.get(i.parse::<usize>().ok()?)?.category.as_deref()?;
-                        let (_, text, _, code) = EXEMPTION_INPUTS.iter().find(|e| e.0.code() == cat)?;
-                        Some(match (x, code) {
-                            ("code", Some((code, _))) => code.to_string(),
-                            _ => text.to_string(),
-                        })
+                    settings::exemption_error_input(&field, "vat_exemptions", &categories).and_then(|(cat, input)| {
+                        let (_, text, code) = EXEMPTION_INPUTS.iter().find(|e| e.0 == cat)?;
+                        Some(if input == "code" { code.unwrap_or(text) } else { text }.to_string())
                     });
                 (named.unwrap_or(field), m)
             })
@@ -1539,10 +1527,10 @@ impl DraftForm {
     /// `effective` (the draft's mentions, or the company's) with the ones typed that hold.
     fn typed_exemptions(&self, effective: Vec<ExemptionReason>) -> Vec<ExemptionReason> {
         let mut out = effective;
-        for (cat, text, _, code) in EXEMPTION_INPUTS {
+        for (cat, text, code) in EXEMPTION_INPUTS {
             let Some(t) = self.exemptions.get(text).map(|t| t.trim()) else { continue };
             out.retain(|r| r.category() != cat);
-            let code = code.and_then(|(c, _)| self.exemptions.get(c)).map(|c| c.trim()).filter(|c| !c.is_empty());
+            let code = code.and_then(|c| self.exemptions.get(c)).map(|c| c.trim()).filter(|c| !c.is_empty());
             let code = match code.map(str::parse) {
                 Some(Ok(c)) => Some(c),
                 Some(Err(_)) => continue,
@@ -1889,12 +1877,13 @@ fn exemption_group(
     let fields: Vec<MoreField> = EXEMPTION_INPUTS
         .iter()
         .filter(|e| used.contains(&e.0))
-        .flat_map(|(cat, text, label, code)| {
+        .filter_map(|(cat, text, code)| Some((cat, text, code, settings::EXEMPTIONS.iter().find(|s| s.0 == *cat)?)))
+        .flat_map(|(cat, text, code, (_, text_label, code_label))| {
             let own = effective.iter().find(|r| r.category() == *cat);
             let default = cat.exemption();
             let default_text = default.map(|d| if lang == Language::Fr { d.text_fr } else { d.text_en });
-            std::iter::once(input(text, label, own.map(|r| r.text()), default_text.unwrap_or_default())).chain(
-                code.map(|(name, label)| {
+            std::iter::once(input(text, text_label, own.map(|r| r.text()), default_text.unwrap_or_default())).chain(
+                code.zip(*code_label).map(|(name, label)| {
                     let stored = own.and_then(|r| r.code()).map(|c| c.as_str());
                     input(name, label, stored, default.map(|d| d.code).unwrap_or_default())
                 }),

@@ -492,14 +492,28 @@ pub async fn save_banks(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
 // ---------------------------------------------------------------- terms
 
 /// The 0 % categories whose mention the company may write, with the label of that
-/// input and, for those with a choice of codes, of the code's.
-const EXEMPTIONS: [(VatCategory, &str, Option<&str>); 5] = [
+/// input and, for those with a choice of codes, of the code's (the editor's too).
+pub(super) const EXEMPTIONS: [(VatCategory, &str, Option<&str>); 5] = [
     (VatCategory::E, "settings.exemption.E", Some("settings.exemption_code.E")),
     (VatCategory::AE, "settings.exemption.AE", Some("settings.exemption_code.AE")),
     (VatCategory::K, "settings.exemption.K", None),
     (VatCategory::G, "settings.exemption.G", None),
     (VatCategory::O, "settings.exemption.O", None),
 ];
+
+/// The category and input (`text` or `code`) that an API error at `{list}[i].…` is
+/// about, the i-th mention sent being of `categories[i]`: the forms name mentions by
+/// category, not by position. The category is the input's own, so any error but the
+/// code's is the text's.
+pub(super) fn exemption_error_input(
+    field: &str,
+    list: &str,
+    categories: &[VatCategory],
+) -> Option<(VatCategory, &'static str)> {
+    let (i, x) = field.strip_prefix(list)?.strip_prefix('[')?.split_once("].")?;
+    let cat = *categories.get(i.parse::<usize>().ok()?)?;
+    Some((cat, if x == "code" { "code" } else { "text" }))
+}
 
 /// The inputs of the company's own exemption mentions, the defaults shown as placeholders.
 fn exemption_fields(values: &FormData, lang: Language) -> Vec<SField> {
@@ -598,7 +612,6 @@ pub async fn save_terms(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
     match patch(&app, &s, input).await? {
         Ok(()) => Ok(see_other("/settings/terms?saved=1")),
         Err(errs) => {
-            // One input holds every rate: its errors show there.
             // One input holds every rate; the mentions are named by category, not position.
             let errs = errs
                 .into_iter()
@@ -606,15 +619,8 @@ pub async fn save_terms(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
                     if f.starts_with("documents.vat_rates[") {
                         return ("documents.vat_rates".to_string(), m);
                     }
-                    let by_category = f
-                        .strip_prefix("documents.vat_exemptions[")
-                        .and_then(|r| r.split_once("]."))
-                        .and_then(|(i, field)| {
-                            let cat = categories.get(i.parse::<usize>().ok()?)?;
-                            // The category is the input's own: its error is the text's.
-                            let field = if field == "code" { "code" } else { "text" };
-                            Some(format!("documents.vat_exemptions.{cat}.{field}"))
-                        });
+                    let by_category = exemption_error_input(&f, "documents.vat_exemptions", &categories)
+                        .map(|(cat, input)| format!("documents.vat_exemptions.{cat}.{input}"));
                     (by_category.unwrap_or(f), m)
                 })
                 .collect();
