@@ -11,7 +11,7 @@
 //! whole or not at all.
 
 use crate::documents::{Row, canonical_bytes, content_json};
-use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn};
+use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::document::{Content, DocumentKind, Status, apply_payment, check_issue, settle};
 use facturier_core::money::{Currency, UnknownCurrency};
@@ -444,6 +444,16 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Every customer id of a company, in id order (the benchmark reopening a kept data set).
+    pub async fn customer_ids(&self, company_id: Uuid) -> Result<Vec<Uuid>> {
+        let rows: Vec<(Uuid,)> =
+            on_pool!(self, |c| sqlx::query_as("SELECT id FROM customers WHERE company_id = $1 ORDER BY id")
+                .bind(company_id)
+                .fetch_all(c)
+                .await?);
+        Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
     /// Bytes the database takes on disk (SQLite: the main file, without its WAL).

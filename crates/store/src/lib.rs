@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod bulk;
+mod checkpoint;
 pub mod companies;
 pub mod customer_files;
 pub mod customers;

@@ -21,6 +21,7 @@
 //! (`search_index.rs`): when no job came for `INDEX_EVERY`, and at least that often under
 //! load, after the group's callers have their answers.
 
+use crate::checkpoint::Checkpointer;
 use crate::search_index::{INDEX_EVERY, index_queued_on};
 use crate::{Result, StoreError};
 use rusqlite::Connection;
@@ -82,6 +83,8 @@ impl<T: Send, F: FnOnce(&Connection) -> Result<T> + Send> Job for Pending<T, F> 
 /// thread once the queued jobs are done, which closes its connection.
 pub struct Writer {
     jobs: Mutex<Option<mpsc::Sender<Box<dyn Job>>>>,
+    /// Copies the write-ahead log back into the database, off this thread's commits.
+    _checkpoints: Checkpointer,
     /// Set by tests to hold documents in the search queue (`search_index.rs`).
     #[cfg_attr(not(test), expect(dead_code, reason = "only tests pause the indexing"))]
     indexing_paused: Arc<AtomicBool>,
@@ -97,6 +100,7 @@ impl Writer {
     /// Opens the database file and starts the thread. `turn` is the process's writer turn.
     pub(crate) fn start(path: &Path, turn: Arc<tokio::sync::Mutex<()>>) -> Result<Writer> {
         let c = open(path)?;
+        let checkpoints = Checkpointer::start(path)?;
         let (tx, rx) = mpsc::channel::<Box<dyn Job>>();
         let indexing_paused = Arc::new(AtomicBool::new(false));
         let paused = Arc::clone(&indexing_paused);
@@ -104,7 +108,7 @@ impl Writer {
             .name("sqlite-writer".into())
             .spawn(move || serve(c, rx, turn, &paused))
             .map_err(|e| StoreError::Write(format!("cannot start the writer thread: {e}")))?;
-        Ok(Writer { jobs: Mutex::new(Some(tx)), indexing_paused })
+        Ok(Writer { jobs: Mutex::new(Some(tx)), _checkpoints: checkpoints, indexing_paused })
     }
 
     /// Runs `work` in a write transaction on the writer thread and returns its result
@@ -142,7 +146,8 @@ impl Writer {
     }
 }
 
-/// The connection, set up as the sqlx pool's connections are (`Store::connect`).
+/// The connection, set up as the sqlx pool's connections are (`Store::connect`), except
+/// that its commits never checkpoint: `checkpoint.rs` does, on its own thread.
 fn open(path: &Path) -> Result<Connection> {
     use rusqlite::OpenFlags;
     let c = Connection::open_with_flags(
@@ -151,7 +156,8 @@ fn open(path: &Path) -> Result<Connection> {
     )?;
     c.busy_timeout(std::time::Duration::from_secs(30))?;
     c.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000;",
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000; \
+         PRAGMA wal_autocheckpoint = 0;",
     )?;
     c.set_prepared_statement_cache_capacity(64);
     Ok(c)
