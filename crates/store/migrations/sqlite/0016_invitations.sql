@@ -1,0 +1,32 @@
+-- Membership by invitation (issue 18). An admin who adds an e-mail that already has an
+-- account only invites it: nothing changes for that user until they accept, signed in
+-- as themselves. One pending invitation per user and company.
+CREATE TABLE invitations (
+    id BLOB PRIMARY KEY,
+    company_id BLOB NOT NULL REFERENCES companies(id),
+    user_id BLOB NOT NULL REFERENCES users(id),
+    role TEXT NOT NULL,
+    invited_by BLOB NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    UNIQUE (company_id, user_id)
+);
+CREATE INDEX invitations_by_user ON invitations (user_id);
+
+-- The company a user's next sign-in opens: the one they last worked in, never one
+-- chosen by the order of company names (which another company's admin controls).
+ALTER TABLE users ADD COLUMN last_company_id BLOB;
+
+-- Sign-in attempts are recorded before the password is checked, and counted per
+-- address, per client and per known device: the device is the hash of a cookie set at a
+-- successful sign-in ('' when unknown), so failures from elsewhere cannot lock a user
+-- out of the browser they already use.
+ALTER TABLE login_failures ADD COLUMN device TEXT NOT NULL DEFAULT '';
+CREATE INDEX login_failures_by_device ON login_failures (email, device, at_ms);
+
+CREATE TABLE known_devices (
+    token_hash TEXT PRIMARY KEY,
+    user_id BLOB NOT NULL REFERENCES users(id),
+    created_at TEXT NOT NULL
+);
+CREATE INDEX known_devices_by_user ON known_devices (user_id);
