@@ -14,6 +14,8 @@ pub enum IdError {
     Checksum { kind: &'static str, value: String },
     #[error("IBAN {0}")]
     Iban(String),
+    #[error("{kind} {value}: no company has this number (all zeros)")]
+    Unassigned { kind: &'static str, value: String },
 }
 
 fn compact(s: &str) -> String {
@@ -79,6 +81,10 @@ impl FromStr for Siren {
         if digits.len() != 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(IdError::Shape { kind: "SIREN", expected: "9 digits" });
         }
+        // Zeros pass Luhn, but INSEE never assigns them: a placeholder, not a company.
+        if digits.bytes().all(|b| b == b'0') {
+            return Err(IdError::Unassigned { kind: "SIREN", value: digits });
+        }
         if !luhn(&digits) {
             return Err(IdError::Checksum { kind: "SIREN", value: digits });
         }
@@ -108,6 +114,9 @@ impl FromStr for Siret {
         let digits = compact(s);
         if digits.len() != 14 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return Err(IdError::Shape { kind: "SIRET", expected: "14 digits" });
+        }
+        if digits[..9].bytes().all(|b| b == b'0') {
+            return Err(IdError::Unassigned { kind: "SIRET", value: digits });
         }
         let ok = if &digits[..9] == LA_POSTE_SIREN {
             digits.bytes().map(|b| u32::from(b - b'0')).sum::<u32>().is_multiple_of(5)
@@ -211,7 +220,7 @@ impl FromStr for Email {
             && domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
-            && !t.chars().any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
+            && !t.chars().any(|c| c.is_whitespace() || c.is_control() || c == ',' || c == ';' || c == '<' || c == '>')
             && !domain.contains('@');
         if ok { Ok(Email(t.to_string())) } else { Err(shape) }
     }
@@ -227,6 +236,17 @@ mod tests {
         assert!(matches!("732829321".parse::<Siren>(), Err(IdError::Checksum { .. })));
         assert!(matches!("73282932".parse::<Siren>(), Err(IdError::Shape { .. })));
         assert!(matches!("73282932A".parse::<Siren>(), Err(IdError::Shape { .. })));
+    }
+
+    #[test]
+    fn all_zero_siren_and_siret_are_refused_though_luhn_accepts_them() {
+        let e = "000 000 000".parse::<Siren>().unwrap_err();
+        assert_eq!(e, IdError::Unassigned { kind: "SIREN", value: "000000000".into() });
+        assert_eq!(e.to_string(), "SIREN 000000000: no company has this number (all zeros)");
+        assert!(matches!("00000000000000".parse::<Siret>(), Err(IdError::Unassigned { kind: "SIRET", .. })));
+        // 000000000 00018 passes Luhn too: the SIREN part decides.
+        assert!(matches!("00000000000018".parse::<Siret>(), Err(IdError::Unassigned { .. })));
+        assert!(matches!("FR12000000000".parse::<VatNumber>(), Err(IdError::Unassigned { .. })));
     }
 
     #[test]
@@ -264,5 +284,7 @@ mod tests {
         assert!("compta@exemple".parse::<Email>().is_err());
         assert!("compta".parse::<Email>().is_err());
         assert!("a b@c.fr".parse::<Email>().is_err());
+        assert!("a\0b@c.fr".parse::<Email>().is_err());
+        assert!("ab@c.fr\u{1b}".parse::<Email>().is_err());
     }
 }

@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod company;
 pub mod document;
 pub mod ids;
+pub mod input;
 pub mod lifecycle;
 pub mod margin;
 pub mod money;
