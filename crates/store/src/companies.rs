@@ -200,11 +200,12 @@ impl Store {
         Ok(r)
     }
 
-    /// The caller a token belongs to, if the token exists (a revoked token is deleted).
-    /// The token's `last_used_at` is written at most once a minute.
+    /// The caller a token belongs to, if the token exists (a revoked token is deleted)
+    /// and has not expired. The token's `last_used_at` is written at most once a minute.
     pub async fn authenticate(&self, token: &str) -> Result<Option<Principal>> {
-        type Row = (Uuid, Uuid, String, String, String, Uuid, Option<Stamp>);
-        const SQL: &str = "SELECT t.company_id, t.user_id, m.role, co.country, co.currency, t.id, t.last_used_at \
+        type Row = (Uuid, Uuid, String, String, String, Uuid, Option<Stamp>, Option<Stamp>);
+        const SQL: &str = "SELECT t.company_id, t.user_id, m.role, co.country, co.currency, t.id, t.last_used_at, \
+             t.expires_at \
              FROM api_tokens t \
              JOIN memberships m ON m.company_id = t.company_id AND m.user_id = t.user_id \
              JOIN companies co ON co.id = t.company_id \
@@ -223,13 +224,19 @@ impl Store {
                         text(r, 4)?,
                         uuid(r, 5)?,
                         opt_instant(r, 6)?.map(Stamp::from),
+                        opt_instant(r, 7)?.map(Stamp::from),
                     ))
                 })
             })?,
             _ => on_pool!(self, |c| sqlx::query_as(SQL).bind(&hash).fetch_optional(c).await?),
         };
-        let Some((company_id, user_id, role, country, currency, id, last_used)) = row else { return Ok(None) };
+        let Some((company_id, user_id, role, country, currency, id, last_used, expires_at)) = row else {
+            return Ok(None);
+        };
         let at = now();
+        if expires_at.is_some_and(|e| e <= at) {
+            return Ok(None);
+        }
         if last_used.is_none_or(|l| at - l >= time::Duration::minutes(1)) {
             // A write: it waits its turn with the other writers (see `WriterQueue`).
             let mut tx = self.begin().await?;

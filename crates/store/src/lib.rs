@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod lists;
 pub mod members;
 pub mod outbox;
+pub mod password_links;
 pub mod pipeline;
 pub mod products;
 mod reader;

@@ -32,6 +32,8 @@ pub struct TokenInfo {
     pub created_at: OffsetDateTime,
     /// Last authenticated call, to the minute.
     pub last_used_at: Option<OffsetDateTime>,
+    /// From then on the API refuses it; `None`: never.
+    pub expires_at: Option<OffsetDateTime>,
 }
 
 /// A reset link that can still be used.
@@ -204,9 +206,10 @@ impl Store {
 
     /// A user's API tokens in a company, newest first.
     pub async fn api_tokens(&self, company_id: Uuid, user_id: Uuid) -> Result<Vec<TokenInfo>> {
-        let rows: Vec<(Uuid, String, OffsetDateTime, Option<OffsetDateTime>)> = on_pool!(self, |c| {
+        type Row = (Uuid, String, OffsetDateTime, Option<OffsetDateTime>, Option<OffsetDateTime>);
+        let rows: Vec<Row> = on_pool!(self, |c| {
             sqlx::query_as(
-                "SELECT id, name, created_at, last_used_at FROM api_tokens \
+                "SELECT id, name, created_at, last_used_at, expires_at FROM api_tokens \
                  WHERE company_id = $1 AND user_id = $2 ORDER BY id DESC",
             )
             .bind(company_id)
@@ -216,7 +219,13 @@ impl Store {
         });
         Ok(rows
             .into_iter()
-            .map(|(id, name, created_at, last_used_at)| TokenInfo { id, name, created_at, last_used_at })
+            .map(|(id, name, created_at, last_used_at, expires_at)| TokenInfo {
+                id,
+                name,
+                created_at,
+                last_used_at,
+                expires_at,
+            })
             .collect())
     }
 
@@ -229,8 +238,8 @@ impl Store {
         role_of(&mut tx, company_id, user_id).await?;
         on_conn!(&mut tx, |c| {
             sqlx::query(
-                "INSERT INTO api_tokens (id, company_id, user_id, name, token_hash, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO api_tokens (id, company_id, user_id, name, token_hash, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(id)
             .bind(company_id)
@@ -357,6 +366,17 @@ impl Store {
             sqlx::query_as(
                 "SELECT (SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at_ms >= $3), \
                  (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at_ms >= $3)",
+        self.create_api_token_until(company_id, user_id, name, None).await
+    }
+
+    /// [`Store::create_api_token`] with an expiry: from `expires_at` on the API refuses it.
+    pub async fn create_api_token_until(
+        &self,
+        company_id: Uuid,
+        user_id: Uuid,
+        name: &str,
+        expires_at: Option<Stamp>,
+    ) -> Result<(Uuid, String)> {
             )
             .bind(email.trim().to_lowercase())
             .bind(ip)
@@ -372,6 +392,7 @@ impl Store {
     pub async fn clear_login_failures(&self, email: &str, before: Stamp) -> Result<()> {
         on_pool!(self, |c| {
             sqlx::query("DELETE FROM login_failures WHERE email = $1 OR at_ms < $2")
+            .bind(expires_at)
                 .bind(email.trim().to_lowercase())
                 .bind(before.millis())
                 .execute(c)

@@ -54,7 +54,7 @@ pub struct NewEmail<'a> {
     pub company_id: Uuid,
     /// The document the message carries; its history records the message.
     pub document_id: Option<Uuid>,
-    /// The company's own address, used as From when the server has none configured.
+    /// The company's own address: the Reply-To of the message (its From is the server's).
     pub sender: Option<&'a str>,
     /// The display name of the sender (the company).
     pub sender_name: &'a str,
@@ -95,6 +95,9 @@ pub struct OutgoingEmail {
     pub sender_name: String,
     pub body: String,
     pub attachment: Option<(String, Vec<u8>)>,
+    /// The password link whose secret the worker mints at send time and puts in place of
+    /// [`crate::password_links::SECRET_PLACEHOLDER`] (see `password_links`).
+    pub password_reset_id: Option<Uuid>,
 }
 
 /// How failed attempts are retried: `base × 2^(attempts − 1)`, at most `max_delay`, and
@@ -157,6 +160,7 @@ struct FullRow {
     body: String,
     attachment_name: Option<String>,
     attachment: Option<Vec<u8>>,
+    password_reset_id: Option<Uuid>,
 }
 
 fn addresses(id: Uuid, s: &str) -> Result<Vec<String>> {
@@ -269,7 +273,7 @@ impl Store {
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = $2 \
              WHERE id IN (SELECT id FROM outbox WHERE (status = 'pending' AND next_attempt_at <= $1) \
              OR (status = 'sending' AND locked_until <= $1) ORDER BY next_attempt_at, id LIMIT $3{lock}) \
-             RETURNING {VIEW_COLS}, sender, sender_name, body, attachment_name, attachment"
+             RETURNING {VIEW_COLS}, sender, sender_name, body, attachment_name, attachment, password_reset_id"
         );
         let mut tx = self.begin().await?;
         let rows: Vec<FullRow> = on_conn!(&mut tx, |c| {
@@ -290,6 +294,7 @@ impl Store {
                     sender_name: r.sender_name,
                     body: r.body,
                     attachment,
+                    password_reset_id: r.password_reset_id,
                 })
             })
             .collect()
