@@ -8,6 +8,7 @@
 use crate::RenderDocument;
 use crate::text;
 use facturier_core::document::DocumentKind;
+use facturier_core::input::{TextKind, check_text};
 use facturier_core::party::Language;
 use std::fmt;
 use std::str::FromStr;
@@ -197,10 +198,32 @@ impl fmt::Display for Texts<String> {
 
 impl Texts<Template> {
     /// The e-mail written out. The subject is one line whatever the values hold, so a
-    /// value can never add a header.
+    /// value can never add a header; neither holds a control character a value brought
+    /// (one stored before the string rule, say), the body keeping its line breaks and tabs.
     pub fn render(&self, values: &MergeValues) -> Texts<String> {
-        let subject = self.subject.render(values).split_whitespace().collect::<Vec<_>>().join(" ");
-        Texts { subject, body: self.body.render(values) }
+        let subject = self.subject.render(values);
+        let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ").replace(char::is_control, "");
+        let body = self.body.render(values).replace(|c: char| c.is_control() && !matches!(c, '\n' | '\r' | '\t'), "");
+        Texts { subject, body }
+    }
+}
+
+/// A header value refused by [`header_value`].
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the e-mail's {header} holds a line break or a control character: {value:?}")]
+pub struct HeaderError {
+    pub header: &'static str,
+    pub value: String,
+}
+
+/// A header value (subject, a display name, an address) as the message builder takes it:
+/// on one line, without any control character. The input rule refuses such text at the
+/// edge; this is the builder's own defence against header injection, whatever the
+/// layers above let through (a value stored before the rule).
+pub fn header_value<'a>(header: &'static str, value: &'a str) -> Result<&'a str, HeaderError> {
+    match check_text(value, TextKind::Line) {
+        Ok(()) => Ok(value),
+        Err(_) => Err(HeaderError { header, value: value.to_string() }),
     }
 }
 
@@ -315,6 +338,25 @@ mod tests {
         let t = Texts { subject: "{customer_name}".parse().unwrap(), body: "x".parse().unwrap() };
         let v = MergeValues { customer_name: "Evil\r\nBcc: x@y.z".into(), ..values() };
         assert_eq!(t.render(&v).subject, "Evil Bcc: x@y.z");
+        let v = MergeValues { customer_name: "Nul\0le\u{1b}".into(), ..values() };
+        assert_eq!(t.render(&v).subject, "Nulle");
+    }
+
+    #[test]
+    fn a_body_keeps_its_lines_but_no_other_control_character() {
+        let t = Texts { subject: "s".parse().unwrap(), body: "Bonjour {customer_name},\r\n\tmerci.".parse().unwrap() };
+        let v = MergeValues { customer_name: "A\0B\u{7f}".into(), ..values() };
+        assert_eq!(t.render(&v).body, "Bonjour AB,\r\n\tmerci.");
+    }
+
+    #[test]
+    fn header_values_with_line_breaks_or_control_characters_are_refused() {
+        assert_eq!(header_value("subject", "Facture F2026-00012"), Ok("Facture F2026-00012"));
+        for bad in ["a\r\nBcc: x@y.z", "a\nb", "a\rb", "a\0b", "a\tb", "a\u{1b}b"] {
+            let e = header_value("subject", bad).unwrap_err();
+            assert_eq!(e.header, "subject");
+            assert!(e.to_string().contains("line break or a control character"), "{e}");
+        }
     }
 
     #[test]

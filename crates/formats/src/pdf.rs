@@ -36,6 +36,11 @@ use std::sync::LazyLock;
 pub enum PdfError {
     #[error("the logo is neither a PNG nor a JPEG image that can be read: {0}")]
     Logo(String),
+    #[error(
+        "the logo is {width} × {height} pixels: at most {max} × {max} pixels at 8 bits per colour are accepted (a document header draws it at 150 × 56 points)",
+        max = MAX_LOGO_SIDE
+    )]
+    LogoTooLarge { width: u32, height: u32 },
     #[error("the PDF could not be written: {0}")]
     Write(String),
 }
@@ -370,7 +375,12 @@ pub fn render(doc: &RenderDocument, factur_x: Option<&[u8]>) -> Result<Vec<u8>, 
 
     // Header: the seller on the left (logo or name), the document on the right.
     // Decoded once: measured here, drawn by `draw`.
-    let logo = doc.appearance.logo.as_deref().map(load_logo).transpose()?;
+    let logo = match doc.appearance.logo.as_deref().map(load_logo).transpose() {
+        // A logo stored before the limits existed: the header shows the company's name
+        // rather than every PDF taking seconds and hundreds of megabytes.
+        Err(PdfError::LogoTooLarge { .. }) => None,
+        other => other?,
+    };
     let logo_size = logo.as_ref().map(|i| (i.size().0 as f32, i.size().1 as f32));
     let mut left_y = MARGIN;
     if let Some((iw, ih)) = logo_size {
@@ -892,14 +902,38 @@ pub fn logo_media_type(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Widest and tallest logo accepted, in pixels: far more than a header needs.
+pub const MAX_LOGO_SIDE: u32 = 4096;
+/// Most memory a logo may take once decoded: 4 096 × 4 096 pixels of four 8-bit samples.
+pub const MAX_LOGO_DECODED: u64 = 64 * 1024 * 1024;
+
+/// Refuses a logo whose pixels would take too much memory or time to decode: a few
+/// hundred kilobytes of PNG can hold 20 000 × 20 000 pixels (a decompression bomb).
+/// Read from the header alone, before any pixel is decoded.
+fn within_limits(bytes: &[u8], (width, height): (u32, u32)) -> Result<(), PdfError> {
+    // PNG's IHDR comes first (byte 24: bits per sample); JPEG samples are 8 bits. Four
+    // samples a pixel: the decoder may add an alpha channel.
+    let bytes_per_sample: u64 =
+        if logo_media_type(bytes) == Some("image/png") && bytes.get(24) == Some(&16) { 2 } else { 1 };
+    let decoded = u64::from(width) * u64::from(height) * 4 * bytes_per_sample;
+    if width > MAX_LOGO_SIDE || height > MAX_LOGO_SIDE || decoded > MAX_LOGO_DECODED {
+        return Err(PdfError::LogoTooLarge { width, height });
+    }
+    Ok(())
+}
+
+/// The logo as an image to draw, its size checked against the limits. Creating it reads
+/// the header only; the pixels are decoded when the PDF is written.
 fn load_logo(bytes: &[u8]) -> Result<Image, PdfError> {
     let data: krilla::Data = bytes.to_vec().into();
     // PDF/A forbids interpolated images (the second argument).
-    match logo_media_type(bytes) {
-        Some("image/png") => Image::from_png(data, false).map_err(PdfError::Logo),
-        Some(_) => Image::from_jpeg(data, false).map_err(PdfError::Logo),
-        None => Err(PdfError::Logo("unknown image format".into())),
-    }
+    let image = match logo_media_type(bytes) {
+        Some("image/png") => Image::from_png(data, false).map_err(PdfError::Logo)?,
+        Some(_) => Image::from_jpeg(data, false).map_err(PdfError::Logo)?,
+        None => return Err(PdfError::Logo("unknown image format".into())),
+    };
+    within_limits(bytes, image.size())?;
+    Ok(image)
 }
 
 fn colour(c: [u8; 3]) -> krilla::paint::Paint {
@@ -1074,4 +1108,65 @@ fn draw(
 
 fn pdf_date(d: time::Date) -> DateTime {
     DateTime::new(u16::try_from(d.year()).unwrap_or(2026)).month(u8::from(d.month())).day(d.day())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for b in bytes {
+            crc ^= u32::from(*b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            }
+        }
+        !crc
+    }
+
+    /// A PNG that declares `width` × `height` pixels and holds none: the header is all a
+    /// decoder reads before it allocates, so it is all a bomb needs.
+    fn png_header_only(width: u32, height: u32, depth: u8) -> Vec<u8> {
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut chunk = |kind: &[u8], data: &[u8]| {
+            out.extend((data.len() as u32).to_be_bytes());
+            let body = [kind, data].concat();
+            out.extend(&body);
+            out.extend(crc32(&body).to_be_bytes());
+        };
+        let ihdr = [&width.to_be_bytes()[..], &height.to_be_bytes(), &[depth, 2, 0, 0, 0]].concat();
+        chunk(b"IHDR", &ihdr);
+        chunk(b"IDAT", &[]);
+        chunk(b"IEND", &[]);
+        out
+    }
+
+    #[test]
+    fn a_logo_over_the_pixel_limit_is_refused_from_its_header() {
+        let bomb = png_header_only(20_000, 20_000, 8);
+        let started = std::time::Instant::now();
+        let e = check_logo(&bomb).unwrap_err();
+        assert!(matches!(e, PdfError::LogoTooLarge { width: 20_000, height: 20_000 }), "{e}");
+        assert!(e.to_string().contains("20000 × 20000 pixels: at most 4096 × 4096"), "{e}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
+        assert!(matches!(check_logo(&png_header_only(4097, 10, 8)), Err(PdfError::LogoTooLarge { .. })));
+        // 16-bit samples take twice the memory: 4 096 × 4 096 of them is over the budget.
+        assert!(matches!(
+            within_limits(&png_header_only(4096, 4096, 16), (4096, 4096)),
+            Err(PdfError::LogoTooLarge { .. })
+        ));
+        assert!(within_limits(&png_header_only(4096, 4096, 8), (4096, 4096)).is_ok());
+        assert!(within_limits(&png_header_only(4096, 2048, 16), (4096, 2048)).is_ok());
+    }
+
+    #[test]
+    fn a_stored_logo_over_the_limits_is_left_out_of_the_pdf_not_decoded() {
+        let mut doc = crate::sample::invoice(1);
+        doc.appearance.logo = Some(png_header_only(20_000, 20_000, 8));
+        let started = std::time::Instant::now();
+        let pdf = render(&doc, None).unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+    }
 }
