@@ -15,6 +15,17 @@ pub struct LoginUser {
     pub password_hash: Option<String>,
     /// The language the user reads the app in (their mails are written in it too).
     pub language: Language,
+    /// The company the user last worked in: their next sign-in opens it.
+    pub last_company_id: Option<Uuid>,
+}
+
+/// Sign-in attempts counted after recording one, within the window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AttemptCounts {
+    /// For the e-mail address from this device (or from unknown devices).
+    pub address: u64,
+    /// From the client's address.
+    pub client: u64,
 }
 
 /// A company a user belongs to, with the user's role there.
@@ -75,15 +86,141 @@ type SessionRow = (Uuid, String, String, Uuid, String, String, String, String, S
 impl Store {
     /// The user signing in with `email` (case ignored), if there is one.
     pub async fn login_user(&self, email: &str) -> Result<Option<LoginUser>> {
-        let row: Option<(Uuid, Option<String>, String)> = on_pool!(self, |c| {
+        let row: Option<(Uuid, Option<String>, String, Option<Uuid>)> = on_pool!(self, |c| {
             sqlx::query_as(
-                "SELECT id, password_hash, language FROM users WHERE lower(email) = lower($1) ORDER BY id LIMIT 1",
+                "SELECT id, password_hash, language, last_company_id FROM users WHERE lower(email) = lower($1) \
+                 ORDER BY id LIMIT 1",
             )
             .bind(email.trim())
             .fetch_optional(c)
             .await?
         });
-        Ok(row.map(|(user_id, password_hash, lang)| LoginUser { user_id, password_hash, language: language_of(&lang) }))
+        Ok(row.map(|(user_id, password_hash, lang, last_company_id)| LoginUser {
+            user_id,
+            password_hash,
+            language: language_of(&lang),
+            last_company_id,
+        }))
+    }
+
+    /// Remembers the company a user works in, for their next sign-in.
+    pub async fn set_last_company(&self, user_id: Uuid, company_id: Uuid) -> Result<()> {
+        on_pool!(self, |c| {
+            sqlx::query("UPDATE users SET last_company_id = $2 WHERE id = $1")
+                .bind(user_id)
+                .bind(company_id)
+                .execute(c)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Records a sign-in attempt (id `id`) for `email` from `ip` and `device` (the hash of
+    /// a known device's cookie, or `""`) BEFORE its password is checked, then counts the
+    /// attempts since `since`: for the address from that device, and from the client.
+    /// Recording first makes the limit hold under concurrency: the n-th attempt to be
+    /// written counts at least n, whatever runs beside it.
+    pub async fn record_login_attempt(
+        &self,
+        id: Uuid,
+        email: &str,
+        ip: &str,
+        device: &str,
+        at: Stamp,
+        since: Stamp,
+    ) -> Result<AttemptCounts> {
+        let email = email.trim().to_lowercase();
+        on_pool!(self, |c| {
+            sqlx::query("INSERT INTO login_failures (id, email, ip, device, at_ms) VALUES ($1, $2, $3, $4, $5)")
+                .bind(id)
+                .bind(&email)
+                .bind(ip)
+                .bind(device)
+                .bind(at.millis())
+                .execute(c)
+                .await?;
+        });
+        let (address, client): (i64, i64) = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM login_failures WHERE email = $1 AND device = $2 AND at_ms >= $4), \
+                 (SELECT COUNT(*) FROM login_failures WHERE ip = $3 AND at_ms >= $4)",
+            )
+            .bind(&email)
+            .bind(device)
+            .bind(ip)
+            .bind(since.millis())
+            .fetch_one(c)
+            .await?
+        });
+        Ok(AttemptCounts { address: u64::try_from(address).unwrap_or(0), client: u64::try_from(client).unwrap_or(0) })
+    }
+
+    /// Records a "forgot password" request for `email` from `ip`, then counts those since
+    /// `since` (per address, per client), recorded first for the same reason as
+    /// [`Store::record_login_attempt`]. Requests older than `since` are swept.
+    pub async fn record_reset_request(&self, email: &str, ip: &str, at: Stamp, since: Stamp) -> Result<AttemptCounts> {
+        let email = email.trim().to_lowercase();
+        on_pool!(self, |c| {
+            sqlx::query("INSERT INTO reset_requests (id, email, ip, at_ms) VALUES ($1, $2, $3, $4)")
+                .bind(crate::new_id())
+                .bind(&email)
+                .bind(ip)
+                .bind(at.millis())
+                .execute(c)
+                .await?;
+        });
+        let (address, client): (i64, i64) = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM reset_requests WHERE email = $1 AND at_ms >= $3), \
+                 (SELECT COUNT(*) FROM reset_requests WHERE ip = $2 AND at_ms >= $3)",
+            )
+            .bind(&email)
+            .bind(ip)
+            .bind(since.millis())
+            .fetch_one(c)
+            .await?
+        });
+        on_pool!(self, |c| {
+            sqlx::query("DELETE FROM reset_requests WHERE at_ms < $1").bind(since.millis()).execute(c).await?;
+        });
+        Ok(AttemptCounts { address: u64::try_from(address).unwrap_or(0), client: u64::try_from(client).unwrap_or(0) })
+    }
+
+    /// Forgets one recorded attempt: it succeeded, or it was refused without checking
+    /// the password (a refused attempt does not prolong the lock).
+    pub async fn forget_login_attempt(&self, id: Uuid) -> Result<()> {
+        on_pool!(self, |c| {
+            sqlx::query("DELETE FROM login_failures WHERE id = $1").bind(id).execute(c).await?;
+        });
+        Ok(())
+    }
+
+    /// Whether `token_hash` is the hash of a device cookie set at a sign-in of `user_id`.
+    pub async fn is_known_device(&self, user_id: Uuid, token_hash: &str) -> Result<bool> {
+        let row: Option<(i64,)> = on_pool!(self, |c| {
+            sqlx::query_as("SELECT 1 FROM known_devices WHERE token_hash = $1 AND user_id = $2")
+                .bind(token_hash)
+                .bind(user_id)
+                .fetch_optional(c)
+                .await?
+        });
+        Ok(row.is_some())
+    }
+
+    /// Remembers a device a user signed in from (the hash of its cookie).
+    pub async fn remember_device(&self, user_id: Uuid, token_hash: &str) -> Result<()> {
+        on_pool!(self, |c| {
+            sqlx::query(
+                "INSERT INTO known_devices (token_hash, user_id, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (token_hash) DO NOTHING",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(crate::now())
+            .execute(c)
+            .await?;
+        });
+        Ok(())
     }
 
     /// Sets the password hash of the user with `email`; ends the user's sessions.
@@ -217,6 +354,9 @@ impl Store {
             .await?
             .rows_affected()
         });
+        if done == 1 {
+            self.set_last_company(user_id, company_id).await?;
+        }
         Ok(done == 1)
     }
 

@@ -36,6 +36,32 @@ pub struct TokenInfo {
     pub expires_at: Option<OffsetDateTime>,
 }
 
+/// What adding an e-mail to a company did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Added {
+    /// A new account, member at once; `language` is the one its mails are written in.
+    Created { user_id: Uuid, language: Language },
+    /// The address had an account: it was invited, and is a member only once it accepts.
+    Invited { user_id: Uuid, language: Language },
+}
+
+/// An invitation waiting for its user's answer.
+#[derive(Clone, Debug)]
+pub struct Invitation {
+    pub id: Uuid,
+    pub company_id: Uuid,
+    pub company_name: String,
+    /// The invited user's address.
+    pub email: String,
+    pub role: Role,
+    /// The address of the admin who invited.
+    pub invited_by: String,
+    pub expires_at: OffsetDateTime,
+}
+
+/// How long an invitation waits for its answer.
+pub const INVITATION_VALID: time::Duration = time::Duration::days(14);
+
 /// A reset link that can still be used.
 #[derive(Clone, Debug)]
 pub struct PasswordReset {
@@ -103,18 +129,20 @@ impl Store {
             .collect()
     }
 
-    /// Makes the user with `email` (created if new) a member with `role`; refused with
-    /// a conflict if already a member. An optional password hash and `language` are set
-    /// only on a user created here: an existing identity keeps its own. Returns the user
-    /// and the language they read (their mails are written in it).
+    /// Adds the e-mail to a company with `role`. A new address gets an account here and
+    /// becomes a member at once (an optional password hash and `language` are set on it);
+    /// an address that already has an account is only invited ([`Added::Invited`]):
+    /// nothing changes for that user until they accept, signed in as themselves, so no
+    /// company can take another's user in. Refused with a conflict if already a member.
     pub async fn add_member(
         &self,
         company_id: Uuid,
+        invited_by: Uuid,
         email: &str,
         role: Role,
         password_hash: Option<&str>,
         language: Language,
-    ) -> Result<(Uuid, Language)> {
+    ) -> Result<Added> {
         let mut tx = self.begin().await?;
         let at = now();
         let existing: Option<(Uuid, String)> = on_conn!(&mut tx, |c| {
@@ -123,45 +151,151 @@ impl Store {
                 .fetch_optional(c)
                 .await?
         });
-        let (user_id, language) = match existing {
-            Some((id, code)) => (id, crate::accounts::language_of(&code)),
-            None => {
-                let id = new_id();
-                let name = email.split('@').next().unwrap_or(email);
-                on_conn!(&mut tx, |c| {
-                    sqlx::query(
-                        "INSERT INTO users (id, email, name, password_hash, created_at, language) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(id)
-                    .bind(email)
-                    .bind(name)
-                    .bind(password_hash)
-                    .bind(at)
-                    .bind(crate::accounts::language_code(language))
-                    .execute(c)
-                    .await?;
-                });
-                (id, language)
+        if let Some((user_id, code)) = existing {
+            let member: Option<(String,)> = on_conn!(&mut tx, |c| {
+                sqlx::query_as("SELECT role FROM memberships WHERE company_id = $1 AND user_id = $2")
+                    .bind(company_id)
+                    .bind(user_id)
+                    .fetch_optional(c)
+                    .await?
+            });
+            if member.is_some() {
+                return Err(StoreError::Conflict(format!("{email} is already a member of this company")));
             }
-        };
-        let done = on_conn!(&mut tx, |c| {
+            // Inviting again renews the invitation (new role, new expiry).
+            on_conn!(&mut tx, |c| {
+                sqlx::query("DELETE FROM invitations WHERE company_id = $1 AND user_id = $2")
+                    .bind(company_id)
+                    .bind(user_id)
+                    .execute(&mut *c)
+                    .await?;
+                sqlx::query(
+                    "INSERT INTO invitations (id, company_id, user_id, role, invited_by, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(new_id())
+                .bind(company_id)
+                .bind(user_id)
+                .bind(role.as_str())
+                .bind(invited_by)
+                .bind(at)
+                .bind(at + INVITATION_VALID)
+                .execute(&mut *c)
+                .await?;
+            });
+            tx.commit().await?;
+            return Ok(Added::Invited { user_id, language: crate::accounts::language_of(&code) });
+        }
+        let user_id = new_id();
+        let name = email.split('@').next().unwrap_or(email);
+        on_conn!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO users (id, email, name, password_hash, created_at, language, last_company_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(user_id)
+            .bind(email)
+            .bind(name)
+            .bind(password_hash)
+            .bind(at)
+            .bind(crate::accounts::language_code(language))
+            .bind(company_id)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query("INSERT INTO memberships (company_id, user_id, role) VALUES ($1, $2, $3)")
+                .bind(company_id)
+                .bind(user_id)
+                .bind(role.as_str())
+                .execute(&mut *c)
+                .await?;
+        });
+        tx.commit().await?;
+        Ok(Added::Created { user_id, language })
+    }
+
+    /// The invitations a user has not answered yet and that are still valid at `at`.
+    pub async fn invitations_for_user(&self, user_id: Uuid, at: Stamp) -> Result<Vec<Invitation>> {
+        self.invitations_where("i.user_id = $1", user_id, at).await
+    }
+
+    /// A company's invitations still waiting for an answer at `at`.
+    pub async fn pending_invitations(&self, company_id: Uuid, at: Stamp) -> Result<Vec<Invitation>> {
+        self.invitations_where("i.company_id = $1", company_id, at).await
+    }
+
+    async fn invitations_where(&self, filter: &'static str, id: Uuid, at: Stamp) -> Result<Vec<Invitation>> {
+        let sql = format!(
+            "SELECT i.id, i.company_id, co.name, u.email, i.role, b.email, i.expires_at FROM invitations i \
+             JOIN companies co ON co.id = i.company_id JOIN users u ON u.id = i.user_id \
+             JOIN users b ON b.id = i.invited_by WHERE {filter} AND i.expires_at > $2 ORDER BY i.id"
+        );
+        let rows: Vec<(Uuid, Uuid, String, String, String, String, OffsetDateTime)> = on_pool!(self, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).bind(at).fetch_all(c).await?
+        });
+        rows.into_iter()
+            .map(|(id, company_id, company_name, email, role, invited_by, expires_at)| {
+                Ok(Invitation { id, company_id, company_name, email, role: role.parse()?, invited_by, expires_at })
+            })
+            .collect()
+    }
+
+    /// Accepts an invitation of `user_id`: the user becomes a member with the invited
+    /// role, in one transaction; returns the company. Not found if the invitation is not
+    /// the user's, was answered or cancelled, or has expired.
+    pub async fn accept_invitation(&self, user_id: Uuid, id: Uuid, at: Stamp) -> Result<Uuid> {
+        let mut tx = self.begin().await?;
+        let row: Option<(Uuid, String, OffsetDateTime)> = on_conn!(&mut tx, |c| {
+            sqlx::query_as(
+                "DELETE FROM invitations WHERE id = $1 AND user_id = $2 RETURNING company_id, role, expires_at",
+            )
+            .bind(id)
+            .bind(user_id)
+            .fetch_optional(c)
+            .await?
+        });
+        let Some((company_id, role, expires_at)) = row else { return Err(StoreError::NotFound("invitation")) };
+        if at.instant() >= expires_at {
+            return Err(StoreError::NotFound("invitation"));
+        }
+        on_conn!(&mut tx, |c| {
             sqlx::query(
                 "INSERT INTO memberships (company_id, user_id, role) VALUES ($1, $2, $3) \
                  ON CONFLICT (company_id, user_id) DO NOTHING",
             )
             .bind(company_id)
             .bind(user_id)
-            .bind(role.as_str())
+            .bind(role)
             .execute(c)
-            .await?
-            .rows_affected()
+            .await?;
         });
-        if done == 0 {
-            return Err(StoreError::Conflict(format!("{email} is already a member of this company")));
-        }
         tx.commit().await?;
-        Ok((user_id, language))
+        Ok(company_id)
+    }
+
+    /// Declines an invitation of `user_id` (nothing else changes).
+    pub async fn decline_invitation(&self, user_id: Uuid, id: Uuid) -> Result<()> {
+        let n = on_pool!(self, |c| {
+            sqlx::query("DELETE FROM invitations WHERE id = $1 AND user_id = $2")
+                .bind(id)
+                .bind(user_id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        if n == 0 { Err(StoreError::NotFound("invitation")) } else { Ok(()) }
+    }
+
+    /// Withdraws one of a company's invitations.
+    pub async fn cancel_invitation(&self, company_id: Uuid, id: Uuid) -> Result<()> {
+        let n = on_pool!(self, |c| {
+            sqlx::query("DELETE FROM invitations WHERE id = $1 AND company_id = $2")
+                .bind(id)
+                .bind(company_id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        if n == 0 { Err(StoreError::NotFound("invitation")) } else { Ok(()) }
     }
 
     /// Changes a member's role; the last administrator cannot be demoted.
@@ -232,6 +366,17 @@ impl Store {
     /// A new API token of a member, named `name`; returns its id and its secret (shown
     /// once: only its SHA-256 is kept).
     pub async fn create_api_token(&self, company_id: Uuid, user_id: Uuid, name: &str) -> Result<(Uuid, String)> {
+        self.create_api_token_until(company_id, user_id, name, None).await
+    }
+
+    /// [`Store::create_api_token`] with an expiry: from `expires_at` on the API refuses it.
+    pub async fn create_api_token_until(
+        &self,
+        company_id: Uuid,
+        user_id: Uuid,
+        name: &str,
+        expires_at: Option<Stamp>,
+    ) -> Result<(Uuid, String)> {
         let secret = new_token_secret();
         let id = new_id();
         let mut tx = self.begin().await?;
@@ -247,6 +392,7 @@ impl Store {
             .bind(name)
             .bind(crate::companies::token_hash(&secret))
             .bind(now())
+            .bind(expires_at)
             .execute(c)
             .await?;
         });
@@ -346,53 +492,11 @@ impl Store {
         Ok(true)
     }
 
-    /// Records a failed sign-in for `email` (compared in lower case) from `ip`.
-    pub async fn record_login_failure(&self, email: &str, ip: &str, at: Stamp) -> Result<()> {
-        on_pool!(self, |c| {
-            sqlx::query("INSERT INTO login_failures (id, email, ip, at_ms) VALUES ($1, $2, $3, $4)")
-                .bind(new_id())
-                .bind(email.trim().to_lowercase())
-                .bind(ip)
-                .bind(at.millis())
-                .execute(c)
-                .await?;
-        });
-        Ok(())
-    }
-
-    /// Failed sign-ins since `since`: for `email`, and from `ip`.
-    pub async fn login_failures(&self, email: &str, ip: &str, since: Stamp) -> Result<(u64, u64)> {
-        let (by_email, by_ip): (i64, i64) = on_pool!(self, |c| {
-            sqlx::query_as(
-                "SELECT (SELECT COUNT(*) FROM login_failures WHERE email = $1 AND at_ms >= $3), \
-                 (SELECT COUNT(*) FROM login_failures WHERE ip = $2 AND at_ms >= $3)",
-        self.create_api_token_until(company_id, user_id, name, None).await
-    }
-
-    /// [`Store::create_api_token`] with an expiry: from `expires_at` on the API refuses it.
-    pub async fn create_api_token_until(
-        &self,
-        company_id: Uuid,
-        user_id: Uuid,
-        name: &str,
-        expires_at: Option<Stamp>,
-    ) -> Result<(Uuid, String)> {
-            )
-            .bind(email.trim().to_lowercase())
-            .bind(ip)
-            .bind(since.millis())
-            .fetch_one(c)
-            .await?
-        });
-        Ok((u64::try_from(by_email).unwrap_or(0), u64::try_from(by_ip).unwrap_or(0)))
-    }
-
     /// Forgets the failures of `email` (after a successful sign-in) and every failure
     /// older than `before` (outside any window).
     pub async fn clear_login_failures(&self, email: &str, before: Stamp) -> Result<()> {
         on_pool!(self, |c| {
             sqlx::query("DELETE FROM login_failures WHERE email = $1 OR at_ms < $2")
-            .bind(expires_at)
                 .bind(email.trim().to_lowercase())
                 .bind(before.millis())
                 .execute(c)

@@ -11,6 +11,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod documents;
 pub mod i18n;
+pub mod invitations;
 pub mod invoices;
 pub mod messages;
 pub mod password;
@@ -39,8 +40,10 @@ pub struct WebConfig {
     pub idle: time::Duration,
     /// A session ends this long after sign-in whatever its activity.
     pub absolute: time::Duration,
-    /// The address links in e-mails start with (`https://factures.example.fr`); `None`
-    /// uses the request's Host header.
+    /// The address links in e-mails start with (`https://factures.example.fr`). Never
+    /// taken from a request: `None` is resolved when the server starts, by
+    /// [`public_url_for`], to the loopback address it listens on, and a server on any other
+    /// address refuses to start without one.
     pub public_url: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client (sign-in rate limit);
     /// from any other peer the header is ignored, as anyone can write it.
@@ -57,6 +60,42 @@ impl Default for WebConfig {
             trusted_proxies: Vec::new(),
         }
     }
+}
+
+/// Why the server will not start with the public URL it was given (or not given).
+#[derive(Debug, thiserror::Error)]
+pub enum PublicUrlError {
+    #[error(
+        "--public-url (FACTURIER_PUBLIC_URL) is required when listening on {0}, which is not a loopback \
+         address: links in e-mails are never built from what a request says its Host is"
+    )]
+    Required(std::net::SocketAddr),
+    #[error("--public-url {0:?} must be an absolute http:// or https:// address with a host, and no query")]
+    Invalid(String),
+}
+
+/// The address links in e-mails start with: `configured` (checked, without a trailing
+/// `/`), else `http://` and the loopback address the server listens on. A server
+/// listening on any other address needs it configured: the only other source would be
+/// the request's `Host` (or `X-Forwarded-Host`) header, which whoever sends the request
+/// writes, and a reset link built from it would carry its secret to their site.
+pub fn public_url_for(configured: Option<&str>, listening: std::net::SocketAddr) -> Result<String, PublicUrlError> {
+    let Some(url) = configured else {
+        return if listening.ip().is_loopback() {
+            Ok(format!("http://{listening}"))
+        } else {
+            Err(PublicUrlError::Required(listening))
+        };
+    };
+    let trimmed = url.trim_end_matches('/');
+    let host = trimmed.strip_prefix("https://").or_else(|| trimmed.strip_prefix("http://"));
+    let valid = host.is_some_and(|h| {
+        let authority = h.split('/').next().unwrap_or_default();
+        !authority.is_empty()
+            && !authority.contains('@')
+            && h.bytes().all(|b| b.is_ascii_graphic() && b != b'?' && b != b'#' && b != b'\\')
+    });
+    if valid { Ok(trimmed.to_string()) } else { Err(PublicUrlError::Invalid(url.to_string())) }
 }
 
 /// The web routes (outside `/api/v1`).
@@ -89,6 +128,10 @@ pub fn routes() -> Router<App> {
         .route("/users", get(users::list).post(users::add))
         .route("/users/{id}/role", post(users::set_role))
         .route("/users/{id}/remove", post(users::remove))
+        .route("/users/invitations/{id}/cancel", post(users::cancel_invitation))
+        .route("/invitations", get(invitations::list))
+        .route("/invitations/{id}/accept", post(invitations::accept))
+        .route("/invitations/{id}/decline", post(invitations::decline))
         .route("/tokens", get(users::tokens).post(users::create_token))
         .route("/tokens/{id}/revoke", post(users::revoke_token))
         .route("/password/forgot", get(password::forgot_form).post(password::forgot))
@@ -222,9 +265,19 @@ pub fn see_other(to: &str) -> Response {
 }
 
 /// A path inside the app, or `/`: never an absolute URL another site could be (`//host`).
+/// Only visible ASCII is kept: browsers drop tabs and line breaks from a URL, so
+/// `/<tab>/host` would become `//host`, and a line break cannot go in a header.
 pub fn local_path(p: Option<&str>) -> String {
     match p {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && p.len() < 2000 => p.into(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && p.len() < 2000
+                && p.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            p.into()
+        }
         _ => "/".into(),
     }
 }
@@ -248,7 +301,29 @@ mod tests {
         assert_eq!(local_path(Some("//evil.example/")), "/");
         assert_eq!(local_path(Some("https://evil.example/")), "/");
         assert_eq!(local_path(Some("/\\evil.example")), "/");
+        assert_eq!(local_path(Some("/\t/evil.example")), "/");
+        assert_eq!(local_path(Some("/\n/evil.example")), "/");
+        assert_eq!(local_path(Some("/a b")), "/");
         assert_eq!(local_path(None), "/");
+    }
+
+    #[test]
+    fn the_public_url_is_configured_or_the_loopback_address_listened_on() {
+        let loopback: std::net::SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let public: std::net::SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        assert_eq!(public_url_for(None, loopback).unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(public_url_for(None, "[::1]:80".parse().unwrap()).unwrap(), "http://[::1]:80");
+        assert!(matches!(public_url_for(None, public), Err(PublicUrlError::Required(_))));
+        assert_eq!(
+            public_url_for(Some("https://factures.example.fr/"), public).unwrap(),
+            "https://factures.example.fr"
+        );
+        assert_eq!(public_url_for(Some("https://example.fr/app"), public).unwrap(), "https://example.fr/app");
+        for bad in
+            ["factures.example.fr", "ftp://x.fr", "https://", "https://x.fr/?a=1", "https://a@evil.fr", "https://x .fr"]
+        {
+            assert!(matches!(public_url_for(Some(bad), public), Err(PublicUrlError::Invalid(_))), "{bad}");
+        }
     }
 }
 

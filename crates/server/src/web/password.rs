@@ -78,6 +78,12 @@ pub const LABELS: Labels = &[
 pub const RESET_VALID: time::Duration = time::Duration::hours(1);
 /// How long the link sent to a new member works.
 pub const INVITE_VALID: time::Duration = time::Duration::days(7);
+/// "Forgot password" requests are counted over this window…
+pub const RESET_WINDOW: time::Duration = time::Duration::hours(1);
+/// …and past this many for one address, no more link is sent to it…
+pub const MAX_RESETS_PER_EMAIL: u64 = 3;
+/// …nor past this many from one client.
+pub const MAX_RESETS_PER_IP: u64 = 10;
 /// Shortest password accepted.
 pub const MIN_PASSWORD: usize = 12;
 const MAX_PASSWORD: usize = 200;
@@ -97,19 +103,16 @@ pub fn password_problem(password: &str, confirm: Option<&str>) -> Option<&'stati
     }
 }
 
-/// The server's address as links in e-mails write it: the configured public URL, else
-/// the request's Host (set `--public-url` when the server sits behind a proxy).
-pub fn public_url(app: &App, headers: &HeaderMap) -> String {
-    if let Some(u) = &app.web.public_url {
-        return u.trim_end_matches('/').to_string();
-    }
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let scheme = if app.web.secure_cookies { "https" } else { "http" };
-    format!("{scheme}://{host}")
+/// The server's address as links in e-mails write it: the configured public URL (see
+/// [`super::public_url_for`]), never anything a request says.
+pub fn public_url(app: &App) -> String {
+    app.web.public_url.clone().unwrap_or_else(|| "http://127.0.0.1".into())
 }
 
 /// Creates a one-time link to set the password of `user_id` and queues the e-mail that
-/// carries it (from `company_id`, in `lang`).
+/// carries it (from `company_id`, in `lang`). The link's secret is not made here: the
+/// outbox worker mints it when it sends (`facturier_store::password_links`), so that it
+/// is never at rest in the outbox nor in the reset row.
 pub async fn send_link(
     app: &App,
     base: &str,
@@ -119,13 +122,8 @@ pub async fn send_link(
     lang: Language,
     valid: time::Duration,
 ) -> Result<(), WebError> {
-    let secret = random_hex(32);
     let at = facturier_store::now();
-    app.store
-        .create_password_reset(company_id, user_id, &token_hash(&secret), at + valid)
-        .await
-        .map_err(|e| WebError::store(lang, e))?;
-    let link = format!("{base}/password/reset?token={secret}");
+    let link = format!("{base}/password/reset?token={}", facturier_store::password_links::SECRET_PLACEHOLDER);
     let hours = t(lang, if valid > RESET_VALID { "password.seven_days" } else { "password.one_hour" });
     let body = t(lang, "password.mail_body").replace("{hours}", hours).replace("{link}", &link);
     let to = [email.to_string()];
@@ -140,7 +138,7 @@ pub async fn send_link(
         body: &body,
         attachment: None,
     };
-    app.store.enqueue_email(&mail).await.map_err(|e| WebError::store(lang, e))?;
+    app.store.queue_password_link(user_id, at + valid, &mail).await.map_err(|e| WebError::store(lang, e))?;
     app.outbox.wake();
     Ok(())
 }
@@ -152,8 +150,10 @@ async fn send_reset(app: &App, base: &str, email: &str, lang: Language) -> Resul
         return Ok(());
     };
     let companies = app.store.memberships(user.user_id).await.map_err(|e| WebError::store(lang, e))?;
-    match companies.first() {
-        Some(first) => send_link(app, base, first.company_id, user.user_id, email, user.language, RESET_VALID).await,
+    // The mail belongs to the company the user works in, never one chosen by name order.
+    let own = companies.iter().find(|m| Some(m.company_id) == user.last_company_id).or(companies.first());
+    match own {
+        Some(m) => send_link(app, base, m.company_id, user.user_id, email, user.language, RESET_VALID).await,
         None => Ok(()),
     }
 }
@@ -214,17 +214,37 @@ pub async fn forgot_form(
     page(&app, p, StatusCode::OK, true)
 }
 
-/// `POST /password/forgot`: the same answer whether the address has an account or not.
-pub async fn forgot(State(app): State<App>, headers: HeaderMap, body: axum::body::Bytes) -> Result<Response, WebError> {
+/// `POST /password/forgot`: the same answer whether the address has an account or not,
+/// and whether a link was sent or the address or client asked too often (see
+/// [`MAX_RESETS_PER_EMAIL`]): the answer tells nothing, and a mailbox cannot be flooded.
+pub async fn forgot(State(app): State<App>, req: axum::extract::Request) -> Result<Response, WebError> {
+    let (parts, body) = req.into_parts();
+    let headers = parts.headers.clone();
+    let ip = super::session::client_ip(&parts, &app.web.trusted_proxies);
+    let body = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .map_err(|_| WebError::BadRequest(Language::Fr, t(Language::Fr, "error.form_too_large").into()))?;
     let form = FormData::parse(&body);
     let lang = visitor_language(&headers, form.get("lang"));
     let csrf = check_csrf(&headers, &form, lang)?;
     let email = form.text("email").unwrap_or_default();
     // Looked up and sent after answering, so that the answer takes as long for an
     // address without an account: its timing tells nothing either.
-    let base = public_url(&app, &headers);
+    let base = public_url(&app);
     let worker = app.clone();
     tokio::spawn(async move {
+        let at = facturier_store::now();
+        match worker.store.record_reset_request(&email, &ip, at, at - RESET_WINDOW).await {
+            Ok(n) if n.address > MAX_RESETS_PER_EMAIL || n.client > MAX_RESETS_PER_IP => {
+                tracing::info!("password reset: too many requests for an address or from a client, none sent");
+                return;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "password reset: the request could not be counted");
+                return;
+            }
+        }
         if let Err(e) = send_reset(&worker, &base, &email, lang).await {
             tracing::error!(error = ?e, "password reset: the link could not be queued");
         }

@@ -28,6 +28,10 @@ use uuid::Uuid;
 
 pub const SESSION_COOKIE: &str = "facturier_session";
 const LOGIN_COOKIE: &str = "facturier_login";
+/// A browser that signed in before (see [`login`]): sent only to the sign-in form.
+pub const DEVICE_COOKIE: &str = "facturier_device";
+/// How long a browser stays a known device: a year, in seconds.
+const DEVICE_MAX_AGE: i64 = 365 * 24 * 3600;
 /// Largest form body (an invoice of a few hundred lines).
 const MAX_FORM: usize = 512 * 1024;
 /// Activity is written back at most this often: a page view is not a database write.
@@ -126,6 +130,11 @@ impl WebSession {
         self.rec.role.can_write()
     }
 
+    /// The hash of the session's cookie (the session's key in the store).
+    pub(crate) fn id_hash(&self) -> &str {
+        &self.id_hash
+    }
+
     pub fn today(&self) -> time::Date {
         facturier_core::calendar::today(&self.rec.country)
     }
@@ -144,7 +153,14 @@ impl WebSession {
                 name: m.company_name,
             })
             .collect();
+        let invitations = app
+            .store
+            .invitations_for_user(self.rec.user_id, facturier_store::now())
+            .await
+            .map_err(|e| WebError::store(self.lang(), e))?
+            .len();
         Ok(Chrome {
+            invitations,
             lang: self.lang(),
             csrf: self.rec.csrf_token.clone(),
             email: self.rec.email.clone(),
@@ -251,6 +267,8 @@ pub struct Chrome {
     pub company: String,
     pub role: Role,
     pub companies: Vec<CompanyChoice>,
+    /// Invitations to other companies waiting for the user's answer.
+    pub invitations: usize,
     /// The section the page belongs to (highlighted in the navigation).
     pub nav: &'static str,
     pub title: String,
@@ -353,10 +371,16 @@ pub(crate) fn client_ip(parts: &Parts, trusted: &[super::IpNet]) -> String {
     super::client_address(peer, &forwarded, trusted).map(|ip| ip.to_string()).unwrap_or_default()
 }
 
-/// `POST /login`: checks the password; opens a session in the user's first company.
-/// Past [`MAX_FAILURES_PER_EMAIL`] failures for the e-mail, or [`MAX_FAILURES_PER_IP`]
-/// from the client, within [`LOGIN_WINDOW`], every attempt is refused (429) without
-/// checking the password, whether the account exists or not.
+/// `POST /login`: checks the password; opens a session in the company the user last
+/// worked in (else their first).
+///
+/// Every attempt is recorded before its password is checked, then counted: past
+/// [`MAX_FAILURES_PER_EMAIL`] for the e-mail from this device, or
+/// [`MAX_FAILURES_PER_IP`] from the client, within [`LOGIN_WINDOW`], it is refused (429)
+/// without checking the password, whether the account exists or not. A browser that
+/// signed in to the account before carries a device cookie whose attempts are counted
+/// apart: failures made elsewhere by someone who only knows the address cannot keep the
+/// user out of the browser they already use.
 pub async fn login(State(app): State<App>, req: Request) -> Result<Response, WebError> {
     let (parts, body) = req.into_parts();
     let headers = parts.headers.clone();
@@ -375,14 +399,27 @@ pub async fn login(State(app): State<App>, req: Request) -> Result<Response, Web
     let password = form.get("password").unwrap_or_default().to_string();
     let next = local_path(form.get("next"));
     let at = facturier_store::now();
-    let (by_email, by_ip) =
-        app.store.login_failures(&email, &ip, at - LOGIN_WINDOW).await.map_err(|e| WebError::store(lang, e))?;
-    if by_email >= MAX_FAILURES_PER_EMAIL || by_ip >= MAX_FAILURES_PER_IP {
+    let store_err = |e| WebError::store(lang, e);
+    let user = app.store.login_user(&email).await.map_err(store_err)?;
+    let device = match (&user, cookie(&headers, DEVICE_COOKIE)) {
+        (Some(u), Some(secret)) if !secret.is_empty() && secret.len() <= 128 => {
+            let h = token_hash(secret);
+            if app.store.is_known_device(u.user_id, &h).await.map_err(store_err)? { h } else { String::new() }
+        }
+        _ => String::new(),
+    };
+    let attempt = Uuid::now_v7();
+    let counts = app
+        .store
+        .record_login_attempt(attempt, &email, &ip, &device, at, at - LOGIN_WINDOW)
+        .await
+        .map_err(store_err)?;
+    if counts.address > MAX_FAILURES_PER_EMAIL || counts.client > MAX_FAILURES_PER_IP {
+        app.store.forget_login_attempt(attempt).await.map_err(store_err)?;
         let page =
             LoginPage { lang, csrf: sent.to_string(), next, email, error: Some("login.throttled"), notice: None };
         return html(StatusCode::TOO_MANY_REQUESTS, &page);
     }
-    let user = app.store.login_user(&email).await.map_err(|e| WebError::store(lang, e))?;
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let known = hash.is_some();
     let hash = hash.unwrap_or_else(|| DUMMY_HASH.clone());
@@ -391,33 +428,50 @@ pub async fn login(State(app): State<App>, req: Request) -> Result<Response, Web
         .await
         .map_err(|e| WebError::Internal(e.to_string()))?;
     let memberships = match (&user, ok && known) {
-        (Some(u), true) => app.store.memberships(u.user_id).await.map_err(|e| WebError::store(lang, e))?,
+        (Some(u), true) => app.store.memberships(u.user_id).await.map_err(store_err)?,
         _ => Vec::new(),
     };
-    let (Some(user), Some(first)) = (user, memberships.first()) else {
-        app.store.record_login_failure(&email, &ip, at).await.map_err(|e| WebError::store(lang, e))?;
-        // One message whichever of the e-mail or the password was wrong.
+    let landing = user.as_ref().and_then(|u| {
+        let last = memberships.iter().find(|m| Some(m.company_id) == u.last_company_id);
+        last.or(memberships.first()).map(|m| m.company_id)
+    });
+    let (Some(user), Some(company_id)) = (user, landing) else {
+        // The attempt stays recorded: it is a failure. One message whichever of the
+        // e-mail or the password was wrong.
         let page = LoginPage { lang, csrf: sent.to_string(), next, email, error: Some("login.failed"), notice: None };
         return html(StatusCode::UNAUTHORIZED, &page);
     };
     let secret = random_hex(32);
     let id_hash = token_hash(&secret);
     let csrf = random_hex(32);
-    app.store.clear_login_failures(&email, at - LOGIN_WINDOW).await.map_err(|e| WebError::store(lang, e))?;
+    app.store.forget_login_attempt(attempt).await.map_err(store_err)?;
+    app.store.clear_login_failures(&email, at - LOGIN_WINDOW).await.map_err(store_err)?;
     let s = NewSession {
         id_hash: &id_hash,
         user_id: user.user_id,
-        company_id: first.company_id,
+        company_id,
         csrf_token: &csrf,
         at,
         expires_at: at + app.web.absolute,
     };
-    app.store.create_session(&s).await.map_err(|e| WebError::store(lang, e))?;
+    app.store.create_session(&s).await.map_err(store_err)?;
+    app.store.set_last_company(user.user_id, company_id).await.map_err(store_err)?;
+    // This browser is now a known device of the user (a new cookie unless it was one).
+    let device_cookie = if device.is_empty() {
+        let device_secret = random_hex(32);
+        app.store.remember_device(user.user_id, &token_hash(&device_secret)).await.map_err(store_err)?;
+        Some(device_secret)
+    } else {
+        None
+    };
     // Sessions nobody came back to are swept here, at a moment that writes anyway.
-    app.store.delete_expired_sessions(at, at - app.web.idle).await.map_err(|e| WebError::store(lang, e))?;
+    app.store.delete_expired_sessions(at, at - app.web.idle).await.map_err(store_err)?;
     let mut r = see_other(&next);
     r.headers_mut().append(header::SET_COOKIE, set_cookie(&app, SESSION_COOKIE, &secret, "/", None));
     r.headers_mut().append(header::SET_COOKIE, set_cookie(&app, LOGIN_COOKIE, "", "/login", Some(0)));
+    if let Some(d) = device_cookie {
+        r.headers_mut().append(header::SET_COOKIE, set_cookie(&app, DEVICE_COOKIE, &d, "/login", Some(DEVICE_MAX_AGE)));
+    }
     Ok(r)
 }
 

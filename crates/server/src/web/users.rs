@@ -1,6 +1,7 @@
-//! The company's members (administrators: add with an initial password or a link by
-//! e-mail, change a role, remove; the last administrator stays), and each user's API
-//! tokens (list, create — the secret is shown once —, revoke).
+//! The company's members (administrators: add a new address with an initial password or
+//! a link by e-mail, invite an address that already has an account, change a role,
+//! remove; the last administrator stays), and each user's API tokens (list, create —
+//! the secret is shown once —, revoke).
 
 use super::i18n::{Labels, t};
 use super::password::{INVITE_VALID, password_problem, public_url, send_link};
@@ -9,13 +10,15 @@ use super::{WebError, html, see_other};
 use crate::App;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_core::ids::Email;
 use facturier_core::party::Language;
 use facturier_formats::text;
 use facturier_store::StoreError;
 use facturier_store::companies::Role;
+use facturier_store::members::Added;
+use facturier_store::outbox::NewEmail;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -56,6 +59,25 @@ pub const LABELS: Labels = &[
         "User added; a link to choose a password was sent to them.",
     ),
     ("users.updated", "Modification enregistrée.", "Change saved."),
+    (
+        "users.invite_sent",
+        "Cette adresse a déjà un compte : une invitation lui a été envoyée. Elle deviendra membre quand elle l'aura acceptée.",
+        "This address already has an account: an invitation was sent to it. It becomes a member once it accepts.",
+    ),
+    ("users.pending", "Invitations en attente", "Pending invitations"),
+    ("users.pending_until", "Valable jusqu'au", "Valid until"),
+    ("users.cancel_invitation", "Retirer l'invitation", "Withdraw the invitation"),
+    ("users.invitation_cancelled", "Invitation retirée.", "Invitation withdrawn."),
+    (
+        "invite.mail_subject",
+        "Invitation à rejoindre {company} sur facturier",
+        "Invitation to join {company} on facturier",
+    ),
+    (
+        "invite.mail_body",
+        "Bonjour,\n\n{admin} vous invite à rejoindre la société {company} sur facturier, avec le rôle « {role} ».\n\nPour accepter ou refuser, connectez-vous à votre compte habituel et ouvrez :\n\n{link}\n\nL'invitation est valable {days} jours. Tant que vous ne l'avez pas acceptée, rien ne change pour votre compte ; si vous ne connaissez pas cette société, ignorez ce message.\n",
+        "Hello,\n\n{admin} invites you to join the company {company} on facturier, with the role \"{role}\".\n\nTo accept or decline, sign in to your usual account and open:\n\n{link}\n\nThe invitation is valid for {days} days. Until you accept it, nothing changes for your account; if you do not know this company, ignore this message.\n",
+    ),
     ("users.bad_email", "Cette adresse e-mail n'est pas valide.", "This e-mail address is not valid."),
     ("users.bad_role", "Choisissez un rôle.", "Choose a role."),
     (
@@ -94,9 +116,24 @@ pub const LABELS: Labels = &[
         "Copy this token now: it will never be shown again.",
     ),
     ("tokens.revoked", "Jeton révoqué : l'API le refuse désormais.", "Token revoked: the API refuses it from now on."),
+    ("tokens.expires", "Expire le", "Expires"),
+    ("tokens.expired", "expiré le", "expired on"),
+    ("tokens.valid_for", "Validité", "Valid for"),
+    ("tokens.valid_never", "sans limite", "no limit"),
+    ("tokens.valid_30", "30 jours", "30 days"),
+    ("tokens.valid_90", "90 jours", "90 days"),
+    ("tokens.valid_365", "365 jours", "365 days"),
+    ("tokens.bad_validity", "Choisissez une durée de validité de la liste.", "Choose a validity from the list."),
 ];
 
 const ROLES: [Role; 4] = [Role::Admin, Role::Sales, Role::Accountant, Role::ReadOnly];
+
+pub struct PendingRow {
+    pub id: String,
+    pub email: String,
+    pub role: &'static str,
+    pub until: String,
+}
 
 pub struct MemberRow {
     pub id: String,
@@ -111,6 +148,7 @@ pub struct MemberRow {
 struct UsersPage {
     p: Chrome,
     rows: Vec<MemberRow>,
+    pending: Vec<PendingRow>,
     roles: Vec<(&'static str, &'static str)>,
     notice: Option<&'static str>,
     error: Option<String>,
@@ -138,7 +176,21 @@ fn roles(lang: Language) -> Vec<(&'static str, &'static str)> {
 async fn users_page(app: &App, s: &WebSession) -> Result<UsersPage, WebError> {
     let lang = s.lang();
     let members = app.store.members(s.rec.company_id).await.map_err(|e| WebError::store(lang, e))?;
+    let pending = app
+        .store
+        .pending_invitations(s.rec.company_id, facturier_store::now())
+        .await
+        .map_err(|e| WebError::store(lang, e))?
+        .into_iter()
+        .map(|i| PendingRow {
+            id: i.id.to_string(),
+            email: i.email,
+            role: t(lang, &format!("role.{}", i.role.as_str())),
+            until: text::date(i.expires_at.date(), lang),
+        })
+        .collect();
     Ok(UsersPage {
+        pending,
         p: s.chrome(app, "users", t(lang, "users.title").into()).await?,
         rows: members
             .into_iter()
@@ -168,6 +220,8 @@ pub async fn list(State(app): State<App>, s: WebSession, Query(q): Query<NoticeQ
     page.notice = match q.done.as_deref() {
         Some("added") => Some("users.added"),
         Some("invited") => Some("users.link_sent"),
+        Some("invitation_sent") => Some("users.invite_sent"),
+        Some("invitation_cancelled") => Some("users.invitation_cancelled"),
         Some(_) => Some("users.updated"),
         None => None,
     };
@@ -191,13 +245,11 @@ async fn refused(app: &App, s: &WebSession, e: StoreError) -> Result<Response, W
     html(StatusCode::CONFLICT, &page)
 }
 
-/// `POST /users`: `email`, `role`, optional `password`; without a password the new
-/// member gets a link by e-mail to choose one.
-pub async fn add(
-    State(app): State<App>,
-    headers: HeaderMap,
-    CsrfForm(s, form): CsrfForm,
-) -> Result<Response, WebError> {
+/// `POST /users`: `email`, `role`, optional `password`. A new address becomes a member
+/// at once; without a password it gets a link by e-mail to choose one. An address that
+/// already has an account is only invited: no password link, no change for that user
+/// until they accept, signed in as themselves.
+pub async fn add(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<Response, WebError> {
     admin(&s)?;
     let lang = s.lang();
     let email = form.text("email").unwrap_or_default();
@@ -231,17 +283,68 @@ pub async fn add(
             .map_err(|e| WebError::Internal(e.to_string()))?;
         Some(h)
     };
-    let (user_id, language) =
-        match app.store.add_member(s.rec.company_id, address.as_str(), role, hash.as_deref(), language).await {
-            Ok(added) => added,
-            Err(e) => return refused(&app, &s, e).await,
-        };
-    if hash.is_none() {
-        let base = public_url(&app, &headers);
-        send_link(&app, &base, s.rec.company_id, user_id, address.as_str(), language, INVITE_VALID).await?;
-        return Ok(see_other("/users?done=invited"));
+    let added = match app
+        .store
+        .add_member(s.rec.company_id, s.rec.user_id, address.as_str(), role, hash.as_deref(), language)
+        .await
+    {
+        Ok(added) => added,
+        Err(e) => return refused(&app, &s, e).await,
+    };
+    match added {
+        Added::Invited { language, .. } => {
+            send_invitation(&app, &s, address.as_str(), role, language).await?;
+            Ok(see_other("/users?done=invitation_sent"))
+        }
+        Added::Created { user_id, language } if hash.is_none() => {
+            let base = public_url(&app);
+            send_link(&app, &base, s.rec.company_id, user_id, address.as_str(), language, INVITE_VALID).await?;
+            Ok(see_other("/users?done=invited"))
+        }
+        Added::Created { .. } => Ok(see_other("/users?done=added")),
     }
-    Ok(see_other("/users?done=added"))
+}
+
+/// Queues the e-mail telling an existing user that the session's company invites them.
+/// It carries no secret: only the address of the invitations page, where the user
+/// answers once signed in.
+async fn send_invitation(app: &App, s: &WebSession, email: &str, role: Role, lang: Language) -> Result<(), WebError> {
+    let link = format!("{}/invitations", public_url(app));
+    let days = facturier_store::members::INVITATION_VALID.whole_days().to_string();
+    let body = t(lang, "invite.mail_body")
+        .replace("{admin}", &s.rec.email)
+        .replace("{company}", &s.rec.company_name)
+        .replace("{role}", t(lang, &format!("role.{}", role.as_str())))
+        .replace("{days}", &days)
+        .replace("{link}", &link);
+    let subject = t(lang, "invite.mail_subject").replace("{company}", &s.rec.company_name);
+    let to = [email.to_string()];
+    let mail = NewEmail {
+        company_id: s.rec.company_id,
+        document_id: None,
+        sender: None,
+        sender_name: "facturier",
+        to: &to,
+        cc: &[],
+        subject: &subject,
+        body: &body,
+        attachment: None,
+    };
+    app.store.enqueue_email(&mail).await.map_err(|e| WebError::store(s.lang(), e))?;
+    app.outbox.wake();
+    Ok(())
+}
+
+/// `POST /users/invitations/{id}/cancel`: withdraws a pending invitation.
+pub async fn cancel_invitation(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    CsrfForm(s, _): CsrfForm,
+) -> Result<Response, WebError> {
+    admin(&s)?;
+    let id = member_id(&s, &id)?;
+    app.store.cancel_invitation(s.rec.company_id, id).await.map_err(|e| WebError::store(s.lang(), e))?;
+    Ok(see_other("/users?done=invitation_cancelled"))
 }
 
 fn member_id(s: &WebSession, id: &str) -> Result<Uuid, WebError> {
@@ -287,7 +390,13 @@ pub struct TokenRow {
     pub name: String,
     pub created: String,
     pub last_used: String,
+    /// The expiry date, `never`, or `expired on …`.
+    pub expires: String,
 }
+
+/// How long a new token may be valid, as the form offers it: (value, days; `None`: no limit).
+pub const TOKEN_VALIDITIES: [(&str, Option<i64>); 4] =
+    [("never", None), ("30", Some(30)), ("90", Some(90)), ("365", Some(365))];
 
 #[derive(Template)]
 #[template(path = "tokens.html")]
@@ -299,12 +408,16 @@ struct TokensPage {
     notice: Option<&'static str>,
     name: String,
     name_error: Option<&'static str>,
+    /// The validity chosen in the form (a value of [`TOKEN_VALIDITIES`]).
+    validity: String,
+    validity_error: Option<&'static str>,
 }
 
 async fn tokens_page(app: &App, s: &WebSession) -> Result<TokensPage, WebError> {
     let lang = s.lang();
     let tokens = app.store.api_tokens(s.rec.company_id, s.rec.user_id).await.map_err(|e| WebError::store(lang, e))?;
     let day = |at: time::OffsetDateTime| text::date(at.date(), lang);
+    let now = time::OffsetDateTime::now_utc();
     Ok(TokensPage {
         p: s.chrome(app, "tokens", t(lang, "tokens.title").into()).await?,
         rows: tokens
@@ -314,6 +427,11 @@ async fn tokens_page(app: &App, s: &WebSession) -> Result<TokensPage, WebError> 
                 name: k.name,
                 created: day(k.created_at),
                 last_used: k.last_used_at.map(day).unwrap_or_else(|| t(lang, "tokens.never").into()),
+                expires: match k.expires_at {
+                    None => t(lang, "tokens.never").into(),
+                    Some(e) if e <= now => format!("{} {}", t(lang, "tokens.expired"), day(e)),
+                    Some(e) => day(e),
+                },
             })
             .collect(),
         role: t(lang, &format!("role.{}", s.rec.role.as_str())),
@@ -321,6 +439,8 @@ async fn tokens_page(app: &App, s: &WebSession) -> Result<TokensPage, WebError> 
         notice: None,
         name: String::new(),
         name_error: None,
+        validity: "90".into(),
+        validity_error: None,
     })
 }
 
@@ -331,19 +451,26 @@ pub async fn tokens(State(app): State<App>, s: WebSession, Query(q): Query<Notic
     html(StatusCode::OK, &page)
 }
 
-/// `POST /tokens`: `name`; the page shows the new secret once (never in a URL).
+/// `POST /tokens`: `name` and `validity` (a value of [`TOKEN_VALIDITIES`]; absent: no
+/// limit); the page shows the new secret once (never in a URL).
 pub async fn create_token(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<Response, WebError> {
     let lang = s.lang();
     let name = form.text("name").unwrap_or_default();
-    if name.is_empty() || name.chars().count() > 100 {
+    let validity = form.text("validity").unwrap_or_else(|| "never".into());
+    let days = TOKEN_VALIDITIES.iter().find(|(v, _)| *v == validity).map(|(_, d)| *d);
+    let name_bad = name.is_empty() || name.chars().count() > 100;
+    if name_bad || days.is_none() {
         let mut page = tokens_page(&app, &s).await?;
         page.name = name;
-        page.name_error = Some("tokens.name_required");
+        page.name_error = name_bad.then_some("tokens.name_required");
+        page.validity_error = days.is_none().then_some("tokens.bad_validity");
+        page.validity = validity;
         return html(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
+    let expires_at = days.flatten().map(|d| facturier_store::now() + time::Duration::days(d));
     let (_, secret) = app
         .store
-        .create_api_token(s.rec.company_id, s.rec.user_id, &name)
+        .create_api_token_until(s.rec.company_id, s.rec.user_id, &name, expires_at)
         .await
         .map_err(|e| WebError::store(lang, e))?;
     let mut page = tokens_page(&app, &s).await?;

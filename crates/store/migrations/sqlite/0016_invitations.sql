@@ -30,3 +30,15 @@ CREATE TABLE known_devices (
     created_at TEXT NOT NULL
 );
 CREATE INDEX known_devices_by_user ON known_devices (user_id);
+
+-- "Forgot password" requests, counted per address and per client before a link is
+-- sent: one mail per request would otherwise let anyone flood a mailbox. Not tenant
+-- data, like the sign-in attempts.
+CREATE TABLE reset_requests (
+    id BLOB PRIMARY KEY,
+    email TEXT NOT NULL,
+    ip TEXT NOT NULL,
+    at_ms BIGINT NOT NULL
+);
+CREATE INDEX reset_requests_by_email ON reset_requests (email, at_ms);
+CREATE INDEX reset_requests_by_ip ON reset_requests (ip, at_ms);
