@@ -43,7 +43,8 @@ enum Command {
         /// (STARTTLS) or smtps://user:password@host:465 (TLS). Without it e-mails wait in the outbox.
         #[arg(long, env = "FACTURIER_SMTP_URL", hide_env_values = true)]
         smtp_url: Option<String>,
-        /// From address of e-mails; default: the company's e-mail in its settings.
+        /// From address of every e-mail (with the company's name; the company's own address
+        /// goes in Reply-To). Default: noreply@ the host of --public-url, else noreply@localhost.
         #[arg(long, env = "FACTURIER_MAIL_FROM")]
         mail_from: Option<String>,
         /// Mark the session cookie Secure: set it when browsers reach facturier over https (behind a proxy).
@@ -139,9 +140,6 @@ enum UserCommand {
     },
 }
 
-/// Shortest web password accepted.
-const MIN_PASSWORD: usize = 10;
-
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
@@ -160,13 +158,16 @@ async fn main() -> Result<()> {
             public_url,
             trusted_proxies,
         } => {
-            let from = mail_from
-                .map(|m| m.parse::<facturier_server::mailer::Address>().with_context(|| format!("--mail-from {m:?}")))
-                .transpose()?;
+            // Mail is always From the server: without --mail-from, an address of its public URL.
+            let from = match mail_from {
+                Some(m) => m.parse().with_context(|| format!("--mail-from {m:?}"))?,
+                None => facturier_server::mailer::default_sender(public_url.as_deref()),
+            };
             let ca_pem = smtp_ca_file
                 .map(|p| std::fs::read(&p).with_context(|| format!("--smtp-ca-file {}", p.display())))
                 .transpose()?;
-            let mail = facturier_server::mailer::MailConfig { smtp_url, from, ca_pem, ..Default::default() };
+            let mail =
+                facturier_server::mailer::MailConfig { smtp_url, from: Some(from), ca_pem, ..Default::default() };
             let store = open(&cli.database_url).await?;
             if with_demo {
                 let d = demo::ensure(&store).await?;
@@ -226,8 +227,10 @@ async fn main() -> Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            if password.chars().count() < MIN_PASSWORD {
-                bail!("the password must have at least {MIN_PASSWORD} characters");
+            // The web's own rule, so that both accept the same passwords.
+            if let Some(problem) = facturier_server::web::password::password_problem(&password, None) {
+                let lang = facturier_core::party::Language::En;
+                bail!("{}", facturier_server::web::i18n::t(lang, problem));
             }
             let store = open(&cli.database_url).await?;
             let hash = facturier_server::web::session::hash_password(&password)

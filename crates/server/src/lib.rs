@@ -45,8 +45,14 @@ pub fn router(app: App) -> Router {
         .nest("/api/v1", api::routes(app.clone()))
         .merge(web::routes())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(app)
+}
+
+/// A request's span in the logs: its path without the query, which may carry a secret
+/// (`/password/reset?token=…`).
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!("request", method = %req.method(), path = %req.uri().path(), version = ?req.version())
 }
 
 /// Serves the application on `listener` until the process stops; e-mails wait in the outbox.

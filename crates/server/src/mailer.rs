@@ -2,8 +2,14 @@
 //! lettre, and records each outcome (`sent`, or a failed attempt retried with backoff).
 //! It polls every `poll` and is woken at once when a message is queued. Without an SMTP
 //! server configured no worker runs and messages wait in the outbox: nothing is lost.
+//!
+//! Every message is From the server's own address (`--mail-from`, else
+//! [`default_sender`]) with the company's name; the company's address goes in Reply-To,
+//! so a company cannot make the server sign mail as anybody it types. A password link's
+//! secret is minted here, at send time, and lives only in memory and in the message.
 
 use facturier_store::outbox::{OutgoingEmail, Retry};
+use facturier_store::password_links::SECRET_PLACEHOLDER;
 use facturier_store::{Store, StoreError};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
@@ -21,7 +27,7 @@ pub struct MailConfig {
     /// `smtp://[user:password@]host[:port]` (plain, or `?tls=required` for STARTTLS) or
     /// `smtps://…` (TLS from the first byte). `None`: messages wait in the outbox.
     pub smtp_url: Option<String>,
-    /// The From address; `None` uses the company's e-mail from its settings.
+    /// The From address of every message; `None`: [`default_sender`] without a public URL.
     pub from: Option<Address>,
     /// PEM certificates the SMTP server's certificate may also chain to (a company's own
     /// certificate authority), besides the bundled public roots.
@@ -135,6 +141,21 @@ fn tls_with_ca(url: &str, pem: &[u8]) -> Result<Tls, MailerError> {
     Ok(mode(params))
 }
 
+/// The From address when `--mail-from` is not given: `noreply@` the host of the
+/// configured public URL (never of a request), else `noreply@localhost`.
+pub fn default_sender(public_url: Option<&str>) -> Address {
+    let host = public_url
+        .and_then(|u| url::Url::parse(u).ok())
+        .and_then(|u| match u.host() {
+            Some(url::Host::Domain(d)) => Some(d.to_string()),
+            _ => None,
+        })
+        .unwrap_or_else(|| "localhost".into());
+    Address::new("noreply", &host)
+        .or_else(|_| Address::new("noreply", "localhost"))
+        .unwrap_or_else(|_| unreachable!("noreply@localhost is an address"))
+}
+
 /// Why one message could not be sent.
 struct Failure {
     message: String,
@@ -182,11 +203,32 @@ impl Worker {
     }
 
     async fn send(&self, mail: &OutgoingEmail) -> Result<String, Failure> {
-        let message_id = message_id(mail, self.config.from.as_ref());
-        let msg = build(mail, self.config.from.as_ref(), &message_id)
-            .map_err(|message| Failure { message, permanent: true })?;
+        let from = self.config.from.clone().unwrap_or_else(|| default_sender(None));
+        let message_id = message_id(mail, &from);
+        let body = self.body(mail).await?;
+        let msg = build(mail, &body, from, &message_id).map_err(|message| Failure { message, permanent: true })?;
         self.transport.send(msg).await.map_err(|e| Failure { message: smtp_error(&e), permanent: e.is_permanent() })?;
         Ok(message_id)
+    }
+}
+
+impl Worker {
+    /// The text to send: a password link's secret is minted now (each attempt anew) and
+    /// exists only in this string and in the message the SMTP server receives.
+    async fn body(&self, mail: &OutgoingEmail) -> Result<String, Failure> {
+        let Some(reset_id) = mail.password_reset_id else { return Ok(mail.body.clone()) };
+        let r = &mail.record;
+        let minted = self.store.mint_password_link(r.company_id, reset_id, facturier_store::now()).await;
+        match minted {
+            Ok(Some(secret)) => Ok(mail.body.replace(SECRET_PLACEHOLDER, &secret)),
+            Ok(None) => Err(Failure {
+                message: "the password link was used or expired before it could be sent: ask for a new one".into(),
+                permanent: true,
+            }),
+            Err(e) => {
+                Err(Failure { message: format!("the password link could not be prepared: {e}"), permanent: false })
+            }
+        }
     }
 }
 
@@ -202,23 +244,22 @@ fn smtp_error(e: &lettre::transport::smtp::Error) -> String {
     out
 }
 
-/// The sender's address: the configured one, else the company's, else a local one.
-fn from_address(mail: &OutgoingEmail, configured: Option<&Address>) -> Option<Address> {
-    configured
-        .cloned()
-        .or_else(|| mail.sender.as_deref().and_then(|s| s.parse().ok()))
-        .or_else(|| Address::new("facturier", "localhost").ok())
-}
-
 /// One Message-ID per outbox message, the same on every retry, so that a receiving
 /// server can tell a retried message from a new one.
-fn message_id(mail: &OutgoingEmail, configured: Option<&Address>) -> String {
-    let domain = from_address(mail, configured).map(|a| a.domain().to_string()).unwrap_or_else(|| "localhost".into());
-    format!("<{}@{domain}>", mail.record.id)
+fn message_id(mail: &OutgoingEmail, from: &Address) -> String {
+    format!("<{}@{}>", mail.record.id, from.domain())
 }
 
-fn build(mail: &OutgoingEmail, configured: Option<&Address>, message_id: &str) -> Result<Message, String> {
-    let address = from_address(mail, configured).ok_or("no sender address: start the server with --mail-from")?;
+/// The message: From the server's `address` with the company's name, Reply-To the
+/// company's own address.
+fn build(mail: &OutgoingEmail, body: &str, address: Address, message_id: &str) -> Result<Message, String> {
+    // The builder's own defence against header injection: the edge refuses such text,
+    // but a row of the outbox may predate the rule.
+    let headers = [("subject", mail.record.subject.as_str()), ("sender name", mail.sender_name.as_str())];
+    let recipients = mail.record.to.iter().chain(&mail.record.cc).map(|a| ("recipient", a.as_str()));
+    for (header, value) in headers.into_iter().chain(recipients) {
+        facturier_formats::email::header_value(header, value).map_err(|e| e.to_string())?;
+    }
     let from = Mailbox::new(Some(mail.sender_name.clone()), address);
     let mut b = Message::builder().from(from.clone()).subject(&mail.record.subject).message_id(Some(message_id.into()));
     // Answers go to the company even when the server sends from its own address.
@@ -233,7 +274,7 @@ fn build(mail: &OutgoingEmail, configured: Option<&Address>, message_id: &str) -
     for cc in &mail.record.cc {
         b = b.cc(cc.parse::<Mailbox>().map_err(|e| format!("recipient {cc:?}: {e}"))?);
     }
-    let text = SinglePart::plain(mail.body.clone());
+    let text = SinglePart::plain(body.to_string());
     let msg = match &mail.attachment {
         Some((name, bytes)) => {
             let pdf = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
@@ -252,6 +293,14 @@ mod tests {
 
     /// A syntactically valid certificate is not needed to test the refusals below.
     const NOT_PEM: &[u8] = b"not a certificate";
+
+    #[test]
+    fn the_default_sender_comes_from_the_configured_public_url_only() {
+        assert_eq!(default_sender(None).to_string(), "noreply@localhost");
+        assert_eq!(default_sender(Some("https://factures.example.fr/")).to_string(), "noreply@factures.example.fr");
+        assert_eq!(default_sender(Some("http://192.0.2.7:8080")).to_string(), "noreply@localhost");
+        assert_eq!(default_sender(Some("not a url")).to_string(), "noreply@localhost");
+    }
 
     #[test]
     fn a_certificate_authority_needs_a_tls_url_and_a_pem_certificate() {
