@@ -10,7 +10,7 @@
 //! same canonical bytes that `verify` recomputes. A batch is one transaction: it is issued
 //! whole or not at all.
 
-use crate::documents::{Row, canonical_bytes, content_json};
+use crate::documents::{Row, SealedColumns, canonical_bytes, content_json, with_sealed_columns};
 use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::document::{Content, DocumentKind, Status, apply_payment, check_issue, settle};
@@ -278,6 +278,15 @@ impl Store {
                 }
             };
             chain_seq += 1;
+            let columns = SealedColumns {
+                number: number.clone(),
+                issue_date: f.issue_date,
+                due_date: f.due_date,
+                customer_id: b.content.customer_id,
+                currency: b.content.currency.code().to_string(),
+                parent_id: None,
+                issued_at: at.text(),
+            };
             let mut row = Row {
                 id,
                 kind: kind.as_str().to_string(),
@@ -289,7 +298,7 @@ impl Store {
                 doc_date: f.issue_date,
                 issue_date: Some(f.issue_date),
                 due_date: Some(f.due_date),
-                content: content_json(&b.content),
+                content: with_sealed_columns(content_json(&b.content), &columns)?,
                 paid: applied.to_string(),
                 credited: "0".into(),
                 gross: totals.gross.to_string(),

@@ -683,27 +683,115 @@ pub(crate) async fn event(
     Ok(())
 }
 
-pub(crate) fn canonical_bytes(company_id: Uuid, r: &Row) -> Result<Vec<u8>> {
-    let content: serde_json::Value =
-        serde_json::from_str(&r.content).map_err(|e| StoreError::Corrupt(format!("document {}: {e}", r.id)))?;
-    let c = parse_content(r.id, r.customer_id, &r.currency, &r.content)?;
-    let t = c.totals();
-    Ok(Canonical {
-        company_id,
-        id: r.id,
-        kind: &r.kind,
-        number: r.number.as_deref().unwrap_or(""),
-        issue_date: r.issue_date.map(|d| d.to_string()).unwrap_or_default(),
-        due_date: r.due_date.map(|d| d.to_string()).unwrap_or_default(),
-        customer_id: r.customer_id,
-        currency: &r.currency,
-        content: &content,
-        net: t.net.to_string(),
-        vat_total: t.vat_total.to_string(),
-        gross: r.gross.clone(),
-        parent_id: r.parent_id,
+/// The columns an issued document is listed, filtered and summed by, copied into its
+/// content under [`SEALED_COLUMNS_KEY`] when it is issued, so that the seal covers them
+/// inside the content and `verify` can name a column changed in the database (not only
+/// see a broken seal). Documents sealed before this copy existed have none: their seal
+/// covers the same columns read from the row.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SealedColumns {
+    pub(crate) number: String,
+    #[serde(with = "ymd")]
+    pub(crate) issue_date: Date,
+    #[serde(with = "ymd")]
+    pub(crate) due_date: Date,
+    pub(crate) customer_id: Uuid,
+    pub(crate) currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) parent_id: Option<Uuid>,
+    /// The instant of issue, as [`Stamp::text`] writes it.
+    pub(crate) issued_at: String,
+}
+
+/// The key of [`SealedColumns`] in a stored content ([`StoredContent`] has no such field,
+/// so reading a content ignores it and a copy made from it never carries it).
+pub(crate) const SEALED_COLUMNS_KEY: &str = "issued";
+
+/// A stored content (an object, as [`content_json`] writes it) with the sealed copy of
+/// the columns appended, without parsing it again.
+pub(crate) fn with_sealed_columns(mut json: String, columns: &SealedColumns) -> Result<String> {
+    let copy = serde_json::to_string(columns).map_err(|e| StoreError::Corrupt(format!("sealed columns: {e}")))?;
+    if json.len() < 3 || !json.ends_with('}') {
+        return Err(StoreError::Corrupt(format!("a document content is not an object: {json:?}")));
     }
-    .to_bytes())
+    json.pop();
+    json.push_str(&format!(",\"{SEALED_COLUMNS_KEY}\":{copy}}}"));
+    Ok(json)
+}
+
+/// What an issued document's sealed content says, read back from its row.
+pub(crate) struct SealedDocument {
+    /// The stored content as the seal covers it.
+    pub(crate) value: serde_json::Value,
+    pub(crate) totals: facturier_core::totals::Totals,
+    /// The sealed copy of the columns; `None` for a document sealed before it existed.
+    pub(crate) columns: Option<SealedColumns>,
+}
+
+impl SealedDocument {
+    /// Parses the content of a row (with the sealed customer and currency when it has a copy).
+    pub(crate) fn read(r: &Row) -> Result<SealedDocument> {
+        let corrupt = |e: String| StoreError::Corrupt(format!("document {}: {e}", r.id));
+        let value: serde_json::Value = serde_json::from_str(&r.content).map_err(|e| corrupt(e.to_string()))?;
+        let columns: Option<SealedColumns> = match value.get(SEALED_COLUMNS_KEY) {
+            None => None,
+            Some(v) => Some(serde_json::from_value(v.clone()).map_err(|e| corrupt(format!("sealed columns: {e}")))?),
+        };
+        let (customer_id, currency) = match &columns {
+            Some(c) => (c.customer_id, c.currency.as_str()),
+            None => (r.customer_id, r.currency.as_str()),
+        };
+        let totals = parse_content(r.id, customer_id, currency, &r.content)?.totals();
+        Ok(SealedDocument { value, totals, columns })
+    }
+
+    /// The bytes its seal covers: the content as stored, the totals it gives and, for a
+    /// document with a sealed copy of its columns, the columns from that copy (a changed
+    /// column then leaves the seal intact and `verify` names it); for one without, the
+    /// columns of the row.
+    pub(crate) fn canonical(&self, company_id: Uuid, r: &Row) -> Vec<u8> {
+        let t = &self.totals;
+        let (net, vat_total) = (t.net.to_string(), t.vat_total.to_string());
+        match &self.columns {
+            Some(c) => Canonical {
+                company_id,
+                id: r.id,
+                kind: &r.kind,
+                number: &c.number,
+                issue_date: c.issue_date.to_string(),
+                due_date: c.due_date.to_string(),
+                customer_id: c.customer_id,
+                currency: &c.currency,
+                content: &self.value,
+                net,
+                vat_total,
+                gross: t.gross.to_string(),
+                parent_id: c.parent_id,
+            }
+            .to_bytes(),
+            None => Canonical {
+                company_id,
+                id: r.id,
+                kind: &r.kind,
+                number: r.number.as_deref().unwrap_or(""),
+                issue_date: r.issue_date.map(|d| d.to_string()).unwrap_or_default(),
+                due_date: r.due_date.map(|d| d.to_string()).unwrap_or_default(),
+                customer_id: r.customer_id,
+                currency: &r.currency,
+                content: &self.value,
+                net,
+                vat_total,
+                gross: r.gross.clone(),
+                parent_id: r.parent_id,
+            }
+            .to_bytes(),
+        }
+    }
+}
+
+/// The bytes the seal of an issued row covers (see [`SealedDocument::canonical`]).
+pub(crate) fn canonical_bytes(company_id: Uuid, r: &Row) -> Result<Vec<u8>> {
+    Ok(SealedDocument::read(r)?.canonical(company_id, r))
 }
 
 impl Store {
@@ -995,72 +1083,6 @@ impl Store {
                 .fetch_all(c)
                 .await?);
         crate::customers::page(rows, f.limit, |r| DocCursor { date: r.doc_date, id: r.id })
-    }
-
-    /// Re-checks every seal chain of a company: each issued document's seal must equal
-    /// SHA-256(previous seal, canonical content), in chain order, up to the recorded head.
-    pub async fn verify_chain(&self, company_id: Uuid) -> Result<ChainReport> {
-        let mut total = 0u64;
-        for kind in DocumentKind::ALL {
-            let (head, length): (String, i64) = on_pool!(self, |c| {
-                sqlx::query_as("SELECT head, length FROM seal_chains WHERE company_id = $1 AND kind = $2")
-                    .bind(company_id)
-                    .bind(kind.as_str())
-                    .fetch_one(c)
-                    .await?
-            });
-            let mut prev = seal::GENESIS.to_string();
-            let mut expected_seq = 1i64;
-            loop {
-                let sql = format!(
-                    "SELECT {COLS} FROM documents WHERE company_id = $1 AND kind = $2 AND chain_seq >= $3 \
-                     ORDER BY chain_seq LIMIT 2000"
-                );
-                let rows: Vec<Row> = on_pool!(self, |c| {
-                    sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-                        .bind(company_id)
-                        .bind(kind.as_str())
-                        .bind(expected_seq)
-                        .fetch_all(c)
-                        .await?
-                });
-                if rows.is_empty() {
-                    break;
-                }
-                for r in rows {
-                    let broken =
-                        |reason: String| ChainReport::Broken { kind, id: Some(r.id), number: r.number.clone(), reason };
-                    if r.chain_seq != Some(expected_seq) {
-                        return Ok(broken(format!("document {expected_seq} of the chain is missing")));
-                    }
-                    if r.prev_seal.as_deref() != Some(prev.as_str()) {
-                        return Ok(broken(
-                            "its predecessor's seal does not match (a document was removed or altered)".into(),
-                        ));
-                    }
-                    let bytes = match canonical_bytes(company_id, &r) {
-                        Ok(b) => b,
-                        Err(e) => return Ok(broken(format!("its content cannot be read: {e}"))),
-                    };
-                    let s = seal::seal(&prev, &bytes);
-                    if r.seal.as_deref() != Some(s.as_str()) {
-                        return Ok(broken("its content no longer matches its seal (altered after issue)".into()));
-                    }
-                    prev = s;
-                    expected_seq += 1;
-                    total += 1;
-                }
-            }
-            if expected_seq - 1 != length || prev != head {
-                return Ok(ChainReport::Broken {
-                    kind,
-                    id: None,
-                    number: None,
-                    reason: format!("the chain holds {} documents but {length} were issued", expected_seq - 1),
-                });
-            }
-        }
-        Ok(ChainReport::Intact { documents: total })
     }
 }
 
@@ -1396,8 +1418,19 @@ impl IssuePlan {
     fn seal(&self, company_id: Uuid, kind: DocumentKind, seq: i64) -> Result<IssuedRow> {
         let id = self.doc.id;
         let number = self.pattern.format(self.facts.issue_date, u64::try_from(seq).unwrap_or(0));
+        let at = now();
+        let columns = SealedColumns {
+            number: number.clone(),
+            issue_date: self.facts.issue_date,
+            due_date: self.facts.due_date,
+            customer_id: self.doc.content.customer_id,
+            currency: self.doc.content.currency.code().to_string(),
+            parent_id: self.doc.parent_id,
+            issued_at: at.text(),
+        };
+        let content = with_sealed_columns(self.sealed_json.clone(), &columns)?;
         let content_value: serde_json::Value =
-            serde_json::from_str(&self.sealed_json).map_err(|e| StoreError::Corrupt(format!("document {id}: {e}")))?;
+            serde_json::from_str(&content).map_err(|e| StoreError::Corrupt(format!("document {id}: {e}")))?;
         let t = &self.totals;
         let (net, vat_total, gross) = (t.net.to_string(), t.vat_total.to_string(), t.gross.to_string());
         let canonical = Canonical {
@@ -1417,7 +1450,7 @@ impl IssuePlan {
         };
         let seal = seal::seal(&self.head, &canonical.to_bytes());
         let event = serde_json::json!({"number": number}).to_string();
-        Ok(IssuedRow { number, at: now(), net, vat_total, gross, seal, event, event_id: new_id() })
+        Ok(IssuedRow { number, at, net, vat_total, gross, content, seal, event, event_id: new_id() })
     }
 }
 
@@ -1428,6 +1461,8 @@ struct IssuedRow {
     net: String,
     vat_total: String,
     gross: String,
+    /// The sealed content: the draft's, its parties and the copy of its columns.
+    content: String,
     seal: String,
     event: String,
     event_id: Uuid,
@@ -1546,7 +1581,7 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
             .bind(&row.gross)
             .bind(at)
             .bind(kind.issued_status().as_str())
-            .bind(&plan.sealed_json)
+            .bind(&row.content)
             .bind(&row.seal)
             .bind(kind.as_str())
             .bind(row.event_id)
@@ -1608,7 +1643,7 @@ fn issue_on(
         (&row.gross).into(),
         row.at.into(),
         kind.issued_status().as_str().into(),
-        (&plan.sealed_json).into(),
+        (&row.content).into(),
         (&row.seal).into(),
         kind.as_str().into(),
         row.event_id.into(),

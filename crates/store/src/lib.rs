@@ -24,6 +24,7 @@ pub mod reports;
 mod search_index;
 mod sql;
 pub mod stamp;
+mod verify;
 mod writer;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
