@@ -655,3 +655,91 @@ fn a_bad_smtp_url_is_refused_at_start() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--mail-from"));
 }
+
+/// Runs one statement on the test database, as someone with access to it would.
+async fn execute(db: &Db, sql: &str) {
+    let sql = sqlx::AssertSqlSafe(sql.to_string());
+    if db.pg.is_none() {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+}
+
+#[tokio::test]
+async fn verify_names_the_column_changed_behind_the_seal() {
+    for db in databases().await {
+        let (_, token) = init(&db);
+        let http = reqwest::Client::new();
+        let server = Server::start(&db).await;
+        let address = json!({"line1": "1 rue A", "postal_code": "75001", "city": "Paris", "country": "FR"});
+        let (_, c) = post(
+            &http,
+            &token,
+            format!("{}/customers", server.base),
+            json!({"name": "Client", "billing_address": address}),
+        )
+        .await;
+        post(&http, &token, format!("{}/customers", server.base), json!({"name": "Autre", "billing_address": address}))
+            .await;
+        let (_, d) = post(&http, &token, format!("{}/invoices", server.base), json!({"customer_id": c["id"], "lines": [{"description": "Pose", "quantity": "1", "unit_price": "100", "vat_rate": "20"}]})).await;
+        let id = d["id"].as_str().unwrap().to_string();
+        let (s, inv) = post(&http, &token, format!("{}/invoices/{id}/issue", server.base), json!({})).await;
+        assert_eq!(s, 200);
+        let number = inv["number"].as_str().unwrap().to_string();
+        let payment = json!({"amount": "50", "date": inv["issue_date"], "method": "cheque"});
+        let (s, paid) = post(&http, &token, format!("{}/invoices/{id}/payments", server.base), payment).await;
+        assert_eq!(s, 200);
+        assert_eq!(
+            (&paid["totals"]["net"], &paid["totals"]["gross"], &paid["totals"]["due"]),
+            (&json!("100.00"), &json!("120.00"), &json!("70.00"))
+        );
+        let listed = all_invoices(&http, &server.base, &token).await;
+        drop(server);
+        let ok = run(&db, &["verify"]);
+        assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+
+        // Each column a page, a list or the dashboard shows, changed in the database and put
+        // back from a copy taken before.
+        execute(&db, "CREATE TABLE documents_before AS SELECT * FROM documents").await;
+        let other = "(SELECT id FROM customers WHERE name = 'Autre')";
+        let cases = [
+            ("net", "'10.00'"),
+            ("vat_total", "'2.00'"),
+            ("gross", "'12.00'"),
+            ("due", "'0'"),
+            ("paid", "'120.00'"),
+            ("status", "'paid'"),
+            ("doc_date", "'2020-01-01'"),
+            ("issue_date", "'2020-01-01'"),
+            ("due_date", "'2099-01-01'"),
+            ("customer_id", other),
+            ("currency", "'USD'"),
+            ("number", "'F-TAMPERED'"),
+        ];
+        for (column, value) in cases {
+            execute(&db, &format!("UPDATE documents SET {column} = {value} WHERE number = '{number}'")).await;
+            let broken = run(&db, &["verify"]);
+            let err = String::from_utf8_lossy(&broken.stderr);
+            assert_eq!(broken.status.code(), Some(1), "{column} changed went unnoticed: {err}");
+            let named = if column == "number" { "F-TAMPERED" } else { number.as_str() };
+            assert!(err.contains(named) && err.contains(&format!("column {column} ")), "{column}: {err}");
+            execute(
+                &db,
+                &format!(
+                    "UPDATE documents SET {column} = (SELECT b.{column} FROM documents_before b WHERE b.id = documents.id)"
+                ),
+            )
+            .await;
+            assert!(run(&db, &["verify"]).status.success(), "{column} put back");
+        }
+
+        // Untouched (put back), the list shows what it showed before.
+        let server = Server::start(&db).await;
+        assert_eq!(all_invoices(&http, &server.base, &token).await, listed);
+    }
+}
