@@ -37,7 +37,7 @@ pub enum PdfError {
     #[error("the logo is neither a PNG nor a JPEG image that can be read: {0}")]
     Logo(String),
     #[error(
-        "the logo is {width} × {height} pixels: at most {max} × {max} pixels at 8 bits per colour are accepted (a document header draws it at 150 × 56 points)",
+        "the logo is {width} × {height} pixels: at most {max} pixels a side, at 8 bits per colour, are accepted (a document header draws it at 150 × 56 points)",
         max = MAX_LOGO_SIDE
     )]
     LogoTooLarge { width: u32, height: u32 },
@@ -1148,7 +1148,7 @@ mod tests {
         let started = std::time::Instant::now();
         let e = check_logo(&bomb).unwrap_err();
         assert!(matches!(e, PdfError::LogoTooLarge { width: 20_000, height: 20_000 }), "{e}");
-        assert!(e.to_string().contains("20000 × 20000 pixels: at most 4096 × 4096"), "{e}");
+        assert!(e.to_string().contains("20000 × 20000 pixels: at most 4096 pixels a side"), "{e}");
         assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
         assert!(matches!(check_logo(&png_header_only(4097, 10, 8)), Err(PdfError::LogoTooLarge { .. })));
         // 16-bit samples take twice the memory: 4 096 × 4 096 of them is over the budget.

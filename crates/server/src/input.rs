@@ -5,6 +5,7 @@ use crate::error::{ApiError, FieldError};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use facturier_core::Decimal;
+use facturier_core::input::{TextKind, check_text};
 use facturier_core::money::{self, DecimalError};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -127,26 +128,55 @@ impl Check {
         v.as_ref()
     }
 
-    /// A required, non-blank text of at most `max` characters, trimmed.
+    /// A required, non-blank text on one line of at most `max` characters, trimmed.
     pub fn text(&mut self, field: &str, v: &Option<String>, max: usize) -> Option<String> {
+        self.required_text(field, v, max, TextKind::Line)
+    }
+
+    /// An optional text on one line of at most `max` characters, trimmed; blank means absent.
+    pub fn opt_text(&mut self, field: &str, v: &Option<String>, max: usize) -> Option<String> {
+        self.checked_text(field, v, max, TextKind::Line)
+    }
+
+    /// A required, non-blank text that may span lines (a message body), trimmed.
+    pub fn lines(&mut self, field: &str, v: &Option<String>, max: usize) -> Option<String> {
+        self.required_text(field, v, max, TextKind::Lines)
+    }
+
+    /// An optional text that may span lines (a note, terms), trimmed; blank means absent.
+    pub fn opt_lines(&mut self, field: &str, v: &Option<String>, max: usize) -> Option<String> {
+        self.checked_text(field, v, max, TextKind::Lines)
+    }
+
+    /// Records an error when `s` breaks the string rule of its kind (`core::input`); the
+    /// check every text of every request goes through.
+    pub fn rule(&mut self, field: &str, s: &str, kind: TextKind) -> bool {
+        match check_text(s, kind) {
+            Ok(()) => true,
+            Err(e) => {
+                self.error(field, e);
+                false
+            }
+        }
+    }
+
+    fn required_text(&mut self, field: &str, v: &Option<String>, max: usize, kind: TextKind) -> Option<String> {
         match v.as_deref().map(str::trim) {
             None | Some("") => {
                 self.error(field, "is required");
                 None
             }
-            Some(s) => self.opt_text(field, &Some(s.to_string()), max),
+            Some(s) => self.checked_text(field, &Some(s.to_string()), max, kind),
         }
     }
 
-    /// An optional text of at most `max` characters, trimmed; blank means absent.
-    pub fn opt_text(&mut self, field: &str, v: &Option<String>, max: usize) -> Option<String> {
+    fn checked_text(&mut self, field: &str, v: &Option<String>, max: usize, kind: TextKind) -> Option<String> {
         let s = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
         if s.chars().count() > max {
             self.error(field, format!("is too long (at most {max} characters)"));
             return None;
         }
-        if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-            self.error(field, "contains control characters");
+        if !self.rule(field, s, kind) {
             return None;
         }
         Some(s.to_string())
@@ -222,10 +252,10 @@ impl Check {
     }
 }
 
-/// Parses `YYYY-MM-DD` between the years 1900 and 2200.
+/// Parses `YYYY-MM-DD` between the years 1900 and 2200, and no other ISO 8601 form
+/// (`core::input::parse_date`, the one date parser of every input).
 pub fn parse_date(s: &str) -> Option<Date> {
-    let d = Date::parse(s.trim(), &time::format_description::well_known::Iso8601::DATE).ok()?;
-    (1900..=2200).contains(&d.year()).then_some(d)
+    facturier_core::input::parse_date(s).ok()
 }
 
 /// Refuses a merge patch that is not a JSON object (422), before anything is read.

@@ -176,7 +176,7 @@ impl CustomerInput {
                 tags.push(t);
             }
         }
-        let notes = v.opt_text("notes", &self.notes, 10_000);
+        let notes = v.opt_lines("notes", &self.notes, 10_000);
         let invoice_grouping = v
             .opt_parse::<facturier_core::party::InvoiceGrouping>("invoice_grouping", &self.invoice_grouping)
             .unwrap_or_default();

@@ -291,9 +291,9 @@ fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> Vec<Line> {
             // Text lines carry no figures: zero, and 0 % VAT that the totals never read.
             let description = match kind {
                 LineKind::Subtotal => {
-                    v.opt_text(&f("description"), &l.description, MAX_DESCRIPTION).or(Some("Sous-total".into()))
+                    v.opt_lines(&f("description"), &l.description, MAX_DESCRIPTION).or(Some("Sous-total".into()))
                 }
-                _ => v.text(&f("description"), &l.description, MAX_DESCRIPTION),
+                _ => v.lines(&f("description"), &l.description, MAX_DESCRIPTION),
             };
             let zero_vat = Vat::new(Decimal::ZERO, None).unwrap_or_else(|_| unreachable!("0 % is a valid rate"));
             if let Some(description) = description {
@@ -314,7 +314,7 @@ fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> Vec<Line> {
         // A line that names a product takes what it leaves out from the catalogue.
         let product = product_id.and_then(|id| ctx.products.get(&id));
         let description = match (&l.description, product) {
-            (Some(_), _) | (None, None) => v.text(&f("description"), &l.description, MAX_DESCRIPTION),
+            (Some(_), _) | (None, None) => v.lines(&f("description"), &l.description, MAX_DESCRIPTION),
             (None, Some(p)) => Some(p.name.clone()),
         };
         let quantity = match &l.quantity {
@@ -427,14 +427,14 @@ impl DocumentInput {
             .map(|d| v.decimal("discount_percent", d, PERCENT))
             .unwrap_or(Some(Decimal::ZERO));
         let customer_reference = v.opt_text("customer_reference", &self.customer_reference, 100);
-        let note = v.opt_text("note", &self.note, 5000);
+        let note = v.opt_lines("note", &self.note, 5000);
         let title = v.opt_text("title", &self.title, 200);
         let valid_until = self.valid_until.as_deref().filter(|s| !s.is_empty()).and_then(|s| v.date("valid_until", s));
         let delivery_date =
             self.delivery_date.as_deref().filter(|s| !s.is_empty()).and_then(|s| v.date("delivery_date", s));
-        let internal_note = v.opt_text("internal_note", &self.internal_note, 5000);
-        let terms = v.opt_text("terms", &self.terms, 50_000);
-        let special_conditions = v.opt_text("special_conditions", &self.special_conditions, 20_000);
+        let internal_note = v.opt_lines("internal_note", &self.internal_note, 5000);
+        let terms = v.opt_lines("terms", &self.terms, 50_000);
+        let special_conditions = v.opt_lines("special_conditions", &self.special_conditions, 20_000);
         let money = DecRules::new(currency.minor_units()).non_negative().at_most(MAX_MAGNITUDE);
         let discount_amount = self.discount_amount.as_ref().and_then(|a| v.decimal("discount_amount", a, money));
         if discount_amount.is_some() && discount_percent.is_some_and(|p| !p.is_zero()) {
@@ -1598,10 +1598,13 @@ pub(crate) async fn create_credit_note(
         }
         _ => {}
     }
+    let mut v = Check::default();
+    let note = v.opt_lines("note", &input.note, 5000);
+    v.finish()?;
     let number = inv.number.clone().unwrap_or_default();
     let mut content = inv.content.clone();
     content.issue_date = None;
-    content.note = Some(input.note.clone().unwrap_or_else(|| format!("Avoir sur la facture {number}")));
+    content.note = Some(note.unwrap_or_else(|| format!("Avoir sur la facture {number}")));
     match &input.lines {
         None => {
             for l in &mut content.lines {

@@ -11,6 +11,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use facturier_core::document::{DocumentKind, Status};
 use facturier_core::ids::Email;
+use facturier_core::input::TextKind;
 use facturier_core::party::Language;
 use facturier_formats::email::{MergeValues, Template, Texts, attachment_name, default_template};
 use facturier_store::companies::CompanySettings;
@@ -109,6 +110,11 @@ fn addresses(v: &mut Check, field: &str, list: &Option<Vec<String>>) -> Vec<Stri
     let mut out = Vec::new();
     for (i, s) in list.iter().enumerate() {
         let f = format!("{field}[{i}]");
+        // An address becomes a header: the one-line rule first, so a NUL or a line
+        // break is named as such rather than as a bad shape.
+        if !v.rule(&f, s, TextKind::Line) {
+            continue;
+        }
         let Some(e) = v.parse::<Email>(&f, s) else { continue };
         if e.as_str().parse::<lettre::Address>().is_err() {
             v.error(f, format!("{:?} is not an address a mail server accepts", e.as_str()));
@@ -121,10 +127,14 @@ fn addresses(v: &mut Check, field: &str, list: &Option<Vec<String>>) -> Vec<Stri
     out
 }
 
-/// A template text given in a body or in the settings, with its merge fields checked.
-pub fn template(v: &mut Check, field: &str, text: &str, max: usize) -> Option<Template> {
+/// A template text given in a body or in the settings, with its merge fields checked: a
+/// subject is one line (it becomes a header), a body may span lines.
+pub fn template(v: &mut Check, field: &str, text: &str, max: usize, kind: TextKind) -> Option<Template> {
     if text.chars().count() > max {
         v.error(field, format!("at most {max} characters"));
+        return None;
+    }
+    if !v.rule(field, text, kind) {
         return None;
     }
     v.parse::<Template>(field, text)
@@ -143,12 +153,12 @@ fn texts(
     let subject_text = custom.map_or(builtin.subject, |c| c.subject.as_str());
     let body_text = custom.map_or(builtin.body, |c| c.body.as_str());
     let subject = match input.subject.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => template(v, "subject", s, MAX_SUBJECT),
-        None => template(v, "subject", subject_text, MAX_SUBJECT),
+        Some(s) => template(v, "subject", s, MAX_SUBJECT, TextKind::Line),
+        None => template(v, "subject", subject_text, MAX_SUBJECT, TextKind::Line),
     };
     let body = match input.message.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(s) => template(v, "message", s, MAX_MESSAGE),
-        None => template(v, "message", body_text, MAX_MESSAGE),
+        Some(s) => template(v, "message", s, MAX_MESSAGE, TextKind::Lines),
+        None => template(v, "message", body_text, MAX_MESSAGE, TextKind::Lines),
     };
     Some(Texts { subject: subject?, body: body? })
 }

@@ -13,6 +13,7 @@ use facturier_core::Decimal;
 use facturier_core::company::{BankAccount, BankProfile, DocumentLook, LegalTerms, Profile, Seller, parse_colour};
 use facturier_core::document::DocumentKind;
 use facturier_core::ids::{Email, Iban, Siren, Siret, VatNumber};
+use facturier_core::input::TextKind;
 use facturier_core::money::MAX_MAGNITUDE;
 use facturier_core::numbering::NumberPattern;
 use facturier_core::party::LegalIds;
@@ -134,9 +135,11 @@ fn email_templates(
                 continue;
             }
             let subject = v.text(&format!("{at}.subject"), &t.subject, MAX_SUBJECT);
-            let body = v.text(&format!("{at}.body"), &t.body, MAX_MESSAGE);
-            let subject_ok = subject.as_ref().and_then(|s| template(v, &format!("{at}.subject"), s, MAX_SUBJECT));
-            let body_ok = body.as_ref().and_then(|b| template(v, &format!("{at}.body"), b, MAX_MESSAGE));
+            let body = v.lines(&format!("{at}.body"), &t.body, MAX_MESSAGE);
+            let subject_ok =
+                subject.as_ref().and_then(|s| template(v, &format!("{at}.subject"), s, MAX_SUBJECT, TextKind::Line));
+            let body_ok =
+                body.as_ref().and_then(|b| template(v, &format!("{at}.body"), b, MAX_MESSAGE, TextKind::Lines));
             if let (Some(subject), Some(body), Some(_), Some(_)) = (subject, body, subject_ok, body_ok) {
                 langs.insert(lang.clone(), EmailTemplate { subject, body });
             }
@@ -330,7 +333,7 @@ fn look(v: &mut Check, d: &LookInput) -> DocumentLook {
         show_reference: d.show_reference.unwrap_or(false),
         show_discount: d.show_discount.unwrap_or(false),
         totals_on_every_page: d.totals_on_every_page.unwrap_or(false),
-        default_terms: v.opt_text("documents.default_terms", &d.default_terms, 20_000),
+        default_terms: v.opt_lines("documents.default_terms", &d.default_terms, 20_000),
         facturx_profile,
     }
 }

@@ -38,6 +38,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("is required: it is printed on every document", "obligatoire : elle figure sur chaque document"),
     ("is too long (at most {max} characters)", "trop long ({max} caractères au plus)"),
     ("contains control characters", "contient des caractères de contrôle"),
+    ("must be on one line (no line break)", "doit tenir sur une ligne (sans saut de ligne)"),
     ("must be a JSON object", "doit être un objet JSON"),
     ("a merge patch is a JSON object", "un merge patch est un objet JSON"),
     (
@@ -91,6 +92,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "{kind:id} {v} : la clé de contrôle est fausse (faute de frappe ?)",
     ),
     ("IBAN {why}", "IBAN {why:t}"),
+    (
+        "{kind} {v}: no company has this number (all zeros)",
+        "{kind:id} {v} : aucune entreprise n'a ce numéro (que des zéros)",
+    ),
     (
         "{v}: the string does not follow the base IBAN rules",
         "{v} : ce n'est pas un IBAN valide (format ou clé de contrôle)",
@@ -433,6 +438,14 @@ pub const MESSAGES: &[(&str, &str)] = &[
     (
         "the logo is neither a PNG nor a JPEG image that can be read: {e}",
         "le logo n'est pas une image PNG ou JPEG lisible : {e}",
+    ),
+    (
+        "the logo is {w} × {h} pixels: at most {max} pixels a side, at 8 bits per colour, are accepted (a document header draws it at 150 × 56 points)",
+        "le logo mesure {w} × {h} pixels : {max} pixels de côté au plus, à 8 bits par couleur, sont acceptés (l'en-tête d'un document le dessine sur 150 × 56 points)",
+    ),
+    (
+        "the e-mail's {header} holds a line break or a control character: {v}",
+        "l'en-tête {header} de l'e-mail contient un saut de ligne ou un caractère de contrôle : {v}",
     ),
     (
         "{{{f}}} is not a merge field; the fields are {list}",
@@ -1141,6 +1154,8 @@ mod tests {
             "732829321".parse::<Siren>().err().map(|e| e.to_string()),
             "7328293200007".parse::<Siret>().err().map(|e| e.to_string()),
             "73282932000075".parse::<Siret>().err().map(|e| e.to_string()),
+            "000000000".parse::<Siren>().err().map(|e| e.to_string()),
+            "00000000000000".parse::<Siret>().err().map(|e| e.to_string()),
             "XX1".parse::<VatNumber>().err().map(|e| e.to_string()),
             "FR1".parse::<VatNumber>().err().map(|e| e.to_string()),
             "FR123".parse::<VatNumber>().err().map(|e| e.to_string()),
