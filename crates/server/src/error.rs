@@ -25,6 +25,8 @@ pub enum ApiError {
     UnsupportedMediaType { expected: &'static str, got: String },
     #[error("the request body is larger than {} bytes", crate::MAX_BODY)]
     TooLarge,
+    #[error("the request body did not arrive in time; send it again without pausing")]
+    BodyTimeout,
     #[error("missing or unknown API token")]
     Unauthorized,
     #[error("your role ({0}) may not do this")]
@@ -60,6 +62,7 @@ impl ApiError {
             ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod edge;
 pub mod error;
 pub mod idempotency;
 pub mod input;
@@ -16,7 +17,6 @@ pub mod web;
 
 use axum::Router;
 use facturier_store::Store;
-use std::net::SocketAddr;
 use tower_http::trace::TraceLayer;
 
 /// Largest request body accepted (a 1 000-line invoice is about 300 KiB).
@@ -45,6 +45,7 @@ pub fn router(app: App) -> Router {
         .nest("/api/v1", api::routes(app.clone()))
         .merge(web::routes())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .layer(axum::middleware::map_response(edge::no_store_by_default))
         .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(app)
 }
@@ -58,7 +59,8 @@ fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
 /// Serves the application on `listener` until the process stops; e-mails wait in the outbox.
 pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let app = App::new(store);
-    axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>()).await
+    edge::serve(listener, router(app), edge::EdgeConfig::default(), Vec::new(), std::future::pending()).await;
+    Ok(())
 }
 
 /// Why the server could not start or stopped.
@@ -86,11 +88,23 @@ pub async fn serve_with(
     mail: mailer::MailConfig,
     web: web::WebConfig,
 ) -> Result<(), ServeError> {
+    serve_with_edge(store, listener, mail, web, edge::EdgeConfig::default()).await
+}
+
+/// As [`serve_with`], under the connection limits and timeouts of `edge`.
+pub async fn serve_with_edge(
+    store: Store,
+    listener: tokio::net::TcpListener,
+    mail: mailer::MailConfig,
+    web: web::WebConfig,
+    edge: edge::EdgeConfig,
+) -> Result<(), ServeError> {
     let (outbox, worker) = mailer::outbox(&store, &mail)?;
     if let Some(worker) = worker {
         tokio::spawn(worker.run());
     }
+    let trusted = web.trusted_proxies.clone();
     let app = App { store, outbox, web };
-    axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>()).await?;
+    edge::serve(listener, router(app), edge, trusted, std::future::pending()).await;
     Ok(())
 }

@@ -72,6 +72,20 @@ where
     }
 }
 
+/// Runs a test body on SQLite, then on PostgreSQL, the server under the limits of `edge`.
+pub async fn each_db_with_edge<F, Fut>(edge: facturier_server::edge::EdgeConfig, f: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    for db in [TestDb::sqlite(), TestDb::postgres().await] {
+        let app = spawn_app_with_edge(&db, edge.clone()).await;
+        eprintln!("--- on {}", db.name);
+        f(app).await;
+        db.cleanup().await;
+    }
+}
+
 /// A running server with one company and its admin token.
 #[derive(Clone)]
 pub struct TestApp {
@@ -138,6 +152,29 @@ pub async fn spawn_app_with(
             drop(tokio::spawn(async move { facturier_server::serve_with(s, listener, m.unwrap_or_default(), w).await }))
         }
     }
+    TestApp {
+        base: format!("http://{addr}/api/v1"),
+        http: reqwest::Client::new(),
+        token: c.token,
+        company_id: c.company_id,
+        store,
+        backend: db.name,
+    }
+}
+
+/// The server with e-mails in the outbox, under the connection limits and timeouts of `edge`.
+pub async fn spawn_app_with_edge(db: &TestDb, edge: facturier_server::edge::EdgeConfig) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let store = Store::connect(&db.url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    let c = store
+        .create_company("Test SARL", &"FR".parse().unwrap(), "EUR".parse().unwrap(), "admin@test.fr")
+        .await
+        .expect("company");
+    let s = store.clone();
+    let (mail, web) = (Default::default(), Default::default());
+    drop(tokio::spawn(async move { facturier_server::serve_with_edge(s, listener, mail, web, edge).await }));
     TestApp {
         base: format!("http://{addr}/api/v1"),
         http: reqwest::Client::new(),
