@@ -666,7 +666,7 @@ fn parameters() -> Value {
         },
         "IdempotencyKey": {
             "name": "Idempotency-Key", "in": "header", "required": false,
-            "description": "Makes the POST safe to retry: the same key and body replay the first response (with `Idempotent-Replayed: true`) and create nothing new; the same key with another body is refused (422), and a key whose first request is still running gives 409.",
+            "description": "Makes the POST safe to retry: the same key and body replay the first response (with `Idempotent-Replayed: true`) and create nothing new; the same key with another body is refused (422), and a key whose first request is still running gives 409. A key is the calling user's and lives 24 hours; a JSON body is compared as parsed JSON, any other body byte for byte.",
             "schema": {"type": "string", "minLength": 1, "maxLength": 255},
         },
         "Limit": {
