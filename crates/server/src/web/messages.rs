@@ -505,6 +505,11 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("JSON (Content-Type application/json)", "du JSON (Content-Type application/json)"),
     ("the request body is larger than {n} bytes", "Le corps de la requête dépasse {n:num} octets"),
     ("the request body is not valid JSON: {e}", "Le corps de la requête n'est pas du JSON valide : {e}"),
+    ("the request body did not arrive in time", "Le corps de la requête n'est pas arrivé à temps"),
+    (
+        "the request body did not arrive in time; send it again without pausing",
+        "Le corps de la requête n'est pas arrivé à temps ; renvoyez-le sans interruption",
+    ),
     ("your role ({role}) may not do this", "Votre rôle ({role:role}) ne permet pas cette action"),
     (
         "a request with this Idempotency-Key is still being processed; retry later",
