@@ -743,3 +743,127 @@ async fn verify_names_the_column_changed_behind_the_seal() {
         assert_eq!(all_invoices(&http, &server.base, &token).await, listed);
     }
 }
+
+/// `facturier user set-password` with `password` in FACTURIER_PASSWORD.
+fn set_password(db: &Db, email: &str, password: &str) -> std::process::Output {
+    Command::new(BIN)
+        .args(["user", "set-password", "--email", email])
+        .env("FACTURIER_DATABASE_URL", &db.url)
+        .env("FACTURIER_PASSWORD", password)
+        .output()
+        .expect("run facturier")
+}
+
+#[tokio::test]
+async fn set_password_accepts_exactly_the_passwords_the_web_accepts() {
+    for db in databases().await {
+        init(&db);
+        for refused in ["onze lettre", &"x".repeat(201)] {
+            let out = set_password(&db, "admin@test.fr", refused);
+            assert!(!out.status.success(), "{} characters refused", refused.chars().count());
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("12 characters") || err.contains("200 characters"), "{err}");
+        }
+        let twelve = "douze lettre";
+        assert_eq!(twelve.chars().count(), 12);
+        let out = set_password(&db, "admin@test.fr", twelve);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        // The web signs in with it: one rule for both.
+        let server = Server::start(&db).await;
+        let root = server.base.trim_end_matches("/api/v1").to_string();
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let (cookie, csrf) = form_pair(&http, &format!("{root}/login"), "facturier_login").await;
+        let body = format!("csrf={csrf}&email=admin%40test.fr&password=douze+lettre&next=%2F");
+        let r = post_form(&http, &format!("{root}/login"), &cookie, body).await;
+        assert_eq!(r.status(), 303, "the web accepts the password set-password accepted");
+    }
+}
+
+/// The cookie (`name=value`) and the form's CSRF token of the page at `url`.
+async fn form_pair(http: &reqwest::Client, url: &str, name: &str) -> (String, String) {
+    let r = http.get(url).send().await.unwrap();
+    assert_eq!(r.status(), 200, "{url}");
+    let cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(|v| v.split(';').next().unwrap().to_string())
+        .unwrap_or_default();
+    let html = r.text().await.unwrap();
+    let at = html.find(r#"name="csrf" value=""#).expect("a CSRF field") + r#"name="csrf" value=""#.len();
+    (cookie, html[at..].split('"').next().unwrap().to_string())
+}
+
+async fn post_form(http: &reqwest::Client, url: &str, cookie: &str, body: String) -> reqwest::Response {
+    http.post(url)
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn no_log_line_holds_a_password_link_even_at_trace_level() {
+    for db in databases().await {
+        init(&db);
+        assert!(set_password(&db, "admin@test.fr", "un mot de passe solide").status.success());
+        let smtp = free_port();
+        let sink = SmtpSink::start(smtp);
+        let port = free_port();
+        let logs = tempfile::NamedTempFile::new().unwrap();
+        let child = Command::new(BIN)
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--smtp-url",
+                &format!("smtp://127.0.0.1:{smtp}"),
+            ])
+            .env("FACTURIER_DATABASE_URL", &db.url)
+            .env("FACTURIER_LOG", "trace")
+            .stdout(Stdio::null())
+            .stderr(logs.reopen().unwrap())
+            .spawn()
+            .unwrap();
+        let server = Server { child, base: format!("http://127.0.0.1:{port}/api/v1") };
+        let root = format!("http://127.0.0.1:{port}");
+        let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        for _ in 0..200 {
+            if http.get(format!("{root}/healthz")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+
+        let (cookie, csrf) = form_pair(&http, &format!("{root}/password/forgot"), "facturier_pw").await;
+        let body = format!("csrf={csrf}&email=admin%40test.fr&lang=fr");
+        assert_eq!(post_form(&http, &format!("{root}/password/forgot"), &cookie, body).await.status(), 200);
+        let mut got = Vec::new();
+        for _ in 0..300 {
+            got = sink.messages();
+            if !got.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let text = got.first().expect("the reset mail is delivered")["text"].as_str().unwrap().to_string();
+        let at = text.find("/password/reset?token=").expect("a link") + "/password/reset?token=".len();
+        let secret = text[at..].split_whitespace().next().unwrap().to_string();
+        // The link is followed and used: its secret passes through every layer that logs.
+        let link = format!("{root}/password/reset?token={secret}");
+        let (cookie, csrf) = form_pair(&http, &link, "facturier_pw").await;
+        let body = format!("csrf={csrf}&token={secret}&password=une+phrase+neuve+ici&confirm=une+phrase+neuve+ici");
+        assert_eq!(post_form(&http, &format!("{root}/password/reset"), &cookie, body).await.status(), 303);
+        drop(server);
+        drop(sink);
+
+        let log = std::fs::read_to_string(logs.path()).unwrap();
+        assert!(log.contains("/password/reset"), "requests are logged at this level");
+        assert!(log.contains("outbox: sent"), "the mail's sending is logged");
+        assert!(!log.contains(&secret), "the secret is in no log line");
+    }
+}
