@@ -197,8 +197,8 @@ impl Store {
 
     /// Whether `token_hash` is the hash of a device cookie set at a sign-in of `user_id`.
     pub async fn is_known_device(&self, user_id: Uuid, token_hash: &str) -> Result<bool> {
-        let row: Option<(i64,)> = on_pool!(self, |c| {
-            sqlx::query_as("SELECT 1 FROM known_devices WHERE token_hash = $1 AND user_id = $2")
+        let row: Option<(Uuid,)> = on_pool!(self, |c| {
+            sqlx::query_as("SELECT user_id FROM known_devices WHERE token_hash = $1 AND user_id = $2")
                 .bind(token_hash)
                 .bind(user_id)
                 .fetch_optional(c)

@@ -37,12 +37,13 @@ pub struct TokenInfo {
 }
 
 /// What adding an e-mail to a company did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Added {
     /// A new account, member at once; `language` is the one its mails are written in.
     Created { user_id: Uuid, language: Language },
     /// The address had an account: it was invited, and is a member only once it accepts.
-    Invited { user_id: Uuid, language: Language },
+    /// `email` is the account's own address (the invitation is mailed to it).
+    Invited { user_id: Uuid, email: String, language: Language },
 }
 
 /// An invitation waiting for its user's answer.
@@ -145,13 +146,13 @@ impl Store {
     ) -> Result<Added> {
         let mut tx = self.begin().await?;
         let at = now();
-        let existing: Option<(Uuid, String)> = on_conn!(&mut tx, |c| {
-            sqlx::query_as("SELECT id, language FROM users WHERE lower(email) = lower($1) ORDER BY id LIMIT 1")
+        let existing: Option<(Uuid, String, String)> = on_conn!(&mut tx, |c| {
+            sqlx::query_as("SELECT id, language, email FROM users WHERE lower(email) = lower($1) ORDER BY id LIMIT 1")
                 .bind(email)
                 .fetch_optional(c)
                 .await?
         });
-        if let Some((user_id, code)) = existing {
+        if let Some((user_id, code, own_email)) = existing {
             let member: Option<(String,)> = on_conn!(&mut tx, |c| {
                 sqlx::query_as("SELECT role FROM memberships WHERE company_id = $1 AND user_id = $2")
                     .bind(company_id)
@@ -184,7 +185,7 @@ impl Store {
                 .await?;
             });
             tx.commit().await?;
-            return Ok(Added::Invited { user_id, language: crate::accounts::language_of(&code) });
+            return Ok(Added::Invited { user_id, email: own_email, language: crate::accounts::language_of(&code) });
         }
         let user_id = new_id();
         let name = email.split('@').next().unwrap_or(email);
@@ -412,30 +413,6 @@ impl Store {
                 .rows_affected()
         });
         if n == 0 { Err(StoreError::NotFound("API token")) } else { Ok(()) }
-    }
-
-    /// Records a password reset link (its SHA-256) for a user.
-    pub async fn create_password_reset(
-        &self,
-        company_id: Uuid,
-        user_id: Uuid,
-        token_hash: &str,
-        expires_at: Stamp,
-    ) -> Result<()> {
-        on_pool!(self, |c| {
-            sqlx::query(
-                "INSERT INTO password_resets (token_hash, company_id, user_id, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(token_hash)
-            .bind(company_id)
-            .bind(user_id)
-            .bind(now())
-            .bind(expires_at)
-            .execute(c)
-            .await?;
-        });
-        Ok(())
     }
 
     /// The reset link with this hash if it is unused and not expired at `at`.

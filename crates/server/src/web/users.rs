@@ -292,8 +292,8 @@ pub async fn add(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<
         Err(e) => return refused(&app, &s, e).await,
     };
     match added {
-        Added::Invited { language, .. } => {
-            send_invitation(&app, &s, address.as_str(), role, language).await?;
+        Added::Invited { email, language, .. } => {
+            send_invitation(&app, &s, &email, role, language).await?;
             Ok(see_other("/users?done=invitation_sent"))
         }
         Added::Created { user_id, language } if hash.is_none() => {
