@@ -55,7 +55,8 @@ enum Command {
         #[arg(long, env = "FACTURIER_SMTP_CA_FILE")]
         smtp_ca_file: Option<std::path::PathBuf>,
         /// The address users reach facturier at (https://factures.example.fr): links in
-        /// e-mails (password reset) start with it. Default: the request's Host header.
+        /// e-mails (password reset, invitations) start with it. Required unless --listen is
+        /// a loopback address (then http:// and that address); never taken from a request.
         #[arg(long, env = "FACTURIER_PUBLIC_URL")]
         public_url: Option<String>,
         /// A reverse proxy (address or range, repeatable or comma-separated) whose
@@ -175,13 +176,19 @@ async fn main() -> Result<()> {
             }
             let listener =
                 tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-            eprintln!("facturier listening on http://{}", listener.local_addr()?);
+            // Checked before serving: without it on a public address, nothing starts.
+            let public_url = facturier_server::web::public_url_for(public_url.as_deref(), listener.local_addr()?)?;
+            eprintln!("facturier listening on http://{} (links in e-mails: {public_url})", listener.local_addr()?);
             if mail.smtp_url.is_none() {
                 let waiting = store.emails_waiting().await?;
                 eprintln!("no SMTP server (--smtp-url): e-mails wait in the outbox ({waiting} waiting now)");
             }
-            let web =
-                facturier_server::web::WebConfig { secure_cookies, public_url, trusted_proxies, ..Default::default() };
+            let web = facturier_server::web::WebConfig {
+                secure_cookies,
+                public_url: Some(public_url),
+                trusted_proxies,
+                ..Default::default()
+            };
             facturier_server::serve_with(store, listener, mail, web).await.context("server stopped")?;
         }
         Command::Init { company_name, admin_email, country, currency, json } => {

@@ -57,8 +57,9 @@ fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
 }
 
 /// Serves the application on `listener` until the process stops; e-mails wait in the outbox.
-pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let app = App::new(store);
+pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> Result<(), ServeError> {
+    let mut app = App::new(store);
+    app.web.public_url = Some(web::public_url_for(None, listener.local_addr()?)?);
     edge::serve(listener, router(app), edge::EdgeConfig::default(), Vec::new(), std::future::pending()).await;
     Ok(())
 }
@@ -70,6 +71,8 @@ pub enum ServeError {
     Mail(#[from] mailer::MailerError),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+    #[error(transparent)]
+    PublicUrl(#[from] web::PublicUrlError),
 }
 
 /// Serves the application with the e-mail worker of `mail` (when it names an SMTP server).
@@ -96,9 +99,10 @@ pub async fn serve_with_edge(
     store: Store,
     listener: tokio::net::TcpListener,
     mail: mailer::MailConfig,
-    web: web::WebConfig,
+    mut web: web::WebConfig,
     edge: edge::EdgeConfig,
 ) -> Result<(), ServeError> {
+    web.public_url = Some(web::public_url_for(web.public_url.as_deref(), listener.local_addr()?)?);
     let (outbox, worker) = mailer::outbox(&store, &mail)?;
     if let Some(worker) = worker {
         tokio::spawn(worker.run());
