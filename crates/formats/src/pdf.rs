@@ -909,7 +909,6 @@ pub const MAX_LOGO_DECODED: u64 = 64 * 1024 * 1024;
 
 /// Refuses a logo whose pixels would take too much memory or time to decode: a few
 /// hundred kilobytes of PNG can hold 20 000 × 20 000 pixels (a decompression bomb).
-/// Read from the header alone, before any pixel is decoded.
 fn within_limits(bytes: &[u8], (width, height): (u32, u32)) -> Result<(), PdfError> {
     // PNG's IHDR comes first (byte 24: bits per sample); JPEG samples are 8 bits. Four
     // samples a pixel: the decoder may add an alpha channel.
@@ -922,13 +921,26 @@ fn within_limits(bytes: &[u8], (width, height): (u32, u32)) -> Result<(), PdfErr
     Ok(())
 }
 
-/// The logo as an image to draw, its size checked against the limits. Creating it reads
-/// the header only; the pixels are decoded when the PDF is written.
+/// A PNG's size as its IHDR chunk, which the format puts first, declares.
+fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    let ihdr = bytes.get(12..24).filter(|h| h.starts_with(b"IHDR"))?;
+    let be = |b: &[u8]| b.try_into().ok().map(u32::from_be_bytes);
+    Some((be(&ihdr[4..8])?, be(&ihdr[8..12])?))
+}
+
+/// The logo as an image to draw, its size checked against the limits first: krilla
+/// decodes a PNG's pixels as soon as the image is made, so a PNG is measured from its
+/// header before; a JPEG is kept compressed (only its header is read).
 fn load_logo(bytes: &[u8]) -> Result<Image, PdfError> {
     let data: krilla::Data = bytes.to_vec().into();
     // PDF/A forbids interpolated images (the second argument).
     let image = match logo_media_type(bytes) {
-        Some("image/png") => Image::from_png(data, false).map_err(PdfError::Logo)?,
+        Some("image/png") => {
+            let size =
+                png_size(bytes).ok_or_else(|| PdfError::Logo("the PNG does not start with its header".into()))?;
+            within_limits(bytes, size)?;
+            Image::from_png(data, false).map_err(PdfError::Logo)?
+        }
         Some(_) => Image::from_jpeg(data, false).map_err(PdfError::Logo)?,
         None => return Err(PdfError::Logo("unknown image format".into())),
     };
