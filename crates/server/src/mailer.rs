@@ -294,6 +294,47 @@ mod tests {
     /// A syntactically valid certificate is not needed to test the refusals below.
     const NOT_PEM: &[u8] = b"not a certificate";
 
+    fn outgoing(subject: &str, sender_name: &str, to: &str) -> OutgoingEmail {
+        let now = time::OffsetDateTime::now_utc();
+        OutgoingEmail {
+            record: facturier_store::outbox::EmailRecord {
+                id: uuid::Uuid::now_v7(),
+                company_id: uuid::Uuid::now_v7(),
+                document_id: None,
+                to: vec![to.into()],
+                cc: Vec::new(),
+                subject: subject.into(),
+                status: facturier_store::outbox::EmailStatus::Sending,
+                attempts: 1,
+                next_attempt_at: now,
+                last_error: None,
+                message_id: None,
+                created_at: now,
+                sent_at: None,
+            },
+            sender: None,
+            sender_name: sender_name.into(),
+            body: "Bonjour".into(),
+            attachment: None,
+            password_reset_id: None,
+        }
+    }
+
+    #[test]
+    fn the_builder_refuses_header_values_with_line_breaks_or_control_characters() {
+        let from = || default_sender(None);
+        assert!(build(&outgoing("Facture F1", "Test SARL", "a@b.fr"), "x", from(), "<1@x>").is_ok());
+        for mail in [
+            outgoing("Facture\r\nBcc: espion@exemple.fr", "Test SARL", "a@b.fr"),
+            outgoing("Facture\0", "Test SARL", "a@b.fr"),
+            outgoing("Facture", "Test\nSARL", "a@b.fr"),
+            outgoing("Facture", "Test SARL", "a@b.fr\r\nBcc: espion@exemple.fr"),
+        ] {
+            let e = build(&mail, "x", from(), "<1@x>").unwrap_err();
+            assert!(e.contains("line break or a control character"), "{e}");
+        }
+    }
+
     #[test]
     fn the_default_sender_comes_from_the_configured_public_url_only() {
         assert_eq!(default_sender(None).to_string(), "noreply@localhost");
