@@ -541,7 +541,7 @@ impl DocCursor {
     /// Parses what [`encode`](Self::encode) produced.
     pub fn decode(s: &str) -> Option<DocCursor> {
         let (d, id) = s.split_once('_')?;
-        let date = Date::parse(d, &time::format_description::well_known::Iso8601::DATE).ok()?;
+        let date = facturier_core::input::parse_date(d).ok()?;
         Some(DocCursor { date, id: id.parse().ok()? })
     }
 }
@@ -751,24 +751,8 @@ impl SealedDocument {
     /// columns of the row.
     pub(crate) fn canonical(&self, company_id: Uuid, r: &Row) -> Vec<u8> {
         let t = &self.totals;
-        let (net, vat_total) = (t.net.to_string(), t.vat_total.to_string());
         match &self.columns {
-            Some(c) => Canonical {
-                company_id,
-                id: r.id,
-                kind: &r.kind,
-                number: &c.number,
-                issue_date: c.issue_date.to_string(),
-                due_date: c.due_date.to_string(),
-                customer_id: c.customer_id,
-                currency: &c.currency,
-                content: &self.value,
-                net,
-                vat_total,
-                gross: t.gross.to_string(),
-                parent_id: c.parent_id,
-            }
-            .to_bytes(),
+            Some(c) => columns_canonical(company_id, r.id, &r.kind, c, &self.value, t),
             None => Canonical {
                 company_id,
                 id: r.id,
@@ -779,14 +763,42 @@ impl SealedDocument {
                 customer_id: r.customer_id,
                 currency: &r.currency,
                 content: &self.value,
-                net,
-                vat_total,
+                net: t.net.to_string(),
+                vat_total: t.vat_total.to_string(),
                 gross: r.gross.clone(),
                 parent_id: r.parent_id,
             }
             .to_bytes(),
         }
     }
+}
+
+/// The bytes the seal of a document with a copy of its columns covers: issuing seals
+/// these, and `verify` rebuilds them from the stored content alone.
+fn columns_canonical(
+    company_id: Uuid,
+    id: Uuid,
+    kind: &str,
+    c: &SealedColumns,
+    content: &serde_json::Value,
+    t: &facturier_core::totals::Totals,
+) -> Vec<u8> {
+    Canonical {
+        company_id,
+        id,
+        kind,
+        number: &c.number,
+        issue_date: c.issue_date.to_string(),
+        due_date: c.due_date.to_string(),
+        customer_id: c.customer_id,
+        currency: &c.currency,
+        content,
+        net: t.net.to_string(),
+        vat_total: t.vat_total.to_string(),
+        gross: t.gross.to_string(),
+        parent_id: c.parent_id,
+    }
+    .to_bytes()
 }
 
 /// The bytes the seal of an issued row covers (see [`SealedDocument::canonical`]).
@@ -1433,22 +1445,8 @@ impl IssuePlan {
             serde_json::from_str(&content).map_err(|e| StoreError::Corrupt(format!("document {id}: {e}")))?;
         let t = &self.totals;
         let (net, vat_total, gross) = (t.net.to_string(), t.vat_total.to_string(), t.gross.to_string());
-        let canonical = Canonical {
-            company_id,
-            id,
-            kind: kind.as_str(),
-            number: &number,
-            issue_date: self.facts.issue_date.to_string(),
-            due_date: self.facts.due_date.to_string(),
-            customer_id: self.doc.content.customer_id,
-            currency: self.doc.content.currency.code(),
-            content: &content_value,
-            net: net.clone(),
-            vat_total: vat_total.clone(),
-            gross: gross.clone(),
-            parent_id: self.doc.parent_id,
-        };
-        let seal = seal::seal(&self.head, &canonical.to_bytes());
+        let canonical = columns_canonical(company_id, id, kind.as_str(), &columns, &content_value, t);
+        let seal = seal::seal(&self.head, &canonical);
         let event = serde_json::json!({"number": number}).to_string();
         Ok(IssuedRow { number, at, net, vat_total, gross, content, seal, event, event_id: new_id() })
     }

@@ -243,12 +243,10 @@ impl Store {
         }
         if let Some(c) = &f.after {
             let key_arg = match f.sort {
-                DocSort::Date | DocSort::DueDate => {
-                    match Date::parse(&c.key, &time::format_description::well_known::Iso8601::DATE) {
-                        Ok(d) => Arg::Date(d),
-                        Err(_) => return Ok((Vec::new(), None)),
-                    }
-                }
+                DocSort::Date | DocSort::DueDate => match facturier_core::input::parse_date(&c.key) {
+                    Ok(d) => Arg::Date(d),
+                    Err(_) => return Ok((Vec::new(), None)),
+                },
                 _ => Arg::Text(c.key.clone()),
             };
             let key_placeholder = |q: &mut Sql| {
