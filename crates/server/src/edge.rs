@@ -4,6 +4,7 @@
 //! - a connection must send its request head within [`HEADER_READ_TIMEOUT`] (also the
 //!   longest a keep-alive connection stays idle), and its body without pausing longer
 //!   than [`BODY_IDLE_TIMEOUT`] nor taking longer than [`BODY_TOTAL_TIMEOUT`];
+//! - a client that stops reading its answer for [`WRITE_STALL_TIMEOUT`] is let go;
 //! - one client address holds at most [`MAX_CONNECTIONS_PER_CLIENT`] connections, and the
 //!   server at most a number derived from its file-descriptor limit; past either cap a new
 //!   connection gets a 503 and is closed at once instead of waiting in a queue;
@@ -31,6 +32,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::time::{Instant, Sleep};
 
@@ -41,6 +43,9 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(15);
 pub const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
 /// Time a whole body may take: the largest upload (a customer file) at about 100 KiB/s.
 pub const BODY_TOTAL_TIMEOUT: Duration = Duration::from_secs(120);
+/// Longest a write of the answer may wait on the client: one that stops reading (a slow
+/// read) is let go. Counts stalls, not the download, so a large PDF on a slow link passes.
+pub const WRITE_STALL_TIMEOUT: Duration = Duration::from_secs(30);
 /// Connections one client address may hold: a few browsers behind one office NAT (six
 /// each), yet one host cannot take every descriptor. IPv6 counts per /64, as one host
 /// usually holds a whole /64.
@@ -62,6 +67,7 @@ pub struct EdgeConfig {
     pub header_read_timeout: Duration,
     pub body_idle_timeout: Duration,
     pub body_total_timeout: Duration,
+    pub write_stall_timeout: Duration,
     pub max_connections_per_client: usize,
     /// `None`: derived from the file-descriptor limit when serving starts.
     pub max_connections: Option<usize>,
@@ -74,6 +80,7 @@ impl Default for EdgeConfig {
             header_read_timeout: HEADER_READ_TIMEOUT,
             body_idle_timeout: BODY_IDLE_TIMEOUT,
             body_total_timeout: BODY_TOTAL_TIMEOUT,
+            write_stall_timeout: WRITE_STALL_TIMEOUT,
             max_connections_per_client: MAX_CONNECTIONS_PER_CLIENT,
             max_connections: None,
             accept_backoff: ACCEPT_BACKOFF,
@@ -218,7 +225,7 @@ pub async fn serve(
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(edge.header_read_timeout)
-            .serve_connection(TokioIo::new(stream), service);
+            .serve_connection(TokioIo::new(WriteStall::new(stream, edge.write_stall_timeout)), service);
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             // An error here is the client's (a reset, a timeout): nothing to answer.
@@ -229,6 +236,70 @@ pub async fn serve(
         });
     }
     graceful.shutdown().await;
+}
+
+/// A connection whose writes may not wait on the client longer than `limit`.
+struct WriteStall<S> {
+    inner: S,
+    limit: Duration,
+    /// Running while the client is not taking what is written.
+    stalled: Option<Pin<Box<Sleep>>>,
+}
+
+impl<S> WriteStall<S> {
+    fn new(inner: S, limit: Duration) -> WriteStall<S> {
+        WriteStall { inner, limit, stalled: None }
+    }
+
+    /// Passes `poll` through, failing it once it has been pending for `limit` in a row.
+    fn guard<T>(&mut self, cx: &mut Context<'_>, poll: Poll<std::io::Result<T>>) -> Poll<std::io::Result<T>> {
+        if poll.is_ready() {
+            self.stalled = None;
+            return poll;
+        }
+        let limit = self.limit;
+        let stalled = self.stalled.get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+        match stalled.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(std::io::ErrorKind::TimedOut.into())),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for WriteStall<S> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for WriteStall<S> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        let poll = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.guard(cx, poll)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let poll = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.guard(cx, poll)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let poll = Pin::new(&mut self.inner).poll_flush(cx);
+        self.guard(cx, poll)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let poll = Pin::new(&mut self.inner).poll_shutdown(cx);
+        self.guard(cx, poll)
+    }
 }
 
 /// Errors of one connection that came and went before `accept` returned it.

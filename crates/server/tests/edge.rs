@@ -20,6 +20,10 @@ fn addr(app: &TestApp) -> SocketAddr {
     app.base.trim_start_matches("http://").trim_end_matches("/api/v1").parse().expect("server address")
 }
 
+fn addr_url(app: &TestApp) -> String {
+    format!("http://{}", addr(app))
+}
+
 /// A connection to the server from the loopback address `from` (127.0.0.1, 127.0.0.2…).
 async fn connect_from(app: &TestApp, from: [u8; 4]) -> TcpStream {
     let socket = TcpSocket::new_v4().unwrap();
@@ -233,6 +237,49 @@ async fn connections_past_the_global_cap_are_refused_at_once() {
             assert!(start.elapsed() < PATIENCE, "the server never serves again");
             tokio::task::yield_now().await;
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_its_answers_is_let_go_while_others_are_served() {
+    let config = edge(|e| {
+        e.write_stall_timeout = Duration::from_secs(1);
+        // Not the idle timeout closing it: only the stall may.
+        e.header_read_timeout = Duration::from_secs(60);
+    });
+    each_db_with_edge(config, |app| async move {
+        let one = app
+            .http
+            .get(format!("{}/static/htmx-2.0.11.min.js", addr_url(&app)))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        // Many large answers asked at once into a small receive window, none read: far
+        // more than the sockets' buffers hold.
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let mut greedy = socket.connect(addr(&app)).await.unwrap();
+        let asks = (64 << 20) / one.len() + 1;
+        let req = "GET /static/htmx-2.0.11.min.js HTTP/1.1\r\nHost: test\r\n\r\n".repeat(asks);
+        greedy.write_all(req.as_bytes()).await.unwrap();
+        // Others are served while it stalls, and after the stall limit it is let go.
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(3) {
+            assert!(served(&app, [127, 0, 0, 2]).await);
+        }
+        let mut received = 0usize;
+        let mut chunk = vec![0u8; 64 * 1024];
+        loop {
+            match tokio::time::timeout(PATIENCE, greedy.read(&mut chunk)).await.expect("the server lets it go") {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received += n,
+            }
+        }
+        assert!(received < asks * one.len() / 2, "{received} bytes of {} received", asks * one.len());
     })
     .await;
 }
