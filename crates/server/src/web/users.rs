@@ -413,6 +413,13 @@ struct TokensPage {
     validity_error: Option<&'static str>,
 }
 
+impl TokensPage {
+    /// Whether the form's validity choice is `v`.
+    fn chosen(&self, v: &str) -> bool {
+        self.validity == v
+    }
+}
+
 async fn tokens_page(app: &App, s: &WebSession) -> Result<TokensPage, WebError> {
     let lang = s.lang();
     let tokens = app.store.api_tokens(s.rec.company_id, s.rec.user_id).await.map_err(|e| WebError::store(lang, e))?;
