@@ -6,7 +6,7 @@
 mod browser;
 
 use browser::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::process::{Command, Stdio};
 
 async fn api(app: &str, token: &str, path: &str) -> (u16, Value) {
@@ -26,6 +26,9 @@ async fn new_token(b: &Browser, app: &str, name: &str) -> String {
 async fn settings_journey(db: &Db) {
     run(db, &["init", "--company-name", "Atelier Test", "--admin-email", "admin@test.fr", "--json"], &[]);
     run(db, &["user", "set-password", "--email", "admin@test.fr"], &[("FACTURIER_PASSWORD", PASSWORD)]);
+    // Another company's admin, whom this company will invite.
+    run(db, &["init", "--company-name", "Zeta SAS", "--admin-email", "boss@zeta.fr", "--json"], &[]);
+    run(db, &["user", "set-password", "--email", "boss@zeta.fr"], &[("FACTURIER_PASSWORD", PASSWORD)]);
     let port = free_port();
     let server = Command::new(BIN)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
@@ -125,6 +128,34 @@ async fn settings_journey(db: &Db) {
     b.click("#nav-users").await;
     b.wait_text("#members", "admin@test.fr").await;
     b.screenshot("settings-10-users-en").await;
+
+    // On a phone: adding the address of another company's admin only invites them.
+    b.window(390, 844).await;
+    b.fill("#email", "boss@zeta.fr").await;
+    b.click("#add-user-submit").await;
+    b.wait_text("#notice", "already has an account: an invitation was sent").await;
+    b.wait_text("#pending-invitations", "boss@zeta.fr").await;
+    assert!(!b.text("#members").await.contains("boss@zeta.fr"), "not a member before accepting");
+    let fits = b.script("return document.documentElement.scrollWidth <= window.innerWidth + 1").await;
+    assert_eq!(fits, json!(true), "the users page fits a phone's width");
+    b.screenshot("settings-11-invitation-sent-phone-en").await;
+    b.click("#logout button").await;
+    b.wait_text("h1", "facturier").await; // the sign-in page, whose form replaces the users page's
+
+    // The invited admin signs in to their own company and answers from the header's link.
+    b.fill("#email", "boss@zeta.fr").await;
+    b.fill("#password", PASSWORD).await;
+    b.click("button[type=submit]").await;
+    b.wait_text("h1", "Tableau de bord").await;
+    assert!(b.text("header").await.contains("Zeta SAS"), "lands in their own company");
+    b.click("#nav-invitations").await;
+    b.wait_text("#invitations", "Atelier Test").await;
+    b.screenshot("settings-12-invitation-phone-fr").await;
+    b.click("#invitations button.primary").await;
+    b.wait_text("h1", "Tableau de bord").await;
+    let current = b.script("return document.querySelector('#company-switch option:checked').textContent").await;
+    assert_eq!(current, json!("Atelier Test"), "working in the company joined");
+    assert!(!b.exists("#nav-invitations").await, "nothing left to answer");
     b.quit().await;
 }
 
