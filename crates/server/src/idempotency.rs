@@ -24,6 +24,7 @@ use facturier_store::Store;
 use facturier_store::idempotency::{KeyOwner, KeyState, Reservation};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
+use tracing::Instrument;
 
 /// How long a running request holds its key without refreshing it; it refreshes it
 /// every third of that, so a key outlives its request by at most this much.
@@ -68,7 +69,8 @@ pub async fn layer(State(app): State<App>, req: Request, next: Next) -> Response
     // From the reservation on, nothing is cancelled with this future: a client hanging
     // up leaves the request to finish and its answer stored for the retry, never a key
     // held by a request that no longer runs.
-    match tokio::spawn(answer(app.store.clone(), owner, key, hash, next, req)).await {
+    let task = answer(app.store.clone(), owner, key, hash, next, req).instrument(tracing::Span::current());
+    match tokio::spawn(task).await {
         Ok(resp) => resp,
         Err(e) => ApiError::Internal(format!("an idempotent request's task failed: {e}")).into_response(),
     }
@@ -106,10 +108,13 @@ async fn answer(store: Store, owner: KeyOwner, key: String, hash: String, next: 
 async fn run_and_record(store: Store, reservation: Reservation, next: Next, req: Request) -> Response {
     // A task of its own, so that a handler that panics ends here as an error that
     // releases the key.
-    let mut handler = tokio::spawn(async move {
-        let (parts, body) = next.run(req).await.into_parts();
-        (parts, to_bytes(body, MAX_STORED_RESPONSE).await)
-    });
+    let mut handler = tokio::spawn(
+        async move {
+            let (parts, body) = next.run(req).await.into_parts();
+            (parts, to_bytes(body, MAX_STORED_RESPONSE).await)
+        }
+        .instrument(tracing::Span::current()),
+    );
     let every = std::time::Duration::try_from(LEASE / 3).unwrap_or(std::time::Duration::from_secs(20));
     let mut refresh = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     let outcome = loop {

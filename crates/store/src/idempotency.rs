@@ -9,7 +9,7 @@
 //! key and body. Completing or releasing a key checks the holder, so a request whose
 //! lease was taken over never overwrites its successor's answer.
 
-use crate::{Result, Stamp, Store, Tx, new_id, now, on_conn};
+use crate::{Result, Stamp, Store, Tx, new_id, now, on_conn, on_pool};
 use time::Duration;
 use uuid::Uuid;
 
@@ -50,6 +50,22 @@ pub enum KeyState {
     Mismatch,
 }
 
+/// Runs one write statement: on PostgreSQL on its own (one round trip, one commit), on
+/// SQLite in a transaction that waits its turn in the writer queue.
+macro_rules! write_one {
+    ($store:expr, |$c:ident| $body:expr) => {
+        match $store {
+            Store::Postgres(_) => on_pool!($store, |$c| $body),
+            Store::Sqlite(..) => {
+                let mut tx = $store.begin().await?;
+                let n = on_conn!(&mut tx, |$c| $body);
+                tx.commit().await?;
+                n
+            }
+        }
+    };
+}
+
 /// A stored key as [`Store::reserve_key`] reads it.
 type KeyRow = (String, Uuid, Option<Stamp>, Option<i64>, Option<String>, Stamp);
 
@@ -65,6 +81,32 @@ impl Store {
         let at = now();
         let holder = new_id();
         let reservation = |taken_over| Reservation { owner, key: key.to_string(), holder, taken_over };
+        // A new key, the common case, is one statement on PostgreSQL, expired keys swept
+        // by the same statement; rows another sweep is deleting are skipped, not waited for.
+        if let Store::Postgres(p) = self {
+            let inserted = sqlx::query(
+                "WITH swept AS (DELETE FROM idempotency_keys WHERE company_id = $1 AND (user_id, key) IN \
+                 (SELECT user_id, key FROM idempotency_keys WHERE company_id = $1 AND created_at < $8 \
+                  LIMIT $9 FOR UPDATE SKIP LOCKED)) \
+                 INSERT INTO idempotency_keys (company_id, user_id, key, request_hash, holder, lease_until, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (company_id, user_id, key) DO NOTHING",
+            )
+            .bind(owner.company_id)
+            .bind(owner.user_id)
+            .bind(key)
+            .bind(request_hash)
+            .bind(holder)
+            .bind(at + lease)
+            .bind(at)
+            .bind(at - KEY_LIFETIME)
+            .bind(SWEEP_BATCH)
+            .execute(p)
+            .await?
+            .rows_affected();
+            if inserted == 1 {
+                return Ok(KeyState::Reserved(reservation(false)));
+            }
+        }
         let mut tx = self.begin().await?;
         // Each pass either decides or saw the row change under it (another request
         // completed, released or took it over in between, on PostgreSQL): look again.
@@ -104,8 +146,7 @@ impl Store {
 
     /// Extends the lease of a running request; false when it was lost (taken over).
     pub async fn extend_lease(&self, r: &Reservation, lease: Duration) -> Result<bool> {
-        let mut tx = self.begin().await?;
-        let n = on_conn!(&mut tx, |c| {
+        let n = write_one!(self, |c| {
             sqlx::query(
                 "UPDATE idempotency_keys SET lease_until = $5 \
                  WHERE company_id = $1 AND user_id = $2 AND key = $3 AND holder = $4 AND status_code IS NULL",
@@ -119,14 +160,12 @@ impl Store {
             .await?
             .rows_affected()
         });
-        tx.commit().await?;
         Ok(n == 1)
     }
 
     /// Stores the response of a reserved key; false when the lease was lost meanwhile.
     pub async fn complete_key(&self, r: &Reservation, status: u16, body: &str) -> Result<bool> {
-        let mut tx = self.begin().await?;
-        let n = on_conn!(&mut tx, |c| {
+        let n = write_one!(self, |c| {
             sqlx::query(
                 "UPDATE idempotency_keys SET status_code = $5, response = $6, lease_until = NULL \
                  WHERE company_id = $1 AND user_id = $2 AND key = $3 AND holder = $4 AND status_code IS NULL",
@@ -141,14 +180,12 @@ impl Store {
             .await?
             .rows_affected()
         });
-        tx.commit().await?;
         Ok(n == 1)
     }
 
     /// Frees a reserved key whose request failed without effect, so it can be retried.
     pub async fn release_key(&self, r: &Reservation) -> Result<()> {
-        let mut tx = self.begin().await?;
-        on_conn!(&mut tx, |c| {
+        write_one!(self, |c| {
             sqlx::query(
                 "DELETE FROM idempotency_keys \
                  WHERE company_id = $1 AND user_id = $2 AND key = $3 AND holder = $4 AND status_code IS NULL",
@@ -160,7 +197,6 @@ impl Store {
             .execute(c)
             .await?;
         });
-        tx.commit().await?;
         Ok(())
     }
 }
