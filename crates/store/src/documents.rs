@@ -541,7 +541,7 @@ impl DocCursor {
     /// Parses what [`encode`](Self::encode) produced.
     pub fn decode(s: &str) -> Option<DocCursor> {
         let (d, id) = s.split_once('_')?;
-        let date = facturier_core::input::parse_date(d).ok()?;
+        let date = Date::parse(d, &time::format_description::well_known::Iso8601::DATE).ok()?;
         Some(DocCursor { date, id: id.parse().ok()? })
     }
 }

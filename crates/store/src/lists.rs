@@ -243,10 +243,14 @@ impl Store {
         }
         if let Some(c) = &f.after {
             let key_arg = match f.sort {
-                DocSort::Date | DocSort::DueDate => match facturier_core::input::parse_date(&c.key) {
-                    Ok(d) => Arg::Date(d),
-                    Err(_) => return Ok((Vec::new(), None)),
-                },
+                DocSort::Date | DocSort::DueDate => {
+                    // The store's own key, not a date someone typed: drafts without a due
+                    // date sort as 9999-12-31, which core's input rule (1900–2200) refuses.
+                    match Date::parse(&c.key, &time::format_description::well_known::Iso8601::DATE) {
+                        Ok(d) => Arg::Date(d),
+                        Err(_) => return Ok((Vec::new(), None)),
+                    }
+                }
                 _ => Arg::Text(c.key.clone()),
             };
             let key_placeholder = |q: &mut Sql| {
