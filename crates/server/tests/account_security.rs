@@ -296,6 +296,10 @@ async fn a_known_device_signs_in_while_someone_else_keeps_the_address_locked() {
         // Its own attempts are limited too: a burst from a stolen device cookie checks five.
         let statuses = burst(&app, "admin@test.fr", None, Some(&own)).await;
         assert!(statuses.iter().filter(|&&s| s != 429).count() <= 5, "{statuses:?}");
+        // A new password makes every browser a stranger again: this one shares the lock.
+        with_password(&app, "admin@test.fr").await;
+        own.cookies.remove("facturier_session");
+        assert_eq!(own.sign_in("admin@test.fr", PASSWORD).await.status, 429);
     })
     .await;
 }

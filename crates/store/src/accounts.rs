@@ -207,9 +207,15 @@ impl Store {
         Ok(row.is_some())
     }
 
-    /// Remembers a device a user signed in from (the hash of its cookie).
-    pub async fn remember_device(&self, user_id: Uuid, token_hash: &str) -> Result<()> {
+    /// Remembers a device a user signed in from (the hash of its cookie), and forgets the
+    /// user's devices older than the cookie's life.
+    pub async fn remember_device(&self, user_id: Uuid, token_hash: &str, forget_before: Stamp) -> Result<()> {
         on_pool!(self, |c| {
+            sqlx::query("DELETE FROM known_devices WHERE user_id = $1 AND created_at < $2")
+                .bind(user_id)
+                .bind(forget_before)
+                .execute(c)
+                .await?;
             sqlx::query(
                 "INSERT INTO known_devices (token_hash, user_id, created_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (token_hash) DO NOTHING",
@@ -234,6 +240,8 @@ impl Store {
                 .execute(&mut *c)
                 .await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.user_id).execute(&mut *c).await?;
+            // A new password: the browsers that knew the old one are strangers again.
+            sqlx::query("DELETE FROM known_devices WHERE user_id = $1").bind(user.user_id).execute(&mut *c).await?;
         });
         tx.commit().await?;
         Ok(user.user_id)

@@ -458,6 +458,8 @@ impl Store {
                 .execute(&mut *c)
                 .await?;
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *c).await?;
+            // A new password: the browsers that knew the old one are strangers again.
+            sqlx::query("DELETE FROM known_devices WHERE user_id = $1").bind(user_id).execute(&mut *c).await?;
             // Any other link sent to the user dies with this one.
             sqlx::query("UPDATE password_resets SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
                 .bind(user_id)
@@ -469,13 +471,15 @@ impl Store {
         Ok(true)
     }
 
-    /// Forgets the failures of `email` (after a successful sign-in) and every failure
-    /// older than `before` (outside any window).
-    pub async fn clear_login_failures(&self, email: &str, before: Stamp) -> Result<()> {
+    /// Forgets the failures of `email` from `device` (after a successful sign-in there:
+    /// a success on the user's own browser does not lift a lock others made elsewhere)
+    /// and every failure older than `before` (outside any window).
+    pub async fn clear_login_failures(&self, email: &str, device: &str, before: Stamp) -> Result<()> {
         on_pool!(self, |c| {
-            sqlx::query("DELETE FROM login_failures WHERE email = $1 OR at_ms < $2")
+            sqlx::query("DELETE FROM login_failures WHERE (email = $1 AND device = $3) OR at_ms < $2")
                 .bind(email.trim().to_lowercase())
                 .bind(before.millis())
+                .bind(device)
                 .execute(c)
                 .await?;
         });

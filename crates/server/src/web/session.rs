@@ -445,7 +445,7 @@ pub async fn login(State(app): State<App>, req: Request) -> Result<Response, Web
     let id_hash = token_hash(&secret);
     let csrf = random_hex(32);
     app.store.forget_login_attempt(attempt).await.map_err(store_err)?;
-    app.store.clear_login_failures(&email, at - LOGIN_WINDOW).await.map_err(store_err)?;
+    app.store.clear_login_failures(&email, &device, at - LOGIN_WINDOW).await.map_err(store_err)?;
     let s = NewSession {
         id_hash: &id_hash,
         user_id: user.user_id,
@@ -459,7 +459,8 @@ pub async fn login(State(app): State<App>, req: Request) -> Result<Response, Web
     // This browser is now a known device of the user (a new cookie unless it was one).
     let device_cookie = if device.is_empty() {
         let device_secret = random_hex(32);
-        app.store.remember_device(user.user_id, &token_hash(&device_secret)).await.map_err(store_err)?;
+        let forget_before = at - time::Duration::seconds(DEVICE_MAX_AGE);
+        app.store.remember_device(user.user_id, &token_hash(&device_secret), forget_before).await.map_err(store_err)?;
         Some(device_secret)
     } else {
         None
