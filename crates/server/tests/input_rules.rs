@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::web_client::{Browser, as_read, with_password};
 use common::*;
 use facturier_core::party::Language;
 use facturier_server::web::messages::message;
@@ -426,6 +427,47 @@ async fn a_decompression_bomb_logo_is_refused_before_anything_is_stored() {
                 .expect("request");
             assert_eq!(pdf.status().as_u16(), 200);
             assert!(pdf.bytes().await.expect("pdf").starts_with(b"%PDF"));
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_web_app_refuses_the_same_text_and_logos_in_french() {
+    let bomb = zero_png(20_000, 20_000);
+    each_db(|app| {
+        let bomb = bomb.clone();
+        async move {
+            with_password(&app, "admin@test.fr").await;
+            let mut b = Browser::new(&app);
+            let csrf = b.sign_in_as("admin@test.fr").await;
+            let logo = png_logo(200, 60);
+            put_logo(&app, &logo).await.assert_status(200);
+            let p = b.upload("/settings/logo", "logo", "image/png", &bomb).await;
+            assert_eq!(p.status, 422);
+            assert!(
+                as_read(&p.body).contains("le logo mesure 20000 × 20000 pixels : 4096 pixels de côté au plus"),
+                "{}",
+                p.body
+            );
+            assert_eq!(stored_logo(&app).await, logo);
+
+            // The send form: a NUL in the subject is named in French and nothing is queued.
+            let customer = app.customer().await;
+            let inv = app.issued_invoice(&customer, &[line("Pose", "1", "100", "20")]).await;
+            let id = inv["id"].as_str().unwrap();
+            let p = b
+                .act(&csrf, &format!("/invoices/{id}/send"), &[("to", "compta@client.fr"), ("subject", "Facture\u{0}")])
+                .await;
+            assert_eq!(p.status, 422);
+            assert!(p.body.contains(r#"id="subject-error""#), "the error sits by the subject");
+            assert!(as_read(&p.body).contains("contient des caractères de contrôle"), "{}", p.body);
+            assert!(emails_of(&app, id).await.is_empty());
+
+            // A document list searched for a NUL answers, it does not fail.
+            for list in ["/invoices?q=%00&except=a%00&from=2026-W05-2", "/customers?q=martin%00"] {
+                assert_eq!(b.get(list).await.status, 200, "{list}");
+            }
         }
     })
     .await;

@@ -165,7 +165,15 @@ pub struct ListQuery {
 /// `GET /customers?q=…&sort=name|city|balance|created&order=asc|desc&after=…`
 pub async fn list(State(app): State<App>, s: WebSession, Query(query): Query<ListQuery>) -> Result<Response, WebError> {
     let lang = s.lang();
-    let q = query.q.unwrap_or_default().trim().chars().take(crate::api::MAX_SEARCH).collect::<String>();
+    // Control characters (a NUL fails PostgreSQL) are dropped from a search box, not refused.
+    let q = query
+        .q
+        .unwrap_or_default()
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(crate::api::MAX_SEARCH)
+        .collect::<String>();
     let after = query.after.as_deref().and_then(|a| a.parse::<Uuid>().ok());
     let sort = query.sort.as_deref().and_then(CustomerSort::parse).unwrap_or_default();
     let desc = match query.order.as_deref() {

@@ -419,8 +419,10 @@ async fn list(app: App, s: WebSession, q: ListQuery, kind: DocumentKind) -> Resu
         Some("desc") => true,
         _ => default_desc,
     };
-    let q_text: String = q.q.unwrap_or_default().chars().take(200).collect();
-    let except_text: String = q.except.unwrap_or_default().chars().take(200).collect();
+    // The string rule's control characters (a NUL fails PostgreSQL) are dropped from a
+    // search box rather than refused: nothing is stored, the list still answers.
+    let q_text: String = q.q.unwrap_or_default().chars().filter(|c| !c.is_control()).take(200).collect();
+    let except_text: String = q.except.unwrap_or_default().chars().filter(|c| !c.is_control()).take(200).collect();
     let (find, not) = search_terms(&q_text, &except_text);
     let after = q.after.as_deref().and_then(SortCursor::decode);
     let query = DocumentQuery {
