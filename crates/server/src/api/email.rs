@@ -214,7 +214,10 @@ pub async fn send(
     let mail = texts.render(&MergeValues::of(&doc, lang));
     let file = attachment_name(&doc, lang);
     let sender = doc.seller.email.clone();
-    let sender_name = doc.seller.trading_name.clone().unwrap_or_else(|| doc.seller.name.clone());
+    let sender_name = doc.seller.trading_name.as_deref().unwrap_or(&doc.seller.name);
+    // One line without control characters, as the builder requires, even for a name saved
+    // before the string rule: the message goes out rather than failing at every attempt.
+    let sender_name = sender_name.split_whitespace().collect::<Vec<_>>().join(" ").replace(char::is_control, "");
     let pdf = super::render::pdf_bytes(&rec, doc).await?;
     let queued = app
         .store
