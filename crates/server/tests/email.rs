@@ -5,83 +5,19 @@
 mod common;
 
 use base64::Engine;
+use common::smtp::*;
 use common::*;
 use facturier_server::mailer::MailConfig;
 use facturier_store::outbox::Retry;
 use serde_json::{Value, json};
-use std::io::BufRead;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The virtualenv's interpreter. A missing SMTP server fails the test: a skipped check
-/// would read as a passed one.
-fn python() -> PathBuf {
-    let py = std::env::var_os("FACTURIER_VALIDATORS_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("target/validators-venv/bin/python"));
-    assert!(py.is_file(), "aiosmtpd is not installed ({} is missing): run scripts/setup-validators", py.display());
-    py
-}
-
-/// A real SMTP server on 127.0.0.1:`port`, writing what it receives to a directory.
-struct SmtpSink {
-    child: Child,
-    dir: tempfile::TempDir,
-}
-
-impl SmtpSink {
-    fn start(port: u16) -> SmtpSink {
-        SmtpSink::start_with(port, &[])
-    }
-
-    /// A sink that requires TLS: `mode` is `starttls` or `implicit`.
-    fn start_tls(port: u16, mode: &str, cert: &TestCertificate) -> SmtpSink {
-        let (c, k) = (cert.cert.to_string_lossy().into_owned(), cert.key.to_string_lossy().into_owned());
-        SmtpSink::start_with(port, &["--tls", mode, "--cert", &c, "--key", &k])
-    }
-
-    fn start_with(port: u16, extra: &[&str]) -> SmtpSink {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let mut child = Command::new(python())
-            .arg(repo().join("scripts/smtp-sink.py"))
-            .args(["--port", &port.to_string(), "--dir"])
-            .arg(dir.path())
-            .args(extra)
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start scripts/smtp-sink.py");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("its stdout");
-        std::io::BufReader::new(stdout).read_line(&mut line).expect("read from smtp-sink.py");
-        assert!(line.starts_with("ready"), "smtp-sink.py did not start (is aiosmtpd installed?): {line:?}");
-        SmtpSink { child, dir }
-    }
-
-    /// The messages received so far, as Python's e-mail parser read them.
-    fn messages(&self) -> Vec<Value> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
-            .expect("the sink's directory")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
-        files
-            .iter()
-            .map(|p| serde_json::from_slice(&std::fs::read(p).expect("a message")).expect("JSON from the sink"))
-            .collect()
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// A sink that requires TLS: `mode` is `starttls` or `implicit`.
+fn start_tls(port: u16, mode: &str, cert: &TestCertificate) -> SmtpSink {
+    let (c, k) = (cert.cert.to_string_lossy().into_owned(), cert.key.to_string_lossy().into_owned());
+    SmtpSink::start_with(port, &["--tls", mode, "--cert", &c, "--key", &k])
 }
 
 /// A private certificate authority and the certificate it signed for a relay on
@@ -161,11 +97,6 @@ impl TestCertificate {
 }
 
 /// A port nothing listens on (until a sink is started on it).
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
-    l.local_addr().expect("its address").port()
-}
-
 /// Sends through 127.0.0.1:`port`, retrying fast so that the tests take seconds.
 fn mail_via(port: u16) -> MailConfig {
     MailConfig {
@@ -608,7 +539,7 @@ async fn e_mail_goes_through_starttls_and_smtps_to_a_relay_with_a_private_certif
             [("starttls", "smtp://127.0.0.1:{port}?tls=required"), ("implicit", "smtps://127.0.0.1:{port}")]
         {
             let port = free_port();
-            let sink = SmtpSink::start_tls(port, mode, &cert);
+            let sink = start_tls(port, mode, &cert);
             let url = url.replace("{port}", &port.to_string());
 
             // Without the relay's certificate authority the connection is refused, and

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::smtp::*;
 use common::web_client::*;
 use common::*;
 use facturier_server::mailer::MailConfig;
@@ -12,72 +13,7 @@ use facturier_store::Store;
 use facturier_store::companies::token_hash;
 use facturier_store::outbox::Retry;
 use serde_json::{Value, json};
-use std::io::BufRead;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The validators' interpreter: a missing SMTP server fails the test, never skips it.
-fn python() -> PathBuf {
-    let py = std::env::var_os("FACTURIER_VALIDATORS_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("target/validators-venv/bin/python"));
-    assert!(py.is_file(), "aiosmtpd is not installed ({} is missing): run scripts/setup-validators", py.display());
-    py
-}
-
-/// A real SMTP server on 127.0.0.1:`port`, writing each message it accepts as JSON.
-struct SmtpSink {
-    child: Child,
-    dir: tempfile::TempDir,
-}
-
-impl SmtpSink {
-    fn start(port: u16) -> SmtpSink {
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(python())
-            .arg(repo().join("scripts/smtp-sink.py"))
-            .args(["--port", &port.to_string(), "--dir"])
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start scripts/smtp-sink.py");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        assert!(line.starts_with("ready"), "smtp-sink.py did not start: {line:?}");
-        SmtpSink { child, dir }
-    }
-
-    fn messages(&self) -> Vec<Value> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
-        files.iter().map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect()
-    }
-
-    /// Waits for `n` messages (at most 30 s).
-    async fn wait_for(&self, n: usize) -> Vec<Value> {
-        wait("the e-mail(s)", || async { Some(self.messages()).filter(|m| m.len() >= n) }).await
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 /// Sends through 127.0.0.1:`port`, retrying fast.
 fn mail_via(port: u16) -> MailConfig {

@@ -6,15 +6,13 @@
 
 mod common;
 
+use common::smtp::*;
 use common::web_client::*;
 use common::*;
 use facturier_server::mailer::MailConfig;
 use facturier_store::Store;
 use facturier_store::companies::Role;
-use std::io::BufRead;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 async fn admin(app: &TestApp) -> Browser {
     with_password(app, "admin@test.fr").await;
@@ -463,73 +461,6 @@ async fn api_user(app: &TestApp, email: &str) -> uuid::Uuid {
 
 // ---------------------------------------------------------------- password reset
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn python() -> PathBuf {
-    let py = std::env::var_os("FACTURIER_VALIDATORS_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("target/validators-venv/bin/python"));
-    assert!(py.is_file(), "aiosmtpd is not installed ({} is missing): run scripts/setup-validators", py.display());
-    py
-}
-
-struct SmtpSink {
-    child: Child,
-    dir: tempfile::TempDir,
-}
-
-impl SmtpSink {
-    fn start(port: u16) -> SmtpSink {
-        let dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(python())
-            .arg(repo().join("scripts/smtp-sink.py"))
-            .args(["--port", &port.to_string(), "--dir"])
-            .arg(dir.path())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start scripts/smtp-sink.py");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        assert!(line.starts_with("ready"), "smtp-sink.py did not start: {line:?}");
-        SmtpSink { child, dir }
-    }
-
-    fn messages(&self) -> Vec<serde_json::Value> {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
-        files.sort();
-        files.iter().map(|p| serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()).collect()
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-async fn wait_for_messages(sink: &SmtpSink, n: usize) -> Vec<serde_json::Value> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let got = sink.messages();
-        if got.len() >= n {
-            return got;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {n} e-mail(s)");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 /// The reset link's path and query in a message's text.
 fn link_in(text: &str) -> String {
     let at = text.find("/password/reset?token=").expect("a reset link");
@@ -588,7 +519,7 @@ async fn a_forgotten_password_is_reset_through_the_link_in_the_email() {
         assert_eq!((unknown.status, known.status), (200, 200));
         assert!(known.body.contains("Si un compte existe pour cette adresse"));
         assert_eq!(unknown.body, known.body);
-        let got = wait_for_messages(&sink, 1).await;
+        let got = sink.wait_for(1).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert_eq!(sink.messages().len(), 1, "one e-mail only: the known address's");
         let m = &got[0];
@@ -628,7 +559,7 @@ async fn a_forgotten_password_is_reset_through_the_link_in_the_email() {
         assert_eq!(b.act(&csrf, "/language", &[("lang", "en"), ("back", "/")]).await.status, 303);
         let mut asker = Browser::new(&app);
         assert!(forgot(&mut asker, "admin@test.fr").await.body.contains("Si un compte existe"), "a French page");
-        let english = &wait_for_messages(&sink, 2).await[1];
+        let english = &sink.wait_for(2).await[1];
         assert_eq!(english["subject"], "Choose your facturier password", "{english}");
         assert!(english["text"].as_str().unwrap().contains("To choose a new facturier password"), "{english}");
         db.cleanup().await;
@@ -651,7 +582,7 @@ async fn an_expired_reset_link_is_refused_and_changes_nothing() {
         with_password(&app, "admin@test.fr").await;
         let mut b = Browser::new(&app);
         assert_eq!(forgot(&mut b, "admin@test.fr").await.status, 200);
-        let got = wait_for_messages(&sink, 1).await;
+        let got = sink.wait_for(1).await;
         let link = link_in(&got[0]["text"].as_str().unwrap().replace("\r\n", "\n"));
         // An hour and a bit later.
         let past = facturier_store::now() - time::Duration::minutes(61);

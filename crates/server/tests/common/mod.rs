@@ -2,6 +2,7 @@
 //! file in a temp dir, then a new PostgreSQL database — driven over HTTP.
 #![allow(dead_code)]
 
+pub mod smtp;
 pub mod web_client;
 
 use facturier_store::Store;
