@@ -189,7 +189,8 @@ async fn main() -> Result<()> {
                 trusted_proxies,
                 ..Default::default()
             };
-            facturier_server::serve_with(store, listener, mail, web).await.context("server stopped")?;
+            let (edge, stop) = (facturier_server::edge::EdgeConfig::default(), facturier_server::edge::stop_signal());
+            facturier_server::serve_until(store, listener, mail, web, edge, stop).await.context("server stopped")?;
         }
         Command::Init { company_name, admin_email, country, currency, json } => {
             let store = open(&cli.database_url).await?;

@@ -1,6 +1,7 @@
 //! The reproduction of issue 18's slow-client outage against the real binary: a server
 //! limited to 1 024 open files receives 1 100 half-sent requests from one address and
-//! keeps serving — another address at once, the same one once its heads time out.
+//! keeps serving — another address at once, the same one once its heads time out. And a
+//! server asked to stop (SIGTERM) finishes the request under way, then exits cleanly.
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -115,5 +116,59 @@ async fn eleven_hundred_half_sent_requests_never_take_a_1024_file_server_down() 
         }
         assert!(server.child.try_wait().unwrap().is_none(), "the server is still running");
         drop(slow);
+    }
+}
+
+/// `facturier init` on `db`; the admin's API token.
+fn init(db: &Db) -> String {
+    let out = Command::new(BIN)
+        .args(["init", "--company-name", "Atelier Test", "--admin-email", "admin@test.fr", "--json"])
+        .env("FACTURIER_DATABASE_URL", &db.url)
+        .output()
+        .expect("run facturier init");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("init --json prints JSON");
+    v["token"].as_str().expect("token").to_string()
+}
+
+#[tokio::test]
+async fn on_sigterm_the_request_under_way_finishes_and_the_server_exits() {
+    for db in databases().await {
+        let token = init(&db);
+        let mut server = Server::start(&db).await;
+        let body = r#"{"name": "Boulangerie Martin", "billing_address": {"line1": "12 rue Neuve", "postal_code": "69002", "city": "Lyon", "country": "FR"}}"#;
+        let mut busy = connect_from(server.addr, [127, 0, 0, 1]).await.unwrap();
+        let head = format!(
+            "POST /api/v1/customers HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        busy.write_all(head.as_bytes()).await.unwrap();
+        busy.write_all(&body.as_bytes()[..10]).await.unwrap();
+        // The head is read and the handler waits for the body.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let pid = server.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        // A new client is turned away once the server stops listening.
+        let start = Instant::now();
+        while connect_from(server.addr, [127, 0, 0, 2]).await.is_ok() {
+            assert!(start.elapsed() < Duration::from_secs(5), "still taking new connections");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // The request under way is served to its end.
+        busy.write_all(&body.as_bytes()[10..]).await.unwrap();
+        let mut answer = Vec::new();
+        tokio::time::timeout(Duration::from_secs(10), busy.read_to_end(&mut answer)).await.unwrap().unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = server.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "the server does not exit");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert!(status.success(), "{status:?}");
     }
 }

@@ -55,6 +55,8 @@ pub const MAX_CONNECTIONS_PER_CLIENT: usize = 64;
 pub const FD_HEADROOM: u64 = 256;
 /// Pause after a failed `accept` (out of descriptors): retrying at once would spin.
 pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+/// Time the requests under way get to finish once the server is asked to stop.
+pub const GRACE: Duration = Duration::from_secs(10);
 /// Unread body the server still reads to keep a keep-alive connection: more, or slower
 /// than [`DRAIN_TIME`], and the answer closes the connection instead.
 pub const DRAIN_MAX: usize = 64 * 1024;
@@ -235,7 +237,34 @@ pub async fn serve(
             drop(permit);
         });
     }
-    graceful.shutdown().await;
+    // New clients are refused from now on; idle keep-alive connections close at once,
+    // busy ones finish their request.
+    drop(listener);
+    if tokio::time::timeout(GRACE, graceful.shutdown()).await.is_err() {
+        tracing::warn!("requests still under way after {GRACE:?}; stopping anyway");
+    }
+}
+
+/// Completes when the process is asked to stop (Ctrl-C, or SIGTERM from a service manager).
+pub async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
 }
 
 /// A connection whose writes may not wait on the client longer than `limit`.

@@ -99,8 +99,21 @@ pub async fn serve_with_edge(
     store: Store,
     listener: tokio::net::TcpListener,
     mail: mailer::MailConfig,
+    web: web::WebConfig,
+    edge: edge::EdgeConfig,
+) -> Result<(), ServeError> {
+    serve_until(store, listener, mail, web, edge, std::future::pending()).await
+}
+
+/// As [`serve_with_edge`] until `shutdown` completes: then no new connection is taken, and
+/// the requests under way finish (for [`edge::GRACE`] at most) before it returns.
+pub async fn serve_until(
+    store: Store,
+    listener: tokio::net::TcpListener,
+    mail: mailer::MailConfig,
     mut web: web::WebConfig,
     edge: edge::EdgeConfig,
+    shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), ServeError> {
     web.public_url = Some(web::public_url_for(web.public_url.as_deref(), listener.local_addr()?)?);
     let (outbox, worker) = mailer::outbox(&store, &mail)?;
@@ -109,6 +122,6 @@ pub async fn serve_with_edge(
     }
     let trusted = web.trusted_proxies.clone();
     let app = App { store, outbox, web };
-    edge::serve(listener, router(app), edge, trusted, std::future::pending()).await;
+    edge::serve(listener, router(app), edge, trusted, shutdown).await;
     Ok(())
 }
