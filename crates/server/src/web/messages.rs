@@ -530,6 +530,14 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("database error: {e}", "Erreur de base de données : {e}"),
     ("migration failed: {e}", "La migration a échoué : {e}"),
     ("stored data is corrupt: {e}", "Les données enregistrées sont corrompues : {e}"),
+    (
+        "--public-url (FACTURIER_PUBLIC_URL) is required when listening on {addr}, which is not a loopback address: links in e-mails are never built from what a request says its Host is",
+        "--public-url (FACTURIER_PUBLIC_URL) est obligatoire pour écouter sur {addr}, qui n'est pas une adresse locale : les liens des e-mails ne sont jamais construits d'après l'hôte qu'annonce une requête",
+    ),
+    (
+        "--public-url {v} must be an absolute http:// or https:// address with a host, and no query",
+        "--public-url {v:q} doit être une adresse absolue http:// ou https:// avec un hôte, sans paramètres",
+    ),
 ];
 
 /// Words that messages carry as values: (vocabulary, English, French).
