@@ -98,7 +98,9 @@ enum Command {
         after_help = "Example:\n  facturier user add --company 0190… --email lea@durand.fr --role sales\n  FACTURIER_PASSWORD='…' facturier user set-password --email lea@durand.fr"
     )]
     User(UserCommand),
-    /// Re-check the seal chain of issued documents; exit 1 naming the first broken one.
+    /// Re-check the seal chain of issued documents and every stored figure a page, list or
+    /// export shows for them (totals, dates, number, customer, status, paid and due) against
+    /// the sealed content; exit 1 naming the first broken document and column.
     #[command(after_help = "Example:\n  facturier verify\n  facturier verify --company 0190…")]
     Verify {
         #[arg(long)]
@@ -267,7 +269,7 @@ async fn main() -> Result<()> {
                     }
                 }
             }
-            println!("OK: {total} issued documents, every seal intact");
+            println!("OK: {total} issued documents, every seal intact and every shown figure matches it");
         }
         Command::Migrate => {
             open(&cli.database_url).await?;

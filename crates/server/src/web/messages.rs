@@ -530,6 +530,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("database error: {e}", "Erreur de base de données : {e}"),
     ("migration failed: {e}", "La migration a échoué : {e}"),
     ("stored data is corrupt: {e}", "Les données enregistrées sont corrompues : {e}"),
+    ("its credit note {number} cannot be read: {e}", "son avoir {number} est illisible : {e}"),
     (
         "--public-url (FACTURIER_PUBLIC_URL) is required when listening on {addr}, which is not a loopback address: links in e-mails are never built from what a request says its Host is",
         "--public-url (FACTURIER_PUBLIC_URL) est obligatoire pour écouter sur {addr}, qui n'est pas une adresse locale : les liens des e-mails ne sont jamais construits d'après l'hôte qu'annonce une requête",
