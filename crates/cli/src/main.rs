@@ -200,6 +200,7 @@ async fn main() -> Result<()> {
             if name.is_empty() {
                 bail!("--company-name must not be empty");
             }
+            facturier_core::input::check_text(name, facturier_core::input::TextKind::Line).context("--company-name")?;
             let email: facturier_core::ids::Email = admin_email.parse().context("--admin-email")?;
             let country: Country = country.parse().context("--country")?;
             let currency: Currency = currency.parse().context("--currency")?;
