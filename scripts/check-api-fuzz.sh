@@ -45,10 +45,14 @@ cleanup() {
         [ -f "$file" ] && kill "$(cat "$file")" 2>/dev/null || true
     done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    if [ -n "${FUZZ_KEEP:-}" ]; then
+        echo "logs, reports and the SQLite file kept in $work; PostgreSQL: ${pg_dbs[*]:-none}" >&2
+        return
+    fi
     for name in "${pg_dbs[@]}"; do
         dropdb -h 127.0.0.1 -U postgres --if-exists --force "$name" 2>/dev/null || true
     done
-    if [ -n "${FUZZ_KEEP:-}" ]; then echo "logs and reports kept in $work" >&2; else rm -rf "$work"; fi
+    rm -rf "$work"
 }
 trap cleanup EXIT
 
