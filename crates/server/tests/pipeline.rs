@@ -284,6 +284,34 @@ async fn a_duplicate_is_a_new_unlinked_draft_of_the_same_kind() {
     .await;
 }
 
+/// Found by the API fuzzing (schemathesis): a duplicated credit note had no invoice, and
+/// issuing it was a 500.
+#[tokio::test]
+async fn a_duplicated_credit_note_credits_the_same_invoice_within_what_is_left() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let inv = issued(&app, "invoices", &customer, vec![line("Suspension", "4", "100", "20")]).await;
+        let half =
+            json!({"lines": [{"description": "Suspension", "quantity": "2", "unit_price": "100", "vat_rate": "20"}]});
+        let cn = app.post(&format!("/invoices/{}/credit-note", id(&inv)), half).await;
+        let cn_id = id(cn.assert_status(201));
+        app.post(&format!("/credit-notes/{cn_id}/issue"), json!({})).await.assert_status(200);
+
+        let dup = app.post(&format!("/credit-notes/{cn_id}/duplicate"), json!({})).await;
+        let dup_id = id(dup.assert_status(201));
+        let issued_dup = app.post(&format!("/credit-notes/{dup_id}/issue"), json!({})).await;
+        assert_eq!(issued_dup.assert_status(200)["status"], "issued", "the other half is left to credit");
+        let invoice = app.get(&format!("/invoices/{}", id(&inv))).await;
+        assert_eq!(invoice.assert_status(200)["status"], "credited");
+
+        // A third copy would credit more than the invoice: refused, not a server error.
+        let again = app.post(&format!("/credit-notes/{cn_id}/duplicate"), json!({})).await;
+        let again_id = id(again.assert_status(201));
+        app.post(&format!("/credit-notes/{again_id}/issue"), json!({})).await.assert_status(409);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_deposit_invoice_is_paid_and_credited_like_an_invoice() {
     each_db(|app| async move {

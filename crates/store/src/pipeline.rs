@@ -665,7 +665,10 @@ impl Store {
         let source = self.document(company_id, kind, id).await?;
         let content = derived(&source.content, false);
         let mut tx = self.begin().await?;
-        let new_id = insert_draft_in(&mut tx, company_id, kind, &content, None, None).await?;
+        // A credit note only exists against its invoice: the copy credits the same one (what
+        // it may credit is checked again when it is issued).
+        let parent = if kind == DocumentKind::CreditNote { source.parent_id } else { None };
+        let new_id = insert_draft_in(&mut tx, company_id, kind, &content, None, parent).await?;
         event(&mut tx, company_id, new_id, "duplicated", serde_json::json!({"from": id, "number": source.number}))
             .await?;
         tx.commit().await?;
