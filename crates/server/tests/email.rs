@@ -8,7 +8,6 @@ use base64::Engine;
 use common::smtp::*;
 use common::*;
 use facturier_server::mailer::MailConfig;
-use facturier_store::outbox::Retry;
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::Command;
@@ -96,41 +95,13 @@ impl TestCertificate {
     }
 }
 
-/// A port nothing listens on (until a sink is started on it).
-/// Sends through 127.0.0.1:`port`, retrying fast so that the tests take seconds.
-fn mail_via(port: u16) -> MailConfig {
-    MailConfig {
-        smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
-        retry: Retry { base: Duration::from_millis(200), max_delay: Duration::from_millis(800), max_attempts: 1000 },
-        poll: Duration::from_millis(100),
-        timeout: Duration::from_secs(5),
-        ..MailConfig::default()
-    }
-}
-
-/// Polls `f` until it gives a value (at most 30 s).
-async fn wait_for<T, F, Fut>(what: &str, f: F) -> T
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 async fn emails(app: &TestApp, inv: &str) -> Vec<Value> {
     app.get(&format!("/invoices/{inv}/emails")).await.assert_status(200).as_array().expect("a list").clone()
 }
 
 /// The one e-mail of an invoice once it reached `status`.
 async fn email_with_status(app: &TestApp, inv: &str, status: &str) -> Value {
-    wait_for(&format!("the e-mail to be {status}"), || async {
+    wait_until(&format!("the e-mail to be {status}"), || async {
         emails(app, inv).await.into_iter().find(|e| e["status"] == status)
     })
     .await
@@ -213,7 +184,7 @@ async fn an_issued_invoice_is_emailed_with_its_pdf_and_its_history_shows_sent() 
             )
             .await;
         r.assert_status(202);
-        wait_for("the second message", || async { (sink.messages().len() == 2).then_some(()) }).await;
+        wait_until("the second message", || async { (sink.messages().len() == 2).then_some(()) }).await;
         let second = &sink.messages()[1];
         assert_eq!(second["to"], json!(["sophie@exemple.fr"]));
         assert_eq!(second["cc"], json!(["compta@exemple.fr"]));
@@ -239,7 +210,7 @@ async fn an_email_survives_an_smtp_outage_and_is_delivered_once_the_server_is_ba
         let queued = app.post(&format!("/invoices/{id}/send"), json!({})).await;
         assert_eq!(queued.assert_status(202)["status"], "pending");
         let started = Instant::now();
-        let failing = wait_for("three failed attempts", || async {
+        let failing = wait_until("three failed attempts", || async {
             emails(&app, id).await.into_iter().find(|e| e["attempts"].as_u64() >= Some(3) && e["status"] == "pending")
         })
         .await;
@@ -413,7 +384,7 @@ async fn templates_follow_the_customer_language_and_company_overrides() {
         );
         // English customers keep the built-in English template; a body may ask for French.
         app.post(&format!("/invoices/{id}/send"), json!({"language": "fr"})).await.assert_status(202);
-        wait_for("the third message", || async { (sink.messages().len() == 3).then_some(()) }).await;
+        wait_until("the third message", || async { (sink.messages().len() == 3).then_some(()) }).await;
         let m = sink.messages().pop().unwrap();
         assert_eq!(m["subject"], format!("Votre facture {number}"));
         assert_eq!(m["attachments"][0]["filename"], format!("Facture-{number}.pdf"));
@@ -553,7 +524,7 @@ async fn e_mail_goes_through_starttls_and_smtps_to_a_relay_with_a_private_certif
             let id = inv["id"].as_str().unwrap().to_string();
             app.post(&format!("/invoices/{id}/send"), json!({})).await.assert_status(202);
             // Still pending (kept for a later attempt) after two refused handshakes.
-            let failing = wait_for("a refused TLS handshake", || async {
+            let failing = wait_until("a refused TLS handshake", || async {
                 emails(&app, &id)
                     .await
                     .into_iter()
@@ -571,7 +542,7 @@ async fn e_mail_goes_through_starttls_and_smtps_to_a_relay_with_a_private_certif
             let inv = app.issued_invoice(&customer, &[line("Audit", "1", "900", "20")]).await;
             let id = inv["id"].as_str().unwrap().to_string();
             app.post(&format!("/invoices/{id}/send"), json!({})).await.assert_status(202);
-            let sent = wait_for("the e-mail to be sent", || async {
+            let sent = wait_until("the e-mail to be sent", || async {
                 let all = emails(&app, &id).await;
                 if let Some(e) = all.iter().find(|e| e["attempts"].as_u64() >= Some(3)) {
                     panic!("{mode}: still failing with the certificate authority: {e}");

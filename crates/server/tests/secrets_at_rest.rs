@@ -8,39 +8,9 @@ mod common;
 use common::smtp::*;
 use common::web_client::*;
 use common::*;
-use facturier_server::mailer::MailConfig;
 use facturier_store::Store;
 use facturier_store::companies::token_hash;
-use facturier_store::outbox::Retry;
 use serde_json::{Value, json};
-use std::time::{Duration, Instant};
-
-/// Sends through 127.0.0.1:`port`, retrying fast.
-fn mail_via(port: u16) -> MailConfig {
-    MailConfig {
-        smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
-        retry: Retry { base: Duration::from_millis(200), max_delay: Duration::from_millis(400), max_attempts: 1000 },
-        poll: Duration::from_millis(100),
-        timeout: Duration::from_secs(5),
-        ..MailConfig::default()
-    }
-}
-
-/// Polls `f` until it gives a value (at most 30 s).
-async fn wait<T, F, Fut>(what: &str, f: F) -> T
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 /// Rows of a query of text columns, on either backend.
 async fn texts(store: &Store, sql: &'static str) -> Vec<(String,)> {
@@ -68,13 +38,6 @@ async fn attempts(store: &Store) -> i64 {
     .unwrap()
 }
 
-async fn forgot(b: &mut Browser, email: &str) -> Page {
-    let form = b.get("/password/forgot").await;
-    assert_eq!(form.status, 200);
-    let csrf = csrf_of(&form.body);
-    b.post("/password/forgot", &[("csrf", &csrf), ("email", email), ("lang", "fr")]).await
-}
-
 /// The secret of the reset link in a delivered message's text.
 fn secret_in(m: &Value) -> String {
     let text = m["text"].as_str().expect("a text body");
@@ -90,9 +53,10 @@ async fn a_password_link_secret_exists_only_in_the_delivered_email() {
         let app = spawn_app(&db).await;
         with_password(&app, "admin@test.fr").await;
         let mut b = Browser::new(&app);
-        assert_eq!(forgot(&mut b, "admin@test.fr").await.status, 200);
+        assert_eq!(b.forgot_password("admin@test.fr").await.status, 200);
         let bodies =
-            wait("the queued link", || async { Some(outbox_bodies(&app.store).await).filter(|b| !b.is_empty()) }).await;
+            wait_until("the queued link", || async { Some(outbox_bodies(&app.store).await).filter(|b| !b.is_empty()) })
+                .await;
         let placeholder = facturier_store::password_links::SECRET_PLACEHOLDER;
         assert!(bodies[0].contains(&format!("/password/reset?token={placeholder}")), "{}", bodies[0]);
         let hashes = reset_hashes(&app.store).await;
@@ -106,7 +70,7 @@ async fn a_password_link_secret_exists_only_in_the_delivered_email() {
         // A server with an SMTP server that is down: each attempt mints a secret of its own.
         let port = free_port();
         let sender = spawn_app_with_mail(&db, Some(mail_via(port))).await;
-        wait("two failed attempts", || async { (attempts(&sender.store).await >= 2).then_some(()) }).await;
+        wait_until("two failed attempts", || async { (attempts(&sender.store).await >= 2).then_some(()) }).await;
         let unsent = reset_hashes(&app.store).await.remove(0);
         assert!(!unsent.starts_with("pending:"), "an attempt minted a secret");
 

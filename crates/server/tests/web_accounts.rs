@@ -476,13 +476,6 @@ async fn last_outbox_message(store: &Store) -> (String, String) {
     .unwrap()
 }
 
-async fn forgot(b: &mut Browser, email: &str) -> Page {
-    let form = b.get("/password/forgot").await;
-    assert_eq!(form.status, 200);
-    let csrf = csrf_of(&form.body);
-    b.post("/password/forgot", &[("csrf", &csrf), ("email", email), ("lang", "fr")]).await
-}
-
 async fn set_new_password(b: &mut Browser, link: &str, password: &str, confirm: &str) -> Page {
     let mut form = b.get(link).await;
     if !form.body.contains(r#"name="csrf""#) {
@@ -514,8 +507,8 @@ async fn a_forgotten_password_is_reset_through_the_link_in_the_email() {
 
         // The same answer for an unknown address, and no e-mail.
         let mut b = Browser::new(&app);
-        let unknown = forgot(&mut b, "personne@test.fr").await;
-        let known = forgot(&mut b, "Admin@test.fr").await;
+        let unknown = b.forgot_password("personne@test.fr").await;
+        let known = b.forgot_password("Admin@test.fr").await;
         assert_eq!((unknown.status, known.status), (200, 200));
         assert!(known.body.contains("Si un compte existe pour cette adresse"));
         assert_eq!(unknown.body, known.body);
@@ -558,7 +551,7 @@ async fn a_forgotten_password_is_reset_through_the_link_in_the_email() {
         let csrf = b.csrf().await;
         assert_eq!(b.act(&csrf, "/language", &[("lang", "en"), ("back", "/")]).await.status, 303);
         let mut asker = Browser::new(&app);
-        assert!(forgot(&mut asker, "admin@test.fr").await.body.contains("Si un compte existe"), "a French page");
+        assert!(asker.forgot_password("admin@test.fr").await.body.contains("Si un compte existe"), "a French page");
         let english = &sink.wait_for(2).await[1];
         assert_eq!(english["subject"], "Choose your facturier password", "{english}");
         assert!(english["text"].as_str().unwrap().contains("To choose a new facturier password"), "{english}");
@@ -581,7 +574,7 @@ async fn an_expired_reset_link_is_refused_and_changes_nothing() {
         let app = spawn_app_with_mail(&db, Some(mail)).await;
         with_password(&app, "admin@test.fr").await;
         let mut b = Browser::new(&app);
-        assert_eq!(forgot(&mut b, "admin@test.fr").await.status, 200);
+        assert_eq!(b.forgot_password("admin@test.fr").await.status, 200);
         let got = sink.wait_for(1).await;
         let link = link_in(&got[0]["text"].as_str().unwrap().replace("\r\n", "\n"));
         // An hour and a bit later.

@@ -3,6 +3,8 @@
 //! writing each message it accepts as JSON (headers and parts as Python's parser reads
 //! them).
 
+use facturier_server::mailer::MailConfig;
+use facturier_store::outbox::Retry;
 use serde_json::Value;
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -89,5 +91,32 @@ impl Drop for SmtpSink {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Sends through 127.0.0.1:`port`, retrying fast so that the tests take seconds.
+pub fn mail_via(port: u16) -> MailConfig {
+    MailConfig {
+        smtp_url: Some(format!("smtp://127.0.0.1:{port}")),
+        retry: Retry { base: Duration::from_millis(200), max_delay: Duration::from_millis(800), max_attempts: 1000 },
+        poll: Duration::from_millis(100),
+        timeout: Duration::from_secs(5),
+        ..MailConfig::default()
+    }
+}
+
+/// Polls `f` until it gives a value (at most 30 s).
+pub async fn wait_until<T, F, Fut>(what: &str, f: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

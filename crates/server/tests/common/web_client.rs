@@ -129,6 +129,14 @@ impl Browser {
         self.post_body(path, &body.0, body.1).await
     }
 
+    /// Asks for a password link for `email` through the "forgot password" form (French).
+    pub async fn forgot_password(&mut self, email: &str) -> Page {
+        let form = self.get("/password/forgot").await;
+        assert_eq!(form.status, 200);
+        let csrf = csrf_of(&form.body);
+        self.post("/password/forgot", &[("csrf", &csrf), ("email", email), ("lang", "fr")]).await
+    }
+
     /// Fills the sign-in form and returns the answer (303 on success).
     pub async fn sign_in(&mut self, email: &str, password: &str) -> Page {
         let login = self.get("/login").await;
