@@ -14,6 +14,7 @@ pub mod margin;
 pub mod money;
 pub mod numbering;
 pub mod party;
+pub mod payments;
 pub mod product;
 pub mod progress;
 pub mod schedule;
