@@ -220,6 +220,9 @@ pub enum LineKind {
     Comment,
     /// Shows the sum of the item lines since the previous subtotal.
     Subtotal,
+    /// A deposit taken back by the final invoice: amounts like an item (a negative
+    /// quantity), but outside the document discount.
+    Deduction,
 }
 
 impl LineKind {
@@ -229,6 +232,7 @@ impl LineKind {
             LineKind::Item => "item",
             LineKind::Comment => "comment",
             LineKind::Subtotal => "subtotal",
+            LineKind::Deduction => "deduction",
         }
     }
 }
@@ -274,9 +278,9 @@ impl Line {
         }
     }
 
-    /// True for a product or service line.
+    /// True for a line with amounts: a product or service, or a deposit's deduction.
     pub fn is_item(&self) -> bool {
-        self.kind == LineKind::Item
+        matches!(self.kind, LineKind::Item | LineKind::Deduction)
     }
 
     /// The figures the totals function needs.
@@ -346,6 +350,11 @@ pub struct Content {
     /// The document's own VAT exemption mentions (at most one per category), ahead of
     /// the categories' defaults; a new document starts with the company's.
     pub vat_exemptions: Vec<crate::tax::ExemptionReason>,
+    /// The document discount already split per VAT category and rate, on a document
+    /// derived from an order (it then replaces `discount_percent` and `discount_amount`).
+    pub allowances: Vec<totals::VatAmount>,
+    /// The VAT corrections of the last document of a family (see `derive`).
+    pub vat_adjustments: Vec<totals::VatAmount>,
 }
 
 /// What a document supplies: goods, services or both. The 2026 French e-invoicing
@@ -421,6 +430,8 @@ impl Content {
             operation: None,
             parties: None,
             vat_exemptions: Vec::new(),
+            allowances: Vec::new(),
+            vat_adjustments: Vec::new(),
         }
     }
 
@@ -491,15 +502,18 @@ impl Content {
                         line: l.figures(),
                         other_taxes: l.other_taxes.clone(),
                     }),
+                    LineKind::Deduction => totals::DocumentLine::Deduction(l.figures()),
                     LineKind::Comment => totals::DocumentLine::Comment,
                     LineKind::Subtotal => totals::DocumentLine::Subtotal,
                 })
                 .collect(),
             discount: match self.discount_amount {
+                _ if !self.allowances.is_empty() => totals::DocumentDiscount::PerVat(self.allowances.clone()),
                 Some(a) => totals::DocumentDiscount::Amount(a),
                 None => totals::DocumentDiscount::Percent(self.discount_percent),
             },
             charges: self.shipping.iter().cloned().collect(),
+            vat_adjustments: self.vat_adjustments.clone(),
         }
     }
 

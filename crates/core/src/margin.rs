@@ -186,6 +186,7 @@ mod tests {
             })],
             discount: totals::DocumentDiscount::default(),
             charges: vec![],
+            vat_adjustments: vec![],
         };
         let t = totals::compute_document(&doc).unwrap();
         assert_eq!(t.lines[0].net, dec!(918.00));

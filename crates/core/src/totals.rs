@@ -77,6 +77,10 @@ pub enum DocumentLine {
     /// Shows the sum of the item line nets since the previous subtotal line (or the
     /// start); the totals ignore it, [`subtotals`] gives its value.
     Subtotal,
+    /// A deposit taken back by the final invoice: an item line with a negative
+    /// quantity whose amount the document discount does not touch, since the deposit
+    /// was asked on the discounted order already.
+    Deduction(LineFigures),
 }
 
 impl From<LineFigures> for DocumentLine {
@@ -86,12 +90,22 @@ impl From<LineFigures> for DocumentLine {
 }
 
 /// The document-level discount ("remise générale"), on the lines' net.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DocumentDiscount {
     /// A percentage, 0 to 100, applied to each VAT category's discountable net.
     Percent(Decimal),
     /// An amount in the document's currency, split across VAT categories and rates.
     Amount(Decimal),
+    /// Amounts already split per VAT category and rate (EN 16931 BG-20 with BT-95):
+    /// what a derived invoice bills of its order's discount (see `derive`).
+    PerVat(Vec<VatAmount>),
+}
+
+/// An amount of one VAT category and rate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VatAmount {
+    pub vat: Vat,
+    pub amount: Decimal,
 }
 
 impl Default for DocumentDiscount {
@@ -119,7 +133,16 @@ pub struct DocumentFigures {
     pub lines: Vec<DocumentLine>,
     pub discount: DocumentDiscount,
     pub charges: Vec<DocumentCharge>,
+    /// Corrections of the VAT of a category and rate, a cent or a few: the last
+    /// document of a family takes the VAT its order bears less what the others billed,
+    /// which rounding per document can move off round(base × rate) (EN 16931 BR-CO-17
+    /// tolerates less than one unit). See [`MAX_VAT_ADJUSTMENT`].
+    pub vat_adjustments: Vec<VatAmount>,
 }
+
+/// The largest correction a category's VAT may take: under one unit of the currency,
+/// the tolerance of EN 16931 BR-CO-17, with room to spare.
+pub const MAX_VAT_ADJUSTMENT: Decimal = Decimal::from_parts(50, 0, 0, false, 2);
 
 /// Why a document's figures cannot be totalled. Positions count every line from 1,
 /// comment and subtotal lines included, as the user sees them.
@@ -143,6 +166,8 @@ pub enum TotalsError {
     TaxWithoutLabel { position: usize },
     #[error("line {position}: tax {label:?} cannot be negative ({value})")]
     NegativeTax { position: usize, label: String, value: Decimal },
+    #[error("a VAT correction of {amount} at {rate} % is more than the {max} rounding allows")]
+    VatAdjustmentTooLarge { amount: Decimal, rate: Decimal, max: Decimal },
 }
 
 /// The amounts of one item line, rounded to the currency.
@@ -209,20 +234,20 @@ pub struct Totals {
 /// VAT or charges. It validates nothing, as before: callers pass a percent already
 /// checked at the edge.
 pub fn compute(currency: Currency, lines: &[LineFigures], document_discount_percent: Decimal) -> Totals {
-    let items = lines.iter().map(|l| (l, &[][..]));
-    totals_of(currency, items, DocumentDiscount::Percent(document_discount_percent), &[])
+    let items = lines.iter().map(|l| (l, &[][..], true));
+    totals_of(currency, items, &DocumentDiscount::Percent(document_discount_percent), &[], &[])
 }
 
 /// Computes the totals of figures already [`check`]ed (a stored document was checked
 /// when it was written). Unchecked figures still give totals, never a panic.
 pub fn compute_checked(doc: &DocumentFigures) -> Totals {
-    totals_of(doc.currency, items(&doc.lines), doc.discount, &doc.charges)
+    totals_of(doc.currency, items(&doc.lines), &doc.discount, &doc.charges, &doc.vat_adjustments)
 }
 
 /// Computes the totals of a whole document, after [`check`]ing its figures.
 pub fn compute_document(doc: &DocumentFigures) -> Result<Totals, TotalsError> {
     check(doc)?;
-    Ok(totals_of(doc.currency, items(&doc.lines), doc.discount, &doc.charges))
+    Ok(totals_of(doc.currency, items(&doc.lines), &doc.discount, &doc.charges, &doc.vat_adjustments))
 }
 
 /// Checks what [`compute_document`] cannot total: labels missing, negative taxes or
@@ -259,23 +284,47 @@ pub fn check(doc: &DocumentFigures) -> Result<(), TotalsError> {
             return Err(too_precise(format!("document charge {:?}", c.label), c.amount));
         }
     }
-    match doc.discount {
+    for a in &doc.vat_adjustments {
+        if a.amount.abs() > MAX_VAT_ADJUSTMENT {
+            return Err(TotalsError::VatAdjustmentTooLarge {
+                amount: a.amount,
+                rate: a.vat.rate(),
+                max: MAX_VAT_ADJUSTMENT,
+            });
+        }
+        if !currency.is_exact(a.amount) {
+            return Err(too_precise("a VAT correction".into(), a.amount));
+        }
+    }
+    match &doc.discount {
+        DocumentDiscount::PerVat(parts) => {
+            for a in parts {
+                if !currency.is_exact(a.amount) {
+                    return Err(too_precise("the document discount".into(), a.amount));
+                }
+            }
+        }
         DocumentDiscount::Percent(p) => {
+            let p = *p;
             if p < Decimal::ZERO || p > Decimal::ONE_HUNDRED {
                 return Err(TotalsError::DiscountPercentOutOfRange(p));
             }
         }
         DocumentDiscount::Amount(a) => {
+            let a = *a;
             if a < Decimal::ZERO {
                 return Err(TotalsError::NegativeDiscount(a));
             }
             if !currency.is_exact(a) {
                 return Err(too_precise("the document discount".into(), a));
             }
-            let net = items(&doc.lines).fold(currency.round(Decimal::ZERO), |s, (l, taxes)| {
-                let a = line_amounts(currency, l, taxes);
-                s + a.net - a.charge
-            });
+            let net = items(&doc.lines).filter(|(_, _, discountable)| *discountable).fold(
+                currency.round(Decimal::ZERO),
+                |s, (l, taxes, _)| {
+                    let a = line_amounts(currency, l, taxes);
+                    s + a.net - a.charge
+                },
+            );
             if a > net {
                 return Err(TotalsError::DiscountExceedsNet { discount: a, net });
             }
@@ -296,16 +345,22 @@ pub fn subtotals(currency: Currency, lines: &[DocumentLine]) -> Vec<Option<Decim
                 running += line_amounts(currency, &i.line, &i.other_taxes).net;
                 None
             }
+            DocumentLine::Deduction(l) => {
+                running += line_amounts(currency, l, &[]).net;
+                None
+            }
             DocumentLine::Comment => None,
             DocumentLine::Subtotal => Some(std::mem::replace(&mut running, zero)),
         })
         .collect()
 }
 
-/// The item lines of a document with their taxes other than VAT.
-fn items(lines: &[DocumentLine]) -> impl Iterator<Item = (&LineFigures, &[OtherTax])> {
+/// The lines with amounts (items and deductions) with their taxes other than VAT and
+/// whether the document discount applies to them.
+fn items(lines: &[DocumentLine]) -> impl Iterator<Item = (&LineFigures, &[OtherTax], bool)> {
     lines.iter().filter_map(|l| match l {
-        DocumentLine::Item(i) => Some((&i.line, i.other_taxes.as_slice())),
+        DocumentLine::Item(i) => Some((&i.line, i.other_taxes.as_slice(), true)),
+        DocumentLine::Deduction(l) => Some((l, &[][..], false)),
         DocumentLine::Comment | DocumentLine::Subtotal => None,
     })
 }
@@ -330,19 +385,22 @@ struct Group {
 /// The one place the arithmetic happens; [`compute`] and [`compute_document`] feed it.
 fn totals_of<'a>(
     currency: Currency,
-    items: impl Iterator<Item = (&'a LineFigures, &'a [OtherTax])>,
-    discount: DocumentDiscount,
+    items: impl Iterator<Item = (&'a LineFigures, &'a [OtherTax], bool)>,
+    discount: &DocumentDiscount,
     charges: &[DocumentCharge],
+    vat_adjustments: &[VatAmount],
 ) -> Totals {
     let zero = currency.round(Decimal::ZERO);
     let new_group = || Group { lines_net: zero, discount_base: zero, charges: zero };
     let mut groups: BTreeMap<Vat, Group> = BTreeMap::new();
     let lines: Vec<LineAmounts> = items
-        .map(|(l, taxes)| {
+        .map(|(l, taxes, discountable)| {
             let a = line_amounts(currency, l, taxes);
             let g = groups.entry(l.vat).or_insert_with(new_group);
             g.lines_net += a.net;
-            g.discount_base += a.net - a.charge;
+            if discountable {
+                g.discount_base += a.net - a.charge;
+            }
             a
         })
         .collect();
@@ -350,8 +408,17 @@ fn totals_of<'a>(
         // A charge bears its own VAT (BT-102/BT-103), even one no line has.
         groups.entry(c.vat).or_insert_with(new_group).charges += currency.round(c.amount);
     }
+    // A discount or a VAT correction given per category makes it appear, even with no
+    // line left in it (the last invoice of a family can owe a cent of VAT on a base of 0).
+    let per_vat_discount: &[VatAmount] = match discount {
+        DocumentDiscount::PerVat(parts) => parts,
+        _ => &[],
+    };
+    for a in per_vat_discount.iter().chain(vat_adjustments) {
+        groups.entry(a.vat).or_insert_with(new_group);
+    }
 
-    let bases: Vec<Decimal> = groups.values().map(|g| g.discount_base).collect();
+    let bases: Vec<(Vat, Decimal)> = groups.iter().map(|(v, g)| (*v, g.discount_base)).collect();
     let shares = discount_shares(currency, discount, &bases);
     // Rounded per VAT category, not per line: EN 16931 BR-CO-17.
     let vat: Vec<VatBreakdown> = groups
@@ -359,7 +426,8 @@ fn totals_of<'a>(
         .zip(shares)
         .map(|((v, g), discount)| {
             let base = g.lines_net - discount + g.charges;
-            let amount = currency.round(base * v.rate() / Decimal::ONE_HUNDRED);
+            let adjustment: Decimal = vat_adjustments.iter().filter(|a| a.vat == v).map(|a| a.amount).sum();
+            let amount = currency.round(base * v.rate() / Decimal::ONE_HUNDRED) + currency.round(adjustment);
             VatBreakdown {
                 category: v.category(),
                 rate: v.rate(),
@@ -382,11 +450,18 @@ fn totals_of<'a>(
 }
 
 /// The document discount borne by each VAT category and rate, given their discount bases.
-fn discount_shares(currency: Currency, discount: DocumentDiscount, bases: &[Decimal]) -> Vec<Decimal> {
+fn discount_shares(currency: Currency, discount: &DocumentDiscount, bases: &[(Vat, Decimal)]) -> Vec<Decimal> {
+    let vats: Vec<Vat> = bases.iter().map(|(v, _)| *v).collect();
+    let bases: Vec<Decimal> = bases.iter().map(|(_, b)| *b).collect();
+    let bases = bases.as_slice();
     match discount {
+        DocumentDiscount::PerVat(parts) => vats
+            .iter()
+            .map(|v| currency.round(parts.iter().filter(|a| a.vat == *v).map(|a| a.amount).sum::<Decimal>()))
+            .collect(),
         DocumentDiscount::Percent(p) => bases.iter().map(|b| currency.round(b * p / Decimal::ONE_HUNDRED)).collect(),
         DocumentDiscount::Amount(amount) => {
-            let amount = currency.round(amount);
+            let amount = currency.round(*amount);
             let total: Decimal = bases.iter().sum();
             if total.is_zero() {
                 // check() allows only a zero discount on a zero net.
@@ -586,7 +661,7 @@ mod tests {
     }
 
     fn doc(lines: Vec<DocumentLine>, discount: DocumentDiscount, charges: Vec<DocumentCharge>) -> DocumentFigures {
-        DocumentFigures { currency: Currency::EUR, lines, discount, charges }
+        DocumentFigures { currency: Currency::EUR, lines, discount, charges, vat_adjustments: vec![] }
     }
 
     fn charge(label: &str, amount: Decimal, rate: Decimal) -> DocumentCharge {
@@ -676,7 +751,7 @@ mod tests {
             item(dec!(1), dec!(100), dec!(5.5), vec![]),
         ];
         let d =
-            DocumentFigures { currency: jpy, lines, discount: DocumentDiscount::Amount(dec!(100)), charges: vec![] };
+            DocumentFigures { currency: jpy, lines, discount: DocumentDiscount::Amount(dec!(100)), charges: vec![], vat_adjustments: vec![] };
         let t = compute_document(&d).unwrap();
         assert_eq!(t.vat.iter().map(|b| b.discount).collect::<Vec<_>>(), vec![dec!(34), dec!(33), dec!(33)]);
         assert_eq!((t.discount.to_string(), t.net.to_string()), ("100".to_string(), "200".to_string()));
@@ -819,7 +894,7 @@ mod tests {
                     vat,
                 })
                 .collect();
-            let mut d = DocumentFigures { currency, lines, discount: DocumentDiscount::default(), charges };
+            let mut d = DocumentFigures { currency, lines, discount: DocumentDiscount::default(), charges, vat_adjustments: vec![] };
             let discountable: Decimal = compute_document(&d).unwrap().vat.iter().map(|b| b.discount_base).sum();
             d.discount = if as_amount {
                 DocumentDiscount::Amount(currency.round(discountable * Decimal::new(per_mille, 3)))
@@ -881,6 +956,7 @@ mod tests {
                 lines: lines.iter().copied().map(DocumentLine::from).collect(),
                 discount: DocumentDiscount::Percent(percent),
                 charges: vec![],
+                vat_adjustments: vec![],
             };
             prop_assert_eq!(compute(Currency::EUR, &lines, percent), compute_document(&d).unwrap());
         }
@@ -889,8 +965,9 @@ mod tests {
     #[test]
     fn a_discount_share_stays_within_its_base_even_on_a_few_cents() {
         let shares = |bases: &[i64], amount: i64| {
-            let bases: Vec<Decimal> = bases.iter().map(|b| Decimal::new(*b, 2)).collect();
-            discount_shares(Currency::EUR, DocumentDiscount::Amount(Decimal::new(amount, 2)), &bases)
+            let vat = Vat::new(dec!(20), None).unwrap();
+            let bases: Vec<(Vat, Decimal)> = bases.iter().map(|b| (vat, Decimal::new(*b, 2))).collect();
+            discount_shares(Currency::EUR, &DocumentDiscount::Amount(Decimal::new(amount, 2)), &bases)
         };
         // 0.005 rounds to 0.01 four times over: the running total is rounded instead.
         assert_eq!(shares(&[1, 1, 1, 1], 2), vec![dec!(0.01), dec!(0.00), dec!(0.01), dec!(0.00)]);
