@@ -104,8 +104,7 @@ impl Ledger {
     /// alike (a draft invoice is about to bill, a draft credit note is not — leave it out).
     pub fn of(order: &Content, members: &[Member<'_>]) -> Ledger {
         let mut ledger = Ledger::default();
-        let mut target: HashMap<Uuid, Target> =
-            order.items().map(|l| (l.id, Target::OrderLine(l.id))).collect();
+        let mut target: HashMap<Uuid, Target> = order.items().map(|l| (l.id, Target::OrderLine(l.id))).collect();
         let rank = |r: Role| match r {
             Role::DeliveryNote => 0,
             Role::Deposit => 1,
@@ -237,7 +236,9 @@ impl Words {
     }
     fn deposit_title(&self, share: DepositShare, order: &str) -> String {
         match (self.0, share) {
-            (Language::Fr, DepositShare::Percent(p)) => format!("Acompte de {} % sur la commande {order}", p.normalize()),
+            (Language::Fr, DepositShare::Percent(p)) => {
+                format!("Acompte de {} % sur la commande {order}", p.normalize())
+            }
             (Language::Fr, DepositShare::Amount(_)) => format!("Acompte sur la commande {order}"),
             (Language::En, DepositShare::Percent(p)) => format!("Deposit of {}% on order {order}", p.normalize()),
             (Language::En, DepositShare::Amount(_)) => format!("Deposit on order {order}"),
@@ -546,6 +547,10 @@ pub fn situation(order: Order<'_>, ledger: &Ledger, cumulative: Decimal) -> Resu
     if ledger.by_quantities {
         return Err(DeriveError::ByQuantities);
     }
+    // Fix: after the 100 % situation the order is settled; say so rather than "not forward".
+    if ledger.last_percent >= Decimal::ONE_HUNDRED {
+        return Err(DeriveError::NothingLeft);
+    }
     let words = Words(order.language);
     let o = order.content;
     let cur = o.currency;
@@ -699,7 +704,8 @@ pub fn check_conservation(order: &Totals, ledger: &Ledger) -> Result<(), (Decima
     for (rate, category) in vats {
         let o = order.vat.iter().find(|b| b.rate == rate && b.category == category);
         let (ob, ov) = o.map_or((Decimal::ZERO, Decimal::ZERO), |b| (b.base, b.amount));
-        let billed = Vat::new(rate, Some(category)).ok().and_then(|v| ledger.groups.get(&v).copied()).unwrap_or_default();
+        let billed =
+            Vat::new(rate, Some(category)).ok().and_then(|v| ledger.groups.get(&v).copied()).unwrap_or_default();
         if billed.base != ob || billed.vat != ov {
             return Err((rate, billed.base, ob));
         }
