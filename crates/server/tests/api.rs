@@ -195,7 +195,7 @@ async fn an_overpayment_is_kept_as_customer_credit() {
         let p = app
             .post(
                 &format!("/invoices/{id}/payments"),
-                json!({"amount": "150.00", "date": "2026-02-01", "method": "bank_transfer"}),
+                json!({"amount": "150.00", "date": "2026-02-01", "method": "bank_transfer", "excess": "credit"}),
             )
             .await;
         let p = p.assert_status(200);

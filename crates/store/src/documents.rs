@@ -7,7 +7,7 @@ use crate::{Arg, Result, Stamp, Store, StoreError, Tx, bind_args, new_id, now, o
 use facturier_core::Decimal;
 use facturier_core::company::{Buyer, Parties, Seller};
 use facturier_core::document::{
-    self, Canonical, Content, DocumentKind, LifecycleError, Line, LineKind, Status, apply_payment, settle,
+    self, Canonical, Content, DocumentKind, LifecycleError, Line, LineKind, Status, settle,
 };
 use facturier_core::money::Currency;
 use facturier_core::numbering::NumberPattern;
@@ -285,6 +285,8 @@ pub struct PaymentRecord {
     pub date: Date,
     pub method: String,
     pub reference: Option<String>,
+    /// `recorded` or `cancelled` (kept, no longer counted).
+    pub status: String,
 }
 
 /// A payment to record.
@@ -848,10 +850,10 @@ impl Store {
         });
         let RowWithFlags { row, has_payments, has_links } = row.ok_or(StoreError::NotFound("document"))?;
         let mut rec: DocumentRecord = row.try_into()?;
-        let payments: Vec<(Uuid, String, String, Date, String, Option<String>)> = if has_payments {
+        let payments: Vec<(Uuid, String, String, Date, String, Option<String>, String)> = if has_payments {
             on_acquired!(&mut conn, |c| {
                 sqlx::query_as(
-                    "SELECT id, amount, applied, paid_on, method, reference FROM payments \
+                    "SELECT COALESCE(payment_id, id), amount, applied, paid_on, method, reference, status FROM payments \
                      WHERE company_id = $1 AND document_id = $2 ORDER BY id",
                 )
                 .bind(company_id)
@@ -864,7 +866,7 @@ impl Store {
         };
         rec.payments = payments
             .into_iter()
-            .map(|(pid, amount, applied, date, method, reference)| {
+            .map(|(pid, amount, applied, date, method, reference, status)| {
                 Ok(PaymentRecord {
                     id: pid,
                     amount: dec(id, "payment", &amount)?,
@@ -872,6 +874,7 @@ impl Store {
                     date,
                     method,
                     reference,
+                    status,
                 })
             })
             .collect::<Result<_>>()?;
@@ -992,71 +995,6 @@ impl Store {
         }
         let mut tx = self.begin().await?;
         issue_in(&mut tx, company_id, kind, id, today).await?;
-        tx.commit().await?;
-        self.document(company_id, kind, id).await
-    }
-
-    /// Records a payment on an issued invoice; what exceeds the amount due becomes customer credit.
-    pub async fn add_payment(
-        &self,
-        company_id: Uuid,
-        kind: DocumentKind,
-        id: Uuid,
-        payment: NewPayment<'_>,
-    ) -> Result<DocumentRecord> {
-        let NewPayment { amount, date, method, reference } = payment;
-        let mut tx = self.begin().await?;
-        let doc = lock_document(&mut tx, company_id, id, Some(kind)).await?;
-        if !kind.is_payable() {
-            return Err(LifecycleError::NotPayable(doc.status.as_str()).into());
-        }
-        let gross = doc.content.totals().gross;
-        let before = settle(gross, doc.paid, doc.credited);
-        let (applied, excess) = apply_payment(doc.status, before.due, amount)?;
-        let paid = doc.paid + applied;
-        let after = settle(gross, paid, doc.credited);
-        let payment_id = new_id();
-        let at = now();
-        on_conn!(&mut tx, |c| {
-            sqlx::query(
-                "INSERT INTO payments (id, company_id, document_id, amount, applied, paid_on, method, reference, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            )
-            .bind(payment_id)
-            .bind(company_id)
-            .bind(id)
-            .bind(amount.to_string())
-            .bind(applied.to_string())
-            .bind(date)
-            .bind(method)
-            .bind(reference)
-            .bind(at)
-            .execute(&mut *c)
-            .await?;
-            sqlx::query("UPDATE documents SET paid = $3, due = $4, status = $5, updated_at = $6 WHERE company_id = $1 AND id = $2")
-                .bind(company_id)
-                .bind(id)
-                .bind(paid.to_string())
-                .bind(after.due.to_string())
-                .bind(after.status.as_str())
-                .bind(at)
-                .execute(&mut *c)
-                .await?;
-        });
-        if excess > Decimal::ZERO {
-            add_credit(
-                &mut tx,
-                company_id,
-                doc.content.customer_id,
-                excess,
-                doc.content.currency,
-                "payment",
-                payment_id,
-            )
-            .await?;
-        }
-        let detail = serde_json::json!({"amount": amount.to_string(), "applied": applied.to_string(), "to_credit": excess.to_string(), "method": method});
-        event(&mut tx, company_id, id, "payment_recorded", detail).await?;
         tx.commit().await?;
         self.document(company_id, kind, id).await
     }

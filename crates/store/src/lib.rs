@@ -17,6 +17,7 @@ pub mod lists;
 pub mod members;
 pub mod outbox;
 pub mod password_links;
+pub mod payments;
 pub mod pipeline;
 pub mod products;
 mod reader;

@@ -237,7 +237,7 @@ impl Store {
 
     /// What the payments recorded on each of these documents add up to (`applied`).
     async fn payments_of(&self, company_id: Uuid, ids: &[Uuid]) -> Result<Sums> {
-        let mut q = Sql::new("SELECT document_id, applied FROM payments WHERE company_id = ");
+        let mut q = Sql::new("SELECT document_id, applied FROM payments WHERE status = 'recorded' AND company_id = ");
         q.bind(Arg::Uuid(company_id)).push(" AND document_id IN ").bind_ids(ids.iter().copied());
         let rows: Vec<(Uuid, String)> =
             on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())

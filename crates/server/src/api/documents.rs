@@ -844,6 +844,8 @@ pub struct PaymentView {
     pub date: String,
     pub method: String,
     pub reference: Option<String>,
+    /// `recorded` or `cancelled` (a cancelled payment is kept and no longer counts).
+    pub status: String,
 }
 
 #[derive(Serialize)]
@@ -1088,6 +1090,7 @@ pub fn view_in(r: &DocumentRecord, today: time::Date, company_currency: Option<C
                 date: date_text(p.date),
                 method: p.method.clone(),
                 reference: p.reference.clone(),
+                status: p.status.clone(),
             })
             .collect(),
         links: r
@@ -1493,10 +1496,12 @@ pub struct PaymentInput {
     pub date: Option<String>,
     pub method: Option<String>,
     pub reference: Option<String>,
+    /// `"credit"`: what exceeds the amount due is kept as customer credit (else refused).
+    pub excess: Option<String>,
 }
 
 /// Accepted payment methods, with the aliases people type.
-fn payment_method(s: &str) -> Option<&'static str> {
+pub(crate) fn payment_method(s: &str) -> Option<&'static str> {
     Some(match s.trim().to_lowercase().replace([' ', '-'], "_").as_str() {
         "bank_transfer"
         | "transfer"
@@ -1558,14 +1563,13 @@ pub(crate) async fn add_payment(
         }
     };
     let reference = v.opt_text("reference", &input.reference, 140);
+    let excess = super::payments::excess(&mut v, &input.excess);
     v.finish()?;
     let (Some(amount), Some(date), Some(method)) = (amount, date, method) else {
         return Err(ApiError::field("body", "incomplete payment"));
     };
-    let rec = app
-        .store
-        .add_payment(auth.company(), kind, id, NewPayment { amount, date, method, reference: reference.as_deref() })
-        .await?;
+    let payment = NewPayment { amount, date, method, reference: reference.as_deref() };
+    let rec = app.store.pay_invoice(auth.company(), kind, id, payment, excess).await?;
     Ok(Json(full_view(app, auth, &rec, auth.today()).await?))
 }
 

@@ -6,6 +6,7 @@ pub mod customer_files;
 pub mod customers;
 pub mod documents;
 pub mod email;
+pub mod payments;
 pub mod products;
 pub mod render;
 pub mod settings;
@@ -32,6 +33,14 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("post", "/customers/{id}/files", "Attach a file to a customer (multipart, at most 10 MiB)"),
     ("get", "/customers/{id}/files/{file_id}", "Download a customer's file"),
     ("delete", "/customers/{id}/files/{file_id}", "Remove a customer's file"),
+    ("get", "/customers/{id}/credit", "The customer's available credit per currency"),
+    ("post", "/customers/{id}/credit/apply", "Apply customer credit to an open invoice"),
+    ("post", "/customers/{id}/credit/refund", "Pay customer credit back (an outgoing payment)"),
+    ("get", "/customers/{id}/statement", "The customer's statement: documents, payments and running balance per currency"),
+    ("get", "/payments", "List payments, newest first"),
+    ("post", "/payments", "Record one payment over several invoices of a customer"),
+    ("get", "/payments/{id}", "Get a payment"),
+    ("post", "/payments/{id}/cancel", "Cancel a payment (kept as cancelled, its invoices settled again)"),
     ("get", "/products", "List and search products"),
     ("post", "/products", "Create a product or service"),
     ("get", "/products/{id}", "Get a product"),
@@ -231,6 +240,13 @@ pub fn routes(app: App) -> Router<App> {
     router
         .route("/customers", get(customers::list).post(customers::create))
         .route("/customers/{id}", get(customers::show).patch(customers::update))
+        .route("/customers/{id}/credit", get(payments::credit))
+        .route("/customers/{id}/credit/apply", axum::routing::post(payments::apply_credit))
+        .route("/customers/{id}/credit/refund", axum::routing::post(payments::refund))
+        .route("/customers/{id}/statement", get(payments::statement))
+        .route("/payments", get(payments::list).post(payments::create))
+        .route("/payments/{id}", get(payments::show))
+        .route("/payments/{id}/cancel", axum::routing::post(payments::cancel))
         .route("/products", get(products::list).post(products::create))
         .route("/products/{id}", get(products::show).patch(products::update))
         .route("/numbering", get(settings::list))

@@ -34,7 +34,7 @@ pub async fn model(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Rende
     let cur = content.currency;
 
     let mut settled = Vec::new();
-    for p in &rec.payments {
+    for p in rec.payments.iter().filter(|p| p.status == "recorded") {
         let label = match language {
             facturier_core::party::Language::Fr => format!("Règlement du {}", text::date(p.date, language)),
             facturier_core::party::Language::En => format!("Payment of {}", text::date(p.date, language)),

@@ -956,6 +956,7 @@ async fn act(
                 date: form.text("date"),
                 method: form.text("method"),
                 reference: form.text("reference"),
+                excess: form.text("excess"),
             };
             api_docs::add_payment(&app, &auth, kind, &ids, input).await.map(|_| see_other(&here))
         }

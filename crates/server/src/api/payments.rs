@@ -1,0 +1,501 @@
+//! `/payments` and the customer's credit and statement: one payment over several
+//! invoices, its cancellation, customer credit applied or refunded. The rules are in
+//! `facturier_core::payments`; these handlers parse, call the store and render.
+
+use super::documents::payment_method;
+use super::{ListQuery, Page, date_text, instant_text, limit, path_id, query_date};
+use crate::App;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::input::{ApiJson, Check, DecRules, DecText};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use facturier_core::Decimal;
+use facturier_core::money::{Currency, MAX_MAGNITUDE, to_text};
+use facturier_core::payments::Excess;
+use facturier_store::documents::DocCursor;
+use facturier_store::payments::{CurrencyStatement, NewReceipt, Payment, PaymentFilter};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// At most this many invoices in one payment.
+pub const MAX_ALLOCATIONS: usize = 200;
+
+/// The longest reason of a cancellation.
+pub const MAX_REASON: usize = 500;
+
+/// An amount in its currency's notation (`"120.00"`).
+fn money(cur: Currency, d: Decimal) -> String {
+    to_text(cur.round(d), cur.minor_units())
+}
+
+/// One invoice's share of a payment, as shown.
+#[derive(Serialize)]
+pub struct AllocationView {
+    pub invoice_id: Uuid,
+    pub kind: &'static str,
+    pub number: Option<String>,
+    pub amount: String,
+}
+
+/// A payment as the API shows it.
+#[derive(Serialize)]
+pub struct PaymentView {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    /// `receipt` (money received), `credit` (customer credit applied) or `refund` (credit paid back).
+    pub kind: &'static str,
+    pub currency: String,
+    pub amount: String,
+    pub date: String,
+    pub method: String,
+    pub reference: Option<String>,
+    /// `recorded` or `cancelled`.
+    pub status: String,
+    pub allocations: Vec<AllocationView>,
+    /// What the payment left as customer credit.
+    pub to_credit: String,
+    pub cancelled_at: Option<String>,
+    pub cancel_reason: Option<String>,
+    pub created_at: String,
+}
+
+pub fn view(p: &Payment) -> PaymentView {
+    let cur = p.currency;
+    PaymentView {
+        id: p.id,
+        customer_id: p.customer_id,
+        kind: p.kind.as_str(),
+        currency: cur.code().to_string(),
+        amount: money(cur, p.amount),
+        date: date_text(p.date),
+        method: p.method.clone(),
+        reference: p.reference.clone(),
+        status: p.status.clone(),
+        allocations: p
+            .allocations
+            .iter()
+            .map(|a| AllocationView {
+                invoice_id: a.invoice_id,
+                kind: a.kind.as_str(),
+                number: a.number.clone(),
+                amount: money(cur, a.amount),
+            })
+            .collect(),
+        to_credit: money(cur, p.to_credit),
+        cancelled_at: p.cancelled_at.map(instant_text),
+        cancel_reason: p.cancel_reason.clone(),
+        created_at: instant_text(p.created_at),
+    }
+}
+
+/// Parses `excess`: absent or `"credit"`.
+pub(crate) fn excess(v: &mut Check, s: &Option<String>) -> Excess {
+    match s.as_deref() {
+        None => Excess::Refuse,
+        Some("credit") => Excess::Credit,
+        Some(other) => {
+            v.error("excess", format!("{other:?} is not a way to keep an excess: the only one is \"credit\""));
+            Excess::Refuse
+        }
+    }
+}
+
+/// Parses an amount received or paid: required, above zero, in the currency's decimals.
+fn amount(v: &mut Check, field: &str, a: &Option<DecText>, cur: Currency) -> Option<Decimal> {
+    match a {
+        Some(a) => v.decimal(field, a, DecRules::new(cur.minor_units()).positive().at_most(MAX_MAGNITUDE)),
+        None => {
+            v.error(field, "is required");
+            None
+        }
+    }
+}
+
+/// Parses a payment method (default `bank_transfer`).
+fn method(v: &mut Check, m: &Option<String>) -> Option<&'static str> {
+    match m.as_deref() {
+        None => Some("bank_transfer"),
+        Some(m) => {
+            let r = payment_method(m);
+            if r.is_none() {
+                v.error(
+                    "method",
+                    format!(
+                        "{m:?} is not a payment method (bank_transfer, card, cheque, cash, direct_debit, online, other)"
+                    ),
+                );
+            }
+            r
+        }
+    }
+}
+
+/// Parses an optional date (default today).
+fn date(v: &mut Check, d: &Option<String>, today: time::Date) -> Option<time::Date> {
+    match d.as_deref() {
+        Some(d) => v.date("date", d),
+        None => Some(today),
+    }
+}
+
+/// Parses an id given in a body.
+fn body_id(v: &mut Check, field: &str, s: &Option<String>) -> Option<Uuid> {
+    match s.as_deref() {
+        None => {
+            v.error(field, "is required");
+            None
+        }
+        Some(s) => {
+            let id = s.parse().ok();
+            if id.is_none() {
+                v.error(field, format!("{s:?} is not an id"));
+            }
+            id
+        }
+    }
+}
+
+/// The currency of the body, or the company's.
+fn currency(v: &mut Check, s: &Option<String>, auth: &Auth) -> Option<Currency> {
+    match s.as_deref() {
+        Some(c) => v.parse("currency", c),
+        None => auth.0.currency.parse().ok(),
+    }
+}
+
+/// One invoice's share in `POST /payments`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllocationInput {
+    pub invoice_id: Option<String>,
+    pub amount: Option<DecText>,
+}
+
+/// The body of `POST /payments`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewPaymentInput {
+    pub customer_id: Option<String>,
+    pub amount: Option<DecText>,
+    pub currency: Option<String>,
+    pub date: Option<String>,
+    pub method: Option<String>,
+    pub reference: Option<String>,
+    pub allocations: Option<Vec<AllocationInput>>,
+    pub excess: Option<String>,
+}
+
+/// `POST /payments`: one payment allocated over several invoices of a customer.
+pub async fn create(
+    State(app): State<App>,
+    auth: Auth,
+    ApiJson(input): ApiJson<NewPaymentInput>,
+) -> Result<(StatusCode, Json<PaymentView>), ApiError> {
+    auth.require_write()?;
+    let mut v = Check::default();
+    let customer_id = body_id(&mut v, "customer_id", &input.customer_id);
+    let cur = currency(&mut v, &input.currency, &auth);
+    let scale_cur = cur.unwrap_or(Currency::EUR);
+    let amount = amount(&mut v, "amount", &input.amount, scale_cur);
+    let date = date(&mut v, &input.date, auth.today());
+    let method = method(&mut v, &input.method);
+    let reference = v.opt_text("reference", &input.reference, 140);
+    let excess = excess(&mut v, &input.excess);
+    let mut allocations = Vec::new();
+    match &input.allocations {
+        None => v.error("allocations", "is required (an empty list keeps the whole amount as customer credit)"),
+        Some(list) if list.len() > MAX_ALLOCATIONS => {
+            v.error("allocations", format!("has more than {MAX_ALLOCATIONS} invoices"))
+        }
+        Some(list) => {
+            for (i, a) in list.iter().enumerate() {
+                let id = body_id(&mut v, &format!("allocations[{i}].invoice_id"), &a.invoice_id);
+                let part = match &a.amount {
+                    Some(x) => v.decimal(
+                        &format!("allocations[{i}].amount"),
+                        x,
+                        DecRules::new(scale_cur.minor_units()).positive().at_most(MAX_MAGNITUDE),
+                    ),
+                    None => {
+                        v.error(format!("allocations[{i}].amount"), "is required");
+                        None
+                    }
+                };
+                if let (Some(id), Some(part)) = (id, part) {
+                    allocations.push((id, part));
+                }
+            }
+        }
+    }
+    v.finish()?;
+    let (Some(customer_id), Some(amount), Some(date), Some(method)) = (customer_id, amount, date, method) else {
+        return Err(ApiError::field("body", "incomplete payment"));
+    };
+    let receipt = NewReceipt {
+        customer_id,
+        amount,
+        currency: input.currency.as_ref().and(cur),
+        date,
+        method: method.to_string(),
+        reference,
+        allocations,
+        excess,
+    };
+    let p = app.store.record_payment(auth.company(), &receipt).await?;
+    Ok((StatusCode::CREATED, Json(view(&p))))
+}
+
+/// `GET /payments`: newest first.
+pub async fn list(
+    State(app): State<App>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Page<PaymentView>>, ApiError> {
+    let customer_id = match q.customer_id.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(s.parse().map_err(|_| ApiError::field("customer_id", format!("{s:?} is not an id")))?),
+    };
+    let after = match q.after.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(DocCursor::decode(s).ok_or_else(|| ApiError::field("after", "is not a cursor of this list"))?),
+    };
+    let filter = PaymentFilter {
+        customer_id,
+        from: query_date("from", q.from.as_deref())?,
+        to: query_date("to", q.to.as_deref())?,
+        limit: limit(q.limit.as_deref())?,
+        after,
+    };
+    let (rows, next) = app.store.list_payments(auth.company(), &filter).await?;
+    Ok(Json(Page { data: rows.iter().map(view).collect(), next_cursor: next.map(|c| c.encode()) }))
+}
+
+/// `GET /payments/{id}`.
+pub async fn show(State(app): State<App>, auth: Auth, Path(id): Path<String>) -> Result<Json<PaymentView>, ApiError> {
+    let id = path_id(&id, "payment")?;
+    Ok(Json(view(&app.store.payment(auth.company(), id).await?)))
+}
+
+/// The body of `POST /payments/{id}/cancel`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelInput {
+    pub reason: Option<String>,
+}
+
+/// `POST /payments/{id}/cancel`.
+pub async fn cancel(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<CancelInput>,
+) -> Result<Json<PaymentView>, ApiError> {
+    auth.require_write()?;
+    let id = path_id(&id, "payment")?;
+    let mut v = Check::default();
+    let reason = match input.reason.as_deref().map(str::trim) {
+        None | Some("") => {
+            v.error("reason", "is required: say why the payment is cancelled");
+            None
+        }
+        Some(_) => v.text("reason", &input.reason, MAX_REASON),
+    };
+    v.finish()?;
+    let Some(reason) = reason else { return Err(ApiError::field("reason", "is required")) };
+    Ok(Json(view(&app.store.cancel_payment(auth.company(), id, reason.trim()).await?)))
+}
+
+/// The customer's credit in one currency.
+#[derive(Serialize)]
+pub struct CreditLine {
+    pub currency: String,
+    pub amount: String,
+}
+
+/// `GET /customers/{id}/credit`.
+#[derive(Serialize)]
+pub struct CreditView {
+    pub customer_id: Uuid,
+    pub credit: Vec<CreditLine>,
+}
+
+/// The customer's credit per currency, each in its notation.
+pub async fn credit_lines(app: &App, company: Uuid, customer: Uuid) -> Result<Vec<CreditLine>, ApiError> {
+    Ok(app
+        .store
+        .customer_credit(company, customer)
+        .await?
+        .into_iter()
+        .map(|(currency, amount)| {
+            let amount = match currency.parse::<Currency>() {
+                Ok(c) => money(c, amount),
+                Err(_) => amount.to_string(),
+            };
+            CreditLine { currency, amount }
+        })
+        .collect())
+}
+
+pub async fn credit(State(app): State<App>, auth: Auth, Path(id): Path<String>) -> Result<Json<CreditView>, ApiError> {
+    let id = path_id(&id, "customer")?;
+    app.store.customer(auth.company(), id).await?;
+    Ok(Json(CreditView { customer_id: id, credit: credit_lines(&app, auth.company(), id).await? }))
+}
+
+/// The body of `POST /customers/{id}/credit/apply`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyCreditInput {
+    pub invoice_id: Option<String>,
+    pub amount: Option<DecText>,
+    pub date: Option<String>,
+}
+
+/// `POST /customers/{id}/credit/apply`.
+pub async fn apply_credit(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ApplyCreditInput>,
+) -> Result<Json<PaymentView>, ApiError> {
+    auth.require_write()?;
+    let id = path_id(&id, "customer")?;
+    let mut v = Check::default();
+    let invoice_id = body_id(&mut v, "invoice_id", &input.invoice_id);
+    // Decimals as in the company's currency (the invoice's is checked by the rules).
+    let company_cur = currency(&mut v, &None, &auth).unwrap_or(Currency::EUR);
+    let amount = amount(&mut v, "amount", &input.amount, company_cur);
+    let date = date(&mut v, &input.date, auth.today());
+    v.finish()?;
+    let (Some(invoice_id), Some(amount), Some(date)) = (invoice_id, amount, date) else {
+        return Err(ApiError::field("body", "incomplete credit application"));
+    };
+    let p = app.store.apply_credit(auth.company(), id, invoice_id, amount, date).await?;
+    Ok(Json(view(&p)))
+}
+
+/// The body of `POST /customers/{id}/credit/refund`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefundInput {
+    pub amount: Option<DecText>,
+    pub currency: Option<String>,
+    pub date: Option<String>,
+    pub method: Option<String>,
+    pub reference: Option<String>,
+}
+
+/// `POST /customers/{id}/credit/refund`: an outgoing payment.
+pub async fn refund(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<RefundInput>,
+) -> Result<(StatusCode, Json<PaymentView>), ApiError> {
+    auth.require_write()?;
+    let id = path_id(&id, "customer")?;
+    let mut v = Check::default();
+    let cur = currency(&mut v, &input.currency, &auth);
+    let amount = amount(&mut v, "amount", &input.amount, cur.unwrap_or(Currency::EUR));
+    let date = date(&mut v, &input.date, auth.today());
+    let method = method(&mut v, &input.method);
+    let reference = v.opt_text("reference", &input.reference, 140);
+    v.finish()?;
+    let (Some(cur), Some(amount), Some(date), Some(method)) = (cur, amount, date, method) else {
+        return Err(ApiError::field("body", "incomplete refund"));
+    };
+    let p = app.store.refund_credit(auth.company(), id, amount, cur, date, method, reference.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(view(&p))))
+}
+
+/// One line of a statement.
+#[derive(Serialize)]
+pub struct StatementLineView {
+    pub date: String,
+    /// `invoice`, `deposit_invoice`, `credit_note`, `payment`, `payment_cancelled`,
+    /// `credit_applied`, `credit_applied_cancelled`, `refund` or `refund_cancelled`.
+    pub kind: &'static str,
+    pub id: Uuid,
+    pub number: Option<String>,
+    pub reference: Option<String>,
+    pub amount: String,
+    pub debit: String,
+    pub credit: String,
+    pub balance: String,
+}
+
+/// A statement in one currency.
+#[derive(Serialize)]
+pub struct CurrencyStatementView {
+    pub currency: String,
+    pub opening_balance: String,
+    pub entries: Vec<StatementLineView>,
+    pub closing_balance: String,
+}
+
+/// `GET /customers/{id}/statement`.
+#[derive(Serialize)]
+pub struct StatementView {
+    pub customer_id: Uuid,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub currencies: Vec<CurrencyStatementView>,
+}
+
+pub fn statement_view(
+    customer_id: Uuid,
+    from: Option<time::Date>,
+    to: Option<time::Date>,
+    s: &[CurrencyStatement],
+) -> StatementView {
+    StatementView {
+        customer_id,
+        from: from.map(date_text),
+        to: to.map(date_text),
+        currencies: s
+            .iter()
+            .map(|(cur, st)| CurrencyStatementView {
+                currency: cur.code().to_string(),
+                opening_balance: money(*cur, st.opening),
+                entries: st
+                    .lines
+                    .iter()
+                    .map(|l| StatementLineView {
+                        date: date_text(l.date),
+                        kind: l.item.kind,
+                        id: l.item.id,
+                        number: l.item.number.clone(),
+                        reference: l.item.reference.clone(),
+                        amount: money(*cur, l.item.amount),
+                        debit: money(*cur, l.debit),
+                        credit: money(*cur, l.credit),
+                        balance: money(*cur, l.balance),
+                    })
+                    .collect(),
+                closing_balance: money(*cur, st.closing),
+            })
+            .collect(),
+    }
+}
+
+/// The query of `GET /customers/{id}/statement`.
+#[derive(Deserialize)]
+pub struct StatementQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+pub async fn statement(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Query(q): Query<StatementQuery>,
+) -> Result<Json<StatementView>, ApiError> {
+    let id = path_id(&id, "customer")?;
+    let from = query_date("from", q.from.as_deref())?;
+    let to = query_date("to", q.to.as_deref())?;
+    let s = app.store.customer_statement(auth.company(), id, from, to).await?;
+    Ok(Json(statement_view(id, from, to, &s)))
+}
