@@ -281,7 +281,7 @@ fn item_lines(doc: &RenderDocument) -> Vec<ItemLine<'_>> {
                 }
             }
             LineKind::Subtotal => {}
-            LineKind::Item => {
+            LineKind::Item | LineKind::Deduction => {
                 // `Totals::lines` has one entry per item line, in order.
                 let Some(a) = amounts.next() else { break };
                 let note = (!comments.is_empty()).then(|| comments.join("\n"));

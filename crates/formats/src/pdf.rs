@@ -567,7 +567,7 @@ pub fn render(doc: &RenderDocument, factur_x: Option<&[u8]>) -> Result<Vec<u8>, 
                 }
                 l.y += 18.0;
             }
-            LineKind::Item => {
+            LineKind::Item | LineKind::Deduction => {
                 let amounts = totals.lines.get(item_index);
                 item_index += 1;
                 let mut desc = l.wrap(&line.description, 8.5, Weight::Regular, desc_w - 8.0);

@@ -12,6 +12,7 @@ pub mod companies;
 pub mod customer_files;
 pub mod customers;
 pub mod documents;
+mod family;
 pub mod idempotency;
 pub mod lists;
 pub mod members;

@@ -3,12 +3,14 @@
 //! their delivery notes and invoices. The rules themselves live in `core::lifecycle`.
 
 use crate::documents::{DocumentRecord, event, insert_draft_in, lock_document, read_in};
+use crate::family;
 use crate::{Result, Store, StoreError, Tx, now, on_conn};
 use facturier_core::Decimal;
-use facturier_core::document::{Content, DocumentKind, LifecycleError, Line, Status};
+use facturier_core::derive;
+use facturier_core::document::{Content, DocumentKind, LifecycleError, Line, LineKind, Status};
 use facturier_core::lifecycle::{self, Refused};
 use facturier_core::party::{Customer, InvoiceGrouping};
-use facturier_core::progress::{self, DepositShare};
+use facturier_core::progress::DepositShare;
 use std::collections::HashMap;
 use time::Date;
 use uuid::Uuid;
@@ -99,23 +101,94 @@ async fn link(tx: &mut Tx, company_id: Uuid, parent: Uuid, child: Uuid, relation
     Ok(())
 }
 
-/// The order's issued, uncredited deposit invoices not yet deducted by another invoice.
-async fn deposits_to_deduct(tx: &mut Tx, company_id: Uuid, order_id: Uuid) -> Result<Vec<(Uuid, DocumentRecord)>> {
-    let mut out = Vec::new();
-    for (child, kind) in children(tx, company_id, order_id).await? {
-        if kind != DocumentKind::DepositInvoice {
-            continue;
+/// What a delivery note delivered of each line of its order.
+fn delivered(note: &DocumentRecord, order: &DocumentRecord) -> HashMap<Uuid, Decimal> {
+    let mut out: HashMap<Uuid, Decimal> = HashMap::new();
+    for l in note.content.items() {
+        if let Some(src) = l.source_line_id.filter(|s| order.content.lines.iter().any(|o| o.id == *s)) {
+            *out.entry(src).or_default() += l.quantity;
         }
-        let dep = read_in(tx, company_id, child).await?;
-        if matches!(dep.status, Status::Draft | Status::Credited) {
-            continue;
+    }
+    out
+}
+
+/// A selection of an order's lines, checked: known lines, quantities above zero.
+fn selection(order: &DocumentRecord, portions: &[Portion]) -> Result<HashMap<Uuid, Decimal>> {
+    let mut out: HashMap<Uuid, Decimal> = HashMap::new();
+    for (i, p) in portions.iter().enumerate() {
+        let field = |f: &str| format!("lines[{i}].{f}");
+        if !order.content.items().any(|l| l.id == p.line_id) {
+            return Err(StoreError::Invalid { field: field("line_id"), message: "no such line on this order".into() });
         }
-        if children(tx, company_id, child).await?.iter().any(|(_, k)| *k == DocumentKind::Invoice) {
-            continue;
+        if p.quantity <= Decimal::ZERO {
+            return Err(StoreError::Invalid { field: field("quantity"), message: "must be greater than zero".into() });
         }
-        out.push((child, dep));
+        *out.entry(p.line_id).or_default() += p.quantity;
     }
     Ok(out)
+}
+
+/// Refuses to credit a deposit invoice a final invoice has deducted.
+pub(crate) async fn check_not_deducted(tx: &mut Tx, company_id: Uuid, doc: &DocumentRecord) -> Result<()> {
+    if doc.kind != DocumentKind::DepositInvoice {
+        return Ok(());
+    }
+    let Some(order_id) = family::parent_order(tx, company_id, doc.id).await? else { return Ok(()) };
+    let order = read_in(tx, company_id, order_id).await?;
+    let ledger = family::load(tx, company_id, order_id).await?.ledger(&order);
+    if ledger.deducted(&doc.content, doc.id) {
+        return Err(StoreError::Conflict(
+            "this deposit is deducted by the order's final invoice: credit the final invoice instead, which gives the deposit back".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The deposits whose lines a derived document deducts.
+fn deducted_by(content: &Content, ledger: &derive::Ledger) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = ledger
+        .open_deposits
+        .iter()
+        .filter(|d| content.lines.iter().any(|l| l.kind == LineKind::Deduction && l.source_line_id == Some(d.line_id)))
+        .map(|d| d.deposit_id)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The content of an invoice billing `portions` of an order (all that is left by
+/// default), and the deposits it deducts.
+async fn bill_by_quantities(
+    tx: &mut Tx,
+    company_id: Uuid,
+    order: &DocumentRecord,
+    portions: Option<&HashMap<Uuid, Decimal>>,
+    clamp: bool,
+) -> Result<(Content, Vec<Uuid>)> {
+    let family = family::load(tx, company_id, order.id).await?;
+    let ledger = family.ledger(order);
+    // The monthly run bills what its notes delivered and the order has left: an order
+    // invoiced by hand meanwhile is not billed twice.
+    let clamped: Option<HashMap<Uuid, Decimal>> = portions.filter(|_| clamp).map(|p| {
+        order
+            .content
+            .items()
+            .filter_map(|l| Some((l.id, *p.get(&l.id)?.min(&ledger.quantity_left(l)))))
+            .filter(|(_, q)| *q > Decimal::ZERO)
+            .collect()
+    });
+    let portions = clamped.as_ref().or(portions);
+    let language = family::language(tx, company_id, order.content.customer_id).await?;
+    let number = order.number.clone().unwrap_or_default();
+    let content = derive::invoice_by_quantities(
+        derive::Order { number: &number, content: &order.content, language },
+        &ledger,
+        portions,
+    )
+    .map_err(|e| family::refused(e, "lines"))?;
+    let deducted = deducted_by(&content, &ledger);
+    Ok((content, deducted))
 }
 
 /// An order that can still take deposits and situations.
@@ -339,40 +412,42 @@ impl Store {
             content.valid_until = None;
         }
         let mut deducted = Vec::new();
-        if kind == DocumentKind::Order && matches!(to, DocumentKind::DeliveryNote | DocumentKind::Invoice) {
-            let f = follow_up(&mut tx, company_id, id).await?;
-            if to == DocumentKind::Invoice && f.by_situations {
-                return Err(StoreError::Conflict(
-                    "this order is invoiced by situations: issue a progress invoice at 100 % to settle it".into(),
-                ));
-            }
-            let taken = if to == DocumentKind::DeliveryNote { &f.on_delivery_notes } else { &f.on_invoices };
-            content.lines = remaining_lines(&source, &content, taken, portions)?;
-            if content.lines.is_empty() {
-                let what = if to == DocumentKind::DeliveryNote { "delivered" } else { "invoiced" };
-                return Err(StoreError::Conflict(format!("everything on this order is already {what}")));
-            }
-        } else if portions.is_some() {
+        if portions.is_some() && kind != DocumentKind::Order {
             return Err(StoreError::Invalid {
                 field: "lines".into(),
-                message: "only a delivery note from an order takes a selection of lines".into(),
+                message: "only a delivery note or an invoice from an order takes a selection of lines".into(),
             });
         }
-        if kind == DocumentKind::Order && to == DocumentKind::Invoice {
-            // The final invoice deducts the deposits already invoiced on the order.
-            for (dep_id, dep) in deposits_to_deduct(&mut tx, company_id, id).await? {
-                let number = dep.number.clone().unwrap_or_default();
-                let date = dep.issue_date.map(|d| d.to_string()).unwrap_or_default();
-                for l in &dep.content.lines {
-                    let mut d = l.clone();
-                    d.id = Uuid::now_v7();
-                    d.description = format!("Déduction de l'acompte {number} du {date} ({})", l.description);
-                    d.quantity = -l.quantity;
-                    d.source_line_id = Some(l.id);
-                    content.lines.push(d);
-                }
-                deducted.push(dep_id);
+        if kind == DocumentKind::Order && to == DocumentKind::DeliveryNote {
+            let f = follow_up(&mut tx, company_id, id).await?;
+            content.lines = remaining_lines(&source, &content, &f.on_delivery_notes, portions)?;
+            if content.lines.is_empty() {
+                return Err(StoreError::Conflict("everything on this order is already delivered".into()));
             }
+        }
+        // An invoice from an order or from one of its delivery notes bills its part of the
+        // order: `core::derive` decides the lines, discount, shipping, deductions and VAT.
+        let order_id = match (kind, to) {
+            (DocumentKind::Order, DocumentKind::Invoice) => Some(id),
+            (DocumentKind::DeliveryNote, DocumentKind::Invoice) => {
+                family::parent_order(&mut tx, company_id, id).await?
+            }
+            _ => None,
+        };
+        if let Some(order_id) = order_id {
+            let order = if order_id == id {
+                source.clone()
+            } else {
+                lock_document(&mut tx, company_id, order_id, None).await?
+            };
+            let portions = match portions {
+                _ if kind == DocumentKind::DeliveryNote => Some(delivered(&source, &order)),
+                Some(p) => Some(selection(&order, p)?),
+                None => None,
+            };
+            let (derived, deposits) = bill_by_quantities(&mut tx, company_id, &order, portions.as_ref(), false).await?;
+            content = Content { delivery_date: content.delivery_date, ..derived };
+            deducted = deposits;
         }
         let new_id = insert_draft_in(&mut tx, company_id, to, &content, Some((id, "converted")), None).await?;
         for dep_id in deducted {
@@ -406,28 +481,11 @@ impl Store {
             }
         }
         let field = if matches!(share, DepositShare::Percent(_)) { "percent" } else { "amount" };
-        let parts = progress::deposit_parts(&order.content.totals(), share, already)
-            .map_err(|e| StoreError::Invalid { field: field.into(), message: e.to_string() })?;
+        let language = family::language(&mut tx, company_id, order.content.customer_id).await?;
         let number = order.number.clone().unwrap_or_default();
-        let what = match share {
-            DepositShare::Percent(p) => format!("Acompte de {} % sur la commande {number}", p.normalize()),
-            DepositShare::Amount(_) => format!("Acompte sur la commande {number}"),
-        };
-        let several = parts.len() > 1;
-        let content = Content {
-            payment_terms: facturier_core::terms::PaymentTerms::OnReceipt,
-            customer_reference: order.content.customer_reference.clone(),
-            title: Some(what.clone()),
-            lines: parts
-                .iter()
-                .map(|p| {
-                    let description = if several { format!("{what} (TVA {} %)", p.vat.rate()) } else { what.clone() };
-                    Line::item(description, Decimal::ONE, p.base, p.vat)
-                })
-                .collect(),
-            vat_exemptions: order.content.vat_exemptions.clone(),
-            ..Content::new(order.content.customer_id, order.content.currency)
-        };
+        let content =
+            derive::deposit(derive::Order { number: &number, content: &order.content, language }, share, already)
+                .map_err(|e| family::refused(e, field))?;
         let id = insert_draft_in(
             &mut tx,
             company_id,
@@ -453,79 +511,24 @@ impl Store {
     ) -> Result<DocumentRecord> {
         let mut tx = self.begin().await?;
         let order = open_order(&mut tx, company_id, order_id, "given a progress invoice").await?;
-        let mut done: HashMap<Uuid, Decimal> = HashMap::new();
-        let mut previous = Decimal::ZERO;
-        let mut situations = 0;
-        for (child, kind) in children(&mut tx, company_id, order_id).await? {
-            if kind != DocumentKind::Invoice {
-                continue;
-            }
-            let inv = read_in(&mut tx, company_id, child).await?;
-            let Some(p) = inv.content.progress_percent else { continue };
-            if inv.status == Status::Credited {
-                continue;
-            }
-            situations += 1;
-            previous = previous.max(p);
-            let nets = inv.content.totals().lines;
-            let mut order_line_of = HashMap::new();
-            for (l, a) in inv.content.items().zip(&nets) {
-                if let Some(src) = l.source_line_id {
-                    *done.entry(src).or_default() += a.net;
-                    order_line_of.insert(l.id, src);
-                }
-            }
-            // What credit notes took back is to be invoiced again.
-            for (cn_id, ck) in children(&mut tx, company_id, child).await? {
-                let cn = read_in(&mut tx, company_id, cn_id).await?;
-                if ck != DocumentKind::CreditNote || cn.status == Status::Draft {
-                    continue;
-                }
-                for (l, a) in cn.content.items().zip(cn.content.totals().lines) {
-                    if let Some(order_line) = l.source_line_id.and_then(|s| order_line_of.get(&s)) {
-                        *done.entry(*order_line).or_default() -= a.net;
-                    }
-                }
-            }
-        }
-        let totals = order.content.totals();
-        let nets: Vec<Decimal> = totals.lines.iter().map(|l| l.net).collect();
-        let already: Vec<Decimal> =
-            order.content.lines.iter().map(|l| done.get(&l.id).copied().unwrap_or_default()).collect();
-        let amounts = progress::situation_amounts(order.content.currency, &nets, &already, previous, cumulative)
-            .map_err(|e| StoreError::Invalid { field: "cumulative_percent".into(), message: e.to_string() })?;
-        let cumulative = cumulative.normalize();
-        let lines: Vec<Line> = order
-            .content
-            .items()
-            .zip(amounts)
-            .filter(|(_, a)| !a.is_zero())
-            .map(|(l, amount)| {
-                let description =
-                    format!("{} — avancement {cumulative} % (précédemment {} %)", l.description, previous.normalize());
-                // A price is never negative (BR-27): what goes back is a negative quantity.
-                let quantity = if amount < Decimal::ZERO { -Decimal::ONE } else { Decimal::ONE };
-                Line {
-                    product_id: l.product_id,
-                    source_line_id: Some(l.id),
-                    ..Line::item(description, quantity, amount.abs(), l.vat)
-                }
-            })
-            .collect();
+        let family = family::load(&mut tx, company_id, order_id).await?;
+        let ledger = family.ledger(&order);
+        let language = family::language(&mut tx, company_id, order.content.customer_id).await?;
         let number = order.number.clone().unwrap_or_default();
-        let content = Content {
-            payment_terms: order.content.payment_terms,
-            customer_reference: order.content.customer_reference.clone(),
-            discount_percent: order.content.discount_percent,
-            title: Some(format!("Situation n° {} — commande {number}, avancement {cumulative} %", situations + 1)),
-            progress_percent: Some(cumulative),
-            lines,
-            vat_exemptions: order.content.vat_exemptions.clone(),
-            ..Content::new(order.content.customer_id, order.content.currency)
-        };
+        let content = derive::situation(
+            derive::Order { number: &number, content: &order.content, language },
+            &ledger,
+            cumulative,
+        )
+        .map_err(|e| family::refused(e, "cumulative_percent"))?;
+        let cumulative = cumulative.normalize();
+        let deducted = deducted_by(&content, &ledger);
         let id =
             insert_draft_in(&mut tx, company_id, DocumentKind::Invoice, &content, Some((order_id, "progress")), None)
                 .await?;
+        for dep_id in deducted {
+            link(&mut tx, company_id, dep_id, id, "deduction").await?;
+        }
         event(
             &mut tx,
             company_id,
@@ -561,7 +564,10 @@ impl Store {
             .fetch_all(c)
             .await?
         });
-        let mut groups: std::collections::BTreeMap<(Uuid, String, String), Vec<DocumentRecord>> = Default::default();
+        // One invoice per customer's grouping key and per order: each order's part bills its
+        // own discount, shipping and deductions, so that the order's family adds up.
+        type Key = (Uuid, String, String, Option<Uuid>);
+        let mut groups: std::collections::BTreeMap<Key, Vec<DocumentRecord>> = Default::default();
         let mut groupings: HashMap<Uuid, InvoiceGrouping> = HashMap::new();
         for (id,) in ids {
             if children(&mut tx, company_id, id).await?.iter().any(|(_, k)| *k == DocumentKind::Invoice) {
@@ -592,37 +598,63 @@ impl Store {
                 }
                 InvoiceGrouping::DeliveryNote => id.to_string(),
             };
-            groups.entry((customer, note.content.currency.code().to_string(), key)).or_default().push(note);
+            let order = family::parent_order(&mut tx, company_id, id).await?;
+            groups.entry((customer, note.content.currency.code().to_string(), key, order)).or_default().push(note);
         }
         let mut run = DeliveryRun::default();
-        for (_, notes) in groups {
+        for ((customer, _, _, order_id), notes) in groups {
             let first = &notes[0];
-            let mut lines = Vec::new();
-            for n in &notes {
-                let number = n.number.clone().unwrap_or_default();
-                let date = n.issue_date.map(|d| d.to_string()).unwrap_or_default();
-                let zero = facturier_core::tax::Vat::new(Decimal::ZERO, None)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                lines.push(Line {
-                    kind: facturier_core::document::LineKind::Comment,
-                    ..Line::item(format!("Bon de livraison {number} du {date}"), Decimal::ZERO, Decimal::ZERO, zero)
-                });
-                lines.extend(derived(&n.content, true).lines.into_iter().filter(Line::is_item));
-            }
-            let content = Content {
-                payment_terms: first.content.payment_terms,
-                billing_address: first.content.billing_address.clone(),
-                delivery_address: first.content.delivery_address.clone(),
-                title: Some(format!("Livraisons du {from} au {to}")),
-                lines,
-                vat_exemptions: first.content.vat_exemptions.clone(),
-                ..Content::new(first.content.customer_id, first.content.currency)
+            let language = family::language(&mut tx, company_id, customer).await?;
+            let headings: Vec<Line> = notes
+                .iter()
+                .map(|n| derive::delivery_note_heading(n.number.as_deref().unwrap_or_default(), n.issue_date, language))
+                .collect();
+            let (mut content, deducted) = match order_id {
+                Some(order_id) => {
+                    let order = lock_document(&mut tx, company_id, order_id, None).await?;
+                    let mut portions: HashMap<Uuid, Decimal> = HashMap::new();
+                    for n in &notes {
+                        for (line, q) in delivered(n, &order) {
+                            *portions.entry(line).or_default() += q;
+                        }
+                    }
+                    let billed = bill_by_quantities(&mut tx, company_id, &order, Some(&portions), true).await;
+                    let (content, deducted) = match billed {
+                        // Everything these notes delivered is invoiced already.
+                        Err(StoreError::Conflict(_)) => continue,
+                        other => other?,
+                    };
+                    (Content { lines: headings.into_iter().chain(content.lines).collect(), ..content }, deducted)
+                }
+                None => {
+                    let mut lines = Vec::new();
+                    for (n, heading) in notes.iter().zip(headings) {
+                        lines.push(heading);
+                        lines.extend(derived(&n.content, true).lines.into_iter().filter(Line::is_item));
+                    }
+                    let content = Content {
+                        payment_terms: first.content.payment_terms,
+                        billing_address: first.content.billing_address.clone(),
+                        delivery_address: first.content.delivery_address.clone(),
+                        lines,
+                        vat_exemptions: first.content.vat_exemptions.clone(),
+                        ..Content::new(first.content.customer_id, first.content.currency)
+                    };
+                    (content, Vec::new())
+                }
             };
+            content.title = Some(match language {
+                facturier_core::party::Language::Fr => format!("Livraisons du {from} au {to}"),
+                facturier_core::party::Language::En => format!("Deliveries from {from} to {to}"),
+            });
             let invoice = insert_draft_in(&mut tx, company_id, DocumentKind::Invoice, &content, None, None).await?;
             for n in &notes {
                 link(&mut tx, company_id, n.id, invoice, "invoiced").await?;
                 event(&mut tx, company_id, n.id, "invoiced", serde_json::json!({"invoice": invoice})).await?;
                 run.delivery_notes.push(n.id);
+            }
+            for dep_id in deducted {
+                link(&mut tx, company_id, dep_id, invoice, "deduction").await?;
             }
             run.created.push(invoice);
         }
@@ -658,6 +690,72 @@ impl Store {
         }
         out.sort_by_key(|m| (m.kind, m.id));
         Ok(out)
+    }
+
+    /// A draft credit note on an issued invoice or deposit invoice: `lines` credited on
+    /// the invoice's terms, or by default what is left of it after the credit notes
+    /// already issued (the whole invoice when there are none). A deposit a final invoice
+    /// has deducted is not credited on its own: crediting the final invoice gives it back.
+    pub async fn draft_credit_note(
+        &self,
+        company_id: Uuid,
+        kind: DocumentKind,
+        id: Uuid,
+        lines: Option<Vec<Line>>,
+        note: Option<String>,
+    ) -> Result<DocumentRecord> {
+        let mut tx = self.begin().await?;
+        let inv = lock_document(&mut tx, company_id, id, Some(kind)).await?;
+        match inv.status {
+            Status::Draft => return Err(LifecycleError::NotCreditable("draft").into()),
+            Status::Credited => return Err(StoreError::Conflict("this invoice is already fully credited".into())),
+            _ => {}
+        }
+        check_not_deducted(&mut tx, company_id, &inv).await?;
+        let number = inv.number.clone().unwrap_or_default();
+        let language = family::language(&mut tx, company_id, inv.content.customer_id).await?;
+        let mut content = match lines {
+            None => {
+                let mut credited = Vec::new();
+                for (c, ck) in children(&mut tx, company_id, id).await? {
+                    if ck == DocumentKind::CreditNote {
+                        let cn = read_in(&mut tx, company_id, c).await?;
+                        if cn.status != Status::Draft {
+                            credited.push(cn.content);
+                        }
+                    }
+                }
+                let credited: Vec<&Content> = credited.iter().collect();
+                derive::credit_left(&inv.content, &number, &credited, language)
+                    .map_err(|_| StoreError::Conflict("this invoice is already fully credited".into()))?
+            }
+            Some(lines) => {
+                // The lines are credited on the invoice's terms: its document discount in
+                // percent or amount applies to them as it did on the invoice. Shipping, the
+                // schedule and what a derivation split per rate were the invoice's whole.
+                let mut c = derive::credit_whole(&inv.content, &number, language);
+                c.lines = lines;
+                c.shipping = None;
+                c.schedule = None;
+                c.allowances = Vec::new();
+                c.vat_adjustments = Vec::new();
+                c
+            }
+        };
+        if let Some(n) = note {
+            content.note = Some(n);
+        }
+        let new_id = insert_draft_in(
+            &mut tx,
+            company_id,
+            DocumentKind::CreditNote,
+            &content,
+            Some((id, "credit_note")),
+            Some(id),
+        )
+        .await?;
+        tx.commit().await?;
+        self.document(company_id, DocumentKind::CreditNote, new_id).await
     }
 
     /// A new draft of the same kind with the same customer, lines and conditions.

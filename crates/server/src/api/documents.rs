@@ -282,12 +282,14 @@ fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> Vec<Line> {
             None | Some("item") => LineKind::Item,
             Some("comment") => LineKind::Comment,
             Some("subtotal") => LineKind::Subtotal,
+            // A deposit's deduction on a final invoice: figures like an item.
+            Some("deduction") => LineKind::Deduction,
             Some(other) => {
-                v.error(f("kind"), format!("{other:?} is not a kind of line (item, comment, subtotal)"));
+                v.error(f("kind"), format!("{other:?} is not a kind of line (item, comment, subtotal, deduction)"));
                 continue;
             }
         };
-        if kind != LineKind::Item {
+        if !matches!(kind, LineKind::Item | LineKind::Deduction) {
             // Text lines carry no figures: zero, and 0 % VAT that the totals never read.
             let description = match kind {
                 LineKind::Subtotal => {
@@ -388,6 +390,7 @@ fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> Vec<Line> {
             (description, quantity, unit_price, vat, discount_percent)
         {
             out.push(Line {
+                kind,
                 id,
                 product_id,
                 unit,
@@ -523,6 +526,8 @@ impl DocumentInput {
             operation,
             parties: None,
             vat_exemptions,
+            allowances: Vec::new(),
+            vat_adjustments: Vec::new(),
         };
         content.check().map_err(|e| {
             let field = match e {
@@ -531,6 +536,8 @@ impl DocumentInput {
                 TotalsError::ChargeWithoutLabel { .. } | TotalsError::NegativeCharge { .. } => "shipping",
                 TotalsError::TooPrecise { .. } => "shipping.amount",
                 TotalsError::TaxWithoutLabel { .. } | TotalsError::NegativeTax { .. } => "lines",
+                // Never from input: corrections are made by derivations only.
+                TotalsError::VatAdjustmentTooLarge { .. } => "lines",
             };
             ApiError::field(field, e.to_string())
         })?;
@@ -550,7 +557,8 @@ impl DocumentInput {
                 c.lines
                     .iter()
                     .map(|l| match l.kind {
-                        LineKind::Item => LineInput {
+                        LineKind::Item | LineKind::Deduction => LineInput {
+                            kind: (l.kind == LineKind::Deduction).then(|| l.kind.as_str().into()),
                             id: Some(l.id.to_string()),
                             product_id: l.product_id.map(|p| p.to_string()),
                             description: Some(l.description.clone()),
@@ -1274,8 +1282,18 @@ pub(crate) async fn update(
     if kind == DocumentKind::CreditNote && content.currency != current.content.currency {
         return Err(ApiError::field("currency", "a credit note stays in its invoice's currency"));
     }
-    // What a situation states and where a line came from are not the client's to change.
+    // What a situation states and where a line came from are not the client's to change,
+    // nor what a derived invoice bills of its order's discount and VAT (while its
+    // figures stay those it was derived with; edited, it takes the discount as typed).
     content.progress_percent = current.content.progress_percent;
+    if content.lines == current.content.lines
+        && content.discount_percent.is_zero()
+        && content.discount_amount.is_none()
+        && content.shipping == current.content.shipping
+    {
+        content.allowances = current.content.allowances.clone();
+        content.vat_adjustments = current.content.vat_adjustments.clone();
+    }
     for l in &mut content.lines {
         l.source_line_id = current.content.lines.iter().find(|o| o.id == l.id).and_then(|o| o.source_line_id);
     }
@@ -1593,29 +1611,14 @@ pub(crate) async fn create_credit_note(
         if body.iter().all(u8::is_ascii_whitespace) { CreditNoteInput::default() } else { parse_json(&body)? };
     let id = path_id(id, "invoice")?;
     let inv = app.store.document(auth.company(), kind, id).await?;
-    match inv.status {
-        Status::Draft => {
-            return Err(facturier_core::document::LifecycleError::NotCreditable("draft").into());
-        }
-        Status::Credited => {
-            return Err(ApiError::Conflict("this invoice is already fully credited".into()));
-        }
-        _ => {}
+    if inv.status == Status::Draft {
+        return Err(facturier_core::document::LifecycleError::NotCreditable("draft").into());
     }
     let mut v = Check::default();
     let note = v.opt_lines("note", &input.note, 5000);
     v.finish()?;
-    let number = inv.number.clone().unwrap_or_default();
-    let mut content = inv.content.clone();
-    content.issue_date = None;
-    content.note = Some(note.unwrap_or_else(|| format!("Avoir sur la facture {number}")));
-    match &input.lines {
-        None => {
-            for l in &mut content.lines {
-                l.source_line_id = Some(l.id);
-                l.id = Uuid::now_v7();
-            }
-        }
+    let lines = match &input.lines {
+        None => None,
         Some(lines) => {
             let doc_input = DocumentInput {
                 customer_id: Some(inv.content.customer_id.to_string()),
@@ -1624,17 +1627,11 @@ pub(crate) async fn create_credit_note(
             };
             let (ctx, _) = context(app, auth, &doc_input).await?;
             let mut v = Check::default();
-            content.lines = parse_lines(&mut v, lines, &ctx);
-            // The lines are credited on the invoice's terms: its document discount applies
-            // to them as it did on the invoice (crediting every line in full then equals
-            // the whole invoice). Shipping and the payment schedule were the invoice's
-            // whole; a credit for some lines does not repeat them.
-            content.shipping = None;
-            content.schedule = None;
+            let parsed = parse_lines(&mut v, lines, &ctx);
             v.finish()?;
+            Some(parsed)
         }
-    }
-    content.valid_until = None;
-    let rec = app.store.insert_draft(auth.company(), DocumentKind::CreditNote, &content, Some(inv.id)).await?;
+    };
+    let rec = app.store.draft_credit_note(auth.company(), kind, id, lines, note).await?;
     Ok((StatusCode::CREATED, Json(full_view(app, auth, &rec, auth.today()).await?)))
 }

@@ -244,7 +244,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "{v:q} n'est pas un type d'échéance (deposit : acompte, payment : paiement)",
     ),
     (
-        "{v} is not a kind of line (item, comment, subtotal)",
+        "{v} is not a kind of line (item, comment, subtotal, deduction)",
         "{v:q} n'est pas un type de ligne (item, comment, subtotal)",
     ),
     (
@@ -375,8 +375,30 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("everything on this order is already {what}", "Toute la commande est déjà {what:done}"),
     ("no such line on this order", "cette ligne n'existe pas sur la commande"),
     (
-        "only a delivery note from an order takes a selection of lines",
-        "seul un bon de livraison tiré d'une commande accepte une sélection de lignes",
+        "only a delivery note or an invoice from an order takes a selection of lines",
+        "seuls un bon de livraison ou une facture tirés d'une commande acceptent une sélection de lignes",
+    ),
+    ("everything on this order is already invoiced", "Toute la commande est déjà facturée"),
+    ("everything on this order is already delivered", "Toute la commande est déjà livrée"),
+    (
+        "line {line}: only {left} of this line remain to invoice",
+        "ligne {line} : il ne reste que {left:num} à facturer sur cette ligne",
+    ),
+    (
+        "the documents of this order no longer add up (a VAT correction of {amount} at {rate} % would be needed): check its draft invoices",
+        "les documents de cette commande ne concordent plus (il faudrait corriger la TVA de {amount:num} à {rate:num} %) : vérifiez ses factures en brouillon",
+    ),
+    (
+        "this order is already invoiced by quantities: it cannot take progress invoices",
+        "Cette commande est déjà facturée par quantités : elle ne peut plus recevoir de factures de situation",
+    ),
+    (
+        "a VAT correction of {amount} at {rate} % is more than the {max} rounding allows",
+        "une correction de TVA de {amount:num} à {rate:num} % dépasse les {max:num} que l'arrondi permet",
+    ),
+    (
+        "this deposit is deducted by the order's final invoice: credit the final invoice instead, which gives the deposit back",
+        "cet acompte est déduit par la facture finale de la commande : faites plutôt un avoir sur la facture finale, qui rend l'acompte",
     ),
     ("only {n} of this line remain to deliver", "il ne reste que {n:num} à livrer sur cette ligne"),
     (
