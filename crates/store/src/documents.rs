@@ -95,6 +95,29 @@ struct StoredCharge {
     vat_category: VatCategory,
 }
 
+/// An amount of one VAT category and rate (a discount split per rate, a VAT correction).
+#[derive(Serialize, Deserialize)]
+struct StoredVatAmount {
+    #[serde(with = "rust_decimal::serde::str")]
+    amount: Decimal,
+    #[serde(with = "rust_decimal::serde::str")]
+    vat_rate: Decimal,
+    vat_category: VatCategory,
+}
+
+impl StoredVatAmount {
+    fn from_core(a: &facturier_core::totals::VatAmount) -> StoredVatAmount {
+        StoredVatAmount { amount: a.amount, vat_rate: a.vat.rate(), vat_category: a.vat.category() }
+    }
+
+    fn to_core(&self) -> std::result::Result<facturier_core::totals::VatAmount, facturier_core::tax::TaxError> {
+        Ok(facturier_core::totals::VatAmount {
+            amount: self.amount,
+            vat: Vat::new(self.vat_rate, Some(self.vat_category))?,
+        })
+    }
+}
+
 // Dates inside stored JSON are `YYYY-MM-DD`, as everywhere else.
 time::serde::format_description!(ymd, Date, "[year]-[month]-[day]");
 
@@ -140,6 +163,10 @@ struct StoredHeader {
     parties: Option<facturier_core::company::Parties>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     vat_exemptions: Vec<facturier_core::tax::ExemptionReason>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    allowances: Vec<StoredVatAmount>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    vat_adjustments: Vec<StoredVatAmount>,
 }
 
 /// The `content` column.
@@ -208,6 +235,8 @@ pub(crate) fn content_json(c: &Content) -> String {
             operation: c.operation,
             parties: c.parties.clone(),
             vat_exemptions: c.vat_exemptions.clone(),
+            allowances: c.allowances.iter().map(StoredVatAmount::from_core).collect(),
+            vat_adjustments: c.vat_adjustments.iter().map(StoredVatAmount::from_core).collect(),
         },
     };
     serde_json::to_string(&stored).unwrap_or_default()
@@ -272,6 +301,20 @@ pub(crate) fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &
         operation: s.header.operation,
         parties: s.header.parties,
         vat_exemptions: s.header.vat_exemptions,
+        allowances: s
+            .header
+            .allowances
+            .iter()
+            .map(StoredVatAmount::to_core)
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| corrupt(e.to_string()))?,
+        vat_adjustments: s
+            .header
+            .vat_adjustments
+            .iter()
+            .map(StoredVatAmount::to_core)
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| corrupt(e.to_string()))?,
     })
 }
 
@@ -1462,6 +1505,7 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
         if inv.status == Status::Draft || !inv.kind.is_payable() {
             return Err(LifecycleError::NotCreditable(inv.status.as_str()).into());
         }
+        crate::pipeline::check_not_deducted(tx, company_id, &inv).await?;
         let inv_gross = inv.content.totals().gross;
         let credited = inv.credited + totals.gross;
         if credited > inv_gross {
