@@ -9,7 +9,7 @@ use facturier_core::money::Currency;
 use facturier_core::party::Language;
 use facturier_core::progress::{DepositShare, ProgressError};
 use facturier_core::tax::{Vat, VatCategory};
-use facturier_core::totals::{DocumentCharge, MAX_VAT_ADJUSTMENT, OtherTax, OtherTaxRate, Totals};
+use facturier_core::totals::{DocumentCharge, MAX_VAT_ADJUSTMENT, OtherTax, OtherTaxRate, Totals, VatAmount};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
@@ -380,31 +380,47 @@ fn credit_whole(f: &mut Family, i: usize) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// A credit note on some of invoice `i`'s lines, then one for what is left of it.
+/// A credit note on some of invoice `i`'s lines (with their share of its discount),
+/// or on an amount at one of its rates, then one for what is left of it.
 fn credit_partly_then_left(f: &mut Family, tape: &mut Tape, i: usize) -> Result<(), TestCaseError> {
     let inv = f.docs[i].content.clone();
+    let inv_t = inv.totals();
     let number = f.docs[i].number.clone();
+    let by_amount = tape.one_in(3);
     let mut lines: Vec<Line> = Vec::new();
-    for l in inv.lines.iter().filter(|l| l.kind == LineKind::Item) {
-        if !tape.one_in(2) {
-            continue;
+    if by_amount {
+        let positive: Vec<_> = inv_t.vat.iter().filter(|b| b.base > Decimal::ZERO).collect();
+        if !positive.is_empty() {
+            let b = positive[tape.next(positive.len() as u64) as usize];
+            let v = Vat::new(b.rate, Some(b.category)).unwrap();
+            let amount = EUR.round(b.base * Decimal::from(tape.next(3) + 1) / dec!(4));
+            if amount > Decimal::ZERO {
+                lines.push(Line::item("Geste commercial", Decimal::ONE, amount, v));
+            }
         }
-        // The whole line or half of it.
-        let quantity = if tape.one_in(2) { (l.quantity / dec!(2)).trunc_with_scale(3) } else { l.quantity };
-        if quantity > Decimal::ZERO {
-            lines.push(Line { id: Uuid::now_v7(), source_line_id: Some(l.id), quantity, ..l.clone() });
+    } else {
+        for l in inv.lines.iter().filter(|l| l.kind == LineKind::Item) {
+            if !tape.one_in(2) {
+                continue;
+            }
+            // The whole line or half of it.
+            let quantity = if tape.one_in(2) { (l.quantity / dec!(2)).trunc_with_scale(3) } else { l.quantity };
+            if quantity > Decimal::ZERO {
+                lines.push(Line { id: Uuid::now_v7(), source_line_id: Some(l.id), quantity, ..l.clone() });
+            }
+        }
+        if lines.is_empty()
+            && let Some(l) = inv.items().find(|l| l.kind == LineKind::Item)
+        {
+            lines.push(Line { id: Uuid::now_v7(), source_line_id: Some(l.id), ..l.clone() });
         }
     }
     if lines.is_empty() {
-        let Some(l) = inv.items().find(|l| l.kind == LineKind::Item) else { return Ok(()) };
-        lines.push(Line { id: Uuid::now_v7(), source_line_id: Some(l.id), ..l.clone() });
+        return credit_whole(f, i);
     }
-    // The invoice's discount percent applies to the credited lines too.
-    let percent =
-        if inv.allowances.is_empty() && inv.discount_amount.is_none() { inv.discount_percent } else { Decimal::ZERO };
-    let partial = Content {
+    let mut partial = Content {
         lines,
-        discount_percent: percent,
+        discount_percent: Decimal::ZERO,
         discount_amount: None,
         allowances: Vec::new(),
         shipping: None,
@@ -412,7 +428,31 @@ fn credit_partly_then_left(f: &mut Family, tape: &mut Tape, i: usize) -> Result<
         schedule: None,
         ..inv.clone()
     };
-    f.log.push(format!("partial credit note of {number}"));
+    if !by_amount {
+        if inv.allowances.is_empty() && inv.discount_amount.is_none() {
+            // The invoice's discount percent applies to the credited lines too.
+            partial.discount_percent = inv.discount_percent;
+        } else {
+            // Its discount per rate, in proportion of the lines credited.
+            let part_t = partial.totals();
+            partial.allowances = inv_t
+                .vat
+                .iter()
+                .filter(|b| !b.discount.is_zero() && !b.discount_base.is_zero())
+                .filter_map(|b| {
+                    let mine = part_t.vat.iter().find(|p| p.rate == b.rate && p.category == b.category)?;
+                    let amount = EUR.round(b.discount * mine.discount_base / b.discount_base);
+                    Some(VatAmount { vat: Vat::new(b.rate, Some(b.category)).unwrap(), amount })
+                })
+                .collect();
+        }
+    }
+    if partial.totals().gross > inv_t.gross {
+        // More than the invoice (its deposits deducted): a store refuses it.
+        f.log.push(format!("a partial credit note of {number} would exceed it"));
+        return credit_whole(f, i);
+    }
+    f.log.push(format!("partial credit note of {number}{}", if by_amount { " by amount" } else { "" }));
     f.push(Role::CreditNote, partial.clone(), false)?;
     match derive::credit_left(&inv, &number, &[&partial], Language::Fr) {
         Ok(left) => {
@@ -515,6 +555,27 @@ fn order_sums(t: &Totals) -> PerRate {
     per
 }
 
+/// Per VAT category and rate, the line nets the family bills of the order's lines
+/// (deposits and their deductions included, credits by amount left out), and how many
+/// line parts were rounded on their own.
+fn line_nets(f: &Family) -> (BTreeMap<(VatCategory, Decimal), Decimal>, usize) {
+    let mut per = BTreeMap::new();
+    let mut parts = 0;
+    for d in &f.docs {
+        let s = sign(d.role);
+        if s.is_zero() {
+            continue;
+        }
+        for (l, a) in d.content.items().zip(&d.content.totals().lines) {
+            if d.role == Role::Deposit || l.source_line_id.is_some() {
+                *per.entry((l.vat.category(), l.vat.rate())).or_default() += s * a.net;
+                parts += usize::from(d.role != Role::Deposit && l.kind == LineKind::Item);
+            }
+        }
+    }
+    (per, parts)
+}
+
 fn assert_conserved(f: &Family) -> Result<(), TestCaseError> {
     let order = f.order.totals();
     let ledger = f.ledger();
@@ -525,6 +586,20 @@ fn assert_conserved(f: &Family) -> Result<(), TestCaseError> {
     prop_assert_eq!(net, order.net, "net\n{}", f.trace());
     prop_assert_eq!(gross, order.gross, "gross\n{}", f.trace());
     prop_assert!(ledger.open_deposits.is_empty(), "deposits left to deduct {:?}\n{}", ledger.open_deposits, f.trace());
+    // The lines themselves, not a discount of another size, make up the order: each
+    // line part rounds its gross, discount and tax on its own, so a few cents apart at most.
+    let (nets, parts) = line_nets(f);
+    let tolerance = dec!(0.02) * Decimal::from(parts.max(1));
+    for b in &order.vat {
+        let billed = nets.get(&(b.category, b.rate.normalize())).copied().unwrap_or_default();
+        prop_assert!(
+            (billed - b.lines_net).abs() <= tolerance,
+            "the lines at {} % bill {billed}, the order's {} (±{tolerance})\n{}",
+            b.rate,
+            b.lines_net,
+            f.trace()
+        );
+    }
     Ok(())
 }
 
