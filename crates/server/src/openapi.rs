@@ -144,6 +144,60 @@ const BASE_OPERATIONS: &[Operation] = &[
         errors: &[403, 404],
         ..op("delete", "/customers/{id}/files/{file_id}", "deleteCustomerFile", "customers")
     },
+    // payments
+    Operation {
+        description: "Per currency, what the customer has to its credit: overpayments kept with `excess: \"credit\"`, credit notes beyond what was due, less what was applied to invoices or refunded.",
+        success: Success::Json(200, "CustomerCredit", "The customer's credit"),
+        errors: &[404],
+        ..op("get", "/customers/{id}/credit", "getCustomerCredit", "payments")
+    },
+    Operation {
+        description: "Not for read-only roles. Sets `amount` of the customer's credit (in the invoice's currency) against one of its issued, unpaid invoices: at most the credit available and at most what the invoice has due (else 422 on `amount`). Recorded as a payment of kind `credit`, which can be cancelled like any payment. One transaction under the customer's lock, noted in the invoice's and the customer's history.",
+        body: Body::Json("ApplyCreditInput"),
+        success: Success::Json(200, "Payment", "The credit application, a payment of kind `credit`"),
+        errors: &[403, 404, 409],
+        ..op("post", "/customers/{id}/credit/apply", "applyCustomerCredit", "payments")
+    },
+    Operation {
+        description: "Not for read-only roles. Pays `amount` of the customer's credit back: an outgoing payment of kind `refund`, at most the credit available in its currency (else 422 on `amount`).",
+        body: Body::Json("RefundInput"),
+        success: Success::Json(201, "Payment", "The refund, a payment of kind `refund`"),
+        errors: &[403, 404],
+        ..op("post", "/customers/{id}/credit/refund", "refundCustomerCredit", "payments")
+    },
+    Operation {
+        description: "Per currency: issued invoices and deposit invoices (debit), credit notes and payments received (credit), refunds (debit), credit applications (no change to the balance), each cancellation as a reversing line on the day it was made; in date order with the balance after each line. What happened before `from` makes the opening balance. A positive balance is owed by the customer, a negative one is its credit.",
+        query: &["From", "To"],
+        success: Success::Json(200, "Statement", "The customer's statement"),
+        errors: &[404, 422],
+        ..op("get", "/customers/{id}/statement", "getCustomerStatement", "payments")
+    },
+    Operation {
+        description: "Receipts, credit applications and refunds, cancelled ones included, newest first (by date, then by creation).",
+        query: &["Limit", "After", "CustomerId", "From", "To"],
+        success: Success::Json(200, "PaymentPage", "A page of payments"),
+        errors: &[422],
+        ..op("get", "/payments", "listPayments", "payments")
+    },
+    Operation {
+        description: "Not for read-only roles. One payment received from a customer, allocated to the cent over several of its issued invoices in the payment's currency: each allocation at most what its invoice has due (else 422 on `allocations[i].amount`), all of them at most `amount` (else 422 on `amount`). What is left over is refused (422 on `amount`) unless `excess` is `\"credit\"`: then it becomes the customer's credit (`to_credit`). One transaction under the customer's and the invoices' locks.",
+        body: Body::Json("NewPaymentInput"),
+        success: Success::Json(201, "Payment", "The payment"),
+        errors: &[403],
+        ..op("post", "/payments", "createPayment", "payments")
+    },
+    Operation {
+        success: Success::Json(200, "Payment", "The payment"),
+        errors: &[404],
+        ..op("get", "/payments/{id}", "getPayment", "payments")
+    },
+    Operation {
+        description: "Not for read-only roles. The payment is kept with `status: \"cancelled\"`, `cancelled_at` and the reason; each invoice it settled is settled again without it (paid, due and status recomputed) and notes it in its history; the customer credit it made is taken back (409 when that credit was already applied or refunded: cancel those first), the credit it used is given back. Cancelling twice is 409.",
+        body: Body::Json("CancelPaymentInput"),
+        success: Success::Json(200, "Payment", "The cancelled payment"),
+        errors: &[403, 404, 409],
+        ..op("post", "/payments/{id}/cancel", "cancelPayment", "payments")
+    },
     // products
     Operation {
         description: "`q` searches the reference and the name.",
@@ -606,6 +660,7 @@ pub fn document() -> Value {
             {"name": "invoices", "description": "Invoices: drafts, issuing, payments, credit notes"},
             {"name": "deposit-invoices", "description": "Deposit invoices: payments on account before the final invoice"},
             {"name": "credit-notes", "description": "Credit notes: drafts and issuing"},
+            {"name": "payments", "description": "Payments over several invoices, their cancellation, customer credit and statements"},
             {"name": "billing", "description": "Runs that invoice many documents at once"},
             {"name": "settings", "description": "Company settings: document numbering"},
             {"name": "meta", "description": "About the API itself"},
@@ -1519,9 +1574,82 @@ fn schemas() -> Value {
                         "enum": payment_methods.iter().chain(payment_method_aliases.iter()).map(|m| json!(m)).chain([Value::Null]).collect::<Vec<_>>(),
                     },
                     "reference": opt_text(140),
+                    "excess": {"type": ["string", "null"], "enum": ["credit", null], "description": "What to do with an amount above what is due: `credit` keeps the rest as the customer's credit; absent, such an amount is refused (422 on `amount`)."},
                 }),
             ),
             "The body of `POST /invoices/{id}/payments`.",
+        ),
+    );
+    let method_input = json!({
+        "type": ["string", "null"],
+        "description": "Default `bank_transfer`. Case-insensitive; the aliases are stored as the method they name.",
+        "enum": payment_methods.iter().chain(payment_method_aliases.iter()).map(|m| json!(m)).chain([Value::Null]).collect::<Vec<_>>(),
+    });
+    add(
+        "NewPaymentInput",
+        described(
+            input(
+                &["customer_id", "amount", "allocations"],
+                json!({
+                    "customer_id": uuid(),
+                    "amount": decimal("What was received: positive, with at most the currency's decimals."),
+                    "currency": described(nullable(json!({"type": "string", "pattern": "^[A-Z]{3}$"})), "Default the first invoice's currency, else the company's."),
+                    "date": described(nullable(schema_ref("Date")), "Default today."),
+                    "method": method_input.clone(),
+                    "reference": opt_text(140),
+                    "allocations": {
+                        "type": "array",
+                        "maxItems": 200,
+                        "description": "The invoices of the customer the payment settles, each at most once; an empty list keeps the whole amount as credit (with `excess: \"credit\"`).",
+                        "items": input(&["invoice_id", "amount"], json!({
+                            "invoice_id": uuid(),
+                            "amount": decimal("Positive, at most what the invoice has due."),
+                        })),
+                    },
+                    "excess": {"type": ["string", "null"], "enum": ["credit", null], "description": "`credit`: what the allocations leave over becomes the customer's credit; absent, it is refused (422 on `amount`)."},
+                }),
+            ),
+            "The body of `POST /payments`.",
+        ),
+    );
+    add(
+        "CancelPaymentInput",
+        described(
+            input(
+                &["reason"],
+                json!({"reason": described(text(500), "Why the payment is cancelled (kept in the history).")}),
+            ),
+            "The body of `POST /payments/{id}/cancel`.",
+        ),
+    );
+    add(
+        "ApplyCreditInput",
+        described(
+            input(
+                &["invoice_id", "amount"],
+                json!({
+                    "invoice_id": uuid(),
+                    "amount": decimal("Positive; at most the credit available and what the invoice has due."),
+                    "date": described(nullable(schema_ref("Date")), "Default today."),
+                }),
+            ),
+            "The body of `POST /customers/{id}/credit/apply`.",
+        ),
+    );
+    add(
+        "RefundInput",
+        described(
+            input(
+                &["amount"],
+                json!({
+                    "amount": decimal("Positive; at most the credit available in the currency."),
+                    "currency": described(nullable(json!({"type": "string", "pattern": "^[A-Z]{3}$"})), "Default the company's currency."),
+                    "date": described(nullable(schema_ref("Date")), "Default today."),
+                    "method": method_input,
+                    "reference": opt_text(140),
+                }),
+            ),
+            "The body of `POST /customers/{id}/credit/refund`.",
         ),
     );
     add(
@@ -1729,17 +1857,102 @@ fn schemas() -> Value {
             }),
         ),
     );
+    let stored_methods: Vec<&str> = payment_methods.iter().copied().chain(["credit"]).collect();
     add(
         "PaymentView",
         object(
-            &["id", "amount", "applied", "date", "method", "reference"],
+            &["id", "amount", "applied", "date", "method", "reference", "status"],
+            json!({
+                "id": described(uuid(), "The payment's id (`GET /payments/{id}`, `POST /payments/{id}/cancel`)."),
+                "amount": decimal("What the payment received in all (over every invoice it settled)."),
+                "applied": decimal("The part of the amount applied to this invoice; the rest went to other invoices or to the customer's credit."),
+                "date": schema_ref("Date"),
+                "method": {"type": "string", "enum": stored_methods, "description": "`credit`: customer credit applied."},
+                "reference": {"type": ["string", "null"]},
+                "status": {"type": "string", "enum": ["recorded", "cancelled"], "description": "A cancelled payment is kept and no longer counts."},
+            }),
+        ),
+    );
+    add(
+        "Payment",
+        object(
+            &[
+                "id",
+                "customer_id",
+                "kind",
+                "currency",
+                "amount",
+                "date",
+                "method",
+                "reference",
+                "status",
+                "allocations",
+                "to_credit",
+                "cancelled_at",
+                "cancel_reason",
+                "created_at",
+            ],
             json!({
                 "id": uuid(),
+                "customer_id": uuid(),
+                "kind": {"type": "string", "enum": ["receipt", "credit", "refund"], "description": "`receipt`: money received; `credit`: customer credit applied to an invoice; `refund`: credit paid back (outgoing)."},
+                "currency": {"type": "string"},
                 "amount": schema_ref("Decimal"),
-                "applied": decimal("The part of the amount applied to the invoice; the rest goes to the customer's credit."),
                 "date": schema_ref("Date"),
-                "method": {"type": "string", "enum": payment_methods},
+                "method": {"type": "string", "enum": stored_methods},
                 "reference": {"type": ["string", "null"]},
+                "status": {"type": "string", "enum": ["recorded", "cancelled"]},
+                "allocations": {"type": "array", "items": object(&["invoice_id", "kind", "number", "amount"], json!({
+                    "invoice_id": uuid(),
+                    "kind": schema_ref("DocumentKind"),
+                    "number": {"type": ["string", "null"]},
+                    "amount": schema_ref("Decimal"),
+                }))},
+                "to_credit": decimal("What the payment left as the customer's credit."),
+                "cancelled_at": nullable(instant()),
+                "cancel_reason": {"type": ["string", "null"]},
+                "created_at": instant(),
+            }),
+        ),
+    );
+    add("PaymentPage", page("Payment", "A page of payments, newest first."));
+    add(
+        "CustomerCredit",
+        object(
+            &["customer_id", "credit"],
+            json!({"customer_id": uuid(), "credit": {"type": "array", "items": schema_ref("CreditView")}}),
+        ),
+    );
+    add(
+        "Statement",
+        object(
+            &["customer_id", "from", "to", "currencies"],
+            json!({
+                "customer_id": uuid(),
+                "from": nullable(schema_ref("Date")),
+                "to": nullable(schema_ref("Date")),
+                "currencies": {"type": "array", "items": object(
+                    &["currency", "opening_balance", "entries", "closing_balance"],
+                    json!({
+                        "currency": {"type": "string"},
+                        "opening_balance": decimal("What the customer owed before `from` (negative: its credit)."),
+                        "closing_balance": decimal("What the customer owes at the end (negative: its credit)."),
+                        "entries": {"type": "array", "items": object(
+                            &["date", "kind", "id", "number", "reference", "amount", "debit", "credit", "balance"],
+                            json!({
+                                "date": schema_ref("Date"),
+                                "kind": {"type": "string", "enum": ["invoice", "deposit_invoice", "credit_note", "payment", "payment_cancelled", "credit_applied", "credit_applied_cancelled", "refund", "refund_cancelled"]},
+                                "id": described(uuid(), "The document's or the payment's id."),
+                                "number": {"type": ["string", "null"], "description": "The document's number, or the numbers of the invoices a payment settled."},
+                                "reference": {"type": ["string", "null"]},
+                                "amount": schema_ref("Decimal"),
+                                "debit": schema_ref("Decimal"),
+                                "credit": schema_ref("Decimal"),
+                                "balance": decimal("The balance after this line."),
+                            }),
+                        )},
+                    }),
+                )},
             }),
         ),
     );

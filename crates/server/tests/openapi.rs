@@ -1087,6 +1087,54 @@ async fn responses_follow_the_document() {
     assert_eq!(paid["status"], "partially_paid");
     c.ok("post", "/deposit-invoices/{id}/credit-note", Some(&depid), None).await;
 
+    // Payments: one over two invoices with its excess kept as credit, the credit applied
+    // and refunded, a cancellation, the statement.
+    let mut open = Vec::new();
+    for title in ["Paiement A", "Paiement B"] {
+        let d = c.ok("post", "/invoices", None, Some(doc_body(title))).await;
+        let id = d["id"].as_str().unwrap().to_string();
+        let issued = c.ok("post", "/invoices/{id}/issue", Some(&id), None).await;
+        let gross: facturier_core::Decimal = issued["totals"]["gross"].as_str().unwrap().parse().unwrap();
+        open.push((id, gross));
+    }
+    let (pa, ga) = open[0].clone();
+    let (pb, _) = open[1].clone();
+    let over = json!({"customer_id": cid, "amount": (ga + facturier_core::Decimal::from(20)).to_string(), "method": "card",
+                      "allocations": [{"invoice_id": pa, "amount": ga.to_string()}]});
+    c.expect(422, "post", "/payments", None, "", Some(&over.to_string())).await;
+    let mut with_credit = over.clone();
+    with_credit["excess"] = json!("credit");
+    let payment = c.ok("post", "/payments", None, Some(with_credit)).await;
+    let payment_id = payment["id"].as_str().unwrap().to_string();
+    c.ok("get", "/payments/{id}", Some(&payment_id), None).await;
+    c.expect(200, "get", "/payments", None, &format!("?customer_id={cid}&from=2000-01-01&to=2199-12-31&limit=5"), None)
+        .await;
+    c.ok("get", "/customers/{id}/credit", Some(&cid), None).await;
+    let applied = c
+        .ok("post", "/customers/{id}/credit/apply", Some(&cid), Some(json!({"invoice_id": pb, "amount": "5.00"})))
+        .await;
+    c.ok(
+        "post",
+        "/customers/{id}/credit/refund",
+        Some(&cid),
+        Some(json!({"amount": "5.00", "method": "bank_transfer"})),
+    )
+    .await;
+    c.expect(422, "post", "/customers/{id}/credit/refund", Some(&cid), "", Some(r#"{"amount": "1000000"}"#)).await;
+    let applied_id = applied["id"].as_str().unwrap().to_string();
+    c.ok("post", "/payments/{id}/cancel", Some(&applied_id), Some(json!({"reason": "erreur"}))).await;
+    c.expect(409, "post", "/payments/{id}/cancel", Some(&applied_id), "", Some(r#"{"reason": "again"}"#)).await;
+    c.expect(
+        404,
+        "post",
+        "/payments/{id}/cancel",
+        Some(&uuid::Uuid::now_v7().to_string()),
+        "",
+        Some(r#"{"reason": "x"}"#),
+    )
+    .await;
+    c.expect(200, "get", "/customers/{id}/statement", Some(&cid), "?from=2000-01-01&to=2199-12-31", None).await;
+
     // Lists with every filter, and the next page.
     c.expect(
         200,
