@@ -601,3 +601,94 @@ async fn control_deposit_and_final_without_discount_add_up() {
     })
     .await;
 }
+
+/// Beyond the issue's examples: a deposit, a partial delivery invoiced by hand and the
+/// rest by the monthly run, with a discount amount, shipping and two VAT rates.
+#[tokio::test]
+async fn deposit_then_partial_delivery_then_monthly_run() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let o = order(
+            &app,
+            &customer,
+            vec![
+                line("Suspension laiton", "7", "289.333333", "20"),
+                line("Ampoule LED", "24", "7.35", "20"),
+                line("Pose", "5", "58.45", "5.5"),
+            ],
+            json!({"discount_amount": "123.45", "shipping": {"amount": "49.90", "vat_rate": "20"}}),
+        )
+        .await;
+        let oid = id(&o);
+        let dep = created(&app, &format!("/orders/{oid}/deposit-invoice"), json!({"percent": "33"})).await;
+        issue(&app, "deposit-invoices", &id(&dep)).await;
+        let bl1 = created(
+            &app,
+            &format!("/orders/{oid}/convert"),
+            json!({"to": "delivery-note", "lines": [
+                {"line_id": id(&o["lines"][0]), "quantity": "3"},
+                {"line_id": id(&o["lines"][2]), "quantity": "1"},
+            ]}),
+        )
+        .await;
+        let bl1 = issue(&app, "delivery-notes", &id(&bl1)).await;
+        let inv1 = created(&app, &format!("/delivery-notes/{}/convert", id(&bl1)), json!({"to": "invoice"})).await;
+        issue(&app, "invoices", &id(&inv1)).await;
+        let bl2 = created(&app, &format!("/orders/{oid}/convert"), json!({"to": "delivery-note"})).await;
+        issue(&app, "delivery-notes", &id(&bl2)).await;
+        let today = time::OffsetDateTime::now_utc().date();
+        let day = |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+        let run = app
+            .post(
+                "/billing/delivery-notes",
+                json!({"from": day(today - time::Duration::days(7)), "to": day(today + time::Duration::days(7))}),
+            )
+            .await;
+        let run = run.assert_status(200).clone();
+        let created_ids = run["created"].as_array().unwrap();
+        assert_eq!(created_ids.len(), 1, "{run}");
+        issue(&app, "invoices", created_ids[0].as_str().unwrap()).await;
+        assert_family_bills_order(&app, &oid).await;
+        let o = app.get(&format!("/orders/{oid}")).await.assert_status(200).clone();
+        assert_eq!(o["status"], "invoiced");
+    })
+    .await;
+}
+
+/// Beyond the issue's examples: a deposit, then situations, one of them credited and
+/// invoiced again, with a document discount and shipping.
+#[tokio::test]
+async fn deposit_then_situations_with_a_credited_one() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let o = order(
+            &app,
+            &customer,
+            vec![line("Gros œuvre", "1", "12345.67", "20"), line("Menuiseries", "3", "1111.11", "10")],
+            json!({"discount_percent": "3.5", "shipping": {"amount": "250.00", "vat_rate": "20"}}),
+        )
+        .await;
+        let oid = id(&o);
+        let dep = created(&app, &format!("/orders/{oid}/deposit-invoice"), json!({"percent": "20"})).await;
+        issue(&app, "deposit-invoices", &id(&dep)).await;
+        let situation = |pct: &'static str| {
+            let app = app.clone();
+            let oid = oid.clone();
+            async move {
+                let s =
+                    created(&app, &format!("/orders/{oid}/progress-invoice"), json!({"cumulative_percent": pct})).await;
+                issue(&app, "invoices", &id(&s)).await
+            }
+        };
+        situation("35").await;
+        let s2 = situation("70").await;
+        let cn = post_empty(&app, &format!("/invoices/{}/credit-note", id(&s2))).await;
+        issue(&app, "credit-notes", &id(cn.assert_status(201))).await;
+        situation("70").await;
+        situation("100").await;
+        assert_family_bills_order(&app, &oid).await;
+        let o = app.get(&format!("/orders/{oid}")).await.assert_status(200).clone();
+        assert_eq!(o["status"], "invoiced");
+    })
+    .await;
+}
