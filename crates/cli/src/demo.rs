@@ -414,8 +414,9 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
     store.transition(company, DocumentKind::Quote, q.id, "accepted", facturier_core::lifecycle::accept, today).await?;
     let order = store.convert(company, DocumentKind::Quote, q.id, DocumentKind::Order, None, today).await?;
     let order = store.issue(company, DocumentKind::Order, order.id, today).await?;
-    let deposit =
-        store.deposit_invoice(company, order.id, facturier_core::progress::DepositShare::Percent(d("30"))).await?;
+    let deposit = store
+        .deposit_invoice(company, order.id, Some(facturier_core::progress::DepositShare::Percent(d("30"))))
+        .await?;
     let deposit = store.issue(company, DocumentKind::DepositInvoice, deposit.id, today).await?;
     let paid = deposit.content.totals().gross;
     let payment = NewPayment { amount: paid, date: today, method: "bank_transfer", reference: Some("VIR ACOMPTE") };

@@ -771,3 +771,64 @@ pub fn check_conservation(order: &Totals, ledger: &Ledger) -> Result<(), (Decima
 pub fn cent(currency: Currency) -> Decimal {
     Decimal::new(1, currency.minor_units())
 }
+
+/// Why the issued documents of an order's family break the conservation rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BillingError {
+    #[error("this would invoice {billed} of line {position} of the order, which has {ordered}")]
+    LineBeyond { position: usize, billed: Decimal, ordered: Decimal },
+    #[error(
+        "this would bill a base of {billed} at {rate} % where the order has {ordered}: its documents would no longer add up to it"
+    )]
+    GroupBeyond { rate: Decimal, billed: Decimal, ordered: Decimal },
+}
+
+/// The conservation rule over what an order's family has issued (`ledger` read from
+/// issued documents only): no line billed beyond the order, no VAT rate's base beyond
+/// the order's (but for the cents rounding moves before the last document), and once
+/// everything is billed, exactly the order per rate, base and VAT.
+pub fn check_billing(order: &Content, ledger: &Ledger) -> Result<(), BillingError> {
+    for (i, l) in order.lines.iter().enumerate().filter(|(_, l)| l.is_item()) {
+        let billed = ledger.quantities.get(&l.id).copied().unwrap_or_default();
+        if l.quantity > Decimal::ZERO && billed > l.quantity {
+            return Err(BillingError::LineBeyond { position: i + 1, billed, ordered: l.quantity });
+        }
+    }
+    let totals = order.totals();
+    let closed = if ledger.situations > 0 {
+        ledger.last_percent == Decimal::ONE_HUNDRED
+    } else {
+        ledger.by_quantities && order.items().all(|l| ledger.quantity_left(l) <= Decimal::ZERO)
+    };
+    if closed {
+        return check_conservation(&totals, ledger).map_err(|(rate, billed, ordered)| BillingError::GroupBeyond {
+            rate,
+            billed,
+            ordered,
+        });
+    }
+    for (vat, g) in &ledger.groups {
+        let ordered = totals
+            .vat
+            .iter()
+            .find(|b| b.rate == vat.rate() && b.category == vat.category())
+            .map_or(Decimal::ZERO, |b| b.base);
+        if ordered >= Decimal::ZERO && g.base > ordered + MAX_VAT_ADJUSTMENT {
+            return Err(BillingError::GroupBeyond { rate: vat.rate(), billed: g.base, ordered });
+        }
+    }
+    Ok(())
+}
+
+/// The deposit an order's payment schedule asks for next: the deposit instalment
+/// following the `asked` deposits already invoiced (credited ones left out), as a
+/// percentage of the order's gross.
+pub fn scheduled_deposit(order: &Content, asked: usize) -> Option<DepositShare> {
+    let schedule = order.schedule.as_ref()?;
+    schedule
+        .instalments()
+        .iter()
+        .filter(|i| i.kind == crate::schedule::InstalmentKind::Deposit)
+        .nth(asked)
+        .map(|i| DepositShare::Percent(i.percent))
+}

@@ -397,7 +397,7 @@ fn document_operation(kind: DocumentKind, action: DocOp, method: &'static str, p
             ..base(id("addPaymentTo", ""))
         },
         DocOp::DepositInvoice => Operation {
-            description: "A draft deposit invoice (`/deposit-invoices`) for a percentage of the order or an amount including VAT, split over the order's VAT rates; all deposits together may not exceed the order (422). The order's final invoice (`convert` to `invoice`) deducts the issued deposits. 409 for an order that is not confirmed (or delivered).",
+            description: "A draft deposit invoice (`/deposit-invoices`) for a percentage of the order or an amount including VAT, split over the order's VAT rates (its bases after the document discount and with its shipping); all deposits together may not exceed the order (422). The invoice that completes the order (the final one, from the order or a delivery note, or the situation at 100 %) deducts the issued deposits on `deduction` lines. 409 for an order that is not confirmed (or delivered).",
             body: Body::Json("DepositInput"),
             success: Success::Json(201, "DocumentView", "The new draft deposit invoice"),
             errors: &[403, 404, 409, 422],
@@ -1299,7 +1299,7 @@ fn schemas() -> Value {
             "vat_rate": opt_decimal("VAT rate in percent: 0 to 100, at most 4 decimals. Required without `product_id`."),
             "vat_category": described(nullable(schema_ref("VatCategory")), "Read with `vat_rate` only."),
             "discount_percent": opt_decimal("Line discount in percent: 0 to 100, at most 4 decimals; default 0."),
-            "kind": {"type": ["string", "null"], "enum": ["item", "comment", "subtotal", null], "description": "`item` (default); `comment`: text only, `description` required; `subtotal`: shows the sum of the item lines since the previous subtotal."},
+            "kind": {"type": ["string", "null"], "enum": ["item", "comment", "subtotal", "deduction", null], "description": "`item` (default); `comment`: text only, `description` required; `subtotal`: shows the sum of the item lines since the previous subtotal; `deduction`: a deposit taken back by the final invoice (written by facturier, figures like an item, never touched by the document discount)."},
             "other_taxes": described(nullable(json!({"type": "array", "maxItems": 10, "items": schema_ref("OtherTaxInput")})), "Taxes other than VAT, such as the eco-participation: part of the line net, bearing the line's VAT, never discounted by the document discount."),
             "purchase_price": opt_decimal("Cost of one unit, for margins; default the product's purchase price."),
             "net": ignored(),
@@ -1528,7 +1528,7 @@ fn schemas() -> Value {
                     "amount": opt_decimal("An amount including VAT."),
                 }),
             ),
-            "The body of `POST /orders/{id}/deposit-invoice`: exactly one of `percent` and `amount`.",
+            "The body of `POST /orders/{id}/deposit-invoice`: at most one of `percent` and `amount`; neither takes the next deposit instalment of the order's payment schedule (422 when it has none).",
         ),
     );
     add(
@@ -1812,7 +1812,7 @@ fn schemas() -> Value {
                 "discount_percent": schema_ref("Decimal"),
                 "net": decimal("The line net amount (BT-131)."),
                 "source_line_id": {"type": ["string", "null"], "format": "uuid", "description": "The line of the parent document this line came from."},
-                "kind": {"type": "string", "enum": ["item", "comment", "subtotal"]},
+                "kind": {"type": "string", "enum": ["item", "comment", "subtotal", "deduction"]},
                 "other_taxes": {"type": "array", "items": schema_ref("OtherTaxInput")},
                 "charge": described(schema_ref("Decimal"), "Taxes other than VAT on the line, included in `net`."),
                 "purchase_price": nullable(schema_ref("Decimal")),

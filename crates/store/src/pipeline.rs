@@ -291,7 +291,7 @@ async fn refresh_order(tx: &mut Tx, company_id: Uuid, order_id: Uuid) -> Result<
 
 /// After a document is issued: orders follow their delivery notes and invoices.
 pub(crate) async fn after_issue(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uuid) -> Result<()> {
-    if !matches!(kind, DocumentKind::DeliveryNote | DocumentKind::Invoice) {
+    if !matches!(kind, DocumentKind::DeliveryNote | DocumentKind::Invoice | DocumentKind::DepositInvoice) {
         return Ok(());
     }
     let mut orders = Vec::new();
@@ -311,9 +311,27 @@ pub(crate) async fn after_issue(tx: &mut Tx, company_id: Uuid, kind: DocumentKin
     orders.sort();
     orders.dedup();
     for order in orders {
-        refresh_order(tx, company_id, order).await?;
+        if kind != DocumentKind::DeliveryNote {
+            enforce_conservation(tx, company_id, order).await?;
+        }
+        if kind != DocumentKind::DepositInvoice {
+            refresh_order(tx, company_id, order).await?;
+        }
     }
     Ok(())
+}
+
+/// The conservation rule, enforced when an invoice or a deposit of an order is issued:
+/// the issued documents never bill a line beyond the order, nor more than the order in
+/// any VAT rate, and once they bill all of it they bill it exactly (see `core::derive`).
+/// A draft edited by hand or made before another document of the family was issued is
+/// refused here, in the issuing transaction, instead of billing twice.
+async fn enforce_conservation(tx: &mut Tx, company_id: Uuid, order_id: Uuid) -> Result<()> {
+    let order = lock_document(tx, company_id, order_id, Some(DocumentKind::Order)).await?;
+    let mut family = family::load(tx, company_id, order_id).await?;
+    family.docs.retain(|(_, d)| d.status != Status::Draft);
+    let ledger = family.ledger(&order);
+    derive::check_billing(&order.content, &ledger).map_err(|e| StoreError::Conflict(e.to_string()))
 }
 
 /// A validated delivery note takes its products out of stock (tracked products only),
@@ -467,19 +485,27 @@ impl Store {
         &self,
         company_id: Uuid,
         order_id: Uuid,
-        share: DepositShare,
+        share: Option<DepositShare>,
     ) -> Result<DocumentRecord> {
         let mut tx = self.begin().await?;
         let order = open_order(&mut tx, company_id, order_id, "given a deposit invoice").await?;
         let mut already = Decimal::ZERO;
+        let mut asked = 0;
         for (child, kind) in children(&mut tx, company_id, order_id).await? {
             if kind == DocumentKind::DepositInvoice {
                 let dep = read_in(&mut tx, company_id, child).await?;
                 if dep.status != Status::Credited {
                     already += dep.content.totals().gross;
+                    asked += 1;
                 }
             }
         }
+        let share = share.or_else(|| derive::scheduled_deposit(&order.content, asked)).ok_or_else(|| {
+            StoreError::Invalid {
+                field: "percent".into(),
+                message: "give either a percent or an amount (including VAT); the order's payment schedule has no deposit left to invoice".into(),
+            }
+        })?;
         let field = if matches!(share, DepositShare::Percent(_)) { "percent" } else { "amount" };
         let language = family::language(&mut tx, company_id, order.content.customer_id).await?;
         let number = order.number.clone().unwrap_or_default();

@@ -1338,8 +1338,9 @@ pub(crate) async fn transition(
     Ok(Json(full_view(app, auth, &rec, today).await?))
 }
 
-/// The body of `POST /orders/{id}/deposit-invoice`: a percentage or an amount.
-#[derive(Deserialize)]
+/// The body of `POST /orders/{id}/deposit-invoice`: a percentage or an amount; neither
+/// takes the next deposit instalment of the order's payment schedule.
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct DepositInput {
     pub percent: Option<DecText>,
@@ -1359,13 +1360,14 @@ pub(crate) async fn deposit_invoice(
     let share = match (&input.percent, &input.amount) {
         (Some(p), None) => v.decimal("percent", p, PERCENT.positive()).map(DepositShare::Percent),
         (None, Some(a)) => v.decimal("amount", a, PRICE.positive()).map(DepositShare::Amount),
+        // Neither: the deposit instalment of the order's payment schedule.
+        (None, None) => None,
         _ => {
             v.error("percent", "give either a percent or an amount (including VAT)");
             None
         }
     };
     v.finish()?;
-    let Some(share) = share else { return Err(ApiError::field("percent", "is required")) };
     let rec = app.store.deposit_invoice(auth.company(), id, share).await?;
     Ok((StatusCode::CREATED, Json(full_view(app, auth, &rec, auth.today()).await?)))
 }

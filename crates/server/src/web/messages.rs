@@ -379,6 +379,18 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "seuls un bon de livraison ou une facture tirés d'une commande acceptent une sélection de lignes",
     ),
     ("everything on this order is already invoiced", "Toute la commande est déjà facturée"),
+    (
+        "give either a percent or an amount (including VAT); the order's payment schedule has no deposit left to invoice",
+        "indiquez un pourcentage ou un montant (TTC) ; l'échéancier de la commande n'a plus d'acompte à facturer",
+    ),
+    (
+        "this would invoice {billed} of line {position} of the order, which has {ordered}",
+        "ceci facturerait {billed:num} de la ligne {position} de la commande, qui n'en compte que {ordered:num}",
+    ),
+    (
+        "this would bill a base of {billed} at {rate} % where the order has {ordered}: its documents would no longer add up to it",
+        "ceci facturerait une base de {billed:num} à {rate:num} % quand la commande en a {ordered:num} : ses documents ne concorderaient plus avec elle",
+    ),
     ("everything on this order is already delivered", "Toute la commande est déjà livrée"),
     (
         "line {line}: only {left} of this line remain to invoice",
@@ -561,6 +573,47 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "--public-url {v} must be an absolute http:// or https:// address with a host, and no query",
         "--public-url {v:q} doit être une adresse absolue http:// ou https:// avec un hôte, sans paramètres",
     ),
+    // Payments, customer credit and statements (core::payments, store::payments, api::payments).
+    (
+        "{amount} is more than the {due} {currency} due: add \"excess\": \"credit\" to keep the {excess} {currency} left over as customer credit",
+        "{amount:amount} dépasse les {due:amount} {currency} dus : ajoutez \"excess\": \"credit\" pour garder les {excess:amount} {currency} en trop au crédit du client",
+    ),
+    ("is more than the {due} {currency} due on {number}", "dépasse les {due:amount} {currency} dus sur {number}"),
+    (
+        "is less than the allocations, which add up to {allocated} {currency}",
+        "est inférieur aux montants imputés, qui totalisent {allocated:amount} {currency}",
+    ),
+    (
+        "the allocations add up to {allocated} {currency} of the {amount} received: add \"excess\": \"credit\" to keep the {excess} {currency} left over as customer credit",
+        "les montants imputés totalisent {allocated:amount} {currency} sur les {amount:amount} reçus : ajoutez \"excess\": \"credit\" pour garder les {excess:amount} {currency} en trop au crédit du client",
+    ),
+    ("{number} is in {theirs}, the payment in {ours}", "{number} est en {theirs}, le règlement en {ours}"),
+    ("names an invoice already allocated above", "désigne une facture déjà imputée plus haut"),
+    (
+        "is more than the {available} {currency} of credit the customer has",
+        "dépasse les {available:amount} {currency} de crédit du client",
+    ),
+    (
+        "the {to_credit} {currency} this payment left as customer credit were already used ({available} {currency} remain): cancel what used them first",
+        "les {to_credit:amount} {currency} que ce règlement a laissés au crédit du client ont déjà été utilisés (il en reste {available:amount} {currency}) : annulez d'abord ce qui les a utilisés",
+    ),
+    ("the payment is already cancelled", "le règlement est déjà annulé"),
+    ("no such invoice", "facture introuvable"),
+    ("is not an invoice or a deposit invoice", "n'est ni une facture ni une facture d'acompte"),
+    ("is an invoice of another customer", "est une facture d'un autre client"),
+    (
+        "{v} is not a way to keep an excess: the only one is \"credit\"",
+        "{v:q} n'est pas une façon de garder un trop-perçu : la seule est \"credit\"",
+    ),
+    ("{v} is not an id", "{v:q} n'est pas un identifiant"),
+    (
+        "is required (an empty list keeps the whole amount as customer credit)",
+        "obligatoire (une liste vide garde tout le montant au crédit du client)",
+    ),
+    ("has more than {max} invoices", "compte plus de {max} factures"),
+    ("is required: say why the payment is cancelled", "obligatoire : indiquez pourquoi le règlement est annulé"),
+    ("incomplete credit application", "imputation de crédit incomplète"),
+    ("incomplete refund", "remboursement incomplet"),
 ];
 
 /// Words that messages carry as values: (vocabulary, English, French).
