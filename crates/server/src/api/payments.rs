@@ -259,7 +259,9 @@ pub async fn list(
     };
     let after = match q.after.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(DocCursor::decode(s).ok_or_else(|| ApiError::field("after", "is not a cursor of this list"))?),
+        Some(s) => {
+            Some(DocCursor::decode(s).ok_or_else(|| ApiError::field("after", "is not a cursor from a previous page"))?)
+        }
     };
     let filter = PaymentFilter {
         customer_id,

@@ -576,7 +576,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     // Payments, customer credit and statements (core::payments, store::payments, api::payments).
     (
         "{amount} is more than the {due} {currency} due: add \"excess\": \"credit\" to keep the {excess} {currency} left over as customer credit",
-        "{amount:amount} dépasse les {due:amount} {currency} dus : ajoutez \"excess\": \"credit\" pour garder les {excess:amount} {currency} en trop au crédit du client",
+        "{amount:amount} dépasse les {due:amount} {currency} dus : ajoutez « excess: credit » pour garder les {excess:amount} {currency} en trop au crédit du client",
     ),
     ("is more than the {due} {currency} due on {number}", "dépasse les {due:amount} {currency} dus sur {number}"),
     (
@@ -585,7 +585,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     (
         "the allocations add up to {allocated} {currency} of the {amount} received: add \"excess\": \"credit\" to keep the {excess} {currency} left over as customer credit",
-        "les montants imputés totalisent {allocated:amount} {currency} sur les {amount:amount} reçus : ajoutez \"excess\": \"credit\" pour garder les {excess:amount} {currency} en trop au crédit du client",
+        "les montants imputés totalisent {allocated:amount} {currency} sur les {amount:amount} reçus : ajoutez « excess: credit » pour garder les {excess:amount} {currency} en trop au crédit du client",
     ),
     ("{number} is in {theirs}, the payment in {ours}", "{number} est en {theirs}, le règlement en {ours}"),
     ("names an invoice already allocated above", "désigne une facture déjà imputée plus haut"),
@@ -603,7 +603,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ("is an invoice of another customer", "est une facture d'un autre client"),
     (
         "{v} is not a way to keep an excess: the only one is \"credit\"",
-        "{v:q} n'est pas une façon de garder un trop-perçu : la seule est \"credit\"",
+        "{v:q} n'est pas une façon de garder un trop-perçu : la seule est « credit »",
     ),
     ("{v} is not an id", "{v:q} n'est pas un identifiant"),
     (
