@@ -653,3 +653,95 @@ fn the_validators_reject_wrong_totals_a_broken_schema_and_french_rules() {
     let o = validate("cii", "not-xml.cii.xml", b"<rsm:CrossIndustryInvoice");
     assert_eq!(o.code, 2, "{}", o.output);
 }
+
+/// An order with what makes a family's rounding hard: three VAT rates, a 6-decimal
+/// price and a fractional quantity, a discount as an amount, and shipping.
+fn hard_order() -> Content {
+    Content {
+        discount_amount: Some(dec!(123.45)),
+        shipping: Some(DocumentCharge { label: "Frais de port".into(), amount: dec!(39.90), vat: vat(dec!(20)) }),
+        ..content(vec![
+            item("Four à sole électrique", dec!(1), dec!(4199.99), vat(dec!(20))),
+            item("Étiquettes adhésives", dec!(1517), dec!(0.012345), vat(dec!(20))),
+            item("Travaux d'installation", dec!(7.5), dec!(45.33), vat(dec!(10))),
+            item("Isolation des combles", dec!(38.5), dec!(21.37), vat(dec!(5.5))),
+        ])
+    }
+}
+
+fn order_of(content: &Content) -> facturier_core::derive::Order<'_> {
+    facturier_core::derive::Order { number: "C2026-00031", content, language: Language::Fr }
+}
+
+#[test]
+fn every_document_of_a_family_is_valid_with_its_deductions_discounts_per_rate_and_vat_corrections() {
+    use facturier_core::derive::{self, Ledger, Member, Role};
+    use facturier_core::progress::DepositShare;
+    let order = hard_order();
+    let o = order_of(&order);
+    let mut members: Vec<(uuid::Uuid, Role, Content)> = Vec::new();
+    let ledger = |members: &[(uuid::Uuid, Role, Content)]| {
+        let m: Vec<Member<'_>> = members
+            .iter()
+            .map(|(id, role, c)| Member {
+                id: *id,
+                role: *role,
+                number: Some("FA2026-00009"),
+                issue_date: Some(date!(2026 - 10 - 2)),
+                content: c,
+            })
+            .collect();
+        Ledger::of(&order, &m)
+    };
+    // A deposit of 33 % (split over three rates), a partial invoice, then the final one.
+    let deposit = derive::deposit(o, DepositShare::Percent(dec!(33)), Decimal::ZERO).expect("a deposit");
+    members.push((uuid::Uuid::now_v7(), Role::Deposit, deposit.clone()));
+    let portions = std::collections::HashMap::from([
+        (order.lines[1].id, dec!(1000)),
+        (order.lines[2].id, dec!(2.5)),
+        (order.lines[3].id, dec!(12.25)),
+    ]);
+    let part = derive::invoice_by_quantities(o, &ledger(&members), Some(&portions)).expect("a part");
+    members.push((uuid::Uuid::now_v7(), Role::Invoice, part.clone()));
+    let last = derive::invoice_by_quantities(o, &ledger(&members), None).expect("the final invoice");
+    assert!(last.lines.iter().any(|l| l.kind == LineKind::Deduction), "the final invoice deducts the deposit");
+    assert!(!last.allowances.is_empty(), "what is left of the discount, per rate");
+    members.push((uuid::Uuid::now_v7(), Role::Invoice, last.clone()));
+    derive::check_conservation(&order.totals(), &ledger(&members)).expect("the family bills the order exactly");
+
+    let mut corrections = 0;
+    for (name, kind, c) in [
+        ("family-deposit", DocumentKind::DepositInvoice, deposit),
+        ("family-part", DocumentKind::Invoice, part),
+        ("family-final", DocumentKind::Invoice, last),
+    ] {
+        corrections += c.vat_adjustments.len();
+        let mut doc = document(kind, "F2026-00051", date!(2026 - 11 - 24), c, vec![]);
+        if name == "family-final" {
+            doc.preceding = vec![Reference { number: "FA2026-00009".into(), issue_date: Some(date!(2026 - 10 - 2)) }];
+        }
+        let (cii, _) = assert_all_valid(&doc, name);
+        assert_eq!(amounts(&cii, "ram:GrandTotalAmount"), vec![doc.totals.gross]);
+    }
+
+    // Situations at 30 %, 65 % and 100 %: the last one takes what is left.
+    let mut situations: Vec<(uuid::Uuid, Role, Content)> = Vec::new();
+    for pct in [dec!(30), dec!(65), dec!(100)] {
+        let s = derive::situation(o, &ledger(&situations), pct).expect("a situation");
+        corrections += s.vat_adjustments.len();
+        let doc = document(DocumentKind::Invoice, "F2026-00052", date!(2026 - 11 - 24), s.clone(), vec![]);
+        assert_all_valid(&doc, &format!("family-situation-{pct}"));
+        situations.push((uuid::Uuid::now_v7(), Role::Invoice, s));
+    }
+    derive::check_conservation(&order.totals(), &ledger(&situations)).expect("the situations bill the order exactly");
+    assert!(corrections > 0, "the validators saw at least one VAT correction");
+
+    // A partial credit note, then what is left of the invoice.
+    let (_, _, invoice) = &situations[0];
+    let partial = Content { lines: vec![invoice.lines[0].clone()], ..invoice.clone() };
+    let left = derive::credit_left(invoice, "F2026-00052", &[&partial], Language::Fr).expect("what is left");
+    let mut doc = document(DocumentKind::CreditNote, "AV2026-00011", date!(2026 - 11 - 25), left, vec![]);
+    doc.due_date = None;
+    doc.preceding = vec![Reference { number: "F2026-00052".into(), issue_date: Some(date!(2026 - 11 - 24)) }];
+    assert_all_valid(&doc, "family-credit-left");
+}
