@@ -332,6 +332,10 @@ pub struct PaymentRecord {
     pub status: String,
 }
 
+/// A row of `payments` as a document reads it: the payment's id, amount, applied, date,
+/// method, reference, status.
+type PaymentRow = (Uuid, String, String, Date, String, Option<String>, String);
+
 /// A payment to record.
 #[derive(Clone, Copy, Debug)]
 pub struct NewPayment<'a> {
@@ -893,7 +897,7 @@ impl Store {
         });
         let RowWithFlags { row, has_payments, has_links } = row.ok_or(StoreError::NotFound("document"))?;
         let mut rec: DocumentRecord = row.try_into()?;
-        let payments: Vec<(Uuid, String, String, Date, String, Option<String>, String)> = if has_payments {
+        let payments: Vec<PaymentRow> = if has_payments {
             on_acquired!(&mut conn, |c| {
                 sqlx::query_as(
                     "SELECT COALESCE(payment_id, id), amount, applied, paid_on, method, reference, status FROM payments \

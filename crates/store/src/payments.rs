@@ -195,8 +195,7 @@ async fn credit_movement(
     customer_id: Uuid,
     amount: Decimal,
     currency: Currency,
-    source_kind: &str,
-    source_id: Uuid,
+    (source_kind, source_id): (&str, Uuid),
     at: Stamp,
 ) -> Result<()> {
     on_conn!(tx, |c| {
@@ -369,6 +368,9 @@ async fn header_in(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<Payment> {
     payment_of(row.ok_or(StoreError::NotFound("payment"))?)
 }
 
+/// A document as a statement reads it: id, kind, number, issue date, currency, gross.
+type DocRow = (Uuid, String, Option<String>, Option<Date>, String, String);
+
 type AllocationRow = (Uuid, Uuid, String, Option<String>, String);
 
 /// Fills the allocations of these payments, in one statement.
@@ -465,7 +467,7 @@ impl Store {
             }
         }
         if h.to_credit > Decimal::ZERO {
-            credit_movement(tx, company_id, h.customer_id, h.to_credit, h.currency, "payment", h.id, h.at).await?;
+            credit_movement(tx, company_id, h.customer_id, h.to_credit, h.currency, ("payment", h.id), h.at).await?;
         }
         let detail = serde_json::json!({
             "payment_id": h.id, "amount": h.amount.to_string(), "currency": h.currency.code(),
@@ -617,8 +619,7 @@ impl Store {
                     customer_id,
                     -p.to_credit,
                     p.currency,
-                    "payment_cancelled",
-                    id,
+                    ("payment_cancelled", id),
                     at,
                 )
                 .await?;
@@ -631,14 +632,13 @@ impl Store {
                     customer_id,
                     p.amount,
                     p.currency,
-                    "credit_applied_cancelled",
-                    id,
+                    ("credit_applied_cancelled", id),
                     at,
                 )
                 .await?;
             }
             PaymentKind::Refund => {
-                credit_movement(&mut tx, company_id, customer_id, p.amount, p.currency, "refund_cancelled", id, at)
+                credit_movement(&mut tx, company_id, customer_id, p.amount, p.currency, ("refund_cancelled", id), at)
                     .await?;
             }
         }
@@ -732,7 +732,7 @@ impl Store {
         };
         insert_header(&mut tx, company_id, &h).await?;
         insert_allocation(&mut tx, company_id, &h, invoice_id, amount, &after).await?;
-        credit_movement(&mut tx, company_id, customer_id, -amount, currency, "credit_applied", h.id, h.at).await?;
+        credit_movement(&mut tx, company_id, customer_id, -amount, currency, ("credit_applied", h.id), h.at).await?;
         let detail = serde_json::json!({"payment_id": h.id, "amount": amount.to_string(), "applied": amount.to_string(), "method": "credit"});
         event(&mut tx, company_id, invoice_id, "credit_applied", detail).await?;
         let detail = serde_json::json!({"payment_id": h.id, "amount": amount.to_string(), "currency": currency.code(), "invoice_id": invoice_id});
@@ -772,7 +772,7 @@ impl Store {
             at: now(),
         };
         insert_header(&mut tx, company_id, &h).await?;
-        credit_movement(&mut tx, company_id, customer_id, -amount, currency, "refund", h.id, h.at).await?;
+        credit_movement(&mut tx, company_id, customer_id, -amount, currency, ("refund", h.id), h.at).await?;
         let detail = serde_json::json!({"payment_id": h.id, "amount": amount.to_string(), "currency": currency.code(), "method": method});
         crate::customers::customer_event(&mut tx, company_id, customer_id, h.at, "credit_refunded", &detail).await?;
         tx.commit().await?;
@@ -800,7 +800,7 @@ impl Store {
         if found.is_none() {
             return Err(StoreError::NotFound("customer"));
         }
-        let docs: Vec<(Uuid, String, Option<String>, Option<Date>, String, String)> = on_conn!(&mut tx, |c| {
+        let docs: Vec<DocRow> = on_conn!(&mut tx, |c| {
             sqlx::query_as(
                 "SELECT id, kind, number, issue_date, currency, gross FROM documents \
                  WHERE company_id = $1 AND customer_id = $2 AND number IS NOT NULL \
