@@ -1085,7 +1085,7 @@ const MAX_LINE_TAXES: usize = 10;
 impl LineForm {
     /// A text line (comment or subtotal): no figures.
     pub fn is_comment(&self) -> bool {
-        !self.kind.is_empty() && self.kind != "item"
+        matches!(self.kind.as_str(), "comment" | "subtotal")
     }
     pub fn is_subtotal(&self) -> bool {
         self.kind == "subtotal"
@@ -1665,7 +1665,8 @@ impl DraftForm {
                             ..Default::default()
                         };
                     }
-                    li.kind = None;
+                    // A deposit's deduction keeps its kind: the document discount leaves it alone.
+                    li.kind = (l.kind == "deduction").then(|| l.kind.clone());
                     li.product_id = opt(&l.product_id);
                     li.quantity = dec(&l.quantity);
                     li.unit_price = dec(&l.unit_price);
