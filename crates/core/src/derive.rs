@@ -217,6 +217,10 @@ pub enum DeriveError {
     ByQuantities,
     #[error("line {line}: only {left} of this line remain to invoice")]
     TooMuch { line: Uuid, left: Decimal },
+    #[error("only {left} of this line remain to deliver")]
+    TooMuchToDeliver { line: Uuid, left: Decimal },
+    #[error("everything on this order is already delivered")]
+    AllDelivered,
     #[error(
         "the documents of this order no longer add up (a VAT correction of {amount} at {rate} % would be needed): check its draft invoices"
     )]
@@ -357,8 +361,9 @@ fn copy_line(l: &Line) -> Line {
 /// (what is left by default), comment and subtotal lines in place.
 fn quantity_lines(
     order: &Content,
-    ledger: &Ledger,
+    left_of: impl Fn(&Line) -> Decimal,
     portions: Option<&HashMap<Uuid, Decimal>>,
+    too_much: fn(Uuid, Decimal) -> DeriveError,
 ) -> Result<Vec<Line>, DeriveError> {
     let mut lines = Vec::new();
     for l in &order.lines {
@@ -366,13 +371,13 @@ fn quantity_lines(
             lines.push(copy_line(l));
             continue;
         }
-        let left = ledger.quantity_left(l);
+        let left = left_of(l);
         let take = match portions {
             None => left,
             Some(p) => {
                 let Some(q) = p.get(&l.id).copied() else { continue };
                 if q > left {
-                    return Err(DeriveError::TooMuch { line: l.id, left: left.max(Decimal::ZERO) });
+                    return Err(too_much(l.id, left.max(Decimal::ZERO)));
                 }
                 q
             }
@@ -392,6 +397,24 @@ fn quantity_lines(
     Ok(lines)
 }
 
+/// A delivery note from an order: each order line with what is left to deliver
+/// (`on_notes`: what delivery notes, drafts included, already carry of each line) or
+/// the `portions` asked, comment and subtotal lines in place. It bills nothing: the
+/// order's terms are copied for the printed note.
+pub fn delivery_note(
+    order: &Content,
+    on_notes: &HashMap<Uuid, Decimal>,
+    portions: Option<&HashMap<Uuid, Decimal>>,
+) -> Result<Content, DeriveError> {
+    let left = |l: &Line| l.quantity - on_notes.get(&l.id).copied().unwrap_or_default();
+    let lines = quantity_lines(order, left, portions, |line, left| DeriveError::TooMuchToDeliver { line, left })
+        .map_err(|e| match e {
+            DeriveError::NothingLeft => DeriveError::AllDelivered,
+            other => other,
+        })?;
+    Ok(Content { lines, issue_date: None, valid_until: None, parties: None, ..order.clone() })
+}
+
 /// An invoice billing order lines by quantities: the final invoice from an order, the
 /// invoice of a delivery note (`portions`: what the note delivered of each order line),
 /// a part of the monthly run. When it bills all that is left it closes the order.
@@ -404,7 +427,8 @@ pub fn invoice_by_quantities(
         return Err(DeriveError::BySituations);
     }
     let o = order.content;
-    let lines = quantity_lines(o, ledger, portions)?;
+    let lines =
+        quantity_lines(o, |l| ledger.quantity_left(l), portions, |line, left| DeriveError::TooMuch { line, left })?;
     let closes = o.items().all(|ol| {
         let took: Decimal = lines.iter().filter(|l| l.source_line_id == Some(ol.id)).map(|l| l.quantity).sum();
         ledger.quantity_left(ol) - took <= Decimal::ZERO
@@ -547,10 +571,6 @@ pub fn situation(order: Order<'_>, ledger: &Ledger, cumulative: Decimal) -> Resu
     if ledger.by_quantities {
         return Err(DeriveError::ByQuantities);
     }
-    // Fix: after the 100 % situation the order is settled; say so rather than "not forward".
-    if ledger.last_percent >= Decimal::ONE_HUNDRED {
-        return Err(DeriveError::NothingLeft);
-    }
     let words = Words(order.language);
     let o = order.content;
     let cur = o.currency;
@@ -559,7 +579,17 @@ pub fn situation(order: Order<'_>, ledger: &Ledger, cumulative: Decimal) -> Resu
     let already: Vec<Decimal> =
         o.items().map(|l| ledger.situation_nets.get(&l.id).copied().unwrap_or_default()).collect();
     let previous = ledger.last_percent;
-    let amounts = progress::situation_amounts(cur, &nets, &already, previous, cumulative)?;
+    // Fix: after the 100 % situation, another at 100 % says the order is settled, or, when a
+    // credit note took some of it back, bills what is left again (it was refused as "not forward").
+    let amounts = if previous >= Decimal::ONE_HUNDRED && cumulative == Decimal::ONE_HUNDRED {
+        let left: Vec<Decimal> = nets.iter().zip(&already).map(|(n, a)| n - a).collect();
+        if left.iter().all(Decimal::is_zero) && check_conservation(&totals, ledger).is_ok() {
+            return Err(DeriveError::NothingLeft);
+        }
+        left
+    } else {
+        progress::situation_amounts(cur, &nets, &already, previous, cumulative)?
+    };
     let cumulative = cumulative.normalize();
     let lines: Vec<Line> = o
         .items()

@@ -515,27 +515,24 @@ fn credit_partly_then_left(f: &mut Family, tape: &mut Tape, i: usize) -> Result<
     Ok(())
 }
 
+/// A credit note on document `i`: the whole of it, or part of it then what is left.
+fn credit(f: &mut Family, tape: &mut Tape, i: usize) -> Result<(), TestCaseError> {
+    if tape.one_in(2) { credit_partly_then_left(f, tape, i) } else { credit_whole(f, i) }
+}
+
 fn by_quantities(f: &mut Family, tape: &mut Tape) -> Result<(), TestCaseError> {
     partial_invoices(f, tape, 3)?;
     let open: Vec<usize> =
         (0..f.docs.len()).filter(|i| f.docs[*i].role == Role::Invoice && !f.docs[*i].credited).collect();
     if !open.is_empty() && tape.one_in(2) {
         let i = open[tape.next(open.len() as u64) as usize];
-        if tape.one_in(2) {
-            credit_partly_then_left(f, tape, i)?;
-        } else {
-            credit_whole(f, i)?;
-        }
+        credit(f, tape, i)?;
         partial_invoices(f, tape, 2)?;
     }
     final_invoice(f, tape)?;
     if tape.one_in(3) {
         let last = f.docs.iter().rposition(|d| d.closing && !d.credited).unwrap();
-        if tape.one_in(2) {
-            credit_partly_then_left(f, tape, last)?;
-        } else {
-            credit_whole(f, last)?;
-        }
+        credit(f, tape, last)?;
         final_invoice(f, tape)?;
     }
     let again = derive::invoice_by_quantities(f.order(), &f.ledger(), None);
@@ -558,11 +555,28 @@ fn by_situations(f: &mut Family, tape: &mut Tape) -> Result<(), TestCaseError> {
             Ok(c) if p < dec!(100) && overbills(f, tape, &c, &format!("situation at {p} %")) => {}
             Ok(c) => {
                 f.log.push(format!("situation at {p} %"));
-                f.push(Role::Invoice, c, p == dec!(100))?;
+                let i = f.push(Role::Invoice, c, p == dec!(100))?;
+                // Sometimes a credit note takes it back, wholly or partly: the next
+                // situation bills it again.
+                if tape.one_in(4) {
+                    credit(f, tape, i)?;
+                }
             }
             // The order's share at p % is what was billed already (an order of a few cents).
             Err(DeriveError::NothingLeft) if p < dec!(100) => f.log.push(format!("nothing to bill at {p} %")),
             Err(e) => prop_assert!(false, "situation at {p} %: {e}\n{}", f.trace()),
+        }
+    }
+    if f.docs.last().is_some_and(|d| d.role == Role::CreditNote) {
+        // The 100 % situation was credited: another at 100 % bills what is left.
+        match derive::situation(f.order(), &f.ledger(), dec!(100)) {
+            Ok(c) => {
+                f.log.push("situation at 100 % again".into());
+                f.push(Role::Invoice, c, true)?;
+            }
+            // A credit note of nothing (an order of 0.00) leaves nothing to bill.
+            Err(DeriveError::NothingLeft) if derive::check_conservation(&f.order.totals(), &f.ledger()).is_ok() => {}
+            Err(e) => prop_assert!(false, "situation at 100 % again: {e}\n{}", f.trace()),
         }
     }
     let again = derive::situation(f.order(), &f.ledger(), dec!(100));
