@@ -692,3 +692,86 @@ async fn deposit_then_situations_with_a_credited_one() {
     })
     .await;
 }
+
+/// Beyond the issue's examples: the monthly run over two orders of one customer (one
+/// invoice per customer by default), each order with its own discount and shipping.
+#[tokio::test]
+async fn monthly_run_over_two_orders_of_one_customer() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let a = order(
+            &app,
+            &customer,
+            issue_lines(),
+            json!({"discount_percent": "10", "shipping": {"amount": "100.00", "vat_rate": "20"}}),
+        )
+        .await;
+        let b = order(
+            &app,
+            &customer,
+            vec![line("Réglette LED", "12", "45.90", "20"), line("Livres", "3", "19.99", "5.5")],
+            json!({"discount_amount": "15.00", "shipping": {"amount": "12.50", "vat_rate": "20"}}),
+        )
+        .await;
+        for o in [&a, &b] {
+            let bl = created(&app, &format!("/orders/{}/convert", id(o)), json!({"to": "delivery-note"})).await;
+            issue(&app, "delivery-notes", &id(&bl)).await;
+        }
+        let today = time::OffsetDateTime::now_utc().date();
+        let day = |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+        let run = app
+            .post(
+                "/billing/delivery-notes",
+                json!({"from": day(today - time::Duration::days(7)), "to": day(today + time::Duration::days(7))}),
+            )
+            .await;
+        let run = run.assert_status(200).clone();
+        for inv in run["created"].as_array().unwrap() {
+            issue(&app, "invoices", inv.as_str().unwrap()).await;
+        }
+        eprintln!("the run created {} invoice(s)", run["created"].as_array().unwrap().len());
+        assert_family_bills_order(&app, &id(&a)).await;
+        assert_family_bills_order(&app, &id(&b)).await;
+    })
+    .await;
+}
+
+/// Beyond the issue's examples: two deposits (an amount, then a percent), a partial
+/// invoice, then the final one, over three VAT rates with line discounts, a document
+/// discount and shipping.
+#[tokio::test]
+async fn two_deposits_then_partial_invoice_then_final_three_rates() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let mut discounted = line("Suspension laiton", "6", "289.45", "20");
+        discounted["discount_percent"] = json!("12.5");
+        let o = order(
+            &app,
+            &customer,
+            vec![discounted, line("Pose", "7", "58.333333", "10"), line("Livres de référence", "9", "23.07", "5.5")],
+            json!({"discount_percent": "4", "shipping": {"amount": "39.00", "vat_rate": "20"}}),
+        )
+        .await;
+        let oid = id(&o);
+        for share in [json!({"amount": "500.00"}), json!({"percent": "15"})] {
+            let dep = created(&app, &format!("/orders/{oid}/deposit-invoice"), share).await;
+            issue(&app, "deposit-invoices", &id(&dep)).await;
+        }
+        let part = created(
+            &app,
+            &format!("/orders/{oid}/convert"),
+            json!({"to": "invoice", "lines": [
+                {"line_id": id(&o["lines"][0]), "quantity": "2"},
+                {"line_id": id(&o["lines"][2]), "quantity": "4"},
+            ]}),
+        )
+        .await;
+        issue(&app, "invoices", &id(&part)).await;
+        let fin = created(&app, &format!("/orders/{oid}/convert"), json!({"to": "invoice"})).await;
+        issue(&app, "invoices", &id(&fin)).await;
+        assert_family_bills_order(&app, &oid).await;
+        let o = app.get(&format!("/orders/{oid}")).await.assert_status(200).clone();
+        assert_eq!(o["status"], "invoiced");
+    })
+    .await;
+}
