@@ -17,6 +17,8 @@ struct Owned {
     issued_invoice: String,
     draft_credit_note: String,
     issued_credit_note: String,
+    /// A payment on the issued invoice.
+    payment: String,
     /// A draft and an issued document of every other kind, by path segment.
     pipeline: Vec<(&'static str, String, String)>,
 }
@@ -44,6 +46,7 @@ impl Owned {
             // A draft and an issued one: a 409 instead of a 404 would leak the state.
             "invoices" => vec![&self.draft_invoice, &self.issued_invoice],
             "credit-notes" => vec![&self.draft_credit_note, &self.issued_credit_note],
+            "payments" => vec![&self.payment],
             seg => {
                 let (_, draft, issued) = self.pipeline.iter().find(|(s, _, _)| *s == seg)?;
                 vec![draft, issued]
@@ -72,9 +75,10 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
     from_catalogue["product_id"] = json!(product);
     let issued = app.issued_invoice(&customer, &[from_catalogue, line("Livraison", "1", "15.00", "20")]).await;
     let issued_invoice = issued["id"].as_str().unwrap().to_string();
-    app.post(&format!("/invoices/{issued_invoice}/payments"), json!({"amount": "50.00", "method": "virement"}))
-        .await
-        .assert_status(200);
+    let paid = app
+        .post(&format!("/invoices/{issued_invoice}/payments"), json!({"amount": "50.00", "method": "virement"}))
+        .await;
+    let payment = paid.assert_status(200)["payments"][0]["id"].as_str().unwrap().to_string();
     let gesture = app
         .post(
             &format!("/invoices/{issued_invoice}/credit-note"),
@@ -92,7 +96,7 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
         app.post(&format!("/{seg}/{issued}/issue"), json!({})).await.assert_status(200);
         pipeline.push((seg, draft, issued));
     }
-    Owned { customer, product, draft_invoice, issued_invoice, draft_credit_note, issued_credit_note, pipeline }
+    Owned { customer, product, draft_invoice, issued_invoice, draft_credit_note, issued_credit_note, payment, pipeline }
 }
 
 /// What the first company sees of its own data: every list and every row.

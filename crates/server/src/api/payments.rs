@@ -296,6 +296,8 @@ pub async fn cancel(
 ) -> Result<Json<PaymentView>, ApiError> {
     auth.require_write()?;
     let id = path_id(&id, "payment")?;
+    // Another company's payment is unknown whatever the body says (404 before 422).
+    app.store.payment(auth.company(), id).await?;
     let mut v = Check::default();
     let reason = match input.reason.as_deref().map(str::trim) {
         None | Some("") => {
@@ -364,6 +366,8 @@ pub async fn apply_credit(
 ) -> Result<Json<PaymentView>, ApiError> {
     auth.require_write()?;
     let id = path_id(&id, "customer")?;
+    // Another company's customer is unknown whatever the body says (404 before 422).
+    app.store.customer(auth.company(), id).await?;
     let mut v = Check::default();
     let invoice_id = body_id(&mut v, "invoice_id", &input.invoice_id);
     // Decimals as in the company's currency (the invoice's is checked by the rules).
@@ -398,6 +402,8 @@ pub async fn refund(
 ) -> Result<(StatusCode, Json<PaymentView>), ApiError> {
     auth.require_write()?;
     let id = path_id(&id, "customer")?;
+    // Another company's customer is unknown whatever the body says (404 before 422).
+    app.store.customer(auth.company(), id).await?;
     let mut v = Check::default();
     let cur = currency(&mut v, &input.currency, &auth);
     let amount = amount(&mut v, "amount", &input.amount, cur.unwrap_or(Currency::EUR));
