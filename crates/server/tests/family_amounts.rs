@@ -775,3 +775,38 @@ async fn two_deposits_then_partial_invoice_then_final_three_rates() {
     })
     .await;
 }
+
+/// Beyond the issue's examples: the final invoice of test 1 (deductions, document
+/// discount) credited one line first, then what is left: the credits give it back
+/// exactly, rate by rate.
+#[tokio::test]
+async fn final_invoice_with_deductions_credited_in_two_steps() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let o = order(&app, &customer, issue_lines(), json!({"discount_percent": "10"})).await;
+        let (_dep, fin) = deposit_then_final(&app, &o, "50").await;
+        let fin_id = id(&fin);
+        let first = created(
+            &app,
+            &format!("/invoices/{fin_id}/credit-note"),
+            json!({"lines": [line("Pose et raccordement", "1", "959.09", "10")]}),
+        )
+        .await;
+        let first = issue(&app, "credit-notes", &id(&first)).await;
+        let rest = post_empty(&app, &format!("/invoices/{fin_id}/credit-note")).await;
+        let rest = issue(&app, "credit-notes", &id(rest.assert_status(201))).await;
+        eprintln!(
+            "final {} credited {} + {}",
+            fin["totals"]["gross"], first["totals"]["gross"], rest["totals"]["gross"]
+        );
+        let mut credits = Figures::default();
+        credits.add(&Figures::of(&first), Decimal::ONE);
+        credits.add(&Figures::of(&rest), Decimal::ONE);
+        assert_eq!(credits.trimmed(), Figures::of(&fin).trimmed(), "the credit notes give back the final invoice");
+        let fin_now = app.get(&format!("/invoices/{fin_id}")).await.assert_status(200).clone();
+        assert_eq!(fin_now["status"], "credited");
+        let again = post_empty(&app, &format!("/invoices/{fin_id}/credit-note")).await;
+        assert_eq!(again.status, 409, "{}", again.body);
+    })
+    .await;
+}
