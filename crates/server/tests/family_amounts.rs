@@ -810,3 +810,48 @@ async fn final_invoice_with_deductions_credited_in_two_steps() {
     })
     .await;
 }
+
+/// Beyond the issue's examples: rounding at every step — 6-decimal unit prices, a line
+/// discount, a document discount, shipping, three rates, five situations; then three
+/// partial deliveries of another such order, each invoiced.
+#[tokio::test]
+async fn rounding_over_five_situations_and_three_deliveries() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let lines = || {
+            let mut l0 = line("Profilé aluminium", "13", "17.123457", "20");
+            l0["discount_percent"] = json!("7");
+            vec![l0, line("Main-d'œuvre", "11", "43.333333", "10"), line("Documentation", "3", "9.999999", "5.5")]
+        };
+        let extra = json!({"discount_percent": "3.33", "shipping": {"amount": "17.77", "vat_rate": "20"}});
+        let o = order(&app, &customer, lines(), extra.clone()).await;
+        let oid = id(&o);
+        for pct in ["7", "33.3", "50", "66.67", "100"] {
+            let s = created(&app, &format!("/orders/{oid}/progress-invoice"), json!({"cumulative_percent": pct})).await;
+            issue(&app, "invoices", &id(&s)).await;
+        }
+        assert_family_bills_order(&app, &oid).await;
+
+        let o = order(&app, &customer, lines(), extra).await;
+        let oid = id(&o);
+        let portions = [
+            json!({"to": "delivery-note", "lines": [
+                {"line_id": id(&o["lines"][0]), "quantity": "5"},
+                {"line_id": id(&o["lines"][1]), "quantity": "3"},
+            ]}),
+            json!({"to": "delivery-note", "lines": [
+                {"line_id": id(&o["lines"][0]), "quantity": "4"},
+                {"line_id": id(&o["lines"][2]), "quantity": "1"},
+            ]}),
+            json!({"to": "delivery-note"}),
+        ];
+        for p in portions {
+            let bl = created(&app, &format!("/orders/{oid}/convert"), p).await;
+            let bl = issue(&app, "delivery-notes", &id(&bl)).await;
+            let inv = created(&app, &format!("/delivery-notes/{}/convert", id(&bl)), json!({"to": "invoice"})).await;
+            issue(&app, "invoices", &id(&inv)).await;
+        }
+        assert_family_bills_order(&app, &oid).await;
+    })
+    .await;
+}
