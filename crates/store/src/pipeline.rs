@@ -438,10 +438,15 @@ impl Store {
         }
         if kind == DocumentKind::Order && to == DocumentKind::DeliveryNote {
             let f = follow_up(&mut tx, company_id, id).await?;
-            content.lines = remaining_lines(&source, &content, &f.on_delivery_notes, portions)?;
-            if content.lines.is_empty() {
-                return Err(StoreError::Conflict("everything on this order is already delivered".into()));
-            }
+            let asked = portions.map(|p| selection(&source, p)).transpose()?;
+            content =
+                derive::delivery_note(&source.content, &f.on_delivery_notes, asked.as_ref()).map_err(|e| match e {
+                    derive::DeriveError::TooMuchToDeliver { line, .. } => {
+                        let i = portions.and_then(|p| p.iter().position(|p| p.line_id == line)).unwrap_or_default();
+                        StoreError::Invalid { field: format!("lines[{i}].quantity"), message: e.to_string() }
+                    }
+                    other => family::refused(other, "lines"),
+                })?;
         }
         // An invoice from an order or from one of its delivery notes bills its part of the
         // order: `core::derive` decides the lines, discount, shipping, deductions and VAT.
@@ -797,64 +802,5 @@ impl Store {
             .await?;
         tx.commit().await?;
         self.document(company_id, kind, new_id).await
-    }
-}
-
-/// The lines of a delivery note or invoice drawn from an order: each order line with
-/// what remains of it (or the requested portion, which may not exceed what remains).
-fn remaining_lines(
-    order: &DocumentRecord,
-    derived: &Content,
-    taken: &HashMap<Uuid, Decimal>,
-    portions: Option<&[Portion]>,
-) -> Result<Vec<Line>> {
-    let remaining = |order_line: &Line| order_line.quantity - taken.get(&order_line.id).copied().unwrap_or_default();
-    let by_source: HashMap<Uuid, &Line> =
-        derived.lines.iter().filter_map(|l| l.source_line_id.map(|s| (s, l))).collect();
-    match portions {
-        None => Ok(order
-            .content
-            .lines
-            .iter()
-            .filter_map(|ol| {
-                let left = remaining(ol);
-                let mut l = (*by_source.get(&ol.id)?).clone();
-                (left > Decimal::ZERO).then(|| {
-                    l.quantity = left;
-                    l
-                })
-            })
-            .collect()),
-        Some(portions) => {
-            let mut out = Vec::new();
-            for (i, p) in portions.iter().enumerate() {
-                let field = |f: &str| format!("lines[{i}].{f}");
-                let Some(ol) = order.content.lines.iter().find(|l| l.id == p.line_id) else {
-                    return Err(StoreError::Invalid {
-                        field: field("line_id"),
-                        message: "no such line on this order".into(),
-                    });
-                };
-                let left = remaining(ol);
-                if p.quantity <= Decimal::ZERO {
-                    return Err(StoreError::Invalid {
-                        field: field("quantity"),
-                        message: "must be greater than zero".into(),
-                    });
-                }
-                if p.quantity > left {
-                    return Err(StoreError::Invalid {
-                        field: field("quantity"),
-                        message: format!("only {} of this line remain to deliver", left.normalize()),
-                    });
-                }
-                if let Some(l) = by_source.get(&ol.id) {
-                    let mut l = (*l).clone();
-                    l.quantity = p.quantity;
-                    out.push(l);
-                }
-            }
-            Ok(out)
-        }
     }
 }
