@@ -729,3 +729,59 @@ async fn a_foreign_currency_document_needs_its_exchange_rate_to_be_issued_and_sh
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_invoice_that_would_bill_twice_is_refused_at_issue_and_nothing_is_numbered() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let order = issued(
+            &app,
+            "orders",
+            &customer,
+            vec![line("Suspension", "4", "120", "20"), line("Pose", "2", "58", "10")],
+        )
+        .await;
+        let oid = id(&order);
+        // The final invoice is drafted first, then a deposit is issued: the draft does not
+        // deduct it, so issuing it would bill the deposit twice.
+        let fin =
+            app.post(&format!("/orders/{oid}/convert"), json!({"to": "invoice"})).await.assert_status(201).clone();
+        let dep = app.post(&format!("/orders/{oid}/deposit-invoice"), json!({"percent": "30"})).await;
+        app.post(&format!("/deposit-invoices/{}/issue", id(dep.assert_status(201))), json!({}))
+            .await
+            .assert_status(200);
+        let refused = app.post(&format!("/invoices/{}/issue", id(&fin)), json!({})).await;
+        let detail = refused.assert_status(409)["detail"].as_str().unwrap().to_string();
+        assert!(detail.contains("would no longer add up"), "{detail}");
+        let still = app.get(&format!("/invoices/{}", id(&fin))).await;
+        assert_eq!(still.assert_status(200)["status"], "draft");
+        assert_eq!(still.body["number"], Value::Null, "no number was used");
+
+        // Drafted again, it deducts the deposit and is issued; the family adds up.
+        app.delete(&format!("/invoices/{}", id(&fin))).await.assert_status(204);
+        let fin =
+            app.post(&format!("/orders/{oid}/convert"), json!({"to": "invoice"})).await.assert_status(201).clone();
+        assert!(fin["lines"].as_array().unwrap().iter().any(|l| l["kind"] == "deduction"));
+        let fin = app.post(&format!("/invoices/{}/issue", id(&fin)), json!({})).await.assert_status(200).clone();
+        assert_eq!(fin["totals"]["gross"], "492.52", "703.60 less the 211.08 deposit");
+
+        // A draft edited to bill more than the order is refused at issue too.
+        let order = issued(&app, "orders", &customer, vec![line("Câble", "10", "3.5", "20")]).await;
+        let oid = id(&order);
+        let part = app
+            .post(
+                &format!("/orders/{oid}/convert"),
+                json!({"to": "invoice", "lines": [{"line_id": order["lines"][0]["id"], "quantity": "4"}]}),
+            )
+            .await
+            .assert_status(201)
+            .clone();
+        let mut lines = part["lines"].clone();
+        lines[0]["quantity"] = json!("12");
+        app.patch(&format!("/invoices/{}", id(&part)), json!({"lines": lines})).await.assert_status(200);
+        let refused = app.post(&format!("/invoices/{}/issue", id(&part)), json!({})).await;
+        let detail = refused.assert_status(409)["detail"].as_str().unwrap().to_string();
+        assert!(detail.contains("this would invoice 12 of line 1 of the order, which has 10"), "{detail}");
+    })
+    .await;
+}

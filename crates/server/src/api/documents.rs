@@ -58,6 +58,8 @@ pub struct LineInput {
     #[serde(default, skip_serializing)]
     pub margin: Option<serde_json::Value>,
     #[serde(default, skip_serializing)]
+    pub margin_rate: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
     pub source_line_id: Option<serde_json::Value>,
     #[serde(default, skip_serializing)]
     pub available_stock: Option<serde_json::Value>,
