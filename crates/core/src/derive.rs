@@ -656,9 +656,9 @@ pub fn credit_whole(invoice: &Content, number: &str, language: Language) -> Cont
 /// A credit note taking back what is left of an invoice after the credit notes already
 /// issued on it (`credited`): the whole invoice when there are none; else the invoice's
 /// lines (and deposit deductions, and shipping) not yet credited, with what makes each
-/// VAT category and rate's base and VAT exactly what is left to credit: a discount for
-/// the invoice's discount and the amounts credited otherwise than by line, or a line
-/// for a rate credited less than its lines.
+/// VAT category and rate's base and VAT exactly what is left to credit: the invoice's
+/// discount not yet credited, and a line per rate for what was credited otherwise than by
+/// line (an amount) or the cents of quantities split.
 pub fn credit_left(
     invoice: &Content,
     number: &str,
@@ -672,12 +672,14 @@ pub fn credit_left(
     let cur = invoice.currency;
     let zero = cur.round(Decimal::ZERO);
     let inv = invoice.totals();
-    let mut left: BTreeMap<Vat, (Decimal, Decimal)> = BTreeMap::new();
+    // Per VAT category and rate: the base, VAT and discount left to credit.
+    let mut left: BTreeMap<Vat, (Decimal, Decimal, Decimal)> = BTreeMap::new();
     for b in &inv.vat {
         if let Ok(v) = Vat::new(b.rate, Some(b.category)) {
             let e = left.entry(v).or_default();
             e.0 += b.base;
             e.1 += b.amount;
+            e.2 += b.discount;
         }
     }
     for c in credited {
@@ -686,6 +688,7 @@ pub fn credit_left(
                 let e = left.entry(v).or_default();
                 e.0 -= b.base;
                 e.1 -= b.amount;
+                e.2 -= b.discount;
             }
         }
     }
@@ -718,35 +721,38 @@ pub fn credit_left(
         let amount = s.amount - back;
         (amount > Decimal::ZERO).then(|| DocumentCharge { amount, ..s.clone() })
     });
-    if !lines.iter().any(Line::is_item) && shipping.is_none() && !left.values().any(|(b, _)| *b > Decimal::ZERO) {
+    if !lines.iter().any(Line::is_item) && shipping.is_none() && !left.values().any(|(b, _, _)| *b > Decimal::ZERO) {
         return Err(DeriveError::NothingLeft);
     }
     let mut content = Content { note: Some(words.credit_note(number)), lines, shipping, ..header_of(invoice) };
     content.title = invoice.title.clone();
     let title = words.credit_left(number);
     let of = |t: &Totals, v: Vat| t.vat.iter().find(|b| b.rate == v.rate() && b.category == v.category()).cloned();
-    let before = content.totals();
     let mut vats: Vec<Vat> = left.keys().copied().collect();
-    vats.extend(before.vat.iter().filter_map(|b| Vat::new(b.rate, Some(b.category)).ok()));
+    vats.extend(content.totals().vat.iter().filter_map(|b| Vat::new(b.rate, Some(b.category)).ok()));
     vats.sort();
     vats.dedup();
-    let mut allowances = Vec::new();
+    // The invoice's discount not yet credited, then a line per rate for what the credit notes
+    // took otherwise than by line (an amount) and the cents of quantities split.
+    content.allowances = left
+        .iter()
+        .filter(|(_, (_, _, d))| !d.is_zero())
+        .map(|(v, (_, _, d))| VatAmount { vat: *v, amount: *d })
+        .collect();
+    let before = content.totals();
     for v in &vats {
-        let target = left.get(v).map_or(zero, |(b, _)| *b);
+        let target = left.get(v).map_or(zero, |(b, _, _)| *b);
         let diff = of(&before, *v).map_or(zero, |b| b.base) - target;
-        if diff > Decimal::ZERO {
-            allowances.push(VatAmount { vat: *v, amount: diff });
-        } else if diff < Decimal::ZERO {
-            let several = vats.len() > 1;
-            let d = if several { words.rate(&title, v.rate()) } else { title.clone() };
-            content.lines.push(Line::item(d, Decimal::ONE, -diff, *v));
+        if !diff.is_zero() {
+            let d = if vats.len() > 1 { words.rate(&title, v.rate()) } else { title.clone() };
+            let quantity = if diff > Decimal::ZERO { -Decimal::ONE } else { Decimal::ONE };
+            content.lines.push(Line::item(d, quantity, diff.abs(), *v));
         }
     }
-    content.allowances = allowances;
     let after = content.totals();
     let mut adjustments = Vec::new();
     for v in &vats {
-        let target = left.get(v).map_or(zero, |(_, vat)| *vat);
+        let target = left.get(v).map_or(zero, |(_, vat, _)| *vat);
         // Fix: a rate with no base left may still owe VAT (a correction): compare with 0, not skip it.
         let amount = target - of(&after, *v).map_or(zero, |b| b.amount);
         if amount.abs() > MAX_VAT_ADJUSTMENT {

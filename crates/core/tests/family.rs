@@ -619,23 +619,26 @@ fn order_sums(t: &Totals) -> PerRate {
     per
 }
 
-/// Per VAT category and rate, the line nets the family bills of the order's lines
-/// (deposits and their deductions included, credits by amount left out), and how many
-/// line parts were rounded on their own.
-fn line_nets(f: &Family) -> (BTreeMap<(VatCategory, Decimal), Decimal>, usize) {
-    let mut per = BTreeMap::new();
+/// Per VAT category and rate, the line nets and the document discount the family
+/// bills (deposits and their deductions included), and how many line parts were
+/// rounded on their own.
+fn line_nets(f: &Family) -> (BTreeMap<(VatCategory, Decimal), (Decimal, Decimal)>, usize) {
+    let mut per: BTreeMap<(VatCategory, Decimal), (Decimal, Decimal)> = BTreeMap::new();
     let mut parts = 0;
     for d in &f.docs {
         let s = sign(d.role);
         if s.is_zero() {
             continue;
         }
-        for (l, a) in d.content.items().zip(&d.content.totals().lines) {
-            if d.role == Role::Deposit || l.source_line_id.is_some() {
-                *per.entry((l.vat.category(), l.vat.rate())).or_default() += s * a.net;
-                parts += usize::from(d.role != Role::Deposit && l.kind == LineKind::Item);
-            }
+        let t = d.content.totals();
+        for (l, a) in d.content.items().zip(&t.lines) {
+            per.entry((l.vat.category(), l.vat.rate())).or_default().0 += s * a.net;
+            parts += usize::from(d.role != Role::Deposit && l.kind == LineKind::Item);
         }
+        for b in &t.vat {
+            per.entry((b.category, b.rate.normalize())).or_default().1 += s * b.discount;
+        }
+        parts += 1;
     }
     (per, parts)
 }
@@ -655,12 +658,13 @@ fn assert_conserved(f: &Family) -> Result<(), TestCaseError> {
     let (nets, parts) = line_nets(f);
     let tolerance = dec!(0.02) * Decimal::from(parts.max(1));
     for b in &order.vat {
-        let billed = nets.get(&(b.category, b.rate.normalize())).copied().unwrap_or_default();
+        let (lines, discount) = nets.get(&(b.category, b.rate.normalize())).copied().unwrap_or_default();
         prop_assert!(
-            (billed - b.lines_net).abs() <= tolerance,
-            "the lines at {} % bill {billed}, the order's {} (±{tolerance})\n{}",
+            (lines - b.lines_net).abs() <= tolerance && (discount - b.discount).abs() <= tolerance,
+            "the lines at {} % bill {lines} with a discount of {discount}, the order's {} and {} (±{tolerance})\n{}",
             b.rate,
             b.lines_net,
+            b.discount,
             f.trace()
         );
     }
