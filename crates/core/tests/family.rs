@@ -584,7 +584,7 @@ fn by_situations(f: &mut Family, tape: &mut Tape) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// Per VAT category and rate: (base, VAT).
+/// Per VAT category and rate: two amounts, (base, VAT) or (line nets, discount).
 type PerRate = BTreeMap<(VatCategory, Decimal), (Decimal, Decimal)>;
 
 /// The sum over the family of each document's totals: per VAT category and rate
@@ -622,8 +622,8 @@ fn order_sums(t: &Totals) -> PerRate {
 /// Per VAT category and rate, the line nets and the document discount the family
 /// bills (deposits and their deductions included), and how many line parts were
 /// rounded on their own.
-fn line_nets(f: &Family) -> (BTreeMap<(VatCategory, Decimal), (Decimal, Decimal)>, usize) {
-    let mut per: BTreeMap<(VatCategory, Decimal), (Decimal, Decimal)> = BTreeMap::new();
+fn line_nets(f: &Family) -> (PerRate, usize) {
+    let mut per = PerRate::new();
     let mut parts = 0;
     for d in &f.docs {
         let s = sign(d.role);
