@@ -430,3 +430,66 @@ async fn two_simultaneous_payments_cannot_both_pass_the_amount_due() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_web_app_cancels_payments_and_applies_and_refunds_credit() {
+    use common::web_client::{Browser, with_password};
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let (a, date) = invoice(&app, &customer, "100").await;
+        let (b, _) = invoice(&app, &customer, "50").await;
+        pay(&app, &a, json!({"amount": "150.00", "date": date, "excess": "credit"})).await.assert_status(200);
+        with_password(&app, "admin@test.fr").await;
+        let mut web = Browser::new(&app);
+        let csrf = web.sign_in_as("admin@test.fr").await;
+
+        // The invoice lists its payment with its status and a cancel form asking for a reason.
+        let page = web.get(&format!("/invoices/{a}")).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("payment-status") && page.body.contains("Enregistré"), "{}", page.body);
+        assert!(page.body.contains(r#"name="reason""#) && page.body.contains(r#"name="confirm""#));
+
+        // The customer page shows the credit, its two forms and the statement link.
+        let page = web.get(&format!("/customers/{customer}")).await;
+        for id in [r#"id="apply-credit-form""#, r#"id="refund-credit-form""#, r#"id="customer-statement""#] {
+            assert!(page.body.contains(id), "{id}");
+        }
+        let r = web
+            .act(&csrf, &format!("/customers/{customer}/credit/apply"), &[("invoice_id", &b), ("amount", "10,00")])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(credit(&app, &customer).await, eur("20.00"));
+        let r = web
+            .act(&csrf, &format!("/customers/{customer}/credit/refund"), &[("amount", "5"), ("method", "cheque")])
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(credit(&app, &customer).await, eur("15.00"));
+        // More than the credit: refused, in French.
+        let r = web.act(&csrf, &format!("/customers/{customer}/credit/refund"), &[("amount", "500")]).await;
+        assert_eq!(r.status, 400);
+        assert!(r.body.contains("crédit du client"), "{}", r.body);
+
+        let page = web.get(&format!("/customers/{customer}/statement")).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Solde de clôture") && page.body.contains("Remboursement"), "{}", page.body);
+
+        // Cancelling needs the confirmation; then the invoice is settled again.
+        let applied = app.get(&format!("/payments?customer_id={customer}")).await;
+        let applied = applied.body["data"].as_array().unwrap().iter().find(|p| p["kind"] == "credit").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let back = format!("/invoices/{b}");
+        let path = format!("/payments/{applied}/cancel");
+        let r = web.act(&csrf, &path, &[("reason", "erreur"), ("back", &back)]).await;
+        assert_eq!(r.status, 400);
+        let r = web.act(&csrf, &path, &[("reason", "erreur"), ("confirm", "1"), ("back", &back)]).await;
+        assert_eq!((r.status, r.location.as_str()), (303, back.as_str()));
+        let inv = app.get(&back).await;
+        assert_eq!(inv.assert_status(200)["status"], "issued");
+        let page = web.get(&back).await;
+        assert!(page.body.contains("Annulé"), "the cancelled payment stays listed");
+        assert_eq!(credit(&app, &customer).await, eur("25.00"));
+    })
+    .await;
+}

@@ -728,6 +728,10 @@ struct ShowPage {
     facts: Vec<(&'static str, String)>,
     outstanding: String,
     credit: String,
+    /// The credit per currency as (code, amount as typed in a form), for the credit forms.
+    credits: Vec<(String, String)>,
+    /// The customer's open invoices as (id, label), to apply credit to.
+    open_invoices: Vec<(String, String)>,
     billing: Vec<String>,
     delivery: Option<Vec<String>>,
     contacts: Vec<ContactView>,
@@ -820,7 +824,10 @@ fn history_row(e: &HistoryEntry, lang: Language) -> HistoryRow {
                 }
                 "file_added" => (t(lang, "cust.ev.file_added").to_string(), str_of("name")),
                 "file_removed" => (t(lang, "cust.ev.file_removed").to_string(), str_of("name")),
-                other => (other.to_string(), String::new()),
+                other => (
+                    i18n::lookup(lang, &format!("cust.ev.{other}")).map_or_else(|| other.to_string(), String::from),
+                    str_of("amount"),
+                ),
             };
             HistoryRow { at, datetime, what, detail, href: None }
         }
@@ -888,16 +895,20 @@ async fn render_show(
 
     let open = app.store.receivables(company, Some(id)).await.map_err(err)?;
     let outstanding: Decimal = open.iter().filter(|r| r.currency == cur.code()).map(|r| r.due).sum();
-    let credit = app
-        .store
-        .customer_credit(company, id)
-        .await
-        .map_err(err)?
-        .into_iter()
-        .filter(|(_, a)| !a.is_zero())
-        .map(|(code, a)| text::money(a, code.parse().unwrap_or(cur), lang))
+    let credit_rows: Vec<(String, Decimal)> =
+        app.store.customer_credit(company, id).await.map_err(err)?.into_iter().filter(|(_, a)| !a.is_zero()).collect();
+    let credit = credit_rows
+        .iter()
+        .map(|(code, a)| text::money(*a, code.parse().unwrap_or(cur), lang))
         .collect::<Vec<_>>()
         .join(", ");
+    let credits = credit_rows
+        .iter()
+        .map(|(code, a)| {
+            let c: Currency = code.parse().unwrap_or(cur);
+            (code.clone(), facturier_core::money::to_text(c.round(*a), c.minor_units()))
+        })
+        .collect();
 
     // Every kind of document, newest first (each kind through the documents_by_customer index).
     let mut docs = Vec::new();
@@ -931,6 +942,18 @@ async fn render_show(
         })
         .collect();
 
+    let open_invoices = docs
+        .iter()
+        .filter(|d| d.kind.is_payable() && matches!(d.status, Status::Issued | Status::PartiallyPaid))
+        .map(|d| {
+            let label = format!(
+                "{} · {}",
+                d.number.clone().unwrap_or_default(),
+                text::money(d.due(), d.content.currency, lang)
+            );
+            (d.id.to_string(), label)
+        })
+        .collect();
     let files = app
         .store
         .customer_files(company, id)
@@ -960,6 +983,8 @@ async fn render_show(
         facts,
         outstanding: text::money(outstanding, cur, lang),
         credit,
+        credits,
+        open_invoices,
         billing: address_lines(&c.billing_address),
         delivery: c.delivery_address.as_ref().map(address_lines),
         contacts: c

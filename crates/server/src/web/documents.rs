@@ -617,7 +617,8 @@ struct ShowPage {
     due_plain: String,
     today: String,
     note: String,
-    payments: Vec<(String, String, String)>,
+    /// (date, method, amount, applied here, status label, id when it can be cancelled).
+    payments: Vec<(String, String, String, String, &'static str, Option<String>)>,
     family: Vec<(String, String, &'static str)>,
     history: Vec<(String, String)>,
     emails: Vec<EmailRow>,
@@ -841,7 +842,15 @@ async fn show_page(
             .map(|p| {
                 let method =
                     i18n::lookup(lang, &format!("method.{}", p.method)).map_or_else(|| p.method.clone(), String::from);
-                (text::date(p.date, lang), method, text::money(p.amount, cur, lang))
+                let recorded = p.status == "recorded";
+                (
+                    text::date(p.date, lang),
+                    method,
+                    text::money(p.amount, cur, lang),
+                    text::money(p.applied, cur, lang),
+                    t(lang, if recorded { "payment.status.recorded" } else { "payment.status.cancelled" }),
+                    (write && recorded).then(|| p.id.to_string()),
+                )
             })
             .collect(),
         family,

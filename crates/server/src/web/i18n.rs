@@ -193,6 +193,7 @@ const TABLES: &[Labels] = &[
     super::invitations::LABELS,
     super::customers::LABELS,
     super::documents::LABELS,
+    super::payments::LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {

@@ -15,6 +15,7 @@ pub mod invitations;
 pub mod invoices;
 pub mod messages;
 pub mod password;
+pub mod payments;
 pub mod session;
 pub mod settings;
 pub mod users;
@@ -115,6 +116,10 @@ pub fn routes() -> Router<App> {
             post(customers::upload)
                 .layer(axum::extract::DefaultBodyLimit::max(crate::api::customer_files::MAX_UPLOAD_BODY)),
         )
+        .route("/customers/{id}/credit/apply", post(payments::apply_credit))
+        .route("/customers/{id}/credit/refund", post(payments::refund))
+        .route("/customers/{id}/statement", get(payments::statement))
+        .route("/payments/{id}/cancel", post(payments::cancel))
         .route("/customers/{id}/files/{file_id}", get(customers::download))
         .route("/customers/{id}/files/{file_id}/delete", post(customers::delete_file))
         .route("/settings", get(settings::identity).post(settings::save_identity))

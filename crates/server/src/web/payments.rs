@@ -1,0 +1,320 @@
+//! Payments in the web app: cancelling a payment (with a reason and a confirmation),
+//! applying or refunding a customer's credit, and the customer's statement. Each form
+//! parses its fields, calls the store (whose rules come from `core::payments`) and goes
+//! back to the page it came from.
+
+use super::i18n::{Labels, t};
+use super::session::{Chrome, CsrfForm, FormData, WebSession};
+use super::{WebError, html, local_path, messages, see_other};
+use crate::App;
+use crate::error::ApiError;
+use crate::input::{Check, DecRules, DecText};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use facturier_core::Decimal;
+use facturier_core::money::{Currency, MAX_MAGNITUDE};
+use facturier_core::party::Language;
+use facturier_formats::text;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// This module's labels: (key, French, English).
+pub const LABELS: Labels = &[
+    ("payment.status", "État", "Status"),
+    ("payment.status.recorded", "Enregistré", "Recorded"),
+    ("payment.status.cancelled", "Annulé", "Cancelled"),
+    ("payment.cancel", "Annuler ce règlement", "Cancel this payment"),
+    ("payment.cancel_reason", "Motif de l'annulation", "Why it is cancelled"),
+    (
+        "payment.cancel_confirm",
+        "Je confirme l'annulation : le règlement reste dans l'historique",
+        "I confirm the cancellation: the payment stays in the history",
+    ),
+    ("payment.credit_title", "Crédit du client", "Customer credit"),
+    ("payment.credit_none", "Aucun crédit disponible.", "No credit available."),
+    ("payment.credit_apply", "Imputer sur une facture", "Apply to an invoice"),
+    ("payment.credit_invoice", "Facture", "Invoice"),
+    ("payment.credit_apply_button", "Imputer le crédit", "Apply the credit"),
+    ("payment.credit_refund", "Rembourser", "Refund"),
+    ("payment.credit_refund_button", "Enregistrer le remboursement", "Record the refund"),
+    ("payment.currency", "Devise", "Currency"),
+    ("payment.statement", "Relevé de compte", "Statement"),
+    ("payment.statement_of", "Relevé de compte de", "Statement of"),
+    ("payment.from", "Du", "From"),
+    ("payment.to", "Au", "To"),
+    ("payment.show", "Afficher", "Show"),
+    ("payment.opening", "Solde d'ouverture", "Opening balance"),
+    ("payment.closing", "Solde de clôture", "Closing balance"),
+    ("payment.entry", "Opération", "Entry"),
+    ("payment.debit", "Débit", "Debit"),
+    ("payment.credit", "Crédit", "Credit"),
+    ("payment.balance", "Solde", "Balance"),
+    ("payment.no_entries", "Aucune opération sur la période.", "Nothing in this period."),
+    ("payment.kind.invoice", "Facture", "Invoice"),
+    ("payment.kind.deposit_invoice", "Facture d'acompte", "Deposit invoice"),
+    ("payment.kind.credit_note", "Avoir", "Credit note"),
+    ("payment.kind.payment", "Règlement", "Payment"),
+    ("payment.kind.payment_cancelled", "Règlement annulé", "Payment cancelled"),
+    ("payment.kind.credit_applied", "Crédit imputé", "Credit applied"),
+    ("payment.kind.credit_applied_cancelled", "Imputation de crédit annulée", "Credit application cancelled"),
+    ("payment.kind.refund", "Remboursement", "Refund"),
+    ("payment.kind.refund_cancelled", "Remboursement annulé", "Refund cancelled"),
+    ("method.credit", "Crédit client", "Customer credit"),
+    ("event.payment_cancelled", "Règlement annulé", "Payment cancelled"),
+    ("event.credit_applied", "Crédit client imputé", "Customer credit applied"),
+    ("cust.ev.payment_recorded", "Règlement enregistré", "Payment recorded"),
+    ("cust.ev.payment_cancelled", "Règlement annulé", "Payment cancelled"),
+    ("cust.ev.credit_applied", "Crédit imputé sur une facture", "Credit applied to an invoice"),
+    ("cust.ev.credit_refunded", "Crédit remboursé", "Credit refunded"),
+];
+
+/// An API error as a page: a refused input names each field and its message in the
+/// reader's language (the generic "invalid input" would not say what to fix).
+fn refused(lang: Language, e: ApiError) -> WebError {
+    match e {
+        ApiError::Invalid(errors) => WebError::BadRequest(
+            lang,
+            errors
+                .iter()
+                .map(|f| format!("{} : {}", messages::field_name(lang, &f.field), messages::message(lang, &f.message)))
+                .collect::<Vec<_>>()
+                .join(" ; "),
+        ),
+        other => WebError::api(lang, other),
+    }
+}
+
+fn fail(lang: Language, e: facturier_store::StoreError) -> WebError {
+    refused(lang, ApiError::from(e))
+}
+
+fn id_of(lang: Language, id: &str) -> Result<Uuid, WebError> {
+    id.parse().map_err(|_| WebError::NotFound(lang))
+}
+
+/// A decimal as people type it (`1 234,50`).
+fn typed_amount(form: &FormData, name: &str) -> Option<DecText> {
+    form.text(name).map(|a| DecText(a.replace(',', ".").replace([' ', '\u{a0}', '\u{202f}'], "")))
+}
+
+/// Parses an amount field: required, above zero, in `cur`'s decimals.
+fn amount(v: &mut Check, form: &FormData, cur: Currency) -> Option<Decimal> {
+    match typed_amount(form, "amount") {
+        Some(a) => v.decimal("amount", &a, DecRules::new(cur.minor_units()).positive().at_most(MAX_MAGNITUDE)),
+        None => {
+            v.error("amount", "is required");
+            None
+        }
+    }
+}
+
+/// Parses the `date` field (default today).
+fn date(v: &mut Check, form: &FormData, today: time::Date) -> Option<time::Date> {
+    match form.text("date") {
+        Some(d) => v.date("date", &d),
+        None => Some(today),
+    }
+}
+
+/// `POST /payments/{id}/cancel`: needs a reason and the confirmation box.
+pub async fn cancel(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    CsrfForm(s, form): CsrfForm,
+) -> Result<Response, WebError> {
+    let lang = s.lang();
+    s.auth().require_write().map_err(|e| WebError::api(lang, e))?;
+    let id = id_of(lang, &id)?;
+    let back = local_path(form.text("back").as_deref());
+    let mut v = Check::default();
+    let reason = v.text("reason", &form.text("reason"), crate::api::payments::MAX_REASON);
+    if reason.is_none() && form.text("reason").is_none() {
+        v.error("reason", "is required: say why the payment is cancelled");
+    }
+    if form.text("confirm").is_none() {
+        v.error("confirm", "is required");
+    }
+    v.finish().map_err(|e| refused(lang, e))?;
+    let Some(reason) = reason else { return Err(WebError::api(lang, ApiError::field("reason", "is required"))) };
+    app.store.cancel_payment(s.rec.company_id, id, &reason).await.map_err(|e| fail(lang, e))?;
+    Ok(see_other(&back))
+}
+
+/// `POST /customers/{id}/credit/apply`.
+pub async fn apply_credit(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    CsrfForm(s, form): CsrfForm,
+) -> Result<Response, WebError> {
+    let lang = s.lang();
+    s.auth().require_write().map_err(|e| WebError::api(lang, e))?;
+    let id = id_of(lang, &id)?;
+    let cur: Currency = s.rec.currency.parse().unwrap_or(Currency::EUR);
+    let mut v = Check::default();
+    let invoice = match form.text("invoice_id") {
+        Some(x) => {
+            let p = x.parse::<Uuid>().ok();
+            if p.is_none() {
+                v.error("invoice_id", format!("{x:?} is not an id"));
+            }
+            p
+        }
+        None => {
+            v.error("invoice_id", "is required");
+            None
+        }
+    };
+    let amount = amount(&mut v, &form, cur);
+    let date = date(&mut v, &form, s.auth().today());
+    v.finish().map_err(|e| refused(lang, e))?;
+    let (Some(invoice), Some(amount), Some(date)) = (invoice, amount, date) else {
+        return Err(WebError::api(lang, ApiError::field("body", "incomplete credit application")));
+    };
+    app.store.apply_credit(s.rec.company_id, id, invoice, amount, date).await.map_err(|e| fail(lang, e))?;
+    Ok(see_other(&format!("/customers/{id}#credit")))
+}
+
+/// `POST /customers/{id}/credit/refund`.
+pub async fn refund(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    CsrfForm(s, form): CsrfForm,
+) -> Result<Response, WebError> {
+    let lang = s.lang();
+    s.auth().require_write().map_err(|e| WebError::api(lang, e))?;
+    let id = id_of(lang, &id)?;
+    let mut v = Check::default();
+    let cur: Option<Currency> = match form.text("currency") {
+        Some(c) => v.parse("currency", &c),
+        None => s.rec.currency.parse().ok(),
+    };
+    let amount = amount(&mut v, &form, cur.unwrap_or(Currency::EUR));
+    let date = date(&mut v, &form, s.auth().today());
+    let method = match form.text("method") {
+        None => Some("bank_transfer"),
+        Some(m) => {
+            let r = crate::api::documents::payment_method(&m);
+            if r.is_none() {
+                v.error(
+                    "method",
+                    format!(
+                        "{m:?} is not a payment method (bank_transfer, card, cheque, cash, direct_debit, online, other)"
+                    ),
+                );
+            }
+            r
+        }
+    };
+    let reference = v.opt_text("reference", &form.text("reference"), 140);
+    v.finish().map_err(|e| refused(lang, e))?;
+    let (Some(cur), Some(amount), Some(date), Some(method)) = (cur, amount, date, method) else {
+        return Err(WebError::api(lang, ApiError::field("body", "incomplete refund")));
+    };
+    app.store
+        .refund_credit(s.rec.company_id, id, amount, cur, date, method, reference.as_deref())
+        .await
+        .map_err(|e| fail(lang, e))?;
+    Ok(see_other(&format!("/customers/{id}#credit")))
+}
+
+/// One line of the statement page.
+pub struct Row {
+    pub date: String,
+    pub entry: &'static str,
+    pub number: String,
+    pub href: Option<String>,
+    pub debit: String,
+    pub credit: String,
+    pub balance: String,
+}
+
+/// The statement in one currency.
+pub struct Section {
+    pub currency: String,
+    pub opening: String,
+    pub closing: String,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "statement.html")]
+struct StatementPage {
+    p: Chrome,
+    id: String,
+    from: String,
+    to: String,
+    sections: Vec<Section>,
+}
+
+/// The query of the statement page.
+#[derive(Deserialize)]
+pub struct StatementQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+/// `GET /customers/{id}/statement?from=&to=`.
+pub async fn statement(
+    State(app): State<App>,
+    s: WebSession,
+    Path(id): Path<String>,
+    Query(q): Query<StatementQuery>,
+) -> Result<Response, WebError> {
+    let lang = s.lang();
+    let id = id_of(lang, &id)?;
+    let err = |e| WebError::store(lang, e);
+    let company = s.rec.company_id;
+    let customer = app.store.customer(company, id).await.map_err(err)?;
+    let from = crate::api::query_date("from", q.from.as_deref()).map_err(|e| WebError::api(lang, e))?;
+    let to = crate::api::query_date("to", q.to.as_deref()).map_err(|e| WebError::api(lang, e))?;
+    let statements = app.store.customer_statement(company, id, from, to).await.map_err(err)?;
+    let blank = |d: Decimal, cur: Currency| if d.is_zero() { String::new() } else { text::money(d, cur, lang) };
+    let sections = statements
+        .iter()
+        .map(|(cur, st)| Section {
+            currency: cur.code().to_string(),
+            opening: text::money(st.opening, *cur, lang),
+            closing: text::money(st.closing, *cur, lang),
+            rows: st
+                .lines
+                .iter()
+                .map(|l| {
+                    let kind = l.item.kind;
+                    let href = match kind {
+                        "invoice" => Some(format!("/invoices/{}", l.item.id)),
+                        "deposit_invoice" => Some(format!("/deposit-invoices/{}", l.item.id)),
+                        "credit_note" => Some(format!("/credit-notes/{}", l.item.id)),
+                        _ => None,
+                    };
+                    let mut number = l.item.number.clone().unwrap_or_default();
+                    if let Some(r) = &l.item.reference {
+                        number = if number.is_empty() { r.clone() } else { format!("{number} ({r})") };
+                    }
+                    if kind == "credit_applied" || kind == "credit_applied_cancelled" {
+                        number = format!("{number} · {}", text::money(l.item.amount, *cur, lang));
+                    }
+                    Row {
+                        date: text::date(l.date, lang),
+                        entry: t(lang, &format!("payment.kind.{kind}")),
+                        number,
+                        href,
+                        debit: blank(l.debit, *cur),
+                        credit: blank(l.credit, *cur),
+                        balance: text::money(l.balance, *cur, lang),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let title = format!("{} {}", t(lang, "payment.statement_of"), customer.customer.name);
+    let page = StatementPage {
+        p: s.chrome(&app, "customers", title).await?,
+        id: id.to_string(),
+        from: from.map(|d| d.to_string()).unwrap_or_default(),
+        to: to.map(|d| d.to_string()).unwrap_or_default(),
+        sections,
+    };
+    html(StatusCode::OK, &page)
+}
