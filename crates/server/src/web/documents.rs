@@ -592,6 +592,10 @@ pub struct EmailRow {
     pub status: &'static str,
 }
 
+/// A payment on a document page: (date, method, amount, applied here, status label, id
+/// when it can be cancelled).
+type PaymentRow = (String, String, String, String, &'static str, Option<String>);
+
 #[derive(Template)]
 #[template(path = "document.html")]
 struct ShowPage {
@@ -617,8 +621,7 @@ struct ShowPage {
     due_plain: String,
     today: String,
     note: String,
-    /// (date, method, amount, applied here, status label, id when it can be cancelled).
-    payments: Vec<(String, String, String, String, &'static str, Option<String>)>,
+    payments: Vec<PaymentRow>,
     family: Vec<(String, String, &'static str)>,
     history: Vec<(String, String)>,
     emails: Vec<EmailRow>,
