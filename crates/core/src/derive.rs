@@ -221,6 +221,8 @@ pub enum DeriveError {
     TooMuchToDeliver { line: Uuid, left: Decimal },
     #[error("everything on this order is already delivered")]
     AllDelivered,
+    #[error("a credit note of {asked} is more than the {left} left to credit on this invoice")]
+    CreditTooLarge { asked: Decimal, left: Decimal },
     #[error(
         "the documents of this order no longer add up (a VAT correction of {amount} at {rate} % would be needed): check its draft invoices"
     )]
@@ -292,6 +294,12 @@ impl Words {
         match self.0 {
             Language::Fr => format!("Avoir sur la facture {invoice}"),
             Language::En => format!("Credit note for invoice {invoice}"),
+        }
+    }
+    fn credit_part(&self, invoice: &str) -> String {
+        match self.0 {
+            Language::Fr => format!("Avoir partiel sur la facture {invoice}"),
+            Language::En => format!("Partial credit on invoice {invoice}"),
         }
     }
     fn credit_left(&self, invoice: &str) -> String {
@@ -867,4 +875,38 @@ pub fn scheduled_deposit(order: &Content, asked: usize) -> Option<DepositShare> 
         .filter(|i| i.kind == crate::schedule::InstalmentKind::Deposit)
         .nth(asked)
         .map(|i| DepositShare::Percent(i.percent))
+}
+
+/// A credit note for an amount including VAT on an invoice (a commercial gesture, a
+/// price reduction): split over the invoice's VAT rates in proportion to what is left to
+/// credit of each, its gross exactly `amount`; never more than what is left.
+pub fn credit_amount(
+    invoice: &Content,
+    number: &str,
+    credited: &[&Content],
+    amount: Decimal,
+    language: Language,
+) -> Result<Content, DeriveError> {
+    let left = credit_left(invoice, number, credited, language)?;
+    let parts =
+        progress::deposit_parts(&left.totals(), DepositShare::Amount(amount), Decimal::ZERO).map_err(|e| match e {
+            ProgressError::TooMuch { asked, left } => DeriveError::CreditTooLarge { asked, left },
+            ProgressError::NothingToShare => DeriveError::NothingLeft,
+            other => DeriveError::Progress(other),
+        })?;
+    let words = Words(language);
+    let title = words.credit_part(number);
+    let several = parts.len() > 1;
+    Ok(Content {
+        note: Some(words.credit_note(number)),
+        title: invoice.title.clone(),
+        lines: parts
+            .iter()
+            .map(|p| {
+                let description = if several { words.rate(&title, p.vat.rate()) } else { title.clone() };
+                Line::item(description, Decimal::ONE, p.base, p.vat)
+            })
+            .collect(),
+        ..header_of(invoice)
+    })
 }

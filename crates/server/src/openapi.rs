@@ -436,7 +436,7 @@ fn document_operation(kind: DocumentKind, action: DocOp, method: &'static str, p
             ..base(id("list", "Emails"))
         },
         DocOp::CreditNote => Operation {
-            description: "A draft credit note linked to an issued invoice; without `lines` (or without a body) it credits the whole invoice. 409 for a draft or an already fully credited invoice.",
+            description: "A draft credit note linked to an issued invoice: `lines` on the invoice's terms, an `amount` including VAT split over its rates, or by default what is left of it (the whole invoice when nothing was credited yet). 409 for a draft, an already fully credited invoice, or a deposit a final invoice has deducted (credit the final invoice instead).",
             body: Body::OptionalJson("CreditNoteInput"),
             success: Success::Json(201, "DocumentView", "The new draft credit note"),
             errors: &[403, 404, 409, 422],
@@ -1658,11 +1658,12 @@ fn schemas() -> Value {
             input(
                 &[],
                 json!({
-                    "lines": described(nullable(json!({"type": "array", "maxItems": MAX_LINES, "items": schema_ref("LineInput")})), "The lines to credit; absent or null: every line of the invoice."),
+                    "lines": described(nullable(json!({"type": "array", "maxItems": MAX_LINES, "items": schema_ref("LineInput")})), "The lines to credit, on the invoice's terms; absent or null (and no `amount`): what is left of the invoice."),
+                    "amount": opt_decimal("Instead of `lines`: an amount including VAT, split over the invoice's VAT rates in proportion to what is left of each (422 above what is left)."),
                     "note": described(opt_text(5000), "Default `Avoir sur la facture <number>`."),
                 }),
             ),
-            "The body of `POST /invoices/{id}/credit-note`; an empty body credits the whole invoice.",
+            "The body of `POST /invoices/{id}/credit-note`; an empty body credits what is left of the invoice (all of it when nothing was credited yet).",
         ),
     );
 

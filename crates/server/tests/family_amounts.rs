@@ -855,3 +855,50 @@ async fn rounding_over_five_situations_and_three_deliveries() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn credit_note_for_an_amount_is_split_over_the_rates_then_what_is_left_completes_it() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let inv = issued(
+            &app,
+            "invoices",
+            json!({"customer_id": customer, "lines": [line("Suspension", "4", "120", "20"), line("Pose", "2", "58", "10")]}),
+        )
+        .await;
+        let inv_id = id(&inv);
+        assert_eq!(inv["totals"]["gross"], "703.60");
+        // More than the invoice, or both lines and an amount, or a bad amount: refused, nothing drafted.
+        for body in [
+            json!({"amount": "703.61"}),
+            json!({"amount": "-5"}),
+            json!({"amount": "10.001"}),
+            json!({"amount": "10", "lines": [line("Pose", "1", "58", "10")]}),
+        ] {
+            let r = app.post(&format!("/invoices/{inv_id}/credit-note"), body.clone()).await;
+            assert_eq!(r.status, 422, "{body}: {}", r.body);
+            assert_eq!(r.body["errors"][0]["field"], "amount", "{}", r.body);
+        }
+        // 100.00 including VAT, split over 20 % and 10 % in proportion to their bases.
+        let gesture = created(&app, &format!("/invoices/{inv_id}/credit-note"), json!({"amount": "100.00"})).await;
+        assert_eq!(gesture["totals"]["gross"], "100.00");
+        let rates: Vec<&str> =
+            gesture["totals"]["vat"].as_array().unwrap().iter().map(|v| v["rate"].as_str().unwrap()).collect();
+        assert_eq!(rates.len(), 2, "{}", gesture["totals"]);
+        let gesture = issue(&app, "credit-notes", &id(&gesture)).await;
+        let inv_now = app.get(&format!("/invoices/{inv_id}")).await.assert_status(200).clone();
+        assert_ne!(inv_now["status"], "credited");
+        assert_eq!(inv_now["totals"]["due"], "603.60");
+        // What is left: 603.60, and the two together give back the invoice rate by rate.
+        let rest = created(&app, &format!("/invoices/{inv_id}/credit-note"), json!({})).await;
+        assert_eq!(rest["totals"]["gross"], "603.60");
+        let rest = issue(&app, "credit-notes", &id(&rest)).await;
+        let mut credits = Figures::default();
+        credits.add(&Figures::of(&gesture), Decimal::ONE);
+        credits.add(&Figures::of(&rest), Decimal::ONE);
+        assert_eq!(credits.trimmed(), Figures::of(&inv).trimmed());
+        let inv_now = app.get(&format!("/invoices/{inv_id}")).await.assert_status(200).clone();
+        assert_eq!(inv_now["status"], "credited");
+    })
+    .await;
+}

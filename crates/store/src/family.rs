@@ -138,7 +138,7 @@ pub(crate) async fn language(tx: &mut Tx, company_id: Uuid, customer_id: Uuid) -
 pub(crate) fn refused(e: DeriveError, field: &str) -> StoreError {
     match e {
         DeriveError::Progress(p) => StoreError::Invalid { field: field.into(), message: p.to_string() },
-        DeriveError::TooMuch { .. } | DeriveError::TooMuchToDeliver { .. } => {
+        DeriveError::TooMuch { .. } | DeriveError::TooMuchToDeliver { .. } | DeriveError::CreditTooLarge { .. } => {
             StoreError::Invalid { field: field.into(), message: e.to_string() }
         }
         DeriveError::NothingLeft

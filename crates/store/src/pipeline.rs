@@ -36,6 +36,17 @@ pub struct DeliveryRun {
     pub delivery_notes: Vec<Uuid>,
 }
 
+/// What a credit note takes back of its invoice.
+#[derive(Clone, Debug)]
+pub enum CreditOf {
+    /// What is left of the invoice: the whole of it when nothing was credited yet.
+    Left,
+    /// These lines, on the invoice's terms.
+    Lines(Vec<Line>),
+    /// An amount including VAT, split over the invoice's rates.
+    Amount(Decimal),
+}
+
 /// One line of a partial delivery: which order line, how much.
 #[derive(Clone, Copy, Debug)]
 pub struct Portion {
@@ -732,7 +743,7 @@ impl Store {
         company_id: Uuid,
         kind: DocumentKind,
         id: Uuid,
-        lines: Option<Vec<Line>>,
+        what: CreditOf,
         note: Option<String>,
     ) -> Result<DocumentRecord> {
         let mut tx = self.begin().await?;
@@ -745,22 +756,25 @@ impl Store {
         check_not_deducted(&mut tx, company_id, &inv).await?;
         let number = inv.number.clone().unwrap_or_default();
         let language = family::language(&mut tx, company_id, inv.content.customer_id).await?;
-        let mut content = match lines {
-            None => {
-                let mut credited = Vec::new();
-                for (c, ck) in children(&mut tx, company_id, id).await? {
-                    if ck == DocumentKind::CreditNote {
-                        let cn = read_in(&mut tx, company_id, c).await?;
-                        if cn.status != Status::Draft {
-                            credited.push(cn.content);
-                        }
-                    }
+        let mut credited = Vec::new();
+        for (c, ck) in children(&mut tx, company_id, id).await? {
+            if ck == DocumentKind::CreditNote {
+                let cn = read_in(&mut tx, company_id, c).await?;
+                if cn.status != Status::Draft {
+                    credited.push(cn.content);
                 }
-                let credited: Vec<&Content> = credited.iter().collect();
-                derive::credit_left(&inv.content, &number, &credited, language)
-                    .map_err(|_| StoreError::Conflict("this invoice is already fully credited".into()))?
             }
-            Some(lines) => {
+        }
+        let credited: Vec<&Content> = credited.iter().collect();
+        let fully = |_: derive::DeriveError| StoreError::Conflict("this invoice is already fully credited".into());
+        let mut content = match what {
+            CreditOf::Left => derive::credit_left(&inv.content, &number, &credited, language).map_err(fully)?,
+            CreditOf::Amount(amount) => derive::credit_amount(&inv.content, &number, &credited, amount, language)
+                .map_err(|e| match e {
+                    derive::DeriveError::NothingLeft => fully(e),
+                    other => StoreError::Invalid { field: "amount".into(), message: other.to_string() },
+                })?,
+            CreditOf::Lines(lines) => {
                 // The lines are credited on the invoice's terms: its document discount in
                 // percent or amount applies to them as it did on the invoice. Shipping, the
                 // schedule and what a derivation split per rate were the invoice's whole.

@@ -23,6 +23,7 @@ use facturier_core::tax::{ExemptionReason, MAX_EXEMPTION_TEXT, TaxError, Vat, Va
 use facturier_core::terms::PaymentTerms;
 use facturier_core::totals::{DocumentCharge, OtherTax, OtherTaxRate, TotalsError};
 use facturier_store::documents::{DocCursor, DocumentFilter, DocumentRecord, NewPayment};
+use facturier_store::pipeline::CreditOf;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -1600,6 +1601,8 @@ pub(crate) async fn add_payment(
 #[serde(deny_unknown_fields)]
 pub struct CreditNoteInput {
     pub lines: Option<Vec<LineInput>>,
+    /// An amount including VAT instead of lines.
+    pub amount: Option<DecText>,
     pub note: Option<String>,
 }
 
@@ -1621,9 +1624,23 @@ pub(crate) async fn create_credit_note(
     let mut v = Check::default();
     let note = v.opt_lines("note", &input.note, 5000);
     v.finish()?;
-    let lines = match &input.lines {
-        None => None,
-        Some(lines) => {
+    let what = match (&input.lines, &input.amount) {
+        (Some(_), Some(_)) => return Err(ApiError::field("amount", "give either lines or an amount, not both")),
+        (None, Some(a)) => {
+            let mut v = Check::default();
+            let amount = v.decimal("amount", a, PRICE.positive());
+            v.finish()?;
+            let Some(amount) = amount else { return Err(ApiError::field("amount", "is required")) };
+            if !inv.content.currency.is_exact(amount) {
+                return Err(ApiError::field(
+                    "amount",
+                    format!("has more decimals than {} allows", inv.content.currency),
+                ));
+            }
+            CreditOf::Amount(amount)
+        }
+        (None, None) => CreditOf::Left,
+        (Some(lines), None) => {
             let doc_input = DocumentInput {
                 customer_id: Some(inv.content.customer_id.to_string()),
                 lines: Some(lines.clone()),
@@ -1633,9 +1650,9 @@ pub(crate) async fn create_credit_note(
             let mut v = Check::default();
             let parsed = parse_lines(&mut v, lines, &ctx);
             v.finish()?;
-            Some(parsed)
+            CreditOf::Lines(parsed)
         }
     };
-    let rec = app.store.draft_credit_note(auth.company(), kind, id, lines, note).await?;
+    let rec = app.store.draft_credit_note(auth.company(), kind, id, what, note).await?;
     Ok((StatusCode::CREATED, Json(full_view(app, auth, &rec, auth.today()).await?)))
 }

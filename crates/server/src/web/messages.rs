@@ -380,6 +380,12 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     ("everything on this order is already invoiced", "Toute la commande est déjà facturée"),
     (
+        "a credit note of {asked} is more than the {left} left to credit on this invoice",
+        "un avoir de {asked:num} dépasse les {left:num} qui restent à créditer sur cette facture",
+    ),
+    ("give either lines or an amount, not both", "indiquez soit des lignes, soit un montant, pas les deux"),
+    ("has more decimals than {cur} allows", "a plus de décimales que {cur} n'en permet"),
+    (
         "give either a percent or an amount (including VAT); the order's payment schedule has no deposit left to invoice",
         "indiquez un pourcentage ou un montant (TTC) ; l'échéancier de la commande n'a plus d'acompte à facturer",
     ),
