@@ -493,3 +493,26 @@ async fn the_web_app_cancels_payments_and_applies_and_refunds_credit() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_same_credit_cannot_be_used_twice_at_once() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let (a, date) = invoice(&app, &customer, "100").await;
+        let (b, _) = invoice(&app, &customer, "50").await;
+        let (c, _) = invoice(&app, &customer, "50").await;
+        pay(&app, &a, json!({"amount": "150.00", "date": date, "excess": "credit"})).await.assert_status(200);
+        let path = format!("/customers/{customer}/credit/apply");
+        let refund = format!("/customers/{customer}/credit/refund");
+        let (r1, r2, r3) = tokio::join!(
+            app.post(&path, json!({"invoice_id": b, "amount": "30.00"})),
+            app.post(&path, json!({"invoice_id": c, "amount": "30.00"})),
+            app.post(&refund, json!({"amount": "30.00"})),
+        );
+        let ok = [&r1, &r2, &r3].iter().filter(|r| r.status == 200 || r.status == 201).count();
+        let refused = [&r1, &r2, &r3].iter().filter(|r| r.status == 422).count();
+        assert_eq!((ok, refused), (1, 2), "{} / {} / {}", r1.body, r2.body, r3.body);
+        assert_eq!(credit(&app, &customer).await, eur("0.00"));
+    })
+    .await;
+}

@@ -6,11 +6,14 @@
 //! `payments` one row per invoice it settles (`applied`), pointing at it by
 //! `payment_id`; `customer_credits` the movements of the customer's credit. Every rule
 //! comes from `facturier_core::payments`: this module loads, locks and writes. Each
-//! operation locks the customer's row first (then its invoices), so that two payments,
-//! two uses of the same credit or a payment and its cancellation never both pass a check
-//! made on what the other changes (on SQLite writes are serialised anyway).
+//! operation locks its invoices' rows (in id order), then the customer's row, so that two
+//! payments, two uses of the same credit or a payment and its cancellation never both
+//! pass a check made on what the other changes (on SQLite writes are serialised anyway).
+//! That is the order of every other writer of documents (the 0014 balance triggers update
+//! the customer's row after its document's): no two transactions wait on each other in a
+//! cycle.
 
-use crate::documents::{DocCursor, DocumentRecord, NewPayment, event, lock_document, read_in};
+use crate::documents::{DocCursor, DocumentRecord, NewPayment, event, lock_document};
 use crate::sql::Sql;
 use crate::{Arg, Result, Stamp, Store, StoreError, Tx, bind_args, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
@@ -408,10 +411,9 @@ impl Store {
     ) -> Result<DocumentRecord> {
         let NewPayment { amount, date, method, reference } = payment;
         let mut tx = self.begin().await?;
-        // The customer never changes on an issued document: read it to lock it first.
-        let customer_id = read_in(&mut tx, company_id, id).await?.content.customer_id;
-        lock_customer(&mut tx, company_id, customer_id).await?;
         let doc = lock_document(&mut tx, company_id, id, Some(kind)).await?;
+        let customer_id = doc.content.customer_id;
+        lock_customer(&mut tx, company_id, customer_id).await?;
         if !kind.is_payable() {
             return Err(facturier_core::document::LifecycleError::NotPayable(doc.status.as_str()).into());
         }
@@ -479,17 +481,25 @@ impl Store {
     /// Records one payment allocated over several invoices of a customer.
     pub async fn record_payment(&self, company_id: Uuid, p: &NewReceipt) -> Result<Payment> {
         let mut tx = self.begin().await?;
+        let mut ids: Vec<Uuid> = p.allocations.iter().map(|(id, _)| *id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut locked = Vec::with_capacity(ids.len());
+        for id in ids {
+            match lock_document(&mut tx, company_id, id, None).await {
+                Ok(doc) => locked.push(doc),
+                Err(StoreError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
         if !lock_customer(&mut tx, company_id, p.customer_id).await? {
             return Err(StoreError::Invalid { field: "customer_id".into(), message: "no such customer".into() });
         }
         let mut docs = Vec::with_capacity(p.allocations.len());
         for (i, (invoice_id, _)) in p.allocations.iter().enumerate() {
             let field = format!("allocations[{i}].invoice_id");
-            let doc = match lock_document(&mut tx, company_id, *invoice_id, None).await {
-                Err(StoreError::NotFound(_)) => {
-                    return Err(StoreError::Invalid { field, message: "no such invoice".into() });
-                }
-                other => other?,
+            let Some(doc) = locked.iter().find(|d| d.id == *invoice_id).cloned() else {
+                return Err(StoreError::Invalid { field, message: "no such invoice".into() });
             };
             if !doc.kind.is_payable() {
                 return Err(StoreError::Invalid { field, message: "is not an invoice or a deposit invoice".into() });
@@ -602,8 +612,24 @@ impl Store {
     pub async fn cancel_payment(&self, company_id: Uuid, id: Uuid, reason: &str) -> Result<Payment> {
         let mut tx = self.begin().await?;
         let customer_id = header_in(&mut tx, company_id, id).await?.customer_id;
+        let rows: Vec<(Uuid, String)> = on_conn!(&mut tx, |c| {
+            sqlx::query_as(
+                "SELECT document_id, applied FROM payments WHERE company_id = $1 AND payment_id = $2 \
+                 AND status = 'recorded' ORDER BY document_id",
+            )
+            .bind(company_id)
+            .bind(id)
+            .fetch_all(&mut *c)
+            .await?
+        });
+        let mut docs = Vec::with_capacity(rows.len());
+        for (doc_id, applied) in rows {
+            let applied: Decimal =
+                applied.parse().map_err(|_| StoreError::Corrupt(format!("payment {id}: applied {applied:?}")))?;
+            docs.push((lock_document(&mut tx, company_id, doc_id, None).await?, applied));
+        }
         lock_customer(&mut tx, company_id, customer_id).await?;
-        // Read again under the lock: a concurrent cancellation has finished by now.
+        // Read again under the locks: a concurrent cancellation has finished by now.
         let p = header_in(&mut tx, company_id, id).await?;
         if p.status == "cancelled" {
             return Err(refused(PaymentError::AlreadyCancelled));
@@ -642,20 +668,8 @@ impl Store {
                     .await?;
             }
         }
-        let rows: Vec<(Uuid, String)> = on_conn!(&mut tx, |c| {
-            sqlx::query_as(
-                "SELECT document_id, applied FROM payments WHERE company_id = $1 AND payment_id = $2 \
-                 AND status = 'recorded' ORDER BY document_id",
-            )
-            .bind(company_id)
-            .bind(id)
-            .fetch_all(&mut *c)
-            .await?
-        });
-        for (doc_id, applied) in rows {
-            let applied: Decimal =
-                applied.parse().map_err(|_| StoreError::Corrupt(format!("payment {id}: applied {applied:?}")))?;
-            let doc = lock_document(&mut tx, company_id, doc_id, None).await?;
+        for (doc, applied) in docs {
+            let doc_id = doc.id;
             let after = rules::cancel_allocation(&open(&doc), applied);
             write_settlement(&mut tx, company_id, doc_id, &after, at).await?;
             let detail = serde_json::json!({"payment_id": id, "applied": applied.to_string(), "reason": reason});
@@ -695,14 +709,14 @@ impl Store {
         date: Date,
     ) -> Result<Payment> {
         let mut tx = self.begin().await?;
-        if !lock_customer(&mut tx, company_id, customer_id).await? {
-            return Err(StoreError::NotFound("customer"));
-        }
         let no_invoice = || StoreError::Invalid { field: "invoice_id".into(), message: "no such invoice".into() };
         let doc = match lock_document(&mut tx, company_id, invoice_id, None).await {
             Err(StoreError::NotFound(_)) => return Err(no_invoice()),
             other => other?,
         };
+        if !lock_customer(&mut tx, company_id, customer_id).await? {
+            return Err(StoreError::NotFound("customer"));
+        }
         if !doc.kind.is_payable() {
             return Err(StoreError::Invalid {
                 field: "invoice_id".into(),
