@@ -233,8 +233,16 @@ pub enum DeriveError {
 struct Words(Language);
 
 impl Words {
+    /// A date as the reader writes it: 02/10/2026 in French, 2026-10-02 in English.
+    fn date(&self, date: Option<Date>) -> String {
+        let Some(d) = date else { return String::new() };
+        match self.0 {
+            Language::Fr => format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()),
+            Language::En => d.to_string(),
+        }
+    }
     fn deduction(&self, number: &str, date: Option<Date>, what: &str) -> String {
-        let date = date.map(|d| d.to_string()).unwrap_or_default();
+        let date = self.date(date);
         match self.0 {
             Language::Fr => format!("Déduction de l'acompte {number} du {date} ({what})"),
             Language::En => format!("Deposit {number} of {date} deducted ({what})"),
@@ -284,7 +292,7 @@ impl Words {
         }
     }
     fn delivery_note(&self, number: &str, date: Option<Date>) -> String {
-        let date = date.map(|d| d.to_string()).unwrap_or_default();
+        let date = self.date(date);
         match self.0 {
             Language::Fr => format!("Bon de livraison {number} du {date}"),
             Language::En => format!("Delivery note {number} of {date}"),

@@ -42,8 +42,8 @@ impl Family {
     }
 }
 
-/// (child id, kind) of a document's links.
-async fn children(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<Vec<(Uuid, DocumentKind)>> {
+/// (child id, kind) of the documents a document links to as their parent.
+pub(crate) async fn children(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<Vec<(Uuid, DocumentKind)>> {
     let rows: Vec<(Uuid, String)> = on_conn!(tx, |c| {
         sqlx::query_as(
             "SELECT d.id, d.kind FROM document_links l JOIN documents d ON d.company_id = l.company_id AND d.id = l.child_id \

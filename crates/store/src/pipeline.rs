@@ -67,20 +67,7 @@ async fn set_status(tx: &mut Tx, company_id: Uuid, id: Uuid, status: Status) -> 
     Ok(())
 }
 
-/// (child id, child kind, relation) of a document.
-async fn children(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<Vec<(Uuid, DocumentKind)>> {
-    let rows: Vec<(Uuid, String)> = on_conn!(tx, |c| {
-        sqlx::query_as(
-            "SELECT d.id, d.kind FROM document_links l JOIN documents d ON d.company_id = l.company_id AND d.id = l.child_id \
-             WHERE l.company_id = $1 AND l.parent_id = $2 ORDER BY d.id",
-        )
-        .bind(company_id)
-        .bind(id)
-        .fetch_all(c)
-        .await?
-    });
-    rows.into_iter().map(|(id, k)| Ok((id, k.parse().map_err(StoreError::Corrupt)?))).collect()
-}
+use family::children;
 
 async fn parents(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<Vec<(Uuid, DocumentKind)>> {
     let rows: Vec<(Uuid, String)> = on_conn!(tx, |c| {
