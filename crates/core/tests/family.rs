@@ -503,7 +503,37 @@ fn credit_partly_then_left(f: &mut Family, tape: &mut Tape, i: usize) -> Result<
     }
     f.log.push(format!("partial credit note of {number}{}", if by_amount { " by amount" } else { "" }));
     f.push(Role::CreditNote, partial.clone(), false)?;
-    match derive::credit_left(&inv, &number, &[&partial], Language::Fr) {
+    let mut credited = vec![partial.clone()];
+    if tape.one_in(3) {
+        // A second credit note, of an amount at a rate with a base left.
+        let part_t = partial.totals();
+        let left: Vec<(Vat, Decimal)> = inv_t
+            .vat
+            .iter()
+            .map(|b| {
+                let done = part_t.vat.iter().find(|p| p.rate == b.rate && p.category == b.category);
+                (Vat::new(b.rate, Some(b.category)).unwrap(), b.base - done.map_or(Decimal::ZERO, |p| p.base))
+            })
+            .filter(|(_, base)| *base > Decimal::ZERO)
+            .collect();
+        if !left.is_empty() {
+            let (v, base) = left[tape.next(left.len() as u64) as usize];
+            let amount = EUR.round(base * Decimal::from(tape.next(3) + 1) / dec!(4));
+            if amount > Decimal::ZERO {
+                let second = Content {
+                    lines: vec![Line::item("Geste commercial", Decimal::ONE, amount, v)],
+                    discount_percent: Decimal::ZERO,
+                    allowances: Vec::new(),
+                    ..partial.clone()
+                };
+                f.log.push(format!("second credit note of {number}, of {amount} at {} %", v.rate()));
+                f.push(Role::CreditNote, second.clone(), false)?;
+                credited.push(second);
+            }
+        }
+    }
+    let credited: Vec<&Content> = credited.iter().collect();
+    match derive::credit_left(&inv, &number, &credited, Language::Fr) {
         Ok(left) => {
             f.log.push(format!("credit note of what is left of {number}"));
             f.push(Role::CreditNote, left, false)?;
@@ -653,6 +683,9 @@ fn assert_conserved(f: &Family) -> Result<(), TestCaseError> {
     prop_assert_eq!(net, order.net, "net\n{}", f.trace());
     prop_assert_eq!(gross, order.gross, "gross\n{}", f.trace());
     prop_assert!(ledger.open_deposits.is_empty(), "deposits left to deduct {:?}\n{}", ledger.open_deposits, f.trace());
+    for d in f.docs.iter().filter(|d| d.role == Role::Deposit && !d.credited && !d.content.totals().net.is_zero()) {
+        prop_assert!(ledger.deducted(&d.content, d.id), "{} is not deducted\n{}", d.number, f.trace());
+    }
     // The lines themselves, not a discount of another size, make up the order: each
     // line part rounds its gross, discount and tax on its own, so a few cents apart at most.
     let (nets, parts) = line_nets(f);
