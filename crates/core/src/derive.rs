@@ -633,13 +633,20 @@ pub fn situation(order: Order<'_>, ledger: &Ledger, cumulative: Decimal) -> Resu
     }
     let mut content = content;
     let share = |whole: Decimal, billed: Decimal| cur.round(whole * cumulative / Decimal::ONE_HUNDRED) - billed;
+    let lines = content.totals();
     content.allowances = totals
         .vat
         .iter()
         .filter_map(|b| {
             let vat = Vat::new(b.rate, Some(b.category)).ok()?;
             let billed = ledger.groups.get(&vat).map_or(Decimal::ZERO, |g| g.discount);
-            let amount = share(b.discount, billed);
+            let mut amount = share(b.discount, billed);
+            // Fix: the discount's share rounds apart from the lines' shares; past this situation's
+            // lines of the rate it made a negative base (a 100 % discount); the next one takes the cent.
+            let mine = lines.vat.iter().find(|l| l.rate == b.rate && l.category == b.category);
+            if amount > Decimal::ZERO {
+                amount = amount.min(mine.map_or(Decimal::ZERO, |l| l.lines_net).max(Decimal::ZERO));
+            }
             (!amount.is_zero()).then_some(VatAmount { vat, amount })
         })
         .collect();

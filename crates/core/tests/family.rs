@@ -519,7 +519,9 @@ fn credit_partly_then_left(f: &mut Family, tape: &mut Tape, i: usize) -> Result<
         if !left.is_empty() {
             let (v, base) = left[tape.next(left.len() as u64) as usize];
             let amount = EUR.round(base * Decimal::from(tape.next(3) + 1) / dec!(4));
-            if amount > Decimal::ZERO {
+            let room = inv_t.gross - part_t.gross;
+            let gross = amount + EUR.round(amount * v.rate() / dec!(100));
+            if amount > Decimal::ZERO && gross <= room {
                 let second = Content {
                     lines: vec![Line::item("Geste commercial", Decimal::ONE, amount, v)],
                     discount_percent: Decimal::ZERO,
