@@ -490,6 +490,15 @@ async fn the_web_app_cancels_payments_and_applies_and_refunds_credit() {
         let page = web.get(&back).await;
         assert!(page.body.contains("Annulé"), "the cancelled payment stays listed");
         assert_eq!(credit(&app, &customer).await, eur("25.00"));
+        // The payment form: an overpayment is refused unless its box keeps the excess as credit.
+        assert!(page.body.contains(r#"id="keep-excess""#));
+        let pay_b = format!("/invoices/{b}/payments");
+        let r = web.act(&csrf, &pay_b, &[("amount", "70,00"), ("method", "cheque")]).await;
+        assert_ne!(r.status, 303, "refused");
+        assert_eq!(credit(&app, &customer).await, eur("25.00"));
+        let r = web.act(&csrf, &pay_b, &[("amount", "70,00"), ("method", "cheque"), ("excess", "credit")]).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(credit(&app, &customer).await, eur("35.00"));
     })
     .await;
 }

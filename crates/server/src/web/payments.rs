@@ -32,6 +32,11 @@ pub const LABELS: Labels = &[
         "Je confirme l'annulation : le règlement reste dans l'historique",
         "I confirm the cancellation: the payment stays in the history",
     ),
+    (
+        "payment.keep_excess",
+        "Garder ce qui dépasse le montant dû au crédit du client",
+        "Keep what exceeds the amount due as customer credit",
+    ),
     ("payment.credit_title", "Crédit du client", "Customer credit"),
     ("payment.credit_none", "Aucun crédit disponible.", "No credit available."),
     ("payment.credit_apply", "Imputer sur une facture", "Apply to an invoice"),
