@@ -58,11 +58,19 @@ impl Family {
     }
 
     fn ledger(&self) -> Ledger {
-        let members: Vec<Member<'_>> = self
+        self.ledger_with(None)
+    }
+
+    /// The ledger with one more document.
+    fn ledger_with(&self, extra: Option<(Role, &Content)>) -> Ledger {
+        let mut members: Vec<Member<'_>> = self
             .docs
             .iter()
             .map(|d| Member { id: d.id, role: d.role, number: Some(&d.number), issue_date: None, content: &d.content })
             .collect();
+        if let Some((role, content)) = extra {
+            members.push(Member { id: Uuid::now_v7(), role, number: Some("next"), issue_date: None, content });
+        }
         Ledger::of(&self.order, &members)
     }
 
@@ -305,10 +313,12 @@ fn deposits(f: &mut Family, tape: &mut Tape) -> Result<(), TestCaseError> {
 /// Whether billing `c` next takes the family past the order's gross; then it is made
 /// only now and then, on purpose, and the closing invoice may come out negative.
 fn overbills(f: &mut Family, tape: &mut Tape, c: &Content, what: &str) -> bool {
-    let over = f.billed_gross() + c.totals().gross > f.order.totals().gross;
+    // Past the order's gross, or past a line or a rate's base, which the store refuses to issue.
+    let over = f.billed_gross() + c.totals().gross > f.order.totals().gross
+        || derive::check_billing(&f.order, &f.ledger_with(Some((Role::Invoice, c)))).is_err();
     if over && tape.one_in(6) {
         f.deliberate = true;
-        f.log.push(format!("{what}: billed on purpose past the order's gross"));
+        f.log.push(format!("{what}: billed on purpose past the order"));
         return false;
     }
     over
@@ -437,7 +447,15 @@ fn credit_partly_then_left(f: &mut Family, tape: &mut Tape, i: usize) -> Result<
     let number = f.docs[i].number.clone();
     let by_amount = tape.one_in(3);
     let mut lines: Vec<Line> = Vec::new();
-    if by_amount {
+    if by_amount && tape.one_in(2) {
+        // An amount including VAT, split over the invoice's rates.
+        let amount = EUR.round(inv_t.gross * Decimal::from(tape.next(3) + 1) / dec!(4));
+        match derive::credit_amount(&inv, &number, &[], amount, Language::Fr) {
+            Ok(c) if amount > Decimal::ZERO => lines = c.lines,
+            Ok(_) | Err(DeriveError::CreditTooLarge { .. } | DeriveError::NothingLeft) => {}
+            Err(e) => prop_assert!(false, "credit_amount {amount} on {number}: {e}\n{}", f.trace()),
+        }
+    } else if by_amount {
         let positive: Vec<_> = inv_t.vat.iter().filter(|b| b.base > Decimal::ZERO).collect();
         if !positive.is_empty() {
             let b = positive[tape.next(positive.len() as u64) as usize];
@@ -684,6 +702,8 @@ fn assert_conserved(f: &Family) -> Result<(), TestCaseError> {
     prop_assert_eq!(&per, &order_sums(&order), "bases and VAT per rate\n{}", f.trace());
     prop_assert_eq!(net, order.net, "net\n{}", f.trace());
     prop_assert_eq!(gross, order.gross, "gross\n{}", f.trace());
+    let billing = derive::check_billing(&f.order, &ledger);
+    prop_assert!(billing.is_ok(), "check_billing: {billing:?}\n{}", f.trace());
     prop_assert!(ledger.open_deposits.is_empty(), "deposits left to deduct {:?}\n{}", ledger.open_deposits, f.trace());
     for d in f.docs.iter().filter(|d| d.role == Role::Deposit && !d.credited && !d.content.totals().net.is_zero()) {
         prop_assert!(ledger.deducted(&d.content, d.id), "{} is not deducted\n{}", d.number, f.trace());
