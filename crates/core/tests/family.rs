@@ -802,7 +802,9 @@ fn path(order: Content, steps: &[&str]) -> Family {
         };
         f.push(role, c, closing).unwrap();
     }
-    assert_conserved(&f).unwrap();
+    if f.docs.last().is_some_and(|d| d.closing) {
+        assert_conserved(&f).unwrap();
+    }
     f
 }
 
@@ -850,4 +852,100 @@ fn a_discount_amount_with_shipping_on_two_rates_keeps_each_rate_s_base() {
         ]
     );
     assert_eq!((net, gross), (dec!(2710.00), dec!(3229.50)));
+}
+
+// ---------------------------------------------------------------------------------
+// The bugs the property found, shrunk.
+
+fn credit_left_of(f: &mut Family, i: usize, credited: &[usize]) {
+    let credited: Vec<Content> = credited.iter().map(|c| f.docs[*c].content.clone()).collect();
+    let credited: Vec<&Content> = credited.iter().collect();
+    let c = derive::credit_left(&f.docs[i].content, &f.docs[i].number.clone(), &credited, Language::Fr).unwrap();
+    f.push(Role::CreditNote, c, false).unwrap();
+}
+
+#[test]
+fn after_a_partial_credit_then_what_is_left_the_order_is_billed_again_with_its_deposit() {
+    // credit_left credited per rate on lines without a source: the ledger kept the
+    // quantities billed, so the new final invoice found nothing left (or hid the lines
+    // in a negative discount) and the deposit was never deducted again.
+    let mut f = Family::new(Content { shipping: shipping(dec!(1000), dec!(20)), ..issue_order() });
+    let c = derive::deposit(f.order(), DepositShare::Percent(dec!(30)), Decimal::ZERO).unwrap();
+    f.push(Role::Deposit, c, false).unwrap();
+    let c = derive::invoice_by_quantities(f.order(), &f.ledger(), None).unwrap();
+    let last = f.push(Role::Invoice, c, true).unwrap();
+    let inv = f.docs[last].content.clone();
+    let first = inv.items().next().unwrap();
+    let partial = Content {
+        lines: vec![Line { id: Uuid::now_v7(), source_line_id: Some(first.id), ..first.clone() }],
+        shipping: None,
+        vat_adjustments: Vec::new(),
+        ..inv.clone()
+    };
+    let p = f.push(Role::CreditNote, partial, false).unwrap();
+    credit_left_of(&mut f, last, &[p]);
+    let ledger = f.ledger();
+    assert_eq!(ledger.open_deposits.len(), 2, "the deposit's deductions are back");
+    let c = derive::invoice_by_quantities(f.order(), &ledger, None).unwrap();
+    assert!(c.allowances.iter().all(|a| a.amount >= Decimal::ZERO), "{:?}", c.allowances);
+    f.push(Role::Invoice, c, true).unwrap();
+    assert_conserved(&f).unwrap();
+}
+
+#[test]
+fn a_credited_situation_at_100_percent_can_be_billed_again_once() {
+    // Another situation at 100 % was refused as "not forward"; now it bills what the
+    // credit note took back, and a third says nothing is left.
+    let mut f =
+        path(Content { shipping: shipping(dec!(1000), dec!(20)), ..issue_order() }, &["situation 30", "situation 100"]);
+    let c = derive::credit_whole(&f.docs[1].content, "Invoice-2", Language::Fr);
+    f.push(Role::CreditNote, c, false).unwrap();
+    let c = derive::situation(f.order(), &f.ledger(), dec!(100)).unwrap();
+    assert_eq!(c.totals().gross, dec!(2260.65));
+    f.push(Role::Invoice, c, true).unwrap();
+    assert_conserved(&f).unwrap();
+    assert_eq!(derive::situation(f.order(), &f.ledger(), dec!(100)).err(), Some(DeriveError::NothingLeft));
+}
+
+#[test]
+fn a_situation_of_an_order_discounted_wholly_is_never_negative() {
+    // 0.13 × 195.807693 at 0 % and 39.30 × 485.552036 at 20 %, a discount of the whole
+    // net: at 56.21 % the discount's share rounded a cent past the lines' (−0.01).
+    let zero = Vat::new(Decimal::ZERO, Some(VatCategory::Z)).unwrap();
+    let mut order = Content {
+        lines: vec![
+            Line::item("a", dec!(0.13), dec!(195.807693), zero),
+            Line::item("b", dec!(39.30), dec!(485.552036), vat(dec!(20))),
+        ],
+        ..Content::new(Uuid::nil(), EUR)
+    };
+    order.discount_amount = Some(order.totals().net);
+    let mut f = Family::new(order);
+    for p in [dec!(56.21), dec!(100)] {
+        let c = derive::situation(f.order(), &f.ledger(), p).unwrap();
+        assert!(c.totals().gross >= Decimal::ZERO, "{p} %: {}", c.totals().gross);
+        f.push(Role::Invoice, c, p == dec!(100)).unwrap();
+    }
+    assert_conserved(&f).unwrap();
+}
+
+#[test]
+fn an_amount_credited_before_what_is_left_is_not_given_back_by_the_next_situation() {
+    // credit_left took the amount credited by the first credit note as a discount, which
+    // the next situation counted as discount billed and gave back (and the last took again).
+    let mut f = path(issue_order(), &["situation 30"]);
+    let gesture = Content {
+        lines: vec![Line::item("Geste commercial", Decimal::ONE, dec!(50), vat(dec!(10)))],
+        ..f.docs[0].content.clone()
+    };
+    let g = f.push(Role::CreditNote, Content { allowances: Vec::new(), ..gesture }, false).unwrap();
+    credit_left_of(&mut f, 0, &[g]);
+    let c = derive::situation(f.order(), &f.ledger(), dec!(60)).unwrap();
+    // 60 % of the order's discount, 165.00 at 20 % and 25.00 at 10 %.
+    let discounts: Vec<_> = c.totals().vat.iter().map(|b| (b.rate, b.discount)).collect();
+    assert_eq!(discounts, vec![(dec!(10), dec!(15.00)), (dec!(20), dec!(99.00))]);
+    f.push(Role::Invoice, c, false).unwrap();
+    let c = derive::situation(f.order(), &f.ledger(), dec!(100)).unwrap();
+    f.push(Role::Invoice, c, true).unwrap();
+    assert_conserved(&f).unwrap();
 }
