@@ -133,6 +133,9 @@ async fn a_cancelled_payment_is_kept_and_the_invoice_settled_again() {
         let inv = app.get(&format!("/invoices/{id}")).await;
         assert_eq!(inv.assert_status(200)["status"], "issued");
         assert_eq!(inv.body["totals"]["due"], "120.00");
+        // The sealed chain still checks: the figures follow the payments that count.
+        let report = app.store.verify_chain(app.company_id).await.unwrap();
+        assert!(matches!(report, facturier_store::documents::ChainReport::Intact { .. }), "{report:?}");
     })
     .await;
 }
