@@ -410,6 +410,27 @@ impl Store {
                 q.execute(&mut *c).await?;
             });
         }
+        if !payments.is_empty() {
+            // Each payment is also a payment of its customer (0020), with the same id, so
+            // that it is listed and can be cancelled like one recorded through the API.
+            on_conn!(&mut tx, |c| {
+                sqlx::query(
+                    "INSERT INTO customer_payments (id, company_id, customer_id, kind, currency, amount, to_credit, \
+                     paid_on, method, reference, status, created_at) \
+                     SELECT p.id, p.company_id, d.customer_id, 'receipt', d.currency, p.amount, '0', p.paid_on, \
+                     p.method, p.reference, 'recorded', p.created_at FROM payments p \
+                     JOIN documents d ON d.company_id = p.company_id AND d.id = p.document_id \
+                     WHERE p.company_id = $1 AND p.payment_id IS NULL",
+                )
+                .bind(company_id)
+                .execute(&mut *c)
+                .await?;
+                sqlx::query("UPDATE payments SET payment_id = id WHERE company_id = $1 AND payment_id IS NULL")
+                    .bind(company_id)
+                    .execute(&mut *c)
+                    .await?;
+            });
+        }
         for chunk in events.chunks(NARROW_ROWS) {
             let sql = format!(
                 "INSERT INTO document_events (id, company_id, document_id, at, event, detail) VALUES {}",
@@ -660,6 +681,13 @@ pub(crate) mod tests {
         let theirs = store.bulk_insert_customers(other.company_id, &[customer("Gamma")]).await.unwrap();
         let stranger = BulkInvoice { content: content(theirs[0], date!(2026 - 01 - 05), &["20"]), payment: None };
         assert!(matches!(store.bulk_issue_invoices(cid, today, &[stranger]).await, Err(StoreError::Invalid { .. })));
+        assert_eq!(store.verify_chain(cid).await.unwrap(), ChainReport::Intact { documents: 5 });
+        // Each bulk payment is a payment of its customer too: listed, and it can be cancelled.
+        let filter = crate::payments::PaymentFilter { customer_id: None, from: None, to: None, limit: 50, after: None };
+        let (listed, _) = store.list_payments(cid, &filter).await.unwrap();
+        assert_eq!(listed.len(), 2);
+        assert!(listed.iter().all(|p| p.allocations.len() == 1 && p.status == "recorded"));
+        store.cancel_payment(cid, listed[0].id, "test").await.unwrap();
         assert_eq!(store.verify_chain(cid).await.unwrap(), ChainReport::Intact { documents: 5 });
     }
 
