@@ -22,6 +22,18 @@ async fn credit(app: &TestApp, customer: &str) -> Value {
     app.get(&format!("/customers/{customer}/credit")).await.assert_status(200)["credit"].clone()
 }
 
+/// The customer's `open_balance` sort key (thousandths of the company's currency), kept
+/// by the 0014 triggers from the invoices' `due`.
+async fn open_balance(app: &TestApp, customer: &str) -> i64 {
+    use facturier_store::Store;
+    let id: uuid::Uuid = customer.parse().unwrap();
+    let q = "SELECT open_balance FROM customers WHERE id = $1";
+    match &app.store {
+        Store::Sqlite(p, _) => sqlx::query_scalar(q).bind(id).fetch_one(p).await.unwrap(),
+        Store::Postgres(p) => sqlx::query_scalar(q).bind(id).fetch_one(p).await.unwrap(),
+    }
+}
+
 fn eur(amount: &str) -> Value {
     json!([{"currency": "EUR", "amount": amount}])
 }
@@ -93,6 +105,7 @@ async fn a_cancelled_payment_is_kept_and_the_invoice_settled_again() {
         let r = app.post(&format!("/payments/{first}/cancel"), json!({"reason": "  "})).await;
         assert_eq!(r.status, 422);
 
+        assert_eq!(open_balance(&app, &customer).await, 0);
         let p = app.post(&format!("/payments/{first}/cancel"), json!({"reason": "chèque rejeté"})).await;
         let p = p.assert_status(200);
         assert_eq!((p["status"].as_str(), p["cancel_reason"].as_str()), (Some("cancelled"), Some("chèque rejeté")));
@@ -101,6 +114,7 @@ async fn a_cancelled_payment_is_kept_and_the_invoice_settled_again() {
         let inv = app.get(&format!("/invoices/{id}")).await;
         let inv = inv.assert_status(200);
         assert_eq!(inv["status"], "partially_paid");
+        assert_eq!(open_balance(&app, &customer).await, 50_000);
         assert_eq!((inv["totals"]["paid"].as_str(), inv["totals"]["due"].as_str()), (Some("70.00"), Some("50.00")));
         let statuses: Vec<(&str, &str)> = inv["payments"]
             .as_array()
@@ -133,6 +147,8 @@ async fn a_cancelled_payment_is_kept_and_the_invoice_settled_again() {
         let inv = app.get(&format!("/invoices/{id}")).await;
         assert_eq!(inv.assert_status(200)["status"], "issued");
         assert_eq!(inv.body["totals"]["due"], "120.00");
+        // The directory's balance key followed each change of what is due.
+        assert_eq!(open_balance(&app, &customer).await, 120_000);
         // The sealed chain still checks: the figures follow the payments that count.
         let report = app.store.verify_chain(app.company_id).await.unwrap();
         assert!(matches!(report, facturier_store::documents::ChainReport::Intact { .. }), "{report:?}");
