@@ -368,6 +368,15 @@ pub fn deposit(order: Order<'_>, share: DepositShare, already: Decimal) -> Resul
     })
 }
 
+/// A draft deposit invoice on an order whose family is `ledger`: as [`deposit`], with
+/// `already` what the family has billed so far (deposits and invoices, less credit notes).
+/// Added: a deposit asked after a part was invoiced could take the family past the order
+/// when `already` counted the deposits only (the final invoice then came out negative).
+pub fn deposit_in(order: Order<'_>, share: DepositShare, ledger: &Ledger) -> Result<Content, DeriveError> {
+    let already = ledger.groups.values().map(|g| g.base + g.vat).sum();
+    deposit(order, share, already)
+}
+
 /// A copy of a line for a derived document: new id, pointing at the line it came from.
 fn copy_line(l: &Line) -> Line {
     Line { id: Uuid::now_v7(), source_line_id: Some(l.id), ..l.clone() }

@@ -193,7 +193,7 @@ fn arb_line() -> impl Strategy<Value = LineSpec> {
         (1i64..=5_000, 0u32..=3),
         prop_oneof![3 => 1i64..=2_000_000_000, 1 => (1i64..=200_000).prop_map(|c| c * 10_000)],
         prop::option::weighted(0.3, prop_oneof![(0i64..=100).prop_map(|p| p * 100), 0i64..=10_000]),
-        prop::option::weighted(0.2, 0i64..=300),
+        prop::option::weighted(0.2, 0i64..=600),
         0usize..5,
     )
         .prop_map(|(quantity, price_micros, discount, eco_cents, rate)| LineSpec {
@@ -257,8 +257,13 @@ fn build_order(spec: &OrderSpec) -> Content {
             line.discount_percent = Decimal::new(d, 2);
         }
         if let Some(e) = l.eco_cents {
-            line.other_taxes =
-                vec![OtherTax { label: "Éco-participation".into(), rate: OtherTaxRate::PerUnit(Decimal::new(e, 2)) }];
+            // Up to 3.00 per unit, or up to 3 % of the price.
+            let rate = if e <= 300 {
+                OtherTaxRate::PerUnit(Decimal::new(e, 2))
+            } else {
+                OtherTaxRate::PercentOfPrice(Decimal::new(e - 300, 2))
+            };
+            line.other_taxes = vec![OtherTax { label: "Éco-participation".into(), rate }];
         }
         lines.push(line);
     }
@@ -298,7 +303,18 @@ fn deposits(f: &mut Family, tape: &mut Tape) -> Result<(), TestCaseError> {
         };
         let already: Decimal =
             f.docs.iter().filter(|d| d.role == Role::Deposit && !d.credited).map(|d| d.content.totals().gross).sum();
-        match derive::deposit(f.order(), share, already) {
+        // Once a part is invoiced, what the family billed is what a deposit may not exceed.
+        let invoiced = f.docs.iter().any(|d| d.role == Role::Invoice);
+        let derived = if invoiced && !tape.one_in(8) {
+            derive::deposit_in(f.order(), share, &f.ledger())
+        } else {
+            derive::deposit(f.order(), share, already)
+        };
+        let derived = match derived {
+            Ok(c) if invoiced && overbills(f, tape, &c, &format!("deposit {share:?}")) => continue,
+            other => other,
+        };
+        match derived {
             Ok(c) => {
                 f.log.push(format!("deposit {share:?}"));
                 f.push(Role::Deposit, c, false)?;
@@ -572,6 +588,10 @@ fn credit(f: &mut Family, tape: &mut Tape, i: usize) -> Result<(), TestCaseError
 
 fn by_quantities(f: &mut Family, tape: &mut Tape) -> Result<(), TestCaseError> {
     partial_invoices(f, tape, 3)?;
+    if tape.one_in(4) {
+        // Deposits asked after a part was invoiced.
+        deposits(f, tape)?;
+    }
     let open: Vec<usize> =
         (0..f.docs.len()).filter(|i| f.docs[*i].role == Role::Invoice && !f.docs[*i].credited).collect();
     if !open.is_empty() && tape.one_in(2) {
