@@ -237,6 +237,17 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
         let partial = app.get(&format!("/credit-notes/{}", id_of(&p.location))).await.body;
         assert_eq!(partial["lines"][0]["quantity"], "1");
         assert_eq!(b.act(&csrf, &format!("/credit-notes/{}/delete", id_of(&p.location)), &[]).await.status, 303);
+        // A credit note for an amount, typed the French way; lines and an amount together are refused.
+        let both = b
+            .act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[(field.as_str(), "1"), ("credit_amount", "10")])
+            .await;
+        assert_eq!(both.status, 422);
+        assert!(both.body.contains(r#"id="amount-error""#) && both.body.contains("soit des lignes, soit un montant"));
+        let p = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[("credit_amount", "10,00")]).await;
+        assert!(p.location.starts_with("/credit-notes/"), "{}", p.location);
+        let gesture = app.get(&format!("/credit-notes/{}", id_of(&p.location))).await.body;
+        assert_eq!(gesture["totals"]["gross"], "10.00");
+        assert_eq!(b.act(&csrf, &format!("/credit-notes/{}/delete", id_of(&p.location)), &[]).await.status, 303);
         // A credit note for the whole invoice, issued, with its own UBL.
         let p = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[]).await;
         assert!(p.location.starts_with("/credit-notes/"), "{}", p.location);

@@ -78,6 +78,12 @@ pub const LABELS: i18n::Labels = &[
     ("docact.partial_delivery_button", "Créer le bon de livraison", "Create the delivery note"),
     ("docact.credit_qty", "Quantité à créditer", "Quantity to credit"),
     ("docact.partial_credit_button", "Créer l'avoir partiel", "Create the partial credit note"),
+    ("docact.credit_amount", "Ou un montant TTC à créditer", "Or an amount to credit, VAT included"),
+    (
+        "docact.credit_amount_hint",
+        "Réparti entre les taux de TVA de la facture (un geste commercial par exemple).",
+        "Split over the invoice's VAT rates (a commercial gesture, for example).",
+    ),
     ("docact.bill_order", "Facturer la commande", "Bill the order"),
     ("docact.deposit", "Facture d'acompte : % du TTC", "Deposit invoice: % of the total"),
     ("docact.deposit_button", "Créer la facture d'acompte", "Create the deposit invoice"),
@@ -1024,6 +1030,16 @@ async fn credit_body(
     id: Uuid,
     form: &FormData,
 ) -> Result<Result<axum::body::Bytes, ApiError>, WebError> {
+    let amount = form.text("credit_amount").map(|a| decimal_text(&a)).filter(|a| !a.is_empty());
+    let typed_qty = form.0.iter().any(|(k, v)| k.starts_with("credit_qty[") && !v.trim().is_empty());
+    if let Some(amount) = amount {
+        if typed_qty {
+            return Ok(Err(ApiError::field("amount", "give either lines or an amount, not both")));
+        }
+        let body = serde_json::to_vec(&serde_json::json!({ "amount": amount }))
+            .map_err(|e| WebError::Internal(e.to_string()))?;
+        return Ok(Ok(body.into()));
+    }
     if !form.0.iter().any(|(k, _)| k.starts_with("credit_qty[")) {
         return Ok(Ok(axum::body::Bytes::new()));
     }
