@@ -619,6 +619,8 @@ struct ShowPage {
     lines: Vec<LineRow>,
     lines_net: String,
     discount: Option<String>,
+    /// The document charge (shipping): its label and amount.
+    charge: Option<(String, String)>,
     net: String,
     vat: Vec<(String, String)>,
     gross: String,
@@ -837,6 +839,12 @@ async fn show_page(
         lines,
         lines_net: text::money(totals.lines_net, cur, lang),
         discount: (!totals.discount.is_zero()).then(|| text::money(totals.discount, cur, lang)),
+        charge: rec
+            .content
+            .shipping
+            .as_ref()
+            .filter(|_| !totals.charges.is_zero())
+            .map(|c| (c.label.clone(), text::money(totals.charges, cur, lang))),
         net: text::money(totals.net, cur, lang),
         vat: totals.vat.iter().map(|v| (text::percent(v.rate, lang), text::money(v.amount, cur, lang))).collect(),
         gross: text::money(totals.gross, cur, lang),
