@@ -167,6 +167,8 @@ struct LineSpec {
     discount: Option<i64>,
     eco_cents: Option<i64>,
     rate: usize,
+    /// A negative quantity (a trade-in), never on the first line.
+    negative: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -195,13 +197,15 @@ fn arb_line() -> impl Strategy<Value = LineSpec> {
         prop::option::weighted(0.3, prop_oneof![(0i64..=100).prop_map(|p| p * 100), 0i64..=10_000]),
         prop::option::weighted(0.2, 0i64..=600),
         0usize..5,
+        prop::bool::weighted(0.1),
     )
-        .prop_map(|(quantity, price_micros, discount, eco_cents, rate)| LineSpec {
+        .prop_map(|(quantity, price_micros, discount, eco_cents, rate, negative)| LineSpec {
             quantity,
             price_micros,
             discount,
             eco_cents,
             rate,
+            negative,
         })
 }
 
@@ -233,6 +237,16 @@ fn arb_order() -> impl Strategy<Value = OrderSpec> {
 }
 
 fn build_order(spec: &OrderSpec) -> Content {
+    let order = build_order_with(spec, true);
+    let t = order.totals();
+    if t.net < Decimal::ZERO || t.vat.iter().any(|b| b.discount_base < Decimal::ZERO || b.base < Decimal::ZERO) {
+        // Trade-ins worth more than the order (or than a rate's lines): an order is not negative.
+        return build_order_with(spec, false);
+    }
+    order
+}
+
+fn build_order_with(spec: &OrderSpec, trade_ins: bool) -> Content {
     let mut rates = spec.rates.clone();
     if spec.zero_rated {
         rates.push(Decimal::ZERO);
@@ -249,7 +263,7 @@ fn build_order(spec: &OrderSpec) -> Content {
         let v = if rate.is_zero() { Vat::new(rate, Some(VatCategory::Z)).unwrap() } else { vat(rate) };
         let mut line = Line::item(
             format!("Article {}", i + 1),
-            Decimal::new(l.quantity.0, l.quantity.1),
+            Decimal::new(if trade_ins && l.negative && i > 0 { -l.quantity.0 } else { l.quantity.0 }, l.quantity.1),
             Decimal::new(l.price_micros, 6),
             v,
         );
@@ -349,7 +363,7 @@ fn partial_invoices(f: &mut Family, tape: &mut Tape, most: u64) -> Result<(), Te
             let left = ledger.quantity_left(l);
             // A quarter, a half, three quarters of what is left, or nothing.
             let q = (left * Decimal::from(tape.next(4)) / dec!(4)).trunc_with_scale(3);
-            if q > Decimal::ZERO {
+            if !q.is_zero() {
                 portions.insert(l.id, q);
             }
         }
@@ -378,7 +392,8 @@ fn bill_portions(
         Err(e) => return Err(TestCaseError::fail(format!("invoice of {portions:?}: {e}\n{}", f.trace()))),
     };
     let what = format!("invoice of {:?}", portions.values().collect::<Vec<_>>());
-    if !closing && overbills(f, tape, &c, &what) {
+    if !closing && (c.totals().gross < Decimal::ZERO || overbills(f, tape, &c, &what)) {
+        // A part made of trade-ins only is negative: the store would not issue it.
         return Ok(());
     }
     if !tape.one_in(2) {
@@ -393,7 +408,7 @@ fn bill_portions(
         let Some(q) = portions.get(&l.id).copied() else { continue };
         let first = if two { (q / dec!(2)).trunc_with_scale(3) } else { q };
         for (note, q) in notes.iter_mut().zip([first, q - first]) {
-            if q > Decimal::ZERO {
+            if !q.is_zero() {
                 note.push(Line { id: Uuid::now_v7(), source_line_id: Some(l.id), quantity: q, ..l.clone() });
             }
         }
@@ -432,7 +447,7 @@ fn bill_portions(
 fn final_invoice(f: &mut Family, tape: &mut Tape) -> Result<(), TestCaseError> {
     let ledger = f.ledger();
     let left: HashMap<Uuid, Decimal> =
-        f.order.items().map(|l| (l.id, ledger.quantity_left(l))).filter(|(_, q)| *q > Decimal::ZERO).collect();
+        f.order.items().map(|l| (l.id, ledger.quantity_left(l))).filter(|(_, q)| !q.is_zero()).collect();
     if !left.is_empty() && tape.one_in(3) {
         return bill_portions(f, tape, &left, true);
     }
@@ -493,7 +508,7 @@ fn credit_partly_then_left(f: &mut Family, tape: &mut Tape, i: usize) -> Result<
             }
         }
         if lines.is_empty()
-            && let Some(l) = inv.items().find(|l| l.kind == LineKind::Item)
+            && let Some(l) = inv.items().find(|l| l.kind == LineKind::Item && l.quantity > Decimal::ZERO)
         {
             lines.push(Line { id: Uuid::now_v7(), source_line_id: Some(l.id), ..l.clone() });
         }
@@ -530,7 +545,7 @@ fn credit_partly_then_left(f: &mut Family, tape: &mut Tape, i: usize) -> Result<
                 .collect();
         }
     }
-    if partial.totals().gross > inv_t.gross {
+    if partial.totals().gross > inv_t.gross || partial.totals().gross < Decimal::ZERO {
         // More than the invoice (its deposits deducted): a store refuses it.
         f.log.push(format!("a partial credit note of {number} would exceed it"));
         return credit_whole(f, i);
