@@ -397,17 +397,23 @@ fn quantity_lines(
             continue;
         }
         let left = left_of(l);
+        // Fix: a line of a negative quantity (a trade-in) is taken like the others; it was
+        // never billed, and the closing invoice turned it into a discount.
+        let negative = l.quantity < Decimal::ZERO;
         let take = match portions {
             None => left,
             Some(p) => {
                 let Some(q) = p.get(&l.id).copied() else { continue };
-                if q > left {
-                    return Err(too_much(l.id, left.max(Decimal::ZERO)));
+                if (!negative && q > left) || (negative && q < left) {
+                    return Err(too_much(
+                        l.id,
+                        if negative { left.min(Decimal::ZERO) } else { left.max(Decimal::ZERO) },
+                    ));
                 }
                 q
             }
         };
-        if take <= Decimal::ZERO {
+        if take.is_zero() || (take < Decimal::ZERO) != negative {
             continue;
         }
         lines.push(Line { quantity: take, ..copy_line(l) });
@@ -456,7 +462,8 @@ pub fn invoice_by_quantities(
         quantity_lines(o, |l| ledger.quantity_left(l), portions, |line, left| DeriveError::TooMuch { line, left })?;
     let closes = o.items().all(|ol| {
         let took: Decimal = lines.iter().filter(|l| l.source_line_id == Some(ol.id)).map(|l| l.quantity).sum();
-        ledger.quantity_left(ol) - took <= Decimal::ZERO
+        let remaining = ledger.quantity_left(ol) - took;
+        if ol.quantity < Decimal::ZERO { remaining >= Decimal::ZERO } else { remaining <= Decimal::ZERO }
     });
     let whole = ledger.groups.is_empty() && portions.is_none();
     let mut content = Content { lines, ..header_of(o) };
