@@ -984,3 +984,17 @@ fn an_amount_credited_before_what_is_left_is_not_given_back_by_the_next_situatio
     f.push(Role::Invoice, c, true).unwrap();
     assert_conserved(&f).unwrap();
 }
+
+#[test]
+fn a_trade_in_line_is_billed_by_the_final_invoice_not_made_up_by_a_discount() {
+    // A line of −0.1 was never billed: the final invoice closed without it, its
+    // quantity stayed "left", and a discount made up the amount.
+    let mut order = issue_order();
+    order.lines.push(Line::item("Reprise de l'ancien matériel", dec!(-1), dec!(100), vat(dec!(20))));
+    let trade_in = order.lines[2].id;
+    let f = path(order, &["deposit 30", "final"]);
+    let last = &f.docs[1].content;
+    assert!(last.items().any(|l| l.source_line_id == Some(trade_in) && l.quantity == dec!(-1)));
+    assert!(last.allowances.is_empty(), "{:?}", last.allowances);
+    assert_eq!(f.ledger().quantity_left(&f.order.lines[2]), Decimal::ZERO);
+}
