@@ -241,11 +241,12 @@ impl Words {
             Language::En => d.to_string(),
         }
     }
-    fn deduction(&self, number: &str, date: Option<Date>, what: &str) -> String {
+    fn deduction(&self, number: &str, date: Option<Date>, rate: Decimal) -> String {
         let date = self.date(date);
+        let rate = rate.normalize();
         match self.0 {
-            Language::Fr => format!("Déduction de l'acompte {number} du {date} ({what})"),
-            Language::En => format!("Deposit {number} of {date} deducted ({what})"),
+            Language::Fr => format!("Déduction de l'acompte {number} du {date} (TVA {rate} %)"),
+            Language::En => format!("Deduction of deposit {number} of {date} (VAT {rate}%)"),
         }
     }
     fn deposit_title(&self, share: DepositShare, order: &str) -> String {
@@ -534,7 +535,7 @@ fn close(
         content.lines.push(Line {
             kind: LineKind::Deduction,
             source_line_id: Some(d.line_id),
-            ..Line::item(words.deduction(&d.number, d.issue_date, &d.description), -Decimal::ONE, d.base, d.vat)
+            ..Line::item(words.deduction(&d.number, d.issue_date, d.vat.rate()), -Decimal::ONE, d.base, d.vat)
         });
     }
     // The discount of each rate is what makes the base what the order has left, which
