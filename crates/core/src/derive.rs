@@ -351,7 +351,13 @@ fn header_of(source: &Content) -> Content {
 /// gross of the deposits already asked (credited ones left out).
 pub fn deposit(order: Order<'_>, share: DepositShare, already: Decimal) -> Result<Content, DeriveError> {
     let words = Words(order.language);
-    let parts = progress::deposit_parts(&order.content.totals(), share, already)?;
+    let mut parts = progress::deposit_parts(&order.content.totals(), share, already)?;
+    // Fix: a share that rounds to nothing at a rate made a line of 0.00, and at every rate a
+    // deposit invoice of 0.00.
+    parts.retain(|p| !p.base.is_zero());
+    if parts.is_empty() {
+        return Err(ProgressError::NothingToShare.into());
+    }
     let title = words.deposit_title(share, order.number);
     let several = parts.len() > 1;
     Ok(Content {
