@@ -199,10 +199,24 @@ pub fn allocate<K: PartialEq>(
     Ok(PaymentPlan { allocations: out, to_credit: rest })
 }
 
-/// The settlement of an invoice once an allocation of `applied` is taken back: what was
-/// paid less it (never below zero), settled again, so the status follows the one rule.
-pub fn cancel_allocation(invoice: &OpenInvoice, applied: Decimal) -> Settlement {
-    settle(invoice.gross, (invoice.paid - applied).max(Decimal::ZERO), invoice.credited)
+/// What taking an allocation back does to its invoice.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cancellation {
+    /// The invoice settled again without it.
+    pub after: Settlement,
+    /// Customer credit that existed only because of it: a credit note issued on the paid
+    /// invoice gave back what the payment had settled, and the payment is gone now.
+    pub credit_back: Decimal,
+}
+
+/// An invoice once an allocation of `applied` is taken back: what was paid less it (never
+/// below zero), settled again, so the status follows the one rule; and the credit a
+/// credit note had made of it, which must be taken back with it.
+pub fn cancel_allocation(invoice: &OpenInvoice, applied: Decimal) -> Cancellation {
+    let before = invoice.settlement();
+    let after = settle(invoice.gross, (invoice.paid - applied).max(Decimal::ZERO), invoice.credited);
+    let credit_back = (before.excess - after.excess).max(Decimal::ZERO);
+    Cancellation { after, credit_back }
 }
 
 /// Checks that `amount` can be taken from the customer's `available` credit in
@@ -387,10 +401,17 @@ mod tests {
     #[test]
     fn cancelling_takes_the_allocation_back() {
         let inv = invoice(dec!(120), dec!(120), dec!(0));
-        let s = cancel_allocation(&inv, dec!(120));
-        assert_eq!((s.status, s.due, s.paid), (Status::Issued, dec!(120), dec!(0)));
-        let s = cancel_allocation(&invoice(dec!(120), dec!(100), dec!(20)), dec!(100));
-        assert_eq!((s.status, s.due), (Status::PartiallyPaid, dec!(100)));
+        let c = cancel_allocation(&inv, dec!(120));
+        assert_eq!(
+            (c.after.status, c.after.due, c.after.paid, c.credit_back),
+            (Status::Issued, dec!(120), dec!(0), dec!(0))
+        );
+        let c = cancel_allocation(&invoice(dec!(120), dec!(100), dec!(20)), dec!(100));
+        assert_eq!((c.after.status, c.after.due), (Status::PartiallyPaid, dec!(100)));
+        // Paid 100, then credited in full: the credit note made 100 of credit out of the
+        // payment. Without the payment that credit has no ground: it goes back too.
+        let c = cancel_allocation(&invoice(dec!(120), dec!(100), dec!(120)), dec!(100));
+        assert_eq!((c.after.status, c.after.due, c.credit_back), (Status::Credited, dec!(0), dec!(100)));
     }
 
     #[test]
@@ -473,8 +494,9 @@ mod tests {
             }
             for (applied, to_credit) in recorded {
                 credit = reverse_credit(credit, to_credit, Currency::EUR).expect("credit unused");
-                let s = cancel_allocation(&inv, applied);
-                inv = after(&inv, &s);
+                let c = cancel_allocation(&inv, applied);
+                prop_assert_eq!(c.credit_back, Decimal::ZERO);
+                inv = after(&inv, &c.after);
             }
             prop_assert_eq!(inv.settlement(), start.settlement());
             prop_assert_eq!(credit, Decimal::ZERO);

@@ -544,3 +544,39 @@ async fn the_same_credit_cannot_be_used_twice_at_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn cancelling_a_payment_takes_back_the_credit_a_credit_note_made_of_it() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let (id, date) = invoice(&app, &customer, "100").await;
+        let inv = pay(&app, &id, json!({"amount": "120.00", "date": date})).await;
+        let payment = inv.assert_status(200)["payments"][0]["id"].as_str().unwrap().to_string();
+        // The paid invoice is credited in full: the customer has 120.00 to its credit.
+        let cn = app
+            .post(&format!("/invoices/{id}/credit-note"), json!({"lines": [line("Prestation", "1", "100", "20")]}))
+            .await;
+        let cn = cn.assert_status(201)["id"].as_str().unwrap().to_string();
+        app.post(&format!("/credit-notes/{cn}/issue"), json!({})).await.assert_status(200);
+        assert_eq!(credit(&app, &customer).await, eur("120.00"));
+        // Refunded, that credit cannot vanish with the payment: refused until the refund is undone.
+        let refund = app.post(&format!("/customers/{customer}/credit/refund"), json!({"amount": "120.00"})).await;
+        let refund = refund.assert_status(201)["id"].as_str().unwrap().to_string();
+        let r = app.post(&format!("/payments/{payment}/cancel"), json!({"reason": "chèque sans provision"})).await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        app.post(&format!("/payments/{refund}/cancel"), json!({"reason": "erreur"})).await.assert_status(200);
+        app.post(&format!("/payments/{payment}/cancel"), json!({"reason": "chèque sans provision"}))
+            .await
+            .assert_status(200);
+        // Nothing was paid: the credit note settles the invoice and leaves no credit.
+        assert_eq!(credit(&app, &customer).await, eur("0.00"));
+        let inv = app.get(&format!("/invoices/{id}")).await;
+        let inv = inv.assert_status(200);
+        assert_eq!((inv["status"].as_str(), inv["totals"]["due"].as_str()), (Some("credited"), Some("0.00")));
+        let s = app.get(&format!("/customers/{customer}/statement")).await;
+        assert_eq!(s.assert_status(200)["currencies"][0]["closing_balance"], "0.00");
+        let report = app.store.verify_chain(app.company_id).await.unwrap();
+        assert!(matches!(report, facturier_store::documents::ChainReport::Intact { .. }), "{report:?}");
+    })
+    .await;
+}

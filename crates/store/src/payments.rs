@@ -635,44 +635,33 @@ impl Store {
             return Err(refused(PaymentError::AlreadyCancelled));
         }
         let at = now();
-        match p.kind {
-            PaymentKind::Receipt if p.to_credit > Decimal::ZERO => {
-                let available = credit_in(&mut tx, company_id, customer_id, p.currency).await?;
-                rules::reverse_credit(available, p.to_credit, p.currency).map_err(refused)?;
-                credit_movement(
-                    &mut tx,
-                    company_id,
-                    customer_id,
-                    -p.to_credit,
-                    p.currency,
-                    ("payment_cancelled", id),
-                    at,
-                )
-                .await?;
-            }
-            PaymentKind::Receipt => {}
-            PaymentKind::Credit => {
-                credit_movement(
-                    &mut tx,
-                    company_id,
-                    customer_id,
-                    p.amount,
-                    p.currency,
-                    ("credit_applied_cancelled", id),
-                    at,
-                )
-                .await?;
-            }
-            PaymentKind::Refund => {
-                credit_movement(&mut tx, company_id, customer_id, p.amount, p.currency, ("refund_cancelled", id), at)
-                    .await?;
-            }
+        let cancellations: Vec<(Uuid, Decimal, rules::Cancellation)> = docs
+            .iter()
+            .map(|(doc, applied)| (doc.id, *applied, rules::cancel_allocation(&open(doc), *applied)))
+            .collect();
+        // Credit given back (what a credit application or a refund took), then credit taken
+        // back (what a receipt left over, and what credit notes made of what it settled).
+        let (give_back, source) = match p.kind {
+            PaymentKind::Receipt => (Decimal::ZERO, "payment_cancelled"),
+            PaymentKind::Credit => (p.amount, "credit_applied_cancelled"),
+            PaymentKind::Refund => (p.amount, "refund_cancelled"),
+        };
+        let own_excess = if p.kind == PaymentKind::Receipt { p.to_credit } else { Decimal::ZERO };
+        let take_back = own_excess + cancellations.iter().map(|(_, _, c)| c.credit_back).sum::<Decimal>();
+        if give_back > Decimal::ZERO {
+            credit_movement(&mut tx, company_id, customer_id, give_back, p.currency, (source, id), at).await?;
         }
-        for (doc, applied) in docs {
-            let doc_id = doc.id;
-            let after = rules::cancel_allocation(&open(&doc), applied);
-            write_settlement(&mut tx, company_id, doc_id, &after, at).await?;
-            let detail = serde_json::json!({"payment_id": id, "applied": applied.to_string(), "reason": reason});
+        if take_back > Decimal::ZERO {
+            let available = credit_in(&mut tx, company_id, customer_id, p.currency).await?;
+            rules::reverse_credit(available, take_back, p.currency).map_err(refused)?;
+            credit_movement(&mut tx, company_id, customer_id, -take_back, p.currency, ("payment_cancelled", id), at)
+                .await?;
+        }
+        for (doc_id, applied, c) in cancellations {
+            write_settlement(&mut tx, company_id, doc_id, &c.after, at).await?;
+            let detail = serde_json::json!({
+                "payment_id": id, "applied": applied.to_string(), "credit_back": c.credit_back.to_string(), "reason": reason,
+            });
             event(&mut tx, company_id, doc_id, "payment_cancelled", detail).await?;
         }
         on_conn!(&mut tx, |c| {
