@@ -2,6 +2,22 @@
 //! paths: the deposits and invoices derived from an order, less their credit notes,
 //! add up to the order's totals exactly (base and VAT of every category and rate, net,
 //! gross), whatever the discounts, shipping, rates, partial deliveries and credits.
+//!
+//! A random order (1–6 item lines, some of a negative quantity, comment and subtotal
+//! lines, 1–4 VAT rates and sometimes 0 % Z, line discounts, eco-participation, a
+//! document discount in percent or as an amount, shipping at its own rate) goes through
+//! a random path read from a tape of numbers: deposits, then either invoices by
+//! quantities (straight, through one delivery note, or two as the monthly run) and the
+//! final one, or 1–5 situations ending at 100 %; credit notes whole, by line, by amount,
+//! and for what is left, each followed by billing again. Checked after each document:
+//! `totals::check`, VAT corrections within `MAX_VAT_ADJUSTMENT`, no negative gross unless
+//! the test billed past the order on purpose. Checked at the end: `check_conservation`,
+//! `check_billing`, the sums per rate, net and gross, every deposit deducted, the line
+//! nets and discounts per rate within rounding of the order's, and that a second closing
+//! attempt says `NothingLeft`.
+//!
+//! `PROPTEST_CASES=40000` runs more cases; `FAMILY_TRACE=1 … -- --nocapture` prints
+//! every path.
 
 use facturier_core::derive::{self, DeriveError, Ledger, Member, Order, Role};
 use facturier_core::document::{Content, Line, LineKind};
