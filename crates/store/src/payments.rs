@@ -20,7 +20,7 @@ use facturier_core::Decimal;
 use facturier_core::document::{DocumentKind, Settlement};
 use facturier_core::money::Currency;
 use facturier_core::payments::{
-    self as rules, Excess, OpenInvoice, PaymentError, PaymentPlan, Statement, allocate, pay_one,
+    self as rules, Allocated, Excess, OpenInvoice, PaymentError, Statement, allocate, pay_one,
 };
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -398,6 +398,35 @@ fn allocations_sql(company_id: Uuid, ids: &[Uuid]) -> Sql {
     q
 }
 
+/// Writes a receipt: its row, its allocations `(invoice, allocation)` (each with its
+/// invoice's new settlement), its credit, and an event on each invoice and on the customer.
+async fn write_receipt(
+    tx: &mut Tx,
+    company_id: Uuid,
+    h: &Header<'_>,
+    allocations: &[(Uuid, &Allocated)],
+) -> Result<()> {
+    insert_header(tx, company_id, h).await?;
+    let mut invoices = Vec::new();
+    for (doc_id, a) in allocations {
+        insert_allocation(tx, company_id, h, *doc_id, a.amount, &a.after).await?;
+        let detail = serde_json::json!({
+            "payment_id": h.id, "amount": h.amount.to_string(), "applied": a.amount.to_string(),
+            "to_credit": h.to_credit.to_string(), "method": h.method,
+        });
+        event(tx, company_id, *doc_id, "payment_recorded", detail).await?;
+        invoices.push(doc_id.to_string());
+    }
+    if h.to_credit > Decimal::ZERO {
+        credit_movement(tx, company_id, h.customer_id, h.to_credit, h.currency, ("payment", h.id), h.at).await?;
+    }
+    let detail = serde_json::json!({
+        "payment_id": h.id, "amount": h.amount.to_string(), "currency": h.currency.code(),
+        "to_credit": h.to_credit.to_string(), "invoices": invoices,
+    });
+    crate::customers::customer_event(tx, company_id, h.customer_id, h.at, "payment_recorded", &detail).await
+}
+
 impl Store {
     /// Records a payment on one issued invoice; an amount above what is due is refused
     /// (422 on `amount`) unless `excess` keeps the rest as customer credit.
@@ -430,7 +459,8 @@ impl Store {
             reference,
             at: now(),
         };
-        self.write_receipt(&mut tx, company_id, &h, &[(doc.id, &plan)]).await?;
+        let allocations: Vec<(Uuid, &Allocated)> = plan.allocations.iter().map(|a| (doc.id, a)).collect();
+        write_receipt(&mut tx, company_id, &h, &allocations).await?;
         tx.commit().await?;
         self.document(company_id, kind, id).await
     }
@@ -444,38 +474,6 @@ impl Store {
         payment: NewPayment<'_>,
     ) -> Result<DocumentRecord> {
         self.pay_invoice(company_id, kind, id, payment, Excess::Refuse).await
-    }
-
-    /// Writes a receipt: its row, its allocations (each with its invoice's settlement),
-    /// its credit, and an event on each invoice and on the customer.
-    async fn write_receipt(
-        &self,
-        tx: &mut Tx,
-        company_id: Uuid,
-        h: &Header<'_>,
-        plans: &[(Uuid, &PaymentPlan)],
-    ) -> Result<()> {
-        insert_header(tx, company_id, h).await?;
-        let mut invoices = Vec::new();
-        for (doc_id, plan) in plans {
-            for a in &plan.allocations {
-                insert_allocation(tx, company_id, h, *doc_id, a.amount, &a.after).await?;
-                let detail = serde_json::json!({
-                    "payment_id": h.id, "amount": h.amount.to_string(), "applied": a.amount.to_string(),
-                    "to_credit": h.to_credit.to_string(), "method": h.method,
-                });
-                event(tx, company_id, *doc_id, "payment_recorded", detail).await?;
-                invoices.push(doc_id.to_string());
-            }
-        }
-        if h.to_credit > Decimal::ZERO {
-            credit_movement(tx, company_id, h.customer_id, h.to_credit, h.currency, ("payment", h.id), h.at).await?;
-        }
-        let detail = serde_json::json!({
-            "payment_id": h.id, "amount": h.amount.to_string(), "currency": h.currency.code(),
-            "to_credit": h.to_credit.to_string(), "invoices": invoices,
-        });
-        crate::customers::customer_event(tx, company_id, h.customer_id, h.at, "payment_recorded", &detail).await
     }
 
     /// Records one payment allocated over several invoices of a customer.
@@ -530,14 +528,9 @@ impl Store {
             reference: p.reference.as_deref(),
             at: now(),
         };
-        // One plan per invoice, so each allocation row meets its own invoice.
-        let per_invoice: Vec<PaymentPlan> = plan
-            .allocations
-            .iter()
-            .map(|a| PaymentPlan { allocations: vec![a.clone()], to_credit: Decimal::ZERO })
-            .collect();
-        let plans: Vec<(Uuid, &PaymentPlan)> = docs.iter().map(|d| d.id).zip(per_invoice.iter()).collect();
-        self.write_receipt(&mut tx, company_id, &h, &plans).await?;
+        // `allocate` answers in the order of the request: each allocation meets its invoice.
+        let allocations: Vec<(Uuid, &Allocated)> = docs.iter().map(|d| d.id).zip(plan.allocations.iter()).collect();
+        write_receipt(&mut tx, company_id, &h, &allocations).await?;
         tx.commit().await?;
         self.payment(company_id, h.id).await
     }
