@@ -390,7 +390,7 @@ fn document_operation(kind: DocumentKind, action: DocOp, method: &'static str, p
             ..base(id("convert", ""))
         },
         DocOp::Payments => Operation {
-            description: "The status becomes `partially_paid` or `paid`; what exceeds the amount due becomes customer credit. 409 when the document accepts no payment (a draft, or a credited invoice).",
+            description: "The status becomes `partially_paid` or `paid`. An amount above what is due is refused (422 on `amount`, saying what is due) unless `excess` is `\"credit\"`: the rest then becomes customer credit. The answer's `payments` list every payment with its `id` (`POST /payments/{id}/cancel`) and `status`. 409 when the document accepts no payment (a draft, a paid or a credited invoice). One transaction under the invoice's and the customer's row locks.",
             body: Body::Json("PaymentInput"),
             success: Success::Json(200, "DocumentView", "The document with the payment"),
             errors: &[403, 404, 409, 422],
