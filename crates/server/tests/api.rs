@@ -346,15 +346,18 @@ async fn a_credit_note_offsets_its_invoice() {
         assert_eq!(after["links"][0]["relation"], "child");
         assert_eq!(after["links"][0]["number"], issued["number"]);
 
-        // The rest, by default the whole invoice, would over-credit: refused at issue.
-        let all = app.post(&format!("/invoices/{id}/credit-note"), json!({})).await;
-        let all_id = all.assert_status(201)["id"].as_str().unwrap().to_string();
-        app.post(&format!("/credit-notes/{all_id}/issue"), json!({})).await.assert_status(409);
-        app.delete(&format!("/credit-notes/{all_id}")).await.assert_status(204);
+        // Lines beyond what is left would over-credit: refused at issue.
+        let over =
+            app.post(&format!("/invoices/{id}/credit-note"), json!({"lines": [line("Pose", "3", "100", "20")]})).await;
+        let over_id = over.assert_status(201)["id"].as_str().unwrap().to_string();
+        app.post(&format!("/credit-notes/{over_id}/issue"), json!({})).await.assert_status(409);
+        app.delete(&format!("/credit-notes/{over_id}")).await.assert_status(204);
 
-        let rest =
-            app.post(&format!("/invoices/{id}/credit-note"), json!({"lines": [line("Pose", "2", "100", "20")]})).await;
-        let rest_id = rest.assert_status(201)["id"].as_str().unwrap().to_string();
+        // By default, what is left of the invoice: 240.00.
+        let rest = app.post(&format!("/invoices/{id}/credit-note"), json!({})).await;
+        let rest = rest.assert_status(201).clone();
+        assert_eq!(rest["totals"]["gross"], "240.00");
+        let rest_id = rest["id"].as_str().unwrap().to_string();
         app.post(&format!("/credit-notes/{rest_id}/issue"), json!({})).await.assert_status(200);
         let done = app.get(&format!("/invoices/{id}")).await;
         let done = done.assert_status(200);

@@ -742,14 +742,17 @@ async fn an_invoice_that_would_bill_twice_is_refused_at_issue_and_nothing_is_num
         )
         .await;
         let oid = id(&order);
-        // The final invoice is drafted first, then a deposit is issued: the draft does not
-        // deduct it, so issuing it would bill the deposit twice.
+        // A deposit is drafted, then the final invoice (which deducts issued deposits only),
+        // then the deposit is issued: issuing the final invoice would bill the deposit twice.
+        let dep = app.post(&format!("/orders/{oid}/deposit-invoice"), json!({"percent": "30"})).await;
+        let dep = id(dep.assert_status(201));
         let fin =
             app.post(&format!("/orders/{oid}/convert"), json!({"to": "invoice"})).await.assert_status(201).clone();
-        let dep = app.post(&format!("/orders/{oid}/deposit-invoice"), json!({"percent": "30"})).await;
-        app.post(&format!("/deposit-invoices/{}/issue", id(dep.assert_status(201))), json!({}))
-            .await
-            .assert_status(200);
+        assert!(!fin["lines"].as_array().unwrap().iter().any(|l| l["kind"] == "deduction"));
+        app.post(&format!("/deposit-invoices/{dep}/issue"), json!({})).await.assert_status(200);
+        // With the final invoice drafted, another deposit would take the family past the order.
+        let more = app.post(&format!("/orders/{oid}/deposit-invoice"), json!({"percent": "10"})).await;
+        assert_eq!(more.assert_status(422)["errors"][0]["field"], "percent");
         let refused = app.post(&format!("/invoices/{}/issue", id(&fin)), json!({})).await;
         let detail = refused.assert_status(409)["detail"].as_str().unwrap().to_string();
         assert!(detail.contains("would no longer add up"), "{detail}");

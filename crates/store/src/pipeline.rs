@@ -492,14 +492,19 @@ impl Store {
     ) -> Result<DocumentRecord> {
         let mut tx = self.begin().await?;
         let order = open_order(&mut tx, company_id, order_id, "given a deposit invoice").await?;
-        let mut already = Decimal::ZERO;
+        // What the family bills already (issued deposits, invoices drafts included, less
+        // credit notes), and the deposits still in draft, which will bill too.
+        let ledger = family::load(&mut tx, company_id, order_id).await?.ledger(&order);
+        let mut already: Decimal = ledger.groups.values().map(|g| g.base + g.vat).sum();
         let mut asked = 0;
         for (child, kind) in children(&mut tx, company_id, order_id).await? {
             if kind == DocumentKind::DepositInvoice {
                 let dep = read_in(&mut tx, company_id, child).await?;
                 if dep.status != Status::Credited {
-                    already += dep.content.totals().gross;
                     asked += 1;
+                }
+                if dep.status == Status::Draft {
+                    already += dep.content.totals().gross;
                 }
             }
         }
