@@ -745,3 +745,20 @@ fn every_document_of_a_family_is_valid_with_its_deductions_discounts_per_rate_an
     doc.preceding = vec![Reference { number: "F2026-00052".into(), issue_date: Some(date!(2026 - 11 - 24)) }];
     assert_all_valid(&doc, "family-credit-left");
 }
+
+#[test]
+fn a_closing_invoice_whose_rounding_left_a_negative_cent_of_discount_is_valid() {
+    use facturier_core::totals::VatAmount;
+    // Quantities split over several invoices can leave the last one a discount of −0.01
+    // at a rate (its lines' rounding gave a cent less than the order's): still exact.
+    let c = Content {
+        allowances: vec![VatAmount { vat: vat(dec!(20)), amount: dec!(-0.01) }],
+        ..content(vec![
+            item("Étiquettes adhésives", dec!(333), dec!(0.012345), vat(dec!(20))),
+            item("Travaux d'installation", dec!(2.5), dec!(45.33), vat(dec!(10))),
+        ])
+    };
+    let doc = document(DocumentKind::Invoice, "F2026-00053", date!(2026 - 11 - 24), c, vec![]);
+    assert_eq!(doc.totals.discount, dec!(-0.01));
+    assert_all_valid(&doc, "negative-cent-discount");
+}
