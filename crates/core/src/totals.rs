@@ -750,8 +750,13 @@ mod tests {
             item(dec!(1), dec!(100), dec!(10), vec![]),
             item(dec!(1), dec!(100), dec!(5.5), vec![]),
         ];
-        let d =
-            DocumentFigures { currency: jpy, lines, discount: DocumentDiscount::Amount(dec!(100)), charges: vec![], vat_adjustments: vec![] };
+        let d = DocumentFigures {
+            currency: jpy,
+            lines,
+            discount: DocumentDiscount::Amount(dec!(100)),
+            charges: vec![],
+            vat_adjustments: vec![],
+        };
         let t = compute_document(&d).unwrap();
         assert_eq!(t.vat.iter().map(|b| b.discount).collect::<Vec<_>>(), vec![dec!(34), dec!(33), dec!(33)]);
         assert_eq!((t.discount.to_string(), t.net.to_string()), ("100".to_string(), "200".to_string()));

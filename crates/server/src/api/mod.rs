@@ -36,7 +36,11 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/customers/{id}/credit", "The customer's available credit per currency"),
     ("post", "/customers/{id}/credit/apply", "Apply customer credit to an open invoice"),
     ("post", "/customers/{id}/credit/refund", "Pay customer credit back (an outgoing payment)"),
-    ("get", "/customers/{id}/statement", "The customer's statement: documents, payments and running balance per currency"),
+    (
+        "get",
+        "/customers/{id}/statement",
+        "The customer's statement: documents, payments and running balance per currency",
+    ),
     ("get", "/payments", "List payments, newest first"),
     ("post", "/payments", "Record one payment over several invoices of a customer"),
     ("get", "/payments/{id}", "Get a payment"),
