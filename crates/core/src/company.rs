@@ -115,6 +115,40 @@ impl Profile {
     }
 }
 
+/// What an issued document printed besides its parties, fixed at issue so that a later
+/// change of the settings never changes a byte of its files: the bank account, the legal
+/// mentions, the look and the Factur-X profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Printed {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank: Option<BankAccount>,
+    pub legal: LegalTerms,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accent: Option<String>,
+    #[serde(default)]
+    pub show_reference: bool,
+    #[serde(default)]
+    pub show_discount: bool,
+    #[serde(default)]
+    pub totals_on_every_page: bool,
+    pub facturx_profile: Profile,
+}
+
+impl Printed {
+    /// What the settings print now.
+    pub fn of(bank: Option<&BankAccount>, legal: &LegalTerms, look: &DocumentLook) -> Printed {
+        Printed {
+            bank: bank.cloned(),
+            legal: legal.clone(),
+            accent: look.accent.clone(),
+            show_reference: look.show_reference,
+            show_discount: look.show_discount,
+            totals_on_every_page: look.totals_on_every_page,
+            facturx_profile: look.facturx_profile,
+        }
+    }
+}
+
 /// Both parties of an issued document, as they were at issue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Parties {

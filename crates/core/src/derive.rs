@@ -343,6 +343,7 @@ fn header_of(source: &Content) -> Content {
         progress_percent: None,
         schedule: None,
         parties: None,
+        printed: None,
         ..source.clone()
     }
 }
@@ -450,7 +451,7 @@ pub fn delivery_note(
             DeriveError::NothingLeft => DeriveError::AllDelivered,
             other => other,
         })?;
-    Ok(Content { lines, issue_date: None, valid_until: None, parties: None, ..order.clone() })
+    Ok(Content { lines, issue_date: None, valid_until: None, parties: None, printed: None, ..order.clone() })
 }
 
 /// An invoice billing order lines by quantities: the final invoice from an order, the

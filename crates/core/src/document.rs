@@ -355,6 +355,9 @@ pub struct Content {
     pub allowances: Vec<totals::VatAmount>,
     /// The VAT corrections of the last document of a family (see `derive`).
     pub vat_adjustments: Vec<totals::VatAmount>,
+    /// What the document printed besides its parties, sealed at issue like them (none
+    /// on a draft, nor on documents issued before it was sealed).
+    pub printed: Option<crate::company::Printed>,
 }
 
 /// What a document supplies: goods, services or both. The 2026 French e-invoicing
@@ -432,6 +435,7 @@ impl Content {
             vat_exemptions: Vec::new(),
             allowances: Vec::new(),
             vat_adjustments: Vec::new(),
+            printed: None,
         }
     }
 

@@ -94,3 +94,62 @@ async fn the_logo_is_checked_stored_and_drawn_on_every_document() {
     })
     .await;
 }
+
+/// Settings that change everything an issued document printed.
+fn settings(iban: &str, rate: &str, profile: &str, accent: &str, terms: &str, debits: bool) -> Value {
+    serde_json::json!({
+        "banks": [{"label": "Compte principal", "iban": iban, "bic": "AGRIFRPP", "default": true}],
+        "legal": {"late_penalty_rate": rate, "early_payment_discount": format!("Escompte {rate} %"), "vat_on_debits": debits},
+        "documents": {"accent": accent, "show_discount": debits, "totals_on_every_page": debits,
+                      "default_terms": terms, "facturx_profile": profile},
+    })
+}
+
+#[tokio::test]
+async fn an_issued_invoice_is_the_same_bytes_whatever_changes_after_its_issue() {
+    each_db(|app| async move {
+        let before = settings("FR7630006000011234567890189", "12", "en16931", "#204080", "CGV 2026", true);
+        app.patch("/settings", before).await.assert_status(200);
+        let customer = app.customer().await;
+        let inv =
+            app.issued_invoice(&customer, &[line("Pose", "2", "100", "20"), line("Câble", "10", "1.5", "10")]).await;
+        let id = inv["id"].as_str().unwrap().to_string();
+        let files = |app: TestApp, id: String| async move {
+            let (s1, _, pdf) = fetch(&app, &format!("/invoices/{id}/pdf")).await;
+            let (s2, _, ubl) = fetch(&app, &format!("/invoices/{id}/ubl")).await;
+            assert_eq!((s1, s2), (200, 200));
+            (pdf, ubl)
+        };
+        let (pdf, ubl) = files(app.clone(), id.clone()).await;
+        let ubl_text = String::from_utf8_lossy(&ubl).to_string();
+        assert!(ubl_text.contains("FR7630006000011234567890189"), "the bank account of the day");
+
+        // Every setting changes, a payment is recorded, a credit note is issued.
+        let after = settings("FR1420041010050500013M02606", "3", "basic_wl", "#aa0000", "CGV 2027", false);
+        app.patch("/settings", after).await.assert_status(200);
+        let paid = app
+            .post(
+                &format!("/invoices/{id}/payments"),
+                serde_json::json!({"amount": "50.00", "date": "2026-12-01", "method": "cheque"}),
+            )
+            .await;
+        paid.assert_status(200);
+        let cn = app.post(&format!("/invoices/{id}/credit-note"), serde_json::json!({"amount": "10.00"})).await;
+        let cn_id = cn.assert_status(201)["id"].as_str().unwrap().to_string();
+        app.post(&format!("/credit-notes/{cn_id}/issue"), serde_json::json!({})).await.assert_status(200);
+
+        let (pdf2, ubl2) = files(app.clone(), id.clone()).await;
+        assert!(pdf2 == pdf, "the PDF (and its Factur-X XML) did not change by a byte");
+        assert!(ubl2 == ubl, "the UBL did not change by a byte");
+        // The API, not the file, says what happened since.
+        let now = app.get(&format!("/invoices/{id}")).await;
+        assert_eq!(now.assert_status(200)["status"], "partially_paid");
+
+        // A document issued now prints the new settings.
+        let next = app.issued_invoice(&customer, &[line("Pose", "1", "100", "20")]).await;
+        let (_, next_ubl) = files(app.clone(), next["id"].as_str().unwrap().to_string()).await;
+        let next_ubl = String::from_utf8_lossy(&next_ubl).to_string();
+        assert!(next_ubl.contains("FR1420041010050500013M02606") && !next_ubl.contains("FR7630006000011234567890189"));
+    })
+    .await;
+}

@@ -390,6 +390,21 @@ async fn deposits_are_split_by_rate_and_deducted_on_the_final_invoice_to_the_cen
         assert_eq!(family, vec![("deposit_invoice".into(), "parent".into()), ("order".into(), "parent".into())]);
         app.post(&format!("/invoices/{}/issue", id(&inv)), json!({})).await.assert_status(200);
         assert_eq!(app.get(&format!("/orders/{oid}")).await.body["status"], "invoiced");
+        // Its e-invoice names the deposit invoice it deducts (BG-3).
+        let ubl = app
+            .http
+            .get(format!("{}/invoices/{}/ubl", app.base, id(&inv)))
+            .bearer_auth(&app.token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let deposit_number = dep["number"].as_str().unwrap();
+        let reference = ubl.split("<cac:BillingReference>").nth(1).unwrap_or_default();
+        assert!(reference.trim_start().starts_with("<cac:InvoiceDocumentReference>"), "{ubl}");
+        assert!(reference.contains(&format!("<cbc:ID>{deposit_number}</cbc:ID>")), "{ubl}");
 
         // An amount including VAT is met to the cent.
         let order = issued(

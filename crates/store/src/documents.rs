@@ -167,6 +167,8 @@ struct StoredHeader {
     allowances: Vec<StoredVatAmount>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     vat_adjustments: Vec<StoredVatAmount>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    printed: Option<facturier_core::company::Printed>,
 }
 
 /// The `content` column.
@@ -237,6 +239,7 @@ pub(crate) fn content_json(c: &Content) -> String {
             vat_exemptions: c.vat_exemptions.clone(),
             allowances: c.allowances.iter().map(StoredVatAmount::from_core).collect(),
             vat_adjustments: c.vat_adjustments.iter().map(StoredVatAmount::from_core).collect(),
+            printed: c.printed.clone(),
         },
     };
     serde_json::to_string(&stored).unwrap_or_default()
@@ -315,6 +318,7 @@ pub(crate) fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &
             .map(StoredVatAmount::to_core)
             .collect::<std::result::Result<_, _>>()
             .map_err(|e| corrupt(e.to_string()))?,
+        printed: s.header.printed,
     })
 }
 
@@ -1102,10 +1106,12 @@ impl NewDraft {
     fn new(content: &Content) -> NewDraft {
         let at = now();
         let t = content.totals();
-        // A new draft shows the parties as they are now, never another document's snapshot.
-        let json = match content.parties {
-            Some(_) => content_json(&Content { parties: None, ..content.clone() }),
-            None => content_json(content),
+        // A new draft shows the parties and settings as they are now, never another
+        // document's snapshot.
+        let json = if content.parties.is_some() || content.printed.is_some() {
+            content_json(&Content { parties: None, printed: None, ..content.clone() })
+        } else {
+            content_json(content)
         };
         NewDraft {
             id: new_id(),
@@ -1396,6 +1402,18 @@ impl IssuePlan {
             &customer_data,
             &doc.content,
         )?);
+        // So are the bank account, the legal mentions, the look and the general terms it
+        // prints: changing the settings later never changes a byte of its files.
+        let settings: crate::companies::CompanySettings = serde_json::from_str(&ctx.company_settings)
+            .map_err(|e| StoreError::Corrupt(format!("company settings: {e}")))?;
+        sealed.printed = Some(facturier_core::company::Printed::of(
+            settings.default_bank(),
+            &settings.legal,
+            &settings.documents,
+        ));
+        if sealed.terms.is_none() {
+            sealed.terms = settings.documents.default_terms.clone();
+        }
         Ok(IssuePlan {
             doc,
             head: ctx.chain_head,

@@ -531,6 +531,7 @@ impl DocumentInput {
             vat_exemptions,
             allowances: Vec::new(),
             vat_adjustments: Vec::new(),
+            printed: None,
         };
         content.check().map_err(|e| {
             let field = match e {

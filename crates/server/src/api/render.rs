@@ -27,28 +27,41 @@ pub async fn model(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Rende
     let logo = app.store.logo(company).await?;
     let language = parties.buyer.language;
     let mut content = rec.content.clone();
-    if content.terms.is_none() {
+    // An issued document prints what was sealed with it: its settings of the day, and
+    // neither the payments nor the credit notes that came after (they live in the API and
+    // the history). Its files are then the same bytes at every download. Documents issued
+    // before the settings were sealed (no `printed`) still read the current ones.
+    let printed = content.printed.clone().unwrap_or_else(|| {
+        facturier_core::company::Printed::of(settings.default_bank(), &settings.legal, &settings.documents)
+    });
+    let frozen = content.printed.is_some();
+    if content.terms.is_none() && !frozen {
         content.terms = settings.documents.default_terms.clone();
     }
     let totals = content.totals();
     let cur = content.currency;
 
     let mut settled = Vec::new();
-    for p in rec.payments.iter().filter(|p| p.status == "recorded") {
+    for p in rec.payments.iter().filter(|p| p.status == "recorded" && !frozen) {
         let label = match language {
             facturier_core::party::Language::Fr => format!("Règlement du {}", text::date(p.date, language)),
             facturier_core::party::Language::En => format!("Payment of {}", text::date(p.date, language)),
         };
         settled.push(Settled { label, amount: p.applied });
     }
-    if !rec.credited.is_zero() {
+    if !rec.credited.is_zero() && !frozen {
         let label = match language {
             facturier_core::party::Language::Fr => "Avoirs".to_string(),
             facturier_core::party::Language::En => "Credit notes".to_string(),
         };
         settled.push(Settled { label, amount: rec.credited });
     }
-    let due = if rec.kind.is_payable() { settle(totals.gross, rec.paid, rec.credited).due } else { totals.gross };
+    let due = if rec.kind.is_payable() && !frozen {
+        settle(totals.gross, rec.paid, rec.credited).due
+    } else {
+        totals.gross
+    };
+    let status = if frozen { rec.kind.issued_status() } else { rec.status };
 
     let mut preceding = Vec::new();
     if rec.kind == DocumentKind::CreditNote
@@ -64,6 +77,17 @@ pub async fn model(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Rende
         }
     }
 
+    // A final invoice names every deposit invoice it deducts (BG-3), which also makes
+    // its billing frame "final invoice after deposits" (BT-23 …4).
+    if rec.kind == DocumentKind::Invoice {
+        for l in rec.links.iter().filter(|l| l.kind == DocumentKind::DepositInvoice && l.relation == "parent") {
+            let dep = app.store.document(company, DocumentKind::DepositInvoice, l.id).await?;
+            if let Some(number) = dep.number {
+                preceding.push(Reference { number, issue_date: dep.issue_date });
+            }
+        }
+    }
+
     let mut references = HashMap::new();
     for id in content.lines.iter().filter_map(|l| l.product_id) {
         if let std::collections::hash_map::Entry::Vacant(e) = references.entry(id)
@@ -72,10 +96,9 @@ pub async fn model(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Rende
             e.insert(p.product.reference);
         }
     }
-    let look = &settings.documents;
     Ok(RenderDocument {
         kind: rec.kind,
-        status: rec.status,
+        status,
         number: rec.number.clone(),
         issue_date: rec.issue_date.unwrap_or_else(|| auth.today()),
         due_date: rec.due_date,
@@ -85,18 +108,18 @@ pub async fn model(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Rende
         seller: parties.seller,
         buyer: parties.buyer,
         language,
-        bank: settings.default_bank().cloned(),
-        legal: settings.legal.clone(),
+        bank: printed.bank,
+        legal: printed.legal,
         settled,
         due: cur.round(due),
         preceding,
-        profile: look.facturx_profile,
+        profile: printed.facturx_profile,
         appearance: Appearance {
             logo: logo.map(|l| l.bytes),
-            accent: look.accent.as_deref().and_then(parse_colour),
-            show_reference: look.show_reference,
-            show_discount: look.show_discount,
-            totals_on_every_page: look.totals_on_every_page,
+            accent: printed.accent.as_deref().and_then(parse_colour),
+            show_reference: printed.show_reference,
+            show_discount: printed.show_discount,
+            totals_on_every_page: printed.totals_on_every_page,
         },
         references,
     })
