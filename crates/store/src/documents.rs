@@ -1406,11 +1406,8 @@ impl IssuePlan {
         // prints: changing the settings later never changes a byte of its files.
         let settings: crate::companies::CompanySettings = serde_json::from_str(&ctx.company_settings)
             .map_err(|e| StoreError::Corrupt(format!("company settings: {e}")))?;
-        sealed.printed = Some(facturier_core::company::Printed::of(
-            settings.default_bank(),
-            &settings.legal,
-            &settings.documents,
-        ));
+        sealed.printed =
+            Some(facturier_core::company::Printed::of(settings.default_bank(), &settings.legal, &settings.documents));
         if sealed.terms.is_none() {
             sealed.terms = settings.documents.default_terms.clone();
         }

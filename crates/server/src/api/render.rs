@@ -56,11 +56,8 @@ pub async fn model(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Rende
         };
         settled.push(Settled { label, amount: rec.credited });
     }
-    let due = if rec.kind.is_payable() && !frozen {
-        settle(totals.gross, rec.paid, rec.credited).due
-    } else {
-        totals.gross
-    };
+    let due =
+        if rec.kind.is_payable() && !frozen { settle(totals.gross, rec.paid, rec.credited).due } else { totals.gross };
     let status = if frozen { rec.kind.issued_status() } else { rec.status };
 
     let mut preceding = Vec::new();
