@@ -398,7 +398,7 @@ pub fn render(doc: &RenderDocument, factur_x: Option<&[u8]>) -> Result<Vec<u8>, 
         seller_lines.push(seller.name.clone());
     }
     seller_lines.extend(address_lines(&seller.address));
-    seller_lines.extend(seller.phone.iter().map(|p| format!("Tél. {p}")));
+    seller_lines.extend(seller.phone.iter().map(|p| format!("{} {p}", w.phone)));
     seller_lines.extend(seller.email.iter().cloned());
     seller_lines.extend(seller.website.iter().cloned());
     for (i, s) in seller_lines.iter().enumerate() {
@@ -707,9 +707,14 @@ fn totals_block(l: &mut Layout, doc: &RenderDocument, w: &Words, money: &dyn Fn(
         rows.push((w.lines_net.into(), money(t.lines_net), false));
     }
     if !t.discount.is_zero() {
-        let label = match doc.content.discount_amount {
-            Some(_) => w.document_discount.to_string(),
-            None => format!("{} {}", w.document_discount, text::percent(doc.content.discount_percent, lang)),
+        // A percent only when the document states one: an amount, or a discount a derived
+        // invoice splits per rate (`allowances`), prints as an amount.
+        let percent = doc.content.discount_percent;
+        let label = if doc.content.discount_amount.is_none() && doc.content.allowances.is_empty() && !percent.is_zero()
+        {
+            format!("{} {}", w.document_discount, text::percent(percent, lang))
+        } else {
+            w.document_discount.to_string()
         };
         rows.push((label, money(-t.discount), false));
     }
@@ -719,6 +724,9 @@ fn totals_block(l: &mut Layout, doc: &RenderDocument, w: &Words, money: &dyn Fn(
     rows.push((w.total_net.into(), money(t.net), true));
     for b in &t.vat {
         rows.push((format!("{} {}", w.vat, text::percent(b.rate, lang)), money(b.amount), false));
+    }
+    if t.vat.len() > 1 {
+        rows.push((w.total_vat.into(), money(t.vat_total), false));
     }
     rows.push((w.total_gross.into(), money(t.gross), true));
     for s in &doc.settled {

@@ -762,3 +762,42 @@ fn a_closing_invoice_whose_rounding_left_a_negative_cent_of_discount_is_valid() 
     assert_eq!(doc.totals.discount, dec!(-0.01));
     assert_all_valid(&doc, "negative-cent-discount");
 }
+
+/// The text of a PDF, as pypdf (an independent reader) extracts it.
+fn pdf_words(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("doc.pdf");
+    std::fs::write(&file, pdf).expect("write the PDF");
+    let run = Command::new(python())
+        .arg("-c")
+        .arg("import sys, pypdf; print('\\n'.join(p.extract_text() for p in pypdf.PdfReader(sys.argv[1]).pages))")
+        .arg(&file)
+        .output()
+        .expect("run pypdf");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    String::from_utf8_lossy(&run.stdout).into_owned()
+}
+
+#[test]
+fn the_pdf_speaks_the_readers_language_and_totals_the_vat_of_several_rates() {
+    use facturier_core::totals::VatAmount;
+    let mut doc = b2b_invoice();
+    doc.seller.phone = Some("+33 4 78 00 00 00".into());
+    let fr = pdf_words(&facturier_formats::pdf::render(&doc, None).expect("PDF"));
+    assert!(fr.contains("Tél. +33 4 78 00 00 00"), "{fr}");
+    assert!(fr.contains("Total TVA"), "three rates: the VAT total is printed\n{fr}");
+    doc.language = Language::En;
+    let en = pdf_words(&facturier_formats::pdf::render(&doc, None).expect("PDF"));
+    assert!(en.contains("Tel. +33 4 78 00 00 00") && !en.contains("Tél."), "{en}");
+    assert!(en.contains("Total VAT"), "{en}");
+
+    // A discount a derived invoice split per rate prints as an amount, never "0 %".
+    let c = Content {
+        allowances: vec![VatAmount { vat: vat(dec!(20)), amount: dec!(12.50) }],
+        ..content(vec![item("Pose", dec!(2), dec!(100), vat(dec!(20)))])
+    };
+    let split = document(DocumentKind::Invoice, "F2026-00054", date!(2026 - 11 - 24), c, vec![]);
+    let text = pdf_words(&facturier_formats::pdf::render(&split, None).expect("PDF"));
+    assert!(text.contains("Remise") && !text.contains("Remise 0"), "{text}");
+    assert!(!text.contains("Total TVA"), "one rate: no VAT total line\n{text}");
+}
