@@ -1088,7 +1088,9 @@ fn draw(
             surface.draw_text(Point::from_xy(MARGIN, fy), fonts.regular.clone(), 7.0, s, false, TextDirection::Auto);
             fy += 9.0;
         }
-        let page_no = format!("{} {} {} {}", w.page, i + 1, w.of, count);
+        // Every page names its document, so a continuation page read alone says which.
+        let named = doc.number.as_deref().map(|n| format!("{n} — ")).unwrap_or_default();
+        let page_no = format!("{named}{} {} {} {}", w.page, i + 1, w.of, count);
         let pw = fonts.regular_metrics.width(&page_no, 7.5);
         surface.draw_text(
             Point::from_xy(PAGE_W - MARGIN - pw, PAGE_H - 40.0),

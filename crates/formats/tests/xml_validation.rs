@@ -770,7 +770,7 @@ fn pdf_words(pdf: &[u8]) -> String {
     std::fs::write(&file, pdf).expect("write the PDF");
     let run = Command::new(python())
         .arg("-c")
-        .arg("import sys, pypdf; print('\\n'.join(p.extract_text() for p in pypdf.PdfReader(sys.argv[1]).pages))")
+        .arg("import sys, pypdf; print('\\f'.join(p.extract_text() for p in pypdf.PdfReader(sys.argv[1]).pages))")
         .arg(&file)
         .output()
         .expect("run pypdf");
@@ -800,4 +800,16 @@ fn the_pdf_speaks_the_readers_language_and_totals_the_vat_of_several_rates() {
     let text = pdf_words(&facturier_formats::pdf::render(&split, None).expect("PDF"));
     assert!(text.contains("Remise") && !text.contains("Remise 0"), "{text}");
     assert!(!text.contains("Total TVA"), "one rate: no VAT total line\n{text}");
+}
+
+#[test]
+fn every_page_of_a_long_document_names_it() {
+    let mut doc = sample::invoice(120);
+    doc.number = Some("F2026-00099".into());
+    let text = pdf_words(&facturier_formats::pdf::render(&doc, None).expect("PDF"));
+    let pages: Vec<&str> = text.split('\u{c}').collect();
+    assert!(pages.len() >= 3, "{} pages", pages.len());
+    for (i, p) in pages.iter().enumerate() {
+        assert!(p.contains("F2026-00099"), "page {} does not name the invoice:\n{p}", i + 1);
+    }
 }
