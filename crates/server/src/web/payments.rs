@@ -17,7 +17,6 @@ use facturier_core::Decimal;
 use facturier_core::money::{Currency, MAX_MAGNITUDE};
 use facturier_core::party::Language;
 use facturier_formats::text;
-use serde::Deserialize;
 use uuid::Uuid;
 
 /// This module's labels: (key, French, English).
@@ -253,19 +252,12 @@ struct StatementPage {
     sections: Vec<Section>,
 }
 
-/// The query of the statement page.
-#[derive(Deserialize)]
-pub struct StatementQuery {
-    pub from: Option<String>,
-    pub to: Option<String>,
-}
-
 /// `GET /customers/{id}/statement?from=&to=`.
 pub async fn statement(
     State(app): State<App>,
     s: WebSession,
     Path(id): Path<String>,
-    Query(q): Query<StatementQuery>,
+    Query(q): Query<crate::api::payments::StatementQuery>,
 ) -> Result<Response, WebError> {
     let lang = s.lang();
     let id = id_of(lang, &id)?;
