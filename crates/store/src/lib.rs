@@ -13,6 +13,7 @@ pub mod customer_files;
 pub mod customers;
 pub mod documents;
 mod family;
+pub mod files;
 pub mod idempotency;
 pub mod lists;
 pub mod members;

@@ -11,6 +11,7 @@
 //! lists every column and how it is protected.
 
 use crate::documents::{COLS, ChainReport, Row, SealedDocument};
+use crate::files::{FileProblem, FilesReport};
 use crate::sql::{Arg, Sql};
 use crate::{Result, Store, bind_args, on_pool};
 use facturier_core::Decimal;
@@ -280,6 +281,139 @@ impl Store {
             }
         }
         Ok(sums)
+    }
+}
+
+/// How many stored files are read at once (their bytes come along).
+const FILE_BATCH: i64 = 200;
+
+/// A stored file with its document, as `verify` reads it.
+#[derive(sqlx::FromRow)]
+struct CheckedFile {
+    document_id: Uuid,
+    format: String,
+    bytes: Vec<u8>,
+    sha256: String,
+    size: i64,
+    chain_seq: i64,
+    document_seal: String,
+    prev_seal: String,
+    seal: String,
+    kind: String,
+    number: Option<String>,
+    current_seal: Option<String>,
+}
+
+/// What is wrong with one stored file, `prev` being the seal of the file before it.
+fn file_problem(f: &CheckedFile, expected_seq: i64, prev: &str) -> Option<String> {
+    if f.chain_seq != expected_seq {
+        return Some(format!("file {expected_seq} of the file chain is missing (a stored file was removed)"));
+    }
+    let actual = crate::files::sha256_hex(&f.bytes);
+    if actual != f.sha256 {
+        return Some(format!("its bytes changed after they were stored (SHA-256 {actual}, {} when stored)", f.sha256));
+    }
+    if usize::try_from(f.size).ok() != Some(f.bytes.len()) {
+        return Some(format!("column size holds {}, but the file has {} bytes", f.size, f.bytes.len()));
+    }
+    if f.prev_seal != prev {
+        return Some("its predecessor's file seal does not match (a stored file was removed or altered)".into());
+    }
+    if crate::files::file_seal(&f.prev_seal, &f.document_seal, &f.format, &f.sha256) != f.seal {
+        return Some(
+            "its file seal no longer matches its hash, format and document (altered after it was stored)".into(),
+        );
+    }
+    if f.current_seal.as_deref() != Some(f.document_seal.as_str()) {
+        return Some("it was stored for another content than the document's sealed content".into());
+    }
+    None
+}
+
+impl Store {
+    /// Re-checks every stored file of a company's issued documents: the hash of its
+    /// bytes, the file chain (each seal over its predecessor, its document's content seal,
+    /// its format and its hash, up to the recorded head) and that its document's seal is
+    /// still the one it was stored for. Every changed file is named, not only the first;
+    /// issued documents without files yet are counted apart (not a failure).
+    pub async fn verify_files(&self, company_id: Uuid) -> Result<FilesReport> {
+        let mut report = FilesReport::default();
+        let chain: Option<(String, i64)> = on_pool!(self, |c| {
+            sqlx::query_as("SELECT head, length FROM file_chains WHERE company_id = $1")
+                .bind(company_id)
+                .fetch_optional(c)
+                .await?
+        });
+        let (head, length) = chain.unwrap_or_else(|| (seal::GENESIS.to_string(), 0));
+        let mut prev = seal::GENESIS.to_string();
+        let mut expected_seq = 1i64;
+        loop {
+            let rows: Vec<CheckedFile> = on_pool!(self, |c| {
+                sqlx::query_as(
+                    "SELECT f.document_id, f.format, f.bytes, f.sha256, f.size, f.chain_seq, f.document_seal, \
+                     f.prev_seal, f.seal, d.kind, d.number, d.seal AS current_seal \
+                     FROM document_files f JOIN documents d ON d.company_id = f.company_id AND d.id = f.document_id \
+                     WHERE f.company_id = $1 AND f.chain_seq >= $2 ORDER BY f.chain_seq LIMIT $3",
+                )
+                .bind(company_id)
+                .bind(expected_seq)
+                .bind(FILE_BATCH)
+                .fetch_all(c)
+                .await?
+            });
+            let Some(last) = rows.last().map(|f| f.chain_seq) else { break };
+            for f in &rows {
+                if let Some(reason) = file_problem(f, expected_seq, &prev) {
+                    report.changed.push(FileProblem {
+                        kind: f.kind.parse().ok(),
+                        document_id: Some(f.document_id),
+                        number: f.number.clone(),
+                        format: f.format.clone(),
+                        reason,
+                    });
+                }
+                // Each file is checked against the seal stored before it, so that one
+                // changed file is named alone rather than every file after it.
+                prev = f.seal.clone();
+                expected_seq = f.chain_seq + 1;
+                report.files += 1;
+            }
+            expected_seq = expected_seq.max(last + 1);
+        }
+        if expected_seq - 1 != length || prev != head {
+            report.changed.push(FileProblem {
+                kind: None,
+                document_id: None,
+                number: None,
+                format: String::new(),
+                reason: format!(
+                    "the file chain ends at file {} but {length} files were stored (files removed from its end)",
+                    expected_seq - 1
+                ),
+            });
+        }
+        const WITHOUT_PDF: &str = "FROM documents d WHERE d.company_id = $1 AND d.chain_seq IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM document_files f WHERE f.company_id = d.company_id \
+             AND f.document_id = d.id AND f.format = 'pdf')";
+        let count = format!("SELECT COUNT(*) {WITHOUT_PDF}");
+        let first = format!("SELECT d.kind, d.number {WITHOUT_PDF} ORDER BY d.issued_at, d.id LIMIT 20");
+        let (missing,): (i64,) = on_pool!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(count.as_str()))
+            .bind(company_id)
+            .fetch_one(c)
+            .await?);
+        report.not_rendered = u64::try_from(missing).unwrap_or_default();
+        if missing > 0 {
+            let sample: Vec<(String, Option<String>)> =
+                on_pool!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(first.as_str()))
+                    .bind(company_id)
+                    .fetch_all(c)
+                    .await?);
+            report.not_rendered_sample = sample
+                .into_iter()
+                .filter_map(|(kind, number)| Some((kind.parse().ok()?, number.unwrap_or_default())))
+                .collect();
+        }
+        Ok(report)
     }
 }
 

@@ -1,0 +1,412 @@
+//! The files of issued documents (`0021_document_files`): rendered once, stored byte for
+//! byte, chained into the audit trail, and served at every download afterwards.
+//!
+//! A stored file is never replaced, changed or deleted. Storing is "first writer wins":
+//! every insert locks the company's file chain head (`file_chains`) first, as issuing
+//! locks `seal_chains`, then keeps a file already stored for the same document and
+//! format, so concurrent renders of one document leave one row and every caller reads
+//! it. Each file's seal is SHA-256 over the previous file seal of the company and
+//! `document seal \n format \n sha256 of the bytes` (`core::seal`); `verify.rs` re-checks
+//! them. `document_files_pending` lists the issued documents still without files, filled
+//! by triggers whatever issued them; the server's worker empties it.
+
+use crate::{Result, Stamp, Store, StoreError, documents, now, on_conn, on_pool};
+use facturier_core::document::DocumentKind;
+use facturier_core::seal;
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// A format an issued document is stored in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FileFormat {
+    /// The PDF: PDF/A-3 with its Factur-X XML for an e-invoice, PDF/A for the other kinds.
+    Pdf,
+    /// The Peppol BIS Billing 3.0 UBL of an e-invoice.
+    Ubl,
+}
+
+impl FileFormat {
+    /// Every format, in the order they are rendered.
+    pub const ALL: [FileFormat; 2] = [FileFormat::Pdf, FileFormat::Ubl];
+
+    /// The name stored in `document_files.format`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileFormat::Pdf => "pdf",
+            FileFormat::Ubl => "ubl",
+        }
+    }
+}
+
+impl std::fmt::Display for FileFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for FileFormat {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<FileFormat, String> {
+        FileFormat::ALL.into_iter().find(|f| f.as_str() == s).ok_or_else(|| format!("unknown file format {s:?}"))
+    }
+}
+
+/// Why a file was rendered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileOrigin {
+    /// Rendered when the document was issued.
+    Issue,
+    /// Rendered once for a document issued before files were stored.
+    Backfill,
+    /// A format added after the document's first files, kept beside them.
+    Later,
+}
+
+impl FileOrigin {
+    /// The name stored in `document_files.origin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileOrigin::Issue => "issue",
+            FileOrigin::Backfill => "backfill",
+            FileOrigin::Later => "later",
+        }
+    }
+
+    fn parse(s: &str) -> Result<FileOrigin> {
+        match s {
+            "issue" => Ok(FileOrigin::Issue),
+            "backfill" => Ok(FileOrigin::Backfill),
+            "later" => Ok(FileOrigin::Later),
+            _ => Err(StoreError::Corrupt(format!("unknown file origin {s:?}"))),
+        }
+    }
+}
+
+/// A stored file of an issued document.
+#[derive(Clone, Debug)]
+pub struct StoredFile {
+    pub document_id: Uuid,
+    pub format: FileFormat,
+    pub bytes: Vec<u8>,
+    /// Hex SHA-256 of `bytes`.
+    pub sha256: String,
+    pub origin: FileOrigin,
+    /// The file's place in the company's file chain.
+    pub seal: String,
+    pub created_at: Stamp,
+}
+
+/// An issued document whose files are still to render.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PendingFiles {
+    pub company_id: Uuid,
+    pub document_id: Uuid,
+    /// `Backfill` for a document issued before files were stored.
+    pub origin: FileOrigin,
+}
+
+/// A stored file that `verify` found changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileProblem {
+    pub kind: Option<DocumentKind>,
+    pub document_id: Option<Uuid>,
+    pub number: Option<String>,
+    /// `pdf`, `ubl`…; empty when the problem is the chain's end.
+    pub format: String,
+    pub reason: String,
+}
+
+/// What `verify` found about the stored files of a company's issued documents.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FilesReport {
+    /// Files checked.
+    pub files: u64,
+    /// Every file whose bytes, hash, seal or document changed; empty when intact.
+    pub changed: Vec<FileProblem>,
+    /// How many issued documents have no stored PDF yet (a warning: the server renders them).
+    pub not_rendered: u64,
+    /// The first of them (kind and number), to name them.
+    pub not_rendered_sample: Vec<(DocumentKind, String)>,
+}
+
+/// Hex SHA-256 of some bytes.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The seal of a file: its company's previous file seal, then its document's content
+/// seal, its format and the hash of its bytes.
+pub(crate) fn file_seal(previous: &str, document_seal: &str, format: &str, sha256: &str) -> String {
+    seal::seal(previous, format!("{document_seal}\n{format}\n{sha256}").as_bytes())
+}
+
+#[derive(sqlx::FromRow)]
+struct FileRow {
+    format: String,
+    bytes: Vec<u8>,
+    sha256: String,
+    origin: String,
+    seal: String,
+    created_at: Stamp,
+}
+
+impl FileRow {
+    fn into_file(self, document_id: Uuid) -> Result<StoredFile> {
+        Ok(StoredFile {
+            document_id,
+            format: self.format.parse().map_err(StoreError::Corrupt)?,
+            bytes: self.bytes,
+            sha256: self.sha256,
+            origin: FileOrigin::parse(&self.origin)?,
+            seal: self.seal,
+            created_at: self.created_at,
+        })
+    }
+}
+
+const FILE_COLS: &str = "format, bytes, sha256, origin, seal, created_at";
+
+impl Store {
+    /// The stored file of an issued document in one format, if rendered yet.
+    pub async fn document_file(
+        &self,
+        company_id: Uuid,
+        document_id: Uuid,
+        format: FileFormat,
+    ) -> Result<Option<StoredFile>> {
+        let sql = format!(
+            "SELECT {FILE_COLS} FROM document_files WHERE company_id = $1 AND document_id = $2 AND format = $3"
+        );
+        let row: Option<FileRow> = on_pool!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(company_id)
+            .bind(document_id)
+            .bind(format.as_str())
+            .fetch_optional(c)
+            .await?);
+        row.map(|r| r.into_file(document_id)).transpose()
+    }
+
+    /// Every stored file of a document, in the order they were stored.
+    pub async fn document_files(&self, company_id: Uuid, document_id: Uuid) -> Result<Vec<StoredFile>> {
+        let sql = format!(
+            "SELECT {FILE_COLS} FROM document_files WHERE company_id = $1 AND document_id = $2 ORDER BY chain_seq"
+        );
+        let rows: Vec<FileRow> = on_pool!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(company_id)
+            .bind(document_id)
+            .fetch_all(c)
+            .await?);
+        rows.into_iter().map(|r| r.into_file(document_id)).collect()
+    }
+
+    /// Stores the rendered files of an issued document and returns, for each format given,
+    /// the file stored: the one given, or the one an earlier (or concurrent) writer stored
+    /// first, which is never replaced. In one transaction under the company's file chain
+    /// lock: the new files are sealed in chain order, the document leaves the pending list,
+    /// and a backfill (or a format added later) is noted in its history.
+    pub async fn store_document_files(
+        &self,
+        company_id: Uuid,
+        document_id: Uuid,
+        files: Vec<(FileFormat, Vec<u8>)>,
+    ) -> Result<Vec<StoredFile>> {
+        // Hashing is the only CPU work here: done before taking the write turn.
+        let files: Vec<(FileFormat, Vec<u8>, String)> = files
+            .into_iter()
+            .map(|(f, b)| {
+                let h = sha256_hex(&b);
+                (f, b, h)
+            })
+            .collect();
+        let mut tx = self.begin().await?;
+        // The company's file chain head, locked (a no-op UPDATE, as issuing locks its
+        // chain): the chain order, and which writer is first, are decided under it.
+        let lock = "UPDATE file_chains SET length = length WHERE company_id = $1 RETURNING head, length";
+        let mut head: Option<(String, i64)> =
+            on_conn!(&mut tx, |c| sqlx::query_as(lock).bind(company_id).fetch_optional(c).await?);
+        if head.is_none() {
+            // A company created after migration 0021 starts its chain at its first file.
+            on_conn!(&mut tx, |c| {
+                sqlx::query(
+                    "INSERT INTO file_chains (company_id, head, length) VALUES ($1, $2, 0) \
+                     ON CONFLICT (company_id) DO NOTHING",
+                )
+                .bind(company_id)
+                .bind(seal::GENESIS)
+                .execute(&mut *c)
+                .await?;
+                head = sqlx::query_as(lock).bind(company_id).fetch_optional(c).await?;
+            });
+        }
+        let (mut head, mut length) = head.ok_or(StoreError::NotFound("company"))?;
+        let doc: Option<(Option<String>,)> = on_conn!(&mut tx, |c| {
+            sqlx::query_as("SELECT seal FROM documents WHERE company_id = $1 AND id = $2")
+                .bind(company_id)
+                .bind(document_id)
+                .fetch_optional(c)
+                .await?
+        });
+        let Some((document_seal,)) = doc else { return Err(StoreError::NotFound("document")) };
+        let Some(document_seal) = document_seal else {
+            return Err(StoreError::Conflict("a draft has no stored files: it is rendered at each download".into()));
+        };
+        let sql = format!("SELECT {FILE_COLS} FROM document_files WHERE company_id = $1 AND document_id = $2");
+        let existing: Vec<FileRow> = on_conn!(&mut tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(company_id)
+            .bind(document_id)
+            .fetch_all(c)
+            .await?);
+        let pending: Option<(String,)> = on_conn!(&mut tx, |c| {
+            sqlx::query_as("SELECT origin FROM document_files_pending WHERE company_id = $1 AND document_id = $2")
+                .bind(company_id)
+                .bind(document_id)
+                .fetch_optional(c)
+                .await?
+        });
+        let origin = match pending.as_ref().map(|(o,)| o.as_str()) {
+            Some("backfill") => FileOrigin::Backfill,
+            _ if existing.is_empty() => FileOrigin::Issue,
+            _ => FileOrigin::Later,
+        };
+        let mut out = Vec::with_capacity(files.len());
+        let mut stored = existing.into_iter().map(|r| r.into_file(document_id)).collect::<Result<Vec<_>>>()?;
+        let mut added = Vec::new();
+        let at = now();
+        for (format, bytes, sha256) in files {
+            if let Some(f) = stored.iter().find(|f| f.format == format) {
+                out.push(f.clone());
+                continue;
+            }
+            let seal = file_seal(&head, &document_seal, format.as_str(), &sha256);
+            let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+            on_conn!(&mut tx, |c| {
+                sqlx::query(
+                    "INSERT INTO document_files (company_id, document_id, format, bytes, sha256, size, origin, \
+                     chain_seq, document_seal, prev_seal, seal, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                )
+                .bind(company_id)
+                .bind(document_id)
+                .bind(format.as_str())
+                .bind(&bytes)
+                .bind(&sha256)
+                .bind(size)
+                .bind(origin.as_str())
+                .bind(length + 1)
+                .bind(&document_seal)
+                .bind(&head)
+                .bind(&seal)
+                .bind(at)
+                .execute(c)
+                .await?;
+            });
+            length += 1;
+            head = seal.clone();
+            added.push(format.as_str());
+            let file = StoredFile { document_id, format, bytes, sha256, origin, seal, created_at: at };
+            stored.push(file.clone());
+            out.push(file);
+        }
+        if !added.is_empty() {
+            on_conn!(&mut tx, |c| {
+                sqlx::query("UPDATE file_chains SET head = $2, length = $3 WHERE company_id = $1")
+                    .bind(company_id)
+                    .bind(&head)
+                    .bind(length)
+                    .execute(c)
+                    .await?;
+            });
+            if origin != FileOrigin::Issue {
+                let detail = serde_json::json!({ "origin": origin.as_str(), "formats": added });
+                documents::event(&mut tx, company_id, document_id, "files_rendered", detail).await?;
+            }
+        }
+        if pending.is_some() {
+            on_conn!(&mut tx, |c| {
+                sqlx::query("DELETE FROM document_files_pending WHERE company_id = $1 AND document_id = $2")
+                    .bind(company_id)
+                    .bind(document_id)
+                    .execute(c)
+                    .await?;
+            });
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Claims up to `limit` issued documents whose files are still to render, across
+    /// companies (the worker's one query across companies, as the outbox's claim): each is
+    /// held back for `lease`, so another worker does not take it meanwhile; storing its
+    /// files removes it.
+    pub async fn claim_pending_files(&self, limit: u32, lease: Duration) -> Result<Vec<PendingFiles>> {
+        let at = now().millis();
+        let until = at.saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX));
+        let lock = match self.backend() {
+            crate::Backend::Sqlite => "",
+            crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        };
+        let sql = format!(
+            "UPDATE document_files_pending SET not_before = $2, attempts = attempts + 1 \
+             WHERE (company_id, document_id) IN (SELECT company_id, document_id FROM document_files_pending \
+             WHERE not_before <= $1 ORDER BY not_before, document_id LIMIT $3{lock}) \
+             RETURNING company_id, document_id, origin"
+        );
+        let mut tx = self.begin().await?;
+        let rows: Vec<(Uuid, Uuid, String)> = on_conn!(&mut tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(at)
+            .bind(until)
+            .bind(i64::from(limit))
+            .fetch_all(c)
+            .await?);
+        tx.commit().await?;
+        rows.into_iter()
+            .map(|(company_id, document_id, origin)| {
+                Ok(PendingFiles { company_id, document_id, origin: FileOrigin::parse(&origin)? })
+            })
+            .collect()
+    }
+
+    /// Issued documents of a company whose files are still to render (the worker's queue).
+    pub async fn pending_files(&self, company_id: Uuid) -> Result<Vec<PendingFiles>> {
+        let rows: Vec<(Uuid, String)> = on_pool!(self, |c| {
+            sqlx::query_as(
+                "SELECT document_id, origin FROM document_files_pending WHERE company_id = $1 ORDER BY document_id",
+            )
+            .bind(company_id)
+            .fetch_all(c)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(document_id, origin)| {
+                Ok(PendingFiles { company_id, document_id, origin: FileOrigin::parse(&origin)? })
+            })
+            .collect()
+    }
+
+    /// Takes the benchmark's generated documents off the render queue: a synthetic data
+    /// set of a million invoices would otherwise be rendered (and stored, some 40 GB) by the
+    /// server under measurement. `verify` lists them as not yet rendered.
+    pub async fn skip_pending_files(&self, company_id: Uuid) -> Result<u64> {
+        let mut tx = self.begin().await?;
+        let n = on_conn!(&mut tx, |c| {
+            sqlx::query("DELETE FROM document_files_pending WHERE company_id = $1")
+                .bind(company_id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Applies the embedded migrations up to `version` only: a database as an older
+    /// release left it, for tests of an upgrade.
+    pub async fn migrate_to(&self, version: i64) -> Result<()> {
+        match self {
+            Store::Sqlite(p, _) => sqlx::migrate!("migrations/sqlite").run_to(version, p).await?,
+            Store::Postgres(p) => sqlx::migrate!("migrations/postgres").run_to(version, p).await?,
+        }
+        Ok(())
+    }
+}
