@@ -282,6 +282,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             vat: *vat,
             purchase_price: (!cost.is_empty()).then(|| d(cost)),
             stock: stock.map(d),
+            nature: facturier_core::document::Nature::of_unit(&UnitCode::from_str(unit)?),
         };
         product_ids.push((store.insert_product(company, &p).await?.id, p));
     }
@@ -294,6 +295,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             unit: p.unit.clone(),
             discount_percent: d(discount),
             purchase_price: p.purchase_price,
+            nature: Some(p.nature),
             ..Line::item(p.name.clone(), d(qty), p.unit_price, p.vat)
         }
     };

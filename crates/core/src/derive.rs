@@ -363,6 +363,8 @@ pub fn deposit(order: Order<'_>, share: DepositShare, already: Decimal) -> Resul
     let several = parts.len() > 1;
     Ok(Content {
         payment_terms: crate::terms::PaymentTerms::OnReceipt,
+        // A share of the order supplies what the order supplies (its lines cannot tell).
+        operation: Some(order.content.operation()),
         title: Some(title.clone()),
         note: None,
         lines: parts
@@ -642,6 +644,7 @@ pub fn situation(order: Order<'_>, ledger: &Ledger, cumulative: Decimal) -> Resu
                 product_id: l.product_id,
                 source_line_id: Some(l.id),
                 unit: l.unit.clone(),
+                nature: Some(l.supplies()),
                 ..Line::item(words.progress_line(&l.description, cumulative, previous), quantity, amount.abs(), l.vat)
             }
         })
@@ -939,6 +942,7 @@ pub fn credit_amount(
     Ok(Content {
         note: Some(words.credit_note(number)),
         title: invoice.title.clone(),
+        operation: Some(invoice.operation()),
         lines: parts
             .iter()
             .map(|p| {

@@ -257,6 +257,9 @@ pub struct Line {
     pub other_taxes: Vec<crate::totals::OtherTax>,
     /// Cost price of one unit, for margins.
     pub purchase_price: Option<Decimal>,
+    /// What the line supplies, from its product or chosen when typed; `None` on lines
+    /// written before it was recorded, which are then told by their unit.
+    pub nature: Option<Nature>,
 }
 
 impl Line {
@@ -275,7 +278,13 @@ impl Line {
             source_line_id: None,
             other_taxes: Vec::new(),
             purchase_price: None,
+            nature: None,
         }
+    }
+
+    /// What the line supplies: its recorded nature, otherwise what its unit tells.
+    pub fn supplies(&self) -> Nature {
+        self.nature.unwrap_or_else(|| Nature::of_unit(&self.unit))
     }
 
     /// True for a line with amounts: a product or service, or a deposit's deduction.
@@ -370,6 +379,63 @@ pub enum Operation {
     Mixed,
 }
 
+/// What one line or one product supplies: goods or a service. A document of both is
+/// [`Operation::Mixed`]; a line never is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Nature {
+    Goods,
+    Services,
+}
+
+impl Nature {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Nature::Goods => "goods",
+            Nature::Services => "services",
+        }
+    }
+
+    /// What a unit suggests when nothing else tells: time and service units are
+    /// services, everything counted, weighed or measured is goods.
+    pub fn of_unit(unit: &UnitCode) -> Nature {
+        match unit.code() {
+            "SEC" | "MIN" | "HUR" | "DAY" | "WEE" | "MON" | "ANN" | "E48" | "LS" => Nature::Services,
+            _ => Nature::Goods,
+        }
+    }
+
+    /// The nature a line typed by hand gets when it chooses none: the company's main
+    /// activity (a company that does both is taken for services, the usual case of a
+    /// hand-typed line).
+    pub fn of_activity(main_activity: Operation) -> Nature {
+        match main_activity {
+            Operation::Goods => Nature::Goods,
+            Operation::Services | Operation::Mixed => Nature::Services,
+        }
+    }
+}
+
+impl FromStr for Nature {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "goods" => Ok(Nature::Goods),
+            "services" => Ok(Nature::Services),
+            other => Err(format!("{other:?} is not a nature: goods or services")),
+        }
+    }
+}
+
+impl From<Nature> for Operation {
+    fn from(n: Nature) -> Operation {
+        match n {
+            Nature::Goods => Operation::Goods,
+            Nature::Services => Operation::Services,
+        }
+    }
+}
+
 impl Operation {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -379,12 +445,13 @@ impl Operation {
         }
     }
 
-    /// What a line supplies, told by its unit: time and service units are services,
-    /// everything counted, weighed or measured is goods.
-    pub fn of_unit(unit: &UnitCode) -> Operation {
-        match unit.code() {
-            "SEC" | "MIN" | "HUR" | "DAY" | "WEE" | "MON" | "ANN" | "E48" | "LS" => Operation::Services,
-            _ => Operation::Goods,
+    /// What a document of these line natures supplies; goods when there is none.
+    pub fn of_lines(natures: impl IntoIterator<Item = Nature>) -> Operation {
+        let mut natures = natures.into_iter();
+        match natures.next() {
+            None => Operation::Goods,
+            Some(first) if natures.all(|n| n == first) => first.into(),
+            Some(_) => Operation::Mixed,
         }
     }
 }
@@ -445,23 +512,14 @@ impl Content {
         crate::tax::exemption_mention(category, &self.vat_exemptions, fr)
     }
 
-    /// The nature of the operation: as chosen on the document, otherwise told by the
-    /// units of its item lines (goods when there is none).
+    /// The nature of the operation: as chosen on the document (a deposit or a situation
+    /// takes its order's), otherwise what its item lines supply (goods when there is
+    /// none). Deduction lines take back a deposit and supply nothing themselves.
     pub fn operation(&self) -> Operation {
         if let Some(op) = self.operation {
             return op;
         }
-        let mut kinds = self.items().map(|l| Operation::of_unit(&l.unit));
-        match kinds.next() {
-            None => Operation::Goods,
-            Some(first) => {
-                if kinds.all(|k| k == first) {
-                    first
-                } else {
-                    Operation::Mixed
-                }
-            }
-        }
+        Operation::of_lines(self.items().filter(|l| l.kind == LineKind::Item).map(Line::supplies))
     }
 
     /// The words a document list searches, folded like the directory's (lower case, no
@@ -710,6 +768,25 @@ mod tests {
         c.operation = Some(Operation::Services);
         assert_eq!(c.operation(), Operation::Services, "a chosen nature wins");
         assert_eq!(content(vec![]).operation(), Operation::Goods);
+    }
+
+    #[test]
+    fn a_recorded_nature_wins_over_the_unit_and_deductions_supply_nothing() {
+        let vat = Vat::new(dec!(20), None).unwrap();
+        let mut c = content(vec![(dec!(1), dec!(900))]);
+        // A consulting day typed by hand with the default unit (piece): its nature says services.
+        c.lines[0].nature = Some(Nature::Services);
+        assert_eq!(c.operation(), Operation::Services);
+        let mut deduction = Line::item("Acompte F2026-00001", dec!(-1), dec!(300), vat);
+        deduction.kind = LineKind::Deduction;
+        c.lines.push(deduction);
+        assert_eq!(c.operation(), Operation::Services, "taking back a deposit is not a sale of goods");
+        c.lines.push(Line { nature: Some(Nature::Goods), ..Line::item("Licence", dec!(1), dec!(50), vat) });
+        assert_eq!(c.operation(), Operation::Mixed);
+        assert_eq!(Nature::of_activity(Operation::Goods), Nature::Goods);
+        assert_eq!(Nature::of_activity(Operation::Mixed), Nature::Services);
+        assert_eq!("services".parse::<Nature>(), Ok(Nature::Services));
+        assert!("mixed".parse::<Nature>().is_err(), "a line is goods or services, never both");
     }
 
     #[test]

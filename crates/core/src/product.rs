@@ -120,6 +120,9 @@ pub struct Product {
     pub purchase_price: Option<Decimal>,
     /// Quantity in stock; `None` when stock is not tracked.
     pub stock: Option<Decimal>,
+    /// Goods or a service: what a line of it supplies, hence the nature of the
+    /// operation a document prints and its billing frame (BT-23).
+    pub nature: crate::document::Nature,
 }
 
 #[cfg(test)]

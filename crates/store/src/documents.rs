@@ -7,7 +7,7 @@ use crate::{Arg, Result, Stamp, Store, StoreError, Tx, bind_args, new_id, now, o
 use facturier_core::Decimal;
 use facturier_core::company::{Buyer, Parties, Seller};
 use facturier_core::document::{
-    self, Canonical, Content, DocumentKind, LifecycleError, Line, LineKind, Status, settle,
+    self, Canonical, Content, DocumentKind, LifecycleError, Line, LineKind, Nature, Status, settle,
 };
 use facturier_core::money::Currency;
 use facturier_core::numbering::NumberPattern;
@@ -45,6 +45,9 @@ struct StoredLine {
     other_taxes: Vec<StoredTax>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "rust_decimal::serde::str_option")]
     purchase_price: Option<Decimal>,
+    /// Absent on lines written before it was recorded (their seals cover them so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nature: Option<Nature>,
 }
 
 fn is_item(k: &LineKind) -> bool {
@@ -205,6 +208,7 @@ pub(crate) fn content_json(c: &Content) -> String {
                 kind: l.kind,
                 other_taxes: l.other_taxes.iter().map(StoredTax::from).collect(),
                 purchase_price: l.purchase_price.map(|p| p.normalize()),
+                nature: l.nature,
             })
             .collect(),
         discount_percent: c.discount_percent.normalize(),
@@ -265,6 +269,7 @@ pub(crate) fn parse_content(id: Uuid, customer_id: Uuid, currency: &str, json: &
                 kind: l.kind,
                 other_taxes: l.other_taxes.iter().map(StoredTax::to_tax).collect(),
                 purchase_price: l.purchase_price,
+                nature: l.nature,
             })
         })
         .collect::<Result<Vec<Line>>>()?;

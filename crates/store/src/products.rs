@@ -4,6 +4,7 @@ use crate::customers::page;
 use crate::sql::{Sql, like_escape};
 use crate::{Arg, Result, Store, StoreError, bind_args, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
+use facturier_core::document::Nature;
 use facturier_core::party::fold;
 use facturier_core::product::{Product, UnitCode};
 use facturier_core::tax::{Vat, VatCategory};
@@ -43,6 +44,9 @@ struct Data {
     purchase_price: Option<Decimal>,
     #[serde(with = "rust_decimal::serde::str_option")]
     stock: Option<Decimal>,
+    /// Absent on products recorded before it was: their unit tells.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    nature: Option<Nature>,
 }
 
 fn to_data(p: &Product) -> String {
@@ -55,6 +59,7 @@ fn to_data(p: &Product) -> String {
         vat_category: p.vat.category(),
         purchase_price: p.purchase_price,
         stock: p.stock,
+        nature: Some(p.nature),
     })
     .unwrap_or_default()
 }
@@ -78,6 +83,7 @@ impl TryFrom<Row> for ProductRecord {
             product: Product {
                 reference: d.reference,
                 name: d.name,
+                nature: d.nature.unwrap_or_else(|| Nature::of_unit(&d.unit)),
                 unit: d.unit,
                 unit_price: d.unit_price,
                 vat,

@@ -13,7 +13,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::MethodRouter;
 use facturier_core::Decimal;
-use facturier_core::document::{Content, DocumentKind, Line, LineKind, MAX_DESCRIPTION, MAX_LINES, Operation, Status};
+use facturier_core::document::{
+    Content, DocumentKind, Line, LineKind, MAX_DESCRIPTION, MAX_LINES, Nature, Operation, Status,
+};
 use facturier_core::lifecycle;
 use facturier_core::money::{Currency, MAX_MAGNITUDE, to_text};
 use facturier_core::product::{Product, UnitCode};
@@ -51,6 +53,10 @@ pub struct LineInput {
     /// Cost of one unit, for margins; default the product's purchase price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub purchase_price: Option<DecText>,
+    /// `goods` or `services`; default the product's, else `services` for a time unit
+    /// (hour, day…), else the company's main activity (settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nature: Option<String>,
     // Read-only fields of a line as a GET shows it; ignored.
     #[serde(default, skip_serializing)]
     pub net: Option<serde_json::Value>,
@@ -269,6 +275,8 @@ struct Context {
     company_currency: Currency,
     /// The company's own exemption mentions, for a document that gives none.
     company_exemptions: Vec<ExemptionReason>,
+    /// What a line typed by hand supplies when neither it nor its unit tells.
+    main_activity: Operation,
     products: HashMap<Uuid, Product>,
 }
 
@@ -373,6 +381,14 @@ fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> Vec<Line> {
             (None, Some(p)) => p.purchase_price,
             (None, None) => None,
         };
+        let nature = match (&l.nature, product) {
+            (Some(_), _) => v.opt_parse::<Nature>(&f("nature"), &l.nature),
+            (None, Some(p)) => Some(p.nature),
+            (None, None) => Some(match Nature::of_unit(&unit) {
+                Nature::Services => Nature::Services,
+                Nature::Goods => Nature::of_activity(ctx.main_activity),
+            }),
+        };
         let mut other_taxes = Vec::new();
         for (j, t) in l.other_taxes.iter().flatten().enumerate().take(10) {
             let g = |x: &str| format!("lines[{i}].other_taxes[{j}].{x}");
@@ -400,6 +416,7 @@ fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> Vec<Line> {
                 discount_percent,
                 other_taxes,
                 purchase_price,
+                nature,
                 ..Line::item(description, quantity, unit_price, vat)
             });
         }
@@ -575,6 +592,7 @@ impl DocumentInput {
                             other_taxes: (!l.other_taxes.is_empty())
                                 .then(|| l.other_taxes.iter().map(tax_input).collect()),
                             purchase_price: l.purchase_price.map(|p| DecText(to_text(p, 2))),
+                            nature: l.nature.map(|n| n.as_str().to_string()),
                             ..Default::default()
                         },
                         kind => LineInput {
@@ -741,6 +759,7 @@ async fn context(app: &App, auth: &Auth, input: &DocumentInput) -> Result<(Conte
         company_terms: settings.documents.default_payment_terms,
         company_currency,
         company_exemptions: settings.documents.vat_exemptions.clone(),
+        main_activity: settings.documents.main_activity,
         products,
     };
     Ok((ctx, customer_id))
@@ -769,6 +788,8 @@ pub struct LineView {
     pub charge: Option<String>,
     /// Cost of one unit, when known.
     pub purchase_price: Option<String>,
+    /// What an item line supplies: `goods` or `services` (null on text lines).
+    pub nature: Option<&'static str>,
     /// net − quantity × purchase price, when the purchase price is known.
     pub margin: Option<String>,
     /// The margin in percent of the net.
@@ -1059,6 +1080,7 @@ pub fn view_in(r: &DocumentRecord, today: time::Date, company_currency: Option<C
                     other_taxes: l.other_taxes.iter().map(tax_input).collect(),
                     charge: amounts.map(|(a, _)| a.charge).filter(|c| !c.is_zero()).map(|c| c.to_string()),
                     purchase_price: l.purchase_price.map(|p| to_text(p, 2)),
+                    nature: l.is_item().then(|| l.supplies().as_str()),
                     margin: m.map(|m| m.margin.to_string()),
                     margin_rate: m.and_then(|m| m.rate).map(|r| to_text(r, 0)),
                     source_line_id: l.source_line_id,

@@ -8,6 +8,7 @@ use crate::input::{ApiJson, Check, DecRules, DecText, patched, require_patch_obj
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use facturier_core::document::Nature;
 use facturier_core::money::{MAX_MAGNITUDE, to_text};
 use facturier_core::product::{Product, UnitCode};
 use facturier_core::tax::{Vat, VatCategory};
@@ -26,6 +27,8 @@ pub struct ProductInput {
     pub vat_category: Option<String>,
     pub purchase_price: Option<DecText>,
     pub stock: Option<DecText>,
+    /// `goods` or `services`; told by the unit when left out (hours, days… are services).
+    pub nature: Option<String>,
     #[serde(default, skip_serializing)]
     pub id: Option<serde_json::Value>,
     #[serde(default, skip_serializing)]
@@ -59,10 +62,11 @@ impl ProductInput {
         });
         let purchase_price = self.purchase_price.as_ref().and_then(|p| v.decimal("purchase_price", p, PRICE));
         let stock = self.stock.as_ref().and_then(|s| v.decimal("stock", s, DecRules::new(4).at_most(MAX_MAGNITUDE)));
+        let nature = v.opt_parse::<Nature>("nature", &self.nature).unwrap_or_else(|| Nature::of_unit(&unit));
         v.finish()?;
         match (reference, name, unit_price, vat) {
             (Some(reference), Some(name), Some(unit_price), Some(vat)) => {
-                Ok(Product { reference, name, unit, unit_price, vat, purchase_price, stock })
+                Ok(Product { reference, name, unit, unit_price, vat, purchase_price, stock, nature })
             }
             _ => Err(ApiError::field("body", "incomplete product")),
         }
@@ -78,6 +82,7 @@ impl ProductInput {
             vat_category: Some(p.vat.category().code().to_string()),
             purchase_price: p.purchase_price.map(|d| DecText(to_text(d, 2))),
             stock: p.stock.map(|d| DecText(to_text(d, 0))),
+            nature: Some(p.nature.as_str().to_string()),
             ..Default::default()
         }
     }
@@ -97,6 +102,8 @@ pub struct ProductView {
     /// unit_price − purchase_price, when the purchase price is known.
     pub margin: Option<String>,
     pub stock: Option<String>,
+    /// `goods` or `services`.
+    pub nature: &'static str,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -114,6 +121,7 @@ fn out(r: &ProductRecord) -> ProductView {
         purchase_price: p.purchase_price.map(|d| to_text(d, 2)),
         margin: p.purchase_price.map(|c| to_text(p.unit_price - c, 2)),
         stock: p.stock.map(|d| to_text(d, 0)),
+        nature: p.nature.as_str(),
         created_at: instant_text(r.created_at),
         updated_at: instant_text(r.updated_at),
     }
