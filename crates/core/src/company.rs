@@ -3,6 +3,7 @@
 //! it is issued, so that a later change of address never rewrites an issued invoice.
 
 use crate::Decimal;
+use crate::document::Operation;
 use crate::ids::{Iban, Siren, Siret, VatNumber};
 use crate::party::{Address, Customer, CustomerKind, Language};
 use serde::{Deserialize, Serialize};
@@ -83,6 +84,47 @@ pub struct LegalTerms {
     /// The company opted to pay VAT on debits ("option pour le paiement de la TVA d'après les débits").
     #[serde(default)]
     pub vat_on_debits: bool,
+    /// Whether the company charges VAT. Left out of the JSON when it does, so that the
+    /// contents sealed before this field existed keep their bytes and their seals.
+    #[serde(default, skip_serializing_if = "VatRegime::is_registered")]
+    pub vat_regime: VatRegime,
+}
+
+/// The company's VAT regime.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VatRegime {
+    /// The company charges VAT on what it sells (and has a VAT number).
+    #[default]
+    Registered,
+    /// "Franchise en base de TVA" (article 293 B of the CGI): a micro-entrepreneur or a
+    /// small business charges no VAT, prints "TVA non applicable, art. 293 B du CGI" and
+    /// usually has no VAT number.
+    Franchise,
+}
+
+impl VatRegime {
+    pub fn is_registered(&self) -> bool {
+        *self == VatRegime::Registered
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VatRegime::Registered => "registered",
+            VatRegime::Franchise => "franchise",
+        }
+    }
+}
+
+impl std::str::FromStr for VatRegime {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "registered" => Ok(VatRegime::Registered),
+            "franchise" => Ok(VatRegime::Franchise),
+            other => Err(format!("{other:?} is not a VAT regime: registered or franchise")),
+        }
+    }
 }
 
 /// The Factur-X profile of the embedded XML.
@@ -209,7 +251,7 @@ pub struct BankProfile {
 }
 
 /// How the company's documents look.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DocumentLook {
     /// Accent colour as `#rrggbb`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -240,6 +282,35 @@ pub struct DocumentLook {
     /// 261-4-4°), copied into each new document, which may change them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vat_exemptions: Vec<crate::tax::ExemptionReason>,
+    /// What a line typed by hand supplies when nothing else tells it (goods or services,
+    /// never mixed: a line is one or the other).
+    #[serde(default = "default_main_activity")]
+    pub main_activity: Operation,
+}
+
+/// Services: a line typed by hand in a French SME's invoice is most often work billed
+/// by the hour, day or job (consulting, trades, training), while goods are usually sold
+/// from the product catalogue, whose products carry their own nature. Printing "delivery
+/// of goods" on a consulting invoice, as guessing did, was the defect reported.
+fn default_main_activity() -> Operation {
+    Operation::Services
+}
+
+impl Default for DocumentLook {
+    fn default() -> DocumentLook {
+        DocumentLook {
+            accent: None,
+            show_reference: false,
+            show_discount: false,
+            totals_on_every_page: false,
+            default_terms: None,
+            facturx_profile: Profile::default(),
+            default_payment_terms: None,
+            vat_rates: Vec::new(),
+            vat_exemptions: Vec::new(),
+            main_activity: default_main_activity(),
+        }
+    }
 }
 
 impl DocumentLook {
@@ -262,4 +333,30 @@ pub fn parse_colour(s: &str) -> Option<[u8; 3]> {
     }
     let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
     Some([byte(0)?, byte(2)?, byte(4)?])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legal_terms_sealed_before_the_vat_regime_keep_their_bytes() {
+        // What a document issued before the setting sealed: read back and written again,
+        // it must be the same bytes, or its seal would no longer verify.
+        let old = r#"{"late_penalty_rate":"12","early_payment_discount":null,"vat_on_debits":true}"#;
+        let read: LegalTerms = serde_json::from_str(old).expect("old legal terms");
+        assert_eq!(read.vat_regime, VatRegime::Registered);
+        assert_eq!(serde_json::to_string(&read).expect("json"), old);
+        let franchise = LegalTerms { vat_regime: VatRegime::Franchise, ..LegalTerms::default() };
+        let json = serde_json::to_string(&franchise).expect("json");
+        assert!(json.contains(r#""vat_regime":"franchise""#), "{json}");
+        assert_eq!(serde_json::from_str::<LegalTerms>(&json).expect("read"), franchise);
+    }
+
+    #[test]
+    fn settings_saved_before_the_main_activity_default_to_services() {
+        let look: DocumentLook = serde_json::from_str("{}").expect("look");
+        assert_eq!(look.main_activity, Operation::Services);
+        assert_eq!(look, DocumentLook::default());
+    }
 }

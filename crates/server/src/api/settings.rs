@@ -10,8 +10,10 @@ use crate::input::{DecRules, DecText};
 use axum::Json;
 use axum::extract::{Path, State};
 use facturier_core::Decimal;
-use facturier_core::company::{BankAccount, BankProfile, DocumentLook, LegalTerms, Profile, Seller, parse_colour};
-use facturier_core::document::DocumentKind;
+use facturier_core::company::{
+    BankAccount, BankProfile, DocumentLook, LegalTerms, Profile, Seller, VatRegime, parse_colour,
+};
+use facturier_core::document::{DocumentKind, Operation};
 use facturier_core::ids::{Email, Iban, Siren, Siret, VatNumber};
 use facturier_core::input::TextKind;
 use facturier_core::money::MAX_MAGNITUDE;
@@ -183,6 +185,9 @@ pub struct LegalInput {
     pub late_penalty_rate: Option<DecText>,
     pub early_payment_discount: Option<String>,
     pub vat_on_debits: Option<bool>,
+    /// `registered` (the default: the company charges VAT) or `franchise` (franchise en
+    /// base, art. 293 B of the CGI: no VAT charged).
+    pub vat_regime: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -200,6 +205,8 @@ pub struct LookInput {
     pub vat_rates: Option<Vec<DecText>>,
     /// The company's own mentions for 0 % categories, copied into each new document.
     pub vat_exemptions: Option<Vec<super::documents::ExemptionInput>>,
+    /// `services` (the default) or `goods`: what a line typed by hand supplies.
+    pub main_activity: Option<String>,
 }
 
 fn identity(v: &mut Check, i: &IdentityInput) -> Option<Seller> {
@@ -278,10 +285,15 @@ fn legal(v: &mut Check, l: &LegalInput) -> LegalTerms {
     let late_penalty_rate = l.late_penalty_rate.as_ref().and_then(|r| {
         v.decimal("legal.late_penalty_rate", r, DecRules::new(4).non_negative().at_most(Decimal::from(100)))
     });
+    let vat_regime = match l.vat_regime.as_deref() {
+        None => VatRegime::default(),
+        Some(r) => v.parse::<VatRegime>("legal.vat_regime", r).unwrap_or_default(),
+    };
     LegalTerms {
         late_penalty_rate,
         early_payment_discount: v.opt_text("legal.early_payment_discount", &l.early_payment_discount, 500),
         vat_on_debits: l.vat_on_debits.unwrap_or(false),
+        vat_regime,
     }
 }
 
@@ -325,7 +337,19 @@ fn look(v: &mut Check, d: &LookInput) -> DocumentLook {
         "documents.vat_exemptions",
         d.vat_exemptions.as_deref().unwrap_or_default(),
     );
+    let main_activity = match d.main_activity.as_deref() {
+        None | Some("services") => Operation::Services,
+        Some("goods") => Operation::Goods,
+        Some(other) => {
+            v.error(
+                "documents.main_activity",
+                format!("{other:?} is not an activity: goods or services (a line is one or the other)"),
+            );
+            Operation::Services
+        }
+    };
     DocumentLook {
+        main_activity,
         vat_exemptions,
         default_payment_terms,
         vat_rates,

@@ -476,6 +476,14 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     ("{v} is not a profile: en16931, basic_wl or minimum", "{v:q} n'est pas un profil : en16931, basic_wl ou minimum"),
     (
+        "{v} is not a VAT regime: registered or franchise",
+        "{v:q} n'est pas un régime de TVA : registered (assujetti) ou franchise (franchise en base)",
+    ),
+    (
+        "{v} is not an activity: goods or services (a line is one or the other)",
+        "{v:q} n'est pas une activité : goods (biens) ou services (une ligne est l'un ou l'autre)",
+    ),
+    (
         "the logo is neither a PNG nor a JPEG image that can be read: {e}",
         "le logo n'est pas une image PNG ou JPEG lisible : {e}",
     ),

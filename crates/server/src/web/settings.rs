@@ -81,6 +81,24 @@ pub const LABELS: Labels = &[
     ("settings.late_penalty_rate", "Taux des pénalités de retard (%)", "Late payment penalty rate (%)"),
     ("settings.early_payment_discount", "Escompte pour paiement anticipé", "Early payment discount"),
     ("settings.vat_on_debits", "TVA sur les débits", "VAT on debits"),
+    ("settings.vat_regime", "Régime de TVA", "VAT regime"),
+    (
+        "settings.vat_regime.registered",
+        "Assujetti : la société facture la TVA",
+        "VAT registered: the company charges VAT",
+    ),
+    (
+        "settings.vat_regime.franchise",
+        "Franchise en base (art. 293 B du CGI, micro-entrepreneur) : pas de TVA facturée",
+        "Small-business franchise (art. 293 B CGI, micro-entrepreneur): no VAT charged",
+    ),
+    (
+        "settings.main_activity",
+        "Activité principale (nature des lignes saisies à la main)",
+        "Main activity (nature of the lines typed by hand)",
+    ),
+    ("settings.main_activity.services", "Prestations de services", "Services"),
+    ("settings.main_activity.goods", "Livraisons de biens", "Goods"),
     (
         "settings.exemption.E",
         "Mention d'exonération, catégorie E (vide : franchise en base, art. 293 B du CGI)",
@@ -163,6 +181,8 @@ pub struct SField {
     pub error: Option<String>,
     /// What applies when the input is left empty.
     pub placeholder: String,
+    /// The choices of a `select`: (value, label key).
+    pub options: Vec<(&'static str, &'static str)>,
 }
 
 pub struct BankRow {
@@ -257,8 +277,21 @@ fn field(name: &str, label: &'static str, kind: &'static str, required: bool, va
         value: values.get(name).unwrap_or_default().to_string(),
         error: None,
         placeholder: String::new(),
+        options: Vec::new(),
     }
 }
+
+fn select(name: &str, label: &'static str, options: &[(&'static str, &'static str)], values: &FormData) -> SField {
+    let mut f = field(name, label, "select", false, values);
+    f.options = options.to_vec();
+    f
+}
+
+const VAT_REGIMES: &[(&str, &str)] =
+    &[("registered", "settings.vat_regime.registered"), ("franchise", "settings.vat_regime.franchise")];
+
+const ACTIVITIES: &[(&str, &str)] =
+    &[("services", "settings.main_activity.services"), ("goods", "settings.main_activity.goods")];
 
 // ---------------------------------------------------------------- identity
 
@@ -322,6 +355,8 @@ fn stored_values(st: &CompanySettings, company_name: &str, country: &str) -> For
         put(&format!("documents.vat_exemptions.{}.text", r.category()), Some(r.text().to_string()));
         put(&format!("documents.vat_exemptions.{}.code", r.category()), r.code().map(|c| c.as_str().to_string()));
     }
+    put("legal.vat_regime", Some(st.legal.vat_regime.as_str().to_string()));
+    put("documents.main_activity", Some(st.documents.main_activity.as_str().to_string()));
     put("legal.late_penalty_rate", st.legal.late_penalty_rate.map(|r| r.to_string()));
     put("legal.early_payment_discount", st.legal.early_payment_discount.clone());
     if st.legal.vat_on_debits {
@@ -341,7 +376,22 @@ async fn stored(app: &App, s: &WebSession) -> Result<(CompanySettings, FormData)
 }
 
 fn identity_fields(values: &FormData) -> Vec<SField> {
-    IDENTITY.iter().map(|&(n, l, k, r)| field(n, l, k, r, values)).collect()
+    let mut fields: Vec<SField> = IDENTITY.iter().map(|&(n, l, k, r)| field(n, l, k, r, values)).collect();
+    // After the VAT number, which a company under the franchise usually has not.
+    let at = IDENTITY.iter().position(|f| f.0 == "identity.vat_number").map_or(fields.len(), |i| i + 1);
+    fields.insert(at, select("legal.vat_regime", "settings.vat_regime", VAT_REGIMES, values));
+    fields
+}
+
+/// The stored legal terms in the API's shape, with the regime the form chose: the
+/// identity page saves the regime, the terms page the rest.
+fn legal_input(st: &CompanySettings, vat_regime: Option<String>) -> LegalInput {
+    LegalInput {
+        late_penalty_rate: st.legal.late_penalty_rate.map(|r| DecText(r.to_string())),
+        early_payment_discount: st.legal.early_payment_discount.clone(),
+        vat_on_debits: Some(st.legal.vat_on_debits),
+        vat_regime,
+    }
 }
 
 /// Saves through `PATCH /settings`; the API's field errors on refusal.
@@ -383,6 +433,8 @@ pub async fn identity(
 /// `POST /settings`
 pub async fn save_identity(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<Response, WebError> {
     admin(&s)?;
+    let (st, _) = stored(&app, &s).await?;
+    let legal = legal_input(&st, form.text("legal.vat_regime"));
     let input = IdentityInput {
         name: form.text("identity.name"),
         trading_name: form.text("identity.trading_name"),
@@ -403,7 +455,7 @@ pub async fn save_identity(State(app): State<App>, CsrfForm(s, form): CsrfForm) 
         phone: form.text("identity.phone"),
         website: form.text("identity.website"),
     };
-    match patch(&app, &s, SettingsInput { identity: Some(input), ..empty_settings() }).await? {
+    match patch(&app, &s, SettingsInput { identity: Some(input), legal: Some(legal), ..empty_settings() }).await? {
         Ok(()) => Ok(see_other("/settings?saved=1")),
         Err(errs) => {
             let mut page = Page::new(&app, &s, "identity").await?;
@@ -552,6 +604,7 @@ fn terms_fields(values: &FormData, lang: Language) -> Vec<SField> {
         field("legal.late_penalty_rate", "settings.late_penalty_rate", "text", false, values),
         field("legal.early_payment_discount", "settings.early_payment_discount", "text", false, values),
         field("legal.vat_on_debits", "settings.vat_on_debits", "checkbox", false, values),
+        select("documents.main_activity", "settings.main_activity", ACTIVITIES, values),
     ];
     fields.extend(exemption_fields(values, lang));
     fields.push(field("documents.default_terms", "settings.default_terms", "textarea", false, values));
@@ -588,6 +641,7 @@ pub async fn save_terms(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
             late_penalty_rate: form.text("legal.late_penalty_rate").map(|r| DecText(r.replace(',', "."))),
             early_payment_discount: form.text("legal.early_payment_discount"),
             vat_on_debits: Some(form.get("legal.vat_on_debits").is_some()),
+            vat_regime: Some(st.legal.vat_regime.as_str().to_string()),
         }),
         documents: Some(LookInput {
             accent: d.accent.clone(),
@@ -606,6 +660,7 @@ pub async fn save_terms(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
                     .collect(),
             ),
             vat_exemptions: Some(exemptions),
+            main_activity: form.text("documents.main_activity"),
         }),
         ..empty_settings()
     };
