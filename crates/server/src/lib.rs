@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod edge;
 pub mod error;
+pub mod files;
 pub mod idempotency;
 pub mod input;
 pub mod mailer;
@@ -30,12 +31,19 @@ pub struct App {
     pub outbox: mailer::Outbox,
     /// Web sessions: cookie flags and expiry.
     pub web: web::WebConfig,
+    /// Wakes the worker that renders issued documents' files.
+    pub files: files::Renderer,
 }
 
 impl App {
     /// An app whose e-mails wait in the outbox (no SMTP server).
     pub fn new(store: Store) -> App {
-        App { store, outbox: mailer::Outbox::default(), web: web::WebConfig::default() }
+        App {
+            store,
+            outbox: mailer::Outbox::default(),
+            web: web::WebConfig::default(),
+            files: files::Renderer::default(),
+        }
     }
 }
 
@@ -59,6 +67,7 @@ fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
 /// Serves the application on `listener` until the process stops; e-mails wait in the outbox.
 pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> Result<(), ServeError> {
     let mut app = App::new(store);
+    app.files = files::start(&app.store);
     app.web.public_url = Some(web::public_url_for(None, listener.local_addr()?)?);
     edge::serve(listener, router(app), edge::EdgeConfig::default(), Vec::new(), std::future::pending()).await;
     Ok(())
@@ -121,7 +130,8 @@ pub async fn serve_until(
         tokio::spawn(worker.run());
     }
     let trusted = web.trusted_proxies.clone();
-    let app = App { store, outbox, web };
+    let files = files::start(&store);
+    let app = App { store, outbox, web, files };
     edge::serve(listener, router(app), edge, trusted, shutdown).await;
     Ok(())
 }

@@ -335,6 +335,21 @@ impl Store {
         Ok(out)
     }
 
+    /// A document by its id alone (its kind read first), as [`Store::document`] reads it:
+    /// the render worker knows only ids.
+    pub async fn issued_document(&self, company_id: Uuid, id: Uuid) -> Result<documents::DocumentRecord> {
+        let kind: Option<(String,)> = on_pool!(self, |c| {
+            sqlx::query_as("SELECT kind FROM documents WHERE company_id = $1 AND id = $2")
+                .bind(company_id)
+                .bind(id)
+                .fetch_optional(c)
+                .await?
+        });
+        let (kind,) = kind.ok_or(StoreError::NotFound("document"))?;
+        let kind: DocumentKind = kind.parse().map_err(StoreError::Corrupt)?;
+        self.document(company_id, kind, id).await
+    }
+
     /// Claims up to `limit` issued documents whose files are still to render, across
     /// companies (the worker's one query across companies, as the outbox's claim): each is
     /// held back for `lease`, so another worker does not take it meanwhile; storing its

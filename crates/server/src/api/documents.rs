@@ -1341,6 +1341,8 @@ pub(crate) async fn issue(
 ) -> Result<Json<DocumentView>, ApiError> {
     auth.require_write()?;
     let rec = app.store.issue(auth.company(), kind, path_id(id, "document")?, auth.today()).await?;
+    // Its files are rendered once, now, and stored before the answer (issue 20).
+    crate::files::render_issued(&app.store, &app.files, auth.company(), &rec).await;
     Ok(Json(full_view(app, auth, &rec, auth.today()).await?))
 }
 

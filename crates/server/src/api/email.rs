@@ -218,7 +218,8 @@ pub async fn send(
     // One line without control characters, as the builder requires, even for a name saved
     // before the string rule: the message goes out rather than failing at every attempt.
     let sender_name = sender_name.split_whitespace().collect::<Vec<_>>().join(" ").replace(char::is_control, "");
-    let pdf = super::render::pdf_bytes(&rec, doc).await?;
+    // The file stored when the document was issued, as every download serves it.
+    let pdf = super::render::stored_bytes(app, auth, &rec, facturier_store::files::FileFormat::Pdf).await?;
     let queued = app
         .store
         .enqueue_email(&NewEmail {

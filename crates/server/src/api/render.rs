@@ -1,6 +1,7 @@
-//! `GET /{kind}/{id}/pdf` and `GET /{kind}/{id}/ubl`: a stored document, its parties
-//! (sealed at issue, current while a draft) and the company's settings, turned into the
-//! one render model every output format reads.
+//! `GET /{kind}/{id}/pdf` and `GET /{kind}/{id}/ubl`: an issued document's files as they
+//! were stored when it was issued (`crate::files`), never rendered again; a draft rendered
+//! at each download from its content, its current parties and the company's settings,
+//! through the one render model every output format reads.
 
 use crate::App;
 use crate::auth::Auth;
@@ -11,8 +12,12 @@ use facturier_core::company::parse_colour;
 use facturier_core::document::{DocumentKind, Status, settle};
 use facturier_formats::model::{Appearance, Reference, RenderDocument, Settled};
 use facturier_formats::text;
+use facturier_store::Store;
 use facturier_store::documents::DocumentRecord;
+use facturier_store::files::FileFormat;
 use std::collections::HashMap;
+use time::Date;
+use uuid::Uuid;
 
 /// Kinds that are invoices in the EN 16931 sense: they get Factur-X and UBL.
 pub fn is_e_invoice(kind: DocumentKind) -> bool {
@@ -21,10 +26,19 @@ pub fn is_e_invoice(kind: DocumentKind) -> bool {
 
 /// Builds the render model of a document.
 pub async fn model(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<RenderDocument, ApiError> {
-    let company = auth.company();
-    let parties = app.store.parties(company, &rec.content).await?;
-    let settings = app.store.settings(company).await?;
-    let logo = app.store.logo(company).await?;
+    model_of(&app.store, auth.company(), auth.today(), rec).await
+}
+
+/// Builds the render model of a document of `company`; `today` dates a draft.
+pub async fn model_of(
+    store: &Store,
+    company: Uuid,
+    today: Date,
+    rec: &DocumentRecord,
+) -> Result<RenderDocument, ApiError> {
+    let parties = store.parties(company, &rec.content).await?;
+    let settings = store.settings(company).await?;
+    let logo = store.logo(company).await?;
     let language = parties.buyer.language;
     let mut content = rec.content.clone();
     // An issued document prints what was sealed with it: its settings of the day, and
@@ -64,10 +78,10 @@ pub async fn model(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Rende
     if rec.kind == DocumentKind::CreditNote
         && let Some(parent) = rec.parent_id
     {
-        let inv = app.store.document(company, DocumentKind::Invoice, parent).await;
+        let inv = store.document(company, DocumentKind::Invoice, parent).await;
         let inv = match inv {
             Ok(d) => d,
-            Err(_) => app.store.document(company, DocumentKind::DepositInvoice, parent).await?,
+            Err(_) => store.document(company, DocumentKind::DepositInvoice, parent).await?,
         };
         if let Some(number) = inv.number {
             preceding.push(Reference { number, issue_date: inv.issue_date });
@@ -78,7 +92,7 @@ pub async fn model(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Rende
     // its billing frame "final invoice after deposits" (BT-23 …4).
     if rec.kind == DocumentKind::Invoice {
         for l in rec.links.iter().filter(|l| l.kind == DocumentKind::DepositInvoice && l.relation == "parent") {
-            let dep = app.store.document(company, DocumentKind::DepositInvoice, l.id).await?;
+            let dep = store.document(company, DocumentKind::DepositInvoice, l.id).await?;
             if let Some(number) = dep.number {
                 preceding.push(Reference { number, issue_date: dep.issue_date });
             }
@@ -88,7 +102,7 @@ pub async fn model(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Rende
     let mut references = HashMap::new();
     for id in content.lines.iter().filter_map(|l| l.product_id) {
         if let std::collections::hash_map::Entry::Vacant(e) = references.entry(id)
-            && let Ok(p) = app.store.product(company, id).await
+            && let Ok(p) = store.product(company, id).await
         {
             e.insert(p.product.reference);
         }
@@ -97,7 +111,7 @@ pub async fn model(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Rende
         kind: rec.kind,
         status,
         number: rec.number.clone(),
-        issue_date: rec.issue_date.unwrap_or_else(|| auth.today()),
+        issue_date: rec.issue_date.unwrap_or(today),
         due_date: rec.due_date,
         operation: content.operation(),
         totals,
@@ -139,10 +153,33 @@ pub(crate) fn file_response(bytes: Vec<u8>, content_type: &'static str, name: &s
 }
 
 /// The PDF of any document; issued invoices and credit notes carry their Factur-X XML.
+/// An issued document's is the file stored when it was issued.
 pub async fn pdf(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Response, ApiError> {
-    let doc = model(app, auth, rec).await?;
-    let bytes = pdf_bytes(rec, doc).await?;
+    let bytes = if rec.status == Status::Draft {
+        let doc = model(app, auth, rec).await?;
+        pdf_bytes(rec, doc).await?
+    } else {
+        stored_bytes(app, auth, rec, FileFormat::Pdf).await?
+    };
     Ok(file_response(bytes, "application/pdf", &file_name(rec, "pdf")))
+}
+
+/// The bytes of an issued document's stored file in `format`: rendered and stored first
+/// if it has none yet (a document issued by another path whose files the worker has not
+/// rendered yet, or a format added later).
+pub async fn stored_bytes(
+    app: &App,
+    auth: &Auth,
+    rec: &DocumentRecord,
+    format: FileFormat,
+) -> Result<Vec<u8>, ApiError> {
+    let files = crate::files::ensure(&app.store, auth.company(), rec).await?;
+    // Every route that asks for a format is one of the kind's formats (`files::formats`).
+    files
+        .into_iter()
+        .find(|f| f.format == format)
+        .map(|f| f.bytes)
+        .ok_or_else(|| ApiError::Internal(format!("a {} has no {format} file", rec.kind.as_str())))
 }
 
 /// The PDF of a document from its render model (see [`model`]).
@@ -160,12 +197,11 @@ pub async fn pdf_bytes(rec: &DocumentRecord, doc: RenderDocument) -> Result<Vec<
     Ok(bytes)
 }
 
-/// The UBL 2.1 invoice or credit note of an issued invoice.
+/// The UBL 2.1 invoice or credit note of an issued invoice: the file stored at issue.
 pub async fn ubl(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Response, ApiError> {
     if rec.status == Status::Draft {
         return Err(ApiError::Conflict("a draft has no legal number yet: issue it before exporting it as UBL".into()));
     }
-    let doc = model(app, auth, rec).await?;
-    let xml = facturier_formats::ubl::ubl_xml(&doc)?;
+    let xml = stored_bytes(app, auth, rec, FileFormat::Ubl).await?;
     Ok(file_response(xml, "application/xml", &file_name(rec, "xml")))
 }

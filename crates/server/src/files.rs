@@ -1,0 +1,130 @@
+//! Issued documents' files, rendered once and stored (`store::files`).
+//!
+//! `POST /{kind}/{id}/issue` renders every format of the document from its sealed content
+//! and stores it before it answers ([`render_issued`]). Documents issued by any other path
+//! (the bulk loader, the demo, a server stopped between issue and render) and those issued
+//! before files were stored (a backfill) are listed by the store's pending list, which the
+//! [`worker`] of `serve` empties: at start-up, when woken, and every [`SWEEP`] as a
+//! fallback. A download that finds no file renders and stores it then ([`ensure`]). Nothing
+//! renders a stored file again: the first one stored is the one served, for ever.
+
+use crate::api::render::{is_e_invoice, model_of, pdf_bytes};
+use crate::error::ApiError;
+use facturier_core::document::{DocumentKind, Status};
+use facturier_store::Store;
+use facturier_store::documents::DocumentRecord;
+use facturier_store::files::{FileFormat, StoredFile};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use uuid::Uuid;
+
+/// How often the worker looks for documents without files when nobody wakes it.
+pub const SWEEP: Duration = Duration::from_secs(30);
+/// How long a claimed document is held for one worker; a failed render is retried after it.
+const LEASE: Duration = Duration::from_secs(120);
+/// Documents claimed at once.
+const CLAIM: u32 = 16;
+
+/// The formats a document of `kind` is stored in once issued: its PDF, and the Peppol UBL
+/// of an e-invoice.
+pub fn formats(kind: DocumentKind) -> Vec<FileFormat> {
+    if is_e_invoice(kind) { vec![FileFormat::Pdf, FileFormat::Ubl] } else { vec![FileFormat::Pdf] }
+}
+
+/// Wakes the worker that renders issued documents without files.
+#[derive(Clone, Debug, Default)]
+pub struct Renderer {
+    wake: Arc<Notify>,
+}
+
+impl Renderer {
+    /// Asks the worker to look for documents without files now.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+}
+
+/// Starts the worker of `store` on the current runtime and returns what wakes it.
+pub fn start(store: &Store) -> Renderer {
+    let renderer = Renderer::default();
+    tokio::spawn(worker(store.clone(), Arc::clone(&renderer.wake)));
+    renderer
+}
+
+/// Renders the pending documents, then waits to be woken or for the next sweep.
+async fn worker(store: Store, wake: Arc<Notify>) {
+    loop {
+        loop {
+            let claimed = match store.claim_pending_files(CLAIM, LEASE).await {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not read the documents waiting for their files");
+                    break;
+                }
+            };
+            if claimed.is_empty() {
+                break;
+            }
+            for p in claimed {
+                // A failure leaves the document claimed until the lease ends, then it is
+                // tried again: it never blocks the others.
+                if let Err(e) = render_pending(&store, p.company_id, p.document_id).await {
+                    tracing::error!(error = %e, document = %p.document_id, "could not render an issued document's files");
+                }
+            }
+        }
+        let _ = tokio::time::timeout(SWEEP, wake.notified()).await;
+    }
+}
+
+async fn render_pending(store: &Store, company: Uuid, id: Uuid) -> Result<(), ApiError> {
+    let rec = store.issued_document(company, id).await?;
+    ensure(store, company, &rec).await.map(drop)
+}
+
+/// Renders and stores the files of a document just issued, before the API answers. A
+/// failure does not undo the issue (the number is drawn and sealed): it is logged, and the
+/// worker, woken, tries again.
+pub async fn render_issued(store: &Store, renderer: &Renderer, company: Uuid, rec: &DocumentRecord) {
+    if let Err(e) = ensure(store, company, rec).await {
+        tracing::error!(error = %e, document = %rec.id, "could not render an issued document's files");
+        renderer.wake();
+    }
+}
+
+/// The stored files of an issued document in every format of its kind, rendering and
+/// storing those it has none of yet. When two renders race, the first stored wins and
+/// both return it.
+pub async fn ensure(store: &Store, company: Uuid, rec: &DocumentRecord) -> Result<Vec<StoredFile>, ApiError> {
+    if rec.status == Status::Draft {
+        return Err(ApiError::Internal("a draft has no stored files".into()));
+    }
+    let wanted = formats(rec.kind);
+    let mut stored = store.document_files(company, rec.id).await?;
+    stored.retain(|f| wanted.contains(&f.format));
+    let missing: Vec<FileFormat> = wanted.iter().copied().filter(|w| stored.iter().all(|f| f.format != *w)).collect();
+    if missing.is_empty() {
+        return Ok(stored);
+    }
+    // An issued document renders from its sealed content alone; the date is a draft's.
+    let today = rec.issue_date.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
+    let doc = model_of(store, company, today, rec).await?;
+    let mut rendered = Vec::with_capacity(missing.len());
+    for format in missing {
+        let bytes = match format {
+            FileFormat::Pdf => pdf_bytes(rec, doc.clone()).await?,
+            FileFormat::Ubl => {
+                let doc = doc.clone();
+                tokio::task::spawn_blocking(move || facturier_formats::ubl::ubl_xml(&doc))
+                    .await
+                    .map_err(|e| ApiError::Internal(e.to_string()))??
+            }
+        };
+        rendered.push((format, bytes));
+    }
+    let mut files = store.store_document_files(company, rec.id, rendered).await?;
+    files.extend(stored);
+    files.sort_by_key(|f| wanted.iter().position(|w| *w == f.format));
+    Ok(files)
+}
