@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod company;
+pub mod compliance;
 pub mod derive;
 pub mod document;
 pub mod ids;
