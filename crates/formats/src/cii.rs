@@ -168,6 +168,10 @@ fn agreement(x: &mut Xml, inv: &Invoice<'_>, profile: Profile) {
         x.open("ram:SpecifiedTaxRegistration", &[]).leaf_attrs("ram:ID", &[("schemeID", "VA")], vat.as_str());
         x.close("ram:SpecifiedTaxRegistration");
     }
+    if !minimum && let Some(id) = &inv.seller_tax_registration {
+        x.open("ram:SpecifiedTaxRegistration", &[]).leaf_attrs("ram:ID", &[("schemeID", "FC")], id);
+        x.close("ram:SpecifiedTaxRegistration");
+    }
     x.close("ram:SellerTradeParty");
 
     // BG-7, the buyer.

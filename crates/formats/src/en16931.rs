@@ -31,6 +31,10 @@ pub(crate) struct Invoice<'a> {
     /// BG-1, with their UNTDID 4451 subject codes.
     pub notes: Vec<Note>,
     pub seller_siren: Option<String>,
+    /// BT-32, the seller's tax registration: its SIREN when it has no VAT number (a
+    /// micro-entrepreneur under the franchise en base), which BR-E-02 and BR-S-02 accept
+    /// in place of BT-31.
+    pub seller_tax_registration: Option<String>,
     pub lines: Vec<ItemLine<'a>>,
     /// BG-20 and BG-21, one per VAT category and rate.
     pub allowances_charges: Vec<DocumentAllowanceCharge>,
@@ -128,6 +132,12 @@ impl<'a> Invoice<'a> {
             Some(rate) if currency.code() != "EUR" => Some(Currency::EUR.round(doc.totals.vat_total * rate)),
             _ => None,
         };
+        let seller_siren = doc
+            .seller
+            .siren
+            .as_ref()
+            .map(|s| s.as_str().to_string())
+            .or_else(|| doc.seller.siret.as_ref().map(|s| s.siren().to_string()));
         Ok(Invoice {
             doc,
             currency,
@@ -135,12 +145,8 @@ impl<'a> Invoice<'a> {
             type_code,
             billing_frame: billing_frame(doc, payable),
             notes: notes(doc),
-            seller_siren: doc
-                .seller
-                .siren
-                .as_ref()
-                .map(|s| s.as_str().to_string())
-                .or_else(|| doc.seller.siret.as_ref().map(|s| s.siren().to_string())),
+            seller_tax_registration: seller_siren.clone().filter(|_| doc.seller.vat_number.is_none()),
+            seller_siren,
             lines,
             allowances_charges: allowances_charges(doc),
             means: means(doc),
@@ -368,13 +374,40 @@ fn means(doc: &RenderDocument) -> Vec<Means<'_>> {
     vec![Means { code, bank: None }]
 }
 
-/// BT-20: the payment terms as printed.
+/// BT-20: the payment terms as printed, then the payment schedule when there is one:
+/// EN 16931 has one due date (BT-9), so each instalment's amount and date are said here,
+/// as the PDF prints them.
 fn terms(doc: &RenderDocument) -> Option<String> {
     if doc.kind == DocumentKind::CreditNote {
         return None;
     }
+    let mut out = terms_label(doc);
+    if let Some(schedule) = &doc.content.schedule {
+        let lang = doc.language;
+        let dues = schedule.compute(doc.totals.gross, doc.content.currency, doc.issue_date);
+        let parts: Vec<String> = dues
+            .iter()
+            .map(|d| {
+                let amount = crate::text::money(d.amount, doc.content.currency, lang);
+                let date = crate::text::date(d.date, lang);
+                match lang {
+                    Language::Fr => format!("{amount} le {date}"),
+                    Language::En => format!("{amount} on {date}"),
+                }
+            })
+            .collect();
+        let (head, sep) = match lang {
+            Language::Fr => ("Échéancier :", " ; "),
+            Language::En => ("Payment schedule:", "; "),
+        };
+        out = format!("{out}. {head} {}", parts.join(sep));
+    }
+    Some(out)
+}
+
+fn terms_label(doc: &RenderDocument) -> String {
     let t = doc.content.payment_terms;
-    Some(match doc.language {
+    match doc.language {
         Language::Fr => t.label_fr(),
         Language::En => match t {
             facturier_core::terms::PaymentTerms::OnReceipt => "Due on receipt".to_string(),
@@ -382,7 +415,7 @@ fn terms(doc: &RenderDocument) -> Option<String> {
             facturier_core::terms::PaymentTerms::DaysEndOfMonth(n) => format!("{n} days end of month"),
             facturier_core::terms::PaymentTerms::EndOfMonthPlus(n) => format!("End of month + {n} days"),
         },
-    })
+    }
 }
 
 /// A VAT rate as the French rules list them: "20.00", "5.50", "0.00".

@@ -35,18 +35,20 @@ pub fn seller_identity(doc: &RenderDocument) -> String {
     let s = &doc.seller;
     let fr = doc.language == Language::Fr;
     let mut parts = Vec::new();
-    let currency = doc.content.currency;
+    // A French company's share capital is registered in euros, whatever the currency
+    // the document is written in.
+    let euro = crate::text::symbol("EUR");
     match (&s.legal_form, s.share_capital) {
         (Some(form), Some(capital)) => parts.push(if fr {
-            format!("{form} au capital de {} {}", group(capital), crate::text::symbol(currency.code()))
+            format!("{form} au capital de {} {}", group(capital), euro)
         } else {
-            format!("{form} with a share capital of {} {}", group(capital), crate::text::symbol(currency.code()))
+            format!("{form} with a share capital of {} {}", group(capital), euro)
         }),
         (Some(form), None) => parts.push(form.clone()),
         (None, Some(capital)) => parts.push(if fr {
-            format!("Capital de {} {}", group(capital), crate::text::symbol(currency.code()))
+            format!("Capital de {} {}", group(capital), euro)
         } else {
-            format!("Share capital {} {}", group(capital), crate::text::symbol(currency.code()))
+            format!("Share capital {} {}", group(capital), euro)
         }),
         (None, None) => {}
     }

@@ -13,6 +13,7 @@ use crate::text::{self, Words};
 use crate::xmp;
 use facturier_core::Decimal;
 use facturier_core::document::{DocumentKind, LineKind};
+use facturier_core::money::Currency;
 use facturier_core::party::{Address, Language};
 use facturier_core::schedule::{Condition, PaymentMode};
 use facturier_core::terms::PaymentTerms;
@@ -762,13 +763,18 @@ fn totals_block(l: &mut Layout, doc: &RenderDocument, w: &Words, money: &dyn Fn(
     }
     if let Some(rate) = doc.content.exchange_rate {
         vy += 6.0;
+        // The VAT in euros is what the seller declares (CGI art. 289; BR-FR-CO-12 asks
+        // the XML for the same figure, BT-111), rounded as every amount is.
+        let eur = |d: Decimal| text::money(Currency::EUR.round(d * rate), Currency::EUR, lang);
+        let colon = if lang == Language::Fr { " :" } else { ":" };
         let s = format!(
-            "{} ({} {}) : {} {}",
+            "{} ({} {}){colon} {}, {} {}",
             w.counter_value,
             w.exchange_rate,
             text::number(rate, 0, lang),
-            text::number((t.gross * rate).round_dp(2), 2, lang),
-            "EUR"
+            eur(t.gross),
+            w.of_which_vat,
+            eur(t.vat_total),
         );
         l.text(MARGIN, vy, &s, 8.0, Weight::Regular, GREY, Align::Left);
         vy += 12.0;

@@ -220,6 +220,13 @@ fn seller(x: &mut Xml, inv: &Invoice<'_>, network: Network) {
     }
     address(x, "cac:PostalAddress", &s.address);
     vat_scheme(x, s.vat_number.as_ref().map(|v| v.as_str()));
+    if let Some(id) = &inv.seller_tax_registration {
+        // BT-32: any tax scheme but VAT; Peppol's examples name it TAX, the French CII FC.
+        let scheme = if network == Network::Peppol { "TAX" } else { "FC" };
+        x.open("cac:PartyTaxScheme", &[]).leaf("cbc:CompanyID", id);
+        x.open("cac:TaxScheme", &[]).leaf("cbc:ID", scheme);
+        x.close("cac:TaxScheme").close("cac:PartyTaxScheme");
+    }
     x.open("cac:PartyLegalEntity", &[]).leaf("cbc:RegistrationName", &s.name);
     if let Some(siren) = &inv.seller_siren {
         x.leaf_attrs("cbc:CompanyID", &[("schemeID", "0002")], siren);

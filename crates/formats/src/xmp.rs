@@ -20,6 +20,9 @@ pub enum XmpError {
 }
 
 const FX_NS: &str = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#";
+const PDFA_EXTENSION_NS: &str = "http://www.aiim.org/pdfa/ns/extension/";
+const PDFA_SCHEMA_NS: &str = "http://www.aiim.org/pdfa/ns/schema#";
+const PDFA_PROPERTY_NS: &str = "http://www.aiim.org/pdfa/ns/property#";
 
 fn fx_description(profile: Profile) -> String {
     format!(
@@ -67,13 +70,28 @@ pub fn add_factur_x(pdf: &[u8], profile: Profile) -> Result<Vec<u8>, XmpError> {
     let end = find(pdf, b"</x:xmpmeta>", start).ok_or(XmpError::NoPacket)? + b"</x:xmpmeta>".len();
     let packet = std::str::from_utf8(&pdf[start..end]).map_err(|_| XmpError::NoPacket)?;
 
-    let bag = "<pdfaExtension:schemas><rdf:Bag>";
-    let at_bag = packet.find(bag).ok_or(XmpError::Missing("PDF/A extension schema list"))? + bag.len();
+    // The extension schemas krilla wrote move, with the Factur-X one, into an
+    // rdf:Description of their own that declares the namespaces it uses, the layout
+    // PDF/A validators (PDFBox Preflight, veraPDF) read extension schemas from; then
+    // the fx: properties in another, after the schemas that describe them.
+    let (open, close) = ("<pdfaExtension:schemas><rdf:Bag>", "</rdf:Bag></pdfaExtension:schemas>");
+    let at_open = packet.find(open).ok_or(XmpError::Missing("PDF/A extension schema list"))?;
+    let at_close =
+        packet[at_open..].find(close).ok_or(XmpError::Missing("end of the extension schema list"))? + at_open;
+    let krilla_schemas = &packet[at_open + open.len()..at_close];
     let at_rdf_end = packet.rfind("</rdf:RDF>").ok_or(XmpError::Missing("rdf:RDF element"))?;
-    let mut new_packet = String::with_capacity(packet.len() + 2048);
-    new_packet.push_str(&packet[..at_bag]);
-    new_packet.push_str(&fx_schema());
-    new_packet.push_str(&packet[at_bag..at_rdf_end]);
+    if at_rdf_end < at_close {
+        return Err(XmpError::Missing("rdf:RDF element after the extension schemas"));
+    }
+    let mut new_packet = String::with_capacity(packet.len() + 2560);
+    new_packet.push_str(&packet[..at_open]);
+    new_packet.push_str(&packet[at_close + close.len()..at_rdf_end]);
+    new_packet.push_str(&format!(
+        "<rdf:Description rdf:about=\"\" xmlns:pdfaExtension=\"{PDFA_EXTENSION_NS}\" \
+         xmlns:pdfaSchema=\"{PDFA_SCHEMA_NS}\" xmlns:pdfaProperty=\"{PDFA_PROPERTY_NS}\">\
+         {open}{}{krilla_schemas}{close}</rdf:Description>",
+        fx_schema()
+    ));
     new_packet.push_str(&fx_description(profile));
     new_packet.push_str(&packet[at_rdf_end..]);
 

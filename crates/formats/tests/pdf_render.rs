@@ -49,6 +49,17 @@ fn the_factur_x_attachment_is_declared_in_the_xmp_metadata() {
     assert!(s.contains("<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>"));
     assert!(s.contains("<pdfaSchema:prefix>fx</pdfaSchema:prefix>"));
     assert!(s.contains("/AFRelationship/Alternative"), "EN 16931 attaches the XML as an alternative");
+    // PDF/A validators read the extension schemas from an rdf:Description of their own,
+    // which declares the namespaces it uses and says nothing else; the fx: properties
+    // come after it, in another.
+    let own = "<rdf:Description rdf:about=\"\" xmlns:pdfaExtension=";
+    let at = s.find(own).expect("an rdf:Description of the extension schemas");
+    let body = &s[at..at + s[at..].find("</rdf:Description>").expect("closed")];
+    let inner = &body[body.find('>').expect("tag end") + 1..];
+    assert!(inner.starts_with("<pdfaExtension:schemas>") && inner.ends_with("</pdfaExtension:schemas>"), "{inner}");
+    assert_eq!(s.matches("<pdfaExtension:schemas>").count(), 1, "one list of extension schemas");
+    assert!(inner.contains("<pdfaSchema:prefix>fx</pdfaSchema:prefix>"));
+    assert!(s.find("<fx:ConformanceLevel>").is_some_and(|fx| fx > at), "described before used");
     if let Ok(dir) = std::env::var("FACTURIER_PDF_OUT") {
         std::fs::write(format!("{dir}/sample-fx.pdf"), &pdf).expect("write");
     }

@@ -813,3 +813,77 @@ fn every_page_of_a_long_document_names_it() {
         assert!(p.contains("F2026-00099"), "page {} does not name the invoice:\n{p}", i + 1);
     }
 }
+
+/// A micro-entrepreneur under the franchise en base: no VAT number, every line exempt
+/// (E) with the art. 293 B mention. BR-E-02 wants a seller VAT identifier or tax
+/// registration: its SIREN is written as BT-32.
+fn franchise_invoice() -> RenderDocument {
+    let mut c = content(vec![item("Séance de coaching (1 h)", dec!(4), dec!(60), zero(VatCategory::E))]);
+    c.lines[0].nature = Some(facturier_core::document::Nature::Services);
+    let mut doc = document(DocumentKind::Invoice, "F2026-00051", date!(2026 - 11 - 26), c, vec![]);
+    doc.seller.vat_number = None;
+    doc.seller.legal_form = Some("EI".into());
+    doc.seller.share_capital = None;
+    doc.seller.rcs_city = None;
+    doc
+}
+
+#[test]
+fn a_micro_entrepreneur_under_the_franchise_issues_a_valid_e_invoice() {
+    let doc = franchise_invoice();
+    let (cii, ubl) = assert_all_valid(&doc, "franchise");
+    let siren = doc.seller.siren.as_ref().map(|s| s.as_str().to_string()).expect("the sample has a SIREN");
+    assert!(cii.contains(&format!(r#"<ram:ID schemeID="FC">{siren}</ram:ID>"#)), "BT-32\n{cii}");
+    assert!(!cii.contains(r#"schemeID="VA""#) || doc.buyer.vat_number.is_some());
+    assert_eq!(text(&cii, "ram:ExemptionReasonCode"), "VATEX-FR-FRANCHISE");
+    assert!(cii.contains("TVA non applicable, art. 293 B du CGI"));
+    assert!(cii.contains("<ram:ID>S1</ram:ID>"), "services typed by hand: S1, whatever the unit");
+    assert!(ubl.contains(&format!("<cbc:CompanyID>{siren}</cbc:CompanyID>")));
+    // A company with a VAT number gives it (BT-31) and no BT-32.
+    let mut registered = franchise_invoice();
+    registered.seller.vat_number = Some("FR44732829320".parse::<VatNumber>().expect("a VAT number"));
+    let cii = utf8(factur_x_xml(&registered).expect("CII"));
+    assert!(!cii.contains(r#"schemeID="FC""#));
+}
+
+#[test]
+fn the_payment_schedule_is_in_the_xml_as_it_is_on_the_pdf() {
+    use facturier_core::schedule::{Condition, Instalment, InstalmentKind, Schedule};
+    let mut doc = b2b_invoice();
+    let instalment = |percent: Decimal, condition: Condition| Instalment {
+        percent,
+        kind: InstalmentKind::Payment,
+        condition,
+        mode: None,
+        title: String::new(),
+    };
+    doc.content.schedule = Some(
+        Schedule::new(vec![instalment(dec!(30), Condition::OnOrder), instalment(dec!(70), Condition::Days(30))])
+            .expect("a schedule"),
+    );
+    let dues = doc.content.schedule.as_ref().map(|s| s.compute(doc.totals.gross, Currency::EUR, doc.issue_date));
+    let dues = dues.expect("dues");
+    let (cii, ubl) = assert_all_valid(&doc, "schedule");
+    let terms = texts(&cii, "ram:Description").pop().expect("BT-20");
+    for d in &dues {
+        let amount = facturier_formats::text::money(d.amount, Currency::EUR, Language::Fr);
+        let date = facturier_formats::text::date(d.date, Language::Fr);
+        assert!(terms.contains(&format!("{amount} le {date}")), "{terms}");
+    }
+    assert!(terms.starts_with("30 jours net. Échéancier : "), "{terms}");
+    assert!(ubl.contains("Échéancier :"));
+    assert_eq!(dues.iter().map(|d| d.amount).sum::<Decimal>(), doc.totals.gross, "the instalments add up");
+}
+
+#[test]
+fn a_dollar_invoice_prints_the_share_capital_in_euros_and_the_vat_in_euros() {
+    let mut doc = export_in_dollars();
+    doc.content.lines = vec![item("Deck oven, 2 decks", dec!(2), dec!(5150), vat(dec!(20)))];
+    doc.totals = doc.content.totals();
+    doc.due = doc.totals.gross;
+    let words = pdf_words(&facturier_formats::pdf::render(&doc, None).expect("PDF"));
+    assert!(words.contains("share capital of 20 000 €"), "{words}");
+    assert!(!words.contains("20 000 $") && !words.contains("$20 000"), "{words}");
+    // 2 060.00 USD of VAT at 0.9234: 1 902.20 EUR.
+    assert!(words.contains("Counter-value (rate 0.9234): €11,413.22, of which VAT €1,902.20"), "{words}");
+}
