@@ -1243,6 +1243,7 @@ fn schemas() -> Value {
             "vat_category": nullable(schema_ref("VatCategory")),
             "purchase_price": opt_decimal("Cost price: at least 0, at most 6 decimals; gives the margin."),
             "stock": opt_decimal("Tracked quantity in stock, at most 4 decimals; absent or null when not tracked."),
+            "nature": described(nullable(schema_ref("Nature")), "What a line of it supplies; default told by the unit (hours, days… are services)."),
             "id": ignored(),
             "margin": ignored(),
             "created_at": ignored(),
@@ -1265,6 +1266,7 @@ fn schemas() -> Value {
                 "purchase_price",
                 "margin",
                 "stock",
+                "nature",
                 "created_at",
                 "updated_at",
             ],
@@ -1279,12 +1281,17 @@ fn schemas() -> Value {
                 "purchase_price": nullable(schema_ref("Decimal")),
                 "margin": described(nullable(schema_ref("Decimal")), "unit_price − purchase_price, when the purchase price is known."),
                 "stock": described(nullable(schema_ref("Decimal")), "null when the stock is not tracked."),
+                "nature": schema_ref("Nature"),
                 "created_at": instant(),
                 "updated_at": instant(),
             }),
         ),
     );
     add("ProductPage", page("ProductView", "A page of products."));
+    add(
+        "Nature",
+        json!({"type": "string", "enum": ["goods", "services"], "description": "What a line or a product supplies: goods or services."}),
+    );
 
     // ---- documents: input ----
     let mut line_input = input(
@@ -1302,6 +1309,7 @@ fn schemas() -> Value {
             "kind": {"type": ["string", "null"], "enum": ["item", "comment", "subtotal", "deduction", null], "description": "`item` (default); `comment`: text only, `description` required; `subtotal`: shows the sum of the item lines since the previous subtotal; `deduction`: a deposit taken back by the final invoice (written by facturier, figures like an item, never touched by the document discount)."},
             "other_taxes": described(nullable(json!({"type": "array", "maxItems": 10, "items": schema_ref("OtherTaxInput")})), "Taxes other than VAT, such as the eco-participation: part of the line net, bearing the line's VAT, never discounted by the document discount."),
             "purchase_price": opt_decimal("Cost of one unit, for margins; default the product's purchase price."),
+            "nature": described(nullable(schema_ref("Nature")), "What the line supplies; default the product's, else `services` for a time unit (hour, day…), else the company's main activity (settings `documents.main_activity`). It makes the nature of the operation and the billing frame (BT-23)."),
             "net": ignored(),
             "charge": ignored(),
             "margin": ignored(),
@@ -1817,6 +1825,7 @@ fn schemas() -> Value {
                 "other_taxes": {"type": "array", "items": schema_ref("OtherTaxInput")},
                 "charge": described(schema_ref("Decimal"), "Taxes other than VAT on the line, included in `net`."),
                 "purchase_price": nullable(schema_ref("Decimal")),
+                "nature": described(nullable(schema_ref("Nature")), "What an item line supplies; null on text lines."),
                 "margin": nullable(schema_ref("Decimal")),
                 "margin_rate": nullable(schema_ref("Decimal")),
                 "available_stock": described(schema_ref("Decimal"), "The product's stock now; only in the answer about one document, for tracked products."),
