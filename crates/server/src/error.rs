@@ -3,7 +3,9 @@
 
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use facturier_core::compliance::{self, Place};
 use facturier_core::document::LifecycleError;
+use facturier_core::party::Language;
 use facturier_store::StoreError;
 use serde::Serialize;
 
@@ -35,6 +37,9 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("{0}")]
     Conflict(String),
+    /// The draft would make an e-invoice that breaks its rules: 422 naming each problem.
+    #[error("the document cannot be issued yet: {} problems to fix", .0.len())]
+    NotIssuable(Vec<compliance::Problem>),
     #[error("internal error")]
     Internal(String),
 }
@@ -67,6 +72,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::NotIssuable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -79,6 +85,7 @@ impl From<StoreError> for ApiError {
             StoreError::Lifecycle(l) => ApiError::from(l),
             StoreError::Conflict(m) => ApiError::Conflict(m),
             StoreError::Invalid { field, message } => ApiError::field(field, message),
+            StoreError::NotIssuable(problems) => ApiError::NotIssuable(problems),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -127,7 +134,98 @@ impl IntoResponse for ApiError {
                     errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
                 problem(status, detail, Some(errors))
             }
+            ApiError::NotIssuable(problems) => {
+                let lang = readers_language();
+                let errors: Vec<ProblemView> = problems.iter().map(|p| ProblemView::of(p, lang)).collect();
+                let detail = match lang {
+                    Language::Fr => format!(
+                        "le document ne peut pas encore être émis : {} point(s) à corriger, aucun numéro n'a été attribué",
+                        errors.len()
+                    ),
+                    Language::En => format!(
+                        "the document cannot be issued yet: {} problem(s) to fix; no number was used",
+                        errors.len()
+                    ),
+                };
+                let body = IssueProblem {
+                    kind: "about:blank",
+                    title: status.canonical_reason().unwrap_or("Error"),
+                    status: status.as_u16(),
+                    detail,
+                    errors,
+                };
+                let json = serde_json::to_string(&body).unwrap_or_default();
+                (status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()
+            }
             other => problem(status, other.to_string(), None),
         }
     }
+}
+
+/// The 422 of an issue refused by `core::compliance`.
+#[derive(Serialize)]
+struct IssueProblem<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    errors: Vec<ProblemView>,
+}
+
+/// One problem of an e-invoice as the API shows it: what to fix (`field`, a settings
+/// path, a customer field or a document field), how (`message`, in the reader's
+/// language), and the rule it would break.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProblemView {
+    pub code: &'static str,
+    pub field: String,
+    pub message: String,
+    pub rule: &'static str,
+    pub place: Place,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+impl ProblemView {
+    pub fn of(p: &compliance::Problem, lang: Language) -> ProblemView {
+        ProblemView {
+            code: p.code.as_str(),
+            field: p.field.clone(),
+            message: p.message(lang),
+            rule: p.rule,
+            place: p.place,
+            line: p.line,
+        }
+    }
+}
+
+tokio::task_local! {
+    /// The language of the request being answered (its `Accept-Language`).
+    static LANGUAGE: Language;
+}
+
+/// The language the current request asked for: French when its `Accept-Language`
+/// prefers French, else English (the API's language).
+pub fn readers_language() -> Language {
+    LANGUAGE.try_with(|l| *l).unwrap_or(Language::En)
+}
+
+/// The language of an `Accept-Language` header: its first tag decides.
+pub fn language_of(headers: &axum::http::HeaderMap) -> Language {
+    let first = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|t| t.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if first.starts_with("fr") { Language::Fr } else { Language::En }
+}
+
+/// Middleware: answers the request in the language of its `Accept-Language` where the
+/// API localises (the problems of an issue). Inside the idempotency layer, so a stored
+/// answer is replayed in the language it was given in.
+pub async fn in_readers_language(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let lang = language_of(req.headers());
+    LANGUAGE.scope(lang, next.run(req)).await
 }

@@ -12,7 +12,7 @@
 //! of [`crate::api`]; the `*Patch` schemas of the merge-patch bodies are derived from
 //! the input schemas.
 
-use crate::api::{DEFAULT_LIMIT, DOCUMENT_ROUTES, DocOp, MAX_LIMIT, ROUTES, noun};
+use crate::api::{DEFAULT_LIMIT, DOCUMENT_ROUTES, DocOp, ISSUE_CHECK_ROUTES, MAX_LIMIT, ROUTES, noun};
 use facturier_core::document::{DocumentKind, MAX_DESCRIPTION, MAX_LINES, Status};
 use facturier_core::tax::VatCategory;
 use serde_json::{Map, Value, json};
@@ -290,6 +290,12 @@ const BASE_OPERATIONS: &[Operation] = &[
 pub static OPERATIONS: LazyLock<Vec<Operation>> = LazyLock::new(|| {
     let mut all = BASE_OPERATIONS.to_vec();
     all.extend(DOCUMENT_ROUTES.iter().map(|r| document_operation(r.kind, r.op, r.method, r.path)));
+    all.extend(ISSUE_CHECK_ROUTES.iter().map(|&(kind, path, _)| Operation {
+        description: "The problems `POST …/issue` would refuse with 422 (seller identity, buyer identifiers, VAT categories that do not fit the buyer, decimals, rates, legal terms — EN 16931, BR-FR and French invoicing law), without issuing: each with its `code`, the `field` to complete (a settings path such as `settings.identity.siren`, a customer field such as `customer.legal.vat_number`, or a document field such as `lines[2].quantity`) and a `message` in the language of `Accept-Language` (French or English). Quotes, orders, delivery notes and pro-formas are not e-invoices: always issuable here. 409 when issuing would be refused for another reason (not a draft, no lines, a date before the last issued document).",
+        success: Success::Json(200, "IssueCheck", "Whether the draft can be issued, and what to fix"),
+        errors: &[404, 409],
+        ..op("get", path, leak(format!("issueCheck{}", camel(kind))), kind.segment())
+    }));
     all
 });
 
@@ -352,10 +358,10 @@ fn document_operation(kind: DocumentKind, action: DocOp, method: &'static str, p
         },
         DocOp::Issue => Operation {
             description: leak(format!(
-                "Assigns the next number of the kind's own sequence, fixes the issue date (today unless the draft has one, never in the future nor before the last issued {n}) and seals it in the hash chain; the status becomes `{issued}`. 409 for a document that is not a draft, has no lines or a negative total. Any request body is ignored."
+                "Assigns the next number of the kind's own sequence, fixes the issue date (today unless the draft has one, never in the future nor before the last issued {n}) and seals it in the hash chain; the status becomes `{issued}`. 409 for a document that is not a draft, has no lines or a negative total. An invoice, deposit invoice or credit note whose e-invoice would break EN 16931, BR-FR or French invoicing law is refused with 422 before any number is drawn: `errors` names each problem with its `code`, `field` and a `message` in the language of `Accept-Language` (see `GET …/issue-check`). Any request body is ignored."
             )),
             success: Success::Json(200, "DocumentView", leak(format!("The issued {n}"))),
-            errors: &[403, 404, 409],
+            errors: &[403, 404, 409, 422],
             ..base(id("issue", ""))
         },
         DocOp::Duplicate => Operation {
@@ -989,8 +995,22 @@ fn schemas() -> Value {
                     "description": "Path of the field: `name`, `billing_address.city`, `lines[2].vat_rate`, `Idempotency-Key`, `limit`…; `body` for the body as a whole.",
                 },
                 "message": {"type": "string"},
+                "code": {"type": "string", "description": "On an issue refused by the e-invoicing rules: the problem's code (`seller_siren_missing`, `vat_rate_not_french`…)."},
+                "rule": {"type": "string", "description": "The EN 16931 / BR-FR rule or the article of law it would break."},
+                "place": {"type": "string", "enum": ["identity", "terms", "numbering", "customer", "document"], "description": "Where it is fixed: a settings page, the customer, the document."},
+                "line": {"type": "integer", "minimum": 0, "description": "The index in `lines` of the line concerned."},
             },
         }),
+    );
+    add(
+        "IssueCheck",
+        object(
+            &["issuable", "problems"],
+            json!({
+                "issuable": {"type": "boolean", "description": "True when issuing now would succeed."},
+                "problems": {"type": "array", "items": schema_ref("FieldError"), "description": "What issuing would refuse (422), in the reader's language (`Accept-Language`)."},
+            }),
+        ),
     );
     add(
         "Decimal",
@@ -1462,6 +1482,7 @@ fn schemas() -> Value {
         "late_penalty_rate": described(nullable(schema_ref("Decimal")), "Yearly late-payment penalty rate in percent; null prints the legal default (ECB rate + 10 points)."),
         "early_payment_discount": described(str_or_null(), "Early-payment discount terms; null prints \"no discount for early payment\"."),
         "vat_on_debits": {"type": "boolean", "description": "The company opted to pay VAT on debits (printed on invoices)."},
+        "vat_regime": {"type": "string", "enum": ["registered", "franchise"], "description": "`registered` (the default: the company charges VAT) or `franchise` (franchise en base, art. 293 B of the CGI: no VAT charged). Sealed with each document."},
     });
     let look_props = json!({
         "accent": described(str_or_null(), "Accent colour of documents, #rrggbb."),
@@ -1471,6 +1492,7 @@ fn schemas() -> Value {
         "default_payment_terms": described(nullable(schema_ref("PaymentTermsInput")), "Payment terms of documents whose customer has none of its own; null: 30 days."),
         "vat_rates": {"type": "array", "maxItems": 10, "items": schema_ref("Decimal"), "description": "VAT rates in percent offered by the document editors."},
         "vat_exemptions": {"type": "array", "maxItems": 7, "items": schema_ref("ExemptionInput"), "description": "The company's own VAT exemption mentions, copied into each new document."},
+        "main_activity": {"type": "string", "enum": ["services", "goods"], "description": "What a line typed by hand supplies when nothing else tells it (default `services`)."},
     });
     add(
         "Settings",

@@ -13,6 +13,7 @@
 use crate::documents::{Row, SealedColumns, canonical_bytes, content_json, with_sealed_columns};
 use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
+use facturier_core::company::{Buyer, Printed, Seller};
 use facturier_core::document::{Content, DocumentKind, Status, apply_payment, check_issue, settle};
 use facturier_core::money::{Currency, UnknownCurrency};
 use facturier_core::numbering::{NumberPattern, PatternError};
@@ -103,6 +104,91 @@ async fn check_owned(tx: &mut Tx, table: &'static str, company_id: Uuid, ids: &B
     Ok(())
 }
 
+/// The customers of a batch, read once: each must belong to the company.
+async fn owned_customers(
+    tx: &mut Tx,
+    company_id: Uuid,
+    ids: &BTreeSet<Uuid>,
+) -> Result<std::collections::HashMap<Uuid, Customer>> {
+    let ids: Vec<Uuid> = ids.iter().copied().collect();
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(ID_LIST) {
+        let sql =
+            format!("SELECT id, data FROM customers WHERE company_id = $1 AND id IN ({})", values("?", 1, chunk.len()));
+        let rows: Vec<(Uuid, String)> = on_conn!(tx, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.fetch_all(&mut *c).await?
+        });
+        if rows.len() != chunk.len() {
+            return Err(invalid("customer_id", "no such customer"));
+        }
+        for (id, data) in rows {
+            let customer: Customer =
+                serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("customer {id}: {e}")))?;
+            out.insert(id, customer);
+        }
+    }
+    Ok(out)
+}
+
+/// The issuing company as its invoices will print it.
+struct IssuingCompany {
+    seller: Seller,
+    printed: Printed,
+}
+
+async fn issuing_company(tx: &mut Tx, company_id: Uuid) -> Result<IssuingCompany> {
+    let (name, country, settings): (String, String, String) = on_conn!(tx, |c| {
+        sqlx::query_as("SELECT name, country, settings FROM companies WHERE id = $1")
+            .bind(company_id)
+            .fetch_one(&mut *c)
+            .await?
+    });
+    let settings: crate::companies::CompanySettings =
+        serde_json::from_str(&settings).map_err(|e| StoreError::Corrupt(format!("company settings: {e}")))?;
+    let seller = match settings.identity.clone() {
+        Some(s) => s,
+        None => Seller::bare(
+            &name,
+            country.parse().map_err(|e: facturier_core::party::UnknownCountry| StoreError::Corrupt(e.to_string()))?,
+        ),
+    };
+    let printed = Printed::of(settings.default_bank(), &settings.legal, &settings.documents);
+    Ok(IssuingCompany { seller, printed })
+}
+
+impl IssuingCompany {
+    /// What `core::compliance` finds in one invoice of the batch: its own sealed parties
+    /// and printed settings when it carries them, else the company's and its customer's.
+    fn problems(
+        &self,
+        content: &Content,
+        customers: &std::collections::HashMap<Uuid, Customer>,
+        issue_date: Date,
+    ) -> Result<Vec<facturier_core::compliance::Problem>> {
+        let customer = customers.get(&content.customer_id).ok_or_else(|| invalid("customer_id", "no such customer"))?;
+        let buyer =
+            Buyer::of(customer, content.billing_address.clone().unwrap_or_else(|| customer.billing_address.clone()));
+        let (seller, buyer) = match &content.parties {
+            Some(p) => (&p.seller, &p.buyer),
+            None => (&self.seller, &buyer),
+        };
+        Ok(facturier_core::compliance::check(&facturier_core::compliance::Issuing {
+            kind: DocumentKind::Invoice,
+            content,
+            seller,
+            buyer,
+            printed: content.printed.as_ref().unwrap_or(&self.printed),
+            issue_date,
+            corrects_invoice: false,
+            number: None,
+        }))
+    }
+}
+
 /// One row of `document_events`.
 struct Event {
     document_id: Uuid,
@@ -184,7 +270,7 @@ impl Store {
         let mut tx = self.begin().await?;
 
         let customers: BTreeSet<Uuid> = batch.iter().map(|b| b.content.customer_id).collect();
-        check_owned(&mut tx, "customers", company_id, &customers).await?;
+        let customers = owned_customers(&mut tx, company_id, &customers).await?;
         let products: BTreeSet<Uuid> =
             batch.iter().flat_map(|b| b.content.lines.iter().filter_map(|l| l.product_id)).collect();
         check_owned(&mut tx, "products", company_id, &products).await?;
@@ -221,6 +307,14 @@ impl Store {
             b.content.check_currency(company_currency)?;
             last_date = Some(f.issue_date);
             facts.push(f);
+        }
+        // The e-invoicing rules, as `issue_in` checks them, before any number is drawn.
+        let company = issuing_company(&mut tx, company_id).await?;
+        for (b, f) in batch.iter().zip(&facts) {
+            let problems = company.problems(&b.content, &customers, f.issue_date)?;
+            if !problems.is_empty() {
+                return Err(StoreError::NotIssuable(problems));
+            }
         }
 
         // Reserve the numbers: one step of `number_sequences` per run of one period.

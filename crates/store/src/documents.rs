@@ -6,6 +6,7 @@ use crate::sql::Sql;
 use crate::{Arg, Result, Stamp, Store, StoreError, Tx, bind_args, new_id, now, on_acquired, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::company::{Buyer, Parties, Seller};
+use facturier_core::compliance::{self, Problem};
 use facturier_core::document::{
     self, Canonical, Content, DocumentKind, LifecycleError, Line, LineKind, Nature, Status, settle,
 };
@@ -1055,6 +1056,28 @@ impl Store {
         self.document(company_id, kind, id).await
     }
 
+    /// What issuing this draft today would refuse: the problems of its e-invoice (empty
+    /// when it can be issued), or the error issuing would return before them (not a
+    /// draft, no lines, a date before the last issued…). Reads only, draws no number.
+    pub async fn issue_problems(
+        &self,
+        company_id: Uuid,
+        kind: DocumentKind,
+        id: Uuid,
+        today: Date,
+    ) -> Result<Vec<Problem>> {
+        // The statement of issuing without its row locks: nothing is written.
+        let sql = issue_context_sql(crate::Backend::Sqlite);
+        let mut tx = self.begin_read().await?;
+        let ctx: Option<IssueContext> = on_conn!(&mut tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(company_id)
+            .bind(id)
+            .fetch_optional(c)
+            .await?);
+        drop(tx);
+        Ok(IssuePlan::new(ctx, kind, today)?.problems)
+    }
+
     /// A page of documents of one kind, newest first.
     pub async fn list_documents(
         &self,
@@ -1372,6 +1395,9 @@ struct IssuePlan {
     totals: facturier_core::totals::Totals,
     sealed_json: String,
     has_parents: bool,
+    /// What would make the e-invoice fail its rules (`core::compliance`): issuing refuses
+    /// before a number is drawn while there is any.
+    problems: Vec<Problem>,
 }
 
 impl IssuePlan {
@@ -1416,6 +1442,23 @@ impl IssuePlan {
         if sealed.terms.is_none() {
             sealed.terms = settings.documents.default_terms.clone();
         }
+        let problems = match (&sealed.parties, &sealed.printed) {
+            (Some(parties), Some(printed)) => {
+                // The number this document would get, near enough for its shape (BR-FR-02).
+                let number = pattern.format(facts.issue_date, u64::try_from(ctx.chain_length + 1).unwrap_or(1));
+                compliance::check(&compliance::Issuing {
+                    kind,
+                    content: &sealed,
+                    seller: &parties.seller,
+                    buyer: &parties.buyer,
+                    printed,
+                    issue_date: facts.issue_date,
+                    corrects_invoice: doc.parent_id.is_some(),
+                    number: Some(&number),
+                })
+            }
+            _ => Vec::new(),
+        };
         Ok(IssuePlan {
             doc,
             head: ctx.chain_head,
@@ -1426,7 +1469,13 @@ impl IssuePlan {
             totals,
             sealed_json: content_json(&sealed),
             has_parents: ctx.has_parents,
+            problems,
         })
+    }
+
+    /// The plan, if nothing stops the document from being issued.
+    fn issuable(self) -> Result<IssuePlan> {
+        if self.problems.is_empty() { Ok(self) } else { Err(StoreError::NotIssuable(self.problems)) }
     }
 
     /// The issued row for the number drawn (`seq`): its number, its seal over exactly
@@ -1515,7 +1564,7 @@ pub async fn issue_in(tx: &mut Tx, company_id: Uuid, kind: DocumentKind, id: Uui
         .bind(id)
         .fetch_optional(c)
         .await?);
-    let plan = IssuePlan::new(ctx, kind, today)?;
+    let plan = IssuePlan::new(ctx, kind, today)?.issuable()?;
     let (seq,): (i64,) = on_conn!(tx, |c| {
         sqlx::query_as(NEXT_NUMBER_SQL).bind(company_id).bind(kind.as_str()).bind(plan.period).fetch_one(c).await?
     });
@@ -1625,7 +1674,7 @@ fn issue_on(
     use crate::writer::{Val, execute, query_opt};
     let sql = &*ISSUE_CONTEXT_SQLITE;
     let ctx = query_opt(c, sql, &[company_id.into(), id.into()], IssueContext::from_sqlite)?;
-    let plan = IssuePlan::new(ctx, kind, today)?;
+    let plan = IssuePlan::new(ctx, kind, today)?.issuable()?;
     if plan.has_parents {
         return Ok(None);
     }

@@ -61,6 +61,9 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("database write failed: {0}")]
     Write(String),
+    /// The e-invoice would break its rules: nothing was written, no number was drawn.
+    #[error("the document cannot be issued yet: {} problems to fix", .0.len())]
+    NotIssuable(Vec<facturier_core::compliance::Problem>),
 }
 
 impl StoreError {

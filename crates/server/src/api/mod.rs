@@ -6,6 +6,7 @@ pub mod customer_files;
 pub mod customers;
 pub mod documents;
 pub mod email;
+pub mod issue_check;
 pub mod payments;
 pub mod products;
 pub mod render;
@@ -214,11 +215,23 @@ pub static DOCUMENT_ROUTES: LazyLock<Vec<DocumentRoute>> = LazyLock::new(|| {
         .collect()
 });
 
+/// `GET /{kind}/{id}/issue-check` of every kind: what issuing the draft would refuse.
+pub static ISSUE_CHECK_ROUTES: LazyLock<Vec<(DocumentKind, &'static str, &'static str)>> = LazyLock::new(|| {
+    DocumentKind::ALL
+        .into_iter()
+        .map(|k| {
+            let path = leak(format!("/{}/{{id}}/issue-check", k.segment()));
+            (k, path, leak(format!("What issuing a draft {} would refuse, without issuing it", noun(k))))
+        })
+        .collect()
+});
+
 /// Every API operation: method, path (OpenAPI syntax) and a summary. The router and
 /// the OpenAPI document are both built from it.
 pub static ROUTES: LazyLock<Vec<(&'static str, &'static str, &'static str)>> = LazyLock::new(|| {
     let mut all: Vec<_> = BASE_ROUTES.to_vec();
     all.extend(DOCUMENT_ROUTES.iter().map(|r| (r.method, r.path, r.summary)));
+    all.extend(ISSUE_CHECK_ROUTES.iter().map(|(_, path, summary)| ("get", *path, *summary)));
     all
 });
 
@@ -232,6 +245,16 @@ pub fn routes(app: App) -> Router<App> {
     let mut router = Router::new();
     for (path, mr) in by_path {
         router = router.route(path, mr);
+    }
+    for &(kind, path, _) in ISSUE_CHECK_ROUTES.iter() {
+        router = router.route(
+            path,
+            get(move |axum::extract::State(app): axum::extract::State<App>,
+                      auth: crate::auth::Auth,
+                      axum::extract::Path(id): axum::extract::Path<String>| async move {
+                issue_check::check(&app, &auth, kind, &id).await
+            }),
+        );
     }
     // Customer files take bodies up to 10 MiB: their routes get their own limit, outside
     // the one of every other route.
@@ -260,6 +283,7 @@ pub fn routes(app: App) -> Router<App> {
         .route("/billing/delivery-notes", axum::routing::post(billing::invoice_deliveries))
         .route("/openapi.json", get(|| async { axum::Json(crate::openapi::document()) }))
         .fallback(|| async { ApiError::NotFound("route") })
+        .layer(axum::middleware::from_fn(crate::error::in_readers_language))
         .layer(axum::middleware::from_fn_with_state(app, crate::idempotency::layer))
         // Inside the problem+json layer, so that a too-large body is answered like every other error.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(crate::MAX_BODY))

@@ -476,6 +476,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     ("{v} is not a profile: en16931, basic_wl or minimum", "{v:q} n'est pas un profil : en16931, basic_wl ou minimum"),
     (
+        "the document cannot be issued yet: {n} problems to fix",
+        "le document ne peut pas encore être émis : {n} point(s) à corriger",
+    ),
+    (
         "{v} is not a VAT regime: registered or franchise",
         "{v:q} n'est pas un régime de TVA : registered (assujetti) ou franchise (franchise en base)",
     ),
