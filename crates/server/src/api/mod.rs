@@ -249,11 +249,13 @@ pub fn routes(app: App) -> Router<App> {
     for &(kind, path, _) in ISSUE_CHECK_ROUTES.iter() {
         router = router.route(
             path,
-            get(move |axum::extract::State(app): axum::extract::State<App>,
+            get(
+                move |axum::extract::State(app): axum::extract::State<App>,
                       auth: crate::auth::Auth,
                       axum::extract::Path(id): axum::extract::Path<String>| async move {
-                issue_check::check(&app, &auth, kind, &id).await
-            }),
+                    issue_check::check(&app, &auth, kind, &id).await
+                },
+            ),
         );
     }
     // Customer files take bodies up to 10 MiB: their routes get their own limit, outside
