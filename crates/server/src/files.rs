@@ -19,8 +19,10 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
-/// How often the worker looks for documents without files when nobody wakes it.
-pub const SWEEP: Duration = Duration::from_secs(30);
+/// How often the worker looks for documents without files when nobody wakes it: documents
+/// issued by the store directly (the bulk path, the demo) wait this long at most. The look is
+/// one indexed query on a table that is empty most of the time.
+pub const SWEEP: Duration = Duration::from_secs(5);
 /// How long a claimed document is held for one worker; a failed render is retried after it.
 const LEASE: Duration = Duration::from_secs(120);
 /// Documents claimed at once.

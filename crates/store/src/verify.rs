@@ -380,16 +380,26 @@ impl Store {
             }
             expected_seq = expected_seq.max(last + 1);
         }
-        if expected_seq - 1 != length || prev != head {
+        // The recorded head names the last file stored: files removed from the end of the
+        // chain show here (a last file whose seal changed is named above already).
+        let last_named = report.changed.last().is_some_and(|p| p.document_id.is_some()) && report.files > 0;
+        let reason = if expected_seq - 1 != length {
+            Some(format!(
+                "the file chain ends at file {} but {length} files were stored (files removed from its end)",
+                expected_seq - 1
+            ))
+        } else if prev != head && !last_named {
+            Some("the file chain's recorded head is not its last file's seal (a stored file was altered)".to_string())
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
             report.changed.push(FileProblem {
                 kind: None,
                 document_id: None,
                 number: None,
                 format: String::new(),
-                reason: format!(
-                    "the file chain ends at file {} but {length} files were stored (files removed from its end)",
-                    expected_seq - 1
-                ),
+                reason,
             });
         }
         const WITHOUT_PDF: &str = "FROM documents d WHERE d.company_id = $1 AND d.chain_seq IS NOT NULL \
