@@ -78,9 +78,13 @@ async fn the_logo_is_checked_stored_and_drawn_on_every_document() {
         let (status, ct, back) = fetch(&app, "/settings/logo").await;
         assert_eq!((status, ct.as_str(), back == logo), (200, "image/png", true));
 
-        // Already issued documents get it too: the logo is presentation, not sealed content.
-        let (_, _, with) = fetch(&app, &pdf_path).await;
+        // Documents issued from now on draw it; one issued before keeps its stored file
+        // (issue 20: an issued document never changes by a byte).
+        let later = app.issued_invoice(&customer, &[line("Conseil", "1", "450", "20")]).await;
+        let later_pdf = format!("/invoices/{}/pdf", later["id"].as_str().unwrap());
+        let (_, _, with) = fetch(&app, &later_pdf).await;
         assert_eq!(images_in(&with), 1, "the logo is drawn once");
+        assert!(fetch(&app, &pdf_path).await.2 == without, "the invoice issued before is served as stored");
         let quote = app
             .post("/quotes", serde_json::json!({"customer_id": customer, "lines": [line("Audit", "1", "900", "20")]}))
             .await;
@@ -89,7 +93,8 @@ async fn the_logo_is_checked_stored_and_drawn_on_every_document() {
 
         let gone = app.delete("/settings/logo").await;
         assert_eq!(gone.status, 204);
-        assert_eq!(images_in(&fetch(&app, &pdf_path).await.2), 0);
+        assert_eq!(images_in(&fetch(&app, &quote_pdf).await.2), 0, "a draft follows the settings");
+        assert_eq!(images_in(&fetch(&app, &later_pdf).await.2), 1, "an issued document keeps its logo");
         assert_eq!(app.delete("/settings/logo").await.status, 404);
     })
     .await;
