@@ -143,6 +143,7 @@ pub async fn spawn_app_with(
         .create_company("Test SARL", &"FR".parse().unwrap(), "EUR".parse().unwrap(), "admin@test.fr")
         .await
         .expect("company");
+    give_identity(&store, c.company_id, "Test SARL").await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let s = store.clone();
@@ -173,6 +174,7 @@ pub async fn spawn_app_with_edge(db: &TestDb, edge: facturier_server::edge::Edge
         .create_company("Test SARL", &"FR".parse().unwrap(), "EUR".parse().unwrap(), "admin@test.fr")
         .await
         .expect("company");
+    give_identity(&store, c.company_id, "Test SARL").await;
     let s = store.clone();
     let (mail, web) = (Default::default(), Default::default());
     drop(tokio::spawn(async move { facturier_server::serve_with_edge(s, listener, mail, web, edge).await }));
@@ -194,6 +196,7 @@ impl TestApp {
             .create_company("Other SAS", &"FR".parse().unwrap(), "EUR".parse().unwrap(), "boss@other.fr")
             .await
             .unwrap();
+        give_identity(&self.store, c.company_id, "Other SAS").await;
         TestApp { token: c.token, company_id: c.company_id, ..self.clone() }
     }
 
@@ -269,6 +272,42 @@ impl TestApp {
         let id = inv["id"].as_str().unwrap();
         self.post(&format!("/invoices/{id}/issue"), json!({})).await.assert_status(200).clone()
     }
+}
+
+/// The legal identity of a French SARL, complete as the law and the e-invoicing rules
+/// want it: without it no invoice can be issued (`core::compliance`).
+pub fn complete_identity(name: &str) -> facturier_core::company::Seller {
+    facturier_core::company::Seller {
+        legal_form: Some("SARL".into()),
+        share_capital: Some(facturier_core::Decimal::from(10_000)),
+        rcs_city: Some("Lyon".into()),
+        siren: Some("552100554".parse().unwrap()),
+        siret: Some("55210055400013".parse().unwrap()),
+        vat_number: Some("FR96552100554".parse().unwrap()),
+        address: facturier_core::party::Address {
+            line1: "3 place Bellecour".into(),
+            line2: None,
+            postal_code: "69002".into(),
+            city: "Lyon".into(),
+            country: "FR".parse().unwrap(),
+        },
+        email: Some("contact@test-sarl.fr".into()),
+        ..facturier_core::company::Seller::bare(name, "FR".parse().unwrap())
+    }
+}
+
+/// Gives a company a complete identity, as an administrator does on its first day.
+pub async fn give_identity(store: &Store, company_id: Uuid, name: &str) {
+    let mut s = store.settings(company_id).await.expect("settings");
+    s.identity = Some(complete_identity(name));
+    store.set_settings(company_id, &s).await.expect("identity");
+}
+
+/// A company straight from `create_company`, with no identity yet (the first-run case).
+pub async fn forget_identity(store: &Store, company_id: Uuid) {
+    let mut s = store.settings(company_id).await.expect("settings");
+    s.identity = None;
+    store.set_settings(company_id, &s).await.expect("no identity");
 }
 
 /// A valid customer body.
