@@ -100,7 +100,9 @@ enum Command {
     User(UserCommand),
     /// Re-check the seal chain of issued documents and every stored figure a page, list or
     /// export shows for them (totals, dates, number, customer, status, paid and due) against
-    /// the sealed content; exit 1 naming the first broken document and column.
+    /// the sealed content, and every stored file of an issued document (its bytes, the file
+    /// chain, its document's seal); exit 1 naming the first broken document and column and
+    /// every changed file (number and format). Documents not yet rendered are a warning.
     #[command(after_help = "Example:\n  facturier verify\n  facturier verify --company 0190…")]
     Verify {
         #[arg(long)]
@@ -255,7 +257,7 @@ async fn main() -> Result<()> {
                 Some(c) => vec![c],
                 None => store.company_ids().await?,
             };
-            let mut total = 0;
+            let (mut total, mut files, mut failed) = (0, 0, false);
             for c in companies {
                 match store.verify_chain(c).await? {
                     ChainReport::Intact { documents } => total += documents,
@@ -266,11 +268,40 @@ async fn main() -> Result<()> {
                             (None, None) => format!("the {kind} chain"),
                         };
                         eprintln!("BROKEN: {who} of company {c}: {reason}");
-                        std::process::exit(1);
+                        failed = true;
                     }
                 }
+                // Every stored file is checked, and every changed one named.
+                let report = store.verify_files(c).await?;
+                files += report.files;
+                for p in &report.changed {
+                    let who = match (p.kind, &p.number, p.document_id) {
+                        (Some(k), Some(n), _) => format!("{k} {n} ({})", p.format),
+                        (_, _, Some(id)) => format!("document {id} ({})", p.format),
+                        _ => "the file chain".to_string(),
+                    };
+                    eprintln!("CHANGED: {who} of company {c}: {}", p.reason);
+                    failed = true;
+                }
+                if report.not_rendered > 0 {
+                    let named: Vec<String> =
+                        report.not_rendered_sample.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                    let more = if report.not_rendered > named.len() as u64 { ", …" } else { "" };
+                    eprintln!(
+                        "WARNING: {} issued documents of company {c} not yet rendered (the server renders and seals \
+                         their files): {}{more}",
+                        report.not_rendered,
+                        named.join(", ")
+                    );
+                }
             }
-            println!("OK: {total} issued documents, every seal intact and every shown figure matches it");
+            if failed {
+                std::process::exit(1);
+            }
+            println!(
+                "OK: {total} issued documents, every seal intact and every shown figure matches it; \
+                 {files} stored files, every byte as sealed"
+            );
         }
         Command::Migrate => {
             open(&cli.database_url).await?;
