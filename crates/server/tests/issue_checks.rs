@@ -280,3 +280,56 @@ async fn completed_data_issues_an_invoice_the_validators_accept_and_a_micro_entr
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_draft_page_shows_what_to_complete_before_issue_and_the_first_invoice_asks_for_the_identity() {
+    use common::web_client::{Browser, as_read, csrf_of, with_password};
+    each_db(|app| async move {
+        forget_identity(&app.store, app.company_id).await;
+        let client = customer(&app, "fr").await;
+        let inv = draft(&app, &client, json!([item("2", "450", "20", "S")]), json!({})).await;
+        with_password(&app, "admin@test.fr").await;
+        let mut b = Browser::new(&app);
+        b.sign_in_as("admin@test.fr").await;
+
+        // The first invoice of a company with no identity: the editor asks for it first.
+        let new = b.get("/invoices/new").await;
+        assert_eq!(new.status, 200);
+        assert!(new.body.contains(r#"id="first-run""#), "{}", new.body);
+        assert!(new.body.contains(r#"href="/settings" id="first-run-identity""#));
+
+        // The draft's page lists each problem with a link to where it is fixed, and the
+        // button is there but cannot be used.
+        let page = b.get(&format!("/invoices/{}", id(&inv))).await;
+        assert_eq!(page.status, 200);
+        let text = as_read(&page.body);
+        assert!(page.body.contains(r#"id="issue-problems""#), "{}", page.body);
+        assert!(text.contains("Le SIREN de l'entreprise manque : complétez-le dans Paramètres → Identité."), "{text}");
+        assert!(text.contains(r#"<a href="/settings">Compléter l'identité</a>"#), "{text}");
+        assert!(page.body.contains(r#"id="issue" class="primary" disabled"#), "{}", page.body);
+
+        // Posted anyway (an old page), it is refused with the same list; nothing changes.
+        let csrf = csrf_of(&page.body);
+        let refused = b.act(&csrf, &format!("/invoices/{}/issue", id(&inv)), &[]).await;
+        assert_eq!(refused.status, 422);
+        assert!(refused.body.contains(r#"id="issue-problems""#));
+        assert_eq!(app.get(&format!("/invoices/{}", id(&inv))).await.body["status"], "draft");
+
+        // In English for an English reader.
+        let switched = b.act(&csrf, "/language", &[("lang", "en"), ("back", "/")]).await;
+        assert_eq!(switched.status, 303);
+        let text = as_read(&b.get(&format!("/invoices/{}", id(&inv))).await.body);
+        assert!(text.contains("The company's SIREN is missing: complete it in Settings → Identity."), "{text}");
+        assert!(text.contains(r#"<a href="/settings">Complete the identity</a>"#), "{text}");
+
+        // Completed: no panel, no banner, the button issues.
+        common::give_identity(&app.store, app.company_id, "Test SARL").await;
+        let page = b.get(&format!("/invoices/{}", id(&inv))).await;
+        assert!(!page.body.contains(r#"id="issue-problems""#));
+        assert!(!b.get("/invoices/new").await.body.contains(r#"id="first-run""#));
+        let done = b.act(&csrf_of(&page.body), &format!("/invoices/{}/issue", id(&inv)), &[]).await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        assert_eq!(app.get(&format!("/invoices/{}", id(&inv))).await.body["status"], "issued");
+    })
+    .await;
+}

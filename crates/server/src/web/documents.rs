@@ -23,6 +23,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use facturier_core::Decimal;
+use facturier_core::compliance::{self, Place};
 use facturier_core::document::{Content, DocumentKind, LineKind, Status};
 use facturier_core::lifecycle;
 use facturier_core::money::{Currency, to_text};
@@ -61,6 +62,27 @@ pub const LABELS: i18n::Labels = &[
     ("kinds.sorted_desc", "tri décroissant", "sorted descending"),
     ("docact.edit", "Modifier le brouillon", "Edit the draft"),
     ("docact.issue", "Émettre", "Issue"),
+    (
+        "issuecheck.title",
+        "À compléter avant d'émettre : la facture électronique serait refusée",
+        "To complete before issuing: the e-invoice would be refused",
+    ),
+    ("issuecheck.fix_identity", "Compléter l'identité", "Complete the identity"),
+    ("issuecheck.fix_terms", "Ouvrir les conditions de paiement", "Open the payment terms"),
+    ("issuecheck.fix_numbering", "Ouvrir la numérotation", "Open the numbering"),
+    ("issuecheck.fix_customer", "Compléter la fiche client", "Complete the customer"),
+    ("issuecheck.fix_document", "Modifier le document", "Edit the document"),
+    (
+        "firstrun.title",
+        "Avant votre première facture : l'identité de votre entreprise",
+        "Before your first invoice: your company's identity",
+    ),
+    (
+        "firstrun.text",
+        "Chaque facture doit indiquer la raison sociale, l'adresse, le SIREN, la forme juridique (SAS, SARL, EI…) et le numéro de TVA de l'entreprise — ou, pour un micro-entrepreneur, la franchise en base de TVA. Sans eux, la facture ne peut pas être émise.",
+        "Every invoice must state the company's legal name, address, SIREN, legal form (SAS, SARL, EI…) and VAT number — or, for a micro-entrepreneur, the VAT franchise. Without them the invoice cannot be issued.",
+    ),
+    ("firstrun.link", "Compléter l'identité de l'entreprise", "Complete the company's identity"),
     ("docact.delete", "Supprimer le brouillon", "Delete the draft"),
     ("docact.accept", "Devis accepté", "Quote accepted"),
     ("docact.refuse", "Devis refusé", "Quote refused"),
@@ -589,6 +611,8 @@ pub struct Action {
     pub id: String,
     pub field: Option<(&'static str, &'static str)>,
     pub primary: bool,
+    /// Shown but not usable: issuing while the e-invoice has problems.
+    pub disabled: bool,
 }
 
 pub struct EmailRow {
@@ -645,6 +669,9 @@ struct ShowPage {
     errors: BTreeMap<String, String>,
     /// What was typed in the page's forms when an action was refused, kept in its inputs.
     typed: BTreeMap<String, String>,
+    /// What stops the draft from being issued: (message, link to where it is fixed, label
+    /// of the link).
+    problems: Vec<(String, String, &'static str)>,
 }
 
 impl ShowPage {
@@ -682,6 +709,7 @@ fn actions(kind: DocumentKind, rec: &DocumentRecord, write: bool) -> Vec<Action>
         label,
         field,
         primary,
+        disabled: false,
     };
     let st = rec.status;
     if st == Status::Draft {
@@ -824,6 +852,13 @@ async fn show_page(
     let due = rec.due();
     let payable = kind.is_payable() && rec.status != Status::Draft;
     let write = s.can_write();
+    let problems = issue_problems(app, s, rec).await?;
+    let mut actions = actions(kind, rec, write);
+    if !problems.is_empty() {
+        for a in actions.iter_mut().filter(|a| a.path == "issue") {
+            a.disabled = true;
+        }
+    }
     let page = ShowPage {
         p: s.chrome(app, kind_nav(kind), title_of(kind, rec.number.as_deref(), lang)).await?,
         seg: kind.segment(),
@@ -874,7 +909,7 @@ async fn show_page(
         history,
         emails,
         can_edit: write && rec.status == Status::Draft,
-        actions: actions(kind, rec, write),
+        actions,
         can_pay: write && kind.is_payable() && matches!(rec.status, Status::Issued | Status::PartiallyPaid),
         can_send: write && rec.status != Status::Draft,
         can_deliver: write && lifecycle::convert(kind, rec.status, DocumentKind::DeliveryNote).is_ok(),
@@ -886,8 +921,41 @@ async fn show_page(
         notice,
         errors,
         typed: typed.map(|f| f.0.iter().filter(|(k, _)| k != "csrf").cloned().collect()).unwrap_or_default(),
+        problems,
     };
     html(status, &page)
+}
+
+/// What issuing this draft would refuse (`core::compliance`, as `GET …/issue-check`
+/// says it), each with a link to the page where it is fixed. Nothing for an issued
+/// document, nor when issuing would be refused for another reason (shown when tried).
+async fn issue_problems(
+    app: &App,
+    s: &WebSession,
+    rec: &DocumentRecord,
+) -> Result<Vec<(String, String, &'static str)>, WebError> {
+    if rec.status != Status::Draft || !compliance::applies_to(rec.kind) {
+        return Ok(Vec::new());
+    }
+    let lang = s.lang();
+    let problems = match app.store.issue_problems(s.rec.company_id, rec.kind, rec.id, s.today()).await {
+        Ok(p) => p,
+        Err(facturier_store::StoreError::Lifecycle(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(WebError::store(lang, e)),
+    };
+    Ok(problems
+        .iter()
+        .map(|p| {
+            let (href, label) = match p.place {
+                Place::Identity => ("/settings".to_string(), "issuecheck.fix_identity"),
+                Place::Terms => ("/settings/terms".to_string(), "issuecheck.fix_terms"),
+                Place::Numbering => ("/settings/numbering".to_string(), "issuecheck.fix_numbering"),
+                Place::Customer => (format!("/customers/{}/edit", rec.content.customer_id), "issuecheck.fix_customer"),
+                Place::Document => (format!("/{}/{}/edit", rec.kind.segment(), rec.id), "issuecheck.fix_document"),
+            };
+            (p.message(lang), href, label)
+        })
+        .collect())
 }
 
 async fn show(app: App, s: WebSession, id: String, kind: DocumentKind) -> Result<Response, WebError> {
@@ -1016,6 +1084,11 @@ async fn act(
     };
     match result {
         Ok(r) => Ok(r),
+        Err(ApiError::NotIssuable(_)) => {
+            // The page lists the problems itself, each with its link.
+            let rec = app.store.document(s.rec.company_id, kind, id).await.map_err(|e| WebError::store(lang, e))?;
+            show_page(&app, &s, &rec, BTreeMap::new(), None, StatusCode::UNPROCESSABLE_ENTITY, None).await
+        }
         Err(ApiError::Invalid(errs)) => {
             let rec = app.store.document(s.rec.company_id, kind, id).await.map_err(|e| WebError::store(lang, e))?;
             // `to[2]` is shown next to the one recipients field.
@@ -2027,6 +2100,8 @@ struct FormPage {
     open_more: bool,
     /// The exemption mentions in effect: the draft's, or the company's for a new one.
     exemptions: Vec<ExemptionReason>,
+    /// An e-invoice of a company whose identity is not filled in yet.
+    first_run: bool,
 }
 
 impl FormPage {
@@ -2223,7 +2298,10 @@ async fn render_form(
             format!("/{}/new", kind.segment()),
         ),
     };
-    let look = app.store.settings(s.rec.company_id).await.map_err(|e| WebError::store(lang, e))?.documents;
+    let settings = app.store.settings(s.rec.company_id).await.map_err(|e| WebError::store(lang, e))?;
+    // The first invoice of a company with no identity yet: ask for it first.
+    let first_run = compliance::applies_to(kind) && settings.identity.as_ref().is_none_or(|i| i.siren.is_none());
+    let look = settings.documents;
     let rates: Vec<(String, String)> =
         look.offered_vat_rates().into_iter().map(|r| (to_text(r, 0), text::percent(r, lang))).collect();
     let stored = match editing {
@@ -2265,6 +2343,7 @@ async fn render_form(
         units: UnitCode::known().collect(),
         open_more,
         exemptions,
+        first_run,
     };
     html(status, &page)
 }
