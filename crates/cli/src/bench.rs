@@ -559,6 +559,24 @@ async fn load(
         .await
         .context("cannot create the bench company")?;
     let company_id = company.company_id;
+    // The identity every invoice needs before it can be issued (`core::compliance`).
+    let mut settings = store.settings(company_id).await?;
+    settings.identity = Some(facturier_core::company::Seller {
+        legal_form: Some("SAS".into()),
+        share_capital: Some(Decimal::from(50_000)),
+        rcs_city: Some("Lyon".into()),
+        siren: Some(Siren::from_str("552100554").context("SIREN")?),
+        vat_number: Some(VatNumber::from_str("FR96552100554").context("VAT number")?),
+        address: Address {
+            line1: "8 quai Saint-Vincent".into(),
+            line2: None,
+            postal_code: "69001".into(),
+            city: "Lyon".into(),
+            country: fr.clone(),
+        },
+        ..facturier_core::company::Seller::bare(COMPANY_NAME, fr.clone())
+    });
+    store.set_settings(company_id, &settings).await.context("bench company identity")?;
 
     // Customers, in bulk transactions.
     let mut rng = StdRng::seed_from_u64(args.seed);
