@@ -102,6 +102,11 @@ pub struct BenchArgs {
     /// invoice with its deductions — by the derivations benchmark, run first; 0 skips it.
     #[arg(long, default_value_t = 1000)]
     families: usize,
+    /// Issued invoices of each data set whose files (the PDF/A-3 with its Factur-X XML, and
+    /// the UBL) are rendered and stored as issuing does, one after the other, before the
+    /// server starts: files per second and the bytes stored per invoice; 0 skips it.
+    #[arg(long, default_value_t = 200)]
+    files: u32,
 }
 
 /// How long the generated history is: invoices are spread over about three years up to today.
@@ -634,6 +639,7 @@ async fn load(
     producer.join().map_err(|_| anyhow!("the generator thread panicked"))?;
     ensure!(issued == invoices, "issued {issued} invoices instead of {invoices}");
     let invoices_per_sec = invoices as f64 / load_secs;
+    skip_files(store, company_id).await?;
     println!(
         "  loaded {customers} customers ({customers_per_sec:.0}/s) and {invoices} issued invoices in {load_secs:.1} s: {invoices_per_sec:.0} invoices/s \
          ({} issued, {} partially paid, {} paid)",
@@ -674,6 +680,62 @@ async fn load(
     })
 }
 
+/// The generated invoices are not rendered by the server under measurement: a million
+/// of them would keep it busy for a quarter of an hour and store some 40 GB. They stay
+/// "not yet rendered" for `verify`; the files figure renders a sample instead.
+async fn skip_files(store: &Store, company_id: Uuid) -> Result<()> {
+    let n = store.skip_pending_files(company_id).await.context("skipping the generated invoices' files")?;
+    if n > 0 {
+        println!("  {n} generated invoices left without their files (the server would render them)");
+    }
+    Ok(())
+}
+
+/// What rendering and storing issued invoices' files costs.
+struct FilesFigures {
+    invoices: usize,
+    per_sec: f64,
+    bytes_per_invoice: f64,
+}
+
+/// Renders and stores the files of `n` generated invoices (the newest), one after the
+/// other, through the same function the issue handler calls.
+async fn files_bench(store: &Store, company_id: Uuid, n: u32) -> Result<FilesFigures> {
+    let filter = facturier_store::documents::DocumentFilter {
+        kind: facturier_core::document::DocumentKind::Invoice,
+        status: None,
+        customer_id: None,
+        from: None,
+        to: None,
+        limit: n,
+        after: None,
+    };
+    let (docs, _) = store.list_documents(company_id, &filter).await?;
+    ensure!(!docs.is_empty(), "no issued invoice to render");
+    let started = Instant::now();
+    let mut bytes = 0usize;
+    for d in &docs {
+        let rec = store.document(company_id, d.kind, d.id).await?;
+        let files = facturier_server::files::ensure(store, company_id, &rec)
+            .await
+            .map_err(|e| anyhow!("rendering {:?}: {e}", rec.number))?;
+        bytes += files.iter().map(|f| f.bytes.len()).sum::<usize>();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let f = FilesFigures {
+        invoices: docs.len(),
+        per_sec: docs.len() as f64 / secs,
+        bytes_per_invoice: bytes as f64 / docs.len() as f64,
+    };
+    println!(
+        "  files: {} invoices rendered (PDF/A-3 + Factur-X, UBL) and stored in {secs:.1} s: {:.0} invoices/s, {:.1} KiB stored per invoice",
+        f.invoices,
+        f.per_sec,
+        f.bytes_per_invoice / 1024.0
+    );
+    Ok(f)
+}
+
 /// A data set kept by an earlier run, opened again: its company, a new token, its
 /// customers, and the search samples the generator drew when it made them.
 async fn reopen(store: &Store, generator: &Generator, args: &BenchArgs) -> Result<Loaded> {
@@ -690,6 +752,7 @@ async fn reopen(store: &Store, generator: &Generator, args: &BenchArgs) -> Resul
         generator.customer(&mut rng, k, &mut samples);
     }
     println!("  reusing {} customers of the kept data set", customer_ids.len());
+    skip_files(store, company_id).await?;
     let db_bytes = store.database_size().await.ok();
     Ok(Loaded { company_id, token, customer_ids, samples, rates: None, verify_per_sec: None, db_bytes })
 }
@@ -1113,6 +1176,7 @@ struct Figures {
     latencies: Vec<Latency>,
     /// VmHWM and VmRSS of the server at the end, KiB.
     memory: Option<(u64, u64)>,
+    files: Option<FilesFigures>,
 }
 
 /// A database made for one run, removed afterwards unless kept.
@@ -1173,6 +1237,7 @@ async fn run_one(
         load(&store, generator, args, customers, invoices).await?
     };
     let searches = document_search(&store, &loaded, args.samples, args.seed).await;
+    let files = if args.files > 0 { Some(files_bench(&store, loaded.company_id, args.files).await?) } else { None };
     store.close().await;
     let mut fig = Figures {
         backend,
@@ -1183,6 +1248,7 @@ async fn run_one(
         http_n: None,
         latencies: searches?,
         memory: None,
+        files,
     };
     if args.skip_http {
         return Ok(fig);
@@ -1273,6 +1339,14 @@ fn table(figs: &[Figures], clients: usize) -> String {
     row("database size", &|f| f.loaded.db_bytes.map_or("–".into(), |b| format!("{:.0} MiB", b as f64 / 1048576.0)));
     if figs.iter().any(|f| f.loaded.verify_per_sec.is_some()) {
         row("verify: seals checked/s", &|f| opt(f.loaded.verify_per_sec, ""));
+    }
+    if figs.iter().any(|f| f.files.is_some()) {
+        row("files rendered + stored (PDF/A-3 + UBL), one after the other", &|f| {
+            opt(f.files.as_ref().map(|x| x.per_sec), "inv./s")
+        });
+        row("files stored per invoice", &|f| {
+            f.files.as_ref().map_or("–".into(), |x| format!("{:.1} KiB", x.bytes_per_invoice / 1024.0))
+        });
     }
     row("HTTP create+issue, 1 client", &|f| opt(f.http_1, "inv./s"));
     row(&format!("HTTP create+issue, {clients} clients"), &|f| opt(f.http_n, "inv./s"));
