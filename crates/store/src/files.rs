@@ -361,6 +361,17 @@ impl Store {
             crate::Backend::Sqlite => "",
             crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         };
+        // A read first: the queue is empty most of the time, and a write transaction every
+        // sweep would take SQLite's writer turn for nothing.
+        let due: Option<(i64,)> = on_pool!(self, |c| {
+            sqlx::query_as("SELECT attempts FROM document_files_pending WHERE not_before <= $1 LIMIT 1")
+                .bind(at)
+                .fetch_optional(c)
+                .await?
+        });
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let sql = format!(
             "UPDATE document_files_pending SET not_before = $2, attempts = attempts + 1 \
              WHERE (company_id, document_id) IN (SELECT company_id, document_id FROM document_files_pending \
