@@ -11,6 +11,7 @@
 use crate::api::render::{is_e_invoice, model_of, pdf_bytes};
 use crate::error::ApiError;
 use facturier_core::document::{DocumentKind, Status};
+use facturier_formats::ubl::UblFlavor;
 use facturier_store::Store;
 use facturier_store::documents::DocumentRecord;
 use facturier_store::files::{FileFormat, StoredFile};
@@ -28,10 +29,10 @@ const LEASE: Duration = Duration::from_secs(120);
 /// Documents claimed at once.
 const CLAIM: u32 = 16;
 
-/// The formats a document of `kind` is stored in once issued: its PDF, and the Peppol UBL
-/// of an e-invoice.
+/// The formats a document of `kind` is stored in once issued: its PDF, and both UBL
+/// flavours of an e-invoice (Peppol's and the French network's).
 pub fn formats(kind: DocumentKind) -> Vec<FileFormat> {
-    if is_e_invoice(kind) { vec![FileFormat::Pdf, FileFormat::Ubl] } else { vec![FileFormat::Pdf] }
+    if is_e_invoice(kind) { vec![FileFormat::Pdf, FileFormat::Ubl, FileFormat::UblFr] } else { vec![FileFormat::Pdf] }
 }
 
 /// Wakes the worker that renders issued documents without files.
@@ -116,9 +117,10 @@ pub async fn ensure(store: &Store, company: Uuid, rec: &DocumentRecord) -> Resul
     for format in missing {
         let bytes = match format {
             FileFormat::Pdf => pdf_bytes(rec, doc.clone()).await?,
-            FileFormat::Ubl => {
+            FileFormat::Ubl | FileFormat::UblFr => {
                 let doc = doc.clone();
-                tokio::task::spawn_blocking(move || facturier_formats::ubl::ubl_xml(&doc))
+                let flavor = if format == FileFormat::Ubl { UblFlavor::Peppol } else { UblFlavor::France };
+                tokio::task::spawn_blocking(move || facturier_formats::ubl::ubl_xml_for(&doc, flavor))
                     .await
                     .map_err(|e| ApiError::Internal(e.to_string()))??
             }

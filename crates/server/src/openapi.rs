@@ -423,9 +423,10 @@ fn document_operation(kind: DocumentKind, action: DocOp, method: &'static str, p
             ..base(id("get", "Pdf"))
         },
         DocOp::Ubl => Operation {
-            description: "UBL 2.1 following Peppol BIS Billing 3.0: an `Invoice`, or a `CreditNote` for a credit note. 409 for a draft.",
+            description: "UBL 2.1: an `Invoice`, or a `CreditNote` for a credit note, in the flavour of `flavor`: `peppol` (Peppol BIS Billing 3.0) or `fr` (the French e-invoicing network: EN 16931 with the BR-FR rules, the billing frame BT-23 as ProfileID); by default the buyer's network (`fr` for a buyer in France, `peppol` otherwise). Both are rendered and stored when the document is issued and served as stored. 409 for a draft; 422 for another flavour.",
+            query: &["UblFlavor"],
             success: Success::File("application/xml", leak(format!("The {n} as UBL"))),
-            errors: &[404, 409],
+            errors: &[404, 409, 422],
             ..base(id("get", "Ubl"))
         },
         DocOp::Send => Operation {
@@ -714,6 +715,11 @@ fn parameters() -> Value {
             "name": "file_id", "in": "path", "required": true,
             "description": "The file's id; an id that is not a UUID is unknown (404).",
             "schema": {"type": "string", "format": "uuid"},
+        },
+        "UblFlavor": {
+            "name": "flavor", "in": "query", "required": false,
+            "description": "`peppol` (Peppol BIS Billing 3.0) or `fr` (the French network, BR-FR); default the buyer's network.",
+            "schema": {"type": "string", "enum": ["peppol", "fr"]},
         },
         "CustomerSort": {
             "name": "sort", "in": "query", "required": false,

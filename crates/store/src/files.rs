@@ -24,17 +24,21 @@ pub enum FileFormat {
     Pdf,
     /// The Peppol BIS Billing 3.0 UBL of an e-invoice.
     Ubl,
+    /// The UBL of an e-invoice for the French network (EN 16931 with the BR-FR rules:
+    /// the billing frame as ProfileID, SIREN addresses under 0225).
+    UblFr,
 }
 
 impl FileFormat {
     /// Every format, in the order they are rendered.
-    pub const ALL: [FileFormat; 2] = [FileFormat::Pdf, FileFormat::Ubl];
+    pub const ALL: [FileFormat; 3] = [FileFormat::Pdf, FileFormat::Ubl, FileFormat::UblFr];
 
     /// The name stored in `document_files.format`.
     pub fn as_str(self) -> &'static str {
         match self {
             FileFormat::Pdf => "pdf",
             FileFormat::Ubl => "ubl",
+            FileFormat::UblFr => "ubl-fr",
         }
     }
 }

@@ -1170,10 +1170,12 @@ pub fn route(mr: MethodRouter<App>, kind: DocumentKind, op: DocOp) -> MethodRout
             let rec = app.store.document(auth.company(), kind, path_id(&id, "document")?).await?;
             super::render::pdf(&app, &auth, &rec).await
         })),
-        DocOp::Ubl => mr.merge(get(move |State(app): State<App>, auth: Auth, Path(id): P| async move {
-            let rec = app.store.document(auth.company(), kind, path_id(&id, "document")?).await?;
-            super::render::ubl(&app, &auth, &rec).await
-        })),
+        DocOp::Ubl => mr.merge(get(
+            move |State(app): State<App>, auth: Auth, Path(id): P, Query(q): Query<super::render::UblQuery>| async move {
+                let rec = app.store.document(auth.company(), kind, path_id(&id, "document")?).await?;
+                super::render::ubl(&app, &auth, &rec, &q).await
+            },
+        )),
         DocOp::Send => {
             mr.merge(post(move |State(app): State<App>, auth: Auth, Path(id): P, body: axum::body::Bytes| async move {
                 super::email::send(&app, &auth, kind, &id, body).await

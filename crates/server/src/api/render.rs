@@ -197,11 +197,34 @@ pub async fn pdf_bytes(rec: &DocumentRecord, doc: RenderDocument) -> Result<Vec<
     Ok(bytes)
 }
 
-/// The UBL 2.1 invoice or credit note of an issued invoice: the file stored at issue.
-pub async fn ubl(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<Response, ApiError> {
+/// `?flavor=` of `GET /{kind}/{id}/ubl`: `peppol` or `fr`; by default the buyer's network.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct UblQuery {
+    pub flavor: Option<String>,
+}
+
+/// Which UBL a buyer receives when none is asked for: a French buyer the French
+/// network's (its platform checks BR-FR), any other Peppol's.
+fn network_format(rec: &DocumentRecord) -> FileFormat {
+    let country = rec.content.parties.as_ref().map(|p| p.buyer.address.country.as_str());
+    if country == Some("FR") { FileFormat::UblFr } else { FileFormat::Ubl }
+}
+
+/// The UBL 2.1 invoice or credit note of an issued invoice: the file stored at issue, in
+/// the flavour asked for (`peppol` or `fr`), else the buyer's network's.
+pub async fn ubl(app: &App, auth: &Auth, rec: &DocumentRecord, q: &UblQuery) -> Result<Response, ApiError> {
+    let format = match q.flavor.as_deref() {
+        None | Some("") => network_format(rec),
+        Some("peppol") => FileFormat::Ubl,
+        Some("fr") => FileFormat::UblFr,
+        Some(other) => {
+            return Err(ApiError::field("flavor", format!("{other:?} is not a UBL flavour: peppol or fr")));
+        }
+    };
     if rec.status == Status::Draft {
         return Err(ApiError::Conflict("a draft has no legal number yet: issue it before exporting it as UBL".into()));
     }
-    let xml = stored_bytes(app, auth, rec, FileFormat::Ubl).await?;
+    let xml = stored_bytes(app, auth, rec, format).await?;
     Ok(file_response(xml, "application/xml", &file_name(rec, "xml")))
 }

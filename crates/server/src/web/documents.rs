@@ -971,7 +971,7 @@ async fn file(app: App, s: WebSession, id: String, kind: DocumentKind, ubl: bool
     let rec =
         app.store.document(s.rec.company_id, kind, doc_id(lang, &id)?).await.map_err(|e| WebError::store(lang, e))?;
     let r = if ubl {
-        crate::api::render::ubl(&app, &s.auth(), &rec).await
+        crate::api::render::ubl(&app, &s.auth(), &rec, &Default::default()).await
     } else {
         crate::api::render::pdf(&app, &s.auth(), &rec).await
     };
