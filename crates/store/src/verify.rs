@@ -304,8 +304,9 @@ struct CheckedFile {
     current_seal: Option<String>,
 }
 
-/// What is wrong with one stored file, `prev` being the seal of the file before it.
-fn file_problem(f: &CheckedFile, expected_seq: i64, prev: &str) -> Option<String> {
+/// What is wrong with one stored file, `prev` being the seal of the file before it
+/// (`None` when that file is named already: its change explains the link).
+fn file_problem(f: &CheckedFile, expected_seq: i64, prev: Option<&str>) -> Option<String> {
     if f.chain_seq != expected_seq {
         return Some(format!("file {expected_seq} of the file chain is missing (a stored file was removed)"));
     }
@@ -316,7 +317,7 @@ fn file_problem(f: &CheckedFile, expected_seq: i64, prev: &str) -> Option<String
     if usize::try_from(f.size).ok() != Some(f.bytes.len()) {
         return Some(format!("column size holds {}, but the file has {} bytes", f.size, f.bytes.len()));
     }
-    if f.prev_seal != prev {
+    if prev.is_some_and(|p| f.prev_seal != p) {
         return Some("its predecessor's file seal does not match (a stored file was removed or altered)".into());
     }
     if crate::files::file_seal(&f.prev_seal, &f.document_seal, &f.format, &f.sha256) != f.seal {
@@ -346,6 +347,7 @@ impl Store {
         });
         let (head, length) = chain.unwrap_or_else(|| (seal::GENESIS.to_string(), 0));
         let mut prev = seal::GENESIS.to_string();
+        let mut prev_named = false;
         let mut expected_seq = 1i64;
         loop {
             let rows: Vec<CheckedFile> = on_pool!(self, |c| {
@@ -363,7 +365,9 @@ impl Store {
             });
             let Some(last) = rows.last().map(|f| f.chain_seq) else { break };
             for f in &rows {
-                if let Some(reason) = file_problem(f, expected_seq, &prev) {
+                let problem = file_problem(f, expected_seq, (!prev_named).then_some(prev.as_str()));
+                prev_named = problem.is_some();
+                if let Some(reason) = problem {
                     report.changed.push(FileProblem {
                         kind: f.kind.parse().ok(),
                         document_id: Some(f.document_id),
@@ -382,7 +386,7 @@ impl Store {
         }
         // The recorded head names the last file stored: files removed from the end of the
         // chain show here (a last file whose seal changed is named above already).
-        let last_named = report.changed.last().is_some_and(|p| p.document_id.is_some()) && report.files > 0;
+        let last_named = prev_named;
         let reason = if expected_seq - 1 != length {
             Some(format!(
                 "the file chain ends at file {} but {length} files were stored (files removed from its end)",
