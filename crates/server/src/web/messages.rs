@@ -358,6 +358,12 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "a draft has no legal number yet: issue it before exporting it as UBL",
         "Un brouillon n'a pas encore de numéro légal : émettez-le avant de l'exporter en UBL",
     ),
+    // Issued documents' stored files (issue 20).
+    (
+        "a draft has no stored files: it is rendered at each download",
+        "Un brouillon n'a pas de fichiers conservés : il est mis en page à chaque téléchargement",
+    ),
+    ("unknown file format {v}", "format de fichier inconnu : {v:q}"),
     // Orders, deliveries, deposits and situations.
     (
         "a deposit is a percentage above 0 and at most 100, not {v}",
