@@ -1232,6 +1232,15 @@ async fn responses_follow_the_document() {
         let pdf = format!("/{}/{{id}}/pdf", kind.segment());
         let a = c.call("get", &pdf, first["id"].as_str(), "", Some(&token), None, false, &[]).await;
         assert_eq!(a.status, 200, "{pdf}: {}", a.text);
+        // What issuing a draft would refuse; an issued document is not a draft (409).
+        let check = format!("/{}/{{id}}/issue-check", kind.segment());
+        if let Some(draft) = docs.iter().find(|d| d["status"] == "draft") {
+            let r = c.expect(200, "get", &check, draft["id"].as_str(), "", None).await;
+            assert!(r["issuable"].is_boolean() && r["problems"].is_array(), "{r}");
+        }
+        if let Some(issued) = docs.iter().find(|d| d["status"] != "draft") {
+            c.expect(409, "get", &check, issued["id"].as_str(), "", None).await;
+        }
         // E-mail: queued (no SMTP server here), listed; a draft is refused.
         let issued = docs.iter().find(|d| d["status"] != "draft").expect("an issued one");
         let send = format!("/{}/{{id}}/send", kind.segment());

@@ -114,7 +114,7 @@ async fn every_email_is_from_the_server_and_replies_go_to_the_company() {
         let app = spawn_app_with_mail(&db, Some(mail)).await;
         // The company types somebody else's address as its own.
         let identity = json!({"identity": {
-            "name": "Atelier Durand",
+            "name": "Atelier Durand", "legal_form": "EI", "siren": "552100554", "vat_number": "FR96552100554",
             "address": {"line1": "3 quai Saint-Antoine", "postal_code": "69002", "city": "Lyon", "country": "FR"},
             "email": "direction@banque.example",
         }});
