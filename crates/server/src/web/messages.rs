@@ -481,6 +481,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "{v:q} n'est pas un type de document : quote, order, delivery_note, proforma, invoice, deposit_invoice, credit_note",
     ),
     ("{v} is not a profile: en16931, basic_wl or minimum", "{v:q} n'est pas un profil : en16931, basic_wl ou minimum"),
+    ("{v} is not a nature: goods or services", "{v:q} n'est pas une nature : goods (biens) ou services"),
     (
         "the document cannot be issued yet: {n} problems to fix",
         "le document ne peut pas encore être émis : {n} point(s) à corriger",
