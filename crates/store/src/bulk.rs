@@ -652,7 +652,8 @@ pub(crate) mod tests {
             name: name.into(),
             email: None,
             activity: Some("Électricité".into()),
-            legal: LegalIds::default(),
+            // A French business is named by its SIREN on its invoices (core::compliance).
+            legal: LegalIds { siren: "732829320".parse().ok(), ..LegalIds::default() },
             iban: None,
             billing_address: Address {
                 line1: "1 rue de la Paix".into(),
@@ -670,6 +671,27 @@ pub(crate) mod tests {
             notes: None,
             invoice_grouping: Default::default(),
         }
+    }
+
+    /// Gives a company the identity an invoice needs before it can be issued.
+    pub(crate) async fn give_identity(store: &Store, company_id: Uuid) {
+        let mut s = store.settings(company_id).await.unwrap();
+        s.identity = Some(Seller {
+            legal_form: Some("SARL".into()),
+            share_capital: Some(Decimal::from(10_000)),
+            rcs_city: Some("Paris".into()),
+            siren: "552100554".parse().ok(),
+            vat_number: "FR96552100554".parse().ok(),
+            address: Address {
+                line1: "3 rue du Louvre".into(),
+                line2: None,
+                postal_code: "75001".into(),
+                city: "Paris".into(),
+                country: "FR".parse().unwrap(),
+            },
+            ..Seller::bare("Test SARL", "FR".parse().unwrap())
+        });
+        store.set_settings(company_id, &s).await.unwrap();
     }
 
     fn content(customer_id: Uuid, date: Date, rates: &[&str]) -> Content {
@@ -693,6 +715,7 @@ pub(crate) mod tests {
         let company =
             store.create_company("Bulk SARL", &"FR".parse().unwrap(), Currency::EUR, "b@bulk.fr").await.unwrap();
         let cid = company.company_id;
+        give_identity(store, cid).await;
         let ids = store.bulk_insert_customers(cid, &[customer("Alpha"), customer("Beta")]).await.unwrap();
         assert_eq!(ids.len(), 2);
         let found = store
@@ -775,14 +798,26 @@ pub(crate) mod tests {
         let theirs = store.bulk_insert_customers(other.company_id, &[customer("Gamma")]).await.unwrap();
         let stranger = BulkInvoice { content: content(theirs[0], date!(2026 - 01 - 05), &["20"]), payment: None };
         assert!(matches!(store.bulk_issue_invoices(cid, today, &[stranger]).await, Err(StoreError::Invalid { .. })));
-        assert_eq!(store.verify_chain(cid).await.unwrap(), ChainReport::Intact { documents: 5 });
+        // An invoice the e-invoicing rules refuse (a rate no longer in force) stops its
+        // batch before a number is drawn: the next invoice takes the next number.
+        let ok = BulkInvoice { content: content(ids[0], date!(2026 - 01 - 05), &["20"]), payment: None };
+        let odd = BulkInvoice { content: content(ids[1], date!(2026 - 01 - 05), &["19.6"]), payment: None };
+        match store.bulk_issue_invoices(cid, today, &[ok.clone(), odd]).await {
+            Err(StoreError::NotIssuable(p)) => {
+                assert_eq!(p[0].code, facturier_core::compliance::Code::VatRateNotFrench);
+                assert_eq!(p[0].line, Some(0));
+            }
+            other => panic!("expected NotIssuable, got {other:?}"),
+        }
+        assert_eq!(store.bulk_issue_invoices(cid, today, &[ok]).await.unwrap()[0].number, "F2026-00004");
+        assert_eq!(store.verify_chain(cid).await.unwrap(), ChainReport::Intact { documents: 6 });
         // Each bulk payment is a payment of its customer too: listed, and it can be cancelled.
         let filter = crate::payments::PaymentFilter { customer_id: None, from: None, to: None, limit: 50, after: None };
         let (listed, _) = store.list_payments(cid, &filter).await.unwrap();
         assert_eq!(listed.len(), 2);
         assert!(listed.iter().all(|p| p.allocations.len() == 1 && p.status == "recorded"));
         store.cancel_payment(cid, listed[0].id, "test").await.unwrap();
-        assert_eq!(store.verify_chain(cid).await.unwrap(), ChainReport::Intact { documents: 5 });
+        assert_eq!(store.verify_chain(cid).await.unwrap(), ChainReport::Intact { documents: 6 });
     }
 
     #[tokio::test]

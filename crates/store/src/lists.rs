@@ -508,6 +508,7 @@ mod tests {
         let company =
             store.create_company("Cherche SARL", &"FR".parse().unwrap(), Currency::EUR, "c@cherche.fr").await.unwrap();
         let cid = company.company_id;
+        crate::bulk::tests::give_identity(store, cid).await;
         let ids =
             store.bulk_insert_customers(cid, &[customer("Crème Brûlée SARL"), customer("Atelier Nord")]).await.unwrap();
         let (creme, nord) = (ids[0], ids[1]);
@@ -522,6 +523,7 @@ mod tests {
         let nord_ids: Vec<Uuid> = issued[SPARSE_MATCHES + 50..].iter().map(|d| d.id).collect();
         let other =
             store.create_company("Autre SAS", &"FR".parse().unwrap(), Currency::EUR, "o@autre.fr").await.unwrap();
+        crate::bulk::tests::give_identity(store, other.company_id).await;
         let theirs = store.bulk_insert_customers(other.company_id, &[customer("Atelier Nord")]).await.unwrap();
         let stranger = BulkInvoice { content: invoice(theirs[0], day, "Rénovation façade", None), payment: None };
         store.bulk_issue_invoices(other.company_id, day, &[stranger]).await.unwrap();

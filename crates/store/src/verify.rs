@@ -509,6 +509,7 @@ mod tests {
             .await
             .unwrap()
             .company_id;
+        crate::bulk::tests::give_identity(store, company).await;
         let alpha = store.insert_customer(company, &customer("Alpha")).await.unwrap().id;
         let beta = store.insert_customer(company, &customer("Beta")).await.unwrap().id;
         let inv = DocumentKind::Invoice;
@@ -609,6 +610,7 @@ mod tests {
             .await
             .unwrap()
             .company_id;
+        crate::bulk::tests::give_identity(store, company).await;
         let alpha = store.insert_customer(company, &customer("Alpha")).await.unwrap().id;
         let id = issued(store, company, DocumentKind::Invoice, content(alpha, date!(2026 - 03 - 02), 100), None).await;
         // Rewritten as the previous version sealed it: no copy in the content, the seal
