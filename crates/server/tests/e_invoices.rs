@@ -359,3 +359,40 @@ async fn the_nature_of_the_operation_comes_from_what_is_sold() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_editor_lets_a_typed_line_say_what_it_supplies() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        common::web_client::with_password(&app, "admin@test.fr").await;
+        let mut b = common::web_client::Browser::new(&app);
+        let csrf = b.sign_in_as("admin@test.fr").await;
+        let blank = b.get("/invoices/new").await.body;
+        assert!(blank.contains(r#"<option value="services">Prestation de services</option>"#), "{blank}");
+        let item = |i: &str, description: &'static str, nature: &'static str| {
+            vec![
+                (format!("lines[{i}].kind"), "item".to_string()),
+                (format!("lines[{i}].description"), description.to_string()),
+                (format!("lines[{i}].quantity"), "1".to_string()),
+                (format!("lines[{i}].unit_price"), "100".to_string()),
+                (format!("lines[{i}].vat_rate"), "20".to_string()),
+                (format!("lines[{i}].nature"), nature.to_string()),
+            ]
+        };
+        let mut form = vec![("csrf".to_string(), csrf.clone()), ("customer_id".to_string(), customer.clone())];
+        form.extend(item("0", "Lampe de bureau", "goods"));
+        form.extend(item("1", "Étude d'éclairage", ""));
+        form.push(("action".into(), "save".into()));
+        let p = b.post_pairs("/invoices/new", &form).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let id = p.location.rsplit('/').next().unwrap_or_default().to_string();
+        let v = app.get(&format!("/invoices/{id}")).await.body;
+        assert_eq!(v["lines"][0]["nature"], "goods", "chosen");
+        assert_eq!(v["lines"][1]["nature"], "services", "the company's main activity");
+        assert_eq!(v["operation"], "mixed");
+        // The editor shows each line's nature as saved.
+        let page = b.get(&format!("/invoices/{id}/edit")).await.body;
+        assert!(page.contains(r#"<option value="goods" selected>Livraison de biens</option>"#), "{page}");
+    })
+    .await;
+}

@@ -173,6 +173,10 @@ pub const LABELS: i18n::Labels = &[
     ("editor.tax_percent", "ou % du prix", "or % of the price"),
     ("editor.unit", "Unité (code UN/ECE)", "Unit (UN/ECE code)"),
     ("editor.purchase_price", "Prix d'achat unitaire HT", "Unit purchase price"),
+    ("editor.nature", "Nature", "Nature"),
+    ("editor.nature_auto", "Selon le produit ou l'activité", "From the product or the activity"),
+    ("editor.nature_goods", "Livraison de biens", "Goods"),
+    ("editor.nature_services", "Prestation de services", "Services"),
     ("editor.doc_discount_amount", "ou remise globale en montant HT", "or document discount as a net amount"),
     (
         "editor.more",
@@ -1167,6 +1171,9 @@ pub struct LineForm {
     pub discount: String,
     pub unit: String,
     pub purchase_price: String,
+    /// `goods`, `services`, or empty: the product's, else the unit's or the company's
+    /// main activity (the API decides).
+    pub nature: String,
     /// The line's taxes other than VAT (eco-participation, DEEE…), in their order.
     pub taxes: Vec<TaxForm>,
 }
@@ -1209,7 +1216,7 @@ impl LineForm {
     }
 }
 
-const LINE_FIELDS: [&str; 11] = [
+const LINE_FIELDS: [&str; 12] = [
     "id",
     "product_id",
     "kind",
@@ -1221,6 +1228,7 @@ const LINE_FIELDS: [&str; 11] = [
     "discount_percent",
     "unit",
     "purchase_price",
+    "nature",
 ];
 
 const TAX_FIELDS: [&str; 3] = ["label", "amount", "percent"];
@@ -1306,6 +1314,7 @@ pub fn form_lines(form: &FormData) -> Vec<LineForm> {
                         discount,
                         unit,
                         purchase_price,
+                        nature,
                     ],
                 ),
             )| LineForm {
@@ -1322,6 +1331,7 @@ pub fn form_lines(form: &FormData) -> Vec<LineForm> {
                 discount,
                 unit,
                 purchase_price,
+                nature,
                 taxes: taxes.remove(&at).unwrap_or_default(),
             },
         )
@@ -1553,6 +1563,7 @@ impl DraftForm {
                 discount: if l.discount_percent.is_zero() { String::new() } else { to_text(l.discount_percent, 0) },
                 unit: if l.is_item() { l.unit.code().to_string() } else { String::new() },
                 purchase_price: l.purchase_price.map(|p| to_text(p, 2)).unwrap_or_default(),
+                nature: if l.is_item() { l.supplies().as_str().to_string() } else { String::new() },
                 taxes: l
                     .other_taxes
                     .iter()
@@ -1784,6 +1795,7 @@ impl DraftForm {
                     li.discount_percent = dec(&l.discount);
                     li.unit = opt(&l.unit);
                     li.purchase_price = dec(&l.purchase_price);
+                    li.nature = opt(&l.nature);
                     let taxes: Vec<_> = l
                         .taxes
                         .iter()
@@ -2120,7 +2132,7 @@ impl FormPage {
     /// The line's "more" section starts open: it holds a tax, or an error.
     fn line_more_open(&self, l: &LineForm) -> bool {
         !l.taxes.is_empty()
-            || ["unit", "purchase_price"].iter().any(|f| self.line_error(&l.i, f).is_some())
+            || ["unit", "purchase_price", "nature"].iter().any(|f| self.line_error(&l.i, f).is_some())
             || self.error_map.keys().any(|k| k.starts_with(&format!("lines[{}].other_taxes[", l.i)))
     }
     fn instalment_error(&self, i: &usize, field: &str) -> Option<&str> {
@@ -2538,6 +2550,7 @@ async fn save(
             vat_category: shown_category(p.vat.category(), p.vat.rate()),
             unit: p.unit.code().to_string(),
             purchase_price: p.purchase_price.map(|x| to_text(x, 2)).unwrap_or_default(),
+            nature: p.nature.as_str().to_string(),
             ..LineForm::default()
         });
         let totals = compute(&app, &s, &f, base).await?.ok();
