@@ -2,7 +2,7 @@
 //! company status (VAT-registered, micro-entrepreneur under the franchise en base, VAT
 //! on debits) × each VAT situation (French business, consumer, BTP reverse charge,
 //! intra-EU services and goods, export) × each kind (invoice, deposit and final invoice
-//! of an order, credit note), issued over HTTP on SQLite and PostgreSQL, downloaded as
+//! of an order, progress invoices, credit note), issued over HTTP on SQLite and PostgreSQL, downloaded as
 //! served, and checked by `scripts/validate.py`: the Factur-X PDF (container, XMP, the
 //! XSD, the EN 16931 schematron and BR-FR on its XML) and the UBL of every flavour (the
 //! OASIS XSD, EN 16931 and BR-FR).
@@ -240,11 +240,20 @@ async fn every_company_status_and_vat_situation_issues_valid_e_invoices() {
                 let fin = created(&app, &format!("/orders/{oid}/convert"), json!({"to": "invoice"})).await;
                 let fin = issue(&app, "invoices", &fin).await;
                 download(&app, dir.path(), "invoices", &fin, &format!("{name}-final"), &mut files).await;
+                // Progress invoices (situations) at 40 %, then at 100 %, which closes the order.
+                let works = created(&app, "/orders", json!({"customer_id": customer, "lines": s.lines})).await;
+                let works = id(&issue(&app, "orders", &works).await);
+                for pct in ["40", "100"] {
+                    let path = format!("/orders/{works}/progress-invoice");
+                    let sit = created(&app, &path, json!({"cumulative_percent": pct})).await;
+                    let sit = issue(&app, "invoices", &sit).await;
+                    download(&app, dir.path(), "invoices", &sit, &format!("{name}-situation-{pct}"), &mut files).await;
+                }
             }
         }
         // 3 statuses: 6 + 6 + 2 situations, each an invoice and a credit note, plus a
-        // deposit and a final invoice for each status's French business.
-        assert_eq!(files.pdf.len(), 2 * (6 + 6 + 2) + 2 * 3, "every document was downloaded");
+        // deposit, a final invoice and two progress invoices for each status's French business.
+        assert_eq!(files.pdf.len(), 2 * (6 + 6 + 2) + 4 * 3, "every document was downloaded");
         assert_all_valid("pdf", &files.pdf);
         assert_all_valid("ubl", &files.ubl);
     })
