@@ -143,7 +143,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
         (
             "Mairie de Saint-Jean",
             "Collectivité",
-            "217803236",
+            "217803238",
             "Place de la Mairie",
             "31240",
             "Saint-Jean",
@@ -153,7 +153,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
         (
             "Garage Moreau & Fils",
             "Automobile",
-            "351541596",
+            "351541594",
             "ZA des Landes",
             "44800",
             "Saint-Herblain",
@@ -163,7 +163,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
         (
             "Pharmacie Centrale",
             "Santé",
-            "345129887",
+            "345129886",
             "1 place Bellecour",
             "69002",
             "Lyon",

@@ -48,7 +48,41 @@ fn init(db: &Db) -> (String, String) {
     let out = run(db, &["init", "--company-name", "Atelier Test", "--admin-email", "admin@test.fr", "--json"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).expect("init --json prints JSON");
-    (v["company_id"].as_str().unwrap().to_string(), v["token"].as_str().unwrap().to_string())
+    let company_id = v["company_id"].as_str().unwrap().to_string();
+    give_identity(db, &company_id);
+    (company_id, v["token"].as_str().unwrap().to_string())
+}
+
+/// The legal identity an administrator fills in before the first invoice: without it
+/// nothing can be issued (`core::compliance`).
+fn give_identity(db: &Db, company_id: &str) {
+    let (url, id) = (db.url.clone(), company_id.parse::<uuid::Uuid>().unwrap());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let store = facturier_store::Store::connect(&url).await.unwrap();
+            let mut s = store.settings(id).await.unwrap();
+            s.identity = Some(facturier_core::company::Seller {
+                legal_form: Some("SARL".into()),
+                share_capital: Some(rust_decimal::Decimal::from(10_000)),
+                rcs_city: Some("Paris".into()),
+                siren: "552100554".parse().ok(),
+                vat_number: "FR96552100554".parse().ok(),
+                address: facturier_core::party::Address {
+                    line1: "3 rue du Louvre".into(),
+                    line2: None,
+                    postal_code: "75001".into(),
+                    city: "Paris".into(),
+                    country: "FR".parse().unwrap(),
+                },
+                ..facturier_core::company::Seller::bare("Atelier Test", "FR".parse().unwrap())
+            });
+            store.set_settings(id, &s).await.unwrap();
+            store.close().await;
+        })
+    })
+    .join()
+    .unwrap();
 }
 
 fn free_port() -> u16 {
@@ -149,9 +183,15 @@ async fn a_server_killed_mid_issue_leaves_no_half_issued_invoice_and_no_burnt_nu
         let (_, token) = init(&db);
         let http = reqwest::Client::new();
         let server = Server::start(&db).await;
-        let (s, c) = post(&http, &token, format!("{}/customers", server.base), json!({
-            "name": "Client", "billing_address": {"line1": "1 rue A", "postal_code": "75001", "city": "Paris", "country": "FR"}
-        }))
+        let (s, c) = post(
+            &http,
+            &token,
+            format!("{}/customers", server.base),
+            json!({
+                "name": "Client", "legal": {"siren": "732829320"},
+                "billing_address": {"line1": "1 rue A", "postal_code": "75001", "city": "Paris", "country": "FR"}
+            }),
+        )
         .await;
         assert_eq!(s, 201);
         let customer = c["id"].as_str().unwrap().to_string();
@@ -221,9 +261,15 @@ async fn verify_names_the_first_tampered_invoice() {
         let (_, token) = init(&db);
         let http = reqwest::Client::new();
         let server = Server::start(&db).await;
-        let (_, c) = post(&http, &token, format!("{}/customers", server.base), json!({
-            "name": "Client", "billing_address": {"line1": "1 rue A", "postal_code": "75001", "city": "Paris", "country": "FR"}
-        }))
+        let (_, c) = post(
+            &http,
+            &token,
+            format!("{}/customers", server.base),
+            json!({
+                "name": "Client", "legal": {"siren": "732829320"},
+                "billing_address": {"line1": "1 rue A", "postal_code": "75001", "city": "Paris", "country": "FR"}
+            }),
+        )
         .await;
         let mut numbers = Vec::new();
         for price in ["100", "200", "300"] {
@@ -588,7 +634,7 @@ async fn emails_queued_without_an_smtp_server_are_sent_after_a_restart_with_one(
             &token,
             format!("{}/customers", server.base),
             json!({
-                "name": "Boulangerie Martin", "email": "compta@boulangerie.fr",
+                "name": "Boulangerie Martin", "email": "compta@boulangerie.fr", "legal": {"siren": "732829320"},
                 "billing_address": {"line1": "1 rue A", "postal_code": "69002", "city": "Lyon", "country": "FR"},
             }),
         )
@@ -681,7 +727,7 @@ async fn verify_names_the_column_changed_behind_the_seal() {
             &http,
             &token,
             format!("{}/customers", server.base),
-            json!({"name": "Client", "billing_address": address}),
+            json!({"name": "Client", "legal": {"siren": "732829320"}, "billing_address": address}),
         )
         .await;
         post(&http, &token, format!("{}/customers", server.base), json!({"name": "Autre", "billing_address": address}))

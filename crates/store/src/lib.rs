@@ -62,7 +62,7 @@ pub enum StoreError {
     #[error("database write failed: {0}")]
     Write(String),
     /// The e-invoice would break its rules: nothing was written, no number was drawn.
-    #[error("the document cannot be issued yet: {} problems to fix", .0.len())]
+    #[error("the document cannot be issued yet: {} problems to fix ({})", .0.len(), problem_codes(.0))]
     NotIssuable(Vec<facturier_core::compliance::Problem>),
 }
 
@@ -78,6 +78,11 @@ impl StoreError {
             _ => false,
         }
     }
+}
+
+/// The codes and fields of an issue's problems, for logs and the CLI.
+fn problem_codes(problems: &[facturier_core::compliance::Problem]) -> String {
+    problems.iter().map(|p| format!("{} at {}", p.code.as_str(), p.field)).collect::<Vec<_>>().join(", ")
 }
 
 /// Shorthand for store results.

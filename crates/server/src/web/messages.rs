@@ -487,6 +487,10 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "le document ne peut pas encore être émis : {n} point(s) à corriger",
     ),
     (
+        "the document cannot be issued yet: {n} problems to fix ({codes})",
+        "le document ne peut pas encore être émis : {n} point(s) à corriger ({codes})",
+    ),
+    (
         "{v} is not a VAT regime: registered or franchise",
         "{v:q} n'est pas un régime de TVA : registered (assujetti) ou franchise (franchise en base)",
     ),
