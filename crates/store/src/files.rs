@@ -171,6 +171,152 @@ impl FileRow {
 
 const FILE_COLS: &str = "format, bytes, sha256, origin, seal, created_at";
 
+const LOCK_CHAIN: &str = "UPDATE file_chains SET length = length WHERE company_id = $1 RETURNING head, length";
+/// A company created after migration 0021 starts its chain at its first file.
+const START_CHAIN: &str =
+    "INSERT INTO file_chains (company_id, head, length) VALUES ($1, $2, 0) ON CONFLICT (company_id) DO NOTHING";
+const DOCUMENT_SEAL: &str = "SELECT seal FROM documents WHERE company_id = $1 AND id = $2";
+const EXISTING: &str = "SELECT format, bytes, sha256, origin, seal, created_at FROM document_files \
+                        WHERE company_id = $1 AND document_id = $2";
+const PENDING_ORIGIN: &str = "SELECT origin FROM document_files_pending WHERE company_id = $1 AND document_id = $2";
+const INSERT_FILE: &str = "INSERT INTO document_files (company_id, document_id, format, bytes, sha256, size, origin, \
+                           chain_seq, document_seal, prev_seal, seal, created_at) \
+                           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+const MOVE_CHAIN: &str = "UPDATE file_chains SET head = $2, length = $3 WHERE company_id = $1";
+const DONE_PENDING: &str = "DELETE FROM document_files_pending WHERE company_id = $1 AND document_id = $2";
+const EVENT: &str =
+    "INSERT INTO document_events (id, company_id, document_id, at, event, detail) VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// What storing a document's files decides, from what the transaction read under the
+/// chain lock; both backends' paths write exactly this.
+struct FilesPlan {
+    document_seal: String,
+    /// For each format asked for, the file stored (an earlier one, or a new one).
+    out: Vec<StoredFile>,
+    /// The new files with their place in the chain and their predecessor's seal.
+    new: Vec<(StoredFile, i64, String)>,
+    head: String,
+    length: i64,
+    event: Option<serde_json::Value>,
+    was_pending: bool,
+}
+
+impl FilesPlan {
+    fn new(
+        document_id: Uuid,
+        head: Option<(String, i64)>,
+        doc: Option<(Option<String>,)>,
+        existing: Vec<StoredFile>,
+        pending: Option<String>,
+        files: Vec<(FileFormat, Vec<u8>, String)>,
+        at: Stamp,
+    ) -> Result<FilesPlan> {
+        let (mut head, mut length) = head.ok_or(StoreError::NotFound("company"))?;
+        let Some((document_seal,)) = doc else { return Err(StoreError::NotFound("document")) };
+        let Some(document_seal) = document_seal else {
+            return Err(StoreError::Conflict("a draft has no stored files: it is rendered at each download".into()));
+        };
+        let origin = match pending.as_deref() {
+            Some("backfill") => FileOrigin::Backfill,
+            _ if existing.is_empty() => FileOrigin::Issue,
+            _ => FileOrigin::Later,
+        };
+        let mut out = Vec::with_capacity(files.len());
+        let mut new: Vec<(StoredFile, i64, String)> = Vec::new();
+        for (format, bytes, sha256) in files {
+            let earlier = existing.iter().chain(new.iter().map(|(f, _, _)| f)).find(|f| f.format == format);
+            if let Some(f) = earlier {
+                out.push(f.clone());
+                continue;
+            }
+            let seal = file_seal(&head, &document_seal, format.as_str(), &sha256);
+            length += 1;
+            let file = StoredFile { document_id, format, bytes, sha256, origin, seal: seal.clone(), created_at: at };
+            out.push(file.clone());
+            new.push((file, length, std::mem::replace(&mut head, seal)));
+        }
+        let event = (!new.is_empty() && origin != FileOrigin::Issue).then(|| {
+            let formats: Vec<&str> = new.iter().map(|(f, _, _)| f.format.as_str()).collect();
+            serde_json::json!({ "origin": origin.as_str(), "formats": formats })
+        });
+        Ok(FilesPlan { document_seal, out, new, head, length, event, was_pending: pending.is_some() })
+    }
+}
+
+/// [`Store::store_document_files`] on SQLite's writer thread: the same statements and the
+/// same [`FilesPlan`], in one blocking call.
+fn store_files_on(
+    c: &rusqlite::Connection,
+    company_id: Uuid,
+    document_id: Uuid,
+    files: Vec<(FileFormat, Vec<u8>, String)>,
+) -> Result<Vec<StoredFile>> {
+    use crate::writer::{Val, execute, instant, opt_text, query, query_opt, text};
+    let company = || Val::from(company_id);
+    let both = || [Val::from(company_id), Val::from(document_id)];
+    let chain = |r: &rusqlite::Row<'_>| Ok((text(r, 0)?, r.get::<_, i64>(1)?));
+    let mut head = query_opt(c, LOCK_CHAIN, &[company()], chain)?;
+    if head.is_none() {
+        execute(c, START_CHAIN, &[company(), Val::Text(seal::GENESIS)])?;
+        head = query_opt(c, LOCK_CHAIN, &[company()], chain)?;
+    }
+    let doc = query_opt(c, DOCUMENT_SEAL, &both(), |r| Ok((opt_text(r, 0)?,)))?;
+    let existing = query(c, EXISTING, &both(), |r| {
+        Ok(FileRow {
+            format: text(r, 0)?,
+            bytes: r.get::<_, Vec<u8>>(1)?,
+            sha256: text(r, 2)?,
+            origin: text(r, 3)?,
+            seal: text(r, 4)?,
+            created_at: Stamp::from(instant(r, 5)?),
+        })
+    })?;
+    let existing = existing.into_iter().map(|r| r.into_file(document_id)).collect::<Result<Vec<_>>>()?;
+    let pending = query_opt(c, PENDING_ORIGIN, &both(), |r| text(r, 0))?;
+    let plan = FilesPlan::new(document_id, head, doc, existing, pending, files, now())?;
+    for (file, seq, prev) in &plan.new {
+        let mut stmt = c.prepare_cached(INSERT_FILE)?;
+        let size = i64::try_from(file.bytes.len()).unwrap_or(i64::MAX);
+        let args = [
+            company(),
+            Val::from(document_id),
+            Val::Text(file.format.as_str()),
+            Val::Null,
+            Val::Text(&file.sha256),
+            Val::Int(size),
+            Val::Text(file.origin.as_str()),
+            Val::Int(*seq),
+            Val::Text(&plan.document_seal),
+            Val::Text(prev),
+            Val::Text(&file.seal),
+            Val::from(file.created_at),
+        ];
+        crate::writer::bind(&mut stmt, &args)?;
+        // The bytes as a BLOB, as sqlx stores a `Vec<u8>` (the helpers bind text and ids).
+        let at = stmt.parameter_index("$4")?.ok_or_else(|| StoreError::Write("no $4 in the insert".into()))?;
+        stmt.raw_bind_parameter(at, file.bytes.as_slice())?;
+        stmt.raw_execute()?;
+    }
+    if !plan.new.is_empty() {
+        execute(c, MOVE_CHAIN, &[company(), Val::Text(&plan.head), Val::Int(plan.length)])?;
+    }
+    if let Some(detail) = &plan.event {
+        let args = [
+            Val::from(crate::new_id()),
+            company(),
+            Val::from(document_id),
+            Val::from(now()),
+            Val::Text("files_rendered"),
+            Val::Owned(detail.to_string()),
+        ];
+        execute(c, EVENT, &args)?;
+    }
+    if plan.was_pending {
+        execute(c, DONE_PENDING, &both())?;
+    }
+    Ok(plan.out)
+}
+
 impl Store {
     /// The stored file of an issued document in one format, if rendered yet.
     pub async fn document_file(
@@ -208,7 +354,9 @@ impl Store {
     /// the file stored: the one given, or the one an earlier (or concurrent) writer stored
     /// first, which is never replaced. In one transaction under the company's file chain
     /// lock: the new files are sealed in chain order, the document leaves the pending list,
-    /// and a backfill (or a format added later) is noted in its history.
+    /// and a backfill (or a format added later) is noted in its history. On SQLite it runs
+    /// on the writer thread, as issuing does (one blocking call, not a round trip per
+    /// statement while holding the write turn).
     pub async fn store_document_files(
         &self,
         company_id: Uuid,
@@ -223,120 +371,70 @@ impl Store {
                 (f, b, h)
             })
             .collect();
+        if let Store::Sqlite(_, queue) = self
+            && let Some(writer) = queue.writer()
+        {
+            return writer.run(move |c| store_files_on(c, company_id, document_id, files)).await;
+        }
         let mut tx = self.begin().await?;
         // The company's file chain head, locked (a no-op UPDATE, as issuing locks its
         // chain): the chain order, and which writer is first, are decided under it.
-        let lock = "UPDATE file_chains SET length = length WHERE company_id = $1 RETURNING head, length";
         let mut head: Option<(String, i64)> =
-            on_conn!(&mut tx, |c| sqlx::query_as(lock).bind(company_id).fetch_optional(c).await?);
+            on_conn!(&mut tx, |c| sqlx::query_as(LOCK_CHAIN).bind(company_id).fetch_optional(c).await?);
         if head.is_none() {
-            // A company created after migration 0021 starts its chain at its first file.
             on_conn!(&mut tx, |c| {
-                sqlx::query(
-                    "INSERT INTO file_chains (company_id, head, length) VALUES ($1, $2, 0) \
-                     ON CONFLICT (company_id) DO NOTHING",
-                )
-                .bind(company_id)
-                .bind(seal::GENESIS)
-                .execute(&mut *c)
-                .await?;
-                head = sqlx::query_as(lock).bind(company_id).fetch_optional(c).await?;
+                sqlx::query(START_CHAIN).bind(company_id).bind(seal::GENESIS).execute(&mut *c).await?;
+                head = sqlx::query_as(LOCK_CHAIN).bind(company_id).fetch_optional(c).await?;
             });
         }
-        let (mut head, mut length) = head.ok_or(StoreError::NotFound("company"))?;
         let doc: Option<(Option<String>,)> = on_conn!(&mut tx, |c| {
-            sqlx::query_as("SELECT seal FROM documents WHERE company_id = $1 AND id = $2")
-                .bind(company_id)
-                .bind(document_id)
-                .fetch_optional(c)
-                .await?
+            sqlx::query_as(DOCUMENT_SEAL).bind(company_id).bind(document_id).fetch_optional(c).await?
         });
-        let Some((document_seal,)) = doc else { return Err(StoreError::NotFound("document")) };
-        let Some(document_seal) = document_seal else {
-            return Err(StoreError::Conflict("a draft has no stored files: it is rendered at each download".into()));
-        };
-        let sql = format!("SELECT {FILE_COLS} FROM document_files WHERE company_id = $1 AND document_id = $2");
-        let existing: Vec<FileRow> = on_conn!(&mut tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        let existing: Vec<FileRow> = on_conn!(&mut tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(EXISTING))
             .bind(company_id)
             .bind(document_id)
             .fetch_all(c)
             .await?);
+        let existing = existing.into_iter().map(|r| r.into_file(document_id)).collect::<Result<Vec<_>>>()?;
         let pending: Option<(String,)> = on_conn!(&mut tx, |c| {
-            sqlx::query_as("SELECT origin FROM document_files_pending WHERE company_id = $1 AND document_id = $2")
-                .bind(company_id)
-                .bind(document_id)
-                .fetch_optional(c)
-                .await?
+            sqlx::query_as(PENDING_ORIGIN).bind(company_id).bind(document_id).fetch_optional(c).await?
         });
-        let origin = match pending.as_ref().map(|(o,)| o.as_str()) {
-            Some("backfill") => FileOrigin::Backfill,
-            _ if existing.is_empty() => FileOrigin::Issue,
-            _ => FileOrigin::Later,
-        };
-        let mut out = Vec::with_capacity(files.len());
-        let mut stored = existing.into_iter().map(|r| r.into_file(document_id)).collect::<Result<Vec<_>>>()?;
-        let mut added = Vec::new();
-        let at = now();
-        for (format, bytes, sha256) in files {
-            if let Some(f) = stored.iter().find(|f| f.format == format) {
-                out.push(f.clone());
-                continue;
-            }
-            let seal = file_seal(&head, &document_seal, format.as_str(), &sha256);
-            let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+        let plan = FilesPlan::new(document_id, head, doc, existing, pending.map(|(o,)| o), files, now())?;
+        for (file, seq, prev) in &plan.new {
+            let size = i64::try_from(file.bytes.len()).unwrap_or(i64::MAX);
             on_conn!(&mut tx, |c| {
-                sqlx::query(
-                    "INSERT INTO document_files (company_id, document_id, format, bytes, sha256, size, origin, \
-                     chain_seq, document_seal, prev_seal, seal, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-                )
-                .bind(company_id)
-                .bind(document_id)
-                .bind(format.as_str())
-                .bind(&bytes)
-                .bind(&sha256)
-                .bind(size)
-                .bind(origin.as_str())
-                .bind(length + 1)
-                .bind(&document_seal)
-                .bind(&head)
-                .bind(&seal)
-                .bind(at)
-                .execute(c)
-                .await?;
-            });
-            length += 1;
-            head = seal.clone();
-            added.push(format.as_str());
-            let file = StoredFile { document_id, format, bytes, sha256, origin, seal, created_at: at };
-            stored.push(file.clone());
-            out.push(file);
-        }
-        if !added.is_empty() {
-            on_conn!(&mut tx, |c| {
-                sqlx::query("UPDATE file_chains SET head = $2, length = $3 WHERE company_id = $1")
-                    .bind(company_id)
-                    .bind(&head)
-                    .bind(length)
-                    .execute(c)
-                    .await?;
-            });
-            if origin != FileOrigin::Issue {
-                let detail = serde_json::json!({ "origin": origin.as_str(), "formats": added });
-                documents::event(&mut tx, company_id, document_id, "files_rendered", detail).await?;
-            }
-        }
-        if pending.is_some() {
-            on_conn!(&mut tx, |c| {
-                sqlx::query("DELETE FROM document_files_pending WHERE company_id = $1 AND document_id = $2")
+                sqlx::query(INSERT_FILE)
                     .bind(company_id)
                     .bind(document_id)
+                    .bind(file.format.as_str())
+                    .bind(&file.bytes)
+                    .bind(&file.sha256)
+                    .bind(size)
+                    .bind(file.origin.as_str())
+                    .bind(seq)
+                    .bind(&plan.document_seal)
+                    .bind(prev)
+                    .bind(&file.seal)
+                    .bind(file.created_at)
                     .execute(c)
                     .await?;
+            });
+        }
+        if !plan.new.is_empty() {
+            on_conn!(&mut tx, |c| {
+                sqlx::query(MOVE_CHAIN).bind(company_id).bind(&plan.head).bind(plan.length).execute(c).await?;
+            });
+        }
+        if let Some(detail) = plan.event.clone() {
+            documents::event(&mut tx, company_id, document_id, "files_rendered", detail).await?;
+        }
+        if plan.was_pending {
+            on_conn!(&mut tx, |c| {
+                sqlx::query(DONE_PENDING).bind(company_id).bind(document_id).execute(c).await?;
             });
         }
         tx.commit().await?;
-        Ok(out)
+        Ok(plan.out)
     }
 
     /// A document by its id alone (its kind read first), as [`Store::document`] reads it:
