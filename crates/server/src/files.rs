@@ -29,6 +29,11 @@ const LEASE: Duration = Duration::from_secs(120);
 /// Documents claimed at once.
 const CLAIM: u32 = 16;
 
+/// Renders under way at once in the process: one per core.
+static RENDER_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get))
+});
+
 /// The formats a document of `kind` is stored in once issued: its PDF, and both UBL
 /// flavours of an e-invoice (Peppol's and the French network's).
 pub fn formats(kind: DocumentKind) -> Vec<FileFormat> {
@@ -110,6 +115,10 @@ pub async fn ensure(store: &Store, company: Uuid, rec: &DocumentRecord) -> Resul
     if missing.is_empty() {
         return Ok(stored);
     }
+    // Rendering is CPU work (a few milliseconds and some 10 MiB per PDF): as many at once
+    // as there are cores, so that eight clients issuing at once do not take eight times
+    // the memory for no more throughput.
+    let _slot = RENDER_SLOTS.acquire().await.map_err(|e| ApiError::Internal(e.to_string()))?;
     // An issued document renders from its sealed content alone; the date is a draft's.
     let today = rec.issue_date.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
     let doc = model_of(store, company, today, rec).await?;
