@@ -82,6 +82,8 @@ async fn journey(db: &Db) {
 
     // An invoice: one line, another added with htmx (no page load), then saved and issued.
     b.click("#new-invoice").await;
+    // The company's first invoice, and no identity yet: the editor asks for it first.
+    b.wait_text("#first-run", "Avant votre première facture").await;
     b.fill("#line-0-description", "Pose de luminaires").await;
     b.fill("#line-0-quantity", "2").await;
     b.fill("#line-0-unit_price", "180.50").await;
@@ -100,6 +102,32 @@ async fn journey(db: &Db) {
     b.wait_text("#document-status", "Brouillon").await;
     // 2 × 180,50 + 10 % = 397,10; 3 × 33,33 + 20 % = 119,99.
     b.wait_text("#gross", "517,09 €").await;
+    // Not issuable yet: what to complete, each with its link, and on a phone too.
+    b.wait_text("#issue-problems", "Le SIREN de l'entreprise manque").await;
+    assert_eq!(b.script("return document.getElementById('issue').disabled").await, true);
+    b.window(390, 844).await;
+    let overflow = b.script("return document.documentElement.scrollWidth - document.documentElement.clientWidth").await;
+    assert!(overflow.as_i64().unwrap() <= 0, "the problems scroll sideways on a phone: {overflow}");
+    b.screenshot("05b-invoice-not-issuable-phone").await;
+    b.window(1280, 900).await;
+    let draft_url = b.url().await;
+    b.click("#issue-problems a[href='/settings']").await;
+    for (field, value) in [
+        ("identity.legal_form", "SARL"),
+        ("identity.share_capital", "10000"),
+        ("identity.siren", "552100554"),
+        ("identity.vat_number", "FR96552100554"),
+        ("identity.rcs_city", "Lyon"),
+        ("identity.address.line1", "3 place Bellecour"),
+        ("identity.address.postal_code", "69002"),
+        ("identity.address.city", "Lyon"),
+    ] {
+        b.fill(&format!("[id='{field}']"), value).await;
+    }
+    b.click("#save").await;
+    b.find("#saved").await;
+    b.goto(&draft_url).await;
+    assert!(!b.exists("#issue-problems").await, "complete now");
     b.click("#issue").await;
     b.wait_text("#document-status", "Émise").await;
     assert!(b.text("h1").await.contains("F20"), "numbered when issued: {}", b.text("h1").await);
