@@ -32,11 +32,17 @@ async fn journey(db: &Db) {
     let _server = Proc(server);
     let app = format!("http://127.0.0.1:{port}");
     wait_http(&format!("{app}/healthz")).await;
+    // The identity every invoice needs before it can be issued (`core::compliance`).
+    let identity = json!({"identity": {"name": "Atelier Test", "legal_form": "SARL", "share_capital": "10000",
+        "rcs_city": "Lyon", "siren": "552100554", "vat_number": "FR96552100554",
+        "address": {"line1": "3 place Bellecour", "postal_code": "69002", "city": "Lyon", "country": "FR"}}});
+    let r = reqwest::Client::new().patch(format!("{app}/api/v1/settings")).bearer_auth(&token).json(&identity).send();
+    assert!(r.await.unwrap().status().is_success());
     let customer = api(
         &app,
         &token,
         "/customers",
-        json!({"name": "Boulangerie Martin", "email": "compta@martin.fr",
+        json!({"name": "Boulangerie Martin", "email": "compta@martin.fr", "legal": {"siren": "732829320"},
                "billing_address": {"line1": "1 rue Haute", "postal_code": "69002", "city": "Lyon", "country": "FR"}}),
     )
     .await;
