@@ -482,6 +482,7 @@ pub const MESSAGES: &[(&str, &str)] = &[
     ),
     ("{v} is not a profile: en16931, basic_wl or minimum", "{v:q} n'est pas un profil : en16931, basic_wl ou minimum"),
     ("{v} is not a nature: goods or services", "{v:q} n'est pas une nature : goods (biens) ou services"),
+    ("{v} is not a UBL flavour: peppol or fr", "{v:q} n'est pas une variante d'UBL : peppol ou fr"),
     (
         "the document cannot be issued yet: {n} problems to fix",
         "le document ne peut pas encore être émis : {n} point(s) à corriger",
