@@ -406,6 +406,7 @@ impl Generator {
             tags: if rng.random_range(0..5) == 0 { vec!["fidèle".into()] } else { vec![] },
             notes: None,
             invoice_grouping: Default::default(),
+            network: None,
         }
     }
 

@@ -211,6 +211,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             tags: vec![],
             notes: None,
             invoice_grouping: Default::default(),
+            network: None,
         }
     })
     .chain(std::iter::once(Customer {
@@ -229,6 +230,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
         tags: vec!["particulier".into()],
         notes: Some("Préfère être contactée par e-mail.".into()),
         invoice_grouping: Default::default(),
+        network: None,
     }))
     .chain(std::iter::once(Customer {
         kind: CustomerKind::Company,
@@ -252,6 +254,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
         tags: vec!["export".into()],
         notes: None,
         invoice_grouping: Default::default(),
+        network: None,
     }))
     .collect();
     let mut customer_ids = Vec::new();

@@ -215,9 +215,54 @@ pub struct Customer {
     /// How the monthly run invoices this customer's delivery notes.
     #[serde(default)]
     pub invoice_grouping: InvoiceGrouping,
+    /// The network its e-invoices travel on, hence the UBL it is served; `None`: told by
+    /// its country (see [`Customer::network`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<Network>,
+}
+
+/// An e-invoicing network, each with its own reading of EN 16931 in UBL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Network {
+    /// The French network of accredited platforms (the BR-FR rules).
+    Fr,
+    /// Peppol BIS Billing 3.0.
+    Peppol,
+}
+
+impl Network {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Network::Fr => "fr",
+            Network::Peppol => "peppol",
+        }
+    }
+
+    /// The network of a buyer in `country` that chose none: a French buyer receives
+    /// through the French platforms, any other through Peppol.
+    pub fn of_country(country: &Country) -> Network {
+        if country.as_str() == "FR" { Network::Fr } else { Network::Peppol }
+    }
+}
+
+impl FromStr for Network {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim() {
+            "fr" => Ok(Network::Fr),
+            "peppol" => Ok(Network::Peppol),
+            other => Err(format!("{other:?} is not a UBL flavour: peppol or fr")),
+        }
+    }
 }
 
 impl Customer {
+    /// The network its e-invoices go through: its choice, else its country's.
+    pub fn network(&self) -> Network {
+        self.network.unwrap_or_else(|| Network::of_country(&self.billing_address.country))
+    }
+
     /// The text the directory search runs on: lower case, accents folded, every
     /// searchable field once.
     pub fn search_text(&self) -> String {

@@ -1096,6 +1096,7 @@ fn schemas() -> Value {
             "tags": nullable(json!({"type": "array", "maxItems": 50, "items": {"type": "string", "maxLength": 50}})),
             "notes": opt_text(10_000),
             "invoice_grouping": {"type": ["string", "null"], "enum": ["customer", "site", "delivery_note", null], "description": "How the monthly run invoices this customer's delivery notes; default `customer`."},
+            "network": {"type": ["string", "null"], "enum": ["fr", "peppol", null], "description": "The e-invoicing network the customer receives on, hence the UBL `GET /invoices/{id}/ubl` serves it: `fr` (the French platforms, BR-FR) or `peppol`; absent: `fr` for a customer in France, `peppol` otherwise."},
             "id": ignored(),
             "credit": ignored(),
             "created_at": ignored(),
@@ -1188,6 +1189,7 @@ fn schemas() -> Value {
                 "tags": {"type": "array", "items": {"type": "string"}},
                 "notes": {"type": ["string", "null"]},
                 "invoice_grouping": {"type": "string", "enum": ["customer", "site", "delivery_note"]},
+                "network": {"type": "string", "enum": ["fr", "peppol"], "description": "Absent when the customer chose none (its country tells)."},
                 "credit": {
                     "type": "array",
                     "description": "Money to the customer's credit (overpayments, credit notes beyond what was due), per currency. Absent in lists.",

@@ -405,3 +405,91 @@ async fn the_editor_lets_a_typed_line_say_what_it_supplies() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn each_customer_gets_the_ubl_of_its_network() {
+    each_db(|app| async move {
+        let r = app.patch("/settings", json!({"identity": statuses()[0].identity, "legal": statuses()[0].legal})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let profile = |xml: String| first(&xml, "cbc:ProfileID");
+        let ubl = |doc: Value, flavor: &'static str| {
+            let app = app.clone();
+            async move {
+                let q = if flavor.is_empty() { String::new() } else { format!("?flavor={flavor}") };
+                let url = format!("{}/invoices/{}/ubl{q}", app.base, id(&doc));
+                let r = app.http.get(url).bearer_auth(&app.token).send().await.expect("GET");
+                (r.status().as_u16(), r.text().await.expect("text"))
+            }
+        };
+        let lines = json!([item("Suspension laiton", "2", "189.90", "20", "S", "goods")]);
+        // A French customer: the French network's UBL (the billing frame as ProfileID).
+        let fr = id(&created(&app, "/customers", french_business("Boulangerie Martin SARL", None)).await);
+        let inv = created(&app, "/invoices", json!({"customer_id": fr, "lines": lines})).await;
+        let inv = issue(&app, "invoices", &inv).await;
+        assert_eq!(profile(ubl(inv.clone(), "").await.1), "B1");
+        assert_eq!(profile(ubl(inv.clone(), "peppol").await.1), "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0");
+        let (status, body) = ubl(inv.clone(), "xrechnung").await;
+        assert_eq!(status, 422, "{body}");
+        assert!(body.contains("flavor"), "{body}");
+        // The same customer choosing Peppol gets Peppol's, byte for byte the file stored at issue.
+        let r = app.patch(&format!("/customers/{fr}"), json!({"network": "peppol"})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["network"], "peppol");
+        assert_eq!(ubl(inv.clone(), "").await.1, ubl(inv.clone(), "peppol").await.1);
+        let bad = app.patch(&format!("/customers/{fr}"), json!({"network": "x400"})).await;
+        assert_eq!((bad.status, bad.error_fields()), (422, vec!["network".to_string()]), "{}", bad.body);
+        // A German customer gets Peppol's unless it chose the French network.
+        let de = json!({"name": "Bäckerei Schmidt GmbH", "email": "einkauf@baeckerei-schmidt.de",
+            "legal": {"vat_number": "DE123456789"}, "language": "en",
+            "billing_address": {"line1": "Hauptstraße 5", "postal_code": "10115", "city": "Berlin", "country": "DE"}});
+        let de = id(&created(&app, "/customers", de).await);
+        let k = json!([item("Pendant lamp, brass", "10", "189.90", "0", "K", "goods")]);
+        let inv =
+            issue(&app, "invoices", &created(&app, "/invoices", json!({"customer_id": de, "lines": k})).await).await;
+        assert!(ubl(inv.clone(), "").await.1.contains("urn:fdc:peppol.eu:2017:poacc:billing:3.0"));
+        let r = app.patch(&format!("/customers/{de}"), json!({"network": "fr"})).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(profile(ubl(inv, "").await.1), "B1");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_customer_form_chooses_the_network() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        common::web_client::with_password(&app, "admin@test.fr").await;
+        let mut b = common::web_client::Browser::new(&app);
+        b.sign_in_as("admin@test.fr").await;
+        let page = b.get(&format!("/customers/{customer}")).await.body;
+        assert!(page.contains("Plateformes agréées françaises (UBL BR-FR)"), "a French customer: {page}");
+        let form = b.get(&format!("/customers/{customer}/edit")).await.body;
+        assert!(form.contains(r#"<option value="" selected>Selon le pays"#), "{form}");
+        let mut fields = vec![
+            ("name", "Boulangerie Martin"),
+            ("kind", "company"),
+            ("legal.siren", "732829320"),
+            ("billing_address.line1", "12 rue de la République"),
+            ("billing_address.postal_code", "69002"),
+            ("billing_address.city", "Lyon"),
+            ("billing_address.country", "FR"),
+            ("language", "fr"),
+            ("network", "peppol"),
+        ];
+        let saved = b.submit(&format!("/customers/{customer}/edit"), &fields).await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        assert_eq!(app.get(&format!("/customers/{customer}")).await.body["network"], "peppol");
+        fields.retain(|(k, _)| *k != "network");
+        fields.push(("network", "minitel"));
+        let bad = b.submit(&format!("/customers/{customer}/edit"), &fields).await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(
+            bad.body.contains("n&#39;est pas une variante d&#39;UBL")
+                || bad.body.contains("n'est pas une variante d'UBL"),
+            "{}",
+            bad.body
+        );
+        assert_eq!(app.get(&format!("/customers/{customer}")).await.body["network"], "peppol", "nothing lost");
+    })
+    .await;
+}

@@ -670,6 +670,7 @@ pub(crate) mod tests {
             tags: vec![],
             notes: None,
             invoice_grouping: Default::default(),
+            network: None,
         }
     }
 

@@ -71,6 +71,9 @@ pub struct CustomerInput {
     /// How the monthly run invoices the delivery notes: `customer`, `site` or `delivery_note`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice_grouping: Option<String>,
+    /// `fr` or `peppol`: the UBL its e-invoices are served in; default its country's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
     // Read-only fields a client may send back from a GET; ignored.
     #[serde(default, skip_serializing)]
     pub id: Option<serde_json::Value>,
@@ -180,6 +183,7 @@ impl CustomerInput {
         let invoice_grouping = v
             .opt_parse::<facturier_core::party::InvoiceGrouping>("invoice_grouping", &self.invoice_grouping)
             .unwrap_or_default();
+        let network = v.opt_parse::<facturier_core::party::Network>("network", &self.network);
         v.finish()?;
         let (Some(name), Some(billing_address)) = (name, billing) else {
             return Err(ApiError::field("body", "incomplete customer"));
@@ -200,6 +204,7 @@ impl CustomerInput {
             tags,
             notes,
             invoice_grouping,
+            network,
         })
     }
 
@@ -243,6 +248,7 @@ impl CustomerInput {
             tags: Some(c.tags.clone()),
             notes: c.notes.clone(),
             invoice_grouping: Some(c.invoice_grouping.as_str().into()),
+            network: c.network.map(|n| n.as_str().into()),
             ..Default::default()
         }
     }

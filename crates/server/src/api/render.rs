@@ -10,6 +10,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use facturier_core::company::parse_colour;
 use facturier_core::document::{DocumentKind, Status, settle};
+use facturier_core::party::Network;
 use facturier_formats::model::{Appearance, Reference, RenderDocument, Settled};
 use facturier_formats::text;
 use facturier_store::Store;
@@ -204,23 +205,24 @@ pub struct UblQuery {
     pub flavor: Option<String>,
 }
 
-/// Which UBL a buyer receives when none is asked for: a French buyer the French
-/// network's (its platform checks BR-FR), any other Peppol's.
-fn network_format(rec: &DocumentRecord) -> FileFormat {
-    let country = rec.content.parties.as_ref().map(|p| p.buyer.address.country.as_str());
-    if country == Some("FR") { FileFormat::UblFr } else { FileFormat::Ubl }
+/// Which UBL a buyer receives when none is asked for: the network the customer chose,
+/// else its country's (a French buyer's platform checks BR-FR; others use Peppol).
+async fn network_format(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<FileFormat, ApiError> {
+    let network = app.store.customer(auth.company(), rec.content.customer_id).await?.customer.network();
+    Ok(match network {
+        Network::Fr => FileFormat::UblFr,
+        Network::Peppol => FileFormat::Ubl,
+    })
 }
 
 /// The UBL 2.1 invoice or credit note of an issued invoice: the file stored at issue, in
 /// the flavour asked for (`peppol` or `fr`), else the buyer's network's.
 pub async fn ubl(app: &App, auth: &Auth, rec: &DocumentRecord, q: &UblQuery) -> Result<Response, ApiError> {
-    let format = match q.flavor.as_deref() {
-        None | Some("") => network_format(rec),
-        Some("peppol") => FileFormat::Ubl,
-        Some("fr") => FileFormat::UblFr,
-        Some(other) => {
-            return Err(ApiError::field("flavor", format!("{other:?} is not a UBL flavour: peppol or fr")));
-        }
+    let format = match q.flavor.as_deref().filter(|f| !f.is_empty()).map(str::parse::<Network>) {
+        None => network_format(app, auth, rec).await?,
+        Some(Ok(Network::Peppol)) => FileFormat::Ubl,
+        Some(Ok(Network::Fr)) => FileFormat::UblFr,
+        Some(Err(e)) => return Err(ApiError::field("flavor", e)),
     };
     if rec.status == Status::Draft {
         return Err(ApiError::Conflict("a draft has no legal number yet: issue it before exporting it as UBL".into()));

@@ -106,6 +106,14 @@ pub const LABELS: i18n::Labels = &[
     ("cust.ev.doc_created", "Document créé", "Document created"),
     ("cust.legal", "Identifiants légaux", "Legal identifiers"),
     ("cust.grouping", "Regroupement des livraisons", "Grouping of deliveries"),
+    ("cust.network", "Réseau de facturation électronique", "E-invoicing network"),
+    (
+        "cust.network.auto",
+        "Selon le pays (France : plateformes agréées, ailleurs : Peppol)",
+        "From the country (France: accredited platforms, elsewhere: Peppol)",
+    ),
+    ("cust.network.fr", "Plateformes agréées françaises (UBL BR-FR)", "French accredited platforms (UBL BR-FR)"),
+    ("cust.network.peppol", "Peppol (UBL Peppol BIS 3.0)", "Peppol (UBL Peppol BIS 3.0)"),
     ("cust.mobile", "Mobile", "Mobile"),
     ("cust.lang.fr", "Français", "French"),
     ("cust.lang.en", "Anglais", "English"),
@@ -321,6 +329,8 @@ pub struct ContactRow {
 
 const KINDS: &[(&str, &str)] = &[("company", "cust.kind.company"), ("individual", "cust.kind.individual")];
 const LANGUAGES: &[(&str, &str)] = &[("fr", "cust.lang.fr"), ("en", "cust.lang.en")];
+const NETWORKS: &[(&str, &str)] =
+    &[("", "cust.network.auto"), ("fr", "cust.network.fr"), ("peppol", "cust.network.peppol")];
 
 type Spec = (&'static str, &'static str, &'static str, bool);
 
@@ -364,6 +374,7 @@ const GROUPS: &[(&str, &[Spec])] = &[
             ("payment_terms", "customer.payment_terms", "text", false),
             ("currency", "cust.currency", "text", false),
             ("language", "customer.language", "language", false),
+            ("network", "cust.network", "network", false),
         ],
     ),
     ("cust.other", &[("tags", "cust.tags", "text", false), ("notes", "customer.notes", "textarea", false)]),
@@ -381,6 +392,7 @@ fn field(name: String, label: &'static str, kind: &'static str, required: bool, 
     let (kind, options) = match kind {
         "kind" => ("select", KINDS),
         "language" => ("select", LANGUAGES),
+        "network" => ("select", NETWORKS),
         k => (k, &[][..]),
     };
     let hint = if name == "payment_terms" { "cust.payment_terms_hint" } else { "" };
@@ -442,6 +454,7 @@ fn form_of(input: &CustomerInput) -> (FormData, usize) {
     put("payment_terms", &input.payment_terms.clone().map(|t| t.0));
     put("currency", &input.currency);
     put("language", &input.language);
+    put("network", &input.network);
     put("tags", &input.tags.as_ref().map(|t| t.join(", ")));
     put("notes", &input.notes);
     let contacts = input.contacts.clone().unwrap_or_default();
@@ -520,6 +533,7 @@ fn input(form: &FormData, base: Option<&CustomerInput>) -> (CustomerInput, Vec<u
     }
     input.contacts = Some(contacts);
     input.language = form.text("language");
+    input.network = form.text("network");
     input.currency = form.text("currency");
     input.payment_terms = form.text("payment_terms").map(DecText);
     input.tags = Some(
@@ -791,6 +805,7 @@ fn field_label(f: &str) -> &'static str {
         "notes" => "customer.notes",
         "kind" => "cust.kind",
         "invoice_grouping" => "cust.grouping",
+        "network" => "cust.network",
         _ => "",
     }
 }
@@ -891,6 +906,7 @@ async fn render_show(
     fact("customer.payment_terms", c.payment_terms.as_ref().map(|x| x.to_string()));
     fact("cust.currency", c.currency.map(|x| x.code().to_string()));
     fact("customer.language", Some(language_name(c.language).to_string()));
+    fact("cust.network", Some(t(lang, &format!("cust.network.{}", c.network().as_str())).into()));
     fact("customer.tags", Some(c.tags.join(", ")));
 
     let open = app.store.receivables(company, Some(id)).await.map_err(err)?;
