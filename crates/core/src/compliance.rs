@@ -145,6 +145,13 @@ impl Problem {
         let fr = lang == Language::Fr;
         let n = self.line.map(|i| i + 1).unwrap_or(0);
         let v = self.value.as_deref().unwrap_or("");
+        // The values are numbers: a French reader writes their decimal mark as a comma.
+        let v_fr = v.replace('.', ",");
+        // A date (ISO in `value`) as a French reader writes it: 15/03/2027.
+        let date_fr = match v.split('-').collect::<Vec<_>>()[..] {
+            [y, m, d] if y.len() == 4 => format!("{d}/{m}/{y}"),
+            _ => v.to_string(),
+        };
         let (f, e): (String, String) = match self.code {
             Code::SellerNameMissing => (
                 "La raison sociale de l'entreprise manque : complétez-la dans Paramètres → Identité.".into(),
@@ -219,19 +226,19 @@ impl Problem {
                 "The option to pay VAT on debits makes no sense under the franchise: untick it in Settings → Payment terms.".into(),
             ),
             Code::VatRateNotFrench => (
-                format!("Ligne {n} : le taux de TVA {v} % n'est pas un taux français en vigueur (20, 10, 5,5, 2,1 ; 8,5, 1,75, 1,05 outre-mer ; 13, 0,9 en Corse) : corrigez le taux de la ligne."),
+                format!("Ligne {n} : le taux de TVA {v_fr} % n'est pas un taux français en vigueur (20, 10, 5,5, 2,1 ; 8,5, 1,75, 1,05 outre-mer ; 13, 0,9 en Corse) : corrigez le taux de la ligne."),
                 format!("Line {n}: {v} % is not a French VAT rate in force (20, 10, 5.5, 2.1; 8.5, 1.75, 1.05 overseas; 13, 0.9 in Corsica): correct the line's rate."),
             ),
             Code::QuantityDecimals => (
-                format!("Ligne {n} : la quantité {v} a plus de 4 décimales, ce que la facture électronique n'admet pas : arrondissez-la."),
+                format!("Ligne {n} : la quantité {v_fr} a plus de 4 décimales, ce que la facture électronique n'admet pas : arrondissez-la."),
                 format!("Line {n}: the quantity {v} has more than 4 decimals, which an e-invoice does not allow: round it."),
             ),
             Code::PriceDecimals => (
-                format!("Ligne {n} : le prix unitaire {v} a plus de 6 décimales : arrondissez-le."),
+                format!("Ligne {n} : le prix unitaire {v_fr} a plus de 6 décimales : arrondissez-le."),
                 format!("Line {n}: the unit price {v} has more than 6 decimals: round it."),
             ),
             Code::AmountDecimals => (
-                format!("Le montant {v} a plus de décimales que sa devise : arrondissez-le."),
+                format!("Le montant {v_fr} a plus de décimales que sa devise : arrondissez-le."),
                 format!("The amount {v} has more decimals than its currency: round it."),
             ),
             Code::CurrencyDecimals => (
@@ -251,7 +258,7 @@ impl Problem {
                 "Between businesses the late-payment penalty rate cannot be zero (art. L441-10 of the Commercial Code): set a rate, or leave it empty for the legal rate, in Settings → Payment terms.".into(),
             ),
             Code::PaymentTermsTooLong => (
-                format!("Entre professionnels, l'échéance ne peut pas dépasser 60 jours après la date de facture, ou 45 jours fin de mois (art. L441-10 du Code de commerce) ; ici le {v} : raccourcissez le délai de paiement du document."),
+                format!("Entre professionnels, l'échéance ne peut pas dépasser 60 jours après la date de facture, ou 45 jours fin de mois (art. L441-10 du Code de commerce) ; ici le {date_fr} : raccourcissez le délai de paiement du document."),
                 format!("Between businesses the due date cannot be more than 60 days after the invoice date, or 45 days end of month (art. L441-10 of the Commercial Code); here {v}: shorten the document's payment terms."),
             ),
             Code::CreditNoteWithoutInvoice => (
@@ -989,5 +996,18 @@ mod tests {
                 prop_assert!(got.is_empty(), "{:?}", got);
             }
         }
+    }
+
+    #[test]
+    fn french_messages_write_numbers_and_dates_the_french_way() {
+        let rate = Problem::new(Code::VatRateNotFrench, "BR-FR-16", "lines[0].vat_rate", Place::Document)
+            .at_line(0)
+            .value("19.6");
+        assert!(rate.message(Language::Fr).contains("le taux de TVA 19,6 %"), "{}", rate.message(Language::Fr));
+        assert!(rate.message(Language::En).contains("19.6 %"));
+        let due =
+            Problem::new(Code::PaymentTermsTooLong, "L441-10", "payment_terms", Place::Document).value("2027-03-15");
+        assert!(due.message(Language::Fr).contains("ici le 15/03/2027"), "{}", due.message(Language::Fr));
+        assert!(due.message(Language::En).contains("here 2027-03-15"));
     }
 }

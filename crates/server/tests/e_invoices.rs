@@ -402,6 +402,11 @@ async fn the_editor_lets_a_typed_line_say_what_it_supplies() {
         // The editor shows each line's nature as saved.
         let page = b.get(&format!("/invoices/{id}/edit")).await.body;
         assert!(page.contains(r#"<option value="goods" selected>Livraison de biens</option>"#), "{page}");
+        // A draft has no number, hence no UBL to download; once issued it has one.
+        let ubl_link = format!("/invoices/{id}/ubl");
+        assert!(!b.get(&format!("/invoices/{id}")).await.body.contains(&ubl_link));
+        app.post(&format!("/invoices/{id}/issue"), json!({})).await.assert_status(200);
+        assert!(b.get(&format!("/invoices/{id}")).await.body.contains(&ubl_link));
     })
     .await;
 }

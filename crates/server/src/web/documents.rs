@@ -921,7 +921,8 @@ async fn show_page(
         can_bill_order: write
             && kind == DocumentKind::Order
             && matches!(rec.status, Status::Confirmed | Status::PartiallyDelivered | Status::Delivered),
-        ubl: crate::api::render::is_e_invoice(kind),
+        // A draft has no number, hence no UBL (the API answers 409).
+        ubl: crate::api::render::is_e_invoice(kind) && rec.status != Status::Draft,
         notice,
         errors,
         typed: typed.map(|f| f.0.iter().filter(|(k, _)| k != "csrf").cloned().collect()).unwrap_or_default(),
