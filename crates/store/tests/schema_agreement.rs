@@ -985,6 +985,68 @@ async fn sqlite_and_postgres_migrations_build_the_same_schema() {
     assert!(stale.is_empty() && diffs.is_empty(), "{}", report(&stale, &diffs));
 }
 
+/// Migrations one backend has and the other has not, and why.
+const MIGRATION_ONLY_ON: &[(Backend, &str, &str)] = &[
+    (Backend::Sqlite, "0005_customer_search_fts.sql", "FTS5 directory search; PostgreSQL's GIN index came in 0001"),
+    (Backend::Sqlite, "0015_document_search_queue.sql", "FTS5 indexing moved to the writer thread"),
+];
+
+/// The files of a migrations directory, sorted.
+fn migration_files(backend: Backend) -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend.to_string());
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+        .map(|entry| entry.expect("directory entry").file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".sql"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Migrations without a twin of the same number and name on the other backend, and
+/// entries of `only_on` that no longer hold.
+fn unpaired(sqlite: &[String], postgres: &[String], only_on: &[(Backend, &str, &str)]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (mine, theirs, backend) in [(sqlite, postgres, Backend::Sqlite), (postgres, sqlite, Backend::Postgres)] {
+        for file in mine.iter().filter(|f| !theirs.contains(f)) {
+            if !only_on.iter().any(|(b, name, _)| *b == backend && name == file) {
+                problems.push(format!("{file} is only in migrations/{backend}"));
+            }
+        }
+    }
+    for (backend, file, reason) in only_on {
+        let (mine, theirs) = match backend {
+            Backend::Sqlite => (sqlite, postgres),
+            Backend::Postgres => (postgres, sqlite),
+        };
+        let file = file.to_string();
+        if !mine.contains(&file) || theirs.contains(&file) {
+            problems.push(format!("{file} is listed as {backend}-only ({reason}) but is not"));
+        }
+    }
+    problems
+}
+
+/// A schema change is written for both backends under the same number and name, so
+/// that a database of either kind at version N has the same tables.
+#[test]
+fn each_migration_has_its_twin_on_the_other_backend() {
+    let problems = unpaired(&migration_files(Backend::Sqlite), &migration_files(Backend::Postgres), MIGRATION_ONLY_ON);
+    assert!(problems.is_empty(), "migrations out of step:\n  {}", problems.join("\n  "));
+}
+
+#[test]
+fn a_migration_without_its_twin_is_reported() {
+    let files = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    let sqlite = files(&["0001_a.sql", "0002_fts.sql", "0003_c.sql"]);
+    let postgres = files(&["0001_a.sql", "0003_c.sql", "0004_d.sql"]);
+    let only = [(Backend::Sqlite, "0002_fts.sql", "search"), (Backend::Postgres, "0003_c.sql", "stale")];
+    assert_eq!(
+        unpaired(&sqlite, &postgres, &only),
+        ["0004_d.sql is only in migrations/postgres", "0003_c.sql is listed as postgres-only (stale) but is not"]
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // The comparison itself, on hand-made schemas: it must be able to fail.
 
