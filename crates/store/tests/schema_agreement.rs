@@ -1,8 +1,9 @@
 //! The two schemas agree. A fresh SQLite file and a fresh PostgreSQL database are
 //! migrated, each schema is read back from its own catalogue, normalised, and compared
 //! table by table: columns (type family, NOT NULL, default), primary keys, unique keys
-//! (constraint or index alike), foreign keys, the other indexes by name, and the triggers
-//! that fire on each event.
+//! (constraint or index alike), foreign keys, CHECK constraints, the other indexes by
+//! name, and how many triggers fire on each event. Each migration file must also have
+//! its twin of the same name on the other backend.
 //!
 //! Where the backends differ on purpose the difference is listed in [`ONLY_ON`] or
 //! [`STORED_AS`] with its reason. An entry of [`ONLY_ON`] that no longer matches what the
