@@ -164,7 +164,7 @@ fn agreement(x: &mut Xml, inv: &Invoice<'_>, profile: Profile) {
         x.open("ram:URIUniversalCommunication", &[]).leaf_attrs("ram:URIID", &[("schemeID", e.scheme)], &e.id);
         x.close("ram:URIUniversalCommunication");
     }
-    if let Some(vat) = &s.vat_number {
+    if let Some(vat) = inv.seller_vat {
         x.open("ram:SpecifiedTaxRegistration", &[]).leaf_attrs("ram:ID", &[("schemeID", "VA")], vat.as_str());
         x.close("ram:SpecifiedTaxRegistration");
     }
@@ -192,7 +192,7 @@ fn agreement(x: &mut Xml, inv: &Invoice<'_>, profile: Profile) {
             x.open("ram:URIUniversalCommunication", &[]).leaf_attrs("ram:URIID", &[("schemeID", e.scheme)], &e.id);
             x.close("ram:URIUniversalCommunication");
         }
-        if let Some(vat) = &b.vat_number {
+        if let Some(vat) = inv.buyer_vat {
             x.open("ram:SpecifiedTaxRegistration", &[]).leaf_attrs("ram:ID", &[("schemeID", "VA")], vat.as_str());
             x.close("ram:SpecifiedTaxRegistration");
         }

@@ -35,6 +35,10 @@ pub(crate) struct Invoice<'a> {
     /// micro-entrepreneur under the franchise en base), which BR-E-02 and BR-S-02 accept
     /// in place of BT-31.
     pub seller_tax_registration: Option<String>,
+    /// BT-31 and BT-48: the parties' VAT numbers, left out of a document with lines
+    /// outside the scope of VAT (category O), as BR-O-02 wants.
+    pub seller_vat: Option<&'a VatNumber>,
+    pub buyer_vat: Option<&'a VatNumber>,
     pub lines: Vec<ItemLine<'a>>,
     /// BG-20 and BG-21, one per VAT category and rate.
     pub allowances_charges: Vec<DocumentAllowanceCharge>,
@@ -138,8 +142,11 @@ impl<'a> Invoice<'a> {
             .as_ref()
             .map(|s| s.as_str().to_string())
             .or_else(|| doc.seller.siret.as_ref().map(|s| s.siren().to_string()));
+        let not_subject = doc.content.items().any(|l| l.vat.category() == VatCategory::O);
         Ok(Invoice {
             doc,
+            seller_vat: doc.seller.vat_number.as_ref().filter(|_| !not_subject),
+            buyer_vat: doc.buyer.vat_number.as_ref().filter(|_| !not_subject),
             currency,
             number: doc.number.clone().unwrap_or_else(|| "BROUILLON".to_string()),
             type_code,

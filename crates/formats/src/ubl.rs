@@ -219,7 +219,7 @@ fn seller(x: &mut Xml, inv: &Invoice<'_>, network: Network) {
         x.close("cac:PartyName");
     }
     address(x, "cac:PostalAddress", &s.address);
-    vat_scheme(x, s.vat_number.as_ref().map(|v| v.as_str()));
+    vat_scheme(x, inv.seller_vat.map(|v| v.as_str()));
     if let Some(id) = &inv.seller_tax_registration {
         // BT-32: any tax scheme but VAT; Peppol's examples name it TAX, the French CII FC.
         let scheme = if network == Network::Peppol { "TAX" } else { "FC" };
@@ -255,7 +255,7 @@ fn buyer(x: &mut Xml, inv: &Invoice<'_>, network: Network) {
         x.close("cac:PartyIdentification");
     }
     address(x, "cac:PostalAddress", doc.content.billing_address.as_ref().unwrap_or(&b.address));
-    vat_scheme(x, b.vat_number.as_ref().map(|v| v.as_str()));
+    vat_scheme(x, inv.buyer_vat.map(|v| v.as_str()));
     x.open("cac:PartyLegalEntity", &[]).leaf("cbc:RegistrationName", &b.name);
     if let Some(siren) = inv.buyer_siren() {
         x.leaf_attrs("cbc:CompanyID", &[("schemeID", "0002")], &siren);

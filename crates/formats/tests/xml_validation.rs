@@ -887,3 +887,19 @@ fn a_dollar_invoice_prints_the_share_capital_in_euros_and_the_vat_in_euros() {
     // 2 060.00 USD of VAT at 0.9234: 1 902.20 EUR.
     assert!(words.contains("Counter-value (rate 0.9234): €11,413.22, of which VAT €1,902.20"), "{words}");
 }
+
+/// Disbursements ("débours") re-invoiced at cost: outside the scope of VAT (O) on an
+/// invoice of their own. BR-O-02 wants neither party's VAT number on it.
+#[test]
+fn an_invoice_of_disbursements_outside_the_scope_of_vat_is_valid() {
+    let c = content(vec![
+        item("Frais de greffe avancés pour votre compte", dec!(1), dec!(45.59), zero(VatCategory::O)),
+        item("Timbres fiscaux", dec!(2), dec!(25), zero(VatCategory::O)),
+    ]);
+    let doc = document(DocumentKind::Invoice, "F2026-00052", date!(2026 - 11 - 27), c, vec![]);
+    assert!(doc.seller.vat_number.is_some() && doc.buyer.vat_number.is_some(), "both parties have one");
+    let (cii, ubl) = assert_all_valid(&doc, "disbursements");
+    assert!(!cii.contains(r#"schemeID="VA""#), "no BT-31 / BT-48\n{cii}");
+    assert!(!ubl.contains("<cac:PartyTaxScheme>"), "no party VAT number\n{ubl}");
+    assert_eq!(text(&cii, "ram:ExemptionReasonCode"), "VATEX-EU-O");
+}

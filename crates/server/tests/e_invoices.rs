@@ -1,11 +1,12 @@
-//! Every e-invoice the API lets a company issue passes the independent validators: each
-//! company status (VAT-registered, micro-entrepreneur under the franchise en base, VAT
-//! on debits) × each VAT situation (French business, consumer, BTP reverse charge,
-//! intra-EU services and goods, export) × each kind (invoice, deposit and final invoice
-//! of an order, progress invoices, credit note), issued over HTTP on SQLite and PostgreSQL, downloaded as
-//! served, and checked by `scripts/validate.py`: the Factur-X PDF (container, XMP, the
-//! XSD, the EN 16931 schematron and BR-FR on its XML) and the UBL of every flavour (the
-//! OASIS XSD, EN 16931 and BR-FR).
+//! Every e-invoice the API lets a company issue passes the independent validators:
+//! each company status (VAT-registered, micro-entrepreneur under the franchise en base,
+//! VAT on debits) × each VAT situation (French business, consumer, BTP reverse charge,
+//! intra-EU services and goods, disbursements outside the scope of VAT, export) × each
+//! kind (invoice, deposit and final invoice of an order, progress invoices, credit note),
+//! issued over HTTP on SQLite and PostgreSQL, downloaded as served, and checked by
+//! `scripts/validate.py`: the Factur-X PDF (container, XMP, the XSD, the EN 16931
+//! schematron and BR-FR on its XML) and the UBL of every flavour (the OASIS XSD,
+//! EN 16931 and BR-FR).
 
 mod common;
 
@@ -154,6 +155,11 @@ fn situations(status: &Status) -> Vec<Situation> {
             lines: vec![item("Pendant lamp, brass", "10", "189.90", "0", "K", "goods")],
         },
         Situation {
+            name: "disbursements",
+            customer: french_business("Cabinet Durand SELARL", Some("FR96552100554")),
+            lines: vec![item("Frais de greffe avancés pour votre compte", "1", "45.59", "0", "O", "services")],
+        },
+        Situation {
             name: "export",
             customer: json!({"name": "Brooklyn Bread Co.", "email": "ap@brooklynbread.example", "language": "en",
                 "billing_address": {"line1": "200 Kent Avenue", "postal_code": "11249", "city": "Brooklyn", "country": "US"}}),
@@ -251,9 +257,9 @@ async fn every_company_status_and_vat_situation_issues_valid_e_invoices() {
                 }
             }
         }
-        // 3 statuses: 6 + 6 + 2 situations, each an invoice and a credit note, plus a
+        // 3 statuses: 7 + 7 + 2 situations, each an invoice and a credit note, plus a
         // deposit, a final invoice and two progress invoices for each status's French business.
-        assert_eq!(files.pdf.len(), 2 * (6 + 6 + 2) + 4 * 3, "every document was downloaded");
+        assert_eq!(files.pdf.len(), 2 * (7 + 7 + 2) + 4 * 3, "every document was downloaded");
         assert_all_valid("pdf", &files.pdf);
         assert_all_valid("ubl", &files.ubl);
     })
