@@ -255,32 +255,42 @@ async fn a_server_killed_mid_issue_leaves_no_half_issued_invoice_and_no_burnt_nu
     }
 }
 
+/// A company with three invoices issued over HTTP (100, 200 and 300 before VAT), the
+/// server stopped; their numbers.
+async fn three_issued_invoices(db: &Db) -> Vec<String> {
+    let (_, token) = init(db);
+    let http = reqwest::Client::new();
+    let server = Server::start(db).await;
+    let (_, c) = post(
+        &http,
+        &token,
+        format!("{}/customers", server.base),
+        json!({
+            "name": "Client", "legal": {"siren": "732829320"},
+            "billing_address": {"line1": "1 rue A", "postal_code": "75001", "city": "Paris", "country": "FR"}
+        }),
+    )
+    .await;
+    let mut numbers = Vec::new();
+    for price in ["100", "200", "300"] {
+        let lines = json!([{"description": "x", "quantity": "1", "unit_price": price, "vat_rate": "20"}]);
+        let (_, d) =
+            post(&http, &token, format!("{}/invoices", server.base), json!({"customer_id": c["id"], "lines": lines}))
+                .await;
+        let (s, i) =
+            post(&http, &token, format!("{}/invoices/{}/issue", server.base, d["id"].as_str().unwrap()), json!({}))
+                .await;
+        assert_eq!(s, 200);
+        numbers.push(i["number"].as_str().unwrap().to_string());
+    }
+    drop(server);
+    numbers
+}
+
 #[tokio::test]
 async fn verify_names_the_first_tampered_invoice() {
     for db in databases().await {
-        let (_, token) = init(&db);
-        let http = reqwest::Client::new();
-        let server = Server::start(&db).await;
-        let (_, c) = post(
-            &http,
-            &token,
-            format!("{}/customers", server.base),
-            json!({
-                "name": "Client", "legal": {"siren": "732829320"},
-                "billing_address": {"line1": "1 rue A", "postal_code": "75001", "city": "Paris", "country": "FR"}
-            }),
-        )
-        .await;
-        let mut numbers = Vec::new();
-        for price in ["100", "200", "300"] {
-            let (_, d) = post(&http, &token, format!("{}/invoices", server.base), json!({"customer_id": c["id"], "lines": [{"description": "x", "quantity": "1", "unit_price": price, "vat_rate": "20"}]})).await;
-            let (s, i) =
-                post(&http, &token, format!("{}/invoices/{}/issue", server.base, d["id"].as_str().unwrap()), json!({}))
-                    .await;
-            assert_eq!(s, 200);
-            numbers.push(i["number"].as_str().unwrap().to_string());
-        }
-        drop(server);
+        let numbers = three_issued_invoices(&db).await;
         let ok = run(&db, &["verify"]);
         assert!(ok.status.success());
         assert!(String::from_utf8_lossy(&ok.stdout).contains("3 issued documents"));
@@ -290,22 +300,44 @@ async fn verify_names_the_first_tampered_invoice() {
             "UPDATE documents SET content = REPLACE(content, '\"200\"', '\"20\"') WHERE number = '{}'",
             numbers[1]
         );
-        match db.url.starts_with("sqlite") {
-            true => {
-                let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await.unwrap();
-                pool.close().await;
-            }
-            false => {
-                let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&pool).await.unwrap();
-                pool.close().await;
-            }
-        }
+        execute(&db, &sql).await;
         let broken = run(&db, &["verify"]);
         assert_eq!(broken.status.code(), Some(1));
         let err = String::from_utf8_lossy(&broken.stderr);
         assert!(err.contains(&numbers[1]), "names the tampered invoice: {err}");
+    }
+}
+
+/// Issued documents' stored files (issue 20): `verify` re-hashes them, and names the
+/// document and the format of a file changed in the database.
+#[tokio::test]
+async fn verify_names_the_document_and_format_of_a_changed_stored_file() {
+    for db in databases().await {
+        let numbers = three_issued_invoices(&db).await;
+        let ok = run(&db, &["verify"]);
+        let stdout = String::from_utf8_lossy(&ok.stdout);
+        assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+        // Each invoice is stored in every format of its kind (the PDF and the UBL flavours).
+        let files = 3 * facturier_server::files::formats(facturier_core::document::DocumentKind::Invoice).len();
+        assert!(stdout.contains(&format!("{files} stored files")), "{stdout}");
+
+        // Someone drops the guard and rewrites the second invoice's UBL in the database.
+        let drop_guard = match db.pg {
+            None => "DROP TRIGGER document_files_never_change",
+            Some(_) => "DROP TRIGGER document_files_never_change ON document_files",
+        };
+        execute(&db, drop_guard).await;
+        let sql = format!(
+            "UPDATE document_files SET bytes = substr(bytes, 1, 200) WHERE format = 'ubl' AND document_id = \
+             (SELECT id FROM documents WHERE number = '{}')",
+            numbers[1]
+        );
+        execute(&db, &sql).await;
+        let broken = run(&db, &["verify"]);
+        let err = String::from_utf8_lossy(&broken.stderr);
+        assert_eq!(broken.status.code(), Some(1), "{err}");
+        assert!(err.contains(&format!("invoice {} (ubl)", numbers[1])), "names the document and the format: {err}");
+        assert!(!err.contains(&numbers[0]) && !err.contains(&numbers[2]), "untouched invoices are not named: {err}");
     }
 }
 
