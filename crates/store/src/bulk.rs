@@ -13,7 +13,7 @@
 use crate::documents::{Row, SealedColumns, canonical_bytes, content_json, with_sealed_columns};
 use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
-use facturier_core::company::{Buyer, Printed, Seller};
+use facturier_core::company::{Buyer, Parties, Printed, Seller};
 use facturier_core::document::{Content, DocumentKind, Status, apply_payment, check_issue, settle};
 use facturier_core::money::{Currency, UnknownCurrency};
 use facturier_core::numbering::{NumberPattern, PatternError};
@@ -138,6 +138,8 @@ async fn owned_customers(
 struct IssuingCompany {
     seller: Seller,
     printed: Printed,
+    /// The general terms a document without its own prints (sealed with it, as at issue).
+    default_terms: Option<String>,
 }
 
 async fn issuing_company(tx: &mut Tx, company_id: Uuid) -> Result<IssuingCompany> {
@@ -157,35 +159,44 @@ async fn issuing_company(tx: &mut Tx, company_id: Uuid) -> Result<IssuingCompany
         ),
     };
     let printed = Printed::of(settings.default_bank(), &settings.legal, &settings.documents);
-    Ok(IssuingCompany { seller, printed })
+    Ok(IssuingCompany { seller, printed, default_terms: settings.documents.default_terms.clone() })
 }
 
 impl IssuingCompany {
-    /// What `core::compliance` finds in one invoice of the batch: its own sealed parties
-    /// and printed settings when it carries them, else the company's and its customer's.
-    fn problems(
-        &self,
-        content: &Content,
-        customers: &std::collections::HashMap<Uuid, Customer>,
-        issue_date: Date,
-    ) -> Result<Vec<facturier_core::compliance::Problem>> {
+    /// The content an invoice of the batch is sealed with, as `issue_in` seals it: both
+    /// parties and the printed settings of the day (an imported invoice that carries its
+    /// own keeps them), and the company's general terms when it has none.
+    fn sealed(&self, content: &Content, customers: &std::collections::HashMap<Uuid, Customer>) -> Result<Content> {
         let customer = customers.get(&content.customer_id).ok_or_else(|| invalid("customer_id", "no such customer"))?;
-        let buyer =
-            Buyer::of(customer, content.billing_address.clone().unwrap_or_else(|| customer.billing_address.clone()));
-        let (seller, buyer) = match &content.parties {
-            Some(p) => (&p.seller, &p.buyer),
-            None => (&self.seller, &buyer),
+        let mut sealed = content.clone();
+        if sealed.parties.is_none() {
+            let address = content.billing_address.clone().unwrap_or_else(|| customer.billing_address.clone());
+            sealed.parties = Some(Parties { seller: self.seller.clone(), buyer: Buyer::of(customer, address) });
+        }
+        if sealed.printed.is_none() {
+            sealed.printed = Some(self.printed.clone());
+            if sealed.terms.is_none() {
+                sealed.terms = self.default_terms.clone();
+            }
+        }
+        Ok(sealed)
+    }
+
+    /// What `core::compliance` finds in one sealed invoice of the batch.
+    fn problems(&self, sealed: &Content, issue_date: Date) -> Vec<facturier_core::compliance::Problem> {
+        let (Some(parties), Some(printed)) = (&sealed.parties, &sealed.printed) else {
+            return Vec::new();
         };
-        Ok(facturier_core::compliance::check(&facturier_core::compliance::Issuing {
+        facturier_core::compliance::check(&facturier_core::compliance::Issuing {
             kind: DocumentKind::Invoice,
-            content,
-            seller,
-            buyer,
-            printed: content.printed.as_ref().unwrap_or(&self.printed),
+            content: sealed,
+            seller: &parties.seller,
+            buyer: &parties.buyer,
+            printed,
             issue_date,
             corrects_invoice: false,
             number: None,
-        }))
+        })
     }
 }
 
@@ -310,11 +321,14 @@ impl Store {
         }
         // The e-invoicing rules, as `issue_in` checks them, before any number is drawn.
         let company = issuing_company(&mut tx, company_id).await?;
+        let mut sealed = Vec::with_capacity(batch.len());
         for (b, f) in batch.iter().zip(&facts) {
-            let problems = company.problems(&b.content, &customers, f.issue_date)?;
+            let content = company.sealed(&b.content, &customers)?;
+            let problems = company.problems(&content, f.issue_date);
             if !problems.is_empty() {
                 return Err(StoreError::NotIssuable(problems));
             }
+            sealed.push(content);
         }
 
         // Reserve the numbers: one step of `number_sequences` per run of one period.
@@ -348,7 +362,7 @@ impl Store {
         let mut payments = Vec::new();
         let mut issued = Vec::with_capacity(batch.len());
         let mut chain_seq = length;
-        for ((b, f), seq) in batch.iter().zip(&facts).zip(&seqs) {
+        for (((b, content), f), seq) in batch.iter().zip(&sealed).zip(&facts).zip(&seqs) {
             let id = new_id();
             let number = pattern.format(f.issue_date, u64::try_from(*seq).unwrap_or(0));
             let totals = b.content.totals();
@@ -392,7 +406,7 @@ impl Store {
                 doc_date: f.issue_date,
                 issue_date: Some(f.issue_date),
                 due_date: Some(f.due_date),
-                content: with_sealed_columns(content_json(&b.content), &columns)?,
+                content: with_sealed_columns(content_json(content), &columns)?,
                 paid: applied.to_string(),
                 credited: "0".into(),
                 gross: totals.gross.to_string(),
@@ -762,6 +776,12 @@ pub(crate) mod tests {
         let rec = store.document(cid, DocumentKind::Invoice, done[1].id).await.unwrap();
         assert_eq!((rec.paid, rec.payments.len()), (Decimal::from(10), 1));
         assert_eq!(rec.due(), rec.content.totals().gross - Decimal::from(10));
+        // Sealed as `issue` seals: both parties and the printed settings of the day, so a later
+        // change of the customer or of the settings never rewrites what was issued.
+        let parties = rec.content.parties.as_ref().expect("the parties are sealed");
+        let buyer = store.customer(cid, ids[1]).await.unwrap().customer;
+        assert_eq!((parties.buyer.name.as_str(), parties.seller.siren.is_some()), (buyer.name.as_str(), true));
+        assert!(rec.content.printed.is_some(), "the printed settings are sealed");
 
         // The ordinary path continues the same chain and sequence.
         let draft = store
