@@ -8,7 +8,7 @@
 //! fallback. A download that finds no file renders and stores it then ([`ensure`]). Nothing
 //! renders a stored file again: the first one stored is the one served, for ever.
 
-use crate::api::render::{is_e_invoice, model_of, pdf_bytes};
+use crate::api::render::{model_of, pdf_bytes};
 use crate::error::ApiError;
 use facturier_core::document::{DocumentKind, Status};
 use facturier_formats::ubl::UblFlavor;
@@ -37,7 +37,7 @@ static RENDER_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::La
 /// The formats a document of `kind` is stored in once issued: its PDF, and both UBL
 /// flavours of an e-invoice (Peppol's and the French network's).
 pub fn formats(kind: DocumentKind) -> Vec<FileFormat> {
-    if is_e_invoice(kind) { vec![FileFormat::Pdf, FileFormat::Ubl, FileFormat::UblFr] } else { vec![FileFormat::Pdf] }
+    if kind.is_invoice() { vec![FileFormat::Pdf, FileFormat::Ubl, FileFormat::UblFr] } else { vec![FileFormat::Pdf] }
 }
 
 /// Wakes the worker that renders issued documents without files.

@@ -137,7 +137,7 @@ pub fn doc_ops(kind: DocumentKind) -> Vec<DocOp> {
         ops.extend([DocOp::Payments, DocOp::CreditNote]);
     }
     ops.push(DocOp::Pdf);
-    if render::is_e_invoice(kind) {
+    if kind.is_invoice() {
         ops.push(DocOp::Ubl);
     }
     ops.extend([DocOp::Send, DocOp::Emails]);

@@ -20,11 +20,6 @@ use std::collections::HashMap;
 use time::Date;
 use uuid::Uuid;
 
-/// Kinds that are invoices in the EN 16931 sense: they get Factur-X and UBL.
-pub fn is_e_invoice(kind: DocumentKind) -> bool {
-    matches!(kind, DocumentKind::Invoice | DocumentKind::DepositInvoice | DocumentKind::CreditNote)
-}
-
 /// Builds the render model of a document.
 pub async fn model(app: &App, auth: &Auth, rec: &DocumentRecord) -> Result<RenderDocument, ApiError> {
     model_of(&app.store, auth.company(), auth.today(), rec).await
@@ -185,7 +180,8 @@ pub async fn stored_bytes(
 
 /// The PDF of a document from its render model (see [`model`]).
 pub async fn pdf_bytes(rec: &DocumentRecord, doc: RenderDocument) -> Result<Vec<u8>, ApiError> {
-    let xml = if is_e_invoice(rec.kind) && rec.status != Status::Draft {
+    // Invoices in the legal sense (`DocumentKind::is_invoice`) are the e-invoices: Factur-X.
+    let xml = if rec.kind.is_invoice() && rec.status != Status::Draft {
         Some(facturier_formats::cii::factur_x_xml(&doc)?)
     } else {
         None

@@ -333,7 +333,7 @@ pub fn routes(mut r: Router<App>) -> Router<App> {
                     },
                 ),
             );
-        if crate::api::render::is_e_invoice(kind) {
+        if kind.is_invoice() {
             r = r.route(
                 &format!("/{s}/{{id}}/ubl"),
                 get(move |State(app): State<App>, sess: WebSession, Path(id): P| async move {
@@ -922,7 +922,7 @@ async fn show_page(
             && kind == DocumentKind::Order
             && matches!(rec.status, Status::Confirmed | Status::PartiallyDelivered | Status::Delivered),
         // A draft has no number, hence no UBL (the API answers 409).
-        ubl: crate::api::render::is_e_invoice(kind) && rec.status != Status::Draft,
+        ubl: kind.is_invoice() && rec.status != Status::Draft,
         notice,
         errors,
         typed: typed.map(|f| f.0.iter().filter(|(k, _)| k != "csrf").cloned().collect()).unwrap_or_default(),
