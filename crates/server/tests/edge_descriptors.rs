@@ -2,6 +2,7 @@
 //! serves again as soon as descriptors are free. Alone in its test binary, because it
 //! lowers the whole process's open-files limit.
 
+#[path = "all/common/mod.rs"]
 mod common;
 
 use common::each_db_with_edge;

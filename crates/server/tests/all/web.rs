@@ -1,7 +1,7 @@
 //! The web app over HTTP, without a browser, on SQLite and PostgreSQL: sign-in, session
 //! expiry, CSRF refusal, roles, escaping of hostile input, language, company switcher.
 
-mod common;
+use crate::common;
 
 use common::web_client::{Browser, PASSWORD, csrf_of, shows_as_text, with_password};
 use common::{TestApp, each_db, line};

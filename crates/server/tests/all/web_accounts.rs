@@ -4,7 +4,7 @@
 //! reset by an e-mail link read from a real SMTP server (aiosmtpd), and sign-in rate
 //! limiting.
 
-mod common;
+use crate::common;
 
 use common::smtp::*;
 use common::web_client::*;

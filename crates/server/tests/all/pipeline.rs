@@ -1,7 +1,7 @@
 //! The sales pipeline over HTTP on SQLite and PostgreSQL: quote → order → delivery
 //! notes → invoice, every transition allowed and refused, and the links both ways.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, each_db, line};
 use serde_json::{Value, json};

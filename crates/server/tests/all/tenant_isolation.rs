@@ -1,7 +1,7 @@
 //! One company never sees, changes or references another's data, and nobody without
 //! a valid token gets anything — driven over HTTP on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{Resp, TestApp, customer_body, each_db, line};
 use facturier_server::api::ROUTES;

@@ -8,7 +8,7 @@
 //! `OPENAPI_JSON_OUT=path cargo test -p facturier-server --test openapi` also writes the
 //! document to `path` (for `scripts/check-openapi.sh`).
 
-mod common;
+use crate::common;
 
 use common::{TestApp, TestDb, customer_body, line, spawn_app};
 use facturier_server::api::ROUTES;

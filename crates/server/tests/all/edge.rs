@@ -3,7 +3,7 @@
 //! are refused at once, an unread body never breaks a keep-alive connection, and
 //! answers carrying personal data are not cached.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, each_db, each_db_with_edge, line};
 use facturier_server::edge::EdgeConfig;

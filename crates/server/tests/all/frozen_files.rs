@@ -4,7 +4,7 @@
 //! issued before files were stored get theirs from the server's worker; `verify` names a
 //! stored file changed in the database.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, TestDb, each_db, line, png_logo};
 use facturier_core::Decimal;

@@ -2,7 +2,7 @@
 //! refused, and images decoded under limits (issue 18, items 6 and 8). Every test runs on
 //! SQLite, then on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::web_client::{Browser, as_read, with_password};
 use common::*;

@@ -1,7 +1,7 @@
 //! Documents out through the API, on SQLite and PostgreSQL: the company logo is checked
 //! on upload, stored, and drawn on every PDF.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, each_db, line, png_logo};
 use facturier_store::companies::Role;

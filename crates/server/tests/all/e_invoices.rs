@@ -8,7 +8,7 @@
 //! schematron and BR-FR on its XML) and the UBL of every flavour (the OASIS XSD,
 //! EN 16931 and BR-FR).
 
-mod common;
+use crate::common;
 
 use common::{TestApp, each_db};
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 //! a key lives 24 hours, a key is one user's, a JSON body is compared as JSON, and a
 //! client that hangs up finds its answer on retry — on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, customer_body, each_db, line};
 use facturier_store::Stamp;

@@ -3,7 +3,7 @@
 //! over several invoices, cancellation, customer credit applied and refunded, the
 //! customer's statement.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, each_db, line};
 use serde_json::{Value, json};

@@ -8,7 +8,7 @@
 //! monthly-run invoices) less their credit notes add up exactly to the order's `net`,
 //! `gross` and VAT per category and rate (base and amount).
 
-mod common;
+use crate::common;
 
 use common::{TestApp, each_db, line};
 use reqwest::Method;

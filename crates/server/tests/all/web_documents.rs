@@ -4,7 +4,7 @@
 //! note, duplicate, e-mail, UBL, the draft editor with live totals, bad input kept as
 //! typed, search with an "except" term, sort orders and page boundaries.
 
-mod common;
+use crate::common;
 
 use common::web_client::{Browser, as_read, csrf_of, with_password};
 use common::{TestApp, each_db, line};

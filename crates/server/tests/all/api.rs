@@ -1,6 +1,6 @@
 //! The API contract of API.md, driven over HTTP on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{customer_body, each_db, line};
 use serde_json::json;

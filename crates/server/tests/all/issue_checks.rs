@@ -4,7 +4,7 @@
 //! `GET …/issue-check` says the same beforehand, and the same data completed issues an
 //! invoice the independent validators accept.
 
-mod common;
+use crate::common;
 
 use common::{TestApp, each_db, forget_identity};
 use reqwest::Method;

@@ -3,7 +3,7 @@
 //! when its e-mail is sent and is in clear only in the delivered message; every message
 //! is From the server's address with the company's in Reply-To; API tokens expire.
 
-mod common;
+use crate::common;
 
 use common::smtp::*;
 use common::web_client::*;

@@ -2,7 +2,7 @@
 //! `scripts/smtp-sink.py` from the validators' virtualenv (scripts/setup-validators).
 //! Every test runs on SQLite, then on PostgreSQL.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use common::smtp::*;

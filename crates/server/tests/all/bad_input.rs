@@ -1,7 +1,7 @@
 //! Bad input gets a clear 4xx as problem+json, naming the fields, and stores nothing —
 //! driven over HTTP on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{Resp, TestApp, customer_body, each_db, line};
 use reqwest::Method;

@@ -1,7 +1,7 @@
 //! Legal numbering under concurrency: many clients issuing at once get contiguous,
 //! unique numbers, and the seal chain stays intact.
 
-mod common;
+use crate::common;
 
 use common::{each_db, line};
 use facturier_store::documents::ChainReport;

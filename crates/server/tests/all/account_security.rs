@@ -4,7 +4,7 @@
 //! someone who only knows the address, unbounded "forgot password" mails, and sign-in
 //! redirects with a tab or a line break.
 
-mod common;
+use crate::common;
 
 use common::web_client::*;
 use common::*;

@@ -3,7 +3,7 @@
 //! search by every criterion, sorted keyset pages, attached files (web and REST API),
 //! tenant isolation, roles, escaping, and the customer page's documents and history.
 
-mod common;
+use crate::common;
 
 use common::web_client::{Browser, as_read, multipart, shows_as_text, with_password};
 use common::{TestApp, customer_body, each_db, line};

@@ -1,0 +1,29 @@
+//! The server's integration tests, one binary: each module was its own test binary
+//! linking the whole server; together they link it once. `common` is the harness (a
+//! real server on a random port over a fresh SQLite file, then a PostgreSQL database).
+//! Only `edge_descriptors` stays apart: it lowers the whole process's open-files limit.
+
+mod common;
+
+mod account_security;
+mod api;
+mod bad_input;
+mod concurrency;
+mod documents_out;
+mod e_invoices;
+mod edge;
+mod email;
+mod family_amounts;
+mod frozen_files;
+mod idempotency;
+mod input_rules;
+mod issue_checks;
+mod openapi;
+mod payments;
+mod pipeline;
+mod secrets_at_rest;
+mod tenant_isolation;
+mod web;
+mod web_accounts;
+mod web_customers;
+mod web_documents;
