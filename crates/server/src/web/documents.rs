@@ -556,7 +556,7 @@ async fn list(app: App, s: WebSession, q: ListQuery, kind: DocumentKind) -> Resu
     })
     .collect();
     let page = ListPage {
-        p: s.chrome(&app, kind_nav(kind), t(lang, &kinds_key(kind)).into()).await?,
+        p: s.chrome(&app, kind.segment(), t(lang, &kinds_key(kind)).into()).await?,
         seg: kind.segment(),
         can_create: s.can_write() && kind != DocumentKind::CreditNote,
         payable: kind.is_payable(),
@@ -577,19 +577,6 @@ async fn list(app: App, s: WebSession, q: ListQuery, kind: DocumentKind) -> Resu
         next_query,
     };
     html(StatusCode::OK, &page)
-}
-
-/// The navigation entry a kind belongs to.
-pub fn kind_nav(kind: DocumentKind) -> &'static str {
-    match kind {
-        DocumentKind::Quote => "quotes",
-        DocumentKind::Order => "orders",
-        DocumentKind::DeliveryNote => "delivery-notes",
-        DocumentKind::Proforma => "proformas",
-        DocumentKind::Invoice => "invoices",
-        DocumentKind::DepositInvoice => "deposit-invoices",
-        DocumentKind::CreditNote => "credit-notes",
-    }
 }
 
 // ---------------------------------------------------------------- document page
@@ -770,7 +757,7 @@ async fn show_page(
     let totals = rec.content.totals();
     let customer = app.store.customer(s.rec.company_id, rec.content.customer_id).await.map_err(err)?;
     let mut amounts = totals.lines.iter();
-    let mut subtotals = subtotal_amounts(&rec.content, &totals).into_iter();
+    let mut subtotals = subtotal_amounts(&rec.content).into_iter();
     let lines = rec
         .content
         .lines
@@ -864,7 +851,7 @@ async fn show_page(
         }
     }
     let page = ShowPage {
-        p: s.chrome(app, kind_nav(kind), title_of(kind, rec.number.as_deref(), lang)).await?,
+        p: s.chrome(app, kind.segment(), title_of(kind, rec.number.as_deref(), lang)).await?,
         seg: kind.segment(),
         id: rec.id.to_string(),
         kind_title: text::kind_title(kind, false, lang),
@@ -2040,28 +2027,20 @@ pub struct TotalsView {
 }
 
 /// Each subtotal line (its position among the lines) with the sum of the item lines'
-/// net amounts since the previous subtotal.
-fn subtotal_amounts(c: &Content, t: &facturier_core::totals::Totals) -> Vec<(usize, Decimal)> {
-    let mut amounts = t.lines.iter();
-    let mut running = Decimal::ZERO;
-    let mut out = Vec::new();
-    for (i, l) in c.lines.iter().enumerate() {
-        if l.is_item() {
-            running += amounts.next().map(|a| a.net).unwrap_or_default();
-        } else if l.kind == LineKind::Subtotal {
-            out.push((i, running));
-            running = Decimal::ZERO;
-        }
-    }
-    out
+/// net amounts since the previous subtotal: `core`'s subtotals, as the API and the PDF show.
+fn subtotal_amounts(c: &Content) -> Vec<(usize, Decimal)> {
+    facturier_core::totals::subtotals(c.currency, &c.figures().lines)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| (i, v)))
+        .collect()
 }
-
 fn totals_view(c: &Content, lang: Language) -> TotalsView {
     let t = c.totals();
     let cur = c.currency;
     TotalsView {
         // A subtotal line always has a text: the API names an empty one ("Sous-total").
-        subtotals: subtotal_amounts(c, &t)
+        subtotals: subtotal_amounts(c)
             .into_iter()
             .map(|(i, amount)| (c.lines[i].description.clone(), text::money(amount, cur, lang)))
             .collect(),
@@ -2329,7 +2308,7 @@ async fn render_form(
         || error_map.keys().any(|k| k.starts_with("schedule"));
     let f = f.with_blank_instalment();
     let page = FormPage {
-        p: s.chrome(app, kind_nav(kind), title).await?,
+        p: s.chrome(app, kind.segment(), title).await?,
         seg: kind.segment(),
         action,
         draft_id: editing.map(|r| r.id.to_string()).unwrap_or_default(),
@@ -2447,7 +2426,7 @@ async fn preview(app: App, s: WebSession, form: FormData, kind: DocumentKind) ->
         None => None,
     };
     let totals = compute(&app, &s, &DraftForm::read(&form), base.as_ref()).await?.ok();
-    let page = TotalsFragment { p: s.chrome(&app, kind_nav(kind), String::new()).await?, totals };
+    let page = TotalsFragment { p: s.chrome(&app, kind.segment(), String::new()).await?, totals };
     html(StatusCode::OK, &page)
 }
 
