@@ -15,8 +15,14 @@ pub fn service_available(service: &str, setup: &str, present: bool) -> bool {
         std::env::var_os("FACTURIER_TEST_ALL").is_none_or(|v| v != "1"),
         "{service} is not available and FACTURIER_TEST_ALL=1 runs every test: {setup}"
     );
-    // Straight to stderr: the test harness would hide a passing test's `eprintln!`.
-    let _ = writeln!(std::io::stderr(), "not run: {test} on {service}, not available here ({setup})");
+    // Once per test and service; straight to stderr, as the test harness would hide a
+    // passing test's `eprintln!`.
+    static TOLD: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+    let mut told = TOLD.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !told.contains(&(test.clone(), service.to_string())) {
+        let _ = writeln!(std::io::stderr(), "not run: {test} on {service}, not available here ({setup})");
+        told.push((test, service.to_string()));
+    }
     false
 }
 
