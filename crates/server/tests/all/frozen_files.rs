@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::{TestApp, TestDb, each_db, line, png_logo};
+use common::{TestApp, each_db, line, png_logo};
 use facturier_core::Decimal;
 use facturier_core::document::{Content, DocumentKind, Line};
 use facturier_core::money::Currency;
@@ -412,7 +412,7 @@ async fn documents_issued_by_other_paths_get_their_files_from_the_worker() {
 
 #[tokio::test]
 async fn documents_issued_before_files_were_stored_are_rendered_once_as_a_backfill() {
-    for db in [TestDb::sqlite(), TestDb::postgres().await] {
+    for db in common::dbs().await {
         eprintln!("--- on {}", db.name);
         // A database as the previous release left it, with an invoice and a quote issued.
         let store = Store::connect(&db.url).await.unwrap();

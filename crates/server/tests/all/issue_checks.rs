@@ -220,6 +220,9 @@ async fn download(app: &TestApp, path: &str) -> Vec<u8> {
 
 /// The Factur-X PDF of an issued invoice passes the independent validators.
 async fn assert_valid_pdf(app: &TestApp, doc: &Value, name: &str) {
+    if !common::smtp::python_available() {
+        return;
+    }
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join(format!("{name}.pdf"));
     std::fs::write(&file, download(app, &format!("/invoices/{}/pdf", id(doc))).await).expect("write");

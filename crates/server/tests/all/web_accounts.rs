@@ -494,7 +494,10 @@ async fn set_new_password(b: &mut Browser, link: &str, password: &str, confirm: 
 
 #[tokio::test]
 async fn a_forgotten_password_is_reset_through_the_link_in_the_email() {
-    for db in [TestDb::sqlite(), TestDb::postgres().await] {
+    if !common::smtp::python_available() {
+        return;
+    }
+    for db in common::dbs().await {
         eprintln!("--- on {}", db.name);
         let port = free_port();
         let sink = SmtpSink::start(port);
@@ -562,7 +565,10 @@ async fn a_forgotten_password_is_reset_through_the_link_in_the_email() {
 
 #[tokio::test]
 async fn an_expired_reset_link_is_refused_and_changes_nothing() {
-    for db in [TestDb::sqlite(), TestDb::postgres().await] {
+    if !common::smtp::python_available() {
+        return;
+    }
+    for db in common::dbs().await {
         eprintln!("--- on {}", db.name);
         // The link is read from the delivered message: the outbox never holds its secret.
         let port = free_port();
@@ -676,7 +682,7 @@ async fn twenty_failures_from_one_client_block_it_for_every_email() {
 
 #[tokio::test]
 async fn behind_a_trusted_proxy_the_limit_counts_the_forwarded_client_and_nobody_else_can_forge_it() {
-    for db in [TestDb::sqlite(), TestDb::postgres().await] {
+    for db in common::dbs().await {
         eprintln!("--- on {}", db.name);
         // The test connects from 127.0.0.1: it plays the proxy.
         let web = facturier_server::web::WebConfig {

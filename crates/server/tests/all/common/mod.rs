@@ -1,5 +1,6 @@
 //! Test harness: the real server on a random port over a fresh database — a SQLite
-//! file in a temp dir, then a new PostgreSQL database — driven over HTTP.
+//! file in a temp dir, then a new PostgreSQL database when one is available — driven over
+//! HTTP.
 #![allow(dead_code)]
 
 pub mod smtp;
@@ -14,6 +15,56 @@ use uuid::Uuid;
 /// PostgreSQL server the suite creates its databases on.
 pub fn pg_admin_url() -> String {
     std::env::var("FACTURIER_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// Whether a test may use `service`. Present: yes. Absent: one line on stderr names it,
+/// the test and how to get it (`setup`), and the caller does not run that part; under
+/// `FACTURIER_TEST_ALL=1` (scripts/test, CI) an absent service fails instead, as a
+/// skipped check there would read as a passed one.
+pub fn service_available(service: &str, setup: &str, present: bool) -> bool {
+    use std::io::Write;
+    if present {
+        return true;
+    }
+    let test = std::thread::current().name().unwrap_or("a test").to_string();
+    assert!(
+        std::env::var_os("FACTURIER_TEST_ALL").is_none_or(|v| v != "1"),
+        "{service} is not available and FACTURIER_TEST_ALL=1 runs every test: {setup}"
+    );
+    // Once per test and service; straight to stderr, as the test harness would hide a
+    // passing test's `eprintln!`.
+    static TOLD: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+    let mut told = TOLD.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if !told.contains(&(test.clone(), service.to_string())) {
+        let _ = writeln!(std::io::stderr(), "not run: {test} on {service}, not available here ({setup})");
+        told.push((test, service.to_string()));
+    }
+    false
+}
+
+/// Whether the PostgreSQL server of `pg_admin_url` answers.
+pub async fn postgres_available() -> bool {
+    let probe = sqlx::postgres::PgPoolOptions::new()
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .connect(&pg_admin_url())
+        .await;
+    let up = match probe {
+        Ok(pool) => {
+            pool.close().await;
+            true
+        }
+        Err(_) => false,
+    };
+    service_available("PostgreSQL", "run scripts/setup-postgres, or set FACTURIER_TEST_PG", up)
+}
+
+/// The databases a test runs on: SQLite always, then PostgreSQL when available.
+pub async fn dbs() -> Vec<TestDb> {
+    let mut dbs = vec![TestDb::sqlite()];
+    if postgres_available().await {
+        dbs.push(TestDb::postgres().await);
+    }
+    dbs
 }
 
 /// A fresh database.
@@ -59,13 +110,13 @@ impl TestDb {
     }
 }
 
-/// Runs a test body on SQLite, then on PostgreSQL.
+/// Runs a test body on SQLite, then on PostgreSQL (when available, see `dbs`).
 pub async fn each_db<F, Fut>(f: F)
 where
     F: Fn(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
-    for db in [TestDb::sqlite(), TestDb::postgres().await] {
+    for db in dbs().await {
         let app = spawn_app(&db).await;
         eprintln!("--- on {}", db.name);
         f(app).await;
@@ -73,13 +124,13 @@ where
     }
 }
 
-/// Runs a test body on SQLite, then on PostgreSQL, the server under the limits of `edge`.
+/// Runs a test body on SQLite, then on PostgreSQL when available, the server under the limits of `edge`.
 pub async fn each_db_with_edge<F, Fut>(edge: facturier_server::edge::EdgeConfig, f: F)
 where
     F: Fn(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
-    for db in [TestDb::sqlite(), TestDb::postgres().await] {
+    for db in dbs().await {
         let app = spawn_app_with_edge(&db, edge.clone()).await;
         eprintln!("--- on {}", db.name);
         f(app).await;

@@ -25,6 +25,15 @@ pub fn python() -> PathBuf {
     py
 }
 
+/// Whether the validators' virtualenv (aiosmtpd, the XML and PDF validators) is here;
+/// a test that needs it does not run without it (see `service_available`).
+pub fn python_available() -> bool {
+    let py = std::env::var_os("FACTURIER_VALIDATORS_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("target/validators-venv/bin/python"));
+    super::service_available("the Python validators", "run scripts/setup-validators", py.is_file())
+}
+
 /// A port nothing listens on (yet).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
