@@ -3,7 +3,7 @@
 //! sees a password or a session secret: only a hash of each.
 
 use crate::companies::Role;
-use crate::{Result, Stamp, Store, StoreError, on_pool};
+use crate::{Result, Stamp, Store, StoreError, Tx, on_conn, on_pool};
 use facturier_core::party::Language;
 use uuid::Uuid;
 
@@ -155,21 +155,36 @@ impl Store {
         Ok(AttemptCounts { address: u64::try_from(address).unwrap_or(0), client: u64::try_from(client).unwrap_or(0) })
     }
 
-    /// Records a "forgot password" request for `email` from `ip`, then counts those since
-    /// `since` (per address, per client), recorded first for the same reason as
-    /// [`Store::record_login_attempt`]. Requests older than `since` are swept.
+    /// Records a "forgot password" request for `email` from `ip` and counts those since
+    /// `since` (per address, per client), itself included. Requests for one address or
+    /// from one client are recorded one at a time (SQLite's single writer; PostgreSQL
+    /// advisory locks on both keys), so that each sees exactly the ones before it: a
+    /// burst of requests sends the first few links and refuses the rest, rather than
+    /// counting each other and refusing them all. Requests older than `since` are swept.
     pub async fn record_reset_request(&self, email: &str, ip: &str, at: Stamp, since: Stamp) -> Result<AttemptCounts> {
         let email = email.trim().to_lowercase();
-        on_pool!(self, |c| {
+        let mut tx = self.begin().await?;
+        if let Tx::Postgres(t) = &mut tx {
+            // Both keys, always in the same order: two requests never wait for each other crosswise.
+            let mut keys = [format!("reset email {email}"), format!("reset ip {ip}")];
+            keys.sort();
+            for key in &keys {
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(key).execute(&mut **t).await?;
+            }
+        }
+        on_conn!(&mut tx, |c| {
+            sqlx::query("DELETE FROM reset_requests WHERE at_ms < $1").bind(since.millis()).execute(&mut *c).await?;
+        });
+        on_conn!(&mut tx, |c| {
             sqlx::query("INSERT INTO reset_requests (id, email, ip, at_ms) VALUES ($1, $2, $3, $4)")
                 .bind(crate::new_id())
                 .bind(&email)
                 .bind(ip)
                 .bind(at.millis())
-                .execute(c)
+                .execute(&mut *c)
                 .await?;
         });
-        let (address, client): (i64, i64) = on_pool!(self, |c| {
+        let (address, client): (i64, i64) = on_conn!(&mut tx, |c| {
             sqlx::query_as(
                 "SELECT (SELECT COUNT(*) FROM reset_requests WHERE email = $1 AND at_ms >= $3), \
                  (SELECT COUNT(*) FROM reset_requests WHERE ip = $2 AND at_ms >= $3)",
@@ -177,12 +192,10 @@ impl Store {
             .bind(&email)
             .bind(ip)
             .bind(since.millis())
-            .fetch_one(c)
+            .fetch_one(&mut *c)
             .await?
         });
-        on_pool!(self, |c| {
-            sqlx::query("DELETE FROM reset_requests WHERE at_ms < $1").bind(since.millis()).execute(c).await?;
-        });
+        tx.commit().await?;
         Ok(AttemptCounts { address: u64::try_from(address).unwrap_or(0), client: u64::try_from(client).unwrap_or(0) })
     }
 
@@ -378,5 +391,55 @@ impl Store {
                 .await?;
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bulk::{create_postgres_database, drop_postgres_database};
+
+    /// Twelve requests for one address at once, as a script or an impatient double-click
+    /// would send them: each is counted after exactly the ones before it (ranks 1 to 12),
+    /// so the limit lets the first few through and refuses the rest, never all of them.
+    async fn a_burst_of_requests_is_ranked(store: &Store) {
+        let at = crate::now();
+        let since = Stamp::from(at.instant() - time::Duration::hours(1));
+        let tasks: Vec<_> = (0..12)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store.record_reset_request("Someone@Example.fr", &format!("10.0.0.{i}"), at, since).await
+                })
+            })
+            .collect();
+        let mut ranks = Vec::new();
+        for t in tasks {
+            ranks.push(t.await.expect("joined").expect("recorded").address);
+        }
+        ranks.sort_unstable();
+        assert_eq!(ranks, (1..=12).collect::<Vec<u64>>());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_burst_of_reset_requests_is_ranked_on_sqlite() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.unwrap();
+        store.migrate().await.unwrap();
+        a_burst_of_requests_is_ranked(&store).await;
+        store.close().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_burst_of_reset_requests_is_ranked_on_postgres() {
+        let admin =
+            std::env::var("FACTURIER_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("facturier_resets_{}", crate::new_id().simple());
+        let url = create_postgres_database(&admin, &name).await.unwrap();
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        a_burst_of_requests_is_ranked(&store).await;
+        store.close().await;
+        drop_postgres_database(&admin, &name).await.unwrap();
     }
 }
