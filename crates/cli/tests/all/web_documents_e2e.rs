@@ -4,7 +4,7 @@
 //! and an invoice, each issued; a payment recorded and a credit note made. Screenshots in
 //! `target/test-artefacts/web/` (`*-docs-*.png`).
 
-mod browser;
+use crate::browser;
 
 use browser::*;
 use serde_json::{Value, json};
@@ -132,6 +132,9 @@ async fn journey(db: &Db) {
 
 #[tokio::test]
 async fn a_quote_becomes_a_paid_invoice_and_a_credit_note_in_a_real_browser() {
+    if !crate::services::browser_available() {
+        return;
+    }
     for db in databases().await {
         journey(&db).await;
     }
