@@ -22,9 +22,9 @@ doc="$work/openapi.json"
 arg="${1:-}"
 case "$arg" in
 "")
-    echo "==> building the document (cargo test -p facturier-server --test openapi)"
-    OPENAPI_JSON_OUT="$doc" cargo test -q -j2 -p facturier-server --test openapi \
-        document_lists_exactly_the_routes >/dev/null
+    echo "==> building the document (cargo test -p facturier-server --test all openapi::)"
+    OPENAPI_JSON_OUT="$doc" cargo test -q -j2 -p facturier-server --test all \
+        openapi::document_lists_exactly_the_routes >/dev/null
     ;;
 http://* | https://*)
     url="$arg"
