@@ -15,7 +15,7 @@ pub fn service_available(service: &str, setup: &str, present: bool) -> bool {
     let test = std::thread::current().name().unwrap_or("a test").to_string();
     assert!(
         std::env::var_os("FACTURIER_TEST_ALL").is_none_or(|v| v != "1"),
-        "{service} is not available and FACTURIER_TEST_ALL=1 runs every test: {setup}"
+        "not available: {service}, and FACTURIER_TEST_ALL=1 runs every test ({setup})"
     );
     // Once per test and service; straight to stderr, as the test harness would hide a
     // passing test's `eprintln!`.
