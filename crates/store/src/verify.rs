@@ -148,13 +148,16 @@ impl Store {
             loop {
                 let sql = format!(
                     "SELECT {COLS}, net, vat_total, due FROM documents WHERE company_id = $1 AND kind = $2 \
-                     AND chain_seq >= $3 ORDER BY chain_seq LIMIT {BATCH}"
+                     AND chain_seq >= $3 AND chain_seq <= $4 ORDER BY chain_seq LIMIT {BATCH}"
                 );
+                // Up to the length read above: documents a running server issues meanwhile
+                // belong to the next check (each commits with its chain's head).
                 let rows: Vec<CheckedRow> = on_pool!(self, |c| {
                     sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
                         .bind(company_id)
                         .bind(kind.as_str())
                         .bind(expected_seq)
+                        .bind(length)
                         .fetch_all(c)
                         .await?
                 });
@@ -204,13 +207,29 @@ impl Store {
                     total += 1;
                 }
             }
-            if expected_seq - 1 != length || prev != head {
-                return Ok(ChainReport::Broken {
-                    kind,
-                    id: None,
-                    number: None,
-                    reason: format!("the chain holds {} documents but {length} were issued", expected_seq - 1),
-                });
+            // Documents past the length read first: issued since by a running server (the
+            // head, read after them, covers them) or written behind the chain's back.
+            let (beyond,): (Option<i64>,) = on_pool!(self, |c| {
+                sqlx::query_as("SELECT MAX(chain_seq) FROM documents WHERE company_id = $1 AND kind = $2")
+                    .bind(company_id)
+                    .bind(kind.as_str())
+                    .fetch_one(c)
+                    .await?
+            });
+            let (now_length,): (i64,) = on_pool!(self, |c| {
+                sqlx::query_as("SELECT length FROM seal_chains WHERE company_id = $1 AND kind = $2")
+                    .bind(company_id)
+                    .bind(kind.as_str())
+                    .fetch_one(c)
+                    .await?
+            });
+            let reason = match beyond.filter(|&b| b > now_length.max(length)) {
+                Some(b) => Some(format!("documents up to {b} are in the chain but it records {now_length}")),
+                None => (expected_seq - 1 != length || prev != head)
+                    .then(|| format!("the chain holds {} documents but {length} were issued", expected_seq - 1)),
+            };
+            if let Some(reason) = reason {
+                return Ok(ChainReport::Broken { kind, id: None, number: None, reason });
             }
             // A row outside the chain must be a draft: lists and the dashboard count every
             // other status as issued.
@@ -345,6 +364,9 @@ impl Store {
                 .fetch_optional(c)
                 .await?
         });
+        // The chain as recorded now: a server running beside `verify` may store more files
+        // meanwhile (they commit with the head, so every file up to `length` is there), and
+        // those belong to the next check, not to this one.
         let (head, length) = chain.unwrap_or_else(|| (seal::GENESIS.to_string(), 0));
         let mut prev = seal::GENESIS.to_string();
         let mut prev_named = false;
@@ -355,11 +377,12 @@ impl Store {
                     "SELECT f.document_id, f.format, f.bytes, f.sha256, f.size, f.chain_seq, f.document_seal, \
                      f.prev_seal, f.seal, d.kind, d.number, d.seal AS current_seal \
                      FROM document_files f JOIN documents d ON d.company_id = f.company_id AND d.id = f.document_id \
-                     WHERE f.company_id = $1 AND f.chain_seq >= $2 ORDER BY f.chain_seq LIMIT $3",
+                     WHERE f.company_id = $1 AND f.chain_seq >= $2 AND f.chain_seq <= $4 ORDER BY f.chain_seq LIMIT $3",
                 )
                 .bind(company_id)
                 .bind(expected_seq)
                 .bind(FILE_BATCH)
+                .bind(length)
                 .fetch_all(c)
                 .await?
             });
@@ -384,10 +407,28 @@ impl Store {
             }
             expected_seq = expected_seq.max(last + 1);
         }
+        // Files past the length read first are either stored since by a running server
+        // (the head has grown with them: read after them, it covers them) or put there
+        // behind the chain's back.
+        let (beyond,): (Option<i64>,) = on_pool!(self, |c| {
+            sqlx::query_as("SELECT MAX(chain_seq) FROM document_files WHERE company_id = $1")
+                .bind(company_id)
+                .fetch_one(c)
+                .await?
+        });
+        let (now_length,): (i64,) = on_pool!(self, |c| {
+            sqlx::query_as("SELECT COALESCE(MAX(length), 0) FROM file_chains WHERE company_id = $1")
+                .bind(company_id)
+                .fetch_one(c)
+                .await?
+        });
+        let beyond = beyond.filter(|&b| b > now_length.max(length));
         // The recorded head names the last file stored: files removed from the end of the
         // chain show here (a last file whose seal changed is named above already).
         let last_named = prev_named;
-        let reason = if expected_seq - 1 != length {
+        let reason = if let Some(b) = beyond {
+            Some(format!("files up to {b} are stored but the file chain records {now_length} (files added outside it)"))
+        } else if expected_seq - 1 != length {
             Some(format!(
                 "the file chain ends at file {} but {length} files were stored (files removed from its end)",
                 expected_seq - 1
