@@ -2,14 +2,12 @@
 //! transition, and how payments and credit notes settle an issued invoice.
 
 use crate::money::Currency;
-use crate::numbering::NumberPattern;
 use crate::product::UnitCode;
 use crate::tax::Vat;
 use crate::terms::PaymentTerms;
 use crate::totals::{self, LineFigures, Totals};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::str::FromStr;
 use time::Date;
 use uuid::Uuid;
@@ -21,194 +19,8 @@ pub const MAX_DESCRIPTION: usize = 2000;
 /// Largest document total accepted, in currency units.
 pub const MAX_TOTAL: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
 
-/// The kinds of document. Each gets its own legal numbering sequence when issued.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DocumentKind {
-    Quote,
-    Order,
-    DeliveryNote,
-    Proforma,
-    Invoice,
-    DepositInvoice,
-    CreditNote,
-}
-
-impl DocumentKind {
-    /// All kinds, in pipeline order.
-    pub const ALL: [DocumentKind; 7] = [
-        DocumentKind::Quote,
-        DocumentKind::Order,
-        DocumentKind::DeliveryNote,
-        DocumentKind::Proforma,
-        DocumentKind::Invoice,
-        DocumentKind::DepositInvoice,
-        DocumentKind::CreditNote,
-    ];
-
-    /// The stored and serialised name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DocumentKind::Quote => "quote",
-            DocumentKind::Order => "order",
-            DocumentKind::DeliveryNote => "delivery_note",
-            DocumentKind::Proforma => "proforma",
-            DocumentKind::Invoice => "invoice",
-            DocumentKind::DepositInvoice => "deposit_invoice",
-            DocumentKind::CreditNote => "credit_note",
-        }
-    }
-
-    /// The API path segment (`/quotes`, `/delivery-notes`…).
-    pub fn segment(self) -> &'static str {
-        match self {
-            DocumentKind::Quote => "quotes",
-            DocumentKind::Order => "orders",
-            DocumentKind::DeliveryNote => "delivery-notes",
-            DocumentKind::Proforma => "proformas",
-            DocumentKind::Invoice => "invoices",
-            DocumentKind::DepositInvoice => "deposit-invoices",
-            DocumentKind::CreditNote => "credit-notes",
-        }
-    }
-
-    /// The kind a conversion target names (`"order"`, `"delivery-note"`, `"delivery_note"`…).
-    pub fn from_target(s: &str) -> Option<DocumentKind> {
-        let t = s.trim().to_ascii_lowercase().replace('-', "_");
-        DocumentKind::ALL.into_iter().find(|k| k.as_str() == t)
-    }
-
-    /// The numbering pattern a new company starts with.
-    pub fn default_pattern(self) -> NumberPattern {
-        let p = match self {
-            DocumentKind::Quote => "D{YYYY}-{SEQ:5}",
-            DocumentKind::Order => "C{YYYY}-{SEQ:5}",
-            DocumentKind::DeliveryNote => "BL{YYYY}-{SEQ:5}",
-            DocumentKind::Proforma => "PF{YYYY}-{SEQ:5}",
-            DocumentKind::Invoice => "F{YYYY}-{SEQ:5}",
-            DocumentKind::DepositInvoice => "FA{YYYY}-{SEQ:5}",
-            DocumentKind::CreditNote => "AV{YYYY}-{SEQ:5}",
-        };
-        p.parse().unwrap_or_else(|_| unreachable!("built-in pattern {p} is valid"))
-    }
-
-    /// The status a document of this kind takes when issued.
-    pub fn issued_status(self) -> Status {
-        match self {
-            DocumentKind::Quote => Status::Sent,
-            DocumentKind::Order => Status::Confirmed,
-            DocumentKind::DeliveryNote => Status::Validated,
-            _ => Status::Issued,
-        }
-    }
-
-    /// Invoices in the legal sense: they take payments (credit notes excepted), can be
-    /// credited, and are never cancelled or deleted once issued.
-    pub fn is_invoice(self) -> bool {
-        matches!(self, DocumentKind::Invoice | DocumentKind::DepositInvoice | DocumentKind::CreditNote)
-    }
-
-    /// Kinds that receive payments.
-    pub fn is_payable(self) -> bool {
-        matches!(self, DocumentKind::Invoice | DocumentKind::DepositInvoice)
-    }
-}
-
-impl FromStr for DocumentKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        DocumentKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| format!("unknown document kind {s:?}"))
-    }
-}
-
-impl fmt::Display for DocumentKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Where a document stands. Which statuses a kind may take is decided in [`crate::lifecycle`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Draft,
-    /// A quote sent to the customer, awaiting an answer.
-    Sent,
-    Accepted,
-    Refused,
-    /// A sent quote past its validity date.
-    Expired,
-    /// A quote turned into an order or an invoice.
-    Converted,
-    /// An order confirmed to the customer.
-    Confirmed,
-    PartiallyDelivered,
-    Delivered,
-    /// An order whose invoice is issued.
-    Invoiced,
-    /// A delivery note validated: the goods left, the stock moved.
-    Validated,
-    Issued,
-    PartiallyPaid,
-    Paid,
-    /// Fully offset by credit notes.
-    Credited,
-    Cancelled,
-}
-
-impl Status {
-    /// All statuses.
-    pub const ALL: [Status; 16] = [
-        Status::Draft,
-        Status::Sent,
-        Status::Accepted,
-        Status::Refused,
-        Status::Expired,
-        Status::Converted,
-        Status::Confirmed,
-        Status::PartiallyDelivered,
-        Status::Delivered,
-        Status::Invoiced,
-        Status::Validated,
-        Status::Issued,
-        Status::PartiallyPaid,
-        Status::Paid,
-        Status::Credited,
-        Status::Cancelled,
-    ];
-
-    /// The stored and serialised name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Sent => "sent",
-            Status::Accepted => "accepted",
-            Status::Refused => "refused",
-            Status::Expired => "expired",
-            Status::Converted => "converted",
-            Status::Confirmed => "confirmed",
-            Status::PartiallyDelivered => "partially_delivered",
-            Status::Delivered => "delivered",
-            Status::Invoiced => "invoiced",
-            Status::Validated => "validated",
-            Status::Issued => "issued",
-            Status::PartiallyPaid => "partially_paid",
-            Status::Paid => "paid",
-            Status::Credited => "credited",
-            Status::Cancelled => "cancelled",
-        }
-    }
-}
-
-impl FromStr for Status {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Status::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
-            let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
-            format!("{s:?} is not a status ({})", all.join(", "))
-        })
-    }
-}
+pub use crate::kind::DocumentKind;
+pub use crate::lifecycle::Status;
 
 /// What a line is: a product or service with amounts, a line of text, or a subtotal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -703,16 +515,16 @@ pub fn settle(gross: Decimal, paid: Decimal, credited: Decimal) -> Settlement {
     Settlement { status, paid, credited, due, excess }
 }
 
-/// Checks a payment can be recorded on a document in `status`, and splits it into
-/// what settles the invoice and what becomes customer credit.
+/// Checks a payment can be recorded on a payable document (the caller checks the kind)
+/// in `status`, an open invoice, and splits it into what settles the invoice and what
+/// becomes customer credit.
 pub fn apply_payment(status: Status, due: Decimal, amount: Decimal) -> Result<(Decimal, Decimal), LifecycleError> {
-    match status {
-        Status::Issued | Status::PartiallyPaid => {
-            let applied = amount.min(due);
-            Ok((applied, amount - applied))
-        }
-        other => Err(LifecycleError::NotPayable(other.as_str())),
+    // Every payable kind takes payments from the same statuses (a lifecycle test says so).
+    if !crate::lifecycle::is_open(DocumentKind::Invoice, status) {
+        return Err(LifecycleError::NotPayable(status.as_str()));
     }
+    let applied = amount.min(due);
+    Ok((applied, amount - applied))
 }
 
 /// The exact bytes a seal covers: every legally meaningful field of an issued document,

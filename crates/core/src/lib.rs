@@ -11,6 +11,7 @@ pub mod derive;
 pub mod document;
 pub mod ids;
 pub mod input;
+pub mod kind;
 pub mod lifecycle;
 pub mod margin;
 pub mod money;
