@@ -1,24 +1,20 @@
 //! Bulk loading for large data sets (benchmarks, migrations from another tool): many
 //! rows per statement and many statements per transaction.
 //!
-//! Issued invoices get their legal numbers and seals by the same rules as
-//! [`documents::issue_in`](crate::documents::issue_in): the issue and due dates come from
-//! `core`'s [`check_issue`] and the currency is checked by `Content::check_currency`; the
-//! chain head row of `seal_chains` is locked first so that issuing stays serialised per
-//! company and kind, numbers come from `number_sequences` (one reservation per period
-//! instead of one per document), and every seal is SHA-256 over the predecessor and the
-//! same canonical bytes that `verify` recomputes. A batch is one transaction: it is issued
-//! whole or not at all.
+//! Issued invoices go through the issue plan of `documents::plan`, as a draft issued one
+//! at a time does: the chain head of `seal_chains` is locked first, every invoice is
+//! planned in order (issue and due dates from `core`'s `check_issue`, the currency, both
+//! parties and the printed settings sealed into its content, `core::compliance`) before
+//! any number is drawn, numbers come from `number_sequences` (one statement per run of
+//! one numbering period instead of one per invoice) and each seal links onto the chain
+//! as `verify` recomputes it. Only the writes differ: many rows per `INSERT`. A batch is
+//! one transaction: it is issued whole or not at all.
 
-use crate::documents::{Row, SealedColumns, canonical_bytes, content_json, with_sealed_columns};
+use crate::documents::plan::{Chain, Issuer, Planned, Sealed, draw_numbers_in};
 use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
-use facturier_core::company::{Buyer, Parties, Printed, Seller};
-use facturier_core::document::{Content, DocumentKind, Status, apply_payment, check_issue, settle};
-use facturier_core::money::{Currency, UnknownCurrency};
-use facturier_core::numbering::{NumberPattern, PatternError};
+use facturier_core::document::{Content, DocumentKind, Status, apply_payment, settle};
 use facturier_core::party::{Customer, fold};
-use facturier_core::seal;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 use std::collections::BTreeSet;
@@ -134,72 +130,6 @@ async fn owned_customers(
     Ok(out)
 }
 
-/// The issuing company as its invoices will print it.
-struct IssuingCompany {
-    seller: Seller,
-    printed: Printed,
-    /// The general terms a document without its own prints (sealed with it, as at issue).
-    default_terms: Option<String>,
-}
-
-async fn issuing_company(tx: &mut Tx, company_id: Uuid) -> Result<IssuingCompany> {
-    let (name, country, settings): (String, String, String) = on_conn!(tx, |c| {
-        sqlx::query_as("SELECT name, country, settings FROM companies WHERE id = $1")
-            .bind(company_id)
-            .fetch_one(&mut *c)
-            .await?
-    });
-    let settings: crate::companies::CompanySettings =
-        serde_json::from_str(&settings).map_err(|e| StoreError::Corrupt(format!("company settings: {e}")))?;
-    let seller = match settings.identity.clone() {
-        Some(s) => s,
-        None => Seller::bare(
-            &name,
-            country.parse().map_err(|e: facturier_core::party::UnknownCountry| StoreError::Corrupt(e.to_string()))?,
-        ),
-    };
-    let printed = Printed::of(settings.default_bank(), &settings.legal, &settings.documents);
-    Ok(IssuingCompany { seller, printed, default_terms: settings.documents.default_terms.clone() })
-}
-
-impl IssuingCompany {
-    /// The content an invoice of the batch is sealed with, as `issue_in` seals it: both
-    /// parties and the printed settings of the day (an imported invoice that carries its
-    /// own keeps them), and the company's general terms when it has none.
-    fn sealed(&self, content: &Content, customers: &std::collections::HashMap<Uuid, Customer>) -> Result<Content> {
-        let customer = customers.get(&content.customer_id).ok_or_else(|| invalid("customer_id", "no such customer"))?;
-        let mut sealed = content.clone();
-        if sealed.parties.is_none() {
-            let address = content.billing_address.clone().unwrap_or_else(|| customer.billing_address.clone());
-            sealed.parties = Some(Parties { seller: self.seller.clone(), buyer: Buyer::of(customer, address) });
-        }
-        if sealed.printed.is_none() {
-            sealed.printed = Some(self.printed.clone());
-            if sealed.terms.is_none() {
-                sealed.terms = self.default_terms.clone();
-            }
-        }
-        Ok(sealed)
-    }
-
-    /// What `core::compliance` finds in one sealed invoice of the batch.
-    fn problems(&self, sealed: &Content, issue_date: Date) -> Vec<facturier_core::compliance::Problem> {
-        let (Some(parties), Some(printed)) = (&sealed.parties, &sealed.printed) else {
-            return Vec::new();
-        };
-        facturier_core::compliance::check(&facturier_core::compliance::Issuing {
-            kind: DocumentKind::Invoice,
-            content: sealed,
-            seller: &parties.seller,
-            buyer: &parties.buyer,
-            printed,
-            issue_date,
-            corrects_invoice: false,
-            number: None,
-        })
-    }
-}
-
 /// One row of `document_events`.
 struct Event {
     document_id: Uuid,
@@ -218,13 +148,16 @@ struct PaymentRow {
     reference: Option<String>,
 }
 
-/// A document row ready to insert: the row the seal covers and its `due` and `net` columns.
-struct DocRow {
-    row: Row,
-    net: String,
-    vat_total: String,
+/// An issued invoice ready to insert: its plan's values, its seal and its payment's effect.
+struct DocRow<'a> {
+    id: Uuid,
+    status: Status,
+    content: &'a Content,
+    issue_date: Date,
+    due_date: Date,
+    paid: String,
     due: String,
-    search_text: String,
+    sealed: Sealed,
 }
 
 impl Store {
@@ -286,86 +219,25 @@ impl Store {
             batch.iter().flat_map(|b| b.content.lines.iter().filter_map(|l| l.product_id)).collect();
         check_owned(&mut tx, "products", company_id, &products).await?;
 
-        // Lock the chain head first, as `issue_in` does: this serialises issuing per
-        // company and kind, so numbers, chronology and seals see the previous document.
-        let (mut head, length, mut last_date): (String, i64, Option<Date>) = on_conn!(&mut tx, |c| {
-            sqlx::query_as(
-                    "UPDATE seal_chains SET length = length WHERE company_id = $1 AND kind = $2 RETURNING head, length, last_issue_date",
-                )
-                .bind(company_id)
-                .bind(kind.as_str())
-                .fetch_one(&mut *c)
-                .await?
-        });
-        let (pattern, yearly_reset): (String, bool) = on_conn!(&mut tx, |c| {
-            sqlx::query_as("SELECT pattern, yearly_reset FROM numbering WHERE company_id = $1 AND kind = $2")
-                .bind(company_id)
-                .bind(kind.as_str())
-                .fetch_one(&mut *c)
-                .await?
-        });
-        let pattern: NumberPattern = pattern.parse().map_err(|e: PatternError| StoreError::Corrupt(e.to_string()))?;
-
-        let (company_currency,): (String,) = on_conn!(&mut tx, |c| {
-            sqlx::query_as("SELECT currency FROM companies WHERE id = $1").bind(company_id).fetch_one(&mut *c).await?
-        });
-        let company_currency: Currency =
-            company_currency.parse().map_err(|e: UnknownCurrency| StoreError::Corrupt(e.to_string()))?;
-
-        let mut facts = Vec::with_capacity(batch.len());
+        // The issue plan, as for one draft: the chain head locked first, then every
+        // invoice planned in order (dates, currency, sealed parties and printed settings,
+        // the e-invoicing rules) before any number is drawn.
+        let mut chain = Chain::lock_in(&mut tx, company_id, kind).await?;
+        let issuer = Issuer::read_in(&mut tx, company_id).await?;
+        let mut plans = Vec::with_capacity(batch.len());
         for b in batch {
-            let f = check_issue(kind, &b.content, today, last_date)?;
-            b.content.check_currency(company_currency)?;
-            last_date = Some(f.issue_date);
-            facts.push(f);
+            let doc = Planned { id: new_id(), kind, parent_id: None, content: &b.content };
+            plans.push(chain.plan(&issuer, customers.get(&b.content.customer_id), doc, today)?.issuable()?);
         }
-        // The e-invoicing rules, as `issue_in` checks them, before any number is drawn.
-        let company = issuing_company(&mut tx, company_id).await?;
-        let mut sealed = Vec::with_capacity(batch.len());
-        for (b, f) in batch.iter().zip(&facts) {
-            let content = company.sealed(&b.content, &customers)?;
-            let problems = company.problems(&content, f.issue_date);
-            if !problems.is_empty() {
-                return Err(StoreError::NotIssuable(problems));
-            }
-            sealed.push(content);
-        }
-
-        // Reserve the numbers: one step of `number_sequences` per run of one period.
-        let period = |d: Date| if yearly_reset { i64::from(d.year()) } else { 0 };
-        let mut seqs: Vec<i64> = Vec::with_capacity(batch.len());
-        let mut start = 0;
-        while start < facts.len() {
-            let p = period(facts[start].issue_date);
-            let end = facts[start..].iter().position(|f| period(f.issue_date) != p).map_or(facts.len(), |k| start + k);
-            let count = i64::try_from(end - start).map_err(|_| invalid("batch", "too many invoices in one batch"))?;
-            let (last,): (i64,) = on_conn!(&mut tx, |c| {
-                sqlx::query_as(
-                    "INSERT INTO number_sequences (company_id, kind, period, last_value) VALUES ($1, $2, $3, $4) \
-                     ON CONFLICT (company_id, kind, period) DO UPDATE SET last_value = number_sequences.last_value + $4 \
-                     RETURNING last_value",
-                )
-                .bind(company_id)
-                .bind(kind.as_str())
-                .bind(p)
-                .bind(count)
-                .fetch_one(&mut *c)
-                .await?
-            });
-            seqs.extend(last - count + 1..=last);
-            start = end;
-        }
+        let seqs = draw_numbers_in(&mut tx, company_id, kind, &plans).await?;
 
         let at = now();
         let mut docs = Vec::with_capacity(batch.len());
         let mut events = Vec::with_capacity(batch.len() * 3);
         let mut payments = Vec::new();
         let mut issued = Vec::with_capacity(batch.len());
-        let mut chain_seq = length;
-        for (((b, content), f), seq) in batch.iter().zip(&sealed).zip(&facts).zip(&seqs) {
-            let id = new_id();
-            let number = pattern.format(f.issue_date, u64::try_from(*seq).unwrap_or(0));
-            let totals = b.content.totals();
+        for ((b, plan), seq) in batch.iter().zip(&plans).zip(&seqs) {
+            let (id, f, totals) = (plan.id, &plan.facts, &plan.totals);
             let (applied, after) = match &b.payment {
                 None => (Decimal::ZERO, settle(totals.gross, Decimal::ZERO, Decimal::ZERO)),
                 Some(p) => {
@@ -385,47 +257,12 @@ impl Store {
                     (applied, settle(totals.gross, applied, Decimal::ZERO))
                 }
             };
-            chain_seq += 1;
-            let columns = SealedColumns {
-                number: number.clone(),
-                issue_date: f.issue_date,
-                due_date: f.due_date,
-                customer_id: b.content.customer_id,
-                currency: b.content.currency.code().to_string(),
-                parent_id: None,
-                issued_at: at.text(),
-            };
-            let mut row = Row {
-                id,
-                kind: kind.as_str().to_string(),
-                status: after.status.as_str().to_string(),
-                number: Some(number.clone()),
-                customer_id: b.content.customer_id,
-                parent_id: None,
-                currency: b.content.currency.code().to_string(),
-                doc_date: f.issue_date,
-                issue_date: Some(f.issue_date),
-                due_date: Some(f.due_date),
-                content: with_sealed_columns(content_json(content), &columns)?,
-                paid: applied.to_string(),
-                credited: "0".into(),
-                gross: totals.gross.to_string(),
-                chain_seq: Some(chain_seq),
-                prev_seal: Some(head.clone()),
-                seal: None,
-                created_at: at,
-                updated_at: at,
-                issued_at: Some(at),
-            };
-            let s = seal::seal(&head, &canonical_bytes(company_id, &row)?);
-            row.seal = Some(s.clone());
-            head = s;
-
+            let sealed = chain.seal(company_id, plan, *seq, at)?;
             events.push(Event { document_id: id, name: "created", detail: "{}".into() });
             events.push(Event {
                 document_id: id,
                 name: "issued",
-                detail: serde_json::json!({ "number": number }).to_string(),
+                detail: serde_json::json!({ "number": sealed.number }).to_string(),
             });
             if let Some(p) = &b.payment {
                 payments.push(PaymentRow {
@@ -443,13 +280,16 @@ impl Store {
                     detail: serde_json::json!({"amount": p.amount.to_string(), "applied": applied.to_string(), "to_credit": "0", "method": p.method}).to_string(),
                 });
             }
-            issued.push(BulkIssued { id, number, status: after.status });
+            issued.push(BulkIssued { id, number: sealed.number.clone(), status: after.status });
             docs.push(DocRow {
-                row,
-                net: totals.net.to_string(),
-                vat_total: totals.vat_total.to_string(),
+                id,
+                status: after.status,
+                content: &b.content,
+                issue_date: f.issue_date,
+                due_date: f.due_date,
+                paid: applied.to_string(),
                 due: after.due.to_string(),
-                search_text: b.content.search_text(),
+                sealed,
             });
         }
 
@@ -468,26 +308,26 @@ impl Store {
                 let mut q =
                     sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(kind.as_str()).bind(at);
                 for d in chunk {
-                    let r = &d.row;
+                    let r = &d.sealed;
                     q = q
-                        .bind(r.id)
-                        .bind(&r.status)
+                        .bind(d.id)
+                        .bind(d.status.as_str())
                         .bind(&r.number)
-                        .bind(r.customer_id)
-                        .bind(&r.currency)
-                        .bind(r.doc_date)
-                        .bind(r.issue_date)
-                        .bind(r.due_date)
+                        .bind(d.content.customer_id)
+                        .bind(d.content.currency.code())
+                        .bind(d.issue_date)
+                        .bind(d.issue_date)
+                        .bind(d.due_date)
                         .bind(&r.content)
-                        .bind(&d.net)
-                        .bind(&d.vat_total)
+                        .bind(&r.net)
+                        .bind(&r.vat_total)
                         .bind(&r.gross)
-                        .bind(&r.paid)
+                        .bind(&d.paid)
                         .bind(&d.due)
                         .bind(r.chain_seq)
                         .bind(&r.prev_seal)
                         .bind(&r.seal)
-                        .bind(&d.search_text);
+                        .bind(d.content.search_text());
                 }
                 q.execute(&mut *c).await.map(|_| ())
             })
@@ -553,12 +393,13 @@ impl Store {
             });
         }
 
+        let (head, length, last_date) = chain.head();
         on_conn!(&mut tx, |c| {
             sqlx::query("UPDATE seal_chains SET head = $3, length = $4, last_issue_date = $5 WHERE company_id = $1 AND kind = $2")
                 .bind(company_id)
                 .bind(kind.as_str())
-                .bind(&head)
-                .bind(chain_seq)
+                .bind(head)
+                .bind(length)
                 .bind(last_date)
                 .execute(&mut *c)
                 .await?;
@@ -652,9 +493,11 @@ pub async fn drop_postgres_database(admin_url: &str, name: &str) -> Result<()> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::documents::ChainReport;
+    use crate::documents::{ChainReport, DocumentRecord};
+    use facturier_core::company::Seller;
     use facturier_core::document::LifecycleError;
     use facturier_core::document::Line;
+    use facturier_core::money::Currency;
     use facturier_core::party::{Address, CustomerKind, Language, LegalIds};
     use facturier_core::tax::Vat;
     use facturier_core::terms::PaymentTerms;
@@ -839,6 +682,110 @@ pub(crate) mod tests {
         assert!(listed.iter().all(|p| p.allocations.len() == 1 && p.status == "recorded"));
         store.cancel_payment(cid, listed[0].id, "test").await.unwrap();
         assert_eq!(store.verify_chain(cid).await.unwrap(), ChainReport::Intact { documents: 6 });
+    }
+
+    /// The three ways an invoice is issued — `Store::issue` (on SQLite the writer
+    /// thread), `issue_in` inside a caller's transaction (sqlx) and the bulk loader —
+    /// take turns on one chain and one numbering, and seal the same content: the same
+    /// parties, printed settings and terms, so that a bulk-issued invoice and one issued
+    /// through the API are the same invoice but for their number, dates and ids.
+    async fn bulk_and_single_issue_agree(store: &Store) {
+        store.migrate().await.unwrap();
+        let company =
+            store.create_company("Accord SARL", &"FR".parse().unwrap(), Currency::EUR, "a@accord.fr").await.unwrap();
+        let cid = company.company_id;
+        give_identity(store, cid).await;
+        let mut settings = store.settings(cid).await.unwrap();
+        settings.documents.default_terms = Some("Conditions générales de vente".into());
+        store.set_settings(cid, &settings).await.unwrap();
+        let ids = store.bulk_insert_customers(cid, &[customer("Alpha")]).await.unwrap();
+        let today = date!(2026 - 02 - 10);
+        // One content (the same lines, with their ids) issued on four days by turns.
+        let base = content(ids[0], date!(2026 - 02 - 01), &["20", "5.5", "10"]);
+        let on = |day: Date| Content { issue_date: Some(day), ..base.clone() };
+        let by_issue = |day: Date| async move {
+            let draft = store.insert_draft(cid, DocumentKind::Invoice, &on(day), None).await.unwrap();
+            store.issue(cid, DocumentKind::Invoice, draft.id, today).await.unwrap()
+        };
+        let by_issue_in = |day: Date| async move {
+            let draft = store.insert_draft(cid, DocumentKind::Invoice, &on(day), None).await.unwrap();
+            let mut tx = store.begin().await.unwrap();
+            crate::documents::issue_in(&mut tx, cid, DocumentKind::Invoice, draft.id, today).await.unwrap();
+            tx.commit().await.unwrap();
+            store.document(cid, DocumentKind::Invoice, draft.id).await.unwrap()
+        };
+        let by_bulk = |day: Date| async move {
+            let done = store
+                .bulk_issue_invoices(cid, today, &[BulkInvoice { content: on(day), payment: None }])
+                .await
+                .unwrap();
+            store.document(cid, DocumentKind::Invoice, done[0].id).await.unwrap()
+        };
+        let issued: Vec<DocumentRecord> = vec![
+            by_issue(date!(2026 - 02 - 01)).await,
+            by_bulk(date!(2026 - 02 - 02)).await,
+            by_issue_in(date!(2026 - 02 - 03)).await,
+            by_bulk(date!(2026 - 02 - 04)).await,
+            by_issue(date!(2026 - 02 - 05)).await,
+        ];
+        let numbers: Vec<&str> = issued.iter().filter_map(|r| r.number.as_deref()).collect();
+        assert_eq!(numbers, ["F2026-00001", "F2026-00002", "F2026-00003", "F2026-00004", "F2026-00005"]);
+        assert_eq!(store.verify_chain(cid).await.unwrap(), ChainReport::Intact { documents: 5 });
+
+        let first = &issued[0];
+        let parties = first.content.parties.as_ref().expect("the parties are sealed");
+        assert_eq!(parties.buyer.name, "Alpha");
+        assert_eq!(parties.seller.siren, "552100554".parse().ok());
+        assert!(first.content.printed.is_some(), "the printed settings are sealed");
+        assert_eq!(first.content.terms.as_deref(), Some("Conditions générales de vente"));
+        for rec in &issued[1..] {
+            // The whole sealed content, but for the issue date each was given.
+            let day = rec.content.issue_date;
+            assert_eq!(rec.content, Content { issue_date: day, ..first.content.clone() }, "{:?}", rec.number);
+            assert_eq!((rec.status, rec.due(), rec.credited), (Status::Issued, first.due(), Decimal::ZERO));
+            assert_eq!(
+                rec.due_date.zip(rec.issue_date).map(|(d, i)| d - i),
+                first.due_date.zip(first.issue_date).map(|(d, i)| d - i)
+            );
+        }
+
+        // A numbering whose numbers an e-invoice refuses (BR-FR-02: no dot) is refused by
+        // every path before a number is drawn (the bulk loader once skipped this check).
+        store.set_numbering(cid, DocumentKind::Invoice, &"F.{YYYY}.{SEQ:5}".parse().unwrap(), true).await.unwrap();
+        let codes = |r: Result<()>| match r {
+            Err(StoreError::NotIssuable(p)) => p.into_iter().map(|p| p.code).collect::<Vec<_>>(),
+            other => panic!("expected NotIssuable, got {other:?}"),
+        };
+        let day = date!(2026 - 02 - 06);
+        let draft = store.insert_draft(cid, DocumentKind::Invoice, &on(day), None).await.unwrap();
+        let one = store.issue(cid, DocumentKind::Invoice, draft.id, today).await.map(drop);
+        let bulk = [BulkInvoice { content: on(day), payment: None }];
+        let many = store.bulk_issue_invoices(cid, today, &bulk).await.map(drop);
+        assert_eq!(codes(one), [facturier_core::compliance::Code::NumberFormat]);
+        assert_eq!(codes(many), [facturier_core::compliance::Code::NumberFormat]);
+        assert_eq!(store.verify_chain(cid).await.unwrap(), ChainReport::Intact { documents: 5 });
+    }
+
+    #[tokio::test]
+    async fn bulk_and_single_issue_agree_on_sqlite() {
+        let dir = std::env::temp_dir().join(format!("facturier-agree-{}", new_id().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = Store::connect(&format!("sqlite://{}", dir.join("t.db").display())).await.unwrap();
+        bulk_and_single_issue_agree(&store).await;
+        store.close().await;
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[tokio::test]
+    async fn bulk_and_single_issue_agree_on_postgres() {
+        let admin =
+            std::env::var("FACTURIER_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("facturier_agree_{}", new_id().simple());
+        let url = create_postgres_database(&admin, &name).await.unwrap();
+        let store = Store::connect(&url).await.unwrap();
+        bulk_and_single_issue_agree(&store).await;
+        store.close().await;
+        drop_postgres_database(&admin, &name).await.unwrap();
     }
 
     #[tokio::test]

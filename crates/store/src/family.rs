@@ -2,7 +2,7 @@
 //! delivery notes, deposits, invoices and their credit notes inside the caller's
 //! transaction; the derivations themselves are pure functions in core.
 
-use crate::documents::{DocumentRecord, read_in};
+use crate::documents::record::{DocumentRecord, read_in};
 use crate::{Result, StoreError, Tx, on_conn};
 use facturier_core::derive::{DeriveError, Ledger, Member, Role};
 use facturier_core::document::{DocumentKind, Status};
@@ -48,6 +48,21 @@ pub(crate) async fn children(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<
         sqlx::query_as(
             "SELECT d.id, d.kind FROM document_links l JOIN documents d ON d.company_id = l.company_id AND d.id = l.child_id \
              WHERE l.company_id = $1 AND l.parent_id = $2 ORDER BY d.id",
+        )
+        .bind(company_id)
+        .bind(id)
+        .fetch_all(c)
+        .await?
+    });
+    rows.into_iter().map(|(id, k)| Ok((id, k.parse().map_err(StoreError::Corrupt)?))).collect()
+}
+
+/// (parent id, kind) of the documents a document was made from.
+pub(crate) async fn parents(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<Vec<(Uuid, DocumentKind)>> {
+    let rows: Vec<(Uuid, String)> = on_conn!(tx, |c| {
+        sqlx::query_as(
+            "SELECT d.id, d.kind FROM document_links l JOIN documents d ON d.company_id = l.company_id AND d.id = l.parent_id \
+             WHERE l.company_id = $1 AND l.child_id = $2 ORDER BY d.id",
         )
         .bind(company_id)
         .bind(id)

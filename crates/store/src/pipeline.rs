@@ -2,8 +2,9 @@
 //! conversions with the links they record, duplicates, and orders kept in step with
 //! their delivery notes and invoices. The rules themselves live in `core::lifecycle`.
 
-use crate::documents::{DocumentRecord, event, insert_draft_in, lock_document, read_in};
-use crate::family;
+use crate::documents::draft::insert_draft_in;
+use crate::documents::record::{DocumentRecord, event, lock_document, read_in, set_status};
+use crate::family::{self, children, parents};
 use crate::{Result, Store, StoreError, Tx, now, on_conn};
 use facturier_core::Decimal;
 use facturier_core::derive;
@@ -52,35 +53,6 @@ pub enum CreditOf {
 pub struct Portion {
     pub line_id: Uuid,
     pub quantity: Decimal,
-}
-
-async fn set_status(tx: &mut Tx, company_id: Uuid, id: Uuid, status: Status) -> Result<()> {
-    on_conn!(tx, |c| {
-        sqlx::query("UPDATE documents SET status = $3, updated_at = $4 WHERE company_id = $1 AND id = $2")
-            .bind(company_id)
-            .bind(id)
-            .bind(status.as_str())
-            .bind(now())
-            .execute(c)
-            .await?;
-    });
-    Ok(())
-}
-
-use family::children;
-
-async fn parents(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<Vec<(Uuid, DocumentKind)>> {
-    let rows: Vec<(Uuid, String)> = on_conn!(tx, |c| {
-        sqlx::query_as(
-            "SELECT d.id, d.kind FROM document_links l JOIN documents d ON d.company_id = l.company_id AND d.id = l.parent_id \
-             WHERE l.company_id = $1 AND l.child_id = $2 ORDER BY d.id",
-        )
-        .bind(company_id)
-        .bind(id)
-        .fetch_all(c)
-        .await?
-    });
-    rows.into_iter().map(|(id, k)| Ok((id, k.parse().map_err(StoreError::Corrupt)?))).collect()
 }
 
 async fn link(tx: &mut Tx, company_id: Uuid, parent: Uuid, child: Uuid, relation: &str) -> Result<()> {
@@ -354,22 +326,6 @@ pub(crate) async fn take_out_of_stock(tx: &mut Tx, company_id: Uuid, note: &Docu
     for (product_id, quantity) in per_product {
         crate::products::move_stock(tx, company_id, product_id, -quantity, Some(note.id), "delivery", allow_negative)
             .await?;
-    }
-    Ok(())
-}
-
-/// Before a draft is deleted: a quote converted into it alone becomes accepted again.
-pub(crate) async fn release_parents(tx: &mut Tx, company_id: Uuid, child_id: Uuid) -> Result<()> {
-    for (parent, pk) in parents(tx, company_id, child_id).await? {
-        if pk != DocumentKind::Quote {
-            continue;
-        }
-        let quote = read_in(tx, company_id, parent).await?;
-        let others = children(tx, company_id, parent).await?.into_iter().filter(|(c, _)| *c != child_id).count();
-        if quote.status == Status::Converted && others == 0 {
-            set_status(tx, company_id, parent, Status::Accepted).await?;
-            event(tx, company_id, parent, "conversion_undone", serde_json::json!({})).await?;
-        }
     }
     Ok(())
 }

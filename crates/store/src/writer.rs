@@ -25,7 +25,7 @@ use crate::checkpoint::Checkpointer;
 use crate::search_index::{INDEX_EVERY, index_queued_on};
 use crate::{Result, StoreError};
 use rusqlite::Connection;
-use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -237,25 +237,58 @@ fn run_group(c: &Connection, group: &mut [Box<dyn Job>]) -> std::result::Result<
 
 /// A value bound to a `$N` placeholder, encoded as sqlx-sqlite encodes it: a UUID as its
 /// 16 bytes, a date as `YYYY-MM-DD`, an instant as a `Stamp`'s fixed-width text, a bool as 0 or 1.
+/// Each value keeps its type, so that one argument list also binds through sqlx on either
+/// backend ([`bind_vals!`]): a statement's arguments are written once for both paths.
+#[derive(Clone, Debug)]
 pub(crate) enum Val<'a> {
     Null,
     Int(i64),
     Text(&'a str),
     Owned(String),
     Uuid(Uuid),
+    OptUuid(Option<Uuid>),
+    Date(Date),
+    Stamp(crate::Stamp),
 }
 
 impl rusqlite::ToSql for Val<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(match self {
-            Val::Null => ToSqlOutput::Borrowed(ValueRef::Null),
+            Val::Null | Val::OptUuid(None) => ToSqlOutput::Borrowed(ValueRef::Null),
             Val::Int(i) => ToSqlOutput::Borrowed(ValueRef::Integer(*i)),
             Val::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
             Val::Owned(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
-            Val::Uuid(u) => ToSqlOutput::Borrowed(ValueRef::Blob(u.as_bytes())),
+            Val::Uuid(u) | Val::OptUuid(Some(u)) => ToSqlOutput::Borrowed(ValueRef::Blob(u.as_bytes())),
+            // Years 0–9999 always format; `Date`'s own `Display` would give the same text.
+            Val::Date(d) => {
+                ToSqlOutput::Owned(Value::Text(d.format(fd!("[year]-[month]-[day]")).unwrap_or_else(|_| d.to_string())))
+            }
+            Val::Stamp(t) => ToSqlOutput::Owned(Value::Text(t.text())),
         })
     }
 }
+
+/// Binds a list of [`Val`] onto a sqlx `query` or `query_as` (either backend), each
+/// value with its own type, in `$N` order.
+macro_rules! bind_vals {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                $crate::writer::Val::Null => q.bind(None::<String>),
+                $crate::writer::Val::Int(i) => q.bind(*i),
+                $crate::writer::Val::Text(s) => q.bind(*s),
+                $crate::writer::Val::Owned(s) => q.bind(s.as_str()),
+                $crate::writer::Val::Uuid(u) => q.bind(*u),
+                $crate::writer::Val::OptUuid(u) => q.bind(*u),
+                $crate::writer::Val::Date(d) => q.bind(*d),
+                $crate::writer::Val::Stamp(t) => q.bind(*t),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_vals;
 
 impl<'a> From<&'a str> for Val<'a> {
     fn from(s: &'a str) -> Val<'a> {
@@ -277,7 +310,7 @@ impl From<Uuid> for Val<'_> {
 
 impl From<Option<Uuid>> for Val<'_> {
     fn from(u: Option<Uuid>) -> Self {
-        u.map_or(Val::Null, Val::Uuid)
+        Val::OptUuid(u)
     }
 }
 
@@ -289,14 +322,13 @@ impl From<i64> for Val<'_> {
 
 impl From<Date> for Val<'_> {
     fn from(d: Date) -> Self {
-        // Years 0–9999 always format; `Date`'s own `Display` would give the same text.
-        Val::Owned(d.format(fd!("[year]-[month]-[day]")).unwrap_or_else(|_| d.to_string()))
+        Val::Date(d)
     }
 }
 
 impl From<crate::Stamp> for Val<'_> {
     fn from(t: crate::Stamp) -> Self {
-        Val::Owned(t.text())
+        Val::Stamp(t)
     }
 }
 
