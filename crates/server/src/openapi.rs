@@ -14,6 +14,7 @@
 
 use crate::api::{DEFAULT_LIMIT, DOCUMENT_ROUTES, DocOp, ISSUE_CHECK_ROUTES, MAX_LIMIT, ROUTES, noun};
 use facturier_core::document::{DocumentKind, MAX_DESCRIPTION, MAX_LINES, Status};
+use facturier_core::lifecycle::{self, Action};
 use facturier_core::tax::VatCategory;
 use serde_json::{Map, Value, json};
 use std::sync::LazyLock;
@@ -315,6 +316,23 @@ fn camel(kind: DocumentKind) -> &'static str {
     }
 }
 
+/// Statuses as the document names them: "`draft`, `sent` or `accepted`".
+fn one_of(statuses: impl Iterator<Item = Status>) -> String {
+    let words: Vec<String> = statuses.map(|s| format!("`{}`", s.as_str())).collect();
+    match words.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => words.concat(),
+    }
+}
+
+/// "A quote that is `sent` or `accepted`": the statuses the kind's table allows `action` from.
+fn allowed(kind: DocumentKind, action: Action) -> String {
+    let from = lifecycle::of(kind).rule(action).map(|r| r.from).unwrap_or_default();
+    let n = noun(kind);
+    let article = if n.starts_with(['a', 'e', 'i', 'o', 'u']) { "An" } else { "A" };
+    format!("{article} {n} that is {}", one_of(from.iter().copied()))
+}
+
 /// The details of one operation on one kind of document.
 fn document_operation(kind: DocumentKind, action: DocOp, method: &'static str, path: &'static str) -> Operation {
     let n = noun(kind);
@@ -325,7 +343,10 @@ fn document_operation(kind: DocumentKind, action: DocOp, method: &'static str, p
     let issued = kind.issued_status().as_str();
     match action {
         DocOp::List => Operation {
-            description: "By document date (issue date, or creation date of a draft), newest first; `from` and `to` are inclusive.",
+            description: leak(format!(
+                "By document date (issue date, or creation date of a draft), newest first; `from` and `to` are inclusive. `status` takes {}.",
+                one_of(lifecycle::of(kind).stored_statuses())
+            )),
             query: DOCUMENT_LIST,
             success: Success::Json(200, "DocumentPage", leak(format!("A page of {n}s"))),
             errors: &[422],
@@ -371,19 +392,26 @@ fn document_operation(kind: DocumentKind, action: DocOp, method: &'static str, p
             ..base(id("duplicate", ""))
         },
         DocOp::Accept => Operation {
-            description: "A sent quote becomes `accepted`; 409 otherwise (an expired quote cannot be accepted).",
+            description: leak(format!(
+                "{} becomes `accepted`; 409 otherwise (an expired quote cannot be accepted).",
+                allowed(kind, Action::Accept)
+            )),
             success: Success::Json(200, "DocumentView", "The accepted quote"),
             errors: &[403, 404, 409],
             ..base(id("accept", ""))
         },
         DocOp::Refuse => Operation {
-            description: "A sent, accepted or expired quote becomes `refused`; 409 otherwise.",
+            description: leak(format!("{} becomes `refused`; 409 otherwise.", allowed(kind, Action::Refuse))),
             success: Success::Json(200, "DocumentView", "The refused quote"),
             errors: &[403, 404, 409],
             ..base(id("refuse", ""))
         },
         DocOp::Cancel => Operation {
-            description: "An issued quote, an order with nothing delivered or invoiced, or a pro-forma becomes `cancelled`. Invoices are never cancelled (correct them with a credit note): 409.",
+            description: leak(format!(
+                "{} becomes `cancelled`; 409 otherwise{}.",
+                allowed(kind, Action::Cancel),
+                if kind == DocumentKind::Order { " (once anything of it is delivered or invoiced)" } else { "" }
+            )),
             success: Success::Json(200, "DocumentView", "The cancelled document"),
             errors: &[403, 404, 409],
             ..base(id("cancel", ""))

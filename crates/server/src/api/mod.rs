@@ -20,6 +20,7 @@ use axum::http::header;
 use axum::response::Response;
 use axum::routing::get;
 use facturier_core::document::DocumentKind;
+use facturier_core::lifecycle::{self, Action};
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 use time::Date;
@@ -112,36 +113,65 @@ impl DocOp {
     }
 }
 
-/// The operations a kind of document offers.
+impl DocOp {
+    /// The lifecycle action behind an operation on one document, if it is one.
+    pub fn action(self) -> Option<Action> {
+        Some(match self {
+            DocOp::Update => Action::Update,
+            DocOp::Delete => Action::Delete,
+            DocOp::Issue => Action::Issue,
+            DocOp::Duplicate => Action::Duplicate,
+            DocOp::Accept => Action::Accept,
+            DocOp::Refuse => Action::Refuse,
+            DocOp::Cancel => Action::Cancel,
+            DocOp::Payments => Action::RecordPayment,
+            DocOp::CreditNote => Action::CreditNote,
+            DocOp::DepositInvoice => Action::DepositInvoice,
+            DocOp::ProgressInvoice => Action::ProgressInvoice,
+            DocOp::Send => Action::Send,
+            DocOp::List | DocOp::Create | DocOp::Show | DocOp::Convert | DocOp::Pdf | DocOp::Ubl | DocOp::Emails => {
+                return None;
+            }
+        })
+    }
+}
+
+/// Every operation, in the order of the routes of a kind.
+const DOC_OPS: [DocOp; 19] = [
+    DocOp::List,
+    DocOp::Create,
+    DocOp::Show,
+    DocOp::Update,
+    DocOp::Delete,
+    DocOp::Issue,
+    DocOp::Duplicate,
+    DocOp::Accept,
+    DocOp::Refuse,
+    DocOp::Cancel,
+    DocOp::Convert,
+    DocOp::DepositInvoice,
+    DocOp::ProgressInvoice,
+    DocOp::Payments,
+    DocOp::CreditNote,
+    DocOp::Pdf,
+    DocOp::Ubl,
+    DocOp::Send,
+    DocOp::Emails,
+];
+
+/// The operations a kind of document offers: its lifecycle table's actions, plus what
+/// every kind has (list, show, PDF, e-mails) and the UBL of invoices.
 pub fn doc_ops(kind: DocumentKind) -> Vec<DocOp> {
-    use DocumentKind as K;
-    let mut ops = vec![DocOp::List];
-    // Credit notes are only made from an invoice.
-    if kind != K::CreditNote {
-        ops.push(DocOp::Create);
-    }
-    ops.extend([DocOp::Show, DocOp::Update, DocOp::Delete, DocOp::Issue, DocOp::Duplicate]);
-    if kind == K::Quote {
-        ops.extend([DocOp::Accept, DocOp::Refuse]);
-    }
-    if matches!(kind, K::Quote | K::Order | K::Proforma) {
-        ops.push(DocOp::Cancel);
-    }
-    if matches!(kind, K::Quote | K::Order | K::DeliveryNote | K::Proforma) {
-        ops.push(DocOp::Convert);
-    }
-    if kind == K::Order {
-        ops.extend([DocOp::DepositInvoice, DocOp::ProgressInvoice]);
-    }
-    if kind.is_payable() {
-        ops.extend([DocOp::Payments, DocOp::CreditNote]);
-    }
-    ops.push(DocOp::Pdf);
-    if kind.is_invoice() {
-        ops.push(DocOp::Ubl);
-    }
-    ops.extend([DocOp::Send, DocOp::Emails]);
-    ops
+    let table = lifecycle::of(kind);
+    DOC_OPS
+        .into_iter()
+        .filter(|op| match op {
+            DocOp::Create => table.by_hand,
+            DocOp::Convert => table.converts(),
+            DocOp::Ubl => kind.is_invoice(),
+            op => op.action().is_none_or(|a| table.offers(a)),
+        })
+        .collect()
 }
 
 /// How the API names a kind in sentences.
@@ -382,4 +412,26 @@ pub fn date_text(d: Date) -> String {
 /// Formats an instant as RFC 3339.
 pub fn instant_text(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_action_a_kind_offers_has_its_route() {
+        for kind in DocumentKind::ALL {
+            let ops = doc_ops(kind);
+            for rule in lifecycle::of(kind).rules.iter().filter(|r| !r.from.is_empty()) {
+                let op = match rule.action {
+                    Action::Convert(_) => Some(DocOp::Convert),
+                    a => DOC_OPS.into_iter().find(|op| op.action() == Some(a)),
+                };
+                assert!(op.is_some_and(|op| ops.contains(&op)), "{kind}: no route for {:?}", rule.action);
+            }
+        }
+        assert!(!doc_ops(DocumentKind::CreditNote).contains(&DocOp::Create), "credit notes come from invoices");
+        assert!(doc_ops(DocumentKind::Quote).contains(&DocOp::Cancel));
+        assert!(!doc_ops(DocumentKind::Invoice).contains(&DocOp::Cancel));
+    }
 }

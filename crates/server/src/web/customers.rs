@@ -960,7 +960,7 @@ async fn render_show(
 
     let open_invoices = docs
         .iter()
-        .filter(|d| d.kind.is_payable() && matches!(d.status, Status::Issued | Status::PartiallyPaid))
+        .filter(|d| facturier_core::lifecycle::is_open(d.kind, d.status))
         .map(|d| {
             let label = format!(
                 "{} · {}",

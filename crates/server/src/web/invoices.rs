@@ -4,7 +4,8 @@
 
 use super::i18n::t;
 use facturier_core::Decimal;
-use facturier_core::document::Status;
+use facturier_core::document::{DocumentKind, Status};
+use facturier_core::lifecycle;
 use facturier_core::money::Currency;
 use facturier_core::party::Language;
 use facturier_formats::text;
@@ -38,9 +39,10 @@ pub fn status_key(s: Status) -> &'static str {
     }
 }
 
-/// `overdue`, `due-soon` or nothing: how urgent an invoice's balance is.
+/// `overdue`, `due-soon` or nothing: how urgent the balance of a payable document is
+/// (nothing unless it is open: every payable kind shares the invoice's lifecycle rows).
 pub fn urgency(status: Status, due_date: Option<Date>, today: Date) -> &'static str {
-    if !matches!(status, Status::Issued | Status::PartiallyPaid) {
+    if !lifecycle::is_open(DocumentKind::Invoice, status) {
         return "";
     }
     match due_date.map(|d| (d - today).whole_days()) {
