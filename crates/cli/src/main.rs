@@ -2,6 +2,7 @@
 
 mod bench;
 mod demo;
+mod jobs;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -108,6 +109,12 @@ enum Command {
         #[arg(long)]
         company: Option<uuid::Uuid>,
     },
+    /// List the background jobs (e-mails to send, files to render, the daily housekeeping)
+    /// with their state, attempts, next run and last error; run a failed one again.
+    #[command(
+        after_help = "Example:\n  facturier jobs\n  facturier jobs --failed --company 0190…\n  facturier jobs retry 0193a4c2-…"
+    )]
+    Jobs(jobs::JobsArgs),
     /// Apply the database migrations and exit.
     #[command(after_help = "Example:\n  facturier migrate --database-url postgres://postgres@127.0.0.1/facturier")]
     Migrate,
@@ -302,6 +309,10 @@ async fn main() -> Result<()> {
                 "OK: {total} issued documents, every seal intact and every shown figure matches it; \
                  {files} stored files, every byte as sealed"
             );
+        }
+        Command::Jobs(args) => {
+            let store = open(&cli.database_url).await?;
+            jobs::run(&store, args).await?;
         }
         Command::Migrate => {
             open(&cli.database_url).await?;

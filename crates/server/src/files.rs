@@ -3,31 +3,22 @@
 //! `POST /{kind}/{id}/issue` renders every format of the document from its sealed content
 //! and stores it before it answers ([`render_issued`]). Documents issued by any other path
 //! (the bulk loader, the demo, a server stopped between issue and render) and those issued
-//! before files were stored (a backfill) are listed by the store's pending list, which the
-//! [`worker`] of `serve` empties: at start-up, when woken, and every [`SWEEP`] as a
-//! fallback. A download that finds no file renders and stores it then ([`ensure`]). Nothing
-//! renders a stored file again: the first one stored is the one served, for ever.
+//! before files were stored (a backfill) are listed by the store's pending list; each row
+//! of it comes with a `document.render` job (a trigger writes it in the same transaction,
+//! and storing the files removes both), which the job runner of `serve` runs
+//! ([`render_job`]): at start-up, when woken, and at each poll. A download that finds no
+//! file renders and stores it then ([`ensure`]). Nothing renders a stored file again: the
+//! first one stored is the one served, for ever.
 
 use crate::api::render::{model_of, pdf_bytes};
 use crate::error::ApiError;
+use crate::jobs::Waker;
 use facturier_core::document::{DocumentKind, Status};
 use facturier_formats::ubl::UblFlavor;
 use facturier_store::Store;
 use facturier_store::documents::DocumentRecord;
 use facturier_store::files::{FileFormat, StoredFile};
-use std::sync::Arc;
-use std::time::Duration;
-use tokio::sync::Notify;
 use uuid::Uuid;
-
-/// How often the worker looks for documents without files when nobody wakes it: documents
-/// issued by the store directly (the bulk path, the demo) wait this long at most. The look is
-/// one indexed query on a table that is empty most of the time.
-pub const SWEEP: Duration = Duration::from_secs(5);
-/// How long a claimed document is held for one worker; a failed render is retried after it.
-const LEASE: Duration = Duration::from_secs(120);
-/// Documents claimed at once.
-const CLAIM: u32 = 16;
 
 /// Renders under way at once in the process: one per core.
 static RENDER_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
@@ -40,60 +31,34 @@ pub fn formats(kind: DocumentKind) -> Vec<FileFormat> {
     if kind.is_invoice() { vec![FileFormat::Pdf, FileFormat::Ubl, FileFormat::UblFr] } else { vec![FileFormat::Pdf] }
 }
 
-/// Wakes the worker that renders issued documents without files.
+/// Wakes the job runner when an issued document still needs its files.
 #[derive(Clone, Debug, Default)]
 pub struct Renderer {
-    wake: Arc<Notify>,
+    wake: Waker,
 }
 
 impl Renderer {
-    /// Asks the worker to look for documents without files now.
+    /// A renderer that wakes `runner`.
+    pub fn new(runner: &Waker) -> Renderer {
+        Renderer { wake: runner.clone() }
+    }
+
+    /// Asks the runner to look for documents without files now.
     pub fn wake(&self) {
-        self.wake.notify_one();
+        self.wake.wake();
     }
 }
 
-/// Starts the worker of `store` on the current runtime and returns what wakes it.
-pub fn start(store: &Store) -> Renderer {
-    let renderer = Renderer::default();
-    tokio::spawn(worker(store.clone(), Arc::clone(&renderer.wake)));
-    renderer
-}
-
-/// Renders the pending documents, then waits to be woken or for the next sweep.
-async fn worker(store: Store, wake: Arc<Notify>) {
-    loop {
-        loop {
-            let claimed = match store.claim_pending_files(CLAIM, LEASE).await {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::warn!(error = %e, "could not read the documents waiting for their files");
-                    break;
-                }
-            };
-            if claimed.is_empty() {
-                break;
-            }
-            for p in claimed {
-                // A failure leaves the document claimed until the lease ends, then it is
-                // tried again: it never blocks the others.
-                if let Err(e) = render_pending(&store, p.company_id, p.document_id).await {
-                    tracing::error!(error = %e, document = %p.document_id, "could not render an issued document's files");
-                }
-            }
-        }
-        let _ = tokio::time::timeout(SWEEP, wake.notified()).await;
-    }
-}
-
-async fn render_pending(store: &Store, company: Uuid, id: Uuid) -> Result<(), ApiError> {
+/// Runs a `document.render` job: renders and stores whatever files the document lacks
+/// (nothing when a download or the issue handler stored them first).
+pub async fn render_job(store: &Store, company: Uuid, id: Uuid) -> Result<(), ApiError> {
     let rec = store.issued_document(company, id).await?;
     ensure(store, company, &rec).await.map(drop)
 }
 
 /// Renders and stores the files of a document just issued, before the API answers. A
 /// failure does not undo the issue (the number is drawn and sealed): it is logged, and the
-/// worker, woken, tries again.
+/// runner, woken, runs the document's render job.
 pub async fn render_issued(store: &Store, renderer: &Renderer, company: Uuid, rec: &DocumentRecord) {
     if let Err(e) = ensure(store, company, rec).await {
         tracing::error!(error = %e, document = %rec.id, "could not render an issued document's files");

@@ -12,6 +12,7 @@ pub mod error;
 pub mod files;
 pub mod idempotency;
 pub mod input;
+pub mod jobs;
 pub mod mailer;
 pub mod openapi;
 pub mod web;
@@ -27,11 +28,11 @@ pub const MAX_BODY: usize = 2 * 1024 * 1024;
 #[derive(Clone)]
 pub struct App {
     pub store: Store,
-    /// Wakes the e-mail worker when a message is queued.
+    /// Wakes the job runner when a message is queued; says whether it sends e-mail.
     pub outbox: mailer::Outbox,
     /// Web sessions: cookie flags and expiry.
     pub web: web::WebConfig,
-    /// Wakes the worker that renders issued documents' files.
+    /// Wakes the job runner when an issued document still needs its files.
     pub files: files::Renderer,
 }
 
@@ -66,11 +67,7 @@ fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
 
 /// Serves the application on `listener` until the process stops; e-mails wait in the outbox.
 pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> Result<(), ServeError> {
-    let mut app = App::new(store);
-    app.files = files::start(&app.store);
-    app.web.public_url = Some(web::public_url_for(None, listener.local_addr()?)?);
-    edge::serve(listener, router(app), edge::EdgeConfig::default(), Vec::new(), std::future::pending()).await;
-    Ok(())
+    serve_with_mail(store, listener, mailer::MailConfig::default()).await
 }
 
 /// Why the server could not start or stopped.
@@ -125,12 +122,17 @@ pub async fn serve_until(
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), ServeError> {
     web.public_url = Some(web::public_url_for(web.public_url.as_deref(), listener.local_addr()?)?);
-    let (outbox, worker) = mailer::outbox(&store, &mail)?;
-    if let Some(worker) = worker {
-        tokio::spawn(worker.run());
-    }
+    let waker = jobs::Waker::default();
+    let (outbox, sender) = mailer::outbox(&store, &mail, &waker)?;
+    let runner = jobs::RunnerConfig {
+        poll: mail.poll,
+        concurrency: usize::try_from(mail.batch).unwrap_or(1).max(1),
+        session_idle: web.idle,
+        ..jobs::RunnerConfig::default()
+    };
+    jobs::start(&store, &waker, sender, runner);
     let trusted = web.trusted_proxies.clone();
-    let files = files::start(&store);
+    let files = files::Renderer::new(&waker);
     let app = App { store, outbox, web, files };
     edge::serve(listener, router(app), edge, trusted, shutdown).await;
     Ok(())

@@ -1,23 +1,23 @@
-//! The outbox worker: claims due messages from the outbox, sends them over SMTP with
-//! lettre, and records each outcome (`sent`, or a failed attempt retried with backoff).
-//! It polls every `poll` and is woken at once when a message is queued. Without an SMTP
-//! server configured no worker runs and messages wait in the outbox: nothing is lost.
+//! The handler of `email.send` jobs (`server::jobs`): claims the job's message from the
+//! outbox, sends it over SMTP with lettre, and records the outcome (`sent`, or a failed
+//! attempt retried with the outbox's backoff). The runner polls every `poll` and is woken
+//! at once when a message is queued. Without an SMTP server configured the runner does not
+//! take e-mail jobs and messages wait in the outbox: nothing is lost.
 //!
 //! Every message is From the server's own address (`--mail-from`, else
 //! [`default_sender`]) with the company's name; the company's address goes in Reply-To,
 //! so a company cannot make the server sign mail as anybody it types. A password link's
 //! secret is minted here, at send time, and lives only in memory and in the message.
 
-use facturier_store::outbox::{OutgoingEmail, Retry};
+use crate::jobs::{Outcome, Waker};
+use facturier_store::outbox::{EmailClaim, EmailStatus, OutgoingEmail, Retry};
 use facturier_store::password_links::SECRET_PLACEHOLDER;
-use facturier_store::{Store, StoreError};
+use facturier_store::{Stamp, Store};
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Notify;
 
 pub use lettre::Address;
 
@@ -33,13 +33,13 @@ pub struct MailConfig {
     /// certificate authority), besides the bundled public roots.
     pub ca_pem: Option<Vec<u8>>,
     pub retry: Retry,
-    /// How often the worker looks for due messages when nothing wakes it.
+    /// How often the job runner looks for due jobs when nothing wakes it.
     pub poll: Duration,
     /// How long a claimed message is the worker's before another may take it.
     pub lease: Duration,
     /// Longest wait for the SMTP server at each step.
     pub timeout: Duration,
-    /// Messages claimed at once.
+    /// Jobs the runner runs at once, e-mails among them.
     pub batch: u32,
 }
 
@@ -69,17 +69,17 @@ pub enum MailerError {
     Ca(String),
 }
 
-/// What handlers need of the outbox: a way to wake the worker, and whether one runs.
+/// What handlers need of the outbox: a way to wake the job runner, and whether it sends.
 #[derive(Clone, Debug, Default)]
 pub struct Outbox {
-    wake: Arc<Notify>,
+    wake: Waker,
     delivering: bool,
 }
 
 impl Outbox {
-    /// Tells the worker a message was queued.
+    /// Tells the runner a message was queued.
     pub fn wake(&self) {
-        self.wake.notify_one();
+        self.wake.wake();
     }
 
     /// Whether a worker sends the outbox (an SMTP server is configured).
@@ -88,17 +88,17 @@ impl Outbox {
     }
 }
 
-/// Sends the outbox.
-pub struct Worker {
+/// Sends the outbox's messages: the handler of `email.send` jobs.
+pub struct Sender {
     store: Store,
     transport: AsyncSmtpTransport<Tokio1Executor>,
     config: MailConfig,
-    wake: Arc<Notify>,
 }
 
-/// Builds the outbox handle of the server and, when an SMTP URL is configured, its worker.
-pub fn outbox(store: &Store, config: &MailConfig) -> Result<(Outbox, Option<Worker>), MailerError> {
-    let wake = Arc::new(Notify::new());
+/// Builds the outbox handle of the server, which wakes `runner`, and, when an SMTP URL is
+/// configured, the handler that sends.
+pub fn outbox(store: &Store, config: &MailConfig, runner: &Waker) -> Result<(Outbox, Option<Sender>), MailerError> {
+    let wake = runner.clone();
     let Some(url) = &config.smtp_url else {
         return Ok((Outbox { wake, delivering: false }, None));
     };
@@ -109,8 +109,8 @@ pub fn outbox(store: &Store, config: &MailConfig) -> Result<(Outbox, Option<Work
         builder = builder.tls(tls_with_ca(url, pem)?);
     }
     let transport = builder.build();
-    let worker = Worker { store: store.clone(), transport, config: config.clone(), wake: wake.clone() };
-    Ok((Outbox { wake, delivering: true }, Some(worker)))
+    let sender = Sender { store: store.clone(), transport, config: config.clone() };
+    Ok((Outbox { wake, delivering: true }, Some(sender)))
 }
 
 /// The TLS mode the URL asks for, trusting `pem` as well as the public roots.
@@ -163,43 +163,53 @@ struct Failure {
     permanent: bool,
 }
 
-impl Worker {
-    /// Sends due messages until the process stops.
-    pub async fn run(self) {
-        loop {
-            match self.run_once().await {
-                // A full batch: more may be due already.
-                Ok(n) if n >= self.config.batch as usize => continue,
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "outbox: cannot read the outbox"),
+impl Sender {
+    /// Runs an `email.send` job: claims its message, sends it, and records the outcome in
+    /// the outbox; the job follows the message (done once sent, failed once given up,
+    /// otherwise due again when the message's next attempt is).
+    pub async fn send_job(&self, company: uuid::Uuid, id: uuid::Uuid) -> Outcome {
+        let mail = match self.store.claim_email(company, id, self.config.lease).await {
+            Ok(EmailClaim::Claimed(mail)) => mail,
+            Ok(EmailClaim::Busy { until }) => return Outcome::Later { at: Stamp::from(until), note: None },
+            Ok(EmailClaim::NotDue { at }) => return Outcome::Later { at: Stamp::from(at), note: None },
+            Ok(EmailClaim::Settled(EmailStatus::Failed)) => {
+                let error = match self.store.email(company, id).await {
+                    Ok(r) => r.last_error.unwrap_or_else(|| "the message was given up on".into()),
+                    Err(e) => e.to_string(),
+                };
+                return Outcome::Failed { error, permanent: true };
             }
-            tokio::select! {
-                _ = self.wake.notified() => {}
-                _ = tokio::time::sleep(self.config.poll) => {}
-            }
-        }
-    }
-
-    /// Claims one batch of due messages and sends each; returns how many were claimed.
-    pub async fn run_once(&self) -> Result<usize, StoreError> {
-        let batch = self.store.claim_emails(self.config.batch, self.config.lease).await?;
-        for mail in &batch {
-            let r = &mail.record;
-            match self.send(mail).await {
-                Ok(message_id) => {
-                    self.store.email_sent(r.company_id, r.id, &message_id).await?;
+            Ok(EmailClaim::Settled(_)) => return Outcome::Done,
+            Err(e) => return Outcome::Failed { error: format!("the outbox cannot be read: {e}"), permanent: false },
+        };
+        let r = &mail.record;
+        match self.send(&mail).await {
+            Ok(message_id) => match self.store.email_sent(r.company_id, r.id, &message_id).await {
+                Ok(()) => {
                     tracing::info!(email = %r.id, to = ?r.to, "outbox: sent");
+                    Outcome::Done
                 }
-                Err(f) => {
-                    let status = self
-                        .store
-                        .email_failed(r.company_id, r.id, &f.message, f.permanent, &self.config.retry)
-                        .await?;
-                    tracing::warn!(email = %r.id, attempts = r.attempts, error = %f.message, status = status.as_str(), "outbox: attempt failed");
+                // Sent but not recorded: the lease runs out and it goes again, with the
+                // same Message-ID (at least once).
+                Err(e) => Outcome::Failed { error: format!("sent, but not recorded: {e}"), permanent: false },
+            },
+            Err(f) => {
+                let status =
+                    self.store.email_failed(r.company_id, r.id, &f.message, f.permanent, &self.config.retry).await;
+                tracing::warn!(email = %r.id, attempts = r.attempts, error = %f.message, status = ?status.as_ref().map(|s| s.as_str()), "outbox: attempt failed");
+                match status {
+                    Ok(EmailStatus::Failed) => Outcome::Failed { error: f.message, permanent: true },
+                    Ok(_) => match self.store.email(r.company_id, r.id).await {
+                        Ok(rec) if rec.status == EmailStatus::Pending => {
+                            Outcome::Later { at: Stamp::from(rec.next_attempt_at), note: Some(f.message) }
+                        }
+                        Ok(_) => Outcome::Later { at: facturier_store::now(), note: Some(f.message) },
+                        Err(e) => Outcome::Failed { error: e.to_string(), permanent: false },
+                    },
+                    Err(e) => Outcome::Failed { error: format!("{}; not recorded: {e}", f.message), permanent: false },
                 }
             }
         }
-        Ok(batch.len())
     }
 
     async fn send(&self, mail: &OutgoingEmail) -> Result<String, Failure> {
@@ -212,7 +222,7 @@ impl Worker {
     }
 }
 
-impl Worker {
+impl Sender {
     /// The text to send: a password link's secret is minted now (each attempt anew) and
     /// exists only in this string and in the message the SMTP server receives.
     async fn body(&self, mail: &OutgoingEmail) -> Result<String, Failure> {

@@ -8,13 +8,14 @@
 //! it. Each file's seal is SHA-256 over the previous file seal of the company and
 //! `document seal \n format \n sha256 of the bytes` (`core::seal`); `verify.rs` re-checks
 //! them. `document_files_pending` lists the issued documents still without files, filled
-//! by triggers whatever issued them; the server's worker empties it.
+//! by triggers whatever issued them; each row brings its `document.render` job
+//! (`store::jobs`, a trigger of `0022_jobs`), which the server's job runner runs, and
+//! storing the files takes both away.
 
 use crate::{Result, Stamp, Store, StoreError, documents, now, on_conn, on_pool};
 use facturier_core::document::DocumentKind;
 use facturier_core::seal;
 use sha2::{Digest, Sha256};
-use std::time::Duration;
 use uuid::Uuid;
 
 /// A format an issued document is stored in.
@@ -452,49 +453,6 @@ impl Store {
         self.document(company_id, kind, id).await
     }
 
-    /// Claims up to `limit` issued documents whose files are still to render, across
-    /// companies (the worker's one query across companies, as the outbox's claim): each is
-    /// held back for `lease`, so another worker does not take it meanwhile; storing its
-    /// files removes it.
-    pub async fn claim_pending_files(&self, limit: u32, lease: Duration) -> Result<Vec<PendingFiles>> {
-        let at = now().millis();
-        let until = at.saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX));
-        let lock = match self.backend() {
-            crate::Backend::Sqlite => "",
-            crate::Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-        };
-        // A read first: the queue is empty most of the time, and a write transaction every
-        // sweep would take SQLite's writer turn for nothing.
-        let due: Option<(i64,)> = on_pool!(self, |c| {
-            sqlx::query_as("SELECT attempts FROM document_files_pending WHERE not_before <= $1 LIMIT 1")
-                .bind(at)
-                .fetch_optional(c)
-                .await?
-        });
-        if due.is_none() {
-            return Ok(Vec::new());
-        }
-        let sql = format!(
-            "UPDATE document_files_pending SET not_before = $2, attempts = attempts + 1 \
-             WHERE (company_id, document_id) IN (SELECT company_id, document_id FROM document_files_pending \
-             WHERE not_before <= $1 ORDER BY not_before, document_id LIMIT $3{lock}) \
-             RETURNING company_id, document_id, origin"
-        );
-        let mut tx = self.begin().await?;
-        let rows: Vec<(Uuid, Uuid, String)> = on_conn!(&mut tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(at)
-            .bind(until)
-            .bind(i64::from(limit))
-            .fetch_all(c)
-            .await?);
-        tx.commit().await?;
-        rows.into_iter()
-            .map(|(company_id, document_id, origin)| {
-                Ok(PendingFiles { company_id, document_id, origin: FileOrigin::parse(&origin)? })
-            })
-            .collect()
-    }
-
     /// Issued documents of a company whose files are still to render (the worker's queue).
     pub async fn pending_files(&self, company_id: Uuid) -> Result<Vec<PendingFiles>> {
         let rows: Vec<(Uuid, String)> = on_pool!(self, |c| {
@@ -514,7 +472,8 @@ impl Store {
 
     /// Takes the benchmark's generated documents off the render queue: a synthetic data
     /// set of a million invoices would otherwise be rendered (and stored, some 40 GB) by the
-    /// server under measurement. `verify` lists them as not yet rendered.
+    /// server under measurement. Their waiting render jobs go with them (the trigger of
+    /// `0022_jobs`). `verify` lists them as not yet rendered.
     pub async fn skip_pending_files(&self, company_id: Uuid) -> Result<u64> {
         let mut tx = self.begin().await?;
         let n = on_conn!(&mut tx, |c| {

@@ -15,6 +15,7 @@ pub mod documents;
 mod family;
 pub mod files;
 pub mod idempotency;
+pub mod jobs;
 pub mod lists;
 pub mod members;
 pub mod outbox;

@@ -1,13 +1,15 @@
 //! The e-mail outbox. Nothing is lost: a message is a row written in the transaction
-//! that asks for it (with an `email_queued` entry in the document's history), then
-//! claimed by a worker, sent, and marked `sent` (with a `sent` entry) in one more
+//! that asks for it (with an `email_queued` entry in the document's history and its
+//! `email.send` job, `store::jobs`), then claimed by the job's handler
+//! ([`Store::claim_email`]), sent, and marked `sent` (with a `sent` entry) in one more
 //! transaction. A failed attempt is retried with exponential backoff; a claim holds a
 //! lease, so the message of a worker that died while sending becomes due again.
 //!
-//! The worker serves every company, so claiming is the one query not scoped to a
-//! company; everything after it filters by the message's `company_id`.
+//! [`Store::claim_emails`] claims due messages across companies (a worker's batch, kept
+//! for tools and tests); everything after a claim filters by the message's `company_id`.
 
 use crate::documents::event;
+use crate::jobs::{EMAIL_SEND, NewJob, enqueue_in as enqueue_job_in};
 use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use serde_json::json;
 use std::time::Duration;
@@ -100,30 +102,7 @@ pub struct OutgoingEmail {
     pub password_reset_id: Option<Uuid>,
 }
 
-/// How failed attempts are retried: `base × 2^(attempts − 1)`, at most `max_delay`, and
-/// given up after `max_attempts`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Retry {
-    pub base: Duration,
-    pub max_delay: Duration,
-    pub max_attempts: u32,
-}
-
-impl Default for Retry {
-    /// 1 min, 2, 4… capped at 6 h; 20 attempts span almost three days, long enough to
-    /// outlast a weekend outage of the mail server.
-    fn default() -> Retry {
-        Retry { base: Duration::from_secs(60), max_delay: Duration::from_secs(6 * 3600), max_attempts: 20 }
-    }
-}
-
-impl Retry {
-    /// The wait after the `attempts`-th failed attempt.
-    pub fn delay(&self, attempts: u32) -> Duration {
-        let factor = 1u32.checked_shl(attempts.saturating_sub(1)).unwrap_or(u32::MAX);
-        self.base.checked_mul(factor).unwrap_or(self.max_delay).min(self.max_delay)
-    }
-}
+pub use crate::jobs::Retry;
 
 /// The outbox compares instants as Unix milliseconds ([`Stamp::millis`]) so both backends
 /// order them the same way.
@@ -188,6 +167,48 @@ impl TryFrom<ViewRow> for EmailRecord {
     }
 }
 
+fn outgoing(r: FullRow) -> Result<OutgoingEmail> {
+    let attachment = r.attachment_name.zip(r.attachment);
+    Ok(OutgoingEmail {
+        record: r.view.try_into()?,
+        sender: r.sender,
+        sender_name: r.sender_name,
+        body: r.body,
+        attachment,
+        password_reset_id: r.password_reset_id,
+    })
+}
+
+/// What claiming one message found.
+#[derive(Clone, Debug)]
+pub enum EmailClaim {
+    /// It is this worker's until the lease ends.
+    Claimed(Box<OutgoingEmail>),
+    /// Another worker is sending it; its lease ends at `until`.
+    Busy { until: OffsetDateTime },
+    /// It waits for its next attempt, due `at`.
+    NotDue { at: OffsetDateTime },
+    /// Sent, or given up on.
+    Settled(EmailStatus),
+}
+
+/// Puts a message given up on back in the outbox, due `at` (its job is retried by hand:
+/// `Store::retry_job`). A message in any other state is left as it is.
+pub(crate) async fn resend_in(tx: &mut Tx, company_id: Uuid, id: Uuid, at: crate::Stamp) -> Result<()> {
+    on_conn!(tx, |c| {
+        sqlx::query(
+            "UPDATE outbox SET status = 'pending', next_attempt_at = $3, locked_until = NULL \
+             WHERE company_id = $1 AND id = $2 AND status = 'failed'",
+        )
+        .bind(company_id)
+        .bind(id)
+        .bind(at.millis())
+        .execute(c)
+        .await?;
+    });
+    Ok(())
+}
+
 /// Puts a message in the outbox inside the caller's transaction, with an
 /// `email_queued` entry in its document's history. Returns its id.
 pub async fn enqueue_in(tx: &mut Tx, e: &NewEmail<'_>) -> Result<Uuid> {
@@ -218,6 +239,8 @@ pub async fn enqueue_in(tx: &mut Tx, e: &NewEmail<'_>) -> Result<Uuid> {
         .execute(c)
         .await?;
     });
+    let job = NewJob { due: at, ..NewJob::now(EMAIL_SEND, Some(e.company_id), json!({"email_id": id})) };
+    enqueue_job_in(tx, &job.deduplicated(format!("{EMAIL_SEND}:{id}"))).await?;
     if let Some(doc) = e.document_id {
         event(
             tx,
@@ -258,6 +281,52 @@ impl Store {
         rows.into_iter().map(EmailRecord::try_from).collect()
     }
 
+    /// Claims one message for `lease` (what an `email.send` job does): when it is pending
+    /// and due, or claimed by a worker whose lease ran out. Counts an attempt. Otherwise
+    /// says why not: another worker holds it, it is not due yet, or it is settled.
+    pub async fn claim_email(&self, company_id: Uuid, id: Uuid, lease: Duration) -> Result<EmailClaim> {
+        let at = now();
+        let until = at.millis().saturating_add(i64::try_from(lease.as_millis()).unwrap_or(i64::MAX));
+        let sql = format!(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1, locked_until = $4 \
+             WHERE company_id = $1 AND id = $2 AND ((status = 'pending' AND next_attempt_at <= $3) \
+             OR (status = 'sending' AND locked_until <= $3)) \
+             RETURNING {VIEW_COLS}, sender, sender_name, body, attachment_name, attachment, password_reset_id"
+        );
+        let mut tx = self.begin().await?;
+        let row: Option<FullRow> = on_conn!(&mut tx, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(company_id)
+                .bind(id)
+                .bind(at.millis())
+                .bind(until)
+                .fetch_optional(c)
+                .await?
+        });
+        let locked: Option<(Option<i64>,)> = match row {
+            Some(_) => None,
+            None => on_conn!(&mut tx, |c| {
+                sqlx::query_as("SELECT locked_until FROM outbox WHERE company_id = $1 AND id = $2")
+                    .bind(company_id)
+                    .bind(id)
+                    .fetch_optional(c)
+                    .await?
+            }),
+        };
+        tx.commit().await?;
+        if let Some(r) = row {
+            return Ok(EmailClaim::Claimed(Box::new(outgoing(r)?)));
+        }
+        let record = self.email(company_id, id).await?;
+        Ok(match record.status {
+            EmailStatus::Sending => {
+                EmailClaim::Busy { until: from_millis(locked.and_then(|(l,)| l).unwrap_or_else(|| at.millis())) }
+            }
+            EmailStatus::Pending => EmailClaim::NotDue { at: record.next_attempt_at },
+            settled => EmailClaim::Settled(settled),
+        })
+    }
+
     /// Claims up to `limit` due messages for `lease`: pending ones whose next attempt is
     /// due, and those whose worker's lease ran out. Each claim counts as an attempt.
     /// Two workers never claim the same message (SKIP LOCKED on PostgreSQL; on SQLite
@@ -285,19 +354,7 @@ impl Store {
                 .await?
         });
         tx.commit().await?;
-        rows.into_iter()
-            .map(|r| {
-                let attachment = r.attachment_name.zip(r.attachment);
-                Ok(OutgoingEmail {
-                    record: r.view.try_into()?,
-                    sender: r.sender,
-                    sender_name: r.sender_name,
-                    body: r.body,
-                    attachment,
-                    password_reset_id: r.password_reset_id,
-                })
-            })
-            .collect()
+        rows.into_iter().map(outgoing).collect()
     }
 
     /// Records that the SMTP server accepted a claimed message, and writes `sent` in its
@@ -397,17 +454,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_doubles_from_the_base_up_to_the_cap() {
-        let r = Retry::default();
-        let mins: Vec<u64> = (1..=10).map(|a| r.delay(a).as_secs() / 60).collect();
-        assert_eq!(mins, [1, 2, 4, 8, 16, 32, 64, 128, 256, 360]);
-        assert_eq!(r.delay(200), Duration::from_secs(6 * 3600), "no overflow on a huge count");
-        let fast = Retry { base: Duration::from_millis(100), max_delay: Duration::from_secs(1), max_attempts: 3 };
-        assert_eq!(fast.delay(1), Duration::from_millis(100));
-        assert_eq!(fast.delay(5), Duration::from_secs(1));
-    }
 
     #[test]
     fn instants_round_trip_through_milliseconds() {

@@ -13,6 +13,7 @@ pub mod documents;
 pub mod i18n;
 pub mod invitations;
 pub mod invoices;
+pub mod jobs;
 pub mod messages;
 pub mod password;
 pub mod payments;
@@ -137,6 +138,8 @@ pub fn routes() -> Router<App> {
         .route("/invitations", get(invitations::list))
         .route("/invitations/{id}/accept", post(invitations::accept))
         .route("/invitations/{id}/decline", post(invitations::decline))
+        .route("/jobs", get(jobs::list))
+        .route("/jobs/{id}/retry", post(jobs::retry))
         .route("/tokens", get(users::tokens).post(users::create_token))
         .route("/tokens/{id}/revoke", post(users::revoke_token))
         .route("/password/forgot", get(password::forgot_form).post(password::forgot))

@@ -296,7 +296,7 @@ impl Chrome {
             "documents" => {
                 matches!(self.nav, "orders" | "delivery-notes" | "proformas" | "deposit-invoices" | "credit-notes")
             }
-            "admin" => matches!(self.nav, "settings" | "users" | "tokens"),
+            "admin" => matches!(self.nav, "settings" | "users" | "tokens" | "jobs"),
             _ => false,
         }
     }

@@ -18,6 +18,7 @@ mod frozen_files;
 mod idempotency;
 mod input_rules;
 mod issue_checks;
+mod jobs;
 mod openapi;
 mod payments;
 mod pipeline;

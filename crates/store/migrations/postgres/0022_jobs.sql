@@ -1,0 +1,69 @@
+-- Jobs are rows (issue 21): background work — an e-mail to send, an issued document's
+-- files to render, the daily housekeeping — written in the transaction that asks for it,
+-- claimed atomically by one runner of one server under a lease, retried with backoff and
+-- kept, done or failed, for the administration page and `facturier jobs`.
+--
+-- `company_id` is NULL for system jobs (the daily housekeeping). `dedup_key`, when set,
+-- makes a job unique across restarts and servers ("one render job per document", "one
+-- housekeeping per day"); it names its company itself when it has one, as a NULL
+-- company would not take part in a unique key. Instants the runner compares (`due_at`,
+-- `lease_until`) are Unix milliseconds, as the outbox's.
+CREATE TABLE jobs (
+    id UUID PRIMARY KEY,
+    kind TEXT NOT NULL,
+    company_id UUID REFERENCES companies(id),
+    payload TEXT NOT NULL,
+    dedup_key TEXT,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'done', 'failed')),
+    due_at BIGINT NOT NULL,
+    attempts BIGINT NOT NULL DEFAULT 0,
+    lease_owner TEXT,
+    lease_until BIGINT,
+    last_error TEXT,
+    created_at TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ
+);
+CREATE UNIQUE INDEX jobs_dedup ON jobs (dedup_key);
+-- What the runner claims: pending jobs by due time, running ones by lease end.
+CREATE INDEX jobs_due ON jobs (state, due_at);
+-- The administration page: a company's jobs, newest first.
+CREATE INDEX jobs_by_company ON jobs (company_id, created_at);
+-- `facturier jobs` and the housekeeping of finished jobs.
+CREATE INDEX jobs_by_age ON jobs (created_at);
+
+-- An issued document waiting for its files (document_files_pending, filled by the
+-- triggers of 0021 whatever issued it) gets its `document.render` job in the same
+-- transaction; when its files are stored, the job leaves with it unless a runner has it.
+-- The job holds the lease and counts the attempts: the pending list's `not_before` and
+-- `attempts` are no longer read.
+-- The key and the payload name the document as its hyphenated UUID text, as the server
+-- writes it.
+CREATE FUNCTION jobs_render_follow() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO jobs (id, kind, company_id, payload, dedup_key, state, due_at, attempts, created_at)
+        VALUES (gen_random_uuid(), 'document.render', NEW.company_id,
+                json_build_object('document_id', NEW.document_id)::text,
+                'document.render:' || NEW.document_id::text, 'pending', 0, 0, now())
+        ON CONFLICT DO NOTHING;
+    ELSE
+        DELETE FROM jobs WHERE state = 'pending' AND dedup_key = 'document.render:' || OLD.document_id::text;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER jobs_render_on_pending AFTER INSERT ON document_files_pending
+    FOR EACH ROW EXECUTE FUNCTION jobs_render_follow();
+CREATE TRIGGER jobs_render_done AFTER DELETE ON document_files_pending
+    FOR EACH ROW EXECUTE FUNCTION jobs_render_follow();
+
+-- What was waiting before this migration: documents still to render, and messages
+-- of the outbox not yet sent (each an `email.send` job, due when the message is).
+INSERT INTO jobs (id, kind, company_id, payload, dedup_key, state, due_at, attempts, created_at)
+SELECT gen_random_uuid(), 'document.render', company_id, json_build_object('document_id', document_id)::text,
+       'document.render:' || document_id::text, 'pending', 0, 0, now()
+FROM document_files_pending;
+INSERT INTO jobs (id, kind, company_id, payload, dedup_key, state, due_at, attempts, created_at)
+SELECT gen_random_uuid(), 'email.send', company_id, json_build_object('email_id', id)::text,
+       'email.send:' || id::text, 'pending', next_attempt_at, 0, now()
+FROM outbox WHERE status IN ('pending', 'sending');
