@@ -393,17 +393,7 @@ impl Store {
             });
         }
 
-        let (head, length, last_date) = chain.head();
-        on_conn!(&mut tx, |c| {
-            sqlx::query("UPDATE seal_chains SET head = $3, length = $4, last_issue_date = $5 WHERE company_id = $1 AND kind = $2")
-                .bind(company_id)
-                .bind(kind.as_str())
-                .bind(head)
-                .bind(length)
-                .bind(last_date)
-                .execute(&mut *c)
-                .await?;
-        });
+        chain.save_in(&mut tx, company_id, kind).await?;
         // Indexed with the batch, as they were stored: a bulk load is one transaction per
         // thousand documents already, and must not leave them queued for the writer.
         crate::search_index::index_all_queued_in(&mut tx).await?;

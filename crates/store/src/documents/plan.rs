@@ -87,10 +87,22 @@ impl Chain {
         if self.yearly_reset { i64::from(date.year()) } else { 0 }
     }
 
-    /// The head, length and last issue date to store once the planned documents are
-    /// sealed (`UPDATE seal_chains`).
-    pub(crate) fn head(&self) -> (&str, i64, Option<Date>) {
-        (&self.head, self.length, self.last_date)
+    /// Stores the chain's head, length and last issue date once the planned documents are
+    /// sealed (issuing one draft does it in its own statement, beside its row).
+    pub(crate) async fn save_in(&self, tx: &mut Tx, company_id: Uuid, kind: DocumentKind) -> Result<()> {
+        on_conn!(tx, |c| {
+            sqlx::query(
+                "UPDATE seal_chains SET head = $3, length = $4, last_issue_date = $5 WHERE company_id = $1 AND kind = $2",
+            )
+            .bind(company_id)
+            .bind(kind.as_str())
+            .bind(&self.head)
+            .bind(self.length)
+            .bind(self.last_date)
+            .execute(c)
+            .await?;
+        });
+        Ok(())
     }
 
     /// Plans the next document of the chain (after those planned before it): decides
