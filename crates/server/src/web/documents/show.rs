@@ -1,0 +1,343 @@
+//! The document page: lines, totals, payments, family, history, e-mails, and what
+//! issuing a draft would refuse.
+
+use super::actions::{ActionButton, actions};
+use super::editor::subtotal_amounts;
+use super::{doc_id, title_of};
+use crate::App;
+use crate::input::parse_date;
+use crate::web::i18n::{self, t};
+use crate::web::invoices::{status_key, urgency};
+use crate::web::session::{Chrome, FormData, WebSession};
+use crate::web::{WebError, html};
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
+use facturier_core::compliance::{self, Place};
+use facturier_core::document::{DocumentKind, LineKind, Status};
+use facturier_core::lifecycle::{self, Action};
+use facturier_core::money::to_text;
+use facturier_formats::text;
+use facturier_store::documents::DocumentRecord;
+use std::collections::BTreeMap;
+
+const METHODS: [&str; 6] = ["bank_transfer", "card", "cheque", "cash", "direct_debit", "other"];
+
+pub struct LineRow {
+    pub id: String,
+    pub description: String,
+    /// A text line: comment or subtotal.
+    pub comment: bool,
+    /// A subtotal shows its `net`.
+    pub subtotal: bool,
+    pub quantity: String,
+    pub unit_price: String,
+    pub discount: String,
+    pub vat: String,
+    pub net: String,
+}
+
+pub struct EmailRow {
+    pub date: String,
+    pub to: String,
+    pub subject: String,
+    pub status: &'static str,
+}
+
+/// A payment on a document page: (date, method, amount, applied here, status label, id
+/// when it can be cancelled).
+pub(super) type PaymentRow = (String, String, String, String, &'static str, Option<String>);
+
+#[derive(Template)]
+#[template(path = "document.html")]
+pub(super) struct ShowPage {
+    pub(super) p: Chrome,
+    pub(super) seg: &'static str,
+    pub(super) id: String,
+    pub(super) kind_title: &'static str,
+    pub(super) status: &'static str,
+    pub(super) urgency: &'static str,
+    pub(super) customer_id: String,
+    pub(super) customer: String,
+    pub(super) date: String,
+    pub(super) due_date: String,
+    pub(super) valid_until: String,
+    pub(super) lines: Vec<LineRow>,
+    pub(super) lines_net: String,
+    pub(super) discount: Option<String>,
+    /// The document charge (shipping): its label and amount.
+    pub(super) charge: Option<(String, String)>,
+    pub(super) net: String,
+    pub(super) vat: Vec<(String, String)>,
+    pub(super) gross: String,
+    pub(super) paid: Option<String>,
+    pub(super) due: Option<String>,
+    pub(super) due_plain: String,
+    pub(super) today: String,
+    pub(super) note: String,
+    pub(super) payments: Vec<PaymentRow>,
+    pub(super) family: Vec<(String, String, &'static str)>,
+    pub(super) history: Vec<(String, String)>,
+    pub(super) emails: Vec<EmailRow>,
+    pub(super) can_edit: bool,
+    pub(super) actions: Vec<ActionButton>,
+    pub(super) can_pay: bool,
+    pub(super) can_send: bool,
+    pub(super) can_bill_order: bool,
+    pub(super) can_credit: bool,
+    pub(super) can_deliver: bool,
+    pub(super) ubl: bool,
+    pub(super) notice: Option<&'static str>,
+    pub(super) errors: BTreeMap<String, String>,
+    /// What was typed in the page's forms when an action was refused, kept in its inputs.
+    pub(super) typed: BTreeMap<String, String>,
+    /// What stops the draft from being issued: (message, link to where it is fixed, label
+    /// of the link).
+    pub(super) problems: Vec<(String, String, &'static str)>,
+}
+
+impl ShowPage {
+    pub(super) fn typed(&self, field: &str) -> &str {
+        self.typed.get(field).map(String::as_str).unwrap_or_default()
+    }
+    pub(super) fn methods(&self) -> Vec<(&'static str, &'static str)> {
+        METHODS.iter().map(|m| (*m, t(self.p.lang, &format!("method.{m}")))).collect()
+    }
+    pub(super) fn error(&self, field: &str) -> Option<&str> {
+        self.errors.get(field).map(String::as_str)
+    }
+}
+
+pub(super) async fn show_page(
+    app: &App,
+    s: &WebSession,
+    rec: &DocumentRecord,
+    errors: BTreeMap<String, String>,
+    notice: Option<&'static str>,
+    status: StatusCode,
+    typed: Option<&FormData>,
+) -> Result<Response, WebError> {
+    let lang = s.lang();
+    let kind = rec.kind;
+    let err = |e| WebError::store(lang, e);
+    let cur = rec.content.currency;
+    let totals = rec.content.totals();
+    let customer = app.store.customer(s.rec.company_id, rec.content.customer_id).await.map_err(err)?;
+    let mut amounts = totals.lines.iter();
+    let mut subtotals = subtotal_amounts(&rec.content).into_iter();
+    let lines = rec
+        .content
+        .lines
+        .iter()
+        .map(|l| {
+            if !l.is_item() {
+                let subtotal = l.kind == LineKind::Subtotal;
+                let net = if subtotal {
+                    subtotals.next().map(|(_, a)| text::money(a, cur, lang)).unwrap_or_default()
+                } else {
+                    String::new()
+                };
+                return LineRow {
+                    id: l.id.to_string(),
+                    description: l.description.clone(),
+                    comment: true,
+                    subtotal,
+                    quantity: String::new(),
+                    unit_price: String::new(),
+                    discount: String::new(),
+                    vat: String::new(),
+                    net,
+                };
+            }
+            let amount = amounts.next();
+            let net = amount.map(|a| text::money(a.net, cur, lang)).unwrap_or_default();
+            LineRow {
+                id: l.id.to_string(),
+                description: l.description.clone(),
+                comment: false,
+                subtotal: false,
+                quantity: text::number(l.quantity, 0, lang),
+                unit_price: text::money(l.unit_price, cur, lang),
+                discount: if l.discount_percent.is_zero() {
+                    String::new()
+                } else {
+                    text::percent(l.discount_percent, lang)
+                },
+                vat: text::percent(l.vat.rate(), lang),
+                net,
+            }
+        })
+        .collect();
+    let family = if rec.links.is_empty() {
+        Vec::new()
+    } else {
+        app.store.family(s.rec.company_id, rec.id).await.map_err(err)?
+    };
+    let family = family
+        .into_iter()
+        .filter(|m| m.id != rec.id)
+        .map(|m| {
+            let label = title_of(m.kind, m.number.as_deref(), lang);
+            (label, format!("/{}/{}", m.kind.segment(), m.id), status_key(m.status))
+        })
+        .collect();
+    let history = rec
+        .history
+        .iter()
+        .map(|e| {
+            let key = format!("event.{}", e.event);
+            let label = i18n::lookup(lang, &key).map_or_else(|| e.event.clone(), String::from);
+            (text::date(e.at.date(), lang), label)
+        })
+        .collect();
+    let emails = crate::api::email::list(app, &s.auth(), kind, &rec.id.to_string())
+        .await
+        .map_err(|e| WebError::api(lang, e))?
+        .0
+        .into_iter()
+        .map(|e| EmailRow {
+            date: e.created_at.get(..10).and_then(parse_date).map(|d| text::date(d, lang)).unwrap_or_default(),
+            to: e.to.join(", "),
+            subject: e.subject,
+            status: match e.status {
+                "sent" => "email.sent",
+                "failed" => "email.failed",
+                "sending" => "email.sending",
+                _ => "email.pending",
+            },
+        })
+        .collect();
+    let due = rec.due();
+    let payable = kind.is_payable() && rec.status != Status::Draft;
+    let write = s.can_write();
+    let problems = issue_problems(app, s, rec).await?;
+    let may = |action| write && lifecycle::allows(kind, rec.status, action);
+    let mut actions = actions(kind, rec, write);
+    if !problems.is_empty() {
+        for a in actions.iter_mut().filter(|a| a.path == "issue") {
+            a.disabled = true;
+        }
+    }
+    let page = ShowPage {
+        p: s.chrome(app, kind.segment(), title_of(kind, rec.number.as_deref(), lang)).await?,
+        seg: kind.segment(),
+        id: rec.id.to_string(),
+        kind_title: text::kind_title(kind, false, lang),
+        status: status_key(lifecycle::effective_status(kind, rec.status, rec.content.valid_until, s.today())),
+        urgency: if kind.is_payable() { urgency(rec.status, rec.due_date, s.today()) } else { "" },
+        customer_id: rec.content.customer_id.to_string(),
+        customer: customer.customer.name,
+        date: rec.issue_date.map(|d| text::date(d, lang)).unwrap_or_default(),
+        due_date: rec.due_date.map(|d| text::date(d, lang)).unwrap_or_default(),
+        valid_until: rec.content.valid_until.map(|d| text::date(d, lang)).unwrap_or_default(),
+        lines,
+        lines_net: text::money(totals.lines_net, cur, lang),
+        discount: (!totals.discount.is_zero()).then(|| text::money(totals.discount, cur, lang)),
+        charge: rec
+            .content
+            .shipping
+            .as_ref()
+            .filter(|_| !totals.charges.is_zero())
+            .map(|c| (c.label.clone(), text::money(totals.charges, cur, lang))),
+        net: text::money(totals.net, cur, lang),
+        vat: totals.vat.iter().map(|v| (text::percent(v.rate, lang), text::money(v.amount, cur, lang))).collect(),
+        gross: text::money(totals.gross, cur, lang),
+        paid: payable.then(|| text::money(rec.paid, cur, lang)),
+        due: payable.then(|| text::money(due, cur, lang)),
+        due_plain: to_text(due, cur.minor_units()),
+        today: s.today().to_string(),
+        note: rec.content.note.clone().unwrap_or_default(),
+        payments: rec
+            .payments
+            .iter()
+            .map(|p| {
+                let method =
+                    i18n::lookup(lang, &format!("method.{}", p.method)).map_or_else(|| p.method.clone(), String::from);
+                let recorded = p.status == "recorded";
+                (
+                    text::date(p.date, lang),
+                    method,
+                    text::money(p.amount, cur, lang),
+                    text::money(p.applied, cur, lang),
+                    t(lang, if recorded { "payment.status.recorded" } else { "payment.status.cancelled" }),
+                    (write && recorded).then(|| p.id.to_string()),
+                )
+            })
+            .collect(),
+        family,
+        history,
+        emails,
+        can_edit: may(Action::Update),
+        actions,
+        can_pay: may(Action::RecordPayment),
+        can_send: may(Action::Send),
+        can_deliver: may(Action::Convert(DocumentKind::DeliveryNote)),
+        can_credit: may(Action::CreditNote),
+        can_bill_order: may(Action::DepositInvoice),
+        // A draft has no number, hence no UBL (the API answers 409).
+        ubl: kind.is_invoice() && rec.status != Status::Draft,
+        notice,
+        errors,
+        typed: typed.map(|f| f.0.iter().filter(|(k, _)| k != "csrf").cloned().collect()).unwrap_or_default(),
+        problems,
+    };
+    html(status, &page)
+}
+
+/// What issuing this draft would refuse (`core::compliance`, as `GET …/issue-check`
+/// says it), each with a link to the page where it is fixed. Nothing for an issued
+/// document, nor when issuing would be refused for another reason (shown when tried).
+pub(super) async fn issue_problems(
+    app: &App,
+    s: &WebSession,
+    rec: &DocumentRecord,
+) -> Result<Vec<(String, String, &'static str)>, WebError> {
+    if rec.status != Status::Draft || !compliance::applies_to(rec.kind) {
+        return Ok(Vec::new());
+    }
+    let lang = s.lang();
+    let problems = match app.store.issue_problems(s.rec.company_id, rec.kind, rec.id, s.today()).await {
+        Ok(p) => p,
+        Err(facturier_store::StoreError::Lifecycle(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(WebError::store(lang, e)),
+    };
+    Ok(problems
+        .iter()
+        .map(|p| {
+            let (href, label) = match p.place {
+                Place::Identity => ("/settings".to_string(), "issuecheck.fix_identity"),
+                Place::Terms => ("/settings/terms".to_string(), "issuecheck.fix_terms"),
+                Place::Numbering => ("/settings/numbering".to_string(), "issuecheck.fix_numbering"),
+                Place::Customer => (format!("/customers/{}/edit", rec.content.customer_id), "issuecheck.fix_customer"),
+                Place::Document => (format!("/{}/{}/edit", rec.kind.segment(), rec.id), "issuecheck.fix_document"),
+            };
+            (p.message(lang), href, label)
+        })
+        .collect())
+}
+
+pub(super) async fn show(app: App, s: WebSession, id: String, kind: DocumentKind) -> Result<Response, WebError> {
+    let lang = s.lang();
+    let rec =
+        app.store.document(s.rec.company_id, kind, doc_id(lang, &id)?).await.map_err(|e| WebError::store(lang, e))?;
+    show_page(&app, &s, &rec, BTreeMap::new(), None, StatusCode::OK, None).await
+}
+
+/// `GET /{kind}/{id}/pdf` and `/ubl`: the API's files.
+pub(super) async fn file(
+    app: App,
+    s: WebSession,
+    id: String,
+    kind: DocumentKind,
+    ubl: bool,
+) -> Result<Response, WebError> {
+    let lang = s.lang();
+    let rec =
+        app.store.document(s.rec.company_id, kind, doc_id(lang, &id)?).await.map_err(|e| WebError::store(lang, e))?;
+    let r = if ubl {
+        crate::api::render::ubl(&app, &s.auth(), &rec, &Default::default()).await
+    } else {
+        crate::api::render::pdf(&app, &s.auth(), &rec).await
+    };
+    r.map_err(|e| WebError::api(lang, e))
+}
