@@ -62,7 +62,8 @@ fn instant(at: OffsetDateTime) -> String {
 fn line(j: &Job) -> String {
     let company = j.company_id.map_or_else(|| "(system)".to_string(), |c| c.to_string());
     let when = match (j.state, j.finished_at) {
-        (JobState::Pending, _) => instant(j.due_at),
+        // A job due "at once" (due 0, as the triggers write it) shows when it was made.
+        (JobState::Pending, _) => instant(j.due_at.max(j.created_at.instant())),
         (JobState::Running, _) => j.lease_until.map(instant).unwrap_or_default(),
         (_, Some(f)) => instant(f.instant()),
         (_, None) => String::new(),

@@ -6,11 +6,12 @@
 //! before files were stored (a backfill) are listed by the store's pending list; each row
 //! of it comes with a `document.render` job (a trigger writes it in the same transaction,
 //! and storing the files removes both), which the job runner of `serve` runs
-//! ([`render_job`]): at start-up, when woken, and at each poll. A download that finds no
+//! ([`render_job`]) from 5 s after the issue (the issue handler has stored the files by
+//! then), at start-up for those already due, and at each poll. A download that finds no
 //! file renders and stores it then ([`ensure`]). Nothing renders a stored file again: the
 //! first one stored is the one served, for ever.
 
-use crate::api::render::{model_of, pdf_bytes};
+use crate::app::render::{model_of, pdf_bytes};
 use crate::error::ApiError;
 use crate::jobs::Waker;
 use facturier_core::document::{DocumentKind, Status};
@@ -58,7 +59,7 @@ pub async fn render_job(store: &Store, company: Uuid, id: Uuid) -> Result<(), Ap
 
 /// Renders and stores the files of a document just issued, before the API answers. A
 /// failure does not undo the issue (the number is drawn and sealed): it is logged, and the
-/// runner, woken, runs the document's render job.
+/// document's render job, due 5 s after the issue, renders it again.
 pub async fn render_issued(store: &Store, renderer: &Renderer, company: Uuid, rec: &DocumentRecord) {
     if let Err(e) = ensure(store, company, rec).await {
         tracing::error!(error = %e, document = %rec.id, "could not render an issued document's files");

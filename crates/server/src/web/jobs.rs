@@ -93,7 +93,8 @@ fn row(j: Job, lang: Language) -> JobRow {
     let label = format!("jobs.kind.{}", j.kind);
     let kind = super::i18n::lookup(lang, &label).map_or_else(|| j.kind.clone(), str::to_string);
     let when = match (j.state, j.finished_at) {
-        (JobState::Pending, _) => instant(j.due_at, lang),
+        // A job due "at once" (due 0, as the triggers write it) shows when it was made.
+        (JobState::Pending, _) => instant(j.due_at.max(j.created_at.instant()), lang),
         (JobState::Running, _) => j.lease_until.map(|u| instant(u, lang)).unwrap_or_default(),
         (_, Some(f)) => instant(f.instant(), lang),
         (_, None) => String::new(),

@@ -542,6 +542,12 @@ pub const MESSAGES: &[(&str, &str)] = &[
         "C'est le dernier administrateur de la société : nommez d'abord un autre membre administrateur",
     ),
     ("{email} is already a member of this company", "{email} est déjà membre de cette société"),
+    // Background jobs.
+    (
+        "job {id} is {state}: only a failed or waiting job is retried",
+        "la tâche {id} est {state} : seule une tâche en échec ou en attente est relancée",
+    ),
+    ("job {id} changed meanwhile: look again", "la tâche {id} a changé entre-temps : regardez à nouveau"),
     // Records that do not exist.
     ("no such customer", "client introuvable"),
     ("no such product", "produit introuvable"),

@@ -36,6 +36,8 @@ CREATE INDEX jobs_by_age ON jobs (created_at);
 -- transaction; when its files are stored, the job leaves with it unless a runner has it.
 -- The job holds the lease and counts the attempts: the pending list's `not_before` and
 -- `attempts` are no longer read.
+-- The job is due 5 s later: the API's issue renders the files itself before it answers,
+-- and a runner taking the job meanwhile would render them a second time for nothing.
 -- The key and the payload name the document as its hyphenated UUID text, as the server
 -- writes it.
 CREATE FUNCTION jobs_render_follow() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -44,7 +46,8 @@ BEGIN
         INSERT INTO jobs (id, kind, company_id, payload, dedup_key, state, due_at, attempts, created_at)
         VALUES (gen_random_uuid(), 'document.render', NEW.company_id,
                 json_build_object('document_id', NEW.document_id)::text,
-                'document.render:' || NEW.document_id::text, 'pending', 0, 0, now())
+                'document.render:' || NEW.document_id::text, 'pending',
+                (extract(epoch FROM clock_timestamp()) * 1000)::bigint + 5000, 0, now())
         ON CONFLICT DO NOTHING;
     ELSE
         DELETE FROM jobs WHERE state = 'pending' AND dedup_key = 'document.render:' || OLD.document_id::text;

@@ -36,13 +36,16 @@ CREATE INDEX jobs_by_age ON jobs (created_at);
 -- transaction; when its files are stored, the job leaves with it unless a runner has it.
 -- The job holds the lease and counts the attempts: the pending list's `not_before` and
 -- `attempts` are no longer read.
+-- The job is due 5 s later: the API's issue renders the files itself before it answers,
+-- and a runner taking the job meanwhile would render them a second time for nothing.
 -- Ids made here are random (not UUIDv7): nothing orders jobs by id. The key and the
 -- payload name the document as its hyphenated UUID text, as the server writes it.
 CREATE TRIGGER jobs_render_on_pending AFTER INSERT ON document_files_pending
 BEGIN
     INSERT OR IGNORE INTO jobs (id, kind, company_id, payload, dedup_key, state, due_at, attempts, created_at)
     SELECT randomblob(16), 'document.render', NEW.company_id, json_object('document_id', u), 'document.render:' || u,
-           'pending', 0, 0, strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000Z'
+           'pending', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) + 5000, 0,
+           strftime('%Y-%m-%dT%H:%M:%f', 'now') || '000Z'
     FROM (SELECT lower(substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-' || substr(h, 13, 4) || '-' ||
                        substr(h, 17, 4) || '-' || substr(h, 21, 12)) AS u
           FROM (SELECT hex(NEW.document_id) AS h));
