@@ -14,6 +14,7 @@ pub mod input;
 pub mod kind;
 pub mod lifecycle;
 pub mod margin;
+pub mod message;
 pub mod money;
 pub mod numbering;
 pub mod party;

@@ -1,19 +1,39 @@
 //! One error type for every handler, rendered as RFC 9457 problem+json. This is the
 //! only place that picks an HTTP status for an error.
 
+use crate::catalogue;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use facturier_core::compliance::{self, Place};
 use facturier_core::document::LifecycleError;
+use facturier_core::message::{IntoMessage, Message};
 use facturier_core::party::Language;
 use facturier_store::StoreError;
 use serde::Serialize;
 
-/// A problem with one input field.
-#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+/// A problem with one input field: the API shows its `field`, its `code` and its
+/// `message` in English; a web page writes the message in its reader's language.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
     pub field: String,
-    pub message: String,
+    pub message: Message,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl IntoMessage) -> FieldError {
+        FieldError { field: field.into(), message: message.into_message() }
+    }
+}
+
+impl Serialize for FieldError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("FieldError", 3)?;
+        st.serialize_field("field", &self.field)?;
+        st.serialize_field("code", catalogue::code(&self.message))?;
+        st.serialize_field("message", &catalogue::english(&self.message))?;
+        st.end()
+    }
 }
 
 /// Why a request failed.
@@ -57,8 +77,29 @@ impl From<facturier_formats::FormatError> for ApiError {
 
 impl ApiError {
     /// A single-field validation error.
-    pub fn field(field: impl Into<String>, message: impl Into<String>) -> ApiError {
-        ApiError::Invalid(vec![FieldError { field: field.into(), message: message.into() }])
+    pub fn field(field: impl Into<String>, message: impl IntoMessage) -> ApiError {
+        ApiError::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// The stable code of the problem as a whole (each field error has its own).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::MalformedJson(_) => "malformed_json",
+            ApiError::Invalid(_) => "invalid_input",
+            ApiError::UnsupportedMediaType { .. } => "unsupported_media_type",
+            ApiError::TooLarge => "body_too_large",
+            ApiError::BodyTimeout => "body_timeout",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            // A refusal of the moment: the code of its sentence (`refused_cancel`…).
+            ApiError::Conflict(m) => match catalogue::code(&Message::sentence(m.as_str())) {
+                "invalid" => "conflict",
+                c => c,
+            },
+            ApiError::NotIssuable(_) => "not_issuable",
+            ApiError::Internal(_) => "internal_error",
+        }
     }
 
     fn status(&self) -> StatusCode {
@@ -100,20 +141,52 @@ impl From<LifecycleError> for ApiError {
 #[derive(Serialize)]
 struct Problem<'a> {
     #[serde(rename = "type")]
-    kind: &'a str,
+    kind: String,
     title: &'a str,
     status: u16,
+    code: &'a str,
     detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     errors: Option<&'a [FieldError]>,
 }
 
-/// The problem+json response for a status and detail.
+/// The `type` of a problem+json with `code`: a stable identifier (a `tag:` URI, RFC
+/// 4151), the same for every server, listed in docs/api.md.
+pub fn problem_type(code: &str) -> String {
+    format!("tag:facturier.org,2026:problem:{code}")
+}
+
+/// The code of an error answered by the framework or a layer rather than by a handler.
+fn code_of_status(status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::BAD_REQUEST => "bad_request",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::CONFLICT => "conflict",
+        StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::UNPROCESSABLE_ENTITY => "invalid_input",
+        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
+        StatusCode::REQUEST_TIMEOUT => "body_timeout",
+        s if s.is_server_error() => "internal_error",
+        _ => "error",
+    }
+}
+
+/// The problem+json response for a status and detail, with the status's code.
 pub fn problem(status: StatusCode, detail: String, errors: Option<&[FieldError]>) -> Response {
+    problem_with(status, code_of_status(status), detail, errors)
+}
+
+/// The problem+json response for a status, a code and a detail.
+pub fn problem_with(status: StatusCode, code: &str, detail: String, errors: Option<&[FieldError]>) -> Response {
     let body = Problem {
-        kind: "about:blank",
+        kind: problem_type(code),
         title: status.canonical_reason().unwrap_or("Error"),
         status: status.as_u16(),
+        code,
         detail,
         errors,
     };
@@ -124,15 +197,19 @@ pub fn problem(status: StatusCode, detail: String, errors: Option<&[FieldError]>
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let code = self.code();
         match &self {
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
-                problem(status, "an internal error occurred; it has been logged".into(), None)
+                problem_with(status, code, "an internal error occurred; it has been logged".into(), None)
             }
             ApiError::Invalid(errors) => {
-                let detail =
-                    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ");
-                problem(status, detail, Some(errors))
+                let detail = errors
+                    .iter()
+                    .map(|e| format!("{}: {}", e.field, catalogue::english(&e.message)))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                problem_with(status, code, detail, Some(errors))
             }
             ApiError::NotIssuable(problems) => {
                 let lang = readers_language();
@@ -148,16 +225,17 @@ impl IntoResponse for ApiError {
                     ),
                 };
                 let body = IssueProblem {
-                    kind: "about:blank",
+                    kind: problem_type(code),
                     title: status.canonical_reason().unwrap_or("Error"),
                     status: status.as_u16(),
+                    code,
                     detail,
                     errors,
                 };
                 let json = serde_json::to_string(&body).unwrap_or_default();
                 (status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()
             }
-            other => problem(status, other.to_string(), None),
+            other => problem_with(status, code, other.to_string(), None),
         }
     }
 }
@@ -166,9 +244,10 @@ impl IntoResponse for ApiError {
 #[derive(Serialize)]
 struct IssueProblem<'a> {
     #[serde(rename = "type")]
-    kind: &'a str,
+    kind: String,
     title: &'a str,
     status: u16,
+    code: &'a str,
     detail: String,
     errors: Vec<ProblemView>,
 }

@@ -6,6 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use facturier_core::Decimal;
 use facturier_core::input::{TextKind, check_text};
+use facturier_core::message::{IntoMessage, Message};
 use facturier_core::money::{self, DecimalError};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -42,7 +43,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| ApiError::MalformedJson(e.to_string()))?;
     if !value.is_object() {
-        return Err(ApiError::field("body", "must be a JSON object"));
+        return Err(ApiError::field("body", Message::new("must_json_object")));
     }
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
@@ -54,8 +55,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             (None, ".") => "body".to_string(),
             (None, p) => p.to_string(),
         };
-        let message = if msg.starts_with("missing field") { "is required".to_string() } else { msg };
-        ApiError::Invalid(vec![FieldError { field, message }])
+        let message = if msg.starts_with("missing field") { Message::new("required") } else { Message::sentence(msg) };
+        ApiError::Invalid(vec![FieldError::new(field, message)])
     })
 }
 
@@ -116,14 +117,14 @@ pub struct Check {
 
 impl Check {
     /// Records an error.
-    pub fn error(&mut self, field: impl Into<String>, message: impl Display) {
-        self.errors.push(FieldError { field: field.into(), message: message.to_string() });
+    pub fn error(&mut self, field: impl Into<String>, message: impl IntoMessage) {
+        self.errors.push(FieldError::new(field, message));
     }
 
     /// A required value: records "is required" when absent.
     pub fn required<'a, T>(&mut self, field: &str, v: &'a Option<T>) -> Option<&'a T> {
         if v.is_none() {
-            self.error(field, "is required");
+            self.error(field, Message::new("required"));
         }
         v.as_ref()
     }
@@ -163,7 +164,7 @@ impl Check {
     fn required_text(&mut self, field: &str, v: &Option<String>, max: usize, kind: TextKind) -> Option<String> {
         match v.as_deref().map(str::trim) {
             None | Some("") => {
-                self.error(field, "is required");
+                self.error(field, Message::new("required"));
                 None
             }
             Some(s) => self.checked_text(field, &Some(s.to_string()), max, kind),
@@ -173,7 +174,7 @@ impl Check {
     fn checked_text(&mut self, field: &str, v: &Option<String>, max: usize, kind: TextKind) -> Option<String> {
         let s = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
         if s.chars().count() > max {
-            self.error(field, format!("is too long (at most {max} characters)"));
+            self.error(field, Message::new("too_long").with("max", max));
             return None;
         }
         if !self.rule(field, s, kind) {
@@ -235,7 +236,7 @@ impl Check {
         match parse_date(v) {
             Some(d) => Some(d),
             None => {
-                self.error(field, format!("{v:?} is not a date of the form YYYY-MM-DD"));
+                self.error(field, Message::new("not_a_date").with("v", format_args!("{v:?}")));
                 None
             }
         }
@@ -260,7 +261,7 @@ pub fn parse_date(s: &str) -> Option<Date> {
 
 /// Refuses a merge patch that is not a JSON object (422), before anything is read.
 pub fn require_patch_object(patch: &serde_json::Value) -> Result<(), ApiError> {
-    if patch.is_object() { Ok(()) } else { Err(ApiError::field("body", "a merge patch is a JSON object")) }
+    if patch.is_object() { Ok(()) } else { Err(ApiError::field("body", Message::new("merge_patch_json_object"))) }
 }
 
 /// `current` (a resource as its input body) with `patch` merged over it, then parsed as a

@@ -6,7 +6,9 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod app;
 pub mod auth;
+pub mod catalogue;
 pub mod edge;
 pub mod error;
 pub mod files;

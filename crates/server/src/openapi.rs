@@ -1004,12 +1004,13 @@ fn schemas() -> Value {
         json!({
             "type": "object",
             "description": "An RFC 9457 problem (`application/problem+json`).",
-            "required": ["type", "title", "status", "detail"],
+            "required": ["type", "title", "status", "code", "detail"],
             "properties": {
-                "type": {"type": "string", "description": "Always `about:blank`: the status says what went wrong."},
+                "type": {"type": "string", "description": "`tag:facturier.org,2026:problem:` followed by `code`: a stable identifier of the kind of problem (not a web address)."},
                 "title": {"type": "string", "description": "The status's reason phrase."},
                 "status": {"type": "integer", "minimum": 400, "maximum": 599},
-                "detail": {"type": "string"},
+                "code": {"type": "string", "description": "What went wrong, stable for programs: `invalid_input` (see `errors`), `not_found`, `forbidden`, `not_issuable`, `refused_cancel`, `credit_note_more_left`… (docs/api.md lists them)."},
+                "detail": {"type": "string", "description": "The same in an English sentence."},
                 "errors": {
                     "type": "array",
                     "description": "Present on 422: every field at fault.",
@@ -1022,14 +1023,14 @@ fn schemas() -> Value {
         "FieldError",
         json!({
             "type": "object",
-            "required": ["field", "message"],
+            "required": ["field", "code", "message"],
             "properties": {
                 "field": {
                     "type": "string",
                     "description": "Path of the field: `name`, `billing_address.city`, `lines[2].vat_rate`, `Idempotency-Key`, `limit`…; `body` for the body as a whole.",
                 },
-                "message": {"type": "string"},
-                "code": {"type": "string", "description": "On an issue refused by the e-invoicing rules: the problem's code (`seller_siren_missing`, `vat_rate_not_french`…)."},
+                "message": {"type": "string", "description": "What is wrong, in English (in the reader's language for the e-invoicing rules)."},
+                "code": {"type": "string", "description": "What is wrong, stable for programs: `required`, `too_long`, `not_a_date`…; on an issue refused by the e-invoicing rules, the rule's problem (`seller_siren_missing`, `vat_rate_not_french`…)."},
                 "rule": {"type": "string", "description": "The EN 16931 / BR-FR rule or the article of law it would break."},
                 "place": {"type": "string", "enum": ["identity", "terms", "numbering", "customer", "document"], "description": "Where it is fixed: a settings page, the customer, the document."},
                 "line": {"type": "integer", "minimum": 0, "description": "The index in `lines` of the line concerned."},

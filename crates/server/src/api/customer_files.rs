@@ -1,6 +1,7 @@
 //! `/customers/{id}/files`: files attached to a customer (contracts, Kbis, signed
 //! quotes…), sent as `multipart/form-data` (a `file` part), at most [`MAX_FILE`] bytes,
-//! stored in the database. The web app's customer page uses the same functions.
+//! stored in the database (`app::customers::attach_file`). The web app's customer page
+//! reads its uploads with the same functions.
 
 use super::{instant_text, path_id};
 use crate::App;
@@ -11,7 +12,7 @@ use axum::extract::multipart::{Multipart, MultipartError};
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use facturier_store::customer_files::{FileRecord, NewFile};
+use facturier_store::customer_files::FileRecord;
 use serde::Serialize;
 
 /// Largest file accepted: 10 MiB.
@@ -223,23 +224,10 @@ pub async fn upload(State(app): State<App>, auth: Auth, Path(id): Path<String>, 
             Ok(u) => u,
             Err(e) => return Ok(e.into_api()),
         };
-        let rec = store_upload(&app, &auth, id, &up, None).await?;
+        let rec = crate::app::customers::attach_file(&app, &auth, id, &up, None).await?;
         Ok::<Response, ApiError>((StatusCode::CREATED, Json(FileView::from(&rec))).into_response())
     };
     run.await.unwrap_or_else(IntoResponse::into_response)
-}
-
-/// Stores an upload on a customer of the caller's company.
-pub async fn store_upload(
-    app: &App,
-    auth: &Auth,
-    customer_id: uuid::Uuid,
-    up: &Upload,
-    by: Option<&str>,
-) -> Result<FileRecord, ApiError> {
-    auth.require_write()?;
-    let f = NewFile { name: &up.name, content_type: &up.content_type, bytes: &up.bytes, created_by: by };
-    Ok(app.store.add_customer_file(auth.company(), customer_id, &f).await?)
 }
 
 /// `GET /customers/{id}/files/{file_id}`

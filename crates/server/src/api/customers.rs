@@ -1,258 +1,16 @@
-//! `/customers`: the directory.
+//! `/customers`: the directory; JSON in and out of `app::customers`.
 
 use super::{ListQuery, MAX_SEARCH, Page, instant_text, limit, path_id};
 use crate::App;
+use crate::app::customers::{self as ops, CustomerInput};
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::input::{ApiJson, Check, DecText, patched, require_patch_object};
+use crate::input::{ApiJson, Check, patched, require_patch_object};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use facturier_core::ids::{Email, Iban, Siren, Siret, VatNumber};
-use facturier_core::money::Currency;
-use facturier_core::party::{Address, Contact, Country, Customer, CustomerKind, Language, LegalIds};
-use facturier_core::terms::PaymentTerms;
 use facturier_store::customers::{CustomerFilter, CustomerOrder, CustomerRecord, CustomerSort};
-use serde::{Deserialize, Serialize};
-
-/// Most contacts on one customer.
-const MAX_CONTACTS: usize = 100;
-/// Most tags on one customer.
-const MAX_TAGS: usize = 50;
-
-#[derive(Deserialize, Serialize, Default, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct AddressInput {
-    pub line1: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line2: Option<String>,
-    pub postal_code: Option<String>,
-    pub city: Option<String>,
-    pub country: Option<String>,
-}
-
-#[derive(Deserialize, Serialize, Default, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct ContactInput {
-    pub name: Option<String>,
-    pub role: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub mobile: Option<String>,
-}
-
-#[derive(Deserialize, Serialize, Default, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct LegalInput {
-    pub siren: Option<String>,
-    pub siret: Option<String>,
-    pub vat_number: Option<String>,
-}
-
-/// The body of `POST /customers` (and, merged over the current record, of `PATCH`).
-#[derive(Deserialize, Serialize, Default, Clone)]
-#[serde(deny_unknown_fields)]
-pub struct CustomerInput {
-    pub kind: Option<String>,
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub activity: Option<String>,
-    pub legal: Option<LegalInput>,
-    pub iban: Option<String>,
-    pub billing_address: Option<AddressInput>,
-    pub delivery_address: Option<AddressInput>,
-    pub contacts: Option<Vec<ContactInput>>,
-    pub language: Option<String>,
-    pub currency: Option<String>,
-    /// A term such as "30_days", or a number of days.
-    pub payment_terms: Option<DecText>,
-    pub tags: Option<Vec<String>>,
-    pub notes: Option<String>,
-    /// How the monthly run invoices the delivery notes: `customer`, `site` or `delivery_note`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoice_grouping: Option<String>,
-    /// `fr` or `peppol`: the UBL its e-invoices are served in; default its country's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub network: Option<String>,
-    // Read-only fields a client may send back from a GET; ignored.
-    #[serde(default, skip_serializing)]
-    pub id: Option<serde_json::Value>,
-    #[serde(default, skip_serializing)]
-    pub credit: Option<serde_json::Value>,
-    #[serde(default, skip_serializing)]
-    pub created_at: Option<serde_json::Value>,
-    #[serde(default, skip_serializing)]
-    pub updated_at: Option<serde_json::Value>,
-}
-
-pub fn address(v: &mut Check, field: &str, a: &AddressInput) -> Option<Address> {
-    let line1 = v.text(&format!("{field}.line1"), &a.line1, 200);
-    let line2 = v.opt_text(&format!("{field}.line2"), &a.line2, 200);
-    let postal_code = v.text(&format!("{field}.postal_code"), &a.postal_code, 20);
-    let city = v.text(&format!("{field}.city"), &a.city, 100);
-    let country = match &a.country {
-        Some(c) => v.parse::<Country>(&format!("{field}.country"), c),
-        None => {
-            v.error(format!("{field}.country"), "is required (ISO code such as FR)");
-            None
-        }
-    };
-    // A French postal code has five digits; a typo here makes the invoice undeliverable.
-    if let (Some(c), Some(pc)) = (&country, &postal_code)
-        && c.as_str() == "FR"
-        && !(pc.len() == 5 && pc.bytes().all(|b| b.is_ascii_digit()))
-    {
-        v.error(format!("{field}.postal_code"), "a French postal code has 5 digits");
-        return None;
-    }
-    Some(Address { line1: line1?, line2, postal_code: postal_code?, city: city?, country: country? })
-}
-
-impl CustomerInput {
-    /// Turns the input into a customer, or every field error at once.
-    pub fn parse(&self) -> Result<Customer, ApiError> {
-        let mut v = Check::default();
-        let kind = match self.kind.as_deref() {
-            None | Some("company") => CustomerKind::Company,
-            Some("individual") => CustomerKind::Individual,
-            Some(other) => {
-                v.error("kind", format!("{other:?} is not a kind (company or individual)"));
-                CustomerKind::Company
-            }
-        };
-        let name = v.text("name", &self.name, 200);
-        let email = v.opt_parse::<Email>("email", &self.email);
-        let activity = v.opt_text("activity", &self.activity, 100);
-        let legal = self.legal.clone().unwrap_or_default();
-        let siren = v.opt_parse::<Siren>("legal.siren", &legal.siren);
-        let siret = v.opt_parse::<Siret>("legal.siret", &legal.siret);
-        let vat_number = v.opt_parse::<VatNumber>("legal.vat_number", &legal.vat_number);
-        let legal = match (LegalIds { siren, siret, vat_number }).reconciled() {
-            Ok(l) => l,
-            Err((field, e)) => {
-                v.error(field, e);
-                LegalIds::default()
-            }
-        };
-        let iban = v.opt_parse::<Iban>("iban", &self.iban);
-        let billing = match &self.billing_address {
-            Some(a) => address(&mut v, "billing_address", a),
-            None => {
-                v.error("billing_address", "is required");
-                None
-            }
-        };
-        let delivery = self.delivery_address.as_ref().and_then(|a| address(&mut v, "delivery_address", a));
-        let contacts_in = self.contacts.clone().unwrap_or_default();
-        if contacts_in.len() > MAX_CONTACTS {
-            v.error("contacts", format!("at most {MAX_CONTACTS} contacts"));
-        }
-        let mut contacts = Vec::new();
-        for (i, c) in contacts_in.iter().enumerate().take(MAX_CONTACTS) {
-            let f = |x: &str| format!("contacts[{i}].{x}");
-            let name = v.text(&f("name"), &c.name, 200);
-            let role = v.opt_text(&f("role"), &c.role, 100);
-            let email = v.opt_parse::<Email>(&f("email"), &c.email);
-            let phone = v.opt_text(&f("phone"), &c.phone, 40);
-            let mobile = v.opt_text(&f("mobile"), &c.mobile, 40);
-            if let Some(name) = name {
-                contacts.push(Contact { name, role, email, phone, mobile });
-            }
-        }
-        let language = match self.language.as_deref() {
-            None | Some("fr") => Language::Fr,
-            Some("en") => Language::En,
-            Some(other) => {
-                v.error("language", format!("{other:?} is not a language (fr or en)"));
-                Language::Fr
-            }
-        };
-        let currency = v.opt_parse::<Currency>("currency", &self.currency);
-        let payment_terms = v.opt_parse::<PaymentTerms>("payment_terms", &self.payment_terms.clone().map(|t| t.0));
-        let tags_in = self.tags.clone().unwrap_or_default();
-        if tags_in.len() > MAX_TAGS {
-            v.error("tags", format!("at most {MAX_TAGS} tags"));
-        }
-        let mut tags = Vec::new();
-        for (i, t) in tags_in.iter().enumerate().take(MAX_TAGS) {
-            if let Some(t) = v.opt_text(&format!("tags[{i}]"), &Some(t.clone()), 50) {
-                tags.push(t);
-            }
-        }
-        let notes = v.opt_lines("notes", &self.notes, 10_000);
-        let invoice_grouping = v
-            .opt_parse::<facturier_core::party::InvoiceGrouping>("invoice_grouping", &self.invoice_grouping)
-            .unwrap_or_default();
-        let network = v.opt_parse::<facturier_core::party::Network>("network", &self.network);
-        v.finish()?;
-        let (Some(name), Some(billing_address)) = (name, billing) else {
-            return Err(ApiError::field("body", "incomplete customer"));
-        };
-        Ok(Customer {
-            kind,
-            name,
-            email,
-            activity,
-            legal,
-            iban,
-            billing_address,
-            delivery_address: delivery,
-            contacts,
-            language,
-            currency,
-            payment_terms,
-            tags,
-            notes,
-            invoice_grouping,
-            network,
-        })
-    }
-
-    /// The input that would recreate a customer (the base of a merge patch).
-    pub fn from_customer(c: &Customer) -> CustomerInput {
-        let addr = |a: &Address| AddressInput {
-            line1: Some(a.line1.clone()),
-            line2: a.line2.clone(),
-            postal_code: Some(a.postal_code.clone()),
-            city: Some(a.city.clone()),
-            country: Some(a.country.as_str().to_string()),
-        };
-        CustomerInput {
-            kind: Some(if c.kind == CustomerKind::Company { "company" } else { "individual" }.into()),
-            name: Some(c.name.clone()),
-            email: c.email.as_ref().map(|e| e.to_string()),
-            activity: c.activity.clone(),
-            legal: Some(LegalInput {
-                siren: c.legal.siren.as_ref().map(|s| s.to_string()),
-                siret: c.legal.siret.as_ref().map(|s| s.to_string()),
-                vat_number: c.legal.vat_number.as_ref().map(|s| s.to_string()),
-            }),
-            iban: c.iban.as_ref().map(|s| s.to_string()),
-            billing_address: Some(addr(&c.billing_address)),
-            delivery_address: c.delivery_address.as_ref().map(addr),
-            contacts: Some(
-                c.contacts
-                    .iter()
-                    .map(|k| ContactInput {
-                        name: Some(k.name.clone()),
-                        role: k.role.clone(),
-                        email: k.email.as_ref().map(|e| e.to_string()),
-                        phone: k.phone.clone(),
-                        mobile: k.mobile.clone(),
-                    })
-                    .collect(),
-            ),
-            language: Some(if c.language == Language::En { "en" } else { "fr" }.into()),
-            currency: c.currency.map(|c| c.code().to_string()),
-            payment_terms: c.payment_terms.map(|t| DecText(t.to_string())),
-            tags: Some(c.tags.clone()),
-            notes: c.notes.clone(),
-            invoice_grouping: Some(c.invoice_grouping.as_str().into()),
-            network: c.network.map(|n| n.as_str().into()),
-            ..Default::default()
-        }
-    }
-}
+use serde::Serialize;
 
 #[derive(Serialize)]
 pub struct CreditView {
@@ -299,9 +57,7 @@ pub async fn create(
     auth: Auth,
     ApiJson(input): ApiJson<CustomerInput>,
 ) -> Result<(StatusCode, Json<CustomerView>), ApiError> {
-    auth.require_write()?;
-    let customer = input.parse()?;
-    let rec = app.store.insert_customer(auth.company(), &customer).await?;
+    let rec = ops::create(&app, &auth, &input).await?;
     Ok((StatusCode::CREATED, Json(view(&rec, Some(Vec::new())))))
 }
 
@@ -319,10 +75,7 @@ pub async fn update(
     auth.require_write()?;
     let id = path_id(&id, "customer")?;
     require_patch_object(&patch)?;
-    let current = app.store.customer(auth.company(), id).await?;
-    let input = patched(&CustomerInput::from_customer(&current.customer), &patch)?;
-    let customer = input.parse()?;
-    let rec = app.store.update_customer(auth.company(), id, &customer).await?;
+    let rec = ops::update(&app, &auth, id, |current| patched(&current, &patch)).await?;
     Ok(Json(full_view(&app, auth.company(), &rec).await?))
 }
 

@@ -1,44 +1,19 @@
-//! `POST /{kind}/{id}/send`: an issued document e-mailed with its PDF attached, written
-//! from the template of its kind in the reader's language, through the outbox; and
-//! `GET /{kind}/{id}/emails`: the messages of a document and their delivery status.
+//! `POST /{kind}/{id}/send`: an issued document e-mailed with its PDF attached (the
+//! work is `app::email`'s); and `GET /{kind}/{id}/emails`: the messages of a document and
+//! their delivery status.
 
 use super::{instant_text, path_id};
 use crate::App;
+use crate::app::email::{self as ops, SendInput};
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::input::{Check, parse_json};
+use crate::input::parse_json;
 use axum::Json;
 use axum::http::StatusCode;
-use facturier_core::document::{DocumentKind, Status};
-use facturier_core::ids::Email;
-use facturier_core::input::TextKind;
-use facturier_core::party::Language;
-use facturier_formats::email::{MergeValues, Template, Texts, attachment_name, default_template};
-use facturier_store::companies::CompanySettings;
-use facturier_store::outbox::{EmailRecord, NewEmail};
-use serde::{Deserialize, Serialize};
+use facturier_core::document::DocumentKind;
+use facturier_store::outbox::EmailRecord;
+use serde::Serialize;
 use uuid::Uuid;
-
-/// Most recipients of one message (`to` and `cc` each).
-pub const MAX_RECIPIENTS: usize = 20;
-/// Longest subject and message.
-pub const MAX_SUBJECT: usize = 300;
-pub const MAX_MESSAGE: usize = 20_000;
-
-/// The body of `POST /{kind}/{id}/send`; every field is optional.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct SendInput {
-    /// Recipients; default: the customer's e-mail, else its first contact's.
-    pub to: Option<Vec<String>>,
-    pub cc: Option<Vec<String>>,
-    /// Replaces the template's subject (merge fields allowed).
-    pub subject: Option<String>,
-    /// Replaces the template's body (merge fields allowed).
-    pub message: Option<String>,
-    /// `fr` or `en`; default: the customer's language.
-    pub language: Option<String>,
-}
 
 /// One message of the outbox.
 #[derive(Serialize)]
@@ -84,86 +59,7 @@ impl From<&EmailRecord> for EmailView {
     }
 }
 
-fn language(s: &str) -> Option<Language> {
-    match s {
-        "fr" => Some(Language::Fr),
-        "en" => Some(Language::En),
-        _ => None,
-    }
-}
-
-/// The name of a language in settings and bodies.
-pub fn language_code(l: Language) -> &'static str {
-    match l {
-        Language::Fr => "fr",
-        Language::En => "en",
-    }
-}
-
-/// Parses a list of addresses, each one an address an SMTP server accepts.
-fn addresses(v: &mut Check, field: &str, list: &Option<Vec<String>>) -> Vec<String> {
-    let list = list.as_deref().unwrap_or_default();
-    if list.len() > MAX_RECIPIENTS {
-        v.error(field, format!("at most {MAX_RECIPIENTS} addresses"));
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    for (i, s) in list.iter().enumerate() {
-        let f = format!("{field}[{i}]");
-        // An address becomes a header: the one-line rule first, so a NUL or a line
-        // break is named as such rather than as a bad shape.
-        if !v.rule(&f, s, TextKind::Line) {
-            continue;
-        }
-        let Some(e) = v.parse::<Email>(&f, s) else { continue };
-        if e.as_str().parse::<lettre::Address>().is_err() {
-            v.error(f, format!("{:?} is not an address a mail server accepts", e.as_str()));
-            continue;
-        }
-        if !out.contains(&e.as_str().to_string()) {
-            out.push(e.as_str().to_string());
-        }
-    }
-    out
-}
-
-/// A template text given in a body or in the settings, with its merge fields checked: a
-/// subject is one line (it becomes a header), a body may span lines.
-pub fn template(v: &mut Check, field: &str, text: &str, max: usize, kind: TextKind) -> Option<Template> {
-    if text.chars().count() > max {
-        v.error(field, format!("at most {max} characters"));
-        return None;
-    }
-    if !v.rule(field, text, kind) {
-        return None;
-    }
-    v.parse::<Template>(field, text)
-}
-
-/// The subject and body templates: the body's override, the company's, or the built-in one.
-fn texts(
-    v: &mut Check,
-    input: &SendInput,
-    settings: &CompanySettings,
-    kind: DocumentKind,
-    lang: Language,
-) -> Option<Texts<Template>> {
-    let custom = settings.email_templates.get(kind.as_str()).and_then(|m| m.get(language_code(lang)));
-    let builtin = default_template(kind, lang);
-    let subject_text = custom.map_or(builtin.subject, |c| c.subject.as_str());
-    let body_text = custom.map_or(builtin.body, |c| c.body.as_str());
-    let subject = match input.subject.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => template(v, "subject", s, MAX_SUBJECT, TextKind::Line),
-        None => template(v, "subject", subject_text, MAX_SUBJECT, TextKind::Line),
-    };
-    let body = match input.message.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(s) => template(v, "message", s, MAX_MESSAGE, TextKind::Lines),
-        None => template(v, "message", body_text, MAX_MESSAGE, TextKind::Lines),
-    };
-    Some(Texts { subject: subject?, body: body? })
-}
-
-/// `POST /{kind}/{id}/send`.
+/// `POST /{kind}/{id}/send`; an empty body takes every default.
 pub async fn send(
     app: &App,
     auth: &Auth,
@@ -174,69 +70,9 @@ pub async fn send(
     auth.require_write()?;
     let input: SendInput =
         if body.iter().all(u8::is_ascii_whitespace) { SendInput::default() } else { parse_json(&body)? };
-    let company = auth.company();
-    let rec = app.store.document(company, kind, path_id(id, "document")?).await?;
-    if rec.status == Status::Draft {
-        return Err(ApiError::Conflict(format!(
-            "a draft {} has no number yet: issue it before sending it",
-            super::noun(kind)
-        )));
-    }
-    let doc = super::render::model(app, auth, &rec).await?;
-    let settings = app.store.settings(company).await?;
-
-    let mut v = Check::default();
-    let lang = match input.language.as_deref() {
-        None => doc.language,
-        Some(s) => language(s).unwrap_or_else(|| {
-            v.error("language", format!("{s:?} is not a language: fr or en"));
-            doc.language
-        }),
-    };
-    let mut to = addresses(&mut v, "to", &input.to);
-    let cc = addresses(&mut v, "cc", &input.cc);
-    if input.to.as_ref().is_none_or(Vec::is_empty) {
-        let customer = app.store.customer(company, rec.content.customer_id).await?.customer;
-        let default = customer
-            .email
-            .map(|e| e.as_str().to_string())
-            .or_else(|| customer.contacts.iter().find_map(|c| c.email.as_ref().map(|e| e.as_str().to_string())))
-            .or_else(|| doc.buyer.email.clone());
-        match default {
-            Some(e) => to.push(e),
-            None => v.error("to", "the customer has no e-mail address (nor any contact with one): give the recipients"),
-        }
-    }
-    let texts = texts(&mut v, &input, &settings, kind, lang);
-    v.finish()?;
-    let Some(texts) = texts else { return Err(ApiError::field("message", "is required")) };
-
-    let mail = texts.render(&MergeValues::of(&doc, lang));
-    let file = attachment_name(&doc, lang);
-    let sender = doc.seller.email.clone();
-    let sender_name = doc.seller.trading_name.as_deref().unwrap_or(&doc.seller.name);
-    // One line without control characters, as the builder requires, even for a name saved
-    // before the string rule: the message goes out rather than failing at every attempt.
-    let sender_name = sender_name.split_whitespace().collect::<Vec<_>>().join(" ").replace(char::is_control, "");
-    // The file stored when the document was issued, as every download serves it.
-    let pdf = super::render::stored_bytes(app, auth, &rec, facturier_store::files::FileFormat::Pdf).await?;
-    let queued = app
-        .store
-        .enqueue_email(&NewEmail {
-            company_id: company,
-            document_id: Some(rec.id),
-            sender: sender.as_deref(),
-            sender_name: &sender_name,
-            to: &to,
-            cc: &cc,
-            subject: &mail.subject,
-            body: &mail.body,
-            attachment: Some((&file, &pdf)),
-        })
-        .await?;
-    app.outbox.wake();
-    let mut view = EmailView::from(&queued);
-    if !app.outbox.delivering() {
+    let queued = ops::send(app, auth, kind, path_id(id, "document")?, &input).await?;
+    let mut view = EmailView::from(&queued.email);
+    if !queued.delivering {
         view.notice =
             Some("no SMTP server is configured (facturier serve --smtp-url): the message waits in the outbox");
     }
@@ -245,7 +81,6 @@ pub async fn send(
 
 /// `GET /{kind}/{id}/emails`.
 pub async fn list(app: &App, auth: &Auth, kind: DocumentKind, id: &str) -> Result<Json<Vec<EmailView>>, ApiError> {
-    let rec = app.store.document(auth.company(), kind, path_id(id, "document")?).await?;
-    let emails = app.store.document_emails(auth.company(), rec.id).await?;
+    let emails = ops::list(app, auth, kind, path_id(id, "document")?).await?;
     Ok(Json(emails.iter().map(EmailView::from).collect()))
 }

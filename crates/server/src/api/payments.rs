@@ -2,9 +2,9 @@
 //! invoices, its cancellation, customer credit applied or refunded. The rules are in
 //! `facturier_core::payments`; these handlers parse, call the store and render.
 
-use super::documents::payment_method;
 use super::{ListQuery, Page, date_text, instant_text, limit, path_id, query_date};
 use crate::App;
+use crate::app::documents::{excess, payment_method};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::{ApiJson, Check, DecRules, DecText};
@@ -13,7 +13,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use facturier_core::Decimal;
 use facturier_core::money::{Currency, MAX_MAGNITUDE, to_text};
-use facturier_core::payments::Excess;
 use facturier_store::documents::DocCursor;
 use facturier_store::payments::{CurrencyStatement, NewReceipt, Payment, PaymentFilter};
 use serde::{Deserialize, Serialize};
@@ -87,18 +86,6 @@ pub fn view(p: &Payment) -> PaymentView {
         cancelled_at: p.cancelled_at.map(instant_text),
         cancel_reason: p.cancel_reason.clone(),
         created_at: instant_text(p.created_at),
-    }
-}
-
-/// Parses `excess`: absent or `"credit"`.
-pub(crate) fn excess(v: &mut Check, s: &Option<String>) -> Excess {
-    match s.as_deref() {
-        None => Excess::Refuse,
-        Some("credit") => Excess::Credit,
-        Some(other) => {
-            v.error("excess", format!("{other:?} is not a way to keep an excess: the only one is \"credit\""));
-            Excess::Refuse
-        }
     }
 }
 

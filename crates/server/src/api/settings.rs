@@ -1,67 +1,19 @@
 //! `/numbering` (how each kind of document is numbered) and `/settings` (company-wide
-//! options); admins only may change them.
+//! options, the logo): JSON in and out of `app::settings`.
 
-use super::customers::AddressInput;
 use crate::App;
+use crate::app::settings::{self as ops, NumberingInput, NumberingView, SettingsInput};
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::input::{ApiJson, Check};
-use crate::input::{DecRules, DecText};
+use crate::input::ApiJson;
 use axum::Json;
 use axum::extract::{Path, State};
-use facturier_core::Decimal;
-use facturier_core::company::{
-    BankAccount, BankProfile, DocumentLook, LegalTerms, Profile, Seller, VatRegime, parse_colour,
-};
-use facturier_core::document::{DocumentKind, Operation};
-use facturier_core::ids::{Email, Iban, Siren, Siret, VatNumber};
-use facturier_core::input::TextKind;
-use facturier_core::money::MAX_MAGNITUDE;
-use facturier_core::numbering::NumberPattern;
-use facturier_core::party::LegalIds;
-use facturier_store::companies::{CompanySettings, EmailTemplate, Logo};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-
-/// The numbering of one kind.
-#[derive(Serialize)]
-pub struct NumberingView {
-    pub kind: &'static str,
-    pub pattern: String,
-    pub yearly_reset: bool,
-    /// Documents of this kind issued so far.
-    pub issued: u64,
-    /// What a document issued today would be numbered if it were the first of a new sequence.
-    pub example: String,
-}
-
-/// The body of `PUT /numbering/{kind}`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NumberingInput {
-    pub pattern: Option<String>,
-    pub yearly_reset: Option<bool>,
-}
-
-async fn views(app: &App, auth: &Auth) -> Result<Vec<NumberingView>, ApiError> {
-    let today = auth.today();
-    Ok(app
-        .store
-        .numbering(auth.company())
-        .await?
-        .into_iter()
-        .map(|n| NumberingView {
-            kind: n.kind.as_str(),
-            example: n.pattern.format(today, 1),
-            pattern: n.pattern.to_string(),
-            yearly_reset: n.yearly_reset,
-            issued: n.issued,
-        })
-        .collect())
-}
+use axum::response::IntoResponse;
+use facturier_store::companies::CompanySettings;
+use serde::Serialize;
 
 pub async fn list(State(app): State<App>, auth: Auth) -> Result<Json<Vec<NumberingView>>, ApiError> {
-    Ok(Json(views(&app, &auth).await?))
+    Ok(Json(ops::numberings(&app, &auth).await?))
 }
 
 pub async fn update(
@@ -70,296 +22,7 @@ pub async fn update(
     Path(kind): Path<String>,
     ApiJson(input): ApiJson<NumberingInput>,
 ) -> Result<Json<NumberingView>, ApiError> {
-    auth.require_admin()?;
-    let kind: DocumentKind = kind.parse().map_err(|_| ApiError::NotFound("document kind"))?;
-    let mut v = Check::default();
-    let pattern = match &input.pattern {
-        Some(p) => v.parse::<NumberPattern>("pattern", p),
-        None => {
-            v.error("pattern", "is required, for example F{YYYY}-{SEQ:5}");
-            None
-        }
-    };
-    let yearly_reset = input.yearly_reset.unwrap_or(true);
-    if let Some(p) = &pattern
-        && let Err(e) = p.check_reset(yearly_reset)
-    {
-        v.error("pattern", e);
-    }
-    v.finish()?;
-    let Some(pattern) = pattern else { return Err(ApiError::field("pattern", "is required")) };
-    app.store.set_numbering(auth.company(), kind, &pattern, yearly_reset).await?;
-    let all = views(&app, &auth).await?;
-    all.into_iter().find(|n| n.kind == kind.as_str()).map(Json).ok_or(ApiError::NotFound("document kind"))
-}
-
-/// The body of `PATCH /settings`; absent fields keep their value, and each given
-/// section (`identity`, `banks`, `legal`, `documents`) replaces the stored one whole.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SettingsInput {
-    pub allow_negative_stock: Option<bool>,
-    pub identity: Option<IdentityInput>,
-    pub banks: Option<Vec<BankInput>>,
-    pub legal: Option<LegalInput>,
-    pub documents: Option<LookInput>,
-    /// Kind → language → template; replaces every stored template.
-    pub email_templates: Option<BTreeMap<String, BTreeMap<String, TemplateInput>>>,
-}
-
-/// An e-mail template of `PATCH /settings`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TemplateInput {
-    pub subject: Option<String>,
-    pub body: Option<String>,
-}
-
-fn email_templates(
-    v: &mut Check,
-    input: &BTreeMap<String, BTreeMap<String, TemplateInput>>,
-) -> BTreeMap<String, BTreeMap<String, EmailTemplate>> {
-    use super::email::{MAX_MESSAGE, MAX_SUBJECT, template};
-    let mut out = BTreeMap::new();
-    for (kind, by_lang) in input {
-        if kind.parse::<DocumentKind>().is_err() {
-            v.error(
-                format!("email_templates.{kind}"),
-                format!("{kind:?} is not a kind of document: quote, order, delivery_note, proforma, invoice, deposit_invoice, credit_note"),
-            );
-            continue;
-        }
-        let mut langs = BTreeMap::new();
-        for (lang, t) in by_lang {
-            let at = format!("email_templates.{kind}.{lang}");
-            if lang != "fr" && lang != "en" {
-                v.error(at, format!("{lang:?} is not a language: fr or en"));
-                continue;
-            }
-            let subject = v.text(&format!("{at}.subject"), &t.subject, MAX_SUBJECT);
-            let body = v.lines(&format!("{at}.body"), &t.body, MAX_MESSAGE);
-            let subject_ok =
-                subject.as_ref().and_then(|s| template(v, &format!("{at}.subject"), s, MAX_SUBJECT, TextKind::Line));
-            let body_ok =
-                body.as_ref().and_then(|b| template(v, &format!("{at}.body"), b, MAX_MESSAGE, TextKind::Lines));
-            if let (Some(subject), Some(body), Some(_), Some(_)) = (subject, body, subject_ok, body_ok) {
-                langs.insert(lang.clone(), EmailTemplate { subject, body });
-            }
-        }
-        out.insert(kind.clone(), langs);
-    }
-    out
-}
-
-/// The company's legal identity as printed on its documents.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IdentityInput {
-    pub name: Option<String>,
-    pub trading_name: Option<String>,
-    pub legal_form: Option<String>,
-    pub share_capital: Option<DecText>,
-    pub rcs_city: Option<String>,
-    pub siren: Option<String>,
-    pub siret: Option<String>,
-    pub vat_number: Option<String>,
-    pub address: Option<AddressInput>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub website: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BankInput {
-    pub label: Option<String>,
-    pub iban: Option<String>,
-    pub bic: Option<String>,
-    pub holder: Option<String>,
-    pub default: Option<bool>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LegalInput {
-    pub late_penalty_rate: Option<DecText>,
-    pub early_payment_discount: Option<String>,
-    pub vat_on_debits: Option<bool>,
-    /// `registered` (the default: the company charges VAT) or `franchise` (franchise en
-    /// base, art. 293 B of the CGI: no VAT charged).
-    pub vat_regime: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LookInput {
-    pub accent: Option<String>,
-    pub show_reference: Option<bool>,
-    pub show_discount: Option<bool>,
-    pub totals_on_every_page: Option<bool>,
-    pub default_terms: Option<String>,
-    pub facturx_profile: Option<String>,
-    /// `30_days`, `45_days_end_of_month`…: documents of customers without terms of their own.
-    pub default_payment_terms: Option<DecText>,
-    /// Rates in percent offered by the editors (at most 10).
-    pub vat_rates: Option<Vec<DecText>>,
-    /// The company's own mentions for 0 % categories, copied into each new document.
-    pub vat_exemptions: Option<Vec<super::documents::ExemptionInput>>,
-    /// `services` (the default) or `goods`: what a line typed by hand supplies.
-    pub main_activity: Option<String>,
-}
-
-fn identity(v: &mut Check, i: &IdentityInput) -> Option<Seller> {
-    let name = v.text("identity.name", &i.name, 200);
-    let siren = v.opt_parse::<Siren>("identity.siren", &i.siren);
-    let siret = v.opt_parse::<Siret>("identity.siret", &i.siret);
-    let vat_number = v.opt_parse::<VatNumber>("identity.vat_number", &i.vat_number);
-    let legal = match (LegalIds { siren, siret, vat_number }).reconciled() {
-        Ok(l) => l,
-        Err(e) => {
-            v.error(format!("identity.{}", e.0.trim_start_matches("legal.")), e.1);
-            LegalIds::default()
-        }
-    };
-    let address = match &i.address {
-        Some(a) => super::customers::address(v, "identity.address", a),
-        None => {
-            v.error("identity.address", "is required: it is printed on every document");
-            None
-        }
-    };
-    let share_capital = i
-        .share_capital
-        .as_ref()
-        .and_then(|c| v.decimal("identity.share_capital", c, DecRules::new(2).non_negative().at_most(MAX_MAGNITUDE)));
-    let email = v.opt_parse::<Email>("identity.email", &i.email).map(|e| e.as_str().to_string());
-    Some(Seller {
-        name: name?,
-        trading_name: v.opt_text("identity.trading_name", &i.trading_name, 200),
-        legal_form: v.opt_text("identity.legal_form", &i.legal_form, 50),
-        share_capital,
-        rcs_city: v.opt_text("identity.rcs_city", &i.rcs_city, 100),
-        siren: legal.siren,
-        siret: legal.siret,
-        vat_number: legal.vat_number,
-        address: address?,
-        email,
-        phone: v.opt_text("identity.phone", &i.phone, 50),
-        website: v.opt_text("identity.website", &i.website, 200),
-    })
-}
-
-fn banks(v: &mut Check, banks: &[BankInput]) -> Vec<BankProfile> {
-    let mut out = Vec::new();
-    for (n, b) in banks.iter().enumerate() {
-        let f = |name: &str| format!("banks[{n}].{name}");
-        let label = v.opt_text(&f("label"), &b.label, 100).unwrap_or_else(|| "Compte principal".into());
-        let iban = match &b.iban {
-            Some(i) => v.parse::<Iban>(&f("iban"), i),
-            None => {
-                v.error(f("iban"), "is required");
-                None
-            }
-        };
-        let bic = v.opt_text(&f("bic"), &b.bic, 11).map(|s| s.to_ascii_uppercase());
-        if let Some(bic) = &bic
-            && !((bic.len() == 8 || bic.len() == 11) && bic.chars().all(|c| c.is_ascii_alphanumeric()))
-        {
-            v.error(f("bic"), "a BIC has 8 or 11 letters and digits, for example AGRIFRPP");
-        }
-        let holder = v.opt_text(&f("holder"), &b.holder, 200);
-        if let Some(iban) = iban {
-            out.push(BankProfile {
-                account: BankAccount { label, iban, bic, holder },
-                default: b.default.unwrap_or(false),
-            });
-        }
-    }
-    if out.iter().filter(|b| b.default).count() > 1 {
-        v.error("banks", "only one bank account can be the default");
-    }
-    out
-}
-
-fn legal(v: &mut Check, l: &LegalInput) -> LegalTerms {
-    let late_penalty_rate = l.late_penalty_rate.as_ref().and_then(|r| {
-        v.decimal("legal.late_penalty_rate", r, DecRules::new(4).non_negative().at_most(Decimal::from(100)))
-    });
-    let vat_regime = match l.vat_regime.as_deref() {
-        None => VatRegime::default(),
-        Some(r) => v.parse::<VatRegime>("legal.vat_regime", r).unwrap_or_default(),
-    };
-    LegalTerms {
-        late_penalty_rate,
-        early_payment_discount: v.opt_text("legal.early_payment_discount", &l.early_payment_discount, 500),
-        vat_on_debits: l.vat_on_debits.unwrap_or(false),
-        vat_regime,
-    }
-}
-
-fn look(v: &mut Check, d: &LookInput) -> DocumentLook {
-    let accent = v.opt_text("documents.accent", &d.accent, 7);
-    if let Some(a) = &accent
-        && parse_colour(a).is_none()
-    {
-        v.error("documents.accent", "a colour is written #rrggbb, for example #1d4e89");
-    }
-    let facturx_profile = match d.facturx_profile.as_deref() {
-        None | Some("en16931") => Profile::En16931,
-        Some("basic_wl") => Profile::BasicWl,
-        Some("minimum") => Profile::Minimum,
-        Some(other) => {
-            v.error("documents.facturx_profile", format!("{other:?} is not a profile: en16931, basic_wl or minimum"));
-            Profile::En16931
-        }
-    };
-    let default_payment_terms = v.opt_parse::<facturier_core::terms::PaymentTerms>(
-        "documents.default_payment_terms",
-        &d.default_payment_terms.as_ref().map(|t| t.0.clone()),
-    );
-    let mut vat_rates = Vec::new();
-    for (n, r) in d.vat_rates.iter().flatten().enumerate() {
-        if n >= 10 {
-            v.error("documents.vat_rates", "at most 10 rates are offered");
-            break;
-        }
-        let field = format!("documents.vat_rates[{n}]");
-        if let Some(rate) = v.decimal(&field, r, DecRules::new(2).non_negative().at_most(Decimal::from(100))) {
-            if vat_rates.contains(&rate) {
-                v.error(field, format!("{rate} is listed twice"));
-            } else {
-                vat_rates.push(rate);
-            }
-        }
-    }
-    let vat_exemptions = super::documents::parse_exemptions(
-        v,
-        "documents.vat_exemptions",
-        d.vat_exemptions.as_deref().unwrap_or_default(),
-    );
-    let main_activity = match d.main_activity.as_deref() {
-        None | Some("services") => Operation::Services,
-        Some("goods") => Operation::Goods,
-        Some(other) => {
-            v.error(
-                "documents.main_activity",
-                format!("{other:?} is not an activity: goods or services (a line is one or the other)"),
-            );
-            Operation::Services
-        }
-    };
-    DocumentLook {
-        main_activity,
-        vat_exemptions,
-        default_payment_terms,
-        vat_rates,
-        accent,
-        show_reference: d.show_reference.unwrap_or(false),
-        show_discount: d.show_discount.unwrap_or(false),
-        totals_on_every_page: d.totals_on_every_page.unwrap_or(false),
-        default_terms: v.opt_lines("documents.default_terms", &d.default_terms, 20_000),
-        facturx_profile,
-    }
+    Ok(Json(ops::set_numbering(&app, &auth, &kind, &input).await?))
 }
 
 pub async fn show_settings(State(app): State<App>, auth: Auth) -> Result<Json<CompanySettings>, ApiError> {
@@ -371,34 +34,11 @@ pub async fn update_settings(
     auth: Auth,
     ApiJson(input): ApiJson<SettingsInput>,
 ) -> Result<Json<CompanySettings>, ApiError> {
-    auth.require_admin()?;
-    let mut s = app.store.settings(auth.company()).await?;
-    let mut v = Check::default();
-    if let Some(x) = input.allow_negative_stock {
-        s.allow_negative_stock = x;
-    }
-    if let Some(i) = &input.identity {
-        s.identity = identity(&mut v, i);
-    }
-    if let Some(b) = &input.banks {
-        s.banks = banks(&mut v, b);
-    }
-    if let Some(l) = &input.legal {
-        s.legal = legal(&mut v, l);
-    }
-    if let Some(d) = &input.documents {
-        s.documents = look(&mut v, d);
-    }
-    if let Some(t) = &input.email_templates {
-        s.email_templates = email_templates(&mut v, t);
-    }
-    v.finish()?;
-    app.store.set_settings(auth.company(), &s).await?;
-    Ok(Json(s))
+    Ok(Json(ops::update_settings(&app, &auth, &input).await?))
 }
 
 /// Largest logo accepted: a document header needs no more.
-pub const MAX_LOGO: usize = 1024 * 1024;
+pub const MAX_LOGO: usize = ops::MAX_LOGO;
 
 /// What `PUT /settings/logo` answers: the logo as stored.
 #[derive(Serialize)]
@@ -416,56 +56,23 @@ pub async fn put_logo(
     headers: axum::http::HeaderMap,
     body: axum::body::Bytes,
 ) -> Result<Json<LogoView>, ApiError> {
-    auth.require_admin()?;
     let got = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let content_type = match got.split(';').next().unwrap_or("").trim().to_ascii_lowercase().as_str() {
-        "image/png" => "image/png",
-        "image/jpeg" | "image/jpg" => "image/jpeg",
-        _ => {
-            return Err(ApiError::UnsupportedMediaType {
-                expected: "a PNG or JPEG image (Content-Type image/png or image/jpeg)",
-                got: if got.is_empty() { "no Content-Type".into() } else { got.to_string() },
-            });
-        }
-    };
-    if body.is_empty() {
-        return Err(ApiError::field("body", "is empty: send the image itself"));
-    }
-    if body.len() > MAX_LOGO {
-        return Err(ApiError::field(
-            "body",
-            format!("the logo takes {} bytes; at most {MAX_LOGO} are accepted", body.len()),
-        ));
-    }
-    let sniffed = facturier_formats::pdf::logo_media_type(&body).unwrap_or("neither a PNG nor a JPEG image");
-    if sniffed != content_type {
-        return Err(ApiError::field("body", format!("is {sniffed}, not the {content_type} its Content-Type says")));
-    }
-    let bytes = body.to_vec();
-    // Decoding and a trial render take a few milliseconds of CPU.
-    let checked = tokio::task::spawn_blocking(move || facturier_formats::pdf::check_logo(&bytes).map(|s| (s, bytes)))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let ((width, height), bytes) = checked.map_err(|e| ApiError::field("body", e.to_string()))?;
-    let size = bytes.len();
-    app.store.set_logo(auth.company(), &Logo { content_type: content_type.into(), bytes }).await?;
-    Ok(Json(LogoView { content_type: content_type.into(), width, height, size }))
+    let saved = ops::set_logo(&app, &auth, got, &body).await?;
+    Ok(Json(LogoView {
+        content_type: saved.content_type.into(),
+        width: saved.width,
+        height: saved.height,
+        size: saved.size,
+    }))
 }
 
 /// `GET /settings/logo`: the image itself.
 pub async fn get_logo(State(app): State<App>, auth: Auth) -> Result<axum::response::Response, ApiError> {
-    let logo = app.store.logo(auth.company()).await?.ok_or(ApiError::NotFound("logo"))?;
-    let content_type = if logo.content_type == "image/png" { "image/png" } else { "image/jpeg" };
-    let name = if content_type == "image/png" { "logo.png" } else { "logo.jpg" };
-    Ok(super::render::file_response(logo.bytes, content_type, name))
+    Ok(ops::logo(&app, &auth).await?.into_response())
 }
 
 /// `DELETE /settings/logo`: documents go back to the company's name in the header.
 pub async fn delete_logo(State(app): State<App>, auth: Auth) -> Result<axum::http::StatusCode, ApiError> {
-    auth.require_admin()?;
-    if app.store.delete_logo(auth.company()).await? {
-        Ok(axum::http::StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::NotFound("logo"))
-    }
+    ops::delete_logo(&app, &auth).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
 }

@@ -9,7 +9,7 @@ use super::session::{Chrome, CsrfForm, FormData, WebSession, same_secret};
 use super::{WebError, html, query_string, see_other};
 use crate::App;
 use crate::api::customer_files::{self as files, UploadError};
-use crate::api::customers::{AddressInput, ContactInput, CustomerInput, LegalInput};
+use crate::app::customers::{AddressInput, ContactInput, CustomerInput, LegalInput};
 use crate::error::ApiError;
 use crate::input::DecText;
 use askama::Template;
@@ -635,12 +635,8 @@ pub async fn create(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Resu
         return form_page(&app, &s, (title, None), &form, rows, BTreeMap::new(), StatusCode::OK).await;
     }
     let (input, rows) = input(&form, None);
-    match input.parse() {
-        Ok(customer) => {
-            let rec =
-                app.store.insert_customer(s.rec.company_id, &customer).await.map_err(|e| WebError::store(lang, e))?;
-            Ok(see_other(&format!("/customers/{}", rec.id)))
-        }
+    match crate::app::customers::create(&app, &s.auth(), &input).await {
+        Ok(rec) => Ok(see_other(&format!("/customers/{}", rec.id))),
         Err(ApiError::Invalid(errs)) => {
             let errors = form_errors(lang, &errs, &rows);
             let n = contact_rows(&form).max(1);
@@ -684,11 +680,8 @@ pub async fn update(
         return form_page(&app, &s, (title, Some(id)), &form, rows, BTreeMap::new(), StatusCode::OK).await;
     }
     let (input, rows) = input(&form, Some(&CustomerInput::from_customer(&current.customer)));
-    match input.parse() {
-        Ok(customer) => {
-            app.store.update_customer(s.rec.company_id, id, &customer).await.map_err(|e| WebError::store(lang, e))?;
-            Ok(see_other(&format!("/customers/{id}")))
-        }
+    match crate::app::customers::update(&app, &s.auth(), id, |_| Ok(input)).await {
+        Ok(_) => Ok(see_other(&format!("/customers/{id}"))),
         Err(ApiError::Invalid(errs)) => {
             let errors = form_errors(lang, &errs, &rows);
             let n = contact_rows(&form).max(1);
@@ -1054,7 +1047,7 @@ pub async fn upload(
     s.auth().require_write().map_err(|e| WebError::api(lang, e))?;
     match read {
         Ok(up) => {
-            files::store_upload(&app, &s.auth(), id, &up, Some(&s.rec.email))
+            crate::app::customers::attach_file(&app, &s.auth(), id, &up, Some(&s.rec.email))
                 .await
                 .map_err(|e| WebError::api(lang, e))?;
             Ok(see_other(&format!("/customers/{id}#files")))
@@ -1115,7 +1108,7 @@ mod tests {
         let (input, rows) = input(&f, None);
         assert_eq!(input.contacts.as_ref().map(Vec::len), Some(2));
         assert_eq!(rows, vec![1, 3]);
-        let errs = [crate::error::FieldError { field: "contacts[1].email".into(), message: "bad".into() }];
+        let errs = [crate::error::FieldError::new("contacts[1].email", "bad")];
         assert_eq!(form_errors(Language::En, &errs, &rows).get("contacts[3].email").map(String::as_str), Some("bad"));
     }
 

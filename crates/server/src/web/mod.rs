@@ -2,9 +2,9 @@
 //! auto-escaped), htmx for progressive enhancement, every page in French and English.
 //!
 //! Every page takes a [`session::WebSession`] (no session: a redirect to `/login`), and
-//! every POST a [`session::CsrfForm`] (a wrong or missing CSRF token: 403). Actions call
-//! the same functions as the REST API (`api::customers`, `api::documents`), so roles,
-//! validation and behaviour are the API's.
+//! every POST a [`session::CsrfForm`] (a wrong or missing CSRF token: 403). Actions map
+//! the form to the operations of the application layer (`app::documents`), which the REST
+//! API maps JSON to, so roles, validation and behaviour are the API's.
 
 pub mod assets;
 pub mod customers;

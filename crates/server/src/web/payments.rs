@@ -199,7 +199,7 @@ pub async fn refund(
     let method = match form.text("method") {
         None => Some("bank_transfer"),
         Some(m) => {
-            let r = crate::api::documents::payment_method(&m);
+            let r = crate::app::documents::payment_method(&m);
             if r.is_none() {
                 v.error(
                     "method",

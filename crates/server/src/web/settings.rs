@@ -9,18 +9,18 @@ use super::messages::message;
 use super::session::{Chrome, CsrfForm, FormData, WebSession, same_secret};
 use super::{WebError, html, see_other};
 use crate::App;
-use crate::api::customers::AddressInput;
-use crate::api::documents::ExemptionInput;
-use crate::api::settings::{
-    BankInput, IdentityInput, LegalInput, LookInput, NumberingInput, SettingsInput, TemplateInput, update,
+use crate::app::customers::AddressInput;
+use crate::app::documents::ExemptionInput;
+use crate::app::settings::{
+    BankInput, IdentityInput, LegalInput, LookInput, NumberingInput, SettingsInput, TemplateInput, set_numbering,
     update_settings,
 };
 use crate::error::ApiError;
-use crate::input::{ApiJson, DecText};
+use crate::input::DecText;
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use facturier_core::company::Profile;
 use facturier_core::document::DocumentKind;
 use facturier_core::party::Language;
@@ -394,9 +394,9 @@ fn legal_input(st: &CompanySettings, vat_regime: Option<String>) -> LegalInput {
     }
 }
 
-/// Saves through `PATCH /settings`; the API's field errors on refusal.
+/// Saves as `PATCH /settings` does; its field errors on refusal.
 async fn patch(app: &App, s: &WebSession, input: SettingsInput) -> Result<Result<(), Vec<(String, String)>>, WebError> {
-    match update_settings(State(app.clone()), s.auth(), ApiJson(input)).await {
+    match update_settings(app, &s.auth(), &input).await {
         Ok(_) => Ok(Ok(())),
         Err(ApiError::Invalid(errs)) => {
             Ok(Err(errs.into_iter().map(|e| (e.field, message(s.lang(), &e.message))).collect()))
@@ -728,7 +728,7 @@ pub async fn save_numbering(State(app): State<App>, CsrfForm(s, form): CsrfForm)
     let input =
         NumberingInput { pattern: form.text("pattern"), yearly_reset: Some(form.get("yearly_reset").is_some()) };
     let lang = s.lang();
-    let message = match update(State(app.clone()), s.auth(), axum::extract::Path(kind.clone()), ApiJson(input)).await {
+    let message = match set_numbering(&app, &s.auth(), &kind, &input).await {
         Ok(_) => return Ok(see_other("/settings/numbering?saved=1")),
         Err(ApiError::Invalid(errs)) => errs.iter().map(|e| message(lang, &e.message)).collect::<Vec<_>>().join(" ; "),
         Err(ApiError::Conflict(m)) => message(lang, &m),
@@ -861,7 +861,10 @@ pub async fn logo(State(app): State<App>, s: WebSession, Query(q): Query<SavedQu
 /// `GET /settings/logo/image`: the stored image (the preview's source).
 pub async fn logo_image(State(app): State<App>, s: WebSession) -> Result<Response, WebError> {
     admin(&s)?;
-    crate::api::settings::get_logo(State(app), s.auth()).await.map_err(|e| WebError::api(s.lang(), e))
+    crate::app::settings::logo(&app, &s.auth())
+        .await
+        .map(IntoResponse::into_response)
+        .map_err(|e| WebError::api(s.lang(), e))
 }
 
 /// `POST /settings/logo` (multipart: `csrf`, `logo`): the same checks as
@@ -896,11 +899,7 @@ pub async fn upload_logo(State(app): State<App>, s: WebSession, mut parts: Multi
     let (status, message) = if body.is_empty() {
         (StatusCode::UNPROCESSABLE_ENTITY, t(lang, "settings.logo_missing").to_string())
     } else {
-        let mut headers = HeaderMap::new();
-        if let Ok(v) = HeaderValue::from_str(&ct) {
-            headers.insert(header::CONTENT_TYPE, v);
-        }
-        match crate::api::settings::put_logo(State(app.clone()), s.auth(), headers, body).await {
+        match crate::app::settings::set_logo(&app, &s.auth(), &ct, &body).await {
             Ok(_) => return Ok(see_other("/settings/logo?saved=1")),
             Err(ApiError::Invalid(errs)) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -920,7 +919,7 @@ pub async fn upload_logo(State(app): State<App>, s: WebSession, mut parts: Multi
 /// `POST /settings/logo/delete`
 pub async fn delete_logo(State(app): State<App>, CsrfForm(s, _): CsrfForm) -> Result<Response, WebError> {
     admin(&s)?;
-    match crate::api::settings::delete_logo(State(app), s.auth()).await {
+    match crate::app::settings::delete_logo(&app, &s.auth()).await {
         Ok(_) | Err(ApiError::NotFound(_)) => Ok(see_other("/settings/logo?saved=1")),
         Err(e) => Err(WebError::api(s.lang(), e)),
     }

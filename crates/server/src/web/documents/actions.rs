@@ -5,7 +5,7 @@ use super::doc_id;
 use super::form::decimal_text;
 use super::show::show_page;
 use crate::App;
-use crate::api::documents::{self as api_docs, ConvertInput, PaymentInput};
+use crate::app::documents::{self as ops, ConvertInput, CreditNoteInput, PaymentInput};
 use crate::error::ApiError;
 use crate::input::DecText;
 use crate::web::messages::message;
@@ -98,57 +98,53 @@ pub(super) async fn act(
 ) -> Result<Response, WebError> {
     let lang = s.lang();
     let id = doc_id(lang, &id)?;
-    let ids = id.to_string();
     let auth = s.auth();
     let here = format!("/{}/{id}", kind.segment());
-    let to_doc = |v: &crate::api::documents::DocumentView| {
-        let k: DocumentKind = v.kind.parse().unwrap_or(kind);
-        see_other(&format!("/{}/{}", k.segment(), v.id))
-    };
+    let to_doc = |rec: DocumentRecord| see_other(&format!("/{}/{}", rec.kind.segment(), rec.id));
     let result = match action.as_str() {
-        "issue" => api_docs::issue(&app, &auth, kind, &ids).await.map(|_| see_other(&here)),
+        "issue" => ops::issue(&app, &auth, kind, id).await.map(|_| see_other(&here)),
         "accept" => {
-            api_docs::transition(&app, &auth, kind, &ids, "accepted", lifecycle::accept).await.map(|_| see_other(&here))
+            ops::transition(&app, &auth, kind, id, "accepted", lifecycle::accept).await.map(|_| see_other(&here))
         }
         "refuse" => {
-            api_docs::transition(&app, &auth, kind, &ids, "refused", lifecycle::refuse).await.map(|_| see_other(&here))
+            ops::transition(&app, &auth, kind, id, "refused", lifecycle::refuse).await.map(|_| see_other(&here))
         }
-        "cancel" => api_docs::transition(&app, &auth, kind, &ids, "cancelled", lifecycle::cancel)
-            .await
-            .map(|_| see_other(&here)),
-        "delete" => api_docs::delete(&app, &auth, kind, &ids).await.map(|_| see_other(&format!("/{}", kind.segment()))),
-        "duplicate" => api_docs::duplicate(&app, &auth, kind, &ids).await.map(|(_, v)| to_doc(&v.0)),
+        "cancel" => {
+            ops::transition(&app, &auth, kind, id, "cancelled", lifecycle::cancel).await.map(|_| see_other(&here))
+        }
+        "delete" => ops::delete(&app, &auth, kind, id).await.map(|_| see_other(&format!("/{}", kind.segment()))),
+        "duplicate" => ops::duplicate(&app, &auth, kind, id).await.map(to_doc),
         "convert" => {
             // A partial delivery: the quantities typed per order line (`deliver_qty[<line id>]`).
-            let portions: Vec<api_docs::PortionInput> = form
+            let portions: Vec<ops::PortionInput> = form
                 .0
                 .iter()
                 .filter_map(|(k, v)| {
                     let line = k.strip_prefix("deliver_qty[")?.strip_suffix(']')?;
                     let q = v.trim().replace(',', ".");
                     (!q.is_empty())
-                        .then(|| api_docs::PortionInput { line_id: Some(line.to_string()), quantity: Some(DecText(q)) })
+                        .then(|| ops::PortionInput { line_id: Some(line.to_string()), quantity: Some(DecText(q)) })
                 })
                 .collect();
             let input = ConvertInput { to: form.text("to"), lines: (!portions.is_empty()).then_some(portions) };
-            api_docs::convert(&app, &auth, kind, &ids, input).await.map(|(_, v)| to_doc(&v.0))
+            ops::convert(&app, &auth, kind, id, &input).await.map(to_doc)
         }
         "deposit-invoice" if kind == DocumentKind::Order => {
             // By percent of the order's total or by an amount including VAT: the API refuses both.
-            let input = api_docs::DepositInput {
+            let input = ops::DepositInput {
                 percent: form.text("percent").map(|p| DecText(decimal_text(&p))),
                 amount: form.text("amount").map(|a| DecText(decimal_text(&a))),
             };
-            api_docs::deposit_invoice(&app, &auth, &ids, input).await.map(|(_, v)| to_doc(&v.0))
+            ops::deposit_invoice(&app, &auth, id, &input).await.map(to_doc)
         }
         "progress-invoice" if kind == DocumentKind::Order => {
-            let input = api_docs::ProgressInput {
+            let input = ops::ProgressInput {
                 cumulative_percent: form.text("cumulative_percent").map(|p| DecText(p.replace(',', "."))),
             };
-            api_docs::progress_invoice(&app, &auth, &ids, input).await.map(|(_, v)| to_doc(&v.0))
+            ops::progress_invoice(&app, &auth, id, &input).await.map(to_doc)
         }
         "credit-note" => match credit_body(&app, &s, kind, id, &form).await? {
-            Ok(body) => api_docs::create_credit_note(&app, &auth, kind, &ids, body).await.map(|(_, v)| to_doc(&v.0)),
+            Ok(input) => ops::credit_note(&app, &auth, kind, id, &input).await.map(to_doc),
             Err(e) => Err(e),
         },
         "payments" if kind.is_payable() => {
@@ -161,25 +157,22 @@ pub(super) async fn act(
                 reference: form.text("reference"),
                 excess: form.text("excess"),
             };
-            api_docs::add_payment(&app, &auth, kind, &ids, input).await.map(|_| see_other(&here))
+            ops::add_payment(&app, &auth, kind, id, &input).await.map(|_| see_other(&here))
         }
         "send" => {
-            let mut body = serde_json::Map::new();
-            for field in ["to", "cc"] {
-                if let Some(v) = form.text(field) {
-                    let list: Vec<String> =
-                        v.split([',', ';']).map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
-                    body.insert(field.into(), serde_json::json!(list));
-                }
-            }
-            if let Some(subject) = form.text("subject") {
-                body.insert("subject".into(), serde_json::json!(subject));
-            }
-            if let Some(m) = form.text("message") {
-                body.insert("message".into(), serde_json::json!(m));
-            }
-            let bytes = serde_json::to_vec(&body).map_err(|e| WebError::Internal(e.to_string()))?;
-            match crate::api::email::send(&app, &auth, kind, &ids, bytes.into()).await {
+            let recipients = |field: &str| {
+                form.text(field).map(|v| {
+                    v.split([',', ';']).map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect::<Vec<_>>()
+                })
+            };
+            let input = crate::app::email::SendInput {
+                to: recipients("to"),
+                cc: recipients("cc"),
+                subject: form.text("subject"),
+                message: form.text("message"),
+                language: None,
+            };
+            match crate::app::email::send(&app, &auth, kind, id, &input).await {
                 Ok(_) => {
                     let rec =
                         app.store.document(s.rec.company_id, kind, id).await.map_err(|e| WebError::store(lang, e))?;
@@ -219,23 +212,21 @@ pub(super) async fn credit_body(
     kind: DocumentKind,
     id: Uuid,
     form: &FormData,
-) -> Result<Result<axum::body::Bytes, ApiError>, WebError> {
+) -> Result<Result<CreditNoteInput, ApiError>, WebError> {
     let amount = form.text("credit_amount").map(|a| decimal_text(&a)).filter(|a| !a.is_empty());
     let typed_qty = form.0.iter().any(|(k, v)| k.starts_with("credit_qty[") && !v.trim().is_empty());
     if let Some(amount) = amount {
         if typed_qty {
             return Ok(Err(ApiError::field("amount", "give either lines or an amount, not both")));
         }
-        let body = serde_json::to_vec(&serde_json::json!({ "amount": amount }))
-            .map_err(|e| WebError::Internal(e.to_string()))?;
-        return Ok(Ok(body.into()));
+        return Ok(Ok(CreditNoteInput { amount: Some(DecText(amount)), ..Default::default() }));
     }
     if !form.0.iter().any(|(k, _)| k.starts_with("credit_qty[")) {
-        return Ok(Ok(axum::body::Bytes::new()));
+        return Ok(Ok(CreditNoteInput::default()));
     }
     let lang = s.lang();
     let rec = app.store.document(s.rec.company_id, kind, id).await.map_err(|e| WebError::store(lang, e))?;
-    let inputs = api_docs::input_of(&rec.content).lines.unwrap_or_default();
+    let inputs = ops::input_of(&rec.content).lines.unwrap_or_default();
     let lines: Vec<_> = rec
         .content
         .lines
@@ -245,13 +236,11 @@ pub(super) async fn credit_body(
         .filter_map(|(l, li)| {
             let q = form.text(&format!("credit_qty[{}]", l.id))?.replace(',', ".");
             let nothing = q.trim_start_matches(['0', '.']).is_empty();
-            (!nothing).then_some(api_docs::LineInput { id: None, quantity: Some(DecText(q)), ..li })
+            (!nothing).then_some(ops::LineInput { id: None, quantity: Some(DecText(q)), ..li })
         })
         .collect();
     if lines.is_empty() {
         return Ok(Err(ApiError::field("lines", "type the quantity to credit on at least one line")));
     }
-    let body =
-        serde_json::to_vec(&serde_json::json!({ "lines": lines })).map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(Ok(body.into()))
+    Ok(Ok(CreditNoteInput { lines: Some(lines), ..Default::default() }))
 }

@@ -4,7 +4,7 @@
 use super::form::{DraftForm, EXEMPTION_INPUTS, LineForm, MORE, blank_line, exemption_text, shown_category};
 use super::{doc_id, title_of};
 use crate::App;
-use crate::api::documents as api_docs;
+use crate::app::documents as ops;
 use crate::error::ApiError;
 use crate::web::i18n::t;
 use crate::web::messages::message;
@@ -26,6 +26,7 @@ use facturier_core::tax::{ExemptionReason, VatCategory};
 use facturier_formats::text;
 use facturier_store::customers::CustomerFilter;
 use facturier_store::documents::DocumentRecord;
+use facturier_store::products::ProductFilter;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -400,23 +401,20 @@ pub(super) async fn customer_choices(
     Ok(out)
 }
 
-/// Products matching `q`, through the API's product list (its search and its role checks).
-pub(super) async fn find_products(app: &App, s: &WebSession, q: &str) -> Result<Vec<ProductChoice>, WebError> {
+/// Products matching `q` (the catalogue's search), eight at most.
+async fn find_products(app: &App, s: &WebSession, q: &str) -> Result<Vec<ProductChoice>, WebError> {
     let lang = s.lang();
-    let query =
-        crate::api::ListQuery { q: Some(q.chars().take(100).collect()), limit: Some("8".into()), ..Default::default() };
-    let page = crate::api::products::list(State(app.clone()), s.auth(), Query(query))
-        .await
-        .map_err(|e| WebError::api(lang, e))?
-        .0;
+    // What the user types as they go: control characters are dropped rather than refused.
+    let q: String = q.trim().chars().filter(|c| !c.is_control()).take(crate::api::MAX_SEARCH).collect();
+    let filter = ProductFilter { q: (!q.is_empty()).then_some(q), limit: 8, after: None };
+    let (rows, _) = app.store.list_products(s.rec.company_id, &filter).await.map_err(|e| WebError::store(lang, e))?;
     let cur: Currency = s.rec.currency.parse().unwrap_or(Currency::EUR);
-    Ok(page
-        .data
+    Ok(rows
         .into_iter()
-        .map(|p| ProductChoice {
-            id: p.id.to_string(),
-            label: format!("{} — {}", p.reference, p.name),
-            price: p.unit_price.parse().map(|d| text::money(d, cur, lang)).unwrap_or(p.unit_price),
+        .map(|r| ProductChoice {
+            id: r.id.to_string(),
+            label: format!("{} — {}", r.product.reference, r.product.name),
+            price: text::money(r.product.unit_price, cur, lang),
         })
         .collect())
 }
@@ -586,7 +584,7 @@ pub(super) async fn compute(
     let mut f = f.clone();
     f.compact();
     let kept = kept_exemptions(app, s, &f, base).await?;
-    match api_docs::preview(app, &s.auth(), &f.input(base, &kept)?).await {
+    match ops::preview(app, &s.auth(), &f.input(base, &kept)?).await {
         Ok(c) => Ok(Ok(totals_view(&c, s.lang()))),
         Err(ApiError::Invalid(errs)) => Ok(Err(
             f.exemption_errors(&kept, errs.into_iter().map(|e| (e.field, message(s.lang(), &e.message))).collect())
@@ -729,10 +727,12 @@ pub(super) async fn save(
     let kept = kept_exemptions(&app, &s, &f, base).await?;
     let input = f.input(base, &kept)?;
     let result = match &editing {
-        None => api_docs::create(&app, &auth, kind, input).await.map(|(_, v)| v.0.id),
+        None => ops::create(&app, &auth, kind, &input).await.map(|rec| rec.id),
         Some(rec) => {
             let patch = f.patch(&input)?;
-            api_docs::update(&app, &auth, kind, &rec.id.to_string(), patch).await.map(|v| v.0.id)
+            ops::update(&app, &auth, kind, rec.id, |current| crate::input::patched(&current, &patch))
+                .await
+                .map(|rec| rec.id)
         }
     };
     match result {

@@ -1,7 +1,7 @@
 //! The draft editor's form as typed (lines, their taxes, instalments, the "More"
 //! fields) and its reading into the API's document input.
 
-use crate::api::documents::{self as api_docs, DocumentInput, ExemptionInput};
+use crate::app::documents::{self as ops, DocumentInput, ExemptionInput};
 use crate::input::DecText;
 use crate::web::WebError;
 use crate::web::session::FormData;
@@ -377,7 +377,7 @@ impl DraftForm {
 
     pub(super) fn of(c: &Content) -> DraftForm {
         // The API's own body of the draft: the form shows what a GET would send back.
-        let body = serde_json::to_value(api_docs::input_of(c)).unwrap_or_default();
+        let body = serde_json::to_value(ops::input_of(c)).unwrap_or_default();
         let text = |v: &serde_json::Value, path: &str| {
             v.pointer(&format!("/{}", path.replace('.', "/"))).and_then(|x| x.as_str()).map(String::from)
         };
@@ -474,7 +474,7 @@ impl DraftForm {
                     code: code.and_then(typed).filter(|c| !c.is_empty()),
                     text: Some(t),
                 }),
-                None => kept.iter().find(|r| r.category() == *cat).map(api_docs::exemption_input),
+                None => kept.iter().find(|r| r.category() == *cat).map(ops::exemption_input),
             })
             .collect();
         Some(list)
@@ -573,7 +573,7 @@ impl DraftForm {
         let opt = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
         let dec = |v: &str| opt(v).map(|x| DecText(decimal_text(&x)));
         let internal = |e: serde_json::Error| WebError::Internal(e.to_string());
-        let mut body = serde_json::to_value(base.map(api_docs::input_of).unwrap_or_default()).map_err(internal)?;
+        let mut body = serde_json::to_value(base.map(ops::input_of).unwrap_or_default()).map_err(internal)?;
         let obj = body.as_object_mut().ok_or_else(|| WebError::Internal("a document body is an object".into()))?;
         let typed = |path: &str| {
             let v = self.more.get(path)?.trim();
@@ -644,7 +644,7 @@ impl DraftForm {
                         .unwrap_or_default();
                     li.description = opt(&l.description);
                     if l.is_comment() {
-                        return api_docs::LineInput {
+                        return ops::LineInput {
                             id: li.id,
                             description: li.description,
                             kind: Some(l.kind.clone()),
@@ -666,7 +666,7 @@ impl DraftForm {
                         .taxes
                         .iter()
                         .filter(|t| !t.is_blank())
-                        .map(|t| api_docs::OtherTaxInput {
+                        .map(|t| ops::OtherTaxInput {
                             label: opt(&t.label),
                             amount_per_unit: dec(&t.amount),
                             percent: dec(&t.percent),

@@ -5,7 +5,6 @@ use super::actions::{ActionButton, actions};
 use super::editor::subtotal_amounts;
 use super::{doc_id, title_of};
 use crate::App;
-use crate::input::parse_date;
 use crate::web::i18n::{self, t};
 use crate::web::invoices::{status_key, urgency};
 use crate::web::session::{Chrome, FormData, WebSession};
@@ -19,6 +18,7 @@ use facturier_core::lifecycle::{self, Action};
 use facturier_core::money::to_text;
 use facturier_formats::text;
 use facturier_store::documents::DocumentRecord;
+use facturier_store::outbox::EmailStatus;
 use std::collections::BTreeMap;
 
 const METHODS: [&str; 6] = ["bank_transfer", "card", "cheque", "cash", "direct_debit", "other"];
@@ -190,20 +190,19 @@ pub(super) async fn show_page(
             (text::date(e.at.date(), lang), label)
         })
         .collect();
-    let emails = crate::api::email::list(app, &s.auth(), kind, &rec.id.to_string())
+    let emails = crate::app::email::list(app, &s.auth(), kind, rec.id)
         .await
         .map_err(|e| WebError::api(lang, e))?
-        .0
         .into_iter()
         .map(|e| EmailRow {
-            date: e.created_at.get(..10).and_then(parse_date).map(|d| text::date(d, lang)).unwrap_or_default(),
+            date: text::date(e.created_at.date(), lang),
             to: e.to.join(", "),
             subject: e.subject,
             status: match e.status {
-                "sent" => "email.sent",
-                "failed" => "email.failed",
-                "sending" => "email.sending",
-                _ => "email.pending",
+                EmailStatus::Sent => "email.sent",
+                EmailStatus::Failed => "email.failed",
+                EmailStatus::Sending => "email.sending",
+                EmailStatus::Pending => "email.pending",
             },
         })
         .collect();
@@ -323,7 +322,7 @@ pub(super) async fn show(app: App, s: WebSession, id: String, kind: DocumentKind
     show_page(&app, &s, &rec, BTreeMap::new(), None, StatusCode::OK, None).await
 }
 
-/// `GET /{kind}/{id}/pdf` and `/ubl`: the API's files.
+/// `GET /{kind}/{id}/pdf` and `/ubl`: the files the API serves too.
 pub(super) async fn file(
     app: App,
     s: WebSession,
@@ -335,9 +334,9 @@ pub(super) async fn file(
     let rec =
         app.store.document(s.rec.company_id, kind, doc_id(lang, &id)?).await.map_err(|e| WebError::store(lang, e))?;
     let r = if ubl {
-        crate::api::render::ubl(&app, &s.auth(), &rec, &Default::default()).await
+        crate::app::render::ubl(&app, &s.auth(), &rec, None).await
     } else {
-        crate::api::render::pdf(&app, &s.auth(), &rec).await
+        crate::app::render::pdf(&app, &s.auth(), &rec).await
     };
-    r.map_err(|e| WebError::api(lang, e))
+    r.map(axum::response::IntoResponse::into_response).map_err(|e| WebError::api(lang, e))
 }

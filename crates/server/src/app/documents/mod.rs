@@ -1,0 +1,408 @@
+//! Operations on documents of every kind: what the API and the web app do to a draft or
+//! an issued document, given the caller's identity and typed input, returning the stored
+//! record or a typed error. Neither interface builds a document itself: both map their
+//! input (JSON, a form) to these.
+
+pub mod input;
+
+pub use input::*;
+
+use crate::App;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::input::{Check, DecRules, DecText};
+use facturier_core::document::{Content, DocumentKind, Status};
+use facturier_core::money::MAX_MAGNITUDE;
+use facturier_core::payments::Excess;
+use facturier_core::progress::DepositShare;
+use facturier_store::documents::{DocumentRecord, NewPayment};
+use facturier_store::pipeline::CreditOf;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// A draft as the API would store it, without storing it: the web editor's live totals.
+pub async fn preview(app: &App, auth: &Auth, input: &DocumentInput) -> Result<Content, ApiError> {
+    let (ctx, customer_id) = context(app, auth, input).await?;
+    input.parse(&ctx, customer_id)
+}
+
+/// What a stored draft says, as the body that would create it again (the web editor's starting point).
+pub fn input_of(c: &Content) -> DocumentInput {
+    DocumentInput::from_content(c)
+}
+
+/// Creates a draft.
+pub async fn create(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    input: &DocumentInput,
+) -> Result<DocumentRecord, ApiError> {
+    auth.require_write()?;
+    let (ctx, customer_id) = context(app, auth, input).await?;
+    let content = input.parse(&ctx, customer_id)?;
+    Ok(app.store.insert_draft(auth.company(), kind, &content, None).await?)
+}
+
+/// Edits a draft: `edit` turns what the draft says (as the body that would create it)
+/// into what it should say (the API applies a JSON merge patch, the web its form).
+pub async fn update(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    id: Uuid,
+    edit: impl FnOnce(DocumentInput) -> Result<DocumentInput, ApiError>,
+) -> Result<DocumentRecord, ApiError> {
+    auth.require_write()?;
+    let current = app.store.document(auth.company(), kind, id).await?;
+    if current.status != Status::Draft {
+        return Err(facturier_core::document::LifecycleError::NotDraft(current.status.as_str()).into());
+    }
+    let input = edit(DocumentInput::from_content(&current.content))?;
+    if kind == DocumentKind::CreditNote
+        && input.customer_id.as_deref() != Some(current.content.customer_id.to_string().as_str())
+    {
+        return Err(ApiError::field("customer_id", "a credit note stays with its invoice's customer"));
+    }
+    let (ctx, customer_id) = context(app, auth, &input).await?;
+    let mut content = input.parse(&ctx, customer_id)?;
+    // A credit note offsets its invoice amount for amount: both in one currency.
+    if kind == DocumentKind::CreditNote && content.currency != current.content.currency {
+        return Err(ApiError::field("currency", "a credit note stays in its invoice's currency"));
+    }
+    // What a situation states and where a line came from are not the client's to change,
+    // nor what a derived invoice bills of its order's discount and VAT (while its
+    // figures stay those it was derived with; edited, it takes the discount as typed).
+    content.progress_percent = current.content.progress_percent;
+    if content.lines == current.content.lines
+        && content.discount_percent.is_zero()
+        && content.discount_amount.is_none()
+        && content.shipping == current.content.shipping
+    {
+        content.allowances = current.content.allowances.clone();
+        content.vat_adjustments = current.content.vat_adjustments.clone();
+    }
+    for l in &mut content.lines {
+        l.source_line_id = current.content.lines.iter().find(|o| o.id == l.id).and_then(|o| o.source_line_id);
+    }
+    Ok(app.store.update_draft(auth.company(), kind, id, &content).await?)
+}
+
+/// Deletes a draft.
+pub async fn delete(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid) -> Result<(), ApiError> {
+    auth.require_write()?;
+    Ok(app.store.delete_draft(auth.company(), kind, id).await?)
+}
+
+/// Issues a draft: its number, its seal and its files, rendered once, now, and stored
+/// before the answer.
+pub async fn issue(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid) -> Result<DocumentRecord, ApiError> {
+    auth.require_write()?;
+    let rec = app.store.issue(auth.company(), kind, id, auth.today()).await?;
+    crate::files::render_issued(&app.store, &app.files, auth.company(), &rec).await;
+    Ok(rec)
+}
+
+/// A new draft with what a document says.
+pub async fn duplicate(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid) -> Result<DocumentRecord, ApiError> {
+    auth.require_write()?;
+    Ok(app.store.duplicate(auth.company(), kind, id).await?)
+}
+
+/// Accepts, refuses or cancels a document, as `action` of `core::lifecycle` allows.
+pub async fn transition(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    id: Uuid,
+    name: &str,
+    action: facturier_store::pipeline::Transition,
+) -> Result<DocumentRecord, ApiError> {
+    auth.require_write()?;
+    Ok(app.store.transition(auth.company(), kind, id, name, action, auth.today()).await?)
+}
+
+/// The body of `POST /orders/{id}/deposit-invoice`: a percentage or an amount; neither
+/// takes the next deposit instalment of the order's payment schedule.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DepositInput {
+    pub percent: Option<DecText>,
+    /// An amount including VAT.
+    pub amount: Option<DecText>,
+}
+
+/// A draft deposit invoice of an order.
+pub async fn deposit_invoice(
+    app: &App,
+    auth: &Auth,
+    id: Uuid,
+    input: &DepositInput,
+) -> Result<DocumentRecord, ApiError> {
+    auth.require_write()?;
+    let mut v = Check::default();
+    let share = match (&input.percent, &input.amount) {
+        (Some(p), None) => v.decimal("percent", p, PERCENT.positive()).map(DepositShare::Percent),
+        (None, Some(a)) => v.decimal("amount", a, PRICE.positive()).map(DepositShare::Amount),
+        // Neither: the deposit instalment of the order's payment schedule.
+        (None, None) => None,
+        _ => {
+            v.error("percent", "give either a percent or an amount (including VAT)");
+            None
+        }
+    };
+    v.finish()?;
+    Ok(app.store.deposit_invoice(auth.company(), id, share).await?)
+}
+
+/// The body of `POST /orders/{id}/progress-invoice`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgressInput {
+    /// How much of the order is done, in percent, counted from the start.
+    pub cumulative_percent: Option<DecText>,
+}
+
+/// A draft situation (progress invoice) of an order.
+pub async fn progress_invoice(
+    app: &App,
+    auth: &Auth,
+    id: Uuid,
+    input: &ProgressInput,
+) -> Result<DocumentRecord, ApiError> {
+    auth.require_write()?;
+    let mut v = Check::default();
+    let pct = match &input.cumulative_percent {
+        Some(p) => v.decimal("cumulative_percent", p, PERCENT.positive()),
+        None => {
+            v.error("cumulative_percent", "is required");
+            None
+        }
+    };
+    v.finish()?;
+    let Some(pct) = pct else { return Err(ApiError::field("cumulative_percent", "is required")) };
+    Ok(app.store.progress_invoice(auth.company(), id, pct).await?)
+}
+
+/// One line of a partial delivery.
+#[derive(Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct PortionInput {
+    pub line_id: Option<String>,
+    pub quantity: Option<DecText>,
+}
+
+/// The body of `POST /{kind}/{id}/convert`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConvertInput {
+    /// `order`, `invoice`, `delivery-note`, `proforma`.
+    pub to: Option<String>,
+    /// A partial delivery: which order lines, how much of each.
+    pub lines: Option<Vec<PortionInput>>,
+}
+
+/// Converts a document into another kind (an order into delivery notes, a quote into an order…).
+pub async fn convert(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    id: Uuid,
+    input: &ConvertInput,
+) -> Result<DocumentRecord, ApiError> {
+    auth.require_write()?;
+    let mut v = Check::default();
+    let to = match input.to.as_deref() {
+        None => {
+            v.error("to", "is required (order, invoice, delivery-note or proforma)");
+            None
+        }
+        Some(t) => {
+            let k = DocumentKind::from_target(t);
+            if k.is_none() {
+                v.error("to", format!("{t:?} is not a kind of document (order, invoice, delivery-note, proforma)"));
+            }
+            k
+        }
+    };
+    let portions = input.lines.as_ref().map(|lines| {
+        lines
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let line_id = match p.line_id.as_deref().map(str::parse::<Uuid>) {
+                    Some(Ok(l)) => Some(l),
+                    _ => {
+                        v.error(format!("lines[{i}].line_id"), "is required: the id of a line of the order");
+                        None
+                    }
+                };
+                let quantity = match &p.quantity {
+                    Some(q) => v.decimal(&format!("lines[{i}].quantity"), q, QUANTITY.positive()),
+                    None => {
+                        v.error(format!("lines[{i}].quantity"), "is required");
+                        None
+                    }
+                };
+                Some(facturier_store::pipeline::Portion { line_id: line_id?, quantity: quantity? })
+            })
+            .collect::<Vec<_>>()
+    });
+    v.finish()?;
+    let Some(to) = to else { return Err(ApiError::field("to", "is required")) };
+    Ok(app.store.convert(auth.company(), kind, id, to, portions.as_deref(), auth.today()).await?)
+}
+
+/// The body of `POST /invoices/{id}/payments`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentInput {
+    pub amount: Option<DecText>,
+    pub date: Option<String>,
+    pub method: Option<String>,
+    pub reference: Option<String>,
+    /// `"credit"`: what exceeds the amount due is kept as customer credit (else refused).
+    pub excess: Option<String>,
+}
+
+/// Accepted payment methods, with the aliases people type.
+pub fn payment_method(s: &str) -> Option<&'static str> {
+    Some(match s.trim().to_lowercase().replace([' ', '-'], "_").as_str() {
+        "bank_transfer"
+        | "transfer"
+        | "wire"
+        | "wire_transfer"
+        | "credit_transfer"
+        | "sepa_transfer"
+        | "sepa_credit_transfer"
+        | "virement"
+        | "bank" => "bank_transfer",
+        "card" | "credit_card" | "debit_card" | "cb" | "carte" | "carte_bancaire" => "card",
+        "cheque" | "check" | "chèque" => "cheque",
+        "cash" | "especes" | "espèces" | "liquide" => "cash",
+        "direct_debit" | "sepa_direct_debit" | "sepa_debit" | "sepa" | "debit" | "prelevement" | "prélèvement" => {
+            "direct_debit"
+        }
+        "online" | "paypal" | "stripe" | "payment_link" => "online",
+        "other" | "autre" => "other",
+        _ => return None,
+    })
+}
+
+/// Parses `excess`: absent or `"credit"`.
+pub fn excess(v: &mut Check, s: &Option<String>) -> Excess {
+    match s.as_deref() {
+        None => Excess::Refuse,
+        Some("credit") => Excess::Credit,
+        Some(other) => {
+            v.error("excess", format!("{other:?} is not a way to keep an excess: the only one is \"credit\""));
+            Excess::Refuse
+        }
+    }
+}
+
+/// Records a payment of an invoice.
+pub async fn add_payment(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    id: Uuid,
+    input: &PaymentInput,
+) -> Result<DocumentRecord, ApiError> {
+    auth.require_write()?;
+    let inv = app.store.document(auth.company(), kind, id).await?;
+    let cur = inv.content.currency;
+    let mut v = Check::default();
+    let amount = match &input.amount {
+        Some(a) => v.decimal("amount", a, DecRules::new(cur.minor_units()).positive().at_most(MAX_MAGNITUDE)),
+        None => {
+            v.error("amount", "is required");
+            None
+        }
+    };
+    let date = match input.date.as_deref() {
+        Some(d) => v.date("date", d),
+        None => Some(auth.today()),
+    };
+    let method = match input.method.as_deref() {
+        None => Some("bank_transfer"),
+        Some(m) => {
+            let r = payment_method(m);
+            if r.is_none() {
+                v.error(
+                    "method",
+                    format!(
+                        "{m:?} is not a payment method (bank_transfer, card, cheque, cash, direct_debit, online, other)"
+                    ),
+                );
+            }
+            r
+        }
+    };
+    let reference = v.opt_text("reference", &input.reference, 140);
+    let excess = excess(&mut v, &input.excess);
+    v.finish()?;
+    let (Some(amount), Some(date), Some(method)) = (amount, date, method) else {
+        return Err(ApiError::field("body", "incomplete payment"));
+    };
+    let payment = NewPayment { amount, date, method, reference: reference.as_deref() };
+    Ok(app.store.pay_invoice(auth.company(), kind, id, payment, excess).await?)
+}
+
+/// The body of `POST /invoices/{id}/credit-note`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct CreditNoteInput {
+    pub lines: Option<Vec<LineInput>>,
+    /// An amount including VAT instead of lines.
+    pub amount: Option<DecText>,
+    pub note: Option<String>,
+}
+
+/// A draft credit note of an invoice: some of its lines, an amount, or what is left.
+pub async fn credit_note(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    id: Uuid,
+    input: &CreditNoteInput,
+) -> Result<DocumentRecord, ApiError> {
+    auth.require_write()?;
+    let inv = app.store.document(auth.company(), kind, id).await?;
+    if inv.status == Status::Draft {
+        return Err(facturier_core::document::LifecycleError::NotCreditable("draft").into());
+    }
+    let mut v = Check::default();
+    let note = v.opt_lines("note", &input.note, 5000);
+    v.finish()?;
+    let what = match (&input.lines, &input.amount) {
+        (Some(_), Some(_)) => return Err(ApiError::field("amount", "give either lines or an amount, not both")),
+        (None, Some(a)) => {
+            let mut v = Check::default();
+            let amount = v.decimal("amount", a, PRICE.positive());
+            v.finish()?;
+            let Some(amount) = amount else { return Err(ApiError::field("amount", "is required")) };
+            if !inv.content.currency.is_exact(amount) {
+                return Err(ApiError::field(
+                    "amount",
+                    format!("has more decimals than {} allows", inv.content.currency),
+                ));
+            }
+            CreditOf::Amount(amount)
+        }
+        (None, None) => CreditOf::Left,
+        (Some(lines), None) => {
+            let doc_input = DocumentInput {
+                customer_id: Some(inv.content.customer_id.to_string()),
+                lines: Some(lines.clone()),
+                ..Default::default()
+            };
+            let (ctx, _) = context(app, auth, &doc_input).await?;
+            let mut v = Check::default();
+            let parsed = parse_lines(&mut v, lines, &ctx);
+            v.finish()?;
+            CreditOf::Lines(parsed)
+        }
+    };
+    Ok(app.store.draft_credit_note(auth.company(), kind, id, what, note).await?)
+}

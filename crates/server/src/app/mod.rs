@@ -1,0 +1,11 @@
+//! The application layer: what a user can do, as operations taking the caller's
+//! identity (`Auth`: company, role, today) and typed input, and returning stored
+//! records or a typed error (`ApiError`, which the API renders as problem+json and the
+//! web app as a page in the reader's language). The API maps JSON to these operations
+//! and the web app maps forms to them; neither calls the other.
+
+pub mod customers;
+pub mod documents;
+pub mod email;
+pub mod render;
+pub mod settings;
