@@ -957,6 +957,137 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     p
 }
 
+// ---- derived schemas ------------------------------------------------------------
+
+/// The component schemas derived from the Rust types (`utoipa::ToSchema`): the struct's
+/// fields, which are required, `additionalProperties: false` from `deny_unknown_fields`,
+/// descriptions from the doc comments and constraints from `#[schema(...)]`.
+#[derive(utoipa::OpenApi)]
+#[openapi(components(schemas(
+    crate::api::issue_check::IssueCheck,
+    crate::api::email::EmailView,
+    crate::app::email::SendInput,
+    crate::app::settings::NumberingView,
+    crate::app::settings::NumberingInput,
+    crate::app::customers::CustomerInput,
+    crate::app::customers::AddressInput,
+    crate::app::customers::ContactInput,
+    crate::app::customers::LegalInput,
+)))]
+struct Derived;
+
+fn derived_schemas() -> Map<String, Value> {
+    use utoipa::OpenApi;
+    let schemas = Derived::openapi().components.map(|c| c.schemas).unwrap_or_default();
+    match serde_json::to_value(schemas) {
+        Ok(Value::Object(m)) => m,
+        _ => Map::new(),
+    }
+}
+
+/// Field schemas the derive cannot infer from the Rust type (`#[schema(schema_with = ...)]`):
+/// a field kept as text whose values are a closed list, or a reference to a schema
+/// written here rather than derived. A `schema_with` field takes no description from its
+/// doc comment: it is written here.
+pub(crate) mod field {
+    use serde_json::{Value, json};
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
+
+    fn schema(v: Value) -> RefOr<Schema> {
+        serde_json::from_value(v).expect("a literal schema")
+    }
+
+    pub fn document_kind() -> RefOr<Schema> {
+        schema(json!({"$ref": "#/components/schemas/DocumentKind"}))
+    }
+
+    pub fn field_errors() -> RefOr<Schema> {
+        schema(json!({
+            "type": "array",
+            "items": {"$ref": "#/components/schemas/FieldError"},
+            "description": "What issuing would refuse (422), in the reader's language (`Accept-Language`).",
+        }))
+    }
+
+    pub fn emails() -> RefOr<Schema> {
+        schema(json!({"type": "array", "items": {"type": "string", "format": "email"}}))
+    }
+
+    fn addresses(description: &str) -> RefOr<Schema> {
+        schema(json!({
+            "type": ["array", "null"],
+            "maxItems": crate::app::email::MAX_RECIPIENTS,
+            "items": {"type": "string", "format": "email"},
+            "description": description,
+        }))
+    }
+
+    pub fn recipients() -> RefOr<Schema> {
+        addresses("Recipients; default: the customer's e-mail, else its first contact's.")
+    }
+
+    pub fn copies() -> RefOr<Schema> {
+        addresses("Copies.")
+    }
+
+    pub fn send_language() -> RefOr<Schema> {
+        schema(json!({
+            "type": ["string", "null"],
+            "enum": ["fr", "en", null],
+            "description": "Language of the template and of the attachment's name; default: the customer's.",
+        }))
+    }
+
+    pub fn email_status() -> RefOr<Schema> {
+        schema(json!({
+            "type": "string",
+            "enum": ["pending", "sending", "sent", "failed"],
+            "description": "`pending`: queued, waiting for its first attempt or a retry; `sending`: a worker is handing it to the SMTP server; `sent`: accepted by it; `failed`: refused for good or too many attempts.",
+        }))
+    }
+
+    pub fn customer_kind() -> RefOr<Schema> {
+        schema(json!({"type": ["string", "null"], "enum": ["company", "individual", null], "default": "company"}))
+    }
+
+    pub fn customer_language() -> RefOr<Schema> {
+        schema(json!({
+            "type": ["string", "null"],
+            "enum": ["fr", "en", null],
+            "default": "fr",
+            "description": "Language of the customer's documents.",
+        }))
+    }
+
+    pub fn payment_terms_input() -> RefOr<Schema> {
+        schema(json!({
+            "anyOf": [{"$ref": "#/components/schemas/PaymentTermsInput"}, {"type": "null"}],
+            "description": "Default terms of the customer's documents.",
+        }))
+    }
+
+    pub fn tags() -> RefOr<Schema> {
+        schema(json!({"type": ["array", "null"], "maxItems": 50, "items": {"type": "string", "maxLength": 50}}))
+    }
+
+    pub fn invoice_grouping() -> RefOr<Schema> {
+        schema(json!({
+            "type": ["string", "null"],
+            "enum": ["customer", "site", "delivery_note", null],
+            "description": "How the monthly run invoices this customer's delivery notes; default `customer`.",
+        }))
+    }
+
+    pub fn network() -> RefOr<Schema> {
+        schema(json!({
+            "type": ["string", "null"],
+            "enum": ["fr", "peppol", null],
+            "description": "The e-invoicing network the customer receives on, hence the UBL `GET /invoices/{id}/ubl` serves it: `fr` (the French platforms, BR-FR) or `peppol`; absent: `fr` for a customer in France, `peppol` otherwise.",
+        }))
+    }
+}
+
 fn schemas() -> Value {
     let categories: Vec<&str> = VatCategory::ALL.iter().map(|c| c.code()).collect();
     let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
@@ -993,7 +1124,7 @@ fn schemas() -> Value {
         "autre",
     ];
 
-    let mut s = Map::new();
+    let mut s = derived_schemas();
     let mut add = |name: &str, v: Value| {
         s.insert(name.to_string(), v);
     };
@@ -1036,16 +1167,6 @@ fn schemas() -> Value {
                 "line": {"type": "integer", "minimum": 0, "description": "The index in `lines` of the line concerned."},
             },
         }),
-    );
-    add(
-        "IssueCheck",
-        object(
-            &["issuable", "problems"],
-            json!({
-                "issuable": {"type": "boolean", "description": "True when issuing now would succeed."},
-                "problems": {"type": "array", "items": schema_ref("FieldError"), "description": "What issuing would refuse (422), in the reader's language (`Accept-Language`)."},
-            }),
-        ),
     );
     add(
         "Decimal",
@@ -1106,77 +1227,32 @@ fn schemas() -> Value {
     );
     add("DocumentKind", json!({"type": "string", "enum": kinds}));
 
-    // ---- customers: input ----
-    let customer_input = input(
-        &["name", "billing_address"],
-        json!({
-            "kind": {"type": ["string", "null"], "enum": ["company", "individual", null], "default": "company"},
-            "name": text(200),
-            "email": nullable(json!({"type": "string", "format": "email"})),
-            "activity": described(opt_text(100), "Trade or sector, e.g. `Boulangerie`; a list filter."),
-            "legal": nullable(schema_ref("LegalInput")),
-            "iban": described(nullable(json!({"type": "string"})), "Checked (ISO 13616); spaces allowed."),
-            "billing_address": schema_ref("AddressInput"),
-            "delivery_address": nullable(schema_ref("AddressInput")),
-            "contacts": nullable(json!({"type": "array", "maxItems": 100, "items": schema_ref("ContactInput")})),
-            "language": {"type": ["string", "null"], "enum": ["fr", "en", null], "default": "fr", "description": "Language of the customer's documents."},
-            "currency": described(nullable(json!({"type": "string", "pattern": "^[A-Za-z]{3}$"})), "ISO 4217 code: the default currency of the customer's documents."),
-            "payment_terms": described(nullable(schema_ref("PaymentTermsInput")), "Default terms of the customer's documents."),
-            "tags": nullable(json!({"type": "array", "maxItems": 50, "items": {"type": "string", "maxLength": 50}})),
-            "notes": opt_text(10_000),
-            "invoice_grouping": {"type": ["string", "null"], "enum": ["customer", "site", "delivery_note", null], "description": "How the monthly run invoices this customer's delivery notes; default `customer`."},
-            "network": {"type": ["string", "null"], "enum": ["fr", "peppol", null], "description": "The e-invoicing network the customer receives on, hence the UBL `GET /invoices/{id}/ubl` serves it: `fr` (the French platforms, BR-FR) or `peppol`; absent: `fr` for a customer in France, `peppol` otherwise."},
-            "id": ignored(),
-            "credit": ignored(),
-            "created_at": ignored(),
-            "updated_at": ignored(),
-        }),
-    );
-    let address_input = input(
-        &["line1", "postal_code", "city", "country"],
-        json!({
-            "line1": text(200),
-            "line2": opt_text(200),
-            "postal_code": described(text(20), "Five digits in France."),
-            "city": text(100),
-            "country": {"type": "string", "pattern": "^[A-Za-z]{2}$", "description": "ISO 3166-1 alpha-2 code (case-insensitive).", "examples": ["FR"]},
-        }),
-    );
-    let legal_input = input(
-        &[],
-        json!({
-            "siren": described(nullable(json!({"type": "string"})), "French company number, 9 digits (Luhn-checked)."),
-            "siret": described(nullable(json!({"type": "string"})), "French establishment number, 14 digits; its first 9 digits must be the SIREN."),
-            "vat_number": described(nullable(json!({"type": "string"})), "Intra-community VAT number, e.g. `FR40303265045`."),
-        }),
-    );
-    add(
-        "ContactInput",
-        input(
-            &["name"],
-            json!({
-                "name": text(200),
-                "role": opt_text(100),
-                "email": nullable(json!({"type": "string", "format": "email"})),
-                "phone": opt_text(40),
-                "mobile": opt_text(40),
-            }),
-        ),
-    );
+    // ---- customers: input (derived) and its merge patches ----
+    // The read-only fields a customer body may send back from a GET: serde never writes
+    // them (`skip_serializing`), so the derive leaves them out.
+    if let Some(Value::Object(props)) = s.get_mut("CustomerInput").and_then(|c| c.get_mut("properties")) {
+        for field in ["id", "credit", "created_at", "updated_at"] {
+            props.insert(field.to_string(), ignored());
+        }
+    }
     let renames = [("AddressInput", "AddressPatch"), ("LegalInput", "LegalPatch")];
-    add("CustomerPatch", patch_of(&customer_input, &renames, "An RFC 7386 merge patch over a `CustomerInput`."));
-    add(
-        "AddressPatch",
-        patch_of(
-            &address_input,
-            &renames,
+    for (name, of, description) in [
+        ("CustomerPatch", "CustomerInput", "An RFC 7386 merge patch over a `CustomerInput`."),
+        (
+            "AddressPatch",
+            "AddressInput",
             "A merge patch over an `AddressInput` (an absent address takes the patch as it is, which must then be a whole address).",
         ),
-    );
-    add("LegalPatch", patch_of(&legal_input, &renames, "A merge patch over a `LegalInput`."));
-    add("CustomerInput", described(customer_input, "The body of `POST /customers`; `null` means absent."));
-    add("AddressInput", address_input);
-    add("LegalInput", legal_input);
+        ("LegalPatch", "LegalInput", "A merge patch over a `LegalInput`."),
+    ] {
+        let patch = s.get(of).map(|input| patch_of(input, &renames, description));
+        if let Some(patch) = patch {
+            s.insert(name.to_string(), patch);
+        }
+    }
+    let mut add = |name: &str, v: Value| {
+        s.insert(name.to_string(), v);
+    };
 
     // ---- customers: output ----
     add(
@@ -2051,96 +2127,10 @@ fn schemas() -> Value {
     add("DocumentPage", page("DocumentView", "A page of documents."));
 
     // ---- e-mail ----
-    let addresses = |what: &str| {
-        described(
-            json!({"type": ["array", "null"], "maxItems": 20, "items": {"type": "string", "format": "email"}}),
-            what,
-        )
-    };
-    add(
-        "SendInput",
-        described(
-            input(
-                &[],
-                json!({
-                    "to": addresses("Recipients; default: the customer's e-mail, else its first contact's."),
-                    "cc": addresses("Copies."),
-                    "subject": described(opt_text(300), "Replaces the template's subject; merge fields allowed."),
-                    "message": described(opt_text(20_000), "Replaces the template's body; merge fields allowed."),
-                    "language": described(json!({"type": ["string", "null"], "enum": ["fr", "en", null]}), "Language of the template and of the attachment's name; default: the customer's."),
-                }),
-            ),
-            "The body of `POST /{kind}/{id}/send`; may be empty.",
-        ),
-    );
-    add(
-        "EmailView",
-        object(
-            &[
-                "id",
-                "document_id",
-                "status",
-                "to",
-                "cc",
-                "subject",
-                "attempts",
-                "next_attempt_at",
-                "last_error",
-                "message_id",
-                "created_at",
-                "sent_at",
-            ],
-            json!({
-                "id": uuid(),
-                "document_id": nullable(uuid()),
-                "status": {"type": "string", "enum": ["pending", "sending", "sent", "failed"], "description": "`pending`: queued, waiting for its first attempt or a retry; `sending`: a worker is handing it to the SMTP server; `sent`: accepted by it; `failed`: refused for good or too many attempts."},
-                "to": {"type": "array", "items": {"type": "string", "format": "email"}},
-                "cc": {"type": "array", "items": {"type": "string", "format": "email"}},
-                "subject": {"type": "string"},
-                "attempts": {"type": "integer", "minimum": 0, "description": "Attempts made so far."},
-                "next_attempt_at": described(nullable(instant()), "When the next attempt is due; null once sent or failed."),
-                "last_error": described(json!({"type": ["string", "null"]}), "Why the last attempt failed."),
-                "message_id": described(json!({"type": ["string", "null"]}), "The Message-ID header, the same on every attempt."),
-                "created_at": instant(),
-                "sent_at": nullable(instant()),
-                "notice": {"type": "string", "description": "Present when no SMTP server is configured: the message waits in the outbox."},
-            }),
-        ),
-    );
     add("EmailList", json!({"type": "array", "items": schema_ref("EmailView")}));
 
     // ---- settings ----
-    add(
-        "NumberingView",
-        object(
-            &["kind", "pattern", "yearly_reset", "issued", "example"],
-            json!({
-                "kind": schema_ref("DocumentKind"),
-                "pattern": {"type": "string", "examples": ["F{YYYY}-{SEQ:5}"]},
-                "yearly_reset": {"type": "boolean", "description": "Whether the sequence restarts at 1 each year."},
-                "issued": {"type": "integer", "minimum": 0, "description": "Documents of this kind issued so far."},
-                "example": {"type": "string", "description": "The number a document issued today would get as the first of a sequence."},
-            }),
-        ),
-    );
     add("NumberingList", json!({"type": "array", "items": schema_ref("NumberingView")}));
-    add(
-        "NumberingInput",
-        described(
-            input(
-                &["pattern"],
-                json!({
-                    "pattern": {
-                        "type": "string",
-                        "description": "Literal text (letters, digits, `-`, `_`, `/`, `.`; at most 40 characters) with `{YYYY}`, `{YY}`, `{MM}` and exactly one `{SEQ}` or `{SEQ:n}` (zero-padded to n digits, n from 1 to 12). A yearly reset needs `{YYYY}` or `{YY}`.",
-                        "examples": ["F{YYYY}-{SEQ:5}", "FA-{YY}{MM}-{SEQ:4}"],
-                    },
-                    "yearly_reset": {"type": ["boolean", "null"], "default": true},
-                }),
-            ),
-            "The body of `PUT /numbering/{kind}`.",
-        ),
-    );
 
     Value::Object(s)
 }

@@ -16,24 +16,40 @@ use serde::Serialize;
 use uuid::Uuid;
 
 /// One message of the outbox.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct EmailView {
     pub id: Uuid,
+    #[schema(required = true)]
     pub document_id: Option<Uuid>,
-    /// `pending` (queued, waiting for its first attempt or a retry), `sending`, `sent`, `failed`.
+    /// `pending`: queued, waiting for its first attempt or a retry; `sending`: a worker is
+    /// handing it to the SMTP server; `sent`: accepted by it; `failed`: refused for good or too
+    /// many attempts.
+    #[schema(schema_with = crate::openapi::field::email_status)]
     pub status: &'static str,
+    #[schema(schema_with = crate::openapi::field::emails)]
     pub to: Vec<String>,
+    #[schema(schema_with = crate::openapi::field::emails)]
     pub cc: Vec<String>,
     pub subject: String,
+    /// Attempts made so far.
+    #[schema(minimum = 0)]
     pub attempts: u32,
     /// When the next attempt is due; null once sent or failed.
+    #[schema(required = true, format = DateTime)]
     pub next_attempt_at: Option<String>,
+    /// Why the last attempt failed.
+    #[schema(required = true)]
     pub last_error: Option<String>,
+    /// The Message-ID header, the same on every attempt.
+    #[schema(required = true)]
     pub message_id: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(required = true, format = DateTime)]
     pub sent_at: Option<String>,
     /// Present when no SMTP server is configured: the message waits in the outbox.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
     pub notice: Option<&'static str>,
 }
 

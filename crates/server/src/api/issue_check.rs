@@ -11,9 +11,12 @@ use facturier_core::document::DocumentKind;
 use serde::Serialize;
 
 /// The answer: whether the draft can be issued as it stands, and what to fix first.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct IssueCheck {
+    /// True when issuing now would succeed.
     pub issuable: bool,
+    /// What issuing would refuse (422), in the reader's language (`Accept-Language`).
+    #[schema(schema_with = crate::openapi::field::field_errors)]
     pub problems: Vec<ProblemView>,
 }
 

@@ -54,59 +54,94 @@ const MAX_CONTACTS: usize = 100;
 /// Most tags on one customer.
 const MAX_TAGS: usize = 50;
 
-#[derive(Deserialize, Serialize, Default, Clone)]
+#[derive(Deserialize, Serialize, Default, Clone, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressInput {
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 200)]
     pub line1: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
     pub line2: Option<String>,
+    /// Five digits in France.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 20)]
     pub postal_code: Option<String>,
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 100)]
     pub city: Option<String>,
+    /// ISO 3166-1 alpha-2 code (case-insensitive).
+    #[schema(required = true, value_type = String, pattern = "^[A-Za-z]{2}$", examples("FR"))]
     pub country: Option<String>,
 }
 
-#[derive(Deserialize, Serialize, Default, Clone)]
+#[derive(Deserialize, Serialize, Default, Clone, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 200)]
     pub name: Option<String>,
+    #[schema(max_length = 100)]
     pub role: Option<String>,
+    #[schema(format = Email)]
     pub email: Option<String>,
+    #[schema(max_length = 40)]
     pub phone: Option<String>,
+    #[schema(max_length = 40)]
     pub mobile: Option<String>,
 }
 
-#[derive(Deserialize, Serialize, Default, Clone)]
+#[derive(Deserialize, Serialize, Default, Clone, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LegalInput {
+    /// French company number, 9 digits (Luhn-checked).
     pub siren: Option<String>,
+    /// French establishment number, 14 digits; its first 9 digits must be the SIREN.
     pub siret: Option<String>,
+    /// Intra-community VAT number, e.g. `FR40303265045`.
     pub vat_number: Option<String>,
 }
 
-/// The body of `POST /customers` (and, merged over the current record, of `PATCH`).
-#[derive(Deserialize, Serialize, Default, Clone)]
+/// The body of `POST /customers`; `null` means absent. (Merged over the current record, the
+/// body of `PATCH` too.)
+#[derive(Deserialize, Serialize, Default, Clone, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerInput {
+    #[schema(schema_with = crate::openapi::field::customer_kind)]
     pub kind: Option<String>,
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 200)]
     pub name: Option<String>,
+    #[schema(format = Email)]
     pub email: Option<String>,
+    /// Trade or sector, e.g. `Boulangerie`; a list filter.
+    #[schema(max_length = 100)]
     pub activity: Option<String>,
     pub legal: Option<LegalInput>,
+    /// Checked (ISO 13616); spaces allowed.
     pub iban: Option<String>,
+    #[schema(required = true, value_type = AddressInput)]
     pub billing_address: Option<AddressInput>,
     pub delivery_address: Option<AddressInput>,
+    #[schema(max_items = 100)]
     pub contacts: Option<Vec<ContactInput>>,
+    /// Language of the customer's documents.
+    #[schema(schema_with = crate::openapi::field::customer_language)]
     pub language: Option<String>,
+    /// ISO 4217 code: the default currency of the customer's documents.
+    #[schema(pattern = "^[A-Za-z]{3}$")]
     pub currency: Option<String>,
-    /// A term such as "30_days", or a number of days.
+    /// Default terms of the customer's documents (a term such as `30_days`, or a number of days).
+    #[schema(schema_with = crate::openapi::field::payment_terms_input)]
     pub payment_terms: Option<DecText>,
+    #[schema(schema_with = crate::openapi::field::tags)]
     pub tags: Option<Vec<String>>,
+    #[schema(max_length = 10_000)]
     pub notes: Option<String>,
-    /// How the monthly run invoices the delivery notes: `customer`, `site` or `delivery_note`.
+    /// How the monthly run invoices this customer's delivery notes; default `customer`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::openapi::field::invoice_grouping)]
     pub invoice_grouping: Option<String>,
-    /// `fr` or `peppol`: the UBL its e-invoices are served in; default its country's.
+    /// The e-invoicing network the customer receives on, hence the UBL `GET /invoices/{id}/ubl`
+    /// serves it: `fr` (the French platforms, BR-FR) or `peppol`; absent: `fr` for a customer in
+    /// France, `peppol` otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::openapi::field::network)]
     pub network: Option<String>,
     // Read-only fields a client may send back from a GET; ignored.
     #[serde(default, skip_serializing)]

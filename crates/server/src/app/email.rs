@@ -22,18 +22,24 @@ pub const MAX_RECIPIENTS: usize = 20;
 pub const MAX_SUBJECT: usize = 300;
 pub const MAX_MESSAGE: usize = 20_000;
 
-/// The body of `POST /{kind}/{id}/send`; every field is optional.
-#[derive(Deserialize, Default)]
+/// The body of `POST /{kind}/{id}/send`; may be empty.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendInput {
     /// Recipients; default: the customer's e-mail, else its first contact's.
     pub to: Option<Vec<String>>,
+    #[schema(schema_with = crate::openapi::field::recipients)]
     pub cc: Option<Vec<String>>,
-    /// Replaces the template's subject (merge fields allowed).
+    /// Copies.
+    #[schema(schema_with = crate::openapi::field::copies)]
+    /// Replaces the template's subject; merge fields allowed.
+    #[schema(max_length = 300)]
     pub subject: Option<String>,
-    /// Replaces the template's body (merge fields allowed).
+    /// Replaces the template's body; merge fields allowed.
+    #[schema(max_length = 20_000)]
     pub message: Option<String>,
-    /// `fr` or `en`; default: the customer's language.
+    /// Language of the template and of the attachment's name; default: the customer's.
+    #[schema(schema_with = crate::openapi::field::send_language)]
     pub language: Option<String>,
 }
 

@@ -24,22 +24,30 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The numbering of one kind.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct NumberingView {
+    #[schema(schema_with = crate::openapi::field::document_kind)]
     pub kind: &'static str,
+    #[schema(examples("F{YYYY}-{SEQ:5}"))]
     pub pattern: String,
+    /// Whether the sequence restarts at 1 each year.
     pub yearly_reset: bool,
     /// Documents of this kind issued so far.
     pub issued: u64,
-    /// What a document issued today would be numbered if it were the first of a new sequence.
+    /// The number a document issued today would get as the first of a sequence.
     pub example: String,
 }
 
 /// The body of `PUT /numbering/{kind}`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NumberingInput {
+    /// Literal text (letters, digits, `-`, `_`, `/`, `.`; at most 40 characters) with `{YYYY}`,
+    /// `{YY}`, `{MM}` and exactly one `{SEQ}` or `{SEQ:n}` (zero-padded to n digits, n from 1 to
+    /// 12). A yearly reset needs `{YYYY}` or `{YY}`.
+    #[schema(required = true, value_type = String, examples("F{YYYY}-{SEQ:5}", "FA-{YY}{MM}-{SEQ:4}"))]
     pub pattern: Option<String>,
+    #[schema(default = true)]
     pub yearly_reset: Option<bool>,
 }
 
