@@ -229,6 +229,30 @@ pub enum DeriveError {
     Inconsistent { amount: Decimal, rate: Decimal },
 }
 
+impl DeriveError {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        use crate::message::Message;
+        match self {
+            DeriveError::Progress(p) => p.message(),
+            DeriveError::NothingLeft => Message::new("everything_order_already_invoiced"),
+            DeriveError::BySituations => Message::new("order_invoiced_situations_issue"),
+            DeriveError::ByQuantities => Message::new("order_already_invoiced_quantities"),
+            DeriveError::TooMuch { line, left } => {
+                Message::new("line_only_line_remain").with("line", line).with("left", left)
+            }
+            DeriveError::TooMuchToDeliver { left, .. } => Message::new("only_line_remain_deliver").with("n", left),
+            DeriveError::AllDelivered => Message::new("everything_order_already_delivered"),
+            DeriveError::CreditTooLarge { asked, left } => {
+                Message::new("credit_note_more_left").with("asked", asked).with("left", left)
+            }
+            DeriveError::Inconsistent { amount, rate } => {
+                Message::new("documents_order_longer_add").with("amount", amount).with("rate", rate)
+            }
+        }
+    }
+}
+
 /// The words of generated lines, in the customer's language.
 struct Words(Language);
 
@@ -867,6 +891,22 @@ pub enum BillingError {
         "this would bill a base of {billed} at {rate} % where the order has {ordered}: its documents would no longer add up to it"
     )]
     GroupBeyond { rate: Decimal, billed: Decimal, ordered: Decimal },
+}
+
+impl BillingError {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        use crate::message::Message;
+        match self {
+            BillingError::LineBeyond { position, billed, ordered } => Message::new("would_invoice_line_order")
+                .with("billed", billed)
+                .with("position", position)
+                .with("ordered", ordered),
+            BillingError::GroupBeyond { rate, billed, ordered } => {
+                Message::new("would_bill_base_where").with("billed", billed).with("rate", rate).with("ordered", ordered)
+            }
+        }
+    }
 }
 
 /// The conservation rule over what an order's family has issued (`ledger` read from

@@ -1,6 +1,7 @@
 //! Documents of every kind (quotes to credit notes): lines, the draft → issued
 //! transition, and how payments and credit notes settle an issued invoice.
 
+use crate::message::Message;
 use crate::money::Currency;
 use crate::product::UnitCode;
 use crate::tax::Vat;
@@ -447,6 +448,31 @@ pub enum LifecycleError {
     Refused(#[from] crate::lifecycle::Refused),
     #[error("the document is in {currency}, not the company's {company}: set its exchange_rate before issuing")]
     NoExchangeRate { currency: String, company: String },
+}
+
+impl LifecycleError {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> Message {
+        match self {
+            LifecycleError::NotDraft(s) => Message::new("document_only_draft_can").with("status", s),
+            LifecycleError::NoLines => Message::new("document_without_lines_cannot"),
+            LifecycleError::NegativeTotal(t) => Message::new("total_negative_issue_credit").with("total", t),
+            LifecycleError::TooLarge(t) => Message::new("total_exceeds_largest_accepted").with("total", t),
+            LifecycleError::BeforeLastIssued { date, last, kind } => {
+                Message::new("issue_date_before_date").with("date", date).with("last", last).with("kind", kind)
+            }
+            LifecycleError::FutureDate { date } => Message::new("issue_date_future").with("date", date),
+            LifecycleError::NotPayable(s) => Message::new("document_accepts_payment").with("status", s),
+            LifecycleError::OverCredited { credited, gross } => {
+                Message::new("credit_notes_would_total").with("credited", credited).with("gross", gross)
+            }
+            LifecycleError::NotCreditable(s) => Message::new("only_issued_invoice_can").with("status", s),
+            LifecycleError::Refused(r) => r.message(),
+            LifecycleError::NoExchangeRate { currency, company } => {
+                Message::new("document_company_set_exchange").with("currency", currency).with("company", company)
+            }
+        }
+    }
 }
 
 /// What issuing fixes for ever.

@@ -1,6 +1,7 @@
 //! Legal identifiers with their real checksums: SIREN, SIRET, VAT numbers, IBAN,
 //! and e-mail addresses (shape only).
 
+use crate::message::Message;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -12,10 +13,39 @@ pub enum IdError {
     Shape { kind: &'static str, expected: &'static str },
     #[error("{kind} {value}: the check digit is wrong (typo?)")]
     Checksum { kind: &'static str, value: String },
-    #[error("IBAN {0}")]
-    Iban(String),
+    /// `why`: the code of the catalogue saying what is wrong with `value`.
+    #[error("IBAN {}", Message::new(why).with("v", value).english())]
+    Iban { value: String, why: &'static str },
     #[error("{kind} {value}: no company has this number (all zeros)")]
     Unassigned { kind: &'static str, value: String },
+}
+
+impl IdError {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> Message {
+        match self {
+            IdError::Shape { kind, expected } => match *kind {
+                "SIREN" => Message::new("siren_must_9_digits"),
+                "SIRET" => Message::new("siret_must_14_digits"),
+                "VAT number" => Message::new("vat_number_must_country"),
+                "French VAT number" => Message::new("french_vat_number_must"),
+                "e-mail address" => Message::new("e_mail_address_must"),
+                _ => Message::new("id_shape").with("kind", kind).with("expected", expected),
+            },
+            IdError::Checksum { kind, value } => match *kind {
+                "SIREN" => Message::new("siren_check_digit_wrong").with("v", value),
+                "SIRET" => Message::new("siret_check_digit_wrong").with("v", value),
+                "French VAT number" => Message::new("french_vat_number_check").with("v", value),
+                _ => Message::new("check_digit_wrong_typo").with("kind", kind).with("v", value),
+            },
+            IdError::Iban { value, why } => {
+                Message::new("iban_invalid").with_message("why", Message::new(why).with("v", value))
+            }
+            IdError::Unassigned { kind, value } => {
+                Message::new("company_number_all_zeros").with("kind", kind).with("v", value)
+            }
+        }
+    }
 }
 
 fn compact(s: &str) -> String {
@@ -197,8 +227,14 @@ string_id!(Iban);
 impl FromStr for Iban {
     type Err = IdError;
     fn from_str(s: &str) -> Result<Self, IdError> {
-        let parsed: iban::Iban =
-            s.trim().parse().map_err(|e: iban::ParseIbanError| IdError::Iban(format!("{}: {e}", s.trim())))?;
+        let parsed: iban::Iban = s.trim().parse().map_err(|e: iban::ParseIbanError| IdError::Iban {
+            value: s.trim().to_string(),
+            why: match e {
+                iban::ParseIbanError::InvalidBaseIban { .. } => "iban_not_base",
+                iban::ParseIbanError::InvalidBban(_) => "iban_bad_bban",
+                iban::ParseIbanError::UnknownCountry(_) => "iban_unknown_country",
+            },
+        })?;
         Ok(Iban(iban::IbanLike::electronic_str(&parsed).to_string()))
     }
 }

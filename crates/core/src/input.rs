@@ -26,6 +26,16 @@ pub enum TextError {
     LineBreak,
 }
 
+impl TextError {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        crate::message::Message::new(match self {
+            TextError::Control => "control_characters",
+            TextError::LineBreak => "one_line",
+        })
+    }
+}
+
 /// Checks `s` against the string rule for its kind.
 pub fn check_text(s: &str, kind: TextKind) -> Result<(), TextError> {
     let mut chars = s.chars().peekable();
@@ -50,6 +60,15 @@ pub fn check_text(s: &str, kind: TextKind) -> Result<(), TextError> {
 pub enum DateError {
     #[error("{0:?} is not a date of the form YYYY-MM-DD")]
     Shape(String),
+}
+
+impl DateError {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        match self {
+            DateError::Shape(v) => crate::message::Message::new("not_a_date").with("v", format!("{v:?}")),
+        }
+    }
 }
 
 /// Earliest and latest years a document date may have: a typo such as `20266` or

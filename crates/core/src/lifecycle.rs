@@ -6,6 +6,7 @@
 //! these tables; a new action is one row here (and its handler).
 
 use crate::kind::DocumentKind;
+use crate::message::Message;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 use time::Date;
@@ -90,11 +91,11 @@ impl Status {
 }
 
 impl FromStr for Status {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = Message;
+    fn from_str(s: &str) -> Result<Self, Message> {
         Status::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
             let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
-            format!("{s:?} is not a status ({})", all.join(", "))
+            Message::new("not_a_status").with("v", format!("{s:?}")).with("all", all.join(", "))
         })
     }
 }
@@ -163,7 +164,7 @@ impl Action {
     /// Why a kind without a row for this action refuses it.
     fn refusal(self) -> Refusal {
         match self {
-            Action::Accept | Action::Refuse => Refusal::always("; only a sent quote can"),
+            Action::Accept | Action::Refuse => Refusal::always("hint_only_sent_quote"),
             Action::Cancel => CANCEL_REFUSAL,
             _ => Refusal::always(""),
         }
@@ -272,9 +273,9 @@ const fn issued(all: &'static [Status]) -> &'static [Status] {
 }
 
 const DRAFT: &[Status] = &[S::Draft];
-const ISSUE_IT_FIRST: Refusal = Refusal { when: &[(S::Draft, "; issue it first")], otherwise: "" };
-const CANCEL_REFUSAL: Refusal = Refusal { when: &[(S::Draft, "; delete the draft instead")], otherwise: "" };
-const ONLY_A_DRAFT: Refusal = Refusal::always("; only a draft can");
+const ISSUE_IT_FIRST: Refusal = Refusal { when: &[(S::Draft, "hint_issue_first")], otherwise: "" };
+const CANCEL_REFUSAL: Refusal = Refusal { when: &[(S::Draft, "hint_delete_draft")], otherwise: "" };
+const ONLY_A_DRAFT: Refusal = Refusal::always("hint_only_draft");
 
 const fn rule(action: Action, from: &'static [Status], outcome: Outcome, refusal: Refusal) -> Rule {
     Rule { action, from, outcome, refusal }
@@ -282,7 +283,7 @@ const fn rule(action: Action, from: &'static [Status], outcome: Outcome, refusal
 const UPDATE: Rule = rule(Action::Update, DRAFT, Outcome::Unchanged, ONLY_A_DRAFT);
 const DELETE: Rule = rule(Action::Delete, DRAFT, Outcome::Deleted, ONLY_A_DRAFT);
 const fn issue(to: Status) -> Rule {
-    rule(Action::Issue, DRAFT, Outcome::To(to), Refusal::always("; it is already issued"))
+    rule(Action::Issue, DRAFT, Outcome::To(to), Refusal::always("hint_already_issued"))
 }
 const fn duplicate(all: &'static [Status]) -> Rule {
     rule(Action::Duplicate, all, Outcome::Unchanged, Refusal::always(""))
@@ -297,8 +298,7 @@ const fn convert_into(to: DocumentKind, from: &'static [Status], outcome: Outcom
     rule(Action::Convert(to), from, outcome, ISSUE_IT_FIRST)
 }
 /// Invoices in the legal sense are never cancelled.
-const NEVER_CANCELLED: Rule =
-    rule(Action::Cancel, &[], Outcome::Unchanged, Refusal::always("; an invoice is corrected by a credit note"));
+const NEVER_CANCELLED: Rule = rule(Action::Cancel, &[], Outcome::Unchanged, Refusal::always("hint_credit_note"));
 
 const QUOTE_ALL: &[Status] = &[S::Draft, S::Sent, S::Accepted, S::Refused, S::Expired, S::Converted, S::Cancelled];
 const QUOTE_OPEN: &[Status] = &[S::Sent, S::Accepted];
@@ -318,16 +318,13 @@ const QUOTE: Lifecycle = Lifecycle {
             Action::Accept,
             &[S::Sent],
             Outcome::To(S::Accepted),
-            Refusal {
-                when: &[(S::Expired, "; extend its validity date with a new quote")],
-                otherwise: "; only a sent quote can",
-            },
+            Refusal { when: &[(S::Expired, "hint_extend_validity")], otherwise: "hint_only_sent_quote" },
         ),
         rule(
             Action::Refuse,
             &[S::Sent, S::Accepted, S::Expired],
             Outcome::To(S::Refused),
-            Refusal::always("; only a sent quote can"),
+            Refusal::always("hint_only_sent_quote"),
         ),
         convert_into(DocumentKind::Order, QUOTE_OPEN, Outcome::To(S::Converted)),
         // A pro-forma leaves the quote open.
@@ -337,7 +334,7 @@ const QUOTE: Lifecycle = Lifecycle {
         cancel_from(&[S::Sent, S::Accepted, S::Expired]),
         send(QUOTE_ALL),
     ],
-    not_converted: " into this kind; a quote becomes an order, an invoice or a pro-forma",
+    not_converted: "hint_quote_targets",
 };
 
 const ORDER_ALL: &[Status] = &[S::Draft, S::Confirmed, S::PartiallyDelivered, S::Delivered, S::Invoiced, S::Cancelled];
@@ -367,7 +364,7 @@ const ORDER: Lifecycle = Lifecycle {
         rule(Action::ProgressInvoice, ORDER_OPEN, Outcome::Unchanged, ISSUE_IT_FIRST),
         send(ORDER_ALL),
     ],
-    not_converted: " into this kind; an order becomes delivery notes, an invoice or a pro-forma",
+    not_converted: "hint_order_targets",
 };
 
 const DELIVERY_NOTE_ALL: &[Status] = &[S::Draft, S::Validated];
@@ -384,7 +381,7 @@ const DELIVERY_NOTE: Lifecycle = Lifecycle {
         duplicate(DELIVERY_NOTE_ALL),
         send(DELIVERY_NOTE_ALL),
     ],
-    not_converted: " into this kind; it becomes an invoice",
+    not_converted: "hint_invoice_target",
 };
 
 const PROFORMA_ALL: &[Status] = &[S::Draft, S::Issued, S::Converted, S::Cancelled];
@@ -402,7 +399,7 @@ const PROFORMA: Lifecycle = Lifecycle {
         cancel_from(&[S::Issued]),
         send(PROFORMA_ALL),
     ],
-    not_converted: " into this kind; it becomes an invoice",
+    not_converted: "hint_invoice_target",
 };
 
 const INVOICE_ALL: &[Status] = &[S::Draft, S::Issued, S::PartiallyPaid, S::Paid, S::Credited];
@@ -429,7 +426,7 @@ const INVOICE: Lifecycle = Lifecycle {
     followed: INVOICE_FOLLOWED,
     by_hand: true,
     rules: INVOICE_RULES,
-    not_converted: "; credit an invoice instead",
+    not_converted: "hint_credit_invoice",
 };
 const DEPOSIT_INVOICE: Lifecycle = Lifecycle { kind: DocumentKind::DepositInvoice, ..INVOICE };
 
@@ -440,7 +437,7 @@ const CREDIT_NOTE: Lifecycle = Lifecycle {
     followed: &[],
     by_hand: false,
     rules: &[UPDATE, issue(S::Issued), DELETE, duplicate(CREDIT_NOTE_ALL), NEVER_CANCELLED, send(CREDIT_NOTE_ALL)],
-    not_converted: "; credit an invoice instead",
+    not_converted: "hint_credit_invoice",
 };
 
 /// The table of a kind.
@@ -496,14 +493,33 @@ impl DocumentKind {
 
 /// An action the pipeline refuses; it reads "an invoice that is partially paid cannot be …".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{} that is {} cannot be {action}{hint}", with_article(kind), status.replace('_', " "))]
+#[error("{}", self.message().english())]
 pub struct Refused {
     pub action: &'static str,
     /// The kind as the API names it (`delivery_note`).
     pub kind: &'static str,
     /// The status as the API names it (`partially_paid`).
     pub status: &'static str,
+    /// The code of the hint that ends the sentence (`hint_issue_first`), or empty.
     pub hint: &'static str,
+}
+
+impl Refused {
+    /// The message of the catalogue this refusal reads as.
+    pub fn message(&self) -> Message {
+        let code = match self.action {
+            "accepted" => "refused_accept",
+            "refused" => "refused_refuse",
+            "cancelled" => "refused_cancel",
+            "converted" => "refused_convert",
+            _ => "refused_action",
+        };
+        let m = Message::new(code)
+            .with("kind", with_article(self.kind))
+            .with("status", self.status.replace('_', " "))
+            .with("action", self.action);
+        if self.hint.is_empty() { m } else { m.with_message("hint", Message::new(self.hint)) }
+    }
 }
 
 /// An API kind name as an English noun with its article: `an invoice`, `a delivery note`.

@@ -69,6 +69,13 @@ const CURRENCIES: &[(&str, u32)] = &[
 #[error("{0:?} is not a supported ISO 4217 currency code (for example EUR, USD, GBP, CHF)")]
 pub struct UnknownCurrency(pub String);
 
+impl UnknownCurrency {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        crate::message::Message::new("supported_iso_4217_currency").with("v", format!("{:?}", self.0))
+    }
+}
+
 impl Currency {
     /// The euro, the default currency of a French company.
     pub const EUR: Currency = Currency { code: *b"EUR", minor_units: 2 };
@@ -146,6 +153,21 @@ pub enum DecimalError {
     TooPrecise { max: u32 },
     #[error("must be between {min} and {max}")]
     OutOfRange { min: Decimal, max: Decimal },
+}
+
+impl DecimalError {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        use crate::message::Message;
+        match self {
+            DecimalError::NotANumber(v) => Message::new("decimal_number_write_string").with("v", format!("{v:?}")),
+            DecimalError::Negative => Message::new("negative"),
+            DecimalError::NotPositive => Message::new("not_positive"),
+            DecimalError::TooLarge { max } => Message::new("too_large").with("max", max),
+            DecimalError::TooPrecise { max } => Message::new("too_many_decimals").with("max", max),
+            DecimalError::OutOfRange { min, max } => Message::new("out_of_range").with("min", min).with("max", max),
+        }
+    }
 }
 
 /// Parses a decimal written as text ("1234.50", "20", "-3"). Exponents and

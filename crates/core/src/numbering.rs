@@ -38,6 +38,23 @@ pub enum PatternError {
     YearlyResetNeedsYear(String),
 }
 
+impl PatternError {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        use crate::message::Message;
+        match self {
+            PatternError::Seq(p) => Message::new("pattern_must_contain_exactly").with("p", format!("{p:?}")),
+            PatternError::Placeholder(p, x) => {
+                Message::new("pattern_unknown_placeholder_use").with("p", format!("{p:?}")).with("x", format!("{x:?}"))
+            }
+            PatternError::Text(p) => Message::new("pattern_text_may_only").with("p", format!("{p:?}")),
+            PatternError::YearlyResetNeedsYear(p) => {
+                Message::new("pattern_restarts_year_so").with("p", format!("{p:?}"))
+            }
+        }
+    }
+}
+
 impl NumberPattern {
     /// The pattern's text as written.
     pub fn as_str(&self) -> &str {

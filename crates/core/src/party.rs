@@ -25,6 +25,13 @@ pub struct Country(String);
 #[error("{0:?} is not an ISO 3166-1 alpha-2 country code (FR, BE, DE…)")]
 pub struct UnknownCountry(pub String);
 
+impl UnknownCountry {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        crate::message::Message::new("iso_3166_1_alpha").with("v", format!("{:?}", self.0))
+    }
+}
+
 impl Country {
     /// The two-letter code.
     pub fn as_str(&self) -> &str {
@@ -161,6 +168,21 @@ pub enum LegalIdsError {
     SiretNotOfSiren { siret: String, siren: String },
     #[error("the VAT number {vat} does not belong to the SIREN {siren}")]
     VatNotOfSiren { vat: String, siren: String },
+}
+
+impl LegalIdsError {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        use crate::message::Message;
+        match self {
+            LegalIdsError::SiretNotOfSiren { siret, siren } => {
+                Message::new("siret_does_belong_siren").with("siret", siret).with("siren", siren)
+            }
+            LegalIdsError::VatNotOfSiren { vat, siren } => {
+                Message::new("vat_number_does_belong").with("vat", vat).with("siren", siren)
+            }
+        }
+    }
 }
 
 impl LegalIds {

@@ -78,6 +78,50 @@ pub enum PaymentError {
 }
 
 impl PaymentError {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        use crate::message::Message;
+        match self {
+            PaymentError::AboveDue { amount, due, excess, currency } => Message::new("more_due_add_excess")
+                .with("amount", amount)
+                .with("due", due)
+                .with("currency", currency)
+                .with("excess", excess),
+            PaymentError::AllocationAboveDue { due, currency, number, .. } => {
+                Message::new("more_than_due_on").with("due", due).with("currency", currency).with("number", number)
+            }
+            PaymentError::BelowAllocations { allocated, currency } => {
+                Message::new("less_allocations_which_add").with("allocated", allocated).with("currency", currency)
+            }
+            PaymentError::Unallocated { allocated, amount, excess, currency } => {
+                Message::new("allocations_add_up_received")
+                    .with("allocated", allocated)
+                    .with("currency", currency)
+                    .with("amount", amount)
+                    .with("excess", excess)
+            }
+            PaymentError::OtherCurrency { number, theirs, ours, .. } => Message::new("payment_currency_differs")
+                .with("number", number)
+                .with("theirs", theirs)
+                .with("ours", ours),
+            PaymentError::SameInvoiceTwice { .. } => Message::new("names_invoice_already_allocated"),
+            PaymentError::NotPositive { .. } => Message::new("not_positive"),
+            PaymentError::AboveCredit { available, currency } => {
+                Message::new("more_credit_customer").with("available", available).with("currency", currency)
+            }
+            PaymentError::NotPayable { number, source, .. } => {
+                Message::new("invoice_refused").with("number", number).with_message("why", source.message())
+            }
+            PaymentError::CreditUsed { to_credit, available, currency } => Message::new("payment_left_customer_credit")
+                .with("to_credit", to_credit)
+                .with("currency", currency)
+                .with("available", available),
+            PaymentError::AlreadyCancelled => Message::new("payment_already_cancelled"),
+        }
+    }
+}
+
+impl PaymentError {
     /// The input field at fault (a 422), or `None` for a refusal by the state (a 409).
     pub fn field(&self) -> Option<String> {
         match self {

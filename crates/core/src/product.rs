@@ -62,6 +62,13 @@ impl<'de> Deserialize<'de> for UnitCode {
 )]
 pub struct UnknownUnit(pub String);
 
+impl UnknownUnit {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        crate::message::Message::new("un_ece_rec_20").with("v", format!("{:?}", self.0))
+    }
+}
+
 impl UnitCode {
     /// "One", the unit when none is given.
     pub const ONE: UnitCode = UnitCode("C62");

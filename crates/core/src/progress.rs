@@ -35,6 +35,23 @@ pub enum ProgressError {
     NotForward { previous: Decimal, asked: Decimal },
 }
 
+impl ProgressError {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        use crate::message::Message;
+        match self {
+            ProgressError::BadPercent(v) => Message::new("deposit_percentage_above_0").with("v", v),
+            ProgressError::TooMuch { asked, left } => {
+                Message::new("deposit_exceeds_what_left").with("asked", asked).with("left", left)
+            }
+            ProgressError::NothingToShare => Message::new("order_amount_take_deposit"),
+            ProgressError::NotForward { previous, asked } => {
+                Message::new("cumulative_percentage_must_above").with("previous", previous).with("asked", asked)
+            }
+        }
+    }
+}
+
 /// One VAT rate's part of a deposit: the taxable base to invoice at that rate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DepositPart {

@@ -137,6 +137,13 @@ pub enum PaymentMode {
 #[error("{0:?} is not a payment mode (bank_transfer, card, cheque, cash, direct_debit, online, other)")]
 pub struct UnknownPaymentMode(pub String);
 
+impl UnknownPaymentMode {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        crate::message::Message::new("payment_mode_bank_transfer").with("v", format!("{:?}", self.0))
+    }
+}
+
 impl PaymentMode {
     /// All modes.
     pub const ALL: [PaymentMode; 7] = [
@@ -202,12 +209,42 @@ pub enum ScheduleError {
     NotHundred { total: Decimal },
 }
 
+impl ScheduleError {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        use crate::message::Message;
+        match self {
+            ScheduleError::Empty => Message::new("payment_schedule_needs_least"),
+            ScheduleError::TooMany { count, max } => {
+                Message::new("payment_schedule_most_instalments").with("max", max).with("n", count)
+            }
+            ScheduleError::NotPositive { position, percent } => {
+                Message::new("instalment_percentage_must_greater").with("n", position).with("p", percent)
+            }
+            ScheduleError::TooPrecise { position, percent } => {
+                Message::new("instalment_percentage_most_4").with("n", position).with("p", percent)
+            }
+            ScheduleError::TitleTooLong { position, max } => {
+                Message::new("instalment_title_longer_characters").with("n", position).with("max", max)
+            }
+            ScheduleError::NotHundred { total } => {
+                Message::new("instalments_add_up_100").with("total", total).with_message("fix", fix_message(*total))
+            }
+        }
+    }
+}
+
 fn fix_total(total: Decimal) -> String {
+    fix_message(total).english()
+}
+
+/// What to change so that instalments adding up to `total` % add up to 100 %.
+fn fix_message(total: Decimal) -> crate::message::Message {
     let gap = (Decimal::ONE_HUNDRED - total).normalize();
     if gap > Decimal::ZERO {
-        format!("add {gap} % to an instalment")
+        crate::message::Message::new("add_instalment").with("gap", gap)
     } else {
-        format!("remove {} % from the instalments", -gap)
+        crate::message::Message::new("remove_instalments").with("gap", -gap)
     }
 }
 

@@ -290,6 +290,24 @@ pub enum TaxError {
     VatexNotFor(&'static str, VatCategory),
 }
 
+impl TaxError {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        use crate::message::Message;
+        match self {
+            TaxError::UnknownCategory(v) => Message::new("vat_category_use_s").with("v", format!("{v:?}")),
+            TaxError::BadRate(v) => Message::new("vat_rate_percentage_between").with("v", v),
+            TaxError::StandardNeedsRate => Message::new("category_s_needs_positive"),
+            TaxError::CategoryIsZeroRated(c) => Message::new("category_always_0").with("c", c),
+            TaxError::UnknownVatex(v) => Message::new("code_vatex_list_e").with("v", format!("{v:?}")),
+            TaxError::NoExemptionFor(c) => Message::new("category_needs_exemption_mention").with("c", c),
+            TaxError::EmptyExemption => Message::new("exemption_mention_cannot_empty"),
+            TaxError::LongExemption => Message::new("exemption_mention_most_300"),
+            TaxError::VatexNotFor(code, c) => Message::new("code_category").with("code", code).with("c", c),
+        }
+    }
+}
+
 /// A VAT category with its rate in percent, consistent with each other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Vat {

@@ -29,6 +29,13 @@ pub const MAX_TERM_DAYS: u16 = 365;
 )]
 pub struct BadTerms(pub String);
 
+impl BadTerms {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        crate::message::Message::new("payment_term_use_receipt").with("v", format!("{:?}", self.0))
+    }
+}
+
 impl Default for PaymentTerms {
     fn default() -> Self {
         PaymentTerms::Days(30)

@@ -170,6 +170,44 @@ pub enum TotalsError {
     VatAdjustmentTooLarge { amount: Decimal, rate: Decimal, max: Decimal },
 }
 
+impl TotalsError {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> crate::message::Message {
+        use crate::message::Message;
+        match self {
+            TotalsError::DiscountPercentOutOfRange(v) => {
+                Message::new("document_discount_percentage_between").with("v", v)
+            }
+            TotalsError::NegativeDiscount(v) => Message::new("document_discount_cannot_negative").with("v", v),
+            TotalsError::DiscountExceedsNet { discount, net } => {
+                Message::new("document_discount_more_can").with("d", discount).with("net", net)
+            }
+            TotalsError::TooPrecise { what, amount, currency, decimals } => {
+                let m = match what.strip_prefix("document charge ") {
+                    Some(label) => Message::new("document_charge_more_decimals").with("label", label),
+                    None if what == "the document discount" => Message::new("document_discount_more_decimals"),
+                    None => Message::new("amount_too_many_decimals").with("what", what),
+                };
+                m.with("amount", amount).with("cur", currency).with("n", decimals)
+            }
+            TotalsError::ChargeWithoutLabel { position } => {
+                Message::new("document_charge_label_give").with("n", position)
+            }
+            TotalsError::NegativeCharge { label, amount } => {
+                Message::new("document_charge_negative_use").with("label", format!("{label:?}")).with("amount", amount)
+            }
+            TotalsError::TaxWithoutLabel { position } => Message::new("line_tax_other_vat").with("n", position),
+            TotalsError::NegativeTax { position, label, value } => Message::new("line_tax_cannot_negative")
+                .with("n", position)
+                .with("label", format!("{label:?}"))
+                .with("v", value),
+            TotalsError::VatAdjustmentTooLarge { amount, rate, max } => {
+                Message::new("vat_correction_more_rounding").with("amount", amount).with("rate", rate).with("max", max)
+            }
+        }
+    }
+}
+
 /// The amounts of one item line, rounded to the currency.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LineAmounts {

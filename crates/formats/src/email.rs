@@ -70,6 +70,26 @@ pub enum TemplateError {
     StrayClose(usize),
 }
 
+impl TemplateError {
+    /// The message of the catalogue this error reads as.
+    pub fn message(&self) -> facturier_core::message::Message {
+        use facturier_core::message::Message;
+        match self {
+            TemplateError::UnknownField(f) => {
+                Message::new("merge_field_fields").with("f", f).with("list", Field::list())
+            }
+            TemplateError::Unclosed(n) => Message::new("brace_character_closed_write").with("n", n),
+            TemplateError::StrayClose(n) => Message::new("closing_brace_character_closes").with("n", n),
+        }
+    }
+}
+
+impl facturier_core::message::IntoMessage for TemplateError {
+    fn into_message(self) -> facturier_core::message::Message {
+        self.message()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Piece {
     Text(String),

@@ -43,7 +43,8 @@ pub enum ApiError {
     MalformedJson(String),
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
-    #[error("the body must be {expected}, not {got}")]
+    /// `expected`: the code of the catalogue naming the media type expected.
+    #[error("{}", self.message().english())]
     UnsupportedMediaType { expected: &'static str, got: String },
     #[error("the request body is larger than {} bytes", crate::MAX_BODY)]
     TooLarge,
@@ -55,8 +56,8 @@ pub enum ApiError {
     Forbidden(&'static str),
     #[error("no such {0}")]
     NotFound(&'static str),
-    #[error("{0}")]
-    Conflict(String),
+    #[error("{}", .0.english())]
+    Conflict(Message),
     /// The draft would make an e-invoice that breaks its rules: 422 naming each problem.
     #[error("the document cannot be issued yet: {} problems to fix", .0.len())]
     NotIssuable(Vec<compliance::Problem>),
@@ -69,7 +70,10 @@ impl From<facturier_formats::FormatError> for ApiError {
         use facturier_formats::FormatError;
         match e {
             // The document cannot be an e-invoice as it stands: a state, not a server fault.
-            FormatError::NotAnInvoice(_) | FormatError::NoLines => ApiError::Conflict(e.to_string()),
+            FormatError::NotAnInvoice(kind) => {
+                ApiError::Conflict(Message::new("e_invoice_only_invoices").with("kind", kind))
+            }
+            FormatError::NoLines => ApiError::Conflict(Message::new("document_item_line_en")),
             FormatError::Xml(m) => ApiError::Internal(m),
         }
     }
@@ -79,6 +83,31 @@ impl ApiError {
     /// A single-field validation error.
     pub fn field(field: impl Into<String>, message: impl IntoMessage) -> ApiError {
         ApiError::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// The message of the problem as a whole, for a person (the `detail` of the API is
+    /// its English).
+    pub fn message(&self) -> Message {
+        match self {
+            ApiError::MalformedJson(e) => Message::new("malformed_json").with("e", e),
+            ApiError::Invalid(_) => Message::new("invalid_input"),
+            ApiError::UnsupportedMediaType { expected, got } => {
+                Message::new("unsupported_media_type").with_message("expected", Message::new(expected)).with("got", got)
+            }
+            ApiError::TooLarge => Message::new("body_too_large").with("n", crate::MAX_BODY),
+            ApiError::BodyTimeout => Message::new("body_timeout"),
+            ApiError::Unauthorized => Message::new("unauthorized"),
+            ApiError::Forbidden(role) => Message::new("forbidden").with("role", role),
+            ApiError::NotFound(what) => match *what {
+                "customer" => Message::new("no_such_customer"),
+                "product" => Message::new("no_such_product"),
+                "invoice" => Message::new("no_such_invoice"),
+                what => Message::new("not_found").with("what", what),
+            },
+            ApiError::Conflict(m) => m.clone(),
+            ApiError::NotIssuable(p) => Message::new("not_issuable").with("n", p.len()),
+            ApiError::Internal(_) => Message::new("internal_error"),
+        }
     }
 
     /// The stable code of the problem as a whole (each field error has its own).
@@ -92,11 +121,8 @@ impl ApiError {
             ApiError::Unauthorized => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
-            // A refusal of the moment: the code of its sentence (`refused_cancel`…).
-            ApiError::Conflict(m) => match catalogue::code(&Message::sentence(m.as_str())) {
-                "invalid" => "conflict",
-                c => c,
-            },
+            // A refusal of the moment: the code of its message (`refused_cancel`…).
+            ApiError::Conflict(m) => m.code().unwrap_or("conflict"),
             ApiError::NotIssuable(_) => "not_issuable",
             ApiError::Internal(_) => "internal_error",
         }
@@ -134,7 +160,7 @@ impl From<StoreError> for ApiError {
 
 impl From<LifecycleError> for ApiError {
     fn from(e: LifecycleError) -> ApiError {
-        ApiError::Conflict(e.to_string())
+        ApiError::Conflict(e.message())
     }
 }
 

@@ -20,6 +20,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use facturier_core::message::Message;
 use facturier_store::Store;
 use facturier_store::idempotency::{KeyOwner, KeyState, Reservation};
 use serde_json::Value;
@@ -80,10 +81,7 @@ pub async fn layer(State(app): State<App>, req: Request, next: Next) -> Response
 async fn answer(store: Store, owner: KeyOwner, key: String, hash: String, next: Next, req: Request) -> Response {
     match store.reserve_key(owner, &key, &hash, LEASE).await {
         Err(e) => ApiError::from(e).into_response(),
-        Ok(KeyState::InFlight) => {
-            ApiError::Conflict("a request with this Idempotency-Key is still being processed; retry later".into())
-                .into_response()
-        }
+        Ok(KeyState::InFlight) => ApiError::Conflict(Message::new("request_idempotency_key_still")).into_response(),
         Ok(KeyState::Mismatch) => {
             ApiError::field("Idempotency-Key", "was already used for a different request").into_response()
         }

@@ -10,7 +10,6 @@ use facturier_core::message::{IntoMessage, Message};
 use facturier_core::money::{self, DecimalError};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
-use std::fmt::Display;
 use std::str::FromStr;
 use time::Date;
 
@@ -23,7 +22,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         let ct = req.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         if !ct.is_empty() && !ct.starts_with("application/json") && !ct.starts_with("application/merge-patch+json") {
             return Err(ApiError::UnsupportedMediaType {
-                expected: "JSON (Content-Type application/json)",
+                expected: "json_content_type_application",
                 got: ct.to_string(),
             });
         }
@@ -186,7 +185,7 @@ impl Check {
     /// Parses a value with `FromStr`, recording its error under `field`.
     pub fn parse<T: FromStr>(&mut self, field: &str, v: &str) -> Option<T>
     where
-        T::Err: Display,
+        T::Err: IntoMessage,
     {
         match v.parse() {
             Ok(x) => Some(x),
@@ -200,7 +199,7 @@ impl Check {
     /// An optional value parsed with `FromStr`; blank means absent.
     pub fn opt_parse<T: FromStr>(&mut self, field: &str, v: &Option<String>) -> Option<T>
     where
-        T::Err: Display,
+        T::Err: IntoMessage,
     {
         let s = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
         self.parse(field, s)

@@ -14,6 +14,7 @@ use crate::documents::plan::{Chain, Issuer, Planned, Sealed, draw_numbers_in};
 use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::document::{Content, DocumentKind, Status, apply_payment, settle};
+use facturier_core::message::Message;
 use facturier_core::party::{Customer, fold};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection};
@@ -75,8 +76,8 @@ fn values(row: &str, shared: usize, rows: usize) -> String {
     out
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> StoreError {
-    StoreError::Invalid { field: field.into(), message: message.into() }
+fn invalid(field: &str, message: Message) -> StoreError {
+    StoreError::Invalid { field: field.into(), message }
 }
 
 /// Checks that every id of `ids` is a row of `table` owned by the company.
@@ -94,7 +95,7 @@ async fn check_owned(tx: &mut Tx, table: &'static str, company_id: Uuid, ids: &B
         });
         if usize::try_from(found).ok() != Some(chunk.len()) {
             let field = if table == "customers" { "customer_id" } else { "product_id" };
-            return Err(invalid(field, format!("no such {}", &table[..table.len() - 1])));
+            return Err(invalid(field, Message::new("not_found").with("what", &table[..table.len() - 1])));
         }
     }
     Ok(())
@@ -119,7 +120,7 @@ async fn owned_customers(
             q.fetch_all(&mut *c).await?
         });
         if rows.len() != chunk.len() {
-            return Err(invalid("customer_id", "no such customer"));
+            return Err(invalid("customer_id", Message::new("no_such_customer")));
         }
         for (id, data) in rows {
             let customer: Customer =
@@ -168,7 +169,7 @@ impl Store {
             .iter()
             .map(|c| {
                 // The same `data` text as `insert_customer`: the customer as JSON.
-                serde_json::to_string(c).map(|data| (new_id(), c, data)).map_err(|e| invalid("customer", e.to_string()))
+                serde_json::to_string(c).map(|data| (new_id(), c, data)).map_err(|e| StoreError::Corrupt(e.to_string()))
             })
             .collect::<Result<_>>()?;
         let mut tx = self.begin().await?;
@@ -244,14 +245,14 @@ impl Store {
                     if p.date < f.issue_date || p.date > today {
                         return Err(invalid(
                             "payment.date",
-                            format!("{} is not between the issue date and today", p.date),
+                            Message::new("between_issue_date_today").with("d", p.date),
                         ));
                     }
                     let (applied, excess) = apply_payment(Status::Issued, totals.gross, p.amount)?;
                     if excess > Decimal::ZERO || p.amount <= Decimal::ZERO {
                         return Err(invalid(
                             "payment.amount",
-                            format!("{} is not within the invoice's {}", p.amount, totals.gross),
+                            Message::new("within_invoice").with("amount", p.amount).with("gross", totals.gross),
                         ));
                     }
                     (applied, settle(totals.gross, applied, Decimal::ZERO))
@@ -332,9 +333,7 @@ impl Store {
                 q.execute(&mut *c).await.map(|_| ())
             })
             .map_err(|e| match StoreError::from(e) {
-                e if e.is_unique_violation() => StoreError::Conflict(
-                    "a number of this batch already exists: the numbering pattern was changed to one that repeats earlier numbers".into(),
-                ),
+                e if e.is_unique_violation() => StoreError::Conflict(Message::new("number_batch_already_exists")),
                 e => e,
             })?;
         }
@@ -445,13 +444,17 @@ fn check_db_name(name: &str) -> Result<()> {
         && name.len() <= 63
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if ok { Ok(()) } else { Err(invalid("database", format!("{name:?} is not a plain database name"))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid("database", Message::new("plain_database_name").with("v", format!("{name:?}"))))
+    }
 }
 
 /// `admin_url` with its database replaced by `name` (query parameters kept).
 pub fn database_url(admin_url: &str, name: &str) -> Result<String> {
     check_db_name(name)?;
-    let bad = || invalid("database_url", format!("{admin_url:?} is not postgres://…"));
+    let bad = || invalid("database_url", Message::new("not_a_postgres_url").with("v", format!("{admin_url:?}")));
     let scheme_end = admin_url.find("://").ok_or_else(bad)? + 3;
     let (base, query) = match admin_url.find('?') {
         Some(q) => admin_url.split_at(q),

@@ -3,6 +3,7 @@
 use crate::{Result, Stamp, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::company::{BankAccount, BankProfile, DocumentLook, LegalTerms, Seller};
 use facturier_core::document::DocumentKind;
+use facturier_core::message::Message;
 use facturier_core::money::Currency;
 use facturier_core::numbering::NumberPattern;
 use facturier_core::party::Country;
@@ -348,7 +349,7 @@ impl Store {
     ) -> Result<()> {
         pattern
             .check_reset(yearly_reset)
-            .map_err(|e| StoreError::Invalid { field: "pattern".into(), message: e.to_string() })?;
+            .map_err(|e| StoreError::Invalid { field: "pattern".into(), message: e.message() })?;
         let mut tx = self.begin().await?;
         let (current_reset, issued): (bool, i64) = on_conn!(&mut tx, |c| {
             sqlx::query_as(
@@ -362,9 +363,9 @@ impl Store {
             .await?
         });
         if current_reset != yearly_reset && issued > 0 {
-            return Err(StoreError::Conflict(format!(
-                "{issued} documents of kind {kind} are already numbered: whether the sequence restarts each year can no longer change"
-            )));
+            return Err(StoreError::Conflict(
+                Message::new("documents_kind_already_numbered").with("n", issued).with("kind", kind),
+            ));
         }
         on_conn!(&mut tx, |c| {
             sqlx::query("UPDATE numbering SET pattern = $3, yearly_reset = $4 WHERE company_id = $1 AND kind = $2")

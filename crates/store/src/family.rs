@@ -152,14 +152,14 @@ pub(crate) async fn language(tx: &mut Tx, company_id: Uuid, customer_id: Uuid) -
 /// A derivation refused: 409 for the state of the order, 422 naming the field for input.
 pub(crate) fn refused(e: DeriveError, field: &str) -> StoreError {
     match e {
-        DeriveError::Progress(p) => StoreError::Invalid { field: field.into(), message: p.to_string() },
+        DeriveError::Progress(p) => StoreError::Invalid { field: field.into(), message: p.message() },
         DeriveError::TooMuch { .. } | DeriveError::TooMuchToDeliver { .. } | DeriveError::CreditTooLarge { .. } => {
-            StoreError::Invalid { field: field.into(), message: e.to_string() }
+            StoreError::Invalid { field: field.into(), message: e.message() }
         }
         DeriveError::NothingLeft
         | DeriveError::AllDelivered
         | DeriveError::BySituations
         | DeriveError::ByQuantities
-        | DeriveError::Inconsistent { .. } => StoreError::Conflict(e.to_string()),
+        | DeriveError::Inconsistent { .. } => StoreError::Conflict(e.message()),
     }
 }

@@ -14,6 +14,7 @@
 
 use crate::{Result, Stamp, Store, StoreError, documents, now, on_conn, on_pool};
 use facturier_core::document::DocumentKind;
+use facturier_core::message::Message;
 use facturier_core::seal;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -215,7 +216,7 @@ impl FilesPlan {
         let (mut head, mut length) = head.ok_or(StoreError::NotFound("company"))?;
         let Some((document_seal,)) = doc else { return Err(StoreError::NotFound("document")) };
         let Some(document_seal) = document_seal else {
-            return Err(StoreError::Conflict("a draft has no stored files: it is rendered at each download".into()));
+            return Err(StoreError::Conflict(Message::new("draft_stored_files_rendered")));
         };
         let origin = match pending.as_deref() {
             Some("backfill") => FileOrigin::Backfill,

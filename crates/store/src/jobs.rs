@@ -13,6 +13,7 @@
 //! across companies; the administration page reads one company's jobs.
 
 use crate::{Result, Stamp, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
+use facturier_core::message::Message;
 use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -515,10 +516,9 @@ impl Store {
     pub async fn retry_job(&self, company_id: Option<Uuid>, id: Uuid) -> Result<Job> {
         let job = self.job(company_id, id).await?;
         if !matches!(job.state, JobState::Failed | JobState::Pending) {
-            return Err(StoreError::Conflict(format!(
-                "job {id} is {}: only a failed or waiting job is retried",
-                job.state.as_str()
-            )));
+            return Err(StoreError::Conflict(
+                Message::new("job_not_retryable").with("id", id).with("state", job.state.as_str()),
+            ));
         }
         let at = now();
         let mut tx = self.begin().await?;
@@ -535,7 +535,7 @@ impl Store {
         });
         if n == 0 {
             tx.commit().await?;
-            return Err(StoreError::Conflict(format!("job {id} changed meanwhile: look again")));
+            return Err(StoreError::Conflict(Message::new("job_changed_meanwhile").with("id", id)));
         }
         if job.kind == EMAIL_SEND
             && let (Some(company), Ok(email)) = (job.company_id, job.payload_id("email_id"))

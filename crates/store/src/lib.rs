@@ -31,6 +31,7 @@ pub mod stamp;
 mod verify;
 mod writer;
 
+use facturier_core::message::Message;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
@@ -48,10 +49,10 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error(transparent)]
     Lifecycle(#[from] facturier_core::document::LifecycleError),
-    #[error("{0}")]
-    Conflict(String),
-    #[error("invalid {field}: {message}")]
-    Invalid { field: String, message: String },
+    #[error("{}", .0.english())]
+    Conflict(Message),
+    #[error("invalid {field}: {}", message.english())]
+    Invalid { field: String, message: Message },
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]
@@ -245,7 +246,7 @@ impl Store {
         } else {
             Err(StoreError::Invalid {
                 field: "database_url".into(),
-                message: format!("{url:?} is neither sqlite://… nor postgres://…"),
+                message: Message::new("neither_sqlite_nor_postgres").with("v", format!("{url:?}")),
             })
         }
     }

@@ -9,6 +9,7 @@
 
 use crate::companies::Role;
 use crate::{Backend, Result, Stamp, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
+use facturier_core::message::Message;
 use facturier_core::party::Language;
 use rand::RngCore;
 use time::OffsetDateTime;
@@ -109,8 +110,6 @@ async fn role_of(tx: &mut Tx, company_id: Uuid, user_id: Uuid) -> Result<Role> {
     row.ok_or(StoreError::NotFound("member"))?.0.parse()
 }
 
-const LAST_ADMIN: &str = "this is the company's last administrator: make another member administrator first";
-
 impl Store {
     /// The members of a company, by e-mail.
     pub async fn members(&self, company_id: Uuid) -> Result<Vec<Member>> {
@@ -161,7 +160,7 @@ impl Store {
                     .await?
             });
             if member.is_some() {
-                return Err(StoreError::Conflict(format!("{email} is already a member of this company")));
+                return Err(StoreError::Conflict(Message::new("already_member_company").with("email", email)));
             }
             // Inviting again renews the invitation (new role, new expiry).
             on_conn!(&mut tx, |c| {
@@ -305,7 +304,7 @@ impl Store {
         lock_company(&mut tx, self.backend(), company_id).await?;
         let current = role_of(&mut tx, company_id, user_id).await?;
         if current == Role::Admin && role != Role::Admin && admin_count(&mut tx, company_id).await? <= 1 {
-            return Err(StoreError::Conflict(LAST_ADMIN.into()));
+            return Err(StoreError::Conflict(Message::new("company_last_administrator_make")));
         }
         on_conn!(&mut tx, |c| {
             sqlx::query("UPDATE memberships SET role = $3 WHERE company_id = $1 AND user_id = $2")
@@ -325,7 +324,7 @@ impl Store {
         lock_company(&mut tx, self.backend(), company_id).await?;
         let current = role_of(&mut tx, company_id, user_id).await?;
         if current == Role::Admin && admin_count(&mut tx, company_id).await? <= 1 {
-            return Err(StoreError::Conflict(LAST_ADMIN.into()));
+            return Err(StoreError::Conflict(Message::new("company_last_administrator_make")));
         }
         on_conn!(&mut tx, |c| {
             for sql in [

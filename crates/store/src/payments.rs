@@ -18,6 +18,7 @@ use crate::sql::Sql;
 use crate::{Arg, Result, Stamp, Store, StoreError, Tx, bind_args, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::document::{DocumentKind, Settlement};
+use facturier_core::message::Message;
 use facturier_core::money::Currency;
 use facturier_core::payments::{
     self as rules, Allocated, Excess, OpenInvoice, PaymentError, Statement, allocate, pay_one,
@@ -131,10 +132,10 @@ pub type CurrencyStatement = (Currency, Statement<StatementItem>);
 /// a 409 for a refusal by the state.
 fn refused(e: PaymentError) -> StoreError {
     match e.field() {
-        Some(field) => StoreError::Invalid { field, message: e.to_string() },
+        Some(field) => StoreError::Invalid { field, message: e.message() },
         None => match e {
             PaymentError::NotPayable { index: None, source, .. } => StoreError::Lifecycle(source),
-            other => StoreError::Conflict(other.to_string()),
+            other => StoreError::Conflict(other.message()),
         },
     }
 }
@@ -491,19 +492,19 @@ impl Store {
             }
         }
         if !lock_customer(&mut tx, company_id, p.customer_id).await? {
-            return Err(StoreError::Invalid { field: "customer_id".into(), message: "no such customer".into() });
+            return Err(StoreError::Invalid { field: "customer_id".into(), message: Message::new("no_such_customer") });
         }
         let mut docs = Vec::with_capacity(p.allocations.len());
         for (i, (invoice_id, _)) in p.allocations.iter().enumerate() {
             let field = format!("allocations[{i}].invoice_id");
             let Some(doc) = locked.iter().find(|d| d.id == *invoice_id).cloned() else {
-                return Err(StoreError::Invalid { field, message: "no such invoice".into() });
+                return Err(StoreError::Invalid { field, message: Message::new("no_such_invoice") });
             };
             if !doc.kind.is_payable() {
-                return Err(StoreError::Invalid { field, message: "is not an invoice or a deposit invoice".into() });
+                return Err(StoreError::Invalid { field, message: Message::new("invoice_deposit_invoice") });
             }
             if doc.content.customer_id != p.customer_id {
-                return Err(StoreError::Invalid { field, message: "is an invoice of another customer".into() });
+                return Err(StoreError::Invalid { field, message: Message::new("invoice_another_customer") });
             }
             docs.push(doc);
         }
@@ -691,7 +692,8 @@ impl Store {
         date: Date,
     ) -> Result<Payment> {
         let mut tx = self.begin().await?;
-        let no_invoice = || StoreError::Invalid { field: "invoice_id".into(), message: "no such invoice".into() };
+        let no_invoice =
+            || StoreError::Invalid { field: "invoice_id".into(), message: Message::new("no_such_invoice") };
         let doc = match lock_document(&mut tx, company_id, invoice_id, None).await {
             Err(StoreError::NotFound(_)) => return Err(no_invoice()),
             other => other?,
@@ -702,13 +704,13 @@ impl Store {
         if !doc.kind.is_payable() {
             return Err(StoreError::Invalid {
                 field: "invoice_id".into(),
-                message: "is not an invoice or a deposit invoice".into(),
+                message: Message::new("invoice_deposit_invoice"),
             });
         }
         if doc.content.customer_id != customer_id {
             return Err(StoreError::Invalid {
                 field: "invoice_id".into(),
-                message: "is an invoice of another customer".into(),
+                message: Message::new("invoice_another_customer"),
             });
         }
         let currency = doc.content.currency;

@@ -10,6 +10,7 @@ use facturier_core::Decimal;
 use facturier_core::derive;
 use facturier_core::document::{Content, DocumentKind, LifecycleError, Line, LineKind, Status};
 use facturier_core::lifecycle::{self, Refused};
+use facturier_core::message::Message;
 use facturier_core::party::{Customer, InvoiceGrouping};
 use facturier_core::progress::DepositShare;
 use std::collections::HashMap;
@@ -88,10 +89,10 @@ fn selection(order: &DocumentRecord, portions: &[Portion]) -> Result<HashMap<Uui
     for (i, p) in portions.iter().enumerate() {
         let field = |f: &str| format!("lines[{i}].{f}");
         if !order.content.items().any(|l| l.id == p.line_id) {
-            return Err(StoreError::Invalid { field: field("line_id"), message: "no such line on this order".into() });
+            return Err(StoreError::Invalid { field: field("line_id"), message: Message::new("no_such_order_line") });
         }
         if p.quantity <= Decimal::ZERO {
-            return Err(StoreError::Invalid { field: field("quantity"), message: "must be greater than zero".into() });
+            return Err(StoreError::Invalid { field: field("quantity"), message: Message::new("not_positive") });
         }
         *out.entry(p.line_id).or_default() += p.quantity;
     }
@@ -107,9 +108,7 @@ pub(crate) async fn check_not_deducted(tx: &mut Tx, company_id: Uuid, doc: &Docu
     let order = read_in(tx, company_id, order_id).await?;
     let ledger = family::load(tx, company_id, order_id).await?.ledger(&order);
     if ledger.deducted(&doc.content, doc.id) {
-        return Err(StoreError::Conflict(
-            "this deposit is deducted by the order's final invoice: credit the final invoice instead, which gives the deposit back".into(),
-        ));
+        return Err(StoreError::Conflict(Message::new("deposit_deducted_order_final")));
     }
     Ok(())
 }
@@ -301,7 +300,7 @@ async fn enforce_conservation(tx: &mut Tx, company_id: Uuid, order_id: Uuid) -> 
     let mut family = family::load(tx, company_id, order_id).await?;
     family.docs.retain(|(_, d)| d.status != Status::Draft);
     let ledger = family.ledger(&order);
-    derive::check_billing(&order.content, &ledger).map_err(|e| StoreError::Conflict(e.to_string()))
+    derive::check_billing(&order.content, &ledger).map_err(|e| StoreError::Conflict(e.message()))
 }
 
 /// A validated delivery note takes its products out of stock (tracked products only),
@@ -387,7 +386,7 @@ impl Store {
         if portions.is_some() && kind != DocumentKind::Order {
             return Err(StoreError::Invalid {
                 field: "lines".into(),
-                message: "only a delivery note or an invoice from an order takes a selection of lines".into(),
+                message: Message::new("only_delivery_note_invoice"),
             });
         }
         if kind == DocumentKind::Order && to == DocumentKind::DeliveryNote {
@@ -397,7 +396,7 @@ impl Store {
                 derive::delivery_note(&source.content, &f.on_delivery_notes, asked.as_ref()).map_err(|e| match e {
                     derive::DeriveError::TooMuchToDeliver { line, .. } => {
                         let i = portions.and_then(|p| p.iter().position(|p| p.line_id == line)).unwrap_or_default();
-                        StoreError::Invalid { field: format!("lines[{i}].quantity"), message: e.to_string() }
+                        StoreError::Invalid { field: format!("lines[{i}].quantity"), message: e.message() }
                     }
                     other => family::refused(other, "lines"),
                 })?;
@@ -464,12 +463,11 @@ impl Store {
                 }
             }
         }
-        let share = share.or_else(|| derive::scheduled_deposit(&order.content, asked)).ok_or_else(|| {
-            StoreError::Invalid {
+        let share =
+            share.or_else(|| derive::scheduled_deposit(&order.content, asked)).ok_or_else(|| StoreError::Invalid {
                 field: "percent".into(),
-                message: "give either a percent or an amount (including VAT); the order's payment schedule has no deposit left to invoice".into(),
-            }
-        })?;
+                message: Message::new("give_either_percent_amount_including"),
+            })?;
         let field = if matches!(share, DepositShare::Percent(_)) { "percent" } else { "amount" };
         let language = family::language(&mut tx, company_id, order.content.customer_id).await?;
         let number = order.number.clone().unwrap_or_default();
@@ -698,7 +696,7 @@ impl Store {
         let inv = lock_document(&mut tx, company_id, id, Some(kind)).await?;
         match inv.status {
             Status::Draft => return Err(LifecycleError::NotCreditable("draft").into()),
-            Status::Credited => return Err(StoreError::Conflict("this invoice is already fully credited".into())),
+            Status::Credited => return Err(StoreError::Conflict(Message::new("invoice_already_fully_credited"))),
             _ => {}
         }
         check_not_deducted(&mut tx, company_id, &inv).await?;
@@ -714,13 +712,13 @@ impl Store {
             }
         }
         let credited: Vec<&Content> = credited.iter().collect();
-        let fully = |_: derive::DeriveError| StoreError::Conflict("this invoice is already fully credited".into());
+        let fully = |_: derive::DeriveError| StoreError::Conflict(Message::new("invoice_already_fully_credited"));
         let mut content = match what {
             CreditOf::Left => derive::credit_left(&inv.content, &number, &credited, language).map_err(fully)?,
             CreditOf::Amount(amount) => derive::credit_amount(&inv.content, &number, &credited, amount, language)
                 .map_err(|e| match e {
                     derive::DeriveError::NothingLeft => fully(e),
-                    other => StoreError::Invalid { field: "amount".into(), message: other.to_string() },
+                    other => StoreError::Invalid { field: "amount".into(), message: other.message() },
                 })?,
             CreditOf::Lines(lines) => {
                 // The lines are credited on the invoice's terms: its document discount in

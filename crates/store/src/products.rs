@@ -5,6 +5,7 @@ use crate::sql::{Sql, like_escape};
 use crate::{Arg, Result, Store, StoreError, bind_args, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::document::Nature;
+use facturier_core::message::Message;
 use facturier_core::party::fold;
 use facturier_core::product::{Product, UnitCode};
 use facturier_core::tax::{Vat, VatCategory};
@@ -125,13 +126,13 @@ pub(crate) async fn move_stock(
     let Some(stock) = d.stock else { return Ok(()) };
     let after = stock + delta;
     if after < Decimal::ZERO && !allow_negative {
-        return Err(StoreError::Conflict(format!(
-            "not enough stock of {} ({}): {} in stock, {} to deliver",
-            d.reference,
-            d.name,
-            stock.normalize(),
-            (-delta).normalize()
-        )));
+        return Err(StoreError::Conflict(
+            Message::new("enough_stock_stock_deliver")
+                .with("reference", &d.reference)
+                .with("name", &d.name)
+                .with("stock", stock.normalize())
+                .with("wanted", (-delta).normalize()),
+        ));
     }
     d.stock = Some(after);
     let at = now();
@@ -214,7 +215,7 @@ impl Store {
             Err(e) if e.is_unique_violation() => {
                 return Err(StoreError::Invalid {
                     field: "reference".into(),
-                    message: format!("a product with reference {:?} already exists", p.reference),
+                    message: Message::new("product_reference_already_exists").with("r", format!("{:?}", p.reference)),
                 });
             }
             other => other?,
@@ -257,7 +258,7 @@ impl Store {
             Err(e) if e.is_unique_violation() => {
                 return Err(StoreError::Invalid {
                     field: "reference".into(),
-                    message: format!("a product with reference {:?} already exists", p.reference),
+                    message: Message::new("product_reference_already_exists").with("r", format!("{:?}", p.reference)),
                 });
             }
             other => other?,

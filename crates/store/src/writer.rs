@@ -527,7 +527,7 @@ mod tests {
             w.run(|c| insert(c, 1)),
             w.run(|c| {
                 insert(c, 2)?;
-                Err::<usize, _>(StoreError::Conflict("refused after writing".into()))
+                Err::<usize, _>(StoreError::Conflict(facturier_core::message::Message::new("internal_error")))
             }),
             w.run(|c| insert(c, 3)),
             w.run(|c| insert(c, 1)),

@@ -9,6 +9,7 @@ use crate::input::Check;
 use facturier_core::document::{DocumentKind, Status};
 use facturier_core::ids::Email;
 use facturier_core::input::TextKind;
+use facturier_core::message::Message;
 use facturier_core::party::Language;
 use facturier_formats::email::{MergeValues, Template, Texts, attachment_name, default_template};
 use facturier_store::companies::CompanySettings;
@@ -27,11 +28,11 @@ pub const MAX_MESSAGE: usize = 20_000;
 #[serde(deny_unknown_fields)]
 pub struct SendInput {
     /// Recipients; default: the customer's e-mail, else its first contact's.
-    pub to: Option<Vec<String>>,
     #[schema(schema_with = crate::openapi::field::recipients)]
-    pub cc: Option<Vec<String>>,
+    pub to: Option<Vec<String>>,
     /// Copies.
     #[schema(schema_with = crate::openapi::field::copies)]
+    pub cc: Option<Vec<String>>,
     /// Replaces the template's subject; merge fields allowed.
     #[schema(max_length = 300)]
     pub subject: Option<String>,
@@ -128,10 +129,7 @@ pub async fn send(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid, input: &
     let company = auth.company();
     let rec = app.store.document(company, kind, id).await?;
     if rec.status == Status::Draft {
-        return Err(ApiError::Conflict(format!(
-            "a draft {} has no number yet: issue it before sending it",
-            crate::api::noun(kind)
-        )));
+        return Err(ApiError::Conflict(Message::new("draft_number_yet_issue").with("kind", crate::api::noun(kind))));
     }
     let doc = super::render::model(app, auth, &rec).await?;
     let settings = app.store.settings(company).await?;

@@ -8,6 +8,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use facturier_core::company::parse_colour;
 use facturier_core::document::{DocumentKind, Status, settle};
+use facturier_core::message::Message;
 use facturier_core::party::Network;
 use facturier_formats::model::{Appearance, Reference, RenderDocument, Settled};
 use facturier_formats::text;
@@ -210,7 +211,7 @@ pub async fn ubl(app: &App, auth: &Auth, rec: &DocumentRecord, flavor: Option<&s
         Some(Err(e)) => return Err(ApiError::field("flavor", e)),
     };
     if rec.status == Status::Draft {
-        return Err(ApiError::Conflict("a draft has no legal number yet: issue it before exporting it as UBL".into()));
+        return Err(ApiError::Conflict(Message::new("draft_legal_number_yet")));
     }
     let xml = stored_bytes(app, auth, rec, format).await?;
     Ok(DocumentFile { bytes: xml, content_type: "application/xml", name: file_name(rec, "xml") })

@@ -415,7 +415,7 @@ pub async fn set_logo(app: &App, auth: &Auth, declared: &str, body: &[u8]) -> Re
         "image/jpeg" | "image/jpg" => "image/jpeg",
         _ => {
             return Err(ApiError::UnsupportedMediaType {
-                expected: "a PNG or JPEG image (Content-Type image/png or image/jpeg)",
+                expected: "png_or_jpeg_image",
                 got: if declared.is_empty() { "no Content-Type".into() } else { declared.to_string() },
             });
         }

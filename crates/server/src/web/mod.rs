@@ -28,6 +28,7 @@ use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use facturier_core::message::Message;
 use facturier_core::party::Language;
 use facturier_store::StoreError;
 use i18n::t;
@@ -160,7 +161,7 @@ pub enum WebError {
     /// A request the page did not expect (a malformed form).
     BadRequest(Language, String),
     /// The action does not fit the record's state (issuing an issued invoice…).
-    Conflict(Language, String),
+    Conflict(Language, Message),
     Internal(String),
 }
 
@@ -173,7 +174,7 @@ impl WebError {
             ApiError::Unauthorized => WebError::SignIn("/".into()),
             ApiError::Internal(m) => WebError::Internal(m),
             ApiError::Conflict(m) => WebError::Conflict(lang, m),
-            other => WebError::BadRequest(lang, other.to_string()),
+            other => WebError::BadRequest(lang, crate::catalogue::localize(lang, &other.message())),
         }
     }
 

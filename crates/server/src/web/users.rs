@@ -236,8 +236,10 @@ fn role_of(v: Option<&str>) -> Option<Role> {
 async fn refused(app: &App, s: &WebSession, e: StoreError) -> Result<Response, WebError> {
     let lang = s.lang();
     let message = match &e {
-        StoreError::Conflict(m) if m.contains("last administrator") => t(lang, "users.last_admin").to_string(),
-        StoreError::Conflict(m) if m.contains("already a member") => t(lang, "users.already").to_string(),
+        StoreError::Conflict(m) if m.code() == Some("company_last_administrator_make") => {
+            t(lang, "users.last_admin").to_string()
+        }
+        StoreError::Conflict(m) if m.code() == Some("already_member_company") => t(lang, "users.already").to_string(),
         _ => return Err(WebError::store(lang, e)),
     };
     let mut page = users_page(app, s).await?;

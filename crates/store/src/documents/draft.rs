@@ -8,6 +8,7 @@ use super::record::{DocumentRecord, ReadBack, event, lock_document, read_back, r
 use crate::writer::{Val, bind_vals};
 use crate::{Result, Stamp, Store, StoreError, Tx, family, new_id, now, on_conn};
 use facturier_core::document::{Content, DocumentKind, LifecycleError, Status};
+use facturier_core::message::Message;
 use time::Date;
 use uuid::Uuid;
 
@@ -254,11 +255,11 @@ pub(super) fn joined(statements: &[&str]) -> String {
 }
 
 fn no_customer() -> StoreError {
-    StoreError::Invalid { field: "customer_id".into(), message: "no such customer".into() }
+    StoreError::Invalid { field: "customer_id".into(), message: Message::new("no_such_customer") }
 }
 
 fn no_product(i: usize) -> StoreError {
-    StoreError::Invalid { field: format!("lines[{i}].product_id"), message: "no such product".into() }
+    StoreError::Invalid { field: format!("lines[{i}].product_id"), message: Message::new("no_such_product") }
 }
 
 /// Inserts a draft inside a transaction, linked to `link` (parent id, relation) if given.

@@ -19,6 +19,7 @@ use crate::{Result, Stamp, StoreError, Tx, on_conn};
 use facturier_core::company::{Buyer, Parties, Printed, Seller};
 use facturier_core::compliance::{self, Problem};
 use facturier_core::document::{self, Content, DocumentKind, IssueFacts};
+use facturier_core::message::Message;
 use facturier_core::money::Currency;
 use facturier_core::numbering::NumberPattern;
 use facturier_core::party::Customer;
@@ -317,10 +318,7 @@ impl Sealed {
     /// Why writing the issued row failed: a repeated number means the pattern was changed.
     pub(crate) fn write_error(&self, e: StoreError) -> StoreError {
         if e.is_unique_violation() {
-            StoreError::Conflict(format!(
-                "number {} already exists: the numbering pattern was changed to one that repeats earlier numbers",
-                self.number
-            ))
+            StoreError::Conflict(Message::new("number_already_exists_numbering").with("n", &self.number))
         } else {
             e
         }

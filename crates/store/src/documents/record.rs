@@ -227,7 +227,7 @@ impl TryFrom<Row> for DocumentRecord {
         Ok(DocumentRecord {
             id: r.id,
             kind: r.kind.parse().map_err(corrupt)?,
-            status: r.status.parse().map_err(corrupt)?,
+            status: r.status.parse().map_err(|e: facturier_core::message::Message| corrupt(e.english()))?,
             number: r.number,
             content: parse_content(r.id, r.customer_id, &r.currency, &r.content)?,
             issue_date: r.issue_date,
