@@ -973,6 +973,8 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::app::customers::AddressInput,
     crate::app::customers::ContactInput,
     crate::app::customers::LegalInput,
+    crate::api::products::ProductInput,
+    crate::api::products::ProductView,
 )))]
 struct Derived;
 
@@ -983,6 +985,33 @@ fn derived_schemas() -> Map<String, Value> {
         Ok(Value::Object(m)) => m,
         _ => Map::new(),
     }
+}
+
+/// Schemas written in [`schemas`] that a derived field refers to by name
+/// (`#[schema(value_type = written::DecimalText)]` gives `$ref: #/components/schemas/Decimal`
+/// with the field's doc comment as its description).
+pub(crate) mod written {
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{Object, Schema};
+
+    macro_rules! written {
+        ($($marker:ident => $name:literal),*) => {$(
+            pub struct $marker;
+            impl utoipa::PartialSchema for $marker {
+                /// A placeholder: the schema of that name in `schemas()` replaces it.
+                fn schema() -> RefOr<Schema> {
+                    Schema::Object(Object::new()).into()
+                }
+            }
+            impl utoipa::ToSchema for $marker {
+                fn name() -> std::borrow::Cow<'static, str> {
+                    $name.into()
+                }
+            }
+        )*};
+    }
+    // Not named `Decimal`: utoipa's `decimal` feature would take it for rust_decimal's.
+    written!(DecimalText => "Decimal", UnitCode => "UnitCode", VatCategory => "VatCategory", Nature => "Nature");
 }
 
 /// Field schemas the derive cannot infer from the Rust type (`#[schema(schema_with = ...)]`):
@@ -1364,62 +1393,20 @@ fn schemas() -> Value {
     );
     add("CustomerFileList", json!({"type": "array", "items": schema_ref("CustomerFile")}));
 
-    // ---- products ----
-    let product_input = input(
-        &["reference", "name", "unit_price", "vat_rate"],
-        json!({
-            "reference": described(text(64), "Unique in the company."),
-            "name": text(500),
-            "unit": described(nullable(schema_ref("UnitCode")), "Default C62 (one)."),
-            "unit_price": decimal("Net unit price: at least 0, at most 6 decimals."),
-            "vat_rate": decimal("VAT rate in percent (`\"20\"`, `\"5.5\"`): 0 to 100, at most 4 decimals."),
-            "vat_category": nullable(schema_ref("VatCategory")),
-            "purchase_price": opt_decimal("Cost price: at least 0, at most 6 decimals; gives the margin."),
-            "stock": opt_decimal("Tracked quantity in stock, at most 4 decimals; absent or null when not tracked."),
-            "nature": described(nullable(schema_ref("Nature")), "What a line of it supplies; default told by the unit (hours, days… are services)."),
-            "id": ignored(),
-            "margin": ignored(),
-            "created_at": ignored(),
-            "updated_at": ignored(),
-        }),
-    );
-    add("ProductPatch", patch_of(&product_input, &[], "An RFC 7386 merge patch over a `ProductInput`."));
-    add("ProductInput", described(product_input, "The body of `POST /products`; `null` means absent."));
-    add(
-        "ProductView",
-        object(
-            &[
-                "id",
-                "reference",
-                "name",
-                "unit",
-                "unit_price",
-                "vat_rate",
-                "vat_category",
-                "purchase_price",
-                "margin",
-                "stock",
-                "nature",
-                "created_at",
-                "updated_at",
-            ],
-            json!({
-                "id": uuid(),
-                "reference": {"type": "string"},
-                "name": {"type": "string"},
-                "unit": schema_ref("UnitCode"),
-                "unit_price": schema_ref("Decimal"),
-                "vat_rate": schema_ref("Decimal"),
-                "vat_category": schema_ref("VatCategory"),
-                "purchase_price": nullable(schema_ref("Decimal")),
-                "margin": described(nullable(schema_ref("Decimal")), "unit_price − purchase_price, when the purchase price is known."),
-                "stock": described(nullable(schema_ref("Decimal")), "null when the stock is not tracked."),
-                "nature": schema_ref("Nature"),
-                "created_at": instant(),
-                "updated_at": instant(),
-            }),
-        ),
-    );
+    // ---- products (derived) ----
+    if let Some(Value::Object(props)) = s.get_mut("ProductInput").and_then(|c| c.get_mut("properties")) {
+        for field in ["id", "margin", "created_at", "updated_at"] {
+            props.insert(field.to_string(), ignored());
+        }
+    }
+    if let Some(patch) =
+        s.get("ProductInput").map(|p| patch_of(p, &[], "An RFC 7386 merge patch over a `ProductInput`."))
+    {
+        s.insert("ProductPatch".to_string(), patch);
+    }
+    let mut add = |name: &str, v: Value| {
+        s.insert(name.to_string(), v);
+    };
     add("ProductPage", page("ProductView", "A page of products."));
     add(
         "Nature",

@@ -5,6 +5,7 @@ use crate::App;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::{ApiJson, Check, DecRules, DecText, patched, require_patch_object};
+use crate::openapi::written;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -15,19 +16,35 @@ use facturier_core::tax::{Vat, VatCategory};
 use facturier_store::products::{ProductFilter, ProductRecord};
 use serde::{Deserialize, Serialize};
 
-/// The body of `POST /products` (and, merged over the current record, of `PATCH`).
-#[derive(Deserialize, Serialize, Default, Clone)]
+/// The body of `POST /products`; `null` means absent. (Merged over the current record, the
+/// body of `PATCH` too.)
+#[derive(Deserialize, Serialize, Default, Clone, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductInput {
+    /// Unique in the company.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 64)]
     pub reference: Option<String>,
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 500)]
     pub name: Option<String>,
+    /// Default C62 (one).
+    #[schema(value_type = Option<written::UnitCode>)]
     pub unit: Option<String>,
+    /// Net unit price: at least 0, at most 6 decimals.
+    #[schema(required = true, value_type = written::DecimalText)]
     pub unit_price: Option<DecText>,
+    /// VAT rate in percent (`"20"`, `"5.5"`): 0 to 100, at most 4 decimals.
+    #[schema(required = true, value_type = written::DecimalText)]
     pub vat_rate: Option<DecText>,
+    #[schema(value_type = Option<written::VatCategory>)]
     pub vat_category: Option<String>,
+    /// Cost price: at least 0, at most 6 decimals; gives the margin.
+    #[schema(value_type = Option<written::DecimalText>)]
     pub purchase_price: Option<DecText>,
+    /// Tracked quantity in stock, at most 4 decimals; absent or null when not tracked.
+    #[schema(value_type = Option<written::DecimalText>)]
     pub stock: Option<DecText>,
-    /// `goods` or `services`; told by the unit when left out (hours, days… are services).
+    /// What a line of it supplies; default told by the unit (hours, days… are services).
+    #[schema(value_type = Option<written::Nature>)]
     pub nature: Option<String>,
     #[serde(default, skip_serializing)]
     pub id: Option<serde_json::Value>,
@@ -89,22 +106,33 @@ impl ProductInput {
 }
 
 /// A product as the API shows it; `stock` is null when not tracked.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ProductView {
     pub id: uuid::Uuid,
     pub reference: String,
     pub name: String,
+    #[schema(value_type = written::UnitCode)]
     pub unit: &'static str,
+    #[schema(value_type = written::DecimalText)]
     pub unit_price: String,
+    #[schema(value_type = written::DecimalText)]
     pub vat_rate: String,
+    #[schema(value_type = written::VatCategory)]
     pub vat_category: &'static str,
+    #[schema(required = true, value_type = Option<written::DecimalText>)]
     pub purchase_price: Option<String>,
     /// unit_price − purchase_price, when the purchase price is known.
+    #[schema(required = true, value_type = Option<written::DecimalText>)]
     pub margin: Option<String>,
+    /// null when the stock is not tracked.
+    #[schema(required = true, value_type = Option<written::DecimalText>)]
     pub stock: Option<String>,
     /// `goods` or `services`.
+    #[schema(value_type = written::Nature)]
     pub nature: &'static str,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
