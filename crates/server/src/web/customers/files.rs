@@ -1,0 +1,83 @@
+//! The customer's attached files: upload (or the page again with the reason), download and
+//! delete.
+
+use crate::App;
+use crate::api::customer_files::{self as files, UploadError};
+use crate::web::session::{CsrfForm, WebSession, same_secret};
+use crate::web::{WebError, see_other};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+
+use super::customer_id;
+use super::show::render_show;
+
+/// `POST /customers/{id}/files` (multipart: `csrf`, then `file`): attaches the file, or
+/// shows the customer's page again with the reason next to the file input.
+pub async fn upload(
+    State(app): State<App>,
+    s: WebSession,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    req: Request,
+) -> Result<Response, WebError> {
+    let lang = s.lang();
+    let id = customer_id(lang, &id)?;
+    // Another company's customer is unknown here, whatever the body holds.
+    app.store.customer(s.rec.company_id, id).await.map_err(|e| WebError::store(lang, e))?;
+    let mp = Multipart::from_request(req, &app).await.map_err(|e| WebError::BadRequest(lang, e.body_text()))?;
+    let mut fields = Vec::new();
+    let read = files::read_upload(mp, &mut fields).await;
+    // The CSRF token: htmx's header, or the form's `csrf` part (sent before the file).
+    let sent = headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from)
+        .or_else(|| fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.clone()))
+        .unwrap_or_default();
+    if !same_secret(&sent, &s.rec.csrf_token) {
+        return Err(WebError::Csrf(lang));
+    }
+    s.auth().require_write().map_err(|e| WebError::api(lang, e))?;
+    match read {
+        Ok(up) => {
+            crate::app::customers::attach_file(&app, &s.auth(), id, &up, Some(&s.rec.email))
+                .await
+                .map_err(|e| WebError::api(lang, e))?;
+            Ok(see_other(&format!("/customers/{id}#files")))
+        }
+        Err(UploadError::TooLarge) => {
+            render_show(&app, &s, id, Some("cust.file_too_large"), StatusCode::PAYLOAD_TOO_LARGE).await
+        }
+        Err(UploadError::NoFile) => {
+            render_show(&app, &s, id, Some("cust.file_missing"), StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        Err(UploadError::Malformed(m)) => Err(WebError::BadRequest(lang, m)),
+    }
+}
+
+/// `GET /customers/{id}/files/{file_id}`: the file as an attachment.
+pub async fn download(
+    State(app): State<App>,
+    s: WebSession,
+    Path((id, file_id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let lang = s.lang();
+    let (id, file_id) = (customer_id(lang, &id)?, customer_id(lang, &file_id)?);
+    let (f, bytes) =
+        app.store.customer_file(s.rec.company_id, id, file_id).await.map_err(|e| WebError::store(lang, e))?;
+    Ok(files::download(&f, bytes))
+}
+
+/// `POST /customers/{id}/files/{file_id}/delete`
+pub async fn delete_file(
+    State(app): State<App>,
+    Path((id, file_id)): Path<(String, String)>,
+    CsrfForm(s, _): CsrfForm,
+) -> Result<Response, WebError> {
+    let lang = s.lang();
+    s.auth().require_write().map_err(|e| WebError::api(lang, e))?;
+    let (id, file_id) = (customer_id(lang, &id)?, customer_id(lang, &file_id)?);
+    app.store.delete_customer_file(s.rec.company_id, id, file_id).await.map_err(|e| WebError::store(lang, e))?;
+    Ok(see_other(&format!("/customers/{id}#files")))
+}
