@@ -1,6 +1,9 @@
 //! What the machine offers the tests: PostgreSQL. A test that needs it is not run without
 //! it and says so, unless `FACTURIER_TEST_ALL=1` (scripts/test, CI), where its absence
 //! fails: a skipped check there would read as a passed one.
+//!
+//! And the fresh stores the tests run on: a migrated SQLite file ([`sqlite_store`]) and
+//! a migrated PostgreSQL database of their own ([`postgres_store`], [`drop_postgres`]).
 
 use std::io::Write;
 
