@@ -595,6 +595,36 @@ pub fn order_progress(status: Status, delivered_all: bool, delivered_any: bool, 
     }
 }
 
+/// How a document counts in its family (an order's delivery notes, deposits, invoices
+/// and their credit notes): what it delivers, bills or takes back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// A draft: it counts only where what is about to be billed is counted too.
+    Draft,
+    /// Issued (validated, paid…): it counts.
+    Issued,
+    /// Cancelled, or credited in full: it was issued and no longer counts.
+    Withdrawn,
+}
+
+impl Standing {
+    /// Whether the document was issued, withdrawn since or not: what it billed was billed.
+    pub fn was_issued(self) -> bool {
+        self != Standing::Draft
+    }
+}
+
+/// How a document in `status` counts in its family: the one reading of "a draft", "an
+/// issued document" and "a withdrawn one" every follow-up of an order (deliveries,
+/// invoicing, deposits, credit notes, the conservation rule) goes by.
+pub fn standing(status: Status) -> Standing {
+    match status {
+        Status::Draft => Standing::Draft,
+        Status::Cancelled | Status::Credited => Standing::Withdrawn,
+        _ => Standing::Issued,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -848,6 +878,25 @@ mod tests {
         assert!(convert(K::Quote, Status::Accepted, K::DeliveryNote).is_err());
         assert!(convert(K::Invoice, Status::Issued, K::Order).is_err());
         assert!(convert(K::Order, Status::Invoiced, K::Invoice).is_err());
+    }
+
+    #[test]
+    fn a_document_counts_in_its_family_once_issued_until_withdrawn() {
+        assert_eq!(standing(S::Draft), Standing::Draft);
+        for s in [S::Cancelled, S::Credited] {
+            assert_eq!(standing(s), Standing::Withdrawn);
+        }
+        for s in [S::Confirmed, S::Validated, S::Issued, S::PartiallyPaid, S::Paid, S::Invoiced] {
+            assert_eq!(standing(s), Standing::Issued);
+        }
+        assert!(!Standing::Draft.was_issued());
+        assert!(Standing::Withdrawn.was_issued() && Standing::Issued.was_issued());
+        // An open invoice counts.
+        for kind in K::ALL {
+            for s in Status::ALL.into_iter().filter(|s| is_open(kind, *s)) {
+                assert_eq!(standing(s), Standing::Issued, "{kind:?} {s:?}");
+            }
+        }
     }
 
     #[test]

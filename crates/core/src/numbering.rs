@@ -1,7 +1,8 @@
 //! Legal numbering patterns such as `F{YYYY}-{SEQ:5}`.
 //!
-//! A pattern only formats; the sequence value itself is allocated by the store in
-//! the transaction that issues the document, which is what makes numbers gapless.
+//! A pattern only formats. Which sequence value comes next is [`next_seq`], the one rule
+//! the store draws numbers by (in the transaction that issues the document, which is what
+//! makes numbers gapless) and the settings page previews.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -152,10 +153,89 @@ impl From<NumberPattern> for String {
     }
 }
 
+/// Where a kind's sequence stands: the last value drawn in one numbering period.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counter {
+    /// The period counted in: a year when numbers restart each year, else 0 ([`period`]).
+    pub period: i64,
+    /// The last sequence value drawn in it.
+    pub last: u64,
+}
+
+/// The numbering period of a document issued on `date`: its year when numbers restart
+/// each year, else 0 (one sequence for ever).
+pub fn period(yearly_reset: bool, date: Date) -> i64 {
+    if yearly_reset { i64::from(date.year()) } else { 0 }
+}
+
+/// The sequence value of the next document issued on `date`, given the kind's latest
+/// counter (`None`: nothing drawn yet): the one after the counter's when `date` falls in
+/// the counter's period, else 1 — a sequence that starts, or a new year under a yearly
+/// reset.
+pub fn next_seq(counter: Option<Counter>, yearly_reset: bool, date: Date) -> u64 {
+    match counter {
+        Some(c) if c.period == period(yearly_reset, date) => c.last.saturating_add(1),
+        _ => 1,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use time::macros::date;
+
+    #[test]
+    fn the_next_number_goes_on_within_a_period_and_restarts_with_a_new_year() {
+        let in_2026 = Some(Counter { period: 2026, last: 41 });
+        assert_eq!(next_seq(in_2026, true, date!(2026 - 12 - 31)), 42);
+        assert_eq!(next_seq(in_2026, true, date!(2027 - 01 - 01)), 1);
+        assert_eq!(next_seq(None, true, date!(2026 - 06 - 01)), 1);
+        let for_ever = Some(Counter { period: 0, last: 41 });
+        assert_eq!(next_seq(for_ever, false, date!(2027 - 01 - 01)), 42);
+        assert_eq!(next_seq(None, false, date!(2027 - 01 - 01)), 1);
+    }
+
+    proptest! {
+        /// Drawing one number after another from the counter each draw leaves gives
+        /// 1, 2, 3… within a period, whatever the rule and the dates in it.
+        #[test]
+        fn numbers_follow_each_other_within_a_period(
+            yearly_reset: bool,
+            year in 2000i32..2100,
+            days in proptest::collection::vec(1u16..=365, 1..40),
+        ) {
+            let mut days = days;
+            days.sort_unstable();
+            let mut counter: Option<Counter> = None;
+            for (i, day) in days.into_iter().enumerate() {
+                let date = Date::from_ordinal_date(year, day).unwrap();
+                let seq = next_seq(counter, yearly_reset, date);
+                prop_assert_eq!(seq, i as u64 + 1);
+                counter = Some(Counter { period: period(yearly_reset, date), last: seq });
+            }
+        }
+
+        /// A yearly reset starts every year at 1; without it the sequence goes on.
+        #[test]
+        fn a_new_year_restarts_only_a_yearly_sequence(
+            yearly_reset: bool,
+            year in 2000i32..2100,
+            last in 1u64..1_000_000,
+            day in 1u16..=365,
+        ) {
+            let counter = Some(Counter { period: period(yearly_reset, date_in(year, 200)), last });
+            let next_year = date_in(year + 1, day);
+            let expected = if yearly_reset { 1 } else { last + 1 };
+            prop_assert_eq!(next_seq(counter, yearly_reset, next_year), expected);
+            // Never below what the period already drew.
+            prop_assert!(next_seq(counter, yearly_reset, date_in(year, day)) > last);
+        }
+    }
+
+    fn date_in(year: i32, day: u16) -> Date {
+        Date::from_ordinal_date(year, day).unwrap()
+    }
 
     #[test]
     fn formats_year_month_and_padded_sequence() {

@@ -5,7 +5,7 @@ use facturier_core::company::{BankAccount, BankProfile, DocumentLook, LegalTerms
 use facturier_core::document::DocumentKind;
 use facturier_core::message::Message;
 use facturier_core::money::Currency;
-use facturier_core::numbering::NumberPattern;
+use facturier_core::numbering::{Counter, NumberPattern};
 use facturier_core::party::Country;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -109,6 +109,9 @@ pub struct NumberingSettings {
     pub yearly_reset: bool,
     /// Documents of this kind issued so far.
     pub issued: u64,
+    /// The sequence's latest period and the last value drawn in it (`None`: nothing drawn
+    /// yet): with `core::numbering::next_seq`, the number the next document takes.
+    pub counter: Option<Counter>,
 }
 
 /// The caller behind an API token.
@@ -312,10 +315,14 @@ impl Store {
 
     /// The numbering settings of every kind, with the number of documents issued.
     pub async fn numbering(&self, company_id: Uuid) -> Result<Vec<NumberingSettings>> {
-        let rows: Vec<(String, String, bool, i64)> = on_pool!(self, |c| {
+        type Row = (String, String, bool, i64, Option<i64>, Option<i64>);
+        let rows: Vec<Row> = on_pool!(self, |c| {
             sqlx::query_as(
-                "SELECT n.kind, n.pattern, n.yearly_reset, s.length FROM numbering n \
+                "SELECT n.kind, n.pattern, n.yearly_reset, s.length, q.period, q.last_value FROM numbering n \
                  JOIN seal_chains s ON s.company_id = n.company_id AND s.kind = n.kind \
+                 LEFT JOIN number_sequences q ON q.company_id = n.company_id AND q.kind = n.kind \
+                 AND q.period = (SELECT MAX(m.period) FROM number_sequences m \
+                                 WHERE m.company_id = n.company_id AND m.kind = n.kind) \
                  WHERE n.company_id = $1 ORDER BY n.kind",
             )
             .bind(company_id)
@@ -323,7 +330,7 @@ impl Store {
             .await?
         });
         rows.into_iter()
-            .map(|(kind, pattern, yearly_reset, issued)| {
+            .map(|(kind, pattern, yearly_reset, issued, period, last)| {
                 let pattern = pattern
                     .parse()
                     .map_err(|e: facturier_core::numbering::PatternError| StoreError::Corrupt(e.to_string()))?;
@@ -332,6 +339,9 @@ impl Store {
                     pattern,
                     yearly_reset,
                     issued: u64::try_from(issued).unwrap_or(0),
+                    counter: period
+                        .zip(last)
+                        .map(|(period, last)| Counter { period, last: u64::try_from(last).unwrap_or(0) }),
                 })
             })
             .collect()

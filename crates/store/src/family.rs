@@ -5,7 +5,8 @@
 use crate::documents::record::{DocumentRecord, read_in};
 use crate::{Result, StoreError, Tx, on_conn};
 use facturier_core::derive::{DeriveError, Ledger, Member, Role};
-use facturier_core::document::{DocumentKind, Status};
+use facturier_core::document::DocumentKind;
+use facturier_core::lifecycle::{Standing, standing};
 use facturier_core::party::{Customer, Language};
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -21,7 +22,8 @@ impl Family {
         let mut ledger = Ledger::of(&order.content, &self.members());
         // A situation credited in full is to be billed again: the next one may restate
         // its percentage (what it billed is already taken back in the amounts).
-        let live = self.docs.iter().filter(|(role, d)| *role == Role::Invoice && d.status != Status::Credited);
+        let live =
+            self.docs.iter().filter(|(role, d)| *role == Role::Invoice && standing(d.status) != Standing::Withdrawn);
         let percents: Vec<_> = live.filter_map(|(_, d)| d.content.progress_percent).collect();
         ledger.situations = u32::try_from(percents.len()).unwrap_or(u32::MAX);
         ledger.last_percent = percents.into_iter().max().unwrap_or_default();
@@ -83,7 +85,7 @@ pub(crate) async fn load(tx: &mut Tx, company_id: Uuid, order_id: Uuid) -> Resul
         match kind {
             DocumentKind::DeliveryNote => {
                 let note = read_in(tx, company_id, child).await?;
-                if note.status == Status::Cancelled {
+                if standing(note.status) == Standing::Withdrawn {
                     continue;
                 }
                 for (grand, gk) in children(tx, company_id, child).await? {
@@ -104,7 +106,7 @@ pub(crate) async fn load(tx: &mut Tx, company_id: Uuid, order_id: Uuid) -> Resul
             continue;
         }
         let doc = read_in(tx, company_id, id).await?;
-        if role == Role::Deposit && doc.status == Status::Draft {
+        if role == Role::Deposit && standing(doc.status) == Standing::Draft {
             continue;
         }
         for (c, ck) in children(tx, company_id, id).await? {
@@ -112,7 +114,7 @@ pub(crate) async fn load(tx: &mut Tx, company_id: Uuid, order_id: Uuid) -> Resul
                 continue;
             }
             let cn = read_in(tx, company_id, c).await?;
-            if cn.status != Status::Draft {
+            if standing(cn.status).was_issued() {
                 docs.push((Role::CreditNote, cn));
             }
         }

@@ -9,7 +9,7 @@ use crate::{Result, Store, StoreError, Tx, now, on_conn};
 use facturier_core::Decimal;
 use facturier_core::derive;
 use facturier_core::document::{Content, DocumentKind, LifecycleError, Line, LineKind, Status};
-use facturier_core::lifecycle::{self, Refused};
+use facturier_core::lifecycle::{self, Action, Refused, Standing, standing};
 use facturier_core::message::Message;
 use facturier_core::party::{Customer, InvoiceGrouping};
 use facturier_core::progress::DepositShare;
@@ -160,13 +160,11 @@ async fn bill_by_quantities(
     Ok((content, deducted))
 }
 
-/// An order that can still take deposits and situations.
-async fn open_order(tx: &mut Tx, company_id: Uuid, order_id: Uuid, action: &'static str) -> Result<DocumentRecord> {
+/// An order, locked, that its table allows `action` on (a deposit or a situation: an
+/// order still open), else the table's refusal.
+async fn open_order(tx: &mut Tx, company_id: Uuid, order_id: Uuid, action: Action) -> Result<DocumentRecord> {
     let order = lock_document(tx, company_id, order_id, Some(DocumentKind::Order)).await?;
-    if !matches!(order.status, Status::Confirmed | Status::PartiallyDelivered | Status::Delivered) {
-        let hint = if order.status == Status::Draft { "; issue it first" } else { "" };
-        return Err(LifecycleError::from(Refused { action, kind: "order", status: order.status.as_str(), hint }).into());
-    }
+    lifecycle::check(DocumentKind::Order, order.status, action).map_err(LifecycleError::from)?;
     Ok(order)
 }
 
@@ -196,14 +194,14 @@ async fn follow_up(tx: &mut Tx, company_id: Uuid, order_id: Uuid) -> Result<Orde
         match kind {
             DocumentKind::DeliveryNote => {
                 let bl = read_in(tx, company_id, child).await?;
-                if bl.status == Status::Cancelled {
+                if standing(bl.status) == Standing::Withdrawn {
                     continue;
                 }
                 for l in &bl.content.lines {
                     if let Some(src) = l.source_line_id {
                         via_delivery.insert(l.id, src);
                         *f.on_delivery_notes.entry(src).or_default() += l.quantity;
-                        if bl.status != Status::Draft {
+                        if standing(bl.status).was_issued() {
                             *f.delivered.entry(src).or_default() += l.quantity;
                         }
                     }
@@ -225,14 +223,14 @@ async fn follow_up(tx: &mut Tx, company_id: Uuid, order_id: Uuid) -> Result<Orde
         // Situations are followed in percent, not in quantities.
         if let Some(p) = inv.content.progress_percent {
             f.by_situations = true;
-            f.progress_complete |= p == Decimal::ONE_HUNDRED && !matches!(inv.status, Status::Draft | Status::Credited);
+            f.progress_complete |= p == Decimal::ONE_HUNDRED && standing(inv.status) == Standing::Issued;
             continue;
         }
         for l in &inv.content.lines {
             let Some(src) = l.source_line_id else { continue };
             let order_line = via_delivery.get(&src).copied().unwrap_or(src);
             *f.on_invoices.entry(order_line).or_default() += l.quantity;
-            if inv.status != Status::Draft {
+            if standing(inv.status).was_issued() {
                 *f.invoiced.entry(order_line).or_default() += l.quantity;
             }
         }
@@ -298,7 +296,7 @@ pub(crate) async fn after_issue(tx: &mut Tx, company_id: Uuid, kind: DocumentKin
 async fn enforce_conservation(tx: &mut Tx, company_id: Uuid, order_id: Uuid) -> Result<()> {
     let order = lock_document(tx, company_id, order_id, Some(DocumentKind::Order)).await?;
     let mut family = family::load(tx, company_id, order_id).await?;
-    family.docs.retain(|(_, d)| d.status != Status::Draft);
+    family.docs.retain(|(_, d)| standing(d.status).was_issued());
     let ledger = family.ledger(&order);
     derive::check_billing(&order.content, &ledger).map_err(|e| StoreError::Conflict(e.message()))
 }
@@ -446,7 +444,7 @@ impl Store {
         share: Option<DepositShare>,
     ) -> Result<DocumentRecord> {
         let mut tx = self.begin().await?;
-        let order = open_order(&mut tx, company_id, order_id, "given a deposit invoice").await?;
+        let order = open_order(&mut tx, company_id, order_id, Action::DepositInvoice).await?;
         // What the family bills already (issued deposits, invoices drafts included, less
         // credit notes), and the deposits still in draft, which will bill too.
         let ledger = family::load(&mut tx, company_id, order_id).await?.ledger(&order);
@@ -455,10 +453,10 @@ impl Store {
         for (child, kind) in children(&mut tx, company_id, order_id).await? {
             if kind == DocumentKind::DepositInvoice {
                 let dep = read_in(&mut tx, company_id, child).await?;
-                if dep.status != Status::Credited {
+                if standing(dep.status) != Standing::Withdrawn {
                     asked += 1;
                 }
-                if dep.status == Status::Draft {
+                if standing(dep.status) == Standing::Draft {
                     already += dep.content.totals().gross;
                 }
             }
@@ -498,7 +496,7 @@ impl Store {
         cumulative: Decimal,
     ) -> Result<DocumentRecord> {
         let mut tx = self.begin().await?;
-        let order = open_order(&mut tx, company_id, order_id, "given a progress invoice").await?;
+        let order = open_order(&mut tx, company_id, order_id, Action::ProgressInvoice).await?;
         let family = family::load(&mut tx, company_id, order_id).await?;
         let ledger = family.ledger(&order);
         let language = family::language(&mut tx, company_id, order.content.customer_id).await?;
@@ -694,10 +692,13 @@ impl Store {
     ) -> Result<DocumentRecord> {
         let mut tx = self.begin().await?;
         let inv = lock_document(&mut tx, company_id, id, Some(kind)).await?;
-        match inv.status {
-            Status::Draft => return Err(LifecycleError::NotCreditable("draft").into()),
-            Status::Credited => return Err(StoreError::Conflict(Message::new("invoice_already_fully_credited"))),
-            _ => {}
+        if let Err(refused) = lifecycle::check(kind, inv.status, Action::CreditNote) {
+            // The table decides; these two refusals keep their own words.
+            return Err(match standing(inv.status) {
+                Standing::Draft => LifecycleError::NotCreditable("draft").into(),
+                Standing::Withdrawn => StoreError::Conflict(Message::new("invoice_already_fully_credited")),
+                Standing::Issued => LifecycleError::from(refused).into(),
+            });
         }
         check_not_deducted(&mut tx, company_id, &inv).await?;
         let number = inv.number.clone().unwrap_or_default();
@@ -706,7 +707,7 @@ impl Store {
         for (c, ck) in children(&mut tx, company_id, id).await? {
             if ck == DocumentKind::CreditNote {
                 let cn = read_in(&mut tx, company_id, c).await?;
-                if cn.status != Status::Draft {
+                if standing(cn.status).was_issued() {
                     credited.push(cn.content);
                 }
             }

@@ -916,10 +916,6 @@ async fn read_postgres(pool: &PgPool) -> Schema {
     schema
 }
 
-fn pg_admin_url() -> String {
-    std::env::var("FACTURIER_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
 fn report(stale: &[String], diffs: &[Difference]) -> String {
     let mut r = String::new();
     if !diffs.is_empty() {
@@ -943,30 +939,16 @@ fn report(stale: &[String], diffs: &[Difference]) -> String {
 
 #[tokio::test]
 async fn sqlite_and_postgres_migrations_build_the_same_schema() {
-    if !services::postgres_available(&pg_admin_url()).await {
-        return;
-    }
+    let Some((postgres, name)) = services::postgres_store("facturier_schema").await else { return };
     let dir = tempfile::tempdir().expect("temp dir");
-    let sqlite = Store::connect(&format!("sqlite://{}", dir.path().join("schema.db").display()))
-        .await
-        .expect("open a SQLite file");
-    sqlite.migrate().await.expect("migrate SQLite");
-
-    let admin = pg_admin_url();
-    let name = format!("facturier_schema_{}", facturier_store::new_id().simple());
-    let url = facturier_store::bulk::create_postgres_database(&admin, &name).await.expect(
-        "PostgreSQL must be running for this test (127.0.0.1:5432, user postgres; FACTURIER_TEST_PG overrides)",
-    );
-    let postgres = Store::connect(&url).await.expect("connect to the new PostgreSQL database");
-    postgres.migrate().await.expect("migrate PostgreSQL");
+    let sqlite = services::sqlite_store(dir.path(), "schema.db").await;
 
     let (Store::Sqlite(lite, _), Store::Postgres(pg)) = (&sqlite, &postgres) else {
         panic!("Store::connect chose the wrong backend")
     };
     let mut s = read_sqlite(lite).await;
     let mut p = read_postgres(pg).await;
-    postgres.close().await;
-    facturier_store::bulk::drop_postgres_database(&admin, &name).await.expect("drop the test database");
+    services::drop_postgres(postgres, &name).await;
 
     // The readers found something: an empty catalogue would agree with anything.
     for (backend, schema) in [("sqlite", &s), ("postgres", &p)] {

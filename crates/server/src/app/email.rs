@@ -6,9 +6,10 @@ use crate::App;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::Check;
-use facturier_core::document::{DocumentKind, Status};
+use facturier_core::document::DocumentKind;
 use facturier_core::ids::Email;
 use facturier_core::input::TextKind;
+use facturier_core::lifecycle::{self, Action};
 use facturier_core::message::Message;
 use facturier_core::party::Language;
 use facturier_formats::email::{MergeValues, Template, Texts, attachment_name, default_template};
@@ -128,7 +129,8 @@ pub async fn send(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid, input: &
     auth.require_write()?;
     let company = auth.company();
     let rec = app.store.document(company, kind, id).await?;
-    if rec.status == Status::Draft {
+    // The table sends from every status but the draft's: a draft has no number yet.
+    if !lifecycle::allows(kind, rec.status, Action::Send) {
         return Err(ApiError::Conflict(Message::new("draft_number_yet_issue").with("kind", crate::api::noun(kind))));
     }
     let doc = super::render::model(app, auth, &rec).await?;

@@ -34,13 +34,6 @@ async fn outbox(store: &Store) -> Vec<(String, String)> {
     .unwrap()
 }
 
-async fn signed_in(app: &TestApp, email: &str) -> Browser {
-    with_password(app, email).await;
-    let mut b = Browser::new(app);
-    assert_eq!(b.sign_in(email, PASSWORD).await.status, 303, "{email} signs in");
-    b
-}
-
 /// The company the browser's session shows.
 async fn current_company(b: &mut Browser) -> String {
     let page = b.get("/").await;

@@ -803,3 +803,22 @@ async fn an_invoice_that_would_bill_twice_is_refused_at_issue_and_nothing_is_num
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_draft_order_takes_no_deposit_nor_progress_invoice_until_issued() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let order = app.post("/orders", body(&customer, vec![line("Pose", "1", "1000", "20")])).await;
+        let oid = id(order.assert_status(201));
+        for (path, input) in
+            [("deposit-invoice", json!({"percent": "30"})), ("progress-invoice", json!({"cumulative_percent": "50"}))]
+        {
+            let r = app.post(&format!("/orders/{oid}/{path}"), input).await;
+            let detail = r.assert_status(409)["detail"].as_str().unwrap().to_string();
+            assert!(detail.contains("draft") && detail.contains("issue it first"), "{path}: {detail}");
+        }
+        app.post(&format!("/orders/{oid}/issue"), json!({})).await.assert_status(200);
+        app.post(&format!("/orders/{oid}/deposit-invoice"), json!({"percent": "30"})).await.assert_status(201);
+    })
+    .await;
+}

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::web_client::{Browser, PASSWORD, csrf_of, shows_as_text, with_password};
+use common::web_client::{ADMIN, Browser, PASSWORD, csrf_of, shows_as_text, signed_in, with_password};
 use common::{TestApp, each_db, line};
 use facturier_store::Store;
 use facturier_store::companies::Role;
@@ -140,9 +140,7 @@ async fn a_form_without_the_sessions_csrf_token_is_refused() {
 #[tokio::test]
 async fn hostile_input_is_shown_as_text_never_run() {
     each_db(|app| async move {
-        with_password(&app, "admin@test.fr").await;
-        let mut b = Browser::new(&app);
-        b.sign_in("admin@test.fr", PASSWORD).await;
+        let mut b = signed_in(&app, ADMIN).await;
         let csrf = b.csrf().await;
         let hostile = "<script>alert(1)</script>";
         let p = b
@@ -197,14 +195,12 @@ async fn hostile_input_is_shown_as_text_never_run() {
 #[tokio::test]
 async fn a_read_only_user_sees_no_issue_button_and_a_forged_issue_is_refused() {
     each_db(|app| async move {
-        with_password(&app, "admin@test.fr").await;
         let reader = read_only_user(&app).await;
         let customer = app.customer().await;
         let draft = app.draft_invoice(&customer, &[line("Pose", "2", "180.50", "10")]).await;
         let id = draft["id"].as_str().unwrap().to_string();
 
-        let mut admin = Browser::new(&app);
-        admin.sign_in("admin@test.fr", PASSWORD).await;
+        let mut admin = signed_in(&app, ADMIN).await;
         let page = admin.get(&format!("/invoices/{id}")).await;
         assert!(page.body.contains(r#"id="issue""#), "the admin may issue");
 
@@ -244,11 +240,9 @@ async fn a_read_only_user_sees_no_issue_button_and_a_forged_issue_is_refused() {
 #[tokio::test]
 async fn english_users_read_english_labels_amounts_and_dates() {
     each_db(|app| async move {
-        with_password(&app, "admin@test.fr").await;
         let customer = app.customer().await;
         app.issued_invoice(&customer, &[line("Pose", "1", "1028.80", "20")]).await; // 1 234,56 gross
-        let mut b = Browser::new(&app);
-        b.sign_in("admin@test.fr", PASSWORD).await;
+        let mut b = signed_in(&app, ADMIN).await;
         let fr = b.get("/invoices").await.body;
         assert!(fr.contains("Factures") && fr.contains("1\u{202f}234,56\u{a0}€"), "{fr}");
         let csrf = b.csrf().await;

@@ -14,21 +14,6 @@ use facturier_store::Store;
 use facturier_store::companies::Role;
 use std::time::Duration;
 
-async fn admin(app: &TestApp) -> Browser {
-    with_password(app, "admin@test.fr").await;
-    let mut b = Browser::new(app);
-    assert_eq!(b.sign_in("admin@test.fr", PASSWORD).await.status, 303);
-    b
-}
-
-async fn member(app: &TestApp, email: &str, role: Role) -> Browser {
-    app.store.create_user_token(app.company_id, email, role).await.unwrap();
-    with_password(app, email).await;
-    let mut b = Browser::new(app);
-    assert_eq!(b.sign_in(email, PASSWORD).await.status, 303);
-    b
-}
-
 const IDENTITY: &[(&str, &str)] = &[
     ("identity.name", "Atelier <script>alert(1)</script> SARL"),
     ("identity.legal_form", "SARL"),
@@ -52,7 +37,7 @@ fn with(base: &[(&'static str, &'static str)], k: &'static str, v: &'static str)
 #[tokio::test]
 async fn an_admin_saves_identity_and_bank_and_they_are_on_the_invoices() {
     each_db(|app| async move {
-        let mut b = admin(&app).await;
+        let mut b = signed_in(&app, ADMIN).await;
         let saved = b.submit("/settings", IDENTITY).await;
         assert_eq!((saved.status, saved.location.as_str()), (303, "/settings?saved=1"), "{}", saved.body);
         let page = b.get("/settings?saved=1").await;
@@ -107,7 +92,7 @@ async fn an_admin_saves_identity_and_bank_and_they_are_on_the_invoices() {
 #[tokio::test]
 async fn a_bad_siren_or_iban_is_refused_next_to_its_field_and_nothing_is_stored() {
     each_db(|app| async move {
-        let mut b = admin(&app).await;
+        let mut b = signed_in(&app, ADMIN).await;
         let before = app.get("/settings").await.body;
         let bad = b.submit("/settings", &with(IDENTITY, "identity.siren", "732829321")).await;
         assert_eq!(bad.status, 422, "{}", bad.body);
@@ -176,7 +161,7 @@ async fn a_bad_siren_or_iban_is_refused_next_to_its_field_and_nothing_is_stored(
 #[tokio::test]
 async fn a_numbering_pattern_error_reads_in_the_users_language() {
     each_db(|app| async move {
-        let mut b = admin(&app).await;
+        let mut b = signed_in(&app, ADMIN).await;
         let csrf = b.csrf().await;
         b.act(&csrf, "/language", &[("lang", "fr"), ("back", "/")]).await;
         let form = [("kind", "credit_note"), ("pattern", "AV-{YYYY}"), ("yearly_reset", "on")];
@@ -201,9 +186,34 @@ async fn a_numbering_pattern_error_reads_in_the_users_language() {
 }
 
 #[tokio::test]
+async fn the_numbering_preview_shows_the_number_the_next_issue_gets() {
+    each_db(|app| async move {
+        let mut b = signed_in(&app, ADMIN).await;
+        let year = time::OffsetDateTime::now_utc().year();
+        let ok = b
+            .submit(
+                "/settings/numbering",
+                &[("kind", "invoice"), ("pattern", "FAC-{YYYY}-{SEQ:4}"), ("yearly_reset", "on")],
+            )
+            .await;
+        assert_eq!(ok.status, 303, "{}", ok.body);
+        let customer = app.customer().await;
+        for _ in 0..2 {
+            // A yearly sequence that has numbers this year goes on: the preview is not its first.
+            let preview = b.get("/settings/numbering").await.body;
+            let inv = app.issued_invoice(&customer, &[line("Pose", "1", "100", "20")]).await;
+            let number = inv["number"].as_str().unwrap().to_string();
+            assert!(preview.contains(&number), "preview before {number}: {preview}");
+        }
+        assert!(b.get("/settings/numbering").await.body.contains(&format!("FAC-{year}-0003")));
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn numbering_and_email_templates_are_checked_like_the_api() {
     each_db(|app| async move {
-        let mut b = admin(&app).await;
+        let mut b = signed_in(&app, ADMIN).await;
         let page = b.get("/settings/numbering").await;
         assert_eq!(page.status, 200);
         let year = time::OffsetDateTime::now_utc().year();
@@ -261,7 +271,7 @@ async fn numbering_and_email_templates_are_checked_like_the_api() {
 #[tokio::test]
 async fn a_logo_that_is_not_an_image_is_refused_and_a_png_is_shown_then_deleted() {
     each_db(|app| async move {
-        let mut b = admin(&app).await;
+        let mut b = signed_in(&app, ADMIN).await;
         let page = b.get("/settings/logo").await;
         assert!(page.body.contains(r#"id="no-logo""#));
         let text = b.upload("/settings/logo", "logo", "image/png", b"not a picture at all").await;
@@ -292,7 +302,7 @@ async fn a_logo_that_is_not_an_image_is_refused_and_a_png_is_shown_then_deleted(
 #[tokio::test]
 async fn only_an_admin_sees_or_changes_settings_and_members() {
     each_db(|app| async move {
-        let mut sales = member(&app, "vente@test.fr", Role::Sales).await;
+        let mut sales = signed_in_member(&app, "vente@test.fr", Role::Sales).await;
         let home = sales.get("/").await;
         assert!(!home.body.contains(r#"href="/settings""#), "no settings link for a non-admin");
         assert!(!home.body.contains(r#"id="nav-admin""#), "nor an administration menu");
@@ -323,7 +333,7 @@ async fn only_an_admin_sees_or_changes_settings_and_members() {
 #[tokio::test]
 async fn members_are_added_their_role_changed_and_the_last_admin_stays() {
     each_db(|app| async move {
-        let mut b = admin(&app).await;
+        let mut b = signed_in(&app, ADMIN).await;
         let bad = b.submit("/users", &[("email", "pas une adresse"), ("role", "sales"), ("password", "")]).await;
         assert_eq!(bad.status, 422);
         assert!(bad.body.contains(r#"id="email-error""#));
@@ -385,7 +395,7 @@ async fn members_are_added_their_role_changed_and_the_last_admin_stays() {
 #[tokio::test]
 async fn a_new_member_without_a_password_gets_a_link_by_email() {
     each_db(|app| async move {
-        let mut b = admin(&app).await;
+        let mut b = signed_in(&app, ADMIN).await;
         let added = b.submit("/users", &[("email", "nouveau@test.fr"), ("role", "sales"), ("password", "")]).await;
         assert_eq!((added.status, added.location.as_str()), (303, "/users?done=invited"));
         let (to, body) = last_outbox_message(&app.store).await;
@@ -419,7 +429,7 @@ async fn a_new_member_without_a_password_gets_a_link_by_email() {
 #[tokio::test]
 async fn an_api_token_made_in_the_ui_works_until_it_is_revoked() {
     each_db(|app| async move {
-        let mut b = member(&app, "vente@test.fr", Role::Sales).await;
+        let mut b = signed_in_member(&app, "vente@test.fr", Role::Sales).await;
         let empty = b.submit("/tokens", &[("name", "  ")]).await;
         assert_eq!(empty.status, 422);
         assert!(empty.body.contains(r#"id="token-name-error""#));
@@ -446,7 +456,7 @@ async fn an_api_token_made_in_the_ui_works_until_it_is_revoked() {
         assert_eq!(row.matches(&today_fr).count(), 2, "created and last used today: {row}");
         assert!(row.contains("commercial"), "with the user's role: {row}");
         // Another user cannot revoke it.
-        let mut other = admin(&app).await;
+        let mut other = signed_in(&app, ADMIN).await;
         assert_eq!(other.submit(&format!("/tokens/{made_id}/revoke"), &[]).await.status, 404);
         assert_eq!(api.get("/customers").await.status, 200);
         let revoked = b.submit(&format!("/tokens/{made_id}/revoke"), &[]).await;
@@ -507,7 +517,7 @@ async fn a_forgotten_password_is_reset_through_the_link_in_the_email() {
             ..MailConfig::default()
         };
         let app = spawn_app_with_mail(&db, Some(mail)).await;
-        let mut old_session = admin(&app).await;
+        let mut old_session = signed_in(&app, ADMIN).await;
 
         // The same answer for an unknown address, and no e-mail.
         let mut b = Browser::new(&app);

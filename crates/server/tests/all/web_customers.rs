@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::web_client::{Browser, as_read, multipart, shows_as_text, with_password};
+use common::web_client::{ADMIN, Browser, as_read, multipart, shows_as_text, signed_in};
 use common::{TestApp, customer_body, each_db, line};
 use facturier_server::api::customer_files::MAX_FILE;
 use facturier_store::companies::Role;
@@ -83,9 +83,8 @@ fn binary(n: usize) -> Vec<u8> {
 }
 
 async fn admin(app: &TestApp) -> Browser {
-    with_password(app, "admin@test.fr").await;
-    let mut b = Browser::new(app);
-    b.sign_in_as("admin@test.fr").await;
+    let mut b = signed_in(app, ADMIN).await;
+    b.csrf().await;
     b
 }
 
@@ -547,9 +546,7 @@ async fn another_company_gets_404_on_every_file_route_and_customer_page() {
         let mine = app.customer_named("Autre client").await;
         app.get(&format!("/customers/{mine}/files/{file_id}")).await.assert_status(404);
 
-        with_password(&app, "boss@other.fr").await;
-        let mut stranger = Browser::new(&app);
-        stranger.sign_in_as("boss@other.fr").await;
+        let mut stranger = signed_in(&app, "boss@other.fr").await;
         let csrf = stranger.csrf().await;
         for path in
             [format!("/customers/{id}"), format!("/customers/{id}/edit"), format!("/customers/{id}/files/{file_id}")]
@@ -589,9 +586,7 @@ async fn a_read_only_user_can_neither_edit_nor_upload_nor_delete() {
         let file_id = app.get(&format!("/customers/{id}/files")).await.body[0]["id"].as_str().unwrap().to_string();
 
         let (_, token) = app.store.create_user_token(app.company_id, "lecture@test.fr", Role::ReadOnly).await.unwrap();
-        with_password(&app, "lecture@test.fr").await;
-        let mut ro = Browser::new(&app);
-        ro.sign_in_as("lecture@test.fr").await;
+        let mut ro = signed_in(&app, "lecture@test.fr").await;
         let page = ro.get(&format!("/customers/{id}")).await;
         assert_eq!(page.status, 200);
         let html = page.body.clone();

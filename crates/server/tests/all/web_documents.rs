@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::web_client::{Browser, as_read, csrf_of, with_password};
+use common::web_client::{ADMIN, Browser, as_read, csrf_of, signed_in, signed_in_member};
 use common::{TestApp, each_db, line};
 use facturier_store::companies::Role;
 use serde_json::{Value, json};
@@ -16,18 +16,17 @@ fn id_of(location: &str) -> String {
     location.rsplit('/').next().unwrap().to_string()
 }
 
+/// The company's administrator, signed in, and the session's CSRF token.
 async fn admin(app: &TestApp) -> (Browser, String) {
-    with_password(app, "admin@test.fr").await;
-    let mut b = Browser::new(app);
-    let csrf = b.sign_in_as("admin@test.fr").await;
+    let mut b = signed_in(app, ADMIN).await;
+    let csrf = b.csrf().await;
     (b, csrf)
 }
 
+/// A read-only user, signed in, and the session's CSRF token.
 async fn reader(app: &TestApp) -> (Browser, String) {
-    app.store.create_user_token(app.company_id, "lecture@test.fr", Role::ReadOnly).await.unwrap();
-    with_password(app, "lecture@test.fr").await;
-    let mut b = Browser::new(app);
-    let csrf = b.sign_in_as("lecture@test.fr").await;
+    let mut b = signed_in_member(app, "lecture@test.fr", Role::ReadOnly).await;
+    let csrf = b.csrf().await;
     (b, csrf)
 }
 

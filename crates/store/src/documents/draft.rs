@@ -8,6 +8,7 @@ use super::record::{DocumentRecord, ReadBack, event, lock_document, read_back, r
 use crate::writer::{Val, bind_vals};
 use crate::{Result, Stamp, Store, StoreError, Tx, family, new_id, now, on_conn};
 use facturier_core::document::{Content, DocumentKind, LifecycleError, Status};
+use facturier_core::lifecycle::{self, Action};
 use facturier_core::message::Message;
 use time::Date;
 use uuid::Uuid;
@@ -48,7 +49,7 @@ impl Store {
     ) -> Result<DocumentRecord> {
         let mut tx = self.begin().await?;
         let current = lock_document(&mut tx, company_id, id, Some(kind)).await?;
-        if current.status != Status::Draft {
+        if !lifecycle::allows(kind, current.status, Action::Update) {
             return Err(LifecycleError::NotDraft(current.status.as_str()).into());
         }
         check_references(&mut tx, company_id, content).await?;
@@ -83,7 +84,7 @@ impl Store {
     pub async fn delete_draft(&self, company_id: Uuid, kind: DocumentKind, id: Uuid) -> Result<()> {
         let mut tx = self.begin().await?;
         let current = lock_document(&mut tx, company_id, id, Some(kind)).await?;
-        if current.status != Status::Draft {
+        if !lifecycle::allows(kind, current.status, Action::Delete) {
             return Err(LifecycleError::NotDraft(current.status.as_str()).into());
         }
         release_parents(&mut tx, company_id, id).await?;

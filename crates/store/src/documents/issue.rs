@@ -13,6 +13,7 @@ use facturier_core::Decimal;
 use facturier_core::company::Parties;
 use facturier_core::compliance::Problem;
 use facturier_core::document::{Content, DocumentKind, LifecycleError, Status, settle};
+use facturier_core::lifecycle::{self, Action};
 use facturier_core::money::Currency;
 use facturier_core::party::Customer;
 use std::sync::LazyLock;
@@ -142,7 +143,7 @@ impl IssueContext {
         if doc.kind != kind {
             return Err(StoreError::NotFound("document"));
         }
-        if doc.status != Status::Draft {
+        if !lifecycle::allows(kind, doc.status, Action::Issue) {
             return Err(LifecycleError::NotDraft(doc.status.as_str()).into());
         }
         let mut chain =

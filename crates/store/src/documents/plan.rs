@@ -6,8 +6,9 @@
 //!
 //! 1. [`Chain::plan`] checks each document (dates, currency, `core::compliance`) and
 //!    seals its content, in order, before any number is drawn;
-//! 2. [`draw_numbers_in`] / [`draw_number_on`] take the numbers from `number_sequences`,
-//!    one statement per run of documents of one numbering period;
+//! 2. [`draw_numbers_in`] / [`draw_number_on`] take the numbers from `number_sequences`
+//!    by `core::numbering::next_seq` (read the period's counter, write the last value
+//!    drawn), once per run of documents of one numbering period;
 //! 3. [`Chain::seal`] formats each number and links each document onto the chain.
 //!
 //! What differs between the callers is only how the rows are written: one draft
@@ -21,7 +22,7 @@ use facturier_core::compliance::{self, Problem};
 use facturier_core::document::{self, Content, DocumentKind, IssueFacts};
 use facturier_core::message::Message;
 use facturier_core::money::Currency;
-use facturier_core::numbering::NumberPattern;
+use facturier_core::numbering::{self, Counter, NumberPattern};
 use facturier_core::party::Customer;
 use facturier_core::seal;
 use facturier_core::totals::Totals;
@@ -80,12 +81,6 @@ impl Chain {
                 .await?
         });
         Chain::new(head, length, last_date, &pattern, yearly_reset)
-    }
-
-    /// The numbering period of a document issued on `date`: its year when numbers restart
-    /// each year, else 0 (one sequence for ever).
-    fn period(&self, date: Date) -> i64 {
-        if self.yearly_reset { i64::from(date.year()) } else { 0 }
     }
 
     /// Stores the chain's head, length and last issue date once the planned documents are
@@ -148,7 +143,8 @@ impl Chain {
             customer_id: content.customer_id,
             currency: content.currency.code().to_string(),
             parent_id,
-            period: self.period(facts.issue_date),
+            period: numbering::period(self.yearly_reset, facts.issue_date),
+            yearly_reset: self.yearly_reset,
             facts,
             totals: content.totals(),
             sealed_json: content_json(&sealed),
@@ -280,8 +276,10 @@ pub(crate) struct IssuePlan {
     customer_id: Uuid,
     currency: String,
     parent_id: Option<Uuid>,
-    /// The numbering period ([`Chain::period`]).
+    /// The numbering period (`core::numbering::period`).
     period: i64,
+    /// Whether the kind's numbers restart each year.
+    yearly_reset: bool,
     pub(crate) facts: IssueFacts,
     pub(crate) totals: Totals,
     /// The content with its sealed parties and printed settings, as stored.
@@ -325,19 +323,39 @@ impl Sealed {
     }
 }
 
-/// Takes `$4` numbers of a period (`$3`) and returns the last: the next ones of the
-/// period's sequence, which starts at 1. A rollback gives them back, so no gap is left.
-const NEXT_NUMBERS_SQL: &str = "INSERT INTO number_sequences (company_id, kind, period, last_value) \
-     VALUES ($1, $2, $3, $4) \
-     ON CONFLICT (company_id, kind, period) DO UPDATE SET last_value = number_sequences.last_value + $4 \
-     RETURNING last_value";
+/// The last value drawn in a period (`$3`) of a kind's sequence.
+const LAST_NUMBER_SQL: &str =
+    "SELECT last_value FROM number_sequences WHERE company_id = $1 AND kind = $2 AND period = $3";
 
-fn number_args(company_id: Uuid, kind: DocumentKind, period: i64, count: i64) -> [Val<'static>; 4] {
-    [company_id.into(), kind.as_str().into(), period.into(), count.into()]
+/// Records `$4` as the last value drawn in a period. It is written under the chain head's
+/// lock, which serialises issuing per kind; a rollback takes it back, so no gap is left.
+const SET_LAST_NUMBER_SQL: &str = "INSERT INTO number_sequences (company_id, kind, period, last_value) \
+     VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (company_id, kind, period) DO UPDATE SET last_value = $4";
+
+fn period_key(company_id: Uuid, kind: DocumentKind, period: i64) -> [Val<'static>; 3] {
+    [company_id.into(), kind.as_str().into(), period.into()]
 }
 
-/// The sequence numbers of planned documents (all of one kind, in order): one statement
-/// per run of documents in one numbering period.
+fn number_args(company_id: Uuid, kind: DocumentKind, period: i64, last: i64) -> [Val<'static>; 4] {
+    [company_id.into(), kind.as_str().into(), period.into(), last.into()]
+}
+
+/// The sequence values of a run, after the period's last value (`None`: none drawn yet),
+/// by the one rule of `core::numbering::next_seq`.
+fn run_values(run: &Run, last: Option<i64>) -> Result<std::ops::RangeInclusive<i64>> {
+    let corrupt = |v: &dyn std::fmt::Display| StoreError::Corrupt(format!("number sequence value {v}"));
+    let counter = match last {
+        Some(l) => Some(Counter { period: run.period, last: u64::try_from(l).map_err(|_| corrupt(&l))? }),
+        None => None,
+    };
+    let next = numbering::next_seq(counter, run.yearly_reset, run.date);
+    let first = i64::try_from(next).map_err(|_| corrupt(&next))?;
+    Ok(first..=first + run.count - 1)
+}
+
+/// The sequence numbers of planned documents (all of one kind, in order): the period's
+/// counter read and its new last value written once per run of one numbering period.
 pub(crate) async fn draw_numbers_in(
     tx: &mut Tx,
     company_id: Uuid,
@@ -345,29 +363,46 @@ pub(crate) async fn draw_numbers_in(
     plans: &[IssuePlan],
 ) -> Result<Vec<i64>> {
     let mut seqs = Vec::with_capacity(plans.len());
-    for (period, count) in runs(plans) {
-        let args = number_args(company_id, kind, period, count);
-        let (last,): (i64,) =
-            on_conn!(tx, |c| bind_vals!(sqlx::query_as(NEXT_NUMBERS_SQL), &args).fetch_one(c).await?);
-        seqs.extend(last - count + 1..=last);
+    for run in runs(plans) {
+        let key = period_key(company_id, kind, run.period);
+        let last: Option<(i64,)> =
+            on_conn!(tx, |c| bind_vals!(sqlx::query_as(LAST_NUMBER_SQL), &key).fetch_optional(c).await?);
+        let values = run_values(&run, last.map(|(l,)| l))?;
+        let args = number_args(company_id, kind, run.period, *values.end());
+        on_conn!(tx, |c| {
+            bind_vals!(sqlx::query(SET_LAST_NUMBER_SQL), &args).execute(c).await?;
+        });
+        seqs.extend(values);
     }
     Ok(seqs)
 }
 
 /// The sequence number of one planned document, on the SQLite writer thread.
 pub(crate) fn draw_number_on(c: &rusqlite::Connection, company_id: Uuid, plan: &IssuePlan) -> Result<i64> {
-    let args = number_args(company_id, plan.kind, plan.period, 1);
-    crate::writer::query_opt(c, NEXT_NUMBERS_SQL, &args, |r| Ok(r.get::<_, i64>(0)?))?
-        .ok_or_else(|| StoreError::Write("no number was drawn".into()))
+    let key = period_key(company_id, plan.kind, plan.period);
+    let last = crate::writer::query_opt(c, LAST_NUMBER_SQL, &key, |r| Ok(r.get::<_, i64>(0)?))?;
+    let run = Run { period: plan.period, yearly_reset: plan.yearly_reset, date: plan.facts.issue_date, count: 1 };
+    let seq = *run_values(&run, last)?.start();
+    crate::writer::execute(c, SET_LAST_NUMBER_SQL, &number_args(company_id, plan.kind, plan.period, seq))?;
+    Ok(seq)
 }
 
-/// The runs of consecutive plans of one period: (period, how many).
-fn runs(plans: &[IssuePlan]) -> Vec<(i64, i64)> {
-    let mut out: Vec<(i64, i64)> = Vec::new();
+/// Consecutive plans of one numbering period: the period, the rule and date of the
+/// first (the others' fall in the same period), how many.
+struct Run {
+    period: i64,
+    yearly_reset: bool,
+    date: Date,
+    count: i64,
+}
+
+/// The runs of consecutive plans of one period.
+fn runs(plans: &[IssuePlan]) -> Vec<Run> {
+    let mut out: Vec<Run> = Vec::new();
     for p in plans {
         match out.last_mut() {
-            Some((period, count)) if *period == p.period => *count += 1,
-            _ => out.push((p.period, 1)),
+            Some(run) if run.period == p.period => run.count += 1,
+            _ => out.push(Run { period: p.period, yearly_reset: p.yearly_reset, date: p.facts.issue_date, count: 1 }),
         }
     }
     out

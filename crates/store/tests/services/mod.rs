@@ -1,6 +1,9 @@
 //! What the machine offers the tests: PostgreSQL. A test that needs it is not run without
 //! it and says so, unless `FACTURIER_TEST_ALL=1` (scripts/test, CI), where its absence
 //! fails: a skipped check there would read as a passed one.
+//!
+//! And the fresh stores the tests run on: a migrated SQLite file ([`sqlite_store`]) and
+//! a migrated PostgreSQL database of their own ([`postgres_store`], [`drop_postgres`]).
 
 use std::io::Write;
 
@@ -38,4 +41,40 @@ pub async fn postgres_available(admin: &str) -> bool {
         Err(_) => false,
     };
     service_available("PostgreSQL", "run scripts/setup-postgres, or set FACTURIER_TEST_PG", up)
+}
+
+/// The PostgreSQL server the tests create their databases on.
+pub fn pg_admin_url() -> String {
+    std::env::var("FACTURIER_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A fresh store on a SQLite file in `dir`, migrated.
+pub async fn sqlite_store(dir: &std::path::Path, name: &str) -> facturier_store::Store {
+    let store = facturier_store::Store::connect(&format!("sqlite://{}", dir.join(name).display()))
+        .await
+        .expect("open a SQLite file");
+    store.migrate().await.expect("migrate SQLite");
+    store
+}
+
+/// A fresh PostgreSQL database, migrated, and its name for [`drop_postgres`]; `None`
+/// when no server answers (and the test may be skipped, see [`service_available`]).
+pub async fn postgres_store(prefix: &str) -> Option<(facturier_store::Store, String)> {
+    let admin = pg_admin_url();
+    if !postgres_available(&admin).await {
+        return None;
+    }
+    let name = format!("{prefix}_{}", facturier_store::new_id().simple());
+    let url = facturier_store::bulk::create_postgres_database(&admin, &name).await.expect(
+        "PostgreSQL must be running for this test (127.0.0.1:5432, user postgres; FACTURIER_TEST_PG overrides)",
+    );
+    let store = facturier_store::Store::connect(&url).await.expect("connect to the new PostgreSQL database");
+    store.migrate().await.expect("migrate PostgreSQL");
+    Some((store, name))
+}
+
+/// Closes a store of [`postgres_store`] and drops its database.
+pub async fn drop_postgres(store: facturier_store::Store, name: &str) {
+    store.close().await;
+    facturier_store::bulk::drop_postgres_database(&pg_admin_url(), name).await.expect("drop the test database");
 }

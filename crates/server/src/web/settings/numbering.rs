@@ -10,6 +10,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_core::document::DocumentKind;
+use facturier_core::numbering;
 use facturier_formats::text;
 
 use super::{NumRow, Page, SavedQuery, admin};
@@ -27,8 +28,8 @@ async fn numbering_rows(app: &App, s: &WebSession) -> Result<Vec<NumRow>, WebErr
             pattern: n.pattern.to_string(),
             yearly_reset: n.yearly_reset,
             issued: n.issued,
-            // The next number when the sequence goes on; the first of a sequence otherwise.
-            example: n.pattern.format(today, if n.yearly_reset { 1 } else { n.issued + 1 }),
+            // The number a document issued today takes, by the rule the store draws it by.
+            example: n.pattern.format(today, numbering::next_seq(n.counter, n.yearly_reset, today)),
             error: None,
         })
         .collect())

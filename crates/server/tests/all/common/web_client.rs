@@ -4,6 +4,7 @@
 
 use super::TestApp;
 use facturier_server::web::session::hash_password;
+use facturier_store::companies::Role;
 use std::collections::BTreeMap;
 
 /// The password every test user signs in with.
@@ -183,6 +184,24 @@ pub fn as_read(html: &str) -> String {
         .replace("&amp;", "&")
         .replace("&#38;", "&")
         .replace(['\u{a0}', '\u{202f}'], " ")
+}
+
+/// The administrator every test company is made with.
+pub const ADMIN: &str = "admin@test.fr";
+
+/// A browser signed in as `email`, which is given the test [`PASSWORD`] first; the
+/// sign-in must succeed.
+pub async fn signed_in(app: &TestApp, email: &str) -> Browser {
+    with_password(app, email).await;
+    let mut b = Browser::new(app);
+    assert_eq!(b.sign_in(email, PASSWORD).await.status, 303, "{email} signs in");
+    b
+}
+
+/// A new user of the test company with `role`, signed in as by [`signed_in`].
+pub async fn signed_in_member(app: &TestApp, email: &str, role: Role) -> Browser {
+    app.store.create_user_token(app.company_id, email, role).await.unwrap();
+    signed_in(app, email).await
 }
 
 /// Gives `email` the test [`PASSWORD`].
