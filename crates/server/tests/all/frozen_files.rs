@@ -412,7 +412,7 @@ async fn documents_issued_by_other_paths_get_their_files_from_the_worker() {
 
 #[tokio::test]
 async fn documents_issued_before_files_were_stored_are_rendered_once_as_a_backfill() {
-    for db in common::dbs().await {
+    for db in common::unmigrated_dbs().await {
         eprintln!("--- on {}", db.name);
         // A database as the previous release left it, with an invoice and a quote issued.
         let store = Store::connect(&db.url).await.unwrap();

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod smtp;
+pub mod template;
 pub mod web_client;
 
 use facturier_store::Store;
@@ -67,7 +68,17 @@ pub async fn dbs() -> Vec<TestDb> {
     dbs
 }
 
-/// A fresh database.
+/// Empty databases, no migration applied, for a test of an upgrade: SQLite, then
+/// PostgreSQL when available.
+pub async fn unmigrated_dbs() -> Vec<TestDb> {
+    let mut dbs = vec![TestDb::sqlite_unmigrated()];
+    if postgres_available().await {
+        dbs.push(TestDb::postgres_unmigrated().await);
+    }
+    dbs
+}
+
+/// A fresh database, every migration applied (a copy of `template`'s).
 pub struct TestDb {
     pub url: String,
     pub name: &'static str,
@@ -77,18 +88,36 @@ pub struct TestDb {
 
 impl TestDb {
     pub fn sqlite() -> TestDb {
+        let db = TestDb::sqlite_unmigrated();
+        let path = db.url.trim_start_matches("sqlite://");
+        std::fs::copy(template::sqlite(), path).expect("copy the migrated SQLite template");
+        db
+    }
+
+    /// An empty SQLite file.
+    pub fn sqlite_unmigrated() -> TestDb {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         TestDb { url, name: "sqlite", _dir: Some(dir), pg_name: None }
     }
 
     pub async fn postgres() -> TestDb {
+        let template = template::postgres(&pg_admin_url());
+        TestDb::postgres_from(&format!("TEMPLATE {template}")).await
+    }
+
+    /// An empty PostgreSQL database.
+    pub async fn postgres_unmigrated() -> TestDb {
+        TestDb::postgres_from("").await
+    }
+
+    async fn postgres_from(template: &str) -> TestDb {
         let admin = pg_admin_url();
         let name = format!("facturier_test_{}", Uuid::now_v7().simple());
         let pool = sqlx::PgPool::connect(&admin).await.expect(
             "PostgreSQL must be running for the test suite (127.0.0.1:5432, user postgres); scripts/test starts it",
         );
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name} {template}")))
             .execute(&pool)
             .await
             .expect("create database");
@@ -97,15 +126,12 @@ impl TestDb {
         TestDb { url: format!("{base}/{name}"), name: "postgres", _dir: None, pg_name: Some(name) }
     }
 
-    /// Drops a PostgreSQL test database.
+    /// Drops a PostgreSQL test database, beside the test rather than in its time (a drop
+    /// takes about a second); one the process did not live to drop is swept by a later run
+    /// (`template::sweep`).
     pub async fn cleanup(&self) {
-        if let Some(name) = &self.pg_name
-            && let Ok(pool) = sqlx::PgPool::connect(&pg_admin_url()).await
-        {
-            let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
-                .execute(&pool)
-                .await;
-            pool.close().await;
+        if let Some(name) = self.pg_name.clone() {
+            template::in_background(async move { template::drop_database(&pg_admin_url(), &name).await });
         }
     }
 }
