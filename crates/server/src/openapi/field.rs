@@ -1,0 +1,101 @@
+//! Field schemas the derive cannot infer from the Rust type (`#[schema(schema_with = ...)]`):
+//! a field kept as text whose values are a closed list, or a reference to a schema
+//! written here rather than derived. A `schema_with` field takes no description from its
+//! doc comment: it is written here.
+
+use serde_json::{Value, json};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::Schema;
+
+fn schema(v: Value) -> RefOr<Schema> {
+    serde_json::from_value(v).expect("a literal schema")
+}
+
+pub fn document_kind() -> RefOr<Schema> {
+    schema(json!({"$ref": "#/components/schemas/DocumentKind"}))
+}
+
+pub fn field_errors() -> RefOr<Schema> {
+    schema(json!({
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/FieldError"},
+        "description": "What issuing would refuse (422), in the reader's language (`Accept-Language`).",
+    }))
+}
+
+pub fn emails() -> RefOr<Schema> {
+    schema(json!({"type": "array", "items": {"type": "string", "format": "email"}}))
+}
+
+fn addresses(description: &str) -> RefOr<Schema> {
+    schema(json!({
+        "type": ["array", "null"],
+        "maxItems": crate::app::email::MAX_RECIPIENTS,
+        "items": {"type": "string", "format": "email"},
+        "description": description,
+    }))
+}
+
+pub fn recipients() -> RefOr<Schema> {
+    addresses("Recipients; default: the customer's e-mail, else its first contact's.")
+}
+
+pub fn copies() -> RefOr<Schema> {
+    addresses("Copies.")
+}
+
+pub fn send_language() -> RefOr<Schema> {
+    schema(json!({
+        "type": ["string", "null"],
+        "enum": ["fr", "en", null],
+        "description": "Language of the template and of the attachment's name; default: the customer's.",
+    }))
+}
+
+pub fn email_status() -> RefOr<Schema> {
+    schema(json!({
+        "type": "string",
+        "enum": ["pending", "sending", "sent", "failed"],
+        "description": "`pending`: queued, waiting for its first attempt or a retry; `sending`: a worker is handing it to the SMTP server; `sent`: accepted by it; `failed`: refused for good or too many attempts.",
+    }))
+}
+
+pub fn customer_kind() -> RefOr<Schema> {
+    schema(json!({"type": ["string", "null"], "enum": ["company", "individual", null], "default": "company"}))
+}
+
+pub fn customer_language() -> RefOr<Schema> {
+    schema(json!({
+        "type": ["string", "null"],
+        "enum": ["fr", "en", null],
+        "default": "fr",
+        "description": "Language of the customer's documents.",
+    }))
+}
+
+pub fn payment_terms_input() -> RefOr<Schema> {
+    schema(json!({
+        "anyOf": [{"$ref": "#/components/schemas/PaymentTermsInput"}, {"type": "null"}],
+        "description": "Default terms of the customer's documents.",
+    }))
+}
+
+pub fn tags() -> RefOr<Schema> {
+    schema(json!({"type": ["array", "null"], "maxItems": 50, "items": {"type": "string", "maxLength": 50}}))
+}
+
+pub fn invoice_grouping() -> RefOr<Schema> {
+    schema(json!({
+        "type": ["string", "null"],
+        "enum": ["customer", "site", "delivery_note", null],
+        "description": "How the monthly run invoices this customer's delivery notes; default `customer`.",
+    }))
+}
+
+pub fn network() -> RefOr<Schema> {
+    schema(json!({
+        "type": ["string", "null"],
+        "enum": ["fr", "peppol", null],
+        "description": "The e-invoicing network the customer receives on, hence the UBL `GET /invoices/{id}/ubl` serves it: `fr` (the French platforms, BR-FR) or `peppol`; absent: `fr` for a customer in France, `peppol` otherwise.",
+    }))
+}
