@@ -1,8 +1,7 @@
 //! The component schemas: derived from the Rust types, plus the few written here.
 
 use super::schema_ref;
-use facturier_core::document::{DocumentKind, MAX_DESCRIPTION, MAX_LINES, Status};
-use facturier_core::tax::VatCategory;
+use facturier_core::document::{DocumentKind, MAX_DESCRIPTION, MAX_LINES};
 use serde_json::{Map, Value, json};
 
 // ---- schema helpers -------------------------------------------------------------
@@ -21,7 +20,37 @@ fn nullable(s: Value) -> Value {
             s
         }
         Some(Value::Array(t)) if t.contains(&json!("null")) => s,
+        _ if s.get("anyOf").and_then(Value::as_array).is_some_and(|a| a.contains(&json!({"type": "null"}))) => s,
         _ => json!({"anyOf": [s, {"type": "null"}]}),
+    }
+}
+
+/// Writes the derive's `{"oneOf": [X, {"type": "null"}]}` of an `Option` field as the
+/// document's other nullable schemas are: [`nullable`] of X, the description beside it.
+fn nullables_as_written(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.values_mut().for_each(nullables_as_written);
+            let Some(Value::Array(one_of)) = m.get("oneOf") else { return };
+            let [a, b] = one_of.as_slice() else { return };
+            let null = json!({"type": "null"});
+            let mut x = match (a == &null, b == &null) {
+                (false, true) => a.clone(),
+                (true, false) => b.clone(),
+                _ => return,
+            };
+            m.remove("oneOf");
+            let description = x.as_object_mut().and_then(|o| o.remove("description"));
+            let Value::Object(n) = nullable(x) else { return };
+            for (k, x) in n {
+                m.entry(k).or_insert(x);
+            }
+            if let Some(d) = description {
+                m.entry("description").or_insert(d);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(nullables_as_written),
+        _ => {}
     }
 }
 
@@ -149,6 +178,15 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::app::customers::LegalInput,
     crate::api::products::ProductInput,
     crate::api::products::ProductView,
+    crate::openapi::written::DecimalText,
+    crate::openapi::written::DateText,
+    crate::openapi::written::PaymentTerms,
+    crate::openapi::written::PaymentTermsInput,
+    crate::openapi::written::VatCategory,
+    crate::openapi::written::UnitCode,
+    crate::openapi::written::DocumentStatus,
+    crate::openapi::written::DocumentKind,
+    crate::openapi::written::Nature,
 )))]
 struct Derived;
 
@@ -156,15 +194,15 @@ fn derived_schemas() -> Map<String, Value> {
     use utoipa::OpenApi;
     let schemas = Derived::openapi().components.map(|c| c.schemas).unwrap_or_default();
     match serde_json::to_value(schemas) {
-        Ok(Value::Object(m)) => m,
+        Ok(Value::Object(mut m)) => {
+            m.values_mut().for_each(nullables_as_written);
+            m
+        }
         _ => Map::new(),
     }
 }
 
 pub(super) fn schemas() -> Value {
-    let categories: Vec<&str> = VatCategory::ALL.iter().map(|c| c.code()).collect();
-    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
-    let kinds: Vec<&str> = DocumentKind::ALL.iter().map(|k| k.as_str()).collect();
     let payment_methods = ["bank_transfer", "card", "cheque", "cash", "direct_debit", "online", "other"];
     let payment_method_aliases = [
         "transfer",
@@ -241,64 +279,6 @@ pub(super) fn schemas() -> Value {
             },
         }),
     );
-    add(
-        "Decimal",
-        json!({
-            "type": "string",
-            "format": "decimal",
-            "description": "A decimal number as a JSON string, without exponent or thousands separator.",
-            "pattern": "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)$",
-            "maxLength": 40,
-            "examples": ["1234.50", "20", "-3"],
-        }),
-    );
-    add(
-        "Date",
-        json!({"type": "string", "format": "date", "description": "A day, `YYYY-MM-DD`.", "examples": ["2026-11-23"]}),
-    );
-    add(
-        "PaymentTerms",
-        json!({
-            "type": "string",
-            "description": "When an invoice falls due: `on_receipt`, `N_days` (N days after the issue date), `N_days_end_of_month` (N days, then the end of that month) or `end_of_month_plus_N` (the end of the issue month, then N days); N is at most 365. Case-insensitive.",
-            "pattern": "^(on_receipt|[0-9]{1,3}_days|[0-9]{1,3}_days_end_of_month|end_of_month_plus_[0-9]{1,3})$",
-            "examples": ["30_days", "45_days_end_of_month", "end_of_month_plus_10", "on_receipt"],
-        }),
-    );
-    add(
-        "PaymentTermsInput",
-        json!({
-            "type": ["string", "integer"],
-            "description": "Payment terms as written in `PaymentTerms`, or a number of days (0 is on receipt). Also accepted: `net_30`, `30d`, `45_days_eom`, `immediate`.",
-            "examples": ["30_days", 30, "45_days_end_of_month"],
-        }),
-    );
-    add(
-        "VatCategory",
-        json!({
-            "type": "string",
-            "description": "UNTDID 5305 VAT category: S standard, Z zero-rated, E exempt, AE reverse charge, K intra-community, G export, O outside the scope of VAT. Input is case-insensitive; by default S for a positive rate and Z for 0.",
-            "enum": categories,
-        }),
-    );
-    add(
-        "UnitCode",
-        json!({
-            "type": "string",
-            "description": "A UN/ECE recommendation 20 unit code (case-insensitive): C62 one, H87 piece, HUR hour, DAY day, MON month, KGM kilogram, MTR metre, LTR litre, LS lump sum, E48 service unit…",
-            "pattern": "^[A-Za-z0-9]{1,3}$",
-            "examples": ["C62", "HUR", "DAY"],
-        }),
-    );
-    add(
-        "DocumentStatus",
-        json!({
-            "type": "string",
-            "description": "`draft` → `issued` → `partially_paid` → `paid`; an issued invoice fully offset by credit notes becomes `credited`.",
-            "enum": statuses,
-        }),
-    );
-    add("DocumentKind", json!({"type": "string", "enum": kinds}));
 
     // ---- customers: input (derived) and its merge patches ----
     // The read-only fields a customer body may send back from a GET: serde never writes
@@ -452,10 +432,6 @@ pub(super) fn schemas() -> Value {
         s.insert(name.to_string(), v);
     };
     add("ProductPage", page("ProductView", "A page of products."));
-    add(
-        "Nature",
-        json!({"type": "string", "enum": ["goods", "services"], "description": "What a line or a product supplies: goods or services."}),
-    );
 
     // ---- documents: input ----
     let mut line_input = input(
