@@ -3,13 +3,13 @@
 //! written here rather than derived. A `schema_with` field takes no description from its
 //! doc comment: it is written here.
 
+use facturier_core::document::Operation;
+use facturier_core::schedule::PaymentMode;
 use serde_json::{Value, json};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
 
-fn schema(v: Value) -> RefOr<Schema> {
-    serde_json::from_value(v).expect("a literal schema")
-}
+use super::written::schema;
 
 pub fn document_kind() -> RefOr<Schema> {
     schema(json!({"$ref": "#/components/schemas/DocumentKind"}))
@@ -98,4 +98,43 @@ pub fn network() -> RefOr<Schema> {
         "enum": ["fr", "peppol", null],
         "description": "The e-invoicing network the customer receives on, hence the UBL `GET /invoices/{id}/ubl` serves it: `fr` (the French platforms, BR-FR) or `peppol`; absent: `fr` for a customer in France, `peppol` otherwise.",
     }))
+}
+
+/// A closed list of text values, `null` included (absent).
+fn one_of_or_null(values: &[&str], description: &str) -> RefOr<Schema> {
+    let mut e: Vec<Value> = values.iter().map(|v| json!(v)).collect();
+    e.push(Value::Null);
+    schema(json!({"type": ["string", "null"], "enum": e, "description": description}))
+}
+
+pub fn line_kind() -> RefOr<Schema> {
+    one_of_or_null(
+        &["item", "comment", "subtotal", "deduction"],
+        "`item` (default); `comment`: text only, `description` required; `subtotal`: shows the sum of the item lines since the previous subtotal; `deduction`: a deposit taken back by the final invoice (written by facturier, figures like an item, never touched by the document discount).",
+    )
+}
+
+pub fn exemption_category() -> RefOr<Schema> {
+    schema(json!({
+        "type": "string",
+        "enum": ["E", "AE", "K", "G", "O"],
+        "description": "The 0 % category the mention is for; at most one mention per category.",
+    }))
+}
+
+pub fn instalment_kind() -> RefOr<Schema> {
+    schema(json!({"type": ["string", "null"], "enum": ["deposit", "payment", null]}))
+}
+
+pub fn payment_mode() -> RefOr<Schema> {
+    let modes: Vec<&str> = PaymentMode::ALL.iter().map(|m| m.as_str()).collect();
+    one_of_or_null(&modes, "How the customer is expected to pay.")
+}
+
+pub fn operation_input() -> RefOr<Schema> {
+    let ops = [Operation::Goods, Operation::Services, Operation::Mixed].map(Operation::as_str);
+    one_of_or_null(
+        &ops,
+        "Nature of the operation (a mention of the 2026 reform); told by the lines' units when absent: hours, days, months, lump sums and services are services, the rest goods.",
+    )
 }

@@ -1,7 +1,7 @@
 //! The component schemas: derived from the Rust types, plus the few written here.
 
 use super::schema_ref;
-use facturier_core::document::{DocumentKind, MAX_DESCRIPTION, MAX_LINES};
+use facturier_core::document::{DocumentKind, MAX_LINES};
 use serde_json::{Map, Value, json};
 
 // ---- schema helpers -------------------------------------------------------------
@@ -178,6 +178,12 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::app::customers::LegalInput,
     crate::api::products::ProductInput,
     crate::api::products::ProductView,
+    crate::app::documents::input::DocumentInput,
+    crate::app::documents::input::LineInput,
+    crate::app::documents::input::OtherTaxInput,
+    crate::app::documents::input::ExemptionInput,
+    crate::app::documents::input::ShippingInput,
+    crate::app::documents::input::InstalmentInput,
     crate::openapi::written::DecimalText,
     crate::openapi::written::DateText,
     crate::openapi::written::PaymentTerms,
@@ -201,6 +207,82 @@ fn derived_schemas() -> Map<String, Value> {
         _ => Map::new(),
     }
 }
+
+/// The read-only fields each input accepts (so a body read with GET can be sent back) and
+/// ignores: serde never writes them (`skip_serializing`), so the derive leaves them out.
+const READ_ONLY: &[(&str, &[&str])] = &[
+    ("CustomerInput", &["id", "credit", "created_at", "updated_at"]),
+    ("ProductInput", &["id", "margin", "created_at", "updated_at"]),
+    ("LineInput", &["net", "charge", "margin", "margin_rate", "source_line_id", "available_stock"]),
+    ("InstalmentInput", &["amount", "due_date"]),
+    (
+        "DocumentInput",
+        &[
+            "counter_value",
+            "progress_percent",
+            "margin",
+            "id",
+            "kind",
+            "status",
+            "number",
+            "due_date",
+            "totals",
+            "payments",
+            "links",
+            "seal",
+            "created_at",
+            "updated_at",
+            "issued_at",
+        ],
+    ),
+];
+
+fn accept_read_only(s: &mut Map<String, Value>) {
+    for (name, fields) in READ_ONLY {
+        if let Some(Value::Object(props)) = s.get_mut(*name).and_then(|c| c.get_mut("properties")) {
+            for field in *fields {
+                props.insert(field.to_string(), ignored());
+            }
+        }
+    }
+}
+
+/// What a line needs besides its quantity: a text line its kind, an item a product or
+/// its own description, price and VAT rate.
+fn line_requirements() -> Value {
+    json!([
+        {"required": ["kind"], "properties": {"kind": {"enum": ["comment", "subtotal"]}}},
+        {"required": ["product_id"], "properties": {"product_id": {"type": "string", "format": "uuid"}}},
+        {"required": ["description", "unit_price", "vat_rate"], "properties": {
+            "description": {"type": "string"},
+            "unit_price": schema_ref("Decimal"),
+            "vat_rate": schema_ref("Decimal"),
+        }},
+    ])
+}
+
+type Renames = &'static [(&'static str, &'static str)];
+
+/// The merge-patch bodies: (patch, the input it patches, the nested inputs that take
+/// their own patch form, description).
+const PATCHES: &[(&str, &str, Renames, &str)] = &[
+    ("CustomerPatch", "CustomerInput", CUSTOMER_RENAMES, "An RFC 7386 merge patch over a `CustomerInput`."),
+    (
+        "AddressPatch",
+        "AddressInput",
+        CUSTOMER_RENAMES,
+        "A merge patch over an `AddressInput` (an absent address takes the patch as it is, which must then be a whole address).",
+    ),
+    ("LegalPatch", "LegalInput", CUSTOMER_RENAMES, "A merge patch over a `LegalInput`."),
+    ("ProductPatch", "ProductInput", &[], "An RFC 7386 merge patch over a `ProductInput`."),
+    (
+        "DocumentPatch",
+        "DocumentInput",
+        &[],
+        "An RFC 7386 merge patch over a `DocumentInput`; `lines` is replaced whole.",
+    ),
+];
+const CUSTOMER_RENAMES: Renames = &[("AddressInput", "AddressPatch"), ("LegalInput", "LegalPatch")];
 
 pub(super) fn schemas() -> Value {
     let payment_methods = ["bank_transfer", "card", "cheque", "cash", "direct_debit", "online", "other"];
@@ -236,6 +318,15 @@ pub(super) fn schemas() -> Value {
     ];
 
     let mut s = derived_schemas();
+    accept_read_only(&mut s);
+    if let Some(Value::Object(line)) = s.get_mut("LineInput") {
+        line.insert("anyOf".into(), line_requirements());
+    }
+    for (name, of, renames, description) in PATCHES {
+        if let Some(patch) = s.get(*of).map(|input| patch_of(input, renames, description)) {
+            s.insert(name.to_string(), patch);
+        }
+    }
     let mut add = |name: &str, v: Value| {
         s.insert(name.to_string(), v);
     };
@@ -280,29 +371,6 @@ pub(super) fn schemas() -> Value {
         }),
     );
 
-    // ---- customers: input (derived) and its merge patches ----
-    // The read-only fields a customer body may send back from a GET: serde never writes
-    // them (`skip_serializing`), so the derive leaves them out.
-    if let Some(Value::Object(props)) = s.get_mut("CustomerInput").and_then(|c| c.get_mut("properties")) {
-        for field in ["id", "credit", "created_at", "updated_at"] {
-            props.insert(field.to_string(), ignored());
-        }
-    }
-    let renames = [("AddressInput", "AddressPatch"), ("LegalInput", "LegalPatch")];
-    for (name, of, description) in [
-        ("CustomerPatch", "CustomerInput", "An RFC 7386 merge patch over a `CustomerInput`."),
-        (
-            "AddressPatch",
-            "AddressInput",
-            "A merge patch over an `AddressInput` (an absent address takes the patch as it is, which must then be a whole address).",
-        ),
-        ("LegalPatch", "LegalInput", "A merge patch over a `LegalInput`."),
-    ] {
-        let patch = s.get(of).map(|input| patch_of(input, &renames, description));
-        if let Some(patch) = patch {
-            s.insert(name.to_string(), patch);
-        }
-    }
     let mut add = |name: &str, v: Value| {
         s.insert(name.to_string(), v);
     };
@@ -417,162 +485,9 @@ pub(super) fn schemas() -> Value {
     );
     add("CustomerFileList", json!({"type": "array", "items": schema_ref("CustomerFile")}));
 
-    // ---- products (derived) ----
-    if let Some(Value::Object(props)) = s.get_mut("ProductInput").and_then(|c| c.get_mut("properties")) {
-        for field in ["id", "margin", "created_at", "updated_at"] {
-            props.insert(field.to_string(), ignored());
-        }
-    }
-    if let Some(patch) =
-        s.get("ProductInput").map(|p| patch_of(p, &[], "An RFC 7386 merge patch over a `ProductInput`."))
-    {
-        s.insert("ProductPatch".to_string(), patch);
-    }
-    let mut add = |name: &str, v: Value| {
-        s.insert(name.to_string(), v);
-    };
+    // ---- products ----
     add("ProductPage", page("ProductView", "A page of products."));
 
-    // ---- documents: input ----
-    let mut line_input = input(
-        &["quantity"],
-        json!({
-            "id": described(nullable(json!({"type": "string"})), "A line's id, sent back to keep it across a PATCH; a new id is made when absent or not a UUID."),
-            "product_id": described(nullable(json!({"type": "string", "format": "uuid"})), "A product of the catalogue: the line takes the description, price, VAT and unit it leaves out from it."),
-            "description": described(nullable(json!({"type": "string", "minLength": 1, "maxLength": MAX_DESCRIPTION})), "Required without `product_id`."),
-            "quantity": decimal("Not zero (negative for a return), at most 6 decimals."),
-            "unit": nullable(schema_ref("UnitCode")),
-            "unit_price": opt_decimal("Net unit price: at least 0, at most 6 decimals. Required without `product_id`."),
-            "vat_rate": opt_decimal("VAT rate in percent: 0 to 100, at most 4 decimals. Required without `product_id`."),
-            "vat_category": described(nullable(schema_ref("VatCategory")), "Read with `vat_rate` only."),
-            "discount_percent": opt_decimal("Line discount in percent: 0 to 100, at most 4 decimals; default 0."),
-            "kind": {"type": ["string", "null"], "enum": ["item", "comment", "subtotal", "deduction", null], "description": "`item` (default); `comment`: text only, `description` required; `subtotal`: shows the sum of the item lines since the previous subtotal; `deduction`: a deposit taken back by the final invoice (written by facturier, figures like an item, never touched by the document discount)."},
-            "other_taxes": described(nullable(json!({"type": "array", "maxItems": 10, "items": schema_ref("OtherTaxInput")})), "Taxes other than VAT, such as the eco-participation: part of the line net, bearing the line's VAT, never discounted by the document discount."),
-            "purchase_price": opt_decimal("Cost of one unit, for margins; default the product's purchase price."),
-            "nature": described(nullable(schema_ref("Nature")), "What the line supplies; default the product's, else `services` for a time unit (hour, day…), else the company's main activity (settings `documents.main_activity`). It makes the nature of the operation and the billing frame (BT-23)."),
-            "net": ignored(),
-            "charge": ignored(),
-            "margin": ignored(),
-            "margin_rate": ignored(),
-            "source_line_id": ignored(),
-            "available_stock": ignored(),
-        }),
-    );
-    line_input["anyOf"] = json!([
-        {"required": ["kind"], "properties": {"kind": {"enum": ["comment", "subtotal"]}}},
-        {"required": ["product_id"], "properties": {"product_id": {"type": "string", "format": "uuid"}}},
-        {"required": ["description", "unit_price", "vat_rate"], "properties": {
-            "description": {"type": "string"},
-            "unit_price": schema_ref("Decimal"),
-            "vat_rate": schema_ref("Decimal"),
-        }},
-    ]);
-    add("LineInput", line_input);
-    add(
-        "OtherTaxInput",
-        input(
-            &["label"],
-            json!({
-                "label": {"type": "string", "minLength": 1, "maxLength": 100},
-                "amount_per_unit": opt_decimal("A fixed amount per unit (eco-participation)."),
-                "percent": opt_decimal("Or a percentage of the unit price."),
-            }),
-        ),
-    );
-    add(
-        "ExemptionInput",
-        described(
-            input(
-                &["category", "text"],
-                json!({
-                    "category": {"type": "string", "enum": ["E", "AE", "K", "G", "O"], "description": "The 0 % category the mention is for; at most one mention per category."},
-                    "code": {"type": ["string", "null"], "description": "A code of the VATEX list (BT-121) that fits the category: VATEX-EU-AE or VATEX-FR-AE for AE, VATEX-EU-IC for K, VATEX-EU-G for G, VATEX-EU-O for O, any other for E (VATEX-FR-CGI261-4…). Absent: the category's own, none for E."},
-                    "text": {"type": "string", "minLength": 1, "maxLength": 300, "description": "The mention printed and sent as BT-120, in place of the category's default."},
-                }),
-            ),
-            "A VAT exemption mention of one's own, such as a training body's \"Exonération de TVA, article 261-4-4° a du CGI\".",
-        ),
-    );
-    add(
-        "ShippingInput",
-        input(
-            &["amount", "vat_rate"],
-            json!({
-                "amount": decimal("Shipping costs without VAT, with at most the currency's decimals."),
-                "vat_rate": decimal("The VAT rate of the shipping costs, in percent."),
-                "vat_category": nullable(schema_ref("VatCategory")),
-                "label": described(opt_text(100), "Default `Frais de port`."),
-            }),
-        ),
-    );
-    add(
-        "InstalmentInput",
-        input(
-            &["percent", "condition"],
-            json!({
-                "percent": decimal("Share of the gross, in percent; the instalments add up to 100."),
-                "kind": {"type": ["string", "null"], "enum": ["deposit", "payment", null]},
-                "condition": {"type": "string", "description": "`on_order`, `30_days`, `45_days_end_of_month`, `end_of_month_plus_10`…, counted from the previous instalment's date (the document's date for the first)."},
-                "mode": {"type": ["string", "null"]},
-                "title": opt_text(200),
-                "amount": ignored(),
-                "due_date": ignored(),
-            }),
-        ),
-    );
-    let document_input = input(
-        &["customer_id", "lines"],
-        json!({
-            "customer_id": {"type": "string", "format": "uuid", "description": "A customer of the company (422 otherwise)."},
-            "currency": described(nullable(json!({"type": "string", "pattern": "^[A-Za-z]{3}$"})), "ISO 4217 code; default the customer's, then the company's."),
-            "issue_date": described(nullable(schema_ref("Date")), "Fixed when issuing (today when absent); never in the future."),
-            "payment_terms": described(nullable(schema_ref("PaymentTermsInput")), "Default the customer's, then `30_days`."),
-            "lines": {"type": "array", "maxItems": MAX_LINES, "items": schema_ref("LineInput"), "description": "May be empty in a draft; an invoice is issued with at least one line."},
-            "discount_percent": opt_decimal("Document discount in percent: 0 to 100, at most 4 decimals; default 0."),
-            "customer_reference": described(opt_text(100), "The customer's order reference (BT-13)."),
-            "note": described(opt_text(5000), "Public note, printed."),
-            "title": described(opt_text(200), "Printed and searched title."),
-            "valid_until": described(nullable(schema_ref("Date")), "Last day a quote can be accepted; past it, a sent quote shows as `expired`."),
-            "delivery_date": described(nullable(schema_ref("Date")), "Planned delivery date."),
-            "internal_note": described(opt_text(5000), "Never printed."),
-            "terms": described(opt_text(50000), "Terms and conditions."),
-            "special_conditions": described(opt_text(20000), "Special conditions, printed before the terms."),
-            "discount_amount": opt_decimal("A document discount as an amount on the net, instead of `discount_percent`; split across VAT rates in proportion to their bases."),
-            "billing_address": described(nullable(schema_ref("AddressInput")), "Default: the customer's billing address when the document is created."),
-            "exchange_rate": opt_decimal("Company-currency units for one unit of the document's currency; required to issue a document in a foreign currency, fixed with it; refused for the company's own currency."),
-            "contact": described(opt_text(200), "The person the document is addressed to."),
-            "salesperson": described(opt_text(200), "The salesperson in charge."),
-            "payment_mode": {"type": ["string", "null"], "enum": facturier_core::schedule::PaymentMode::ALL.iter().map(|m| json!(m.as_str())).chain([Value::Null]).collect::<Vec<_>>(), "description": "How the customer is expected to pay."},
-            "operation": {"type": ["string", "null"], "enum": ["goods", "services", "mixed", null], "description": "Nature of the operation (a mention of the 2026 reform); told by the lines' units when absent: hours, days, months, lump sums and services are services, the rest goods."},
-            "counter_value": ignored(),
-            "delivery_address": described(nullable(schema_ref("AddressInput")), "Default: the customer's delivery address, else the billing address."),
-            "shipping": nullable(schema_ref("ShippingInput")),
-            "schedule": described(nullable(json!({"type": "array", "maxItems": 120, "items": schema_ref("InstalmentInput")})), "A payment schedule; the percentages add up to 100."),
-            "vat_exemptions": described(nullable(json!({"type": "array", "maxItems": 7, "items": schema_ref("ExemptionInput")})), "The document's own VAT exemption mentions. Absent when creating: the company's (settings `documents.vat_exemptions`); `[]`: every category's default mention."),
-            "progress_percent": ignored(),
-            "margin": ignored(),
-            "id": ignored(),
-            "kind": ignored(),
-            "status": ignored(),
-            "number": ignored(),
-            "due_date": ignored(),
-            "totals": ignored(),
-            "payments": ignored(),
-            "links": ignored(),
-            "seal": ignored(),
-            "created_at": ignored(),
-            "updated_at": ignored(),
-            "issued_at": ignored(),
-        }),
-    );
-    add(
-        "DocumentPatch",
-        patch_of(&document_input, &[], "An RFC 7386 merge patch over a `DocumentInput`; `lines` is replaced whole."),
-    );
-    add(
-        "DocumentInput",
-        described(document_input, "The body of `POST /invoices` (and of every kind of document); `null` means absent."),
-    );
     let str_or_null = || json!({"type": ["string", "null"]});
     let identity_props = json!({
         "name": {"type": "string", "description": "Legal name (raison sociale)."},
