@@ -4,16 +4,19 @@ use crate::App;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::{ApiJson, Check};
+use crate::openapi::written;
 use axum::Json;
 use axum::extract::State;
 use facturier_store::pipeline::DeliveryRun;
 use serde::Deserialize;
 
 /// The body of `POST /billing/delivery-notes`: the period, both days included.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryRunInput {
+    #[schema(required = true, value_type = written::DateText)]
     pub from: Option<String>,
+    #[schema(required = true, value_type = written::DateText)]
     pub to: Option<String>,
 }
 

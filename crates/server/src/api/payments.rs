@@ -8,6 +8,7 @@ use crate::app::documents::{excess, payment_method};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::{ApiJson, Check, DecRules, DecText};
+use crate::openapi::{field, written};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -153,24 +154,40 @@ fn currency(v: &mut Check, s: &Option<String>, auth: &Auth) -> Option<Currency> 
 }
 
 /// One invoice's share in `POST /payments`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AllocationInput {
+    #[schema(required = true, value_type = String, format = Uuid)]
     pub invoice_id: Option<String>,
+    /// Positive, at most what the invoice has due.
+    #[schema(required = true, value_type = written::DecimalText)]
     pub amount: Option<DecText>,
 }
 
 /// The body of `POST /payments`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPaymentInput {
+    #[schema(required = true, value_type = String, format = Uuid)]
     pub customer_id: Option<String>,
+    /// What was received: positive, with at most the currency's decimals.
+    #[schema(required = true, value_type = written::DecimalText)]
     pub amount: Option<DecText>,
+    /// Default the first invoice's currency, else the company's.
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
+    /// Default today.
+    #[schema(value_type = Option<written::DateText>)]
     pub date: Option<String>,
+    #[schema(schema_with = field::payment_method)]
     pub method: Option<String>,
+    #[schema(max_length = 140)]
     pub reference: Option<String>,
+    /// The invoices of the customer the payment settles, each at most once; an empty list
+    /// keeps the whole amount as credit (with `excess: "credit"`).
+    #[schema(required = true, value_type = Vec<AllocationInput>, inline, max_items = 200)]
     pub allocations: Option<Vec<AllocationInput>>,
+    #[schema(schema_with = field::excess_of_payment)]
     pub excess: Option<String>,
 }
 
@@ -268,9 +285,12 @@ pub async fn show(State(app): State<App>, auth: Auth, Path(id): Path<String>) ->
 }
 
 /// The body of `POST /payments/{id}/cancel`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CancelPaymentInput)]
 pub struct CancelInput {
+    /// Why the payment is cancelled (kept in the history).
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 500)]
     pub reason: Option<String>,
 }
 
@@ -336,11 +356,16 @@ pub async fn credit(State(app): State<App>, auth: Auth, Path(id): Path<String>) 
 }
 
 /// The body of `POST /customers/{id}/credit/apply`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplyCreditInput {
+    #[schema(required = true, value_type = String, format = Uuid)]
     pub invoice_id: Option<String>,
+    /// Positive; at most the credit available and what the invoice has due.
+    #[schema(required = true, value_type = written::DecimalText)]
     pub amount: Option<DecText>,
+    /// Default today.
+    #[schema(value_type = Option<written::DateText>)]
     pub date: Option<String>,
 }
 
@@ -370,13 +395,21 @@ pub async fn apply_credit(
 }
 
 /// The body of `POST /customers/{id}/credit/refund`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefundInput {
+    /// Positive; at most the credit available in the currency.
+    #[schema(required = true, value_type = written::DecimalText)]
     pub amount: Option<DecText>,
+    /// Default the company's currency.
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
+    /// Default today.
+    #[schema(value_type = Option<written::DateText>)]
     pub date: Option<String>,
+    #[schema(schema_with = field::payment_method)]
     pub method: Option<String>,
+    #[schema(max_length = 140)]
     pub reference: Option<String>,
 }
 

@@ -138,3 +138,64 @@ pub fn operation_input() -> RefOr<Schema> {
         "Nature of the operation (a mention of the 2026 reform); told by the lines' units when absent: hours, days, months, lump sums and services are services, the rest goods.",
     )
 }
+
+pub fn convert_target() -> RefOr<Schema> {
+    schema(json!({
+        "type": "string",
+        "enum": ["order", "invoice", "delivery-note", "delivery_note", "proforma"],
+        "description": "The kind of the new draft.",
+    }))
+}
+
+/// The payment methods stored, as `app::documents::payment_method` names them.
+pub const PAYMENT_METHODS: [&str; 7] = ["bank_transfer", "card", "cheque", "cash", "direct_debit", "online", "other"];
+/// The other names `app::documents::payment_method` accepts for them.
+pub const PAYMENT_METHOD_ALIASES: [&str; 28] = [
+    "transfer",
+    "wire",
+    "wire_transfer",
+    "credit_transfer",
+    "sepa_transfer",
+    "sepa_credit_transfer",
+    "virement",
+    "bank",
+    "credit_card",
+    "debit_card",
+    "cb",
+    "carte",
+    "carte_bancaire",
+    "check",
+    "chèque",
+    "especes",
+    "espèces",
+    "liquide",
+    "sepa_direct_debit",
+    "sepa_debit",
+    "sepa",
+    "debit",
+    "prelevement",
+    "prélèvement",
+    "paypal",
+    "stripe",
+    "payment_link",
+    "autre",
+];
+
+pub fn payment_method() -> RefOr<Schema> {
+    let names: Vec<&str> = PAYMENT_METHODS.iter().chain(PAYMENT_METHOD_ALIASES.iter()).copied().collect();
+    one_of_or_null(&names, "Default `bank_transfer`. Case-insensitive; the aliases are stored as the method they name.")
+}
+
+pub fn excess_on_invoice() -> RefOr<Schema> {
+    one_of_or_null(
+        &["credit"],
+        "What to do with an amount above what is due: `credit` keeps the rest as the customer's credit; absent, such an amount is refused (422 on `amount`).",
+    )
+}
+
+pub fn excess_of_payment() -> RefOr<Schema> {
+    one_of_or_null(
+        &["credit"],
+        "`credit`: what the allocations leave over becomes the customer's credit; absent, it is refused (422 on `amount`).",
+    )
+}

@@ -1,7 +1,7 @@
 //! The component schemas: derived from the Rust types, plus the few written here.
 
 use super::schema_ref;
-use facturier_core::document::{DocumentKind, MAX_LINES};
+use facturier_core::document::DocumentKind;
 use serde_json::{Map, Value, json};
 
 // ---- schema helpers -------------------------------------------------------------
@@ -59,10 +59,6 @@ fn text(max: usize) -> Value {
     json!({"type": "string", "minLength": 1, "maxLength": max})
 }
 
-fn opt_text(max: usize) -> Value {
-    nullable(json!({"type": "string", "maxLength": max}))
-}
-
 fn described(mut s: Value, description: &str) -> Value {
     s["description"] = json!(description);
     s
@@ -70,10 +66,6 @@ fn described(mut s: Value, description: &str) -> Value {
 
 fn decimal(description: &str) -> Value {
     described(schema_ref("Decimal"), description)
-}
-
-fn opt_decimal(description: &str) -> Value {
-    described(nullable(schema_ref("Decimal")), description)
 }
 
 fn uuid() -> Value {
@@ -184,6 +176,16 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::app::documents::input::ExemptionInput,
     crate::app::documents::input::ShippingInput,
     crate::app::documents::input::InstalmentInput,
+    crate::app::documents::DepositInput,
+    crate::app::documents::ProgressInput,
+    crate::app::documents::ConvertInput,
+    crate::app::documents::PaymentInput,
+    crate::app::documents::CreditNoteInput,
+    crate::api::billing::DeliveryRunInput,
+    crate::api::payments::NewPaymentInput,
+    crate::api::payments::CancelInput,
+    crate::api::payments::ApplyCreditInput,
+    crate::api::payments::RefundInput,
     crate::openapi::written::DecimalText,
     crate::openapi::written::DateText,
     crate::openapi::written::PaymentTerms,
@@ -285,38 +287,6 @@ const PATCHES: &[(&str, &str, Renames, &str)] = &[
 const CUSTOMER_RENAMES: Renames = &[("AddressInput", "AddressPatch"), ("LegalInput", "LegalPatch")];
 
 pub(super) fn schemas() -> Value {
-    let payment_methods = ["bank_transfer", "card", "cheque", "cash", "direct_debit", "online", "other"];
-    let payment_method_aliases = [
-        "transfer",
-        "wire",
-        "wire_transfer",
-        "credit_transfer",
-        "sepa_transfer",
-        "sepa_credit_transfer",
-        "virement",
-        "bank",
-        "credit_card",
-        "debit_card",
-        "cb",
-        "carte",
-        "carte_bancaire",
-        "check",
-        "chèque",
-        "especes",
-        "espèces",
-        "liquide",
-        "sepa_direct_debit",
-        "sepa_debit",
-        "sepa",
-        "debit",
-        "prelevement",
-        "prélèvement",
-        "paypal",
-        "stripe",
-        "payment_link",
-        "autre",
-    ];
-
     let mut s = derived_schemas();
     accept_read_only(&mut s);
     if let Some(Value::Object(line)) = s.get_mut("LineInput") {
@@ -555,7 +525,6 @@ pub(super) fn schemas() -> Value {
             }),
         ),
     );
-    add("DeliveryRunInput", input(&["from", "to"], json!({"from": schema_ref("Date"), "to": schema_ref("Date")})));
     add(
         "DeliveryRun",
         object(
@@ -583,155 +552,6 @@ pub(super) fn schemas() -> Value {
             "Absent fields keep their value; each given section replaces the stored one whole.",
         ),
     );
-    add(
-        "DepositInput",
-        described(
-            input(
-                &[],
-                json!({
-                    "percent": opt_decimal("Percentage of the order: above 0, at most 100."),
-                    "amount": opt_decimal("An amount including VAT."),
-                }),
-            ),
-            "The body of `POST /orders/{id}/deposit-invoice`: at most one of `percent` and `amount`; neither takes the next deposit instalment of the order's payment schedule (422 when it has none).",
-        ),
-    );
-    add(
-        "ProgressInput",
-        described(
-            input(
-                &["cumulative_percent"],
-                json!({"cumulative_percent": decimal("Completion counted from the start, above the last situation's, at most 100.")}),
-            ),
-            "The body of `POST /orders/{id}/progress-invoice`.",
-        ),
-    );
-    add(
-        "ConvertInput",
-        described(
-            input(
-                &["to"],
-                json!({
-                    "to": {"type": "string", "enum": ["order", "invoice", "delivery-note", "delivery_note", "proforma"], "description": "The kind of the new draft."},
-                    "lines": described(
-                        nullable(json!({"type": "array", "maxItems": MAX_LINES, "items": input(&["line_id", "quantity"], json!({
-                            "line_id": {"type": "string", "format": "uuid", "description": "A line of the order."},
-                            "quantity": decimal("Positive; at most what remains to deliver of the line."),
-                        }))})),
-                        "Delivery notes from an order only: the lines and quantities to deliver; default everything left to deliver.",
-                    ),
-                }),
-            ),
-            "The body of `POST /{kind}/{id}/convert`.",
-        ),
-    );
-    add(
-        "PaymentInput",
-        described(
-            input(
-                &["amount"],
-                json!({
-                    "amount": decimal("Positive, with at most the currency's decimals (2 for EUR)."),
-                    "date": described(nullable(schema_ref("Date")), "Default today."),
-                    "method": {
-                        "type": ["string", "null"],
-                        "description": "Default `bank_transfer`. Case-insensitive; the aliases are stored as the method they name.",
-                        "enum": payment_methods.iter().chain(payment_method_aliases.iter()).map(|m| json!(m)).chain([Value::Null]).collect::<Vec<_>>(),
-                    },
-                    "reference": opt_text(140),
-                    "excess": {"type": ["string", "null"], "enum": ["credit", null], "description": "What to do with an amount above what is due: `credit` keeps the rest as the customer's credit; absent, such an amount is refused (422 on `amount`)."},
-                }),
-            ),
-            "The body of `POST /invoices/{id}/payments`.",
-        ),
-    );
-    let method_input = json!({
-        "type": ["string", "null"],
-        "description": "Default `bank_transfer`. Case-insensitive; the aliases are stored as the method they name.",
-        "enum": payment_methods.iter().chain(payment_method_aliases.iter()).map(|m| json!(m)).chain([Value::Null]).collect::<Vec<_>>(),
-    });
-    add(
-        "NewPaymentInput",
-        described(
-            input(
-                &["customer_id", "amount", "allocations"],
-                json!({
-                    "customer_id": uuid(),
-                    "amount": decimal("What was received: positive, with at most the currency's decimals."),
-                    "currency": described(nullable(json!({"type": "string", "pattern": "^[A-Z]{3}$"})), "Default the first invoice's currency, else the company's."),
-                    "date": described(nullable(schema_ref("Date")), "Default today."),
-                    "method": method_input.clone(),
-                    "reference": opt_text(140),
-                    "allocations": {
-                        "type": "array",
-                        "maxItems": 200,
-                        "description": "The invoices of the customer the payment settles, each at most once; an empty list keeps the whole amount as credit (with `excess: \"credit\"`).",
-                        "items": input(&["invoice_id", "amount"], json!({
-                            "invoice_id": uuid(),
-                            "amount": decimal("Positive, at most what the invoice has due."),
-                        })),
-                    },
-                    "excess": {"type": ["string", "null"], "enum": ["credit", null], "description": "`credit`: what the allocations leave over becomes the customer's credit; absent, it is refused (422 on `amount`)."},
-                }),
-            ),
-            "The body of `POST /payments`.",
-        ),
-    );
-    add(
-        "CancelPaymentInput",
-        described(
-            input(
-                &["reason"],
-                json!({"reason": described(text(500), "Why the payment is cancelled (kept in the history).")}),
-            ),
-            "The body of `POST /payments/{id}/cancel`.",
-        ),
-    );
-    add(
-        "ApplyCreditInput",
-        described(
-            input(
-                &["invoice_id", "amount"],
-                json!({
-                    "invoice_id": uuid(),
-                    "amount": decimal("Positive; at most the credit available and what the invoice has due."),
-                    "date": described(nullable(schema_ref("Date")), "Default today."),
-                }),
-            ),
-            "The body of `POST /customers/{id}/credit/apply`.",
-        ),
-    );
-    add(
-        "RefundInput",
-        described(
-            input(
-                &["amount"],
-                json!({
-                    "amount": decimal("Positive; at most the credit available in the currency."),
-                    "currency": described(nullable(json!({"type": "string", "pattern": "^[A-Z]{3}$"})), "Default the company's currency."),
-                    "date": described(nullable(schema_ref("Date")), "Default today."),
-                    "method": method_input,
-                    "reference": opt_text(140),
-                }),
-            ),
-            "The body of `POST /customers/{id}/credit/refund`.",
-        ),
-    );
-    add(
-        "CreditNoteInput",
-        described(
-            input(
-                &[],
-                json!({
-                    "lines": described(nullable(json!({"type": "array", "maxItems": MAX_LINES, "items": schema_ref("LineInput")})), "The lines to credit, on the invoice's terms; absent or null (and no `amount`): what is left of the invoice."),
-                    "amount": opt_decimal("Instead of `lines`: an amount including VAT, split over the invoice's VAT rates in proportion to what is left of each (422 above what is left)."),
-                    "note": described(opt_text(5000), "Default `Avoir sur la facture <number>`."),
-                }),
-            ),
-            "The body of `POST /invoices/{id}/credit-note`; an empty body credits what is left of the invoice (all of it when nothing was credited yet).",
-        ),
-    );
-
     // ---- documents: output ----
     add(
         "DocumentView",
@@ -924,7 +744,7 @@ pub(super) fn schemas() -> Value {
             }),
         ),
     );
-    let stored_methods: Vec<&str> = payment_methods.iter().copied().chain(["credit"]).collect();
+    let stored_methods: Vec<&str> = super::field::PAYMENT_METHODS.iter().copied().chain(["credit"]).collect();
     add(
         "PaymentView",
         object(
