@@ -199,3 +199,52 @@ pub fn excess_of_payment() -> RefOr<Schema> {
         "`credit`: what the allocations leave over becomes the customer's credit; absent, it is refused (422 on `amount`).",
     )
 }
+
+/// A closed list of text values.
+fn one_of(values: &[&str]) -> Value {
+    json!({"type": "string", "enum": values})
+}
+
+fn described(mut s: Value, description: &str) -> RefOr<Schema> {
+    s["description"] = json!(description);
+    schema(s)
+}
+
+pub fn line_view_kind() -> RefOr<Schema> {
+    schema(one_of(&["item", "comment", "subtotal", "deduction"]))
+}
+
+pub fn instalment_view_kind() -> RefOr<Schema> {
+    schema(one_of(&["deposit", "payment"]))
+}
+
+pub fn operation() -> RefOr<Schema> {
+    schema(one_of(&[Operation::Goods, Operation::Services, Operation::Mixed].map(Operation::as_str)))
+}
+
+pub fn link_relation() -> RefOr<Schema> {
+    schema(one_of(&["parent", "child"]))
+}
+
+/// The methods a payment is stored with: [`PAYMENT_METHODS`] and `credit` (customer credit
+/// applied).
+fn stored_methods() -> Value {
+    let methods: Vec<&str> = PAYMENT_METHODS.iter().copied().chain(["credit"]).collect();
+    one_of(&methods)
+}
+
+pub fn stored_method() -> RefOr<Schema> {
+    schema(stored_methods())
+}
+
+pub fn stored_method_described() -> RefOr<Schema> {
+    described(stored_methods(), "`credit`: customer credit applied.")
+}
+
+pub fn payment_status() -> RefOr<Schema> {
+    schema(one_of(&["recorded", "cancelled"]))
+}
+
+pub fn payment_status_described() -> RefOr<Schema> {
+    described(one_of(&["recorded", "cancelled"]), "A cancelled payment is kept and no longer counts.")
+}

@@ -186,6 +186,14 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::api::payments::CancelInput,
     crate::api::payments::ApplyCreditInput,
     crate::api::payments::RefundInput,
+    crate::api::documents::DocumentView,
+    crate::api::documents::LineView,
+    crate::api::documents::TotalsView,
+    crate::api::documents::VatView,
+    crate::api::documents::PaymentView,
+    crate::api::documents::LinkView,
+    crate::api::documents::EventView,
+    crate::app::customers::AddressView,
     crate::openapi::written::DecimalText,
     crate::openapi::written::DateText,
     crate::openapi::written::PaymentTerms,
@@ -397,19 +405,6 @@ pub(super) fn schemas() -> Value {
         ),
     );
     add(
-        "Address",
-        object(
-            &["line1", "postal_code", "city", "country"],
-            json!({
-                "line1": {"type": "string"},
-                "line2": {"type": "string", "description": "Absent when empty."},
-                "postal_code": {"type": "string"},
-                "city": {"type": "string"},
-                "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
-            }),
-        ),
-    );
-    add(
         "Contact",
         object(
             &["name", "role", "email", "phone", "mobile"],
@@ -553,213 +548,7 @@ pub(super) fn schemas() -> Value {
         ),
     );
     // ---- documents: output ----
-    add(
-        "DocumentView",
-        described(
-            object(
-                &[
-                    "id",
-                    "kind",
-                    "status",
-                    "number",
-                    "customer_id",
-                    "currency",
-                    "issue_date",
-                    "due_date",
-                    "payment_terms",
-                    "customer_reference",
-                    "note",
-                    "title",
-                    "valid_until",
-                    "delivery_date",
-                    "internal_note",
-                    "terms",
-                    "special_conditions",
-                    "progress_percent",
-                    "discount_percent",
-                    "discount_amount",
-                    "shipping",
-                    "schedule",
-                    "margin",
-                    "billing_address",
-                    "delivery_address",
-                    "exchange_rate",
-                    "counter_value",
-                    "contact",
-                    "salesperson",
-                    "payment_mode",
-                    "operation",
-                    "vat_exemptions",
-                    "lines",
-                    "totals",
-                    "payments",
-                    "links",
-                    "seal",
-                    "created_at",
-                    "updated_at",
-                    "issued_at",
-                ],
-                json!({
-                    "id": uuid(),
-                    "kind": schema_ref("DocumentKind"),
-                    "status": schema_ref("DocumentStatus"),
-                    "number": {"type": ["string", "null"], "description": "The legal number; null while draft."},
-                    "customer_id": uuid(),
-                    "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
-                    "issue_date": nullable(schema_ref("Date")),
-                    "due_date": described(nullable(schema_ref("Date")), "Set when issued."),
-                    "payment_terms": schema_ref("PaymentTerms"),
-                    "customer_reference": {"type": ["string", "null"]},
-                    "note": {"type": ["string", "null"]},
-                    "title": {"type": ["string", "null"]},
-                    "valid_until": nullable(schema_ref("Date")),
-                    "delivery_date": nullable(schema_ref("Date")),
-                    "internal_note": {"type": ["string", "null"], "description": "Never printed."},
-                    "terms": {"type": ["string", "null"]},
-                    "special_conditions": {"type": ["string", "null"]},
-                    "progress_percent": described(nullable(schema_ref("Decimal")), "A progress invoice's cumulative percentage of completion."),
-                    "discount_percent": schema_ref("Decimal"),
-                    "discount_amount": nullable(schema_ref("Decimal")),
-                    "billing_address": nullable(schema_ref("Address")),
-                    "exchange_rate": nullable(schema_ref("Decimal")),
-                    "counter_value": described(nullable(object(&["currency", "net", "vat_total", "gross"], json!({
-                        "currency": {"type": "string"}, "net": schema_ref("Decimal"), "vat_total": schema_ref("Decimal"), "gross": schema_ref("Decimal"),
-                    }))), "The totals in the company's currency, for a document in a foreign currency."),
-                    "contact": {"type": ["string", "null"]},
-                    "salesperson": {"type": ["string", "null"]},
-                    "payment_mode": {"type": ["string", "null"]},
-                    "operation": {"type": "string", "enum": ["goods", "services", "mixed"]},
-                    "delivery_address": described(nullable(schema_ref("Address")), "Where the goods go: the billing address unless another was given."),
-                    "shipping": nullable(object(&["label", "amount", "vat_rate", "vat_category"], json!({
-                        "label": {"type": "string"}, "amount": schema_ref("Decimal"), "vat_rate": schema_ref("Decimal"), "vat_category": schema_ref("VatCategory"),
-                    }))),
-                    "vat_exemptions": {"type": "array", "items": schema_ref("ExemptionInput"), "description": "The document's own VAT exemption mentions; the totals' VAT breakdown shows the one in effect."},
-                    "schedule": nullable(json!({"type": "array", "items": object(&["percent", "kind", "condition", "mode", "title", "amount", "due_date"], json!({
-                        "percent": schema_ref("Decimal"), "kind": {"type": "string", "enum": ["deposit", "payment"]}, "condition": {"type": "string"},
-                        "mode": {"type": ["string", "null"]}, "title": {"type": "string"}, "amount": schema_ref("Decimal"), "due_date": schema_ref("Date"),
-                    }))})),
-                    "margin": nullable(object(&["cost", "amount", "rate"], json!({
-                        "cost": schema_ref("Decimal"), "amount": schema_ref("Decimal"), "rate": nullable(schema_ref("Decimal")),
-                    }))),
-                    "lines": {"type": "array", "items": schema_ref("LineView")},
-                    "totals": schema_ref("TotalsView"),
-                    "payments": {"type": "array", "items": schema_ref("PaymentView")},
-                    "links": {"type": "array", "items": schema_ref("LinkView"), "description": "The document's parents and children: the quote an order came from, an order's delivery notes and invoices, an invoice's credit notes…"},
-                    "seal": {"type": ["string", "null"], "description": "SHA-256 seal in the company's hash chain; null while draft."},
-                    "created_at": instant(),
-                    "updated_at": instant(),
-                    "issued_at": nullable(instant()),
-                    "family": {
-                        "type": "array",
-                        "description": "Every document of its family through its links both ways (the quote, the order, its delivery notes, invoices, deposits, credit notes…). Only in the answer about one document.",
-                        "items": object(&["kind", "id", "number", "status"], json!({
-                            "kind": schema_ref("DocumentKind"), "id": uuid(), "number": {"type": ["string", "null"]}, "status": schema_ref("DocumentStatus"),
-                        })),
-                    },
-                    "history": {
-                        "type": "array",
-                        "description": "What happened to the document, oldest first. Only in the answer about one document, and only when something is recorded.",
-                        "items": schema_ref("EventView"),
-                    },
-                }),
-            ),
-            "A document of any kind: quote, order, delivery note, pro-forma, invoice, deposit invoice or credit note.",
-        ),
-    );
-    add(
-        "LineView",
-        object(
-            &[
-                "id",
-                "product_id",
-                "description",
-                "quantity",
-                "unit",
-                "unit_price",
-                "vat_rate",
-                "vat_category",
-                "discount_percent",
-                "net",
-                "kind",
-                "purchase_price",
-                "margin",
-                "margin_rate",
-                "source_line_id",
-            ],
-            json!({
-                "id": uuid(),
-                "product_id": {"type": ["string", "null"], "format": "uuid"},
-                "description": {"type": "string"},
-                "quantity": schema_ref("Decimal"),
-                "unit": schema_ref("UnitCode"),
-                "unit_price": schema_ref("Decimal"),
-                "vat_rate": schema_ref("Decimal"),
-                "vat_category": schema_ref("VatCategory"),
-                "discount_percent": schema_ref("Decimal"),
-                "net": decimal("The line net amount (BT-131)."),
-                "source_line_id": {"type": ["string", "null"], "format": "uuid", "description": "The line of the parent document this line came from."},
-                "kind": {"type": "string", "enum": ["item", "comment", "subtotal", "deduction"]},
-                "other_taxes": {"type": "array", "items": schema_ref("OtherTaxInput")},
-                "charge": described(schema_ref("Decimal"), "Taxes other than VAT on the line, included in `net`."),
-                "purchase_price": nullable(schema_ref("Decimal")),
-                "nature": described(nullable(schema_ref("Nature")), "What an item line supplies; null on text lines."),
-                "margin": nullable(schema_ref("Decimal")),
-                "margin_rate": nullable(schema_ref("Decimal")),
-                "available_stock": described(schema_ref("Decimal"), "The product's stock now; only in the answer about one document, for tracked products."),
-            }),
-        ),
-    );
-    add(
-        "TotalsView",
-        described(
-            object(
-                &["lines_net", "discount", "charges", "net", "vat", "vat_total", "gross", "paid", "credited", "due"],
-                json!({
-                    "lines_net": decimal("Sum of line nets, before the document discount."),
-                    "discount": decimal("The document discount."),
-                    "charges": decimal("Document charges such as shipping (BT-108)."),
-                    "net": decimal("Total without VAT."),
-                    "vat": {"type": "array", "items": schema_ref("VatView"), "description": "One breakdown per VAT category and rate."},
-                    "vat_total": decimal("Total VAT."),
-                    "gross": decimal("Total with VAT."),
-                    "paid": decimal("Payments applied."),
-                    "credited": decimal("Issued credit notes applied."),
-                    "due": decimal("What remains to pay (0 for an issued credit note)."),
-                }),
-            ),
-            "Totals computed with the EN 16931 model.",
-        ),
-    );
-    add(
-        "VatView",
-        object(
-            &["category", "rate", "base", "amount"],
-            json!({
-                "category": schema_ref("VatCategory"),
-                "rate": schema_ref("Decimal"),
-                "base": schema_ref("Decimal"),
-                "amount": schema_ref("Decimal"),
-                "exemption_reason": {"type": "string", "description": "The legal mention (BT-120); absent for S and Z."},
-                "exemption_reason_code": {"type": "string", "description": "The VATEX code (BT-121); absent for S and Z."},
-            }),
-        ),
-    );
     let stored_methods: Vec<&str> = super::field::PAYMENT_METHODS.iter().copied().chain(["credit"]).collect();
-    add(
-        "PaymentView",
-        object(
-            &["id", "amount", "applied", "date", "method", "reference", "status"],
-            json!({
-                "id": described(uuid(), "The payment's id (`GET /payments/{id}`, `POST /payments/{id}/cancel`)."),
-                "amount": decimal("What the payment received in all (over every invoice it settled)."),
-                "applied": decimal("The part of the amount applied to this invoice; the rest went to other invoices or to the customer's credit."),
-                "date": schema_ref("Date"),
-                "method": {"type": "string", "enum": stored_methods, "description": "`credit`: customer credit applied."},
-                "reference": {"type": ["string", "null"]},
-                "status": {"type": "string", "enum": ["recorded", "cancelled"], "description": "A cancelled payment is kept and no longer counts."},
-            }),
-        ),
-    );
     add(
         "Payment",
         object(
@@ -840,29 +629,6 @@ pub(super) fn schemas() -> Value {
                         )},
                     }),
                 )},
-            }),
-        ),
-    );
-    add(
-        "LinkView",
-        object(
-            &["kind", "id", "number", "relation"],
-            json!({
-                "kind": schema_ref("DocumentKind"),
-                "id": uuid(),
-                "number": {"type": ["string", "null"]},
-                "relation": {"type": "string", "enum": ["parent", "child"]},
-            }),
-        ),
-    );
-    add(
-        "EventView",
-        object(
-            &["at", "event", "detail"],
-            json!({
-                "at": instant(),
-                "event": {"type": "string", "description": "`created`, `updated`, `issued`, `payment_recorded`, `email_queued`, `sent` (an e-mail was accepted by the SMTP server: `to`, `message_id`), `send_failed`…", "examples": ["issued"]},
-                "detail": {"description": "Facts of the event (e.g. the number assigned)."},
             }),
         ),
     );
