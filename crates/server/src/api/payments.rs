@@ -31,33 +31,48 @@ fn money(cur: Currency, d: Decimal) -> String {
 }
 
 /// One invoice's share of a payment, as shown.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AllocationView {
     pub invoice_id: Uuid,
+    #[schema(value_type = written::DocumentKind)]
     pub kind: &'static str,
+    #[schema(required = true)]
     pub number: Option<String>,
+    #[schema(value_type = written::DecimalText)]
     pub amount: String,
 }
 
 /// A payment as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Payment)]
 pub struct PaymentView {
     pub id: Uuid,
     pub customer_id: Uuid,
     /// `receipt` (money received), `credit` (customer credit applied) or `refund` (credit paid back).
+    #[schema(schema_with = field::payment_kind)]
     pub kind: &'static str,
     pub currency: String,
+    #[schema(value_type = written::DecimalText)]
     pub amount: String,
+    #[schema(value_type = written::DateText)]
     pub date: String,
+    #[schema(schema_with = field::stored_method)]
     pub method: String,
+    #[schema(required = true)]
     pub reference: Option<String>,
     /// `recorded` or `cancelled`.
+    #[schema(schema_with = field::payment_status)]
     pub status: String,
+    #[schema(inline)]
     pub allocations: Vec<AllocationView>,
-    /// What the payment left as customer credit.
+    /// What the payment left as the customer's credit.
+    #[schema(value_type = written::DecimalText)]
     pub to_credit: String,
+    #[schema(required = true, format = DateTime)]
     pub cancelled_at: Option<String>,
+    #[schema(required = true)]
     pub cancel_reason: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -319,14 +334,17 @@ pub async fn cancel(
 }
 
 /// The customer's credit in one currency.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = CreditView)]
 pub struct CreditLine {
     pub currency: String,
+    #[schema(value_type = written::DecimalText)]
     pub amount: String,
 }
 
-/// `GET /customers/{id}/credit`.
-#[derive(Serialize)]
+/// A customer's credit per currency (`GET /customers/{id}/credit`).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = CustomerCredit)]
 pub struct CreditView {
     pub customer_id: Uuid,
     pub credit: Vec<CreditLine>,
@@ -439,36 +457,56 @@ pub async fn refund(
 }
 
 /// One line of a statement.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct StatementLineView {
+    #[schema(value_type = written::DateText)]
     pub date: String,
     /// `invoice`, `deposit_invoice`, `credit_note`, `payment`, `payment_cancelled`,
     /// `credit_applied`, `credit_applied_cancelled`, `refund` or `refund_cancelled`.
+    #[schema(schema_with = field::statement_entry_kind)]
     pub kind: &'static str,
+    /// The document's or the payment's id.
     pub id: Uuid,
+    /// The document's number, or the numbers of the invoices a payment settled.
+    #[schema(required = true)]
     pub number: Option<String>,
+    #[schema(required = true)]
     pub reference: Option<String>,
+    #[schema(value_type = written::DecimalText)]
     pub amount: String,
+    #[schema(value_type = written::DecimalText)]
     pub debit: String,
+    #[schema(value_type = written::DecimalText)]
     pub credit: String,
+    /// The balance after this line.
+    #[schema(value_type = written::DecimalText)]
     pub balance: String,
 }
 
 /// A statement in one currency.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CurrencyStatementView {
     pub currency: String,
+    /// What the customer owed before `from` (negative: its credit).
+    #[schema(value_type = written::DecimalText)]
     pub opening_balance: String,
+    #[schema(inline)]
     pub entries: Vec<StatementLineView>,
+    /// What the customer owes at the end (negative: its credit).
+    #[schema(value_type = written::DecimalText)]
     pub closing_balance: String,
 }
 
-/// `GET /customers/{id}/statement`.
-#[derive(Serialize)]
+/// A customer's statement per currency (`GET /customers/{id}/statement`).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Statement)]
 pub struct StatementView {
     pub customer_id: Uuid,
+    #[schema(required = true, value_type = Option<written::DateText>)]
     pub from: Option<String>,
+    #[schema(required = true, value_type = Option<written::DateText>)]
     pub to: Option<String>,
+    #[schema(inline)]
     pub currencies: Vec<CurrencyStatementView>,
 }
 

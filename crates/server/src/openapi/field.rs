@@ -248,3 +248,28 @@ pub fn payment_status() -> RefOr<Schema> {
 pub fn payment_status_described() -> RefOr<Schema> {
     described(one_of(&["recorded", "cancelled"]), "A cancelled payment is kept and no longer counts.")
 }
+
+pub fn payment_kind() -> RefOr<Schema> {
+    described(
+        one_of(&["receipt", "credit", "refund"]),
+        "`receipt`: money received; `credit`: customer credit applied to an invoice; `refund`: credit paid back (outgoing).",
+    )
+}
+
+pub fn statement_entry_kind() -> RefOr<Schema> {
+    schema(one_of(&[
+        "invoice",
+        "deposit_invoice",
+        "credit_note",
+        "payment",
+        "payment_cancelled",
+        "credit_applied",
+        "credit_applied_cancelled",
+        "refund",
+        "refund_cancelled",
+    ]))
+}
+
+pub fn logo_type() -> RefOr<Schema> {
+    schema(one_of(&["image/png", "image/jpeg"]))
+}

@@ -64,10 +64,6 @@ fn described(mut s: Value, description: &str) -> Value {
     s
 }
 
-fn decimal(description: &str) -> Value {
-    described(schema_ref("Decimal"), description)
-}
-
 fn uuid() -> Value {
     json!({"type": "string", "format": "uuid"})
 }
@@ -194,6 +190,13 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::api::documents::LinkView,
     crate::api::documents::EventView,
     crate::app::customers::AddressView,
+    crate::api::payments::PaymentView,
+    crate::api::payments::CreditView,
+    crate::api::payments::CreditLine,
+    crate::api::payments::StatementView,
+    crate::api::customer_files::FileView,
+    crate::api::settings::LogoView,
+    crate::api::billing::DeliveryRunView,
     crate::openapi::written::DecimalText,
     crate::openapi::written::DateText,
     crate::openapi::written::PaymentTerms,
@@ -428,26 +431,7 @@ pub(super) fn schemas() -> Value {
             }),
         ),
     );
-    add(
-        "CreditView",
-        object(&["currency", "amount"], json!({"currency": {"type": "string"}, "amount": schema_ref("Decimal")})),
-    );
     add("CustomerPage", page("CustomerView", "A page of customers."));
-    add(
-        "CustomerFile",
-        object(
-            &["id", "customer_id", "name", "content_type", "size", "sha256", "created_at"],
-            json!({
-                "id": uuid(),
-                "customer_id": uuid(),
-                "name": {"type": "string", "description": "The file name as uploaded, without any path."},
-                "content_type": {"type": "string", "examples": ["application/pdf"]},
-                "size": {"type": "integer", "minimum": 1, "maximum": crate::api::customer_files::MAX_FILE, "description": "Bytes."},
-                "sha256": {"type": "string", "description": "SHA-256 of the bytes, hex."},
-                "created_at": instant(),
-            }),
-        ),
-    );
     add("CustomerFileList", json!({"type": "array", "items": schema_ref("CustomerFile")}));
 
     // ---- products ----
@@ -509,28 +493,6 @@ pub(super) fn schemas() -> Value {
         ),
     );
     add(
-        "Logo",
-        object(
-            &["content_type", "width", "height", "size"],
-            json!({
-                "content_type": {"type": "string", "enum": ["image/png", "image/jpeg"]},
-                "width": {"type": "integer", "minimum": 1, "description": "Pixels."},
-                "height": {"type": "integer", "minimum": 1, "description": "Pixels."},
-                "size": {"type": "integer", "minimum": 1, "description": "Bytes."},
-            }),
-        ),
-    );
-    add(
-        "DeliveryRun",
-        object(
-            &["created", "delivery_notes"],
-            json!({
-                "created": {"type": "array", "items": uuid(), "description": "The draft invoices made."},
-                "delivery_notes": {"type": "array", "items": uuid(), "description": "The delivery notes they invoice."},
-            }),
-        ),
-    );
-    add(
         "SettingsInput",
         described(
             input(
@@ -548,90 +510,7 @@ pub(super) fn schemas() -> Value {
         ),
     );
     // ---- documents: output ----
-    let stored_methods: Vec<&str> = super::field::PAYMENT_METHODS.iter().copied().chain(["credit"]).collect();
-    add(
-        "Payment",
-        object(
-            &[
-                "id",
-                "customer_id",
-                "kind",
-                "currency",
-                "amount",
-                "date",
-                "method",
-                "reference",
-                "status",
-                "allocations",
-                "to_credit",
-                "cancelled_at",
-                "cancel_reason",
-                "created_at",
-            ],
-            json!({
-                "id": uuid(),
-                "customer_id": uuid(),
-                "kind": {"type": "string", "enum": ["receipt", "credit", "refund"], "description": "`receipt`: money received; `credit`: customer credit applied to an invoice; `refund`: credit paid back (outgoing)."},
-                "currency": {"type": "string"},
-                "amount": schema_ref("Decimal"),
-                "date": schema_ref("Date"),
-                "method": {"type": "string", "enum": stored_methods},
-                "reference": {"type": ["string", "null"]},
-                "status": {"type": "string", "enum": ["recorded", "cancelled"]},
-                "allocations": {"type": "array", "items": object(&["invoice_id", "kind", "number", "amount"], json!({
-                    "invoice_id": uuid(),
-                    "kind": schema_ref("DocumentKind"),
-                    "number": {"type": ["string", "null"]},
-                    "amount": schema_ref("Decimal"),
-                }))},
-                "to_credit": decimal("What the payment left as the customer's credit."),
-                "cancelled_at": nullable(instant()),
-                "cancel_reason": {"type": ["string", "null"]},
-                "created_at": instant(),
-            }),
-        ),
-    );
     add("PaymentPage", page("Payment", "A page of payments, newest first."));
-    add(
-        "CustomerCredit",
-        object(
-            &["customer_id", "credit"],
-            json!({"customer_id": uuid(), "credit": {"type": "array", "items": schema_ref("CreditView")}}),
-        ),
-    );
-    add(
-        "Statement",
-        object(
-            &["customer_id", "from", "to", "currencies"],
-            json!({
-                "customer_id": uuid(),
-                "from": nullable(schema_ref("Date")),
-                "to": nullable(schema_ref("Date")),
-                "currencies": {"type": "array", "items": object(
-                    &["currency", "opening_balance", "entries", "closing_balance"],
-                    json!({
-                        "currency": {"type": "string"},
-                        "opening_balance": decimal("What the customer owed before `from` (negative: its credit)."),
-                        "closing_balance": decimal("What the customer owes at the end (negative: its credit)."),
-                        "entries": {"type": "array", "items": object(
-                            &["date", "kind", "id", "number", "reference", "amount", "debit", "credit", "balance"],
-                            json!({
-                                "date": schema_ref("Date"),
-                                "kind": {"type": "string", "enum": ["invoice", "deposit_invoice", "credit_note", "payment", "payment_cancelled", "credit_applied", "credit_applied_cancelled", "refund", "refund_cancelled"]},
-                                "id": described(uuid(), "The document's or the payment's id."),
-                                "number": {"type": ["string", "null"], "description": "The document's number, or the numbers of the invoices a payment settled."},
-                                "reference": {"type": ["string", "null"]},
-                                "amount": schema_ref("Decimal"),
-                                "debit": schema_ref("Decimal"),
-                                "credit": schema_ref("Decimal"),
-                                "balance": decimal("The balance after this line."),
-                            }),
-                        )},
-                    }),
-                )},
-            }),
-        ),
-    );
     add("DocumentPage", page("DocumentView", "A page of documents."));
 
     // ---- e-mail ----
