@@ -273,3 +273,19 @@ pub fn statement_entry_kind() -> RefOr<Schema> {
 pub fn logo_type() -> RefOr<Schema> {
     schema(one_of(&["image/png", "image/jpeg"]))
 }
+
+pub fn customer_kind_view() -> RefOr<Schema> {
+    schema(one_of(&["company", "individual"]))
+}
+
+pub fn customer_language_view() -> RefOr<Schema> {
+    schema(one_of(&["fr", "en"]))
+}
+
+pub fn invoice_grouping_view() -> RefOr<Schema> {
+    schema(one_of(&["customer", "site", "delivery_note"]))
+}
+
+pub fn network_view() -> RefOr<Schema> {
+    described(one_of(&["fr", "peppol"]), "Absent when the customer chose none (its country tells).")
+}

@@ -64,14 +64,6 @@ fn described(mut s: Value, description: &str) -> Value {
     s
 }
 
-fn uuid() -> Value {
-    json!({"type": "string", "format": "uuid"})
-}
-
-fn instant() -> Value {
-    json!({"type": "string", "format": "date-time"})
-}
-
 /// A field an input accepts (so a body read with GET can be sent back) and ignores.
 fn ignored() -> Value {
     json!({"readOnly": true, "description": "Read-only: accepted and ignored."})
@@ -197,6 +189,7 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::api::customer_files::FileView,
     crate::api::settings::LogoView,
     crate::api::billing::DeliveryRunView,
+    crate::api::customers::CustomerView,
     crate::openapi::written::DecimalText,
     crate::openapi::written::DateText,
     crate::openapi::written::PaymentTerms,
@@ -357,80 +350,6 @@ pub(super) fn schemas() -> Value {
     };
 
     // ---- customers: output ----
-    add(
-        "CustomerView",
-        object(
-            &[
-                "id",
-                "kind",
-                "name",
-                "email",
-                "activity",
-                "legal",
-                "iban",
-                "billing_address",
-                "delivery_address",
-                "contacts",
-                "language",
-                "currency",
-                "payment_terms",
-                "tags",
-                "notes",
-                "created_at",
-                "updated_at",
-            ],
-            json!({
-                "id": uuid(),
-                "kind": {"type": "string", "enum": ["company", "individual"]},
-                "name": {"type": "string"},
-                "email": {"type": ["string", "null"], "format": "email"},
-                "activity": {"type": ["string", "null"]},
-                "legal": schema_ref("LegalIds"),
-                "iban": {"type": ["string", "null"]},
-                "billing_address": schema_ref("Address"),
-                "delivery_address": nullable(schema_ref("Address")),
-                "contacts": {"type": "array", "items": schema_ref("Contact")},
-                "language": {"type": "string", "enum": ["fr", "en"]},
-                "currency": {"type": ["string", "null"]},
-                "payment_terms": nullable(schema_ref("PaymentTerms")),
-                "tags": {"type": "array", "items": {"type": "string"}},
-                "notes": {"type": ["string", "null"]},
-                "invoice_grouping": {"type": "string", "enum": ["customer", "site", "delivery_note"]},
-                "network": {"type": "string", "enum": ["fr", "peppol"], "description": "Absent when the customer chose none (its country tells)."},
-                "credit": {
-                    "type": "array",
-                    "description": "Money to the customer's credit (overpayments, credit notes beyond what was due), per currency. Absent in lists.",
-                    "items": schema_ref("CreditView"),
-                },
-                "created_at": instant(),
-                "updated_at": instant(),
-            }),
-        ),
-    );
-    add(
-        "Contact",
-        object(
-            &["name", "role", "email", "phone", "mobile"],
-            json!({
-                "name": {"type": "string"},
-                "role": {"type": ["string", "null"]},
-                "email": {"type": ["string", "null"], "format": "email"},
-                "phone": {"type": ["string", "null"]},
-                "mobile": {"type": ["string", "null"]},
-            }),
-        ),
-    );
-    add(
-        "LegalIds",
-        object(
-            &["siren", "siret", "vat_number"],
-            json!({
-                "siren": {"type": ["string", "null"]},
-                "siret": {"type": ["string", "null"]},
-                "vat_number": {"type": ["string", "null"]},
-            }),
-        ),
-    );
     add("CustomerPage", page("CustomerView", "A page of customers."));
     add("CustomerFileList", json!({"type": "array", "items": schema_ref("CustomerFile")}));
 
