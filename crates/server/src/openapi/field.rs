@@ -289,3 +289,26 @@ pub fn invoice_grouping_view() -> RefOr<Schema> {
 pub fn network_view() -> RefOr<Schema> {
     described(one_of(&["fr", "peppol"]), "Absent when the customer chose none (its country tells).")
 }
+
+pub fn email_templates_input() -> RefOr<Schema> {
+    let templates = super::schemas::nullable(super::schemas::email_templates(false));
+    described(templates, "Replaces every stored template; kinds and languages left out use the built-in template.")
+}
+
+pub fn vat_regime() -> RefOr<Schema> {
+    described(
+        one_of(&["registered", "franchise"]),
+        "`registered` (the default: the company charges VAT) or `franchise` (franchise en base, art. 293 B of the CGI: no VAT charged). Sealed with each document.",
+    )
+}
+
+pub fn facturx_profile() -> RefOr<Schema> {
+    schema(one_of(&["minimum", "basic_wl", "en16931"]))
+}
+
+pub fn main_activity() -> RefOr<Schema> {
+    described(
+        one_of(&["services", "goods"]),
+        "What a line typed by hand supplies when nothing else tells it (default `services`).",
+    )
+}

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 // ---- schema helpers -------------------------------------------------------------
 
 /// A schema that also accepts `null` (`null` means "absent" in a body).
-fn nullable(s: Value) -> Value {
+pub(super) fn nullable(s: Value) -> Value {
     match s.get("type") {
         Some(Value::String(t)) if s.get("$ref").is_none() => {
             let mut s = s.clone();
@@ -190,6 +190,7 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::api::settings::LogoView,
     crate::api::billing::DeliveryRunView,
     crate::api::customers::CustomerView,
+    crate::app::settings::SettingsInput,
     crate::openapi::written::DecimalText,
     crate::openapi::written::DateText,
     crate::openapi::written::PaymentTerms,
@@ -290,6 +291,22 @@ const PATCHES: &[(&str, &str, Renames, &str)] = &[
 ];
 const CUSTOMER_RENAMES: Renames = &[("AddressInput", "AddressPatch"), ("LegalInput", "LegalPatch")];
 
+/// The e-mail templates by kind of document and language: `required` for the settings as
+/// read (every template whole), else as written (unknown keys refused).
+pub(super) fn email_templates(required: bool) -> Value {
+    let fields = facturier_formats::email::Field::list();
+    let t = |max: usize, what: &str| {
+        described(text(max), &format!("{what}; merge fields: {fields}. `{{{{` and `}}}}` write a brace."))
+    };
+    let tpl = json!({"subject": t(300, "Subject"), "body": t(20_000, "Body, plain text")});
+    let one = if required { object(&["subject", "body"], tpl) } else { input(&["subject", "body"], tpl) };
+    let langs = json!({"fr": one.clone(), "en": one});
+    let by_lang = if required { object(&[], langs) } else { input(&[], langs) };
+    let kinds: Map<String, Value> =
+        DocumentKind::ALL.iter().map(|k| (k.as_str().to_string(), by_lang.clone())).collect();
+    if required { object(&[], Value::Object(kinds)) } else { input(&[], Value::Object(kinds)) }
+}
+
 pub(super) fn schemas() -> Value {
     let mut s = derived_schemas();
     accept_read_only(&mut s);
@@ -368,19 +385,6 @@ pub(super) fn schemas() -> Value {
         "label": {"type": "string"}, "iban": {"type": "string"}, "bic": str_or_null(), "holder": str_or_null(),
         "default": {"type": "boolean", "description": "The account printed on documents."},
     });
-    let template_props = |required: bool| {
-        let fields = facturier_formats::email::Field::list();
-        let t = |max: usize, what: &str| {
-            described(text(max), &format!("{what}; merge fields: {fields}. `{{{{` and `}}}}` write a brace."))
-        };
-        let tpl = json!({"subject": t(300, "Subject"), "body": t(20_000, "Body, plain text")});
-        let one = if required { object(&["subject", "body"], tpl) } else { input(&["subject", "body"], tpl) };
-        let langs = json!({"fr": one.clone(), "en": one});
-        let by_lang = if required { object(&[], langs) } else { input(&[], langs) };
-        let kinds: Map<String, Value> =
-            DocumentKind::ALL.iter().map(|k| (k.as_str().to_string(), by_lang.clone())).collect();
-        if required { object(&[], Value::Object(kinds)) } else { input(&[], Value::Object(kinds)) }
-    };
     let legal_props = json!({
         "late_penalty_rate": described(nullable(schema_ref("Decimal")), "Yearly late-payment penalty rate in percent; null prints the legal default (ECB rate + 10 points)."),
         "early_payment_discount": described(str_or_null(), "Early-payment discount terms; null prints \"no discount for early payment\"."),
@@ -407,25 +411,8 @@ pub(super) fn schemas() -> Value {
                 "banks": {"type": "array", "items": object(&["label", "iban", "default"], bank_props.clone())},
                 "legal": object(&["vat_on_debits"], legal_props.clone()),
                 "documents": object(&["show_reference", "show_discount", "totals_on_every_page", "facturx_profile"], look_props.clone()),
-                "email_templates": described(template_props(true), "The company's e-mail templates by kind and language, replacing the built-in ones."),
+                "email_templates": described(email_templates(true), "The company's e-mail templates by kind and language, replacing the built-in ones."),
             }),
-        ),
-    );
-    add(
-        "SettingsInput",
-        described(
-            input(
-                &[],
-                json!({
-                    "allow_negative_stock": {"type": ["boolean", "null"]},
-                    "identity": nullable(input(&["name", "address"], identity_props)),
-                    "banks": {"type": ["array", "null"], "items": input(&["iban"], bank_props)},
-                    "legal": nullable(input(&[], legal_props)),
-                    "documents": nullable(input(&[], look_props)),
-                    "email_templates": described(nullable(template_props(false)), "Replaces every stored template; kinds and languages left out use the built-in template."),
-                }),
-            ),
-            "Absent fields keep their value; each given section replaces the stored one whole.",
         ),
     );
     // ---- documents: output ----
