@@ -84,3 +84,53 @@ fn statuses_follow_the_rules() {
         }
     }
 }
+
+/// `#[schema(...)]` takes literals: the bounds written there are the code's constants.
+#[test]
+fn derived_bounds_are_the_codes_constants() {
+    use facturier_core::document::{MAX_DESCRIPTION, MAX_LINES};
+    use facturier_core::tax::MAX_EXEMPTION_TEXT;
+    let doc = document();
+    let s = &doc["components"]["schemas"];
+    assert_eq!(s["LineInput"]["properties"]["description"]["maxLength"], json!(MAX_DESCRIPTION));
+    for body in ["DocumentInput", "CreditNoteInput", "ConvertInput"] {
+        assert_eq!(s[body]["properties"]["lines"]["maxItems"], json!(MAX_LINES), "{body}.lines");
+    }
+    assert_eq!(s["ExemptionInput"]["properties"]["text"]["maxLength"], json!(MAX_EXEMPTION_TEXT));
+    assert_eq!(s["CustomerFile"]["properties"]["size"]["maximum"], json!(crate::api::customer_files::MAX_FILE));
+    assert_eq!(s["CancelPaymentInput"]["properties"]["reason"]["maxLength"], json!(crate::api::payments::MAX_REASON));
+}
+
+#[test]
+fn payment_methods_are_those_the_code_reads() {
+    use super::field::{PAYMENT_METHOD_ALIASES, PAYMENT_METHODS};
+    use crate::app::documents::payment_method;
+    for m in PAYMENT_METHODS {
+        assert_eq!(payment_method(m), Some(m));
+    }
+    for a in PAYMENT_METHOD_ALIASES {
+        assert!(payment_method(a).is_some_and(|m| m != a && PAYMENT_METHODS.contains(&m)), "{a}");
+    }
+}
+
+/// A derived `Option` field reads as the written ones: `anyOf` X or null, never the
+/// derive's `oneOf`, and never wrapped twice.
+#[test]
+fn nullable_fields_have_one_form() {
+    fn check(v: &Value, at: &str) {
+        match v {
+            Value::Object(m) => {
+                assert!(!m.contains_key("oneOf"), "{at}: oneOf");
+                if let Some(Value::Array(any)) = m.get("anyOf") {
+                    for x in any {
+                        assert!(x.get("anyOf").is_none(), "{at}: anyOf in anyOf");
+                    }
+                }
+                m.iter().for_each(|(k, x)| check(x, &format!("{at}/{k}")));
+            }
+            Value::Array(a) => a.iter().for_each(|x| check(x, at)),
+            _ => {}
+        }
+    }
+    check(&document()["components"]["schemas"], "");
+}
