@@ -5,6 +5,7 @@
 
 use facturier_core::document::Operation;
 use facturier_core::schedule::PaymentMode;
+use facturier_core::tax::VatCategory;
 use serde_json::{Value, json};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
@@ -114,12 +115,10 @@ pub fn line_kind() -> RefOr<Schema> {
     )
 }
 
+/// The categories `core::tax::ExemptionReason::new` takes: those with an exemption.
 pub fn exemption_category() -> RefOr<Schema> {
-    schema(json!({
-        "type": "string",
-        "enum": ["E", "AE", "K", "G", "O"],
-        "description": "The 0 % category the mention is for; at most one mention per category.",
-    }))
+    let categories: Vec<&str> = VatCategory::ALL.iter().filter(|c| c.exemption().is_some()).map(|c| c.code()).collect();
+    described(one_of(&categories), "The 0 % category the mention is for; at most one mention per category.")
 }
 
 pub fn instalment_kind() -> RefOr<Schema> {
