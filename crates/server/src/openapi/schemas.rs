@@ -25,12 +25,19 @@ pub(super) fn nullable(s: Value) -> Value {
     }
 }
 
-/// Writes the derive's `{"oneOf": [X, {"type": "null"}]}` of an `Option` field as the
-/// document's other nullable schemas are: [`nullable`] of X, the description beside it.
-fn nullables_as_written(v: &mut Value) {
+/// Writes what the derive gives as the rest of the document is written: the
+/// `{"oneOf": [X, {"type": "null"}]}` of an `Option` field as [`nullable`] of X with the
+/// description beside it, and a doc comment's lines (wrapped at the source's width, not
+/// the reader's) as one paragraph.
+fn as_written(v: &mut Value) {
     match v {
         Value::Object(m) => {
-            m.values_mut().for_each(nullables_as_written);
+            m.values_mut().for_each(as_written);
+            if let Some(Value::String(d)) = m.get_mut("description")
+                && d.contains('\n')
+            {
+                *d = d.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+            }
             let Some(Value::Array(one_of)) = m.get("oneOf") else { return };
             let [a, b] = one_of.as_slice() else { return };
             let null = json!({"type": "null"});
@@ -49,7 +56,7 @@ fn nullables_as_written(v: &mut Value) {
                 m.entry("description").or_insert(d);
             }
         }
-        Value::Array(a) => a.iter_mut().for_each(nullables_as_written),
+        Value::Array(a) => a.iter_mut().for_each(as_written),
         _ => {}
     }
 }
@@ -208,7 +215,7 @@ fn derived_schemas() -> Map<String, Value> {
     let schemas = Derived::openapi().components.map(|c| c.schemas).unwrap_or_default();
     match serde_json::to_value(schemas) {
         Ok(Value::Object(mut m)) => {
-            m.values_mut().for_each(nullables_as_written);
+            m.values_mut().for_each(as_written);
             m
         }
         _ => Map::new(),
