@@ -1,7 +1,9 @@
 //! Field schemas the derive cannot infer from the Rust type (`#[schema(schema_with = ...)]`):
-//! a field kept as text whose values are a closed list, or a reference to a schema
-//! written here rather than derived. A `schema_with` field takes no description from its
-//! doc comment: it is written here.
+//! a field kept as text (so that a wrong value is a field error, not a refused body) whose
+//! values are a closed list, read from `core` where it has the list (payment modes,
+//! operations, VAT categories), and the payment methods with the aliases
+//! `app::documents::payment_method` accepts (a test holds both lists to it). A
+//! `schema_with` field takes no description from its doc comment: it is written here.
 
 use facturier_core::document::Operation;
 use facturier_core::schedule::PaymentMode;

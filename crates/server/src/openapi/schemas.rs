@@ -1,4 +1,10 @@
-//! The component schemas: derived from the Rust types, plus the few written here.
+//! The component schemas: derived from the Rust types the handlers read and write
+//! ([`Derived`]), written as the rest of the document is ([`as_written`]), then the
+//! structural pieces: the read-only fields an input accepts, a line's requirements, the
+//! merge patches of the derived inputs, the page wrapper and the lists; and the three
+//! schemas still written here (`Problem` and `FieldError`, the bodies of two serializers
+//! of `crate::error`; `Settings`, the store's `CompanySettings` as `GET /settings` answers
+//! it).
 
 use super::schema_ref;
 use facturier_core::document::DocumentKind;
