@@ -4,16 +4,19 @@ use crate::App;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::{ApiJson, Check};
+use crate::openapi::written;
 use axum::Json;
 use axum::extract::State;
 use facturier_store::pipeline::DeliveryRun;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The body of `POST /billing/delivery-notes`: the period, both days included.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeliveryRunInput {
+    #[schema(required = true, value_type = written::DateText)]
     pub from: Option<String>,
+    #[schema(required = true, value_type = written::DateText)]
     pub to: Option<String>,
 }
 
@@ -21,7 +24,7 @@ pub async fn invoice_deliveries(
     State(app): State<App>,
     auth: Auth,
     ApiJson(input): ApiJson<DeliveryRunInput>,
-) -> Result<Json<DeliveryRun>, ApiError> {
+) -> Result<Json<DeliveryRunView>, ApiError> {
     auth.require_write()?;
     let mut v = Check::default();
     let mut date = |field: &str, d: &Option<String>| match d {
@@ -39,5 +42,21 @@ pub async fn invoice_deliveries(
     }
     v.finish()?;
     let (Some(from), Some(to)) = (from, to) else { return Err(ApiError::field("from", "is required")) };
-    Ok(Json(app.store.invoice_deliveries(auth.company(), from, to).await?))
+    Ok(Json(DeliveryRunView::from(app.store.invoice_deliveries(auth.company(), from, to).await?)))
+}
+
+/// What a monthly run did.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = DeliveryRun)]
+pub struct DeliveryRunView {
+    /// The draft invoices made.
+    pub created: Vec<uuid::Uuid>,
+    /// The delivery notes they invoice.
+    pub delivery_notes: Vec<uuid::Uuid>,
+}
+
+impl From<DeliveryRun> for DeliveryRunView {
+    fn from(r: DeliveryRun) -> DeliveryRunView {
+        DeliveryRunView { created: r.created, delivery_notes: r.delivery_notes }
+    }
 }

@@ -23,14 +23,21 @@ pub const MAX_UPLOAD_BODY: usize = MAX_FILE + 64 * 1024;
 const MAX_NAME: usize = 200;
 
 /// A file as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = CustomerFile)]
 pub struct FileView {
     pub id: uuid::Uuid,
     pub customer_id: uuid::Uuid,
+    /// The file name as uploaded, without any path.
     pub name: String,
+    #[schema(examples("application/pdf"))]
     pub content_type: String,
+    /// Bytes.
+    #[schema(minimum = 1, maximum = 10485760)]
     pub size: i64,
+    /// SHA-256 of the bytes, hex.
     pub sha256: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 

@@ -2,13 +2,15 @@
 
 use super::{ListQuery, MAX_SEARCH, Page, instant_text, limit, path_id};
 use crate::App;
-use crate::app::customers::{self as ops, CustomerInput};
+use crate::app::customers::{self as ops, AddressView, CustomerInput};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::{ApiJson, Check, patched, require_patch_object};
+use crate::openapi::{field, written};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use facturier_core::party::{CustomerKind, Language};
 use facturier_store::customers::{CustomerFilter, CustomerOrder, CustomerRecord, CustomerSort};
 use serde::Serialize;
 
@@ -19,22 +21,110 @@ pub struct CreditView {
 }
 
 /// A customer as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CustomerView {
     pub id: uuid::Uuid,
-    #[serde(flatten)]
-    pub input: CustomerInput,
-    /// Money the customer has to its credit (overpayments, credit notes beyond what was due).
+    #[schema(schema_with = field::customer_kind_view)]
+    pub kind: &'static str,
+    pub name: String,
+    #[schema(required = true, format = Email)]
+    pub email: Option<String>,
+    #[schema(required = true)]
+    pub activity: Option<String>,
+    pub legal: LegalView,
+    #[schema(required = true)]
+    pub iban: Option<String>,
+    pub billing_address: AddressView,
+    #[schema(required = true)]
+    pub delivery_address: Option<AddressView>,
+    pub contacts: Vec<ContactView>,
+    #[schema(schema_with = field::customer_language_view)]
+    pub language: &'static str,
+    #[schema(required = true)]
+    pub currency: Option<String>,
+    #[schema(required = true, value_type = Option<written::PaymentTerms>)]
+    pub payment_terms: Option<String>,
+    pub tags: Vec<String>,
+    #[schema(required = true)]
+    pub notes: Option<String>,
+    #[schema(schema_with = field::invoice_grouping_view)]
+    pub invoice_grouping: &'static str,
+    /// Absent when the customer chose none (its country tells).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = field::network_view)]
+    pub network: Option<&'static str>,
+    /// Money to the customer's credit (overpayments, credit notes beyond what was due), per
+    /// currency. Absent in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Vec<crate::api::payments::CreditLine>)]
     pub credit: Option<Vec<CreditView>>,
+    #[schema(format = DateTime)]
     pub created_at: String,
+    #[schema(format = DateTime)]
     pub updated_at: String,
 }
 
+/// A customer's legal identifiers.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = LegalIds)]
+pub struct LegalView {
+    #[schema(required = true)]
+    pub siren: Option<String>,
+    #[schema(required = true)]
+    pub siret: Option<String>,
+    #[schema(required = true)]
+    pub vat_number: Option<String>,
+}
+
+/// A contact at a customer.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Contact)]
+pub struct ContactView {
+    pub name: String,
+    #[schema(required = true)]
+    pub role: Option<String>,
+    #[schema(required = true, format = Email)]
+    pub email: Option<String>,
+    #[schema(required = true)]
+    pub phone: Option<String>,
+    #[schema(required = true)]
+    pub mobile: Option<String>,
+}
+
 fn view(r: &CustomerRecord, credit: Option<Vec<CreditView>>) -> CustomerView {
+    let c = &r.customer;
     CustomerView {
         id: r.id,
-        input: CustomerInput::from_customer(&r.customer),
+        kind: if c.kind == CustomerKind::Company { "company" } else { "individual" },
+        name: c.name.clone(),
+        email: c.email.as_ref().map(|e| e.to_string()),
+        activity: c.activity.clone(),
+        legal: LegalView {
+            siren: c.legal.siren.as_ref().map(|s| s.to_string()),
+            siret: c.legal.siret.as_ref().map(|s| s.to_string()),
+            vat_number: c.legal.vat_number.as_ref().map(|s| s.to_string()),
+        },
+        iban: c.iban.as_ref().map(|s| s.to_string()),
+        billing_address: AddressView::from(&c.billing_address),
+        delivery_address: c.delivery_address.as_ref().map(AddressView::from),
+        contacts: c
+            .contacts
+            .iter()
+            .map(|k| ContactView {
+                name: k.name.clone(),
+                role: k.role.clone(),
+                email: k.email.as_ref().map(|e| e.to_string()),
+                phone: k.phone.clone(),
+                mobile: k.mobile.clone(),
+            })
+            .collect(),
+        language: if c.language == Language::En { "en" } else { "fr" },
+        currency: c.currency.map(|c| c.code().to_string()),
+        payment_terms: c.payment_terms.map(|t| t.to_string()),
+        tags: c.tags.clone(),
+        notes: c.notes.clone(),
+        invoice_grouping: c.invoice_grouping.as_str(),
+        network: c.network.map(|n| n.as_str()),
         credit,
         created_at: instant_text(r.created_at),
         updated_at: instant_text(r.updated_at),

@@ -8,6 +8,7 @@ use crate::app::documents::{excess, payment_method};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::{ApiJson, Check, DecRules, DecText};
+use crate::openapi::{field, written};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -30,33 +31,48 @@ fn money(cur: Currency, d: Decimal) -> String {
 }
 
 /// One invoice's share of a payment, as shown.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct AllocationView {
     pub invoice_id: Uuid,
+    #[schema(value_type = written::DocumentKind)]
     pub kind: &'static str,
+    #[schema(required = true)]
     pub number: Option<String>,
+    #[schema(value_type = written::DecimalText)]
     pub amount: String,
 }
 
 /// A payment as the API shows it.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Payment)]
 pub struct PaymentView {
     pub id: Uuid,
     pub customer_id: Uuid,
     /// `receipt` (money received), `credit` (customer credit applied) or `refund` (credit paid back).
+    #[schema(schema_with = field::payment_kind)]
     pub kind: &'static str,
     pub currency: String,
+    #[schema(value_type = written::DecimalText)]
     pub amount: String,
+    #[schema(value_type = written::DateText)]
     pub date: String,
+    #[schema(schema_with = field::stored_method)]
     pub method: String,
+    #[schema(required = true)]
     pub reference: Option<String>,
     /// `recorded` or `cancelled`.
+    #[schema(schema_with = field::payment_status)]
     pub status: String,
+    #[schema(inline)]
     pub allocations: Vec<AllocationView>,
-    /// What the payment left as customer credit.
+    /// What the payment left as the customer's credit.
+    #[schema(value_type = written::DecimalText)]
     pub to_credit: String,
+    #[schema(required = true, format = DateTime)]
     pub cancelled_at: Option<String>,
+    #[schema(required = true)]
     pub cancel_reason: Option<String>,
+    #[schema(format = DateTime)]
     pub created_at: String,
 }
 
@@ -153,24 +169,40 @@ fn currency(v: &mut Check, s: &Option<String>, auth: &Auth) -> Option<Currency> 
 }
 
 /// One invoice's share in `POST /payments`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AllocationInput {
+    #[schema(required = true, value_type = String, format = Uuid)]
     pub invoice_id: Option<String>,
+    /// Positive, at most what the invoice has due.
+    #[schema(required = true, value_type = written::DecimalText)]
     pub amount: Option<DecText>,
 }
 
 /// The body of `POST /payments`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPaymentInput {
+    #[schema(required = true, value_type = String, format = Uuid)]
     pub customer_id: Option<String>,
+    /// What was received: positive, with at most the currency's decimals.
+    #[schema(required = true, value_type = written::DecimalText)]
     pub amount: Option<DecText>,
+    /// Default the first invoice's currency, else the company's.
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
+    /// Default today.
+    #[schema(value_type = Option<written::DateText>)]
     pub date: Option<String>,
+    #[schema(schema_with = field::payment_method)]
     pub method: Option<String>,
+    #[schema(max_length = 140)]
     pub reference: Option<String>,
+    /// The invoices of the customer the payment settles, each at most once; an empty list
+    /// keeps the whole amount as credit (with `excess: "credit"`).
+    #[schema(required = true, value_type = Vec<AllocationInput>, inline, max_items = 200)]
     pub allocations: Option<Vec<AllocationInput>>,
+    #[schema(schema_with = field::excess_of_payment)]
     pub excess: Option<String>,
 }
 
@@ -268,9 +300,12 @@ pub async fn show(State(app): State<App>, auth: Auth, Path(id): Path<String>) ->
 }
 
 /// The body of `POST /payments/{id}/cancel`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = CancelPaymentInput)]
 pub struct CancelInput {
+    /// Why the payment is cancelled (kept in the history).
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 500)]
     pub reason: Option<String>,
 }
 
@@ -299,14 +334,17 @@ pub async fn cancel(
 }
 
 /// The customer's credit in one currency.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = CreditView)]
 pub struct CreditLine {
     pub currency: String,
+    #[schema(value_type = written::DecimalText)]
     pub amount: String,
 }
 
-/// `GET /customers/{id}/credit`.
-#[derive(Serialize)]
+/// A customer's credit per currency (`GET /customers/{id}/credit`).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = CustomerCredit)]
 pub struct CreditView {
     pub customer_id: Uuid,
     pub credit: Vec<CreditLine>,
@@ -336,11 +374,16 @@ pub async fn credit(State(app): State<App>, auth: Auth, Path(id): Path<String>) 
 }
 
 /// The body of `POST /customers/{id}/credit/apply`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplyCreditInput {
+    #[schema(required = true, value_type = String, format = Uuid)]
     pub invoice_id: Option<String>,
+    /// Positive; at most the credit available and what the invoice has due.
+    #[schema(required = true, value_type = written::DecimalText)]
     pub amount: Option<DecText>,
+    /// Default today.
+    #[schema(value_type = Option<written::DateText>)]
     pub date: Option<String>,
 }
 
@@ -370,13 +413,21 @@ pub async fn apply_credit(
 }
 
 /// The body of `POST /customers/{id}/credit/refund`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RefundInput {
+    /// Positive; at most the credit available in the currency.
+    #[schema(required = true, value_type = written::DecimalText)]
     pub amount: Option<DecText>,
+    /// Default the company's currency.
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
+    /// Default today.
+    #[schema(value_type = Option<written::DateText>)]
     pub date: Option<String>,
+    #[schema(schema_with = field::payment_method)]
     pub method: Option<String>,
+    #[schema(max_length = 140)]
     pub reference: Option<String>,
 }
 
@@ -406,36 +457,56 @@ pub async fn refund(
 }
 
 /// One line of a statement.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct StatementLineView {
+    #[schema(value_type = written::DateText)]
     pub date: String,
     /// `invoice`, `deposit_invoice`, `credit_note`, `payment`, `payment_cancelled`,
     /// `credit_applied`, `credit_applied_cancelled`, `refund` or `refund_cancelled`.
+    #[schema(schema_with = field::statement_entry_kind)]
     pub kind: &'static str,
+    /// The document's or the payment's id.
     pub id: Uuid,
+    /// The document's number, or the numbers of the invoices a payment settled.
+    #[schema(required = true)]
     pub number: Option<String>,
+    #[schema(required = true)]
     pub reference: Option<String>,
+    #[schema(value_type = written::DecimalText)]
     pub amount: String,
+    #[schema(value_type = written::DecimalText)]
     pub debit: String,
+    #[schema(value_type = written::DecimalText)]
     pub credit: String,
+    /// The balance after this line.
+    #[schema(value_type = written::DecimalText)]
     pub balance: String,
 }
 
 /// A statement in one currency.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CurrencyStatementView {
     pub currency: String,
+    /// What the customer owed before `from` (negative: its credit).
+    #[schema(value_type = written::DecimalText)]
     pub opening_balance: String,
+    #[schema(inline)]
     pub entries: Vec<StatementLineView>,
+    /// What the customer owes at the end (negative: its credit).
+    #[schema(value_type = written::DecimalText)]
     pub closing_balance: String,
 }
 
-/// `GET /customers/{id}/statement`.
-#[derive(Serialize)]
+/// A customer's statement per currency (`GET /customers/{id}/statement`).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Statement)]
 pub struct StatementView {
     pub customer_id: Uuid,
+    #[schema(required = true, value_type = Option<written::DateText>)]
     pub from: Option<String>,
+    #[schema(required = true, value_type = Option<written::DateText>)]
     pub to: Option<String>,
+    #[schema(inline)]
     pub currencies: Vec<CurrencyStatementView>,
 }
 

@@ -6,6 +6,7 @@ use crate::app::settings::{self as ops, NumberingInput, NumberingView, SettingsI
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::ApiJson;
+use crate::openapi::field;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
@@ -41,11 +42,19 @@ pub async fn update_settings(
 pub const MAX_LOGO: usize = ops::MAX_LOGO;
 
 /// What `PUT /settings/logo` answers: the logo as stored.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Logo)]
 pub struct LogoView {
+    #[schema(schema_with = field::logo_type)]
     pub content_type: String,
+    /// Pixels.
+    #[schema(minimum = 1)]
     pub width: u32,
+    /// Pixels.
+    #[schema(minimum = 1)]
     pub height: u32,
+    /// Bytes.
+    #[schema(minimum = 1)]
     pub size: usize,
 }
 

@@ -72,6 +72,33 @@ pub struct AddressInput {
     pub country: Option<String>,
 }
 
+/// An address as the API shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Address)]
+pub struct AddressView {
+    pub line1: String,
+    /// Absent when empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = String)]
+    pub line2: Option<String>,
+    pub postal_code: String,
+    pub city: String,
+    #[schema(pattern = "^[A-Z]{2}$")]
+    pub country: String,
+}
+
+impl From<&Address> for AddressView {
+    fn from(a: &Address) -> AddressView {
+        AddressView {
+            line1: a.line1.clone(),
+            line2: a.line2.clone(),
+            postal_code: a.postal_code.clone(),
+            city: a.city.clone(),
+            country: a.country.as_str().to_string(),
+        }
+    }
+}
+
 #[derive(Deserialize, Serialize, Default, Clone, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {

@@ -9,6 +9,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::Check;
 use crate::input::{DecRules, DecText};
+use crate::openapi::{field, written};
 use facturier_core::Decimal;
 use facturier_core::company::{
     BankAccount, BankProfile, DocumentLook, LegalTerms, Profile, Seller, VatRegime, parse_colour,
@@ -99,17 +100,23 @@ pub async fn set_numbering(
     all.into_iter().find(|n| n.kind == kind.as_str()).ok_or(ApiError::NotFound("document kind"))
 }
 
-/// The body of `PATCH /settings`; absent fields keep their value, and each given
-/// section (`identity`, `banks`, `legal`, `documents`) replaces the stored one whole.
-#[derive(Deserialize)]
+/// Absent fields keep their value; each given section replaces the stored one whole.
+/// (The body of `PATCH /settings`: the sections are `identity`, `banks`, `legal`,
+/// `documents` and `email_templates`.)
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsInput {
     pub allow_negative_stock: Option<bool>,
+    #[schema(inline)]
     pub identity: Option<IdentityInput>,
+    #[schema(inline)]
     pub banks: Option<Vec<BankInput>>,
+    #[schema(inline)]
     pub legal: Option<LegalInput>,
+    #[schema(inline)]
     pub documents: Option<LookInput>,
     /// Kind → language → template; replaces every stored template.
+    #[schema(schema_with = field::email_templates_input)]
     pub email_templates: Option<BTreeMap<String, BTreeMap<String, TemplateInput>>>,
 }
 
@@ -158,60 +165,87 @@ fn email_templates(
 }
 
 /// The company's legal identity as printed on its documents.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IdentityInput {
+    /// Legal name (raison sociale).
+    #[schema(required = true, value_type = String)]
     pub name: Option<String>,
     pub trading_name: Option<String>,
+    /// SAS, SARL, EI…
     pub legal_form: Option<String>,
+    #[schema(value_type = Option<written::DecimalText>)]
     pub share_capital: Option<DecText>,
+    /// City of the RCS registry.
     pub rcs_city: Option<String>,
     pub siren: Option<String>,
     pub siret: Option<String>,
     pub vat_number: Option<String>,
+    #[schema(required = true, value_type = AddressInput)]
     pub address: Option<AddressInput>,
     pub email: Option<String>,
     pub phone: Option<String>,
     pub website: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BankInput {
+    #[schema(required = false, value_type = String)]
     pub label: Option<String>,
+    #[schema(required = true, value_type = String)]
     pub iban: Option<String>,
     pub bic: Option<String>,
     pub holder: Option<String>,
+    /// The account printed on documents.
+    #[schema(required = false, value_type = bool)]
     pub default: Option<bool>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LegalInput {
+    /// Yearly late-payment penalty rate in percent; null prints the legal default (ECB rate
+    /// + 10 points).
+    #[schema(value_type = Option<written::DecimalText>)]
     pub late_penalty_rate: Option<DecText>,
+    /// Early-payment discount terms; null prints "no discount for early payment".
     pub early_payment_discount: Option<String>,
+    /// The company opted to pay VAT on debits (printed on invoices).
+    #[schema(required = false, value_type = bool)]
     pub vat_on_debits: Option<bool>,
     /// `registered` (the default: the company charges VAT) or `franchise` (franchise en
     /// base, art. 293 B of the CGI: no VAT charged).
+    #[schema(schema_with = field::vat_regime)]
     pub vat_regime: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LookInput {
+    /// Accent colour of documents, #rrggbb.
     pub accent: Option<String>,
+    #[schema(required = false, value_type = bool)]
     pub show_reference: Option<bool>,
+    #[schema(required = false, value_type = bool)]
     pub show_discount: Option<bool>,
+    #[schema(required = false, value_type = bool)]
     pub totals_on_every_page: Option<bool>,
+    /// Terms and conditions printed on documents that have none of their own.
     pub default_terms: Option<String>,
+    #[schema(schema_with = field::facturx_profile)]
     pub facturx_profile: Option<String>,
-    /// `30_days`, `45_days_end_of_month`…: documents of customers without terms of their own.
+    /// Payment terms of documents whose customer has none of its own; null: 30 days.
+    #[schema(value_type = Option<written::PaymentTermsInput>)]
     pub default_payment_terms: Option<DecText>,
-    /// Rates in percent offered by the editors (at most 10).
+    /// VAT rates in percent offered by the document editors.
+    #[schema(required = false, value_type = Vec<written::DecimalText>, max_items = 10)]
     pub vat_rates: Option<Vec<DecText>>,
-    /// The company's own mentions for 0 % categories, copied into each new document.
+    /// The company's own VAT exemption mentions, copied into each new document.
+    #[schema(required = false, value_type = Vec<crate::app::documents::ExemptionInput>, max_items = 7)]
     pub vat_exemptions: Option<Vec<crate::app::documents::ExemptionInput>>,
     /// `services` (the default) or `goods`: what a line typed by hand supplies.
+    #[schema(schema_with = field::main_activity)]
     pub main_activity: Option<String>,
 }
 

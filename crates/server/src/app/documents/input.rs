@@ -8,6 +8,7 @@ use crate::app::customers::AddressInput;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::{Check, DecRules, DecText};
+use crate::openapi::{field, written};
 use facturier_core::Decimal;
 use facturier_core::document::{Content, Line, LineKind, MAX_DESCRIPTION, MAX_LINES, Nature, Operation};
 use facturier_core::money::{Currency, MAX_MAGNITUDE, to_text};
@@ -21,31 +22,55 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 /// One line of a document body.
-#[derive(Deserialize, Serialize, Default, Clone)]
+#[derive(Deserialize, Serialize, Default, Clone, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
+    /// A line's id, sent back to keep it across a PATCH; a new id is made when absent or
+    /// not a UUID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// A product of the catalogue: the line takes the description, price, VAT and unit it
+    /// leaves out from it.
+    #[schema(format = Uuid)]
     pub product_id: Option<String>,
+    /// Required without `product_id`.
+    #[schema(min_length = 1, max_length = 2000)]
     pub description: Option<String>,
+    /// Not zero (negative for a return), at most 6 decimals.
+    #[schema(required = true, value_type = written::DecimalText)]
     pub quantity: Option<DecText>,
+    #[schema(value_type = Option<written::UnitCode>)]
     pub unit: Option<String>,
+    /// Net unit price: at least 0, at most 6 decimals. Required without `product_id`.
+    #[schema(value_type = Option<written::DecimalText>)]
     pub unit_price: Option<DecText>,
+    /// VAT rate in percent: 0 to 100, at most 4 decimals. Required without `product_id`.
+    #[schema(value_type = Option<written::DecimalText>)]
     pub vat_rate: Option<DecText>,
+    /// Read with `vat_rate` only.
+    #[schema(value_type = Option<written::VatCategory>)]
     pub vat_category: Option<String>,
+    /// Line discount in percent: 0 to 100, at most 4 decimals; default 0.
+    #[schema(value_type = Option<written::DecimalText>)]
     pub discount_percent: Option<DecText>,
     /// `item` (default), `comment` (text only) or `subtotal`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = field::line_kind)]
     pub kind: Option<String>,
-    /// Taxes other than VAT, such as the eco-participation.
+    /// Taxes other than VAT, such as the eco-participation: part of the line net, bearing
+    /// the line's VAT, never discounted by the document discount.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 10)]
     pub other_taxes: Option<Vec<OtherTaxInput>>,
     /// Cost of one unit, for margins; default the product's purchase price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<written::DecimalText>)]
     pub purchase_price: Option<DecText>,
-    /// `goods` or `services`; default the product's, else `services` for a time unit
-    /// (hour, day…), else the company's main activity (settings).
+    /// What the line supplies; default the product's, else `services` for a time unit
+    /// (hour, day…), else the company's main activity (settings `documents.main_activity`).
+    /// It makes the nature of the operation and the billing frame (BT-23).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<written::Nature>)]
     pub nature: Option<String>,
     // Read-only fields of a line as a GET shows it; ignored.
     #[serde(default, skip_serializing)]
@@ -63,25 +88,36 @@ pub struct LineInput {
 }
 
 /// A tax other than VAT on a line: a fixed amount per unit or a percent of the unit price.
-#[derive(Deserialize, Serialize, Default, Clone)]
+#[derive(Deserialize, Serialize, Default, Clone, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OtherTaxInput {
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 100)]
     pub label: Option<String>,
+    /// A fixed amount per unit (eco-participation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<written::DecimalText>)]
     pub amount_per_unit: Option<DecText>,
+    /// Or a percentage of the unit price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<written::DecimalText>)]
     pub percent: Option<DecText>,
 }
 
-/// A mention of the document's own for a 0 % category (BT-120), with its VATEX code
-/// (BT-121); it replaces the category's default mention.
-#[derive(Deserialize, Serialize, Default, Clone)]
+/// A VAT exemption mention of one's own, such as a training body's "Exonération de TVA,
+/// article 261-4-4° a du CGI": the mention of the document for a 0 % category (BT-120),
+/// with its VATEX code (BT-121); it replaces the category's default mention.
+#[derive(Deserialize, Serialize, Default, Clone, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExemptionInput {
-    /// E, AE, K, G or O.
+    #[schema(required = true, schema_with = field::exemption_category)]
     pub category: Option<String>,
+    /// A code of the VATEX list (BT-121) that fits the category: VATEX-EU-AE or VATEX-FR-AE
+    /// for AE, VATEX-EU-IC for K, VATEX-EU-G for G, VATEX-EU-O for O, any other for E
+    /// (VATEX-FR-CGI261-4…). Absent: the category's own, none for E.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// The mention printed and sent as BT-120, in place of the category's default.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 300)]
     pub text: Option<String>,
 }
 
@@ -126,32 +162,43 @@ pub(crate) fn exemption_input(r: &ExemptionReason) -> ExemptionInput {
 }
 
 /// Shipping costs with their own VAT rate.
-#[derive(Deserialize, Serialize, Default, Clone)]
+#[derive(Deserialize, Serialize, Default, Clone, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShippingInput {
+    /// Shipping costs without VAT, with at most the currency's decimals.
+    #[schema(required = true, value_type = written::DecimalText)]
     pub amount: Option<DecText>,
+    /// The VAT rate of the shipping costs, in percent.
+    #[schema(required = true, value_type = written::DecimalText)]
     pub vat_rate: Option<DecText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<written::VatCategory>)]
     pub vat_category: Option<String>,
-    /// Default "Frais de port".
+    /// Default `Frais de port`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 100)]
     pub label: Option<String>,
 }
 
 /// One instalment of a payment schedule.
-#[derive(Deserialize, Serialize, Default, Clone)]
+#[derive(Deserialize, Serialize, Default, Clone, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InstalmentInput {
+    /// Share of the gross, in percent; the instalments add up to 100.
+    #[schema(required = true, value_type = written::DecimalText)]
     pub percent: Option<DecText>,
     /// `deposit` or `payment` (default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = field::instalment_kind)]
     pub kind: Option<String>,
     /// `on_order`, `30_days`, `45_days_end_of_month`, `end_of_month_plus_10`…, counted from
     /// the previous instalment's date (the document's date for the first).
+    #[schema(required = true, value_type = String)]
     pub condition: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
     pub title: Option<String>,
     #[serde(default, skip_serializing)]
     pub amount: Option<serde_json::Value>,
@@ -159,63 +206,101 @@ pub struct InstalmentInput {
     pub due_date: Option<serde_json::Value>,
 }
 
-/// The body of `POST /invoices` (and, merged over the current draft, of `PATCH`).
-#[derive(Deserialize, Serialize, Default, Clone)]
+/// The body of `POST /invoices` (and of every kind of document); `null` means absent.
+/// (Merged over the current draft, the body of `PATCH` too.)
+#[derive(Deserialize, Serialize, Default, Clone, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentInput {
+    /// A customer of the company (422 otherwise).
+    #[schema(required = true, value_type = String, format = Uuid)]
     pub customer_id: Option<String>,
+    /// ISO 4217 code; default the customer's, then the company's.
+    #[schema(pattern = "^[A-Za-z]{3}$")]
     pub currency: Option<String>,
+    /// Fixed when issuing (today when absent); never in the future.
+    #[schema(value_type = Option<written::DateText>)]
     pub issue_date: Option<String>,
+    /// Default the customer's, then `30_days`.
+    #[schema(value_type = Option<written::PaymentTermsInput>)]
     pub payment_terms: Option<DecText>,
+    /// May be empty in a draft; an invoice is issued with at least one line.
+    #[schema(required = true, value_type = Vec<LineInput>, max_items = 1000)]
     pub lines: Option<Vec<LineInput>>,
+    /// Document discount in percent: 0 to 100, at most 4 decimals; default 0.
+    #[schema(value_type = Option<written::DecimalText>)]
     pub discount_percent: Option<DecText>,
+    /// The customer's order reference (BT-13).
+    #[schema(max_length = 100)]
     pub customer_reference: Option<String>,
+    /// Public note, printed.
+    #[schema(max_length = 5000)]
     pub note: Option<String>,
+    /// Printed and searched title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
     pub title: Option<String>,
-    /// Last day a quote may be accepted.
+    /// Last day a quote can be accepted; past it, a sent quote shows as `expired`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<written::DateText>)]
     pub valid_until: Option<String>,
+    /// Planned delivery date.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<written::DateText>)]
     pub delivery_date: Option<String>,
     /// Never printed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 5000)]
     pub internal_note: Option<String>,
     /// Terms and conditions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 50000)]
     pub terms: Option<String>,
+    /// Special conditions, printed before the terms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20000)]
     pub special_conditions: Option<String>,
-    /// A document discount as an amount on the net, instead of `discount_percent`.
+    /// A document discount as an amount on the net, instead of `discount_percent`; split
+    /// across VAT rates in proportion to their bases.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<written::DecimalText>)]
     pub discount_amount: Option<DecText>,
-    /// Default: the customer's billing address, as it is when the document is created.
+    /// Default: the customer's billing address when the document is created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_address: Option<AddressInput>,
     /// Default: the customer's delivery address, else the billing address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_address: Option<AddressInput>,
-    /// Company-currency units for one unit of the document's currency (foreign currencies).
+    /// Company-currency units for one unit of the document's currency; required to issue a
+    /// document in a foreign currency, fixed with it; refused for the company's own currency.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<written::DecimalText>)]
     pub exchange_rate: Option<DecText>,
+    /// The person the document is addressed to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
     pub contact: Option<String>,
+    /// The salesperson in charge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
     pub salesperson: Option<String>,
     /// `bank_transfer`, `card`, `cheque`, `cash`, `direct_debit`…
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = field::payment_mode)]
     pub payment_mode: Option<String>,
     /// `goods`, `services` or `mixed`; told by the lines' units when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = field::operation_input)]
     pub operation: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<ShippingInput>,
-    /// Instalments in percent of the gross; they must add up to 100.
+    /// A payment schedule; the percentages add up to 100.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 120)]
     pub schedule: Option<Vec<InstalmentInput>>,
-    /// The document's own VAT exemption mentions; absent on creation: the company's
-    /// (settings), `[]`: the categories' defaults.
+    /// The document's own VAT exemption mentions. Absent when creating: the company's
+    /// (settings `documents.vat_exemptions`); `[]`: every category's default mention.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 7)]
     pub vat_exemptions: Option<Vec<ExemptionInput>>,
     // Read-only fields a client may send back from a GET; ignored.
     #[serde(default, skip_serializing)]

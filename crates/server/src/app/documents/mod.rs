@@ -11,6 +11,7 @@ use crate::App;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::{Check, DecRules, DecText};
+use crate::openapi::{field, written};
 use facturier_core::document::{Content, DocumentKind, Status};
 use facturier_core::money::MAX_MAGNITUDE;
 use facturier_core::payments::Excess;
@@ -122,13 +123,17 @@ pub async fn transition(
     Ok(app.store.transition(auth.company(), kind, id, name, action, auth.today()).await?)
 }
 
-/// The body of `POST /orders/{id}/deposit-invoice`: a percentage or an amount; neither
-/// takes the next deposit instalment of the order's payment schedule.
-#[derive(Deserialize, Default)]
+/// The body of `POST /orders/{id}/deposit-invoice`: at most one of `percent` and `amount`;
+/// neither takes the next deposit instalment of the order's payment schedule (422 when it
+/// has none).
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DepositInput {
+    /// Percentage of the order: above 0, at most 100.
+    #[schema(value_type = Option<written::DecimalText>)]
     pub percent: Option<DecText>,
     /// An amount including VAT.
+    #[schema(value_type = Option<written::DecimalText>)]
     pub amount: Option<DecText>,
 }
 
@@ -156,10 +161,11 @@ pub async fn deposit_invoice(
 }
 
 /// The body of `POST /orders/{id}/progress-invoice`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgressInput {
-    /// How much of the order is done, in percent, counted from the start.
+    /// Completion counted from the start, above the last situation's, at most 100.
+    #[schema(required = true, value_type = written::DecimalText)]
     pub cumulative_percent: Option<DecText>,
 }
 
@@ -185,20 +191,27 @@ pub async fn progress_invoice(
 }
 
 /// One line of a partial delivery.
-#[derive(Deserialize, Clone)]
+#[derive(Deserialize, Clone, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PortionInput {
+    /// A line of the order.
+    #[schema(required = true, value_type = String, format = Uuid)]
     pub line_id: Option<String>,
+    /// Positive; at most what remains to deliver of the line.
+    #[schema(required = true, value_type = written::DecimalText)]
     pub quantity: Option<DecText>,
 }
 
 /// The body of `POST /{kind}/{id}/convert`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConvertInput {
     /// `order`, `invoice`, `delivery-note`, `proforma`.
+    #[schema(required = true, schema_with = field::convert_target)]
     pub to: Option<String>,
-    /// A partial delivery: which order lines, how much of each.
+    /// Delivery notes from an order only: the lines and quantities to deliver; default
+    /// everything left to deliver.
+    #[schema(inline, max_items = 1000)]
     pub lines: Option<Vec<PortionInput>>,
 }
 
@@ -254,14 +267,21 @@ pub async fn convert(
 }
 
 /// The body of `POST /invoices/{id}/payments`.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentInput {
+    /// Positive, with at most the currency's decimals (2 for EUR).
+    #[schema(required = true, value_type = written::DecimalText)]
     pub amount: Option<DecText>,
+    /// Default today.
+    #[schema(value_type = Option<written::DateText>)]
     pub date: Option<String>,
+    #[schema(schema_with = field::payment_method)]
     pub method: Option<String>,
+    #[schema(max_length = 140)]
     pub reference: Option<String>,
     /// `"credit"`: what exceeds the amount due is kept as customer credit (else refused).
+    #[schema(schema_with = field::excess_on_invoice)]
     pub excess: Option<String>,
 }
 
@@ -349,13 +369,21 @@ pub async fn add_payment(
     Ok(app.store.pay_invoice(auth.company(), kind, id, payment, excess).await?)
 }
 
-/// The body of `POST /invoices/{id}/credit-note`.
-#[derive(Deserialize, Default)]
+/// The body of `POST /invoices/{id}/credit-note`; an empty body credits what is left of the
+/// invoice (all of it when nothing was credited yet).
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreditNoteInput {
+    /// The lines to credit, on the invoice's terms; absent or null (and no `amount`): what is
+    /// left of the invoice.
+    #[schema(max_items = 1000)]
     pub lines: Option<Vec<LineInput>>,
-    /// An amount including VAT instead of lines.
+    /// Instead of `lines`: an amount including VAT, split over the invoice's VAT rates in
+    /// proportion to what is left of each (422 above what is left).
+    #[schema(value_type = Option<written::DecimalText>)]
     pub amount: Option<DecText>,
+    /// Default `Avoir sur la facture <number>`.
+    #[schema(max_length = 5000)]
     pub note: Option<String>,
 }
 

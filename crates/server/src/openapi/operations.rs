@@ -1,0 +1,644 @@
+//! The operation table: what each route of [`crate::api::ROUTES`] takes and answers, and its
+//! OpenAPI operation object.
+
+use super::{param_ref, response_ref, schema_ref};
+use crate::api::{DOCUMENT_ROUTES, DocOp, ISSUE_CHECK_ROUTES, noun};
+use facturier_core::document::{DocumentKind, Status};
+use facturier_core::lifecycle::{self, Action};
+use serde_json::{Map, Value, json};
+use std::sync::LazyLock;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Body {
+    /// No body (any body sent is ignored).
+    None,
+    /// A required JSON body of this schema.
+    Json(&'static str),
+    /// An optional JSON body of this schema (an empty body means the defaults).
+    OptionalJson(&'static str),
+    /// An RFC 7386 JSON merge patch, described by this schema.
+    MergePatch(&'static str),
+    /// A required file of one of these media types, sent as the body itself.
+    File(&'static [&'static str]),
+    /// A `multipart/form-data` body with one file part named `file`.
+    Multipart,
+}
+
+/// What an operation answers when it succeeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Success {
+    /// This status with a JSON body of this schema.
+    Json(u16, &'static str, &'static str),
+    /// 204 No Content.
+    NoContent(&'static str),
+    /// The OpenAPI document itself.
+    OpenApi,
+    /// 200 with a file of this media type.
+    File(&'static str, &'static str),
+    /// 200 with a file of one of these media types.
+    Files(&'static [&'static str], &'static str),
+    /// 200 with a file of the media type it was uploaded with.
+    AnyFile(&'static str),
+}
+
+/// What one operation of [`crate::api::ROUTES`] takes and answers.
+#[derive(Clone, Copy, Debug)]
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub tag: &'static str,
+    pub description: &'static str,
+    /// Query parameters: names under `components/parameters`.
+    pub query: &'static [&'static str],
+    pub body: Body,
+    pub success: Success,
+    /// Whether the operation needs no token.
+    pub public: bool,
+    /// Error statuses of the handler itself; 400/413 (body), 400 (query string),
+    /// 401 (token) and 409/422 (`Idempotency-Key` on POST) are added from the other fields.
+    pub errors: &'static [u16],
+}
+
+const CUSTOMER_LIST: &[&str] = &["Limit", "After", "CustomerSearch", "Activity", "CustomerSort", "SortOrder"];
+const PRODUCT_LIST: &[&str] = &["Limit", "After", "ProductSearch"];
+const DOCUMENT_LIST: &[&str] = &["Limit", "After", "Status", "CustomerId", "From", "To"];
+
+const fn op(method: &'static str, path: &'static str, operation_id: &'static str, tag: &'static str) -> Operation {
+    Operation {
+        method,
+        path,
+        operation_id,
+        tag,
+        description: "",
+        query: &[],
+        body: Body::None,
+        success: Success::NoContent("Done"),
+        public: false,
+        errors: &[],
+    }
+}
+
+/// Per-operation details of the routes that are not about documents.
+const BASE_OPERATIONS: &[Operation] = &[
+    // customers
+    Operation {
+        description: "Newest first. Listed customers carry no `credit`.",
+        query: CUSTOMER_LIST,
+        success: Success::Json(200, "CustomerPage", "A page of customers"),
+        errors: &[422],
+        ..op("get", "/customers", "listCustomers", "customers")
+    },
+    Operation {
+        description: "Every invalid field is reported at once (422).",
+        body: Body::Json("CustomerInput"),
+        success: Success::Json(201, "CustomerView", "The new customer"),
+        errors: &[403],
+        ..op("post", "/customers", "createCustomer", "customers")
+    },
+    Operation {
+        success: Success::Json(200, "CustomerView", "The customer"),
+        errors: &[404],
+        ..op("get", "/customers/{id}", "getCustomer", "customers")
+    },
+    Operation {
+        description: "The patch is merged (RFC 7386) over the customer as `CustomerInput`; the result must be a valid `CustomerInput`. Arrays (`contacts`, `tags`) are replaced whole; `null` removes a value.",
+        body: Body::MergePatch("CustomerPatch"),
+        success: Success::Json(200, "CustomerView", "The updated customer"),
+        errors: &[403, 404, 422],
+        ..op("patch", "/customers/{id}", "updateCustomer", "customers")
+    },
+    Operation {
+        description: "Newest first, without their bytes.",
+        success: Success::Json(200, "CustomerFileList", "The customer's files"),
+        errors: &[404],
+        ..op("get", "/customers/{id}/files", "listCustomerFiles", "customers")
+    },
+    Operation {
+        description: "Not for read-only roles. The body is `multipart/form-data` with the file as its `file` part (its file name and media type are kept; the name loses any path). At most 10 MiB: a larger file is refused with 413. Stored in the database, so backups hold it; noted in the customer's history.",
+        body: Body::Multipart,
+        success: Success::Json(201, "CustomerFile", "The stored file"),
+        errors: &[403, 404],
+        ..op("post", "/customers/{id}/files", "addCustomerFile", "customers")
+    },
+    Operation {
+        description: "The bytes as uploaded, with `Content-Disposition: attachment` and `X-Content-Type-Options: nosniff`; HTML, XML, SVG and scripts are served as `application/octet-stream`.",
+        success: Success::AnyFile("The file"),
+        errors: &[404],
+        ..op("get", "/customers/{id}/files/{file_id}", "getCustomerFile", "customers")
+    },
+    Operation {
+        description: "Not for read-only roles. Noted in the customer's history.",
+        success: Success::NoContent("The file is removed"),
+        errors: &[403, 404],
+        ..op("delete", "/customers/{id}/files/{file_id}", "deleteCustomerFile", "customers")
+    },
+    // payments
+    Operation {
+        description: "Per currency, what the customer has to its credit: overpayments kept with `excess: \"credit\"`, credit notes beyond what was due, less what was applied to invoices or refunded.",
+        success: Success::Json(200, "CustomerCredit", "The customer's credit"),
+        errors: &[404],
+        ..op("get", "/customers/{id}/credit", "getCustomerCredit", "payments")
+    },
+    Operation {
+        description: "Not for read-only roles. Sets `amount` of the customer's credit (in the invoice's currency) against one of its issued, unpaid invoices: at most the credit available and at most what the invoice has due (else 422 on `amount`). Recorded as a payment of kind `credit`, which can be cancelled like any payment. One transaction under the customer's lock, noted in the invoice's and the customer's history.",
+        body: Body::Json("ApplyCreditInput"),
+        success: Success::Json(200, "Payment", "The credit application, a payment of kind `credit`"),
+        errors: &[403, 404, 409],
+        ..op("post", "/customers/{id}/credit/apply", "applyCustomerCredit", "payments")
+    },
+    Operation {
+        description: "Not for read-only roles. Pays `amount` of the customer's credit back: an outgoing payment of kind `refund`, at most the credit available in its currency (else 422 on `amount`).",
+        body: Body::Json("RefundInput"),
+        success: Success::Json(201, "Payment", "The refund, a payment of kind `refund`"),
+        errors: &[403, 404],
+        ..op("post", "/customers/{id}/credit/refund", "refundCustomerCredit", "payments")
+    },
+    Operation {
+        description: "Per currency: issued invoices and deposit invoices (debit), credit notes and payments received (credit), refunds (debit), credit applications (no change to the balance), each cancellation as a reversing line on the day it was made; in date order with the balance after each line. What happened before `from` makes the opening balance. A positive balance is owed by the customer, a negative one is its credit.",
+        query: &["From", "To"],
+        success: Success::Json(200, "Statement", "The customer's statement"),
+        errors: &[404, 422],
+        ..op("get", "/customers/{id}/statement", "getCustomerStatement", "payments")
+    },
+    Operation {
+        description: "Receipts, credit applications and refunds, cancelled ones included, newest first (by date, then by creation).",
+        query: &["Limit", "After", "CustomerId", "From", "To"],
+        success: Success::Json(200, "PaymentPage", "A page of payments"),
+        errors: &[422],
+        ..op("get", "/payments", "listPayments", "payments")
+    },
+    Operation {
+        description: "Not for read-only roles. One payment received from a customer, allocated to the cent over several of its issued invoices in the payment's currency: each allocation at most what its invoice has due (else 422 on `allocations[i].amount`), all of them at most `amount` (else 422 on `amount`). What is left over is refused (422 on `amount`) unless `excess` is `\"credit\"`: then it becomes the customer's credit (`to_credit`). One transaction under the customer's and the invoices' locks.",
+        body: Body::Json("NewPaymentInput"),
+        success: Success::Json(201, "Payment", "The payment"),
+        errors: &[403],
+        ..op("post", "/payments", "createPayment", "payments")
+    },
+    Operation {
+        success: Success::Json(200, "Payment", "The payment"),
+        errors: &[404],
+        ..op("get", "/payments/{id}", "getPayment", "payments")
+    },
+    Operation {
+        description: "Not for read-only roles. The payment is kept with `status: \"cancelled\"`, `cancelled_at` and the reason; each invoice it settled is settled again without it (paid, due and status recomputed) and notes it in its history; the customer credit it made is taken back (409 when that credit was already applied or refunded: cancel those first), the credit it used is given back. Cancelling twice is 409.",
+        body: Body::Json("CancelPaymentInput"),
+        success: Success::Json(200, "Payment", "The cancelled payment"),
+        errors: &[403, 404, 409],
+        ..op("post", "/payments/{id}/cancel", "cancelPayment", "payments")
+    },
+    // products
+    Operation {
+        description: "`q` searches the reference and the name.",
+        query: PRODUCT_LIST,
+        success: Success::Json(200, "ProductPage", "A page of products"),
+        errors: &[422],
+        ..op("get", "/products", "listProducts", "products")
+    },
+    Operation {
+        description: "A reference already used by another product of the company is refused (422 on `reference`).",
+        body: Body::Json("ProductInput"),
+        success: Success::Json(201, "ProductView", "The new product"),
+        errors: &[403],
+        ..op("post", "/products", "createProduct", "products")
+    },
+    Operation {
+        success: Success::Json(200, "ProductView", "The product"),
+        errors: &[404],
+        ..op("get", "/products/{id}", "getProduct", "products")
+    },
+    Operation {
+        description: "The patch is merged (RFC 7386) over the product as `ProductInput`; the result must be a valid `ProductInput`.",
+        body: Body::MergePatch("ProductPatch"),
+        success: Success::Json(200, "ProductView", "The updated product"),
+        errors: &[403, 404, 422],
+        ..op("patch", "/products/{id}", "updateProduct", "products")
+    },
+    // settings
+    Operation {
+        description: "The pattern, the yearly reset and the count of documents issued of each kind.",
+        success: Success::Json(200, "NumberingList", "The numbering of every kind"),
+        ..op("get", "/numbering", "listNumbering", "settings")
+    },
+    Operation {
+        description: "Admins only. The new pattern applies to the next document issued. Whether the sequence restarts each year can no longer change once a document of the kind is numbered (409).",
+        body: Body::Json("NumberingInput"),
+        success: Success::Json(200, "NumberingView", "The numbering of the kind"),
+        errors: &[403, 404, 409, 422],
+        ..op("put", "/numbering/{kind}", "updateNumbering", "settings")
+    },
+    Operation {
+        description: "Every validated delivery note of the period (by date, both days included) that no invoice takes yet goes on a draft invoice, grouped as each customer's `invoice_grouping` says: one invoice per customer, per delivery address (`site`) or per delivery note. Each invoice opens with a comment line naming its delivery note, is linked to it, and takes its prices. Running it again invoices nothing twice; deleting a draft frees its delivery notes.",
+        body: Body::Json("DeliveryRunInput"),
+        success: Success::Json(200, "DeliveryRun", "What the run invoiced"),
+        errors: &[403, 422],
+        ..op("post", "/billing/delivery-notes", "invoiceDeliveries", "billing")
+    },
+    Operation {
+        description: "`allow_negative_stock`: whether validated delivery notes may take a product's stock below zero (default false: 409).",
+        success: Success::Json(200, "Settings", "The company's settings"),
+        ..op("get", "/settings", "getSettings", "settings")
+    },
+    Operation {
+        description: "Admins only. Absent fields keep their value.",
+        body: Body::Json("SettingsInput"),
+        success: Success::Json(200, "Settings", "The company's settings"),
+        errors: &[403, 422],
+        ..op("patch", "/settings", "updateSettings", "settings")
+    },
+    Operation {
+        description: "The PNG or JPEG image drawn in the header of every document. 404 when the company has none.",
+        success: Success::Files(&["image/png", "image/jpeg"], "The logo, as uploaded"),
+        errors: &[404],
+        ..op("get", "/settings/logo", "getLogo", "settings")
+    },
+    Operation {
+        description: "Admins only. The body is the image itself, PNG or JPEG, at most 1 MiB, with its `Content-Type`; it is decoded and drawn once on a trial document before it is stored, so that a broken image is refused here (422) and never breaks a PDF later.",
+        body: Body::File(&["image/png", "image/jpeg"]),
+        success: Success::Json(200, "Logo", "The logo as stored"),
+        errors: &[403],
+        ..op("put", "/settings/logo", "setLogo", "settings")
+    },
+    Operation {
+        description: "Admins only. Documents show the company's name instead.",
+        success: Success::NoContent("The logo is removed"),
+        errors: &[403, 404],
+        ..op("delete", "/settings/logo", "deleteLogo", "settings")
+    },
+    // meta
+    Operation {
+        description: "Needs no token.",
+        success: Success::OpenApi,
+        public: true,
+        ..op("get", "/openapi.json", "getOpenApi", "meta")
+    },
+];
+
+/// Per-operation details, keyed by (method, path) of [`crate::api::ROUTES`]: the routes above and
+/// the operations of every kind of document.
+pub static OPERATIONS: LazyLock<Vec<Operation>> = LazyLock::new(|| {
+    let mut all = BASE_OPERATIONS.to_vec();
+    all.extend(DOCUMENT_ROUTES.iter().map(|r| document_operation(r.kind, r.op, r.method, r.path)));
+    all.extend(ISSUE_CHECK_ROUTES.iter().map(|&(kind, path, _)| Operation {
+        description: "The problems `POST …/issue` would refuse with 422 (seller identity, buyer identifiers, VAT categories that do not fit the buyer, decimals, rates, legal terms — EN 16931, BR-FR and French invoicing law), without issuing: each with its `code`, the `field` to complete (a settings path such as `settings.identity.siren`, a customer field such as `customer.legal.vat_number`, or a document field such as `lines[2].quantity`) and a `message` in the language of `Accept-Language` (French or English). Quotes, orders, delivery notes and pro-formas are not e-invoices: always issuable here. 409 when issuing would be refused for another reason (not a draft, no lines, a date before the last issued document).",
+        success: Success::Json(200, "IssueCheck", "Whether the draft can be issued, and what to fix"),
+        errors: &[404, 409],
+        ..op("get", path, leak(format!("issueCheck{}", camel(kind))), kind.segment())
+    }));
+    all
+});
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+fn camel(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::Quote => "Quote",
+        DocumentKind::Order => "Order",
+        DocumentKind::DeliveryNote => "DeliveryNote",
+        DocumentKind::Proforma => "Proforma",
+        DocumentKind::Invoice => "Invoice",
+        DocumentKind::DepositInvoice => "DepositInvoice",
+        DocumentKind::CreditNote => "CreditNote",
+    }
+}
+
+/// Statuses as the document names them: "`draft`, `sent` or `accepted`".
+fn one_of(statuses: impl Iterator<Item = Status>) -> String {
+    let words: Vec<String> = statuses.map(|s| format!("`{}`", s.as_str())).collect();
+    match words.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => words.concat(),
+    }
+}
+
+/// "A quote that is `sent` or `accepted`": the statuses the kind's table allows `action` from.
+fn allowed(kind: DocumentKind, action: Action) -> String {
+    let from = lifecycle::of(kind).rule(action).map(|r| r.from).unwrap_or_default();
+    let n = noun(kind);
+    let article = if n.starts_with(['a', 'e', 'i', 'o', 'u']) { "An" } else { "A" };
+    format!("{article} {n} that is {}", one_of(from.iter().copied()))
+}
+
+/// The details of one operation on one kind of document.
+fn document_operation(kind: DocumentKind, action: DocOp, method: &'static str, path: &'static str) -> Operation {
+    let n = noun(kind);
+    let c = camel(kind);
+    let id = |verb: &str, suffix: &str| leak(format!("{verb}{c}{suffix}"));
+    let tag = kind.segment();
+    let base = |operation_id| op(method, path, operation_id, tag);
+    let issued = kind.issued_status().as_str();
+    match action {
+        DocOp::List => Operation {
+            description: leak(format!(
+                "By document date (issue date, or creation date of a draft), newest first; `from` and `to` are inclusive. `status` takes {}.",
+                one_of(lifecycle::of(kind).stored_statuses())
+            )),
+            query: DOCUMENT_LIST,
+            success: Success::Json(200, "DocumentPage", leak(format!("A page of {n}s"))),
+            errors: &[422],
+            ..base(id("list", "s"))
+        },
+        DocOp::Create => Operation {
+            description: "A draft has no number. Currency and payment terms default to the customer's, then the company's. A line naming a `product_id` takes the description, price, VAT and unit it leaves out from the catalogue.",
+            body: Body::Json("DocumentInput"),
+            success: Success::Json(201, "DocumentView", leak(format!("The new draft {n}"))),
+            errors: &[403],
+            ..base(id("create", ""))
+        },
+        DocOp::Show => Operation {
+            success: Success::Json(200, "DocumentView", leak(format!("The {n}"))),
+            errors: &[404],
+            ..base(id("get", ""))
+        },
+        DocOp::Update => Operation {
+            description: "Drafts only (409 once issued). The patch is merged (RFC 7386) over the draft as `DocumentInput`; `lines` is replaced whole (send a line's `id` back to keep it).",
+            body: Body::MergePatch("DocumentPatch"),
+            success: Success::Json(200, "DocumentView", "The updated draft"),
+            errors: &[403, 404, 409, 422],
+            ..base(id("update", ""))
+        },
+        DocOp::Delete => Operation {
+            description: "Drafts only (409 once issued).",
+            success: Success::NoContent("The draft was deleted"),
+            errors: &[403, 404, 409],
+            ..base(id("delete", ""))
+        },
+        DocOp::Issue => Operation {
+            description: leak(format!(
+                "Assigns the next number of the kind's own sequence, fixes the issue date (today unless the draft has one, never in the future nor before the last issued {n}) and seals it in the hash chain; the status becomes `{issued}`. 409 for a document that is not a draft, has no lines or a negative total. An invoice, deposit invoice or credit note whose e-invoice would break EN 16931, BR-FR or French invoicing law is refused with 422 before any number is drawn: `errors` names each problem with its `code`, `field` and a `message` in the language of `Accept-Language` (see `GET …/issue-check`). Any request body is ignored."
+            )),
+            success: Success::Json(200, "DocumentView", leak(format!("The issued {n}"))),
+            errors: &[403, 404, 409, 422],
+            ..base(id("issue", ""))
+        },
+        DocOp::Duplicate => Operation {
+            description: "A new draft of the same kind with the same customer, lines and conditions; it is not linked to the original.",
+            success: Success::Json(201, "DocumentView", "The new draft"),
+            errors: &[403, 404],
+            ..base(id("duplicate", ""))
+        },
+        DocOp::Accept => Operation {
+            description: leak(format!(
+                "{} becomes `accepted`; 409 otherwise (an expired quote cannot be accepted).",
+                allowed(kind, Action::Accept)
+            )),
+            success: Success::Json(200, "DocumentView", "The accepted quote"),
+            errors: &[403, 404, 409],
+            ..base(id("accept", ""))
+        },
+        DocOp::Refuse => Operation {
+            description: leak(format!("{} becomes `refused`; 409 otherwise.", allowed(kind, Action::Refuse))),
+            success: Success::Json(200, "DocumentView", "The refused quote"),
+            errors: &[403, 404, 409],
+            ..base(id("refuse", ""))
+        },
+        DocOp::Cancel => Operation {
+            description: leak(format!(
+                "{} becomes `cancelled`; 409 otherwise{}.",
+                allowed(kind, Action::Cancel),
+                if kind == DocumentKind::Order { " (once anything of it is delivered or invoiced)" } else { "" }
+            )),
+            success: Success::Json(200, "DocumentView", "The cancelled document"),
+            errors: &[403, 404, 409],
+            ..base(id("cancel", ""))
+        },
+        DocOp::Convert => Operation {
+            description: "A new draft of the kind named by `to`, linked to this document both ways (`links`), each line pointing at the line it came from (`source_line_id`). A quote becomes an order, an invoice or a pro-forma (and is then `converted`); an order becomes delivery notes (all that is left to deliver, or the `lines` given), an invoice (what is left to invoice) or a pro-forma; a delivery note or a pro-forma becomes an invoice. 409 when the document is not issued or its state forbids it.",
+            body: Body::Json("ConvertInput"),
+            success: Success::Json(201, "DocumentView", "The new draft"),
+            errors: &[403, 404, 409, 422],
+            ..base(id("convert", ""))
+        },
+        DocOp::Payments => Operation {
+            description: "The status becomes `partially_paid` or `paid`. An amount above what is due is refused (422 on `amount`, saying what is due) unless `excess` is `\"credit\"`: the rest then becomes customer credit. The answer's `payments` list every payment with its `id` (`POST /payments/{id}/cancel`) and `status`. 409 when the document accepts no payment (a draft, a paid or a credited invoice). One transaction under the invoice's and the customer's row locks.",
+            body: Body::Json("PaymentInput"),
+            success: Success::Json(200, "DocumentView", "The document with the payment"),
+            errors: &[403, 404, 409, 422],
+            ..base(id("addPaymentTo", ""))
+        },
+        DocOp::DepositInvoice => Operation {
+            description: "A draft deposit invoice (`/deposit-invoices`) for a percentage of the order or an amount including VAT, split over the order's VAT rates (its bases after the document discount and with its shipping); all deposits together may not exceed the order (422). The invoice that completes the order (the final one, from the order or a delivery note, or the situation at 100 %) deducts the issued deposits on `deduction` lines. 409 for an order that is not confirmed (or delivered).",
+            body: Body::Json("DepositInput"),
+            success: Success::Json(201, "DocumentView", "The new draft deposit invoice"),
+            errors: &[403, 404, 409, 422],
+            ..base(id("createDepositInvoiceFor", ""))
+        },
+        DocOp::ProgressInvoice => Operation {
+            description: "A draft invoice for a situation at `cumulative_percent` of completion: each line invoices the increment since the previous situations (net of credit notes issued on them); at 100 % it invoices exactly what is left. The percentage must be above the last situation's (422).",
+            body: Body::Json("ProgressInput"),
+            success: Success::Json(201, "DocumentView", "The new draft progress invoice"),
+            errors: &[403, 404, 409, 422],
+            ..base(id("createProgressInvoiceFor", ""))
+        },
+        DocOp::Pdf => Operation {
+            description: "A PDF/A-3b file in the customer's language with the company's identity, the legal mentions and the VAT breakdown. Issued invoices, deposit invoices and credit notes embed their Factur-X XML (`factur-x.xml`, profile set in `/settings`); drafts carry a SPECIMEN watermark and no number.",
+            success: Success::File("application/pdf", leak(format!("The {n} as PDF"))),
+            errors: &[404],
+            ..base(id("get", "Pdf"))
+        },
+        DocOp::Ubl => Operation {
+            description: "UBL 2.1: an `Invoice`, or a `CreditNote` for a credit note, in the flavour of `flavor`: `peppol` (Peppol BIS Billing 3.0) or `fr` (the French e-invoicing network: EN 16931 with the BR-FR rules, the billing frame BT-23 as ProfileID); by default the buyer's network (`fr` for a buyer in France, `peppol` otherwise). Both are rendered and stored when the document is issued and served as stored. 409 for a draft; 422 for another flavour.",
+            query: &["UblFlavor"],
+            success: Success::File("application/xml", leak(format!("The {n} as UBL"))),
+            errors: &[404, 409, 422],
+            ..base(id("get", "Ubl"))
+        },
+        DocOp::Send => Operation {
+            description: "Queues an e-mail carrying the document's PDF (`Facture-F2026-00012.pdf`) in the outbox and answers 202 at once; a worker sends it and retries with exponential backoff while the SMTP server is unreachable (`status` `pending` with `last_error`, `attempts` growing), so nothing is lost. Once sent, the document's `history` shows `sent`. Without a body: to the customer's e-mail (else its first contact's), subject and message from the company's template for the kind and the customer's language, or the built-in one. `subject` and `message` may use the merge fields. 409 for a draft; 422 for an invalid address, an unknown merge field, or no recipient at all (`to`). Without an SMTP server configured the message waits in the outbox (`notice`).",
+            body: Body::OptionalJson("SendInput"),
+            success: Success::Json(202, "EmailView", "The queued message"),
+            errors: &[403, 404, 409, 422],
+            ..base(id("send", ""))
+        },
+        DocOp::Emails => Operation {
+            description: "Oldest first, with their delivery status.",
+            success: Success::Json(200, "EmailList", leak(format!("The e-mails of the {n}"))),
+            errors: &[404],
+            ..base(id("list", "Emails"))
+        },
+        DocOp::CreditNote => Operation {
+            description: "A draft credit note linked to an issued invoice: `lines` on the invoice's terms, an `amount` including VAT split over its rates, or by default what is left of it (the whole invoice when nothing was credited yet). 409 for a draft, an already fully credited invoice, or a deposit a final invoice has deducted (credit the final invoice instead).",
+            body: Body::OptionalJson("CreditNoteInput"),
+            success: Success::Json(201, "DocumentView", "The new draft credit note"),
+            errors: &[403, 404, 409, 422],
+            ..base(id("createCreditNoteFor", ""))
+        },
+    }
+}
+
+/// The details of a route of [`crate::api::ROUTES`].
+pub fn operation(method: &str, path: &str) -> Option<&'static Operation> {
+    OPERATIONS.iter().find(|o| o.method == method && o.path == path)
+}
+
+/// The names of the parameters in a path template (`/a/{id}/b` → `["id"]`).
+pub fn path_parameters(path: &str) -> Vec<&str> {
+    path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect()
+}
+
+/// Every error status an operation may answer, in order.
+pub fn error_statuses(o: &Operation) -> Vec<u16> {
+    let mut s: Vec<u16> = o.errors.to_vec();
+    if !o.public {
+        s.push(401);
+    }
+    if o.body != Body::None {
+        s.extend([400, 413, 415, 422]);
+    }
+    if !o.query.is_empty() {
+        // A query string axum cannot read (e.g. a repeated parameter).
+        s.push(400);
+    }
+    if o.method == "post" {
+        // Idempotency-Key: still in flight (409), too long or reused for another body (422).
+        s.extend([409, 422]);
+    }
+    s.sort_unstable();
+    s.dedup();
+    s
+}
+
+/// The component response of an error status.
+fn error_response(status: u16) -> &'static str {
+    match status {
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        409 => "Conflict",
+        413 => "PayloadTooLarge",
+        415 => "UnsupportedMediaType",
+        422 => "Invalid",
+        other => unreachable!("no error response for status {other}"),
+    }
+}
+
+pub(super) fn operation_object(method: &str, path: &str, summary: &str) -> Value {
+    let Some(o) = operation(method, path) else {
+        // Caught by the `every_route_has_details` test.
+        return json!({
+            "summary": summary,
+            "responses": {"default": {"description": "Undocumented"}},
+        });
+    };
+    let mut params: Vec<Value> = path_parameters(path)
+        .into_iter()
+        .map(|p| match p {
+            "id" => param_ref("Id"),
+            "kind" => param_ref("Kind"),
+            "file_id" => param_ref("FileId"),
+            other => json!({"name": other, "in": "path", "required": true, "schema": {"type": "string"}}),
+        })
+        .collect();
+    params.extend(o.query.iter().map(|q| param_ref(q)));
+    if method == "post" {
+        params.push(param_ref("IdempotencyKey"));
+    }
+
+    let mut responses = Map::new();
+    let replay_headers = || {
+        if method == "post" {
+            json!({"Idempotent-Replayed": {"$ref": "#/components/headers/IdempotentReplayed"}})
+        } else {
+            json!({})
+        }
+    };
+    match o.success {
+        Success::Json(status, schema, description) => {
+            responses.insert(
+                status.to_string(),
+                json!({
+                    "description": description,
+                    "headers": replay_headers(),
+                    "content": {"application/json": {"schema": schema_ref(schema)}},
+                }),
+            );
+        }
+        Success::NoContent(description) => {
+            responses.insert("204".into(), json!({"description": description}));
+        }
+        Success::File(media, description) => {
+            responses.insert(
+                "200".into(),
+                json!({"description": description, "content": {media: {"schema": {"type": "string", "contentMediaType": media}}}}),
+            );
+        }
+        Success::Files(media, description) => {
+            let content: Map<String, Value> = media
+                .iter()
+                .map(|m| (m.to_string(), json!({"schema": {"type": "string", "contentMediaType": m}})))
+                .collect();
+            responses.insert("200".into(), json!({"description": description, "content": content}));
+        }
+        Success::AnyFile(description) => {
+            responses.insert(
+                "200".into(),
+                json!({"description": description, "content": {"*/*": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}}),
+            );
+        }
+        Success::OpenApi => {
+            responses.insert(
+                "200".into(),
+                json!({
+                    "description": "This OpenAPI 3.1 document",
+                    "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "info", "paths"]}}},
+                }),
+            );
+        }
+    }
+    for status in error_statuses(o) {
+        responses.insert(status.to_string(), response_ref(error_response(status)));
+    }
+
+    let mut out = json!({
+        "operationId": o.operation_id,
+        "summary": summary,
+        "tags": [o.tag],
+        "responses": responses,
+    });
+    if !o.description.is_empty() {
+        out["description"] = json!(o.description);
+    }
+    if !params.is_empty() {
+        out["parameters"] = Value::Array(params);
+    }
+    let json_body = |schema: &str, required: bool, types: &[&str]| {
+        let content: Map<String, Value> =
+            types.iter().map(|t| (t.to_string(), json!({"schema": schema_ref(schema)}))).collect();
+        json!({"required": required, "content": content})
+    };
+    match o.body {
+        Body::None => {}
+        Body::Json(s) => out["requestBody"] = json_body(s, true, &["application/json"]),
+        Body::OptionalJson(s) => out["requestBody"] = json_body(s, false, &["application/json"]),
+        Body::MergePatch(s) => {
+            out["requestBody"] = json_body(s, true, &["application/merge-patch+json", "application/json"])
+        }
+        Body::File(types) => {
+            let content: Map<String, Value> = types
+                .iter()
+                .map(|t| (t.to_string(), json!({"schema": {"type": "string", "contentMediaType": t}})))
+                .collect();
+            out["requestBody"] = json!({"required": true, "content": content});
+        }
+        Body::Multipart => {
+            out["requestBody"] = json!({
+                "required": true,
+                "content": {"multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {"file": {"type": "string", "contentMediaType": "application/octet-stream", "description": "The file, with its name (`filename`) and media type."}},
+                    },
+                    "encoding": {"file": {"contentType": "*/*"}},
+                }},
+            });
+        }
+    }
+    if o.public {
+        out["security"] = json!([]);
+    }
+    out
+}

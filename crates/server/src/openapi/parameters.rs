@@ -1,0 +1,111 @@
+//! The shared parameters and error responses under `components`.
+
+use super::schema_ref;
+use crate::api::{DEFAULT_LIMIT, MAX_LIMIT};
+use facturier_core::document::Status;
+use serde_json::{Value, json};
+
+pub(super) fn parameters() -> Value {
+    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    json!({
+        "Id": {
+            "name": "id", "in": "path", "required": true,
+            "description": "The resource's id; an id that is not a UUID is unknown (404).",
+            "schema": {"type": "string", "format": "uuid"},
+        },
+        "Kind": {
+            "name": "kind", "in": "path", "required": true,
+            "description": "A kind of document; any other is unknown (404).",
+            "schema": schema_ref("DocumentKind"),
+        },
+        "FileId": {
+            "name": "file_id", "in": "path", "required": true,
+            "description": "The file's id; an id that is not a UUID is unknown (404).",
+            "schema": {"type": "string", "format": "uuid"},
+        },
+        "UblFlavor": {
+            "name": "flavor", "in": "query", "required": false,
+            "description": "`peppol` (Peppol BIS Billing 3.0) or `fr` (the French network, BR-FR); default the buyer's network.",
+            "schema": {"type": "string", "enum": ["peppol", "fr"]},
+        },
+        "CustomerSort": {
+            "name": "sort", "in": "query", "required": false,
+            "description": "The order of the list: `created` (by creation), `name` or `city` (billing city), case- and accent-insensitive, or `balance` (what the customer owes on issued invoices, in the company's currency); each is served by an index, however deep the page.",
+            "schema": {"type": "string", "enum": ["created", "name", "city", "balance"], "default": "created"},
+        },
+        "SortOrder": {
+            "name": "order", "in": "query", "required": false,
+            "description": "`asc` or `desc`; default `desc` by creation (newest first) and by balance (who owes the most first), `asc` otherwise.",
+            "schema": {"type": "string", "enum": ["asc", "desc"]},
+        },
+        "IdempotencyKey": {
+            "name": "Idempotency-Key", "in": "header", "required": false,
+            "description": "Makes the POST safe to retry: the same key and body replay the first response (with `Idempotent-Replayed: true`) and create nothing new; the same key with another body is refused (422), and a key whose first request is still running gives 409. A key is the calling user's and lives 24 hours; a JSON body is compared as parsed JSON, any other body byte for byte.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+        },
+        "Limit": {
+            "name": "limit", "in": "query", "required": false,
+            "description": "Page size.",
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
+        },
+        "After": {
+            "name": "after", "in": "query", "required": false,
+            "description": "The `next_cursor` of the previous page.",
+            "schema": {"type": "string"},
+        },
+        "CustomerSearch": {
+            "name": "q", "in": "query", "required": false,
+            "description": "Every word (at most 8 are used) must appear in the name, activity, e-mail, SIREN, VAT number, a city or postal code, a contact's name or e-mail, or a tag; case- and accent-insensitive.",
+            "schema": {"type": "string"},
+        },
+        "ProductSearch": {
+            "name": "q", "in": "query", "required": false,
+            "description": "Every word must appear in the reference or the name; case- and accent-insensitive.",
+            "schema": {"type": "string"},
+        },
+        "Activity": {
+            "name": "activity", "in": "query", "required": false,
+            "description": "Only customers of exactly this activity (case- and accent-insensitive).",
+            "schema": {"type": "string"},
+        },
+        "Status": {
+            "name": "status", "in": "query", "required": false,
+            "description": "Only documents in this status.",
+            "schema": {"type": "string", "enum": statuses},
+        },
+        "CustomerId": {
+            "name": "customer_id", "in": "query", "required": false,
+            "description": "Only documents of this customer.",
+            "schema": {"type": "string", "format": "uuid"},
+        },
+        "From": {
+            "name": "from", "in": "query", "required": false,
+            "description": "Only documents dated on or after this day.",
+            "schema": schema_ref("Date"),
+        },
+        "To": {
+            "name": "to", "in": "query", "required": false,
+            "description": "Only documents dated on or before this day.",
+            "schema": schema_ref("Date"),
+        },
+    })
+}
+
+pub(super) fn error_responses() -> Value {
+    let problem = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"application/problem+json": {"schema": schema_ref("Problem")}},
+        })
+    };
+    json!({
+        "BadRequest": problem("The body is not JSON (or not sent as `application/json`), or the query string is malformed (e.g. a repeated parameter)"),
+        "Unauthorized": problem("Missing or unknown API token"),
+        "Forbidden": problem("The token's role may not change anything"),
+        "NotFound": problem("No such resource in the token's company"),
+        "Conflict": problem("The change is not allowed in the resource's state (e.g. editing an issued invoice), or a request with the same `Idempotency-Key` is still running"),
+        "PayloadTooLarge": problem("The body is larger than 2 MiB"),
+        "UnsupportedMediaType": problem("The body is not sent with a media type the operation accepts (application/json for JSON bodies)"),
+        "Invalid": problem("Invalid input: `errors` names every field at fault"),
+    })
+}

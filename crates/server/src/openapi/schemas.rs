@@ -1,0 +1,442 @@
+//! The component schemas: derived from the Rust types the handlers read and write
+//! ([`Derived`]), written as the rest of the document is ([`as_written`]), then the
+//! structural pieces: the read-only fields an input accepts, a line's requirements, the
+//! merge patches of the derived inputs, the page wrapper and the lists; and the three
+//! schemas still written here (`Problem` and `FieldError`, the bodies of two serializers
+//! of `crate::error`; `Settings`, the store's `CompanySettings` as `GET /settings` answers
+//! it).
+
+use super::schema_ref;
+use facturier_core::document::DocumentKind;
+use serde_json::{Map, Value, json};
+
+// ---- schema helpers -------------------------------------------------------------
+
+/// A schema that also accepts `null` (`null` means "absent" in a body).
+pub(super) fn nullable(s: Value) -> Value {
+    match s.get("type") {
+        Some(Value::String(t)) if s.get("$ref").is_none() => {
+            let mut s = s.clone();
+            s["type"] = json!([t, "null"]);
+            if let Some(Value::Array(e)) = s.get_mut("enum")
+                && !e.contains(&Value::Null)
+            {
+                e.push(Value::Null);
+            }
+            s
+        }
+        Some(Value::Array(t)) if t.contains(&json!("null")) => s,
+        _ if s.get("anyOf").and_then(Value::as_array).is_some_and(|a| a.contains(&json!({"type": "null"}))) => s,
+        _ => json!({"anyOf": [s, {"type": "null"}]}),
+    }
+}
+
+/// Writes what the derive gives as the rest of the document is written: the
+/// `{"oneOf": [X, {"type": "null"}]}` of an `Option` field as [`nullable`] of X with the
+/// description beside it, and a doc comment's lines (wrapped at the source's width, not
+/// the reader's) as one paragraph.
+fn as_written(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.values_mut().for_each(as_written);
+            if let Some(Value::String(d)) = m.get_mut("description")
+                && d.contains('\n')
+            {
+                *d = d.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+            }
+            let Some(Value::Array(one_of)) = m.get("oneOf") else { return };
+            let [a, b] = one_of.as_slice() else { return };
+            let null = json!({"type": "null"});
+            let mut x = match (a == &null, b == &null) {
+                (false, true) => a.clone(),
+                (true, false) => b.clone(),
+                _ => return,
+            };
+            m.remove("oneOf");
+            let description = x.as_object_mut().and_then(|o| o.remove("description"));
+            let Value::Object(n) = nullable(x) else { return };
+            for (k, x) in n {
+                m.entry(k).or_insert(x);
+            }
+            if let Some(d) = description {
+                m.entry("description").or_insert(d);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(as_written),
+        _ => {}
+    }
+}
+
+/// A required text of at most `max` characters (trimmed; blank counts as absent).
+fn text(max: usize) -> Value {
+    json!({"type": "string", "minLength": 1, "maxLength": max})
+}
+
+fn described(mut s: Value, description: &str) -> Value {
+    s["description"] = json!(description);
+    s
+}
+
+/// A field an input accepts (so a body read with GET can be sent back) and ignores.
+fn ignored() -> Value {
+    json!({"readOnly": true, "description": "Read-only: accepted and ignored."})
+}
+
+fn object(required: &[&str], properties: Value) -> Value {
+    json!({"type": "object", "required": required, "properties": properties})
+}
+
+/// An input object: unknown fields are refused (422).
+fn input(required: &[&str], properties: Value) -> Value {
+    let mut o = object(required, properties);
+    o["additionalProperties"] = json!(false);
+    o
+}
+
+fn page(item: &str, description: &str) -> Value {
+    json!({
+        "type": "object",
+        "description": description,
+        "required": ["data", "next_cursor"],
+        "properties": {
+            "data": {"type": "array", "items": schema_ref(item)},
+            "next_cursor": {
+                "type": ["string", "null"],
+                "description": "Pass it as `after` for the next page; null on the last page.",
+            },
+        },
+    })
+}
+
+/// The merge-patch form of an input schema: nothing required, `null` removes a value,
+/// and nested objects (merged, not replaced) take their own patch form.
+fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Value {
+    fn rename_refs(v: &mut Value, renames: &[(&str, &str)]) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m.iter_mut() {
+                    match (k.as_str(), &*x) {
+                        ("items", _) => {} // arrays are replaced whole
+                        ("$ref", Value::String(r)) => {
+                            if let Some((_, to)) =
+                                renames.iter().find(|(from, _)| r.strip_prefix("#/components/schemas/") == Some(*from))
+                            {
+                                *x = json!(format!("#/components/schemas/{to}"));
+                            }
+                        }
+                        _ => rename_refs(x, renames),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(|x| rename_refs(x, renames)),
+            _ => {}
+        }
+    }
+    let mut p = schema.clone();
+    let m = p.as_object_mut().expect("an input schema is an object");
+    m.remove("required");
+    m.remove("anyOf");
+    m.insert("description".into(), json!(description));
+    if let Some(Value::Object(props)) = m.get_mut("properties") {
+        for prop in props.values_mut() {
+            if prop.get("readOnly").is_some() {
+                continue;
+            }
+            rename_refs(prop, renames);
+            let description = prop.as_object_mut().and_then(|o| o.remove("description"));
+            *prop = nullable(prop.take());
+            if let Some(d) = description {
+                prop["description"] = d;
+            }
+        }
+    }
+    p
+}
+
+// ---- derived schemas ------------------------------------------------------------
+
+/// The component schemas derived from the Rust types (`utoipa::ToSchema`): the struct's
+/// fields, which are required, `additionalProperties: false` from `deny_unknown_fields`,
+/// descriptions from the doc comments and constraints from `#[schema(...)]`.
+#[derive(utoipa::OpenApi)]
+#[openapi(components(schemas(
+    crate::api::issue_check::IssueCheck,
+    crate::api::email::EmailView,
+    crate::app::email::SendInput,
+    crate::app::settings::NumberingView,
+    crate::app::settings::NumberingInput,
+    crate::app::customers::CustomerInput,
+    crate::app::customers::AddressInput,
+    crate::app::customers::ContactInput,
+    crate::app::customers::LegalInput,
+    crate::api::products::ProductInput,
+    crate::api::products::ProductView,
+    crate::app::documents::input::DocumentInput,
+    crate::app::documents::input::LineInput,
+    crate::app::documents::input::OtherTaxInput,
+    crate::app::documents::input::ExemptionInput,
+    crate::app::documents::input::ShippingInput,
+    crate::app::documents::input::InstalmentInput,
+    crate::app::documents::DepositInput,
+    crate::app::documents::ProgressInput,
+    crate::app::documents::ConvertInput,
+    crate::app::documents::PaymentInput,
+    crate::app::documents::CreditNoteInput,
+    crate::api::billing::DeliveryRunInput,
+    crate::api::payments::NewPaymentInput,
+    crate::api::payments::CancelInput,
+    crate::api::payments::ApplyCreditInput,
+    crate::api::payments::RefundInput,
+    crate::api::documents::DocumentView,
+    crate::api::documents::LineView,
+    crate::api::documents::TotalsView,
+    crate::api::documents::VatView,
+    crate::api::documents::PaymentView,
+    crate::api::documents::LinkView,
+    crate::api::documents::EventView,
+    crate::app::customers::AddressView,
+    crate::api::payments::PaymentView,
+    crate::api::payments::CreditView,
+    crate::api::payments::CreditLine,
+    crate::api::payments::StatementView,
+    crate::api::customer_files::FileView,
+    crate::api::settings::LogoView,
+    crate::api::billing::DeliveryRunView,
+    crate::api::customers::CustomerView,
+    crate::app::settings::SettingsInput,
+    crate::openapi::written::DecimalText,
+    crate::openapi::written::DateText,
+    crate::openapi::written::PaymentTerms,
+    crate::openapi::written::PaymentTermsInput,
+    crate::openapi::written::VatCategory,
+    crate::openapi::written::UnitCode,
+    crate::openapi::written::DocumentStatus,
+    crate::openapi::written::DocumentKind,
+    crate::openapi::written::Nature,
+)))]
+struct Derived;
+
+fn derived_schemas() -> Map<String, Value> {
+    use utoipa::OpenApi;
+    let schemas = Derived::openapi().components.map(|c| c.schemas).unwrap_or_default();
+    match serde_json::to_value(schemas) {
+        Ok(Value::Object(mut m)) => {
+            m.values_mut().for_each(as_written);
+            m
+        }
+        _ => Map::new(),
+    }
+}
+
+/// The read-only fields each input accepts (so a body read with GET can be sent back) and
+/// ignores: serde never writes them (`skip_serializing`), so the derive leaves them out.
+const READ_ONLY: &[(&str, &[&str])] = &[
+    ("CustomerInput", &["id", "credit", "created_at", "updated_at"]),
+    ("ProductInput", &["id", "margin", "created_at", "updated_at"]),
+    ("LineInput", &["net", "charge", "margin", "margin_rate", "source_line_id", "available_stock"]),
+    ("InstalmentInput", &["amount", "due_date"]),
+    (
+        "DocumentInput",
+        &[
+            "counter_value",
+            "progress_percent",
+            "margin",
+            "id",
+            "kind",
+            "status",
+            "number",
+            "due_date",
+            "totals",
+            "payments",
+            "links",
+            "seal",
+            "created_at",
+            "updated_at",
+            "issued_at",
+        ],
+    ),
+];
+
+fn accept_read_only(s: &mut Map<String, Value>) {
+    for (name, fields) in READ_ONLY {
+        if let Some(Value::Object(props)) = s.get_mut(*name).and_then(|c| c.get_mut("properties")) {
+            for field in *fields {
+                props.insert(field.to_string(), ignored());
+            }
+        }
+    }
+}
+
+/// What a line needs besides its quantity: a text line its kind, an item a product or
+/// its own description, price and VAT rate.
+fn line_requirements() -> Value {
+    json!([
+        {"required": ["kind"], "properties": {"kind": {"enum": ["comment", "subtotal"]}}},
+        {"required": ["product_id"], "properties": {"product_id": {"type": "string", "format": "uuid"}}},
+        {"required": ["description", "unit_price", "vat_rate"], "properties": {
+            "description": {"type": "string"},
+            "unit_price": schema_ref("Decimal"),
+            "vat_rate": schema_ref("Decimal"),
+        }},
+    ])
+}
+
+type Renames = &'static [(&'static str, &'static str)];
+
+/// The merge-patch bodies: (patch, the input it patches, the nested inputs that take
+/// their own patch form, description).
+const PATCHES: &[(&str, &str, Renames, &str)] = &[
+    ("CustomerPatch", "CustomerInput", CUSTOMER_RENAMES, "An RFC 7386 merge patch over a `CustomerInput`."),
+    (
+        "AddressPatch",
+        "AddressInput",
+        CUSTOMER_RENAMES,
+        "A merge patch over an `AddressInput` (an absent address takes the patch as it is, which must then be a whole address).",
+    ),
+    ("LegalPatch", "LegalInput", CUSTOMER_RENAMES, "A merge patch over a `LegalInput`."),
+    ("ProductPatch", "ProductInput", &[], "An RFC 7386 merge patch over a `ProductInput`."),
+    (
+        "DocumentPatch",
+        "DocumentInput",
+        &[],
+        "An RFC 7386 merge patch over a `DocumentInput`; `lines` is replaced whole.",
+    ),
+];
+const CUSTOMER_RENAMES: Renames = &[("AddressInput", "AddressPatch"), ("LegalInput", "LegalPatch")];
+
+/// The e-mail templates by kind of document and language: `required` for the settings as
+/// read (every template whole), else as written (unknown keys refused).
+pub(super) fn email_templates(required: bool) -> Value {
+    let fields = facturier_formats::email::Field::list();
+    let t = |max: usize, what: &str| {
+        described(text(max), &format!("{what}; merge fields: {fields}. `{{{{` and `}}}}` write a brace."))
+    };
+    let tpl = json!({"subject": t(300, "Subject"), "body": t(20_000, "Body, plain text")});
+    let one = if required { object(&["subject", "body"], tpl) } else { input(&["subject", "body"], tpl) };
+    let langs = json!({"fr": one.clone(), "en": one});
+    let by_lang = if required { object(&[], langs) } else { input(&[], langs) };
+    let kinds: Map<String, Value> =
+        DocumentKind::ALL.iter().map(|k| (k.as_str().to_string(), by_lang.clone())).collect();
+    if required { object(&[], Value::Object(kinds)) } else { input(&[], Value::Object(kinds)) }
+}
+
+pub(super) fn schemas() -> Value {
+    let mut s = derived_schemas();
+    accept_read_only(&mut s);
+    if let Some(Value::Object(line)) = s.get_mut("LineInput") {
+        line.insert("anyOf".into(), line_requirements());
+    }
+    for (name, of, renames, description) in PATCHES {
+        if let Some(patch) = s.get(*of).map(|input| patch_of(input, renames, description)) {
+            s.insert(name.to_string(), patch);
+        }
+    }
+    let mut add = |name: &str, v: Value| {
+        s.insert(name.to_string(), v);
+    };
+
+    // ---- shared ----
+    add(
+        "Problem",
+        json!({
+            "type": "object",
+            "description": "An RFC 9457 problem (`application/problem+json`).",
+            "required": ["type", "title", "status", "code", "detail"],
+            "properties": {
+                "type": {"type": "string", "description": "`tag:facturier.org,2026:problem:` followed by `code`: a stable identifier of the kind of problem (not a web address)."},
+                "title": {"type": "string", "description": "The status's reason phrase."},
+                "status": {"type": "integer", "minimum": 400, "maximum": 599},
+                "code": {"type": "string", "description": "What went wrong, stable for programs: `invalid_input` (see `errors`), `not_found`, `forbidden`, `not_issuable`, `refused_cancel`, `credit_note_more_left`… (docs/api.md lists them)."},
+                "detail": {"type": "string", "description": "The same in an English sentence."},
+                "errors": {
+                    "type": "array",
+                    "description": "Present on 422: every field at fault.",
+                    "items": schema_ref("FieldError"),
+                },
+            },
+        }),
+    );
+    add(
+        "FieldError",
+        json!({
+            "type": "object",
+            "required": ["field", "code", "message"],
+            "properties": {
+                "field": {
+                    "type": "string",
+                    "description": "Path of the field: `name`, `billing_address.city`, `lines[2].vat_rate`, `Idempotency-Key`, `limit`…; `body` for the body as a whole.",
+                },
+                "message": {"type": "string", "description": "What is wrong, in English (in the reader's language for the e-invoicing rules)."},
+                "code": {"type": "string", "description": "What is wrong, stable for programs: `required`, `too_long`, `not_a_date`…; on an issue refused by the e-invoicing rules, the rule's problem (`seller_siren_missing`, `vat_rate_not_french`…)."},
+                "rule": {"type": "string", "description": "The EN 16931 / BR-FR rule or the article of law it would break."},
+                "place": {"type": "string", "enum": ["identity", "terms", "numbering", "customer", "document"], "description": "Where it is fixed: a settings page, the customer, the document."},
+                "line": {"type": "integer", "minimum": 0, "description": "The index in `lines` of the line concerned."},
+            },
+        }),
+    );
+
+    let mut add = |name: &str, v: Value| {
+        s.insert(name.to_string(), v);
+    };
+
+    // ---- customers: output ----
+    add("CustomerPage", page("CustomerView", "A page of customers."));
+    add("CustomerFileList", json!({"type": "array", "items": schema_ref("CustomerFile")}));
+
+    // ---- products ----
+    add("ProductPage", page("ProductView", "A page of products."));
+
+    let str_or_null = || json!({"type": ["string", "null"]});
+    let identity_props = json!({
+        "name": {"type": "string", "description": "Legal name (raison sociale)."},
+        "trading_name": str_or_null(), "legal_form": described(str_or_null(), "SAS, SARL, EI…"),
+        "share_capital": nullable(schema_ref("Decimal")), "rcs_city": described(str_or_null(), "City of the RCS registry."),
+        "siren": str_or_null(), "siret": str_or_null(), "vat_number": str_or_null(),
+        "address": schema_ref("Address"), "email": str_or_null(), "phone": str_or_null(), "website": str_or_null(),
+    });
+    let bank_props = json!({
+        "label": {"type": "string"}, "iban": {"type": "string"}, "bic": str_or_null(), "holder": str_or_null(),
+        "default": {"type": "boolean", "description": "The account printed on documents."},
+    });
+    let legal_props = json!({
+        "late_penalty_rate": described(nullable(schema_ref("Decimal")), "Yearly late-payment penalty rate in percent; null prints the legal default (ECB rate + 10 points)."),
+        "early_payment_discount": described(str_or_null(), "Early-payment discount terms; null prints \"no discount for early payment\"."),
+        "vat_on_debits": {"type": "boolean", "description": "The company opted to pay VAT on debits (printed on invoices)."},
+        "vat_regime": {"type": "string", "enum": ["registered", "franchise"], "description": "`registered` (the default: the company charges VAT) or `franchise` (franchise en base, art. 293 B of the CGI: no VAT charged). Sealed with each document."},
+    });
+    let look_props = json!({
+        "accent": described(str_or_null(), "Accent colour of documents, #rrggbb."),
+        "show_reference": {"type": "boolean"}, "show_discount": {"type": "boolean"}, "totals_on_every_page": {"type": "boolean"},
+        "default_terms": described(str_or_null(), "Terms and conditions printed on documents that have none of their own."),
+        "facturx_profile": {"type": "string", "enum": ["minimum", "basic_wl", "en16931"]},
+        "default_payment_terms": described(nullable(schema_ref("PaymentTermsInput")), "Payment terms of documents whose customer has none of its own; null: 30 days."),
+        "vat_rates": {"type": "array", "maxItems": 10, "items": schema_ref("Decimal"), "description": "VAT rates in percent offered by the document editors."},
+        "vat_exemptions": {"type": "array", "maxItems": 7, "items": schema_ref("ExemptionInput"), "description": "The company's own VAT exemption mentions, copied into each new document."},
+        "main_activity": {"type": "string", "enum": ["services", "goods"], "description": "What a line typed by hand supplies when nothing else tells it (default `services`)."},
+    });
+    add(
+        "Settings",
+        object(
+            &["allow_negative_stock", "banks", "legal", "documents", "email_templates"],
+            json!({
+                "allow_negative_stock": {"type": "boolean"},
+                "identity": described(object(&["name", "address"], identity_props.clone()), "The legal identity printed on documents; absent until filled in."),
+                "banks": {"type": "array", "items": object(&["label", "iban", "default"], bank_props.clone())},
+                "legal": object(&["vat_on_debits"], legal_props.clone()),
+                "documents": object(&["show_reference", "show_discount", "totals_on_every_page", "facturx_profile"], look_props.clone()),
+                "email_templates": described(email_templates(true), "The company's e-mail templates by kind and language, replacing the built-in ones."),
+            }),
+        ),
+    );
+    // ---- documents: output ----
+    add("PaymentPage", page("Payment", "A page of payments, newest first."));
+    add("DocumentPage", page("DocumentView", "A page of documents."));
+
+    // ---- e-mail ----
+    add("EmailList", json!({"type": "array", "items": schema_ref("EmailView")}));
+
+    // ---- settings ----
+    add("NumberingList", json!({"type": "array", "items": schema_ref("NumberingView")}));
+
+    Value::Object(s)
+}
