@@ -122,7 +122,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             // A refusal of the moment: the code of its message (`refused_cancel`…).
-            ApiError::Conflict(m) => m.code().unwrap_or("conflict"),
+            ApiError::Conflict(m) => m.code(),
             ApiError::NotIssuable(_) => "not_issuable",
             ApiError::Internal(_) => "internal_error",
         }

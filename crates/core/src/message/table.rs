@@ -361,7 +361,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "{v:q} n'est pas une nature d'opération : goods (biens), services ou mixed (mixte)",
     ),
     ("not_a_status", "{v} is not a status ({all})", "{v:q} n'est pas un statut ({all})"),
-    ("unknown_document_kind", "unknown document kind {v}", "type de document inconnu : {v:q}"),
     (
         "credit_note_stays_invoice",
         "a credit note stays in its invoice's currency",
@@ -459,7 +458,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "the total {total} exceeds the largest accepted amount",
         "Le total {total:amount} dépasse le montant maximal accepté",
     ),
-    ("database_write_failed", "database write failed: {detail}", "L'écriture en base de données a échoué : {detail}"),
     (
         "invoice_already_fully_credited",
         "this invoice is already fully credited",
@@ -533,7 +531,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "a draft has no stored files: it is rendered at each download",
         "Un brouillon n'a pas de fichiers conservés : il est mis en page à chaque téléchargement",
     ),
-    ("unknown_file_format", "unknown file format {v}", "format de fichier inconnu : {v:q}"),
     // Orders, deliveries, deposits and situations.
     (
         "deposit_percentage_above_0",
@@ -727,11 +724,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "le document ne peut pas encore être émis : {n} point(s) à corriger",
     ),
     (
-        "not_issuable_codes",
-        "the document cannot be issued yet: {n} problems to fix ({codes})",
-        "le document ne peut pas encore être émis : {n} point(s) à corriger ({codes})",
-    ),
-    (
         "vat_regime_registered_franchise",
         "{v} is not a VAT regime: registered or franchise",
         "{v:q} n'est pas un régime de TVA : registered (assujetti) ou franchise (franchise en base)",
@@ -750,11 +742,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "logo_pixels_most_pixels",
         "the logo is {w} × {h} pixels: at most {max} pixels a side, at 8 bits per colour, are accepted (a document header draws it at 150 × 56 points)",
         "le logo mesure {w} × {h} pixels : {max} pixels de côté au plus, à 8 bits par couleur, sont acceptés (l'en-tête d'un document le dessine sur 150 × 56 points)",
-    ),
-    (
-        "e_mail_holds_line",
-        "the e-mail's {header} holds a line break or a control character: {v}",
-        "l'en-tête {header} de l'e-mail contient un saut de ligne ou un caractère de contrôle : {v}",
     ),
     (
         "merge_field_fields",
@@ -783,16 +770,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "address_mail_server_accepts",
         "{v} is not an address a mail server accepts",
         "{v:q} n'est pas une adresse qu'un serveur de messagerie accepte",
-    ),
-    (
-        "smtp_url_usable_write",
-        "the SMTP URL is not usable ({e}); write smtp://host:port, smtp://user:password@host:587?tls=required or smtps://host:465",
-        "l'URL SMTP est inutilisable ({e}) ; écrivez smtp://hôte:port, smtp://utilisateur:mot-de-passe@hôte:587?tls=required ou smtps://hôte:465",
-    ),
-    (
-        "smtp_certificate_authority_cannot",
-        "the SMTP certificate authority cannot be used: {e}",
-        "l'autorité de certification SMTP est inutilisable : {e}",
     ),
     // Users.
     (
@@ -831,23 +808,16 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "the document has no item line; an EN 16931 invoice needs at least one (BG-25)",
         "Le document n'a aucune ligne d'article ; une facture EN 16931 en exige au moins une (BG-25)",
     ),
-    ("writing_xml_failed", "writing the XML failed: {e}", "L'écriture du XML a échoué : {e}"),
     ("pdf_could_written", "the PDF could not be written: {e}", "Le PDF n'a pas pu être produit : {e}"),
-    (
-        "pdf_uncompressed_xmp_packet",
-        "the PDF has no uncompressed XMP packet to extend",
-        "Le PDF n'a pas de paquet XMP non compressé à compléter",
-    ),
-    (
-        "pdf_cross_reference_table",
-        "the PDF's cross-reference table cannot be read",
-        "La table des références croisées du PDF est illisible",
-    ),
-    ("xmp_packet", "the XMP packet has no {what}", "Il manque au paquet XMP : {what}"),
     // Requests, the store and the server.
     ("internal_error", "internal error", "Erreur interne"),
     ("invalid_input", "invalid input", "Saisie incorrecte"),
-    ("invalid_field", "invalid {field}: {message}", "{field} incorrect : {message:t}"),
+    // A value serde refused in its own words (a wrong type, an unknown field): told as it is.
+    ("invalid", "{why}", "{why}"),
+    ("form_too_large", "The form is too large.", "Le formulaire est trop volumineux."),
+    ("choose_role", "Choose a role.", "Choisissez un rôle."),
+    ("multipart_unreadable", "the multipart body cannot be read: {e}", "le corps multipart est illisible : {e}"),
+    ("multipart_field_too_long", "the field {name} is too long", "le champ {name:q} est trop long"),
     ("unauthorized", "missing or unknown API token", "Jeton d'API absent ou inconnu"),
     (
         "unsupported_media_type",
@@ -869,11 +839,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "malformed_json",
         "the request body is not valid JSON: {e}",
         "Le corps de la requête n'est pas du JSON valide : {e}",
-    ),
-    (
-        "body_timeout_short",
-        "the request body did not arrive in time",
-        "Le corps de la requête n'est pas arrivé à temps",
     ),
     (
         "body_timeout",
@@ -902,24 +867,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "neither_sqlite_nor_postgres",
         "{v} is neither sqlite://… nor postgres://…",
         "{v:q} n'est ni une adresse sqlite://… ni une adresse postgres://…",
-    ),
-    ("database_error", "database error: {e}", "Erreur de base de données : {e}"),
-    ("migration_failed", "migration failed: {e}", "La migration a échoué : {e}"),
-    ("stored_data_corrupt", "stored data is corrupt: {e}", "Les données enregistrées sont corrompues : {e}"),
-    (
-        "credit_note_cannot_read",
-        "its credit note {number} cannot be read: {e}",
-        "son avoir {number} est illisible : {e}",
-    ),
-    (
-        "public_url_facturier_public",
-        "--public-url (FACTURIER_PUBLIC_URL) is required when listening on {addr}, which is not a loopback address: links in e-mails are never built from what a request says its Host is",
-        "--public-url (FACTURIER_PUBLIC_URL) est obligatoire pour écouter sur {addr}, qui n'est pas une adresse locale : les liens des e-mails ne sont jamais construits d'après l'hôte qu'annonce une requête",
-    ),
-    (
-        "public_url_must_absolute",
-        "--public-url {v} must be an absolute http:// or https:// address with a host, and no query",
-        "--public-url {v:q} doit être une adresse absolue http:// ou https:// avec un hôte, sans paramètres",
     ),
     // Payments, customer credit and statements (core::payments, store::payments, api::payments).
     (

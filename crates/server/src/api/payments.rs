@@ -12,6 +12,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use facturier_core::Decimal;
+use facturier_core::message::Message;
 use facturier_core::money::{Currency, MAX_MAGNITUDE, to_text};
 use facturier_store::documents::DocCursor;
 use facturier_store::payments::{CurrencyStatement, NewReceipt, Payment, PaymentFilter};
@@ -94,7 +95,7 @@ fn amount(v: &mut Check, field: &str, a: &Option<DecText>, cur: Currency) -> Opt
     match a {
         Some(a) => v.decimal(field, a, DecRules::new(cur.minor_units()).positive().at_most(MAX_MAGNITUDE)),
         None => {
-            v.error(field, "is required");
+            v.error(field, Message::new("required"));
             None
         }
     }
@@ -107,12 +108,7 @@ fn method(v: &mut Check, m: &Option<String>) -> Option<&'static str> {
         Some(m) => {
             let r = payment_method(m);
             if r.is_none() {
-                v.error(
-                    "method",
-                    format!(
-                        "{m:?} is not a payment method (bank_transfer, card, cheque, cash, direct_debit, online, other)"
-                    ),
-                );
+                v.error("method", Message::new("payment_method_bank_transfer").with("v", format!("{m:?}")));
             }
             r
         }
@@ -131,13 +127,13 @@ fn date(v: &mut Check, d: &Option<String>, today: time::Date) -> Option<time::Da
 fn body_id(v: &mut Check, field: &str, s: &Option<String>) -> Option<Uuid> {
     match s.as_deref() {
         None => {
-            v.error(field, "is required");
+            v.error(field, Message::new("required"));
             None
         }
         Some(s) => {
             let id = s.parse().ok();
             if id.is_none() {
-                v.error(field, format!("{s:?} is not an id"));
+                v.error(field, Message::new("value_not_an_id").with("v", format!("{s:?}")));
             }
             id
         }
@@ -192,9 +188,9 @@ pub async fn create(
     let excess = excess(&mut v, &input.excess);
     let mut allocations = Vec::new();
     match &input.allocations {
-        None => v.error("allocations", "is required (an empty list keeps the whole amount as customer credit)"),
+        None => v.error("allocations", Message::new("required_empty_list_keeps")),
         Some(list) if list.len() > MAX_ALLOCATIONS => {
-            v.error("allocations", format!("has more than {MAX_ALLOCATIONS} invoices"))
+            v.error("allocations", Message::new("more_invoices").with("max", MAX_ALLOCATIONS))
         }
         Some(list) => {
             for (i, a) in list.iter().enumerate() {
@@ -206,7 +202,7 @@ pub async fn create(
                         DecRules::new(scale_cur.minor_units()).positive().at_most(MAX_MAGNITUDE),
                     ),
                     None => {
-                        v.error(format!("allocations[{i}].amount"), "is required");
+                        v.error(format!("allocations[{i}].amount"), Message::new("required"));
                         None
                     }
                 };
@@ -218,7 +214,7 @@ pub async fn create(
     }
     v.finish()?;
     let (Some(customer_id), Some(amount), Some(date), Some(method)) = (customer_id, amount, date, method) else {
-        return Err(ApiError::field("body", "incomplete payment"));
+        return Err(ApiError::field("body", Message::new("incomplete_payment")));
     };
     let receipt = NewReceipt {
         customer_id,
@@ -242,12 +238,14 @@ pub async fn list(
 ) -> Result<Json<Page<PaymentView>>, ApiError> {
     let customer_id = match q.customer_id.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(s.parse().map_err(|_| ApiError::field("customer_id", format!("{s:?} is not an id")))?),
+        Some(s) => Some(s.parse().map_err(|_| {
+            ApiError::field("customer_id", Message::new("value_not_an_id").with("v", format!("{s:?}")))
+        })?),
     };
     let after = match q.after.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => {
-            Some(DocCursor::decode(s).ok_or_else(|| ApiError::field("after", "is not a cursor from a previous page"))?)
+            Some(DocCursor::decode(s).ok_or_else(|| ApiError::field("after", Message::new("cursor_previous_page")))?)
         }
     };
     let filter = PaymentFilter {
@@ -288,13 +286,13 @@ pub async fn cancel(
     let mut v = Check::default();
     let reason = match input.reason.as_deref().map(str::trim) {
         None | Some("") => {
-            v.error("reason", "is required: say why the payment is cancelled");
+            v.error("reason", Message::new("required_say_why_payment"));
             None
         }
         Some(_) => v.text("reason", &input.reason, MAX_REASON),
     };
     v.finish()?;
-    let Some(reason) = reason else { return Err(ApiError::field("reason", "is required")) };
+    let Some(reason) = reason else { return Err(ApiError::field("reason", Message::new("required"))) };
     Ok(Json(view(&app.store.cancel_payment(auth.company(), id, reason.trim()).await?)))
 }
 
@@ -363,7 +361,7 @@ pub async fn apply_credit(
     let date = date(&mut v, &input.date, auth.today());
     v.finish()?;
     let (Some(invoice_id), Some(amount), Some(date)) = (invoice_id, amount, date) else {
-        return Err(ApiError::field("body", "incomplete credit application"));
+        return Err(ApiError::field("body", Message::new("incomplete_credit_application")));
     };
     let p = app.store.apply_credit(auth.company(), id, invoice_id, amount, date).await?;
     Ok(Json(view(&p)))
@@ -399,7 +397,7 @@ pub async fn refund(
     let reference = v.opt_text("reference", &input.reference, 140);
     v.finish()?;
     let (Some(cur), Some(amount), Some(date), Some(method)) = (cur, amount, date, method) else {
-        return Err(ApiError::field("body", "incomplete refund"));
+        return Err(ApiError::field("body", Message::new("incomplete_refund")));
     };
     let p = app.store.refund_credit(auth.company(), id, amount, cur, date, method, reference.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(view(&p))))

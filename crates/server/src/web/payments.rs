@@ -5,7 +5,7 @@
 
 use super::i18n::{Labels, t};
 use super::session::{Chrome, CsrfForm, FormData, WebSession};
-use super::{WebError, html, local_path, messages, see_other};
+use super::{WebError, html, local_path, see_other};
 use crate::App;
 use crate::error::ApiError;
 use crate::input::{Check, DecRules, DecText};
@@ -14,6 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_core::Decimal;
+use facturier_core::message::Message;
 use facturier_core::money::{Currency, MAX_MAGNITUDE};
 use facturier_core::party::Language;
 use facturier_formats::text;
@@ -78,14 +79,7 @@ pub const LABELS: Labels = &[
 /// reader's language (the generic "invalid input" would not say what to fix).
 fn refused(lang: Language, e: ApiError) -> WebError {
     match e {
-        ApiError::Invalid(errors) => WebError::BadRequest(
-            lang,
-            errors
-                .iter()
-                .map(|f| format!("{} : {}", messages::field_name(lang, &f.field), messages::message(lang, &f.message)))
-                .collect::<Vec<_>>()
-                .join(" ; "),
-        ),
+        ApiError::Invalid(errors) => WebError::Invalid(lang, errors),
         other => WebError::api(lang, other),
     }
 }
@@ -108,7 +102,7 @@ fn amount(v: &mut Check, form: &FormData, cur: Currency) -> Option<Decimal> {
     match typed_amount(form, "amount") {
         Some(a) => v.decimal("amount", &a, DecRules::new(cur.minor_units()).positive().at_most(MAX_MAGNITUDE)),
         None => {
-            v.error("amount", "is required");
+            v.error("amount", Message::new("required"));
             None
         }
     }
@@ -135,13 +129,15 @@ pub async fn cancel(
     let mut v = Check::default();
     let reason = v.text("reason", &form.text("reason"), crate::api::payments::MAX_REASON);
     if reason.is_none() && form.text("reason").is_none() {
-        v.error("reason", "is required: say why the payment is cancelled");
+        v.error("reason", Message::new("required_say_why_payment"));
     }
     if form.text("confirm").is_none() {
-        v.error("confirm", "is required");
+        v.error("confirm", Message::new("required"));
     }
     v.finish().map_err(|e| refused(lang, e))?;
-    let Some(reason) = reason else { return Err(WebError::api(lang, ApiError::field("reason", "is required"))) };
+    let Some(reason) = reason else {
+        return Err(WebError::api(lang, ApiError::field("reason", Message::new("required"))));
+    };
     app.store.cancel_payment(s.rec.company_id, id, &reason).await.map_err(|e| fail(lang, e))?;
     Ok(see_other(&back))
 }
@@ -161,12 +157,12 @@ pub async fn apply_credit(
         Some(x) => {
             let p = x.parse::<Uuid>().ok();
             if p.is_none() {
-                v.error("invoice_id", format!("{x:?} is not an id"));
+                v.error("invoice_id", Message::new("value_not_an_id").with("v", format!("{x:?}")));
             }
             p
         }
         None => {
-            v.error("invoice_id", "is required");
+            v.error("invoice_id", Message::new("required"));
             None
         }
     };
@@ -174,7 +170,7 @@ pub async fn apply_credit(
     let date = date(&mut v, &form, s.auth().today());
     v.finish().map_err(|e| refused(lang, e))?;
     let (Some(invoice), Some(amount), Some(date)) = (invoice, amount, date) else {
-        return Err(WebError::api(lang, ApiError::field("body", "incomplete credit application")));
+        return Err(WebError::api(lang, ApiError::field("body", Message::new("incomplete_credit_application"))));
     };
     app.store.apply_credit(s.rec.company_id, id, invoice, amount, date).await.map_err(|e| fail(lang, e))?;
     Ok(see_other(&format!("/customers/{id}#credit")))
@@ -201,12 +197,7 @@ pub async fn refund(
         Some(m) => {
             let r = crate::app::documents::payment_method(&m);
             if r.is_none() {
-                v.error(
-                    "method",
-                    format!(
-                        "{m:?} is not a payment method (bank_transfer, card, cheque, cash, direct_debit, online, other)"
-                    ),
-                );
+                v.error("method", Message::new("payment_method_bank_transfer").with("v", format!("{m:?}")));
             }
             r
         }
@@ -214,7 +205,7 @@ pub async fn refund(
     let reference = v.opt_text("reference", &form.text("reference"), 140);
     v.finish().map_err(|e| refused(lang, e))?;
     let (Some(cur), Some(amount), Some(date), Some(method)) = (cur, amount, date, method) else {
-        return Err(WebError::api(lang, ApiError::field("body", "incomplete refund")));
+        return Err(WebError::api(lang, ApiError::field("body", Message::new("incomplete_refund"))));
     };
     app.store
         .refund_credit(s.rec.company_id, id, amount, cur, date, method, reference.as_deref())
