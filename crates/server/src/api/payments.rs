@@ -4,7 +4,7 @@
 
 use super::{ListQuery, Page, date_text, instant_text, limit, path_id, query_date};
 use crate::App;
-use crate::app::documents::{excess, payment_method};
+use crate::app::payments::{self, excess};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::{ApiJson, Check, DecRules, DecText};
@@ -90,39 +90,6 @@ pub fn view(p: &Payment) -> PaymentView {
     }
 }
 
-/// Parses an amount received or paid: required, above zero, in the currency's decimals.
-fn amount(v: &mut Check, field: &str, a: &Option<DecText>, cur: Currency) -> Option<Decimal> {
-    match a {
-        Some(a) => v.decimal(field, a, DecRules::new(cur.minor_units()).positive().at_most(MAX_MAGNITUDE)),
-        None => {
-            v.error(field, Message::new("required"));
-            None
-        }
-    }
-}
-
-/// Parses a payment method (default `bank_transfer`).
-fn method(v: &mut Check, m: &Option<String>) -> Option<&'static str> {
-    match m.as_deref() {
-        None => Some("bank_transfer"),
-        Some(m) => {
-            let r = payment_method(m);
-            if r.is_none() {
-                v.error("method", Message::new("payment_method_bank_transfer").with("v", format!("{m:?}")));
-            }
-            r
-        }
-    }
-}
-
-/// Parses an optional date (default today).
-fn date(v: &mut Check, d: &Option<String>, today: time::Date) -> Option<time::Date> {
-    match d.as_deref() {
-        Some(d) => v.date("date", d),
-        None => Some(today),
-    }
-}
-
 /// Parses an id given in a body.
 fn body_id(v: &mut Check, field: &str, s: &Option<String>) -> Option<Uuid> {
     match s.as_deref() {
@@ -181,9 +148,9 @@ pub async fn create(
     let customer_id = body_id(&mut v, "customer_id", &input.customer_id);
     let cur = currency(&mut v, &input.currency, &auth);
     let scale_cur = cur.unwrap_or(Currency::EUR);
-    let amount = amount(&mut v, "amount", &input.amount, scale_cur);
-    let date = date(&mut v, &input.date, auth.today());
-    let method = method(&mut v, &input.method);
+    let amount = payments::amount(&mut v, "amount", input.amount.as_ref(), scale_cur);
+    let date = payments::date(&mut v, input.date.as_deref(), auth.today());
+    let method = payments::method(&mut v, input.method.as_deref());
     let reference = v.opt_text("reference", &input.reference, 140);
     let excess = excess(&mut v, &input.excess);
     let mut allocations = Vec::new();
@@ -357,8 +324,8 @@ pub async fn apply_credit(
     let invoice_id = body_id(&mut v, "invoice_id", &input.invoice_id);
     // Decimals as in the company's currency (the invoice's is checked by the rules).
     let company_cur = currency(&mut v, &None, &auth).unwrap_or(Currency::EUR);
-    let amount = amount(&mut v, "amount", &input.amount, company_cur);
-    let date = date(&mut v, &input.date, auth.today());
+    let amount = payments::amount(&mut v, "amount", input.amount.as_ref(), company_cur);
+    let date = payments::date(&mut v, input.date.as_deref(), auth.today());
     v.finish()?;
     let (Some(invoice_id), Some(amount), Some(date)) = (invoice_id, amount, date) else {
         return Err(ApiError::field("body", Message::new("incomplete_credit_application")));
@@ -391,9 +358,9 @@ pub async fn refund(
     app.store.customer(auth.company(), id).await?;
     let mut v = Check::default();
     let cur = currency(&mut v, &input.currency, &auth);
-    let amount = amount(&mut v, "amount", &input.amount, cur.unwrap_or(Currency::EUR));
-    let date = date(&mut v, &input.date, auth.today());
-    let method = method(&mut v, &input.method);
+    let amount = payments::amount(&mut v, "amount", input.amount.as_ref(), cur.unwrap_or(Currency::EUR));
+    let date = payments::date(&mut v, input.date.as_deref(), auth.today());
+    let method = payments::method(&mut v, input.method.as_deref());
     let reference = v.opt_text("reference", &input.reference, 140);
     v.finish()?;
     let (Some(cur), Some(amount), Some(date), Some(method)) = (cur, amount, date, method) else {

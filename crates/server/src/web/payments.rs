@@ -7,15 +7,16 @@ use super::i18n::{Labels, t};
 use super::session::{Chrome, CsrfForm, FormData, WebSession};
 use super::{WebError, html, local_path, see_other};
 use crate::App;
+use crate::app::payments;
 use crate::error::ApiError;
-use crate::input::{Check, DecRules, DecText};
+use crate::input::{Check, DecText};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_core::Decimal;
 use facturier_core::message::Message;
-use facturier_core::money::{Currency, MAX_MAGNITUDE};
+use facturier_core::money::Currency;
 use facturier_core::party::Language;
 use facturier_formats::text;
 use uuid::Uuid;
@@ -97,25 +98,6 @@ fn typed_amount(form: &FormData, name: &str) -> Option<DecText> {
     form.text(name).map(|a| DecText(a.replace(',', ".").replace([' ', '\u{a0}', '\u{202f}'], "")))
 }
 
-/// Parses an amount field: required, above zero, in `cur`'s decimals.
-fn amount(v: &mut Check, form: &FormData, cur: Currency) -> Option<Decimal> {
-    match typed_amount(form, "amount") {
-        Some(a) => v.decimal("amount", &a, DecRules::new(cur.minor_units()).positive().at_most(MAX_MAGNITUDE)),
-        None => {
-            v.error("amount", Message::new("required"));
-            None
-        }
-    }
-}
-
-/// Parses the `date` field (default today).
-fn date(v: &mut Check, form: &FormData, today: time::Date) -> Option<time::Date> {
-    match form.text("date") {
-        Some(d) => v.date("date", &d),
-        None => Some(today),
-    }
-}
-
 /// `POST /payments/{id}/cancel`: needs a reason and the confirmation box.
 pub async fn cancel(
     State(app): State<App>,
@@ -166,8 +148,8 @@ pub async fn apply_credit(
             None
         }
     };
-    let amount = amount(&mut v, &form, cur);
-    let date = date(&mut v, &form, s.auth().today());
+    let amount = payments::amount(&mut v, "amount", typed_amount(&form, "amount").as_ref(), cur);
+    let date = payments::date(&mut v, form.text("date").as_deref(), s.auth().today());
     v.finish().map_err(|e| refused(lang, e))?;
     let (Some(invoice), Some(amount), Some(date)) = (invoice, amount, date) else {
         return Err(WebError::api(lang, ApiError::field("body", Message::new("incomplete_credit_application"))));
@@ -190,18 +172,10 @@ pub async fn refund(
         Some(c) => v.parse("currency", &c),
         None => s.rec.currency.parse().ok(),
     };
-    let amount = amount(&mut v, &form, cur.unwrap_or(Currency::EUR));
-    let date = date(&mut v, &form, s.auth().today());
-    let method = match form.text("method") {
-        None => Some("bank_transfer"),
-        Some(m) => {
-            let r = crate::app::documents::payment_method(&m);
-            if r.is_none() {
-                v.error("method", Message::new("payment_method_bank_transfer").with("v", format!("{m:?}")));
-            }
-            r
-        }
-    };
+    let amount =
+        payments::amount(&mut v, "amount", typed_amount(&form, "amount").as_ref(), cur.unwrap_or(Currency::EUR));
+    let date = payments::date(&mut v, form.text("date").as_deref(), s.auth().today());
+    let method = payments::method(&mut v, form.text("method").as_deref());
     let reference = v.opt_text("reference", &form.text("reference"), 140);
     v.finish().map_err(|e| refused(lang, e))?;
     let (Some(cur), Some(amount), Some(date), Some(method)) = (cur, amount, date, method) else {

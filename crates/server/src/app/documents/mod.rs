@@ -8,13 +8,12 @@ pub mod input;
 pub use input::*;
 
 use crate::App;
+use crate::app::payments;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::input::{Check, DecRules, DecText};
+use crate::input::{Check, DecText};
 use facturier_core::document::{Content, DocumentKind, Status};
 use facturier_core::message::Message;
-use facturier_core::money::MAX_MAGNITUDE;
-use facturier_core::payments::Excess;
 use facturier_core::progress::DepositShare;
 use facturier_store::documents::{DocumentRecord, NewPayment};
 use facturier_store::pipeline::CreditOf;
@@ -266,42 +265,6 @@ pub struct PaymentInput {
     pub excess: Option<String>,
 }
 
-/// Accepted payment methods, with the aliases people type.
-pub fn payment_method(s: &str) -> Option<&'static str> {
-    Some(match s.trim().to_lowercase().replace([' ', '-'], "_").as_str() {
-        "bank_transfer"
-        | "transfer"
-        | "wire"
-        | "wire_transfer"
-        | "credit_transfer"
-        | "sepa_transfer"
-        | "sepa_credit_transfer"
-        | "virement"
-        | "bank" => "bank_transfer",
-        "card" | "credit_card" | "debit_card" | "cb" | "carte" | "carte_bancaire" => "card",
-        "cheque" | "check" | "chèque" => "cheque",
-        "cash" | "especes" | "espèces" | "liquide" => "cash",
-        "direct_debit" | "sepa_direct_debit" | "sepa_debit" | "sepa" | "debit" | "prelevement" | "prélèvement" => {
-            "direct_debit"
-        }
-        "online" | "paypal" | "stripe" | "payment_link" => "online",
-        "other" | "autre" => "other",
-        _ => return None,
-    })
-}
-
-/// Parses `excess`: absent or `"credit"`.
-pub fn excess(v: &mut Check, s: &Option<String>) -> Excess {
-    match s.as_deref() {
-        None => Excess::Refuse,
-        Some("credit") => Excess::Credit,
-        Some(other) => {
-            v.error("excess", Message::new("way_keep_excess_only").with("v", format!("{other:?}")));
-            Excess::Refuse
-        }
-    }
-}
-
 /// Records a payment of an invoice.
 pub async fn add_payment(
     app: &App,
@@ -314,29 +277,11 @@ pub async fn add_payment(
     let inv = app.store.document(auth.company(), kind, id).await?;
     let cur = inv.content.currency;
     let mut v = Check::default();
-    let amount = match &input.amount {
-        Some(a) => v.decimal("amount", a, DecRules::new(cur.minor_units()).positive().at_most(MAX_MAGNITUDE)),
-        None => {
-            v.error("amount", Message::new("required"));
-            None
-        }
-    };
-    let date = match input.date.as_deref() {
-        Some(d) => v.date("date", d),
-        None => Some(auth.today()),
-    };
-    let method = match input.method.as_deref() {
-        None => Some("bank_transfer"),
-        Some(m) => {
-            let r = payment_method(m);
-            if r.is_none() {
-                v.error("method", Message::new("payment_method_bank_transfer").with("v", format!("{m:?}")));
-            }
-            r
-        }
-    };
+    let amount = payments::amount(&mut v, "amount", input.amount.as_ref(), cur);
+    let date = payments::date(&mut v, input.date.as_deref(), auth.today());
+    let method = payments::method(&mut v, input.method.as_deref());
     let reference = v.opt_text("reference", &input.reference, 140);
-    let excess = excess(&mut v, &input.excess);
+    let excess = payments::excess(&mut v, &input.excess);
     v.finish()?;
     let (Some(amount), Some(date), Some(method)) = (amount, date, method) else {
         return Err(ApiError::field("body", Message::new("incomplete_payment")));
