@@ -203,16 +203,6 @@ fn french_of(m: &Message) -> String {
     out
 }
 
-/// The English sentence of a message, as the API gives it in `detail` and `message`.
-pub fn english(m: &Message) -> String {
-    m.english()
-}
-
-/// The stable code of a message.
-pub fn code(m: &Message) -> &'static str {
-    m.code()
-}
-
 /// A value written the French way by the transform its hole names (a value that is not
 /// what the transform expects stays as it came).
 fn value(v: &str, how: &str) -> String {
@@ -481,7 +471,7 @@ mod tests {
     #[test]
     fn a_code_the_table_lacks_is_written_as_itself_never_empty() {
         let m = Message::new("no_row_of_that_name");
-        assert_eq!((fr(&m), english(&m)), ("no_row_of_that_name".to_string(), "no_row_of_that_name".to_string()));
+        assert_eq!((fr(&m), m.english()), ("no_row_of_that_name".to_string(), "no_row_of_that_name".to_string()));
     }
 
     #[test]
@@ -574,11 +564,11 @@ mod tests {
     #[test]
     fn a_coded_message_reads_in_both_languages_with_its_values() {
         let m = Message::new("too_long").with("max", 255);
-        assert_eq!(english(&m), "is too long (at most 255 characters)");
+        assert_eq!(m.english(), "is too long (at most 255 characters)");
         assert_eq!(localize(Language::Fr, &m), "trop long (255 caractères au plus)");
         let m = Message::new("out_of_range").with("min", "0").with("max", "1234.5");
         assert_eq!(localize(Language::Fr, &m), "doit être compris entre 0 et 1\u{202f}234,5");
-        assert_eq!(code(&m), "out_of_range");
+        assert_eq!(m.code(), "out_of_range");
     }
 
     /// The source files that write messages, tests left out: (name, text).
