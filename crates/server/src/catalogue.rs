@@ -421,7 +421,7 @@ mod tests {
         use facturier_core::numbering::PatternError;
         use facturier_core::schedule::ScheduleError;
         assert_eq!(plain(&fr(&Message::new("required"))), "obligatoire");
-        let e = "73282932000075".parse::<Siret>().err().expect("a wrong check digit");
+        let e = "73282932000075".parse::<Siret>().expect_err("a wrong check digit");
         assert_eq!(
             plain(&fr(&e.message())),
             "SIRET 73282932000075 : la clé de contrôle est fausse (faute de frappe ?)"
