@@ -5,6 +5,7 @@
 use crate::Decimal;
 use crate::document::Operation;
 use crate::ids::{Iban, Siren, Siret, VatNumber};
+use crate::message::Message;
 use crate::party::{Address, Customer, CustomerKind, Language};
 use serde::{Deserialize, Serialize};
 
@@ -117,12 +118,12 @@ impl VatRegime {
 }
 
 impl std::str::FromStr for VatRegime {
-    type Err = String;
+    type Err = Message;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "registered" => Ok(VatRegime::Registered),
             "franchise" => Ok(VatRegime::Franchise),
-            other => Err(format!("{other:?} is not a VAT regime: registered or franchise")),
+            other => Err(Message::new("vat_regime_registered_franchise").with("v", format!("{other:?}"))),
         }
     }
 }

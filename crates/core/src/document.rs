@@ -230,12 +230,12 @@ impl Nature {
 }
 
 impl FromStr for Nature {
-    type Err = String;
+    type Err = Message;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "goods" => Ok(Nature::Goods),
             "services" => Ok(Nature::Services),
-            other => Err(format!("{other:?} is not a nature: goods or services")),
+            other => Err(Message::new("nature_goods_services").with("v", format!("{other:?}"))),
         }
     }
 }
@@ -270,13 +270,13 @@ impl Operation {
 }
 
 impl FromStr for Operation {
-    type Err = String;
+    type Err = Message;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "goods" => Ok(Operation::Goods),
             "services" => Ok(Operation::Services),
             "mixed" => Ok(Operation::Mixed),
-            other => Err(format!("{other:?} is not an operation: goods, services or mixed")),
+            other => Err(Message::new("operation_goods_services_mixed").with("v", format!("{other:?}"))),
         }
     }
 }

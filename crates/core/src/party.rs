@@ -1,6 +1,7 @@
 //! Customers: identity, legal identifiers, addresses, contacts and billing defaults.
 
 use crate::ids::{Email, Iban, Siren, Siret, VatNumber};
+use crate::message::Message;
 use crate::money::Currency;
 use crate::terms::PaymentTerms;
 use serde::{Deserialize, Serialize};
@@ -130,13 +131,13 @@ impl InvoiceGrouping {
 }
 
 impl FromStr for InvoiceGrouping {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = Message;
+    fn from_str(s: &str) -> Result<Self, Message> {
         match s.trim() {
             "customer" => Ok(InvoiceGrouping::Customer),
             "site" => Ok(InvoiceGrouping::Site),
             "delivery_note" | "delivery-note" => Ok(InvoiceGrouping::DeliveryNote),
-            other => Err(format!("{other:?} is not a grouping (customer, site, delivery_note)")),
+            other => Err(Message::new("grouping_customer_site_delivery").with("v", format!("{other:?}"))),
         }
     }
 }
@@ -269,12 +270,12 @@ impl Network {
 }
 
 impl FromStr for Network {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = Message;
+    fn from_str(s: &str) -> Result<Self, Message> {
         match s.trim() {
             "fr" => Ok(Network::Fr),
             "peppol" => Ok(Network::Peppol),
-            other => Err(format!("{other:?} is not a UBL flavour: peppol or fr")),
+            other => Err(Message::new("ubl_flavour_peppol_fr").with("v", format!("{other:?}"))),
         }
     }
 }

@@ -51,7 +51,7 @@ pub struct UnitCode(&'static str);
 
 impl<'de> Deserialize<'de> for UnitCode {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?.parse().map_err(|e: UnknownUnit| crate::message::refuse(e.message()))
     }
 }
 

@@ -1,7 +1,6 @@
 //! One error type for every handler, rendered as RFC 9457 problem+json. This is the
 //! only place that picks an HTTP status for an error.
 
-use crate::catalogue;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use facturier_core::compliance::{self, Place};
@@ -30,8 +29,8 @@ impl Serialize for FieldError {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("FieldError", 3)?;
         st.serialize_field("field", &self.field)?;
-        st.serialize_field("code", catalogue::code(&self.message))?;
-        st.serialize_field("message", &catalogue::english(&self.message))?;
+        st.serialize_field("code", self.message.code())?;
+        st.serialize_field("message", &self.message.english())?;
         st.end()
     }
 }
@@ -122,7 +121,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             // A refusal of the moment: the code of its message (`refused_cancel`…).
-            ApiError::Conflict(m) => m.code().unwrap_or("conflict"),
+            ApiError::Conflict(m) => m.code(),
             ApiError::NotIssuable(_) => "not_issuable",
             ApiError::Internal(_) => "internal_error",
         }
@@ -232,7 +231,7 @@ impl IntoResponse for ApiError {
             ApiError::Invalid(errors) => {
                 let detail = errors
                     .iter()
-                    .map(|e| format!("{}: {}", e.field, catalogue::english(&e.message)))
+                    .map(|e| format!("{}: {}", e.field, e.message.english()))
                     .collect::<Vec<_>>()
                     .join("; ");
                 problem_with(status, code, detail, Some(errors))

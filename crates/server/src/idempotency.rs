@@ -43,7 +43,7 @@ pub async fn layer(State(app): State<App>, req: Request, next: Next) -> Response
         return next.run(req).await;
     };
     if key.is_empty() || key.len() > 255 {
-        return ApiError::field("Idempotency-Key", "must be 1 to 255 characters").into_response();
+        return ApiError::field("Idempotency-Key", Message::new("must_1_255_characters")).into_response();
     }
     let principal = match bearer(req.headers()) {
         Some(t) => match app.store.authenticate(t).await {
@@ -83,7 +83,7 @@ async fn answer(store: Store, owner: KeyOwner, key: String, hash: String, next: 
         Err(e) => ApiError::from(e).into_response(),
         Ok(KeyState::InFlight) => ApiError::Conflict(Message::new("request_idempotency_key_still")).into_response(),
         Ok(KeyState::Mismatch) => {
-            ApiError::field("Idempotency-Key", "was already used for a different request").into_response()
+            ApiError::field("Idempotency-Key", Message::new("already_used_different_request")).into_response()
         }
         Ok(KeyState::Replay { status, body }) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);

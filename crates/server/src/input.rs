@@ -6,7 +6,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use facturier_core::Decimal;
 use facturier_core::input::{TextKind, check_text};
-use facturier_core::message::{IntoMessage, Message};
+use facturier_core::message::{self, IntoMessage, Message};
 use facturier_core::money::{self, DecimalError};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -44,6 +44,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if !value.is_object() {
         return Err(ApiError::field("body", Message::new("must_json_object")));
     }
+    message::take_refusal("");
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
         let msg = e.into_inner().to_string();
@@ -54,7 +55,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             (None, ".") => "body".to_string(),
             (None, p) => p.to_string(),
         };
-        let message = if msg.starts_with("missing field") { Message::new("required") } else { Message::sentence(msg) };
+        // A refusal of ours keeps its code; serde's own words (a wrong type, an unknown
+        // field) are told as they are.
+        let message = match message::take_refusal(&msg) {
+            Some(m) => m,
+            None if msg.starts_with("missing field") => Message::new("required"),
+            None => Message::new("invalid").with("why", msg),
+        };
         ApiError::Invalid(vec![FieldError::new(field, message)])
     })
 }
@@ -68,9 +75,7 @@ impl<'de> Deserialize<'de> for DecText {
         match serde_json::Value::deserialize(d)? {
             serde_json::Value::String(s) => Ok(DecText(s)),
             serde_json::Value::Number(n) => Ok(DecText(n.to_string())),
-            other => {
-                Err(serde::de::Error::custom(format!("expected a decimal as a string such as \"12.50\", got {other}")))
-            }
+            other => Err(message::refuse(Message::new("expected_decimal_string_such").with("got", other))),
         }
     }
 }

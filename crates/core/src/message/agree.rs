@@ -22,7 +22,7 @@ use rust_decimal::Decimal;
 use std::fmt::Display;
 
 fn same(e: &impl Display, m: Message) {
-    assert!(super::MESSAGES.iter().any(|(c, _, _)| Some(*c) == m.code()), "{:?} is not in the catalogue", m.code());
+    assert!(super::MESSAGES.iter().any(|(c, _, _)| *c == m.code()), "{:?} is not in the catalogue", m.code());
     assert_eq!(m.english(), e.to_string(), "{:?}", m.code());
 }
 

@@ -2,9 +2,9 @@
 //! `max = 255`), not as a sentence: each interface writes it in its reader's language
 //! from the one catalogue of messages ([`MESSAGES`], in `table.rs`), and the API gives the
 //! code to programs beside the English sentence. Core and store write the English
-//! ([`Message::english`]) for logs and the CLI; the server writes French too. A text
-//! written before codes existed travels as an English sentence ([`Message::sentence`])
-//! until it is given its code.
+//! ([`Message::english`]) for logs and the CLI; the server writes French too. No
+//! message travels as a sentence: a new message is one row of the table and its code
+//! where it is said.
 
 mod table;
 
@@ -12,30 +12,19 @@ pub use table::MESSAGES;
 
 use std::fmt::Display;
 
-/// A message: a code of the catalogue and its values, or an English sentence.
+/// A message: a code of the catalogue and its values.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Message {
-    what: What,
+    code: &'static str,
     args: Vec<(&'static str, String)>,
     /// Values that are messages themselves (a hint, a fix), written in the same language.
     parts: Vec<(&'static str, Message)>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum What {
-    Code(&'static str),
-    Sentence(String),
-}
-
 impl Message {
     /// The message of `code` (a key of the catalogue, `snake_case`).
     pub const fn new(code: &'static str) -> Message {
-        Message { what: What::Code(code), args: Vec::new(), parts: Vec::new() }
-    }
-
-    /// An English sentence without a code of its own yet.
-    pub fn sentence(text: impl Into<String>) -> Message {
-        Message { what: What::Sentence(text.into()), args: Vec::new(), parts: Vec::new() }
+        Message { code, args: Vec::new(), parts: Vec::new() }
     }
 
     /// Adds the value a `{name}` of the code's templates stands for.
@@ -56,20 +45,9 @@ impl Message {
         self.parts.iter().find(|(n, _)| *n == name).map(|(_, m)| m)
     }
 
-    /// The code, unless this is a sentence without one.
-    pub fn code(&self) -> Option<&'static str> {
-        match self.what {
-            What::Code(c) => Some(c),
-            What::Sentence(_) => None,
-        }
-    }
-
-    /// The English sentence of a message without a code.
-    pub fn text(&self) -> Option<&str> {
-        match &self.what {
-            What::Code(_) => None,
-            What::Sentence(s) => Some(s),
-        }
+    /// The code: a key of the catalogue.
+    pub fn code(&self) -> &'static str {
+        self.code
     }
 
     /// The value given for `name`.
@@ -85,12 +63,8 @@ impl Message {
     /// The English sentence: the code's English template with its values (the code
     /// itself when the catalogue has no such row).
     pub fn english(&self) -> String {
-        let code = match &self.what {
-            What::Sentence(s) => return s.clone(),
-            What::Code(c) => *c,
-        };
-        let Some((_, template, _)) = MESSAGES.iter().find(|(c, _, _)| *c == code) else {
-            return code.to_string();
+        let Some((_, template, _)) = MESSAGES.iter().find(|(c, _, _)| *c == self.code) else {
+            return self.code.to_string();
         };
         let mut out = String::with_capacity(template.len() + 16);
         let mut chars = template.chars().peekable();
@@ -115,8 +89,27 @@ impl Message {
     }
 }
 
-/// What can be told to a person: a [`Message`], an error of the domain (its code and
-/// values), or a text still written as an English sentence.
+std::thread_local! {
+    /// The message of the last refusal a `Deserialize` impl made on this thread.
+    static REFUSED: std::cell::RefCell<Option<Message>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The serde error for a value a `Deserialize` impl refuses: serde carries only text, so
+/// the message itself waits on this thread for [`take_refusal`] (the reader of the error).
+pub fn refuse<E: serde::de::Error>(m: Message) -> E {
+    let e = E::custom(m.english());
+    REFUSED.with(|r| *r.borrow_mut() = Some(m));
+    e
+}
+
+/// The message of the last [`refuse`] on this thread, if `text` is the serde error it
+/// made; it is taken either way, so a later error never meets a stale one.
+pub fn take_refusal(text: &str) -> Option<Message> {
+    REFUSED.with(|r| r.borrow_mut().take()).filter(|m| m.english() == text)
+}
+
+/// What can be told to a person: a [`Message`] or an error of the domain (its code and
+/// values). Never a sentence: English is written from the code.
 pub trait IntoMessage {
     fn into_message(self) -> Message;
 }
@@ -130,24 +123,6 @@ impl IntoMessage for Message {
 impl IntoMessage for &Message {
     fn into_message(self) -> Message {
         self.clone()
-    }
-}
-
-impl IntoMessage for String {
-    fn into_message(self) -> Message {
-        Message::sentence(self)
-    }
-}
-
-impl IntoMessage for &str {
-    fn into_message(self) -> Message {
-        Message::sentence(self)
-    }
-}
-
-impl IntoMessage for &String {
-    fn into_message(self) -> Message {
-        Message::sentence(self.as_str())
     }
 }
 
@@ -195,11 +170,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_code_keeps_its_values_and_a_sentence_its_text() {
+    fn a_refusal_crosses_serde_with_its_code() {
+        let m = Message::new("too_long").with("max", 3);
+        let e: serde_json::Error = refuse(m.clone());
+        assert_eq!(take_refusal(&e.to_string()), Some(m.clone()));
+        assert_eq!(take_refusal(&e.to_string()), None, "taken once");
+        let _: serde_json::Error = refuse(m);
+        assert_eq!(take_refusal("another error"), None);
+        assert_eq!(take_refusal("is too long (at most 3 characters)"), None, "the stale one is gone");
+    }
+
+    #[test]
+    fn a_code_keeps_its_values() {
         let m = Message::new("too_long").with("max", 255);
-        assert_eq!((m.code(), m.arg("max"), m.text()), (Some("too_long"), Some("255"), None));
-        let s = "no such customer".into_message();
-        assert_eq!((s.code(), s.text()), (None, Some("no such customer")));
+        assert_eq!((m.code(), m.arg("max")), ("too_long", Some("255")));
         assert_eq!(Message::new("required").into_message(), Message::new("required"));
     }
 
@@ -210,7 +194,6 @@ mod tests {
             Message::new("pattern_must_contain_exactly").with("p", "\"F\"").english(),
             "pattern \"F\" must contain exactly one {SEQ} or {SEQ:n}"
         );
-        assert_eq!(Message::sentence("as it was").english(), "as it was");
         let unknown = "no_row_of_that_name";
         assert_eq!(Message::new(unknown).english(), unknown);
     }

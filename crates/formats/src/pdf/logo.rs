@@ -80,6 +80,17 @@ pub(super) fn load_logo(bytes: &[u8]) -> Result<Image, PdfError> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_refused_logo_reads_the_same_from_its_code_as_from_its_display() {
+        for e in [
+            PdfError::Logo("bad header".into()),
+            PdfError::LogoTooLarge { width: 20000, height: 16 },
+            PdfError::Write("disk full".into()),
+        ] {
+            assert_eq!(e.message().english(), e.to_string());
+        }
+    }
+
     fn crc32(bytes: &[u8]) -> u32 {
         let mut crc = !0u32;
         for b in bytes {

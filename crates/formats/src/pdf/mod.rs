@@ -43,6 +43,20 @@ pub enum PdfError {
     Write(String),
 }
 
+impl PdfError {
+    /// The message of the catalogue that says this error, with its values.
+    pub fn message(&self) -> facturier_core::message::Message {
+        use facturier_core::message::Message;
+        match self {
+            PdfError::Logo(e) => Message::new("logo_neither_png_nor").with("e", e),
+            PdfError::LogoTooLarge { width, height } => {
+                Message::new("logo_pixels_most_pixels").with("w", width).with("h", height).with("max", MAX_LOGO_SIDE)
+            }
+            PdfError::Write(e) => Message::new("pdf_could_written").with("e", e),
+        }
+    }
+}
+
 const PAGE_W: f32 = 595.28;
 const PAGE_H: f32 = 841.89;
 const MARGIN: f32 = 40.0;

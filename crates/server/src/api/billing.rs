@@ -7,6 +7,7 @@ use crate::input::{ApiJson, Check};
 use crate::openapi::written;
 use axum::Json;
 use axum::extract::State;
+use facturier_core::message::Message;
 use facturier_store::pipeline::DeliveryRun;
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +31,7 @@ pub async fn invoice_deliveries(
     let mut date = |field: &str, d: &Option<String>| match d {
         Some(d) => v.date(field, d),
         None => {
-            v.error(field, "is required (YYYY-MM-DD)");
+            v.error(field, Message::new("required_yyyy_mm_dd"));
             None
         }
     };
@@ -38,10 +39,10 @@ pub async fn invoice_deliveries(
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {
-        v.error("to", "must not be before `from`");
+        v.error("to", Message::new("must_before"));
     }
     v.finish()?;
-    let (Some(from), Some(to)) = (from, to) else { return Err(ApiError::field("from", "is required")) };
+    let (Some(from), Some(to)) = (from, to) else { return Err(ApiError::field("from", Message::new("required"))) };
     Ok(Json(DeliveryRunView::from(app.store.invoice_deliveries(auth.company(), from, to).await?)))
 }
 

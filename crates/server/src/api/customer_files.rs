@@ -12,6 +12,7 @@ use axum::extract::multipart::{Multipart, MultipartError};
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use facturier_core::message::Message;
 use facturier_store::customer_files::FileRecord;
 use serde::Serialize;
 
@@ -70,7 +71,7 @@ pub enum UploadError {
     /// No `file` part, or an empty one.
     NoFile,
     /// The body is not a readable multipart form.
-    Malformed(String),
+    Malformed(Message),
 }
 
 impl UploadError {
@@ -82,10 +83,8 @@ impl UploadError {
                 format!("the file is larger than {} MiB, the most a customer file may be", MAX_FILE / (1024 * 1024)),
                 None,
             ),
-            UploadError::NoFile => {
-                ApiError::field("file", "is missing or empty: send the file as the `file` part").into_response()
-            }
-            UploadError::Malformed(m) => problem(StatusCode::BAD_REQUEST, m, None),
+            UploadError::NoFile => ApiError::field("file", Message::new("missing_empty_send_file")).into_response(),
+            UploadError::Malformed(m) => problem(StatusCode::BAD_REQUEST, m.english(), None),
         }
     }
 }
@@ -94,7 +93,7 @@ fn multipart_error(e: MultipartError) -> UploadError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         UploadError::TooLarge
     } else {
-        UploadError::Malformed(format!("the multipart body cannot be read: {}", e.body_text()))
+        UploadError::Malformed(Message::new("multipart_unreadable").with("e", e.body_text()))
     }
 }
 
@@ -121,7 +120,9 @@ pub async fn read_upload(mut mp: Multipart, fields: &mut Vec<(String, String)>) 
             let mut text = Vec::new();
             while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
                 if text.len() + chunk.len() > 4096 {
-                    return Err(UploadError::Malformed(format!("the field {name:?} is too long")));
+                    return Err(UploadError::Malformed(
+                        Message::new("multipart_field_too_long").with("name", format!("{name:?}")),
+                    ));
                 }
                 text.extend_from_slice(&chunk);
             }

@@ -10,6 +10,7 @@ use crate::openapi::{field, written};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use facturier_core::message::Message;
 use facturier_core::party::{CustomerKind, Language};
 use facturier_store::customers::{CustomerFilter, CustomerOrder, CustomerRecord, CustomerSort};
 use serde::Serialize;
@@ -180,14 +181,14 @@ pub async fn list(
         .filter(|s| !s.is_empty())
         .map(|s| s.parse())
         .transpose()
-        .map_err(|_| ApiError::field("after", "is not a cursor from a previous page"))?;
+        .map_err(|_| ApiError::field("after", Message::new("cursor_previous_page")))?;
     let mut v = Check::default();
     let text = v.opt_text("q", &q.q, MAX_SEARCH);
     let activity = v.opt_text("activity", &q.activity, MAX_SEARCH);
     let sort = match q.sort.as_deref().filter(|s| !s.is_empty()) {
         None => CustomerSort::Created,
         Some(s) => CustomerSort::parse(s).unwrap_or_else(|| {
-            v.error("sort", format!("{s:?} is not a sort order (created, name, city or balance)"));
+            v.error("sort", Message::new("sort_order_created_name").with("v", format!("{s:?}")));
             CustomerSort::Created
         }),
     };
@@ -196,7 +197,7 @@ pub async fn list(
         Some("asc") => false,
         Some("desc") => true,
         Some(o) => {
-            v.error("order", format!("{o:?} is not an order (asc or desc)"));
+            v.error("order", Message::new("order_asc_desc").with("v", format!("{o:?}")));
             false
         }
     };

@@ -21,6 +21,7 @@ use axum::response::Response;
 use axum::routing::get;
 use facturier_core::document::DocumentKind;
 use facturier_core::lifecycle::{self, Action};
+use facturier_core::message::Message;
 use serde::{Deserialize, Serialize};
 use std::sync::LazyLock;
 use time::Date;
@@ -369,7 +370,7 @@ pub fn limit(v: Option<&str>) -> Result<u32, ApiError> {
             .parse::<u32>()
             .ok()
             .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| ApiError::field("limit", format!("must be a whole number from 1 to {MAX_LIMIT}"))),
+            .ok_or_else(|| ApiError::field("limit", Message::new("must_whole_number_1").with("max", MAX_LIMIT))),
     }
 }
 
@@ -382,7 +383,7 @@ pub fn path_id(s: &str, what: &'static str) -> Result<uuid::Uuid, ApiError> {
 pub fn query_date(field: &str, v: Option<&str>) -> Result<Option<Date>, ApiError> {
     v.filter(|s| !s.is_empty())
         .map(|s| {
-            parse_date(s).ok_or_else(|| ApiError::field(field, format!("{s:?} is not a date of the form YYYY-MM-DD")))
+            parse_date(s).ok_or_else(|| ApiError::field(field, Message::new("not_a_date").with("v", format!("{s:?}"))))
         })
         .transpose()
 }

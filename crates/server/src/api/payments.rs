@@ -4,7 +4,7 @@
 
 use super::{ListQuery, Page, date_text, instant_text, limit, path_id, query_date};
 use crate::App;
-use crate::app::documents::{excess, payment_method};
+use crate::app::payments::{self, excess};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::{ApiJson, Check, DecRules, DecText};
@@ -13,6 +13,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use facturier_core::Decimal;
+use facturier_core::message::Message;
 use facturier_core::money::{Currency, MAX_MAGNITUDE, to_text};
 use facturier_store::documents::DocCursor;
 use facturier_store::payments::{CurrencyStatement, NewReceipt, Payment, PaymentFilter};
@@ -105,55 +106,17 @@ pub fn view(p: &Payment) -> PaymentView {
     }
 }
 
-/// Parses an amount received or paid: required, above zero, in the currency's decimals.
-fn amount(v: &mut Check, field: &str, a: &Option<DecText>, cur: Currency) -> Option<Decimal> {
-    match a {
-        Some(a) => v.decimal(field, a, DecRules::new(cur.minor_units()).positive().at_most(MAX_MAGNITUDE)),
-        None => {
-            v.error(field, "is required");
-            None
-        }
-    }
-}
-
-/// Parses a payment method (default `bank_transfer`).
-fn method(v: &mut Check, m: &Option<String>) -> Option<&'static str> {
-    match m.as_deref() {
-        None => Some("bank_transfer"),
-        Some(m) => {
-            let r = payment_method(m);
-            if r.is_none() {
-                v.error(
-                    "method",
-                    format!(
-                        "{m:?} is not a payment method (bank_transfer, card, cheque, cash, direct_debit, online, other)"
-                    ),
-                );
-            }
-            r
-        }
-    }
-}
-
-/// Parses an optional date (default today).
-fn date(v: &mut Check, d: &Option<String>, today: time::Date) -> Option<time::Date> {
-    match d.as_deref() {
-        Some(d) => v.date("date", d),
-        None => Some(today),
-    }
-}
-
 /// Parses an id given in a body.
 fn body_id(v: &mut Check, field: &str, s: &Option<String>) -> Option<Uuid> {
     match s.as_deref() {
         None => {
-            v.error(field, "is required");
+            v.error(field, Message::new("required"));
             None
         }
         Some(s) => {
             let id = s.parse().ok();
             if id.is_none() {
-                v.error(field, format!("{s:?} is not an id"));
+                v.error(field, Message::new("value_not_an_id").with("v", format!("{s:?}")));
             }
             id
         }
@@ -217,16 +180,16 @@ pub async fn create(
     let customer_id = body_id(&mut v, "customer_id", &input.customer_id);
     let cur = currency(&mut v, &input.currency, &auth);
     let scale_cur = cur.unwrap_or(Currency::EUR);
-    let amount = amount(&mut v, "amount", &input.amount, scale_cur);
-    let date = date(&mut v, &input.date, auth.today());
-    let method = method(&mut v, &input.method);
+    let amount = payments::amount(&mut v, "amount", input.amount.as_ref(), scale_cur);
+    let date = payments::date(&mut v, input.date.as_deref(), auth.today());
+    let method = payments::method(&mut v, input.method.as_deref());
     let reference = v.opt_text("reference", &input.reference, 140);
     let excess = excess(&mut v, &input.excess);
     let mut allocations = Vec::new();
     match &input.allocations {
-        None => v.error("allocations", "is required (an empty list keeps the whole amount as customer credit)"),
+        None => v.error("allocations", Message::new("required_empty_list_keeps")),
         Some(list) if list.len() > MAX_ALLOCATIONS => {
-            v.error("allocations", format!("has more than {MAX_ALLOCATIONS} invoices"))
+            v.error("allocations", Message::new("more_invoices").with("max", MAX_ALLOCATIONS))
         }
         Some(list) => {
             for (i, a) in list.iter().enumerate() {
@@ -238,7 +201,7 @@ pub async fn create(
                         DecRules::new(scale_cur.minor_units()).positive().at_most(MAX_MAGNITUDE),
                     ),
                     None => {
-                        v.error(format!("allocations[{i}].amount"), "is required");
+                        v.error(format!("allocations[{i}].amount"), Message::new("required"));
                         None
                     }
                 };
@@ -250,7 +213,7 @@ pub async fn create(
     }
     v.finish()?;
     let (Some(customer_id), Some(amount), Some(date), Some(method)) = (customer_id, amount, date, method) else {
-        return Err(ApiError::field("body", "incomplete payment"));
+        return Err(ApiError::field("body", Message::new("incomplete_payment")));
     };
     let receipt = NewReceipt {
         customer_id,
@@ -274,12 +237,14 @@ pub async fn list(
 ) -> Result<Json<Page<PaymentView>>, ApiError> {
     let customer_id = match q.customer_id.as_deref().filter(|s| !s.is_empty()) {
         None => None,
-        Some(s) => Some(s.parse().map_err(|_| ApiError::field("customer_id", format!("{s:?} is not an id")))?),
+        Some(s) => Some(s.parse().map_err(|_| {
+            ApiError::field("customer_id", Message::new("value_not_an_id").with("v", format!("{s:?}")))
+        })?),
     };
     let after = match q.after.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => {
-            Some(DocCursor::decode(s).ok_or_else(|| ApiError::field("after", "is not a cursor from a previous page"))?)
+            Some(DocCursor::decode(s).ok_or_else(|| ApiError::field("after", Message::new("cursor_previous_page")))?)
         }
     };
     let filter = PaymentFilter {
@@ -323,13 +288,13 @@ pub async fn cancel(
     let mut v = Check::default();
     let reason = match input.reason.as_deref().map(str::trim) {
         None | Some("") => {
-            v.error("reason", "is required: say why the payment is cancelled");
+            v.error("reason", Message::new("required_say_why_payment"));
             None
         }
         Some(_) => v.text("reason", &input.reason, MAX_REASON),
     };
     v.finish()?;
-    let Some(reason) = reason else { return Err(ApiError::field("reason", "is required")) };
+    let Some(reason) = reason else { return Err(ApiError::field("reason", Message::new("required"))) };
     Ok(Json(view(&app.store.cancel_payment(auth.company(), id, reason.trim()).await?)))
 }
 
@@ -402,11 +367,11 @@ pub async fn apply_credit(
     let invoice_id = body_id(&mut v, "invoice_id", &input.invoice_id);
     // Decimals as in the company's currency (the invoice's is checked by the rules).
     let company_cur = currency(&mut v, &None, &auth).unwrap_or(Currency::EUR);
-    let amount = amount(&mut v, "amount", &input.amount, company_cur);
-    let date = date(&mut v, &input.date, auth.today());
+    let amount = payments::amount(&mut v, "amount", input.amount.as_ref(), company_cur);
+    let date = payments::date(&mut v, input.date.as_deref(), auth.today());
     v.finish()?;
     let (Some(invoice_id), Some(amount), Some(date)) = (invoice_id, amount, date) else {
-        return Err(ApiError::field("body", "incomplete credit application"));
+        return Err(ApiError::field("body", Message::new("incomplete_credit_application")));
     };
     let p = app.store.apply_credit(auth.company(), id, invoice_id, amount, date).await?;
     Ok(Json(view(&p)))
@@ -444,13 +409,13 @@ pub async fn refund(
     app.store.customer(auth.company(), id).await?;
     let mut v = Check::default();
     let cur = currency(&mut v, &input.currency, &auth);
-    let amount = amount(&mut v, "amount", &input.amount, cur.unwrap_or(Currency::EUR));
-    let date = date(&mut v, &input.date, auth.today());
-    let method = method(&mut v, &input.method);
+    let amount = payments::amount(&mut v, "amount", input.amount.as_ref(), cur.unwrap_or(Currency::EUR));
+    let date = payments::date(&mut v, input.date.as_deref(), auth.today());
+    let method = payments::method(&mut v, input.method.as_deref());
     let reference = v.opt_text("reference", &input.reference, 140);
     v.finish()?;
     let (Some(cur), Some(amount), Some(date), Some(method)) = (cur, amount, date, method) else {
-        return Err(ApiError::field("body", "incomplete refund"));
+        return Err(ApiError::field("body", Message::new("incomplete_refund")));
     };
     let p = app.store.refund_credit(auth.company(), id, amount, cur, date, method, reference.as_deref()).await?;
     Ok((StatusCode::CREATED, Json(view(&p))))

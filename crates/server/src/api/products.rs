@@ -10,6 +10,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use facturier_core::document::Nature;
+use facturier_core::message::Message;
 use facturier_core::money::{MAX_MAGNITUDE, to_text};
 use facturier_core::product::{Product, UnitCode};
 use facturier_core::tax::{Vat, VatCategory};
@@ -85,7 +86,7 @@ impl ProductInput {
             (Some(reference), Some(name), Some(unit_price), Some(vat)) => {
                 Ok(Product { reference, name, unit, unit_price, vat, purchase_price, stock, nature })
             }
-            _ => Err(ApiError::field("body", "incomplete product")),
+            _ => Err(ApiError::field("body", Message::new("incomplete_product"))),
         }
     }
 
@@ -198,7 +199,7 @@ pub async fn list(
         .filter(|s| !s.is_empty())
         .map(|s| s.parse())
         .transpose()
-        .map_err(|_| ApiError::field("after", "is not a cursor from a previous page"))?;
+        .map_err(|_| ApiError::field("after", Message::new("cursor_previous_page")))?;
     let mut v = Check::default();
     let text = v.opt_text("q", &q.q, MAX_SEARCH);
     v.finish()?;

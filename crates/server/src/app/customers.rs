@@ -7,6 +7,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::{Check, DecText};
 use facturier_core::ids::{Email, Iban, Siren, Siret, VatNumber};
+use facturier_core::message::Message;
 use facturier_core::money::Currency;
 use facturier_core::party::{Address, Contact, Country, Customer, CustomerKind, Language, LegalIds};
 use facturier_core::terms::PaymentTerms;
@@ -189,7 +190,7 @@ pub fn address(v: &mut Check, field: &str, a: &AddressInput) -> Option<Address> 
     let country = match &a.country {
         Some(c) => v.parse::<Country>(&format!("{field}.country"), c),
         None => {
-            v.error(format!("{field}.country"), "is required (ISO code such as FR)");
+            v.error(format!("{field}.country"), Message::new("required_iso_code_such"));
             None
         }
     };
@@ -198,7 +199,7 @@ pub fn address(v: &mut Check, field: &str, a: &AddressInput) -> Option<Address> 
         && c.as_str() == "FR"
         && !(pc.len() == 5 && pc.bytes().all(|b| b.is_ascii_digit()))
     {
-        v.error(format!("{field}.postal_code"), "a French postal code has 5 digits");
+        v.error(format!("{field}.postal_code"), Message::new("french_postal_code_5"));
         return None;
     }
     Some(Address { line1: line1?, line2, postal_code: postal_code?, city: city?, country: country? })
@@ -212,7 +213,7 @@ impl CustomerInput {
             None | Some("company") => CustomerKind::Company,
             Some("individual") => CustomerKind::Individual,
             Some(other) => {
-                v.error("kind", format!("{other:?} is not a kind (company or individual)"));
+                v.error("kind", Message::new("kind_company_individual").with("v", format!("{other:?}")));
                 CustomerKind::Company
             }
         };
@@ -234,14 +235,14 @@ impl CustomerInput {
         let billing = match &self.billing_address {
             Some(a) => address(&mut v, "billing_address", a),
             None => {
-                v.error("billing_address", "is required");
+                v.error("billing_address", Message::new("required"));
                 None
             }
         };
         let delivery = self.delivery_address.as_ref().and_then(|a| address(&mut v, "delivery_address", a));
         let contacts_in = self.contacts.clone().unwrap_or_default();
         if contacts_in.len() > MAX_CONTACTS {
-            v.error("contacts", format!("at most {MAX_CONTACTS} contacts"));
+            v.error("contacts", Message::new("most_contacts").with("max", MAX_CONTACTS));
         }
         let mut contacts = Vec::new();
         for (i, c) in contacts_in.iter().enumerate().take(MAX_CONTACTS) {
@@ -259,7 +260,7 @@ impl CustomerInput {
             None | Some("fr") => Language::Fr,
             Some("en") => Language::En,
             Some(other) => {
-                v.error("language", format!("{other:?} is not a language (fr or en)"));
+                v.error("language", Message::new("not_a_language").with("v", format!("{other:?}")));
                 Language::Fr
             }
         };
@@ -267,7 +268,7 @@ impl CustomerInput {
         let payment_terms = v.opt_parse::<PaymentTerms>("payment_terms", &self.payment_terms.clone().map(|t| t.0));
         let tags_in = self.tags.clone().unwrap_or_default();
         if tags_in.len() > MAX_TAGS {
-            v.error("tags", format!("at most {MAX_TAGS} tags"));
+            v.error("tags", Message::new("most_tags").with("max", MAX_TAGS));
         }
         let mut tags = Vec::new();
         for (i, t) in tags_in.iter().enumerate().take(MAX_TAGS) {
@@ -282,7 +283,7 @@ impl CustomerInput {
         let network = v.opt_parse::<facturier_core::party::Network>("network", &self.network);
         v.finish()?;
         let (Some(name), Some(billing_address)) = (name, billing) else {
-            return Err(ApiError::field("body", "incomplete customer"));
+            return Err(ApiError::field("body", Message::new("incomplete_customer")));
         };
         Ok(Customer {
             kind,

@@ -65,7 +65,7 @@ pub fn language_code(l: Language) -> &'static str {
 fn addresses(v: &mut Check, field: &str, list: &Option<Vec<String>>) -> Vec<String> {
     let list = list.as_deref().unwrap_or_default();
     if list.len() > MAX_RECIPIENTS {
-        v.error(field, format!("at most {MAX_RECIPIENTS} addresses"));
+        v.error(field, Message::new("most_addresses").with("max", MAX_RECIPIENTS));
         return Vec::new();
     }
     let mut out = Vec::new();
@@ -78,7 +78,7 @@ fn addresses(v: &mut Check, field: &str, list: &Option<Vec<String>>) -> Vec<Stri
         }
         let Some(e) = v.parse::<Email>(&f, s) else { continue };
         if e.as_str().parse::<lettre::Address>().is_err() {
-            v.error(f, format!("{:?} is not an address a mail server accepts", e.as_str()));
+            v.error(f, Message::new("address_mail_server_accepts").with("v", format!("{:?}", e.as_str())));
             continue;
         }
         if !out.contains(&e.as_str().to_string()) {
@@ -92,7 +92,7 @@ fn addresses(v: &mut Check, field: &str, list: &Option<Vec<String>>) -> Vec<Stri
 /// subject is one line (it becomes a header), a body may span lines.
 pub fn template(v: &mut Check, field: &str, text: &str, max: usize, kind: TextKind) -> Option<Template> {
     if text.chars().count() > max {
-        v.error(field, format!("at most {max} characters"));
+        v.error(field, Message::new("at_most_characters").with("max", max));
         return None;
     }
     if !v.rule(field, text, kind) {
@@ -140,7 +140,7 @@ pub async fn send(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid, input: &
     let lang = match input.language.as_deref() {
         None => doc.language,
         Some(s) => language(s).unwrap_or_else(|| {
-            v.error("language", format!("{s:?} is not a language: fr or en"));
+            v.error("language", Message::new("not_a_language_2").with("v", format!("{s:?}")));
             doc.language
         }),
     };
@@ -155,12 +155,12 @@ pub async fn send(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid, input: &
             .or_else(|| doc.buyer.email.clone());
         match default {
             Some(e) => to.push(e),
-            None => v.error("to", "the customer has no e-mail address (nor any contact with one): give the recipients"),
+            None => v.error("to", Message::new("customer_e_mail_address")),
         }
     }
     let texts = texts(&mut v, input, &settings, kind, lang);
     v.finish()?;
-    let Some(texts) = texts else { return Err(ApiError::field("message", "is required")) };
+    let Some(texts) = texts else { return Err(ApiError::field("message", Message::new("required"))) };
 
     let mail = texts.render(&MergeValues::of(&doc, lang));
     let file = attachment_name(&doc, lang);

@@ -17,6 +17,7 @@ use facturier_core::company::{
 use facturier_core::document::{DocumentKind, Operation};
 use facturier_core::ids::{Email, Iban, Siren, Siret, VatNumber};
 use facturier_core::input::TextKind;
+use facturier_core::message::Message;
 use facturier_core::money::MAX_MAGNITUDE;
 use facturier_core::numbering::NumberPattern;
 use facturier_core::party::LegalIds;
@@ -83,7 +84,7 @@ pub async fn set_numbering(
     let pattern = match &input.pattern {
         Some(p) => v.parse::<NumberPattern>("pattern", p),
         None => {
-            v.error("pattern", "is required, for example F{YYYY}-{SEQ:5}");
+            v.error("pattern", Message::new("required_example_f"));
             None
         }
     };
@@ -94,7 +95,7 @@ pub async fn set_numbering(
         v.error("pattern", e);
     }
     v.finish()?;
-    let Some(pattern) = pattern else { return Err(ApiError::field("pattern", "is required")) };
+    let Some(pattern) = pattern else { return Err(ApiError::field("pattern", Message::new("required"))) };
     app.store.set_numbering(auth.company(), kind, &pattern, yearly_reset).await?;
     let all = numberings(app, auth).await?;
     all.into_iter().find(|n| n.kind == kind.as_str()).ok_or(ApiError::NotFound("document kind"))
@@ -138,7 +139,7 @@ fn email_templates(
         if kind.parse::<DocumentKind>().is_err() {
             v.error(
                 format!("email_templates.{kind}"),
-                format!("{kind:?} is not a kind of document: quote, order, delivery_note, proforma, invoice, deposit_invoice, credit_note"),
+                Message::new("kind_document_quote_order").with("v", format!("{kind:?}")),
             );
             continue;
         }
@@ -146,7 +147,7 @@ fn email_templates(
         for (lang, t) in by_lang {
             let at = format!("email_templates.{kind}.{lang}");
             if lang != "fr" && lang != "en" {
-                v.error(at, format!("{lang:?} is not a language: fr or en"));
+                v.error(at, Message::new("not_a_language_2").with("v", format!("{lang:?}")));
                 continue;
             }
             let subject = v.text(&format!("{at}.subject"), &t.subject, MAX_SUBJECT);
@@ -264,7 +265,7 @@ fn identity(v: &mut Check, i: &IdentityInput) -> Option<Seller> {
     let address = match &i.address {
         Some(a) => crate::app::customers::address(v, "identity.address", a),
         None => {
-            v.error("identity.address", "is required: it is printed on every document");
+            v.error("identity.address", Message::new("required_printed_document"));
             None
         }
     };
@@ -297,7 +298,7 @@ fn banks(v: &mut Check, banks: &[BankInput]) -> Vec<BankProfile> {
         let iban = match &b.iban {
             Some(i) => v.parse::<Iban>(&f("iban"), i),
             None => {
-                v.error(f("iban"), "is required");
+                v.error(f("iban"), Message::new("required"));
                 None
             }
         };
@@ -305,7 +306,7 @@ fn banks(v: &mut Check, banks: &[BankInput]) -> Vec<BankProfile> {
         if let Some(bic) = &bic
             && !((bic.len() == 8 || bic.len() == 11) && bic.chars().all(|c| c.is_ascii_alphanumeric()))
         {
-            v.error(f("bic"), "a BIC has 8 or 11 letters and digits, for example AGRIFRPP");
+            v.error(f("bic"), Message::new("bic_8_11_letters"));
         }
         let holder = v.opt_text(&f("holder"), &b.holder, 200);
         if let Some(iban) = iban {
@@ -316,7 +317,7 @@ fn banks(v: &mut Check, banks: &[BankInput]) -> Vec<BankProfile> {
         }
     }
     if out.iter().filter(|b| b.default).count() > 1 {
-        v.error("banks", "only one bank account can be the default");
+        v.error("banks", Message::new("only_bank_account_can"));
     }
     out
 }
@@ -342,14 +343,17 @@ fn look(v: &mut Check, d: &LookInput) -> DocumentLook {
     if let Some(a) = &accent
         && parse_colour(a).is_none()
     {
-        v.error("documents.accent", "a colour is written #rrggbb, for example #1d4e89");
+        v.error("documents.accent", Message::new("colour_written_rrggbb_example"));
     }
     let facturx_profile = match d.facturx_profile.as_deref() {
         None | Some("en16931") => Profile::En16931,
         Some("basic_wl") => Profile::BasicWl,
         Some("minimum") => Profile::Minimum,
         Some(other) => {
-            v.error("documents.facturx_profile", format!("{other:?} is not a profile: en16931, basic_wl or minimum"));
+            v.error(
+                "documents.facturx_profile",
+                Message::new("profile_en16931_basic_wl").with("v", format!("{other:?}")),
+            );
             Profile::En16931
         }
     };
@@ -360,13 +364,13 @@ fn look(v: &mut Check, d: &LookInput) -> DocumentLook {
     let mut vat_rates = Vec::new();
     for (n, r) in d.vat_rates.iter().flatten().enumerate() {
         if n >= 10 {
-            v.error("documents.vat_rates", "at most 10 rates are offered");
+            v.error("documents.vat_rates", Message::new("most_10_rates_offered"));
             break;
         }
         let field = format!("documents.vat_rates[{n}]");
         if let Some(rate) = v.decimal(&field, r, DecRules::new(2).non_negative().at_most(Decimal::from(100))) {
             if vat_rates.contains(&rate) {
-                v.error(field, format!("{rate} is listed twice"));
+                v.error(field, Message::new("listed_twice").with("rate", rate));
             } else {
                 vat_rates.push(rate);
             }
@@ -383,7 +387,7 @@ fn look(v: &mut Check, d: &LookInput) -> DocumentLook {
         Some(other) => {
             v.error(
                 "documents.main_activity",
-                format!("{other:?} is not an activity: goods or services (a line is one or the other)"),
+                Message::new("activity_goods_services_line").with("v", format!("{other:?}")),
             );
             Operation::Services
         }
@@ -455,24 +459,27 @@ pub async fn set_logo(app: &App, auth: &Auth, declared: &str, body: &[u8]) -> Re
         }
     };
     if body.is_empty() {
-        return Err(ApiError::field("body", "is empty: send the image itself"));
+        return Err(ApiError::field("body", Message::new("empty_send_image_itself")));
     }
     if body.len() > MAX_LOGO {
         return Err(ApiError::field(
             "body",
-            format!("the logo takes {} bytes; at most {MAX_LOGO} are accepted", body.len()),
+            Message::new("logo_takes_bytes_most").with("n", body.len()).with("max", MAX_LOGO),
         ));
     }
     let sniffed = facturier_formats::pdf::logo_media_type(body).unwrap_or("neither a PNG nor a JPEG image");
     if sniffed != content_type {
-        return Err(ApiError::field("body", format!("is {sniffed}, not the {content_type} its Content-Type says")));
+        return Err(ApiError::field(
+            "body",
+            Message::new("content_type_says").with("sniffed", sniffed).with("declared", content_type),
+        ));
     }
     let bytes = body.to_vec();
     // Decoding and a trial render take a few milliseconds of CPU.
     let checked = tokio::task::spawn_blocking(move || facturier_formats::pdf::check_logo(&bytes).map(|s| (s, bytes)))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let ((width, height), bytes) = checked.map_err(|e| ApiError::field("body", e.to_string()))?;
+    let ((width, height), bytes) = checked.map_err(|e| ApiError::field("body", e.message()))?;
     let size = bytes.len();
     app.store.set_logo(auth.company(), &Logo { content_type: content_type.into(), bytes }).await?;
     Ok(SavedLogo { content_type, width, height, size })

@@ -104,7 +104,7 @@ fn derived_bounds_are_the_codes_constants() {
 #[test]
 fn payment_methods_are_those_the_code_reads() {
     use super::field::{PAYMENT_METHOD_ALIASES, PAYMENT_METHODS};
-    use crate::app::documents::payment_method;
+    use crate::app::payments::payment_method;
     for m in PAYMENT_METHODS {
         assert_eq!(payment_method(m), Some(m));
     }

@@ -35,7 +35,6 @@ const DICT: &[(&str, &str, &str)] = &[
     ("error.not_found", "Cette page n'existe pas ou plus.", "This page does not exist (any more)."),
     ("error.bad_request.title", "Demande incorrecte", "Bad request"),
     ("error.conflict.title", "Action impossible", "Not possible now"),
-    ("error.form_too_large", "Le formulaire est trop volumineux.", "The form is too large."),
     ("error.internal.title", "Erreur interne", "Internal error"),
     (
         "error.internal",

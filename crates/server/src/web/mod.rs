@@ -159,7 +159,9 @@ pub enum WebError {
     Forbidden(Language),
     NotFound(Language),
     /// A request the page did not expect (a malformed form).
-    BadRequest(Language, String),
+    BadRequest(Language, Message),
+    /// A form refused field by field: each field named with its message (400).
+    Invalid(Language, Vec<crate::error::FieldError>),
     /// The action does not fit the record's state (issuing an issued invoice…).
     Conflict(Language, Message),
     Internal(String),
@@ -174,7 +176,7 @@ impl WebError {
             ApiError::Unauthorized => WebError::SignIn("/".into()),
             ApiError::Internal(m) => WebError::Internal(m),
             ApiError::Conflict(m) => WebError::Conflict(lang, m),
-            other => WebError::BadRequest(lang, crate::catalogue::localize(lang, &other.message())),
+            other => WebError::BadRequest(lang, other.message()),
         }
     }
 
@@ -229,9 +231,16 @@ impl IntoResponse for WebError {
             WebError::NotFound(l) => {
                 error_page(StatusCode::NOT_FOUND, l, "error.not_found.title", t(l, "error.not_found").into())
             }
-            // The API's messages are English; the page is in the reader's language.
             WebError::BadRequest(l, m) => {
                 error_page(StatusCode::BAD_REQUEST, l, "error.bad_request.title", messages::message(l, &m))
+            }
+            WebError::Invalid(l, errors) => {
+                let text = errors
+                    .iter()
+                    .map(|f| format!("{} : {}", messages::field_name(l, &f.field), messages::message(l, &f.message)))
+                    .collect::<Vec<_>>()
+                    .join(" ; ");
+                error_page(StatusCode::BAD_REQUEST, l, "error.bad_request.title", text)
             }
             WebError::Conflict(l, m) => {
                 error_page(StatusCode::CONFLICT, l, "error.conflict.title", messages::message(l, &m))

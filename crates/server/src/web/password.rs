@@ -13,6 +13,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
+use facturier_core::message::Message;
 use facturier_core::party::Language;
 use facturier_store::companies::token_hash;
 use facturier_store::outbox::NewEmail;
@@ -223,7 +224,7 @@ pub async fn forgot(State(app): State<App>, req: axum::extract::Request) -> Resu
     let ip = super::session::client_ip(&parts, &app.web.trusted_proxies);
     let body = axum::body::to_bytes(body, 64 * 1024)
         .await
-        .map_err(|_| WebError::BadRequest(Language::Fr, t(Language::Fr, "error.form_too_large").into()))?;
+        .map_err(|_| WebError::BadRequest(Language::Fr, Message::new("form_too_large")))?;
     let form = FormData::parse(&body);
     let lang = visitor_language(&headers, form.get("lang"));
     let csrf = check_csrf(&headers, &form, lang)?;

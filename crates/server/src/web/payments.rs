@@ -5,16 +5,18 @@
 
 use super::i18n::{Labels, t};
 use super::session::{Chrome, CsrfForm, FormData, WebSession};
-use super::{WebError, html, local_path, messages, see_other};
+use super::{WebError, html, local_path, see_other};
 use crate::App;
+use crate::app::payments;
 use crate::error::ApiError;
-use crate::input::{Check, DecRules, DecText};
+use crate::input::{Check, DecText};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_core::Decimal;
-use facturier_core::money::{Currency, MAX_MAGNITUDE};
+use facturier_core::message::Message;
+use facturier_core::money::Currency;
 use facturier_core::party::Language;
 use facturier_formats::text;
 use uuid::Uuid;
@@ -78,14 +80,7 @@ pub const LABELS: Labels = &[
 /// reader's language (the generic "invalid input" would not say what to fix).
 fn refused(lang: Language, e: ApiError) -> WebError {
     match e {
-        ApiError::Invalid(errors) => WebError::BadRequest(
-            lang,
-            errors
-                .iter()
-                .map(|f| format!("{} : {}", messages::field_name(lang, &f.field), messages::message(lang, &f.message)))
-                .collect::<Vec<_>>()
-                .join(" ; "),
-        ),
+        ApiError::Invalid(errors) => WebError::Invalid(lang, errors),
         other => WebError::api(lang, other),
     }
 }
@@ -103,25 +98,6 @@ fn typed_amount(form: &FormData, name: &str) -> Option<DecText> {
     form.text(name).map(|a| DecText(a.replace(',', ".").replace([' ', '\u{a0}', '\u{202f}'], "")))
 }
 
-/// Parses an amount field: required, above zero, in `cur`'s decimals.
-fn amount(v: &mut Check, form: &FormData, cur: Currency) -> Option<Decimal> {
-    match typed_amount(form, "amount") {
-        Some(a) => v.decimal("amount", &a, DecRules::new(cur.minor_units()).positive().at_most(MAX_MAGNITUDE)),
-        None => {
-            v.error("amount", "is required");
-            None
-        }
-    }
-}
-
-/// Parses the `date` field (default today).
-fn date(v: &mut Check, form: &FormData, today: time::Date) -> Option<time::Date> {
-    match form.text("date") {
-        Some(d) => v.date("date", &d),
-        None => Some(today),
-    }
-}
-
 /// `POST /payments/{id}/cancel`: needs a reason and the confirmation box.
 pub async fn cancel(
     State(app): State<App>,
@@ -135,13 +111,15 @@ pub async fn cancel(
     let mut v = Check::default();
     let reason = v.text("reason", &form.text("reason"), crate::api::payments::MAX_REASON);
     if reason.is_none() && form.text("reason").is_none() {
-        v.error("reason", "is required: say why the payment is cancelled");
+        v.error("reason", Message::new("required_say_why_payment"));
     }
     if form.text("confirm").is_none() {
-        v.error("confirm", "is required");
+        v.error("confirm", Message::new("required"));
     }
     v.finish().map_err(|e| refused(lang, e))?;
-    let Some(reason) = reason else { return Err(WebError::api(lang, ApiError::field("reason", "is required"))) };
+    let Some(reason) = reason else {
+        return Err(WebError::api(lang, ApiError::field("reason", Message::new("required"))));
+    };
     app.store.cancel_payment(s.rec.company_id, id, &reason).await.map_err(|e| fail(lang, e))?;
     Ok(see_other(&back))
 }
@@ -161,20 +139,20 @@ pub async fn apply_credit(
         Some(x) => {
             let p = x.parse::<Uuid>().ok();
             if p.is_none() {
-                v.error("invoice_id", format!("{x:?} is not an id"));
+                v.error("invoice_id", Message::new("value_not_an_id").with("v", format!("{x:?}")));
             }
             p
         }
         None => {
-            v.error("invoice_id", "is required");
+            v.error("invoice_id", Message::new("required"));
             None
         }
     };
-    let amount = amount(&mut v, &form, cur);
-    let date = date(&mut v, &form, s.auth().today());
+    let amount = payments::amount(&mut v, "amount", typed_amount(&form, "amount").as_ref(), cur);
+    let date = payments::date(&mut v, form.text("date").as_deref(), s.auth().today());
     v.finish().map_err(|e| refused(lang, e))?;
     let (Some(invoice), Some(amount), Some(date)) = (invoice, amount, date) else {
-        return Err(WebError::api(lang, ApiError::field("body", "incomplete credit application")));
+        return Err(WebError::api(lang, ApiError::field("body", Message::new("incomplete_credit_application"))));
     };
     app.store.apply_credit(s.rec.company_id, id, invoice, amount, date).await.map_err(|e| fail(lang, e))?;
     Ok(see_other(&format!("/customers/{id}#credit")))
@@ -194,27 +172,14 @@ pub async fn refund(
         Some(c) => v.parse("currency", &c),
         None => s.rec.currency.parse().ok(),
     };
-    let amount = amount(&mut v, &form, cur.unwrap_or(Currency::EUR));
-    let date = date(&mut v, &form, s.auth().today());
-    let method = match form.text("method") {
-        None => Some("bank_transfer"),
-        Some(m) => {
-            let r = crate::app::documents::payment_method(&m);
-            if r.is_none() {
-                v.error(
-                    "method",
-                    format!(
-                        "{m:?} is not a payment method (bank_transfer, card, cheque, cash, direct_debit, online, other)"
-                    ),
-                );
-            }
-            r
-        }
-    };
+    let amount =
+        payments::amount(&mut v, "amount", typed_amount(&form, "amount").as_ref(), cur.unwrap_or(Currency::EUR));
+    let date = payments::date(&mut v, form.text("date").as_deref(), s.auth().today());
+    let method = payments::method(&mut v, form.text("method").as_deref());
     let reference = v.opt_text("reference", &form.text("reference"), 140);
     v.finish().map_err(|e| refused(lang, e))?;
     let (Some(cur), Some(amount), Some(date), Some(method)) = (cur, amount, date, method) else {
-        return Err(WebError::api(lang, ApiError::field("body", "incomplete refund")));
+        return Err(WebError::api(lang, ApiError::field("body", Message::new("incomplete_refund"))));
     };
     app.store
         .refund_credit(s.rec.company_id, id, amount, cur, date, method, reference.as_deref())

@@ -18,6 +18,7 @@ use axum::extract::{FromRequest, FromRequestParts, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
+use facturier_core::message::Message;
 use facturier_core::party::Language;
 use facturier_store::accounts::{NewSession, SessionRecord};
 use facturier_store::companies::{Principal, Role, token_hash};
@@ -234,7 +235,7 @@ impl FromRequest<App> for CsrfForm {
         let lang = session.lang();
         let bytes = axum::body::to_bytes(body, MAX_FORM)
             .await
-            .map_err(|_| WebError::BadRequest(lang, t(lang, "error.form_too_large").into()))?;
+            .map_err(|_| WebError::BadRequest(lang, Message::new("form_too_large")))?;
         let form = FormData::parse(&bytes);
         let sent = parts
             .headers
@@ -387,7 +388,7 @@ pub async fn login(State(app): State<App>, req: Request) -> Result<Response, Web
     let ip = client_ip(&parts, &app.web.trusted_proxies);
     let body = axum::body::to_bytes(body, MAX_FORM)
         .await
-        .map_err(|_| WebError::BadRequest(Language::Fr, t(Language::Fr, "error.form_too_large").into()))?;
+        .map_err(|_| WebError::BadRequest(Language::Fr, Message::new("form_too_large")))?;
     let form = FormData::parse(&body);
     let lang = visitor_language(&headers, form.get("lang"));
     let sent = form.get("csrf").unwrap_or_default();
@@ -489,7 +490,10 @@ pub async fn language(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Re
     let lang = match form.get("lang") {
         Some("fr") => Language::Fr,
         Some("en") => Language::En,
-        _ => return Err(WebError::BadRequest(s.lang(), "lang: fr or en".into())),
+        other => {
+            let v = format!("{:?}", other.unwrap_or_default());
+            return Err(WebError::BadRequest(s.lang(), Message::new("not_a_language_2").with("v", v)));
+        }
     };
     app.store.set_user_language(s.rec.user_id, lang).await.map_err(|e| WebError::store(s.lang(), e))?;
     Ok(see_other(&local_path(form.get("back"))))

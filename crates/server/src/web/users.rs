@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_core::ids::Email;
+use facturier_core::message::Message;
 use facturier_core::party::Language;
 use facturier_formats::text;
 use facturier_store::StoreError;
@@ -79,7 +80,6 @@ pub const LABELS: Labels = &[
         "Hello,\n\n{admin} invites you to join the company {company} on facturier, with the role \"{role}\".\n\nTo accept or decline, sign in to your usual account and open:\n\n{link}\n\nThe invitation is valid for {days} days. Until you accept it, nothing changes for your account; if you do not know this company, ignore this message.\n",
     ),
     ("users.bad_email", "Cette adresse e-mail n'est pas valide.", "This e-mail address is not valid."),
-    ("users.bad_role", "Choisissez un rôle.", "Choose a role."),
     (
         "users.last_admin",
         "C'est le dernier administrateur de la société : nommez d'abord un autre administrateur.",
@@ -236,10 +236,10 @@ fn role_of(v: Option<&str>) -> Option<Role> {
 async fn refused(app: &App, s: &WebSession, e: StoreError) -> Result<Response, WebError> {
     let lang = s.lang();
     let message = match &e {
-        StoreError::Conflict(m) if m.code() == Some("company_last_administrator_make") => {
+        StoreError::Conflict(m) if m.code() == "company_last_administrator_make" => {
             t(lang, "users.last_admin").to_string()
         }
-        StoreError::Conflict(m) if m.code() == Some("already_member_company") => t(lang, "users.already").to_string(),
+        StoreError::Conflict(m) if m.code() == "already_member_company" => t(lang, "users.already").to_string(),
         _ => return Err(WebError::store(lang, e)),
     };
     let mut page = users_page(app, s).await?;
@@ -269,13 +269,15 @@ pub async fn add(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<
         let mut page = users_page(&app, &s).await?;
         page.email_error = parsed.is_none().then_some("users.bad_email");
         page.password_error = password_error;
-        page.error = role.is_none().then(|| t(lang, "users.bad_role").to_string());
+        page.error = role.is_none().then(|| crate::catalogue::message(lang, &Message::new("choose_role")));
         page.email = email;
         page.role = form.get("role").unwrap_or_default().to_string();
         page.language = facturier_store::accounts::language_code(language);
         return html(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
-    let (Some(address), Some(role)) = (parsed, role) else { return Err(WebError::BadRequest(lang, String::new())) };
+    let (Some(address), Some(role)) = (parsed, role) else {
+        return Err(WebError::BadRequest(lang, Message::new("invalid_input")));
+    };
     let hash = if password.is_empty() {
         None
     } else {
@@ -361,8 +363,7 @@ pub async fn set_role(
 ) -> Result<Response, WebError> {
     admin(&s)?;
     let id = member_id(&s, &id)?;
-    let role = role_of(form.get("role"))
-        .ok_or_else(|| WebError::BadRequest(s.lang(), t(s.lang(), "users.bad_role").into()))?;
+    let role = role_of(form.get("role")).ok_or_else(|| WebError::BadRequest(s.lang(), Message::new("choose_role")))?;
     match app.store.set_member_role(s.rec.company_id, id, role).await {
         Ok(()) if id == s.rec.user_id && role != Role::Admin => Ok(see_other("/")),
         Ok(()) => Ok(see_other("/users?done=role")),

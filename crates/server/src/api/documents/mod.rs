@@ -21,6 +21,7 @@ use axum::http::StatusCode;
 use axum::routing::MethodRouter;
 use facturier_core::document::{DocumentKind, Status};
 use facturier_core::lifecycle;
+use facturier_core::message::Message;
 use facturier_core::money::to_text;
 use facturier_store::documents::{DocCursor, DocumentFilter, DocumentRecord};
 use uuid::Uuid;
@@ -261,13 +262,13 @@ async fn list(app: &App, auth: &Auth, kind: DocumentKind, q: ListQuery) -> Resul
         .customer_id
         .as_deref()
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<Uuid>().map_err(|_| ApiError::field("customer_id", "is not an id")))
+        .map(|s| s.parse::<Uuid>().map_err(|_| ApiError::field("customer_id", Message::new("not_an_id"))))
         .transpose()?;
     let after = q
         .after
         .as_deref()
         .filter(|s| !s.is_empty())
-        .map(|s| DocCursor::decode(s).ok_or_else(|| ApiError::field("after", "is not a cursor from a previous page")))
+        .map(|s| DocCursor::decode(s).ok_or_else(|| ApiError::field("after", Message::new("cursor_previous_page"))))
         .transpose()?;
     let filter = DocumentFilter {
         kind,

@@ -11,6 +11,7 @@ use crate::input::{Check, DecRules, DecText};
 use crate::openapi::{field, written};
 use facturier_core::Decimal;
 use facturier_core::document::{Content, Line, LineKind, MAX_DESCRIPTION, MAX_LINES, Nature, Operation};
+use facturier_core::message::Message;
 use facturier_core::money::{Currency, MAX_MAGNITUDE, to_text};
 use facturier_core::product::{Product, UnitCode};
 use facturier_core::schedule::{Condition, Instalment, InstalmentKind, PaymentMode, Schedule};
@@ -125,7 +126,7 @@ pub struct ExemptionInput {
 pub(crate) fn parse_exemptions(v: &mut Check, field: &str, list: &[ExemptionInput]) -> Vec<ExemptionReason> {
     let mut out: Vec<ExemptionReason> = Vec::new();
     if list.len() > VatCategory::ALL.len() {
-        v.error(field, "holds at most one mention per category");
+        v.error(field, Message::new("holds_most_mention_per"));
         return out;
     }
     for (i, e) in list.iter().enumerate() {
@@ -133,7 +134,7 @@ pub(crate) fn parse_exemptions(v: &mut Check, field: &str, list: &[ExemptionInpu
         let category = match &e.category {
             Some(_) => v.opt_parse::<VatCategory>(&at("category"), &e.category),
             None => {
-                v.error(at("category"), "is required: E, AE, K, G or O");
+                v.error(at("category"), Message::new("required_e_ae_k"));
                 None
             }
         };
@@ -141,7 +142,7 @@ pub(crate) fn parse_exemptions(v: &mut Check, field: &str, list: &[ExemptionInpu
         let text = v.text(&at("text"), &e.text, MAX_EXEMPTION_TEXT);
         let (Some(category), Some(text)) = (category, text) else { continue };
         if out.iter().any(|r| r.category() == category) {
-            v.error(at("category"), format!("category {category} already has a mention"));
+            v.error(at("category"), Message::new("category_already_mention").with("c", category));
             continue;
         }
         match ExemptionReason::new(category, code, &text) {
@@ -357,7 +358,7 @@ pub(crate) struct Context {
 
 pub(crate) fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> Vec<Line> {
     if lines.len() > MAX_LINES {
-        v.error("lines", format!("a document holds at most {MAX_LINES} lines, not {}", lines.len()));
+        v.error("lines", Message::new("document_holds_most_lines").with("max", MAX_LINES).with("n", lines.len()));
         return Vec::new();
     }
     let mut out = Vec::with_capacity(lines.len());
@@ -371,7 +372,7 @@ pub(crate) fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> 
             // A deposit's deduction on a final invoice: figures like an item.
             Some("deduction") => LineKind::Deduction,
             Some(other) => {
-                v.error(f("kind"), format!("{other:?} is not a kind of line (item, comment, subtotal, deduction)"));
+                v.error(f("kind"), Message::new("kind_line_item_comment").with("v", format!("{other:?}")));
                 continue;
             }
         };
@@ -394,7 +395,7 @@ pub(crate) fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> 
             Some(s) => match s.parse::<Uuid>() {
                 Ok(id) if ctx.products.contains_key(&id) => Some(id),
                 _ => {
-                    v.error(f("product_id"), "no such product");
+                    v.error(f("product_id"), Message::new("no_such_product"));
                     None
                 }
             },
@@ -408,18 +409,18 @@ pub(crate) fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> 
         let quantity = match &l.quantity {
             Some(q) => v.decimal(&f("quantity"), q, QUANTITY),
             None => {
-                v.error(f("quantity"), "is required");
+                v.error(f("quantity"), Message::new("required"));
                 None
             }
         };
         if quantity.is_some_and(|q| q.is_zero()) {
-            v.error(f("quantity"), "must not be zero");
+            v.error(f("quantity"), Message::new("zero"));
         }
         let unit_price = match (&l.unit_price, product) {
             (Some(p), _) => v.decimal(&f("unit_price"), p, PRICE),
             (None, Some(p)) => Some(p.unit_price),
             (None, None) => {
-                v.error(f("unit_price"), "is required");
+                v.error(f("unit_price"), Message::new("required"));
                 None
             }
         };
@@ -437,7 +438,7 @@ pub(crate) fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> 
             }
             (None, Some(p)) => Some(p.vat),
             (None, None) => {
-                v.error(f("vat_rate"), "is required");
+                v.error(f("vat_rate"), Message::new("required"));
                 None
             }
         };
@@ -472,7 +473,7 @@ pub(crate) fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> 
                 (Some(a), None) => v.decimal(&g("amount_per_unit"), a, PRICE).map(OtherTaxRate::PerUnit),
                 (None, Some(p)) => v.decimal(&g("percent"), p, PERCENT).map(OtherTaxRate::PercentOfPrice),
                 _ => {
-                    v.error(g("amount_per_unit"), "give either an amount per unit or a percent of the price");
+                    v.error(g("amount_per_unit"), Message::new("give_either_amount_per"));
                     None
                 }
             };
@@ -515,7 +516,7 @@ impl DocumentInput {
         let lines = match &self.lines {
             Some(lines) => parse_lines(&mut v, lines, ctx),
             None => {
-                v.error("lines", "is required (an empty list is allowed for a draft)");
+                v.error("lines", Message::new("required_empty_list_allowed"));
                 Vec::new()
             }
         };
@@ -536,20 +537,20 @@ impl DocumentInput {
         let money = DecRules::new(currency.minor_units()).non_negative().at_most(MAX_MAGNITUDE);
         let discount_amount = self.discount_amount.as_ref().and_then(|a| v.decimal("discount_amount", a, money));
         if discount_amount.is_some() && discount_percent.is_some_and(|p| !p.is_zero()) {
-            v.error("discount_amount", "give the document discount either in percent or as an amount, not both");
+            v.error("discount_amount", Message::new("give_document_discount_either"));
         }
         let shipping = self.shipping.as_ref().and_then(|sh| {
             let amount = match &sh.amount {
                 Some(a) => v.decimal("shipping.amount", a, money),
                 None => {
-                    v.error("shipping.amount", "is required");
+                    v.error("shipping.amount", Message::new("required"));
                     None
                 }
             };
             let rate = match &sh.vat_rate {
                 Some(r) => v.decimal("shipping.vat_rate", r, PERCENT),
                 None => {
-                    v.error("shipping.vat_rate", "is required");
+                    v.error("shipping.vat_rate", Message::new("required"));
                     None
                 }
             };
@@ -570,10 +571,7 @@ impl DocumentInput {
             .as_ref()
             .and_then(|r| v.decimal("exchange_rate", r, DecRules::new(10).positive().at_most(MAX_MAGNITUDE)));
         if exchange_rate.is_some() && currency == ctx.company_currency {
-            v.error(
-                "exchange_rate",
-                format!("the document is in the company's currency ({currency}): no exchange rate"),
-            );
+            v.error("exchange_rate", Message::new("document_company_currency_exchange").with("c", currency));
         }
         let contact = v.opt_text("contact", &self.contact, 200);
         let salesperson = v.opt_text("salesperson", &self.salesperson, 200);
@@ -635,10 +633,10 @@ impl DocumentInput {
                 // Never from input: corrections are made by derivations only.
                 TotalsError::VatAdjustmentTooLarge { .. } => "lines",
             };
-            ApiError::field(field, e.to_string())
+            ApiError::field(field, e)
         })?;
         if content.totals().gross.abs() > facturier_core::document::MAX_TOTAL {
-            return Err(ApiError::field("lines", "the document total is larger than any invoice facturier accepts"));
+            return Err(ApiError::field("lines", Message::new("document_total_larger_invoice")));
         }
         Ok(content)
     }
@@ -755,7 +753,7 @@ fn parse_schedule(v: &mut Check, items: &[InstalmentInput]) -> Option<Schedule> 
         let percent = match &it.percent {
             Some(p) => v.decimal(&f("percent"), p, PERCENT.positive()),
             None => {
-                v.error(f("percent"), "is required");
+                v.error(f("percent"), Message::new("required"));
                 None
             }
         };
@@ -763,14 +761,14 @@ fn parse_schedule(v: &mut Check, items: &[InstalmentInput]) -> Option<Schedule> 
             None | Some("payment") => Some(InstalmentKind::Payment),
             Some("deposit") => Some(InstalmentKind::Deposit),
             Some(other) => {
-                v.error(f("kind"), format!("{other:?} is not a kind of instalment (deposit, payment)"));
+                v.error(f("kind"), Message::new("kind_instalment_deposit_payment").with("v", format!("{other:?}")));
                 None
             }
         };
         let condition = match it.condition.as_deref() {
             Some(c) => v.parse::<Condition>(&f("condition"), c),
             None => {
-                v.error(f("condition"), "is required, for example on_order or 30_days");
+                v.error(f("condition"), Message::new("required_example_order_30"));
                 None
             }
         };
@@ -796,14 +794,14 @@ fn parse_schedule(v: &mut Check, items: &[InstalmentInput]) -> Option<Schedule> 
 pub(crate) async fn context(app: &App, auth: &Auth, input: &DocumentInput) -> Result<(Context, Uuid), ApiError> {
     let company = auth.company();
     let customer_id = match input.customer_id.as_deref() {
-        None => return Err(ApiError::field("customer_id", "is required")),
-        Some(s) => s.parse::<Uuid>().map_err(|_| ApiError::field("customer_id", "no such customer"))?,
+        None => return Err(ApiError::field("customer_id", Message::new("required"))),
+        Some(s) => s.parse::<Uuid>().map_err(|_| ApiError::field("customer_id", Message::new("no_such_customer")))?,
     };
     // The customer and the company's settings in one read (one round trip fewer per draft).
     let (customer, settings) = match app.store.customer_and_settings(company, customer_id).await {
         Ok((c, settings)) => (c.customer, settings),
         Err(facturier_store::StoreError::NotFound(_)) => {
-            return Err(ApiError::field("customer_id", "no such customer"));
+            return Err(ApiError::field("customer_id", Message::new("no_such_customer")));
         }
         Err(e) => return Err(e.into()),
     };

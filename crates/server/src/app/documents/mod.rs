@@ -8,13 +8,13 @@ pub mod input;
 pub use input::*;
 
 use crate::App;
+use crate::app::payments;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::input::{Check, DecRules, DecText};
+use crate::input::{Check, DecText};
 use crate::openapi::{field, written};
 use facturier_core::document::{Content, DocumentKind, Status};
-use facturier_core::money::MAX_MAGNITUDE;
-use facturier_core::payments::Excess;
+use facturier_core::message::Message;
 use facturier_core::progress::DepositShare;
 use facturier_store::documents::{DocumentRecord, NewPayment};
 use facturier_store::pipeline::CreditOf;
@@ -63,13 +63,13 @@ pub async fn update(
     if kind == DocumentKind::CreditNote
         && input.customer_id.as_deref() != Some(current.content.customer_id.to_string().as_str())
     {
-        return Err(ApiError::field("customer_id", "a credit note stays with its invoice's customer"));
+        return Err(ApiError::field("customer_id", Message::new("credit_note_stays_invoice_customer")));
     }
     let (ctx, customer_id) = context(app, auth, &input).await?;
     let mut content = input.parse(&ctx, customer_id)?;
     // A credit note offsets its invoice amount for amount: both in one currency.
     if kind == DocumentKind::CreditNote && content.currency != current.content.currency {
-        return Err(ApiError::field("currency", "a credit note stays in its invoice's currency"));
+        return Err(ApiError::field("currency", Message::new("credit_note_stays_invoice")));
     }
     // What a situation states and where a line came from are not the client's to change,
     // nor what a derived invoice bills of its order's discount and VAT (while its
@@ -152,7 +152,7 @@ pub async fn deposit_invoice(
         // Neither: the deposit instalment of the order's payment schedule.
         (None, None) => None,
         _ => {
-            v.error("percent", "give either a percent or an amount (including VAT)");
+            v.error("percent", Message::new("give_either_percent_amount"));
             None
         }
     };
@@ -181,12 +181,12 @@ pub async fn progress_invoice(
     let pct = match &input.cumulative_percent {
         Some(p) => v.decimal("cumulative_percent", p, PERCENT.positive()),
         None => {
-            v.error("cumulative_percent", "is required");
+            v.error("cumulative_percent", Message::new("required"));
             None
         }
     };
     v.finish()?;
-    let Some(pct) = pct else { return Err(ApiError::field("cumulative_percent", "is required")) };
+    let Some(pct) = pct else { return Err(ApiError::field("cumulative_percent", Message::new("required"))) };
     Ok(app.store.progress_invoice(auth.company(), id, pct).await?)
 }
 
@@ -227,13 +227,13 @@ pub async fn convert(
     let mut v = Check::default();
     let to = match input.to.as_deref() {
         None => {
-            v.error("to", "is required (order, invoice, delivery-note or proforma)");
+            v.error("to", Message::new("required_order_invoice_delivery"));
             None
         }
         Some(t) => {
             let k = DocumentKind::from_target(t);
             if k.is_none() {
-                v.error("to", format!("{t:?} is not a kind of document (order, invoice, delivery-note, proforma)"));
+                v.error("to", Message::new("not_a_conversion_target").with("v", format!("{t:?}")));
             }
             k
         }
@@ -246,14 +246,14 @@ pub async fn convert(
                 let line_id = match p.line_id.as_deref().map(str::parse::<Uuid>) {
                     Some(Ok(l)) => Some(l),
                     _ => {
-                        v.error(format!("lines[{i}].line_id"), "is required: the id of a line of the order");
+                        v.error(format!("lines[{i}].line_id"), Message::new("required_id_line_order"));
                         None
                     }
                 };
                 let quantity = match &p.quantity {
                     Some(q) => v.decimal(&format!("lines[{i}].quantity"), q, QUANTITY.positive()),
                     None => {
-                        v.error(format!("lines[{i}].quantity"), "is required");
+                        v.error(format!("lines[{i}].quantity"), Message::new("required"));
                         None
                     }
                 };
@@ -262,7 +262,7 @@ pub async fn convert(
             .collect::<Vec<_>>()
     });
     v.finish()?;
-    let Some(to) = to else { return Err(ApiError::field("to", "is required")) };
+    let Some(to) = to else { return Err(ApiError::field("to", Message::new("required"))) };
     Ok(app.store.convert(auth.company(), kind, id, to, portions.as_deref(), auth.today()).await?)
 }
 
@@ -285,42 +285,6 @@ pub struct PaymentInput {
     pub excess: Option<String>,
 }
 
-/// Accepted payment methods, with the aliases people type.
-pub fn payment_method(s: &str) -> Option<&'static str> {
-    Some(match s.trim().to_lowercase().replace([' ', '-'], "_").as_str() {
-        "bank_transfer"
-        | "transfer"
-        | "wire"
-        | "wire_transfer"
-        | "credit_transfer"
-        | "sepa_transfer"
-        | "sepa_credit_transfer"
-        | "virement"
-        | "bank" => "bank_transfer",
-        "card" | "credit_card" | "debit_card" | "cb" | "carte" | "carte_bancaire" => "card",
-        "cheque" | "check" | "chèque" => "cheque",
-        "cash" | "especes" | "espèces" | "liquide" => "cash",
-        "direct_debit" | "sepa_direct_debit" | "sepa_debit" | "sepa" | "debit" | "prelevement" | "prélèvement" => {
-            "direct_debit"
-        }
-        "online" | "paypal" | "stripe" | "payment_link" => "online",
-        "other" | "autre" => "other",
-        _ => return None,
-    })
-}
-
-/// Parses `excess`: absent or `"credit"`.
-pub fn excess(v: &mut Check, s: &Option<String>) -> Excess {
-    match s.as_deref() {
-        None => Excess::Refuse,
-        Some("credit") => Excess::Credit,
-        Some(other) => {
-            v.error("excess", format!("{other:?} is not a way to keep an excess: the only one is \"credit\""));
-            Excess::Refuse
-        }
-    }
-}
-
 /// Records a payment of an invoice.
 pub async fn add_payment(
     app: &App,
@@ -333,37 +297,14 @@ pub async fn add_payment(
     let inv = app.store.document(auth.company(), kind, id).await?;
     let cur = inv.content.currency;
     let mut v = Check::default();
-    let amount = match &input.amount {
-        Some(a) => v.decimal("amount", a, DecRules::new(cur.minor_units()).positive().at_most(MAX_MAGNITUDE)),
-        None => {
-            v.error("amount", "is required");
-            None
-        }
-    };
-    let date = match input.date.as_deref() {
-        Some(d) => v.date("date", d),
-        None => Some(auth.today()),
-    };
-    let method = match input.method.as_deref() {
-        None => Some("bank_transfer"),
-        Some(m) => {
-            let r = payment_method(m);
-            if r.is_none() {
-                v.error(
-                    "method",
-                    format!(
-                        "{m:?} is not a payment method (bank_transfer, card, cheque, cash, direct_debit, online, other)"
-                    ),
-                );
-            }
-            r
-        }
-    };
+    let amount = payments::amount(&mut v, "amount", input.amount.as_ref(), cur);
+    let date = payments::date(&mut v, input.date.as_deref(), auth.today());
+    let method = payments::method(&mut v, input.method.as_deref());
     let reference = v.opt_text("reference", &input.reference, 140);
-    let excess = excess(&mut v, &input.excess);
+    let excess = payments::excess(&mut v, &input.excess);
     v.finish()?;
     let (Some(amount), Some(date), Some(method)) = (amount, date, method) else {
-        return Err(ApiError::field("body", "incomplete payment"));
+        return Err(ApiError::field("body", Message::new("incomplete_payment")));
     };
     let payment = NewPayment { amount, date, method, reference: reference.as_deref() };
     Ok(app.store.pay_invoice(auth.company(), kind, id, payment, excess).await?)
@@ -404,16 +345,16 @@ pub async fn credit_note(
     let note = v.opt_lines("note", &input.note, 5000);
     v.finish()?;
     let what = match (&input.lines, &input.amount) {
-        (Some(_), Some(_)) => return Err(ApiError::field("amount", "give either lines or an amount, not both")),
+        (Some(_), Some(_)) => return Err(ApiError::field("amount", Message::new("give_either_lines_amount"))),
         (None, Some(a)) => {
             let mut v = Check::default();
             let amount = v.decimal("amount", a, PRICE.positive());
             v.finish()?;
-            let Some(amount) = amount else { return Err(ApiError::field("amount", "is required")) };
+            let Some(amount) = amount else { return Err(ApiError::field("amount", Message::new("required"))) };
             if !inv.content.currency.is_exact(amount) {
                 return Err(ApiError::field(
                     "amount",
-                    format!("has more decimals than {} allows", inv.content.currency),
+                    Message::new("too_many_decimals_for_currency").with("cur", inv.content.currency),
                 ));
             }
             CreditOf::Amount(amount)

@@ -8,6 +8,7 @@ use crate::web::{WebError, see_other};
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use facturier_core::message::Message;
 
 use super::customer_id;
 use super::show::render_show;
@@ -25,7 +26,9 @@ pub async fn upload(
     let id = customer_id(lang, &id)?;
     // Another company's customer is unknown here, whatever the body holds.
     app.store.customer(s.rec.company_id, id).await.map_err(|e| WebError::store(lang, e))?;
-    let mp = Multipart::from_request(req, &app).await.map_err(|e| WebError::BadRequest(lang, e.body_text()))?;
+    let mp = Multipart::from_request(req, &app)
+        .await
+        .map_err(|e| WebError::BadRequest(lang, Message::new("invalid").with("why", e.body_text())))?;
     let mut fields = Vec::new();
     let read = files::read_upload(mp, &mut fields).await;
     // The CSRF token: htmx's header, or the form's `csrf` part (sent before the file).

@@ -443,8 +443,12 @@ mod tests {
         let (input, rows) = input(&f, None);
         assert_eq!(input.contacts.as_ref().map(Vec::len), Some(2));
         assert_eq!(rows, vec![1, 3]);
-        let errs = [crate::error::FieldError::new("contacts[1].email", "bad")];
-        assert_eq!(form_errors(Language::En, &errs, &rows).get("contacts[3].email").map(String::as_str), Some("bad"));
+        let bad = facturier_core::message::Message::new("required");
+        let errs = [crate::error::FieldError::new("contacts[1].email", bad)];
+        assert_eq!(
+            form_errors(Language::En, &errs, &rows).get("contacts[3].email").map(String::as_str),
+            Some("is required")
+        );
     }
 
     #[test]

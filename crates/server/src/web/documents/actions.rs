@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_core::document::DocumentKind;
 use facturier_core::lifecycle::{self, Action};
+use facturier_core::message::Message;
 use facturier_store::documents::DocumentRecord;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -217,7 +218,7 @@ pub(super) async fn credit_body(
     let typed_qty = form.0.iter().any(|(k, v)| k.starts_with("credit_qty[") && !v.trim().is_empty());
     if let Some(amount) = amount {
         if typed_qty {
-            return Ok(Err(ApiError::field("amount", "give either lines or an amount, not both")));
+            return Ok(Err(ApiError::field("amount", Message::new("give_either_lines_amount"))));
         }
         return Ok(Ok(CreditNoteInput { amount: Some(DecText(amount)), ..Default::default() }));
     }
@@ -240,7 +241,7 @@ pub(super) async fn credit_body(
         })
         .collect();
     if lines.is_empty() {
-        return Ok(Err(ApiError::field("lines", "type the quantity to credit on at least one line")));
+        return Ok(Err(ApiError::field("lines", Message::new("type_quantity_credit_least"))));
     }
     Ok(Ok(CreditNoteInput { lines: Some(lines), ..Default::default() }))
 }

@@ -18,6 +18,7 @@ use axum::response::Response;
 use facturier_core::Decimal;
 use facturier_core::compliance;
 use facturier_core::document::{Content, DocumentKind, Status};
+use facturier_core::message::Message;
 use facturier_core::money::{Currency, to_text};
 use facturier_core::party::Language;
 use facturier_core::product::UnitCode;
@@ -589,7 +590,9 @@ pub(super) async fn compute(
         Err(ApiError::Invalid(errs)) => Ok(Err(
             f.exemption_errors(&kept, errs.into_iter().map(|e| (e.field, message(s.lang(), &e.message))).collect())
         )),
-        Err(ApiError::NotFound(_)) => Ok(Err(vec![("customer_id".into(), message(s.lang(), "no such customer"))])),
+        Err(ApiError::NotFound(_)) => {
+            Ok(Err(vec![("customer_id".into(), message(s.lang(), &Message::new("no_such_customer")))]))
+        }
         Err(e) => Err(WebError::api(s.lang(), e)),
     }
 }
@@ -691,7 +694,7 @@ pub(super) async fn save(
         return again(f, products, None, Vec::new(), StatusCode::OK).await;
     }
     if let Some(pid) = action.strip_prefix("add_product:") {
-        let pid: Uuid = pid.parse().map_err(|_| WebError::BadRequest(lang, "product".into()))?;
+        let pid: Uuid = pid.parse().map_err(|_| WebError::BadRequest(lang, Message::new("no_such_product")))?;
         let p = app.store.product(s.rec.company_id, pid).await.map_err(|e| WebError::store(lang, e))?.product;
         f.compact();
         f.lines.push(LineForm {
@@ -742,7 +745,7 @@ pub(super) async fn save(
                 ApiError::Invalid(errs) => {
                     f.exemption_errors(&kept, errs.into_iter().map(|e| (e.field, message(lang, &e.message))).collect())
                 }
-                _ => vec![("customer_id".to_string(), message(lang, "no such customer"))],
+                _ => vec![("customer_id".to_string(), message(lang, &Message::new("no_such_customer")))],
             };
             if f.lines.is_empty() {
                 f.lines.push(blank_line(0, &default_rate(&app, &s).await?));

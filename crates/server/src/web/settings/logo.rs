@@ -9,6 +9,7 @@ use crate::web::{WebError, html, see_other};
 use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use facturier_core::message::Message;
 use facturier_formats::text;
 
 use super::{Page, SavedQuery, admin};
@@ -51,15 +52,23 @@ pub async fn upload_logo(State(app): State<App>, s: WebSession, mut parts: Multi
         let next = parts.next_field().await;
         let Ok(Some(f)) = next else {
             if let Err(e) = next {
-                return Err(WebError::BadRequest(lang, e.body_text()));
+                return Err(WebError::BadRequest(lang, Message::new("invalid").with("why", e.body_text())));
             }
             break;
         };
         match f.name() {
-            Some("csrf") => csrf = f.text().await.map_err(|e| WebError::BadRequest(lang, e.body_text()))?,
+            Some("csrf") => {
+                csrf = f
+                    .text()
+                    .await
+                    .map_err(|e| WebError::BadRequest(lang, Message::new("invalid").with("why", e.body_text())))?
+            }
             Some("logo") => {
                 let ct = f.content_type().unwrap_or_default().to_string();
-                let b = f.bytes().await.map_err(|e| WebError::BadRequest(lang, e.body_text()))?;
+                let b = f
+                    .bytes()
+                    .await
+                    .map_err(|e| WebError::BadRequest(lang, Message::new("invalid").with("why", e.body_text())))?;
                 file = Some((ct, b));
             }
             _ => {}
@@ -80,7 +89,7 @@ pub async fn upload_logo(State(app): State<App>, s: WebSession, mut parts: Multi
                 errs.iter().map(|e| message(lang, &e.message)).collect::<Vec<_>>().join(" ; "),
             ),
             Err(e @ ApiError::UnsupportedMediaType { .. }) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, message(lang, &e.to_string()))
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, message(lang, &e.message()))
             }
             Err(e) => return Err(WebError::api(lang, e)),
         }
