@@ -316,24 +316,53 @@ pub fn postal_code(cell: &str, country: &str) -> String {
     }
 }
 
-/// What a re-import finds an existing customer by: its SIREN, else its e-mail, else its
-/// name and billing postal code (customers have no code of their own).
-pub fn customer_key(c: &Customer) -> CustomerKey {
+/// What a re-import finds an existing customer by, in the order they are tried: its
+/// SIREN, its e-mail, its name and billing postal code (customers have no code of their
+/// own). A row is the customer that holds the first of the row's keys that any holds.
+pub fn customer_keys(c: &Customer) -> Vec<CustomerKey> {
+    let mut keys = Vec::with_capacity(3);
     if let Some(s) = &c.legal.siren {
-        CustomerKey::Siren(s.as_str().to_string())
-    } else if let Some(e) = &c.email {
-        CustomerKey::Email(e.as_str().to_lowercase())
-    } else {
-        CustomerKey::Name(fold(c.name.trim()), c.billing_address.postal_code.trim().to_string())
+        keys.push(CustomerKey::Siren(s.as_str().to_string()));
     }
+    if let Some(e) = &c.email {
+        keys.push(CustomerKey::Email(e.as_str().to_lowercase()));
+    }
+    keys.push(CustomerKey::Name(fold(c.name.trim()), c.billing_address.postal_code.trim().to_string()));
+    keys
 }
 
-/// The key of [`customer_key`].
+/// A key of [`customer_keys`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CustomerKey {
     Siren(String),
     Email(String),
     Name(String, String),
+}
+
+/// Customers found by their keys ([`customer_keys`]); the first one holding a key keeps it.
+#[derive(Debug)]
+pub struct CustomerIndex<T> {
+    by_key: std::collections::HashMap<CustomerKey, T>,
+}
+
+impl<T> Default for CustomerIndex<T> {
+    fn default() -> Self {
+        CustomerIndex { by_key: std::collections::HashMap::new() }
+    }
+}
+
+impl<T: Clone> CustomerIndex<T> {
+    /// Adds a customer under each of its keys not held yet.
+    pub fn insert(&mut self, c: &Customer, value: T) {
+        for k in customer_keys(c) {
+            self.by_key.entry(k).or_insert_with(|| value.clone());
+        }
+    }
+
+    /// The customer holding the first of `keys` that one holds, and that key.
+    pub fn find<'a>(&'a self, keys: &'a [CustomerKey]) -> Option<(&'a CustomerKey, &'a T)> {
+        keys.iter().find_map(|k| self.by_key.get(k).map(|v| (k, v)))
+    }
 }
 
 impl CustomerKey {
@@ -468,6 +497,45 @@ mod tests {
     fn the_first_column_of_a_field_fills_it() {
         let h = headers(&["Nom", "Raison sociale"]);
         assert_eq!(map_columns(Target::Customers, &h, &[]).expect("mapping"), vec![Some("name"), None]);
+    }
+
+    #[test]
+    fn a_customer_is_found_by_siren_then_email_then_name_and_postal_code() {
+        use crate::party::{Address, Country, LegalIds};
+        let customer = |name: &str, siren: Option<&str>, email: Option<&str>| Customer {
+            kind: Default::default(),
+            name: name.into(),
+            email: email.map(|e| e.parse().expect("email")),
+            activity: None,
+            legal: LegalIds { siren: siren.map(|s| s.parse().expect("siren")), siret: None, vat_number: None },
+            iban: None,
+            billing_address: Address {
+                line1: "1 rue".into(),
+                line2: None,
+                postal_code: "75001".into(),
+                city: "Paris".into(),
+                country: "FR".parse::<Country>().expect("country"),
+            },
+            delivery_address: None,
+            contacts: Vec::new(),
+            language: Default::default(),
+            currency: None,
+            payment_terms: None,
+            tags: Vec::new(),
+            notes: None,
+            invoice_grouping: Default::default(),
+            network: None,
+        };
+        let mut index = CustomerIndex::default();
+        index.insert(&customer("Durand", Some("732829320"), Some("a@durand.fr")), 1);
+        index.insert(&customer("Martin", None, Some("contact@martin.fr")), 2);
+        index.insert(&customer("Petit", None, None), 3);
+        let find = |c: &Customer| index.find(&customer_keys(c)).map(|(_, v)| *v);
+        assert_eq!(find(&customer("Autre nom", Some("732829320"), None)), Some(1));
+        assert_eq!(find(&customer("Durand SA", None, Some("A@Durand.fr"))), Some(1));
+        assert_eq!(find(&customer("Martin", Some("552100554"), Some("contact@martin.fr"))), Some(2));
+        assert_eq!(find(&customer("PETIT", None, None)), Some(3));
+        assert_eq!(find(&customer("Nouveau", None, None)), None);
     }
 
     #[test]

@@ -91,6 +91,9 @@ const fn op(method: &'static str, path: &'static str, operation_id: &'static str
     }
 }
 
+/// What both imports say.
+const IMPORT_DESCRIPTION: &str = "Not for read-only roles. The body is the file itself, at most 10 MiB and 100 000 rows: CSV (`;`, `,` or tab separated, found from the header line; UTF-8 or Windows-1252) or XLSX (its first sheet). The first row names the columns: the fields of `POST /customers` (`name`, `email`, `siren`, `siret`, `vat_number`, `line1`, `line2`, `postal_code`, `city`, `country`, `contact_name`, `phone`…) or `POST /products` (`reference`, `name`, `unit_price`, `vat_rate`, `purchase_price`, `stock`…), or the usual headers of Dolibarr and EBP exports (`Nom`, `Code postal`, `Réf.`, `Prix de vente HT`…), case and accents ignored; `mapping` overrides them. Each row is checked as a POST would check it; a rejected row names the same field and message. A row that finds a customer (by SIREN, else e-mail, else name and postal code) or a product (by reference) updates it; the others are created. A dry run, or a run with any rejected row, writes nothing; a run writes every row in one transaction. 415 for another media type, 422 (`file`) for a file that cannot be read.";
+
 /// Per-operation details of the routes that are not about documents.
 const BASE_OPERATIONS: &[Operation] = &[
     // customers
@@ -276,6 +279,23 @@ const BASE_OPERATIONS: &[Operation] = &[
         success: Success::NoContent("The logo is removed"),
         errors: &[403, 404],
         ..op("delete", "/settings/logo", "deleteLogo", "settings")
+    },
+    // imports
+    Operation {
+        description: IMPORT_DESCRIPTION,
+        query: &["DryRun", "ImportMapping"],
+        body: Body::File(&["text/csv", crate::app::imports::XLSX]),
+        success: Success::Json(200, "ImportResult", "What the import did (a dry run: would do)"),
+        errors: &[403],
+        ..op("post", "/imports/customers", "importCustomers", "imports")
+    },
+    Operation {
+        description: IMPORT_DESCRIPTION,
+        query: &["DryRun", "ImportMapping"],
+        body: Body::File(&["text/csv", crate::app::imports::XLSX]),
+        success: Success::Json(200, "ImportResult", "What the import did (a dry run: would do)"),
+        errors: &[403],
+        ..op("post", "/imports/products", "importProducts", "imports")
     },
     // meta
     Operation {
@@ -744,6 +764,16 @@ fn parameters() -> Value {
             "description": "The file's id; an id that is not a UUID is unknown (404).",
             "schema": {"type": "string", "format": "uuid"},
         },
+        "DryRun": {
+            "name": "dry_run", "in": "query", "required": false,
+            "description": "`true`: check every row and answer what would be done, writing nothing.",
+            "schema": {"type": "string", "enum": ["true", "false"], "default": "false"},
+        },
+        "ImportMapping": {
+            "name": "mapping", "in": "query", "required": false,
+            "description": "The field of columns, over what their headers say: `Header:field` entries separated by `;` (`Raison sociale:name;CP:postal_code`); an empty field leaves the column out (`Code client:`).",
+            "schema": {"type": "string"},
+        },
         "UblFlavor": {
             "name": "flavor", "in": "query", "required": false,
             "description": "`peppol` (Peppol BIS Billing 3.0) or `fr` (the French network, BR-FR); default the buyer's network.",
@@ -975,6 +1005,8 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::app::customers::LegalInput,
     crate::api::products::ProductInput,
     crate::api::products::ProductView,
+    crate::api::imports::ImportResult,
+    crate::api::imports::RejectedRow,
 )))]
 struct Derived;
 

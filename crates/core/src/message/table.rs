@@ -1026,5 +1026,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "the same name and postal code as row {row}",
         "même nom et même code postal que la ligne {row}",
     ),
+    ("import_dry_run", "{v} is not true or false", "{v:q} n'est ni true ni false"),
     ("import_duplicate_reference", "the same reference as row {row}", "même référence que la ligne {row}"),
 ];

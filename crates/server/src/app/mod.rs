@@ -7,5 +7,6 @@
 pub mod customers;
 pub mod documents;
 pub mod email;
+pub mod imports;
 pub mod render;
 pub mod settings;
