@@ -4,7 +4,7 @@
 //! advisory lock on PostgreSQL, the writer's turn on SQLite), and each reads what is stored
 //! inside its transaction, so neither duplicates what the other wrote.
 
-use crate::customers::{CustomerRecord, changed_fields, customer_event, data_of, sort_keys};
+use crate::customers::{CustomerRecord, changed_fields, data_of, sort_keys};
 use crate::products::{ProductRecord, search_text, to_data};
 use crate::{Result, Stamp, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::import::{CustomerIndex, customer_keys};
@@ -65,6 +65,31 @@ fn insert_sql(head: &str, rows: usize, width: usize) -> String {
     sql
 }
 
+/// `UPDATE {table} SET col = v.columnN … FROM (VALUES ($2, …), …) AS v WHERE company_id = $1
+/// AND id = v.column1`: `rows` rows of the id then `columns`, in one statement on both
+/// backends (a `VALUES` list names its columns `column1`, `column2`… on both).
+fn update_sql(table: &str, columns: &[&str], rows: usize) -> String {
+    let sets: Vec<String> = columns.iter().enumerate().map(|(i, c)| format!("{c} = v.column{}", i + 2)).collect();
+    let width = columns.len() + 1;
+    let values = insert_sql("x", rows, width);
+    let values = values.trim_start_matches("INSERT INTO x ");
+    // The placeholders after $1 (the company): shift every one by one.
+    let mut shifted = String::with_capacity(values.len() + rows * width);
+    let mut rest = values;
+    while let Some(at) = rest.find('$') {
+        shifted.push_str(&rest[..=at]);
+        let digits: String = rest[at + 1..].chars().take_while(char::is_ascii_digit).collect();
+        let n: usize = digits.parse().unwrap_or_default();
+        shifted.push_str(&(n + 1).to_string());
+        rest = &rest[at + 1 + digits.len()..];
+    }
+    shifted.push_str(rest);
+    format!(
+        "UPDATE {table} SET {} FROM ({shifted}) AS v WHERE {table}.company_id = $1 AND {table}.id = v.column1",
+        sets.join(", ")
+    )
+}
+
 /// Makes two imports of the same company and kind take turns. On SQLite every write
 /// transaction already does (`BEGIN IMMEDIATE` after the writer's turn).
 async fn take_turn(tx: &mut Tx, company_id: Uuid, what: &str) -> Result<()> {
@@ -122,6 +147,7 @@ impl Store {
         }
         let mut counts = ImportCounts::default();
         let mut new: Vec<(Uuid, &Customer)> = Vec::new();
+        let mut changed: Vec<(Uuid, &Customer, String, Vec<String>)> = Vec::new();
         for c in customers {
             match index.find(&customer_keys(c)) {
                 Some((_, (id, before))) => {
@@ -131,30 +157,46 @@ impl Store {
                         continue;
                     }
                     let fields = changed_fields(before, c);
-                    let (name_key, city_key) = sort_keys(c);
-                    run(
-                        &mut tx,
-                        "UPDATE customers SET name = $3, activity_folded = $4, data = $5, search_text = $6, \
-                         updated_at = $7, sort_name = $8, sort_city = $9 WHERE company_id = $1 AND id = $2",
-                        vec![
-                            V::Uuid(company_id),
-                            V::Uuid(*id),
-                            V::Text(c.name.clone()),
-                            V::OptText(c.activity.as_deref().map(fold)),
-                            V::Text(data),
-                            V::Text(c.search_text()),
-                            V::Stamp(at),
-                            V::Text(name_key),
-                            V::Text(city_key),
-                        ],
-                    )
-                    .await?;
-                    if !fields.is_empty() {
-                        let detail = serde_json::json!({ "fields": fields });
-                        customer_event(&mut tx, company_id, *id, at, "updated", &detail).await?;
-                    }
+                    changed.push((*id, c, data, fields));
                 }
                 None => new.push((new_id(), c)),
+            }
+        }
+        for chunk in changed.chunks(BATCH) {
+            let mut vals = vec![V::Uuid(company_id)];
+            let mut events = Vec::new();
+            for (id, c, data, fields) in chunk {
+                let (name_key, city_key) = sort_keys(c);
+                vals.extend([
+                    V::Uuid(*id),
+                    V::Text(c.name.clone()),
+                    V::OptText(c.activity.as_deref().map(fold)),
+                    V::Text(data.clone()),
+                    V::Text(c.search_text()),
+                    V::Stamp(at),
+                    V::Text(name_key),
+                    V::Text(city_key),
+                ]);
+                if !fields.is_empty() {
+                    events.extend([
+                        V::Uuid(new_id()),
+                        V::Uuid(company_id),
+                        V::Uuid(*id),
+                        V::Stamp(at),
+                        V::Text("updated".into()),
+                        V::Text(serde_json::json!({ "fields": fields }).to_string()),
+                    ]);
+                }
+            }
+            let sql = update_sql(
+                "customers",
+                &["name", "activity_folded", "data", "search_text", "updated_at", "sort_name", "sort_city"],
+                chunk.len(),
+            );
+            run(&mut tx, &sql, vals).await?;
+            if !events.is_empty() {
+                let head = "customer_events (id, company_id, customer_id, at, event, detail)";
+                run(&mut tx, &insert_sql(head, events.len() / 6, 6), events).await?;
             }
         }
         counts.created = new.len();
@@ -210,6 +252,7 @@ impl Store {
             stored.into_iter().map(|(id, reference, data)| (reference, (id, data))).collect();
         let mut counts = ImportCounts::default();
         let mut new: Vec<&Product> = Vec::new();
+        let mut changed: Vec<(Uuid, String, &Product)> = Vec::new();
         for p in products {
             match by_reference.get(&p.reference) {
                 Some((id, before)) => {
@@ -218,16 +261,17 @@ impl Store {
                     if data == *before {
                         continue;
                     }
-                    run(
-                        &mut tx,
-                        "UPDATE products SET data = $3, search_text = $4, updated_at = $5 \
-                         WHERE company_id = $1 AND id = $2",
-                        vec![V::Uuid(company_id), V::Uuid(*id), V::Text(data), V::Text(search_text(p)), V::Stamp(at)],
-                    )
-                    .await?;
+                    changed.push((*id, data, p));
                 }
                 None => new.push(p),
             }
+        }
+        for chunk in changed.chunks(BATCH) {
+            let mut vals = vec![V::Uuid(company_id)];
+            for (id, data, p) in chunk {
+                vals.extend([V::Uuid(*id), V::Text(data.clone()), V::Text(search_text(p)), V::Stamp(at)]);
+            }
+            run(&mut tx, &update_sql("products", &["data", "search_text", "updated_at"], chunk.len()), vals).await?;
         }
         counts.created = new.len();
         for chunk in new.chunks(BATCH) {
@@ -267,5 +311,13 @@ mod tests {
     #[test]
     fn a_multi_row_insert_numbers_its_placeholders_row_after_row() {
         assert_eq!(insert_sql("t (a, b)", 2, 2), "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
+    }
+
+    #[test]
+    fn a_batched_update_joins_a_values_list_on_the_id() {
+        assert_eq!(
+            update_sql("t", &["a"], 2),
+            "UPDATE t SET a = v.column2 FROM (VALUES ($2, $3), ($4, $5)) AS v WHERE t.company_id = $1 AND t.id = v.column1"
+        );
     }
 }
