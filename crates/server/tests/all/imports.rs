@@ -42,7 +42,7 @@ fn siren(first8: u32) -> String {
                     if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
                 })
                 .sum();
-            sum % 10 == 0
+            sum.is_multiple_of(10)
         })
         .expect("a check digit")
 }
