@@ -2,6 +2,7 @@
 
 mod bench;
 mod demo;
+mod import;
 mod jobs;
 
 use anyhow::{Context, Result, bail};
@@ -115,6 +116,15 @@ enum Command {
         after_help = "Example:\n  facturier jobs\n  facturier jobs --failed --company 0190…\n  facturier jobs retry 0193a4c2-…"
     )]
     Jobs(jobs::JobsArgs),
+    /// Import customers (with their address and a contact) or products from a CSV or XLSX
+    /// file: Dolibarr and EBP exports or a spreadsheet whose first row names the columns.
+    /// Every row is checked first; when one is rejected, each is listed, nothing is written
+    /// and the exit code is 1. Rows that find a customer (SIREN, e-mail, or name and postal
+    /// code) or a product (reference) update it.
+    #[command(
+        after_help = "Example:\n  facturier import customers tiers.csv --dry-run\n  facturier import products articles.xlsx --company 0190…\n  facturier import customers clients.csv --mapping 'Raison sociale:name;CP:postal_code'"
+    )]
+    Import(import::ImportArgs),
     /// Apply the database migrations and exit.
     #[command(after_help = "Example:\n  facturier migrate --database-url postgres://postgres@127.0.0.1/facturier")]
     Migrate,
@@ -313,6 +323,12 @@ async fn main() -> Result<()> {
         Command::Jobs(args) => {
             let store = open(&cli.database_url).await?;
             jobs::run(&store, args).await?;
+        }
+        Command::Import(args) => {
+            let store = open(&cli.database_url).await?;
+            if !import::run(&store, args).await? {
+                std::process::exit(1);
+            }
         }
         Command::Migrate => {
             open(&cli.database_url).await?;

@@ -10,6 +10,7 @@ pub mod compliance;
 pub mod derive;
 pub mod document;
 pub mod ids;
+pub mod import;
 pub mod input;
 pub mod kind;
 pub mod lifecycle;

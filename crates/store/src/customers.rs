@@ -91,12 +91,12 @@ impl CustomerSort {
 }
 
 /// The keys the directory sorts on: folded name and billing city.
-fn sort_keys(c: &Customer) -> (String, String) {
+pub(crate) fn sort_keys(c: &Customer) -> (String, String) {
     (fold(c.name.trim()), fold(c.billing_address.city.trim()))
 }
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     id: Uuid,
     data: String,
     created_at: OffsetDateTime,
@@ -112,7 +112,7 @@ impl TryFrom<Row> for CustomerRecord {
     }
 }
 
-fn data_of(c: &Customer) -> String {
+pub(crate) fn data_of(c: &Customer) -> String {
     serde_json::to_string(c).unwrap_or_default()
 }
 
@@ -328,7 +328,7 @@ impl Store {
 
 /// The top-level fields of the customer's JSON that differ between `before` (stored
 /// JSON) and `after`, in the record's order.
-fn changed_fields(before: &str, after: &Customer) -> Vec<String> {
+pub(crate) fn changed_fields(before: &str, after: &Customer) -> Vec<String> {
     let before: serde_json::Value = serde_json::from_str(before).unwrap_or_default();
     let after = serde_json::to_value(after).unwrap_or_default();
     let (Some(b), Some(a)) = (before.as_object(), after.as_object()) else { return Vec::new() };

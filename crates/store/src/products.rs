@@ -50,7 +50,7 @@ struct Data {
     nature: Option<Nature>,
 }
 
-fn to_data(p: &Product) -> String {
+pub(crate) fn to_data(p: &Product) -> String {
     serde_json::to_string(&Data {
         reference: p.reference.clone(),
         name: p.name.clone(),
@@ -66,7 +66,7 @@ fn to_data(p: &Product) -> String {
 }
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(crate) struct Row {
     id: Uuid,
     data: String,
     created_at: OffsetDateTime,
@@ -97,7 +97,7 @@ impl TryFrom<Row> for ProductRecord {
     }
 }
 
-fn search_text(p: &Product) -> String {
+pub(crate) fn search_text(p: &Product) -> String {
     fold(&format!("{} {}", p.reference, p.name))
 }
 

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 mod derive;
 mod generator;
+mod import;
 mod load;
 mod measure;
 mod render;
@@ -107,6 +108,14 @@ pub struct BenchArgs {
     /// server starts: files per second and the bytes stored per invoice; 0 skips it.
     #[arg(long, default_value_t = 200)]
     files: u32,
+    /// Customers and products of the import benchmark (a Dolibarr-like CSV of each,
+    /// imported into a fresh database of each backend: dry run, first import, the same file
+    /// again, every row changed); 0 skips it.
+    #[arg(long, default_value_t = 50_000)]
+    imports: usize,
+    /// Only run the import benchmark.
+    #[arg(long)]
+    imports_only: bool,
 }
 
 /// How long the generated history is: invoices are spread over about three years up to today.
@@ -307,6 +316,25 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         }
         return Ok(());
     }
+    let mut imported = Vec::new();
+    if args.imports > 0 && args.reuse.is_none() {
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        for &backend in backends {
+            let (scratch, url) = Scratch::create(backend, &args, &dir, "import").await?;
+            let r = import::import_bench(backend, &url, args.imports).await;
+            if let Err(e) = scratch.remove().await {
+                eprintln!("warning: could not remove the bench database: {e:#}");
+            }
+            imported.push(r.with_context(|| format!("{backend}, import"))?);
+        }
+    }
+    if args.imports_only {
+        if made_dir {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        println!("\nResults:\n\n{}", import::ImportFigures::table(&imported));
+        return Ok(());
+    }
     let mut figs = Vec::new();
     if let Some(url) = &args.reuse {
         let backend = if url.starts_with("postgres") { "postgres" } else { "sqlite" };
@@ -340,6 +368,9 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     }
     if let Some(d) = derived {
         println!("\n{}", d.table());
+    }
+    if !imported.is_empty() {
+        println!("\n{}", import::ImportFigures::table(&imported));
     }
     Ok(())
 }

@@ -958,3 +958,38 @@ async fn no_log_line_holds_a_password_link_even_at_trace_level() {
         assert!(!log.contains(&secret), "the secret is in no log line");
     }
 }
+
+#[tokio::test]
+async fn import_lists_rejected_rows_then_imports_and_updates() {
+    for db in databases().await {
+        init(&db);
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("tiers.csv");
+        std::fs::write(
+            &bad,
+            "Nom du tiers;Adresse;Code postal;Ville;E-mail\nDurand;1 rue;75001;Paris;durand@x.fr\nMartin;2 rue;75002;;\n",
+        )
+        .unwrap();
+        let out = run(&db, &["import", "customers", bad.to_str().unwrap(), "--dry-run"]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{stdout}");
+        assert!(stdout.contains("row 3 billing_address.city: is required"), "{stdout}");
+        assert!(stdout.contains("nothing would be imported"), "{stdout}");
+
+        let good = dir.path().join("articles.csv");
+        std::fs::write(&good, "Réf.;Libellé;Prix de vente HT;Taux TVA\nP-1;Pose;180,50;20\nP-2;Câble;2,35;20\n")
+            .unwrap();
+        let out = run(&db, &["import", "products", good.to_str().unwrap(), "--dry-run"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("2 products would be created"));
+        let out = run(&db, &["import", "products", good.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("2 products created, 0 updated"));
+        let out = run(&db, &["import", "products", good.to_str().unwrap()]);
+        assert!(String::from_utf8_lossy(&out.stdout).contains("0 products created, 2 updated"));
+
+        let out = run(&db, &["import", "products", dir.path().join("absent.csv").to_str().unwrap()]);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+    }
+}

@@ -6,6 +6,7 @@ pub mod customer_files;
 pub mod customers;
 pub mod documents;
 pub mod email;
+pub mod imports;
 pub mod issue_check;
 pub mod payments;
 pub mod products;
@@ -52,6 +53,8 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("post", "/products", "Create a product or service"),
     ("get", "/products/{id}", "Get a product"),
     ("patch", "/products/{id}", "Update a product (JSON merge patch)"),
+    ("post", "/imports/customers", "Import customers from a CSV or XLSX file"),
+    ("post", "/imports/products", "Import products from a CSV or XLSX file"),
     ("get", "/numbering", "Numbering patterns of each document kind"),
     ("put", "/numbering/{kind}", "Change the numbering pattern of a kind (admin)"),
     ("post", "/billing/delivery-notes", "Invoice the delivered goods of a period (monthly run)"),
@@ -297,6 +300,14 @@ pub fn routes(app: App) -> Router<App> {
         .layer(axum::middleware::from_fn_with_state(app.clone(), crate::idempotency::layer))
         .layer(axum::extract::DefaultBodyLimit::max(customer_files::MAX_UPLOAD_BODY))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(customer_files::MAX_UPLOAD_BODY));
+    // Imports read a whole file as the body: their own limit too.
+    let imports = Router::new()
+        .route("/imports/customers", axum::routing::post(imports::customers))
+        .route("/imports/products", axum::routing::post(imports::products))
+        .layer(axum::middleware::from_fn(crate::error::in_readers_language))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), crate::idempotency::layer))
+        .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_IMPORT_BODY))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(imports::MAX_IMPORT_BODY));
     router
         .route("/customers", get(customers::list).post(customers::create))
         .route("/customers/{id}", get(customers::show).patch(customers::update))
@@ -321,6 +332,7 @@ pub fn routes(app: App) -> Router<App> {
         // Inside the problem+json layer, so that a too-large body is answered like every other error.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(crate::MAX_BODY))
         .merge(files)
+        .merge(imports)
         .layer(axum::middleware::map_response(problem_for_bare_errors))
 }
 

@@ -90,7 +90,8 @@ impl ProductInput {
         }
     }
 
-    fn from_product(p: &Product) -> ProductInput {
+    /// The input that would recreate a product (the base of a merge patch).
+    pub fn from_product(p: &Product) -> ProductInput {
         ProductInput {
             reference: Some(p.reference.clone()),
             name: Some(p.name.clone()),

@@ -7,6 +7,7 @@
 pub mod customers;
 pub mod documents;
 pub mod email;
+pub mod imports;
 pub mod payments;
 pub mod render;
 pub mod settings;

@@ -79,6 +79,9 @@ const fn op(method: &'static str, path: &'static str, operation_id: &'static str
     }
 }
 
+/// What both imports say.
+const IMPORT_DESCRIPTION: &str = "Not for read-only roles. The body is the file itself, at most 10 MiB and 100 000 rows: CSV (`;`, `,` or tab separated, found from the header line; UTF-8 or Windows-1252) or XLSX (its first sheet). The first row names the columns: the fields of `POST /customers` (`name`, `email`, `siren`, `siret`, `vat_number`, `line1`, `line2`, `postal_code`, `city`, `country`, `contact_name`, `phone`…) or `POST /products` (`reference`, `name`, `unit_price`, `vat_rate`, `purchase_price`, `stock`…), or the usual headers of Dolibarr and EBP exports (`Nom`, `Code postal`, `Réf.`, `Prix de vente HT`…), case and accents ignored; `mapping` overrides them. Each row is checked as a POST would check it; a rejected row names the same field and message. A row that finds a customer (by SIREN, else e-mail, else name and postal code) or a product (by reference) updates it; the others are created. A dry run, or a run with any rejected row, writes nothing; a run writes every row in one transaction. 415 for another media type, 422 (`file`) for a file that cannot be read.";
+
 /// Per-operation details of the routes that are not about documents.
 const BASE_OPERATIONS: &[Operation] = &[
     // customers
@@ -264,6 +267,23 @@ const BASE_OPERATIONS: &[Operation] = &[
         success: Success::NoContent("The logo is removed"),
         errors: &[403, 404],
         ..op("delete", "/settings/logo", "deleteLogo", "settings")
+    },
+    // imports
+    Operation {
+        description: IMPORT_DESCRIPTION,
+        query: &["DryRun", "ImportMapping"],
+        body: Body::File(&["text/csv", crate::app::imports::XLSX]),
+        success: Success::Json(200, "ImportResult", "What the import did (a dry run: would do)"),
+        errors: &[403],
+        ..op("post", "/imports/customers", "importCustomers", "imports")
+    },
+    Operation {
+        description: IMPORT_DESCRIPTION,
+        query: &["DryRun", "ImportMapping"],
+        body: Body::File(&["text/csv", crate::app::imports::XLSX]),
+        success: Success::Json(200, "ImportResult", "What the import did (a dry run: would do)"),
+        errors: &[403],
+        ..op("post", "/imports/products", "importProducts", "imports")
     },
     // meta
     Operation {

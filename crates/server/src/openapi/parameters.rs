@@ -23,6 +23,16 @@ pub(super) fn parameters() -> Value {
             "description": "The file's id; an id that is not a UUID is unknown (404).",
             "schema": {"type": "string", "format": "uuid"},
         },
+        "DryRun": {
+            "name": "dry_run", "in": "query", "required": false,
+            "description": "`true`: check every row and answer what would be done, writing nothing.",
+            "schema": {"type": "string", "enum": ["true", "false"], "default": "false"},
+        },
+        "ImportMapping": {
+            "name": "mapping", "in": "query", "required": false,
+            "description": "The field of columns, over what their headers say: `Header:field` entries separated by `;` (`Raison sociale:name;CP:postal_code`); an empty field leaves the column out (`Code client:`).",
+            "schema": {"type": "string"},
+        },
         "UblFlavor": {
             "name": "flavor", "in": "query", "required": false,
             "description": "`peppol` (Peppol BIS Billing 3.0) or `fr` (the French network, BR-FR); default the buyer's network.",

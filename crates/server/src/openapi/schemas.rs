@@ -171,6 +171,8 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::app::customers::LegalInput,
     crate::api::products::ProductInput,
     crate::api::products::ProductView,
+    crate::api::imports::ImportResult,
+    crate::api::imports::RejectedRow,
     crate::app::documents::input::DocumentInput,
     crate::app::documents::input::LineInput,
     crate::app::documents::input::OtherTaxInput,

@@ -189,6 +189,7 @@ const TABLES: &[Labels] = &[
     super::settings::LABELS,
     super::users::LABELS,
     super::jobs::LABELS,
+    super::imports::LABELS,
     super::password::LABELS,
     super::invitations::LABELS,
     super::customers::LABELS,

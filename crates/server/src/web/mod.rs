@@ -11,6 +11,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod documents;
 pub mod i18n;
+pub mod imports;
 pub mod invitations;
 pub mod invoices;
 pub mod jobs;
@@ -139,6 +140,12 @@ pub fn routes() -> Router<App> {
         .route("/invitations", get(invitations::list))
         .route("/invitations/{id}/accept", post(invitations::accept))
         .route("/invitations/{id}/decline", post(invitations::decline))
+        .route(
+            "/imports",
+            get(imports::page)
+                .post(imports::run)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::api::customer_files::MAX_UPLOAD_BODY)),
+        )
         .route("/jobs", get(jobs::list))
         .route("/jobs/{id}/retry", post(jobs::retry))
         .route("/tokens", get(users::tokens).post(users::create_token))

@@ -16,6 +16,7 @@ mod email;
 mod family_amounts;
 mod frozen_files;
 mod idempotency;
+mod imports;
 mod input_rules;
 mod issue_checks;
 mod jobs;

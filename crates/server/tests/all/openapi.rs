@@ -944,6 +944,15 @@ async fn responses_follow_the_document() {
     c.expect(404, "delete", "/settings/logo", None, "", None).await;
     c.file("put", "/settings/logo", "image/png", &logo).await;
 
+    // Imports: a file in, a summary out.
+    let csv = b"name;line1;postal_code;city\nImport SARL;1 rue;75001;Paris\n";
+    let imported = c.file("post", "/imports/customers", "text/csv", csv).await;
+    assert_eq!((imported.status, imported.json()["created"].clone()), (200, json!(1)), "{}", imported.text);
+    let csv = b"reference;name;unit_price;vat_rate\nIMP-1;Import;10;20\n";
+    let imported = c.file("post", "/imports/products", "text/csv", csv).await;
+    assert_eq!((imported.status, imported.json()["created"].clone()), (200, json!(1)), "{}", imported.text);
+    assert_eq!(c.file("post", "/imports/products", "text/csv", b"foo\n1\n").await.status, 422);
+
     // Issue, pay, credit.
     let issued = c.ok("post", "/invoices/{id}/issue", Some(&iid), None).await;
     assert_eq!(issued["status"], "issued");

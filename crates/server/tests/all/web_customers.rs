@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::web_client::{ADMIN, Browser, as_read, multipart, shows_as_text, signed_in};
+use common::web_client::{ADMIN, Browser, as_read, csrf_of, multipart, shows_as_text, signed_in};
 use common::{TestApp, customer_body, each_db, line};
 use facturier_server::api::customer_files::MAX_FILE;
 use facturier_store::companies::Role;
@@ -795,6 +795,41 @@ async fn the_directory_shows_what_each_customer_owes_and_how_much_is_overdue() {
         let pos = |n: &str| html.find(&format!(">{n}</a>")).unwrap_or_else(|| panic!("{n} listed"));
         assert!(pos("Client Récent") < pos("Client Soldé") && pos("Client Soldé") < pos("Ancien Client"));
         assert!(html.contains("$120.00"), "the dollars are shown as dollars: {html}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_file_of_customers_is_checked_then_imported_from_the_web_page() {
+    each_db(|app| async move {
+        let mut b = admin(&app).await;
+        let list = b.get("/customers").await.body;
+        assert!(list.contains(r#"href="/imports""#), "the directory links to the import page");
+        let page = b.get("/imports").await;
+        assert_eq!(page.status, 200);
+        let csrf = csrf_of(&page.body);
+        let csv = "Nom du tiers;Adresse;Code postal;Ville;E-mail\nDurand;1 rue;75001;Paris;durand@x.fr\nMartin;2 rue;75002;;\n";
+        let form = |action: &'static str| [("csrf", csrf.clone()), ("what", "customers".into()), ("mapping", String::new()), ("action", action.into())];
+        let check = form("check");
+        let fields: Vec<(&str, &str)> = check.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let p = b.post_multipart("/imports", multipart(&fields, Some(("tiers.csv", "text/csv", csv.as_bytes())))).await;
+        assert_eq!(p.status, 422, "{}", p.body);
+        let text = as_read(&p.body);
+        assert!(text.contains("2 lignes lues, 1 refusées"), "{text}");
+        assert!(text.contains("Adresse de facturation › Ville") && text.contains("obligatoire"), "{text}");
+        assert!(text.contains("Nom du tiers") && text.contains("postal_code"), "the columns as understood: {text}");
+        assert!(app.store.all_customers(app.company_id).await.unwrap().is_empty());
+
+        let good = "Nom du tiers;Adresse;Code postal;Ville\nDurand;1 rue;75001;Paris\n";
+        let p = b.post_multipart("/imports", multipart(&fields, Some(("tiers.csv", "text/csv", good.as_bytes())))).await;
+        assert_eq!(p.status, 200, "{}", p.body);
+        assert!(as_read(&p.body).contains("1 fiches seraient créées"), "{}", p.body);
+        let run = form("import");
+        let fields: Vec<(&str, &str)> = run.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let p = b.post_multipart("/imports", multipart(&fields, Some(("tiers.csv", "text/csv", good.as_bytes())))).await;
+        assert_eq!(p.status, 200, "{}", p.body);
+        assert!(as_read(&p.body).contains("1 fiches créées"), "{}", p.body);
+        assert_eq!(app.store.all_customers(app.company_id).await.unwrap().len(), 1);
     })
     .await;
 }

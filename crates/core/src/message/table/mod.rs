@@ -6,6 +6,7 @@
 //! The areas' rows are chained into [`MESSAGES`], the one table every lookup reads.
 
 mod documents;
+mod imports;
 mod input;
 mod payments;
 mod requests;
@@ -27,8 +28,15 @@ type Row = (&'static str, &'static str, &'static str);
 /// applied when rendering, so the table is written with plain spaces.
 pub const MESSAGES: &[Row] = &ALL;
 
-const AREAS: [&[Row]; 6] =
-    [input::INPUT, taxes::TAXES, documents::DOCUMENTS, settings::SETTINGS, requests::REQUESTS, payments::PAYMENTS];
+const AREAS: [&[Row]; 7] = [
+    input::INPUT,
+    taxes::TAXES,
+    documents::DOCUMENTS,
+    settings::SETTINGS,
+    requests::REQUESTS,
+    payments::PAYMENTS,
+    imports::IMPORTS,
+];
 
 const ALL: [Row; count(&AREAS)] = chain(&AREAS);
 
