@@ -181,28 +181,52 @@ pub fn problem_type(code: &str) -> String {
     format!("tag:facturier.org,2026:problem:{code}")
 }
 
-/// The code of an error answered by the framework or a layer rather than by a handler.
-fn code_of_status(status: StatusCode) -> &'static str {
-    match status {
-        StatusCode::BAD_REQUEST => "bad_request",
-        StatusCode::UNAUTHORIZED => "unauthorized",
-        StatusCode::FORBIDDEN => "forbidden",
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::CONFLICT => "conflict",
-        StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        StatusCode::UNPROCESSABLE_ENTITY => "invalid_input",
-        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
-        StatusCode::REQUEST_TIMEOUT => "body_timeout",
-        s if s.is_server_error() => "internal_error",
-        _ => "error",
-    }
+/// The problem+json response of `message`: its code, its English as the detail.
+pub fn problem_of(status: StatusCode, message: &Message) -> Response {
+    problem_with(status, message.code(), message.english(), None)
 }
 
-/// The problem+json response for a status and detail, with the status's code.
-pub fn problem(status: StatusCode, detail: String, errors: Option<&[FieldError]>) -> Response {
-    problem_with(status, code_of_status(status), detail, errors)
+/// Why a body is too large for the route at `path`: a customer file's own limit, else
+/// every other route's.
+pub fn too_large_at(path: &str) -> Message {
+    if path.ends_with("/files") { crate::api::customer_files::file_too_large() } else { ApiError::TooLarge.message() }
+}
+
+/// The message of an error axum (or a layer) answered in plain text by itself: a
+/// rejection it is known to give read as the code that names it, anything else told as
+/// it is. `path` is the request's, `content_type` what it was sent as.
+pub fn bare_error_message(status: StatusCode, text: &str, path: &str, content_type: Option<&str>) -> Message {
+    let after = |prefix: &str| text.strip_prefix(prefix).map(|rest| rest.trim_start_matches(':').trim().to_string());
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return too_large_at(path);
+    }
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        return Message::new("method_not_allowed");
+    }
+    if status == StatusCode::REQUEST_TIMEOUT {
+        return ApiError::BodyTimeout.message();
+    }
+    if status == StatusCode::UNSUPPORTED_MEDIA_TYPE && text.contains("application/json") {
+        let got = content_type.unwrap_or("no Content-Type").to_string();
+        return ApiError::UnsupportedMediaType { expected: "json_content_type_application", got }.message();
+    }
+    if let Some(e) = after("Failed to deserialize query string") {
+        return Message::new("malformed_query").with("e", e);
+    }
+    if let Some(e) = after("Failed to parse the request body as JSON") {
+        return ApiError::MalformedJson(e).message();
+    }
+    if let Some(e) = ["Invalid URL", "Wrong number of path arguments", "Cannot parse", "Failed to deserialize path"]
+        .iter()
+        .find(|p| text.starts_with(**p))
+        .map(|_| text.to_string())
+    {
+        return Message::new("malformed_path").with("e", e);
+    }
+    match text {
+        "" => Message::new("request_refused").with("e", status.canonical_reason().unwrap_or("error").to_lowercase()),
+        t => Message::new("request_refused").with("e", t),
+    }
 }
 
 /// The problem+json response for a status, a code and a detail.
