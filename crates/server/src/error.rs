@@ -26,12 +26,7 @@ impl FieldError {
 
 impl Serialize for FieldError {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("FieldError", 3)?;
-        st.serialize_field("field", &self.field)?;
-        st.serialize_field("code", self.message.code())?;
-        st.serialize_field("message", &self.message.english())?;
-        st.end()
+        FieldErrorView::from(self).serialize(s)
     }
 }
 
@@ -163,16 +158,66 @@ impl From<LifecycleError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// An RFC 9457 problem (`application/problem+json`): the body of every error the API answers.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemBody {
+    /// `tag:facturier.org,2026:problem:` followed by `code`: a stable identifier of the kind
+    /// of problem (not a web address).
     #[serde(rename = "type")]
-    kind: String,
-    title: &'a str,
-    status: u16,
-    code: &'a str,
-    detail: String,
+    pub kind: String,
+    /// The status's reason phrase.
+    pub title: String,
+    #[schema(schema_with = crate::openapi::field::problem_status)]
+    pub status: u16,
+    /// What went wrong, stable for programs: `invalid_input` (see `errors`), `not_found`,
+    /// `forbidden`, `not_issuable`, `refused_cancel`, `credit_note_more_left`… (docs/api.md
+    /// lists them).
+    pub code: String,
+    /// The same in an English sentence.
+    pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<&'a [FieldError]>,
+    #[schema(required = false, schema_with = crate::openapi::field::problem_errors)]
+    pub errors: Option<Vec<FieldErrorView>>,
+}
+
+/// One field at fault as the API shows it: the `errors` of a 422 (those of an issue
+/// refused by the e-invoicing rules also say the rule, where to fix it and the line).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = FieldError)]
+pub struct FieldErrorView {
+    /// Path of the field: `name`, `billing_address.city`, `lines[2].vat_rate`,
+    /// `Idempotency-Key`, `limit`…; `body` for the body as a whole.
+    pub field: String,
+    /// What is wrong, stable for programs: `required`, `too_long`, `not_a_date`…; on an
+    /// issue refused by the e-invoicing rules, the rule's problem (`seller_siren_missing`,
+    /// `vat_rate_not_french`…).
+    pub code: &'static str,
+    /// What is wrong, in English (in the reader's language for the e-invoicing rules).
+    pub message: String,
+    /// The EN 16931 / BR-FR rule or the article of law it would break.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, value_type = String)]
+    pub rule: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, schema_with = crate::openapi::field::problem_place)]
+    pub place: Option<Place>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, schema_with = crate::openapi::field::problem_line)]
+    pub line: Option<usize>,
+}
+
+impl From<&FieldError> for FieldErrorView {
+    fn from(e: &FieldError) -> FieldErrorView {
+        FieldErrorView {
+            field: e.field.clone(),
+            code: e.message.code(),
+            message: e.message.english(),
+            rule: None,
+            place: None,
+            line: None,
+        }
+    }
 }
 
 /// The `type` of a problem+json with `code`: a stable identifier (a `tag:` URI, RFC
@@ -231,13 +276,13 @@ pub fn bare_error_message(status: StatusCode, text: &str, path: &str, content_ty
 
 /// The problem+json response for a status, a code and a detail.
 pub fn problem_with(status: StatusCode, code: &str, detail: String, errors: Option<&[FieldError]>) -> Response {
-    let body = Problem {
+    let body = ProblemBody {
         kind: problem_type(code),
-        title: status.canonical_reason().unwrap_or("Error"),
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
         status: status.as_u16(),
-        code,
+        code: code.to_string(),
         detail,
-        errors,
+        errors: errors.map(|e| e.iter().map(FieldErrorView::from).collect()),
     };
     let json = serde_json::to_string(&body).unwrap_or_default();
     (status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()

@@ -1,10 +1,9 @@
 //! The component schemas: derived from the Rust types the handlers read and write
 //! ([`Derived`]), written as the rest of the document is ([`as_written`]), then the
 //! structural pieces: the read-only fields an input accepts, a line's requirements, the
-//! merge patches of the derived inputs, the page wrapper and the lists; and the three
-//! schemas still written here (`Problem` and `FieldError`, the bodies of two serializers
-//! of `crate::error`; `Settings`, the store's `CompanySettings` as `GET /settings` answers
-//! it).
+//! merge patches of the derived inputs, the page wrapper and the lists; and the one
+//! schema still written here, `Settings` (the store's `CompanySettings` as `GET /settings`
+//! answers it). `Problem` and `FieldError` are derived from `crate::error`'s views.
 
 use super::schema_ref;
 use facturier_core::document::DocumentKind;
@@ -204,6 +203,8 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::api::billing::DeliveryRunView,
     crate::api::customers::CustomerView,
     crate::app::settings::SettingsInput,
+    crate::error::ProblemBody,
+    crate::error::FieldErrorView,
     crate::openapi::written::DecimalText,
     crate::openapi::written::DateText,
     crate::openapi::written::PaymentTerms,
@@ -331,50 +332,6 @@ pub(super) fn schemas() -> Value {
             s.insert(name.to_string(), patch);
         }
     }
-    let mut add = |name: &str, v: Value| {
-        s.insert(name.to_string(), v);
-    };
-
-    // ---- shared ----
-    add(
-        "Problem",
-        json!({
-            "type": "object",
-            "description": "An RFC 9457 problem (`application/problem+json`).",
-            "required": ["type", "title", "status", "code", "detail"],
-            "properties": {
-                "type": {"type": "string", "description": "`tag:facturier.org,2026:problem:` followed by `code`: a stable identifier of the kind of problem (not a web address)."},
-                "title": {"type": "string", "description": "The status's reason phrase."},
-                "status": {"type": "integer", "minimum": 400, "maximum": 599},
-                "code": {"type": "string", "description": "What went wrong, stable for programs: `invalid_input` (see `errors`), `not_found`, `forbidden`, `not_issuable`, `refused_cancel`, `credit_note_more_left`… (docs/api.md lists them)."},
-                "detail": {"type": "string", "description": "The same in an English sentence."},
-                "errors": {
-                    "type": "array",
-                    "description": "Present on 422: every field at fault.",
-                    "items": schema_ref("FieldError"),
-                },
-            },
-        }),
-    );
-    add(
-        "FieldError",
-        json!({
-            "type": "object",
-            "required": ["field", "code", "message"],
-            "properties": {
-                "field": {
-                    "type": "string",
-                    "description": "Path of the field: `name`, `billing_address.city`, `lines[2].vat_rate`, `Idempotency-Key`, `limit`…; `body` for the body as a whole.",
-                },
-                "message": {"type": "string", "description": "What is wrong, in English (in the reader's language for the e-invoicing rules)."},
-                "code": {"type": "string", "description": "What is wrong, stable for programs: `required`, `too_long`, `not_a_date`…; on an issue refused by the e-invoicing rules, the rule's problem (`seller_siren_missing`, `vat_rate_not_french`…)."},
-                "rule": {"type": "string", "description": "The EN 16931 / BR-FR rule or the article of law it would break."},
-                "place": {"type": "string", "enum": ["identity", "terms", "numbering", "customer", "document"], "description": "Where it is fixed: a settings page, the customer, the document."},
-                "line": {"type": "integer", "minimum": 0, "description": "The index in `lines` of the line concerned."},
-            },
-        }),
-    );
-
     let mut add = |name: &str, v: Value| {
         s.insert(name.to_string(), v);
     };
