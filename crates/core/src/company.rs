@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// The company that issues the document (BG-4), with what French law wants printed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Seller {
     /// Legal name ("raison sociale").
     pub name: String,
@@ -22,16 +23,21 @@ pub struct Seller {
     pub legal_form: Option<String>,
     /// Share capital as printed, in the company's currency ("10 000").
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::share_capital))]
     pub share_capital: Option<Decimal>,
     /// City of the RCS registry ("RCS Lyon"), or the RM for craftsmen.
     #[serde(default)]
     pub rcs_city: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub siren: Option<Siren>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub siret: Option<Siret>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub vat_number: Option<VatNumber>,
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::address))]
     pub address: Address,
     #[serde(default)]
     pub email: Option<String>,
@@ -61,9 +67,11 @@ pub struct Buyer {
 
 /// The bank account printed for transfers and put in the payment means (BG-17).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BankAccount {
     /// "Compte principal".
     pub label: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub iban: Iban,
     #[serde(default)]
     pub bic: Option<String>,
@@ -74,20 +82,24 @@ pub struct BankAccount {
 
 /// The company's legal and payment mentions (article L441-10 of the commercial code).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LegalTerms {
     /// Late-payment penalty rate as a yearly percentage; `None` prints the legal default
     /// (the ECB refinancing rate plus 10 points).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::late_penalty_rate))]
     pub late_penalty_rate: Option<Decimal>,
-    /// Early-payment discount terms; `None` prints "no discount for early payment".
+    /// Early-payment discount terms; none (null) prints "no discount for early payment".
     #[serde(default)]
     pub early_payment_discount: Option<String>,
     /// The company opted to pay VAT on debits ("option pour le paiement de la TVA d'après les débits").
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub vat_on_debits: bool,
     /// Whether the company charges VAT. Left out of the JSON when it does, so that the
     /// contents sealed before this field existed keep their bytes and their seals.
     #[serde(default, skip_serializing_if = "VatRegime::is_registered")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::vat_regime))]
     pub vat_regime: VatRegime,
 }
 
@@ -131,6 +143,7 @@ impl std::str::FromStr for VatRegime {
 /// The Factur-X profile of the embedded XML.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Profile {
     Minimum,
     BasicWl,
@@ -243,49 +256,61 @@ impl Seller {
 
 /// A bank account the company may print on its documents.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BankProfile {
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub account: BankAccount,
     /// The account printed unless a document names another.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub default: bool,
 }
 
 /// How the company's documents look.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentLook {
     /// Accent colour as `#rrggbb`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accent: Option<String>,
     /// Print the product reference column.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub show_reference: bool,
     /// Print the discount column even when no line has a discount.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub show_discount: bool,
     /// Repeat the running totals at the foot of every page.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub totals_on_every_page: bool,
     /// Terms and conditions printed on every document that has none of its own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_terms: Option<String>,
     /// The Factur-X profile embedded in invoices and credit notes.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, inline))]
     pub facturx_profile: Profile,
     /// Payment terms of documents whose customer has none of its own (else 30 days).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::default_payment_terms))]
     pub default_payment_terms: Option<crate::terms::PaymentTerms>,
     /// VAT rates (percent) the document editors offer, most used first; empty: the
     /// French rates 20, 10, 5.5, 2.1 and 0.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::vat_rates))]
     pub vat_rates: Vec<Decimal>,
     /// The company's own mentions for 0 % categories (a training body's article
     /// 261-4-4°), copied into each new document, which may change them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::vat_exemptions))]
     pub vat_exemptions: Vec<crate::tax::ExemptionReason>,
     /// What a line typed by hand supplies when nothing else tells it (goods or services,
     /// never mixed: a line is one or the other).
     #[serde(default = "default_main_activity")]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::openapi::main_activity))]
     pub main_activity: Operation,
 }
 

@@ -18,6 +18,8 @@ pub mod margin;
 pub mod message;
 pub mod money;
 pub mod numbering;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod party;
 pub mod payments;
 pub mod product;

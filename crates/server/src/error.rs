@@ -26,12 +26,7 @@ impl FieldError {
 
 impl Serialize for FieldError {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("FieldError", 3)?;
-        st.serialize_field("field", &self.field)?;
-        st.serialize_field("code", self.message.code())?;
-        st.serialize_field("message", &self.message.english())?;
-        st.end()
+        FieldErrorView::from(self).serialize(s)
     }
 }
 
@@ -163,16 +158,66 @@ impl From<LifecycleError> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// An RFC 9457 problem (`application/problem+json`): the body of every error the API answers.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Problem)]
+pub struct ProblemBody {
+    /// `tag:facturier.org,2026:problem:` followed by `code`: a stable identifier of the kind
+    /// of problem (not a web address).
     #[serde(rename = "type")]
-    kind: String,
-    title: &'a str,
-    status: u16,
-    code: &'a str,
-    detail: String,
+    pub kind: String,
+    /// The status's reason phrase.
+    pub title: String,
+    #[schema(schema_with = crate::openapi::field::problem_status)]
+    pub status: u16,
+    /// What went wrong, stable for programs: `invalid_input` (see `errors`), `not_found`,
+    /// `forbidden`, `not_issuable`, `refused_cancel`, `credit_note_more_left`… (docs/api.md
+    /// lists them).
+    pub code: String,
+    /// The same in an English sentence.
+    pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<&'a [FieldError]>,
+    #[schema(required = false, schema_with = crate::openapi::field::problem_errors)]
+    pub errors: Option<Vec<FieldErrorView>>,
+}
+
+/// One field at fault as the API shows it: the `errors` of a 422 (those of an issue
+/// refused by the e-invoicing rules also say the rule, where to fix it and the line).
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = FieldError)]
+pub struct FieldErrorView {
+    /// Path of the field: `name`, `billing_address.city`, `lines[2].vat_rate`,
+    /// `Idempotency-Key`, `limit`…; `body` for the body as a whole.
+    pub field: String,
+    /// What is wrong, stable for programs: `required`, `too_long`, `not_a_date`…; on an
+    /// issue refused by the e-invoicing rules, the rule's problem (`seller_siren_missing`,
+    /// `vat_rate_not_french`…).
+    pub code: &'static str,
+    /// What is wrong, in English (in the reader's language for the e-invoicing rules).
+    pub message: String,
+    /// The EN 16931 / BR-FR rule or the article of law it would break.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, value_type = String)]
+    pub rule: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, schema_with = crate::openapi::field::problem_place)]
+    pub place: Option<Place>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, schema_with = crate::openapi::field::problem_line)]
+    pub line: Option<usize>,
+}
+
+impl From<&FieldError> for FieldErrorView {
+    fn from(e: &FieldError) -> FieldErrorView {
+        FieldErrorView {
+            field: e.field.clone(),
+            code: e.message.code(),
+            message: e.message.english(),
+            rule: None,
+            place: None,
+            line: None,
+        }
+    }
 }
 
 /// The `type` of a problem+json with `code`: a stable identifier (a `tag:` URI, RFC
@@ -181,39 +226,69 @@ pub fn problem_type(code: &str) -> String {
     format!("tag:facturier.org,2026:problem:{code}")
 }
 
-/// The code of an error answered by the framework or a layer rather than by a handler.
-fn code_of_status(status: StatusCode) -> &'static str {
-    match status {
-        StatusCode::BAD_REQUEST => "bad_request",
-        StatusCode::UNAUTHORIZED => "unauthorized",
-        StatusCode::FORBIDDEN => "forbidden",
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        StatusCode::CONFLICT => "conflict",
-        StatusCode::PAYLOAD_TOO_LARGE => "body_too_large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        StatusCode::UNPROCESSABLE_ENTITY => "invalid_input",
-        StatusCode::TOO_MANY_REQUESTS => "too_many_requests",
-        StatusCode::REQUEST_TIMEOUT => "body_timeout",
-        s if s.is_server_error() => "internal_error",
-        _ => "error",
+/// The problem+json response of `message`: its code, its English as the detail.
+pub fn problem_of(status: StatusCode, message: &Message) -> Response {
+    problem_with(status, message.code(), message.english(), None)
+}
+
+/// Why a body is too large for the route at `path`: a customer file's own limit, else
+/// every other route's.
+pub fn too_large_at(path: &str) -> Message {
+    if path.ends_with("/files") {
+        crate::api::customer_files::file_too_large()
+    } else if path.contains("/imports/") {
+        Message::new("body_too_large").with("n", crate::api::imports::MAX_IMPORT_BODY)
+    } else {
+        ApiError::TooLarge.message()
     }
 }
 
-/// The problem+json response for a status and detail, with the status's code.
-pub fn problem(status: StatusCode, detail: String, errors: Option<&[FieldError]>) -> Response {
-    problem_with(status, code_of_status(status), detail, errors)
+/// The message of an error axum (or a layer) answered in plain text by itself: a
+/// rejection it is known to give read as the code that names it, anything else told as
+/// it is. `path` is the request's, `content_type` what it was sent as.
+pub fn bare_error_message(status: StatusCode, text: &str, path: &str, content_type: Option<&str>) -> Message {
+    let after = |prefix: &str| text.strip_prefix(prefix).map(|rest| rest.trim_start_matches(':').trim().to_string());
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return too_large_at(path);
+    }
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        return Message::new("method_not_allowed");
+    }
+    if status == StatusCode::REQUEST_TIMEOUT {
+        return ApiError::BodyTimeout.message();
+    }
+    if status == StatusCode::UNSUPPORTED_MEDIA_TYPE && text.contains("application/json") {
+        let got = content_type.unwrap_or("no Content-Type").to_string();
+        return ApiError::UnsupportedMediaType { expected: "json_content_type_application", got }.message();
+    }
+    if let Some(e) = after("Failed to deserialize query string") {
+        return Message::new("malformed_query").with("e", e);
+    }
+    if let Some(e) = after("Failed to parse the request body as JSON") {
+        return ApiError::MalformedJson(e).message();
+    }
+    if let Some(e) = ["Invalid URL", "Wrong number of path arguments", "Cannot parse", "Failed to deserialize path"]
+        .iter()
+        .find(|p| text.starts_with(**p))
+        .map(|_| text.to_string())
+    {
+        return Message::new("malformed_path").with("e", e);
+    }
+    match text {
+        "" => Message::new("request_refused").with("e", status.canonical_reason().unwrap_or("error").to_lowercase()),
+        t => Message::new("request_refused").with("e", t),
+    }
 }
 
 /// The problem+json response for a status, a code and a detail.
 pub fn problem_with(status: StatusCode, code: &str, detail: String, errors: Option<&[FieldError]>) -> Response {
-    let body = Problem {
+    let body = ProblemBody {
         kind: problem_type(code),
-        title: status.canonical_reason().unwrap_or("Error"),
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
         status: status.as_u16(),
-        code,
+        code: code.to_string(),
         detail,
-        errors,
+        errors: errors.map(|e| e.iter().map(FieldErrorView::from).collect()),
     };
     let json = serde_json::to_string(&body).unwrap_or_default();
     (status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()

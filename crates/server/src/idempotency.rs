@@ -14,7 +14,7 @@
 
 use crate::App;
 use crate::auth::{Auth, bearer};
-use crate::error::{ApiError, problem};
+use crate::error::{ApiError, problem_of};
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
@@ -59,7 +59,7 @@ pub async fn layer(State(app): State<App>, req: Request, next: Next) -> Response
     let bytes = match to_bytes(body, crate::api::customer_files::MAX_UPLOAD_BODY).await {
         Ok(b) => b,
         Err(_) => {
-            return problem(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large".into(), None);
+            return problem_of(StatusCode::PAYLOAD_TOO_LARGE, &crate::error::too_large_at(parts.uri.path()));
         }
     };
     let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());

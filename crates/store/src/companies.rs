@@ -64,26 +64,33 @@ pub struct Company {
 
 /// Company-wide settings kept in `companies.settings` (JSON).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Settings))]
 pub struct CompanySettings {
     /// Let validated delivery notes take a product's stock below zero.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub allow_negative_stock: bool,
     /// The legal identity printed on documents; until it is filled in, documents show the
     /// company's name and country only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Seller, inline))]
     pub identity: Option<Seller>,
     /// Bank accounts; the default one is printed for transfers.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, inline))]
     pub banks: Vec<BankProfile>,
     /// Late-payment penalties, early-payment discount, VAT on debits.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, inline))]
     pub legal: LegalTerms,
     /// Layout options and the Factur-X profile.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, inline))]
     pub documents: DocumentLook,
     /// The company's e-mail templates replacing the built-in ones: by kind of document
     /// (`invoice`…), then language (`fr`, `en`). Checked when saved.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = Object))]
     pub email_templates: BTreeMap<String, BTreeMap<String, EmailTemplate>>,
 }
 

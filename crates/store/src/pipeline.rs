@@ -692,14 +692,7 @@ impl Store {
     ) -> Result<DocumentRecord> {
         let mut tx = self.begin().await?;
         let inv = lock_document(&mut tx, company_id, id, Some(kind)).await?;
-        if let Err(refused) = lifecycle::check(kind, inv.status, Action::CreditNote) {
-            // The table decides; these two refusals keep their own words.
-            return Err(match standing(inv.status) {
-                Standing::Draft => LifecycleError::NotCreditable("draft").into(),
-                Standing::Withdrawn => StoreError::Conflict(Message::new("invoice_already_fully_credited")),
-                Standing::Issued => LifecycleError::from(refused).into(),
-            });
-        }
+        may_credit(kind, inv.status)?;
         check_not_deducted(&mut tx, company_id, &inv).await?;
         let number = inv.number.clone().unwrap_or_default();
         let language = family::language(&mut tx, company_id, inv.content.customer_id).await?;
@@ -764,4 +757,14 @@ impl Store {
         tx.commit().await?;
         self.document(company_id, kind, new_id).await
     }
+}
+
+/// Whether an invoice of `kind` in `status` may be credited: the table decides; a draft
+/// and a withdrawn invoice are refused in their own words.
+pub fn may_credit(kind: DocumentKind, status: Status) -> Result<()> {
+    lifecycle::check(kind, status, Action::CreditNote).map(|_| ()).map_err(|refused| match standing(status) {
+        Standing::Draft => LifecycleError::NotCreditable("draft").into(),
+        Standing::Withdrawn => StoreError::Conflict(Message::new("invoice_already_fully_credited")),
+        Standing::Issued => LifecycleError::from(refused).into(),
+    })
 }

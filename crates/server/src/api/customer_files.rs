@@ -6,7 +6,7 @@
 use super::{instant_text, path_id};
 use crate::App;
 use crate::auth::Auth;
-use crate::error::{ApiError, problem};
+use crate::error::{ApiError, problem_of};
 use axum::Json;
 use axum::extract::multipart::{Multipart, MultipartError};
 use axum::extract::{FromRequest, Path, Request, State};
@@ -78,15 +78,16 @@ impl UploadError {
     /// The API's answer.
     pub fn into_api(self) -> Response {
         match self {
-            UploadError::TooLarge => problem(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the file is larger than {} MiB, the most a customer file may be", MAX_FILE / (1024 * 1024)),
-                None,
-            ),
+            UploadError::TooLarge => problem_of(StatusCode::PAYLOAD_TOO_LARGE, &file_too_large()),
             UploadError::NoFile => ApiError::field("file", Message::new("missing_empty_send_file")).into_response(),
-            UploadError::Malformed(m) => problem(StatusCode::BAD_REQUEST, m.english(), None),
+            UploadError::Malformed(m) => problem_of(StatusCode::BAD_REQUEST, &m),
         }
     }
+}
+
+/// Why a customer file over [`MAX_FILE`] is refused.
+pub fn file_too_large() -> Message {
+    Message::new("customer_file_too_large").with("n", MAX_FILE / (1024 * 1024))
 }
 
 fn multipart_error(e: MultipartError) -> UploadError {
@@ -213,7 +214,7 @@ pub async fn list(State(app): State<App>, auth: Auth, Path(id): Path<String>) ->
 pub async fn multipart_of(req: Request, app: &App) -> Result<Multipart, Response> {
     Multipart::from_request(req, app).await.map_err(|e| {
         let status = e.status();
-        problem(status, e.body_text(), None)
+        problem_of(status, &Message::new("multipart_unreadable").with("e", e.body_text()))
     })
 }
 

@@ -333,12 +333,16 @@ pub fn routes(app: App) -> Router<App> {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(crate::MAX_BODY))
         .merge(files)
         .merge(imports)
-        .layer(axum::middleware::map_response(problem_for_bare_errors))
+        .layer(axum::middleware::from_fn(problem_for_bare_errors))
 }
 
 /// axum answers some bad requests itself (a wrong method, a malformed query string or
-/// path) in plain text; the API answers every error as problem+json.
-async fn problem_for_bare_errors(resp: Response) -> Response {
+/// path, a body over the limit) in plain text; the API answers every error as
+/// problem+json, with the code of the catalogue that names it.
+async fn problem_for_bare_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = req.uri().path().to_string();
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from);
+    let resp = next.run(req).await;
     let status = resp.status();
     let is_problem = resp
         .headers()
@@ -349,11 +353,9 @@ async fn problem_for_bare_errors(resp: Response) -> Response {
     }
     let (parts, body) = resp.into_parts();
     let text = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
-    let detail = match String::from_utf8_lossy(&text).trim() {
-        "" => status.canonical_reason().unwrap_or("error").to_lowercase(),
-        t => t.to_string(),
-    };
-    let mut problem = crate::error::problem(status, detail, None);
+    let message =
+        crate::error::bare_error_message(status, String::from_utf8_lossy(&text).trim(), &path, content_type.as_deref());
+    let mut problem = crate::error::problem_of(status, &message);
     if let Some(allow) = parts.headers.get(header::ALLOW) {
         problem.headers_mut().insert(header::ALLOW, allow.clone());
     }

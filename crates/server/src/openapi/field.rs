@@ -26,6 +26,30 @@ pub fn field_errors() -> RefOr<Schema> {
     }))
 }
 
+pub fn problem_status() -> RefOr<Schema> {
+    schema(json!({"type": "integer", "minimum": 400, "maximum": 599}))
+}
+
+pub fn problem_errors() -> RefOr<Schema> {
+    schema(json!({
+        "type": "array",
+        "description": "Present on 422: every field at fault.",
+        "items": {"$ref": "#/components/schemas/FieldError"},
+    }))
+}
+
+pub fn problem_place() -> RefOr<Schema> {
+    schema(json!({
+        "type": "string",
+        "enum": ["identity", "terms", "numbering", "customer", "document"],
+        "description": "Where it is fixed: a settings page, the customer, the document.",
+    }))
+}
+
+pub fn problem_line() -> RefOr<Schema> {
+    schema(json!({"type": "integer", "minimum": 0, "description": "The index in `lines` of the line concerned."}))
+}
+
 pub fn emails() -> RefOr<Schema> {
     schema(json!({"type": "array", "items": {"type": "string", "format": "email"}}))
 }

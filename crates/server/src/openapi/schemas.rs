@@ -1,10 +1,9 @@
 //! The component schemas: derived from the Rust types the handlers read and write
 //! ([`Derived`]), written as the rest of the document is ([`as_written`]), then the
 //! structural pieces: the read-only fields an input accepts, a line's requirements, the
-//! merge patches of the derived inputs, the page wrapper and the lists; and the three
-//! schemas still written here (`Problem` and `FieldError`, the bodies of two serializers
-//! of `crate::error`; `Settings`, the store's `CompanySettings` as `GET /settings` answers
-//! it).
+//! merge patches of the derived inputs, the page wrapper and the lists. `Settings` is the
+//! store's `CompanySettings` (derived with the `openapi` feature of `core` and `store`),
+//! but for its e-mail templates, whose merge fields `formats` lists.
 
 use super::schema_ref;
 use facturier_core::document::DocumentKind;
@@ -44,6 +43,7 @@ fn as_written(v: &mut Value) {
             {
                 *d = d.split('\n').map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
             }
+            merge_all_of(m);
             let Some(Value::Array(one_of)) = m.get("oneOf") else { return };
             let [a, b] = one_of.as_slice() else { return };
             let null = json!({"type": "null"});
@@ -64,6 +64,49 @@ fn as_written(v: &mut Value) {
         }
         Value::Array(a) => a.iter_mut().for_each(as_written),
         _ => {}
+    }
+}
+
+/// The `allOf` the derive writes for an inlined type with a field's own description (the
+/// type, then an object that only says the description) or a flattened one
+/// (`#[serde(flatten)]`: objects), as the one schema it is: properties and requirements
+/// together, the field's description (else the type's).
+fn merge_all_of(m: &mut Map<String, Value>) {
+    let Some(Value::Array(parts)) = m.get("allOf") else { return };
+    let object = |p: &Value| p.get("type") == Some(&json!("object"));
+    let says_only =
+        |p: &Value| object(p) && p.as_object().is_some_and(|o| o.keys().all(|k| k == "type" || k == "description"));
+    let objects = parts.iter().all(object);
+    let one_value = parts.iter().filter(|p| !says_only(p)).count() == 1;
+    if parts.iter().any(|p| p.get("$ref").is_some()) || !(objects || one_value) {
+        return;
+    }
+    let Some(Value::Array(parts)) = m.remove("allOf") else { return };
+    let (mut properties, mut required, mut described) = (Map::new(), Vec::new(), None);
+    for part in parts {
+        let only_says = !objects && says_only(&part);
+        let Value::Object(mut part) = part else { continue };
+        if let Some(Value::Object(p)) = part.remove("properties") {
+            properties.extend(p);
+        }
+        if let Some(Value::Array(r)) = part.remove("required") {
+            required.extend(r);
+        }
+        if let Some(d) = part.remove("description") {
+            described = Some(d);
+        }
+        if !only_says {
+            m.extend(part);
+        }
+    }
+    if !required.is_empty() {
+        m.insert("required".into(), Value::Array(required));
+    }
+    if objects {
+        m.insert("properties".into(), Value::Object(properties));
+    }
+    if let Some(d) = described {
+        m.entry("description").or_insert(d);
     }
 }
 
@@ -206,6 +249,9 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::api::billing::DeliveryRunView,
     crate::api::customers::CustomerView,
     crate::app::settings::SettingsInput,
+    crate::error::ProblemBody,
+    facturier_store::companies::CompanySettings,
+    crate::error::FieldErrorView,
     crate::openapi::written::DecimalText,
     crate::openapi::written::DateText,
     crate::openapi::written::PaymentTerms,
@@ -333,50 +379,16 @@ pub(super) fn schemas() -> Value {
             s.insert(name.to_string(), patch);
         }
     }
-    let mut add = |name: &str, v: Value| {
-        s.insert(name.to_string(), v);
-    };
-
-    // ---- shared ----
-    add(
-        "Problem",
-        json!({
-            "type": "object",
-            "description": "An RFC 9457 problem (`application/problem+json`).",
-            "required": ["type", "title", "status", "code", "detail"],
-            "properties": {
-                "type": {"type": "string", "description": "`tag:facturier.org,2026:problem:` followed by `code`: a stable identifier of the kind of problem (not a web address)."},
-                "title": {"type": "string", "description": "The status's reason phrase."},
-                "status": {"type": "integer", "minimum": 400, "maximum": 599},
-                "code": {"type": "string", "description": "What went wrong, stable for programs: `invalid_input` (see `errors`), `not_found`, `forbidden`, `not_issuable`, `refused_cancel`, `credit_note_more_left`… (docs/api.md lists them)."},
-                "detail": {"type": "string", "description": "The same in an English sentence."},
-                "errors": {
-                    "type": "array",
-                    "description": "Present on 422: every field at fault.",
-                    "items": schema_ref("FieldError"),
-                },
-            },
-        }),
-    );
-    add(
-        "FieldError",
-        json!({
-            "type": "object",
-            "required": ["field", "code", "message"],
-            "properties": {
-                "field": {
-                    "type": "string",
-                    "description": "Path of the field: `name`, `billing_address.city`, `lines[2].vat_rate`, `Idempotency-Key`, `limit`…; `body` for the body as a whole.",
-                },
-                "message": {"type": "string", "description": "What is wrong, in English (in the reader's language for the e-invoicing rules)."},
-                "code": {"type": "string", "description": "What is wrong, stable for programs: `required`, `too_long`, `not_a_date`…; on an issue refused by the e-invoicing rules, the rule's problem (`seller_siren_missing`, `vat_rate_not_french`…)."},
-                "rule": {"type": "string", "description": "The EN 16931 / BR-FR rule or the article of law it would break."},
-                "place": {"type": "string", "enum": ["identity", "terms", "numbering", "customer", "document"], "description": "Where it is fixed: a settings page, the customer, the document."},
-                "line": {"type": "integer", "minimum": 0, "description": "The index in `lines` of the line concerned."},
-            },
-        }),
-    );
-
+    // The e-mail templates' schema names the merge fields, which `formats` lists.
+    if let Some(Value::Object(props)) = s.get_mut("Settings").and_then(|c| c.get_mut("properties")) {
+        props.insert(
+            "email_templates".into(),
+            described(
+                email_templates(true),
+                "The company's e-mail templates by kind and language, replacing the built-in ones.",
+            ),
+        );
+    }
     let mut add = |name: &str, v: Value| {
         s.insert(name.to_string(), v);
     };
@@ -388,48 +400,6 @@ pub(super) fn schemas() -> Value {
     // ---- products ----
     add("ProductPage", page("ProductView", "A page of products."));
 
-    let str_or_null = || json!({"type": ["string", "null"]});
-    let identity_props = json!({
-        "name": {"type": "string", "description": "Legal name (raison sociale)."},
-        "trading_name": str_or_null(), "legal_form": described(str_or_null(), "SAS, SARL, EI…"),
-        "share_capital": nullable(schema_ref("Decimal")), "rcs_city": described(str_or_null(), "City of the RCS registry."),
-        "siren": str_or_null(), "siret": str_or_null(), "vat_number": str_or_null(),
-        "address": schema_ref("Address"), "email": str_or_null(), "phone": str_or_null(), "website": str_or_null(),
-    });
-    let bank_props = json!({
-        "label": {"type": "string"}, "iban": {"type": "string"}, "bic": str_or_null(), "holder": str_or_null(),
-        "default": {"type": "boolean", "description": "The account printed on documents."},
-    });
-    let legal_props = json!({
-        "late_penalty_rate": described(nullable(schema_ref("Decimal")), "Yearly late-payment penalty rate in percent; null prints the legal default (ECB rate + 10 points)."),
-        "early_payment_discount": described(str_or_null(), "Early-payment discount terms; null prints \"no discount for early payment\"."),
-        "vat_on_debits": {"type": "boolean", "description": "The company opted to pay VAT on debits (printed on invoices)."},
-        "vat_regime": {"type": "string", "enum": ["registered", "franchise"], "description": "`registered` (the default: the company charges VAT) or `franchise` (franchise en base, art. 293 B of the CGI: no VAT charged). Sealed with each document."},
-    });
-    let look_props = json!({
-        "accent": described(str_or_null(), "Accent colour of documents, #rrggbb."),
-        "show_reference": {"type": "boolean"}, "show_discount": {"type": "boolean"}, "totals_on_every_page": {"type": "boolean"},
-        "default_terms": described(str_or_null(), "Terms and conditions printed on documents that have none of their own."),
-        "facturx_profile": {"type": "string", "enum": ["minimum", "basic_wl", "en16931"]},
-        "default_payment_terms": described(nullable(schema_ref("PaymentTermsInput")), "Payment terms of documents whose customer has none of its own; null: 30 days."),
-        "vat_rates": {"type": "array", "maxItems": 10, "items": schema_ref("Decimal"), "description": "VAT rates in percent offered by the document editors."},
-        "vat_exemptions": {"type": "array", "maxItems": 7, "items": schema_ref("ExemptionInput"), "description": "The company's own VAT exemption mentions, copied into each new document."},
-        "main_activity": {"type": "string", "enum": ["services", "goods"], "description": "What a line typed by hand supplies when nothing else tells it (default `services`)."},
-    });
-    add(
-        "Settings",
-        object(
-            &["allow_negative_stock", "banks", "legal", "documents", "email_templates"],
-            json!({
-                "allow_negative_stock": {"type": "boolean"},
-                "identity": described(object(&["name", "address"], identity_props.clone()), "The legal identity printed on documents; absent until filled in."),
-                "banks": {"type": "array", "items": object(&["label", "iban", "default"], bank_props.clone())},
-                "legal": object(&["vat_on_debits"], legal_props.clone()),
-                "documents": object(&["show_reference", "show_discount", "totals_on_every_page", "facturx_profile"], look_props.clone()),
-                "email_templates": described(email_templates(true), "The company's e-mail templates by kind and language, replacing the built-in ones."),
-            }),
-        ),
-    );
     // ---- documents: output ----
     add("PaymentPage", page("Payment", "A page of payments, newest first."));
     add("DocumentPage", page("DocumentView", "A page of documents."));

@@ -923,3 +923,109 @@ async fn a_body_over_the_size_limit_gets_413_as_problem_json() {
     })
     .await;
 }
+
+/// A problem whose `code` and `detail` are those of a message of the catalogue.
+#[track_caller]
+fn assert_coded(r: &Resp, status: u16, code: &str, detail: &str, what: &str) {
+    assert_problem(r, status, what);
+    assert_eq!(r.body["code"], code, "{what}: {}", r.body);
+    assert_eq!(r.body["type"], format!("tag:facturier.org,2026:problem:{code}"), "{what}: {}", r.body);
+    let d = r.body["detail"].as_str().unwrap_or_default();
+    assert!(d.starts_with(detail), "{what}: detail {d:?} does not start with {detail:?}");
+}
+
+/// Sends `body` chunked (no Content-Length) over a plain connection: the answer's status and JSON.
+async fn chunked(app: &TestApp, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = app.base.strip_prefix("http://").unwrap();
+    let (addr, prefix) = rest.split_once('/').unwrap();
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut head = format!(
+        "POST /{prefix}{path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n",
+        app.token
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).await.unwrap();
+    for chunk in body.chunks(64 * 1024) {
+        // The server may answer (and close) before everything is sent.
+        if s.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).await.is_err()
+            || s.write_all(chunk).await.is_err()
+            || s.write_all(b"\r\n").await.is_err()
+        {
+            break;
+        }
+    }
+    let _ = s.write_all(b"0\r\n\r\n").await;
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer).await;
+    let answer = String::from_utf8_lossy(&answer).to_string();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    let status: u16 = head.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let content_type = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-type:").map(|v| v.trim().to_string()))
+        .unwrap_or_default();
+    let json = body.find('{').and_then(|i| body.rfind('}').map(|j| &body[i..=j])).unwrap_or("null");
+    Resp { status, body: serde_json::from_str(json).unwrap_or(Value::Null), content_type }
+}
+
+#[tokio::test]
+async fn what_axum_and_the_layers_refuse_has_a_code_and_a_detail_from_the_catalogue() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let before = everything(&app).await;
+        let r = app.request(Method::GET, "/invoices?status=draft&status=paid", None, &[]).await;
+        assert_coded(&r, 400, "malformed_query", "the query string is malformed: ", "repeated parameter");
+        let r = app.request(Method::GET, "/customers/%FF", None, &[]).await;
+        assert_coded(&r, 400, "malformed_path", "the path is malformed: ", "path not UTF-8");
+        let r = app.request(Method::PUT, &format!("/customers/{customer}"), Some(json!({"name": "x"})), &[]).await;
+        assert_coded(
+            &r,
+            405,
+            "method_not_allowed",
+            "this method is not allowed on this path; the Allow header lists those that are",
+            "wrong method",
+        );
+
+        // Over the 2 MiB of every route: with a length, refused before it is read…
+        let huge = format!(r#"{{"name": "{}"}}"#, "x".repeat(3 * 1024 * 1024));
+        let r = app.raw(Method::POST, "/customers", &huge).await;
+        let over = format!("the request body is larger than {} bytes", facturier_server::MAX_BODY);
+        assert_coded(&r, 413, "body_too_large", &over, "a long body");
+        // … without one, as it is read (by the idempotency layer when a key is given).
+        for key in [None, Some(("Idempotency-Key", "chunked-1"))] {
+            let headers: Vec<(&str, &str)> = [("Content-Type", "application/json")].into_iter().chain(key).collect();
+            let r = chunked(&app, "/customers", &headers, huge.as_bytes()).await;
+            assert_coded(&r, 413, "body_too_large", &over, &format!("a chunked body, key {key:?}"));
+        }
+
+        // A customer file over 10 MiB, in a body under the files' limit or over it.
+        let path = format!("/customers/{customer}/files");
+        let file = "the file is larger than 10 MiB, the most a customer file may be";
+        for extra in [1, 200 * 1024] {
+            let big = vec![7u8; facturier_server::api::customer_files::MAX_FILE + extra];
+            let (ct, body) = common::web_client::multipart(&[], Some(("trop.bin", "application/octet-stream", &big)));
+            let r = app
+                .http
+                .post(format!("{}{path}", app.base))
+                .bearer_auth(&app.token)
+                .header("content-type", ct)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 413);
+            let problem: Value = r.json().await.unwrap();
+            assert_eq!(problem["code"], "customer_file_too_large", "{problem}");
+            assert_eq!(problem["detail"], file, "{problem}");
+        }
+        // A multipart body without its boundary cannot be read.
+        let r = app.request(Method::POST, &path, None, &[("content-type", "multipart/form-data")]).await;
+        assert_coded(&r, 400, "multipart_unreadable", "the multipart body cannot be read: ", "no boundary");
+        assert_eq!(everything(&app).await, before);
+    })
+    .await;
+}

@@ -284,6 +284,12 @@ async fn bad_files_are_refused_as_problems() {
         let r = upload(&app, "/imports/customers", "text/csv", big, &[]).await;
         assert_eq!(r.status, 413);
         assert!(r.content_type.starts_with("application/problem+json"));
+        assert_eq!(r.body["code"], "body_too_large", "{}", r.body);
+        assert!(
+            r.body["detail"].as_str().unwrap_or_default().contains("10485760"),
+            "the import's own limit: {}",
+            r.body
+        );
     })
     .await;
 }

@@ -27,6 +27,20 @@ pub(super) const REQUESTS: &[Row] = &[
     ("form_too_large", "The form is too large.", "Le formulaire est trop volumineux."),
     ("choose_role", "Choose a role.", "Choisissez un rôle."),
     ("multipart_unreadable", "the multipart body cannot be read: {e}", "le corps multipart est illisible : {e}"),
+    (
+        "customer_file_too_large",
+        "the file is larger than {n} MiB, the most a customer file may be",
+        "Le fichier dépasse {n:num} Mio, le maximum pour un fichier client",
+    ),
+    (
+        "method_not_allowed",
+        "this method is not allowed on this path; the Allow header lists those that are",
+        "Cette méthode n'est pas permise sur ce chemin ; l'en-tête Allow indique celles qui le sont",
+    ),
+    ("malformed_query", "the query string is malformed: {e}", "La chaîne de requête est mal formée : {e}"),
+    ("malformed_path", "the path is malformed: {e}", "Le chemin est mal formé : {e}"),
+    // What the framework refused in words of its own no other code names: told as it is.
+    ("request_refused", "the request was refused: {e}", "La requête a été refusée : {e}"),
     ("multipart_field_too_long", "the field {name} is too long", "le champ {name:q} est trop long"),
     ("unauthorized", "missing or unknown API token", "Jeton d'API absent ou inconnu"),
     (

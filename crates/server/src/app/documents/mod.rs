@@ -13,7 +13,8 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::{Check, DecText};
 use crate::openapi::{field, written};
-use facturier_core::document::{Content, DocumentKind, Status};
+use facturier_core::document::{Content, DocumentKind};
+use facturier_core::lifecycle::{self, Action};
 use facturier_core::message::Message;
 use facturier_core::progress::DepositShare;
 use facturier_store::documents::{DocumentRecord, NewPayment};
@@ -56,7 +57,7 @@ pub async fn update(
 ) -> Result<DocumentRecord, ApiError> {
     auth.require_write()?;
     let current = app.store.document(auth.company(), kind, id).await?;
-    if current.status != Status::Draft {
+    if !lifecycle::allows(kind, current.status, Action::Update) {
         return Err(facturier_core::document::LifecycleError::NotDraft(current.status.as_str()).into());
     }
     let input = edit(DocumentInput::from_content(&current.content))?;
@@ -338,9 +339,7 @@ pub async fn credit_note(
 ) -> Result<DocumentRecord, ApiError> {
     auth.require_write()?;
     let inv = app.store.document(auth.company(), kind, id).await?;
-    if inv.status == Status::Draft {
-        return Err(facturier_core::document::LifecycleError::NotCreditable("draft").into());
-    }
+    facturier_store::pipeline::may_credit(kind, inv.status)?;
     let mut v = Check::default();
     let note = v.opt_lines("note", &input.note, 5000);
     v.finish()?;

@@ -17,7 +17,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_core::Decimal;
 use facturier_core::compliance;
-use facturier_core::document::{Content, DocumentKind, Status};
+use facturier_core::document::{Content, DocumentKind};
+use facturier_core::lifecycle::{self, Action};
 use facturier_core::message::Message;
 use facturier_core::money::{Currency, to_text};
 use facturier_core::party::Language;
@@ -534,7 +535,7 @@ pub(super) async fn draft(app: &App, s: &WebSession, kind: DocumentKind, id: &st
     let lang = s.lang();
     let rec =
         app.store.document(s.rec.company_id, kind, doc_id(lang, id)?).await.map_err(|e| WebError::store(lang, e))?;
-    if rec.status != Status::Draft {
+    if !lifecycle::allows(kind, rec.status, Action::Update) {
         return Err(WebError::api(
             lang,
             facturier_core::document::LifecycleError::NotDraft(rec.status.as_str()).into(),
