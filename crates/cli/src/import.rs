@@ -99,9 +99,12 @@ pub async fn run(store: &Store, args: ImportArgs) -> Result<bool> {
     };
     let secs = started.elapsed().as_secs_f64();
     if !out.rejected.is_empty() {
+        // A row may be rejected for several fields: count the rows.
+        let rows: std::collections::BTreeSet<_> = out.rejected.iter().map(|r| r.row).collect();
         println!(
-            "{} rows, {} rejected: nothing {}",
+            "{} rows, {} rejected ({} problems): nothing {}",
             out.rows,
+            rows.len(),
             out.rejected.len(),
             if args.dry_run { "would be imported" } else { "imported" }
         );

@@ -967,14 +967,14 @@ async fn import_lists_rejected_rows_then_imports_and_updates() {
         let bad = dir.path().join("tiers.csv");
         std::fs::write(
             &bad,
-            "Nom du tiers;Adresse;Code postal;Ville;E-mail\nDurand;1 rue;75001;Paris;durand@x.fr\nMartin;2 rue;75002;;\n",
+            "Nom du tiers;Adresse;Code postal;Ville;E-mail\nDurand;1 rue;75001;Paris;durand@x.fr\nMartin;2 rue;75002;;\nPetit;;75003;;petit@\n",
         )
         .unwrap();
         let out = run(&db, &["import", "customers", bad.to_str().unwrap(), "--dry-run"]);
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(out.status.code(), Some(1), "{stdout}");
         assert!(stdout.contains("row 3 billing_address.city: is required"), "{stdout}");
-        assert!(stdout.contains("nothing would be imported"), "{stdout}");
+        assert!(stdout.contains("3 rows, 2 rejected (4 problems): nothing would be imported"), "{stdout}");
 
         let good = dir.path().join("articles.csv");
         std::fs::write(&good, "Réf.;Libellé;Prix de vente HT;Taux TVA\nP-1;Pose;180,50;20\nP-2;Câble;2,35;20\n")
