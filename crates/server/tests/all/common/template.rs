@@ -48,23 +48,37 @@ pub fn in_background(f: impl Future<Output = ()> + Send + 'static) {
     });
 }
 
-/// The migrated SQLite file to copy (checkpointed and closed: one file, no WAL beside it).
+/// The migrated SQLite file to copy: written whole by `VACUUM INTO` from a migrated
+/// database, so no write-ahead log is left beside it whatever the pool's connections and
+/// the writer thread still hold when it is made.
 pub fn sqlite() -> &'static Path {
     static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
     TEMPLATE.get_or_init(|| {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
         let path = dir.join(format!("facturier-template-{}.db", migrations_hash()));
         if !path.exists() {
-            // Made under a name of its own, then renamed: another run never sees half of it.
-            let building = dir.join(format!("facturier-template-{}.building", uuid::Uuid::now_v7().simple()));
+            // Made under names of their own, then renamed: another run never sees half of it.
+            let id = uuid::Uuid::now_v7().simple();
+            let building = dir.join(format!("facturier-template-{id}.building"));
+            let whole = dir.join(format!("facturier-template-{id}.whole"));
             let url = format!("sqlite://{}", building.display());
+            let into = whole.display().to_string();
             on_own_runtime(async move {
                 let store = Store::connect(&url).await.expect("connect to the SQLite template");
                 store.migrate().await.expect("migrate the SQLite template");
+                if let Store::Sqlite(pool, _) = &store {
+                    sqlx::query("VACUUM INTO ?")
+                        .bind(into)
+                        .execute(pool)
+                        .await
+                        .expect("write the SQLite template whole");
+                }
                 store.close().await;
             });
-            assert!(!Path::new(&format!("{}-wal", building.display())).exists(), "the template is checkpointed");
-            std::fs::rename(&building, &path).expect("name the SQLite template");
+            std::fs::rename(&whole, &path).expect("name the SQLite template");
+            for leftover in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{leftover}", building.display()));
+            }
         }
         path
     })
