@@ -333,6 +333,47 @@ async fn a_keep_alive_post_whose_body_is_not_read_never_loses_the_next_request()
     .await;
 }
 
+/// Unknown routes answer without reading the body, on the API (with or without a valid
+/// token) and on the web side (404 and 405): the connection still serves what follows.
+#[tokio::test]
+async fn a_post_with_a_body_to_an_unknown_route_keeps_the_connection_usable() {
+    each_db(|app| async move {
+        let body = json!({"name": "x".repeat(3000)}).to_string();
+        let token = app.token.clone();
+        let cases = [
+            ("/api/v1/nothing/here", Some(token.as_str()), 404),
+            ("/api/v1/nothing/here", None, 404),
+            ("/nothing/here", None, 404),
+            ("/static/app.css", None, 405),
+        ];
+        for (path, bearer, want) in cases {
+            for round in 0..20 {
+                let mut s = connect_from(&app, [127, 0, 0, 1]).await;
+                let auth = bearer.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+                let head = format!(
+                    "POST {path} HTTP/1.1\r\nHost: test\r\n{auth}Content-Type: application/json\r\n\
+                     Content-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                s.write_all(head.as_bytes()).await.unwrap();
+                tokio::task::yield_now().await;
+                s.write_all(body.as_bytes()).await.unwrap();
+                let first = read_answer(&mut s).await.expect("an answer to the POST");
+                assert_eq!(first.status, want, "{path}");
+                for _ in 0..3 {
+                    let next = get_on(&mut s, "/api/v1/customers", &app.token).await;
+                    assert_eq!(
+                        next.map(|a| a.status),
+                        Some(200),
+                        "{path}, round {round}: a request after the unknown route was dropped; first answer: {first:?}"
+                    );
+                }
+            }
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn api_and_document_answers_are_not_stored_by_caches() {
     each_db(|app| async move {
