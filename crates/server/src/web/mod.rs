@@ -7,6 +7,7 @@
 //! API maps JSON to, so roles, validation and behaviour are the API's.
 
 pub mod assets;
+pub mod billing;
 pub mod customers;
 pub mod dashboard;
 pub mod documents;
@@ -146,6 +147,7 @@ pub fn routes() -> Router<App> {
                 .post(imports::run)
                 .layer(axum::extract::DefaultBodyLimit::max(crate::api::customer_files::MAX_UPLOAD_BODY)),
         )
+        .route("/delivery-notes/invoicing", get(billing::form).post(billing::run))
         .route("/jobs", get(jobs::list))
         .route("/jobs/{id}/retry", post(jobs::retry))
         .route("/tokens", get(users::tokens).post(users::create_token))

@@ -178,6 +178,9 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
         let p = b.act(&csrf, &format!("/delivery-notes/{note}/convert"), &[("to", "invoice")]).await;
         assert!(p.location.starts_with("/invoices/"), "{}", p.location);
         let invoice = id_of(&p.location);
+        // A draft has no UBL yet: its address leads back to the draft, not to a dead end.
+        let early = b.get(&format!("/invoices/{invoice}/ubl")).await;
+        assert_eq!((early.status, early.location.as_str()), (303, format!("/invoices/{invoice}").as_str()));
         assert_eq!(b.act(&csrf, &format!("/invoices/{invoice}/issue"), &[]).await.status, 303);
 
         // The family: every parent with a link to its page.
@@ -1439,6 +1442,52 @@ async fn a_document_s_own_exemption_mention_is_edited_in_the_editor() {
             mentions(&v),
             [("E".to_string(), None, training.to_string()), ("K".to_string(), None, intra.to_string())]
         );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_monthly_run_has_its_page_and_makes_the_drafts_once() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        for date in ["2026-10-20", "2026-11-05", "2026-11-12"] {
+            let body =
+                json!({"customer_id": customer, "issue_date": date, "lines": [line("Livraison", "1", "100", "20")]});
+            let note = app.post("/delivery-notes", body).await.assert_status(201)["id"].as_str().unwrap().to_string();
+            app.post(&format!("/delivery-notes/{note}/issue"), json!({})).await.assert_status(200);
+        }
+        let (mut b, csrf) = admin(&app).await;
+        let list = b.get("/delivery-notes").await.body;
+        assert!(list.contains(r#"href="/delivery-notes/invoicing""#), "the run is offered from the list");
+        let page = b.get("/delivery-notes/invoicing").await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Facturer les livraisons du mois"), "{}", page.body);
+
+        // Bad input: said beside the field, nothing made.
+        let bad = b.act(&csrf, "/delivery-notes/invoicing", &[("month", "2026-13")]).await;
+        assert_eq!(bad.status, 422);
+        assert!(bad.body.contains(r#"id="month-error""#) && bad.body.contains("doit être un mois"), "{}", bad.body);
+        assert!(bad.body.contains(r#"value="2026-13""#), "what was typed is kept");
+        let drafts = || async { app.get("/invoices?status=draft").await.body["data"].as_array().unwrap().len() };
+        assert_eq!(drafts().await, 0);
+
+        // November: both notes on one draft (the customer's default grouping), listed with a link.
+        let run = b.act(&csrf, "/delivery-notes/invoicing", &[("month", "2026-11")]).await;
+        assert_eq!(run.status, 200);
+        assert!(run.body.contains("1 facture(s) brouillon créée(s) pour 2 bon(s) de livraison"), "{}", run.body);
+        let created = app.get("/invoices?status=draft").await.body["data"][0]["id"].as_str().unwrap().to_string();
+        assert!(run.body.contains(&format!(r#"href="/invoices/{created}""#)));
+        assert_eq!(app.get(&format!("/invoices/{created}")).await.body["totals"]["net"], "200.00");
+        // Again: nothing twice.
+        let again = b.act(&csrf, "/delivery-notes/invoicing", &[("month", "2026-11")]).await;
+        assert!(again.body.contains("Aucun bon de livraison à facturer"), "{}", again.body);
+        assert_eq!(drafts().await, 1);
+
+        // A read-only user is refused the run.
+        let (mut r, rcsrf) = reader(&app).await;
+        assert_eq!(r.get("/delivery-notes/invoicing").await.status, 403);
+        assert_eq!(r.act(&rcsrf, "/delivery-notes/invoicing", &[("month", "2026-10")]).await.status, 403);
+        assert_eq!(drafts().await, 1);
     })
     .await;
 }

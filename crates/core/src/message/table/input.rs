@@ -6,6 +6,7 @@ pub(super) const INPUT: &[Row] = &[
     // Input of every form (server::input, money).
     ("required", "is required", "obligatoire"),
     ("required_yyyy_mm_dd", "is required (YYYY-MM-DD)", "obligatoire (AAAA-MM-JJ)"),
+    ("month_yyyy_mm", "must be a month such as 2026-11", "doit être un mois, par exemple 2026-11"),
     ("required_iso_code_such", "is required (ISO code such as FR)", "obligatoire (code ISO, par exemple FR)"),
     (
         "required_empty_list_allowed",

@@ -11,7 +11,7 @@ use crate::web::session::{Chrome, FormData, WebSession};
 use crate::web::{WebError, html};
 use askama::Template;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use facturier_core::compliance::{self, Place};
 use facturier_core::document::{DocumentKind, LineKind, Status};
 use facturier_core::lifecycle::{self, Action};
@@ -333,10 +333,15 @@ pub(super) async fn file(
     let lang = s.lang();
     let rec =
         app.store.document(s.rec.company_id, kind, doc_id(lang, &id)?).await.map_err(|e| WebError::store(lang, e))?;
+    // A draft has no UBL (no legal number yet): back to the draft, where issuing is offered,
+    // rather than an error page with nowhere to go.
+    if ubl && rec.status == Status::Draft {
+        return Ok(axum::response::Redirect::to(&format!("/{}/{}", kind.segment(), rec.id)).into_response());
+    }
     let r = if ubl {
         crate::app::render::ubl(&app, &s.auth(), &rec, None).await
     } else {
         crate::app::render::pdf(&app, &s.auth(), &rec).await
     };
-    r.map(axum::response::IntoResponse::into_response).map_err(|e| WebError::api(lang, e))
+    r.map(IntoResponse::into_response).map_err(|e| WebError::api(lang, e))
 }
