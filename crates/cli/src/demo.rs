@@ -71,12 +71,12 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
     settings.identity = Some(Seller {
         name: COMPANY.into(),
         trading_name: None,
-        legal_form: Some("SAS".into()),
+        legal_form: Some("SARL".into()),
         share_capital: Some(Decimal::from(20_000)),
         rcs_city: Some("Lyon".into()),
-        siren: Some("552100554".parse()?),
-        siret: Some("55210055400013".parse()?),
-        vat_number: Some("FR96552100554".parse()?),
+        siren: Some("812345676".parse()?),
+        siret: Some("81234567600017".parse()?),
+        vat_number: Some("FR19812345676".parse()?),
         address: Address {
             line1: "8 quai Saint-Vincent".into(),
             line2: None,

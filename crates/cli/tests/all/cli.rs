@@ -388,6 +388,15 @@ async fn demo_builds_a_lively_company_once_and_verifies() {
             let (http, token, url) = (http.clone(), token.clone(), format!("{}{path}", server.base));
             async move { http.get(url).bearer_auth(&token).send().await.unwrap().json::<Value>().await.unwrap() }
         };
+        // The demo company is believable: its legal form is the one in its name, and no
+        // customer shares its SIREN.
+        let identity = get("/settings").await["identity"].clone();
+        let form = identity["legal_form"].as_str().unwrap();
+        assert!(identity["name"].as_str().unwrap().contains(form), "{identity}");
+        let own = identity["siren"].as_str().unwrap();
+        for c in customers["data"].as_array().unwrap() {
+            assert_ne!(c["legal"]["siren"].as_str(), Some(own), "{} shares the company's SIREN", c["name"]);
+        }
         let quotes = get("/quotes").await;
         let statuses: Vec<_> =
             quotes["data"].as_array().unwrap().iter().map(|q| q["status"].as_str().unwrap().to_string()).collect();
