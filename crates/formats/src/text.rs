@@ -194,6 +194,12 @@ pub struct Words {
     pub progress: &'static str,
     pub payment_terms: &'static str,
     pub payment_mode: &'static str,
+    /// The heading of a quote's signature block.
+    pub acceptance: &'static str,
+    /// What the customer writes and signs to accept a quote.
+    pub acceptance_help: &'static str,
+    pub acceptance_date: &'static str,
+    pub acceptance_signature: &'static str,
 }
 
 pub const FR: Words = Words {
@@ -235,6 +241,10 @@ pub const FR: Words = Words {
     bank_details: "Coordonnées bancaires",
     terms: "Conditions générales",
     special_conditions: "Conditions particulières",
+    acceptance: "Bon pour accord",
+    acceptance_help: "Devis à retourner daté et signé, précédé de la mention manuscrite « Bon pour accord », avec le cachet de l'entreprise.",
+    acceptance_date: "Date :",
+    acceptance_signature: "Signature et cachet :",
     page: "Page",
     of: "sur",
     carried_forward: "À reporter",
@@ -288,6 +298,10 @@ pub const EN: Words = Words {
     bank_details: "Bank details",
     terms: "Terms and conditions",
     special_conditions: "Special conditions",
+    acceptance: "Accepted",
+    acceptance_help: "Please return this quote dated and signed, with the words \"Accepted\" written by hand and your company stamp.",
+    acceptance_date: "Date:",
+    acceptance_signature: "Signature and stamp:",
     page: "Page",
     of: "of",
     carried_forward: "Carried forward",

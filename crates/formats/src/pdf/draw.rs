@@ -66,6 +66,9 @@ pub(super) fn draw(
             .creation_date(date),
     );
     let count = pages.len();
+    // Every page names its document, so a continuation page read alone says which.
+    let named = doc.number.as_deref().map(|n| format!("{n} — ")).unwrap_or_default();
+    let page_label = |i: usize| format!("{named}{} {} {} {}", w.page, i, w.of, count);
     let identity_lines = {
         let measure = Layout { fonts, pages: Vec::new(), y: 0.0, accent };
         let mut line = doc.seller.name.clone();
@@ -73,7 +76,10 @@ pub(super) fn draw(
             line.push_str(" · ");
             line.push_str(identity);
         }
-        measure.wrap(&line, 7.0, Weight::Regular, CONTENT_W - 60.0)
+        // The identity keeps clear of the page number at its right, however long the
+        // document's number: the widest label is the last page's.
+        let label_w = fonts.regular_metrics.width(&page_label(count), 7.5);
+        measure.wrap(&line, 7.0, Weight::Regular, CONTENT_W - label_w - 12.0)
     };
     for (i, ops) in pages.into_iter().enumerate() {
         let size = PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| PdfError::Write("page size".into()))?;
@@ -153,9 +159,7 @@ pub(super) fn draw(
             surface.draw_text(Point::from_xy(MARGIN, fy), fonts.regular.clone(), 7.0, s, false, TextDirection::Auto);
             fy += 9.0;
         }
-        // Every page names its document, so a continuation page read alone says which.
-        let named = doc.number.as_deref().map(|n| format!("{n} — ")).unwrap_or_default();
-        let page_no = format!("{named}{} {} {} {}", w.page, i + 1, w.of, count);
+        let page_no = page_label(i + 1);
         let pw = fonts.regular_metrics.width(&page_no, 7.5);
         surface.draw_text(
             Point::from_xy(PAGE_W - MARGIN - pw, PAGE_H - 40.0),

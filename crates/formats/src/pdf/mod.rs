@@ -416,6 +416,9 @@ pub fn render(doc: &RenderDocument, factur_x: Option<&[u8]>) -> Result<Vec<u8>, 
     if let Some(t) = &doc.content.terms {
         l.paragraph(Some(w.terms), t, 7.5, GREY);
     }
+    if doc.kind == DocumentKind::Quote {
+        acceptance_block(&mut l, w);
+    }
     let notes = mentions::notes(doc);
     let legal: Vec<String> = notes.iter().filter(|n| n.subject != Some("REG")).map(|n| n.text.clone()).collect();
     if !legal.is_empty() {
@@ -423,6 +426,30 @@ pub fn render(doc: &RenderDocument, factur_x: Option<&[u8]>) -> Result<Vec<u8>, 
     }
 
     draw(doc, l.pages, logo, factur_x, accent, &mentions::seller_identity(doc))
+}
+
+/// A quote's "Bon pour accord": what to write, and a framed space for the date, the
+/// signature and the stamp, kept whole on one page.
+fn acceptance_block(l: &mut Layout, w: &Words) {
+    let help = l.wrap(w.acceptance_help, 8.5, Weight::Regular, CONTENT_W);
+    let frame_h = 70.0;
+    l.ensure(16.0 + 12.0 * help.len() as f32 + frame_h + 10.0);
+    let accent = l.accent;
+    l.text(MARGIN, l.y + 9.0, w.acceptance, 9.0, Weight::Bold, accent, Align::Left);
+    l.y += 15.0;
+    for line in help {
+        l.text(MARGIN, l.y + 8.5, &line, 8.5, Weight::Regular, BLACK, Align::Left);
+        l.y += 12.0;
+    }
+    l.y += 4.0;
+    let (top, half) = (l.y, CONTENT_W / 2.0);
+    for x in [MARGIN, MARGIN + half] {
+        l.rule(x, top, x + half - 6.0, GREY, 0.6);
+        l.rule(x, top + frame_h, x + half - 6.0, GREY, 0.6);
+    }
+    l.text(MARGIN + 4.0, top + 12.0, w.acceptance_date, 8.5, Weight::Regular, GREY, Align::Left);
+    l.text(MARGIN + half + 4.0, top + 12.0, w.acceptance_signature, 8.5, Weight::Regular, GREY, Align::Left);
+    l.y = top + frame_h + 10.0;
 }
 
 /// The totals at the right and the VAT breakdown at the left.

@@ -816,6 +816,24 @@ fn the_pdf_speaks_the_readers_language_and_totals_the_vat_of_several_rates() {
 }
 
 #[test]
+fn a_quote_carries_a_bon_pour_accord_block_and_an_invoice_does_not() {
+    if !crate::services::validators_available() {
+        return;
+    }
+    let c = content(vec![item("Pose de luminaires", dec!(2), dec!(180.50), vat(dec!(10)))]);
+    let mut quote = document(DocumentKind::Quote, "D2026-00007", date!(2026 - 11 - 24), c.clone(), vec![]);
+    let fr = pdf_words(&facturier_formats::pdf::render(&quote, None).expect("PDF"));
+    assert!(fr.contains("Bon pour accord") && fr.contains("Signature et cachet"), "{fr}");
+    assert!(fr.contains("mention manuscrite"), "{fr}");
+    quote.language = Language::En;
+    let en = pdf_words(&facturier_formats::pdf::render(&quote, None).expect("PDF"));
+    assert!(en.contains("Signature and stamp") && !en.contains("Bon pour accord"), "{en}");
+    let invoice = document(DocumentKind::Invoice, "F2026-00055", date!(2026 - 11 - 24), c, vec![]);
+    let text = pdf_words(&facturier_formats::pdf::render(&invoice, None).expect("PDF"));
+    assert!(!text.contains("Bon pour accord") && !text.contains("Signature et cachet"), "{text}");
+}
+
+#[test]
 fn every_page_of_a_long_document_names_it() {
     if !crate::services::validators_available() {
         return;
