@@ -264,6 +264,8 @@ impl Runner {
             attempts_before: at - day,
             idempotency_before: at - facturier_store::idempotency::KEY_LIFETIME,
             jobs_done_before: at - KEEP_DONE,
+            // The import page keeps a file between its steps; a day is plenty.
+            import_uploads_before: at - day,
         };
         match self.store.purge_expired(&purge).await {
             Ok(p) => {

@@ -175,6 +175,8 @@ pub struct Purge {
     pub idempotency_before: Stamp,
     /// Jobs done before then.
     pub jobs_done_before: Stamp,
+    /// Import files sent before then and never imported (the web keeps them a day).
+    pub import_uploads_before: Stamp,
 }
 
 /// What the housekeeping removed, table by table.
@@ -186,6 +188,7 @@ pub struct Purged {
     pub reset_requests: u64,
     pub idempotency_keys: u64,
     pub jobs: u64,
+    pub import_uploads: u64,
 }
 
 /// The job instants compared by the runner are Unix milliseconds, as the outbox's.
@@ -551,14 +554,15 @@ impl Store {
     pub async fn purge_expired(&self, p: &Purge) -> Result<Purged> {
         let idle = p.sessions_idle_since;
         let sessions = self.delete_expired_sessions(p.now, idle).await?;
-        let statements: [(&str, i64, Option<Stamp>); 5] = [
+        let statements: [(&str, i64, Option<Stamp>); 6] = [
             ("DELETE FROM password_resets WHERE expires_at < $1", 0, Some(p.password_links_before)),
             ("DELETE FROM login_failures WHERE at_ms < $1", p.attempts_before.millis(), None),
             ("DELETE FROM reset_requests WHERE at_ms < $1", p.attempts_before.millis(), None),
             ("DELETE FROM idempotency_keys WHERE created_at < $1", 0, Some(p.idempotency_before)),
             ("DELETE FROM jobs WHERE state = 'done' AND finished_at < $1", 0, Some(p.jobs_done_before)),
+            ("DELETE FROM import_uploads WHERE created_at < $1", 0, Some(p.import_uploads_before)),
         ];
-        let mut counts = [0u64; 5];
+        let mut counts = [0u64; 6];
         for (n, (sql, ms, stamp)) in counts.iter_mut().zip(statements) {
             let mut tx = self.begin().await?;
             *n = on_conn!(&mut tx, |c| {
@@ -571,8 +575,8 @@ impl Store {
             });
             tx.commit().await?;
         }
-        let [password_links, login_failures, reset_requests, idempotency_keys, jobs] = counts;
-        Ok(Purged { sessions, password_links, login_failures, reset_requests, idempotency_keys, jobs })
+        let [password_links, login_failures, reset_requests, idempotency_keys, jobs, import_uploads] = counts;
+        Ok(Purged { sessions, password_links, login_failures, reset_requests, idempotency_keys, jobs, import_uploads })
     }
 }
 

@@ -15,6 +15,7 @@ pub mod documents;
 mod family;
 pub mod files;
 pub mod idempotency;
+pub mod import_uploads;
 pub mod imports;
 pub mod jobs;
 pub mod lists;

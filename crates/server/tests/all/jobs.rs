@@ -10,6 +10,7 @@ use common::web_client::{Browser, csrf_of, with_password};
 use common::{TestApp, each_db};
 use facturier_store::Store;
 use facturier_store::companies::Role;
+use facturier_store::import_uploads::UploadTarget;
 use facturier_store::jobs::{EMAIL_SEND, Job, JobQuery, JobState, NewJob, Purge, Retry};
 use facturier_store::outbox::NewEmail;
 use serde_json::json;
@@ -192,19 +193,28 @@ async fn the_daily_housekeeping_runs_once_a_day_across_servers_and_purges_what_e
         assert!(app.store.complete_job(old, "t").await.unwrap());
         let at = facturier_store::now();
         let day = time::Duration::days(1);
-        let purge = |jobs_done_before| Purge {
+        let upload = app
+            .store
+            .save_import_upload(app.company_id, UploadTarget::Customers, "clients.csv", "csv", b"name\nA\n")
+            .await
+            .unwrap();
+        let purge = |before| Purge {
             now: at,
             sessions_idle_since: at - time::Duration::hours(2),
             password_links_before: at - day,
             attempts_before: at - day,
             idempotency_before: at - day,
-            jobs_done_before,
+            jobs_done_before: before,
+            import_uploads_before: before,
         };
         let kept = app.store.purge_expired(&purge(at - time::Duration::days(30))).await.unwrap();
-        assert_eq!(kept.jobs, 0, "a job done now is kept a month");
+        assert_eq!((kept.jobs, kept.import_uploads), (0, 0), "a job done now is kept a month, a file sent now too");
+        assert!(app.store.import_upload(app.company_id, upload).await.is_ok());
         let purged = app.store.purge_expired(&purge(at + time::Duration::seconds(1))).await.unwrap();
         assert_eq!(purged.jobs, 2, "ours and the day's housekeeping, both done");
+        assert_eq!(purged.import_uploads, 1);
         assert!(app.store.job(None, old).await.is_err());
+        assert!(app.store.import_upload(app.company_id, upload).await.is_err());
     })
     .await;
 }

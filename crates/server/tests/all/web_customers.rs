@@ -800,7 +800,7 @@ async fn the_directory_shows_what_each_customer_owes_and_how_much_is_overdue() {
 }
 
 #[tokio::test]
-async fn a_file_of_customers_is_checked_then_imported_from_the_web_page() {
+async fn a_file_of_customers_is_sent_once_mapped_checked_then_imported_from_the_web_page() {
     each_db(|app| async move {
         let mut b = admin(&app).await;
         let list = b.get("/customers").await.body;
@@ -808,28 +808,83 @@ async fn a_file_of_customers_is_checked_then_imported_from_the_web_page() {
         let page = b.get("/imports").await;
         assert_eq!(page.status, 200);
         let csrf = csrf_of(&page.body);
-        let csv = "Nom du tiers;Adresse;Code postal;Ville;E-mail\nDurand;1 rue;75001;Paris;durand@x.fr\nMartin;2 rue;75002;;\n";
-        let form = |action: &'static str| [("csrf", csrf.clone()), ("what", "customers".into()), ("mapping", String::new()), ("action", action.into())];
-        let check = form("check");
-        let fields: Vec<(&str, &str)> = check.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        // "Localité" is no header the import knows: the city is missing on every row at first.
+        let csv = "Nom du tiers;Adresse;Code postal;Localité;E-mail\nDurand;1 rue;75001;Paris;durand@x.fr\nMartin;2 rue;75002;;\n";
+        let fields = [("csrf", csrf.as_str()), ("what", "customers")];
         let p = b.post_multipart("/imports", multipart(&fields, Some(("tiers.csv", "text/csv", csv.as_bytes())))).await;
         assert_eq!(p.status, 422, "{}", p.body);
         let text = as_read(&p.body);
-        assert!(text.contains("2 lignes lues, 1 refusées"), "{text}");
-        assert!(text.contains("Adresse de facturation › Ville") && text.contains("obligatoire"), "{text}");
-        assert!(text.contains("Nom du tiers") && text.contains("postal_code"), "the columns as understood: {text}");
+        assert!(text.contains("2 lignes lues, 2 refusées"), "{text}");
+        assert!(text.contains("Ville") && text.contains("obligatoire"), "{text}");
+        let visible: String = text.split('<').map(|piece| piece.split_once('>').map_or(piece, |(_, t)| t)).collect();
+        assert!(!visible.contains("postal_code") && !visible.contains("line1"), "fields in words, not codes: {visible}");
+        assert!(p.body.contains(r#"<option value="postal_code" selected>Code postal</option>"#), "{}", p.body);
+        assert!(p.body.contains("durand@x.fr"), "each column shows its values");
+        assert!(!p.body.contains(r#"id="import-run""#), "nothing to import while rows are refused");
+        let action = p.body.split(r#"action="/imports/"#).nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
         assert!(app.store.all_customers(app.company_id).await.unwrap().is_empty());
 
-        let good = "Nom du tiers;Adresse;Code postal;Ville\nDurand;1 rue;75001;Paris\n";
+        // The columns as the page offers them, "Localité" now the city: no second upload.
+        let mapped = |action_value: &'static str, city_field: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("header-0", "Nom du tiers".to_string()),
+                ("field-0", "name".into()),
+                ("header-1", "Adresse".into()),
+                ("field-1", "line1".into()),
+                ("header-2", "Code postal".into()),
+                ("field-2", "postal_code".into()),
+                ("header-3", "Localité".into()),
+                ("field-3", city_field.into()),
+                ("header-4", "E-mail".into()),
+                ("field-4", "email".into()),
+                ("action", action_value.into()),
+            ]
+        };
+        let post = |v: Vec<(&'static str, String)>| {
+            v.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<Vec<(String, String)>>()
+        };
+        let url = format!("/imports/{action}");
+        let p = b.post_pairs(&url, &post(mapped("check", "city"))).await;
+        assert_eq!(p.status, 422, "Martin still has no city: {}", p.body);
+        assert!(as_read(&p.body).contains("2 lignes lues, 1 refusées"), "{}", p.body);
+        assert!(p.body.contains(r#"<option value="city" selected>Ville</option>"#), "the choice is kept");
+        // Martin's city is missing from the file itself: the file is fixed and sent again.
+        let good = "Nom du tiers;Adresse;Code postal;Localité\nDurand;1 rue;75001;Paris\n";
         let p = b.post_multipart("/imports", multipart(&fields, Some(("tiers.csv", "text/csv", good.as_bytes())))).await;
+        let action = p.body.split(r#"action="/imports/"#).nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
+        let url = format!("/imports/{action}");
+        let mut choices = mapped("check", "city");
+        choices.truncate(9);
+        choices.push(("action", "check".into()));
+        let p = b.post_pairs(&url, &post(choices.clone())).await;
         assert_eq!(p.status, 200, "{}", p.body);
         assert!(as_read(&p.body).contains("1 fiches seraient créées"), "{}", p.body);
-        let run = form("import");
-        let fields: Vec<(&str, &str)> = run.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let p = b.post_multipart("/imports", multipart(&fields, Some(("tiers.csv", "text/csv", good.as_bytes())))).await;
+        assert!(p.body.contains(r#"id="import-run""#));
+        assert!(app.store.all_customers(app.company_id).await.unwrap().is_empty(), "a check saves nothing");
+        choices.pop();
+        choices.push(("action", "import".into()));
+        let p = b.post_pairs(&url, &post(choices.clone())).await;
         assert_eq!(p.status, 200, "{}", p.body);
         assert!(as_read(&p.body).contains("1 fiches créées"), "{}", p.body);
+        assert!(p.body.contains(r#"href="/customers" id="import-see""#), "{}", p.body);
+        let stored = app.store.all_customers(app.company_id).await.unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].customer.billing_address.city, "Paris");
+        // The file is forgotten once imported; another company never reaches one.
+        let again = b.post_pairs(&url, &post(choices.clone())).await;
+        assert_eq!(again.status, 404);
+        assert!(as_read(&again.body).contains("n'est plus disponible"), "{}", again.body);
+        let p = b.post_multipart("/imports", multipart(&fields, Some(("tiers.csv", "text/csv", good.as_bytes())))).await;
+        let kept = p.body.split(r#"action="/imports/"#).nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
+        let other = app.other_company().await;
+        let mut o = signed_in(&other, "boss@other.fr").await;
+        let ocsrf = o.csrf().await;
+        let mut theirs = post(choices);
+        theirs[0].1 = ocsrf;
+        assert_eq!(o.post_pairs(&format!("/imports/{kept}"), &theirs).await.status, 404);
         assert_eq!(app.store.all_customers(app.company_id).await.unwrap().len(), 1);
+        assert!(other.store.all_customers(other.company_id).await.unwrap().is_empty());
     })
     .await;
 }
