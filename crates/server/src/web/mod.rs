@@ -20,6 +20,7 @@ pub mod password;
 pub mod payments;
 pub mod session;
 pub mod settings;
+pub mod setup;
 pub mod users;
 
 use crate::App;
@@ -146,6 +147,7 @@ pub fn routes() -> Router<App> {
                 .post(imports::run)
                 .layer(axum::extract::DefaultBodyLimit::max(crate::api::customer_files::MAX_UPLOAD_BODY)),
         )
+        .route("/setup", get(setup::page))
         .route("/jobs", get(jobs::list))
         .route("/jobs/{id}/retry", post(jobs::retry))
         .route("/tokens", get(users::tokens).post(users::create_token))
