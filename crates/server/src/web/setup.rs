@@ -25,6 +25,7 @@ pub const LABELS: Labels = &[
     ("nav.menu", "Menu", "Menu"),
     ("nav.setup", "Mise en route", "Getting started"),
     ("setup.title", "Mise en route", "Getting started"),
+    ("editor.line", "Ligne", "Line"),
     (
         "setup.intro",
         "Avant votre première facture, facturier a besoin de quelques informations sur votre entreprise. Vous pouvez les donner maintenant ou plus tard\u{a0}: elles seront demandées avant d'émettre une facture.",
