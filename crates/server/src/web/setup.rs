@@ -93,8 +93,9 @@ impl Status {
     }
 }
 
-/// The company's set-up as it stands.
-pub async fn status(app: &App, company_id: Uuid, lang: Language) -> Result<Status, StoreError> {
+/// What the set-up requires: what issuing would refuse about the company (in the
+/// reader's words), its VAT regime, and whether it has a bank account.
+async fn required(app: &App, company_id: Uuid, lang: Language) -> Result<(Vec<String>, VatRegime, bool), StoreError> {
     let settings = app.store.settings(company_id).await?;
     let seller = match settings.identity {
         Some(s) => s,
@@ -107,20 +108,27 @@ pub async fn status(app: &App, company_id: Uuid, lang: Language) -> Result<Statu
         }
     };
     let regime = settings.legal.vat_regime;
-    let identity = compliance::seller_problems(&seller, regime).iter().map(|p| p.message(lang)).collect();
+    let problems = compliance::seller_problems(&seller, regime).iter().map(|p| p.message(lang)).collect();
+    Ok((problems, regime, !settings.banks.is_empty()))
+}
+
+/// The company's set-up as it stands.
+/// `today` is the company's date, for the next invoice's number.
+pub async fn status(app: &App, company_id: Uuid, lang: Language, today: time::Date) -> Result<Status, StoreError> {
+    let (identity, regime, bank) = required(app, company_id, lang).await?;
     let logo = app.store.logo(company_id).await?.is_some();
     let numbering = app.store.numbering(company_id).await?;
-    let today = facturier_store::now().instant().date();
     let next_invoice = numbering
         .iter()
         .find(|n| n.kind == DocumentKind::Invoice)
-        .map(|n| n.pattern.format(today, n.issued.saturating_add(1)));
-    Ok(Status { identity, regime, bank: !settings.banks.is_empty(), logo, next_invoice })
+        .map(|n| n.pattern.format(today, facturier_core::numbering::next_seq(n.counter, n.yearly_reset, today)));
+    Ok(Status { identity, regime, bank, logo, next_invoice })
 }
 
 /// Whether an administrator signing in to `company_id` is shown the set-up first.
 pub async fn needed(app: &App, company_id: Uuid) -> Result<bool, StoreError> {
-    Ok(!status(app, company_id, Language::Fr).await?.complete())
+    let (identity, _, bank) = required(app, company_id, Language::En).await?;
+    Ok(!identity.is_empty() || !bank)
 }
 
 #[derive(Template)]
@@ -135,7 +143,7 @@ struct SetupPage {
 pub async fn page(State(app): State<App>, s: WebSession) -> Result<Response, WebError> {
     s.auth().require_admin().map_err(|e| WebError::api(s.lang(), e))?;
     let lang = s.lang();
-    let status = status(&app, s.rec.company_id, lang).await.map_err(|e| WebError::store(lang, e))?;
+    let status = status(&app, s.rec.company_id, lang, s.today()).await.map_err(|e| WebError::store(lang, e))?;
     let regime = match status.regime {
         VatRegime::Franchise => "settings.vat_regime.franchise",
         _ => "settings.vat_regime.registered",
