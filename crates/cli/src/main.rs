@@ -81,7 +81,11 @@ enum Command {
         country: String,
         #[arg(long, default_value = "EUR")]
         currency: String,
-        /// Print {"company_id":…,"token":…}.
+        /// The address `serve` will be reached at, for the printed sign-in links.
+        /// Default: http://127.0.0.1:8080 (`serve`'s default --listen).
+        #[arg(long, env = "FACTURIER_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Print {"company_id":…,"token":…,"user_id":…,"login_url":…,"password_link":…,"set_password_command":…}.
         #[arg(long)]
         json: bool,
     },
@@ -213,7 +217,7 @@ async fn main() -> Result<()> {
             let (edge, stop) = (facturier_server::edge::EdgeConfig::default(), facturier_server::edge::stop_signal());
             facturier_server::serve_until(store, listener, mail, web, edge, stop).await.context("server stopped")?;
         }
-        Command::Init { company_name, admin_email, country, currency, json } => {
+        Command::Init { company_name, admin_email, country, currency, public_url, json } => {
             let store = open(&cli.database_url).await?;
             let name = company_name.trim();
             if name.is_empty() {
@@ -223,11 +227,42 @@ async fn main() -> Result<()> {
             let email: facturier_core::ids::Email = admin_email.parse().context("--admin-email")?;
             let country: Country = country.parse().context("--country")?;
             let currency: Currency = currency.parse().context("--currency")?;
+            let base = match public_url {
+                Some(u) => facturier_server::web::public_url_for(Some(&u), ([127, 0, 0, 1], 8080).into())?,
+                None => "http://127.0.0.1:8080".to_string(),
+            };
             let c = store.create_company(name, &country, currency, email.as_str()).await?;
+            // The admin has no web password yet: a one-time link to choose it, as the
+            // invitation e-mails carry, printed here instead of mailed.
+            let valid = facturier_server::web::password::INVITE_VALID;
+            let secret = store.create_password_link(c.company_id, c.user_id, facturier_store::now() + valid).await?;
+            let link = format!("{base}/password/reset?token={secret}");
+            let login = format!("{base}/login");
+            let set_password = format!("facturier user set-password --email {email}");
             if json {
-                println!("{}", serde_json::json!({"company_id": c.company_id, "token": c.token}));
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "company_id": c.company_id,
+                        "token": c.token,
+                        "user_id": c.user_id,
+                        "login_url": login,
+                        "password_link": link,
+                        "set_password_command": set_password,
+                    })
+                );
             } else {
                 println!("Company {name} created ({}).\nAdmin {}: API token {}", c.company_id, email, c.token);
+                println!(
+                    "\nTo sign in to the web app:\n\
+                     \x20 1. Start the server: facturier serve\n\
+                     \x20 2. Choose the admin's password by opening this link (it works once, for {} days):\n\
+                     \x20      {link}\n\
+                     \x20    or here, on the server: {set_password}\n\
+                     \x20 3. Sign in at {login} as {email} with that password.\n\
+                     \x20    A short set-up page then asks for the company's SIREN, address and bank details.",
+                    valid.whole_days()
+                );
             }
         }
         Command::Demo { json, listen } => {

@@ -367,8 +367,21 @@ fn blank(s: &str) -> bool {
     s.trim().is_empty()
 }
 
+/// What issuing an ordinary invoice would refuse about the company alone, before any
+/// document exists: [`check`]'s seller rules for standard-rated lines (exempt ones under
+/// the VAT franchise). The first-run set-up page asks for these.
+pub fn seller_problems(seller: &Seller, regime: VatRegime) -> Vec<Problem> {
+    let category = if regime == VatRegime::Franchise { VatCategory::E } else { VatCategory::S };
+    let mut out = Vec::new();
+    seller_rules(seller, regime, &BTreeSet::from([category]), &mut out);
+    out
+}
+
 fn seller(i: &Issuing<'_>, categories: &BTreeSet<VatCategory>, out: &mut Vec<Problem>) {
-    let s = i.seller;
+    seller_rules(i.seller, i.printed.legal.vat_regime, categories, out);
+}
+
+fn seller_rules(s: &Seller, regime: VatRegime, categories: &BTreeSet<VatCategory>, out: &mut Vec<Problem>) {
     let at = |f: &str| format!("settings.identity.{f}");
     if blank(&s.name) {
         // BR-06.
@@ -384,7 +397,6 @@ fn seller(i: &Issuing<'_>, categories: &BTreeSet<VatCategory>, out: &mut Vec<Pro
         // BR-FR-10: the seller's SIREN (BT-30) is mandatory.
         out.push(Problem::new(Code::SellerSirenMissing, "BR-FR-10", at("siren"), Place::Identity));
     }
-    let regime = i.printed.legal.vat_regime;
     // A registered seller charging VAT prints its VAT number (art. 242 nonies A I 2° of
     // annex II of the CGI; BR-S-02 only wants some tax identifier); intra-EU supplies and
     // exports need it whatever the regime (BR-IC-02, BR-G-02 accept no SIREN in its place).

@@ -67,6 +67,28 @@ impl Store {
         self.email(mail.company_id, email_id).await
     }
 
+    /// A link to set `user_id`'s password handed straight to whoever runs `facturier init`
+    /// (no e-mail: the first admin has no password yet and the server may send no mail):
+    /// returns its secret, of which only the SHA-256 is stored. Used once, until `expires_at`.
+    pub async fn create_password_link(&self, company_id: Uuid, user_id: Uuid, expires_at: Stamp) -> Result<String> {
+        let secret = new_secret();
+        on_pool!(self, |c| {
+            sqlx::query(
+                "INSERT INTO password_resets (id, token_hash, company_id, user_id, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(new_id())
+            .bind(crate::companies::token_hash(&secret))
+            .bind(company_id)
+            .bind(user_id)
+            .bind(now())
+            .bind(expires_at)
+            .execute(c)
+            .await?;
+        });
+        Ok(secret)
+    }
+
     /// Mints the secret of the queued link `reset_id`: stores its SHA-256 (replacing any
     /// earlier attempt's) and returns it, or `None` if the link was used or expired at `at`
     /// (a later link, or the password set another way, made it pointless to send).

@@ -1002,3 +1002,57 @@ async fn import_lists_rejected_rows_then_imports_and_updates() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
     }
 }
+
+/// `init` says how to reach the web app: the sign-in address, a one-time link to choose
+/// the admin's password (which the server then accepts once), and the command that sets
+/// it from the shell; `--json` keeps its fields and adds these.
+#[tokio::test]
+async fn init_tells_how_to_sign_in() {
+    let sqlite = databases().await.into_iter().next().unwrap();
+    let port = free_port();
+    let public = format!("http://127.0.0.1:{port}");
+    let out = run(
+        &sqlite,
+        &["init", "--company-name", "Atelier Test", "--admin-email", "admin@test.fr", "--public-url", &public],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("API token "), "{text}");
+    assert!(text.contains(&format!("Sign in at {public}/login as admin@test.fr")), "{text}");
+    assert!(text.contains("facturier user set-password --email admin@test.fr"), "{text}");
+    let link = text
+        .split_whitespace()
+        .find(|w| w.starts_with(&format!("{public}/password/reset?token=")))
+        .unwrap_or_else(|| panic!("no password link in {text}"))
+        .to_string();
+
+    let out = run(&sqlite, &["init", "--company-name", "Autre", "--admin-email", "autre@test.fr", "--json"]);
+    let v: Value = serde_json::from_slice(&out.stdout).expect("init --json prints JSON");
+    for field in ["company_id", "token", "user_id", "password_link"] {
+        assert!(v[field].is_string(), "{field} in {v}");
+    }
+    assert_eq!(v["login_url"], "http://127.0.0.1:8080/login");
+    assert_eq!(v["set_password_command"], "facturier user set-password --email autre@test.fr");
+
+    // The printed link opens the page that sets the password; a made-up one does not.
+    let server = Command::new(BIN)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .env("FACTURIER_DATABASE_URL", &sqlite.url)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let server = Server { child: server, base: public.clone() };
+    for _ in 0..200 {
+        if reqwest::get(format!("{public}/healthz")).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let page = reqwest::get(&link).await.unwrap();
+    assert_eq!(page.status(), 200, "{link}");
+    assert!(page.text().await.unwrap().contains(r#"name="password""#));
+    let wrong = reqwest::get(format!("{public}/password/reset?token=0123")).await.unwrap();
+    assert_eq!(wrong.status(), 410);
+    drop(server);
+}

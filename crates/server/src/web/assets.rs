@@ -1,4 +1,5 @@
-//! Static assets compiled into the binary: the stylesheet and htmx (vendored from the
+//! Static assets compiled into the binary: the stylesheet, a few lines of our own
+//! script (menus that close on Escape or a click elsewhere) and htmx (vendored from the
 //! npm registry, see `static/VENDORED.md`). Nothing is fetched from elsewhere.
 
 use axum::extract::Path;
@@ -7,11 +8,13 @@ use axum::response::{IntoResponse, Response};
 
 const APP_CSS: &str = include_str!("../../static/app.css");
 const HTMX: &str = include_str!("../../static/htmx.min.js");
+const APP_JS: &str = include_str!("../../static/app.js");
 
 /// `GET /static/{file}`.
 pub async fn serve(Path(file): Path<String>) -> Response {
     let (body, content_type) = match file.as_str() {
         "app.css" => (APP_CSS, "text/css; charset=utf-8"),
+        "app.js" => (APP_JS, "text/javascript; charset=utf-8"),
         // The version is in the name, so browsers may keep it as long as they like.
         "htmx-2.0.11.min.js" => (HTMX, "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),

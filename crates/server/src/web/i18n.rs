@@ -196,6 +196,7 @@ const TABLES: &[Labels] = &[
     super::documents::LABELS,
     super::payments::LABELS,
     super::billing::LABELS,
+    super::setup::LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
@@ -271,6 +272,7 @@ mod tests {
             "editor.",
             "email.",
             "billing.",
+            "setup.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

@@ -21,6 +21,7 @@ pub mod password;
 pub mod payments;
 pub mod session;
 pub mod settings;
+pub mod setup;
 pub mod users;
 
 use crate::App;
@@ -149,6 +150,7 @@ pub fn routes() -> Router<App> {
         )
         .route("/imports/{upload}", post(imports::mapped))
         .route("/delivery-notes/invoicing", get(billing::form).post(billing::run))
+        .route("/setup", get(setup::page))
         .route("/jobs", get(jobs::list))
         .route("/jobs/{id}/retry", post(jobs::retry))
         .route("/tokens", get(users::tokens).post(users::create_token))

@@ -297,7 +297,7 @@ impl Chrome {
             "documents" => {
                 matches!(self.nav, "orders" | "delivery-notes" | "proformas" | "deposit-invoices" | "credit-notes")
             }
-            "admin" => matches!(self.nav, "settings" | "users" | "tokens" | "jobs"),
+            "admin" => matches!(self.nav, "settings" | "users" | "tokens" | "jobs" | "setup"),
             _ => false,
         }
     }
@@ -468,6 +468,14 @@ pub async fn login(State(app): State<App>, req: Request) -> Result<Response, Web
     };
     // Sessions nobody came back to are swept here, at a moment that writes anyway.
     app.store.delete_expired_sessions(at, at - app.web.idle).await.map_err(store_err)?;
+    // An administrator whose company cannot issue yet is shown what it needs first,
+    // unless they asked for a page; "later" on that page goes on to the dashboard.
+    let admin = memberships.iter().any(|m| m.company_id == company_id && m.role == Role::Admin);
+    let next = if next == "/" && admin && super::setup::needed(&app, company_id).await.map_err(store_err)? {
+        "/setup".to_string()
+    } else {
+        next
+    };
     let mut r = see_other(&next);
     r.headers_mut().append(header::SET_COOKIE, set_cookie(&app, SESSION_COOKIE, &secret, "/", None));
     r.headers_mut().append(header::SET_COOKIE, set_cookie(&app, LOGIN_COOKIE, "", "/login", Some(0)));
