@@ -571,7 +571,7 @@ async fn refusals_read_in_the_users_language_with_amounts_in_its_notation() {
 
 /// Every row link of a list page, in order.
 fn row_ids(html: &str, seg: &str) -> Vec<String> {
-    let needle = format!(r#"<td><a href="/{seg}/"#);
+    let needle = format!(r#"<td class="row-title"><a href="/{seg}/"#);
     html.split(&needle).skip(1).map(|s| s.split('"').next().unwrap().to_string()).collect()
 }
 
