@@ -195,6 +195,8 @@ const TABLES: &[Labels] = &[
     super::customers::LABELS,
     super::documents::LABELS,
     super::payments::LABELS,
+    super::notice::LABELS,
+    super::confirm::LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
@@ -269,6 +271,8 @@ mod tests {
             "docfield.",
             "editor.",
             "email.",
+            "done.",
+            "confirm.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

@@ -7,6 +7,7 @@
 //! API maps JSON to, so roles, validation and behaviour are the API's.
 
 pub mod assets;
+pub mod confirm;
 pub mod customers;
 pub mod dashboard;
 pub mod documents;
@@ -16,6 +17,7 @@ pub mod invitations;
 pub mod invoices;
 pub mod jobs;
 pub mod messages;
+pub mod notice;
 pub mod password;
 pub mod payments;
 pub mod session;
