@@ -125,10 +125,11 @@ async fn journey(db: &Db) {
         b.fill(&format!("[id='{field}']"), value).await;
     }
     b.click("#save").await;
-    b.find("#saved").await;
+    b.find("#notice").await;
     b.goto(&draft_url).await;
     assert!(!b.exists("#issue-problems").await, "complete now");
     b.click("#issue").await;
+    b.click("#confirm").await;
     b.wait_text("#document-status", "Émise").await;
     assert!(b.text("h1").await.contains("F20"), "numbered when issued: {}", b.text("h1").await);
     b.screenshot("06-invoice-issued").await;

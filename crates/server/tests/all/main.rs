@@ -27,5 +27,6 @@ mod secrets_at_rest;
 mod tenant_isolation;
 mod web;
 mod web_accounts;
+mod web_confirm;
 mod web_customers;
 mod web_documents;
