@@ -166,9 +166,8 @@ impl Ask {
     /// An action whose labels are `confirm.<name>_q`, `confirm.<name>` and
     /// `confirm.<name>_button`, each with the `{name}` placeholders of `vars` filled.
     pub fn of(lang: Language, name: &str, vars: &[(&str, &str)], back: String) -> Ask {
-        let fill = |key: String| {
-            vars.iter().fold(t(lang, &key).to_string(), |s, (k, v)| s.replace(&format!("{{{k}}}"), v))
-        };
+        let fill =
+            |key: String| vars.iter().fold(t(lang, &key).to_string(), |s, (k, v)| s.replace(&format!("{{{k}}}"), v));
         Ask {
             question: fill(format!("confirm.{name}_q")),
             consequence: fill(format!("confirm.{name}")),

@@ -39,7 +39,11 @@ pub const LABELS: Labels = &[
     ("done.refunded", "Remboursement enregistré.", "Refund recorded."),
     ("done.file_uploaded", "Fichier ajouté.", "File added."),
     ("done.file_deleted", "Fichier supprimé.", "File deleted."),
-    ("done.logo_saved", "Logo enregistré : il figure sur les prochains PDF.", "Logo saved: it appears on the next PDFs."),
+    (
+        "done.logo_saved",
+        "Logo enregistré : il figure sur les prochains PDF.",
+        "Logo saved: it appears on the next PDFs.",
+    ),
     ("done.logo_deleted", "Logo supprimé.", "Logo deleted."),
     ("done.added", "Utilisateur ajouté.", "User added."),
     (

@@ -14,7 +14,11 @@ use serde_json::{Value, json};
 
 /// The text of an HTML attribute value as a browser reads it.
 fn unescape(s: &str) -> String {
-    s.replace("&#x27;", "'").replace("&#39;", "'").replace("&quot;", "\"").replace("&lt;", "<").replace("&gt;", ">")
+    s.replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
         .replace("&#38;", "&")
         .replace("&amp;", "&")
 }
@@ -100,7 +104,8 @@ async fn document_actions_ask_first_and_act_once_confirmed() {
 
         // Deleting a draft.
         let other = id(&app.draft_invoice(&customer, &[line("Pose", "1", "10", "20")]).await);
-        let page = asked(&mut b, &csrf, &format!("/invoices/{other}/delete"), &[], "Cette action est définitive.").await;
+        let page =
+            asked(&mut b, &csrf, &format!("/invoices/{other}/delete"), &[], "Cette action est définitive.").await;
         assert_eq!(status(&app, &format!("/invoices/{other}")).await, "draft");
         confirmed(&mut b, &page, "Brouillon supprimé.").await;
         assert_eq!(app.get(&format!("/invoices/{other}")).await.status, 404);
@@ -118,7 +123,8 @@ async fn document_actions_ask_first_and_act_once_confirmed() {
             ("refuse", "comme refusé ?", "Devis marqué comme refusé.", "refused"),
             ("cancel", "Annuler le devis", "Document annulé.", "cancelled"),
         ] {
-            let r = app.post("/quotes", json!({"customer_id": customer, "lines": [line("Pose", "1", "10", "20")]})).await;
+            let r =
+                app.post("/quotes", json!({"customer_id": customer, "lines": [line("Pose", "1", "10", "20")]})).await;
             let quote = id(r.assert_status(201));
             app.post(&format!("/quotes/{quote}/issue"), json!({})).await.assert_status(200);
             let page = asked(&mut b, &csrf, &format!("/quotes/{quote}/{action}"), &[], says).await;
@@ -151,7 +157,8 @@ async fn payment_and_credit_actions_ask_first_and_act_once_confirmed() {
         assert_eq!(status(&app, &format!("/invoices/{inv}")).await, "partially_paid");
 
         // Cancelling the payment: its reason is repeated, then it is cancelled.
-        let payment = app.get(&format!("/invoices/{inv}")).await.body["payments"][0]["id"].as_str().unwrap().to_string();
+        let payment =
+            app.get(&format!("/invoices/{inv}")).await.body["payments"][0]["id"].as_str().unwrap().to_string();
         let back = format!("/invoices/{inv}");
         let path = format!("/payments/{payment}/cancel");
         let page = asked(&mut b, &csrf, &path, &[("reason", "chèque <rejeté>"), ("back", &back)], "« chèque").await;
@@ -163,10 +170,15 @@ async fn payment_and_credit_actions_ask_first_and_act_once_confirmed() {
 
         // Overpaid, the excess kept as credit, then part of it refunded: the amount in words.
         let paid = b
-            .act(&csrf, &format!("/invoices/{inv}/payments"), &[("amount", "150"), ("method", "cheque"), ("excess", "credit")])
+            .act(
+                &csrf,
+                &format!("/invoices/{inv}/payments"),
+                &[("amount", "150"), ("method", "cheque"), ("excess", "credit")],
+            )
             .await;
         assert_eq!(paid.status, 303, "{}", paid.body);
-        let credit = || async { app.get(&format!("/customers/{customer}/credit")).await.body["credit"][0]["amount"].clone() };
+        let credit =
+            || async { app.get(&format!("/customers/{customer}/credit")).await.body["credit"][0]["amount"].clone() };
         assert_eq!(credit().await, "30.00");
         let path = format!("/customers/{customer}/credit/refund");
         let page = asked(&mut b, &csrf, &path, &[("amount", "10"), ("method", "cheque")], "10,00 €").await;
@@ -192,7 +204,8 @@ async fn account_actions_ask_first_and_act_once_confirmed() {
 
         // Lowering a role asks; raising it does not.
         let path = format!("/users/{compta}/role");
-        let page = asked(&mut b, &csrf, &path, &[("role", "sales")], "perdra les droits du rôle « administrateur »").await;
+        let page =
+            asked(&mut b, &csrf, &path, &[("role", "sales")], "perdra les droits du rôle « administrateur »").await;
         assert_eq!(role(app.clone()).await, Some(Role::Admin));
         confirmed(&mut b, &page, "Rôle modifié.").await;
         assert_eq!(role(app.clone()).await, Some(Role::Sales));
@@ -236,7 +249,9 @@ async fn account_actions_ask_first_and_act_once_confirmed() {
         assert_eq!(made.status, 201);
         let tokens = app.store.api_tokens(app.company_id, app.store.login_user(ADMIN).await.unwrap().unwrap().user_id);
         let token = tokens.await.unwrap().into_iter().find(|t| t.name == "Script compta").unwrap().id;
-        let page = asked(&mut b, &csrf, &format!("/tokens/{token}/revoke"), &[], "Révoquer le jeton « Script compta » ?").await;
+        let page =
+            asked(&mut b, &csrf, &format!("/tokens/{token}/revoke"), &[], "Révoquer le jeton « Script compta » ?")
+                .await;
         assert!(b.get("/tokens").await.body.contains("Script compta"), "not revoked yet");
         let next = confirmed(&mut b, &page, "Jeton révoqué").await;
         assert!(!next.body.contains("Script compta"));
@@ -326,7 +341,12 @@ async fn the_email_form_keeps_what_was_typed_previews_and_sends_to_it() {
         let send = format!("/invoices/{id}/send");
 
         // A wrong address: refused beside its field, and everything typed is still there.
-        let typed = email_form("pas une adresse", "direction@client.fr", "Votre facture {document_number}", "Bonjour,\nCi-joint.");
+        let typed = email_form(
+            "pas une adresse",
+            "direction@client.fr",
+            "Votre facture {document_number}",
+            "Bonjour,\nCi-joint.",
+        );
         let bad = b.act(&csrf, &send, &typed).await;
         assert_eq!(bad.status, 422);
         assert!(bad.body.contains(r#"id="to-error""#) && bad.body.contains(r#"aria-describedby="to-error""#));
@@ -344,7 +364,10 @@ async fn the_email_form_keeps_what_was_typed_previews_and_sends_to_it() {
         let text = as_read(&preview.body);
         assert!(text.contains(&format!("Votre facture {number}")), "the subject filled: {text}");
         assert!(text.contains(&format!("Facture-{number}.pdf")), "the attachment: {text}");
-        assert!(preview.body.contains(r#"id="preview-body""#) && text.contains("397,10 €"), "the template's body, filled");
+        assert!(
+            preview.body.contains(r#"id="preview-body""#) && text.contains("397,10 €"),
+            "the template's body, filled"
+        );
         assert!(preview.body.contains(r#"value="sophie@client.fr""#), "the form keeps what was typed");
         assert!(app.get(&format!("/invoices/{id}/emails")).await.body.as_array().unwrap().is_empty(), "not sent");
 

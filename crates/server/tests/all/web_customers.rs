@@ -412,7 +412,12 @@ async fn a_file_goes_up_and_comes_back_byte_for_byte_and_an_oversized_one_is_ref
                 multipart(&[("csrf", &csrf)], Some(("contrat signé.pdf", "application/pdf", &bytes))),
             )
             .await;
-        assert_eq!((up.status, up.location.as_str()), (303, format!("/customers/{id}?done=file_uploaded#files").as_str()), "{}", up.body);
+        assert_eq!(
+            (up.status, up.location.as_str()),
+            (303, format!("/customers/{id}?done=file_uploaded#files").as_str()),
+            "{}",
+            up.body
+        );
         let page = b.get(&format!("/customers/{id}")).await.body;
         assert!(page.contains("contrat signé.pdf") && page.contains("293,0\u{a0}Ko"), "listed with its size");
         let files = app.get(&format!("/customers/{id}/files")).await.assert_status(200).clone();

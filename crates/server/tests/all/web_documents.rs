@@ -157,7 +157,10 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
                 .body
                 .contains(&format!("/deposit-invoices/{}", id_of(&p.location)))
         );
-        assert_eq!(b.act(&csrf, &format!("/deposit-invoices/{}/delete", id_of(&p.location)), &[("confirm", "1")]).await.status, 303);
+        assert_eq!(
+            b.act(&csrf, &format!("/deposit-invoices/{}/delete", id_of(&p.location)), &[("confirm", "1")]).await.status,
+            303
+        );
         // A partial delivery: 1 of the 3 units, then the rest.
         let order_line =
             app.get(&format!("/orders/{order}")).await.body["lines"][0]["id"].as_str().unwrap().to_string();
@@ -229,25 +232,39 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
         let line_id =
             app.get(&format!("/invoices/{invoice}")).await.body["lines"][0]["id"].as_str().unwrap().to_string();
         let field = format!("credit_qty[{line_id}]");
-        let none = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[("confirm", "1"), (field.as_str(), "")]).await;
+        let none =
+            b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[("confirm", "1"), (field.as_str(), "")]).await;
         assert_eq!(none.status, 422);
         assert!(none.body.contains(r#"id="lines-error""#));
-        let p = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[("confirm", "1"), (field.as_str(), "1")]).await;
+        let p =
+            b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[("confirm", "1"), (field.as_str(), "1")]).await;
         assert!(p.location.starts_with("/credit-notes/"), "{}", p.location);
         let partial = app.get(&format!("/credit-notes/{}", id_of(&p.location))).await.body;
         assert_eq!(partial["lines"][0]["quantity"], "1");
-        assert_eq!(b.act(&csrf, &format!("/credit-notes/{}/delete", id_of(&p.location)), &[("confirm", "1")]).await.status, 303);
+        assert_eq!(
+            b.act(&csrf, &format!("/credit-notes/{}/delete", id_of(&p.location)), &[("confirm", "1")]).await.status,
+            303
+        );
         // A credit note for an amount, typed the French way; lines and an amount together are refused.
         let both = b
-            .act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[("confirm", "1"), (field.as_str(), "1"), ("credit_amount", "10")])
+            .act(
+                &csrf,
+                &format!("/invoices/{invoice}/credit-note"),
+                &[("confirm", "1"), (field.as_str(), "1"), ("credit_amount", "10")],
+            )
             .await;
         assert_eq!(both.status, 422);
         assert!(both.body.contains(r#"id="amount-error""#) && both.body.contains("soit des lignes, soit un montant"));
-        let p = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[("confirm", "1"), ("credit_amount", "10,00")]).await;
+        let p = b
+            .act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[("confirm", "1"), ("credit_amount", "10,00")])
+            .await;
         assert!(p.location.starts_with("/credit-notes/"), "{}", p.location);
         let gesture = app.get(&format!("/credit-notes/{}", id_of(&p.location))).await.body;
         assert_eq!(gesture["totals"]["gross"], "10.00");
-        assert_eq!(b.act(&csrf, &format!("/credit-notes/{}/delete", id_of(&p.location)), &[("confirm", "1")]).await.status, 303);
+        assert_eq!(
+            b.act(&csrf, &format!("/credit-notes/{}/delete", id_of(&p.location)), &[("confirm", "1")]).await.status,
+            303
+        );
         // A credit note for the whole invoice, issued, with its own UBL.
         let p = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[("confirm", "1")]).await;
         assert!(p.location.starts_with("/credit-notes/"), "{}", p.location);
@@ -265,7 +282,10 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
         let copy = app.get(&format!("/quotes/{}", id_of(&p.location))).await.body;
         assert_eq!((copy["status"].as_str(), copy["totals"]["gross"].as_str()), (Some("draft"), Some("107.99")));
         // A draft is deleted; an issued document is not.
-        assert_eq!(b.act(&csrf, &format!("/quotes/{}/delete", id_of(&p.location)), &[("confirm", "1")]).await.status, 303);
+        assert_eq!(
+            b.act(&csrf, &format!("/quotes/{}/delete", id_of(&p.location)), &[("confirm", "1")]).await.status,
+            303
+        );
         assert_eq!(app.get(&format!("/quotes/{}", id_of(&p.location))).await.status, 404);
         assert_eq!(b.act(&csrf, &format!("/invoices/{invoice}/delete"), &[("confirm", "1")]).await.status, 409);
         // Refusing and cancelling where the pipeline allows it.
@@ -420,7 +440,7 @@ async fn a_saved_draft_is_edited_with_totals_previewed_exact_to_the_cent() {
         let mut save = typed.to_vec();
         save.extend([("action", "save"), ("note", "Contrat 2026"), ("terms", "30 jours")]);
         let p = b.act(&csrf, &format!("/invoices/{id}/edit"), &save).await;
-        assert_eq!((p.status, p.location.clone()), (303, format!("/invoices/{id}")));
+        assert_eq!((p.status, p.location.clone()), (303, format!("/invoices/{id}?done=draft_saved")));
         let v = app.get(&format!("/invoices/{id}")).await.body;
         assert_eq!(v["totals"]["gross"], "107.99");
         assert_eq!(v["totals"]["net"], "89.99");

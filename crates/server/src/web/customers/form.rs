@@ -7,8 +7,8 @@ use crate::app::customers::{AddressInput, ContactInput, CustomerInput, LegalInpu
 use crate::error::ApiError;
 use crate::input::DecText;
 use crate::web::i18n::t;
-use crate::web::session::{Chrome, CsrfForm, FormData, WebSession};
 use crate::web::notice::with_done;
+use crate::web::session::{Chrome, CsrfForm, FormData, WebSession};
 use crate::web::{WebError, html, see_other};
 use askama::Template;
 use axum::extract::{Path, State};

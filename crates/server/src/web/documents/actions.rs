@@ -8,9 +8,9 @@ use crate::App;
 use crate::app::documents::{self as ops, ConvertInput, CreditNoteInput, PaymentInput};
 use crate::error::ApiError;
 use crate::input::DecText;
-use crate::web::messages::message;
 use crate::web::confirm;
 use crate::web::i18n::t;
+use crate::web::messages::message;
 use crate::web::notice::with_done;
 use crate::web::session::{FormData, WebSession};
 use crate::web::{WebError, html, see_other};
@@ -113,11 +113,14 @@ pub(super) async fn act(
         return ask(&app, &s, &form, kind, id, confirmable).await;
     }
     let back = |done: &str| see_other(&with_done(&here, done));
-    let to_doc =
-        |done: &'static str| move |rec: DocumentRecord| see_other(&with_done(&format!("/{}/{}", rec.kind.segment(), rec.id), done));
+    let to_doc = |done: &'static str| {
+        move |rec: DocumentRecord| see_other(&with_done(&format!("/{}/{}", rec.kind.segment(), rec.id), done))
+    };
     let result = match action.as_str() {
         "issue" => ops::issue(&app, &auth, kind, id).await.map(|_| back("issued")),
-        "accept" => ops::transition(&app, &auth, kind, id, "accepted", lifecycle::accept).await.map(|_| back("accepted")),
+        "accept" => {
+            ops::transition(&app, &auth, kind, id, "accepted", lifecycle::accept).await.map(|_| back("accepted"))
+        }
         "refuse" => ops::transition(&app, &auth, kind, id, "refused", lifecycle::refuse).await.map(|_| back("refused")),
         "cancel" => {
             ops::transition(&app, &auth, kind, id, "cancelled", lifecycle::cancel).await.map(|_| back("cancelled"))

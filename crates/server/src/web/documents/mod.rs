@@ -143,7 +143,11 @@ pub const LABELS: i18n::Labels = &[
         "Given up after {n} attempt(s): {why}. Check the address, then retry it from the jobs page or send it again.",
     ),
     ("email.why_unreachable", "le serveur d'envoi n'a pas pu être joint", "the mail server could not be reached"),
-    ("email.why_busy", "le serveur d'envoi a demandé de réessayer plus tard", "the mail server asked to try again later"),
+    (
+        "email.why_busy",
+        "le serveur d'envoi a demandé de réessayer plus tard",
+        "the mail server asked to try again later",
+    ),
     ("email.why_refused", "le serveur d'envoi a refusé le message", "the mail server refused the message"),
     ("email.why_address", "une adresse de destinataire est refusée", "a recipient's address is refused"),
     ("email.why_other", "l'envoi a échoué", "sending failed"),

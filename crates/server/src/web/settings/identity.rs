@@ -142,10 +142,7 @@ pub(super) fn empty_settings() -> SettingsInput {
 }
 
 /// `GET /settings`: identity and legal details.
-pub async fn identity(
-    State(app): State<App>,
-    s: WebSession,
-) -> Result<Response, WebError> {
+pub async fn identity(State(app): State<App>, s: WebSession) -> Result<Response, WebError> {
     admin(&s)?;
     let (_, values) = stored(&app, &s).await?;
     let mut page = Page::new(&app, &s, "identity").await?;

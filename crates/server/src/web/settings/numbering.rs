@@ -36,10 +36,7 @@ async fn numbering_rows(app: &App, s: &WebSession) -> Result<Vec<NumRow>, WebErr
 }
 
 /// `GET /settings/numbering`
-pub async fn numbering(
-    State(app): State<App>,
-    s: WebSession,
-) -> Result<Response, WebError> {
+pub async fn numbering(State(app): State<App>, s: WebSession) -> Result<Response, WebError> {
     admin(&s)?;
     let mut page = Page::new(&app, &s, "numbering").await?;
     page.numbering = numbering_rows(&app, &s).await?;
