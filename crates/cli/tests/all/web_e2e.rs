@@ -129,6 +129,8 @@ async fn journey(db: &Db) {
     b.goto(&draft_url).await;
     assert!(!b.exists("#issue-problems").await, "complete now");
     b.click("#issue").await;
+    b.wait_text("h1", "Émettre la facture").await;
+    b.screenshot("06-issue-confirmation").await;
     b.click("#confirm").await;
     b.wait_text("#document-status", "Émise").await;
     assert!(b.text("h1").await.contains("F20"), "numbered when issued: {}", b.text("h1").await);

@@ -36,7 +36,7 @@ pub const LABELS: Labels = &[
         "Son numéro sera attribué et {the} ne pourra plus être {modified}.",
         "It will be given its number and {the} can no longer be edited.",
     ),
-    ("confirm.issue_button", "Émettre", "Issue"),
+    ("confirm.issue_button", "Émettre {the}", "Issue {the}"),
     ("confirm.delete_q", "Supprimer le brouillon\u{a0}?", "Delete the draft?"),
     (
         "confirm.delete",
