@@ -95,6 +95,7 @@ async fn journey(db: &Db) {
 
     // Issued, accepted, then along the pipeline.
     b.click("#issue").await;
+    b.click("#confirm").await;
     b.wait_text("#document-status", "Envoyé").await;
     assert!(b.text("h1").await.contains("D20"), "{}", b.text("h1").await);
     b.click("#accept").await;
@@ -103,14 +104,17 @@ async fn journey(db: &Db) {
     b.click("#convert-order").await;
     b.wait_text("h1", "Commande").await;
     b.click("#issue").await;
+    b.click("#confirm").await;
     b.wait_text("#document-status", "Confirmée").await;
     b.click("#convert-delivery-note").await;
     b.wait_text("h1", "Bon de livraison").await;
     b.click("#issue").await;
+    b.click("#confirm").await;
     b.wait_text("#document-status", "Validé").await;
     b.click("#convert-invoice").await;
     b.wait_text("h1", "Facture").await;
     b.click("#issue").await;
+    b.click("#confirm").await;
     b.wait_text("#document-status", "Émise").await;
     b.wait_text("#family", "Devis D20").await;
     b.wait_text("#family", "Bon de livraison BL20").await;
@@ -122,8 +126,10 @@ async fn journey(db: &Db) {
     b.wait_text("#document-status", "Payée en partie").await;
     b.wait_text("#due", "57,99 €").await;
     b.click("#credit-note").await;
+    b.click("#confirm").await;
     b.wait_text("h1", "Avoir").await;
     b.click("#issue").await;
+    b.click("#confirm").await;
     b.wait_text("#document-status", "Émise").await;
     b.wait_text("#family", "Facture F20").await;
     b.screenshot("docs-05-credit-note").await;

@@ -89,7 +89,7 @@ async fn journey(db: &Db) {
     b.click("form.stack button[type=submit]").await;
     b.wait_text("h1", "Boulangerie Martin").await;
     let customer_url = b.url().await;
-    let customer_id = customer_url.rsplit('/').next().unwrap().to_string();
+    let customer_id = customer_url.split('?').next().unwrap().rsplit('/').next().unwrap().to_string();
     b.screenshot("04-customer").await;
 
     // An invoice: one line, another added with htmx (no page load), then saved and issued.
@@ -137,10 +137,13 @@ async fn journey(db: &Db) {
         b.fill(&format!("[id='{field}']"), value).await;
     }
     b.click("#save").await;
-    b.find("#saved").await;
+    b.find("#notice").await;
     b.goto(&draft_url).await;
     assert!(!b.exists("#issue-problems").await, "complete now");
     b.click("#issue").await;
+    b.wait_text("h1", "Émettre la facture").await;
+    b.screenshot("06-issue-confirmation").await;
+    b.click("#confirm").await;
     b.wait_text("#document-status", "Émise").await;
     assert!(b.text("h1").await.contains("F20"), "numbered when issued: {}", b.text("h1").await);
     b.screenshot("06-invoice-issued").await;

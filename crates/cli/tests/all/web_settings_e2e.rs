@@ -68,7 +68,7 @@ async fn settings_journey(db: &Db) {
     b.screenshot("settings-01-identity-error").await;
     b.fill("[id='identity.siren']", "732829320").await;
     b.click("#save").await;
-    b.wait_text("#saved", "Modifications enregistrées").await;
+    b.wait_text("#notice", "Modifications enregistrées").await;
     b.screenshot("settings-02-identity-saved").await;
 
     // A bank account.
@@ -77,7 +77,7 @@ async fn settings_journey(db: &Db) {
     b.fill("[id='banks[0].iban']", "FR76 3000 6000 0112 3456 7890 189").await;
     b.fill("[id='banks[0].bic']", "AGRIFRPP").await;
     b.click("#save").await;
-    b.wait_text("#saved", "Modifications enregistrées").await;
+    b.wait_text("#notice", "Modifications enregistrées").await;
     b.screenshot("settings-03-bank").await;
     b.click("#tab-numbering").await;
     b.find("#example-invoice").await;
@@ -105,7 +105,7 @@ async fn settings_journey(db: &Db) {
     b.wait_text("label[for='identity.name']", "Company name").await;
     b.fill("[id='identity.phone']", "04 78 00 00 00").await;
     b.click("#save").await;
-    b.wait_text("#saved", "Changes saved").await;
+    b.wait_text("#notice", "Changes saved").await;
     b.screenshot("settings-07-identity-en").await;
     b.click("#tab-banks").await;
     b.fill("[id='banks[1].label']", "Savings").await;
@@ -123,6 +123,7 @@ async fn settings_journey(db: &Db) {
     // Revoked from the list: the API refuses it at once; the other still works.
     b.goto(&format!("{app}/tokens")).await;
     b.click("#tokens tbody tr:first-child button").await;
+    b.click("#confirm").await;
     b.wait_text("#notice", "Token revoked").await;
     assert_eq!(api(&app, &token_en, "/settings").await.0, 401);
     assert_eq!(api(&app, &token, "/settings").await.0, 200);

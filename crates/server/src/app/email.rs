@@ -124,8 +124,30 @@ fn texts(
     Some(Texts { subject: subject?, body: body? })
 }
 
-/// Queues the message of an issued document; `delivering` says whether a mail server will send it.
-pub async fn send(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid, input: &SendInput) -> Result<Queued, ApiError> {
+/// A message written from its input and checked, before it is queued: what a preview
+/// shows and what [`send`] queues.
+pub struct Composed {
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    /// The subject and body with their merge fields filled.
+    pub subject: String,
+    pub body: String,
+    /// The file name of the attachment (the document's PDF).
+    pub attachment: String,
+    sender: Option<String>,
+    sender_name: String,
+    rec: facturier_store::documents::DocumentRecord,
+}
+
+/// Writes the message of an issued document from `input` (recipients checked, template
+/// chosen and filled) without queuing it.
+pub async fn compose(
+    app: &App,
+    auth: &Auth,
+    kind: DocumentKind,
+    id: Uuid,
+    input: &SendInput,
+) -> Result<Composed, ApiError> {
     auth.require_write()?;
     let company = auth.company();
     let rec = app.store.document(company, kind, id).await?;
@@ -163,26 +185,39 @@ pub async fn send(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid, input: &
     let Some(texts) = texts else { return Err(ApiError::field("message", Message::new("required"))) };
 
     let mail = texts.render(&MergeValues::of(&doc, lang));
-    let file = attachment_name(&doc, lang);
-    let sender = doc.seller.email.clone();
     let sender_name = doc.seller.trading_name.as_deref().unwrap_or(&doc.seller.name);
     // One line without control characters, as the builder requires, even for a name saved
     // before the string rule: the message goes out rather than failing at every attempt.
     let sender_name = sender_name.split_whitespace().collect::<Vec<_>>().join(" ").replace(char::is_control, "");
+    Ok(Composed {
+        to,
+        cc,
+        subject: mail.subject,
+        body: mail.body,
+        attachment: attachment_name(&doc, lang),
+        sender: doc.seller.email.clone(),
+        sender_name,
+        rec,
+    })
+}
+
+/// Queues the message of an issued document; `delivering` says whether a mail server will send it.
+pub async fn send(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid, input: &SendInput) -> Result<Queued, ApiError> {
+    let c = compose(app, auth, kind, id, input).await?;
     // The file stored when the document was issued, as every download serves it.
-    let pdf = super::render::stored_bytes(app, auth, &rec, facturier_store::files::FileFormat::Pdf).await?;
+    let pdf = super::render::stored_bytes(app, auth, &c.rec, facturier_store::files::FileFormat::Pdf).await?;
     let queued = app
         .store
         .enqueue_email(&NewEmail {
-            company_id: company,
-            document_id: Some(rec.id),
-            sender: sender.as_deref(),
-            sender_name: &sender_name,
-            to: &to,
-            cc: &cc,
-            subject: &mail.subject,
-            body: &mail.body,
-            attachment: Some((&file, &pdf)),
+            company_id: auth.company(),
+            document_id: Some(c.rec.id),
+            sender: c.sender.as_deref(),
+            sender_name: &c.sender_name,
+            to: &c.to,
+            cc: &c.cc,
+            subject: &c.subject,
+            body: &c.body,
+            attachment: Some((&c.attachment, &pdf)),
         })
         .await?;
     app.outbox.wake();

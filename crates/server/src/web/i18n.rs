@@ -197,6 +197,8 @@ const TABLES: &[Labels] = &[
     super::payments::LABELS,
     super::billing::LABELS,
     super::setup::LABELS,
+    super::notice::LABELS,
+    super::confirm::LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
@@ -273,6 +275,8 @@ mod tests {
             "email.",
             "billing.",
             "setup.",
+            "done.",
+            "confirm.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

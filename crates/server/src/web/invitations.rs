@@ -3,16 +3,16 @@
 //! invitation here once signed in as themselves, and accepts or declines it. Until they
 //! accept, nothing changes for them: no membership, no password link, no session.
 
+use super::confirm::{self, Ask};
 use super::i18n::{Labels, t};
 use super::session::{Chrome, CsrfForm, WebSession};
 use super::{WebError, html, see_other};
 use crate::App;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_store::StoreError;
-use serde::Deserialize;
 use uuid::Uuid;
 
 pub const LABELS: Labels = &[
@@ -30,12 +30,6 @@ pub const LABELS: Labels = &[
     ("invitations.until", "Valable jusqu'au", "Valid until"),
     ("invitations.accept", "Accepter", "Accept"),
     ("invitations.decline", "Refuser", "Decline"),
-    ("invitations.declined", "Invitation refusée.", "Invitation declined."),
-    (
-        "invitations.gone",
-        "Cette invitation n'est plus valable (déjà traitée, retirée ou expirée).",
-        "This invitation is no longer valid (already answered, withdrawn or expired).",
-    ),
 ];
 
 pub struct InvitationRow {
@@ -51,16 +45,10 @@ pub struct InvitationRow {
 struct InvitationsPage {
     p: Chrome,
     rows: Vec<InvitationRow>,
-    notice: Option<&'static str>,
-}
-
-#[derive(Deserialize)]
-pub struct DoneQuery {
-    done: Option<String>,
 }
 
 /// `GET /invitations`: the signed-in user's invitations.
-pub async fn list(State(app): State<App>, s: WebSession, Query(q): Query<DoneQuery>) -> Result<Response, WebError> {
+pub async fn list(State(app): State<App>, s: WebSession) -> Result<Response, WebError> {
     let lang = s.lang();
     let invitations = app
         .store
@@ -77,13 +65,7 @@ pub async fn list(State(app): State<App>, s: WebSession, Query(q): Query<DoneQue
             until: facturier_formats::text::date(i.expires_at.date(), lang),
         })
         .collect();
-    let notice = match q.done.as_deref() {
-        Some("declined") => Some("invitations.declined"),
-        Some("gone") => Some("invitations.gone"),
-        _ => None,
-    };
-    let page =
-        InvitationsPage { p: s.chrome(&app, "invitations", t(lang, "invitations.title").into()).await?, rows, notice };
+    let page = InvitationsPage { p: s.chrome(&app, "invitations", t(lang, "invitations.title").into()).await?, rows };
     html(StatusCode::OK, &page)
 }
 
@@ -111,13 +93,26 @@ pub async fn accept(
     Ok(see_other("/"))
 }
 
-/// `POST /invitations/{id}/decline`
+/// `POST /invitations/{id}/decline`, once confirmed.
 pub async fn decline(
     State(app): State<App>,
     Path(id): Path<String>,
-    CsrfForm(s, _): CsrfForm,
+    CsrfForm(s, form): CsrfForm,
 ) -> Result<Response, WebError> {
     let id = invitation_id(&id, &s)?;
+    if !confirm::confirmed(&form) {
+        let lang = s.lang();
+        let mine = app
+            .store
+            .invitations_for_user(s.rec.user_id, facturier_store::now())
+            .await
+            .map_err(|e| WebError::store(lang, e))?;
+        let Some(invitation) = mine.into_iter().find(|i| i.id == id) else {
+            return Ok(see_other("/invitations?done=gone"));
+        };
+        let ask = Ask::of(lang, "decline", &[("company", &invitation.company_name)], "/invitations".into());
+        return confirm::ask(&app, &s, "invitations", &format!("/invitations/{id}/decline"), &form, ask).await;
+    }
     match app.store.decline_invitation(s.rec.user_id, id).await {
         Ok(()) => Ok(see_other("/invitations?done=declined")),
         Err(StoreError::NotFound(_)) => Ok(see_other("/invitations?done=gone")),

@@ -8,13 +8,12 @@ use super::session::{Chrome, CsrfForm, WebSession};
 use super::{WebError, html, see_other};
 use crate::App;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_core::party::Language;
 use facturier_formats::text;
 use facturier_store::jobs::{Job, JobCounts, JobQuery, JobState};
-use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -44,7 +43,6 @@ pub const LABELS: Labels = &[
     ("jobs.error", "Dernière erreur", "Last error"),
     ("jobs.no_error", "—", "—"),
     ("jobs.retry", "Relancer", "Run again"),
-    ("jobs.retried", "La tâche est relancée : elle s'exécute dans un instant.", "The job runs again in a moment."),
     ("jobs.kind.email.send", "Envoi d'un e-mail", "Sending an e-mail"),
     ("jobs.kind.document.render", "Fichiers d'un document émis", "Files of an issued document"),
     ("jobs.kind.housekeeping.purge", "Nettoyage quotidien", "Daily housekeeping"),
@@ -76,12 +74,6 @@ struct JobsPage {
     counts: String,
     failed: Vec<JobRow>,
     recent: Vec<JobRow>,
-    notice: Option<&'static str>,
-}
-
-#[derive(Deserialize)]
-pub struct NoticeQuery {
-    done: Option<String>,
 }
 
 fn instant(at: OffsetDateTime, lang: Language) -> String {
@@ -120,7 +112,7 @@ fn counts(c: JobCounts, lang: Language) -> String {
 }
 
 /// `GET /jobs`
-pub async fn list(State(app): State<App>, s: WebSession, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
+pub async fn list(State(app): State<App>, s: WebSession) -> Result<Response, WebError> {
     s.auth().require_admin().map_err(|e| WebError::api(s.lang(), e))?;
     let lang = s.lang();
     let company = s.rec.company_id;
@@ -134,7 +126,6 @@ pub async fn list(State(app): State<App>, s: WebSession, Query(q): Query<NoticeQ
         counts,
         failed: failed.into_iter().map(|j| row(j, lang)).collect(),
         recent: recent.into_iter().map(|j| row(j, lang)).collect(),
-        notice: q.done.is_some().then_some("jobs.retried"),
     };
     html(StatusCode::OK, &page)
 }

@@ -8,6 +8,7 @@
 
 pub mod assets;
 pub mod billing;
+pub mod confirm;
 pub mod customers;
 pub mod dashboard;
 pub mod documents;
@@ -17,6 +18,7 @@ pub mod invitations;
 pub mod invoices;
 pub mod jobs;
 pub mod messages;
+pub mod notice;
 pub mod password;
 pub mod payments;
 pub mod session;

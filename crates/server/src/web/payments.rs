@@ -3,7 +3,9 @@
 //! parses its fields, calls the store (whose rules come from `core::payments`) and goes
 //! back to the page it came from.
 
+use super::confirm::{self, Ask};
 use super::i18n::{Labels, t};
+use super::notice::with_done;
 use super::session::{Chrome, CsrfForm, FormData, WebSession};
 use super::{WebError, html, local_path, see_other};
 use crate::App;
@@ -28,11 +30,6 @@ pub const LABELS: Labels = &[
     ("payment.status.cancelled", "Annulé", "Cancelled"),
     ("payment.cancel", "Annuler ce règlement", "Cancel this payment"),
     ("payment.cancel_reason", "Motif de l'annulation", "Why it is cancelled"),
-    (
-        "payment.cancel_confirm",
-        "Je confirme l'annulation : le règlement reste dans l'historique",
-        "I confirm the cancellation: the payment stays in the history",
-    ),
     (
         "payment.keep_excess",
         "Garder ce qui dépasse le montant dû au crédit du client",
@@ -98,7 +95,7 @@ fn typed_amount(form: &FormData, name: &str) -> Option<DecText> {
     form.text(name).map(|a| DecText(a.replace(',', ".").replace([' ', '\u{a0}', '\u{202f}'], "")))
 }
 
-/// `POST /payments/{id}/cancel`: needs a reason and the confirmation box.
+/// `POST /payments/{id}/cancel`: needs a reason, then a confirmation.
 pub async fn cancel(
     State(app): State<App>,
     Path(id): Path<String>,
@@ -113,15 +110,16 @@ pub async fn cancel(
     if reason.is_none() && form.text("reason").is_none() {
         v.error("reason", Message::new("required_say_why_payment"));
     }
-    if form.text("confirm").is_none() {
-        v.error("confirm", Message::new("required"));
-    }
     v.finish().map_err(|e| refused(lang, e))?;
     let Some(reason) = reason else {
         return Err(WebError::api(lang, ApiError::field("reason", Message::new("required"))));
     };
+    if !confirm::confirmed(&form) {
+        let ask = Ask::of(lang, "payment_cancel", &[("reason", &reason)], back.clone());
+        return confirm::ask(&app, &s, "invoices", &format!("/payments/{id}/cancel"), &form, ask).await;
+    }
     app.store.cancel_payment(s.rec.company_id, id, &reason).await.map_err(|e| fail(lang, e))?;
-    Ok(see_other(&back))
+    Ok(see_other(&with_done(&back, "payment_cancelled")))
 }
 
 /// `POST /customers/{id}/credit/apply`.
@@ -155,7 +153,7 @@ pub async fn apply_credit(
         return Err(WebError::api(lang, ApiError::field("body", Message::new("incomplete_credit_application"))));
     };
     app.store.apply_credit(s.rec.company_id, id, invoice, amount, date).await.map_err(|e| fail(lang, e))?;
-    Ok(see_other(&format!("/customers/{id}#credit")))
+    Ok(see_other(&with_done(&format!("/customers/{id}#credit"), "credit_applied")))
 }
 
 /// `POST /customers/{id}/credit/refund`.
@@ -181,11 +179,18 @@ pub async fn refund(
     let (Some(cur), Some(amount), Some(date), Some(method)) = (cur, amount, date, method) else {
         return Err(WebError::api(lang, ApiError::field("body", Message::new("incomplete_refund"))));
     };
+    if !confirm::confirmed(&form) {
+        app.store.customer(s.rec.company_id, id).await.map_err(|e| fail(lang, e))?;
+        let money = text::money(amount, cur, lang);
+        let mut ask = Ask::of(lang, "refund", &[("amount", &money)], format!("/customers/{id}#credit"));
+        (ask.danger, ask.is_final) = (false, false);
+        return confirm::ask(&app, &s, "customers", &format!("/customers/{id}/credit/refund"), &form, ask).await;
+    }
     app.store
         .refund_credit(s.rec.company_id, id, amount, cur, date, method, reference.as_deref())
         .await
         .map_err(|e| fail(lang, e))?;
-    Ok(see_other(&format!("/customers/{id}#credit")))
+    Ok(see_other(&with_done(&format!("/customers/{id}#credit"), "refunded")))
 }
 
 /// One line of the statement page.

@@ -160,8 +160,10 @@ impl WebSession {
             .await
             .map_err(|e| WebError::store(self.lang(), e))?
             .len();
+        let (notice, here) = super::notice::take(&self.here);
         Ok(Chrome {
             invitations,
+            notice,
             lang: self.lang(),
             csrf: self.rec.csrf_token.clone(),
             email: self.rec.email.clone(),
@@ -170,7 +172,7 @@ impl WebSession {
             companies,
             nav,
             title,
-            here: self.here.clone(),
+            here,
         })
     }
 }
@@ -273,8 +275,11 @@ pub struct Chrome {
     /// The section the page belongs to (highlighted in the navigation).
     pub nav: &'static str,
     pub title: String,
-    /// The page's own path and query.
+    /// The page's own path and query (without its notice).
     pub here: String,
+    /// The one-shot notice shown at the top of the page (a label of `notice::LABELS`):
+    /// the `done` of the page's address, or set by a page rendered in answer to a POST.
+    pub notice: Option<&'static str>,
 }
 
 impl Chrome {

@@ -3,13 +3,14 @@
 //! remove; the last administrator stays), and each user's API tokens (list, create —
 //! the secret is shown once —, revoke).
 
+use super::confirm::{self, Ask};
 use super::i18n::{Labels, t};
 use super::password::{INVITE_VALID, password_problem, public_url, send_link};
 use super::session::{Chrome, CsrfForm, WebSession, hash_password};
 use super::{WebError, html, see_other};
 use crate::App;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_core::ids::Email;
@@ -20,7 +21,6 @@ use facturier_store::StoreError;
 use facturier_store::companies::Role;
 use facturier_store::members::Added;
 use facturier_store::outbox::NewEmail;
-use serde::Deserialize;
 use uuid::Uuid;
 
 pub const LABELS: Labels = &[
@@ -53,22 +53,9 @@ pub const LABELS: Labels = &[
         "Celle de l'application et de ses e-mails, dont l'invitation. Un utilisateur qui a déjà un compte garde la sienne.",
         "That of the app and of its e-mails, the invitation included. A user who already has an account keeps theirs.",
     ),
-    ("users.added", "Utilisateur ajouté.", "User added."),
-    (
-        "users.link_sent",
-        "Utilisateur ajouté ; un lien pour choisir son mot de passe lui a été envoyé.",
-        "User added; a link to choose a password was sent to them.",
-    ),
-    ("users.updated", "Modification enregistrée.", "Change saved."),
-    (
-        "users.invite_sent",
-        "Cette adresse a déjà un compte : une invitation lui a été envoyée. Elle deviendra membre quand elle l'aura acceptée.",
-        "This address already has an account: an invitation was sent to it. It becomes a member once it accepts.",
-    ),
     ("users.pending", "Invitations en attente", "Pending invitations"),
     ("users.pending_until", "Valable jusqu'au", "Valid until"),
     ("users.cancel_invitation", "Retirer l'invitation", "Withdraw the invitation"),
-    ("users.invitation_cancelled", "Invitation retirée.", "Invitation withdrawn."),
     (
         "invite.mail_subject",
         "Invitation à rejoindre {company} sur facturier",
@@ -115,7 +102,6 @@ pub const LABELS: Labels = &[
         "Copiez ce jeton maintenant : il ne sera plus jamais affiché.",
         "Copy this token now: it will never be shown again.",
     ),
-    ("tokens.revoked", "Jeton révoqué : l'API le refuse désormais.", "Token revoked: the API refuses it from now on."),
     ("tokens.expires", "Expire le", "Expires"),
     ("tokens.expired", "expiré le", "expired on"),
     ("tokens.valid_for", "Validité", "Valid for"),
@@ -150,7 +136,6 @@ struct UsersPage {
     rows: Vec<MemberRow>,
     pending: Vec<PendingRow>,
     roles: Vec<(&'static str, &'static str)>,
-    notice: Option<&'static str>,
     error: Option<String>,
     email: String,
     role: String,
@@ -158,11 +143,6 @@ struct UsersPage {
     language: &'static str,
     email_error: Option<&'static str>,
     password_error: Option<&'static str>,
-}
-
-#[derive(Deserialize)]
-pub struct NoticeQuery {
-    done: Option<String>,
 }
 
 fn admin(s: &WebSession) -> Result<(), WebError> {
@@ -203,7 +183,6 @@ async fn users_page(app: &App, s: &WebSession) -> Result<UsersPage, WebError> {
             })
             .collect(),
         roles: roles(lang),
-        notice: None,
         error: None,
         email: String::new(),
         role: "sales".into(),
@@ -214,17 +193,9 @@ async fn users_page(app: &App, s: &WebSession) -> Result<UsersPage, WebError> {
 }
 
 /// `GET /users`
-pub async fn list(State(app): State<App>, s: WebSession, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
+pub async fn list(State(app): State<App>, s: WebSession) -> Result<Response, WebError> {
     admin(&s)?;
-    let mut page = users_page(&app, &s).await?;
-    page.notice = match q.done.as_deref() {
-        Some("added") => Some("users.added"),
-        Some("invited") => Some("users.link_sent"),
-        Some("invitation_sent") => Some("users.invite_sent"),
-        Some("invitation_cancelled") => Some("users.invitation_cancelled"),
-        Some(_) => Some("users.updated"),
-        None => None,
-    };
+    let page = users_page(&app, &s).await?;
     html(StatusCode::OK, &page)
 }
 
@@ -339,16 +310,39 @@ async fn send_invitation(app: &App, s: &WebSession, email: &str, role: Role, lan
     Ok(())
 }
 
-/// `POST /users/invitations/{id}/cancel`: withdraws a pending invitation.
+/// `POST /users/invitations/{id}/cancel`: withdraws a pending invitation, once confirmed.
 pub async fn cancel_invitation(
     State(app): State<App>,
     Path(id): Path<String>,
-    CsrfForm(s, _): CsrfForm,
+    CsrfForm(s, form): CsrfForm,
 ) -> Result<Response, WebError> {
     admin(&s)?;
+    let lang = s.lang();
     let id = member_id(&s, &id)?;
-    app.store.cancel_invitation(s.rec.company_id, id).await.map_err(|e| WebError::store(s.lang(), e))?;
+    if !confirm::confirmed(&form) {
+        let pending = app
+            .store
+            .pending_invitations(s.rec.company_id, facturier_store::now())
+            .await
+            .map_err(|e| WebError::store(lang, e))?;
+        let invitation = pending.into_iter().find(|i| i.id == id).ok_or(WebError::NotFound(lang))?;
+        let ask = Ask::of(lang, "withdraw", &[("email", &invitation.email)], "/users".into());
+        return confirm::ask(&app, &s, "users", &format!("/users/invitations/{id}/cancel"), &form, ask).await;
+    }
+    app.store.cancel_invitation(s.rec.company_id, id).await.map_err(|e| WebError::store(lang, e))?;
     Ok(see_other("/users?done=invitation_cancelled"))
+}
+
+/// The member `id` of the session's company.
+async fn member(app: &App, s: &WebSession, id: Uuid) -> Result<facturier_store::members::Member, WebError> {
+    let lang = s.lang();
+    let members = app.store.members(s.rec.company_id).await.map_err(|e| WebError::store(lang, e))?;
+    members.into_iter().find(|m| m.user_id == id).ok_or(WebError::NotFound(lang))
+}
+
+/// Whether going from `old` to `new` takes rights away: administration, or writing.
+fn lowers(old: Role, new: Role) -> bool {
+    (old == Role::Admin && new != Role::Admin) || (old.can_write() && !new.can_write())
 }
 
 fn member_id(s: &WebSession, id: &str) -> Result<Uuid, WebError> {
@@ -362,8 +356,23 @@ pub async fn set_role(
     CsrfForm(s, form): CsrfForm,
 ) -> Result<Response, WebError> {
     admin(&s)?;
+    let lang = s.lang();
     let id = member_id(&s, &id)?;
-    let role = role_of(form.get("role")).ok_or_else(|| WebError::BadRequest(s.lang(), Message::new("choose_role")))?;
+    let role = role_of(form.get("role")).ok_or_else(|| WebError::BadRequest(lang, Message::new("choose_role")))?;
+    let m = member(&app, &s, id).await?;
+    if lowers(m.role, role) && !confirm::confirmed(&form) {
+        let role_name = |r: Role| t(lang, &format!("role.{}", r.as_str()));
+        let mut ask = Ask::of(
+            lang,
+            "role",
+            &[("email", &m.email), ("role", role_name(role)), ("old", role_name(m.role))],
+            "/users".into(),
+        );
+        if id == s.rec.user_id {
+            ask.consequence = t(lang, "confirm.role_self").replace("{old}", role_name(m.role));
+        }
+        return confirm::ask(&app, &s, "users", &format!("/users/{id}/role"), &form, ask).await;
+    }
     match app.store.set_member_role(s.rec.company_id, id, role).await {
         Ok(()) if id == s.rec.user_id && role != Role::Admin => Ok(see_other("/")),
         Ok(()) => Ok(see_other("/users?done=role")),
@@ -371,14 +380,21 @@ pub async fn set_role(
     }
 }
 
-/// `POST /users/{id}/remove`
+/// `POST /users/{id}/remove`, once confirmed.
 pub async fn remove(
     State(app): State<App>,
     Path(id): Path<String>,
-    CsrfForm(s, _): CsrfForm,
+    CsrfForm(s, form): CsrfForm,
 ) -> Result<Response, WebError> {
     admin(&s)?;
+    let lang = s.lang();
     let id = member_id(&s, &id)?;
+    if !confirm::confirmed(&form) {
+        let m = member(&app, &s, id).await?;
+        let name = if id == s.rec.user_id { "remove_self" } else { "remove" };
+        let ask = Ask::of(lang, name, &[("email", &m.email), ("company", &s.rec.company_name)], "/users".into());
+        return confirm::ask(&app, &s, "users", &format!("/users/{id}/remove"), &form, ask).await;
+    }
     match app.store.remove_member(s.rec.company_id, id).await {
         Ok(()) if id == s.rec.user_id => Ok(see_other("/login")),
         Ok(()) => Ok(see_other("/users?done=removed")),
@@ -408,7 +424,6 @@ struct TokensPage {
     rows: Vec<TokenRow>,
     role: &'static str,
     secret: Option<String>,
-    notice: Option<&'static str>,
     name: String,
     name_error: Option<&'static str>,
     /// The validity chosen in the form (a value of [`TOKEN_VALIDITIES`]).
@@ -446,7 +461,6 @@ async fn tokens_page(app: &App, s: &WebSession) -> Result<TokensPage, WebError> 
             .collect(),
         role: t(lang, &format!("role.{}", s.rec.role.as_str())),
         secret: None,
-        notice: None,
         name: String::new(),
         name_error: None,
         validity: "90".into(),
@@ -455,9 +469,8 @@ async fn tokens_page(app: &App, s: &WebSession) -> Result<TokensPage, WebError> 
 }
 
 /// `GET /tokens`: the signed-in user's tokens in this company.
-pub async fn tokens(State(app): State<App>, s: WebSession, Query(q): Query<NoticeQuery>) -> Result<Response, WebError> {
-    let mut page = tokens_page(&app, &s).await?;
-    page.notice = q.done.is_some().then_some("tokens.revoked");
+pub async fn tokens(State(app): State<App>, s: WebSession) -> Result<Response, WebError> {
+    let page = tokens_page(&app, &s).await?;
     html(StatusCode::OK, &page)
 }
 
@@ -488,14 +501,21 @@ pub async fn create_token(State(app): State<App>, CsrfForm(s, form): CsrfForm) -
     html(StatusCode::CREATED, &page)
 }
 
-/// `POST /tokens/{id}/revoke`: only the user's own token.
+/// `POST /tokens/{id}/revoke`: only the user's own token, once confirmed.
 pub async fn revoke_token(
     State(app): State<App>,
     Path(id): Path<String>,
-    CsrfForm(s, _): CsrfForm,
+    CsrfForm(s, form): CsrfForm,
 ) -> Result<Response, WebError> {
     let lang = s.lang();
     let id: Uuid = id.parse().map_err(|_| WebError::NotFound(lang))?;
+    if !confirm::confirmed(&form) {
+        let tokens =
+            app.store.api_tokens(s.rec.company_id, s.rec.user_id).await.map_err(|e| WebError::store(lang, e))?;
+        let token = tokens.into_iter().find(|k| k.id == id).ok_or(WebError::NotFound(lang))?;
+        let ask = Ask::of(lang, "revoke", &[("name", &token.name)], "/tokens".into());
+        return confirm::ask(&app, &s, "tokens", &format!("/tokens/{id}/revoke"), &form, ask).await;
+    }
     app.store.revoke_api_token(s.rec.company_id, s.rec.user_id, id).await.map_err(|e| WebError::store(lang, e))?;
     Ok(see_other("/tokens?done=revoked"))
 }

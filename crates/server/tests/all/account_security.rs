@@ -147,7 +147,7 @@ async fn an_invitation_can_be_declined_withdrawn_and_expires() {
         invite(&mut admin).await;
         let id = pending_id(&app).await.expect("pending");
         let csrf = victim.csrf().await;
-        let declined = victim.act(&csrf, &format!("/invitations/{id}/decline"), &[]).await;
+        let declined = victim.act(&csrf, &format!("/invitations/{id}/decline"), &[("confirm", "1")]).await;
         assert_eq!(declined.location, "/invitations?done=declined");
         assert_eq!(pending_id(&app).await, None);
         assert_eq!(app.store.memberships(victim_id).await.unwrap().len(), 1);
@@ -155,7 +155,7 @@ async fn an_invitation_can_be_declined_withdrawn_and_expires() {
         invite(&mut admin).await;
         let id = pending_id(&app).await.expect("pending");
         let csrf = admin.csrf().await;
-        let withdrawn = admin.act(&csrf, &format!("/users/invitations/{id}/cancel"), &[]).await;
+        let withdrawn = admin.act(&csrf, &format!("/users/invitations/{id}/cancel"), &[("confirm", "1")]).await;
         assert_eq!(withdrawn.location, "/users?done=invitation_cancelled");
         let csrf = victim.csrf().await;
         assert_eq!(

@@ -403,7 +403,7 @@ async fn the_editor_lets_a_typed_line_say_what_it_supplies() {
         form.push(("action".into(), "save".into()));
         let p = b.post_pairs("/invoices/new", &form).await;
         assert_eq!(p.status, 303, "{}", p.body);
-        let id = p.location.rsplit('/').next().unwrap_or_default().to_string();
+        let id = p.location.split('?').next().unwrap_or_default().rsplit('/').next().unwrap_or_default().to_string();
         let v = app.get(&format!("/invoices/{id}")).await.body;
         assert_eq!(v["lines"][0]["nature"], "goods", "chosen");
         assert_eq!(v["lines"][1]["nature"], "services", "the company's main activity");

@@ -330,7 +330,7 @@ async fn the_draft_page_shows_what_to_complete_before_issue_and_the_first_invoic
         let page = b.get(&format!("/invoices/{}", id(&inv))).await;
         assert!(!page.body.contains(r#"id="issue-problems""#));
         assert!(!b.get("/invoices/new").await.body.contains(r#"id="first-run""#));
-        let done = b.act(&csrf_of(&page.body), &format!("/invoices/{}/issue", id(&inv)), &[]).await;
+        let done = b.act(&csrf_of(&page.body), &format!("/invoices/{}/issue", id(&inv)), &[("confirm", "1")]).await;
         assert_eq!(done.status, 303, "{}", done.body);
         assert_eq!(app.get(&format!("/invoices/{}", id(&inv))).await.body["status"], "issued");
     })

@@ -27,6 +27,7 @@ mod secrets_at_rest;
 mod tenant_isolation;
 mod web;
 mod web_accounts;
+mod web_confirm;
 mod web_customers;
 mod web_documents;
 mod web_setup;

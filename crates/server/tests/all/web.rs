@@ -162,7 +162,7 @@ async fn hostile_input_is_shown_as_text_never_run() {
             )
             .await;
         assert_eq!(p.status, 303);
-        let id = p.location.trim_start_matches("/customers/").to_string();
+        let id = p.location.trim_start_matches("/customers/").trim_end_matches("?done=customer_created").to_string();
         app.draft_invoice(&id, &[line("<b>gras</b>", "1", "10", "20")]).await;
         let invoice_id = app.get("/invoices").await.body["data"][0]["id"].as_str().unwrap().to_string();
         for path in [
@@ -229,13 +229,14 @@ async fn a_read_only_user_sees_no_issue_button_and_a_forged_issue_is_refused() {
 
         // The admin issues through the web: the same rules as the API (number, status).
         let csrf = admin.csrf().await;
-        let issued = admin.post(&format!("/invoices/{id}/issue"), &[("csrf", &csrf)]).await;
-        assert_eq!((issued.status, issued.location), (303, format!("/invoices/{id}")));
+        let issued = admin.post(&format!("/invoices/{id}/issue"), &[("csrf", &csrf), ("confirm", "1")]).await;
+        assert_eq!((issued.status, issued.location), (303, format!("/invoices/{id}?done=issued")));
         let v = app.get(&format!("/invoices/{id}")).await.body;
         assert_eq!(v["status"], "issued");
         assert!(v["number"].as_str().unwrap().starts_with('F'));
         // Issuing twice is refused by the store, not silently repeated.
-        assert_eq!(admin.post(&format!("/invoices/{id}/issue"), &[("csrf", &csrf)]).await.status, 409);
+        let again = [("csrf", csrf.as_str()), ("confirm", "1")];
+        assert_eq!(admin.post(&format!("/invoices/{id}/issue"), &again).await.status, 409);
     })
     .await;
 }

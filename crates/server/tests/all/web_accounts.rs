@@ -39,8 +39,8 @@ async fn an_admin_saves_identity_and_bank_and_they_are_on_the_invoices() {
     each_db(|app| async move {
         let mut b = signed_in(&app, ADMIN).await;
         let saved = b.submit("/settings", IDENTITY).await;
-        assert_eq!((saved.status, saved.location.as_str()), (303, "/settings?saved=1"), "{}", saved.body);
-        let page = b.get("/settings?saved=1").await;
+        assert_eq!((saved.status, saved.location.as_str()), (303, "/settings?done=saved"), "{}", saved.body);
+        let page = b.get("/settings?done=saved").await;
         assert!(page.body.contains("Modifications enregistrées."));
         assert!(shows_as_text(&page.body, "Atelier <script>alert(1)</script> SARL"), "escaped");
         assert!(!page.body.contains("<script>alert(1)"));
@@ -287,13 +287,16 @@ async fn a_logo_that_is_not_an_image_is_refused_and_a_png_is_shown_then_deleted(
 
         let png = png_logo(120, 40);
         let ok = b.upload("/settings/logo", "logo", "image/png", &png).await;
-        assert_eq!((ok.status, ok.location.as_str()), (303, "/settings/logo?saved=1"), "{}", ok.body);
+        assert_eq!((ok.status, ok.location.as_str()), (303, "/settings/logo?done=logo_saved"), "{}", ok.body);
         let page = b.get("/settings/logo").await;
         assert!(page.body.contains(r#"id="logo-preview""#));
         let img = b.get("/settings/logo/image").await;
         assert_eq!((img.status, img.content_type.as_str()), (200, "image/png"));
-        let deleted = b.submit("/settings/logo/delete", &[]).await;
-        assert_eq!(deleted.status, 303);
+        let asked = b.submit("/settings/logo/delete", &[]).await;
+        assert!(asked.status == 200 && asked.body.contains(r#"id="confirm""#), "{}", asked.body);
+        assert_eq!(app.get("/settings/logo").await.status, 200, "kept until confirmed");
+        let deleted = b.submit("/settings/logo/delete", &[("confirm", "1")]).await;
+        assert_eq!((deleted.status, deleted.location.as_str()), (303, "/settings/logo?done=logo_deleted"));
         assert_eq!(app.get("/settings/logo").await.status, 404);
     })
     .await;
@@ -361,10 +364,10 @@ async fn members_are_added_their_role_changed_and_the_last_admin_stays() {
         let compta_id = members.iter().find(|m| m.email == "compta@test.fr").unwrap().user_id;
 
         // The last admin can be neither demoted nor removed.
-        let demote = b.submit(&format!("/users/{admin_id}/role"), &[("role", "sales")]).await;
+        let demote = b.submit(&format!("/users/{admin_id}/role"), &[("role", "sales"), ("confirm", "1")]).await;
         assert_eq!(demote.status, 409);
         assert!(demote.body.contains("dernier administrateur"), "{}", demote.body);
-        let remove = b.submit(&format!("/users/{admin_id}/remove"), &[]).await;
+        let remove = b.submit(&format!("/users/{admin_id}/remove"), &[("confirm", "1")]).await;
         assert_eq!(remove.status, 409);
         assert_eq!(
             app.store.members(app.company_id).await.unwrap().iter().filter(|m| m.role == Role::Admin).count(),
@@ -375,14 +378,14 @@ async fn members_are_added_their_role_changed_and_the_last_admin_stays() {
         let promote = b.submit(&format!("/users/{compta_id}/role"), &[("role", "admin")]).await;
         assert_eq!(promote.status, 303);
         assert_eq!(compta.get("/settings").await.status, 200);
-        let demote = b.submit(&format!("/users/{admin_id}/role"), &[("role", "read_only")]).await;
+        let demote = b.submit(&format!("/users/{admin_id}/role"), &[("role", "read_only"), ("confirm", "1")]).await;
         assert_eq!(demote.status, 303, "another admin exists now");
         assert_eq!(b.get("/users").await.status, 403);
 
         // Removed: the session and the API tokens of that company stop at once.
         let (_, token) = app.store.create_api_token(app.company_id, admin_id, "script").await.unwrap();
         assert_eq!(app.with_token(&token).get("/customers").await.status, 200);
-        let removed = compta.submit(&format!("/users/{admin_id}/remove"), &[]).await;
+        let removed = compta.submit(&format!("/users/{admin_id}/remove"), &[("confirm", "1")]).await;
         assert_eq!(removed.status, 303);
         assert_eq!(b.get("/").await.status, 303, "signed out");
         assert_eq!(app.with_token(&token).get("/customers").await.status, 401);
@@ -458,8 +461,9 @@ async fn an_api_token_made_in_the_ui_works_until_it_is_revoked() {
         // Another user cannot revoke it.
         let mut other = signed_in(&app, ADMIN).await;
         assert_eq!(other.submit(&format!("/tokens/{made_id}/revoke"), &[]).await.status, 404);
+        assert_eq!(other.submit(&format!("/tokens/{made_id}/revoke"), &[("confirm", "1")]).await.status, 404);
         assert_eq!(api.get("/customers").await.status, 200);
-        let revoked = b.submit(&format!("/tokens/{made_id}/revoke"), &[]).await;
+        let revoked = b.submit(&format!("/tokens/{made_id}/revoke"), &[("confirm", "1")]).await;
         assert_eq!((revoked.status, revoked.location.as_str()), (303, "/tokens?done=revoked"));
         assert_eq!(api.get("/customers").await.status, 401, "refused at once");
     })

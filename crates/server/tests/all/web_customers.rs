@@ -148,7 +148,7 @@ async fn an_edit_keeps_untouched_fields_and_adds_then_removes_contacts() {
         let saved = b.post_pairs(&format!("/customers/{id}/edit"), &form).await;
         assert_eq!(
             (saved.status, saved.location.as_str()),
-            (303, format!("/customers/{id}").as_str()),
+            (303, format!("/customers/{id}?done=customer_updated").as_str()),
             "{}",
             saved.body
         );
@@ -412,7 +412,12 @@ async fn a_file_goes_up_and_comes_back_byte_for_byte_and_an_oversized_one_is_ref
                 multipart(&[("csrf", &csrf)], Some(("contrat signé.pdf", "application/pdf", &bytes))),
             )
             .await;
-        assert_eq!((up.status, up.location.as_str()), (303, format!("/customers/{id}#files").as_str()), "{}", up.body);
+        assert_eq!(
+            (up.status, up.location.as_str()),
+            (303, format!("/customers/{id}?done=file_uploaded#files").as_str()),
+            "{}",
+            up.body
+        );
         let page = b.get(&format!("/customers/{id}")).await.body;
         assert!(page.contains("contrat signé.pdf") && page.contains("293,0\u{a0}Ko"), "listed with its size");
         let files = app.get(&format!("/customers/{id}/files")).await.assert_status(200).clone();
@@ -502,7 +507,8 @@ async fn a_file_goes_up_and_comes_back_byte_for_byte_and_an_oversized_one_is_ref
         assert_eq!(p.status, 403);
 
         // Deleting from the web; the history keeps both events.
-        let del = b.post_pairs(&format!("/customers/{id}/files/{file_id}/delete"), &pairs(&[("csrf", &csrf)])).await;
+        let path = format!("/customers/{id}/files/{file_id}/delete");
+        let del = b.post_pairs(&path, &pairs(&[("csrf", &csrf), ("confirm", "1")])).await;
         assert_eq!(del.status, 303);
         assert_eq!(app.get(&format!("/customers/{id}/files")).await.body.as_array().unwrap().len(), 0);
         assert_eq!(b.get(&format!("/customers/{id}/files/{file_id}")).await.status, 404);

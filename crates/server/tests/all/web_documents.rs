@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 
 /// The id at the end of a redirect to a document page.
 fn id_of(location: &str) -> String {
-    location.rsplit('/').next().unwrap().to_string()
+    let path = location.split('?').next().unwrap();
+    path.rsplit('/').next().unwrap().to_string()
 }
 
 /// The company's administrator, signed in, and the session's CSRF token.
@@ -87,7 +88,7 @@ async fn every_kind_has_its_list_and_its_page_with_the_actions_of_its_status() {
         let other = app.other_company().await;
         let theirs = draft(&other, "quotes", &other.customer().await, &[line("X", "1", "1", "20")]).await;
         assert_eq!(b.get(&format!("/quotes/{theirs}")).await.status, 404);
-        assert_eq!(b.act(&csrf, &format!("/quotes/{theirs}/issue"), &[]).await.status, 404);
+        assert_eq!(b.act(&csrf, &format!("/quotes/{theirs}/issue"), &[("confirm", "1")]).await.status, 404);
         assert_eq!(b.act(&csrf, &format!("/quotes/{theirs}/duplicate"), &[]).await.status, 404);
         assert_eq!(other.get(&format!("/quotes/{theirs}")).await.body["status"], "draft");
         assert_eq!(b.get("/quotes/pas-un-id").await.status, 404);
@@ -124,8 +125,8 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
         assert_eq!(v["totals"]["gross"], "107.99");
         assert_eq!(v["valid_until"], "2099-12-31");
 
-        let issued = b.act(&csrf, &format!("/quotes/{quote}/issue"), &[]).await;
-        assert_eq!((issued.status, issued.location.clone()), (303, format!("/quotes/{quote}")));
+        let issued = b.act(&csrf, &format!("/quotes/{quote}/issue"), &[("confirm", "1")]).await;
+        assert_eq!((issued.status, issued.location.clone()), (303, format!("/quotes/{quote}?done=issued")));
         let page = b.get(&format!("/quotes/{quote}")).await.body;
         assert!(page.contains("Envoyé") && page.contains(r#"id="accept""#) && page.contains(r#"id="refuse""#));
         assert!(page.contains(r#"id="convert-order""#) && page.contains(r#"id="convert-invoice""#));
@@ -141,7 +142,7 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
         assert_eq!(p.status, 303);
         assert!(p.location.starts_with("/orders/"), "{}", p.location);
         let order = id_of(&p.location);
-        assert_eq!(b.act(&csrf, &format!("/orders/{order}/issue"), &[]).await.status, 303);
+        assert_eq!(b.act(&csrf, &format!("/orders/{order}/issue"), &[("confirm", "1")]).await.status, 303);
         // An order takes a deposit invoice (30 % of 107.99 = 32.40) before it is delivered.
         let bad = b.act(&csrf, &format!("/orders/{order}/deposit-invoice"), &[("percent", "130")]).await;
         assert_eq!(bad.status, 422);
@@ -156,7 +157,10 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
                 .body
                 .contains(&format!("/deposit-invoices/{}", id_of(&p.location)))
         );
-        assert_eq!(b.act(&csrf, &format!("/deposit-invoices/{}/delete", id_of(&p.location)), &[]).await.status, 303);
+        assert_eq!(
+            b.act(&csrf, &format!("/deposit-invoices/{}/delete", id_of(&p.location)), &[("confirm", "1")]).await.status,
+            303
+        );
         // A partial delivery: 1 of the 3 units, then the rest.
         let order_line =
             app.get(&format!("/orders/{order}")).await.body["lines"][0]["id"].as_str().unwrap().to_string();
@@ -168,11 +172,11 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
         assert!(p.location.starts_with("/delivery-notes/"), "{}", p.location);
         let first = id_of(&p.location);
         assert_eq!(app.get(&format!("/delivery-notes/{first}")).await.body["lines"][0]["quantity"], "1");
-        assert_eq!(b.act(&csrf, &format!("/delivery-notes/{first}/delete"), &[]).await.status, 303);
+        assert_eq!(b.act(&csrf, &format!("/delivery-notes/{first}/delete"), &[("confirm", "1")]).await.status, 303);
         let p = b.act(&csrf, &format!("/orders/{order}/convert"), &[("to", "delivery-note")]).await;
         assert!(p.location.starts_with("/delivery-notes/"), "{}", p.location);
         let note = id_of(&p.location);
-        assert_eq!(b.act(&csrf, &format!("/delivery-notes/{note}/issue"), &[]).await.status, 303);
+        assert_eq!(b.act(&csrf, &format!("/delivery-notes/{note}/issue"), &[("confirm", "1")]).await.status, 303);
         let page = b.get(&format!("/delivery-notes/{note}")).await.body;
         assert!(page.contains(r#"id="convert-invoice""#), "a validated delivery note becomes an invoice");
         let p = b.act(&csrf, &format!("/delivery-notes/{note}/convert"), &[("to", "invoice")]).await;
@@ -181,7 +185,7 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
         // A draft has no UBL yet: its address leads back to the draft, not to a dead end.
         let early = b.get(&format!("/invoices/{invoice}/ubl")).await;
         assert_eq!((early.status, early.location.as_str()), (303, format!("/invoices/{invoice}").as_str()));
-        assert_eq!(b.act(&csrf, &format!("/invoices/{invoice}/issue"), &[]).await.status, 303);
+        assert_eq!(b.act(&csrf, &format!("/invoices/{invoice}/issue"), &[("confirm", "1")]).await.status, 303);
 
         // The family: every parent with a link to its page.
         let page = b.get(&format!("/invoices/{invoice}")).await.body;
@@ -231,32 +235,46 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
         let line_id =
             app.get(&format!("/invoices/{invoice}")).await.body["lines"][0]["id"].as_str().unwrap().to_string();
         let field = format!("credit_qty[{line_id}]");
-        let none = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[(field.as_str(), "")]).await;
+        let none =
+            b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[("confirm", "1"), (field.as_str(), "")]).await;
         assert_eq!(none.status, 422);
         assert!(none.body.contains(r#"id="lines-error""#));
-        let p = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[(field.as_str(), "1")]).await;
+        let p =
+            b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[("confirm", "1"), (field.as_str(), "1")]).await;
         assert!(p.location.starts_with("/credit-notes/"), "{}", p.location);
         let partial = app.get(&format!("/credit-notes/{}", id_of(&p.location))).await.body;
         assert_eq!(partial["lines"][0]["quantity"], "1");
-        assert_eq!(b.act(&csrf, &format!("/credit-notes/{}/delete", id_of(&p.location)), &[]).await.status, 303);
+        assert_eq!(
+            b.act(&csrf, &format!("/credit-notes/{}/delete", id_of(&p.location)), &[("confirm", "1")]).await.status,
+            303
+        );
         // A credit note for an amount, typed the French way; lines and an amount together are refused.
         let both = b
-            .act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[(field.as_str(), "1"), ("credit_amount", "10")])
+            .act(
+                &csrf,
+                &format!("/invoices/{invoice}/credit-note"),
+                &[("confirm", "1"), (field.as_str(), "1"), ("credit_amount", "10")],
+            )
             .await;
         assert_eq!(both.status, 422);
         assert!(both.body.contains(r#"id="amount-error""#) && both.body.contains("soit des lignes, soit un montant"));
-        let p = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[("credit_amount", "10,00")]).await;
+        let p = b
+            .act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[("confirm", "1"), ("credit_amount", "10,00")])
+            .await;
         assert!(p.location.starts_with("/credit-notes/"), "{}", p.location);
         let gesture = app.get(&format!("/credit-notes/{}", id_of(&p.location))).await.body;
         assert_eq!(gesture["totals"]["gross"], "10.00");
-        assert_eq!(b.act(&csrf, &format!("/credit-notes/{}/delete", id_of(&p.location)), &[]).await.status, 303);
+        assert_eq!(
+            b.act(&csrf, &format!("/credit-notes/{}/delete", id_of(&p.location)), &[("confirm", "1")]).await.status,
+            303
+        );
         // A credit note for the whole invoice, issued, with its own UBL.
-        let p = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[]).await;
+        let p = b.act(&csrf, &format!("/invoices/{invoice}/credit-note"), &[("confirm", "1")]).await;
         assert!(p.location.starts_with("/credit-notes/"), "{}", p.location);
         let credit = id_of(&p.location);
         let page = b.get(&format!("/credit-notes/{credit}")).await.body;
         assert!(page.contains(&format!(r#"href="/invoices/{invoice}""#)));
-        assert_eq!(b.act(&csrf, &format!("/credit-notes/{credit}/issue"), &[]).await.status, 303);
+        assert_eq!(b.act(&csrf, &format!("/credit-notes/{credit}/issue"), &[("confirm", "1")]).await.status, 303);
         let ubl = b.get(&format!("/credit-notes/{credit}/ubl")).await;
         assert_eq!(root_element(&ubl.body), "CreditNote");
         assert!(b.get("/credit-notes").await.body.contains(&format!("/credit-notes/{credit}")));
@@ -267,15 +285,18 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
         let copy = app.get(&format!("/quotes/{}", id_of(&p.location))).await.body;
         assert_eq!((copy["status"].as_str(), copy["totals"]["gross"].as_str()), (Some("draft"), Some("107.99")));
         // A draft is deleted; an issued document is not.
-        assert_eq!(b.act(&csrf, &format!("/quotes/{}/delete", id_of(&p.location)), &[]).await.status, 303);
+        assert_eq!(
+            b.act(&csrf, &format!("/quotes/{}/delete", id_of(&p.location)), &[("confirm", "1")]).await.status,
+            303
+        );
         assert_eq!(app.get(&format!("/quotes/{}", id_of(&p.location))).await.status, 404);
-        assert_eq!(b.act(&csrf, &format!("/invoices/{invoice}/delete"), &[]).await.status, 409);
+        assert_eq!(b.act(&csrf, &format!("/invoices/{invoice}/delete"), &[("confirm", "1")]).await.status, 409);
         // Refusing and cancelling where the pipeline allows it.
         let other = draft(&app, "quotes", &customer, &[line("Pose", "1", "10", "20")]).await;
-        b.act(&csrf, &format!("/quotes/{other}/issue"), &[]).await;
-        assert_eq!(b.act(&csrf, &format!("/quotes/{other}/refuse"), &[]).await.status, 303);
+        b.act(&csrf, &format!("/quotes/{other}/issue"), &[("confirm", "1")]).await;
+        assert_eq!(b.act(&csrf, &format!("/quotes/{other}/refuse"), &[("confirm", "1")]).await.status, 303);
         assert_eq!(app.get(&format!("/quotes/{other}")).await.body["status"], "refused");
-        assert_eq!(b.act(&csrf, &format!("/invoices/{invoice}/cancel"), &[]).await.status, 409);
+        assert_eq!(b.act(&csrf, &format!("/invoices/{invoice}/cancel"), &[("confirm", "1")]).await.status, 409);
     })
     .await;
 }
@@ -422,14 +443,14 @@ async fn a_saved_draft_is_edited_with_totals_previewed_exact_to_the_cent() {
         let mut save = typed.to_vec();
         save.extend([("action", "save"), ("note", "Contrat 2026"), ("terms", "30 jours")]);
         let p = b.act(&csrf, &format!("/invoices/{id}/edit"), &save).await;
-        assert_eq!((p.status, p.location.clone()), (303, format!("/invoices/{id}")));
+        assert_eq!((p.status, p.location.clone()), (303, format!("/invoices/{id}?done=draft_saved")));
         let v = app.get(&format!("/invoices/{id}")).await.body;
         assert_eq!(v["totals"]["gross"], "107.99");
         assert_eq!(v["totals"]["net"], "89.99");
         assert_eq!((v["lines"][0]["id"].as_str(), v["lines"].as_array().unwrap().len()), (Some(line_id.as_str()), 1));
         assert_eq!((v["note"].as_str(), v["terms"].as_str()), (Some("Contrat 2026"), Some("30 jours")));
         // An issued document is not edited.
-        b.act(&csrf, &format!("/invoices/{id}/issue"), &[]).await;
+        b.act(&csrf, &format!("/invoices/{id}/issue"), &[("confirm", "1")]).await;
         assert_eq!(b.get(&format!("/invoices/{id}/edit")).await.status, 409);
         assert_eq!(b.act(&csrf, &format!("/invoices/{id}/edit"), &save).await.status, 409);
     })
@@ -526,7 +547,7 @@ async fn refusals_read_in_the_users_language_with_amounts_in_its_notation() {
 
         // Issuing a draft without lines.
         let empty = draft(&app, "invoices", &customer, &[]).await;
-        let p = b.act(&csrf, &format!("/invoices/{empty}/issue"), &[]).await;
+        let p = b.act(&csrf, &format!("/invoices/{empty}/issue"), &[("confirm", "1")]).await;
         assert_eq!(p.status, 409);
         let page = as_read(&p.body);
         assert!(page.contains("Action impossible"), "{page}");
@@ -548,10 +569,10 @@ async fn refusals_read_in_the_users_language_with_amounts_in_its_notation() {
         // A second credit note for the whole invoice: more than the invoice, in French notation.
         let inv = app.issued_invoice(&customer, &[line("Charpente", "1", "1000", "20")]).await;
         let inv = inv["id"].as_str().unwrap();
-        let first = id_of(&b.act(&csrf, &format!("/invoices/{inv}/credit-note"), &[]).await.location);
-        let second = id_of(&b.act(&csrf, &format!("/invoices/{inv}/credit-note"), &[]).await.location);
-        assert_eq!(b.act(&csrf, &format!("/credit-notes/{first}/issue"), &[]).await.status, 303);
-        let p = b.act(&csrf, &format!("/credit-notes/{second}/issue"), &[]).await;
+        let first = id_of(&b.act(&csrf, &format!("/invoices/{inv}/credit-note"), &[("confirm", "1")]).await.location);
+        let second = id_of(&b.act(&csrf, &format!("/invoices/{inv}/credit-note"), &[("confirm", "1")]).await.location);
+        assert_eq!(b.act(&csrf, &format!("/credit-notes/{first}/issue"), &[("confirm", "1")]).await.status, 303);
+        let p = b.act(&csrf, &format!("/credit-notes/{second}/issue"), &[("confirm", "1")]).await;
         assert_eq!(p.status, 409);
         assert!(p.body.contains("2\u{202f}400,00"), "French thousands and decimals: {}", p.body);
         let french = "Les avoirs atteindraient 2 400,00, plus que le montant TTC de la facture (1 200,00)";
@@ -560,7 +581,7 @@ async fn refusals_read_in_the_users_language_with_amounts_in_its_notation() {
 
         // The same refusal for an English user, in English.
         b.act(&csrf, "/language", &[("lang", "en"), ("back", "/")]).await;
-        let p = b.act(&csrf, &format!("/credit-notes/{second}/issue"), &[]).await;
+        let p = b.act(&csrf, &format!("/credit-notes/{second}/issue"), &[("confirm", "1")]).await;
         assert_eq!(p.status, 409);
         let page = as_read(&p.body);
         assert!(page.contains("credit notes would total 2400.00, more than the invoice's 1200.00"), "{page}");

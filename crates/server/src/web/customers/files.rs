@@ -3,6 +3,8 @@
 
 use crate::App;
 use crate::api::customer_files::{self as files, UploadError};
+use crate::web::confirm::{self, Ask};
+use crate::web::notice::with_done;
 use crate::web::session::{CsrfForm, WebSession, same_secret};
 use crate::web::{WebError, see_other};
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
@@ -47,7 +49,7 @@ pub async fn upload(
             crate::app::customers::attach_file(&app, &s.auth(), id, &up, Some(&s.rec.email))
                 .await
                 .map_err(|e| WebError::api(lang, e))?;
-            Ok(see_other(&format!("/customers/{id}#files")))
+            Ok(see_other(&with_done(&format!("/customers/{id}#files"), "file_uploaded")))
         }
         Err(UploadError::TooLarge) => {
             render_show(&app, &s, id, Some("cust.file_too_large"), StatusCode::PAYLOAD_TOO_LARGE).await
@@ -72,15 +74,22 @@ pub async fn download(
     Ok(files::download(&f, bytes))
 }
 
-/// `POST /customers/{id}/files/{file_id}/delete`
+/// `POST /customers/{id}/files/{file_id}/delete`, once confirmed.
 pub async fn delete_file(
     State(app): State<App>,
     Path((id, file_id)): Path<(String, String)>,
-    CsrfForm(s, _): CsrfForm,
+    CsrfForm(s, form): CsrfForm,
 ) -> Result<Response, WebError> {
     let lang = s.lang();
     s.auth().require_write().map_err(|e| WebError::api(lang, e))?;
     let (id, file_id) = (customer_id(lang, &id)?, customer_id(lang, &file_id)?);
+    if !confirm::confirmed(&form) {
+        let (f, _) =
+            app.store.customer_file(s.rec.company_id, id, file_id).await.map_err(|e| WebError::store(lang, e))?;
+        let ask = Ask::of(lang, "file", &[("name", &f.name)], format!("/customers/{id}#files"));
+        return confirm::ask(&app, &s, "customers", &format!("/customers/{id}/files/{file_id}/delete"), &form, ask)
+            .await;
+    }
     app.store.delete_customer_file(s.rec.company_id, id, file_id).await.map_err(|e| WebError::store(lang, e))?;
-    Ok(see_other(&format!("/customers/{id}#files")))
+    Ok(see_other(&with_done(&format!("/customers/{id}#files"), "file_deleted")))
 }

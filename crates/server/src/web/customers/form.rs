@@ -7,6 +7,7 @@ use crate::app::customers::{AddressInput, ContactInput, CustomerInput, LegalInpu
 use crate::error::ApiError;
 use crate::input::DecText;
 use crate::web::i18n::t;
+use crate::web::notice::with_done;
 use crate::web::session::{Chrome, CsrfForm, FormData, WebSession};
 use crate::web::{WebError, html, see_other};
 use askama::Template;
@@ -372,7 +373,7 @@ pub async fn create(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Resu
     }
     let (input, rows) = input(&form, None);
     match crate::app::customers::create(&app, &s.auth(), &input).await {
-        Ok(rec) => Ok(see_other(&format!("/customers/{}", rec.id))),
+        Ok(rec) => Ok(see_other(&with_done(&format!("/customers/{}", rec.id), "customer_created"))),
         Err(ApiError::Invalid(errs)) => {
             let errors = form_errors(lang, &errs, &rows);
             let n = contact_rows(&form).max(1);
@@ -413,7 +414,7 @@ pub async fn update(
     }
     let (input, rows) = input(&form, Some(&CustomerInput::from_customer(&current.customer)));
     match crate::app::customers::update(&app, &s.auth(), id, |_| Ok(input)).await {
-        Ok(_) => Ok(see_other(&format!("/customers/{id}"))),
+        Ok(_) => Ok(see_other(&with_done(&format!("/customers/{id}"), "customer_updated"))),
         Err(ApiError::Invalid(errs)) => {
             let errors = form_errors(lang, &errs, &rows);
             let n = contact_rows(&form).max(1);

@@ -740,7 +740,7 @@ pub(super) async fn save(
         }
     };
     match result {
-        Ok(id) => Ok(see_other(&format!("/{}/{id}", kind.segment()))),
+        Ok(id) => Ok(see_other(&crate::web::notice::with_done(&format!("/{}/{id}", kind.segment()), "draft_saved"))),
         Err(e @ (ApiError::Invalid(_) | ApiError::NotFound(_))) => {
             let errs = match e {
                 ApiError::Invalid(errs) => {

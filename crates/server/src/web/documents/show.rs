@@ -18,7 +18,7 @@ use facturier_core::lifecycle::{self, Action};
 use facturier_core::money::to_text;
 use facturier_formats::text;
 use facturier_store::documents::DocumentRecord;
-use facturier_store::outbox::EmailStatus;
+use facturier_store::outbox::{EmailRecord, EmailStatus};
 use std::collections::BTreeMap;
 
 const METHODS: [&str; 6] = ["bank_transfer", "card", "cheque", "cash", "direct_debit", "other"];
@@ -42,6 +42,20 @@ pub struct EmailRow {
     pub to: String,
     pub subject: String,
     pub status: &'static str,
+    /// Where the message is, in words: when it was sent, when it is tried again and why
+    /// the last attempt failed, or that no mail server is configured.
+    pub detail: String,
+    /// The last error as the mail server gave it (technical, in English), if any.
+    pub error: Option<String>,
+}
+
+/// The message the e-mail form would send, shown before sending.
+pub struct EmailPreview {
+    pub to: String,
+    pub cc: String,
+    pub subject: String,
+    pub body: String,
+    pub attachment: String,
 }
 
 /// A payment on a document page: (date, method, amount, applied here, status label, id
@@ -87,8 +101,9 @@ pub(super) struct ShowPage {
     pub(super) can_credit: bool,
     pub(super) can_deliver: bool,
     pub(super) ubl: bool,
-    pub(super) notice: Option<&'static str>,
     pub(super) errors: BTreeMap<String, String>,
+    /// The e-mail form's message, filled, when "preview" was asked.
+    pub(super) preview: Option<EmailPreview>,
     /// What was typed in the page's forms when an action was refused, kept in its inputs.
     pub(super) typed: BTreeMap<String, String>,
     /// What stops the draft from being issued: (message, link to where it is fixed, label
@@ -113,10 +128,20 @@ pub(super) async fn show_page(
     s: &WebSession,
     rec: &DocumentRecord,
     errors: BTreeMap<String, String>,
-    notice: Option<&'static str>,
     status: StatusCode,
     typed: Option<&FormData>,
 ) -> Result<Response, WebError> {
+    html(status, &page(app, s, rec, errors, typed).await?)
+}
+
+/// The document page's data, for [`show_page`] or a caller that adds to it.
+pub(super) async fn page(
+    app: &App,
+    s: &WebSession,
+    rec: &DocumentRecord,
+    errors: BTreeMap<String, String>,
+    typed: Option<&FormData>,
+) -> Result<ShowPage, WebError> {
     let lang = s.lang();
     let kind = rec.kind;
     let err = |e| WebError::store(lang, e);
@@ -190,21 +215,12 @@ pub(super) async fn show_page(
             (text::date(e.at.date(), lang), label)
         })
         .collect();
+    let delivering = app.outbox.delivering();
     let emails = crate::app::email::list(app, &s.auth(), kind, rec.id)
         .await
         .map_err(|e| WebError::api(lang, e))?
         .into_iter()
-        .map(|e| EmailRow {
-            date: text::date(e.created_at.date(), lang),
-            to: e.to.join(", "),
-            subject: e.subject,
-            status: match e.status {
-                EmailStatus::Sent => "email.sent",
-                EmailStatus::Failed => "email.failed",
-                EmailStatus::Sending => "email.sending",
-                EmailStatus::Pending => "email.pending",
-            },
-        })
+        .map(|e| email_row(e, delivering, lang))
         .collect();
     let due = rec.due();
     let payable = kind.is_payable() && rec.status != Status::Draft;
@@ -275,12 +291,71 @@ pub(super) async fn show_page(
         can_bill_order: may(Action::DepositInvoice),
         // A draft has no number, hence no UBL (the API answers 409).
         ubl: kind.is_invoice() && rec.status != Status::Draft,
-        notice,
         errors,
+        preview: None,
         typed: typed.map(|f| f.0.iter().filter(|(k, _)| k != "csrf").cloned().collect()).unwrap_or_default(),
         problems,
     };
-    html(status, &page)
+    Ok(page)
+}
+
+/// An instant in the reader's words, in UTC: `07/12/2026 14:05 UTC`.
+fn instant(at: time::OffsetDateTime, lang: facturier_core::party::Language) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!("{} {:02}:{:02} UTC", text::date(at.date(), lang), at.hour(), at.minute())
+}
+
+/// A message of the outbox as the document page lists it: its state, and in words what
+/// happened to it and what happens next.
+fn email_row(e: EmailRecord, delivering: bool, lang: facturier_core::party::Language) -> EmailRow {
+    let why = e.last_error.as_deref().map(|err| t(lang, failure_key(err)));
+    let detail = match e.status {
+        EmailStatus::Sent => {
+            t(lang, "email.detail_sent").replace("{when}", &instant(e.sent_at.unwrap_or(e.created_at), lang))
+        }
+        // Nothing sends the outbox: say so, and where it is configured.
+        EmailStatus::Pending | EmailStatus::Sending if !delivering => t(lang, "email.detail_no_server").to_string(),
+        EmailStatus::Sending => t(lang, "email.detail_sending").to_string(),
+        EmailStatus::Pending => match why {
+            Some(why) => t(lang, "email.detail_retry")
+                .replace("{why}", why)
+                .replace("{when}", &instant(e.next_attempt_at, lang))
+                .replace("{n}", &e.attempts.to_string()),
+            None => t(lang, "email.detail_waiting").to_string(),
+        },
+        EmailStatus::Failed => t(lang, "email.detail_failed")
+            .replace("{why}", why.unwrap_or_else(|| t(lang, "email.why_other")))
+            .replace("{n}", &e.attempts.to_string()),
+    };
+    EmailRow {
+        date: text::date(e.created_at.date(), lang),
+        to: e.to.join(", "),
+        subject: e.subject,
+        status: match e.status {
+            EmailStatus::Sent => "email.sent",
+            EmailStatus::Failed => "email.failed",
+            EmailStatus::Sending => "email.sending",
+            EmailStatus::Pending => "email.pending",
+        },
+        detail,
+        error: if e.status == EmailStatus::Sent { None } else { e.last_error },
+    }
+}
+
+/// The kind of failure a mail server's error reports, as a label.
+fn failure_key(error: &str) -> &'static str {
+    let e = error.to_ascii_lowercase();
+    if e.starts_with("recipient") || e.contains("mailbox") || e.contains("address") {
+        "email.why_address"
+    } else if e.contains("permanent") {
+        "email.why_refused"
+    } else if e.contains("connection") || e.contains("network") || e.contains("timed out") || e.contains("timeout") {
+        "email.why_unreachable"
+    } else if e.contains("transient") {
+        "email.why_busy"
+    } else {
+        "email.why_other"
+    }
 }
 
 /// What issuing this draft would refuse (`core::compliance`, as `GET …/issue-check`
@@ -319,7 +394,7 @@ pub(super) async fn show(app: App, s: WebSession, id: String, kind: DocumentKind
     let lang = s.lang();
     let rec =
         app.store.document(s.rec.company_id, kind, doc_id(lang, &id)?).await.map_err(|e| WebError::store(lang, e))?;
-    show_page(&app, &s, &rec, BTreeMap::new(), None, StatusCode::OK, None).await
+    show_page(&app, &s, &rec, BTreeMap::new(), StatusCode::OK, None).await
 }
 
 /// `GET /{kind}/{id}/pdf` and `/ubl`: the files the API serves too.

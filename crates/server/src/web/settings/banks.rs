@@ -4,12 +4,12 @@ use crate::App;
 use crate::app::settings::{BankInput, SettingsInput};
 use crate::web::session::{CsrfForm, FormData, WebSession};
 use crate::web::{WebError, html, see_other};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
 use super::identity::{empty_settings, patch, stored};
-use super::{BankRow, Page, SavedQuery, admin, field};
+use super::{BankRow, Page, admin, field};
 
 fn bank_rows(values: &FormData, count: usize) -> Vec<BankRow> {
     let default = values.get("default").unwrap_or_default().to_string();
@@ -32,11 +32,10 @@ fn bank_rows(values: &FormData, count: usize) -> Vec<BankRow> {
 }
 
 /// `GET /settings/banks`
-pub async fn banks(State(app): State<App>, s: WebSession, Query(q): Query<SavedQuery>) -> Result<Response, WebError> {
+pub async fn banks(State(app): State<App>, s: WebSession) -> Result<Response, WebError> {
     admin(&s)?;
     let (st, values) = stored(&app, &s).await?;
     let mut page = Page::new(&app, &s, "banks").await?;
-    page.saved = q.saved.is_some();
     page.banks = bank_rows(&values, st.banks.len());
     html(StatusCode::OK, &page)
 }
@@ -67,7 +66,7 @@ pub async fn save_banks(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
         b.default = Some(true);
     }
     match patch(&app, &s, SettingsInput { banks: Some(input), ..empty_settings() }).await? {
-        Ok(()) => Ok(see_other("/settings/banks?saved=1")),
+        Ok(()) => Ok(see_other("/settings/banks?done=saved")),
         Err(errs) => {
             let errs =
                 errs.into_iter()

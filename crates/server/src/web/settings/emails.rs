@@ -61,8 +61,7 @@ pub async fn emails(State(app): State<App>, s: WebSession, Query(q): Query<Saved
     admin(&s)?;
     let (st, _) = stored(&app, &s).await?;
     let (kind, lang) = chosen(q.kind.as_deref(), q.lang.as_deref());
-    let mut page = emails_page(&app, &s, &st, kind, lang, None).await?;
-    page.saved = q.saved.is_some();
+    let page = emails_page(&app, &s, &st, kind, lang, None).await?;
     html(StatusCode::OK, &page)
 }
 
@@ -91,7 +90,7 @@ pub async fn save_email(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
     } else {
         entry.insert(lang.to_string(), TemplateInput { subject: form.text("subject"), body: form.text("body") });
     }
-    let back = format!("/settings/emails?kind={}&lang={lang}&saved=1", kind.as_str());
+    let back = format!("/settings/emails?kind={}&lang={lang}&done=saved", kind.as_str());
     match patch(&app, &s, SettingsInput { email_templates: Some(all), ..empty_settings() }).await? {
         Ok(()) => Ok(see_other(&back)),
         Err(errs) => {

@@ -9,12 +9,12 @@ use crate::input::DecText;
 use crate::web::messages::message;
 use crate::web::session::{CsrfForm, FormData, WebSession};
 use crate::web::{WebError, html, see_other};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_store::companies::CompanySettings;
 
-use super::{Page, SField, SavedQuery, VAT_REGIMES, admin, field, select};
+use super::{Page, SField, VAT_REGIMES, admin, field, select};
 
 const IDENTITY: &[(&str, &str, &str, bool)] = &[
     ("identity.name", "settings.name", "text", true),
@@ -142,15 +142,10 @@ pub(super) fn empty_settings() -> SettingsInput {
 }
 
 /// `GET /settings`: identity and legal details.
-pub async fn identity(
-    State(app): State<App>,
-    s: WebSession,
-    Query(q): Query<SavedQuery>,
-) -> Result<Response, WebError> {
+pub async fn identity(State(app): State<App>, s: WebSession) -> Result<Response, WebError> {
     admin(&s)?;
     let (_, values) = stored(&app, &s).await?;
     let mut page = Page::new(&app, &s, "identity").await?;
-    page.saved = q.saved.is_some();
     page.fields = identity_fields(&values);
     html(StatusCode::OK, &page)
 }
@@ -181,7 +176,7 @@ pub async fn save_identity(State(app): State<App>, CsrfForm(s, form): CsrfForm) 
         website: form.text("identity.website"),
     };
     match patch(&app, &s, SettingsInput { identity: Some(input), legal: Some(legal), ..empty_settings() }).await? {
-        Ok(()) => Ok(see_other("/settings?saved=1")),
+        Ok(()) => Ok(see_other("/settings?done=saved")),
         Err(errs) => {
             let mut page = Page::new(&app, &s, "identity").await?;
             page.fields = identity_fields(&form);

@@ -2,17 +2,18 @@
 
 use crate::App;
 use crate::error::ApiError;
+use crate::web::confirm::{self, Ask};
 use crate::web::i18n::t;
 use crate::web::messages::message;
 use crate::web::session::{CsrfForm, WebSession, same_secret};
 use crate::web::{WebError, html, see_other};
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use facturier_core::message::Message;
 use facturier_formats::text;
 
-use super::{Page, SavedQuery, admin};
+use super::{Page, admin};
 
 async fn logo_page(app: &App, s: &WebSession) -> Result<Page, WebError> {
     let lang = s.lang();
@@ -26,10 +27,9 @@ async fn logo_page(app: &App, s: &WebSession) -> Result<Page, WebError> {
 }
 
 /// `GET /settings/logo`: the logo's preview, upload and delete.
-pub async fn logo(State(app): State<App>, s: WebSession, Query(q): Query<SavedQuery>) -> Result<Response, WebError> {
+pub async fn logo(State(app): State<App>, s: WebSession) -> Result<Response, WebError> {
     admin(&s)?;
-    let mut page = logo_page(&app, &s).await?;
-    page.saved = q.saved.is_some();
+    let page = logo_page(&app, &s).await?;
     html(StatusCode::OK, &page)
 }
 
@@ -83,7 +83,7 @@ pub async fn upload_logo(State(app): State<App>, s: WebSession, mut parts: Multi
         (StatusCode::UNPROCESSABLE_ENTITY, t(lang, "settings.logo_missing").to_string())
     } else {
         match crate::app::settings::set_logo(&app, &s.auth(), &ct, &body).await {
-            Ok(_) => return Ok(see_other("/settings/logo?saved=1")),
+            Ok(_) => return Ok(see_other("/settings/logo?done=logo_saved")),
             Err(ApiError::Invalid(errs)) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 errs.iter().map(|e| message(lang, &e.message)).collect::<Vec<_>>().join(" ; "),
@@ -99,11 +99,15 @@ pub async fn upload_logo(State(app): State<App>, s: WebSession, mut parts: Multi
     html(status, &page)
 }
 
-/// `POST /settings/logo/delete`
-pub async fn delete_logo(State(app): State<App>, CsrfForm(s, _): CsrfForm) -> Result<Response, WebError> {
+/// `POST /settings/logo/delete`, once confirmed.
+pub async fn delete_logo(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<Response, WebError> {
     admin(&s)?;
+    if !confirm::confirmed(&form) {
+        let ask = Ask::of(s.lang(), "logo", &[], "/settings/logo".into());
+        return confirm::ask(&app, &s, "settings", "/settings/logo/delete", &form, ask).await;
+    }
     match crate::app::settings::delete_logo(&app, &s.auth()).await {
-        Ok(_) | Err(ApiError::NotFound(_)) => Ok(see_other("/settings/logo?saved=1")),
+        Ok(_) | Err(ApiError::NotFound(_)) => Ok(see_other("/settings/logo?done=logo_deleted")),
         Err(e) => Err(WebError::api(s.lang(), e)),
     }
 }

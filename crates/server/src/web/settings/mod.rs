@@ -35,7 +35,6 @@ pub const LABELS: Labels = &[
     ("settings.numbering", "Numérotation", "Numbering"),
     ("settings.emails", "Modèles d'e-mail", "E-mail templates"),
     ("settings.logo", "Logo", "Logo"),
-    ("settings.saved", "Modifications enregistrées.", "Changes saved."),
     ("settings.name", "Raison sociale", "Company name"),
     ("settings.trading_name", "Nom commercial", "Trading name"),
     ("settings.legal_form", "Forme juridique", "Legal form"),
@@ -204,7 +203,6 @@ struct Page {
     p: Chrome,
     section: &'static str,
     sections: Vec<(&'static str, &'static str, &'static str)>,
-    saved: bool,
     errors: Vec<(String, String)>,
     fields: Vec<SField>,
     banks: Vec<BankRow>,
@@ -224,7 +222,6 @@ impl Page {
             p: s.chrome(app, "settings", title).await?,
             section,
             sections: SECTIONS.to_vec(),
-            saved: false,
             errors: Vec::new(),
             fields: Vec::new(),
             banks: Vec::new(),
@@ -259,7 +256,6 @@ fn admin(s: &WebSession) -> Result<(), WebError> {
 
 #[derive(Deserialize)]
 pub struct SavedQuery {
-    saved: Option<String>,
     kind: Option<String>,
     lang: Option<String>,
 }

@@ -6,14 +6,14 @@ use crate::error::ApiError;
 use crate::web::messages::message;
 use crate::web::session::{CsrfForm, WebSession};
 use crate::web::{WebError, html, see_other};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_core::document::DocumentKind;
 use facturier_core::numbering;
 use facturier_formats::text;
 
-use super::{NumRow, Page, SavedQuery, admin};
+use super::{NumRow, Page, admin};
 
 async fn numbering_rows(app: &App, s: &WebSession) -> Result<Vec<NumRow>, WebError> {
     let lang = s.lang();
@@ -36,14 +36,9 @@ async fn numbering_rows(app: &App, s: &WebSession) -> Result<Vec<NumRow>, WebErr
 }
 
 /// `GET /settings/numbering`
-pub async fn numbering(
-    State(app): State<App>,
-    s: WebSession,
-    Query(q): Query<SavedQuery>,
-) -> Result<Response, WebError> {
+pub async fn numbering(State(app): State<App>, s: WebSession) -> Result<Response, WebError> {
     admin(&s)?;
     let mut page = Page::new(&app, &s, "numbering").await?;
-    page.saved = q.saved.is_some();
     page.numbering = numbering_rows(&app, &s).await?;
     html(StatusCode::OK, &page)
 }
@@ -56,7 +51,7 @@ pub async fn save_numbering(State(app): State<App>, CsrfForm(s, form): CsrfForm)
         NumberingInput { pattern: form.text("pattern"), yearly_reset: Some(form.get("yearly_reset").is_some()) };
     let lang = s.lang();
     let message = match set_numbering(&app, &s.auth(), &kind, &input).await {
-        Ok(_) => return Ok(see_other("/settings/numbering?saved=1")),
+        Ok(_) => return Ok(see_other("/settings/numbering?done=saved")),
         Err(ApiError::Invalid(errs)) => errs.iter().map(|e| message(lang, &e.message)).collect::<Vec<_>>().join(" ; "),
         Err(ApiError::Conflict(m)) => message(lang, &m),
         Err(e) => return Err(WebError::api(s.lang(), e)),

@@ -7,7 +7,7 @@ use crate::app::settings::{LegalInput, LookInput, SettingsInput};
 use crate::input::DecText;
 use crate::web::session::{CsrfForm, FormData, WebSession};
 use crate::web::{WebError, html, see_other};
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_core::company::Profile;
@@ -15,7 +15,7 @@ use facturier_core::party::Language;
 use facturier_core::tax::VatCategory;
 
 use super::identity::{empty_settings, patch, stored};
-use super::{ACTIVITIES, Page, SField, SavedQuery, admin, field, select};
+use super::{ACTIVITIES, Page, SField, admin, field, select};
 
 /// The 0 % categories whose mention the company may write, with the label of that
 /// input and, for those with a choice of codes, of the code's (the editor's too).
@@ -86,11 +86,10 @@ fn terms_fields(values: &FormData, lang: Language) -> Vec<SField> {
 }
 
 /// `GET /settings/terms`
-pub async fn terms(State(app): State<App>, s: WebSession, Query(q): Query<SavedQuery>) -> Result<Response, WebError> {
+pub async fn terms(State(app): State<App>, s: WebSession) -> Result<Response, WebError> {
     admin(&s)?;
     let (_, values) = stored(&app, &s).await?;
     let mut page = Page::new(&app, &s, "terms").await?;
-    page.saved = q.saved.is_some();
     page.fields = terms_fields(&values, s.lang());
     html(StatusCode::OK, &page)
 }
@@ -139,7 +138,7 @@ pub async fn save_terms(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> 
         ..empty_settings()
     };
     match patch(&app, &s, input).await? {
-        Ok(()) => Ok(see_other("/settings/terms?saved=1")),
+        Ok(()) => Ok(see_other("/settings/terms?done=saved")),
         Err(errs) => {
             // One input holds every rate; the mentions are named by category, not position.
             let errs = errs
