@@ -178,6 +178,7 @@ pub(super) const INPUT: &[Row] = &[
     ),
     // Products.
     ("incomplete_product", "incomplete product", "fiche produit incomplète"),
+    ("archived_true_false", "{v} is not true or false", "{v:q} n'est ni true ni false"),
     (
         "un_ece_rec_20",
         "{v} is not a UN/ECE rec. 20 unit code facturier knows (C62 unit, HUR hour, DAY day, KGM kg, MTR metre, LS lump sum…)",

@@ -24,7 +24,7 @@ use actions::act;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
-use editor::{NewQuery, customer_lookup, edit_form, new_form, preview, product_lookup, save};
+use editor::{LookupQuery, NewQuery, customer_lookup, edit_form, new_form, preview, product_lookup, save};
 use facturier_core::document::DocumentKind;
 use facturier_core::lifecycle;
 use facturier_core::party::Language;
@@ -133,6 +133,11 @@ pub const LABELS: i18n::Labels = &[
     ("editor.no_customer_match", "Aucun client ne correspond.", "No customer matches."),
     ("editor.add", "Ajouter", "Add"),
     ("editor.no_product", "Aucun article trouvé.", "No product found."),
+    (
+        "editor.new_product",
+        "Créer un article dans le catalogue (le brouillon est enregistré)",
+        "Create a product in the catalogue (the draft is saved)",
+    ),
     ("editor.recalculate", "Recalculer les totaux", "Recalculate the totals"),
     ("editor.totals", "Totaux", "Totals"),
     (
@@ -278,9 +283,11 @@ pub fn routes(mut r: Router<App>) -> Router<App> {
             )
             .route(
                 &format!("/{s}/{{id}}/edit"),
-                get(move |State(app): State<App>, sess: WebSession, Path(id): P| async move {
-                    edit_form(app, sess, id, kind).await
-                })
+                get(
+                    move |State(app): State<App>, sess: WebSession, Path(id): P, Query(q): Query<LookupQuery>| async move {
+                        edit_form(app, sess, id, kind, q).await
+                    },
+                )
                 .post(
                     move |State(app): State<App>, Path(id): P, CsrfForm(sess, form): CsrfForm| async move {
                         save(app, sess, form, kind, Some(id)).await
