@@ -81,7 +81,7 @@ pub(super) fn with_current(mut options: Vec<(String, String)>, current: &str) ->
 }
 
 /// The VAT categories offered: "from the rate", then every EN 16931 category.
-pub(super) fn category_options(lang: Language) -> Vec<(String, String)> {
+pub(crate) fn category_options(lang: Language) -> Vec<(String, String)> {
     std::iter::once((String::new(), t(lang, "editor.vatcat_auto").to_string()))
         .chain(VatCategory::ALL.iter().map(|c| {
             let key = format!("editor.vatcat_{}", c.code().to_ascii_lowercase());
@@ -369,7 +369,7 @@ pub(super) struct ProductsFragment {
 }
 
 /// The company's VAT rates (settings), most used first.
-pub(super) async fn offered_rates(app: &App, s: &WebSession) -> Result<Vec<Decimal>, WebError> {
+pub(crate) async fn offered_rates(app: &App, s: &WebSession) -> Result<Vec<Decimal>, WebError> {
     let lang = s.lang();
     let settings = app.store.settings(s.rec.company_id).await.map_err(|e| WebError::store(lang, e))?;
     Ok(settings.documents.offered_vat_rates())

@@ -31,6 +31,10 @@ use facturier_core::party::Language;
 use facturier_formats::text;
 use list::{ListQuery, list};
 use show::{file, show};
+
+/// What the catalogue's form shares with the editor: the VAT choices and decimals as typed.
+pub(crate) use editor::{category_options, offered_rates};
+pub(crate) use form::{decimal_text, shown_category};
 use uuid::Uuid;
 
 /// This module's labels: (key, French, English).
