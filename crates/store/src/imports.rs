@@ -123,9 +123,9 @@ impl Store {
                 "SELECT {} FROM products WHERE company_id = $1 ORDER BY id",
                 crate::products::COLUMNS
             )))
-                .bind(company_id)
-                .fetch_all(c)
-                .await?
+            .bind(company_id)
+            .fetch_all(c)
+            .await?
         });
         rows.into_iter().map(TryInto::try_into).collect()
     }

@@ -252,14 +252,16 @@ pub(crate) async fn move_stock(
     let data = serde_json::to_string(&d).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let stock_key = scaled(after, 4).min(i64::MAX - 1);
     on_conn!(tx, |c| {
-        sqlx::query("UPDATE products SET data = $3, updated_at = $4, sort_stock = $5 WHERE company_id = $1 AND id = $2")
-            .bind(company_id)
-            .bind(product_id)
-            .bind(data)
-            .bind(at)
-            .bind(stock_key)
-            .execute(&mut *c)
-            .await?;
+        sqlx::query(
+            "UPDATE products SET data = $3, updated_at = $4, sort_stock = $5 WHERE company_id = $1 AND id = $2",
+        )
+        .bind(company_id)
+        .bind(product_id)
+        .bind(data)
+        .bind(at)
+        .bind(stock_key)
+        .execute(&mut *c)
+        .await?;
         sqlx::query(
             "INSERT INTO stock_movements (id, company_id, product_id, document_id, quantity, stock_after, reason, at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -353,11 +355,13 @@ impl Store {
     /// One product of the company.
     pub async fn product(&self, company_id: Uuid, id: Uuid) -> Result<ProductRecord> {
         let row: Option<Row> = on_pool!(self, |c| {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM products WHERE company_id = $1 AND id = $2")))
-                .bind(company_id)
-                .bind(id)
-                .fetch_optional(c)
-                .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM products WHERE company_id = $1 AND id = $2"
+            )))
+            .bind(company_id)
+            .bind(id)
+            .fetch_optional(c)
+            .await?
         });
         row.ok_or(StoreError::NotFound("product"))?.try_into()
     }
@@ -412,7 +416,12 @@ impl Store {
         );
         let mut tx = self.begin().await?;
         let row: Option<Row> = on_conn!(&mut tx, |c| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(id).bind(at).fetch_optional(c).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(company_id)
+                .bind(id)
+                .bind(at)
+                .fetch_optional(c)
+                .await?
         });
         let rec = row.ok_or(StoreError::NotFound("product"))?.try_into()?;
         tx.commit().await?;

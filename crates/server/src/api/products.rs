@@ -229,7 +229,10 @@ pub async fn list(
         None | Some("" | "false") => Archived::Hidden,
         Some("true") => Archived::Included,
         Some(other) => {
-            return Err(ApiError::field("archived", Message::new("archived_true_false").with("v", format!("{other:?}"))));
+            return Err(ApiError::field(
+                "archived",
+                Message::new("archived_true_false").with("v", format!("{other:?}")),
+            ));
         }
     };
     let filter = ProductFilter { q: text, archived, limit: limit(q.limit.as_deref())?, after };

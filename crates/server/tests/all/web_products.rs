@@ -218,10 +218,16 @@ async fn a_product_is_created_then_edited_with_units_natures_and_amounts_in_word
 #[tokio::test]
 async fn the_catalogue_is_searched_and_sorted_by_price_and_stock_in_keyset_pages() {
     each_db(|app| async move {
-        product(&app, json!({"reference": "B-2", "name": "Écrou", "unit_price": "0.30", "vat_rate": "20", "stock": "500"}))
-            .await;
-        product(&app, json!({"reference": "A-1", "name": "Vis inox", "unit_price": "0.25", "vat_rate": "20", "stock": "-4"}))
-            .await;
+        product(
+            &app,
+            json!({"reference": "B-2", "name": "Écrou", "unit_price": "0.30", "vat_rate": "20", "stock": "500"}),
+        )
+        .await;
+        product(
+            &app,
+            json!({"reference": "A-1", "name": "Vis inox", "unit_price": "0.25", "vat_rate": "20", "stock": "-4"}),
+        )
+        .await;
         product(&app, json!({"reference": "C-3", "name": "Forfait déplacement", "unit_price": "45", "vat_rate": "20"}))
             .await;
         let (mut b, _) = admin(&app).await;
@@ -238,7 +244,10 @@ async fn the_catalogue_is_searched_and_sorted_by_price_and_stock_in_keyset_pages
         assert_eq!(names(&b.get("/products").await.body), ["Vis inox", "Écrou", "Forfait déplacement"]);
         assert_eq!(names(&b.get("/products?q=ecrou").await.body), ["Écrou"]);
         assert_eq!(names(&b.get("/products?q=c-3").await.body), ["Forfait déplacement"]);
-        assert_eq!(names(&b.get("/products?sort=price&order=desc").await.body), ["Forfait déplacement", "Écrou", "Vis inox"]);
+        assert_eq!(
+            names(&b.get("/products?sort=price&order=desc").await.body),
+            ["Forfait déplacement", "Écrou", "Vis inox"]
+        );
         // By stock from the lowest: untracked last, its cell blank.
         let by_stock = b.get("/products?sort=stock").await.body;
         assert_eq!(names(&by_stock), ["Vis inox", "Écrou", "Forfait déplacement"]);
@@ -323,7 +332,9 @@ async fn archiving_is_confirmed_first_then_hides_the_product_from_the_list_and_t
 async fn a_product_created_from_the_editor_leads_back_to_the_draft_where_it_is_found() {
     each_db(|app| async move {
         let customer = app.customer().await;
-        let draft = app.post("/invoices", json!({"customer_id": customer, "lines": [common::line("Pose", "1", "100", "20")]})).await;
+        let draft = app
+            .post("/invoices", json!({"customer_id": customer, "lines": [common::line("Pose", "1", "100", "20")]}))
+            .await;
         let draft = draft.assert_status(201)["id"].as_str().unwrap().to_string();
         let (mut b, _) = admin(&app).await;
         let edit = format!("/invoices/{draft}/edit");
@@ -370,7 +381,8 @@ async fn a_read_only_user_sees_the_catalogue_but_cannot_create_edit_or_archive()
         assert_eq!(ro.get("/products/new").await.status, 403);
         assert_eq!(ro.get(&format!("/products/{id}/edit")).await.status, 403);
         assert_eq!(ro.get(&format!("/products/{id}/archive")).await.status, 403);
-        let create = [("csrf", csrf.as_str()), ("reference", "X"), ("name", "X"), ("unit_price", "1"), ("vat_rate", "20")];
+        let create =
+            [("csrf", csrf.as_str()), ("reference", "X"), ("name", "X"), ("unit_price", "1"), ("vat_rate", "20")];
         assert_eq!(ro.post("/products/new", &create).await.status, 403);
         assert_eq!(ro.act(&csrf, &format!("/products/{id}/edit"), &create[1..]).await.status, 403);
         assert_eq!(ro.act(&csrf, &format!("/products/{id}/archive"), &[]).await.status, 403);

@@ -178,7 +178,11 @@ pub(super) const INPUT: &[Row] = &[
     ),
     // Products.
     ("incomplete_product", "incomplete product", "fiche produit incomplète"),
-    ("archived_true_false", "{v} is not true or false", "{v:q} n'est ni true ni false"),
+    (
+        "archived_true_false",
+        "{v} is not true or false (true lists archived products too)",
+        "{v:q} n'est ni true ni false (true liste aussi les produits archivés)",
+    ),
     (
         "un_ece_rec_20",
         "{v} is not a UN/ECE rec. 20 unit code facturier knows (C62 unit, HUR hour, DAY day, KGM kg, MTR metre, LS lump sum…)",

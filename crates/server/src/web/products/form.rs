@@ -67,7 +67,11 @@ struct Choices {
 }
 
 /// `options` with `current` added when it is not among them, so that what was typed stays shown.
-fn with_current(mut options: Vec<(String, String)>, current: &str, label: impl FnOnce() -> String) -> Vec<(String, String)> {
+fn with_current(
+    mut options: Vec<(String, String)>,
+    current: &str,
+    label: impl FnOnce() -> String,
+) -> Vec<(String, String)> {
     if !current.is_empty() && !options.iter().any(|(v, _)| v == current) {
         options.push((current.to_string(), label()));
     }
@@ -91,11 +95,10 @@ fn groups(form: &FormData, choices: &Choices, lang: Language, errors: &BTreeMap<
         .map(|(v, k)| (v.to_string(), t(lang, k).to_string()))
         .collect();
     let unit = value("unit");
-    let units = with_current(
-        OFFERED_UNITS.iter().map(|u| (u.to_string(), unit_words(u, lang))).collect(),
-        &unit,
-        || unit_words(&unit, lang),
-    );
+    let units =
+        with_current(OFFERED_UNITS.iter().map(|u| (u.to_string(), unit_words(u, lang))).collect(), &unit, || {
+            unit_words(&unit, lang)
+        });
     let rate = value("vat_rate");
     let rates = with_current(choices.rates.clone(), &rate, || rate.clone());
     let category = value("vat_category");
@@ -383,7 +386,8 @@ async fn set_archived(app: &App, s: &WebSession, id: &str, archived: bool) -> Re
     let auth = s.auth();
     auth.require_write().map_err(|e| WebError::api(lang, e))?;
     let id = product_id(lang, id)?;
-    let rec = app.store.set_product_archived(auth.company(), id, archived).await.map_err(|e| WebError::store(lang, e))?;
+    let rec =
+        app.store.set_product_archived(auth.company(), id, archived).await.map_err(|e| WebError::store(lang, e))?;
     let done = if archived { "archived" } else { "restored" };
     Ok(see_other(&format!("/products?{}", query_string(&[("done", done), ("id", &rec.id.to_string())]))))
 }

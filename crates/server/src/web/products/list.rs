@@ -135,32 +135,28 @@ pub async fn list(State(app): State<App>, s: WebSession, Query(query): Query<Lis
         .map_err(|e| WebError::store(lang, e))?;
     let cur: Currency = s.rec.currency.parse().unwrap_or(Currency::EUR);
     let rows = records.iter().map(|r| row(r, cur, lang)).collect();
-    let headers = [
-        ("reference", "prod.reference"),
-        ("name", "prod.name"),
-        ("price", "prod.price"),
-        ("stock", "prod.stock"),
-    ]
-    .into_iter()
-    .map(|(key, label)| {
-        let current = key == sort.as_str();
-        // A click on the sorted column reverses it; another column starts from the lowest.
-        let next_order = if current && !desc { "desc" } else { "asc" };
-        SortHeader {
-            key,
-            label,
-            href: format!(
-                "/products?{}",
-                query_string(&[("q", &q), ("show", show), ("sort", key), ("order", next_order)])
-            ),
-            aria: match (current, desc) {
-                (false, _) => "none",
-                (true, true) => "descending",
-                (true, false) => "ascending",
-            },
-        }
-    })
-    .collect();
+    let headers =
+        [("reference", "prod.reference"), ("name", "prod.name"), ("price", "prod.price"), ("stock", "prod.stock")]
+            .into_iter()
+            .map(|(key, label)| {
+                let current = key == sort.as_str();
+                // A click on the sorted column reverses it; another column starts from the lowest.
+                let next_order = if current && !desc { "desc" } else { "asc" };
+                SortHeader {
+                    key,
+                    label,
+                    href: format!(
+                        "/products?{}",
+                        query_string(&[("q", &q), ("show", show), ("sort", key), ("order", next_order)])
+                    ),
+                    aria: match (current, desc) {
+                        (false, _) => "none",
+                        (true, true) => "descending",
+                        (true, false) => "ascending",
+                    },
+                }
+            })
+            .collect();
     let order = if desc { "desc" } else { "asc" };
     let keep = [("q", q.as_str()), ("show", show), ("sort", sort.as_str()), ("order", order)];
     let next_query = next.map(|n| {

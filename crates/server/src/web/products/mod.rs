@@ -32,7 +32,11 @@ pub const LABELS: i18n::Labels = &[
     ("prod.reference", "Référence", "Reference"),
     ("prod.name", "Désignation", "Name"),
     ("prod.nature", "Nature", "Nature"),
-    ("prod.nature.auto", "Selon l'unité (heure, jour, forfait : service)", "From the unit (hour, day, lump sum: service)"),
+    (
+        "prod.nature.auto",
+        "Selon l'unité (heure, jour, forfait : service)",
+        "From the unit (hour, day, lump sum: service)",
+    ),
     ("prod.nature.goods", "Bien", "Goods"),
     ("prod.nature.services", "Service", "Service"),
     ("prod.unit", "Unité", "Unit"),
