@@ -177,7 +177,8 @@ struct FormPage {
     /// Archived: the form offers to put it back on sale instead of archiving it.
     archived: Option<bool>,
     id: String,
-    errors: Vec<(String, String)>,
+    /// (input name, the field in the user's words, message) for the summary above the form.
+    errors: Vec<(String, String, String)>,
 }
 
 /// The editor page a form opened from the document editor goes back to, if any.
@@ -206,6 +207,18 @@ async fn form_page(
         categories: category_options(lang),
     };
     let form = shown.form;
+    let groups = groups(form, &choices, lang, &errors);
+    let summary = errors
+        .iter()
+        .map(|(name, message)| {
+            let label = match groups.iter().flat_map(|g| &g.fields).find(|f| f.name == name) {
+                Some(f) => t(lang, f.label).to_string(),
+                None if name == "stock" => t(lang, "prod.quantity").to_string(),
+                None => crate::web::messages::field_name(lang, name),
+            };
+            (name.clone(), label, message.clone())
+        })
+        .collect();
     let page = FormPage {
         p: s.chrome(app, "products", shown.title).await?,
         action: match shown.id {
@@ -214,7 +227,7 @@ async fn form_page(
         },
         cancel: shown.back.clone().unwrap_or_else(|| "/products".into()),
         back: shown.back.unwrap_or_default(),
-        groups: groups(form, &choices, lang, &errors),
+        groups,
         tracked: form.get("track_stock").is_some(),
         stock: Field {
             name: "stock",
@@ -228,7 +241,7 @@ async fn form_page(
         },
         archived: shown.archived,
         id: shown.id.map(|i| i.to_string()).unwrap_or_default(),
-        errors: errors.into_iter().collect(),
+        errors: summary,
     };
     html(status, &page)
 }

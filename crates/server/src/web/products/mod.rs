@@ -34,7 +34,7 @@ pub const LABELS: i18n::Labels = &[
     ("prod.nature", "Nature", "Nature"),
     (
         "prod.nature.auto",
-        "Selon l'unité (heure, jour, forfait : service)",
+        "Selon l'unité (heure, jour, forfait\u{a0}: service)",
         "From the unit (hour, day, lump sum: service)",
     ),
     ("prod.nature.goods", "Bien", "Goods"),
@@ -57,7 +57,7 @@ pub const LABELS: i18n::Labels = &[
     ("prod.quantity", "Quantité en stock", "Quantity in stock"),
     (
         "prod.quantity_hint",
-        "Ignorée si le stock n'est pas suivi ; les bons de livraison validés la diminuent.",
+        "Ignorée si le stock n'est pas suivi\u{a0}; les bons de livraison validés la diminuent.",
         "Ignored when the stock is not tracked; validated delivery notes take from it.",
     ),
     ("prod.identity", "Article", "Product"),
@@ -74,9 +74,9 @@ pub const LABELS: i18n::Labels = &[
         "The product stays on the documents that name it, but leaves the catalogue and the documents' search. You can put it back on sale later.",
     ),
     ("prod.archive_confirm", "Archiver cet article", "Archive this product"),
-    ("prod.saved", "Article enregistré :", "Product saved:"),
-    ("prod.archived_done", "Article archivé :", "Product archived:"),
-    ("prod.restored_done", "Article remis en vente :", "Product back on sale:"),
+    ("prod.saved", "Article enregistré\u{a0}:", "Product saved:"),
+    ("prod.archived_done", "Article archivé\u{a0}:", "Product archived:"),
+    ("prod.restored_done", "Article remis en vente\u{a0}:", "Product back on sale:"),
     ("prod.back_to_document", "Retour au document", "Back to the document"),
 ];
 
