@@ -124,8 +124,8 @@ async fn bad_input_is_shown_beside_each_field_kept_as_typed_and_nothing_is_saved
             assert!(p.body.contains(&format!(r#"id="{field}-error""#)), "an error beside {field}");
         }
         let text = as_read(&p.body);
-        assert!(text.contains("Référence : obligatoire"), "in French, fields in words: {text}");
-        assert!(text.contains("Prix d'achat HT : "), "{text}");
+        assert!(text.contains("Référence</a> : obligatoire"), "in French, fields in words: {text}");
+        assert!(text.contains("Prix d'achat HT</a> : "), "{text}");
         // What was typed is kept, escaped, with the unit and the box as chosen.
         assert!(p.body.contains(r#"value="douze""#) && p.body.contains(r#"value="beaucoup""#));
         assert!(p.body.contains("Câble &lt;cuivre&gt; 3G2,5") || p.body.contains("Câble &#60;cuivre&#62; 3G2,5"));
@@ -135,7 +135,7 @@ async fn bad_input_is_shown_beside_each_field_kept_as_typed_and_nothing_is_saved
         // In English, the same errors in English.
         assert_eq!(b.act(&csrf, "/language", &[("lang", "en"), ("back", "/products/new")]).await.status, 303);
         let en = as_read(&b.post("/products/new", &bad).await.body);
-        assert!(en.contains("Reference: is required") && en.contains("metre"), "{en}");
+        assert!(en.contains("Reference</a>: is required") && en.contains("metre"), "{en}");
         b.act(&csrf, "/language", &[("lang", "fr"), ("back", "/products/new")]).await;
         // A reference already used is refused on its field.
         product(&app, priced("CAB-3G25", "Câble", "1.20")).await;
