@@ -6,12 +6,13 @@
 -- so that both backends order alike), the unit price in millionths and the tracked stock
 -- in ten-thousandths (their scales), an untracked stock as the largest BIGINT so that it
 -- comes after every tracked one when sorting by stock from the lowest. Each key has an
--- index that ends with `id`, for keyset pages as in the customer directory.
+-- index that ends with `id`, for keyset pages as in the customer directory. The
+-- defaults only fill the column for the statement below: every write sets the keys.
 ALTER TABLE products ADD COLUMN archived_at TIMESTAMPTZ;
 ALTER TABLE products ADD COLUMN sort_reference TEXT COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE products ADD COLUMN sort_name TEXT COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE products ADD COLUMN sort_price BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE products ADD COLUMN sort_stock BIGINT NOT NULL DEFAULT 9223372036854775807;
+ALTER TABLE products ADD COLUMN sort_stock BIGINT NOT NULL DEFAULT 0;
 -- Existing rows: SQL's `lower()` leaves accents; the next save writes the folded form.
 UPDATE products SET sort_reference = lower(reference),
     sort_name = lower(coalesce(data::jsonb ->> 'name', '')),

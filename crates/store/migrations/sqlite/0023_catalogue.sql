@@ -6,12 +6,13 @@
 -- millionths and the tracked stock in ten-thousandths (their scales), an untracked stock
 -- as the largest integer so that it comes after every tracked one when sorting by stock
 -- from the lowest. Each key has an index that ends with `id`, for keyset pages as in the
--- customer directory.
+-- customer directory. The defaults only fill the column for the statement below: every
+-- write sets the keys.
 ALTER TABLE products ADD COLUMN archived_at TEXT;
 ALTER TABLE products ADD COLUMN sort_reference TEXT NOT NULL DEFAULT '';
 ALTER TABLE products ADD COLUMN sort_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE products ADD COLUMN sort_price INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE products ADD COLUMN sort_stock INTEGER NOT NULL DEFAULT 9223372036854775807;
+ALTER TABLE products ADD COLUMN sort_stock INTEGER NOT NULL DEFAULT 0;
 -- Existing rows: SQL's `lower()` leaves accents (the next save writes the folded form);
 -- SQLite has no exact decimal, but a price of at most 10^9 with 6 decimals, scaled and
 -- rounded, is the exact integer (only a sort key: the amount itself stays text in `data`).
