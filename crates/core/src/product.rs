@@ -132,6 +132,13 @@ pub struct Product {
     pub nature: crate::document::Nature,
 }
 
+impl Product {
+    /// What one unit earns over its cost (unit price − purchase price), when the cost is known.
+    pub fn margin(&self) -> Option<Decimal> {
+        self.purchase_price.map(|cost| self.unit_price - cost)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

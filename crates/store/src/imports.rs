@@ -5,7 +5,7 @@
 //! inside its transaction, so neither duplicates what the other wrote.
 
 use crate::customers::{CustomerRecord, changed_fields, data_of, sort_keys};
-use crate::products::{ProductRecord, search_text, to_data};
+use crate::products::{self, ProductRecord, search_text, to_data};
 use crate::{Result, Stamp, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::import::{CustomerIndex, customer_keys};
 use facturier_core::message::Message;
@@ -30,6 +30,7 @@ enum V {
     Text(String),
     OptText(Option<String>),
     Stamp(Stamp),
+    I64(i64),
 }
 
 /// Runs one statement with its values on either backend.
@@ -42,6 +43,7 @@ async fn run(tx: &mut Tx, sql: &str, vals: Vec<V>) -> Result<()> {
                 V::Text(x) => q.bind(x),
                 V::OptText(x) => q.bind(x),
                 V::Stamp(x) => q.bind(x),
+                V::I64(x) => q.bind(x),
             };
         }
         q.execute(&mut *c).await?;
@@ -117,10 +119,13 @@ impl Store {
     /// Every product of the company, oldest first.
     pub async fn all_products(&self, company_id: Uuid) -> Result<Vec<ProductRecord>> {
         let rows: Vec<crate::products::Row> = on_pool!(self, |c| {
-            sqlx::query_as("SELECT id, data, created_at, updated_at FROM products WHERE company_id = $1 ORDER BY id")
-                .bind(company_id)
-                .fetch_all(c)
-                .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {} FROM products WHERE company_id = $1 ORDER BY id",
+                crate::products::COLUMNS
+            )))
+            .bind(company_id)
+            .fetch_all(c)
+            .await?
         });
         rows.into_iter().map(TryInto::try_into).collect()
     }
@@ -269,14 +274,25 @@ impl Store {
         for chunk in changed.chunks(BATCH) {
             let mut vals = vec![V::Uuid(company_id)];
             for (id, data, p) in chunk {
-                vals.extend([V::Uuid(*id), V::Text(data.clone()), V::Text(search_text(p)), V::Stamp(at)]);
+                let k = products::sort_keys(p);
+                vals.extend([
+                    V::Uuid(*id),
+                    V::Text(data.clone()),
+                    V::Text(search_text(p)),
+                    V::Stamp(at),
+                    V::Text(k.name),
+                    V::I64(k.price),
+                    V::I64(k.stock),
+                ]);
             }
-            run(&mut tx, &update_sql("products", &["data", "search_text", "updated_at"], chunk.len()), vals).await?;
+            let columns = ["data", "search_text", "updated_at", "sort_name", "sort_price", "sort_stock"];
+            run(&mut tx, &update_sql("products", &columns, chunk.len()), vals).await?;
         }
         counts.created = new.len();
         for chunk in new.chunks(BATCH) {
-            let mut vals = Vec::with_capacity(chunk.len() * 7);
+            let mut vals = Vec::with_capacity(chunk.len() * 11);
             for p in chunk {
+                let k = products::sort_keys(p);
                 vals.extend([
                     V::Uuid(new_id()),
                     V::Uuid(company_id),
@@ -285,10 +301,15 @@ impl Store {
                     V::Text(search_text(p)),
                     V::Stamp(at),
                     V::Stamp(at),
+                    V::Text(k.reference),
+                    V::Text(k.name),
+                    V::I64(k.price),
+                    V::I64(k.stock),
                 ]);
             }
-            let head = "products (id, company_id, reference, data, search_text, created_at, updated_at)";
-            match run(&mut tx, &insert_sql(head, chunk.len(), 7), vals).await {
+            let head = "products (id, company_id, reference, data, search_text, created_at, updated_at, \
+                        sort_reference, sort_name, sort_price, sort_stock)";
+            match run(&mut tx, &insert_sql(head, chunk.len(), 11), vals).await {
                 // The caller rejects a reference twice in its file: this is a bug, said plainly.
                 Err(e) if e.is_unique_violation() => {
                     return Err(StoreError::Invalid {

@@ -20,14 +20,122 @@ pub struct ProductRecord {
     pub product: Product,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    /// When the product left the catalogue (it stays on the documents that name it).
+    pub archived_at: Option<OffsetDateTime>,
+}
+
+/// Which products a list shows, by archiving.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Archived {
+    /// The catalogue as offered: archived products left out.
+    #[default]
+    Hidden,
+    /// Archived products only.
+    Only,
+    /// Every product.
+    Included,
 }
 
 /// Filters of the catalogue list.
 #[derive(Clone, Debug, Default)]
 pub struct ProductFilter {
+    /// Every word must appear in the reference or the name.
     pub q: Option<String>,
+    pub archived: Archived,
     pub limit: u32,
+    /// The last product of the previous page (in the list's order).
     pub after: Option<Uuid>,
+}
+
+/// A column the catalogue sorts on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ProductSort {
+    /// By creation (the id is a UUIDv7).
+    #[default]
+    Created,
+    Reference,
+    Name,
+    Price,
+    /// Tracked stock; untracked products come after every tracked one (from the lowest).
+    Stock,
+}
+
+impl ProductSort {
+    /// The name used in query strings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductSort::Created => "created",
+            ProductSort::Reference => "reference",
+            ProductSort::Name => "name",
+            ProductSort::Price => "price",
+            ProductSort::Stock => "stock",
+        }
+    }
+
+    /// The sort named `s` in a query string.
+    pub fn parse(s: &str) -> Option<ProductSort> {
+        [ProductSort::Created, ProductSort::Reference, ProductSort::Name, ProductSort::Price, ProductSort::Stock]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+
+    /// The sort column (`0023_catalogue`), `None` for the id itself.
+    fn column(self) -> Option<&'static str> {
+        match self {
+            ProductSort::Created => None,
+            ProductSort::Reference => Some("sort_reference"),
+            ProductSort::Name => Some("sort_name"),
+            ProductSort::Price => Some("sort_price"),
+            ProductSort::Stock => Some("sort_stock"),
+        }
+    }
+
+    fn is_numeric(self) -> bool {
+        matches!(self, ProductSort::Price | ProductSort::Stock)
+    }
+}
+
+/// The order of a catalogue list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProductOrder {
+    pub sort: ProductSort,
+    pub desc: bool,
+}
+
+impl Default for ProductOrder {
+    /// Newest first.
+    fn default() -> ProductOrder {
+        ProductOrder { sort: ProductSort::Created, desc: true }
+    }
+}
+
+/// The keys the catalogue sorts on (`0023_catalogue`).
+pub(crate) struct SortKeys {
+    pub reference: String,
+    pub name: String,
+    /// The unit price in millionths (its scale).
+    pub price: i64,
+    /// The tracked stock in ten-thousandths (its scale); untracked: `i64::MAX`, after all.
+    pub stock: i64,
+}
+
+/// `d` × 10^`scale` as an integer sort key, saturating (amounts are bounded far below).
+fn scaled(d: Decimal, scale: u32) -> i64 {
+    use rust_decimal::prelude::ToPrimitive;
+    (d * Decimal::from(10_i64.pow(scale))).round().to_i64().unwrap_or(if d.is_sign_negative() {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
+pub(crate) fn sort_keys(p: &Product) -> SortKeys {
+    SortKeys {
+        reference: fold(p.reference.trim()),
+        name: fold(p.name.trim()),
+        price: scaled(p.unit_price, 6),
+        stock: p.stock.map(|s| scaled(s, 4).min(i64::MAX - 1)).unwrap_or(i64::MAX),
+    }
 }
 
 /// The stored JSON of a product: decimals as exact text.
@@ -71,7 +179,11 @@ pub(crate) struct Row {
     data: String,
     created_at: OffsetDateTime,
     updated_at: OffsetDateTime,
+    archived_at: Option<OffsetDateTime>,
 }
+
+/// The columns a [`Row`] reads.
+pub(crate) const COLUMNS: &str = "id, data, created_at, updated_at, archived_at";
 
 impl TryFrom<Row> for ProductRecord {
     type Error = StoreError;
@@ -93,6 +205,7 @@ impl TryFrom<Row> for ProductRecord {
             },
             created_at: r.created_at,
             updated_at: r.updated_at,
+            archived_at: r.archived_at,
         })
     }
 }
@@ -137,14 +250,18 @@ pub(crate) async fn move_stock(
     d.stock = Some(after);
     let at = now();
     let data = serde_json::to_string(&d).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let stock_key = scaled(after, 4).min(i64::MAX - 1);
     on_conn!(tx, |c| {
-        sqlx::query("UPDATE products SET data = $3, updated_at = $4 WHERE company_id = $1 AND id = $2")
-            .bind(company_id)
-            .bind(product_id)
-            .bind(data)
-            .bind(at)
-            .execute(&mut *c)
-            .await?;
+        sqlx::query(
+            "UPDATE products SET data = $3, updated_at = $4, sort_stock = $5 WHERE company_id = $1 AND id = $2",
+        )
+        .bind(company_id)
+        .bind(product_id)
+        .bind(data)
+        .bind(at)
+        .bind(stock_key)
+        .execute(&mut *c)
+        .await?;
         sqlx::query(
             "INSERT INTO stock_movements (id, company_id, product_id, document_id, quantity, stock_after, reason, at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -195,11 +312,12 @@ impl Store {
     pub async fn insert_product(&self, company_id: Uuid, p: &Product) -> Result<ProductRecord> {
         let id = new_id();
         let at = now();
+        let k = sort_keys(p);
         let mut tx = self.begin().await?;
         let r = on_conn!(&mut tx, |c| {
             sqlx::query(
-                "INSERT INTO products (id, company_id, reference, data, search_text, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6)",
+                "INSERT INTO products (id, company_id, reference, data, search_text, created_at, updated_at, \
+                 sort_reference, sort_name, sort_price, sort_stock) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10)",
             )
             .bind(id)
             .bind(company_id)
@@ -207,6 +325,10 @@ impl Store {
             .bind(to_data(p))
             .bind(search_text(p))
             .bind(at)
+            .bind(&k.reference)
+            .bind(&k.name)
+            .bind(k.price)
+            .bind(k.stock)
             .execute(c)
             .await
             .map(|_| ())
@@ -221,36 +343,50 @@ impl Store {
             other => other?,
         };
         tx.commit().await?;
-        Ok(ProductRecord { id, product: p.clone(), created_at: at.instant(), updated_at: at.instant() })
+        Ok(ProductRecord {
+            id,
+            product: p.clone(),
+            created_at: at.instant(),
+            updated_at: at.instant(),
+            archived_at: None,
+        })
     }
 
     /// One product of the company.
     pub async fn product(&self, company_id: Uuid, id: Uuid) -> Result<ProductRecord> {
         let row: Option<Row> = on_pool!(self, |c| {
-            sqlx::query_as("SELECT id, data, created_at, updated_at FROM products WHERE company_id = $1 AND id = $2")
-                .bind(company_id)
-                .bind(id)
-                .fetch_optional(c)
-                .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM products WHERE company_id = $1 AND id = $2"
+            )))
+            .bind(company_id)
+            .bind(id)
+            .fetch_optional(c)
+            .await?
         });
         row.ok_or(StoreError::NotFound("product"))?.try_into()
     }
 
-    /// Replaces a product's record.
+    /// Replaces a product's record (archived or not, it stays so).
     pub async fn update_product(&self, company_id: Uuid, id: Uuid, p: &Product) -> Result<ProductRecord> {
         let at = now();
+        let k = sort_keys(p);
         let mut tx = self.begin().await?;
         let row: std::result::Result<Option<Row>, sqlx::Error> = on_conn!(&mut tx, |c| {
-            sqlx::query_as(
-                "UPDATE products SET reference = $3, data = $4, search_text = $5, updated_at = $6 \
-                 WHERE company_id = $1 AND id = $2 RETURNING id, data, created_at, updated_at",
-            )
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "UPDATE products SET reference = $3, data = $4, search_text = $5, updated_at = $6, \
+                 sort_reference = $7, sort_name = $8, sort_price = $9, sort_stock = $10 \
+                 WHERE company_id = $1 AND id = $2 RETURNING {COLUMNS}"
+            )))
             .bind(company_id)
             .bind(id)
             .bind(&p.reference)
             .bind(to_data(p))
             .bind(search_text(p))
             .bind(at)
+            .bind(&k.reference)
+            .bind(&k.name)
+            .bind(k.price)
+            .bind(k.stock)
             .fetch_optional(c)
             .await
         });
@@ -268,13 +404,47 @@ impl Store {
         Ok(rec)
     }
 
+    /// Archives a product (`true`: it leaves the catalogue's lists and searches, and stays
+    /// on the documents that name it) or brings it back (`false`). Archiving an archived
+    /// product keeps its first date.
+    pub async fn set_product_archived(&self, company_id: Uuid, id: Uuid, archived: bool) -> Result<ProductRecord> {
+        let at = now();
+        let set = if archived { "COALESCE(archived_at, $3)" } else { "NULL" };
+        let sql = format!(
+            "UPDATE products SET archived_at = {set}, updated_at = $3 WHERE company_id = $1 AND id = $2 \
+             RETURNING {COLUMNS}"
+        );
+        let mut tx = self.begin().await?;
+        let row: Option<Row> = on_conn!(&mut tx, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(company_id)
+                .bind(id)
+                .bind(at)
+                .fetch_optional(c)
+                .await?
+        });
+        let rec = row.ok_or(StoreError::NotFound("product"))?.try_into()?;
+        tx.commit().await?;
+        Ok(rec)
+    }
+
     /// A page of the catalogue, newest first.
     pub async fn list_products(
         &self,
         company_id: Uuid,
         f: &ProductFilter,
     ) -> Result<(Vec<ProductRecord>, Option<Uuid>)> {
-        let mut q = Sql::new("SELECT id, data, created_at, updated_at FROM products WHERE company_id = ");
+        self.list_products_in(company_id, f, ProductOrder::default()).await
+    }
+
+    /// A page of the catalogue in `order`, and the cursor of the next page.
+    pub async fn list_products_in(
+        &self,
+        company_id: Uuid,
+        f: &ProductFilter,
+        order: ProductOrder,
+    ) -> Result<(Vec<ProductRecord>, Option<Uuid>)> {
+        let mut q = Sql::new(&format!("SELECT {COLUMNS} FROM products WHERE company_id = "));
         q.bind(Arg::Uuid(company_id));
         if let Some(text) = &f.q {
             for word in fold(text).split_whitespace().take(8) {
@@ -283,14 +453,70 @@ impl Store {
                     .push(" ESCAPE '\\'");
             }
         }
-        if let Some(after) = f.after {
-            q.push(" AND id < ").bind(Arg::Uuid(after));
+        match f.archived {
+            Archived::Hidden => q.push(" AND archived_at IS NULL"),
+            Archived::Only => q.push(" AND archived_at IS NOT NULL"),
+            Archived::Included => &mut q,
+        };
+        let (cmp, dir) = if order.desc { ("<", "DESC") } else { (">", "ASC") };
+        match (order.sort.column(), f.after) {
+            (None, Some(after)) => {
+                q.push(&format!(" AND id {cmp} ")).bind(Arg::Uuid(after));
+            }
+            (Some(col), Some(after)) => {
+                // The previous page's last row, on the index's (key, id) suffix.
+                let sql = format!("SELECT CAST({col} AS TEXT) FROM products WHERE company_id = $1 AND id = $2");
+                let key: Option<(String,)> = on_pool!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                    .bind(company_id)
+                    .bind(after)
+                    .fetch_optional(c)
+                    .await?);
+                let key = match key {
+                    // Price and stock are integers: compared as such, not as their digits.
+                    Some((k,)) if order.sort.is_numeric() => Some(Arg::I64(
+                        k.parse().map_err(|_| StoreError::Corrupt(format!("product {after}: sort key {k:?}")))?,
+                    )),
+                    other => other.map(|(k,)| Arg::Text(k)),
+                };
+                let Some(key) = key else { return Ok((Vec::new(), None)) };
+                q.push(&format!(" AND ({col}, id) {cmp} (")).bind(key);
+                q.push(", ").bind(Arg::Uuid(after)).push(")");
+            }
+            (_, None) => {}
         }
-        q.push(" ORDER BY id DESC LIMIT ").bind(Arg::I64(i64::from(f.limit) + 1));
+        match order.sort.column() {
+            None => q.push(&format!(" ORDER BY id {dir} LIMIT ")),
+            Some(col) => q.push(&format!(" ORDER BY {col} {dir}, id {dir} LIMIT ")),
+        };
+        q.bind(Arg::I64(i64::from(f.limit) + 1));
         let rows: Vec<Row> =
             on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
                 .fetch_all(c)
                 .await?);
         page(rows, f.limit, |r| r.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_keys_scale_prices_and_stocks_and_put_untracked_stock_last() {
+        let p = |price: &str, stock: Option<&str>| Product {
+            reference: "Réf-1".into(),
+            name: " Câble ".into(),
+            unit: UnitCode::ONE,
+            unit_price: price.parse().unwrap(),
+            vat: Vat::new(Decimal::from(20), None).unwrap(),
+            purchase_price: None,
+            stock: stock.map(|s| s.parse().unwrap()),
+            nature: Nature::Goods,
+        };
+        let k = sort_keys(&p("12.345678", Some("-2.5")));
+        assert_eq!((k.reference.as_str(), k.name.as_str()), ("ref-1", "cable"));
+        assert_eq!((k.price, k.stock), (12_345_678, -25_000));
+        assert_eq!(sort_keys(&p("0", None)).stock, i64::MAX);
+        assert!(sort_keys(&p("0", Some("1000000000"))).stock < i64::MAX);
     }
 }

@@ -11,4 +11,5 @@ mod edge;
 mod web_customers_e2e;
 mod web_documents_e2e;
 mod web_e2e;
+mod web_products_e2e;
 mod web_settings_e2e;

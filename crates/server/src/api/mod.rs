@@ -417,6 +417,8 @@ pub struct ListQuery {
     pub customer_id: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
+    /// Products: `true` lists archived ones too.
+    pub archived: Option<String>,
 }
 
 /// Formats a date as `YYYY-MM-DD`.

@@ -14,7 +14,7 @@ use facturier_core::message::Message;
 use facturier_core::money::{MAX_MAGNITUDE, to_text};
 use facturier_core::product::{Product, UnitCode};
 use facturier_core::tax::{Vat, VatCategory};
-use facturier_store::products::{ProductFilter, ProductRecord};
+use facturier_store::products::{Archived, ProductFilter, ProductRecord};
 use serde::{Deserialize, Serialize};
 
 /// The body of `POST /products`; `null` means absent. (Merged over the current record, the
@@ -47,6 +47,10 @@ pub struct ProductInput {
     /// What a line of it supplies; default told by the unit (hours, days… are services).
     #[schema(value_type = Option<written::Nature>)]
     pub nature: Option<String>,
+    /// `true` archives the product: it stays on the documents that name it, but leaves the
+    /// list (unless `archived=true` is asked) and the document editor's search; `false`
+    /// brings it back. Default false.
+    pub archived: Option<bool>,
     #[serde(default, skip_serializing)]
     pub id: Option<serde_json::Value>,
     #[serde(default, skip_serializing)]
@@ -55,6 +59,8 @@ pub struct ProductInput {
     pub created_at: Option<serde_json::Value>,
     #[serde(default, skip_serializing)]
     pub updated_at: Option<serde_json::Value>,
+    #[serde(default, skip_serializing)]
+    pub archived_at: Option<serde_json::Value>,
 }
 
 const PRICE: DecRules = DecRules::new(6).non_negative().at_most(MAX_MAGNITUDE);
@@ -136,6 +142,11 @@ pub struct ProductView {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// Archived: kept on past documents, out of the list and the editor's search.
+    pub archived: bool,
+    /// When it was archived; null when it is not.
+    #[schema(required = true, format = DateTime, value_type = Option<String>)]
+    pub archived_at: Option<String>,
 }
 
 fn out(r: &ProductRecord) -> ProductView {
@@ -149,11 +160,13 @@ fn out(r: &ProductRecord) -> ProductView {
         vat_rate: to_text(p.vat.rate(), 0),
         vat_category: p.vat.category().code(),
         purchase_price: p.purchase_price.map(|d| to_text(d, 2)),
-        margin: p.purchase_price.map(|c| to_text(p.unit_price - c, 2)),
+        margin: p.margin().map(|m| to_text(m, 2)),
         stock: p.stock.map(|d| to_text(d, 0)),
         nature: p.nature.as_str(),
         created_at: instant_text(r.created_at),
         updated_at: instant_text(r.updated_at),
+        archived: r.archived_at.is_some(),
+        archived_at: r.archived_at.map(instant_text),
     }
 }
 
@@ -164,7 +177,10 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<ProductView>), ApiError> {
     auth.require_write()?;
     let p = input.parse()?;
-    let rec = app.store.insert_product(auth.company(), &p).await?;
+    let mut rec = app.store.insert_product(auth.company(), &p).await?;
+    if input.archived == Some(true) {
+        rec = app.store.set_product_archived(auth.company(), rec.id, true).await?;
+    }
     Ok((StatusCode::CREATED, Json(out(&rec))))
 }
 
@@ -185,7 +201,12 @@ pub async fn update(
     let current = app.store.product(auth.company(), id).await?;
     let input = patched(&ProductInput::from_product(&current.product), &patch)?;
     let p = input.parse()?;
-    let rec = app.store.update_product(auth.company(), id, &p).await?;
+    let mut rec = app.store.update_product(auth.company(), id, &p).await?;
+    if let Some(archived) = input.archived
+        && archived != rec.archived_at.is_some()
+    {
+        rec = app.store.set_product_archived(auth.company(), id, archived).await?;
+    }
     Ok(Json(out(&rec)))
 }
 
@@ -204,7 +225,17 @@ pub async fn list(
     let mut v = Check::default();
     let text = v.opt_text("q", &q.q, MAX_SEARCH);
     v.finish()?;
-    let filter = ProductFilter { q: text, limit: limit(q.limit.as_deref())?, after };
+    let archived = match q.archived.as_deref() {
+        None | Some("" | "false") => Archived::Hidden,
+        Some("true") => Archived::Included,
+        Some(other) => {
+            return Err(ApiError::field(
+                "archived",
+                Message::new("archived_true_false").with("v", format!("{other:?}")),
+            ));
+        }
+    };
+    let filter = ProductFilter { q: text, archived, limit: limit(q.limit.as_deref())?, after };
     let (rows, next) = app.store.list_products(auth.company(), &filter).await?;
     Ok(Json(Page { data: rows.iter().map(out).collect(), next_cursor: next.map(|c| c.to_string()) }))
 }

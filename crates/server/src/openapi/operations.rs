@@ -61,7 +61,7 @@ pub struct Operation {
 }
 
 const CUSTOMER_LIST: &[&str] = &["Limit", "After", "CustomerSearch", "Activity", "CustomerSort", "SortOrder"];
-const PRODUCT_LIST: &[&str] = &["Limit", "After", "ProductSearch"];
+const PRODUCT_LIST: &[&str] = &["Limit", "After", "ProductSearch", "Archived"];
 const DOCUMENT_LIST: &[&str] = &["Limit", "After", "Status", "CustomerId", "From", "To"];
 
 const fn op(method: &'static str, path: &'static str, operation_id: &'static str, tag: &'static str) -> Operation {
@@ -192,7 +192,7 @@ const BASE_OPERATIONS: &[Operation] = &[
     },
     // products
     Operation {
-        description: "`q` searches the reference and the name.",
+        description: "`q` searches the reference and the name. Archived products are left out unless `archived=true`.",
         query: PRODUCT_LIST,
         success: Success::Json(200, "ProductPage", "A page of products"),
         errors: &[422],
@@ -211,7 +211,7 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("get", "/products/{id}", "getProduct", "products")
     },
     Operation {
-        description: "The patch is merged (RFC 7386) over the product as `ProductInput`; the result must be a valid `ProductInput`.",
+        description: "The patch is merged (RFC 7386) over the product as `ProductInput`; the result must be a valid `ProductInput`. `{\"archived\": true}` archives the product (kept on past documents, left out of the list and the editor's search), `false` brings it back.",
         body: Body::MergePatch("ProductPatch"),
         success: Success::Json(200, "ProductView", "The updated product"),
         errors: &[403, 404, 422],

@@ -73,6 +73,11 @@ pub(super) fn parameters() -> Value {
             "description": "Every word must appear in the reference or the name; case- and accent-insensitive.",
             "schema": {"type": "string"},
         },
+        "Archived": {
+            "name": "archived", "in": "query", "required": false,
+            "description": "`true`: archived products are listed too (each says `archived`); default `false`: only the catalogue as offered.",
+            "schema": {"type": "boolean", "default": false},
+        },
         "Activity": {
             "name": "activity", "in": "query", "required": false,
             "description": "Only customers of exactly this activity (case- and accent-insensitive).",

@@ -280,7 +280,7 @@ fn derived_schemas() -> Map<String, Value> {
 /// ignores: serde never writes them (`skip_serializing`), so the derive leaves them out.
 const READ_ONLY: &[(&str, &[&str])] = &[
     ("CustomerInput", &["id", "credit", "created_at", "updated_at"]),
-    ("ProductInput", &["id", "margin", "created_at", "updated_at"]),
+    ("ProductInput", &["id", "margin", "created_at", "updated_at", "archived_at"]),
     ("LineInput", &["net", "charge", "margin", "margin_rate", "source_line_id", "available_stock"]),
     ("InstalmentInput", &["amount", "due_date"]),
     (

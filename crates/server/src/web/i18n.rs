@@ -199,6 +199,7 @@ const TABLES: &[Labels] = &[
     super::setup::LABELS,
     super::notice::LABELS,
     super::confirm::LABELS,
+    super::products::LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
@@ -236,11 +237,16 @@ mod tests {
             .expect("templates")
             .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("read"))
             .collect();
-        let code = concat!(env!("CARGO_MANIFEST_DIR"), "/src/web");
-        for e in std::fs::read_dir(code).expect("web sources") {
-            let path = e.expect("entry").path();
-            if path.extension().is_some_and(|x| x == "rs") {
-                sources.push(std::fs::read_to_string(path).expect("read"));
+        // The web sources, page modules' folders (`customers/`, `products/`…) included.
+        let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/web"))];
+        while let Some(dir) = dirs.pop() {
+            for e in std::fs::read_dir(dir).expect("web sources") {
+                let path = e.expect("entry").path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    sources.push(std::fs::read_to_string(path).expect("read"));
+                }
             }
         }
         let known: HashSet<&str> = entries().map(|(k, _, _)| *k).collect();
@@ -277,6 +283,7 @@ mod tests {
             "setup.",
             "done.",
             "confirm.",
+            "prod.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

@@ -21,6 +21,7 @@ pub mod messages;
 pub mod notice;
 pub mod password;
 pub mod payments;
+pub mod products;
 pub mod session;
 pub mod settings;
 pub mod setup;
@@ -129,6 +130,11 @@ pub fn routes() -> Router<App> {
         .route("/payments/{id}/cancel", post(payments::cancel))
         .route("/customers/{id}/files/{file_id}", get(customers::download))
         .route("/customers/{id}/files/{file_id}/delete", post(customers::delete_file))
+        .route("/products", get(products::list))
+        .route("/products/new", get(products::new_form).post(products::create))
+        .route("/products/{id}/edit", get(products::edit_form).post(products::update))
+        .route("/products/{id}/archive", get(products::archive_form).post(products::archive))
+        .route("/products/{id}/restore", post(products::restore))
         .route("/settings", get(settings::identity).post(settings::save_identity))
         .route("/settings/banks", get(settings::banks).post(settings::save_banks))
         .route("/settings/terms", get(settings::terms).post(settings::save_terms))

@@ -31,3 +31,4 @@ mod web_confirm;
 mod web_customers;
 mod web_documents;
 mod web_setup;
+mod web_products;

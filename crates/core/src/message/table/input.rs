@@ -180,6 +180,11 @@ pub(super) const INPUT: &[Row] = &[
     // Products.
     ("incomplete_product", "incomplete product", "fiche produit incomplète"),
     (
+        "archived_true_false",
+        "{v} is not true or false (true lists archived products too)",
+        "{v:q} n'est ni true ni false (true liste aussi les produits archivés)",
+    ),
+    (
         "un_ece_rec_20",
         "{v} is not a UN/ECE rec. 20 unit code facturier knows (C62 unit, HUR hour, DAY day, KGM kg, MTR metre, LS lump sum…)",
         "{v:q} n'est pas un code d'unité UN/ECE rec. 20 connu de facturier (C62 unité, HUR heure, DAY jour, KGM kg, MTR mètre, LS forfait…)",

@@ -16,7 +16,7 @@ mod show;
 
 pub use files::{delete_file, download, upload};
 pub use form::{create, edit_form, new_form, update};
-pub use list::list;
+pub use list::{SortHeader, list};
 pub use show::show;
 
 const PAGE: u32 = 50;

@@ -28,7 +28,7 @@ use facturier_core::tax::{ExemptionReason, VatCategory};
 use facturier_formats::text;
 use facturier_store::customers::CustomerFilter;
 use facturier_store::documents::DocumentRecord;
-use facturier_store::products::ProductFilter;
+use facturier_store::products::{Archived, ProductFilter};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -81,7 +81,7 @@ pub(super) fn with_current(mut options: Vec<(String, String)>, current: &str) ->
 }
 
 /// The VAT categories offered: "from the rate", then every EN 16931 category.
-pub(super) fn category_options(lang: Language) -> Vec<(String, String)> {
+pub(crate) fn category_options(lang: Language) -> Vec<(String, String)> {
     std::iter::once((String::new(), t(lang, "editor.vatcat_auto").to_string()))
         .chain(VatCategory::ALL.iter().map(|c| {
             let key = format!("editor.vatcat_{}", c.code().to_ascii_lowercase());
@@ -369,7 +369,7 @@ pub(super) struct ProductsFragment {
 }
 
 /// The company's VAT rates (settings), most used first.
-pub(super) async fn offered_rates(app: &App, s: &WebSession) -> Result<Vec<Decimal>, WebError> {
+pub(crate) async fn offered_rates(app: &App, s: &WebSession) -> Result<Vec<Decimal>, WebError> {
     let lang = s.lang();
     let settings = app.store.settings(s.rec.company_id).await.map_err(|e| WebError::store(lang, e))?;
     Ok(settings.documents.offered_vat_rates())
@@ -408,7 +408,8 @@ async fn find_products(app: &App, s: &WebSession, q: &str) -> Result<Vec<Product
     let lang = s.lang();
     // What the user types as they go: control characters are dropped rather than refused.
     let q: String = q.trim().chars().filter(|c| !c.is_control()).take(crate::api::MAX_SEARCH).collect();
-    let filter = ProductFilter { q: (!q.is_empty()).then_some(q), limit: 8, after: None };
+    // Archived products stay on their documents but are no longer offered.
+    let filter = ProductFilter { q: (!q.is_empty()).then_some(q), archived: Archived::Hidden, limit: 8, after: None };
     let (rows, _) = app.store.list_products(s.rec.company_id, &filter).await.map_err(|e| WebError::store(lang, e))?;
     let cur: Currency = s.rec.currency.parse().unwrap_or(Currency::EUR);
     Ok(rows
@@ -544,14 +545,31 @@ pub(super) async fn draft(app: &App, s: &WebSession, kind: DocumentKind, id: &st
     Ok(rec)
 }
 
-pub(super) async fn edit_form(app: App, s: WebSession, id: String, kind: DocumentKind) -> Result<Response, WebError> {
+/// `GET /{kind}/{id}/edit?product_q=`: the draft, with the product search done when asked
+/// (coming back from the catalogue's form with the product just created).
+pub(super) async fn edit_form(
+    app: App,
+    s: WebSession,
+    id: String,
+    kind: DocumentKind,
+    q: LookupQuery,
+) -> Result<Response, WebError> {
     if !s.can_write() {
         return Err(WebError::Forbidden(s.lang()));
     }
     let rec = draft(&app, &s, kind, &id).await?;
     let f = DraftForm::of(&rec.content);
     let totals = Some(totals_view(&rec.content, s.lang()));
-    render_form(&app, &s, kind, Some(&rec), f, String::new(), None, totals, Vec::new(), StatusCode::OK, false).await
+    let product_q = q.product_q.unwrap_or_default().trim().to_string();
+    let products = if product_q.is_empty() { None } else { Some(find_products(&app, &s, &product_q).await?) };
+    render_form(&app, &s, kind, Some(&rec), f, product_q, products, totals, Vec::new(), StatusCode::OK, false).await
+}
+
+/// Where `new_product` goes once the draft is saved: the catalogue's form, named after
+/// what was searched, which comes back to the draft with the new product found.
+fn new_product_path(kind: DocumentKind, id: Uuid, searched: &str) -> String {
+    let back = format!("/{}/{id}/edit", kind.segment());
+    format!("/products/new?{}", crate::web::query_string(&[("return", &back), ("name", searched.trim())]))
 }
 
 /// The mentions of the categories the form does not show: the draft's, or the company's
@@ -611,7 +629,8 @@ pub(super) async fn preview(app: App, s: WebSession, form: FormData, kind: Docum
 }
 
 /// `POST /{kind}/new` and `POST /{kind}/{id}/edit`. `action` says what the button asked:
-/// `add_line`, `find_product`, `add_product:<id>`, `recalculate`, or `save` (the default).
+/// `add_line`, `find_product`, `add_product:<id>`, `recalculate`, `new_product` (save,
+/// then create a product in the catalogue and come back), or `save` (the default).
 pub(super) async fn save(
     app: App,
     s: WebSession,
@@ -740,6 +759,7 @@ pub(super) async fn save(
         }
     };
     match result {
+        Ok(id) if action == "new_product" => Ok(see_other(&new_product_path(kind, id, &product_q))),
         Ok(id) => Ok(see_other(&crate::web::notice::with_done(&format!("/{}/{id}", kind.segment()), "draft_saved"))),
         Err(e @ (ApiError::Invalid(_) | ApiError::NotFound(_))) => {
             let errs = match e {

@@ -310,7 +310,7 @@ pub(super) fn more_paths() -> impl Iterator<Item = &'static str> {
 }
 
 /// A decimal as typed (`1 234,50`), as the API reads it (`1234.50`).
-pub(super) fn decimal_text(v: &str) -> String {
+pub(crate) fn decimal_text(v: &str) -> String {
     v.trim().replace(',', ".").replace([' ', '\u{a0}', '\u{202f}'], "")
 }
 
@@ -719,7 +719,7 @@ impl DraftForm {
 }
 
 /// The category as the editor shows it: empty when the rate tells it (S above 0 %, Z at 0 %).
-pub(super) fn shown_category(cat: VatCategory, rate: Decimal) -> String {
+pub(crate) fn shown_category(cat: VatCategory, rate: Decimal) -> String {
     let told = if rate.is_zero() { VatCategory::Z } else { VatCategory::S };
     if cat == told { String::new() } else { cat.code().to_string() }
 }

@@ -24,13 +24,17 @@ use actions::act;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
-use editor::{NewQuery, customer_lookup, edit_form, new_form, preview, product_lookup, save};
+use editor::{LookupQuery, NewQuery, customer_lookup, edit_form, new_form, preview, product_lookup, save};
 use facturier_core::document::DocumentKind;
 use facturier_core::lifecycle;
 use facturier_core::party::Language;
 use facturier_formats::text;
 use list::{ListQuery, list};
 use show::{file, show};
+
+/// What the catalogue's form shares with the editor: the VAT choices and decimals as typed.
+pub(crate) use editor::{category_options, offered_rates};
+pub(crate) use form::{decimal_text, shown_category};
 use uuid::Uuid;
 
 /// This module's labels: (key, French, English).
@@ -169,6 +173,11 @@ pub const LABELS: i18n::Labels = &[
     ("editor.no_customer_match", "Aucun client ne correspond.", "No customer matches."),
     ("editor.add", "Ajouter", "Add"),
     ("editor.no_product", "Aucun article trouvé.", "No product found."),
+    (
+        "editor.new_product",
+        "Créer un article dans le catalogue (le brouillon est enregistré)",
+        "Create a product in the catalogue (the draft is saved)",
+    ),
     ("editor.recalculate", "Recalculer les totaux", "Recalculate the totals"),
     ("editor.totals", "Totaux", "Totals"),
     (
@@ -314,9 +323,11 @@ pub fn routes(mut r: Router<App>) -> Router<App> {
             )
             .route(
                 &format!("/{s}/{{id}}/edit"),
-                get(move |State(app): State<App>, sess: WebSession, Path(id): P| async move {
-                    edit_form(app, sess, id, kind).await
-                })
+                get(
+                    move |State(app): State<App>, sess: WebSession, Path(id): P, Query(q): Query<LookupQuery>| async move {
+                        edit_form(app, sess, id, kind, q).await
+                    },
+                )
                 .post(
                     move |State(app): State<App>, Path(id): P, CsrfForm(sess, form): CsrfForm| async move {
                         save(app, sess, form, kind, Some(id)).await
