@@ -195,6 +195,7 @@ const TABLES: &[Labels] = &[
     super::customers::LABELS,
     super::documents::LABELS,
     super::payments::LABELS,
+    super::lists::LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
@@ -269,6 +270,7 @@ mod tests {
             "docfield.",
             "editor.",
             "email.",
+            "list.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

@@ -15,6 +15,7 @@ pub mod imports;
 pub mod invitations;
 pub mod invoices;
 pub mod jobs;
+pub mod lists;
 pub mod messages;
 pub mod password;
 pub mod payments;
