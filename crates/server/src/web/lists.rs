@@ -86,16 +86,28 @@ pub fn filter_word(kind: DocumentKind, f: ListStatus) -> &'static str {
     }
 }
 
-/// The date a list of `kind` shows beside the document's own: its label key, whether the
-/// list sorts by it (the due date, an indexed column), and how to read it.
-pub fn second_date(kind: DocumentKind) -> Option<(&'static str, bool, fn(&DocumentRecord) -> Option<Date>)> {
+/// The date a list shows beside the document's own.
+#[derive(Clone, Copy)]
+pub struct SecondDate {
+    /// Its column's label key.
+    pub label: &'static str,
+    /// Whether the list sorts by it (the due date, an indexed column).
+    pub sortable: bool,
+    /// How to read it from a document.
+    pub read: fn(&DocumentRecord) -> Option<Date>,
+}
+
+/// The second date of a list of `kind`: the one that matters for the kind (an invoice's
+/// due date, a quote's validity, an order's delivery); none for a credit note.
+pub fn second_date(kind: DocumentKind) -> Option<SecondDate> {
     use DocumentKind as K;
-    match kind {
-        K::Invoice | K::DepositInvoice => Some(("doc.due_date", true, |d| d.due_date)),
-        K::Quote | K::Proforma => Some(("list.valid_until", false, |d| d.content.valid_until)),
-        K::Order | K::DeliveryNote => Some(("list.delivery_date", false, |d| d.content.delivery_date)),
-        K::CreditNote => None,
-    }
+    let (label, sortable, read): (_, _, fn(&DocumentRecord) -> Option<Date>) = match kind {
+        K::Invoice | K::DepositInvoice => ("doc.due_date", true, |d| d.due_date),
+        K::Quote | K::Proforma => ("list.valid_until", false, |d| d.content.valid_until),
+        K::Order | K::DeliveryNote => ("list.delivery_date", false, |d| d.content.delivery_date),
+        K::CreditNote => return None,
+    };
+    Some(SecondDate { label, sortable, read })
 }
 
 /// What a list's totals add up, in the company's currency.

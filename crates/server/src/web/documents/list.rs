@@ -133,7 +133,7 @@ pub(super) async fn list(app: App, s: WebSession, q: ListQuery, kind: DocumentKi
     let from = q.from.as_deref().and_then(parse_date);
     let to = q.to.as_deref().and_then(parse_date);
     let second = second_date(kind);
-    let sorts_second = second.is_some_and(|s| s.1);
+    let sorts_second = second.is_some_and(|s| s.sortable);
     let sort = q
         .sort
         .as_deref()
@@ -195,7 +195,7 @@ pub(super) async fn list(app: App, s: WebSession, q: ListQuery, kind: DocumentKi
                 number: d.number.clone().unwrap_or_else(|| t(lang, "doc.draft_number").into()),
                 customer: l.customer_name.clone(),
                 date: text::date(d.issue_date.unwrap_or(d.created_at.date()), lang),
-                due_date: second.and_then(|(_, _, read)| read(d)).map(|x| text::date(x, lang)).unwrap_or_default(),
+                due_date: second.and_then(|s| (s.read)(d)).map(|x| text::date(x, lang)).unwrap_or_default(),
                 status: status_word(kind, shown, emailed.contains(&d.id)),
                 gross: text::money(totals.gross, d.content.currency, lang),
                 due: owed.map(|o| text::money(o, d.content.currency, lang)).unwrap_or_default(),
@@ -230,8 +230,8 @@ pub(super) async fn list(app: App, s: WebSession, q: ListQuery, kind: DocumentKi
         (DocSort::Customer, "doc.customer", false, true),
         (DocSort::Date, "doc.date", false, true),
     ];
-    if let Some((key, sortable, _)) = second {
-        columns.push((DocSort::DueDate, key, false, sortable));
+    if let Some(s) = second {
+        columns.push((DocSort::DueDate, s.label, false, s.sortable));
     }
     columns.push((DocSort::Total, "doc.gross", true, true));
     let headers = columns
