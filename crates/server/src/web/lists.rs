@@ -23,6 +23,7 @@ pub const LABELS: Labels = &[
     ("list.status.issued_m", "Émis", "Issued"),
     ("list.status.cancelled_f", "Annulée", "Cancelled"),
     ("list.status.converted_f", "Transformée", "Converted"),
+    ("list.status.credited", "Soldée par avoir", "Credited in full"),
     ("list.by_status", "Statut", "Status"),
     ("list.see_all", "Voir la liste complète", "See the whole list"),
     ("list.by_payment", "Règlement", "Payment"),
@@ -71,6 +72,8 @@ pub fn status_word(kind: DocumentKind, status: Status, emailed: bool) -> &'stati
         (K::CreditNote, Status::Issued) => "list.status.issued_m",
         (K::Order | K::Proforma, Status::Cancelled) => "list.status.cancelled_f",
         (K::Proforma, Status::Converted) => "list.status.converted_f",
+        // Offset in full by credit notes: not "a credit note issued", which a partly credited one has too.
+        (K::Invoice | K::DepositInvoice, Status::Credited) => "list.status.credited",
         _ => status_key(status),
     }
 }
@@ -154,6 +157,7 @@ mod tests {
         assert_eq!(status_word(DocumentKind::CreditNote, Status::Issued, false), "list.status.issued_m");
         assert_eq!(status_word(DocumentKind::Order, Status::Cancelled, false), "list.status.cancelled_f");
         assert_eq!(status_word(DocumentKind::Quote, Status::Cancelled, false), "status.cancelled");
+        assert_eq!(status_word(DocumentKind::Invoice, Status::Credited, false), "list.status.credited");
     }
 
     #[test]
