@@ -303,3 +303,36 @@ async fn the_quotes_list_shows_the_validity_date_and_an_issued_quote_reads_issue
     })
     .await;
 }
+
+#[tokio::test]
+async fn with_deposit_invoices_owing_too_each_part_of_a_figure_links_to_its_own_list() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        invoice_issued_on(&app, &customer, -60).await;
+        let r = app
+            .post(
+                "/deposit-invoices",
+                json!({"customer_id": customer, "issue_date": day(-50), "lines": [line("Acompte", "1", "50", "20")]}),
+            )
+            .await;
+        let deposit = r.assert_status(201)["id"].as_str().unwrap().to_string();
+        app.post(&format!("/deposit-invoices/{deposit}/issue"), json!({})).await.assert_status(200);
+        let mut b = signed_in(&app, ADMIN).await;
+        let dash = b.get("/").await;
+        assert_eq!(text_of(&dash.body, "outstanding"), "180,00 €", "both kinds make the figure");
+        assert!(!dash.body.contains(r#"id="outstanding-link""#), "no single list adds up to it");
+        for (part, list_total) in [
+            ("unpaid-invoices", "120,00 €"),
+            ("unpaid-deposit-invoices", "60,00 €"),
+            ("overdue-invoices", "120,00 €"),
+            ("overdue-deposit-invoices", "60,00 €"),
+        ] {
+            let href = href_of(&dash.body, part);
+            let list = b.get(&href).await;
+            assert_eq!(text_of(&list.body, "total-due"), list_total, "{part}: {href}");
+            assert!(as_read(&dash.body).contains(list_total), "{part}: the part's amount is shown");
+        }
+        assert_eq!(listed(&app, "/deposit-invoices?status=overdue").await, set(&[&deposit]));
+    })
+    .await;
+}
