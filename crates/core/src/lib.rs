@@ -14,6 +14,7 @@ pub mod import;
 pub mod input;
 pub mod kind;
 pub mod lifecycle;
+pub mod listing;
 pub mod margin;
 pub mod message;
 pub mod money;

@@ -669,7 +669,8 @@ pub(crate) mod tests {
         assert_eq!(store.bulk_issue_invoices(cid, today, &[ok]).await.unwrap()[0].number, "F2026-00004");
         assert_eq!(store.verify_chain(cid).await.unwrap(), ChainReport::Intact { documents: 6 });
         // Each bulk payment is a payment of its customer too: listed, and it can be cancelled.
-        let filter = crate::payments::PaymentFilter { customer_id: None, from: None, to: None, limit: 50, after: None };
+        let filter =
+            crate::payments::PaymentFilter { customer_id: None, q: None, from: None, to: None, limit: 50, after: None };
         let (listed, _) = store.list_payments(cid, &filter).await.unwrap();
         assert_eq!(listed.len(), 2);
         assert!(listed.iter().all(|p| p.allocations.len() == 1 && p.status == "recorded"));

@@ -6,12 +6,16 @@
 //! in a million documents costs what the first one does (checked with `EXPLAIN QUERY PLAN`
 //! and PostgreSQL's `EXPLAIN` on a generated million: see `docs/web.md`).
 
+use crate::StoreError;
 use crate::documents::{COLS, DocumentRecord, Row, parse_content};
+use crate::reports::{FOREIGN_CONTENT, dec, rate_in};
 use crate::sql::{Arg, Sql, like_escape};
 use crate::{Result, Store, bind_args, on_conn, on_pool};
+use facturier_core::Decimal;
 use facturier_core::document::{DocumentKind, Status};
+use facturier_core::listing::ListStatus;
 use facturier_core::party::fold;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use time::Date;
 use uuid::Uuid;
 
@@ -73,11 +77,18 @@ impl SortCursor {
     }
 }
 
+/// A list's status filter and the day it is read on (what is overdue depends on it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StatusFilter {
+    pub status: ListStatus,
+    pub today: Date,
+}
+
 /// A list request.
 #[derive(Clone, Debug)]
 pub struct DocumentQuery {
     pub kind: DocumentKind,
-    pub status: Option<Status>,
+    pub status: Option<StatusFilter>,
     pub customer_id: Option<Uuid>,
     pub from: Option<Date>,
     pub to: Option<Date>,
@@ -97,6 +108,20 @@ pub struct DocumentQuery {
 pub struct ListedDocument {
     pub doc: DocumentRecord,
     pub customer_name: String,
+}
+
+/// What a listed document counts for in the list's totals.
+#[derive(Clone, Debug)]
+pub struct ListedAmount {
+    pub status: Status,
+    pub currency: String,
+    /// The total including VAT.
+    pub gross: Decimal,
+    /// What is still due (the gross for a draft or a credit note).
+    pub due: Decimal,
+    /// Company-currency units for one unit of `currency`, for a document in a foreign
+    /// currency (fixed when it was issued).
+    pub exchange_rate: Option<Decimal>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -152,6 +177,67 @@ fn push_named_customers(q: &mut Sql, company_id: Uuid, word: &str, pg: bool, rar
     }
 }
 
+/// The words to find and the terms to leave out of a query, folded, ten of each at most.
+fn folded_terms(f: &DocumentQuery) -> (Vec<String>, Vec<String>) {
+    let words: Vec<String> = f.q.iter().flat_map(|s| s.split_whitespace()).take(10).map(fold).collect();
+    let except: Vec<String> = f.except.iter().map(|x| x.trim()).filter(|x| !x.is_empty()).take(10).map(fold).collect();
+    (words, except)
+}
+
+/// The conditions of a list beside its company, kind and page: customer, status (a stored
+/// one, or what is owed as `core::listing` reads it), dates and search terms.
+fn push_filters(q: &mut Sql, company_id: Uuid, f: &DocumentQuery, words: &[String], except: &[String], pg: bool) {
+    if let Some(cid) = f.customer_id {
+        q.push(" AND d.customer_id = ").bind(Arg::Uuid(cid));
+    }
+    if let Some(StatusFilter { status, today }) = f.status {
+        let statuses = status.statuses(f.kind);
+        let list: Vec<String> = statuses.iter().map(|s| s.as_str().to_string()).collect();
+        match list.as_slice() {
+            [one] => {
+                q.push(" AND d.status = ").bind(Arg::Text(one.clone()));
+            }
+            _ => {
+                q.push(" AND d.status IN (");
+                for (i, s) in list.iter().enumerate() {
+                    if i > 0 {
+                        q.push(", ");
+                    }
+                    q.bind(Arg::Text(s.clone()));
+                }
+                q.push(")");
+            }
+        }
+        if status.is_owed() {
+            // Something still due: the `due` column, exact decimal text, compared as a number.
+            q.push(" AND CAST(d.due AS NUMERIC) > 0");
+        }
+        if let Some((from, to)) = status.due_between(today) {
+            q.push(" AND d.due_date IS NOT NULL");
+            if let Some(from) = from {
+                q.push(" AND d.due_date >= ").bind(Arg::Date(from));
+            }
+            if let Some(to) = to {
+                q.push(" AND d.due_date <= ").bind(Arg::Date(to));
+            }
+        }
+    }
+    if let Some(from) = f.from {
+        q.push(" AND d.doc_date >= ").bind(Arg::Date(from));
+    }
+    if let Some(to) = f.to {
+        q.push(" AND d.doc_date <= ").bind(Arg::Date(to));
+    }
+    for word in words {
+        q.push(" AND ");
+        push_match(q, company_id, word, pg);
+    }
+    for x in except {
+        q.push(" AND NOT ");
+        push_match(q, company_id, x, pg);
+    }
+}
+
 /// The FTS5 phrase of a folded word: the trigram tokenizer finds it as a substring.
 fn phrase(word: &str) -> String {
     format!("\"{}\"", word.replace('"', "\"\""))
@@ -187,9 +273,7 @@ impl Store {
         let pg = matches!(self, Store::Postgres(_));
         // Every word must match, and no "except" term may: in the number, the document's
         // words or the customer's name, folded (case and accents ignored).
-        let words: Vec<String> = f.q.iter().flat_map(|s| s.split_whitespace()).take(10).map(fold).collect();
-        let except: Vec<String> =
-            f.except.iter().map(|x| x.trim()).filter(|x| !x.is_empty()).take(10).map(fold).collect();
+        let (words, except) = folded_terms(f);
         let sparse = self.sparse_candidates(company_id, f.kind, &words).await?;
         if sparse.as_ref().is_some_and(Vec::is_empty) {
             return Ok((Vec::new(), None));
@@ -221,26 +305,7 @@ impl Store {
         if let Some(ids) = sparse {
             q.push(" AND d.id IN ").bind_ids(ids);
         }
-        if let Some(cid) = f.customer_id {
-            q.push(" AND d.customer_id = ").bind(Arg::Uuid(cid));
-        }
-        if let Some(s) = f.status {
-            q.push(" AND d.status = ").bind(Arg::Text(s.as_str().into()));
-        }
-        if let Some(from) = f.from {
-            q.push(" AND d.doc_date >= ").bind(Arg::Date(from));
-        }
-        if let Some(to) = f.to {
-            q.push(" AND d.doc_date <= ").bind(Arg::Date(to));
-        }
-        for word in &words {
-            q.push(" AND ");
-            push_match(&mut q, company_id, word, pg);
-        }
-        for x in &except {
-            q.push(" AND NOT ");
-            push_match(&mut q, company_id, x, pg);
-        }
+        push_filters(&mut q, company_id, f, &words, &except, pg);
         if let Some(c) = &f.after {
             let key_arg = match f.sort {
                 DocSort::Date | DocSort::DueDate => {
@@ -310,6 +375,53 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok((docs, next))
+    }
+
+    /// The amounts of every document a list's filters select, all pages together (`after`
+    /// and `limit` are not read), for the list's totals; `None` when more than `max` match,
+    /// which is too many to add up on each page view.
+    pub async fn list_amounts(
+        &self,
+        company_id: Uuid,
+        f: &DocumentQuery,
+        max: u32,
+    ) -> Result<Option<Vec<ListedAmount>>> {
+        let pg = matches!(self, Store::Postgres(_));
+        let (words, except) = folded_terms(f);
+        let sparse = self.sparse_candidates(company_id, f.kind, &words).await?;
+        if sparse.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(Some(Vec::new()));
+        }
+        let mut q = Sql::new(&format!(
+            "SELECT d.status, d.currency, d.gross, d.due, {FOREIGN_CONTENT} FROM documents d \
+             JOIN companies co ON co.id = d.company_id WHERE d.company_id = "
+        ));
+        q.bind(Arg::Uuid(company_id)).push(" AND d.kind = ").bind(Arg::Text(f.kind.as_str().into()));
+        if let Some(ids) = sparse {
+            q.push(" AND d.id IN ").bind_ids(ids);
+        }
+        push_filters(&mut q, company_id, f, &words, &except, pg);
+        q.push(" LIMIT ").bind(Arg::I64(i64::from(max) + 1));
+        type AmountRow = (String, String, String, String, Option<String>);
+        let rows: Vec<AmountRow> =
+            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
+                .fetch_all(c)
+                .await?);
+        if rows.len() > max as usize {
+            return Ok(None);
+        }
+        rows.into_iter()
+            .map(|(status, currency, gross, due, content)| {
+                Ok(ListedAmount {
+                    status: status.parse().map_err(|_| StoreError::Corrupt(format!("status {status:?}")))?,
+                    gross: dec("gross", &gross)?,
+                    due: dec("due", &due)?,
+                    currency,
+                    exchange_rate: rate_in(content.as_deref())?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(Some)
     }
 
     /// The documents of a kind that contain a search's rarest word, when it is rare: the
@@ -425,6 +537,24 @@ impl Store {
             tracing::info!(documents = done, "wrote the search text of earlier documents");
         }
         Ok(done)
+    }
+
+    /// Which of some documents of a company were e-mailed (a message of the outbox sent),
+    /// in one query: a quote is "sent" only then, else merely issued.
+    pub async fn emailed_documents(&self, company_id: Uuid, ids: &[Uuid]) -> Result<HashSet<Uuid>> {
+        let mut ids = ids.to_vec();
+        ids.sort();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let mut q = Sql::new("SELECT DISTINCT document_id FROM outbox WHERE company_id = ");
+        q.bind(Arg::Uuid(company_id)).push(" AND status = 'sent' AND document_id IN ").bind_ids(ids);
+        let rows: Vec<(Uuid,)> =
+            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
+                .fetch_all(c)
+                .await?);
+        Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
     /// The names of some customers of a company, in one query.

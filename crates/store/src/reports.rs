@@ -13,6 +13,8 @@ use uuid::Uuid;
 pub struct Receivable {
     pub id: Uuid,
     pub kind: String,
+    /// `issued` or `partially_paid`.
+    pub status: String,
     pub number: Option<String>,
     pub customer_id: Uuid,
     pub customer_name: String,
@@ -57,13 +59,13 @@ pub struct OpenQuote {
     pub currency: String,
 }
 
-fn dec(what: &str, s: &str) -> Result<Decimal> {
+pub(crate) fn dec(what: &str, s: &str) -> Result<Decimal> {
     s.parse().map_err(|_| StoreError::Corrupt(format!("{what} {s:?} is not a decimal")))
 }
 
 /// The exchange rate in a document's stored content (given only for documents in a
 /// currency other than the company's, the only ones that carry one).
-fn rate_in(content: Option<&str>) -> Result<Option<Decimal>> {
+pub(crate) fn rate_in(content: Option<&str>) -> Result<Option<Decimal>> {
     let Some(content) = content else { return Ok(None) };
     let v: serde_json::Value =
         serde_json::from_str(content).map_err(|e| StoreError::Corrupt(format!("document content: {e}")))?;
@@ -75,14 +77,14 @@ fn rate_in(content: Option<&str>) -> Result<Option<Decimal>> {
 }
 
 /// The content column, read only where the document's currency is not the company's.
-const FOREIGN_CONTENT: &str = "CASE WHEN d.currency <> co.currency THEN d.content END";
+pub(crate) const FOREIGN_CONTENT: &str = "CASE WHEN d.currency <> co.currency THEN d.content END";
 
 impl Store {
     /// Every issued, unsettled invoice of the company (or of one customer), oldest due first.
     pub async fn receivables(&self, company_id: Uuid, customer_id: Option<Uuid>) -> Result<Vec<Receivable>> {
-        type Row = (Uuid, String, Option<String>, Uuid, String, Option<Date>, String, String, Option<String>);
+        type Row = (Uuid, String, Option<String>, Uuid, String, Option<Date>, String, String, Option<String>, String);
         let sql = format!(
-            "SELECT d.id, d.kind, d.number, d.customer_id, cu.name, d.due_date, d.due, d.currency, {FOREIGN_CONTENT} \
+            "SELECT d.id, d.kind, d.number, d.customer_id, cu.name, d.due_date, d.due, d.currency, {FOREIGN_CONTENT}, d.status \
                  FROM documents d JOIN customers cu ON cu.company_id = d.company_id AND cu.id = d.customer_id \
                  JOIN companies co ON co.id = d.company_id \
                  WHERE d.company_id = $1 AND d.kind IN ('invoice', 'deposit_invoice') \
@@ -97,6 +99,7 @@ impl Store {
                 Ok(Receivable {
                     id: r.0,
                     kind: r.1,
+                    status: r.9,
                     number: r.2,
                     customer_id: r.3,
                     customer_name: r.4,

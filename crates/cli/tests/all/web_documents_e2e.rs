@@ -96,7 +96,7 @@ async fn journey(db: &Db) {
     // Issued, accepted, then along the pipeline.
     b.click("#issue").await;
     b.click("#confirm").await;
-    b.wait_text("#document-status", "Envoyé").await;
+    b.wait_text("#document-status", "Émis").await;
     assert!(b.text("h1").await.contains("D20"), "{}", b.text("h1").await);
     b.click("#accept").await;
     b.wait_text("#document-status", "Accepté").await;

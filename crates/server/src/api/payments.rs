@@ -2,7 +2,7 @@
 //! invoices, its cancellation, customer credit applied or refunded. The rules are in
 //! `facturier_core::payments`; these handlers parse, call the store and render.
 
-use super::{ListQuery, Page, date_text, instant_text, limit, path_id, query_date};
+use super::{ListQuery, MAX_SEARCH, Page, date_text, instant_text, limit, path_id, query_date};
 use crate::App;
 use crate::app::payments::{self, excess};
 use crate::auth::Auth;
@@ -247,8 +247,12 @@ pub async fn list(
             Some(DocCursor::decode(s).ok_or_else(|| ApiError::field("after", Message::new("cursor_previous_page")))?)
         }
     };
+    let mut v = Check::default();
+    let text = v.opt_text("q", &q.q, MAX_SEARCH);
+    v.finish()?;
     let filter = PaymentFilter {
         customer_id,
+        q: text,
         from: query_date("from", q.from.as_deref())?,
         to: query_date("to", q.to.as_deref())?,
         limit: limit(q.limit.as_deref())?,

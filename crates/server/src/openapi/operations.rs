@@ -5,6 +5,7 @@ use super::{param_ref, response_ref, schema_ref};
 use crate::api::{DOCUMENT_ROUTES, DocOp, ISSUE_CHECK_ROUTES, noun};
 use facturier_core::document::{DocumentKind, Status};
 use facturier_core::lifecycle::{self, Action};
+use facturier_core::listing::ListStatus;
 use serde_json::{Map, Value, json};
 use std::sync::LazyLock;
 
@@ -62,7 +63,7 @@ pub struct Operation {
 
 const CUSTOMER_LIST: &[&str] = &["Limit", "After", "CustomerSearch", "Activity", "CustomerSort", "SortOrder"];
 const PRODUCT_LIST: &[&str] = &["Limit", "After", "ProductSearch", "Archived"];
-const DOCUMENT_LIST: &[&str] = &["Limit", "After", "Status", "CustomerId", "From", "To"];
+const DOCUMENT_LIST: &[&str] = &["Limit", "After", "DocumentSearch", "Status", "CustomerId", "From", "To"];
 
 const fn op(method: &'static str, path: &'static str, operation_id: &'static str, tag: &'static str) -> Operation {
     Operation {
@@ -166,7 +167,7 @@ const BASE_OPERATIONS: &[Operation] = &[
     },
     Operation {
         description: "Receipts, credit applications and refunds, cancelled ones included, newest first (by date, then by creation).",
-        query: &["Limit", "After", "CustomerId", "From", "To"],
+        query: &["Limit", "After", "PaymentSearch", "CustomerId", "From", "To"],
         success: Success::Json(200, "PaymentPage", "A page of payments"),
         errors: &[422],
         ..op("get", "/payments", "listPayments", "payments")
@@ -326,7 +327,12 @@ fn camel(kind: DocumentKind) -> &'static str {
 
 /// Statuses as the document names them: "`draft`, `sent` or `accepted`".
 fn one_of(statuses: impl Iterator<Item = Status>) -> String {
-    let words: Vec<String> = statuses.map(|s| format!("`{}`", s.as_str())).collect();
+    one_of_names(statuses.map(Status::as_str))
+}
+
+/// "`a`, `b` or `c`".
+fn one_of_names<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let words: Vec<String> = names.map(|s| format!("`{s}`")).collect();
     match words.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
         _ => words.concat(),
@@ -353,7 +359,7 @@ fn document_operation(kind: DocumentKind, action: DocOp, method: &'static str, p
         DocOp::List => Operation {
             description: leak(format!(
                 "By document date (issue date, or creation date of a draft), newest first; `from` and `to` are inclusive. `status` takes {}.",
-                one_of(lifecycle::of(kind).stored_statuses())
+                one_of_names(ListStatus::all(kind).iter().map(|f| f.as_str()))
             )),
             query: DOCUMENT_LIST,
             success: Success::Json(200, "DocumentPage", leak(format!("A page of {n}s"))),

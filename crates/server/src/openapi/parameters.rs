@@ -1,12 +1,19 @@
 //! The shared parameters and error responses under `components`.
 
 use super::schema_ref;
-use crate::api::{DEFAULT_LIMIT, MAX_LIMIT};
-use facturier_core::document::Status;
+use crate::api::{DEFAULT_LIMIT, MAX_LIMIT, MAX_SEARCH};
+use facturier_core::document::DocumentKind;
+use facturier_core::listing::{DUE_SOON_DAYS, ListStatus};
 use serde_json::{Value, json};
 
 pub(super) fn parameters() -> Value {
-    let statuses: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    // Every name a list of some kind takes: the stored statuses, then what is owed.
+    let mut statuses: Vec<&str> = Vec::new();
+    for f in DocumentKind::ALL.into_iter().flat_map(ListStatus::all) {
+        if !statuses.contains(&f.as_str()) {
+            statuses.push(f.as_str());
+        }
+    }
     json!({
         "Id": {
             "name": "id", "in": "path", "required": true,
@@ -85,8 +92,18 @@ pub(super) fn parameters() -> Value {
         },
         "Status": {
             "name": "status", "in": "query", "required": false,
-            "description": "Only documents in this status.",
+            "description": format!("Only documents in this status (each kind takes its own, named in the operation), or, for invoices and deposit invoices: `unpaid` (issued, something still due), `overdue` (unpaid and the due date passed) or `due_soon` (unpaid and due within {DUE_SOON_DAYS} days from today, today included). A status the kind's list does not take is refused (422 on `status`)."),
             "schema": {"type": "string", "enum": statuses},
+        },
+        "DocumentSearch": {
+            "name": "q", "in": "query", "required": false,
+            "description": "Every word (at most 10 are used) must appear in the number, the customer's name or the document's words (line descriptions, references, notes), case- and accent-insensitive; the web list's search.",
+            "schema": {"type": "string", "maxLength": MAX_SEARCH},
+        },
+        "PaymentSearch": {
+            "name": "q", "in": "query", "required": false,
+            "description": "Every word (at most 10 are used) must appear in the payment's reference, the customer's name or the number of an invoice it settles; case- and accent-insensitive.",
+            "schema": {"type": "string", "maxLength": MAX_SEARCH},
         },
         "CustomerId": {
             "name": "customer_id", "in": "query", "required": false,

@@ -9,6 +9,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_core::Decimal;
+use facturier_core::document::{DocumentKind, Status};
+use facturier_core::listing::ListStatus;
 use facturier_core::money::Currency;
 use facturier_core::party::Language;
 use facturier_formats::text;
@@ -32,6 +34,46 @@ pub struct TopCustomer {
     pub amount: String,
 }
 
+/// The kinds whose unpaid documents make the outstanding figures.
+const PAYABLE: [DocumentKind; 2] = [DocumentKind::Invoice, DocumentKind::DepositInvoice];
+
+/// One kind's part of a figure and the list that shows exactly it.
+pub struct FigurePart {
+    pub label: String,
+    pub href: String,
+    pub id: String,
+    pub amount: String,
+    pub count: usize,
+}
+
+impl FigurePart {
+    fn new(kind: DocumentKind, status: ListStatus, amount: String, count: usize) -> FigurePart {
+        FigurePart {
+            label: format!("kinds.{}", kind.as_str()),
+            href: list_href(kind, status),
+            id: format!("{}-{}", status.as_str(), kind.segment()),
+            amount,
+            count,
+        }
+    }
+}
+
+/// The list of `kind` narrowed to `status`.
+fn list_href(kind: DocumentKind, status: ListStatus) -> String {
+    format!("/{}?status={}", kind.segment(), status.as_str())
+}
+
+/// The one list a figure links to: the only kind that makes it, or the invoices' when
+/// nothing does (the list then shows nothing, as the figure says); none when two kinds
+/// make it (each part links to its own).
+fn single_href(parts: &[FigurePart], status: ListStatus) -> Option<String> {
+    match parts {
+        [] => Some(list_href(DocumentKind::Invoice, status)),
+        [one] => Some(one.href.clone()),
+        _ => None,
+    }
+}
+
 pub struct QuoteRow {
     pub id: String,
     pub number: String,
@@ -47,6 +89,12 @@ struct DashboardPage {
     outstanding: String,
     overdue: String,
     overdue_count: usize,
+    /// The list whose total is the outstanding figure, when one kind makes all of it.
+    outstanding_href: Option<String>,
+    overdue_href: Option<String>,
+    /// Each kind's part, with its list, when invoices and deposit invoices both count.
+    outstanding_parts: Vec<FigurePart>,
+    overdue_parts: Vec<FigurePart>,
     aged: Vec<(&'static str, String)>,
     bars: Vec<Bar>,
     chart_max: String,
@@ -117,22 +165,50 @@ pub async fn show(State(app): State<App>, s: WebSession) -> Result<Response, Web
     let cur: Currency = s.rec.currency.parse().unwrap_or(Currency::EUR);
     let err = |e| WebError::store(lang, e);
 
-    // Documents in another currency count at their exchange rate.
+    // Documents in another currency count at their exchange rate. What counts is what
+    // `core::listing` calls unpaid and overdue, the lists' `status=unpaid` / `overdue`,
+    // which each figure links to: their totals are these figures.
     let open = app.store.receivables(s.rec.company_id, None).await.map_err(err)?;
     let mut outstanding = Decimal::ZERO;
     let mut overdue = Decimal::ZERO;
     let mut overdue_count = 0;
     let mut aged = [Decimal::ZERO; 5];
+    let mut per_kind: Vec<(DocumentKind, Decimal, Decimal, usize)> =
+        PAYABLE.iter().map(|k| (*k, Decimal::ZERO, Decimal::ZERO, 0)).collect();
     for r in &open {
+        let Ok(kind) = r.kind.parse::<DocumentKind>() else { continue };
+        let Ok(status) = r.status.parse::<Status>() else { continue };
+        if !ListStatus::Unpaid.admits(kind, status, r.due, r.due_date, today) {
+            continue;
+        }
         let Some(due) = in_company_currency(r.due, &r.currency, r.exchange_rate, cur) else { continue };
+        let part = per_kind.iter_mut().find(|p| p.0 == kind);
         outstanding += due;
         let late = r.due_date.map_or(0, |d| (today - d).whole_days());
-        if late > 0 {
+        let is_overdue = ListStatus::Overdue.admits(kind, status, r.due, r.due_date, today);
+        if is_overdue {
             overdue += due;
             overdue_count += 1;
         }
+        if let Some(p) = part {
+            p.1 += due;
+            if is_overdue {
+                p.2 += due;
+                p.3 += 1;
+            }
+        }
         aged[aged_bucket(late)] += due;
     }
+    let outstanding_parts: Vec<FigurePart> = per_kind
+        .iter()
+        .filter(|p| !p.1.is_zero())
+        .map(|p| FigurePart::new(p.0, ListStatus::Unpaid, text::money(p.1, cur, lang), 0))
+        .collect();
+    let overdue_parts: Vec<FigurePart> = per_kind
+        .iter()
+        .filter(|p| p.3 > 0)
+        .map(|p| FigurePart::new(p.0, ListStatus::Overdue, text::money(p.2, cur, lang), p.3))
+        .collect();
 
     let first = month_start(today, 11);
     let sales = app.store.sales_since(s.rec.company_id, first).await.map_err(err)?;
@@ -198,6 +274,10 @@ pub async fn show(State(app): State<App>, s: WebSession) -> Result<Response, Web
         outstanding: text::money(outstanding, cur, lang),
         overdue: text::money(overdue, cur, lang),
         overdue_count,
+        outstanding_href: single_href(&outstanding_parts, ListStatus::Unpaid),
+        overdue_href: single_href(&overdue_parts, ListStatus::Overdue),
+        outstanding_parts: if outstanding_parts.len() > 1 { outstanding_parts } else { Vec::new() },
+        overdue_parts: if overdue_parts.len() > 1 { overdue_parts } else { Vec::new() },
         aged: AGED.iter().zip(aged).map(|(k, v)| (*k, text::money(v, cur, lang))).collect(),
         bars,
         chart_max,

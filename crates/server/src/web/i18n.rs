@@ -200,6 +200,7 @@ const TABLES: &[Labels] = &[
     super::notice::LABELS,
     super::confirm::LABELS,
     super::products::LABELS,
+    super::lists::LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
@@ -284,6 +285,7 @@ mod tests {
             "done.",
             "confirm.",
             "prod.",
+            "list.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

@@ -1,21 +1,11 @@
 //! What invoice lists share (the customer page's last invoices, `web::documents`): status
-//! labels, urgency (overdue, due soon) and the rows of an invoice table with their totals.
+//! labels and urgency (overdue, due soon, as `core::listing` reads them).
 //! The pages of every kind of document, invoices included, are in `web::documents`.
 
-use super::i18n::t;
-use facturier_core::Decimal;
 use facturier_core::document::{DocumentKind, Status};
 use facturier_core::lifecycle;
-use facturier_core::money::Currency;
-use facturier_core::party::Language;
-use facturier_formats::text;
-use facturier_store::documents::DocumentRecord;
-use std::collections::HashMap;
+use facturier_core::listing::DUE_SOON_DAYS;
 use time::Date;
-use uuid::Uuid;
-
-/// An open invoice due within this many days is shown as due soon.
-const DUE_SOON_DAYS: i64 = 7;
 
 /// The label key of a status.
 pub fn status_key(s: Status) -> &'static str {
@@ -50,54 +40,6 @@ pub fn urgency(status: Status, due_date: Option<Date>, today: Date) -> &'static 
         Some(days) if days <= DUE_SOON_DAYS => "due-soon",
         _ => "",
     }
-}
-
-/// One row of an invoice list.
-pub struct InvoiceRow {
-    pub id: String,
-    pub number: String,
-    pub customer: String,
-    pub date: String,
-    pub due_date: String,
-    pub status: &'static str,
-    pub gross: String,
-    pub due: String,
-    pub urgency: &'static str,
-}
-
-/// The rows of a list and the totals (gross, due) of those in `cur`.
-pub fn invoice_rows(
-    docs: &[DocumentRecord],
-    names: &HashMap<Uuid, String>,
-    today: Date,
-    cur: Currency,
-    lang: Language,
-) -> (Vec<InvoiceRow>, (String, String)) {
-    let (mut gross, mut due) = (Decimal::ZERO, Decimal::ZERO);
-    let rows = docs
-        .iter()
-        .map(|d| {
-            let totals = d.content.totals();
-            // A draft is owed by nobody yet.
-            let owed = if d.status == Status::Draft { None } else { Some(d.due()) };
-            if d.content.currency == cur {
-                gross += totals.gross;
-                due += owed.unwrap_or_default();
-            }
-            InvoiceRow {
-                id: d.id.to_string(),
-                number: d.number.clone().unwrap_or_else(|| t(lang, "doc.draft_number").into()),
-                customer: names.get(&d.content.customer_id).cloned().unwrap_or_default(),
-                date: text::date(d.issue_date.unwrap_or(d.created_at.date()), lang),
-                due_date: d.due_date.map(|x| text::date(x, lang)).unwrap_or_default(),
-                status: status_key(d.status),
-                gross: text::money(totals.gross, d.content.currency, lang),
-                due: owed.map(|o| text::money(o, d.content.currency, lang)).unwrap_or_default(),
-                urgency: urgency(d.status, d.due_date, today),
-            }
-        })
-        .collect();
-    (rows, (text::money(gross, cur, lang), text::money(due, cur, lang)))
 }
 
 #[cfg(test)]

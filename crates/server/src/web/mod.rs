@@ -17,6 +17,7 @@ pub mod imports;
 pub mod invitations;
 pub mod invoices;
 pub mod jobs;
+pub mod lists;
 pub mod messages;
 pub mod notice;
 pub mod password;

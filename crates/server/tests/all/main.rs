@@ -20,6 +20,7 @@ mod imports;
 mod input_rules;
 mod issue_checks;
 mod jobs;
+mod lists;
 mod openapi;
 mod payments;
 mod pipeline;

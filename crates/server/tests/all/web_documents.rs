@@ -128,7 +128,9 @@ async fn a_quote_goes_through_order_and_delivery_note_to_a_paid_invoice_and_a_cr
         let issued = b.act(&csrf, &format!("/quotes/{quote}/issue"), &[("confirm", "1")]).await;
         assert_eq!((issued.status, issued.location.clone()), (303, format!("/quotes/{quote}?done=issued")));
         let page = b.get(&format!("/quotes/{quote}")).await.body;
-        assert!(page.contains("Envoyé") && page.contains(r#"id="accept""#) && page.contains(r#"id="refuse""#));
+        // Issued, not e-mailed: « Émis », not « Envoyé » (issue 22).
+        assert!(page.contains("Émis") && !page.contains("Envoyé"));
+        assert!(page.contains(r#"id="accept""#) && page.contains(r#"id="refuse""#));
         assert!(page.contains(r#"id="convert-order""#) && page.contains(r#"id="convert-invoice""#));
         // The dashboard lists it among the quotes awaiting an answer, with a link to it.
         let dash = b.get("/").await.body;

@@ -3,8 +3,9 @@
 use super::rows::{AllocationRow, HEADER_COLS, HeaderRow, allocations_sql, fill_allocations, header_in, payment_of};
 use super::{Payment, PaymentFilter};
 use crate::documents::DocCursor;
-use crate::sql::Sql;
+use crate::sql::{Sql, like_escape};
 use crate::{Arg, Result, Store, bind_args, on_conn, on_pool};
+use facturier_core::party::fold;
 use uuid::Uuid;
 
 impl Store {
@@ -38,6 +39,22 @@ impl Store {
         }
         if let Some(to) = f.to {
             q.push(" AND paid_on <= ").bind(Arg::Date(to));
+        }
+        // Every word in the reference, the customer's name or the number of an invoice
+        // the payment settles; case and accents ignored.
+        let words: Vec<String> = f.q.iter().flat_map(|s| s.split_whitespace()).take(10).map(fold).collect();
+        for w in &words {
+            let p = format!("%{}%", like_escape(w));
+            q.push(" AND (lower(COALESCE(reference, '')) LIKE ").bind(Arg::Text(p.clone())).push(" ESCAPE '\\'");
+            q.push(" OR customer_id IN (SELECT n.id FROM customers n WHERE n.company_id = ")
+                .bind(Arg::Uuid(company_id));
+            q.push(" AND n.sort_name LIKE ").bind(Arg::Text(p.clone())).push(" ESCAPE '\\')");
+            q.push(
+                " OR id IN (SELECT a.payment_id FROM payments a JOIN documents d ON d.company_id = a.company_id \
+                     AND d.id = a.document_id WHERE a.company_id = ",
+            )
+            .bind(Arg::Uuid(company_id));
+            q.push(" AND lower(COALESCE(d.number, '')) LIKE ").bind(Arg::Text(p)).push(" ESCAPE '\\'))");
         }
         if let Some(c) = f.after {
             q.push(" AND (paid_on, id) < (").bind(Arg::Date(c.date));

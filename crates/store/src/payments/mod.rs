@@ -113,6 +113,9 @@ pub struct NewReceipt {
 #[derive(Clone, Debug)]
 pub struct PaymentFilter {
     pub customer_id: Option<Uuid>,
+    /// Words that must all appear in the reference, the customer's name or the number of
+    /// an invoice the payment settles (case and accents ignored).
+    pub q: Option<String>,
     pub from: Option<Date>,
     pub to: Option<Date>,
     pub limit: u32,

@@ -3,6 +3,12 @@
 use super::Row;
 
 pub(super) const DOCUMENTS: &[Row] = &[
+    // Lists.
+    (
+        "not_a_list_status",
+        "{v} is not a status this list can be filtered by ({all})",
+        "{v:q} n'est pas un statut par lequel filtrer cette liste ({all})",
+    ),
     // The life of documents.
     (
         "document_without_lines_cannot",

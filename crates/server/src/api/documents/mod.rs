@@ -7,23 +7,25 @@ mod view;
 pub use view::*;
 
 use super::DocOp;
-use super::{ListQuery, Page, limit, path_id, query_date};
+use super::{ListQuery, MAX_SEARCH, Page, limit, path_id, query_date};
 use crate::App;
 use crate::app::documents::{
     self as ops, ConvertInput, CreditNoteInput, DepositInput, DocumentInput, PaymentInput, ProgressInput,
 };
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::input::{ApiJson, parse_json, patched, require_patch_object};
+use crate::input::{ApiJson, Check, parse_json, patched, require_patch_object};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::MethodRouter;
-use facturier_core::document::{DocumentKind, Status};
+use facturier_core::document::DocumentKind;
 use facturier_core::lifecycle;
+use facturier_core::listing::ListStatus;
 use facturier_core::message::Message;
 use facturier_core::money::to_text;
-use facturier_store::documents::{DocCursor, DocumentFilter, DocumentRecord};
+use facturier_store::documents::DocumentRecord;
+use facturier_store::lists::{DocSort, DocumentQuery, SortCursor, StatusFilter};
 use uuid::Uuid;
 
 type Created = (StatusCode, Json<DocumentView>);
@@ -252,12 +254,13 @@ async fn full_view(app: &App, auth: &Auth, rec: &DocumentRecord, today: time::Da
 }
 
 async fn list(app: &App, auth: &Auth, kind: DocumentKind, q: ListQuery) -> Result<Json<Page<DocumentView>>, ApiError> {
-    let status = q
-        .status
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<Status>().map_err(|e| ApiError::field("status", e)))
-        .transpose()?;
+    let mut v = Check::default();
+    let text = v.opt_text("q", &q.q, MAX_SEARCH);
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => ListStatus::parse(kind, s).map_err(|e| v.error("status", e)).ok(),
+    };
+    v.finish()?;
     let customer_id = q
         .customer_id
         .as_deref()
@@ -268,20 +271,26 @@ async fn list(app: &App, auth: &Auth, kind: DocumentKind, q: ListQuery) -> Resul
         .after
         .as_deref()
         .filter(|s| !s.is_empty())
-        .map(|s| DocCursor::decode(s).ok_or_else(|| ApiError::field("after", Message::new("cursor_previous_page"))))
+        .map(|s| SortCursor::decode(s).ok_or_else(|| ApiError::field("after", Message::new("cursor_previous_page"))))
         .transpose()?;
-    let filter = DocumentFilter {
+    // The web list's query: the same words searched (number, customer's name, the
+    // document's words), newest first.
+    let query = DocumentQuery {
         kind,
-        status,
+        status: status.map(|status| StatusFilter { status, today: auth.today() }),
         customer_id,
         from: query_date("from", q.from.as_deref())?,
         to: query_date("to", q.to.as_deref())?,
+        q: text,
+        except: Vec::new(),
+        sort: DocSort::Date,
+        descending: true,
         limit: limit(q.limit.as_deref())?,
         after,
     };
-    let (rows, next) = app.store.list_documents(auth.company(), &filter).await?;
+    let (rows, next) = app.store.search_documents(auth.company(), &query).await?;
     Ok(Json(Page {
-        data: rows.iter().map(|r| view_in(r, auth.today(), company_currency(auth))).collect(),
+        data: rows.iter().map(|r| view_in(&r.doc, auth.today(), company_currency(auth))).collect(),
         next_cursor: next.map(|c| c.encode()),
     }))
 }

@@ -261,6 +261,8 @@ pub(super) async fn render_show(
         docs.extend(app.store.list_documents(company, &filter).await.map_err(err)?.0);
     }
     docs.sort_by_key(|d| std::cmp::Reverse((d.issue_date.unwrap_or(d.created_at.date()), d.id)));
+    let quotes: Vec<Uuid> = docs.iter().filter(|d| d.kind == DocumentKind::Quote).map(|d| d.id).collect();
+    let emailed = app.store.emailed_documents(company, &quotes).await.map_err(err)?;
     let documents = docs
         .iter()
         .map(|d| {
@@ -271,7 +273,7 @@ pub(super) async fn render_show(
                 kind: text::kind_title(d.kind, false, lang),
                 number: d.number.clone().unwrap_or_else(|| t(lang, "doc.draft_number").into()),
                 date: text::date(d.issue_date.unwrap_or(d.created_at.date()), lang),
-                status: t(lang, &format!("status.{}", d.status.as_str())).into(),
+                status: t(lang, crate::web::lists::status_word(d.kind, d.status, emailed.contains(&d.id))).into(),
                 gross: text::money(gross, d.content.currency, lang),
                 due: if owed { text::money(d.due(), d.content.currency, lang) } else { String::new() },
             }

@@ -6,7 +6,8 @@ use super::editor::subtotal_amounts;
 use super::{doc_id, title_of};
 use crate::App;
 use crate::web::i18n::{self, t};
-use crate::web::invoices::{status_key, urgency};
+use crate::web::invoices::urgency;
+use crate::web::lists::{filter_word, status_word};
 use crate::web::session::{Chrome, FormData, WebSession};
 use crate::web::{WebError, html};
 use askama::Template;
@@ -15,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use facturier_core::compliance::{self, Place};
 use facturier_core::document::{DocumentKind, LineKind, Status};
 use facturier_core::lifecycle::{self, Action};
+use facturier_core::listing::ListStatus;
 use facturier_core::money::to_text;
 use facturier_formats::text;
 use facturier_store::documents::DocumentRecord;
@@ -203,7 +205,8 @@ pub(super) async fn page(
         .filter(|m| m.id != rec.id)
         .map(|m| {
             let label = title_of(m.kind, m.number.as_deref(), lang);
-            (label, format!("/{}/{}", m.kind.segment(), m.id), status_key(m.status))
+            // Whether a member quote was e-mailed is not read here: its word says both.
+            (label, format!("/{}/{}", m.kind.segment(), m.id), filter_word(m.kind, ListStatus::Is(m.status)))
         })
         .collect();
     let history = rec
@@ -238,7 +241,11 @@ pub(super) async fn page(
         seg: kind.segment(),
         id: rec.id.to_string(),
         kind_title: text::kind_title(kind, false, lang),
-        status: status_key(lifecycle::effective_status(kind, rec.status, rec.content.valid_until, s.today())),
+        status: status_word(
+            kind,
+            lifecycle::effective_status(kind, rec.status, rec.content.valid_until, s.today()),
+            rec.history.iter().any(|e| e.event == "sent"),
+        ),
         urgency: if kind.is_payable() { urgency(rec.status, rec.due_date, s.today()) } else { "" },
         customer_id: rec.content.customer_id.to_string(),
         customer: customer.customer.name,
