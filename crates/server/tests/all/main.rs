@@ -31,5 +31,5 @@ mod web_accounts;
 mod web_confirm;
 mod web_customers;
 mod web_documents;
-mod web_setup;
 mod web_products;
+mod web_setup;
