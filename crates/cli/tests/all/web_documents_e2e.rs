@@ -130,7 +130,7 @@ async fn journey(db: &Db) {
     b.wait_text("h1", "Avoir").await;
     b.click("#issue").await;
     b.click("#confirm").await;
-    b.wait_text("#document-status", "Émise").await;
+    b.wait_text("#document-status", "Émis").await;
     b.wait_text("#family", "Facture F20").await;
     b.screenshot("docs-05-credit-note").await;
     b.goto(&format!("{app}/credit-notes")).await;
