@@ -1,5 +1,6 @@
 //! Payment terms and the due date they give.
 
+use crate::party::Language;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -61,12 +62,28 @@ impl PaymentTerms {
 
     /// The wording printed on a French invoice.
     pub fn label_fr(self) -> String {
-        match self {
-            PaymentTerms::OnReceipt => "À réception".into(),
-            PaymentTerms::Days(n) => format!("{n} jours net"),
-            PaymentTerms::DaysEndOfMonth(n) => format!("{n} jours fin de mois"),
-            PaymentTerms::EndOfMonthPlus(n) => format!("Fin de mois + {n} jours"),
+        self.label(Language::Fr)
+    }
+
+    /// The terms in words, as a page or a PDF shows them ("45 jours fin de mois" /
+    /// "45 days end of month"); the code (`45_days_end_of_month`) is for the API only.
+    pub fn label(self, lang: Language) -> String {
+        match (self, lang) {
+            (PaymentTerms::OnReceipt, Language::Fr) => "À réception".into(),
+            (PaymentTerms::Days(n), Language::Fr) => format!("{n} jours net"),
+            (PaymentTerms::DaysEndOfMonth(n), Language::Fr) => format!("{n} jours fin de mois"),
+            (PaymentTerms::EndOfMonthPlus(n), Language::Fr) => format!("Fin de mois + {n} jours"),
+            (PaymentTerms::OnReceipt, Language::En) => "On receipt".into(),
+            (PaymentTerms::Days(n), Language::En) => format!("{n} days net"),
+            (PaymentTerms::DaysEndOfMonth(n), Language::En) => format!("{n} days end of month"),
+            (PaymentTerms::EndOfMonthPlus(n), Language::En) => format!("End of month + {n} days"),
         }
+    }
+
+    /// The words of a stored terms code in `lang`; a text that is not one of the accepted
+    /// forms is shown as it is.
+    pub fn label_of(code: &str, lang: Language) -> String {
+        code.parse::<PaymentTerms>().map(|t| t.label(lang)).unwrap_or_else(|_| code.to_string())
     }
 }
 
@@ -159,5 +176,15 @@ mod tests {
         assert!("net".parse::<PaymentTerms>().is_err());
         assert!("-5".parse::<PaymentTerms>().is_err());
         assert!("9999_days".parse::<PaymentTerms>().is_err());
+    }
+
+    #[test]
+    fn terms_read_as_words_in_both_languages() {
+        assert_eq!(PaymentTerms::label_of("45_days_end_of_month", Language::Fr), "45 jours fin de mois");
+        assert_eq!(PaymentTerms::label_of("45_days_end_of_month", Language::En), "45 days end of month");
+        assert_eq!(PaymentTerms::OnReceipt.label(Language::Fr), "À réception");
+        assert_eq!(PaymentTerms::OnReceipt.label(Language::En), "On receipt");
+        assert_eq!(PaymentTerms::Days(30).label(Language::En), "30 days net");
+        assert_eq!(PaymentTerms::EndOfMonthPlus(10).label(Language::Fr), "Fin de mois + 10 jours");
     }
 }

@@ -6,15 +6,7 @@ use facturier_core::schedule::{Condition, PaymentMode};
 use facturier_core::terms::PaymentTerms;
 
 pub(super) fn terms_label(t: PaymentTerms, lang: Language) -> String {
-    match lang {
-        Language::Fr => t.label_fr(),
-        Language::En => match t {
-            PaymentTerms::OnReceipt => "On receipt".into(),
-            PaymentTerms::Days(n) => format!("{n} days net"),
-            PaymentTerms::DaysEndOfMonth(n) => format!("{n} days end of month"),
-            PaymentTerms::EndOfMonthPlus(n) => format!("End of month + {n} days"),
-        },
-    }
+    t.label(lang)
 }
 
 pub(super) fn condition_label(c: Condition, lang: Language) -> String {
