@@ -10,15 +10,7 @@ pub(super) fn terms_label(t: PaymentTerms, lang: Language) -> String {
 }
 
 pub(super) fn condition_label(c: Condition, lang: Language) -> String {
-    match lang {
-        Language::Fr => c.label_fr(),
-        Language::En => match c {
-            Condition::OnOrder => "on order".into(),
-            Condition::Days(n) => format!("at {n} days"),
-            Condition::DaysEndOfMonth(n) => format!("at {n} days end of month"),
-            Condition::EndOfMonthPlus(n) => format!("end of month + {n} days"),
-        },
-    }
+    c.label(lang)
 }
 
 pub(super) fn mode_label(m: PaymentMode, lang: Language) -> &'static str {

@@ -29,3 +29,4 @@ mod web;
 mod web_accounts;
 mod web_customers;
 mod web_documents;
+mod words;

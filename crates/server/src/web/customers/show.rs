@@ -223,7 +223,7 @@ pub(super) async fn render_show(
     fact("customer.siret", c.legal.siret.as_ref().map(|x| x.to_string()));
     fact("customer.vat_number", c.legal.vat_number.as_ref().map(|x| x.to_string()));
     fact("cust.iban", c.iban.as_ref().map(|x| x.to_string()));
-    fact("customer.payment_terms", c.payment_terms.as_ref().map(|x| x.to_string()));
+    fact("customer.payment_terms", c.payment_terms.map(|x| x.label(lang)));
     fact("cust.currency", c.currency.map(|x| x.code().to_string()));
     fact("customer.language", Some(language_name(c.language).to_string()));
     fact("cust.network", Some(t(lang, &format!("cust.network.{}", c.network().as_str())).into()));

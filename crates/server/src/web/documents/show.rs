@@ -31,6 +31,8 @@ pub struct LineRow {
     /// A subtotal shows its `net`.
     pub subtotal: bool,
     pub quantity: String,
+    /// The unit in words ("heure", "mètre"), never its UN/ECE code.
+    pub unit: String,
     pub unit_price: String,
     pub discount: String,
     pub vat: String,
@@ -143,6 +145,7 @@ pub(super) async fn show_page(
                     comment: true,
                     subtotal,
                     quantity: String::new(),
+                    unit: String::new(),
                     unit_price: String::new(),
                     discount: String::new(),
                     vat: String::new(),
@@ -157,6 +160,7 @@ pub(super) async fn show_page(
                 comment: false,
                 subtotal: false,
                 quantity: text::number(l.quantity, 0, lang),
+                unit: l.unit.label(lang).to_string(),
                 unit_price: text::money(l.unit_price, cur, lang),
                 discount: if l.discount_percent.is_zero() {
                     String::new()
