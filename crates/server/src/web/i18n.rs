@@ -196,6 +196,7 @@ const TABLES: &[Labels] = &[
     super::customers::LABELS,
     super::documents::LABELS,
     super::payments::LABELS,
+    super::words::LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {

@@ -21,6 +21,7 @@ pub mod payments;
 pub mod session;
 pub mod settings;
 pub mod users;
+pub mod words;
 
 use crate::App;
 use crate::error::ApiError;

@@ -2,7 +2,8 @@
 //! and history.
 
 use crate::App;
-use crate::web::i18n::{self, t};
+use crate::web::i18n::t;
+use crate::web::words;
 use crate::web::session::{Chrome, WebSession};
 use crate::web::{WebError, html};
 use askama::Template;
@@ -130,9 +131,9 @@ fn field_label(f: &str) -> &'static str {
     }
 }
 
-fn history_row(e: &HistoryEntry, lang: Language) -> HistoryRow {
-    let time = e.at.time();
-    let at = format!("{} {:02}:{:02} UTC", text::date(e.at.date(), lang), time.hour(), time.minute());
+fn history_row(e: &HistoryEntry, lang: Language, country: &str, currency: Currency) -> HistoryRow {
+    // The company's clock, never UTC.
+    let at = text::instant(e.at, country, lang);
     let datetime = crate::api::instant_text(e.at);
     let str_of = |k: &str| e.detail.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
     match &e.document {
@@ -159,10 +160,9 @@ fn history_row(e: &HistoryEntry, lang: Language) -> HistoryRow {
                 }
                 "file_added" => (t(lang, "cust.ev.file_added").to_string(), str_of("name")),
                 "file_removed" => (t(lang, "cust.ev.file_removed").to_string(), str_of("name")),
-                other => (
-                    i18n::lookup(lang, &format!("cust.ev.{other}")).map_or_else(|| other.to_string(), String::from),
-                    str_of("amount"),
-                ),
+                other => {
+                    (words::event_label(lang, "cust.ev", other), words::detail_value(lang, "amount", &str_of("amount"), currency))
+                }
             };
             HistoryRow { at, datetime, what, detail, href: None }
         }
@@ -172,12 +172,14 @@ fn history_row(e: &HistoryEntry, lang: Language) -> HistoryRow {
             let number = number.clone().unwrap_or_else(|| t(lang, "doc.draft_number").into());
             let event = match e.event.as_str() {
                 "created" => t(lang, "cust.ev.doc_created").to_string(),
-                ev => i18n::lookup(lang, &format!("event.{ev}")).map(String::from).unwrap_or_else(|| ev.to_string()),
+                ev => words::event_label(lang, "event", ev),
             };
             let mut detail = format!("{kind_name} {number}");
             for key in ["amount", "to"] {
                 match e.detail.get(key) {
-                    Some(serde_json::Value::String(v)) => detail.push_str(&format!(" · {v}")),
+                    Some(serde_json::Value::String(v)) => {
+                        detail.push_str(&format!(" · {}", words::detail_value(lang, key, v, currency)))
+                    }
                     Some(serde_json::Value::Array(a)) => {
                         let list: Vec<&str> = a.iter().filter_map(|x| x.as_str()).collect();
                         detail.push_str(&format!(" · {}", list.join(", ")));
@@ -271,7 +273,7 @@ pub(super) async fn render_show(
                 kind: text::kind_title(d.kind, false, lang),
                 number: d.number.clone().unwrap_or_else(|| t(lang, "doc.draft_number").into()),
                 date: text::date(d.issue_date.unwrap_or(d.created_at.date()), lang),
-                status: t(lang, &format!("status.{}", d.status.as_str())).into(),
+                status: t(lang, words::status_key_in(d.kind, d.status)).into(),
                 gross: text::money(gross, d.content.currency, lang),
                 due: if owed { text::money(d.due(), d.content.currency, lang) } else { String::new() },
             }
@@ -301,7 +303,7 @@ pub(super) async fn render_show(
             name: f.name.clone(),
             size: size_text(f.size, lang),
             content_type: f.content_type.clone(),
-            date: text::date(f.created_at.date(), lang),
+            date: text::local_date(f.created_at, &s.rec.country, lang),
         })
         .collect();
     let history = app
@@ -310,7 +312,7 @@ pub(super) async fn render_show(
         .await
         .map_err(err)?
         .iter()
-        .map(|e| history_row(e, lang))
+        .map(|e| history_row(e, lang, &s.rec.country, cur))
         .collect();
 
     let page = ShowPage {

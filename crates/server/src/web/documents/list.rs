@@ -5,7 +5,8 @@ use super::kinds_key;
 use crate::App;
 use crate::input::parse_date;
 use crate::web::i18n::t;
-use crate::web::invoices::{status_key, urgency};
+use crate::web::invoices::urgency;
+use crate::web::words::status_key_in;
 use crate::web::session::{Chrome, WebSession};
 use crate::web::{WebError, html, query_string};
 use askama::Template;
@@ -161,7 +162,7 @@ pub(super) async fn list(app: App, s: WebSession, q: ListQuery, kind: DocumentKi
                 customer: l.customer_name.clone(),
                 date: text::date(d.issue_date.unwrap_or(d.created_at.date()), lang),
                 due_date: d.due_date.map(|x| text::date(x, lang)).unwrap_or_default(),
-                status: status_key(lifecycle::effective_status(kind, d.status, d.content.valid_until, today)),
+                status: status_key_in(kind, lifecycle::effective_status(kind, d.status, d.content.valid_until, today)),
                 gross: text::money(totals.gross, d.content.currency, lang),
                 due: owed.map(|o| text::money(o, d.content.currency, lang)).unwrap_or_default(),
                 urgency: if kind.is_payable() { urgency(d.status, d.due_date, today) } else { "" },
@@ -228,7 +229,7 @@ pub(super) async fn list(app: App, s: WebSession, q: ListQuery, kind: DocumentKi
         seg: kind.segment(),
         can_create: s.can_write() && lifecycle::of(kind).by_hand,
         payable: kind.is_payable(),
-        statuses: statuses(kind).iter().map(|st| (st.as_str(), status_key(*st))).collect(),
+        statuses: statuses(kind).iter().map(|st| (st.as_str(), status_key_in(kind, *st))).collect(),
         first_query: after.is_some().then(|| query_string(&base)),
         status: status_s,
         customer: customer_s,

@@ -6,7 +6,8 @@ use super::editor::subtotal_amounts;
 use super::{doc_id, title_of};
 use crate::App;
 use crate::web::i18n::{self, t};
-use crate::web::invoices::{status_key, urgency};
+use crate::web::invoices::urgency;
+use crate::web::words::{event_label, status_key_in};
 use crate::web::session::{Chrome, FormData, WebSession};
 use crate::web::{WebError, html};
 use askama::Template;
@@ -182,16 +183,14 @@ pub(super) async fn show_page(
         .filter(|m| m.id != rec.id)
         .map(|m| {
             let label = title_of(m.kind, m.number.as_deref(), lang);
-            (label, format!("/{}/{}", m.kind.segment(), m.id), status_key(m.status))
+            (label, format!("/{}/{}", m.kind.segment(), m.id), status_key_in(m.kind, m.status))
         })
         .collect();
     let history = rec
         .history
         .iter()
         .map(|e| {
-            let key = format!("event.{}", e.event);
-            let label = i18n::lookup(lang, &key).map_or_else(|| e.event.clone(), String::from);
-            (text::date(e.at.date(), lang), label)
+            (text::instant(e.at, &s.rec.country, lang), event_label(lang, "event", &e.event))
         })
         .collect();
     let emails = crate::app::email::list(app, &s.auth(), kind, rec.id)
@@ -199,7 +198,7 @@ pub(super) async fn show_page(
         .map_err(|e| WebError::api(lang, e))?
         .into_iter()
         .map(|e| EmailRow {
-            date: text::date(e.created_at.date(), lang),
+            date: text::instant(e.created_at, &s.rec.country, lang),
             to: e.to.join(", "),
             subject: e.subject,
             status: match e.status {
@@ -226,7 +225,7 @@ pub(super) async fn show_page(
         seg: kind.segment(),
         id: rec.id.to_string(),
         kind_title: text::kind_title(kind, false, lang),
-        status: status_key(lifecycle::effective_status(kind, rec.status, rec.content.valid_until, s.today())),
+        status: status_key_in(kind, lifecycle::effective_status(kind, rec.status, rec.content.valid_until, s.today())),
         urgency: if kind.is_payable() { urgency(rec.status, rec.due_date, s.today()) } else { "" },
         customer_id: rec.content.customer_id.to_string(),
         customer: customer.customer.name,
