@@ -26,7 +26,7 @@ pub const MAX_TERM_DAYS: u16 = 365;
 /// A payment-terms text that is not one of the accepted forms.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{0:?} is not a payment term: use on_receipt, 30_days, 45_days_end_of_month or end_of_month_plus_10 (at most 365 days)"
+    "{0:?} is not a payment term: write for example on receipt, 30 days net, 45 days end of month or end of month + 10 days (at most 365 days)"
 )]
 pub struct BadTerms(pub String);
 

@@ -33,8 +33,8 @@ pub const LABELS: Labels = &[
     ("imports.mapping", "Correspondance des colonnes (facultatif)", "Column mapping (optional)"),
     (
         "imports.mapping_hint",
-        "Par exemple Raison sociale:name;CP:postal_code — En-tête: seul ignore une colonne.",
-        "For example Raison sociale:name;CP:postal_code — Header: alone leaves a column out.",
+        "Une colonne par paire « en-tête du fichier:champ », séparées par des points-virgules ; « En-tête: » seul ignore une colonne. Par exemple :",
+        "One “file header:field” pair per column, separated by semicolons; “Header:” alone leaves a column out. For example:",
     ),
     ("imports.check", "Vérifier sans enregistrer", "Check without saving"),
     ("imports.run", "Importer", "Import"),
