@@ -38,16 +38,10 @@ pub const LABELS: Labels = &[
     ("event.invoiced", "Facturation", "Invoiced"),
     ("event.deposit_invoice", "Facture d'acompte créée", "Deposit invoice created"),
     ("event.progress_invoice", "Facture de situation créée", "Progress invoice created"),
-    ("event.payment_cancelled", "Règlement annulé", "Payment cancelled"),
-    ("event.credit_applied", "Avoir imputé", "Credit applied"),
     ("event.credit_refunded", "Avoir remboursé", "Credit refunded"),
     ("event.conversion_undone", "Transformation annulée", "Conversion undone"),
     ("event.files_rendered", "Fichiers produits", "Files made"),
     ("event.expired", "Expiration", "Expired"),
-    ("cust.ev.payment_recorded", "Règlement enregistré", "Payment recorded"),
-    ("cust.ev.payment_cancelled", "Règlement annulé", "Payment cancelled"),
-    ("cust.ev.credit_applied", "Avoir imputé", "Credit applied"),
-    ("cust.ev.credit_refunded", "Avoir remboursé", "Credit refunded"),
 ];
 
 /// True for a kind French names with a feminine noun (une commande, une facture).
