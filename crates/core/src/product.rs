@@ -97,6 +97,19 @@ impl UnitCode {
             .map(|(_, fr, en)| if lang == Language::En { *en } else { *fr })
             .unwrap_or(self.0)
     }
+    /// The unit as a narrow column prints it (a PDF line): the word, or its usual
+    /// abbreviation where the word is long ("h", "sem.", "u.").
+    pub fn short_label(&self, lang: Language) -> &'static str {
+        let fr = lang == Language::Fr;
+        match self.0 {
+            "HUR" => "h",
+            "MTR" => "m",
+            "C62" | "EA" | "ZZ" if fr => "u.",
+            "WEE" if fr => "sem.",
+            "E48" if fr => "prest.",
+            _ => self.label(lang),
+        }
+    }
     /// The word of a stored unit code in `lang`; a code facturier does not know (an old
     /// row, an import) is shown as it is rather than hidden.
     pub fn label_of(code: &str, lang: Language) -> String {
@@ -183,6 +196,10 @@ mod tests {
                 assert!(UNITS.iter().all(|(c, _, _)| *c != u.label(lang)), "{code}");
             }
         }
+        assert_eq!(hur.short_label(Language::Fr), "h");
+        assert_eq!(UnitCode::ONE.short_label(Language::Fr), "u.");
+        assert_eq!(UnitCode::ONE.short_label(Language::En), "unit");
+        assert_eq!("XBX".parse::<UnitCode>().unwrap().short_label(Language::Fr), "boîte");
         assert_eq!(UnitCode::known_in(Language::En).find(|(c, _)| *c == "LS").map(|(_, w)| w), Some("lump sum"));
     }
 }
