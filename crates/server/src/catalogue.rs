@@ -347,6 +347,14 @@ const FIELDS: &[(&str, &str, &str)] = &[
     ("reason", "Motif", "Reason"),
     ("validity", "Validité", "Validity"),
     ("mapping", "Correspondance des colonnes", "Column mapping"),
+    // The columns of an import.
+    ("activity", "Activité", "Activity"),
+    ("contact_name", "Contact : nom", "Contact: name"),
+    ("contact_role", "Contact : fonction", "Contact: role"),
+    ("contact_email", "Contact : e-mail", "Contact: e-mail"),
+    ("purchase_price", "Prix d'achat", "Purchase price"),
+    ("stock", "Stock", "Stock"),
+    ("nature", "Nature (bien ou service)", "Nature (goods or service)"),
 ];
 
 /// A field path of the API (`contacts[1].email`) as the reader's words ("Contact 2 › E-mail").

@@ -124,7 +124,9 @@ impl ImportPage {
         self.columns = out
             .columns
             .iter()
-            .map(|(h, f)| (h.clone(), f.map_or_else(|| t(lang, "imports.ignored").to_string(), |f| f.to_string())))
+            .map(|(h, f)| {
+                (h.clone(), f.map_or_else(|| t(lang, "imports.ignored").to_string(), |f| catalogue::field_name(lang, f)))
+            })
             .collect();
         self.preview = out.preview.clone();
         self.rejected = out

@@ -817,7 +817,7 @@ async fn a_file_of_customers_is_checked_then_imported_from_the_web_page() {
         let text = as_read(&p.body);
         assert!(text.contains("2 lignes lues, 1 refusées"), "{text}");
         assert!(text.contains("Adresse de facturation › Ville") && text.contains("obligatoire"), "{text}");
-        assert!(text.contains("Nom du tiers") && text.contains("postal_code"), "the columns as understood: {text}");
+        assert!(text.contains("Nom du tiers") && text.contains("Code postal"), "the columns as understood, in words: {text}");
         assert!(app.store.all_customers(app.company_id).await.unwrap().is_empty());
 
         let good = "Nom du tiers;Adresse;Code postal;Ville\nDurand;1 rue;75001;Paris\n";

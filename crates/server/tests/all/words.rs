@@ -13,7 +13,7 @@
 use crate::common;
 
 use common::TestApp;
-use common::web_client::{ADMIN, Browser, csrf_of, signed_in};
+use common::web_client::{ADMIN, Browser, csrf_of, multipart, signed_in};
 use serde_json::{Value, json};
 
 fn id(v: &Value) -> String {
@@ -520,6 +520,18 @@ async fn no_page_shows_a_code_an_iso_time_or_the_other_language() {
             }
         }
         assert!(read > 80, "read {read} pages");
+        // An import refused: its columns and its problems in words, in both languages.
+        for lang in ["fr", "en"] {
+            set_language(&mut b, lang).await;
+            let csrf = csrf_of(&b.get("/imports").await.body);
+            let csv = "Nom du tiers;Adresse;Code postal;Ville;E-mail;Conditions\nDurand;1 rue;75001;Paris;durand;zz\n";
+            let fields = [("csrf", csrf.as_str()), ("what", "customers"), ("mapping", ""), ("action", "check")];
+            let r = b.post_multipart("/imports", multipart(&fields, Some(("tiers.csv", "text/csv", csv.as_bytes())))).await;
+            assert_eq!(r.status, 422, "{lang}: {}", r.body);
+            for p in problems(&visible_text(&r.body), lang, false) {
+                found.push(format!("[{lang}] the import's answer: {p}"));
+            }
+        }
         // Statuses agree with their document: un avoir émis, une facture émise.
         set_language(&mut b, "fr").await;
         let credit_notes = visible_text(&b.get("/credit-notes").await.body);
