@@ -527,7 +527,8 @@ mod tests {
         assert_eq!("à la commande".parse::<Condition>(), Ok(Condition::OnOrder));
         assert!("à la livraison".parse::<Condition>().is_err());
         assert_eq!(Condition::DaysEndOfMonth(90).label_fr(), "à 90 jours fin de mois");
-        for c in [Condition::OnOrder, Condition::Days(30), Condition::DaysEndOfMonth(90), Condition::EndOfMonthPlus(10)] {
+        for c in [Condition::OnOrder, Condition::Days(30), Condition::DaysEndOfMonth(90), Condition::EndOfMonthPlus(10)]
+        {
             for lang in [Language::Fr, Language::En] {
                 assert_eq!(c.label(lang).parse::<Condition>(), Ok(c), "{}", c.label(lang));
             }

@@ -243,15 +243,27 @@ mod words_tests {
         let (fr, en) = (Words(Language::Fr), Words(Language::En));
         let day = Some(date!(2026 - 10 - 02));
         let rate = Decimal::new(55, 1);
-        assert_eq!(fr.deduction("FA2026-00001", day, rate), "Déduction de l'acompte FA2026-00001 du 02/10/2026 (TVA 5,5 %)");
-        assert_eq!(en.deduction("FA2026-00001", day, rate), "Deduction of deposit FA2026-00001 of 2 Oct 2026 (VAT 5.5%)");
+        assert_eq!(
+            fr.deduction("FA2026-00001", day, rate),
+            "Déduction de l'acompte FA2026-00001 du 02/10/2026 (TVA 5,5 %)"
+        );
+        assert_eq!(
+            en.deduction("FA2026-00001", day, rate),
+            "Deduction of deposit FA2026-00001 of 2 Oct 2026 (VAT 5.5%)"
+        );
         assert_eq!(fr.delivery_note("BL2026-00003", day), "Bon de livraison BL2026-00003 du 02/10/2026");
         assert_eq!(en.delivery_note("BL2026-00003", day), "Delivery note BL2026-00003 of 2 Oct 2026");
         assert_eq!(fr.credit_note("F2026-00007"), "Avoir sur la facture F2026-00007");
         assert_eq!(en.credit_note("F2026-00007"), "Credit note for invoice F2026-00007");
         assert_eq!(en.credit_left("F2026-00007"), "Balance of invoice F2026-00007");
         let third = Decimal::new(335, 1);
-        assert_eq!(fr.progress_title(2, "C2026-00001", third), "Situation n° 2 — commande C2026-00001, avancement 33,5 %");
-        assert_eq!(en.progress_title(2, "C2026-00001", third), "Progress invoice no. 2 — order C2026-00001, 33.5% complete");
+        assert_eq!(
+            fr.progress_title(2, "C2026-00001", third),
+            "Situation n° 2 — commande C2026-00001, avancement 33,5 %"
+        );
+        assert_eq!(
+            en.progress_title(2, "C2026-00001", third),
+            "Progress invoice no. 2 — order C2026-00001, 33.5% complete"
+        );
     }
 }

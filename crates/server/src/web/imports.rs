@@ -125,7 +125,10 @@ impl ImportPage {
             .columns
             .iter()
             .map(|(h, f)| {
-                (h.clone(), f.map_or_else(|| t(lang, "imports.ignored").to_string(), |f| catalogue::field_name(lang, f)))
+                (
+                    h.clone(),
+                    f.map_or_else(|| t(lang, "imports.ignored").to_string(), |f| catalogue::field_name(lang, f)),
+                )
             })
             .collect();
         self.preview = out.preview.clone();

@@ -82,10 +82,10 @@ pub fn event_label(lang: Language, prefix: &str, event: &str) -> String {
 /// A value a history event carries, for the reader: a kind or a status in words, an
 /// amount in the reader's notation; anything else as it is.
 pub fn detail_value(lang: Language, key: &str, value: &str, currency: Currency) -> String {
-    if key == "amount" {
-        if let Ok(d) = value.parse::<Decimal>() {
-            return text::money(d, currency, lang);
-        }
+    if key == "amount"
+        && let Ok(d) = value.parse::<Decimal>()
+    {
+        return text::money(d, currency, lang);
     }
     if let Ok(kind) = value.parse::<DocumentKind>() {
         return text::kind_title(kind, false, lang).to_string();
@@ -93,10 +93,10 @@ pub fn detail_value(lang: Language, key: &str, value: &str, currency: Currency) 
     if let Some(label) = lookup(lang, &format!("status.{value}")) {
         return label.to_string();
     }
-    if key == "percent" {
-        if let Ok(d) = value.parse::<Decimal>() {
-            return text::percent(d, lang);
-        }
+    if key == "percent"
+        && let Ok(d) = value.parse::<Decimal>()
+    {
+        return text::percent(d, lang);
     }
     value.to_string()
 }
@@ -127,7 +127,10 @@ mod tests {
         assert_eq!(detail_value(Language::En, "amount", "1729.20", eur), "€1,729.20");
         assert_eq!(detail_value(Language::Fr, "to", "delivery_note", eur), "Bon de livraison");
         assert_eq!(detail_value(Language::Fr, "to", "partially_delivered", eur), "Livrée en partie");
-        assert_eq!(detail_value(Language::En, "to", "deposit_invoice", eur), text::kind_title(DocumentKind::DepositInvoice, false, Language::En));
+        assert_eq!(
+            detail_value(Language::En, "to", "deposit_invoice", eur),
+            text::kind_title(DocumentKind::DepositInvoice, false, Language::En)
+        );
         assert_eq!(event_label(Language::Fr, "event", "deposit_invoice"), "Facture d'acompte créée");
     }
 }

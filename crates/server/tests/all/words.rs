@@ -257,8 +257,8 @@ fn tokens(text: &str) -> impl Iterator<Item = &str> {
 
 /// Unit codes people never read (UN/ECE rec. 20).
 const UNIT_CODES: &[&str] = &[
-    "C62", "H87", "XPP", "HUR", "MTR", "KGM", "GRM", "TNE", "MMT", "CMT", "KMT", "MTK", "MTQ", "MLT", "CLT", "LTR", "KWH",
-    "MWH", "KWT", "XBX", "XPK", "E48", "WEE",
+    "C62", "H87", "XPP", "HUR", "MTR", "KGM", "GRM", "TNE", "MMT", "CMT", "KMT", "MTK", "MTQ", "MLT", "CLT", "LTR",
+    "KWH", "MWH", "KWT", "XBX", "XPK", "E48", "WEE",
 ];
 
 /// Status, method and terms codes that are English words: never on a French page.
@@ -371,7 +371,7 @@ fn problems(text: &str, lang: &str, english_document: bool) -> Vec<String> {
     // of an e-mail template is typed as it is.
     let words: String = text
         .split_whitespace()
-        .filter(|w| !w.contains('@') && !(w.contains('{') && w.contains('}')))
+        .filter(|w| !(w.contains('@') || (w.contains('{') && w.contains('}'))))
         .collect::<Vec<_>>()
         .join(" ");
     for w in tokens(&words) {
@@ -465,16 +465,17 @@ fn junk_form(html: &str, marker: &str, junk: &str) -> Option<(String, Vec<(Strin
         } else if tag.starts_with("<select ") {
             let end = rest.find("</select>")?;
             let options: Vec<&str> = rest[..end].split("<option").skip(1).collect();
-            let chosen = options.iter().find(|o| o.split('>').next().unwrap_or("").contains(" selected")).or(options.first());
+            let chosen =
+                options.iter().find(|o| o.split('>').next().unwrap_or("").contains(" selected")).or(options.first());
             let value = chosen.and_then(|o| attr(&format!(" {o}"), "value")).unwrap_or_default();
             if let Some(name) = attr(tag, "name") {
                 fields.push((name, value));
             }
             rest = &rest[end..];
-        } else if tag.starts_with("<textarea ") {
-            if let Some(name) = attr(tag, "name") {
-                fields.push((name, junk.to_string()));
-            }
+        } else if tag.starts_with("<textarea ")
+            && let Some(name) = attr(tag, "name")
+        {
+            fields.push((name, junk.to_string()));
         }
         rest = &rest[1..];
     }
@@ -526,7 +527,8 @@ async fn no_page_shows_a_code_an_iso_time_or_the_other_language() {
             let csrf = csrf_of(&b.get("/imports").await.body);
             let csv = "Nom du tiers;Adresse;Code postal;Ville;E-mail;Conditions\nDurand;1 rue;75001;Paris;durand;zz\n";
             let fields = [("csrf", csrf.as_str()), ("what", "customers"), ("mapping", ""), ("action", "check")];
-            let r = b.post_multipart("/imports", multipart(&fields, Some(("tiers.csv", "text/csv", csv.as_bytes())))).await;
+            let r =
+                b.post_multipart("/imports", multipart(&fields, Some(("tiers.csv", "text/csv", csv.as_bytes())))).await;
             assert_eq!(r.status, 422, "{lang}: {}", r.body);
             for p in problems(&visible_text(&r.body), lang, false) {
                 found.push(format!("[{lang}] the import's answer: {p}"));
@@ -566,6 +568,8 @@ fn the_reader_finds_codes_iso_times_and_dot_decimals() {
     }
     let en = problems(&text, "en", false).join("\n");
     assert!(!en.contains("dot decimal") && !en.contains("English word") && !en.contains("status"), "{en}");
-    assert!(problems("Conditions : 45 jours fin de mois, 1 729,20 €, 3 heures, 20/11/2026 11:00", "fr", false).is_empty());
+    assert!(
+        problems("Conditions : 45 jours fin de mois, 1 729,20 €, 3 heures, 20/11/2026 11:00", "fr", false).is_empty()
+    );
     assert!(problems("Terms: 45 days end of month, €1,729.20, 3 hours, 20 Nov 2026 11:00", "en", false).is_empty());
 }

@@ -3,8 +3,8 @@
 
 use crate::App;
 use crate::web::i18n::t;
-use crate::web::words;
 use crate::web::session::{Chrome, WebSession};
+use crate::web::words;
 use crate::web::{WebError, html};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -160,9 +160,10 @@ fn history_row(e: &HistoryEntry, lang: Language, country: &str, currency: Curren
                 }
                 "file_added" => (t(lang, "cust.ev.file_added").to_string(), str_of("name")),
                 "file_removed" => (t(lang, "cust.ev.file_removed").to_string(), str_of("name")),
-                other => {
-                    (words::event_label(lang, "cust.ev", other), words::detail_value(lang, "amount", &str_of("amount"), currency))
-                }
+                other => (
+                    words::event_label(lang, "cust.ev", other),
+                    words::detail_value(lang, "amount", &str_of("amount"), currency),
+                ),
             };
             HistoryRow { at, datetime, what, detail, href: None }
         }

@@ -7,8 +7,8 @@ use super::{doc_id, title_of};
 use crate::App;
 use crate::web::i18n::{self, t};
 use crate::web::invoices::urgency;
-use crate::web::words::{event_label, status_key_in};
 use crate::web::session::{Chrome, FormData, WebSession};
+use crate::web::words::{event_label, status_key_in};
 use crate::web::{WebError, html};
 use askama::Template;
 use axum::http::StatusCode;
@@ -189,9 +189,7 @@ pub(super) async fn show_page(
     let history = rec
         .history
         .iter()
-        .map(|e| {
-            (text::instant(e.at, &s.rec.country, lang), event_label(lang, "event", &e.event))
-        })
+        .map(|e| (text::instant(e.at, &s.rec.country, lang), event_label(lang, "event", &e.event)))
         .collect();
     let emails = crate::app::email::list(app, &s.auth(), kind, rec.id)
         .await
