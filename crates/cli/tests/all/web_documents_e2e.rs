@@ -122,7 +122,8 @@ async fn journey(db: &Db) {
     b.click("#credit-note").await;
     b.wait_text("h1", "Avoir").await;
     b.click("#issue").await;
-    b.wait_text("#document-status", "Émise").await;
+    // Un avoir émis: the status agrees with the document.
+    b.wait_text("#document-status", "Émis").await;
     b.wait_text("#family", "Facture F20").await;
     b.screenshot("docs-05-credit-note").await;
     b.goto(&format!("{app}/credit-notes")).await;
