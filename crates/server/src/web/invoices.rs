@@ -90,7 +90,7 @@ pub fn invoice_rows(
                 customer: names.get(&d.content.customer_id).cloned().unwrap_or_default(),
                 date: text::date(d.issue_date.unwrap_or(d.created_at.date()), lang),
                 due_date: d.due_date.map(|x| text::date(x, lang)).unwrap_or_default(),
-                status: status_key(d.status),
+                status: super::words::status_key_in(d.kind, d.status),
                 gross: text::money(totals.gross, d.content.currency, lang),
                 due: owed.map(|o| text::money(o, d.content.currency, lang)).unwrap_or_default(),
                 urgency: urgency(d.status, d.due_date, today),

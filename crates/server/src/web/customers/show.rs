@@ -273,7 +273,10 @@ pub(super) async fn render_show(
                 href: format!("/{}/{}", d.kind.segment(), d.id),
                 kind: text::kind_title(d.kind, false, lang),
                 number: d.number.clone().unwrap_or_else(|| t(lang, "doc.draft_number").into()),
-                date: text::date(d.issue_date.unwrap_or(d.created_at.date()), lang),
+                date: text::date(
+                    d.issue_date.unwrap_or_else(|| facturier_core::calendar::local_date(&s.rec.country, d.created_at)),
+                    lang,
+                ),
                 status: t(lang, words::status_key_in(d.kind, d.status)).into(),
                 gross: text::money(gross, d.content.currency, lang),
                 due: if owed { text::money(d.due(), d.content.currency, lang) } else { String::new() },

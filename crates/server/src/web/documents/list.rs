@@ -13,6 +13,7 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_core::Decimal;
+use facturier_core::calendar;
 use facturier_core::document::{DocumentKind, Status};
 use facturier_core::lifecycle;
 use facturier_core::money::Currency;
@@ -160,7 +161,11 @@ pub(super) async fn list(app: App, s: WebSession, q: ListQuery, kind: DocumentKi
                 href: format!("/{}/{}", kind.segment(), d.id),
                 number: d.number.clone().unwrap_or_else(|| t(lang, "doc.draft_number").into()),
                 customer: l.customer_name.clone(),
-                date: text::date(d.issue_date.unwrap_or(d.created_at.date()), lang),
+                // A draft is dated by when it was made, in the company's calendar.
+                date: text::date(
+                    d.issue_date.unwrap_or_else(|| calendar::local_date(&s.rec.country, d.created_at)),
+                    lang,
+                ),
                 due_date: d.due_date.map(|x| text::date(x, lang)).unwrap_or_default(),
                 status: status_key_in(kind, lifecycle::effective_status(kind, d.status, d.content.valid_until, today)),
                 gross: text::money(totals.gross, d.content.currency, lang),
