@@ -815,7 +815,7 @@ async fn a_file_of_customers_is_checked_then_imported_from_the_web_page() {
         let p = b.post_multipart("/imports", multipart(&fields, Some(("tiers.csv", "text/csv", csv.as_bytes())))).await;
         assert_eq!(p.status, 422, "{}", p.body);
         let text = as_read(&p.body);
-        assert!(text.contains("2 lignes lues, 1 refusées"), "{text}");
+        assert!(text.contains("Lignes lues : 2 ; refusées : 1."), "{text}");
         assert!(text.contains("Adresse de facturation › Ville") && text.contains("obligatoire"), "{text}");
         assert!(text.contains("Nom du tiers") && text.contains("Code postal"), "the columns as understood, in words: {text}");
         assert!(app.store.all_customers(app.company_id).await.unwrap().is_empty());
@@ -823,12 +823,12 @@ async fn a_file_of_customers_is_checked_then_imported_from_the_web_page() {
         let good = "Nom du tiers;Adresse;Code postal;Ville\nDurand;1 rue;75001;Paris\n";
         let p = b.post_multipart("/imports", multipart(&fields, Some(("tiers.csv", "text/csv", good.as_bytes())))).await;
         assert_eq!(p.status, 200, "{}", p.body);
-        assert!(as_read(&p.body).contains("1 fiches seraient créées"), "{}", p.body);
+        assert!(as_read(&p.body).contains("Fiches à créer : 1 ;"), "{}", p.body);
         let run = form("import");
         let fields: Vec<(&str, &str)> = run.iter().map(|(k, v)| (*k, v.as_str())).collect();
         let p = b.post_multipart("/imports", multipart(&fields, Some(("tiers.csv", "text/csv", good.as_bytes())))).await;
         assert_eq!(p.status, 200, "{}", p.body);
-        assert!(as_read(&p.body).contains("1 fiches créées"), "{}", p.body);
+        assert!(as_read(&p.body).contains("Fiches créées : 1 ;"), "{}", p.body);
         assert_eq!(app.store.all_customers(app.company_id).await.unwrap().len(), 1);
     })
     .await;
