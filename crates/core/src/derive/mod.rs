@@ -109,6 +109,7 @@ impl Words {
         }
     }
     /// A rate or a percentage as the reader writes it: 5,5 in French, 5.5 in English.
+    /// French lines keep a no-break space before "%" and after "n°", as `formats::text`.
     fn n(&self, d: Decimal) -> String {
         let plain = d.normalize().to_string();
         match self.0 {
@@ -120,14 +121,14 @@ impl Words {
         let date = self.date(date);
         let rate = self.n(rate);
         match self.0 {
-            Language::Fr => format!("Déduction de l'acompte {number} du {date} (TVA {rate} %)"),
+            Language::Fr => format!("Déduction de l'acompte {number} du {date} (TVA {rate}\u{a0}%)"),
             Language::En => format!("Deduction of deposit {number} of {date} (VAT {rate}%)"),
         }
     }
     fn deposit_title(&self, share: DepositShare, order: &str) -> String {
         match (self.0, share) {
             (Language::Fr, DepositShare::Percent(p)) => {
-                format!("Acompte de {} % sur la commande {order}", self.n(p))
+                format!("Acompte de {}\u{a0}% sur la commande {order}", self.n(p))
             }
             (Language::Fr, DepositShare::Amount(_)) => format!("Acompte sur la commande {order}"),
             (Language::En, DepositShare::Percent(p)) => format!("Deposit of {}% on order {order}", self.n(p)),
@@ -136,28 +137,28 @@ impl Words {
     }
     fn rate(&self, title: &str, rate: Decimal) -> String {
         match self.0 {
-            Language::Fr => format!("{title} (TVA {} %)", self.n(rate)),
+            Language::Fr => format!("{title} (TVA {}\u{a0}%)", self.n(rate)),
             Language::En => format!("{title} (VAT {}%)", rate.normalize()),
         }
     }
     fn progress_line(&self, what: &str, cumulative: Decimal, previous: Decimal) -> String {
         let (c, p) = (self.n(cumulative), self.n(previous));
         match self.0 {
-            Language::Fr => format!("{what} — avancement {c} % (précédemment {p} %)"),
+            Language::Fr => format!("{what} — avancement {c}\u{a0}% (précédemment {p}\u{a0}%)"),
             Language::En => format!("{what} — {c}% complete (previously {p}%)"),
         }
     }
     fn progress_title(&self, n: u32, order: &str, cumulative: Decimal) -> String {
         let c = self.n(cumulative);
         match self.0 {
-            Language::Fr => format!("Situation n° {n} — commande {order}, avancement {c} %"),
+            Language::Fr => format!("Situation n°\u{a0}{n} — commande {order}, avancement {c}\u{a0}%"),
             Language::En => format!("Progress invoice no. {n} — order {order}, {c}% complete"),
         }
     }
     fn shipping_share(&self, label: &str, cumulative: Decimal) -> String {
         let c = self.n(cumulative);
         match self.0 {
-            Language::Fr => format!("{label} — avancement {c} %"),
+            Language::Fr => format!("{label} — avancement {c}\u{a0}%"),
             Language::En => format!("{label} — {c}% complete"),
         }
     }
@@ -245,7 +246,7 @@ mod words_tests {
         let rate = Decimal::new(55, 1);
         assert_eq!(
             fr.deduction("FA2026-00001", day, rate),
-            "Déduction de l'acompte FA2026-00001 du 02/10/2026 (TVA 5,5 %)"
+            "Déduction de l'acompte FA2026-00001 du 02/10/2026 (TVA 5,5\u{a0}%)"
         );
         assert_eq!(
             en.deduction("FA2026-00001", day, rate),
@@ -259,7 +260,7 @@ mod words_tests {
         let third = Decimal::new(335, 1);
         assert_eq!(
             fr.progress_title(2, "C2026-00001", third),
-            "Situation n° 2 — commande C2026-00001, avancement 33,5 %"
+            "Situation n°\u{a0}2 — commande C2026-00001, avancement 33,5\u{a0}%"
         );
         assert_eq!(
             en.progress_title(2, "C2026-00001", third),
