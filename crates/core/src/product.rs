@@ -129,9 +129,28 @@ impl Default for UnitCode {
 
 impl FromStr for UnitCode {
     type Err = UnknownUnit;
+    /// Accepts the code (`HUR`, any case) and the words a page shows ("heure", "hour",
+    /// "h", "mètre"), so that a file or a form may name units as people do.
     fn from_str(s: &str) -> Result<Self, UnknownUnit> {
         let u = s.trim().to_ascii_uppercase();
-        UNITS.iter().find(|(c, _, _)| *c == u).map(|(c, _, _)| UnitCode(c)).ok_or_else(|| UnknownUnit(s.to_string()))
+        if let Some((c, _, _)) = UNITS.iter().find(|(c, _, _)| *c == u) {
+            return Ok(UnitCode(c));
+        }
+        let word = s.trim().to_lowercase();
+        // "heures", "hours": the plural names the same unit.
+        let singular = word.strip_suffix('s').filter(|w| w.len() > 2).unwrap_or(&word);
+        UNITS
+            .iter()
+            .map(|(c, _, _)| UnitCode(c))
+            .find(|u| {
+                [Language::Fr, Language::En].iter().any(|&l| {
+                    [u.label(l), u.short_label(l)].iter().any(|w| {
+                        let w = w.to_lowercase();
+                        w == word || w == singular
+                    })
+                })
+            })
+            .ok_or_else(|| UnknownUnit(s.to_string()))
     }
 }
 
@@ -175,7 +194,19 @@ mod tests {
     fn unit_codes_are_checked() {
         assert_eq!("hur".parse::<UnitCode>().unwrap().code(), "HUR");
         assert_eq!(UnitCode::default().code(), "C62");
-        assert!("HOURS".parse::<UnitCode>().is_err());
+        assert!("HEURISTIQUE".parse::<UnitCode>().is_err());
+        for (word, code) in [
+            ("heure", "HUR"),
+            ("Hours", "HUR"),
+            ("h", "HUR"),
+            ("mètres", "MTR"),
+            ("jour", "DAY"),
+            ("kg", "KGM"),
+            ("forfait", "LS"),
+            ("unité", "C62"),
+        ] {
+            assert_eq!(word.parse::<UnitCode>().map(|u| u.code()), Ok(code), "{word}");
+        }
     }
 
     #[test]
