@@ -38,6 +38,8 @@ struct Site {
     pages: Vec<String>,
     /// Document pages of the English customer: their lines are English on a French page.
     english_documents: Vec<String>,
+    /// Document pages of the French customer: their lines are French on an English page.
+    french_documents: Vec<String>,
     /// Forms whose error summary is read: (page, form marker, action).
     forms: Vec<(String, String, String)>,
 }
@@ -46,6 +48,7 @@ struct Site {
 async fn company_with_one_of_everything(app: &TestApp) -> Site {
     let mut pages: Vec<String> = Vec::new();
     let mut english_documents = Vec::new();
+    let mut french_documents = Vec::new();
     let mut forms = Vec::new();
     let mut edits = Vec::new();
 
@@ -79,6 +82,8 @@ async fn company_with_one_of_everything(app: &TestApp) -> Site {
         let page = format!("/{seg}/{}", id(v));
         if english {
             english_documents.push(page.clone());
+        } else {
+            french_documents.push(page.clone());
         }
         pages.push(page);
     };
@@ -126,7 +131,7 @@ async fn company_with_one_of_everything(app: &TestApp) -> Site {
         // Invoices: a draft, one partly paid, one paid, one credited.
         let draft = created(app, "/invoices", body(customer, lang)).await;
         doc("invoices", &draft, english);
-        edits.push(format!("/invoices/{}/edit", id(&draft)));
+        edits.push((format!("/invoices/{}/edit", id(&draft)), english));
         let part = issue(app, "invoices", &created(app, "/invoices", body(customer, lang)).await).await;
         let pay = json!({"amount": "1000", "date": "2026-11-20", "method": "bank_transfer"});
         app.post(&format!("/invoices/{}/payments", id(&part)), pay).await.assert_status(200);
@@ -167,7 +172,14 @@ async fn company_with_one_of_everything(app: &TestApp) -> Site {
         pages.push(page);
     }
 
-    pages.extend(edits);
+    for (page, english) in edits {
+        if english {
+            english_documents.push(page.clone());
+        } else {
+            french_documents.push(page.clone());
+        }
+        pages.push(page);
+    }
     for c in [&fr, &en] {
         pages.push(format!("/customers/{c}"));
         pages.push(format!("/customers/{c}/edit"));
@@ -209,7 +221,7 @@ async fn company_with_one_of_everything(app: &TestApp) -> Site {
     forms.push(("/settings/emails".into(), "settings-form".into(), "/settings/emails".into()));
     forms.push(("/users".into(), "add-user".into(), "/users".into()));
     forms.push(("/tokens".into(), "new-token-form".into(), "/tokens".into()));
-    Site { pages, english_documents, forms }
+    Site { pages, english_documents, french_documents, forms }
 }
 
 /// The text of a page as a person reads it: no tags, scripts or styles, entities decoded.
@@ -358,8 +370,12 @@ fn is_french(lang: &str) -> bool {
     lang == "fr"
 }
 
-/// What is wrong with the text of a page read in `lang`, with some context for each.
-fn problems(text: &str, lang: &str, english_document: bool) -> Vec<String> {
+/// What is wrong with the text of a page read in `lang`, with some context for each;
+/// `document` is the language of the document whose lines the page shows, if any (a
+/// document is written in its customer's language, whatever the reader's).
+fn problems(text: &str, lang: &str, document: Option<&str>) -> Vec<String> {
+    let english_document = document == Some("en");
+    let french_document = document == Some("fr");
     let mut out = Vec::new();
     let context = |w: &str| {
         let at = text.find(w).unwrap_or(0);
@@ -388,8 +404,8 @@ fn problems(text: &str, lang: &str, english_document: bool) -> Vec<String> {
             Some("a status, method or role code")
         } else if is_french(lang) && ENGLISH_WORDS.contains(&w) && !english_document {
             Some("an English word on a French page")
-        } else if !is_french(lang) && FRENCH_WORDS.contains(&w) && english_document {
-            Some("a French word in an English document")
+        } else if !is_french(lang) && FRENCH_WORDS.contains(&w) && !french_document {
+            Some("a French word on an English page")
         } else {
             None
         };
@@ -500,8 +516,14 @@ async fn no_page_shows_a_code_an_iso_time_or_the_other_language() {
             for path in &site.pages {
                 let page = b.get(path).await;
                 assert_eq!(page.status, 200, "{lang} {path}");
-                let english = site.english_documents.contains(path);
-                for p in problems(&visible_text(&page.body), lang, english) {
+                let document = if site.english_documents.contains(path) {
+                    Some("en")
+                } else if site.french_documents.contains(path) {
+                    Some("fr")
+                } else {
+                    None
+                };
+                for p in problems(&visible_text(&page.body), lang, document) {
                     found.push(format!("[{lang}] {path}: {p}"));
                 }
                 read += 1;
@@ -515,7 +537,9 @@ async fn no_page_shows_a_code_an_iso_time_or_the_other_language() {
                     continue;
                 }
                 assert!(matches!(r.status, 200 | 201 | 422), "{lang} {page} → {action}: {}", r.status);
-                for p in problems(&visible_text(&r.body), lang, false) {
+                // The payment and progress forms sit on the French customer's documents.
+                let document = site.french_documents.contains(page).then_some("fr");
+                for p in problems(&visible_text(&r.body), lang, document) {
                     found.push(format!("[{lang}] errors of {action}: {p}"));
                 }
             }
@@ -530,7 +554,7 @@ async fn no_page_shows_a_code_an_iso_time_or_the_other_language() {
             let r =
                 b.post_multipart("/imports", multipart(&fields, Some(("tiers.csv", "text/csv", csv.as_bytes())))).await;
             assert_eq!(r.status, 422, "{lang}: {}", r.body);
-            for p in problems(&visible_text(&r.body), lang, false) {
+            for p in problems(&visible_text(&r.body), lang, None) {
                 found.push(format!("[{lang}] the import's answer: {p}"));
             }
         }
@@ -562,14 +586,18 @@ fn the_reader_finds_codes_iso_times_and_dot_decimals() {
                 <td>2026-11-20T10:00:00Z</td><td>1729.20</td><p>12:00 UTC</p><td>Draft</td><td>paid</td>";
     let text = visible_text(page);
     assert!(!text.contains("a_b"), "scripts are not read");
-    let fr = problems(&text, "fr", false).join("\n");
+    let fr = problems(&text, "fr", None).join("\n");
     for want in ["snake_case", "unit code", "ISO date", "dot decimal", "UTC", "English word", "status"] {
         assert!(fr.contains(want), "{want}: {fr}");
     }
-    let en = problems(&text, "en", false).join("\n");
+    let en = problems(&text, "en", None).join("\n");
     assert!(!en.contains("dot decimal") && !en.contains("English word") && !en.contains("status"), "{en}");
     assert!(
-        problems("Conditions : 45 jours fin de mois, 1 729,20 €, 3 heures, 20/11/2026 11:00", "fr", false).is_empty()
+        problems("Conditions : 45 jours fin de mois, 1 729,20 €, 3 heures, 20/11/2026 11:00", "fr", None).is_empty()
     );
-    assert!(problems("Terms: 45 days end of month, €1,729.20, 3 hours, 20 Nov 2026 11:00", "en", false).is_empty());
+    assert!(problems("Terms: 45 days end of month, €1,729.20, 3 hours, 20 Nov 2026 11:00", "en", None).is_empty());
+    // A French word on an English page, unless the page shows a French document's lines.
+    assert!(problems("Status Brouillon", "en", None).join("").contains("French word"));
+    assert!(problems("Acompte de 30 % sur la commande C2026-00001", "en", Some("fr")).is_empty());
+    assert!(problems("Deposit of 30% on order C2026-00001 (VAT 5.5%)", "fr", Some("en")).is_empty());
 }
