@@ -141,7 +141,6 @@ const DICT: &[(&str, &str, &str)] = &[
     ("line.unit_price", "Prix unitaire HT", "Unit price"),
     ("line.vat_rate", "TVA %", "VAT %"),
     ("line.net", "Montant HT", "Net amount"),
-    ("line.unit", "Unité", "Unit"),
     ("payment.amount", "Montant", "Amount"),
     ("payment.date", "Date", "Date"),
     ("payment.method", "Mode de règlement", "Method"),

@@ -12,6 +12,8 @@ use facturier_core::party::Language;
 use facturier_formats::text;
 
 pub const LABELS: Labels = &[
+    // The unit column of a document's lines, in words (`UnitCode::label`).
+    ("line.unit", "Unité", "Unit"),
     // Statuses of a masculine document (un devis, un bon de livraison, un avoir) where
     // the shared label is feminine, and of a feminine one where it is masculine.
     ("status.issued.m", "Émis", "Issued"),
