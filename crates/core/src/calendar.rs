@@ -1,7 +1,7 @@
 //! The company's local date. An invoice is dated in the seller's calendar: at
 //! 00:30 in Paris on 1 March it is already March, though UTC still says February.
 
-use time::{Date, Duration, Month, OffsetDateTime};
+use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime};
 
 /// Standard (winter) offset from UTC in hours for a country, and whether it follows
 /// the EU summer-time rule. Countries not listed use UTC.
@@ -35,9 +35,16 @@ fn eu_summer_time(utc: OffsetDateTime) -> bool {
 
 /// The calendar date in the given country (ISO 3166 code) at the instant `utc`.
 pub fn local_date(country: &str, utc: OffsetDateTime) -> Date {
+    local_datetime(country, utc).date()
+}
+
+/// The wall-clock date and time in the given country at the instant `utc`: what a page
+/// shows for "when" (a history, a job, an e-mail), never UTC.
+pub fn local_datetime(country: &str, utc: OffsetDateTime) -> PrimitiveDateTime {
     let (standard, dst) = zone(country);
     let offset = standard + i64::from(dst && eu_summer_time(utc));
-    (utc.to_offset(time::UtcOffset::UTC) + Duration::hours(offset)).date()
+    let local = utc.to_offset(time::UtcOffset::UTC) + Duration::hours(offset);
+    PrimitiveDateTime::new(local.date(), local.time())
 }
 
 /// Today in the given country.
@@ -60,6 +67,14 @@ mod tests {
         // New Year's Eve, 23:15 UTC: already next year in Paris, not in Lisbon.
         assert_eq!(local_date("FR", datetime!(2026-12-31 23:15 UTC)).year(), 2027);
         assert_eq!(local_date("PT", datetime!(2026-12-31 23:15 UTC)).year(), 2026);
+    }
+
+    #[test]
+    fn local_times_follow_the_country_and_summer_time() {
+        assert_eq!(local_datetime("FR", datetime!(2026-12-07 02:00 UTC)), datetime!(2026-12-07 03:00));
+        assert_eq!(local_datetime("FR", datetime!(2026-07-01 22:30 UTC)), datetime!(2026-07-02 00:30));
+        assert_eq!(local_datetime("GB", datetime!(2026-07-01 12:00 UTC)), datetime!(2026-07-01 13:00));
+        assert_eq!(local_datetime("US", datetime!(2026-07-01 12:00 UTC)), datetime!(2026-07-01 12:00));
     }
 
     #[test]

@@ -1,47 +1,50 @@
 //! Products and services of the catalogue, and their units (UN/ECE rec. 20).
 
+use crate::party::Language;
 use crate::tax::Vat;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
-/// UN/ECE recommendation 20 (and 21, X-prefixed) unit codes accepted on lines.
-const UNITS: &[(&str, &str)] = &[
-    ("C62", "unité"),
-    ("H87", "pièce"),
-    ("EA", "unité"),
-    ("XPP", "pièce"),
-    ("SET", "lot"),
-    ("PR", "paire"),
-    ("LS", "forfait"),
-    ("E48", "prestation"),
-    ("ZZ", "unité"),
-    ("SEC", "s"),
-    ("MIN", "min"),
-    ("HUR", "h"),
-    ("DAY", "jour"),
-    ("WEE", "semaine"),
-    ("MON", "mois"),
-    ("ANN", "an"),
-    ("GRM", "g"),
-    ("KGM", "kg"),
-    ("TNE", "t"),
-    ("MMT", "mm"),
-    ("CMT", "cm"),
-    ("MTR", "m"),
-    ("KMT", "km"),
-    ("MTK", "m²"),
-    ("HAR", "ha"),
-    ("MTQ", "m³"),
-    ("MLT", "ml"),
-    ("CLT", "cl"),
-    ("LTR", "l"),
-    ("KWH", "kWh"),
-    ("MWH", "MWh"),
-    ("KWT", "kW"),
-    ("P1", "%"),
-    ("XBX", "boîte"),
-    ("XPK", "colis"),
+/// UN/ECE recommendation 20 (and 21, X-prefixed) unit codes accepted on lines, with the
+/// word a French and an English reader expect on a page or a PDF line ("heure", "hour").
+/// The XML keeps the code; people read the word.
+const UNITS: &[(&str, &str, &str)] = &[
+    ("C62", "unité", "unit"),
+    ("H87", "pièce", "piece"),
+    ("EA", "unité", "each"),
+    ("XPP", "pièce", "piece"),
+    ("SET", "lot", "set"),
+    ("PR", "paire", "pair"),
+    ("LS", "forfait", "lump sum"),
+    ("E48", "prestation", "service"),
+    ("ZZ", "unité", "unit"),
+    ("SEC", "s", "s"),
+    ("MIN", "min", "min"),
+    ("HUR", "heure", "hour"),
+    ("DAY", "jour", "day"),
+    ("WEE", "semaine", "week"),
+    ("MON", "mois", "month"),
+    ("ANN", "an", "year"),
+    ("GRM", "g", "g"),
+    ("KGM", "kg", "kg"),
+    ("TNE", "t", "t"),
+    ("MMT", "mm", "mm"),
+    ("CMT", "cm", "cm"),
+    ("MTR", "mètre", "metre"),
+    ("KMT", "km", "km"),
+    ("MTK", "m²", "m²"),
+    ("HAR", "ha", "ha"),
+    ("MTQ", "m³", "m³"),
+    ("MLT", "ml", "ml"),
+    ("CLT", "cl", "cl"),
+    ("LTR", "l", "l"),
+    ("KWH", "kWh", "kWh"),
+    ("MWH", "MWh", "MWh"),
+    ("KWT", "kW", "kW"),
+    ("P1", "%", "%"),
+    ("XBX", "boîte", "box"),
+    ("XPK", "colis", "package"),
 ];
 
 /// A unit of measure code.
@@ -78,11 +81,43 @@ impl UnitCode {
     }
     /// Every code facturier knows, with its short French label, in a sensible order.
     pub fn known() -> impl Iterator<Item = (&'static str, &'static str)> {
-        UNITS.iter().copied()
+        UNITS.iter().map(|(c, fr, _)| (*c, *fr))
+    }
+    /// Every code facturier knows, with its word in `lang`, in a sensible order: the
+    /// choices of a unit select.
+    pub fn known_in(lang: Language) -> impl Iterator<Item = (&'static str, &'static str)> {
+        UNITS.iter().map(move |(c, fr, en)| (*c, if lang == Language::En { *en } else { *fr }))
+    }
+    /// The unit's word in `lang` ("heure" / "hour", "mètre" / "metre", "kg"), as a page
+    /// or a PDF line shows it; the code itself never reaches a reader.
+    pub fn label(&self, lang: Language) -> &'static str {
+        UNITS
+            .iter()
+            .find(|(c, _, _)| *c == self.0)
+            .map(|(_, fr, en)| if lang == Language::En { *en } else { *fr })
+            .unwrap_or(self.0)
+    }
+    /// The unit as a narrow column prints it (a PDF line): the word, or its usual
+    /// abbreviation where the word is long ("h", "sem.", "u.").
+    pub fn short_label(&self, lang: Language) -> &'static str {
+        let fr = lang == Language::Fr;
+        match self.0 {
+            "HUR" => "h",
+            "MTR" => "m",
+            "C62" | "EA" | "ZZ" if fr => "u.",
+            "WEE" if fr => "sem.",
+            "E48" if fr => "prest.",
+            _ => self.label(lang),
+        }
+    }
+    /// The word of a stored unit code in `lang`; a code facturier does not know (an old
+    /// row, an import) is shown as it is rather than hidden.
+    pub fn label_of(code: &str, lang: Language) -> String {
+        code.parse::<UnitCode>().map(|u| u.label(lang).to_string()).unwrap_or_else(|_| code.to_string())
     }
     /// A short French label for documents.
     pub fn label_fr(&self) -> &'static str {
-        UNITS.iter().find(|(c, _)| *c == self.0).map(|(_, l)| *l).unwrap_or("")
+        self.label(Language::Fr)
     }
 }
 
@@ -94,9 +129,28 @@ impl Default for UnitCode {
 
 impl FromStr for UnitCode {
     type Err = UnknownUnit;
+    /// Accepts the code (`HUR`, any case) and the words a page shows ("heure", "hour",
+    /// "h", "mètre"), so that a file or a form may name units as people do.
     fn from_str(s: &str) -> Result<Self, UnknownUnit> {
         let u = s.trim().to_ascii_uppercase();
-        UNITS.iter().find(|(c, _)| *c == u).map(|(c, _)| UnitCode(c)).ok_or_else(|| UnknownUnit(s.to_string()))
+        if let Some((c, _, _)) = UNITS.iter().find(|(c, _, _)| *c == u) {
+            return Ok(UnitCode(c));
+        }
+        let word = s.trim().to_lowercase();
+        // "heures", "hours": the plural names the same unit.
+        let singular = word.strip_suffix('s').filter(|w| w.len() > 2).unwrap_or(&word);
+        UNITS
+            .iter()
+            .map(|(c, _, _)| UnitCode(c))
+            .find(|u| {
+                [Language::Fr, Language::En].iter().any(|&l| {
+                    [u.label(l), u.short_label(l)].iter().any(|w| {
+                        let w = w.to_lowercase();
+                        w == word || w == singular
+                    })
+                })
+            })
+            .ok_or_else(|| UnknownUnit(s.to_string()))
     }
 }
 
@@ -147,6 +201,43 @@ mod tests {
     fn unit_codes_are_checked() {
         assert_eq!("hur".parse::<UnitCode>().unwrap().code(), "HUR");
         assert_eq!(UnitCode::default().code(), "C62");
-        assert!("HOURS".parse::<UnitCode>().is_err());
+        assert!("HEURISTIQUE".parse::<UnitCode>().is_err());
+        for (word, code) in [
+            ("heure", "HUR"),
+            ("Hours", "HUR"),
+            ("h", "HUR"),
+            ("mètres", "MTR"),
+            ("jour", "DAY"),
+            ("kg", "KGM"),
+            ("forfait", "LS"),
+            ("unité", "C62"),
+        ] {
+            assert_eq!(word.parse::<UnitCode>().map(|u| u.code()), Ok(code), "{word}");
+        }
+    }
+
+    #[test]
+    fn units_read_as_words_in_both_languages() {
+        let hur: UnitCode = "HUR".parse().unwrap();
+        assert_eq!(hur.label(Language::Fr), "heure");
+        assert_eq!(hur.label(Language::En), "hour");
+        assert_eq!(UnitCode::ONE.label(Language::Fr), "unité");
+        assert_eq!(UnitCode::ONE.label(Language::En), "unit");
+        assert_eq!(UnitCode::label_of("MTR", Language::Fr), "mètre");
+        assert_eq!(UnitCode::label_of("DAY", Language::En), "day");
+        assert_eq!(UnitCode::label_of("XYZ", Language::Fr), "XYZ");
+        // No word is a code: every label differs from every code but the symbols.
+        for (code, _, _) in UNITS {
+            let u: UnitCode = code.parse().unwrap();
+            for lang in [Language::Fr, Language::En] {
+                assert!(!u.label(lang).is_empty());
+                assert!(UNITS.iter().all(|(c, _, _)| *c != u.label(lang)), "{code}");
+            }
+        }
+        assert_eq!(hur.short_label(Language::Fr), "h");
+        assert_eq!(UnitCode::ONE.short_label(Language::Fr), "u.");
+        assert_eq!(UnitCode::ONE.short_label(Language::En), "unit");
+        assert_eq!("XBX".parse::<UnitCode>().unwrap().short_label(Language::Fr), "boîte");
+        assert_eq!(UnitCode::known_in(Language::En).find(|(c, _)| *c == "LS").map(|(_, w)| w), Some("lump sum"));
     }
 }

@@ -12,6 +12,7 @@
 //! "30 days" each time, not 30, 60, 90.
 
 use crate::money::Currency;
+use crate::party::Language;
 use crate::terms::{BadTerms, PaymentTerms};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -70,11 +71,21 @@ impl Condition {
 
     /// The wording printed on a French document.
     pub fn label_fr(self) -> String {
-        match self {
-            Condition::OnOrder => "à la commande".into(),
-            Condition::Days(n) => format!("à {n} jours"),
-            Condition::DaysEndOfMonth(n) => format!("à {n} jours fin de mois"),
-            Condition::EndOfMonthPlus(n) => format!("fin de mois + {n} jours"),
+        self.label(Language::Fr)
+    }
+
+    /// The condition in words ("à 45 jours fin de mois" / "at 45 days end of month"), as a
+    /// page or a PDF shows it and as a form reads it back.
+    pub fn label(self, lang: Language) -> String {
+        match (self, lang) {
+            (Condition::OnOrder, Language::Fr) => "à la commande".into(),
+            (Condition::Days(n), Language::Fr) => format!("à {n} jours"),
+            (Condition::DaysEndOfMonth(n), Language::Fr) => format!("à {n} jours fin de mois"),
+            (Condition::EndOfMonthPlus(n), Language::Fr) => format!("fin de mois + {n} jours"),
+            (Condition::OnOrder, Language::En) => "on order".into(),
+            (Condition::Days(n), Language::En) => format!("at {n} days"),
+            (Condition::DaysEndOfMonth(n), Language::En) => format!("at {n} days end of month"),
+            (Condition::EndOfMonthPlus(n), Language::En) => format!("end of month + {n} days"),
         }
     }
 }
@@ -84,8 +95,8 @@ impl FromStr for Condition {
     /// Accepts `on_order` (or `on_signature`) and every form payment terms accept:
     /// `30_days`, `90_days_end_of_month`, `end_of_month_plus_10`, `30`, `on_receipt`…
     fn from_str(s: &str) -> Result<Self, BadTerms> {
-        let t = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
-        if matches!(t.as_str(), "on_order" | "on_signature") {
+        let t = crate::terms::from_words(s);
+        if matches!(t.as_str(), "on_order" | "on_signature" | "on_la_commande" | "on_la_signature") {
             return Ok(Condition::OnOrder);
         }
         Ok(match s.parse::<PaymentTerms>()? {
@@ -513,8 +524,15 @@ mod tests {
         for c in ["on_order", "30_days", "90_days_end_of_month", "end_of_month_plus_10"] {
             assert_eq!(c.parse::<Condition>().unwrap().to_string(), c);
         }
-        assert!("à la commande".parse::<Condition>().is_err());
+        assert_eq!("à la commande".parse::<Condition>(), Ok(Condition::OnOrder));
+        assert!("à la livraison".parse::<Condition>().is_err());
         assert_eq!(Condition::DaysEndOfMonth(90).label_fr(), "à 90 jours fin de mois");
+        for c in [Condition::OnOrder, Condition::Days(30), Condition::DaysEndOfMonth(90), Condition::EndOfMonthPlus(10)]
+        {
+            for lang in [Language::Fr, Language::En] {
+                assert_eq!(c.label(lang).parse::<Condition>(), Ok(c), "{}", c.label(lang));
+            }
+        }
         assert_eq!("direct_debit".parse::<PaymentMode>().unwrap(), PaymentMode::DirectDebit);
         let err = "virement".parse::<PaymentMode>().unwrap_err();
         assert!(err.to_string().contains("bank_transfer"), "{err}");

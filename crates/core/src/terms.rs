@@ -1,5 +1,6 @@
 //! Payment terms and the due date they give.
 
+use crate::party::Language;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -25,7 +26,7 @@ pub const MAX_TERM_DAYS: u16 = 365;
 /// A payment-terms text that is not one of the accepted forms.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{0:?} is not a payment term: use on_receipt, 30_days, 45_days_end_of_month or end_of_month_plus_10 (at most 365 days)"
+    "{0:?} is not a payment term: write for example on receipt, 30 days net, 45 days end of month or end of month + 10 days (at most 365 days)"
 )]
 pub struct BadTerms(pub String);
 
@@ -61,12 +62,28 @@ impl PaymentTerms {
 
     /// The wording printed on a French invoice.
     pub fn label_fr(self) -> String {
-        match self {
-            PaymentTerms::OnReceipt => "À réception".into(),
-            PaymentTerms::Days(n) => format!("{n} jours net"),
-            PaymentTerms::DaysEndOfMonth(n) => format!("{n} jours fin de mois"),
-            PaymentTerms::EndOfMonthPlus(n) => format!("Fin de mois + {n} jours"),
+        self.label(Language::Fr)
+    }
+
+    /// The terms in words, as a page or a PDF shows them ("45 jours fin de mois" /
+    /// "45 days end of month"); the code (`45_days_end_of_month`) is for the API only.
+    pub fn label(self, lang: Language) -> String {
+        match (self, lang) {
+            (PaymentTerms::OnReceipt, Language::Fr) => "À réception".into(),
+            (PaymentTerms::Days(n), Language::Fr) => format!("{n} jours net"),
+            (PaymentTerms::DaysEndOfMonth(n), Language::Fr) => format!("{n} jours fin de mois"),
+            (PaymentTerms::EndOfMonthPlus(n), Language::Fr) => format!("Fin de mois + {n} jours"),
+            (PaymentTerms::OnReceipt, Language::En) => "On receipt".into(),
+            (PaymentTerms::Days(n), Language::En) => format!("{n} days net"),
+            (PaymentTerms::DaysEndOfMonth(n), Language::En) => format!("{n} days end of month"),
+            (PaymentTerms::EndOfMonthPlus(n), Language::En) => format!("End of month + {n} days"),
         }
+    }
+
+    /// The words of a stored terms code in `lang`; a text that is not one of the accepted
+    /// forms is shown as it is.
+    pub fn label_of(code: &str, lang: Language) -> String {
+        code.parse::<PaymentTerms>().map(|t| t.label(lang)).unwrap_or_else(|_| code.to_string())
     }
 }
 
@@ -75,8 +92,12 @@ impl FromStr for PaymentTerms {
     /// Accepts the canonical forms (`on_receipt`, `30_days`, `45_days_end_of_month`,
     /// `end_of_month_plus_10`) and the spellings people commonly send: `30`, `net_30`,
     /// `net30`, `30d`, `45_days_eom`, `immediate`.
+    ///
+    /// The words a page shows are read back too, in French and in English ("45 jours fin
+    /// de mois", "À réception", "Fin de mois + 10 jours", "30 days net"), so a form can
+    /// show and take words while the API keeps its codes.
     fn from_str(s: &str) -> Result<Self, BadTerms> {
-        let t = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        let t = from_words(s);
         let bad = || BadTerms(s.to_string());
         let num = |x: &str| x.parse::<u16>().ok().filter(|n| *n <= MAX_TERM_DAYS).ok_or_else(bad);
         if matches!(t.as_str(), "on_receipt" | "immediate" | "upon_receipt" | "due_on_receipt") {
@@ -94,6 +115,41 @@ impl FromStr for PaymentTerms {
             }
         }
     }
+}
+
+/// The canonical spelling of terms written in words: lower case, words joined by `_`,
+/// French words and "net" / "+" turned into the codes' words.
+pub(crate) fn from_words(s: &str) -> String {
+    let t = s.trim().to_lowercase().replace('+', " plus ").replace(['é', 'è'], "e").replace('à', "a");
+    let words: Vec<&str> = t.split([' ', '-', '_', '\u{a0}', '\u{202f}']).filter(|w| !w.is_empty()).collect();
+    // "à 30 jours", "at 30 days" (a schedule's condition): the preposition says nothing.
+    let words = match words.as_slice() {
+        ["a" | "at", n, ..] if n.starts_with(|c: char| c.is_ascii_digit()) => &words[1..],
+        _ => &words[..],
+    };
+    let words: Vec<&str> = words
+        .iter()
+        .map(|w| match *w {
+            "jours" | "jour" | "day" => "days",
+            "fin" => "end",
+            "de" => "of",
+            "mois" => "month",
+            "a" | "upon" => "on",
+            "reception" => "receipt",
+            other => other,
+        })
+        .collect();
+    // A sign stays, so that "-5" is refused rather than read as 5.
+    let sign = if t.starts_with('-') { "-" } else { "" };
+    let mut t = format!("{sign}{}", words.join("_"));
+    // "30 days net", "end of month plus 10 days": the last word only repeats the unit.
+    if !t.starts_with("net") {
+        t = t.strip_suffix("_net").unwrap_or(&t).to_string();
+    }
+    if t.starts_with("end_of_month_plus_") {
+        t = t.strip_suffix("_days").unwrap_or(&t).to_string();
+    }
+    t
 }
 
 impl fmt::Display for PaymentTerms {
@@ -155,9 +211,39 @@ mod tests {
         ] {
             assert_eq!(t.parse::<PaymentTerms>().unwrap(), want, "{t}");
         }
-        assert!("30 jours".parse::<PaymentTerms>().is_err());
+        assert!("30 semaines".parse::<PaymentTerms>().is_err());
+        assert!("jours".parse::<PaymentTerms>().is_err());
         assert!("net".parse::<PaymentTerms>().is_err());
         assert!("-5".parse::<PaymentTerms>().is_err());
         assert!("9999_days".parse::<PaymentTerms>().is_err());
+    }
+
+    #[test]
+    fn terms_read_as_words_in_both_languages() {
+        assert_eq!(PaymentTerms::label_of("45_days_end_of_month", Language::Fr), "45 jours fin de mois");
+        assert_eq!(PaymentTerms::label_of("45_days_end_of_month", Language::En), "45 days end of month");
+        assert_eq!(PaymentTerms::OnReceipt.label(Language::Fr), "À réception");
+        assert_eq!(PaymentTerms::OnReceipt.label(Language::En), "On receipt");
+        assert_eq!(PaymentTerms::Days(30).label(Language::En), "30 days net");
+        assert_eq!(PaymentTerms::EndOfMonthPlus(10).label(Language::Fr), "Fin de mois + 10 jours");
+    }
+
+    #[test]
+    fn the_words_a_page_shows_are_read_back_in_both_languages() {
+        for t in [
+            PaymentTerms::OnReceipt,
+            PaymentTerms::Days(30),
+            PaymentTerms::DaysEndOfMonth(45),
+            PaymentTerms::EndOfMonthPlus(10),
+        ] {
+            for lang in [Language::Fr, Language::En] {
+                assert_eq!(t.label(lang).parse::<PaymentTerms>(), Ok(t), "{}", t.label(lang));
+            }
+        }
+        assert_eq!("à réception".parse::<PaymentTerms>(), Ok(PaymentTerms::OnReceipt));
+        assert_eq!("30 jours".parse::<PaymentTerms>(), Ok(PaymentTerms::Days(30)));
+        assert_eq!("60 jours fin de mois".parse::<PaymentTerms>(), Ok(PaymentTerms::DaysEndOfMonth(60)));
+        assert_eq!("fin de mois + 15 jours".parse::<PaymentTerms>(), Ok(PaymentTerms::EndOfMonthPlus(15)));
+        assert_eq!("45\u{a0}days end of month".parse::<PaymentTerms>(), Ok(PaymentTerms::DaysEndOfMonth(45)));
     }
 }

@@ -76,6 +76,22 @@ pub fn date(d: Date, lang: Language) -> String {
     }
 }
 
+/// An instant as the company's clock shows it (its country's time, summer time
+/// included): "07/12/2026 03:00" / "7 Dec 2026, 03:00". Never UTC.
+pub fn instant(utc: time::OffsetDateTime, country: &str, lang: Language) -> String {
+    let local = facturier_core::calendar::local_datetime(country, utc);
+    let (d, h, m) = (date(local.date(), lang), local.hour(), local.minute());
+    match lang {
+        Language::Fr => format!("{d} {h:02}:{m:02}"),
+        Language::En => format!("{d}, {h:02}:{m:02}"),
+    }
+}
+
+/// The date of an instant in the company's calendar.
+pub fn local_date(utc: time::OffsetDateTime, country: &str, lang: Language) -> String {
+    date(facturier_core::calendar::local_date(country, utc), lang)
+}
+
 /// The printed title of a kind of document.
 pub fn kind_title(kind: DocumentKind, progress: bool, lang: Language) -> &'static str {
     let fr = lang == Language::Fr;

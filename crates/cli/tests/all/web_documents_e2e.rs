@@ -130,6 +130,7 @@ async fn journey(db: &Db) {
     b.wait_text("h1", "Avoir").await;
     b.click("#issue").await;
     b.click("#confirm").await;
+    // Un avoir émis: the status agrees with the document.
     b.wait_text("#document-status", "Émis").await;
     b.wait_text("#family", "Facture F20").await;
     b.screenshot("docs-05-credit-note").await;

@@ -98,56 +98,67 @@ impl DeriveError {
 struct Words(Language);
 
 impl Words {
-    /// A date as the reader writes it: 02/10/2026 in French, 2026-10-02 in English.
+    /// A date as the reader writes it: 02/10/2026 in French, 2 Oct 2026 in English (the
+    /// notation of `formats::text::date`, which core cannot call).
     fn date(&self, date: Option<Date>) -> String {
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
         let Some(d) = date else { return String::new() };
         match self.0 {
             Language::Fr => format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year()),
-            Language::En => d.to_string(),
+            Language::En => format!("{} {} {}", d.day(), MONTHS[usize::from(u8::from(d.month())) - 1], d.year()),
+        }
+    }
+    /// A rate or a percentage as the reader writes it: 5,5 in French, 5.5 in English.
+    /// French lines keep a no-break space before "%" and after "n°", as `formats::text`.
+    fn n(&self, d: Decimal) -> String {
+        let plain = d.normalize().to_string();
+        match self.0 {
+            Language::Fr => plain.replace('.', ","),
+            Language::En => plain,
         }
     }
     fn deduction(&self, number: &str, date: Option<Date>, rate: Decimal) -> String {
         let date = self.date(date);
-        let rate = rate.normalize();
+        let rate = self.n(rate);
         match self.0 {
-            Language::Fr => format!("Déduction de l'acompte {number} du {date} (TVA {rate} %)"),
+            Language::Fr => format!("Déduction de l'acompte {number} du {date} (TVA {rate}\u{a0}%)"),
             Language::En => format!("Deduction of deposit {number} of {date} (VAT {rate}%)"),
         }
     }
     fn deposit_title(&self, share: DepositShare, order: &str) -> String {
         match (self.0, share) {
             (Language::Fr, DepositShare::Percent(p)) => {
-                format!("Acompte de {} % sur la commande {order}", p.normalize())
+                format!("Acompte de {}\u{a0}% sur la commande {order}", self.n(p))
             }
             (Language::Fr, DepositShare::Amount(_)) => format!("Acompte sur la commande {order}"),
-            (Language::En, DepositShare::Percent(p)) => format!("Deposit of {}% on order {order}", p.normalize()),
+            (Language::En, DepositShare::Percent(p)) => format!("Deposit of {}% on order {order}", self.n(p)),
             (Language::En, DepositShare::Amount(_)) => format!("Deposit on order {order}"),
         }
     }
     fn rate(&self, title: &str, rate: Decimal) -> String {
         match self.0 {
-            Language::Fr => format!("{title} (TVA {} %)", rate.normalize()),
+            Language::Fr => format!("{title} (TVA {}\u{a0}%)", self.n(rate)),
             Language::En => format!("{title} (VAT {}%)", rate.normalize()),
         }
     }
     fn progress_line(&self, what: &str, cumulative: Decimal, previous: Decimal) -> String {
-        let (c, p) = (cumulative.normalize(), previous.normalize());
+        let (c, p) = (self.n(cumulative), self.n(previous));
         match self.0 {
-            Language::Fr => format!("{what} — avancement {c} % (précédemment {p} %)"),
+            Language::Fr => format!("{what} — avancement {c}\u{a0}% (précédemment {p}\u{a0}%)"),
             Language::En => format!("{what} — {c}% complete (previously {p}%)"),
         }
     }
     fn progress_title(&self, n: u32, order: &str, cumulative: Decimal) -> String {
-        let c = cumulative.normalize();
+        let c = self.n(cumulative);
         match self.0 {
-            Language::Fr => format!("Situation n° {n} — commande {order}, avancement {c} %"),
+            Language::Fr => format!("Situation n°\u{a0}{n} — commande {order}, avancement {c}\u{a0}%"),
             Language::En => format!("Progress invoice no. {n} — order {order}, {c}% complete"),
         }
     }
     fn shipping_share(&self, label: &str, cumulative: Decimal) -> String {
-        let c = cumulative.normalize();
+        let c = self.n(cumulative);
         match self.0 {
-            Language::Fr => format!("{label} — avancement {c} %"),
+            Language::Fr => format!("{label} — avancement {c}\u{a0}%"),
             Language::En => format!("{label} — {c}% complete"),
         }
     }
@@ -221,4 +232,39 @@ fn copy_line(l: &Line) -> Line {
 /// The currency's smallest unit.
 pub fn cent(currency: Currency) -> Decimal {
     Decimal::new(1, currency.minor_units())
+}
+
+#[cfg(test)]
+mod words_tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn generated_lines_are_written_in_the_customer_s_language() {
+        let (fr, en) = (Words(Language::Fr), Words(Language::En));
+        let day = Some(date!(2026 - 10 - 02));
+        let rate = Decimal::new(55, 1);
+        assert_eq!(
+            fr.deduction("FA2026-00001", day, rate),
+            "Déduction de l'acompte FA2026-00001 du 02/10/2026 (TVA 5,5\u{a0}%)"
+        );
+        assert_eq!(
+            en.deduction("FA2026-00001", day, rate),
+            "Deduction of deposit FA2026-00001 of 2 Oct 2026 (VAT 5.5%)"
+        );
+        assert_eq!(fr.delivery_note("BL2026-00003", day), "Bon de livraison BL2026-00003 du 02/10/2026");
+        assert_eq!(en.delivery_note("BL2026-00003", day), "Delivery note BL2026-00003 of 2 Oct 2026");
+        assert_eq!(fr.credit_note("F2026-00007"), "Avoir sur la facture F2026-00007");
+        assert_eq!(en.credit_note("F2026-00007"), "Credit note for invoice F2026-00007");
+        assert_eq!(en.credit_left("F2026-00007"), "Balance of invoice F2026-00007");
+        let third = Decimal::new(335, 1);
+        assert_eq!(
+            fr.progress_title(2, "C2026-00001", third),
+            "Situation n°\u{a0}2 — commande C2026-00001, avancement 33,5\u{a0}%"
+        );
+        assert_eq!(
+            en.progress_title(2, "C2026-00001", third),
+            "Progress invoice no. 2 — order C2026-00001, 33.5% complete"
+        );
+    }
 }

@@ -6,27 +6,11 @@ use facturier_core::schedule::{Condition, PaymentMode};
 use facturier_core::terms::PaymentTerms;
 
 pub(super) fn terms_label(t: PaymentTerms, lang: Language) -> String {
-    match lang {
-        Language::Fr => t.label_fr(),
-        Language::En => match t {
-            PaymentTerms::OnReceipt => "On receipt".into(),
-            PaymentTerms::Days(n) => format!("{n} days net"),
-            PaymentTerms::DaysEndOfMonth(n) => format!("{n} days end of month"),
-            PaymentTerms::EndOfMonthPlus(n) => format!("End of month + {n} days"),
-        },
-    }
+    t.label(lang)
 }
 
 pub(super) fn condition_label(c: Condition, lang: Language) -> String {
-    match lang {
-        Language::Fr => c.label_fr(),
-        Language::En => match c {
-            Condition::OnOrder => "on order".into(),
-            Condition::Days(n) => format!("at {n} days"),
-            Condition::DaysEndOfMonth(n) => format!("at {n} days end of month"),
-            Condition::EndOfMonthPlus(n) => format!("end of month + {n} days"),
-        },
-    }
+    c.label(lang)
 }
 
 pub(super) fn mode_label(m: PaymentMode, lang: Language) -> &'static str {
@@ -100,95 +84,6 @@ pub(super) fn address_lines(a: &Address) -> Vec<String> {
         out.push(a.country.as_str().to_string());
     }
     out
-}
-
-pub(super) fn unit_label(code: &str, lang: Language) -> &'static str {
-    let fr = lang == Language::Fr;
-    match code {
-        "HUR" => "h",
-        "DAY" => {
-            if fr {
-                "jour"
-            } else {
-                "day"
-            }
-        }
-        "WEE" => {
-            if fr {
-                "sem."
-            } else {
-                "week"
-            }
-        }
-        "MON" => {
-            if fr {
-                "mois"
-            } else {
-                "month"
-            }
-        }
-        "ANN" => {
-            if fr {
-                "an"
-            } else {
-                "year"
-            }
-        }
-        "MIN" => "min",
-        "SEC" => "s",
-        "KGM" => "kg",
-        "GRM" => "g",
-        "TNE" => "t",
-        "MTR" => "m",
-        "MTK" => "m²",
-        "MTQ" => "m³",
-        "LTR" => "l",
-        "CMT" => "cm",
-        "MMT" => "mm",
-        "KMT" => "km",
-        "LS" => {
-            if fr {
-                "forfait"
-            } else {
-                "lump sum"
-            }
-        }
-        "SET" => {
-            if fr {
-                "lot"
-            } else {
-                "set"
-            }
-        }
-        "PR" => {
-            if fr {
-                "paire"
-            } else {
-                "pair"
-            }
-        }
-        "E48" => {
-            if fr {
-                "prest."
-            } else {
-                "service"
-            }
-        }
-        "H87" | "XPP" => {
-            if fr {
-                "pièce"
-            } else {
-                "piece"
-            }
-        }
-        _ => {
-            if fr {
-                "u."
-            } else {
-                "unit"
-            }
-        }
-    }
 }
 
 pub(super) fn spaced_iban(iban: &str) -> String {

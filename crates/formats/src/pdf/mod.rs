@@ -17,7 +17,7 @@ use facturier_core::party::Language;
 
 use draw::draw;
 use fonts::fonts;
-use labels::{address_lines, condition_label, mode_label, spaced_iban, terms_label, unit_label};
+use labels::{address_lines, condition_label, mode_label, spaced_iban, terms_label};
 use layout::{Col, Layout, col_title, col_width};
 use logo::load_logo;
 
@@ -334,7 +334,7 @@ pub fn render(doc: &RenderDocument, factur_x: Option<&[u8]>) -> Result<Vec<u8>, 
                 l.text(
                     col_x(Col::Unit) + 4.0,
                     base,
-                    unit_label(line.unit.code(), lang),
+                    line.unit.short_label(lang),
                     8.5,
                     Weight::Regular,
                     BLACK,

@@ -201,6 +201,7 @@ const TABLES: &[Labels] = &[
     super::confirm::LABELS,
     super::products::LABELS,
     super::lists::LABELS,
+    super::words::LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {

@@ -62,7 +62,7 @@ pub async fn list(State(app): State<App>, s: WebSession) -> Result<Response, Web
             company: i.company_name,
             role: t(lang, &format!("role.{}", i.role.as_str())),
             invited_by: i.invited_by,
-            until: facturier_formats::text::date(i.expires_at.date(), lang),
+            until: facturier_formats::text::local_date(i.expires_at, &s.rec.country, lang),
         })
         .collect();
     let page = InvitationsPage { p: s.chrome(&app, "invitations", t(lang, "invitations.title").into()).await?, rows };

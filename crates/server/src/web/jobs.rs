@@ -76,12 +76,9 @@ struct JobsPage {
     recent: Vec<JobRow>,
 }
 
-fn instant(at: OffsetDateTime, lang: Language) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!("{} {:02}:{:02} UTC", text::date(at.date(), lang), at.hour(), at.minute())
-}
-
-fn row(j: Job, lang: Language) -> JobRow {
+fn row(j: Job, lang: Language, country: &str) -> JobRow {
+    // The company's clock, never UTC.
+    let instant = |at: OffsetDateTime, lang| text::instant(at, country, lang);
     let label = format!("jobs.kind.{}", j.kind);
     let kind = super::i18n::lookup(lang, &label).map_or_else(|| j.kind.clone(), str::to_string);
     let when = match (j.state, j.finished_at) {
@@ -124,8 +121,8 @@ pub async fn list(State(app): State<App>, s: WebSession) -> Result<Response, Web
     let page = JobsPage {
         p: s.chrome(&app, "jobs", t(lang, "jobs.title").into()).await?,
         counts,
-        failed: failed.into_iter().map(|j| row(j, lang)).collect(),
-        recent: recent.into_iter().map(|j| row(j, lang)).collect(),
+        failed: failed.into_iter().map(|j| row(j, lang, &s.rec.country)).collect(),
+        recent: recent.into_iter().map(|j| row(j, lang, &s.rec.country)).collect(),
     };
     html(StatusCode::OK, &page)
 }

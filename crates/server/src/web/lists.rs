@@ -6,7 +6,6 @@
 
 use super::dashboard::in_company_currency;
 use super::i18n::Labels;
-use super::invoices::status_key;
 use facturier_core::Decimal;
 use facturier_core::document::{DocumentKind, Status};
 use facturier_core::lifecycle::{self, Standing};
@@ -20,9 +19,6 @@ use time::Date;
 pub const LABELS: Labels = &[
     ("list.status.quote_issued", "Émis", "Issued"),
     ("list.status.quote_open", "Émis ou envoyé, sans réponse", "Issued or sent, unanswered"),
-    ("list.status.issued_m", "Émis", "Issued"),
-    ("list.status.cancelled_f", "Annulée", "Cancelled"),
-    ("list.status.converted_f", "Transformée", "Converted"),
     ("list.status.credited", "Soldée par avoir", "Credited in full"),
     ("list.by_status", "Statut", "Status"),
     ("list.see_all", "Voir la liste complète", "See the whole list"),
@@ -64,17 +60,15 @@ pub const LABELS: Labels = &[
 pub const TOTALS_MAX: u32 = 10_000;
 
 /// The label key of a status shown for a document of `kind`; `emailed`: the document was
-/// sent by e-mail (a quote is stored as `sent` once issued, whether or not it was).
+/// sent by e-mail (a quote is stored as `sent` once issued, whether or not it was). The
+/// words agree with the document (`words::status_key_in`: un avoir émis, une commande annulée).
 pub fn status_word(kind: DocumentKind, status: Status, emailed: bool) -> &'static str {
     use DocumentKind as K;
     match (kind, status) {
         (K::Quote, Status::Sent) if !emailed => "list.status.quote_issued",
-        (K::CreditNote, Status::Issued) => "list.status.issued_m",
-        (K::Order | K::Proforma, Status::Cancelled) => "list.status.cancelled_f",
-        (K::Proforma, Status::Converted) => "list.status.converted_f",
         // Offset in full by credit notes: not "a credit note issued", which a partly credited one has too.
         (K::Invoice | K::DepositInvoice, Status::Credited) => "list.status.credited",
-        _ => status_key(status),
+        _ => super::words::status_key_in(kind, status),
     }
 }
 
@@ -154,8 +148,8 @@ mod tests {
         assert_eq!(status_word(DocumentKind::Quote, Status::Sent, false), "list.status.quote_issued");
         assert_eq!(status_word(DocumentKind::Quote, Status::Sent, true), "status.sent");
         assert_eq!(status_word(DocumentKind::Invoice, Status::Issued, false), "status.issued");
-        assert_eq!(status_word(DocumentKind::CreditNote, Status::Issued, false), "list.status.issued_m");
-        assert_eq!(status_word(DocumentKind::Order, Status::Cancelled, false), "list.status.cancelled_f");
+        assert_eq!(status_word(DocumentKind::CreditNote, Status::Issued, false), "status.issued.m");
+        assert_eq!(status_word(DocumentKind::Order, Status::Cancelled, false), "status.cancelled.f");
         assert_eq!(status_word(DocumentKind::Quote, Status::Cancelled, false), "status.cancelled");
         assert_eq!(status_word(DocumentKind::Invoice, Status::Credited, false), "list.status.credited");
     }

@@ -27,6 +27,7 @@ pub mod session;
 pub mod settings;
 pub mod setup;
 pub mod users;
+pub mod words;
 
 use crate::App;
 use crate::error::ApiError;

@@ -166,7 +166,7 @@ async fn users_page(app: &App, s: &WebSession) -> Result<UsersPage, WebError> {
             id: i.id.to_string(),
             email: i.email,
             role: t(lang, &format!("role.{}", i.role.as_str())),
-            until: text::date(i.expires_at.date(), lang),
+            until: text::local_date(i.expires_at, &s.rec.country, lang),
         })
         .collect();
     Ok(UsersPage {
@@ -441,7 +441,7 @@ impl TokensPage {
 async fn tokens_page(app: &App, s: &WebSession) -> Result<TokensPage, WebError> {
     let lang = s.lang();
     let tokens = app.store.api_tokens(s.rec.company_id, s.rec.user_id).await.map_err(|e| WebError::store(lang, e))?;
-    let day = |at: time::OffsetDateTime| text::date(at.date(), lang);
+    let day = |at: time::OffsetDateTime| text::local_date(at, &s.rec.country, lang);
     let now = time::OffsetDateTime::now_utc();
     Ok(TokensPage {
         p: s.chrome(app, "tokens", t(lang, "tokens.title").into()).await?,

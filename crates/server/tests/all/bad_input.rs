@@ -593,7 +593,7 @@ async fn bad_enum_values_and_list_parameters_are_refused() {
             "/customers",
             vec![
                 (with(c.clone(), "/language", json!("de")), "language"),
-                (with(c.clone(), "/payment_terms", json!("30 jours")), "payment_terms"),
+                (with(c.clone(), "/payment_terms", json!("30 semaines")), "payment_terms"),
                 (with(c.clone(), "/currency", json!("EURO")), "currency"),
                 (with(c.clone(), "/kind", json!("association")), "kind"),
                 (with(c.clone(), "/billing_address/country", json!("France")), "billing_address.country"),
@@ -608,7 +608,7 @@ async fn bad_enum_values_and_list_parameters_are_refused() {
             "/invoices",
             vec![
                 (with(i.clone(), "/lines/0/vat_category", json!("X")), "lines[0].vat_category"),
-                (with(i.clone(), "/payment_terms", json!("30 jours")), "payment_terms"),
+                (with(i.clone(), "/payment_terms", json!("30 semaines")), "payment_terms"),
                 (with(i.clone(), "/currency", json!("XYZ1")), "currency"),
                 (with(i.clone(), "/issue_date", json!("31/12/2026")), "issue_date"),
             ],

@@ -33,3 +33,4 @@ mod web_customers;
 mod web_documents;
 mod web_products;
 mod web_setup;
+mod words;

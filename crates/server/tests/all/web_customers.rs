@@ -820,7 +820,7 @@ async fn a_file_of_customers_is_sent_once_mapped_checked_then_imported_from_the_
         let p = b.post_multipart("/imports", multipart(&fields, Some(("tiers.csv", "text/csv", csv.as_bytes())))).await;
         assert_eq!(p.status, 422, "{}", p.body);
         let text = as_read(&p.body);
-        assert!(text.contains("2 lignes lues, 2 refusées"), "{text}");
+        assert!(text.contains("Lignes lues : 2 ; refusées : 2."), "{text}");
         assert!(text.contains("Ville") && text.contains("obligatoire"), "{text}");
         let visible: String = text.split('<').map(|piece| piece.split_once('>').map_or(piece, |(_, t)| t)).collect();
         assert!(!visible.contains("postal_code") && !visible.contains("line1"), "fields in words, not codes: {visible}");
@@ -853,7 +853,7 @@ async fn a_file_of_customers_is_sent_once_mapped_checked_then_imported_from_the_
         let url = format!("/imports/{action}");
         let p = b.post_pairs(&url, &post(mapped("check", "city"))).await;
         assert_eq!(p.status, 422, "Martin still has no city: {}", p.body);
-        assert!(as_read(&p.body).contains("2 lignes lues, 1 refusées"), "{}", p.body);
+        assert!(as_read(&p.body).contains("Lignes lues : 2 ; refusées : 1."), "{}", p.body);
         assert!(p.body.contains(r#"<option value="city" selected>Ville</option>"#), "the choice is kept");
         // Martin's city is missing from the file itself: the file is fixed and sent again.
         let good = "Nom du tiers;Adresse;Code postal;Localité\nDurand;1 rue;75001;Paris\n";
@@ -865,14 +865,14 @@ async fn a_file_of_customers_is_sent_once_mapped_checked_then_imported_from_the_
         choices.push(("action", "check".into()));
         let p = b.post_pairs(&url, &post(choices.clone())).await;
         assert_eq!(p.status, 200, "{}", p.body);
-        assert!(as_read(&p.body).contains("1 fiches seraient créées"), "{}", p.body);
+        assert!(as_read(&p.body).contains("Fiches à créer : 1 ;"), "{}", p.body);
         assert!(p.body.contains(r#"id="import-run""#));
         assert!(app.store.all_customers(app.company_id).await.unwrap().is_empty(), "a check saves nothing");
         choices.pop();
         choices.push(("action", "import".into()));
         let p = b.post_pairs(&url, &post(choices.clone())).await;
         assert_eq!(p.status, 200, "{}", p.body);
-        assert!(as_read(&p.body).contains("1 fiches créées"), "{}", p.body);
+        assert!(as_read(&p.body).contains("Fiches créées : 1 ;"), "{}", p.body);
         assert!(p.body.contains(r#"href="/customers" id="import-see""#), "{}", p.body);
         let stored = app.store.all_customers(app.company_id).await.unwrap();
         assert_eq!(stored.len(), 1);

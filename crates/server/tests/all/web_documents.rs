@@ -912,7 +912,7 @@ async fn a_draft_with_company_vat_rates_reverse_charge_text_lines_shipping_and_e
         let shown = b.get(&format!("/invoices/{id}")).await.body;
         assert!(
             shown.contains(
-                r#"<tr class="subtotal"><th scope="row" colspan="5">Sous-total travaux</th><td class="num">400,00"#
+                r#"<tr class="subtotal"><th scope="row" colspan="6">Sous-total travaux</th><td class="num">400,00"#
             ),
             "{shown}"
         );
@@ -935,12 +935,12 @@ async fn a_draft_with_company_vat_rates_reverse_charge_text_lines_shipping_and_e
             ("title", "Chantier Dupont"),
             ("delivery_date", "2026-12-15"),
             ("operation", "mixed"),
-            ("payment_terms", "45_days_end_of_month"),
+            ("payment_terms", "45 jours fin de mois"),
             ("payment_mode", "bank_transfer"),
             ("schedule[0].percent", "30"),
             ("schedule[0].kind", "deposit"),
             ("schedule[0].mode", "cheque"),
-            ("schedule[1].condition", "30_days"),
+            ("schedule[1].condition", "à 30 jours"),
             ("schedule[2].percent", ""),
             ("delivery_address.line1", "3 rue du Chantier"),
             ("special_conditions", "Accès au chantier avant 8 h"),

@@ -46,8 +46,8 @@ pub(super) const TAXES: &[Row] = &[
     ),
     (
         "payment_term_use_receipt",
-        "{v} is not a payment term: use on_receipt, 30_days, 45_days_end_of_month or end_of_month_plus_10 (at most 365 days)",
-        "{v:q} n'est pas une condition de paiement : utilisez on_receipt, 30_days, 45_days_end_of_month ou end_of_month_plus_10 (365 jours au plus)",
+        "{v} is not a payment term: write for example on receipt, 30 days net, 45 days end of month or end of month + 10 days (at most 365 days)",
+        "{v:q} n'est pas une condition de paiement : écrivez par exemple à réception, 30 jours net, 45 jours fin de mois ou fin de mois + 10 jours (365 jours au plus)",
     ),
     (
         "payment_mode_bank_transfer",

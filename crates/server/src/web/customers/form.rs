@@ -15,6 +15,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use facturier_core::party::Language;
+use facturier_core::terms::PaymentTerms;
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -168,7 +169,7 @@ fn form_parts(form: &FormData, rows: usize, errors: &BTreeMap<String, String>) -
 }
 
 /// The form's values for an input (a stored customer, or the defaults of a new one).
-fn form_of(input: &CustomerInput) -> (FormData, usize) {
+fn form_of(input: &CustomerInput, lang: Language) -> (FormData, usize) {
     let mut v: Vec<(String, String)> = Vec::new();
     let mut put = |k: &str, x: &Option<String>| v.push((k.into(), x.clone().unwrap_or_default()));
     put("name", &input.name);
@@ -188,7 +189,8 @@ fn form_of(input: &CustomerInput) -> (FormData, usize) {
         put(&format!("{prefix}.city"), &a.city);
         put(&format!("{prefix}.country"), &a.country);
     }
-    put("payment_terms", &input.payment_terms.clone().map(|t| t.0));
+    // In words, as the reader writes them back ("45 jours fin de mois").
+    put("payment_terms", &input.payment_terms.clone().map(|t| PaymentTerms::label_of(&t.0, lang)));
     put("currency", &input.currency);
     put("language", &input.language);
     put("network", &input.network);
@@ -351,7 +353,7 @@ pub async fn new_form(State(app): State<App>, s: WebSession) -> Result<Response,
         kind: Some("company".into()),
         ..CustomerInput::default()
     };
-    let (form, rows) = form_of(&defaults);
+    let (form, rows) = form_of(&defaults, s.lang());
     let title = t(s.lang(), "customers.new").into();
     form_page(&app, &s, (title, None), &form, rows, BTreeMap::new(), StatusCode::OK).await
 }
@@ -391,7 +393,7 @@ pub async fn edit_form(State(app): State<App>, s: WebSession, Path(id): Path<Str
     }
     let id = customer_id(lang, &id)?;
     let rec = app.store.customer(s.rec.company_id, id).await.map_err(|e| WebError::store(lang, e))?;
-    let (form, rows) = form_of(&CustomerInput::from_customer(&rec.customer));
+    let (form, rows) = form_of(&CustomerInput::from_customer(&rec.customer), lang);
     let title = format!("{} · {}", t(lang, "cust.edit_title"), rec.customer.name);
     form_page(&app, &s, (title, Some(id)), &form, rows, BTreeMap::new(), StatusCode::OK).await
 }

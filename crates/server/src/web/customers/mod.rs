@@ -57,8 +57,8 @@ pub const LABELS: i18n::Labels = &[
     ("cust.add_contact", "Ajouter un autre contact", "Add another contact"),
     (
         "cust.payment_terms_hint",
-        "30_days, 45_days_eom, ou un nombre de jours",
-        "30_days, 45_days_eom, or a number of days",
+        "À réception, 30 jours net, 45 jours fin de mois, fin de mois + 10 jours…",
+        "On receipt, 30 days net, 45 days end of month, end of month + 10 days…",
     ),
     ("cust.created", "Créé le", "Created"),
     ("cust.outstanding", "Encours TTC", "Outstanding"),

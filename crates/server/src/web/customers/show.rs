@@ -2,8 +2,9 @@
 //! and history.
 
 use crate::App;
-use crate::web::i18n::{self, t};
+use crate::web::i18n::t;
 use crate::web::session::{Chrome, WebSession};
+use crate::web::words;
 use crate::web::{WebError, html};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -130,9 +131,9 @@ fn field_label(f: &str) -> &'static str {
     }
 }
 
-fn history_row(e: &HistoryEntry, lang: Language) -> HistoryRow {
-    let time = e.at.time();
-    let at = format!("{} {:02}:{:02} UTC", text::date(e.at.date(), lang), time.hour(), time.minute());
+fn history_row(e: &HistoryEntry, lang: Language, country: &str, currency: Currency) -> HistoryRow {
+    // The company's clock, never UTC.
+    let at = text::instant(e.at, country, lang);
     let datetime = crate::api::instant_text(e.at);
     let str_of = |k: &str| e.detail.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
     match &e.document {
@@ -160,8 +161,8 @@ fn history_row(e: &HistoryEntry, lang: Language) -> HistoryRow {
                 "file_added" => (t(lang, "cust.ev.file_added").to_string(), str_of("name")),
                 "file_removed" => (t(lang, "cust.ev.file_removed").to_string(), str_of("name")),
                 other => (
-                    i18n::lookup(lang, &format!("cust.ev.{other}")).map_or_else(|| other.to_string(), String::from),
-                    str_of("amount"),
+                    words::event_label(lang, "cust.ev", other),
+                    words::detail_value(lang, "amount", &str_of("amount"), currency),
                 ),
             };
             HistoryRow { at, datetime, what, detail, href: None }
@@ -172,12 +173,14 @@ fn history_row(e: &HistoryEntry, lang: Language) -> HistoryRow {
             let number = number.clone().unwrap_or_else(|| t(lang, "doc.draft_number").into());
             let event = match e.event.as_str() {
                 "created" => t(lang, "cust.ev.doc_created").to_string(),
-                ev => i18n::lookup(lang, &format!("event.{ev}")).map(String::from).unwrap_or_else(|| ev.to_string()),
+                ev => words::event_label(lang, "event", ev),
             };
             let mut detail = format!("{kind_name} {number}");
             for key in ["amount", "to"] {
                 match e.detail.get(key) {
-                    Some(serde_json::Value::String(v)) => detail.push_str(&format!(" · {v}")),
+                    Some(serde_json::Value::String(v)) => {
+                        detail.push_str(&format!(" · {}", words::detail_value(lang, key, v, currency)))
+                    }
                     Some(serde_json::Value::Array(a)) => {
                         let list: Vec<&str> = a.iter().filter_map(|x| x.as_str()).collect();
                         detail.push_str(&format!(" · {}", list.join(", ")));
@@ -223,7 +226,7 @@ pub(super) async fn render_show(
     fact("customer.siret", c.legal.siret.as_ref().map(|x| x.to_string()));
     fact("customer.vat_number", c.legal.vat_number.as_ref().map(|x| x.to_string()));
     fact("cust.iban", c.iban.as_ref().map(|x| x.to_string()));
-    fact("customer.payment_terms", c.payment_terms.as_ref().map(|x| x.to_string()));
+    fact("customer.payment_terms", c.payment_terms.map(|x| x.label(lang)));
     fact("cust.currency", c.currency.map(|x| x.code().to_string()));
     fact("customer.language", Some(language_name(c.language).to_string()));
     fact("cust.network", Some(t(lang, &format!("cust.network.{}", c.network().as_str())).into()));
@@ -272,7 +275,10 @@ pub(super) async fn render_show(
                 href: format!("/{}/{}", d.kind.segment(), d.id),
                 kind: text::kind_title(d.kind, false, lang),
                 number: d.number.clone().unwrap_or_else(|| t(lang, "doc.draft_number").into()),
-                date: text::date(d.issue_date.unwrap_or(d.created_at.date()), lang),
+                date: text::date(
+                    d.issue_date.unwrap_or_else(|| facturier_core::calendar::local_date(&s.rec.country, d.created_at)),
+                    lang,
+                ),
                 status: t(lang, crate::web::lists::status_word(d.kind, d.status, emailed.contains(&d.id))).into(),
                 gross: text::money(gross, d.content.currency, lang),
                 due: if owed { text::money(d.due(), d.content.currency, lang) } else { String::new() },
@@ -303,7 +309,7 @@ pub(super) async fn render_show(
             name: f.name.clone(),
             size: size_text(f.size, lang),
             content_type: f.content_type.clone(),
-            date: text::date(f.created_at.date(), lang),
+            date: text::local_date(f.created_at, &s.rec.country, lang),
         })
         .collect();
     let history = app
@@ -312,7 +318,7 @@ pub(super) async fn render_show(
         .await
         .map_err(err)?
         .iter()
-        .map(|e| history_row(e, lang))
+        .map(|e| history_row(e, lang, &s.rec.country, cur))
         .collect();
 
     let page = ShowPage {

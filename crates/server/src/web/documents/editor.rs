@@ -23,8 +23,10 @@ use facturier_core::message::Message;
 use facturier_core::money::{Currency, to_text};
 use facturier_core::party::Language;
 use facturier_core::product::UnitCode;
+use facturier_core::schedule::Condition;
 use facturier_core::schedule::PaymentMode;
 use facturier_core::tax::{ExemptionReason, VatCategory};
+use facturier_core::terms::PaymentTerms;
 use facturier_formats::text;
 use facturier_store::customers::CustomerFilter;
 use facturier_store::documents::DocumentRecord;
@@ -269,6 +271,9 @@ pub(super) struct FormPage {
     pub(super) groups: Vec<MoreGroup>,
     pub(super) modes: Vec<(String, String)>,
     pub(super) units: Vec<(&'static str, &'static str)>,
+    /// Payment terms and instalment conditions offered as you type, in words.
+    pub(super) terms_examples: Vec<String>,
+    pub(super) condition_examples: Vec<String>,
     /// The "More" section starts open (an error in it, or an instalment row asked for).
     pub(super) open_more: bool,
     /// The exemption mentions in effect: the draft's, or the company's for a new one.
@@ -280,6 +285,14 @@ pub(super) struct FormPage {
 impl FormPage {
     pub(super) fn error(&self, field: &str) -> Option<&str> {
         self.error_map.get(field).map(String::as_str)
+    }
+    /// True when a line's unit (as typed or stored) is one the select offers.
+    pub(super) fn unit_known(&self, unit: &str) -> bool {
+        self.units.iter().any(|(c, _)| c.eq_ignore_ascii_case(unit.trim()))
+    }
+    /// True when the option `code` is the line's unit.
+    pub(super) fn unit_selected(&self, unit: &str, code: &str) -> bool {
+        code.eq_ignore_ascii_case(unit.trim())
     }
     pub(super) fn line_error(&self, i: &usize, field: &str) -> Option<&str> {
         self.error_map.get(&format!("lines[{i}].{field}")).map(String::as_str)
@@ -511,7 +524,27 @@ pub(super) async fn render_form(
                     .map(|m| (m.as_str().to_string(), t(lang, &format!("method.{}", m.as_str())).to_string())),
             )
             .collect(),
-        units: UnitCode::known().collect(),
+        units: UnitCode::known_in(lang).collect(),
+        terms_examples: [
+            PaymentTerms::OnReceipt,
+            PaymentTerms::Days(30),
+            PaymentTerms::DaysEndOfMonth(45),
+            PaymentTerms::Days(60),
+            PaymentTerms::EndOfMonthPlus(10),
+        ]
+        .iter()
+        .map(|t| t.label(lang))
+        .collect(),
+        condition_examples: [
+            Condition::OnOrder,
+            Condition::Days(30),
+            Condition::DaysEndOfMonth(45),
+            Condition::Days(60),
+            Condition::EndOfMonthPlus(10),
+        ]
+        .iter()
+        .map(|c| c.label(lang))
+        .collect(),
         open_more,
         exemptions,
         first_run,
@@ -558,7 +591,16 @@ pub(super) async fn edit_form(
         return Err(WebError::Forbidden(s.lang()));
     }
     let rec = draft(&app, &s, kind, &id).await?;
-    let f = DraftForm::of(&rec.content);
+    let mut f = DraftForm::of(&rec.content);
+    // In words, as the reader writes them back ("45 jours fin de mois").
+    if let Some(terms) = f.more.get_mut("payment_terms") {
+        *terms = PaymentTerms::label_of(terms, s.lang());
+    }
+    for it in &mut f.schedule {
+        if let Ok(c) = it.condition.parse::<Condition>() {
+            it.condition = c.label(s.lang());
+        }
+    }
     let totals = Some(totals_view(&rec.content, s.lang()));
     let product_q = q.product_q.unwrap_or_default().trim().to_string();
     let products = if product_q.is_empty() { None } else { Some(find_products(&app, &s, &product_q).await?) };

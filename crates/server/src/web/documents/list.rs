@@ -12,6 +12,7 @@ use crate::web::{WebError, html, query_string};
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
+use facturier_core::calendar;
 use facturier_core::document::{DocumentKind, Status};
 use facturier_core::lifecycle;
 use facturier_core::listing::ListStatus;
@@ -195,7 +196,11 @@ pub(super) async fn list(app: App, s: WebSession, q: ListQuery, kind: DocumentKi
                 href: format!("/{}/{}", kind.segment(), d.id),
                 number: d.number.clone().unwrap_or_else(|| t(lang, "doc.draft_number").into()),
                 customer: l.customer_name.clone(),
-                date: text::date(d.issue_date.unwrap_or(d.created_at.date()), lang),
+                // A draft is dated by when it was made, in the company's calendar.
+                date: text::date(
+                    d.issue_date.unwrap_or_else(|| calendar::local_date(&s.rec.country, d.created_at)),
+                    lang,
+                ),
                 due_date: second.and_then(|s| (s.read)(d)).map(|x| text::date(x, lang)).unwrap_or_default(),
                 status: status_word(kind, shown, emailed.contains(&d.id)),
                 gross: text::money(totals.gross, d.content.currency, lang),

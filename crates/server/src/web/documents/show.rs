@@ -9,6 +9,7 @@ use crate::web::i18n::{self, t};
 use crate::web::invoices::urgency;
 use crate::web::lists::{filter_word, status_word};
 use crate::web::session::{Chrome, FormData, WebSession};
+use crate::web::words::event_label;
 use crate::web::{WebError, html};
 use askama::Template;
 use axum::http::StatusCode;
@@ -33,6 +34,8 @@ pub struct LineRow {
     /// A subtotal shows its `net`.
     pub subtotal: bool,
     pub quantity: String,
+    /// The unit in words ("heure", "mètre"), never its UN/ECE code.
+    pub unit: String,
     pub unit_price: String,
     pub discount: String,
     pub vat: String,
@@ -170,6 +173,7 @@ pub(super) async fn page(
                     comment: true,
                     subtotal,
                     quantity: String::new(),
+                    unit: String::new(),
                     unit_price: String::new(),
                     discount: String::new(),
                     vat: String::new(),
@@ -184,6 +188,7 @@ pub(super) async fn page(
                 comment: false,
                 subtotal: false,
                 quantity: text::number(l.quantity, 0, lang),
+                unit: l.unit.label(lang).to_string(),
                 unit_price: text::money(l.unit_price, cur, lang),
                 discount: if l.discount_percent.is_zero() {
                     String::new()
@@ -212,18 +217,14 @@ pub(super) async fn page(
     let history = rec
         .history
         .iter()
-        .map(|e| {
-            let key = format!("event.{}", e.event);
-            let label = i18n::lookup(lang, &key).map_or_else(|| e.event.clone(), String::from);
-            (text::date(e.at.date(), lang), label)
-        })
+        .map(|e| (text::instant(e.at, &s.rec.country, lang), event_label(lang, "event", &e.event)))
         .collect();
     let delivering = app.outbox.delivering();
     let emails = crate::app::email::list(app, &s.auth(), kind, rec.id)
         .await
         .map_err(|e| WebError::api(lang, e))?
         .into_iter()
-        .map(|e| email_row(e, delivering, lang))
+        .map(|e| email_row(e, delivering, &s.rec.country, lang))
         .collect();
     let due = rec.due();
     let payable = kind.is_payable() && rec.status != Status::Draft;
@@ -306,15 +307,10 @@ pub(super) async fn page(
     Ok(page)
 }
 
-/// An instant in the reader's words, in UTC: `07/12/2026 14:05 UTC`.
-fn instant(at: time::OffsetDateTime, lang: facturier_core::party::Language) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!("{} {:02}:{:02} UTC", text::date(at.date(), lang), at.hour(), at.minute())
-}
-
 /// A message of the outbox as the document page lists it: its state, and in words what
 /// happened to it and what happens next.
-fn email_row(e: EmailRecord, delivering: bool, lang: facturier_core::party::Language) -> EmailRow {
+fn email_row(e: EmailRecord, delivering: bool, country: &str, lang: facturier_core::party::Language) -> EmailRow {
+    let instant = |at, lang| text::instant(at, country, lang);
     let why = e.last_error.as_deref().map(|err| t(lang, failure_key(err)));
     let detail = match e.status {
         EmailStatus::Sent => {
@@ -335,7 +331,7 @@ fn email_row(e: EmailRecord, delivering: bool, lang: facturier_core::party::Lang
             .replace("{n}", &e.attempts.to_string()),
     };
     EmailRow {
-        date: text::date(e.created_at.date(), lang),
+        date: text::instant(e.created_at, country, lang),
         to: e.to.join(", "),
         subject: e.subject,
         status: match e.status {

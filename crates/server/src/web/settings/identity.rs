@@ -12,6 +12,7 @@ use crate::web::{WebError, html, see_other};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use facturier_core::party::Language;
 use facturier_store::companies::CompanySettings;
 
 use super::{Page, SField, VAT_REGIMES, admin, field, select};
@@ -36,7 +37,7 @@ const IDENTITY: &[(&str, &str, &str, bool)] = &[
 ];
 
 /// The stored settings as form values named by API paths.
-fn stored_values(st: &CompanySettings, company_name: &str, country: &str) -> FormData {
+fn stored_values(st: &CompanySettings, company_name: &str, country: &str, lang: Language) -> FormData {
     let mut v: Vec<(String, String)> = Vec::new();
     let mut put = |k: &str, val: Option<String>| v.push((k.to_string(), val.unwrap_or_default()));
     match &st.identity {
@@ -84,7 +85,8 @@ fn stored_values(st: &CompanySettings, company_name: &str, country: &str) -> For
         put("legal.vat_on_debits", Some("on".into()));
     }
     put("documents.default_terms", st.documents.default_terms.clone());
-    put("documents.default_payment_terms", st.documents.default_payment_terms.map(|t| t.to_string()));
+    // In words, as the reader writes them back ("45 jours fin de mois").
+    put("documents.default_payment_terms", st.documents.default_payment_terms.map(|t| t.label(lang)));
     let rates: Vec<String> = st.documents.vat_rates.iter().map(|r| r.to_string()).collect();
     put("documents.vat_rates", Some(rates.join(" ; ")));
     FormData(v)
@@ -92,7 +94,7 @@ fn stored_values(st: &CompanySettings, company_name: &str, country: &str) -> For
 
 pub(super) async fn stored(app: &App, s: &WebSession) -> Result<(CompanySettings, FormData), WebError> {
     let st = app.store.settings(s.rec.company_id).await.map_err(|e| WebError::store(s.lang(), e))?;
-    let values = stored_values(&st, &s.rec.company_name, &s.rec.country);
+    let values = stored_values(&st, &s.rec.company_name, &s.rec.country, s.lang());
     Ok((st, values))
 }
 

@@ -65,8 +65,8 @@ pub const LABELS: Labels = &[
     ("settings.bank_n", "Compte", "Account"),
     (
         "settings.default_payment_terms",
-        "Délai de paiement par défaut (30_days, 45_days_end_of_month, end_of_month_plus_10, on_receipt)",
-        "Default payment terms (30_days, 45_days_end_of_month, end_of_month_plus_10, on_receipt)",
+        "Délai de paiement par défaut (30 jours net, 45 jours fin de mois, fin de mois + 10 jours, à réception)",
+        "Default payment terms (30 days net, 45 days end of month, end of month + 10 days, on receipt)",
     ),
     (
         "settings.vat_rates",
