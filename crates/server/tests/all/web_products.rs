@@ -184,6 +184,7 @@ async fn a_product_is_created_then_edited_with_units_natures_and_amounts_in_word
         );
         let list = as_read(&b.get(&created.location).await.body);
         assert!(list.contains("Article enregistré : POSE-H — Pose de carrelage"), "{list}");
+        assert_eq!(list.matches(r#"id="notice""#).count(), 1, "one notice, naming the product: {list}");
         for shown in ["heure", "Service", "1 045,50 €", "10 %", "30,00 €", "marge 1 015,50 €"] {
             assert!(list.contains(shown), "{shown} in {list}");
         }

@@ -180,8 +180,13 @@ pub async fn list(State(app): State<App>, s: WebSession, Query(query): Query<Lis
         }
         _ => None,
     };
+    let mut p = s.chrome(&app, "products", t(lang, "prod.title").into()).await?;
+    if notice.is_some() {
+        // The catalogue's own notice names the product; the layout's generic one would repeat it.
+        p.notice = None;
+    }
     let page = ListPage {
-        p: s.chrome(&app, "products", t(lang, "prod.title").into()).await?,
+        p,
         first_query: query_string(&keep),
         first_page: after.is_none(),
         q,
