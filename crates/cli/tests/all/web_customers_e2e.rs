@@ -1,7 +1,8 @@
 //! The customer directory in a real headless Chromium (see `web_e2e.rs` for the harness),
 //! on SQLite then PostgreSQL: sort the directory by clicking its column headers, search
 //! by city and by tag, edit a customer and add a contact, attach a file and download it
-//! (the same bytes, as an attachment). Screenshots in `target/test-artefacts/web/`.
+//! (the same bytes, as an attachment), import a Dolibarr export from the web page on a
+//! phone. Screenshots in `target/test-artefacts/web/`.
 
 use crate::browser;
 
@@ -170,6 +171,37 @@ async fn directory(db: &Db) {
         .await;
     assert!(overflow.as_i64().unwrap() <= 0, "the customer page scrolls sideways on a phone: {overflow} {wide}");
     b.screenshot("cust-05-customer-phone").await;
+
+    // A Dolibarr export of third parties, imported from the web page, on the phone: the
+    // file is chosen once, a column the import does not know ("Localité") is mapped by
+    // hand, checked again, then imported.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("societe.csv");
+    std::fs::write(
+        &file,
+        "Nom du tiers;Adresse;Code postal;Localité;E-mail\n\
+         Menuiserie Garnier;4 rue des Tanneurs;31000;Toulouse;contact@garnier.fr\n\
+         Fromagerie Duval;9 place du Marché;74000;Annecy;\n",
+    )
+    .unwrap();
+    b.goto(&format!("{app}/imports")).await;
+    b.choose_file("#file", &file).await;
+    b.click("#import-check").await;
+    b.wait_text("#import-summary", "refusées : 2").await;
+    b.wait_text("#import-rejected", "Ville").await;
+    b.screenshot("cust-06-import-unmapped-phone").await;
+    let overflow = b.script("return document.documentElement.scrollWidth - document.documentElement.clientWidth").await;
+    assert!(overflow.as_i64().unwrap() <= 0, "the import page scrolls sideways on a phone: {overflow}");
+    b.click("#field-3 option[value='city']").await;
+    b.click("#import-recheck").await;
+    b.wait_text("#import-summary", "Fiches à créer : 2").await;
+    b.click("#import-run").await;
+    b.wait_text("#import-summary", "Fiches créées : 2").await;
+    b.screenshot("cust-07-import-done-phone").await;
+    b.click("#import-see").await;
+    b.fill("#q", "Fromagerie").await;
+    b.click("form[role=search] button[type=submit]").await;
+    wait_names(&b, &["Fromagerie Duval"]).await;
     b.quit().await;
 }
 

@@ -299,6 +299,18 @@ fn with_security_headers(mut r: Response) -> Response {
     r
 }
 
+/// The `aria-describedby` value of the input `name`: its error and its hint, as present.
+pub fn described_by(name: &str, has_error: bool, hint: &str) -> String {
+    let mut ids = Vec::new();
+    if has_error {
+        ids.push(format!("{name}-error"));
+    }
+    if !hint.is_empty() {
+        ids.push(format!("{name}-hint"));
+    }
+    ids.join(" ")
+}
+
 /// A 303 to `to` (after a POST, the browser GETs the result).
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()

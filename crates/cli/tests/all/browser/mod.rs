@@ -211,6 +211,12 @@ impl Browser {
         self.post(&format!("/element/{id}/value"), json!({"text": text})).await;
     }
 
+    /// Chooses the file at `path` in the file input `css` (as a user picking it would).
+    pub async fn choose_file(&self, css: &str, path: &std::path::Path) {
+        let id = self.find(css).await;
+        self.post(&format!("/element/{id}/value"), json!({"text": path.display().to_string()})).await;
+    }
+
     /// The visible text of `css` now, with no-break spaces made plain.
     pub async fn try_text(&self, css: &str) -> Result<String, String> {
         let v =

@@ -40,14 +40,7 @@ pub struct Field {
 impl Field {
     /// The `aria-describedby` value: the error and the hint, as present.
     pub fn described_by(&self) -> String {
-        let mut ids = Vec::new();
-        if self.error.is_some() {
-            ids.push(format!("{}-error", self.name));
-        }
-        if !self.hint.is_empty() {
-            ids.push(format!("{}-hint", self.name));
-        }
-        ids.join(" ")
+        crate::web::described_by(&self.name, self.error.is_some(), self.hint)
     }
 }
 
