@@ -56,7 +56,7 @@ pub struct MoreField {
 impl MoreField {
     /// The `aria-describedby` value: the error and the hint, as present.
     pub fn described_by(&self) -> String {
-        crate::web::described_by(&self.name, self.error.is_some(), self.hint)
+        crate::web::described_by(self.name, self.error.is_some(), self.hint)
     }
 }
 
