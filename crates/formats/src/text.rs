@@ -31,6 +31,11 @@ pub fn number(d: Decimal, min_scale: u32, lang: Language) -> String {
     }
 }
 
+/// A count (rows, documents) in the reader's notation: 50 000, 50,000.
+pub fn count(n: u64, lang: Language) -> String {
+    number(Decimal::from(n), 0, lang)
+}
+
 /// An amount rounded to its currency, with its symbol where the reader puts it.
 pub fn money(d: Decimal, currency: Currency, lang: Language) -> String {
     let scale = currency.minor_units();

@@ -12,6 +12,7 @@
 
 use crate::files;
 use crate::mailer;
+use facturier_store::import_uploads::IMPORT_RUN;
 use facturier_store::jobs::{DOCUMENT_RENDER, EMAIL_SEND, Job, JobState, NewJob, Purge, Retry};
 use facturier_store::{Stamp, Store, now};
 use std::sync::Arc;
@@ -39,6 +40,8 @@ pub const KINDS: &[Kind] = &[
     // given up (and shown on the jobs page) after about a day.
     Kind { name: DOCUMENT_RENDER, retry: minutes(1, 60, 30), daily: false },
     Kind { name: HOUSEKEEPING, retry: minutes(5, 60, 10), daily: true },
+    // An import is one transaction: a run cut short by a lost database is run again whole.
+    Kind { name: IMPORT_RUN, retry: minutes(1, 10, 5), daily: false },
 ];
 
 const fn minutes(base: u64, max: u64, max_attempts: u32) -> Retry {
@@ -249,6 +252,18 @@ impl Runner {
                 (None, _) => Outcome::Failed { error: "a render job names no company".into(), permanent: true },
             },
             HOUSEKEEPING => self.housekeeping().await,
+            IMPORT_RUN => match (job.company_id, job.payload_id("upload_id")) {
+                (Some(company), Ok(upload)) => {
+                    let lang = job.payload.get("lang").cloned().and_then(|l| serde_json::from_value(l).ok());
+                    match crate::app::imports::run_upload(&self.store, company, upload, lang.unwrap_or_default()).await
+                    {
+                        Ok(()) => Outcome::Done,
+                        Err(e) => Outcome::failed(format!("the import could not finish: {e}")),
+                    }
+                }
+                (_, Err(e)) => Outcome::Failed { error: e.to_string(), permanent: true },
+                (None, _) => Outcome::Failed { error: "an import job names no company".into(), permanent: true },
+            },
             other => Outcome::Failed { error: format!("no handler for jobs of kind {other:?}"), permanent: true },
         }
     }

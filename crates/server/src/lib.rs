@@ -36,6 +36,8 @@ pub struct App {
     pub web: web::WebConfig,
     /// Wakes the job runner when an issued document still needs its files.
     pub files: files::Renderer,
+    /// Wakes the job runner when other work is queued (a large import).
+    pub jobs: jobs::Waker,
 }
 
 impl App {
@@ -46,6 +48,7 @@ impl App {
             outbox: mailer::Outbox::default(),
             web: web::WebConfig::default(),
             files: files::Renderer::default(),
+            jobs: jobs::Waker::default(),
         }
     }
 }
@@ -135,7 +138,7 @@ pub async fn serve_until(
     jobs::start(&store, &waker, sender, runner);
     let trusted = web.trusted_proxies.clone();
     let files = files::Renderer::new(&waker);
-    let app = App { store, outbox, web, files };
+    let app = App { store, outbox, web, files, jobs: waker };
     edge::serve(listener, router(app), edge, trusted, shutdown).await;
     Ok(())
 }

@@ -12,6 +12,7 @@ use facturier_core::message::Message;
 use facturier_core::party::{Customer, fold};
 use facturier_core::product::Product;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use uuid::Uuid;
 
 /// What an import run wrote.
@@ -135,6 +136,17 @@ impl Store {
     /// the others are added. The caller has checked the rows and merged each update over
     /// the record it found; a customer stored since is found here all the same.
     pub async fn import_customers(&self, company_id: Uuid, customers: &[Customer]) -> Result<ImportCounts> {
+        self.import_customers_counted(company_id, customers, &AtomicUsize::new(0)).await
+    }
+
+    /// As [`Store::import_customers`], adding to `done` the rows dealt with as it goes (the
+    /// import page's progress; the rows become visible together at the commit).
+    pub async fn import_customers_counted(
+        &self,
+        company_id: Uuid,
+        customers: &[Customer],
+        done: &AtomicUsize,
+    ) -> Result<ImportCounts> {
         let at = now();
         let mut tx = self.begin().await?;
         take_turn(&mut tx, company_id, "customers").await?;
@@ -167,6 +179,7 @@ impl Store {
                 None => new.push((new_id(), c)),
             }
         }
+        done.fetch_add(customers.len() - new.len() - changed.len(), Ordering::Relaxed);
         for chunk in changed.chunks(BATCH) {
             let mut vals = vec![V::Uuid(company_id)];
             let mut events = Vec::new();
@@ -203,6 +216,7 @@ impl Store {
                 let head = "customer_events (id, company_id, customer_id, at, event, detail)";
                 run(&mut tx, &insert_sql(head, events.len() / 6, 6), events).await?;
             }
+            done.fetch_add(chunk.len(), Ordering::Relaxed);
         }
         counts.created = new.len();
         for chunk in new.chunks(BATCH) {
@@ -236,6 +250,7 @@ impl Store {
             run(&mut tx, &insert_sql(head, chunk.len(), 10), vals).await?;
             let head = "customer_events (id, company_id, customer_id, at, event, detail)";
             run(&mut tx, &insert_sql(head, chunk.len(), 6), events).await?;
+            done.fetch_add(chunk.len(), Ordering::Relaxed);
         }
         tx.commit().await?;
         Ok(counts)
@@ -244,6 +259,17 @@ impl Store {
     /// Imports products in one transaction: each one whose reference the company has
     /// replaces that product, the others are added.
     pub async fn import_products(&self, company_id: Uuid, products: &[Product]) -> Result<ImportCounts> {
+        self.import_products_counted(company_id, products, &AtomicUsize::new(0)).await
+    }
+
+    /// As [`Store::import_products`], adding to `done` the rows dealt with as it goes (the
+    /// import page's progress; the rows become visible together at the commit).
+    pub async fn import_products_counted(
+        &self,
+        company_id: Uuid,
+        products: &[Product],
+        done: &AtomicUsize,
+    ) -> Result<ImportCounts> {
         let at = now();
         let mut tx = self.begin().await?;
         take_turn(&mut tx, company_id, "products").await?;
@@ -271,6 +297,7 @@ impl Store {
                 None => new.push(p),
             }
         }
+        done.fetch_add(products.len() - new.len() - changed.len(), Ordering::Relaxed);
         for chunk in changed.chunks(BATCH) {
             let mut vals = vec![V::Uuid(company_id)];
             for (id, data, p) in chunk {
@@ -287,6 +314,7 @@ impl Store {
             }
             let columns = ["data", "search_text", "updated_at", "sort_name", "sort_price", "sort_stock"];
             run(&mut tx, &update_sql("products", &columns, chunk.len()), vals).await?;
+            done.fetch_add(chunk.len(), Ordering::Relaxed);
         }
         counts.created = new.len();
         for chunk in new.chunks(BATCH) {
@@ -319,6 +347,7 @@ impl Store {
                 }
                 other => other?,
             }
+            done.fetch_add(chunk.len(), Ordering::Relaxed);
         }
         tx.commit().await?;
         Ok(counts)

@@ -11,21 +11,30 @@ use crate::App;
 use crate::api::products::ProductInput;
 use crate::app::customers::{ContactInput, CustomerInput};
 use crate::auth::Auth;
+use crate::catalogue;
 use crate::error::ApiError;
 use crate::input::DecText;
 use facturier_core::import::{self as map, CustomerIndex, CustomerKey, Target};
 use facturier_core::message::Message;
-use facturier_core::party::{Customer, fold};
+use facturier_core::party::{Customer, Language, fold};
 use facturier_core::product::Product;
 use facturier_formats::table::{self, Row, Table};
 use facturier_store::Store;
+use facturier_store::StoreError;
+use facturier_store::import_uploads::{ImportRun, RunState, UploadTarget};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
 use uuid::Uuid;
 
 /// The media type of an XLSX workbook.
 pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 /// Largest file an import reads: 10 MiB (some 80 000 customers of a Dolibarr export).
 pub const MAX_FILE: usize = 10 * 1024 * 1024;
+/// From this size on (some 1 500 rows), the web page imports a file in the background and
+/// shows how far it got, instead of making the user wait on a request.
+pub const BACKGROUND_FROM_BYTES: usize = 128 * 1024;
 /// Rows shown in a preview.
 pub const PREVIEW_ROWS: usize = 5;
 
@@ -96,6 +105,81 @@ pub struct Outcome {
     pub written: bool,
 }
 
+/// Rows checked between two looks at the clock when a run reports its progress.
+const PROGRESS_EVERY_ROWS: usize = 500;
+/// The least time between two progress records.
+const PROGRESS_EVERY: Duration = Duration::from_millis(300);
+
+/// The rows written so far by the background imports this process runs, by upload. A
+/// write is one transaction, during which SQLite takes no other write: the count of a run
+/// under way lives here, for the page, while its state and the checked rows are stored.
+static WRITING: LazyLock<Mutex<HashMap<Uuid, Arc<AtomicUsize>>>> = LazyLock::new(Mutex::default);
+
+/// The rows written so far by the import of `upload` when this process runs it.
+pub fn rows_written(upload: Uuid) -> Option<usize> {
+    let runs = WRITING.lock().ok()?;
+    runs.get(&upload).map(|n| n.load(Ordering::Relaxed))
+}
+
+/// Where a run reports how far it got: nowhere (the API, the command line), or the upload
+/// a background import runs for, which its page follows.
+pub struct Progress<'a> {
+    upload: Option<(&'a Store, Uuid)>,
+    last: Mutex<Instant>,
+    written: Arc<AtomicUsize>,
+}
+
+impl<'a> Progress<'a> {
+    /// A run nobody follows.
+    pub fn none() -> Progress<'static> {
+        Progress { upload: None, last: Mutex::new(Instant::now()), written: Arc::default() }
+    }
+
+    /// A run recorded on the company's upload `upload`.
+    pub fn of_upload(store: &'a Store, upload: Uuid) -> Progress<'a> {
+        let written = Arc::<AtomicUsize>::default();
+        if let Ok(mut runs) = WRITING.lock() {
+            runs.insert(upload, Arc::clone(&written));
+        }
+        Progress { upload: Some((store, upload)), last: Mutex::new(Instant::now()), written }
+    }
+
+    async fn record(&self, company: Uuid, state: RunState, total: usize, checked: usize) {
+        if let Some((store, upload)) = self.upload {
+            let n = |v: usize| u64::try_from(v).unwrap_or(u64::MAX);
+            // A lost progress record only delays what the page shows; the import goes on.
+            if let Err(e) = store.import_run_progress(company, upload, state, n(total), n(checked)).await {
+                tracing::warn!(error = %e, %upload, "imports: cannot record the progress");
+            }
+        }
+    }
+
+    /// `checked` of `total` rows checked: recorded now and then.
+    async fn checked(&self, company: Uuid, total: usize, checked: usize) {
+        if self.upload.is_none() || checked % PROGRESS_EVERY_ROWS != 0 {
+            return;
+        }
+        let due = match self.last.lock() {
+            Ok(mut last) if last.elapsed() >= PROGRESS_EVERY => {
+                *last = Instant::now();
+                true
+            }
+            _ => false,
+        };
+        if due {
+            self.record(company, RunState::Checking, total, checked).await;
+        }
+    }
+}
+
+impl Drop for Progress<'_> {
+    fn drop(&mut self) {
+        if let (Some((_, upload)), Ok(mut runs)) = (self.upload, WRITING.lock()) {
+            runs.remove(&upload);
+        }
+    }
+}
+
 /// Imports a file into the caller's company.
 pub async fn import(app: &App, auth: &Auth, req: ImportRequest<'_>) -> Result<Outcome, ApiError> {
     auth.require_write()?;
@@ -104,6 +188,16 @@ pub async fn import(app: &App, auth: &Auth, req: ImportRequest<'_>) -> Result<Ou
 
 /// Imports a file into a company (the command line calls it directly).
 pub async fn run(store: &Store, company: Uuid, req: ImportRequest<'_>) -> Result<Outcome, ApiError> {
+    run_with_progress(store, company, req, &Progress::none()).await
+}
+
+/// As [`run`], recording how far it got where `progress` says.
+pub async fn run_with_progress(
+    store: &Store,
+    company: Uuid,
+    req: ImportRequest<'_>,
+    progress: &Progress<'_>,
+) -> Result<Outcome, ApiError> {
     if req.bytes.len() > MAX_FILE {
         return Err(ApiError::TooLarge);
     }
@@ -126,16 +220,18 @@ pub async fn run(store: &Store, company: Uuid, req: ImportRequest<'_>) -> Result
     };
     match req.target {
         Target::Customers => {
-            let customers = check_customers(store, company, &table, &columns, &mut out).await?;
+            let customers = check_customers(store, company, &table, &columns, &mut out, progress).await?;
             if out.rejected.is_empty() && !req.dry_run {
-                let counts = store.import_customers(company, &customers).await?;
+                progress.record(company, RunState::Writing, out.rows, out.rows).await;
+                let counts = store.import_customers_counted(company, &customers, &progress.written).await?;
                 (out.created, out.updated, out.written) = (counts.created, counts.updated, true);
             }
         }
         Target::Products => {
-            let products = check_products(store, company, &table, &columns, &mut out).await?;
+            let products = check_products(store, company, &table, &columns, &mut out, progress).await?;
             if out.rejected.is_empty() && !req.dry_run {
-                let counts = store.import_products(company, &products).await?;
+                progress.record(company, RunState::Writing, out.rows, out.rows).await;
+                let counts = store.import_products_counted(company, &products, &progress.written).await?;
                 (out.created, out.updated, out.written) = (counts.created, counts.updated, true);
             }
         }
@@ -144,6 +240,63 @@ pub async fn run(store: &Store, company: Uuid, req: ImportRequest<'_>) -> Result
         (out.created, out.updated) = (0, 0);
     }
     Ok(out)
+}
+
+/// The target an upload was kept for.
+pub fn target_of_upload(t: UploadTarget) -> Target {
+    match t {
+        UploadTarget::Customers => Target::Customers,
+        UploadTarget::Products => Target::Products,
+    }
+}
+
+/// The background import of a kept upload (the job `import.run`): runs it with the mapping
+/// it was queued with, records its progress on the upload, then how it ended. A store
+/// failure is returned for the job to be tried again; anything else ends the run, recorded
+/// in `lang`, the language of the user who started it.
+pub async fn run_upload(store: &Store, company: Uuid, upload: Uuid, lang: Language) -> Result<(), String> {
+    let kept = match store.import_upload(company, upload).await {
+        Ok(kept) => kept,
+        // Removed meanwhile (housekeeping): nothing to do.
+        Err(StoreError::NotFound(_)) => return Ok(()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let Some(run) = kept.run.filter(|r| r.state.is_running()) else { return Ok(()) };
+    let file = if kept.file_kind == "xlsx" { FileKind::Xlsx } else { FileKind::Csv };
+    let req = ImportRequest {
+        target: target_of_upload(kept.target),
+        file,
+        bytes: &kept.bytes,
+        mapping: run.mapping.as_deref(),
+        dry_run: false,
+    };
+    let n = |v: usize| u64::try_from(v).unwrap_or(u64::MAX);
+    let end = match run_with_progress(store, company, req, &Progress::of_upload(store, upload)).await {
+        Ok(out) => ImportRun {
+            state: if out.written { RunState::Done } else { RunState::Failed },
+            rows_total: n(out.rows),
+            rows_checked: n(out.rows),
+            created: n(out.created),
+            updated: n(out.updated),
+            ..run
+        },
+        Err(ApiError::Internal(e)) => return Err(e),
+        Err(ApiError::Invalid(errors)) => ImportRun {
+            state: RunState::Failed,
+            error: Some(
+                errors
+                    .iter()
+                    .map(|e| {
+                        format!("{} : {}", catalogue::field_name(lang, &e.field), catalogue::localize(lang, &e.message))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ; "),
+            ),
+            ..run
+        },
+        Err(e) => ImportRun { state: RunState::Failed, error: Some(catalogue::localize(lang, &e.message())), ..run },
+    };
+    store.finish_import_run(company, upload, &end).await.map_err(|e| e.to_string())
 }
 
 /// A row's non-empty cells by the field their column fills.
@@ -249,6 +402,7 @@ async fn check_customers(
     table: &Table,
     columns: &[Option<&'static str>],
     out: &mut Outcome,
+    progress: &Progress<'_>,
 ) -> Result<Vec<Customer>, ApiError> {
     let stored = store.all_customers(company).await?;
     let mut index = CustomerIndex::default();
@@ -257,7 +411,9 @@ async fn check_customers(
     }
     let mut seen: CustomerIndex<usize> = CustomerIndex::default();
     let mut customers = Vec::with_capacity(table.rows.len());
-    for row in &table.rows {
+    progress.record(company, RunState::Checking, table.rows.len(), 0).await;
+    for (i, row) in table.rows.iter().enumerate() {
+        progress.checked(company, table.rows.len(), i).await;
         let f = fields_of(row, columns);
         let alone = customer_input(CustomerInput::default(), &f).parse();
         let keys = match &alone {
@@ -345,12 +501,15 @@ async fn check_products(
     table: &Table,
     columns: &[Option<&'static str>],
     out: &mut Outcome,
+    progress: &Progress<'_>,
 ) -> Result<Vec<Product>, ApiError> {
     let stored: HashMap<String, Product> =
         store.all_products(company).await?.into_iter().map(|r| (r.product.reference.clone(), r.product)).collect();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut products = Vec::with_capacity(table.rows.len());
-    for row in &table.rows {
+    progress.record(company, RunState::Checking, table.rows.len(), 0).await;
+    for (i, row) in table.rows.iter().enumerate() {
+        progress.checked(company, table.rows.len(), i).await;
         let f = fields_of(row, columns);
         let found = f.get("reference").and_then(|r| stored.get(r.trim()));
         let base = found.map(ProductInput::from_product).unwrap_or_default();

@@ -7,7 +7,7 @@
 
 use super::i18n::{Labels, t};
 use super::session::{Chrome, CsrfForm, FormData, WebSession, same_secret};
-use super::{WebError, html};
+use super::{WebError, html, see_other};
 use crate::App;
 use crate::api::customer_files::{self as files, UploadError};
 use crate::app::imports::{self as ops, FileKind, ImportRequest, Outcome};
@@ -19,7 +19,9 @@ use axum::response::Response;
 use facturier_core::import::{Target, header_key};
 use facturier_core::message::Message;
 use facturier_core::party::Language;
-use facturier_store::import_uploads::{ImportUpload, UploadTarget};
+use facturier_formats::text;
+use facturier_store::import_uploads::{IMPORT_RUN, ImportUpload, RunState, UploadTarget};
+use facturier_store::jobs::NewJob;
 use uuid::Uuid;
 
 pub const LABELS: Labels = &[
@@ -111,6 +113,32 @@ pub const LABELS: Labels = &[
         "Rows read: {rows}; rejected: {rejected}. Nothing was saved.",
     ),
     ("imports.file_missing", "Choisissez un fichier non vide.", "Choose a file that is not empty."),
+    ("imports.progress", "Import en cours", "Import under way"),
+    (
+        "imports.queued",
+        "L'import va commencer. Cette page se met à jour d'elle-même ; vous pouvez la quitter, l'import continue.",
+        "The import is about to start. This page updates itself; you may leave it, the import goes on.",
+    ),
+    (
+        "imports.checking",
+        "Vérification des lignes : {done} sur {total}. Cette page se met à jour d'elle-même ; vous pouvez la quitter, l'import continue.",
+        "Checking the rows: {done} of {total}. This page updates itself; you may leave it, the import goes on.",
+    ),
+    (
+        "imports.writing",
+        "Enregistrement des lignes : {done} sur {total} (tout est enregistré ensemble à la fin). Cette page se met à jour d'elle-même.",
+        "Saving the rows: {done} of {total} (everything is saved together at the end). This page updates itself.",
+    ),
+    (
+        "imports.writing_elsewhere",
+        "Enregistrement des {total} lignes, en une seule fois. Cette page se met à jour d'elle-même.",
+        "Saving the {total} rows, all at once. This page updates itself.",
+    ),
+    (
+        "imports.failed",
+        "L'import n'a rien enregistré. Voici le fichier vérifié à nouveau :",
+        "The import saved nothing. Here is the file checked again:",
+    ),
     ("imports.file_too_large", "Ce fichier dépasse 10 Mo.", "This file is over 10 MB."),
 ];
 
@@ -148,6 +176,15 @@ struct ImportPage {
     rejected: Vec<RejectedRow>,
     /// After an import: where to see what was imported.
     imported: Option<&'static str>,
+    /// A background import under way: what it is doing, and how far it got.
+    running: Option<Running>,
+}
+
+/// A background import under way, as its page shows it.
+pub struct Running {
+    pub words: String,
+    /// Rows done and in all (`None`: no count to show yet).
+    pub bar: Option<(u64, u64)>,
 }
 
 fn target_of(products: bool) -> Target {
@@ -171,16 +208,18 @@ impl ImportPage {
             preview: Vec::new(),
             rejected: Vec::new(),
             imported: None,
+            running: None,
         })
     }
 
     fn show(&mut self, lang: Language, out: &Outcome, dry_run: bool) {
+        let n = |v: usize| text::count(u64::try_from(v).unwrap_or(u64::MAX), lang);
         let count = |key: &str| {
             t(lang, key)
-                .replace("{rows}", &out.rows.to_string())
-                .replace("{created}", &out.created.to_string())
-                .replace("{updated}", &out.updated.to_string())
-                .replace("{rejected}", &out.rejected.len().to_string())
+                .replace("{rows}", &n(out.rows))
+                .replace("{created}", &n(out.created))
+                .replace("{updated}", &n(out.updated))
+                .replace("{rejected}", &n(out.rejected.len()))
         };
         self.summary = Some(match (out.rejected.is_empty(), dry_run) {
             (false, _) => count("imports.summary_rejected"),
@@ -368,8 +407,19 @@ pub async fn mapped(
         Err(e) => return Err(WebError::store(lang, e)),
     };
     let products = upload.target == UploadTarget::Products;
+    if upload.run.as_ref().is_some_and(|r| r.state != RunState::Failed) {
+        // Started already (a second click, the back button): its page says how it goes.
+        return Ok(see_other(&format!("/imports/{}", upload.id)));
+    }
     let mapping = mapping_of(&form, products);
     let dry_run = form.get("action") != Some("import");
+    if !dry_run && upload.bytes.len() >= ops::BACKGROUND_FROM_BYTES {
+        let payload = serde_json::json!({"upload_id": upload.id, "lang": lang});
+        let job = NewJob::now(IMPORT_RUN, Some(company), payload);
+        app.store.queue_import_run(company, upload.id, &mapping, &job).await.map_err(|e| WebError::store(lang, e))?;
+        app.jobs.wake();
+        return Ok(see_other(&format!("/imports/{}", upload.id)));
+    }
     let file = if upload.file_kind == "xlsx" { FileKind::Xlsx } else { FileKind::Csv };
     let mut page = ImportPage::new(&app, &s, products).await?;
     let req =
@@ -389,6 +439,83 @@ pub async fn mapped(
     }
     let status = if out.rejected.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     html(status, &page)
+}
+
+/// `GET /imports/{upload}`: a background import as far as it got (the page looks again
+/// every second while it runs), then what it did; a failed one is checked again to show why.
+pub async fn progress(State(app): State<App>, Path(id): Path<String>, s: WebSession) -> Result<Response, WebError> {
+    let lang = s.lang();
+    s.auth().require_write().map_err(|e| WebError::api(lang, e))?;
+    let company = s.rec.company_id;
+    let found = match Uuid::parse_str(&id) {
+        Ok(id) => app.store.import_upload(company, id).await,
+        Err(_) => Err(facturier_store::StoreError::NotFound("import_upload")),
+    };
+    let upload = match found {
+        Ok(u) => u,
+        Err(facturier_store::StoreError::NotFound(_)) => {
+            let mut page = ImportPage::new(&app, &s, false).await?;
+            page.error = Some(t(lang, "imports.upload_gone").into());
+            return html(StatusCode::NOT_FOUND, &page);
+        }
+        Err(e) => return Err(WebError::store(lang, e)),
+    };
+    let Some(run) = upload.run.clone() else { return Ok(see_other("/imports")) };
+    let products = upload.target == UploadTarget::Products;
+    let mut page = ImportPage::new(&app, &s, products).await?;
+    let words = |key: &str, done: u64| {
+        t(lang, key).replace("{done}", &text::count(done, lang)).replace("{total}", &text::count(run.rows_total, lang))
+    };
+    match run.state {
+        RunState::Queued => page.running = Some(Running { words: t(lang, "imports.queued").into(), bar: None }),
+        RunState::Checking => {
+            page.running = Some(Running {
+                words: words("imports.checking", run.rows_checked),
+                bar: Some((run.rows_checked, run.rows_total)),
+            })
+        }
+        RunState::Writing => {
+            page.running = Some(match ops::rows_written(upload.id) {
+                Some(n) => {
+                    let n = u64::try_from(n).unwrap_or(u64::MAX);
+                    Running { words: words("imports.writing", n), bar: Some((n, run.rows_total)) }
+                }
+                // Another server runs it: its count is not here.
+                None => Running { words: words("imports.writing_elsewhere", 0), bar: None },
+            })
+        }
+        RunState::Done => {
+            let n = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
+            let out = Outcome {
+                rows: n(run.rows_total),
+                created: n(run.created),
+                updated: n(run.updated),
+                written: true,
+                ..Outcome::default()
+            };
+            page.show(lang, &out, false);
+        }
+        RunState::Failed => {
+            // Checked again with the same columns: every refused row with its reason.
+            let file = if upload.file_kind == "xlsx" { FileKind::Xlsx } else { FileKind::Csv };
+            let req = ImportRequest {
+                target: target_of(products),
+                file,
+                bytes: &upload.bytes,
+                mapping: run.mapping.as_deref(),
+                dry_run: true,
+            };
+            page.upload = Some((upload.id, upload.name.clone()));
+            let out = match ops::import(&app, &s.auth(), req).await {
+                Ok(out) => out,
+                Err(e) => return page.refuse(lang, e),
+            };
+            page.show(lang, &out, true);
+            let why = run.error.clone().unwrap_or_else(|| t(lang, "imports.failed").into());
+            page.error = Some(why);
+        }
+    }
+    html(StatusCode::OK, &page)
 }
 
 #[cfg(test)]

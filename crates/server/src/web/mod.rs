@@ -158,7 +158,7 @@ pub fn routes() -> Router<App> {
                 .post(imports::run)
                 .layer(axum::extract::DefaultBodyLimit::max(crate::api::customer_files::MAX_UPLOAD_BODY)),
         )
-        .route("/imports/{upload}", post(imports::mapped))
+        .route("/imports/{upload}", get(imports::progress).post(imports::mapped))
         .route("/delivery-notes/invoicing", get(billing::form).post(billing::run))
         .route("/setup", get(setup::page))
         .route("/jobs", get(jobs::list))

@@ -894,3 +894,92 @@ async fn a_file_of_customers_is_sent_once_mapped_checked_then_imported_from_the_
     })
     .await;
 }
+
+/// Follows a background import's page until it stops looking again; returns its last look.
+async fn import_page_when_finished(b: &mut Browser, url: &str) -> common::web_client::Page {
+    for _ in 0..600 {
+        let p = b.get(url).await;
+        assert_eq!(p.status, 200, "{}", p.body);
+        if !p.body.contains(r#"http-equiv="refresh""#) {
+            return p;
+        }
+        assert!(p.body.contains(r#"id="import-progress""#) && p.body.contains("id=\"import-bar\""), "{}", p.body);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the import of {url} never finished");
+}
+
+#[tokio::test]
+async fn a_large_file_is_imported_in_the_background_and_its_page_follows_it_to_the_end() {
+    each_db(|app| async move {
+        let mut b = admin(&app).await;
+        let csrf = csrf_of(&b.get("/imports").await.body);
+        // 2 400 customers: over the size the page imports while the user waits.
+        let mut csv = String::from("Nom du tiers;Adresse;Code postal;Localité;E-mail;Note\n");
+        for i in 0..2400 {
+            csv.push_str(&format!(
+                "Client {i:05};{i} rue de la Paix;75002;Paris;client{i}@exemple.fr;{}\n",
+                "x".repeat(20)
+            ));
+        }
+        assert!(csv.len() > facturier_server::app::imports::BACKGROUND_FROM_BYTES);
+        let fields = [("csrf", csrf.as_str()), ("what", "customers")];
+        let p = b.post_multipart("/imports", multipart(&fields, Some(("tiers.csv", "text/csv", csv.as_bytes())))).await;
+        assert_eq!(p.status, 422, "no column is the city yet: {}", p.body);
+        assert!(as_read(&p.body).contains("Lignes lues : 2 400 ; refusées : 2 400."), "{}", p.body);
+        let upload = p.body.split(r#"action="/imports/"#).nth(1).and_then(|r| r.split('"').next()).unwrap().to_string();
+        let url = format!("/imports/{upload}");
+        let choice = |city: &str, action: &str| -> Vec<(String, String)> {
+            let mut v = vec![("csrf".to_string(), csrf.clone())];
+            for (i, (h, f)) in [
+                ("Nom du tiers", "name"),
+                ("Adresse", "line1"),
+                ("Code postal", "postal_code"),
+                ("Localité", city),
+                ("E-mail", "email"),
+                ("Note", ""),
+            ]
+            .iter()
+            .enumerate()
+            {
+                v.push((format!("header-{i}"), h.to_string()));
+                v.push((format!("field-{i}"), f.to_string()));
+            }
+            v.push(("action".into(), action.into()));
+            v
+        };
+
+        // Imported without the city, as a crafted form may ask: the run refuses every row,
+        // saves nothing, and its page checks the file again to say why.
+        let started = b.post_pairs(&url, &choice("", "import")).await;
+        assert_eq!((started.status, started.location.as_str()), (303, url.as_str()), "{}", started.body);
+        let failed = import_page_when_finished(&mut b, &url).await;
+        let text = as_read(&failed.body);
+        assert!(text.contains("L'import n'a rien enregistré"), "{text}");
+        assert!(text.contains("refusées : 2 400"), "{text}");
+        assert!(failed.body.contains(r#"id="import-rejected""#) && text.contains("Ville"), "{text}");
+        assert!(app.store.all_customers(app.company_id).await.unwrap().is_empty());
+
+        // The city chosen: imported in the background, the page follows it to its counts.
+        let started = b.post_pairs(&url, &choice("city", "import")).await;
+        assert_eq!((started.status, started.location.as_str()), (303, url.as_str()), "{}", started.body);
+        let done = import_page_when_finished(&mut b, &url).await;
+        let text = as_read(&done.body);
+        assert!(text.contains("Lignes importées : 2 400. Fiches créées : 2 400 ;"), "{text}");
+        assert!(done.body.contains(r#"href="/customers" id="import-see""#), "{}", done.body);
+        assert_eq!(app.store.all_customers(app.company_id).await.unwrap().len(), 2400);
+
+        // A second click (the back button) imports nothing twice: it leads to the same page.
+        let again = b.post_pairs(&url, &choice("city", "import")).await;
+        assert_eq!((again.status, again.location.as_str()), (303, url.as_str()));
+        assert!(as_read(&import_page_when_finished(&mut b, &url).await.body).contains("Fiches créées : 2 400"));
+        assert_eq!(app.store.all_customers(app.company_id).await.unwrap().len(), 2400);
+        // In English, and never for another company.
+        b.act(&csrf, "/language", &[("lang", "en"), ("back", "/")]).await;
+        assert!(as_read(&b.get(&url).await.body).contains("Records created: 2,400;"));
+        let other = app.other_company().await;
+        let mut o = signed_in(&other, "boss@other.fr").await;
+        assert_eq!(o.get(&url).await.status, 404);
+    })
+    .await;
+}
