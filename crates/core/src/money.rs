@@ -203,6 +203,18 @@ pub fn to_text(d: Decimal, min_scale: u32) -> String {
     n.to_string()
 }
 
+/// `amount` of a document in `currency`, in the company's currency `company`: as it is in
+/// that currency, converted at the document's exchange rate otherwise (fixed at issue) and
+/// rounded to the company currency's minor unit; `None` without a rate.
+pub fn in_company_currency(
+    amount: Decimal,
+    currency: &str,
+    rate: Option<Decimal>,
+    company: Currency,
+) -> Option<Decimal> {
+    if currency == company.code() { Some(amount) } else { rate.map(|r| company.round(amount * r)) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

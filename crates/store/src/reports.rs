@@ -3,10 +3,36 @@
 //! `core::totals` when a document is saved or settled; they are summed by the caller
 //! with `Decimal`, never in SQL (SQLite has no exact decimal type).
 
-use crate::{Result, Store, StoreError, on_pool};
+use crate::{Result, Store, StoreError, on_conn, on_pool};
 use facturier_core::Decimal;
+use facturier_core::aging;
+use std::collections::HashMap;
 use time::Date;
 use uuid::Uuid;
+
+/// An invoice the aged balance on a date reads: with its payments and credit notes.
+#[derive(Clone, Debug)]
+pub struct AgedRow {
+    pub receivable: aging::Receivable,
+    pub customer_name: String,
+    /// As [`Receivable::exchange_rate`].
+    pub exchange_rate: Option<Decimal>,
+}
+
+/// The invoices and deposit invoices that may have owed something at the end of `$2`:
+/// open now, or paid or credited after that day. Settled ones are read only when
+/// something settled them later, so a report on today reads the open ones only.
+const OWED_ON: &str = "WITH touched AS ( \
+      SELECT d.id FROM documents d WHERE d.company_id = $1 AND d.kind IN ('invoice', 'deposit_invoice') \
+        AND d.status IN ('issued', 'partially_paid') \
+      UNION SELECT p.document_id FROM payments p WHERE p.company_id = $1 AND p.paid_on > $2 \
+      UNION SELECT c.parent_id FROM documents c WHERE c.company_id = $1 AND c.kind = 'credit_note' \
+        AND c.status NOT IN ('draft', 'cancelled') AND c.issue_date > $2 AND c.parent_id IS NOT NULL \
+    ), owed AS ( \
+      SELECT d.id FROM documents d JOIN touched t ON t.id = d.id \
+      WHERE d.company_id = $1 AND d.kind IN ('invoice', 'deposit_invoice') \
+        AND d.status NOT IN ('draft', 'cancelled') AND d.issue_date <= $2 \
+    ) ";
 
 /// An issued invoice not yet settled.
 #[derive(Clone, Debug)]
@@ -80,6 +106,103 @@ pub(crate) fn rate_in(content: Option<&str>) -> Result<Option<Decimal>> {
 pub(crate) const FOREIGN_CONTENT: &str = "CASE WHEN d.currency <> co.currency THEN d.content END";
 
 impl Store {
+    /// What the aged balance on `as_of` reads: every invoice that may have owed something
+    /// at the end of that day, with its payments and credit notes up to it (one read
+    /// transaction: the three reads agree).
+    pub async fn aged_receivables(&self, company_id: Uuid, as_of: Date) -> Result<Vec<AgedRow>> {
+        type DocRow = (Uuid, Uuid, String, Date, Option<Date>, String, String, Option<String>);
+        let docs_sql = format!(
+            "{OWED_ON} SELECT d.id, d.customer_id, cu.name, d.issue_date, d.due_date, d.gross, d.currency, {FOREIGN_CONTENT} \
+             FROM documents d JOIN owed o ON o.id = d.id \
+             JOIN customers cu ON cu.company_id = d.company_id AND cu.id = d.customer_id \
+             JOIN companies co ON co.id = d.company_id \
+             WHERE d.company_id = $1 ORDER BY d.id"
+        );
+        let pay_sql = format!(
+            "{OWED_ON} SELECT p.document_id, p.paid_on, p.applied FROM payments p JOIN owed o ON o.id = p.document_id \
+             WHERE p.company_id = $1 AND p.paid_on <= $2 AND p.status = 'recorded'"
+        );
+        let credit_sql = format!(
+            "{OWED_ON} SELECT c.parent_id, c.issue_date, c.gross FROM documents c JOIN owed o ON o.id = c.parent_id \
+             WHERE c.company_id = $1 AND c.kind = 'credit_note' AND c.status NOT IN ('draft', 'cancelled') \
+             AND c.issue_date <= $2"
+        );
+        let mut tx = self.begin_read().await?;
+        let (docs, pays, credits): (Vec<DocRow>, Vec<(Uuid, Date, String)>, Vec<(Uuid, Date, String)>) =
+            on_conn!(&mut tx, |c| {
+                let docs = sqlx::query_as(sqlx::AssertSqlSafe(docs_sql.as_str()))
+                    .bind(company_id)
+                    .bind(as_of)
+                    .fetch_all(&mut *c)
+                    .await?;
+                let pays = sqlx::query_as(sqlx::AssertSqlSafe(pay_sql.as_str()))
+                    .bind(company_id)
+                    .bind(as_of)
+                    .fetch_all(&mut *c)
+                    .await?;
+                let credits = sqlx::query_as(sqlx::AssertSqlSafe(credit_sql.as_str()))
+                    .bind(company_id)
+                    .bind(as_of)
+                    .fetch_all(&mut *c)
+                    .await?;
+                (docs, pays, credits)
+            });
+        tx.commit().await?;
+        let mut rows: Vec<AgedRow> = Vec::with_capacity(docs.len());
+        let mut at: HashMap<Uuid, usize> = HashMap::with_capacity(docs.len());
+        for d in docs {
+            at.insert(d.0, rows.len());
+            rows.push(AgedRow {
+                receivable: aging::Receivable {
+                    customer_id: d.1,
+                    currency: d.6,
+                    issue_date: d.3,
+                    due_date: d.4,
+                    gross: dec("gross", &d.5)?,
+                    payments: Vec::new(),
+                    credit_notes: Vec::new(),
+                },
+                customer_name: d.2,
+                exchange_rate: rate_in(d.7.as_deref())?,
+            });
+        }
+        for (doc, day, applied) in pays {
+            if let Some(r) = at.get(&doc).and_then(|i| rows.get_mut(*i)) {
+                r.receivable.payments.push((day, dec("applied", &applied)?));
+            }
+        }
+        for (doc, day, gross) in credits {
+            if let Some(r) = at.get(&doc).and_then(|i| rows.get_mut(*i)) {
+                r.receivable.credit_notes.push((day, dec("gross", &gross)?));
+            }
+        }
+        Ok(rows)
+    }
+
+    /// The gross sales issued from `from` to `to` (both included): invoices and deposit
+    /// invoices, credit notes counting negative, each with its currency and exchange rate.
+    pub async fn gross_sales_between(
+        &self,
+        company_id: Uuid,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<(Decimal, String, Option<Decimal>)>> {
+        let sql = format!(
+            "SELECT d.kind, d.gross, d.currency, {FOREIGN_CONTENT} FROM documents d JOIN companies co ON co.id = d.company_id \
+             WHERE d.company_id = $1 AND d.kind IN ('invoice', 'deposit_invoice', 'credit_note') \
+             AND d.status NOT IN ('draft', 'cancelled') AND d.issue_date >= $2 AND d.issue_date <= $3"
+        );
+        let rows: Vec<(String, String, String, Option<String>)> = on_pool!(self, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(from).bind(to).fetch_all(c).await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                let gross = dec("gross", &r.1)?;
+                Ok((if r.0 == "credit_note" { -gross } else { gross }, r.2, rate_in(r.3.as_deref())?))
+            })
+            .collect()
+    }
+
     /// Every issued, unsettled invoice of the company (or of one customer), oldest due first.
     pub async fn receivables(&self, company_id: Uuid, customer_id: Option<Uuid>) -> Result<Vec<Receivable>> {
         type Row = (Uuid, String, Option<String>, Uuid, String, Option<Date>, String, String, Option<String>, String);

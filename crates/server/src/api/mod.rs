@@ -11,6 +11,7 @@ pub mod issue_check;
 pub mod payments;
 pub mod products;
 pub mod render;
+pub mod reports;
 pub mod settings;
 
 use crate::App;
@@ -58,6 +59,7 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/numbering", "Numbering patterns of each document kind"),
     ("put", "/numbering/{kind}", "Change the numbering pattern of a kind (admin)"),
     ("post", "/billing/delivery-notes", "Invoice the delivered goods of a period (monthly run)"),
+    ("get", "/reports/aged-balance", "What customers owed on a day, by lateness (aged balance)"),
     ("get", "/settings", "Company-wide settings"),
     ("patch", "/settings", "Change company-wide settings (admin)"),
     ("get", "/settings/logo", "The company's logo"),
@@ -325,6 +327,7 @@ pub fn routes(app: App) -> Router<App> {
         .route("/settings", get(settings::show_settings).patch(settings::update_settings))
         .route("/settings/logo", get(settings::get_logo).put(settings::put_logo).delete(settings::delete_logo))
         .route("/billing/delivery-notes", axum::routing::post(billing::invoice_deliveries))
+        .route("/reports/aged-balance", axum::routing::get(reports::aged_balance))
         .route("/openapi.json", get(|| async { axum::Json(crate::openapi::document()) }))
         .fallback(|| async { ApiError::NotFound("route") })
         .layer(axum::middleware::from_fn(crate::error::in_readers_language))

@@ -239,6 +239,13 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("post", "/billing/delivery-notes", "invoiceDeliveries", "billing")
     },
     Operation {
+        description: "What each customer owed at the end of `as_of` (today by default), by days past the due date: `not_due`, `1_30`, `31_60`, `61_90`, `over_90`, with `total` and `overdue`, per customer and currency (the most overdue first) and per currency in all. A past day counts what was owed then: payments and credit notes dated after it are not deducted. `days_sales_outstanding`: what was owed, in the company's currency, as days of the gross sales of the `dso_days` days up to `as_of`.",
+        query: &["AsOf"],
+        success: Success::Json(200, "AgedBalance", "The aged balance"),
+        errors: &[422],
+        ..op("get", "/reports/aged-balance", "getAgedBalance", "reports")
+    },
+    Operation {
         description: "`allow_negative_stock`: whether validated delivery notes may take a product's stock below zero (default false: 409).",
         success: Success::Json(200, "Settings", "The company's settings"),
         ..op("get", "/settings", "getSettings", "settings")

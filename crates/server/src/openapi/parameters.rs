@@ -110,6 +110,11 @@ pub(super) fn parameters() -> Value {
             "description": "Only documents of this customer.",
             "schema": {"type": "string", "format": "uuid"},
         },
+        "AsOf": {
+            "name": "as_of", "in": "query", "required": false,
+            "description": "The day the report is for (today by default).",
+            "schema": schema_ref("Date"),
+        },
         "From": {
             "name": "from", "in": "query", "required": false,
             "description": "Only documents dated on or after this day.",

@@ -102,17 +102,6 @@ struct DashboardPage {
     quotes: Vec<QuoteRow>,
 }
 
-/// `amount` in `company` currency: as it is in that currency, converted at the document's
-/// exchange rate otherwise (fixed at issue), rounded to the company currency's minor unit.
-pub fn in_company_currency(
-    amount: Decimal,
-    currency: &str,
-    rate: Option<Decimal>,
-    company: Currency,
-) -> Option<Decimal> {
-    if currency == company.code() { Some(amount) } else { rate.map(|r| company.round(amount * r)) }
-}
-
 /// The buckets of the aged balance, by days past the due date.
 const AGED: [&str; 5] = ["dash.aged.not_due", "dash.aged.0_30", "dash.aged.31_60", "dash.aged.61_90", "dash.aged.90"];
 
@@ -181,7 +170,9 @@ pub async fn show(State(app): State<App>, s: WebSession) -> Result<Response, Web
         if !ListStatus::Unpaid.admits(kind, status, r.due, r.due_date, today) {
             continue;
         }
-        let Some(due) = in_company_currency(r.due, &r.currency, r.exchange_rate, cur) else { continue };
+        let Some(due) = facturier_core::money::in_company_currency(r.due, &r.currency, r.exchange_rate, cur) else {
+            continue;
+        };
         let part = per_kind.iter_mut().find(|p| p.0 == kind);
         outstanding += due;
         let late = r.due_date.map_or(0, |d| (today - d).whole_days());
@@ -215,7 +206,10 @@ pub async fn show(State(app): State<App>, s: WebSession) -> Result<Response, Web
     let mut months = [Decimal::ZERO; 12];
     let mut per_customer: HashMap<uuid::Uuid, (String, Decimal)> = HashMap::new();
     for sale in &sales {
-        let Some(net) = in_company_currency(sale.net, &sale.currency, sale.exchange_rate, cur) else { continue };
+        let Some(net) = facturier_core::money::in_company_currency(sale.net, &sale.currency, sale.exchange_rate, cur)
+        else {
+            continue;
+        };
         let i = (sale.issue_date.year() - first.year()) * 12 + i32::from(u8::from(sale.issue_date.month()))
             - i32::from(u8::from(first.month()));
         if let Some(m) = usize::try_from(i).ok().and_then(|i| months.get_mut(i)) {
@@ -307,10 +301,19 @@ mod tests {
     #[test]
     fn foreign_amounts_count_at_their_exchange_rate_rounded_to_the_cent() {
         let d = |s: &str| s.parse::<Decimal>().unwrap();
-        assert_eq!(in_company_currency(d("100.00"), "EUR", None, Currency::EUR), Some(d("100.00")));
-        assert_eq!(in_company_currency(d("100.00"), "USD", Some(d("0.91235")), Currency::EUR), Some(d("91.24")));
-        assert_eq!(in_company_currency(d("-33.33"), "GBP", Some(d("1.15")), Currency::EUR), Some(d("-38.33")));
-        assert_eq!(in_company_currency(d("100.00"), "USD", None, Currency::EUR), None);
+        assert_eq!(
+            facturier_core::money::in_company_currency(d("100.00"), "EUR", None, Currency::EUR),
+            Some(d("100.00"))
+        );
+        assert_eq!(
+            facturier_core::money::in_company_currency(d("100.00"), "USD", Some(d("0.91235")), Currency::EUR),
+            Some(d("91.24"))
+        );
+        assert_eq!(
+            facturier_core::money::in_company_currency(d("-33.33"), "GBP", Some(d("1.15")), Currency::EUR),
+            Some(d("-38.33"))
+        );
+        assert_eq!(facturier_core::money::in_company_currency(d("100.00"), "USD", None, Currency::EUR), None);
     }
 
     #[test]

@@ -4,13 +4,13 @@
 //! date that matters for each kind (a quote's validity, an invoice's due date), and totals
 //! that count only what their label says.
 
-use super::dashboard::in_company_currency;
 use super::i18n::Labels;
 use facturier_core::Decimal;
 use facturier_core::document::{DocumentKind, Status};
 use facturier_core::lifecycle::{self, Standing};
 use facturier_core::listing::{self, ListStatus};
 use facturier_core::money::Currency;
+use facturier_core::money::in_company_currency;
 use facturier_store::documents::DocumentRecord;
 use facturier_store::lists::ListedAmount;
 use time::Date;

@@ -336,3 +336,59 @@ async fn with_deposit_invoices_owing_too_each_part_of_a_figure_links_to_its_own_
     })
     .await;
 }
+
+/// The amounts of `bucket` in the aged balance's totals for euros.
+fn euros<'a>(report: &'a Value, bucket: &str) -> &'a str {
+    let totals = report["totals"].as_array().unwrap();
+    let eur = totals.iter().find(|t| t["currency"] == "EUR").unwrap_or_else(|| panic!("no euros: {report}"));
+    eur[bucket].as_str().unwrap()
+}
+
+#[tokio::test]
+async fn the_aged_balance_counts_what_was_owed_on_its_day_by_lateness() {
+    each_db(|app| async move {
+        let i = invoices_in_every_state(&app).await;
+        // Today: the invoices of -60 and -50 days are 30 and 20 days late (120 and 100
+        // due), those of -27 and -2 not due yet; paid, credited and draft ones owe nothing.
+        let today = app.get("/reports/aged-balance").await.assert_status(200).clone();
+        assert_eq!(today["as_of"], day(0));
+        for (bucket, amount) in [
+            ("not_due", "240.00"),
+            ("1_30", "220.00"),
+            ("31_60", "0.00"),
+            ("61_90", "0.00"),
+            ("over_90", "0.00"),
+            ("total", "460.00"),
+            ("overdue", "220.00"),
+        ] {
+            assert_eq!(euros(&today, bucket), amount, "{bucket}: {today}");
+        }
+        let customers = today["customers"].as_array().unwrap();
+        assert_eq!(customers.len(), 1, "{today}");
+        assert_eq!((customers[0]["1_30"].as_str(), customers[0]["total"].as_str()), (Some("220.00"), Some("460.00")));
+        // Sales of the last 90 days: six invoices of 120, less the credit note: 600.
+        // 460 owed is 69 days of them.
+        assert_eq!(today["days_sales_outstanding"], "69");
+        assert_eq!(today["dso_days"], 90);
+
+        // 25 days ago: the invoice of -2 did not exist; today's payments and credit note
+        // had not come; only the invoice of -60 (due 30 days after) was late, by 5 days.
+        let past = app.get(&format!("/reports/aged-balance?as_of={}", day(-25))).await.assert_status(200).clone();
+        assert_eq!(euros(&past, "not_due"), "480.00", "{past}");
+        assert_eq!(euros(&past, "1_30"), "120.00");
+        assert_eq!(euros(&past, "total"), "600.00");
+        assert_eq!(past["days_sales_outstanding"], "90", "all the period's sales were owed");
+        let _ = (i.draft, i.not_due, i.due_soon, i.overdue, i.partly_paid_overdue, i.paid, i.credited);
+
+        // Bad input names the field; another company's report is its own (empty).
+        let bad = app.get("/reports/aged-balance?as_of=31/12/2026").await;
+        assert_eq!(bad.status, 422);
+        assert_eq!(bad.body["errors"][0]["field"], "as_of");
+        let other = app.other_company().await;
+        let theirs = other.get("/reports/aged-balance").await.assert_status(200).clone();
+        assert_eq!(theirs["customers"].as_array().map(Vec::len), Some(0));
+        assert_eq!(theirs["totals"].as_array().map(Vec::len), Some(0));
+        assert_eq!(theirs["days_sales_outstanding"], Value::Null);
+    })
+    .await;
+}
