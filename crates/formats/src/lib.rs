@@ -5,6 +5,7 @@ pub mod cii;
 pub mod email;
 mod en16931;
 pub mod error;
+pub mod export;
 pub mod mentions;
 pub mod model;
 pub mod pdf;

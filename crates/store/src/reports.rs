@@ -128,25 +128,25 @@ impl Store {
              AND c.issue_date <= $2"
         );
         let mut tx = self.begin_read().await?;
-        let (docs, pays, credits): (Vec<DocRow>, Vec<(Uuid, Date, String)>, Vec<(Uuid, Date, String)>) =
-            on_conn!(&mut tx, |c| {
-                let docs = sqlx::query_as(sqlx::AssertSqlSafe(docs_sql.as_str()))
-                    .bind(company_id)
-                    .bind(as_of)
-                    .fetch_all(&mut *c)
-                    .await?;
-                let pays = sqlx::query_as(sqlx::AssertSqlSafe(pay_sql.as_str()))
-                    .bind(company_id)
-                    .bind(as_of)
-                    .fetch_all(&mut *c)
-                    .await?;
-                let credits = sqlx::query_as(sqlx::AssertSqlSafe(credit_sql.as_str()))
-                    .bind(company_id)
-                    .bind(as_of)
-                    .fetch_all(&mut *c)
-                    .await?;
-                (docs, pays, credits)
-            });
+        type Dated = Vec<(Uuid, Date, String)>;
+        let (docs, pays, credits): (Vec<DocRow>, Dated, Dated) = on_conn!(&mut tx, |c| {
+            let docs = sqlx::query_as(sqlx::AssertSqlSafe(docs_sql.as_str()))
+                .bind(company_id)
+                .bind(as_of)
+                .fetch_all(&mut *c)
+                .await?;
+            let pays = sqlx::query_as(sqlx::AssertSqlSafe(pay_sql.as_str()))
+                .bind(company_id)
+                .bind(as_of)
+                .fetch_all(&mut *c)
+                .await?;
+            let credits = sqlx::query_as(sqlx::AssertSqlSafe(credit_sql.as_str()))
+                .bind(company_id)
+                .bind(as_of)
+                .fetch_all(&mut *c)
+                .await?;
+            (docs, pays, credits)
+        });
         tx.commit().await?;
         let mut rows: Vec<AgedRow> = Vec::with_capacity(docs.len());
         let mut at: HashMap<Uuid, usize> = HashMap::with_capacity(docs.len());

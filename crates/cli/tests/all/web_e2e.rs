@@ -384,6 +384,7 @@ async fn on_a_phone(b: &Browser, app: &str, token: &str, customer_id: &str, invo
         ("tokens", "/tokens".into()),
         ("jobs", "/jobs".into()),
         ("imports", "/imports".into()),
+        ("aged-balance", "/reports/aged-balance".into()),
         ("invitations", "/invitations".into()),
     ] {
         pages.push((name.into(), path));

@@ -156,7 +156,7 @@ impl<'a> Progress<'a> {
 
     /// `checked` of `total` rows checked: recorded now and then.
     async fn checked(&self, company: Uuid, total: usize, checked: usize) {
-        if self.upload.is_none() || checked % PROGRESS_EVERY_ROWS != 0 {
+        if self.upload.is_none() || !checked.is_multiple_of(PROGRESS_EVERY_ROWS) {
             return;
         }
         let due = match self.last.lock() {

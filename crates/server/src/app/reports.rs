@@ -64,13 +64,46 @@ impl AgedAmounts {
     }
 }
 
-/// A customer's amounts in one currency.
+/// A customer's amounts in one currency (the fields of [`AgedAmounts`], with the customer).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct AgedCustomer {
     pub customer_id: Uuid,
     pub name: String,
-    #[serde(flatten)]
-    pub amounts: AgedAmounts,
+    pub currency: String,
+    #[schema(value_type = crate::openapi::written::DecimalText)]
+    pub not_due: String,
+    #[serde(rename = "1_30")]
+    #[schema(value_type = crate::openapi::written::DecimalText)]
+    pub days_1_30: String,
+    #[serde(rename = "31_60")]
+    #[schema(value_type = crate::openapi::written::DecimalText)]
+    pub days_31_60: String,
+    #[serde(rename = "61_90")]
+    #[schema(value_type = crate::openapi::written::DecimalText)]
+    pub days_61_90: String,
+    #[schema(value_type = crate::openapi::written::DecimalText)]
+    pub over_90: String,
+    #[schema(value_type = crate::openapi::written::DecimalText)]
+    pub total: String,
+    #[schema(value_type = crate::openapi::written::DecimalText)]
+    pub overdue: String,
+}
+
+impl AgedCustomer {
+    fn of(customer_id: Uuid, name: String, a: AgedAmounts) -> AgedCustomer {
+        AgedCustomer {
+            customer_id,
+            name,
+            currency: a.currency,
+            not_due: a.not_due,
+            days_1_30: a.days_1_30,
+            days_31_60: a.days_31_60,
+            days_61_90: a.days_61_90,
+            over_90: a.over_90,
+            total: a.total,
+            overdue: a.overdue,
+        }
+    }
 }
 
 /// `GET /reports/aged-balance`.
@@ -117,11 +150,7 @@ impl From<&AgedReport> for AgedBalanceView {
             customers: r
                 .customers
                 .iter()
-                .map(|c| AgedCustomer {
-                    customer_id: c.customer_id,
-                    name: c.name.clone(),
-                    amounts: AgedAmounts::of(&c.currency, &c.buckets),
-                })
+                .map(|c| AgedCustomer::of(c.customer_id, c.name.clone(), AgedAmounts::of(&c.currency, &c.buckets)))
                 .collect(),
             totals: r.totals.iter().map(|(cur, b)| AgedAmounts::of(cur, b)).collect(),
             days_sales_outstanding: r.days_sales_outstanding.map(|d| d.to_string()),

@@ -23,6 +23,7 @@ pub mod notice;
 pub mod password;
 pub mod payments;
 pub mod products;
+pub mod reports;
 pub mod session;
 pub mod settings;
 pub mod setup;
@@ -160,6 +161,9 @@ pub fn routes() -> Router<App> {
         )
         .route("/imports/{upload}", get(imports::progress).post(imports::mapped))
         .route("/delivery-notes/invoicing", get(billing::form).post(billing::run))
+        .route("/reports/aged-balance", get(reports::page))
+        .route("/reports/aged-balance.csv", get(reports::export_csv))
+        .route("/reports/aged-balance.xlsx", get(reports::export_xlsx))
         .route("/setup", get(setup::page))
         .route("/jobs", get(jobs::list))
         .route("/jobs/{id}/retry", post(jobs::retry))

@@ -392,3 +392,71 @@ async fn the_aged_balance_counts_what_was_owed_on_its_day_by_lateness() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_aged_balance_page_shows_each_customer_by_lateness_and_exports_the_same_figures() {
+    each_db(|app| async move {
+        invoices_in_every_state(&app).await;
+        let mut b = signed_in(&app, ADMIN).await;
+        let dash = b.get("/").await;
+        assert_eq!(
+            href_of(&dash.body, "aged-link"),
+            "/reports/aged-balance",
+            "the dashboard's aged balance leads to it"
+        );
+        assert_eq!(href_of(&dash.body, "aged-1"), "/reports/aged-balance");
+        let page = b.get("/reports/aged-balance").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        let text = as_read(&page.body);
+        for words in [
+            "Balance âgée",
+            "Non échu",
+            "1 à 30 j",
+            "Plus de 90 j",
+            "240,00 €",
+            "220,00 €",
+            "460,00 €",
+            "Tous les clients",
+        ] {
+            assert!(text.contains(words), "{words}: {text}");
+        }
+        assert!(text.contains("Délai moyen de paiement (DSO) : 69 jours de ventes"), "{text}");
+        assert!(page.body.contains(r#"class="stack-sm""#), "stacks on a phone");
+
+        // The same figures, for a spreadsheet: French CSV, then XLSX.
+        let csv = b.get(&format!("/reports/aged-balance.csv?as_of={}", day(0))).await;
+        assert_eq!(csv.status, 200);
+        assert!(csv.content_type.starts_with("text/csv"), "{}", csv.content_type);
+        let table = facturier_formats::table::read_csv(&csv.bytes).unwrap();
+        assert_eq!(table.headers[0], "Client");
+        assert_eq!(
+            table.headers[2..].to_vec(),
+            ["Non échu", "1 à 30 j", "31 à 60 j", "61 à 90 j", "Plus de 90 j", "Total"]
+        );
+        let all = table.rows.iter().find(|r| r.cells[0] == "Tous les clients").expect("a totals row");
+        assert_eq!(all.cells[1..].to_vec(), ["EUR", "240,00", "220,00", "0,00", "0,00", "0,00", "460,00"]);
+        let xlsx = b.get("/reports/aged-balance.xlsx").await;
+        assert_eq!(xlsx.status, 200);
+        let book = facturier_formats::table::read_xlsx(&xlsx.bytes).unwrap();
+        let all = book.rows.iter().find(|r| r.cells[0] == "Tous les clients").expect("a totals row");
+        assert_eq!(all.cells[7], "460", "numbers as numbers");
+
+        // A past day, and a day that is none.
+        let past = as_read(&b.get(&format!("/reports/aged-balance?as_of={}", day(-25))).await.body);
+        assert!(past.contains("480,00 €") && past.contains("600,00 €"), "{past}");
+        let bad = b.get("/reports/aged-balance?as_of=31-31-2026").await;
+        assert_eq!(bad.status, 422);
+        assert!(as_read(&bad.body).contains("Ce n'est pas une date"), "{}", bad.body);
+        assert!(bad.body.contains(r#"value="31-31-2026""#), "what was typed is kept");
+
+        // English.
+        let csrf = b.csrf().await;
+        b.act(&csrf, "/language", &[("lang", "en"), ("back", "/")]).await;
+        let en = as_read(&b.get("/reports/aged-balance").await.body);
+        assert!(en.contains("Aged balance") && en.contains("1–30 days") && en.contains("€460.00"), "{en}");
+        let csv = b.get("/reports/aged-balance.csv").await;
+        let text = String::from_utf8_lossy(&csv.bytes).to_string();
+        assert!(text.contains("All customers,EUR,240.00,220.00,0.00,0.00,0.00,460.00"), "{text}");
+    })
+    .await;
+}

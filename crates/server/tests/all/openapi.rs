@@ -1077,6 +1077,9 @@ async fn responses_follow_the_document() {
     let run =
         c.ok("post", "/billing/delivery-notes", None, Some(json!({"from": "2000-01-01", "to": "2199-12-31"}))).await;
     assert_eq!(run["created"], json!([]), "its only delivery note was already converted into an invoice");
+    let aged = c.expect(200, "get", "/reports/aged-balance", None, "?as_of=2199-12-31", None).await;
+    assert!(aged["totals"].is_array(), "{aged}");
+    c.expect(422, "get", "/reports/aged-balance", None, "?as_of=someday", None).await;
 
     let pf = c.ok("post", "/proformas", None, Some(doc_body("Pro-forma"))).await;
     let pfid = pf["id"].as_str().unwrap().to_string();

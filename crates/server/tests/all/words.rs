@@ -210,6 +210,7 @@ async fn company_with_one_of_everything(app: &TestApp) -> Site {
         "/tokens",
         "/jobs",
         "/imports",
+        "/reports/aged-balance",
     ] {
         pages.push(p.to_string());
     }
