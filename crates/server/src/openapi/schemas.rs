@@ -261,6 +261,8 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::openapi::written::DocumentStatus,
     crate::openapi::written::DocumentKind,
     crate::openapi::written::Nature,
+    crate::stripe::PaymentLinkView,
+    crate::stripe::WebhookAnswer,
 )))]
 struct Derived;
 
@@ -409,6 +411,21 @@ pub(super) fn schemas() -> Value {
 
     // ---- settings ----
     add("NumberingList", json!({"type": "array", "items": schema_ref("NumberingView")}));
+
+    // ---- online payment (issue 23) ----
+    add(
+        "StripeEvent",
+        json!({
+            "type": "object",
+            "description": "A Stripe event as Stripe sends it (https://docs.stripe.com/api/events/object): `id`, `type`, `data.object` (a Checkout session: `id`, `payment_status`, `amount_total`, `currency`).",
+            "required": ["id", "type", "data"],
+            "properties": {
+                "id": {"type": "string"},
+                "type": {"type": "string"},
+                "data": {"type": "object", "properties": {"object": {"type": "object"}}},
+            },
+        }),
+    );
 
     Value::Object(s)
 }

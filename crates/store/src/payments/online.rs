@@ -7,7 +7,7 @@
 use super::rows::{Header, write_receipt};
 use super::{PaymentKind, lock_customer, open};
 use crate::documents::{event, lock_document};
-use crate::{Result, Stamp, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
+use crate::{Result, Stamp, Store, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::money::Currency;
 use facturier_core::payments::{Allocated, Excess, pay_one};
@@ -25,6 +25,20 @@ pub struct StripeAccount {
     pub webhook_secret: String,
     pub webhook_secret_hint: String,
     pub api_base: String,
+}
+
+/// What `GET /settings` shows of the Stripe account: never a secret.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StripeStatus))]
+pub struct StripeStatus {
+    /// The secret key's last four characters (`…abcd`).
+    pub secret_key: String,
+    /// The webhook signing secret's last four characters.
+    pub webhook_secret: String,
+    /// Where Stripe's API is called (`https://api.stripe.com`).
+    pub api_base: String,
+    /// The path of the company's webhook endpoint under the public address.
+    pub webhook_path: String,
 }
 
 /// A Checkout session started for an invoice.
@@ -55,7 +69,6 @@ pub enum EventOutcome {
 #[derive(sqlx::FromRow)]
 struct SessionRow {
     invoice_id: Uuid,
-    currency: String,
     status: String,
 }
 
@@ -194,7 +207,7 @@ impl Store {
     }
 
     /// Handles a paid Checkout session once: remembers the event id and, when the event is
-    /// new and the session is the company's, records `amount` on its invoice (what exceeds
+    /// new and the session is the company's, records `amount` in `currency` on its invoice (what exceeds
     /// the due, or all of it when the invoice takes no more payments, becomes customer
     /// credit: the money was received), all in one transaction.
     pub async fn stripe_session_paid(
@@ -204,6 +217,7 @@ impl Store {
         event_type: &str,
         stripe_session_id: &str,
         amount: Decimal,
+        currency: Currency,
         date: Date,
     ) -> Result<EventOutcome> {
         let mut tx = self.begin().await?;
@@ -222,10 +236,6 @@ impl Store {
         let doc = lock_document(&mut tx, company_id, session.invoice_id, None).await?;
         let customer_id = doc.content.customer_id;
         lock_customer(&mut tx, company_id, customer_id).await?;
-        let currency: Currency = session
-            .currency
-            .parse()
-            .map_err(|_| StoreError::Corrupt(format!("checkout session currency {:?}", session.currency)))?;
         let plan = if doc.kind.is_payable() && doc.content.currency == currency {
             pay_one(&open(&doc), amount, Excess::Credit).ok()
         } else {
@@ -311,7 +321,7 @@ async fn remember_event(tx: &mut Tx, company_id: Uuid, event_id: &str, event_typ
 
 async fn session_row(tx: &mut Tx, company_id: Uuid, stripe_session_id: &str) -> Result<Option<SessionRow>> {
     Ok(on_conn!(tx, |c| sqlx::query_as(
-        "SELECT invoice_id, currency, status FROM checkout_sessions WHERE company_id = $1 AND stripe_session_id = $2"
+        "SELECT invoice_id, status FROM checkout_sessions WHERE company_id = $1 AND stripe_session_id = $2"
     )
     .bind(company_id)
     .bind(stripe_session_id)
