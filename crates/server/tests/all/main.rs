@@ -22,6 +22,7 @@ mod issue_checks;
 mod jobs;
 mod lists;
 mod openapi;
+mod online_payment;
 mod payments;
 mod pipeline;
 mod secrets_at_rest;
