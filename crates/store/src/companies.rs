@@ -97,7 +97,7 @@ pub struct CompanySettings {
     /// four characters only), the API address and the webhook's path. Never read from the
     /// settings JSON nor written to it.
     #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::payments::online::StripeStatus>, inline))]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
     pub stripe: Option<crate::payments::online::StripeStatus>,
 }
 

@@ -391,6 +391,10 @@ pub(super) fn schemas() -> Value {
             ),
         );
     }
+    // ---- online payment (issue 23): what the settings show of the Stripe account ----
+    if let Some(Value::Object(props)) = s.get_mut("Settings").and_then(|c| c.get_mut("properties")) {
+        props.insert("stripe".into(), schema_ref("StripeStatus"));
+    }
     let mut add = |name: &str, v: Value| {
         s.insert(name.to_string(), v);
     };
@@ -413,6 +417,22 @@ pub(super) fn schemas() -> Value {
     add("NumberingList", json!({"type": "array", "items": schema_ref("NumberingView")}));
 
     // ---- online payment (issue 23) ----
+    let hint = |d: &str| json!({"type": "string", "description": d});
+    add(
+        "StripeStatus",
+        json!({
+            "type": "object",
+            "description": "The company's Stripe account, when online payment is set up: never a secret, only its last four characters.",
+            "required": ["secret_key", "webhook_secret", "api_base", "webhook_path"],
+            "additionalProperties": false,
+            "properties": {
+                "secret_key": hint("The secret key's last four characters (`…abcd`)."),
+                "webhook_secret": hint("The webhook signing secret's last four characters."),
+                "api_base": hint("Where Stripe's API is called."),
+                "webhook_path": hint("The path of the company's webhook endpoint under the public address: `/api/v1/webhooks/stripe/{company_id}`."),
+            },
+        }),
+    );
     add(
         "StripeEvent",
         json!({

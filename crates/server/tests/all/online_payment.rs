@@ -15,19 +15,19 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-const SECRET_KEY: &str = "sk_test_standin4242";
+pub(crate) const SECRET_KEY: &str = "sk_test_standin4242";
 const WEBHOOK_SECRET: &str = "whsec_standin_secret_a";
 
 /// What the stand-in received: each form, and the sessions it made by idempotency key.
 #[derive(Default)]
-struct Seen {
+pub(crate) struct Seen {
     forms: Vec<HashMap<String, String>>,
     by_key: HashMap<String, Value>,
     keys: Vec<String>,
 }
 
 /// A stand-in for Stripe's API; returns its base address and what it saw.
-async fn stand_in_stripe() -> (String, Arc<Mutex<Seen>>) {
+pub(crate) async fn stand_in_stripe() -> (String, Arc<Mutex<Seen>>) {
     let seen: Arc<Mutex<Seen>> = Arc::default();
     async fn create(State(seen): State<Arc<Mutex<Seen>>>, headers: HeaderMap, body: String) -> (StatusCode, axum::Json<Value>) {
         let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");

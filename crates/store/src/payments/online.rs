@@ -28,8 +28,8 @@ pub struct StripeAccount {
 }
 
 /// What `GET /settings` shows of the Stripe account: never a secret.
+/// (Its OpenAPI schema, `StripeStatus`, is written by the server's document.)
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = StripeStatus))]
 pub struct StripeStatus {
     /// The secret key's last four characters (`…abcd`).
     pub secret_key: String,
