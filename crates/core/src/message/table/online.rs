@@ -79,10 +79,4 @@ pub(super) const ONLINE: &[Row] = &[
         "the event could not be read: {reason}",
         "l'événement n'a pas pu être lu : {reason}",
     ),
-    // The public payment link.
-    (
-        "payment_link_unknown",
-        "this payment link is not valid, or online payment is no longer offered",
-        "ce lien de paiement n'est pas valide, ou le paiement en ligne n'est plus proposé",
-    ),
 ];
