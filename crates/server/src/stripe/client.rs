@@ -90,9 +90,8 @@ async fn exchange<S>(io: S, req: hyper::Request<Full<Bytes>>) -> Result<Answer, 
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
-        .await
-        .map_err(|e| Unreachable(format!("HTTP: {e}")))?;
+    let (mut sender, conn) =
+        hyper::client::conn::http1::handshake(TokioIo::new(io)).await.map_err(|e| Unreachable(format!("HTTP: {e}")))?;
     let driver = tokio::spawn(conn);
     let resp = sender.send_request(req).await.map_err(|e| Unreachable(format!("HTTP: {e}")));
     let out = match resp {

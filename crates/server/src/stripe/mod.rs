@@ -20,7 +20,7 @@ use facturier_core::message::Message;
 use facturier_core::money::Currency;
 use facturier_core::online::{from_minor_units, to_minor_units};
 use facturier_core::payments::OpenInvoice;
-use facturier_store::payments::online::{EventOutcome, NewCheckoutSession, StripeAccount, StripeStatus};
+use facturier_store::payments::online::{EventOutcome, NewCheckoutSession, PaidSession, StripeAccount, StripeStatus};
 use secrets::{SecretsKey, hint, token_hash};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -99,16 +99,17 @@ pub async fn plan_settings(
         },
         None => stored.as_ref().map_or_else(|| DEFAULT_API_BASE.to_string(), |s| s.api_base.clone()),
     };
-    let secret = |given: &Option<String>, kept: Option<(&String, &String)>, name: &str, field: &str, v: &mut Check| {
-        match (given, kept) {
+    let secret =
+        |given: &Option<String>, kept: Option<(&String, &String)>, name: &str, field: &str, v: &mut Check| match (
+            given, kept,
+        ) {
             (Some(s), _) => Ok(Some((key.seal(company_id, name, s)?, hint(s)))),
             (None, Some((sealed, h))) => Ok(Some((sealed.clone(), h.clone()))),
             (None, None) => {
                 v.error(field, Message::new("required"));
                 Ok::<_, ApiError>(None)
             }
-        }
-    };
+        };
     let sk = secret(
         &input.secret_key,
         stored.as_ref().map(|s| (&s.secret_key, &s.secret_key_hint)),
@@ -125,7 +126,13 @@ pub async fn plan_settings(
     )?;
     Ok(match (ok, sk, wh) {
         (true, Some((secret_key, secret_key_hint)), Some((webhook_secret, webhook_secret_hint))) => {
-            Some(StripePlan(StripeAccount { secret_key, secret_key_hint, webhook_secret, webhook_secret_hint, api_base }))
+            Some(StripePlan(StripeAccount {
+                secret_key,
+                secret_key_hint,
+                webhook_secret,
+                webhook_secret_hint,
+                api_base,
+            }))
         }
         _ => None,
     })
@@ -366,11 +373,14 @@ pub async fn webhook(
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     signature::verify(signature_header, body, &secret, now)
         .map_err(|e| ApiError::BadRequest(Message::new(e.code())))?;
-    let malformed = |reason: String| ApiError::BadRequest(Message::new("stripe_event_malformed").with("reason", reason));
+    let malformed =
+        |reason: String| ApiError::BadRequest(Message::new("stripe_event_malformed").with("reason", reason));
     let event: Event = serde_json::from_slice(body).map_err(|e| malformed(e.to_string()))?;
     let handled = matches!(
         event.kind.as_str(),
-        "checkout.session.completed" | "checkout.session.async_payment_succeeded" | "checkout.session.async_payment_failed"
+        "checkout.session.completed"
+            | "checkout.session.async_payment_succeeded"
+            | "checkout.session.async_payment_failed"
     );
     if !handled || event.id.is_empty() || event.id.len() > 255 {
         return Ok(WebhookAnswer { received: true, outcome: "ignored" });
@@ -387,12 +397,8 @@ pub async fn webhook(
                 // Completed but not paid yet (a delayed method): the async events follow.
                 store.stripe_event_ignored(company_id, &event.id, kind).await?
             } else {
-                let currency: Currency = session
-                    .currency
-                    .as_deref()
-                    .unwrap_or("")
-                    .parse()
-                    .map_err(|_| malformed("currency".into()))?;
+                let currency: Currency =
+                    session.currency.as_deref().unwrap_or("").parse().map_err(|_| malformed("currency".into()))?;
                 let amount: Decimal = session
                     .amount_total
                     .and_then(|u| from_minor_units(u, currency))
@@ -400,7 +406,15 @@ pub async fn webhook(
                     .ok_or_else(|| malformed("amount_total".into()))?;
                 let company = store.company(company_id).await?;
                 let date = facturier_core::calendar::today(&company.country);
-                store.stripe_session_paid(company_id, &event.id, kind, &session.id, amount, currency, date).await?
+                let paid = PaidSession {
+                    event_id: &event.id,
+                    event_type: kind,
+                    stripe_session_id: &session.id,
+                    amount,
+                    currency,
+                    date,
+                };
+                store.stripe_session_paid(company_id, &paid).await?
             }
         }
     };

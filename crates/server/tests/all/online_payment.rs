@@ -29,7 +29,11 @@ pub(crate) struct Seen {
 /// A stand-in for Stripe's API; returns its base address and what it saw.
 pub(crate) async fn stand_in_stripe() -> (String, Arc<Mutex<Seen>>) {
     let seen: Arc<Mutex<Seen>> = Arc::default();
-    async fn create(State(seen): State<Arc<Mutex<Seen>>>, headers: HeaderMap, body: String) -> (StatusCode, axum::Json<Value>) {
+    async fn create(
+        State(seen): State<Arc<Mutex<Seen>>>,
+        headers: HeaderMap,
+        body: String,
+    ) -> (StatusCode, axum::Json<Value>) {
         let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
         if auth != format!("Bearer {SECRET_KEY}") {
             let e = json!({"error": {"type": "invalid_request_error", "code": "api_key_invalid", "message": "Invalid API Key provided: sk_test_****"}});
@@ -71,7 +75,8 @@ pub(crate) async fn stand_in_stripe() -> (String, Arc<Mutex<Seen>>) {
         seen.by_key.insert(key, session.clone());
         (StatusCode::OK, axum::Json(session))
     }
-    let router = axum::Router::new().route("/v1/checkout/sessions", axum::routing::post(create)).with_state(seen.clone());
+    let router =
+        axum::Router::new().route("/v1/checkout/sessions", axum::routing::post(create)).with_state(seen.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, router).await });
@@ -80,7 +85,10 @@ pub(crate) async fn stand_in_stripe() -> (String, Arc<Mutex<Seen>>) {
 
 async fn set_up_stripe(app: &TestApp, api_base: &str, webhook_secret: &str) {
     let r = app
-        .patch("/settings", json!({"stripe": {"secret_key": SECRET_KEY, "webhook_secret": webhook_secret, "api_base": api_base}}))
+        .patch(
+            "/settings",
+            json!({"stripe": {"secret_key": SECRET_KEY, "webhook_secret": webhook_secret, "api_base": api_base}}),
+        )
         .await;
     r.assert_status(200);
 }
@@ -138,13 +146,20 @@ async fn the_stripe_keys_are_kept_sealed_and_shown_by_their_last_four_characters
         // Both secrets are needed the first time, in their shapes.
         let r = app.patch("/settings", json!({"stripe": {"secret_key": SECRET_KEY}})).await;
         assert_eq!((r.status, r.error_fields()), (422, vec!["stripe.webhook_secret".to_string()]), "{}", r.body);
-        let r = app.patch("/settings", json!({"stripe": {"secret_key": "pk_test_x1234567", "webhook_secret": "nope", "api_base": "ftp://x"}})).await;
+        let r = app
+            .patch(
+                "/settings",
+                json!({"stripe": {"secret_key": "pk_test_x1234567", "webhook_secret": "nope", "api_base": "ftp://x"}}),
+            )
+            .await;
         let mut fields = r.error_fields();
         fields.sort();
         assert_eq!(fields, ["stripe.api_base", "stripe.secret_key", "stripe.webhook_secret"]);
         assert!(app.get("/settings").await.assert_status(200).get("stripe").is_none());
 
-        let r = app.patch("/settings", json!({"stripe": {"secret_key": SECRET_KEY, "webhook_secret": WEBHOOK_SECRET}})).await;
+        let r = app
+            .patch("/settings", json!({"stripe": {"secret_key": SECRET_KEY, "webhook_secret": WEBHOOK_SECRET}}))
+            .await;
         let shown = r.assert_status(200)["stripe"].clone();
         assert_eq!(shown["secret_key"], "…4242");
         assert_eq!(shown["webhook_secret"], "…et_a");
@@ -177,7 +192,12 @@ async fn a_payment_link_is_a_checkout_session_for_what_is_due() {
         set_up_stripe(&app, &base, WEBHOOK_SECRET).await;
         // 20.00 paid by transfer: 100.00 left to pay online.
         let date = app.get(&format!("/invoices/{id}")).await.body["issue_date"].as_str().unwrap().to_string();
-        let r = app.post(&format!("/invoices/{id}/payments"), json!({"amount": "20.00", "date": date, "method": "bank_transfer"})).await;
+        let r = app
+            .post(
+                &format!("/invoices/{id}/payments"),
+                json!({"amount": "20.00", "date": date, "method": "bank_transfer"}),
+            )
+            .await;
         r.assert_status(200);
 
         let r = app.post(&format!("/invoices/{id}/payment-link"), json!({})).await;
@@ -250,7 +270,9 @@ async fn a_payment_link_is_refused_without_something_due_or_when_stripe_refuses_
         let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let dead = format!("http://{}", closed.local_addr().unwrap());
         drop(closed);
-        app.patch("/settings", json!({"stripe": {"secret_key": SECRET_KEY, "api_base": dead}})).await.assert_status(200);
+        app.patch("/settings", json!({"stripe": {"secret_key": SECRET_KEY, "api_base": dead}}))
+            .await
+            .assert_status(200);
         let r = app.post(&format!("/invoices/{open}/payment-link"), json!({})).await;
         assert_eq!((r.status, r.body["code"].as_str()), (502, Some("stripe_unreachable")), "{}", r.body);
         assert_eq!(r.content_type, "application/problem+json");
@@ -323,7 +345,8 @@ async fn async_payment_events_record_a_late_payment_or_note_a_failure() {
         let inv = app.get(&format!("/invoices/{failing}")).await;
         let inv = inv.assert_status(200);
         assert_eq!((inv["status"].as_str(), inv["payments"].as_array().map(Vec::len)), (Some("issued"), Some(0)));
-        let history: Vec<&str> = inv["history"].as_array().unwrap().iter().filter_map(|e| e["event"].as_str()).collect();
+        let history: Vec<&str> =
+            inv["history"].as_array().unwrap().iter().filter_map(|e| e["event"].as_str()).collect();
         assert!(history.contains(&"online_payment_failed"), "{history:?}");
         // A new link after a failure is a new session.
         let r = app.post(&format!("/invoices/{failing}/payment-link"), json!({})).await;

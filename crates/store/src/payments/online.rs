@@ -51,6 +51,19 @@ pub struct NewCheckoutSession<'a> {
     pub url: &'a str,
 }
 
+/// A paid Checkout session as a webhook event reports it.
+#[derive(Clone, Copy, Debug)]
+pub struct PaidSession<'a> {
+    pub event_id: &'a str,
+    pub event_type: &'a str,
+    pub stripe_session_id: &'a str,
+    /// The session's `amount_total`, in the currency's units.
+    pub amount: Decimal,
+    pub currency: Currency,
+    /// The day the payment is recorded on (the company's today).
+    pub date: Date,
+}
+
 /// What the store did with a webhook event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventOutcome {
@@ -198,28 +211,18 @@ impl Store {
 
     /// The `(company, invoice)` of a payment link, by the hash of its token.
     pub async fn payment_link(&self, token_hash: &str) -> Result<Option<(Uuid, Uuid)>> {
-        Ok(on_pool!(self, |p| sqlx::query_as(
-            "SELECT company_id, invoice_id FROM payment_links WHERE token_hash = $1"
-        )
-        .bind(token_hash)
-        .fetch_optional(p)
-        .await?))
+        Ok(on_pool!(self, |p| sqlx::query_as("SELECT company_id, invoice_id FROM payment_links WHERE token_hash = $1")
+            .bind(token_hash)
+            .fetch_optional(p)
+            .await?))
     }
 
     /// Handles a paid Checkout session once: remembers the event id and, when the event is
     /// new and the session is the company's, records `amount` in `currency` on its invoice (what exceeds
     /// the due, or all of it when the invoice takes no more payments, becomes customer
     /// credit: the money was received), all in one transaction.
-    pub async fn stripe_session_paid(
-        &self,
-        company_id: Uuid,
-        event_id: &str,
-        event_type: &str,
-        stripe_session_id: &str,
-        amount: Decimal,
-        currency: Currency,
-        date: Date,
-    ) -> Result<EventOutcome> {
+    pub async fn stripe_session_paid(&self, company_id: Uuid, paid: &PaidSession<'_>) -> Result<EventOutcome> {
+        let PaidSession { event_id, event_type, stripe_session_id, amount, currency, date } = *paid;
         let mut tx = self.begin().await?;
         if !remember_event(&mut tx, company_id, event_id, event_type).await? {
             return Ok(EventOutcome::Replayed);
@@ -293,7 +296,12 @@ impl Store {
     }
 
     /// Remembers an event of no interest (so that its replays are recognised too).
-    pub async fn stripe_event_ignored(&self, company_id: Uuid, event_id: &str, event_type: &str) -> Result<EventOutcome> {
+    pub async fn stripe_event_ignored(
+        &self,
+        company_id: Uuid,
+        event_id: &str,
+        event_type: &str,
+    ) -> Result<EventOutcome> {
         let mut tx = self.begin().await?;
         let new = remember_event(&mut tx, company_id, event_id, event_type).await?;
         tx.commit().await?;

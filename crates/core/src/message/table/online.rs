@@ -52,7 +52,11 @@ pub(super) const ONLINE: &[Row] = &[
         "Stripe could not be reached ({reason}); try again later",
         "Stripe est injoignable ({reason}) ; réessayez plus tard",
     ),
-    ("stripe_refused", "Stripe refused the payment session: {reason}", "Stripe a refusé la session de paiement : {reason}"),
+    (
+        "stripe_refused",
+        "Stripe refused the payment session: {reason}",
+        "Stripe a refusé la session de paiement : {reason}",
+    ),
     (
         "stripe_bad_answer",
         "Stripe's answer could not be read (status {status})",
@@ -74,9 +78,5 @@ pub(super) const ONLINE: &[Row] = &[
         "the signature's timestamp is more than 300 seconds away from now: a replay is refused",
         "l'horodatage de la signature s'écarte de plus de 300 secondes de l'heure actuelle : un rejeu est refusé",
     ),
-    (
-        "stripe_event_malformed",
-        "the event could not be read: {reason}",
-        "l'événement n'a pas pu être lu : {reason}",
-    ),
+    ("stripe_event_malformed", "the event could not be read: {reason}", "l'événement n'a pas pu être lu : {reason}"),
 ];
