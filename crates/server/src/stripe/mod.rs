@@ -315,14 +315,31 @@ pub async fn invoice_of_token(app: &App, token: &str) -> Result<(Uuid, Uuid), Ap
     app.store.payment_link(&token_hash(token)).await?.ok_or(ApiError::NotFound("payment link"))
 }
 
-/// The public payment link of an invoice for its e-mail, when the company takes online
-/// payments and the invoice has something due.
-pub async fn link_for_email(app: &App, company_id: Uuid, invoice_id: Uuid) -> Result<Option<String>, ApiError> {
-    if app.store.stripe_account(company_id).await?.is_none() {
+/// The line an invoice's e-mail ends with when the company takes online payments and the
+/// invoice has something due: its public payment link, in the message's language.
+pub async fn email_line(
+    app: &App,
+    company_id: Uuid,
+    rec: &facturier_store::documents::DocumentRecord,
+    lang: facturier_core::party::Language,
+) -> Result<Option<String>, ApiError> {
+    let open = OpenInvoice {
+        status: rec.status,
+        currency: rec.content.currency,
+        number: rec.number.clone().unwrap_or_default(),
+        gross: rec.content.totals().gross,
+        paid: rec.paid,
+        credited: rec.credited,
+    };
+    let payable = rec.kind == DocumentKind::Invoice
+        && facturier_core::lifecycle::is_open(rec.kind, rec.status)
+        && open.due() > Decimal::ZERO;
+    if !payable || app.store.stripe_account(company_id).await?.is_none() {
         return Ok(None);
     }
     let key = SecretsKey::of(app).await?;
-    Ok(Some(public_link(app, &key, company_id, invoice_id).await?))
+    let url = public_link(app, &key, company_id, rec.id).await?;
+    Ok(Some(crate::catalogue::localize(lang, &Message::new("online_pay_in_email").with("url", url))))
 }
 
 /// What the webhook answers Stripe.
@@ -431,6 +448,16 @@ pub async fn webhook(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_e_mail_line_keeps_the_address_whole_in_both_languages() {
+        use facturier_core::party::Language;
+        let url = "https://factures.example.fr/pay/ab12";
+        for lang in [Language::Fr, Language::En] {
+            let line = crate::catalogue::localize(lang, &Message::new("online_pay_in_email").with("url", url));
+            assert!(line.ends_with(url), "{line}");
+        }
+    }
 
     #[test]
     fn secrets_and_addresses_are_checked_for_their_shape() {

@@ -237,6 +237,14 @@ async fn a_payment_link_is_a_checkout_session_for_what_is_due() {
         assert_eq!(r.status().as_u16(), 404);
         let r = no_redirect.get(public.replace("/pay/", "/pay/done?x=")).send().await.unwrap();
         assert_eq!(r.status().as_u16(), 200);
+
+        // The invoice's e-mail ends with the public link (its PDF, sealed, is not touched).
+        let r = app.post(&format!("/invoices/{id}/send"), json!({"to": ["compta@exemple.fr"], "language": "fr"})).await;
+        assert!(r.status == 200 || r.status == 202, "{}", r.body);
+        let bodies = stored_column(&app, "SELECT body FROM outbox").await;
+        assert_eq!(bodies.len(), 1);
+        assert!(bodies[0].trim_end().ends_with(public), "{}", bodies[0]);
+        assert!(bodies[0].contains("Payer en ligne"), "{}", bodies[0]);
     })
     .await;
 }

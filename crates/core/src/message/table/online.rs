@@ -62,6 +62,8 @@ pub(super) const ONLINE: &[Row] = &[
         "Stripe's answer could not be read (status {status})",
         "la réponse de Stripe n'a pas pu être lue (statut {status})",
     ),
+    // The invoice's e-mail.
+    ("online_pay_in_email", "Pay online: {url}", "Payer en ligne : {url}"),
     // The webhook.
     (
         "stripe_signature_missing",
