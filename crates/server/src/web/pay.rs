@@ -15,6 +15,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use facturier_core::party::Language;
 
 pub const LABELS: Labels = &[
+    // An invoice's history (the events the webhook writes).
+    ("event.online_payment_failed", "Échec du paiement en ligne", "Online payment failed"),
+    (
+        "event.online_payment_to_credit",
+        "Paiement en ligne versé en avoir client",
+        "Online payment kept as customer credit",
+    ),
     ("pay.title", "Paiement de facture", "Invoice payment"),
     ("pay.unknown", "Ce lien de paiement n'est pas valide.", "This payment link is not valid."),
     (
