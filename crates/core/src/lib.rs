@@ -20,6 +20,7 @@ pub mod margin;
 pub mod message;
 pub mod money;
 pub mod numbering;
+pub mod online;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod party;

@@ -55,6 +55,12 @@ pub enum ApiError {
     /// The draft would make an e-invoice that breaks its rules: 422 naming each problem.
     #[error("the document cannot be issued yet: {} problems to fix", .0.len())]
     NotIssuable(Vec<compliance::Problem>),
+    /// A request refused as it stands (a webhook's signature): 400 with its message.
+    #[error("{}", .0.english())]
+    BadRequest(Message),
+    /// A service we call (Stripe) is unreachable or answered what we cannot use: 502.
+    #[error("{}", .0.english())]
+    Upstream(Message),
     #[error("internal error")]
     Internal(String),
 }
@@ -100,6 +106,7 @@ impl ApiError {
             },
             ApiError::Conflict(m) => m.clone(),
             ApiError::NotIssuable(p) => Message::new("not_issuable").with("n", p.len()),
+            ApiError::BadRequest(m) | ApiError::Upstream(m) => m.clone(),
             ApiError::Internal(_) => Message::new("internal_error"),
         }
     }
@@ -118,6 +125,7 @@ impl ApiError {
             // A refusal of the moment: the code of its message (`refused_cancel`…).
             ApiError::Conflict(m) => m.code(),
             ApiError::NotIssuable(_) => "not_issuable",
+            ApiError::BadRequest(m) | ApiError::Upstream(m) => m.code(),
             ApiError::Internal(_) => "internal_error",
         }
     }
@@ -134,6 +142,8 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::NotIssuable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -17,6 +17,7 @@ pub mod input;
 pub mod jobs;
 pub mod mailer;
 pub mod openapi;
+pub mod stripe;
 pub mod web;
 
 use axum::Router;

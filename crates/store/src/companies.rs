@@ -92,6 +92,13 @@ pub struct CompanySettings {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(required = true, value_type = Object))]
     pub email_templates: BTreeMap<String, BTreeMap<String, EmailTemplate>>,
+    // ---- online payment (issue 23): kept in `stripe_accounts`, never in this JSON ----
+    /// The Stripe account when online payment is set up: which secrets are set (their last
+    /// four characters only), the API address and the webhook's path. Never read from the
+    /// settings JSON nor written to it.
+    #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(ignore))]
+    pub stripe: Option<crate::payments::online::StripeStatus>,
 }
 
 /// The subject and body of the e-mail that carries a document, with merge fields.

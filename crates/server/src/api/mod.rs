@@ -8,6 +8,7 @@ pub mod documents;
 pub mod email;
 pub mod imports;
 pub mod issue_check;
+pub mod online;
 pub mod payments;
 pub mod products;
 pub mod render;
@@ -60,6 +61,9 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("put", "/numbering/{kind}", "Change the numbering pattern of a kind (admin)"),
     ("post", "/billing/delivery-notes", "Invoice the delivered goods of a period (monthly run)"),
     ("get", "/reports/aged-balance", "What customers owed on a day, by lateness (aged balance)"),
+    // ---- online payment (issue 23) ----
+    ("post", "/invoices/{id}/payment-link", "Start a Stripe Checkout session for what an invoice has due"),
+    ("post", "/webhooks/stripe/{company_id}", "Stripe's webhook: signed events of the company's Checkout sessions"),
     ("get", "/settings", "Company-wide settings"),
     ("patch", "/settings", "Change company-wide settings (admin)"),
     ("get", "/settings/logo", "The company's logo"),
@@ -310,7 +314,13 @@ pub fn routes(app: App) -> Router<App> {
         .layer(axum::middleware::from_fn_with_state(app.clone(), crate::idempotency::layer))
         .layer(axum::extract::DefaultBodyLimit::max(imports::MAX_IMPORT_BODY))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(imports::MAX_IMPORT_BODY));
+    // Stripe's webhook carries no token: its signature authenticates it, so it stays out
+    // of the idempotency layer (which needs a token for a key).
+    let webhooks = Router::new()
+        .route("/webhooks/stripe/{company_id}", axum::routing::post(online::stripe_webhook))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(crate::MAX_BODY));
     router
+        .route("/invoices/{id}/payment-link", axum::routing::post(online::payment_link))
         .route("/customers", get(customers::list).post(customers::create))
         .route("/customers/{id}", get(customers::show).patch(customers::update))
         .route("/customers/{id}/credit", get(payments::credit))
@@ -336,6 +346,7 @@ pub fn routes(app: App) -> Router<App> {
         .layer(tower_http::limit::RequestBodyLimitLayer::new(crate::MAX_BODY))
         .merge(files)
         .merge(imports)
+        .merge(webhooks)
         .layer(axum::middleware::from_fn(problem_for_bare_errors))
 }
 

@@ -27,7 +27,9 @@ pub async fn update(
 }
 
 pub async fn show_settings(State(app): State<App>, auth: Auth) -> Result<Json<CompanySettings>, ApiError> {
-    Ok(Json(app.store.settings(auth.company()).await?))
+    let mut s = app.store.settings(auth.company()).await?;
+    s.stripe = crate::stripe::status(&app, auth.company()).await?;
+    Ok(Json(s))
 }
 
 pub async fn update_settings(

@@ -184,7 +184,11 @@ pub async fn compose(
     v.finish()?;
     let Some(texts) = texts else { return Err(ApiError::field("message", Message::new("required"))) };
 
-    let mail = texts.render(&MergeValues::of(&doc, lang));
+    let mut mail = texts.render(&MergeValues::of(&doc, lang));
+    // Online payment (issue 23): the invoice's public payment link, outside its sealed files.
+    if let Some(line) = crate::stripe::email_line(app, company, &rec, lang).await? {
+        mail.body = format!("{}\n\n{line}\n", mail.body.trim_end());
+    }
     let sender_name = doc.seller.trading_name.as_deref().unwrap_or(&doc.seller.name);
     // One line without control characters, as the builder requires, even for a name saved
     // before the string rule: the message goes out rather than failing at every attempt.

@@ -119,6 +119,10 @@ pub struct SettingsInput {
     /// Kind → language → template; replaces every stored template.
     #[schema(schema_with = field::email_templates_input)]
     pub email_templates: Option<BTreeMap<String, BTreeMap<String, TemplateInput>>>,
+    // ---- online payment (issue 23) ----
+    /// The Stripe account: secrets sealed at rest, never shown back.
+    #[schema(inline)]
+    pub stripe: Option<crate::stripe::StripeInput>,
 }
 
 /// An e-mail template of `PATCH /settings`.
@@ -429,8 +433,17 @@ pub async fn update_settings(app: &App, auth: &Auth, input: &SettingsInput) -> R
     if let Some(t) = &input.email_templates {
         s.email_templates = email_templates(&mut v, t);
     }
+    // ---- online payment (issue 23) ----
+    let stripe = match &input.stripe {
+        Some(st) => crate::stripe::plan_settings(app, auth.company(), &mut v, st).await?,
+        None => None,
+    };
     v.finish()?;
     app.store.set_settings(auth.company(), &s).await?;
+    if let Some(plan) = stripe {
+        crate::stripe::save_settings(app, auth.company(), plan).await?;
+    }
+    s.stripe = crate::stripe::status(app, auth.company()).await?;
     Ok(s)
 }
 

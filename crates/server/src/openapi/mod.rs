@@ -68,6 +68,7 @@ pub fn document() -> Value {
             {"name": "payments", "description": "Payments over several invoices, their cancellation, customer credit and statements"},
             {"name": "billing", "description": "Runs that invoice many documents at once"},
             {"name": "reports", "description": "Figures read from what is stored: the aged balance"},
+            {"name": "collections", "description": "Getting paid: online payment through Stripe Checkout"},
             {"name": "imports", "description": "Customers and products imported from CSV or XLSX files"},
             {"name": "settings", "description": "Company settings: document numbering"},
             {"name": "meta", "description": "About the API itself"},

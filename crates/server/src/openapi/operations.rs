@@ -293,6 +293,21 @@ const BASE_OPERATIONS: &[Operation] = &[
         errors: &[403],
         ..op("post", "/imports/products", "importProducts", "imports")
     },
+    // ---- online payment (issue 23) ----
+    Operation {
+        description: "Not for read-only roles. A Stripe Checkout session (mode `payment`) for what the issued invoice has due, in minor units of its currency, through Stripe's API at the company's `stripe.api_base`; `url` is Stripe's payment page, `public_url` the invoice's stable link (`/pay/{token}`), which starts a session for what is due whenever it is visited. 409 when the invoice is not issued or nothing is due, or when Stripe refuses the session (its reason in `detail`); 422 (`stripe`) when the company has no Stripe account in its settings; 502 when Stripe cannot be reached or answers what cannot be read. The payment itself is recorded by the webhook.",
+        success: Success::Json(200, "PaymentLink", "The Checkout session"),
+        errors: &[403, 404, 409, 422, 502],
+        ..op("post", "/invoices/{id}/payment-link", "createPaymentLink", "collections")
+    },
+    Operation {
+        description: "Needs no token: Stripe calls it with the event as the body, signed in `Stripe-Signature` (`t=…,v1=…`: HMAC-SHA256 of `{t}.{body}` with the endpoint's signing secret, `stripe.webhook_secret`); 400 when no `v1` matches or `t` is more than 300 s away. Each event id is handled once (a replay answers `replayed`). `checkout.session.completed` with `payment_status: \"paid\"` and `checkout.session.async_payment_succeeded` record `amount_total` as an `online` payment on the session's invoice (what exceeds the due becomes customer credit); `checkout.session.async_payment_failed` is written in the invoice's history; other types are acknowledged and ignored. 404 for a company without a Stripe account.",
+        body: Body::Json("StripeEvent"),
+        success: Success::Json(200, "StripeWebhookAnswer", "The event was received"),
+        errors: &[400, 404],
+        public: true,
+        ..op("post", "/webhooks/stripe/{company_id}", "stripeWebhook", "collections")
+    },
     // meta
     Operation {
         description: "Needs no token.",
@@ -544,6 +559,7 @@ fn error_response(status: u16) -> &'static str {
         413 => "PayloadTooLarge",
         415 => "UnsupportedMediaType",
         422 => "Invalid",
+        502 => "BadGateway",
         other => unreachable!("no error response for status {other}"),
     }
 }

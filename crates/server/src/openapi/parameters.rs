@@ -144,5 +144,6 @@ pub(super) fn error_responses() -> Value {
         "PayloadTooLarge": problem("The body is larger than 2 MiB"),
         "UnsupportedMediaType": problem("The body is not sent with a media type the operation accepts (application/json for JSON bodies)"),
         "Invalid": problem("Invalid input: `errors` names every field at fault"),
+        "BadGateway": problem("A service called on the request's behalf (Stripe) cannot be reached or answered what cannot be read; try again later"),
     })
 }

@@ -264,6 +264,8 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::openapi::written::DocumentStatus,
     crate::openapi::written::DocumentKind,
     crate::openapi::written::Nature,
+    crate::stripe::PaymentLinkView,
+    crate::stripe::WebhookAnswer,
 )))]
 struct Derived;
 
@@ -392,6 +394,10 @@ pub(super) fn schemas() -> Value {
             ),
         );
     }
+    // ---- online payment (issue 23): what the settings show of the Stripe account ----
+    if let Some(Value::Object(props)) = s.get_mut("Settings").and_then(|c| c.get_mut("properties")) {
+        props.insert("stripe".into(), schema_ref("StripeStatus"));
+    }
     let mut add = |name: &str, v: Value| {
         s.insert(name.to_string(), v);
     };
@@ -412,6 +418,37 @@ pub(super) fn schemas() -> Value {
 
     // ---- settings ----
     add("NumberingList", json!({"type": "array", "items": schema_ref("NumberingView")}));
+
+    // ---- online payment (issue 23) ----
+    let hint = |d: &str| json!({"type": "string", "description": d});
+    add(
+        "StripeStatus",
+        json!({
+            "type": "object",
+            "description": "The company's Stripe account, when online payment is set up: never a secret, only its last four characters.",
+            "required": ["secret_key", "webhook_secret", "api_base", "webhook_path"],
+            "additionalProperties": false,
+            "properties": {
+                "secret_key": hint("The secret key's last four characters (`…abcd`)."),
+                "webhook_secret": hint("The webhook signing secret's last four characters."),
+                "api_base": hint("Where Stripe's API is called."),
+                "webhook_path": hint("The path of the company's webhook endpoint under the public address: `/api/v1/webhooks/stripe/{company_id}`."),
+            },
+        }),
+    );
+    add(
+        "StripeEvent",
+        json!({
+            "type": "object",
+            "description": "A Stripe event as Stripe sends it (https://docs.stripe.com/api/events/object): `id`, `type`, `data.object` (a Checkout session: `id`, `payment_status`, `amount_total`, `currency`).",
+            "required": ["id", "type", "data"],
+            "properties": {
+                "id": {"type": "string"},
+                "type": {"type": "string"},
+                "data": {"type": "object", "properties": {"object": {"type": "object"}}},
+            },
+        }),
+    );
 
     Value::Object(s)
 }

@@ -76,7 +76,8 @@ fn statuses_follow_the_rules() {
         if o.path.contains("{id}") {
             assert!(e.contains(&404), "{} {} answers 404", o.method, o.path);
         }
-        if o.method != "get" {
+        // A public operation (Stripe's webhook) has no role to refuse.
+        if o.method != "get" && !o.public {
             assert!(e.contains(&403), "{} {} is a change", o.method, o.path);
         }
         if o.method == "post" {

@@ -203,6 +203,7 @@ const TABLES: &[Labels] = &[
     super::products::LABELS,
     super::lists::LABELS,
     super::words::LABELS,
+    super::pay::LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
@@ -254,6 +255,7 @@ mod tests {
         }
         let known: HashSet<&str> = entries().map(|(k, _, _)| *k).collect();
         let prefixes = [
+            "pay.",
             "nav.",
             "role.",
             "login.",

@@ -21,6 +21,7 @@ pub mod lists;
 pub mod messages;
 pub mod notice;
 pub mod password;
+pub mod pay;
 pub mod payments;
 pub mod products;
 pub mod reports;
@@ -115,6 +116,9 @@ pub fn routes() -> Router<App> {
     let r = Router::new()
         .route("/", get(dashboard::show))
         .route("/login", get(session::login_page).post(session::login))
+        .route("/pay/done", get(pay::done))
+        .route("/pay/cancelled", get(pay::cancelled))
+        .route("/pay/{token}", get(pay::start))
         .route("/logout", post(session::logout))
         .route("/language", post(session::language))
         .route("/company", post(session::switch_company))

@@ -21,6 +21,7 @@ mod input_rules;
 mod issue_checks;
 mod jobs;
 mod lists;
+mod online_payment;
 mod openapi;
 mod payments;
 mod pipeline;

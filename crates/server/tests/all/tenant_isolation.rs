@@ -398,7 +398,8 @@ async fn requests_without_a_valid_token_get_401_on_every_route() {
             [None, Some("Bearer"), Some("Bearer not-a-token"), Some(&bearer_tampered), Some(&basic), Some(&too_long)];
 
         let mut checked = 0;
-        for (m, path, _) in ROUTES.iter().filter(|(_, p, _)| *p != "/openapi.json") {
+        // Stripe's webhook takes no token: its signature is checked instead (online_payment.rs).
+        for (m, path, _) in ROUTES.iter().filter(|(_, p, _)| *p != "/openapi.json" && !p.starts_with("/webhooks/")) {
             // The first company's own ids: only the missing token can explain a refusal.
             let id = owned.ids_for(path).map(|ids| ids[0].to_string()).unwrap_or_else(|| Uuid::now_v7().to_string());
             let url = fill_placeholders(path, &id);

@@ -21,6 +21,7 @@
 mod cancel;
 mod credit;
 mod list;
+pub mod online;
 mod record;
 mod rows;
 mod statement;

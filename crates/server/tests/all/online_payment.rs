@@ -1,0 +1,415 @@
+//! Online payment through Stripe Checkout (API.md, "Collections"), over HTTP on SQLite
+//! and PostgreSQL, against a stand-in Stripe started by each test: an axum server on
+//! 127.0.0.1:0 that speaks the part of Stripe's documented protocol we use
+//! (`POST /v1/checkout/sessions`, form-encoded, `Authorization: Bearer sk_…`,
+//! `Idempotency-Key`) and answers a session `{id, url, …}`. Webhook events are signed
+//! here as Stripe signs them (`Stripe-Signature: t=…,v1=HMAC-SHA256("{t}.{body}")`).
+
+use crate::common;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use common::{TestApp, each_db, line};
+use facturier_server::stripe::signature::sign;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub(crate) const SECRET_KEY: &str = "sk_test_standin4242";
+const WEBHOOK_SECRET: &str = "whsec_standin_secret_a";
+
+/// What the stand-in received: each form, and the sessions it made by idempotency key.
+#[derive(Default)]
+pub(crate) struct Seen {
+    forms: Vec<HashMap<String, String>>,
+    by_key: HashMap<String, Value>,
+    keys: Vec<String>,
+}
+
+/// A stand-in for Stripe's API; returns its base address and what it saw.
+pub(crate) async fn stand_in_stripe() -> (String, Arc<Mutex<Seen>>) {
+    let seen: Arc<Mutex<Seen>> = Arc::default();
+    async fn create(
+        State(seen): State<Arc<Mutex<Seen>>>,
+        headers: HeaderMap,
+        body: String,
+    ) -> (StatusCode, axum::Json<Value>) {
+        let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("");
+        if auth != format!("Bearer {SECRET_KEY}") {
+            let e = json!({"error": {"type": "invalid_request_error", "code": "api_key_invalid", "message": "Invalid API Key provided: sk_test_****"}});
+            return (StatusCode::UNAUTHORIZED, axum::Json(e));
+        }
+        let ct = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert_eq!(ct, "application/x-www-form-urlencoded");
+        let form: HashMap<String, String> = form_urlencoded::parse(body.as_bytes()).into_owned().collect();
+        for required in [
+            "mode",
+            "line_items[0][price_data][currency]",
+            "line_items[0][price_data][unit_amount]",
+            "line_items[0][price_data][product_data][name]",
+            "line_items[0][quantity]",
+            "success_url",
+            "cancel_url",
+        ] {
+            if !form.contains_key(required) {
+                let e = json!({"error": {"type": "invalid_request_error", "message": format!("Missing required param: {required}.")}});
+                return (StatusCode::BAD_REQUEST, axum::Json(e));
+            }
+        }
+        let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        assert!(!key.is_empty(), "an Idempotency-Key on every POST");
+        let mut seen = seen.lock().unwrap();
+        seen.forms.push(form.clone());
+        seen.keys.push(key.clone());
+        if let Some(s) = seen.by_key.get(&key) {
+            return (StatusCode::OK, axum::Json(s.clone()));
+        }
+        let id = format!("cs_test_{}", seen.by_key.len() + 1);
+        let units: i64 = form["line_items[0][price_data][unit_amount]"].parse().unwrap();
+        let session = json!({
+            "id": id, "object": "checkout.session", "mode": "payment", "status": "open",
+            "payment_status": "unpaid", "url": format!("https://checkout.stripe.test/c/pay/{id}"),
+            "amount_total": units, "currency": form["line_items[0][price_data][currency]"],
+            "client_reference_id": form.get("client_reference_id"),
+        });
+        seen.by_key.insert(key, session.clone());
+        (StatusCode::OK, axum::Json(session))
+    }
+    let router =
+        axum::Router::new().route("/v1/checkout/sessions", axum::routing::post(create)).with_state(seen.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (format!("http://{addr}"), seen)
+}
+
+async fn set_up_stripe(app: &TestApp, api_base: &str, webhook_secret: &str) {
+    let r = app
+        .patch(
+            "/settings",
+            json!({"stripe": {"secret_key": SECRET_KEY, "webhook_secret": webhook_secret, "api_base": api_base}}),
+        )
+        .await;
+    r.assert_status(200);
+}
+
+/// An issued invoice of 100 + 20 % VAT: its id.
+async fn invoice(app: &TestApp) -> String {
+    let customer = app.customer().await;
+    let inv = app.issued_invoice(&customer, &[line("Prestation", "1", "100", "20")]).await;
+    inv["id"].as_str().unwrap().to_string()
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn event(id: &str, kind: &str, session: &str, payment_status: &str, cents: i64) -> String {
+    json!({
+        "id": id, "object": "event", "type": kind, "api_version": "2024-06-20", "created": now(),
+        "data": {"object": {
+            "id": session, "object": "checkout.session", "payment_status": payment_status,
+            "amount_total": cents, "currency": "eur", "status": "complete",
+        }},
+    })
+    .to_string()
+}
+
+/// Posts `body` to the company's webhook, signed with `secret` at `t`; no token.
+async fn deliver(app: &TestApp, company: &str, body: &str, signature: Option<String>) -> common::Resp {
+    let mut req = app
+        .http
+        .post(format!("{}/webhooks/stripe/{company}", app.base))
+        .header("content-type", "application/json; charset=utf-8")
+        .body(body.to_string());
+    if let Some(s) = signature {
+        req = req.header("Stripe-Signature", s);
+    }
+    let r = req.send().await.unwrap();
+    let status = r.status().as_u16();
+    let content_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let text = r.text().await.unwrap();
+    common::Resp { status, body: serde_json::from_str(&text).unwrap_or(Value::Null), content_type }
+}
+
+async fn stored_column(app: &TestApp, sql: &'static str) -> Vec<String> {
+    use facturier_store::Store;
+    match &app.store {
+        Store::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+        Store::Postgres(p) => sqlx::query_scalar(sql).fetch_all(p).await.unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn the_stripe_keys_are_kept_sealed_and_shown_by_their_last_four_characters() {
+    each_db(|app| async move {
+        // Both secrets are needed the first time, in their shapes.
+        let r = app.patch("/settings", json!({"stripe": {"secret_key": SECRET_KEY}})).await;
+        assert_eq!((r.status, r.error_fields()), (422, vec!["stripe.webhook_secret".to_string()]), "{}", r.body);
+        let r = app
+            .patch(
+                "/settings",
+                json!({"stripe": {"secret_key": "pk_test_x1234567", "webhook_secret": "nope", "api_base": "ftp://x"}}),
+            )
+            .await;
+        let mut fields = r.error_fields();
+        fields.sort();
+        assert_eq!(fields, ["stripe.api_base", "stripe.secret_key", "stripe.webhook_secret"]);
+        assert!(app.get("/settings").await.assert_status(200).get("stripe").is_none());
+
+        let r = app
+            .patch("/settings", json!({"stripe": {"secret_key": SECRET_KEY, "webhook_secret": WEBHOOK_SECRET}}))
+            .await;
+        let shown = r.assert_status(200)["stripe"].clone();
+        assert_eq!(shown["secret_key"], "…4242");
+        assert_eq!(shown["webhook_secret"], "…et_a");
+        assert_eq!(shown["api_base"], "https://api.stripe.com");
+        assert_eq!(shown["webhook_path"], format!("/api/v1/webhooks/stripe/{}", app.company_id));
+        let text = app.get("/settings").await.body.to_string();
+        assert!(!text.contains(SECRET_KEY) && !text.contains(WEBHOOK_SECRET), "{text}");
+        assert!(text.contains("…4242"));
+        // At rest: sealed, not in clear, nor in the settings JSON.
+        let stored = stored_column(&app, "SELECT secret_key || ' ' || webhook_secret FROM stripe_accounts").await;
+        assert_eq!(stored.len(), 1);
+        assert!(stored[0].starts_with("v1:") && !stored[0].contains("standin"), "{}", stored[0]);
+        let settings = stored_column(&app, "SELECT settings FROM companies").await.join(" ");
+        assert!(!settings.contains("standin") && !settings.contains("stripe"), "{settings}");
+        // A change of one field keeps the other secret.
+        let r = app.patch("/settings", json!({"stripe": {"api_base": "http://127.0.0.1:9"}})).await;
+        assert_eq!(r.assert_status(200)["stripe"]["secret_key"], "…4242");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_payment_link_is_a_checkout_session_for_what_is_due() {
+    each_db(|app| async move {
+        let (base, seen) = stand_in_stripe().await;
+        let id = invoice(&app).await;
+        // Not configured yet: 422 naming the settings key.
+        let r = app.post(&format!("/invoices/{id}/payment-link"), json!({})).await;
+        assert_eq!((r.status, r.error_fields()), (422, vec!["stripe".to_string()]), "{}", r.body);
+        set_up_stripe(&app, &base, WEBHOOK_SECRET).await;
+        // 20.00 paid by transfer: 100.00 left to pay online.
+        let date = app.get(&format!("/invoices/{id}")).await.body["issue_date"].as_str().unwrap().to_string();
+        let r = app
+            .post(
+                &format!("/invoices/{id}/payments"),
+                json!({"amount": "20.00", "date": date, "method": "bank_transfer"}),
+            )
+            .await;
+        r.assert_status(200);
+
+        let r = app.post(&format!("/invoices/{id}/payment-link"), json!({})).await;
+        let link = r.assert_status(200).clone();
+        assert_eq!(link["url"], "https://checkout.stripe.test/c/pay/cs_test_1");
+        assert_eq!((link["amount"].as_str(), link["currency"].as_str()), (Some("100.00"), Some("EUR")));
+        {
+            let seen = seen.lock().unwrap();
+            let form = &seen.forms[0];
+            assert_eq!(form["mode"], "payment");
+            assert_eq!(form["line_items[0][price_data][unit_amount]"], "10000");
+            assert_eq!(form["line_items[0][price_data][currency]"], "eur");
+            assert_eq!(form["line_items[0][quantity]"], "1");
+            assert!(form["line_items[0][price_data][product_data][name]"].starts_with("Facture F"));
+            assert_eq!(form["client_reference_id"], id);
+            assert_eq!(form["metadata[invoice_id]"], id);
+            assert_eq!(form["metadata[company_id]"], app.company_id.to_string());
+            assert!(form["success_url"].ends_with("/pay/done") && form["cancel_url"].ends_with("/pay/cancelled"));
+        }
+        // The same due asked again: the same session (same Idempotency-Key at Stripe).
+        let again = app.post(&format!("/invoices/{id}/payment-link"), json!({})).await;
+        assert_eq!(again.assert_status(200)["url"], link["url"]);
+        {
+            let seen = seen.lock().unwrap();
+            assert_eq!(seen.keys.len(), 2);
+            assert_eq!(seen.keys[0], seen.keys[1]);
+        }
+
+        // The public link starts a session and sends the browser to Stripe.
+        let public = link["public_url"].as_str().unwrap();
+        assert!(public.contains("/pay/"), "{public}");
+        let no_redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let r = no_redirect.get(public).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 303);
+        assert_eq!(r.headers()["location"], "https://checkout.stripe.test/c/pay/cs_test_1");
+        let r = no_redirect.get(format!("{public}00")).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 404);
+        let r = no_redirect.get(public.replace("/pay/", "/pay/done?x=")).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+
+        // The invoice's e-mail ends with the public link (its PDF, sealed, is not touched).
+        let r = app.post(&format!("/invoices/{id}/send"), json!({"to": ["compta@exemple.fr"], "language": "fr"})).await;
+        assert!(r.status == 200 || r.status == 202, "{}", r.body);
+        let bodies = stored_column(&app, "SELECT body FROM outbox").await;
+        assert_eq!(bodies.len(), 1);
+        assert!(bodies[0].trim_end().ends_with(public), "{}", bodies[0]);
+        assert!(bodies[0].contains("Payer en ligne"), "{}", bodies[0]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_payment_link_is_refused_without_something_due_or_when_stripe_refuses_or_is_down() {
+    each_db(|app| async move {
+        let (base, _seen) = stand_in_stripe().await;
+        set_up_stripe(&app, &base, WEBHOOK_SECRET).await;
+        let customer = app.customer().await;
+        let draft = app.draft_invoice(&customer, &[line("Prestation", "1", "100", "20")]).await;
+        let r = app.post(&format!("/invoices/{}/payment-link", draft["id"].as_str().unwrap()), json!({})).await;
+        assert_eq!((r.status, r.body["code"].as_str()), (409, Some("online_invoice_not_issued")), "{}", r.body);
+        let id = invoice(&app).await;
+        let date = app.get(&format!("/invoices/{id}")).await.body["issue_date"].as_str().unwrap().to_string();
+        app.post(&format!("/invoices/{id}/payments"), json!({"amount": "120.00", "date": date, "method": "cheque"}))
+            .await
+            .assert_status(200);
+        let r = app.post(&format!("/invoices/{id}/payment-link"), json!({})).await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        let r = app.post(&format!("/invoices/{}/payment-link", uuid::Uuid::now_v7()), json!({})).await;
+        assert_eq!(r.status, 404);
+
+        let open = invoice(&app).await;
+        // Stripe refuses the key: a clear 409, not a 5xx.
+        app.patch("/settings", json!({"stripe": {"secret_key": "sk_test_wrongkey99"}})).await.assert_status(200);
+        let r = app.post(&format!("/invoices/{open}/payment-link"), json!({})).await;
+        assert_eq!((r.status, r.body["code"].as_str()), (409, Some("stripe_refused")), "{}", r.body);
+        assert!(r.body["detail"].as_str().unwrap().contains("Invalid API Key"), "{}", r.body);
+        // Stripe unreachable: 502 with a problem.
+        let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let dead = format!("http://{}", closed.local_addr().unwrap());
+        drop(closed);
+        app.patch("/settings", json!({"stripe": {"secret_key": SECRET_KEY, "api_base": dead}}))
+            .await
+            .assert_status(200);
+        let r = app.post(&format!("/invoices/{open}/payment-link"), json!({})).await;
+        assert_eq!((r.status, r.body["code"].as_str()), (502, Some("stripe_unreachable")), "{}", r.body);
+        assert_eq!(r.content_type, "application/problem+json");
+    })
+    .await;
+}
+
+/// A session started for a new invoice of 120.00: (invoice id, session id).
+async fn session_for(app: &TestApp) -> (String, String) {
+    let id = invoice(app).await;
+    let r = app.post(&format!("/invoices/{id}/payment-link"), json!({})).await;
+    let session = r.assert_status(200)["session_id"].as_str().unwrap().to_string();
+    (id, session)
+}
+
+#[tokio::test]
+async fn a_webhook_replayed_twice_with_a_bad_signature_and_a_stale_one_records_one_payment() {
+    each_db(|app| async move {
+        let (base, _seen) = stand_in_stripe().await;
+        set_up_stripe(&app, &base, WEBHOOK_SECRET).await;
+        let (id, session) = session_for(&app).await;
+        let company = app.company_id.to_string();
+        let body = event("evt_paid_1", "checkout.session.completed", &session, "paid", 12000);
+
+        let r = deliver(&app, &company, &body, Some(sign(body.as_bytes(), WEBHOOK_SECRET, now()))).await;
+        assert_eq!(r.assert_status(200)["outcome"], "paid");
+        // Stripe delivers again (at least once): twice more, nothing more.
+        for _ in 0..2 {
+            let r = deliver(&app, &company, &body, Some(sign(body.as_bytes(), WEBHOOK_SECRET, now()))).await;
+            assert_eq!(r.assert_status(200)["outcome"], "replayed");
+        }
+        // Another event with a bad signature, and one signed 301 s ago: refused.
+        let other = event("evt_paid_2", "checkout.session.completed", &session, "paid", 12000);
+        let r = deliver(&app, &company, &other, Some(sign(other.as_bytes(), "whsec_not_the_secret", now()))).await;
+        assert_eq!((r.status, r.body["code"].as_str()), (400, Some("stripe_signature_invalid")), "{}", r.body);
+        let r = deliver(&app, &company, &other, Some(sign(other.as_bytes(), WEBHOOK_SECRET, now() - 301))).await;
+        assert_eq!((r.status, r.body["code"].as_str()), (400, Some("stripe_signature_stale")), "{}", r.body);
+        let r = deliver(&app, &company, &other, None).await;
+        assert_eq!((r.status, r.body["code"].as_str()), (400, Some("stripe_signature_missing")), "{}", r.body);
+
+        let inv = app.get(&format!("/invoices/{id}")).await;
+        let inv = inv.assert_status(200);
+        assert_eq!(inv["status"], "paid");
+        assert_eq!(inv["payments"].as_array().unwrap().len(), 1, "{}", inv["payments"]);
+        let p = &inv["payments"][0];
+        assert_eq!((p["amount"].as_str(), p["method"].as_str()), (Some("120.00"), Some("online")));
+        assert_eq!(p["reference"].as_str(), Some(session.as_str()));
+        let all = app.get("/payments").await;
+        assert_eq!(all.assert_status(200)["data"].as_array().unwrap().len(), 1);
+        let events = stored_column(&app, "SELECT event_id FROM stripe_events").await;
+        assert_eq!(events, ["evt_paid_1"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn async_payment_events_record_a_late_payment_or_note_a_failure() {
+    each_db(|app| async move {
+        let (base, _seen) = stand_in_stripe().await;
+        set_up_stripe(&app, &base, WEBHOOK_SECRET).await;
+        let company = app.company_id.to_string();
+        let signed = |b: &str| Some(sign(b.as_bytes(), WEBHOOK_SECRET, now()));
+
+        // A delayed method: completed but unpaid, then failed.
+        let (failing, s1) = session_for(&app).await;
+        let b = event("evt_a1", "checkout.session.completed", &s1, "unpaid", 12000);
+        assert_eq!(deliver(&app, &company, &b, signed(&b)).await.assert_status(200)["outcome"], "ignored");
+        let b = event("evt_a2", "checkout.session.async_payment_failed", &s1, "unpaid", 12000);
+        assert_eq!(deliver(&app, &company, &b, signed(&b)).await.assert_status(200)["outcome"], "failed");
+        let inv = app.get(&format!("/invoices/{failing}")).await;
+        let inv = inv.assert_status(200);
+        assert_eq!((inv["status"].as_str(), inv["payments"].as_array().map(Vec::len)), (Some("issued"), Some(0)));
+        let history: Vec<&str> =
+            inv["history"].as_array().unwrap().iter().filter_map(|e| e["event"].as_str()).collect();
+        assert!(history.contains(&"online_payment_failed"), "{history:?}");
+        // A new link after a failure is a new session.
+        let r = app.post(&format!("/invoices/{failing}/payment-link"), json!({})).await;
+        assert_ne!(r.assert_status(200)["session_id"].as_str(), Some(s1.as_str()));
+
+        // Completed unpaid, then succeeded later: paid once; a late `completed` paid changes nothing.
+        let (late, s2) = session_for(&app).await;
+        let b = event("evt_b1", "checkout.session.completed", &s2, "unpaid", 12000);
+        deliver(&app, &company, &b, signed(&b)).await.assert_status(200);
+        let b = event("evt_b2", "checkout.session.async_payment_succeeded", &s2, "paid", 12000);
+        assert_eq!(deliver(&app, &company, &b, signed(&b)).await.assert_status(200)["outcome"], "paid");
+        let b = event("evt_b3", "checkout.session.completed", &s2, "paid", 12000);
+        assert_eq!(deliver(&app, &company, &b, signed(&b)).await.assert_status(200)["outcome"], "replayed");
+        let inv = app.get(&format!("/invoices/{late}")).await;
+        let inv = inv.assert_status(200);
+        assert_eq!((inv["status"].as_str(), inv["payments"].as_array().map(Vec::len)), (Some("paid"), Some(1)));
+
+        // An event type we do not handle: acknowledged, nothing done.
+        let b = json!({"id": "evt_c1", "type": "customer.created", "data": {"object": {"id": "cus_1"}}}).to_string();
+        assert_eq!(deliver(&app, &company, &b, signed(&b)).await.assert_status(200)["outcome"], "ignored");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_webhook_of_one_company_cannot_pay_another_companys_invoice() {
+    each_db(|app| async move {
+        let (base, _seen) = stand_in_stripe().await;
+        set_up_stripe(&app, &base, WEBHOOK_SECRET).await;
+        let other = app.other_company().await;
+        set_up_stripe(&other, &base, "whsec_standin_secret_b").await;
+        let (theirs, their_session) = session_for(&other).await;
+        let (a, b) = (app.company_id.to_string(), other.company_id.to_string());
+
+        // Signed with A's secret, to A's endpoint, naming B's session: nothing paid.
+        let body = event("evt_x1", "checkout.session.completed", &their_session, "paid", 12000);
+        let r = deliver(&app, &a, &body, Some(sign(body.as_bytes(), WEBHOOK_SECRET, now()))).await;
+        assert_eq!(r.assert_status(200)["outcome"], "unknown_session");
+        // Signed with A's secret, to B's endpoint: refused.
+        let body = event("evt_x2", "checkout.session.completed", &their_session, "paid", 12000);
+        let r = deliver(&app, &b, &body, Some(sign(body.as_bytes(), WEBHOOK_SECRET, now()))).await;
+        assert_eq!(r.status, 400, "{}", r.body);
+        let inv = other.get(&format!("/invoices/{theirs}")).await;
+        assert_eq!(inv.assert_status(200)["status"], "issued");
+        // A's token cannot start a session for B's invoice.
+        assert_eq!(app.post(&format!("/invoices/{theirs}/payment-link"), json!({})).await.status, 404);
+        // An unknown company, or one without Stripe, answers 404 alike.
+        let body = event("evt_x3", "checkout.session.completed", &their_session, "paid", 12000);
+        let signature = Some(sign(body.as_bytes(), WEBHOOK_SECRET, now()));
+        assert_eq!(deliver(&app, &uuid::Uuid::now_v7().to_string(), &body, signature.clone()).await.status, 404);
+        assert_eq!(deliver(&app, "not-a-company", &body, signature).await.status, 404);
+        // B's own event pays B's invoice.
+        let r = deliver(&other, &b, &body, Some(sign(body.as_bytes(), "whsec_standin_secret_b", now()))).await;
+        assert_eq!(r.assert_status(200)["outcome"], "paid");
+        assert_eq!(other.get(&format!("/invoices/{theirs}")).await.body["status"], "paid");
+    })
+    .await;
+}
