@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod company;
 pub mod compliance;
 pub mod derive;
+pub mod dunning;
 pub mod document;
 pub mod ids;
 pub mod import;

@@ -6,6 +6,7 @@
 //! The areas' rows are chained into [`MESSAGES`], the one table every lookup reads.
 
 mod documents;
+mod dunning;
 mod imports;
 mod input;
 mod payments;
@@ -28,7 +29,7 @@ type Row = (&'static str, &'static str, &'static str);
 /// applied when rendering, so the table is written with plain spaces.
 pub const MESSAGES: &[Row] = &ALL;
 
-const AREAS: [&[Row]; 7] = [
+const AREAS: [&[Row]; 8] = [
     input::INPUT,
     taxes::TAXES,
     documents::DOCUMENTS,
@@ -36,6 +37,7 @@ const AREAS: [&[Row]; 7] = [
     requests::REQUESTS,
     payments::PAYMENTS,
     imports::IMPORTS,
+    dunning::DUNNING,
 ];
 
 const ALL: [Row; count(&AREAS)] = chain(&AREAS);
