@@ -92,6 +92,13 @@ pub struct CompanySettings {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(required = true, value_type = Object))]
     pub email_templates: BTreeMap<String, BTreeMap<String, EmailTemplate>>,
+    // --- dunning (issue 23) ---
+    /// The dunning levels, in order (`reminder_1` on the due date, `reminder_2` 15 days and
+    /// `formal_notice` 30 days after it until changed).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, inline))]
+    pub dunning: facturier_core::dunning::Policy,
+    // --- end dunning ---
 }
 
 /// The subject and body of the e-mail that carries a document, with merge fields.
