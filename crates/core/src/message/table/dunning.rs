@@ -18,5 +18,6 @@ pub const DUNNING: &[Row] = &[
     ("dunning_run_channel", "{v} is not a channel of a run: email or letter", "{v:q} n'est pas un canal de relance : email ou letter"),
     ("dunning_note_kind", "{v} is not a kind of entry: call, promise or note", "{v:q} n'est pas un type d'entrée : call, promise ou note"),
     ("dunning_not_invoice", "only an issued invoice is dunned", "seule une facture émise est relancée"),
+    ("dunning_too_many_invoices", "at most {max} invoices in one run", "{max:num} factures au plus par relance"),
     ("dunning_step_undone", "this step was already undone", "cette relance a déjà été supprimée"),
 ];
