@@ -116,12 +116,8 @@ pub struct Policy {
 impl Default for Policy {
     /// `reminder_1` on the due date, `reminder_2` 15 days and `formal_notice` 30 days after it.
     fn default() -> Self {
-        let level = |code: &str, days| Level {
-            code: code.into(),
-            days,
-            from: CountFrom::DueDate,
-            channel: Channel::Email,
-        };
+        let level =
+            |code: &str, days| Level { code: code.into(), days, from: CountFrom::DueDate, channel: Channel::Email };
         Policy { levels: vec![level("reminder_1", 0), level("reminder_2", 15), level("formal_notice", 30)] }
     }
 }
@@ -137,11 +133,8 @@ impl Policy {
             problems.push(("levels".to_string(), Message::new("dunning_too_many_levels").with("max", MAX_LEVELS)));
         }
         for (n, l) in levels.iter().enumerate() {
-            if !is_snake_case(&l.code) {
-                problems.push((
-                    format!("levels[{n}].code"),
-                    Message::new("dunning_code_snake_case").with("v", format!("{:?}", l.code)),
-                ));
+            if let Err(m) = check_code(&l.code) {
+                problems.push((format!("levels[{n}].code"), m));
             } else if levels[..n].iter().any(|o| o.code == l.code) {
                 problems.push((
                     format!("levels[{n}].code"),
@@ -158,6 +151,15 @@ impl Policy {
     /// The position of the level `code`.
     pub fn position(&self, code: &str) -> Option<usize> {
         self.levels.iter().position(|l| l.code == code)
+    }
+}
+
+/// Checks a level's code: snake_case, at most [`MAX_CODE`] characters.
+pub fn check_code(code: &str) -> Result<(), Message> {
+    if is_snake_case(code) {
+        Ok(())
+    } else {
+        Err(Message::new("dunning_code_snake_case").with("v", format!("{code:?}")))
     }
 }
 
@@ -296,7 +298,11 @@ mod tests {
         let steps = [taken("reminder_1", date!(2026 - 03 - 01))];
         let n = next_step(&p, due, &steps, date!(2026 - 03 - 10)).expect("next");
         assert_eq!((n.level.code.as_str(), n.due_on, n.due_now), ("reminder_2", date!(2026 - 03 - 16), false));
-        let steps = [steps[0].clone(), taken("reminder_2", date!(2026 - 03 - 16)), taken("formal_notice", date!(2026 - 03 - 31))];
+        let steps = [
+            steps[0].clone(),
+            taken("reminder_2", date!(2026 - 03 - 16)),
+            taken("formal_notice", date!(2026 - 03 - 31)),
+        ];
         assert_eq!(next_step(&p, due, &steps, date!(2026 - 12 - 31)), None);
     }
 
@@ -344,7 +350,10 @@ mod tests {
             date!(2026 - 03 - 02),
         );
         // 1000 × 12.15 % × 60 / 365 = 19.972… → 19.97
-        assert_eq!(c, LateCharges { days_late: 60, penalties: Some(Decimal::new(1997, 2)), indemnity: Some(Decimal::from(40)) });
+        assert_eq!(
+            c,
+            LateCharges { days_late: 60, penalties: Some(Decimal::new(1997, 2)), indemnity: Some(Decimal::from(40)) }
+        );
         let consumer = late_charges(Decimal::ONE, &eur, None, false, date!(2026 - 01 - 01), date!(2026 - 03 - 02));
         assert_eq!((consumer.penalties, consumer.indemnity), (None, None));
     }

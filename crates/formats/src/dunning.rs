@@ -86,7 +86,11 @@ struct Words {
 }
 
 const FR: Words = Words {
-    subject: ["Rappel : facture(s) arrivée(s) à échéance", "Deuxième relance : facture(s) impayée(s)", "Mise en demeure de payer"],
+    subject: [
+        "Rappel : facture(s) arrivée(s) à échéance",
+        "Deuxième relance : facture(s) impayée(s)",
+        "Mise en demeure de payer",
+    ],
     title: ["Rappel de paiement", "Deuxième relance", "Mise en demeure"],
     greeting: "Madame, Monsieur,",
     opening: [

@@ -39,7 +39,13 @@ pub const KINDS: &[Kind] = &[
     // given up (and shown on the jobs page) after about a day.
     Kind { name: DOCUMENT_RENDER, retry: minutes(1, 60, 30), daily: false },
     Kind { name: HOUSEKEEPING, retry: minutes(5, 60, 10), daily: true },
+    // The day's dunning (e-mail levels only; letters are printed by hand): idempotent, as
+    // the store keeps one live step per invoice and level.
+    Kind { name: DUNNING_RUN, retry: minutes(5, 60, 10), daily: true },
 ];
+
+/// The daily dunning run of every company (`app::dunning::run`, channel e-mail).
+pub const DUNNING_RUN: &str = "dunning.run";
 
 const fn minutes(base: u64, max: u64, max_attempts: u32) -> Retry {
     Retry { base: Duration::from_secs(base * 60), max_delay: Duration::from_secs(max * 60), max_attempts }
@@ -249,8 +255,47 @@ impl Runner {
                 (None, _) => Outcome::Failed { error: "a render job names no company".into(), permanent: true },
             },
             HOUSEKEEPING => self.housekeeping().await,
+            DUNNING_RUN => self.dunning(job.company_id).await,
             other => Outcome::Failed { error: format!("no handler for jobs of kind {other:?}"), permanent: true },
         }
+    }
+
+    /// Takes the day's e-mail dunning steps of one company, or of every company.
+    async fn dunning(&self, company: Option<uuid::Uuid>) -> Outcome {
+        let companies = match company {
+            Some(c) => vec![c],
+            None => match self.store.company_ids().await {
+                Ok(ids) => ids,
+                Err(e) => return Outcome::failed(format!("the companies could not be read: {e}")),
+            },
+        };
+        let mut steps = 0;
+        for c in companies {
+            let today = match self.store.company(c).await {
+                Ok(row) => facturier_core::calendar::today(&row.country),
+                Err(e) => return Outcome::failed(format!("company {c}: {e}")),
+            };
+            let channel = facturier_core::dunning::Channel::Email;
+            match crate::app::dunning::run(
+                &self.store,
+                c,
+                None,
+                today,
+                None,
+                channel,
+                crate::app::dunning::Levels::OfChannel,
+                &|_, _| {},
+            )
+            .await
+            {
+                Ok(r) => steps += r.steps.len(),
+                // Steps taken stay taken: the retry takes only what is left.
+                Err(e) => return Outcome::failed(format!("the dunning of company {c} stopped: {e:?}")),
+            }
+        }
+        tracing::info!(steps, "jobs: the day's dunning done");
+        self.waker.wake();
+        Outcome::Done
     }
 
     async fn housekeeping(&self) -> Outcome {

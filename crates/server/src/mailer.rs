@@ -301,8 +301,9 @@ fn build(
     let msg = match &mail.attachment {
         Some((name, bytes)) => {
             let pdf = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
-            let mut parts =
-                MultiPart::mixed().singlepart(text).singlepart(Attachment::new(name.clone()).body(bytes.clone(), pdf.clone()));
+            let mut parts = MultiPart::mixed()
+                .singlepart(text)
+                .singlepart(Attachment::new(name.clone()).body(bytes.clone(), pdf.clone()));
             for (name, bytes) in more {
                 parts = parts.singlepart(Attachment::new(name.clone()).body(bytes.clone(), pdf.clone()));
             }

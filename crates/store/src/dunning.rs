@@ -125,7 +125,8 @@ impl TryFrom<StepRow> for StepRecord {
             id: r.id,
             invoice_id: r.invoice_id,
             customer_id: r.customer_id,
-            kind: StepKind::parse(&r.kind).ok_or_else(|| StoreError::Corrupt(format!("dunning step kind {:?}", r.kind)))?,
+            kind: StepKind::parse(&r.kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("dunning step kind {:?}", r.kind)))?,
             level: r.level,
             channel: r.channel,
             taken_on: r.taken_on,
@@ -193,7 +194,8 @@ impl Store {
             }
         }
         let kinds: Vec<String> = DUNNED_KINDS.iter().map(|k| k.as_str().to_string()).collect();
-        let placeholders = |from: usize, n: usize| (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let placeholders =
+            |from: usize, n: usize| (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
         let sql = format!(
             "SELECT d.id, d.kind, d.number, d.customer_id, c.name AS customer_name, d.currency, d.doc_date, d.due_date, \
              d.gross, d.due FROM documents d JOIN customers c ON c.company_id = d.company_id AND c.id = d.customer_id \
@@ -389,13 +391,15 @@ impl Store {
         let mut tx = self.begin().await?;
         let at: Stamp = now();
         let n = on_conn!(&mut tx, |c| {
-            sqlx::query("UPDATE dunning_steps SET undone_at = $3 WHERE company_id = $1 AND id = $2 AND undone_at IS NULL")
-                .bind(company_id)
-                .bind(id)
-                .bind(at)
-                .execute(&mut *c)
-                .await?
-                .rows_affected()
+            sqlx::query(
+                "UPDATE dunning_steps SET undone_at = $3 WHERE company_id = $1 AND id = $2 AND undone_at IS NULL",
+            )
+            .bind(company_id)
+            .bind(id)
+            .bind(at)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
         });
         if n == 0 {
             return Err(StoreError::Conflict(Message::new("dunning_step_undone")));
@@ -446,13 +450,7 @@ impl Store {
     }
 
     /// Holds a customer or an invoice from dunning (`never`), or lets it be dunned again.
-    pub async fn set_dunning_hold(
-        &self,
-        company_id: Uuid,
-        subject: HoldSubject,
-        id: Uuid,
-        never: bool,
-    ) -> Result<()> {
+    pub async fn set_dunning_hold(&self, company_id: Uuid, subject: HoldSubject, id: Uuid, never: bool) -> Result<()> {
         let subject = match subject {
             HoldSubject::Customer => "customer",
             HoldSubject::Invoice => "invoice",

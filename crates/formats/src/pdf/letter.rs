@@ -85,7 +85,8 @@ pub fn render_letter(r: &Reminder) -> Result<Vec<u8>, PdfError> {
         .map_err(|e| PdfError::Write(format!("{e:?}")))?;
     let settings = krilla::SerializeSettings { configuration, ..Default::default() };
     let mut document = Document::new_with(settings);
-    let date = DateTime::new(u16::try_from(r.date.year()).unwrap_or(2026)).month(u8::from(r.date.month())).day(r.date.day());
+    let date =
+        DateTime::new(u16::try_from(r.date.year()).unwrap_or(2026)).month(u8::from(r.date.month())).day(r.date.day());
     document.set_metadata(
         Metadata::new()
             .title(format!("{} — {}", t.title, r.customer_name))

@@ -116,7 +116,8 @@ pub struct RunInput {
     /// Only these invoices (the selection); default every overdue invoice.
     #[schema(max_items = 10000)]
     pub invoice_ids: Option<Vec<Uuid>>,
-    /// `email` (default) or `letter`: a level goes out in the run of its channel (`both`: either).
+    /// `email` (default) or `letter`: how every step due goes out (the daily job sends only
+    /// the levels whose channel is `email` or `both`).
     #[schema(value_type = Option<String>, examples("email", "letter"))]
     pub channel: Option<String>,
 }
@@ -213,7 +214,11 @@ pub fn run_channel(v: &mut Check, s: Option<&str>) -> Channel {
 }
 
 /// `POST /dunning/run`.
-pub async fn run(State(app): State<App>, auth: Auth, ApiJson(input): ApiJson<RunInput>) -> Result<Json<RunView>, ApiError> {
+pub async fn run(
+    State(app): State<App>,
+    auth: Auth,
+    ApiJson(input): ApiJson<RunInput>,
+) -> Result<Json<RunView>, ApiError> {
     auth.require_write()?;
     let mut v = Check::default();
     let day = as_of(&mut v, &auth, &input.as_of);
@@ -222,8 +227,20 @@ pub async fn run(State(app): State<App>, auth: Auth, ApiJson(input): ApiJson<Run
         v.error("invoice_ids", Message::new("dunning_too_many_invoices").with("max", 10_000));
     }
     v.finish()?;
-    let r = ops::run(&app, auth.company(), Some(auth.0.user_id), day, input.invoice_ids.as_deref(), channel, &|_, _| {})
-        .await?;
+    let r = ops::run(
+        &app.store,
+        auth.company(),
+        Some(auth.0.user_id),
+        day,
+        input.invoice_ids.as_deref(),
+        channel,
+        ops::Levels::All,
+        &|_, _| {},
+    )
+    .await?;
+    if !r.emails.is_empty() {
+        app.outbox.wake();
+    }
     Ok(Json(RunView {
         steps: r.steps.iter().map(step_view).collect(),
         emails: r.emails,
@@ -239,11 +256,7 @@ pub async fn run(State(app): State<App>, auth: Auth, ApiJson(input): ApiJson<Run
         skipped: r
             .skipped
             .iter()
-            .map(|s| SkippedView {
-                invoice_id: s.invoice_id,
-                code: s.message.code(),
-                message: s.message.english(),
-            })
+            .map(|s| SkippedView { invoice_id: s.invoice_id, code: s.message.code(), message: s.message.english() })
             .collect(),
     }))
 }
@@ -260,7 +273,8 @@ pub async fn letter(State(app): State<App>, auth: Auth, Path(id): Path<String>) 
     let id = path_id(&id, "dunning letter")?;
     let (_, level, pdf) = app.store.dunning_letter(auth.company(), id).await?;
     let name = format!("attachment; filename=\"{level}-{id}.pdf\"");
-    Ok(([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, name)], pdf).into_response())
+    Ok(([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, name)], pdf)
+        .into_response())
 }
 
 /// The body of `PUT /invoices/{id}/dunning`.

@@ -14,6 +14,7 @@ use facturier_core::message::Message;
 use facturier_core::money::Currency;
 use facturier_core::party::{CustomerKind, Language};
 use facturier_formats::dunning::{Reminder, ReminderLine, Tone};
+use facturier_store::Store;
 use facturier_store::dunning::{Dispatch, OverdueInvoice, PlannedStep, StepRecord, Taken as StoreTaken};
 use facturier_store::outbox::NewEmail;
 use std::collections::BTreeMap;
@@ -59,28 +60,42 @@ pub struct RunReport {
     pub skipped: Vec<Skipped>,
 }
 
-/// Takes every step due on `as_of` whose level goes out through `channel` (`email` or
-/// `letter`), grouped per customer; `progress` is told each customer done (of how many).
+/// How a run picks the steps it takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Levels {
+    /// Every step due, sent through the run's channel (a run asked for by hand).
+    All,
+    /// Only the steps whose level goes out through the run's channel (the daily job).
+    OfChannel,
+}
+
+/// Takes every step due on `as_of` (with [`Levels::OfChannel`], only those whose level
+/// goes out through `channel`), sent by `channel` (`email` or `letter`), grouped per
+/// customer; `progress` is told each customer done (of how many).
+/// The API, the daily job and `facturier dunning run` call it; e-mails wait in the outbox
+/// with their `email.send` jobs.
 pub async fn run(
-    app: &App,
+    store: &Store,
     company: Uuid,
     by_user: Option<Uuid>,
     as_of: Date,
     only: Option<&[Uuid]>,
     channel: Channel,
+    levels: Levels,
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> Result<RunReport, ApiError> {
-    let settings = app.store.settings(company).await?;
+    let settings = store.settings(company).await?;
     let policy = settings.dunning.clone();
-    let list = app.store.overdue_for_dunning(company, as_of, only).await?;
+    let list = store.overdue_for_dunning(company, as_of, only).await?;
     let mut groups: BTreeMap<Uuid, Vec<(OverdueInvoice, NextStep)>> = BTreeMap::new();
     for inv in list {
         let o = overdue_one(&policy, inv, as_of);
-        if let Some(next) = o.next.filter(|n| n.due_now && n.level.channel.includes(channel)) {
+        let wanted = |n: &NextStep| n.due_now && (levels == Levels::All || n.level.channel.includes(channel));
+        if let Some(next) = o.next.filter(wanted) {
             groups.entry(o.invoice.customer_id).or_default().push((o.invoice, next));
         }
     }
-    let company_row = app.store.company(company).await?;
+    let company_row = store.company(company).await?;
     let mut report = RunReport::default();
     let total = groups.len();
     for (done, (customer_id, mut group)) in groups.into_iter().enumerate() {
@@ -99,7 +114,8 @@ pub async fn run(
                     channel: if channel == Channel::Letter { "letter" } else { "email" },
                 })
                 .collect();
-            let Some(letter) = compose(app, company, &company_row, &settings, &policy, customer_id, &group, as_of).await?
+            let Some(letter) =
+                compose(store, company, &company_row, &settings, &policy, customer_id, &group, as_of).await?
             else {
                 break;
             };
@@ -109,7 +125,7 @@ pub async fn run(
                         .map_err(|e| ApiError::Internal(e.to_string()))?;
                     let level = group.iter().map(|(_, n)| n.level.code.as_str()).max().unwrap_or_default().to_string();
                     let d = Dispatch::Letter { level: &level, pdf: &pdf };
-                    app.store.take_dunning_steps(company, by_user, as_of, &planned, &d).await?
+                    store.take_dunning_steps(company, by_user, as_of, &planned, &d).await?
                 }
                 _ => {
                     let Some(to) = letter.email.clone() else {
@@ -122,8 +138,8 @@ pub async fn run(
                     let (subject, body) = letter.reminder.email();
                     let mut files = Vec::new();
                     for (inv, _) in &group {
-                        let rec = app.store.document(company, inv.kind, inv.id).await?;
-                        let files_of = crate::files::ensure(&app.store, company, &rec).await?;
+                        let rec = store.document(company, inv.kind, inv.id).await?;
+                        let files_of = crate::files::ensure(store, company, &rec).await?;
                         let pdf = files_of
                             .into_iter()
                             .find(|f| f.format == facturier_store::files::FileFormat::Pdf)
@@ -146,7 +162,7 @@ pub async fn run(
                         attachment: Some((&first_name, &first_pdf)),
                     };
                     let d = Dispatch::Email { email, more_attachments: &files[1..] };
-                    app.store.take_dunning_steps(company, by_user, as_of, &planned, &d).await?
+                    store.take_dunning_steps(company, by_user, as_of, &planned, &d).await?
                 }
             };
             match taken {
@@ -166,9 +182,6 @@ pub async fn run(
             }
         }
         progress(done + 1, total);
-    }
-    if !report.emails.is_empty() {
-        app.outbox.wake();
     }
     Ok(report)
 }
@@ -194,7 +207,7 @@ struct Composed {
 
 #[allow(clippy::too_many_arguments)]
 async fn compose(
-    app: &App,
+    store: &Store,
     company: Uuid,
     company_row: &facturier_store::companies::Company,
     settings: &facturier_store::companies::CompanySettings,
@@ -204,9 +217,9 @@ async fn compose(
     as_of: Date,
 ) -> Result<Option<Composed>, ApiError> {
     let Some((first, _)) = group.first() else { return Ok(None) };
-    let customer = app.store.customer(company, customer_id).await?.customer;
-    let rec = app.store.document(company, first.kind, first.id).await?;
-    let parties = app.store.parties(company, &rec.content).await?;
+    let customer = store.customer(company, customer_id).await?.customer;
+    let rec = store.document(company, first.kind, first.id).await?;
+    let parties = store.parties(company, &rec.content).await?;
     let buyer: &Buyer = &parties.buyer;
     let seller: Seller = settings.identity.clone().unwrap_or_else(|| parties.seller.clone());
     let is_business = customer.kind == CustomerKind::Company;

@@ -163,7 +163,13 @@ fn dunning_policy(v: &mut Check, input: &DunningInput) -> Option<facturier_core:
     let mut levels = Vec::new();
     for (n, l) in levels_in.iter().enumerate() {
         let f = |x: &str| format!("dunning.levels[{n}].{x}");
-        let code = v.text(&f("code"), &l.code, MAX_CODE);
+        let code = v.text(&f("code"), &l.code, MAX_CODE).filter(|c| match facturier_core::dunning::check_code(c) {
+            Ok(()) => true,
+            Err(m) => {
+                v.error(f("code"), m);
+                false
+            }
+        });
         let days = match l.days {
             Some(d) if (0..=i64::from(facturier_core::dunning::MAX_DAYS)).contains(&d) => u16::try_from(d).ok(),
             Some(_) => {

@@ -202,6 +202,7 @@ const TABLES: &[Labels] = &[
     super::products::LABELS,
     super::lists::LABELS,
     super::words::LABELS,
+    super::dunning::LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
@@ -287,6 +288,7 @@ mod tests {
             "confirm.",
             "prod.",
             "list.",
+            "dunning.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

