@@ -261,11 +261,13 @@ pub async fn run(
     }))
 }
 
-/// `DELETE /dunning/steps/{id}`: undoes a step; its level may be taken again.
-pub async fn undo(State(app): State<App>, auth: Auth, Path(id): Path<String>) -> Result<Json<StepView>, ApiError> {
+/// `DELETE /dunning/steps/{id}`: undoes a step; its level may be taken again (the step
+/// stays in `GET /invoices/{id}/dunning` with its `undone_at`).
+pub async fn undo(State(app): State<App>, auth: Auth, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     auth.require_write()?;
     let id = path_id(&id, "dunning step")?;
-    Ok(Json(step_view(&app.store.undo_dunning_step(auth.company(), id).await?)))
+    app.store.undo_dunning_step(auth.company(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /dunning/letters/{id}`: a letter's PDF.

@@ -67,6 +67,7 @@ pub fn document() -> Value {
             {"name": "credit-notes", "description": "Credit notes: drafts and issuing"},
             {"name": "payments", "description": "Payments over several invoices, their cancellation, customer credit and statements"},
             {"name": "billing", "description": "Runs that invoice many documents at once"},
+            {"name": "dunning", "description": "Dunning: overdue invoices, reminder runs by e-mail or letter, their history"},
             {"name": "imports", "description": "Customers and products imported from CSV or XLSX files"},
             {"name": "settings", "description": "Company settings: document numbering"},
             {"name": "meta", "description": "About the API itself"},

@@ -291,6 +291,7 @@ const BASE_OPERATIONS: &[Operation] = &[
         description: "The company's issued invoices whose due date is before `as_of` (default today) with something still due, oldest due date first, without those of customers or invoices marked `never`: each with `days_overdue`, `due` and `next_step`, the level a run takes next (`reminder_1`, `reminder_2`, `formal_notice`… as configured in `PATCH /settings {\"dunning\"}`), `next_step_on` (the first day it may be taken) and `next_step_due`. The next level follows the last one taken, never skipping one.",
         query: &["AsOf"],
         success: Success::Json(200, "DunningPage", "The overdue invoices"),
+        errors: &[422],
         ..op("get", "/dunning", "listDunning", "dunning")
     },
     Operation {
@@ -301,8 +302,8 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("post", "/dunning/run", "runDunning", "dunning")
     },
     Operation {
-        description: "The step stays in the history, marked undone (`dunning_undone`), and its level may be taken again. 409 when already undone.",
-        success: Success::Json(200, "DunningStep", "The step, undone"),
+        description: "The step stays in the history, marked undone (`dunning_undone`; `undone_at` in `GET /invoices/{id}/dunning`), and its level may be taken again. 409 when already undone.",
+        success: Success::NoContent("The step is undone"),
         errors: &[403, 404, 409],
         ..op("delete", "/dunning/steps/{id}", "undoDunningStep", "dunning")
     },
