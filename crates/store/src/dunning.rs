@@ -112,7 +112,7 @@ struct StepRow {
     taken_on: Date,
     taken_at: OffsetDateTime,
     by_user: Option<Uuid>,
-    text: Option<String>,
+    note: Option<String>,
     email_id: Option<Uuid>,
     letter_id: Option<Uuid>,
     undone_at: Option<OffsetDateTime>,
@@ -132,7 +132,7 @@ impl TryFrom<StepRow> for StepRecord {
             taken_on: r.taken_on,
             taken_at: r.taken_at,
             by_user: r.by_user,
-            text: r.text,
+            text: r.note,
             email_id: r.email_id,
             letter_id: r.letter_id,
             undone_at: r.undone_at,
@@ -140,7 +140,7 @@ impl TryFrom<StepRow> for StepRecord {
     }
 }
 
-const STEP_COLS: &str = "id, invoice_id, customer_id, kind, level, channel, taken_on, taken_at, by_user, text, \
+const STEP_COLS: &str = "id, invoice_id, customer_id, kind, level, channel, taken_on, taken_at, by_user, note, \
                          email_id, letter_id, undone_at";
 
 /// A level to take for one invoice in a run.
@@ -427,7 +427,7 @@ impl Store {
         let mut tx = self.begin().await?;
         on_conn!(&mut tx, |c| {
             sqlx::query(
-                "INSERT INTO dunning_steps (id, company_id, invoice_id, customer_id, kind, taken_on, taken_at, by_user, text) \
+                "INSERT INTO dunning_steps (id, company_id, invoice_id, customer_id, kind, taken_on, taken_at, by_user, note) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             )
             .bind(id)

@@ -13,7 +13,7 @@ CREATE TABLE dunning_steps (
     taken_on DATE NOT NULL,
     taken_at TIMESTAMPTZ NOT NULL,
     by_user UUID REFERENCES users(id),
-    text TEXT,
+    note TEXT,
     email_id UUID,
     letter_id UUID,
     undone_at TIMESTAMPTZ,

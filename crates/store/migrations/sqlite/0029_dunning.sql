@@ -13,7 +13,7 @@ CREATE TABLE dunning_steps (
     taken_on TEXT NOT NULL,
     taken_at TEXT NOT NULL,
     by_user BLOB REFERENCES users(id),
-    text TEXT,
+    note TEXT,
     email_id BLOB,
     letter_id BLOB,
     undone_at TEXT,
