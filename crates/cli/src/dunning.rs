@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result, bail};
 use facturier_core::dunning::Channel;
-use facturier_server::app::dunning::Levels;
+use facturier_server::app::dunning::{Levels, RunRequest};
 use facturier_store::Store;
 use std::path::PathBuf;
 
@@ -59,10 +59,14 @@ pub async fn run(store: &Store, cmd: DunningCommand) -> Result<()> {
         Some(other) => bail!("--channel {other:?}: email or letter"),
     };
     let progress = |done: usize, total: usize| eprintln!("dunning: customer {done}/{total}");
-    let report = facturier_server::app::dunning::run(store, company, None, as_of, None, channel, levels, &progress)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))
-        .context("while running the dunning")?;
+    let report = facturier_server::app::dunning::run(
+        store,
+        &RunRequest { company, by_user: None, as_of, only: None, channel, levels },
+        &progress,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))
+    .context("while running the dunning")?;
     for (id, customer) in &report.letters {
         let (_, level, pdf) = store.dunning_letter(company, *id).await?;
         std::fs::create_dir_all(&args.letters_dir)

@@ -1,10 +1,10 @@
 //! Dunning (relances): the company's policy of escalating levels and the one rule of
 //! what comes next for an overdue invoice, as pure functions.
 //!
-//! The next step is read from the invoice's recorded steps, never from "today = due date
-//! + N": a run after days of outage takes only the level after the last one taken, once,
-//! and a level is never due on the day its previous level was taken, so a second run the
-//! same day takes nothing.
+//! The next step is read from the invoice's recorded steps, never from "today = due
+//! date plus N days": a run after days of outage takes only the level after the last one
+//! taken, once, and a level is never due on the day its previous level was taken, so a
+//! second run the same day takes nothing.
 
 use crate::Decimal;
 use crate::message::Message;
@@ -342,7 +342,7 @@ mod tests {
     fn charges_of_a_business_invoice_sixty_days_late() {
         let eur: Currency = "EUR".parse().expect("EUR");
         let c = late_charges(
-            Decimal::new(1_000_00, 2),
+            Decimal::new(100_000, 2),
             &eur,
             Some(Decimal::new(1215, 2)),
             true,

@@ -316,8 +316,8 @@ mod tests {
                 due_date: date!(2026 - 01 - 31),
                 days_late: 60,
                 currency: eur,
-                due: Decimal::new(1_200_00, 2),
-                penalties: Some(Decimal::new(23_67, 2)),
+                due: Decimal::new(120_000, 2),
+                penalties: Some(Decimal::new(2367, 2)),
                 indemnity: business.then(|| Decimal::from(40)),
             }],
         }

@@ -276,18 +276,15 @@ impl Runner {
                 Err(e) => return Outcome::failed(format!("company {c}: {e}")),
             };
             let channel = facturier_core::dunning::Channel::Email;
-            match crate::app::dunning::run(
-                &self.store,
-                c,
-                None,
-                today,
-                None,
+            let req = crate::app::dunning::RunRequest {
+                company: c,
+                by_user: None,
+                as_of: today,
+                only: None,
                 channel,
-                crate::app::dunning::Levels::OfChannel,
-                &|_, _| {},
-            )
-            .await
-            {
+                levels: crate::app::dunning::Levels::OfChannel,
+            };
+            match crate::app::dunning::run(&self.store, &req, &|_, _| {}).await {
                 Ok(r) => steps += r.steps.len(),
                 // Steps taken stay taken: the retry takes only what is left.
                 Err(e) => return Outcome::failed(format!("the dunning of company {c} stopped: {e:?}")),

@@ -169,6 +169,18 @@ pub enum Taken {
     Partly(Vec<Uuid>),
 }
 
+/// An entry by hand on an invoice.
+#[derive(Clone, Copy, Debug)]
+pub struct NewNote<'a> {
+    pub invoice_id: Uuid,
+    pub customer_id: Uuid,
+    /// `Call`, `Promise` or `Note`.
+    pub kind: StepKind,
+    pub on: Date,
+    pub text: &'a str,
+    pub by_user: Option<Uuid>,
+}
+
 /// One row of the company's holds.
 pub enum HoldSubject {
     Customer,
@@ -412,16 +424,8 @@ impl Store {
     }
 
     /// Records an entry by hand on an invoice (a call, a promise to pay, a note), in its history.
-    pub async fn add_dunning_note(
-        &self,
-        company_id: Uuid,
-        invoice_id: Uuid,
-        customer_id: Uuid,
-        kind: StepKind,
-        on: Date,
-        text: &str,
-        by_user: Option<Uuid>,
-    ) -> Result<StepRecord> {
+    pub async fn add_dunning_note(&self, company_id: Uuid, n: &NewNote<'_>) -> Result<StepRecord> {
+        let NewNote { invoice_id, customer_id, kind, on, text, by_user } = *n;
         let id = new_id();
         let at: Stamp = now();
         let mut tx = self.begin().await?;

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use facturier_core::document::DocumentKind;
 use facturier_core::dunning::Channel;
 use facturier_core::message::Message;
-use facturier_store::dunning::{HoldSubject, StepKind, StepRecord};
+use facturier_store::dunning::{HoldSubject, NewNote, StepKind, StepRecord};
 use serde::{Deserialize, Serialize};
 use time::Date;
 use uuid::Uuid;
@@ -227,17 +227,15 @@ pub async fn run(
         v.error("invoice_ids", Message::new("dunning_too_many_invoices").with("max", 10_000));
     }
     v.finish()?;
-    let r = ops::run(
-        &app.store,
-        auth.company(),
-        Some(auth.0.user_id),
-        day,
-        input.invoice_ids.as_deref(),
+    let req = ops::RunRequest {
+        company: auth.company(),
+        by_user: Some(auth.0.user_id),
+        as_of: day,
+        only: input.invoice_ids.as_deref(),
         channel,
-        ops::Levels::All,
-        &|_, _| {},
-    )
-    .await?;
+        levels: ops::Levels::All,
+    };
+    let r = ops::run(&app.store, &req, &|_, _| {}).await?;
     if !r.emails.is_empty() {
         app.outbox.wake();
     }
@@ -409,9 +407,14 @@ pub async fn add_note(
     if rec.number.is_none() {
         return Err(ApiError::Conflict(Message::new("dunning_not_invoice")));
     }
-    let step = app
-        .store
-        .add_dunning_note(auth.company(), rec.id, rec.content.customer_id, kind, on, &text, Some(auth.0.user_id))
-        .await?;
+    let note = NewNote {
+        invoice_id: rec.id,
+        customer_id: rec.content.customer_id,
+        kind,
+        on,
+        text: &text,
+        by_user: Some(auth.0.user_id),
+    };
+    let step = app.store.add_dunning_note(auth.company(), &note).await?;
     Ok((StatusCode::CREATED, Json(step_view(&step))))
 }

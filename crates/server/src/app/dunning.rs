@@ -60,6 +60,18 @@ pub struct RunReport {
     pub skipped: Vec<Skipped>,
 }
 
+/// A run: whose, by whom, on which day, over which invoices (`None`: every overdue one),
+/// sent how, taking which levels.
+#[derive(Clone, Copy, Debug)]
+pub struct RunRequest<'a> {
+    pub company: Uuid,
+    pub by_user: Option<Uuid>,
+    pub as_of: Date,
+    pub only: Option<&'a [Uuid]>,
+    pub channel: Channel,
+    pub levels: Levels,
+}
+
 /// How a run picks the steps it takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Levels {
@@ -76,14 +88,10 @@ pub enum Levels {
 /// with their `email.send` jobs.
 pub async fn run(
     store: &Store,
-    company: Uuid,
-    by_user: Option<Uuid>,
-    as_of: Date,
-    only: Option<&[Uuid]>,
-    channel: Channel,
-    levels: Levels,
+    req: &RunRequest<'_>,
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> Result<RunReport, ApiError> {
+    let RunRequest { company, by_user, as_of, only, channel, levels } = *req;
     let settings = store.settings(company).await?;
     let policy = settings.dunning.clone();
     let list = store.overdue_for_dunning(company, as_of, only).await?;
