@@ -2,6 +2,7 @@
 
 mod bench;
 mod demo;
+mod dunning;
 mod import;
 mod jobs;
 
@@ -120,6 +121,9 @@ enum Command {
         after_help = "Example:\n  facturier jobs\n  facturier jobs --failed --company 0190…\n  facturier jobs retry 0193a4c2-…"
     )]
     Jobs(jobs::JobsArgs),
+    /// Dunning (relances): take the steps due on overdue invoices, by e-mail or letter.
+    #[command(subcommand, after_help = "Example:\n  facturier dunning run --as-of 2026-12-31")]
+    Dunning(dunning::DunningCommand),
     /// Import customers (with their address and a contact) or products from a CSV or XLSX
     /// file: Dolibarr and EBP exports or a spreadsheet whose first row names the columns.
     /// Every row is checked first; when one is rejected, each is listed, nothing is written
@@ -358,6 +362,10 @@ async fn main() -> Result<()> {
         Command::Jobs(args) => {
             let store = open(&cli.database_url).await?;
             jobs::run(&store, args).await?;
+        }
+        Command::Dunning(cmd) => {
+            let store = open(&cli.database_url).await?;
+            dunning::run(&store, cmd).await?;
         }
         Command::Import(args) => {
             let store = open(&cli.database_url).await?;

@@ -10,6 +10,7 @@ pub mod company;
 pub mod compliance;
 pub mod derive;
 pub mod document;
+pub mod dunning;
 pub mod ids;
 pub mod import;
 pub mod input;

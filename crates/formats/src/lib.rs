@@ -2,6 +2,7 @@
 //! what `facturier-core` computed and never touches storage or the network.
 
 pub mod cii;
+pub mod dunning;
 pub mod email;
 mod en16931;
 pub mod error;

@@ -42,7 +42,13 @@ pub const KINDS: &[Kind] = &[
     Kind { name: HOUSEKEEPING, retry: minutes(5, 60, 10), daily: true },
     // An import is one transaction: a run cut short by a lost database is run again whole.
     Kind { name: IMPORT_RUN, retry: minutes(1, 10, 5), daily: false },
+    // The day's dunning (e-mail levels only; letters are printed by hand): idempotent, as
+    // the store keeps one live step per invoice and level.
+    Kind { name: DUNNING_RUN, retry: minutes(5, 60, 10), daily: true },
 ];
+
+/// The daily dunning run of every company (`app::dunning::run`, channel e-mail).
+pub const DUNNING_RUN: &str = "dunning.run";
 
 const fn minutes(base: u64, max: u64, max_attempts: u32) -> Retry {
     Retry { base: Duration::from_secs(base * 60), max_delay: Duration::from_secs(max * 60), max_attempts }
@@ -264,8 +270,44 @@ impl Runner {
                 (_, Err(e)) => Outcome::Failed { error: e.to_string(), permanent: true },
                 (None, _) => Outcome::Failed { error: "an import job names no company".into(), permanent: true },
             },
+            DUNNING_RUN => self.dunning(job.company_id).await,
             other => Outcome::Failed { error: format!("no handler for jobs of kind {other:?}"), permanent: true },
         }
+    }
+
+    /// Takes the day's e-mail dunning steps of one company, or of every company.
+    async fn dunning(&self, company: Option<uuid::Uuid>) -> Outcome {
+        let companies = match company {
+            Some(c) => vec![c],
+            None => match self.store.company_ids().await {
+                Ok(ids) => ids,
+                Err(e) => return Outcome::failed(format!("the companies could not be read: {e}")),
+            },
+        };
+        let mut steps = 0;
+        for c in companies {
+            let today = match self.store.company(c).await {
+                Ok(row) => facturier_core::calendar::today(&row.country),
+                Err(e) => return Outcome::failed(format!("company {c}: {e}")),
+            };
+            let channel = facturier_core::dunning::Channel::Email;
+            let req = crate::app::dunning::RunRequest {
+                company: c,
+                by_user: None,
+                as_of: today,
+                only: None,
+                channel,
+                levels: crate::app::dunning::Levels::OfChannel,
+            };
+            match crate::app::dunning::run(&self.store, &req, &|_, _| {}).await {
+                Ok(r) => steps += r.steps.len(),
+                // Steps taken stay taken: the retry takes only what is left.
+                Err(e) => return Outcome::failed(format!("the dunning of company {c} stopped: {e:?}")),
+            }
+        }
+        tracing::info!(steps, "jobs: the day's dunning done");
+        self.waker.wake();
+        Outcome::Done
     }
 
     async fn housekeeping(&self) -> Outcome {

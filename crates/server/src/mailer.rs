@@ -216,7 +216,14 @@ impl Sender {
         let from = self.config.from.clone().unwrap_or_else(|| default_sender(None));
         let message_id = message_id(mail, &from);
         let body = self.body(mail).await?;
-        let msg = build(mail, &body, from, &message_id).map_err(|message| Failure { message, permanent: true })?;
+        // A reminder carries every invoice it lists: the attachments beyond the row's own.
+        let more = self
+            .store
+            .outbox_attachments(mail.record.company_id, mail.record.id)
+            .await
+            .map_err(|e| Failure { message: e.to_string(), permanent: false })?;
+        let msg =
+            build(mail, &more, &body, from, &message_id).map_err(|message| Failure { message, permanent: true })?;
         self.transport.send(msg).await.map_err(|e| Failure { message: smtp_error(&e), permanent: e.is_permanent() })?;
         Ok(message_id)
     }
@@ -262,7 +269,13 @@ fn message_id(mail: &OutgoingEmail, from: &Address) -> String {
 
 /// The message: From the server's `address` with the company's name, Reply-To the
 /// company's own address.
-fn build(mail: &OutgoingEmail, body: &str, address: Address, message_id: &str) -> Result<Message, String> {
+fn build(
+    mail: &OutgoingEmail,
+    more: &[(String, Vec<u8>)],
+    body: &str,
+    address: Address,
+    message_id: &str,
+) -> Result<Message, String> {
     // The builder's own defence against header injection: the edge refuses such text,
     // but a row of the outbox may predate the rule.
     let headers = [("subject", mail.record.subject.as_str()), ("sender name", mail.sender_name.as_str())];
@@ -288,9 +301,13 @@ fn build(mail: &OutgoingEmail, body: &str, address: Address, message_id: &str) -
     let msg = match &mail.attachment {
         Some((name, bytes)) => {
             let pdf = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
-            b.multipart(
-                MultiPart::mixed().singlepart(text).singlepart(Attachment::new(name.clone()).body(bytes.clone(), pdf)),
-            )
+            let mut parts = MultiPart::mixed()
+                .singlepart(text)
+                .singlepart(Attachment::new(name.clone()).body(bytes.clone(), pdf.clone()));
+            for (name, bytes) in more {
+                parts = parts.singlepart(Attachment::new(name.clone()).body(bytes.clone(), pdf.clone()));
+            }
+            b.multipart(parts)
         }
         None => b.singlepart(text),
     };
@@ -333,14 +350,14 @@ mod tests {
     #[test]
     fn the_builder_refuses_header_values_with_line_breaks_or_control_characters() {
         let from = || default_sender(None);
-        assert!(build(&outgoing("Facture F1", "Test SARL", "a@b.fr"), "x", from(), "<1@x>").is_ok());
+        assert!(build(&outgoing("Facture F1", "Test SARL", "a@b.fr"), &[], "x", from(), "<1@x>").is_ok());
         for mail in [
             outgoing("Facture\r\nBcc: espion@exemple.fr", "Test SARL", "a@b.fr"),
             outgoing("Facture\0", "Test SARL", "a@b.fr"),
             outgoing("Facture", "Test\nSARL", "a@b.fr"),
             outgoing("Facture", "Test SARL", "a@b.fr\r\nBcc: espion@exemple.fr"),
         ] {
-            let e = build(&mail, "x", from(), "<1@x>").unwrap_err();
+            let e = build(&mail, &[], "x", from(), "<1@x>").unwrap_err();
             assert!(e.contains("line break or a control character"), "{e}");
         }
     }

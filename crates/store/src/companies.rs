@@ -99,6 +99,13 @@ pub struct CompanySettings {
     #[serde(default, skip_deserializing, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(ignore))]
     pub stripe: Option<crate::payments::online::StripeStatus>,
+    // --- dunning (issue 23) ---
+    /// The dunning levels, in order (`reminder_1` on the due date, `reminder_2` 15 days and
+    /// `formal_notice` 30 days after it until changed).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, inline))]
+    pub dunning: facturier_core::dunning::Policy,
+    // --- end dunning ---
 }
 
 /// The subject and body of the e-mail that carries a document, with merge fields.

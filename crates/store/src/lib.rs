@@ -12,6 +12,7 @@ pub mod companies;
 pub mod customer_files;
 pub mod customers;
 pub mod documents;
+pub mod dunning;
 mod family;
 pub mod files;
 pub mod idempotency;

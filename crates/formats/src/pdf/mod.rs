@@ -25,8 +25,10 @@ mod draw;
 mod fonts;
 mod labels;
 mod layout;
+mod letter;
 mod logo;
 
+pub use letter::render_letter;
 pub use logo::{MAX_LOGO_DECODED, MAX_LOGO_SIDE, check_logo, logo_media_type};
 
 /// Why a PDF could not be produced.

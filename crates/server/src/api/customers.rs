@@ -63,6 +63,10 @@ pub struct CustomerView {
     pub created_at: String,
     #[schema(format = DateTime)]
     pub updated_at: String,
+    /// `auto` or `never` (never dunned). Absent in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, examples("auto", "never"))]
+    pub dunning: Option<&'static str>,
 }
 
 /// A customer's legal identifiers.
@@ -129,6 +133,7 @@ fn view(r: &CustomerRecord, credit: Option<Vec<CreditView>>) -> CustomerView {
         credit,
         created_at: instant_text(r.created_at),
         updated_at: instant_text(r.updated_at),
+        dunning: None,
     }
 }
 
@@ -140,7 +145,9 @@ async fn full_view(app: &App, company: uuid::Uuid, r: &CustomerRecord) -> Result
         .into_iter()
         .map(|(currency, amount)| CreditView { currency, amount: amount.to_string() })
         .collect();
-    Ok(view(r, Some(credit)))
+    let mut v = view(r, Some(credit));
+    v.dunning = Some(if app.store.dunning_held(company, r.id).await? { "never" } else { "auto" });
+    Ok(v)
 }
 
 pub async fn create(

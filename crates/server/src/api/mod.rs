@@ -5,6 +5,7 @@ pub mod billing;
 pub mod customer_files;
 pub mod customers;
 pub mod documents;
+pub mod dunning;
 pub mod email;
 pub mod imports;
 pub mod issue_check;
@@ -69,6 +70,15 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/settings/logo", "The company's logo"),
     ("put", "/settings/logo", "Set the company's logo, a PNG or JPEG image (admin)"),
     ("delete", "/settings/logo", "Remove the company's logo (admin)"),
+    // --- dunning (issue 23) ---
+    ("get", "/dunning", "Overdue issued invoices with their next dunning step"),
+    ("post", "/dunning/run", "Take the dunning steps due (one e-mail or letter per customer)"),
+    ("delete", "/dunning/steps/{id}", "Undo a dunning step (its level may be taken again)"),
+    ("get", "/dunning/letters/{id}", "A dunning letter as PDF"),
+    ("get", "/invoices/{id}/dunning", "An invoice's dunning: never/auto and its steps"),
+    ("put", "/invoices/{id}/dunning", "Never dun an invoice, or dun it again"),
+    ("post", "/invoices/{id}/dunning/notes", "Record a call, a promise to pay or a note on an invoice"),
+    // --- end dunning ---
     ("get", "/openapi.json", "This OpenAPI document"),
 ];
 
@@ -338,6 +348,14 @@ pub fn routes(app: App) -> Router<App> {
         .route("/settings/logo", get(settings::get_logo).put(settings::put_logo).delete(settings::delete_logo))
         .route("/billing/delivery-notes", axum::routing::post(billing::invoice_deliveries))
         .route("/reports/aged-balance", axum::routing::get(reports::aged_balance))
+        // --- dunning (issue 23) ---
+        .route("/dunning", get(dunning::list))
+        .route("/dunning/run", axum::routing::post(dunning::run))
+        .route("/dunning/steps/{id}", axum::routing::delete(dunning::undo))
+        .route("/dunning/letters/{id}", get(dunning::letter))
+        .route("/invoices/{id}/dunning", get(dunning::show_invoice).put(dunning::set_invoice))
+        .route("/invoices/{id}/dunning/notes", axum::routing::post(dunning::add_note))
+        // --- end dunning ---
         .route("/openapi.json", get(|| async { axum::Json(crate::openapi::document()) }))
         .fallback(|| async { ApiError::NotFound("route") })
         .layer(axum::middleware::from_fn(crate::error::in_readers_language))

@@ -13,6 +13,7 @@ use facturier_core::party::{Address, Contact, Country, Customer, CustomerKind, L
 use facturier_core::terms::PaymentTerms;
 use facturier_store::customer_files::{FileRecord, NewFile};
 use facturier_store::customers::CustomerRecord;
+use facturier_store::dunning::HoldSubject;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -32,8 +33,13 @@ pub async fn attach_file(
 /// Adds a customer to the directory.
 pub async fn create(app: &App, auth: &Auth, input: &CustomerInput) -> Result<CustomerRecord, ApiError> {
     auth.require_write()?;
+    let hold = dunning_hold(input)?;
     let customer = input.parse()?;
-    Ok(app.store.insert_customer(auth.company(), &customer).await?)
+    let rec = app.store.insert_customer(auth.company(), &customer).await?;
+    if let Some(never) = hold {
+        app.store.set_dunning_hold(auth.company(), HoldSubject::Customer, rec.id, never).await?;
+    }
+    Ok(rec)
 }
 
 /// Edits a customer: `edit` turns its fields as they are into what they should be (the
@@ -46,8 +52,23 @@ pub async fn update(
 ) -> Result<CustomerRecord, ApiError> {
     auth.require_write()?;
     let current = app.store.customer(auth.company(), id).await?;
-    let customer = edit(CustomerInput::from_customer(&current.customer))?.parse()?;
-    Ok(app.store.update_customer(auth.company(), id, &customer).await?)
+    let input = edit(CustomerInput::from_customer(&current.customer))?;
+    let hold = dunning_hold(&input)?;
+    let customer = input.parse()?;
+    let rec = app.store.update_customer(auth.company(), id, &customer).await?;
+    if let Some(never) = hold {
+        app.store.set_dunning_hold(auth.company(), HoldSubject::Customer, id, never).await?;
+    }
+    Ok(rec)
+}
+
+/// The `dunning` of a customer's input: `Some(true)` for `never`, `Some(false)` for `auto`.
+fn dunning_hold(input: &CustomerInput) -> Result<Option<bool>, ApiError> {
+    let Some(flag) = input.dunning.as_deref() else { return Ok(None) };
+    let mut v = Check::default();
+    let held = crate::api::dunning::parse_flag(&mut v, "dunning", Some(flag));
+    v.finish()?;
+    Ok(held)
 }
 
 /// Most contacts on one customer.
@@ -171,6 +192,12 @@ pub struct CustomerInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = crate::openapi::field::network)]
     pub network: Option<String>,
+    // --- dunning (issue 23) ---
+    /// `never`: the customer's invoices are never dunned; `auto` (default) undoes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, examples("auto", "never"))]
+    pub dunning: Option<String>,
+    // --- end dunning ---
     // Read-only fields a client may send back from a GET; ignored.
     #[serde(default, skip_serializing)]
     pub id: Option<serde_json::Value>,

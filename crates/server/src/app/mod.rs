@@ -6,6 +6,7 @@
 
 pub mod customers;
 pub mod documents;
+pub mod dunning;
 pub mod email;
 pub mod imports;
 pub mod payments;

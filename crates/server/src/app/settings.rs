@@ -123,7 +123,94 @@ pub struct SettingsInput {
     /// The Stripe account: secrets sealed at rest, never shown back.
     #[schema(inline)]
     pub stripe: Option<crate::stripe::StripeInput>,
+    // --- dunning (issue 23) ---
+    /// The dunning levels, in order; replaces the stored ones.
+    #[schema(inline)]
+    pub dunning: Option<DunningInput>,
+    // --- end dunning ---
 }
+
+// --- dunning (issue 23) ---
+/// The dunning policy of `PATCH /settings`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DunningInput {
+    /// In order: each level is taken after the one before it. At most 10.
+    #[schema(required = true, value_type = Vec<DunningLevelInput>, max_items = 10)]
+    pub levels: Option<Vec<DunningLevelInput>>,
+}
+
+/// One dunning level of `PATCH /settings`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DunningLevelInput {
+    /// snake_case, unique: `reminder_1`, `formal_notice`…
+    #[schema(required = true, value_type = String, max_length = 40, examples("reminder_1"))]
+    pub code: Option<String>,
+    /// Days after `from`, 0 to 365.
+    #[schema(required = true, value_type = i64, minimum = 0, maximum = 365)]
+    pub days: Option<i64>,
+    /// `due_date` (default) or `previous_level` (the day the level before was taken).
+    #[schema(value_type = Option<String>, examples("due_date", "previous_level"))]
+    pub from: Option<String>,
+    /// `email` (default), `letter` or `both`.
+    #[schema(value_type = Option<String>, examples("email", "letter", "both"))]
+    pub channel: Option<String>,
+}
+
+fn dunning_policy(v: &mut Check, input: &DunningInput) -> Option<facturier_core::dunning::Policy> {
+    use facturier_core::dunning::{Channel, CountFrom, Level, MAX_CODE, Policy};
+    let Some(levels_in) = &input.levels else {
+        v.error("dunning.levels", Message::new("required"));
+        return None;
+    };
+    let mut levels = Vec::new();
+    for (n, l) in levels_in.iter().enumerate() {
+        let f = |x: &str| format!("dunning.levels[{n}].{x}");
+        let code = v.text(&f("code"), &l.code, MAX_CODE).filter(|c| match facturier_core::dunning::check_code(c) {
+            Ok(()) => true,
+            Err(m) => {
+                v.error(f("code"), m);
+                false
+            }
+        });
+        let days = match l.days {
+            Some(d) if (0..=i64::from(facturier_core::dunning::MAX_DAYS)).contains(&d) => u16::try_from(d).ok(),
+            Some(_) => {
+                v.error(f("days"), Message::new("dunning_days_range").with("max", facturier_core::dunning::MAX_DAYS));
+                None
+            }
+            None => {
+                v.error(f("days"), Message::new("required"));
+                None
+            }
+        };
+        let from = match &l.from {
+            Some(s) => v.parse::<CountFrom>(&f("from"), s),
+            None => Some(CountFrom::DueDate),
+        };
+        let channel = match &l.channel {
+            Some(s) => v.parse::<Channel>(&f("channel"), s),
+            None => Some(Channel::Email),
+        };
+        if let (Some(code), Some(days), Some(from), Some(channel)) = (code, days, from, channel) {
+            levels.push(Level { code, days, from, channel });
+        }
+    }
+    if !v.is_clean() {
+        return None;
+    }
+    match Policy::new(levels) {
+        Ok(p) => Some(p),
+        Err(problems) => {
+            for (field, m) in problems {
+                v.error(format!("dunning.{field}"), m);
+            }
+            None
+        }
+    }
+}
+// --- end dunning ---
 
 /// An e-mail template of `PATCH /settings`.
 #[derive(Deserialize)]
@@ -438,6 +525,13 @@ pub async fn update_settings(app: &App, auth: &Auth, input: &SettingsInput) -> R
         Some(st) => crate::stripe::plan_settings(app, auth.company(), &mut v, st).await?,
         None => None,
     };
+    // --- dunning (issue 23) ---
+    if let Some(d) = &input.dunning
+        && let Some(p) = dunning_policy(&mut v, d)
+    {
+        s.dunning = p;
+    }
+    // --- end dunning ---
     v.finish()?;
     app.store.set_settings(auth.company(), &s).await?;
     if let Some(plan) = stripe {

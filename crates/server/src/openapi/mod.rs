@@ -69,6 +69,7 @@ pub fn document() -> Value {
             {"name": "billing", "description": "Runs that invoice many documents at once"},
             {"name": "reports", "description": "Figures read from what is stored: the aged balance"},
             {"name": "collections", "description": "Getting paid: online payment through Stripe Checkout"},
+            {"name": "dunning", "description": "Dunning: overdue invoices, reminder runs by e-mail or letter, their history"},
             {"name": "imports", "description": "Customers and products imported from CSV or XLSX files"},
             {"name": "settings", "description": "Company settings: document numbering"},
             {"name": "meta", "description": "About the API itself"},

@@ -308,6 +308,54 @@ const BASE_OPERATIONS: &[Operation] = &[
         public: true,
         ..op("post", "/webhooks/stripe/{company_id}", "stripeWebhook", "collections")
     },
+    // --- dunning (issue 23) ---
+    Operation {
+        description: "The company's issued invoices whose due date is before `as_of` (default today) with something still due, oldest due date first, without those of customers or invoices marked `never`: each with `days_overdue`, `due` and `next_step`, the level a run takes next (`reminder_1`, `reminder_2`, `formal_notice`… as configured in `PATCH /settings {\"dunning\"}`), `next_step_on` (the first day it may be taken) and `next_step_due`. The next level follows the last one taken, never skipping one.",
+        query: &["AsOf"],
+        success: Success::Json(200, "DunningPage", "The overdue invoices"),
+        errors: &[422],
+        ..op("get", "/dunning", "listDunning", "dunning")
+    },
+    Operation {
+        description: "Takes, on `as_of` (default today), the next step of every overdue invoice (or of `invoice_ids`) whose step is due and whose level goes out through `channel` (`email`, the default, or `letter`; a level of channel `both` goes out in either). One e-mail per customer lists its invoices with their PDFs attached (through the outbox), or one printable letter per customer (`GET /dunning/letters/{id}`). Each step shows in the invoice's `history` (`dunning_step`). A second run the same day, or two runs at once, take each step once.",
+        body: Body::Json("DunningRunInput"),
+        success: Success::Json(200, "DunningRun", "The steps taken"),
+        errors: &[403, 422],
+        ..op("post", "/dunning/run", "runDunning", "dunning")
+    },
+    Operation {
+        description: "The step stays in the history, marked undone (`dunning_undone`; `undone_at` in `GET /invoices/{id}/dunning`), and its level may be taken again. 409 when already undone.",
+        success: Success::NoContent("The step is undone"),
+        errors: &[403, 404, 409],
+        ..op("delete", "/dunning/steps/{id}", "undoDunningStep", "dunning")
+    },
+    Operation {
+        description: "The PDF letter a run made for a customer.",
+        success: Success::File("application/pdf", "The letter"),
+        errors: &[404],
+        ..op("get", "/dunning/letters/{id}", "getDunningLetter", "dunning")
+    },
+    Operation {
+        description: "Whether the invoice is dunned (`auto`) or never (`never`), and every step taken or written on it.",
+        success: Success::Json(200, "InvoiceDunning", "The invoice's dunning"),
+        errors: &[404],
+        ..op("get", "/invoices/{id}/dunning", "getInvoiceDunning", "dunning")
+    },
+    Operation {
+        description: "`{\"dunning\": \"never\"}`: the invoice is never dunned; `\"auto\"` undoes it. Not part of the invoice's sealed content.",
+        body: Body::Json("DunningFlagInput"),
+        success: Success::Json(200, "InvoiceDunning", "The invoice's dunning"),
+        errors: &[403, 404, 422],
+        ..op("put", "/invoices/{id}/dunning", "setInvoiceDunning", "dunning")
+    },
+    Operation {
+        description: "A call, a promise to pay or a note, in the invoice's dunning history (`dunning_note`). 409 for a draft.",
+        body: Body::Json("DunningNoteInput"),
+        success: Success::Json(201, "DunningStep", "The entry"),
+        errors: &[403, 404, 409, 422],
+        ..op("post", "/invoices/{id}/dunning/notes", "addDunningNote", "dunning")
+    },
+    // --- end dunning ---
     // meta
     Operation {
         description: "Needs no token.",

@@ -30,6 +30,11 @@ pub(super) fn parameters() -> Value {
             "description": "The file's id; an id that is not a UUID is unknown (404).",
             "schema": {"type": "string", "format": "uuid"},
         },
+        "AsOf": {
+            "name": "as_of", "in": "query", "required": false,
+            "description": "The day asked about; default today.",
+            "schema": schema_ref("Date"),
+        },
         "DryRun": {
             "name": "dry_run", "in": "query", "required": false,
             "description": "`true`: check every row and answer what would be done, writing nothing.",
@@ -109,11 +114,6 @@ pub(super) fn parameters() -> Value {
             "name": "customer_id", "in": "query", "required": false,
             "description": "Only documents of this customer.",
             "schema": {"type": "string", "format": "uuid"},
-        },
-        "AsOf": {
-            "name": "as_of", "in": "query", "required": false,
-            "description": "The day the report is for (today by default).",
-            "schema": schema_ref("Date"),
         },
         "From": {
             "name": "from", "in": "query", "required": false,

@@ -251,7 +251,17 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::app::reports::AgedAmounts,
     crate::app::reports::AgedCustomer,
     crate::api::customers::CustomerView,
+    crate::api::dunning::OverdueView,
+    crate::api::dunning::RunInput,
+    crate::api::dunning::StepView,
+    crate::api::dunning::LetterView,
+    crate::api::dunning::SkippedView,
+    crate::api::dunning::RunView,
+    crate::api::dunning::FlagInput,
+    crate::api::dunning::InvoiceDunningView,
+    crate::api::dunning::NoteInput,
     crate::app::settings::SettingsInput,
+    crate::app::settings::DunningLevelInput,
     crate::error::ProblemBody,
     facturier_store::companies::CompanySettings,
     crate::error::FieldErrorView,
@@ -412,6 +422,7 @@ pub(super) fn schemas() -> Value {
     // ---- documents: output ----
     add("PaymentPage", page("Payment", "A page of payments, newest first."));
     add("DocumentPage", page("DocumentView", "A page of documents."));
+    add("DunningPage", page("DunningItem", "The overdue invoices, oldest due date first (one page)."));
 
     // ---- e-mail ----
     add("EmailList", json!({"type": "array", "items": schema_ref("EmailView")}));

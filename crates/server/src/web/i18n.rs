@@ -204,6 +204,7 @@ const TABLES: &[Labels] = &[
     super::lists::LABELS,
     super::words::LABELS,
     super::pay::LABELS,
+    super::dunning::LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
@@ -291,6 +292,7 @@ mod tests {
             "confirm.",
             "prod.",
             "list.",
+            "dunning.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

@@ -12,6 +12,7 @@ pub mod confirm;
 pub mod customers;
 pub mod dashboard;
 pub mod documents;
+pub mod dunning;
 pub mod i18n;
 pub mod imports;
 pub mod invitations;

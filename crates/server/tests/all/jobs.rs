@@ -211,7 +211,9 @@ async fn the_daily_housekeeping_runs_once_a_day_across_servers_and_purges_what_e
         assert_eq!((kept.jobs, kept.import_uploads), (0, 0), "a job done now is kept a month, a file sent now too");
         assert!(app.store.import_upload(app.company_id, upload).await.is_ok());
         let purged = app.store.purge_expired(&purge(at + time::Duration::seconds(1))).await.unwrap();
-        assert_eq!(purged.jobs, 2, "ours and the day's housekeeping, both done");
+        // Ours and the day's job of each daily kind (the housekeeping, the dunning run), all done.
+        let daily = facturier_server::jobs::KINDS.iter().filter(|k| k.daily).count() as u64;
+        assert_eq!(purged.jobs, 1 + daily, "ours and the day's daily jobs, all done");
         assert_eq!(purged.import_uploads, 1);
         assert!(app.store.job(None, old).await.is_err());
         assert!(app.store.import_upload(app.company_id, upload).await.is_err());

@@ -10,6 +10,7 @@ mod api;
 mod bad_input;
 mod concurrency;
 mod documents_out;
+mod dunning;
 mod e_invoices;
 mod edge;
 mod email;

@@ -1310,6 +1310,31 @@ async fn responses_follow_the_document() {
         let a = c.call("post", hook, Some(&company), "", None, Some(&event), true, &bad).await;
         assert_eq!(a.status, 400, "{}", a.text);
     }
+    // Dunning: the overdue list, a run by e-mail and by letter, undo, never/auto, a note.
+    let d = c.ok("post", "/invoices", None, Some(doc_body("Relance"))).await;
+    let did = d["id"].as_str().unwrap().to_string();
+    let issued = c.ok("post", "/invoices/{id}/issue", Some(&did), None).await;
+    // Four years later: overdue, and a valid day even from a 29 February.
+    let due = issued["due_date"].as_str().unwrap();
+    let late = format!("{}{}", due[..4].parse::<i32>().unwrap() + 4, &due[4..]);
+    let list = c.call("get", "/dunning", None, &format!("?as_of={late}"), Some(&token), None, false, &[]).await;
+    assert_eq!(list.status, 200, "{}", list.text);
+    c.expect(422, "get", "/dunning", None, "?as_of=demain", None).await;
+    let run = c
+        .ok("post", "/dunning/run", None, Some(json!({"as_of": late, "invoice_ids": [did], "channel": "letter"})))
+        .await;
+    let step = run["steps"][0]["id"].as_str().expect("a step").to_string();
+    let letter = run["letters"][0]["id"].as_str().expect("a letter").to_string();
+    let pdf = c.call("get", "/dunning/letters/{id}", Some(&letter), "", Some(&token), None, false, &[]).await;
+    assert_eq!(pdf.status, 200);
+    c.expect(422, "post", "/dunning/run", None, "", Some(r#"{"channel": "fax"}"#)).await;
+    c.ok("delete", "/dunning/steps/{id}", Some(&step), None).await;
+    c.expect(409, "delete", "/dunning/steps/{id}", Some(&step), "", None).await;
+    c.ok("put", "/invoices/{id}/dunning", Some(&did), Some(json!({"dunning": "never"}))).await;
+    c.ok("get", "/invoices/{id}/dunning", Some(&did), None).await;
+    c.ok("post", "/invoices/{id}/dunning/notes", Some(&did), Some(json!({"kind": "call", "text": "Appelé"}))).await;
+    c.expect(422, "post", "/invoices/{id}/dunning/notes", Some(&did), "", Some(r#"{"kind": "visit", "text": "x"}"#))
+        .await;
 
     // Every operation was seen succeeding with its documented success status.
     for (method, path, _) in ROUTES.iter() {

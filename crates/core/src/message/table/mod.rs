@@ -6,6 +6,7 @@
 //! The areas' rows are chained into [`MESSAGES`], the one table every lookup reads.
 
 mod documents;
+mod dunning;
 mod imports;
 mod input;
 mod online;
@@ -29,7 +30,7 @@ type Row = (&'static str, &'static str, &'static str);
 /// applied when rendering, so the table is written with plain spaces.
 pub const MESSAGES: &[Row] = &ALL;
 
-const AREAS: [&[Row]; 8] = [
+const AREAS: [&[Row]; 9] = [
     input::INPUT,
     taxes::TAXES,
     documents::DOCUMENTS,
@@ -38,6 +39,7 @@ const AREAS: [&[Row]; 8] = [
     payments::PAYMENTS,
     imports::IMPORTS,
     online::ONLINE,
+    dunning::DUNNING,
 ];
 
 const ALL: [Row; count(&AREAS)] = chain(&AREAS);

@@ -141,6 +141,7 @@ pub(super) fn empty_settings() -> SettingsInput {
         documents: None,
         email_templates: None,
         stripe: None,
+        dunning: None,
     }
 }
 

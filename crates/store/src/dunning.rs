@@ -1,0 +1,536 @@
+//! Dunning (migration 0029): the overdue invoices a run may dun, the steps taken (one live
+//! step per invoice and level, kept by a unique index so two runs at once take each step
+//! once), entries by hand, undo, "never dun" holds for customers and invoices, the letters
+//! of a run and the extra attachments of its e-mail. Every query filters by company.
+//! Which level comes next is `core::dunning`'s rule, not this module's.
+
+use crate::documents::event;
+use crate::outbox::{NewEmail, enqueue_in};
+use crate::{Result, Stamp, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
+use facturier_core::Decimal;
+use facturier_core::document::DocumentKind;
+use facturier_core::listing::ListStatus;
+use facturier_core::message::Message;
+use serde_json::json;
+use std::collections::HashMap;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+/// The kinds of document a run duns: those that are paid.
+pub const DUNNED_KINDS: [DocumentKind; 2] = [DocumentKind::Invoice, DocumentKind::DepositInvoice];
+
+/// An issued invoice overdue on the day asked, with its live steps.
+#[derive(Clone, Debug)]
+pub struct OverdueInvoice {
+    pub id: Uuid,
+    pub kind: DocumentKind,
+    pub number: String,
+    pub customer_id: Uuid,
+    pub customer_name: String,
+    pub currency: String,
+    pub issue_date: Date,
+    pub due_date: Date,
+    pub gross: Decimal,
+    pub due: Decimal,
+    /// Live steps taken by runs: (level, day taken).
+    pub steps: Vec<(String, Date)>,
+}
+
+#[derive(sqlx::FromRow)]
+struct OverdueRow {
+    id: Uuid,
+    kind: String,
+    number: Option<String>,
+    customer_id: Uuid,
+    customer_name: String,
+    currency: String,
+    doc_date: Date,
+    due_date: Date,
+    gross: String,
+    due: String,
+}
+
+/// What a step is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    /// A level of the policy, taken by a run.
+    Auto,
+    /// A call to the customer.
+    Call,
+    /// The customer promised to pay.
+    Promise,
+    Note,
+}
+
+impl StepKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Auto => "auto",
+            StepKind::Call => "call",
+            StepKind::Promise => "promise",
+            StepKind::Note => "note",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<StepKind> {
+        Some(match s {
+            "auto" => StepKind::Auto,
+            "call" => StepKind::Call,
+            "promise" => StepKind::Promise,
+            "note" => StepKind::Note,
+            _ => return None,
+        })
+    }
+}
+
+/// A step as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepRecord {
+    pub id: Uuid,
+    pub invoice_id: Uuid,
+    pub customer_id: Uuid,
+    pub kind: StepKind,
+    pub level: Option<String>,
+    pub channel: Option<String>,
+    pub taken_on: Date,
+    pub taken_at: OffsetDateTime,
+    pub by_user: Option<Uuid>,
+    pub text: Option<String>,
+    pub email_id: Option<Uuid>,
+    pub letter_id: Option<Uuid>,
+    pub undone_at: Option<OffsetDateTime>,
+}
+
+#[derive(sqlx::FromRow)]
+struct StepRow {
+    id: Uuid,
+    invoice_id: Uuid,
+    customer_id: Uuid,
+    kind: String,
+    level: Option<String>,
+    channel: Option<String>,
+    taken_on: Date,
+    taken_at: OffsetDateTime,
+    by_user: Option<Uuid>,
+    note: Option<String>,
+    email_id: Option<Uuid>,
+    letter_id: Option<Uuid>,
+    undone_at: Option<OffsetDateTime>,
+}
+
+impl TryFrom<StepRow> for StepRecord {
+    type Error = StoreError;
+    fn try_from(r: StepRow) -> Result<StepRecord> {
+        Ok(StepRecord {
+            id: r.id,
+            invoice_id: r.invoice_id,
+            customer_id: r.customer_id,
+            kind: StepKind::parse(&r.kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("dunning step kind {:?}", r.kind)))?,
+            level: r.level,
+            channel: r.channel,
+            taken_on: r.taken_on,
+            taken_at: r.taken_at,
+            by_user: r.by_user,
+            text: r.note,
+            email_id: r.email_id,
+            letter_id: r.letter_id,
+            undone_at: r.undone_at,
+        })
+    }
+}
+
+const STEP_COLS: &str = "id, invoice_id, customer_id, kind, level, channel, taken_on, taken_at, by_user, note, \
+                         email_id, letter_id, undone_at";
+
+/// A level to take for one invoice in a run.
+#[derive(Clone, Debug)]
+pub struct PlannedStep {
+    pub invoice_id: Uuid,
+    pub customer_id: Uuid,
+    pub level: String,
+    /// `email` or `letter`.
+    pub channel: &'static str,
+}
+
+/// What goes out with a customer's steps: the e-mail (with its further attachments) or the letter.
+pub enum Dispatch<'a> {
+    Email { email: NewEmail<'a>, more_attachments: &'a [(String, Vec<u8>)] },
+    Letter { level: &'a str, pdf: &'a [u8] },
+}
+
+/// What taking a customer's steps did.
+#[derive(Debug)]
+pub enum Taken {
+    /// Every step was taken, with its dispatch (`email_id` or `letter_id` on each step).
+    All(Vec<StepRecord>),
+    /// Another run took some of the steps first: nothing was written; these are the
+    /// invoices still to take (compose again for them).
+    Partly(Vec<Uuid>),
+}
+
+/// An entry by hand on an invoice.
+#[derive(Clone, Copy, Debug)]
+pub struct NewNote<'a> {
+    pub invoice_id: Uuid,
+    pub customer_id: Uuid,
+    /// `Call`, `Promise` or `Note`.
+    pub kind: StepKind,
+    pub on: Date,
+    pub text: &'a str,
+    pub by_user: Option<Uuid>,
+}
+
+/// One row of the company's holds.
+pub enum HoldSubject {
+    Customer,
+    Invoice,
+}
+
+impl Store {
+    /// The company's issued invoices overdue on `as_of` (due date before it, something
+    /// still due), oldest due date first, without those of customers or invoices held
+    /// from dunning; only `only` when given.
+    pub async fn overdue_for_dunning(
+        &self,
+        company_id: Uuid,
+        as_of: Date,
+        only: Option<&[Uuid]>,
+    ) -> Result<Vec<OverdueInvoice>> {
+        let mut statuses: Vec<String> = Vec::new();
+        for k in DUNNED_KINDS {
+            for s in ListStatus::Overdue.statuses(k) {
+                if !statuses.contains(&s.as_str().to_string()) {
+                    statuses.push(s.as_str().to_string());
+                }
+            }
+        }
+        let kinds: Vec<String> = DUNNED_KINDS.iter().map(|k| k.as_str().to_string()).collect();
+        let placeholders =
+            |from: usize, n: usize| (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT d.id, d.kind, d.number, d.customer_id, c.name AS customer_name, d.currency, d.doc_date, d.due_date, \
+             d.gross, d.due FROM documents d JOIN customers c ON c.company_id = d.company_id AND c.id = d.customer_id \
+             WHERE d.company_id = $1 AND d.due_date < $2 AND d.number IS NOT NULL AND d.kind IN ({}) AND d.status IN ({}) \
+             AND NOT EXISTS (SELECT 1 FROM dunning_holds h WHERE h.company_id = d.company_id \
+             AND (h.subject_id = d.id OR h.subject_id = d.customer_id)) \
+             ORDER BY d.due_date, d.id",
+            placeholders(3, kinds.len()),
+            placeholders(3 + kinds.len(), statuses.len()),
+        );
+        let rows: Vec<OverdueRow> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(as_of);
+            for k in &kinds {
+                q = q.bind(k.as_str());
+            }
+            for s in &statuses {
+                q = q.bind(s.as_str());
+            }
+            q.fetch_all(p).await?
+        });
+        let steps = self.live_steps(company_id).await?;
+        let mut out = Vec::new();
+        for r in rows {
+            if only.is_some_and(|ids| !ids.contains(&r.id)) {
+                continue;
+            }
+            let due: Decimal = r.due.parse().map_err(|_| StoreError::Corrupt(format!("due {:?}", r.due)))?;
+            if due <= Decimal::ZERO {
+                continue;
+            }
+            let kind: DocumentKind =
+                r.kind.parse().map_err(|_| StoreError::Corrupt(format!("document kind {:?}", r.kind)))?;
+            out.push(OverdueInvoice {
+                id: r.id,
+                kind,
+                number: r.number.unwrap_or_default(),
+                customer_id: r.customer_id,
+                customer_name: r.customer_name,
+                currency: r.currency,
+                issue_date: r.doc_date,
+                due_date: r.due_date,
+                gross: r.gross.parse().map_err(|_| StoreError::Corrupt(format!("gross {:?}", r.gross)))?,
+                due,
+                steps: steps.get(&r.id).cloned().unwrap_or_default(),
+            });
+        }
+        Ok(out)
+    }
+
+    /// The live steps taken by runs, per invoice.
+    async fn live_steps(&self, company_id: Uuid) -> Result<HashMap<Uuid, Vec<(String, Date)>>> {
+        let rows: Vec<(Uuid, String, Date)> = on_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT invoice_id, level, taken_on FROM dunning_steps \
+                 WHERE company_id = $1 AND kind = 'auto' AND undone_at IS NULL AND level IS NOT NULL",
+            )
+            .bind(company_id)
+            .fetch_all(p)
+            .await?
+        });
+        let mut out: HashMap<Uuid, Vec<(String, Date)>> = HashMap::new();
+        for (id, level, on) in rows {
+            out.entry(id).or_default().push((level, on));
+        }
+        Ok(out)
+    }
+
+    /// Takes a customer's planned steps on `taken_on` with their dispatch, in one
+    /// transaction: each step, its history entry on the invoice, and the e-mail (outbox,
+    /// attachments) or the letter. A step another run took first makes it write nothing
+    /// and say which invoices are left ([`Taken::Partly`]).
+    pub async fn take_dunning_steps(
+        &self,
+        company_id: Uuid,
+        by_user: Option<Uuid>,
+        taken_on: Date,
+        steps: &[PlannedStep],
+        dispatch: &Dispatch<'_>,
+    ) -> Result<Taken> {
+        let mut tx = self.begin().await?;
+        let at: Stamp = now();
+        let (email_id, letter_id) = match dispatch {
+            Dispatch::Email { email, more_attachments } => {
+                let id = enqueue_in(&mut tx, email).await?;
+                for (n, (name, bytes)) in more_attachments.iter().enumerate() {
+                    let position = i64::try_from(n).unwrap_or(i64::MAX);
+                    on_conn!(&mut tx, |c| {
+                        sqlx::query(
+                            "INSERT INTO outbox_attachments (company_id, email_id, position, name, bytes) \
+                             VALUES ($1, $2, $3, $4, $5)",
+                        )
+                        .bind(company_id)
+                        .bind(id)
+                        .bind(position)
+                        .bind(name.as_str())
+                        .bind(bytes.as_slice())
+                        .execute(&mut *c)
+                        .await?;
+                    });
+                }
+                (Some(id), None)
+            }
+            Dispatch::Letter { level, pdf } => {
+                let id = new_id();
+                let customer = steps.first().map(|s| s.customer_id).unwrap_or_default();
+                on_conn!(&mut tx, |c| {
+                    sqlx::query(
+                        "INSERT INTO dunning_letters (id, company_id, customer_id, level, created_at, pdf) \
+                         VALUES ($1, $2, $3, $4, $5, $6)",
+                    )
+                    .bind(id)
+                    .bind(company_id)
+                    .bind(customer)
+                    .bind(*level)
+                    .bind(at)
+                    .bind(*pdf)
+                    .execute(&mut *c)
+                    .await?;
+                });
+                (None, Some(id))
+            }
+        };
+        let mut ids = Vec::new();
+        let mut left = Vec::new();
+        for s in steps {
+            let id = new_id();
+            let n = on_conn!(&mut tx, |c| {
+                sqlx::query(
+                    "INSERT INTO dunning_steps (id, company_id, invoice_id, customer_id, kind, level, channel, taken_on, \
+                     taken_at, by_user, email_id, letter_id) VALUES ($1, $2, $3, $4, 'auto', $5, $6, $7, $8, $9, $10, $11) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(id)
+                .bind(company_id)
+                .bind(s.invoice_id)
+                .bind(s.customer_id)
+                .bind(s.level.as_str())
+                .bind(s.channel)
+                .bind(taken_on)
+                .bind(at)
+                .bind(by_user)
+                .bind(email_id)
+                .bind(letter_id)
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+            });
+            if n == 0 {
+                continue;
+            }
+            ids.push(id);
+            left.push(s.invoice_id);
+            let detail = json!({
+                "step_id": id, "level": s.level, "channel": s.channel, "taken_on": taken_on.to_string(),
+                "email_id": email_id, "letter_id": letter_id,
+            });
+            event(&mut tx, company_id, s.invoice_id, "dunning_step", detail).await?;
+        }
+        if ids.len() != steps.len() {
+            // Dropped: rolled back, the e-mail or letter with it.
+            drop(tx);
+            return Ok(Taken::Partly(left));
+        }
+        let records = steps_by_ids(&mut tx, company_id, &ids).await?;
+        tx.commit().await?;
+        Ok(Taken::All(records))
+    }
+
+    /// A step of the company.
+    pub async fn dunning_step(&self, company_id: Uuid, id: Uuid) -> Result<StepRecord> {
+        let sql = format!("SELECT {STEP_COLS} FROM dunning_steps WHERE company_id = $1 AND id = $2");
+        let row: Option<StepRow> = on_pool!(self, |p| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(id).fetch_optional(p).await?
+        });
+        row.ok_or(StoreError::NotFound("dunning step"))?.try_into()
+    }
+
+    /// Every step of an invoice, undone ones included, oldest first.
+    pub async fn dunning_steps_of(&self, company_id: Uuid, invoice_id: Uuid) -> Result<Vec<StepRecord>> {
+        let sql = format!(
+            "SELECT {STEP_COLS} FROM dunning_steps WHERE company_id = $1 AND invoice_id = $2 ORDER BY taken_at, id"
+        );
+        let rows: Vec<StepRow> = on_pool!(self, |p| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(invoice_id).fetch_all(p).await?
+        });
+        rows.into_iter().map(TryInto::try_into).collect()
+    }
+
+    /// Undoes a step: it stays in the history, marked undone, and its level may be taken
+    /// again. 409 when already undone.
+    pub async fn undo_dunning_step(&self, company_id: Uuid, id: Uuid) -> Result<StepRecord> {
+        let step = self.dunning_step(company_id, id).await?;
+        let mut tx = self.begin().await?;
+        let at: Stamp = now();
+        let n = on_conn!(&mut tx, |c| {
+            sqlx::query(
+                "UPDATE dunning_steps SET undone_at = $3 WHERE company_id = $1 AND id = $2 AND undone_at IS NULL",
+            )
+            .bind(company_id)
+            .bind(id)
+            .bind(at)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        if n == 0 {
+            return Err(StoreError::Conflict(Message::new("dunning_step_undone")));
+        }
+        let detail = json!({"step_id": id, "level": step.level, "kind": step.kind.as_str()});
+        event(&mut tx, company_id, step.invoice_id, "dunning_undone", detail).await?;
+        let rec = steps_by_ids(&mut tx, company_id, &[id]).await?.pop().ok_or(StoreError::NotFound("dunning step"))?;
+        tx.commit().await?;
+        Ok(rec)
+    }
+
+    /// Records an entry by hand on an invoice (a call, a promise to pay, a note), in its history.
+    pub async fn add_dunning_note(&self, company_id: Uuid, n: &NewNote<'_>) -> Result<StepRecord> {
+        let NewNote { invoice_id, customer_id, kind, on, text, by_user } = *n;
+        let id = new_id();
+        let at: Stamp = now();
+        let mut tx = self.begin().await?;
+        on_conn!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO dunning_steps (id, company_id, invoice_id, customer_id, kind, taken_on, taken_at, by_user, note) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+            .bind(id)
+            .bind(company_id)
+            .bind(invoice_id)
+            .bind(customer_id)
+            .bind(kind.as_str())
+            .bind(on)
+            .bind(at)
+            .bind(by_user)
+            .bind(text)
+            .execute(&mut *c)
+            .await?;
+        });
+        let detail = json!({"step_id": id, "kind": kind.as_str(), "text": text, "taken_on": on.to_string()});
+        event(&mut tx, company_id, invoice_id, "dunning_note", detail).await?;
+        let rec = steps_by_ids(&mut tx, company_id, &[id]).await?.pop().ok_or(StoreError::NotFound("dunning step"))?;
+        tx.commit().await?;
+        Ok(rec)
+    }
+
+    /// Holds a customer or an invoice from dunning (`never`), or lets it be dunned again.
+    pub async fn set_dunning_hold(&self, company_id: Uuid, subject: HoldSubject, id: Uuid, never: bool) -> Result<()> {
+        let subject = match subject {
+            HoldSubject::Customer => "customer",
+            HoldSubject::Invoice => "invoice",
+        };
+        let at: Stamp = now();
+        let mut tx = self.begin().await?;
+        on_conn!(&mut tx, |c| {
+            if never {
+                sqlx::query(
+                    "INSERT INTO dunning_holds (company_id, subject_id, subject, created_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(company_id)
+                .bind(id)
+                .bind(subject)
+                .bind(at)
+                .execute(&mut *c)
+                .await?;
+            } else {
+                sqlx::query("DELETE FROM dunning_holds WHERE company_id = $1 AND subject_id = $2")
+                    .bind(company_id)
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await?;
+            }
+        });
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether a customer or an invoice is held from dunning.
+    pub async fn dunning_held(&self, company_id: Uuid, id: Uuid) -> Result<bool> {
+        let row: Option<(i64,)> = on_pool!(self, |p| {
+            sqlx::query_as("SELECT CAST(1 AS BIGINT) FROM dunning_holds WHERE company_id = $1 AND subject_id = $2")
+                .bind(company_id)
+                .bind(id)
+                .fetch_optional(p)
+                .await?
+        });
+        Ok(row.is_some())
+    }
+
+    /// A letter of a run: its customer, level and PDF.
+    pub async fn dunning_letter(&self, company_id: Uuid, id: Uuid) -> Result<(Uuid, String, Vec<u8>)> {
+        let row: Option<(Uuid, String, Vec<u8>)> = on_pool!(self, |p| {
+            sqlx::query_as("SELECT customer_id, level, pdf FROM dunning_letters WHERE company_id = $1 AND id = $2")
+                .bind(company_id)
+                .bind(id)
+                .fetch_optional(p)
+                .await?
+        });
+        row.ok_or(StoreError::NotFound("dunning letter"))
+    }
+
+    /// The attachments of a message beyond its own, in order.
+    pub async fn outbox_attachments(&self, company_id: Uuid, email_id: Uuid) -> Result<Vec<(String, Vec<u8>)>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT name, bytes FROM outbox_attachments WHERE company_id = $1 AND email_id = $2 ORDER BY position",
+            )
+            .bind(company_id)
+            .bind(email_id)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+}
+
+async fn steps_by_ids(tx: &mut Tx, company_id: Uuid, ids: &[Uuid]) -> Result<Vec<StepRecord>> {
+    let mut out = Vec::new();
+    let sql = format!("SELECT {STEP_COLS} FROM dunning_steps WHERE company_id = $1 AND id = $2");
+    for id in ids {
+        let row: StepRow = on_conn!(tx, |c| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(*id).fetch_one(&mut *c).await?
+        });
+        out.push(row.try_into()?);
+    }
+    Ok(out)
+}
