@@ -10,6 +10,7 @@ mod imports;
 mod input;
 mod payments;
 mod requests;
+mod sepa;
 mod settings;
 mod taxes;
 
@@ -28,7 +29,7 @@ type Row = (&'static str, &'static str, &'static str);
 /// applied when rendering, so the table is written with plain spaces.
 pub const MESSAGES: &[Row] = &ALL;
 
-const AREAS: [&[Row]; 7] = [
+const AREAS: [&[Row]; 8] = [
     input::INPUT,
     taxes::TAXES,
     documents::DOCUMENTS,
@@ -36,6 +37,7 @@ const AREAS: [&[Row]; 7] = [
     requests::REQUESTS,
     payments::PAYMENTS,
     imports::IMPORTS,
+    sepa::SEPA,
 ];
 
 const ALL: [Row; count(&AREAS)] = chain(&AREAS);
