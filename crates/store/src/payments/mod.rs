@@ -18,10 +18,10 @@
 //! (`credit`) and the customer's statement (`statement`); the rows they write and read
 //! (`rows`); here, the types and the locks and credit they share.
 
-mod cancel;
+pub(crate) mod cancel;
 mod credit;
 mod list;
-mod record;
+pub(crate) mod record;
 mod rows;
 mod statement;
 

@@ -140,6 +140,7 @@ pub(super) fn empty_settings() -> SettingsInput {
         legal: None,
         documents: None,
         email_templates: None,
+        sepa: None,
     }
 }
 
