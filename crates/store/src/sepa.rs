@@ -162,20 +162,8 @@ fn mandate_of(r: MandateRow) -> Mandate {
 const BATCH_COLS: &str = "id, message_id, collection_date, status, collected_on, creditor_id, creditor_name, \
                           creditor_iban, creditor_bic, control_sum, item_count, created_at";
 
-type BatchRow = (
-    Uuid,
-    String,
-    Date,
-    String,
-    Option<Date>,
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    i64,
-    OffsetDateTime,
-);
+type BatchRow =
+    (Uuid, String, Date, String, Option<Date>, String, String, String, Option<String>, String, i64, OffsetDateTime);
 
 fn decimal(s: &str, what: &str) -> Result<Decimal> {
     s.parse().map_err(|_| StoreError::Corrupt(format!("{what} {s:?}")))
@@ -525,12 +513,14 @@ impl Store {
             });
         }
         on_conn!(&mut tx, |c| {
-            sqlx::query("UPDATE sepa_batches SET status = 'collected', collected_on = $3 WHERE company_id = $1 AND id = $2")
-                .bind(company_id)
-                .bind(id)
-                .bind(date)
-                .execute(&mut *c)
-                .await?;
+            sqlx::query(
+                "UPDATE sepa_batches SET status = 'collected', collected_on = $3 WHERE company_id = $1 AND id = $2",
+            )
+            .bind(company_id)
+            .bind(id)
+            .bind(date)
+            .execute(&mut *c)
+            .await?;
         });
         let b = batch_in(&mut tx, company_id, id).await?;
         tx.commit().await?;
@@ -603,9 +593,8 @@ impl Store {
 }
 
 async fn mandate_in(tx: &mut Tx, company_id: Uuid, customer_id: Uuid, id: Uuid) -> Result<Mandate> {
-    let sql = format!(
-        "SELECT {MANDATE_COLS} FROM sepa_mandates WHERE company_id = $1 AND customer_id = $2 AND id = $3"
-    );
+    let sql =
+        format!("SELECT {MANDATE_COLS} FROM sepa_mandates WHERE company_id = $1 AND customer_id = $2 AND id = $3");
     let row: Option<MandateRow> = on_conn!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(company_id)
         .bind(customer_id)
@@ -631,14 +620,16 @@ async fn active_mandate_in(tx: &mut Tx, company_id: Uuid, customer_id: Uuid) -> 
 
 /// The message id of a batch not yet collected that holds the invoice, if any.
 async fn pending_batch_of(tx: &mut Tx, company_id: Uuid, invoice_id: Uuid) -> Result<Option<String>> {
-    let row: Option<(String,)> = on_conn!(tx, |c| sqlx::query_as(
+    let row: Option<(String,)> = on_conn!(tx, |c| {
+        sqlx::query_as(
         "SELECT b.message_id FROM sepa_batch_items i JOIN sepa_batches b ON b.id = i.batch_id AND b.company_id = i.company_id \
          WHERE i.company_id = $1 AND i.invoice_id = $2 AND i.status = 'pending'"
     )
     .bind(company_id)
     .bind(invoice_id)
     .fetch_optional(&mut *c)
-    .await?);
+    .await?
+    });
     Ok(row.map(|(m,)| m))
 }
 
@@ -650,7 +641,8 @@ async fn batch_in(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<BatchRecord
         .fetch_optional(&mut *c)
         .await?);
     let mut b = batch_of(row.ok_or(StoreError::NotFound("batch"))?)?;
-    let sql = format!("SELECT {ITEM_COLS} FROM sepa_batch_items WHERE company_id = $1 AND batch_id = $2 ORDER BY position");
+    let sql =
+        format!("SELECT {ITEM_COLS} FROM sepa_batch_items WHERE company_id = $1 AND batch_id = $2 ORDER BY position");
     let rows: Vec<ItemRow> = on_conn!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(company_id)
         .bind(id)
