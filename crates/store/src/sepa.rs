@@ -9,7 +9,7 @@
 
 use crate::documents::{NewPayment, event, lock_document};
 use crate::payments::{cancel::cancel_payment_in, record::pay_invoice_in};
-use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
+use crate::{Result, Stamp, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::ids::Iban;
 use facturier_core::lifecycle;
@@ -132,12 +132,12 @@ type MandateRow = (
     Date,
     Option<String>,
     String,
-    i64,
+    i32,
     String,
     Option<String>,
     Option<String>,
-    OffsetDateTime,
-    Option<OffsetDateTime>,
+    Stamp,
+    Option<Stamp>,
 );
 
 fn mandate_of(r: MandateRow) -> Mandate {
@@ -150,20 +150,19 @@ fn mandate_of(r: MandateRow) -> Mandate {
         signed_on: r.5,
         signed_at_place: r.6,
         recurrence: r.7,
-        presented: r.8,
+        presented: i64::from(r.8),
         status: r.9,
         original_reference: r.10,
         original_iban: r.11,
-        created_at: r.12,
-        revoked_at: r.13,
+        created_at: r.12.instant(),
+        revoked_at: r.13.map(Stamp::instant),
     }
 }
 
 const BATCH_COLS: &str = "id, message_id, collection_date, status, collected_on, creditor_id, creditor_name, \
                           creditor_iban, creditor_bic, control_sum, item_count, created_at";
 
-type BatchRow =
-    (Uuid, String, Date, String, Option<Date>, String, String, String, Option<String>, String, i64, OffsetDateTime);
+type BatchRow = (Uuid, String, Date, String, Option<Date>, String, String, String, Option<String>, String, i32, Stamp);
 
 fn decimal(s: &str, what: &str) -> Result<Decimal> {
     s.parse().map_err(|_| StoreError::Corrupt(format!("{what} {s:?}")))
@@ -181,8 +180,8 @@ fn batch_of(r: BatchRow) -> Result<BatchRecord> {
         creditor_iban: r.7,
         creditor_bic: r.8,
         control_sum: decimal(&r.9, "batch control sum")?,
-        count: r.10,
-        created_at: r.11,
+        count: i64::from(r.10),
+        created_at: r.11.instant(),
         items: Vec::new(),
     })
 }
@@ -402,7 +401,7 @@ impl Store {
             .bind(&creditor.iban)
             .bind(creditor.bic.as_deref())
             .bind(plan.control_sum.to_string())
-            .bind(i64::try_from(plan.count).unwrap_or(i64::MAX))
+            .bind(i32::try_from(plan.count).unwrap_or(i32::MAX))
             .bind(at)
             .execute(&mut *c)
             .await?;
@@ -419,7 +418,7 @@ impl Store {
                 .bind(company_id)
                 .bind(id)
                 .bind(d.invoice_id)
-                .bind(i64::try_from(position).unwrap_or(i64::MAX))
+                .bind(i32::try_from(position).unwrap_or(i32::MAX))
                 .bind(&d.number)
                 .bind(amount.to_string())
                 .bind(m.id)

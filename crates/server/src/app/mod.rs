@@ -10,4 +10,5 @@ pub mod email;
 pub mod imports;
 pub mod payments;
 pub mod render;
+pub mod sepa;
 pub mod settings;

@@ -261,6 +261,16 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::openapi::written::DocumentStatus,
     crate::openapi::written::DocumentKind,
     crate::openapi::written::Nature,
+    crate::api::sepa::MandateInput,
+    crate::api::sepa::MandateView,
+    crate::api::sepa::MandateList,
+    crate::api::sepa::DirectDebitInput,
+    crate::api::sepa::DirectDebitView,
+    crate::api::sepa::DirectDebitList,
+    crate::api::sepa::DebitView,
+    crate::api::sepa::CollectedInput,
+    crate::api::sepa::RejectInput,
+    facturier_store::companies::SepaSettings,
 )))]
 struct Derived;
 

@@ -50,7 +50,12 @@ pub(super) const SEPA: &[Row] = &[
         "mandate reference {v} is already used by another mandate of the company",
         "la référence de mandat {v} est déjà utilisée par un autre mandat de la société",
     ),
-    ("sepa_no_such_mandate", "no such mandate for this customer", "aucun mandat de ce client ne porte cet identifiant"),
+    (
+        "sepa_collection_date_past",
+        "the collection date {date} is before today ({today})",
+        "la date de prélèvement {date:date} est antérieure à aujourd'hui ({today:date})",
+    ),
+    ("sepa_too_many_invoices", "at most {max} invoices in one batch", "au plus {max} factures par lot"),
     ("sepa_mandate_revoked", "the mandate is already revoked", "le mandat est déjà révoqué"),
     (
         "sepa_invoice_not_collectable",
@@ -85,5 +90,15 @@ pub(super) const SEPA: &[Row] = &[
     ),
     ("sepa_not_in_batch", "this invoice is not in the batch", "cette facture ne fait pas partie du lot"),
     ("sepa_already_rejected", "this debit is already rejected", "ce prélèvement est déjà rejeté"),
+    (
+        "sepa_signed_in_future",
+        "the signature date {date} is in the future",
+        "la date de signature {date:date} est dans le futur",
+    ),
+    (
+        "sepa_recurrence",
+        "{v} is not a recurrence: recurrent or one_off",
+        "{v} n'est pas une récurrence : recurrent ou one_off",
+    ),
     ("sepa_pain_version", "expected 02 or 08", "attendu 02 ou 08"),
 ];
