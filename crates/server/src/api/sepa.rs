@@ -136,7 +136,7 @@ pub async fn create_mandate(
     let customer_id = path_id(&id, "customer")?;
     app.store.customer(auth.company(), customer_id).await?;
     let m = parse_mandate(customer_id, &input, auth.today())?;
-    let m = ops::create_mandate(&app, &auth, &m).await.inspect_err(|e| eprintln!("DEBUGSEPA {e:?}"))?;
+    let m = ops::create_mandate(&app, &auth, &m).await?;
     Ok((StatusCode::CREATED, Json(mandate_view(&m))))
 }
 
