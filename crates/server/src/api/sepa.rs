@@ -40,7 +40,7 @@ pub struct MandateInput {
     #[schema(max_length = 70)]
     pub signed_at_place: Option<String>,
     /// `recurrent` (the default: FRST, then RCUR) or `one_off` (OOFF).
-    #[schema(value_type = String, pattern = "^(recurrent|one_off)$")]
+    #[schema(required = false, value_type = String, pattern = "^(recurrent|one_off)$")]
     pub recurrence: Option<String>,
 }
 
@@ -352,7 +352,7 @@ pub async fn batch_xml(
 #[serde(deny_unknown_fields)]
 pub struct CollectedInput {
     /// The date the bank credited the batch (default today).
-    #[schema(value_type = written::DateText)]
+    #[schema(required = false, value_type = written::DateText)]
     pub date: Option<String>,
 }
 
@@ -384,10 +384,10 @@ pub struct RejectInput {
     #[schema(required = true, value_type = String, examples("AM04"))]
     pub reason: Option<String>,
     /// The bank's fee for the reject, in euros.
-    #[schema(value_type = Option<written::DecimalText>)]
+    #[schema(required = false, value_type = written::DecimalText)]
     pub fee: Option<DecText>,
     /// The date of the reject (default today).
-    #[schema(value_type = written::DateText)]
+    #[schema(required = false, value_type = written::DateText)]
     pub date: Option<String>,
 }
 
