@@ -270,7 +270,6 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::api::sepa::DebitView,
     crate::api::sepa::CollectedInput,
     crate::api::sepa::RejectInput,
-    facturier_store::companies::SepaSettings,
 )))]
 struct Derived;
 

@@ -74,8 +74,8 @@ pub(super) const SEPA: &[Row] = &[
     ),
     (
         "sepa_no_creditor_id",
-        "set the company's SEPA creditor identifier first (PATCH /settings {{\"sepa\": {{\"creditor_id\": …}}}})",
-        "renseignez d'abord l'identifiant créancier SEPA de la société (PATCH /settings {{\"sepa\": {{\"creditor_id\": …}}}})",
+        "set the company's SEPA creditor identifier first (PATCH /settings with sepa.creditor_id)",
+        "renseignez d'abord l'identifiant créancier SEPA (ICS) de la société dans les réglages",
     ),
     (
         "sepa_no_company_iban",
