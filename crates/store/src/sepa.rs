@@ -456,6 +456,37 @@ impl Store {
         self.batch(company_id, id).await
     }
 
+    /// The invoices a batch may take now: issued, open with something due, in euros,
+    /// their customer holding an active mandate, in no batch awaiting collection; oldest
+    /// first, at most `limit`.
+    pub async fn collectable_invoices(&self, company_id: Uuid, limit: usize) -> Result<Vec<Uuid>> {
+        let rows: Vec<(Uuid,)> = on_pool!(self, |c| sqlx::query_as(
+            "SELECT d.id FROM documents d WHERE d.company_id = $1 AND d.currency = 'EUR' AND d.number IS NOT NULL \
+             AND EXISTS (SELECT 1 FROM sepa_mandates m WHERE m.company_id = d.company_id \
+                         AND m.customer_id = d.customer_id AND m.status = 'active') \
+             AND NOT EXISTS (SELECT 1 FROM sepa_batch_items i WHERE i.company_id = d.company_id \
+                             AND i.invoice_id = d.id AND i.status = 'pending') \
+             ORDER BY d.issue_date, d.id"
+        )
+        .bind(company_id)
+        .fetch_all(c)
+        .await?);
+        let mut out = Vec::new();
+        let mut tx = self.begin_read().await?;
+        for (id,) in rows {
+            if out.len() >= limit {
+                break;
+            }
+            let doc = crate::documents::read_in(&mut tx, company_id, id).await?;
+            let due = facturier_core::document::settle(doc.content.totals().gross, doc.paid, doc.credited).due;
+            if doc.kind.is_payable() && lifecycle::is_open(doc.kind, doc.status) && due > Decimal::ZERO {
+                out.push(id);
+            }
+        }
+        tx.commit().await?;
+        Ok(out)
+    }
+
     /// One batch with its debits.
     pub async fn batch(&self, company_id: Uuid, id: Uuid) -> Result<BatchRecord> {
         let mut tx = self.begin_read().await?;

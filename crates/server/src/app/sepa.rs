@@ -10,6 +10,7 @@ use facturier_core::Decimal;
 use facturier_core::message::Message;
 use facturier_core::sepa::{Debit, ReasonCode, plan_batch};
 use facturier_formats::sepa::{CreditorParty, DebitParty, DirectDebitFile, Pain008, pain008};
+use facturier_store::Store;
 use facturier_store::sepa::{BatchRecord, Creditor, Mandate, NewMandate};
 use std::collections::BTreeMap;
 use time::Date;
@@ -32,15 +33,15 @@ pub async fn revoke_mandate(app: &App, auth: &Auth, customer_id: Uuid, id: Uuid)
 
 /// The company as creditor: its ICS (settings), name and default bank account; a 409
 /// saying what to set up first when one is missing.
-pub async fn creditor(app: &App, auth: &Auth) -> Result<Creditor, ApiError> {
-    let settings = app.store.settings(auth.company()).await?;
+pub async fn creditor(store: &Store, company: Uuid) -> Result<Creditor, ApiError> {
+    let settings = store.settings(company).await?;
     let Some(sepa) = &settings.sepa else { return Err(ApiError::Conflict(Message::new("sepa_no_creditor_id"))) };
     let Some(bank) = settings.default_bank() else {
         return Err(ApiError::Conflict(Message::new("sepa_no_company_iban")));
     };
     let name = match &settings.identity {
         Some(seller) => seller.name.clone(),
-        None => app.store.company(auth.company()).await?.name,
+        None => store.company(company).await?.name,
     };
     Ok(Creditor {
         id: sepa.creditor_id.clone(),
@@ -50,7 +51,31 @@ pub async fn creditor(app: &App, auth: &Auth) -> Result<Creditor, ApiError> {
     })
 }
 
-/// Makes a batch for `collection_date` over the invoices (each checked by the store).
+/// Makes a batch for `collection_date` (not before `today`) over the invoices, each
+/// checked by the store; the CLI calls it for a company of the database.
+pub async fn make_batch(
+    store: &Store,
+    company: Uuid,
+    today: Date,
+    collection_date: Date,
+    invoice_ids: &[Uuid],
+) -> Result<BatchRecord, ApiError> {
+    if collection_date < today {
+        return Err(ApiError::field(
+            "collection_date",
+            Message::new("sepa_collection_date_past")
+                .with("date", collection_date.to_string())
+                .with("today", today.to_string()),
+        ));
+    }
+    if invoice_ids.len() > MAX_BATCH {
+        return Err(ApiError::field("invoice_ids", Message::new("sepa_too_many_invoices").with("max", MAX_BATCH)));
+    }
+    let creditor = creditor(store, company).await?;
+    Ok(store.create_batch(company, &creditor, collection_date, invoice_ids).await?)
+}
+
+/// Makes a batch for `collection_date` over the invoices (not for read-only roles).
 pub async fn create_batch(
     app: &App,
     auth: &Auth,
@@ -58,19 +83,7 @@ pub async fn create_batch(
     invoice_ids: &[Uuid],
 ) -> Result<BatchRecord, ApiError> {
     auth.require_write()?;
-    if collection_date < auth.today() {
-        return Err(ApiError::field(
-            "collection_date",
-            Message::new("sepa_collection_date_past")
-                .with("date", collection_date.to_string())
-                .with("today", auth.today().to_string()),
-        ));
-    }
-    if invoice_ids.len() > MAX_BATCH {
-        return Err(ApiError::field("invoice_ids", Message::new("sepa_too_many_invoices").with("max", MAX_BATCH)));
-    }
-    let creditor = creditor(app, auth).await?;
-    Ok(app.store.create_batch(auth.company(), &creditor, collection_date, invoice_ids).await?)
+    make_batch(&app.store, auth.company(), auth.today(), collection_date, invoice_ids).await
 }
 
 /// Reads `?version=`: `02` (the default) or `08`.
