@@ -353,9 +353,8 @@ impl Store {
                 ));
             }
             let customer_id = doc.content.customer_id;
-            if !mandates.contains_key(&customer_id) {
-                let m = active_mandate_in(&mut tx, company_id, customer_id).await?;
-                mandates.insert(customer_id, m);
+            if let std::collections::btree_map::Entry::Vacant(e) = mandates.entry(customer_id) {
+                e.insert(active_mandate_in(&mut tx, company_id, customer_id).await?);
             }
             let Some(Some(mandate)) = mandates.get(&customer_id) else {
                 return Err(invalid(field, Message::new("sepa_no_active_mandate").with("number", &number)));

@@ -58,7 +58,7 @@ fn party(n: u128, amended: bool) -> DebitParty {
         original_iban: amended.then(|| "FR7630001007941234567890185".to_string()),
         debtor_name: format!("Client n°{n} & Fils <SARL>"),
         debtor_iban: "FR7630006000011234567890189".into(),
-        debtor_bic: (n % 2 == 0).then(|| "AGRIFRPP".to_string()),
+        debtor_bic: n.is_multiple_of(2).then(|| "AGRIFRPP".to_string()),
     }
 }
 
