@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Independent validation of facturier's e-invoices: Factur-X CII, UBL 2.1, Factur-X PDF.
+"""Independent validation of facturier's e-invoices (Factur-X CII, UBL 2.1, Factur-X PDF) and SEPA files.
 
 Run it with the interpreter of the virtualenv that scripts/setup-validators builds:
 
     target/validators-venv/bin/python scripts/validate.py cii invoice.xml
     target/validators-venv/bin/python scripts/validate.py ubl invoice-ubl.xml
     target/validators-venv/bin/python scripts/validate.py pdf invoice.pdf
+    target/validators-venv/bin/python scripts/validate.py sepa batch.xml
 
 cii  XSD of the Factur-X profile named in the XML (factur-x's xml_check_xsd), then the
      Factur-X schematron of that profile and the French BR-FR "Flux 2" CII schematron
@@ -13,6 +14,13 @@ cii  XSD of the Factur-X profile named in the XML (factur-x's xml_check_xsd), th
      compiled XSLTs shipped in the factur-x package, run with Saxon-HE (saxonche).
 ubl  OASIS UBL 2.1 XSD (Invoice or CreditNote, shipped in the factur-x package) with lxml,
      then the CEN EN 16931 UBL schematron and the BR-FR UBL schematron.
+sepa A SEPA direct-debit file (pain.008.001.02 or .08, by its namespace): the XSD shipped
+     in the sepaxml package, with lxml, then the EPC rules an XSD does not hold: the
+     group's and each block's NbOfTxs and CtrlSum equal to the count and sum of their
+     amounts, every amount in euros with two decimals and above zero, a mandate id of
+     1-35 SEPA characters and its signature date not after the collection date, a
+     sequence type FRST, RCUR, OOFF or FNAL, unique end-to-end ids, and the creditor
+     identifier's ISO 7064 MOD 97-10 check digits.
 pdf  The container: qpdf --check, PDF/A-3 and Factur-X XMP fields, the embedded
      factur-x.xml file specification (/AF, AFRelationship, text/xml), the PDF/A output
      intent, every font embedded, no encryption, no JavaScript; then the cii checks on
@@ -365,6 +373,84 @@ def check_pdf(pdf_file: Path, report: Report) -> None:
         report.warning("attachment", f"AFRelationship is {report.af_relationship}; Factur-X wants {want_rel} for {level}")
 
 
+SEPA_CHARS = re.compile(r"^[A-Za-z0-9/\-?:().,'+ ]{1,35}$")
+
+
+def mod97(s: str) -> int:
+    return int("".join(str(int(c, 36)) for c in s)) % 97
+
+
+def check_sepa(xml_file: Path, report: Report) -> None:
+    doc = parse(xml_file.read_bytes())
+    ns = etree.QName(doc).namespace or ""
+    version = ns.rsplit(":", 1)[-1]
+    if not version.startswith("pain.008.001."):
+        raise Unreadable(f"not a pain.008 document (namespace {ns!r})")
+    xsd = Path(str(importlib.resources.files("sepaxml") / "schemas" / f"{version}.xsd"))
+    if not xsd.is_file():
+        raise Unreadable(f"sepaxml ships no XSD for {version}")
+    schema = etree.XMLSchema(file=str(xsd))
+    if not schema.validate(doc):
+        for e in schema.error_log:
+            report.error("xsd", f"line {e.line}: {e.message}")
+    report.checks.append(f"XSD {version} (sepaxml)")
+    n = {"p": ns}
+
+    def amounts(node: etree._Element) -> list[str]:
+        return [a.text or "" for a in node.iterfind(".//p:InstdAmt", n)]
+
+    def check_sums(where: str, node: etree._Element, hdr: etree._Element) -> None:
+        texts = amounts(node)
+        nb = hdr.findtext("p:NbOfTxs", namespaces=n)
+        ctrl = hdr.findtext("p:CtrlSum", namespaces=n)
+        if nb != str(len(texts)):
+            report.error("epc", f"{where}: NbOfTxs {nb} but {len(texts)} transactions")
+        if ctrl is None or not re.fullmatch(r"\d+\.\d{2}", ctrl):
+            report.error("epc", f"{where}: CtrlSum {ctrl!r} is not written with two decimals")
+        else:
+            total = sum(int(t.replace(".", "")) for t in texts if re.fullmatch(r"\d+\.\d{2}", t))
+            if int(ctrl.replace(".", "")) != total:
+                report.error("epc", f"{where}: CtrlSum {ctrl} but the amounts add up to {total / 100:.2f}")
+
+    hdr = doc.find("p:CstmrDrctDbtInitn/p:GrpHdr", n)
+    if hdr is None:
+        raise Unreadable("no GrpHdr")
+    check_sums("GrpHdr", doc, hdr)
+    e2e: set[str] = set()
+    for i, pmt in enumerate(doc.iterfind("p:CstmrDrctDbtInitn/p:PmtInf", n), 1):
+        where = f"PmtInf {i}"
+        check_sums(where, pmt, pmt)
+        seq = pmt.findtext("p:PmtTpInf/p:SeqTp", namespaces=n)
+        if seq not in ("FRST", "RCUR", "OOFF", "FNAL"):
+            report.error("epc", f"{where}: sequence type {seq!r}")
+        if pmt.findtext("p:PmtTpInf/p:SvcLvl/p:Cd", namespaces=n) != "SEPA":
+            report.error("epc", f"{where}: service level is not SEPA")
+        colldt = pmt.findtext("p:ReqdColltnDt", namespaces=n) or ""
+        cid = pmt.findtext("p:CdtrSchmeId/p:Id/p:PrvtId/p:Othr/p:Id", namespaces=n) or ""
+        scheme = pmt.findtext("p:CdtrSchmeId/p:Id/p:PrvtId/p:Othr/p:SchmeNm/p:Prtry", namespaces=n)
+        if scheme != "SEPA":
+            report.error("epc", f"{where}: creditor scheme name is {scheme!r}, not SEPA")
+        if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{3}[A-Z0-9]{1,28}", cid) or mod97(cid[7:] + cid[:4]) != 1:
+            report.error("epc", f"{where}: creditor identifier {cid!r} fails ISO 7064 MOD 97-10")
+        for tx in pmt.iterfind("p:DrctDbtTxInf", n):
+            eid = tx.findtext("p:PmtId/p:EndToEndId", namespaces=n) or ""
+            if eid in e2e:
+                report.error("epc", f"{where}: end-to-end id {eid!r} twice")
+            e2e.add(eid)
+            amt = tx.find("p:InstdAmt", n)
+            if amt is None or amt.get("Ccy") != "EUR" or not re.fullmatch(r"\d+\.\d{2}", amt.text or ""):
+                report.error("epc", f"{eid}: amount must be in EUR with two decimals")
+            elif int((amt.text or "0").replace(".", "")) <= 0:
+                report.error("epc", f"{eid}: amount must be above zero")
+            mid = tx.findtext("p:DrctDbtTx/p:MndtRltdInf/p:MndtId", namespaces=n) or ""
+            if not SEPA_CHARS.fullmatch(mid) or mid.startswith("/") or mid.endswith("/") or "//" in mid:
+                report.error("epc", f"{eid}: mandate id {mid!r} is not 1-35 SEPA characters")
+            signed = tx.findtext("p:DrctDbtTx/p:MndtRltdInf/p:DtOfSgntr", namespaces=n) or ""
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", signed) or signed > colldt:
+                report.error("epc", f"{eid}: mandate signature date {signed!r} missing or after the collection date")
+    report.checks.append("EPC SDD Core rules")
+
+
 def check_one(kind: str, path: Path, br_fr: bool) -> int:
     report = Report()
     try:
@@ -374,6 +460,8 @@ def check_one(kind: str, path: Path, br_fr: bool) -> int:
             check_cii(path, report, br_fr=br_fr)
         elif kind == "ubl":
             check_ubl(path, report, br_fr=br_fr)
+        elif kind == "sepa":
+            check_sepa(path, report)
         else:
             check_pdf(path, report)
     except Unreadable as e:
@@ -390,7 +478,7 @@ def check_one(kind: str, path: Path, br_fr: bool) -> int:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=["cii", "ubl", "pdf"])
+    parser.add_argument("kind", choices=["cii", "ubl", "pdf", "sepa"])
     parser.add_argument("file", type=Path, nargs="+", help="one or more files, checked one by one")
     parser.add_argument("--no-br-fr", action="store_true", help="skip the French BR-FR schematron")
     args = parser.parse_args(argv)

@@ -5,6 +5,7 @@ mod demo;
 mod dunning;
 mod import;
 mod jobs;
+mod sepa;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -133,6 +134,12 @@ enum Command {
         after_help = "Example:\n  facturier import customers tiers.csv --dry-run\n  facturier import products articles.xlsx --company 0190…\n  facturier import customers clients.csv --mapping 'Raison sociale:name;CP:postal_code'"
     )]
     Import(import::ImportArgs),
+    /// SEPA direct debit: make a batch of debits for a collection date, write its pain.008 file.
+    #[command(
+        subcommand,
+        after_help = "Example:\n  facturier sepa batch --collection-date 2026-12-15\n  facturier sepa xml 0193… --output prelevements.xml"
+    )]
+    Sepa(sepa::SepaCommand),
     /// Apply the database migrations and exit.
     #[command(after_help = "Example:\n  facturier migrate --database-url postgres://postgres@127.0.0.1/facturier")]
     Migrate,
@@ -372,6 +379,10 @@ async fn main() -> Result<()> {
             if !import::run(&store, args).await? {
                 std::process::exit(1);
             }
+        }
+        Command::Sepa(cmd) => {
+            let store = open(&cli.database_url).await?;
+            sepa::run(&store, cmd).await?;
         }
         Command::Migrate => {
             open(&cli.database_url).await?;

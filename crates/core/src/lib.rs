@@ -30,6 +30,7 @@ pub mod product;
 pub mod progress;
 pub mod schedule;
 pub mod seal;
+pub mod sepa;
 pub mod tax;
 pub mod terms;
 pub mod totals;

@@ -11,6 +11,7 @@ pub mod mentions;
 pub mod model;
 pub mod pdf;
 pub mod sample;
+pub mod sepa;
 pub mod table;
 pub mod text;
 pub mod ubl;

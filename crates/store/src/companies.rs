@@ -106,6 +106,20 @@ pub struct CompanySettings {
     #[cfg_attr(feature = "openapi", schema(required = true, inline))]
     pub dunning: facturier_core::dunning::Policy,
     // --- end dunning ---
+    // SEPA direct debit (issue 23).
+    /// SEPA direct debit: the company's creditor identifier (ICS), checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(inline))]
+    pub sepa: Option<SepaSettings>,
+}
+
+/// The company's SEPA direct-debit settings.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SepaSettings {
+    /// The SEPA creditor identifier (ICS in France), e.g. `FR72ZZZ123456`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, examples("FR72ZZZ123456")))]
+    pub creditor_id: facturier_core::sepa::CreditorId,
 }
 
 /// The subject and body of the e-mail that carries a document, with merge fields.

@@ -29,6 +29,7 @@ pub mod products;
 mod reader;
 pub mod reports;
 mod search_index;
+pub mod sepa;
 mod sql;
 pub mod stamp;
 mod verify;

@@ -1056,3 +1056,59 @@ async fn init_tells_how_to_sign_in() {
     assert_eq!(wrong.status(), 410);
     drop(server);
 }
+
+#[tokio::test]
+async fn sepa_batch_collects_every_invoice_with_a_mandate_and_writes_its_file() {
+    for db in databases().await {
+        let (_, token) = init(&db);
+        let http = reqwest::Client::new();
+        let server = Server::start(&db).await;
+        let settings = json!({
+            "sepa": {"creditor_id": "FR72ZZZ123456"},
+            "banks": [{"label": "Compte", "iban": "FR7630004000031234567890143", "bic": "BNPAFRPPXXX"}],
+        });
+        let r =
+            http.patch(format!("{}/settings", server.base)).bearer_auth(&token).json(&settings).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        let customer = json!({
+            "name": "Client", "legal": {"siren": "732829320"},
+            "billing_address": {"line1": "1 rue A", "postal_code": "75001", "city": "Paris", "country": "FR"}
+        });
+        let (_, c) = post(&http, &token, format!("{}/customers", server.base), customer).await;
+        let cid = c["id"].as_str().unwrap().to_string();
+        let mandate =
+            json!({"iban": "FR7630006000011234567890189", "reference": "RUM-CLI-1", "signed_on": "2026-01-15"});
+        let (s, _) = post(&http, &token, format!("{}/customers/{cid}/mandates", server.base), mandate).await;
+        assert_eq!(s, 201);
+        for price in ["100", "50.5"] {
+            let lines = json!([{"description": "x", "quantity": "1", "unit_price": price, "vat_rate": "20"}]);
+            let (_, d) =
+                post(&http, &token, format!("{}/invoices", server.base), json!({"customer_id": cid, "lines": lines}))
+                    .await;
+            let issue = format!("{}/invoices/{}/issue", server.base, d["id"].as_str().unwrap());
+            assert_eq!(post(&http, &token, issue, json!({})).await.0, 200);
+        }
+        drop(server);
+        let date = (time::OffsetDateTime::now_utc().date() + time::Duration::days(3)).to_string();
+        let out = run(&db, &["sepa", "batch", "--collection-date", &date]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert!(stderr.contains("2 debits, 180.60 EUR"), "{stderr}");
+        let id = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        // Both invoices are in that batch now: nothing is left to collect.
+        let again = run(&db, &["sepa", "batch", "--collection-date", &date]);
+        assert_eq!(again.status.code(), Some(1), "{}", String::from_utf8_lossy(&again.stderr));
+        assert!(String::from_utf8_lossy(&again.stderr).contains("no invoice to collect"));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("batch.xml");
+        let out = run(&db, &["sepa", "xml", &id, "--output", file.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let xml = std::fs::read_to_string(&file).unwrap();
+        assert!(xml.contains("pain.008.001.02") && xml.contains("<CtrlSum>180.60</CtrlSum>"), "{xml}");
+        assert!(xml.contains("<MndtId>RUM-CLI-1</MndtId>") && xml.contains("<SeqTp>FRST</SeqTp>"), "{xml}");
+        let out = run(&db, &["sepa", "xml", &id, "--pain", "08"]);
+        assert!(String::from_utf8_lossy(&out.stdout).contains("pain.008.001.08"));
+        let out = run(&db, &["sepa", "xml", &id, "--pain", "07"]);
+        assert!(!out.status.success());
+    }
+}

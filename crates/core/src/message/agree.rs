@@ -96,6 +96,19 @@ fn every_error_of_the_domain_reads_as_its_code() {
     for e in &payments {
         same(e, e.message());
     }
+    for e in [
+        crate::sepa::SepaError::CreditorIdShape("FR1".into()),
+        crate::sepa::SepaError::CreditorIdChecksum("FR73ZZZ123456".into()),
+        crate::sepa::SepaError::MandateReference("a_b".into()),
+        crate::sepa::SepaError::Bic("X".into()),
+        crate::sepa::SepaError::ReasonCode("A".into()),
+        crate::sepa::SepaError::NotEuro("F-1".into()),
+        crate::sepa::SepaError::Amount("F-1".into()),
+        crate::sepa::SepaError::Duplicate("F-1".into()),
+        crate::sepa::SepaError::Empty,
+    ] {
+        same(&e, e.message());
+    }
     let progress = [
         ProgressError::BadPercent(d("120")),
         ProgressError::TooMuch { asked: d("3"), left: d("2") },

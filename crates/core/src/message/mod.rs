@@ -159,6 +159,7 @@ coded!(
     crate::product::UnknownUnit,
     crate::progress::ProgressError,
     crate::schedule::ScheduleError,
+    crate::sepa::SepaError,
     crate::schedule::UnknownPaymentMode,
     crate::tax::TaxError,
     crate::terms::BadTerms,

@@ -3,5 +3,6 @@
 //! `services` says whether the validators are installed here.
 
 mod pdf_render;
+mod sepa_validation;
 mod services;
 mod xml_validation;

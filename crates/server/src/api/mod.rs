@@ -14,6 +14,7 @@ pub mod payments;
 pub mod products;
 pub mod render;
 pub mod reports;
+pub mod sepa;
 pub mod settings;
 
 use crate::App;
@@ -79,6 +80,16 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("put", "/invoices/{id}/dunning", "Never dun an invoice, or dun it again"),
     ("post", "/invoices/{id}/dunning/notes", "Record a call, a promise to pay or a note on an invoice"),
     // --- end dunning ---
+    // SEPA direct debit (issue 23).
+    ("get", "/customers/{id}/mandates", "The customer's SEPA direct-debit mandates"),
+    ("post", "/customers/{id}/mandates", "Record a SEPA direct-debit mandate of the customer"),
+    ("post", "/customers/{id}/mandates/{mandate_id}/revoke", "Revoke a mandate"),
+    ("get", "/sepa/direct-debits", "SEPA direct-debit batches, newest first"),
+    ("post", "/sepa/direct-debits", "Make a batch of direct debits for a collection date"),
+    ("get", "/sepa/direct-debits/{id}", "Get a batch with its debits"),
+    ("get", "/sepa/direct-debits/{id}/xml", "The batch's pain.008 file"),
+    ("post", "/sepa/direct-debits/{id}/collected", "Mark a batch collected: a payment on every invoice"),
+    ("post", "/sepa/direct-debits/{id}/rejects", "Record a bank's reject of one debit"),
     ("get", "/openapi.json", "This OpenAPI document"),
 ];
 
@@ -356,6 +367,14 @@ pub fn routes(app: App) -> Router<App> {
         .route("/invoices/{id}/dunning", get(dunning::show_invoice).put(dunning::set_invoice))
         .route("/invoices/{id}/dunning/notes", axum::routing::post(dunning::add_note))
         // --- end dunning ---
+        // SEPA direct debit (issue 23).
+        .route("/customers/{id}/mandates", get(sepa::list_mandates).post(sepa::create_mandate))
+        .route("/customers/{id}/mandates/{mandate_id}/revoke", axum::routing::post(sepa::revoke_mandate))
+        .route("/sepa/direct-debits", get(sepa::list_batches).post(sepa::create_batch))
+        .route("/sepa/direct-debits/{id}", get(sepa::show_batch))
+        .route("/sepa/direct-debits/{id}/xml", get(sepa::batch_xml))
+        .route("/sepa/direct-debits/{id}/collected", axum::routing::post(sepa::collected))
+        .route("/sepa/direct-debits/{id}/rejects", axum::routing::post(sepa::reject))
         .route("/openapi.json", get(|| async { axum::Json(crate::openapi::document()) }))
         .fallback(|| async { ApiError::NotFound("route") })
         .layer(axum::middleware::from_fn(crate::error::in_readers_language))

@@ -12,4 +12,5 @@ pub mod imports;
 pub mod payments;
 pub mod render;
 pub mod reports;
+pub mod sepa;
 pub mod settings;

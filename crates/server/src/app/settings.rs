@@ -128,6 +128,18 @@ pub struct SettingsInput {
     #[schema(inline)]
     pub dunning: Option<DunningInput>,
     // --- end dunning ---
+    // SEPA direct debit (issue 23).
+    #[schema(inline)]
+    pub sepa: Option<SepaInput>,
+}
+
+/// The SEPA section of `PATCH /settings`; without `creditor_id` it clears the section.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SepaInput {
+    /// The SEPA creditor identifier (ICS), checked (ISO 7064 MOD 97-10).
+    #[schema(examples("FR72ZZZ123456"))]
+    pub creditor_id: Option<String>,
 }
 
 // --- dunning (issue 23) ---
@@ -532,6 +544,15 @@ pub async fn update_settings(app: &App, auth: &Auth, input: &SettingsInput) -> R
         s.dunning = p;
     }
     // --- end dunning ---
+    // SEPA direct debit (issue 23).
+    if let Some(sepa) = &input.sepa {
+        s.sepa = match &sepa.creditor_id {
+            Some(id) => v
+                .parse::<facturier_core::sepa::CreditorId>("sepa.creditor_id", id)
+                .map(|creditor_id| facturier_store::companies::SepaSettings { creditor_id }),
+            None => None,
+        };
+    }
     v.finish()?;
     app.store.set_settings(auth.company(), &s).await?;
     if let Some(plan) = stripe {

@@ -66,6 +66,7 @@ pub fn document() -> Value {
             {"name": "deposit-invoices", "description": "Deposit invoices: payments on account before the final invoice"},
             {"name": "credit-notes", "description": "Credit notes: drafts and issuing"},
             {"name": "payments", "description": "Payments over several invoices, their cancellation, customer credit and statements"},
+            {"name": "collections", "description": "SEPA direct debit: mandates, batches, pain.008 files, collection and rejects"},
             {"name": "billing", "description": "Runs that invoice many documents at once"},
             {"name": "reports", "description": "Figures read from what is stored: the aged balance"},
             {"name": "collections", "description": "Getting paid: online payment through Stripe Checkout"},

@@ -191,6 +191,66 @@ const BASE_OPERATIONS: &[Operation] = &[
         errors: &[403, 404, 409],
         ..op("post", "/payments/{id}/cancel", "cancelPayment", "payments")
     },
+    // SEPA direct debit (issue 23)
+    Operation {
+        description: "Newest first. A mandate's `next_sequence` is the sequence type its next collection takes.",
+        success: Success::Json(200, "MandateList", "The customer's mandates"),
+        errors: &[404],
+        ..op("get", "/customers/{id}/mandates", "listMandates", "collections")
+    },
+    Operation {
+        description: "Not for read-only roles. The IBAN and BIC are checked, the reference (RUM) is 1 to 35 SEPA characters and unique in the company (422 on `reference`), the signature date not in the future. The first collection under a recurrent mandate is `FRST`, the following ones `RCUR`.",
+        body: Body::Json("MandateInput"),
+        success: Success::Json(201, "MandateView", "The new mandate"),
+        errors: &[403, 404],
+        ..op("post", "/customers/{id}/mandates", "createMandate", "collections")
+    },
+    Operation {
+        description: "Not for read-only roles. A revoked mandate is kept; no batch takes it any more. Revoking twice is 409.",
+        success: Success::Json(200, "MandateView", "The revoked mandate"),
+        errors: &[403, 404, 409],
+        ..op("post", "/customers/{id}/mandates/{mandate_id}/revoke", "revokeMandate", "collections")
+    },
+    Operation {
+        description: "Without their debits.",
+        query: &["Limit"],
+        success: Success::Json(200, "DirectDebitList", "The batches"),
+        errors: &[422],
+        ..op("get", "/sepa/direct-debits", "listDirectDebits", "collections")
+    },
+    Operation {
+        description: "Not for read-only roles. Each invoice must be issued with something due, in euros, its customer holding an active mandate, and in no other batch awaiting collection; otherwise 422 on `invoice_ids[i]` naming it. Each debit collects what is due; its sequence type comes from its mandate's history. 409 until the company has a creditor identifier (`PATCH /settings {\"sepa\": {\"creditor_id\"}}`) and a bank account.",
+        body: Body::Json("DirectDebitInput"),
+        success: Success::Json(201, "DirectDebitView", "The new batch"),
+        errors: &[403, 409],
+        ..op("post", "/sepa/direct-debits", "createDirectDebit", "collections")
+    },
+    Operation {
+        success: Success::Json(200, "DirectDebitView", "The batch"),
+        errors: &[404],
+        ..op("get", "/sepa/direct-debits/{id}", "getDirectDebit", "collections")
+    },
+    Operation {
+        description: "pain.008.001.02 (EPC SDD Core), or pain.008.001.08 with `version=08`: one payment information block per collection date and sequence type, with their control sums.",
+        query: &["PainVersion"],
+        success: Success::File("application/xml", "The pain.008 file"),
+        errors: &[404, 422],
+        ..op("get", "/sepa/direct-debits/{id}/xml", "getDirectDebitXml", "collections")
+    },
+    Operation {
+        description: "Not for read-only roles. Records a `direct_debit` payment of each debit's amount on its invoice, all in one transaction (422 naming the debit whose invoice no longer owes it). Twice is 409.",
+        body: Body::Json("CollectedInput"),
+        success: Success::Json(200, "DirectDebitView", "The collected batch"),
+        errors: &[403, 404, 409],
+        ..op("post", "/sepa/direct-debits/{id}/collected", "collectDirectDebit", "collections")
+    },
+    Operation {
+        description: "Not for read-only roles. The debit's payment is cancelled with the reason (the invoice is open again and its history says why) and the bank's fee is kept with the debit. 409 before the batch is collected or for a debit already rejected; 422 for an invoice not in the batch.",
+        body: Body::Json("RejectInput"),
+        success: Success::Json(200, "DirectDebitView", "The batch"),
+        errors: &[403, 404, 409],
+        ..op("post", "/sepa/direct-debits/{id}/rejects", "rejectDirectDebit", "collections")
+    },
     // products
     Operation {
         description: "`q` searches the reference and the name. Archived products are left out unless `archived=true`.",

@@ -45,6 +45,11 @@ pub(super) fn parameters() -> Value {
             "description": "The field of columns, over what their headers say: `Header:field` entries separated by `;` (`Raison sociale:name;CP:postal_code`); an empty field leaves the column out (`Code client:`).",
             "schema": {"type": "string"},
         },
+        "PainVersion": {
+            "name": "version", "in": "query", "required": false,
+            "description": "`02` (pain.008.001.02, the default) or `08` (pain.008.001.08).",
+            "schema": {"type": "string", "enum": ["02", "08"], "default": "02"},
+        },
         "UblFlavor": {
             "name": "flavor", "in": "query", "required": false,
             "description": "`peppol` (Peppol BIS Billing 3.0) or `fr` (the French network, BR-FR); default the buyer's network.",

@@ -276,6 +276,15 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::openapi::written::Nature,
     crate::stripe::PaymentLinkView,
     crate::stripe::WebhookAnswer,
+    crate::api::sepa::MandateInput,
+    crate::api::sepa::MandateView,
+    crate::api::sepa::MandateList,
+    crate::api::sepa::DirectDebitInput,
+    crate::api::sepa::DirectDebitView,
+    crate::api::sepa::DirectDebitList,
+    crate::api::sepa::DebitView,
+    crate::api::sepa::CollectedInput,
+    crate::api::sepa::RejectInput,
 )))]
 struct Derived;
 

@@ -27,6 +27,7 @@ mod openapi;
 mod payments;
 mod pipeline;
 mod secrets_at_rest;
+mod sepa;
 mod tenant_isolation;
 mod web;
 mod web_accounts;

@@ -1335,6 +1335,57 @@ async fn responses_follow_the_document() {
     c.ok("post", "/invoices/{id}/dunning/notes", Some(&did), Some(json!({"kind": "call", "text": "Appelé"}))).await;
     c.expect(422, "post", "/invoices/{id}/dunning/notes", Some(&did), "", Some(r#"{"kind": "visit", "text": "x"}"#))
         .await;
+    // SEPA direct debit: settings, a mandate, a batch, its file, its collection and a reject.
+    let token = app.token.clone();
+    let sepa = json!({"sepa": {"creditor_id": "FR72ZZZ123456"}, "banks": [{"label": "Compte", "iban": "FR7630004000031234567890143", "bic": "BNPAFRPPXXX"}]});
+    c.ok("patch", "/settings", None, Some(sepa)).await;
+    let mandate = json!({"iban": "FR7630006000011234567890189", "bic": "AGRIFRPP", "reference": "RUM-OPENAPI-1", "signed_on": "2026-01-15", "signed_at_place": "Lyon"});
+    let m = c.ok("post", "/customers/{id}/mandates", Some(&cid), Some(mandate)).await;
+    c.expect(
+        422,
+        "post",
+        "/customers/{id}/mandates",
+        Some(&cid),
+        "",
+        Some(r#"{"iban": "FR00", "reference": "", "signed_on": "x"}"#),
+    )
+    .await;
+    c.ok("get", "/customers/{id}/mandates", Some(&cid), None).await;
+    let line = json!({"description": "Abonnement", "quantity": "1", "unit_price": "10", "vat_rate": "20"});
+    let inv = c.ok("post", "/invoices", None, Some(json!({"customer_id": cid, "lines": [line]}))).await;
+    let inv_id = inv["id"].as_str().unwrap().to_string();
+    c.ok("post", "/invoices/{id}/issue", Some(&inv_id), None).await;
+    let date = (time::OffsetDateTime::now_utc().date() + time::Duration::days(3)).to_string();
+    let batch = c
+        .ok("post", "/sepa/direct-debits", None, Some(json!({"collection_date": date, "invoice_ids": [inv_id]})))
+        .await;
+    let bid = batch["id"].as_str().unwrap().to_string();
+    c.ok("get", "/sepa/direct-debits", None, None).await;
+    c.ok("get", "/sepa/direct-debits/{id}", Some(&bid), None).await;
+    let a =
+        c.call("get", "/sepa/direct-debits/{id}/xml", Some(&bid), "?version=08", Some(&token), None, false, &[]).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    c.expect(422, "get", "/sepa/direct-debits/{id}/xml", Some(&bid), "?version=3", None).await;
+    c.expect(
+        409,
+        "post",
+        "/sepa/direct-debits/{id}/rejects",
+        Some(&bid),
+        "",
+        Some(&json!({"invoice_id": inv_id, "reason": "MD01"}).to_string()),
+    )
+    .await;
+    c.ok("post", "/sepa/direct-debits/{id}/collected", Some(&bid), Some(json!({}))).await;
+    c.ok(
+        "post",
+        "/sepa/direct-debits/{id}/rejects",
+        Some(&bid),
+        Some(json!({"invoice_id": inv_id, "reason": "MD01", "fee": "2.50"})),
+    )
+    .await;
+    let revoke = format!("/customers/{cid}/mandates/{}/revoke", m["id"].as_str().unwrap());
+    let a = send(&app, "post", &revoke, Some(&token), None, &[]).await;
+    assert_eq!(c.check("post", "/customers/{id}/mandates/{mandate_id}/revoke", "", a).status, 200);
 
     // Every operation was seen succeeding with its documented success status.
     for (method, path, _) in ROUTES.iter() {

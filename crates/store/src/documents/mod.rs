@@ -22,4 +22,4 @@ pub use issue::issue_in;
 pub use record::{ChainReport, DocCursor, DocumentFilter, DocumentRecord, Event, Link, NewPayment, PaymentRecord};
 
 pub(crate) use content::{SealedDocument, parse_content};
-pub(crate) use record::{COLS, Row, event, lock_document};
+pub(crate) use record::{COLS, Row, event, lock_document, read_in};

@@ -18,11 +18,11 @@
 //! (`credit`) and the customer's statement (`statement`); the rows they write and read
 //! (`rows`); here, the types and the locks and credit they share.
 
-mod cancel;
+pub(crate) mod cancel;
 mod credit;
 mod list;
 pub mod online;
-mod record;
+pub(crate) mod record;
 mod rows;
 mod statement;
 

@@ -22,29 +22,8 @@ impl Store {
         payment: NewPayment<'_>,
         excess: Excess,
     ) -> Result<DocumentRecord> {
-        let NewPayment { amount, date, method, reference } = payment;
         let mut tx = self.begin().await?;
-        let doc = lock_document(&mut tx, company_id, id, Some(kind)).await?;
-        let customer_id = doc.content.customer_id;
-        lock_customer(&mut tx, company_id, customer_id).await?;
-        if !kind.is_payable() {
-            return Err(facturier_core::document::LifecycleError::NotPayable(doc.status.as_str()).into());
-        }
-        let plan = pay_one(&open(&doc), amount, excess).map_err(refused)?;
-        let h = Header {
-            id: new_id(),
-            customer_id,
-            kind: PaymentKind::Receipt,
-            currency: doc.content.currency,
-            amount,
-            to_credit: plan.to_credit,
-            date,
-            method,
-            reference,
-            at: now(),
-        };
-        let allocations: Vec<(Uuid, &Allocated)> = plan.allocations.iter().map(|a| (doc.id, a)).collect();
-        write_receipt(&mut tx, company_id, &h, &allocations).await?;
+        pay_invoice_in(&mut tx, company_id, kind, id, payment, excess).await?;
         tx.commit().await?;
         self.document(company_id, kind, id).await
     }
@@ -127,4 +106,39 @@ impl Store {
         let (code,) = row.ok_or(StoreError::NotFound("company"))?;
         code.parse().map_err(|_| StoreError::Corrupt(format!("company currency {code:?}")))
     }
+}
+
+/// Records a payment on one issued invoice inside the caller's transaction (a direct-debit
+/// batch collects all its invoices in one); answers the payment's id.
+pub(crate) async fn pay_invoice_in(
+    tx: &mut Tx,
+    company_id: Uuid,
+    kind: DocumentKind,
+    id: Uuid,
+    payment: NewPayment<'_>,
+    excess: Excess,
+) -> Result<Uuid> {
+    let NewPayment { amount, date, method, reference } = payment;
+    let doc = lock_document(tx, company_id, id, Some(kind)).await?;
+    let customer_id = doc.content.customer_id;
+    lock_customer(tx, company_id, customer_id).await?;
+    if !kind.is_payable() {
+        return Err(facturier_core::document::LifecycleError::NotPayable(doc.status.as_str()).into());
+    }
+    let plan = pay_one(&open(&doc), amount, excess).map_err(refused)?;
+    let h = Header {
+        id: new_id(),
+        customer_id,
+        kind: PaymentKind::Receipt,
+        currency: doc.content.currency,
+        amount,
+        to_credit: plan.to_credit,
+        date,
+        method,
+        reference,
+        at: now(),
+    };
+    let allocations: Vec<(Uuid, &Allocated)> = plan.allocations.iter().map(|a| (doc.id, a)).collect();
+    write_receipt(tx, company_id, &h, &allocations).await?;
+    Ok(h.id)
 }

@@ -12,6 +12,7 @@ mod input;
 mod online;
 mod payments;
 mod requests;
+mod sepa;
 mod settings;
 mod taxes;
 
@@ -30,7 +31,7 @@ type Row = (&'static str, &'static str, &'static str);
 /// applied when rendering, so the table is written with plain spaces.
 pub const MESSAGES: &[Row] = &ALL;
 
-const AREAS: [&[Row]; 9] = [
+const AREAS: [&[Row]; 10] = [
     input::INPUT,
     taxes::TAXES,
     documents::DOCUMENTS,
@@ -40,6 +41,7 @@ const AREAS: [&[Row]; 9] = [
     imports::IMPORTS,
     online::ONLINE,
     dunning::DUNNING,
+    sepa::SEPA,
 ];
 
 const ALL: [Row; count(&AREAS)] = chain(&AREAS);

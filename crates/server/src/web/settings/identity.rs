@@ -142,6 +142,7 @@ pub(super) fn empty_settings() -> SettingsInput {
         email_templates: None,
         stripe: None,
         dunning: None,
+        sepa: None,
     }
 }
 
