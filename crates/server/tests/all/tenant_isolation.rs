@@ -21,6 +21,11 @@ struct Owned {
     payment: String,
     /// A draft and an issued document of every other kind, by path segment.
     pipeline: Vec<(&'static str, String, String)>,
+    /// A dunning step taken on the issued invoice, and its letter.
+    dunning_step: String,
+    dunning_letter: String,
+    /// A SEPA direct-debit batch over the issued invoice.
+    sepa_batch: String,
 }
 
 /// The kinds of the sales pipeline, by path segment.
@@ -47,6 +52,12 @@ impl Owned {
             "invoices" => vec![&self.draft_invoice, &self.issued_invoice],
             "credit-notes" => vec![&self.draft_credit_note, &self.issued_credit_note],
             "payments" => vec![&self.payment],
+            "dunning" => match path.split('/').nth(2)? {
+                "steps" => vec![&self.dunning_step],
+                "letters" => vec![&self.dunning_letter],
+                _ => return None,
+            },
+            "sepa" => vec![&self.sepa_batch],
             seg => {
                 let (_, draft, issued) = self.pipeline.iter().find(|(s, _, _)| *s == seg)?;
                 vec![draft, issued]
@@ -96,7 +107,40 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
         app.post(&format!("/{seg}/{issued}/issue"), json!({})).await.assert_status(200);
         pipeline.push((seg, draft, issued));
     }
-    Owned { customer, product, draft_invoice, issued_invoice, draft_credit_note, issued_credit_note, payment, pipeline }
+    // Collected by direct debit: the creditor, a mandate, a batch.
+    let creditor = json!({
+        "sepa": {"creditor_id": "FR72ZZZ123456"},
+        "banks": [{"label": "Compte principal", "iban": "FR7630004000031234567890143", "bic": "BNPAFRPPXXX", "default": true}],
+    });
+    app.patch("/settings", creditor).await.assert_status(200);
+    let mandate = json!({"iban": "FR76 3000 6000 0112 3456 7890 189", "bic": "AGRIFRPP", "reference": "MARTIN-1", "signed_on": "2026-01-15"});
+    app.post(&format!("/customers/{customer}/mandates"), mandate).await.assert_status(201);
+    let collection = (time::OffsetDateTime::now_utc().date() + time::Duration::days(2)).to_string();
+    let batch =
+        app.post("/sepa/direct-debits", json!({"collection_date": collection, "invoice_ids": [issued_invoice]})).await;
+    let sepa_batch = id_of(batch);
+    // Years later the invoice is overdue: a reminder by letter.
+    let late = (time::OffsetDateTime::now_utc().date() + time::Duration::days(4 * 365)).to_string();
+    let run = app
+        .post("/dunning/run", json!({"as_of": late, "invoice_ids": [issued_invoice], "channel": "letter"}))
+        .await
+        .assert_status(200)
+        .clone();
+    let dunning_step = run["steps"][0]["id"].as_str().expect("a step").to_string();
+    let dunning_letter = run["letters"][0]["id"].as_str().expect("a letter").to_string();
+    Owned {
+        customer,
+        product,
+        draft_invoice,
+        issued_invoice,
+        draft_credit_note,
+        issued_credit_note,
+        payment,
+        pipeline,
+        dunning_step,
+        dunning_letter,
+        sepa_batch,
+    }
 }
 
 /// What the first company sees of its own data: every list and every row.
