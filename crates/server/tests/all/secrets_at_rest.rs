@@ -76,6 +76,12 @@ async fn a_password_link_secret_exists_only_in_the_delivered_email() {
         wait_until("two failed attempts", || async { (attempts(&sender.store).await >= 2).then_some(()) }).await;
         let unsent = reset_hashes(&app.store).await.remove(0);
         assert!(!unsent.starts_with("pending:"), "an attempt minted a secret");
+        // The attempt that minted it may still be under way: two attempts more and it has
+        // failed for sure (the SMTP server is still down), each with a secret of its own.
+        let seen = attempts(&sender.store).await;
+        wait_until("two more failed attempts", || async { (attempts(&sender.store).await >= seen + 2).then_some(()) })
+            .await;
+        assert_ne!(reset_hashes(&app.store).await.remove(0), unsent, "each attempt mints a new secret");
 
         // The SMTP server is back: the delivered link is the only place its secret is.
         let sink = SmtpSink::start(port);
