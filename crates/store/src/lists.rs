@@ -92,6 +92,9 @@ pub struct DocumentQuery {
     pub customer_id: Option<Uuid>,
     pub from: Option<Date>,
     pub to: Option<Date>,
+    /// Due dates from and to (both included): an aged-balance bucket's invoices.
+    pub due_from: Option<Date>,
+    pub due_to: Option<Date>,
     /// Words that must all appear in the number, the customer's name or the document's
     /// words (`Content::search_text`), case and accents ignored.
     pub q: Option<String>,
@@ -227,6 +230,12 @@ fn push_filters(q: &mut Sql, company_id: Uuid, f: &DocumentQuery, words: &[Strin
     }
     if let Some(to) = f.to {
         q.push(" AND d.doc_date <= ").bind(Arg::Date(to));
+    }
+    if let Some(from) = f.due_from {
+        q.push(" AND d.due_date >= ").bind(Arg::Date(from));
+    }
+    if let Some(to) = f.due_to {
+        q.push(" AND d.due_date <= ").bind(Arg::Date(to));
     }
     for word in words {
         q.push(" AND ");
@@ -616,6 +625,8 @@ mod tests {
             customer_id: None,
             from: None,
             to: None,
+            due_from: None,
+            due_to: None,
             q: Some(q.into()),
             except: except.iter().map(|x| x.to_string()).collect(),
             sort,

@@ -252,6 +252,8 @@ pub(super) async fn document_search(store: &Store, loaded: &Loaded, samples: usi
                 customer_id: None,
                 from: None,
                 to: None,
+                due_from: None,
+                due_to: None,
                 q: Some(q),
                 except: except.into_iter().collect(),
                 sort: DocSort::Date,

@@ -468,6 +468,8 @@ pub struct ListQuery {
     pub customer_id: Option<String>,
     pub from: Option<String>,
     pub to: Option<String>,
+    pub due_from: Option<String>,
+    pub due_to: Option<String>,
     /// Products: `true` lists archived ones too.
     pub archived: Option<String>,
 }

@@ -63,7 +63,8 @@ pub struct Operation {
 
 const CUSTOMER_LIST: &[&str] = &["Limit", "After", "CustomerSearch", "Activity", "CustomerSort", "SortOrder"];
 const PRODUCT_LIST: &[&str] = &["Limit", "After", "ProductSearch", "Archived"];
-const DOCUMENT_LIST: &[&str] = &["Limit", "After", "DocumentSearch", "Status", "CustomerId", "From", "To"];
+const DOCUMENT_LIST: &[&str] =
+    &["Limit", "After", "DocumentSearch", "Status", "CustomerId", "From", "To", "DueFrom", "DueTo"];
 
 const fn op(method: &'static str, path: &'static str, operation_id: &'static str, tag: &'static str) -> Operation {
     Operation {

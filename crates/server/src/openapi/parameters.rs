@@ -130,6 +130,16 @@ pub(super) fn parameters() -> Value {
             "description": "Only documents dated on or before this day.",
             "schema": schema_ref("Date"),
         },
+        "DueFrom": {
+            "name": "due_from", "in": "query", "required": false,
+            "description": "Only documents due on or after this day (invoices and deposit invoices; other kinds have no due date and list nothing with it). With `due_to` and `status=overdue`: an aged-balance bucket's invoices today.",
+            "schema": schema_ref("Date"),
+        },
+        "DueTo": {
+            "name": "due_to", "in": "query", "required": false,
+            "description": "Only documents due on or before this day.",
+            "schema": schema_ref("Date"),
+        },
     })
 }
 

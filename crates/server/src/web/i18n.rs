@@ -109,6 +109,8 @@ const DICT: &[(&str, &str, &str)] = &[
     ("invoices.all_statuses", "Tous les statuts", "All statuses"),
     ("invoices.from", "Du", "From"),
     ("invoices.to", "Au", "To"),
+    ("invoices.due_from", "Échéance du", "Due from"),
+    ("invoices.due_to", "Échéance au", "Due to"),
     ("invoices.filter", "Filtrer", "Filter"),
     ("invoices.totals", "Total des lignes affichées", "Total of the rows shown"),
     ("invoices.all_customers", "tous les clients", "all customers"),

@@ -4,7 +4,7 @@
 
 use super::i18n::{Labels, t};
 use super::session::{Chrome, WebSession};
-use super::{WebError, html};
+use super::{WebError, html, query_string};
 use crate::App;
 use crate::app::reports::{self, AgedReport, DSO_DAYS};
 use askama::Template;
@@ -19,6 +19,7 @@ use facturier_formats::export::{self, Cell, Sheet};
 use facturier_formats::text;
 use serde::Deserialize;
 use time::Date;
+use uuid::Uuid;
 
 pub const LABELS: Labels = &[
     ("aged.title", "Balance âgée", "Aged balance"),
@@ -65,6 +66,8 @@ pub struct AgedLine {
     pub name: String,
     pub currency: String,
     pub amounts: Vec<String>,
+    /// Per amount, the list of the invoices it adds up (empty: no link).
+    pub amount_hrefs: Vec<String>,
     pub total: String,
 }
 
@@ -75,6 +78,7 @@ struct AgedPage {
     as_of: String,
     error: Option<String>,
     buckets: Vec<&'static str>,
+    bucket_keys: Vec<&'static str>,
     lines: Vec<AgedLine>,
     totals: Vec<AgedLine>,
     /// Whether the currency is worth a column (more than one).
@@ -92,13 +96,53 @@ fn bucket_label(b: Bucket) -> String {
     format!("aged.b.{}", b.as_str())
 }
 
-fn line(lang: Language, href: Option<String>, name: String, currency: &str, b: &Buckets) -> AgedLine {
+/// Where a bucket's amount of one customer (or of all) leads: the unpaid invoices due in
+/// the bucket's dates. Only for today's balance: the lists show what is owed now, and a past
+/// day's amounts were settled since.
+fn bucket_href(bucket: Bucket, as_of: Date, customer: Option<Uuid>) -> String {
+    let (from, to) = bucket.due_dates(as_of);
+    let mut pairs = vec![("status", "unpaid".to_string())];
+    if let Some(c) = customer {
+        pairs.push(("customer", c.to_string()));
+    }
+    if let Some(d) = from {
+        pairs.push(("due_from", d.to_string()));
+    }
+    if let Some(d) = to {
+        pairs.push(("due_to", d.to_string()));
+    }
+    let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    format!("/invoices?{}", query_string(&pairs))
+}
+
+/// Where each bucket's amount links to: `Some` when `links` (today's balance) and the
+/// amount is not nothing.
+struct Links {
+    as_of: Date,
+    today: bool,
+}
+
+fn line(
+    lang: Language,
+    href: Option<String>,
+    name: String,
+    currency: &str,
+    b: &Buckets,
+    customer: Option<Uuid>,
+    links: &Links,
+) -> AgedLine {
     let cur: Currency = currency.parse().unwrap_or(Currency::EUR);
     AgedLine {
         href,
         name,
         currency: currency.to_string(),
         amounts: Bucket::ALL.iter().map(|k| text::money(b.get(*k), cur, lang)).collect(),
+        amount_hrefs: Bucket::ALL
+            .iter()
+            .map(|k| {
+                if links.today && !b.get(*k).is_zero() { bucket_href(*k, links.as_of, customer) } else { String::new() }
+            })
+            .collect(),
         total: text::money(b.total(), cur, lang),
     }
 }
@@ -125,17 +169,26 @@ pub async fn page(State(app): State<App>, s: WebSession, Query(q): Query<AgedQue
         Some(d) => t(lang, "aged.dso").replace("{days}", &text::number(d, 0, lang)).replace("{window}", &window),
         None => t(lang, "aged.no_dso").replace("{window}", &window),
     };
+    let links = Links { as_of, today: as_of == s.today() };
     let page = AgedPage {
         p,
         as_of: typed.unwrap_or_else(|| as_of.to_string()),
         error,
         buckets: Bucket::ALL.iter().map(|b| t(lang, &bucket_label(*b))).collect(),
+        bucket_keys: Bucket::ALL.iter().map(|b| b.as_str()).collect(),
         lines: report
             .customers
             .iter()
-            .map(|c| line(lang, Some(format!("/customers/{}", c.customer_id)), c.name.clone(), &c.currency, &c.buckets))
+            .map(|c| {
+                let href = Some(format!("/customers/{}", c.customer_id));
+                line(lang, href, c.name.clone(), &c.currency, &c.buckets, Some(c.customer_id), &links)
+            })
             .collect(),
-        totals: report.totals.iter().map(|(cur, b)| line(lang, None, t(lang, "aged.all").into(), cur, b)).collect(),
+        totals: report
+            .totals
+            .iter()
+            .map(|(cur, b)| line(lang, None, t(lang, "aged.all").into(), cur, b, None, &links))
+            .collect(),
         currencies: report.totals.len() > 1,
         dso,
         export_query: format!("as_of={as_of}"),

@@ -460,3 +460,33 @@ async fn the_aged_balance_page_shows_each_customer_by_lateness_and_exports_the_s
     })
     .await;
 }
+
+#[tokio::test]
+async fn each_amount_of_today_s_aged_balance_links_to_the_invoices_it_adds_up() {
+    each_db(|app| async move {
+        let i = invoices_in_every_state(&app).await;
+        // The API's due-date filters: the invoices due 30 to 1 days ago, still owing.
+        let (from, to) = (day(-30), day(-1));
+        let late = listed(&app, &format!("/invoices?status=unpaid&due_from={from}&due_to={to}")).await;
+        assert_eq!(late, set(&[&i.overdue, &i.partly_paid_overdue]));
+        let bad = app.get("/invoices?due_from=tomorrow").await;
+        assert_eq!(bad.status, 422);
+        assert_eq!(bad.body["errors"][0]["field"], "due_from");
+
+        let mut b = signed_in(&app, ADMIN).await;
+        let page = b.get("/reports/aged-balance").await;
+        for (bucket, amount) in [("not_due", "240,00 €"), ("1_30", "220,00 €")] {
+            let id = format!("aged-EUR-{bucket}");
+            assert_eq!(text_of(&page.body, &id), amount);
+            let href = href_of(&page.body, &id).replace("&amp;", "&");
+            let list = b.get(&href).await;
+            assert_eq!(list.status, 200, "{href}");
+            assert_eq!(text_of(&list.body, "total-due"), amount, "{bucket}: {href}");
+        }
+        assert!(!page.body.contains("id=\"aged-EUR-31_60\""), "nothing to list, no link");
+        // A past day's amounts were settled since: no link leads to today's lists.
+        let past = b.get(&format!("/reports/aged-balance?as_of={}", day(-25))).await;
+        assert!(!past.body.contains("id=\"aged-EUR-1_30\""), "{}", past.body);
+    })
+    .await;
+}

@@ -359,7 +359,10 @@ async fn document_has_the_openapi_3_1_structure() {
         }
     }
 
-    let tags: BTreeSet<&str> = doc["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let tag_list: Vec<&str> = doc["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let tags: BTreeSet<&str> = tag_list.iter().copied().collect();
+    // The OpenAPI validator refuses a tag named twice.
+    assert_eq!(tags.len(), tag_list.len(), "tag names are unique: {tag_list:?}");
     let mut operation_ids = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         assert!(path.starts_with('/'), "{path}");

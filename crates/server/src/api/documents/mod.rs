@@ -281,6 +281,8 @@ async fn list(app: &App, auth: &Auth, kind: DocumentKind, q: ListQuery) -> Resul
         customer_id,
         from: query_date("from", q.from.as_deref())?,
         to: query_date("to", q.to.as_deref())?,
+        due_from: query_date("due_from", q.due_from.as_deref())?,
+        due_to: query_date("due_to", q.due_to.as_deref())?,
         q: text,
         except: Vec::new(),
         sort: DocSort::Date,

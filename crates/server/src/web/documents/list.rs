@@ -77,6 +77,8 @@ pub(super) struct ListPage {
     pub(super) customer_name: Option<String>,
     pub(super) from: String,
     pub(super) to: String,
+    pub(super) due_from: String,
+    pub(super) due_to: String,
     pub(super) q: String,
     pub(super) except: String,
     pub(super) sort: String,
@@ -97,6 +99,8 @@ pub struct ListQuery {
     pub(super) customer: Option<String>,
     pub(super) from: Option<String>,
     pub(super) to: Option<String>,
+    pub(super) due_from: Option<String>,
+    pub(super) due_to: Option<String>,
     pub(super) q: Option<String>,
     pub(super) except: Option<String>,
     pub(super) sort: Option<String>,
@@ -134,6 +138,10 @@ pub(super) async fn list(app: App, s: WebSession, q: ListQuery, kind: DocumentKi
     let customer = q.customer.as_deref().and_then(|v| v.parse::<Uuid>().ok());
     let from = q.from.as_deref().and_then(parse_date);
     let to = q.to.as_deref().and_then(parse_date);
+    // Due dates only where the kind has them (an aged-balance bucket links here).
+    let payable = kind.is_payable();
+    let due_from = q.due_from.as_deref().and_then(parse_date).filter(|_| payable);
+    let due_to = q.due_to.as_deref().and_then(parse_date).filter(|_| payable);
     let second = second_date(kind);
     let sorts_second = second.is_some_and(|s| s.sortable);
     let sort = q
@@ -160,6 +168,8 @@ pub(super) async fn list(app: App, s: WebSession, q: ListQuery, kind: DocumentKi
         customer_id: customer,
         from,
         to,
+        due_from,
+        due_to,
         q: find,
         except: not,
         sort,
@@ -214,12 +224,16 @@ pub(super) async fn list(app: App, s: WebSession, q: ListQuery, kind: DocumentKi
     let customer_s = customer.map(|c| c.to_string()).unwrap_or_default();
     let from_s = from.map(|d| d.to_string()).unwrap_or_default();
     let to_s = to.map(|d| d.to_string()).unwrap_or_default();
+    let due_from_s = due_from.map(|d| d.to_string()).unwrap_or_default();
+    let due_to_s = due_to.map(|d| d.to_string()).unwrap_or_default();
     let dir_s = if descending { "desc" } else { "asc" };
     let filters = [
         ("status", status_s.as_str()),
         ("customer", &customer_s),
         ("from", &from_s),
         ("to", &to_s),
+        ("due_from", &due_from_s),
+        ("due_to", &due_to_s),
         ("q", &q_text),
         ("except", &except_text),
     ];
@@ -283,6 +297,8 @@ pub(super) async fn list(app: App, s: WebSession, q: ListQuery, kind: DocumentKi
         customer_name,
         from: from_s,
         to: to_s,
+        due_from: due_from_s,
+        due_to: due_to_s,
         q: q_text,
         except: except_text,
         sort: sort.as_str().into(),
