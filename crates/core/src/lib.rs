@@ -8,6 +8,7 @@ pub mod aging;
 pub mod calendar;
 pub mod company;
 pub mod compliance;
+pub mod contract;
 pub mod derive;
 pub mod document;
 pub mod dunning;
