@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod bulk;
 mod checkpoint;
 pub mod companies;
+pub mod contracts;
 pub mod customer_files;
 pub mod customers;
 pub mod documents;

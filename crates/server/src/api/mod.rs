@@ -2,6 +2,7 @@
 //! document is built from the same list and a test checks the router answers each.
 
 pub mod billing;
+pub mod contracts;
 pub mod customer_files;
 pub mod customers;
 pub mod documents;
@@ -63,6 +64,14 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("put", "/numbering/{kind}", "Change the numbering pattern of a kind (admin)"),
     ("post", "/billing/delivery-notes", "Invoice the delivered goods of a period (monthly run)"),
     ("get", "/reports/aged-balance", "What customers owed on a day, by lateness (aged balance)"),
+    // ---- contracts (issue 25) ----
+    ("get", "/contracts", "Contracts, by reference"),
+    ("post", "/contracts", "Create a contract that bills itself on its schedule"),
+    ("get", "/contracts/{id}", "Get a contract with its schedule and what it billed"),
+    ("post", "/contracts/{id}/terminate", "Terminate a contract on a day"),
+    ("get", "/indices/{code}/values", "The published values of a price index"),
+    ("post", "/indices/{code}/values", "Publish a value of a price index (SYNTEC…)"),
+    ("post", "/billing/run", "Bill every contract period due up to a day"),
     // ---- online payment (issue 23) ----
     ("post", "/invoices/{id}/payment-link", "Start a Stripe Checkout session for what an invoice has due"),
     ("post", "/webhooks/stripe/{company_id}", "Stripe's webhook: signed events of the company's Checkout sessions"),
@@ -359,6 +368,12 @@ pub fn routes(app: App) -> Router<App> {
         .route("/settings/logo", get(settings::get_logo).put(settings::put_logo).delete(settings::delete_logo))
         .route("/billing/delivery-notes", axum::routing::post(billing::invoice_deliveries))
         .route("/reports/aged-balance", axum::routing::get(reports::aged_balance))
+        // --- contracts (issue 25) ---
+        .route("/contracts", get(contracts::list).post(contracts::create))
+        .route("/contracts/{id}", get(contracts::show))
+        .route("/contracts/{id}/terminate", axum::routing::post(contracts::terminate))
+        .route("/indices/{code}/values", get(contracts::values).post(contracts::publish))
+        .route("/billing/run", axum::routing::post(contracts::run))
         // --- dunning (issue 23) ---
         .route("/dunning", get(dunning::list))
         .route("/dunning/run", axum::routing::post(dunning::run))

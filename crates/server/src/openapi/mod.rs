@@ -67,6 +67,7 @@ pub fn document() -> Value {
             {"name": "credit-notes", "description": "Credit notes: drafts and issuing"},
             {"name": "payments", "description": "Payments over several invoices, their cancellation, customer credit and statements"},
             {"name": "billing", "description": "Runs that invoice many documents at once"},
+            {"name": "contracts", "description": "Contracts that bill themselves on their schedule, price indices (SYNTEC…) and the billing run"},
             {"name": "reports", "description": "Figures read from what is stored: the aged balance"},
             {"name": "collections", "description": "Getting paid: SEPA direct debit (mandates, batches, pain.008 files, collection and rejects) and online payment through Stripe Checkout"},
             {"name": "dunning", "description": "Dunning: overdue invoices, reminder runs by e-mail or letter, their history"},

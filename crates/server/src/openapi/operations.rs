@@ -306,6 +306,51 @@ const BASE_OPERATIONS: &[Operation] = &[
         errors: &[422],
         ..op("get", "/reports/aged-balance", "getAgedBalance", "reports")
     },
+    // contracts
+    Operation {
+        description: "By reference. `limit` and `after` (the last reference of the previous page) page through them.",
+        query: &["Limit", "After"],
+        success: Success::Json(200, "ContractPage", "A page of contracts"),
+        errors: &[422],
+        ..op("get", "/contracts", "listContracts", "contracts")
+    },
+    Operation {
+        description: "Not for read-only roles. The lines are checked as a draft invoice's of the customer (422 naming `lines[i].…`), each priced for a whole billing period (`P0`); a catalogue product's price when left out. `billing.period_months` 1, 2, 3, 6 or 12; `mode` `advance` (billed on the period's first day) or `arrears` (on its last); periods on calendar boundaries (default) or on anniversaries; a period cut by the start or the end is billed `round(P0 × days / period days)`. `revision`: `P = P0 × (fixed_part + (1 − fixed_part) × I / I0)` with `index` and `base_value`, or several `indices` with weights (Σ = 1 with `fixed_part`) or amounts (`fixed_amount + Σ amount × I / I0`, the price being their sum); `I` the latest value published for a month before the revision's month. The answer's `schedule` lists the coming billings.",
+        body: Body::Json("ContractInput"),
+        success: Success::Json(201, "ContractView", "The new contract"),
+        errors: &[403, 422],
+        ..op("post", "/contracts", "createContract", "contracts")
+    },
+    Operation {
+        success: Success::Json(200, "ContractView", "The contract"),
+        errors: &[404],
+        ..op("get", "/contracts/{id}", "getContract", "contracts")
+    },
+    Operation {
+        description: "Not for read-only roles. Nothing is billed after `date`; a period billed in advance past it is left for a credit note. 409 when terminated already.",
+        body: Body::Json("TerminateInput"),
+        success: Success::Json(200, "ContractView", "The terminated contract"),
+        errors: &[403, 404, 409, 422],
+        ..op("post", "/contracts/{id}/terminate", "terminateContract", "contracts")
+    },
+    Operation {
+        success: Success::Json(200, "IndexValueList", "The index's values, by period"),
+        ..op("get", "/indices/{code}/values", "listIndexValues", "contracts")
+    },
+    Operation {
+        description: "Not for read-only roles. `period` is `YYYY-MM`; the code is upper-cased (`SYNTEC`). 201 for a new period, 200 for a correction, which changes what is billed from then on, never what was billed.",
+        body: Body::Json("IndexValueInput"),
+        success: Success::Json(201, "IndexValueView", "The value published"),
+        errors: &[403, 422],
+        ..op("post", "/indices/{code}/values", "publishIndexValue", "contracts")
+    },
+    Operation {
+        description: "Not for read-only roles. Every period of the active contracts due on or before `date` (today by default, never later) and not billed yet gets its invoice, one per contract and period, dated on its billing day; a contract whose index has no value for a month before its revision is listed in `blocked` and not billed, the others are. Running it again bills nothing twice.",
+        body: Body::Json("BillingRunInput"),
+        success: Success::Json(200, "BillingRunView", "What the run billed"),
+        errors: &[403, 422],
+        ..op("post", "/billing/run", "runBilling", "contracts")
+    },
     Operation {
         description: "`allow_negative_stock`: whether validated delivery notes may take a product's stock below zero (default false: 409).",
         success: Success::Json(200, "Settings", "The company's settings"),

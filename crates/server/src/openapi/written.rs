@@ -113,6 +113,17 @@ text!(
 );
 
 text!(
+    /// `LinkKind`: what a document links to: a document of a kind, or the contract an
+    /// invoice bills a period of.
+    LinkKind => "LinkKind",
+    json!({
+        "type": "string",
+        "enum": Kind::ALL.iter().map(|k| k.as_str()).chain(["contract"]).collect::<Vec<_>>(),
+        "description": "A document kind, or `contract`: the contract whose period an invoice bills.",
+    })
+);
+
+text!(
     /// `Nature`: the names of `core::document::Nature`.
     Nature => "Nature",
     json!({

@@ -9,6 +9,7 @@ mod account_security;
 mod api;
 mod bad_input;
 mod concurrency;
+mod contracts;
 mod documents_out;
 mod dunning;
 mod e_invoices;

@@ -247,10 +247,20 @@ async fn full_view(app: &App, auth: &Auth, rec: &DocumentRecord, today: time::Da
             .map(|m| FamilyView { kind: m.kind.as_str(), id: m.id, number: m.number, status: m.status.as_str() })
             .collect(),
     );
+    // A contract's invoice links to its contract (a parent that is no document).
+    if kind_bills_contracts(rec.kind)
+        && let Some((contract, reference, _, _)) = app.store.contract_of_invoice(auth.company(), rec.id).await?
+    {
+        v.links.push(LinkView { kind: "contract", id: contract, number: Some(reference), relation: "parent" });
+    }
     for (line, l) in v.lines.iter_mut().zip(&rec.content.lines) {
         line.available_stock = l.product_id.and_then(|p| stocks.get(&p).copied().flatten()).map(|s| to_text(s, 0));
     }
     Ok(v)
+}
+
+fn kind_bills_contracts(kind: DocumentKind) -> bool {
+    kind == DocumentKind::Invoice
 }
 
 async fn list(app: &App, auth: &Auth, kind: DocumentKind, q: ListQuery) -> Result<Json<Page<DocumentView>>, ApiError> {

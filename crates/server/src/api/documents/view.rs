@@ -220,7 +220,7 @@ pub struct FamilyView {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct LinkView {
-    #[schema(value_type = written::DocumentKind)]
+    #[schema(value_type = written::LinkKind)]
     pub kind: &'static str,
     pub id: Uuid,
     #[schema(required = true)]

@@ -792,7 +792,17 @@ fn parse_schedule(v: &mut Check, items: &[InstalmentInput]) -> Option<Schedule> 
 
 /// Loads what parsing needs: the customer's defaults, the company currency, the named products.
 pub(crate) async fn context(app: &App, auth: &Auth, input: &DocumentInput) -> Result<(Context, Uuid), ApiError> {
-    let company = auth.company();
+    context_in(app, auth.company(), auth.0.currency.parse::<Currency>().ok(), input).await
+}
+
+/// [`context`] for a company, without a caller (a contract's billing run); the company's
+/// currency when known saves a read.
+pub(crate) async fn context_in(
+    app: &App,
+    company: Uuid,
+    company_currency: Option<Currency>,
+    input: &DocumentInput,
+) -> Result<(Context, Uuid), ApiError> {
     let customer_id = match input.customer_id.as_deref() {
         None => return Err(ApiError::field("customer_id", Message::new("required"))),
         Some(s) => s.parse::<Uuid>().map_err(|_| ApiError::field("customer_id", Message::new("no_such_customer")))?,
@@ -806,7 +816,7 @@ pub(crate) async fn context(app: &App, auth: &Auth, input: &DocumentInput) -> Re
         Err(e) => return Err(e.into()),
     };
     // Read with the token: one query fewer on every create and edit.
-    let company_currency = match auth.0.currency.parse::<Currency>().ok() {
+    let company_currency = match company_currency {
         Some(c) => c,
         None => app.store.company(company).await?.currency,
     };

@@ -1,0 +1,395 @@
+//! Contracts (`0037_contracts`): their terms (a JSON document the server reads into
+//! `core::contract`), their events, the periods they billed and the index values the
+//! company publishes.
+//!
+//! A period is billed in one transaction with its invoice: the contract's row is locked,
+//! the billed keys (line, period start) are inserted under their primary key, and a key
+//! billed by another run already leaves the whole period alone. Two runs at once, a run
+//! again, or a run killed halfway (its transaction rolled back) never bill twice.
+
+use crate::documents::draft::insert_draft_in;
+use crate::documents::event;
+use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
+use facturier_core::Decimal;
+use facturier_core::document::{Content, DocumentKind};
+use facturier_core::message::Message;
+use std::str::FromStr;
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+/// A contract to record.
+#[derive(Clone, Debug)]
+pub struct NewContract {
+    pub customer_id: Uuid,
+    pub reference: String,
+    pub title: String,
+    /// `draft` or `active`.
+    pub status: String,
+    pub start: Date,
+    pub end: Option<Date>,
+    /// The terms as the server writes them (JSON).
+    pub terms: String,
+}
+
+/// A stored contract.
+#[derive(Clone, Debug)]
+pub struct ContractRecord {
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub customer_name: String,
+    pub reference: String,
+    pub title: String,
+    pub status: String,
+    pub start: Date,
+    pub end: Option<Date>,
+    pub terms: String,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    /// Filled by [`Store::contract`]; empty in lists.
+    pub events: Vec<ContractEvent>,
+    /// Filled by [`Store::contract`]; empty in lists.
+    pub billed: Vec<Billed>,
+}
+
+/// Something that happened to a contract.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContractEvent {
+    /// `suspended`, `terminated` or `notice_given`.
+    pub kind: String,
+    pub on: Date,
+    pub until: Option<Date>,
+    pub reason: Option<String>,
+}
+
+/// A line's period billed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Billed {
+    pub line: usize,
+    pub period_start: Date,
+    pub period_end: Date,
+    pub billing_date: Date,
+    pub invoice_id: Uuid,
+    pub invoice_number: Option<String>,
+    pub amount: Decimal,
+}
+
+/// A period to bill: its lines' keys and amounts, and the invoice that bills them.
+#[derive(Clone, Debug)]
+pub struct PeriodToBill {
+    pub period_start: Date,
+    pub period_end: Date,
+    pub billing_date: Date,
+    /// (line, amount billed).
+    pub lines: Vec<(usize, Decimal)>,
+    pub invoice: Content,
+}
+
+const COLS: &str = "k.id, k.customer_id, c.name, k.reference, k.title, k.status, k.start_date, k.end_date, k.terms, \
+                    k.created_at, k.updated_at";
+
+type Row = (Uuid, Uuid, String, String, String, String, Date, Option<Date>, String, OffsetDateTime, OffsetDateTime);
+
+fn record_of(r: Row) -> ContractRecord {
+    ContractRecord {
+        id: r.0,
+        customer_id: r.1,
+        customer_name: r.2,
+        reference: r.3,
+        title: r.4,
+        status: r.5,
+        start: r.6,
+        end: r.7,
+        terms: r.8,
+        created_at: r.9,
+        updated_at: r.10,
+        events: Vec::new(),
+        billed: Vec::new(),
+    }
+}
+
+fn decimal(s: &str, what: &str) -> Result<Decimal> {
+    Decimal::from_str(s).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+async fn lock(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<ContractRecord> {
+    // The update takes the row's lock on PostgreSQL (SQLite holds the write lock already).
+    let touched = on_conn!(tx, |c| {
+        sqlx::query("UPDATE contracts SET updated_at = updated_at WHERE company_id = $1 AND id = $2")
+            .bind(company_id)
+            .bind(id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+    });
+    if touched == 0 {
+        return Err(StoreError::NotFound("contract"));
+    }
+    let sql = format!("SELECT {COLS} FROM contracts k JOIN customers c ON c.id = k.customer_id WHERE k.company_id = $1 AND k.id = $2");
+    let row: Row = on_conn!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+        .bind(company_id)
+        .bind(id)
+        .fetch_one(&mut *c)
+        .await?);
+    Ok(record_of(row))
+}
+
+impl Store {
+    /// Records a contract (422 on `reference` when the company has one by that reference).
+    pub async fn create_contract(&self, company_id: Uuid, new: &NewContract) -> Result<ContractRecord> {
+        self.customer(company_id, new.customer_id).await?;
+        let id = new_id();
+        let at = now();
+        let inserted: std::result::Result<_, sqlx::Error> = on_pool!(self, |c| sqlx::query(
+            "INSERT INTO contracts (id, company_id, customer_id, reference, title, status, start_date, end_date, terms, \
+             created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)"
+        )
+        .bind(id)
+        .bind(company_id)
+        .bind(new.customer_id)
+        .bind(&new.reference)
+        .bind(&new.title)
+        .bind(&new.status)
+        .bind(new.start)
+        .bind(new.end)
+        .bind(&new.terms)
+        .bind(at)
+        .execute(c)
+        .await
+        .map(|_| ()));
+        match inserted.map_err(StoreError::from) {
+            Err(e) if e.is_unique_violation() => {
+                return Err(StoreError::Invalid {
+                    field: "reference".into(),
+                    message: Message::new("contract_reference_taken").with("v", &new.reference),
+                });
+            }
+            other => other?,
+        }
+        self.contract(company_id, id).await
+    }
+
+    /// A contract with its events and what it billed.
+    pub async fn contract(&self, company_id: Uuid, id: Uuid) -> Result<ContractRecord> {
+        let sql = format!("SELECT {COLS} FROM contracts k JOIN customers c ON c.id = k.customer_id WHERE k.company_id = $1 AND k.id = $2");
+        let row: Option<Row> = on_pool!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(company_id)
+            .bind(id)
+            .fetch_optional(c)
+            .await?);
+        let mut rec = record_of(row.ok_or(StoreError::NotFound("contract"))?);
+        let events: Vec<(String, Date, Option<Date>, Option<String>)> = on_pool!(self, |c| sqlx::query_as(
+            "SELECT kind, on_date, until_date, reason FROM contract_events WHERE company_id = $1 AND contract_id = $2 \
+             ORDER BY created_at, id"
+        )
+        .bind(company_id)
+        .bind(id)
+        .fetch_all(c)
+        .await?);
+        rec.events = events.into_iter().map(|(kind, on, until, reason)| ContractEvent { kind, on, until, reason }).collect();
+        let billed: Vec<(i64, Date, Date, Date, Uuid, Option<String>, String)> = on_pool!(self, |c| sqlx::query_as(
+            "SELECT b.line, b.period_start, b.period_end, b.billing_date, b.invoice_id, d.number, b.amount \
+             FROM contract_billings b JOIN documents d ON d.id = b.invoice_id \
+             WHERE b.company_id = $1 AND b.contract_id = $2 ORDER BY b.period_start, b.line"
+        )
+        .bind(company_id)
+        .bind(id)
+        .fetch_all(c)
+        .await?);
+        rec.billed = billed
+            .into_iter()
+            .map(|(line, period_start, period_end, billing_date, invoice_id, invoice_number, amount)| {
+                Ok(Billed {
+                    line: usize::try_from(line).map_err(|_| StoreError::Corrupt(format!("contract {id}: line {line}")))?,
+                    period_start,
+                    period_end,
+                    billing_date,
+                    invoice_id,
+                    invoice_number,
+                    amount: decimal(&amount, "contract billing amount")?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(rec)
+    }
+
+    /// A page of the company's contracts by reference, after `after` (a reference).
+    pub async fn contracts(&self, company_id: Uuid, after: Option<&str>, limit: u32) -> Result<Vec<ContractRecord>> {
+        let sql = format!(
+            "SELECT {COLS} FROM contracts k JOIN customers c ON c.id = k.customer_id WHERE k.company_id = $1 \
+             AND k.reference > $2 ORDER BY k.reference LIMIT $3"
+        );
+        let rows: Vec<Row> = on_pool!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(company_id)
+            .bind(after.unwrap_or(""))
+            .bind(i64::from(limit))
+            .fetch_all(c)
+            .await?);
+        Ok(rows.into_iter().map(record_of).collect())
+    }
+
+    /// The ids of the contracts a billing run looks at (active or suspended), after `after`.
+    pub async fn billable_contracts(&self, company_id: Uuid, after: Option<Uuid>, limit: u32) -> Result<Vec<Uuid>> {
+        let after = after.unwrap_or(Uuid::nil());
+        let rows: Vec<(Uuid,)> = on_pool!(self, |c| sqlx::query_as(
+            "SELECT id FROM contracts WHERE company_id = $1 AND status IN ('active', 'suspended') AND id > $2 \
+             ORDER BY id LIMIT $3"
+        )
+        .bind(company_id)
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(c)
+        .await?);
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// Records an event and the status it leads to.
+    pub async fn contract_event(&self, company_id: Uuid, id: Uuid, e: &ContractEvent, status: &str) -> Result<ContractRecord> {
+        let mut tx = self.begin().await?;
+        lock(&mut tx, company_id, id).await?;
+        on_conn!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO contract_events (id, company_id, contract_id, kind, on_date, until_date, reason, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(new_id())
+            .bind(company_id)
+            .bind(id)
+            .bind(&e.kind)
+            .bind(e.on)
+            .bind(e.until)
+            .bind(e.reason.as_deref())
+            .bind(now())
+            .execute(&mut *c)
+            .await?;
+            sqlx::query("UPDATE contracts SET status = $3, updated_at = $4 WHERE company_id = $1 AND id = $2")
+                .bind(company_id)
+                .bind(id)
+                .bind(status)
+                .bind(now())
+                .execute(&mut *c)
+                .await?;
+        });
+        tx.commit().await?;
+        self.contract(company_id, id).await
+    }
+
+    /// Sets a contract's status (`expired` at its term, `active` again).
+    pub async fn set_contract_status(&self, company_id: Uuid, id: Uuid, status: &str) -> Result<()> {
+        on_pool!(self, |c| sqlx::query("UPDATE contracts SET status = $3, updated_at = $4 WHERE company_id = $1 AND id = $2")
+            .bind(company_id)
+            .bind(id)
+            .bind(status)
+            .bind(now())
+            .execute(c)
+            .await
+            .map(|_| ())?);
+        Ok(())
+    }
+
+    /// Bills a period of a contract: its draft invoice and its keys, in one transaction.
+    /// `None` when another run billed one of its keys first.
+    pub async fn bill_contract_period(&self, company_id: Uuid, contract_id: Uuid, p: &PeriodToBill) -> Result<Option<Uuid>> {
+        let mut tx = self.begin().await?;
+        let contract = lock(&mut tx, company_id, contract_id).await?;
+        let mut taken = 0i64;
+        for (line, _) in &p.lines {
+            let line = i64::try_from(*line).unwrap_or(i64::MAX);
+            let (n,): (i64,) = on_conn!(&mut tx, |c| sqlx::query_as(
+                "SELECT COUNT(*) FROM contract_billings WHERE company_id = $1 AND contract_id = $2 AND line = $3 AND period_start = $4"
+            )
+            .bind(company_id)
+            .bind(contract_id)
+            .bind(line)
+            .bind(p.period_start)
+            .fetch_one(&mut *c)
+            .await?);
+            taken += n;
+        }
+        if taken > 0 {
+            return Ok(None);
+        }
+        let invoice = insert_draft_in(&mut tx, company_id, DocumentKind::Invoice, &p.invoice, None, None).await?;
+        for (line, amount) in &p.lines {
+            let line = i64::try_from(*line).unwrap_or(i64::MAX);
+            on_conn!(&mut tx, |c| {
+                sqlx::query(
+                    "INSERT INTO contract_billings (company_id, contract_id, line, period_start, period_end, billing_date, \
+                     invoice_id, amount, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(company_id)
+                .bind(contract_id)
+                .bind(line)
+                .bind(p.period_start)
+                .bind(p.period_end)
+                .bind(p.billing_date)
+                .bind(invoice)
+                .bind(amount.to_string())
+                .bind(now())
+                .execute(&mut *c)
+                .await?;
+            });
+        }
+        let detail = serde_json::json!({
+            "contract": contract_id,
+            "reference": contract.reference,
+            "period_start": p.period_start.to_string(),
+            "period_end": p.period_end.to_string(),
+        });
+        event(&mut tx, company_id, invoice, "contract_billed", detail).await?;
+        tx.commit().await?;
+        Ok(Some(invoice))
+    }
+
+    /// The contract an invoice bills a period of: (contract, reference, period start, end).
+    pub async fn contract_of_invoice(&self, company_id: Uuid, invoice_id: Uuid) -> Result<Option<(Uuid, String, Date, Date)>> {
+        Ok(on_pool!(self, |c| sqlx::query_as(
+            "SELECT b.contract_id, k.reference, b.period_start, b.period_end FROM contract_billings b \
+             JOIN contracts k ON k.id = b.contract_id WHERE b.company_id = $1 AND b.invoice_id = $2 LIMIT 1"
+        )
+        .bind(company_id)
+        .bind(invoice_id)
+        .fetch_optional(c)
+        .await?))
+    }
+
+    /// Publishes (or corrects) an index value. `true` when it is new.
+    pub async fn publish_index_value(&self, company_id: Uuid, code: &str, month: &str, value: Decimal) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        let updated = on_conn!(&mut tx, |c| {
+            sqlx::query("UPDATE index_values SET value = $4 WHERE company_id = $1 AND code = $2 AND month = $3")
+                .bind(company_id)
+                .bind(code)
+                .bind(month)
+                .bind(value.to_string())
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+        });
+        if updated == 0 {
+            on_conn!(&mut tx, |c| {
+                sqlx::query("INSERT INTO index_values (company_id, code, month, value, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(company_id)
+                    .bind(code)
+                    .bind(month)
+                    .bind(value.to_string())
+                    .bind(now())
+                    .execute(&mut *c)
+                    .await?;
+            });
+        }
+        tx.commit().await?;
+        Ok(updated == 0)
+    }
+
+    /// Every index value of the company: (code, month `YYYY-MM`, value), by code and month.
+    pub async fn index_values(&self, company_id: Uuid, code: Option<&str>) -> Result<Vec<(String, String, Decimal)>> {
+        let rows: Vec<(String, String, String)> = on_pool!(self, |c| sqlx::query_as(
+            "SELECT code, month, value FROM index_values WHERE company_id = $1 AND ($2 = '' OR code = $2) ORDER BY code, month"
+        )
+        .bind(company_id)
+        .bind(code.unwrap_or(""))
+        .fetch_all(c)
+        .await?);
+        rows.into_iter().map(|(code, month, v)| Ok((code, month, decimal(&v, "index value")?))).collect()
+    }
+}
