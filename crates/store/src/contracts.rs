@@ -124,7 +124,9 @@ async fn lock(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<ContractRecord>
     if touched == 0 {
         return Err(StoreError::NotFound("contract"));
     }
-    let sql = format!("SELECT {COLS} FROM contracts k JOIN customers c ON c.id = k.customer_id WHERE k.company_id = $1 AND k.id = $2");
+    let sql = format!(
+        "SELECT {COLS} FROM contracts k JOIN customers c ON c.id = k.customer_id WHERE k.company_id = $1 AND k.id = $2"
+    );
     let row: Row = on_conn!(tx, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(company_id)
         .bind(id)
@@ -139,7 +141,8 @@ impl Store {
         self.customer(company_id, new.customer_id).await?;
         let id = new_id();
         let at = now();
-        let inserted: std::result::Result<_, sqlx::Error> = on_pool!(self, |c| sqlx::query(
+        let inserted: std::result::Result<_, sqlx::Error> = on_pool!(self, |c| {
+            sqlx::query(
             "INSERT INTO contracts (id, company_id, customer_id, reference, title, status, start_date, end_date, terms, \
              created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)"
         )
@@ -155,7 +158,8 @@ impl Store {
         .bind(at)
         .execute(c)
         .await
-        .map(|_| ()));
+        .map(|_| ())
+        });
         match inserted.map_err(StoreError::from) {
             Err(e) if e.is_unique_violation() => {
                 return Err(StoreError::Invalid {
@@ -170,22 +174,28 @@ impl Store {
 
     /// A contract with its events and what it billed.
     pub async fn contract(&self, company_id: Uuid, id: Uuid) -> Result<ContractRecord> {
-        let sql = format!("SELECT {COLS} FROM contracts k JOIN customers c ON c.id = k.customer_id WHERE k.company_id = $1 AND k.id = $2");
+        let sql = format!(
+            "SELECT {COLS} FROM contracts k JOIN customers c ON c.id = k.customer_id WHERE k.company_id = $1 AND k.id = $2"
+        );
         let row: Option<Row> = on_pool!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
             .bind(company_id)
             .bind(id)
             .fetch_optional(c)
             .await?);
         let mut rec = record_of(row.ok_or(StoreError::NotFound("contract"))?);
-        let events: Vec<(String, Date, Option<Date>, Option<String>)> = on_pool!(self, |c| sqlx::query_as(
+        let events: Vec<(String, Date, Option<Date>, Option<String>)> =
+            on_pool!(self, |c| {
+                sqlx::query_as(
             "SELECT kind, on_date, until_date, reason FROM contract_events WHERE company_id = $1 AND contract_id = $2 \
              ORDER BY created_at, id"
         )
         .bind(company_id)
         .bind(id)
         .fetch_all(c)
-        .await?);
-        rec.events = events.into_iter().map(|(kind, on, until, reason)| ContractEvent { kind, on, until, reason }).collect();
+        .await?
+            });
+        rec.events =
+            events.into_iter().map(|(kind, on, until, reason)| ContractEvent { kind, on, until, reason }).collect();
         let billed: Vec<(i64, Date, Date, Date, Uuid, Option<String>, String)> = on_pool!(self, |c| sqlx::query_as(
             "SELECT b.line, b.period_start, b.period_end, b.billing_date, b.invoice_id, d.number, b.amount \
              FROM contract_billings b JOIN documents d ON d.id = b.invoice_id \
@@ -199,7 +209,8 @@ impl Store {
             .into_iter()
             .map(|(line, period_start, period_end, billing_date, invoice_id, invoice_number, amount)| {
                 Ok(Billed {
-                    line: usize::try_from(line).map_err(|_| StoreError::Corrupt(format!("contract {id}: line {line}")))?,
+                    line: usize::try_from(line)
+                        .map_err(|_| StoreError::Corrupt(format!("contract {id}: line {line}")))?,
                     period_start,
                     period_end,
                     billing_date,
@@ -243,7 +254,13 @@ impl Store {
     }
 
     /// Records an event and the status it leads to.
-    pub async fn contract_event(&self, company_id: Uuid, id: Uuid, e: &ContractEvent, status: &str) -> Result<ContractRecord> {
+    pub async fn contract_event(
+        &self,
+        company_id: Uuid,
+        id: Uuid,
+        e: &ContractEvent,
+        status: &str,
+    ) -> Result<ContractRecord> {
         let mut tx = self.begin().await?;
         lock(&mut tx, company_id, id).await?;
         on_conn!(&mut tx, |c| {
@@ -275,26 +292,34 @@ impl Store {
 
     /// Sets a contract's status (`expired` at its term, `active` again).
     pub async fn set_contract_status(&self, company_id: Uuid, id: Uuid, status: &str) -> Result<()> {
-        on_pool!(self, |c| sqlx::query("UPDATE contracts SET status = $3, updated_at = $4 WHERE company_id = $1 AND id = $2")
-            .bind(company_id)
-            .bind(id)
-            .bind(status)
-            .bind(now())
-            .execute(c)
-            .await
-            .map(|_| ())?);
+        on_pool!(self, |c| sqlx::query(
+            "UPDATE contracts SET status = $3, updated_at = $4 WHERE company_id = $1 AND id = $2"
+        )
+        .bind(company_id)
+        .bind(id)
+        .bind(status)
+        .bind(now())
+        .execute(c)
+        .await
+        .map(|_| ())?);
         Ok(())
     }
 
     /// Bills a period of a contract: its draft invoice and its keys, in one transaction.
     /// `None` when another run billed one of its keys first.
-    pub async fn bill_contract_period(&self, company_id: Uuid, contract_id: Uuid, p: &PeriodToBill) -> Result<Option<Uuid>> {
+    pub async fn bill_contract_period(
+        &self,
+        company_id: Uuid,
+        contract_id: Uuid,
+        p: &PeriodToBill,
+    ) -> Result<Option<Uuid>> {
         let mut tx = self.begin().await?;
         let contract = lock(&mut tx, company_id, contract_id).await?;
         let mut taken = 0i64;
         for (line, _) in &p.lines {
             let line = i64::try_from(*line).unwrap_or(i64::MAX);
-            let (n,): (i64,) = on_conn!(&mut tx, |c| sqlx::query_as(
+            let (n,): (i64,) = on_conn!(&mut tx, |c| {
+                sqlx::query_as(
                 "SELECT COUNT(*) FROM contract_billings WHERE company_id = $1 AND contract_id = $2 AND line = $3 AND period_start = $4"
             )
             .bind(company_id)
@@ -302,7 +327,8 @@ impl Store {
             .bind(line)
             .bind(p.period_start)
             .fetch_one(&mut *c)
-            .await?);
+            .await?
+            });
             taken += n;
         }
         if taken > 0 {
@@ -341,7 +367,11 @@ impl Store {
     }
 
     /// The contract an invoice bills a period of: (contract, reference, period start, end).
-    pub async fn contract_of_invoice(&self, company_id: Uuid, invoice_id: Uuid) -> Result<Option<(Uuid, String, Date, Date)>> {
+    pub async fn contract_of_invoice(
+        &self,
+        company_id: Uuid,
+        invoice_id: Uuid,
+    ) -> Result<Option<(Uuid, String, Date, Date)>> {
         Ok(on_pool!(self, |c| sqlx::query_as(
             "SELECT b.contract_id, k.reference, b.period_start, b.period_end FROM contract_billings b \
              JOIN contracts k ON k.id = b.contract_id WHERE b.company_id = $1 AND b.invoice_id = $2 LIMIT 1"
@@ -367,14 +397,16 @@ impl Store {
         });
         if updated == 0 {
             on_conn!(&mut tx, |c| {
-                sqlx::query("INSERT INTO index_values (company_id, code, month, value, created_at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(company_id)
-                    .bind(code)
-                    .bind(month)
-                    .bind(value.to_string())
-                    .bind(now())
-                    .execute(&mut *c)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO index_values (company_id, code, month, value, created_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(company_id)
+                .bind(code)
+                .bind(month)
+                .bind(value.to_string())
+                .bind(now())
+                .execute(&mut *c)
+                .await?;
             });
         }
         tx.commit().await?;
@@ -383,13 +415,15 @@ impl Store {
 
     /// Every index value of the company: (code, month `YYYY-MM`, value), by code and month.
     pub async fn index_values(&self, company_id: Uuid, code: Option<&str>) -> Result<Vec<(String, String, Decimal)>> {
-        let rows: Vec<(String, String, String)> = on_pool!(self, |c| sqlx::query_as(
+        let rows: Vec<(String, String, String)> = on_pool!(self, |c| {
+            sqlx::query_as(
             "SELECT code, month, value FROM index_values WHERE company_id = $1 AND ($2 = '' OR code = $2) ORDER BY code, month"
         )
         .bind(company_id)
         .bind(code.unwrap_or(""))
         .fetch_all(c)
-        .await?);
+        .await?
+        });
         rows.into_iter().map(|(code, month, v)| Ok((code, month, decimal(&v, "index value")?))).collect()
     }
 }

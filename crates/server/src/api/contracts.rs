@@ -247,15 +247,22 @@ pub async fn publish(
 }
 
 /// `GET /indices/{code}/values`.
-pub async fn values(State(app): State<App>, auth: Auth, Path(code): Path<String>) -> Result<Json<IndexValueList>, ApiError> {
-    let code = code.trim().to_ascii_uppercase();
-    let data = app
+pub async fn values(
+    State(app): State<App>,
+    auth: Auth,
+    Path(code): Path<String>,
+) -> Result<Json<IndexValueList>, ApiError> {
+    let code = ops::path_index_code(&code).ok_or(ApiError::NotFound("index"))?;
+    let data: Vec<IndexValueView> = app
         .store
         .index_values(auth.company(), Some(&code))
         .await?
         .into_iter()
         .map(|(index, period, value)| IndexValueView { index, period, value: value.normalize().to_string() })
         .collect();
+    if data.is_empty() {
+        return Err(ApiError::NotFound("index"));
+    }
     Ok(Json(IndexValueList { data }))
 }
 

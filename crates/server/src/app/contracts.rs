@@ -186,6 +186,15 @@ fn events_of(rec: &ContractRecord) -> Vec<Event> {
         .collect()
 }
 
+/// An index code as a path names it: `None` (404) when it cannot be one.
+pub fn path_index_code(s: &str) -> Option<String> {
+    let code = s.trim().to_ascii_uppercase();
+    let ok = !code.is_empty()
+        && code.len() <= MAX_INDEX_CODE
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    ok.then_some(code)
+}
+
 fn index_code(v: &mut Check, field: &str, s: &Option<String>) -> Option<String> {
     let code = v.text(field, s, MAX_INDEX_CODE)?;
     let code = code.trim().to_ascii_uppercase();
@@ -205,12 +214,19 @@ fn revision_of(v: &mut Check, r: &RevisionInput) -> Option<Revision> {
         Some(s) => match RevisionAt::parse(s) {
             Some(a) => a,
             None => {
-                v.error("revision.at", Message::new("unknown_choice").with("v", s).with("allowed", "each_billing, anniversary"));
+                v.error(
+                    "revision.at",
+                    Message::new("unknown_choice").with("v", s).with("allowed", "each_billing, anniversary"),
+                );
                 return None;
             }
         },
     };
-    let cap = r.cap_percent.as_ref().and_then(|c| v.decimal("revision.cap_percent", c, POSITIVE)).map(|p| p / Decimal::ONE_HUNDRED);
+    let cap = r
+        .cap_percent
+        .as_ref()
+        .and_then(|c| v.decimal("revision.cap_percent", c, POSITIVE))
+        .map(|p| p / Decimal::ONE_HUNDRED);
     let formula = match (&r.indices, &r.index) {
         (Some(_), Some(_)) => {
             v.error("revision.index", Message::new("contract_revision_one_way"));
@@ -248,7 +264,11 @@ fn revision_of(v: &mut Check, r: &RevisionInput) -> Option<Revision> {
             if by_amount {
                 let fixed = match &r.fixed_amount {
                     None => Decimal::ZERO,
-                    Some(f) => v.decimal("revision.fixed_amount", f, DecRules { positive: false, min: Some(Decimal::ZERO), ..POSITIVE })?,
+                    Some(f) => v.decimal(
+                        "revision.fixed_amount",
+                        f,
+                        DecRules { positive: false, min: Some(Decimal::ZERO), ..POSITIVE },
+                    )?,
                 };
                 Formula::amounts(fixed, terms)
             } else {
@@ -265,7 +285,9 @@ fn revision_of(v: &mut Check, r: &RevisionInput) -> Option<Revision> {
         Err(e) => {
             let m = match e {
                 FormulaError::NotOne(sum) => Message::new("contract_revision_sum").with("v", sum.normalize()),
-                FormulaError::TermCount => Message::new("contract_revision_terms").with("max", contract::revision::MAX_TERMS),
+                FormulaError::TermCount => {
+                    Message::new("contract_revision_terms").with("max", contract::revision::MAX_TERMS)
+                }
                 FormulaError::Weight => Message::new("contract_revision_weight"),
                 FormulaError::Base(i) => Message::new("contract_revision_base").with("v", i),
                 FormulaError::Repeated(i) => Message::new("contract_revision_repeated").with("v", i),
@@ -344,11 +366,15 @@ pub async fn create(app: &App, company: Uuid, input: &ContractInput) -> Result<C
     let alignment = match billing.alignment.as_deref() {
         None => Alignment::Calendar,
         Some(a) => Alignment::parse(a).unwrap_or_else(|| {
-            v.error("billing.alignment", Message::new("unknown_choice").with("v", a).with("allowed", "calendar, anniversary"));
+            v.error(
+                "billing.alignment",
+                Message::new("unknown_choice").with("v", a).with("allowed", "calendar, anniversary"),
+            );
             Alignment::Calendar
         }),
     };
-    let first_billing = billing.first_date.as_deref().filter(|s| !s.is_empty()).and_then(|s| v.date("billing.first_date", s));
+    let first_billing =
+        billing.first_date.as_deref().filter(|s| !s.is_empty()).and_then(|s| v.date("billing.first_date", s));
     let revision = input.revision.as_ref().and_then(|r| revision_of(&mut v, r));
     let lines = v.required("lines", &input.lines).cloned().unwrap_or_default();
     if lines.is_empty() || lines.len() > MAX_LINES {
@@ -395,7 +421,11 @@ pub async fn create(app: &App, company: Uuid, input: &ContractInput) -> Result<C
     };
     let reference = match reference {
         Some(r) => r,
-        None => format!("CT-{}-{}", start.year(), &facturier_store::new_id().simple().to_string()[24..].to_ascii_uppercase()),
+        None => format!(
+            "CT-{}-{}",
+            start.year(),
+            &facturier_store::new_id().simple().to_string()[24..].to_ascii_uppercase()
+        ),
     };
     let new = NewContract {
         customer_id: customer,
@@ -442,7 +472,9 @@ pub async fn view(app: &App, company: Uuid, id: Uuid, today: Date) -> Result<Con
     let from = record.start.min(today);
     // Far enough for a dozen yearly billings.
     let to = contract::period::add_months(today, 12 * 13).unwrap_or(today);
-    let items = contract::billing::forecast(&terms.billing(&record), &events_of(&record), &book, from, to, |d| currency.round(d));
+    let items = contract::billing::forecast(&terms.billing(&record), &events_of(&record), &book, from, to, |d| {
+        currency.round(d)
+    });
     let mut by_period: BTreeMap<(Date, Date), Coming> = BTreeMap::new();
     for i in items.iter().filter(|i| !billed.contains(&i.key())) {
         let c = by_period.entry((i.billing_date, i.period.start)).or_insert(Coming {
@@ -496,9 +528,14 @@ pub struct IndexValueInput {
 
 /// Publishes a value of an index (`true`: new; `false`: a correction). A correction
 /// changes what is billed from then on, never what was billed.
-pub async fn publish(app: &App, company: Uuid, code: &str, input: &IndexValueInput) -> Result<(String, Month, Decimal, bool), ApiError> {
+pub async fn publish(
+    app: &App,
+    company: Uuid,
+    code: &str,
+    input: &IndexValueInput,
+) -> Result<(String, Month, Decimal, bool), ApiError> {
+    let code = path_index_code(code).ok_or(ApiError::NotFound("index"))?;
     let mut v = Check::default();
-    let code = index_code(&mut v, "code", &Some(code.to_string()));
     let month = v.required("period", &input.period).cloned().and_then(|p| {
         Month::parse(&p).or_else(|| {
             v.error("period", Message::new("index_period").with("v", &p));
@@ -507,7 +544,7 @@ pub async fn publish(app: &App, company: Uuid, code: &str, input: &IndexValueInp
     });
     let value = v.required("value", &input.value).cloned().and_then(|x| v.decimal("value", &x, POSITIVE));
     v.finish()?;
-    let (Some(code), Some(month), Some(value)) = (code, month, value) else {
+    let (Some(month), Some(value)) = (month, value) else {
         return Err(ApiError::field("value", Message::new("required")));
     };
     let new = app.store.publish_index_value(company, &code, &month.to_string(), value).await?;
@@ -594,7 +631,8 @@ async fn bill_contract(
             report.created.push(invoice);
             if terms.issue {
                 let today = facturier_core::calendar::today(&app.store.company(company).await?.country);
-                let rec = app.store.issue(company, facturier_core::document::DocumentKind::Invoice, invoice, today).await?;
+                let rec =
+                    app.store.issue(company, facturier_core::document::DocumentKind::Invoice, invoice, today).await?;
                 crate::files::render_issued(&app.store, &app.files, company, &rec).await;
                 report.issued.push(invoice);
             }
@@ -638,14 +676,26 @@ fn period_invoice(
             words.push(revision_words(item, r, lang, currency));
         }
         let description = l.description.clone().unwrap_or_default();
-        l.description = Some(if description.is_empty() { words.join("\n") } else { format!("{description}\n{}", words.join("\n")) });
+        l.description = Some(if description.is_empty() {
+            words.join("\n")
+        } else {
+            format!("{description}\n{}", words.join("\n"))
+        });
         l.unit_price = Some(DecText(item.amount.to_string()));
         lines.push(l);
     }
     let first = items.first().map(|i| i.period);
     let title = match (first, lang) {
-        (Some(p), Language::Fr) => format!("{} ({}) : du {} au {}", rec.title, rec.reference, text::date(p.start, lang), text::date(p.end, lang)),
-        (Some(p), Language::En) => format!("{} ({}): {} to {}", rec.title, rec.reference, text::date(p.start, lang), text::date(p.end, lang)),
+        (Some(p), Language::Fr) => format!(
+            "{} ({}) : du {} au {}",
+            rec.title,
+            rec.reference,
+            text::date(p.start, lang),
+            text::date(p.end, lang)
+        ),
+        (Some(p), Language::En) => {
+            format!("{} ({}): {} to {}", rec.title, rec.reference, text::date(p.start, lang), text::date(p.end, lang))
+        }
         (None, _) => rec.title.clone(),
     };
     // Dated on its billing day, unless that is after the run's day.
@@ -671,7 +721,9 @@ fn revision_words(item: &DueItem, r: &contract::revision::Applied, lang: Languag
     let values: Vec<String> = r
         .values
         .iter()
-        .map(|u| format!("{} {} = {} / {}", u.index, u.month, text::number(u.value, 0, lang), text::number(u.base, 0, lang)))
+        .map(|u| {
+            format!("{} {} = {} / {}", u.index, u.month, text::number(u.value, 0, lang), text::number(u.base, 0, lang))
+        })
         .collect();
     match lang {
         Language::Fr => format!("Révision : P0 {p0} × {coefficient} ({})", values.join(" ; ")),
@@ -712,7 +764,12 @@ pub async fn terminate(app: &App, company: Uuid, id: Uuid, input: &TerminateInpu
 pub fn billed_by_period(billed: &[Billed]) -> BTreeMap<Date, (Date, Decimal, Uuid, Option<String>)> {
     let mut out: BTreeMap<Date, (Date, Decimal, Uuid, Option<String>)> = BTreeMap::new();
     for b in billed {
-        let e = out.entry(b.period_start).or_insert((b.billing_date, Decimal::ZERO, b.invoice_id, b.invoice_number.clone()));
+        let e = out.entry(b.period_start).or_insert((
+            b.billing_date,
+            Decimal::ZERO,
+            b.invoice_id,
+            b.invoice_number.clone(),
+        ));
         e.1 += b.amount;
     }
     out

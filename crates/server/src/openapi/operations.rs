@@ -334,14 +334,16 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("post", "/contracts/{id}/terminate", "terminateContract", "contracts")
     },
     Operation {
+        description: "404 for an index with no value published.",
         success: Success::Json(200, "IndexValueList", "The index's values, by period"),
+        errors: &[404],
         ..op("get", "/indices/{code}/values", "listIndexValues", "contracts")
     },
     Operation {
-        description: "Not for read-only roles. `period` is `YYYY-MM`; the code is upper-cased (`SYNTEC`). 201 for a new period, 200 for a correction, which changes what is billed from then on, never what was billed.",
+        description: "Not for read-only roles. `period` is `YYYY-MM`; the code is upper-cased (`SYNTEC`), and a code that cannot be one (other than letters, digits, `-` and `_`, at most 30) is 404. 201 for a new period, 200 for a correction, which changes what is billed from then on, never what was billed.",
         body: Body::Json("IndexValueInput"),
         success: Success::Json(201, "IndexValueView", "The value published"),
-        errors: &[403, 422],
+        errors: &[403, 404, 422],
         ..op("post", "/indices/{code}/values", "publishIndexValue", "contracts")
     },
     Operation {

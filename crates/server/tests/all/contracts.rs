@@ -111,7 +111,8 @@ async fn the_seed_s_maintenance_contract_bills_its_twelve_revised_quarters_once(
         // 2017 is still to bill.
         let after = app.get(&format!("/contracts/{id}")).await.assert_status(200).clone();
         assert_eq!(after["billed"].as_array().map(Vec::len), Some(12));
-        let schedule: Vec<&str> = after["schedule"].as_array().unwrap().iter().map(|s| s["period_start"].as_str().unwrap()).collect();
+        let schedule: Vec<&str> =
+            after["schedule"].as_array().unwrap().iter().map(|s| s["period_start"].as_str().unwrap()).collect();
         assert_eq!(schedule, ["2017-01-01", "2017-04-01", "2017-07-01", "2017-10-01"]);
         let invoices = app.get(&format!("/invoices?customer_id={customer}&limit=100")).await.assert_status(200).clone();
         assert_eq!(invoices["data"].as_array().map(Vec::len), Some(12), "twelve invoices in all");
@@ -132,7 +133,8 @@ async fn two_concurrent_runs_bill_each_period_once() {
             app.post("/billing/run", json!({"date": "2015-12-31"})),
             app.post("/billing/run", json!({"date": "2015-12-31"}))
         );
-        let total = a.assert_status(200)["created"].as_array().unwrap().len() + b.assert_status(200)["created"].as_array().unwrap().len();
+        let total = a.assert_status(200)["created"].as_array().unwrap().len()
+            + b.assert_status(200)["created"].as_array().unwrap().len();
         assert_eq!(total, 3 * 8, "{} / {}", a.body, b.body);
         let invoices = app.get(&format!("/invoices?customer_id={customer}&limit=100")).await.assert_status(200).clone();
         assert_eq!(invoices["data"].as_array().map(Vec::len), Some(24));
@@ -152,12 +154,19 @@ async fn a_contract_waiting_for_an_index_value_is_reported_and_the_others_are_bi
         let run = app.post("/billing/run", json!({"date": "2014-06-30"})).await.assert_status(200).clone();
         assert_eq!(run["created"].as_array().map(Vec::len), Some(2), "the seed's contract: two quarters: {run}");
         let blocked = &run["blocked"][0];
-        assert_eq!((blocked["contract_id"].clone(), blocked["code"].clone()), (w["id"].clone(), json!("contract_index_missing")));
+        assert_eq!(
+            (blocked["contract_id"].clone(), blocked["code"].clone()),
+            (w["id"].clone(), json!("contract_index_missing"))
+        );
         assert!(blocked["message"].as_str().unwrap().contains("ICHT-REV-TS"), "{blocked}");
 
         // Published, the next run bills it; the other has nothing more.
-        app.post("/indices/ICHT-REV-TS/values", json!({"period": "2013-12", "value": "121.0"})).await.assert_status(201);
-        app.post("/indices/ICHT-REV-TS/values", json!({"period": "2014-03", "value": "122.8"})).await.assert_status(201);
+        app.post("/indices/ICHT-REV-TS/values", json!({"period": "2013-12", "value": "121.0"}))
+            .await
+            .assert_status(201);
+        app.post("/indices/ICHT-REV-TS/values", json!({"period": "2014-03", "value": "122.8"}))
+            .await
+            .assert_status(201);
         let run = app.post("/billing/run", json!({"date": "2014-06-30"})).await.assert_status(200).clone();
         assert_eq!(run["created"].as_array().map(Vec::len), Some(2), "{run}");
         // 3500 × (0.15 + 0.85 × 122.8 / 120.4) = 3559.3023… for the second quarter.
@@ -184,8 +193,13 @@ async fn a_termination_stops_billing_and_bad_terms_are_refused_with_the_field_na
         let c = app.post("/contracts", body.clone()).await.assert_status(201).clone();
         let id = c["id"].as_str().unwrap();
         // January from the 15th: 17 of 31 days: 3500 × 17 / 31 = 1919.35, billed on the 31st.
-        assert_eq!((c["schedule"][0]["billing_date"].as_str(), c["schedule"][0]["amount"].as_str()), (Some("2024-01-31"), Some("1919.35")));
-        let t = app.post(&format!("/contracts/{id}/terminate"), json!({"date": "2024-03-10", "reason": "Départ du client"})).await;
+        assert_eq!(
+            (c["schedule"][0]["billing_date"].as_str(), c["schedule"][0]["amount"].as_str()),
+            (Some("2024-01-31"), Some("1919.35"))
+        );
+        let t = app
+            .post(&format!("/contracts/{id}/terminate"), json!({"date": "2024-03-10", "reason": "Départ du client"}))
+            .await;
         assert_eq!(t.assert_status(200)["status"], "terminated");
         let run = app.post("/billing/run", json!({"date": "2024-12-31"})).await.assert_status(200).clone();
         // Terminated contracts are not run: the three periods stay unbilled, nothing after.
@@ -206,13 +220,18 @@ async fn a_termination_stops_billing_and_bad_terms_are_refused_with_the_field_na
             (&["billing", "mode"][..], json!("monthly"), "billing.mode"),
             (&["end_date"][..], json!("2023-12-31"), "end_date"),
             (&["customer_id"][..], json!(uuid::Uuid::nil().to_string()), "customer_id"),
-            (&["revision"][..], json!({"fixed_part": "0.2", "indices": [{"index": "SYNTEC", "weight": "0.7", "base_value": "239.5"}]}), "revision"),
+            (
+                &["revision"][..],
+                json!({"fixed_part": "0.2", "indices": [{"index": "SYNTEC", "weight": "0.7", "base_value": "239.5"}]}),
+                "revision",
+            ),
             (&["revision"][..], json!({"index": "SYN TEC", "base_value": "239.5"}), "revision.index"),
             (&["lines"][..], json!([]), "lines"),
         ] {
             let r = app.post("/contracts", customer_field(body.clone(), path, value)).await;
             assert_eq!(r.status, 422, "{field}: {}", r.body);
-            let fields: Vec<&str> = r.body["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
+            let fields: Vec<&str> =
+                r.body["errors"].as_array().unwrap().iter().filter_map(|e| e["field"].as_str()).collect();
             assert!(fields.contains(&field), "{field}: {}", r.body);
         }
         let dup = app.post("/contracts", body).await;

@@ -1390,6 +1390,28 @@ async fn responses_follow_the_document() {
     let a = send(&app, "post", &revoke, Some(&token), None, &[]).await;
     assert_eq!(c.check("post", "/customers/{id}/mandates/{mandate_id}/revoke", "", a).status, 200);
 
+    // Contracts: an index value, a contract, the run, a termination.
+    let value = json!({"period": "2025-12", "value": "250.3"}).to_string();
+    let a = send(&app, "post", "/indices/SYNTEC/values", Some(&token), Some(&value), &[]).await;
+    assert_eq!(c.check("post", "/indices/{code}/values", "", a).status, 201);
+    let a = send(&app, "get", "/indices/SYNTEC/values", Some(&token), None, &[]).await;
+    assert_eq!(c.check("get", "/indices/{code}/values", "", a).status, 200);
+    let a = send(&app, "post", "/indices/SYN%20TEC/values", Some(&token), Some(&value), &[]).await;
+    assert_eq!(c.check("post", "/indices/{code}/values", "", a).status, 404);
+    let contract = json!({
+        "customer_id": cid, "title": "Maintenance", "start_date": "2026-01-01", "end_date": "2026-12-31",
+        "renewal": "tacit", "notice_days": 60, "billing": {"period_months": 3, "mode": "advance"},
+        "lines": [{"description": "Maintenance", "quantity": "1", "unit_price": "300", "vat_rate": "20"}],
+        "revision": {"index": "SYNTEC", "base_value": "250", "fixed_part": "0.15"},
+    });
+    let k = c.ok("post", "/contracts", None, Some(contract)).await;
+    let kid = k["id"].as_str().unwrap().to_string();
+    c.expect(422, "post", "/contracts", None, "", Some(r#"{"title": "x", "billing": {"period_months": 5}}"#)).await;
+    c.ok("get", "/contracts", None, None).await;
+    c.ok("post", "/billing/run", None, Some(json!({"date": "2026-02-01"}))).await;
+    c.ok("get", "/contracts/{id}", Some(&kid), None).await;
+    c.ok("post", "/contracts/{id}/terminate", Some(&kid), Some(json!({"date": "2026-06-30", "reason": "Fin"}))).await;
+
     // Every operation was seen succeeding with its documented success status.
     for (method, path, _) in ROUTES.iter() {
         let op = c.operation(method, path);

@@ -26,6 +26,8 @@ struct Owned {
     dunning_letter: String,
     /// A SEPA direct-debit batch over the issued invoice.
     sepa_batch: String,
+    /// A maintenance contract of the customer.
+    contract: String,
 }
 
 /// The kinds of the sales pipeline, by path segment.
@@ -58,6 +60,7 @@ impl Owned {
                 _ => return None,
             },
             "sepa" => vec![&self.sepa_batch],
+            "contracts" => vec![&self.contract],
             seg => {
                 let (_, draft, issued) = self.pipeline.iter().find(|(s, _, _)| *s == seg)?;
                 vec![draft, issued]
@@ -128,6 +131,11 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
         .clone();
     let dunning_step = run["steps"][0]["id"].as_str().expect("a step").to_string();
     let dunning_letter = run["letters"][0]["id"].as_str().expect("a letter").to_string();
+    let contract = json!({
+        "customer_id": customer, "reference": "MARTIN-MAINT", "title": "Entretien du four", "start_date": "2026-01-01",
+        "billing": {"period_months": 1, "mode": "advance"}, "lines": [line("Entretien", "1", "90", "20")],
+    });
+    let contract = id_of(app.post("/contracts", contract).await);
     Owned {
         customer,
         product,
@@ -140,13 +148,14 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
         dunning_step,
         dunning_letter,
         sepa_batch,
+        contract,
     }
 }
 
 /// What the first company sees of its own data: every list and every row.
 async fn what_it_sees(app: &TestApp, owned: &Owned) -> Value {
     let mut seen = serde_json::Map::new();
-    for list in ["/customers", "/products", "/invoices", "/credit-notes"] {
+    for list in ["/customers", "/products", "/invoices", "/credit-notes", "/contracts"] {
         seen.insert(list.into(), app.get(&format!("{list}?limit=200")).await.assert_status(200).clone());
     }
     for (seg, draft, issued) in &owned.pipeline {
@@ -163,6 +172,7 @@ async fn what_it_sees(app: &TestApp, owned: &Owned) -> Value {
         ("/invoices", &owned.issued_invoice),
         ("/credit-notes", &owned.draft_credit_note),
         ("/credit-notes", &owned.issued_credit_note),
+        ("/contracts", &owned.contract),
     ] {
         let one = format!("{path}/{id}");
         seen.insert(one.clone(), app.get(&one).await.assert_status(200).clone());
@@ -179,6 +189,7 @@ fn plausible_body(method: &str, path: &str) -> Option<Value> {
         ("patch", _, _) => Some(json!({"note": "piraté", "lines": []})),
         ("post", _, Some("payments")) => Some(json!({"amount": "1.00", "method": "virement"})),
         ("post", Some("orders"), Some("convert")) => Some(json!({"to": "delivery-note"})),
+        ("post", Some("contracts"), Some("terminate")) => Some(json!({"date": "2026-06-30"})),
         ("post", _, Some("deposit-invoice")) => Some(json!({"percent": "30"})),
         ("post", _, Some("progress-invoice")) => Some(json!({"cumulative_percent": "40"})),
         ("post", _, Some("convert")) => Some(json!({"to": "invoice"})),

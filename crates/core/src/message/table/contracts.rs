@@ -12,9 +12,17 @@ pub(super) const CONTRACTS: &[Row] = &[
         "a contract renewed tacitly needs the end of its first term",
         "un contrat à tacite reconduction a besoin de la fin de sa première période",
     ),
-    ("contract_period_months", "{v} months: a contract bills every 1, 2, 3, 6 or 12 months", "{v} mois : un contrat facture tous les 1, 2, 3, 6 ou 12 mois"),
+    (
+        "contract_period_months",
+        "{v} months: a contract bills every 1, 2, 3, 6 or 12 months",
+        "{v} mois : un contrat facture tous les 1, 2, 3, 6 ou 12 mois",
+    ),
     ("contract_lines", "a contract bills 1 to {max} lines", "un contrat facture de 1 à {max} lignes"),
-    ("contract_line_item", "a contract's lines are items (no headings or text lines)", "les lignes d'un contrat sont des articles (ni titres ni textes)"),
+    (
+        "contract_line_item",
+        "a contract's lines are items (no headings or text lines)",
+        "les lignes d'un contrat sont des articles (ni titres ni textes)",
+    ),
     (
         "contract_revision_one_way",
         "give one index (index, base_value) or several (indices), not both",
@@ -26,16 +34,32 @@ pub(super) const CONTRACTS: &[Row] = &[
         "la part fixe et les poids font {v:num}, et non 1",
     ),
     ("contract_revision_terms", "a formula follows 1 to {max} indices", "une formule suit de 1 à {max} indices"),
-    ("contract_revision_weight", "weights and amounts are above 0, the fixed part 0 or more", "les poids et montants sont supérieurs à 0, la part fixe positive ou nulle"),
-    ("contract_revision_base", "index {v}: the base value is above 0", "indice {v} : la valeur de base est supérieure à 0"),
+    (
+        "contract_revision_weight",
+        "weights and amounts are above 0, the fixed part 0 or more",
+        "les poids et montants sont supérieurs à 0, la part fixe positive ou nulle",
+    ),
+    (
+        "contract_revision_base",
+        "index {v}: the base value is above 0",
+        "indice {v} : la valeur de base est supérieure à 0",
+    ),
     ("contract_revision_repeated", "index {v} is named twice", "l'indice {v} est cité deux fois"),
     (
         "contract_index_missing",
         "no value of index {index} published for a month before {month}: this contract waits for it",
         "aucune valeur de l'indice {index} publiée pour un mois antérieur à {month} : ce contrat l'attend",
     ),
-    ("contract_run_future", "a run bills what is due up to today at the latest", "une facturation porte au plus tard sur ce qui est dû aujourd'hui"),
+    (
+        "contract_run_future",
+        "a run bills what is due up to today at the latest",
+        "une facturation porte au plus tard sur ce qui est dû aujourd'hui",
+    ),
     ("contract_terminated", "the contract is terminated already", "le contrat est déjà résilié"),
-    ("index_code", "{v}: an index code is letters, digits, - and _ (SYNTEC)", "{v} : un code d'indice s'écrit en lettres, chiffres, - et _ (SYNTEC)"),
+    (
+        "index_code",
+        "{v}: an index code is letters, digits, - and _ (SYNTEC)",
+        "{v} : un code d'indice s'écrit en lettres, chiffres, - et _ (SYNTEC)",
+    ),
     ("index_period", "{v}: a period is written YYYY-MM (2026-10)", "{v} : une période s'écrit AAAA-MM (2026-10)"),
 ];
