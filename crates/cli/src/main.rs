@@ -2,6 +2,7 @@
 
 mod bench;
 mod demo;
+mod contracts;
 mod dunning;
 mod import;
 mod jobs;
@@ -122,6 +123,14 @@ enum Command {
         after_help = "Example:\n  facturier jobs\n  facturier jobs --failed --company 0190…\n  facturier jobs retry 0193a4c2-…"
     )]
     Jobs(jobs::JobsArgs),
+    /// Bill the contracts: every period due on or before the day (today by default) and not
+    /// billed yet gets its invoice (a draft, or issued when its contract says so). Prints
+    /// the invoices made; a contract waiting for an index value is named and left unbilled
+    /// (exit code 2), the others are billed. Running it again bills nothing twice.
+    #[command(after_help = "Example:
+  facturier run-due
+  facturier run-due --date 2016-12-31 --company 0190…")]
+    RunDue(contracts::RunDueArgs),
     /// Dunning (relances): take the steps due on overdue invoices, by e-mail or letter.
     #[command(subcommand, after_help = "Example:\n  facturier dunning run --as-of 2026-12-31")]
     Dunning(dunning::DunningCommand),
@@ -369,6 +378,12 @@ async fn main() -> Result<()> {
         Command::Jobs(args) => {
             let store = open(&cli.database_url).await?;
             jobs::run(&store, args).await?;
+        }
+        Command::RunDue(args) => {
+            let store = open(&cli.database_url).await?;
+            if !contracts::run(&store, args).await? {
+                std::process::exit(2);
+            }
         }
         Command::Dunning(cmd) => {
             let store = open(&cli.database_url).await?;

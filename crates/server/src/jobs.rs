@@ -45,7 +45,13 @@ pub const KINDS: &[Kind] = &[
     // The day's dunning (e-mail levels only; letters are printed by hand): idempotent, as
     // the store keeps one live step per invoice and level.
     Kind { name: DUNNING_RUN, retry: minutes(5, 60, 10), daily: true },
+    // The day's contract billing: each period billed once under its key, so a retry bills
+    // only what the failed run left.
+    Kind { name: BILLING_RUN, retry: minutes(5, 60, 10), daily: true },
 ];
+
+/// The daily billing of every company's contracts (`app::contracts::run`).
+pub const BILLING_RUN: &str = "billing.run";
 
 /// The daily dunning run of every company (`app::dunning::run`, channel e-mail).
 pub const DUNNING_RUN: &str = "dunning.run";
@@ -271,6 +277,7 @@ impl Runner {
                 (None, _) => Outcome::Failed { error: "an import job names no company".into(), permanent: true },
             },
             DUNNING_RUN => self.dunning(job.company_id).await,
+            BILLING_RUN => self.billing(job.company_id).await,
             other => Outcome::Failed { error: format!("no handler for jobs of kind {other:?}"), permanent: true },
         }
     }
@@ -307,6 +314,34 @@ impl Runner {
         }
         tracing::info!(steps, "jobs: the day's dunning done");
         self.waker.wake();
+        Outcome::Done
+    }
+
+    /// Bills the contracts due today of one company, or of every company.
+    async fn billing(&self, company: Option<uuid::Uuid>) -> Outcome {
+        let companies = match company {
+            Some(c) => vec![c],
+            None => match self.store.company_ids().await {
+                Ok(ids) => ids,
+                Err(e) => return Outcome::failed(format!("the companies could not be read: {e}")),
+            },
+        };
+        let app = crate::App::new(self.store.clone());
+        let (mut created, mut blocked) = (0, 0);
+        for c in companies {
+            let today = match self.store.company(c).await {
+                Ok(row) => facturier_core::calendar::today(&row.country),
+                Err(e) => return Outcome::failed(format!("company {c}: {e}")),
+            };
+            match crate::app::contracts::run(&app, c, today, |_| {}).await {
+                Ok(r) => {
+                    created += r.created.len();
+                    blocked += r.blocked.len();
+                }
+                Err(e) => return Outcome::failed(format!("the billing of company {c} stopped: {e:?}")),
+            }
+        }
+        tracing::info!(created, blocked, "jobs: the day's contract billing done");
         Outcome::Done
     }
 

@@ -1112,3 +1112,67 @@ async fn sepa_batch_collects_every_invoice_with_a_mandate_and_writes_its_file() 
         assert!(!out.status.success());
     }
 }
+
+#[tokio::test]
+async fn run_due_bills_each_contract_period_once_and_names_a_contract_waiting_for_its_index() {
+    for db in databases().await {
+        let (_, token) = init(&db);
+        let http = reqwest::Client::new();
+        let server = Server::start(&db).await;
+        let (_, c) = post(
+            &http,
+            &token,
+            format!("{}/customers", server.base),
+            json!({
+                "name": "MPF Dépannage", "legal": {"siren": "732829320"},
+                "billing_address": {"line1": "7 rue Martin", "postal_code": "84100", "city": "Avignon", "country": "FR"}
+            }),
+        )
+        .await;
+        let lines = json!([{"description": "Maintenance", "quantity": "1", "unit_price": "3500", "vat_rate": "20"}]);
+        // Issued as billed: a monthly contract from the first of this month.
+        let month_start = time::OffsetDateTime::now_utc().date().replace_day(1).unwrap().to_string();
+        let (s, _) = post(
+            &http,
+            &token,
+            format!("{}/contracts", server.base),
+            json!({"customer_id": c["id"], "reference": "MENS-1", "title": "Abonnement", "start_date": month_start,
+                   "billing": {"period_months": 1, "mode": "advance", "issue": true}, "lines": lines}),
+        )
+        .await;
+        assert_eq!(s, 201);
+        // Waiting for its index: nothing published.
+        let (s, _) = post(
+            &http,
+            &token,
+            format!("{}/contracts", server.base),
+            json!({"customer_id": c["id"], "reference": "RT-684", "title": "Contrat de maintenance", "start_date": "2014-01-01",
+                   "end_date": "2017-12-31", "billing": {"period_months": 3, "mode": "advance"}, "lines": lines,
+                   "revision": {"index": "SYNTEC", "base_value": "239.5", "fixed_part": "0.4285714286"}}),
+        )
+        .await;
+        assert_eq!(s, 201);
+        drop(server);
+
+        let out = run(&db, &["run-due"]);
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("not billed: contract RT-684") && stderr.contains("SYNTEC"), "{stderr}");
+        let made: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(String::from).collect();
+        assert_eq!(made.len(), 1, "this month of MENS-1: {stderr}");
+        let again = run(&db, &["run-due"]);
+        assert_eq!(String::from_utf8_lossy(&again.stdout), "", "nothing twice");
+
+        let server = Server::start(&db).await;
+        let r = http.get(format!("{}/invoices/{}", server.base, made[0])).bearer_auth(&token).send().await.unwrap();
+        let inv: Value = r.json().await.unwrap();
+        assert_eq!(inv["status"], "issued", "{inv}");
+        assert!(inv["number"].as_str().is_some());
+        drop(server);
+
+        let next_month = (time::OffsetDateTime::now_utc().date() + time::Duration::days(40)).to_string();
+        let future = run(&db, &["run-due", "--date", &next_month]);
+        assert_eq!(future.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&future.stderr).contains("at the latest"));
+    }
+}

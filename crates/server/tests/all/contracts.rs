@@ -239,8 +239,10 @@ async fn a_termination_stops_billing_and_bad_terms_are_refused_with_the_field_na
         assert_eq!(dup.body["errors"][0]["field"], "reference");
         let bad = app.post("/indices/SYNTEC/values", json!({"period": "2026-13", "value": "250"})).await;
         assert_eq!((bad.status, bad.body["errors"][0]["field"].as_str()), (422, Some("period")));
-        let future = app.post("/billing/run", json!({"date": "2999-01-01"})).await;
+        let later = (time::OffsetDateTime::now_utc().date() + time::Duration::days(40)).to_string();
+        let future = app.post("/billing/run", json!({"date": later})).await;
         assert_eq!((future.status, future.body["errors"][0]["field"].as_str()), (422, Some("date")));
+        assert_eq!(future.body["errors"][0]["code"], "contract_run_future", "{}", future.body);
         let page = app.get("/contracts").await.assert_status(200).clone();
         assert_eq!(page["data"].as_array().map(Vec::len), Some(1), "the refused contracts were not stored");
         let other = app.other_company().await;
