@@ -16,6 +16,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+mod contracts;
 mod derive;
 mod generator;
 mod import;
@@ -116,6 +117,13 @@ pub struct BenchArgs {
     /// Only run the import benchmark.
     #[arg(long)]
     imports_only: bool,
+    /// Active monthly contracts billed in one run by the contracts benchmark (a fresh
+    /// database of each backend); 0 skips it.
+    #[arg(long, default_value_t = 100_000)]
+    contracts: usize,
+    /// Only run the contracts benchmark.
+    #[arg(long)]
+    contracts_only: bool,
 }
 
 /// How long the generated history is: invoices are spread over about three years up to today.
@@ -328,6 +336,24 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             imported.push(r.with_context(|| format!("{backend}, import"))?);
         }
     }
+    let mut billed = Vec::new();
+    if args.contracts > 0 && args.reuse.is_none() && !args.imports_only {
+        for &backend in backends {
+            let (scratch, url) = Scratch::create(backend, &args, &dir, "contracts").await?;
+            let r = contracts::contracts_bench(backend, &url, args.contracts, args.seed).await;
+            if let Err(e) = scratch.remove().await {
+                eprintln!("warning: could not remove the bench database: {e:#}");
+            }
+            billed.push(r.with_context(|| format!("{backend}, contracts"))?);
+        }
+    }
+    if args.contracts_only {
+        if made_dir {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        println!("\nResults:\n\n{}", contracts::ContractFigures::table(&billed));
+        return Ok(());
+    }
     if args.imports_only {
         if made_dir {
             let _ = std::fs::remove_dir_all(&dir);
@@ -371,6 +397,9 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     }
     if !imported.is_empty() {
         println!("\n{}", import::ImportFigures::table(&imported));
+    }
+    if !billed.is_empty() {
+        println!("\n{}", contracts::ContractFigures::table(&billed));
     }
     Ok(())
 }
