@@ -147,7 +147,7 @@ const SPARSE_MATCHES: usize = 2000;
 
 /// Adds the condition that a folded word is in the document's number or words, or in
 /// its customer's (folded) name.
-fn push_match(q: &mut Sql, company_id: Uuid, word: &str, pg: bool) {
+pub(crate) fn push_match(q: &mut Sql, company_id: Uuid, word: &str, pg: bool) {
     q.push(&format!("({SEARCHED} LIKE ")).bind(Arg::Text(pattern(word)));
     q.push(" ESCAPE '\\' OR d.customer_id IN (");
     push_named_customers(q, company_id, word, pg, false);

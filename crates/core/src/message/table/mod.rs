@@ -7,6 +7,7 @@
 
 mod documents;
 mod dunning;
+mod dunning_web;
 mod imports;
 mod input;
 mod online;
@@ -31,7 +32,7 @@ type Row = (&'static str, &'static str, &'static str);
 /// applied when rendering, so the table is written with plain spaces.
 pub const MESSAGES: &[Row] = &ALL;
 
-const AREAS: [&[Row]; 10] = [
+const AREAS: [&[Row]; 11] = [
     input::INPUT,
     taxes::TAXES,
     documents::DOCUMENTS,
@@ -42,6 +43,7 @@ const AREAS: [&[Row]; 10] = [
     online::ONLINE,
     dunning::DUNNING,
     sepa::SEPA,
+    dunning_web::DUNNING_WEB,
 ];
 
 const ALL: [Row; count(&AREAS)] = chain(&AREAS);
