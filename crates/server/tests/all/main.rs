@@ -33,6 +33,7 @@ mod web;
 mod web_accounts;
 mod web_confirm;
 mod web_customers;
+mod web_dunning;
 mod web_documents;
 mod web_products;
 mod web_setup;
