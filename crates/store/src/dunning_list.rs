@@ -211,6 +211,24 @@ pub struct Selected {
 }
 
 impl Store {
+    /// The invoices holding the search's rarest word when it is rare (the document lists'
+    /// trigram index, `Store::sparse_candidates`, for both dunned kinds): the list then
+    /// reads them by id instead of walking every unpaid invoice. `None`: no rare word.
+    async fn unpaid_candidates(&self, company_id: Uuid, f: &UnpaidQuery) -> Result<Option<Vec<Uuid>>> {
+        let words: Vec<String> = f.words.iter().map(|w| fold(w.trim())).filter(|w| !w.is_empty()).take(10).collect();
+        if words.is_empty() {
+            return Ok(None);
+        }
+        let mut all = Vec::new();
+        for kind in crate::dunning::DUNNED_KINDS {
+            match self.sparse_candidates(company_id, kind, &words).await? {
+                Some(ids) => all.extend(ids),
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(all))
+    }
+
     /// A page of the unpaid list, oldest due date first, with its customers' names, hold
     /// and live steps, and where the next page starts.
     pub async fn unpaid_invoices(
@@ -221,6 +239,10 @@ impl Store {
         after: Option<UnpaidCursor>,
     ) -> Result<(Vec<UnpaidInvoice>, Option<UnpaidCursor>)> {
         let pg = matches!(self, Store::Postgres(_));
+        let candidates = self.unpaid_candidates(company_id, f).await?;
+        if candidates.as_ref().is_some_and(Vec::is_empty) {
+            return Ok((Vec::new(), None));
+        }
         let mut q = Sql::new(
             "SELECT d.id, d.kind, d.number, d.customer_id, d.currency, d.status, d.doc_date, d.due_date, d.gross, \
              d.due, CASE WHEN EXISTS (SELECT 1 FROM dunning_holds h WHERE h.company_id = d.company_id \
@@ -229,13 +251,21 @@ impl Store {
         );
         q.bind(Arg::Uuid(company_id));
         push_filters(&mut q, company_id, f, pg);
+        if let Some(ids) = &candidates {
+            q.push(" AND d.id IN ").bind_ids(ids.iter().copied());
+        }
         if let Some(c) = after {
             // `key ≥ k AND (key > k OR id > i)`: both planners seek the index on the first term.
             q.push(" AND d.due_date >= ").bind(Arg::Date(c.due_date));
             q.push(" AND (d.due_date > ").bind(Arg::Date(c.due_date));
             q.push(" OR d.id > ").bind(Arg::Uuid(c.id)).push(")");
         }
-        q.push(" ORDER BY d.due_date, d.id LIMIT ").bind(Arg::I64(i64::from(limit) + 1));
+        // A customer's invoices, or a rare word's, are few: SQLite reads them through the
+        // customer's index or by id and sorts them (`+` keeps the order off the due-date
+        // index, whose walk would test every unpaid invoice). PostgreSQL weighs it itself.
+        let few = !pg && (f.customer_id.is_some() || candidates.is_some());
+        q.push(if few { " ORDER BY +d.due_date, d.id LIMIT " } else { " ORDER BY d.due_date, d.id LIMIT " });
+        q.bind(Arg::I64(i64::from(limit) + 1));
         let mut rows: Vec<UnpaidRow> =
             on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
                 .fetch_all(c)
@@ -280,9 +310,16 @@ impl Store {
         max: u32,
     ) -> Result<Option<Vec<(String, Decimal)>>> {
         let pg = matches!(self, Store::Postgres(_));
+        let candidates = self.unpaid_candidates(company_id, f).await?;
+        if candidates.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(Some(Vec::new()));
+        }
         let mut q = Sql::new("SELECT d.currency, d.due FROM documents d WHERE d.company_id = ");
         q.bind(Arg::Uuid(company_id));
         push_filters(&mut q, company_id, f, pg);
+        if let Some(ids) = &candidates {
+            q.push(" AND d.id IN ").bind_ids(ids.iter().copied());
+        }
         q.push(" LIMIT ").bind(Arg::I64(i64::from(max) + 1));
         let rows: Vec<(String, String)> =
             on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())

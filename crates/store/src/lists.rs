@@ -432,7 +432,7 @@ impl Store {
     /// queue on SQLite, the `documents_search` trigram index on PostgreSQL) and the
     /// documents of customers whose name holds it; the list's own conditions then check
     /// every word exactly.
-    async fn sparse_candidates(
+    pub(crate) async fn sparse_candidates(
         &self,
         company_id: Uuid,
         kind: DocumentKind,
