@@ -512,7 +512,10 @@ mod tests {
 
     #[test]
     fn a_cursor_reads_back() {
-        let c = UnpaidCursor { due_date: Date::from_calendar_date(2026, time::Month::March, 1).unwrap(), id: Uuid::now_v7() };
+        let c = UnpaidCursor {
+            due_date: Date::from_calendar_date(2026, time::Month::March, 1).unwrap(),
+            id: Uuid::now_v7(),
+        };
         assert_eq!(UnpaidCursor::decode(&c.encode()), Some(c));
         assert_eq!(UnpaidCursor::decode("nope"), None);
     }

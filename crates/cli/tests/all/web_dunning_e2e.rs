@@ -24,7 +24,9 @@ fn day(days: i64) -> String {
 /// An invoice of 120.00 issued `issued` days from today (30 days' terms): its id and number.
 async fn invoice(app: &str, token: &str, customer: &str, issued: i64) -> (String, String) {
     let line = json!({"description": "Entretien", "quantity": "1", "unit_price": "100", "vat_rate": "20"});
-    let draft = api(app, token, "/invoices", json!({"customer_id": customer, "issue_date": day(issued), "lines": [line]})).await;
+    let draft =
+        api(app, token, "/invoices", json!({"customer_id": customer, "issue_date": day(issued), "lines": [line]}))
+            .await;
     let id = draft["id"].as_str().unwrap().to_string();
     let issued = api(app, token, &format!("/invoices/{id}/issue"), json!({})).await;
     (id, issued["number"].as_str().unwrap().to_string())

@@ -120,9 +120,12 @@ async fn book(app: &TestApp) -> Book {
     let credited = invoice_on(app, &lefevre, -42, "Pneus").await;
     let paid = invoice_on(app, &martin, -40, "Réglage").await;
     let b2 = invoice_on(app, &lefevre, -2, "Contrôle technique").await;
-    app.post(&format!("/invoices/{}/payments", id(&paid)), json!({"amount": "120.00", "date": day(0), "method": "cheque"}))
-        .await
-        .assert_status(200);
+    app.post(
+        &format!("/invoices/{}/payments", id(&paid)),
+        json!({"amount": "120.00", "date": day(0), "method": "cheque"}),
+    )
+    .await
+    .assert_status(200);
     let cn = app.post(&format!("/invoices/{}/credit-note", id(&credited)), json!({})).await;
     let cn = cn.assert_status(201)["id"].as_str().unwrap().to_string();
     app.post(&format!("/credit-notes/{cn}/issue"), json!({})).await.assert_status(200);
@@ -152,7 +155,10 @@ async fn the_unpaid_list_filters_by_dates_customer_and_words_and_hides_held_dunn
 
         // Dates: due until yesterday (the overdue ones), due from a day, issued from a day.
         assert_eq!(rows(&list(&mut b, &format!("due_to={}", day(-1))).await.body), v(&[&a1, &a2, &b1]));
-        assert_eq!(rows(&list(&mut b, &format!("due_from={}&due_to={}", day(-25), day(-1))).await.body), v(&[&a2, &b1]));
+        assert_eq!(
+            rows(&list(&mut b, &format!("due_from={}&due_to={}", day(-25), day(-1))).await.body),
+            v(&[&a2, &b1])
+        );
         assert_eq!(rows(&list(&mut b, &format!("issued_from={}", day(-55))).await.body), v(&[&a2, &b1, &b2]));
         assert_eq!(rows(&list(&mut b, &format!("issued_to={}", day(-55))).await.body), v(&[&a1]));
         // A customer; words in the name (accents ignored), the number or the lines, less "except".
@@ -282,7 +288,8 @@ async fn selected_invoices_are_reminded_by_email_after_a_confirmation_and_show_i
         assert!(list_page.body.contains(&format!(r#"name="id" value="{a1}""#)), "a checkbox per row");
 
         // The confirmation says how many, of whom, which levels, and what is left out.
-        let ask = post_selection(&mut b, "/dunning/run", &[&a1, &b1, &b2], &[("channel", "email"), ("back", "q=")]).await;
+        let ask =
+            post_selection(&mut b, "/dunning/run", &[&a1, &b1, &b2], &[("channel", "email"), ("back", "q=")]).await;
         assert_eq!(ask.status, 200, "{}", ask.body);
         let text = plain(&ask.body);
         assert!(text.contains("2 facture(s) de 2 client(s) seront relancées"), "{text}");
@@ -411,7 +418,8 @@ async fn undo_from_the_list_lets_an_invoice_be_reminded_again_and_bad_selections
             let mixed = post_selection(&mut b, path, &[&b1, &id(&theirs)], &[("confirm", "1")]).await;
             assert_eq!(mixed.status, 400, "{path}");
             assert!(
-                plain(&mixed.body).contains("1 facture(s) de la sélection ne sont pas des factures émises de cette société"),
+                plain(&mixed.body)
+                    .contains("1 facture(s) de la sélection ne sont pas des factures émises de cette société"),
                 "{}",
                 mixed.body
             );
@@ -478,7 +486,9 @@ async fn a_call_a_promise_to_pay_and_do_not_dun_are_written_from_the_invoice_pag
         let r = b.submit(&format!("/dunning/invoices/{a1}/hold"), &[("never", "1")]).await;
         assert_eq!(r.status, 303);
         assert_eq!(app.get(&format!("/invoices/{a1}/dunning")).await.body["dunning"], "never");
-        assert!(plain(&b.get(&format!("/invoices/{a1}")).await.body).contains("Cette facture ne doit pas être relancée"));
+        assert!(
+            plain(&b.get(&format!("/invoices/{a1}")).await.body).contains("Cette facture ne doit pas être relancée")
+        );
         assert_eq!(b.submit(&format!("/dunning/invoices/{a1}/hold"), &[("never", "maybe")]).await.status, 400);
         b.submit(&format!("/dunning/invoices/{a1}/hold"), &[("never", "0")]).await;
         assert_eq!(app.get(&format!("/invoices/{a1}/dunning")).await.body["dunning"], "auto");
@@ -497,7 +507,10 @@ async fn a_call_a_promise_to_pay_and_do_not_dun_are_written_from_the_invoice_pag
         // Another company's invoice and step are not found.
         let other = app.other_company().await;
         let mut theirs = signed_in(&other, "boss@other.fr").await;
-        assert_eq!(theirs.submit(&format!("/dunning/invoices/{a1}/notes"), &[("kind", "note"), ("text", "x")]).await.status, 404);
+        assert_eq!(
+            theirs.submit(&format!("/dunning/invoices/{a1}/notes"), &[("kind", "note"), ("text", "x")]).await.status,
+            404
+        );
         assert_eq!(theirs.submit(&format!("/dunning/invoices/{a1}/hold"), &[("never", "1")]).await.status, 404);
         assert_eq!(theirs.submit(&format!("/dunning/steps/{step}/undo"), &[("confirm", "1")]).await.status, 404);
         assert_eq!(theirs.get(&format!("/customers/{}/dunning", k.martin)).await.status, 404);
@@ -511,22 +524,29 @@ async fn the_debtor_account_shows_the_aged_balance_statement_open_invoices_and_e
     each_db(|app| async move {
         let k = book(&app).await;
         let a1 = id(&k.a1);
-        app.post(&format!("/invoices/{}/payments", id(&k.a2)), json!({"amount": "20.00", "date": day(0), "method": "cheque"}))
-            .await
-            .assert_status(200);
+        app.post(
+            &format!("/invoices/{}/payments", id(&k.a2)),
+            json!({"amount": "20.00", "date": day(0), "method": "cheque"}),
+        )
+        .await
+        .assert_status(200);
         app.post("/dunning/run", json!({"invoice_ids": [a1]})).await.assert_status(200);
         app.post(&format!("/invoices/{a1}/dunning/notes"), json!({"kind": "call", "text": "Rappeler lundi"}))
             .await
             .assert_status(201);
         let mut b = signed_in(&app, ADMIN).await;
         let customer = b.get(&format!("/customers/{}", k.martin)).await;
-        assert!(customer.body.contains(&format!(r#"href="/customers/{}/account""#, k.martin)), "linked from the customer");
+        assert!(
+            customer.body.contains(&format!(r#"href="/customers/{}/account""#, k.martin)),
+            "linked from the customer"
+        );
 
         let page = b.get(&format!("/customers/{}/account", k.martin)).await;
         assert_eq!(page.status, 200, "{}", page.body);
         // The aged balance's own figures for this customer, in French notation.
         let aged = app.get("/reports/aged-balance").await.body.clone();
-        let mine = aged["customers"].as_array().unwrap().iter().find(|c| c["customer_id"] == k.martin.as_str()).unwrap();
+        let mine =
+            aged["customers"].as_array().unwrap().iter().find(|c| c["customer_id"] == k.martin.as_str()).unwrap();
         let start = page.body.find(r#"<tr id="aged-EUR">"#).expect("the EUR row");
         let row = plain(&page.body[start..start + page.body[start..].find("</tr>").unwrap()]);
         let mut cells: Vec<String> = Vec::new();

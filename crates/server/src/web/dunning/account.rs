@@ -30,7 +30,11 @@ pub const LABELS: Labels = &[
     ("dunning.balance", "Solde dû par ancienneté", "Balance by age"),
     ("dunning.balance_none", "Ce client ne doit rien.", "This customer owes nothing."),
     ("dunning.open_invoices", "Factures non soldées", "Unpaid invoices"),
-    ("dunning.open_more", "Voir toutes ses factures dans la liste des relances", "See all its invoices in the collections list"),
+    (
+        "dunning.open_more",
+        "Voir toutes ses factures dans la liste des relances",
+        "See all its invoices in the collections list",
+    ),
     ("dunning.exchanges", "Échanges", "Exchanges"),
     ("dunning.emails", "E-mails", "E-mails"),
     ("dunning.email_status.pending", "en attente d'envoi", "waiting to be sent"),
@@ -141,6 +145,9 @@ pub async fn hold_customer(
     let id = path_id(lang, &id)?;
     app.store.customer(company, id).await.map_err(|e| WebError::store(lang, e))?;
     let never = hold_flag(lang, form.get("never"))?;
-    app.store.set_dunning_hold(company, HoldSubject::Customer, id, never).await.map_err(|e| WebError::store(lang, e))?;
+    app.store
+        .set_dunning_hold(company, HoldSubject::Customer, id, never)
+        .await
+        .map_err(|e| WebError::store(lang, e))?;
     Ok(see_other(&with_done(&format!("/customers/{id}/account"), "dunning_hold")))
 }

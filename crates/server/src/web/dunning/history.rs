@@ -139,7 +139,9 @@ pub async fn invoice_box(app: &App, s: &WebSession, rec: &DocumentRecord) -> Res
     let next = overdue
         .first()
         .and_then(|o| o.next.as_ref())
-        .map(|n| format!("{} · {} {}", level_label(lang, &n.level.code), t(lang, "dunning.on"), text::date(n.due_on, lang)))
+        .map(|n| {
+            format!("{} · {} {}", level_label(lang, &n.level.code), t(lang, "dunning.on"), text::date(n.due_on, lang))
+        })
         .unwrap_or_default();
     Ok(Some(InvoiceBox {
         id: rec.id.to_string(),
@@ -196,7 +198,14 @@ pub async fn add_note(
     let (Some(kind), Some(on), Some(text)) = (kind, on, text) else {
         return Err(WebError::Invalid(lang, vec![crate::error::FieldError::new("text", Message::new("required"))]));
     };
-    let note = NewNote { invoice_id: inv.id, customer_id: inv.customer_id, kind, on, text: &text, by_user: Some(s.rec.user_id) };
+    let note = NewNote {
+        invoice_id: inv.id,
+        customer_id: inv.customer_id,
+        kind,
+        on,
+        text: &text,
+        by_user: Some(s.rec.user_id),
+    };
     app.store.add_dunning_note(s.rec.company_id, &note).await.map_err(|e| WebError::store(lang, e))?;
     Ok(see_other(&with_done(&invoice_page(&inv), "dunning_note")))
 }

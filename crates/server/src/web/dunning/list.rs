@@ -56,12 +56,20 @@ pub const LABELS: Labels = &[
     ("dunning.except", "Sauf", "Except"),
     ("dunning.show_held", "Afficher les factures à ne pas relancer", "Show invoices not to be dunned"),
     ("dunning.hide_dunned", "Masquer les factures déjà relancées", "Hide invoices already dunned"),
-    ("dunning.show_withdrawn", "Afficher les factures annulées ou soldées par avoir", "Show cancelled or credited invoices"),
+    (
+        "dunning.show_withdrawn",
+        "Afficher les factures annulées ou soldées par avoir",
+        "Show cancelled or credited invoices",
+    ),
     ("dunning.apply", "Actualiser", "Refresh"),
     ("dunning.reset", "Effacer les filtres", "Clear the filters"),
     ("dunning.customer_only", "Client", "Customer"),
     ("dunning.all_customers", "Tous les clients", "All customers"),
-    ("dunning.none", "Aucune facture non soldée ne correspond à ces filtres.", "No unpaid invoice matches these filters."),
+    (
+        "dunning.none",
+        "Aucune facture non soldée ne correspond à ces filtres.",
+        "No unpaid invoice matches these filters.",
+    ),
     ("dunning.select", "Sélectionner", "Select"),
     ("dunning.select_invoice", "Sélectionner la facture", "Select the invoice"),
     ("dunning.number", "Facture", "Invoice"),
@@ -96,11 +104,7 @@ pub const LABELS: Labels = &[
     ("dunning.channel", "Envoi", "Send by"),
     ("dunning.channel.email", "E-mail", "E-mail"),
     ("dunning.channel.letter", "Courrier (PDF à imprimer)", "Letter (PDF to print)"),
-    (
-        "dunning.run",
-        "Lancer les relances sur les factures sélectionnées",
-        "Remind the selected invoices",
-    ),
+    ("dunning.run", "Lancer les relances sur les factures sélectionnées", "Remind the selected invoices"),
     (
         "dunning.undo",
         "Supprimer les relances sélectionnées pour permettre de les relancer",
@@ -124,7 +128,11 @@ pub const LABELS: Labels = &[
         "{invoices} invoice(s) of {customers} customer(s) will be reminded on {date}, by {channel}: one message per customer, listing all its invoices.",
     ),
     ("dunning.confirm_levels", "Niveaux pris", "Levels taken"),
-    ("dunning.confirm_nothing", "Aucune des factures sélectionnées n'est à relancer ce jour-là.", "None of the selected invoices is due for a reminder on that day."),
+    (
+        "dunning.confirm_nothing",
+        "Aucune des factures sélectionnées n'est à relancer ce jour-là.",
+        "None of the selected invoices is due for a reminder on that day.",
+    ),
     ("dunning.confirm_button", "Lancer les relances", "Send the reminders"),
     ("dunning.left", "Non relancées", "Not reminded"),
     ("dunning.why", "Pourquoi", "Why"),
@@ -138,7 +146,11 @@ pub const LABELS: Labels = &[
     ("dunning.done_none", "Aucune relance n'a été faite.", "No reminder was taken."),
     ("dunning.back", "Retour à la liste", "Back to the list"),
     // Undo from the list.
-    ("dunning.undo_q", "Supprimer la dernière relance de {n} facture(s) ?", "Undo the last reminder of {n} invoice(s)?"),
+    (
+        "dunning.undo_q",
+        "Supprimer la dernière relance de {n} facture(s) ?",
+        "Undo the last reminder of {n} invoice(s)?",
+    ),
     (
         "dunning.undo_consequence",
         "La dernière relance de chaque facture sélectionnée restera dans l'historique, marquée supprimée, et son niveau pourra être relancé. Les e-mails déjà partis ne sont pas rappelés.",
@@ -421,8 +433,7 @@ pub async fn page(State(app): State<App>, s: WebSession, Query(p): Query<Params>
         },
         None => None,
     };
-    let mut errors: BTreeMap<&'static str, &'static str> =
-        r.errors.iter().map(|(f, k)| (*f, t(lang, k))).collect();
+    let mut errors: BTreeMap<&'static str, &'static str> = r.errors.iter().map(|(f, k)| (*f, t(lang, k))).collect();
     if r.query.customer_id.is_some() && customer_name.is_none() {
         errors.insert("customer", t(lang, "dunning.bad_customer"));
     }
@@ -489,11 +500,8 @@ async fn sheet(app: &App, s: &WebSession, r: &Read) -> Result<Sheet, WebError> {
         for u in &page {
             let l = line(lang, u);
             let i = &u.invoice;
-            let status = if l.status.is_empty() {
-                crate::web::lists::status_word(i.kind, i.status, true)
-            } else {
-                l.status
-            };
+            let status =
+                if l.status.is_empty() { crate::web::lists::status_word(i.kind, i.status, true) } else { l.status };
             rows.push(vec![
                 Cell::text(l.number),
                 Cell::text(l.customer),
@@ -619,19 +627,21 @@ pub async fn run(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<
         None | Some("email") => Channel::Email,
         Some("letter") => Channel::Letter,
         Some(other) => {
-            return Err(WebError::BadRequest(lang, Message::new("dunning_run_channel").with("v", format!("{other:?}"))));
+            return Err(WebError::BadRequest(
+                lang,
+                Message::new("dunning_run_channel").with("v", format!("{other:?}")),
+            ));
         }
     };
     let ids = selection_ids(&form).map_err(|m| WebError::BadRequest(lang, m))?;
     let selection = ops::check_selection(&app, &auth, &ids).await.map_err(api)?;
     let back = back_of(&form);
     let preview = ops::preview(&app, &auth, as_of, &selection).await.map_err(api)?;
-    let numbers: HashMap<Uuid, (String, String)> = selection
-        .iter()
-        .map(|x| (x.id, (x.number.clone(), format!("/{}/{}", x.kind.segment(), x.id))))
-        .collect();
+    let numbers: HashMap<Uuid, (String, String)> =
+        selection.iter().map(|x| (x.id, (x.number.clone(), format!("/{}/{}", x.kind.segment(), x.id)))).collect();
     let customer_ids: Vec<Uuid> = selection.iter().map(|x| x.customer_id).collect();
-    let names = app.store.customer_names(s.rec.company_id, &customer_ids).await.map_err(|e| WebError::store(lang, e))?;
+    let names =
+        app.store.customer_names(s.rec.company_id, &customer_ids).await.map_err(|e| WebError::store(lang, e))?;
     let customer_of: HashMap<Uuid, Uuid> = selection.iter().map(|x| (x.id, x.customer_id)).collect();
     let step_line = |invoice: Uuid, level: &str| {
         let (number, href) = numbers.get(&invoice).cloned().unwrap_or_default();
@@ -642,7 +652,8 @@ pub async fn run(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<
         let (number, href) = numbers.get(&invoice).cloned().unwrap_or_default();
         (number, href, message(lang, m))
     };
-    let channel_word = t(lang, if channel == Channel::Letter { "dunning.channel.letter" } else { "dunning.channel.email" });
+    let channel_word =
+        t(lang, if channel == Channel::Letter { "dunning.channel.letter" } else { "dunning.channel.email" });
     if !confirm::confirmed(&form) {
         let mut levels: BTreeMap<usize, (String, usize)> = BTreeMap::new();
         for (_, n) in &preview.steps {
