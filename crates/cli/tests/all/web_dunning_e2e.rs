@@ -52,6 +52,13 @@ async fn journey(db: &Db) {
         "address": {"line1": "3 place Bellecour", "postal_code": "69002", "city": "Lyon", "country": "FR"}}});
     let r = reqwest::Client::new().patch(format!("{app}/api/v1/settings")).bearer_auth(&token).json(&identity).send();
     assert!(r.await.unwrap().status().is_success());
+    // Levels sent by letter: the daily job (e-mail levels only) leaves these overdue
+    // invoices to the user, who reminds them by e-mail from the list.
+    let level = |code: &str, days: u16| json!({"code": code, "days": days, "from": "due_date", "channel": "letter"});
+    let policy =
+        json!({"dunning": {"levels": [level("reminder_1", 0), level("reminder_2", 15), level("formal_notice", 30)]}});
+    let r = reqwest::Client::new().patch(format!("{app}/api/v1/settings")).bearer_auth(&token).json(&policy).send();
+    assert!(r.await.unwrap().status().is_success());
     let customer = |name: &str| {
         json!({"name": name, "email": "compta@exemple.fr", "legal": {"siren": "732829320"},
                "billing_address": {"line1": "1 rue Haute", "postal_code": "69002", "city": "Lyon", "country": "FR"}})

@@ -111,7 +111,17 @@ struct Book {
     paid: Value,
 }
 
+/// The default levels, sent by letter: the server's daily job (e-mail levels only) then
+/// takes none of these overdue invoices behind the test's back, while a run by hand sends
+/// every step due through the channel it is asked for.
+async fn letter_levels(app: &TestApp) {
+    let level = |code: &str, days: u16| json!({"code": code, "days": days, "from": "due_date", "channel": "letter"});
+    let levels = json!([level("reminder_1", 0), level("reminder_2", 15), level("formal_notice", 30)]);
+    app.patch("/settings", json!({"dunning": {"levels": levels}})).await.assert_status(200);
+}
+
 async fn book(app: &TestApp) -> Book {
+    letter_levels(app).await;
     let martin = app.customer_named("Boulangerie Martin").await;
     let lefevre = app.customer_named("Garage Lefèvre").await;
     let a1 = invoice_on(app, &martin, -60, "Pose de vitrine").await;

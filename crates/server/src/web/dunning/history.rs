@@ -17,6 +17,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use facturier_core::dunning::{Taken, next_step};
+use facturier_core::lifecycle;
 use facturier_core::message::Message;
 use facturier_core::party::Language;
 use facturier_formats::text;
@@ -114,7 +116,7 @@ pub struct InvoiceBox {
     pub id: String,
     pub held: bool,
     pub customer_held: bool,
-    /// The next reminder in words, when the invoice is overdue.
+    /// The next reminder in words (empty for a held or settled invoice).
     pub next: String,
     /// Newest first.
     pub steps: Vec<StepLine>,
@@ -133,16 +135,27 @@ pub async fn invoice_box(app: &App, s: &WebSession, rec: &DocumentRecord) -> Res
     let customer_held = app.store.dunning_held(company, rec.content.customer_id).await.map_err(err)?;
     let mut steps = app.store.dunning_steps_of(company, rec.id).await.map_err(err)?;
     steps.reverse();
-    let overdue = crate::app::dunning::overdue(app, company, s.today(), Some(&[rec.id]))
-        .await
-        .map_err(|e| WebError::api(lang, e))?;
-    let next = overdue
-        .first()
-        .and_then(|o| o.next.as_ref())
-        .map(|n| {
-            format!("{} · {} {}", level_label(lang, &n.level.code), t(lang, "dunning.on"), text::date(n.due_on, lang))
-        })
-        .unwrap_or_default();
+    // What comes next, by `core::dunning::next_step` from its live steps (as the list and
+    // the run read it); nothing for a held or settled invoice, which no run takes.
+    let next = match rec.due_date {
+        Some(due) if !held && !customer_held && lifecycle::is_open(rec.kind, rec.status) => {
+            let policy = app.store.settings(company).await.map_err(err)?.dunning;
+            let live = app.store.live_steps_of(company, &[rec.id]).await.map_err(err)?;
+            let taken: Vec<Taken> = live
+                .get(&rec.id)
+                .into_iter()
+                .flatten()
+                .map(|(level, on)| Taken { level: level.clone(), on: *on })
+                .collect();
+            next_step(&policy, due, &taken, s.today())
+                .map(|n| {
+                    let on = text::date(n.due_on, lang);
+                    format!("{} · {} {on}", level_label(lang, &n.level.code), t(lang, "dunning.on"))
+                })
+                .unwrap_or_else(|| t(lang, "dunning.all_taken").to_string())
+        }
+        _ => String::new(),
+    };
     Ok(Some(InvoiceBox {
         id: rec.id.to_string(),
         held,
