@@ -172,6 +172,13 @@ async fn the_unpaid_list_filters_by_dates_customer_and_words_and_hides_held_dunn
         assert_eq!(rows(&list(&mut b, &format!("issued_from={}", day(-55))).await.body), v(&[&a2, &b1, &b2]));
         assert_eq!(rows(&list(&mut b, &format!("issued_to={}", day(-55))).await.body), v(&[&a1]));
         // A customer; words in the name (accents ignored), the number or the lines, less "except".
+        let one = list(&mut b, &format!("customer={}&q=pose", k.martin)).await;
+        assert_eq!(rows(&one.body), v(&[&a1]));
+        assert!(plain(&one.body).contains("Client : Boulangerie Martin"), "{}", one.body);
+        let all =
+            one.body.split(r#"<a href="/dunning?"#).find(|s| s.contains(r#"id="dunning-all-customers""#)).unwrap();
+        let all = as_read(all.split('"').next().unwrap()).to_string();
+        assert_eq!(all, "q=pose", "every customer, the other filters kept");
         assert_eq!(rows(&list(&mut b, &format!("customer={}", k.martin)).await.body), v(&[&a1, &a2]));
         assert_eq!(rows(&list(&mut b, "q=lefevre").await.body), v(&[&b1, &b2]));
         assert_eq!(rows(&list(&mut b, "except=LEFÈVRE").await.body), v(&[&a1, &a2]));

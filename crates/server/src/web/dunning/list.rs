@@ -391,6 +391,8 @@ struct ListPage {
     first_query: Option<String>,
     /// The filters, for the exports and for coming back after an action.
     filters: String,
+    /// The filters but the customer.
+    all_customers: String,
     can_write: bool,
 }
 
@@ -466,6 +468,12 @@ pub async fn page(State(app): State<App>, s: WebSession, Query(p): Query<Params>
         next_query: next.map(|c| r.query_string(&[("after", c.encode())])),
         first_query: after.is_some().then(|| r.query_string(&[])),
         filters: r.query_string(&[]),
+        all_customers: {
+            let all = r.pairs();
+            let pairs: Vec<(&str, &str)> =
+                all.iter().filter(|(k, _)| *k != "customer").map(|(k, v)| (*k, v.as_str())).collect();
+            query_string(&pairs)
+        },
         can_write: s.can_write(),
         errors,
     };
