@@ -84,7 +84,17 @@ pub struct Preview {
     /// How many customers get a message or letter.
     pub customers: usize,
     /// (invoice id, why it is left out).
-    pub left: Vec<(Uuid, Message)>,
+    pub left: Vec<(Uuid, Left)>,
+}
+
+/// Why a run over a selection leaves an invoice out.
+pub enum Left {
+    /// Its next level is not due yet on the day.
+    NotYet(NextStep),
+    /// Every level of the policy was taken.
+    AllTaken,
+    /// Not overdue on the day, or paid, withdrawn or held: the run does not read it.
+    NotOverdue,
 }
 
 /// What `app::dunning::run` would take over `selection` on `as_of` (by hand: every step due).
@@ -102,16 +112,13 @@ pub async fn preview(app: &App, auth: &Auth, as_of: Date, selection: &[Selected]
                 customers.insert(o.invoice.customer_id);
                 steps.push((o.invoice, n));
             }
-            Some(n) => left.push((
-                o.invoice.id,
-                Message::new("dunning_not_yet").with("level", n.level.code.clone()).with("date", n.due_on.to_string()),
-            )),
-            None => left.push((o.invoice.id, Message::new("dunning_all_taken"))),
+            Some(n) => left.push((o.invoice.id, Left::NotYet(n))),
+            None => left.push((o.invoice.id, Left::AllTaken)),
         }
     }
     // Not overdue on the day, paid, withdrawn or held: the run does not read them at all.
     for s in selection.iter().filter(|s| !seen.contains(&s.id)) {
-        left.push((s.id, Message::new("dunning_not_overdue")));
+        left.push((s.id, Left::NotOverdue));
     }
     Ok(Preview { steps, customers: customers.len(), left })
 }

@@ -351,6 +351,7 @@ async fn selected_invoices_are_reminded_by_email_after_a_confirmation_and_show_i
         // Again the same day: nothing more is sent.
         let again = b.post_pairs("/dunning/run", &form).await;
         assert!(plain(&again.body).contains("Aucune relance n'a été faite"), "{}", again.body);
+        assert!(plain(&again.body).contains("son niveau suivant (Relance 2) n'est pas dû avant le"), "{}", again.body);
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
         assert_eq!(sink.messages().len(), 2);
         drop(sink);

@@ -16,8 +16,8 @@ pub const DUNNING_WEB: &[Row] = &[
     ),
     (
         "dunning_not_yet",
-        "its next level, {level}, is not due before {date}",
-        "son niveau suivant, {level}, n'est pas dû avant le {date:date}",
+        "its next level ({level}) is not due before {date}",
+        "son niveau suivant ({level}) n'est pas dû avant le {date:date}",
     ),
     ("dunning_all_taken", "every level was already taken", "tous les niveaux ont déjà été pris"),
     (

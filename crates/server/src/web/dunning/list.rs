@@ -10,7 +10,7 @@
 use super::level_label;
 use crate::App;
 use crate::app::dunning::{Levels, RunRequest};
-use crate::app::dunning_list::{self as ops, Unpaid};
+use crate::app::dunning_list::{self as ops, Left, Unpaid};
 use crate::web::confirm::{self, Ask};
 use crate::web::i18n::{Labels, t};
 use crate::web::lists::TOTALS_MAX;
@@ -623,6 +623,17 @@ struct RunPage {
     back: String,
 }
 
+/// Why a run leaves an invoice out, the level in the reader's words.
+fn left_message(lang: Language, l: &Left) -> Message {
+    match l {
+        Left::NotYet(n) => Message::new("dunning_not_yet")
+            .with("level", level_label(lang, &n.level.code))
+            .with("date", n.due_on.to_string()),
+        Left::AllTaken => Message::new("dunning_all_taken"),
+        Left::NotOverdue => Message::new("dunning_not_overdue"),
+    }
+}
+
 /// `POST /dunning/run`: without `confirm=1`, what the run would take over the selection;
 /// with it, the run (`app::dunning::run`, every step due, by the channel chosen) and what it did.
 pub async fn run(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<Response, WebError> {
@@ -677,7 +688,7 @@ pub async fn run(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<
             summary,
             levels: levels.into_values().collect(),
             steps: preview.steps.iter().map(|(i, n)| step_line(i.id, &n.level.code)).collect(),
-            left: preview.left.iter().map(|(id, m)| left_line(*id, m)).collect(),
+            left: preview.left.iter().map(|(id, l)| left_line(*id, &left_message(lang, l))).collect(),
             fields: form.0.iter().filter(|(k, _)| k != "csrf" && k != "confirm").cloned().collect(),
             back,
         };
@@ -700,9 +711,9 @@ pub async fn run(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<
     let mut left: Vec<(String, String, String)> =
         report.skipped.iter().map(|x| left_line(x.invoice_id, &x.message)).collect();
     // Left out before the run read them (not yet due, not overdue…): why, from the preview.
-    for (id, m) in &preview.left {
+    for (id, l) in &preview.left {
         if !taken.contains(id) && !report.skipped.iter().any(|x| x.invoice_id == *id) {
-            left.push(left_line(*id, m));
+            left.push(left_line(*id, &left_message(lang, l)));
         }
     }
     let page = RunPage {
