@@ -14,6 +14,7 @@ pub mod customer_files;
 pub mod customers;
 pub mod documents;
 pub mod dunning;
+pub mod dunning_list;
 mod family;
 pub mod files;
 pub mod idempotency;

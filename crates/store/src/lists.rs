@@ -150,7 +150,7 @@ const SPARSE_MATCHES: usize = 2000;
 
 /// Adds the condition that a folded word is in the document's number or words, or in
 /// its customer's (folded) name.
-fn push_match(q: &mut Sql, company_id: Uuid, word: &str, pg: bool) {
+pub(crate) fn push_match(q: &mut Sql, company_id: Uuid, word: &str, pg: bool) {
     q.push(&format!("({SEARCHED} LIKE ")).bind(Arg::Text(pattern(word)));
     q.push(" ESCAPE '\\' OR d.customer_id IN (");
     push_named_customers(q, company_id, word, pg, false);
@@ -441,7 +441,7 @@ impl Store {
     /// queue on SQLite, the `documents_search` trigram index on PostgreSQL) and the
     /// documents of customers whose name holds it; the list's own conditions then check
     /// every word exactly.
-    async fn sparse_candidates(
+    pub(crate) async fn sparse_candidates(
         &self,
         company_id: Uuid,
         kind: DocumentKind,

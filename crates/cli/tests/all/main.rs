@@ -10,6 +10,7 @@ mod cli;
 mod edge;
 mod web_customers_e2e;
 mod web_documents_e2e;
+mod web_dunning_e2e;
 mod web_e2e;
 mod web_products_e2e;
 mod web_settings_e2e;

@@ -8,6 +8,7 @@ pub mod contracts;
 pub mod customers;
 pub mod documents;
 pub mod dunning;
+pub mod dunning_list;
 pub mod email;
 pub mod imports;
 pub mod payments;

@@ -207,6 +207,9 @@ const TABLES: &[Labels] = &[
     super::words::LABELS,
     super::pay::LABELS,
     super::dunning::LABELS,
+    super::dunning::list::LABELS,
+    super::dunning::history::LABELS,
+    super::dunning::account::LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {

@@ -177,7 +177,7 @@ pub fn routes() -> Router<App> {
         .route("/password/forgot", get(password::forgot_form).post(password::forgot))
         .route("/password/reset", get(password::reset_form).post(password::reset))
         .route("/static/{file}", get(assets::serve));
-    documents::routes(r)
+    dunning::routes(documents::routes(r))
 }
 
 /// Why a page could not be shown.

@@ -73,6 +73,9 @@ pub const LABELS: Labels = &[
         "E-mail placé dans la file d'envoi, mais aucun serveur d'envoi (SMTP) n'est configuré : il y attendra qu'un administrateur en configure un.",
         "E-mail queued, but no mail server (SMTP) is configured: it waits until an administrator configures one.",
     ),
+    ("done.dunning_undone", "Relance supprimée : elle peut être refaite.", "Reminder undone: it can be taken again."),
+    ("done.dunning_note", "Ajouté au suivi des relances.", "Added to the collection follow-up."),
+    ("done.dunning_hold", "Choix de relance enregistré.", "Dunning choice saved."),
 ];
 
 /// The label of the notice `key` (`saved` → `done.saved`), if it is one of [`LABELS`].

@@ -236,9 +236,32 @@ pub async fn statement(
     let customer = app.store.customer(company, id).await.map_err(err)?;
     let from = crate::api::query_date("from", q.from.as_deref()).map_err(|e| WebError::api(lang, e))?;
     let to = crate::api::query_date("to", q.to.as_deref()).map_err(|e| WebError::api(lang, e))?;
+    let sections = statement_sections(&app, lang, company, id, from, to).await?;
+    let title = format!("{} {}", t(lang, "payment.statement_of"), customer.customer.name);
+    let page = StatementPage {
+        p: s.chrome(&app, "customers", title).await?,
+        id: id.to_string(),
+        from: from.map(|d| d.to_string()).unwrap_or_default(),
+        to: to.map(|d| d.to_string()).unwrap_or_default(),
+        sections,
+    };
+    html(StatusCode::OK, &page)
+}
+
+/// A customer's statement over a period, per currency, as the statement page shows it
+/// (the debtor account page shows it too).
+pub(crate) async fn statement_sections(
+    app: &App,
+    lang: Language,
+    company: Uuid,
+    id: Uuid,
+    from: Option<time::Date>,
+    to: Option<time::Date>,
+) -> Result<Vec<Section>, WebError> {
+    let err = |e| WebError::store(lang, e);
     let statements = app.store.customer_statement(company, id, from, to).await.map_err(err)?;
     let blank = |d: Decimal, cur: Currency| if d.is_zero() { String::new() } else { text::money(d, cur, lang) };
-    let sections = statements
+    let sections: Vec<Section> = statements
         .iter()
         .map(|(cur, st)| Section {
             currency: cur.code().to_string(),
@@ -275,13 +298,5 @@ pub async fn statement(
                 .collect(),
         })
         .collect();
-    let title = format!("{} {}", t(lang, "payment.statement_of"), customer.customer.name);
-    let page = StatementPage {
-        p: s.chrome(&app, "customers", title).await?,
-        id: id.to_string(),
-        from: from.map(|d| d.to_string()).unwrap_or_default(),
-        to: to.map(|d| d.to_string()).unwrap_or_default(),
-        sections,
-    };
-    html(StatusCode::OK, &page)
+    Ok(sections)
 }

@@ -35,6 +35,7 @@ mod web_accounts;
 mod web_confirm;
 mod web_customers;
 mod web_documents;
+mod web_dunning;
 mod web_products;
 mod web_setup;
 mod words;

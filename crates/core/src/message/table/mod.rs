@@ -8,6 +8,7 @@
 mod contracts;
 mod documents;
 mod dunning;
+mod dunning_web;
 mod imports;
 mod input;
 mod online;
@@ -32,7 +33,7 @@ type Row = (&'static str, &'static str, &'static str);
 /// applied when rendering, so the table is written with plain spaces.
 pub const MESSAGES: &[Row] = &ALL;
 
-const AREAS: [&[Row]; 11] = [
+const AREAS: [&[Row]; 12] = [
     input::INPUT,
     taxes::TAXES,
     documents::DOCUMENTS,
@@ -44,6 +45,7 @@ const AREAS: [&[Row]; 11] = [
     dunning::DUNNING,
     sepa::SEPA,
     contracts::CONTRACTS,
+    dunning_web::DUNNING_WEB,
 ];
 
 const ALL: [Row; count(&AREAS)] = chain(&AREAS);

@@ -114,6 +114,8 @@ pub(super) struct ShowPage {
     /// What stops the draft from being issued: (message, link to where it is fixed, label
     /// of the link).
     pub(super) problems: Vec<(String, String, &'static str)>,
+    /// An issued invoice's reminders, entries by hand and "do not dun" (`web::dunning`).
+    pub(super) dunning: Option<crate::web::dunning::history::InvoiceBox>,
 }
 
 impl ShowPage {
@@ -303,6 +305,7 @@ pub(super) async fn page(
         preview: None,
         typed: typed.map(|f| f.0.iter().filter(|(k, _)| k != "csrf").cloned().collect()).unwrap_or_default(),
         problems,
+        dunning: crate::web::dunning::history::invoice_box(app, s, rec).await?,
     };
     Ok(page)
 }
