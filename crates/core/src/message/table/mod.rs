@@ -5,6 +5,7 @@
 //! writes both languages, with the French transforms and vocabulary (`server::catalogue`).
 //! The areas' rows are chained into [`MESSAGES`], the one table every lookup reads.
 
+mod accounting;
 mod documents;
 mod dunning;
 mod imports;
@@ -31,7 +32,7 @@ type Row = (&'static str, &'static str, &'static str);
 /// applied when rendering, so the table is written with plain spaces.
 pub const MESSAGES: &[Row] = &ALL;
 
-const AREAS: [&[Row]; 10] = [
+const AREAS: [&[Row]; 11] = [
     input::INPUT,
     taxes::TAXES,
     documents::DOCUMENTS,
@@ -42,6 +43,7 @@ const AREAS: [&[Row]; 10] = [
     online::ONLINE,
     dunning::DUNNING,
     sepa::SEPA,
+    accounting::ACCOUNTING,
 ];
 
 const ALL: [Row; count(&AREAS)] = chain(&AREAS);

@@ -1,0 +1,16 @@
+//! Messages of the catalogue: accounting (core::accounting, formats::fec, api::accounting).
+
+use super::Row;
+
+pub(super) const ACCOUNTING: &[Row] = &[
+    (
+        "accounting_account_shape",
+        "account {account}: an account number starts with the three digits of its PCG class and has only letters and digits, at most 17",
+        "compte {account} : un numéro de compte commence par les trois chiffres de sa classe du PCG et n'a que des lettres et des chiffres, 17 au plus",
+    ),
+    (
+        "accounting_journal_shape",
+        "journal code {journal}: one to four capital letters or digits",
+        "code journal {journal} : une à quatre majuscules ou chiffres",
+    ),
+];
