@@ -136,7 +136,8 @@ impl Store {
 
     /// Receipts and refunds paid from `from` to `to`, in (date, id) order after `after`,
     /// and, when `cancelled` is set, instead those cancelled within the period (their
-    /// reversals), whatever day they were paid.
+    /// reversals), whatever day they were paid. With the page, where the next one starts
+    /// (`None`: this was the last).
     pub async fn accounting_money(
         &self,
         company_id: Uuid,
@@ -145,7 +146,7 @@ impl Store {
         after: Option<SaleCursor>,
         limit: u32,
         cancelled: bool,
-    ) -> Result<Vec<MoneyRow>> {
+    ) -> Result<(Vec<MoneyRow>, Option<SaleCursor>)> {
         let mut q = Sql::new(
             "SELECT p.id, p.kind, p.paid_on, p.method, p.reference, p.currency, p.amount, p.customer_id, cu.name, \
              cu.accounting_account, p.status, p.cancelled_at \
@@ -169,6 +170,7 @@ impl Store {
             on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
                 .fetch_all(c)
                 .await?);
+        let next = if rows.len() >= limit as usize { rows.last().map(|r| (r.2, r.0)) } else { None };
         let mut out: Vec<MoneyRow> = Vec::with_capacity(rows.len());
         for (id, kind, paid_on, method, reference, currency, amount, customer_id, name, account, status, at) in rows {
             let cancelled_on = if status == "cancelled" { at.map(|s| s.instant().date()) } else { None };
@@ -189,7 +191,7 @@ impl Store {
             });
         }
         if out.is_empty() {
-            return Ok(out);
+            return Ok((out, next));
         }
         // The shares: one row per invoice, with its number and exchange rate.
         let mut q = Sql::new(&format!(
@@ -219,7 +221,7 @@ impl Store {
         if cancelled {
             out.retain(|m| m.cancelled_on.is_some_and(|d| d >= from && d <= to));
         }
-        Ok(out)
+        Ok((out, next))
     }
 
     /// The lettering of each of `invoices` settled in full within the period by receipts
@@ -314,5 +316,76 @@ impl Store {
         .fetch_optional(c)
         .await?);
         Ok(row.and_then(|r| r.0))
+    }
+}
+
+/// One row of the invoice list of a period (`GET /exports/invoices.csv`): the stored
+/// columns written from `core::totals` when the document was issued and settled.
+#[derive(Clone, Debug)]
+pub struct InvoiceListRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub number: String,
+    pub issue_date: Date,
+    pub due_date: Option<Date>,
+    pub customer_name: String,
+    pub currency: String,
+    pub net: Decimal,
+    pub vat_total: Decimal,
+    pub gross: Decimal,
+    pub paid: Decimal,
+    pub due: Decimal,
+    pub status: String,
+}
+
+type ListDb = (Uuid, String, Option<String>, Date, Option<Date>, String, String, String, String, String, String, String, String);
+
+impl Store {
+    /// A page of the issued invoices, deposit invoices and credit notes of a period, in
+    /// (issue date, id) order after `after`.
+    pub async fn invoice_list(
+        &self,
+        company_id: Uuid,
+        from: Date,
+        to: Date,
+        after: Option<SaleCursor>,
+        limit: u32,
+    ) -> Result<Vec<InvoiceListRow>> {
+        let mut q = Sql::new(
+            "SELECT d.id, d.kind, d.number, d.issue_date, d.due_date, cu.name, d.currency, d.net, d.vat_total, d.gross, \
+             d.paid, d.due, d.status FROM documents d JOIN customers cu ON cu.company_id = d.company_id AND cu.id = d.customer_id \
+             WHERE d.company_id = ",
+        );
+        q.bind(Arg::Uuid(company_id));
+        q.push(" AND d.kind IN ('invoice', 'deposit_invoice', 'credit_note') AND d.status NOT IN ('draft', 'cancelled') AND d.issue_date >= ");
+        q.bind(Arg::Date(from)).push(" AND d.issue_date <= ").bind(Arg::Date(to));
+        if let Some((day, id)) = after {
+            q.push(" AND (d.issue_date > ").bind(Arg::Date(day));
+            q.push(" OR (d.issue_date = ").bind(Arg::Date(day)).push(" AND d.id > ").bind(Arg::Uuid(id)).push("))");
+        }
+        q.push(" ORDER BY d.issue_date, d.id LIMIT ").bind(Arg::I64(i64::from(limit)));
+        let rows: Vec<ListDb> =
+            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
+                .fetch_all(c)
+                .await?);
+        rows.into_iter()
+            .map(|r| {
+                Ok(InvoiceListRow {
+                    id: r.0,
+                    kind: r.1,
+                    number: r.2.unwrap_or_default(),
+                    issue_date: r.3,
+                    due_date: r.4,
+                    customer_name: r.5,
+                    currency: r.6,
+                    net: dec("net", &r.7)?,
+                    vat_total: dec("vat_total", &r.8)?,
+                    gross: dec("gross", &r.9)?,
+                    paid: dec("paid", &r.10)?,
+                    due: dec("due", &r.11)?,
+                    status: r.12,
+                })
+            })
+            .collect()
     }
 }

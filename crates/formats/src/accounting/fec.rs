@@ -206,6 +206,11 @@ impl<W: Write> FecWriter<W> {
         self.out.write_all(&self.line)
     }
 
+    /// The output written so far (a `Vec<u8>` can be taken page by page).
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
     /// Flushes and gives the output back.
     pub fn finish(mut self) -> io::Result<W> {
         self.out.flush()?;

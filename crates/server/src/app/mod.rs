@@ -4,6 +4,7 @@
 //! web app as a page in the reader's language). The API maps JSON to these operations
 //! and the web app maps forms to them; neither calls the other.
 
+pub mod accounting;
 pub mod customers;
 pub mod documents;
 pub mod dunning;
