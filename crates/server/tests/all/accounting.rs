@@ -184,3 +184,26 @@ async fn the_invoice_list_of_the_period_reads_back_as_csv() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_customer_s_own_auxiliary_account_is_used_and_a_wrong_one_refused() {
+    each_db(|app| async move {
+        let c = app.customer_named("Durand & Fils").await;
+        let shown = app.get(&format!("/customers/{c}")).await;
+        let derived = shown.assert_status(200)["accounting_account"].as_str().unwrap().to_string();
+        assert!(derived.starts_with("411DURAND"), "{derived}");
+        app.issued_invoice(&c, &[line("Pose", "1", "100", "20")]).await;
+        let r = app.patch(&format!("/customers/{c}"), json!({"accounting_account": "C411", "notes": "x"})).await;
+        assert_eq!(r.assert_status(422)["errors"][0]["field"], "accounting_account");
+        let shown = app.get(&format!("/customers/{c}")).await;
+        assert!(shown.assert_status(200)["notes"].is_null(), "nothing written");
+        let r = app.patch(&format!("/customers/{c}"), json!({"accounting_account": "411DUR"})).await;
+        assert_eq!(r.assert_status(200)["accounting_account"], "411DUR");
+        let (_, _, _, bytes) = fetch(&app, "/exports/fec").await;
+        let text = latin9::decode(&bytes);
+        assert!(fec_rows(&text).iter().any(|r| r[6] == "411DUR" && r[7] == "Durand & Fils"), "{text}");
+        let r = app.patch(&format!("/customers/{c}"), json!({"accounting_account": ""})).await;
+        assert_eq!(r.assert_status(200)["accounting_account"], derived.as_str());
+    })
+    .await;
+}
