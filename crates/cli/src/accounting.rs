@@ -42,7 +42,9 @@ pub enum ExportCommand {
 #[derive(clap::Subcommand)]
 pub enum FecCommand {
     /// Check a FEC: the DGFiP's Test Compta Demat rules, balances, continuity, lettering; exit 1 on a problem.
-    #[command(after_help = "Example:\n  facturier fec check 552100554FEC20261231.txt --fiscal-year 2026-01-01:2026-12-31")]
+    #[command(
+        after_help = "Example:\n  facturier fec check 552100554FEC20261231.txt --fiscal-year 2026-01-01:2026-12-31"
+    )]
     Check {
         file: PathBuf,
         /// The fiscal year the entry dates must fall in: FIRST:LAST (YYYY-MM-DD:YYYY-MM-DD).
@@ -147,7 +149,8 @@ pub fn fec(cmd: FecCommand) -> Result<bool> {
                 }
             };
             let f = std::fs::File::open(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let report = check_fec(std::io::BufReader::new(f), year).with_context(|| format!("reading {}", file.display()))?;
+            let report =
+                check_fec(std::io::BufReader::new(f), year).with_context(|| format!("reading {}", file.display()))?;
             print!("{}: {report}", file.display());
             Ok(report.passed())
         }

@@ -64,7 +64,8 @@ pub struct MoneyRow {
 pub type SaleCursor = (Date, Uuid);
 
 type DocRow = (Uuid, String, Option<String>, Date, String, Uuid, String, String, Option<String>);
-type MoneyDb = (Uuid, String, Date, String, Option<String>, String, String, Uuid, String, Option<String>, String, Option<Stamp>);
+type MoneyDb =
+    (Uuid, String, Date, String, Option<String>, String, String, Uuid, String, Option<String>, String, Option<Stamp>);
 
 impl Store {
     /// A page of at most `limit` issued invoices, deposit invoices and credit notes dated
@@ -216,7 +217,11 @@ impl Store {
             }
             // A cancelled payment's share settles nothing any more: never lettered.
             let lettering = if m.cancelled_on.is_some() { None } else { letters.get(&invoice).cloned() };
-            m.shares.push(ShareRow { invoice: number.unwrap_or_default(), amount: dec("applied", &applied)?, lettering });
+            m.shares.push(ShareRow {
+                invoice: number.unwrap_or_default(),
+                amount: dec("applied", &applied)?,
+                lettering,
+            });
         }
         if cancelled {
             out.retain(|m| m.cancelled_on.is_some_and(|d| d >= from && d <= to));
@@ -293,7 +298,12 @@ impl Store {
     }
 
     /// The customer's own auxiliary account (`None`: derived from its name).
-    pub async fn set_customer_account(&self, company_id: Uuid, customer_id: Uuid, account: Option<&str>) -> Result<bool> {
+    pub async fn set_customer_account(
+        &self,
+        company_id: Uuid,
+        customer_id: Uuid,
+        account: Option<&str>,
+    ) -> Result<bool> {
         let n = on_pool!(self, |c| sqlx::query(
             "UPDATE customers SET accounting_account = $3 WHERE company_id = $1 AND id = $2"
         )
@@ -338,7 +348,8 @@ pub struct InvoiceListRow {
     pub status: String,
 }
 
-type ListDb = (Uuid, String, Option<String>, Date, Option<Date>, String, String, String, String, String, String, String, String);
+type ListDb =
+    (Uuid, String, Option<String>, Date, Option<Date>, String, String, String, String, String, String, String, String);
 
 impl Store {
     /// A page of the issued invoices, deposit invoices and credit notes of a period, in

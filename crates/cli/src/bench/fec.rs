@@ -27,10 +27,20 @@ pub(super) struct FecFigures {
 impl FecFigures {
     pub(super) fn table(&self) -> String {
         let mut out = String::from("| FEC, streamed (SQLite) | |\n|---|---:|\n");
-        let _ = writeln!(out, "| entries (lines), MiB | {} ({}), {:.1} |", self.entries, self.lines, self.bytes as f64 / 1048576.0);
+        let _ = writeln!(
+            out,
+            "| entries (lines), MiB | {} ({}), {:.1} |",
+            self.entries,
+            self.lines,
+            self.bytes as f64 / 1048576.0
+        );
         let _ = writeln!(out, "| seconds | {:.1} |", self.seconds);
         let _ = writeln!(out, "| lines/s | {:.0} |", self.lines as f64 / self.seconds.max(1e-9));
-        let _ = writeln!(out, "| peak memory during the export (VmHWM, reset before) | {:.1} MiB |", self.peak_kib as f64 / 1024.0);
+        let _ = writeln!(
+            out,
+            "| peak memory during the export (VmHWM, reset before) | {:.1} MiB |",
+            self.peak_kib as f64 / 1024.0
+        );
         let _ = writeln!(
             out,
             "| resident memory after the first page, at most after any page (VmRSS) | {:.1} MiB, {:.1} MiB |",

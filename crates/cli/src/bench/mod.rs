@@ -345,7 +345,9 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         let (scratch, url) = match &args.reuse {
             Some(url) => (None, url.clone()),
             None => {
-                let (s, u) = Scratch::create("sqlite", &args, &dir, &format!("fec_{}", human(args.invoices).to_lowercase())).await?;
+                let (s, u) =
+                    Scratch::create("sqlite", &args, &dir, &format!("fec_{}", human(args.invoices).to_lowercase()))
+                        .await?;
                 (Some(s), u)
             }
         };

@@ -33,12 +33,7 @@ fn drop_pg(name: &str) {
 }
 
 fn run(url: &str, dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .current_dir(dir)
-        .env("FACTURIER_DATABASE_URL", url)
-        .output()
-        .expect("run facturier")
+    Command::new(BIN).args(args).current_dir(dir).env("FACTURIER_DATABASE_URL", url).output().expect("run facturier")
 }
 
 fn text(o: &Output) -> String {
@@ -66,7 +61,24 @@ async fn the_fec_of_the_demo_year_passes_our_check_and_the_independent_readers()
         assert!(check.status.success(), "{}", text(&check));
         assert!(text(&check).contains("OK: the file passes every check"), "{}", text(&check));
         // UTF-8 with pipes, to standard output: the same entries.
-        let out = run(&url, dir.path(), &["export", "fec", "--from", &from, "--to", &to, "--encoding", "utf-8", "--separator", "pipe", "--output", "-"]);
+        let out = run(
+            &url,
+            dir.path(),
+            &[
+                "export",
+                "fec",
+                "--from",
+                &from,
+                "--to",
+                &to,
+                "--encoding",
+                "utf-8",
+                "--separator",
+                "pipe",
+                "--output",
+                "-",
+            ],
+        );
         assert!(out.status.success(), "{}", text(&out));
         let report = facturier_formats::accounting::check_fec(out.stdout.as_slice(), None).unwrap();
         assert!(report.passed(), "{report}");

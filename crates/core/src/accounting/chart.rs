@@ -15,7 +15,9 @@ pub const MAX_ACCOUNT: usize = 17;
 /// Why an account number or a journal code is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChartError {
-    #[error("account {0:?}: an account number starts with the three digits of its PCG class and has only letters and digits, at most 17")]
+    #[error(
+        "account {0:?}: an account number starts with the three digits of its PCG class and has only letters and digits, at most 17"
+    )]
     Account(String),
     #[error("journal code {0:?}: one to four capital letters or digits")]
     Journal(String),
@@ -44,9 +46,7 @@ pub fn check_account(s: &str) -> Result<(), ChartError> {
 
 /// Checks a journal code.
 pub fn check_journal(s: &str) -> Result<(), ChartError> {
-    let ok = !s.is_empty()
-        && s.len() <= 4
-        && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    let ok = !s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
     if ok { Ok(()) } else { Err(ChartError::Journal(s.into())) }
 }
 
@@ -125,7 +125,11 @@ impl Default for Chart {
             vat_collected: "445710".into(),
             vat_rates: Vec::new(),
             sales_journal: j("VE", "Ventes"),
-            methods: vec![MethodAccount { method: "cash".into(), journal: j("CA", "Caisse"), account: "530000".into() }],
+            methods: vec![MethodAccount {
+                method: "cash".into(),
+                journal: j("CA", "Caisse"),
+                account: "530000".into(),
+            }],
             bank: MethodAccount { method: "*".into(), journal: j("BQ", "Banque"), account: "512000".into() },
         }
     }
@@ -134,7 +138,15 @@ impl Default for Chart {
 impl Chart {
     /// Checks every account number and journal code.
     pub fn check(&self) -> Result<(), ChartError> {
-        for a in [&self.customers, &self.goods, &self.services, &self.charges, &self.discounts, &self.deposits, &self.vat_collected] {
+        for a in [
+            &self.customers,
+            &self.goods,
+            &self.services,
+            &self.charges,
+            &self.discounts,
+            &self.deposits,
+            &self.vat_collected,
+        ] {
             check_account(a)?;
         }
         for v in &self.vat_rates {

@@ -128,14 +128,25 @@ pub fn sale_entry(chart: &Chart, company: Currency, sale: &Sale<'_>) -> Option<E
             (chart.deposits.clone(), "Clients - avances et acomptes reçus")
         } else {
             match line.supplies() {
-                crate::document::Nature::Goods => (chart.revenue(line.supplies()).to_string(), "Ventes de marchandises"),
-                crate::document::Nature::Services => (chart.revenue(line.supplies()).to_string(), "Prestations de services"),
+                crate::document::Nature::Goods => {
+                    (chart.revenue(line.supplies()).to_string(), "Ventes de marchandises")
+                }
+                crate::document::Nature::Services => {
+                    (chart.revenue(line.supplies()).to_string(), "Prestations de services")
+                }
             }
         };
         revenue.entry(account).or_insert((what, Decimal::ZERO)).1 += amounts.net;
     }
     for (account, (what, net)) in revenue {
-        drafts.push(Draft { account, label_of_account: what, auxiliary: None, label: label.clone(), amount: -net * sign, lettering: None });
+        drafts.push(Draft {
+            account,
+            label_of_account: what,
+            auxiliary: None,
+            label: label.clone(),
+            amount: -net * sign,
+            lettering: None,
+        });
     }
     if !t.charges.is_zero() {
         drafts.push(Draft {
@@ -172,9 +183,8 @@ pub fn sale_entry(chart: &Chart, company: Currency, sale: &Sale<'_>) -> Option<E
             lettering: None,
         });
     }
-    let foreign = (sale.content.currency != company).then(|| {
-        (sale.content.currency.code().to_string(), sale.content.exchange_rate.unwrap_or(Decimal::ONE))
-    });
+    let foreign = (sale.content.currency != company)
+        .then(|| (sale.content.currency.code().to_string(), sale.content.exchange_rate.unwrap_or(Decimal::ONE)));
     Some(finish(
         chart.sales_journal.clone(),
         sale.issue_date,

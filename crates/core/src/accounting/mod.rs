@@ -7,8 +7,7 @@ pub mod entries;
 
 pub use chart::{Chart, ChartError, Journal, MethodAccount, VatAccount, check_account, customer_account};
 pub use entries::{
-    Auxiliary, Entry, EntryLine, Lettering, MoneyKind, Movement, Sale, Share, lettering_date, money_entry,
-    sale_entry,
+    Auxiliary, Entry, EntryLine, Lettering, MoneyKind, Movement, Sale, Share, lettering_date, money_entry, sale_entry,
 };
 
 #[cfg(test)]

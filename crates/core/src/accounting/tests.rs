@@ -52,10 +52,8 @@ fn row(a: &str, d: Decimal, c: Decimal) -> (String, Decimal, Decimal) {
 #[test]
 fn an_invoice_of_goods_and_services_at_two_rates_with_shipping_and_a_discount() {
     let mut c = Content::new(Uuid::now_v7(), Currency::EUR);
-    c.lines = vec![
-        line(Nature::Goods, dec!(2), dec!(100), dec!(20)),
-        line(Nature::Services, dec!(1), dec!(50), dec!(10)),
-    ];
+    c.lines =
+        vec![line(Nature::Goods, dec!(2), dec!(100), dec!(20)), line(Nature::Services, dec!(1), dec!(50), dec!(10))];
     c.discount_percent = dec!(10);
     c.shipping = Some(DocumentCharge { label: "Frais de port".into(), amount: dec!(15), vat: vat(dec!(20)) });
     let e = entry_of(DocumentKind::Invoice, &c);
@@ -97,7 +95,11 @@ fn a_deposit_goes_to_4191_and_the_final_invoice_takes_it_back() {
     let dep = entry_of(DocumentKind::DepositInvoice, &d);
     assert_eq!(
         sheet(&dep),
-        vec![row("411000", dec!(360.00), dec!(0)), row("419100", dec!(0), dec!(300.00)), row("44571200", dec!(0), dec!(60.00))]
+        vec![
+            row("411000", dec!(360.00), dec!(0)),
+            row("419100", dec!(0), dec!(300.00)),
+            row("44571200", dec!(0), dec!(60.00))
+        ]
     );
     let mut f = Content::new(Uuid::now_v7(), Currency::EUR);
     let mut deduction = line(Nature::Goods, dec!(-1), dec!(300), dec!(20));

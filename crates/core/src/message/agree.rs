@@ -109,10 +109,8 @@ fn every_error_of_the_domain_reads_as_its_code() {
     ] {
         same(&e, e.message());
     }
-    for e in [
-        crate::accounting::ChartError::Account("41".into()),
-        crate::accounting::ChartError::Journal("ve".into()),
-    ] {
+    for e in [crate::accounting::ChartError::Account("41".into()), crate::accounting::ChartError::Journal("ve".into())]
+    {
         same(&e, e.message());
     }
     let progress = [

@@ -67,7 +67,11 @@ impl fmt::Display for CheckReport {
         if self.problem_count > self.problems.len() as u64 {
             writeln!(f, "… and {} more", self.problem_count - self.problems.len() as u64)?;
         }
-        if self.passed() { writeln!(f, "OK: the file passes every check") } else { writeln!(f, "FAILED: {} problems", self.problem_count) }
+        if self.passed() {
+            writeln!(f, "OK: the file passes every check")
+        } else {
+            writeln!(f, "FAILED: {} problems", self.problem_count)
+        }
     }
 }
 
@@ -167,7 +171,11 @@ pub fn check_fec(mut input: impl BufRead, fiscal_year: Option<(Date, Date)>) -> 
                 r.add(
                     Some(1),
                     "header",
-                    format!("the header must name the 18 columns in order ({}), found {}", COLUMNS.join(", "), names.join(", ")),
+                    format!(
+                        "the header must name the 18 columns in order ({}), found {}",
+                        COLUMNS.join(", "),
+                        names.join(", ")
+                    ),
                 );
             }
             for (i, c) in COLUMNS.iter().enumerate() {
@@ -201,7 +209,8 @@ pub fn check_fec(mut input: impl BufRead, fiscal_year: Option<(Date, Date)>) -> 
             r.add(Some(n), "mandatory", "Idevise is empty while Montantdevise is given".into());
         }
         let account = get("CompteNum");
-        if !account.is_empty() && !(account.len() >= 3 && account.as_bytes()[..3].iter().all(u8::is_ascii_digit)) {
+        let pcg = account.len() >= 3 && account.as_bytes()[..3].iter().all(u8::is_ascii_digit);
+        if !account.is_empty() && !pcg {
             r.add(Some(n), "account", format!("CompteNum {account:?} does not start with three digits"));
         }
         for f in NUMBERS {
@@ -222,7 +231,11 @@ pub fn check_fec(mut input: impl BufRead, fiscal_year: Option<(Date, Date)>) -> 
                         && let Some((start, end)) = fiscal_year
                         && (d < start || d > end)
                     {
-                        r.add(Some(n), "fiscal-year", format!("EcritureDate {v} is outside the fiscal year {start} to {end}"));
+                        r.add(
+                            Some(n),
+                            "fiscal-year",
+                            format!("EcritureDate {v} is outside the fiscal year {start} to {end}"),
+                        );
                     }
                 }
             }
@@ -242,11 +255,16 @@ pub fn check_fec(mut input: impl BufRead, fiscal_year: Option<(Date, Date)>) -> 
                 e.1 += debit;
                 e.2 += credit;
                 if e.3 != date {
-                    r.add(Some(n), "entry-date", format!("entry {num} of journal {journal} has two dates, {} and {date}", e.3));
+                    r.add(
+                        Some(n),
+                        "entry-date",
+                        format!("entry {num} of journal {journal} has two dates, {} and {date}", e.3),
+                    );
                 }
             }
             None => {
-                let seq: String = num.chars().rev().take_while(char::is_ascii_digit).collect::<Vec<_>>().into_iter().rev().collect();
+                let seq: String =
+                    num.chars().rev().take_while(char::is_ascii_digit).collect::<Vec<_>>().into_iter().rev().collect();
                 match seq.parse::<u64>() {
                     Ok(s) => numbers.entry(journal.clone()).or_default().push(s),
                     Err(_) => r.add(Some(n), "numbering", format!("EcritureNum {num:?} does not end with its number")),
@@ -273,10 +291,18 @@ pub fn check_fec(mut input: impl BufRead, fiscal_year: Option<(Date, Date)>) -> 
     let mut unbalanced: Vec<_> = entries.iter().filter(|(_, e)| e.1 != e.2).collect();
     unbalanced.sort_by_key(|(_, e)| e.0);
     for ((j, num), e) in unbalanced {
-        r.add(Some(e.0), "entry-balance", format!("entry {num} of journal {j} does not balance: debit {} credit {}", e.1, e.2));
+        r.add(
+            Some(e.0),
+            "entry-balance",
+            format!("entry {num} of journal {j} does not balance: debit {} credit {}", e.1, e.2),
+        );
     }
     if r.total_debit != r.total_credit {
-        r.add(None, "total-balance", format!("the file does not balance: debit {} credit {}", r.total_debit, r.total_credit));
+        r.add(
+            None,
+            "total-balance",
+            format!("the file does not balance: debit {} credit {}", r.total_debit, r.total_credit),
+        );
     }
     let mut journals: Vec<_> = numbers.into_iter().collect();
     journals.sort();

@@ -192,10 +192,8 @@ impl<W: Write> FecWriter<W> {
                 self.line.push(sep);
             }
             // A separator or a line break inside a field would shift the columns.
-            let clean: String = f
-                .chars()
-                .map(|c| if c == '\t' || c == '|' || c.is_control() { ' ' } else { c })
-                .collect();
+            let clean: String =
+                f.chars().map(|c| if c == '\t' || c == '|' || c.is_control() { ' ' } else { c }).collect();
             let clean = clean.trim();
             match self.options.encoding {
                 Encoding::Utf8 => self.line.extend_from_slice(clean.as_bytes()),

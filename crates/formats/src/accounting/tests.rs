@@ -2,7 +2,9 @@
 //! file that fails it, and only it.
 
 use super::*;
-use facturier_core::accounting::{Auxiliary, Chart, Lettering, MoneyKind, Movement, Sale, Share, money_entry, sale_entry};
+use facturier_core::accounting::{
+    Auxiliary, Chart, Lettering, MoneyKind, Movement, Sale, Share, money_entry, sale_entry,
+};
 use facturier_core::document::{Content, DocumentKind, Line, Nature};
 use facturier_core::money::Currency;
 use facturier_core::tax::Vat;
@@ -70,10 +72,7 @@ fn rules(r: &CheckReport) -> Vec<&'static str> {
 
 #[test]
 fn a_written_fec_passes_every_check_in_latin9_and_utf8_tab_and_pipe() {
-    for options in [
-        FecOptions::default(),
-        FecOptions { separator: Separator::Pipe, encoding: Encoding::Utf8 },
-    ] {
+    for options in [FecOptions::default(), FecOptions { separator: Separator::Pipe, encoding: Encoding::Utf8 }] {
         let bytes = good(options);
         let r = check(&bytes);
         assert!(r.passed(), "{r}");

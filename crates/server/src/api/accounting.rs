@@ -41,15 +41,13 @@ pub async fn fec(State(app): State<App>, auth: Auth, Query(q): Query<ExportQuery
     let period = period(&auth, &q)?;
     let separator = match q.separator.as_deref() {
         None | Some("") => Separator::Tab,
-        Some(s) => Separator::parse(s).ok_or_else(|| {
-            ApiError::field("separator", Message::new("fec_separator").with("v", format!("{s:?}")))
-        })?,
+        Some(s) => Separator::parse(s)
+            .ok_or_else(|| ApiError::field("separator", Message::new("fec_separator").with("v", format!("{s:?}"))))?,
     };
     let encoding = match q.encoding.as_deref() {
         None | Some("") => Encoding::Latin9,
-        Some(s) => Encoding::parse(s).ok_or_else(|| {
-            ApiError::field("encoding", Message::new("fec_encoding").with("v", format!("{s:?}")))
-        })?,
+        Some(s) => Encoding::parse(s)
+            .ok_or_else(|| ApiError::field("encoding", Message::new("fec_encoding").with("v", format!("{s:?}"))))?,
     };
     let stream = accounting::fec(&app, &auth, period, FecOptions { separator, encoding }).await?;
     let disposition = format!("attachment; filename=\"{}\"", stream.name);
@@ -91,7 +89,11 @@ async fn invoices(app: &App, auth: &Auth, q: &ExportQuery, xlsx: bool) -> Result
 }
 
 /// `GET /exports/invoices.csv?from=&to=&lang=`.
-pub async fn invoices_csv(State(app): State<App>, auth: Auth, Query(q): Query<ExportQuery>) -> Result<Response, ApiError> {
+pub async fn invoices_csv(
+    State(app): State<App>,
+    auth: Auth,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
     invoices(&app, &auth, &q, false).await
 }
 

@@ -6,7 +6,9 @@
 use crate::App;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use facturier_core::accounting::{Auxiliary, Chart, MoneyKind, Movement, Sale, Share, customer_account, money_entry, sale_entry};
+use facturier_core::accounting::{
+    Auxiliary, Chart, MoneyKind, Movement, Sale, Share, customer_account, money_entry, sale_entry,
+};
 use facturier_core::message::Message;
 use facturier_core::money::Currency;
 use facturier_formats::accounting::{FecOptions, FecWriter, file_name};
@@ -32,9 +34,8 @@ impl Period {
     pub fn parse(from: Option<Date>, to: Option<Date>, today: Date) -> Result<Period, ApiError> {
         let year = today.year();
         let from = from.unwrap_or_else(|| Date::from_ordinal_date(year, 1).unwrap_or(today));
-        let to = to.unwrap_or_else(|| {
-            Date::from_calendar_date(from.year(), time::Month::December, 31).unwrap_or(today)
-        });
+        let to =
+            to.unwrap_or_else(|| Date::from_calendar_date(from.year(), time::Month::December, 31).unwrap_or(today));
         if from > to {
             return Err(ApiError::field("from", Message::new("export_period_order").with("from", from).with("to", to)));
         }
@@ -202,7 +203,8 @@ pub async fn invoice_sheet(app: &App, auth: &Auth, period: Period) -> Result<She
         let full = page.len() >= PAGE as usize;
         after = page.last().map(|r| (r.issue_date, r.id));
         for r in page {
-            let sign = if r.kind == "credit_note" { -facturier_core::Decimal::ONE } else { facturier_core::Decimal::ONE };
+            let sign =
+                if r.kind == "credit_note" { -facturier_core::Decimal::ONE } else { facturier_core::Decimal::ONE };
             rows.push(vec![
                 Cell::text(r.number),
                 Cell::text(r.kind),
@@ -222,7 +224,20 @@ pub async fn invoice_sheet(app: &App, auth: &Auth, period: Period) -> Result<She
             break;
         }
     }
-    let headers = ["number", "kind", "issue_date", "due_date", "customer", "currency", "net", "vat", "gross", "paid", "due", "status"];
+    let headers = [
+        "number",
+        "kind",
+        "issue_date",
+        "due_date",
+        "customer",
+        "currency",
+        "net",
+        "vat",
+        "gross",
+        "paid",
+        "due",
+        "status",
+    ];
     Ok(Sheet {
         name: format!("Factures {} {}", period.from, period.to),
         headers: headers.iter().map(|h| h.to_string()).collect(),

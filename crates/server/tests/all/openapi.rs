@@ -1394,7 +1394,18 @@ async fn responses_follow_the_document() {
     // Accounting hand-off: the FEC and the invoice list of the period.
     let year = time::OffsetDateTime::now_utc().year();
     let period = format!("?from={year}-01-01&to={year}-12-31");
-    let a = c.call("get", "/exports/fec", None, &format!("{period}&separator=pipe&encoding=utf-8"), Some(&token), None, false, &[]).await;
+    let a = c
+        .call(
+            "get",
+            "/exports/fec",
+            None,
+            &format!("{period}&separator=pipe&encoding=utf-8"),
+            Some(&token),
+            None,
+            false,
+            &[],
+        )
+        .await;
     assert_eq!(a.status, 200, "{}", a.text);
     assert!(a.text.starts_with("JournalCode|JournalLib|EcritureNum"), "{}", a.text);
     let a = c.call("get", "/exports/fec", None, "", Some(&token), None, false, &[]).await;

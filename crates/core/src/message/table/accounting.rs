@@ -13,26 +13,16 @@ pub(super) const ACCOUNTING: &[Row] = &[
         "journal code {journal}: one to four capital letters or digits",
         "code journal {journal} : une à quatre majuscules ou chiffres",
     ),
-
     (
         "export_period_order",
         "the period starts on {from}, after its end on {to}",
         "la période commence le {from:date}, après sa fin le {to:date}",
     ),
-
-    (
-        "fec_separator",
-        "separator {v}: tab or pipe",
-        "séparateur {v} : tab ou pipe",
-    ),
+    ("fec_separator", "separator {v}: tab or pipe", "séparateur {v} : tab ou pipe"),
     (
         "fec_encoding",
         "encoding {v}: iso-8859-15 (the default, a legal FEC set) or utf-8",
         "encodage {v} : iso-8859-15 (par défaut, un jeu légal du FEC) ou utf-8",
     ),
-    (
-        "export_lang",
-        "language {v}: fr or en",
-        "langue {v} : fr ou en",
-    ),
+    ("export_lang", "language {v}: fr or en", "langue {v} : fr ou en"),
 ];
