@@ -84,11 +84,18 @@ impl Store {
              WHERE d.company_id = ",
         );
         q.bind(Arg::Uuid(company_id));
-        q.push(" AND d.kind IN ('invoice', 'deposit_invoice', 'credit_note') AND d.status NOT IN ('draft', 'cancelled') AND d.issue_date >= ");
-        q.bind(Arg::Date(from)).push(" AND d.issue_date <= ").bind(Arg::Date(to));
-        if let Some((day, id)) = after {
-            q.push(" AND (d.issue_date > ").bind(Arg::Date(day));
-            q.push(" OR (d.issue_date = ").bind(Arg::Date(day)).push(" AND d.id > ").bind(Arg::Uuid(id)).push("))");
+        q.push(" AND d.kind IN ('invoice', 'deposit_invoice', 'credit_note') AND d.status NOT IN ('draft', 'cancelled') AND d.issue_date <= ");
+        q.bind(Arg::Date(to));
+        match after {
+            // A row value as the only lower bound: both planners seek the index's (date, id)
+            // suffix, so a page deep in a million documents costs what the first one does.
+            Some((day, id)) => {
+                q.push(" AND (d.issue_date, d.id) > (").bind(Arg::Date(day));
+                q.push(", ").bind(Arg::Uuid(id)).push(")");
+            }
+            None => {
+                q.push(" AND d.issue_date >= ").bind(Arg::Date(from));
+            }
         }
         q.push(" ORDER BY d.issue_date, d.id LIMIT ").bind(Arg::I64(i64::from(limit)));
         let rows: Vec<DocRow> =
@@ -160,11 +167,15 @@ impl Store {
             // The reversal is dated by the cancellation; a payment is cancelled after it was made.
             q.push(" AND p.status = 'cancelled' AND p.paid_on <= ").bind(Arg::Date(to));
         } else {
-            q.push(" AND p.paid_on >= ").bind(Arg::Date(from)).push(" AND p.paid_on <= ").bind(Arg::Date(to));
+            q.push(" AND p.paid_on <= ").bind(Arg::Date(to));
+            if after.is_none() {
+                q.push(" AND p.paid_on >= ").bind(Arg::Date(from));
+            }
         }
         if let Some((day, id)) = after {
-            q.push(" AND (p.paid_on > ").bind(Arg::Date(day));
-            q.push(" OR (p.paid_on = ").bind(Arg::Date(day)).push(" AND p.id > ").bind(Arg::Uuid(id)).push("))");
+            // A row value as the lower bound: both planners seek the index's (date, id) suffix.
+            q.push(" AND (p.paid_on, p.id) > (").bind(Arg::Date(day));
+            q.push(", ").bind(Arg::Uuid(id)).push(")");
         }
         q.push(" ORDER BY p.paid_on, p.id LIMIT ").bind(Arg::I64(i64::from(limit)));
         let rows: Vec<MoneyDb> =
@@ -248,7 +259,8 @@ impl Store {
         ids.dedup();
         let mut q = Sql::new("SELECT id, number, issue_date, gross, status FROM documents WHERE company_id = ");
         q.bind(Arg::Uuid(company_id)).push(" AND id IN ").bind_ids(ids.iter().copied());
-        let docs: Vec<(Uuid, Option<String>, Option<Date>, String, String)> =
+        type Settled = (Uuid, Option<String>, Option<Date>, String, String);
+        let docs: Vec<Settled> =
             on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
                 .fetch_all(c)
                 .await?);
@@ -368,11 +380,18 @@ impl Store {
              WHERE d.company_id = ",
         );
         q.bind(Arg::Uuid(company_id));
-        q.push(" AND d.kind IN ('invoice', 'deposit_invoice', 'credit_note') AND d.status NOT IN ('draft', 'cancelled') AND d.issue_date >= ");
-        q.bind(Arg::Date(from)).push(" AND d.issue_date <= ").bind(Arg::Date(to));
-        if let Some((day, id)) = after {
-            q.push(" AND (d.issue_date > ").bind(Arg::Date(day));
-            q.push(" OR (d.issue_date = ").bind(Arg::Date(day)).push(" AND d.id > ").bind(Arg::Uuid(id)).push("))");
+        q.push(" AND d.kind IN ('invoice', 'deposit_invoice', 'credit_note') AND d.status NOT IN ('draft', 'cancelled') AND d.issue_date <= ");
+        q.bind(Arg::Date(to));
+        match after {
+            // A row value as the only lower bound: both planners seek the index's (date, id)
+            // suffix, so a page deep in a million documents costs what the first one does.
+            Some((day, id)) => {
+                q.push(" AND (d.issue_date, d.id) > (").bind(Arg::Date(day));
+                q.push(", ").bind(Arg::Uuid(id)).push(")");
+            }
+            None => {
+                q.push(" AND d.issue_date >= ").bind(Arg::Date(from));
+            }
         }
         q.push(" ORDER BY d.issue_date, d.id LIMIT ").bind(Arg::I64(i64::from(limit)));
         let rows: Vec<ListDb> =
