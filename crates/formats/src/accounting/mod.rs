@@ -4,6 +4,7 @@
 pub mod check;
 pub mod fec;
 pub mod latin9;
+pub mod software;
 
 pub use check::{CheckReport, Problem, check_fec};
 pub use fec::{Encoding, FecOptions, FecWriter, Separator, file_name};
