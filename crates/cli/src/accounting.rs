@@ -3,6 +3,7 @@
 //! on stderr, and the FEC checker (`formats::accounting::check_fec`).
 
 use anyhow::{Context, Result, anyhow, bail};
+use facturier_formats::accounting::software::Software;
 use facturier_formats::accounting::{Encoding, FecOptions, Separator, check_fec};
 use facturier_server::app::accounting::{FecStream, Period};
 use facturier_server::error::ApiError;
@@ -37,6 +38,32 @@ pub enum ExportCommand {
         #[arg(long)]
         company: Option<Uuid>,
     },
+    /// Ciel / Sage 50 XIMPORT.TXT (fixed width) of the period's entries.
+    #[command(after_help = "Example:\n  facturier export ximport --from 2026-01-01 --to 2026-12-31")]
+    Ximport(SoftwareArgs),
+    /// QuadraCOMPTA ASCII import (M lines, amounts in cents) of the period's entries.
+    #[command(after_help = "Example:\n  facturier export quadratus --from 2026-01-01 --to 2026-12-31")]
+    Quadratus(SoftwareArgs),
+    /// EBP comma-separated import of the period's entries.
+    #[command(after_help = "Example:\n  facturier export ebp --from 2026-01-01 --to 2026-12-31 --output ebp.txt")]
+    Ebp(SoftwareArgs),
+}
+
+/// The period and output of an import file for accounting software.
+#[derive(clap::Args)]
+pub struct SoftwareArgs {
+    /// First day of the period (YYYY-MM-DD; default 1 January of this year).
+    #[arg(long)]
+    from: Option<String>,
+    /// Last day of the period (default 31 December).
+    #[arg(long)]
+    to: Option<String>,
+    /// The file to write (default: the software's name for it; `-` for standard output).
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// The company; needed when the database has several.
+    #[arg(long)]
+    company: Option<Uuid>,
 }
 
 #[derive(clap::Subcommand)]
@@ -82,8 +109,30 @@ async fn company(store: &Store, given: Option<Uuid>) -> Result<Uuid> {
 }
 
 pub async fn export(store: &Store, cmd: ExportCommand) -> Result<()> {
-    match cmd {
-        ExportCommand::Fec { from, to, output, encoding, separator, company: given } => {
+    let (software, cmd) = match cmd {
+        ExportCommand::Ximport(a) => (Some(Software::Ximport), a),
+        ExportCommand::Quadratus(a) => (Some(Software::Quadratus), a),
+        ExportCommand::Ebp(a) => (Some(Software::Ebp), a),
+        ExportCommand::Fec { from, to, output, encoding, separator, company } => {
+            return fec_export(store, from, to, output, encoding, separator, company, None).await;
+        }
+    };
+    fec_export(store, cmd.from, cmd.to, cmd.output, None, None, cmd.company, software).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn fec_export(
+    store: &Store,
+    from: Option<String>,
+    to: Option<String>,
+    output: Option<PathBuf>,
+    encoding: Option<String>,
+    separator: Option<String>,
+    given: Option<Uuid>,
+    software: Option<Software>,
+) -> Result<()> {
+    {
+        {
             let company = company(store, given).await?;
             let today = facturier_core::calendar::today(&store.company(company).await?.country);
             let period = Period::parse(date("--from", from.as_deref())?, date("--to", to.as_deref())?, today)
@@ -99,6 +148,9 @@ pub async fn export(store: &Store, cmd: ExportCommand) -> Result<()> {
             let mut fec = FecStream::start(store, company, period, FecOptions { separator, encoding }, today)
                 .await
                 .map_err(|e| anyhow!("{}", describe(&e)))?;
+            if let Some(s) = software {
+                fec = fec.as_software(s);
+            }
             let path = output.unwrap_or_else(|| PathBuf::from(&fec.name));
             let mut out: Box<dyn Write> = if path.as_os_str() == "-" {
                 Box::new(std::io::stdout().lock())

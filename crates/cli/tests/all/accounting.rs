@@ -95,6 +95,39 @@ async fn the_fec_of_the_demo_year_passes_our_check_and_the_independent_readers()
                 .unwrap();
             assert!(v.status.success(), "the independent readers refused the FEC:\n{}", text(&v));
         }
+        // The same entries for Ciel, Quadratus and EBP: every line at its layout's width
+        // (XIMPORT 142, Quadratus 231) or field count (EBP 9), debits equal to credits.
+        for (software, file, width) in [
+            ("ximport", "XIMPORT.TXT", 142),
+            ("quadratus", &format!("QUADRA{y}1231.txt"), 231),
+            ("ebp", &format!("EBP{y}1231.txt"), 0),
+        ] {
+            let out = run(&url, dir.path(), &["export", software, "--from", &from, "--to", &to]);
+            assert!(out.status.success(), "{software}: {}", text(&out));
+            let body = std::fs::read_to_string(dir.path().join(file)).unwrap();
+            let (mut debit, mut credit) = (0i64, 0i64);
+            let lines: Vec<&str> = body.split_terminator("\r\n").collect();
+            assert_eq!(lines.len() as u64, ours.lines, "{software}: one line per FEC line");
+            for l in lines {
+                let (side, cents) = match software {
+                    "ximport" => {
+                        assert_eq!(l.len(), width, "{l:?}");
+                        (&l[84..85], l[71..84].trim().replace('.', "").parse::<i64>().unwrap())
+                    }
+                    "quadratus" => {
+                        assert_eq!(l.len(), width, "{l:?}");
+                        (&l[41..42], l[43..55].parse::<i64>().unwrap())
+                    }
+                    _ => {
+                        let f: Vec<&str> = l.split(',').collect();
+                        assert_eq!(f.len(), 9, "{l:?}");
+                        (f[7], f[6].replace('.', "").parse::<i64>().unwrap())
+                    }
+                };
+                if side == "D" { debit += cents } else { credit += cents }
+            }
+            assert_eq!(debit, credit, "{software}");
+        }
         if let Some(name) = pg {
             drop_pg(&name);
         }

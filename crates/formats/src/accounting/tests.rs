@@ -236,7 +236,10 @@ fn ximport_is_its_golden_file_and_reads_back_by_its_widths() {
     }
     assert_eq!(sums.0, sums.1);
     let first = cut(lines[0], &[5, 2, 8, 8, 12, 11, 25, 13, 1, 18, 34, 5]);
-    assert_eq!(first[..9].iter().map(|s| s.trim()).collect::<Vec<_>>(), ["1", "VE", "20260115", "20260115", "F2026-00001", "411LEFEVRE", "Facture Lea Lefevre - OEu", "1091.99", "D"]);
+    assert_eq!(
+        first[..9].iter().map(|s| s.trim()).collect::<Vec<_>>(),
+        ["1", "VE", "20260115", "20260115", "F2026-00001", "411LEFEVRE", "Facture Lea Lefevre - OEu", "1091.99", "D"]
+    );
 }
 
 #[test]
@@ -252,7 +255,11 @@ fn quadratus_is_its_golden_file_and_reads_back_by_its_positions() {
         assert_eq!(at(12, 3), "000");
         assert_eq!(at(43, 1), "+");
         let cents: i64 = at(44, 12).parse().unwrap();
-        if at(42, 1) == "D" { sums.0 += cents } else { sums.1 += cents }
+        if at(42, 1) == "D" {
+            sums.0 += cents
+        } else {
+            sums.1 += cents
+        }
         assert_eq!(at(108, 3), "USD");
     }
     assert_eq!(sums.0, sums.1);
@@ -276,5 +283,10 @@ fn ebp_is_its_golden_file_and_reads_back_by_its_columns() {
         if f[7] == "D" { sums.0 += amount } else { sums.1 += amount }
     }
     assert_eq!(sums.0, sums.1);
-    assert!(text.starts_with("1,15012026,VE,411LEFEVRE,\"Facture Lea Lefevre - OEuvres\",\"F2026-00001\",1091.99,D,15012026\r\n"), "{text}");
+    assert!(
+        text.starts_with(
+            "1,15012026,VE,411LEFEVRE,\"Facture Lea Lefevre - OEuvres\",\"F2026-00001\",1091.99,D,15012026\r\n"
+        ),
+        "{text}"
+    );
 }

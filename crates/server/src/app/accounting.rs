@@ -6,15 +6,18 @@
 use crate::App;
 use crate::auth::Auth;
 use crate::error::ApiError;
+use facturier_core::accounting::Entry;
 use facturier_core::accounting::{
     Auxiliary, Chart, MoneyKind, Movement, Sale, Share, customer_account, money_entry, sale_entry,
 };
 use facturier_core::message::Message;
 use facturier_core::money::Currency;
+use facturier_formats::accounting::software::{Software, write_entry};
 use facturier_formats::accounting::{FecOptions, FecWriter, file_name};
 use facturier_formats::export::{Cell, Sheet};
 use facturier_store::Store;
 use facturier_store::accounting::{MoneyRow, SaleCursor};
+use std::collections::BTreeMap;
 use time::Date;
 use uuid::Uuid;
 
@@ -61,6 +64,9 @@ pub struct FecStream {
     chart: Chart,
     period: Period,
     writer: FecWriter<Vec<u8>>,
+    /// Set for an accounting software's file instead of the FEC: its layout, its bytes and
+    /// each journal's last entry number.
+    software: Option<(Software, Vec<u8>, BTreeMap<String, u64>, u64)>,
     phase: Phase,
     after: Option<SaleCursor>,
     /// The file's name: `SIRENFECAAAAMMJJ.txt`.
@@ -92,20 +98,43 @@ impl FecStream {
             chart: settings.accounting,
             period,
             writer,
+            software: None,
             phase: Phase::Sales,
             after: None,
             name,
         })
     }
 
+    /// The same entries in the layout of an accounting software instead of the FEC.
+    pub fn as_software(mut self, software: Software) -> FecStream {
+        self.name = software.file_name(self.period.to);
+        self.software = Some((software, Vec::with_capacity(64 * 1024), BTreeMap::new(), 0));
+        self
+    }
+
     /// Entries and lines written so far.
     pub fn counts(&self) -> (u64, u64) {
-        (self.writer.entries, self.writer.lines)
+        match &self.software {
+            Some((_, _, numbers, lines)) => (numbers.values().sum(), *lines),
+            None => (self.writer.entries, self.writer.lines),
+        }
+    }
+
+    fn write(&mut self, e: &Entry) -> Result<(), ApiError> {
+        match &mut self.software {
+            Some((software, out, numbers, lines)) => {
+                let n = numbers.entry(e.journal.code.clone()).or_insert(0);
+                *n += 1;
+                write_entry(*software, e, *n, out);
+                *lines += e.lines.len() as u64;
+                Ok(())
+            }
+            None => self.writer.write(e).map(|_| ()).map_err(|e| ApiError::Internal(e.to_string())),
+        }
     }
 
     /// The next bytes of the file (the header comes with the first page), `None` at the end.
     pub async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, ApiError> {
-        let io = |e: std::io::Error| ApiError::Internal(e.to_string());
         let Period { from, to } = self.period;
         match self.phase {
             Phase::Done => return Ok(None),
@@ -133,7 +162,7 @@ impl FecStream {
                         lettering: s.lettering.clone(),
                     };
                     if let Some(e) = sale_entry(&self.chart, self.currency, &sale) {
-                        self.writer.write(&e).map_err(io)?;
+                        self.write(&e)?;
                     }
                 }
             }
@@ -143,7 +172,7 @@ impl FecStream {
                     self.store.accounting_money(self.company, from, to, self.after, PAGE, reversals).await?;
                 for m in &page {
                     let e = money_entry(&self.chart, self.currency, &movement(m, reversals, self.currency));
-                    self.writer.write(&e).map_err(io)?;
+                    self.write(&e)?;
                 }
                 match next {
                     Some(n) => self.after = Some(n),
@@ -155,7 +184,11 @@ impl FecStream {
                 }
             }
         }
-        Ok(Some(std::mem::take(self.writer.get_mut())))
+        let header = std::mem::take(self.writer.get_mut());
+        Ok(Some(match &mut self.software {
+            Some((_, out, _, _)) => std::mem::take(out),
+            None => header,
+        }))
     }
 }
 
