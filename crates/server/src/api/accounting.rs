@@ -13,6 +13,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use facturier_core::message::Message;
 use facturier_core::party::Language;
+use facturier_formats::accounting::software::Software;
 use facturier_formats::accounting::{Encoding, FecOptions, Separator};
 use facturier_formats::export;
 use serde::Deserialize;
@@ -65,6 +66,47 @@ pub async fn fec(State(app): State<App>, auth: Auth, Query(q): Query<ExportQuery
     }));
     let content_type = format!("text/plain; charset={}", encoding.charset());
     Ok(([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
+}
+
+/// The FEC's entries in an accounting software's layout, streamed.
+async fn software_file(app: &App, auth: &Auth, q: &ExportQuery, software: Software) -> Result<Response, ApiError> {
+    let period = period(auth, q)?;
+    let stream = accounting::fec(app, auth, period, FecOptions::default()).await?.as_software(software);
+    let disposition = format!("attachment; filename=\"{}\"", stream.name);
+    let body = Body::from_stream(futures_util::stream::unfold(Some(stream), |state| async move {
+        let mut s = state?;
+        match s.next_chunk().await {
+            Ok(Some(bytes)) => Some((Ok::<_, std::io::Error>(bytes), Some(s))),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!("accounting export stopped: {e}");
+                Some((Err(std::io::Error::other(e.to_string())), None))
+            }
+        }
+    }));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=us-ascii".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `GET /exports/ximport?from=&to=`: Ciel / Sage 50 XIMPORT.TXT.
+pub async fn ximport(State(app): State<App>, auth: Auth, Query(q): Query<ExportQuery>) -> Result<Response, ApiError> {
+    software_file(&app, &auth, &q, Software::Ximport).await
+}
+
+/// `GET /exports/quadratus?from=&to=`: QuadraCOMPTA ASCII import.
+pub async fn quadratus(State(app): State<App>, auth: Auth, Query(q): Query<ExportQuery>) -> Result<Response, ApiError> {
+    software_file(&app, &auth, &q, Software::Quadratus).await
+}
+
+/// `GET /exports/ebp?from=&to=`: EBP's comma-separated import.
+pub async fn ebp(State(app): State<App>, auth: Auth, Query(q): Query<ExportQuery>) -> Result<Response, ApiError> {
+    software_file(&app, &auth, &q, Software::Ebp).await
 }
 
 async fn invoices(app: &App, auth: &Auth, q: &ExportQuery, xlsx: bool) -> Result<Response, ApiError> {

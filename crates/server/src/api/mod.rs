@@ -95,6 +95,9 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/exports/fec", "The FEC of a period (article A47 A-1 LPF), streamed"),
     ("get", "/exports/invoices.csv", "The invoice list of a period, CSV"),
     ("get", "/exports/invoices.xlsx", "The invoice list of a period, XLSX"),
+    ("get", "/exports/ximport", "The entries of a period for Ciel / Sage 50 (XIMPORT)"),
+    ("get", "/exports/quadratus", "The entries of a period for Quadratus"),
+    ("get", "/exports/ebp", "The entries of a period for EBP"),
     ("get", "/openapi.json", "This OpenAPI document"),
 ];
 
@@ -384,6 +387,9 @@ pub fn routes(app: App) -> Router<App> {
         .route("/exports/fec", get(accounting::fec))
         .route("/exports/invoices.csv", get(accounting::invoices_csv))
         .route("/exports/invoices.xlsx", get(accounting::invoices_xlsx))
+        .route("/exports/ximport", get(accounting::ximport))
+        .route("/exports/quadratus", get(accounting::quadratus))
+        .route("/exports/ebp", get(accounting::ebp))
         .route("/openapi.json", get(|| async { axum::Json(crate::openapi::document()) }))
         .fallback(|| async { ApiError::NotFound("route") })
         .layer(axum::middleware::from_fn(crate::error::in_readers_language))

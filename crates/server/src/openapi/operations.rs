@@ -260,6 +260,27 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("get", "/exports/invoices.xlsx", "getInvoiceListXlsx", "accounting")
     },
     Operation {
+        description: "The entries of the FEC of the period (default: the current calendar year) in Ciel / Sage 50's XIMPORT layout: fixed width (142 characters), CR/LF, unaccented ASCII. See docs/accounting.md.",
+        query: &["From", "To"],
+        success: Success::File("text/plain", "XIMPORT.TXT"),
+        errors: &[422],
+        ..op("get", "/exports/ximport", "getXimport", "accounting")
+    },
+    Operation {
+        description: "The entries of the FEC of the period in QuadraCOMPTA's ASCII import layout: one `M` line (231 characters) per entry line, amounts in cents, CR/LF.",
+        query: &["From", "To"],
+        success: Success::File("text/plain", "The Quadratus file"),
+        errors: &[422],
+        ..op("get", "/exports/quadratus", "getQuadratus", "accounting")
+    },
+    Operation {
+        description: "The entries of the FEC of the period in EBP's comma-separated import layout, CR/LF.",
+        query: &["From", "To"],
+        success: Success::File("text/plain", "The EBP file"),
+        errors: &[422],
+        ..op("get", "/exports/ebp", "getEbp", "accounting")
+    },
+    Operation {
         description: "Not for read-only roles. Records a `direct_debit` payment of each debit's amount on its invoice, all in one transaction (422 naming the debit whose invoice no longer owes it). Twice is 409.",
         body: Body::Json("CollectedInput"),
         success: Success::Json(200, "DirectDebitView", "The collected batch"),
