@@ -55,6 +55,10 @@ enum Phase {
     Done,
 }
 
+/// An accounting software's file being written: its layout, its bytes not yet handed
+/// on, each journal's last entry number, the lines written.
+type SoftwareFile = (Software, Vec<u8>, BTreeMap<String, u64>, u64);
+
 /// A FEC being written: each call to [`FecStream::next_chunk`] reads one page and
 /// gives the bytes of its entries.
 pub struct FecStream {
@@ -66,7 +70,7 @@ pub struct FecStream {
     writer: FecWriter<Vec<u8>>,
     /// Set for an accounting software's file instead of the FEC: its layout, its bytes and
     /// each journal's last entry number.
-    software: Option<(Software, Vec<u8>, BTreeMap<String, u64>, u64)>,
+    software: Option<SoftwareFile>,
     phase: Phase,
     after: Option<SaleCursor>,
     /// The file's name: `SIRENFECAAAAMMJJ.txt`.
