@@ -7,6 +7,7 @@ Run it with the interpreter of the virtualenv that scripts/setup-validators buil
     target/validators-venv/bin/python scripts/validate.py ubl invoice-ubl.xml
     target/validators-venv/bin/python scripts/validate.py pdf invoice.pdf
     target/validators-venv/bin/python scripts/validate.py sepa batch.xml
+    target/validators-venv/bin/python scripts/validate.py fec 552100554FEC20261231.txt
 
 cii  XSD of the Factur-X profile named in the XML (factur-x's xml_check_xsd), then the
      Factur-X schematron of that profile and the French BR-FR "Flux 2" CII schematron
@@ -21,6 +22,11 @@ sepa A SEPA direct-debit file (pain.008.001.02 or .08, by its namespace): the XS
      1-35 SEPA characters and its signature date not after the collection date, a
      sequence type FRST, RCUR, OOFF or FNAL, unique end-to-end ids, and the creditor
      identifier's ISO 7064 MOD 97-10 check digits.
+fec  A FEC (article A47 A-1 LPF) read by two independent readers from PyPI:
+     `check_fec` of django-accounting-fr (its pure-Python module `accounting_fr.fec_check`,
+     the Test Compta Demat structure rules; Django itself is not needed for it, so the
+     package is installed with --no-deps), then fec-parser's `FECParser`, which must read
+     every line, and whose debits and credits must add up to the same total.
 pdf  The container: qpdf --check, PDF/A-3 and Factur-X XMP fields, the embedded
      factur-x.xml file specification (/AF, AFRelationship, text/xml), the PDF/A output
      intent, every font embedded, no encryption, no JavaScript; then the cii checks on
@@ -451,6 +457,34 @@ def check_sepa(xml_file: Path, report: Report) -> None:
     report.checks.append("EPC SDD Core rules")
 
 
+def check_fec_file(path: Path, report: Report) -> None:
+    from decimal import Decimal
+    from io import BytesIO
+
+    from accounting_fr.fec_check import check_fec
+    from fec_parser.parser import FECParser
+
+    content = path.read_bytes()
+    r = check_fec(content, path.name)
+    for e in r.errors:
+        report.error("check_fec", str(e))
+    for w in r.warnings:
+        report.warning("check_fec", str(w))
+    report.checks.append(f"django-accounting-fr check_fec ({r.stats.get('ecritures', 0)} entries)")
+    parser = FECParser.from_bytesio(BytesIO(content), path.name)
+    for e in parser.parse() or []:
+        report.error("fec-parser", str(e))
+    debit = credit = Decimal(0)
+    lines = 0
+    for e in parser.get_ecritures():
+        debit += e.debit
+        credit += e.credit
+        lines += 1
+    if debit != credit:
+        report.error("fec-parser", f"debits {debit} and credits {credit} differ")
+    report.checks.append(f"fec-parser ({lines} lines, debit {debit} credit {credit})")
+
+
 def check_one(kind: str, path: Path, br_fr: bool) -> int:
     report = Report()
     try:
@@ -462,6 +496,8 @@ def check_one(kind: str, path: Path, br_fr: bool) -> int:
             check_ubl(path, report, br_fr=br_fr)
         elif kind == "sepa":
             check_sepa(path, report)
+        elif kind == "fec":
+            check_fec_file(path, report)
         else:
             check_pdf(path, report)
     except Unreadable as e:
@@ -478,7 +514,7 @@ def check_one(kind: str, path: Path, br_fr: bool) -> int:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("kind", choices=["cii", "ubl", "pdf", "sepa"])
+    parser.add_argument("kind", choices=["cii", "ubl", "pdf", "sepa", "fec"])
     parser.add_argument("file", type=Path, nargs="+", help="one or more files, checked one by one")
     parser.add_argument("--no-br-fr", action="store_true", help="skip the French BR-FR schematron")
     args = parser.parse_args(argv)

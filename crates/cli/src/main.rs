@@ -1,5 +1,6 @@
 //! The `facturier` binary.
 
+mod accounting;
 mod bench;
 mod demo;
 mod contracts;
@@ -149,6 +150,12 @@ enum Command {
         after_help = "Example:\n  facturier sepa batch --collection-date 2026-12-15\n  facturier sepa xml 0193… --output prelevements.xml"
     )]
     Sepa(sepa::SepaCommand),
+    /// Accounting exports: the FEC of a period.
+    #[command(subcommand, after_help = "Example:\n  facturier export fec --from 2026-01-01 --to 2026-12-31")]
+    Export(accounting::ExportCommand),
+    /// Check a FEC file (the DGFiP's Test Compta Demat rules, balances, continuity, lettering).
+    #[command(subcommand, after_help = "Example:\n  facturier fec check 552100554FEC20261231.txt")]
+    Fec(accounting::FecCommand),
     /// Apply the database migrations and exit.
     #[command(after_help = "Example:\n  facturier migrate --database-url postgres://postgres@127.0.0.1/facturier")]
     Migrate,
@@ -398,6 +405,15 @@ async fn main() -> Result<()> {
         Command::Sepa(cmd) => {
             let store = open(&cli.database_url).await?;
             sepa::run(&store, cmd).await?;
+        }
+        Command::Export(cmd) => {
+            let store = open(&cli.database_url).await?;
+            accounting::export(&store, cmd).await?;
+        }
+        Command::Fec(cmd) => {
+            if !accounting::fec(cmd)? {
+                std::process::exit(1);
+            }
         }
         Command::Migrate => {
             open(&cli.database_url).await?;

@@ -4,6 +4,7 @@
 //! Everything that reaches this crate has been parsed into its types; a value of
 //! `Siren`, `Currency` or `LineInput` is valid by construction.
 
+pub mod accounting;
 pub mod aging;
 pub mod calendar;
 pub mod company;

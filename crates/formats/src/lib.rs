@@ -1,6 +1,7 @@
 //! Bytes in and out: PDF/A-3 with Factur-X, UBL, SEPA, FEC, CSV and XLSX. It renders
 //! what `facturier-core` computed and never touches storage or the network.
 
+pub mod accounting;
 pub mod cii;
 pub mod dunning;
 pub mod email;

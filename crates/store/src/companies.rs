@@ -111,6 +111,12 @@ pub struct CompanySettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(inline))]
     pub sepa: Option<SepaSettings>,
+    // Accounting hand-off (issue 24).
+    /// The chart of accounts and journals the entries and the FEC are written with (the
+    /// French PCG defaults until changed).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, inline))]
+    pub accounting: facturier_core::accounting::Chart,
 }
 
 /// The company's SEPA direct-debit settings.

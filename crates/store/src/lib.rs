@@ -5,6 +5,7 @@
 //! types (`migrations/sqlite`, `migrations/postgres`). Every query filters by
 //! `company_id`; only [`documents`] allocates legal numbers and seals.
 
+pub mod accounting;
 pub mod accounts;
 pub mod bulk;
 mod checkpoint;

@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 mod contracts;
 mod derive;
+mod fec;
 mod generator;
 mod import;
 mod load;
@@ -124,6 +125,10 @@ pub struct BenchArgs {
     /// Only run the contracts benchmark.
     #[arg(long)]
     contracts_only: bool,
+    /// Only run the FEC benchmark: load `--invoices` on SQLite (or take `--reuse`), then
+    /// stream their FEC, printing lines/s and the memory during the export.
+    #[arg(long)]
+    fec_only: bool,
 }
 
 /// How long the generated history is: invoices are spread over about three years up to today.
@@ -359,6 +364,42 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             let _ = std::fs::remove_dir_all(&dir);
         }
         println!("\nResults:\n\n{}", import::ImportFigures::table(&imported));
+        return Ok(());
+    }
+    if args.fec_only {
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let (scratch, url) = match &args.reuse {
+            Some(url) => (None, url.clone()),
+            None => {
+                let (s, u) =
+                    Scratch::create("sqlite", &args, &dir, &format!("fec_{}", human(args.invoices).to_lowercase()))
+                        .await?;
+                (Some(s), u)
+            }
+        };
+        let store = Store::connect(&url).await.with_context(|| format!("cannot open {url}"))?;
+        store.migrate().await.context("cannot migrate")?;
+        let company_id = if args.reuse.is_some() {
+            reopen(&store, &generator, &args).await?.company_id
+        } else {
+            println!("\n== sqlite: {} customers, {} issued invoices", args.customers, args.invoices);
+            load(&store, &generator, &args, args.customers, args.invoices).await?.company_id
+        };
+        let figures = fec::fec_bench(&store, company_id).await;
+        store.close().await;
+        match scratch {
+            Some(_) if args.keep => println!("  kept: {url}"),
+            Some(s) => {
+                if let Err(e) = s.remove().await {
+                    eprintln!("warning: could not remove the bench database: {e:#}");
+                }
+            }
+            None => {}
+        }
+        if made_dir && !args.keep {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        println!("\nResults:\n\n{}", figures?.table());
         return Ok(());
     }
     let mut figs = Vec::new();

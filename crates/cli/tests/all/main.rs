@@ -6,6 +6,7 @@
 mod browser;
 mod services;
 
+mod accounting;
 mod cli;
 mod edge;
 mod web_customers_e2e;

@@ -109,6 +109,10 @@ fn every_error_of_the_domain_reads_as_its_code() {
     ] {
         same(&e, e.message());
     }
+    for e in [crate::accounting::ChartError::Account("41".into()), crate::accounting::ChartError::Journal("ve".into())]
+    {
+        same(&e, e.message());
+    }
     let progress = [
         ProgressError::BadPercent(d("120")),
         ProgressError::TooMuch { asked: d("3"), left: d("2") },

@@ -67,6 +67,11 @@ pub struct CustomerView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, examples("auto", "never"))]
     pub dunning: Option<&'static str>,
+    /// The auxiliary account the customer's entries use: its own, else `411` and a code
+    /// from its name and id. Absent in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, examples("411DURAND"))]
+    pub accounting_account: Option<String>,
 }
 
 /// A customer's legal identifiers.
@@ -134,6 +139,7 @@ fn view(r: &CustomerRecord, credit: Option<Vec<CreditView>>) -> CustomerView {
         created_at: instant_text(r.created_at),
         updated_at: instant_text(r.updated_at),
         dunning: None,
+        accounting_account: None,
     }
 }
 
@@ -147,6 +153,8 @@ async fn full_view(app: &App, company: uuid::Uuid, r: &CustomerRecord) -> Result
         .collect();
     let mut v = view(r, Some(credit));
     v.dunning = Some(if app.store.dunning_held(company, r.id).await? { "never" } else { "auto" });
+    let own = app.store.customer_account(company, r.id).await?;
+    v.accounting_account = Some(facturier_core::accounting::customer_account(own.as_deref(), &r.customer.name, r.id));
     Ok(v)
 }
 

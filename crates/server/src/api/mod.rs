@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`. [`ROUTES`] lists every operation; the OpenAPI
 //! document is built from the same list and a test checks the router answers each.
 
+pub mod accounting;
 pub mod billing;
 pub mod contracts;
 pub mod customer_files;
@@ -99,6 +100,13 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/sepa/direct-debits/{id}/xml", "The batch's pain.008 file"),
     ("post", "/sepa/direct-debits/{id}/collected", "Mark a batch collected: a payment on every invoice"),
     ("post", "/sepa/direct-debits/{id}/rejects", "Record a bank's reject of one debit"),
+    // Accounting hand-off (issue 24).
+    ("get", "/exports/fec", "The FEC of a period (article A47 A-1 LPF), streamed"),
+    ("get", "/exports/invoices.csv", "The invoice list of a period, CSV"),
+    ("get", "/exports/invoices.xlsx", "The invoice list of a period, XLSX"),
+    ("get", "/exports/ximport", "The entries of a period for Ciel / Sage 50 (XIMPORT)"),
+    ("get", "/exports/quadratus", "The entries of a period for Quadratus"),
+    ("get", "/exports/ebp", "The entries of a period for EBP"),
     ("get", "/openapi.json", "This OpenAPI document"),
 ];
 
@@ -390,6 +398,13 @@ pub fn routes(app: App) -> Router<App> {
         .route("/sepa/direct-debits/{id}/xml", get(sepa::batch_xml))
         .route("/sepa/direct-debits/{id}/collected", axum::routing::post(sepa::collected))
         .route("/sepa/direct-debits/{id}/rejects", axum::routing::post(sepa::reject))
+        // Accounting hand-off (issue 24).
+        .route("/exports/fec", get(accounting::fec))
+        .route("/exports/invoices.csv", get(accounting::invoices_csv))
+        .route("/exports/invoices.xlsx", get(accounting::invoices_xlsx))
+        .route("/exports/ximport", get(accounting::ximport))
+        .route("/exports/quadratus", get(accounting::quadratus))
+        .route("/exports/ebp", get(accounting::ebp))
         .route("/openapi.json", get(|| async { axum::Json(crate::openapi::document()) }))
         .fallback(|| async { ApiError::NotFound("route") })
         .layer(axum::middleware::from_fn(crate::error::in_readers_language))

@@ -34,10 +34,14 @@ pub async fn attach_file(
 pub async fn create(app: &App, auth: &Auth, input: &CustomerInput) -> Result<CustomerRecord, ApiError> {
     auth.require_write()?;
     let hold = dunning_hold(input)?;
+    let account = accounting_account(input)?;
     let customer = input.parse()?;
     let rec = app.store.insert_customer(auth.company(), &customer).await?;
     if let Some(never) = hold {
         app.store.set_dunning_hold(auth.company(), HoldSubject::Customer, rec.id, never).await?;
+    }
+    if let Some(a) = account {
+        app.store.set_customer_account(auth.company(), rec.id, a.as_deref()).await?;
     }
     Ok(rec)
 }
@@ -54,12 +58,28 @@ pub async fn update(
     let current = app.store.customer(auth.company(), id).await?;
     let input = edit(CustomerInput::from_customer(&current.customer))?;
     let hold = dunning_hold(&input)?;
+    let account = accounting_account(&input)?;
     let customer = input.parse()?;
     let rec = app.store.update_customer(auth.company(), id, &customer).await?;
     if let Some(never) = hold {
         app.store.set_dunning_hold(auth.company(), HoldSubject::Customer, id, never).await?;
     }
+    if let Some(a) = account {
+        app.store.set_customer_account(auth.company(), id, a.as_deref()).await?;
+    }
     Ok(rec)
+}
+
+/// The `accounting_account` of a customer's input, checked before anything is written:
+/// `Some(None)` clears it (`""`), `None` leaves it as it is.
+fn accounting_account(input: &CustomerInput) -> Result<Option<Option<String>>, ApiError> {
+    let Some(a) = input.accounting_account.as_deref() else { return Ok(None) };
+    let a = a.trim();
+    if a.is_empty() {
+        return Ok(Some(None));
+    }
+    facturier_core::accounting::check_account(a).map_err(|e| ApiError::field("accounting_account", e.message()))?;
+    Ok(Some(Some(a.to_string())))
 }
 
 /// The `dunning` of a customer's input: `Some(true)` for `never`, `Some(false)` for `auto`.
@@ -198,6 +218,13 @@ pub struct CustomerInput {
     #[schema(value_type = Option<String>, examples("auto", "never"))]
     pub dunning: Option<String>,
     // --- end dunning ---
+    // Accounting hand-off (issue 24).
+    /// The customer's auxiliary account in the FEC and the accounting files (`411DURAND`:
+    /// three PCG digits, then letters or digits, at most 17); `""` goes back to the default,
+    /// `411` followed by a code from the name and the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, examples("411DURAND"))]
+    pub accounting_account: Option<String>,
     // Read-only fields a client may send back from a GET; ignored.
     #[serde(default, skip_serializing)]
     pub id: Option<serde_json::Value>,

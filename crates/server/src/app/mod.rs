@@ -5,6 +5,7 @@
 //! and the web app maps forms to them; neither calls the other.
 
 pub mod contracts;
+pub mod accounting;
 pub mod customers;
 pub mod documents;
 pub mod dunning;

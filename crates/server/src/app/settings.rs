@@ -131,6 +131,10 @@ pub struct SettingsInput {
     // SEPA direct debit (issue 23).
     #[schema(inline)]
     pub sepa: Option<SepaInput>,
+    // Accounting hand-off (issue 24).
+    /// The chart of accounts and journals; fields left out take the PCG defaults.
+    #[schema(inline)]
+    pub accounting: Option<facturier_core::accounting::Chart>,
 }
 
 /// The SEPA section of `PATCH /settings`; without `creditor_id` it clears the section.
@@ -552,6 +556,13 @@ pub async fn update_settings(app: &App, auth: &Auth, input: &SettingsInput) -> R
                 .map(|creditor_id| facturier_store::companies::SepaSettings { creditor_id }),
             None => None,
         };
+    }
+    // Accounting hand-off (issue 24).
+    if let Some(chart) = &input.accounting {
+        match chart.check() {
+            Ok(()) => s.accounting = chart.clone(),
+            Err(e) => v.error("accounting", e.message()),
+        }
     }
     v.finish()?;
     app.store.set_settings(auth.company(), &s).await?;

@@ -72,6 +72,7 @@ pub fn document() -> Value {
             {"name": "collections", "description": "Getting paid: SEPA direct debit (mandates, batches, pain.008 files, collection and rejects) and online payment through Stripe Checkout"},
             {"name": "dunning", "description": "Dunning: overdue invoices, reminder runs by e-mail or letter, their history"},
             {"name": "imports", "description": "Customers and products imported from CSV or XLSX files"},
+            {"name": "accounting", "description": "The accounting hand-off: the FEC and the invoice list of a period"},
             {"name": "settings", "description": "Company settings: document numbering"},
             {"name": "meta", "description": "About the API itself"},
         ],

@@ -238,6 +238,49 @@ const BASE_OPERATIONS: &[Operation] = &[
         errors: &[404, 422],
         ..op("get", "/sepa/direct-debits/{id}/xml", "getDirectDebitXml", "collections")
     },
+    // Accounting hand-off (issue 24).
+    Operation {
+        description: "The FEC (fichier des écritures comptables, article A47 A-1 of the LPF) of the issued invoices, deposit invoices, credit notes, receipts, refunds and their cancellations (SEPA rejects) dated from `from` to `to` (default: the current calendar year): the 18 columns in order, CR/LF, tab-separated (`separator=pipe` for `|`), ISO 8859-15 (`encoding=utf-8` on request; characters outside ISO 8859-15 are transliterated), amounts with a decimal comma, dates `AAAAMMJJ`, `EcritureNum` continuous per journal, invoices settled within the period lettered with their payments. Named `SIRENFECAAAAMMJJ.txt` (the last day of the period). Streamed: any period takes constant memory.",
+        query: &["From", "To", "FecSeparator", "FecEncoding"],
+        success: Success::File("text/plain", "The FEC"),
+        errors: &[422],
+        ..op("get", "/exports/fec", "getFec", "accounting")
+    },
+    Operation {
+        description: "The issued invoices, deposit invoices and credit notes (amounts negative) dated from `from` to `to` (default: the current calendar year), one per row: number, kind, dates, customer, currency, net, VAT, gross, paid, due, status. `lang=fr` (default: `;` and decimal commas) or `en`; UTF-8 with a byte-order mark.",
+        query: &["From", "To", "ExportLang"],
+        success: Success::File("text/csv", "The invoice list"),
+        errors: &[422],
+        ..op("get", "/exports/invoices.csv", "getInvoiceListCsv", "accounting")
+    },
+    Operation {
+        description: "The invoice list of `GET /exports/invoices.csv` as an XLSX workbook, amounts as numbers.",
+        query: &["From", "To"],
+        success: Success::File("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "The invoice list"),
+        errors: &[422],
+        ..op("get", "/exports/invoices.xlsx", "getInvoiceListXlsx", "accounting")
+    },
+    Operation {
+        description: "The entries of the FEC of the period (default: the current calendar year) in Ciel / Sage 50's XIMPORT layout: fixed width (142 characters), CR/LF, unaccented ASCII. See docs/accounting.md.",
+        query: &["From", "To"],
+        success: Success::File("text/plain", "XIMPORT.TXT"),
+        errors: &[422],
+        ..op("get", "/exports/ximport", "getXimport", "accounting")
+    },
+    Operation {
+        description: "The entries of the FEC of the period in QuadraCOMPTA's ASCII import layout: one `M` line (231 characters) per entry line, amounts in cents, CR/LF.",
+        query: &["From", "To"],
+        success: Success::File("text/plain", "The Quadratus file"),
+        errors: &[422],
+        ..op("get", "/exports/quadratus", "getQuadratus", "accounting")
+    },
+    Operation {
+        description: "The entries of the FEC of the period in EBP's comma-separated import layout, CR/LF.",
+        query: &["From", "To"],
+        success: Success::File("text/plain", "The EBP file"),
+        errors: &[422],
+        ..op("get", "/exports/ebp", "getEbp", "accounting")
+    },
     Operation {
         description: "Not for read-only roles. Records a `direct_debit` payment of each debit's amount on its invoice, all in one transaction (422 naming the debit whose invoice no longer owes it). Twice is 409.",
         body: Body::Json("CollectedInput"),

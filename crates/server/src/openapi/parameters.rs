@@ -140,6 +140,21 @@ pub(super) fn parameters() -> Value {
             "description": "Only documents due on or before this day.",
             "schema": schema_ref("Date"),
         },
+        "FecSeparator": {
+            "name": "separator", "in": "query", "required": false,
+            "description": "The FEC's field separator: `tab` (default) or `pipe`.",
+            "schema": {"type": "string", "enum": ["tab", "pipe"], "default": "tab"},
+        },
+        "FecEncoding": {
+            "name": "encoding", "in": "query", "required": false,
+            "description": "`iso-8859-15` (default, a character set the law lists) or `utf-8`.",
+            "schema": {"type": "string", "enum": ["iso-8859-15", "utf-8"], "default": "iso-8859-15"},
+        },
+        "ExportLang": {
+            "name": "lang", "in": "query", "required": false,
+            "description": "`fr` (`;` between cells, decimal commas; default) or `en` (`,` and decimal points).",
+            "schema": {"type": "string", "enum": ["fr", "en"], "default": "fr"},
+        },
     })
 }
 

@@ -6,6 +6,7 @@
 mod common;
 
 mod account_security;
+mod accounting;
 mod api;
 mod bad_input;
 mod concurrency;

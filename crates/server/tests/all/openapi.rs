@@ -713,6 +713,10 @@ impl Client<'_> {
                     "application/xml" => assert!(a.text.starts_with("<?xml"), "{at}: {code} is not XML"),
                     "image/png" => assert!(a.bytes.starts_with(b"\x89PNG"), "{at}: {code} is not a PNG"),
                     "image/jpeg" => assert!(a.bytes.starts_with(&[0xff, 0xd8]), "{at}: {code} is not a JPEG"),
+                    "text/plain" | "text/csv" => assert!(!a.bytes.is_empty(), "{at}: {code} is empty"),
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => {
+                        assert!(a.bytes.starts_with(b"PK"), "{at}: {code} is not an XLSX (zip)")
+                    }
                     _ => {
                         let v: Value = serde_json::from_str(&a.text)
                             .unwrap_or_else(|e| panic!("{at}: {code} is not JSON ({e}): {}", a.text));
@@ -1411,6 +1415,38 @@ async fn responses_follow_the_document() {
     c.ok("post", "/billing/run", None, Some(json!({"date": "2026-02-01"}))).await;
     c.ok("get", "/contracts/{id}", Some(&kid), None).await;
     c.ok("post", "/contracts/{id}/terminate", Some(&kid), Some(json!({"date": "2026-06-30", "reason": "Fin"}))).await;
+    // Accounting hand-off: the FEC and the invoice list of the period.
+    let year = time::OffsetDateTime::now_utc().year();
+    let period = format!("?from={year}-01-01&to={year}-12-31");
+    let a = c
+        .call(
+            "get",
+            "/exports/fec",
+            None,
+            &format!("{period}&separator=pipe&encoding=utf-8"),
+            Some(&token),
+            None,
+            false,
+            &[],
+        )
+        .await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    assert!(a.text.starts_with("JournalCode|JournalLib|EcritureNum"), "{}", a.text);
+    let a = c.call("get", "/exports/fec", None, "", Some(&token), None, false, &[]).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    c.expect(422, "get", "/exports/fec", None, "?separator=comma", None).await;
+    c.expect(422, "get", "/exports/fec", None, &format!("?from={year}-12-31&to={year}-01-01"), None).await;
+    let a = c.call("get", "/exports/invoices.csv", None, &period, Some(&token), None, false, &[]).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    let a = c.call("get", "/exports/invoices.xlsx", None, &period, Some(&token), None, false, &[]).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    c.expect(422, "get", "/exports/invoices.csv", None, "?lang=de", None).await;
+    for software in ["/exports/ximport", "/exports/quadratus", "/exports/ebp"] {
+        // The year has the invoices issued above: the files are not empty.
+        let a = c.call("get", software, None, &period, Some(&token), None, false, &[]).await;
+        assert_eq!(a.status, 200, "{software}: {}", a.text);
+        c.expect(422, "get", software, None, "?to=someday", None).await;
+    }
 
     // Every operation was seen succeeding with its documented success status.
     for (method, path, _) in ROUTES.iter() {

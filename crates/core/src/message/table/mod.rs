@@ -6,6 +6,7 @@
 //! The areas' rows are chained into [`MESSAGES`], the one table every lookup reads.
 
 mod contracts;
+mod accounting;
 mod documents;
 mod dunning;
 mod dunning_web;
@@ -33,7 +34,7 @@ type Row = (&'static str, &'static str, &'static str);
 /// applied when rendering, so the table is written with plain spaces.
 pub const MESSAGES: &[Row] = &ALL;
 
-const AREAS: [&[Row]; 12] = [
+const AREAS: [&[Row]; 13] = [
     input::INPUT,
     taxes::TAXES,
     documents::DOCUMENTS,
@@ -46,6 +47,7 @@ const AREAS: [&[Row]; 12] = [
     sepa::SEPA,
     contracts::CONTRACTS,
     dunning_web::DUNNING_WEB,
+    accounting::ACCOUNTING,
 ];
 
 const ALL: [Row; count(&AREAS)] = chain(&AREAS);

@@ -143,6 +143,7 @@ pub(super) fn empty_settings() -> SettingsInput {
         stripe: None,
         dunning: None,
         sepa: None,
+        accounting: None,
     }
 }
 

@@ -1,0 +1,14 @@
+//! Accounting: the chart of accounts of a company and the journal entries derived from
+//! its issued documents and its payments (pure functions; the FEC and the import files
+//! of accounting software are written from these entries by `formats::accounting`).
+
+pub mod chart;
+pub mod entries;
+
+pub use chart::{Chart, ChartError, Journal, MethodAccount, VatAccount, check_account, customer_account};
+pub use entries::{
+    Auxiliary, Entry, EntryLine, Lettering, MoneyKind, Movement, Sale, Share, lettering_date, money_entry, sale_entry,
+};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,28 @@
+//! Messages of the catalogue: accounting (core::accounting, formats::fec, api::accounting).
+
+use super::Row;
+
+pub(super) const ACCOUNTING: &[Row] = &[
+    (
+        "accounting_account_shape",
+        "account {account}: an account number starts with the three digits of its PCG class and has only letters and digits, at most 17",
+        "compte {account} : un numéro de compte commence par les trois chiffres de sa classe du PCG et n'a que des lettres et des chiffres, 17 au plus",
+    ),
+    (
+        "accounting_journal_shape",
+        "journal code {journal}: one to four capital letters or digits",
+        "code journal {journal} : une à quatre majuscules ou chiffres",
+    ),
+    (
+        "export_period_order",
+        "the period starts on {from}, after its end on {to}",
+        "la période commence le {from:date}, après sa fin le {to:date}",
+    ),
+    ("fec_separator", "separator {v}: tab or pipe", "séparateur {v} : tab ou pipe"),
+    (
+        "fec_encoding",
+        "encoding {v}: iso-8859-15 (the default, a legal FEC set) or utf-8",
+        "encodage {v} : iso-8859-15 (par défaut, un jeu légal du FEC) ou utf-8",
+    ),
+    ("export_lang", "language {v}: fr or en", "langue {v} : fr ou en"),
+];
