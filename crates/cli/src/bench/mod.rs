@@ -24,6 +24,7 @@ mod measure;
 mod render;
 mod report;
 mod server;
+mod sepa;
 
 use derive::derive_bench;
 use generator::Generator;
@@ -116,6 +117,13 @@ pub struct BenchArgs {
     /// Only run the import benchmark.
     #[arg(long)]
     imports_only: bool,
+    /// Debits of the SEPA benchmark (one batch made over a generated data set, then its
+    /// pain.008 file written), on a fresh database of each backend; 0 skips it.
+    #[arg(long, default_value_t = 10_000)]
+    sepa: usize,
+    /// Only run the SEPA benchmark.
+    #[arg(long)]
+    sepa_only: bool,
 }
 
 /// How long the generated history is: invoices are spread over about three years up to today.
@@ -317,7 +325,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         return Ok(());
     }
     let mut imported = Vec::new();
-    if args.imports > 0 && args.reuse.is_none() {
+    if args.imports > 0 && args.reuse.is_none() && !args.sepa_only {
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         for &backend in backends {
             let (scratch, url) = Scratch::create(backend, &args, &dir, "import").await?;
@@ -327,6 +335,24 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             }
             imported.push(r.with_context(|| format!("{backend}, import"))?);
         }
+    }
+    let mut sepa_figs = Vec::new();
+    if args.sepa > 0 && args.reuse.is_none() && !args.imports_only {
+        for &backend in backends {
+            let (scratch, url) = Scratch::create(backend, &args, &dir, "sepa").await?;
+            let r = sepa::sepa_bench(backend, &url, &generator, &args, args.sepa).await;
+            if let Err(e) = scratch.remove().await {
+                eprintln!("warning: could not remove the bench database: {e:#}");
+            }
+            sepa_figs.push(r.with_context(|| format!("{backend}, SEPA"))?);
+        }
+    }
+    if args.sepa_only {
+        if made_dir {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        println!("\nResults:\n\n{}", sepa::SepaFigures::table(&sepa_figs));
+        return Ok(());
     }
     if args.imports_only {
         if made_dir {
@@ -371,6 +397,9 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     }
     if !imported.is_empty() {
         println!("\n{}", import::ImportFigures::table(&imported));
+    }
+    if !sepa_figs.is_empty() {
+        println!("\n{}", sepa::SepaFigures::table(&sepa_figs));
     }
     Ok(())
 }

@@ -90,6 +90,8 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/sepa/direct-debits/{id}/xml", "The batch's pain.008 file"),
     ("post", "/sepa/direct-debits/{id}/collected", "Mark a batch collected: a payment on every invoice"),
     ("post", "/sepa/direct-debits/{id}/rejects", "Record a bank's reject of one debit"),
+    ("post", "/customers/{id}/mandates/{mandate_id}/amend", "Amend a mandate: a new IBAN or reference"),
+    ("post", "/sepa/rejects", "Import a bank's pain.002 or camt.054 and apply its rejects"),
     ("get", "/openapi.json", "This OpenAPI document"),
 ];
 
@@ -375,6 +377,8 @@ pub fn routes(app: App) -> Router<App> {
         .route("/sepa/direct-debits/{id}/xml", get(sepa::batch_xml))
         .route("/sepa/direct-debits/{id}/collected", axum::routing::post(sepa::collected))
         .route("/sepa/direct-debits/{id}/rejects", axum::routing::post(sepa::reject))
+        .route("/customers/{id}/mandates/{mandate_id}/amend", axum::routing::post(sepa::amend_mandate))
+        .route("/sepa/rejects", axum::routing::post(sepa::import_rejects))
         .route("/openapi.json", get(|| async { axum::Json(crate::openapi::document()) }))
         .fallback(|| async { ApiError::NotFound("route") })
         .layer(axum::middleware::from_fn(crate::error::in_readers_language))

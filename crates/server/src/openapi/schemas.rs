@@ -285,6 +285,9 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::api::sepa::DebitView,
     crate::api::sepa::CollectedInput,
     crate::api::sepa::RejectInput,
+    crate::api::sepa::MandateAmendInput,
+    crate::api::sepa::RejectImportView,
+    crate::api::sepa::RejectLineView,
 )))]
 struct Derived;
 
