@@ -124,17 +124,17 @@ fn tree(xml: &[u8]) -> Result<Node, StatusError> {
         let ev = r.read_event_into(&mut buf).map_err(|e| err(&e))?;
         match ev {
             Event::Start(e) | Event::Empty(e) if stack.len() > 64 => {
-                return Err(StatusError::Xml(format!("nested too deep at <{}>", String::from_utf8_lossy(e.name().as_ref()))));
+                return Err(StatusError::Xml(format!("nested too deep at <{}>", e.name().as_ref())));
             }
             Event::Start(e) => {
                 count += 1;
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                let name = e.local_name().as_ref().to_string();
                 let ns = namespace_of(&e);
                 stack.push(Node { name, ns, ..Node::default() });
             }
             Event::Empty(e) => {
                 count += 1;
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+                let name = e.local_name().as_ref().to_string();
                 let ns = namespace_of(&e);
                 if let Some(top) = stack.last_mut() {
                     top.children.push(Node { name, ns, ..Node::default() });
@@ -154,14 +154,14 @@ fn tree(xml: &[u8]) -> Result<Node, StatusError> {
             }
             Event::CData(t) => {
                 if let Some(top) = stack.last_mut() {
-                    top.text.push_str(&String::from_utf8_lossy(&t));
+                    top.text.push_str(&t);
                 }
             }
             Event::GeneralRef(g) => {
                 let resolved = match g.resolve_char_ref() {
                     Ok(Some(c)) => c.to_string(),
                     _ => {
-                        let name = String::from_utf8_lossy(&g).into_owned();
+                        let name: &str = &g;
                         quick_xml::escape::unescape(&format!("&{name};"))
                             .map(|s| s.into_owned())
                             .map_err(|e| err(&e))?
@@ -192,8 +192,8 @@ fn tree(xml: &[u8]) -> Result<Node, StatusError> {
 fn namespace_of(e: &quick_xml::events::BytesStart<'_>) -> String {
     e.attributes()
         .flatten()
-        .find(|a| a.key.as_ref() == b"xmlns")
-        .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+        .find(|a| a.key.as_ref() == "xmlns")
+        .map(|a| a.value.to_string())
         .unwrap_or_default()
 }
 
