@@ -307,6 +307,18 @@ impl Store {
         Ok(mandate)
     }
 
+    /// Whether a mandate of the company already holds this reference.
+    pub async fn mandate_reference_taken(&self, company_id: Uuid, reference: &str) -> Result<bool> {
+        let row: Option<(Uuid,)> = on_pool!(self, |c| sqlx::query_as(
+            "SELECT id FROM sepa_mandates WHERE company_id = $1 AND reference = $2"
+        )
+        .bind(company_id)
+        .bind(reference)
+        .fetch_optional(c)
+        .await?);
+        Ok(row.is_some())
+    }
+
     /// A customer's mandates, newest first.
     pub async fn mandates(&self, company_id: Uuid, customer_id: Uuid) -> Result<Vec<Mandate>> {
         let sql = format!(

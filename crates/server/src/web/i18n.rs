@@ -205,6 +205,8 @@ const TABLES: &[Labels] = &[
     super::words::LABELS,
     super::pay::LABELS,
     super::dunning::LABELS,
+    super::sepa::LABELS,
+    super::settings::PAYMENT_LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
@@ -293,6 +295,7 @@ mod tests {
             "prod.",
             "list.",
             "dunning.",
+            "sepa.",
         ];
         let mut missing = Vec::new();
         for src in &sources {
