@@ -130,13 +130,6 @@ pub const LABELS: Labels = &[
         "Reason {reason}. The debit's payment will be cancelled: the invoice becomes due again, with the reason in its history; the fee of {fee} is kept.",
     ),
     ("confirm.sepa_reject_button", "Enregistrer le rejet", "Record the reject"),
-    // Notices.
-    ("done.sepa_mandate_added", "Mandat enregistré.", "Mandate saved."),
-    ("done.sepa_mandate_amended", "Amendement enregistré : le prochain prélèvement le signalera.", "Amendment saved: the next debit reports it."),
-    ("done.sepa_mandate_revoked", "Mandat révoqué.", "Mandate revoked."),
-    ("done.sepa_batch_created", "Lot créé : téléchargez le fichier et transmettez-le à la banque.", "Batch made: download the file and send it to the bank."),
-    ("done.sepa_collected", "Lot marqué encaissé : un règlement par facture.", "Batch marked collected: one payment per invoice."),
-    ("done.sepa_rejected", "Rejet enregistré : la facture est de nouveau due.", "Reject recorded: the invoice is due again."),
 ];
 
 /// The reason codes offered, `code — label`, in the reader's language.

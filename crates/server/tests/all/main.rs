@@ -37,3 +37,4 @@ mod web_documents;
 mod web_products;
 mod web_setup;
 mod words;
+mod web_sepa;
