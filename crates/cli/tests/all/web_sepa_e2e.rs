@@ -122,9 +122,14 @@ async fn journey(db: &Db) {
 
     // On a phone, the batch page fits the screen.
     b.window(390, 844).await;
-    let fits = b.script("return document.documentElement.scrollWidth <= window.innerWidth + 1").await;
-    assert_eq!(fits, json!(true), "the batch page fits a phone's width");
     b.screenshot("sepa-06-batch-phone").await;
+    let wide = b
+        .script(
+            "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8).join(' ')",
+        )
+        .await;
+    let fits = b.script("return document.documentElement.scrollWidth <= window.innerWidth + 1").await;
+    assert_eq!(fits, json!(true), "the batch page fits a phone's width: {wide}");
     b.quit().await;
 }
 

@@ -76,6 +76,7 @@ pub const LABELS: Labels = &[
     ("sepa.total", "Total", "Total"),
     ("sepa.created", "Créé le", "Made on"),
     ("sepa.batch", "Lot", "Batch"),
+    ("sepa.batch_of", "Lot de prélèvements du", "Direct-debit batch of"),
     ("sepa.batch_status.created", "À encaisser", "Awaiting collection"),
     ("sepa.batch_status.collected", "Encaissé", "Collected"),
     ("sepa.invoices", "Factures à prélever", "Invoices to collect"),
@@ -372,7 +373,7 @@ pub async fn revoke_mandate(
 
 pub struct BatchRow {
     pub href: String,
-    pub message_id: String,
+    pub message_id: Vec<String>,
     pub date: String,
     pub count: i64,
     pub total: String,
@@ -387,6 +388,12 @@ struct BatchesPage {
     batches: Vec<BatchRow>,
 }
 
+/// A long identifier cut into pieces a narrow screen may wrap between (`<wbr>`).
+fn pieces(s: &str) -> Vec<String> {
+    let chars: Vec<char> = s.chars().collect();
+    chars.chunks(10).map(|c| c.iter().collect()).collect()
+}
+
 fn eur(d: Decimal, lang: Language) -> String {
     text::money(d, Currency::EUR, lang)
 }
@@ -399,7 +406,7 @@ pub async fn batches(State(app): State<App>, s: WebSession) -> Result<Response, 
         .iter()
         .map(|b| BatchRow {
             href: format!("/sepa/{}", b.id),
-            message_id: b.message_id.clone(),
+            message_id: pieces(&b.message_id),
             date: text::date(b.collection_date, lang),
             count: b.count,
             total: eur(b.control_sum, lang),
@@ -549,6 +556,7 @@ pub struct DebitRow {
 struct BatchPage {
     p: Chrome,
     id: String,
+    message_id: Vec<String>,
     date: String,
     count: i64,
     total: String,
@@ -618,8 +626,9 @@ async fn render_batch(
         })
         .collect();
     let page = BatchPage {
-        p: s.chrome(app, "sepa", format!("{} {}", t(lang, "sepa.batch"), b.message_id)).await?,
+        p: s.chrome(app, "sepa", format!("{} {}", t(lang, "sepa.batch_of"), text::date(b.collection_date, lang))).await?,
         id: b.id.to_string(),
+        message_id: pieces(&b.message_id),
         date: text::date(b.collection_date, lang),
         count: b.count,
         total: eur(b.control_sum, lang),
