@@ -413,3 +413,48 @@ async fn a_webhook_of_one_company_cannot_pay_another_companys_invoice() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_payment_link_on_a_deposit_invoice_pays_that_deposit_invoice() {
+    each_db(|app| async move {
+        let (base, seen) = stand_in_stripe().await;
+        set_up_stripe(&app, &base, WEBHOOK_SECRET).await;
+        let customer = app.customer().await;
+        let order = app
+            .post("/orders", json!({"customer_id": customer, "lines": [line("Four à pain", "1", "1000", "20")]}))
+            .await
+            .assert_status(201)
+            .clone();
+        let oid = order["id"].as_str().unwrap();
+        app.post(&format!("/orders/{oid}/issue"), json!({})).await.assert_status(200);
+        let dep = app.post(&format!("/orders/{oid}/deposit-invoice"), json!({"percent": "30"})).await;
+        let dep = dep.assert_status(201)["id"].as_str().unwrap().to_string();
+        app.post(&format!("/deposit-invoices/{dep}/issue"), json!({})).await.assert_status(200);
+        // The link is for the deposit's 360.00 (30 % of 1 200.00), in its name.
+        let link = app.post(&format!("/invoices/{dep}/payment-link"), json!({})).await;
+        let link = link.assert_status(200).clone();
+        assert_eq!(link["amount"], "360.00", "{link}");
+        {
+            let seen = seen.lock().unwrap();
+            let form = seen.forms.last().unwrap();
+            assert_eq!((form["metadata[invoice_id]"].as_str(), form["line_items[0][price_data][unit_amount]"].as_str()), (dep.as_str(), "36000"));
+        }
+        // The public link works for it too.
+        let public = link["public_url"].as_str().unwrap();
+        let no_redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        assert_eq!(no_redirect.get(public).send().await.unwrap().status().as_u16(), 303);
+        // Stripe says paid: the deposit invoice is paid, once; the order has no payment.
+        let session = link["session_id"].as_str().unwrap();
+        let body = event("evt_dep_1", "checkout.session.completed", session, "paid", 36000);
+        let company = app.company_id.to_string();
+        let r = deliver(&app, &company, &body, Some(sign(body.as_bytes(), WEBHOOK_SECRET, now()))).await;
+        assert_eq!(r.assert_status(200)["outcome"], "paid", "{}", r.body);
+        let d = app.get(&format!("/deposit-invoices/{dep}")).await.assert_status(200).clone();
+        assert_eq!(d["status"], "paid", "{d}");
+        assert_eq!(d["payments"].as_array().map(Vec::len), Some(1));
+        assert_eq!(d["payments"][0]["amount"], "360.00");
+        let all = app.get("/payments").await;
+        assert_eq!(all.assert_status(200)["data"].as_array().unwrap().len(), 1);
+    })
+    .await;
+}
