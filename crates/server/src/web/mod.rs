@@ -193,7 +193,9 @@ pub fn routes() -> Router<App> {
             post(sepa::reject_file)
                 .layer(axum::extract::DefaultBodyLimit::max(crate::api::customer_files::MAX_UPLOAD_BODY)),
         )
-        .route("/settings/payments", get(settings::payments).post(settings::save_payments));
+        .route("/settings/payments", get(settings::payments).post(settings::save_payments))
+        .route("/invoices/{id}/payment-link", post(pay::invoice_link))
+        .route("/deposit-invoices/{id}/payment-link", post(pay::deposit_link));
     documents::routes(r)
 }
 

@@ -458,3 +458,40 @@ async fn a_payment_link_on_a_deposit_invoice_pays_that_deposit_invoice() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_payment_link_button_of_an_unpaid_invoice_shows_its_stable_link() {
+    use common::web_client::{ADMIN, as_read, signed_in};
+    each_db(|app| async move {
+        let (base, _seen) = stand_in_stripe().await;
+        let id = invoice(&app).await;
+        let mut b = signed_in(&app, ADMIN).await;
+        let csrf = b.csrf().await;
+        let page = b.get(&format!("/invoices/{id}")).await;
+        assert!(page.body.contains("id=\"payment-link\""), "an unpaid invoice has the button");
+        // Without a Stripe account: a clear refusal, nothing made.
+        let p = b.act(&csrf, &format!("/invoices/{id}/payment-link"), &[]).await;
+        assert_eq!(p.status, 409, "{}", p.body);
+        assert!(as_read(&p.body).contains("Stripe"), "{}", p.body);
+        set_up_stripe(&app, &base, WEBHOOK_SECRET).await;
+        let p = b.act(&csrf, &format!("/invoices/{id}/payment-link"), &[]).await;
+        assert_eq!(p.status, 200, "{}", p.body);
+        // The same link as the API's, every time.
+        let link = app.post(&format!("/invoices/{id}/payment-link"), json!({})).await.assert_status(200).clone();
+        let public = link["public_url"].as_str().unwrap();
+        assert!(p.body.contains(&format!("value=\"{public}\"")), "{}", p.body);
+        let again = b.act(&csrf, &format!("/invoices/{id}/payment-link"), &[]).await;
+        assert!(again.body.contains(&format!("value=\"{public}\"")));
+        // Paid: no button any more, and the link is refused.
+        app.post(&format!("/invoices/{id}/payments"), json!({"amount": "120.00", "method": "cheque"})).await.assert_status(200);
+        assert!(!b.get(&format!("/invoices/{id}")).await.body.contains("id=\"payment-link\""));
+        assert_eq!(b.act(&csrf, &format!("/invoices/{id}/payment-link"), &[]).await.status, 409);
+        // Another company's user cannot make one.
+        let other = app.other_company().await;
+        other.store.create_user_token(other.company_id, "autre@test.fr", facturier_store::companies::Role::Admin).await.unwrap();
+        let mut o = signed_in(&other, "autre@test.fr").await;
+        let ocsrf = o.csrf().await;
+        assert_eq!(o.act(&ocsrf, &format!("/invoices/{id}/payment-link"), &[]).await.status, 404);
+    })
+    .await;
+}
