@@ -412,12 +412,12 @@ impl CollectionDateError {
     /// The message of the catalogue this refusal reads as.
     pub fn message(&self, asked: Date) -> Message {
         match self {
-            CollectionDateError::TooEarly { earliest } => Message::new("sepa_collection_date_too_early")
-                .with("date", asked)
-                .with("next", earliest),
-            CollectionDateError::NotBusinessDay { next } => Message::new("sepa_collection_date_closed")
-                .with("date", asked)
-                .with("next", next),
+            CollectionDateError::TooEarly { earliest } => {
+                Message::new("sepa_collection_date_too_early").with("date", asked).with("next", earliest)
+            }
+            CollectionDateError::NotBusinessDay { next } => {
+                Message::new("sepa_collection_date_closed").with("date", asked).with("next", next)
+            }
         }
     }
 }
@@ -479,7 +479,11 @@ impl Amendment {
 pub fn amendment(old_reference: &str, old_iban: &str, new_reference: &str, new_iban: &str) -> Amendment {
     let same_iban = compact_upper(old_iban) == compact_upper(new_iban);
     let bank_changed = !same_iban && bank_of_iban(old_iban) != bank_of_iban(new_iban);
-    Amendment { reference_changed: old_reference != new_reference, account_changed: !same_iban && !bank_changed, bank_changed }
+    Amendment {
+        reference_changed: old_reference != new_reference,
+        account_changed: !same_iban && !bank_changed,
+        bank_changed,
+    }
 }
 
 /// The ISO 20022 reason codes of SEPA direct-debit R-transactions (rejects, returns,
@@ -499,12 +503,20 @@ pub const REJECT_REASONS: &[(&str, &str, &str)] = &[
     ("FF01", "Invalid file format", "Format de fichier invalide"),
     ("MD01", "No valid mandate", "Absence de mandat valide"),
     ("MD02", "Mandate data missing or incorrect", "Données du mandat manquantes ou incorrectes"),
-    ("MD06", "Refund requested by the debtor (authorised transaction)", "Remboursement demandé par le débiteur (opération autorisée)"),
+    (
+        "MD06",
+        "Refund requested by the debtor (authorised transaction)",
+        "Remboursement demandé par le débiteur (opération autorisée)",
+    ),
     ("MD07", "Debtor deceased", "Débiteur décédé"),
     ("MS02", "Refused by the debtor (reason not specified)", "Refus du débiteur (motif non précisé)"),
     ("MS03", "Reason not specified by the bank", "Motif non précisé par la banque"),
     ("RC01", "Bank identifier (BIC) incorrect", "Identifiant de banque (BIC) incorrect"),
-    ("RR01", "Debtor account or identification missing (regulatory)", "Compte ou identification du débiteur manquant (réglementaire)"),
+    (
+        "RR01",
+        "Debtor account or identification missing (regulatory)",
+        "Compte ou identification du débiteur manquant (réglementaire)",
+    ),
     ("RR02", "Debtor name or address missing (regulatory)", "Nom ou adresse du débiteur manquant (réglementaire)"),
     ("RR03", "Creditor name or address missing (regulatory)", "Nom ou adresse du créancier manquant (réglementaire)"),
     ("RR04", "Regulatory reason", "Motif réglementaire"),

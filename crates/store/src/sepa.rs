@@ -309,13 +309,12 @@ impl Store {
 
     /// Whether a mandate of the company already holds this reference.
     pub async fn mandate_reference_taken(&self, company_id: Uuid, reference: &str) -> Result<bool> {
-        let row: Option<(Uuid,)> = on_pool!(self, |c| sqlx::query_as(
-            "SELECT id FROM sepa_mandates WHERE company_id = $1 AND reference = $2"
-        )
-        .bind(company_id)
-        .bind(reference)
-        .fetch_optional(c)
-        .await?);
+        let row: Option<(Uuid,)> =
+            on_pool!(self, |c| sqlx::query_as("SELECT id FROM sepa_mandates WHERE company_id = $1 AND reference = $2")
+                .bind(company_id)
+                .bind(reference)
+                .fetch_optional(c)
+                .await?);
         Ok(row.is_some())
     }
 
@@ -373,7 +372,8 @@ impl Store {
         if m.status == "revoked" {
             return Err(StoreError::Conflict(Message::new("sepa_mandate_revoked")));
         }
-        let reference = change.reference.as_ref().map(|r| r.as_str().to_string()).unwrap_or_else(|| m.reference.clone());
+        let reference =
+            change.reference.as_ref().map(|r| r.as_str().to_string()).unwrap_or_else(|| m.reference.clone());
         let iban = change.iban.as_ref().map(|i| i.as_str().to_string()).unwrap_or_else(|| m.iban.clone());
         let bic = match &change.bic {
             Some(b) => b.as_ref().map(|b| b.as_str().to_string()),
@@ -717,7 +717,12 @@ impl Store {
     /// it, else by its mandate reference and amount. A debit rejected already is reported
     /// as such (the same file twice rejects once); a reference matching no debit is
     /// reported, never dropped.
-    pub async fn apply_rejects(&self, company_id: Uuid, source: &str, rejects: &[FileReject]) -> Result<Vec<RejectOutcome>> {
+    pub async fn apply_rejects(
+        &self,
+        company_id: Uuid,
+        source: &str,
+        rejects: &[FileReject],
+    ) -> Result<Vec<RejectOutcome>> {
         let mut out = Vec::with_capacity(rejects.len());
         for r in rejects {
             let mut tx = self.begin().await?;
@@ -790,13 +795,12 @@ async fn match_debit_in(tx: &mut Tx, company_id: Uuid, r: &FileReject) -> Result
     if e2e.is_empty() && mandate.is_empty() {
         return Ok(None);
     }
-    let rows: Vec<Hit> = on_conn!(tx, |c| sqlx::query_as(sql).bind(company_id).bind(&e2e).bind(&mandate).fetch_all(&mut *c).await?);
+    let rows: Vec<Hit> =
+        on_conn!(tx, |c| sqlx::query_as(sql).bind(company_id).bind(&e2e).bind(&mandate).fetch_all(&mut *c).await?);
     let rows: Vec<Hit> = rows
         .into_iter()
         .filter(|h| r.original_message_id.as_deref().is_none_or(|m| m == h.3))
-        .filter(|h| {
-            !e2e.is_empty() || r.amount.is_none_or(|a| h.4.parse::<Decimal>().is_ok_and(|x| x == a))
-        })
+        .filter(|h| !e2e.is_empty() || r.amount.is_none_or(|a| h.4.parse::<Decimal>().is_ok_and(|x| x == a)))
         .collect();
     // A debit not rejected yet first; otherwise the latest (reported as rejected already).
     let pick = rows.iter().find(|h| h.2 != "rejected").or(rows.first());

@@ -23,8 +23,8 @@ mod load;
 mod measure;
 mod render;
 mod report;
-mod server;
 mod sepa;
+mod server;
 
 use derive::derive_bench;
 use generator::Generator;

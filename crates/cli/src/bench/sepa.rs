@@ -12,10 +12,10 @@ use std::fmt::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::BenchArgs;
 use super::generator::Generator;
 use super::load::{bar, load};
 use super::render::memory_of;
-use super::BenchArgs;
 
 /// The figures of one backend.
 pub(super) struct SepaFigures {
@@ -30,7 +30,8 @@ pub(super) struct SepaFigures {
 impl SepaFigures {
     /// The figures as a Markdown table.
     pub(super) fn table(figs: &[SepaFigures]) -> String {
-        let mut out = String::from("| SEPA batch | debits | create (s) | pain.008 (s) | file (MiB) | peak memory (VmHWM) |\n");
+        let mut out =
+            String::from("| SEPA batch | debits | create (s) | pain.008 (s) | file (MiB) | peak memory (VmHWM) |\n");
         out.push_str("|---|---:|---:|---:|---:|---:|\n");
         for f in figs {
             let _ = writeln!(

@@ -50,8 +50,9 @@ async fn journey(db: &Db) {
     .await;
     let customer = customer["id"].as_str().unwrap().to_string();
     let line = json!({"description": "Pain de campagne", "quantity": "100", "unit_price": "1.20", "vat_rate": "5.5"});
-    let inv = api(&app, &token, reqwest::Method::POST, "/invoices", Some(json!({"customer_id": customer, "lines": [line]})))
-        .await;
+    let inv =
+        api(&app, &token, reqwest::Method::POST, "/invoices", Some(json!({"customer_id": customer, "lines": [line]})))
+            .await;
     let inv = inv["id"].as_str().unwrap().to_string();
     api(&app, &token, reqwest::Method::POST, &format!("/invoices/{inv}/issue"), Some(json!({}))).await;
 

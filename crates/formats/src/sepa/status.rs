@@ -190,11 +190,7 @@ fn tree(xml: &[u8]) -> Result<Node, StatusError> {
 }
 
 fn namespace_of(e: &quick_xml::events::BytesStart<'_>) -> String {
-    e.attributes()
-        .flatten()
-        .find(|a| a.key.as_ref() == "xmlns")
-        .map(|a| a.value.to_string())
-        .unwrap_or_default()
+    e.attributes().flatten().find(|a| a.key.as_ref() == "xmlns").map(|a| a.value.to_string()).unwrap_or_default()
 }
 
 fn decimal(s: Option<String>) -> Option<Decimal> {
@@ -219,8 +215,9 @@ pub fn read_status(xml: &[u8]) -> Result<StatusFile, StatusError> {
         let body = doc.child("CstmrPmtStsRpt").ok_or_else(|| StatusError::Content("no CstmrPmtStsRpt".into()))?;
         Ok(pain002(body))
     } else if message.starts_with("camt.054.") || doc.child("BkToCstmrDbtCdtNtfctn").is_some() {
-        let body =
-            doc.child("BkToCstmrDbtCdtNtfctn").ok_or_else(|| StatusError::Content("no BkToCstmrDbtCdtNtfctn".into()))?;
+        let body = doc
+            .child("BkToCstmrDbtCdtNtfctn")
+            .ok_or_else(|| StatusError::Content("no BkToCstmrDbtCdtNtfctn".into()))?;
         Ok(camt054(body))
     } else {
         Err(StatusError::Kind(ns))

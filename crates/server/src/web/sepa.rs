@@ -124,7 +124,11 @@ pub const LABELS: Labels = &[
         "No debit will be made under this mandate any more. It stays in the list, revoked.",
     ),
     ("confirm.sepa_revoke_button", "Révoquer le mandat", "Revoke the mandate"),
-    ("confirm.sepa_reject_q", "Enregistrer le rejet du prélèvement {number}\u{a0}?", "Record the reject of debit {number}?"),
+    (
+        "confirm.sepa_reject_q",
+        "Enregistrer le rejet du prélèvement {number}\u{a0}?",
+        "Record the reject of debit {number}?",
+    ),
     (
         "confirm.sepa_reject",
         "Motif {reason}. Le règlement du prélèvement sera annulé : la facture redeviendra due, avec le motif dans son historique ; les frais de {fee} seront notés.",
@@ -233,12 +237,8 @@ fn mandate_row(m: &Mandate, lang: Language) -> MandateRow {
 
 /// A reference not yet used by the company's mandates: `RUM-<customer's first letters>-<n>`.
 async fn proposed_reference(app: &App, company: Uuid, customer: &str, taken: usize) -> String {
-    let stem: String = customer
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .take(8)
-        .collect::<String>()
-        .to_uppercase();
+    let stem: String =
+        customer.chars().filter(|c| c.is_ascii_alphanumeric()).take(8).collect::<String>().to_uppercase();
     let stem = if stem.is_empty() { "CLIENT".to_string() } else { stem };
     let year = time::OffsetDateTime::now_utc().year();
     for n in taken + 1..taken + 50 {
@@ -361,7 +361,15 @@ pub async fn revoke_mandate(
         let all = app.store.mandates(s.rec.company_id, id).await.map_err(|e| WebError::store(lang, e))?;
         let m = all.iter().find(|m| m.id == mandate_id).ok_or(WebError::NotFound(lang))?;
         let ask = Ask::of(lang, "sepa_revoke", &[("reference", &m.reference)], back);
-        return confirm::ask(&app, &s, "customers", &format!("/customers/{id}/mandates/{mandate_id}/revoke"), &form, ask).await;
+        return confirm::ask(
+            &app,
+            &s,
+            "customers",
+            &format!("/customers/{id}/mandates/{mandate_id}/revoke"),
+            &form,
+            ask,
+        )
+        .await;
     }
     ops::revoke_mandate(&app, &s.auth(), id, mandate_id).await.map_err(|e| WebError::api(lang, e))?;
     Ok(see_other(&with_done(&back, "sepa_mandate_revoked")))
@@ -460,11 +468,12 @@ async fn render_new(
         let d = app.store.document(company, facturier_core::document::DocumentKind::Invoice, id).await;
         let d = match d {
             Ok(d) => d,
-            Err(_) => match app.store.document(company, facturier_core::document::DocumentKind::DepositInvoice, id).await
-            {
-                Ok(d) => d,
-                Err(_) => continue,
-            },
+            Err(_) => {
+                match app.store.document(company, facturier_core::document::DocumentKind::DepositInvoice, id).await {
+                    Ok(d) => d,
+                    Err(_) => continue,
+                }
+            }
         };
         let cid = d.content.customer_id;
         if let std::collections::btree_map::Entry::Vacant(e) = names.entry(cid) {
@@ -626,7 +635,8 @@ async fn render_batch(
         })
         .collect();
     let page = BatchPage {
-        p: s.chrome(app, "sepa", format!("{} {}", t(lang, "sepa.batch_of"), text::date(b.collection_date, lang))).await?,
+        p: s.chrome(app, "sepa", format!("{} {}", t(lang, "sepa.batch_of"), text::date(b.collection_date, lang)))
+            .await?,
         id: b.id.to_string(),
         message_id: pieces(&b.message_id),
         date: text::date(b.collection_date, lang),
@@ -781,7 +791,9 @@ pub async fn reject_file(
     s.auth().require_write().map_err(|e| WebError::api(lang, e))?;
     let outcome = match read {
         Ok(up) => ops::import_rejects_for(&app, &s.auth(), &up.bytes).await,
-        Err(_) => Err(ApiError::field("file", Message::new("sepa_reject_file").with("why", t(lang, "sepa.file_missing")))),
+        Err(_) => {
+            Err(ApiError::field("file", Message::new("sepa_reject_file").with("why", t(lang, "sepa.file_missing"))))
+        }
     };
     let b = app.store.batch(s.rec.company_id, id).await.map_err(|e| WebError::store(lang, e))?;
     match outcome {

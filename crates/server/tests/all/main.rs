@@ -35,6 +35,6 @@ mod web_confirm;
 mod web_customers;
 mod web_documents;
 mod web_products;
+mod web_sepa;
 mod web_setup;
 mod words;
-mod web_sepa;

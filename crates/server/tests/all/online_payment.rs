@@ -437,7 +437,10 @@ async fn a_payment_link_on_a_deposit_invoice_pays_that_deposit_invoice() {
         {
             let seen = seen.lock().unwrap();
             let form = seen.forms.last().unwrap();
-            assert_eq!((form["metadata[invoice_id]"].as_str(), form["line_items[0][price_data][unit_amount]"].as_str()), (dep.as_str(), "36000"));
+            assert_eq!(
+                (form["metadata[invoice_id]"].as_str(), form["line_items[0][price_data][unit_amount]"].as_str()),
+                (dep.as_str(), "36000")
+            );
         }
         // The public link works for it too.
         let public = link["public_url"].as_str().unwrap();
@@ -483,12 +486,18 @@ async fn the_payment_link_button_of_an_unpaid_invoice_shows_its_stable_link() {
         let again = b.act(&csrf, &format!("/invoices/{id}/payment-link"), &[]).await;
         assert!(again.body.contains(&format!("value=\"{public}\"")));
         // Paid: no button any more, and the link is refused.
-        app.post(&format!("/invoices/{id}/payments"), json!({"amount": "120.00", "method": "cheque"})).await.assert_status(200);
+        app.post(&format!("/invoices/{id}/payments"), json!({"amount": "120.00", "method": "cheque"}))
+            .await
+            .assert_status(200);
         assert!(!b.get(&format!("/invoices/{id}")).await.body.contains("id=\"payment-link\""));
         assert_eq!(b.act(&csrf, &format!("/invoices/{id}/payment-link"), &[]).await.status, 409);
         // Another company's user cannot make one.
         let other = app.other_company().await;
-        other.store.create_user_token(other.company_id, "autre@test.fr", facturier_store::companies::Role::Admin).await.unwrap();
+        other
+            .store
+            .create_user_token(other.company_id, "autre@test.fr", facturier_store::companies::Role::Admin)
+            .await
+            .unwrap();
         let mut o = signed_in(&other, "autre@test.fr").await;
         let ocsrf = o.csrf().await;
         assert_eq!(o.act(&ocsrf, &format!("/invoices/{id}/payment-link"), &[]).await.status, 404);

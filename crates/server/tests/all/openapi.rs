@@ -1355,8 +1355,9 @@ async fn responses_follow_the_document() {
     let inv = c.ok("post", "/invoices", None, Some(json!({"customer_id": cid, "lines": [line]}))).await;
     let inv_id = inv["id"].as_str().unwrap().to_string();
     c.ok("post", "/invoices/{id}/issue", Some(&inv_id), None).await;
-    let date = facturier_core::sepa::target_day_on_or_after(time::OffsetDateTime::now_utc().date() + time::Duration::days(3))
-        .to_string();
+    let date =
+        facturier_core::sepa::target_day_on_or_after(time::OffsetDateTime::now_utc().date() + time::Duration::days(3))
+            .to_string();
     let batch = c
         .ok("post", "/sepa/direct-debits", None, Some(json!({"collection_date": date, "invoice_ids": [inv_id]})))
         .await;

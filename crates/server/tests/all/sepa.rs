@@ -279,7 +279,10 @@ async fn a_mandate_amended_through_the_api_is_reported_by_the_next_debit() {
         assert_eq!((r.status, fields), (422, vec!["bic".to_string(), "iban".to_string()]), "{}", r.body);
         let r = app.post(&path, json!({"reference": "RUM-OLD-1"})).await;
         assert_eq!((r.status, r.error_fields()), (422, vec!["iban".to_string()]), "{}", r.body);
-        assert_eq!(app.get(&format!("/customers/{c}/mandates")).await.assert_status(200)["data"][0]["reference"], "RUM-OLD-1");
+        assert_eq!(
+            app.get(&format!("/customers/{c}/mandates")).await.assert_status(200)["data"][0]["reference"],
+            "RUM-OLD-1"
+        );
         // A first collection: the bank knows RUM-OLD-1 and the first IBAN.
         let first = invoice(&app, &c, "100").await;
         collected_batch(&app, &[&first]).await;
@@ -294,15 +297,22 @@ async fn a_mandate_amended_through_the_api_is_reported_by_the_next_debit() {
         let second = invoice(&app, &c, "10").await;
         let b = app.post("/sepa/direct-debits", json!({"collection_date": tomorrow(), "invoice_ids": [second]})).await;
         let b = b.assert_status(201).clone();
-        assert_eq!((b["debits"][0]["sequence"].as_str(), b["debits"][0]["amended"].as_bool()), (Some("RCUR"), Some(true)));
+        assert_eq!(
+            (b["debits"][0]["sequence"].as_str(), b["debits"][0]["amended"].as_bool()),
+            (Some("RCUR"), Some(true))
+        );
         let (_, _, xml) = fetch(&app, &format!("/sepa/direct-debits/{}/xml", b["id"].as_str().unwrap())).await;
         let text: String = String::from_utf8(xml.clone()).unwrap().split_whitespace().collect();
         assert!(text.contains("<AmdmntInd>true</AmdmntInd>"), "{text}");
         assert!(text.contains("<OrgnlMndtId>RUM-OLD-1</OrgnlMndtId>"), "{text}");
-        assert!(text.contains("<OrgnlDbtrAcct><Id><IBAN>FR7630006000011234567890189</IBAN></Id></OrgnlDbtrAcct>"), "{text}");
+        assert!(
+            text.contains("<OrgnlDbtrAcct><Id><IBAN>FR7630006000011234567890189</IBAN></Id></OrgnlDbtrAcct>"),
+            "{text}"
+        );
         assert!(text.contains("<MndtId>RUM-NEW-1</MndtId>"), "{text}");
         assert_valid_sepa("amended-02.xml", &xml);
-        let (_, _, xml08) = fetch(&app, &format!("/sepa/direct-debits/{}/xml?version=08", b["id"].as_str().unwrap())).await;
+        let (_, _, xml08) =
+            fetch(&app, &format!("/sepa/direct-debits/{}/xml?version=08", b["id"].as_str().unwrap())).await;
         assert_valid_sepa("amended-08.xml", &xml08);
         // Reported once: the mandate is plain again.
         let now = app.get(&format!("/customers/{c}/mandates")).await.assert_status(200)["data"][0].clone();
@@ -320,7 +330,10 @@ async fn a_mandate_amended_through_the_api_is_reported_by_the_next_debit() {
         assert_eq!(b["debits"][0]["sequence"], "FRST");
         let (_, _, xml) = fetch(&app, &format!("/sepa/direct-debits/{}/xml", b["id"].as_str().unwrap())).await;
         let text: String = String::from_utf8(xml.clone()).unwrap().split_whitespace().collect();
-        assert!(text.contains("<OrgnlDbtrAgt><FinInstnId><Othr><Id>SMNDA</Id></Othr></FinInstnId></OrgnlDbtrAgt>"), "{text}");
+        assert!(
+            text.contains("<OrgnlDbtrAgt><FinInstnId><Othr><Id>SMNDA</Id></Othr></FinInstnId></OrgnlDbtrAgt>"),
+            "{text}"
+        );
         assert!(text.contains("<SeqTp>FRST</SeqTp>") && !text.contains("OrgnlDbtrAcct"), "{text}");
         assert_valid_sepa("smnda-02.xml", &xml);
         // A mandate never presented is simply corrected; a revoked one cannot be amended.
@@ -468,9 +481,16 @@ async fn reject_files_are_applied_once_and_unknown_references_listed() {
         );
         let (status, r) = post_xml(&app, "/sepa/rejects", &file).await;
         assert_eq!(status, 200, "{r}");
-        assert_eq!((r["kind"].as_str(), r["rejected"].as_u64(), r["unknown"].as_u64()), (Some("camt.054"), Some(1), Some(1)), "{r}");
+        assert_eq!(
+            (r["kind"].as_str(), r["rejected"].as_u64(), r["unknown"].as_u64()),
+            (Some("camt.054"), Some(1), Some(1)),
+            "{r}"
+        );
         let lines = r["lines"].as_array().unwrap();
-        assert_eq!((lines[0]["outcome"].as_str(), lines[0]["number"].as_str()), (Some("rejected"), Some(bnum.as_str())));
+        assert_eq!(
+            (lines[0]["outcome"].as_str(), lines[0]["number"].as_str()),
+            (Some("rejected"), Some(bnum.as_str()))
+        );
         assert_eq!(lines[0]["reason_label"], "Insufficient funds");
         assert_eq!(
             (lines[1]["outcome"].as_str(), lines[1]["end_to_end_id"].as_str(), lines[1]["reason"].as_str()),
@@ -489,7 +509,11 @@ async fn reject_files_are_applied_once_and_unknown_references_listed() {
         assert_eq!(d["reject_source"], "camt.054 CAMT054-20261216-0001");
         // The same file again: nothing rejected twice, the payment cancelled once.
         let (status, r) = post_xml(&app, "/sepa/rejects", &file).await;
-        assert_eq!((status, r["rejected"].as_u64(), r["already"].as_u64(), r["unknown"].as_u64()), (200, Some(0), Some(1), Some(1)), "{r}");
+        assert_eq!(
+            (status, r["rejected"].as_u64(), r["already"].as_u64(), r["unknown"].as_u64()),
+            (200, Some(0), Some(1), Some(1)),
+            "{r}"
+        );
         let i = app.get(&format!("/invoices/{b1}")).await.assert_status(200).clone();
         let cancelled = i["payments"].as_array().unwrap().iter().filter(|p| p["status"] == "cancelled").count();
         assert_eq!((i["totals"]["due"].as_str(), cancelled), (Some("60.60"), 1), "{}", i["payments"]);
@@ -514,17 +538,22 @@ async fn reject_files_are_applied_once_and_unknown_references_listed() {
         assert_eq!(app.get(&format!("/invoices/{a2}")).await.assert_status(200)["totals"]["due"], "12.00");
         assert_eq!(app.get(&format!("/invoices/{a3}")).await.assert_status(200)["status"], "paid");
         // The rejected invoice can go into a new batch.
-        app.post("/sepa/direct-debits", json!({"collection_date": tomorrow(), "invoice_ids": [a2]})).await.assert_status(201);
+        app.post("/sepa/direct-debits", json!({"collection_date": tomorrow(), "invoice_ids": [a2]}))
+            .await
+            .assert_status(201);
 
         // Not a bank file: a clear error, nothing changed.
-        let (status, r) = post_xml(&app, "/sepa/rejects", "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.008.001.02\"/>").await;
+        let (status, r) =
+            post_xml(&app, "/sepa/rejects", "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:pain.008.001.02\"/>")
+                .await;
         assert_eq!(status, 422, "{r}");
         assert_eq!(r["errors"][0]["field"], "file");
         let (status, _) = post_xml(&app, "/sepa/rejects", "pas du XML <").await;
         assert_eq!(status, 422);
         // Another company's import finds none of these debits.
         let other = app.other_company().await;
-        let (status, r) = post_xml(&other, "/sepa/rejects", &camt054(&msg, &[(&bnum, "RUM-B-001", "60.60", "AM04", "7.50")])).await;
+        let (status, r) =
+            post_xml(&other, "/sepa/rejects", &camt054(&msg, &[(&bnum, "RUM-B-001", "60.60", "AM04", "7.50")])).await;
         assert_eq!((status, r["unknown"].as_u64()), (200, Some(1)), "{r}");
     })
     .await;
@@ -538,7 +567,8 @@ async fn a_collection_date_on_a_target_holiday_is_refused_with_the_next_valid_da
         mandate(&app, &c, "RUM-XMAS").await;
         let inv = invoice(&app, &c, "100").await;
         let today = facturier_core::calendar::today("FR");
-        let year = if today.month() == time::Month::December && today.day() > 20 { today.year() + 1 } else { today.year() };
+        let year =
+            if today.month() == time::Month::December && today.day() > 20 { today.year() + 1 } else { today.year() };
         let christmas = time::Date::from_calendar_date(year, time::Month::December, 25).unwrap();
         let next = facturier_core::sepa::target_day_on_or_after(christmas);
         let r = app
@@ -548,11 +578,18 @@ async fn a_collection_date_on_a_target_holiday_is_refused_with_the_next_valid_da
         let message = r.body["errors"][0]["message"].as_str().unwrap_or_default().to_string();
         assert!(message.contains(&next.to_string()) && message.contains("TARGET2"), "{message}");
         // Today itself is too early (the file must reach the bank the business day before).
-        let r = app.post("/sepa/direct-debits", json!({"collection_date": today.to_string(), "invoice_ids": [inv]})).await;
+        let r =
+            app.post("/sepa/direct-debits", json!({"collection_date": today.to_string(), "invoice_ids": [inv]})).await;
         assert_eq!(r.error_fields(), ["collection_date"], "{}", r.body);
-        assert!(r.body.to_string().contains(&facturier_core::sepa::earliest_collection_date(today).to_string()), "{}", r.body);
+        assert!(
+            r.body.to_string().contains(&facturier_core::sepa::earliest_collection_date(today).to_string()),
+            "{}",
+            r.body
+        );
         // The proposed date is taken.
-        app.post("/sepa/direct-debits", json!({"collection_date": next.to_string(), "invoice_ids": [inv]})).await.assert_status(201);
+        app.post("/sepa/direct-debits", json!({"collection_date": next.to_string(), "invoice_ids": [inv]}))
+            .await
+            .assert_status(201);
     })
     .await;
 }

@@ -31,11 +31,7 @@ pub const LABELS: Labels = &[
     ("settings.stripe_webhook_secret", "Secret de signature du webhook", "Webhook signing secret"),
     ("settings.stripe_api_base", "Adresse de l'API Stripe", "Stripe API address"),
     ("settings.stripe_saved", "Enregistrée, se termine par", "Saved, ends with"),
-    (
-        "settings.stripe_keep",
-        "Laissez vide pour garder la valeur enregistrée.",
-        "Leave empty to keep the saved value.",
-    ),
+    ("settings.stripe_keep", "Laissez vide pour garder la valeur enregistrée.", "Leave empty to keep the saved value."),
     ("settings.stripe_webhook_url", "URL du webhook à indiquer dans Stripe", "Webhook URL to enter in Stripe"),
     (
         "settings.stripe_webhook_help",
@@ -117,8 +113,11 @@ pub async fn save_payments(State(app): State<App>, CsrfForm(s, form): CsrfForm) 
     let base = form.text("stripe.api_base");
     let stored = crate::stripe::status(&app, s.rec.company_id).await.map_err(|e| WebError::api(s.lang(), e))?;
     let base_changed = base.is_some() && stored.as_ref().map(|x| Some(&x.api_base)) != Some(base.as_ref());
-    let stripe = (sk.is_some() || wh.is_some() || base_changed)
-        .then_some(StripeInput { secret_key: sk, webhook_secret: wh, api_base: base });
+    let stripe = (sk.is_some() || wh.is_some() || base_changed).then_some(StripeInput {
+        secret_key: sk,
+        webhook_secret: wh,
+        api_base: base,
+    });
     let input = crate::app::settings::SettingsInput {
         sepa: Some(SepaInput { creditor_id: form.text("sepa.creditor_id") }),
         stripe,
