@@ -250,13 +250,16 @@ async fn proposed_reference(app: &App, company: Uuid, customer: &str, taken: usi
     format!("RUM-{}", Uuid::now_v7().simple()).chars().take(35).collect()
 }
 
+/// A mandate's amendment form that came back: the mandate, what was typed, the errors.
+type AmendForm = (Uuid, FormData, Vec<(String, String)>);
+
 async fn render_mandates(
     app: &App,
     s: &WebSession,
     customer_id: Uuid,
     form: FormData,
     errors: Vec<(String, String)>,
-    amend: Option<(Uuid, FormData, Vec<(String, String)>)>,
+    amend: Option<AmendForm>,
     status: StatusCode,
 ) -> Result<Response, WebError> {
     let lang = s.lang();
