@@ -115,6 +115,8 @@ pub const LABELS: Labels = &[
     ("sepa.reference_col", "Référence", "Reference"),
     ("sepa.outcome", "Résultat", "Outcome"),
     ("sepa.file_missing", "Choisissez le fichier XML de la banque.", "Choose the bank's XML file."),
+    // The form field of the payment settings, named by its API path.
+    ("sepa.creditor_id", "Identifiant créancier SEPA (ICS)", "SEPA creditor identifier (ICS)"),
     ("sepa.settings_link", "Réglages des paiements (ICS, Stripe)", "Payment settings (creditor id, Stripe)"),
     // Confirmations.
     ("confirm.sepa_revoke_q", "Révoquer le mandat {reference}\u{a0}?", "Revoke mandate {reference}?"),
