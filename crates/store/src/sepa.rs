@@ -783,6 +783,10 @@ pub enum RejectOutcome {
     Unknown,
 }
 
+fn cut35(s: &str) -> String {
+    s.trim().chars().take(35).collect()
+}
+
 /// The (batch, invoice) of the debit a file's reject names, the most recent first.
 async fn match_debit_in(tx: &mut Tx, company_id: Uuid, r: &FileReject) -> Result<Option<(Uuid, Uuid)>> {
     type Hit = (Uuid, Uuid, String, String, String);
@@ -799,7 +803,8 @@ async fn match_debit_in(tx: &mut Tx, company_id: Uuid, r: &FileReject) -> Result
         on_conn!(tx, |c| sqlx::query_as(sql).bind(company_id).bind(&e2e).bind(&mandate).fetch_all(&mut *c).await?);
     let rows: Vec<Hit> = rows
         .into_iter()
-        .filter(|h| r.original_message_id.as_deref().is_none_or(|m| m == h.3))
+        // The file carries the message id cut to the 35 characters of `Max35Text`.
+        .filter(|h| r.original_message_id.as_deref().is_none_or(|m| cut35(m) == cut35(&h.3)))
         .filter(|h| !e2e.is_empty() || r.amount.is_none_or(|a| h.4.parse::<Decimal>().is_ok_and(|x| x == a)))
         .collect();
     // A debit not rejected yet first; otherwise the latest (reported as rejected already).
