@@ -454,6 +454,22 @@ def check_sepa(xml_file: Path, report: Report) -> None:
             signed = tx.findtext("p:DrctDbtTx/p:MndtRltdInf/p:DtOfSgntr", namespaces=n) or ""
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", signed) or signed > colldt:
                 report.error("epc", f"{eid}: mandate signature date {signed!r} missing or after the collection date")
+            # Amendments (EPC SDD Core implementation guidelines, AT-24): an amended mandate
+            # says what changed; a new debtor bank ("SMNDA") goes with a first collection.
+            mri = tx.find("p:DrctDbtTx/p:MndtRltdInf", n)
+            amended = (mri.findtext("p:AmdmntInd", namespaces=n) if mri is not None else None) == "true"
+            details = mri.find("p:AmdmntInfDtls", n) if mri is not None else None
+            if amended and (details is None or len(details) == 0):
+                report.error("epc", f"{eid}: AmdmntInd is true but no AmdmntInfDtls says what changed")
+            if not amended and details is not None:
+                report.error("epc", f"{eid}: AmdmntInfDtls without AmdmntInd true")
+            if details is not None:
+                smnda = details.findtext("p:OrgnlDbtrAgt/p:FinInstnId/p:Othr/p:Id", namespaces=n) == "SMNDA"
+                if smnda and seq != "FRST":
+                    report.error("epc", f"{eid}: a new debtor bank (SMNDA) is collected as FRST, not {seq}")
+                old_id = details.findtext("p:OrgnlMndtId", namespaces=n)
+                if old_id is not None and old_id == mid:
+                    report.error("epc", f"{eid}: OrgnlMndtId repeats the mandate id")
     report.checks.append("EPC SDD Core rules")
 
 

@@ -1,5 +1,6 @@
-//! `facturier sepa batch` and `facturier sepa xml`: the API's SEPA direct-debit batch
-//! (`server::app::sepa`) made and written on the database directly, for a company of it.
+//! `facturier sepa batch`, `facturier sepa xml` and `facturier sepa rejects`: the API's
+//! SEPA direct-debit batch (`server::app::sepa`) made and written, and a bank's reject
+//! file applied, on the database directly, for a company of it.
 
 use anyhow::{Context, Result, anyhow, bail};
 use facturier_server::app::sepa;
@@ -40,6 +41,17 @@ pub enum SepaCommand {
         /// The file to write (default: standard output).
         #[arg(long)]
         output: Option<PathBuf>,
+        /// The company; needed when the database has several.
+        #[arg(long)]
+        company: Option<Uuid>,
+    },
+    /// Apply a bank's reject file: a pain.002 status report or a camt.054 debit
+    /// notification. Each rejected debit reopens its invoice with the reason and records the
+    /// fee; a file applied twice rejects once; references matching no debit are listed.
+    #[command(after_help = "Example:\n  facturier sepa rejects rejets-banque.xml")]
+    Rejects {
+        /// The bank's XML file.
+        file: PathBuf,
         /// The company; needed when the database has several.
         #[arg(long)]
         company: Option<Uuid>,
@@ -108,6 +120,30 @@ pub async fn run(store: &Store, cmd: SepaCommand) -> Result<()> {
                 }
                 None => std::io::stdout().write_all(&xml)?,
             }
+        }
+        SepaCommand::Rejects { file, company: given } => {
+            let company = company(store, given).await?;
+            let xml = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let today = facturier_core::calendar::today(&store.company(company).await?.country);
+            let spinner = indicatif::ProgressBar::new_spinner();
+            spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+            spinner.set_message(format!("applying the rejects of {}", file.display()));
+            let done = sepa::import_rejects(store, company, today, &xml).await;
+            spinner.finish_and_clear();
+            let r = done.map_err(|e| anyhow!("{}: {}", file.display(), describe(&e)))?;
+            for l in &r.lines {
+                let what = l.number.clone().or_else(|| l.end_to_end_id.clone()).or_else(|| l.mandate_id.clone());
+                println!("{}\t{}\t{}", l.outcome, what.unwrap_or_else(|| "?".into()), l.reason);
+            }
+            eprintln!(
+                "{} {}: {} rejected, {} already rejected, {} unknown, {} invalid",
+                r.kind,
+                r.message_id,
+                r.count("rejected"),
+                r.count("already"),
+                r.count("unknown"),
+                r.count("invalid")
+            );
         }
     }
     Ok(())

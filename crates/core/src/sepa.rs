@@ -328,6 +328,206 @@ fn control_sum(amounts: impl Iterator<Item = Decimal>) -> Decimal {
     s
 }
 
+/// Whether `d` is a TARGET2 business day: Monday to Friday, except the TARGET closing
+/// days (1 January, Good Friday, Easter Monday, 1 May, 25 and 26 December). SEPA
+/// collections settle on these days only.
+pub fn is_target_day(d: Date) -> bool {
+    use time::{Month, Weekday};
+    if matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {
+        return false;
+    }
+    let fixed = matches!(
+        (d.month(), d.day()),
+        (Month::January, 1) | (Month::May, 1) | (Month::December, 25) | (Month::December, 26)
+    );
+    if fixed {
+        return false;
+    }
+    match easter_sunday(d.year()) {
+        Some(easter) => d != easter - time::Duration::days(2) && d != easter + time::Duration::days(1),
+        None => true,
+    }
+}
+
+/// Easter Sunday of a Gregorian year (the anonymous Gregorian algorithm, Meeus/Butcher).
+pub fn easter_sunday(year: i32) -> Option<Date> {
+    let a = year.rem_euclid(19);
+    let b = year.div_euclid(100);
+    let c = year.rem_euclid(100);
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15).rem_euclid(30);
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k).rem_euclid(7);
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    let month = time::Month::try_from(u8::try_from(month).ok()?).ok()?;
+    Date::from_calendar_date(year, month, u8::try_from(day).ok()?).ok()
+}
+
+/// The first TARGET2 business day on or after `d`.
+pub fn target_day_on_or_after(d: Date) -> Date {
+    let mut d = d;
+    // At most four closing days follow one another (Good Friday to Easter Monday).
+    while !is_target_day(d) {
+        match d.next_day() {
+            Some(n) => d = n,
+            None => break,
+        }
+    }
+    d
+}
+
+/// The earliest collection date a file sent on `today` may ask for: the file must reach
+/// the bank one TARGET2 business day before the collection date (D-1, SDD Core, FRST and
+/// RCUR alike since November 2016), so the collection is the business day after the
+/// first business day from today.
+pub fn earliest_collection_date(today: Date) -> Date {
+    let send = target_day_on_or_after(today);
+    target_day_on_or_after(send.next_day().unwrap_or(send))
+}
+
+/// Why a requested collection date was refused, with the next date that would be taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CollectionDateError {
+    /// Before the earliest date a file sent today may ask for.
+    TooEarly { earliest: Date },
+    /// A weekend day or a TARGET closing day.
+    NotBusinessDay { next: Date },
+}
+
+impl CollectionDateError {
+    /// The date to propose instead.
+    pub fn proposed(&self) -> Date {
+        match *self {
+            CollectionDateError::TooEarly { earliest } => earliest,
+            CollectionDateError::NotBusinessDay { next } => next,
+        }
+    }
+
+    /// The message of the catalogue this refusal reads as.
+    pub fn message(&self, asked: Date) -> Message {
+        match self {
+            CollectionDateError::TooEarly { earliest } => {
+                Message::new("sepa_collection_date_too_early").with("date", asked).with("next", earliest)
+            }
+            CollectionDateError::NotBusinessDay { next } => {
+                Message::new("sepa_collection_date_closed").with("date", asked).with("next", next)
+            }
+        }
+    }
+}
+
+/// Checks a requested collection date for a file sent on `today`: a TARGET2 business
+/// day, at least one business day after the sending. The refusal carries the next
+/// valid date.
+pub fn check_collection_date(today: Date, asked: Date) -> Result<(), CollectionDateError> {
+    let earliest = earliest_collection_date(today);
+    if asked < earliest {
+        return Err(CollectionDateError::TooEarly { earliest });
+    }
+    if !is_target_day(asked) {
+        return Err(CollectionDateError::NotBusinessDay { next: target_day_on_or_after(asked) });
+    }
+    Ok(())
+}
+
+/// The bank identifier inside an IBAN (the part of the BBAN naming the bank), as far as
+/// the country's layout is known; otherwise the first four characters of the BBAN.
+fn bank_of_iban(iban: &str) -> String {
+    let v = compact_upper(iban);
+    let country = v.get(..2).unwrap_or("");
+    let bban = v.get(4..).unwrap_or("");
+    let (from, len) = match country {
+        "FR" | "MC" | "AT" | "CH" | "LI" => (0, 5),
+        "DE" => (0, 8),
+        "BE" | "LU" => (0, 3),
+        "IT" | "SM" => (1, 5),
+        "ES" | "PT" | "NL" | "IE" | "GB" => (0, 4),
+        _ => (0, 4),
+    };
+    let bank: String = bban.chars().skip(from).take(len).collect();
+    format!("{country}{bank}")
+}
+
+/// What an amendment of a mandate's IBAN or reference means for its next collection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Amendment {
+    /// The reference changed: the next collection reports `OrgnlMndtId`.
+    pub reference_changed: bool,
+    /// The IBAN changed within the same bank: the next collection reports `OrgnlDbtrAcct`.
+    pub account_changed: bool,
+    /// The IBAN moved to another bank: the next collection reports `SMNDA` (same mandate,
+    /// new debtor agent) and is presented as a first collection again (FRST).
+    pub bank_changed: bool,
+}
+
+impl Amendment {
+    /// Whether anything changed at all.
+    pub fn any(&self) -> bool {
+        self.reference_changed || self.account_changed || self.bank_changed
+    }
+}
+
+/// Classifies an amendment of a mandate (EPC SDD Core rulebook, AT-24 and the
+/// implementation guidelines): a new reference, a new account at the same bank, or a
+/// new account at another bank.
+pub fn amendment(old_reference: &str, old_iban: &str, new_reference: &str, new_iban: &str) -> Amendment {
+    let same_iban = compact_upper(old_iban) == compact_upper(new_iban);
+    let bank_changed = !same_iban && bank_of_iban(old_iban) != bank_of_iban(new_iban);
+    Amendment {
+        reference_changed: old_reference != new_reference,
+        account_changed: !same_iban && !bank_changed,
+        bank_changed,
+    }
+}
+
+/// The ISO 20022 reason codes of SEPA direct-debit R-transactions (rejects, returns,
+/// refunds) as the EPC guidance lists them, with their meaning in English and French.
+pub const REJECT_REASONS: &[(&str, &str, &str)] = &[
+    ("AC01", "Account identifier incorrect (invalid IBAN)", "Identifiant de compte incorrect (IBAN invalide)"),
+    ("AC04", "Account closed", "Compte clôturé"),
+    ("AC06", "Account blocked", "Compte bloqué"),
+    ("AC13", "Debtor account is a consumer account", "Le compte débiteur est un compte de particulier"),
+    ("AG01", "Transaction forbidden on this type of account", "Opération interdite sur ce type de compte"),
+    ("AG02", "Invalid bank operation code", "Code opération bancaire invalide"),
+    ("AM04", "Insufficient funds", "Provision insuffisante"),
+    ("AM05", "Duplicate collection", "Prélèvement en double"),
+    ("BE05", "Creditor identifier incorrect", "Identifiant créancier incorrect"),
+    ("CNOR", "Creditor bank is not registered", "Banque du créancier non adhérente"),
+    ("DNOR", "Debtor bank is not registered", "Banque du débiteur non adhérente"),
+    ("FF01", "Invalid file format", "Format de fichier invalide"),
+    ("MD01", "No valid mandate", "Absence de mandat valide"),
+    ("MD02", "Mandate data missing or incorrect", "Données du mandat manquantes ou incorrectes"),
+    (
+        "MD06",
+        "Refund requested by the debtor (authorised transaction)",
+        "Remboursement demandé par le débiteur (opération autorisée)",
+    ),
+    ("MD07", "Debtor deceased", "Débiteur décédé"),
+    ("MS02", "Refused by the debtor (reason not specified)", "Refus du débiteur (motif non précisé)"),
+    ("MS03", "Reason not specified by the bank", "Motif non précisé par la banque"),
+    ("RC01", "Bank identifier (BIC) incorrect", "Identifiant de banque (BIC) incorrect"),
+    (
+        "RR01",
+        "Debtor account or identification missing (regulatory)",
+        "Compte ou identification du débiteur manquant (réglementaire)",
+    ),
+    ("RR02", "Debtor name or address missing (regulatory)", "Nom ou adresse du débiteur manquant (réglementaire)"),
+    ("RR03", "Creditor name or address missing (regulatory)", "Nom ou adresse du créancier manquant (réglementaire)"),
+    ("RR04", "Regulatory reason", "Motif réglementaire"),
+    ("SL01", "Specific service offered by the debtor bank", "Service spécifique de la banque du débiteur"),
+];
+
+/// The English and French labels of a reason code, when it is one of [`REJECT_REASONS`].
+pub fn reject_reason_label(code: &str) -> Option<(&'static str, &'static str)> {
+    REJECT_REASONS.iter().find(|(c, _, _)| *c == code).map(|(_, en, fr)| (*en, *fr))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -442,6 +642,123 @@ mod tests {
         let mut usd = debit(3, dec!(1), SequenceType::Rcur);
         usd.currency = "USD".parse().unwrap();
         assert_eq!(plan_batch(vec![(d, usd)]), Err(SepaError::NotEuro("F2026-00003".into())));
+    }
+
+    #[test]
+    fn target_closing_days_and_easter() {
+        assert_eq!(easter_sunday(2026), Some(date!(2026 - 04 - 05)));
+        assert_eq!(easter_sunday(2027), Some(date!(2027 - 03 - 28)));
+        assert_eq!(easter_sunday(2024), Some(date!(2024 - 03 - 31)));
+        assert_eq!(easter_sunday(2038), Some(date!(2038 - 04 - 25)));
+        for closed in [
+            date!(2026 - 01 - 01),
+            date!(2026 - 04 - 03), // Good Friday
+            date!(2026 - 04 - 06), // Easter Monday
+            date!(2026 - 05 - 01),
+            date!(2026 - 12 - 25),
+            date!(2026 - 12 - 26), // a Saturday anyway
+            date!(2027 - 12 - 26), // a Sunday
+            date!(2026 - 12 - 12), // Saturday
+            date!(2026 - 12 - 13), // Sunday
+        ] {
+            assert!(!is_target_day(closed), "{closed}");
+        }
+        // National holidays are not TARGET holidays.
+        for open in [date!(2026 - 07 - 14), date!(2026 - 05 - 08), date!(2026 - 11 - 11), date!(2026 - 12 - 24)] {
+            assert!(is_target_day(open), "{open}");
+        }
+    }
+
+    #[test]
+    fn the_collection_is_one_business_day_after_sending() {
+        // Sent on a Monday: Tuesday at the earliest.
+        assert_eq!(earliest_collection_date(date!(2026 - 12 - 07)), date!(2026 - 12 - 08));
+        // Sent on a Friday or over the weekend: Tuesday (the file reaches the bank on Monday).
+        assert_eq!(earliest_collection_date(date!(2026 - 12 - 11)), date!(2026 - 12 - 14));
+        assert_eq!(earliest_collection_date(date!(2026 - 12 - 12)), date!(2026 - 12 - 15));
+        // Sent on 24 December 2026 (Thursday): 25 and 26 closed, the weekend: Monday 28.
+        assert_eq!(earliest_collection_date(date!(2026 - 12 - 24)), date!(2026 - 12 - 28));
+        // Sent on Maundy Thursday 2026: Good Friday, the weekend, Easter Monday: Tuesday 7 April.
+        assert_eq!(earliest_collection_date(date!(2026 - 04 - 02)), date!(2026 - 04 - 07));
+        let today = date!(2026 - 12 - 07);
+        assert_eq!(check_collection_date(today, date!(2026 - 12 - 08)), Ok(()));
+        assert_eq!(
+            check_collection_date(today, date!(2026 - 12 - 07)),
+            Err(CollectionDateError::TooEarly { earliest: date!(2026 - 12 - 08) })
+        );
+        assert_eq!(
+            check_collection_date(today, date!(2026 - 12 - 25)),
+            Err(CollectionDateError::NotBusinessDay { next: date!(2026 - 12 - 28) })
+        );
+        assert_eq!(
+            check_collection_date(today, date!(2027 - 01 - 01)).map_err(|e| e.proposed()),
+            Err(date!(2027 - 01 - 04))
+        );
+    }
+
+    #[test]
+    fn amendments_by_what_changed() {
+        let a = "FR7630006000011234567890189";
+        let same_bank = "FR7630006000019876543210173";
+        let other_bank = "FR7630004000031234567890143";
+        assert!(!amendment("RUM-1", a, "RUM-1", a).any());
+        assert_eq!(
+            amendment("RUM-1", a, "RUM-2", a),
+            Amendment { reference_changed: true, account_changed: false, bank_changed: false }
+        );
+        assert_eq!(
+            amendment("RUM-1", a, "RUM-1", same_bank),
+            Amendment { reference_changed: false, account_changed: true, bank_changed: false }
+        );
+        assert_eq!(
+            amendment("RUM-1", a, "RUM-1", other_bank),
+            Amendment { reference_changed: false, account_changed: false, bank_changed: true }
+        );
+        assert!(amendment("RUM-1", a, "RUM-1", "DE89370400440532013000").bank_changed);
+    }
+
+    #[test]
+    fn reason_codes_have_labels() {
+        assert_eq!(reject_reason_label("AM04").map(|l| l.1), Some("Provision insuffisante"));
+        assert!(reject_reason_label("ZZ99").is_none());
+        for (code, _, _) in REJECT_REASONS {
+            assert!(code.parse::<ReasonCode>().is_ok(), "{code}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_proposed_date_is_always_accepted(today in 0i64..4000, ahead in -10i64..60) {
+            let today = date!(2025 - 01 - 01) + time::Duration::days(today);
+            let asked = today + time::Duration::days(ahead);
+            match check_collection_date(today, asked) {
+                Ok(()) => {
+                    prop_assert!(is_target_day(asked));
+                    prop_assert!(asked > today);
+                }
+                Err(e) => {
+                    let p = e.proposed();
+                    prop_assert!(p > asked || asked < earliest_collection_date(today));
+                    prop_assert_eq!(check_collection_date(today, p), Ok(()));
+                    // No valid date lies between the asked one and the proposal.
+                    let mut d = asked.max(today);
+                    while d < p {
+                        prop_assert!(check_collection_date(today, d).is_err());
+                        d = d.next_day().unwrap();
+                    }
+                }
+            }
+            // At least one business day lies between sending and collecting.
+            let earliest = earliest_collection_date(today);
+            let mut d = today;
+            let mut business = 0;
+            while d < earliest {
+                if is_target_day(d) { business += 1; }
+                d = d.next_day().unwrap();
+            }
+            prop_assert!(business >= 1);
+            prop_assert!(is_target_day(earliest));
+        }
     }
 
     proptest! {

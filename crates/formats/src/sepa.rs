@@ -6,6 +6,8 @@
 //! (one collection date and sequence type), each debit an end-to-end id (the invoice's
 //! number), its mandate (reference, signature date, amendment details) and its debtor.
 
+pub mod status;
+
 use crate::error::FormatError;
 use crate::xml::Xml;
 use facturier_core::sepa::Batch;
@@ -61,6 +63,9 @@ pub struct DebitParty {
     /// The mandate's reference and IBAN before an amendment this collection reports.
     pub original_reference: Option<String>,
     pub original_iban: Option<String>,
+    /// The debtor moved the mandate to an account at another bank since the last
+    /// collection: reported as `OrgnlDbtrAgt` "SMNDA" (same mandate, new debtor agent).
+    pub new_debtor_agent: bool,
     pub debtor_name: String,
     pub debtor_iban: String,
     pub debtor_bic: Option<String>,
@@ -164,11 +169,22 @@ pub fn pain008(f: &DirectDebitFile, v: Pain008) -> Result<Vec<u8>, FormatError> 
                 .open("MndtRltdInf", &[])
                 .leaf("MndtId", &p.mandate_reference)
                 .leaf("DtOfSgntr", &date(p.signed_on));
-            let amended = p.original_reference.is_some() || p.original_iban.is_some();
+            let amended = p.original_reference.is_some() || p.original_iban.is_some() || p.new_debtor_agent;
             x.leaf("AmdmntInd", if amended { "true" } else { "false" });
             if amended {
+                // EPC implementation guidelines: the former reference (`OrgnlMndtId`); a new
+                // account at the same bank as the former IBAN (`OrgnlDbtrAcct`); a new bank
+                // as "SMNDA" in `OrgnlDbtrAgt` instead of the former account.
                 x.open("AmdmntInfDtls", &[]).leaf_opt("OrgnlMndtId", p.original_reference.as_deref());
-                if let Some(iban) = &p.original_iban {
+                if p.new_debtor_agent {
+                    x.open("OrgnlDbtrAgt", &[])
+                        .open("FinInstnId", &[])
+                        .open("Othr", &[])
+                        .leaf("Id", "SMNDA")
+                        .close("Othr")
+                        .close("FinInstnId")
+                        .close("OrgnlDbtrAgt");
+                } else if let Some(iban) = &p.original_iban {
                     account(&mut x, "OrgnlDbtrAcct", iban);
                 }
                 x.close("AmdmntInfDtls");

@@ -41,8 +41,26 @@ pub struct Mandate {
     /// The reference and IBAN before an amendment the next collection has not reported yet.
     pub original_reference: Option<String>,
     pub original_iban: Option<String>,
+    /// The account moved to another bank since the last collection (reported as SMNDA).
+    pub original_new_bank: bool,
     pub created_at: OffsetDateTime,
     pub revoked_at: Option<OffsetDateTime>,
+}
+
+impl Mandate {
+    /// Whether its next collection reports an amendment.
+    pub fn amended(&self) -> bool {
+        self.original_reference.is_some() || self.original_iban.is_some() || self.original_new_bank
+    }
+}
+
+/// A mandate's amendment: a new IBAN (and BIC) or a new reference, parsed.
+#[derive(Clone, Debug, Default)]
+pub struct MandateChange {
+    pub reference: Option<MandateReference>,
+    pub iban: Option<Iban>,
+    /// A new BIC; `Some(None)` removes it.
+    pub bic: Option<Option<Bic>>,
 }
 
 impl Mandate {
@@ -112,16 +130,20 @@ pub struct BatchItem {
     pub sequence: SequenceType,
     pub original_reference: Option<String>,
     pub original_iban: Option<String>,
+    /// The collection reports the mandate moved to another bank (SMNDA).
+    pub new_debtor_agent: bool,
     /// `pending`, `collected` or `rejected`.
     pub status: String,
     pub payment_id: Option<Uuid>,
     pub reject_reason: Option<String>,
     pub reject_fee: Option<Decimal>,
     pub rejected_on: Option<Date>,
+    /// The bank file a reject was read from (`pain.002 MSGID`), none when entered by hand.
+    pub reject_source: Option<String>,
 }
 
 const MANDATE_COLS: &str = "id, customer_id, reference, iban, bic, signed_on, signed_at_place, recurrence, presented, \
-                            status, original_reference, original_iban, created_at, revoked_at";
+                            status, original_reference, original_iban, created_at, revoked_at, original_new_bank";
 
 type MandateRow = (
     Uuid,
@@ -138,6 +160,7 @@ type MandateRow = (
     Option<String>,
     Stamp,
     Option<Stamp>,
+    i32,
 );
 
 fn mandate_of(r: MandateRow) -> Mandate {
@@ -154,6 +177,7 @@ fn mandate_of(r: MandateRow) -> Mandate {
         status: r.9,
         original_reference: r.10,
         original_iban: r.11,
+        original_new_bank: r.14 != 0,
         created_at: r.12.instant(),
         revoked_at: r.13.map(Stamp::instant),
     }
@@ -188,7 +212,7 @@ fn batch_of(r: BatchRow) -> Result<BatchRecord> {
 
 const ITEM_COLS: &str = "invoice_id, number, amount, mandate_id, mandate_reference, signed_on, debtor_name, debtor_iban, \
                          debtor_bic, sequence, original_reference, original_iban, status, payment_id, reject_reason, \
-                         reject_fee, rejected_on";
+                         reject_fee, rejected_on, new_debtor_agent, reject_source";
 
 #[derive(sqlx::FromRow)]
 struct ItemRow {
@@ -209,6 +233,8 @@ struct ItemRow {
     reject_reason: Option<String>,
     reject_fee: Option<String>,
     rejected_on: Option<Date>,
+    new_debtor_agent: i32,
+    reject_source: Option<String>,
 }
 
 fn item_of(r: ItemRow) -> Result<BatchItem> {
@@ -231,6 +257,8 @@ fn item_of(r: ItemRow) -> Result<BatchItem> {
         reject_reason: r.reject_reason,
         reject_fee: r.reject_fee.as_deref().map(|f| decimal(f, "reject fee")).transpose()?,
         rejected_on: r.rejected_on,
+        new_debtor_agent: r.new_debtor_agent != 0,
+        reject_source: r.reject_source,
     })
 }
 
@@ -279,6 +307,17 @@ impl Store {
         Ok(mandate)
     }
 
+    /// Whether a mandate of the company already holds this reference.
+    pub async fn mandate_reference_taken(&self, company_id: Uuid, reference: &str) -> Result<bool> {
+        let row: Option<(Uuid,)> =
+            on_pool!(self, |c| sqlx::query_as("SELECT id FROM sepa_mandates WHERE company_id = $1 AND reference = $2")
+                .bind(company_id)
+                .bind(reference)
+                .fetch_optional(c)
+                .await?);
+        Ok(row.is_some())
+    }
+
     /// A customer's mandates, newest first.
     pub async fn mandates(&self, company_id: Uuid, customer_id: Uuid) -> Result<Vec<Mandate>> {
         let sql = format!(
@@ -310,6 +349,88 @@ impl Store {
             .execute(&mut *c)
             .await?;
         });
+        let m = mandate_in(&mut tx, company_id, customer_id, id).await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// Amends a mandate (EPC rulebook): a new reference and/or a new IBAN (with its BIC).
+    /// The values the bank knows are kept until the next collection reports them
+    /// (`OrgnlMndtId`, `OrgnlDbtrAcct`); an account at another bank is reported as SMNDA
+    /// and the next collection is a first one again (FRST). A mandate never presented is
+    /// simply corrected. 422 when nothing changes or the reference is taken, 409 when
+    /// revoked.
+    pub async fn amend_mandate(
+        &self,
+        company_id: Uuid,
+        customer_id: Uuid,
+        id: Uuid,
+        change: &MandateChange,
+    ) -> Result<Mandate> {
+        let mut tx = self.begin().await?;
+        let m = mandate_in(&mut tx, company_id, customer_id, id).await?;
+        if m.status == "revoked" {
+            return Err(StoreError::Conflict(Message::new("sepa_mandate_revoked")));
+        }
+        let reference =
+            change.reference.as_ref().map(|r| r.as_str().to_string()).unwrap_or_else(|| m.reference.clone());
+        let iban = change.iban.as_ref().map(|i| i.as_str().to_string()).unwrap_or_else(|| m.iban.clone());
+        let bic = match &change.bic {
+            Some(b) => b.as_ref().map(|b| b.as_str().to_string()),
+            None if change.iban.is_some() && iban != m.iban => None,
+            None => m.bic.clone(),
+        };
+        let what = sepa::amendment(&m.reference, &m.iban, &reference, &iban);
+        if !what.any() && bic == m.bic {
+            return Err(invalid("iban", Message::new("sepa_mandate_unchanged")));
+        }
+        // What the bank knows: the values of the last collection presented, if any.
+        let known = m.presented > 0 || m.amended();
+        let (mut original_reference, mut original_iban, mut new_bank, mut presented) =
+            (m.original_reference.clone(), m.original_iban.clone(), m.original_new_bank, m.presented);
+        if known {
+            if what.reference_changed && original_reference.is_none() {
+                original_reference = Some(m.reference.clone());
+            }
+            if original_reference.as_deref() == Some(reference.as_str()) {
+                original_reference = None;
+            }
+            if what.bank_changed {
+                new_bank = true;
+                original_iban = None;
+                presented = 0;
+            } else if what.account_changed && !new_bank && original_iban.is_none() {
+                original_iban = Some(m.iban.clone());
+            }
+            if original_iban.as_deref() == Some(iban.as_str()) {
+                original_iban = None;
+            }
+        }
+        let updated = on_conn!(&mut tx, |c| {
+            sqlx::query(
+                "UPDATE sepa_mandates SET reference = $3, iban = $4, bic = $5, original_reference = $6, \
+                 original_iban = $7, original_new_bank = $8, presented = $9 WHERE company_id = $1 AND id = $2",
+            )
+            .bind(company_id)
+            .bind(id)
+            .bind(&reference)
+            .bind(&iban)
+            .bind(bic.as_deref())
+            .bind(original_reference.as_deref())
+            .bind(original_iban.as_deref())
+            .bind(i32::from(new_bank))
+            .bind(i32::try_from(presented).unwrap_or(i32::MAX))
+            .execute(&mut *c)
+            .await
+            .map(|_| ())
+        });
+        match updated.map_err(StoreError::from) {
+            Err(e) if e.is_unique_violation() => {
+                return Err(invalid("reference", Message::new("sepa_mandate_reference_taken").with("v", &reference)));
+            }
+            Err(e) => return Err(e),
+            Ok(()) => {}
+        }
         let m = mandate_in(&mut tx, company_id, customer_id, id).await?;
         tx.commit().await?;
         Ok(m)
@@ -412,7 +533,8 @@ impl Store {
                 sqlx::query(
                     "INSERT INTO sepa_batch_items (company_id, batch_id, invoice_id, position, number, amount, mandate_id, \
                      mandate_reference, signed_on, debtor_name, debtor_iban, debtor_bic, sequence, original_reference, \
-                     original_iban) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                     original_iban, new_debtor_agent) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
                 )
                 .bind(company_id)
                 .bind(id)
@@ -429,6 +551,7 @@ impl Store {
                 .bind(d.sequence.as_str())
                 .bind(m.original_reference.as_deref())
                 .bind(m.original_iban.as_deref())
+                .bind(i32::from(m.original_new_bank))
                 .execute(&mut *c)
                 .await?;
             });
@@ -442,8 +565,8 @@ impl Store {
         for m in mandates.values().flatten() {
             on_conn!(&mut tx, |c| {
                 sqlx::query(
-                    "UPDATE sepa_mandates SET presented = presented + 1, original_reference = NULL, original_iban = NULL \
-                     WHERE company_id = $1 AND id = $2",
+                    "UPDATE sepa_mandates SET presented = presented + 1, original_reference = NULL, original_iban = NULL, \
+                     original_new_bank = 0 WHERE company_id = $1 AND id = $2",
                 )
                 .bind(company_id)
                 .bind(m.id)
@@ -516,6 +639,10 @@ impl Store {
             return Err(StoreError::Conflict(Message::new("sepa_batch_collected")));
         }
         for (i, item) in b.items.iter().enumerate() {
+            // A debit the bank rejected before settlement (pain.002) is not collected.
+            if item.status == "rejected" {
+                continue;
+            }
             let doc = lock_document(&mut tx, company_id, item.invoice_id, None).await?;
             let reference = format!("{} {}", b.message_id, item.number);
             let payment = NewPayment { amount: item.amount, date, method: "direct_debit", reference: Some(&reference) };
@@ -574,51 +701,176 @@ impl Store {
         let Some(item) = b.items.iter().find(|i| i.invoice_id == invoice_id) else {
             return Err(invalid("invoice_id", Message::new("sepa_not_in_batch")));
         };
-        match (item.status.as_str(), item.payment_id) {
-            ("rejected", _) => return Err(StoreError::Conflict(Message::new("sepa_already_rejected"))),
-            ("collected", Some(payment_id)) => {
-                let why = format!("SEPA {} {}", reason.as_str(), b.message_id);
-                cancel_payment_in(&mut tx, company_id, payment_id, &why).await?;
-            }
-            _ => return Err(StoreError::Conflict(Message::new("sepa_batch_not_collected"))),
+        if item.status == "pending" {
+            return Err(StoreError::Conflict(Message::new("sepa_batch_not_collected")));
         }
-        let fee_text = fee.map(|f| {
-            let mut f = f;
-            f.rescale(2);
-            f.to_string()
-        });
-        on_conn!(&mut tx, |c| {
-            sqlx::query(
-                "UPDATE sepa_batch_items SET status = 'rejected', reject_reason = $4, reject_fee = $5, rejected_on = $6 \
-                 WHERE company_id = $1 AND batch_id = $2 AND invoice_id = $3",
-            )
-            .bind(company_id)
-            .bind(id)
-            .bind(invoice_id)
-            .bind(reason.as_str())
-            .bind(fee_text.as_deref())
-            .bind(date)
-            .execute(&mut *c)
-            .await?;
-            if item.sequence == SequenceType::Frst {
-                sqlx::query(
-                    "UPDATE sepa_mandates SET presented = 0 WHERE company_id = $1 AND id = $2 AND presented = 1",
-                )
-                .bind(company_id)
-                .bind(item.mandate_id)
-                .execute(&mut *c)
-                .await?;
-            }
-        });
-        let detail = serde_json::json!({
-            "batch_id": id, "reason": reason.as_str(), "fee": fee_text, "date": date.to_string(),
-            "amount": item.amount.to_string(),
-        });
-        event(&mut tx, company_id, invoice_id, "sepa_debit_rejected", detail).await?;
+        reject_item_in(&mut tx, company_id, &b, item, reason, fee, date, None).await?;
         let b = batch_in(&mut tx, company_id, id).await?;
         tx.commit().await?;
         Ok(b)
     }
+
+    /// Applies the rejects a bank's file reports, each in its own transaction, through the
+    /// same path as a reject entered by hand (a debit still awaiting collection is simply
+    /// marked rejected: no payment was recorded for it). A debit is found by its
+    /// end-to-end id (the invoice number), within the original file when the bank names
+    /// it, else by its mandate reference and amount. A debit rejected already is reported
+    /// as such (the same file twice rejects once); a reference matching no debit is
+    /// reported, never dropped.
+    pub async fn apply_rejects(
+        &self,
+        company_id: Uuid,
+        source: &str,
+        rejects: &[FileReject],
+    ) -> Result<Vec<RejectOutcome>> {
+        let mut out = Vec::with_capacity(rejects.len());
+        for r in rejects {
+            let mut tx = self.begin().await?;
+            let found = match_debit_in(&mut tx, company_id, r).await?;
+            let Some((batch_id, invoice_id)) = found else {
+                tx.commit().await?;
+                out.push(RejectOutcome::Unknown);
+                continue;
+            };
+            let b = batch_in(&mut tx, company_id, batch_id).await?;
+            let Some(item) = b.items.iter().find(|i| i.invoice_id == invoice_id) else {
+                out.push(RejectOutcome::Unknown);
+                continue;
+            };
+            let hit = RejectHit { batch_id, message_id: b.message_id.clone(), invoice_id, number: item.number.clone() };
+            if item.status == "rejected" {
+                tx.commit().await?;
+                out.push(RejectOutcome::Already(hit));
+                continue;
+            }
+            reject_item_in(&mut tx, company_id, &b, item, &r.reason, r.fee, r.date, Some(source)).await?;
+            tx.commit().await?;
+            out.push(RejectOutcome::Rejected(hit));
+        }
+        Ok(out)
+    }
+}
+
+/// One reject a bank's file reports, parsed.
+#[derive(Clone, Debug)]
+pub struct FileReject {
+    pub original_message_id: Option<String>,
+    pub end_to_end_id: Option<String>,
+    pub mandate_id: Option<String>,
+    pub amount: Option<Decimal>,
+    pub reason: ReasonCode,
+    pub fee: Option<Decimal>,
+    pub date: Date,
+}
+
+/// The debit a file's reject named.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RejectHit {
+    pub batch_id: Uuid,
+    pub message_id: String,
+    pub invoice_id: Uuid,
+    pub number: String,
+}
+
+/// What became of one reject of a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RejectOutcome {
+    /// The debit is rejected now.
+    Rejected(RejectHit),
+    /// The debit was rejected already (by this file before, or by hand).
+    Already(RejectHit),
+    /// No debit of the company has these references.
+    Unknown,
+}
+
+fn cut35(s: &str) -> String {
+    s.trim().chars().take(35).collect()
+}
+
+/// The (batch, invoice) of the debit a file's reject names, the most recent first.
+async fn match_debit_in(tx: &mut Tx, company_id: Uuid, r: &FileReject) -> Result<Option<(Uuid, Uuid)>> {
+    type Hit = (Uuid, Uuid, String, String, String);
+    let sql = "SELECT i.batch_id, i.invoice_id, i.status, b.message_id, i.amount FROM sepa_batch_items i \
+               JOIN sepa_batches b ON b.id = i.batch_id AND b.company_id = i.company_id \
+               WHERE i.company_id = $1 AND (i.number = $2 OR ($2 = '' AND i.mandate_reference = $3)) \
+               ORDER BY b.created_at DESC, b.id DESC";
+    let e2e = r.end_to_end_id.clone().unwrap_or_default();
+    let mandate = r.mandate_id.clone().unwrap_or_default();
+    if e2e.is_empty() && mandate.is_empty() {
+        return Ok(None);
+    }
+    let rows: Vec<Hit> =
+        on_conn!(tx, |c| sqlx::query_as(sql).bind(company_id).bind(&e2e).bind(&mandate).fetch_all(&mut *c).await?);
+    let rows: Vec<Hit> = rows
+        .into_iter()
+        // The file carries the message id cut to the 35 characters of `Max35Text`.
+        .filter(|h| r.original_message_id.as_deref().is_none_or(|m| cut35(m) == cut35(&h.3)))
+        .filter(|h| !e2e.is_empty() || r.amount.is_none_or(|a| h.4.parse::<Decimal>().is_ok_and(|x| x == a)))
+        .collect();
+    // A debit not rejected yet first; otherwise the latest (reported as rejected already).
+    let pick = rows.iter().find(|h| h.2 != "rejected").or(rows.first());
+    Ok(pick.map(|h| (h.0, h.1)))
+}
+
+/// Rejects one debit of a batch: a collected one has its payment cancelled with the
+/// reason (the invoice is open again); one awaiting collection is only marked (its
+/// invoice was never paid). The fee is kept with the debit, the reason in the invoice's
+/// history; a rejected first collection leaves the mandate to start again with FRST.
+#[allow(clippy::too_many_arguments)]
+async fn reject_item_in(
+    tx: &mut Tx,
+    company_id: Uuid,
+    b: &BatchRecord,
+    item: &BatchItem,
+    reason: &ReasonCode,
+    fee: Option<Decimal>,
+    date: Date,
+    source: Option<&str>,
+) -> Result<()> {
+    let id = b.id;
+    let invoice_id = item.invoice_id;
+    match (item.status.as_str(), item.payment_id) {
+        ("rejected", _) => return Err(StoreError::Conflict(Message::new("sepa_already_rejected"))),
+        ("collected", Some(payment_id)) => {
+            let why = format!("SEPA {} {}", reason.as_str(), b.message_id);
+            cancel_payment_in(tx, company_id, payment_id, &why).await?;
+        }
+        ("pending", _) => {}
+        _ => return Err(StoreError::Conflict(Message::new("sepa_batch_not_collected"))),
+    }
+    let fee_text = fee.map(|f| {
+        let mut f = f;
+        f.rescale(2);
+        f.to_string()
+    });
+    on_conn!(tx, |c| {
+        sqlx::query(
+            "UPDATE sepa_batch_items SET status = 'rejected', reject_reason = $4, reject_fee = $5, rejected_on = $6, \
+             reject_source = $7 WHERE company_id = $1 AND batch_id = $2 AND invoice_id = $3",
+        )
+        .bind(company_id)
+        .bind(id)
+        .bind(invoice_id)
+        .bind(reason.as_str())
+        .bind(fee_text.as_deref())
+        .bind(date)
+        .bind(source)
+        .execute(&mut *c)
+        .await?;
+        if item.sequence == SequenceType::Frst {
+            sqlx::query("UPDATE sepa_mandates SET presented = 0 WHERE company_id = $1 AND id = $2 AND presented = 1")
+                .bind(company_id)
+                .bind(item.mandate_id)
+                .execute(&mut *c)
+                .await?;
+        }
+    });
+    let detail = serde_json::json!({
+        "batch_id": id, "reason": reason.as_str(), "fee": fee_text, "date": date.to_string(),
+        "amount": item.amount.to_string(), "source": source,
+    });
+    event(tx, company_id, invoice_id, "sepa_debit_rejected", detail).await?;
+    Ok(())
 }
 
 async fn mandate_in(tx: &mut Tx, company_id: Uuid, customer_id: Uuid, id: Uuid) -> Result<Mandate> {

@@ -25,6 +25,7 @@ mod load;
 mod measure;
 mod render;
 mod report;
+mod sepa;
 mod server;
 
 use derive::derive_bench;
@@ -129,6 +130,13 @@ pub struct BenchArgs {
     /// stream their FEC, printing lines/s and the memory during the export.
     #[arg(long)]
     fec_only: bool,
+    /// Debits of the SEPA benchmark (one batch made over a generated data set, then its
+    /// pain.008 file written), on a fresh database of each backend; 0 skips it.
+    #[arg(long, default_value_t = 10_000)]
+    sepa: usize,
+    /// Only run the SEPA benchmark.
+    #[arg(long)]
+    sepa_only: bool,
 }
 
 /// How long the generated history is: invoices are spread over about three years up to today.
@@ -330,7 +338,8 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         return Ok(());
     }
     let mut imported = Vec::new();
-    if args.imports > 0 && args.reuse.is_none() {
+    let any_only = args.imports_only || args.contracts_only || args.sepa_only || args.fec_only;
+    if args.imports > 0 && args.reuse.is_none() && (!any_only || args.imports_only) {
         std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
         for &backend in backends {
             let (scratch, url) = Scratch::create(backend, &args, &dir, "import").await?;
@@ -342,7 +351,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         }
     }
     let mut billed = Vec::new();
-    if args.contracts > 0 && args.reuse.is_none() && !args.imports_only {
+    if args.contracts > 0 && args.reuse.is_none() && (!any_only || args.contracts_only) {
         for &backend in backends {
             let (scratch, url) = Scratch::create(backend, &args, &dir, "contracts").await?;
             let r = contracts::contracts_bench(backend, &url, args.contracts, args.seed).await;
@@ -357,6 +366,24 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             let _ = std::fs::remove_dir_all(&dir);
         }
         println!("\nResults:\n\n{}", contracts::ContractFigures::table(&billed));
+        return Ok(());
+    }
+    let mut sepa_figs = Vec::new();
+    if args.sepa > 0 && args.reuse.is_none() && (!any_only || args.sepa_only) {
+        for &backend in backends {
+            let (scratch, url) = Scratch::create(backend, &args, &dir, "sepa").await?;
+            let r = sepa::sepa_bench(backend, &url, &generator, &args, args.sepa).await;
+            if let Err(e) = scratch.remove().await {
+                eprintln!("warning: could not remove the bench database: {e:#}");
+            }
+            sepa_figs.push(r.with_context(|| format!("{backend}, SEPA"))?);
+        }
+    }
+    if args.sepa_only {
+        if made_dir {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        println!("\nResults:\n\n{}", sepa::SepaFigures::table(&sepa_figs));
         return Ok(());
     }
     if args.imports_only {
@@ -441,6 +468,9 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     }
     if !billed.is_empty() {
         println!("\n{}", contracts::ContractFigures::table(&billed));
+    }
+    if !sepa_figs.is_empty() {
+        println!("\n{}", sepa::SepaFigures::table(&sepa_figs));
     }
     Ok(())
 }

@@ -1089,7 +1089,10 @@ async fn sepa_batch_collects_every_invoice_with_a_mandate_and_writes_its_file() 
             assert_eq!(post(&http, &token, issue, json!({})).await.0, 200);
         }
         drop(server);
-        let date = (time::OffsetDateTime::now_utc().date() + time::Duration::days(3)).to_string();
+        let date = facturier_core::sepa::target_day_on_or_after(
+            time::OffsetDateTime::now_utc().date() + time::Duration::days(3),
+        )
+        .to_string();
         let out = run(&db, &["sepa", "batch", "--collection-date", &date]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{stderr}");
@@ -1110,6 +1113,26 @@ async fn sepa_batch_collects_every_invoice_with_a_mandate_and_writes_its_file() 
         assert!(String::from_utf8_lossy(&out.stdout).contains("pain.008.001.08"));
         let out = run(&db, &["sepa", "xml", &id, "--pain", "07"]);
         assert!(!out.status.success());
+        // The bank rejects the first debit before settlement (pain.002): applied once.
+        let msg = xml.split("<MsgId>").nth(1).and_then(|r| r.split('<').next()).unwrap().to_string();
+        let e2e = xml.split("<EndToEndId>").nth(1).and_then(|r| r.split('<').next()).unwrap().to_string();
+        let status = format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03"><CstmrPmtStsRpt><GrpHdr><MsgId>STS-CLI</MsgId><CreDtTm>2026-12-01T08:00:00</CreDtTm></GrpHdr><OrgnlGrpInfAndSts><OrgnlMsgId>{msg}</OrgnlMsgId><OrgnlMsgNmId>pain.008.001.02</OrgnlMsgNmId><GrpSts>PART</GrpSts></OrgnlGrpInfAndSts><OrgnlPmtInfAndSts><OrgnlPmtInfId>{msg}-1-FRST</OrgnlPmtInfId><TxInfAndSts><OrgnlEndToEndId>{e2e}</OrgnlEndToEndId><TxSts>RJCT</TxSts><StsRsnInf><Rsn><Cd>AC04</Cd></Rsn></StsRsnInf></TxInfAndSts><TxInfAndSts><OrgnlEndToEndId>F-AILLEURS</OrgnlEndToEndId><TxSts>RJCT</TxSts><StsRsnInf><Rsn><Cd>MS02</Cd></Rsn></StsRsnInf></TxInfAndSts></OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>"#
+        );
+        let rejects = dir.path().join("rejets.xml");
+        std::fs::write(&rejects, status).unwrap();
+        let out = run(&db, &["sepa", "rejects", rejects.to_str().unwrap()]);
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            stdout.contains(&format!("rejected\t{e2e}\tAC04")) && stdout.contains("unknown\tF-AILLEURS\tMS02"),
+            "{stdout}"
+        );
+        let out = run(&db, &["sepa", "rejects", rejects.to_str().unwrap()]);
+        assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("already\t{e2e}")));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("0 rejected, 1 already rejected, 1 unknown"));
+        let out = run(&db, &["sepa", "rejects", file.to_str().unwrap()]);
+        assert!(!out.status.success(), "a pain.008 is not a reject file");
     }
 }
 

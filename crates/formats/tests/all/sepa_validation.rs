@@ -56,6 +56,7 @@ fn party(n: u128, amended: bool) -> DebitParty {
         signed_on: date!(2026 - 01 - 15),
         original_reference: amended.then(|| format!("OLD-{n:04}")),
         original_iban: amended.then(|| "FR7630001007941234567890185".to_string()),
+        new_debtor_agent: false,
         debtor_name: format!("Client n°{n} & Fils <SARL>"),
         debtor_iban: "FR7630006000011234567890189".into(),
         debtor_bic: n.is_multiple_of(2).then(|| "AGRIFRPP".to_string()),

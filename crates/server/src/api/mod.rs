@@ -107,6 +107,8 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/exports/ximport", "The entries of a period for Ciel / Sage 50 (XIMPORT)"),
     ("get", "/exports/quadratus", "The entries of a period for Quadratus"),
     ("get", "/exports/ebp", "The entries of a period for EBP"),
+    ("post", "/customers/{id}/mandates/{mandate_id}/amend", "Amend a mandate: a new IBAN or reference"),
+    ("post", "/sepa/rejects", "Import a bank's pain.002 or camt.054 and apply its rejects"),
     ("get", "/openapi.json", "This OpenAPI document"),
 ];
 
@@ -405,6 +407,8 @@ pub fn routes(app: App) -> Router<App> {
         .route("/exports/ximport", get(accounting::ximport))
         .route("/exports/quadratus", get(accounting::quadratus))
         .route("/exports/ebp", get(accounting::ebp))
+        .route("/customers/{id}/mandates/{mandate_id}/amend", axum::routing::post(sepa::amend_mandate))
+        .route("/sepa/rejects", axum::routing::post(sepa::import_rejects))
         .route("/openapi.json", get(|| async { axum::Json(crate::openapi::document()) }))
         .fallback(|| async { ApiError::NotFound("route") })
         .layer(axum::middleware::from_fn(crate::error::in_readers_language))

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use facturier_core::message::Message;
 use facturier_core::money::MAX_MAGNITUDE;
 use facturier_core::sepa::{Bic, MandateReference, ReasonCode};
-use facturier_store::sepa::{BatchItem, BatchRecord, Mandate, NewMandate};
+use facturier_store::sepa::{BatchItem, BatchRecord, Mandate, MandateChange, NewMandate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -61,6 +61,14 @@ pub struct MandateView {
     pub status: String,
     /// The sequence type of its next collection: `FRST`, `RCUR` or `OOFF`.
     pub next_sequence: &'static str,
+    /// Whether its next collection reports an amendment (`AmdmntInd`).
+    pub amended: bool,
+    /// The reference before an amendment the next collection reports (`OrgnlMndtId`).
+    pub original_reference: Option<String>,
+    /// The IBAN (same bank) before an amendment the next collection reports (`OrgnlDbtrAcct`).
+    pub original_iban: Option<String>,
+    /// The account moved to another bank: the next collection reports `SMNDA` and is a `FRST`.
+    pub new_debtor_agent: bool,
     pub created_at: String,
     pub revoked_at: Option<String>,
 }
@@ -77,6 +85,10 @@ fn mandate_view(m: &Mandate) -> MandateView {
         recurrence: m.recurrence.clone(),
         status: m.status.clone(),
         next_sequence: m.next_sequence().as_str(),
+        amended: m.amended(),
+        original_reference: m.original_reference.clone(),
+        original_iban: m.original_iban.clone(),
+        new_debtor_agent: m.original_new_bank,
         created_at: instant_text(m.created_at),
         revoked_at: m.revoked_at.map(instant_text),
     }
@@ -164,6 +176,54 @@ pub async fn revoke_mandate(
     Ok(Json(mandate_view(&m)))
 }
 
+/// The body of `POST /customers/{id}/mandates/{mandate_id}/amend`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MandateAmendInput {
+    /// The debtor's new IBAN (checked); at another bank, the next debit is a `FRST` reporting `SMNDA`.
+    #[schema(examples("FR7630004000031234567890143"))]
+    pub iban: Option<String>,
+    /// The new account's BIC (an empty text removes it; with a new IBAN and no BIC, none).
+    pub bic: Option<String>,
+    /// The mandate's new unique reference (RUM); the next debit reports the former one.
+    #[schema(min_length = 1, max_length = 35)]
+    pub reference: Option<String>,
+}
+
+/// Parses an amendment (every problem at once).
+pub fn parse_amendment(input: &MandateAmendInput) -> Result<MandateChange, ApiError> {
+    let mut v = Check::default();
+    let iban = v.opt_text("iban", &input.iban, 50).and_then(|s| v.parse::<facturier_core::ids::Iban>("iban", &s));
+    let bic = match input.bic.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(_) => v.opt_text("bic", &input.bic, 20).and_then(|s| v.parse::<Bic>("bic", &s)).map(Some),
+    };
+    let reference =
+        v.opt_text("reference", &input.reference, 70).and_then(|s| v.parse::<MandateReference>("reference", &s));
+    v.finish()?;
+    if iban.is_none() && reference.is_none() && bic.is_none() {
+        return Err(ApiError::field("iban", Message::new("sepa_mandate_unchanged")));
+    }
+    Ok(MandateChange { reference, iban, bic })
+}
+
+/// `POST /customers/{id}/mandates/{mandate_id}/amend`.
+pub async fn amend_mandate(
+    State(app): State<App>,
+    auth: Auth,
+    Path((id, mandate_id)): Path<(String, String)>,
+    ApiJson(input): ApiJson<MandateAmendInput>,
+) -> Result<Json<MandateView>, ApiError> {
+    auth.require_write()?;
+    let customer_id = path_id(&id, "customer")?;
+    let mandate_id = path_id(&mandate_id, "mandate")?;
+    app.store.customer(auth.company(), customer_id).await?;
+    let change = parse_amendment(&input)?;
+    let m = ops::amend_mandate(&app, &auth, customer_id, mandate_id, &change).await?;
+    Ok(Json(mandate_view(&m)))
+}
+
 /// The body of `POST /sepa/direct-debits`.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -172,7 +232,7 @@ pub struct DirectDebitInput {
     #[schema(required = true, value_type = written::DateText)]
     pub collection_date: Option<String>,
     /// The invoices to collect: issued, in euros, with something due, their customer holding an active mandate.
-    #[schema(required = true, value_type = Vec<Uuid>, min_items = 1, max_items = 1000)]
+    #[schema(required = true, value_type = Vec<Uuid>, min_items = 1, max_items = 10000)]
     pub invoice_ids: Option<Vec<String>>,
 }
 
@@ -196,6 +256,10 @@ pub struct DebitView {
     pub reject_fee: Option<String>,
     #[schema(value_type = Option<written::DateText>)]
     pub rejected_on: Option<String>,
+    /// The bank file the reject was read from (`pain.002 MSGID`); none when entered by hand.
+    pub reject_source: Option<String>,
+    /// Whether this debit reports an amendment of its mandate (`AmdmntInd`).
+    pub amended: bool,
 }
 
 /// A batch of SEPA direct debits.
@@ -241,6 +305,8 @@ fn debit_view(i: &BatchItem) -> DebitView {
         reject_reason: i.reject_reason.clone(),
         reject_fee: i.reject_fee.map(|f| f.to_string()),
         rejected_on: i.rejected_on.map(date_text),
+        reject_source: i.reject_source.clone(),
+        amended: i.original_reference.is_some() || i.original_iban.is_some() || i.new_debtor_agent,
     }
 }
 
@@ -421,4 +487,78 @@ pub async fn reject(
         return Err(ApiError::field("reason", Message::new("required")));
     };
     Ok(Json(batch_view(&ops::reject(&app, &auth, id, invoice_id, &reason, fee, date).await?)))
+}
+
+/// One reject of a bank's file and what became of it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RejectLineView {
+    /// `rejected` (now), `already` (by an earlier import or by hand: nothing done again),
+    /// `unknown` (no debit of the company has these references) or `invalid` (not a reason code).
+    pub outcome: &'static str,
+    pub end_to_end_id: Option<String>,
+    pub mandate_id: Option<String>,
+    /// The ISO 20022 reason code as the bank wrote it.
+    pub reason: String,
+    /// The reason's meaning in English, when the code is one of the SEPA list.
+    pub reason_label: Option<&'static str>,
+    #[schema(value_type = Option<written::DecimalText>)]
+    pub amount: Option<String>,
+    #[schema(value_type = Option<written::DecimalText>)]
+    pub fee: Option<String>,
+    pub batch_id: Option<Uuid>,
+    pub invoice_id: Option<Uuid>,
+    /// The invoice's number.
+    pub number: Option<String>,
+}
+
+/// What importing a bank's reject file did.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RejectImportView {
+    /// `pain.002` or `camt.054`.
+    pub kind: &'static str,
+    /// The file's message id.
+    pub message_id: String,
+    pub rejected: usize,
+    pub already: usize,
+    pub unknown: usize,
+    pub invalid: usize,
+    pub lines: Vec<RejectLineView>,
+}
+
+/// The result as the API shows it.
+pub fn reject_import_view(r: &ops::RejectImport) -> RejectImportView {
+    RejectImportView {
+        kind: r.kind,
+        message_id: r.message_id.clone(),
+        rejected: r.count("rejected"),
+        already: r.count("already"),
+        unknown: r.count("unknown"),
+        invalid: r.count("invalid"),
+        lines: r
+            .lines
+            .iter()
+            .map(|l| RejectLineView {
+                outcome: l.outcome,
+                end_to_end_id: l.end_to_end_id.clone(),
+                mandate_id: l.mandate_id.clone(),
+                reason: l.reason.clone(),
+                reason_label: facturier_core::sepa::reject_reason_label(&l.reason).map(|x| x.0),
+                amount: l.amount.map(|a| a.to_string()),
+                fee: l.fee.map(|a| a.to_string()),
+                batch_id: l.batch_id,
+                invoice_id: l.invoice_id,
+                number: l.number.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// `POST /sepa/rejects`: a bank's pain.002 or camt.054, as the request body.
+pub async fn import_rejects(
+    State(app): State<App>,
+    auth: Auth,
+    body: axum::body::Bytes,
+) -> Result<Json<RejectImportView>, ApiError> {
+    let r = ops::import_rejects_for(&app, &auth, &body).await?;
+    Ok(Json(reject_import_view(&r)))
 }

@@ -295,6 +295,20 @@ const BASE_OPERATIONS: &[Operation] = &[
         errors: &[403, 404, 409],
         ..op("post", "/sepa/direct-debits/{id}/rejects", "rejectDirectDebit", "collections")
     },
+    Operation {
+        description: "Not for read-only roles. A new `iban` (with its `bic`) and/or a new `reference`, per the EPC rulebook: the next debit reports the amendment (`AmdmntInd` true, `OrgnlMndtId` for a new reference, `OrgnlDbtrAcct` for a new account at the same bank, `OrgnlDbtrAgt` \"SMNDA\" for an account at another bank, which is collected as a `FRST` again). A mandate never presented is simply corrected. 422 when nothing changes or the reference is taken; 409 when revoked.",
+        body: Body::Json("MandateAmendInput"),
+        success: Success::Json(200, "MandateView", "The amended mandate"),
+        errors: &[403, 404, 409],
+        ..op("post", "/customers/{id}/mandates/{mandate_id}/amend", "amendMandate", "collections")
+    },
+    Operation {
+        description: "Not for read-only roles. The body is a bank's pain.002 payment status report (rejected transactions, `TxSts` RJCT) or camt.054 debit notification (returns with `RtrInf/Rsn/Cd` and the charges): each reject is matched to a debit by its end-to-end id (the invoice number) within the original message, or by mandate reference and amount, and applied as a reject entered by hand (a collected debit's payment cancelled, the invoice open again with the reason, the fee kept). Importing the same file again changes nothing (`already`); references matching no debit are listed as `unknown`. 422 (`file`) for a file that is neither.",
+        body: Body::File(&["application/xml"]),
+        success: Success::Json(200, "RejectImportView", "What the file did"),
+        errors: &[403],
+        ..op("post", "/sepa/rejects", "importSepaRejects", "collections")
+    },
     // products
     Operation {
         description: "`q` searches the reference and the name. Archived products are left out unless `archived=true`.",

@@ -302,6 +302,9 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::api::contracts::BillingRunInput,
     crate::api::contracts::BlockedView,
     crate::api::contracts::BillingRunView,
+    crate::api::sepa::MandateAmendInput,
+    crate::api::sepa::RejectImportView,
+    crate::api::sepa::RejectLineView,
 )))]
 struct Derived;
 

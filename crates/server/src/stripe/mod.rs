@@ -208,7 +208,13 @@ fn public_base(app: &App) -> String {
 
 /// Starts a Checkout session for what the invoice has due.
 pub async fn start_session(app: &App, company_id: Uuid, invoice_id: Uuid) -> Result<PaymentLinkView, ApiError> {
-    let doc = app.store.document(company_id, DocumentKind::Invoice, invoice_id).await?;
+    // An invoice, or a deposit invoice: the link pays the document it was made for.
+    let doc = match app.store.document(company_id, DocumentKind::Invoice, invoice_id).await {
+        Err(facturier_store::StoreError::NotFound(_)) => {
+            app.store.document(company_id, DocumentKind::DepositInvoice, invoice_id).await?
+        }
+        other => other?,
+    };
     let open = OpenInvoice {
         status: doc.status,
         currency: doc.content.currency,
@@ -331,7 +337,7 @@ pub async fn email_line(
         paid: rec.paid,
         credited: rec.credited,
     };
-    let payable = rec.kind == DocumentKind::Invoice
+    let payable = matches!(rec.kind, DocumentKind::Invoice | DocumentKind::DepositInvoice)
         && facturier_core::lifecycle::is_open(rec.kind, rec.status)
         && open.due() > Decimal::ZERO;
     if !payable || app.store.stripe_account(company_id).await?.is_none() {

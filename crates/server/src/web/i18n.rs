@@ -210,6 +210,8 @@ const TABLES: &[Labels] = &[
     super::dunning::list::LABELS,
     super::dunning::history::LABELS,
     super::dunning::account::LABELS,
+    super::sepa::LABELS,
+    super::settings::PAYMENT_LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
@@ -298,6 +300,7 @@ mod tests {
             "prod.",
             "list.",
             "dunning.",
+            "sepa.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

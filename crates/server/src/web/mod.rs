@@ -26,6 +26,7 @@ pub mod pay;
 pub mod payments;
 pub mod products;
 pub mod reports;
+pub mod sepa;
 pub mod session;
 pub mod settings;
 pub mod setup;
@@ -176,7 +177,25 @@ pub fn routes() -> Router<App> {
         .route("/tokens/{id}/revoke", post(users::revoke_token))
         .route("/password/forgot", get(password::forgot_form).post(password::forgot))
         .route("/password/reset", get(password::reset_form).post(password::reset))
-        .route("/static/{file}", get(assets::serve));
+        .route("/static/{file}", get(assets::serve))
+        // SEPA direct debit (issue 23).
+        .route("/customers/{id}/mandates", get(sepa::mandates).post(sepa::add_mandate))
+        .route("/customers/{id}/mandates/{mandate_id}/amend", post(sepa::amend_mandate))
+        .route("/customers/{id}/mandates/{mandate_id}/revoke", post(sepa::revoke_mandate))
+        .route("/sepa", get(sepa::batches))
+        .route("/sepa/new", get(sepa::new_form).post(sepa::create))
+        .route("/sepa/{id}", get(sepa::batch))
+        .route("/sepa/{id}/xml", get(sepa::xml))
+        .route("/sepa/{id}/collected", post(sepa::collected))
+        .route("/sepa/{id}/rejects", post(sepa::reject))
+        .route(
+            "/sepa/{id}/rejects/file",
+            post(sepa::reject_file)
+                .layer(axum::extract::DefaultBodyLimit::max(crate::api::customer_files::MAX_UPLOAD_BODY)),
+        )
+        .route("/settings/payments", get(settings::payments).post(settings::save_payments))
+        .route("/invoices/{id}/payment-link", post(pay::invoice_link))
+        .route("/deposit-invoices/{id}/payment-link", post(pay::deposit_link));
     dunning::routes(documents::routes(r))
 }
 

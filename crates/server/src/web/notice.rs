@@ -76,6 +76,29 @@ pub const LABELS: Labels = &[
     ("done.dunning_undone", "Relance supprimée : elle peut être refaite.", "Reminder undone: it can be taken again."),
     ("done.dunning_note", "Ajouté au suivi des relances.", "Added to the collection follow-up."),
     ("done.dunning_hold", "Choix de relance enregistré.", "Dunning choice saved."),
+    // SEPA direct debit (web/sepa.rs).
+    ("done.sepa_mandate_added", "Mandat enregistré.", "Mandate saved."),
+    (
+        "done.sepa_mandate_amended",
+        "Amendement enregistré : le prochain prélèvement le signalera.",
+        "Amendment saved: the next debit reports it.",
+    ),
+    ("done.sepa_mandate_revoked", "Mandat révoqué.", "Mandate revoked."),
+    (
+        "done.sepa_batch_created",
+        "Lot créé : téléchargez le fichier et transmettez-le à la banque.",
+        "Batch made: download the file and send it to the bank.",
+    ),
+    (
+        "done.sepa_collected",
+        "Lot marqué encaissé : un règlement par facture.",
+        "Batch marked collected: one payment per invoice.",
+    ),
+    (
+        "done.sepa_rejected",
+        "Rejet enregistré : la facture est de nouveau due.",
+        "Reject recorded: the invoice is due again.",
+    ),
 ];
 
 /// The label of the notice `key` (`saved` → `done.saved`), if it is one of [`LABELS`].

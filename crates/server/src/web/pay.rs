@@ -23,6 +23,14 @@ pub const LABELS: Labels = &[
         "Online payment kept as customer credit",
     ),
     ("pay.title", "Paiement de facture", "Invoice payment"),
+    ("pay.link", "Lien de paiement", "Payment link"),
+    ("pay.link_title", "Lien de paiement de la facture", "Payment link of invoice"),
+    (
+        "pay.link_help",
+        "Envoyez ce lien au client : il y paie en ligne ce qui reste dû (carte bancaire, via Stripe). Le même lien sert à chaque fois.",
+        "Send this link to the customer: they pay what is still due online (card, through Stripe). The same link works every time.",
+    ),
+    ("pay.link_back", "Retour à la facture", "Back to the invoice"),
     ("pay.unknown", "Ce lien de paiement n'est pas valide.", "This payment link is not valid."),
     (
         "pay.nothing_due",
@@ -94,4 +102,68 @@ pub async fn done(headers: HeaderMap) -> Response {
 /// `GET /pay/cancelled`: back from Stripe without paying.
 pub async fn cancelled(headers: HeaderMap) -> Response {
     page(StatusCode::OK, visitor_language(&headers, None), "pay.cancelled_title", "pay.cancelled", false)
+}
+
+/// The page that shows an invoice's payment link, to copy.
+#[derive(Template)]
+#[template(path = "payment_link.html")]
+struct LinkPage {
+    p: super::session::Chrome,
+    url: String,
+    back: String,
+}
+
+/// `POST /invoices/{id}/payment-link` and `/deposit-invoices/{id}/payment-link` (the
+/// "Lien de paiement" button of an unpaid issued invoice): makes or reuses the invoice's
+/// stable `/pay/{token}` link (its address from the configured public URL, never from the
+/// request) and shows it to copy. 422 until the company has a Stripe account.
+pub async fn invoice_link(
+    app: State<App>,
+    Path(id): Path<String>,
+    form: super::session::CsrfForm,
+) -> Result<Response, super::WebError> {
+    link_button(app, "invoices", id, form).await
+}
+
+/// [`invoice_link`] for a deposit invoice.
+pub async fn deposit_link(
+    app: State<App>,
+    Path(id): Path<String>,
+    form: super::session::CsrfForm,
+) -> Result<Response, super::WebError> {
+    link_button(app, "deposit-invoices", id, form).await
+}
+
+async fn link_button(
+    State(app): State<App>,
+    seg: &'static str,
+    id: String,
+    super::session::CsrfForm(s, _form): super::session::CsrfForm,
+) -> Result<Response, super::WebError> {
+    use facturier_core::document::DocumentKind;
+    let lang = s.lang();
+    s.auth().require_write().map_err(|e| super::WebError::api(lang, e))?;
+    let kind = if seg == "invoices" { DocumentKind::Invoice } else { DocumentKind::DepositInvoice };
+    let id: uuid::Uuid = id.parse().map_err(|_| super::WebError::NotFound(lang))?;
+    let company = s.rec.company_id;
+    let doc = app.store.document(company, kind, id).await.map_err(|e| super::WebError::store(lang, e))?;
+    let payable = facturier_core::lifecycle::is_open(doc.kind, doc.status) && doc.due() > facturier_core::Decimal::ZERO;
+    if !payable {
+        return Err(super::WebError::Conflict(
+            lang,
+            facturier_core::message::Message::new("online_invoice_not_issued").with("status", doc.status.as_str()),
+        ));
+    }
+    if app.store.stripe_account(company).await.map_err(|e| super::WebError::store(lang, e))?.is_none() {
+        return Err(super::WebError::Conflict(lang, facturier_core::message::Message::new("stripe_not_configured")));
+    }
+    let key = crate::stripe::secrets::SecretsKey::of(&app).await.map_err(|e| super::WebError::api(lang, e))?;
+    let url = crate::stripe::public_link(&app, &key, company, id).await.map_err(|e| super::WebError::api(lang, e))?;
+    let number = doc.number.clone().unwrap_or_default();
+    let page = LinkPage {
+        p: s.chrome(&app, "invoices", format!("{} {number}", t(lang, "pay.link_title"))).await?,
+        url,
+        back: format!("/{seg}/{id}"),
+    };
+    super::html(StatusCode::OK, &page)
 }

@@ -38,5 +38,6 @@ mod web_customers;
 mod web_documents;
 mod web_dunning;
 mod web_products;
+mod web_sepa;
 mod web_setup;
 mod words;

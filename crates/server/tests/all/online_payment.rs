@@ -413,3 +413,94 @@ async fn a_webhook_of_one_company_cannot_pay_another_companys_invoice() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_payment_link_on_a_deposit_invoice_pays_that_deposit_invoice() {
+    each_db(|app| async move {
+        let (base, seen) = stand_in_stripe().await;
+        set_up_stripe(&app, &base, WEBHOOK_SECRET).await;
+        let customer = app.customer().await;
+        let order = app
+            .post("/orders", json!({"customer_id": customer, "lines": [line("Four à pain", "1", "1000", "20")]}))
+            .await
+            .assert_status(201)
+            .clone();
+        let oid = order["id"].as_str().unwrap();
+        app.post(&format!("/orders/{oid}/issue"), json!({})).await.assert_status(200);
+        let dep = app.post(&format!("/orders/{oid}/deposit-invoice"), json!({"percent": "30"})).await;
+        let dep = dep.assert_status(201)["id"].as_str().unwrap().to_string();
+        app.post(&format!("/deposit-invoices/{dep}/issue"), json!({})).await.assert_status(200);
+        // The link is for the deposit's 360.00 (30 % of 1 200.00), in its name.
+        let link = app.post(&format!("/invoices/{dep}/payment-link"), json!({})).await;
+        let link = link.assert_status(200).clone();
+        assert_eq!(link["amount"], "360.00", "{link}");
+        {
+            let seen = seen.lock().unwrap();
+            let form = seen.forms.last().unwrap();
+            assert_eq!(
+                (form["metadata[invoice_id]"].as_str(), form["line_items[0][price_data][unit_amount]"].as_str()),
+                (dep.as_str(), "36000")
+            );
+        }
+        // The public link works for it too.
+        let public = link["public_url"].as_str().unwrap();
+        let no_redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        assert_eq!(no_redirect.get(public).send().await.unwrap().status().as_u16(), 303);
+        // Stripe says paid: the deposit invoice is paid, once; the order has no payment.
+        let session = link["session_id"].as_str().unwrap();
+        let body = event("evt_dep_1", "checkout.session.completed", session, "paid", 36000);
+        let company = app.company_id.to_string();
+        let r = deliver(&app, &company, &body, Some(sign(body.as_bytes(), WEBHOOK_SECRET, now()))).await;
+        assert_eq!(r.assert_status(200)["outcome"], "paid", "{}", r.body);
+        let d = app.get(&format!("/deposit-invoices/{dep}")).await.assert_status(200).clone();
+        assert_eq!(d["status"], "paid", "{d}");
+        assert_eq!(d["payments"].as_array().map(Vec::len), Some(1));
+        assert_eq!(d["payments"][0]["amount"], "360.00");
+        let all = app.get("/payments").await;
+        assert_eq!(all.assert_status(200)["data"].as_array().unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_payment_link_button_of_an_unpaid_invoice_shows_its_stable_link() {
+    use common::web_client::{ADMIN, as_read, signed_in};
+    each_db(|app| async move {
+        let (base, _seen) = stand_in_stripe().await;
+        let id = invoice(&app).await;
+        let mut b = signed_in(&app, ADMIN).await;
+        let csrf = b.csrf().await;
+        let page = b.get(&format!("/invoices/{id}")).await;
+        assert!(page.body.contains("id=\"payment-link\""), "an unpaid invoice has the button");
+        // Without a Stripe account: a clear refusal, nothing made.
+        let p = b.act(&csrf, &format!("/invoices/{id}/payment-link"), &[]).await;
+        assert_eq!(p.status, 409, "{}", p.body);
+        assert!(as_read(&p.body).contains("Stripe"), "{}", p.body);
+        set_up_stripe(&app, &base, WEBHOOK_SECRET).await;
+        let p = b.act(&csrf, &format!("/invoices/{id}/payment-link"), &[]).await;
+        assert_eq!(p.status, 200, "{}", p.body);
+        // The same link as the API's, every time.
+        let link = app.post(&format!("/invoices/{id}/payment-link"), json!({})).await.assert_status(200).clone();
+        let public = link["public_url"].as_str().unwrap();
+        assert!(p.body.contains(&format!("value=\"{public}\"")), "{}", p.body);
+        let again = b.act(&csrf, &format!("/invoices/{id}/payment-link"), &[]).await;
+        assert!(again.body.contains(&format!("value=\"{public}\"")));
+        // Paid: no button any more, and the link is refused.
+        app.post(&format!("/invoices/{id}/payments"), json!({"amount": "120.00", "method": "cheque"}))
+            .await
+            .assert_status(200);
+        assert!(!b.get(&format!("/invoices/{id}")).await.body.contains("id=\"payment-link\""));
+        assert_eq!(b.act(&csrf, &format!("/invoices/{id}/payment-link"), &[]).await.status, 409);
+        // Another company's user cannot make one.
+        let other = app.other_company().await;
+        other
+            .store
+            .create_user_token(other.company_id, "autre@test.fr", facturier_store::companies::Role::Admin)
+            .await
+            .unwrap();
+        let mut o = signed_in(&other, "autre@test.fr").await;
+        let ocsrf = o.csrf().await;
+        assert_eq!(o.act(&ocsrf, &format!("/invoices/{id}/payment-link"), &[]).await.status, 404);
+    })
+    .await;
+}

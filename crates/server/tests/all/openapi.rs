@@ -1362,7 +1362,9 @@ async fn responses_follow_the_document() {
     let inv = c.ok("post", "/invoices", None, Some(json!({"customer_id": cid, "lines": [line]}))).await;
     let inv_id = inv["id"].as_str().unwrap().to_string();
     c.ok("post", "/invoices/{id}/issue", Some(&inv_id), None).await;
-    let date = (time::OffsetDateTime::now_utc().date() + time::Duration::days(3)).to_string();
+    let date =
+        facturier_core::sepa::target_day_on_or_after(time::OffsetDateTime::now_utc().date() + time::Duration::days(3))
+            .to_string();
     let batch = c
         .ok("post", "/sepa/direct-debits", None, Some(json!({"collection_date": date, "invoice_ids": [inv_id]})))
         .await;
@@ -1390,6 +1392,22 @@ async fn responses_follow_the_document() {
         Some(json!({"invoice_id": inv_id, "reason": "MD01", "fee": "2.50"})),
     )
     .await;
+    // A bank's reject file (pain.002) naming the debit rejected above, and one unknown.
+    let status = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03"><CstmrPmtStsRpt><GrpHdr><MsgId>STS-OPENAPI</MsgId><CreDtTm>2026-12-01T10:00:00</CreDtTm></GrpHdr><OrgnlGrpInfAndSts><OrgnlMsgId>{}</OrgnlMsgId><OrgnlMsgNmId>pain.008.001.02</OrgnlMsgNmId><GrpSts>PART</GrpSts></OrgnlGrpInfAndSts><OrgnlPmtInfAndSts><OrgnlPmtInfId>X</OrgnlPmtInfId><TxInfAndSts><OrgnlEndToEndId>{}</OrgnlEndToEndId><TxSts>RJCT</TxSts><StsRsnInf><Rsn><Cd>MD01</Cd></Rsn></StsRsnInf></TxInfAndSts><TxInfAndSts><OrgnlEndToEndId>F-NOWHERE</OrgnlEndToEndId><TxSts>RJCT</TxSts><StsRsnInf><Rsn><Cd>AC04</Cd></Rsn></StsRsnInf></TxInfAndSts></OrgnlPmtInfAndSts></CstmrPmtStsRpt></Document>"#,
+        batch["message_id"].as_str().unwrap(),
+        batch["debits"][0]["number"].as_str().unwrap()
+    );
+    let r = c.file("post", "/sepa/rejects", "application/xml", status.as_bytes()).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!((r.json()["already"].as_u64(), r.json()["unknown"].as_u64()), (Some(1), Some(1)), "{}", r.text);
+    let r = c.file("post", "/sepa/rejects", "application/xml", b"<nope/>").await;
+    assert_eq!(r.status, 422, "{}", r.text);
+    let amend = format!("/customers/{cid}/mandates/{}/amend", m["id"].as_str().unwrap());
+    let a = send(&app, "post", &amend, Some(&token), Some(r#"{"reference": "RUM-OPENAPI-2"}"#), &[]).await;
+    assert_eq!(c.check("post", "/customers/{id}/mandates/{mandate_id}/amend", "", a).status, 200);
+    let a = send(&app, "post", &amend, Some(&token), Some(r#"{"iban": "FR00"}"#), &[]).await;
+    assert_eq!(c.check("post", "/customers/{id}/mandates/{mandate_id}/amend", "", a).status, 422);
     let revoke = format!("/customers/{cid}/mandates/{}/revoke", m["id"].as_str().unwrap());
     let a = send(&app, "post", &revoke, Some(&token), None, &[]).await;
     assert_eq!(c.check("post", "/customers/{id}/mandates/{mandate_id}/revoke", "", a).status, 200);

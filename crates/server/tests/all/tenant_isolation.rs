@@ -118,7 +118,10 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
     app.patch("/settings", creditor).await.assert_status(200);
     let mandate = json!({"iban": "FR76 3000 6000 0112 3456 7890 189", "bic": "AGRIFRPP", "reference": "MARTIN-1", "signed_on": "2026-01-15"});
     app.post(&format!("/customers/{customer}/mandates"), mandate).await.assert_status(201);
-    let collection = (time::OffsetDateTime::now_utc().date() + time::Duration::days(2)).to_string();
+    let collection = facturier_core::sepa::earliest_collection_date(
+        time::OffsetDateTime::now_utc().date() + time::Duration::days(1),
+    )
+    .to_string();
     let batch =
         app.post("/sepa/direct-debits", json!({"collection_date": collection, "invoice_ids": [issued_invoice]})).await;
     let sepa_batch = id_of(batch);

@@ -101,4 +101,30 @@ pub(super) const SEPA: &[Row] = &[
         "{v} n'est pas une récurrence : recurrent ou one_off",
     ),
     ("sepa_pain_version", "expected 02 or 08", "attendu 02 ou 08"),
+    (
+        "sepa_collection_date_too_early",
+        "the collection date {date} is too early: the file must reach the bank one TARGET2 business day before; the next valid date is {next}",
+        "la date de prélèvement {date:date} est trop proche : le fichier doit parvenir à la banque un jour ouvré TARGET2 avant ; prochaine date possible : {next:date}",
+    ),
+    (
+        "sepa_collection_date_closed",
+        "the collection date {date} is not a TARGET2 business day (weekend or 1 Jan, Good Friday, Easter Monday, 1 May, 25-26 Dec); the next valid date is {next}",
+        "la date de prélèvement {date:date} n'est pas un jour ouvré TARGET2 (week-end ou 1er janvier, Vendredi saint, lundi de Pâques, 1er mai, 25-26 décembre) ; prochaine date possible : {next:date}",
+    ),
+    (
+        "sepa_mandate_unchanged",
+        "nothing to amend: give a new IBAN or a new reference",
+        "rien à modifier : indiquez un nouvel IBAN ou une nouvelle référence",
+    ),
+    (
+        "sepa_mandate_in_open_batch",
+        "the mandate has debits in batch {batch} awaiting collection: amend it once the batch is collected",
+        "le mandat a des prélèvements dans le lot {batch} en attente d'encaissement : modifiez-le une fois le lot encaissé",
+    ),
+    ("sepa_reject_file", "not a readable bank status file: {why}", "fichier de la banque illisible : {why}"),
+    (
+        "sepa_reject_file_kind",
+        "expected a pain.002 status report or a camt.054 debit notification (namespace {ns})",
+        "attendu un rapport d'état pain.002 ou un avis de débit camt.054 (espace de noms {ns})",
+    ),
 ];

@@ -16,6 +16,7 @@ mod emails;
 mod identity;
 mod logo;
 mod numbering;
+mod payments;
 mod terms;
 
 pub use banks::{banks, save_banks};
@@ -23,6 +24,7 @@ pub use emails::{emails, save_email};
 pub use identity::{identity, save_identity};
 pub use logo::{delete_logo, logo, logo_image, upload_logo};
 pub use numbering::{numbering, save_numbering};
+pub use payments::{LABELS as PAYMENT_LABELS, payments, save_payments};
 pub(super) use terms::{EXEMPTIONS, exemption_error_input};
 pub use terms::{save_terms, terms};
 
@@ -164,6 +166,7 @@ const SECTIONS: &[(&str, &str, &str)] = &[
     ("numbering", "/settings/numbering", "settings.numbering"),
     ("emails", "/settings/emails", "settings.emails"),
     ("logo", "/settings/logo", "settings.logo"),
+    ("payments", "/settings/payments", "settings.payments"),
 ];
 
 /// One input, named by its API field path.
