@@ -264,7 +264,7 @@ pub async fn run(
 pub async fn undo(State(app): State<App>, auth: Auth, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     auth.require_write()?;
     let id = path_id(&id, "dunning step")?;
-    app.store.undo_dunning_step(auth.company(), id).await?;
+    ops::undo(&app.store, auth.company(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
