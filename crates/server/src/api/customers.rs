@@ -67,6 +67,10 @@ pub struct CustomerView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, examples("auto", "never"))]
     pub dunning: Option<&'static str>,
+    /// Whether the customer is a key account ("grand compte"): its reminders use the
+    /// company's key-account texts. Absent in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_account: Option<bool>,
 }
 
 /// A customer's legal identifiers.
@@ -134,6 +138,7 @@ fn view(r: &CustomerRecord, credit: Option<Vec<CreditView>>) -> CustomerView {
         created_at: instant_text(r.created_at),
         updated_at: instant_text(r.updated_at),
         dunning: None,
+        key_account: None,
     }
 }
 
@@ -147,6 +152,7 @@ async fn full_view(app: &App, company: uuid::Uuid, r: &CustomerRecord) -> Result
         .collect();
     let mut v = view(r, Some(credit));
     v.dunning = Some(if app.store.dunning_held(company, r.id).await? { "never" } else { "auto" });
+    v.key_account = Some(app.store.is_key_account(company, r.id).await?);
     Ok(v)
 }
 

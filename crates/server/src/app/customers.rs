@@ -39,6 +39,9 @@ pub async fn create(app: &App, auth: &Auth, input: &CustomerInput) -> Result<Cus
     if let Some(never) = hold {
         app.store.set_dunning_hold(auth.company(), HoldSubject::Customer, rec.id, never).await?;
     }
+    if let Some(key) = input.key_account {
+        app.store.set_key_account(auth.company(), rec.id, key).await?;
+    }
     Ok(rec)
 }
 
@@ -58,6 +61,9 @@ pub async fn update(
     let rec = app.store.update_customer(auth.company(), id, &customer).await?;
     if let Some(never) = hold {
         app.store.set_dunning_hold(auth.company(), HoldSubject::Customer, id, never).await?;
+    }
+    if let Some(key) = input.key_account {
+        app.store.set_key_account(auth.company(), id, key).await?;
     }
     Ok(rec)
 }
@@ -197,6 +203,10 @@ pub struct CustomerInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, examples("auto", "never"))]
     pub dunning: Option<String>,
+    /// `true`: a key account ("grand compte"), whose reminders use the company's
+    /// key-account texts; `false` (default) undoes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_account: Option<bool>,
     // --- end dunning ---
     // Read-only fields a client may send back from a GET; ignored.
     #[serde(default, skip_serializing)]

@@ -72,4 +72,9 @@ pub const DUNNING: &[Row] = &[
         "the late fee could not be issued: {e}",
         "les frais de retard n'ont pas pu être facturés : {e}",
     ),
+    (
+        "dunning_documents",
+        "{v} is not what a run duns: invoices or quotes",
+        "{v:q} n'est pas ce qu'une relance traite : invoices ou quotes",
+    ),
 ];
