@@ -726,6 +726,18 @@ impl Store {
         Ok(Some(self.document(company_id, DocumentKind::Invoice, doc_id).await?))
     }
 
+    /// Whether an invoice is itself a late fee (it is never billed a fee of its own).
+    pub async fn is_late_fee_invoice(&self, company_id: Uuid, invoice_id: Uuid) -> Result<bool> {
+        let row: Option<(i64,)> = on_pool!(self, |p| {
+            sqlx::query_as("SELECT CAST(1 AS BIGINT) FROM dunning_fees WHERE company_id = $1 AND fee_invoice_id = $2")
+                .bind(company_id)
+                .bind(invoice_id)
+                .fetch_optional(p)
+                .await?
+        });
+        Ok(row.is_some())
+    }
+
     /// The late fee billed with a step: (fee row, fee invoice, credit note cancelling it).
     pub async fn late_fee_of_step(
         &self,

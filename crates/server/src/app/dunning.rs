@@ -298,7 +298,7 @@ impl RunContext<'_> {
         let charges =
             late_charges(inv.due, &currency, self.settings.legal.late_penalty_rate, is_business, inv.due_date, as_of);
         let lines = fee_lines(fee, &charges);
-        if lines.is_empty() {
+        if lines.is_empty() || self.store.is_late_fee_invoice(company, inv.id).await? {
             return Ok(());
         }
         let lang = self.store.customer(company, inv.customer_id).await?.customer.language;

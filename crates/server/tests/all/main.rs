@@ -11,6 +11,7 @@ mod bad_input;
 mod concurrency;
 mod documents_out;
 mod dunning;
+mod dunning_engine;
 mod e_invoices;
 mod edge;
 mod email;
