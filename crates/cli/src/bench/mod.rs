@@ -17,6 +17,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 mod derive;
+mod dunning;
 mod generator;
 mod import;
 mod load;
@@ -116,6 +117,16 @@ pub struct BenchArgs {
     /// Only run the import benchmark.
     #[arg(long)]
     imports_only: bool,
+    /// Open invoices of the dunning benchmark (a run by e-mail over all of them, on
+    /// SQLite, outbox rows written, no SMTP); 0 skips it.
+    #[arg(long, default_value_t = 100_000)]
+    dunning: u64,
+    /// Customers of the dunning benchmark.
+    #[arg(long, default_value_t = 20_000)]
+    dunning_customers: u64,
+    /// Only run the dunning benchmark.
+    #[arg(long)]
+    dunning_only: bool,
 }
 
 /// How long the generated history is: invoices are spread over about three years up to today.
@@ -305,6 +316,14 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             ""
         }
     );
+    if args.dunning_only {
+        let d = dunning::dunning_bench(&dir, &generator, args.dunning, args.dunning_customers, args.seed).await?;
+        if made_dir {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        println!("\nResults:\n\n{}", d.table());
+        return Ok(());
+    }
     let derived = if args.families > 0 { Some(derive_bench(args.families, args.seed)?) } else { None };
     let rendered = if args.render > 0 { Some(render_bench(args.render, args.seed)?) } else { None };
     if args.render_only {
@@ -335,6 +354,11 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         println!("\nResults:\n\n{}", import::ImportFigures::table(&imported));
         return Ok(());
     }
+    let dunned = if args.dunning > 0 && args.reuse.is_none() {
+        Some(dunning::dunning_bench(&dir, &generator, args.dunning, args.dunning_customers, args.seed).await?)
+    } else {
+        None
+    };
     let mut figs = Vec::new();
     if let Some(url) = &args.reuse {
         let backend = if url.starts_with("postgres") { "postgres" } else { "sqlite" };
@@ -371,6 +395,9 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     }
     if !imported.is_empty() {
         println!("\n{}", import::ImportFigures::table(&imported));
+    }
+    if let Some(d) = dunned {
+        println!("\n{}", d.table());
     }
     Ok(())
 }
