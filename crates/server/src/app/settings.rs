@@ -290,6 +290,11 @@ fn dunning_policy(
         policy.late_fees = BTreeMap::new();
         for (code, f) in fees {
             let fixed = f.fixed.as_ref().and_then(|d| v.decimal(&format!("dunning.late_fees.{code}.fixed"), d, FEE));
+            // Written with its cents, as an amount is on a document.
+            let fixed = fixed.map(|mut d| {
+                d.rescale(2);
+                d
+            });
             let fee = LateFee { fixed, indemnity: f.indemnity.unwrap_or(false), penalties: f.penalties.unwrap_or(false) };
             if !fee.is_empty() {
                 policy.late_fees.insert(code.clone(), fee);

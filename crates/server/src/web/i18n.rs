@@ -205,6 +205,7 @@ const TABLES: &[Labels] = &[
     super::words::LABELS,
     super::pay::LABELS,
     super::dunning::LABELS,
+    super::settings::DUNNING_LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {

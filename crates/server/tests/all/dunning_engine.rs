@@ -48,7 +48,7 @@ async fn a_late_fee_is_invoiced_once_per_level_and_cancelled_by_a_credit_note_on
         app.patch("/settings", json!({"legal": {"late_penalty_rate": "12"}})).await.assert_status(200);
         let fees = json!({"reminder_1": {"fixed": "10", "indemnity": true}});
         let s = app.patch("/settings", json!({"dunning": {"late_fees": fees}})).await.assert_status(200).clone();
-        assert_eq!(s["dunning"]["late_fees"]["reminder_1"], json!({"fixed": "10", "indemnity": true, "penalties": false}));
+        assert_eq!(s["dunning"]["late_fees"]["reminder_1"], json!({"fixed": "10.00", "indemnity": true, "penalties": false}));
         assert_eq!(s["dunning"]["levels"].as_array().map(Vec::len), Some(3), "the levels are kept");
 
         let c = app.customer_named("Garage Lefèvre").await;
@@ -119,7 +119,7 @@ async fn a_late_fee_is_invoiced_once_per_level_and_cancelled_by_a_credit_note_on
         let fields = bad.error_fields();
         assert!(fields.contains(&"dunning.late_fees.reminder_9.fixed".to_string()), "{fields:?}");
         let s = app.get("/settings").await.assert_status(200).clone();
-        assert_eq!(s["dunning"]["late_fees"]["reminder_1"]["fixed"], "10");
+        assert_eq!(s["dunning"]["late_fees"]["reminder_1"]["fixed"], "10.00");
     })
     .await;
 }
@@ -288,6 +288,97 @@ async fn a_sent_quote_is_followed_up_once_after_fifteen_days() {
         // Another company sees none of it.
         let other = app.other_company().await;
         assert_eq!(other.get("/dunning/quotes").await.assert_status(200)["data"], json!([]));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_policy_page_saves_levels_fees_reminders_and_texts_and_names_bad_input() {
+    use common::web_client::*;
+    each_db(|app| async move {
+        let mut b = signed_in(&app, ADMIN).await;
+        let page = b.get("/settings/dunning").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        for id in [r#"id="dunning.levels[2].code""#, r#"id="dunning.levels[3].code""#, r#"id="merge-fields""#, "{invoice_list}"] {
+            assert!(page.body.contains(id), "{id} in {}", page.body);
+        }
+        assert!(page.body.contains("formal_notice") && page.body.contains("quote_follow_up_1"));
+
+        // A bad level and a bad fee: refused, each next to its input, nothing stored.
+        let bad = b
+            .submit(
+                "/settings/dunning",
+                &[
+                    ("dunning.levels[0].code", "reminder_1"),
+                    ("dunning.levels[0].days", "0"),
+                    ("dunning.levels[0].fee_fixed", "-5"),
+                    ("dunning.levels[1].code", "Relance 2"),
+                    ("dunning.levels[1].days", "15"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(bad.body.contains(r#"id="dunning.levels[1].code-error""#), "{}", bad.body);
+        assert_eq!(app.get("/settings").await.body["dunning"]["levels"].as_array().map(Vec::len), Some(3));
+
+        let ok = b
+            .submit(
+                "/settings/dunning",
+                &[
+                    ("dunning.levels[0].code", "reminder_1"),
+                    ("dunning.levels[0].days", "0"),
+                    ("dunning.levels[0].from", "due_date"),
+                    ("dunning.levels[0].channel", "email"),
+                    ("dunning.levels[1].code", "formal_notice"),
+                    ("dunning.levels[1].days", "20"),
+                    ("dunning.levels[1].from", "previous_level"),
+                    ("dunning.levels[1].channel", "both"),
+                    ("dunning.levels[1].fee_fixed", "12,50"),
+                    ("dunning.levels[1].fee_indemnity", "on"),
+                    ("dunning.levels[2].code", "reminder_2"),
+                    ("dunning.levels[2].days", "15"),
+                    ("dunning.levels[2].remove", "on"),
+                    ("dunning.friendly_reminder.days_before", "4"),
+                    ("dunning.quote_follow_ups[0].code", "relance_devis"),
+                    ("dunning.quote_follow_ups[0].days", "10"),
+                ],
+            )
+            .await;
+        assert_eq!((ok.status, ok.location.as_str()), (303, "/settings/dunning?done=saved"), "{}", ok.body);
+        let d = app.get("/settings").await.body["dunning"].clone();
+        let codes: Vec<_> = d["levels"].as_array().unwrap().iter().map(|l| l["code"].as_str().unwrap().to_string()).collect();
+        assert_eq!(codes, ["reminder_1", "formal_notice"]);
+        assert_eq!(d["levels"][1]["from"], "previous_level");
+        assert_eq!(d["late_fees"], json!({"formal_notice": {"fixed": "12.50", "indemnity": true, "penalties": false}}));
+        assert_eq!(d["friendly_reminder"], json!({"days_before": 4}));
+        assert_eq!(d["quote_follow_ups"], json!([{"code": "relance_devis", "days": 10}]));
+
+        // A text with an unknown field is refused next to its input; a good one previews and saves.
+        let text = |subject: &'static str, body: &'static str, extra: Option<(&'static str, &'static str)>| {
+            let mut f = vec![("step", "formal_notice"), ("lang", "fr"), ("audience", "key_account"), ("subject", subject), ("body", body)];
+            f.extend(extra);
+            f
+        };
+        let typo = b.submit("/settings/dunning/text", &text("Relance", "Bonjour {client}", None)).await;
+        assert_eq!(typo.status, 422, "{}", typo.body);
+        assert!(typo.body.contains(r#"id="body-error""#) && typo.body.contains("{client}"), "{}", typo.body);
+        let shown = b
+            .submit("/settings/dunning/text", &text("Mise en demeure {invoice_numbers}", "Cher {customer_name}\n{invoice_list}", Some(("preview", "1"))))
+            .await;
+        assert_eq!(shown.status, 200);
+        assert!(shown.body.contains("Mise en demeure F2026-00017, F2026-00023"), "{}", shown.body);
+        assert!(shown.body.contains("Cher Client Exemple SARL"), "{}", shown.body);
+        assert_eq!(app.get("/settings").await.body["dunning"]["templates"], json!({}), "a preview saves nothing");
+        let saved = b.submit("/settings/dunning/text", &text("MED {invoice_numbers}", "Cher {customer_name}", None)).await;
+        assert_eq!(saved.status, 303, "{}", saved.body);
+        let t = app.get("/settings").await.body["dunning"]["templates"].clone();
+        assert_eq!(t["formal_notice"]["fr"]["key_account"], json!({"subject": "MED {invoice_numbers}", "body": "Cher {customer_name}"}));
+        let page = b.get("/settings/dunning?step=formal_notice&lang=fr&audience=key_account").await;
+        assert!(page.body.contains(r#"id="restore""#) && page.body.contains("MED F2026-00017"), "{}", page.body);
+
+        // Only an administrator.
+        let mut sales = signed_in_member(&app, "vente@test.fr", facturier_store::companies::Role::Sales).await;
+        assert_eq!(sales.get("/settings/dunning").await.status, 403);
     })
     .await;
 }
