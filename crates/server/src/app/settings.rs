@@ -253,7 +253,10 @@ fn dunning_policy(
             let days = match l.days {
                 Some(d) if (0..=i64::from(facturier_core::dunning::MAX_DAYS)).contains(&d) => u16::try_from(d).ok(),
                 Some(_) => {
-                    v.error(f("days"), Message::new("dunning_days_range").with("max", facturier_core::dunning::MAX_DAYS));
+                    v.error(
+                        f("days"),
+                        Message::new("dunning_days_range").with("max", facturier_core::dunning::MAX_DAYS),
+                    );
                     None
                 }
                 None => {
@@ -295,7 +298,8 @@ fn dunning_policy(
                 d.rescale(2);
                 d
             });
-            let fee = LateFee { fixed, indemnity: f.indemnity.unwrap_or(false), penalties: f.penalties.unwrap_or(false) };
+            let fee =
+                LateFee { fixed, indemnity: f.indemnity.unwrap_or(false), penalties: f.penalties.unwrap_or(false) };
             if !fee.is_empty() {
                 policy.late_fees.insert(code.clone(), fee);
             }
@@ -327,7 +331,10 @@ fn dunning_policy(
             let code = v.text(&f("code"), &q.code, MAX_CODE);
             let days = match q.days {
                 Some(d) => u16::try_from(d).ok().or_else(|| {
-                    v.error(f("days"), Message::new("dunning_days_range_1").with("max", facturier_core::dunning::MAX_DAYS));
+                    v.error(
+                        f("days"),
+                        Message::new("dunning_days_range_1").with("max", facturier_core::dunning::MAX_DAYS),
+                    );
                     None
                 }),
                 None => {
@@ -349,9 +356,9 @@ fn dunning_policy(
                     let at = format!("dunning.templates.{step}.{lang}.{audience}");
                     let subject = v.text(&format!("{at}.subject"), &t.subject, MAX_SUBJECT);
                     let body = v.lines(&format!("{at}.body"), &t.body, MAX_MESSAGE);
-                    let subject_ok = subject.as_ref().and_then(|s| {
-                        merge_template(v, &format!("{at}.subject"), s, MAX_SUBJECT, TextKind::Line)
-                    });
+                    let subject_ok = subject
+                        .as_ref()
+                        .and_then(|s| merge_template(v, &format!("{at}.subject"), s, MAX_SUBJECT, TextKind::Line));
                     let body_ok = body
                         .as_ref()
                         .and_then(|b| merge_template(v, &format!("{at}.body"), b, MAX_MESSAGE, TextKind::Lines));

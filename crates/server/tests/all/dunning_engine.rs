@@ -48,7 +48,10 @@ async fn a_late_fee_is_invoiced_once_per_level_and_cancelled_by_a_credit_note_on
         app.patch("/settings", json!({"legal": {"late_penalty_rate": "12"}})).await.assert_status(200);
         let fees = json!({"reminder_1": {"fixed": "10", "indemnity": true}});
         let s = app.patch("/settings", json!({"dunning": {"late_fees": fees}})).await.assert_status(200).clone();
-        assert_eq!(s["dunning"]["late_fees"]["reminder_1"], json!({"fixed": "10.00", "indemnity": true, "penalties": false}));
+        assert_eq!(
+            s["dunning"]["late_fees"]["reminder_1"],
+            json!({"fixed": "10.00", "indemnity": true, "penalties": false})
+        );
         assert_eq!(s["dunning"]["levels"].as_array().map(Vec::len), Some(3), "the levels are kept");
 
         let c = app.customer_named("Garage Lefèvre").await;
@@ -91,8 +94,10 @@ async fn a_late_fee_is_invoiced_once_per_level_and_cancelled_by_a_credit_note_on
         let steps: usize = [&r1, &r2, &r3].iter().map(|r| count(r, "steps")).sum();
         assert_eq!((steps, fees), (1, 1), "{r1:#}\n{r2:#}\n{r3:#}");
         // That fee invoice, due at once, is dunned like any invoice, but never billed a fee.
-        let other_fee = [&r1, &r2, &r3].iter().find_map(|r| r["fees"][0]["fee_invoice_id"].as_str()).unwrap().to_string();
-        let on_fee = run(&app, json!({"as_of": plus(other["due_date"].as_str().unwrap(), 3), "invoice_ids": [other_fee]})).await;
+        let other_fee =
+            [&r1, &r2, &r3].iter().find_map(|r| r["fees"][0]["fee_invoice_id"].as_str()).unwrap().to_string();
+        let on_fee =
+            run(&app, json!({"as_of": plus(other["due_date"].as_str().unwrap(), 3), "invoice_ids": [other_fee]})).await;
         assert_eq!((levels(&on_fee), count(&on_fee, "fees")), (vec!["reminder_1".to_string()], 0), "{on_fee:#}");
 
         // Undoing reminder 1 cancels its fee by a credit note; the fee invoice stays as issued.
@@ -216,7 +221,8 @@ async fn templates_per_language_and_customer_type_render_their_merge_fields() {
         let r = run(&app, json!({"as_of": plus(&due, 12)})).await;
         assert_eq!(count(&r, "emails"), 4, "{r:#}");
         let got = sink.wait_for(4).await;
-        let to = |addr: &str| got.iter().find(|m| m["to"] == json!([addr])).unwrap_or_else(|| panic!("{addr}: {got:#?}"));
+        let to =
+            |addr: &str| got.iter().find(|m| m["to"] == json!([addr])).unwrap_or_else(|| panic!("{addr}: {got:#?}"));
 
         let m = to("fr@exemple.fr");
         assert_eq!(m["subject"], format!("Relance {}", numbers[&fr]));
@@ -230,11 +236,20 @@ async fn templates_per_language_and_customer_type_render_their_merge_fields() {
 
         let m = to("key@exemple.fr");
         assert_eq!(m["subject"], "Grand compte — Grand Groupe SA");
-        assert!(m["text"].as_str().unwrap().contains("Cher partenaire Grand Groupe SA, merci de régler Total restant dû : 120,00"));
+        assert!(
+            m["text"]
+                .as_str()
+                .unwrap()
+                .contains("Cher partenaire Grand Groupe SA, merci de régler Total restant dû : 120,00")
+        );
 
         let m = to("en@exemple.fr");
         assert_eq!(m["subject"], format!("Reminder {}", numbers[&en]));
-        assert!(m["text"].as_str().unwrap().contains("Hello Smith Ltd, 12 days late: Total due : €120.00"), "{}", m["text"]);
+        assert!(
+            m["text"].as_str().unwrap().contains("Hello Smith Ltd, 12 days late: Total due : €120.00"),
+            "{}",
+            m["text"]
+        );
 
         // The consumer in French gets the individual text, without the business charges.
         let m = to("jeanne@exemple.fr");
@@ -268,7 +283,10 @@ async fn a_sent_quote_is_followed_up_once_after_fifteen_days() {
         let data = list["data"].as_array().unwrap();
         assert_eq!(data.len(), 1, "{list:#}");
         assert_eq!(data[0]["id"], quotes[0]["id"]);
-        assert_eq!((data[0]["next_step"].as_str(), data[0]["next_step_due"].as_bool()), (Some("quote_follow_up_1"), Some(false)));
+        assert_eq!(
+            (data[0]["next_step"].as_str(), data[0]["next_step_due"].as_bool()),
+            (Some("quote_follow_up_1"), Some(false))
+        );
         assert_eq!(data[0]["next_step_on"], plus(&sent, 15));
         assert_eq!(count(&run(&app, json!({"as_of": plus(&sent, 14), "documents": "quotes"})).await, "steps"), 0);
 
@@ -299,7 +317,12 @@ async fn the_policy_page_saves_levels_fees_reminders_and_texts_and_names_bad_inp
         let mut b = signed_in(&app, ADMIN).await;
         let page = b.get("/settings/dunning").await;
         assert_eq!(page.status, 200, "{}", page.body);
-        for id in [r#"id="dunning.levels[2].code""#, r#"id="dunning.levels[3].code""#, r#"id="merge-fields""#, "{invoice_list}"] {
+        for id in [
+            r#"id="dunning.levels[2].code""#,
+            r#"id="dunning.levels[3].code""#,
+            r#"id="merge-fields""#,
+            "{invoice_list}",
+        ] {
             assert!(page.body.contains(id), "{id} in {}", page.body);
         }
         assert!(page.body.contains("formal_notice") && page.body.contains("quote_follow_up_1"));
@@ -346,7 +369,8 @@ async fn the_policy_page_saves_levels_fees_reminders_and_texts_and_names_bad_inp
             .await;
         assert_eq!((ok.status, ok.location.as_str()), (303, "/settings/dunning?done=saved"), "{}", ok.body);
         let d = app.get("/settings").await.body["dunning"].clone();
-        let codes: Vec<_> = d["levels"].as_array().unwrap().iter().map(|l| l["code"].as_str().unwrap().to_string()).collect();
+        let codes: Vec<_> =
+            d["levels"].as_array().unwrap().iter().map(|l| l["code"].as_str().unwrap().to_string()).collect();
         assert_eq!(codes, ["reminder_1", "formal_notice"]);
         assert_eq!(d["levels"][1]["from"], "previous_level");
         assert_eq!(d["late_fees"], json!({"formal_notice": {"fixed": "12.50", "indemnity": true, "penalties": false}}));
@@ -355,7 +379,13 @@ async fn the_policy_page_saves_levels_fees_reminders_and_texts_and_names_bad_inp
 
         // A text with an unknown field is refused next to its input; a good one previews and saves.
         let text = |subject: &'static str, body: &'static str, extra: Option<(&'static str, &'static str)>| {
-            let mut f = vec![("step", "formal_notice"), ("lang", "fr"), ("audience", "key_account"), ("subject", subject), ("body", body)];
+            let mut f = vec![
+                ("step", "formal_notice"),
+                ("lang", "fr"),
+                ("audience", "key_account"),
+                ("subject", subject),
+                ("body", body),
+            ];
             f.extend(extra);
             f
         };
@@ -363,16 +393,27 @@ async fn the_policy_page_saves_levels_fees_reminders_and_texts_and_names_bad_inp
         assert_eq!(typo.status, 422, "{}", typo.body);
         assert!(typo.body.contains(r#"id="body-error""#) && typo.body.contains("{client}"), "{}", typo.body);
         let shown = b
-            .submit("/settings/dunning/text", &text("Mise en demeure {invoice_numbers}", "Cher {customer_name}\n{invoice_list}", Some(("preview", "1"))))
+            .submit(
+                "/settings/dunning/text",
+                &text(
+                    "Mise en demeure {invoice_numbers}",
+                    "Cher {customer_name}\n{invoice_list}",
+                    Some(("preview", "1")),
+                ),
+            )
             .await;
         assert_eq!(shown.status, 200);
         assert!(shown.body.contains("Mise en demeure F2026-00017, F2026-00023"), "{}", shown.body);
         assert!(shown.body.contains("Cher Client Exemple SARL"), "{}", shown.body);
         assert_eq!(app.get("/settings").await.body["dunning"]["templates"], json!({}), "a preview saves nothing");
-        let saved = b.submit("/settings/dunning/text", &text("MED {invoice_numbers}", "Cher {customer_name}", None)).await;
+        let saved =
+            b.submit("/settings/dunning/text", &text("MED {invoice_numbers}", "Cher {customer_name}", None)).await;
         assert_eq!(saved.status, 303, "{}", saved.body);
         let t = app.get("/settings").await.body["dunning"]["templates"].clone();
-        assert_eq!(t["formal_notice"]["fr"]["key_account"], json!({"subject": "MED {invoice_numbers}", "body": "Cher {customer_name}"}));
+        assert_eq!(
+            t["formal_notice"]["fr"]["key_account"],
+            json!({"subject": "MED {invoice_numbers}", "body": "Cher {customer_name}"})
+        );
         let page = b.get("/settings/dunning?step=formal_notice&lang=fr&audience=key_account").await;
         assert!(page.body.contains(r#"id="restore""#) && page.body.contains("MED F2026-00017"), "{}", page.body);
 

