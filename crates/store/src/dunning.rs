@@ -50,6 +50,9 @@ struct OverdueRow {
     due: String,
 }
 
+/// A sent quote as read: id, number, customer, currency, issue date, gross.
+type QuoteRow = (Uuid, Option<String>, Uuid, String, Option<Date>, String);
+
 /// A sent quote not accepted yet, with its live follow-ups.
 #[derive(Clone, Debug)]
 pub struct SentQuote {
@@ -213,7 +216,7 @@ impl Store {
         let rows = self.open_invoices(company_id, None, as_of).await?;
         let steps = self.live_steps(company_id, None).await?;
         let mut out = rows_to_invoices(rows, &steps, only)?;
-        out.sort_by(|a, b| (a.due_date, a.id).cmp(&(b.due_date, b.id)));
+        out.sort_by_key(|a| (a.due_date, a.id));
         Ok(out)
     }
 
@@ -256,7 +259,7 @@ impl Store {
         let rows = self.open_invoices(company_id, Some((first, last)), due_before).await?;
         let steps = self.live_steps(company_id, Some((first, last))).await?;
         let mut out = rows_to_invoices(rows, &steps, only)?;
-        out.sort_by(|a, b| (a.customer_id, a.due_date, a.id).cmp(&(b.customer_id, b.due_date, b.id)));
+        out.sort_by_key(|a| (a.customer_id, a.due_date, a.id));
         Ok(Some((out, last)))
     }
 
@@ -621,7 +624,7 @@ impl Store {
              AND d.number IS NOT NULL AND d.customer_id >= $3 AND d.customer_id <= $4 AND {held} \
              ORDER BY d.customer_id, d.issue_date, d.id"
         );
-        let rows: Vec<(Uuid, Option<String>, Uuid, String, Option<Date>, String)> = on_pool!(self, |p| {
+        let rows: Vec<QuoteRow> = on_pool!(self, |p| {
             sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
                 .bind(company_id)
                 .bind(sent_by)

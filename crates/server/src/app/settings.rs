@@ -168,7 +168,7 @@ pub struct DunningInput {
     /// {total_due}, {days_late}, {due_date}, {penalties}, {indemnity}, {late_charges},
     /// {payment_link}, {quote_list}. Replaces every stored template.
     #[schema(value_type = Option<Object>)]
-    pub templates: Option<BTreeMap<String, BTreeMap<String, BTreeMap<String, TemplateInput>>>>,
+    pub templates: Option<DunningTemplatesInput>,
 }
 
 /// One dunning level of `PATCH /settings`.
@@ -191,6 +191,9 @@ pub struct DunningLevelInput {
 
 /// A late fee: positive, in cents at most.
 const FEE: DecRules = DecRules::new(2).positive().at_most(MAX_MAGNITUDE);
+
+/// Step → language → customer type → text, as `PATCH /settings` takes it.
+pub type DunningTemplatesInput = BTreeMap<String, BTreeMap<String, BTreeMap<String, TemplateInput>>>;
 
 /// Absent stays `None`; `null` becomes `Some(None)`.
 fn some_or_null<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {

@@ -289,8 +289,7 @@ async fn dunning_page(
     let n_quotes = rows_in(values, QUOTES).max(policy.quote_follow_ups.len());
     page.dunning_levels = level_rows(values, n_levels, lang);
     page.dunning_quotes = quote_rows(values, n_quotes, lang);
-    page.fields =
-        vec![field(FRIENDLY_DAYS, "settings.dunning_friendly", "number", false, values)];
+    page.fields = vec![field(FRIENDLY_DAYS, "settings.dunning_friendly", "number", false, values)];
     let (step, tl, audience) = text;
     let custom = policy.template(step, tl, audience == "key_account");
     let (subject, body) = match (sent_text, custom) {
@@ -375,10 +374,8 @@ pub async fn save_dunning(State(app): State<App>, CsrfForm(s, form): CsrfForm) -
         quotes.push(QuoteFollowUpInput { code, days: Some(days.and_then(|d| d.parse::<i64>().ok()).unwrap_or(0)) });
         quote_row.push(i);
     }
-    let friendly = match form.text(FRIENDLY_DAYS) {
-        None => None,
-        Some(d) => Some(FriendlyReminderInput { days_before: Some(d.parse::<i64>().unwrap_or(-1)) }),
-    };
+    let friendly =
+        form.text(FRIENDLY_DAYS).map(|d| FriendlyReminderInput { days_before: Some(d.parse::<i64>().unwrap_or(-1)) });
     let input = DunningInput {
         levels: Some(levels),
         late_fees: Some(fees),
@@ -430,7 +427,7 @@ pub async fn save_dunning_text(State(app): State<App>, CsrfForm(s, form): CsrfFo
         let page = dunning_page(&app, &s, p, &values, (&step, &lang, &audience), Some(&form), true).await?;
         return html(StatusCode::OK, &page);
     }
-    let mut all: BTreeMap<String, BTreeMap<String, BTreeMap<String, TemplateInput>>> = p
+    let mut all: crate::app::settings::DunningTemplatesInput = p
         .templates
         .iter()
         .map(|(st, langs)| {
