@@ -14,7 +14,7 @@ pub enum DunningCommand {
     /// printable letter per customer listing its overdue invoices. Running it again the same
     /// day takes nothing.
     #[command(
-        after_help = "Example:\n  facturier dunning run\n  facturier dunning run --as-of 2026-12-31 --channel letter --letters-dir relances/"
+        after_help = "Example:\n  facturier dunning run\n  facturier dunning run --as-of 2026-12-31 --channel letter --letters-dir relances/\n  facturier dunning run --quotes"
     )]
     Run(RunArgs),
 }
@@ -34,6 +34,9 @@ pub struct RunArgs {
     /// Where the letters' PDF files are written.
     #[arg(long, default_value = ".")]
     letters_dir: PathBuf,
+    /// Send the follow-ups of sent quotes not accepted yet instead (by e-mail).
+    #[arg(long)]
+    quotes: bool,
 }
 
 pub async fn run(store: &Store, cmd: DunningCommand) -> Result<()> {
@@ -59,6 +62,18 @@ pub async fn run(store: &Store, cmd: DunningCommand) -> Result<()> {
         Some(other) => bail!("--channel {other:?}: email or letter"),
     };
     let progress = |done: usize, total: usize| eprintln!("dunning: customer {done}/{total}");
+    if args.quotes {
+        let req = facturier_server::app::dunning::QuoteRunRequest { company, by_user: None, as_of };
+        let report = facturier_server::app::dunning::run_quotes(store, &req, &progress)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))
+            .context("while following up the quotes")?;
+        for s in &report.skipped {
+            eprintln!("skipped quote {}: {}", s.invoice_id, s.message.english());
+        }
+        println!("{} quote follow-ups on {as_of}: {} e-mails queued", report.steps.len(), report.emails.len());
+        return Ok(());
+    }
     let report = facturier_server::app::dunning::run(
         store,
         &RunRequest { company, by_user: None, as_of, only: None, channel, levels },
@@ -79,10 +94,14 @@ pub async fn run(store: &Store, cmd: DunningCommand) -> Result<()> {
         eprintln!("skipped invoice {}: {}", s.invoice_id, s.message.english());
     }
     println!(
-        "{} steps taken on {as_of}: {} e-mails queued, {} letters",
+        "{} steps taken on {as_of}: {} e-mails queued, {} letters, {} late-fee invoices",
         report.steps.len(),
         report.emails.len(),
-        report.letters.len()
+        report.letters.len(),
+        report.fees.len()
     );
+    for s in &report.steps {
+        println!("step: {} {}", s.level.as_deref().unwrap_or(""), s.invoice_id);
+    }
     Ok(())
 }

@@ -10,6 +10,7 @@ use crate::Decimal;
 use crate::message::Message;
 use crate::money::Currency;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use time::{Date, Duration};
 
 /// The most days a level may wait.
@@ -105,20 +106,111 @@ pub struct Level {
     pub channel: Channel,
 }
 
-/// The company's ordered dunning levels.
+/// The company's ordered dunning levels, with what goes with them: the late fee of a
+/// level, the friendly reminder before the due date, the follow-ups of sent quotes and the
+/// company's own texts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = DunningPolicy))]
 pub struct Policy {
     pub levels: Vec<Level>,
+    /// The late fee invoiced when a level is taken, by level code (none by default).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = Object))]
+    pub late_fees: BTreeMap<String, LateFee>,
+    /// The courteous reminder before the due date ("rappel amical"), off by default.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, inline))]
+    pub friendly_reminder: Option<FriendlyReminder>,
+    /// The follow-ups of sent quotes not accepted, in order (one, 15 days after sending,
+    /// by default).
+    #[serde(default = "default_quote_follow_ups")]
+    #[cfg_attr(feature = "openapi", schema(required = true, inline))]
+    pub quote_follow_ups: Vec<QuoteFollowUp>,
+    /// The company's texts replacing the built-in ones: step (a level code,
+    /// `friendly_reminder` or a quote follow-up code) → language (`fr`, `en`) → customer
+    /// type (`individual`, `key_account`) → subject and body with merge fields.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = Object))]
+    pub templates: Templates,
+}
+
+/// Step → language → customer type → text.
+pub type Templates = BTreeMap<String, BTreeMap<String, BTreeMap<String, TemplateText>>>;
+
+/// A subject and a body with merge fields (`{customer_name}`…), as the company wrote them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DunningTemplate))]
+pub struct TemplateText {
+    pub subject: String,
+    pub body: String,
+}
+
+/// What a level bills the customer when it is taken, as one invoice of its own.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DunningLateFee))]
+pub struct LateFee {
+    /// A fixed amount in the invoice's currency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, examples("15.00")))]
+    pub fixed: Option<Decimal>,
+    /// The 40 € recovery indemnity (business customers, invoices in euros).
+    #[serde(default)]
+    pub indemnity: bool,
+    /// The late-payment penalties at the company's rate.
+    #[serde(default)]
+    pub penalties: bool,
+}
+
+impl LateFee {
+    /// Whether it bills anything at all.
+    pub fn is_empty(&self) -> bool {
+        self.fixed.is_none() && !self.indemnity && !self.penalties
+    }
+}
+
+/// The friendly reminder: `days_before` the due date, once per invoice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DunningFriendlyReminder))]
+pub struct FriendlyReminder {
+    /// 1 to 60.
+    pub days_before: u16,
+}
+
+/// A follow-up of a sent quote, `days` after it was sent (or after the previous follow-up).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DunningQuoteFollowUp))]
+pub struct QuoteFollowUp {
+    /// snake_case, unique among the levels and follow-ups.
+    pub code: String,
+    /// 1 to 365.
+    pub days: u16,
+}
+
+/// The step code of the friendly reminder.
+pub const FRIENDLY: &str = "friendly_reminder";
+/// The most days before the due date a friendly reminder may go out.
+pub const MAX_DAYS_BEFORE: u16 = 60;
+/// The customer types a template is written for.
+pub const AUDIENCES: [&str; 2] = ["individual", "key_account"];
+/// The languages a template is written in.
+pub const LANGUAGES: [&str; 2] = ["fr", "en"];
+
+fn default_quote_follow_ups() -> Vec<QuoteFollowUp> {
+    vec![QuoteFollowUp { code: "quote_follow_up_1".into(), days: 15 }]
 }
 
 impl Default for Policy {
-    /// `reminder_1` on the due date, `reminder_2` 15 days and `formal_notice` 30 days after it.
+    /// `reminder_1` on the due date, `reminder_2` 15 days and `formal_notice` 30 days after
+    /// it; no late fee, no friendly reminder, one quote follow-up 15 days after sending.
     fn default() -> Self {
         let level =
             |code: &str, days| Level { code: code.into(), days, from: CountFrom::DueDate, channel: Channel::Email };
-        Policy { levels: vec![level("reminder_1", 0), level("reminder_2", 15), level("formal_notice", 30)] }
+        Policy::of_levels(vec![level("reminder_1", 0), level("reminder_2", 15), level("formal_notice", 30)])
     }
 }
 
@@ -145,7 +237,107 @@ impl Policy {
                 problems.push((format!("levels[{n}].days"), Message::new("dunning_days_range").with("max", MAX_DAYS)));
             }
         }
-        if problems.is_empty() { Ok(Policy { levels }) } else { Err(problems) }
+        if problems.is_empty() { Ok(Policy::of_levels(levels)) } else { Err(problems) }
+    }
+
+    /// A policy of these levels and the defaults of the rest.
+    pub fn of_levels(levels: Vec<Level>) -> Policy {
+        Policy {
+            levels,
+            late_fees: BTreeMap::new(),
+            friendly_reminder: None,
+            quote_follow_ups: default_quote_follow_ups(),
+            templates: BTreeMap::new(),
+        }
+    }
+
+    /// Checks what goes with the levels: a late fee only on a level, positive; the
+    /// friendly reminder 1 to 60 days before; quote follow-up codes snake_case and unique
+    /// (among the levels too), 1 to 365 days; templates only for a step of the policy,
+    /// in `fr` or `en`, for `individual` or `key_account`. (Merge fields are the
+    /// renderer's to check.)
+    pub fn check_extras(&self) -> Vec<PolicyProblem> {
+        let mut problems = Vec::new();
+        for (code, fee) in &self.late_fees {
+            if self.position(code).is_none() {
+                problems.push((
+                    format!("late_fees.{code}"),
+                    Message::new("dunning_not_a_step").with("v", format!("{code:?}")),
+                ));
+            }
+            if fee.fixed.is_some_and(|f| f <= Decimal::ZERO) {
+                problems.push((format!("late_fees.{code}.fixed"), Message::new("dunning_fee_positive")));
+            }
+        }
+        if let Some(f) = self.friendly_reminder
+            && !(1..=MAX_DAYS_BEFORE).contains(&f.days_before)
+        {
+            problems.push((
+                "friendly_reminder.days_before".to_string(),
+                Message::new("dunning_days_before_range").with("max", MAX_DAYS_BEFORE),
+            ));
+        }
+        for (n, q) in self.quote_follow_ups.iter().enumerate() {
+            if let Err(m) = check_code(&q.code) {
+                problems.push((format!("quote_follow_ups[{n}].code"), m));
+            } else if self.position(&q.code).is_some()
+                || q.code == FRIENDLY
+                || self.quote_follow_ups[..n].iter().any(|o| o.code == q.code)
+            {
+                problems.push((
+                    format!("quote_follow_ups[{n}].code"),
+                    Message::new("dunning_code_twice").with("v", format!("{:?}", q.code)),
+                ));
+            }
+            if q.days == 0 || q.days > MAX_DAYS {
+                problems.push((
+                    format!("quote_follow_ups[{n}].days"),
+                    Message::new("dunning_days_range_1").with("max", MAX_DAYS),
+                ));
+            }
+        }
+        if self.levels.iter().any(|l| l.code == FRIENDLY) {
+            problems
+                .push(("levels".to_string(), Message::new("dunning_code_twice").with("v", format!("{FRIENDLY:?}"))));
+        }
+        for (step, langs) in &self.templates {
+            if !self.has_step(step) {
+                problems.push((
+                    format!("templates.{step}"),
+                    Message::new("dunning_not_a_step").with("v", format!("{step:?}")),
+                ));
+                continue;
+            }
+            for (lang, audiences) in langs {
+                if !LANGUAGES.contains(&lang.as_str()) {
+                    problems.push((
+                        format!("templates.{step}.{lang}"),
+                        Message::new("not_a_language_2").with("v", format!("{lang:?}")),
+                    ));
+                    continue;
+                }
+                for audience in audiences.keys() {
+                    if !AUDIENCES.contains(&audience.as_str()) {
+                        problems.push((
+                            format!("templates.{step}.{lang}.{audience}"),
+                            Message::new("dunning_audience").with("v", format!("{audience:?}")),
+                        ));
+                    }
+                }
+            }
+        }
+        problems
+    }
+
+    /// Whether `step` is a level, the friendly reminder or a quote follow-up of the policy.
+    pub fn has_step(&self, step: &str) -> bool {
+        self.position(step).is_some() || step == FRIENDLY || self.quote_follow_ups.iter().any(|q| q.code == step)
+    }
+
+    /// The company's text for a step, language and customer type, if it wrote one.
+    pub fn template(&self, step: &str, lang: &str, key_account: bool) -> Option<&TemplateText> {
+        let audience = if key_account { "key_account" } else { "individual" };
+        self.templates.get(step)?.get(lang)?.get(audience)
     }
 
     /// The position of the level `code`.
@@ -212,6 +404,79 @@ pub fn next_step(policy: &Policy, due_date: Date, taken: &[Taken], as_of: Date) 
 
 fn add_days(d: Date, n: i64) -> Date {
     d.checked_add(Duration::days(n)).unwrap_or(Date::MAX)
+}
+
+/// Whether the friendly reminder of an invoice due on `due_date` goes out on `as_of`: the
+/// policy has one, it was not sent yet, and `as_of` lies within its days before the due
+/// date (the due date included, never after it: a late invoice gets the levels).
+pub fn friendly_due(policy: &Policy, due_date: Date, already_sent: bool, as_of: Date) -> bool {
+    let Some(f) = policy.friendly_reminder else { return false };
+    !already_sent && as_of <= due_date && add_days(due_date, -i64::from(f.days_before)) <= as_of
+}
+
+/// The next follow-up of a quote sent on `sent_on` with the live follow-ups `taken`: the
+/// one after the furthest taken, `days` after the sending (the first) or after the
+/// previous follow-up, never on the day of another. `None` once every follow-up was sent.
+pub fn next_quote_follow_up(policy: &Policy, sent_on: Date, taken: &[Taken], as_of: Date) -> Option<NextQuoteStep> {
+    let pos = |code: &str| policy.quote_follow_ups.iter().position(|q| q.code == code);
+    let last = taken.iter().filter_map(|t| pos(&t.level).map(|i| (i, t.on))).max_by_key(|(i, _)| *i);
+    let index = last.map_or(0, |(i, _)| i + 1);
+    let step = policy.quote_follow_ups.get(index)?.clone();
+    let base = last.map_or(sent_on, |(_, on)| on);
+    let mut due_on = add_days(base, i64::from(step.days));
+    if let Some(latest) = taken.iter().map(|t| t.on).max() {
+        due_on = due_on.max(add_days(latest, 1));
+    }
+    Some(NextQuoteStep { index, step, due_on, due_now: due_on <= as_of })
+}
+
+/// What comes next for a sent quote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NextQuoteStep {
+    pub index: usize,
+    pub step: QuoteFollowUp,
+    pub due_on: Date,
+    pub due_now: bool,
+}
+
+/// One line of a late-fee invoice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FeeLine {
+    /// The company's fixed fee.
+    Fixed(Decimal),
+    /// The 40 € recovery indemnity of article L441-10.
+    Indemnity(Decimal),
+    /// The late-payment penalties so far.
+    Penalties(Decimal),
+}
+
+impl FeeLine {
+    pub fn amount(self) -> Decimal {
+        match self {
+            FeeLine::Fixed(d) | FeeLine::Indemnity(d) | FeeLine::Penalties(d) => d,
+        }
+    }
+}
+
+/// The lines a level's late fee bills for an invoice with these charges: the fixed fee,
+/// the indemnity when owed (a business, in euros), the penalties when a rate is set and
+/// they are above zero. Empty: nothing to bill.
+pub fn fee_lines(fee: &LateFee, charges: &LateCharges) -> Vec<FeeLine> {
+    let mut out = Vec::new();
+    if let Some(f) = fee.fixed.filter(|f| *f > Decimal::ZERO) {
+        out.push(FeeLine::Fixed(f));
+    }
+    if fee.indemnity
+        && let Some(i) = charges.indemnity
+    {
+        out.push(FeeLine::Indemnity(i));
+    }
+    if fee.penalties
+        && let Some(p) = charges.penalties.filter(|p| *p > Decimal::ZERO)
+    {
+        out.push(FeeLine::Penalties(p));
+    }
+    out
 }
 
 /// Days between the due date and `as_of` (0 when not late).
@@ -358,18 +623,96 @@ mod tests {
         assert_eq!((consumer.penalties, consumer.indemnity), (None, None));
     }
 
+    #[test]
+    fn the_friendly_reminder_goes_out_in_its_days_before_the_due_date_only() {
+        let mut p = Policy::default();
+        let due = date!(2026 - 03 - 10);
+        assert!(!friendly_due(&p, due, false, date!(2026 - 03 - 08)), "off by default");
+        p.friendly_reminder = Some(FriendlyReminder { days_before: 3 });
+        assert!(!friendly_due(&p, due, false, date!(2026 - 03 - 06)));
+        assert!(friendly_due(&p, due, false, date!(2026 - 03 - 07)));
+        assert!(friendly_due(&p, due, false, due));
+        assert!(!friendly_due(&p, due, true, date!(2026 - 03 - 08)), "once");
+        assert!(!friendly_due(&p, due, false, date!(2026 - 03 - 11)), "never once late");
+    }
+
+    #[test]
+    fn a_quote_is_followed_up_fifteen_days_after_sending_once() {
+        let p = Policy::default();
+        let sent = date!(2026 - 03 - 01);
+        let n = next_quote_follow_up(&p, sent, &[], date!(2026 - 03 - 15)).expect("next");
+        assert_eq!((n.step.code.as_str(), n.due_now, n.due_on), ("quote_follow_up_1", false, date!(2026 - 03 - 16)));
+        assert!(next_quote_follow_up(&p, sent, &[], date!(2026 - 03 - 16)).expect("next").due_now);
+        let steps = [taken("quote_follow_up_1", date!(2026 - 03 - 16))];
+        assert_eq!(next_quote_follow_up(&p, sent, &steps, date!(2026 - 06 - 01)), None);
+    }
+
+    #[test]
+    fn the_extras_of_a_policy_are_checked_with_the_field_named() {
+        let mut p = Policy::default();
+        p.late_fees.insert("reminder_9".into(), LateFee { fixed: Some(Decimal::from(-1)), ..LateFee::default() });
+        p.friendly_reminder = Some(FriendlyReminder { days_before: 0 });
+        p.quote_follow_ups.push(QuoteFollowUp { code: "reminder_1".into(), days: 0 });
+        let t = TemplateText { subject: "s".into(), body: "b".into() };
+        p.templates
+            .entry("reminder_1".into())
+            .or_default()
+            .entry("de".into())
+            .or_default()
+            .insert("individual".into(), t.clone());
+        p.templates.entry("reminder_2".into()).or_default().entry("fr".into()).or_default().insert("vip".into(), t);
+        let fields: Vec<_> = p.check_extras().into_iter().map(|(f, m)| (f, m.code())).collect();
+        let want = [
+            ("late_fees.reminder_9", "dunning_not_a_step"),
+            ("late_fees.reminder_9.fixed", "dunning_fee_positive"),
+            ("friendly_reminder.days_before", "dunning_days_before_range"),
+            ("quote_follow_ups[1].code", "dunning_code_twice"),
+            ("quote_follow_ups[1].days", "dunning_days_range_1"),
+            ("templates.reminder_1.de", "not_a_language_2"),
+            ("templates.reminder_2.fr.vip", "dunning_audience"),
+        ];
+        let want: Vec<_> = want.iter().map(|(f, c)| (f.to_string(), *c)).collect();
+        assert_eq!(fields, want);
+    }
+
+    #[test]
+    fn a_late_fee_bills_what_it_names_and_what_is_owed() {
+        let eur: Currency = "EUR".parse().expect("EUR");
+        let c = late_charges(
+            Decimal::from(1000),
+            &eur,
+            Some(Decimal::from(10)),
+            true,
+            date!(2026 - 01 - 01),
+            date!(2026 - 02 - 06),
+        );
+        let fee = LateFee { fixed: Some(Decimal::from(15)), indemnity: true, penalties: true };
+        assert_eq!(
+            fee_lines(&fee, &c),
+            [
+                FeeLine::Fixed(Decimal::from(15)),
+                FeeLine::Indemnity(Decimal::from(40)),
+                FeeLine::Penalties(Decimal::new(986, 2))
+            ]
+        );
+        let consumer =
+            late_charges(Decimal::from(1000), &eur, None, false, date!(2026 - 01 - 01), date!(2026 - 02 - 06));
+        assert!(fee_lines(&LateFee { indemnity: true, penalties: true, ..LateFee::default() }, &consumer).is_empty());
+    }
+
     fn arb_policy() -> impl Strategy<Value = Policy> {
-        prop::collection::vec((0u16..=60, any::<bool>()), 1..5).prop_map(|v| Policy {
-            levels: v
-                .into_iter()
-                .enumerate()
-                .map(|(n, (days, prev))| Level {
-                    code: format!("level_{n}"),
-                    days,
-                    from: if prev { CountFrom::PreviousLevel } else { CountFrom::DueDate },
-                    channel: Channel::Email,
-                })
-                .collect(),
+        prop::collection::vec((0u16..=60, any::<bool>()), 1..5).prop_map(|v| {
+            Policy::of_levels(
+                v.into_iter()
+                    .enumerate()
+                    .map(|(n, (days, prev))| Level {
+                        code: format!("level_{n}"),
+                        days,
+                        from: if prev { CountFrom::PreviousLevel } else { CountFrom::DueDate },
+                        channel: Channel::Email,
+                    })
+                    .collect(),
+            )
         })
     }
 

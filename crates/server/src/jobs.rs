@@ -311,6 +311,12 @@ impl Runner {
                 // Steps taken stay taken: the retry takes only what is left.
                 Err(e) => return Outcome::failed(format!("the dunning of company {c} stopped: {e:?}")),
             }
+            // The follow-ups of sent quotes, the same way.
+            let req = crate::app::dunning::QuoteRunRequest { company: c, by_user: None, as_of: today };
+            match crate::app::dunning::run_quotes(&self.store, &req, &|_, _| {}).await {
+                Ok(r) => steps += r.steps.len(),
+                Err(e) => return Outcome::failed(format!("the quote follow-ups of company {c} stopped: {e:?}")),
+            }
         }
         tracing::info!(steps, "jobs: the day's dunning done");
         self.waker.wake();

@@ -50,6 +50,22 @@ struct OverdueRow {
     due: String,
 }
 
+/// A sent quote as read: id, number, customer, currency, issue date, gross.
+type QuoteRow = (Uuid, Option<String>, Uuid, String, Option<Date>, String);
+
+/// A sent quote not accepted yet, with its live follow-ups.
+#[derive(Clone, Debug)]
+pub struct SentQuote {
+    pub id: Uuid,
+    pub number: String,
+    pub customer_id: Uuid,
+    pub currency: String,
+    pub sent_on: Date,
+    pub gross: Decimal,
+    /// Live follow-ups taken: (code, day taken).
+    pub steps: Vec<(String, Date)>,
+}
+
 /// What a step is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StepKind {
@@ -197,29 +213,38 @@ impl Store {
         as_of: Date,
         only: Option<&[Uuid]>,
     ) -> Result<Vec<OverdueInvoice>> {
-        let mut statuses: Vec<String> = Vec::new();
-        for k in DUNNED_KINDS {
-            for s in ListStatus::Overdue.statuses(k) {
-                if !statuses.contains(&s.as_str().to_string()) {
-                    statuses.push(s.as_str().to_string());
-                }
-            }
-        }
-        let kinds: Vec<String> = DUNNED_KINDS.iter().map(|k| k.as_str().to_string()).collect();
-        let placeholders =
-            |from: usize, n: usize| (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let rows = self.open_invoices(company_id, None, as_of).await?;
+        let steps = self.live_steps(company_id, None).await?;
+        let mut out = rows_to_invoices(rows, &steps, only)?;
+        out.sort_by_key(|a| (a.due_date, a.id));
+        Ok(out)
+    }
+
+    /// One page of the walk a run makes customer by customer: the open invoices (issued,
+    /// something due, not held) due before `due_before` of the next `max_customers`
+    /// customers after `after` (in id order), grouped by customer, oldest due date first,
+    /// with their live steps. Memory stays that of one page whatever the company's size.
+    /// `None` once every customer was walked; otherwise the page and the last customer of it.
+    pub async fn dunning_page(
+        &self,
+        company_id: Uuid,
+        due_before: Date,
+        after: Option<Uuid>,
+        max_customers: usize,
+        only: Option<&[Uuid]>,
+    ) -> Result<Option<(Vec<OverdueInvoice>, Uuid)>> {
+        let (kinds, statuses) = open_kinds_statuses();
         let sql = format!(
-            "SELECT d.id, d.kind, d.number, d.customer_id, c.name AS customer_name, d.currency, d.doc_date, d.due_date, \
-             d.gross, d.due FROM documents d JOIN customers c ON c.company_id = d.company_id AND c.id = d.customer_id \
-             WHERE d.company_id = $1 AND d.due_date < $2 AND d.number IS NOT NULL AND d.kind IN ({}) AND d.status IN ({}) \
-             AND NOT EXISTS (SELECT 1 FROM dunning_holds h WHERE h.company_id = d.company_id \
-             AND (h.subject_id = d.id OR h.subject_id = d.customer_id)) \
-             ORDER BY d.due_date, d.id",
-            placeholders(3, kinds.len()),
-            placeholders(3 + kinds.len(), statuses.len()),
+            "SELECT DISTINCT d.customer_id FROM documents d WHERE d.company_id = $1 AND d.due_date < $2 \
+             AND d.number IS NOT NULL AND d.kind IN ({}) AND d.status IN ({}) {} \
+             ORDER BY d.customer_id LIMIT {}",
+            placeholders(4, kinds.len()),
+            placeholders(4 + kinds.len(), statuses.len()),
+            if after.is_some() { "AND d.customer_id > $3" } else { "AND $3 IS NULL" },
+            max_customers.max(1),
         );
-        let rows: Vec<OverdueRow> = on_pool!(self, |p| {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(as_of);
+        let customers: Vec<(Uuid,)> = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(due_before).bind(after);
             for k in &kinds {
                 q = q.bind(k.as_str());
             }
@@ -228,45 +253,99 @@ impl Store {
             }
             q.fetch_all(p).await?
         });
-        let steps = self.live_steps(company_id).await?;
-        let mut out = Vec::new();
-        for r in rows {
-            if only.is_some_and(|ids| !ids.contains(&r.id)) {
-                continue;
-            }
-            let due: Decimal = r.due.parse().map_err(|_| StoreError::Corrupt(format!("due {:?}", r.due)))?;
-            if due <= Decimal::ZERO {
-                continue;
-            }
-            let kind: DocumentKind =
-                r.kind.parse().map_err(|_| StoreError::Corrupt(format!("document kind {:?}", r.kind)))?;
-            out.push(OverdueInvoice {
-                id: r.id,
-                kind,
-                number: r.number.unwrap_or_default(),
-                customer_id: r.customer_id,
-                customer_name: r.customer_name,
-                currency: r.currency,
-                issue_date: r.doc_date,
-                due_date: r.due_date,
-                gross: r.gross.parse().map_err(|_| StoreError::Corrupt(format!("gross {:?}", r.gross)))?,
-                due,
-                steps: steps.get(&r.id).cloned().unwrap_or_default(),
-            });
-        }
-        Ok(out)
+        let (Some(first), Some(last)) = (customers.first().map(|c| c.0), customers.last().map(|c| c.0)) else {
+            return Ok(None);
+        };
+        let rows = self.open_invoices(company_id, Some((first, last)), due_before).await?;
+        let steps = self.live_steps(company_id, Some((first, last))).await?;
+        let mut out = rows_to_invoices(rows, &steps, only)?;
+        out.sort_by_key(|a| (a.customer_id, a.due_date, a.id));
+        Ok(Some((out, last)))
     }
 
-    /// The live steps taken by runs, per invoice.
-    async fn live_steps(&self, company_id: Uuid) -> Result<HashMap<Uuid, Vec<(String, Date)>>> {
+    /// How many customers have open invoices due before `due_before` (a run's progress).
+    pub async fn dunning_customers(&self, company_id: Uuid, due_before: Date) -> Result<usize> {
+        let (kinds, statuses) = open_kinds_statuses();
+        let sql = format!(
+            "SELECT COUNT(DISTINCT d.customer_id) FROM documents d WHERE d.company_id = $1 AND d.due_date < $2 \
+             AND d.number IS NOT NULL AND d.kind IN ({}) AND d.status IN ({})",
+            placeholders(3, kinds.len()),
+            placeholders(3 + kinds.len(), statuses.len()),
+        );
+        let (n,): (i64,) = on_pool!(self, |p| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(due_before);
+            for k in &kinds {
+                q = q.bind(k.as_str());
+            }
+            for s in &statuses {
+                q = q.bind(s.as_str());
+            }
+            q.fetch_one(p).await?
+        });
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// The open invoices due before `due_before` (of the customers between the two given,
+    /// both included), not held.
+    async fn open_invoices(
+        &self,
+        company_id: Uuid,
+        customers: Option<(Uuid, Uuid)>,
+        due_before: Date,
+    ) -> Result<Vec<OverdueRow>> {
+        let (kinds, statuses) = open_kinds_statuses();
+        let sql = format!(
+            "SELECT d.id, d.kind, d.number, d.customer_id, c.name AS customer_name, d.currency, d.doc_date, d.due_date, \
+             d.gross, d.due FROM documents d JOIN customers c ON c.company_id = d.company_id AND c.id = d.customer_id \
+             WHERE d.company_id = $1 AND d.due_date < $2 AND d.number IS NOT NULL {} AND d.kind IN ({}) AND d.status IN ({}) \
+             AND NOT EXISTS (SELECT 1 FROM dunning_holds h WHERE h.company_id = d.company_id \
+             AND (h.subject_id = d.id OR h.subject_id = d.customer_id))",
+            if customers.is_some() {
+                "AND d.customer_id >= $3 AND d.customer_id <= $4"
+            } else {
+                "AND $3 IS NULL AND $4 IS NULL"
+            },
+            placeholders(5, kinds.len()),
+            placeholders(5 + kinds.len(), statuses.len()),
+        );
+        Ok(on_pool!(self, |p| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(company_id)
+                .bind(due_before)
+                .bind(customers.map(|c| c.0))
+                .bind(customers.map(|c| c.1));
+            for k in &kinds {
+                q = q.bind(k.as_str());
+            }
+            for s in &statuses {
+                q = q.bind(s.as_str());
+            }
+            q.fetch_all(p).await?
+        }))
+    }
+
+    /// The live steps taken by runs, per invoice (of the customers between the two given).
+    async fn live_steps(
+        &self,
+        company_id: Uuid,
+        customers: Option<(Uuid, Uuid)>,
+    ) -> Result<HashMap<Uuid, Vec<(String, Date)>>> {
+        let sql = format!(
+            "SELECT invoice_id, level, taken_on FROM dunning_steps \
+             WHERE company_id = $1 AND kind = 'auto' AND undone_at IS NULL AND level IS NOT NULL {}",
+            if customers.is_some() {
+                "AND customer_id >= $2 AND customer_id <= $3"
+            } else {
+                "AND $2 IS NULL AND $3 IS NULL"
+            }
+        );
         let rows: Vec<(Uuid, String, Date)> = on_pool!(self, |p| {
-            sqlx::query_as(
-                "SELECT invoice_id, level, taken_on FROM dunning_steps \
-                 WHERE company_id = $1 AND kind = 'auto' AND undone_at IS NULL AND level IS NOT NULL",
-            )
-            .bind(company_id)
-            .fetch_all(p)
-            .await?
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(company_id)
+                .bind(customers.map(|c| c.0))
+                .bind(customers.map(|c| c.1))
+                .fetch_all(p)
+                .await?
         });
         let mut out: HashMap<Uuid, Vec<(String, Date)>> = HashMap::new();
         for (id, level, on) in rows {
@@ -509,6 +588,224 @@ impl Store {
         row.ok_or(StoreError::NotFound("dunning letter"))
     }
 
+    /// One page of the sent quotes (status `sent`, issued on or before `sent_by`) of the
+    /// next `max_customers` customers after `after`, not held, with their live follow-ups;
+    /// `None` once every customer was walked.
+    pub async fn quote_page(
+        &self,
+        company_id: Uuid,
+        sent_by: Date,
+        after: Option<Uuid>,
+        max_customers: usize,
+    ) -> Result<Option<(Vec<SentQuote>, Uuid)>> {
+        let held = "NOT EXISTS (SELECT 1 FROM dunning_holds h WHERE h.company_id = d.company_id \
+                    AND (h.subject_id = d.id OR h.subject_id = d.customer_id))";
+        let sql = format!(
+            "SELECT DISTINCT d.customer_id FROM documents d WHERE d.company_id = $1 AND d.kind = 'quote' \
+             AND d.status = 'sent' AND d.issue_date <= $2 AND d.number IS NOT NULL AND {held} {} \
+             ORDER BY d.customer_id LIMIT {}",
+            if after.is_some() { "AND d.customer_id > $3" } else { "AND $3 IS NULL" },
+            max_customers.max(1),
+        );
+        let customers: Vec<(Uuid,)> = on_pool!(self, |p| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(company_id)
+                .bind(sent_by)
+                .bind(after)
+                .fetch_all(p)
+                .await?
+        });
+        let (Some(first), Some(last)) = (customers.first().map(|c| c.0), customers.last().map(|c| c.0)) else {
+            return Ok(None);
+        };
+        let sql = format!(
+            "SELECT d.id, d.number, d.customer_id, d.currency, d.issue_date, d.gross FROM documents d \
+             WHERE d.company_id = $1 AND d.kind = 'quote' AND d.status = 'sent' AND d.issue_date <= $2 \
+             AND d.number IS NOT NULL AND d.customer_id >= $3 AND d.customer_id <= $4 AND {held} \
+             ORDER BY d.customer_id, d.issue_date, d.id"
+        );
+        let rows: Vec<QuoteRow> = on_pool!(self, |p| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(company_id)
+                .bind(sent_by)
+                .bind(first)
+                .bind(last)
+                .fetch_all(p)
+                .await?
+        });
+        let steps = self.live_steps(company_id, Some((first, last))).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, number, customer_id, currency, issued, gross) in rows {
+            out.push(SentQuote {
+                id,
+                number: number.unwrap_or_default(),
+                customer_id,
+                currency,
+                sent_on: issued.unwrap_or(sent_by),
+                gross: gross.parse().map_err(|_| StoreError::Corrupt(format!("gross {gross:?}")))?,
+                steps: steps.get(&id).cloned().unwrap_or_default(),
+            });
+        }
+        Ok(Some((out, last)))
+    }
+
+    /// Marks a customer a key account (its reminders use the key-account texts) or not.
+    pub async fn set_key_account(&self, company_id: Uuid, customer_id: Uuid, key: bool) -> Result<()> {
+        let at: Stamp = now();
+        let mut tx = self.begin().await?;
+        on_conn!(&mut tx, |c| {
+            if key {
+                sqlx::query(
+                    "INSERT INTO customer_key_accounts (company_id, customer_id, created_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(company_id)
+                .bind(customer_id)
+                .bind(at)
+                .execute(&mut *c)
+                .await?;
+            } else {
+                sqlx::query("DELETE FROM customer_key_accounts WHERE company_id = $1 AND customer_id = $2")
+                    .bind(company_id)
+                    .bind(customer_id)
+                    .execute(&mut *c)
+                    .await?;
+            }
+        });
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether a customer is a key account.
+    pub async fn is_key_account(&self, company_id: Uuid, customer_id: Uuid) -> Result<bool> {
+        let row: Option<(i64,)> = on_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT CAST(1 AS BIGINT) FROM customer_key_accounts WHERE company_id = $1 AND customer_id = $2",
+            )
+            .bind(company_id)
+            .bind(customer_id)
+            .fetch_optional(p)
+            .await?
+        });
+        Ok(row.is_some())
+    }
+
+    /// Invoices the late fee of `level` for `invoice_id` as a draft of `content` issued
+    /// at once (number, seal, like any invoice), in one transaction with the fee's row,
+    /// whose unique key (company, invoice, level) makes it happen once ever: `None` when
+    /// the fee was already billed (by this run, an earlier one or one running at once).
+    pub async fn issue_late_fee(
+        &self,
+        company_id: Uuid,
+        invoice_id: Uuid,
+        level: &str,
+        step_id: Uuid,
+        content: &facturier_core::document::Content,
+        today: Date,
+    ) -> Result<Option<crate::documents::DocumentRecord>> {
+        let mut tx = self.begin().await?;
+        let fee_id = new_id();
+        let at: Stamp = now();
+        let claimed = on_conn!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO dunning_fees (id, company_id, invoice_id, level, step_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            )
+            .bind(fee_id)
+            .bind(company_id)
+            .bind(invoice_id)
+            .bind(level)
+            .bind(step_id)
+            .bind(at)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        if claimed == 0 {
+            return Ok(None);
+        }
+        let doc_id =
+            crate::documents::draft::insert_draft_in(&mut tx, company_id, DocumentKind::Invoice, content, None, None)
+                .await?;
+        crate::documents::issue_in(&mut tx, company_id, DocumentKind::Invoice, doc_id, today).await?;
+        on_conn!(&mut tx, |c| {
+            sqlx::query("UPDATE dunning_fees SET fee_invoice_id = $3 WHERE company_id = $1 AND id = $2")
+                .bind(company_id)
+                .bind(fee_id)
+                .bind(doc_id)
+                .execute(&mut *c)
+                .await?;
+        });
+        let detail = json!({"step_id": step_id, "level": level, "fee_invoice_id": doc_id});
+        event(&mut tx, company_id, invoice_id, "dunning_late_fee", detail).await?;
+        tx.commit().await?;
+        Ok(Some(self.document(company_id, DocumentKind::Invoice, doc_id).await?))
+    }
+
+    /// Whether an invoice is itself a late fee (it is never billed a fee of its own).
+    pub async fn is_late_fee_invoice(&self, company_id: Uuid, invoice_id: Uuid) -> Result<bool> {
+        let row: Option<(i64,)> = on_pool!(self, |p| {
+            sqlx::query_as("SELECT CAST(1 AS BIGINT) FROM dunning_fees WHERE company_id = $1 AND fee_invoice_id = $2")
+                .bind(company_id)
+                .bind(invoice_id)
+                .fetch_optional(p)
+                .await?
+        });
+        Ok(row.is_some())
+    }
+
+    /// The late fee billed with a step: (fee row, fee invoice, credit note cancelling it).
+    pub async fn late_fee_of_step(
+        &self,
+        company_id: Uuid,
+        step_id: Uuid,
+    ) -> Result<Option<(Uuid, Option<Uuid>, Option<Uuid>)>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT id, fee_invoice_id, credit_note_id FROM dunning_fees WHERE company_id = $1 AND step_id = $2",
+            )
+            .bind(company_id)
+            .bind(step_id)
+            .fetch_optional(p)
+            .await?
+        }))
+    }
+
+    /// Records the credit note that cancelled a late fee.
+    pub async fn set_late_fee_credit_note(&self, company_id: Uuid, fee_id: Uuid, credit_note_id: Uuid) -> Result<()> {
+        let mut tx = self.begin().await?;
+        on_conn!(&mut tx, |c| {
+            sqlx::query(
+                "UPDATE dunning_fees SET credit_note_id = $3 WHERE company_id = $1 AND id = $2 AND credit_note_id IS NULL",
+            )
+            .bind(company_id)
+            .bind(fee_id)
+            .bind(credit_note_id)
+            .execute(&mut *c)
+            .await?;
+        });
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The late-fee invoices billed for an invoice: (level, fee invoice, credit note).
+    pub async fn late_fees_of(
+        &self,
+        company_id: Uuid,
+        invoice_id: Uuid,
+    ) -> Result<Vec<(String, Option<Uuid>, Option<Uuid>)>> {
+        Ok(on_pool!(self, |p| {
+            sqlx::query_as(
+                "SELECT level, fee_invoice_id, credit_note_id FROM dunning_fees WHERE company_id = $1 AND invoice_id = $2 \
+                 ORDER BY created_at",
+            )
+            .bind(company_id)
+            .bind(invoice_id)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
     /// The attachments of a message beyond its own, in order.
     pub async fn outbox_attachments(&self, company_id: Uuid, email_id: Uuid) -> Result<Vec<(String, Vec<u8>)>> {
         Ok(on_pool!(self, |p| {
@@ -521,6 +818,56 @@ impl Store {
             .await?
         }))
     }
+}
+
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// The kinds a run duns and the statuses in which they are still open.
+fn open_kinds_statuses() -> (Vec<String>, Vec<String>) {
+    let mut statuses: Vec<String> = Vec::new();
+    for k in DUNNED_KINDS {
+        for s in ListStatus::Overdue.statuses(k) {
+            if !statuses.contains(&s.as_str().to_string()) {
+                statuses.push(s.as_str().to_string());
+            }
+        }
+    }
+    (DUNNED_KINDS.iter().map(|k| k.as_str().to_string()).collect(), statuses)
+}
+
+fn rows_to_invoices(
+    rows: Vec<OverdueRow>,
+    steps: &HashMap<Uuid, Vec<(String, Date)>>,
+    only: Option<&[Uuid]>,
+) -> Result<Vec<OverdueInvoice>> {
+    let mut out = Vec::new();
+    for r in rows {
+        if only.is_some_and(|ids| !ids.contains(&r.id)) {
+            continue;
+        }
+        let due: Decimal = r.due.parse().map_err(|_| StoreError::Corrupt(format!("due {:?}", r.due)))?;
+        if due <= Decimal::ZERO {
+            continue;
+        }
+        let kind: DocumentKind =
+            r.kind.parse().map_err(|_| StoreError::Corrupt(format!("document kind {:?}", r.kind)))?;
+        out.push(OverdueInvoice {
+            id: r.id,
+            kind,
+            number: r.number.unwrap_or_default(),
+            customer_id: r.customer_id,
+            customer_name: r.customer_name,
+            currency: r.currency,
+            issue_date: r.doc_date,
+            due_date: r.due_date,
+            gross: r.gross.parse().map_err(|_| StoreError::Corrupt(format!("gross {:?}", r.gross)))?,
+            due,
+            steps: steps.get(&r.id).cloned().unwrap_or_default(),
+        });
+    }
+    Ok(out)
 }
 
 async fn steps_by_ids(tx: &mut Tx, company_id: Uuid, ids: &[Uuid]) -> Result<Vec<StepRecord>> {

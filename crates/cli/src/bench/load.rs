@@ -55,13 +55,8 @@ pub(super) struct Loaded {
     pub(super) db_bytes: Option<i64>,
 }
 
-pub(super) async fn load(
-    store: &Store,
-    generator: &Arc<Generator>,
-    args: &BenchArgs,
-    customers: u64,
-    invoices: u64,
-) -> Result<Loaded> {
+/// The bench company with the legal identity every invoice needs before it can be issued.
+pub(super) async fn bench_company(store: &Store) -> Result<facturier_store::companies::NewCompany> {
     let fr: Country = "FR".parse().context("country")?;
     let company = store
         .create_company(COMPANY_NAME, &fr, Currency::EUR, ADMIN_EMAIL)
@@ -86,6 +81,18 @@ pub(super) async fn load(
         ..facturier_core::company::Seller::bare(COMPANY_NAME, fr.clone())
     });
     store.set_settings(company_id, &settings).await.context("bench company identity")?;
+    Ok(company)
+}
+
+pub(super) async fn load(
+    store: &Store,
+    generator: &Arc<Generator>,
+    args: &BenchArgs,
+    customers: u64,
+    invoices: u64,
+) -> Result<Loaded> {
+    let company = bench_company(store).await?;
+    let company_id = company.company_id;
 
     // Customers, in bulk transactions.
     let mut rng = StdRng::seed_from_u64(args.seed);

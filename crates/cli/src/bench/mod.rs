@@ -19,6 +19,7 @@ use uuid::Uuid;
 mod contracts;
 mod derive;
 mod fec;
+mod dunning;
 mod generator;
 mod import;
 mod load;
@@ -137,6 +138,16 @@ pub struct BenchArgs {
     /// Only run the SEPA benchmark.
     #[arg(long)]
     sepa_only: bool,
+    /// Open invoices of the dunning benchmark (a run by e-mail over all of them, on
+    /// SQLite, outbox rows written, no SMTP); 0 skips it.
+    #[arg(long, default_value_t = 100_000)]
+    dunning: u64,
+    /// Customers of the dunning benchmark.
+    #[arg(long, default_value_t = 20_000)]
+    dunning_customers: u64,
+    /// Only run the dunning benchmark.
+    #[arg(long)]
+    dunning_only: bool,
 }
 
 /// How long the generated history is: invoices are spread over about three years up to today.
@@ -326,6 +337,14 @@ pub async fn run(args: BenchArgs) -> Result<()> {
             ""
         }
     );
+    if args.dunning_only {
+        let d = dunning::dunning_bench(&dir, &generator, args.dunning, args.dunning_customers, args.seed).await?;
+        if made_dir {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        println!("\nResults:\n\n{}", d.table());
+        return Ok(());
+    }
     let derived = if args.families > 0 { Some(derive_bench(args.families, args.seed)?) } else { None };
     let rendered = if args.render > 0 { Some(render_bench(args.render, args.seed)?) } else { None };
     if args.render_only {
@@ -429,6 +448,11 @@ pub async fn run(args: BenchArgs) -> Result<()> {
         println!("\nResults:\n\n{}", figures?.table());
         return Ok(());
     }
+    let dunned = if args.dunning > 0 && args.reuse.is_none() && !any_only {
+        Some(dunning::dunning_bench(&dir, &generator, args.dunning, args.dunning_customers, args.seed).await?)
+    } else {
+        None
+    };
     let mut figs = Vec::new();
     if let Some(url) = &args.reuse {
         let backend = if url.starts_with("postgres") { "postgres" } else { "sqlite" };
@@ -471,6 +495,9 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     }
     if !sepa_figs.is_empty() {
         println!("\n{}", sepa::SepaFigures::table(&sepa_figs));
+    }
+    if let Some(d) = dunned {
+        println!("\n{}", d.table());
     }
     Ok(())
 }

@@ -1199,3 +1199,71 @@ async fn run_due_bills_each_contract_period_once_and_names_a_contract_waiting_fo
         assert!(String::from_utf8_lossy(&future.stderr).contains("at the latest"));
     }
 }
+
+/// `facturier dunning run` on the database: the steps due, one e-mail per customer in the
+/// outbox; run again the same day it takes nothing; a week later only the next level once.
+#[tokio::test]
+async fn the_dunning_run_command_takes_each_step_once() {
+    for db in databases().await {
+        let (_, token) = init(&db);
+        let http = reqwest::Client::new();
+        let server = Server::start(&db).await;
+        let mut ids = Vec::new();
+        let mut due = String::new();
+        for (name, email) in [("Alpha SARL", "alpha@exemple.fr"), ("Beta SAS", "beta@exemple.fr")] {
+            let (s, c) = post(
+                &http,
+                &token,
+                format!("{}/customers", server.base),
+                json!({
+                    "name": name, "email": email, "legal": {"siren": "732829320"},
+                    "billing_address": {"line1": "1 rue A", "postal_code": "75001", "city": "Paris", "country": "FR"}
+                }),
+            )
+            .await;
+            assert_eq!(s, 201, "{c}");
+            for price in ["100", "250"] {
+                let lines = json!([{"description": "x", "quantity": "1", "unit_price": price, "vat_rate": "20"}]);
+                let body = json!({"customer_id": c["id"], "lines": lines});
+                let (_, d) = post(&http, &token, format!("{}/invoices", server.base), body).await;
+                let url = format!("{}/invoices/{}/issue", server.base, d["id"].as_str().unwrap());
+                let (s, i) = post(&http, &token, url, json!({})).await;
+                assert_eq!(s, 200, "{i}");
+                ids.push(i["id"].as_str().unwrap().to_string());
+                due = i["due_date"].as_str().unwrap().to_string();
+            }
+        }
+        drop(server);
+        let day = |n: i64| {
+            let d = time::Date::parse(&due, &time::format_description::well_known::Iso8601::DATE).unwrap();
+            (d + time::Duration::days(n)).to_string()
+        };
+        let stdout = |o: &std::process::Output| String::from_utf8_lossy(&o.stdout).into_owned();
+
+        let first = run(&db, &["dunning", "run", "--as-of", &day(3)]);
+        assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+        let out = stdout(&first);
+        assert!(out.contains("4 steps taken") && out.contains("2 e-mails queued"), "{out}");
+        for id in &ids {
+            assert!(out.contains(&format!("step: reminder_1 {id}")), "{id} in {out}");
+        }
+        let progress = String::from_utf8_lossy(&first.stderr).into_owned();
+        assert!(progress.contains("dunning: customer 2/2"), "{progress}");
+
+        let again = run(&db, &["dunning", "run", "--as-of", &day(3)]);
+        assert!(again.status.success());
+        assert!(stdout(&again).contains("0 steps taken"), "{}", stdout(&again));
+
+        let later = run(&db, &["dunning", "run", "--as-of", &day(20)]);
+        let out = stdout(&later);
+        assert!(out.contains("4 steps taken") && !out.contains("reminder_1"), "{out}");
+        assert_eq!(out.matches("step: reminder_2").count(), 4, "{out}");
+        assert!(stdout(&run(&db, &["dunning", "run", "--as-of", &day(20)])).contains("0 steps taken"));
+
+        let bad = run(&db, &["dunning", "run", "--as-of", "demain"]);
+        assert!(!bad.status.success());
+        assert!(String::from_utf8_lossy(&bad.stderr).contains("--as-of"), "{}", String::from_utf8_lossy(&bad.stderr));
+        let quotes = run(&db, &["dunning", "run", "--quotes", "--as-of", &day(3)]);
+        assert!(stdout(&quotes).contains("0 quote follow-ups"), "{}", stdout(&quotes));
+    }
+}

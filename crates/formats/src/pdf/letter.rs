@@ -50,32 +50,18 @@ pub fn render_letter(r: &Reminder) -> Result<Vec<u8>, PdfError> {
     l.y += 30.0;
     l.text(MARGIN, l.y, &t.title, 15.0, Weight::Bold, accent, Align::Left);
     l.y += 24.0;
-    l.paragraph(None, &t.greeting, 10.0, BLACK);
-    l.paragraph(None, &t.opening, 10.0, BLACK);
-    for line in &t.lines {
-        for (i, part) in l.wrap(line, 9.5, Weight::Regular, CONTENT_W - 12.0).into_iter().enumerate() {
-            l.ensure(13.0);
-            if i == 0 {
-                l.text(MARGIN, l.y + 9.5, "•", 9.5, Weight::Regular, accent, Align::Left);
+    if let Some(body) = &t.custom_body {
+        // The company's own text: its lines as paragraphs, a blank line as a gap.
+        for p in body {
+            if p.trim().is_empty() {
+                l.y += 6.0;
+            } else {
+                l.paragraph(None, p, 10.0, BLACK);
             }
-            l.text(MARGIN + 12.0, l.y + 9.5, &part, 9.5, Weight::Regular, BLACK, Align::Left);
-            l.y += 13.0;
         }
+    } else {
+        builtin_body(&mut l, &t, accent);
     }
-    l.y += 6.0;
-    for s in &t.totals {
-        l.ensure(14.0);
-        l.text(MARGIN, l.y + 10.0, s, 10.0, Weight::Bold, BLACK, Align::Left);
-        l.y += 14.0;
-    }
-    l.y += 6.0;
-    for s in &t.charges {
-        l.paragraph(None, s, 9.0, GREY);
-    }
-    for s in &t.closing {
-        l.paragraph(None, s, 10.0, BLACK);
-    }
-    l.paragraph(None, &t.signature, 10.0, BLACK);
     l.y += 10.0;
     l.text(PAGE_W - MARGIN, l.y + 10.0, &r.seller.name, 10.0, Weight::Bold, BLACK, Align::Right);
 
@@ -133,4 +119,34 @@ pub fn render_letter(r: &Reminder) -> Result<Vec<u8>, PdfError> {
         page.finish();
     }
     document.finish().map_err(|e| PdfError::Write(format!("{e:?}")))
+}
+
+/// The built-in body: greeting, opening, the invoices, totals, charges, closing, signature.
+fn builtin_body(l: &mut Layout, t: &crate::dunning::ReminderText, accent: [u8; 3]) {
+    l.paragraph(None, &t.greeting, 10.0, BLACK);
+    l.paragraph(None, &t.opening, 10.0, BLACK);
+    for line in &t.lines {
+        for (i, part) in l.wrap(line, 9.5, Weight::Regular, CONTENT_W - 12.0).into_iter().enumerate() {
+            l.ensure(13.0);
+            if i == 0 {
+                l.text(MARGIN, l.y + 9.5, "•", 9.5, Weight::Regular, accent, Align::Left);
+            }
+            l.text(MARGIN + 12.0, l.y + 9.5, &part, 9.5, Weight::Regular, BLACK, Align::Left);
+            l.y += 13.0;
+        }
+    }
+    l.y += 6.0;
+    for s in &t.totals {
+        l.ensure(14.0);
+        l.text(MARGIN, l.y + 10.0, s, 10.0, Weight::Bold, BLACK, Align::Left);
+        l.y += 14.0;
+    }
+    l.y += 6.0;
+    for s in &t.charges {
+        l.paragraph(None, s, 9.0, GREY);
+    }
+    for s in &t.closing {
+        l.paragraph(None, s, 10.0, BLACK);
+    }
+    l.paragraph(None, &t.signature, 10.0, BLACK);
 }

@@ -72,6 +72,10 @@ pub struct CustomerView {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, examples("411DURAND"))]
     pub accounting_account: Option<String>,
+    /// Whether the customer is a key account ("grand compte"): its reminders use the
+    /// company's key-account texts. Absent in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_account: Option<bool>,
 }
 
 /// A customer's legal identifiers.
@@ -140,6 +144,7 @@ fn view(r: &CustomerRecord, credit: Option<Vec<CreditView>>) -> CustomerView {
         updated_at: instant_text(r.updated_at),
         dunning: None,
         accounting_account: None,
+        key_account: None,
     }
 }
 
@@ -155,6 +160,7 @@ async fn full_view(app: &App, company: uuid::Uuid, r: &CustomerRecord) -> Result
     v.dunning = Some(if app.store.dunning_held(company, r.id).await? { "never" } else { "auto" });
     let own = app.store.customer_account(company, r.id).await?;
     v.accounting_account = Some(facturier_core::accounting::customer_account(own.as_deref(), &r.customer.name, r.id));
+    v.key_account = Some(app.store.is_key_account(company, r.id).await?);
     Ok(v)
 }
 

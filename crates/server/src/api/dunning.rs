@@ -120,6 +120,10 @@ pub struct RunInput {
     /// the levels whose channel is `email` or `both`).
     #[schema(value_type = Option<String>, examples("email", "letter"))]
     pub channel: Option<String>,
+    /// `invoices` (default): the levels of overdue invoices and the friendly reminders;
+    /// `quotes`: the follow-ups of sent quotes not accepted yet (by e-mail).
+    #[schema(value_type = Option<String>, examples("invoices", "quotes"))]
+    pub documents: Option<String>,
 }
 
 /// A dunning step as the API shows it.
@@ -199,6 +203,74 @@ pub struct RunView {
     /// The letters made, one per customer.
     pub letters: Vec<LetterView>,
     pub skipped: Vec<SkippedView>,
+    /// The late-fee invoices issued, one per invoice and level with a fee.
+    pub fees: Vec<FeeView>,
+}
+
+/// A late-fee invoice a run issued.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = DunningFee)]
+pub struct FeeView {
+    /// The overdue invoice.
+    pub invoice_id: Uuid,
+    /// The fee's own invoice (`GET /invoices/{id}`).
+    pub fee_invoice_id: Uuid,
+}
+
+/// A sent quote in `GET /dunning/quotes`.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = DunningQuote)]
+pub struct QuoteView {
+    pub id: Uuid,
+    pub number: String,
+    pub customer_id: Uuid,
+    pub currency: String,
+    #[schema(value_type = written::DateText)]
+    pub sent_on: String,
+    #[schema(value_type = written::DecimalText)]
+    pub total: String,
+    /// The next follow-up (`quote_follow_up_1`… as configured); null once all were sent.
+    #[schema(required = true)]
+    pub next_step: Option<String>,
+    #[schema(required = true, value_type = Option<written::DateText>)]
+    pub next_step_on: Option<String>,
+    pub next_step_due: bool,
+    /// The last follow-up sent, if any.
+    #[schema(required = true)]
+    pub last_step: Option<String>,
+}
+
+/// `GET /dunning/quotes?as_of=`: the sent quotes not accepted yet, with their next follow-up.
+pub async fn quotes(
+    State(app): State<App>,
+    auth: Auth,
+    Query(q): Query<DunningQuery>,
+) -> Result<Json<Page<QuoteView>>, ApiError> {
+    let mut v = Check::default();
+    let day = as_of(&mut v, &auth, &q.as_of);
+    v.finish()?;
+    let policy = app.store.settings(auth.company()).await?.dunning;
+    let mut data = Vec::new();
+    let mut after = None;
+    while let Some((page, last)) = ops::quotes_page(&app.store, &policy, auth.company(), day, after).await? {
+        after = Some(last);
+        for d in page {
+            let last = d.quote.steps.iter().max_by_key(|(_, on)| *on).map(|(l, _)| l.clone());
+            data.push(QuoteView {
+                id: d.quote.id,
+                number: d.quote.number.clone(),
+                customer_id: d.quote.customer_id,
+                currency: d.quote.currency.clone(),
+                sent_on: d.quote.sent_on.to_string(),
+                total: d.quote.gross.to_string(),
+                next_step: d.next.as_ref().map(|n| n.step.code.clone()),
+                next_step_on: d.next.as_ref().map(|n| n.due_on.to_string()),
+                next_step_due: d.next.as_ref().is_some_and(|n| n.due_now),
+                last_step: last,
+            });
+        }
+    }
+    Ok(Json(Page { data, next_cursor: None }))
 }
 
 /// Parses a run's channel: `email` or `letter`.
@@ -226,7 +298,23 @@ pub async fn run(
     if input.invoice_ids.as_ref().is_some_and(|ids| ids.len() > 10_000) {
         v.error("invoice_ids", Message::new("dunning_too_many_invoices").with("max", 10_000));
     }
+    let quotes = match input.documents.as_deref() {
+        None | Some("invoices") => false,
+        Some("quotes") => true,
+        Some(other) => {
+            v.error("documents", Message::new("dunning_documents").with("v", format!("{other:?}")));
+            false
+        }
+    };
     v.finish()?;
+    if quotes {
+        let req = ops::QuoteRunRequest { company: auth.company(), by_user: Some(auth.0.user_id), as_of: day };
+        let r = ops::run_quotes(&app.store, &req, &|_, _| {}).await?;
+        if !r.emails.is_empty() {
+            app.outbox.wake();
+        }
+        return Ok(Json(run_view(&r)));
+    }
     let req = ops::RunRequest {
         company: auth.company(),
         by_user: Some(auth.0.user_id),
@@ -239,9 +327,13 @@ pub async fn run(
     if !r.emails.is_empty() {
         app.outbox.wake();
     }
-    Ok(Json(RunView {
+    Ok(Json(run_view(&r)))
+}
+
+fn run_view(r: &ops::RunReport) -> RunView {
+    RunView {
         steps: r.steps.iter().map(step_view).collect(),
-        emails: r.emails,
+        emails: r.emails.clone(),
         letters: r
             .letters
             .iter()
@@ -256,7 +348,8 @@ pub async fn run(
             .iter()
             .map(|s| SkippedView { invoice_id: s.invoice_id, code: s.message.code(), message: s.message.english() })
             .collect(),
-    }))
+        fees: r.fees.iter().map(|(i, f)| FeeView { invoice_id: *i, fee_invoice_id: *f }).collect(),
+    }
 }
 
 /// `DELETE /dunning/steps/{id}`: undoes a step; its level may be taken again (the step
@@ -264,7 +357,7 @@ pub async fn run(
 pub async fn undo(State(app): State<App>, auth: Auth, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     auth.require_write()?;
     let id = path_id(&id, "dunning step")?;
-    app.store.undo_dunning_step(auth.company(), id).await?;
+    ops::undo(&app.store, auth.company(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

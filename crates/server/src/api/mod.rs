@@ -89,6 +89,7 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/invoices/{id}/dunning", "An invoice's dunning: never/auto and its steps"),
     ("put", "/invoices/{id}/dunning", "Never dun an invoice, or dun it again"),
     ("post", "/invoices/{id}/dunning/notes", "Record a call, a promise to pay or a note on an invoice"),
+    ("get", "/dunning/quotes", "Sent quotes not accepted yet with their next follow-up"),
     // --- end dunning ---
     // SEPA direct debit (issue 23).
     ("get", "/customers/{id}/mandates", "The customer's SEPA direct-debit mandates"),
@@ -391,6 +392,7 @@ pub fn routes(app: App) -> Router<App> {
         .route("/dunning/letters/{id}", get(dunning::letter))
         .route("/invoices/{id}/dunning", get(dunning::show_invoice).put(dunning::set_invoice))
         .route("/invoices/{id}/dunning/notes", axum::routing::post(dunning::add_note))
+        .route("/dunning/quotes", get(dunning::quotes))
         // --- end dunning ---
         // SEPA direct debit (issue 23).
         .route("/customers/{id}/mandates", get(sepa::list_mandates).post(sepa::create_mandate))

@@ -399,7 +399,7 @@ pub async fn create(app: &App, company: Uuid, input: &ContractInput) -> Result<C
         lines: Some(lines),
         ..DocumentInput::default()
     };
-    let (ctx, customer) = context_in(app, company, None, &invoice).await?;
+    let (ctx, customer) = context_in(&app.store, company, None, &invoice).await?;
     let content = invoice.parse(&ctx, customer)?;
     let prices: Vec<Decimal> = content.lines.iter().map(|l| l.unit_price).collect();
     let mut invoice = invoice;
@@ -618,7 +618,7 @@ async fn bill_contract(
     for items in periods.values() {
         let Some(first) = items.first() else { continue };
         let invoice = period_invoice(&rec, &terms, items, language, currency, date);
-        let (ctx, customer) = context_in(app, company, None, &invoice).await?;
+        let (ctx, customer) = context_in(&app.store, company, None, &invoice).await?;
         let content = invoice.parse(&ctx, customer)?;
         let to_bill = PeriodToBill {
             period_start: first.period.start,

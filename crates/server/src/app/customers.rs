@@ -43,6 +43,9 @@ pub async fn create(app: &App, auth: &Auth, input: &CustomerInput) -> Result<Cus
     if let Some(a) = account {
         app.store.set_customer_account(auth.company(), rec.id, a.as_deref()).await?;
     }
+    if let Some(key) = input.key_account {
+        app.store.set_key_account(auth.company(), rec.id, key).await?;
+    }
     Ok(rec)
 }
 
@@ -66,6 +69,9 @@ pub async fn update(
     }
     if let Some(a) = account {
         app.store.set_customer_account(auth.company(), id, a.as_deref()).await?;
+    }
+    if let Some(key) = input.key_account {
+        app.store.set_key_account(auth.company(), id, key).await?;
     }
     Ok(rec)
 }
@@ -217,6 +223,10 @@ pub struct CustomerInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, examples("auto", "never"))]
     pub dunning: Option<String>,
+    /// `true`: a key account ("grand compte"), whose reminders use the company's
+    /// key-account texts; `false` (default) undoes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_account: Option<bool>,
     // --- end dunning ---
     // Accounting hand-off (issue 24).
     /// The customer's auxiliary account in the FEC and the accounting files (`411DURAND`:

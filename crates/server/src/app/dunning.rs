@@ -9,13 +9,17 @@
 use crate::App;
 use crate::error::ApiError;
 use facturier_core::company::{Buyer, Seller};
-use facturier_core::dunning::{Channel, NextStep, Policy, Taken, late_charges, next_step};
+use facturier_core::document::DocumentKind;
+use facturier_core::dunning::{
+    Channel, FRIENDLY, FeeLine, Level, NextQuoteStep, NextStep, Policy, Taken, fee_lines, friendly_due, late_charges,
+    next_quote_follow_up, next_step,
+};
 use facturier_core::message::Message;
 use facturier_core::money::Currency;
 use facturier_core::party::{CustomerKind, Language};
-use facturier_formats::dunning::{Reminder, ReminderLine, Tone};
+use facturier_formats::dunning::{MergeTemplate, QuoteFollowUpMail, QuoteLine, Reminder, ReminderLine, Tone};
 use facturier_store::Store;
-use facturier_store::dunning::{Dispatch, OverdueInvoice, PlannedStep, StepRecord, Taken as StoreTaken};
+use facturier_store::dunning::{Dispatch, OverdueInvoice, PlannedStep, SentQuote, StepRecord, Taken as StoreTaken};
 use facturier_store::outbox::NewEmail;
 use std::collections::BTreeMap;
 use time::Date;
@@ -58,6 +62,10 @@ pub struct RunReport {
     /// The e-mails queued.
     pub emails: Vec<Uuid>,
     pub skipped: Vec<Skipped>,
+    /// The late-fee invoices issued: (dunned invoice, fee invoice).
+    pub fees: Vec<(Uuid, Uuid)>,
+    /// The customers walked.
+    pub customers: usize,
 }
 
 /// A run: whose, by whom, on which day, over which invoices (`None`: every overdue one),
@@ -81,32 +89,111 @@ pub enum Levels {
     OfChannel,
 }
 
+/// How many customers a run reads at once: memory stays that of one page.
+pub const PAGE_CUSTOMERS: usize = 200;
+
+/// What one customer's message carries: the levels due on its overdue invoices, or the
+/// friendly reminder of those about to fall due.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Levels,
+    Friendly,
+}
+
 /// Takes every step due on `as_of` (with [`Levels::OfChannel`], only those whose level
 /// goes out through `channel`), sent by `channel` (`email` or `letter`), grouped per
-/// customer; `progress` is told each customer done (of how many).
-/// The API, the daily job and `facturier dunning run` call it; e-mails wait in the outbox
-/// with their `email.send` jobs.
+/// customer, and the friendly reminders due (by e-mail); bills the late fee of a level
+/// that has one, once. Walks the customers page by page ([`PAGE_CUSTOMERS`] at a time,
+/// in id order), so memory stays flat whatever the number of invoices; `progress` is told
+/// each customer done (of how many). The API, the daily job and `facturier dunning run`
+/// call it; e-mails wait in the outbox with their `email.send` jobs.
 pub async fn run(
     store: &Store,
     req: &RunRequest<'_>,
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> Result<RunReport, ApiError> {
-    let RunRequest { company, by_user, as_of, only, channel, levels } = *req;
+    let RunRequest { company, as_of, only, channel, levels, .. } = *req;
     let settings = store.settings(company).await?;
     let policy = settings.dunning.clone();
-    let list = store.overdue_for_dunning(company, as_of, only).await?;
-    let mut groups: BTreeMap<Uuid, Vec<(OverdueInvoice, NextStep)>> = BTreeMap::new();
-    for inv in list {
-        let o = overdue_one(&policy, inv, as_of);
-        let wanted = |n: &NextStep| n.due_now && (levels == Levels::All || n.level.channel.includes(channel));
-        if let Some(next) = o.next.filter(wanted) {
-            groups.entry(o.invoice.customer_id).or_default().push((o.invoice, next));
+    // Invoices due up to the friendly reminder's horizon are read with the overdue ones.
+    let friendly_days = match (policy.friendly_reminder, channel) {
+        (Some(f), Channel::Email | Channel::Both) => i64::from(f.days_before),
+        _ => -1,
+    };
+    let horizon = as_of.checked_add(time::Duration::days(friendly_days + 1)).unwrap_or(as_of);
+    let total = store.dunning_customers(company, horizon).await?;
+    let ctx =
+        RunContext { store, req, settings: &settings, policy: &policy, company_row: store.company(company).await? };
+    let mut report = RunReport::default();
+    let mut after = None;
+    let mut done = 0;
+    while let Some((page, last)) = store.dunning_page(company, horizon, after, PAGE_CUSTOMERS, only).await? {
+        after = Some(last);
+        let mut rest = page.as_slice();
+        while let Some(first) = rest.first() {
+            let n = rest.iter().take_while(|i| i.customer_id == first.customer_id).count();
+            let (mine, tail) = rest.split_at(n);
+            rest = tail;
+            let mut due_levels = Vec::new();
+            let mut friendly = Vec::new();
+            for inv in mine {
+                if inv.due_date < as_of {
+                    let o = overdue_one(&policy, inv.clone(), as_of);
+                    let wanted =
+                        |n: &NextStep| n.due_now && (levels == Levels::All || n.level.channel.includes(channel));
+                    if let Some(next) = o.next.filter(wanted) {
+                        due_levels.push((o.invoice, next));
+                    }
+                } else {
+                    let sent = inv.steps.iter().any(|(l, _)| l == FRIENDLY);
+                    if friendly_due(&policy, inv.due_date, sent, as_of) {
+                        let next = NextStep {
+                            index: 0,
+                            level: Level {
+                                code: FRIENDLY.to_string(),
+                                days: 0,
+                                from: facturier_core::dunning::CountFrom::DueDate,
+                                channel: Channel::Email,
+                            },
+                            due_on: as_of,
+                            due_now: true,
+                        };
+                        friendly.push((inv.clone(), next));
+                    }
+                }
+            }
+            ctx.take(first.customer_id, due_levels, Kind::Levels, &mut report).await?;
+            ctx.take(first.customer_id, friendly, Kind::Friendly, &mut report).await?;
+            done += 1;
+            progress(done, total.max(done));
         }
     }
-    let company_row = store.company(company).await?;
-    let mut report = RunReport::default();
-    let total = groups.len();
-    for (done, (customer_id, mut group)) in groups.into_iter().enumerate() {
+    report.customers = done;
+    Ok(report)
+}
+
+/// What every customer's steps of a run share.
+struct RunContext<'a> {
+    store: &'a Store,
+    req: &'a RunRequest<'a>,
+    settings: &'a facturier_store::companies::CompanySettings,
+    policy: &'a Policy,
+    company_row: facturier_store::companies::Company,
+}
+
+impl RunContext<'_> {
+    /// Takes one customer's steps of one kind with their e-mail or letter, then bills the
+    /// late fees of the levels taken.
+    async fn take(
+        &self,
+        customer_id: Uuid,
+        mut group: Vec<(OverdueInvoice, NextStep)>,
+        kind: Kind,
+        report: &mut RunReport,
+    ) -> Result<(), ApiError> {
+        let store = self.store;
+        let RunRequest { company, by_user, as_of, channel, .. } = *self.req;
+        let channel = if kind == Kind::Friendly { Channel::Email } else { channel };
         // One transaction per customer; another run taking some of its steps first makes
         // it write nothing, and the customer's message is written again for the rest.
         for _attempt in 0..3 {
@@ -122,8 +209,18 @@ pub async fn run(
                     channel: if channel == Channel::Letter { "letter" } else { "email" },
                 })
                 .collect();
-            let Some(letter) =
-                compose(store, company, &company_row, &settings, &policy, customer_id, &group, as_of).await?
+            let Some(letter) = compose(
+                store,
+                company,
+                &self.company_row,
+                self.settings,
+                self.policy,
+                customer_id,
+                &group,
+                as_of,
+                kind,
+            )
+            .await?
             else {
                 break;
             };
@@ -183,15 +280,327 @@ pub async fn run(
                             report.emails.push(e);
                         }
                     }
+                    for step in &steps {
+                        let Some((inv, _)) = group.iter().find(|(i, _)| i.id == step.invoice_id) else { continue };
+                        self.late_fee(inv, step, letter.is_business, report).await?;
+                    }
                     report.steps.extend(steps);
                     break;
                 }
                 StoreTaken::Partly(left) => group.retain(|(inv, _)| left.contains(&inv.id)),
             }
         }
-        progress(done + 1, total);
+        Ok(())
+    }
+
+    /// Bills the late fee of the level `step` took on `inv`, when the policy sets one and
+    /// something is owed: one invoice of its own, issued (numbered and sealed) like any
+    /// other, once per invoice and level whatever the runs.
+    async fn late_fee(
+        &self,
+        inv: &OverdueInvoice,
+        step: &StepRecord,
+        is_business: bool,
+        report: &mut RunReport,
+    ) -> Result<(), ApiError> {
+        let Some(level) = step.level.as_deref() else { return Ok(()) };
+        let Some(fee) = self.policy.late_fees.get(level) else { return Ok(()) };
+        let RunRequest { company, as_of, .. } = *self.req;
+        let currency: Currency = inv.currency.parse().unwrap_or(self.company_row.currency);
+        let charges =
+            late_charges(inv.due, &currency, self.settings.legal.late_penalty_rate, is_business, inv.due_date, as_of);
+        let lines = fee_lines(fee, &charges);
+        if lines.is_empty() || self.store.is_late_fee_invoice(company, inv.id).await? {
+            return Ok(());
+        }
+        let lang = self.store.customer(company, inv.customer_id).await?.customer.language;
+        let input = fee_input(inv, &currency, &lines, lang);
+        let (ctx, customer_id) =
+            crate::app::documents::input::context_in(self.store, company, Some(self.company_row.currency), &input)
+                .await?;
+        let content = input.parse(&ctx, customer_id)?;
+        // Issued today, whatever the run's day: numbers follow the calendar.
+        let today = facturier_core::calendar::today(&self.company_row.country);
+        match self.store.issue_late_fee(company, inv.id, level, step.id, &content, today).await {
+            Ok(Some(rec)) => {
+                if let Err(e) = crate::files::ensure(self.store, company, &rec).await {
+                    tracing::warn!(error = ?e, fee = %rec.id, "the late fee's files will be rendered by its job");
+                }
+                report.fees.push((inv.id, rec.id));
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, invoice = %inv.id, "a late fee could not be issued");
+                report.skipped.push(Skipped {
+                    invoice_id: inv.id,
+                    message: Message::new("dunning_fee_not_issued").with("e", e.to_string()),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The draft of a late-fee invoice: one line per charge, outside the scope of VAT (an
+/// indemnity or penalty is no supply: category O, its legal mention printed), due at once.
+fn fee_input(
+    inv: &OverdueInvoice,
+    currency: &Currency,
+    lines: &[FeeLine],
+    lang: Language,
+) -> crate::app::documents::input::DocumentInput {
+    use crate::app::documents::input::{DocumentInput, LineInput};
+    use crate::input::DecText;
+    let fr = lang == Language::Fr;
+    let line = |l: &FeeLine| {
+        let description = match (l, fr) {
+            (FeeLine::Fixed(_), true) => format!("Frais de relance — facture {}", inv.number),
+            (FeeLine::Fixed(_), false) => format!("Dunning fee — invoice {}", inv.number),
+            (FeeLine::Indemnity(_), true) => format!(
+                "Indemnité forfaitaire pour frais de recouvrement (art. L441-10 et D441-5 C. com.) — facture {}",
+                inv.number
+            ),
+            (FeeLine::Indemnity(_), false) => format!(
+                "Fixed recovery indemnity (art. L441-10 and D441-5 of the French commercial code) — invoice {}",
+                inv.number
+            ),
+            (FeeLine::Penalties(_), true) => format!("Pénalités de retard — facture {}", inv.number),
+            (FeeLine::Penalties(_), false) => format!("Late-payment penalties — invoice {}", inv.number),
+        };
+        LineInput {
+            description: Some(description),
+            quantity: Some(DecText("1".into())),
+            unit_price: Some(DecText(l.amount().to_string())),
+            vat_rate: Some(DecText("0".into())),
+            vat_category: Some("O".into()),
+            ..LineInput::default()
+        }
+    };
+    DocumentInput {
+        customer_id: Some(inv.customer_id.to_string()),
+        currency: Some(currency.code().to_string()),
+        payment_terms: Some(DecText("0".into())),
+        lines: Some(lines.iter().map(line).collect()),
+        customer_reference: Some(inv.number.clone()),
+        ..DocumentInput::default()
+    }
+}
+
+/// The request of a quote follow-up run.
+#[derive(Clone, Copy, Debug)]
+pub struct QuoteRunRequest {
+    pub company: Uuid,
+    pub by_user: Option<Uuid>,
+    pub as_of: Date,
+}
+
+/// A sent quote and its next follow-up.
+pub struct QuoteDue {
+    pub quote: SentQuote,
+    /// `None` once every follow-up was sent.
+    pub next: Option<NextQuoteStep>,
+}
+
+/// The sent quotes not accepted yet on `as_of` (not held), each with its next follow-up;
+/// one page of customers after `after` ([`PAGE_CUSTOMERS`] at a time).
+pub async fn quotes_page(
+    store: &Store,
+    policy: &Policy,
+    company: Uuid,
+    as_of: Date,
+    after: Option<Uuid>,
+) -> Result<Option<(Vec<QuoteDue>, Uuid)>, ApiError> {
+    let Some((page, last)) = store.quote_page(company, as_of, after, PAGE_CUSTOMERS).await? else {
+        return Ok(None);
+    };
+    let list = page
+        .into_iter()
+        .map(|q| {
+            let taken: Vec<Taken> = q.steps.iter().map(|(level, on)| Taken { level: level.clone(), on: *on }).collect();
+            let next = next_quote_follow_up(policy, q.sent_on, &taken, as_of);
+            QuoteDue { quote: q, next }
+        })
+        .collect();
+    Ok(Some((list, last)))
+}
+
+/// Sends the quote follow-ups due on `as_of`: one e-mail per customer listing its sent
+/// quotes whose follow-up is due, each follow-up taken once (the same steps and unique
+/// key as the invoices' levels), customer by customer.
+pub async fn run_quotes(
+    store: &Store,
+    req: &QuoteRunRequest,
+    progress: &(dyn Fn(usize, usize) + Send + Sync),
+) -> Result<RunReport, ApiError> {
+    let QuoteRunRequest { company, by_user, as_of } = *req;
+    let settings = store.settings(company).await?;
+    let policy = settings.dunning.clone();
+    let mut report = RunReport::default();
+    let mut after = None;
+    while let Some((page, last)) = quotes_page(store, &policy, company, as_of, after).await? {
+        after = Some(last);
+        let mut by_customer: BTreeMap<Uuid, Vec<(SentQuote, NextQuoteStep)>> = BTreeMap::new();
+        for q in page {
+            if let Some(n) = q.next.filter(|n| n.due_now) {
+                by_customer.entry(q.quote.customer_id).or_default().push((q.quote, n));
+            }
+        }
+        for (customer_id, mut group) in by_customer {
+            report.customers += 1;
+            for _attempt in 0..3 {
+                if group.is_empty() {
+                    break;
+                }
+                let customer = store.customer(company, customer_id).await?.customer;
+                let Some(to) = customer_email(&customer, None) else {
+                    report.skipped.extend(
+                        group.iter().map(|(q, _)| Skipped {
+                            invoice_id: q.id,
+                            message: Message::new("customer_e_mail_address"),
+                        }),
+                    );
+                    break;
+                };
+                let seller = match &settings.identity {
+                    Some(s) => s.clone(),
+                    None => {
+                        let first = store.document(company, DocumentKind::Quote, group[0].0.id).await?;
+                        store.parties(company, &first.content).await?.seller.clone()
+                    }
+                };
+                let key_account = store.is_key_account(company, customer_id).await?;
+                let lang = customer.language;
+                let step =
+                    group.iter().max_by_key(|(_, n)| n.index).map(|(_, n)| n.step.code.clone()).unwrap_or_default();
+                let mail = QuoteFollowUpMail {
+                    language: lang,
+                    seller: seller.clone(),
+                    customer_name: customer.name.clone(),
+                    quotes: group
+                        .iter()
+                        .map(|(q, _)| QuoteLine {
+                            number: q.number.clone(),
+                            sent_on: q.sent_on,
+                            currency: q.currency.parse().unwrap_or(Currency::EUR),
+                            total: q.gross,
+                        })
+                        .collect(),
+                    custom: custom_texts(&policy, &step, lang, key_account),
+                };
+                let (subject, body) = mail.email();
+                let mut files = Vec::new();
+                for (q, _) in &group {
+                    let rec = store.document(company, DocumentKind::Quote, q.id).await?;
+                    if let Some(pdf) = crate::files::ensure(store, company, &rec)
+                        .await?
+                        .into_iter()
+                        .find(|f| f.format == facturier_store::files::FileFormat::Pdf)
+                    {
+                        let title = facturier_formats::text::kind_title(DocumentKind::Quote, false, lang);
+                        files.push((file_name(title, &q.number), pdf.bytes));
+                    }
+                }
+                let planned: Vec<PlannedStep> = group
+                    .iter()
+                    .map(|(q, n)| PlannedStep {
+                        invoice_id: q.id,
+                        customer_id,
+                        level: n.step.code.clone(),
+                        channel: "email",
+                    })
+                    .collect();
+                let sender_name = sender_name_of(&seller);
+                let to = [to];
+                let first = files.first().cloned();
+                let email = NewEmail {
+                    company_id: company,
+                    document_id: None,
+                    sender: seller.email.as_deref(),
+                    sender_name: &sender_name,
+                    to: &to,
+                    cc: &[],
+                    subject: &subject,
+                    body: &body,
+                    attachment: first.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
+                };
+                let more = if files.is_empty() { &files[..] } else { &files[1..] };
+                let d = Dispatch::Email { email, more_attachments: more };
+                match store.take_dunning_steps(company, by_user, as_of, &planned, &d).await? {
+                    StoreTaken::All(steps) => {
+                        if let Some(e) = steps.first().and_then(|s| s.email_id) {
+                            report.emails.push(e);
+                        }
+                        report.steps.extend(steps);
+                        break;
+                    }
+                    StoreTaken::Partly(left) => group.retain(|(q, _)| left.contains(&q.id)),
+                }
+            }
+            progress(report.customers, report.customers);
+        }
     }
     Ok(report)
+}
+
+/// Undoes a step; a late fee it billed is cancelled by a credit note issued at once (the
+/// fee invoice, issued, never changes). The fee stays billed once: taking the level
+/// again bills nothing more.
+pub async fn undo(store: &Store, company: Uuid, step_id: Uuid) -> Result<StepRecord, ApiError> {
+    let step = store.undo_dunning_step(company, step_id).await?;
+    if let Some((fee_id, Some(fee_invoice), None)) = store.late_fee_of_step(company, step_id).await? {
+        let fee = store.document(company, DocumentKind::Invoice, fee_invoice).await?;
+        let note = Some(format!(
+            "Annulation de la pénalité / indemnité de relance (relance annulée) — {}",
+            fee.number.clone().unwrap_or_default()
+        ));
+        let draft = store
+            .draft_credit_note(
+                company,
+                DocumentKind::Invoice,
+                fee_invoice,
+                facturier_store::pipeline::CreditOf::Left,
+                note,
+            )
+            .await?;
+        let row = store.company(company).await?;
+        let today = facturier_core::calendar::today(&row.country);
+        let cn = store.issue(company, DocumentKind::CreditNote, draft.id, today).await?;
+        if let Err(e) = crate::files::ensure(store, company, &cn).await {
+            tracing::warn!(error = ?e, credit_note = %cn.id, "the credit note's files will be rendered by its job");
+        }
+        store.set_late_fee_credit_note(company, fee_id, cn.id).await?;
+    }
+    Ok(step)
+}
+
+fn sender_name_of(seller: &Seller) -> String {
+    let name = seller.trading_name.as_deref().unwrap_or(&seller.name);
+    name.split_whitespace().collect::<Vec<_>>().join(" ").replace(char::is_control, "")
+}
+
+fn customer_email(customer: &facturier_core::party::Customer, buyer: Option<&Buyer>) -> Option<String> {
+    customer
+        .email
+        .as_ref()
+        .map(|e| e.as_str().to_string())
+        .or_else(|| customer.contacts.iter().find_map(|c| c.email.as_ref().map(|e| e.as_str().to_string())))
+        .or_else(|| buyer.and_then(|b| b.email.clone()))
+}
+
+/// The company's text for a step, language and customer type, parsed (it was checked
+/// when saved; one that no longer parses falls back to the built-in text).
+fn custom_texts(
+    policy: &Policy,
+    step: &str,
+    lang: Language,
+    key_account: bool,
+) -> Option<(MergeTemplate, MergeTemplate)> {
+    let code = match lang {
+        Language::Fr => "fr",
+        Language::En => "en",
+    };
+    let t = policy.template(step, code, key_account)?;
+    Some((t.subject.parse().ok()?, t.body.parse().ok()?))
 }
 
 fn file_name(title: &str, number: &str) -> String {
@@ -211,6 +620,7 @@ struct Composed {
     reminder: Reminder,
     email: Option<String>,
     sender_name: String,
+    is_business: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -223,6 +633,7 @@ async fn compose(
     customer_id: Uuid,
     group: &[(OverdueInvoice, NextStep)],
     as_of: Date,
+    kind: Kind,
 ) -> Result<Option<Composed>, ApiError> {
     let Some((first, _)) = group.first() else { return Ok(None) };
     let customer = store.customer(company, customer_id).await?.customer;
@@ -231,7 +642,12 @@ async fn compose(
     let buyer: &Buyer = &parties.buyer;
     let seller: Seller = settings.identity.clone().unwrap_or_else(|| parties.seller.clone());
     let is_business = customer.kind == CustomerKind::Company;
-    let index = group.iter().map(|(_, n)| n.index).max().unwrap_or(0);
+    let key_account = store.is_key_account(company, customer_id).await?;
+    let (index, step) = group
+        .iter()
+        .map(|(_, n)| (n.index, n.level.code.clone()))
+        .max_by_key(|(i, _)| *i)
+        .unwrap_or((0, String::new()));
     let rate = settings.legal.late_penalty_rate;
     let mut lines = Vec::new();
     for (inv, _) in group {
@@ -248,19 +664,17 @@ async fn compose(
             indemnity: c.indemnity,
         });
     }
-    let email = customer
-        .email
-        .as_ref()
-        .map(|e| e.as_str().to_string())
-        .or_else(|| customer.contacts.iter().find_map(|c| c.email.as_ref().map(|e| e.as_str().to_string())))
-        .or_else(|| buyer.email.clone());
-    let sender_name = seller.trading_name.as_deref().unwrap_or(&seller.name);
-    let sender_name = sender_name.split_whitespace().collect::<Vec<_>>().join(" ").replace(char::is_control, "");
+    let email = customer_email(&customer, Some(buyer));
+    let sender_name = sender_name_of(&seller);
     let language: Language = customer.language;
+    let tone = match kind {
+        Kind::Friendly => Tone::Friendly,
+        Kind::Levels => Tone::of(index, policy.levels.len()),
+    };
     Ok(Some(Composed {
         reminder: Reminder {
             language,
-            tone: Tone::of(index, policy.levels.len()),
+            tone,
             seller,
             customer_name: customer.name.clone(),
             customer_address: Some(customer.billing_address.clone()),
@@ -268,8 +682,11 @@ async fn compose(
             penalty_rate: rate,
             date: as_of,
             lines,
+            payment_link: None,
+            custom: custom_texts(policy, &step, language, key_account),
         },
         email,
         sender_name,
+        is_business,
     }))
 }

@@ -147,13 +147,32 @@ pub struct SepaInput {
 }
 
 // --- dunning (issue 23) ---
-/// The dunning policy of `PATCH /settings`.
+/// The dunning policy of `PATCH /settings`: each section given replaces the stored one,
+/// an absent one keeps it.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DunningInput {
     /// In order: each level is taken after the one before it. At most 10.
-    #[schema(required = true, value_type = Vec<DunningLevelInput>, max_items = 10)]
+    #[schema(value_type = Option<Vec<DunningLevelInput>>, max_items = 10)]
     pub levels: Option<Vec<DunningLevelInput>>,
+    /// The late fee billed when a level is taken, by level code: `{"formal_notice":
+    /// {"fixed": "15.00", "indemnity": true, "penalties": true}}`.
+    #[schema(value_type = Option<Object>)]
+    pub late_fees: Option<BTreeMap<String, LateFeeInput>>,
+    /// `{"days_before": 5}`: a friendly reminder 5 days before the due date; `null` turns it off.
+    #[serde(default, deserialize_with = "some_or_null")]
+    #[schema(value_type = Option<FriendlyReminderInput>)]
+    pub friendly_reminder: Option<Option<FriendlyReminderInput>>,
+    /// The follow-ups of sent quotes, in order: `[{"code": "quote_follow_up_1", "days": 15}]`.
+    #[schema(value_type = Option<Vec<QuoteFollowUpInput>>)]
+    pub quote_follow_ups: Option<Vec<QuoteFollowUpInput>>,
+    /// Step (level code, `friendly_reminder` or quote follow-up code) → language (`fr`,
+    /// `en`) → customer type (`individual`, `key_account`) → `{subject, body}` with merge
+    /// fields: {customer_name}, {company_name}, {invoice_list}, {invoice_numbers},
+    /// {total_due}, {days_late}, {due_date}, {penalties}, {indemnity}, {late_charges},
+    /// {payment_link}, {quote_list}. Replaces every stored template.
+    #[schema(value_type = Option<Object>)]
+    pub templates: Option<DunningTemplatesInput>,
 }
 
 /// One dunning level of `PATCH /settings`.
@@ -174,57 +193,211 @@ pub struct DunningLevelInput {
     pub channel: Option<String>,
 }
 
-fn dunning_policy(v: &mut Check, input: &DunningInput) -> Option<facturier_core::dunning::Policy> {
-    use facturier_core::dunning::{Channel, CountFrom, Level, MAX_CODE, Policy};
-    let Some(levels_in) = &input.levels else {
-        v.error("dunning.levels", Message::new("required"));
-        return None;
+/// A late fee: positive, in cents at most.
+const FEE: DecRules = DecRules::new(2).positive().at_most(MAX_MAGNITUDE);
+
+/// Step → language → customer type → text, as `PATCH /settings` takes it.
+pub type DunningTemplatesInput = BTreeMap<String, BTreeMap<String, BTreeMap<String, TemplateInput>>>;
+
+/// Absent stays `None`; `null` becomes `Some(None)`.
+fn some_or_null<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A level's late fee in `PATCH /settings`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LateFeeInput {
+    /// A fixed amount, in the invoice's currency.
+    #[schema(value_type = Option<written::DecimalText>)]
+    pub fixed: Option<DecText>,
+    /// The 40 € recovery indemnity of article L441-10 (business customers, in euros).
+    pub indemnity: Option<bool>,
+    /// The late-payment penalties at the company's rate (`legal.late_penalty_rate`).
+    pub penalties: Option<bool>,
+}
+
+/// The friendly reminder in `PATCH /settings`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FriendlyReminderInput {
+    /// 1 to 60 days before the due date.
+    #[schema(required = true, value_type = i64, minimum = 1, maximum = 60)]
+    pub days_before: Option<i64>,
+}
+
+/// A quote follow-up in `PATCH /settings`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteFollowUpInput {
+    #[schema(required = true, value_type = String, max_length = 40, examples("quote_follow_up_1"))]
+    pub code: Option<String>,
+    /// 1 to 365 days after the quote was sent (or after the previous follow-up).
+    #[schema(required = true, value_type = i64, minimum = 1, maximum = 365)]
+    pub days: Option<i64>,
+}
+
+fn dunning_policy(
+    v: &mut Check,
+    input: &DunningInput,
+    stored: &facturier_core::dunning::Policy,
+) -> Option<facturier_core::dunning::Policy> {
+    use facturier_core::dunning::{
+        Channel, CountFrom, FriendlyReminder, LateFee, Level, MAX_CODE, Policy, QuoteFollowUp, TemplateText,
     };
-    let mut levels = Vec::new();
-    for (n, l) in levels_in.iter().enumerate() {
-        let f = |x: &str| format!("dunning.levels[{n}].{x}");
-        let code = v.text(&f("code"), &l.code, MAX_CODE).filter(|c| match facturier_core::dunning::check_code(c) {
-            Ok(()) => true,
-            Err(m) => {
-                v.error(f("code"), m);
-                false
+    let mut policy = stored.clone();
+    if let Some(levels_in) = &input.levels {
+        let mut levels = Vec::new();
+        for (n, l) in levels_in.iter().enumerate() {
+            let f = |x: &str| format!("dunning.levels[{n}].{x}");
+            let code = v.text(&f("code"), &l.code, MAX_CODE).filter(|c| match facturier_core::dunning::check_code(c) {
+                Ok(()) => true,
+                Err(m) => {
+                    v.error(f("code"), m);
+                    false
+                }
+            });
+            let days = match l.days {
+                Some(d) if (0..=i64::from(facturier_core::dunning::MAX_DAYS)).contains(&d) => u16::try_from(d).ok(),
+                Some(_) => {
+                    v.error(
+                        f("days"),
+                        Message::new("dunning_days_range").with("max", facturier_core::dunning::MAX_DAYS),
+                    );
+                    None
+                }
+                None => {
+                    v.error(f("days"), Message::new("required"));
+                    None
+                }
+            };
+            let from = match &l.from {
+                Some(s) => v.parse::<CountFrom>(&f("from"), s),
+                None => Some(CountFrom::DueDate),
+            };
+            let channel = match &l.channel {
+                Some(s) => v.parse::<Channel>(&f("channel"), s),
+                None => Some(Channel::Email),
+            };
+            if let (Some(code), Some(days), Some(from), Some(channel)) = (code, days, from, channel) {
+                levels.push(Level { code, days, from, channel });
             }
-        });
-        let days = match l.days {
-            Some(d) if (0..=i64::from(facturier_core::dunning::MAX_DAYS)).contains(&d) => u16::try_from(d).ok(),
-            Some(_) => {
-                v.error(f("days"), Message::new("dunning_days_range").with("max", facturier_core::dunning::MAX_DAYS));
-                None
+        }
+        if !v.is_clean() {
+            return None;
+        }
+        match Policy::new(levels) {
+            Ok(p) => policy.levels = p.levels,
+            Err(problems) => {
+                for (field, m) in problems {
+                    v.error(format!("dunning.{field}"), m);
+                }
+                return None;
             }
-            None => {
-                v.error(f("days"), Message::new("required"));
-                None
-            }
-        };
-        let from = match &l.from {
-            Some(s) => v.parse::<CountFrom>(&f("from"), s),
-            None => Some(CountFrom::DueDate),
-        };
-        let channel = match &l.channel {
-            Some(s) => v.parse::<Channel>(&f("channel"), s),
-            None => Some(Channel::Email),
-        };
-        if let (Some(code), Some(days), Some(from), Some(channel)) = (code, days, from, channel) {
-            levels.push(Level { code, days, from, channel });
         }
     }
-    if !v.is_clean() {
+    if let Some(fees) = &input.late_fees {
+        policy.late_fees = BTreeMap::new();
+        for (code, f) in fees {
+            let fixed = f.fixed.as_ref().and_then(|d| v.decimal(&format!("dunning.late_fees.{code}.fixed"), d, FEE));
+            // Written with its cents, as an amount is on a document.
+            let fixed = fixed.map(|mut d| {
+                d.rescale(2);
+                d
+            });
+            let fee =
+                LateFee { fixed, indemnity: f.indemnity.unwrap_or(false), penalties: f.penalties.unwrap_or(false) };
+            if !fee.is_empty() {
+                policy.late_fees.insert(code.clone(), fee);
+            }
+        }
+    }
+    if let Some(friendly) = &input.friendly_reminder {
+        policy.friendly_reminder = match friendly {
+            None => None,
+            Some(FriendlyReminderInput { days_before: None }) => {
+                v.error("dunning.friendly_reminder.days_before", Message::new("required"));
+                None
+            }
+            Some(FriendlyReminderInput { days_before: Some(d) }) => match u16::try_from(*d) {
+                Ok(days_before) => Some(FriendlyReminder { days_before }),
+                Err(_) => {
+                    v.error(
+                        "dunning.friendly_reminder.days_before",
+                        Message::new("dunning_days_before_range").with("max", facturier_core::dunning::MAX_DAYS_BEFORE),
+                    );
+                    None
+                }
+            },
+        };
+    }
+    if let Some(quotes) = &input.quote_follow_ups {
+        policy.quote_follow_ups = Vec::new();
+        for (n, q) in quotes.iter().enumerate() {
+            let f = |x: &str| format!("dunning.quote_follow_ups[{n}].{x}");
+            let code = v.text(&f("code"), &q.code, MAX_CODE);
+            let days = match q.days {
+                Some(d) => u16::try_from(d).ok().or_else(|| {
+                    v.error(
+                        f("days"),
+                        Message::new("dunning_days_range_1").with("max", facturier_core::dunning::MAX_DAYS),
+                    );
+                    None
+                }),
+                None => {
+                    v.error(f("days"), Message::new("required"));
+                    None
+                }
+            };
+            if let (Some(code), Some(days)) = (code, days) {
+                policy.quote_follow_ups.push(QuoteFollowUp { code, days });
+            }
+        }
+    }
+    if let Some(templates) = &input.templates {
+        use crate::app::email::{MAX_MESSAGE, MAX_SUBJECT};
+        policy.templates = BTreeMap::new();
+        for (step, langs) in templates {
+            for (lang, audiences) in langs {
+                for (audience, t) in audiences {
+                    let at = format!("dunning.templates.{step}.{lang}.{audience}");
+                    let subject = v.text(&format!("{at}.subject"), &t.subject, MAX_SUBJECT);
+                    let body = v.lines(&format!("{at}.body"), &t.body, MAX_MESSAGE);
+                    let subject_ok = subject
+                        .as_ref()
+                        .and_then(|s| merge_template(v, &format!("{at}.subject"), s, MAX_SUBJECT, TextKind::Line));
+                    let body_ok = body
+                        .as_ref()
+                        .and_then(|b| merge_template(v, &format!("{at}.body"), b, MAX_MESSAGE, TextKind::Lines));
+                    if let (Some(subject), Some(body), Some(()), Some(())) = (subject, body, subject_ok, body_ok) {
+                        policy
+                            .templates
+                            .entry(step.clone())
+                            .or_default()
+                            .entry(lang.clone())
+                            .or_default()
+                            .insert(audience.clone(), TemplateText { subject, body });
+                    }
+                }
+            }
+        }
+    }
+    for (field, m) in policy.check_extras() {
+        v.error(format!("dunning.{field}"), m);
+    }
+    v.is_clean().then_some(policy)
+}
+
+/// A reminder's text with its merge fields checked (an unknown field is named).
+fn merge_template(v: &mut Check, field: &str, text: &str, max: usize, kind: TextKind) -> Option<()> {
+    if text.chars().count() > max {
+        v.error(field, Message::new("at_most_characters").with("max", max));
         return None;
     }
-    match Policy::new(levels) {
-        Ok(p) => Some(p),
-        Err(problems) => {
-            for (field, m) in problems {
-                v.error(format!("dunning.{field}"), m);
-            }
-            None
-        }
+    if !v.rule(field, text, kind) {
+        return None;
     }
+    v.parse::<facturier_formats::dunning::MergeTemplate>(field, text).map(drop)
 }
 // --- end dunning ---
 
@@ -543,7 +716,7 @@ pub async fn update_settings(app: &App, auth: &Auth, input: &SettingsInput) -> R
     };
     // --- dunning (issue 23) ---
     if let Some(d) = &input.dunning
-        && let Some(p) = dunning_policy(&mut v, d)
+        && let Some(p) = dunning_policy(&mut v, d, &s.dunning)
     {
         s.dunning = p;
     }

@@ -482,7 +482,7 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("get", "/dunning", "listDunning", "dunning")
     },
     Operation {
-        description: "Takes, on `as_of` (default today), the next step of every overdue invoice (or of `invoice_ids`) whose step is due and whose level goes out through `channel` (`email`, the default, or `letter`; a level of channel `both` goes out in either). One e-mail per customer lists its invoices with their PDFs attached (through the outbox), or one printable letter per customer (`GET /dunning/letters/{id}`). Each step shows in the invoice's `history` (`dunning_step`). A second run the same day, or two runs at once, take each step once.",
+        description: "Takes, on `as_of` (default today), the next step of every overdue invoice (or of `invoice_ids`) whose step is due and whose level goes out through `channel` (`email`, the default, or `letter`; a level of channel `both` goes out in either). One e-mail per customer lists its invoices with their PDFs attached (through the outbox), or one printable letter per customer (`GET /dunning/letters/{id}`). Each step shows in the invoice's `history` (`dunning_step`). A second run the same day, or two runs at once, take each step once. With a friendly reminder set (`PATCH /settings {\"dunning\": {\"friendly_reminder\": {\"days_before\": 5}}}`), invoices falling due within those days get it once, by e-mail. A level with a late fee (`late_fees`) bills it once per invoice and level as an invoice of its own, issued (numbered, sealed) with its lines outside the scope of VAT (category O): `fees` lists them; undoing the step issues a credit note cancelling the fee. `{\"documents\": \"quotes\"}` sends the follow-ups of sent quotes instead (one e-mail per customer, the quotes' PDFs attached). The company's texts per level, language and customer type (`templates`) replace the built-in ones.",
         body: Body::Json("DunningRunInput"),
         success: Success::Json(200, "DunningRun", "The steps taken"),
         errors: &[403, 422],
@@ -519,6 +519,13 @@ const BASE_OPERATIONS: &[Operation] = &[
         success: Success::Json(201, "DunningStep", "The entry"),
         errors: &[403, 404, 409, 422],
         ..op("post", "/invoices/{id}/dunning/notes", "addDunningNote", "dunning")
+    },
+    Operation {
+        description: "The company's sent quotes (status `sent`, not accepted, refused nor converted) issued on or before `as_of` (default today), without those of customers or quotes marked `never`: each with `next_step`, the follow-up a run with `{\"documents\": \"quotes\"}` sends next (`quote_follow_up_1`, 15 days after sending, until changed in `PATCH /settings {\"dunning\": {\"quote_follow_ups\"}}`), `next_step_on` and `next_step_due`.",
+        query: &["AsOf"],
+        success: Success::Json(200, "DunningQuotePage", "The sent quotes"),
+        errors: &[422],
+        ..op("get", "/dunning/quotes", "listDunningQuotes", "dunning")
     },
     // --- end dunning ---
     // meta

@@ -262,6 +262,11 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::api::dunning::NoteInput,
     crate::app::settings::SettingsInput,
     crate::app::settings::DunningLevelInput,
+    crate::app::settings::FriendlyReminderInput,
+    crate::app::settings::QuoteFollowUpInput,
+    crate::app::settings::LateFeeInput,
+    crate::api::dunning::FeeView,
+    crate::api::dunning::QuoteView,
     crate::error::ProblemBody,
     facturier_store::companies::CompanySettings,
     crate::error::FieldErrorView,
@@ -452,6 +457,7 @@ pub(super) fn schemas() -> Value {
     add("PaymentPage", page("Payment", "A page of payments, newest first."));
     add("DocumentPage", page("DocumentView", "A page of documents."));
     add("DunningPage", page("DunningItem", "The overdue invoices, oldest due date first (one page)."));
+    add("DunningQuotePage", page("DunningQuote", "The sent quotes not accepted yet, with their next follow-up."));
 
     // ---- e-mail ----
     add("EmailList", json!({"type": "array", "items": schema_ref("EmailView")}));

@@ -212,6 +212,7 @@ const TABLES: &[Labels] = &[
     super::dunning::account::LABELS,
     super::sepa::LABELS,
     super::settings::PAYMENT_LABELS,
+    super::settings::DUNNING_LABELS,
 ];
 
 fn entries() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {

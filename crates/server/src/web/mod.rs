@@ -152,6 +152,8 @@ pub fn routes() -> Router<App> {
         .route("/settings/logo", get(settings::logo).post(settings::upload_logo))
         .route("/settings/logo/image", get(settings::logo_image))
         .route("/settings/logo/delete", post(settings::delete_logo))
+        .route("/settings/dunning", get(settings::dunning).post(settings::save_dunning))
+        .route("/settings/dunning/text", post(settings::save_dunning_text))
         .route("/users", get(users::list).post(users::add))
         .route("/users/{id}/role", post(users::set_role))
         .route("/users/{id}/remove", post(users::remove))

@@ -13,6 +13,7 @@ mod concurrency;
 mod contracts;
 mod documents_out;
 mod dunning;
+mod dunning_engine;
 mod e_invoices;
 mod edge;
 mod email;

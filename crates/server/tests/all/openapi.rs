@@ -1342,6 +1342,24 @@ async fn responses_follow_the_document() {
     c.ok("post", "/invoices/{id}/dunning/notes", Some(&did), Some(json!({"kind": "call", "text": "Appelé"}))).await;
     c.expect(422, "post", "/invoices/{id}/dunning/notes", Some(&did), "", Some(r#"{"kind": "visit", "text": "x"}"#))
         .await;
+    // The dunning engine: the policy's extras, the quote follow-ups.
+    let policy = json!({"dunning": {"late_fees": {"formal_notice": {"fixed": "15", "indemnity": true}},
+        "friendly_reminder": {"days_before": 3}, "quote_follow_ups": [{"code": "relance_devis", "days": 10}],
+        "templates": {"reminder_1": {"fr": {"key_account": {"subject": "Relance {invoice_numbers}", "body": "{invoice_list}"}}}}}});
+    c.ok("patch", "/settings", None, Some(policy)).await;
+    c.expect(
+        422,
+        "patch",
+        "/settings",
+        None,
+        "",
+        Some(r#"{"dunning": {"templates": {"reminder_1": {"fr": {"individual": {"subject": "{x}", "body": "y"}}}}}}"#),
+    )
+    .await;
+    let q = c.call("get", "/dunning/quotes", None, &format!("?as_of={late}"), Some(&token), None, false, &[]).await;
+    assert_eq!(q.status, 200, "{}", q.text);
+    c.ok("post", "/dunning/run", None, Some(json!({"as_of": late, "documents": "quotes"}))).await;
+    c.expect(422, "post", "/dunning/run", None, "", Some(r#"{"documents": "orders"}"#)).await;
     // SEPA direct debit: settings, a mandate, a batch, its file, its collection and a reject.
     let token = app.token.clone();
     let sepa = json!({"sepa": {"creditor_id": "FR72ZZZ123456"}, "banks": [{"label": "Compte", "iban": "FR7630004000031234567890143", "bic": "BNPAFRPPXXX"}]});

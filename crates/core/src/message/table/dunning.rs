@@ -40,4 +40,41 @@ pub const DUNNING: &[Row] = &[
     ("dunning_not_invoice", "only an issued invoice is dunned", "seule une facture émise est relancée"),
     ("dunning_too_many_invoices", "at most {max} invoices in one run", "{max:num} factures au plus par relance"),
     ("dunning_step_undone", "this step was already undone", "cette relance a déjà été supprimée"),
+    (
+        "dunning_not_a_step",
+        "{v} is not a step of the policy: a level, friendly_reminder or a quote follow-up",
+        "{v:q} n'est pas une étape de la politique : un niveau, friendly_reminder ou une relance de devis",
+    ),
+    ("dunning_fee_positive", "a fee greater than zero", "des frais supérieurs à zéro"),
+    (
+        "dunning_days_before_range",
+        "a number of days before the due date from 1 to {max}",
+        "un nombre de jours avant l'échéance de 1 à {max:num}",
+    ),
+    ("dunning_days_range_1", "a number of days from 1 to {max}", "un nombre de jours de 1 à {max:num}"),
+    (
+        "dunning_audience",
+        "{v} is not a customer type: individual or key_account",
+        "{v:q} n'est pas un type de client : individual ou key_account",
+    ),
+    (
+        "dunning_merge_field",
+        "{{{f}}} is not a merge field of a reminder; the fields are {list}",
+        "{{{f}}} n'est pas un champ de fusion d'une relance ; les champs sont {list}",
+    ),
+    (
+        "dunning_key_account",
+        "{v} is not a customer type flag: true or false",
+        "{v:q} n'est pas un indicateur de grand compte : true ou false",
+    ),
+    (
+        "dunning_fee_not_issued",
+        "the late fee could not be issued: {e}",
+        "les frais de retard n'ont pas pu être facturés : {e}",
+    ),
+    (
+        "dunning_documents",
+        "{v} is not what a run duns: invoices or quotes",
+        "{v:q} n'est pas ce qu'une relance traite : invoices ou quotes",
+    ),
 ];

@@ -792,15 +792,15 @@ fn parse_schedule(v: &mut Check, items: &[InstalmentInput]) -> Option<Schedule> 
 
 /// Loads what parsing needs: the customer's defaults, the company currency, the named products.
 pub(crate) async fn context(app: &App, auth: &Auth, input: &DocumentInput) -> Result<(Context, Uuid), ApiError> {
-    context_in(app, auth.company(), auth.0.currency.parse::<Currency>().ok(), input).await
+    context_in(&app.store, auth.company(), auth.0.currency.parse::<Currency>().ok(), input).await
 }
 
-/// [`context`] for a company, without a caller (a contract's billing run); the company's
-/// currency when known saves a read.
+/// [`context`] for a document the application makes itself (a dunning late fee): the
+/// company's currency read with the token when there is one.
 pub(crate) async fn context_in(
-    app: &App,
+    store: &facturier_store::Store,
     company: Uuid,
-    company_currency: Option<Currency>,
+    token_currency: Option<Currency>,
     input: &DocumentInput,
 ) -> Result<(Context, Uuid), ApiError> {
     let customer_id = match input.customer_id.as_deref() {
@@ -808,7 +808,7 @@ pub(crate) async fn context_in(
         Some(s) => s.parse::<Uuid>().map_err(|_| ApiError::field("customer_id", Message::new("no_such_customer")))?,
     };
     // The customer and the company's settings in one read (one round trip fewer per draft).
-    let (customer, settings) = match app.store.customer_and_settings(company, customer_id).await {
+    let (customer, settings) = match store.customer_and_settings(company, customer_id).await {
         Ok((c, settings)) => (c.customer, settings),
         Err(facturier_store::StoreError::NotFound(_)) => {
             return Err(ApiError::field("customer_id", Message::new("no_such_customer")));
@@ -816,16 +816,16 @@ pub(crate) async fn context_in(
         Err(e) => return Err(e.into()),
     };
     // Read with the token: one query fewer on every create and edit.
-    let company_currency = match company_currency {
+    let company_currency = match token_currency {
         Some(c) => c,
-        None => app.store.company(company).await?.currency,
+        None => store.company(company).await?.currency,
     };
     let mut products = HashMap::new();
     for l in input.lines.iter().flatten().take(MAX_LINES) {
         if let Some(id) = l.product_id.as_deref().and_then(|s| s.parse::<Uuid>().ok())
             && !products.contains_key(&id)
         {
-            match app.store.product(company, id).await {
+            match store.product(company, id).await {
                 Ok(p) => {
                     products.insert(id, p.product);
                 }

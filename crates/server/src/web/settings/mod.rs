@@ -12,6 +12,7 @@ use askama::Template;
 use serde::Deserialize;
 
 mod banks;
+mod dunning;
 mod emails;
 mod identity;
 mod logo;
@@ -20,6 +21,7 @@ mod payments;
 mod terms;
 
 pub use banks::{banks, save_banks};
+pub use dunning::{LABELS as DUNNING_LABELS, dunning, save_dunning, save_dunning_text};
 pub use emails::{emails, save_email};
 pub use identity::{identity, save_identity};
 pub use logo::{delete_logo, logo, logo_image, upload_logo};
@@ -167,6 +169,7 @@ const SECTIONS: &[(&str, &str, &str)] = &[
     ("emails", "/settings/emails", "settings.emails"),
     ("logo", "/settings/logo", "settings.logo"),
     ("payments", "/settings/payments", "settings.payments"),
+    ("dunning", "/settings/dunning", "settings.dunning"),
 ];
 
 /// One input, named by its API field path.
@@ -216,6 +219,14 @@ struct Page {
     tpl_custom: bool,
     kinds: Vec<(&'static str, &'static str)>,
     merge_fields: String,
+    // The dunning page.
+    dunning_levels: Vec<dunning::Row>,
+    dunning_quotes: Vec<dunning::Row>,
+    dunning_text: Vec<SField>,
+    dunning_steps: Vec<(String, String)>,
+    dunning_audiences: Vec<(&'static str, &'static str)>,
+    dunning_preview: Option<(String, String)>,
+    tpl_audience: String,
 }
 
 impl Page {
@@ -235,6 +246,13 @@ impl Page {
             tpl_custom: false,
             kinds: Vec::new(),
             merge_fields: facturier_formats::email::Field::list(),
+            dunning_levels: Vec::new(),
+            dunning_quotes: Vec::new(),
+            dunning_text: Vec::new(),
+            dunning_steps: Vec::new(),
+            dunning_audiences: Vec::new(),
+            dunning_preview: None,
+            tpl_audience: String::new(),
         })
     }
 
@@ -244,6 +262,11 @@ impl Page {
             f.error = errs.iter().find(|(k, _)| *k == f.name).map(|(_, m)| m.clone());
         }
         for row in &mut self.banks {
+            for f in &mut row.fields {
+                f.error = errs.iter().find(|(k, _)| *k == f.name).map(|(_, m)| m.clone());
+            }
+        }
+        for row in self.dunning_levels.iter_mut().chain(self.dunning_quotes.iter_mut()) {
             for f in &mut row.fields {
                 f.error = errs.iter().find(|(k, _)| *k == f.name).map(|(_, m)| m.clone());
             }
