@@ -31,14 +31,16 @@ pub async fn run(store: &Store, args: RunDueArgs) -> Result<bool> {
         let row = store.company(company).await.with_context(|| format!("company {company}"))?;
         let today = facturier_core::calendar::today(&row.country);
         let date = match &args.date {
-            Some(d) => facturier_core::input::parse_date(d).with_context(|| format!("--date {d:?}: a date YYYY-MM-DD"))?,
+            Some(d) => {
+                facturier_core::input::parse_date(d).with_context(|| format!("--date {d:?}: a date YYYY-MM-DD"))?
+            }
             None => today,
         };
         if date > today {
             bail!("--date {date}: a run bills what is due up to today ({today}) at the latest");
         }
         let progress = |n: usize| {
-            if n % 100 == 0 {
+            if n.is_multiple_of(100) {
                 eprintln!("{}: {n} contracts", row.name);
             }
         };

@@ -2,8 +2,8 @@
 
 mod accounting;
 mod bench;
-mod demo;
 mod contracts;
+mod demo;
 mod dunning;
 mod import;
 mod jobs;

@@ -87,6 +87,9 @@ pub struct PeriodToBill {
 const COLS: &str = "k.id, k.customer_id, c.name, k.reference, k.title, k.status, k.start_date, k.end_date, k.terms, \
                     k.created_at, k.updated_at";
 
+/// (line, period start, period end, billing date, invoice, its number, amount).
+type BilledRow = (i64, Date, Date, Date, Uuid, Option<String>, String);
+
 type Row = (Uuid, Uuid, String, String, String, String, Date, Option<Date>, String, OffsetDateTime, OffsetDateTime);
 
 fn record_of(r: Row) -> ContractRecord {
@@ -183,9 +186,8 @@ impl Store {
             .fetch_optional(c)
             .await?);
         let mut rec = record_of(row.ok_or(StoreError::NotFound("contract"))?);
-        let events: Vec<(String, Date, Option<Date>, Option<String>)> =
-            on_pool!(self, |c| {
-                sqlx::query_as(
+        let events: Vec<(String, Date, Option<Date>, Option<String>)> = on_pool!(self, |c| {
+            sqlx::query_as(
             "SELECT kind, on_date, until_date, reason FROM contract_events WHERE company_id = $1 AND contract_id = $2 \
              ORDER BY created_at, id"
         )
@@ -193,10 +195,10 @@ impl Store {
         .bind(id)
         .fetch_all(c)
         .await?
-            });
+        });
         rec.events =
             events.into_iter().map(|(kind, on, until, reason)| ContractEvent { kind, on, until, reason }).collect();
-        let billed: Vec<(i64, Date, Date, Date, Uuid, Option<String>, String)> = on_pool!(self, |c| sqlx::query_as(
+        let billed: Vec<BilledRow> = on_pool!(self, |c| sqlx::query_as(
             "SELECT b.line, b.period_start, b.period_end, b.billing_date, b.invoice_id, d.number, b.amount \
              FROM contract_billings b JOIN documents d ON d.id = b.invoice_id \
              WHERE b.company_id = $1 AND b.contract_id = $2 ORDER BY b.period_start, b.line"

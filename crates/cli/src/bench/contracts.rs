@@ -30,9 +30,8 @@ pub(super) struct ContractFigures {
 /// VmHWM and VmRSS of this process, KiB.
 fn memory() -> Option<(u64, u64)> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let field = |name: &str| {
-        status.lines().find(|l| l.starts_with(name))?.split_whitespace().nth(1)?.parse::<u64>().ok()
-    };
+    let field =
+        |name: &str| status.lines().find(|l| l.starts_with(name))?.split_whitespace().nth(1)?.parse::<u64>().ok();
     Some((field("VmHWM:")?, field("VmRSS:")?))
 }
 
@@ -100,7 +99,7 @@ pub(super) async fn contracts_bench(backend: &'static str, url: &str, n: usize, 
     reset_peak();
     let started = Instant::now();
     let report = contracts::run(&app, company, today, |done| {
-        if done % 20_000 == 0 {
+        if done.is_multiple_of(20_000) {
             eprintln!("  {done} contracts billed");
         }
     })
@@ -119,7 +118,11 @@ pub(super) async fn contracts_bench(backend: &'static str, url: &str, n: usize, 
         report.created.len()
     );
     if let Some((hwm, rss)) = memory {
-        println!("  peak memory during the run (VmHWM) {:.1} MiB, at its end {:.1} MiB", hwm as f64 / 1024.0, rss as f64 / 1024.0);
+        println!(
+            "  peak memory during the run (VmHWM) {:.1} MiB, at its end {:.1} MiB",
+            hwm as f64 / 1024.0,
+            rss as f64 / 1024.0
+        );
     }
     store.close().await;
     Ok(ContractFigures { backend, contracts: n, invoices: report.created.len(), seconds, again_seconds, memory })

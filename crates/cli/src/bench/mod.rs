@@ -18,8 +18,8 @@ use uuid::Uuid;
 
 mod contracts;
 mod derive;
-mod fec;
 mod dunning;
+mod fec;
 mod generator;
 mod import;
 mod load;

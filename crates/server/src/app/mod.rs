@@ -4,8 +4,8 @@
 //! web app as a page in the reader's language). The API maps JSON to these operations
 //! and the web app maps forms to them; neither calls the other.
 
-pub mod contracts;
 pub mod accounting;
+pub mod contracts;
 pub mod customers;
 pub mod documents;
 pub mod dunning;

@@ -5,8 +5,8 @@
 //! writes both languages, with the French transforms and vocabulary (`server::catalogue`).
 //! The areas' rows are chained into [`MESSAGES`], the one table every lookup reads.
 
-mod contracts;
 mod accounting;
+mod contracts;
 mod documents;
 mod dunning;
 mod dunning_web;
@@ -32,7 +32,7 @@ type Row = (&'static str, &'static str, &'static str);
 /// `{name:t}` is a message given as `.with_message("name", …)`, written in the same
 /// language. French typography (no-break spaces before `: ; ? !` and inside « ») is
 /// applied when rendering, so the table is written with plain spaces.
-pub const MESSAGES: &[Row] = &ALL;
+pub static MESSAGES: &[Row] = &ALL;
 
 const AREAS: [&[Row]; 13] = [
     input::INPUT,
@@ -50,7 +50,7 @@ const AREAS: [&[Row]; 13] = [
     accounting::ACCOUNTING,
 ];
 
-const ALL: [Row; count(&AREAS)] = chain(&AREAS);
+static ALL: [Row; count(&AREAS)] = chain(&AREAS);
 
 const fn count(areas: &[&[Row]]) -> usize {
     let (mut n, mut i) = (0, 0);
