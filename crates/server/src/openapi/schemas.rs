@@ -264,7 +264,6 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::app::settings::DunningLevelInput,
     crate::app::settings::FriendlyReminderInput,
     crate::app::settings::QuoteFollowUpInput,
-    crate::app::settings::LateFeeInput,
     crate::api::dunning::FeeView,
     crate::api::dunning::QuoteView,
     crate::error::ProblemBody,

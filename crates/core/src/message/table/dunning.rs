@@ -63,11 +63,6 @@ pub const DUNNING: &[Row] = &[
         "{{{f}}} n'est pas un champ de fusion d'une relance ; les champs sont {list}",
     ),
     (
-        "dunning_key_account",
-        "{v} is not a customer type flag: true or false",
-        "{v:q} n'est pas un indicateur de grand compte : true ou false",
-    ),
-    (
         "dunning_fee_not_issued",
         "the late fee could not be issued: {e}",
         "les frais de retard n'ont pas pu être facturés : {e}",

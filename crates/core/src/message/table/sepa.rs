@@ -50,11 +50,6 @@ pub(super) const SEPA: &[Row] = &[
         "mandate reference {v} is already used by another mandate of the company",
         "la référence de mandat {v} est déjà utilisée par un autre mandat de la société",
     ),
-    (
-        "sepa_collection_date_past",
-        "the collection date {date} is before today ({today})",
-        "la date de prélèvement {date:date} est antérieure à aujourd'hui ({today:date})",
-    ),
     ("sepa_too_many_invoices", "at most {max} invoices in one batch", "au plus {max} factures par lot"),
     ("sepa_mandate_revoked", "the mandate is already revoked", "le mandat est déjà révoqué"),
     (
@@ -115,11 +110,6 @@ pub(super) const SEPA: &[Row] = &[
         "sepa_mandate_unchanged",
         "nothing to amend: give a new IBAN or a new reference",
         "rien à modifier : indiquez un nouvel IBAN ou une nouvelle référence",
-    ),
-    (
-        "sepa_mandate_in_open_batch",
-        "the mandate has debits in batch {batch} awaiting collection: amend it once the batch is collected",
-        "le mandat a des prélèvements dans le lot {batch} en attente d'encaissement : modifiez-le une fois le lot encaissé",
     ),
     ("sepa_reject_file", "not a readable bank status file: {why}", "fichier de la banque illisible : {why}"),
     (
