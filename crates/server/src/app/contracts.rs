@@ -576,7 +576,12 @@ pub struct RunReport {
 /// by contract (pages of [`RUN_PAGE`]), each period in its own transaction.
 /// `progress` is told after each contract.
 pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(usize)) -> Result<RunReport, ApiError> {
-    let book = index_book(app, company).await?;
+    let row = app.store.company(company).await?;
+    let run = RunContext {
+        book: index_book(app, company).await?,
+        company_currency: row.currency,
+        today: facturier_core::calendar::today(&row.country),
+    };
     let mut report = RunReport::default();
     let mut after = None;
     loop {
@@ -584,7 +589,7 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
         let Some(last) = page.last().copied() else { break };
         after = Some(last);
         for id in page {
-            bill_contract(app, company, id, date, &book, &mut report).await?;
+            bill_contract(app, company, id, date, &run, &mut report).await?;
             report.contracts += 1;
             progress(report.contracts);
         }
@@ -592,17 +597,38 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
     Ok(report)
 }
 
+/// What a run reads once for all its contracts.
+struct RunContext {
+    book: IndexBook,
+    company_currency: Currency,
+    /// Today in the company's calendar: the day invoices are issued on.
+    today: Date,
+}
+
 async fn bill_contract(
     app: &App,
     company: Uuid,
     id: Uuid,
     date: Date,
-    book: &IndexBook,
+    run: &RunContext,
     report: &mut RunReport,
 ) -> Result<(), ApiError> {
     let rec = app.store.contract(company, id).await?;
     let terms = StoredTerms::read(&rec)?;
-    let currency = currency_of(app, company, &terms).await?;
+    // The customer read once: its language for the lines' words, its currency.
+    let customer = match terms.invoice.customer_id.as_deref().and_then(|c| c.parse::<Uuid>().ok()) {
+        Some(c) => Some(app.store.customer(company, c).await?.customer),
+        None => None,
+    };
+    let language = customer.as_ref().map_or(Language::Fr, |c| c.language);
+    let currency = terms
+        .invoice
+        .currency
+        .as_deref()
+        .and_then(|c| c.parse().ok())
+        .or(customer.as_ref().and_then(|c| c.currency))
+        .unwrap_or(run.company_currency);
+    let book = &run.book;
     let events = events_of(&rec);
     let billing_terms = terms.billing(&rec);
     let billing = contract::billing_up_to(&billing_terms, &events, book, date, |d| currency.round(d));
@@ -611,14 +637,10 @@ async fn bill_contract(
     for i in billing.items.iter().filter(|i| !billed.contains(&i.key())) {
         periods.entry((i.billing_date, i.period.start)).or_default().push(i);
     }
-    let language = match terms.invoice.customer_id.as_deref().and_then(|c| c.parse::<Uuid>().ok()) {
-        Some(c) => app.store.customer(company, c).await?.customer.language,
-        None => Language::Fr,
-    };
     for items in periods.values() {
         let Some(first) = items.first() else { continue };
         let invoice = period_invoice(&rec, &terms, items, language, currency, date);
-        let (ctx, customer) = context_in(&app.store, company, None, &invoice).await?;
+        let (ctx, customer) = context_in(&app.store, company, Some(run.company_currency), &invoice).await?;
         let content = invoice.parse(&ctx, customer)?;
         let to_bill = PeriodToBill {
             period_start: first.period.start,
@@ -630,9 +652,8 @@ async fn bill_contract(
         if let Some(invoice) = app.store.bill_contract_period(company, id, &to_bill).await? {
             report.created.push(invoice);
             if terms.issue {
-                let today = facturier_core::calendar::today(&app.store.company(company).await?.country);
-                let rec =
-                    app.store.issue(company, facturier_core::document::DocumentKind::Invoice, invoice, today).await?;
+                let kind = facturier_core::document::DocumentKind::Invoice;
+                let rec = app.store.issue(company, kind, invoice, run.today).await?;
                 crate::files::render_issued(&app.store, &app.files, company, &rec).await;
                 report.issued.push(invoice);
             }
