@@ -8,14 +8,6 @@ use crate::browser;
 
 use browser::*;
 use serde_json::{Value, json};
-use std::process::{Command, Stdio};
-
-async fn api_post(app: &str, token: &str, path: &str, body: Value) -> Value {
-    let r = reqwest::Client::new().post(format!("{app}/api/v1{path}")).bearer_auth(token).json(&body).send().await;
-    let r = r.unwrap();
-    assert!(r.status().is_success(), "{path}: {}", r.status());
-    r.json().await.unwrap()
-}
 
 fn customer(name: &str, city: &str, postal_code: &str, tags: &[&str]) -> Value {
     json!({
@@ -48,33 +40,15 @@ async fn wait_names(b: &Browser, want: &[&str]) {
 }
 
 async fn directory(db: &Db) {
-    let init = run(db, &["init", "--company-name", "Atelier Test", "--admin-email", "admin@test.fr", "--json"], &[]);
-    let token = init["token"].as_str().unwrap().to_string();
-    run(db, &["user", "set-password", "--email", "admin@test.fr"], &[("FACTURIER_PASSWORD", PASSWORD)]);
-    let port = free_port();
-    let server = Command::new(BIN)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("FACTURIER_DATABASE_URL", &db.url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _server = Proc(server);
-    let app = format!("http://127.0.0.1:{port}");
-    wait_http(&format!("{app}/healthz")).await;
-    let martin = api_post(&app, &token, "/customers", customer("Boulangerie Martin", "Lyon", "69002", &["pain"])).await;
-    api_post(&app, &token, "/customers", customer("Garage Lefèvre", "Grenoble", "38000", &["vip"])).await;
-    api_post(&app, &token, "/customers", customer("Atelier Zola", "Annecy", "74000", &["export"])).await;
+    let served = Served::start(db).await;
+    let (app, token) = (served.url.clone(), served.token.clone());
+    let martin = served.post("/customers", customer("Boulangerie Martin", "Lyon", "69002", &["pain"])).await;
+    served.post("/customers", customer("Garage Lefèvre", "Grenoble", "38000", &["vip"])).await;
+    served.post("/customers", customer("Atelier Zola", "Annecy", "74000", &["export"])).await;
     let martin_id = martin["id"].as_str().unwrap().to_string();
 
     let b = Browser::start(db.name).await;
-    b.goto(&format!("{app}/login")).await;
-    b.fill("#email", "admin@test.fr").await;
-    b.fill("#password", PASSWORD).await;
-    b.click("button[type=submit]").await;
-    // A new company: the set-up first, which can wait.
-    b.click("#setup-later").await;
-    b.wait_text("h1", "Tableau de bord").await;
+    b.sign_in(&app, ADMIN).await;
 
     // Sorting by clicking the headers: newest first, then by name, both ways, then by city.
     b.goto(&format!("{app}/customers")).await;

@@ -7,62 +7,29 @@
 use crate::browser;
 
 use browser::*;
-use serde_json::{Value, json};
-use std::process::{Command, Stdio};
-
-async fn api(app: &str, token: &str, path: &str, body: Value) -> Value {
-    let r = reqwest::Client::new().post(format!("{app}/api/v1{path}")).bearer_auth(token).json(&body).send().await;
-    let r = r.unwrap();
-    assert!(r.status().is_success(), "{path}: {}", r.status());
-    r.json().await.unwrap()
-}
+use serde_json::json;
 
 async fn journey(db: &Db) {
-    let init = run(db, &["init", "--company-name", "Atelier Test", "--admin-email", "admin@test.fr", "--json"], &[]);
-    let token = init["token"].as_str().unwrap().to_string();
-    run(db, &["user", "set-password", "--email", "admin@test.fr"], &[("FACTURIER_PASSWORD", PASSWORD)]);
-    let port = free_port();
-    let server = Command::new(BIN)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("FACTURIER_DATABASE_URL", &db.url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _server = Proc(server);
-    let app = format!("http://127.0.0.1:{port}");
-    wait_http(&format!("{app}/healthz")).await;
-    // The identity every invoice needs before it can be issued (`core::compliance`).
-    let identity = json!({"identity": {"name": "Atelier Test", "legal_form": "SARL", "share_capital": "10000",
-        "rcs_city": "Lyon", "siren": "552100554", "vat_number": "FR96552100554",
-        "address": {"line1": "3 place Bellecour", "postal_code": "69002", "city": "Lyon", "country": "FR"}}});
-    let r = reqwest::Client::new().patch(format!("{app}/api/v1/settings")).bearer_auth(&token).json(&identity).send();
-    assert!(r.await.unwrap().status().is_success());
-    let customer = api(
-        &app,
-        &token,
-        "/customers",
-        json!({"name": "Boulangerie Martin", "email": "compta@martin.fr", "legal": {"siren": "732829320"},
+    let served = Served::start(db).await;
+    let app = served.url.clone();
+    served.identify(json!({})).await;
+    let customer = served
+        .post(
+            "/customers",
+            json!({"name": "Boulangerie Martin", "email": "compta@martin.fr", "legal": {"siren": "732829320"},
                "billing_address": {"line1": "1 rue Haute", "postal_code": "69002", "city": "Lyon", "country": "FR"}}),
-    )
-    .await;
+        )
+        .await;
     let customer = customer["id"].as_str().unwrap().to_string();
-    api(
-        &app,
-        &token,
-        "/products",
-        json!({"reference": "MAINT-01", "name": "Contrat de maintenance", "unit_price": "33.33", "vat_rate": "20"}),
-    )
-    .await;
+    served
+        .post(
+            "/products",
+            json!({"reference": "MAINT-01", "name": "Contrat de maintenance", "unit_price": "33.33", "vat_rate": "20"}),
+        )
+        .await;
 
     let b = Browser::start(db.name).await;
-    b.goto(&format!("{app}/login")).await;
-    b.fill("#email", "admin@test.fr").await;
-    b.fill("#password", PASSWORD).await;
-    b.click("button[type=submit]").await;
-    // No bank account yet: the set-up first, which can wait.
-    b.click("#setup-later").await;
-    b.wait_text("h1", "Tableau de bord").await;
+    b.sign_in(&app, ADMIN).await;
 
     // A quote: the product is found by typing part of its name.
     b.goto(&format!("{app}/quotes")).await;

@@ -6,15 +6,7 @@
 use crate::browser;
 
 use browser::*;
-use serde_json::{Value, json};
-use std::process::{Command, Stdio};
-
-async fn api(app: &str, token: &str, path: &str, body: Value) -> Value {
-    let r = reqwest::Client::new().post(format!("{app}/api/v1{path}")).bearer_auth(token).json(&body).send().await;
-    let r = r.unwrap();
-    assert!(r.status().is_success(), "{path}: {}", r.status());
-    r.json().await.unwrap()
-}
+use serde_json::json;
 
 /// A day `days` from today, as the API writes dates.
 fn day(days: i64) -> String {
@@ -22,63 +14,38 @@ fn day(days: i64) -> String {
 }
 
 /// An invoice of 120.00 issued `issued` days from today (30 days' terms): its id and number.
-async fn invoice(app: &str, token: &str, customer: &str, issued: i64) -> (String, String) {
+async fn invoice(served: &Served, customer: &str, issued: i64) -> (String, String) {
     let line = json!({"description": "Entretien", "quantity": "1", "unit_price": "100", "vat_rate": "20"});
     let draft =
-        api(app, token, "/invoices", json!({"customer_id": customer, "issue_date": day(issued), "lines": [line]}))
-            .await;
+        served.post("/invoices", json!({"customer_id": customer, "issue_date": day(issued), "lines": [line]})).await;
     let id = draft["id"].as_str().unwrap().to_string();
-    let issued = api(app, token, &format!("/invoices/{id}/issue"), json!({})).await;
+    let issued = served.post(&format!("/invoices/{id}/issue"), json!({})).await;
     (id, issued["number"].as_str().unwrap().to_string())
 }
 
 async fn journey(db: &Db) {
-    let init = run(db, &["init", "--company-name", "Atelier Test", "--admin-email", "admin@test.fr", "--json"], &[]);
-    let token = init["token"].as_str().unwrap().to_string();
-    run(db, &["user", "set-password", "--email", "admin@test.fr"], &[("FACTURIER_PASSWORD", PASSWORD)]);
-    let port = free_port();
-    let server = Command::new(BIN)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("FACTURIER_DATABASE_URL", &db.url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _server = Proc(server);
-    let app = format!("http://127.0.0.1:{port}");
-    wait_http(&format!("{app}/healthz")).await;
-    let identity = json!({"identity": {"name": "Atelier Test", "legal_form": "SARL", "share_capital": "10000",
-        "rcs_city": "Lyon", "siren": "552100554", "vat_number": "FR96552100554",
-        "address": {"line1": "3 place Bellecour", "postal_code": "69002", "city": "Lyon", "country": "FR"}}});
-    let r = reqwest::Client::new().patch(format!("{app}/api/v1/settings")).bearer_auth(&token).json(&identity).send();
-    assert!(r.await.unwrap().status().is_success());
+    let served = Served::start(db).await;
+    let app = served.url.clone();
     // Levels sent by letter: the daily job (e-mail levels only) leaves these overdue
     // invoices to the user, who reminds them by e-mail from the list.
     let level = |code: &str, days: u16| json!({"code": code, "days": days, "from": "due_date", "channel": "letter"});
-    let policy =
-        json!({"dunning": {"levels": [level("reminder_1", 0), level("reminder_2", 15), level("formal_notice", 30)]}});
-    let r = reqwest::Client::new().patch(format!("{app}/api/v1/settings")).bearer_auth(&token).json(&policy).send();
-    assert!(r.await.unwrap().status().is_success());
+    let policy = json!({"levels": [level("reminder_1", 0), level("reminder_2", 15), level("formal_notice", 30)]});
+    served.identify(json!({"dunning": policy})).await;
     let customer = |name: &str| {
         json!({"name": name, "email": "compta@exemple.fr", "legal": {"siren": "732829320"},
                "billing_address": {"line1": "1 rue Haute", "postal_code": "69002", "city": "Lyon", "country": "FR"}})
     };
-    let martin = api(&app, &token, "/customers", customer("Boulangerie Martin")).await;
+    let martin = served.post("/customers", customer("Boulangerie Martin")).await;
     let martin = martin["id"].as_str().unwrap().to_string();
-    let durand = api(&app, &token, "/customers", customer("Menuiserie Durand")).await;
+    let durand = served.post("/customers", customer("Menuiserie Durand")).await;
     let durand = durand["id"].as_str().unwrap().to_string();
-    let (m1, m1_number) = invoice(&app, &token, &martin, -60).await;
-    let (d1, _) = invoice(&app, &token, &durand, -55).await;
-    let (m2, m2_number) = invoice(&app, &token, &martin, -50).await;
+    let (m1, m1_number) = invoice(&served, &martin, -60).await;
+    let (d1, _) = invoice(&served, &durand, -55).await;
+    let (m2, m2_number) = invoice(&served, &martin, -50).await;
 
     let b = Browser::start(db.name).await;
     b.window(390, 844).await;
-    b.goto(&format!("{app}/login")).await;
-    b.fill("#email", "admin@test.fr").await;
-    b.fill("#password", PASSWORD).await;
-    b.click("button[type=submit]").await;
-    b.click("#setup-later").await;
-    b.wait_text("h1", "Tableau de bord").await;
+    b.sign_in(&app, ADMIN).await;
 
     // The unpaid list, filtered by the customer's name.
     b.goto(&format!("{app}/dunning")).await;

@@ -6,18 +6,7 @@
 use crate::browser;
 
 use browser::*;
-use serde_json::{Value, json};
-use std::process::{Command, Stdio};
-
-async fn api(app: &str, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-    let mut r = reqwest::Client::new().request(method, format!("{app}/api/v1{path}")).bearer_auth(token);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let r = r.send().await.unwrap();
-    assert!(r.status().is_success(), "{path}: {}", r.status());
-    r.json().await.unwrap()
-}
+use serde_json::json;
 
 /// The names in the catalogue's rows, top to bottom.
 async fn names(b: &Browser) -> Vec<String> {
@@ -54,21 +43,8 @@ async fn fits_the_width(b: &Browser, what: &str) {
 }
 
 async fn catalogue(db: &Db) {
-    let init = run(db, &["init", "--company-name", "Atelier Test", "--admin-email", "admin@test.fr", "--json"], &[]);
-    let token = init["token"].as_str().unwrap().to_string();
-    run(db, &["user", "set-password", "--email", "admin@test.fr"], &[("FACTURIER_PASSWORD", PASSWORD)]);
-    let port = free_port();
-    let server = Command::new(BIN)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("FACTURIER_DATABASE_URL", &db.url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _server = Proc(server);
-    let app = format!("http://127.0.0.1:{port}");
-    wait_http(&format!("{app}/healthz")).await;
-    let post = reqwest::Method::POST;
+    let served = Served::start(db).await;
+    let app = served.url.clone();
     let products = [
         json!({"reference": "VIS-INOX-6X40-BOITE-200", "name": "Vis inox A2 tête fraisée Pozidriv 6 × 40 mm, boîte de 200",
                "unit": "XBX", "unit_price": "18.90", "purchase_price": "9.45", "vat_rate": "20", "stock": "35"}),
@@ -76,18 +52,11 @@ async fn catalogue(db: &Db) {
         json!({"reference": "MO-H", "name": "Main-d'œuvre", "unit": "HUR", "unit_price": "52.50", "vat_rate": "10"}),
     ];
     for p in products {
-        api(&app, &token, post.clone(), "/products", Some(p)).await;
+        served.post("/products", p).await;
     }
 
     let b = Browser::start(db.name).await;
-    b.goto(&format!("{app}/login")).await;
-    b.fill("#email", "admin@test.fr").await;
-    b.fill("#password", PASSWORD).await;
-    b.click("button[type=submit]").await;
-    // A new company lands on its set-up first; the catalogue can come before it.
-    b.wait_text("h1", "Mise en route").await;
-    b.click("#setup-later").await;
-    b.wait_text("h1", "Tableau de bord").await;
+    b.sign_in(&app, ADMIN).await;
 
     // From the main navigation; by reference, then by price both ways.
     b.click("#nav-products").await;
@@ -115,7 +84,7 @@ async fn catalogue(db: &Db) {
     b.click("#save").await;
     b.wait_text("#notice", "Article enregistré : GAINE-20").await;
     b.wait_text("#products", "mètre").await;
-    let found = api(&app, &token, reqwest::Method::GET, "/products?q=GAINE", None).await;
+    let found = served.api(reqwest::Method::GET, "/products?q=GAINE", None).await;
     let gaine = &found["data"][0];
     assert_eq!((&gaine["unit"], &gaine["unit_price"], &gaine["stock"]), (&json!("MTR"), &json!("0.85"), &json!("250")));
 

@@ -7,7 +7,6 @@ use crate::browser;
 
 use browser::*;
 use serde_json::{Value, json};
-use std::process::{Command, Stdio};
 
 async fn api(app: &str, token: &str, path: &str) -> (u16, Value) {
     let r = reqwest::Client::new().get(format!("{app}/api/v1{path}")).bearer_auth(token).send().await.unwrap();
@@ -24,31 +23,14 @@ async fn new_token(b: &Browser, app: &str, name: &str) -> String {
 }
 
 async fn settings_journey(db: &Db) {
-    run(db, &["init", "--company-name", "Atelier Test", "--admin-email", "admin@test.fr", "--json"], &[]);
-    run(db, &["user", "set-password", "--email", "admin@test.fr"], &[("FACTURIER_PASSWORD", PASSWORD)]);
+    let served = Served::start(db).await;
+    let app = served.url.clone();
     // Another company's admin, whom this company will invite.
     run(db, &["init", "--company-name", "Zeta SAS", "--admin-email", "boss@zeta.fr", "--json"], &[]);
     run(db, &["user", "set-password", "--email", "boss@zeta.fr"], &[("FACTURIER_PASSWORD", PASSWORD)]);
-    let port = free_port();
-    let server = Command::new(BIN)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("FACTURIER_DATABASE_URL", &db.url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _server = Proc(server);
-    let app = format!("http://127.0.0.1:{port}");
-    wait_http(&format!("{app}/healthz")).await;
     let b = Browser::start(db.name).await;
 
-    b.goto(&format!("{app}/login")).await;
-    b.fill("#email", "admin@test.fr").await;
-    b.fill("#password", PASSWORD).await;
-    b.click("button[type=submit]").await;
-    // A new company: the set-up first, which can wait.
-    b.click("#setup-later").await;
-    b.wait_text("h1", "Tableau de bord").await;
+    b.sign_in(&app, ADMIN).await;
 
     // Identity, in French: a wrong SIREN is shown next to its field, then fixed.
     // The administration pages are grouped in one menu of the navigation bar.
@@ -147,12 +129,7 @@ async fn settings_journey(db: &Db) {
     b.wait_text("h1", "facturier").await; // the sign-in page, whose form replaces the users page's
 
     // The invited admin signs in to their own company and answers from the header's link.
-    b.fill("#email", "boss@zeta.fr").await;
-    b.fill("#password", PASSWORD).await;
-    b.click("button[type=submit]").await;
-    // A new company: the set-up first, which can wait.
-    b.click("#setup-later").await;
-    b.wait_text("h1", "Tableau de bord").await;
+    b.sign_in(&app, "boss@zeta.fr").await;
     assert!(b.text("header").await.contains("Zeta SAS"), "lands in their own company");
     b.click("#nav-invitations").await;
     b.wait_text("#invitations", "Atelier Test").await;

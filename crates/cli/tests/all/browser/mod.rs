@@ -84,6 +84,64 @@ pub async fn wait_http(url: &str) {
     panic!("{url} did not answer");
 }
 
+/// The administrator every journey signs in as (password [`PASSWORD`]).
+pub const ADMIN: &str = "admin@test.fr";
+
+/// `facturier serve` on a free port over a fresh database, with the company "Atelier
+/// Test" and its administrator [`ADMIN`] made by `facturier init`, as a new user starts.
+pub struct Served {
+    pub url: String,
+    pub token: String,
+    _server: Proc,
+}
+
+impl Served {
+    pub async fn start(db: &Db) -> Served {
+        let init = run(db, &["init", "--company-name", "Atelier Test", "--admin-email", ADMIN, "--json"], &[]);
+        let token = init["token"].as_str().expect("init prints the API token").to_string();
+        run(db, &["user", "set-password", "--email", ADMIN], &[("FACTURIER_PASSWORD", PASSWORD)]);
+        let port = free_port();
+        let server = Command::new(BIN)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("FACTURIER_DATABASE_URL", &db.url)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start facturier serve");
+        let served = Served { url: format!("http://127.0.0.1:{port}"), token, _server: Proc(server) };
+        wait_http(&format!("{}/healthz", served.url)).await;
+        served
+    }
+
+    /// A REST call as the administrator; anything but a success fails the journey.
+    pub async fn api(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut r =
+            reqwest::Client::new().request(method, format!("{}/api/v1{path}", self.url)).bearer_auth(&self.token);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let r = r.send().await.expect("the API answers");
+        assert!(r.status().is_success(), "{path}: {}", r.status());
+        r.json().await.unwrap_or(Value::Null)
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Value {
+        self.api(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    /// The identity every invoice needs before it can be issued (`core::compliance`),
+    /// plus `more` settings merged in (e.g. `{"banks": […]}`).
+    pub async fn identify(&self, more: Value) {
+        let mut settings = json!({"identity": {"name": "Atelier Test", "legal_form": "SARL", "share_capital": "10000",
+            "rcs_city": "Lyon", "siren": "552100554", "vat_number": "FR96552100554",
+            "address": {"line1": "3 place Bellecour", "postal_code": "69002", "city": "Lyon", "country": "FR"}}});
+        if let (Some(all), Value::Object(more)) = (settings.as_object_mut(), more) {
+            all.extend(more);
+        }
+        self.api(reqwest::Method::PATCH, "/settings", Some(settings)).await;
+    }
+}
+
 /// chromedriver and one headless Chromium session.
 pub struct Browser {
     http: reqwest::Client,
@@ -261,6 +319,27 @@ impl Browser {
 
     pub async fn window(&self, width: u32, height: u32) {
         self.post("/window/rect", json!({"width": width, "height": height})).await;
+    }
+
+    /// Signs `email` in and leaves the set-up page a new company lands on for later.
+    pub async fn sign_in(&self, app: &str, email: &str) {
+        self.goto(&format!("{app}/login")).await;
+        self.fill("#email", email).await;
+        self.fill("#password", PASSWORD).await;
+        self.click("button[type=submit]").await;
+        let start = Instant::now();
+        loop {
+            if self.exists("#setup-later").await {
+                self.click("#setup-later").await;
+                break;
+            }
+            if self.try_text("h1").await.is_ok_and(|h| h.contains("Tableau de bord")) {
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "{email} is not signed in");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        self.wait_text("h1", "Tableau de bord").await;
     }
 
     pub async fn quit(&self) {
