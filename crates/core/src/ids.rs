@@ -3,7 +3,6 @@
 
 use crate::message::Message;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 use std::str::FromStr;
 
 /// Why an identifier was refused; the message says what to fix.
@@ -73,20 +72,23 @@ fn luhn(digits: &str) -> bool {
 
 macro_rules! string_id {
     ($t:ident) => {
+        string_id!($t, IdError);
+    };
+    ($t:ident, $err:ty) => {
         impl $t {
             /// The normalised text.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
         }
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
         impl TryFrom<String> for $t {
-            type Error = IdError;
-            fn try_from(s: String) -> Result<Self, IdError> {
+            type Error = $err;
+            fn try_from(s: String) -> Result<Self, $err> {
                 s.parse()
             }
         }
@@ -97,6 +99,8 @@ macro_rules! string_id {
         }
     };
 }
+/// The other identifiers of the domain (SEPA's) share it, with their own error.
+pub(crate) use string_id;
 
 /// A SIREN: nine digits whose Luhn sum is a multiple of ten.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

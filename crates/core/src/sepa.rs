@@ -5,12 +5,12 @@
 //! The store keeps mandates and batches; `formats::sepa` writes the pain.008 file from
 //! a [`Batch`] made here, so the file's control sums are those checked here.
 
+use crate::ids::string_id;
 use crate::message::Message;
 use crate::money::{Currency, MAX_MAGNITUDE};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::str::FromStr;
 use time::Date;
 use uuid::Uuid;
@@ -166,36 +166,10 @@ impl FromStr for ReasonCode {
     }
 }
 
-macro_rules! text_id {
-    ($t:ty) => {
-        impl $t {
-            /// The identifier as written in the file.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-        impl TryFrom<String> for $t {
-            type Error = SepaError;
-            fn try_from(s: String) -> Result<Self, SepaError> {
-                s.parse()
-            }
-        }
-        impl From<$t> for String {
-            fn from(v: $t) -> String {
-                v.0
-            }
-        }
-    };
-}
-text_id!(CreditorId);
-text_id!(MandateReference);
-text_id!(Bic);
-text_id!(ReasonCode);
+string_id!(CreditorId, SepaError);
+string_id!(MandateReference, SepaError);
+string_id!(Bic, SepaError);
+string_id!(ReasonCode, SepaError);
 
 /// The sequence type of a collection (ISO 20022 `SeqTp`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
