@@ -265,39 +265,11 @@ impl Store {
         if let Some(a) = &f.activity {
             q.push(" AND activity_folded = ").bind(Arg::Text(fold(a.trim())));
         }
-        let (cmp, dir) = if order.desc { ("<", "DESC") } else { (">", "ASC") };
-        match (order.sort.column(), f.after) {
-            (None, Some(after)) => {
-                q.push(&format!(" AND id {cmp} ")).bind(Arg::Uuid(after));
-            }
-            (Some(col), Some(after)) => {
-                // A row value on the index's (key, id) suffix: both planners seek to the
-                // previous page's last row, so a page deep in the directory costs what
-                // the first one does.
-                let sql = format!("SELECT CAST({col} AS TEXT) FROM customers WHERE company_id = $1 AND id = $2");
-                let key: Option<(String,)> = on_pool!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-                    .bind(company_id)
-                    .bind(after)
-                    .fetch_optional(c)
-                    .await?);
-                let key = match key {
-                    // The balance is an integer: compared as one, not as its digits.
-                    Some((k,)) if order.sort == CustomerSort::Balance => Some(Arg::I64(
-                        k.parse().map_err(|_| StoreError::Corrupt(format!("customer {after}: balance {k:?}")))?,
-                    )),
-                    other => other.map(|(k,)| Arg::Text(k)),
-                };
-                let Some(key) = key else { return Ok((Vec::new(), None)) };
-                q.push(&format!(" AND ({col}, id) {cmp} (")).bind(key);
-                q.push(", ").bind(Arg::Uuid(after)).push(")");
-            }
-            (_, None) => {}
+        let sort = order.sort.column();
+        let numeric = order.sort == CustomerSort::Balance; // an integer: compared as one, not as its digits
+        if !self.push_keyset(&mut q, "customers", company_id, (sort, numeric), f.after, order.desc, f.limit).await? {
+            return Ok((Vec::new(), None));
         }
-        match order.sort.column() {
-            None => q.push(&format!(" ORDER BY id {dir} LIMIT ")),
-            Some(col) => q.push(&format!(" ORDER BY {col} {dir}, id {dir} LIMIT ")),
-        };
-        q.bind(Arg::I64(i64::from(f.limit) + 1));
         let rows: Vec<Row> =
             on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
                 .fetch_all(c)
@@ -401,6 +373,56 @@ fn push_search(q: &mut Sql, fts: Option<String>, words: &[&str]) {
     // Under the FTS lookup these only re-check short words; they cost nothing on its few rows.
     for word in words {
         q.push(" AND search_text LIKE ").bind(Arg::Text(format!("%{}%", like_escape(word)))).push(" ESCAPE '\\'");
+    }
+}
+
+impl Store {
+    /// Ends a keyset page's query on `table`: after the previous page's last row `after`
+    /// (a row value on the index's `(key, id)` suffix, so both planners seek to it and a
+    /// page deep in the list costs what the first one does), ordered, `limit` + 1 rows.
+    /// `sort` is the key column and whether it holds integers, compared as such rather
+    /// than as their digits. `false`: the row `after` is gone, the page is empty.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn push_keyset(
+        &self,
+        q: &mut Sql,
+        table: &'static str,
+        company_id: Uuid,
+        sort: (Option<&'static str>, bool),
+        after: Option<Uuid>,
+        desc: bool,
+        limit: u32,
+    ) -> Result<bool> {
+        let (cmp, dir) = if desc { ("<", "DESC") } else { (">", "ASC") };
+        match (sort.0, after) {
+            (None, Some(after)) => {
+                q.push(&format!(" AND id {cmp} ")).bind(Arg::Uuid(after));
+            }
+            (Some(col), Some(after)) => {
+                let sql = format!("SELECT CAST({col} AS TEXT) FROM {table} WHERE company_id = $1 AND id = $2");
+                let key: Option<(String,)> = on_pool!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                    .bind(company_id)
+                    .bind(after)
+                    .fetch_optional(c)
+                    .await?);
+                let key = match key {
+                    Some((k,)) if sort.1 => Some(Arg::I64(
+                        k.parse().map_err(|_| StoreError::Corrupt(format!("{table} {after}: sort key {k:?}")))?,
+                    )),
+                    other => other.map(|(k,)| Arg::Text(k)),
+                };
+                let Some(key) = key else { return Ok(false) };
+                q.push(&format!(" AND ({col}, id) {cmp} (")).bind(key);
+                q.push(", ").bind(Arg::Uuid(after)).push(")");
+            }
+            (_, None) => {}
+        }
+        match sort.0 {
+            None => q.push(&format!(" ORDER BY id {dir} LIMIT ")),
+            Some(col) => q.push(&format!(" ORDER BY {col} {dir}, id {dir} LIMIT ")),
+        };
+        q.bind(Arg::I64(i64::from(limit) + 1));
+        Ok(true)
     }
 }
 

@@ -458,37 +458,10 @@ impl Store {
             Archived::Only => q.push(" AND archived_at IS NOT NULL"),
             Archived::Included => &mut q,
         };
-        let (cmp, dir) = if order.desc { ("<", "DESC") } else { (">", "ASC") };
-        match (order.sort.column(), f.after) {
-            (None, Some(after)) => {
-                q.push(&format!(" AND id {cmp} ")).bind(Arg::Uuid(after));
-            }
-            (Some(col), Some(after)) => {
-                // The previous page's last row, on the index's (key, id) suffix.
-                let sql = format!("SELECT CAST({col} AS TEXT) FROM products WHERE company_id = $1 AND id = $2");
-                let key: Option<(String,)> = on_pool!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-                    .bind(company_id)
-                    .bind(after)
-                    .fetch_optional(c)
-                    .await?);
-                let key = match key {
-                    // Price and stock are integers: compared as such, not as their digits.
-                    Some((k,)) if order.sort.is_numeric() => Some(Arg::I64(
-                        k.parse().map_err(|_| StoreError::Corrupt(format!("product {after}: sort key {k:?}")))?,
-                    )),
-                    other => other.map(|(k,)| Arg::Text(k)),
-                };
-                let Some(key) = key else { return Ok((Vec::new(), None)) };
-                q.push(&format!(" AND ({col}, id) {cmp} (")).bind(key);
-                q.push(", ").bind(Arg::Uuid(after)).push(")");
-            }
-            (_, None) => {}
+        let sort = (order.sort.column(), order.sort.is_numeric()); // price and stock: integers
+        if !self.push_keyset(&mut q, "products", company_id, sort, f.after, order.desc, f.limit).await? {
+            return Ok((Vec::new(), None));
         }
-        match order.sort.column() {
-            None => q.push(&format!(" ORDER BY id {dir} LIMIT ")),
-            Some(col) => q.push(&format!(" ORDER BY {col} {dir}, id {dir} LIMIT ")),
-        };
-        q.bind(Arg::I64(i64::from(f.limit) + 1));
         let rows: Vec<Row> =
             on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
                 .fetch_all(c)
