@@ -6,18 +6,18 @@
 //! same operation as the API (`app::imports`).
 
 use super::i18n::{Labels, t};
-use super::session::{Chrome, CsrfForm, FormData, WebSession, same_secret};
+use super::session::{Chrome, CsrfForm, FormData, WebSession};
 use super::{WebError, html, see_other};
 use crate::App;
-use crate::api::customer_files::{self as files, UploadError};
+use crate::api::customer_files::UploadError;
 use crate::app::imports::{self as ops, FileKind, ImportRequest, Outcome};
 use crate::catalogue;
+use crate::web::upload;
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use facturier_core::import::{Target, header_key};
-use facturier_core::message::Message;
 use facturier_core::party::Language;
 use facturier_formats::text;
 use facturier_store::import_uploads::{IMPORT_RUN, ImportUpload, RunState, UploadTarget};
@@ -334,22 +334,12 @@ pub async fn run(
     req: Request,
 ) -> Result<Response, WebError> {
     let lang = s.lang();
-    let mp = Multipart::from_request(req, &app)
-        .await
-        .map_err(|e| WebError::BadRequest(lang, Message::new("multipart_unreadable").with("e", e.body_text())))?;
-    let mut fields = Vec::new();
-    let read = files::read_upload(mp, &mut fields).await;
-    let field = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
-    let sent = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(String::from).or_else(|| field("csrf"));
-    if !same_secret(&sent.unwrap_or_default(), &s.rec.csrf_token) {
-        return Err(WebError::Csrf(lang));
-    }
-    s.auth().require_write().map_err(|e| WebError::api(lang, e))?;
-    let products = field("what").as_deref() == Some("products");
-    let mapping = field("mapping").filter(|m| !m.trim().is_empty());
-    let dry_run = field("action").as_deref() != Some("import");
+    let form = upload::read_form(&app, &s, &headers, req).await?;
+    let products = form.field("what") == Some("products");
+    let mapping = form.field("mapping").filter(|m| !m.trim().is_empty()).map(String::from);
+    let dry_run = form.field("action") != Some("import");
     let mut page = ImportPage::new(&app, &s, products).await?;
-    let up = match read {
+    let up = match form.file {
         Ok(up) => up,
         Err(UploadError::TooLarge) => {
             page.error = Some(t(lang, "imports.file_too_large").into());

@@ -30,6 +30,7 @@ pub mod sepa;
 pub mod session;
 pub mod settings;
 pub mod setup;
+pub mod upload;
 pub mod users;
 pub mod words;
 

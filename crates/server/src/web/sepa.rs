@@ -9,15 +9,16 @@ use super::confirm::{self, Ask};
 use super::i18n::{Labels, t};
 use super::messages;
 use super::notice::with_done;
-use super::session::{Chrome, CsrfForm, FormData, WebSession, same_secret};
+use super::session::{Chrome, CsrfForm, FormData, WebSession};
 use super::{WebError, html, see_other};
 use crate::App;
 use crate::api::sepa::{MandateAmendInput, MandateInput, parse_amendment, parse_mandate};
 use crate::app::sepa as ops;
 use crate::error::ApiError;
 use crate::input::{Check, DecRules, DecText};
+use crate::web::upload;
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use facturier_core::Decimal;
@@ -779,22 +780,8 @@ pub async fn reject_file(
     let lang = s.lang();
     let id = id_of(lang, &id)?;
     app.store.batch(s.rec.company_id, id).await.map_err(|e| WebError::store(lang, e))?;
-    let mp = Multipart::from_request(req, &app)
-        .await
-        .map_err(|e| WebError::BadRequest(lang, Message::new("invalid").with("why", e.body_text())))?;
-    let mut fields = Vec::new();
-    let read = crate::api::customer_files::read_upload(mp, &mut fields).await;
-    let sent = headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .map(String::from)
-        .or_else(|| fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.clone()))
-        .unwrap_or_default();
-    if !same_secret(&sent, &s.rec.csrf_token) {
-        return Err(WebError::Csrf(lang));
-    }
-    s.auth().require_write().map_err(|e| WebError::api(lang, e))?;
-    let outcome = match read {
+    let form = upload::read_form(&app, &s, &headers, req).await?;
+    let outcome = match form.file {
         Ok(up) => ops::import_rejects_for(&app, &s.auth(), &up.bytes).await,
         Err(_) => {
             Err(ApiError::field("file", Message::new("sepa_reject_file").with("why", t(lang, "sepa.file_missing"))))

@@ -5,12 +5,12 @@ use crate::App;
 use crate::api::customer_files::{self as files, UploadError};
 use crate::web::confirm::{self, Ask};
 use crate::web::notice::with_done;
-use crate::web::session::{CsrfForm, WebSession, same_secret};
+use crate::web::session::{CsrfForm, WebSession};
+use crate::web::upload;
 use crate::web::{WebError, see_other};
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use facturier_core::message::Message;
 
 use super::customer_id;
 use super::show::render_show;
@@ -28,23 +28,8 @@ pub async fn upload(
     let id = customer_id(lang, &id)?;
     // Another company's customer is unknown here, whatever the body holds.
     app.store.customer(s.rec.company_id, id).await.map_err(|e| WebError::store(lang, e))?;
-    let mp = Multipart::from_request(req, &app)
-        .await
-        .map_err(|e| WebError::BadRequest(lang, Message::new("invalid").with("why", e.body_text())))?;
-    let mut fields = Vec::new();
-    let read = files::read_upload(mp, &mut fields).await;
-    // The CSRF token: htmx's header, or the form's `csrf` part (sent before the file).
-    let sent = headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .map(String::from)
-        .or_else(|| fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.clone()))
-        .unwrap_or_default();
-    if !same_secret(&sent, &s.rec.csrf_token) {
-        return Err(WebError::Csrf(lang));
-    }
-    s.auth().require_write().map_err(|e| WebError::api(lang, e))?;
-    match read {
+    let form = upload::read_form(&app, &s, &headers, req).await?;
+    match form.file {
         Ok(up) => {
             crate::app::customers::attach_file(&app, &s.auth(), id, &up, Some(&s.rec.email))
                 .await
