@@ -83,6 +83,8 @@ pub const VOCAB: &[(&str, &str, &str)] = &[
     // Records named by "no such …".
     ("thing", "API token", "jeton d'API"),
     ("thing", "company", "société"),
+    ("thing", "contract", "contrat"),
+    ("thing", "intervention", "intervention"),
     ("thing", "customer", "client"),
     ("thing", "document kind", "type de document"),
     ("thing", "document", "document"),

@@ -21,6 +21,7 @@ pub mod files;
 pub mod idempotency;
 pub mod import_uploads;
 pub mod imports;
+pub mod interventions;
 pub mod jobs;
 pub mod lists;
 pub mod members;

@@ -301,6 +301,14 @@ async fn enforce_conservation(tx: &mut Tx, company_id: Uuid, order_id: Uuid) -> 
     derive::check_billing(&order.content, &ledger).map_err(|e| StoreError::Conflict(e.message()))
 }
 
+/// Whether the company lets its stock go below zero (its settings, read in `tx`).
+pub(crate) async fn allow_negative_stock(tx: &mut Tx, company_id: Uuid) -> Result<bool> {
+    let (settings,): (String,) = on_conn!(tx, |c| {
+        sqlx::query_as("SELECT settings FROM companies WHERE id = $1").bind(company_id).fetch_one(c).await?
+    });
+    Ok(serde_json::from_str::<crate::companies::CompanySettings>(&settings).is_ok_and(|s| s.allow_negative_stock))
+}
+
 /// A validated delivery note takes its products out of stock (tracked products only),
 /// never below zero unless the company allows it, and records each movement.
 pub(crate) async fn take_out_of_stock(tx: &mut Tx, company_id: Uuid, note: &DocumentRecord) -> Result<()> {
@@ -313,12 +321,7 @@ pub(crate) async fn take_out_of_stock(tx: &mut Tx, company_id: Uuid, note: &Docu
     if per_product.is_empty() {
         return Ok(());
     }
-    let (settings,): (String,) = on_conn!(tx, |c| {
-        sqlx::query_as("SELECT settings FROM companies WHERE id = $1").bind(company_id).fetch_one(c).await?
-    });
-    let allow_negative = serde_json::from_str::<crate::companies::CompanySettings>(&settings)
-        .map(|s| s.allow_negative_stock)
-        .unwrap_or(false);
+    let allow_negative = allow_negative_stock(tx, company_id).await?;
     // Products are locked in id order, so concurrent deliveries cannot deadlock.
     for (product_id, quantity) in per_product {
         crate::products::move_stock(tx, company_id, product_id, -quantity, Some(note.id), "delivery", allow_negative)

@@ -5,6 +5,7 @@
 //! (contract, line, period start), so re-running never bills twice.
 
 pub mod billing;
+pub mod consumption;
 pub mod period;
 pub mod renewal;
 pub mod revision;

@@ -10,6 +10,7 @@ pub mod documents;
 pub mod dunning;
 pub mod email;
 pub mod imports;
+pub mod interventions;
 pub mod issue_check;
 pub mod online;
 pub mod payments;
@@ -73,6 +74,13 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/indices/{code}/values", "The published values of a price index"),
     ("post", "/indices/{code}/values", "Publish a value of a price index (SYNTEC…)"),
     ("post", "/billing/run", "Bill every contract period due up to a day"),
+    ("get", "/interventions", "Time, parts and purchases consumed, by day"),
+    ("post", "/interventions", "Record time spent, a part consumed or a purchase to re-bill"),
+    ("get", "/interventions/{id}", "Get an intervention"),
+    ("delete", "/interventions/{id}", "Delete an intervention not billed yet"),
+    ("post", "/interventions/bill", "Bill a contract's or a customer's interventions not billed yet"),
+    ("put", "/contracts/{id}/plan", "Set the hours a contract plans per period and what an hour costs"),
+    ("get", "/contracts/{id}/summary", "A contract's technical-financial summary (planned and actual)"),
     // ---- online payment (issue 23) ----
     ("post", "/invoices/{id}/payment-link", "Start a Stripe Checkout session for what an invoice has due"),
     ("post", "/webhooks/stripe/{company_id}", "Stripe's webhook: signed events of the company's Checkout sessions"),
@@ -385,6 +393,11 @@ pub fn routes(app: App) -> Router<App> {
         .route("/contracts/{id}/terminate", axum::routing::post(contracts::terminate))
         .route("/indices/{code}/values", get(contracts::values).post(contracts::publish))
         .route("/billing/run", axum::routing::post(contracts::run))
+        .route("/interventions", get(interventions::list).post(interventions::create))
+        .route("/interventions/bill", axum::routing::post(interventions::bill))
+        .route("/interventions/{id}", get(interventions::show).delete(interventions::delete))
+        .route("/contracts/{id}/plan", axum::routing::put(interventions::set_plan))
+        .route("/contracts/{id}/summary", get(interventions::summary))
         // --- dunning (issue 23) ---
         .route("/dunning", get(dunning::list))
         .route("/dunning/run", axum::routing::post(dunning::run))

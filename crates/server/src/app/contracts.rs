@@ -795,3 +795,23 @@ pub fn billed_by_period(billed: &[Billed]) -> BTreeMap<Date, (Date, Decimal, Uui
     }
     out
 }
+
+/// What a contract plans up to `as_of`: how many periods are due by then (billed or not),
+/// their amounts before VAT and its currency, as the run would bill them with today's index values.
+pub async fn planned_up_to(
+    app: &App,
+    company: Uuid,
+    id: Uuid,
+    as_of: Date,
+) -> Result<(u32, Decimal, Currency), ApiError> {
+    let rec = app.store.contract(company, id).await?;
+    let terms = StoredTerms::read(&rec)?;
+    let book = index_book(app, company).await?;
+    let currency = currency_of(app, company, &terms).await?;
+    let items = contract::billing::forecast(&terms.billing(&rec), &events_of(&rec), &book, rec.start, as_of, |d| {
+        currency.round(d)
+    });
+    let due: Vec<&DueItem> = items.iter().filter(|i| i.billing_date <= as_of).collect();
+    let periods: BTreeSet<Date> = due.iter().map(|i| i.period.start).collect();
+    Ok((u32::try_from(periods.len()).unwrap_or(u32::MAX), due.iter().map(|i| i.amount).sum(), currency))
+}

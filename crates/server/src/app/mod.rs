@@ -12,6 +12,7 @@ pub mod dunning;
 pub mod dunning_list;
 pub mod email;
 pub mod imports;
+pub mod interventions;
 pub mod payments;
 pub mod render;
 pub mod reports;

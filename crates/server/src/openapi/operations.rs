@@ -410,6 +410,53 @@ const BASE_OPERATIONS: &[Operation] = &[
         errors: &[403, 422],
         ..op("post", "/billing/run", "runBilling", "contracts")
     },
+    // interventions (issue 25)
+    Operation {
+        description: "By day, oldest first, at most 500: a contract's (`contract_id`), a customer's (`customer_id`), those not billed yet (`unbilled=true`).",
+        query: &["InterventionContract", "InterventionCustomer", "Unbilled"],
+        success: Success::Json(200, "InterventionList", "Interventions"),
+        errors: &[422],
+        ..op("get", "/interventions", "listInterventions", "contracts")
+    },
+    Operation {
+        description: "Not for read-only roles. Under a contract (its customer) or for a customer. `kind` `time`: `hours` × `rate` (`hourly_cost` for the summary); `part`: a catalogue `product_id` and `quantity`, at its price unless `unit_price`, its VAT rate unless `vat_rate`, taken out of stock now (409 below zero unless the company allows it); `purchase`: `cost`, re-billed at `round(cost × coefficient)` or at `price`. A field of another kind is refused (422), not ignored. Amounts are in the company's currency.",
+        body: Body::Json("InterventionInput"),
+        success: Success::Json(201, "InterventionView", "The intervention recorded"),
+        errors: &[403, 409, 422],
+        ..op("post", "/interventions", "createIntervention", "contracts")
+    },
+    Operation {
+        success: Success::Json(200, "InterventionView", "The intervention"),
+        errors: &[404],
+        ..op("get", "/interventions/{id}", "getIntervention", "contracts")
+    },
+    Operation {
+        description: "Not for read-only roles. A part goes back in stock. 409 once billed: credit its invoice instead.",
+        success: Success::NoContent("Deleted"),
+        errors: &[403, 404, 409],
+        ..op("delete", "/interventions/{id}", "deleteIntervention", "contracts")
+    },
+    Operation {
+        description: "Not for read-only roles. A contract's (`contract_id`) or a customer's (`customer_id`) interventions done on or before `through` (today by default) and not billed yet, at most 500, become one draft invoice in the company's currency, a line each naming its day. Each is billed once: two bills at once make one invoice (the other 409). `invoice_id` null: nothing to bill.",
+        body: Body::Json("BillInterventionsInput"),
+        success: Success::Json(200, "InterventionBillView", "What was billed"),
+        errors: &[403, 404, 409, 422],
+        ..op("post", "/interventions/bill", "billInterventions", "contracts")
+    },
+    Operation {
+        description: "Not for read-only roles. The hours each billing period should take and what an hour costs the company, for the summary.",
+        body: Body::Json("PlanInput"),
+        success: Success::NoContent("Saved"),
+        errors: &[403, 404, 422],
+        ..op("put", "/contracts/{id}/plan", "setContractPlan", "contracts")
+    },
+    Operation {
+        description: "Up to `as_of` (today by default), before VAT: the periods due and their planned amounts against what was billed (periods and interventions); the theoretical workload (hours per period × periods) against the hours spent; the theoretical margin (planned less planned hours at cost) against the actual one (billed less hours, parts and purchases at cost).",
+        query: &["AsOf"],
+        success: Success::Json(200, "ContractSummaryView", "The summary"),
+        errors: &[404, 422],
+        ..op("get", "/contracts/{id}/summary", "getContractSummary", "contracts")
+    },
     Operation {
         description: "`allow_negative_stock`: whether validated delivery notes may take a product's stock below zero (default false: 409).",
         success: Success::Json(200, "Settings", "The company's settings"),

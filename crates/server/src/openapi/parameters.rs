@@ -35,6 +35,21 @@ pub(super) fn parameters() -> Value {
             "description": "The day asked about; default today.",
             "schema": schema_ref("Date"),
         },
+        "InterventionContract": {
+            "name": "contract_id", "in": "query", "required": false,
+            "description": "Only this contract's.",
+            "schema": {"type": "string", "format": "uuid"},
+        },
+        "InterventionCustomer": {
+            "name": "customer_id", "in": "query", "required": false,
+            "description": "Only this customer's.",
+            "schema": {"type": "string", "format": "uuid"},
+        },
+        "Unbilled": {
+            "name": "unbilled", "in": "query", "required": false,
+            "description": "`true`: only those not billed yet.",
+            "schema": {"type": "string", "enum": ["true", "false"], "default": "false"},
+        },
         "DryRun": {
             "name": "dry_run", "in": "query", "required": false,
             "description": "`true`: check every row and answer what would be done, writing nothing.",

@@ -22,6 +22,7 @@ mod frozen_files;
 mod idempotency;
 mod imports;
 mod input_rules;
+mod interventions;
 mod issue_checks;
 mod jobs;
 mod lists;

@@ -1451,6 +1451,19 @@ async fn responses_follow_the_document() {
     c.ok("post", "/billing/run", None, Some(json!({"date": "2026-02-01"}))).await;
     c.ok("get", "/contracts/{id}", Some(&kid), None).await;
     c.ok("post", "/contracts/{id}/terminate", Some(&kid), Some(json!({"date": "2026-06-30", "reason": "Fin"}))).await;
+    // Interventions under the contract, billed; its plan and its summary.
+    let time = json!({"contract_id": kid, "kind": "time", "hours": "2", "rate": "60", "vat_rate": "20"});
+    let i = c.ok("post", "/interventions", None, Some(time)).await;
+    let iid = i["id"].as_str().unwrap().to_string();
+    c.expect(422, "post", "/interventions", None, "", Some(r#"{"kind": "repair"}"#)).await;
+    c.ok("get", "/interventions", None, None).await;
+    c.ok("get", "/interventions/{id}", Some(&iid), None).await;
+    let spare = json!({"contract_id": kid, "kind": "purchase", "cost": "10", "price": "12", "vat_rate": "20"});
+    let spare = c.ok("post", "/interventions", None, Some(spare)).await;
+    c.ok("delete", "/interventions/{id}", Some(spare["id"].as_str().unwrap()), None).await;
+    c.ok("post", "/interventions/bill", None, Some(json!({"contract_id": kid}))).await;
+    c.ok("put", "/contracts/{id}/plan", Some(&kid), Some(json!({"hours_per_period": "4", "hourly_cost": "35"}))).await;
+    c.ok("get", "/contracts/{id}/summary", Some(&kid), None).await;
     // Accounting hand-off: the FEC and the invoice list of the period.
     let year = time::OffsetDateTime::now_utc().year();
     let period = format!("?from={year}-01-01&to={year}-12-31");

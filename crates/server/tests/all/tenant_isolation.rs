@@ -28,6 +28,8 @@ struct Owned {
     sepa_batch: String,
     /// A maintenance contract of the customer.
     contract: String,
+    /// Time spent under the contract.
+    intervention: String,
 }
 
 /// The kinds of the sales pipeline, by path segment.
@@ -61,6 +63,7 @@ impl Owned {
             },
             "sepa" => vec![&self.sepa_batch],
             "contracts" => vec![&self.contract],
+            "interventions" => vec![&self.intervention],
             seg => {
                 let (_, draft, issued) = self.pipeline.iter().find(|(s, _, _)| *s == seg)?;
                 vec![draft, issued]
@@ -139,6 +142,8 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
         "billing": {"period_months": 1, "mode": "advance"}, "lines": [line("Entretien", "1", "90", "20")],
     });
     let contract = id_of(app.post("/contracts", contract).await);
+    let time = json!({"contract_id": contract, "kind": "time", "hours": "1.5", "rate": "60", "vat_rate": "20"});
+    let intervention = id_of(app.post("/interventions", time).await);
     Owned {
         customer,
         product,
@@ -152,6 +157,7 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
         dunning_letter,
         sepa_batch,
         contract,
+        intervention,
     }
 }
 
@@ -176,6 +182,7 @@ async fn what_it_sees(app: &TestApp, owned: &Owned) -> Value {
         ("/credit-notes", &owned.draft_credit_note),
         ("/credit-notes", &owned.issued_credit_note),
         ("/contracts", &owned.contract),
+        ("/interventions", &owned.intervention),
     ] {
         let one = format!("{path}/{id}");
         seen.insert(one.clone(), app.get(&one).await.assert_status(200).clone());
@@ -193,6 +200,7 @@ fn plausible_body(method: &str, path: &str) -> Option<Value> {
         ("post", _, Some("payments")) => Some(json!({"amount": "1.00", "method": "virement"})),
         ("post", Some("orders"), Some("convert")) => Some(json!({"to": "delivery-note"})),
         ("post", Some("contracts"), Some("terminate")) => Some(json!({"date": "2026-06-30"})),
+        ("put", Some("contracts"), Some("plan")) => Some(json!({"hours_per_period": "1", "hourly_cost": "1"})),
         ("post", _, Some("deposit-invoice")) => Some(json!({"percent": "30"})),
         ("post", _, Some("progress-invoice")) => Some(json!({"cumulative_percent": "40"})),
         ("post", _, Some("convert")) => Some(json!({"to": "invoice"})),

@@ -12,6 +12,7 @@ mod dunning;
 mod dunning_web;
 mod imports;
 mod input;
+mod interventions;
 mod online;
 mod payments;
 mod requests;
@@ -34,7 +35,7 @@ type Row = (&'static str, &'static str, &'static str);
 /// applied when rendering, so the table is written with plain spaces.
 pub static MESSAGES: &[Row] = &ALL;
 
-const AREAS: [&[Row]; 13] = [
+const AREAS: [&[Row]; 14] = [
     input::INPUT,
     taxes::TAXES,
     documents::DOCUMENTS,
@@ -46,6 +47,7 @@ const AREAS: [&[Row]; 13] = [
     dunning::DUNNING,
     sepa::SEPA,
     contracts::CONTRACTS,
+    interventions::INTERVENTIONS,
     dunning_web::DUNNING_WEB,
     accounting::ACCOUNTING,
 ];
