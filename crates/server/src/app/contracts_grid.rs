@@ -13,7 +13,7 @@ use crate::app::contracts::{ContractView, StoredTerms, events_of, index_book};
 use crate::error::ApiError;
 use facturier_core::Decimal;
 use facturier_core::contract::revision::IndexBook;
-use facturier_core::contract::{self, Event};
+use facturier_core::contract::{self, Event, Renewal};
 use facturier_core::money::Currency;
 use facturier_store::contracts::{Billed, ContractEvent, ContractRecord};
 use std::collections::{BTreeMap, BTreeSet};
@@ -136,11 +136,17 @@ pub async fn contract_years(
     let rec = &view.record;
     let running = matches!(rec.status.as_str(), "active" | "suspended" | "draft");
     let last_billed = rec.billed.iter().map(|b| b.billing_date.year()).max().unwrap_or(rec.start.year());
-    let last = match rec.end {
-        Some(end) if !running => end.year().max(last_billed),
-        Some(end) => end.year().max(today.year()).max(last_billed),
-        None => today.year().max(rec.start.year()) + 1,
-    };
+    let terminated = rec.events.iter().filter(|e| e.kind == "terminated").map(|e| e.on.year()).min();
+    let last = match (terminated, rec.end, view.terms.renewal) {
+        (Some(on), _, _) => on,
+        // Renewed tacitly: it runs on, next year shown.
+        (None, Some(end), Renewal::Tacit { .. }) if running => end.year().max(today.year() + 1),
+        (None, Some(end), _) => end.year(),
+        (None, None, _) if running => today.year() + 1,
+        (None, None, _) => last_billed,
+    }
+    .max(last_billed)
+    .max(rec.start.year());
     let first = rec.start.year().max(last - CARD_YEARS + 1);
     let (Some((from, _)), Some((_, to))) = (year_bounds(first), year_bounds(last)) else {
         return Ok(Vec::new());
@@ -183,6 +189,10 @@ pub async fn year_grid(app: &App, company: Uuid, year: i32, after: Option<&str>)
         // on its card, not for each row here).
         let currency = terms.invoice.currency.as_deref().and_then(|c| c.parse().ok()).unwrap_or(company_currency);
         let by_month = cells(&terms, &rec, &book, currency, from, to);
+        // Running by its status but over by its terms (its last run is to come): nothing to show.
+        if by_month.is_empty() {
+            continue;
+        }
         rows.push(GridRow {
             id: rec.id,
             reference: rec.reference.clone(),

@@ -126,6 +126,10 @@ impl Build<'_> {
     fn select(&self, name: &str, label: &str, default: &str, options: &[(&str, &str)]) -> Field {
         let mut f = self.field(name, label, "select", default);
         f.options = options.iter().map(|(v, k)| (v.to_string(), t(self.lang, k).to_string())).collect();
+        // A value sent that is none of the choices stays shown (and refused) as typed.
+        if !f.value.is_empty() && !f.options.iter().any(|(v, _)| *v == f.value) {
+            f.options.push((f.value.clone(), f.value.clone()));
+        }
         f
     }
     fn checkbox(&self, name: &str, label: &str) -> Field {
