@@ -191,7 +191,7 @@ async fn render(
             fields: vec![
                 b.select(
                     "billing.period_months",
-                    "contract.period_months",
+                    "billing.period_months",
                     "1",
                     &[
                         ("1", "contract.every.1"),
@@ -203,18 +203,18 @@ async fn render(
                 ),
                 b.select(
                     "billing.mode",
-                    "contract.mode",
+                    "billing.mode",
                     "advance",
                     &[("advance", "contract.mode.advance"), ("arrears", "contract.mode.arrears")],
                 ),
                 b.select(
                     "billing.alignment",
-                    "contract.alignment",
+                    "billing.alignment",
                     "calendar",
                     &[("calendar", "contract.alignment.calendar"), ("anniversary", "contract.alignment.anniversary")],
                 ),
-                b.field("billing.first_date", "contract.first_date", "date", ""),
-                b.checkbox("billing.issue", "contract.issue"),
+                b.field("billing.first_date", "billing.first_date", "date", ""),
+                b.checkbox("billing.issue", "billing.issue"),
             ],
         },
     ];
@@ -300,10 +300,10 @@ fn summary_label(lang: Language, field: &str) -> String {
         "renewal" => "contract.renewal",
         "renewal_months" => "contract.renewal_months",
         "notice_days" => "contract.notice_days",
-        "billing.period_months" => "contract.period_months",
-        "billing.mode" => "contract.mode",
-        "billing.alignment" => "contract.alignment",
-        "billing.first_date" => "contract.first_date",
+        "billing.period_months" => "billing.period_months",
+        "billing.mode" => "billing.mode",
+        "billing.alignment" => "billing.alignment",
+        "billing.first_date" => "billing.first_date",
         "lines" => "contract.lines",
         "revision" | "revision.kind" => "contract.revision",
         "revision.index" => "contract.index",
