@@ -577,7 +577,8 @@ impl Store {
              WHERE company_id = $1 AND contract_id IN ({}) ORDER BY created_at, id",
             placeholders(2, ids.len())
         );
-        let rows: Vec<(Uuid, String, Date, Option<Date>, Option<String>)> = on_pool!(self, |c| {
+        type EventRow = (Uuid, String, Date, Option<Date>, Option<String>);
+        let rows: Vec<EventRow> = on_pool!(self, |c| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id);
             for id in ids {
                 q = q.bind(*id);

@@ -148,7 +148,6 @@ fn line_count(form: &FormData, add: bool) -> usize {
     (sent.max(1) + usize::from(add)).min(MAX_ROWS)
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn render(
     app: &App,
     s: &WebSession,
