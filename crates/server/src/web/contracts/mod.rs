@@ -130,6 +130,7 @@ pub const LABELS: Labels = &[
     ("contract.note", "Note imprimée sur chaque facture", "Note printed on each invoice"),
     // The card.
     ("contract.card", "Contrat", "Contract"),
+    ("contract.nature_short", "Nature", "Nature"),
     ("contract.summary", "Fiche contrat", "Contract card"),
     ("contract.term", "Durée", "Term"),
     ("contract.from_to", "du {from} au {to}", "from {from} to {to}"),
