@@ -429,3 +429,222 @@ impl Store {
         rows.into_iter().map(|(code, month, v)| Ok((code, month, decimal(&v, "index value")?))).collect()
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Reads of the web pages: the list narrowed by words and status, and the billing grid's
+// page of contracts with what they billed in a year and their events, three queries.
+// ---------------------------------------------------------------------------------------
+
+/// Most words a contract search takes.
+const MAX_SEARCH_WORDS: usize = 5;
+
+/// `%word%` for a `LIKE … ESCAPE '\'`, the word lower-cased.
+fn like_pattern(word: &str) -> String {
+    let mut p = String::from("%");
+    for c in word.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// `$first, $first+1, …` for `n` values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+impl Store {
+    /// A page of the company's contracts by reference after `after`, each word found in
+    /// the reference, the title or the customer's name (any case), of `status` when given.
+    pub async fn contract_list(
+        &self,
+        company_id: Uuid,
+        words: &str,
+        status: Option<&str>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<ContractRecord>> {
+        let words: Vec<String> = words.split_whitespace().take(MAX_SEARCH_WORDS).map(like_pattern).collect();
+        let mut sql = format!(
+            "SELECT {COLS} FROM contracts k JOIN customers c ON c.id = k.customer_id WHERE k.company_id = $1 \
+             AND k.reference > $2 AND ($3 = '' OR k.status = $3)"
+        );
+        for i in 0..words.len() {
+            sql.push_str(&format!(
+                " AND LOWER(k.reference || ' ' || k.title || ' ' || c.name) LIKE ${} ESCAPE '\\'",
+                i + 5
+            ));
+        }
+        sql.push_str(" ORDER BY k.reference LIMIT $4");
+        let rows: Vec<Row> = on_pool!(self, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(company_id)
+                .bind(after.unwrap_or(""))
+                .bind(status.unwrap_or(""))
+                .bind(i64::from(limit));
+            for w in &words {
+                q = q.bind(w.as_str());
+            }
+            q.fetch_all(c).await?
+        });
+        Ok(rows.into_iter().map(record_of).collect())
+    }
+
+    /// A page of the contracts the billing grid of `from`..=`to` shows, by reference after
+    /// `after`: not drafts, started by `to`, and running then or having billed in it.
+    pub async fn grid_contracts(
+        &self,
+        company_id: Uuid,
+        from: Date,
+        to: Date,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<ContractRecord>> {
+        let sql = format!(
+            "SELECT {COLS} FROM contracts k JOIN customers c ON c.id = k.customer_id WHERE k.company_id = $1 \
+             AND k.reference > $2 AND k.status <> 'draft' AND k.start_date <= $4 \
+             AND (k.status IN ('active', 'suspended') OR k.end_date IS NULL OR k.end_date >= $3 \
+                  OR EXISTS (SELECT 1 FROM contract_billings b WHERE b.company_id = k.company_id \
+                             AND b.contract_id = k.id AND b.billing_date >= $3)) \
+             ORDER BY k.reference LIMIT $5"
+        );
+        let rows: Vec<Row> = on_pool!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(company_id)
+            .bind(after.unwrap_or(""))
+            .bind(from)
+            .bind(to)
+            .bind(i64::from(limit))
+            .fetch_all(c)
+            .await?);
+        Ok(rows.into_iter().map(record_of).collect())
+    }
+
+    /// What `ids` billed on days `from`..=`to`, with each row's contract.
+    pub async fn billed_between(
+        &self,
+        company_id: Uuid,
+        ids: &[Uuid],
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<(Uuid, Billed)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT b.contract_id, b.line, b.period_start, b.period_end, b.billing_date, b.invoice_id, d.number, b.amount \
+             FROM contract_billings b JOIN documents d ON d.id = b.invoice_id \
+             WHERE b.company_id = $1 AND b.billing_date >= $2 AND b.billing_date <= $3 AND b.contract_id IN ({}) \
+             ORDER BY b.contract_id, b.period_start, b.line",
+            placeholders(4, ids.len())
+        );
+        type WithContract = (Uuid, i64, Date, Date, Date, Uuid, Option<String>, String);
+        let rows: Vec<WithContract> = on_pool!(self, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(from).bind(to);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await?
+        });
+        rows.into_iter()
+            .map(|(contract, line, period_start, period_end, billing_date, invoice_id, invoice_number, amount)| {
+                Ok((
+                    contract,
+                    Billed {
+                        line: usize::try_from(line)
+                            .map_err(|_| StoreError::Corrupt(format!("contract {contract}: line {line}")))?,
+                        period_start,
+                        period_end,
+                        billing_date,
+                        invoice_id,
+                        invoice_number,
+                        amount: decimal(&amount, "contract billing amount")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    /// The events of `ids`, each with its contract, in the order they were recorded.
+    pub async fn events_of_contracts(&self, company_id: Uuid, ids: &[Uuid]) -> Result<Vec<(Uuid, ContractEvent)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT contract_id, kind, on_date, until_date, reason FROM contract_events \
+             WHERE company_id = $1 AND contract_id IN ({}) ORDER BY created_at, id",
+            placeholders(2, ids.len())
+        );
+        type EventRow = (Uuid, String, Date, Option<Date>, Option<String>);
+        let rows: Vec<EventRow> = on_pool!(self, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(contract, kind, on, until, reason)| (contract, ContractEvent { kind, on, until, reason }))
+            .collect())
+    }
+
+    /// Publishes many values of one index in one transaction: all of them or none.
+    /// (created, updated).
+    pub async fn import_index_values(
+        &self,
+        company_id: Uuid,
+        code: &str,
+        values: &[(String, Decimal)],
+    ) -> Result<(usize, usize)> {
+        let mut tx = self.begin().await?;
+        let (mut created, mut updated) = (0, 0);
+        for (month, value) in values {
+            let n = on_conn!(&mut tx, |c| {
+                sqlx::query("UPDATE index_values SET value = $4 WHERE company_id = $1 AND code = $2 AND month = $3")
+                    .bind(company_id)
+                    .bind(code)
+                    .bind(month)
+                    .bind(value.to_string())
+                    .execute(&mut *c)
+                    .await?
+                    .rows_affected()
+            });
+            if n > 0 {
+                updated += 1;
+                continue;
+            }
+            on_conn!(&mut tx, |c| {
+                sqlx::query(
+                    "INSERT INTO index_values (company_id, code, month, value, created_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(company_id)
+                .bind(code)
+                .bind(month)
+                .bind(value.to_string())
+                .bind(now())
+                .execute(&mut *c)
+                .await?;
+            });
+            created += 1;
+        }
+        tx.commit().await?;
+        Ok((created, updated))
+    }
+
+    /// Each index series of the company: (code, values published, latest month, its value).
+    pub async fn index_series(&self, company_id: Uuid) -> Result<Vec<(String, i64, String, Decimal)>> {
+        let rows: Vec<(String, i64, String, String)> = on_pool!(self, |c| sqlx::query_as(
+            "SELECT v.code, n.count, v.month, v.value FROM index_values v \
+             JOIN (SELECT code, COUNT(*) AS count, MAX(month) AS latest FROM index_values WHERE company_id = $1 \
+                   GROUP BY code) n ON n.code = v.code AND n.latest = v.month \
+             WHERE v.company_id = $1 ORDER BY v.code"
+        )
+        .bind(company_id)
+        .fetch_all(c)
+        .await?);
+        rows.into_iter().map(|(code, n, month, v)| Ok((code, n, month, decimal(&v, "index value")?))).collect()
+    }
+}

@@ -8,6 +8,7 @@ use super::generator::{Generator, SearchSamples};
 use anyhow::{Context, Result, ensure};
 use facturier_server::App;
 use facturier_server::app::contracts::{self, ContractInput};
+use facturier_server::app::contracts_grid;
 use facturier_store::Store;
 use facturier_store::contracts::NewContract;
 use rand::SeedableRng;
@@ -124,6 +125,25 @@ pub(super) async fn contracts_bench(backend: &'static str, url: &str, n: usize, 
             rss as f64 / 1024.0
         );
     }
+    // The web pages over the same contracts: a page of the year's billing grid (the
+    // first and a late one: keyset pages cost the same) and a page of the list.
+    let year = today.year();
+    let started = Instant::now();
+    let grid = contracts_grid::year_grid(&app, company, year, None).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let grid_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let late = format!("BENCH-{:06}", n.saturating_sub(150));
+    let started = Instant::now();
+    contracts_grid::year_grid(&app, company, year, Some(&late)).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let late_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let started = Instant::now();
+    let (listed, _) =
+        contracts_grid::list_page(&app, company, "", None, None, today).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let list_ms = started.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "  billing grid {year}: a page of {} contracts in {grid_ms:.0} ms (a late page {late_ms:.0} ms); a list page of {} in {list_ms:.0} ms",
+        grid.rows.len(),
+        listed.len()
+    );
     store.close().await;
     Ok(ContractFigures { backend, contracts: n, invoices: report.created.len(), seconds, again_seconds, memory })
 }

@@ -9,6 +9,7 @@ mod services;
 mod accounting;
 mod cli;
 mod edge;
+mod web_contracts_e2e;
 mod web_customers_e2e;
 mod web_documents_e2e;
 mod web_dunning_e2e;

@@ -11,6 +11,7 @@ pub mod dunning;
 pub mod email;
 pub mod imports;
 pub mod interventions;
+pub mod index_import;
 pub mod issue_check;
 pub mod online;
 pub mod payments;
@@ -62,6 +63,7 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("patch", "/products/{id}", "Update a product (JSON merge patch)"),
     ("post", "/imports/customers", "Import customers from a CSV or XLSX file"),
     ("post", "/imports/products", "Import products from a CSV or XLSX file"),
+    ("post", "/indices/{code}/values/import", "Publish many values of a price index from a CSV file, all or nothing"),
     ("get", "/numbering", "Numbering patterns of each document kind"),
     ("put", "/numbering/{kind}", "Change the numbering pattern of a kind (admin)"),
     ("post", "/billing/delivery-notes", "Invoice the delivered goods of a period (monthly run)"),
@@ -383,6 +385,7 @@ pub fn routes(app: App) -> Router<App> {
         .route("/products/{id}", get(products::show).patch(products::update))
         .route("/numbering", get(settings::list))
         .route("/numbering/{kind}", axum::routing::put(settings::update))
+        .route("/indices/{code}/values/import", axum::routing::post(index_import::import))
         .route("/settings", get(settings::show_settings).patch(settings::update_settings))
         .route("/settings/logo", get(settings::get_logo).put(settings::put_logo).delete(settings::delete_logo))
         .route("/billing/delivery-notes", axum::routing::post(billing::invoice_deliveries))

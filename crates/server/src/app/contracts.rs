@@ -156,12 +156,12 @@ pub struct StoredTerms {
 }
 
 impl StoredTerms {
-    fn read(rec: &ContractRecord) -> Result<StoredTerms, ApiError> {
+    pub(crate) fn read(rec: &ContractRecord) -> Result<StoredTerms, ApiError> {
         serde_json::from_str(&rec.terms)
             .map_err(|e| ApiError::from(facturier_store::StoreError::Corrupt(format!("contract {}: {e}", rec.id))))
     }
 
-    fn billing(&self, rec: &ContractRecord) -> ContractTerms {
+    pub(crate) fn billing(&self, rec: &ContractRecord) -> ContractTerms {
         ContractTerms {
             term: Term { start: rec.start, end: rec.end, renewal: self.renewal, notice_days: self.notice_days },
             frequency: self.frequency,
@@ -174,7 +174,7 @@ impl StoredTerms {
     }
 }
 
-fn events_of(rec: &ContractRecord) -> Vec<Event> {
+pub(crate) fn events_of(rec: &ContractRecord) -> Vec<Event> {
     rec.events
         .iter()
         .filter_map(|e| match e.kind.as_str() {

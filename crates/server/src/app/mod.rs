@@ -6,6 +6,7 @@
 
 pub mod accounting;
 pub mod contracts;
+pub mod contracts_grid;
 pub mod customers;
 pub mod documents;
 pub mod dunning;
@@ -13,6 +14,7 @@ pub mod dunning_list;
 pub mod email;
 pub mod imports;
 pub mod interventions;
+pub mod index_import;
 pub mod payments;
 pub mod render;
 pub mod reports;

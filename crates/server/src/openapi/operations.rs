@@ -404,6 +404,13 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("post", "/indices/{code}/values", "publishIndexValue", "contracts")
     },
     Operation {
+        description: "Not for read-only roles. The body is a CSV file of `period;value` lines (`2014-03;241,0`; a comma or a tab separates them as well, a first line of words is a header, a decimal comma is read when `;` separates). Every line is checked first: any line refused (a period not `YYYY-MM`, a value not above zero, a period twice, a line of another shape) is listed in `rejected` with its line number and nothing is written; else every value is published in one transaction, `created` counting new periods and `updated` corrections (which change what is billed from then on, never what was billed). The code is upper-cased; a code that cannot be one is 404.",
+        body: Body::File(&["text/csv"]),
+        success: Success::Json(200, "IndexImportResult", "What the import did"),
+        errors: &[403, 404, 415],
+        ..op("post", "/indices/{code}/values/import", "importIndexValues", "contracts")
+    },
+    Operation {
         description: "Not for read-only roles. Every period of the active contracts due on or before `date` (today by default, never later) and not billed yet gets its invoice, one per contract and period, dated on its billing day; a contract whose index has no value for a month before its revision is listed in `blocked` and not billed, the others are. Running it again bills nothing twice.",
         body: Body::Json("BillingRunInput"),
         success: Success::Json(200, "BillingRunView", "What the run billed"),

@@ -315,6 +315,8 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::api::interventions::ContractSummaryView,
     crate::api::sepa::MandateAmendInput,
     crate::api::sepa::RejectImportView,
+    crate::api::index_import::IndexImportResult,
+    crate::api::index_import::IndexImportRejected,
     crate::api::sepa::RejectLineView,
 )))]
 struct Derived;

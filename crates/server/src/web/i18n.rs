@@ -211,6 +211,7 @@ const TABLES: &[Labels] = &[
     super::dunning::history::LABELS,
     super::dunning::account::LABELS,
     super::sepa::LABELS,
+    super::contracts::LABELS,
     super::settings::PAYMENT_LABELS,
     super::settings::DUNNING_LABELS,
 ];
@@ -302,6 +303,8 @@ mod tests {
             "list.",
             "dunning.",
             "sepa.",
+            "contract.",
+            "index.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

@@ -9,6 +9,7 @@
 pub mod assets;
 pub mod billing;
 pub mod confirm;
+pub mod contracts;
 pub mod customers;
 pub mod dashboard;
 pub mod documents;
@@ -199,7 +200,7 @@ pub fn routes() -> Router<App> {
         .route("/settings/payments", get(settings::payments).post(settings::save_payments))
         .route("/invoices/{id}/payment-link", post(pay::invoice_link))
         .route("/deposit-invoices/{id}/payment-link", post(pay::deposit_link));
-    dunning::routes(documents::routes(r))
+    contracts::routes(dunning::routes(documents::routes(r)))
 }
 
 /// Why a page could not be shown.

@@ -99,6 +99,13 @@ pub const LABELS: Labels = &[
         "Rejet enregistré : la facture est de nouveau due.",
         "Reject recorded: the invoice is due again.",
     ),
+    ("done.contract_created", "Contrat créé.", "Contract created."),
+    (
+        "done.contract_terminated",
+        "Contrat résilié : rien ne sera facturé après sa date.",
+        "Contract terminated: nothing is billed after its date.",
+    ),
+    ("done.index_published", "Valeur d'indice publiée.", "Index value published."),
 ];
 
 /// The label of the notice `key` (`saved` → `done.saved`), if it is one of [`LABELS`].

@@ -36,6 +36,7 @@ mod tenant_isolation;
 mod web;
 mod web_accounts;
 mod web_confirm;
+mod web_contracts;
 mod web_customers;
 mod web_documents;
 mod web_dunning;

@@ -964,6 +964,21 @@ async fn responses_follow_the_document() {
     let imported = c.file("post", "/imports/products", "text/csv", csv).await;
     assert_eq!((imported.status, imported.json()["created"].clone()), (200, json!(1)), "{}", imported.text);
     assert_eq!(c.file("post", "/imports/products", "text/csv", b"foo\n1\n").await.status, 422);
+    // Index values from a CSV file: all or nothing.
+    let csv = b"period;value\n2025-10;249,8\n2025-11;250\n".to_vec();
+    let a = send_raw(&app, "post", "/indices/ICHT/values/import", Some(&token), Some(("text/csv", csv)), &[]).await;
+    let r = c.check("post", "/indices/{code}/values/import", "", a);
+    assert_eq!((r.status, r.json()["created"].clone()), (200, json!(2)), "{}", r.text);
+    let a = send_raw(
+        &app,
+        "post",
+        "/indices/ICHT/values/import",
+        Some(&token),
+        Some(("application/json", b"{}".to_vec())),
+        &[],
+    )
+    .await;
+    assert_eq!(c.check("post", "/indices/{code}/values/import", "", a).status, 415);
 
     // Issue, pay, credit.
     let issued = c.ok("post", "/invoices/{id}/issue", Some(&iid), None).await;

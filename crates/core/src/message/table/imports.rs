@@ -41,4 +41,18 @@ pub const IMPORTS: &[Row] = &[
     ),
     ("import_dry_run", "{v} is not true or false", "{v:q} n'est ni true ni false"),
     ("import_duplicate_reference", "the same reference as row {row}", "même référence que la ligne {row}"),
+    // Index values imported from CSV (`server::app::index_import`).
+    (
+        "index_csv_media_type",
+        "a CSV file of period;value lines (Content-Type text/csv)",
+        "un fichier CSV de lignes période;valeur (Content-Type text/csv)",
+    ),
+    (
+        "index_csv_cells",
+        "{n} cells: a line is a period and a value (2014-03;241.0)",
+        "{n:num} cellules : une ligne donne une période et une valeur (2014-03;241,0)",
+    ),
+    ("index_csv_repeated", "the same period as line {line}", "même période que la ligne {line}"),
+    ("index_csv_empty", "the file has no period;value line", "le fichier n'a aucune ligne période;valeur"),
+    ("index_csv_too_long", "a file holds {max} lines at most", "un fichier compte au plus {max:num} lignes"),
 ];

@@ -389,7 +389,7 @@ pub(super) async fn default_rate(app: &App, s: &WebSession) -> Result<String, We
 /// The customers offered in the form: the one chosen, then those matching `q` (the
 /// directory's indexed search), or the newest ones when `q` is empty: a company with
 /// 100 000 customers finds any of them without a 100 000-option list.
-pub(super) async fn customer_choices(
+pub(crate) async fn customer_choices(
     app: &App,
     s: &WebSession,
     chosen: Option<Uuid>,

@@ -11,7 +11,7 @@
 //! and its reading into the API's input, `editor` the editor's pages, live totals and look-ups.
 
 mod actions;
-mod editor;
+pub(crate) mod editor;
 mod form;
 mod list;
 mod show;
