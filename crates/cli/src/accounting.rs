@@ -1,11 +1,12 @@
-//! `facturier export fec|invoices` and `facturier fec check`: the accounting hand-off of
+//! `facturier export fec|ximport|quadratus|ebp|record` and `facturier fec check`: the accounting hand-off of
 //! the API (`server::app::accounting`) written on the database directly, with progress
 //! on stderr, and the FEC checker (`formats::accounting::check_fec`).
 
 use anyhow::{Context, Result, anyhow, bail};
 use facturier_formats::accounting::software::Software;
 use facturier_formats::accounting::{Encoding, FecOptions, Separator, check_fec};
-use facturier_server::app::accounting::{FecStream, Period};
+use facturier_server::api::accounting::{ExportInput, parse_export};
+use facturier_server::app::accounting::{FecStream, Period, record_export};
 use facturier_server::error::ApiError;
 use facturier_store::Store;
 use std::io::Write;
@@ -47,6 +48,35 @@ pub enum ExportCommand {
     /// EBP comma-separated import of the period's entries.
     #[command(after_help = "Example:\n  facturier export ebp --from 2026-01-01 --to 2026-12-31 --output ebp.txt")]
     Ebp(SoftwareArgs),
+    /// An export run, recorded as `POST /exports` records it: the entries of the period not exported
+    /// yet, numbered for good and marked, the file stored (and written here); the other commands
+    /// are previews that mark nothing.
+    #[command(
+        after_help = "Example:\n  facturier export record --format fec --from 2026-01-01 --to 2026-03-31\n  facturier export record --format quadratus --from 2026-01-01 --to 2026-12-31 --journals VE --reexport"
+    )]
+    Record {
+        /// fec, ximport, quadratus, ebp, csv or xlsx.
+        #[arg(long)]
+        format: String,
+        /// First day of the period (YYYY-MM-DD).
+        #[arg(long)]
+        from: String,
+        /// Last day of the period.
+        #[arg(long)]
+        to: String,
+        /// Journal codes, comma-separated (default: every journal).
+        #[arg(long, value_delimiter = ',')]
+        journals: Vec<String>,
+        /// Write again the entries of the period exported before, under their numbers.
+        #[arg(long)]
+        reexport: bool,
+        /// The file to write (default: the run's file name in the current directory; `-` for standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// The company; needed when the database has several.
+        #[arg(long)]
+        company: Option<Uuid>,
+    },
 }
 
 /// The period and output of an import file for accounting software.
@@ -116,8 +146,46 @@ pub async fn export(store: &Store, cmd: ExportCommand) -> Result<()> {
         ExportCommand::Fec { from, to, output, encoding, separator, company } => {
             return fec_export(store, from, to, output, encoding, separator, company, None).await;
         }
+        ExportCommand::Record { format, from, to, journals, reexport, output, company } => {
+            let input = ExportInput {
+                format: Some(format),
+                from: Some(from),
+                to: Some(to),
+                journals: Some(journals),
+                reexport: Some(reexport),
+            };
+            return record(store, &input, output, company).await;
+        }
     };
     fec_export(store, cmd.from, cmd.to, cmd.output, None, None, cmd.company, software).await
+}
+
+/// `export record`: records the run, then writes its stored file.
+async fn record(store: &Store, input: &ExportInput, output: Option<PathBuf>, given: Option<Uuid>) -> Result<()> {
+    let company = company(store, given).await?;
+    let today = facturier_core::calendar::today(&store.company(company).await?.country);
+    let request = parse_export(input).map_err(|e| anyhow!("{}", describe(&e)))?;
+    let run = record_export(store, company, None, &request, today).await.map_err(|e| anyhow!("{}", describe(&e)))?;
+    let file = store.accounting_export_file(company, run.id).await?;
+    let path = output.unwrap_or_else(|| PathBuf::from(&file.file_name));
+    if path.as_os_str() == "-" {
+        std::io::stdout().lock().write_all(&file.bytes)?;
+    } else {
+        std::fs::write(&path, &file.bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    eprintln!(
+        "export {} (#{}){}: {} entries ({} new), {} lines, {} to {} -> {}",
+        run.id,
+        run.seq,
+        if run.reexport { ", a re-export" } else { "" },
+        run.entries,
+        run.new_entries,
+        run.lines,
+        run.from,
+        run.to,
+        path.display()
+    );
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -6,6 +6,7 @@
 //! `company_id`; only [`documents`] allocates legal numbers and seals.
 
 pub mod accounting;
+pub mod accounting_exports;
 pub mod accounts;
 pub mod bulk;
 mod checkpoint;

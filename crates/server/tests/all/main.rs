@@ -7,6 +7,7 @@ mod common;
 
 mod account_security;
 mod accounting;
+mod accounting_runs;
 mod api;
 mod bad_input;
 mod concurrency;

@@ -28,6 +28,8 @@ struct Owned {
     sepa_batch: String,
     /// A maintenance contract of the customer.
     contract: String,
+    /// An accounting export run of everything above.
+    export_run: String,
 }
 
 /// The kinds of the sales pipeline, by path segment.
@@ -61,6 +63,7 @@ impl Owned {
             },
             "sepa" => vec![&self.sepa_batch],
             "contracts" => vec![&self.contract],
+            "exports" => vec![&self.export_run],
             seg => {
                 let (_, draft, issued) = self.pipeline.iter().find(|(s, _, _)| *s == seg)?;
                 vec![draft, issued]
@@ -139,6 +142,8 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
         "billing": {"period_months": 1, "mode": "advance"}, "lines": [line("Entretien", "1", "90", "20")],
     });
     let contract = id_of(app.post("/contracts", contract).await);
+    let run = json!({"format": "fec", "from": "2000-01-01", "to": "2199-12-31"});
+    let export_run = id_of(app.post("/exports", run).await);
     Owned {
         customer,
         product,
@@ -152,6 +157,7 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
         dunning_letter,
         sepa_batch,
         contract,
+        export_run,
     }
 }
 
@@ -306,6 +312,7 @@ async fn another_company_sees_none_of_the_first_companys_rows_in_lists_and_searc
             format!("/credit-notes?customer_id={cust}"),
             "/credit-notes?from=2000-01-01&to=2199-12-31&limit=200".into(),
             format!("/credit-notes?after={first_credit_cursor}"),
+            "/exports".into(),
         ];
         let mut own_rows_seen = Vec::new();
         for q in &queries {

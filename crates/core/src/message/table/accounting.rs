@@ -25,4 +25,25 @@ pub(super) const ACCOUNTING: &[Row] = &[
         "encodage {v} : iso-8859-15 (par défaut, un jeu légal du FEC) ou utf-8",
     ),
     ("export_lang", "language {v}: fr or en", "langue {v} : fr ou en"),
+    (
+        "export_nothing_new",
+        "nothing new to export from {from} to {to}: every entry of the period was exported already (ask for a re-export to get them again)",
+        "rien de nouveau à exporter du {from:date} au {to:date} : toutes les écritures de la période ont déjà été exportées (demandez une réexportation pour les obtenir à nouveau)",
+    ),
+    (
+        "export_empty",
+        "no entry to export from {from} to {to} in the journals asked for",
+        "aucune écriture à exporter du {from:date} au {to:date} dans les journaux demandés",
+    ),
+    (
+        "export_busy",
+        "other exports were being recorded at the same time; try again",
+        "d'autres exports s'enregistraient au même moment ; réessayez",
+    ),
+    ("export_too_many_journals", "at most {max} journals in one export", "au plus {max} journaux par export"),
+    (
+        "export_format",
+        "format {v}: fec, ximport, quadratus, ebp, csv or xlsx",
+        "format {v} : fec, ximport, quadratus, ebp, csv ou xlsx",
+    ),
 ];
