@@ -107,6 +107,10 @@ pub enum FecCommand {
         /// The fiscal year the entry dates must fall in: FIRST:LAST (YYYY-MM-DD:YYYY-MM-DD).
         #[arg(long)]
         fiscal_year: Option<String>,
+        /// Without --fiscal-year: the month the company's fiscal year starts in (1–12); the fiscal
+        /// year checked is the one ending on the closing date of the file's name (…FECAAAAMMJJ.txt).
+        #[arg(long)]
+        start_month: Option<u8>,
     },
 }
 
@@ -203,7 +207,8 @@ async fn fec_export(
         {
             let company = company(store, given).await?;
             let today = facturier_core::calendar::today(&store.company(company).await?.country);
-            let period = Period::parse(date("--from", from.as_deref())?, date("--to", to.as_deref())?, today)
+            let start = store.settings(company).await?.accounting.fiscal_year_start_month;
+            let period = Period::parse(date("--from", from.as_deref())?, date("--to", to.as_deref())?, today, start)
                 .map_err(|e| anyhow!("{}", describe(&e)))?;
             let encoding = match encoding.as_deref() {
                 None => Encoding::Latin9,
@@ -254,12 +259,30 @@ async fn fec_export(
     Ok(())
 }
 
+/// The closing date in a FEC's name: the eight digits after `FEC`.
+fn closing_of(name: &str) -> Option<time::Date> {
+    let at = name.find("FEC")? + 3;
+    let digits = name.get(at..at + 8)?;
+    let d = |r: std::ops::Range<usize>| digits.get(r).and_then(|s| s.parse::<u16>().ok());
+    let month = time::Month::try_from(u8::try_from(d(4..6)?).ok()?).ok()?;
+    time::Date::from_calendar_date(i32::from(d(0..4)?), month, u8::try_from(d(6..8)?).ok()?).ok()
+}
+
 /// Runs `fec check`; `Ok(false)` when the file fails (exit 1).
 pub fn fec(cmd: FecCommand) -> Result<bool> {
     match cmd {
-        FecCommand::Check { file, fiscal_year } => {
+        FecCommand::Check { file, fiscal_year, start_month } => {
             let year = match fiscal_year.as_deref() {
-                None => None,
+                None => match start_month {
+                    None => None,
+                    Some(m) if (1..=12).contains(&m) => {
+                        let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                        let closing = closing_of(&name)
+                            .ok_or_else(|| anyhow!("{name:?}: no closing date (…FECAAAAMMJJ.txt) in the name"))?;
+                        Some(facturier_core::accounting::fiscal_year(closing, m))
+                    }
+                    Some(m) => bail!("--start-month {m}: a month from 1 to 12"),
+                },
                 Some(y) => {
                     let (a, b) = y.split_once(':').ok_or_else(|| anyhow!("--fiscal-year {y:?}: FIRST:LAST"))?;
                     let (Some(a), Some(b)) = (date("--fiscal-year", Some(a))?, date("--fiscal-year", Some(b))?) else {
@@ -274,5 +297,19 @@ pub fn fec(cmd: FecCommand) -> Result<bool> {
             print!("{}: {report}", file.display());
             Ok(report.passed())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closing_of;
+    use time::macros::date;
+
+    #[test]
+    fn the_closing_date_is_read_from_a_fec_name() {
+        assert_eq!(closing_of("552100554FEC20260630.txt"), Some(date!(2026 - 06 - 30)));
+        assert_eq!(closing_of("FEC20261231.txt"), Some(date!(2026 - 12 - 31)));
+        assert_eq!(closing_of("552100554FEC20261331.txt"), None);
+        assert_eq!(closing_of("export.txt"), None);
     }
 }

@@ -10,6 +10,7 @@ pub mod accounting_exports;
 pub mod accounts;
 pub mod bulk;
 mod checkpoint;
+pub mod closings;
 pub mod companies;
 pub mod contracts;
 pub mod customer_files;

@@ -24,6 +24,7 @@ use facturier_formats::accounting::software::Software;
 use facturier_formats::accounting::{Encoding, FecOptions, Separator};
 use facturier_formats::export;
 use facturier_store::accounting_exports::ExportRecord;
+use facturier_store::closings::Closing;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -40,15 +41,20 @@ pub struct ExportQuery {
     pub lang: Option<String>,
 }
 
-fn period(auth: &Auth, q: &ExportQuery) -> Result<Period, ApiError> {
+async fn period(app: &App, auth: &Auth, q: &ExportQuery) -> Result<Period, ApiError> {
     let from = query_date("from", q.from.as_deref())?;
     let to = query_date("to", q.to.as_deref())?;
-    Period::parse(from, to, auth.today())
+    let start = if from.is_some() && to.is_some() {
+        1
+    } else {
+        app.store.settings(auth.company()).await?.accounting.fiscal_year_start_month
+    };
+    Period::parse(from, to, auth.today(), start)
 }
 
 /// `GET /exports/fec?from=&to=&separator=&encoding=`: the FEC of the period, streamed.
 pub async fn fec(State(app): State<App>, auth: Auth, Query(q): Query<ExportQuery>) -> Result<Response, ApiError> {
-    let period = period(&auth, &q)?;
+    let period = period(&app, &auth, &q).await?;
     let separator = match q.separator.as_deref() {
         None | Some("") => Separator::Tab,
         Some(s) => Separator::parse(s)
@@ -79,7 +85,7 @@ pub async fn fec(State(app): State<App>, auth: Auth, Query(q): Query<ExportQuery
 
 /// The FEC's entries in an accounting software's layout, streamed.
 async fn software_file(app: &App, auth: &Auth, q: &ExportQuery, software: Software) -> Result<Response, ApiError> {
-    let period = period(auth, q)?;
+    let period = period(app, auth, q).await?;
     let stream = accounting::fec(app, auth, period, FecOptions::default()).await?.as_software(software);
     let disposition = format!("attachment; filename=\"{}\"", stream.name);
     let body = Body::from_stream(futures_util::stream::unfold(Some(stream), |state| async move {
@@ -119,7 +125,7 @@ pub async fn ebp(State(app): State<App>, auth: Auth, Query(q): Query<ExportQuery
 }
 
 async fn invoices(app: &App, auth: &Auth, q: &ExportQuery, xlsx: bool) -> Result<Response, ApiError> {
-    let period = period(auth, q)?;
+    let period = period(app, auth, q).await?;
     let lang = match q.lang.as_deref() {
         Some("en") => Language::En,
         None | Some("") | Some("fr") => Language::Fr,
@@ -345,4 +351,72 @@ pub async fn export_file(State(app): State<App>, auth: Auth, Path(id): Path<Stri
     let f = app.store.accounting_export_file(auth.company(), id).await?;
     let disposition = format!("attachment; filename=\"{}\"", f.file_name);
     Ok(([(header::CONTENT_TYPE, f.media_type), (header::CONTENT_DISPOSITION, disposition)], f.bytes).into_response())
+}
+
+/// The body of `POST /accounting/closings`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClosingInput {
+    /// The last day closed: a day that is over, after the last closing.
+    #[schema(required = true, value_type = written::DateText)]
+    pub through: Option<String>,
+}
+
+/// A closing of the books.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClosingView {
+    pub id: Uuid,
+    #[schema(value_type = written::DateText)]
+    pub through: String,
+    pub created_by: Option<Uuid>,
+    pub created_at: String,
+}
+
+/// The closings, latest first, and where the books stand.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClosingList {
+    pub data: Vec<ClosingView>,
+    /// The last day closed; null while nothing is.
+    #[schema(value_type = Option<written::DateText>)]
+    pub closed_through: Option<String>,
+    /// The first day of the current fiscal year (`accounting.fiscal_year_start_month`).
+    #[schema(value_type = written::DateText)]
+    pub fiscal_year_from: String,
+    /// Its last day.
+    #[schema(value_type = written::DateText)]
+    pub fiscal_year_to: String,
+}
+
+fn closing_view(c: &Closing) -> ClosingView {
+    ClosingView {
+        id: c.id,
+        through: date_text(c.through),
+        created_by: c.created_by,
+        created_at: instant_text(c.created_at.instant()),
+    }
+}
+
+/// `POST /accounting/closings`: closes the books through a day (admins only).
+pub async fn close_books(
+    State(app): State<App>,
+    auth: Auth,
+    ApiJson(input): ApiJson<ClosingInput>,
+) -> Result<(StatusCode, Json<ClosingView>), ApiError> {
+    auth.require_admin()?;
+    let through = accounting::parse_closing(input.through.as_deref(), auth.today())?;
+    let c = app.store.close_books(auth.company(), through, Some(auth.0.user_id)).await?;
+    Ok((StatusCode::CREATED, Json(closing_view(&c))))
+}
+
+/// `GET /accounting/closings`.
+pub async fn list_closings(State(app): State<App>, auth: Auth) -> Result<Json<ClosingList>, ApiError> {
+    let all = app.store.closings(auth.company()).await?;
+    let chart = app.store.settings(auth.company()).await?.accounting;
+    let (from, to) = chart.fiscal_year(auth.today());
+    Ok(Json(ClosingList {
+        closed_through: all.first().map(|c| date_text(c.through)),
+        data: all.iter().map(closing_view).collect(),
+        fiscal_year_from: date_text(from),
+        fiscal_year_to: date_text(to),
+    }))
 }

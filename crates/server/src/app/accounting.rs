@@ -8,7 +8,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use facturier_core::accounting::Entry;
 use facturier_core::accounting::{
-    Auxiliary, Chart, MoneyKind, Movement, Sale, Share, customer_account, money_entry, sale_entry,
+    Auxiliary, Chart, MoneyKind, Movement, Sale, Share, customer_account, fiscal_year, money_entry, sale_entry,
 };
 use facturier_core::message::Message;
 use facturier_core::money::Currency;
@@ -35,13 +35,12 @@ pub struct Period {
 }
 
 impl Period {
-    /// `from`/`to` as given, the calendar year of `today` by default; `from` after `to`
-    /// is refused, naming `from`.
-    pub fn parse(from: Option<Date>, to: Option<Date>, today: Date) -> Result<Period, ApiError> {
-        let year = today.year();
-        let from = from.unwrap_or_else(|| Date::from_ordinal_date(year, 1).unwrap_or(today));
-        let to =
-            to.unwrap_or_else(|| Date::from_calendar_date(from.year(), time::Month::December, 31).unwrap_or(today));
+    /// `from`/`to` as given; by default the fiscal year (starting in `start_month`) of
+    /// `today`, and for `to` the end of the fiscal year of `from`. `from` after `to` is
+    /// refused, naming `from`.
+    pub fn parse(from: Option<Date>, to: Option<Date>, today: Date, start_month: u8) -> Result<Period, ApiError> {
+        let from = from.unwrap_or_else(|| fiscal_year(today, start_month).0);
+        let to = to.unwrap_or_else(|| fiscal_year(from, start_month).1);
         if from > to {
             return Err(ApiError::field("from", Message::new("export_period_order").with("from", from).with("to", to)));
         }
@@ -428,6 +427,17 @@ fn movement(m: &MoneyRow, reversal: bool, company: Currency) -> Movement<'_> {
 /// Starts the FEC of the caller's company.
 pub async fn fec(app: &App, auth: &Auth, period: Period, options: FecOptions) -> Result<FecStream, ApiError> {
     FecStream::start(&app.store, auth.company(), period, options, auth.today()).await
+}
+
+/// The day a closing goes through: given, a day that is over (422 on `through`).
+pub fn parse_closing(through: Option<&str>, today: Date) -> Result<Date, ApiError> {
+    let Some(text) = through else { return Err(ApiError::field("through", Message::new("required"))) };
+    let day = crate::input::parse_date(text)
+        .ok_or_else(|| ApiError::field("through", Message::new("not_a_date").with("v", format!("{text:?}"))))?;
+    if day >= today {
+        return Err(ApiError::field("through", Message::new("accounting_closing_future").with("through", day)));
+    }
+    Ok(day)
 }
 
 /// The format of an export run.

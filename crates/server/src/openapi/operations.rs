@@ -310,6 +310,18 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("get", "/exports/{id}/file", "getExportFile", "accounting")
     },
     Operation {
+        description: "Latest first, with the last day closed and the current fiscal year (from `accounting.fiscal_year_start_month` of the settings).",
+        success: Success::Json(200, "ClosingList", "The closings"),
+        ..op("get", "/accounting/closings", "listClosings", "accounting")
+    },
+    Operation {
+        description: "Admins only. Closes the books through `through`, a day that is over and after the last closing (422 on `through` otherwise). From then on, issuing an invoice, deposit invoice or credit note dated on or before it (422 on `issue_date`) and recording a payment or refund dated on or before it (422 on `date`) are refused with `accounting_period_closed`. Closings only move forward.",
+        body: Body::Json("ClosingInput"),
+        success: Success::Json(201, "ClosingView", "The closing"),
+        errors: &[403],
+        ..op("post", "/accounting/closings", "closeBooks", "accounting")
+    },
+    Operation {
         description: "Not for read-only roles. Records a `direct_debit` payment of each debit's amount on its invoice, all in one transaction (422 naming the debit whose invoice no longer owes it). Twice is 409.",
         body: Body::Json("CollectedInput"),
         success: Success::Json(200, "DirectDebitView", "The collected batch"),

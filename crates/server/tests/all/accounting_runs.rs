@@ -221,3 +221,54 @@ async fn two_export_runs_at_once_never_export_an_entry_twice() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn closed_books_take_no_invoice_nor_payment_dated_in_them_and_the_fiscal_year_is_the_companys() {
+    each_db(|app| async move {
+        let today = time::OffsetDateTime::now_utc().date();
+        let yesterday = today.previous_day().unwrap();
+        let martin = app.customer_named("Boulangerie Martin").await;
+        let inv = app.issued_invoice(&martin, &[line("Farine T65", "2", "100", "20")]).await;
+
+        // Only a day that is over; then only forward.
+        let r = app.post("/accounting/closings", json!({"through": today.to_string()})).await;
+        assert_eq!(r.body["errors"][0]["code"], "accounting_closing_future", "{}", r.body);
+        let c = app.post("/accounting/closings", json!({"through": yesterday.to_string()})).await;
+        assert_eq!(c.assert_status(201)["through"], yesterday.to_string());
+        let r = app.post("/accounting/closings", json!({"through": "2001-01-31"})).await;
+        assert_eq!(r.body["errors"][0]["code"], "accounting_closing_not_after", "{}", r.body);
+        let list = app.get("/accounting/closings").await.assert_status(200).clone();
+        assert_eq!(list["closed_through"], yesterday.to_string());
+        assert_eq!(list["data"].as_array().unwrap().len(), 1);
+
+        // A payment dated in the closed period is refused, naming its date; today's is taken.
+        let id = inv["id"].as_str().unwrap();
+        let late = json!({"amount": "10.00", "date": yesterday.to_string(), "method": "transfer"});
+        let r = app.post(&format!("/invoices/{id}/payments"), late).await;
+        r.assert_status(422);
+        assert_eq!(r.error_fields(), ["date"]);
+        assert_eq!(r.body["errors"][0]["code"], "accounting_period_closed", "{}", r.body);
+        let now = json!({"amount": "10.00", "date": today.to_string(), "method": "transfer"});
+        app.post(&format!("/invoices/{id}/payments"), now).await.assert_status(200);
+
+        // So is an invoice dated in it; the same invoice dated today is issued.
+        let body = json!({"customer_id": martin, "issue_date": yesterday.to_string(), "lines": [line("Sel", "1", "10", "20")]});
+        let draft = app.post("/invoices", body).await.assert_status(201).clone();
+        let r = app.post(&format!("/invoices/{}/issue", draft["id"].as_str().unwrap()), json!({})).await;
+        assert_eq!(r.body["errors"][0]["code"], "accounting_period_closed", "{}", r.body);
+        assert_eq!(r.error_fields(), ["issue_date"]);
+        app.issued_invoice(&martin, &[line("Sel", "1", "10", "20")]).await;
+
+        // A fiscal year from July: the default period of the exports and the FEC's name follow.
+        app.patch("/settings", json!({"accounting": {"fiscal_year_start_month": 13}})).await.assert_status(422);
+        app.patch("/settings", json!({"accounting": {"fiscal_year_start_month": 7}})).await.assert_status(200);
+        let (first, last) = facturier_core::accounting::fiscal_year(today, 7);
+        let list = app.get("/accounting/closings").await.assert_status(200).clone();
+        assert_eq!((list["fiscal_year_from"].clone(), list["fiscal_year_to"].clone()), (json!(first.to_string()), json!(last.to_string())));
+        let (status, _, cd, _) = download(&app, "/exports/fec").await;
+        assert_eq!(status, 200);
+        let closing = last.to_string().replace('-', "");
+        assert_eq!(cd, format!("attachment; filename=\"552100554FEC{closing}.txt\""));
+    })
+    .await;
+}

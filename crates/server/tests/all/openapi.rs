@@ -1495,6 +1495,9 @@ async fn responses_follow_the_document() {
     assert_eq!(a.status, 200, "{}", a.text);
     c.ok("get", "/exports", None, None).await;
     c.expect(422, "get", "/exports", None, "?limit=0", None).await;
+    c.ok("post", "/accounting/closings", None, Some(json!({"through": "2001-01-31"}))).await;
+    c.expect(422, "post", "/accounting/closings", None, "", Some(r#"{"through": "2001-01-01"}"#)).await;
+    c.ok("get", "/accounting/closings", None, None).await;
 
     // Every operation was seen succeeding with its documented success status.
     for (method, path, _) in ROUTES.iter() {

@@ -1,4 +1,4 @@
--- Export runs (issue 24). An export run is a file handed to the accountant: its format,
+-- Export runs and period closing (issue 24). An export run is a file handed to the accountant: its format,
 -- period and journals, who made it and when, its counts and its bytes, kept so that a
 -- download gives the same file ever after. `seq` numbers a company's runs (1, 2…): two
 -- runs started at once both want the next one, and the unique key lets one through.
