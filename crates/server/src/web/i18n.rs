@@ -211,6 +211,7 @@ const TABLES: &[Labels] = &[
     super::dunning::history::LABELS,
     super::dunning::account::LABELS,
     super::sepa::LABELS,
+    super::exports::LABELS,
     super::settings::PAYMENT_LABELS,
     super::settings::DUNNING_LABELS,
 ];
@@ -302,6 +303,7 @@ mod tests {
             "list.",
             "dunning.",
             "sepa.",
+            "exports.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

@@ -13,6 +13,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod documents;
 pub mod dunning;
+pub mod exports;
 pub mod i18n;
 pub mod imports;
 pub mod invitations;
@@ -184,6 +185,8 @@ pub fn routes() -> Router<App> {
         .route("/customers/{id}/mandates", get(sepa::mandates).post(sepa::add_mandate))
         .route("/customers/{id}/mandates/{mandate_id}/amend", post(sepa::amend_mandate))
         .route("/customers/{id}/mandates/{mandate_id}/revoke", post(sepa::revoke_mandate))
+        .route("/exports", get(exports::page).post(exports::create))
+        .route("/exports/{id}/file", get(exports::file))
         .route("/sepa", get(sepa::batches))
         .route("/sepa/new", get(sepa::new_form).post(sepa::create))
         .route("/sepa/{id}", get(sepa::batch))

@@ -39,6 +39,7 @@ mod web_confirm;
 mod web_customers;
 mod web_documents;
 mod web_dunning;
+mod web_exports;
 mod web_products;
 mod web_sepa;
 mod web_setup;
