@@ -213,6 +213,7 @@ const TABLES: &[Labels] = &[
     super::sepa::LABELS,
     super::exports::LABELS,
     super::settings::PAYMENT_LABELS,
+    super::settings::ACCOUNTING_LABELS,
     super::settings::DUNNING_LABELS,
 ];
 

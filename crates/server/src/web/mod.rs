@@ -199,6 +199,7 @@ pub fn routes() -> Router<App> {
                 .layer(axum::extract::DefaultBodyLimit::max(crate::api::customer_files::MAX_UPLOAD_BODY)),
         )
         .route("/settings/payments", get(settings::payments).post(settings::save_payments))
+        .route("/settings/accounting", get(settings::accounting).post(settings::save_accounting))
         .route("/invoices/{id}/payment-link", post(pay::invoice_link))
         .route("/deposit-invoices/{id}/payment-link", post(pay::deposit_link));
     dunning::routes(documents::routes(r))

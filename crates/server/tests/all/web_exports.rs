@@ -60,3 +60,42 @@ async fn a_user_exports_the_new_entries_downloads_the_file_and_re_exports() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_admin_sets_the_chart_and_the_fiscal_year_in_the_accounting_settings() {
+    each_db(|app| async move {
+        let mut b = signed_in(&app, ADMIN).await;
+        let csrf = b.csrf().await;
+        let p = b.get("/settings/accounting").await;
+        assert_eq!(p.status, 200, "{}", p.body);
+        assert!(p.body.contains("value=\"706000\"") && p.body.contains("id=\"tab-accounting\""), "{}", p.body);
+        // A wrong account is refused as the API refuses it, what was typed kept.
+        let bad = [("accounting.services", "ABC"), ("accounting.fiscal_year_start_month", "7")];
+        let p = b.act(&csrf, "/settings/accounting", &bad).await;
+        assert_eq!(p.status, 422, "{}", p.body);
+        assert!(p.body.contains("value=\"ABC\"") && p.body.contains("id=\"errors\""), "{}", p.body);
+        let good = [
+            ("accounting.customers", "411000"),
+            ("accounting.goods", "707000"),
+            ("accounting.services", "706100"),
+            ("accounting.charges", "708500"),
+            ("accounting.discounts", "709000"),
+            ("accounting.deposits", "419100"),
+            ("accounting.vat_collected", "445710"),
+            ("accounting.sales_journal.code", "VT"),
+            ("accounting.sales_journal.label", "Ventes France"),
+            ("accounting.bank.journal.code", "BQ1"),
+            ("accounting.bank.account", "512100"),
+            ("accounting.fiscal_year_start_month", "7"),
+        ];
+        let p = b.act(&csrf, "/settings/accounting", &good).await;
+        assert_eq!(p.status, 303, "{}", p.body);
+        let s = app.get("/settings").await.assert_status(200)["accounting"].clone();
+        assert_eq!((s["services"].as_str(), s["sales_journal"]["code"].as_str()), (Some("706100"), Some("VT")));
+        assert_eq!((s["bank"]["account"].as_str(), s["fiscal_year_start_month"].as_i64()), (Some("512100"), Some(7)));
+        assert_eq!(s["methods"][0]["method"], "cash", "what the page does not show is kept");
+        let p = b.get("/settings/accounting").await;
+        assert!(p.body.contains("<option value=\"7\" selected>"), "{}", p.body);
+    })
+    .await;
+}
