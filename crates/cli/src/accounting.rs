@@ -1,11 +1,12 @@
-//! `facturier export fec|invoices` and `facturier fec check`: the accounting hand-off of
+//! `facturier export fec|ximport|quadratus|ebp|record` and `facturier fec check`: the accounting hand-off of
 //! the API (`server::app::accounting`) written on the database directly, with progress
 //! on stderr, and the FEC checker (`formats::accounting::check_fec`).
 
 use anyhow::{Context, Result, anyhow, bail};
 use facturier_formats::accounting::software::Software;
 use facturier_formats::accounting::{Encoding, FecOptions, Separator, check_fec};
-use facturier_server::app::accounting::{FecStream, Period};
+use facturier_server::api::accounting::{ExportInput, parse_export};
+use facturier_server::app::accounting::{FecStream, Period, record_export};
 use facturier_server::error::ApiError;
 use facturier_store::Store;
 use std::io::Write;
@@ -47,6 +48,35 @@ pub enum ExportCommand {
     /// EBP comma-separated import of the period's entries.
     #[command(after_help = "Example:\n  facturier export ebp --from 2026-01-01 --to 2026-12-31 --output ebp.txt")]
     Ebp(SoftwareArgs),
+    /// An export run, recorded as `POST /exports` records it: the entries of the period not exported
+    /// yet, numbered for good and marked, the file stored (and written here); the other commands
+    /// are previews that mark nothing.
+    #[command(
+        after_help = "Example:\n  facturier export record --format fec --from 2026-01-01 --to 2026-03-31\n  facturier export record --format quadratus --from 2026-01-01 --to 2026-12-31 --journals VE --reexport"
+    )]
+    Record {
+        /// fec, ximport, quadratus, ebp, csv or xlsx.
+        #[arg(long)]
+        format: String,
+        /// First day of the period (YYYY-MM-DD).
+        #[arg(long)]
+        from: String,
+        /// Last day of the period.
+        #[arg(long)]
+        to: String,
+        /// Journal codes, comma-separated (default: every journal).
+        #[arg(long, value_delimiter = ',')]
+        journals: Vec<String>,
+        /// Write again the entries of the period exported before, under their numbers.
+        #[arg(long)]
+        reexport: bool,
+        /// The file to write (default: the run's file name in the current directory; `-` for standard output).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// The company; needed when the database has several.
+        #[arg(long)]
+        company: Option<Uuid>,
+    },
 }
 
 /// The period and output of an import file for accounting software.
@@ -77,6 +107,10 @@ pub enum FecCommand {
         /// The fiscal year the entry dates must fall in: FIRST:LAST (YYYY-MM-DD:YYYY-MM-DD).
         #[arg(long)]
         fiscal_year: Option<String>,
+        /// Without --fiscal-year: the month the company's fiscal year starts in (1–12); the fiscal
+        /// year checked is the one ending on the closing date of the file's name (…FECAAAAMMJJ.txt).
+        #[arg(long)]
+        start_month: Option<u8>,
     },
 }
 
@@ -116,8 +150,46 @@ pub async fn export(store: &Store, cmd: ExportCommand) -> Result<()> {
         ExportCommand::Fec { from, to, output, encoding, separator, company } => {
             return fec_export(store, from, to, output, encoding, separator, company, None).await;
         }
+        ExportCommand::Record { format, from, to, journals, reexport, output, company } => {
+            let input = ExportInput {
+                format: Some(format),
+                from: Some(from),
+                to: Some(to),
+                journals: Some(journals),
+                reexport: Some(reexport),
+            };
+            return record(store, &input, output, company).await;
+        }
     };
     fec_export(store, cmd.from, cmd.to, cmd.output, None, None, cmd.company, software).await
+}
+
+/// `export record`: records the run, then writes its stored file.
+async fn record(store: &Store, input: &ExportInput, output: Option<PathBuf>, given: Option<Uuid>) -> Result<()> {
+    let company = company(store, given).await?;
+    let today = facturier_core::calendar::today(&store.company(company).await?.country);
+    let request = parse_export(input).map_err(|e| anyhow!("{}", describe(&e)))?;
+    let run = record_export(store, company, None, &request, today).await.map_err(|e| anyhow!("{}", describe(&e)))?;
+    let file = store.accounting_export_file(company, run.id).await?;
+    let path = output.unwrap_or_else(|| PathBuf::from(&file.file_name));
+    if path.as_os_str() == "-" {
+        std::io::stdout().lock().write_all(&file.bytes)?;
+    } else {
+        std::fs::write(&path, &file.bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    eprintln!(
+        "export {} (#{}){}: {} entries ({} new), {} lines, {} to {} -> {}",
+        run.id,
+        run.seq,
+        if run.reexport { ", a re-export" } else { "" },
+        run.entries,
+        run.new_entries,
+        run.lines,
+        run.from,
+        run.to,
+        path.display()
+    );
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -135,7 +207,8 @@ async fn fec_export(
         {
             let company = company(store, given).await?;
             let today = facturier_core::calendar::today(&store.company(company).await?.country);
-            let period = Period::parse(date("--from", from.as_deref())?, date("--to", to.as_deref())?, today)
+            let start = store.settings(company).await?.accounting.fiscal_year_start_month;
+            let period = Period::parse(date("--from", from.as_deref())?, date("--to", to.as_deref())?, today, start)
                 .map_err(|e| anyhow!("{}", describe(&e)))?;
             let encoding = match encoding.as_deref() {
                 None => Encoding::Latin9,
@@ -186,12 +259,30 @@ async fn fec_export(
     Ok(())
 }
 
+/// The closing date in a FEC's name: the eight digits after `FEC`.
+fn closing_of(name: &str) -> Option<time::Date> {
+    let at = name.find("FEC")? + 3;
+    let digits = name.get(at..at + 8)?;
+    let d = |r: std::ops::Range<usize>| digits.get(r).and_then(|s| s.parse::<u16>().ok());
+    let month = time::Month::try_from(u8::try_from(d(4..6)?).ok()?).ok()?;
+    time::Date::from_calendar_date(i32::from(d(0..4)?), month, u8::try_from(d(6..8)?).ok()?).ok()
+}
+
 /// Runs `fec check`; `Ok(false)` when the file fails (exit 1).
 pub fn fec(cmd: FecCommand) -> Result<bool> {
     match cmd {
-        FecCommand::Check { file, fiscal_year } => {
+        FecCommand::Check { file, fiscal_year, start_month } => {
             let year = match fiscal_year.as_deref() {
-                None => None,
+                None => match start_month {
+                    None => None,
+                    Some(m) if (1..=12).contains(&m) => {
+                        let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+                        let closing = closing_of(&name)
+                            .ok_or_else(|| anyhow!("{name:?}: no closing date (…FECAAAAMMJJ.txt) in the name"))?;
+                        Some(facturier_core::accounting::fiscal_year(closing, m))
+                    }
+                    Some(m) => bail!("--start-month {m}: a month from 1 to 12"),
+                },
                 Some(y) => {
                     let (a, b) = y.split_once(':').ok_or_else(|| anyhow!("--fiscal-year {y:?}: FIRST:LAST"))?;
                     let (Some(a), Some(b)) = (date("--fiscal-year", Some(a))?, date("--fiscal-year", Some(b))?) else {
@@ -206,5 +297,19 @@ pub fn fec(cmd: FecCommand) -> Result<bool> {
             print!("{}: {report}", file.display());
             Ok(report.passed())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closing_of;
+    use time::macros::date;
+
+    #[test]
+    fn the_closing_date_is_read_from_a_fec_name() {
+        assert_eq!(closing_of("552100554FEC20260630.txt"), Some(date!(2026 - 06 - 30)));
+        assert_eq!(closing_of("FEC20261231.txt"), Some(date!(2026 - 12 - 31)));
+        assert_eq!(closing_of("552100554FEC20261331.txt"), None);
+        assert_eq!(closing_of("export.txt"), None);
     }
 }

@@ -6,9 +6,11 @@
 //! `company_id`; only [`documents`] allocates legal numbers and seals.
 
 pub mod accounting;
+pub mod accounting_exports;
 pub mod accounts;
 pub mod bulk;
 mod checkpoint;
+pub mod closings;
 pub mod companies;
 pub mod contracts;
 pub mod customer_files;

@@ -14,6 +14,7 @@ mod web_customers_e2e;
 mod web_documents_e2e;
 mod web_dunning_e2e;
 mod web_e2e;
+mod web_exports_e2e;
 mod web_products_e2e;
 mod web_sepa_e2e;
 mod web_settings_e2e;

@@ -8,6 +8,7 @@ use crate::message::Message;
 use crate::tax::Vat;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use time::{Date, Month};
 
 /// Longest account number accepted (FEC readers and import formats take up to 17).
 pub const MAX_ACCOUNT: usize = 17;
@@ -21,6 +22,8 @@ pub enum ChartError {
     Account(String),
     #[error("journal code {0:?}: one to four capital letters or digits")]
     Journal(String),
+    #[error("fiscal year start month {0}: a month from 1 to 12")]
+    FiscalMonth(u8),
 }
 
 impl ChartError {
@@ -29,6 +32,7 @@ impl ChartError {
         match self {
             ChartError::Account(a) => Message::new("accounting_account_shape").with("account", format!("{a:?}")),
             ChartError::Journal(j) => Message::new("accounting_journal_shape").with("journal", format!("{j:?}")),
+            ChartError::FiscalMonth(m) => Message::new("accounting_fiscal_month").with("v", *m),
         }
     }
 }
@@ -110,6 +114,10 @@ pub struct Chart {
     pub methods: Vec<MethodAccount>,
     /// The bank journal and account of any other method ("BQ", "512000").
     pub bank: MethodAccount,
+    /// The month the fiscal year starts in (1: January, the default; 7: a year from
+    /// July to June). It fixes the default period of the exports and the FEC's name.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 12))]
+    pub fiscal_year_start_month: u8,
 }
 
 impl Default for Chart {
@@ -131,6 +139,7 @@ impl Default for Chart {
                 account: "530000".into(),
             }],
             bank: MethodAccount { method: "*".into(), journal: j("BQ", "Banque"), account: "512000".into() },
+            fiscal_year_start_month: 1,
         }
     }
 }
@@ -157,7 +166,15 @@ impl Chart {
             check_account(&m.account)?;
             check_journal(&m.journal.code)?;
         }
+        if !(1..=12).contains(&self.fiscal_year_start_month) {
+            return Err(ChartError::FiscalMonth(self.fiscal_year_start_month));
+        }
         Ok(())
+    }
+
+    /// The fiscal year `day` falls in.
+    pub fn fiscal_year(&self, day: Date) -> (Date, Date) {
+        fiscal_year(day, self.fiscal_year_start_month)
     }
 
     /// The revenue account of what a line supplies.
@@ -184,6 +201,17 @@ impl Chart {
     pub fn method(&self, method: &str) -> &MethodAccount {
         self.methods.iter().find(|m| m.method == method).unwrap_or(&self.bank)
     }
+}
+
+/// The fiscal year that `day` falls in, for a year starting on the first day of
+/// `start_month` (1–12; out of range reads as January): its first and last days.
+pub fn fiscal_year(day: Date, start_month: u8) -> (Date, Date) {
+    let start = Month::try_from(start_month.clamp(1, 12)).unwrap_or(Month::January);
+    let year = if u8::from(day.month()) >= u8::from(start) { day.year() } else { day.year() - 1 };
+    let first = Date::from_calendar_date(year, start, 1).unwrap_or(day);
+    // The day before the same month a year later.
+    let next = Date::from_calendar_date(year + 1, start, 1).unwrap_or(day);
+    (first, next.previous_day().unwrap_or(next))
 }
 
 /// The customer's auxiliary account: the one set on the customer, else `411` and a code
@@ -218,6 +246,21 @@ mod tests {
         assert_eq!(c.vat(Vat::new(dec!(0), Some(VatCategory::E)).unwrap()), "445710");
         assert_eq!(c.method("cash").account, "530000");
         assert_eq!(c.method("transfer").journal.code, "BQ");
+    }
+
+    #[test]
+    fn a_fiscal_year_runs_from_its_start_month_for_twelve_months() {
+        use time::macros::date;
+        assert_eq!(fiscal_year(date!(2026 - 03 - 15), 1), (date!(2026 - 01 - 01), date!(2026 - 12 - 31)));
+        assert_eq!(fiscal_year(date!(2026 - 03 - 15), 7), (date!(2025 - 07 - 01), date!(2026 - 06 - 30)));
+        assert_eq!(fiscal_year(date!(2026 - 07 - 01), 7), (date!(2026 - 07 - 01), date!(2027 - 06 - 30)));
+        assert_eq!(fiscal_year(date!(2028 - 02 - 29), 3), (date!(2027 - 03 - 01), date!(2028 - 02 - 29)));
+        assert_eq!(fiscal_year(date!(2026 - 12 - 31), 12), (date!(2026 - 12 - 01), date!(2027 - 11 - 30)));
+        let mut c = Chart { fiscal_year_start_month: 13, ..Chart::default() };
+        assert_eq!(c.check(), Err(ChartError::FiscalMonth(13)));
+        c.fiscal_year_start_month = 10;
+        assert!(c.check().is_ok());
+        assert_eq!(c.fiscal_year(date!(2026 - 09 - 30)).1, date!(2026 - 09 - 30));
     }
 
     #[test]

@@ -5,7 +5,9 @@
 pub mod chart;
 pub mod entries;
 
-pub use chart::{Chart, ChartError, Journal, MethodAccount, VatAccount, check_account, customer_account};
+pub use chart::{
+    Chart, ChartError, Journal, MethodAccount, VatAccount, check_account, check_journal, customer_account, fiscal_year,
+};
 pub use entries::{
     Auxiliary, Entry, EntryLine, Lettering, MoneyKind, Movement, Sale, Share, lettering_date, money_entry, sale_entry,
 };

@@ -107,6 +107,11 @@ pub fn yyyymmdd(d: Date) -> String {
     format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day())
 }
 
+/// `EcritureNum`: the journal's code and the entry's number on six digits (`VE000001`).
+pub fn entry_number(journal: &str, n: u64) -> String {
+    format!("{journal}{n:06}")
+}
+
 /// An amount with a decimal comma, two decimals at least, no thousands separator.
 pub fn amount(d: Decimal) -> String {
     facturier_core::money::to_text(d, 2).replacen('.', ",", 1)
@@ -147,7 +152,14 @@ impl<W: Write> FecWriter<W> {
     pub fn write(&mut self, e: &Entry) -> io::Result<String> {
         let n = self.numbers.entry(e.journal.code.clone()).or_insert(0);
         *n += 1;
-        let num = format!("{}{:06}", e.journal.code, n);
+        let n = *n;
+        self.write_numbered(e, n)
+    }
+
+    /// Writes one entry under a number fixed elsewhere (an export run's: the number the
+    /// entry got when it was first exported); returns its `EcritureNum`.
+    pub fn write_numbered(&mut self, e: &Entry, n: u64) -> io::Result<String> {
+        let num = entry_number(&e.journal.code, n);
         for l in &e.lines {
             let (aux, aux_label) = match &l.auxiliary {
                 Some(a) => (a.account.clone(), a.label.clone()),
@@ -202,6 +214,11 @@ impl<W: Write> FecWriter<W> {
         }
         self.line.extend_from_slice(b"\r\n");
         self.out.write_all(&self.line)
+    }
+
+    /// The character set the file is written in.
+    pub fn encoding(&self) -> Encoding {
+        self.options.encoding
     }
 
     /// The output written so far (a `Vec<u8>` can be taken page by page).

@@ -1,22 +1,32 @@
-//! `/exports`: the accounting hand-off. `GET /exports/fec` streams the FEC of a period
-//! (constant memory: one page of documents at a time); `GET /exports/invoices.csv` and
-//! `.xlsx` give the invoice list of a period for a spreadsheet.
+//! `/exports`: the accounting hand-off. `POST /exports` makes an export run (the entries
+//! not exported yet, numbered for good, the file stored and marked), `GET /exports` is
+//! their history and `GET /exports/{id}/file` downloads a run's file again, identical.
+//! `GET /exports/fec` (and `ximport`, `quadratus`, `ebp`) streams a preview of a period
+//! that marks nothing (constant memory: one page of documents at a time);
+//! `GET /exports/invoices.csv` and `.xlsx` give the invoice list of a period.
 
 use crate::App;
-use crate::api::query_date;
-use crate::app::accounting::{self, Period};
+use crate::api::{date_text, instant_text, limit, path_id, query_date};
+use crate::app::accounting::{self, ExportFormat, ExportRequest, Period};
 use crate::auth::Auth;
 use crate::error::ApiError;
+use crate::input::{ApiJson, Check};
+use crate::openapi::written;
+use axum::Json;
 use axum::body::Body;
-use axum::extract::{Query, State};
-use axum::http::header;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use facturier_core::accounting::check_journal;
 use facturier_core::message::Message;
 use facturier_core::party::Language;
 use facturier_formats::accounting::software::Software;
 use facturier_formats::accounting::{Encoding, FecOptions, Separator};
 use facturier_formats::export;
-use serde::Deserialize;
+use facturier_store::accounting_exports::ExportRecord;
+use facturier_store::closings::Closing;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// The query of the exports.
 #[derive(Deserialize, Default)]
@@ -31,15 +41,20 @@ pub struct ExportQuery {
     pub lang: Option<String>,
 }
 
-fn period(auth: &Auth, q: &ExportQuery) -> Result<Period, ApiError> {
+async fn period(app: &App, auth: &Auth, q: &ExportQuery) -> Result<Period, ApiError> {
     let from = query_date("from", q.from.as_deref())?;
     let to = query_date("to", q.to.as_deref())?;
-    Period::parse(from, to, auth.today())
+    let start = if from.is_some() && to.is_some() {
+        1
+    } else {
+        app.store.settings(auth.company()).await?.accounting.fiscal_year_start_month
+    };
+    Period::parse(from, to, auth.today(), start)
 }
 
 /// `GET /exports/fec?from=&to=&separator=&encoding=`: the FEC of the period, streamed.
 pub async fn fec(State(app): State<App>, auth: Auth, Query(q): Query<ExportQuery>) -> Result<Response, ApiError> {
-    let period = period(&auth, &q)?;
+    let period = period(&app, &auth, &q).await?;
     let separator = match q.separator.as_deref() {
         None | Some("") => Separator::Tab,
         Some(s) => Separator::parse(s)
@@ -70,7 +85,7 @@ pub async fn fec(State(app): State<App>, auth: Auth, Query(q): Query<ExportQuery
 
 /// The FEC's entries in an accounting software's layout, streamed.
 async fn software_file(app: &App, auth: &Auth, q: &ExportQuery, software: Software) -> Result<Response, ApiError> {
-    let period = period(auth, q)?;
+    let period = period(app, auth, q).await?;
     let stream = accounting::fec(app, auth, period, FecOptions::default()).await?.as_software(software);
     let disposition = format!("attachment; filename=\"{}\"", stream.name);
     let body = Body::from_stream(futures_util::stream::unfold(Some(stream), |state| async move {
@@ -110,7 +125,7 @@ pub async fn ebp(State(app): State<App>, auth: Auth, Query(q): Query<ExportQuery
 }
 
 async fn invoices(app: &App, auth: &Auth, q: &ExportQuery, xlsx: bool) -> Result<Response, ApiError> {
-    let period = period(auth, q)?;
+    let period = period(app, auth, q).await?;
     let lang = match q.lang.as_deref() {
         Some("en") => Language::En,
         None | Some("") | Some("fr") => Language::Fr,
@@ -146,4 +161,262 @@ pub async fn invoices_xlsx(
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
     invoices(&app, &auth, &q, true).await
+}
+
+/// The body of `POST /exports`: an export run and its line selector.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportInput {
+    /// `fec`, `ximport`, `quadratus`, `ebp`, `csv` or `xlsx` (the entry lines in the FEC's columns).
+    #[schema(required = true, value_type = String, pattern = "^(fec|ximport|quadratus|ebp|csv|xlsx)$")]
+    pub format: Option<String>,
+    /// The first day of the period.
+    #[schema(required = true, value_type = written::DateText)]
+    pub from: Option<String>,
+    /// The last day of the period.
+    #[schema(required = true, value_type = written::DateText)]
+    pub to: Option<String>,
+    /// Journal codes to export (`VE`, `BQ`…); left out or empty: every journal.
+    #[schema(max_items = 20)]
+    pub journals: Option<Vec<String>>,
+    /// Write again the entries of the period exported before, with the numbers they got then.
+    pub reexport: Option<bool>,
+}
+
+/// An export run.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ExportView {
+    pub id: Uuid,
+    /// The company's run number (1, 2…).
+    pub seq: i64,
+    /// `fec`, `ximport`, `quadratus`, `ebp`, `csv` or `xlsx`.
+    pub format: String,
+    #[schema(value_type = written::DateText)]
+    pub from: String,
+    #[schema(value_type = written::DateText)]
+    pub to: String,
+    /// The journals asked for; empty: every journal.
+    pub journals: Vec<String>,
+    /// Whether the file holds entries exported before (its name says so too).
+    pub reexport: bool,
+    /// Entries in the file.
+    pub entries: i64,
+    /// Entries exported for the first time by this run.
+    pub new_entries: i64,
+    /// Entry lines in the file.
+    pub lines: i64,
+    pub file_name: String,
+    pub media_type: String,
+    /// The file's size in bytes.
+    pub size: i64,
+    /// Hex SHA-256 of the file.
+    pub sha256: String,
+    /// Where the file downloads, identical each time.
+    pub file_url: String,
+    pub created_by: Option<Uuid>,
+    pub created_at: String,
+}
+
+/// A page of export runs, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ExportPage {
+    pub data: Vec<ExportView>,
+    /// Pass it as `after` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// An export run as the API shows it.
+pub fn export_view(r: &ExportRecord) -> ExportView {
+    ExportView {
+        id: r.id,
+        seq: r.seq,
+        format: r.format.clone(),
+        from: date_text(r.from),
+        to: date_text(r.to),
+        journals: r.journals.clone(),
+        reexport: r.reexport,
+        entries: r.entries,
+        new_entries: r.new_entries,
+        lines: r.lines,
+        file_name: r.file_name.clone(),
+        media_type: r.media_type.clone(),
+        size: r.size,
+        sha256: r.sha256.clone(),
+        file_url: format!("/api/v1/exports/{}/file", r.id),
+        created_by: r.created_by,
+        created_at: instant_text(r.created_at.instant()),
+    }
+}
+
+/// Parses the body of `POST /exports` (every problem at once).
+pub fn parse_export(input: &ExportInput) -> Result<ExportRequest, ApiError> {
+    let mut v = Check::default();
+    let format = match input.format.as_deref() {
+        None => {
+            v.error("format", Message::new("required"));
+            None
+        }
+        Some(s) => {
+            let f = ExportFormat::parse(s);
+            if f.is_none() {
+                v.error("format", Message::new("export_format").with("v", format!("{s:?}")));
+            }
+            f
+        }
+    };
+    let mut date = |field: &str, s: &Option<String>| match s {
+        Some(d) => v.date(field, d),
+        None => {
+            v.error(field, Message::new("required"));
+            None
+        }
+    };
+    let from = date("from", &input.from);
+    let to = date("to", &input.to);
+    let mut journals = Vec::new();
+    for (i, j) in input.journals.iter().flatten().enumerate() {
+        let j = j.trim().to_ascii_uppercase();
+        match check_journal(&j) {
+            Ok(()) if !journals.contains(&j) => journals.push(j),
+            Ok(()) => {}
+            Err(e) => v.error(format!("journals[{i}]"), e.message()),
+        }
+    }
+    if journals.len() > MAX_JOURNALS {
+        v.error("journals", Message::new("export_too_many_journals").with("max", MAX_JOURNALS));
+    }
+    v.finish()?;
+    let (Some(format), Some(from), Some(to)) = (format, from, to) else {
+        return Err(ApiError::field("format", Message::new("required")));
+    };
+    if from > to {
+        return Err(ApiError::field("from", Message::new("export_period_order").with("from", from).with("to", to)));
+    }
+    Ok(ExportRequest { format, period: Period { from, to }, journals, reexport: input.reexport.unwrap_or(false) })
+}
+
+/// Journals one run may name.
+const MAX_JOURNALS: usize = 20;
+
+/// `POST /exports`: makes, records and marks an export run.
+pub async fn create_export(
+    State(app): State<App>,
+    auth: Auth,
+    ApiJson(input): ApiJson<ExportInput>,
+) -> Result<(StatusCode, Json<ExportView>), ApiError> {
+    auth.require_write()?;
+    let request = parse_export(&input)?;
+    let r = accounting::record_export(&app.store, auth.company(), Some(auth.0.user_id), &request, auth.today()).await?;
+    Ok((StatusCode::CREATED, Json(export_view(&r))))
+}
+
+/// The query of `GET /exports`.
+#[derive(Deserialize)]
+pub struct ExportListQuery {
+    pub limit: Option<String>,
+    pub after: Option<String>,
+}
+
+/// `GET /exports`: the history, newest first.
+pub async fn list_exports(
+    State(app): State<App>,
+    auth: Auth,
+    Query(q): Query<ExportListQuery>,
+) -> Result<Json<ExportPage>, ApiError> {
+    let n = limit(q.limit.as_deref())?;
+    let after = match q.after.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(s.parse::<Uuid>().map_err(|_| ApiError::field("after", Message::new("cursor_previous_page")))?),
+    };
+    let rows = app.store.accounting_exports(auth.company(), after, n + 1).await?;
+    let more = rows.len() > n as usize;
+    let data: Vec<ExportView> = rows.iter().take(n as usize).map(export_view).collect();
+    let next_cursor = if more { data.last().map(|r| r.id.to_string()) } else { None };
+    Ok(Json(ExportPage { data, next_cursor }))
+}
+
+/// `GET /exports/{id}`.
+pub async fn show_export(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> Result<Json<ExportView>, ApiError> {
+    let id = path_id(&id, "export")?;
+    Ok(Json(export_view(&app.store.accounting_export(auth.company(), id).await?)))
+}
+
+/// `GET /exports/{id}/file`: the stored file, the same bytes each time.
+pub async fn export_file(State(app): State<App>, auth: Auth, Path(id): Path<String>) -> Result<Response, ApiError> {
+    let id = path_id(&id, "export")?;
+    let f = app.store.accounting_export_file(auth.company(), id).await?;
+    let disposition = format!("attachment; filename=\"{}\"", f.file_name);
+    Ok(([(header::CONTENT_TYPE, f.media_type), (header::CONTENT_DISPOSITION, disposition)], f.bytes).into_response())
+}
+
+/// The body of `POST /accounting/closings`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClosingInput {
+    /// The last day closed: a day that is over, after the last closing.
+    #[schema(required = true, value_type = written::DateText)]
+    pub through: Option<String>,
+}
+
+/// A closing of the books.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClosingView {
+    pub id: Uuid,
+    #[schema(value_type = written::DateText)]
+    pub through: String,
+    pub created_by: Option<Uuid>,
+    pub created_at: String,
+}
+
+/// The closings, latest first, and where the books stand.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClosingList {
+    pub data: Vec<ClosingView>,
+    /// The last day closed; null while nothing is.
+    #[schema(value_type = Option<written::DateText>)]
+    pub closed_through: Option<String>,
+    /// The first day of the current fiscal year (`accounting.fiscal_year_start_month`).
+    #[schema(value_type = written::DateText)]
+    pub fiscal_year_from: String,
+    /// Its last day.
+    #[schema(value_type = written::DateText)]
+    pub fiscal_year_to: String,
+}
+
+fn closing_view(c: &Closing) -> ClosingView {
+    ClosingView {
+        id: c.id,
+        through: date_text(c.through),
+        created_by: c.created_by,
+        created_at: instant_text(c.created_at.instant()),
+    }
+}
+
+/// `POST /accounting/closings`: closes the books through a day (admins only).
+pub async fn close_books(
+    State(app): State<App>,
+    auth: Auth,
+    ApiJson(input): ApiJson<ClosingInput>,
+) -> Result<(StatusCode, Json<ClosingView>), ApiError> {
+    auth.require_admin()?;
+    let through = accounting::parse_closing(input.through.as_deref(), auth.today())?;
+    let c = app.store.close_books(auth.company(), through, Some(auth.0.user_id)).await?;
+    Ok((StatusCode::CREATED, Json(closing_view(&c))))
+}
+
+/// `GET /accounting/closings`.
+pub async fn list_closings(State(app): State<App>, auth: Auth) -> Result<Json<ClosingList>, ApiError> {
+    let all = app.store.closings(auth.company()).await?;
+    let chart = app.store.settings(auth.company()).await?.accounting;
+    let (from, to) = chart.fiscal_year(auth.today());
+    Ok(Json(ClosingList {
+        closed_through: all.first().map(|c| date_text(c.through)),
+        data: all.iter().map(closing_view).collect(),
+        fiscal_year_from: date_text(from),
+        fiscal_year_to: date_text(to),
+    }))
 }

@@ -118,6 +118,12 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/exports/ximport", "The entries of a period for Ciel / Sage 50 (XIMPORT)"),
     ("get", "/exports/quadratus", "The entries of a period for Quadratus"),
     ("get", "/exports/ebp", "The entries of a period for EBP"),
+    ("get", "/exports", "Export runs, newest first"),
+    ("post", "/exports", "Make an export run: the entries not exported yet, numbered and marked"),
+    ("get", "/exports/{id}", "Get an export run"),
+    ("get", "/exports/{id}/file", "An export run's file, identical at each download"),
+    ("get", "/accounting/closings", "The closings of the books and the current fiscal year"),
+    ("post", "/accounting/closings", "Close the books through a day"),
     ("post", "/customers/{id}/mandates/{mandate_id}/amend", "Amend a mandate: a new IBAN or reference"),
     ("post", "/sepa/rejects", "Import a bank's pain.002 or camt.054 and apply its rejects"),
     ("get", "/openapi.json", "This OpenAPI document"),
@@ -425,6 +431,10 @@ pub fn routes(app: App) -> Router<App> {
         .route("/exports/ximport", get(accounting::ximport))
         .route("/exports/quadratus", get(accounting::quadratus))
         .route("/exports/ebp", get(accounting::ebp))
+        .route("/exports", get(accounting::list_exports).post(accounting::create_export))
+        .route("/exports/{id}", get(accounting::show_export))
+        .route("/exports/{id}/file", get(accounting::export_file))
+        .route("/accounting/closings", get(accounting::list_closings).post(accounting::close_books))
         .route("/customers/{id}/mandates/{mandate_id}/amend", axum::routing::post(sepa::amend_mandate))
         .route("/sepa/rejects", axum::routing::post(sepa::import_rejects))
         .route("/openapi.json", get(|| async { axum::Json(crate::openapi::document()) }))

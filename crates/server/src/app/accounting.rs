@@ -8,16 +8,19 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use facturier_core::accounting::Entry;
 use facturier_core::accounting::{
-    Auxiliary, Chart, MoneyKind, Movement, Sale, Share, customer_account, money_entry, sale_entry,
+    Auxiliary, Chart, MoneyKind, Movement, Sale, Share, customer_account, fiscal_year, money_entry, sale_entry,
 };
 use facturier_core::message::Message;
 use facturier_core::money::Currency;
+use facturier_core::party::Language;
+use facturier_formats::accounting::fec::{COLUMNS, entry_number};
 use facturier_formats::accounting::software::{Software, write_entry};
 use facturier_formats::accounting::{FecOptions, FecWriter, file_name};
-use facturier_formats::export::{Cell, Sheet};
+use facturier_formats::export::{self, Cell, Sheet};
 use facturier_store::Store;
 use facturier_store::accounting::{MoneyRow, SaleCursor};
-use std::collections::BTreeMap;
+use facturier_store::accounting_exports::{ExportRecord, Mark, MovementKind, NewExport, NewMark};
+use std::collections::{BTreeMap, HashMap};
 use time::Date;
 use uuid::Uuid;
 
@@ -32,13 +35,12 @@ pub struct Period {
 }
 
 impl Period {
-    /// `from`/`to` as given, the calendar year of `today` by default; `from` after `to`
-    /// is refused, naming `from`.
-    pub fn parse(from: Option<Date>, to: Option<Date>, today: Date) -> Result<Period, ApiError> {
-        let year = today.year();
-        let from = from.unwrap_or_else(|| Date::from_ordinal_date(year, 1).unwrap_or(today));
-        let to =
-            to.unwrap_or_else(|| Date::from_calendar_date(from.year(), time::Month::December, 31).unwrap_or(today));
+    /// `from`/`to` as given; by default the fiscal year (starting in `start_month`) of
+    /// `today`, and for `to` the end of the fiscal year of `from`. `from` after `to` is
+    /// refused, naming `from`.
+    pub fn parse(from: Option<Date>, to: Option<Date>, today: Date, start_month: u8) -> Result<Period, ApiError> {
+        let from = from.unwrap_or_else(|| fiscal_year(today, start_month).0);
+        let to = to.unwrap_or_else(|| fiscal_year(from, start_month).1);
         if from > to {
             return Err(ApiError::field("from", Message::new("export_period_order").with("from", from).with("to", to)));
         }
@@ -55,9 +57,37 @@ enum Phase {
     Done,
 }
 
-/// An accounting software's file being written: its layout, its bytes not yet handed
-/// on, each journal's last entry number, the lines written.
-type SoftwareFile = (Software, Vec<u8>, BTreeMap<String, u64>, u64);
+/// What the entries are written as.
+enum Output {
+    /// The FEC (`FecStream::writer`).
+    Fec,
+    /// An accounting software's layout, with its bytes not yet handed on.
+    Software(Software, Vec<u8>),
+    /// The entry lines as rows of a sheet (CSV or XLSX), written at the end.
+    Sheet(Vec<Vec<Cell>>),
+}
+
+/// The line selector of an export run: the journals it takes, whether movements exported
+/// before are written again, and the numbers it gives those it exports first.
+pub struct Selection {
+    journals: Vec<String>,
+    reexport: bool,
+    /// The last number of each journal, moved on as this run numbers entries.
+    last: BTreeMap<String, u64>,
+    /// The movements this run exports first, with their numbers.
+    pub new_marks: Vec<NewMark>,
+    /// Entries written again (exported before, with the number they got then).
+    pub again: u64,
+    /// Entries left out because they were exported before.
+    pub skipped: u64,
+}
+
+impl Selection {
+    /// `journals` (empty: every journal); `last`: each journal's last number given.
+    pub fn new(journals: Vec<String>, reexport: bool, last: BTreeMap<String, u64>) -> Selection {
+        Selection { journals, reexport, last, new_marks: Vec::new(), again: 0, skipped: 0 }
+    }
+}
 
 /// A FEC being written: each call to [`FecStream::next_chunk`] reads one page and
 /// gives the bytes of its entries.
@@ -68,13 +98,29 @@ pub struct FecStream {
     chart: Chart,
     period: Period,
     writer: FecWriter<Vec<u8>>,
-    /// Set for an accounting software's file instead of the FEC: its layout, its bytes and
-    /// each journal's last entry number.
-    software: Option<SoftwareFile>,
+    output: Output,
+    /// Outside the FEC: each journal's last entry number, the entries and lines written.
+    numbers: BTreeMap<String, u64>,
+    entries: u64,
+    lines: u64,
+    /// Set for an export run: what it writes and under which numbers.
+    selection: Option<Selection>,
+    /// The validation day (the export's).
+    today: Date,
     phase: Phase,
     after: Option<SaleCursor>,
     /// The file's name: `SIRENFECAAAAMMJJ.txt`.
     pub name: String,
+}
+
+/// A whole file made by [`FecStream::collect`].
+pub struct Built {
+    pub bytes: Vec<u8>,
+    pub name: String,
+    pub media_type: String,
+    pub entries: u64,
+    pub lines: u64,
+    pub selection: Option<Selection>,
 }
 
 impl FecStream {
@@ -102,7 +148,12 @@ impl FecStream {
             chart: settings.accounting,
             period,
             writer,
-            software: None,
+            output: Output::Fec,
+            numbers: BTreeMap::new(),
+            entries: 0,
+            lines: 0,
+            selection: None,
+            today,
             phase: Phase::Sales,
             after: None,
             name,
@@ -112,29 +163,106 @@ impl FecStream {
     /// The same entries in the layout of an accounting software instead of the FEC.
     pub fn as_software(mut self, software: Software) -> FecStream {
         self.name = software.file_name(self.period.to);
-        self.software = Some((software, Vec::with_capacity(64 * 1024), BTreeMap::new(), 0));
+        self.output = Output::Software(software, Vec::with_capacity(64 * 1024));
+        self
+    }
+
+    /// The same entries as the rows of a sheet (the FEC's columns), for [`FecStream::collect`].
+    pub fn as_sheet(mut self, ext: &str) -> FecStream {
+        self.name = format!("ecritures-{}-{}.{ext}", self.period.from, self.period.to);
+        self.output = Output::Sheet(Vec::new());
+        self
+    }
+
+    /// Writes only what `selection` takes, under its numbers (an export run).
+    pub fn selecting(mut self, selection: Selection) -> FecStream {
+        self.selection = Some(selection);
         self
     }
 
     /// Entries and lines written so far.
     pub fn counts(&self) -> (u64, u64) {
-        match &self.software {
-            Some((_, _, numbers, lines)) => (numbers.values().sum(), *lines),
-            None => (self.writer.entries, self.writer.lines),
+        match &self.output {
+            Output::Fec => (self.writer.entries, self.writer.lines),
+            _ => (self.entries, self.lines),
         }
     }
 
-    fn write(&mut self, e: &Entry) -> Result<(), ApiError> {
-        match &mut self.software {
-            Some((software, out, numbers, lines)) => {
-                let n = numbers.entry(e.journal.code.clone()).or_insert(0);
-                *n += 1;
-                write_entry(*software, e, *n, out);
-                *lines += e.lines.len() as u64;
-                Ok(())
+    /// Writes `e`, the entry of a movement, if the selection takes it.
+    fn emit(
+        &mut self,
+        e: &Entry,
+        movement: MovementKind,
+        id: Uuid,
+        marks: &HashMap<Uuid, Mark>,
+    ) -> Result<(), ApiError> {
+        let number = match &mut self.selection {
+            None => None,
+            Some(sel) => {
+                if !sel.journals.is_empty() && !sel.journals.contains(&e.journal.code) {
+                    return Ok(());
+                }
+                match marks.get(&id) {
+                    Some(_) if !sel.reexport => {
+                        sel.skipped += 1;
+                        return Ok(());
+                    }
+                    // Written again under the number it got when first exported.
+                    Some(m) => {
+                        sel.again += 1;
+                        Some(m.number)
+                    }
+                    None => {
+                        let n = sel.last.entry(e.journal.code.clone()).or_insert(0);
+                        *n += 1;
+                        sel.new_marks.push(NewMark {
+                            movement,
+                            movement_id: id,
+                            journal: e.journal.code.clone(),
+                            number: *n,
+                        });
+                        Some(*n)
+                    }
+                }
             }
-            None => self.writer.write(e).map(|_| ()).map_err(|e| ApiError::Internal(e.to_string())),
+        };
+        self.write(e, number)
+    }
+
+    fn write(&mut self, e: &Entry, number: Option<u64>) -> Result<(), ApiError> {
+        let next = |numbers: &mut BTreeMap<String, u64>| {
+            let n = numbers.entry(e.journal.code.clone()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        match &mut self.output {
+            Output::Fec => {
+                let written = match number {
+                    Some(n) => self.writer.write_numbered(e, n),
+                    None => self.writer.write(e),
+                };
+                return written.map(drop).map_err(|e| ApiError::Internal(e.to_string()));
+            }
+            Output::Software(software, out) => {
+                let n = number.unwrap_or_else(|| next(&mut self.numbers));
+                write_entry(*software, e, n, out);
+            }
+            Output::Sheet(rows) => {
+                let n = number.unwrap_or_else(|| next(&mut self.numbers));
+                rows.extend(sheet_rows(e, n, self.today));
+            }
         }
+        self.entries += 1;
+        self.lines += e.lines.len() as u64;
+        Ok(())
+    }
+
+    /// The marks of a page's movements, when a selection needs them.
+    async fn marks(&self, movement: MovementKind, ids: Vec<Uuid>) -> Result<HashMap<Uuid, Mark>, ApiError> {
+        if self.selection.is_none() {
+            return Ok(HashMap::new());
+        }
+        Ok(self.store.export_marks(self.company, movement, &ids).await?)
     }
 
     /// The next bytes of the file (the header comes with the first page), `None` at the end.
@@ -150,6 +278,7 @@ impl FecStream {
                 } else {
                     self.after = page.last().map(|s| (s.issue_date, s.id));
                 }
+                let marks = self.marks(MovementKind::Sale, page.iter().map(|s| s.id).collect()).await?;
                 for s in &page {
                     let totals = s.content.totals();
                     let customer = Auxiliary {
@@ -166,7 +295,7 @@ impl FecStream {
                         lettering: s.lettering.clone(),
                     };
                     if let Some(e) = sale_entry(&self.chart, self.currency, &sale) {
-                        self.write(&e)?;
+                        self.emit(&e, MovementKind::Sale, s.id, &marks)?;
                     }
                 }
             }
@@ -174,9 +303,11 @@ impl FecStream {
                 let reversals = self.phase == Phase::Reversals;
                 let (page, next) =
                     self.store.accounting_money(self.company, from, to, self.after, PAGE, reversals).await?;
+                let kind = if reversals { MovementKind::Reversal } else { MovementKind::Payment };
+                let marks = self.marks(kind, page.iter().map(|m| m.id).collect()).await?;
                 for m in &page {
                     let e = money_entry(&self.chart, self.currency, &movement(m, reversals, self.currency));
-                    self.write(&e)?;
+                    self.emit(&e, kind, m.id, &marks)?;
                 }
                 match next {
                     Some(n) => self.after = Some(n),
@@ -189,11 +320,79 @@ impl FecStream {
             }
         }
         let header = std::mem::take(self.writer.get_mut());
-        Ok(Some(match &mut self.software {
-            Some((_, out, _, _)) => std::mem::take(out),
-            None => header,
+        Ok(Some(match &mut self.output {
+            Output::Fec => header,
+            Output::Software(_, out) => std::mem::take(out),
+            Output::Sheet(_) => Vec::new(),
         }))
     }
+
+    /// Reads every page and gives the whole file (an export run, which is stored).
+    pub async fn collect(mut self) -> Result<Built, ApiError> {
+        let mut bytes = Vec::new();
+        while let Some(chunk) = self.next_chunk().await? {
+            bytes.extend_from_slice(&chunk);
+        }
+        let (entries, lines) = self.counts();
+        let media_type = match &mut self.output {
+            Output::Fec => format!("text/plain; charset={}", self.writer.encoding().charset()),
+            Output::Software(..) => "text/plain; charset=us-ascii".to_string(),
+            Output::Sheet(rows) => {
+                let xlsx = self.name.ends_with(".xlsx");
+                let sheet = Sheet {
+                    name: format!("Ecritures {} {}", self.period.from, self.period.to),
+                    headers: COLUMNS.iter().map(|c| c.to_string()).collect(),
+                    rows: std::mem::take(rows),
+                };
+                let (file, media) = if xlsx {
+                    (export::xlsx(&sheet), export::XLSX_TYPE)
+                } else {
+                    (export::csv(&sheet, Language::Fr), export::CSV_TYPE)
+                };
+                bytes = file.map_err(|e| ApiError::Internal(e.to_string()))?;
+                media.to_string()
+            }
+        };
+        Ok(Built { bytes, name: self.name, media_type, entries, lines, selection: self.selection })
+    }
+}
+
+/// The lines of an entry as sheet rows, in the FEC's columns.
+fn sheet_rows(e: &Entry, n: u64, valid: Date) -> Vec<Vec<Cell>> {
+    let num = entry_number(&e.journal.code, n);
+    e.lines
+        .iter()
+        .map(|l| {
+            let (aux, aux_label) = match &l.auxiliary {
+                Some(a) => (a.account.clone(), a.label.clone()),
+                None => (String::new(), String::new()),
+            };
+            let (let_code, let_date) = match &l.lettering {
+                Some(x) => (x.code.clone(), x.date.to_string()),
+                None => (String::new(), String::new()),
+            };
+            vec![
+                Cell::text(e.journal.code.clone()),
+                Cell::text(e.journal.label.clone()),
+                Cell::text(num.clone()),
+                Cell::text(e.date.to_string()),
+                Cell::text(l.account.clone()),
+                Cell::text(l.account_label.clone()),
+                Cell::text(aux),
+                Cell::text(aux_label),
+                Cell::text(e.piece.clone()),
+                Cell::text(e.piece_date.to_string()),
+                Cell::text(l.label.clone()),
+                Cell::amount(l.debit),
+                Cell::amount(l.credit),
+                Cell::text(let_code),
+                Cell::text(let_date),
+                Cell::text(valid.to_string()),
+                l.currency_amount.map(Cell::amount).unwrap_or_else(|| Cell::text(String::new())),
+                Cell::text(e.currency.clone().unwrap_or_default()),
+            ]
+        })
+        .collect()
 }
 
 /// A stored receipt or refund as the movement its entry is written from.
@@ -228,6 +427,140 @@ fn movement(m: &MoneyRow, reversal: bool, company: Currency) -> Movement<'_> {
 /// Starts the FEC of the caller's company.
 pub async fn fec(app: &App, auth: &Auth, period: Period, options: FecOptions) -> Result<FecStream, ApiError> {
     FecStream::start(&app.store, auth.company(), period, options, auth.today()).await
+}
+
+/// The day a closing goes through: given, a day that is over (422 on `through`).
+pub fn parse_closing(through: Option<&str>, today: Date) -> Result<Date, ApiError> {
+    let Some(text) = through else { return Err(ApiError::field("through", Message::new("required"))) };
+    let day = crate::input::parse_date(text)
+        .ok_or_else(|| ApiError::field("through", Message::new("not_a_date").with("v", format!("{text:?}"))))?;
+    if day >= today {
+        return Err(ApiError::field("through", Message::new("accounting_closing_future").with("through", day)));
+    }
+    Ok(day)
+}
+
+/// The format of an export run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Fec,
+    Ximport,
+    Quadratus,
+    Ebp,
+    /// The entry lines in the FEC's columns, CSV in French notation.
+    Csv,
+    /// The same as an XLSX workbook.
+    Xlsx,
+}
+
+impl ExportFormat {
+    /// Every format, in the order the forms offer them.
+    pub const ALL: [ExportFormat; 6] = [
+        ExportFormat::Fec,
+        ExportFormat::Ximport,
+        ExportFormat::Quadratus,
+        ExportFormat::Ebp,
+        ExportFormat::Csv,
+        ExportFormat::Xlsx,
+    ];
+
+    /// Its name in requests and in the history.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Fec => "fec",
+            ExportFormat::Ximport => "ximport",
+            ExportFormat::Quadratus => "quadratus",
+            ExportFormat::Ebp => "ebp",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
+        }
+    }
+
+    /// `fec`, `ximport`, `quadratus`, `ebp`, `csv` or `xlsx`.
+    pub fn parse(s: &str) -> Option<ExportFormat> {
+        ExportFormat::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// What an export run is asked for: the line selector.
+#[derive(Clone, Debug)]
+pub struct ExportRequest {
+    pub format: ExportFormat,
+    pub period: Period,
+    /// Journal codes; empty: every journal.
+    pub journals: Vec<String>,
+    /// Write again the movements of the period exported before (with their numbers).
+    pub reexport: bool,
+}
+
+/// Times an export run is built again when another run was recorded meanwhile.
+const RECORD_ATTEMPTS: usize = 5;
+
+/// `name.ext` → `name-reexport-N.ext`: a re-export says so in its file name.
+fn reexport_name(name: &str, seq: i64) -> String {
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}-reexport-{seq}.{ext}"),
+        None => format!("{name}-reexport-{seq}"),
+    }
+}
+
+/// Makes and records an export run: the entries of the period and journals asked for
+/// that no run exported yet (and, on a re-export, those it did, under the numbers they
+/// got then), numbered on from each journal's last number; the file is stored and each
+/// movement exported first is marked with the run. Nothing to write is a 422: an empty
+/// run would only clutter the history (`export_nothing_new` when everything of the
+/// period was exported already, `export_empty` when the period has no entry).
+pub async fn record_export(
+    store: &Store,
+    company: Uuid,
+    user: Option<Uuid>,
+    request: &ExportRequest,
+    today: Date,
+) -> Result<ExportRecord, ApiError> {
+    for _ in 0..RECORD_ATTEMPTS {
+        let seq = store.last_export_seq(company).await?;
+        let last = store.export_last_numbers(company).await?;
+        let stream = FecStream::start(store, company, request.period, FecOptions::default(), today).await?;
+        let stream = match request.format {
+            ExportFormat::Fec => stream,
+            ExportFormat::Ximport => stream.as_software(Software::Ximport),
+            ExportFormat::Quadratus => stream.as_software(Software::Quadratus),
+            ExportFormat::Ebp => stream.as_software(Software::Ebp),
+            ExportFormat::Csv => stream.as_sheet("csv"),
+            ExportFormat::Xlsx => stream.as_sheet("xlsx"),
+        };
+        let built =
+            stream.selecting(Selection::new(request.journals.clone(), request.reexport, last)).collect().await?;
+        let Some(sel) = built.selection else {
+            return Err(ApiError::Internal("an export run without its selection".into()));
+        };
+        let Period { from, to } = request.period;
+        if built.entries == 0 {
+            let code = if sel.skipped > 0 { "export_nothing_new" } else { "export_empty" };
+            return Err(ApiError::field("from", Message::new(code).with("from", from).with("to", to)));
+        }
+        let reexport = sel.again > 0;
+        let name = if reexport { reexport_name(&built.name, seq + 1) } else { built.name };
+        let new = NewExport {
+            after_seq: seq,
+            format: request.format.as_str().into(),
+            from,
+            to,
+            journals: request.journals.clone(),
+            reexport,
+            entries: built.entries,
+            new_entries: sel.new_marks.len() as u64,
+            lines: built.lines,
+            file_name: name,
+            media_type: built.media_type,
+            bytes: built.bytes,
+            created_by: user,
+        };
+        if let Some(r) = store.record_export(company, &new, &sel.new_marks).await? {
+            return Ok(r);
+        }
+    }
+    Err(ApiError::Conflict(Message::new("export_busy")))
 }
 
 /// The invoice list of a period as a sheet: every issued invoice, deposit invoice and

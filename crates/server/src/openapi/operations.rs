@@ -282,6 +282,46 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("get", "/exports/ebp", "getEbp", "accounting")
     },
     Operation {
+        description: "Newest first, without their files.",
+        query: &["Limit", "After"],
+        success: Success::Json(200, "ExportPage", "The export runs"),
+        errors: &[422],
+        ..op("get", "/exports", "listExports", "accounting")
+    },
+    Operation {
+        description: "Not for read-only roles. The line selector: the entries of the issued invoices, deposit invoices, credit notes, receipts, refunds and cancellations dated from `from` to `to`, in the `journals` asked for (all by default), that no export run exported yet, in `format`. Each is numbered for good, continuing its journal's numbers from the last run (`EcritureNum`: the export is the validation), and marked with this run; the file is stored and `GET /exports/{id}/file` gives it again, identical. With `reexport: true`, the entries of the period exported before are written again under the numbers they got then (with any new ones), the run is flagged `reexport` and its file is named `…-reexport-N.ext`. Nothing to export is 422 on `from` (`export_nothing_new` when everything of the period was exported already, `export_empty` when there is nothing at all): no empty run is recorded. Two runs at once never export the same entry first. `GET /exports/fec` and the other GET files are previews that mark nothing.",
+        body: Body::Json("ExportInput"),
+        success: Success::Json(201, "ExportView", "The new export run"),
+        errors: &[403, 409],
+        ..op("post", "/exports", "createExport", "accounting")
+    },
+    Operation {
+        success: Success::Json(200, "ExportView", "The export run"),
+        errors: &[404],
+        ..op("get", "/exports/{id}", "getExport", "accounting")
+    },
+    Operation {
+        description: "The stored bytes, the same at each download, with the run's file name and media type (FEC: `text/plain; charset=iso-8859-15`; XIMPORT, Quadratus, EBP: `text/plain; charset=us-ascii`; CSV; XLSX).",
+        success: Success::Files(
+            &["text/plain", "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
+            "The export run's file",
+        ),
+        errors: &[404],
+        ..op("get", "/exports/{id}/file", "getExportFile", "accounting")
+    },
+    Operation {
+        description: "Latest first, with the last day closed and the current fiscal year (from `accounting.fiscal_year_start_month` of the settings).",
+        success: Success::Json(200, "ClosingList", "The closings"),
+        ..op("get", "/accounting/closings", "listClosings", "accounting")
+    },
+    Operation {
+        description: "Admins only. Closes the books through `through`, a day that is over and after the last closing (422 on `through` otherwise). From then on, issuing an invoice, deposit invoice or credit note dated on or before it (422 on `issue_date`) and recording a payment or refund dated on or before it (422 on `date`) are refused with `accounting_period_closed`. Closings only move forward.",
+        body: Body::Json("ClosingInput"),
+        success: Success::Json(201, "ClosingView", "The closing"),
+        errors: &[403],
+        ..op("post", "/accounting/closings", "closeBooks", "accounting")
+    },
+    Operation {
         description: "Not for read-only roles. Records a `direct_debit` payment of each debit's amount on its invoice, all in one transaction (422 naming the debit whose invoice no longer owes it). Twice is 409.",
         body: Body::Json("CollectedInput"),
         success: Success::Json(200, "DirectDebitView", "The collected batch"),

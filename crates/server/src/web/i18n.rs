@@ -212,7 +212,9 @@ const TABLES: &[Labels] = &[
     super::dunning::account::LABELS,
     super::sepa::LABELS,
     super::contracts::LABELS,
+    super::exports::LABELS,
     super::settings::PAYMENT_LABELS,
+    super::settings::ACCOUNTING_LABELS,
     super::settings::DUNNING_LABELS,
 ];
 
@@ -305,6 +307,7 @@ mod tests {
             "sepa.",
             "contract.",
             "index.",
+            "exports.",
         ];
         let mut missing = Vec::new();
         for src in &sources {

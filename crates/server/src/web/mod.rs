@@ -14,6 +14,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod documents;
 pub mod dunning;
+pub mod exports;
 pub mod i18n;
 pub mod imports;
 pub mod invitations;
@@ -186,6 +187,8 @@ pub fn routes() -> Router<App> {
         .route("/customers/{id}/mandates", get(sepa::mandates).post(sepa::add_mandate))
         .route("/customers/{id}/mandates/{mandate_id}/amend", post(sepa::amend_mandate))
         .route("/customers/{id}/mandates/{mandate_id}/revoke", post(sepa::revoke_mandate))
+        .route("/exports", get(exports::page).post(exports::create))
+        .route("/exports/{id}/file", get(exports::file))
         .route("/sepa", get(sepa::batches))
         .route("/sepa/new", get(sepa::new_form).post(sepa::create))
         .route("/sepa/{id}", get(sepa::batch))
@@ -198,6 +201,7 @@ pub fn routes() -> Router<App> {
                 .layer(axum::extract::DefaultBodyLimit::max(crate::api::customer_files::MAX_UPLOAD_BODY)),
         )
         .route("/settings/payments", get(settings::payments).post(settings::save_payments))
+        .route("/settings/accounting", get(settings::accounting).post(settings::save_accounting))
         .route("/invoices/{id}/payment-link", post(pay::invoice_link))
         .route("/deposit-invoices/{id}/payment-link", post(pay::deposit_link));
     contracts::routes(dunning::routes(documents::routes(r)))

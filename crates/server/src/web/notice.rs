@@ -84,6 +84,12 @@ pub const LABELS: Labels = &[
         "Amendment saved: the next debit reports it.",
     ),
     ("done.sepa_mandate_revoked", "Mandat révoqué.", "Mandate revoked."),
+    // Accounting exports (web/exports.rs).
+    (
+        "done.export_recorded",
+        "Export enregistré : téléchargez son fichier dans l'historique.",
+        "Export recorded: download its file from the history.",
+    ),
     (
         "done.sepa_batch_created",
         "Lot créé : téléchargez le fichier et transmettez-le à la banque.",

@@ -7,6 +7,7 @@ mod common;
 
 mod account_security;
 mod accounting;
+mod accounting_runs;
 mod api;
 mod bad_input;
 mod concurrency;
@@ -40,6 +41,7 @@ mod web_contracts;
 mod web_customers;
 mod web_documents;
 mod web_dunning;
+mod web_exports;
 mod web_products;
 mod web_sepa;
 mod web_setup;

@@ -1511,6 +1511,21 @@ async fn responses_follow_the_document() {
         assert_eq!(a.status, 200, "{software}: {}", a.text);
         c.expect(422, "get", software, None, "?to=someday", None).await;
     }
+    // Export runs: one recorded, then nothing new; its meta, its file, the history.
+    let run =
+        json!({"format": "fec", "from": format!("{year}-01-01"), "to": format!("{year}-12-31"), "journals": ["VE"]});
+    let r = c.ok("post", "/exports", None, Some(run.clone())).await;
+    let rid = r["id"].as_str().unwrap().to_string();
+    c.expect(422, "post", "/exports", None, "", Some(&run.to_string())).await;
+    c.expect(422, "post", "/exports", None, "", Some(r#"{"format": "pdf"}"#)).await;
+    c.ok("get", "/exports/{id}", Some(&rid), None).await;
+    let a = c.call("get", "/exports/{id}/file", Some(&rid), "", Some(&token), None, false, &[]).await;
+    assert_eq!(a.status, 200, "{}", a.text);
+    c.ok("get", "/exports", None, None).await;
+    c.expect(422, "get", "/exports", None, "?limit=0", None).await;
+    c.ok("post", "/accounting/closings", None, Some(json!({"through": "2001-01-31"}))).await;
+    c.expect(422, "post", "/accounting/closings", None, "", Some(r#"{"through": "2001-01-01"}"#)).await;
+    c.ok("get", "/accounting/closings", None, None).await;
 
     // Every operation was seen succeeding with its documented success status.
     for (method, path, _) in ROUTES.iter() {

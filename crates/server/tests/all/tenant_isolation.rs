@@ -30,6 +30,8 @@ struct Owned {
     contract: String,
     /// Time spent under the contract.
     intervention: String,
+    /// An accounting export run of everything above.
+    export_run: String,
 }
 
 /// The kinds of the sales pipeline, by path segment.
@@ -64,6 +66,7 @@ impl Owned {
             "sepa" => vec![&self.sepa_batch],
             "contracts" => vec![&self.contract],
             "interventions" => vec![&self.intervention],
+            "exports" => vec![&self.export_run],
             seg => {
                 let (_, draft, issued) = self.pipeline.iter().find(|(s, _, _)| *s == seg)?;
                 vec![draft, issued]
@@ -144,6 +147,8 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
     let contract = id_of(app.post("/contracts", contract).await);
     let time = json!({"contract_id": contract, "kind": "time", "hours": "1.5", "rate": "60", "vat_rate": "20"});
     let intervention = id_of(app.post("/interventions", time).await);
+    let run = json!({"format": "fec", "from": "2000-01-01", "to": "2199-12-31"});
+    let export_run = id_of(app.post("/exports", run).await);
     Owned {
         customer,
         product,
@@ -158,6 +163,7 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
         sepa_batch,
         contract,
         intervention,
+        export_run,
     }
 }
 
@@ -314,6 +320,7 @@ async fn another_company_sees_none_of_the_first_companys_rows_in_lists_and_searc
             format!("/credit-notes?customer_id={cust}"),
             "/credit-notes?from=2000-01-01&to=2199-12-31&limit=200".into(),
             format!("/credit-notes?after={first_credit_cursor}"),
+            "/exports".into(),
         ];
         let mut own_rows_seen = Vec::new();
         for q in &queries {

@@ -24,6 +24,16 @@ impl Store {
     /// Issues a draft: checks it, allocates the next legal number, seals it, and for a
     /// credit note applies it to its invoice — all in one transaction.
     pub async fn issue(&self, company_id: Uuid, kind: DocumentKind, id: Uuid, today: Date) -> Result<DocumentRecord> {
+        if kind.is_invoice()
+            && let Some(through) = self.closed_through(company_id).await?
+        {
+            // Books closed through a day take no invoice or credit note dated on or before it.
+            let draft = self.document(company_id, kind, id).await?;
+            let date = draft.content.issue_date.unwrap_or(today);
+            if draft.status == facturier_core::document::Status::Draft && date <= through {
+                return Err(crate::closings::closed("issue_date", date, through));
+            }
+        }
         if let Store::Sqlite(_, queue) = self
             && let Some(writer) = queue.writer()
             && issues_on_writer(kind)

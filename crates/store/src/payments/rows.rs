@@ -26,6 +26,8 @@ pub(super) struct Header<'a> {
 }
 
 pub(super) async fn insert_header(tx: &mut Tx, company_id: Uuid, h: &Header<'_>) -> Result<()> {
+    // Books closed through a day take no payment dated on or before it.
+    crate::closings::check_open_in(tx, company_id, "date", h.date).await?;
     on_conn!(tx, |c| {
         sqlx::query(
             "INSERT INTO customer_payments (id, company_id, customer_id, kind, currency, amount, to_credit, paid_on, \

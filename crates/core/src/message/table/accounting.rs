@@ -24,5 +24,46 @@ pub(super) const ACCOUNTING: &[Row] = &[
         "encoding {v}: iso-8859-15 (the default, a legal FEC set) or utf-8",
         "encodage {v} : iso-8859-15 (par défaut, un jeu légal du FEC) ou utf-8",
     ),
+    (
+        "accounting_fiscal_month",
+        "fiscal year start month {v}: a month from 1 to 12",
+        "mois de début de l'exercice {v} : un mois de 1 à 12",
+    ),
+    (
+        "accounting_period_closed",
+        "the books are closed through {through}: nothing can be dated {date} any more",
+        "les comptes sont clôturés jusqu'au {through:date} : plus rien ne peut être daté du {date:date}",
+    ),
+    (
+        "accounting_closing_not_after",
+        "the books are closed through {last} already: close through a later day than {through}",
+        "les comptes sont déjà clôturés jusqu'au {last:date} : clôturez à une date postérieure au {through:date}",
+    ),
+    (
+        "accounting_closing_future",
+        "{through} is in the future: only a day that is over can be closed",
+        "le {through:date} est dans le futur : seul un jour passé peut être clôturé",
+    ),
     ("export_lang", "language {v}: fr or en", "langue {v} : fr ou en"),
+    (
+        "export_nothing_new",
+        "nothing new to export from {from} to {to}: every entry of the period was exported already (ask for a re-export to get them again)",
+        "rien de nouveau à exporter du {from:date} au {to:date} : toutes les écritures de la période ont déjà été exportées (demandez une réexportation pour les obtenir à nouveau)",
+    ),
+    (
+        "export_empty",
+        "no entry to export from {from} to {to} in the journals asked for",
+        "aucune écriture à exporter du {from:date} au {to:date} dans les journaux demandés",
+    ),
+    (
+        "export_busy",
+        "other exports were being recorded at the same time; try again",
+        "d'autres exports s'enregistraient au même moment ; réessayez",
+    ),
+    ("export_too_many_journals", "at most {max} journals in one export", "au plus {max} journaux par export"),
+    (
+        "export_format",
+        "format {v}: fec, ximport, quadratus, ebp, csv or xlsx",
+        "format {v} : fec, ximport, quadratus, ebp, csv ou xlsx",
+    ),
 ];

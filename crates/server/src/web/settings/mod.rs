@@ -11,6 +11,7 @@ use crate::App;
 use askama::Template;
 use serde::Deserialize;
 
+mod accounting;
 mod banks;
 mod dunning;
 mod emails;
@@ -20,6 +21,7 @@ mod numbering;
 mod payments;
 mod terms;
 
+pub use accounting::{LABELS as ACCOUNTING_LABELS, accounting, save_accounting};
 pub use banks::{banks, save_banks};
 pub use dunning::{LABELS as DUNNING_LABELS, dunning, save_dunning, save_dunning_text};
 pub use emails::{emails, save_email};
@@ -170,6 +172,7 @@ const SECTIONS: &[(&str, &str, &str)] = &[
     ("logo", "/settings/logo", "settings.logo"),
     ("payments", "/settings/payments", "settings.payments"),
     ("dunning", "/settings/dunning", "settings.dunning"),
+    ("accounting", "/settings/accounting", "settings.accounting"),
 ];
 
 /// One input, named by its API field path.
