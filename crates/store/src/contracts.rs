@@ -9,6 +9,7 @@
 
 use crate::documents::draft::insert_draft_in;
 use crate::documents::event;
+use crate::outbox::{NewEmail, enqueue_in};
 use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::document::{Content, DocumentKind};
@@ -54,7 +55,8 @@ pub struct ContractRecord {
 /// Something that happened to a contract.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContractEvent {
-    /// `suspended`, `terminated` or `notice_given`.
+    /// `suspended`, `terminated`, `notice_given` or `notice_reminded` (the consumer's
+    /// reminder of the deadline `on`).
     pub kind: String,
     pub on: Date,
     pub until: Option<Date>,
@@ -290,6 +292,85 @@ impl Store {
         });
         tx.commit().await?;
         self.contract(company_id, id).await
+    }
+
+    /// Ends a suspension (the one from `from`, until `until` as stored) on `end`, and sets
+    /// the status it leads to; 409 when another request changed it first.
+    pub async fn resume_contract(
+        &self,
+        company_id: Uuid,
+        id: Uuid,
+        from: Date,
+        until: Option<Date>,
+        end: Date,
+        status: &str,
+    ) -> Result<ContractRecord> {
+        let mut tx = self.begin().await?;
+        lock(&mut tx, company_id, id).await?;
+        let changed = on_conn!(&mut tx, |c| {
+            let changed = sqlx::query(
+                "UPDATE contract_events SET until_date = $4 WHERE company_id = $1 AND contract_id = $2 \
+                 AND kind = 'suspended' AND on_date = $3 AND (until_date = $5 OR (until_date IS NULL AND $6))",
+            )
+            .bind(company_id)
+            .bind(id)
+            .bind(from)
+            .bind(end)
+            .bind(until.unwrap_or(from))
+            .bind(until.is_none())
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            sqlx::query("UPDATE contracts SET status = $3, updated_at = $4 WHERE company_id = $1 AND id = $2")
+                .bind(company_id)
+                .bind(id)
+                .bind(status)
+                .bind(now())
+                .execute(&mut *c)
+                .await?;
+            changed
+        });
+        if changed == 0 {
+            return Err(StoreError::Conflict(Message::new("contract_not_suspended")));
+        }
+        tx.commit().await?;
+        self.contract(company_id, id).await
+    }
+
+    /// Records the consumer's notice reminder of the term whose deadline is `deadline`
+    /// (a `notice_reminded` event) and queues its e-mail, in one transaction. `None`, and
+    /// nothing written, when that deadline's reminder was recorded already.
+    pub async fn remind_contract_notice(
+        &self,
+        company_id: Uuid,
+        id: Uuid,
+        deadline: Date,
+        email: &NewEmail<'_>,
+    ) -> Result<Option<Uuid>> {
+        let mut tx = self.begin().await?;
+        lock(&mut tx, company_id, id).await?;
+        let reason = format!("e-mail: {}", email.to.join(", "));
+        let inserted = on_conn!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO contract_events (id, company_id, contract_id, kind, on_date, until_date, reason, created_at) \
+                 VALUES ($1, $2, $3, 'notice_reminded', $4, NULL, $5, $6) ON CONFLICT DO NOTHING",
+            )
+            .bind(new_id())
+            .bind(company_id)
+            .bind(id)
+            .bind(deadline)
+            .bind(&reason)
+            .bind(now())
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        if inserted == 0 {
+            return Ok(None);
+        }
+        let email_id = enqueue_in(&mut tx, email).await?;
+        tx.commit().await?;
+        Ok(Some(email_id))
     }
 
     /// Sets a contract's status (`expired` at its term, `active` again).

@@ -68,8 +68,11 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     // ---- contracts (issue 25) ----
     ("get", "/contracts", "Contracts, by reference"),
     ("post", "/contracts", "Create a contract that bills itself on its schedule"),
+    ("get", "/contracts/notices", "Contracts whose notice deadline is near"),
     ("get", "/contracts/{id}", "Get a contract with its schedule and what it billed"),
     ("post", "/contracts/{id}/terminate", "Terminate a contract on a day"),
+    ("post", "/contracts/{id}/suspend", "Suspend a contract's billing from a day"),
+    ("post", "/contracts/{id}/resume", "Resume a suspended contract's billing on a day"),
     ("get", "/indices/{code}/values", "The published values of a price index"),
     ("post", "/indices/{code}/values", "Publish a value of a price index (SYNTEC…)"),
     ("post", "/billing/run", "Bill every contract period due up to a day"),
@@ -381,8 +384,11 @@ pub fn routes(app: App) -> Router<App> {
         .route("/reports/aged-balance", axum::routing::get(reports::aged_balance))
         // --- contracts (issue 25) ---
         .route("/contracts", get(contracts::list).post(contracts::create))
+        .route("/contracts/notices", get(contracts::notices))
         .route("/contracts/{id}", get(contracts::show))
         .route("/contracts/{id}/terminate", axum::routing::post(contracts::terminate))
+        .route("/contracts/{id}/suspend", axum::routing::post(contracts::suspend))
+        .route("/contracts/{id}/resume", axum::routing::post(contracts::resume))
         .route("/indices/{code}/values", get(contracts::values).post(contracts::publish))
         .route("/billing/run", axum::routing::post(contracts::run))
         // --- dunning (issue 23) ---

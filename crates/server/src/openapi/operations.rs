@@ -379,16 +379,37 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("post", "/contracts", "createContract", "contracts")
     },
     Operation {
+        description: "The active or suspended contracts renewed tacitly, with no notice given, whose next notice deadline (on or after `as_of`, today by default; `end − notice_days`) is at most `notice_alert_days` days away, by deadline. A consumer's (`consumer`) is also e-mailed by the daily run (job `billing.run`) from three months to one month before the deadline, once per term (art. L215-1 C. consom.; `reminded`).",
+        query: &["AsOf"],
+        success: Success::Json(200, "NoticeList", "The contracts whose notice deadline is near"),
+        errors: &[422],
+        ..op("get", "/contracts/notices", "listContractNotices", "contracts")
+    },
+    Operation {
         success: Success::Json(200, "ContractView", "The contract"),
         errors: &[404],
         ..op("get", "/contracts/{id}", "getContract", "contracts")
     },
     Operation {
-        description: "Not for read-only roles. Nothing is billed after `date`; a period billed in advance past it is left for a credit note. 409 when terminated already.",
+        description: "Not for read-only roles. Nothing is billed after `date`. What a period billed past it billed for the days after it (`round(P × days kept / period days)` kept, the rest given back) is credited by a credit note of that period's invoice, issued at once and listed in the answer's `credit_notes`. 409 when terminated already, or when such an invoice is still a draft (nothing recorded).",
         body: Body::Json("TerminateInput"),
         success: Success::Json(200, "ContractView", "The terminated contract"),
         errors: &[403, 404, 409, 422],
         ..op("post", "/contracts/{id}/terminate", "terminateContract", "contracts")
+    },
+    Operation {
+        description: "Not for read-only roles. The days from `from` to `to` (none: until `resume`) are not billed: a period they cut bills `round(P × days left / period days)`, a period they cover bills nothing; a period billed already stays as billed. The status is `suspended` while a suspension covers today. 409 when the contract is not active or suspended, or a suspension is left open.",
+        body: Body::Json("SuspendInput"),
+        success: Success::Json(200, "ContractView", "The contract"),
+        errors: &[403, 404, 409, 422],
+        ..op("post", "/contracts/{id}/suspend", "suspendContract", "contracts")
+    },
+    Operation {
+        description: "Not for read-only roles. The suspension covering `date` (today by default), or the one left open, ends the day before; billed again from `date`. 409 when the contract is not suspended.",
+        body: Body::Json("ResumeInput"),
+        success: Success::Json(200, "ContractView", "The contract"),
+        errors: &[403, 404, 409, 422],
+        ..op("post", "/contracts/{id}/resume", "resumeContract", "contracts")
     },
     Operation {
         description: "404 for an index with no value published.",

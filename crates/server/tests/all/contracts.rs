@@ -250,3 +250,218 @@ async fn a_termination_stops_billing_and_bad_terms_are_refused_with_the_field_na
     })
     .await;
 }
+
+/// A quarterly contract billed in advance from 2015-01-01 at 3 500 a quarter, its invoices
+/// issued (or drafts when `issue` is false).
+fn quarterly(customer: &str, reference: &str, issue: bool) -> Value {
+    json!({
+        "customer_id": customer,
+        "reference": reference,
+        "title": "Contrat de maintenance",
+        "start_date": "2015-01-01",
+        "end_date": "2017-12-31",
+        "billing": {"period_months": 3, "mode": "advance", "issue": issue},
+        "lines": [line("Maintenance", "1", "3500", "20")],
+    })
+}
+
+#[tokio::test]
+async fn a_termination_mid_quarter_credits_the_days_billed_in_advance_once() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let c = app.post("/contracts", quarterly(&customer, "Q-1", true)).await.assert_status(201).clone();
+        let id = c["id"].as_str().unwrap();
+        let run = app.post("/billing/run", json!({"date": "2015-04-01"})).await.assert_status(200).clone();
+        assert_eq!(run["issued"].as_array().map(Vec::len), Some(2), "{run}");
+        let q2 = run["created"][1].clone();
+
+        // Ends on 15 May: 45 of the quarter's 91 days kept, 3500 × 45 / 91 = 1730.77;
+        // 3500 − 1730.77 = 1769.23 given back (+ 20 % VAT).
+        let t = app
+            .post(&format!("/contracts/{id}/terminate"), json!({"date": "2015-05-15", "reason": "Départ du client"}))
+            .await
+            .assert_status(200)
+            .clone();
+        assert_eq!(t["status"], "terminated");
+        let notes = t["credit_notes"].as_array().unwrap().clone();
+        assert_eq!(notes.len(), 1, "{t}");
+        let cn = app.get(&format!("/credit-notes/{}", notes[0].as_str().unwrap())).await.assert_status(200).clone();
+        assert_eq!(cn["status"], "issued");
+        assert_eq!((cn["totals"]["net"].as_str(), cn["totals"]["gross"].as_str()), (Some("1769.23"), Some("2123.08")));
+        let parent = cn["links"].as_array().unwrap().iter().find(|l| l["kind"] == "invoice").cloned().unwrap();
+        assert_eq!((parent["id"].clone(), parent["relation"].as_str()), (q2.clone(), Some("parent")));
+        let description = cn["lines"][0]["description"].as_str().unwrap().replace(['\u{a0}', '\u{202f}'], " ");
+        assert!(description.contains("16/05/2015") && description.contains("30/06/2015"), "{description}");
+        let q2 = invoice(&app, &q2).await;
+        assert_eq!(q2["totals"]["credited"], "2123.08", "{q2}");
+
+        // Once: a second termination is refused and credits nothing more.
+        let again = app.post(&format!("/contracts/{id}/terminate"), json!({"date": "2015-04-10"})).await;
+        assert_eq!(again.status, 409);
+        assert_eq!(app.get("/credit-notes").await.assert_status(200)["data"].as_array().map(Vec::len), Some(1));
+
+        // A period's invoice still a draft cannot be credited: refused, nothing recorded.
+        let d = app.post("/contracts", quarterly(&customer, "Q-2", false)).await.assert_status(201).clone();
+        let did = d["id"].as_str().unwrap();
+        app.post("/billing/run", json!({"date": "2015-04-01"})).await.assert_status(200);
+        let refused = app.post(&format!("/contracts/{did}/terminate"), json!({"date": "2015-05-15"})).await;
+        assert_eq!((refused.status, refused.body["code"].as_str()), (409, Some("contract_credit_draft_invoice")));
+        assert_eq!(app.get(&format!("/contracts/{did}")).await.assert_status(200)["status"], "active");
+        // Terminated at the end of a billed quarter: nothing to give back.
+        let ok = app.post(&format!("/contracts/{did}/terminate"), json!({"date": "2015-06-30"})).await;
+        assert_eq!(ok.assert_status(200)["credit_notes"], json!([]));
+    })
+    .await;
+}
+
+async fn nets(app: &TestApp, run: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for id in run["created"].as_array().unwrap() {
+        out.push(invoice(app, id).await["totals"]["net"].as_str().unwrap().to_string());
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_suspension_is_not_billed_and_the_periods_it_cuts_bill_pro_rata() {
+    each_db(|app| async move {
+        let customer = app.customer().await;
+        let mut body = quarterly(&customer, "S-1", false);
+        body["billing"] = json!({"period_months": 1, "mode": "advance"});
+        body["lines"] = json!([line("Location", "1", "3100", "20")]);
+        let c = app.post("/contracts", body).await.assert_status(201).clone();
+        let id = c["id"].as_str().unwrap();
+        let s = app
+            .post(
+                &format!("/contracts/{id}/suspend"),
+                json!({"from": "2015-02-10", "to": "2015-03-20", "reason": "Travaux"}),
+            )
+            .await
+            .assert_status(200)
+            .clone();
+        assert_eq!(s["status"], "active", "the suspension is over today");
+        assert_eq!(s["events"][0]["kind"], "suspended");
+        let run = app.post("/billing/run", json!({"date": "2015-04-01"})).await.assert_status(200).clone();
+        // February: 9 of 28 days, 3100 × 9 / 28 = 996.43; March: 11 of 31 days = 1100.00.
+        assert_eq!(nets(&app, &run).await, ["3100.00", "996.43", "1100.00", "3100.00"]);
+
+        // Until resumed: from 1 May nothing is billed, the status says so.
+        let open = app
+            .post(&format!("/contracts/{id}/suspend"), json!({"from": "2015-05-01", "reason": "Fermeture"}))
+            .await
+            .assert_status(200)
+            .clone();
+        assert_eq!(open["status"], "suspended");
+        assert_eq!(open["schedule"], json!([]), "nothing to come while suspended");
+        let twice = app.post(&format!("/contracts/{id}/suspend"), json!({"from": "2015-08-01", "reason": "x"})).await;
+        assert_eq!((twice.status, twice.body["code"].as_str()), (409, Some("contract_suspension_open")));
+        let run = app.post("/billing/run", json!({"date": "2015-06-01"})).await.assert_status(200).clone();
+        assert_eq!(run["created"], json!([]));
+        let early = app.post(&format!("/contracts/{id}/resume"), json!({"date": "2015-04-30"})).await;
+        assert_eq!((early.status, early.body["errors"][0]["field"].as_str()), (422, Some("date")));
+        let resumed =
+            app.post(&format!("/contracts/{id}/resume"), json!({"date": "2015-06-16"})).await.assert_status(200).clone();
+        assert_eq!(resumed["status"], "active");
+        assert_eq!(resumed["events"][1]["until"], "2015-06-15");
+        // June from the 16th: 15 of 30 days, 1550.00; July whole.
+        let run = app.post("/billing/run", json!({"date": "2015-07-01"})).await.assert_status(200).clone();
+        assert_eq!(nets(&app, &run).await, ["1550.00", "3100.00"]);
+        let again = app.post(&format!("/contracts/{id}/resume"), json!({"date": "2015-07-01"})).await;
+        assert_eq!((again.status, again.body["code"].as_str()), (409, Some("contract_not_suspended")));
+        app.post(&format!("/contracts/{id}/terminate"), json!({"date": "2015-07-31"})).await.assert_status(200);
+        let ended = app.post(&format!("/contracts/{id}/suspend"), json!({"from": "2015-08-01", "reason": "x"})).await;
+        assert_eq!((ended.status, ended.body["code"].as_str()), (409, Some("contract_not_running")));
+    })
+    .await;
+}
+
+/// Runs the daily `billing.run` job of the app's company and waits until it is done.
+async fn daily_billing_job(app: &TestApp) {
+    use facturier_store::jobs::{JobState, NewJob};
+    let job = NewJob::now("billing.run", Some(app.company_id), json!({}));
+    let id = app.store.enqueue_job(&job).await.unwrap().expect("a new job");
+    common::smtp::wait_until("the billing job", || async {
+        let j = app.store.job(None, id).await.unwrap();
+        assert_ne!(j.state, JobState::Failed, "{j:?}");
+        (j.state == JobState::Done).then_some(())
+    })
+    .await;
+}
+
+fn french(d: time::Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
+}
+
+#[tokio::test]
+async fn notices_near_their_deadline_are_listed_and_a_consumer_is_reminded_once_by_the_daily_run() {
+    if !common::smtp::python_available() {
+        return;
+    }
+    for db in common::dbs().await {
+        eprintln!("--- on {}", db.name);
+        let port = common::smtp::free_port();
+        let sink = common::smtp::SmtpSink::start(port);
+        let app = common::spawn_app_with_mail(&db, Some(common::smtp::mail_via(port))).await;
+        let today = time::OffsetDateTime::now_utc().date();
+        let day = |n: i64| today + time::Duration::days(n);
+        let mut person = common::customer_body("Jeanne Dupont");
+        person["kind"] = json!("individual");
+        person["email"] = json!("jeanne@exemple.fr");
+        person.as_object_mut().unwrap().remove("legal");
+        let consumer = app.post("/customers", person).await.assert_status(201)["id"].as_str().unwrap().to_string();
+        let business = app.customer().await;
+        // Renewed tacitly for a year unless notice is given 10 days before the end, in 70
+        // days: the deadline is in 60 days.
+        let tacit = |customer: &str, reference: &str, alert: Option<u32>| {
+            let mut b = quarterly(customer, reference, false);
+            b["start_date"] = json!(day(-300).to_string());
+            b["end_date"] = json!(day(70).to_string());
+            b["renewal"] = json!("tacit");
+            b["notice_days"] = json!(10);
+            if let Some(a) = alert {
+                b["notice_alert_days"] = json!(a);
+            }
+            b
+        };
+        let c = app.post("/contracts", tacit(&consumer, "N-CONS", Some(90))).await.assert_status(201).clone();
+        assert_eq!((c["notice_deadline"].as_str(), c["notice_alert_days"].as_u64()), (Some(&*day(60).to_string()), Some(90)));
+        app.post("/contracts", tacit(&business, "N-PRO", None)).await.assert_status(201);
+        let mut fixed = tacit(&consumer, "N-FIXED", Some(365));
+        fixed["renewal"] = json!("none");
+        app.post("/contracts", fixed).await.assert_status(201);
+
+        // Today only the consumer's is within its 90 days; in 40 days the other's 30 too.
+        let now = app.get("/contracts/notices").await.assert_status(200).clone();
+        let refs = |v: &Value| v["data"].as_array().unwrap().iter().map(|n| n["reference"].clone()).collect::<Vec<_>>();
+        assert_eq!(refs(&now), [json!("N-CONS")], "{now}");
+        let n = &now["data"][0];
+        assert_eq!((n["consumer"].as_bool(), n["reminded"].as_bool()), (Some(true), Some(false)));
+        assert_eq!((n["deadline"].as_str(), n["term_end"].as_str()), (Some(&*day(60).to_string()), Some(&*day(70).to_string())));
+        let later = app.get(&format!("/contracts/notices?as_of={}", day(40))).await.assert_status(200).clone();
+        assert_eq!(refs(&later), [json!("N-CONS"), json!("N-PRO")]);
+        let past = app.get(&format!("/contracts/notices?as_of={}", day(61))).await.assert_status(200).clone();
+        assert_eq!(refs(&past), Vec::<Value>::new(), "the next deadlines are a year later");
+        assert_eq!(app.get("/contracts/notices?as_of=2026-13-01").await.status, 422);
+
+        // The daily run e-mails the consumer (3 to 1 months before the deadline), once.
+        daily_billing_job(&app).await;
+        let got = sink.wait_for(1).await;
+        assert_eq!(got.len(), 1, "{got:#?}");
+        assert_eq!(got[0]["to"], json!(["jeanne@exemple.fr"]));
+        let subject = got[0]["subject"].as_str().unwrap();
+        assert!(subject.contains("N-CONS") && subject.contains(&french(day(60))), "{subject}");
+        let text = got[0]["text"].as_str().unwrap();
+        assert!(text.contains("L215-1") && text.contains(&french(day(60))), "{text}");
+        daily_billing_job(&app).await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert_eq!(sink.messages().len(), 1, "never twice");
+        let after = app.get("/contracts/notices").await.assert_status(200).clone();
+        assert_eq!(after["data"][0]["reminded"], true);
+        let shown = app.get(&format!("/contracts/{}", c["id"].as_str().unwrap())).await.assert_status(200).clone();
+        let reminded: Vec<&Value> = shown["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "notice_reminded").collect();
+        assert_eq!(reminded.len(), 1);
+        assert_eq!(reminded[0]["date"], day(60).to_string());
+        drop(sink);
+        db.cleanup().await;
+    }
+}

@@ -193,6 +193,8 @@ fn plausible_body(method: &str, path: &str) -> Option<Value> {
         ("post", _, Some("payments")) => Some(json!({"amount": "1.00", "method": "virement"})),
         ("post", Some("orders"), Some("convert")) => Some(json!({"to": "delivery-note"})),
         ("post", Some("contracts"), Some("terminate")) => Some(json!({"date": "2026-06-30"})),
+        ("post", Some("contracts"), Some("suspend")) => Some(json!({"from": "2026-06-30", "reason": "Travaux"})),
+        ("post", Some("contracts"), Some("resume")) => Some(json!({"date": "2026-07-30"})),
         ("post", _, Some("deposit-invoice")) => Some(json!({"percent": "30"})),
         ("post", _, Some("progress-invoice")) => Some(json!({"cumulative_percent": "40"})),
         ("post", _, Some("convert")) => Some(json!({"to": "invoice"})),
