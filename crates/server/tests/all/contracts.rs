@@ -65,6 +65,7 @@ async fn invoice(app: &TestApp, id: &Value) -> Value {
 #[tokio::test]
 async fn the_seed_s_maintenance_contract_bills_its_twelve_revised_quarters_once() {
     each_db(|app| async move {
+        after_the_daily_run(&app).await;
         let customer = app.customer().await;
         publish_syntec(&app).await;
         let created = app.post("/contracts", seed_contract(&customer, "RT-684", seed_revision())).await;
@@ -123,6 +124,7 @@ async fn the_seed_s_maintenance_contract_bills_its_twelve_revised_quarters_once(
 #[tokio::test]
 async fn two_concurrent_runs_bill_each_period_once() {
     each_db(|app| async move {
+        after_the_daily_run(&app).await;
         let customer = app.customer().await;
         publish_syntec(&app).await;
         for n in 0..3 {
@@ -145,6 +147,7 @@ async fn two_concurrent_runs_bill_each_period_once() {
 #[tokio::test]
 async fn a_contract_waiting_for_an_index_value_is_reported_and_the_others_are_billed() {
     each_db(|app| async move {
+        after_the_daily_run(&app).await;
         let customer = app.customer().await;
         publish_syntec(&app).await;
         // The API's one-index form: P0 × (0.15 + 0.85 × I / I0).
@@ -184,6 +187,7 @@ async fn a_contract_waiting_for_an_index_value_is_reported_and_the_others_are_bi
 #[tokio::test]
 async fn a_termination_stops_billing_and_bad_terms_are_refused_with_the_field_named() {
     each_db(|app| async move {
+        after_the_daily_run(&app).await;
         let customer = app.customer().await;
         let mut body = seed_contract(&customer, "X-1", Value::Null);
         body["billing"] = json!({"period_months": 1, "mode": "arrears"});
@@ -251,6 +255,18 @@ async fn a_termination_stops_billing_and_bad_terms_are_refused_with_the_field_na
     .await;
 }
 
+/// Waits for the day's `billing.run` the server schedules when it starts: it bills up to
+/// today, so a test billing past days by hand starts once it is over.
+async fn after_the_daily_run(app: &TestApp) {
+    use facturier_store::jobs::{JobQuery, JobState};
+    common::smtp::wait_until("the day's billing job", || async {
+        let q = JobQuery { company_id: None, failed_only: false, limit: 100 };
+        let jobs = app.store.jobs(&q).await.unwrap();
+        jobs.iter().any(|j| j.kind == "billing.run" && j.company_id.is_none() && j.state == JobState::Done).then_some(())
+    })
+    .await;
+}
+
 /// A quarterly contract billed in advance from 2015-01-01 at 3 500 a quarter, its invoices
 /// issued (or drafts when `issue` is false).
 fn quarterly(customer: &str, reference: &str, issue: bool) -> Value {
@@ -268,6 +284,7 @@ fn quarterly(customer: &str, reference: &str, issue: bool) -> Value {
 #[tokio::test]
 async fn a_termination_mid_quarter_credits_the_days_billed_in_advance_once() {
     each_db(|app| async move {
+        after_the_daily_run(&app).await;
         let customer = app.customer().await;
         let c = app.post("/contracts", quarterly(&customer, "Q-1", true)).await.assert_status(201).clone();
         let id = c["id"].as_str().unwrap();
@@ -325,6 +342,7 @@ async fn nets(app: &TestApp, run: &Value) -> Vec<String> {
 #[tokio::test]
 async fn a_suspension_is_not_billed_and_the_periods_it_cuts_bill_pro_rata() {
     each_db(|app| async move {
+        after_the_daily_run(&app).await;
         let customer = app.customer().await;
         let mut body = quarterly(&customer, "S-1", false);
         body["billing"] = json!({"period_months": 1, "mode": "advance"});
@@ -402,6 +420,7 @@ async fn notices_near_their_deadline_are_listed_and_a_consumer_is_reminded_once_
         let port = common::smtp::free_port();
         let sink = common::smtp::SmtpSink::start(port);
         let app = common::spawn_app_with_mail(&db, Some(common::smtp::mail_via(port))).await;
+        after_the_daily_run(&app).await;
         let today = time::OffsetDateTime::now_utc().date();
         let day = |n: i64| today + time::Duration::days(n);
         let mut person = common::customer_body("Jeanne Dupont");
