@@ -86,6 +86,17 @@ pub struct PeriodToBill {
     pub invoice: Content,
 }
 
+/// A period's keys on an invoice that bills several.
+#[derive(Clone, Debug)]
+pub struct PeriodKeys {
+    pub contract_id: Uuid,
+    pub period_start: Date,
+    pub period_end: Date,
+    pub billing_date: Date,
+    /// (line, amount billed).
+    pub lines: Vec<(usize, Decimal)>,
+}
+
 const COLS: &str = "k.id, k.customer_id, c.name, k.reference, k.title, k.status, k.start_date, k.end_date, k.terms, \
                     k.created_at, k.updated_at";
 
@@ -396,57 +407,120 @@ impl Store {
         contract_id: Uuid,
         p: &PeriodToBill,
     ) -> Result<Option<Uuid>> {
+        let keys = PeriodKeys {
+            contract_id,
+            period_start: p.period_start,
+            period_end: p.period_end,
+            billing_date: p.billing_date,
+            lines: p.lines.clone(),
+        };
+        self.bill_contract_periods(company_id, std::slice::from_ref(&keys), &p.invoice).await
+    }
+
+    /// Bills periods of one or several contracts of a customer on one draft invoice: the
+    /// invoice and every period's keys in one transaction, the contracts locked in id
+    /// order. `None`, and nothing written, when another run billed one of the keys first.
+    pub async fn bill_contract_periods(
+        &self,
+        company_id: Uuid,
+        periods: &[PeriodKeys],
+        invoice: &Content,
+    ) -> Result<Option<Uuid>> {
         let mut tx = self.begin().await?;
-        let contract = lock(&mut tx, company_id, contract_id).await?;
+        let mut ids: Vec<Uuid> = periods.iter().map(|p| p.contract_id).collect();
+        ids.sort();
+        ids.dedup();
+        let mut references = Vec::with_capacity(ids.len());
+        for id in &ids {
+            references.push((*id, lock(&mut tx, company_id, *id).await?.reference));
+        }
         let mut taken = 0i64;
-        for (line, _) in &p.lines {
-            let line = i64::try_from(*line).unwrap_or(i64::MAX);
-            let (n,): (i64,) = on_conn!(&mut tx, |c| {
-                sqlx::query_as(
-                "SELECT COUNT(*) FROM contract_billings WHERE company_id = $1 AND contract_id = $2 AND line = $3 AND period_start = $4"
-            )
-            .bind(company_id)
-            .bind(contract_id)
-            .bind(line)
-            .bind(p.period_start)
-            .fetch_one(&mut *c)
-            .await?
-            });
-            taken += n;
+        for p in periods {
+            for (line, _) in &p.lines {
+                let line = i64::try_from(*line).unwrap_or(i64::MAX);
+                let (n,): (i64,) = on_conn!(&mut tx, |c| {
+                    sqlx::query_as(
+                    "SELECT COUNT(*) FROM contract_billings WHERE company_id = $1 AND contract_id = $2 AND line = $3 AND period_start = $4"
+                )
+                .bind(company_id)
+                .bind(p.contract_id)
+                .bind(line)
+                .bind(p.period_start)
+                .fetch_one(&mut *c)
+                .await?
+                });
+                taken += n;
+            }
         }
         if taken > 0 {
             return Ok(None);
         }
-        let invoice = insert_draft_in(&mut tx, company_id, DocumentKind::Invoice, &p.invoice, None, None).await?;
-        for (line, amount) in &p.lines {
-            let line = i64::try_from(*line).unwrap_or(i64::MAX);
-            on_conn!(&mut tx, |c| {
-                sqlx::query(
-                    "INSERT INTO contract_billings (company_id, contract_id, line, period_start, period_end, billing_date, \
-                     invoice_id, amount, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(company_id)
-                .bind(contract_id)
-                .bind(line)
-                .bind(p.period_start)
-                .bind(p.period_end)
-                .bind(p.billing_date)
-                .bind(invoice)
-                .bind(amount.to_string())
-                .bind(now())
-                .execute(&mut *c)
-                .await?;
-            });
+        let invoice = insert_draft_in(&mut tx, company_id, DocumentKind::Invoice, invoice, None, None).await?;
+        for p in periods {
+            for (line, amount) in &p.lines {
+                let line = i64::try_from(*line).unwrap_or(i64::MAX);
+                on_conn!(&mut tx, |c| {
+                    sqlx::query(
+                        "INSERT INTO contract_billings (company_id, contract_id, line, period_start, period_end, billing_date, \
+                         invoice_id, amount, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    )
+                    .bind(company_id)
+                    .bind(p.contract_id)
+                    .bind(line)
+                    .bind(p.period_start)
+                    .bind(p.period_end)
+                    .bind(p.billing_date)
+                    .bind(invoice)
+                    .bind(amount.to_string())
+                    .bind(now())
+                    .execute(&mut *c)
+                    .await?;
+                });
+            }
         }
-        let detail = serde_json::json!({
-            "contract": contract_id,
-            "reference": contract.reference,
-            "period_start": p.period_start.to_string(),
-            "period_end": p.period_end.to_string(),
-        });
-        event(&mut tx, company_id, invoice, "contract_billed", detail).await?;
+        for p in periods {
+            let reference = references.iter().find(|(id, _)| *id == p.contract_id).map(|(_, r)| r.as_str());
+            let detail = serde_json::json!({
+                "contract": p.contract_id,
+                "reference": reference,
+                "period_start": p.period_start.to_string(),
+                "period_end": p.period_end.to_string(),
+            });
+            event(&mut tx, company_id, invoice, "contract_billed", detail).await?;
+        }
         tx.commit().await?;
         Ok(Some(invoice))
+    }
+
+    /// The contracts an invoice bills periods of, by reference: (contract, reference).
+    pub async fn contracts_of_invoice(&self, company_id: Uuid, invoice_id: Uuid) -> Result<Vec<(Uuid, String)>> {
+        Ok(on_pool!(self, |c| sqlx::query_as(
+            "SELECT DISTINCT b.contract_id, k.reference FROM contract_billings b \
+             JOIN contracts k ON k.id = b.contract_id WHERE b.company_id = $1 AND b.invoice_id = $2 ORDER BY k.reference"
+        )
+        .bind(company_id)
+        .bind(invoice_id)
+        .fetch_all(c)
+        .await?))
+    }
+
+    /// The keys an invoice bills, in the order of its lines: (contract, period start,
+    /// line), by contract reference, period and line.
+    pub async fn invoice_billing_keys(&self, company_id: Uuid, invoice_id: Uuid) -> Result<Vec<(Uuid, Date, usize)>> {
+        let rows: Vec<(Uuid, Date, i64)> = on_pool!(self, |c| sqlx::query_as(
+            "SELECT b.contract_id, b.period_start, b.line FROM contract_billings b \
+             JOIN contracts k ON k.id = b.contract_id WHERE b.company_id = $1 AND b.invoice_id = $2 \
+             ORDER BY k.reference, b.period_start, b.line"
+        )
+        .bind(company_id)
+        .bind(invoice_id)
+        .fetch_all(c)
+        .await?);
+        rows.into_iter()
+            .map(|(c, p, l)| {
+                Ok((c, p, usize::try_from(l).map_err(|_| StoreError::Corrupt(format!("contract {c}: line {l}")))?))
+            })
+            .collect()
     }
 
     /// The contract an invoice bills a period of: (contract, reference, period start, end).

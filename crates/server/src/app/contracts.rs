@@ -19,11 +19,11 @@ use facturier_core::contract::{self, ContractTerms, DueItem, Event};
 use facturier_core::document::{DocumentKind, Line};
 use facturier_core::message::Message;
 use facturier_core::money::Currency;
-use facturier_core::party::{CustomerKind, Language};
+use facturier_core::party::{ContractBilling, CustomerKind, Language};
 use facturier_formats::text;
 use facturier_store::outbox::NewEmail;
 use facturier_store::pipeline::CreditOf;
-use facturier_store::contracts::{Billed, ContractEvent, ContractRecord, NewContract, PeriodToBill};
+use facturier_store::contracts::{Billed, ContractEvent, ContractRecord, NewContract, PeriodKeys};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
@@ -598,7 +598,9 @@ pub struct RunReport {
 }
 
 /// Bills every period due on or before `date` of the company's active contracts, contract
-/// by contract (pages of [`RUN_PAGE`]), each period in its own transaction.
+/// by contract (pages of [`RUN_PAGE`]), each period in its own transaction; the contracts
+/// of a customer whose `contract_billing` is `grouped` together, one invoice per billing
+/// day (and currency) with all their periods due that day.
 /// `progress` is told after each contract.
 pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(usize)) -> Result<RunReport, ApiError> {
     let row = app.store.company(company).await?;
@@ -608,15 +610,28 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
         today: facturier_core::calendar::today(&row.country),
     };
     let mut report = RunReport::default();
+    let mut grouped: BTreeMap<Uuid, Vec<Plan>> = BTreeMap::new();
     let mut after = None;
     loop {
         let page = app.store.billable_contracts(company, after, RUN_PAGE).await?;
         let Some(last) = page.last().copied() else { break };
         after = Some(last);
         for id in page {
-            bill_contract(app, company, id, date, &run, &mut report).await?;
+            let plan = plan_contract(app, company, id, date, &run).await?;
+            if plan.customer.as_ref().is_some_and(|c| c.contract_billing == ContractBilling::Grouped) {
+                grouped.entry(plan.rec.customer_id).or_default().push(plan);
+            } else {
+                bill_contract(app, company, &plan, date, &run, &mut report).await?;
+                finish_contract(app, company, &plan, date, &run, &mut report).await?;
+            }
             report.contracts += 1;
             progress(report.contracts);
+        }
+    }
+    for plans in grouped.values() {
+        bill_grouped(app, company, plans, date, &run, &mut report).await?;
+        for plan in plans {
+            finish_contract(app, company, plan, date, &run, &mut report).await?;
         }
     }
     Ok(report)
@@ -630,14 +645,21 @@ struct RunContext {
     today: Date,
 }
 
-async fn bill_contract(
-    app: &App,
-    company: Uuid,
-    id: Uuid,
-    date: Date,
-    run: &RunContext,
-    report: &mut RunReport,
-) -> Result<(), ApiError> {
+/// A contract as the run found it: what it has due and not billed yet.
+struct Plan {
+    rec: ContractRecord,
+    terms: StoredTerms,
+    customer: Option<facturier_core::party::Customer>,
+    language: Language,
+    currency: Currency,
+    events: Vec<Event>,
+    billing_terms: ContractTerms,
+    /// The items due not billed yet, in billing order.
+    due: Vec<DueItem>,
+    blocked: Option<(Date, contract::revision::MissingIndex)>,
+}
+
+async fn plan_contract(app: &App, company: Uuid, id: Uuid, date: Date, run: &RunContext) -> Result<Plan, ApiError> {
     let rec = app.store.contract(company, id).await?;
     let terms = StoredTerms::read(&rec)?;
     // The customer read once: its language for the lines' words, its currency.
@@ -653,53 +675,160 @@ async fn bill_contract(
         .and_then(|c| c.parse().ok())
         .or(customer.as_ref().and_then(|c| c.currency))
         .unwrap_or(run.company_currency);
-    let book = &run.book;
     let events = events_of(&rec);
     let billing_terms = terms.billing(&rec);
-    let billing = contract::billing_up_to(&billing_terms, &events, book, date, |d| currency.round(d));
+    let billing = contract::billing_up_to(&billing_terms, &events, &run.book, date, |d| currency.round(d));
     let billed: BTreeSet<(usize, Date)> = rec.billed.iter().map(|b| (b.line, b.period_start)).collect();
+    let due = billing.items.into_iter().filter(|i| !billed.contains(&i.key())).collect();
+    Ok(Plan { rec, terms, customer, language, currency, events, billing_terms, due, blocked: billing.blocked })
+}
+
+/// The periods of a plan, each with its items: (billing date, period start) → items.
+fn periods_of(plan: &Plan) -> BTreeMap<(Date, Date), Vec<&DueItem>> {
     let mut periods: BTreeMap<(Date, Date), Vec<&DueItem>> = BTreeMap::new();
-    for i in billing.items.iter().filter(|i| !billed.contains(&i.key())) {
+    for i in &plan.due {
         periods.entry((i.billing_date, i.period.start)).or_default().push(i);
     }
-    for items in periods.values() {
-        let Some(first) = items.first() else { continue };
-        let invoice = period_invoice(&rec, &terms, items, language, currency, date);
+    periods
+}
+
+fn keys_of(contract_id: Uuid, items: &[&DueItem]) -> Option<PeriodKeys> {
+    let first = items.first()?;
+    Some(PeriodKeys {
+        contract_id,
+        period_start: first.period.start,
+        period_end: first.period.end,
+        billing_date: first.billing_date,
+        lines: items.iter().map(|i| (i.line, i.amount)).collect(),
+    })
+}
+
+/// One invoice per period of one contract.
+async fn bill_contract(
+    app: &App,
+    company: Uuid,
+    plan: &Plan,
+    date: Date,
+    run: &RunContext,
+    report: &mut RunReport,
+) -> Result<(), ApiError> {
+    for items in periods_of(plan).values() {
+        let Some(keys) = keys_of(plan.rec.id, items) else { continue };
+        let invoice = period_invoice(&plan.rec, &plan.terms, items, plan.language, plan.currency, date);
         let (ctx, customer) = context_in(&app.store, company, Some(run.company_currency), &invoice).await?;
         let content = invoice.parse(&ctx, customer)?;
-        let to_bill = PeriodToBill {
-            period_start: first.period.start,
-            period_end: first.period.end,
-            billing_date: first.billing_date,
-            lines: items.iter().map(|i| (i.line, i.amount)).collect(),
-            invoice: content,
-        };
-        if let Some(invoice) = app.store.bill_contract_period(company, id, &to_bill).await? {
-            report.created.push(invoice);
-            if terms.issue {
-                let kind = facturier_core::document::DocumentKind::Invoice;
-                let rec = app.store.issue(company, kind, invoice, run.today).await?;
-                crate::files::render_issued(&app.store, &app.files, company, &rec).await;
-                report.issued.push(invoice);
-            }
+        if let Some(invoice) = app.store.bill_contract_periods(company, &[keys], &content).await? {
+            made(app, company, invoice, plan.terms.issue, run, report).await?;
         }
     }
-    let blocked = billing.blocked.is_some();
-    if let Some((on, missing)) = billing.blocked {
+    Ok(())
+}
+
+/// An invoice made by the run: listed, and issued when its contracts say so.
+async fn made(
+    app: &App,
+    company: Uuid,
+    invoice: Uuid,
+    issue: bool,
+    run: &RunContext,
+    report: &mut RunReport,
+) -> Result<(), ApiError> {
+    report.created.push(invoice);
+    if issue {
+        let rec = app.store.issue(company, DocumentKind::Invoice, invoice, run.today).await?;
+        crate::files::render_issued(&app.store, &app.files, company, &rec).await;
+        report.issued.push(invoice);
+    }
+    Ok(())
+}
+
+/// The contracts of a customer billed together: one invoice per billing day and
+/// currency, its lines contract by contract (by reference), period by period, each
+/// period still keyed per contract, line and start.
+async fn bill_grouped(
+    app: &App,
+    company: Uuid,
+    plans: &[Plan],
+    date: Date,
+    run: &RunContext,
+    report: &mut RunReport,
+) -> Result<(), ApiError> {
+    let mut order: Vec<&Plan> = plans.iter().collect();
+    order.sort_by(|a, b| a.rec.reference.cmp(&b.rec.reference));
+    // (billing date, currency) → (plan, items of one period), in line order.
+    let mut days: BTreeMap<(Date, &str), Vec<(&Plan, Vec<&DueItem>)>> = BTreeMap::new();
+    for plan in &order {
+        for ((billing_date, _), items) in periods_of(plan) {
+            days.entry((billing_date, plan.currency.code())).or_default().push((plan, items));
+        }
+    }
+    for ((billing_date, _), parts) in days {
+        let Some((first, _)) = parts.first() else { continue };
+        let mut lines = Vec::new();
+        let mut keys = Vec::with_capacity(parts.len());
+        let mut references: Vec<&str> = Vec::new();
+        for (plan, items) in &parts {
+            let one = period_invoice(&plan.rec, &plan.terms, items, plan.language, plan.currency, date);
+            for mut l in one.lines.unwrap_or_default() {
+                let description = l.description.unwrap_or_default();
+                l.description = Some(format!("{} — {description}", plan.rec.reference));
+                lines.push(l);
+            }
+            keys.extend(keys_of(plan.rec.id, items));
+            if !references.contains(&plan.rec.reference.as_str()) {
+                references.push(&plan.rec.reference);
+            }
+        }
+        let lang = first.language;
+        let when = text::date(billing_date, lang);
+        let title = match lang {
+            Language::Fr => format!("Contrats {} : facturation du {when}", references.join(", ")),
+            Language::En => format!("Contracts {}: billing of {when}", references.join(", ")),
+        };
+        let invoice = DocumentInput {
+            lines: Some(lines),
+            title: Some(title),
+            issue_date: Some(billing_date).filter(|d| *d <= date).map(|d| d.to_string()),
+            ..first.terms.invoice.clone()
+        };
+        let (ctx, customer) = context_in(&app.store, company, Some(run.company_currency), &invoice).await?;
+        let content = invoice.parse(&ctx, customer)?;
+        let issue = parts.iter().all(|(p, _)| p.terms.issue);
+        if let Some(invoice) = app.store.bill_contract_periods(company, &keys, &content).await? {
+            made(app, company, invoice, issue, run, report).await?;
+        }
+    }
+    Ok(())
+}
+
+/// After billing: a contract waiting for an index value is reported, one that reached its
+/// term is `expired`, and a suspension beginning or ending shows in its status.
+async fn finish_contract(
+    app: &App,
+    company: Uuid,
+    plan: &Plan,
+    date: Date,
+    run: &RunContext,
+    report: &mut RunReport,
+) -> Result<(), ApiError> {
+    let rec = &plan.rec;
+    let id = rec.id;
+    if let Some((on, missing)) = &plan.blocked {
         report.blocked.push(BlockedContract {
             contract_id: id,
             reference: rec.reference.clone(),
-            billing_date: on,
+            billing_date: *on,
             message: Message::new("contract_index_missing").with("index", &missing.index).with("month", missing.before),
         });
     }
-    let notice = events.iter().filter_map(|e| if let Event::NoticeGiven { on } = e { Some(*on) } else { None }).min();
-    if is_running(&rec) && !blocked && billing_terms.term.expired_on(date, notice) {
+    let notice =
+        plan.events.iter().filter_map(|e| if let Event::NoticeGiven { on } = e { Some(*on) } else { None }).min();
+    if is_running(rec) && plan.blocked.is_none() && plan.billing_terms.term.expired_on(date, notice) {
         app.store.set_contract_status(company, id, "expired").await?;
         report.expired.push(id);
-    } else if is_running(&rec) && running_status(&rec, run.today) != rec.status {
+    } else if is_running(rec) && running_status(rec, run.today) != rec.status {
         // A suspension began or ended since: the status says so from today.
-        app.store.set_contract_status(company, id, running_status(&rec, run.today)).await?;
+        app.store.set_contract_status(company, id, running_status(rec, run.today)).await?;
     }
     Ok(())
 }
@@ -998,13 +1127,22 @@ async fn termination_credits(
     // The items as they were billed (the events before this termination), to know each
     // one's whole period and price.
     let billing = contract::billing_up_to(&terms.billing(rec), &events_of(rec), &book, last, |d| currency.round(d));
+    let mut keys: BTreeMap<Uuid, Vec<(Uuid, Date, usize)>> = BTreeMap::new();
     for b in rec.billed.iter().filter(|b| b.period_end > on) {
         let Some(item) = billing.items.iter().find(|i| i.key() == (b.line, b.period_start)) else { continue };
         // What was billed stays what it was, whatever index value was corrected since.
         let billed = DueItem { amount: b.amount, ..item.clone() };
         let Some(unit_credit) = contract::termination_credit(&billed, on, |d| currency.round(d)) else { continue };
-        // The invoice's lines follow the contract's, in order, for the lines it billed.
-        let position = rec.billed.iter().filter(|x| x.invoice_id == b.invoice_id && x.line < b.line).count();
+        // The invoice's lines follow its keys (by contract reference, period and line):
+        // one contract's, or a grouped customer's several.
+        if !keys.contains_key(&b.invoice_id) {
+            keys.insert(b.invoice_id, app.store.invoice_billing_keys(company, b.invoice_id).await?);
+        }
+        let Some(position) =
+            keys.get(&b.invoice_id).and_then(|k| k.iter().position(|k| *k == (rec.id, b.period_start, b.line)))
+        else {
+            continue;
+        };
         out.entry(b.invoice_id).or_default().push(LineCredit { position, unit_credit, period: item.period });
     }
     Ok(out)

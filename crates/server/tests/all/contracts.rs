@@ -484,3 +484,61 @@ async fn notices_near_their_deadline_are_listed_and_a_consumer_is_reminded_once_
         db.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn a_grouped_customer_gets_one_invoice_per_billing_day_for_all_its_contracts_once() {
+    each_db(|app| async move {
+        after_the_daily_run(&app).await;
+        let grouped = app.customer().await;
+        let p = app.patch(&format!("/customers/{grouped}"), json!({"contract_billing": "grouped"})).await;
+        assert_eq!(p.assert_status(200)["contract_billing"], "grouped");
+        let bad = app.patch(&format!("/customers/{grouped}"), json!({"contract_billing": "monthly"})).await;
+        assert_eq!((bad.status, bad.body["errors"][0]["field"].as_str()), (422, Some("contract_billing")));
+        let single = app.customer_named("Garage Durand").await;
+        assert_eq!(app.get(&format!("/customers/{single}")).await.assert_status(200)["contract_billing"], "per_contract");
+        let mut second = quarterly(&grouped, "G-2", true);
+        second["lines"] = json!([line("Hébergement", "1", "1200", "20")]);
+        let g2 = app.post("/contracts", second).await.assert_status(201).clone();
+        let g1 = app.post("/contracts", quarterly(&grouped, "G-1", true)).await.assert_status(201).clone();
+        app.post("/contracts", quarterly(&single, "S-1", false)).await.assert_status(201);
+
+        let run = app.post("/billing/run", json!({"date": "2015-04-01"})).await.assert_status(200).clone();
+        assert_eq!(run["created"].as_array().map(Vec::len), Some(4), "two quarters, grouped, and two of S-1: {run}");
+        let mut grouped_invoices = Vec::new();
+        for id in run["created"].as_array().unwrap() {
+            let inv = invoice(&app, id).await;
+            if inv["customer_id"] == json!(grouped) {
+                grouped_invoices.push(inv);
+            }
+        }
+        assert_eq!(grouped_invoices.len(), 2);
+        let q2 = grouped_invoices.iter().find(|i| i["issue_date"] == "2015-04-01").unwrap().clone();
+        assert_eq!(q2["status"], "issued");
+        assert_eq!(q2["totals"]["net"], "4700.00", "3500 + 1200: {q2}");
+        let lines: Vec<&str> = q2["lines"].as_array().unwrap().iter().map(|l| l["description"].as_str().unwrap()).collect();
+        assert!(lines[0].starts_with("G-1 — Maintenance") && lines[1].starts_with("G-2 — Hébergement"), "{lines:?}");
+        let mut linked: Vec<Value> =
+            q2["links"].as_array().unwrap().iter().filter(|l| l["kind"] == "contract").map(|l| l["id"].clone()).collect();
+        linked.sort_by_key(|v| v.as_str().unwrap().to_string());
+        let mut both = vec![g1["id"].clone(), g2["id"].clone()];
+        both.sort_by_key(|v| v.as_str().unwrap().to_string());
+        assert_eq!(linked, both, "linked to each contract");
+
+        let again = app.post("/billing/run", json!({"date": "2015-04-01"})).await.assert_status(200).clone();
+        assert_eq!(again["created"], json!([]), "nothing twice");
+        let c2 = app.get(&format!("/contracts/{}", g2["id"].as_str().unwrap())).await.assert_status(200).clone();
+        assert_eq!(c2["billed"].as_array().map(Vec::len), Some(2));
+
+        // Terminating G-2 mid-quarter credits its own line of the grouped invoice:
+        // 1200 − round(1200 × 45 / 91) = 1200 − 593.41 = 606.59.
+        let t = app
+            .post(&format!("/contracts/{}/terminate", g2["id"].as_str().unwrap()), json!({"date": "2015-05-15"}))
+            .await
+            .assert_status(200)
+            .clone();
+        let cn = app.get(&format!("/credit-notes/{}", t["credit_notes"][0].as_str().unwrap())).await.assert_status(200).clone();
+        assert_eq!(cn["totals"]["net"], "606.59", "{cn}");
+        assert!(cn["lines"][0]["description"].as_str().unwrap().starts_with("G-2 — Hébergement"));
+    })
+    .await;
+}
