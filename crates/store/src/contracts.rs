@@ -494,14 +494,16 @@ impl Store {
 
     /// The contracts an invoice bills periods of, by reference: (contract, reference).
     pub async fn contracts_of_invoice(&self, company_id: Uuid, invoice_id: Uuid) -> Result<Vec<(Uuid, String)>> {
-        Ok(on_pool!(self, |c| sqlx::query_as(
+        Ok(on_pool!(self, |c| {
+            sqlx::query_as(
             "SELECT DISTINCT b.contract_id, k.reference FROM contract_billings b \
              JOIN contracts k ON k.id = b.contract_id WHERE b.company_id = $1 AND b.invoice_id = $2 ORDER BY k.reference"
         )
         .bind(company_id)
         .bind(invoice_id)
         .fetch_all(c)
-        .await?))
+        .await?
+        }))
     }
 
     /// The keys an invoice bills, in the order of its lines: (contract, period start,

@@ -21,9 +21,9 @@ use facturier_core::message::Message;
 use facturier_core::money::Currency;
 use facturier_core::party::{ContractBilling, CustomerKind, Language};
 use facturier_formats::text;
+use facturier_store::contracts::{Billed, ContractEvent, ContractRecord, NewContract, PeriodKeys};
 use facturier_store::outbox::NewEmail;
 use facturier_store::pipeline::CreditOf;
-use facturier_store::contracts::{Billed, ContractEvent, ContractRecord, NewContract, PeriodKeys};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
@@ -1150,7 +1150,12 @@ async fn termination_credits(
 
 /// The credit note's lines: each invoice line credited, on its terms (quantity, unit,
 /// VAT, discount), at the unit price given back.
-fn credit_lines(invoice: &facturier_core::document::Content, credits: &[LineCredit], on: Date, lang: Language) -> Vec<Line> {
+fn credit_lines(
+    invoice: &facturier_core::document::Content,
+    credits: &[LineCredit],
+    on: Date,
+    lang: Language,
+) -> Vec<Line> {
     let mut out = Vec::with_capacity(credits.len());
     for c in credits {
         let Some(l) = invoice.lines.get(c.position) else { continue };
@@ -1213,7 +1218,8 @@ pub async fn notices(app: &App, company: Uuid, as_of: Date) -> Result<Vec<Notice
             let consumer = match kinds.get(&rec.customer_id) {
                 Some(c) => *c,
                 None => {
-                    let c = app.store.customer(company, rec.customer_id).await?.customer.kind == CustomerKind::Individual;
+                    let c =
+                        app.store.customer(company, rec.customer_id).await?.customer.kind == CustomerKind::Individual;
                     kinds.insert(rec.customer_id, c);
                     c
                 }
@@ -1251,7 +1257,8 @@ fn notice_ahead(rec: &ContractRecord, terms: &StoredTerms, on: Date) -> Option<(
 pub async fn remind_notices(app: &App, company: Uuid, today: Date) -> Result<Vec<Uuid>, ApiError> {
     let settings = app.store.settings(company).await?;
     let row = app.store.company(company).await?;
-    let sender_name = settings.identity.as_ref().map_or(row.name.clone(), |s| s.trading_name.clone().unwrap_or(s.name.clone()));
+    let sender_name =
+        settings.identity.as_ref().map_or(row.name.clone(), |s| s.trading_name.clone().unwrap_or(s.name.clone()));
     let sender = settings.identity.as_ref().and_then(|s| s.email.clone());
     let mut queued = Vec::new();
     let mut after = None;
@@ -1264,7 +1271,8 @@ pub async fn remind_notices(app: &App, company: Uuid, today: Date) -> Result<Vec
             let terms = StoredTerms::read(&rec)?;
             let Some((term_end, deadline)) = notice_ahead(&rec, &terms, today) else { continue };
             let Some((from, to)) = contract::renewal::consumer_notice_window(deadline) else { continue };
-            if today < from || today > to || rec.events.iter().any(|e| e.kind == "notice_reminded" && e.on == deadline) {
+            if today < from || today > to || rec.events.iter().any(|e| e.kind == "notice_reminded" && e.on == deadline)
+            {
                 continue;
             }
             let customer = app.store.customer(company, rec.customer_id).await?.customer;
@@ -1279,7 +1287,8 @@ pub async fn remind_notices(app: &App, company: Uuid, today: Date) -> Result<Vec
                 Renewal::Tacit { months } => months,
                 Renewal::None => continue,
             };
-            let (subject, body) = notice_email(&rec, &customer.name, term_end, deadline, months, customer.language, &sender_name);
+            let (subject, body) =
+                notice_email(&rec, &customer.name, term_end, deadline, months, customer.language, &sender_name);
             let to = [to];
             let email = NewEmail {
                 company_id: company,

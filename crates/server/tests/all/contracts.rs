@@ -262,7 +262,9 @@ async fn after_the_daily_run(app: &TestApp) {
     common::smtp::wait_until("the day's billing job", || async {
         let q = JobQuery { company_id: None, failed_only: false, limit: 100 };
         let jobs = app.store.jobs(&q).await.unwrap();
-        jobs.iter().any(|j| j.kind == "billing.run" && j.company_id.is_none() && j.state == JobState::Done).then_some(())
+        jobs.iter()
+            .any(|j| j.kind == "billing.run" && j.company_id.is_none() && j.state == JobState::Done)
+            .then_some(())
     })
     .await;
 }
@@ -377,8 +379,11 @@ async fn a_suspension_is_not_billed_and_the_periods_it_cuts_bill_pro_rata() {
         assert_eq!(run["created"], json!([]));
         let early = app.post(&format!("/contracts/{id}/resume"), json!({"date": "2015-04-30"})).await;
         assert_eq!((early.status, early.body["errors"][0]["field"].as_str()), (422, Some("date")));
-        let resumed =
-            app.post(&format!("/contracts/{id}/resume"), json!({"date": "2015-06-16"})).await.assert_status(200).clone();
+        let resumed = app
+            .post(&format!("/contracts/{id}/resume"), json!({"date": "2015-06-16"}))
+            .await
+            .assert_status(200)
+            .clone();
         assert_eq!(resumed["status"], "active");
         assert_eq!(resumed["events"][1]["until"], "2015-06-15");
         // June from the 16th: 15 of 30 days, 1550.00; July whole.
@@ -443,7 +448,10 @@ async fn notices_near_their_deadline_are_listed_and_a_consumer_is_reminded_once_
             b
         };
         let c = app.post("/contracts", tacit(&consumer, "N-CONS", Some(90))).await.assert_status(201).clone();
-        assert_eq!((c["notice_deadline"].as_str(), c["notice_alert_days"].as_u64()), (Some(&*day(60).to_string()), Some(90)));
+        assert_eq!(
+            (c["notice_deadline"].as_str(), c["notice_alert_days"].as_u64()),
+            (Some(&*day(60).to_string()), Some(90))
+        );
         app.post("/contracts", tacit(&business, "N-PRO", None)).await.assert_status(201);
         let mut fixed = tacit(&consumer, "N-FIXED", Some(365));
         fixed["renewal"] = json!("none");
@@ -455,7 +463,10 @@ async fn notices_near_their_deadline_are_listed_and_a_consumer_is_reminded_once_
         assert_eq!(refs(&now), [json!("N-CONS")], "{now}");
         let n = &now["data"][0];
         assert_eq!((n["consumer"].as_bool(), n["reminded"].as_bool()), (Some(true), Some(false)));
-        assert_eq!((n["deadline"].as_str(), n["term_end"].as_str()), (Some(&*day(60).to_string()), Some(&*day(70).to_string())));
+        assert_eq!(
+            (n["deadline"].as_str(), n["term_end"].as_str()),
+            (Some(&*day(60).to_string()), Some(&*day(70).to_string()))
+        );
         let later = app.get(&format!("/contracts/notices?as_of={}", day(40))).await.assert_status(200).clone();
         assert_eq!(refs(&later), [json!("N-CONS"), json!("N-PRO")]);
         let past = app.get(&format!("/contracts/notices?as_of={}", day(61))).await.assert_status(200).clone();
@@ -477,7 +488,8 @@ async fn notices_near_their_deadline_are_listed_and_a_consumer_is_reminded_once_
         let after = app.get("/contracts/notices").await.assert_status(200).clone();
         assert_eq!(after["data"][0]["reminded"], true);
         let shown = app.get(&format!("/contracts/{}", c["id"].as_str().unwrap())).await.assert_status(200).clone();
-        let reminded: Vec<&Value> = shown["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "notice_reminded").collect();
+        let reminded: Vec<&Value> =
+            shown["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "notice_reminded").collect();
         assert_eq!(reminded.len(), 1);
         assert_eq!(reminded[0]["date"], day(60).to_string());
         drop(sink);
@@ -495,7 +507,10 @@ async fn a_grouped_customer_gets_one_invoice_per_billing_day_for_all_its_contrac
         let bad = app.patch(&format!("/customers/{grouped}"), json!({"contract_billing": "monthly"})).await;
         assert_eq!((bad.status, bad.body["errors"][0]["field"].as_str()), (422, Some("contract_billing")));
         let single = app.customer_named("Garage Durand").await;
-        assert_eq!(app.get(&format!("/customers/{single}")).await.assert_status(200)["contract_billing"], "per_contract");
+        assert_eq!(
+            app.get(&format!("/customers/{single}")).await.assert_status(200)["contract_billing"],
+            "per_contract"
+        );
         let mut second = quarterly(&grouped, "G-2", true);
         second["lines"] = json!([line("Hébergement", "1", "1200", "20")]);
         let g2 = app.post("/contracts", second).await.assert_status(201).clone();
@@ -515,10 +530,16 @@ async fn a_grouped_customer_gets_one_invoice_per_billing_day_for_all_its_contrac
         let q2 = grouped_invoices.iter().find(|i| i["issue_date"] == "2015-04-01").unwrap().clone();
         assert_eq!(q2["status"], "issued");
         assert_eq!(q2["totals"]["net"], "4700.00", "3500 + 1200: {q2}");
-        let lines: Vec<&str> = q2["lines"].as_array().unwrap().iter().map(|l| l["description"].as_str().unwrap()).collect();
+        let lines: Vec<&str> =
+            q2["lines"].as_array().unwrap().iter().map(|l| l["description"].as_str().unwrap()).collect();
         assert!(lines[0].starts_with("G-1 — Maintenance") && lines[1].starts_with("G-2 — Hébergement"), "{lines:?}");
-        let mut linked: Vec<Value> =
-            q2["links"].as_array().unwrap().iter().filter(|l| l["kind"] == "contract").map(|l| l["id"].clone()).collect();
+        let mut linked: Vec<Value> = q2["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["kind"] == "contract")
+            .map(|l| l["id"].clone())
+            .collect();
         linked.sort_by_key(|v| v.as_str().unwrap().to_string());
         let mut both = vec![g1["id"].clone(), g2["id"].clone()];
         both.sort_by_key(|v| v.as_str().unwrap().to_string());
@@ -536,7 +557,11 @@ async fn a_grouped_customer_gets_one_invoice_per_billing_day_for_all_its_contrac
             .await
             .assert_status(200)
             .clone();
-        let cn = app.get(&format!("/credit-notes/{}", t["credit_notes"][0].as_str().unwrap())).await.assert_status(200).clone();
+        let cn = app
+            .get(&format!("/credit-notes/{}", t["credit_notes"][0].as_str().unwrap()))
+            .await
+            .assert_status(200)
+            .clone();
         assert_eq!(cn["totals"]["net"], "606.59", "{cn}");
         assert!(cn["lines"][0]["description"].as_str().unwrap().starts_with("G-2 — Hébergement"));
     })
