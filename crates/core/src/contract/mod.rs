@@ -6,6 +6,7 @@
 
 pub mod billing;
 pub mod period;
+pub mod recurring;
 pub mod renewal;
 pub mod revision;
 

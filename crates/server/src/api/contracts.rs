@@ -399,6 +399,9 @@ pub struct BillingRunView {
     pub blocked: Vec<BlockedView>,
     /// Contracts that reached their end without renewal.
     pub expired: Vec<Uuid>,
+    /// The invoices of recurring templates without a contract (`/recurring-invoices`)
+    /// made, not in `created` (issued ones are in `issued` too).
+    pub recurring: Vec<Uuid>,
     /// Contracts looked at.
     pub contracts: usize,
 }
@@ -432,6 +435,7 @@ pub async fn run(
             })
             .collect(),
         expired: r.expired,
+        recurring: r.recurring,
         contracts: r.contracts,
     }))
 }

@@ -14,6 +14,7 @@ pub mod issue_check;
 pub mod online;
 pub mod payments;
 pub mod products;
+pub mod recurring;
 pub mod render;
 pub mod reports;
 pub mod sepa;
@@ -76,6 +77,10 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/indices/{code}/values", "The published values of a price index"),
     ("post", "/indices/{code}/values", "Publish a value of a price index (SYNTEC…)"),
     ("post", "/billing/run", "Bill every contract period due up to a day"),
+    ("get", "/recurring-invoices", "Recurring invoices without a contract"),
+    ("post", "/recurring-invoices", "Create a recurring invoice template"),
+    ("get", "/recurring-invoices/{id}", "Get a recurring invoice template and the invoices it made"),
+    ("post", "/recurring-invoices/{id}/stop", "Stop a recurring invoice template"),
     // ---- online payment (issue 23) ----
     ("post", "/invoices/{id}/payment-link", "Start a Stripe Checkout session for what an invoice has due"),
     ("post", "/webhooks/stripe/{company_id}", "Stripe's webhook: signed events of the company's Checkout sessions"),
@@ -391,6 +396,9 @@ pub fn routes(app: App) -> Router<App> {
         .route("/contracts/{id}/resume", axum::routing::post(contracts::resume))
         .route("/indices/{code}/values", get(contracts::values).post(contracts::publish))
         .route("/billing/run", axum::routing::post(contracts::run))
+        .route("/recurring-invoices", get(recurring::list).post(recurring::create))
+        .route("/recurring-invoices/{id}", get(recurring::show))
+        .route("/recurring-invoices/{id}/stop", axum::routing::post(recurring::stop))
         // --- dunning (issue 23) ---
         .route("/dunning", get(dunning::list))
         .route("/dunning/run", axum::routing::post(dunning::run))

@@ -595,6 +595,8 @@ pub struct RunReport {
     pub contracts: usize,
     /// Contracts that reached their term without renewal and are now `expired`.
     pub expired: Vec<Uuid>,
+    /// The invoices of recurring templates (not contracts) made.
+    pub recurring: Vec<Uuid>,
 }
 
 /// Bills every period due on or before `date` of the company's active contracts, contract
@@ -634,6 +636,10 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
             finish_contract(app, company, plan, date, &run, &mut report).await?;
         }
     }
+    // The recurring invoices without a contract, by the same run.
+    let recurring = crate::app::recurring::run(app, company, date, run.today).await?;
+    report.recurring = recurring.created;
+    report.issued.extend(recurring.issued);
     Ok(report)
 }
 
@@ -742,6 +748,9 @@ async fn made(
     Ok(())
 }
 
+/// One period of a plan: its items, in line order.
+type PlanPeriod<'a> = (&'a Plan, Vec<&'a DueItem>);
+
 /// The contracts of a customer billed together: one invoice per billing day and
 /// currency, its lines contract by contract (by reference), period by period, each
 /// period still keyed per contract, line and start.
@@ -756,7 +765,7 @@ async fn bill_grouped(
     let mut order: Vec<&Plan> = plans.iter().collect();
     order.sort_by(|a, b| a.rec.reference.cmp(&b.rec.reference));
     // (billing date, currency) → (plan, items of one period), in line order.
-    let mut days: BTreeMap<(Date, &str), Vec<(&Plan, Vec<&DueItem>)>> = BTreeMap::new();
+    let mut days: BTreeMap<(Date, &str), Vec<PlanPeriod>> = BTreeMap::new();
     for plan in &order {
         for ((billing_date, _), items) in periods_of(plan) {
             days.entry((billing_date, plan.currency.code())).or_default().push((plan, items));
@@ -1135,12 +1144,13 @@ async fn termination_credits(
         let Some(unit_credit) = contract::termination_credit(&billed, on, |d| currency.round(d)) else { continue };
         // The invoice's lines follow its keys (by contract reference, period and line):
         // one contract's, or a grouped customer's several.
-        if !keys.contains_key(&b.invoice_id) {
-            keys.insert(b.invoice_id, app.store.invoice_billing_keys(company, b.invoice_id).await?);
-        }
-        let Some(position) =
-            keys.get(&b.invoice_id).and_then(|k| k.iter().position(|k| *k == (rec.id, b.period_start, b.line)))
-        else {
+        let on_invoice = match keys.entry(b.invoice_id) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(app.store.invoice_billing_keys(company, b.invoice_id).await?)
+            }
+        };
+        let Some(position) = on_invoice.iter().position(|k| *k == (rec.id, b.period_start, b.line)) else {
             continue;
         };
         out.entry(b.invoice_id).or_default().push(LineCredit { position, unit_credit, period: item.period });

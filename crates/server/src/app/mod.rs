@@ -13,6 +13,7 @@ pub mod dunning_list;
 pub mod email;
 pub mod imports;
 pub mod payments;
+pub mod recurring;
 pub mod render;
 pub mod reports;
 pub mod sepa;

@@ -425,11 +425,36 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("post", "/indices/{code}/values", "publishIndexValue", "contracts")
     },
     Operation {
-        description: "Not for read-only roles. Every period of the active contracts due on or before `date` (today by default, never later) and not billed yet gets its invoice, one per contract and period, dated on its billing day; a contract whose index has no value for a month before its revision is listed in `blocked` and not billed, the others are. Running it again bills nothing twice.",
+        description: "Not for read-only roles. Every period of the active contracts due on or before `date` (today by default, never later) and not billed yet gets its invoice, one per contract and period (one per billing day for a customer whose `contract_billing` is `grouped`), dated on its billing day; the recurring invoices due by then too (`recurring`); a contract whose index has no value for a month before its revision is listed in `blocked` and not billed, the others are. Running it again bills nothing twice.",
         body: Body::Json("BillingRunInput"),
         success: Success::Json(200, "BillingRunView", "What the run billed"),
         errors: &[403, 422],
         ..op("post", "/billing/run", "runBilling", "contracts")
+    },
+    Operation {
+        description: "Oldest first. `limit` and `after` (the last id of the previous page) page through them.",
+        query: &["Limit", "After"],
+        success: Success::Json(200, "RecurringPage", "A page of recurring invoice templates"),
+        errors: &[422],
+        ..op("get", "/recurring-invoices", "listRecurringInvoices", "contracts")
+    },
+    Operation {
+        description: "Not for read-only roles. An invoice of `lines` for the customer (checked as a draft invoice's) on `next_date`, then every `frequency_months` months after it (1 to 36; a 31st kept as the month's last day), until `end_date` or `count` invoices (not both). Billed by `POST /billing/run` (its answer's `recurring`), `facturier run-due` and the daily job, each date once; drafts unless `issue`.",
+        body: Body::Json("RecurringInput"),
+        success: Success::Json(201, "RecurringView", "The new template"),
+        errors: &[403, 422],
+        ..op("post", "/recurring-invoices", "createRecurringInvoice", "contracts")
+    },
+    Operation {
+        success: Success::Json(200, "RecurringView", "The template"),
+        errors: &[404],
+        ..op("get", "/recurring-invoices/{id}", "getRecurringInvoice", "contracts")
+    },
+    Operation {
+        description: "Not for read-only roles. Nothing more is billed; the invoices made stay. 409 when stopped or finished already.",
+        success: Success::Json(200, "RecurringView", "The stopped template"),
+        errors: &[403, 404, 409],
+        ..op("post", "/recurring-invoices/{id}/stop", "stopRecurringInvoice", "contracts")
     },
     Operation {
         description: "`allow_negative_stock`: whether validated delivery notes may take a product's stock below zero (default false: 409).",

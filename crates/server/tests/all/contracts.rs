@@ -567,3 +567,74 @@ async fn a_grouped_customer_gets_one_invoice_per_billing_day_for_all_its_contrac
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_recurring_invoice_bills_its_count_once_by_the_billing_run_and_stops() {
+    each_db(|app| async move {
+        after_the_daily_run(&app).await;
+        let customer = app.customer().await;
+        let body = json!({
+            "customer_id": customer, "frequency_months": 1, "next_date": "2025-01-31", "count": 3,
+            "title": "Abonnement logiciel", "lines": [line("Abonnement", "1", "49.90", "20")],
+        });
+        let r = app.post("/recurring-invoices", body.clone()).await.assert_status(201).clone();
+        let id = r["id"].as_str().unwrap();
+        assert_eq!((r["status"].as_str(), r["next_date"].as_str(), r["count"].as_u64()), (Some("active"), Some("2025-01-31"), Some(3)));
+        // A contract's run bills it too, listed apart from the contracts' invoices.
+        let run = app.post("/billing/run", json!({"date": "2025-02-28"})).await.assert_status(200).clone();
+        assert_eq!((run["created"].clone(), run["recurring"].as_array().map(Vec::len)), (json!([]), Some(2)), "{run}");
+        let feb = invoice(&app, &run["recurring"][1]).await;
+        assert_eq!((feb["issue_date"].as_str(), feb["totals"]["net"].as_str()), (Some("2025-02-28"), Some("49.90")));
+        assert_eq!(feb["title"], "Abonnement logiciel");
+        let again = app.post("/billing/run", json!({"date": "2025-02-28"})).await.assert_status(200).clone();
+        assert_eq!(again["recurring"], json!([]), "each date once");
+        // The count is honoured: the third and last on 31 March, then finished.
+        let later = app.post("/billing/run", json!({"date": "2026-01-01"})).await.assert_status(200).clone();
+        assert_eq!(later["recurring"].as_array().map(Vec::len), Some(1), "{later}");
+        let done = app.get(&format!("/recurring-invoices/{id}")).await.assert_status(200).clone();
+        assert_eq!((done["status"].as_str(), done["next_date"].clone()), (Some("finished"), Value::Null));
+        let dates: Vec<&str> = done["billed"].as_array().unwrap().iter().map(|b| b["date"].as_str().unwrap()).collect();
+        assert_eq!(dates, ["2025-01-31", "2025-02-28", "2025-03-31"]);
+        assert_eq!(app.post(&format!("/recurring-invoices/{id}/stop"), json!({})).await.status, 409);
+
+        // Until an end date, issued, and stopped by hand.
+        let mut issued = body.clone();
+        issued.as_object_mut().unwrap().remove("count");
+        issued["end_date"] = json!("2025-12-31");
+        issued["frequency_months"] = json!(3);
+        issued["issue"] = json!(true);
+        let s = app.post("/recurring-invoices", issued).await.assert_status(201).clone();
+        let sid = s["id"].as_str().unwrap();
+        let run = app.post("/billing/run", json!({"date": "2025-05-01"})).await.assert_status(200).clone();
+        assert_eq!(run["recurring"].as_array().map(Vec::len), Some(2), "31 January and 30 April: {run}");
+        assert_eq!(run["issued"], run["recurring"]);
+        let stopped = app.post(&format!("/recurring-invoices/{sid}/stop"), json!({})).await.assert_status(200).clone();
+        assert_eq!((stopped["status"].as_str(), stopped["next_date"].clone()), (Some("stopped"), Value::Null));
+        let none = app.post("/billing/run", json!({"date": "2026-01-01"})).await.assert_status(200).clone();
+        assert_eq!(none["recurring"], json!([]));
+        let page = app.get("/recurring-invoices").await.assert_status(200).clone();
+        assert_eq!(page["data"].as_array().map(Vec::len), Some(2));
+
+        // Bad input names its field.
+        for (field, value, named) in [
+            ("frequency_months", json!(0), "frequency_months"),
+            ("end_date", json!("2024-01-01"), "end_date"),
+            ("lines", json!([]), "lines"),
+            ("next_date", json!("31/01/2025"), "next_date"),
+        ] {
+            let mut b = body.clone();
+            b[field] = value;
+            if field == "end_date" {
+                b.as_object_mut().unwrap().remove("count");
+            }
+            let r = app.post("/recurring-invoices", b).await;
+            assert_eq!(r.status, 422, "{field}: {}", r.body);
+            assert_eq!(r.body["errors"][0]["field"], named, "{}", r.body);
+        }
+        let mut both = body.clone();
+        both["end_date"] = json!("2025-12-31");
+        assert_eq!(app.post("/recurring-invoices", both).await.body["errors"][0]["code"], "recurring_end_or_count");
+        assert_eq!(app.other_company().await.get(&format!("/recurring-invoices/{id}")).await.status, 404);
+    })
+    .await;
+}

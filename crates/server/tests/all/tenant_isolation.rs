@@ -28,6 +28,8 @@ struct Owned {
     sepa_batch: String,
     /// A maintenance contract of the customer.
     contract: String,
+    /// A recurring invoice template of the customer.
+    recurring: String,
 }
 
 /// The kinds of the sales pipeline, by path segment.
@@ -61,6 +63,7 @@ impl Owned {
             },
             "sepa" => vec![&self.sepa_batch],
             "contracts" => vec![&self.contract],
+            "recurring-invoices" => vec![&self.recurring],
             seg => {
                 let (_, draft, issued) = self.pipeline.iter().find(|(s, _, _)| *s == seg)?;
                 vec![draft, issued]
@@ -139,6 +142,11 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
         "billing": {"period_months": 1, "mode": "advance"}, "lines": [line("Entretien", "1", "90", "20")],
     });
     let contract = id_of(app.post("/contracts", contract).await);
+    let recurring = json!({
+        "customer_id": customer, "frequency_months": 1, "next_date": "2026-01-01", "count": 3,
+        "lines": [line("Abonnement", "1", "30", "20")],
+    });
+    let recurring = id_of(app.post("/recurring-invoices", recurring).await);
     Owned {
         customer,
         product,
@@ -152,13 +160,14 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
         dunning_letter,
         sepa_batch,
         contract,
+        recurring,
     }
 }
 
 /// What the first company sees of its own data: every list and every row.
 async fn what_it_sees(app: &TestApp, owned: &Owned) -> Value {
     let mut seen = serde_json::Map::new();
-    for list in ["/customers", "/products", "/invoices", "/credit-notes", "/contracts"] {
+    for list in ["/customers", "/products", "/invoices", "/credit-notes", "/contracts", "/recurring-invoices"] {
         seen.insert(list.into(), app.get(&format!("{list}?limit=200")).await.assert_status(200).clone());
     }
     for (seg, draft, issued) in &owned.pipeline {
@@ -176,6 +185,7 @@ async fn what_it_sees(app: &TestApp, owned: &Owned) -> Value {
         ("/credit-notes", &owned.draft_credit_note),
         ("/credit-notes", &owned.issued_credit_note),
         ("/contracts", &owned.contract),
+        ("/recurring-invoices", &owned.recurring),
     ] {
         let one = format!("{path}/{id}");
         seen.insert(one.clone(), app.get(&one).await.assert_status(200).clone());

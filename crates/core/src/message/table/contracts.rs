@@ -79,6 +79,21 @@ pub(super) const CONTRACTS: &[Row] = &[
         "une facture d'une période postérieure à cette date est encore un brouillon : émettez-la (ou modifiez-la) avant de résilier",
     ),
     (
+        "recurring_end_or_count",
+        "give an end date or a count, not both",
+        "indiquez une date de fin ou un nombre, pas les deux",
+    ),
+    (
+        "recurring_end_before_first",
+        "is before the first invoice's date",
+        "est avant la date de la première facture",
+    ),
+    (
+        "recurring_not_active",
+        "the recurring invoice is stopped or finished already",
+        "la facture récurrente est déjà arrêtée ou terminée",
+    ),
+    (
         "index_code",
         "{v}: an index code is letters, digits, - and _ (SYNTEC)",
         "{v} : un code d'indice s'écrit en lettres, chiffres, - et _ (SYNTEC)",
