@@ -48,10 +48,9 @@ type Row = (Uuid, Uuid, String, i64, Date, Option<Date>, Option<i64>, bool, Stri
 
 fn record_of(r: Row) -> Result<RecurringRecord> {
     let months = u32::try_from(r.3).map_err(|_| StoreError::Corrupt(format!("recurring {}: months {}", r.0, r.3)))?;
-    let occurrences = r
-        .6
-        .map(|n| u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("recurring {}: occurrences {n}", r.0))))
-        .transpose()?;
+    let occurrences =
+        r.6.map(|n| u32::try_from(n).map_err(|_| StoreError::Corrupt(format!("recurring {}: occurrences {n}", r.0))))
+            .transpose()?;
     Ok(RecurringRecord {
         id: r.0,
         customer_id: r.1,
@@ -73,7 +72,8 @@ impl Store {
         self.customer(company_id, new.customer_id).await?;
         let id = new_id();
         let at = now();
-        on_pool!(self, |c| sqlx::query(
+        on_pool!(self, |c| {
+            sqlx::query(
             "INSERT INTO recurring_invoices (id, company_id, customer_id, status, frequency_months, first_date, end_date, \
              occurrences, issue, template, created_at, updated_at) VALUES ($1, $2, $3, 'active', $4, $5, $6, $7, $8, $9, $10, $10)"
         )
@@ -89,7 +89,8 @@ impl Store {
         .bind(at)
         .execute(c)
         .await
-        .map(|_| ())?);
+        .map(|_| ())?
+        });
         self.recurring(company_id, id).await
     }
 
@@ -102,14 +103,17 @@ impl Store {
             .fetch_optional(c)
             .await?);
         let mut rec = record_of(row.ok_or(StoreError::NotFound("recurring invoice"))?)?;
-        rec.billed = on_pool!(self, |c| sqlx::query_as(
+        rec.billed =
+            on_pool!(self, |c| {
+                sqlx::query_as(
             "SELECT occurrence_date, invoice_id FROM recurring_occurrences WHERE company_id = $1 AND template_id = $2 \
              ORDER BY occurrence_date"
         )
         .bind(company_id)
         .bind(id)
         .fetch_all(c)
-        .await?);
+        .await?
+            });
         Ok(rec)
     }
 
@@ -137,7 +141,8 @@ impl Store {
     /// Sets a template's status: `stopped` by hand (`false` when it was not active),
     /// `finished` after its last occurrence.
     pub async fn set_recurring_status(&self, company_id: Uuid, id: Uuid, status: &str) -> Result<bool> {
-        let n = on_pool!(self, |c| sqlx::query(
+        let n = on_pool!(self, |c| {
+            sqlx::query(
             "UPDATE recurring_invoices SET status = $3, updated_at = $4 WHERE company_id = $1 AND id = $2 AND status = 'active'"
         )
         .bind(company_id)
@@ -146,7 +151,8 @@ impl Store {
         .bind(now())
         .execute(c)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         Ok(n > 0)
     }
 
@@ -161,25 +167,29 @@ impl Store {
     ) -> Result<Option<Uuid>> {
         let mut tx = self.begin().await?;
         // Takes the template's row lock (PostgreSQL) and checks it is still active.
-        let active = on_conn!(&mut tx, |c| sqlx::query(
+        let active = on_conn!(&mut tx, |c| {
+            sqlx::query(
             "UPDATE recurring_invoices SET updated_at = updated_at WHERE company_id = $1 AND id = $2 AND status = 'active'"
         )
         .bind(company_id)
         .bind(template_id)
         .execute(&mut *c)
         .await?
-        .rows_affected());
+        .rows_affected()
+        });
         if active == 0 {
             return Ok(None);
         }
-        let (taken,): (i64,) = on_conn!(&mut tx, |c| sqlx::query_as(
+        let (taken,): (i64,) = on_conn!(&mut tx, |c| {
+            sqlx::query_as(
             "SELECT COUNT(*) FROM recurring_occurrences WHERE company_id = $1 AND template_id = $2 AND occurrence_date = $3"
         )
         .bind(company_id)
         .bind(template_id)
         .bind(on)
         .fetch_one(&mut *c)
-        .await?);
+        .await?
+        });
         if taken > 0 {
             return Ok(None);
         }

@@ -579,7 +579,10 @@ async fn a_recurring_invoice_bills_its_count_once_by_the_billing_run_and_stops()
         });
         let r = app.post("/recurring-invoices", body.clone()).await.assert_status(201).clone();
         let id = r["id"].as_str().unwrap();
-        assert_eq!((r["status"].as_str(), r["next_date"].as_str(), r["count"].as_u64()), (Some("active"), Some("2025-01-31"), Some(3)));
+        assert_eq!(
+            (r["status"].as_str(), r["next_date"].as_str(), r["count"].as_u64()),
+            (Some("active"), Some("2025-01-31"), Some(3))
+        );
         // A contract's run bills it too, listed apart from the contracts' invoices.
         let run = app.post("/billing/run", json!({"date": "2025-02-28"})).await.assert_status(200).clone();
         assert_eq!((run["created"].clone(), run["recurring"].as_array().map(Vec::len)), (json!([]), Some(2)), "{run}");

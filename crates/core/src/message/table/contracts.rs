@@ -83,11 +83,7 @@ pub(super) const CONTRACTS: &[Row] = &[
         "give an end date or a count, not both",
         "indiquez une date de fin ou un nombre, pas les deux",
     ),
-    (
-        "recurring_end_before_first",
-        "is before the first invoice's date",
-        "est avant la date de la première facture",
-    ),
+    ("recurring_end_before_first", "is before the first invoice's date", "est avant la date de la première facture"),
     (
         "recurring_not_active",
         "the recurring invoice is stopped or finished already",
