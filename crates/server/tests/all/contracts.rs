@@ -641,3 +641,59 @@ async fn a_recurring_invoice_bills_its_count_once_by_the_billing_run_and_stops()
     })
     .await;
 }
+
+#[tokio::test]
+async fn consumption_is_billed_once_with_the_next_period_and_parts_leave_the_stock() {
+    each_db(|app| async move {
+        after_the_daily_run(&app).await;
+        let customer = app.customer().await;
+        let product = app
+            .post(
+                "/products",
+                json!({"reference": "FIL-01", "name": "Filtre", "unit_price": "12.50", "vat_rate": "20", "stock": "10"}),
+            )
+            .await
+            .assert_status(201)
+            .clone();
+        let pid = product["id"].as_str().unwrap();
+        let mut body = quarterly(&customer, "C-1", false);
+        body["billing"] = json!({"period_months": 1, "mode": "arrears"});
+        body["lines"] = json!([line("Maintenance", "1", "3100", "20")]);
+        let c = app.post("/contracts", body).await.assert_status(201).clone();
+        let id = c["id"].as_str().unwrap();
+        let at = format!("/contracts/{id}/consumptions");
+        let time = json!({"kind": "time", "date": "2015-01-10", "hours": "2.5", "rate": "60", "vat_rate": "20"});
+        app.post(&at, time).await.assert_status(201);
+        let part = json!({"kind": "part", "date": "2015-01-12", "product_id": pid, "quantity": "3"});
+        let after_part = app.post(&at, part).await.assert_status(201).clone();
+        assert_eq!(after_part["consumptions"][1]["amount"], "37.50");
+        let bought = json!({"kind": "purchase", "date": "2015-01-20", "description": "Pièce commandée", "amount": "100", "coefficient": "1.3", "vat_rate": "20"});
+        app.post(&at, bought).await.assert_status(201);
+        assert_eq!(app.get(&format!("/products/{pid}")).await.assert_status(200)["stock"], "7", "the part left the stock");
+        let late = json!({"kind": "time", "date": "2015-02-03", "hours": "1", "rate": "60", "vat_rate": "20"});
+        app.post(&at, late).await.assert_status(201);
+
+        // January's invoice (billed on the 31st): the month, 150 + 37.50 + 130 of consumption.
+        let run = app.post("/billing/run", json!({"date": "2015-01-31"})).await.assert_status(200).clone();
+        assert_eq!(run["created"].as_array().map(Vec::len), Some(1), "{run}");
+        let jan = invoice(&app, &run["created"][0]).await;
+        assert_eq!(jan["lines"].as_array().map(Vec::len), Some(4), "{jan}");
+        assert_eq!(jan["totals"]["net"], "3417.50", "3100 + 150 + 37.50 + 130: {jan}");
+        let again = app.post("/billing/run", json!({"date": "2015-01-31"})).await.assert_status(200).clone();
+        assert_eq!(again["created"], json!([]));
+        // The time of 3 February waits for February's period.
+        let feb = app.post("/billing/run", json!({"date": "2015-02-28"})).await.assert_status(200).clone();
+        let feb = invoice(&app, &feb["created"][0]).await;
+        assert_eq!(feb["totals"]["net"], "3160.00", "{feb}");
+        let shown = app.get(&format!("/contracts/{id}")).await.assert_status(200).clone();
+        let billed: Vec<Value> = shown["consumptions"].as_array().unwrap().iter().map(|c| c["invoice_id"].clone()).collect();
+        assert_eq!(billed, [jan["id"].clone(), jan["id"].clone(), jan["id"].clone(), feb["id"].clone()]);
+
+        let bad = app.post(&at, json!({"kind": "purchase", "date": "2015-03-01", "amount": "10", "vat_rate": "20"})).await;
+        assert_eq!((bad.status, bad.body["errors"][0]["field"].as_str()), (422, Some("description")));
+        let too_many = json!({"kind": "part", "date": "2015-03-01", "product_id": pid, "quantity": "8"});
+        assert_eq!(app.post(&at, too_many).await.status, 409, "not below zero");
+        assert_eq!(app.get(&format!("/products/{pid}")).await.assert_status(200)["stock"], "7", "nothing taken");
+    })
+    .await;
+}
