@@ -300,8 +300,7 @@ impl Store {
             .await?;
         }
         let id = new_id();
-        on_conn!(&mut tx, |x| {
-            sqlx::query(
+        on_conn!(&mut tx, |x| sqlx::query(
             "INSERT INTO contract_consumptions (id, company_id, contract_id, kind, on_date, line, amount, invoice_id, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)"
         )
@@ -315,8 +314,7 @@ impl Store {
         .bind(now())
         .execute(&mut *x)
         .await
-        .map(|_| ())?
-        });
+        .map(|_| ())?);
         tx.commit().await?;
         Ok(id)
     }
@@ -564,8 +562,7 @@ impl Store {
             }
         }
         for c in consumptions {
-            let n = on_conn!(&mut tx, |x| {
-                sqlx::query(
+            let n = on_conn!(&mut tx, |x| sqlx::query(
                 "UPDATE contract_consumptions SET invoice_id = $3 WHERE company_id = $1 AND id = $2 AND invoice_id IS NULL"
             )
             .bind(company_id)
@@ -573,8 +570,7 @@ impl Store {
             .bind(invoice)
             .execute(&mut *x)
             .await?
-            .rows_affected()
-            });
+            .rows_affected());
             if n == 0 {
                 // Billed by another run meanwhile: this invoice is not made (rolled back).
                 return Ok(None);

@@ -103,8 +103,9 @@ impl Store {
             .fetch_optional(c)
             .await?);
         let mut rec = record_of(row.ok_or(StoreError::NotFound("recurring invoice"))?)?;
-        rec.billed = on_pool!(self, |c| {
-            sqlx::query_as(
+        rec.billed =
+            on_pool!(self, |c| {
+                sqlx::query_as(
             "SELECT occurrence_date, invoice_id FROM recurring_occurrences WHERE company_id = $1 AND template_id = $2 \
              ORDER BY occurrence_date"
         )
@@ -112,7 +113,7 @@ impl Store {
         .bind(id)
         .fetch_all(c)
         .await?
-        });
+            });
         Ok(rec)
     }
 

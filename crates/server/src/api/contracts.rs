@@ -4,8 +4,7 @@
 use super::{date_text, instant_text, limit, path_id, query_date};
 use crate::App;
 use crate::app::contracts::{
-    self as ops, ConsumptionInput, ContractInput, ContractView as Loaded, IndexValueInput, ResumeInput, SuspendInput,
-    TerminateInput,
+    self as ops, ConsumptionInput, ContractInput, ContractView as Loaded, IndexValueInput, ResumeInput, SuspendInput, TerminateInput,
 };
 use crate::auth::Auth;
 use crate::error::ApiError;

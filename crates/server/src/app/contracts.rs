@@ -1244,13 +1244,10 @@ pub async fn record_consumption(
                 v.error("description", Message::new("required"));
             }
             line.quantity = Some(DecText("1".into()));
-            line.unit_price =
-                amount.zip(coefficient).map(|(a, c)| DecText((a * c).round_dp(6).normalize().to_string()));
+            line.unit_price = amount.zip(coefficient).map(|(a, c)| DecText((a * c).round_dp(6).normalize().to_string()));
         }
         "" => {}
-        other => {
-            v.error("kind", Message::new("unknown_choice").with("v", other).with("allowed", "time, part, purchase"))
-        }
+        other => v.error("kind", Message::new("unknown_choice").with("v", other).with("allowed", "time, part, purchase")),
     }
     v.finish()?;
     let Some(on) = on else { return Err(ApiError::field("date", Message::new("required"))) };
