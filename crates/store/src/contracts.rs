@@ -50,35 +50,6 @@ pub struct ContractRecord {
     pub events: Vec<ContractEvent>,
     /// Filled by [`Store::contract`]; empty in lists.
     pub billed: Vec<Billed>,
-    /// Filled by [`Store::contract`]; empty in lists.
-    pub consumptions: Vec<Consumption>,
-}
-
-/// Consumption recorded on a contract, billed once with its next period.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Consumption {
-    pub id: Uuid,
-    /// `time`, `part` or `purchase`.
-    pub kind: String,
-    pub on: Date,
-    /// The invoice line as the server writes it (JSON).
-    pub line: String,
-    /// Excluding VAT.
-    pub amount: Decimal,
-    /// The invoice that billed it.
-    pub invoice_id: Option<Uuid>,
-}
-
-/// Consumption to record: a part's product and quantity leave the stock.
-#[derive(Clone, Debug)]
-pub struct NewConsumption {
-    pub kind: String,
-    pub on: Date,
-    pub line: String,
-    pub amount: Decimal,
-    /// (product, quantity) taken from the stock.
-    pub stock: Option<(Uuid, Decimal)>,
-    pub allow_negative_stock: bool,
 }
 
 /// Something that happened to a contract.
@@ -149,7 +120,6 @@ fn record_of(r: Row) -> ContractRecord {
         updated_at: r.10,
         events: Vec::new(),
         billed: Vec::new(),
-        consumptions: Vec::new(),
     }
 }
 
@@ -265,58 +235,7 @@ impl Store {
                 })
             })
             .collect::<Result<_>>()?;
-        let consumptions: Vec<(Uuid, String, Date, String, String, Option<Uuid>)> = on_pool!(self, |c| sqlx::query_as(
-            "SELECT id, kind, on_date, line, amount, invoice_id FROM contract_consumptions \
-             WHERE company_id = $1 AND contract_id = $2 ORDER BY on_date, created_at, id"
-        )
-        .bind(company_id)
-        .bind(id)
-        .fetch_all(c)
-        .await?);
-        rec.consumptions = consumptions
-            .into_iter()
-            .map(|(cid, kind, on, line, amount, invoice_id)| {
-                Ok(Consumption { id: cid, kind, on, line, amount: decimal(&amount, "consumption amount")?, invoice_id })
-            })
-            .collect::<Result<_>>()?;
         Ok(rec)
-    }
-
-    /// Records consumption on a contract, a part's quantity taken from its product's stock
-    /// in the same transaction (409 below zero unless the company allows it).
-    pub async fn record_consumption(&self, company_id: Uuid, contract_id: Uuid, c: &NewConsumption) -> Result<Uuid> {
-        let mut tx = self.begin().await?;
-        lock(&mut tx, company_id, contract_id).await?;
-        if let Some((product, quantity)) = c.stock {
-            crate::products::move_stock(
-                &mut tx,
-                company_id,
-                product,
-                -quantity,
-                None,
-                "contract_consumption",
-                c.allow_negative_stock,
-            )
-            .await?;
-        }
-        let id = new_id();
-        on_conn!(&mut tx, |x| sqlx::query(
-            "INSERT INTO contract_consumptions (id, company_id, contract_id, kind, on_date, line, amount, invoice_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8)"
-        )
-        .bind(id)
-        .bind(company_id)
-        .bind(contract_id)
-        .bind(&c.kind)
-        .bind(c.on)
-        .bind(&c.line)
-        .bind(c.amount.to_string())
-        .bind(now())
-        .execute(&mut *x)
-        .await
-        .map(|_| ())?);
-        tx.commit().await?;
-        Ok(id)
     }
 
     /// A page of the company's contracts by reference, after `after` (a reference).
@@ -495,18 +414,16 @@ impl Store {
             billing_date: p.billing_date,
             lines: p.lines.clone(),
         };
-        self.bill_contract_periods(company_id, std::slice::from_ref(&keys), &[], &p.invoice).await
+        self.bill_contract_periods(company_id, std::slice::from_ref(&keys), &p.invoice).await
     }
 
     /// Bills periods of one or several contracts of a customer on one draft invoice: the
     /// invoice and every period's keys in one transaction, the contracts locked in id
-    /// order, with the consumption `consumptions` it bills too. `None`, and nothing
-    /// written, when another run billed one of the keys or consumptions first.
+    /// order. `None`, and nothing written, when another run billed one of the keys first.
     pub async fn bill_contract_periods(
         &self,
         company_id: Uuid,
         periods: &[PeriodKeys],
-        consumptions: &[Uuid],
         invoice: &Content,
     ) -> Result<Option<Uuid>> {
         let mut tx = self.begin().await?;
@@ -559,21 +476,6 @@ impl Store {
                     .execute(&mut *c)
                     .await?;
                 });
-            }
-        }
-        for c in consumptions {
-            let n = on_conn!(&mut tx, |x| sqlx::query(
-                "UPDATE contract_consumptions SET invoice_id = $3 WHERE company_id = $1 AND id = $2 AND invoice_id IS NULL"
-            )
-            .bind(company_id)
-            .bind(*c)
-            .bind(invoice)
-            .execute(&mut *x)
-            .await?
-            .rows_affected());
-            if n == 0 {
-                // Billed by another run meanwhile: this invoice is not made (rolled back).
-                return Ok(None);
             }
         }
         for p in periods {

@@ -4,7 +4,7 @@
 use super::{date_text, instant_text, limit, path_id, query_date};
 use crate::App;
 use crate::app::contracts::{
-    self as ops, ConsumptionInput, ContractInput, ContractView as Loaded, IndexValueInput, ResumeInput, SuspendInput, TerminateInput,
+    self as ops, ContractInput, ContractView as Loaded, IndexValueInput, ResumeInput, SuspendInput, TerminateInput,
 };
 use crate::auth::Auth;
 use crate::error::ApiError;
@@ -47,22 +47,6 @@ pub struct BilledView {
     /// Excluding VAT, every line.
     #[schema(value_type = written::DecimalText)]
     pub amount: String,
-}
-
-/// Consumption recorded on a contract.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ConsumptionView {
-    pub id: Uuid,
-    /// `time`, `part` or `purchase`.
-    pub kind: String,
-    #[schema(value_type = written::DateText)]
-    pub date: String,
-    pub description: Option<String>,
-    /// Excluding VAT.
-    #[schema(value_type = written::DecimalText)]
-    pub amount: String,
-    /// The invoice that billed it (with the contract's period); none yet.
-    pub invoice_id: Option<Uuid>,
 }
 
 /// Something that happened to a contract.
@@ -113,8 +97,6 @@ pub struct ContractView {
     /// What it billed, by period.
     pub billed: Vec<BilledView>,
     pub events: Vec<ContractEventView>,
-    /// Consumption recorded, billed or waiting for the next period.
-    pub consumptions: Vec<ConsumptionView>,
     /// In the answer of `terminate`: the credit notes it issued for the days billed in
     /// advance after the termination (empty in every other answer).
     pub credit_notes: Vec<Uuid>,
@@ -186,20 +168,6 @@ fn view(l: &Loaded) -> ContractView {
                 date: date_text(e.on),
                 until: e.until.map(date_text),
                 reason: e.reason.clone(),
-            })
-            .collect(),
-        consumptions: r
-            .consumptions
-            .iter()
-            .map(|c| ConsumptionView {
-                id: c.id,
-                kind: c.kind.clone(),
-                date: date_text(c.on),
-                description: serde_json::from_str::<crate::app::documents::LineInput>(&c.line)
-                    .ok()
-                    .and_then(|l| l.description),
-                amount: l.currency.round(c.amount).to_string(),
-                invoice_id: c.invoice_id,
             })
             .collect(),
         credit_notes: Vec::new(),
@@ -288,19 +256,6 @@ pub async fn resume(
     let id = path_id(&id, "contract")?;
     ops::resume(&app, auth.company(), id, &input, auth.today()).await?;
     Ok(Json(view(&ops::view(&app, auth.company(), id, auth.today()).await?)))
-}
-
-/// `POST /contracts/{id}/consumptions`: 201 with the contract.
-pub async fn consume(
-    State(app): State<App>,
-    auth: Auth,
-    Path(id): Path<String>,
-    ApiJson(input): ApiJson<ConsumptionInput>,
-) -> Result<(StatusCode, Json<ContractView>), ApiError> {
-    auth.require_write()?;
-    let id = path_id(&id, "contract")?;
-    ops::record_consumption(&app, auth.company(), id, &input).await?;
-    Ok((StatusCode::CREATED, Json(view(&ops::view(&app, auth.company(), id, auth.today()).await?))))
 }
 
 /// A contract whose notice deadline is near.

@@ -74,7 +74,6 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("post", "/contracts/{id}/terminate", "Terminate a contract on a day"),
     ("post", "/contracts/{id}/suspend", "Suspend a contract's billing from a day"),
     ("post", "/contracts/{id}/resume", "Resume a suspended contract's billing on a day"),
-    ("post", "/contracts/{id}/consumptions", "Record time, parts or purchases on a contract"),
     ("get", "/indices/{code}/values", "The published values of a price index"),
     ("post", "/indices/{code}/values", "Publish a value of a price index (SYNTEC…)"),
     ("post", "/billing/run", "Bill every contract period due up to a day"),
@@ -395,7 +394,6 @@ pub fn routes(app: App) -> Router<App> {
         .route("/contracts/{id}/terminate", axum::routing::post(contracts::terminate))
         .route("/contracts/{id}/suspend", axum::routing::post(contracts::suspend))
         .route("/contracts/{id}/resume", axum::routing::post(contracts::resume))
-        .route("/contracts/{id}/consumptions", axum::routing::post(contracts::consume))
         .route("/indices/{code}/values", get(contracts::values).post(contracts::publish))
         .route("/billing/run", axum::routing::post(contracts::run))
         .route("/recurring-invoices", get(recurring::list).post(recurring::create))

@@ -663,22 +663,6 @@ struct Plan {
     /// The items due not billed yet, in billing order.
     due: Vec<DueItem>,
     blocked: Option<(Date, contract::revision::MissingIndex)>,
-    /// Consumption not billed yet: (id, day, its invoice line), by day.
-    consumptions: Vec<(Uuid, Date, LineInput)>,
-}
-
-impl Plan {
-    /// The consumption billed with a period billed on `billing_date`: what was recorded up
-    /// to that day and not taken by an earlier period of this run.
-    fn consumption_up_to(&self, billing_date: Date, taken: &mut BTreeSet<Uuid>) -> Vec<(Uuid, LineInput)> {
-        let mut out = Vec::new();
-        for (id, on, line) in &self.consumptions {
-            if *on <= billing_date && taken.insert(*id) {
-                out.push((*id, line.clone()));
-            }
-        }
-        out
-    }
 }
 
 async fn plan_contract(app: &App, company: Uuid, id: Uuid, date: Date, run: &RunContext) -> Result<Plan, ApiError> {
@@ -702,24 +686,7 @@ async fn plan_contract(app: &App, company: Uuid, id: Uuid, date: Date, run: &Run
     let billing = contract::billing_up_to(&billing_terms, &events, &run.book, date, |d| currency.round(d));
     let billed: BTreeSet<(usize, Date)> = rec.billed.iter().map(|b| (b.line, b.period_start)).collect();
     let due = billing.items.into_iter().filter(|i| !billed.contains(&i.key())).collect();
-    let mut consumptions = Vec::new();
-    for c in rec.consumptions.iter().filter(|c| c.invoice_id.is_none()) {
-        let line: LineInput = serde_json::from_str(&c.line)
-            .map_err(|e| ApiError::from(facturier_store::StoreError::Corrupt(format!("consumption {}: {e}", c.id))))?;
-        consumptions.push((c.id, c.on, line));
-    }
-    Ok(Plan {
-        rec,
-        terms,
-        customer,
-        language,
-        currency,
-        events,
-        billing_terms,
-        due,
-        blocked: billing.blocked,
-        consumptions,
-    })
+    Ok(Plan { rec, terms, customer, language, currency, events, billing_terms, due, blocked: billing.blocked })
 }
 
 /// The periods of a plan, each with its items: (billing date, period start) → items.
@@ -751,17 +718,12 @@ async fn bill_contract(
     run: &RunContext,
     report: &mut RunReport,
 ) -> Result<(), ApiError> {
-    let mut taken = BTreeSet::new();
     for items in periods_of(plan).values() {
         let Some(keys) = keys_of(plan.rec.id, items) else { continue };
-        let mut invoice = period_invoice(&plan.rec, &plan.terms, items, plan.language, plan.currency, date);
-        // The consumption recorded up to the billing day, after the contract's lines.
-        let consumed = plan.consumption_up_to(keys.billing_date, &mut taken);
-        let ids: Vec<Uuid> = consumed.iter().map(|(id, _)| *id).collect();
-        invoice.lines.get_or_insert_with(Vec::new).extend(consumed.into_iter().map(|(_, l)| l));
+        let invoice = period_invoice(&plan.rec, &plan.terms, items, plan.language, plan.currency, date);
         let (ctx, customer) = context_in(&app.store, company, Some(run.company_currency), &invoice).await?;
         let content = invoice.parse(&ctx, customer)?;
-        if let Some(invoice) = app.store.bill_contract_periods(company, &[keys], &ids, &content).await? {
+        if let Some(invoice) = app.store.bill_contract_periods(company, &[keys], &content).await? {
             made(app, company, invoice, plan.terms.issue, run, report).await?;
         }
     }
@@ -809,23 +771,12 @@ async fn bill_grouped(
             days.entry((billing_date, plan.currency.code())).or_default().push((plan, items));
         }
     }
-    let mut taken = BTreeSet::new();
     for ((billing_date, _), parts) in days {
         let Some((first, _)) = parts.first() else { continue };
         let mut lines = Vec::new();
         let mut keys = Vec::with_capacity(parts.len());
         let mut references: Vec<&str> = Vec::new();
-        // Consumption lines go after every contract's lines: a termination finds each
-        // contract's lines where its keys say.
-        let mut consumed = Vec::new();
-        let mut ids = Vec::new();
         for (plan, items) in &parts {
-            for (id, mut l) in plan.consumption_up_to(billing_date, &mut taken) {
-                let description = l.description.unwrap_or_default();
-                l.description = Some(format!("{} — {description}", plan.rec.reference));
-                consumed.push(l);
-                ids.push(id);
-            }
             let one = period_invoice(&plan.rec, &plan.terms, items, plan.language, plan.currency, date);
             for mut l in one.lines.unwrap_or_default() {
                 let description = l.description.unwrap_or_default();
@@ -837,7 +788,6 @@ async fn bill_grouped(
                 references.push(&plan.rec.reference);
             }
         }
-        lines.extend(consumed);
         let lang = first.language;
         let when = text::date(billing_date, lang);
         let title = match lang {
@@ -853,7 +803,7 @@ async fn bill_grouped(
         let (ctx, customer) = context_in(&app.store, company, Some(run.company_currency), &invoice).await?;
         let content = invoice.parse(&ctx, customer)?;
         let issue = parts.iter().all(|(p, _)| p.terms.issue);
-        if let Some(invoice) = app.store.bill_contract_periods(company, &keys, &ids, &content).await? {
+        if let Some(invoice) = app.store.bill_contract_periods(company, &keys, &content).await? {
             made(app, company, invoice, issue, run, report).await?;
         }
     }
@@ -1158,133 +1108,6 @@ pub async fn resume(
     }
     let status = running_status(&after, today);
     Ok(app.store.resume_contract(company, id, s.on, s.until, until, status).await?)
-}
-
-/// The body of `POST /contracts/{id}/consumptions`.
-#[derive(Deserialize, Serialize, Clone, Default, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConsumptionInput {
-    /// `time` (`hours` × `rate`), `part` (`product_id` × `quantity`, taken from its stock)
-    /// or `purchase` (`amount` × `coefficient`).
-    #[schema(required = true)]
-    pub kind: Option<String>,
-    /// The day it was consumed: billed with the first period billed on or after it.
-    #[schema(required = true, value_type = String, format = Date)]
-    pub date: Option<String>,
-    /// Required for a purchase; a part's default is its product's name.
-    #[schema(max_length = 1000)]
-    pub description: Option<String>,
-    #[schema(value_type = Option<String>)]
-    pub hours: Option<DecText>,
-    /// The hourly rate, excluding VAT.
-    #[schema(value_type = Option<String>)]
-    pub rate: Option<DecText>,
-    #[schema(format = Uuid)]
-    pub product_id: Option<String>,
-    #[schema(value_type = Option<String>)]
-    pub quantity: Option<DecText>,
-    /// What the purchase cost, excluding VAT.
-    #[schema(value_type = Option<String>)]
-    pub amount: Option<DecText>,
-    /// The resale coefficient of a purchase (default 1).
-    #[schema(value_type = Option<String>)]
-    pub coefficient: Option<DecText>,
-    /// Default: the product's for a part; required otherwise.
-    #[schema(value_type = Option<String>)]
-    pub vat_rate: Option<DecText>,
-}
-
-/// Records consumption on a running contract: an invoice line checked as a draft
-/// invoice's of the customer, billed once with the contract's next period billed on or
-/// after its day. A part leaves its product's stock now.
-pub async fn record_consumption(
-    app: &App,
-    company: Uuid,
-    id: Uuid,
-    input: &ConsumptionInput,
-) -> Result<Uuid, ApiError> {
-    let mut v = Check::default();
-    let on = v.required("date", &input.date).cloned().and_then(|d| v.date("date", &d));
-    let description = v.opt_text("description", &input.description, 1000);
-    let rules = DecRules { min: None, max: None, max_scale: 6, positive: true };
-    let kind = v.required("kind", &input.kind).cloned().unwrap_or_default();
-    let mut line = LineInput { description, vat_rate: input.vat_rate.clone(), ..LineInput::default() };
-    let mut stock = None;
-    match kind.as_str() {
-        "time" => {
-            let hours = v.required("hours", &input.hours).cloned().and_then(|h| v.decimal("hours", &h, rules));
-            let rate = v.required("rate", &input.rate).cloned();
-            line.quantity = hours.map(|h| DecText(h.to_string()));
-            line.unit_price = rate;
-            line.unit = Some("HUR".into());
-            if line.description.is_none() {
-                line.description = Some("Main-d'œuvre".into());
-            }
-        }
-        "part" => {
-            let product = v.required("product_id", &input.product_id).cloned();
-            let quantity =
-                v.required("quantity", &input.quantity).cloned().and_then(|q| v.decimal("quantity", &q, rules));
-            if let (Some(p), Some(q)) = (product.as_deref(), quantity) {
-                match p.parse::<Uuid>() {
-                    Ok(p) => stock = Some((p, q)),
-                    Err(_) => v.error("product_id", Message::new("not_an_id")),
-                }
-            }
-            line.product_id = product;
-            line.quantity = quantity.map(|q| DecText(q.to_string()));
-        }
-        "purchase" => {
-            let amount = v.required("amount", &input.amount).cloned().and_then(|a| v.decimal("amount", &a, rules));
-            let coefficient = match &input.coefficient {
-                None => Some(Decimal::ONE),
-                Some(c) => v.decimal("coefficient", c, rules),
-            };
-            if line.description.is_none() {
-                v.error("description", Message::new("required"));
-            }
-            line.quantity = Some(DecText("1".into()));
-            line.unit_price = amount.zip(coefficient).map(|(a, c)| DecText((a * c).round_dp(6).normalize().to_string()));
-        }
-        "" => {}
-        other => v.error("kind", Message::new("unknown_choice").with("v", other).with("allowed", "time, part, purchase")),
-    }
-    v.finish()?;
-    let Some(on) = on else { return Err(ApiError::field("date", Message::new("required"))) };
-    let rec = app.store.contract(company, id).await?;
-    if !is_running(&rec) {
-        return Err(ApiError::Conflict(Message::new("contract_not_running").with("v", &rec.status)));
-    }
-    // Checked as the line of a draft invoice of the customer; a part's price and VAT from
-    // its product when left out.
-    let invoice = DocumentInput {
-        customer_id: Some(rec.customer_id.to_string()),
-        lines: Some(vec![line.clone()]),
-        ..DocumentInput::default()
-    };
-    let (ctx, customer) = context_in(&app.store, company, None, &invoice).await?;
-    let content = invoice.parse(&ctx, customer)?;
-    let Some(parsed) = content.lines.first() else {
-        return Err(ApiError::field("kind", Message::new("required")));
-    };
-    line.unit_price = Some(DecText(parsed.unit_price.to_string()));
-    if line.vat_rate.is_none() {
-        line.vat_rate = Some(DecText(parsed.vat.rate().normalize().to_string()));
-    }
-    if line.description.as_deref().is_none_or(str::is_empty) {
-        line.description = Some(parsed.description.clone());
-    }
-    let amount = content.currency.round(parsed.quantity * parsed.unit_price);
-    let settings = app.store.settings(company).await?;
-    let new = facturier_store::contracts::NewConsumption {
-        kind,
-        on,
-        line: serde_json::to_string(&line).map_err(|e| ApiError::Internal(e.to_string()))?,
-        amount,
-        stock,
-        allow_negative_stock: settings.allow_negative_stock,
-    };
-    Ok(app.store.record_consumption(company, id, &new).await?)
 }
 
 /// A line's credit on termination: its position among the invoice's lines and the unit

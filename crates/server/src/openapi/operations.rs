@@ -412,13 +412,6 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("post", "/contracts/{id}/resume", "resumeContract", "contracts")
     },
     Operation {
-        description: "Not for read-only roles. `time`: `hours` × `rate`; `part`: a catalogue product's `quantity` at its price (taken from its stock now; 409 below zero unless the settings allow it); `purchase`: `amount` × `coefficient` (default 1), with a `description`. The line is checked as a draft invoice's of the customer, and billed once, on the invoice of the contract's first period billed on or after `date` (after the contract's lines). 409 when the contract is not active or suspended.",
-        body: Body::Json("ConsumptionInput"),
-        success: Success::Json(201, "ContractView", "The contract with its consumption"),
-        errors: &[403, 404, 409, 422],
-        ..op("post", "/contracts/{id}/consumptions", "recordContractConsumption", "contracts")
-    },
-    Operation {
         description: "404 for an index with no value published.",
         success: Success::Json(200, "IndexValueList", "The index's values, by period"),
         errors: &[404],

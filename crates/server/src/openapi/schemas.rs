@@ -298,8 +298,6 @@ fn patch_of(schema: &Value, renames: &[(&str, &str)], description: &str) -> Valu
     crate::app::contracts::TerminateInput,
     crate::app::contracts::SuspendInput,
     crate::app::contracts::ResumeInput,
-    crate::app::contracts::ConsumptionInput,
-    crate::api::contracts::ConsumptionView,
     crate::api::contracts::ContractView,
     crate::api::contracts::ContractPage,
     crate::api::contracts::ScheduleView,

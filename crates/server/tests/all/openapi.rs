@@ -1455,8 +1455,6 @@ async fn responses_follow_the_document() {
     let suspend = json!({"from": "2026-03-01", "to": "2026-03-31", "reason": "Travaux"});
     c.ok("post", "/contracts/{id}/suspend", Some(&kid), Some(suspend)).await;
     c.ok("post", "/contracts/{id}/resume", Some(&kid), Some(json!({"date": "2026-03-15"}))).await;
-    let time = json!({"kind": "time", "date": "2026-03-20", "hours": "2", "rate": "60", "vat_rate": "20"});
-    c.ok("post", "/contracts/{id}/consumptions", Some(&kid), Some(time)).await;
     c.ok("post", "/contracts/{id}/terminate", Some(&kid), Some(json!({"date": "2026-06-30", "reason": "Fin"}))).await;
     let recurring = json!({
         "customer_id": cid, "frequency_months": 1, "next_date": "2026-01-01", "count": 2,

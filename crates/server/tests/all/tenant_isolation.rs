@@ -205,9 +205,6 @@ fn plausible_body(method: &str, path: &str) -> Option<Value> {
         ("post", Some("contracts"), Some("terminate")) => Some(json!({"date": "2026-06-30"})),
         ("post", Some("contracts"), Some("suspend")) => Some(json!({"from": "2026-06-30", "reason": "Travaux"})),
         ("post", Some("contracts"), Some("resume")) => Some(json!({"date": "2026-07-30"})),
-        ("post", Some("contracts"), Some("consumptions")) => {
-            Some(json!({"kind": "time", "date": "2026-07-01", "hours": "1", "rate": "50", "vat_rate": "20"}))
-        }
         ("post", _, Some("deposit-invoice")) => Some(json!({"percent": "30"})),
         ("post", _, Some("progress-invoice")) => Some(json!({"cumulative_percent": "40"})),
         ("post", _, Some("convert")) => Some(json!({"to": "invoice"})),

@@ -47,19 +47,3 @@ CREATE TABLE recurring_occurrences (
     created_at TEXT NOT NULL,
     PRIMARY KEY (company_id, template_id, occurrence_date)
 );
-
--- Consumption recorded on a contract (time spent, parts from the catalogue, purchases
--- resold with a coefficient): an invoice line (JSON) billed once with the contract's next
--- period, `invoice_id` set in the transaction that makes that invoice.
-CREATE TABLE contract_consumptions (
-    id BLOB PRIMARY KEY,
-    company_id BLOB NOT NULL REFERENCES companies(id),
-    contract_id BLOB NOT NULL REFERENCES contracts(id),
-    kind TEXT NOT NULL CHECK (kind IN ('time', 'part', 'purchase')),
-    on_date TEXT NOT NULL,
-    line TEXT NOT NULL,
-    amount TEXT NOT NULL,
-    invoice_id BLOB REFERENCES documents(id),
-    created_at TEXT NOT NULL
-);
-CREATE INDEX contract_consumptions_by_contract ON contract_consumptions (company_id, contract_id, on_date);
