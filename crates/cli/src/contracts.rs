@@ -49,10 +49,11 @@ pub async fn run(store: &Store, args: RunDueArgs) -> Result<bool> {
             .map_err(|e| anyhow::anyhow!("{}", e.message().english()))
             .with_context(|| format!("while billing the contracts of {}", row.name))?;
         eprintln!(
-            "{}: {} contracts, {} invoices made ({} issued), {} expired",
+            "{}: {} contracts, {} invoices made, {} of recurring invoices ({} issued in all), {} expired",
             row.name,
             report.contracts,
             report.created.len(),
+            report.recurring.len(),
             report.issued.len(),
             report.expired.len()
         );
@@ -60,7 +61,7 @@ pub async fn run(store: &Store, args: RunDueArgs) -> Result<bool> {
             complete = false;
             eprintln!("not billed: contract {} from {}: {}", b.reference, b.billing_date, b.message.english());
         }
-        for id in &report.created {
+        for id in report.created.iter().chain(&report.recurring) {
             println!("{id}");
         }
     }

@@ -211,6 +211,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
             tags: vec![],
             notes: None,
             invoice_grouping: Default::default(),
+            contract_billing: Default::default(),
             network: None,
         }
     })
@@ -230,6 +231,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
         tags: vec!["particulier".into()],
         notes: Some("Préfère être contactée par e-mail.".into()),
         invoice_grouping: Default::default(),
+        contract_billing: Default::default(),
         network: None,
     }))
     .chain(std::iter::once(Customer {
@@ -254,6 +256,7 @@ pub async fn ensure(store: &Store) -> Result<Demo> {
         tags: vec!["export".into()],
         notes: None,
         invoice_grouping: Default::default(),
+        contract_billing: Default::default(),
         network: None,
     }))
     .collect();

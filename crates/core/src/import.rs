@@ -524,6 +524,7 @@ mod tests {
             tags: Vec::new(),
             notes: None,
             invoice_grouping: Default::default(),
+            contract_billing: Default::default(),
             network: None,
         };
         let mut index = CustomerIndex::default();

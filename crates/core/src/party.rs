@@ -106,6 +106,38 @@ pub enum CustomerKind {
     Individual,
 }
 
+/// How the contracts billing run invoices a customer's contracts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ContractBilling {
+    /// One invoice per contract and period.
+    #[default]
+    PerContract,
+    /// One invoice per billing day with every contract's periods due that day.
+    Grouped,
+}
+
+impl ContractBilling {
+    /// The serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContractBilling::PerContract => "per_contract",
+            ContractBilling::Grouped => "grouped",
+        }
+    }
+}
+
+impl FromStr for ContractBilling {
+    type Err = Message;
+    fn from_str(s: &str) -> Result<Self, Message> {
+        match s.trim() {
+            "per_contract" => Ok(ContractBilling::PerContract),
+            "grouped" => Ok(ContractBilling::Grouped),
+            other => Err(Message::new("unknown_choice").with("v", other).with("allowed", "per_contract, grouped")),
+        }
+    }
+}
+
 /// How the monthly run groups a customer's delivery notes into invoices.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -238,6 +270,9 @@ pub struct Customer {
     /// How the monthly run invoices this customer's delivery notes.
     #[serde(default)]
     pub invoice_grouping: InvoiceGrouping,
+    /// How the contracts billing run invoices this customer's contracts.
+    #[serde(default)]
+    pub contract_billing: ContractBilling,
     /// The network its e-invoices travel on, hence the UBL it is served; `None`: told by
     /// its country (see [`Customer::network`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -333,7 +333,7 @@ impl Runner {
             },
         };
         let app = crate::App::new(self.store.clone());
-        let (mut created, mut blocked) = (0, 0);
+        let (mut created, mut blocked, mut reminded) = (0, 0, 0);
         for c in companies {
             let today = match self.store.company(c).await {
                 Ok(row) => facturier_core::calendar::today(&row.country),
@@ -346,8 +346,16 @@ impl Runner {
                 }
                 Err(e) => return Outcome::failed(format!("the billing of company {c} stopped: {e:?}")),
             }
+            // The consumers' notice reminders (L215-1), each once per term.
+            match crate::app::contracts::remind_notices(&app, c, today).await {
+                Ok(queued) => reminded += queued.len(),
+                Err(e) => return Outcome::failed(format!("the notice reminders of company {c} stopped: {e:?}")),
+            }
         }
-        tracing::info!(created, blocked, "jobs: the day's contract billing done");
+        tracing::info!(created, blocked, reminded, "jobs: the day's contract billing done");
+        if reminded > 0 {
+            self.waker.wake();
+        }
         Outcome::Done
     }
 

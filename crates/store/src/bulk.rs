@@ -520,6 +520,7 @@ pub(crate) mod tests {
             tags: vec![],
             notes: None,
             invoice_grouping: Default::default(),
+            contract_billing: Default::default(),
             network: None,
         }
     }

@@ -9,6 +9,7 @@
 
 use crate::documents::draft::insert_draft_in;
 use crate::documents::event;
+use crate::outbox::{NewEmail, enqueue_in};
 use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::document::{Content, DocumentKind};
@@ -54,7 +55,8 @@ pub struct ContractRecord {
 /// Something that happened to a contract.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContractEvent {
-    /// `suspended`, `terminated` or `notice_given`.
+    /// `suspended`, `terminated`, `notice_given` or `notice_reminded` (the consumer's
+    /// reminder of the deadline `on`).
     pub kind: String,
     pub on: Date,
     pub until: Option<Date>,
@@ -82,6 +84,17 @@ pub struct PeriodToBill {
     /// (line, amount billed).
     pub lines: Vec<(usize, Decimal)>,
     pub invoice: Content,
+}
+
+/// A period's keys on an invoice that bills several.
+#[derive(Clone, Debug)]
+pub struct PeriodKeys {
+    pub contract_id: Uuid,
+    pub period_start: Date,
+    pub period_end: Date,
+    pub billing_date: Date,
+    /// (line, amount billed).
+    pub lines: Vec<(usize, Decimal)>,
 }
 
 const COLS: &str = "k.id, k.customer_id, c.name, k.reference, k.title, k.status, k.start_date, k.end_date, k.terms, \
@@ -292,6 +305,85 @@ impl Store {
         self.contract(company_id, id).await
     }
 
+    /// Ends a suspension (the one from `from`, until `until` as stored) on `end`, and sets
+    /// the status it leads to; 409 when another request changed it first.
+    pub async fn resume_contract(
+        &self,
+        company_id: Uuid,
+        id: Uuid,
+        from: Date,
+        until: Option<Date>,
+        end: Date,
+        status: &str,
+    ) -> Result<ContractRecord> {
+        let mut tx = self.begin().await?;
+        lock(&mut tx, company_id, id).await?;
+        let changed = on_conn!(&mut tx, |c| {
+            let changed = sqlx::query(
+                "UPDATE contract_events SET until_date = $4 WHERE company_id = $1 AND contract_id = $2 \
+                 AND kind = 'suspended' AND on_date = $3 AND (until_date = $5 OR (until_date IS NULL AND $6))",
+            )
+            .bind(company_id)
+            .bind(id)
+            .bind(from)
+            .bind(end)
+            .bind(until.unwrap_or(from))
+            .bind(until.is_none())
+            .execute(&mut *c)
+            .await?
+            .rows_affected();
+            sqlx::query("UPDATE contracts SET status = $3, updated_at = $4 WHERE company_id = $1 AND id = $2")
+                .bind(company_id)
+                .bind(id)
+                .bind(status)
+                .bind(now())
+                .execute(&mut *c)
+                .await?;
+            changed
+        });
+        if changed == 0 {
+            return Err(StoreError::Conflict(Message::new("contract_not_suspended")));
+        }
+        tx.commit().await?;
+        self.contract(company_id, id).await
+    }
+
+    /// Records the consumer's notice reminder of the term whose deadline is `deadline`
+    /// (a `notice_reminded` event) and queues its e-mail, in one transaction. `None`, and
+    /// nothing written, when that deadline's reminder was recorded already.
+    pub async fn remind_contract_notice(
+        &self,
+        company_id: Uuid,
+        id: Uuid,
+        deadline: Date,
+        email: &NewEmail<'_>,
+    ) -> Result<Option<Uuid>> {
+        let mut tx = self.begin().await?;
+        lock(&mut tx, company_id, id).await?;
+        let reason = format!("e-mail: {}", email.to.join(", "));
+        let inserted = on_conn!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO contract_events (id, company_id, contract_id, kind, on_date, until_date, reason, created_at) \
+                 VALUES ($1, $2, $3, 'notice_reminded', $4, NULL, $5, $6) ON CONFLICT DO NOTHING",
+            )
+            .bind(new_id())
+            .bind(company_id)
+            .bind(id)
+            .bind(deadline)
+            .bind(&reason)
+            .bind(now())
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        if inserted == 0 {
+            return Ok(None);
+        }
+        let email_id = enqueue_in(&mut tx, email).await?;
+        tx.commit().await?;
+        Ok(Some(email_id))
+    }
+
     /// Sets a contract's status (`expired` at its term, `active` again).
     pub async fn set_contract_status(&self, company_id: Uuid, id: Uuid, status: &str) -> Result<()> {
         on_pool!(self, |c| sqlx::query(
@@ -315,57 +407,122 @@ impl Store {
         contract_id: Uuid,
         p: &PeriodToBill,
     ) -> Result<Option<Uuid>> {
+        let keys = PeriodKeys {
+            contract_id,
+            period_start: p.period_start,
+            period_end: p.period_end,
+            billing_date: p.billing_date,
+            lines: p.lines.clone(),
+        };
+        self.bill_contract_periods(company_id, std::slice::from_ref(&keys), &p.invoice).await
+    }
+
+    /// Bills periods of one or several contracts of a customer on one draft invoice: the
+    /// invoice and every period's keys in one transaction, the contracts locked in id
+    /// order. `None`, and nothing written, when another run billed one of the keys first.
+    pub async fn bill_contract_periods(
+        &self,
+        company_id: Uuid,
+        periods: &[PeriodKeys],
+        invoice: &Content,
+    ) -> Result<Option<Uuid>> {
         let mut tx = self.begin().await?;
-        let contract = lock(&mut tx, company_id, contract_id).await?;
+        let mut ids: Vec<Uuid> = periods.iter().map(|p| p.contract_id).collect();
+        ids.sort();
+        ids.dedup();
+        let mut references = Vec::with_capacity(ids.len());
+        for id in &ids {
+            references.push((*id, lock(&mut tx, company_id, *id).await?.reference));
+        }
         let mut taken = 0i64;
-        for (line, _) in &p.lines {
-            let line = i64::try_from(*line).unwrap_or(i64::MAX);
-            let (n,): (i64,) = on_conn!(&mut tx, |c| {
-                sqlx::query_as(
-                "SELECT COUNT(*) FROM contract_billings WHERE company_id = $1 AND contract_id = $2 AND line = $3 AND period_start = $4"
-            )
-            .bind(company_id)
-            .bind(contract_id)
-            .bind(line)
-            .bind(p.period_start)
-            .fetch_one(&mut *c)
-            .await?
-            });
-            taken += n;
+        for p in periods {
+            for (line, _) in &p.lines {
+                let line = i64::try_from(*line).unwrap_or(i64::MAX);
+                let (n,): (i64,) = on_conn!(&mut tx, |c| {
+                    sqlx::query_as(
+                    "SELECT COUNT(*) FROM contract_billings WHERE company_id = $1 AND contract_id = $2 AND line = $3 AND period_start = $4"
+                )
+                .bind(company_id)
+                .bind(p.contract_id)
+                .bind(line)
+                .bind(p.period_start)
+                .fetch_one(&mut *c)
+                .await?
+                });
+                taken += n;
+            }
         }
         if taken > 0 {
             return Ok(None);
         }
-        let invoice = insert_draft_in(&mut tx, company_id, DocumentKind::Invoice, &p.invoice, None, None).await?;
-        for (line, amount) in &p.lines {
-            let line = i64::try_from(*line).unwrap_or(i64::MAX);
-            on_conn!(&mut tx, |c| {
-                sqlx::query(
-                    "INSERT INTO contract_billings (company_id, contract_id, line, period_start, period_end, billing_date, \
-                     invoice_id, amount, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                )
-                .bind(company_id)
-                .bind(contract_id)
-                .bind(line)
-                .bind(p.period_start)
-                .bind(p.period_end)
-                .bind(p.billing_date)
-                .bind(invoice)
-                .bind(amount.to_string())
-                .bind(now())
-                .execute(&mut *c)
-                .await?;
-            });
+        let invoice = insert_draft_in(&mut tx, company_id, DocumentKind::Invoice, invoice, None, None).await?;
+        for p in periods {
+            for (line, amount) in &p.lines {
+                let line = i64::try_from(*line).unwrap_or(i64::MAX);
+                on_conn!(&mut tx, |c| {
+                    sqlx::query(
+                        "INSERT INTO contract_billings (company_id, contract_id, line, period_start, period_end, billing_date, \
+                         invoice_id, amount, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    )
+                    .bind(company_id)
+                    .bind(p.contract_id)
+                    .bind(line)
+                    .bind(p.period_start)
+                    .bind(p.period_end)
+                    .bind(p.billing_date)
+                    .bind(invoice)
+                    .bind(amount.to_string())
+                    .bind(now())
+                    .execute(&mut *c)
+                    .await?;
+                });
+            }
         }
-        let detail = serde_json::json!({
-            "contract": contract_id,
-            "reference": contract.reference,
-            "period_start": p.period_start.to_string(),
-            "period_end": p.period_end.to_string(),
-        });
-        event(&mut tx, company_id, invoice, "contract_billed", detail).await?;
+        for p in periods {
+            let reference = references.iter().find(|(id, _)| *id == p.contract_id).map(|(_, r)| r.as_str());
+            let detail = serde_json::json!({
+                "contract": p.contract_id,
+                "reference": reference,
+                "period_start": p.period_start.to_string(),
+                "period_end": p.period_end.to_string(),
+            });
+            event(&mut tx, company_id, invoice, "contract_billed", detail).await?;
+        }
         tx.commit().await?;
         Ok(Some(invoice))
+    }
+
+    /// The contracts an invoice bills periods of, by reference: (contract, reference).
+    pub async fn contracts_of_invoice(&self, company_id: Uuid, invoice_id: Uuid) -> Result<Vec<(Uuid, String)>> {
+        Ok(on_pool!(self, |c| {
+            sqlx::query_as(
+            "SELECT DISTINCT b.contract_id, k.reference FROM contract_billings b \
+             JOIN contracts k ON k.id = b.contract_id WHERE b.company_id = $1 AND b.invoice_id = $2 ORDER BY k.reference"
+        )
+        .bind(company_id)
+        .bind(invoice_id)
+        .fetch_all(c)
+        .await?
+        }))
+    }
+
+    /// The keys an invoice bills, in the order of its lines: (contract, period start,
+    /// line), by contract reference, period and line.
+    pub async fn invoice_billing_keys(&self, company_id: Uuid, invoice_id: Uuid) -> Result<Vec<(Uuid, Date, usize)>> {
+        let rows: Vec<(Uuid, Date, i64)> = on_pool!(self, |c| sqlx::query_as(
+            "SELECT b.contract_id, b.period_start, b.line FROM contract_billings b \
+             JOIN contracts k ON k.id = b.contract_id WHERE b.company_id = $1 AND b.invoice_id = $2 \
+             ORDER BY k.reference, b.period_start, b.line"
+        )
+        .bind(company_id)
+        .bind(invoice_id)
+        .fetch_all(c)
+        .await?);
+        rows.into_iter()
+            .map(|(c, p, l)| {
+                Ok((c, p, usize::try_from(l).map_err(|_| StoreError::Corrupt(format!("contract {c}: line {l}")))?))
+            })
+            .collect()
     }
 
     /// The contract an invoice bills a period of: (contract, reference, period start, end).

@@ -33,6 +33,7 @@ pub mod payments;
 pub mod pipeline;
 pub mod products;
 mod reader;
+pub mod recurring;
 pub mod reports;
 mod search_index;
 pub mod sepa;

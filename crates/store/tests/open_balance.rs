@@ -42,6 +42,7 @@ fn customer() -> Customer {
         tags: vec![],
         notes: None,
         invoice_grouping: Default::default(),
+        contract_billing: Default::default(),
         network: None,
     }
 }

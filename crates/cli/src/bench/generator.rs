@@ -306,6 +306,7 @@ impl Generator {
             tags: if rng.random_range(0..5) == 0 { vec!["fidèle".into()] } else { vec![] },
             notes: None,
             invoice_grouping: Default::default(),
+            contract_billing: Default::default(),
             network: None,
         }
     }

@@ -413,6 +413,51 @@ mod tests {
             prop_assert_eq!(&b.items[..first.items.len()], &first.items[..]);
         }
 
+        /// A suspension is never billed: the days billed are the contract's less those
+        /// suspended (overlapping suspensions count each day once), each period cut by one
+        /// billed `round(price × days / whole period's days)`, and a period wholly
+        /// suspended not billed at all (so billed later if the suspension is shortened).
+        #[test]
+        fn a_suspended_day_is_never_billed_and_a_cut_period_bills_its_share(
+            start_days in 0i64..2000,
+            length in 0i64..800,
+            months in prop::sample::select(vec![1u32, 2, 3, 6, 12]),
+            advance in any::<bool>(),
+            suspensions in prop::collection::vec((0i64..800, 0i64..200), 0..3),
+            cents_price in 1i64..10_000_000,
+        ) {
+            let start = date!(2012 - 01 - 01) + Duration::days(start_days);
+            let end = start + Duration::days(length);
+            let price = Decimal::new(cents_price, 2);
+            let terms = ContractTerms {
+                term: Term { start, end: Some(end), renewal: Renewal::None, notice_days: 0 },
+                frequency: Frequency::from_months(months).unwrap(),
+                timing: if advance { Timing::Advance } else { Timing::Arrears },
+                alignment: Alignment::Calendar,
+                first_billing: None,
+                prices: vec![price],
+                revision: None,
+            };
+            let events: Vec<Event> = suspensions
+                .iter()
+                .map(|(from, len)| Event::Suspended {
+                    from: start + Duration::days(*from),
+                    to: start + Duration::days(from + len),
+                })
+                .collect();
+            let suspended = |d: Date| events.iter().any(|e| matches!(e, Event::Suspended { from, to } if *from <= d && d <= *to));
+            let running = (0..=length).filter(|k| !suspended(start + Duration::days(*k))).count() as i64;
+            let b = billing_up_to(&terms, &events, &IndexBook::default(), end + Duration::days(400), cents);
+            let days: i64 = b.items.iter().map(|i| i.days).sum();
+            prop_assert_eq!(days, running);
+            for i in &b.items {
+                prop_assert!(i.days > 0);
+                let not_suspended = (0..i.period.days()).filter(|k| !suspended(i.period.start + Duration::days(*k))).count() as i64;
+                prop_assert_eq!(i.days, not_suspended);
+                prop_assert_eq!(i.amount, i.period.prorate_days(price, i.days, cents));
+            }
+        }
+
         /// A termination's credit and what the days kept are worth add up to what was billed.
         #[test]
         fn billed_less_credit_is_the_kept_days_price(

@@ -7,6 +7,7 @@
 pub mod billing;
 pub mod consumption;
 pub mod period;
+pub mod recurring;
 pub mod renewal;
 pub mod revision;
 

@@ -75,6 +75,19 @@ impl Term {
         }
     }
 
+    /// The next notice deadline on or after `on` of a contract renewed tacitly: (the end
+    /// of the term it stops, the deadline). `None` without tacit renewal or an end.
+    pub fn next_deadline(&self, on: Date) -> Option<(Date, Date)> {
+        if !matches!(self.renewal, Renewal::Tacit { .. }) {
+            return None;
+        }
+        (0..=MAX_TERMS).find_map(|k| {
+            let end = self.end_of(k)?;
+            let deadline = self.notice_deadline(end)?;
+            (deadline >= on).then_some((end, deadline))
+        })
+    }
+
     /// Whether the contract has ended by `on` (its last day was before `on`).
     pub fn expired_on(&self, on: Date, notice_given: Option<Date>) -> bool {
         self.end_on(on, notice_given).is_some_and(|end| end < on)
@@ -135,6 +148,15 @@ mod tests {
         };
         assert_eq!(t.end_on(date!(2024 - 03 - 01), None), Some(date!(2025 - 02 - 28)));
         assert_eq!(t.end_on(date!(2027 - 03 - 01), None), Some(date!(2028 - 02 - 29)));
+    }
+
+    #[test]
+    fn the_next_deadline_is_this_term_s_until_it_passes_then_the_next_one_s() {
+        let t = tacit(90);
+        assert_eq!(t.next_deadline(date!(2017 - 01 - 01)), Some((date!(2017 - 12 - 31), date!(2017 - 10 - 02))));
+        assert_eq!(t.next_deadline(date!(2017 - 10 - 02)), Some((date!(2017 - 12 - 31), date!(2017 - 10 - 02))));
+        assert_eq!(t.next_deadline(date!(2017 - 10 - 03)), Some((date!(2018 - 12 - 31), date!(2018 - 10 - 02))));
+        assert_eq!(Term { renewal: Renewal::None, ..t }.next_deadline(date!(2017 - 01 - 01)), None);
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Contracts and recurring billing: `/contracts`, `/indices/{code}/values` and
 //! `POST /billing/run`. The handlers parse and render; `app::contracts` does the rest.
 
-use super::{date_text, instant_text, limit, path_id};
+use super::{date_text, instant_text, limit, path_id, query_date};
 use crate::App;
-use crate::app::contracts::{self as ops, ContractInput, ContractView as Loaded, IndexValueInput, TerminateInput};
+use crate::app::contracts::{
+    self as ops, ContractInput, ContractView as Loaded, IndexValueInput, ResumeInput, SuspendInput, TerminateInput,
+};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::input::{ApiJson, Check};
@@ -50,7 +52,8 @@ pub struct BilledView {
 /// Something that happened to a contract.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ContractEventView {
-    /// `suspended`, `terminated` or `notice_given`.
+    /// `suspended`, `terminated`, `notice_given` or `notice_reminded` (the consumer's
+    /// reminder of the deadline `date`, e-mailed).
     pub kind: String,
     #[schema(value_type = written::DateText)]
     pub date: String,
@@ -75,6 +78,10 @@ pub struct ContractView {
     /// `tacit` or `none`.
     pub renewal: &'static str,
     pub notice_days: u32,
+    /// Days before the notice deadline the contract is listed by `GET /contracts/notices`.
+    pub notice_alert_days: u32,
+    /// The next notice deadline (tacit renewal, no notice given), from today.
+    pub notice_deadline: Option<String>,
     /// Months between billings.
     pub period_months: u8,
     /// `advance` or `arrears`.
@@ -90,6 +97,9 @@ pub struct ContractView {
     /// What it billed, by period.
     pub billed: Vec<BilledView>,
     pub events: Vec<ContractEventView>,
+    /// In the answer of `terminate`: the credit notes it issued for the days billed in
+    /// advance after the termination (empty in every other answer).
+    pub credit_notes: Vec<Uuid>,
     pub created_at: String,
 }
 
@@ -118,6 +128,8 @@ fn view(l: &Loaded) -> ContractView {
             facturier_core::contract::Renewal::Tacit { .. } => "tacit",
         },
         notice_days: t.notice_days,
+        notice_alert_days: t.notice_alert_days,
+        notice_deadline: l.notice_deadline.map(date_text),
         period_months: t.frequency.months(),
         mode: t.timing.as_str(),
         alignment: t.alignment.as_str(),
@@ -158,6 +170,7 @@ fn view(l: &Loaded) -> ContractView {
                 reason: e.reason.clone(),
             })
             .collect(),
+        credit_notes: Vec::new(),
         created_at: instant_text(r.created_at),
     }
 }
@@ -213,8 +226,97 @@ pub async fn terminate(
 ) -> Result<Json<ContractView>, ApiError> {
     auth.require_write()?;
     let id = path_id(&id, "contract")?;
-    ops::terminate(&app, auth.company(), id, &input).await?;
+    let (_, credit_notes) = ops::terminate(&app, auth.company(), id, &input).await?;
+    let mut answer = view(&ops::view(&app, auth.company(), id, auth.today()).await?);
+    answer.credit_notes = credit_notes;
+    Ok(Json(answer))
+}
+
+/// `POST /contracts/{id}/suspend`.
+pub async fn suspend(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<SuspendInput>,
+) -> Result<Json<ContractView>, ApiError> {
+    auth.require_write()?;
+    let id = path_id(&id, "contract")?;
+    ops::suspend(&app, auth.company(), id, &input, auth.today()).await?;
     Ok(Json(view(&ops::view(&app, auth.company(), id, auth.today()).await?)))
+}
+
+/// `POST /contracts/{id}/resume`.
+pub async fn resume(
+    State(app): State<App>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ResumeInput>,
+) -> Result<Json<ContractView>, ApiError> {
+    auth.require_write()?;
+    let id = path_id(&id, "contract")?;
+    ops::resume(&app, auth.company(), id, &input, auth.today()).await?;
+    Ok(Json(view(&ops::view(&app, auth.company(), id, auth.today()).await?)))
+}
+
+/// A contract whose notice deadline is near.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct NoticeView {
+    pub contract_id: Uuid,
+    pub reference: String,
+    pub title: String,
+    pub customer_id: Uuid,
+    pub customer_name: String,
+    /// A consumer: art. L215-1 C. consom. applies (the daily run e-mails the reminder).
+    pub consumer: bool,
+    /// The end of the term that notice would stop.
+    #[schema(value_type = written::DateText)]
+    pub term_end: String,
+    /// The last day to give notice (`term_end − notice_days`).
+    #[schema(value_type = written::DateText)]
+    pub deadline: String,
+    /// The first day it is listed (`deadline − notice_alert_days`).
+    #[schema(value_type = written::DateText)]
+    pub alert_from: String,
+    /// The consumer's reminder of this deadline was e-mailed.
+    pub reminded: bool,
+}
+
+/// The contracts whose notice deadline is near.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct NoticeList {
+    pub data: Vec<NoticeView>,
+}
+
+/// The query of `GET /contracts/notices`.
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    pub as_of: Option<String>,
+}
+
+/// `GET /contracts/notices?as_of=`.
+pub async fn notices(
+    State(app): State<App>,
+    auth: Auth,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Json<NoticeList>, ApiError> {
+    let as_of = query_date("as_of", q.as_of.as_deref())?.unwrap_or_else(|| auth.today());
+    let data = ops::notices(&app, auth.company(), as_of)
+        .await?
+        .into_iter()
+        .map(|n| NoticeView {
+            contract_id: n.contract_id,
+            reference: n.reference,
+            title: n.title,
+            customer_id: n.customer_id,
+            customer_name: n.customer_name,
+            consumer: n.consumer,
+            term_end: date_text(n.term_end),
+            deadline: date_text(n.deadline),
+            alert_from: date_text(n.alert_from),
+            reminded: n.reminded,
+        })
+        .collect();
+    Ok(Json(NoticeList { data }))
 }
 
 /// A published index value.
@@ -297,6 +399,9 @@ pub struct BillingRunView {
     pub blocked: Vec<BlockedView>,
     /// Contracts that reached their end without renewal.
     pub expired: Vec<Uuid>,
+    /// The invoices of recurring templates without a contract (`/recurring-invoices`)
+    /// made, not in `created` (issued ones are in `issued` too).
+    pub recurring: Vec<Uuid>,
     /// Contracts looked at.
     pub contracts: usize,
 }
@@ -330,6 +435,7 @@ pub async fn run(
             })
             .collect(),
         expired: r.expired,
+        recurring: r.recurring,
         contracts: r.contracts,
     }))
 }

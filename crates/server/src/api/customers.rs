@@ -50,6 +50,8 @@ pub struct CustomerView {
     pub notes: Option<String>,
     #[schema(schema_with = field::invoice_grouping_view)]
     pub invoice_grouping: &'static str,
+    /// `per_contract` or `grouped`: how the contracts billing run invoices its contracts.
+    pub contract_billing: &'static str,
     /// Absent when the customer chose none (its country tells).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = field::network_view)]
@@ -138,6 +140,7 @@ fn view(r: &CustomerRecord, credit: Option<Vec<CreditView>>) -> CustomerView {
         tags: c.tags.clone(),
         notes: c.notes.clone(),
         invoice_grouping: c.invoice_grouping.as_str(),
+        contract_billing: c.contract_billing.as_str(),
         network: c.network.map(|n| n.as_str()),
         credit,
         created_at: instant_text(r.created_at),

@@ -10,12 +10,13 @@ pub mod documents;
 pub mod dunning;
 pub mod email;
 pub mod imports;
-pub mod interventions;
 pub mod index_import;
+pub mod interventions;
 pub mod issue_check;
 pub mod online;
 pub mod payments;
 pub mod products;
+pub mod recurring;
 pub mod render;
 pub mod reports;
 pub mod sepa;
@@ -71,8 +72,11 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     // ---- contracts (issue 25) ----
     ("get", "/contracts", "Contracts, by reference"),
     ("post", "/contracts", "Create a contract that bills itself on its schedule"),
+    ("get", "/contracts/notices", "Contracts whose notice deadline is near"),
     ("get", "/contracts/{id}", "Get a contract with its schedule and what it billed"),
     ("post", "/contracts/{id}/terminate", "Terminate a contract on a day"),
+    ("post", "/contracts/{id}/suspend", "Suspend a contract's billing from a day"),
+    ("post", "/contracts/{id}/resume", "Resume a suspended contract's billing on a day"),
     ("get", "/indices/{code}/values", "The published values of a price index"),
     ("post", "/indices/{code}/values", "Publish a value of a price index (SYNTEC…)"),
     ("post", "/billing/run", "Bill every contract period due up to a day"),
@@ -83,6 +87,10 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("post", "/interventions/bill", "Bill a contract's or a customer's interventions not billed yet"),
     ("put", "/contracts/{id}/plan", "Set the hours a contract plans per period and what an hour costs"),
     ("get", "/contracts/{id}/summary", "A contract's technical-financial summary (planned and actual)"),
+    ("get", "/recurring-invoices", "Recurring invoices without a contract"),
+    ("post", "/recurring-invoices", "Create a recurring invoice template"),
+    ("get", "/recurring-invoices/{id}", "Get a recurring invoice template and the invoices it made"),
+    ("post", "/recurring-invoices/{id}/stop", "Stop a recurring invoice template"),
     // ---- online payment (issue 23) ----
     ("post", "/invoices/{id}/payment-link", "Start a Stripe Checkout session for what an invoice has due"),
     ("post", "/webhooks/stripe/{company_id}", "Stripe's webhook: signed events of the company's Checkout sessions"),
@@ -398,8 +406,11 @@ pub fn routes(app: App) -> Router<App> {
         .route("/reports/aged-balance", axum::routing::get(reports::aged_balance))
         // --- contracts (issue 25) ---
         .route("/contracts", get(contracts::list).post(contracts::create))
+        .route("/contracts/notices", get(contracts::notices))
         .route("/contracts/{id}", get(contracts::show))
         .route("/contracts/{id}/terminate", axum::routing::post(contracts::terminate))
+        .route("/contracts/{id}/suspend", axum::routing::post(contracts::suspend))
+        .route("/contracts/{id}/resume", axum::routing::post(contracts::resume))
         .route("/indices/{code}/values", get(contracts::values).post(contracts::publish))
         .route("/billing/run", axum::routing::post(contracts::run))
         .route("/interventions", get(interventions::list).post(interventions::create))
@@ -407,6 +418,9 @@ pub fn routes(app: App) -> Router<App> {
         .route("/interventions/{id}", get(interventions::show).delete(interventions::delete))
         .route("/contracts/{id}/plan", axum::routing::put(interventions::set_plan))
         .route("/contracts/{id}/summary", get(interventions::summary))
+        .route("/recurring-invoices", get(recurring::list).post(recurring::create))
+        .route("/recurring-invoices/{id}", get(recurring::show))
+        .route("/recurring-invoices/{id}/stop", axum::routing::post(recurring::stop))
         // --- dunning (issue 23) ---
         .route("/dunning", get(dunning::list))
         .route("/dunning/run", axum::routing::post(dunning::run))

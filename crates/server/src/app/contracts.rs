@@ -16,11 +16,14 @@ use facturier_core::contract::period::{Alignment, Frequency, Timing};
 use facturier_core::contract::renewal::{Renewal, Term};
 use facturier_core::contract::revision::{Formula, FormulaError, IndexBook, IndexTerm, Month, Revision, RevisionAt};
 use facturier_core::contract::{self, ContractTerms, DueItem, Event};
+use facturier_core::document::{DocumentKind, Line};
 use facturier_core::message::Message;
 use facturier_core::money::Currency;
-use facturier_core::party::Language;
+use facturier_core::party::{ContractBilling, CustomerKind, Language};
 use facturier_formats::text;
-use facturier_store::contracts::{Billed, ContractEvent, ContractRecord, NewContract, PeriodToBill};
+use facturier_store::contracts::{Billed, ContractEvent, ContractRecord, NewContract, PeriodKeys};
+use facturier_store::outbox::NewEmail;
+use facturier_store::pipeline::CreditOf;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
@@ -64,6 +67,9 @@ pub struct ContractInput {
     pub renewal_months: Option<u32>,
     /// Days before a term's end by which notice must be given (default 0).
     pub notice_days: Option<u32>,
+    /// `GET /contracts/notices` lists the contract this many days before its notice
+    /// deadline (default 30).
+    pub notice_alert_days: Option<u32>,
     #[schema(required = true)]
     pub billing: Option<BillingInput>,
     /// Invoice lines, each priced for a whole billing period (`P0`).
@@ -147,12 +153,22 @@ pub struct StoredTerms {
     pub first_billing: Option<Date>,
     pub renewal: Renewal,
     pub notice_days: u32,
+    /// Days before the notice deadline the contract is listed among the notices to watch.
+    #[serde(default = "default_alert_days")]
+    pub notice_alert_days: u32,
     pub issue: bool,
     pub revision: Option<Revision>,
     /// Each line's `P0`.
     pub prices: Vec<Decimal>,
     /// The invoice each period bills, lines at `P0`.
     pub invoice: DocumentInput,
+}
+
+/// Days before a notice deadline a contract is listed, by default.
+pub const DEFAULT_ALERT_DAYS: u32 = 30;
+
+fn default_alert_days() -> u32 {
+    DEFAULT_ALERT_DAYS
 }
 
 impl StoredTerms {
@@ -178,7 +194,8 @@ pub(crate) fn events_of(rec: &ContractRecord) -> Vec<Event> {
     rec.events
         .iter()
         .filter_map(|e| match e.kind.as_str() {
-            "suspended" => Some(Event::Suspended { from: e.on, to: e.until.unwrap_or(e.on) }),
+            // Left open: suspended until resumed.
+            "suspended" => Some(Event::Suspended { from: e.on, to: e.until.unwrap_or(Date::MAX) }),
             "terminated" => Some(Event::Terminated { on: e.on }),
             "notice_given" => Some(Event::NoticeGiven { on: e.on }),
             _ => None,
@@ -341,6 +358,10 @@ pub async fn create(app: &App, company: Uuid, input: &ContractInput) -> Result<C
     if notice_days > 3650 {
         v.error("notice_days", Message::new("out_of_range").with("min", 0).with("max", 3650));
     }
+    let notice_alert_days = input.notice_alert_days.unwrap_or(DEFAULT_ALERT_DAYS);
+    if notice_alert_days > 3650 {
+        v.error("notice_alert_days", Message::new("out_of_range").with("min", 0).with("max", 3650));
+    }
     let billing = v.required("billing", &input.billing).cloned().unwrap_or_default();
     let frequency = match billing.period_months {
         None => {
@@ -414,6 +435,7 @@ pub async fn create(app: &App, company: Uuid, input: &ContractInput) -> Result<C
         first_billing,
         renewal,
         notice_days,
+        notice_alert_days,
         issue: billing.issue.unwrap_or(false),
         revision,
         prices,
@@ -457,6 +479,8 @@ pub struct ContractView {
     pub terms: StoredTerms,
     pub schedule: Vec<Coming>,
     pub currency: Currency,
+    /// The next notice deadline from today (tacit renewal, no notice given).
+    pub notice_deadline: Option<Date>,
 }
 
 /// Billings shown ahead.
@@ -488,7 +512,8 @@ pub async fn view(app: &App, company: Uuid, id: Uuid, today: Date) -> Result<Con
         c.estimated |= i.revision.as_ref().is_some_and(|r| r.estimated);
     }
     let schedule = by_period.into_values().take(SCHEDULE_AHEAD).collect();
-    Ok(ContractView { record, terms, schedule, currency })
+    let notice_deadline = notice_ahead(&record, &terms, today).map(|(_, d)| d);
+    Ok(ContractView { record, terms, schedule, currency, notice_deadline })
 }
 
 async fn currency_of(app: &App, company: Uuid, terms: &StoredTerms) -> Result<Currency, ApiError> {
@@ -570,10 +595,14 @@ pub struct RunReport {
     pub contracts: usize,
     /// Contracts that reached their term without renewal and are now `expired`.
     pub expired: Vec<Uuid>,
+    /// The invoices of recurring templates (not contracts) made.
+    pub recurring: Vec<Uuid>,
 }
 
 /// Bills every period due on or before `date` of the company's active contracts, contract
-/// by contract (pages of [`RUN_PAGE`]), each period in its own transaction.
+/// by contract (pages of [`RUN_PAGE`]), each period in its own transaction; the contracts
+/// of a customer whose `contract_billing` is `grouped` together, one invoice per billing
+/// day (and currency) with all their periods due that day.
 /// `progress` is told after each contract.
 pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(usize)) -> Result<RunReport, ApiError> {
     let row = app.store.company(company).await?;
@@ -583,17 +612,34 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
         today: facturier_core::calendar::today(&row.country),
     };
     let mut report = RunReport::default();
+    let mut grouped: BTreeMap<Uuid, Vec<Plan>> = BTreeMap::new();
     let mut after = None;
     loop {
         let page = app.store.billable_contracts(company, after, RUN_PAGE).await?;
         let Some(last) = page.last().copied() else { break };
         after = Some(last);
         for id in page {
-            bill_contract(app, company, id, date, &run, &mut report).await?;
+            let plan = plan_contract(app, company, id, date, &run).await?;
+            if plan.customer.as_ref().is_some_and(|c| c.contract_billing == ContractBilling::Grouped) {
+                grouped.entry(plan.rec.customer_id).or_default().push(plan);
+            } else {
+                bill_contract(app, company, &plan, date, &run, &mut report).await?;
+                finish_contract(app, company, &plan, date, &run, &mut report).await?;
+            }
             report.contracts += 1;
             progress(report.contracts);
         }
     }
+    for plans in grouped.values() {
+        bill_grouped(app, company, plans, date, &run, &mut report).await?;
+        for plan in plans {
+            finish_contract(app, company, plan, date, &run, &mut report).await?;
+        }
+    }
+    // The recurring invoices without a contract, by the same run.
+    let recurring = crate::app::recurring::run(app, company, date, run.today).await?;
+    report.recurring = recurring.created;
+    report.issued.extend(recurring.issued);
     Ok(report)
 }
 
@@ -605,14 +651,21 @@ struct RunContext {
     today: Date,
 }
 
-async fn bill_contract(
-    app: &App,
-    company: Uuid,
-    id: Uuid,
-    date: Date,
-    run: &RunContext,
-    report: &mut RunReport,
-) -> Result<(), ApiError> {
+/// A contract as the run found it: what it has due and not billed yet.
+struct Plan {
+    rec: ContractRecord,
+    terms: StoredTerms,
+    customer: Option<facturier_core::party::Customer>,
+    language: Language,
+    currency: Currency,
+    events: Vec<Event>,
+    billing_terms: ContractTerms,
+    /// The items due not billed yet, in billing order.
+    due: Vec<DueItem>,
+    blocked: Option<(Date, contract::revision::MissingIndex)>,
+}
+
+async fn plan_contract(app: &App, company: Uuid, id: Uuid, date: Date, run: &RunContext) -> Result<Plan, ApiError> {
     let rec = app.store.contract(company, id).await?;
     let terms = StoredTerms::read(&rec)?;
     // The customer read once: its language for the lines' words, its currency.
@@ -628,50 +681,163 @@ async fn bill_contract(
         .and_then(|c| c.parse().ok())
         .or(customer.as_ref().and_then(|c| c.currency))
         .unwrap_or(run.company_currency);
-    let book = &run.book;
     let events = events_of(&rec);
     let billing_terms = terms.billing(&rec);
-    let billing = contract::billing_up_to(&billing_terms, &events, book, date, |d| currency.round(d));
+    let billing = contract::billing_up_to(&billing_terms, &events, &run.book, date, |d| currency.round(d));
     let billed: BTreeSet<(usize, Date)> = rec.billed.iter().map(|b| (b.line, b.period_start)).collect();
+    let due = billing.items.into_iter().filter(|i| !billed.contains(&i.key())).collect();
+    Ok(Plan { rec, terms, customer, language, currency, events, billing_terms, due, blocked: billing.blocked })
+}
+
+/// The periods of a plan, each with its items: (billing date, period start) → items.
+fn periods_of(plan: &Plan) -> BTreeMap<(Date, Date), Vec<&DueItem>> {
     let mut periods: BTreeMap<(Date, Date), Vec<&DueItem>> = BTreeMap::new();
-    for i in billing.items.iter().filter(|i| !billed.contains(&i.key())) {
+    for i in &plan.due {
         periods.entry((i.billing_date, i.period.start)).or_default().push(i);
     }
-    for items in periods.values() {
-        let Some(first) = items.first() else { continue };
-        let invoice = period_invoice(&rec, &terms, items, language, currency, date);
+    periods
+}
+
+fn keys_of(contract_id: Uuid, items: &[&DueItem]) -> Option<PeriodKeys> {
+    let first = items.first()?;
+    Some(PeriodKeys {
+        contract_id,
+        period_start: first.period.start,
+        period_end: first.period.end,
+        billing_date: first.billing_date,
+        lines: items.iter().map(|i| (i.line, i.amount)).collect(),
+    })
+}
+
+/// One invoice per period of one contract.
+async fn bill_contract(
+    app: &App,
+    company: Uuid,
+    plan: &Plan,
+    date: Date,
+    run: &RunContext,
+    report: &mut RunReport,
+) -> Result<(), ApiError> {
+    for items in periods_of(plan).values() {
+        let Some(keys) = keys_of(plan.rec.id, items) else { continue };
+        let invoice = period_invoice(&plan.rec, &plan.terms, items, plan.language, plan.currency, date);
         let (ctx, customer) = context_in(&app.store, company, Some(run.company_currency), &invoice).await?;
         let content = invoice.parse(&ctx, customer)?;
-        let to_bill = PeriodToBill {
-            period_start: first.period.start,
-            period_end: first.period.end,
-            billing_date: first.billing_date,
-            lines: items.iter().map(|i| (i.line, i.amount)).collect(),
-            invoice: content,
-        };
-        if let Some(invoice) = app.store.bill_contract_period(company, id, &to_bill).await? {
-            report.created.push(invoice);
-            if terms.issue {
-                let kind = facturier_core::document::DocumentKind::Invoice;
-                let rec = app.store.issue(company, kind, invoice, run.today).await?;
-                crate::files::render_issued(&app.store, &app.files, company, &rec).await;
-                report.issued.push(invoice);
-            }
+        if let Some(invoice) = app.store.bill_contract_periods(company, &[keys], &content).await? {
+            made(app, company, invoice, plan.terms.issue, run, report).await?;
         }
     }
-    let blocked = billing.blocked.is_some();
-    if let Some((on, missing)) = billing.blocked {
+    Ok(())
+}
+
+/// An invoice made by the run: listed, and issued when its contracts say so.
+async fn made(
+    app: &App,
+    company: Uuid,
+    invoice: Uuid,
+    issue: bool,
+    run: &RunContext,
+    report: &mut RunReport,
+) -> Result<(), ApiError> {
+    report.created.push(invoice);
+    if issue {
+        let rec = app.store.issue(company, DocumentKind::Invoice, invoice, run.today).await?;
+        crate::files::render_issued(&app.store, &app.files, company, &rec).await;
+        report.issued.push(invoice);
+    }
+    Ok(())
+}
+
+/// One period of a plan: its items, in line order.
+type PlanPeriod<'a> = (&'a Plan, Vec<&'a DueItem>);
+
+/// The contracts of a customer billed together: one invoice per billing day and
+/// currency, its lines contract by contract (by reference), period by period, each
+/// period still keyed per contract, line and start.
+async fn bill_grouped(
+    app: &App,
+    company: Uuid,
+    plans: &[Plan],
+    date: Date,
+    run: &RunContext,
+    report: &mut RunReport,
+) -> Result<(), ApiError> {
+    let mut order: Vec<&Plan> = plans.iter().collect();
+    order.sort_by(|a, b| a.rec.reference.cmp(&b.rec.reference));
+    // (billing date, currency) → (plan, items of one period), in line order.
+    let mut days: BTreeMap<(Date, &str), Vec<PlanPeriod>> = BTreeMap::new();
+    for plan in &order {
+        for ((billing_date, _), items) in periods_of(plan) {
+            days.entry((billing_date, plan.currency.code())).or_default().push((plan, items));
+        }
+    }
+    for ((billing_date, _), parts) in days {
+        let Some((first, _)) = parts.first() else { continue };
+        let mut lines = Vec::new();
+        let mut keys = Vec::with_capacity(parts.len());
+        let mut references: Vec<&str> = Vec::new();
+        for (plan, items) in &parts {
+            let one = period_invoice(&plan.rec, &plan.terms, items, plan.language, plan.currency, date);
+            for mut l in one.lines.unwrap_or_default() {
+                let description = l.description.unwrap_or_default();
+                l.description = Some(format!("{} — {description}", plan.rec.reference));
+                lines.push(l);
+            }
+            keys.extend(keys_of(plan.rec.id, items));
+            if !references.contains(&plan.rec.reference.as_str()) {
+                references.push(&plan.rec.reference);
+            }
+        }
+        let lang = first.language;
+        let when = text::date(billing_date, lang);
+        let title = match lang {
+            Language::Fr => format!("Contrats {} : facturation du {when}", references.join(", ")),
+            Language::En => format!("Contracts {}: billing of {when}", references.join(", ")),
+        };
+        let invoice = DocumentInput {
+            lines: Some(lines),
+            title: Some(title),
+            issue_date: Some(billing_date).filter(|d| *d <= date).map(|d| d.to_string()),
+            ..first.terms.invoice.clone()
+        };
+        let (ctx, customer) = context_in(&app.store, company, Some(run.company_currency), &invoice).await?;
+        let content = invoice.parse(&ctx, customer)?;
+        let issue = parts.iter().all(|(p, _)| p.terms.issue);
+        if let Some(invoice) = app.store.bill_contract_periods(company, &keys, &content).await? {
+            made(app, company, invoice, issue, run, report).await?;
+        }
+    }
+    Ok(())
+}
+
+/// After billing: a contract waiting for an index value is reported, one that reached its
+/// term is `expired`, and a suspension beginning or ending shows in its status.
+async fn finish_contract(
+    app: &App,
+    company: Uuid,
+    plan: &Plan,
+    date: Date,
+    run: &RunContext,
+    report: &mut RunReport,
+) -> Result<(), ApiError> {
+    let rec = &plan.rec;
+    let id = rec.id;
+    if let Some((on, missing)) = &plan.blocked {
         report.blocked.push(BlockedContract {
             contract_id: id,
             reference: rec.reference.clone(),
-            billing_date: on,
+            billing_date: *on,
             message: Message::new("contract_index_missing").with("index", &missing.index).with("month", missing.before),
         });
     }
-    let notice = events.iter().filter_map(|e| if let Event::NoticeGiven { on } = e { Some(*on) } else { None }).min();
-    if rec.status == "active" && !blocked && billing_terms.term.expired_on(date, notice) {
+    let notice =
+        plan.events.iter().filter_map(|e| if let Event::NoticeGiven { on } = e { Some(*on) } else { None }).min();
+    if is_running(rec) && plan.blocked.is_none() && plan.billing_terms.term.expired_on(date, notice) {
         app.store.set_contract_status(company, id, "expired").await?;
         report.expired.push(id);
+    } else if is_running(rec) && running_status(rec, run.today) != rec.status {
+        // A suspension began or ended since: the status says so from today.
+        app.store.set_contract_status(company, id, running_status(rec, run.today)).await?;
     }
     Ok(())
 }
@@ -763,8 +929,17 @@ pub struct TerminateInput {
     pub reason: Option<String>,
 }
 
-/// Terminates a contract on a day: nothing is billed after it.
-pub async fn terminate(app: &App, company: Uuid, id: Uuid, input: &TerminateInput) -> Result<ContractRecord, ApiError> {
+/// Terminates a contract on a day: nothing is billed after it, and what was billed for
+/// the days after it (a period billed in advance) is given back by a credit note of each
+/// invoice concerned, issued at once: `core::contract::termination_credit` per line, pro
+/// rata of the whole period's days, rounded once. Every refusal comes before anything is
+/// written. Answers the contract and the credit notes issued.
+pub async fn terminate(
+    app: &App,
+    company: Uuid,
+    id: Uuid,
+    input: &TerminateInput,
+) -> Result<(ContractRecord, Vec<Uuid>), ApiError> {
     let mut v = Check::default();
     let on = v.required("date", &input.date).cloned().and_then(|d| v.date("date", &d));
     let reason = v.opt_text("reason", &input.reason, 500);
@@ -777,8 +952,405 @@ pub async fn terminate(app: &App, company: Uuid, id: Uuid, input: &TerminateInpu
     if on < rec.start {
         return Err(ApiError::field("date", Message::new("contract_end_before_start")));
     }
+    let credits = termination_credits(app, company, &rec, on).await?;
+    // Each invoice to credit must take a credit note: checked before the termination is
+    // recorded.
+    let mut invoices = Vec::with_capacity(credits.len());
+    for (invoice, lines) in credits {
+        let doc = app.store.document(company, DocumentKind::Invoice, invoice).await?;
+        if doc.status == facturier_core::lifecycle::Status::Draft {
+            return Err(ApiError::Conflict(Message::new("contract_credit_draft_invoice")));
+        }
+        facturier_store::pipeline::may_credit(DocumentKind::Invoice, doc.status)?;
+        invoices.push((doc, lines));
+    }
     let e = ContractEvent { kind: "terminated".into(), on, until: None, reason };
-    Ok(app.store.contract_event(company, id, &e, "terminated").await?)
+    let rec = app.store.contract_event(company, id, &e, "terminated").await?;
+    let row = app.store.company(company).await?;
+    let today = facturier_core::calendar::today(&row.country);
+    let language = app.store.customer(company, rec.customer_id).await?.customer.language;
+    let mut made = Vec::with_capacity(invoices.len());
+    for (doc, lines) in invoices {
+        let credit_lines = credit_lines(&doc.content, &lines, on, language);
+        let note = match language {
+            Language::Fr => format!(
+                "Résiliation du contrat {} au {} : avoir des jours facturés d'avance après cette date",
+                rec.reference,
+                text::date(on, language)
+            ),
+            Language::En => format!(
+                "Contract {} terminated on {}: credit for the days billed in advance after that day",
+                rec.reference,
+                text::date(on, language)
+            ),
+        };
+        let draft = app
+            .store
+            .draft_credit_note(company, DocumentKind::Invoice, doc.id, CreditOf::Lines(credit_lines), Some(note))
+            .await?;
+        let cn = app.store.issue(company, DocumentKind::CreditNote, draft.id, today).await?;
+        crate::files::render_issued(&app.store, &app.files, company, &cn).await;
+        made.push(cn.id);
+    }
+    Ok((rec, made))
+}
+
+/// The body of `POST /contracts/{id}/suspend`.
+#[derive(Deserialize, Serialize, Clone, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuspendInput {
+    /// The first day not billed.
+    #[schema(required = true, value_type = String, format = Date)]
+    pub from: Option<String>,
+    /// The last day not billed; none: until `resume`.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub to: Option<String>,
+    #[schema(required = true, max_length = 500)]
+    pub reason: Option<String>,
+}
+
+/// The body of `POST /contracts/{id}/resume`.
+#[derive(Deserialize, Serialize, Clone, Default, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResumeInput {
+    /// The first day billed again (default today).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub date: Option<String>,
+}
+
+/// A contract is suspended on `on` when one of its suspensions covers that day.
+pub fn suspended_on(rec: &ContractRecord, on: Date) -> bool {
+    events_of(rec).iter().any(|e| matches!(e, Event::Suspended { from, to } if *from <= on && on <= *to))
+}
+
+/// The status a running contract has on `today`: `suspended` while a suspension covers
+/// it, else `active`; other statuses stay.
+fn running_status(rec: &ContractRecord, today: Date) -> &'static str {
+    if suspended_on(rec, today) { "suspended" } else { "active" }
+}
+
+fn is_running(rec: &ContractRecord) -> bool {
+    rec.status == "active" || rec.status == "suspended"
+}
+
+/// Suspends a running contract from a day, to a day or until it is resumed: the days
+/// suspended are not billed (a period cut by them bills pro rata of its other days). A
+/// period billed already stays as billed.
+pub async fn suspend(
+    app: &App,
+    company: Uuid,
+    id: Uuid,
+    input: &SuspendInput,
+    today: Date,
+) -> Result<ContractRecord, ApiError> {
+    let mut v = Check::default();
+    let from = v.required("from", &input.from).cloned().and_then(|d| v.date("from", &d));
+    let to = input.to.as_deref().filter(|s| !s.is_empty()).and_then(|d| v.date("to", d));
+    let reason = v.text("reason", &input.reason, 500);
+    if let (Some(f), Some(t)) = (from, to)
+        && t < f
+    {
+        v.error("to", Message::new("contract_suspension_order"));
+    }
+    v.finish()?;
+    let Some(from) = from else { return Err(ApiError::field("from", Message::new("required"))) };
+    let rec = app.store.contract(company, id).await?;
+    if !is_running(&rec) {
+        return Err(ApiError::Conflict(Message::new("contract_not_running").with("v", &rec.status)));
+    }
+    if from < rec.start {
+        return Err(ApiError::field("from", Message::new("contract_end_before_start")));
+    }
+    if let Some(open) = rec.events.iter().find(|e| e.kind == "suspended" && e.until.is_none()) {
+        return Err(ApiError::Conflict(Message::new("contract_suspension_open").with("v", open.on)));
+    }
+    let e = ContractEvent { kind: "suspended".into(), on: from, until: to, reason };
+    let mut after = rec.clone();
+    after.events.push(e.clone());
+    let status = running_status(&after, today);
+    Ok(app.store.contract_event(company, id, &e, status).await?)
+}
+
+/// Resumes a suspended contract on a day: the suspension running then (or the one left
+/// open) ends the day before; billed again from `date`.
+pub async fn resume(
+    app: &App,
+    company: Uuid,
+    id: Uuid,
+    input: &ResumeInput,
+    today: Date,
+) -> Result<ContractRecord, ApiError> {
+    let mut v = Check::default();
+    let date = input.date.as_deref().filter(|s| !s.is_empty()).and_then(|d| v.date("date", d)).unwrap_or(today);
+    v.finish()?;
+    let rec = app.store.contract(company, id).await?;
+    if !is_running(&rec) {
+        return Err(ApiError::Conflict(Message::new("contract_not_running").with("v", &rec.status)));
+    }
+    // The suspension that covers the day, else the one left open.
+    let suspension = rec
+        .events
+        .iter()
+        .filter(|e| e.kind == "suspended")
+        .find(|e| e.on <= date && e.until.is_none_or(|u| u >= date))
+        .or_else(|| rec.events.iter().find(|e| e.kind == "suspended" && e.until.is_none()));
+    let Some(s) = suspension else {
+        return Err(ApiError::Conflict(Message::new("contract_not_suspended")));
+    };
+    if date < s.on {
+        return Err(ApiError::field("date", Message::new("contract_resume_before").with("v", s.on)));
+    }
+    // Resumed on the day it starts: the suspension ends before it starts, no day suspended.
+    let until = date.previous_day().unwrap_or(date);
+    let mut after = rec.clone();
+    for e in after.events.iter_mut().filter(|e| e.kind == "suspended" && e.on == s.on && e.until == s.until) {
+        e.until = Some(until);
+    }
+    let status = running_status(&after, today);
+    Ok(app.store.resume_contract(company, id, s.on, s.until, until, status).await?)
+}
+
+/// A line's credit on termination: its position among the invoice's lines and the unit
+/// price given back.
+struct LineCredit {
+    position: usize,
+    unit_credit: Decimal,
+    period: contract::Period,
+}
+
+/// What to give back per invoice when the contract ends on `on`: each billed line whose
+/// period runs past `on`, credited `termination_credit` of what it billed.
+async fn termination_credits(
+    app: &App,
+    company: Uuid,
+    rec: &ContractRecord,
+    on: Date,
+) -> Result<BTreeMap<Uuid, Vec<LineCredit>>, ApiError> {
+    let mut out: BTreeMap<Uuid, Vec<LineCredit>> = BTreeMap::new();
+    let Some(last) = rec.billed.iter().filter(|b| b.period_end > on).map(|b| b.billing_date).max() else {
+        return Ok(out);
+    };
+    let terms = StoredTerms::read(rec)?;
+    let currency = currency_of(app, company, &terms).await?;
+    let book = index_book(app, company).await?;
+    // The items as they were billed (the events before this termination), to know each
+    // one's whole period and price.
+    let billing = contract::billing_up_to(&terms.billing(rec), &events_of(rec), &book, last, |d| currency.round(d));
+    let mut keys: BTreeMap<Uuid, Vec<(Uuid, Date, usize)>> = BTreeMap::new();
+    for b in rec.billed.iter().filter(|b| b.period_end > on) {
+        let Some(item) = billing.items.iter().find(|i| i.key() == (b.line, b.period_start)) else { continue };
+        // What was billed stays what it was, whatever index value was corrected since.
+        let billed = DueItem { amount: b.amount, ..item.clone() };
+        let Some(unit_credit) = contract::termination_credit(&billed, on, |d| currency.round(d)) else { continue };
+        // The invoice's lines follow its keys (by contract reference, period and line):
+        // one contract's, or a grouped customer's several.
+        let on_invoice = match keys.entry(b.invoice_id) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(app.store.invoice_billing_keys(company, b.invoice_id).await?)
+            }
+        };
+        let Some(position) = on_invoice.iter().position(|k| *k == (rec.id, b.period_start, b.line)) else {
+            continue;
+        };
+        out.entry(b.invoice_id).or_default().push(LineCredit { position, unit_credit, period: item.period });
+    }
+    Ok(out)
+}
+
+/// The credit note's lines: each invoice line credited, on its terms (quantity, unit,
+/// VAT, discount), at the unit price given back.
+fn credit_lines(
+    invoice: &facturier_core::document::Content,
+    credits: &[LineCredit],
+    on: Date,
+    lang: Language,
+) -> Vec<Line> {
+    let mut out = Vec::with_capacity(credits.len());
+    for c in credits {
+        let Some(l) = invoice.lines.get(c.position) else { continue };
+        let mut line = l.clone();
+        line.id = Uuid::now_v7();
+        line.source_line_id = Some(l.id);
+        line.other_taxes = Vec::new();
+        line.unit_price = c.unit_credit;
+        let from = on.next_day().unwrap_or(on).max(c.period.start);
+        let (from, to) = (text::date(from, lang), text::date(c.period.end, lang));
+        let first = l.description.lines().next().unwrap_or_default();
+        let words = match lang {
+            Language::Fr => format!("Résiliation : jours du {from} au {to} non dus"),
+            Language::En => format!("Termination: days from {from} to {to} not due"),
+        };
+        line.description = if first.is_empty() { words } else { format!("{first}\n{words}") };
+        out.push(line);
+    }
+    out
+}
+
+/// A contract whose notice deadline comes within its alert window.
+#[derive(Clone, Debug)]
+pub struct NoticeDue {
+    pub contract_id: Uuid,
+    pub reference: String,
+    pub title: String,
+    pub customer_id: Uuid,
+    pub customer_name: String,
+    /// The customer is a consumer (art. L215-1 C. consom. applies).
+    pub consumer: bool,
+    /// The end of the term that notice would stop.
+    pub term_end: Date,
+    /// The last day to give notice.
+    pub deadline: Date,
+    /// The first day of the alert window.
+    pub alert_from: Date,
+    /// The consumer's reminder for this deadline was e-mailed.
+    pub reminded: bool,
+}
+
+/// Every running contract renewed tacitly, with no notice given, whose next notice
+/// deadline (on or after `as_of`) is within its alert window on `as_of`, by deadline.
+pub async fn notices(app: &App, company: Uuid, as_of: Date) -> Result<Vec<NoticeDue>, ApiError> {
+    let mut out = Vec::new();
+    let mut kinds: BTreeMap<Uuid, bool> = BTreeMap::new();
+    let mut after = None;
+    loop {
+        let page = app.store.billable_contracts(company, after, RUN_PAGE).await?;
+        let Some(last) = page.last().copied() else { break };
+        after = Some(last);
+        for id in page {
+            let rec = app.store.contract(company, id).await?;
+            let terms = StoredTerms::read(&rec)?;
+            let Some((term_end, deadline)) = notice_ahead(&rec, &terms, as_of) else { continue };
+            let alert_from = deadline.checked_sub(time::Duration::days(i64::from(terms.notice_alert_days)));
+            if alert_from.is_some_and(|f| as_of < f) {
+                continue;
+            }
+            let consumer = match kinds.get(&rec.customer_id) {
+                Some(c) => *c,
+                None => {
+                    let c =
+                        app.store.customer(company, rec.customer_id).await?.customer.kind == CustomerKind::Individual;
+                    kinds.insert(rec.customer_id, c);
+                    c
+                }
+            };
+            out.push(NoticeDue {
+                contract_id: rec.id,
+                reference: rec.reference.clone(),
+                title: rec.title.clone(),
+                customer_id: rec.customer_id,
+                customer_name: rec.customer_name.clone(),
+                consumer,
+                term_end,
+                deadline,
+                alert_from: alert_from.unwrap_or(deadline),
+                reminded: rec.events.iter().any(|e| e.kind == "notice_reminded" && e.on == deadline),
+            });
+        }
+    }
+    out.sort_by(|a, b| (a.deadline, &a.reference).cmp(&(b.deadline, &b.reference)));
+    Ok(out)
+}
+
+/// The next notice deadline of a contract renewed tacitly with no notice given yet.
+fn notice_ahead(rec: &ContractRecord, terms: &StoredTerms, on: Date) -> Option<(Date, Date)> {
+    if rec.events.iter().any(|e| e.kind == "notice_given") {
+        return None;
+    }
+    terms.billing(rec).term.next_deadline(on)
+}
+
+/// E-mails each consumer whose contract renews tacitly the reminder art. L215-1 C.
+/// consom. asks for: from three months to one month before the notice deadline, once per
+/// term (a `notice_reminded` event on the deadline, written with the e-mail in one
+/// transaction). Answers the e-mails queued.
+pub async fn remind_notices(app: &App, company: Uuid, today: Date) -> Result<Vec<Uuid>, ApiError> {
+    let settings = app.store.settings(company).await?;
+    let row = app.store.company(company).await?;
+    let sender_name =
+        settings.identity.as_ref().map_or(row.name.clone(), |s| s.trading_name.clone().unwrap_or(s.name.clone()));
+    let sender = settings.identity.as_ref().and_then(|s| s.email.clone());
+    let mut queued = Vec::new();
+    let mut after = None;
+    loop {
+        let page = app.store.billable_contracts(company, after, RUN_PAGE).await?;
+        let Some(last) = page.last().copied() else { break };
+        after = Some(last);
+        for id in page {
+            let rec = app.store.contract(company, id).await?;
+            let terms = StoredTerms::read(&rec)?;
+            let Some((term_end, deadline)) = notice_ahead(&rec, &terms, today) else { continue };
+            let Some((from, to)) = contract::renewal::consumer_notice_window(deadline) else { continue };
+            if today < from || today > to || rec.events.iter().any(|e| e.kind == "notice_reminded" && e.on == deadline)
+            {
+                continue;
+            }
+            let customer = app.store.customer(company, rec.customer_id).await?.customer;
+            if customer.kind != CustomerKind::Individual {
+                continue;
+            }
+            let Some(to) = customer.email.as_ref().map(|e| e.as_str().to_string()) else {
+                tracing::warn!(contract = %rec.id, "contracts: a consumer without an e-mail address is not reminded of the notice deadline");
+                continue;
+            };
+            let months = match terms.renewal {
+                Renewal::Tacit { months } => months,
+                Renewal::None => continue,
+            };
+            let (subject, body) =
+                notice_email(&rec, &customer.name, term_end, deadline, months, customer.language, &sender_name);
+            let to = [to];
+            let email = NewEmail {
+                company_id: company,
+                document_id: None,
+                sender: sender.as_deref(),
+                sender_name: &sender_name,
+                to: &to,
+                cc: &[],
+                subject: &subject,
+                body: &body,
+                attachment: None,
+            };
+            if let Some(e) = app.store.remind_contract_notice(company, id, deadline, &email).await? {
+                queued.push(e);
+            }
+        }
+    }
+    Ok(queued)
+}
+
+/// The consumer's reminder: the deadline, what happens without notice, the article.
+fn notice_email(
+    rec: &ContractRecord,
+    name: &str,
+    term_end: Date,
+    deadline: Date,
+    months: u32,
+    lang: Language,
+    sender_name: &str,
+) -> (String, String) {
+    let d = text::date(deadline, lang);
+    let renewed = text::date(term_end.next_day().unwrap_or(term_end), lang);
+    match lang {
+        Language::Fr => (
+            format!("Votre contrat {} : reconduction tacite, date limite de résiliation le {d}", rec.reference),
+            format!(
+                "Bonjour {name},\n\nVotre contrat « {} » (référence {}) sera reconduit tacitement le {renewed} pour \
+                 {months} mois.\n\nConformément à l'article L215-1 du Code de la consommation, nous vous informons \
+                 que vous pouvez refuser cette reconduction en nous le notifiant au plus tard le {d}.\n\n{sender_name}\n",
+                rec.title, rec.reference
+            ),
+        ),
+        Language::En => (
+            format!("Your contract {}: tacit renewal, notice deadline {d}", rec.reference),
+            format!(
+                "Hello {name},\n\nYour contract \"{}\" (reference {}) will renew tacitly on {renewed} for {months} \
+                 months.\n\nAs article L215-1 of the French Consumer Code provides, you may refuse this renewal by \
+                 notifying us no later than {d}.\n\n{sender_name}\n",
+                rec.title, rec.reference
+            ),
+        ),
+    }
 }
 
 /// What was billed per period, for the grid.

@@ -212,6 +212,12 @@ pub struct CustomerInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(schema_with = crate::openapi::field::invoice_grouping)]
     pub invoice_grouping: Option<String>,
+    /// How the contracts billing run invoices this customer's contracts: `per_contract`
+    /// (default: one invoice per contract and period) or `grouped` (one invoice per billing
+    /// day with all its contracts' periods due that day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, examples("per_contract", "grouped"))]
+    pub contract_billing: Option<String>,
     /// The e-invoicing network the customer receives on, hence the UBL `GET /invoices/{id}/ubl`
     /// serves it: `fr` (the French platforms, BR-FR) or `peppol`; absent: `fr` for a customer in
     /// France, `peppol` otherwise.
@@ -344,6 +350,9 @@ impl CustomerInput {
         let invoice_grouping = v
             .opt_parse::<facturier_core::party::InvoiceGrouping>("invoice_grouping", &self.invoice_grouping)
             .unwrap_or_default();
+        let contract_billing = v
+            .opt_parse::<facturier_core::party::ContractBilling>("contract_billing", &self.contract_billing)
+            .unwrap_or_default();
         let network = v.opt_parse::<facturier_core::party::Network>("network", &self.network);
         v.finish()?;
         let (Some(name), Some(billing_address)) = (name, billing) else {
@@ -365,6 +374,7 @@ impl CustomerInput {
             tags,
             notes,
             invoice_grouping,
+            contract_billing,
             network,
         })
     }
@@ -409,6 +419,7 @@ impl CustomerInput {
             tags: Some(c.tags.clone()),
             notes: c.notes.clone(),
             invoice_grouping: Some(c.invoice_grouping.as_str().into()),
+            contract_billing: Some(c.contract_billing.as_str().into()),
             network: c.network.map(|n| n.as_str().into()),
             ..Default::default()
         }

@@ -419,16 +419,37 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("post", "/contracts", "createContract", "contracts")
     },
     Operation {
+        description: "The active or suspended contracts renewed tacitly, with no notice given, whose next notice deadline (on or after `as_of`, today by default; `end − notice_days`) is at most `notice_alert_days` days away, by deadline. A consumer's (`consumer`) is also e-mailed by the daily run (job `billing.run`) from three months to one month before the deadline, once per term (art. L215-1 C. consom.; `reminded`).",
+        query: &["AsOf"],
+        success: Success::Json(200, "NoticeList", "The contracts whose notice deadline is near"),
+        errors: &[422],
+        ..op("get", "/contracts/notices", "listContractNotices", "contracts")
+    },
+    Operation {
         success: Success::Json(200, "ContractView", "The contract"),
         errors: &[404],
         ..op("get", "/contracts/{id}", "getContract", "contracts")
     },
     Operation {
-        description: "Not for read-only roles. Nothing is billed after `date`; a period billed in advance past it is left for a credit note. 409 when terminated already.",
+        description: "Not for read-only roles. Nothing is billed after `date`. What a period billed past it billed for the days after it (`round(P × days kept / period days)` kept, the rest given back) is credited by a credit note of that period's invoice, issued at once and listed in the answer's `credit_notes`. 409 when terminated already, or when such an invoice is still a draft (nothing recorded).",
         body: Body::Json("TerminateInput"),
         success: Success::Json(200, "ContractView", "The terminated contract"),
         errors: &[403, 404, 409, 422],
         ..op("post", "/contracts/{id}/terminate", "terminateContract", "contracts")
+    },
+    Operation {
+        description: "Not for read-only roles. The days from `from` to `to` (none: until `resume`) are not billed: a period they cut bills `round(P × days left / period days)`, a period they cover bills nothing; a period billed already stays as billed. The status is `suspended` while a suspension covers today. 409 when the contract is not active or suspended, or a suspension is left open.",
+        body: Body::Json("SuspendInput"),
+        success: Success::Json(200, "ContractView", "The contract"),
+        errors: &[403, 404, 409, 422],
+        ..op("post", "/contracts/{id}/suspend", "suspendContract", "contracts")
+    },
+    Operation {
+        description: "Not for read-only roles. The suspension covering `date` (today by default), or the one left open, ends the day before; billed again from `date`. 409 when the contract is not suspended.",
+        body: Body::Json("ResumeInput"),
+        success: Success::Json(200, "ContractView", "The contract"),
+        errors: &[403, 404, 409, 422],
+        ..op("post", "/contracts/{id}/resume", "resumeContract", "contracts")
     },
     Operation {
         description: "404 for an index with no value published.",
@@ -451,7 +472,7 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("post", "/indices/{code}/values/import", "importIndexValues", "contracts")
     },
     Operation {
-        description: "Not for read-only roles. Every period of the active contracts due on or before `date` (today by default, never later) and not billed yet gets its invoice, one per contract and period, dated on its billing day; a contract whose index has no value for a month before its revision is listed in `blocked` and not billed, the others are. Running it again bills nothing twice.",
+        description: "Not for read-only roles. Every period of the active contracts due on or before `date` (today by default, never later) and not billed yet gets its invoice, one per contract and period (one per billing day for a customer whose `contract_billing` is `grouped`), dated on its billing day; the recurring invoices due by then too (`recurring`); a contract whose index has no value for a month before its revision is listed in `blocked` and not billed, the others are. Running it again bills nothing twice.",
         body: Body::Json("BillingRunInput"),
         success: Success::Json(200, "BillingRunView", "What the run billed"),
         errors: &[403, 422],
@@ -503,6 +524,31 @@ const BASE_OPERATIONS: &[Operation] = &[
         success: Success::Json(200, "ContractSummaryView", "The summary"),
         errors: &[404, 422],
         ..op("get", "/contracts/{id}/summary", "getContractSummary", "contracts")
+    },
+    Operation {
+        description: "Oldest first. `limit` and `after` (the last id of the previous page) page through them.",
+        query: &["Limit", "After"],
+        success: Success::Json(200, "RecurringPage", "A page of recurring invoice templates"),
+        errors: &[422],
+        ..op("get", "/recurring-invoices", "listRecurringInvoices", "contracts")
+    },
+    Operation {
+        description: "Not for read-only roles. An invoice of `lines` for the customer (checked as a draft invoice's) on `next_date`, then every `frequency_months` months after it (1 to 36; a 31st kept as the month's last day), until `end_date` or `count` invoices (not both). Billed by `POST /billing/run` (its answer's `recurring`), `facturier run-due` and the daily job, each date once; drafts unless `issue`.",
+        body: Body::Json("RecurringInput"),
+        success: Success::Json(201, "RecurringView", "The new template"),
+        errors: &[403, 422],
+        ..op("post", "/recurring-invoices", "createRecurringInvoice", "contracts")
+    },
+    Operation {
+        success: Success::Json(200, "RecurringView", "The template"),
+        errors: &[404],
+        ..op("get", "/recurring-invoices/{id}", "getRecurringInvoice", "contracts")
+    },
+    Operation {
+        description: "Not for read-only roles. Nothing more is billed; the invoices made stay. 409 when stopped or finished already.",
+        success: Success::Json(200, "RecurringView", "The stopped template"),
+        errors: &[403, 404, 409],
+        ..op("post", "/recurring-invoices/{id}/stop", "stopRecurringInvoice", "contracts")
     },
     Operation {
         description: "`allow_negative_stock`: whether validated delivery notes may take a product's stock below zero (default false: 409).",

@@ -65,6 +65,7 @@ async fn invoice(app: &TestApp, id: &Value) -> Value {
 #[tokio::test]
 async fn the_seed_s_maintenance_contract_bills_its_twelve_revised_quarters_once() {
     each_db(|app| async move {
+        after_the_daily_run(&app).await;
         let customer = app.customer().await;
         publish_syntec(&app).await;
         let created = app.post("/contracts", seed_contract(&customer, "RT-684", seed_revision())).await;
@@ -123,6 +124,7 @@ async fn the_seed_s_maintenance_contract_bills_its_twelve_revised_quarters_once(
 #[tokio::test]
 async fn two_concurrent_runs_bill_each_period_once() {
     each_db(|app| async move {
+        after_the_daily_run(&app).await;
         let customer = app.customer().await;
         publish_syntec(&app).await;
         for n in 0..3 {
@@ -145,6 +147,7 @@ async fn two_concurrent_runs_bill_each_period_once() {
 #[tokio::test]
 async fn a_contract_waiting_for_an_index_value_is_reported_and_the_others_are_billed() {
     each_db(|app| async move {
+        after_the_daily_run(&app).await;
         let customer = app.customer().await;
         publish_syntec(&app).await;
         // The API's one-index form: P0 × (0.15 + 0.85 × I / I0).
@@ -184,6 +187,7 @@ async fn a_contract_waiting_for_an_index_value_is_reported_and_the_others_are_bi
 #[tokio::test]
 async fn a_termination_stops_billing_and_bad_terms_are_refused_with_the_field_named() {
     each_db(|app| async move {
+        after_the_daily_run(&app).await;
         let customer = app.customer().await;
         let mut body = seed_contract(&customer, "X-1", Value::Null);
         body["billing"] = json!({"period_months": 1, "mode": "arrears"});
@@ -247,6 +251,393 @@ async fn a_termination_stops_billing_and_bad_terms_are_refused_with_the_field_na
         assert_eq!(page["data"].as_array().map(Vec::len), Some(1), "the refused contracts were not stored");
         let other = app.other_company().await;
         assert_eq!(other.get(&format!("/contracts/{id}")).await.status, 404);
+    })
+    .await;
+}
+
+/// Waits for the day's `billing.run` the server schedules when it starts: it bills up to
+/// today, so a test billing past days by hand starts once it is over.
+async fn after_the_daily_run(app: &TestApp) {
+    use facturier_store::jobs::{JobQuery, JobState};
+    common::smtp::wait_until("the day's billing job", || async {
+        let q = JobQuery { company_id: None, failed_only: false, limit: 100 };
+        let jobs = app.store.jobs(&q).await.unwrap();
+        jobs.iter()
+            .any(|j| j.kind == "billing.run" && j.company_id.is_none() && j.state == JobState::Done)
+            .then_some(())
+    })
+    .await;
+}
+
+/// A quarterly contract billed in advance from 2015-01-01 at 3 500 a quarter, its invoices
+/// issued (or drafts when `issue` is false).
+fn quarterly(customer: &str, reference: &str, issue: bool) -> Value {
+    json!({
+        "customer_id": customer,
+        "reference": reference,
+        "title": "Contrat de maintenance",
+        "start_date": "2015-01-01",
+        "end_date": "2017-12-31",
+        "billing": {"period_months": 3, "mode": "advance", "issue": issue},
+        "lines": [line("Maintenance", "1", "3500", "20")],
+    })
+}
+
+#[tokio::test]
+async fn a_termination_mid_quarter_credits_the_days_billed_in_advance_once() {
+    each_db(|app| async move {
+        after_the_daily_run(&app).await;
+        let customer = app.customer().await;
+        let c = app.post("/contracts", quarterly(&customer, "Q-1", true)).await.assert_status(201).clone();
+        let id = c["id"].as_str().unwrap();
+        let run = app.post("/billing/run", json!({"date": "2015-04-01"})).await.assert_status(200).clone();
+        assert_eq!(run["issued"].as_array().map(Vec::len), Some(2), "{run}");
+        let q2 = run["created"][1].clone();
+
+        // Ends on 15 May: 45 of the quarter's 91 days kept, 3500 × 45 / 91 = 1730.77;
+        // 3500 − 1730.77 = 1769.23 given back (+ 20 % VAT).
+        let t = app
+            .post(&format!("/contracts/{id}/terminate"), json!({"date": "2015-05-15", "reason": "Départ du client"}))
+            .await
+            .assert_status(200)
+            .clone();
+        assert_eq!(t["status"], "terminated");
+        let notes = t["credit_notes"].as_array().unwrap().clone();
+        assert_eq!(notes.len(), 1, "{t}");
+        let cn = app.get(&format!("/credit-notes/{}", notes[0].as_str().unwrap())).await.assert_status(200).clone();
+        assert_eq!(cn["status"], "issued");
+        assert_eq!((cn["totals"]["net"].as_str(), cn["totals"]["gross"].as_str()), (Some("1769.23"), Some("2123.08")));
+        let parent = cn["links"].as_array().unwrap().iter().find(|l| l["kind"] == "invoice").cloned().unwrap();
+        assert_eq!((parent["id"].clone(), parent["relation"].as_str()), (q2.clone(), Some("parent")));
+        let description = cn["lines"][0]["description"].as_str().unwrap().replace(['\u{a0}', '\u{202f}'], " ");
+        assert!(description.contains("16/05/2015") && description.contains("30/06/2015"), "{description}");
+        let q2 = invoice(&app, &q2).await;
+        assert_eq!(q2["totals"]["credited"], "2123.08", "{q2}");
+
+        // Once: a second termination is refused and credits nothing more.
+        let again = app.post(&format!("/contracts/{id}/terminate"), json!({"date": "2015-04-10"})).await;
+        assert_eq!(again.status, 409);
+        assert_eq!(app.get("/credit-notes").await.assert_status(200)["data"].as_array().map(Vec::len), Some(1));
+
+        // A period's invoice still a draft cannot be credited: refused, nothing recorded.
+        let d = app.post("/contracts", quarterly(&customer, "Q-2", false)).await.assert_status(201).clone();
+        let did = d["id"].as_str().unwrap();
+        app.post("/billing/run", json!({"date": "2015-04-01"})).await.assert_status(200);
+        let refused = app.post(&format!("/contracts/{did}/terminate"), json!({"date": "2015-05-15"})).await;
+        assert_eq!((refused.status, refused.body["code"].as_str()), (409, Some("contract_credit_draft_invoice")));
+        assert_eq!(app.get(&format!("/contracts/{did}")).await.assert_status(200)["status"], "active");
+        // Terminated at the end of a billed quarter: nothing to give back.
+        let ok = app.post(&format!("/contracts/{did}/terminate"), json!({"date": "2015-06-30"})).await;
+        assert_eq!(ok.assert_status(200)["credit_notes"], json!([]));
+    })
+    .await;
+}
+
+async fn nets(app: &TestApp, run: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for id in run["created"].as_array().unwrap() {
+        out.push(invoice(app, id).await["totals"]["net"].as_str().unwrap().to_string());
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_suspension_is_not_billed_and_the_periods_it_cuts_bill_pro_rata() {
+    each_db(|app| async move {
+        after_the_daily_run(&app).await;
+        let customer = app.customer().await;
+        let mut body = quarterly(&customer, "S-1", false);
+        body["billing"] = json!({"period_months": 1, "mode": "advance"});
+        body["lines"] = json!([line("Location", "1", "3100", "20")]);
+        let c = app.post("/contracts", body).await.assert_status(201).clone();
+        let id = c["id"].as_str().unwrap();
+        let s = app
+            .post(
+                &format!("/contracts/{id}/suspend"),
+                json!({"from": "2015-02-10", "to": "2015-03-20", "reason": "Travaux"}),
+            )
+            .await
+            .assert_status(200)
+            .clone();
+        assert_eq!(s["status"], "active", "the suspension is over today");
+        assert_eq!(s["events"][0]["kind"], "suspended");
+        let run = app.post("/billing/run", json!({"date": "2015-04-01"})).await.assert_status(200).clone();
+        // February: 9 of 28 days, 3100 × 9 / 28 = 996.43; March: 11 of 31 days = 1100.00.
+        assert_eq!(nets(&app, &run).await, ["3100.00", "996.43", "1100.00", "3100.00"]);
+
+        // Until resumed: from 1 May nothing is billed, the status says so.
+        let open = app
+            .post(&format!("/contracts/{id}/suspend"), json!({"from": "2015-05-01", "reason": "Fermeture"}))
+            .await
+            .assert_status(200)
+            .clone();
+        assert_eq!(open["status"], "suspended");
+        assert_eq!(open["schedule"], json!([]), "nothing to come while suspended");
+        let twice = app.post(&format!("/contracts/{id}/suspend"), json!({"from": "2015-08-01", "reason": "x"})).await;
+        assert_eq!((twice.status, twice.body["code"].as_str()), (409, Some("contract_suspension_open")));
+        let run = app.post("/billing/run", json!({"date": "2015-06-01"})).await.assert_status(200).clone();
+        assert_eq!(run["created"], json!([]));
+        let early = app.post(&format!("/contracts/{id}/resume"), json!({"date": "2015-04-30"})).await;
+        assert_eq!((early.status, early.body["errors"][0]["field"].as_str()), (422, Some("date")));
+        let resumed = app
+            .post(&format!("/contracts/{id}/resume"), json!({"date": "2015-06-16"}))
+            .await
+            .assert_status(200)
+            .clone();
+        assert_eq!(resumed["status"], "active");
+        assert_eq!(resumed["events"][1]["until"], "2015-06-15");
+        // June from the 16th: 15 of 30 days, 1550.00; July whole.
+        let run = app.post("/billing/run", json!({"date": "2015-07-01"})).await.assert_status(200).clone();
+        assert_eq!(nets(&app, &run).await, ["1550.00", "3100.00"]);
+        let again = app.post(&format!("/contracts/{id}/resume"), json!({"date": "2015-07-01"})).await;
+        assert_eq!((again.status, again.body["code"].as_str()), (409, Some("contract_not_suspended")));
+        app.post(&format!("/contracts/{id}/terminate"), json!({"date": "2015-07-31"})).await.assert_status(200);
+        let ended = app.post(&format!("/contracts/{id}/suspend"), json!({"from": "2015-08-01", "reason": "x"})).await;
+        assert_eq!((ended.status, ended.body["code"].as_str()), (409, Some("contract_not_running")));
+    })
+    .await;
+}
+
+/// Runs the daily `billing.run` job of the app's company and waits until it is done.
+async fn daily_billing_job(app: &TestApp) {
+    use facturier_store::jobs::{JobState, NewJob};
+    let job = NewJob::now("billing.run", Some(app.company_id), json!({}));
+    let id = app.store.enqueue_job(&job).await.unwrap().expect("a new job");
+    common::smtp::wait_until("the billing job", || async {
+        let j = app.store.job(None, id).await.unwrap();
+        assert_ne!(j.state, JobState::Failed, "{j:?}");
+        (j.state == JobState::Done).then_some(())
+    })
+    .await;
+}
+
+fn french(d: time::Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
+}
+
+#[tokio::test]
+async fn notices_near_their_deadline_are_listed_and_a_consumer_is_reminded_once_by_the_daily_run() {
+    if !common::smtp::python_available() {
+        return;
+    }
+    for db in common::dbs().await {
+        eprintln!("--- on {}", db.name);
+        let port = common::smtp::free_port();
+        let sink = common::smtp::SmtpSink::start(port);
+        let app = common::spawn_app_with_mail(&db, Some(common::smtp::mail_via(port))).await;
+        after_the_daily_run(&app).await;
+        let today = time::OffsetDateTime::now_utc().date();
+        let day = |n: i64| today + time::Duration::days(n);
+        let mut person = common::customer_body("Jeanne Dupont");
+        person["kind"] = json!("individual");
+        person["email"] = json!("jeanne@exemple.fr");
+        person.as_object_mut().unwrap().remove("legal");
+        let consumer = app.post("/customers", person).await.assert_status(201)["id"].as_str().unwrap().to_string();
+        let business = app.customer().await;
+        // Renewed tacitly for a year unless notice is given 10 days before the end, in 70
+        // days: the deadline is in 60 days.
+        let tacit = |customer: &str, reference: &str, alert: Option<u32>| {
+            let mut b = quarterly(customer, reference, false);
+            b["start_date"] = json!(day(-300).to_string());
+            b["end_date"] = json!(day(70).to_string());
+            b["renewal"] = json!("tacit");
+            b["notice_days"] = json!(10);
+            if let Some(a) = alert {
+                b["notice_alert_days"] = json!(a);
+            }
+            b
+        };
+        let c = app.post("/contracts", tacit(&consumer, "N-CONS", Some(90))).await.assert_status(201).clone();
+        assert_eq!(
+            (c["notice_deadline"].as_str(), c["notice_alert_days"].as_u64()),
+            (Some(&*day(60).to_string()), Some(90))
+        );
+        app.post("/contracts", tacit(&business, "N-PRO", None)).await.assert_status(201);
+        let mut fixed = tacit(&consumer, "N-FIXED", Some(365));
+        fixed["renewal"] = json!("none");
+        app.post("/contracts", fixed).await.assert_status(201);
+
+        // Today only the consumer's is within its 90 days; in 40 days the other's 30 too.
+        let now = app.get("/contracts/notices").await.assert_status(200).clone();
+        let refs = |v: &Value| v["data"].as_array().unwrap().iter().map(|n| n["reference"].clone()).collect::<Vec<_>>();
+        assert_eq!(refs(&now), [json!("N-CONS")], "{now}");
+        let n = &now["data"][0];
+        assert_eq!((n["consumer"].as_bool(), n["reminded"].as_bool()), (Some(true), Some(false)));
+        assert_eq!(
+            (n["deadline"].as_str(), n["term_end"].as_str()),
+            (Some(&*day(60).to_string()), Some(&*day(70).to_string()))
+        );
+        let later = app.get(&format!("/contracts/notices?as_of={}", day(40))).await.assert_status(200).clone();
+        assert_eq!(refs(&later), [json!("N-CONS"), json!("N-PRO")]);
+        let past = app.get(&format!("/contracts/notices?as_of={}", day(61))).await.assert_status(200).clone();
+        assert_eq!(refs(&past), Vec::<Value>::new(), "the next deadlines are a year later");
+        assert_eq!(app.get("/contracts/notices?as_of=2026-13-01").await.status, 422);
+
+        // The daily run e-mails the consumer (3 to 1 months before the deadline), once.
+        daily_billing_job(&app).await;
+        let got = sink.wait_for(1).await;
+        assert_eq!(got.len(), 1, "{got:#?}");
+        assert_eq!(got[0]["to"], json!(["jeanne@exemple.fr"]));
+        let subject = got[0]["subject"].as_str().unwrap();
+        assert!(subject.contains("N-CONS") && subject.contains(&french(day(60))), "{subject}");
+        let text = got[0]["text"].as_str().unwrap();
+        assert!(text.contains("L215-1") && text.contains(&french(day(60))), "{text}");
+        daily_billing_job(&app).await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        assert_eq!(sink.messages().len(), 1, "never twice");
+        let after = app.get("/contracts/notices").await.assert_status(200).clone();
+        assert_eq!(after["data"][0]["reminded"], true);
+        let shown = app.get(&format!("/contracts/{}", c["id"].as_str().unwrap())).await.assert_status(200).clone();
+        let reminded: Vec<&Value> =
+            shown["events"].as_array().unwrap().iter().filter(|e| e["kind"] == "notice_reminded").collect();
+        assert_eq!(reminded.len(), 1);
+        assert_eq!(reminded[0]["date"], day(60).to_string());
+        drop(sink);
+        db.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_grouped_customer_gets_one_invoice_per_billing_day_for_all_its_contracts_once() {
+    each_db(|app| async move {
+        after_the_daily_run(&app).await;
+        let grouped = app.customer().await;
+        let p = app.patch(&format!("/customers/{grouped}"), json!({"contract_billing": "grouped"})).await;
+        assert_eq!(p.assert_status(200)["contract_billing"], "grouped");
+        let bad = app.patch(&format!("/customers/{grouped}"), json!({"contract_billing": "monthly"})).await;
+        assert_eq!((bad.status, bad.body["errors"][0]["field"].as_str()), (422, Some("contract_billing")));
+        let single = app.customer_named("Garage Durand").await;
+        assert_eq!(
+            app.get(&format!("/customers/{single}")).await.assert_status(200)["contract_billing"],
+            "per_contract"
+        );
+        let mut second = quarterly(&grouped, "G-2", true);
+        second["lines"] = json!([line("Hébergement", "1", "1200", "20")]);
+        let g2 = app.post("/contracts", second).await.assert_status(201).clone();
+        let g1 = app.post("/contracts", quarterly(&grouped, "G-1", true)).await.assert_status(201).clone();
+        app.post("/contracts", quarterly(&single, "S-1", false)).await.assert_status(201);
+
+        let run = app.post("/billing/run", json!({"date": "2015-04-01"})).await.assert_status(200).clone();
+        assert_eq!(run["created"].as_array().map(Vec::len), Some(4), "two quarters, grouped, and two of S-1: {run}");
+        let mut grouped_invoices = Vec::new();
+        for id in run["created"].as_array().unwrap() {
+            let inv = invoice(&app, id).await;
+            if inv["customer_id"] == json!(grouped) {
+                grouped_invoices.push(inv);
+            }
+        }
+        assert_eq!(grouped_invoices.len(), 2);
+        let q2 = grouped_invoices.iter().find(|i| i["issue_date"] == "2015-04-01").unwrap().clone();
+        assert_eq!(q2["status"], "issued");
+        assert_eq!(q2["totals"]["net"], "4700.00", "3500 + 1200: {q2}");
+        let lines: Vec<&str> =
+            q2["lines"].as_array().unwrap().iter().map(|l| l["description"].as_str().unwrap()).collect();
+        assert!(lines[0].starts_with("G-1 — Maintenance") && lines[1].starts_with("G-2 — Hébergement"), "{lines:?}");
+        let mut linked: Vec<Value> = q2["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["kind"] == "contract")
+            .map(|l| l["id"].clone())
+            .collect();
+        linked.sort_by_key(|v| v.as_str().unwrap().to_string());
+        let mut both = vec![g1["id"].clone(), g2["id"].clone()];
+        both.sort_by_key(|v| v.as_str().unwrap().to_string());
+        assert_eq!(linked, both, "linked to each contract");
+
+        let again = app.post("/billing/run", json!({"date": "2015-04-01"})).await.assert_status(200).clone();
+        assert_eq!(again["created"], json!([]), "nothing twice");
+        let c2 = app.get(&format!("/contracts/{}", g2["id"].as_str().unwrap())).await.assert_status(200).clone();
+        assert_eq!(c2["billed"].as_array().map(Vec::len), Some(2));
+
+        // Terminating G-2 mid-quarter credits its own line of the grouped invoice:
+        // 1200 − round(1200 × 45 / 91) = 1200 − 593.41 = 606.59.
+        let t = app
+            .post(&format!("/contracts/{}/terminate", g2["id"].as_str().unwrap()), json!({"date": "2015-05-15"}))
+            .await
+            .assert_status(200)
+            .clone();
+        let cn = app
+            .get(&format!("/credit-notes/{}", t["credit_notes"][0].as_str().unwrap()))
+            .await
+            .assert_status(200)
+            .clone();
+        assert_eq!(cn["totals"]["net"], "606.59", "{cn}");
+        assert!(cn["lines"][0]["description"].as_str().unwrap().starts_with("G-2 — Hébergement"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_recurring_invoice_bills_its_count_once_by_the_billing_run_and_stops() {
+    each_db(|app| async move {
+        after_the_daily_run(&app).await;
+        let customer = app.customer().await;
+        let body = json!({
+            "customer_id": customer, "frequency_months": 1, "next_date": "2025-01-31", "count": 3,
+            "title": "Abonnement logiciel", "lines": [line("Abonnement", "1", "49.90", "20")],
+        });
+        let r = app.post("/recurring-invoices", body.clone()).await.assert_status(201).clone();
+        let id = r["id"].as_str().unwrap();
+        assert_eq!(
+            (r["status"].as_str(), r["next_date"].as_str(), r["count"].as_u64()),
+            (Some("active"), Some("2025-01-31"), Some(3))
+        );
+        // A contract's run bills it too, listed apart from the contracts' invoices.
+        let run = app.post("/billing/run", json!({"date": "2025-02-28"})).await.assert_status(200).clone();
+        assert_eq!((run["created"].clone(), run["recurring"].as_array().map(Vec::len)), (json!([]), Some(2)), "{run}");
+        let feb = invoice(&app, &run["recurring"][1]).await;
+        assert_eq!((feb["issue_date"].as_str(), feb["totals"]["net"].as_str()), (Some("2025-02-28"), Some("49.90")));
+        assert_eq!(feb["title"], "Abonnement logiciel");
+        let again = app.post("/billing/run", json!({"date": "2025-02-28"})).await.assert_status(200).clone();
+        assert_eq!(again["recurring"], json!([]), "each date once");
+        // The count is honoured: the third and last on 31 March, then finished.
+        let later = app.post("/billing/run", json!({"date": "2026-01-01"})).await.assert_status(200).clone();
+        assert_eq!(later["recurring"].as_array().map(Vec::len), Some(1), "{later}");
+        let done = app.get(&format!("/recurring-invoices/{id}")).await.assert_status(200).clone();
+        assert_eq!((done["status"].as_str(), done["next_date"].clone()), (Some("finished"), Value::Null));
+        let dates: Vec<&str> = done["billed"].as_array().unwrap().iter().map(|b| b["date"].as_str().unwrap()).collect();
+        assert_eq!(dates, ["2025-01-31", "2025-02-28", "2025-03-31"]);
+        assert_eq!(app.post(&format!("/recurring-invoices/{id}/stop"), json!({})).await.status, 409);
+
+        // Until an end date, issued, and stopped by hand.
+        let mut issued = body.clone();
+        issued.as_object_mut().unwrap().remove("count");
+        issued["end_date"] = json!("2025-12-31");
+        issued["frequency_months"] = json!(3);
+        issued["issue"] = json!(true);
+        let s = app.post("/recurring-invoices", issued).await.assert_status(201).clone();
+        let sid = s["id"].as_str().unwrap();
+        let run = app.post("/billing/run", json!({"date": "2025-05-01"})).await.assert_status(200).clone();
+        assert_eq!(run["recurring"].as_array().map(Vec::len), Some(2), "31 January and 30 April: {run}");
+        assert_eq!(run["issued"], run["recurring"]);
+        let stopped = app.post(&format!("/recurring-invoices/{sid}/stop"), json!({})).await.assert_status(200).clone();
+        assert_eq!((stopped["status"].as_str(), stopped["next_date"].clone()), (Some("stopped"), Value::Null));
+        let none = app.post("/billing/run", json!({"date": "2026-01-01"})).await.assert_status(200).clone();
+        assert_eq!(none["recurring"], json!([]));
+        let page = app.get("/recurring-invoices").await.assert_status(200).clone();
+        assert_eq!(page["data"].as_array().map(Vec::len), Some(2));
+
+        // Bad input names its field.
+        for (field, value, named) in [
+            ("frequency_months", json!(0), "frequency_months"),
+            ("end_date", json!("2024-01-01"), "end_date"),
+            ("lines", json!([]), "lines"),
+            ("next_date", json!("31/01/2025"), "next_date"),
+        ] {
+            let mut b = body.clone();
+            b[field] = value;
+            if field == "end_date" {
+                b.as_object_mut().unwrap().remove("count");
+            }
+            let r = app.post("/recurring-invoices", b).await;
+            assert_eq!(r.status, 422, "{field}: {}", r.body);
+            assert_eq!(r.body["errors"][0]["field"], named, "{}", r.body);
+        }
+        let mut both = body.clone();
+        both["end_date"] = json!("2025-12-31");
+        assert_eq!(app.post("/recurring-invoices", both).await.body["errors"][0]["code"], "recurring_end_or_count");
+        assert_eq!(app.other_company().await.get(&format!("/recurring-invoices/{id}")).await.status, 404);
     })
     .await;
 }

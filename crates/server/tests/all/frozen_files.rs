@@ -342,6 +342,7 @@ fn customer(name: &str) -> Customer {
         tags: vec![],
         notes: None,
         invoice_grouping: Default::default(),
+        contract_billing: Default::default(),
         network: None,
     }
 }

@@ -1465,6 +1465,11 @@ async fn responses_follow_the_document() {
     c.ok("get", "/contracts", None, None).await;
     c.ok("post", "/billing/run", None, Some(json!({"date": "2026-02-01"}))).await;
     c.ok("get", "/contracts/{id}", Some(&kid), None).await;
+    c.ok("get", "/contracts/notices", None, None).await;
+    c.expect(422, "get", "/contracts/notices", None, "?as_of=demain", None).await;
+    let suspend = json!({"from": "2026-03-01", "to": "2026-03-31", "reason": "Travaux"});
+    c.ok("post", "/contracts/{id}/suspend", Some(&kid), Some(suspend)).await;
+    c.ok("post", "/contracts/{id}/resume", Some(&kid), Some(json!({"date": "2026-03-15"}))).await;
     c.ok("post", "/contracts/{id}/terminate", Some(&kid), Some(json!({"date": "2026-06-30", "reason": "Fin"}))).await;
     // Interventions under the contract, billed; its plan and its summary.
     let time = json!({"contract_id": kid, "kind": "time", "hours": "2", "rate": "60", "vat_rate": "20"});
@@ -1479,6 +1484,16 @@ async fn responses_follow_the_document() {
     c.ok("post", "/interventions/bill", None, Some(json!({"contract_id": kid}))).await;
     c.ok("put", "/contracts/{id}/plan", Some(&kid), Some(json!({"hours_per_period": "4", "hourly_cost": "35"}))).await;
     c.ok("get", "/contracts/{id}/summary", Some(&kid), None).await;
+    let recurring = json!({
+        "customer_id": cid, "frequency_months": 1, "next_date": "2026-01-01", "count": 2,
+        "lines": [{"description": "Abonnement", "quantity": "1", "unit_price": "30", "vat_rate": "20"}],
+    });
+    let r = c.ok("post", "/recurring-invoices", None, Some(recurring)).await;
+    let rid = r["id"].as_str().unwrap().to_string();
+    c.expect(422, "post", "/recurring-invoices", None, "", Some(r#"{"frequency_months": 0}"#)).await;
+    c.ok("get", "/recurring-invoices", None, None).await;
+    c.ok("get", "/recurring-invoices/{id}", Some(&rid), None).await;
+    c.ok("post", "/recurring-invoices/{id}/stop", Some(&rid), None).await;
     // Accounting hand-off: the FEC and the invoice list of the period.
     let year = time::OffsetDateTime::now_utc().year();
     let period = format!("?from={year}-01-01&to={year}-12-31");

@@ -32,6 +32,8 @@ struct Owned {
     intervention: String,
     /// An accounting export run of everything above.
     export_run: String,
+    /// A recurring invoice template of the customer.
+    recurring: String,
 }
 
 /// The kinds of the sales pipeline, by path segment.
@@ -67,6 +69,7 @@ impl Owned {
             "contracts" => vec![&self.contract],
             "interventions" => vec![&self.intervention],
             "exports" => vec![&self.export_run],
+            "recurring-invoices" => vec![&self.recurring],
             seg => {
                 let (_, draft, issued) = self.pipeline.iter().find(|(s, _, _)| *s == seg)?;
                 vec![draft, issued]
@@ -149,6 +152,11 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
     let intervention = id_of(app.post("/interventions", time).await);
     let run = json!({"format": "fec", "from": "2000-01-01", "to": "2199-12-31"});
     let export_run = id_of(app.post("/exports", run).await);
+    let recurring = json!({
+        "customer_id": customer, "frequency_months": 1, "next_date": "2026-01-01", "count": 3,
+        "lines": [line("Abonnement", "1", "30", "20")],
+    });
+    let recurring = id_of(app.post("/recurring-invoices", recurring).await);
     Owned {
         customer,
         product,
@@ -164,13 +172,14 @@ async fn boulangerie_martin(app: &TestApp) -> Owned {
         contract,
         intervention,
         export_run,
+        recurring,
     }
 }
 
 /// What the first company sees of its own data: every list and every row.
 async fn what_it_sees(app: &TestApp, owned: &Owned) -> Value {
     let mut seen = serde_json::Map::new();
-    for list in ["/customers", "/products", "/invoices", "/credit-notes", "/contracts"] {
+    for list in ["/customers", "/products", "/invoices", "/credit-notes", "/contracts", "/recurring-invoices"] {
         seen.insert(list.into(), app.get(&format!("{list}?limit=200")).await.assert_status(200).clone());
     }
     for (seg, draft, issued) in &owned.pipeline {
@@ -189,6 +198,7 @@ async fn what_it_sees(app: &TestApp, owned: &Owned) -> Value {
         ("/credit-notes", &owned.issued_credit_note),
         ("/contracts", &owned.contract),
         ("/interventions", &owned.intervention),
+        ("/recurring-invoices", &owned.recurring),
     ] {
         let one = format!("{path}/{id}");
         seen.insert(one.clone(), app.get(&one).await.assert_status(200).clone());
@@ -207,6 +217,8 @@ fn plausible_body(method: &str, path: &str) -> Option<Value> {
         ("post", Some("orders"), Some("convert")) => Some(json!({"to": "delivery-note"})),
         ("post", Some("contracts"), Some("terminate")) => Some(json!({"date": "2026-06-30"})),
         ("put", Some("contracts"), Some("plan")) => Some(json!({"hours_per_period": "1", "hourly_cost": "1"})),
+        ("post", Some("contracts"), Some("suspend")) => Some(json!({"from": "2026-06-30", "reason": "Travaux"})),
+        ("post", Some("contracts"), Some("resume")) => Some(json!({"date": "2026-07-30"})),
         ("post", _, Some("deposit-invoice")) => Some(json!({"percent": "30"})),
         ("post", _, Some("progress-invoice")) => Some(json!({"cumulative_percent": "40"})),
         ("post", _, Some("convert")) => Some(json!({"to": "invoice"})),

@@ -57,6 +57,39 @@ pub(super) const CONTRACTS: &[Row] = &[
     ),
     ("contract_terminated", "the contract is terminated already", "le contrat est déjà résilié"),
     (
+        "contract_not_running",
+        "the contract is {v}: only an active or suspended contract is suspended or resumed",
+        "le contrat est {v} : seul un contrat actif ou suspendu peut être suspendu ou repris",
+    ),
+    (
+        "contract_suspension_open",
+        "the contract is suspended since {v} until it is resumed: resume it first",
+        "le contrat est suspendu depuis le {v:date} jusqu'à sa reprise : reprenez-le d'abord",
+    ),
+    ("contract_suspension_order", "is before the suspension's first day", "est avant le premier jour de la suspension"),
+    ("contract_not_suspended", "the contract is not suspended", "le contrat n'est pas suspendu"),
+    (
+        "contract_resume_before",
+        "is before the suspension's first day ({v})",
+        "est avant le premier jour de la suspension ({v:date})",
+    ),
+    (
+        "contract_credit_draft_invoice",
+        "an invoice of a period after this day is still a draft: issue it (or change it) before terminating",
+        "une facture d'une période postérieure à cette date est encore un brouillon : émettez-la (ou modifiez-la) avant de résilier",
+    ),
+    (
+        "recurring_end_or_count",
+        "give an end date or a count, not both",
+        "indiquez une date de fin ou un nombre, pas les deux",
+    ),
+    ("recurring_end_before_first", "is before the first invoice's date", "est avant la date de la première facture"),
+    (
+        "recurring_not_active",
+        "the recurring invoice is stopped or finished already",
+        "la facture récurrente est déjà arrêtée ou terminée",
+    ),
+    (
         "index_code",
         "{v}: an index code is letters, digits, - and _ (SYNTEC)",
         "{v} : un code d'indice s'écrit en lettres, chiffres, - et _ (SYNTEC)",

@@ -248,10 +248,11 @@ async fn full_view(app: &App, auth: &Auth, rec: &DocumentRecord, today: time::Da
             .collect(),
     );
     // A contract's invoice links to its contract (a parent that is no document).
-    if kind_bills_contracts(rec.kind)
-        && let Some((contract, reference, _, _)) = app.store.contract_of_invoice(auth.company(), rec.id).await?
-    {
-        v.links.push(LinkView { kind: "contract", id: contract, number: Some(reference), relation: "parent" });
+    // One link per contract when the invoice groups a customer's contracts.
+    if kind_bills_contracts(rec.kind) {
+        for (contract, reference) in app.store.contracts_of_invoice(auth.company(), rec.id).await? {
+            v.links.push(LinkView { kind: "contract", id: contract, number: Some(reference), relation: "parent" });
+        }
     }
     for (line, l) in v.lines.iter_mut().zip(&rec.content.lines) {
         line.available_stock = l.product_id.and_then(|p| stocks.get(&p).copied().flatten()).map(|s| to_text(s, 0));

@@ -182,6 +182,7 @@ async fn render(
                 ),
                 b.field("renewal_months", "contract.renewal_months", "number", "12"),
                 b.field("notice_days", "contract.notice_days", "number", "0"),
+                b.field("notice_alert_days", "contract.notice_alert_days", "number", "30"),
             ],
         },
         Group {
@@ -299,6 +300,7 @@ fn summary_label(lang: Language, field: &str) -> String {
         "renewal" => "contract.renewal",
         "renewal_months" => "contract.renewal_months",
         "notice_days" => "contract.notice_days",
+        "notice_alert_days" => "contract.notice_alert_days",
         "billing.period_months" => "billing.period_months",
         "billing.mode" => "billing.mode",
         "billing.alignment" => "billing.alignment",
@@ -419,6 +421,7 @@ fn input_of(form: &FormData, errors: &mut Vec<(String, Message)>) -> (ContractIn
         renewal: form.text("renewal"),
         renewal_months: count(form, "renewal_months", 120, errors),
         notice_days: count(form, "notice_days", 3650, errors),
+        notice_alert_days: count(form, "notice_alert_days", 3650, errors),
         billing: Some(BillingInput {
             period_months,
             mode: form.text("billing.mode"),

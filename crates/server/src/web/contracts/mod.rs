@@ -71,6 +71,11 @@ pub const LABELS: Labels = &[
     ("contract.renewal.tacit", "Tacite reconduction", "Tacit renewal"),
     ("contract.renewal_months", "Durée d'une reconduction (mois)", "Length of a renewal (months)"),
     ("contract.notice_days", "Préavis (jours avant l'échéance)", "Notice (days before the end)"),
+    (
+        "contract.notice_alert_days",
+        "Alerte (jours avant la date limite de préavis)",
+        "Alert (days before the notice deadline)",
+    ),
     ("contract.billing", "Facturation", "Billing"),
     ("billing.period_months", "Périodicité", "Frequency"),
     ("contract.every.1", "Mensuelle", "Monthly"),
