@@ -286,7 +286,7 @@ async fn one_email_per_customer_lists_its_invoices_with_their_pdfs() {
 }
 
 /// The text of a PDF as pypdf (the validators' virtualenv) extracts it.
-fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("letter.pdf");
     std::fs::write(&path, pdf).expect("write");
