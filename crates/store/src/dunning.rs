@@ -867,7 +867,7 @@ mod tests {
         for kind in DUNNED_KINDS {
             let open: Vec<String> =
                 ListStatus::Overdue.statuses(kind).iter().map(|s| format!("'{}'", s.as_str())).collect();
-            assert!(OPEN_BY_CUSTOMER.contains(&format!(" AND d.status IN ({}) ", open.join(", "))), "{kind:?}");
+            assert!(OPEN_BY_CUSTOMER.ends_with(&format!(" AND d.status IN ({})", open.join(", "))), "{kind:?}");
         }
         let migration = include_str!("../migrations/sqlite/0041_collections.sql");
         assert!(migration.contains(&OPEN_BY_CUSTOMER.replace("d.", "")), "the index's clause is the query's");
