@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result, bail};
 use facturier_core::dunning::Channel;
-use facturier_server::app::dunning::{Levels, RunRequest};
+use facturier_server::app::dunning::{Keep, Levels, RunRequest};
 use facturier_store::Store;
 use std::path::PathBuf;
 
@@ -76,7 +76,7 @@ pub async fn run(store: &Store, cmd: DunningCommand) -> Result<()> {
     }
     let report = facturier_server::app::dunning::run(
         store,
-        &RunRequest { company, by_user: None, as_of, only: None, channel, levels },
+        &RunRequest { company, by_user: None, as_of, only: None, channel, levels, keep: Keep::Everything },
         &progress,
     )
     .await

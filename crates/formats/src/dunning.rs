@@ -455,16 +455,10 @@ impl MergeValues {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-enum Piece {
-    Text(String),
-    Field(Field),
-}
-
 /// A reminder's subject or body as the company wrote it, every merge field known:
 /// `{name}` is replaced by the field's value, `{{` and `}}` write a literal brace.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MergeTemplate(Vec<Piece>);
+pub struct MergeTemplate(Vec<crate::merge::Piece<Field>>);
 
 /// Why a reminder's text was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -493,44 +487,12 @@ impl facturier_core::message::IntoMessage for TemplateError {
 impl std::str::FromStr for MergeTemplate {
     type Err = TemplateError;
     fn from_str(s: &str) -> Result<MergeTemplate, TemplateError> {
-        let mut pieces = Vec::new();
-        let mut text = String::new();
-        let mut chars = s.chars().enumerate().peekable();
-        while let Some((at, c)) = chars.next() {
-            match c {
-                '{' if chars.peek().is_some_and(|&(_, n)| n == '{') => {
-                    chars.next();
-                    text.push('{');
-                }
-                '}' if chars.peek().is_some_and(|&(_, n)| n == '}') => {
-                    chars.next();
-                    text.push('}');
-                }
-                '}' => return Err(TemplateError::StrayClose(at + 1)),
-                '{' => {
-                    let mut name = String::new();
-                    loop {
-                        match chars.next() {
-                            Some((_, '}')) => break,
-                            Some((_, '{')) | None => return Err(TemplateError::Unclosed(at + 1)),
-                            Some((_, ch)) => name.push(ch),
-                        }
-                    }
-                    let field = Field::ALL
-                        .into_iter()
-                        .find(|f| f.name() == name.trim())
-                        .ok_or_else(|| TemplateError::UnknownField(name.clone()))?;
-                    if !text.is_empty() {
-                        pieces.push(Piece::Text(std::mem::take(&mut text)));
-                    }
-                    pieces.push(Piece::Field(field));
-                }
-                other => text.push(other),
-            }
-        }
-        if !text.is_empty() {
-            pieces.push(Piece::Text(text));
-        }
+        let pieces =
+            crate::merge::parse(s, |name| Field::ALL.into_iter().find(|f| f.name() == name)).map_err(|e| match e {
+                crate::merge::Broken::UnknownField(f) => TemplateError::UnknownField(f),
+                crate::merge::Broken::Unclosed(n) => TemplateError::Unclosed(n),
+                crate::merge::Broken::StrayClose(n) => TemplateError::StrayClose(n),
+            })?;
         Ok(MergeTemplate(pieces))
     }
 }
@@ -538,14 +500,7 @@ impl std::str::FromStr for MergeTemplate {
 impl MergeTemplate {
     /// The text with every field replaced by its value.
     pub fn render(&self, values: &MergeValues) -> String {
-        let mut out = String::new();
-        for p in &self.0 {
-            match p {
-                Piece::Text(t) => out.push_str(t),
-                Piece::Field(f) => out.push_str(values.get(*f)),
-            }
-        }
-        out
+        crate::merge::render(&self.0, |f| values.get(f))
     }
 }
 

@@ -9,6 +9,7 @@ mod en16931;
 pub mod error;
 pub mod export;
 pub mod mentions;
+mod merge;
 pub mod model;
 pub mod pdf;
 pub mod sample;

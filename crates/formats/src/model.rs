@@ -72,6 +72,9 @@ pub struct RenderDocument {
     pub appearance: Appearance,
     /// Product references by product id, for the reference column.
     pub references: std::collections::HashMap<uuid::Uuid, String>,
+    /// Where the customer pays the invoice online (its `/pay/{token}` address), decided
+    /// when it was issued and printed in the payment block; `None`: nothing printed.
+    pub payment_url: Option<String>,
 }
 
 impl RenderDocument {

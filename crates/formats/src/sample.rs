@@ -144,5 +144,6 @@ pub fn invoice(n: usize) -> RenderDocument {
         profile: Profile::En16931,
         appearance: Appearance::default(),
         references: Default::default(),
+        payment_url: None,
     }
 }

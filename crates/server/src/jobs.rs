@@ -305,9 +305,10 @@ impl Runner {
                 only: None,
                 channel,
                 levels: crate::app::dunning::Levels::OfChannel,
+                keep: crate::app::dunning::Keep::Counts,
             };
             match crate::app::dunning::run(&self.store, &req, &|_, _| {}).await {
-                Ok(r) => steps += r.steps.len(),
+                Ok(r) => steps += r.counts.steps,
                 // Steps taken stay taken: the retry takes only what is left.
                 Err(e) => return Outcome::failed(format!("the dunning of company {c} stopped: {e:?}")),
             }

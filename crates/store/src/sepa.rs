@@ -372,6 +372,23 @@ impl Store {
         if m.status == "revoked" {
             return Err(StoreError::Conflict(Message::new("sepa_mandate_revoked")));
         }
+        // A batch awaiting collection was written with the mandate as it is: the bank
+        // collects those debits under it, so it changes only once the batch is collected.
+        let open: Option<(String,)> = on_conn!(&mut tx, |c| {
+            sqlx::query_as(
+                "SELECT b.message_id FROM sepa_batch_items i \
+                 JOIN sepa_batches b ON b.company_id = i.company_id AND b.id = i.batch_id \
+                 WHERE i.company_id = $1 AND i.mandate_id = $2 AND i.status = 'pending' AND b.status = 'created' \
+                 ORDER BY b.created_at LIMIT 1",
+            )
+            .bind(company_id)
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?
+        });
+        if let Some((batch,)) = open {
+            return Err(StoreError::Conflict(Message::new("sepa_mandate_in_open_batch").with("batch", batch)));
+        }
         let reference =
             change.reference.as_ref().map(|r| r.as_str().to_string()).unwrap_or_else(|| m.reference.clone());
         let iban = change.iban.as_ref().map(|i| i.as_str().to_string()).unwrap_or_else(|| m.iban.clone());

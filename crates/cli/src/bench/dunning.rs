@@ -11,7 +11,7 @@
 
 use anyhow::{Context, Result, ensure};
 use facturier_core::dunning::Channel;
-use facturier_server::app::dunning::{Levels, RunRequest, run};
+use facturier_server::app::dunning::{Keep, Levels, RunRequest, run};
 use facturier_store::Store;
 use facturier_store::bulk::BulkInvoice;
 use facturier_store::files::FileFormat;
@@ -120,6 +120,7 @@ pub(super) async fn dunning_bench(
         only: None,
         channel: Channel::Email,
         levels: Levels::All,
+        keep: Keep::Counts,
     };
     let (base_kib, _) = memory_of("self").unwrap_or((0, 0));
     let base_rss = memory_of("self").map(|m| m.1).unwrap_or(base_kib);
@@ -145,11 +146,11 @@ pub(super) async fn dunning_bench(
     let figures = DunningFigures {
         invoices,
         customers: report.customers as u64,
-        steps: report.steps.len(),
-        emails: report.emails.len(),
+        steps: report.counts.steps,
+        emails: report.counts.emails,
         secs,
         again_secs,
-        again_steps: again.steps.len(),
+        again_steps: again.counts.steps,
         peak_kib,
         base_kib: base_rss,
     };

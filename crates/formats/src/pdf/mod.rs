@@ -399,6 +399,9 @@ pub fn render(doc: &RenderDocument, factur_x: Option<&[u8]>) -> Result<Vec<u8>, 
             }
             pay.push(format!("{} : {s}", w.bank_details));
         }
+        if let Some(url) = &doc.payment_url {
+            pay.push(format!("{} : {url}", w.pay_online));
+        }
         l.ensure(16.0 + 12.0 * pay.len() as f32);
         l.text(MARGIN, l.y + 9.0, w.payment, 9.0, Weight::Bold, accent, Align::Left);
         l.y += 15.0;

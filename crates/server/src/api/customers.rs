@@ -161,8 +161,8 @@ async fn full_view(app: &App, company: uuid::Uuid, r: &CustomerRecord) -> Result
         .collect();
     let mut v = view(r, Some(credit));
     v.dunning = Some(if app.store.dunning_held(company, r.id).await? { "never" } else { "auto" });
-    let own = app.store.customer_account(company, r.id).await?;
-    v.accounting_account = Some(facturier_core::accounting::customer_account(own.as_deref(), &r.customer.name, r.id));
+    v.accounting_account =
+        Some(crate::app::accounting::auxiliary_account(&app.store, company, r.id, &r.customer.name).await?);
     v.key_account = Some(app.store.is_key_account(company, r.id).await?);
     Ok(v)
 }

@@ -322,6 +322,7 @@ pub async fn run(
         only: input.invoice_ids.as_deref(),
         channel,
         levels: ops::Levels::All,
+        keep: ops::Keep::Everything,
     };
     let r = ops::run(&app.store, &req, &|_, _| {}).await?;
     if !r.emails.is_empty() {

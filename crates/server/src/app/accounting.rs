@@ -614,3 +614,16 @@ pub async fn invoice_sheet(app: &App, auth: &Auth, period: Period) -> Result<She
         rows,
     })
 }
+
+/// A customer's auxiliary account as the exports write it
+/// (`core::accounting::customer_account`): the one set on the customer, else the one made
+/// from its name and id. The API's customer and the debtor account page show it.
+pub async fn auxiliary_account(
+    store: &Store,
+    company: Uuid,
+    customer_id: Uuid,
+    name: &str,
+) -> Result<String, ApiError> {
+    let own = store.customer_account(company, customer_id).await?;
+    Ok(customer_account(own.as_deref(), name, customer_id))
+}

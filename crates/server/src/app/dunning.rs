@@ -53,7 +53,8 @@ pub struct Skipped {
     pub message: Message,
 }
 
-/// What a run did.
+/// What a run did. The lists are filled only for a run that keeps them
+/// ([`Keep::Everything`]); the counts always are.
 #[derive(Default)]
 pub struct RunReport {
     pub steps: Vec<StepRecord>,
@@ -66,6 +67,73 @@ pub struct RunReport {
     pub fees: Vec<(Uuid, Uuid)>,
     /// The customers walked.
     pub customers: usize,
+    /// How many of each there were, kept or not.
+    pub counts: RunCounts,
+    keep: Keep,
+}
+
+/// How many steps, e-mails, letters, skipped invoices and late fees a run made.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunCounts {
+    pub steps: usize,
+    pub emails: usize,
+    pub letters: usize,
+    pub skipped: usize,
+    pub fees: usize,
+}
+
+/// What a run's report keeps besides its counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Keep {
+    /// Every step, e-mail, letter, skipped invoice and fee (an answer that lists them).
+    #[default]
+    Everything,
+    /// Only the counts: a run over the whole company (the daily job, the benchmark) holds
+    /// nothing that grows with the number of invoices.
+    Counts,
+}
+
+impl RunReport {
+    fn new(keep: Keep) -> RunReport {
+        RunReport { keep, ..RunReport::default() }
+    }
+
+    fn steps(&mut self, steps: Vec<StepRecord>) {
+        self.counts.steps += steps.len();
+        if self.keep == Keep::Everything {
+            self.steps.extend(steps);
+        }
+    }
+
+    fn email(&mut self, id: Uuid) {
+        self.counts.emails += 1;
+        if self.keep == Keep::Everything {
+            self.emails.push(id);
+        }
+    }
+
+    fn letter(&mut self, id: Uuid, customer: Uuid) {
+        self.counts.letters += 1;
+        if self.keep == Keep::Everything {
+            self.letters.push((id, customer));
+        }
+    }
+
+    fn skipped(&mut self, skipped: impl IntoIterator<Item = Skipped>) {
+        for s in skipped {
+            self.counts.skipped += 1;
+            if self.keep == Keep::Everything {
+                self.skipped.push(s);
+            }
+        }
+    }
+
+    fn fee(&mut self, invoice: Uuid, fee: Uuid) {
+        self.counts.fees += 1;
+        if self.keep == Keep::Everything {
+            self.fees.push((invoice, fee));
+        }
+    }
 }
 
 /// A run: whose, by whom, on which day, over which invoices (`None`: every overdue one),
@@ -78,6 +146,7 @@ pub struct RunRequest<'a> {
     pub only: Option<&'a [Uuid]>,
     pub channel: Channel,
     pub levels: Levels,
+    pub keep: Keep,
 }
 
 /// How a run picks the steps it takes.
@@ -112,7 +181,7 @@ pub async fn run(
     req: &RunRequest<'_>,
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> Result<RunReport, ApiError> {
-    let RunRequest { company, as_of, only, channel, levels, .. } = *req;
+    let RunRequest { company, as_of, only, channel, levels, keep, .. } = *req;
     let settings = store.settings(company).await?;
     let policy = settings.dunning.clone();
     // Invoices due up to the friendly reminder's horizon are read with the overdue ones.
@@ -124,7 +193,7 @@ pub async fn run(
     let total = store.dunning_customers(company, horizon).await?;
     let ctx =
         RunContext { store, req, settings: &settings, policy: &policy, company_row: store.company(company).await? };
-    let mut report = RunReport::default();
+    let mut report = RunReport::new(keep);
     let mut after = None;
     let mut done = 0;
     while let Some((page, last)) = store.dunning_page(company, horizon, after, PAGE_CUSTOMERS, only).await? {
@@ -234,7 +303,7 @@ impl RunContext<'_> {
                 }
                 _ => {
                     let Some(to) = letter.email.clone() else {
-                        report.skipped.extend(group.iter().map(|(inv, _)| Skipped {
+                        report.skipped(group.iter().map(|(inv, _)| Skipped {
                             invoice_id: inv.id,
                             message: Message::new("customer_e_mail_address"),
                         }));
@@ -243,13 +312,7 @@ impl RunContext<'_> {
                     let (subject, body) = letter.reminder.email();
                     let mut files = Vec::new();
                     for (inv, _) in &group {
-                        let rec = store.document(company, inv.kind, inv.id).await?;
-                        let files_of = crate::files::ensure(store, company, &rec).await?;
-                        let pdf = files_of
-                            .into_iter()
-                            .find(|f| f.format == facturier_store::files::FileFormat::Pdf)
-                            .map(|f| f.bytes)
-                            .ok_or_else(|| ApiError::Internal(format!("no PDF stored for {}", inv.number)))?;
+                        let pdf = stored_pdf(store, company, inv).await?;
                         let title = facturier_formats::text::kind_title(inv.kind, false, letter.reminder.language);
                         files.push((file_name(title, &inv.number), pdf));
                     }
@@ -274,17 +337,17 @@ impl RunContext<'_> {
                 StoreTaken::All(steps) => {
                     if let Some(s) = steps.first() {
                         if let Some(l) = s.letter_id {
-                            report.letters.push((l, customer_id));
+                            report.letter(l, customer_id);
                         }
                         if let Some(e) = s.email_id {
-                            report.emails.push(e);
+                            report.email(e);
                         }
                     }
                     for step in &steps {
                         let Some((inv, _)) = group.iter().find(|(i, _)| i.id == step.invoice_id) else { continue };
                         self.late_fee(inv, step, letter.is_business, report).await?;
                     }
-                    report.steps.extend(steps);
+                    report.steps(steps);
                     break;
                 }
                 StoreTaken::Partly(left) => group.retain(|(inv, _)| left.contains(&inv.id)),
@@ -326,15 +389,15 @@ impl RunContext<'_> {
                 if let Err(e) = crate::files::ensure(self.store, company, &rec).await {
                     tracing::warn!(error = ?e, fee = %rec.id, "the late fee's files will be rendered by its job");
                 }
-                report.fees.push((inv.id, rec.id));
+                report.fee(inv.id, rec.id);
             }
             Ok(None) => {}
             Err(e) => {
                 tracing::warn!(error = %e, invoice = %inv.id, "a late fee could not be issued");
-                report.skipped.push(Skipped {
+                report.skipped([Skipped {
                     invoice_id: inv.id,
                     message: Message::new("dunning_fee_not_issued").with("e", e.to_string()),
-                });
+                }]);
             }
         }
         Ok(())
@@ -453,7 +516,7 @@ pub async fn run_quotes(
                 }
                 let customer = store.customer(company, customer_id).await?.customer;
                 let Some(to) = customer_email(&customer, None) else {
-                    report.skipped.extend(
+                    report.skipped(
                         group.iter().map(|(q, _)| Skipped {
                             invoice_id: q.id,
                             message: Message::new("customer_e_mail_address"),
@@ -528,9 +591,9 @@ pub async fn run_quotes(
                 match store.take_dunning_steps(company, by_user, as_of, &planned, &d).await? {
                     StoreTaken::All(steps) => {
                         if let Some(e) = steps.first().and_then(|s| s.email_id) {
-                            report.emails.push(e);
+                            report.email(e);
                         }
-                        report.steps.extend(steps);
+                        report.steps(steps);
                         break;
                     }
                     StoreTaken::Partly(left) => group.retain(|(q, _)| left.contains(&q.id)),
@@ -615,6 +678,35 @@ fn file_name(title: &str, number: &str) -> String {
     format!("{}.pdf", name.trim_end_matches('-'))
 }
 
+/// What a reminder says for `{payment_link}` and its "pay online" line: the link printed
+/// on its one invoice, or, for several, one line per invoice that has one ("F2026-00012 :
+/// https://…/pay/…"); `None` when none of them carries a link.
+fn payment_links(group: &[(OverdueInvoice, NextStep)]) -> Option<String> {
+    let linked: Vec<(&str, &str)> =
+        group.iter().filter_map(|(i, _)| i.payment_link.as_deref().map(|u| (i.number.as_str(), u))).collect();
+    match (group.len(), linked.as_slice()) {
+        (_, []) => None,
+        (1, [(_, url)]) => Some((*url).to_string()),
+        _ => Some(linked.iter().map(|(n, u)| format!("{n} : {u}")).collect::<Vec<_>>().join("\n")),
+    }
+}
+
+/// The stored PDF of an invoice, read alone (not its other files nor its content);
+/// rendered and stored first when it has none yet.
+async fn stored_pdf(store: &Store, company: Uuid, inv: &OverdueInvoice) -> Result<Vec<u8>, ApiError> {
+    use facturier_store::files::FileFormat;
+    if let Some(f) = store.document_file(company, inv.id, FileFormat::Pdf).await? {
+        return Ok(f.bytes);
+    }
+    let rec = store.document(company, inv.kind, inv.id).await?;
+    crate::files::ensure(store, company, &rec)
+        .await?
+        .into_iter()
+        .find(|f| f.format == FileFormat::Pdf)
+        .map(|f| f.bytes)
+        .ok_or_else(|| ApiError::Internal(format!("no PDF stored for {}", inv.number)))
+}
+
 /// A customer's reminder with where it goes.
 struct Composed {
     reminder: Reminder,
@@ -637,10 +729,20 @@ async fn compose(
 ) -> Result<Option<Composed>, ApiError> {
     let Some((first, _)) = group.first() else { return Ok(None) };
     let customer = store.customer(company, customer_id).await?.customer;
-    let rec = store.document(company, first.kind, first.id).await?;
-    let parties = store.parties(company, &rec.content).await?;
-    let buyer: &Buyer = &parties.buyer;
-    let seller: Seller = settings.identity.clone().unwrap_or_else(|| parties.seller.clone());
+    // The first invoice's sealed parties only when needed: the seller of a company
+    // without an identity in its settings, the buyer's address of a customer without one.
+    let parties = if settings.identity.is_none() || customer_email(&customer, None).is_none() {
+        let rec = store.document(company, first.kind, first.id).await?;
+        Some(store.parties(company, &rec.content).await?)
+    } else {
+        None
+    };
+    let buyer: Option<&Buyer> = parties.as_ref().map(|p| &p.buyer);
+    let seller: Seller = match (&settings.identity, &parties) {
+        (Some(s), _) => s.clone(),
+        (None, Some(p)) => p.seller.clone(),
+        (None, None) => return Err(ApiError::Internal("a seller without identity nor parties".into())),
+    };
     let is_business = customer.kind == CustomerKind::Company;
     let key_account = store.is_key_account(company, customer_id).await?;
     let (index, step) = group
@@ -664,7 +766,7 @@ async fn compose(
             indemnity: c.indemnity,
         });
     }
-    let email = customer_email(&customer, Some(buyer));
+    let email = customer_email(&customer, buyer);
     let sender_name = sender_name_of(&seller);
     let language: Language = customer.language;
     let tone = match kind {
@@ -682,11 +784,56 @@ async fn compose(
             penalty_rate: rate,
             date: as_of,
             lines,
-            payment_link: None,
+            payment_link: payment_links(group),
             custom: custom_texts(policy, &step, language, key_account),
         },
         email,
         sender_name,
         is_business,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invoice(number: &str, link: Option<&str>) -> (OverdueInvoice, NextStep) {
+        let day = Date::from_calendar_date(2026, time::Month::March, 2).expect("a date");
+        let inv = OverdueInvoice {
+            id: Uuid::now_v7(),
+            kind: DocumentKind::Invoice,
+            number: number.into(),
+            customer_id: Uuid::nil(),
+            customer_name: "Garage".into(),
+            currency: "EUR".into(),
+            issue_date: day,
+            due_date: day,
+            gross: facturier_core::Decimal::ONE_HUNDRED,
+            due: facturier_core::Decimal::ONE_HUNDRED,
+            steps: Vec::new(),
+            payment_link: link.map(str::to_string),
+        };
+        let level = Policy::default().levels[0].clone();
+        (inv, NextStep { index: 0, level, due_on: day, due_now: true })
+    }
+
+    #[test]
+    fn a_reminder_gives_the_link_of_its_invoice_or_one_line_per_linked_invoice() {
+        assert_eq!(payment_links(&[invoice("F1", None)]), None);
+        assert_eq!(
+            payment_links(&[invoice("F1", Some("https://f.example/pay/a"))]).as_deref(),
+            Some("https://f.example/pay/a")
+        );
+        let two = [
+            invoice("F1", Some("https://f.example/pay/a")),
+            invoice("F2", None),
+            invoice("F3", Some("https://f.example/pay/c")),
+        ];
+        assert_eq!(
+            payment_links(&two).as_deref(),
+            Some("F1 : https://f.example/pay/a\nF3 : https://f.example/pay/c"),
+            "an invoice without a link is not named"
+        );
+        assert_eq!(payment_links(&[invoice("F1", None), invoice("F2", None)]), None);
+    }
 }

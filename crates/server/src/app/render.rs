@@ -102,6 +102,13 @@ pub async fn model_of(
             e.insert(p.product.reference);
         }
     }
+    // The payment link decided when the invoice was issued (`app::documents::issue`): part
+    // of what it prints for ever, whatever the Stripe settings became since.
+    let payment_url = if rec.status != Status::Draft && rec.kind.is_payable() {
+        store.printed_payment_link(company, rec.id).await?
+    } else {
+        None
+    };
     Ok(RenderDocument {
         kind: rec.kind,
         status,
@@ -128,6 +135,7 @@ pub async fn model_of(
             totals_on_every_page: printed.totals_on_every_page,
         },
         references,
+        payment_url,
     })
 }
 

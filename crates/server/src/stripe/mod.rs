@@ -206,6 +206,27 @@ fn public_base(app: &App) -> String {
     app.web.public_url.clone().unwrap_or_default().trim_end_matches('/').to_string()
 }
 
+/// The payment link an invoice about to be issued will print: its `/pay/{token}` address
+/// (from the configured public URL, never from a request) and the token's hash, when the
+/// company takes online payment; `None` for a document that is not an invoice, or a
+/// company without a Stripe account or a server without a public URL.
+pub async fn link_to_print(
+    app: &App,
+    company_id: Uuid,
+    kind: DocumentKind,
+    invoice_id: Uuid,
+) -> Result<Option<(String, String)>, ApiError> {
+    if !matches!(kind, DocumentKind::Invoice | DocumentKind::DepositInvoice) {
+        return Ok(None);
+    }
+    let Some(base) = app.web.public_url.as_deref() else { return Ok(None) };
+    if app.store.stripe_account(company_id).await?.is_none() {
+        return Ok(None);
+    }
+    let token = SecretsKey::of(app).await?.payment_token(company_id, invoice_id);
+    Ok(Some((token_hash(&token), format!("{}/pay/{token}", base.trim_end_matches('/')))))
+}
+
 /// Starts a Checkout session for what the invoice has due.
 pub async fn start_session(app: &App, company_id: Uuid, invoice_id: Uuid) -> Result<PaymentLinkView, ApiError> {
     // An invoice, or a deposit invoice: the link pays the document it was made for.

@@ -38,6 +38,7 @@ pub fn routes(r: Router<App>) -> Router<App> {
         .route("/dunning/invoices/{id}/notes", post(history::add_note))
         .route("/dunning/invoices/{id}/hold", post(history::hold_invoice))
         .route("/customers/{id}/dunning", get(history::customer))
+        .route("/customers/{id}/dunning.csv", get(history::customer_csv))
         .route("/customers/{id}/account", get(account::page))
         .route("/customers/{id}/dunning-hold", post(account::hold_customer))
 }

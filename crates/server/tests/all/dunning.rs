@@ -286,7 +286,7 @@ async fn one_email_per_customer_lists_its_invoices_with_their_pdfs() {
 }
 
 /// The text of a PDF as pypdf (the validators' virtualenv) extracts it.
-fn pdf_text(pdf: &[u8]) -> String {
+pub(crate) fn pdf_text(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("letter.pdf");
     std::fs::write(&path, pdf).expect("write");
@@ -331,6 +331,87 @@ async fn a_letter_run_makes_one_printable_letter_per_customer() {
             assert!(text.contains("L441-10"), "{text}");
         }
         app.other_company().await.get(&url).await.assert_status(404);
+    })
+    .await;
+}
+
+/// A run walks the customers a page at a time (`PAGE_CUSTOMERS`, keyset on the customer
+/// over migration 0041's index): over more than two pages every customer gets one e-mail
+/// listing its invoices, every invoice one step; a run that keeps only its counts (the
+/// daily job, the benchmark) counts the same; again the same day, nothing.
+#[tokio::test]
+async fn a_run_over_several_pages_of_customers_duns_each_invoice_once() {
+    use facturier_core::dunning::Channel;
+    use facturier_core::tax::Vat;
+    use facturier_server::app::dunning::{Keep, Levels, PAGE_CUSTOMERS, RunRequest, run};
+    use facturier_store::bulk::BulkInvoice;
+    use facturier_store::files::FileFormat;
+    each_db(|app| async move {
+        let model: uuid::Uuid = app.customer().await.parse().unwrap();
+        let model = app.store.customer(app.company_id, model).await.unwrap().customer;
+        let n = PAGE_CUSTOMERS * 2 + 17;
+        let customers: Vec<_> = (0..n)
+            .map(|i| facturier_core::party::Customer { name: format!("Client {i:04}"), ..model.clone() })
+            .collect();
+        let ids = app.store.bulk_insert_customers(app.company_id, &customers).await.unwrap();
+        let today = time::OffsetDateTime::now_utc().date();
+        let vat = Vat::new(facturier_core::Decimal::from(20), None).unwrap();
+        // Two invoices for every other customer, one for the rest.
+        let batch: Vec<BulkInvoice> = ids
+            .iter()
+            .enumerate()
+            .flat_map(|(i, c)| std::iter::repeat_n(*c, if i % 2 == 0 { 2 } else { 1 }))
+            .map(|c| BulkInvoice {
+                content: facturier_core::document::Content {
+                    issue_date: Some(today),
+                    payment_terms: facturier_core::terms::PaymentTerms::Days(30),
+                    lines: vec![facturier_core::document::Line::item(
+                        "Pose",
+                        facturier_core::Decimal::ONE,
+                        facturier_core::Decimal::from(100),
+                        vat,
+                    )],
+                    ..facturier_core::document::Content::new(c, facturier_core::money::Currency::EUR)
+                },
+                payment: None,
+            })
+            .collect();
+        let issued = app.store.bulk_issue_invoices(app.company_id, today, &batch).await.unwrap();
+        for d in &issued {
+            let files = facturier_server::files::formats(facturier_core::document::DocumentKind::Invoice)
+                .into_iter()
+                .map(|f| (f, if f == FileFormat::Pdf { b"%PDF-1.7 stub".to_vec() } else { b"<x/>".to_vec() }))
+                .collect();
+            app.store.store_document_files(app.company_id, d.id, files).await.unwrap();
+        }
+        let mut req = RunRequest {
+            company: app.company_id,
+            by_user: None,
+            as_of: today + Duration::days(45),
+            only: None,
+            channel: Channel::Email,
+            levels: Levels::All,
+            keep: Keep::Counts,
+        };
+        let counted = run(&app.store, &req, &|_, _| {}).await.unwrap();
+        assert_eq!(counted.customers, n, "every customer walked once");
+        assert_eq!(counted.counts.steps, issued.len(), "every invoice dunned once");
+        assert_eq!(counted.counts.emails, n, "one e-mail per customer");
+        assert!(counted.steps.is_empty() && counted.emails.is_empty(), "a run that counts keeps no list");
+        req.keep = Keep::Everything;
+        let again = run(&app.store, &req, &|_, _| {}).await.unwrap();
+        assert_eq!((again.counts.steps, again.steps.len(), again.customers), (0, 0, n), "the same day: nothing");
+        // The next level, kept: the lists and their counts agree, one e-mail per customer.
+        req.as_of = today + Duration::days(30 + 15 + 1);
+        let next = run(&app.store, &req, &|_, _| {}).await.unwrap();
+        assert_eq!(next.steps.len(), issued.len());
+        assert_eq!(next.counts.steps, next.steps.len());
+        assert_eq!((next.counts.emails, next.emails.len()), (n, n));
+        let mut dunned: Vec<uuid::Uuid> = next.steps.iter().map(|s| s.invoice_id).collect();
+        dunned.sort();
+        dunned.dedup();
+        assert_eq!(dunned.len(), issued.len(), "each invoice once");
+        assert!(next.steps.iter().all(|s| s.level.as_deref() == Some("reminder_2")), "the second level");
     })
     .await;
 }

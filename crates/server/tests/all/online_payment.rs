@@ -504,3 +504,73 @@ async fn the_payment_link_button_of_an_unpaid_invoice_shows_its_stable_link() {
     })
     .await;
 }
+
+/// The bytes of a document's PDF, as downloaded.
+async fn pdf_of(app: &TestApp, id: &str) -> Vec<u8> {
+    let r = app.http.get(format!("{}/invoices/{id}/pdf", app.base)).bearer_auth(&app.token).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    r.bytes().await.unwrap().to_vec()
+}
+
+/// With Stripe set up, an issued invoice prints its payment link: the `/pay/{token}`
+/// address on the configured public URL (the one the "Lien de paiement" button gives),
+/// which opens Checkout. Re-rendered from what is stored, the PDF is the same bytes; a
+/// reminder of the invoice gives the same link. Issued before Stripe: nothing printed.
+#[tokio::test]
+async fn an_invoice_issued_with_stripe_prints_its_payment_link_and_reminders_give_it() {
+    if !common::smtp::python_available() {
+        return;
+    }
+    each_db(|app| async move {
+        let (base, seen) = stand_in_stripe().await;
+        let before = invoice(&app).await;
+        set_up_stripe(&app, &base, WEBHOOK_SECRET).await;
+        let id = invoice(&app).await;
+
+        let pdf = pdf_of(&app, &id).await;
+        let text = crate::dunning::pdf_text(&pdf);
+        let at = text.find("Payer en ligne : ").unwrap_or_else(|| panic!("the link is printed: {text}"));
+        let printed: String = text[at + 17..].chars().take_while(|c| !c.is_whitespace()).collect();
+        let public = app.base.trim_end_matches("/api/v1");
+        assert!(printed.starts_with(&format!("{public}/pay/")), "{printed}");
+        let link = app.post(&format!("/invoices/{id}/payment-link"), json!({})).await.assert_status(200).clone();
+        assert_eq!(link["public_url"].as_str(), Some(printed.as_str()), "the button's link");
+        let open = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let r = open.get(&printed).send().await.unwrap();
+        assert!(r.status().is_redirection(), "the printed link opens Checkout: {}", r.status());
+        assert!(!seen.lock().unwrap().forms.is_empty());
+
+        // Rendered again from the stored invoice and its link: the same bytes.
+        let uuid: uuid::Uuid = id.parse().unwrap();
+        let rec =
+            app.store.document(app.company_id, facturier_core::document::DocumentKind::Invoice, uuid).await.unwrap();
+        let today = rec.issue_date.unwrap();
+        let model = facturier_server::app::render::model_of(&app.store, app.company_id, today, &rec).await.unwrap();
+        assert_eq!(model.payment_url.as_deref(), Some(printed.as_str()));
+        let again = facturier_server::app::render::pdf_bytes(&rec, model).await.unwrap();
+        assert!(again == pdf, "the same bytes when rendered again");
+        assert_eq!(pdf_of(&app, &id).await, pdf, "the stored file is served");
+
+        let earlier = crate::dunning::pdf_text(&pdf_of(&app, &before).await);
+        assert!(!earlier.contains("Payer en ligne") && !earlier.contains("/pay/"), "{earlier}");
+
+        // A reminder of the invoice ends with its link; `{payment_link}` gives it too.
+        let due = rec.due_date.unwrap() + time::Duration::days(1);
+        let body = json!({"as_of": due.to_string(), "channel": "email", "invoice_ids": [id]});
+        let run = app.post("/dunning/run", body).await.assert_status(200).clone();
+        assert_eq!(run["emails"].as_array().map(Vec::len), Some(1));
+        const BODIES: &str = "SELECT body FROM outbox WHERE document_id IS NULL ORDER BY created_at, id";
+        let bodies = stored_column(&app, BODIES).await;
+        assert!(bodies.len() == 1 && bodies[0].contains(&printed), "{bodies:?}");
+        let templates =
+            json!({"reminder_2": {"fr": {"individual": {"subject": "Relance", "body": "Payez ici : {payment_link}"}}}});
+        app.patch("/settings", json!({"dunning": {"templates": templates}})).await.assert_status(200);
+        let body =
+            json!({"as_of": (due + time::Duration::days(15)).to_string(), "channel": "email", "invoice_ids": [id]});
+        let run = app.post("/dunning/run", body).await.assert_status(200).clone();
+        assert_eq!(run["emails"].as_array().map(Vec::len), Some(1));
+        let bodies = stored_column(&app, BODIES).await;
+        assert!(bodies.len() == 2 && bodies[1].contains(&format!("Payez ici : {printed}")), "{bodies:?}");
+    })
+    .await;
+}

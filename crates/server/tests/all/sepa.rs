@@ -314,6 +314,17 @@ async fn a_mandate_amended_through_the_api_is_reported_by_the_next_debit() {
         let (_, _, xml08) =
             fetch(&app, &format!("/sepa/direct-debits/{}/xml?version=08", b["id"].as_str().unwrap())).await;
         assert_valid_sepa("amended-08.xml", &xml08);
+        // While that batch awaits collection the mandate stays as the batch wrote it: a
+        // clear refusal naming the batch, nothing changed; collected, it can be amended.
+        let r = app.post(&path, json!({"iban": "FR7630004000031234567890143", "bic": "BNPAFRPP"})).await;
+        assert_eq!(r.status, 409, "{}", r.body);
+        let said = r.body.to_string();
+        assert!(said.contains(b["message_id"].as_str().unwrap()) && said.contains("awaiting collection"), "{said}");
+        let listed = app.get(&format!("/customers/{c}/mandates")).await.assert_status(200)["data"][0].clone();
+        assert_eq!(listed["iban"], v["iban"], "unchanged");
+        let batch = b["id"].as_str().unwrap();
+        let collected = json!({"date": tomorrow()});
+        app.post(&format!("/sepa/direct-debits/{batch}/collected"), collected).await.assert_status(200);
         // Reported once: the mandate is plain again.
         let now = app.get(&format!("/customers/{c}/mandates")).await.assert_status(200)["data"][0].clone();
         assert_eq!((now["amended"].as_bool(), now["original_reference"].as_str()), (Some(false), None));

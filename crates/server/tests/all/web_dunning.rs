@@ -585,6 +585,37 @@ async fn the_debtor_account_shows_the_aged_balance_statement_open_invoices_and_e
         assert!(text.contains("Rappeler lundi") && text.contains("Appel"), "{text}");
         assert!(text.contains("Relance 1 par e-mail"), "{text}");
         assert!(text.contains("E-mails") && text.contains("en attente d'envoi"), "the reminder's e-mail: {text}");
+        // The customer's auxiliary account, the one the accounting exports write.
+        let made = app.get(&format!("/customers/{}", k.martin)).await.body["accounting_account"].clone();
+        let made = made.as_str().expect("an auxiliary account").to_string();
+        assert!(made.starts_with("411BOULAN"), "{made}");
+        assert!(text.contains(&format!("Compte client (auxiliaire) : {made}")), "{text}");
+        app.patch(&format!("/customers/{}", k.martin), json!({"accounting_account": "411MARTIN"}))
+            .await
+            .assert_status(200);
+        let text = plain(&b.get(&format!("/customers/{}/account", k.martin)).await.body);
+        assert!(text.contains("Compte client (auxiliaire) : 411MARTIN"), "the customer's own: {text}");
+
+        // The reminder history as CSV: every step and entry, an undone one marked.
+        let history = b.get(&format!("/customers/{}/dunning", k.martin)).await;
+        assert!(history.body.contains(&format!(r#"href="/customers/{}/dunning.csv""#, k.martin)));
+        let step = app.get(&format!("/invoices/{a1}/dunning")).await.body.clone();
+        let step = step["steps"].as_array().unwrap().iter().find(|s| s["kind"] == "auto").unwrap()["id"].clone();
+        app.delete(&format!("/dunning/steps/{}", step.as_str().unwrap())).await.assert_status(204);
+        let csv = b.get(&format!("/customers/{}/dunning.csv", k.martin)).await;
+        assert_eq!(csv.status, 200, "{}", csv.body);
+        assert!(csv.content_type.starts_with("text/csv"), "{}", csv.content_type);
+        assert!(csv.header("content-disposition").contains("historique-relances-"));
+        let t = facturier_formats::table::read_csv(&csv.bytes).unwrap();
+        assert_eq!(t.headers, ["Date", "Facture", "Quoi", "Note", "État", "Enregistré le"]);
+        let rows: Vec<Vec<&str>> = t.rows.iter().map(|r| r.cells.iter().map(String::as_str).collect()).collect();
+        assert_eq!(rows.len(), 2, "{rows:?}");
+        assert_eq!(rows[0][1..5], [number(&k.a1).as_str(), "Appel", "Rappeler lundi", "en cours"], "newest first");
+        assert_eq!(rows[1][1..5], [number(&k.a1).as_str(), "Relance 1 par e-mail", "", "supprimée"]);
+        let stranger = app.other_company().await;
+        stranger.store.create_user_token(stranger.company_id, "autre@test.fr", Role::Admin).await.unwrap();
+        let mut o = signed_in(&stranger, "autre@test.fr").await;
+        assert_eq!(o.get(&format!("/customers/{}/dunning.csv", k.martin)).await.status, 404);
 
         // Do not dun the customer, from its account.
         let r = b.submit(&format!("/customers/{}/dunning-hold", k.martin), &[("never", "1")]).await;

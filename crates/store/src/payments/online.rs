@@ -209,6 +209,48 @@ impl Store {
         tx.commit().await
     }
 
+    /// Keeps an invoice's payment link as printed on it: the hash of its token and its
+    /// address, decided once when the invoice is issued (an address already printed is
+    /// never replaced: the issued PDF carries it for ever).
+    pub async fn save_printed_payment_link(
+        &self,
+        company_id: Uuid,
+        invoice_id: Uuid,
+        token_hash: &str,
+        url: &str,
+    ) -> Result<()> {
+        let at: Stamp = now();
+        let mut tx = self.begin().await?;
+        on_conn!(&mut tx, |c| {
+            sqlx::query(
+                "INSERT INTO payment_links (company_id, invoice_id, token_hash, created_at, printed_url) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (company_id, invoice_id) DO UPDATE \
+                 SET token_hash = excluded.token_hash, \
+                 printed_url = COALESCE(payment_links.printed_url, excluded.printed_url)",
+            )
+            .bind(company_id)
+            .bind(invoice_id)
+            .bind(token_hash)
+            .bind(at)
+            .bind(url)
+            .execute(&mut *c)
+            .await?;
+        });
+        tx.commit().await
+    }
+
+    /// The payment link printed on an invoice, if it carries one.
+    pub async fn printed_payment_link(&self, company_id: Uuid, invoice_id: Uuid) -> Result<Option<String>> {
+        let row: Option<(Option<String>,)> = on_pool!(self, |p| sqlx::query_as(
+            "SELECT printed_url FROM payment_links WHERE company_id = $1 AND invoice_id = $2"
+        )
+        .bind(company_id)
+        .bind(invoice_id)
+        .fetch_optional(p)
+        .await?);
+        Ok(row.and_then(|r| r.0))
+    }
+
     /// The `(company, invoice)` of a payment link, by the hash of its token.
     pub async fn payment_link(&self, token_hash: &str) -> Result<Option<(Uuid, Uuid)>> {
         Ok(on_pool!(self, |p| sqlx::query_as("SELECT company_id, invoice_id FROM payment_links WHERE token_hash = $1")

@@ -111,6 +111,11 @@ pub(super) const SEPA: &[Row] = &[
         "nothing to amend: give a new IBAN or a new reference",
         "rien à modifier : indiquez un nouvel IBAN ou une nouvelle référence",
     ),
+    (
+        "sepa_mandate_in_open_batch",
+        "the mandate has debits in batch {batch} awaiting collection: amend it once the batch is collected",
+        "le mandat a des prélèvements dans le lot {batch} en attente d'encaissement : modifiez-le une fois le lot encaissé",
+    ),
     ("sepa_reject_file", "not a readable bank status file: {why}", "fichier de la banque illisible : {why}"),
     (
         "sepa_reject_file_kind",

@@ -97,10 +97,20 @@ pub async fn delete(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid) -> Res
 }
 
 /// Issues a draft: its number, its seal and its files, rendered once, now, and stored
-/// before the answer.
+/// before the answer. An invoice of a company that takes online payment prints its
+/// payment link (`/pay/{token}`), decided here before its files are rendered.
 pub async fn issue(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid) -> Result<DocumentRecord, ApiError> {
     auth.require_write()?;
+    // Decided before a number is drawn: a secrets key that cannot be read refuses the issue.
+    let link = crate::stripe::link_to_print(app, auth.company(), kind, id).await?;
     let rec = app.store.issue(auth.company(), kind, id, auth.today()).await?;
+    if let Some((hash, url)) = link
+        && rec.due() > facturier_core::Decimal::ZERO
+        && let Err(e) = app.store.save_printed_payment_link(auth.company(), id, &hash, &url).await
+    {
+        // Issued all the same: its files are rendered without the link, once and for all.
+        tracing::warn!(error = %e, invoice = %id, "the payment link to print could not be kept");
+    }
     crate::files::render_issued(&app.store, &app.files, auth.company(), &rec).await;
     Ok(rec)
 }

@@ -1,4 +1,5 @@
-//! `/customers/{id}/account`: the debtor account (« compte débiteur ») — what the customer
+//! `/customers/{id}/account`: the debtor account (« compte débiteur ») — its auxiliary
+//! account (`app::accounting::auxiliary_account`), what the customer
 //! owes per currency by lateness (`app::reports`' aged balance, the figures of `GET
 //! /reports/aged-balance`), its statement (`web::payments`' own), its open invoices with
 //! their next reminder, the history of exchanges (reminders, calls, promises, notes,
@@ -46,6 +47,7 @@ pub const LABELS: Labels = &[
     ("dunning.customer_hold_on", "Ne pas relancer ce client", "Do not dun this customer"),
     ("dunning.customer_hold_off", "Relancer à nouveau ce client", "Dun this customer again"),
     ("dunning.to_customer", "Fiche client", "Customer record"),
+    ("dunning.accounting_account", "Compte client (auxiliaire)", "Customer (auxiliary) account"),
 ];
 
 /// Open invoices shown on the page (the list has the rest).
@@ -61,6 +63,8 @@ type EmailLine = (String, String, String, String);
 struct AccountPage {
     p: Chrome,
     id: String,
+    /// The customer's auxiliary account, as the accounting exports write it.
+    accounting_account: String,
     held: bool,
     buckets: Vec<&'static str>,
     /// (currency, amounts per bucket, total).
@@ -80,6 +84,10 @@ pub async fn page(State(app): State<App>, s: WebSession, Path(id): Path<String>)
     let id = path_id(lang, &id)?;
     let customer = app.store.customer(company, id).await.map_err(err)?;
     let held = app.store.dunning_held(company, id).await.map_err(err)?;
+    let accounting_account =
+        crate::app::accounting::auxiliary_account(&app.store, company, id, &customer.customer.name)
+            .await
+            .map_err(|e| WebError::api(lang, e))?;
     let today = s.today();
     // The company's aged balance, this customer's rows: the same figures as the report's.
     let report = crate::app::reports::aged_balance(&app, &s.auth(), today).await.map_err(|e| WebError::api(lang, e))?;
@@ -120,6 +128,7 @@ pub async fn page(State(app): State<App>, s: WebSession, Path(id): Path<String>)
     let page = AccountPage {
         p: s.chrome(&app, "customers", title).await?,
         id: id.to_string(),
+        accounting_account,
         held,
         buckets: Bucket::ALL.iter().map(|b| t(lang, &format!("aged.b.{}", b.as_str()))).collect(),
         balance,

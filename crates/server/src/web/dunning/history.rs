@@ -1,6 +1,7 @@
 //! The dunning history: the invoice page's dunning box (its steps with undo, an entry by
 //! hand — a call, a promise to pay with its date, a note — and "do not dun"), a
-//! customer's steps and entries over all its invoices (`/customers/{id}/dunning`), and
+//! customer's steps and entries over all its invoices (`/customers/{id}/dunning`, and
+//! `/customers/{id}/dunning.csv` for a spreadsheet), and
 //! the download of a run's letter. Writes go through the store's dunning operations,
 //! which the API calls too.
 
@@ -59,6 +60,10 @@ pub const LABELS: Labels = &[
     ("dunning.add_button", "Enregistrer", "Save"),
     ("dunning.customer_title", "Historique des relances de", "Reminder history of"),
     ("dunning.customer_link", "Historique des relances", "Reminder history"),
+    ("dunning.history_csv", "Exporter l'historique en CSV", "Export the history as CSV"),
+    ("dunning.history_sheet", "Relances", "Reminders"),
+    ("dunning.state", "État", "State"),
+    ("dunning.live", "en cours", "live"),
     ("dunning.invoice", "Facture", "Invoice"),
     ("dunning.when", "Enregistré le", "Recorded on"),
     ("dunning.more", "Plus anciennes", "Older"),
@@ -338,6 +343,57 @@ pub async fn customer_lines(
             .collect(),
         more,
     ))
+}
+
+/// The most rows a customer's history export writes.
+const HISTORY_EXPORT_MAX: u32 = 100_000;
+/// Rows read per query while exporting a customer's history.
+const HISTORY_EXPORT_PAGE: u32 = 1000;
+
+/// `GET /customers/{id}/dunning.csv`: the customer's whole reminder history (every step
+/// and entry of its invoices, undone ones marked, newest first) as CSV in the reader's
+/// notation: the date, the invoice, what, the note, whether it was undone, when recorded.
+pub async fn customer_csv(State(app): State<App>, s: WebSession, Path(id): Path<String>) -> Result<Response, WebError> {
+    use facturier_formats::export::{self, Cell, Sheet};
+    let lang = s.lang();
+    let id = path_id(lang, &id)?;
+    let company = s.rec.company_id;
+    app.store.customer(company, id).await.map_err(|e| WebError::store(lang, e))?;
+    let headers = ["dunning.date", "dunning.invoice", "dunning.what", "dunning.text", "dunning.state", "dunning.when"]
+        .iter()
+        .map(|k| t(lang, k).to_string())
+        .collect();
+    let mut rows = Vec::new();
+    let mut offset = 0;
+    loop {
+        let (page, more) = customer_lines(&app, &s, id, HISTORY_EXPORT_PAGE, offset).await?;
+        for l in page {
+            let state = if l.undone { "dunning.undone" } else { "dunning.live" };
+            rows.push(vec![
+                Cell::text(l.date),
+                Cell::text(l.invoice.map(|i| i.0).unwrap_or_default()),
+                Cell::text(l.what),
+                Cell::text(l.text),
+                Cell::text(t(lang, state)),
+                Cell::text(l.when),
+            ]);
+        }
+        offset += HISTORY_EXPORT_PAGE;
+        if !more || offset >= HISTORY_EXPORT_MAX {
+            break;
+        }
+    }
+    let sheet = Sheet { name: t(lang, "dunning.history_sheet").to_string(), headers, rows };
+    let bytes = export::csv(&sheet, lang).map_err(|e| WebError::api(lang, e.into()))?;
+    let name = format!("{}-{id}.csv", if lang == Language::Fr { "historique-relances" } else { "reminder-history" });
+    Ok((
+        [
+            (header::CONTENT_TYPE, export::CSV_TYPE.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// `GET /customers/{id}/dunning?page=`: every step and entry of the customer's invoices,

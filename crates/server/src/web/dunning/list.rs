@@ -702,6 +702,7 @@ pub async fn run(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<
         only: Some(&only),
         channel,
         levels: Levels::All,
+        keep: crate::app::dunning::Keep::Everything,
     };
     let report = crate::app::dunning::run(&app.store, &req, &|_, _| {}).await.map_err(api)?;
     if !report.emails.is_empty() {
