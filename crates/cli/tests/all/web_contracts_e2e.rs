@@ -7,18 +7,7 @@
 use crate::browser;
 
 use browser::*;
-use serde_json::{Value, json};
-use std::process::{Command, Stdio};
-
-async fn api(app: &str, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-    let mut r = reqwest::Client::new().request(method, format!("{app}/api/v1{path}")).bearer_auth(token);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let r = r.send().await.unwrap();
-    assert!(r.status().is_success(), "{path}: {}", r.status());
-    r.json().await.unwrap_or(Value::Null)
-}
+use serde_json::json;
 
 /// Sets an input the way a picker would (date inputs and selects read keys by locale).
 async fn set(b: &Browser, id: &str, value: &str) {
@@ -34,46 +23,23 @@ async fn fits_the_phone(b: &Browser, what: &str) {
 }
 
 async fn journey(db: &Db) {
-    let init = run(db, &["init", "--company-name", "Atelier Test", "--admin-email", "admin@test.fr", "--json"], &[]);
-    let token = init["token"].as_str().unwrap().to_string();
-    run(db, &["user", "set-password", "--email", "admin@test.fr"], &[("FACTURIER_PASSWORD", PASSWORD)]);
-    let port = free_port();
-    let server = Command::new(BIN)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("FACTURIER_DATABASE_URL", &db.url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _server = Proc(server);
-    let app = format!("http://127.0.0.1:{port}");
-    wait_http(&format!("{app}/healthz")).await;
-    let settings = json!({"identity": {"name": "Atelier Test", "legal_form": "SARL", "share_capital": "10000",
-        "rcs_city": "Lyon", "siren": "552100554", "vat_number": "FR96552100554",
-        "address": {"line1": "3 place Bellecour", "postal_code": "69002", "city": "Lyon", "country": "FR"}},
-        "banks": [{"label": "Compte courant", "iban": "FR7630004000031234567890143", "bic": "BNPAFRPPXXX", "default": true}]});
-    api(&app, &token, reqwest::Method::PATCH, "/settings", Some(settings)).await;
-    let customer = api(
-        &app,
-        &token,
-        reqwest::Method::POST,
-        "/customers",
-        Some(json!({"name": "CapiLog Industrie", "legal": {"siren": "732829320"},
+    let served = Served::start(db).await;
+    let app = served.url.clone();
+    let bank = json!({"label": "Compte courant", "iban": "FR7630004000031234567890143", "bic": "BNPAFRPPXXX", "default": true});
+    served.identify(json!({"banks": [bank]})).await;
+    let customer = served
+        .api(
+            reqwest::Method::POST,
+            "/customers",
+            Some(json!({"name": "CapiLog Industrie", "legal": {"siren": "732829320"},
                "billing_address": {"line1": "1 rue Haute", "postal_code": "69002", "city": "Lyon", "country": "FR"}})),
-    )
-    .await;
+        )
+        .await;
     let customer = customer["id"].as_str().unwrap().to_string();
 
     let b = Browser::start(db.name).await;
     b.window(390, 844).await;
-    b.goto(&format!("{app}/login")).await;
-    b.fill("#email", "admin@test.fr").await;
-    b.fill("#password", PASSWORD).await;
-    b.click("button[type=submit]").await;
-    if b.exists("#setup-later").await {
-        b.click("#setup-later").await;
-    }
-    b.wait_text("h1", "Tableau de bord").await;
+    b.sign_in(&app, ADMIN).await;
 
     // Contracts from the menu, then the indices: December 2013 by the form.
     b.click("#nav-toggle").await;
@@ -146,9 +112,9 @@ async fn journey(db: &Db) {
     b.screenshot("contracts-04-run").await;
 
     // The grid of 2015: its four invoices by number, linked.
-    let contracts = api(&app, &token, reqwest::Method::GET, "/contracts", None).await;
+    let contracts = served.api(reqwest::Method::GET, "/contracts", None).await;
     let id = contracts["data"][0]["id"].as_str().unwrap().to_string();
-    let contract = api(&app, &token, reqwest::Method::GET, &format!("/contracts/{id}"), None).await;
+    let contract = served.api(reqwest::Method::GET, &format!("/contracts/{id}"), None).await;
     let numbers: Vec<String> = contract["billed"]
         .as_array()
         .unwrap()

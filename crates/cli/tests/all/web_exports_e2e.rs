@@ -6,64 +6,29 @@
 use crate::browser;
 
 use browser::*;
-use serde_json::{Value, json};
-use std::process::{Command, Stdio};
-
-async fn api(app: &str, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-    let mut r = reqwest::Client::new().request(method, format!("{app}/api/v1{path}")).bearer_auth(token);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let r = r.send().await.unwrap();
-    assert!(r.status().is_success(), "{path}: {}", r.status());
-    r.json().await.unwrap_or(Value::Null)
-}
+use serde_json::json;
 
 async fn journey(db: &Db) {
-    let init = run(db, &["init", "--company-name", "Atelier Test", "--admin-email", "admin@test.fr", "--json"], &[]);
-    let token = init["token"].as_str().unwrap().to_string();
-    run(db, &["user", "set-password", "--email", "admin@test.fr"], &[("FACTURIER_PASSWORD", PASSWORD)]);
-    let port = free_port();
-    let server = Command::new(BIN)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env("FACTURIER_DATABASE_URL", &db.url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let _server = Proc(server);
-    let app = format!("http://127.0.0.1:{port}");
-    wait_http(&format!("{app}/healthz")).await;
-    let settings = json!({"identity": {"name": "Atelier Test", "legal_form": "SARL", "share_capital": "10000",
-        "rcs_city": "Lyon", "siren": "552100554", "vat_number": "FR96552100554",
-        "address": {"line1": "3 place Bellecour", "postal_code": "69002", "city": "Lyon", "country": "FR"}}});
-    api(&app, &token, reqwest::Method::PATCH, "/settings", Some(settings)).await;
-    let customer = api(
-        &app,
-        &token,
-        reqwest::Method::POST,
-        "/customers",
-        Some(json!({"name": "Boulangerie Martin", "legal": {"siren": "732829320"},
+    let served = Served::start(db).await;
+    let app = served.url.clone();
+    served.identify(json!({})).await;
+    let customer = served
+        .api(
+            reqwest::Method::POST,
+            "/customers",
+            Some(json!({"name": "Boulangerie Martin", "legal": {"siren": "732829320"},
                "billing_address": {"line1": "1 rue Haute", "postal_code": "69002", "city": "Lyon", "country": "FR"}})),
-    )
-    .await;
+        )
+        .await;
     let customer = customer["id"].as_str().unwrap().to_string();
     let line = json!({"description": "Pain de campagne", "quantity": "100", "unit_price": "1.20", "vat_rate": "5.5"});
     let inv =
-        api(&app, &token, reqwest::Method::POST, "/invoices", Some(json!({"customer_id": customer, "lines": [line]})))
-            .await;
+        served.api(reqwest::Method::POST, "/invoices", Some(json!({"customer_id": customer, "lines": [line]}))).await;
     let inv = inv["id"].as_str().unwrap().to_string();
-    api(&app, &token, reqwest::Method::POST, &format!("/invoices/{inv}/issue"), Some(json!({}))).await;
+    served.api(reqwest::Method::POST, &format!("/invoices/{inv}/issue"), Some(json!({}))).await;
 
     let b = Browser::start(db.name).await;
-    b.goto(&format!("{app}/login")).await;
-    b.fill("#email", "admin@test.fr").await;
-    b.fill("#password", PASSWORD).await;
-    b.click("button[type=submit]").await;
-    if b.exists("#setup-later").await {
-        b.click("#setup-later").await;
-    }
-    b.wait_text("h1", "Tableau de bord").await;
+    b.sign_in(&app, ADMIN).await;
 
     // The exports page from the menu: a wrong journal code first, shown next to its input.
     b.goto(&format!("{app}/exports")).await;

@@ -11,10 +11,11 @@ use crate::error::ApiError;
 use crate::input::DecText;
 use crate::web::i18n::t;
 use crate::web::notice::with_done;
-use crate::web::session::{Chrome, CsrfForm, FormData, WebSession, same_secret};
+use crate::web::session::{Chrome, CsrfForm, FormData, WebSession};
+use crate::web::upload;
 use crate::web::{WebError, html, messages, see_other};
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use facturier_core::message::Message;
@@ -209,22 +210,8 @@ pub async fn import(
 ) -> Result<Response, WebError> {
     let lang = s.lang();
     let code = code_of(lang, &code)?;
-    let mp = Multipart::from_request(req, &app)
-        .await
-        .map_err(|e| WebError::BadRequest(lang, Message::new("invalid").with("why", e.body_text())))?;
-    let mut fields = Vec::new();
-    let read = crate::api::customer_files::read_upload(mp, &mut fields).await;
-    let sent = headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .map(String::from)
-        .or_else(|| fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.clone()))
-        .unwrap_or_default();
-    if !same_secret(&sent, &s.rec.csrf_token) {
-        return Err(WebError::Csrf(lang));
-    }
-    s.auth().require_write().map_err(|e| WebError::api(lang, e))?;
-    let Ok(up) = read.map_err(|_| ()).and_then(|u| if u.bytes.is_empty() { Err(()) } else { Ok(u) }) else {
+    let form = upload::read_form(&app, &s, &headers, req).await?;
+    let Ok(up) = form.file.map_err(|_| ()).and_then(|u| if u.bytes.is_empty() { Err(()) } else { Ok(u) }) else {
         let errors = vec![("file".to_string(), t(lang, "index.file_missing").to_string())];
         return render_series(&app, &s, &code, FormData::default(), errors, None, StatusCode::UNPROCESSABLE_ENTITY)
             .await;
