@@ -741,8 +741,7 @@ async fn made(
 ) -> Result<(), ApiError> {
     report.created.push(invoice);
     if issue {
-        let rec = app.store.issue(company, DocumentKind::Invoice, invoice, run.today).await?;
-        crate::files::render_issued(&app.store, &app.files, company, &rec).await;
+        crate::app::documents::issue_for(app, company, DocumentKind::Invoice, invoice, run.today).await?;
         report.issued.push(invoice);
     }
     Ok(())

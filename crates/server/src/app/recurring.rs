@@ -176,8 +176,7 @@ pub async fn run(app: &App, company: Uuid, date: Date, today: Date) -> Result<Re
                 if let Some(made) = app.store.bill_recurring(company, id, on, &content).await? {
                     report.created.push(made);
                     if rec.issue {
-                        let issued = app.store.issue(company, DocumentKind::Invoice, made, today).await?;
-                        crate::files::render_issued(&app.store, &app.files, company, &issued).await;
+                        crate::app::documents::issue_for(app, company, DocumentKind::Invoice, made, today).await?;
                         report.issued.push(made);
                     }
                 }

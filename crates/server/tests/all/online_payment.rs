@@ -554,6 +554,27 @@ async fn an_invoice_issued_with_stripe_prints_its_payment_link_and_reminders_giv
         let earlier = crate::dunning::pdf_text(&pdf_of(&app, &before).await);
         assert!(!earlier.contains("Payer en ligne") && !earlier.contains("/pay/"), "{earlier}");
 
+        // An invoice the contracts run issues on its own prints its link as well.
+        let customer = app.customer_named("Abonné SARL").await;
+        // Starting today: its first year is billed today, after the invoices above.
+        let start = time::OffsetDateTime::now_utc().date().to_string();
+        let contract = json!({"customer_id": customer, "title": "Maintenance", "start_date": start,
+            "billing": {"period_months": 12, "mode": "advance", "issue": true},
+            "lines": [{"description": "Maintenance", "quantity": "1", "unit_price": "600", "vat_rate": "20"}]});
+        app.post("/contracts", contract).await.assert_status(201);
+        let run = app.post("/billing/run", json!({"date": start})).await.assert_status(200).clone();
+        let by_run = run["issued"][0].as_str().map(String::from);
+        // The daily job the server starts with may have billed it first: find it by its customer.
+        let by_run = match by_run {
+            Some(id) => id,
+            None => {
+                let list = app.get(&format!("/invoices?customer_id={customer}")).await.assert_status(200).clone();
+                list["data"][0]["id"].as_str().expect("the contract's invoice").to_string()
+            }
+        };
+        let text = crate::dunning::pdf_text(&pdf_of(&app, &by_run).await);
+        assert!(text.contains(&format!("Payer en ligne : {public}/pay/")), "{text}");
+
         // A reminder of the invoice ends with its link; `{payment_link}` gives it too.
         let due = rec.due_date.unwrap() + time::Duration::days(1);
         let body = json!({"as_of": due.to_string(), "channel": "email", "invoice_ids": [id]});

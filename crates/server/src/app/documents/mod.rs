@@ -101,17 +101,29 @@ pub async fn delete(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid) -> Res
 /// payment link (`/pay/{token}`), decided here before its files are rendered.
 pub async fn issue(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid) -> Result<DocumentRecord, ApiError> {
     auth.require_write()?;
+    issue_for(app, auth.company(), kind, id, auth.today()).await
+}
+
+/// [`issue`] without a user: what the runs that issue on their own (contracts, recurring
+/// invoices) call, so their invoices print the payment link as the user's do.
+pub async fn issue_for(
+    app: &App,
+    company: Uuid,
+    kind: DocumentKind,
+    id: Uuid,
+    today: time::Date,
+) -> Result<DocumentRecord, ApiError> {
     // Decided before a number is drawn: a secrets key that cannot be read refuses the issue.
-    let link = crate::stripe::link_to_print(app, auth.company(), kind, id).await?;
-    let rec = app.store.issue(auth.company(), kind, id, auth.today()).await?;
+    let link = crate::stripe::link_to_print(app, company, kind, id).await?;
+    let rec = app.store.issue(company, kind, id, today).await?;
     if let Some((hash, url)) = link
         && rec.due() > facturier_core::Decimal::ZERO
-        && let Err(e) = app.store.save_printed_payment_link(auth.company(), id, &hash, &url).await
+        && let Err(e) = app.store.save_printed_payment_link(company, id, &hash, &url).await
     {
         // Issued all the same: its files are rendered without the link, once and for all.
         tracing::warn!(error = %e, invoice = %id, "the payment link to print could not be kept");
     }
-    crate::files::render_issued(&app.store, &app.files, auth.company(), &rec).await;
+    crate::files::render_issued(&app.store, &app.files, company, &rec).await;
     Ok(rec)
 }
 
