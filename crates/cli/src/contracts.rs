@@ -25,7 +25,7 @@ pub async fn run(store: &Store, args: RunDueArgs) -> Result<bool> {
     if companies.is_empty() {
         bail!("the database has no company: create one with `facturier init`");
     }
-    let app = facturier_server::App::new(store.clone());
+    let app = crate::app_for_runs(store)?;
     let mut complete = true;
     for company in companies {
         let row = store.company(company).await.with_context(|| format!("company {company}"))?;

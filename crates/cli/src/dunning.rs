@@ -75,7 +75,7 @@ pub async fn run(store: &Store, cmd: DunningCommand) -> Result<()> {
         return Ok(());
     }
     let report = facturier_server::app::dunning::run(
-        store,
+        &crate::app_for_runs(store)?,
         &RunRequest { company, by_user: None, as_of, only: None, channel, levels, keep: Keep::Everything },
         &progress,
     )

@@ -193,6 +193,20 @@ enum UserCommand {
     },
 }
 
+/// The application a command's runs work through (the contracts' billing, the dunning):
+/// the invoices they issue print their payment link on `FACTURIER_PUBLIC_URL`, the
+/// address `serve` is reached at, when it is set.
+pub(crate) fn app_for_runs(store: &Store) -> Result<facturier_server::App> {
+    let mut app = facturier_server::App::new(store.clone());
+    if let Ok(url) = std::env::var("FACTURIER_PUBLIC_URL") {
+        let any = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        let url = facturier_server::web::public_url_for(Some(&url), any)
+            .with_context(|| format!("FACTURIER_PUBLIC_URL={url:?}"))?;
+        app.web.public_url = Some(url);
+    }
+    Ok(app)
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()

@@ -91,6 +91,9 @@ pub struct RunnerConfig {
     pub concurrency: usize,
     /// The web's idle limit: sessions unused this long are purged.
     pub session_idle: time::Duration,
+    /// The server's public address: what the invoices a job issues print as their
+    /// payment link (contracts, late fees), as the ones issued through the API do.
+    pub public_url: Option<String>,
 }
 
 impl Default for RunnerConfig {
@@ -100,6 +103,7 @@ impl Default for RunnerConfig {
             lease: Duration::from_secs(300),
             concurrency: 8,
             session_idle: time::Duration::hours(2),
+            public_url: None,
         }
     }
 }
@@ -145,6 +149,14 @@ impl Runner {
         let tag = uuid::Uuid::now_v7().simple().to_string();
         let owner = format!("pid {} {}", std::process::id(), &tag[tag.len() - 8..]);
         Runner { store, owner, waker, mailer, config }
+    }
+
+    /// The application the daily runs work through: its documents print the payment
+    /// link on the server's public address.
+    fn app(&self) -> crate::App {
+        let mut app = crate::App::new(self.store.clone());
+        app.web.public_url.clone_from(&self.config.public_url);
+        app
     }
 
     /// The kinds this runner claims.
@@ -291,6 +303,7 @@ impl Runner {
                 Err(e) => return Outcome::failed(format!("the companies could not be read: {e}")),
             },
         };
+        let app = self.app();
         let mut steps = 0;
         for c in companies {
             let today = match self.store.company(c).await {
@@ -307,7 +320,7 @@ impl Runner {
                 levels: crate::app::dunning::Levels::OfChannel,
                 keep: crate::app::dunning::Keep::Counts,
             };
-            match crate::app::dunning::run(&self.store, &req, &|_, _| {}).await {
+            match crate::app::dunning::run(&app, &req, &|_, _| {}).await {
                 Ok(r) => steps += r.counts.steps,
                 // Steps taken stay taken: the retry takes only what is left.
                 Err(e) => return Outcome::failed(format!("the dunning of company {c} stopped: {e:?}")),
@@ -333,7 +346,7 @@ impl Runner {
                 Err(e) => return Outcome::failed(format!("the companies could not be read: {e}")),
             },
         };
-        let app = crate::App::new(self.store.clone());
+        let app = self.app();
         let (mut created, mut blocked, mut reminded) = (0, 0, 0);
         for c in companies {
             let today = match self.store.company(c).await {

@@ -134,6 +134,7 @@ pub async fn serve_until(
         poll: mail.poll,
         concurrency: usize::try_from(mail.batch).unwrap_or(1).max(1),
         session_idle: web.idle,
+        public_url: web.public_url.clone(),
         ..jobs::RunnerConfig::default()
     };
     jobs::start(&store, &waker, sender, runner);

@@ -131,13 +131,14 @@ pub(super) async fn dunning_bench(
         pb.set_length(total as u64);
         pb.set_position(done as u64);
     };
+    let app = facturier_server::App::new(store.clone());
     let started = Instant::now();
-    let report = run(&store, &req, &progress).await.map_err(|e| anyhow::anyhow!("{e:?}")).context("dunning run")?;
+    let report = run(&app, &req, &progress).await.map_err(|e| anyhow::anyhow!("{e:?}")).context("dunning run")?;
     let secs = started.elapsed().as_secs_f64();
     pb.finish_and_clear();
     let (peak_kib, _) = memory_of("self").unwrap_or((0, 0));
     let started = Instant::now();
-    let again = run(&store, &req, &|_, _| {}).await.map_err(|e| anyhow::anyhow!("{e:?}")).context("second run")?;
+    let again = run(&app, &req, &|_, _| {}).await.map_err(|e| anyhow::anyhow!("{e:?}")).context("second run")?;
     let again_secs = started.elapsed().as_secs_f64();
     store.close().await;
     for suffix in ["", "-wal", "-shm"] {

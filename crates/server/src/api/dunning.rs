@@ -324,7 +324,7 @@ pub async fn run(
         levels: ops::Levels::All,
         keep: ops::Keep::Everything,
     };
-    let r = ops::run(&app.store, &req, &|_, _| {}).await?;
+    let r = ops::run(&app, &req, &|_, _| {}).await?;
     if !r.emails.is_empty() {
         app.outbox.wake();
     }

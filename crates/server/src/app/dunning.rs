@@ -177,11 +177,12 @@ enum Kind {
 /// each customer done (of how many). The API, the daily job and `facturier dunning run`
 /// call it; e-mails wait in the outbox with their `email.send` jobs.
 pub async fn run(
-    store: &Store,
+    app: &App,
     req: &RunRequest<'_>,
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> Result<RunReport, ApiError> {
     let RunRequest { company, as_of, only, channel, levels, keep, .. } = *req;
+    let store = &app.store;
     let settings = store.settings(company).await?;
     let policy = settings.dunning.clone();
     // Invoices due up to the friendly reminder's horizon are read with the overdue ones.
@@ -191,8 +192,14 @@ pub async fn run(
     };
     let horizon = as_of.checked_add(time::Duration::days(friendly_days + 1)).unwrap_or(as_of);
     let total = store.dunning_customers(company, horizon).await?;
-    let ctx =
-        RunContext { store, req, settings: &settings, policy: &policy, company_row: store.company(company).await? };
+    let ctx = RunContext {
+        app,
+        store,
+        req,
+        settings: &settings,
+        policy: &policy,
+        company_row: store.company(company).await?,
+    };
     let mut report = RunReport::new(keep);
     let mut after = None;
     let mut done = 0;
@@ -243,6 +250,7 @@ pub async fn run(
 
 /// What every customer's steps of a run share.
 struct RunContext<'a> {
+    app: &'a App,
     store: &'a Store,
     req: &'a RunRequest<'a>,
     settings: &'a facturier_store::companies::CompanySettings,
@@ -386,6 +394,8 @@ impl RunContext<'_> {
         let today = facturier_core::calendar::today(&self.company_row.country);
         match self.store.issue_late_fee(company, inv.id, level, step.id, &content, today).await {
             Ok(Some(rec)) => {
+                // Printed on the fee invoice as on any other, before its files are made.
+                crate::app::documents::keep_printed_link(self.app, company, &rec).await;
                 if let Err(e) = crate::files::ensure(self.store, company, &rec).await {
                     tracing::warn!(error = ?e, fee = %rec.id, "the late fee's files will be rendered by its job");
                 }

@@ -393,17 +393,18 @@ async fn a_run_over_several_pages_of_customers_duns_each_invoice_once() {
             levels: Levels::All,
             keep: Keep::Counts,
         };
-        let counted = run(&app.store, &req, &|_, _| {}).await.unwrap();
+        let runs = facturier_server::App::new(app.store.clone());
+        let counted = run(&runs, &req, &|_, _| {}).await.unwrap();
         assert_eq!(counted.customers, n, "every customer walked once");
         assert_eq!(counted.counts.steps, issued.len(), "every invoice dunned once");
         assert_eq!(counted.counts.emails, n, "one e-mail per customer");
         assert!(counted.steps.is_empty() && counted.emails.is_empty(), "a run that counts keeps no list");
         req.keep = Keep::Everything;
-        let again = run(&app.store, &req, &|_, _| {}).await.unwrap();
+        let again = run(&runs, &req, &|_, _| {}).await.unwrap();
         assert_eq!((again.counts.steps, again.steps.len(), again.customers), (0, 0, n), "the same day: nothing");
         // The next level, kept: the lists and their counts agree, one e-mail per customer.
         req.as_of = today + Duration::days(30 + 15 + 1);
-        let next = run(&app.store, &req, &|_, _| {}).await.unwrap();
+        let next = run(&runs, &req, &|_, _| {}).await.unwrap();
         assert_eq!(next.steps.len(), issued.len());
         assert_eq!(next.counts.steps, next.steps.len());
         assert_eq!((next.counts.emails, next.emails.len()), (n, n));

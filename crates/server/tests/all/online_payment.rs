@@ -575,11 +575,19 @@ async fn an_invoice_issued_with_stripe_prints_its_payment_link_and_reminders_giv
         let text = crate::dunning::pdf_text(&pdf_of(&app, &by_run).await);
         assert!(text.contains(&format!("Payer en ligne : {public}/pay/")), "{text}");
 
-        // A reminder of the invoice ends with its link; `{payment_link}` gives it too.
+        // A reminder of the invoice ends with its link; `{payment_link}` gives it too. The
+        // first level bills a late fee: its invoice, issued by the run, prints its own link.
+        let fees = json!({"reminder_1": {"fixed": "10", "indemnity": false}});
+        app.patch("/settings", json!({"dunning": {"late_fees": fees}})).await.assert_status(200);
         let due = rec.due_date.unwrap() + time::Duration::days(1);
         let body = json!({"as_of": due.to_string(), "channel": "email", "invoice_ids": [id]});
         let run = app.post("/dunning/run", body).await.assert_status(200).clone();
         assert_eq!(run["emails"].as_array().map(Vec::len), Some(1));
+        let fee = run["fees"][0]["fee_invoice_id"].as_str().expect("a late fee invoice").to_string();
+        let fee_text = crate::dunning::pdf_text(&pdf_of(&app, &fee).await);
+        let fee_link = format!("Payer en ligne : {public}/pay/");
+        assert!(fee_text.contains(&fee_link), "the fee invoice prints its link: {fee_text}");
+        assert!(!fee_text.contains(&printed), "its own link, not the dunned invoice's: {fee_text}");
         const BODIES: &str = "SELECT body FROM outbox WHERE document_id IS NULL ORDER BY created_at, id";
         let bodies = stored_column(&app, BODIES).await;
         assert!(bodies.len() == 1 && bodies[0].contains(&printed), "{bodies:?}");

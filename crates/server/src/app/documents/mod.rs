@@ -116,15 +116,31 @@ pub async fn issue_for(
     // Decided before a number is drawn: a secrets key that cannot be read refuses the issue.
     let link = crate::stripe::link_to_print(app, company, kind, id).await?;
     let rec = app.store.issue(company, kind, id, today).await?;
-    if let Some((hash, url)) = link
-        && rec.due() > facturier_core::Decimal::ZERO
-        && let Err(e) = app.store.save_printed_payment_link(company, id, &hash, &url).await
-    {
-        // Issued all the same: its files are rendered without the link, once and for all.
-        tracing::warn!(error = %e, invoice = %id, "the payment link to print could not be kept");
+    if let Some(link) = link {
+        save_printed_link(app, company, &rec, link).await;
     }
     crate::files::render_issued(&app.store, &app.files, company, &rec).await;
     Ok(rec)
+}
+
+/// Keeps the payment link `rec` (issued by a run, its files not made yet) prints, when
+/// online payment is set up. A link that cannot be made leaves the document issued, its
+/// files rendered without it: a run does not stop for it.
+pub async fn keep_printed_link(app: &App, company: Uuid, rec: &DocumentRecord) {
+    match crate::stripe::link_to_print(app, company, rec.kind, rec.id).await {
+        Ok(Some(link)) => save_printed_link(app, company, rec, link).await,
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, invoice = %rec.id, "the payment link to print could not be made"),
+    }
+}
+
+async fn save_printed_link(app: &App, company: Uuid, rec: &DocumentRecord, (hash, url): (String, String)) {
+    if rec.due() > facturier_core::Decimal::ZERO
+        && let Err(e) = app.store.save_printed_payment_link(company, rec.id, &hash, &url).await
+    {
+        // Issued all the same: its files are rendered without the link, once and for all.
+        tracing::warn!(error = %e, invoice = %rec.id, "the payment link to print could not be kept");
+    }
 }
 
 /// A new draft with what a document says.

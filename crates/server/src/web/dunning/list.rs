@@ -704,7 +704,7 @@ pub async fn run(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<
         levels: Levels::All,
         keep: crate::app::dunning::Keep::Everything,
     };
-    let report = crate::app::dunning::run(&app.store, &req, &|_, _| {}).await.map_err(api)?;
+    let report = crate::app::dunning::run(&app, &req, &|_, _| {}).await.map_err(api)?;
     if !report.emails.is_empty() {
         app.outbox.wake();
     }
