@@ -298,18 +298,17 @@ fn build(
         b = b.cc(cc.parse::<Mailbox>().map_err(|e| format!("recipient {cc:?}: {e}"))?);
     }
     let text = SinglePart::plain(body.to_string());
-    let msg = match &mail.attachment {
-        Some((name, bytes)) => {
-            let pdf = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
-            let mut parts = MultiPart::mixed()
-                .singlepart(text)
-                .singlepart(Attachment::new(name.clone()).body(bytes.clone(), pdf.clone()));
-            for (name, bytes) in more {
-                parts = parts.singlepart(Attachment::new(name.clone()).body(bytes.clone(), pdf.clone()));
-            }
-            b.multipart(parts)
+    let files: Vec<(&String, &Vec<u8>)> =
+        mail.attachment.iter().map(|(n, b)| (n, b)).chain(more.iter().map(|(n, b)| (n, b))).collect();
+    let msg = if files.is_empty() {
+        b.singlepart(text)
+    } else {
+        let pdf = ContentType::parse("application/pdf").map_err(|e| e.to_string())?;
+        let mut parts = MultiPart::mixed().singlepart(text);
+        for (name, bytes) in files {
+            parts = parts.singlepart(Attachment::new(name.clone()).body(bytes.clone(), pdf.clone()));
         }
-        None => b.singlepart(text),
+        b.multipart(parts)
     };
     msg.map_err(|e| e.to_string())
 }

@@ -5,6 +5,7 @@
 //! Which level comes next is `core::dunning`'s rule, not this module's.
 
 use crate::documents::event;
+use crate::files::FileFormat;
 use crate::outbox::{NewEmail, enqueue_in};
 use crate::{Result, Stamp, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
@@ -173,8 +174,18 @@ pub struct PlannedStep {
 
 /// What goes out with a customer's steps: the e-mail (with its further attachments) or the letter.
 pub enum Dispatch<'a> {
-    Email { email: NewEmail<'a>, more_attachments: &'a [(String, Vec<u8>)] },
+    Email { email: NewEmail<'a>, more_attachments: &'a [Attachment] },
     Letter { level: &'a str, pdf: &'a [u8] },
+}
+
+/// A file an e-mail carries beyond its own attachment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Attachment {
+    /// Bytes made for this message.
+    Bytes { name: String, bytes: Vec<u8> },
+    /// An issued document's stored file, read when the message is sent: issued files
+    /// never change, so a reminder over thousands of invoices copies none of them.
+    Stored { name: String, document_id: Uuid, format: FileFormat },
 }
 
 /// What taking a customer's steps did.
@@ -354,18 +365,27 @@ impl Store {
         let (email_id, letter_id) = match dispatch {
             Dispatch::Email { email, more_attachments } => {
                 let id = enqueue_in(&mut tx, email).await?;
-                for (n, (name, bytes)) in more_attachments.iter().enumerate() {
+                for (n, a) in more_attachments.iter().enumerate() {
                     let position = i64::try_from(n).unwrap_or(i64::MAX);
+                    let (name, bytes, file) = match a {
+                        Attachment::Bytes { name, bytes } => (name, Some(bytes.as_slice()), None),
+                        Attachment::Stored { name, document_id, format } => {
+                            (name, None, Some((*document_id, format.as_str())))
+                        }
+                    };
                     on_conn!(&mut tx, |c| {
                         sqlx::query(
-                            "INSERT INTO outbox_attachments (company_id, email_id, position, name, bytes) \
-                             VALUES ($1, $2, $3, $4, $5)",
+                            "INSERT INTO outbox_attachments \
+                             (company_id, email_id, position, name, bytes, document_id, format) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
                         )
                         .bind(company_id)
                         .bind(id)
                         .bind(position)
                         .bind(name.as_str())
-                        .bind(bytes.as_slice())
+                        .bind(bytes)
+                        .bind(file.map(|f| f.0))
+                        .bind(file.map(|f| f.1))
                         .execute(&mut *c)
                         .await?;
                     });
@@ -789,17 +809,43 @@ impl Store {
         }))
     }
 
-    /// The attachments of a message beyond its own, in order.
+    /// The attachments of a message beyond its own, in order, a stored file's bytes read
+    /// from the document's files.
     pub async fn outbox_attachments(&self, company_id: Uuid, email_id: Uuid) -> Result<Vec<(String, Vec<u8>)>> {
-        Ok(on_pool!(self, |p| {
+        let rows: Vec<(String, Option<Vec<u8>>, Option<Uuid>)> = on_pool!(self, |p| {
             sqlx::query_as(
-                "SELECT name, bytes FROM outbox_attachments WHERE company_id = $1 AND email_id = $2 ORDER BY position",
+                "SELECT a.name, COALESCE(a.bytes, f.bytes), a.document_id FROM outbox_attachments a \
+                 LEFT JOIN document_files f ON f.company_id = a.company_id AND f.document_id = a.document_id \
+                 AND f.format = a.format \
+                 WHERE a.company_id = $1 AND a.email_id = $2 ORDER BY a.position",
             )
             .bind(company_id)
             .bind(email_id)
             .fetch_all(p)
             .await?
-        }))
+        });
+        rows.into_iter()
+            .map(|(name, bytes, document)| match bytes {
+                Some(b) => Ok((name, b)),
+                // Files of an issued document are never deleted: a missing one is a fault.
+                None => Err(StoreError::Corrupt(format!("the stored file {name} of document {document:?} is missing"))),
+            })
+            .collect()
+    }
+
+    /// Whether a document has its file of `format` stored (without reading it).
+    pub async fn has_document_file(&self, company_id: Uuid, document_id: Uuid, format: FileFormat) -> Result<bool> {
+        let found: Option<i32> = on_pool!(self, |p| {
+            sqlx::query_scalar(
+                "SELECT 1 FROM document_files WHERE company_id = $1 AND document_id = $2 AND format = $3",
+            )
+            .bind(company_id)
+            .bind(document_id)
+            .bind(format.as_str())
+            .fetch_optional(p)
+            .await?
+        });
+        Ok(found.is_some())
     }
 }
 

@@ -19,7 +19,10 @@ use facturier_core::money::Currency;
 use facturier_core::party::{CustomerKind, Language};
 use facturier_formats::dunning::{MergeTemplate, QuoteFollowUpMail, QuoteLine, Reminder, ReminderLine, Tone};
 use facturier_store::Store;
-use facturier_store::dunning::{Dispatch, OverdueInvoice, PlannedStep, SentQuote, StepRecord, Taken as StoreTaken};
+use facturier_store::dunning::{
+    Attachment, Dispatch, OverdueInvoice, PlannedStep, SentQuote, StepRecord, Taken as StoreTaken,
+};
+use facturier_store::files::FileFormat;
 use facturier_store::outbox::NewEmail;
 use std::collections::BTreeMap;
 use time::Date;
@@ -320,11 +323,14 @@ impl RunContext<'_> {
                     let (subject, body) = letter.reminder.email();
                     let mut files = Vec::new();
                     for (inv, _) in &group {
-                        let pdf = stored_pdf(store, company, inv).await?;
+                        ensure_pdf(store, company, inv).await?;
                         let title = facturier_formats::text::kind_title(inv.kind, false, letter.reminder.language);
-                        files.push((file_name(title, &inv.number), pdf));
+                        let name = file_name(title, &inv.number);
+                        files.push(Attachment::Stored { name, document_id: inv.id, format: FileFormat::Pdf });
                     }
-                    let Some((first_name, first_pdf)) = files.first().cloned() else { break };
+                    if files.is_empty() {
+                        break;
+                    }
                     let to = [to];
                     let email = NewEmail {
                         company_id: company,
@@ -335,9 +341,10 @@ impl RunContext<'_> {
                         cc: &[],
                         subject: &subject,
                         body: &body,
-                        attachment: Some((&first_name, &first_pdf)),
+                        // Every invoice goes as its stored file, none copied into the outbox.
+                        attachment: None,
                     };
-                    let d = Dispatch::Email { email, more_attachments: &files[1..] };
+                    let d = Dispatch::Email { email, more_attachments: &files };
                     store.take_dunning_steps(company, by_user, as_of, &planned, &d).await?
                 }
             };
@@ -570,7 +577,7 @@ pub async fn run_quotes(
                         .find(|f| f.format == facturier_store::files::FileFormat::Pdf)
                     {
                         let title = facturier_formats::text::kind_title(DocumentKind::Quote, false, lang);
-                        files.push((file_name(title, &q.number), pdf.bytes));
+                        files.push(Attachment::Bytes { name: file_name(title, &q.number), bytes: pdf.bytes });
                     }
                 }
                 let planned: Vec<PlannedStep> = group
@@ -584,7 +591,6 @@ pub async fn run_quotes(
                     .collect();
                 let sender_name = sender_name_of(&seller);
                 let to = [to];
-                let first = files.first().cloned();
                 let email = NewEmail {
                     company_id: company,
                     document_id: None,
@@ -594,10 +600,9 @@ pub async fn run_quotes(
                     cc: &[],
                     subject: &subject,
                     body: &body,
-                    attachment: first.as_ref().map(|(n, b)| (n.as_str(), b.as_slice())),
+                    attachment: None,
                 };
-                let more = if files.is_empty() { &files[..] } else { &files[1..] };
-                let d = Dispatch::Email { email, more_attachments: more };
+                let d = Dispatch::Email { email, more_attachments: &files };
                 match store.take_dunning_steps(company, by_user, as_of, &planned, &d).await? {
                     StoreTaken::All(steps) => {
                         if let Some(e) = steps.first().and_then(|s| s.email_id) {
@@ -701,20 +706,19 @@ fn payment_links(group: &[(OverdueInvoice, NextStep)]) -> Option<String> {
     }
 }
 
-/// The stored PDF of an invoice, read alone (not its other files nor its content);
-/// rendered and stored first when it has none yet.
-async fn stored_pdf(store: &Store, company: Uuid, inv: &OverdueInvoice) -> Result<Vec<u8>, ApiError> {
-    use facturier_store::files::FileFormat;
-    if let Some(f) = store.document_file(company, inv.id, FileFormat::Pdf).await? {
-        return Ok(f.bytes);
+/// Makes sure an invoice's PDF is stored (rendered and stored first when it has none
+/// yet), without reading it: the e-mail names it and reads it when it is sent.
+async fn ensure_pdf(store: &Store, company: Uuid, inv: &OverdueInvoice) -> Result<(), ApiError> {
+    if store.has_document_file(company, inv.id, FileFormat::Pdf).await? {
+        return Ok(());
     }
     let rec = store.document(company, inv.kind, inv.id).await?;
-    crate::files::ensure(store, company, &rec)
-        .await?
-        .into_iter()
-        .find(|f| f.format == FileFormat::Pdf)
-        .map(|f| f.bytes)
-        .ok_or_else(|| ApiError::Internal(format!("no PDF stored for {}", inv.number)))
+    let files = crate::files::ensure(store, company, &rec).await?;
+    if files.iter().any(|f| f.format == FileFormat::Pdf) {
+        Ok(())
+    } else {
+        Err(ApiError::Internal(format!("no PDF stored for {}", inv.number)))
+    }
 }
 
 /// A customer's reminder with where it goes.

@@ -280,6 +280,17 @@ async fn one_email_per_customer_lists_its_invoices_with_their_pdfs() {
             let stored = stored.expect("pdf").bytes().await.expect("bytes").to_vec();
             assert_eq!(pdf, stored, "the invoice's own PDF");
         }
+        // The outbox names the invoices' stored files; it keeps no copy of their bytes.
+        const COPIES: &str = "SELECT COUNT(*) FROM outbox_attachments WHERE bytes IS NOT NULL";
+        const NAMED: &str = "SELECT COUNT(*) FROM outbox_attachments WHERE document_id IS NOT NULL AND format = 'pdf'";
+        const ON_ROW: &str = "SELECT COUNT(*) FROM outbox WHERE attachment IS NOT NULL";
+        for (sql, want) in [(COPIES, 0), (NAMED, 2), (ON_ROW, 0)] {
+            let n: i64 = match &app.store {
+                facturier_store::Store::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+                facturier_store::Store::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await.unwrap(),
+            };
+            assert_eq!(n, want, "{sql}");
+        }
         drop(sink);
         db.cleanup().await;
     }
