@@ -9,19 +9,6 @@ use crate::browser;
 use browser::*;
 use serde_json::json;
 
-/// Sets an input the way a picker would (date inputs and selects read keys by locale).
-async fn set(b: &Browser, id: &str, value: &str) {
-    let js = format!(
-        "const e = document.getElementById({id:?}); e.value = {value:?}; e.dispatchEvent(new Event('change', {{bubbles: true}})); return e.value"
-    );
-    assert_eq!(b.script(&js).await, json!(value), "{id}");
-}
-
-async fn fits_the_phone(b: &Browser, what: &str) {
-    let fits = b.script("return document.documentElement.scrollWidth <= window.innerWidth + 1").await;
-    assert_eq!(fits, json!(true), "{what} fits a phone's width");
-}
-
 async fn journey(db: &Db) {
     let served = Served::start(db).await;
     let app = served.url.clone();
@@ -74,29 +61,29 @@ async fn journey(db: &Db) {
     b.wait_text("#import-result", "11 valeur(s) ajoutée(s)").await;
     b.wait_text("#values", "250,1").await;
     b.screenshot("contracts-01-index").await;
-    fits_the_phone(&b, "the index page").await;
+    b.fits_the_phone("the index page").await;
 
     // The seed's contract, its invoices issued by the run.
     b.goto(&format!("{app}/contracts")).await;
     b.click("#new-contract").await;
     b.wait_text("h1", "Nouveau contrat").await;
-    set(&b, "customer_id", &customer).await;
+    b.set("customer_id", &customer).await;
     b.fill("#reference", "RT-684").await;
     b.fill("#title", "Contrat de maintenance").await;
     b.fill("#nature", "DEPA").await;
-    set(&b, "start_date", "2014-01-01").await;
-    set(&b, "end_date", "2017-12-31").await;
-    set(&b, "billing-period_months", "3").await;
-    set(&b, "billing-mode", "advance").await;
+    b.set("start_date", "2014-01-01").await;
+    b.set("end_date", "2017-12-31").await;
+    b.set("billing-period_months", "3").await;
+    b.set("billing-mode", "advance").await;
     b.click("#billing-issue").await;
     b.fill("#lines-0-description", "Maintenance préventive et dépannage").await;
     b.fill("#lines-0-unit_price", "3500").await;
-    set(&b, "revision-kind", "amounts").await;
+    b.set("revision-kind", "amounts").await;
     b.fill("#revision-index", "SYNTEC").await;
     b.fill("#revision-base_value", "239,5").await;
     b.fill("#revision-fixed_amount", "1500").await;
     b.fill("#revision-amount", "2000").await;
-    fits_the_phone(&b, "the contract form").await;
+    b.fits_the_phone("the contract form").await;
     b.screenshot("contracts-02-form").await;
     b.click("#create-contract").await;
     b.wait_text("#notice", "Contrat créé").await;
@@ -106,7 +93,7 @@ async fn journey(db: &Db) {
     // The run up to 2016-12-31.
     b.click("#contract-run").await;
     b.wait_text("h1", "Facturation des contrats").await;
-    set(&b, "run-date", "2016-12-31").await;
+    b.set("run-date", "2016-12-31").await;
     b.click("#run").await;
     b.wait_text("#run-counts", "12 facture(s) créée(s)").await;
     b.screenshot("contracts-04-run").await;
@@ -131,7 +118,7 @@ async fn journey(db: &Db) {
     b.wait_text("#grid-total", "14 207,93 €").await;
     let linked = b.script("return document.querySelectorAll('#grid a.billed').length").await;
     assert_eq!(linked, json!(4));
-    fits_the_phone(&b, "the grid").await;
+    b.fits_the_phone("the grid").await;
     b.screenshot("contracts-05-grid-phone").await;
     // 2017: still to bill, greyed.
     b.click("#next-year").await;

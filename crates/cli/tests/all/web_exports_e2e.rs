@@ -12,20 +12,7 @@ async fn journey(db: &Db) {
     let served = Served::start(db).await;
     let app = served.url.clone();
     served.identify(json!({})).await;
-    let customer = served
-        .api(
-            reqwest::Method::POST,
-            "/customers",
-            Some(json!({"name": "Boulangerie Martin", "legal": {"siren": "732829320"},
-               "billing_address": {"line1": "1 rue Haute", "postal_code": "69002", "city": "Lyon", "country": "FR"}})),
-        )
-        .await;
-    let customer = customer["id"].as_str().unwrap().to_string();
-    let line = json!({"description": "Pain de campagne", "quantity": "100", "unit_price": "1.20", "vat_rate": "5.5"});
-    let inv =
-        served.api(reqwest::Method::POST, "/invoices", Some(json!({"customer_id": customer, "lines": [line]}))).await;
-    let inv = inv["id"].as_str().unwrap().to_string();
-    served.api(reqwest::Method::POST, &format!("/invoices/{inv}/issue"), Some(json!({}))).await;
+    served.issued_invoice().await;
 
     let b = Browser::start(db.name).await;
     b.sign_in(&app, ADMIN).await;
@@ -56,8 +43,7 @@ async fn journey(db: &Db) {
     // On a phone, the page fits the screen.
     b.window(390, 844).await;
     b.screenshot("exports-03-phone").await;
-    let fits = b.script("return document.documentElement.scrollWidth <= window.innerWidth + 1").await;
-    assert_eq!(fits, json!(true), "the exports page fits a phone's width");
+    b.fits_the_phone("the exports page").await;
     b.quit().await;
 }
 

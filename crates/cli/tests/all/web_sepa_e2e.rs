@@ -13,20 +13,7 @@ async fn journey(db: &Db) {
     let app = served.url.clone();
     let bank = json!({"label": "Compte courant", "iban": "FR7630004000031234567890143", "bic": "BNPAFRPPXXX", "default": true});
     served.identify(json!({"banks": [bank]})).await;
-    let customer = served
-        .api(
-            reqwest::Method::POST,
-            "/customers",
-            Some(json!({"name": "Boulangerie Martin", "legal": {"siren": "732829320"},
-               "billing_address": {"line1": "1 rue Haute", "postal_code": "69002", "city": "Lyon", "country": "FR"}})),
-        )
-        .await;
-    let customer = customer["id"].as_str().unwrap().to_string();
-    let line = json!({"description": "Pain de campagne", "quantity": "100", "unit_price": "1.20", "vat_rate": "5.5"});
-    let inv =
-        served.api(reqwest::Method::POST, "/invoices", Some(json!({"customer_id": customer, "lines": [line]}))).await;
-    let inv = inv["id"].as_str().unwrap().to_string();
-    served.api(reqwest::Method::POST, &format!("/invoices/{inv}/issue"), Some(json!({}))).await;
+    let (customer, inv) = served.issued_invoice().await;
 
     let b = Browser::start(db.name).await;
     b.sign_in(&app, ADMIN).await;
@@ -89,13 +76,7 @@ async fn journey(db: &Db) {
     // On a phone, the batch page fits the screen.
     b.window(390, 844).await;
     b.screenshot("sepa-06-batch-phone").await;
-    let wide = b
-        .script(
-            "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8).join(' ')",
-        )
-        .await;
-    let fits = b.script("return document.documentElement.scrollWidth <= window.innerWidth + 1").await;
-    assert_eq!(fits, json!(true), "the batch page fits a phone's width: {wide}");
+    b.fits_the_phone("the batch page").await;
     b.quit().await;
 }
 

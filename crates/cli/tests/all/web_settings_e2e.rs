@@ -121,8 +121,7 @@ async fn settings_journey(db: &Db) {
     b.wait_text("#notice", "already has an account: an invitation was sent").await;
     b.wait_text("#pending-invitations", "boss@zeta.fr").await;
     assert!(!b.text("#members").await.contains("boss@zeta.fr"), "not a member before accepting");
-    let fits = b.script("return document.documentElement.scrollWidth <= window.innerWidth + 1").await;
-    assert_eq!(fits, json!(true), "the users page fits a phone's width");
+    b.fits_the_phone("the users page").await;
     b.screenshot("settings-11-invitation-sent-phone-en").await;
     b.click("#nav-toggle").await; // the account is in the menu on a phone
     b.click("#logout button").await;

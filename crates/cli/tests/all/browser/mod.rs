@@ -140,6 +140,25 @@ impl Served {
         }
         self.api(reqwest::Method::PATCH, "/settings", Some(settings)).await;
     }
+
+    /// The customer "Boulangerie Martin" (Lyon) and an issued invoice of 100 loaves at
+    /// 1.20 € (5.5 % VAT): their ids.
+    pub async fn issued_invoice(&self) -> (String, String) {
+        let customer = self
+            .post(
+                "/customers",
+                json!({"name": "Boulangerie Martin", "legal": {"siren": "732829320"},
+                   "billing_address": {"line1": "1 rue Haute", "postal_code": "69002", "city": "Lyon", "country": "FR"}}),
+            )
+            .await;
+        let customer = customer["id"].as_str().expect("the customer's id").to_string();
+        let line =
+            json!({"description": "Pain de campagne", "quantity": "100", "unit_price": "1.20", "vat_rate": "5.5"});
+        let inv = self.post("/invoices", json!({"customer_id": customer, "lines": [line]})).await;
+        let inv = inv["id"].as_str().expect("the invoice's id").to_string();
+        self.post(&format!("/invoices/{inv}/issue"), json!({})).await;
+        (customer, inv)
+    }
 }
 
 /// chromedriver and one headless Chromium session.
@@ -315,6 +334,28 @@ impl Browser {
         let png = base64::engine::general_purpose::STANDARD.decode(b64.as_str().unwrap()).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "a PNG");
         std::fs::write(self.shots.join(format!("{}-{name}.png", self.prefix)), png).unwrap();
+    }
+
+    /// Sets an input the way a picker would (date inputs and selects read keys by locale).
+    pub async fn set(&self, id: &str, value: &str) {
+        let js = format!(
+            "const e = document.getElementById({id:?}); e.value = {value:?}; e.dispatchEvent(new Event('change', {{bubbles: true}})); return e.value"
+        );
+        assert_eq!(self.script(&js).await, json!(value), "{id}");
+    }
+
+    /// Fails when the page scrolls sideways in the window (a phone's, in the journeys).
+    /// The failure names the first elements reaching past the right edge.
+    pub async fn fits_the_phone(&self, what: &str) {
+        let fits = self.script("return document.documentElement.scrollWidth <= window.innerWidth + 1").await;
+        if fits != json!(true) {
+            let wide = self
+                .script(
+                    "return [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8).join(' ')",
+                )
+                .await;
+            panic!("{what} scrolls sideways on a phone: {wide}");
+        }
     }
 
     pub async fn window(&self, width: u32, height: u32) {
