@@ -14,6 +14,7 @@ use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::document::{Content, DocumentKind};
 use facturier_core::message::Message;
+use std::collections::HashMap;
 use std::str::FromStr;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
@@ -101,7 +102,7 @@ const COLS: &str = "k.id, k.customer_id, c.name, k.reference, k.title, k.status,
                     k.created_at, k.updated_at";
 
 /// (line, period start, period end, billing date, invoice, its number, amount).
-type BilledRow = (i64, Date, Date, Date, Uuid, Option<String>, String);
+type BilledRow = (Uuid, i64, Date, Date, Date, Uuid, Option<String>, String);
 
 type Row = (Uuid, Uuid, String, String, String, String, Date, Option<Date>, String, OffsetDateTime, OffsetDateTime);
 
@@ -190,52 +191,76 @@ impl Store {
 
     /// A contract with its events and what it billed.
     pub async fn contract(&self, company_id: Uuid, id: Uuid) -> Result<ContractRecord> {
+        self.contracts_of(company_id, &[id]).await?.pop().ok_or(StoreError::NotFound("contract"))
+    }
+
+    /// The contracts `ids` that exist, in that order, with their events and what they
+    /// billed: three statements for them all (a billing run reads its page so).
+    pub async fn contracts_of(&self, company_id: Uuid, ids: &[Uuid]) -> Result<Vec<ContractRecord>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks = (0..ids.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
         let sql = format!(
-            "SELECT {COLS} FROM contracts k JOIN customers c ON c.id = k.customer_id WHERE k.company_id = $1 AND k.id = $2"
+            "SELECT {COLS} FROM contracts k JOIN customers c ON c.id = k.customer_id WHERE k.company_id = $1 \
+             AND k.id IN ({marks})"
         );
-        let row: Option<Row> = on_pool!(self, |c| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(company_id)
-            .bind(id)
-            .fetch_optional(c)
-            .await?);
-        let mut rec = record_of(row.ok_or(StoreError::NotFound("contract"))?);
-        let events: Vec<(String, Date, Option<Date>, Option<String>)> = on_pool!(self, |c| {
-            sqlx::query_as(
-            "SELECT kind, on_date, until_date, reason FROM contract_events WHERE company_id = $1 AND contract_id = $2 \
-             ORDER BY created_at, id"
-        )
-        .bind(company_id)
-        .bind(id)
-        .fetch_all(c)
-        .await?
+        let rows: Vec<Row> = on_pool!(self, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await?
         });
-        rec.events =
-            events.into_iter().map(|(kind, on, until, reason)| ContractEvent { kind, on, until, reason }).collect();
-        let billed: Vec<BilledRow> = on_pool!(self, |c| sqlx::query_as(
-            "SELECT b.line, b.period_start, b.period_end, b.billing_date, b.invoice_id, d.number, b.amount \
-             FROM contract_billings b JOIN documents d ON d.id = b.invoice_id \
-             WHERE b.company_id = $1 AND b.contract_id = $2 ORDER BY b.period_start, b.line"
-        )
-        .bind(company_id)
-        .bind(id)
-        .fetch_all(c)
-        .await?);
-        rec.billed = billed
+        let mut by_id: HashMap<Uuid, ContractRecord> = rows
             .into_iter()
-            .map(|(line, period_start, period_end, billing_date, invoice_id, invoice_number, amount)| {
-                Ok(Billed {
-                    line: usize::try_from(line)
-                        .map_err(|_| StoreError::Corrupt(format!("contract {id}: line {line}")))?,
-                    period_start,
-                    period_end,
-                    billing_date,
-                    invoice_id,
-                    invoice_number,
-                    amount: decimal(&amount, "contract billing amount")?,
-                })
+            .map(|r| {
+                let rec = record_of(r);
+                (rec.id, rec)
             })
-            .collect::<Result<_>>()?;
-        Ok(rec)
+            .collect();
+        let sql = format!(
+            "SELECT contract_id, kind, on_date, until_date, reason FROM contract_events \
+             WHERE company_id = $1 AND contract_id IN ({marks}) ORDER BY created_at, id"
+        );
+        let events: Vec<(Uuid, String, Date, Option<Date>, Option<String>)> = on_pool!(self, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await?
+        });
+        for (contract, kind, on, until, reason) in events {
+            if let Some(rec) = by_id.get_mut(&contract) {
+                rec.events.push(ContractEvent { kind, on, until, reason });
+            }
+        }
+        let sql = format!(
+            "SELECT b.contract_id, b.line, b.period_start, b.period_end, b.billing_date, b.invoice_id, d.number, \
+             b.amount FROM contract_billings b JOIN documents d ON d.id = b.invoice_id \
+             WHERE b.company_id = $1 AND b.contract_id IN ({marks}) ORDER BY b.period_start, b.line"
+        );
+        let billed: Vec<BilledRow> = on_pool!(self, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await?
+        });
+        for (contract, line, period_start, period_end, billing_date, invoice_id, invoice_number, amount) in billed {
+            let Some(rec) = by_id.get_mut(&contract) else { continue };
+            rec.billed.push(Billed {
+                line: usize::try_from(line)
+                    .map_err(|_| StoreError::Corrupt(format!("contract {contract}: line {line}")))?,
+                period_start,
+                period_end,
+                billing_date,
+                invoice_id,
+                invoice_number,
+                amount: decimal(&amount, "contract billing amount")?,
+            });
+        }
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
     /// A page of the company's contracts by reference, after `after` (a reference).
