@@ -8,8 +8,10 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use facturier_core::accounting::Entry;
 use facturier_core::accounting::{
-    Auxiliary, Chart, MoneyKind, Movement, Sale, Share, customer_account, fiscal_year, money_entry, sale_entry,
+    Auxiliary, Chart, Collection, MoneyKind, Movement, Sale, Settlement, Share, customer_account, fiscal_year,
+    money_entry, pending_vat, sale_entry, settled_around,
 };
+use facturier_core::document::Content;
 use facturier_core::message::Message;
 use facturier_core::money::Currency;
 use facturier_core::party::Language;
@@ -257,6 +259,18 @@ impl FecStream {
         Ok(())
     }
 
+    /// What VAT on collection needs of a page's invoices; nothing read when the company
+    /// books all its VAT on debits.
+    async fn collection_facts(
+        &self,
+        invoices: Vec<Uuid>,
+    ) -> Result<HashMap<Uuid, (Content, Vec<Settlement>)>, ApiError> {
+        if !self.chart.vat_on_collection_for_services || invoices.is_empty() {
+            return Ok(HashMap::new());
+        }
+        Ok(self.store.collection_facts(self.company, &invoices).await?)
+    }
+
     /// The marks of a page's movements, when a selection needs them.
     async fn marks(&self, movement: MovementKind, ids: Vec<Uuid>) -> Result<HashMap<Uuid, Mark>, ApiError> {
         if self.selection.is_none() {
@@ -279,6 +293,7 @@ impl FecStream {
                     self.after = page.last().map(|s| (s.issue_date, s.id));
                 }
                 let marks = self.marks(MovementKind::Sale, page.iter().map(|s| s.id).collect()).await?;
+                let facts = self.collection_facts(page.iter().filter_map(|s| s.parent).collect()).await?;
                 for s in &page {
                     let totals = s.content.totals();
                     let customer = Auxiliary {
@@ -293,6 +308,12 @@ impl FecStream {
                         totals: &totals,
                         customer,
                         lettering: s.lettering.clone(),
+                        // A credit note on its invoice settles it.
+                        settles: s.parent.and_then(|p| {
+                            let at =
+                                Settlement { day: s.issue_date, cancellation: false, id: s.id, amount: totals.gross };
+                            collection(&self.chart, facts.get(&p)?, &at)
+                        }),
                     };
                     if let Some(e) = sale_entry(&self.chart, self.currency, &sale) {
                         self.emit(&e, MovementKind::Sale, s.id, &marks)?;
@@ -305,8 +326,20 @@ impl FecStream {
                     self.store.accounting_money(self.company, from, to, self.after, PAGE, reversals).await?;
                 let kind = if reversals { MovementKind::Reversal } else { MovementKind::Payment };
                 let marks = self.marks(kind, page.iter().map(|m| m.id).collect()).await?;
+                let receipts = page.iter().filter(|m| m.kind == "receipt");
+                let facts =
+                    self.collection_facts(receipts.flat_map(|m| &m.shares).map(|s| s.document_id).collect()).await?;
                 for m in &page {
-                    let e = money_entry(&self.chart, self.currency, &movement(m, reversals, self.currency));
+                    let mut movement = movement(m, reversals, self.currency);
+                    if m.kind == "receipt" {
+                        for (share, row) in movement.shares.iter_mut().zip(&m.shares) {
+                            let amount = if reversals { -row.amount } else { row.amount };
+                            let at = Settlement { day: row.paid_on, cancellation: reversals, id: m.id, amount };
+                            share.collection =
+                                facts.get(&row.document_id).and_then(|f| collection(&self.chart, f, &at));
+                        }
+                    }
+                    let e = money_entry(&self.chart, self.currency, &movement);
                     self.emit(&e, kind, m.id, &marks)?;
                 }
                 match next {
@@ -395,6 +428,18 @@ fn sheet_rows(e: &Entry, n: u64, valid: Date) -> Vec<Vec<Cell>> {
         .collect()
 }
 
+/// What settlement `at` of an invoice (its content and all its settlements) moves of
+/// its VAT on collection; `None` when nothing of it waits.
+fn collection(chart: &Chart, (content, all): &(Content, Vec<Settlement>), at: &Settlement) -> Option<Collection> {
+    let totals = content.totals();
+    let pending = pending_vat(chart, content, &totals);
+    if pending.is_empty() {
+        return None;
+    }
+    let (before, after) = settled_around(all, at);
+    Some(Collection { currency: content.currency, pending, gross: totals.gross, before, after })
+}
+
 /// A stored receipt or refund as the movement its entry is written from.
 fn movement(m: &MoneyRow, reversal: bool, company: Currency) -> Movement<'_> {
     let currency: Currency = m.currency.parse().unwrap_or(company);
@@ -418,7 +463,12 @@ fn movement(m: &MoneyRow, reversal: bool, company: Currency) -> Movement<'_> {
         shares: m
             .shares
             .iter()
-            .map(|s| Share { invoice: s.invoice.clone(), amount: s.amount, lettering: s.lettering.clone() })
+            .map(|s| Share {
+                invoice: s.invoice.clone(),
+                amount: s.amount,
+                lettering: s.lettering.clone(),
+                collection: None,
+            })
             .collect(),
         reversal,
     }

@@ -56,6 +56,17 @@ pub const LABELS: Labels = &[
     ("settings.acc.discounts", "Remises accordées", "Discounts granted"),
     ("settings.acc.deposits", "Acomptes reçus", "Deposits received"),
     ("settings.acc.vat_collected", "TVA collectée (par défaut)", "VAT collected (default)"),
+    ("settings.acc.vat_pending", "TVA collectée sur encaissements (par défaut)", "VAT collected on receipts (default)"),
+    (
+        "settings.acc.vat_on_collection",
+        "TVA sur les encaissements pour les prestations de services",
+        "VAT on receipts for services",
+    ),
+    (
+        "settings.acc.vat_on_collection_help",
+        "La TVA des prestations attend en 44574 et passe en 44571 à chaque règlement, au prorata. Laissez décoché si vous avez opté pour les débits (mention sur les factures, onglet Conditions).",
+        "The VAT of services waits on 44574 and moves to 44571 with each payment, pro rata. Leave unchecked if you opted for debits (mention on invoices, Terms tab).",
+    ),
     ("settings.acc.sales_code", "Code du journal des ventes", "Sales journal code"),
     ("settings.acc.sales_label", "Libellé du journal des ventes", "Sales journal label"),
     ("settings.acc.bank_code", "Code du journal de banque", "Bank journal code"),
@@ -86,10 +97,11 @@ struct AccountingPage {
     accounts: Vec<AccField>,
     journals: Vec<AccField>,
     months: Vec<(u8, String, bool)>,
+    on_collection: bool,
 }
 
 /// The page's inputs, in order, with how each reads from and writes to the chart.
-const ACCOUNTS: [(&str, &str); 7] = [
+const ACCOUNTS: [(&str, &str); 8] = [
     ("accounting.customers", "settings.acc.customers"),
     ("accounting.goods", "settings.acc.goods"),
     ("accounting.services", "settings.acc.services"),
@@ -97,6 +109,7 @@ const ACCOUNTS: [(&str, &str); 7] = [
     ("accounting.discounts", "settings.acc.discounts"),
     ("accounting.deposits", "settings.acc.deposits"),
     ("accounting.vat_collected", "settings.acc.vat_collected"),
+    ("accounting.vat_pending", "settings.acc.vat_pending"),
 ];
 const JOURNALS: [(&str, &str); 4] = [
     ("accounting.sales_journal.code", "settings.acc.sales_code"),
@@ -114,6 +127,7 @@ fn slot<'a>(c: &'a mut Chart, name: &str) -> Option<&'a mut String> {
         "accounting.discounts" => &mut c.discounts,
         "accounting.deposits" => &mut c.deposits,
         "accounting.vat_collected" => &mut c.vat_collected,
+        "accounting.vat_pending" => &mut c.vat_pending,
         "accounting.sales_journal.code" => &mut c.sales_journal.code,
         "accounting.sales_journal.label" => &mut c.sales_journal.label,
         "accounting.bank.journal.code" => &mut c.bank.journal.code,
@@ -146,6 +160,10 @@ async fn render(
         Language::En => MONTHS_EN,
     };
     let months = (1..=12u8).zip(names).map(|(m, name)| (m, name.to_string(), m == month)).collect();
+    let on_collection = match form {
+        Some(f) => f.get("accounting.vat_on_collection_for_services").is_some(),
+        None => chart.vat_on_collection_for_services,
+    };
     let title = format!("{} · {}", t(lang, "settings.title"), t(lang, "settings.accounting"));
     let page = AccountingPage {
         p: s.chrome(app, "settings", title).await?,
@@ -155,6 +173,7 @@ async fn render(
         accounts,
         journals,
         months,
+        on_collection,
     };
     html(status, &page)
 }
@@ -175,6 +194,7 @@ pub async fn save_accounting(State(app): State<App>, CsrfForm(s, form): CsrfForm
             *v = form.get(name).unwrap_or_default().trim().to_string();
         }
     }
+    chart.vat_on_collection_for_services = form.get("accounting.vat_on_collection_for_services").is_some();
     if let Some(m) = form.get("accounting.fiscal_year_start_month") {
         // An unreadable month is refused by the chart's own check.
         chart.fiscal_year_start_month = m.trim().parse().unwrap_or(0);
