@@ -131,6 +131,8 @@ pub struct Chart {
     /// July to June). It fixes the default period of the exports and the FEC's name.
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 12))]
     pub fiscal_year_start_month: u8,
+    /// How the `csv` export writes the entry lines (checked by `CsvProfile::check`).
+    pub csv: super::csv::CsvProfile,
 }
 
 impl Default for Chart {
@@ -156,6 +158,7 @@ impl Default for Chart {
             }],
             bank: MethodAccount { method: "*".into(), journal: j("BQ", "Banque"), account: "512000".into() },
             fiscal_year_start_month: 1,
+            csv: super::csv::CsvProfile::default(),
         }
     }
 }

@@ -39,8 +39,8 @@ pub struct PendingVat {
 /// `round(VAT of the rate × service line nets / all line nets of the rate)`, the rest
 /// being goods. Document discounts and charges (shipping) of the rate are spread over
 /// its lines in the same proportion (an accessory follows its principal). A line is a
-/// service by its recorded nature, else by its unit (time units are services: a
-/// hand-typed line without a nature counts as goods unless its unit is a time unit).
+/// service by its recorded nature (a hand-typed line gets the company's main activity
+/// when entered), else by its unit (`Line::supplies`).
 pub fn pending_vat(chart: &Chart, content: &Content, totals: &Totals) -> Vec<PendingVat> {
     if !chart.vat_on_collection_for_services {
         return Vec::new();

@@ -181,6 +181,9 @@ pub struct ExportInput {
     pub journals: Option<Vec<String>>,
     /// Write again the entries of the period exported before, with the numbers they got then.
     pub reexport: Option<bool>,
+    /// `csv` only: the CSV profile of this run (columns, separator, decimal mark, date
+    /// format, header, encoding), instead of the company's (`accounting.csv` of the settings).
+    pub csv: Option<facturier_core::accounting::CsvProfile>,
 }
 
 /// An export run.
@@ -285,6 +288,14 @@ pub fn parse_export(input: &ExportInput) -> Result<ExportRequest, ApiError> {
     if journals.len() > MAX_JOURNALS {
         v.error("journals", Message::new("export_too_many_journals").with("max", MAX_JOURNALS));
     }
+    if let Some(profile) = &input.csv {
+        if format.is_some_and(|f| f != ExportFormat::Csv) {
+            v.error("csv", Message::new("export_csv_only"));
+        }
+        for e in profile.check() {
+            v.error(format!("csv.{}", e.field), e.message);
+        }
+    }
     v.finish()?;
     let (Some(format), Some(from), Some(to)) = (format, from, to) else {
         return Err(ApiError::field("format", Message::new("required")));
@@ -292,7 +303,13 @@ pub fn parse_export(input: &ExportInput) -> Result<ExportRequest, ApiError> {
     if from > to {
         return Err(ApiError::field("from", Message::new("export_period_order").with("from", from).with("to", to)));
     }
-    Ok(ExportRequest { format, period: Period { from, to }, journals, reexport: input.reexport.unwrap_or(false) })
+    Ok(ExportRequest {
+        format,
+        period: Period { from, to },
+        journals,
+        reexport: input.reexport.unwrap_or(false),
+        csv: input.csv.clone(),
+    })
 }
 
 /// Journals one run may name.

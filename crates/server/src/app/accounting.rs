@@ -6,11 +6,11 @@
 use crate::App;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use facturier_core::accounting::Entry;
 use facturier_core::accounting::{
     Auxiliary, Chart, Collection, MoneyKind, Movement, Sale, Settlement, Share, customer_account, fiscal_year,
     money_entry, pending_vat, sale_entry, settled_around,
 };
+use facturier_core::accounting::{CsvProfile, Entry};
 use facturier_core::document::Content;
 use facturier_core::message::Message;
 use facturier_core::money::Currency;
@@ -65,8 +65,10 @@ enum Output {
     Fec,
     /// An accounting software's layout, with its bytes not yet handed on.
     Software(Software, Vec<u8>),
-    /// The entry lines as rows of a sheet (CSV or XLSX), written at the end.
+    /// The entry lines as rows of an XLSX sheet, written at the end.
     Sheet(Vec<Vec<Cell>>),
+    /// The entry lines as a CSV of a profile, with its bytes not yet handed on.
+    Csv(CsvProfile, Vec<u8>),
 }
 
 /// The line selector of an export run: the journals it takes, whether movements exported
@@ -176,6 +178,20 @@ impl FecStream {
         self
     }
 
+    /// The same entries as a CSV of `profile` (its columns, separator, marks, encoding).
+    pub fn as_csv(mut self, profile: CsvProfile) -> FecStream {
+        self.name = format!("ecritures-{}-{}.csv", self.period.from, self.period.to);
+        let mut out = Vec::with_capacity(64 * 1024);
+        facturier_formats::accounting::csv::header(&profile, &mut out);
+        self.output = Output::Csv(profile, out);
+        self
+    }
+
+    /// The company's own CSV profile (`accounting.csv` of its settings).
+    pub fn csv_profile(&self) -> CsvProfile {
+        self.chart.csv.clone()
+    }
+
     /// Writes only what `selection` takes, under its numbers (an export run).
     pub fn selecting(mut self, selection: Selection) -> FecStream {
         self.selection = Some(selection);
@@ -252,6 +268,10 @@ impl FecStream {
             Output::Sheet(rows) => {
                 let n = number.unwrap_or_else(|| next(&mut self.numbers));
                 rows.extend(sheet_rows(e, n, self.today));
+            }
+            Output::Csv(profile, out) => {
+                let n = number.unwrap_or_else(|| next(&mut self.numbers));
+                facturier_formats::accounting::csv::write_entry(profile, e, n, self.today, out);
             }
         }
         self.entries += 1;
@@ -355,7 +375,7 @@ impl FecStream {
         let header = std::mem::take(self.writer.get_mut());
         Ok(Some(match &mut self.output {
             Output::Fec => header,
-            Output::Software(_, out) => std::mem::take(out),
+            Output::Software(_, out) | Output::Csv(_, out) => std::mem::take(out),
             Output::Sheet(_) => Vec::new(),
         }))
     }
@@ -370,6 +390,7 @@ impl FecStream {
         let media_type = match &mut self.output {
             Output::Fec => format!("text/plain; charset={}", self.writer.encoding().charset()),
             Output::Software(..) => "text/plain; charset=us-ascii".to_string(),
+            Output::Csv(profile, _) => format!("text/csv; charset={}", profile.encoding),
             Output::Sheet(rows) => {
                 let xlsx = self.name.ends_with(".xlsx");
                 let sheet = Sheet {
@@ -541,6 +562,8 @@ pub struct ExportRequest {
     pub journals: Vec<String>,
     /// Write again the movements of the period exported before (with their numbers).
     pub reexport: bool,
+    /// The CSV profile of this run (`csv` only); `None`: the company's.
+    pub csv: Option<CsvProfile>,
 }
 
 /// Times an export run is built again when another run was recorded meanwhile.
@@ -576,7 +599,10 @@ pub async fn record_export(
             ExportFormat::Ximport => stream.as_software(Software::Ximport),
             ExportFormat::Quadratus => stream.as_software(Software::Quadratus),
             ExportFormat::Ebp => stream.as_software(Software::Ebp),
-            ExportFormat::Csv => stream.as_sheet("csv"),
+            ExportFormat::Csv => {
+                let profile = request.csv.clone().unwrap_or_else(|| stream.csv_profile());
+                stream.as_csv(profile)
+            }
             ExportFormat::Xlsx => stream.as_sheet("xlsx"),
         };
         let built =

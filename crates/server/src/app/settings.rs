@@ -732,8 +732,13 @@ pub async fn update_settings(app: &App, auth: &Auth, input: &SettingsInput) -> R
     }
     // Accounting hand-off (issue 24).
     if let Some(chart) = &input.accounting {
+        let csv = chart.csv.check();
+        for e in &csv {
+            v.error(format!("accounting.csv.{}", e.field), e.message.clone());
+        }
         match chart.check() {
-            Ok(()) => s.accounting = chart.clone(),
+            Ok(()) if csv.is_empty() => s.accounting = chart.clone(),
+            Ok(()) => {}
             Err(e) => v.error("accounting", e.message()),
         }
     }

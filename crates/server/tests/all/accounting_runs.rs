@@ -272,3 +272,65 @@ async fn closed_books_take_no_invoice_nor_payment_dated_in_them_and_the_fiscal_y
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_csv_of_entries_follows_the_company_profile_or_the_run_s_own_and_a_bad_one_is_refused_naming_the_field() {
+    each_db(|app| async move {
+        let c = app.customer_named("Crêperie Le Gall").await;
+        app.issued_invoice(&c, &[line("Farine T65", "2", "100", "20")]).await;
+        let today = time::OffsetDateTime::now_utc().date();
+        let fr = format!("{:02}/{:02}/{}", today.day(), u8::from(today.month()), today.year());
+
+        // The company's profile: four columns, pipes, decimal point, no header, Latin-9.
+        let profile = json!({"columns": ["date", "account", "auxiliary_label", "debit", "credit"], "separator": "|",
+            "decimal_mark": ".", "date_format": "JJ/MM/AAAA", "header": false, "encoding": "iso-8859-15"});
+        let r = app.patch("/settings", json!({"accounting": {"csv": profile}})).await;
+        assert_eq!(r.assert_status(200)["accounting"]["csv"]["separator"], "|");
+        let run = app.post("/exports", this_year("csv")).await.assert_status(201).clone();
+        let (_, ct, _, bytes) = download(&app, &format!("/exports/{}/file", run["id"].as_str().unwrap())).await;
+        assert_eq!(ct, "text/csv; charset=iso-8859-15");
+        assert_eq!(
+            bytes,
+            latin9_of(&format!(
+                "{fr}|411000|Crêperie Le Gall|240.00|0.00\r\n{fr}|706000||0.00|200.00\r\n{fr}|44571200||0.00|40.00\r\n"
+            )),
+            "{}",
+            latin9::decode(&bytes)
+        );
+
+        // A run's own profile: a header, semicolons, decimal comma, AAAAMMJJ, UTF-8.
+        let mut body = this_year("csv");
+        body["reexport"] = json!(true);
+        body["csv"] = json!({"columns": ["entry_number", "credit", "account"], "separator": ";", "decimal_mark": ",",
+            "date_format": "AAAAMMJJ", "header": true, "encoding": "utf-8"});
+        let run = app.post("/exports", body).await.assert_status(201).clone();
+        let (_, ct, _, bytes) = download(&app, &format!("/exports/{}/file", run["id"].as_str().unwrap())).await;
+        assert_eq!(ct, "text/csv; charset=utf-8");
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "\u{feff}EcritureNum;Credit;CompteNum\r\nVE000001;0,00;411000\r\nVE000001;200,00;706000\r\nVE000001;40,00;44571200\r\n"
+        );
+
+        // Bad profiles: 422 naming each field, nothing exported, nothing saved.
+        let mut body = this_year("csv");
+        body["csv"] = json!({"columns": ["date", "montant"], "separator": ",", "decimal_mark": ","});
+        let r = app.post("/exports", body).await;
+        r.assert_status(422);
+        assert_eq!(r.error_fields(), ["csv.columns[1]", "csv.decimal_mark"], "{}", r.body);
+        let mut body = this_year("fec");
+        body["csv"] = json!({});
+        assert_eq!(app.post("/exports", body).await.error_fields(), ["csv"]);
+        let r = app.patch("/settings", json!({"accounting": {"csv": {"separator": "tab", "date_format": "MM/JJ"}}})).await;
+        r.assert_status(422);
+        assert_eq!(r.error_fields(), ["accounting.csv.date_format"], "{}", r.body);
+        let s = app.get("/settings").await.assert_status(200)["accounting"]["csv"].clone();
+        assert_eq!(s["separator"], "|", "the stored profile is kept");
+    })
+    .await;
+}
+
+fn latin9_of(s: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    latin9::encode(s, &mut out);
+    out
+}

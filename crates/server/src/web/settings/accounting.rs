@@ -78,7 +78,26 @@ pub const LABELS: Labels = &[
         "The fiscal year runs twelve months from the first day of this month; the exports propose the current one.",
     ),
     ("settings.acc.save", "Enregistrer", "Save"),
+    ("settings.acc.csv", "Export CSV des écritures", "CSV export of entries"),
+    ("settings.acc.csv_columns", "Colonnes, dans l'ordre", "Columns, in order"),
+    (
+        "settings.acc.csv_columns_help",
+        "Séparées par des virgules, parmi : journal_code, journal_label, entry_number, date, account, account_label, auxiliary_account, auxiliary_label, piece_ref, piece_date, label, debit, credit, lettering, lettering_date, valid_date, currency_amount, currency.",
+        "Comma separated, from: journal_code, journal_label, entry_number, date, account, account_label, auxiliary_account, auxiliary_label, piece_ref, piece_date, label, debit, credit, lettering, lettering_date, valid_date, currency_amount, currency.",
+    ),
+    ("settings.acc.csv_separator", "Séparateur", "Separator"),
+    ("settings.acc.csv_decimal_mark", "Marque décimale", "Decimal mark"),
+    ("settings.acc.csv_date_format", "Format des dates", "Date format"),
+    ("settings.acc.csv_encoding", "Encodage", "Encoding"),
+    ("settings.acc.csv_header", "Ligne d'en-tête", "Header row"),
 ];
+
+/// A select of the CSV profile: its name, label, and (value, shown, selected) options.
+pub struct AccChoice {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub options: Vec<(&'static str, &'static str, bool)>,
+}
 
 /// One text input of the page, named by its path under `accounting`.
 pub struct AccField {
@@ -98,6 +117,9 @@ struct AccountingPage {
     journals: Vec<AccField>,
     months: Vec<(u8, String, bool)>,
     on_collection: bool,
+    csv_columns: String,
+    csv_choices: Vec<AccChoice>,
+    csv_header: bool,
 }
 
 /// The page's inputs, in order, with how each reads from and writes to the chart.
@@ -164,6 +186,38 @@ async fn render(
         Some(f) => f.get("accounting.vat_on_collection_for_services").is_some(),
         None => chart.vat_on_collection_for_services,
     };
+    let csv = &chart.csv;
+    let pick = |name: &str, stored: &str| form.map_or(stored.to_string(), |f| f.get(name).unwrap_or_default().to_string());
+    let csv_columns = pick("accounting.csv.columns", &csv.columns.join(", "));
+    let choice = |name: &'static str, label: &'static str, stored: &str, list: &[(&'static str, &'static str)]| {
+        let now = pick(name, stored);
+        AccChoice { name, label, options: list.iter().map(|(v, shown)| (*v, *shown, *v == now)).collect() }
+    };
+    let csv_choices = vec![
+        choice(
+            "accounting.csv.separator",
+            "settings.acc.csv_separator",
+            &csv.separator,
+            &[(";", ";"), (",", ","), ("tab", "tab"), ("|", "|")],
+        ),
+        choice("accounting.csv.decimal_mark", "settings.acc.csv_decimal_mark", &csv.decimal_mark, &[(",", ","), (".", ".")]),
+        choice(
+            "accounting.csv.date_format",
+            "settings.acc.csv_date_format",
+            &csv.date_format,
+            &[("JJ/MM/AAAA", "JJ/MM/AAAA"), ("AAAA-MM-JJ", "AAAA-MM-JJ"), ("AAAAMMJJ", "AAAAMMJJ")],
+        ),
+        choice(
+            "accounting.csv.encoding",
+            "settings.acc.csv_encoding",
+            &csv.encoding,
+            &[("utf-8", "UTF-8"), ("iso-8859-15", "ISO-8859-15")],
+        ),
+    ];
+    let csv_header = match form {
+        Some(f) => f.get("accounting.csv.header").is_some(),
+        None => csv.header,
+    };
     let title = format!("{} · {}", t(lang, "settings.title"), t(lang, "settings.accounting"));
     let page = AccountingPage {
         p: s.chrome(app, "settings", title).await?,
@@ -174,6 +228,9 @@ async fn render(
         journals,
         months,
         on_collection,
+        csv_columns,
+        csv_choices,
+        csv_header,
     };
     html(status, &page)
 }
@@ -195,6 +252,17 @@ pub async fn save_accounting(State(app): State<App>, CsrfForm(s, form): CsrfForm
         }
     }
     chart.vat_on_collection_for_services = form.get("accounting.vat_on_collection_for_services").is_some();
+    // The CSV profile, when the form has it (an older form keeps the stored one).
+    if let Some(columns) = form.get("accounting.csv.columns") {
+        chart.csv.columns =
+            columns.split([',', ' ', ';']).map(str::trim).filter(|c| !c.is_empty()).map(String::from).collect();
+        let text = |name: &str| form.get(name).unwrap_or_default().trim().to_string();
+        chart.csv.separator = text("accounting.csv.separator");
+        chart.csv.decimal_mark = text("accounting.csv.decimal_mark");
+        chart.csv.date_format = text("accounting.csv.date_format");
+        chart.csv.encoding = text("accounting.csv.encoding");
+        chart.csv.header = form.get("accounting.csv.header").is_some();
+    }
     if let Some(m) = form.get("accounting.fiscal_year_start_month") {
         // An unreadable month is refused by the chart's own check.
         chart.fiscal_year_start_month = m.trim().parse().unwrap_or(0);
