@@ -422,26 +422,26 @@ fn sheet_rows(e: &Entry, n: u64, valid: Date) -> Vec<Vec<Cell>> {
                 None => (String::new(), String::new()),
             };
             let (let_code, let_date) = match &l.lettering {
-                Some(x) => (x.code.clone(), x.date.to_string()),
-                None => (String::new(), String::new()),
+                Some(x) => (x.code.clone(), Cell::date(x.date)),
+                None => (String::new(), Cell::text(String::new())),
             };
             vec![
                 Cell::text(e.journal.code.clone()),
                 Cell::text(e.journal.label.clone()),
                 Cell::text(num.clone()),
-                Cell::text(e.date.to_string()),
+                Cell::date(e.date),
                 Cell::text(l.account.clone()),
                 Cell::text(l.account_label.clone()),
                 Cell::text(aux),
                 Cell::text(aux_label),
                 Cell::text(e.piece.clone()),
-                Cell::text(e.piece_date.to_string()),
+                Cell::date(e.piece_date),
                 Cell::text(l.label.clone()),
                 Cell::amount(l.debit),
                 Cell::amount(l.credit),
                 Cell::text(let_code),
-                Cell::text(let_date),
-                Cell::text(valid.to_string()),
+                let_date,
+                Cell::date(valid),
                 l.currency_amount.map(Cell::amount).unwrap_or_else(|| Cell::text(String::new())),
                 Cell::text(e.currency.clone().unwrap_or_default()),
             ]
@@ -654,8 +654,8 @@ pub async fn invoice_sheet(app: &App, auth: &Auth, period: Period) -> Result<She
             rows.push(vec![
                 Cell::text(r.number),
                 Cell::text(r.kind),
-                Cell::text(r.issue_date.to_string()),
-                Cell::text(r.due_date.map(|d| d.to_string()).unwrap_or_default()),
+                Cell::date(r.issue_date),
+                r.due_date.map_or_else(|| Cell::text(String::new()), Cell::date),
                 Cell::text(r.customer_name),
                 Cell::text(r.currency),
                 Cell::amount(r.net * sign),
@@ -686,6 +686,42 @@ pub async fn invoice_sheet(app: &App, auth: &Auth, period: Period) -> Result<She
     ];
     Ok(Sheet {
         name: format!("Factures {} {}", period.from, period.to),
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        rows,
+    })
+}
+
+/// The payments of a period as a sheet: every receipt and refund paid within it (a
+/// cancelled one too, with its cancellation day), with the invoices it paid.
+pub async fn payment_sheet(app: &App, auth: &Auth, period: Period) -> Result<Sheet, ApiError> {
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let (page, next) =
+            app.store.accounting_money(auth.company(), period.from, period.to, after, PAGE, false).await?;
+        for m in page {
+            let invoices: Vec<&str> = m.shares.iter().map(|s| s.invoice.as_str()).collect();
+            rows.push(vec![
+                Cell::date(m.paid_on),
+                Cell::text(m.kind.clone()),
+                Cell::text(m.method.clone()),
+                Cell::text(m.reference.clone().unwrap_or_default()),
+                Cell::text(m.customer_name.clone()),
+                Cell::text(m.currency.clone()),
+                Cell::amount(m.amount),
+                Cell::text(invoices.join(" ")),
+                m.cancelled_on.map_or_else(|| Cell::text(String::new()), Cell::date),
+            ]);
+        }
+        match next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    let headers =
+        ["paid_on", "kind", "method", "reference", "customer", "currency", "amount", "invoices", "cancelled_on"];
+    Ok(Sheet {
+        name: format!("Reglements {} {}", period.from, period.to),
         headers: headers.iter().map(|h| h.to_string()).collect(),
         rows,
     })

@@ -187,7 +187,8 @@ async fn render(
         None => chart.vat_on_collection_for_services,
     };
     let csv = &chart.csv;
-    let pick = |name: &str, stored: &str| form.map_or(stored.to_string(), |f| f.get(name).unwrap_or_default().to_string());
+    let pick =
+        |name: &str, stored: &str| form.map_or(stored.to_string(), |f| f.get(name).unwrap_or_default().to_string());
     let csv_columns = pick("accounting.csv.columns", &csv.columns.join(", "));
     let choice = |name: &'static str, label: &'static str, stored: &str, list: &[(&'static str, &'static str)]| {
         let now = pick(name, stored);
@@ -200,7 +201,12 @@ async fn render(
             &csv.separator,
             &[(";", ";"), (",", ","), ("tab", "tab"), ("|", "|")],
         ),
-        choice("accounting.csv.decimal_mark", "settings.acc.csv_decimal_mark", &csv.decimal_mark, &[(",", ","), (".", ".")]),
+        choice(
+            "accounting.csv.decimal_mark",
+            "settings.acc.csv_decimal_mark",
+            &csv.decimal_mark,
+            &[(",", ","), (".", ".")],
+        ),
         choice(
             "accounting.csv.date_format",
             "settings.acc.csv_date_format",
