@@ -219,6 +219,11 @@ async fn on_collection_the_vat_of_services_waits_on_44574_until_paid_and_the_fec
     each_db(|app| async move {
         let r = app.patch("/settings", json!({"accounting": {"vat_on_collection_for_services": true}})).await;
         assert_eq!(r.assert_status(200)["accounting"]["vat_on_collection_for_services"], true);
+        // The option for debits printed on invoices would contradict it: refused, naming it.
+        let r = app.patch("/settings", json!({"legal": {"late_penalty_rate": "10", "vat_on_debits": true}})).await;
+        r.assert_status(422);
+        assert_eq!(r.error_fields(), ["legal.vat_on_debits"], "{}", r.body);
+        assert_eq!(app.get("/settings").await.assert_status(200)["legal"]["vat_on_debits"], false, "nothing saved");
         let c = app.customer_named("Atelier Roux").await;
         let mut goods = line("Carrelage", "2", "100", "20");
         goods["nature"] = json!("goods");

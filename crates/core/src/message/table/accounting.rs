@@ -19,6 +19,11 @@ pub(super) const ACCOUNTING: &[Row] = &[
         "la période commence le {from:date}, après sa fin le {to:date}",
     ),
     ("fec_separator", "separator {v}: tab or pipe", "séparateur {v} : tab ou pipe"),
+    (
+        "accounting_collection_and_debits",
+        "VAT on collection for services contradicts the option for debits printed on the invoices (legal.vat_on_debits): keep one",
+        "la TVA sur les encaissements des prestations contredit l'option pour les débits imprimée sur les factures (legal.vat_on_debits) : gardez l'une des deux",
+    ),
     ("export_csv_only", "a CSV profile goes with the csv format only", "un profil CSV ne va qu'avec le format csv"),
     ("csv_no_column", "choose at least one column", "choisissez au moins une colonne"),
     ("csv_column", "column {v}: not one of {allowed}", "colonne {v} : n'est pas l'une de {allowed}"),
