@@ -157,6 +157,7 @@ pub async fn export(store: &Store, cmd: ExportCommand) -> Result<()> {
                 to: Some(to),
                 journals: Some(journals),
                 reexport: Some(reexport),
+                csv: None,
             };
             return record(store, &input, output, company).await;
         }

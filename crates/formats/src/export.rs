@@ -6,7 +6,7 @@ use crate::error::FormatError;
 use facturier_core::Decimal;
 use facturier_core::money::to_text;
 use facturier_core::party::Language;
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 /// A cell of an exported table.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,6 +17,8 @@ pub enum Cell {
         value: Decimal,
         decimals: u32,
     },
+    /// A day: `AAAA-MM-JJ` in CSV, a real date (`dd/mm/yyyy`) in XLSX.
+    Date(time::Date),
 }
 
 impl Cell {
@@ -26,6 +28,10 @@ impl Cell {
 
     pub fn amount(value: Decimal) -> Cell {
         Cell::Number { value, decimals: 2 }
+    }
+
+    pub fn date(day: time::Date) -> Cell {
+        Cell::Date(day)
     }
 }
 
@@ -60,6 +66,7 @@ pub fn csv(sheet: &Sheet, lang: Language) -> Result<Vec<u8>, FormatError> {
                     Cell::Number { value, decimals } => {
                         to_text(value.round_dp(*decimals), *decimals).replacen('.', mark, 1)
                     }
+                    Cell::Date(d) => d.to_string(),
                 })
                 .collect();
             w.write_record(&cells).map_err(err)?;
@@ -86,12 +93,18 @@ pub fn xlsx(sheet: &Sheet) -> Result<Vec<u8>, FormatError> {
     }
     ws.set_freeze_panes(1, 0).map_err(err)?;
     let money = Format::new().set_num_format("#,##0.00");
+    let day = Format::new().set_num_format("dd/mm/yyyy");
     for (r, row) in sheet.rows.iter().enumerate() {
         let r = u32::try_from(r + 1).map_err(|_| FormatError::Xml("XLSX: too many rows".into()))?;
         for (col, cell) in row.iter().enumerate() {
             let col = u16::try_from(col).map_err(|_| FormatError::Xml("XLSX: too many columns".into()))?;
             match cell {
                 Cell::Text(s) => ws.write_string(r, col, s).map(|_| ()).map_err(err)?,
+                Cell::Date(d) => {
+                    let y = u16::try_from(d.year()).map_err(|_| FormatError::Xml(format!("XLSX: the day {d}")))?;
+                    let x = ExcelDateTime::from_ymd(y, u8::from(d.month()), d.day()).map_err(err)?;
+                    ws.write_datetime_with_format(r, col, &x, &day).map(|_| ()).map_err(err)?
+                }
                 Cell::Number { value, decimals } => {
                     // A spreadsheet number is a double: exact for amounts far beyond invoices'.
                     let n: f64 = value.round_dp(*decimals).to_string().parse().unwrap_or(0.0);

@@ -9,7 +9,7 @@ use crate::sql::{Arg, Sql};
 use crate::stamp::Stamp;
 use crate::{Result, Store, StoreError, bind_args, on_pool};
 use facturier_core::Decimal;
-use facturier_core::accounting::{Lettering, lettering_date};
+use facturier_core::accounting::{Lettering, Settlement, lettering_date};
 use facturier_core::document::{Content, DocumentKind};
 use std::collections::HashMap;
 use time::Date;
@@ -29,12 +29,18 @@ pub struct SaleRow {
     pub customer_account: Option<String>,
     /// Set when the invoice (for a credit note: its invoice) is settled within the period.
     pub lettering: Option<Lettering>,
+    /// A credit note's invoice.
+    pub parent: Option<Uuid>,
 }
 
 /// One invoice's share of a movement.
 #[derive(Clone, Debug)]
 pub struct ShareRow {
+    /// The invoice's id and number.
+    pub document_id: Uuid,
     pub invoice: String,
+    /// The day the share was applied.
+    pub paid_on: Date,
     pub amount: Decimal,
     pub lettering: Option<Lettering>,
 }
@@ -118,6 +124,7 @@ impl Store {
                 customer_name: name,
                 customer_account: account,
                 lettering: None,
+                parent: None,
             });
         }
         if sales.iter().any(|s| s.kind == DocumentKind::CreditNote) {
@@ -138,6 +145,9 @@ impl Store {
         for s in &mut sales {
             let invoice = if s.kind == DocumentKind::CreditNote { parents.get(&s.id).copied() } else { Some(s.id) };
             s.lettering = invoice.and_then(|i| letters.get(&i).cloned());
+            if s.kind == DocumentKind::CreditNote {
+                s.parent = parents.get(&s.id).copied();
+            }
         }
         Ok(sales)
     }
@@ -207,13 +217,13 @@ impl Store {
         }
         // The shares: one row per invoice, with its number and exchange rate.
         let mut q = Sql::new(&format!(
-            "SELECT a.payment_id, a.document_id, d.number, a.applied, {FOREIGN_CONTENT} \
+            "SELECT a.payment_id, a.document_id, d.number, a.applied, a.paid_on, {FOREIGN_CONTENT} \
              FROM payments a JOIN documents d ON d.company_id = a.company_id AND d.id = a.document_id \
              JOIN companies co ON co.id = d.company_id WHERE a.company_id = "
         ));
         q.bind(Arg::Uuid(company_id)).push(" AND a.payment_id IN ").bind_ids(out.iter().map(|m| m.id));
         q.push(" ORDER BY a.payment_id, d.issue_date, a.id");
-        type ShareDb = (Uuid, Uuid, Option<String>, String, Option<String>);
+        type ShareDb = (Uuid, Uuid, Option<String>, String, Date, Option<String>);
         let shares: Vec<ShareDb> =
             on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
                 .fetch_all(c)
@@ -221,7 +231,7 @@ impl Store {
         let invoices: Vec<Uuid> = shares.iter().map(|s| s.1).collect();
         let letters = self.letterings(company_id, &invoices, from, to).await?;
         let at: HashMap<Uuid, usize> = out.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
-        for (payment, invoice, number, applied, content) in shares {
+        for (payment, invoice, number, applied, paid_on, content) in shares {
             let Some(m) = at.get(&payment).and_then(|i| out.get_mut(*i)) else { continue };
             if m.exchange_rate.is_none() {
                 m.exchange_rate = rate_in(content.as_deref())?;
@@ -229,7 +239,9 @@ impl Store {
             // A cancelled payment's share settles nothing any more: never lettered.
             let lettering = if m.cancelled_on.is_some() { None } else { letters.get(&invoice).cloned() };
             m.shares.push(ShareRow {
+                document_id: invoice,
                 invoice: number.unwrap_or_default(),
+                paid_on,
                 amount: dec("applied", &applied)?,
                 lettering,
             });
@@ -238,6 +250,63 @@ impl Store {
             out.retain(|m| m.cancelled_on.is_some_and(|d| d >= from && d <= to));
         }
         Ok((out, next))
+    }
+
+    /// What VAT on collection needs of each of `invoices`: its content and every
+    /// settlement it had (payments applied to it, cancelled or not, with their
+    /// cancellations, and the credit notes on it), whatever their day.
+    pub async fn collection_facts(
+        &self,
+        company_id: Uuid,
+        invoices: &[Uuid],
+    ) -> Result<HashMap<Uuid, (Content, Vec<Settlement>)>> {
+        let mut out: HashMap<Uuid, (Content, Vec<Settlement>)> = HashMap::new();
+        if invoices.is_empty() {
+            return Ok(out);
+        }
+        let mut ids = invoices.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut q = Sql::new("SELECT id, customer_id, currency, content FROM documents WHERE company_id = ");
+        q.bind(Arg::Uuid(company_id)).push(" AND id IN ").bind_ids(ids.iter().copied());
+        let docs: Vec<(Uuid, Uuid, String, String)> =
+            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
+                .fetch_all(c)
+                .await?);
+        for (id, customer_id, currency, content) in docs {
+            out.insert(id, (parse_content(id, customer_id, &currency, &content)?, Vec::new()));
+        }
+        let mut q = Sql::new(
+            "SELECT a.document_id, a.paid_on, a.applied, a.payment_id, p.status, p.cancelled_at FROM payments a \
+             JOIN customer_payments p ON p.company_id = a.company_id AND p.id = a.payment_id WHERE a.company_id = ",
+        );
+        q.bind(Arg::Uuid(company_id)).push(" AND a.document_id IN ").bind_ids(ids.iter().copied());
+        let pays: Vec<(Uuid, Date, String, Uuid, String, Option<Stamp>)> =
+            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
+                .fetch_all(c)
+                .await?);
+        for (doc, day, applied, payment, status, at) in pays {
+            let Some((_, events)) = out.get_mut(&doc) else { continue };
+            let amount = dec("applied", &applied)?;
+            events.push(Settlement { day, cancellation: false, id: payment, amount });
+            if status == "cancelled" {
+                let day = at.map_or(day, |s| s.instant().date());
+                events.push(Settlement { day, cancellation: true, id: payment, amount: -amount });
+            }
+        }
+        let mut q = Sql::new("SELECT parent_id, id, issue_date, gross FROM documents WHERE company_id = ");
+        q.bind(Arg::Uuid(company_id));
+        q.push(" AND kind = 'credit_note' AND status NOT IN ('draft', 'cancelled') AND parent_id IN ")
+            .bind_ids(ids.iter().copied());
+        let credits: Vec<(Uuid, Uuid, Option<Date>, String)> =
+            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
+                .fetch_all(c)
+                .await?);
+        for (doc, id, day, gross) in credits {
+            let (Some((_, events)), Some(day)) = (out.get_mut(&doc), day) else { continue };
+            events.push(Settlement { day, cancellation: false, id, amount: dec("gross", &gross)? });
+        }
+        Ok(out)
     }
 
     /// The lettering of each of `invoices` settled in full within the period by receipts

@@ -1,7 +1,9 @@
 //! The chart of accounts a company's entries are written on: the French PCG defaults
 //! (411 customers, 706/707 revenue, 708500 shipping, 709 discounts, 4191 deposits,
-//! 44571 VAT collected per rate, 512 bank, 530 cash), each one overridable in the
-//! company's settings (`PATCH /settings {"accounting": {...}}`).
+//! 44571 VAT collected per rate, 44574 VAT collected on collection per rate, 512 bank,
+//! 530 cash), each one overridable in the company's settings
+//! (`PATCH /settings {"accounting": {...}}`), and the VAT regime of services (on debits,
+//! the default, or on collection).
 
 use crate::document::Nature;
 use crate::message::Message;
@@ -108,6 +110,17 @@ pub struct Chart {
     /// VAT collected per rate; by default `44571` followed by the rate × 10 on three
     /// digits (20 % → "44571200", 5.5 % → "44571055").
     pub vat_rates: Vec<VatAccount>,
+    /// VAT on collection ("TVA sur les encaissements", CGI art. 269-2-c): when set, the
+    /// VAT of service lines is credited at invoicing to the pending account of its rate
+    /// (44574…) and moved to the VAT collected account (44571…) as payments settle the
+    /// invoice. Off (the default): all VAT is booked at invoicing ("on debits"), which is
+    /// the rule for goods and for a company that opted for debits on its services.
+    pub vat_on_collection_for_services: bool,
+    /// The default VAT-on-collection account, for a rate without its own ("445740").
+    pub vat_pending: String,
+    /// VAT on collection per rate; by default `44574` followed by the rate × 10 on three
+    /// digits (20 % → "44574200").
+    pub vat_pending_rates: Vec<VatAccount>,
     /// The sales journal ("VE", "Ventes").
     pub sales_journal: Journal,
     /// Bank and cash journals per payment method; a method not listed goes to `bank`.
@@ -118,6 +131,8 @@ pub struct Chart {
     /// July to June). It fixes the default period of the exports and the FEC's name.
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 12))]
     pub fiscal_year_start_month: u8,
+    /// How the `csv` export writes the entry lines (checked by `CsvProfile::check`).
+    pub csv: super::csv::CsvProfile,
 }
 
 impl Default for Chart {
@@ -132,6 +147,9 @@ impl Default for Chart {
             deposits: "419100".into(),
             vat_collected: "445710".into(),
             vat_rates: Vec::new(),
+            vat_on_collection_for_services: false,
+            vat_pending: "445740".into(),
+            vat_pending_rates: Vec::new(),
             sales_journal: j("VE", "Ventes"),
             methods: vec![MethodAccount {
                 method: "cash".into(),
@@ -140,6 +158,7 @@ impl Default for Chart {
             }],
             bank: MethodAccount { method: "*".into(), journal: j("BQ", "Banque"), account: "512000".into() },
             fiscal_year_start_month: 1,
+            csv: super::csv::CsvProfile::default(),
         }
     }
 }
@@ -155,10 +174,11 @@ impl Chart {
             &self.discounts,
             &self.deposits,
             &self.vat_collected,
+            &self.vat_pending,
         ] {
             check_account(a)?;
         }
-        for v in &self.vat_rates {
+        for v in self.vat_rates.iter().chain(&self.vat_pending_rates) {
             check_account(&v.account)?;
         }
         check_journal(&self.sales_journal.code)?;
@@ -187,20 +207,32 @@ impl Chart {
 
     /// The VAT collected account of a rate: the company's own, else `44571` and the rate.
     pub fn vat(&self, vat: Vat) -> String {
-        if let Some(a) = self.vat_rates.iter().find(|a| a.rate == vat.rate()) {
-            return a.account.clone();
-        }
-        let tenths = (vat.rate() * Decimal::TEN).round();
-        if tenths.is_zero() || tenths > Decimal::from(999) || tenths.is_sign_negative() {
-            return self.vat_collected.clone();
-        }
-        format!("44571{:03}", tenths)
+        per_rate(&self.vat_rates, &self.vat_collected, "44571", vat)
+    }
+
+    /// The VAT-on-collection account of a rate (VAT invoiced on services, not yet
+    /// collected): the company's own, else `44574` and the rate.
+    pub fn vat_pending(&self, vat: Vat) -> String {
+        per_rate(&self.vat_pending_rates, &self.vat_pending, "44574", vat)
     }
 
     /// The journal and account of a payment method.
     pub fn method(&self, method: &str) -> &MethodAccount {
         self.methods.iter().find(|m| m.method == method).unwrap_or(&self.bank)
     }
+}
+
+/// The account of a rate: the one listed, else `prefix` and the rate × 10 on three
+/// digits, else (a zero or odd rate) `default`.
+fn per_rate(listed: &[VatAccount], default: &str, prefix: &str, vat: Vat) -> String {
+    if let Some(a) = listed.iter().find(|a| a.rate == vat.rate()) {
+        return a.account.clone();
+    }
+    let tenths = (vat.rate() * Decimal::TEN).round();
+    if tenths.is_zero() || tenths > Decimal::from(999) || tenths.is_sign_negative() {
+        return default.to_string();
+    }
+    format!("{prefix}{:03}", tenths)
 }
 
 /// The fiscal year that `day` falls in, for a year starting on the first day of
@@ -244,6 +276,9 @@ mod tests {
         assert_eq!(c.vat(Vat::new(dec!(20), None).unwrap()), "44571200");
         assert_eq!(c.vat(Vat::new(dec!(5.5), None).unwrap()), "44571055");
         assert_eq!(c.vat(Vat::new(dec!(0), Some(VatCategory::E)).unwrap()), "445710");
+        assert_eq!(c.vat_pending(Vat::new(dec!(20), None).unwrap()), "44574200");
+        assert_eq!(c.vat_pending(Vat::new(dec!(5.5), None).unwrap()), "44574055");
+        assert!(!c.vat_on_collection_for_services);
         assert_eq!(c.method("cash").account, "530000");
         assert_eq!(c.method("transfer").journal.code, "BQ");
     }

@@ -6,11 +6,15 @@
 //! the debit or the credit column by its sign, so nothing is ever negative in a column.
 //! A credit note is its invoice's entry reversed.
 //!
-//! VAT is booked "on debits" (at invoicing), the default for goods and for companies
-//! that opted for it on services. VAT on collection for services (44574 until paid) is
-//! not written yet: a company under it adjusts at the declaration (docs/accounting.md).
+//! VAT is booked "on debits" (at invoicing, 44571…) unless the company is under VAT on
+//! collection for its services (`Chart::vat_on_collection_for_services`): then the VAT
+//! of service lines waits on 44574… and each settlement moves its share to 44571…
+//! (`super::collection`). A credit note applied to its invoice is that invoice's
+//! settlement: its own VAT is booked on 44571… at once (it is settled by its
+//! application) and it moves the invoice's share like a payment.
 
 use super::chart::{Chart, Journal};
+use super::collection::{Collection, pending_vat};
 use crate::document::{Content, DocumentKind, LineKind};
 use crate::money::Currency;
 use crate::totals::Totals;
@@ -96,6 +100,9 @@ pub struct Sale<'a> {
     pub customer: Auxiliary,
     /// Set on the customer line when the invoice is settled within the exported period.
     pub lettering: Option<Lettering>,
+    /// A credit note applied to its invoice under VAT on collection: the invoice's
+    /// pending VAT it settles.
+    pub settles: Option<Collection>,
 }
 
 /// The sales journal entry of an issued invoice, deposit invoice or credit note (its
@@ -168,20 +175,32 @@ pub fn sale_entry(chart: &Chart, company: Currency, sale: &Sale<'_>) -> Option<E
             lettering: None,
         });
     }
-    let mut vat: BTreeMap<String, Decimal> = BTreeMap::new();
+    // VAT per account: on collection, the service share of a rate waits on its pending
+    // account, except on a credit note, which is settled at once (module doc).
+    let pending = if sale.kind == DocumentKind::CreditNote { Vec::new() } else { pending_vat(chart, sale.content, t) };
+    let mut vat: BTreeMap<String, (&'static str, Decimal)> = BTreeMap::new();
     for b in &t.vat {
         let v = crate::tax::Vat::new(b.rate, Some(b.category)).ok()?;
-        *vat.entry(chart.vat(v)).or_insert(Decimal::ZERO) += b.amount;
+        let collected = chart.vat(v);
+        let waiting = pending.iter().find(|p| p.collected == collected && p.pending == chart.vat_pending(v));
+        let waiting = waiting.map_or(Decimal::ZERO, |p| p.amount);
+        if !waiting.is_zero() {
+            vat.entry(chart.vat_pending(v)).or_insert((PENDING, Decimal::ZERO)).1 += waiting;
+        }
+        vat.entry(collected).or_insert((COLLECTED, Decimal::ZERO)).1 += b.amount - waiting;
     }
-    for (account, amount) in vat {
+    for (account, (what, amount)) in vat {
         drafts.push(Draft {
             account,
-            label_of_account: "TVA collectée",
+            label_of_account: what,
             auxiliary: None,
             label: label.clone(),
             amount: -amount * sign,
             lettering: None,
         });
+    }
+    if let Some(c) = &sale.settles {
+        push_moves(&mut drafts, c, &format!("TVA encaissée {}", sale.number));
     }
     let foreign = (sale.content.currency != company)
         .then(|| (sale.content.currency.code().to_string(), sale.content.exchange_rate.unwrap_or(Decimal::ONE)));
@@ -195,6 +214,33 @@ pub fn sale_entry(chart: &Chart, company: Currency, sale: &Sale<'_>) -> Option<E
         foreign,
         drafts,
     ))
+}
+
+/// The account labels of the VAT accounts.
+const COLLECTED: &str = "TVA collectée";
+const PENDING: &str = "TVA collectée sur encaissements";
+
+/// The lines that move a settlement's VAT from the pending accounts to the collected
+/// ones: pending debited, collected credited (the other way for a cancellation).
+fn push_moves(drafts: &mut Vec<Draft>, c: &Collection, label: &str) {
+    for (pending, collected, amount) in c.moves() {
+        drafts.push(Draft {
+            account: pending,
+            label_of_account: PENDING,
+            auxiliary: None,
+            label: label.to_string(),
+            amount,
+            lettering: None,
+        });
+        drafts.push(Draft {
+            account: collected,
+            label_of_account: COLLECTED,
+            auxiliary: None,
+            label: label.to_string(),
+            amount: -amount,
+            lettering: None,
+        });
+    }
 }
 
 fn piece_word(kind: DocumentKind) -> &'static str {
@@ -221,6 +267,9 @@ pub struct Share {
     pub invoice: String,
     pub amount: Decimal,
     pub lettering: Option<Lettering>,
+    /// Under VAT on collection, the invoice's pending VAT this share settles (or, on a
+    /// reversal, unsettles: `before`/`after` of the cancellation).
+    pub collection: Option<Collection>,
 }
 
 /// A receipt or a refund, or its reversal (a cancelled payment, a SEPA reject).
@@ -289,6 +338,11 @@ pub fn money_entry(chart: &Chart, company: Currency, m: &Movement<'_>) -> Entry 
             amount: -left * sign,
             lettering: None,
         });
+    }
+    for s in &m.shares {
+        if let Some(c) = &s.collection {
+            push_moves(&mut drafts, c, &format!("TVA encaissée {}", s.invoice));
+        }
     }
     let foreign =
         (m.currency != company).then(|| (m.currency.code().to_string(), m.exchange_rate.unwrap_or(Decimal::ONE)));

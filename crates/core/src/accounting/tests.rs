@@ -9,6 +9,7 @@ use crate::totals::DocumentCharge;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
+use time::Date;
 use time::macros::date;
 use uuid::Uuid;
 
@@ -36,6 +37,7 @@ fn entry_of(kind: DocumentKind, c: &Content) -> Entry {
         totals: &t,
         customer: customer(),
         lettering: None,
+        settles: None,
     };
     sale_entry(&Chart::default(), Currency::EUR, &sale).unwrap()
 }
@@ -147,8 +149,8 @@ fn a_receipt_credits_the_customer_per_invoice_and_keeps_the_excess_on_its_accoun
         exchange_rate: None,
         amount: dec!(500),
         shares: vec![
-            Share { invoice: "F1".into(), amount: dec!(120), lettering: None },
-            Share { invoice: "F2".into(), amount: dec!(300), lettering: None },
+            Share { invoice: "F1".into(), amount: dec!(120), lettering: None, collection: None },
+            Share { invoice: "F2".into(), amount: dec!(300), lettering: None, collection: None },
         ],
         reversal: false,
     };
@@ -254,7 +256,7 @@ proptest! {
         }
         prop_assume!(c.check().is_ok());
         let t = c.totals();
-        let sale = Sale { kind, number: "N", issue_date: date!(2026 - 01 - 01), content: &c, totals: &t, customer: customer(), lettering: None };
+        let sale = Sale { kind, number: "N", issue_date: date!(2026 - 01 - 01), content: &c, totals: &t, customer: customer(), lettering: None, settles: None };
         let e = sale_entry(&Chart::default(), Currency::EUR, &sale).unwrap();
         prop_assert!(e.balances(), "{:#?}", e);
         for l in &e.lines {
@@ -283,7 +285,7 @@ proptest! {
             currency,
             exchange_rate: c.exchange_rate,
             amount: total + currency.round(dec!(1.23)),
-            shares: amounts.iter().map(|a| Share { invoice: "F".into(), amount: *a, lettering: None }).collect(),
+            shares: amounts.iter().map(|a| Share { invoice: "F".into(), amount: *a, lettering: None, collection: None }).collect(),
             reversal: false,
         };
         let pe = money_entry(&Chart::default(), Currency::EUR, &m);
@@ -291,5 +293,183 @@ proptest! {
         let back = money_entry(&Chart::default(), Currency::EUR, &Movement { reversal: true, ..m });
         prop_assert!(back.balances());
         prop_assert_eq!(back.sums(), pe.sums());
+    }
+}
+
+// --- VAT on collection.
+
+fn on_collection() -> Chart {
+    Chart { vat_on_collection_for_services: true, ..Chart::default() }
+}
+
+/// The worked example of docs/accounting.md: goods 200 and a service 100 at 20 %,
+/// gross 360, paid 120 then 240.
+#[test]
+fn on_collection_the_service_vat_waits_on_44574_until_each_payment_moves_its_share() {
+    let chart = on_collection();
+    let mut c = Content::new(Uuid::now_v7(), Currency::EUR);
+    c.lines =
+        vec![line(Nature::Goods, dec!(2), dec!(100), dec!(20)), line(Nature::Services, dec!(1), dec!(100), dec!(20))];
+    let t = c.totals();
+    let sale = Sale {
+        kind: DocumentKind::Invoice,
+        number: "F1",
+        issue_date: date!(2026 - 03 - 10),
+        content: &c,
+        totals: &t,
+        customer: customer(),
+        lettering: None,
+        settles: None,
+    };
+    let e = sale_entry(&chart, Currency::EUR, &sale).unwrap();
+    // VAT 60: 20 on the service (100 × 20 %) waits, 40 on the goods is due.
+    assert_eq!(
+        sheet(&e),
+        vec![
+            row("411000", dec!(360.00), dec!(0)),
+            row("706000", dec!(0), dec!(100.00)),
+            row("707000", dec!(0), dec!(200.00)),
+            row("44571200", dec!(0), dec!(40.00)),
+            row("44574200", dec!(0), dec!(20.00)),
+        ]
+    );
+    assert_eq!(e.lines[4].account_label, "TVA collectée sur encaissements");
+    let pending = pending_vat(&chart, &c, &t);
+    let pay = |before: Decimal, amount: Decimal| Movement {
+        amount,
+        shares: vec![Share {
+            invoice: "F1".into(),
+            amount,
+            lettering: None,
+            collection: Some(Collection {
+                currency: Currency::EUR,
+                pending: pending.clone(),
+                gross: t.gross,
+                before,
+                after: before + amount,
+            }),
+        }],
+        ..r_template()
+    };
+    // 120 of 360: a third of 20 = 6.666… → 6.67 moved.
+    let p1 = money_entry(&chart, Currency::EUR, &pay(dec!(0), dec!(120)));
+    assert_eq!(
+        sheet(&p1),
+        vec![
+            row("512000", dec!(120), dec!(0)),
+            row("411000", dec!(0), dec!(120)),
+            row("44574200", dec!(6.67), dec!(0)),
+            row("44571200", dec!(0), dec!(6.67)),
+        ]
+    );
+    // The last payment takes the remainder: 20 − 6.67 = 13.33.
+    let p2 = money_entry(&chart, Currency::EUR, &pay(dec!(120), dec!(240)));
+    assert_eq!(sheet(&p2)[2], row("44574200", dec!(13.33), dec!(0)));
+    assert_eq!(sheet(&p2)[3], row("44571200", dec!(0), dec!(13.33)));
+    // Off (the default), the same invoice books its 60 of VAT on 44571200 at once.
+    let off = sale_entry(&Chart::default(), Currency::EUR, &sale).unwrap();
+    assert_eq!(sheet(&off).last().unwrap(), &row("44571200", dec!(0), dec!(60.00)));
+}
+
+#[test]
+fn a_sepa_reject_moves_back_what_its_payment_had_moved() {
+    let s = |id: u128, day: Date, cancellation: bool, amount: Decimal| Settlement {
+        day,
+        cancellation,
+        id: Uuid::from_u128(id),
+        amount,
+    };
+    let paid = s(1, date!(2026 - 04 - 01), false, dec!(100));
+    let rejected = s(1, date!(2026 - 04 - 08), true, dec!(-100));
+    let again = s(2, date!(2026 - 04 - 20), false, dec!(120));
+    let all = [again, rejected, paid];
+    assert_eq!(settled_around(&all, &paid), (dec!(0), dec!(100)));
+    assert_eq!(settled_around(&all, &rejected), (dec!(100), dec!(0)));
+    assert_eq!(settled_around(&all, &again), (dec!(0), dec!(120)));
+    let pending = vec![PendingVat { pending: "44574200".into(), collected: "44571200".into(), amount: dec!(20) }];
+    let c = |(before, after): (Decimal, Decimal)| {
+        Collection { currency: Currency::EUR, pending: pending.clone(), gross: dec!(120), before, after }.moves()
+    };
+    assert_eq!(c(settled_around(&all, &paid)), vec![("44574200".into(), "44571200".into(), dec!(16.67))]);
+    assert_eq!(c(settled_around(&all, &rejected)), vec![("44574200".into(), "44571200".into(), dec!(-16.67))]);
+    assert_eq!(c(settled_around(&all, &again)), vec![("44574200".into(), "44571200".into(), dec!(20))]);
+}
+
+/// Balance of one account over entries (debit − credit).
+fn balance(entries: &[Entry], prefix: &str) -> Decimal {
+    entries.iter().flat_map(|e| &e.lines).filter(|l| l.account.starts_with(prefix)).map(|l| l.debit - l.credit).sum()
+}
+
+proptest! {
+    #[test]
+    fn on_collection_a_fully_settled_invoice_leaves_nothing_on_44574(
+        lines in prop::collection::vec(arb_line(), 1..10),
+        disc in 0i64..=3000,
+        shipping in prop::option::of(0i64..=100_000),
+        cuts in prop::collection::vec(1u32..=1000, 0..5),
+        credit in prop::option::of(1u32..=1000),
+        reject in any::<bool>(),
+    ) {
+        let chart = on_collection();
+        let mut c = Content::new(Uuid::now_v7(), Currency::EUR);
+        c.lines = lines;
+        c.discount_percent = Decimal::new(disc, 2);
+        c.shipping = shipping.map(|s| DocumentCharge { label: "Port".into(), amount: Decimal::new(s, 2), vat: vat(dec!(20)) });
+        prop_assume!(c.check().is_ok());
+        let t = c.totals();
+        prop_assume!(t.gross > Decimal::ZERO);
+        let sale = Sale { kind: DocumentKind::Invoice, number: "F", issue_date: date!(2026 - 01 - 01), content: &c, totals: &t, customer: customer(), lettering: None, settles: None };
+        let inv = sale_entry(&chart, Currency::EUR, &sale).unwrap();
+        prop_assert!(inv.balances(), "{:#?}", inv);
+        let pending = pending_vat(&chart, &c, &t);
+        let collection = |before: Decimal, after: Decimal| Collection { currency: Currency::EUR, pending: pending.clone(), gross: t.gross, before, after };
+        let mut entries = vec![inv];
+        let mut settled = Decimal::ZERO;
+        // A credit note of part of the invoice (its lines scaled down), applied to it.
+        let mut credited_vat = Decimal::ZERO;
+        if let Some(k) = credit {
+            let mut cn = c.clone();
+            for l in &mut cn.lines { l.quantity = Currency::EUR.round(l.quantity * Decimal::new(i64::from(k), 4)); }
+            let tc = cn.totals();
+            if tc.gross > Decimal::ZERO && tc.gross <= t.gross {
+                let s = Sale { kind: DocumentKind::CreditNote, number: "A", content: &cn, totals: &tc, settles: Some(collection(settled, settled + tc.gross)), ..sale };
+                let e = sale_entry(&chart, Currency::EUR, &s).unwrap();
+                prop_assert!(e.balances(), "{:#?}", e);
+                entries.push(e);
+                settled += tc.gross;
+                credited_vat = tc.vat_total;
+            }
+        }
+        // The rest paid in parts cut at the given per-mille points; the first part
+        // rejected and paid again when asked.
+        let rest = t.gross - settled;
+        let mut points: Vec<Decimal> = cuts.iter().map(|m| Currency::EUR.round(rest * Decimal::new(i64::from(*m), 3))).collect();
+        points.push(rest);
+        points.sort();
+        let mut at = Decimal::ZERO;
+        for (i, p) in points.iter().enumerate() {
+            let amount = *p - at;
+            at = *p;
+            if amount.is_zero() { continue; }
+            let share = |before: Decimal, after: Decimal| Share { invoice: "F".into(), amount, lettering: None, collection: Some(collection(before, after)) };
+            if reject && i == 0 {
+                let m = Movement { amount, shares: vec![share(settled, settled + amount)], ..r_template() };
+                let e = money_entry(&chart, Currency::EUR, &m);
+                let back = money_entry(&chart, Currency::EUR, &Movement { reversal: true, shares: vec![share(settled + amount, settled)], ..m });
+                prop_assert!(e.balances() && back.balances());
+                entries.push(e);
+                entries.push(back);
+            }
+            let m = Movement { amount, shares: vec![share(settled, settled + amount)], ..r_template() };
+            let e = money_entry(&chart, Currency::EUR, &m);
+            prop_assert!(e.balances(), "{:#?}", e);
+            entries.push(e);
+            settled += amount;
+        }
+        prop_assert_eq!(settled, t.gross);
+        prop_assert_eq!(balance(&entries, "44574"), Decimal::ZERO, "{:#?}", entries);
+        // All the VAT, services and goods, is then on 44571 (less the credit note's).
+        prop_assert_eq!(-balance(&entries, "44571"), t.vat_total - credited_vat);
+        prop_assert_eq!(balance(&entries, "411"), Decimal::ZERO);
     }
 }

@@ -2,6 +2,7 @@
 //! of the LPF), streamed entry by entry, and its checker (`fec check`).
 
 pub mod check;
+pub mod csv;
 pub mod fec;
 pub mod latin9;
 pub mod software;

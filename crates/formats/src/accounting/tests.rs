@@ -36,6 +36,7 @@ fn good(options: FecOptions) -> Vec<u8> {
         totals: &t,
         customer: customer(),
         lettering: letter.clone(),
+        settles: None,
     };
     let mut w = FecWriter::new(Vec::new(), options, date!(2026 - 12 - 31)).unwrap();
     w.write(&sale_entry(&chart, Currency::EUR, &sale).unwrap()).unwrap();
@@ -54,7 +55,7 @@ fn good(options: FecOptions) -> Vec<u8> {
         currency: usd,
         exchange_rate: Some(dec!(0.91)),
         amount: t.gross,
-        shares: vec![Share { invoice: "F1".into(), amount: t.gross, lettering: letter }],
+        shares: vec![Share { invoice: "F1".into(), amount: t.gross, lettering: letter, collection: None }],
         reversal: false,
     };
     w.write(&money_entry(&chart, Currency::EUR, &m)).unwrap();
@@ -172,6 +173,7 @@ fn entries() -> Vec<facturier_core::accounting::Entry> {
         totals: &t,
         customer: customer(),
         lettering: letter.clone(),
+        settles: None,
     };
     let m = Movement {
         kind: MoneyKind::Receipt,
@@ -183,7 +185,7 @@ fn entries() -> Vec<facturier_core::accounting::Entry> {
         currency: usd,
         exchange_rate: Some(dec!(0.91)),
         amount: t.gross,
-        shares: vec![Share { invoice: "F2026-00001".into(), amount: t.gross, lettering: letter }],
+        shares: vec![Share { invoice: "F2026-00001".into(), amount: t.gross, lettering: letter, collection: None }],
         reversal: false,
     };
     vec![sale_entry(&chart, Currency::EUR, &sale).unwrap(), money_entry(&chart, Currency::EUR, &m)]
@@ -289,4 +291,89 @@ fn ebp_is_its_golden_file_and_reads_back_by_its_columns() {
         ),
         "{text}"
     );
+}
+
+/// A company under VAT on collection: an invoice of goods and a service at 20 %, paid
+/// in two parts; the service's VAT waits on 44574200 and each payment moves its share.
+fn collection_entries() -> Vec<facturier_core::accounting::Entry> {
+    use facturier_core::accounting::{Collection, pending_vat};
+    let chart = Chart { vat_on_collection_for_services: true, ..Chart::default() };
+    let mut c = Content::new(Uuid::nil(), Currency::EUR);
+    let mut goods = Line::item("Carrelage", dec!(2), dec!(100), Vat::new(dec!(20), None).unwrap());
+    goods.nature = Some(Nature::Goods);
+    let mut pose = Line::item("Pose", dec!(1), dec!(100), Vat::new(dec!(20), None).unwrap());
+    pose.nature = Some(Nature::Services);
+    c.lines = vec![goods, pose];
+    let t = c.totals();
+    let sale = Sale {
+        kind: DocumentKind::Invoice,
+        number: "F2026-00002",
+        issue_date: date!(2026 - 03 - 02),
+        content: &c,
+        totals: &t,
+        customer: customer(),
+        lettering: None,
+        settles: None,
+    };
+    let mut out = vec![sale_entry(&chart, Currency::EUR, &sale).unwrap()];
+    let pending = pending_vat(&chart, &c, &t);
+    for (day, before, amount) in
+        [(date!(2026 - 03 - 20), dec!(0), dec!(120)), (date!(2026 - 04 - 20), dec!(120), dec!(240))]
+    {
+        let collection = Collection {
+            currency: Currency::EUR,
+            pending: pending.clone(),
+            gross: t.gross,
+            before,
+            after: before + amount,
+        };
+        let m = Movement {
+            kind: MoneyKind::Receipt,
+            date: day,
+            paid_on: day,
+            method: "transfer",
+            piece: format!("VIR {amount}"),
+            customer: customer(),
+            currency: Currency::EUR,
+            exchange_rate: None,
+            amount,
+            shares: vec![Share {
+                invoice: "F2026-00002".into(),
+                amount,
+                lettering: None,
+                collection: Some(collection),
+            }],
+            reversal: false,
+        };
+        out.push(money_entry(&chart, Currency::EUR, &m));
+    }
+    out
+}
+
+#[test]
+fn vat_on_collection_writes_its_golden_file_and_its_fec_passes_the_check() {
+    let entries = collection_entries();
+    let mut out = Vec::new();
+    for (n, e) in entries.iter().enumerate() {
+        software::write_entry(software::Software::Ebp, e, n as u64 + 1, &mut out);
+    }
+    golden("EBP-vat-on-collection.txt", &out);
+    let text = String::from_utf8(out).unwrap();
+    // Invoice: 40 due on the goods, 20 waiting; then 6.67 and the remainder 13.33 moved.
+    for want in [
+        "4,02032026,VE,44571200,\"Facture Lea Lefevre - OEuvres\",\"F2026-00002\",40.00,C,",
+        "5,02032026,VE,44574200,\"Facture Lea Lefevre - OEuvres\",\"F2026-00002\",20.00,C,",
+        "3,20032026,BQ,44574200,\"TVA encaissee F2026-00002\",\"VIR 120\",6.67,D,",
+        "3,20042026,BQ,44574200,\"TVA encaissee F2026-00002\",\"VIR 240\",13.33,D,",
+        "4,20042026,BQ,44571200,\"TVA encaissee F2026-00002\",\"VIR 240\",13.33,C,",
+    ] {
+        assert!(text.contains(want), "{want} in\n{text}");
+    }
+    let mut w = FecWriter::new(Vec::new(), FecOptions::default(), date!(2026 - 12 - 31)).unwrap();
+    for e in &entries {
+        w.write(e).unwrap();
+    }
+    let bytes = w.finish().unwrap();
+    let report = check_fec(bytes.as_slice(), Some((date!(2026 - 01 - 01), date!(2026 - 12 - 31)))).unwrap();
+    assert!(report.passed() && report.entries == 3, "{report}");
 }

@@ -124,6 +124,53 @@ pub async fn ebp(State(app): State<App>, auth: Auth, Query(q): Query<ExportQuery
     software_file(&app, &auth, &q, Software::Ebp).await
 }
 
+/// `GET /exports/payments.csv?from=&to=&lang=`: the payments of the period.
+pub async fn payments_csv(
+    State(app): State<App>,
+    auth: Auth,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    payments(&app, &auth, &q, false).await
+}
+
+/// `GET /exports/payments.xlsx?from=&to=`.
+pub async fn payments_xlsx(
+    State(app): State<App>,
+    auth: Auth,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, ApiError> {
+    payments(&app, &auth, &q, true).await
+}
+
+async fn payments(app: &App, auth: &Auth, q: &ExportQuery, xlsx: bool) -> Result<Response, ApiError> {
+    let period = period(app, auth, q).await?;
+    let lang = sheet_lang(q)?;
+    let sheet = accounting::payment_sheet(app, auth, period).await?;
+    sheet_file(&sheet, lang, xlsx, &format!("reglements-{}-{}", period.from, period.to))
+}
+
+/// `lang` of a sheet export: `fr` (the default) or `en`.
+fn sheet_lang(q: &ExportQuery) -> Result<Language, ApiError> {
+    match q.lang.as_deref() {
+        Some("en") => Ok(Language::En),
+        None | Some("") | Some("fr") => Ok(Language::Fr),
+        Some(other) => Err(ApiError::field("lang", Message::new("export_lang").with("v", format!("{other:?}")))),
+    }
+}
+
+/// A sheet as a CSV or XLSX download named `stem`.
+fn sheet_file(sheet: &export::Sheet, lang: Language, xlsx: bool, stem: &str) -> Result<Response, ApiError> {
+    let (bytes, content_type, ext) = if xlsx {
+        (export::xlsx(sheet), export::XLSX_TYPE, "xlsx")
+    } else {
+        (export::csv(sheet, lang), export::CSV_TYPE, "csv")
+    };
+    let bytes = bytes.map_err(|e| ApiError::Internal(e.to_string()))?;
+    let disposition = format!("attachment; filename=\"{stem}.{ext}\"");
+    Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response())
+}
+
 async fn invoices(app: &App, auth: &Auth, q: &ExportQuery, xlsx: bool) -> Result<Response, ApiError> {
     let period = period(app, auth, q).await?;
     let lang = match q.lang.as_deref() {
@@ -181,6 +228,9 @@ pub struct ExportInput {
     pub journals: Option<Vec<String>>,
     /// Write again the entries of the period exported before, with the numbers they got then.
     pub reexport: Option<bool>,
+    /// `csv` only: the CSV profile of this run (columns, separator, decimal mark, date
+    /// format, header, encoding), instead of the company's (`accounting.csv` of the settings).
+    pub csv: Option<facturier_core::accounting::CsvProfile>,
 }
 
 /// An export run.
@@ -285,6 +335,14 @@ pub fn parse_export(input: &ExportInput) -> Result<ExportRequest, ApiError> {
     if journals.len() > MAX_JOURNALS {
         v.error("journals", Message::new("export_too_many_journals").with("max", MAX_JOURNALS));
     }
+    if let Some(profile) = &input.csv {
+        if format.is_some_and(|f| f != ExportFormat::Csv) {
+            v.error("csv", Message::new("export_csv_only"));
+        }
+        for e in profile.check() {
+            v.error(format!("csv.{}", e.field), e.message);
+        }
+    }
     v.finish()?;
     let (Some(format), Some(from), Some(to)) = (format, from, to) else {
         return Err(ApiError::field("format", Message::new("required")));
@@ -292,7 +350,13 @@ pub fn parse_export(input: &ExportInput) -> Result<ExportRequest, ApiError> {
     if from > to {
         return Err(ApiError::field("from", Message::new("export_period_order").with("from", from).with("to", to)));
     }
-    Ok(ExportRequest { format, period: Period { from, to }, journals, reexport: input.reexport.unwrap_or(false) })
+    Ok(ExportRequest {
+        format,
+        period: Period { from, to },
+        journals,
+        reexport: input.reexport.unwrap_or(false),
+        csv: input.csv.clone(),
+    })
 }
 
 /// Journals one run may name.

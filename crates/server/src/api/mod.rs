@@ -123,6 +123,8 @@ const BASE_ROUTES: &[(&str, &str, &str)] = &[
     ("get", "/exports/fec", "The FEC of a period (article A47 A-1 LPF), streamed"),
     ("get", "/exports/invoices.csv", "The invoice list of a period, CSV"),
     ("get", "/exports/invoices.xlsx", "The invoice list of a period, XLSX"),
+    ("get", "/exports/payments.csv", "The payments of a period, CSV"),
+    ("get", "/exports/payments.xlsx", "The payments of a period, XLSX"),
     ("get", "/exports/ximport", "The entries of a period for Ciel / Sage 50 (XIMPORT)"),
     ("get", "/exports/quadratus", "The entries of a period for Quadratus"),
     ("get", "/exports/ebp", "The entries of a period for EBP"),
@@ -442,6 +444,8 @@ pub fn routes(app: App) -> Router<App> {
         .route("/exports/fec", get(accounting::fec))
         .route("/exports/invoices.csv", get(accounting::invoices_csv))
         .route("/exports/invoices.xlsx", get(accounting::invoices_xlsx))
+        .route("/exports/payments.csv", get(accounting::payments_csv))
+        .route("/exports/payments.xlsx", get(accounting::payments_xlsx))
         .route("/exports/ximport", get(accounting::ximport))
         .route("/exports/quadratus", get(accounting::quadratus))
         .route("/exports/ebp", get(accounting::ebp))

@@ -6,10 +6,12 @@
 use crate::App;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use facturier_core::accounting::Entry;
 use facturier_core::accounting::{
-    Auxiliary, Chart, MoneyKind, Movement, Sale, Share, customer_account, fiscal_year, money_entry, sale_entry,
+    Auxiliary, Chart, Collection, MoneyKind, Movement, Sale, Settlement, Share, customer_account, fiscal_year,
+    money_entry, pending_vat, sale_entry, settled_around,
 };
+use facturier_core::accounting::{CsvProfile, Entry};
+use facturier_core::document::Content;
 use facturier_core::message::Message;
 use facturier_core::money::Currency;
 use facturier_core::party::Language;
@@ -63,8 +65,10 @@ enum Output {
     Fec,
     /// An accounting software's layout, with its bytes not yet handed on.
     Software(Software, Vec<u8>),
-    /// The entry lines as rows of a sheet (CSV or XLSX), written at the end.
+    /// The entry lines as rows of an XLSX sheet, written at the end.
     Sheet(Vec<Vec<Cell>>),
+    /// The entry lines as a CSV of a profile, with its bytes not yet handed on.
+    Csv(CsvProfile, Vec<u8>),
 }
 
 /// The line selector of an export run: the journals it takes, whether movements exported
@@ -174,6 +178,20 @@ impl FecStream {
         self
     }
 
+    /// The same entries as a CSV of `profile` (its columns, separator, marks, encoding).
+    pub fn as_csv(mut self, profile: CsvProfile) -> FecStream {
+        self.name = format!("ecritures-{}-{}.csv", self.period.from, self.period.to);
+        let mut out = Vec::with_capacity(64 * 1024);
+        facturier_formats::accounting::csv::header(&profile, &mut out);
+        self.output = Output::Csv(profile, out);
+        self
+    }
+
+    /// The company's own CSV profile (`accounting.csv` of its settings).
+    pub fn csv_profile(&self) -> CsvProfile {
+        self.chart.csv.clone()
+    }
+
     /// Writes only what `selection` takes, under its numbers (an export run).
     pub fn selecting(mut self, selection: Selection) -> FecStream {
         self.selection = Some(selection);
@@ -251,10 +269,26 @@ impl FecStream {
                 let n = number.unwrap_or_else(|| next(&mut self.numbers));
                 rows.extend(sheet_rows(e, n, self.today));
             }
+            Output::Csv(profile, out) => {
+                let n = number.unwrap_or_else(|| next(&mut self.numbers));
+                facturier_formats::accounting::csv::write_entry(profile, e, n, self.today, out);
+            }
         }
         self.entries += 1;
         self.lines += e.lines.len() as u64;
         Ok(())
+    }
+
+    /// What VAT on collection needs of a page's invoices; nothing read when the company
+    /// books all its VAT on debits.
+    async fn collection_facts(
+        &self,
+        invoices: Vec<Uuid>,
+    ) -> Result<HashMap<Uuid, (Content, Vec<Settlement>)>, ApiError> {
+        if !self.chart.vat_on_collection_for_services || invoices.is_empty() {
+            return Ok(HashMap::new());
+        }
+        Ok(self.store.collection_facts(self.company, &invoices).await?)
     }
 
     /// The marks of a page's movements, when a selection needs them.
@@ -279,6 +313,7 @@ impl FecStream {
                     self.after = page.last().map(|s| (s.issue_date, s.id));
                 }
                 let marks = self.marks(MovementKind::Sale, page.iter().map(|s| s.id).collect()).await?;
+                let facts = self.collection_facts(page.iter().filter_map(|s| s.parent).collect()).await?;
                 for s in &page {
                     let totals = s.content.totals();
                     let customer = Auxiliary {
@@ -293,6 +328,12 @@ impl FecStream {
                         totals: &totals,
                         customer,
                         lettering: s.lettering.clone(),
+                        // A credit note on its invoice settles it.
+                        settles: s.parent.and_then(|p| {
+                            let at =
+                                Settlement { day: s.issue_date, cancellation: false, id: s.id, amount: totals.gross };
+                            collection(&self.chart, facts.get(&p)?, &at)
+                        }),
                     };
                     if let Some(e) = sale_entry(&self.chart, self.currency, &sale) {
                         self.emit(&e, MovementKind::Sale, s.id, &marks)?;
@@ -305,8 +346,20 @@ impl FecStream {
                     self.store.accounting_money(self.company, from, to, self.after, PAGE, reversals).await?;
                 let kind = if reversals { MovementKind::Reversal } else { MovementKind::Payment };
                 let marks = self.marks(kind, page.iter().map(|m| m.id).collect()).await?;
+                let receipts = page.iter().filter(|m| m.kind == "receipt");
+                let facts =
+                    self.collection_facts(receipts.flat_map(|m| &m.shares).map(|s| s.document_id).collect()).await?;
                 for m in &page {
-                    let e = money_entry(&self.chart, self.currency, &movement(m, reversals, self.currency));
+                    let mut movement = movement(m, reversals, self.currency);
+                    if m.kind == "receipt" {
+                        for (share, row) in movement.shares.iter_mut().zip(&m.shares) {
+                            let amount = if reversals { -row.amount } else { row.amount };
+                            let at = Settlement { day: row.paid_on, cancellation: reversals, id: m.id, amount };
+                            share.collection =
+                                facts.get(&row.document_id).and_then(|f| collection(&self.chart, f, &at));
+                        }
+                    }
+                    let e = money_entry(&self.chart, self.currency, &movement);
                     self.emit(&e, kind, m.id, &marks)?;
                 }
                 match next {
@@ -322,7 +375,7 @@ impl FecStream {
         let header = std::mem::take(self.writer.get_mut());
         Ok(Some(match &mut self.output {
             Output::Fec => header,
-            Output::Software(_, out) => std::mem::take(out),
+            Output::Software(_, out) | Output::Csv(_, out) => std::mem::take(out),
             Output::Sheet(_) => Vec::new(),
         }))
     }
@@ -337,6 +390,7 @@ impl FecStream {
         let media_type = match &mut self.output {
             Output::Fec => format!("text/plain; charset={}", self.writer.encoding().charset()),
             Output::Software(..) => "text/plain; charset=us-ascii".to_string(),
+            Output::Csv(profile, _) => format!("text/csv; charset={}", profile.encoding),
             Output::Sheet(rows) => {
                 let xlsx = self.name.ends_with(".xlsx");
                 let sheet = Sheet {
@@ -368,31 +422,43 @@ fn sheet_rows(e: &Entry, n: u64, valid: Date) -> Vec<Vec<Cell>> {
                 None => (String::new(), String::new()),
             };
             let (let_code, let_date) = match &l.lettering {
-                Some(x) => (x.code.clone(), x.date.to_string()),
-                None => (String::new(), String::new()),
+                Some(x) => (x.code.clone(), Cell::date(x.date)),
+                None => (String::new(), Cell::text(String::new())),
             };
             vec![
                 Cell::text(e.journal.code.clone()),
                 Cell::text(e.journal.label.clone()),
                 Cell::text(num.clone()),
-                Cell::text(e.date.to_string()),
+                Cell::date(e.date),
                 Cell::text(l.account.clone()),
                 Cell::text(l.account_label.clone()),
                 Cell::text(aux),
                 Cell::text(aux_label),
                 Cell::text(e.piece.clone()),
-                Cell::text(e.piece_date.to_string()),
+                Cell::date(e.piece_date),
                 Cell::text(l.label.clone()),
                 Cell::amount(l.debit),
                 Cell::amount(l.credit),
                 Cell::text(let_code),
-                Cell::text(let_date),
-                Cell::text(valid.to_string()),
+                let_date,
+                Cell::date(valid),
                 l.currency_amount.map(Cell::amount).unwrap_or_else(|| Cell::text(String::new())),
                 Cell::text(e.currency.clone().unwrap_or_default()),
             ]
         })
         .collect()
+}
+
+/// What settlement `at` of an invoice (its content and all its settlements) moves of
+/// its VAT on collection; `None` when nothing of it waits.
+fn collection(chart: &Chart, (content, all): &(Content, Vec<Settlement>), at: &Settlement) -> Option<Collection> {
+    let totals = content.totals();
+    let pending = pending_vat(chart, content, &totals);
+    if pending.is_empty() {
+        return None;
+    }
+    let (before, after) = settled_around(all, at);
+    Some(Collection { currency: content.currency, pending, gross: totals.gross, before, after })
 }
 
 /// A stored receipt or refund as the movement its entry is written from.
@@ -418,7 +484,12 @@ fn movement(m: &MoneyRow, reversal: bool, company: Currency) -> Movement<'_> {
         shares: m
             .shares
             .iter()
-            .map(|s| Share { invoice: s.invoice.clone(), amount: s.amount, lettering: s.lettering.clone() })
+            .map(|s| Share {
+                invoice: s.invoice.clone(),
+                amount: s.amount,
+                lettering: s.lettering.clone(),
+                collection: None,
+            })
             .collect(),
         reversal,
     }
@@ -491,6 +562,8 @@ pub struct ExportRequest {
     pub journals: Vec<String>,
     /// Write again the movements of the period exported before (with their numbers).
     pub reexport: bool,
+    /// The CSV profile of this run (`csv` only); `None`: the company's.
+    pub csv: Option<CsvProfile>,
 }
 
 /// Times an export run is built again when another run was recorded meanwhile.
@@ -526,7 +599,10 @@ pub async fn record_export(
             ExportFormat::Ximport => stream.as_software(Software::Ximport),
             ExportFormat::Quadratus => stream.as_software(Software::Quadratus),
             ExportFormat::Ebp => stream.as_software(Software::Ebp),
-            ExportFormat::Csv => stream.as_sheet("csv"),
+            ExportFormat::Csv => {
+                let profile = request.csv.clone().unwrap_or_else(|| stream.csv_profile());
+                stream.as_csv(profile)
+            }
             ExportFormat::Xlsx => stream.as_sheet("xlsx"),
         };
         let built =
@@ -578,8 +654,8 @@ pub async fn invoice_sheet(app: &App, auth: &Auth, period: Period) -> Result<She
             rows.push(vec![
                 Cell::text(r.number),
                 Cell::text(r.kind),
-                Cell::text(r.issue_date.to_string()),
-                Cell::text(r.due_date.map(|d| d.to_string()).unwrap_or_default()),
+                Cell::date(r.issue_date),
+                r.due_date.map_or_else(|| Cell::text(String::new()), Cell::date),
                 Cell::text(r.customer_name),
                 Cell::text(r.currency),
                 Cell::amount(r.net * sign),
@@ -610,6 +686,42 @@ pub async fn invoice_sheet(app: &App, auth: &Auth, period: Period) -> Result<She
     ];
     Ok(Sheet {
         name: format!("Factures {} {}", period.from, period.to),
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        rows,
+    })
+}
+
+/// The payments of a period as a sheet: every receipt and refund paid within it (a
+/// cancelled one too, with its cancellation day), with the invoices it paid.
+pub async fn payment_sheet(app: &App, auth: &Auth, period: Period) -> Result<Sheet, ApiError> {
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let (page, next) =
+            app.store.accounting_money(auth.company(), period.from, period.to, after, PAGE, false).await?;
+        for m in page {
+            let invoices: Vec<&str> = m.shares.iter().map(|s| s.invoice.as_str()).collect();
+            rows.push(vec![
+                Cell::date(m.paid_on),
+                Cell::text(m.kind.clone()),
+                Cell::text(m.method.clone()),
+                Cell::text(m.reference.clone().unwrap_or_default()),
+                Cell::text(m.customer_name.clone()),
+                Cell::text(m.currency.clone()),
+                Cell::amount(m.amount),
+                Cell::text(invoices.join(" ")),
+                m.cancelled_on.map_or_else(|| Cell::text(String::new()), Cell::date),
+            ]);
+        }
+        match next {
+            Some(n) => after = Some(n),
+            None => break,
+        }
+    }
+    let headers =
+        ["paid_on", "kind", "method", "reference", "customer", "currency", "amount", "invoices", "cancelled_on"];
+    Ok(Sheet {
+        name: format!("Reglements {} {}", period.from, period.to),
         headers: headers.iter().map(|h| h.to_string()).collect(),
         rows,
     })

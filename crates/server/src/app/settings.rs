@@ -732,10 +732,28 @@ pub async fn update_settings(app: &App, auth: &Auth, input: &SettingsInput) -> R
     }
     // Accounting hand-off (issue 24).
     if let Some(chart) = &input.accounting {
+        let csv = chart.csv.check();
+        for e in &csv {
+            v.error(format!("accounting.csv.{}", e.field), e.message.clone());
+        }
         match chart.check() {
-            Ok(()) => s.accounting = chart.clone(),
+            Ok(()) if csv.is_empty() => s.accounting = chart.clone(),
+            Ok(()) => {}
             Err(e) => v.error("accounting", e.message()),
         }
+    }
+    // The invoice mention (legal.vat_on_debits) and the entries (VAT on collection)
+    // answer the same question: they must not contradict each other.
+    if (input.legal.is_some() || input.accounting.is_some())
+        && s.legal.vat_on_debits
+        && s.accounting.vat_on_collection_for_services
+    {
+        let field = if input.accounting.is_some() {
+            "accounting.vat_on_collection_for_services"
+        } else {
+            "legal.vat_on_debits"
+        };
+        v.error(field, Message::new("accounting_collection_and_debits"));
     }
     v.finish()?;
     app.store.set_settings(auth.company(), &s).await?;

@@ -261,6 +261,20 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("get", "/exports/invoices.xlsx", "getInvoiceListXlsx", "accounting")
     },
     Operation {
+        description: "The receipts and refunds paid from `from` to `to` (default: the current calendar year), one per row: paid_on, kind, method, reference, customer, currency, amount, invoices paid, cancelled_on (a cancelled payment, a SEPA reject). `lang=fr` (default: `;` and decimal commas) or `en`; UTF-8 with a byte-order mark.",
+        query: &["From", "To", "ExportLang"],
+        success: Success::File("text/csv", "The payments"),
+        errors: &[422],
+        ..op("get", "/exports/payments.csv", "getPaymentListCsv", "accounting")
+    },
+    Operation {
+        description: "The payments of `GET /exports/payments.csv` as an XLSX workbook, amounts as numbers and days as dates.",
+        query: &["From", "To"],
+        success: Success::File("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "The payments"),
+        errors: &[422],
+        ..op("get", "/exports/payments.xlsx", "getPaymentListXlsx", "accounting")
+    },
+    Operation {
         description: "The entries of the FEC of the period (default: the current calendar year) in Ciel / Sage 50's XIMPORT layout: fixed width (142 characters), CR/LF, unaccented ASCII. See docs/accounting.md.",
         query: &["From", "To"],
         success: Success::File("text/plain", "XIMPORT.TXT"),

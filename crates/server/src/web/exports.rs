@@ -181,6 +181,7 @@ pub async fn create(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Resu
             typed.journals.split([',', ' ', ';']).filter(|j| !j.trim().is_empty()).map(String::from).collect(),
         ),
         reexport: Some(typed.reexport),
+        csv: None,
     };
     let auth = s.auth();
     let made = match (auth.require_write(), parse_export(&input)) {

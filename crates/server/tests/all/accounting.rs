@@ -207,3 +207,73 @@ async fn a_customer_s_own_auxiliary_account_is_used_and_a_wrong_one_refused() {
     })
     .await;
 }
+
+/// Balance (debit − credit, in cents) of the FEC lines on accounts starting with `prefix`.
+fn cents_on(rows: &[Vec<String>], prefix: &str) -> i64 {
+    let cents = |s: &str| s.replace(',', "").parse::<i64>().unwrap();
+    rows.iter().filter(|r| r[4].starts_with(prefix)).map(|r| cents(&r[11]) - cents(&r[12])).sum()
+}
+
+#[tokio::test]
+async fn on_collection_the_vat_of_services_waits_on_44574_until_paid_and_the_fec_still_passes_the_checks() {
+    each_db(|app| async move {
+        let r = app.patch("/settings", json!({"accounting": {"vat_on_collection_for_services": true}})).await;
+        assert_eq!(r.assert_status(200)["accounting"]["vat_on_collection_for_services"], true);
+        // The option for debits printed on invoices would contradict it: refused, naming it.
+        let r = app.patch("/settings", json!({"legal": {"late_penalty_rate": "10", "vat_on_debits": true}})).await;
+        r.assert_status(422);
+        assert_eq!(r.error_fields(), ["legal.vat_on_debits"], "{}", r.body);
+        assert_eq!(app.get("/settings").await.assert_status(200)["legal"]["vat_on_debits"], false, "nothing saved");
+        let c = app.customer_named("Atelier Roux").await;
+        let mut goods = line("Carrelage", "2", "100", "20");
+        goods["nature"] = json!("goods");
+        let mut service = line("Pose", "1", "100", "20");
+        service["nature"] = json!("services");
+        let inv = app.issued_invoice(&c, &[goods, service]).await;
+        let id = inv["id"].as_str().unwrap();
+        assert_eq!(inv["totals"]["gross"], "360.00");
+        // A third paid, a cheque rejected, then the rest.
+        pay(&app, id, "120", "transfer").await;
+        let cheque = pay(&app, id, "100", "check").await;
+        app.post(&format!("/payments/{cheque}/cancel"), json!({"reason": "chèque rejeté"})).await.assert_status(200);
+        pay(&app, id, "240", "transfer").await;
+
+        let y = year();
+        let (status, _, _, bytes) = fetch(&app, &format!("/exports/fec?from={y}-01-01&to={y}-12-31")).await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+        let report = check_fec(bytes.as_slice(), Some(fiscal_year())).unwrap();
+        assert!(report.passed(), "{report}");
+        let text = latin9::decode(&bytes);
+        let rows = fec_rows(&text);
+        let number = inv["number"].as_str().unwrap();
+        // The invoice: 40 of VAT on the goods due now, 20 on the service waiting.
+        let sale: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "VE" && r[8] == number).collect();
+        assert!(sale.iter().any(|r| r[4] == "44571200" && r[12] == "40,00"), "{text}");
+        assert!(
+            sale.iter().any(|r| r[4] == "44574200" && r[5] == "TVA collectée sur encaissements" && r[12] == "20,00"),
+            "{text}"
+        );
+        // The first payment moves a third of it: 20 × 120 / 360 = 6.67.
+        assert!(rows.iter().any(|r| r[0] == "BQ" && r[4] == "44574200" && r[11] == "6,67"), "{text}");
+        assert!(rows.iter().any(|r| r[0] == "BQ" && r[4] == "44571200" && r[12] == "6,67"), "{text}");
+        // Paid in full: nothing left waiting, all 60 of VAT collected.
+        assert_eq!(cents_on(&rows, "44574"), 0, "{text}");
+        assert_eq!(cents_on(&rows, "44571"), -6000, "{text}");
+        // The independent readers take it too.
+        if common::smtp::python_available() {
+            let dir = tempfile::tempdir().unwrap();
+            let file = dir.path().join(format!("552100554FEC{y}1231.txt"));
+            std::fs::write(&file, &bytes).unwrap();
+            let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+            let v = std::process::Command::new(common::smtp::python())
+                .arg(repo.join("scripts/validate.py"))
+                .arg("fec")
+                .arg(&file)
+                .output()
+                .unwrap();
+            let out = format!("{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr));
+            assert!(v.status.success(), "the independent readers refused the FEC:\n{out}");
+        }
+    })
+    .await;
+}

@@ -272,3 +272,149 @@ async fn closed_books_take_no_invoice_nor_payment_dated_in_them_and_the_fiscal_y
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_csv_of_entries_follows_the_company_profile_or_the_run_s_own_and_a_bad_one_is_refused_naming_the_field() {
+    each_db(|app| async move {
+        let c = app.customer_named("Crêperie Le Gall").await;
+        app.issued_invoice(&c, &[line("Farine T65", "2", "100", "20")]).await;
+        let today = time::OffsetDateTime::now_utc().date();
+        let fr = format!("{:02}/{:02}/{}", today.day(), u8::from(today.month()), today.year());
+
+        // The company's profile: four columns, pipes, decimal point, no header, Latin-9.
+        let profile = json!({"columns": ["date", "account", "auxiliary_label", "debit", "credit"], "separator": "|",
+            "decimal_mark": ".", "date_format": "JJ/MM/AAAA", "header": false, "encoding": "iso-8859-15"});
+        let r = app.patch("/settings", json!({"accounting": {"csv": profile}})).await;
+        assert_eq!(r.assert_status(200)["accounting"]["csv"]["separator"], "|");
+        let run = app.post("/exports", this_year("csv")).await.assert_status(201).clone();
+        let (_, ct, _, bytes) = download(&app, &format!("/exports/{}/file", run["id"].as_str().unwrap())).await;
+        assert_eq!(ct, "text/csv; charset=iso-8859-15");
+        assert_eq!(
+            bytes,
+            latin9_of(&format!(
+                "{fr}|411000|Crêperie Le Gall|240.00|0.00\r\n{fr}|706000||0.00|200.00\r\n{fr}|44571200||0.00|40.00\r\n"
+            )),
+            "{}",
+            latin9::decode(&bytes)
+        );
+
+        // A run's own profile: a header, semicolons, decimal comma, AAAAMMJJ, UTF-8.
+        let mut body = this_year("csv");
+        body["reexport"] = json!(true);
+        body["csv"] = json!({"columns": ["entry_number", "credit", "account"], "separator": ";", "decimal_mark": ",",
+            "date_format": "AAAAMMJJ", "header": true, "encoding": "utf-8"});
+        let run = app.post("/exports", body).await.assert_status(201).clone();
+        let (_, ct, _, bytes) = download(&app, &format!("/exports/{}/file", run["id"].as_str().unwrap())).await;
+        assert_eq!(ct, "text/csv; charset=utf-8");
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "\u{feff}EcritureNum;Credit;CompteNum\r\nVE000001;0,00;411000\r\nVE000001;200,00;706000\r\nVE000001;40,00;44571200\r\n"
+        );
+
+        // Bad profiles: 422 naming each field, nothing exported, nothing saved.
+        let mut body = this_year("csv");
+        body["csv"] = json!({"columns": ["date", "montant"], "separator": ",", "decimal_mark": ","});
+        let r = app.post("/exports", body).await;
+        r.assert_status(422);
+        assert_eq!(r.error_fields(), ["csv.columns[1]", "csv.decimal_mark"], "{}", r.body);
+        let mut body = this_year("fec");
+        body["csv"] = json!({});
+        assert_eq!(app.post("/exports", body).await.error_fields(), ["csv"]);
+        let r = app.patch("/settings", json!({"accounting": {"csv": {"separator": "tab", "date_format": "MM/JJ"}}})).await;
+        r.assert_status(422);
+        assert_eq!(r.error_fields(), ["accounting.csv.date_format"], "{}", r.body);
+        let s = app.get("/settings").await.assert_status(200)["accounting"]["csv"].clone();
+        assert_eq!(s["separator"], "|", "the stored profile is kept");
+    })
+    .await;
+}
+
+fn latin9_of(s: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    latin9::encode(s, &mut out);
+    out
+}
+
+/// What openpyxl reads of an XLSX (`scripts/xlsx_summary.py`).
+fn openpyxl_summary(bytes: &[u8]) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("read-back.xlsx");
+    std::fs::write(&file, bytes).unwrap();
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = std::process::Command::new(common::smtp::python())
+        .arg(repo.join("scripts/xlsx_summary.py"))
+        .arg(&file)
+        .output()
+        .expect("run scripts/xlsx_summary.py");
+    assert!(out.status.success(), "openpyxl cannot read it: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn the_xlsx_of_entries_invoices_and_payments_read_back_by_openpyxl_hold_numbers_and_dates() {
+    if !common::smtp::python_available() {
+        return;
+    }
+    each_db(|app| async move {
+        let c = app.customer_named("Crêperie Le Gall").await;
+        let inv = app.issued_invoice(&c, &[line("Farine T65", "2", "100", "20")]).await;
+        pay(&app, &inv, "100.00").await;
+
+        // The entries: 3 lines of the invoice, 2 of the payment; debits equal credits.
+        let run = app.post("/exports", this_year("xlsx")).await.assert_status(201).clone();
+        let s = openpyxl_summary(&run_file(&app, &run).await);
+        assert_eq!(s["header"][0], "JournalCode");
+        assert_eq!(s["header"].as_array().unwrap().len(), 18);
+        assert_eq!(s["rows"], 5, "{s}");
+        assert_eq!(s["kinds"]["Debit"], json!(["number"]), "{s}");
+        assert_eq!(s["kinds"]["Credit"], json!(["number"]), "{s}");
+        assert_eq!(s["kinds"]["EcritureDate"], json!(["date"]), "{s}");
+        assert_eq!(s["kinds"]["ValidDate"], json!(["date"]), "{s}");
+        assert_eq!(s["sums"]["Debit"], 34000, "240 + 100, in cents: {s}");
+        assert_eq!(s["sums"]["Debit"], s["sums"]["Credit"]);
+
+        // The invoice list and the payments.
+        let y = year();
+        let (_, _, _, bytes) = download(&app, &format!("/exports/invoices.xlsx?from={y}-01-01&to={y}-12-31")).await;
+        let s = openpyxl_summary(&bytes);
+        assert_eq!((s["header"][0].as_str(), s["rows"].as_i64()), (Some("number"), Some(1)), "{s}");
+        assert_eq!(s["kinds"]["issue_date"], json!(["date"]), "{s}");
+        assert_eq!((s["kinds"]["gross"].clone(), s["sums"]["gross"].clone()), (json!(["number"]), json!(24000)), "{s}");
+        assert_eq!((s["sums"]["paid"].as_i64(), s["sums"]["due"].as_i64()), (Some(10000), Some(14000)), "{s}");
+        let (status, ct, _, bytes) =
+            download(&app, &format!("/exports/payments.xlsx?from={y}-01-01&to={y}-12-31")).await;
+        assert_eq!((status, ct.as_str()), (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+        let s = openpyxl_summary(&bytes);
+        assert_eq!(
+            s["header"],
+            json!([
+                "paid_on",
+                "kind",
+                "method",
+                "reference",
+                "customer",
+                "currency",
+                "amount",
+                "invoices",
+                "cancelled_on"
+            ])
+        );
+        assert_eq!(s["rows"], 1, "{s}");
+        assert_eq!(
+            (s["kinds"]["paid_on"].clone(), s["kinds"]["amount"].clone()),
+            (json!(["date"]), json!(["number"])),
+            "{s}"
+        );
+        assert_eq!(s["sums"]["amount"], 10000, "{s}");
+        // The same payments as CSV, in French notation.
+        let (_, _, _, bytes) = download(&app, &format!("/exports/payments.csv?from={y}-01-01&to={y}-12-31")).await;
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(
+            text.contains(";receipt;bank_transfer;")
+                && text.contains(";100,00;")
+                && text.contains(inv["number"].as_str().unwrap()),
+            "{text}"
+        );
+    })
+    .await;
+}

@@ -1520,6 +1520,11 @@ async fn responses_follow_the_document() {
     let a = c.call("get", "/exports/invoices.xlsx", None, &period, Some(&token), None, false, &[]).await;
     assert_eq!(a.status, 200, "{}", a.text);
     c.expect(422, "get", "/exports/invoices.csv", None, "?lang=de", None).await;
+    for path in ["/exports/payments.csv", "/exports/payments.xlsx"] {
+        let a = c.call("get", path, None, &period, Some(&token), None, false, &[]).await;
+        assert_eq!(a.status, 200, "{}", a.text);
+    }
+    c.expect(422, "get", "/exports/payments.csv", None, "?lang=de", None).await;
     for software in ["/exports/ximport", "/exports/quadratus", "/exports/ebp"] {
         // The year has the invoices issued above: the files are not empty.
         let a = c.call("get", software, None, &period, Some(&token), None, false, &[]).await;

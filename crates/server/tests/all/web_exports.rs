@@ -82,11 +82,18 @@ async fn an_admin_sets_the_chart_and_the_fiscal_year_in_the_accounting_settings(
             ("accounting.discounts", "709000"),
             ("accounting.deposits", "419100"),
             ("accounting.vat_collected", "445710"),
+            ("accounting.vat_pending", "445741"),
+            ("accounting.vat_on_collection_for_services", "on"),
             ("accounting.sales_journal.code", "VT"),
             ("accounting.sales_journal.label", "Ventes France"),
             ("accounting.bank.journal.code", "BQ1"),
             ("accounting.bank.account", "512100"),
             ("accounting.fiscal_year_start_month", "7"),
+            ("accounting.csv.columns", "date, account, debit, credit"),
+            ("accounting.csv.separator", "tab"),
+            ("accounting.csv.decimal_mark", "."),
+            ("accounting.csv.date_format", "JJ/MM/AAAA"),
+            ("accounting.csv.encoding", "iso-8859-15"),
         ];
         let p = b.act(&csrf, "/settings/accounting", &good).await;
         assert_eq!(p.status, 303, "{}", p.body);
@@ -94,8 +101,15 @@ async fn an_admin_sets_the_chart_and_the_fiscal_year_in_the_accounting_settings(
         assert_eq!((s["services"].as_str(), s["sales_journal"]["code"].as_str()), (Some("706100"), Some("VT")));
         assert_eq!((s["bank"]["account"].as_str(), s["fiscal_year_start_month"].as_i64()), (Some("512100"), Some(7)));
         assert_eq!(s["methods"][0]["method"], "cash", "what the page does not show is kept");
+        assert_eq!((s["vat_pending"].as_str(), s["vat_on_collection_for_services"].as_bool()), (Some("445741"), Some(true)));
+        assert_eq!(
+            s["csv"],
+            serde_json::json!({"columns": ["date", "account", "debit", "credit"], "separator": "tab", "decimal_mark": ".",
+                "date_format": "JJ/MM/AAAA", "header": false, "encoding": "iso-8859-15"})
+        );
         let p = b.get("/settings/accounting").await;
         assert!(p.body.contains("<option value=\"7\" selected>"), "{}", p.body);
+        assert!(p.body.contains("name=\"accounting.vat_on_collection_for_services\" value=\"on\" aria-describedby=\"collection-help\" checked>"), "{}", p.body);
     })
     .await;
 }

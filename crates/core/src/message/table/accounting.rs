@@ -20,6 +20,21 @@ pub(super) const ACCOUNTING: &[Row] = &[
     ),
     ("fec_separator", "separator {v}: tab or pipe", "séparateur {v} : tab ou pipe"),
     (
+        "accounting_collection_and_debits",
+        "VAT on collection for services contradicts the option for debits printed on the invoices (legal.vat_on_debits): keep one",
+        "la TVA sur les encaissements des prestations contredit l'option pour les débits imprimée sur les factures (legal.vat_on_debits) : gardez l'une des deux",
+    ),
+    ("export_csv_only", "a CSV profile goes with the csv format only", "un profil CSV ne va qu'avec le format csv"),
+    ("csv_no_column", "choose at least one column", "choisissez au moins une colonne"),
+    ("csv_column", "column {v}: not one of {allowed}", "colonne {v} : n'est pas l'une de {allowed}"),
+    ("csv_column_twice", "column {v} is already chosen", "la colonne {v} est déjà choisie"),
+    ("csv_choice", "{v}: not one of {allowed}", "{v} : n'est pas l'un de {allowed}"),
+    (
+        "csv_mark_is_separator",
+        "decimal mark {v}: the separator already; choose the other one",
+        "marque décimale {v} : c'est déjà le séparateur ; choisissez l'autre",
+    ),
+    (
         "fec_encoding",
         "encoding {v}: iso-8859-15 (the default, a legal FEC set) or utf-8",
         "encodage {v} : iso-8859-15 (par défaut, un jeu légal du FEC) ou utf-8",

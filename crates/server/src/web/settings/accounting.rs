@@ -56,6 +56,17 @@ pub const LABELS: Labels = &[
     ("settings.acc.discounts", "Remises accordées", "Discounts granted"),
     ("settings.acc.deposits", "Acomptes reçus", "Deposits received"),
     ("settings.acc.vat_collected", "TVA collectée (par défaut)", "VAT collected (default)"),
+    ("settings.acc.vat_pending", "TVA collectée sur encaissements (par défaut)", "VAT collected on receipts (default)"),
+    (
+        "settings.acc.vat_on_collection",
+        "TVA sur les encaissements pour les prestations de services",
+        "VAT on receipts for services",
+    ),
+    (
+        "settings.acc.vat_on_collection_help",
+        "La TVA des prestations attend en 44574 et passe en 44571 à chaque règlement, au prorata. Laissez décoché si vous avez opté pour les débits (mention sur les factures, onglet Conditions).",
+        "The VAT of services waits on 44574 and moves to 44571 with each payment, pro rata. Leave unchecked if you opted for debits (mention on invoices, Terms tab).",
+    ),
     ("settings.acc.sales_code", "Code du journal des ventes", "Sales journal code"),
     ("settings.acc.sales_label", "Libellé du journal des ventes", "Sales journal label"),
     ("settings.acc.bank_code", "Code du journal de banque", "Bank journal code"),
@@ -67,7 +78,26 @@ pub const LABELS: Labels = &[
         "The fiscal year runs twelve months from the first day of this month; the exports propose the current one.",
     ),
     ("settings.acc.save", "Enregistrer", "Save"),
+    ("settings.acc.csv", "Export CSV des écritures", "CSV export of entries"),
+    ("settings.acc.csv_columns", "Colonnes, dans l'ordre", "Columns, in order"),
+    (
+        "settings.acc.csv_columns_help",
+        "Séparées par des virgules, parmi : journal_code, journal_label, entry_number, date, account, account_label, auxiliary_account, auxiliary_label, piece_ref, piece_date, label, debit, credit, lettering, lettering_date, valid_date, currency_amount, currency.",
+        "Comma separated, from: journal_code, journal_label, entry_number, date, account, account_label, auxiliary_account, auxiliary_label, piece_ref, piece_date, label, debit, credit, lettering, lettering_date, valid_date, currency_amount, currency.",
+    ),
+    ("settings.acc.csv_separator", "Séparateur", "Separator"),
+    ("settings.acc.csv_decimal_mark", "Marque décimale", "Decimal mark"),
+    ("settings.acc.csv_date_format", "Format des dates", "Date format"),
+    ("settings.acc.csv_encoding", "Encodage", "Encoding"),
+    ("settings.acc.csv_header", "Ligne d'en-tête", "Header row"),
 ];
+
+/// A select of the CSV profile: its name, label, and (value, shown, selected) options.
+pub struct AccChoice {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub options: Vec<(&'static str, &'static str, bool)>,
+}
 
 /// One text input of the page, named by its path under `accounting`.
 pub struct AccField {
@@ -86,10 +116,14 @@ struct AccountingPage {
     accounts: Vec<AccField>,
     journals: Vec<AccField>,
     months: Vec<(u8, String, bool)>,
+    on_collection: bool,
+    csv_columns: String,
+    csv_choices: Vec<AccChoice>,
+    csv_header: bool,
 }
 
 /// The page's inputs, in order, with how each reads from and writes to the chart.
-const ACCOUNTS: [(&str, &str); 7] = [
+const ACCOUNTS: [(&str, &str); 8] = [
     ("accounting.customers", "settings.acc.customers"),
     ("accounting.goods", "settings.acc.goods"),
     ("accounting.services", "settings.acc.services"),
@@ -97,6 +131,7 @@ const ACCOUNTS: [(&str, &str); 7] = [
     ("accounting.discounts", "settings.acc.discounts"),
     ("accounting.deposits", "settings.acc.deposits"),
     ("accounting.vat_collected", "settings.acc.vat_collected"),
+    ("accounting.vat_pending", "settings.acc.vat_pending"),
 ];
 const JOURNALS: [(&str, &str); 4] = [
     ("accounting.sales_journal.code", "settings.acc.sales_code"),
@@ -114,6 +149,7 @@ fn slot<'a>(c: &'a mut Chart, name: &str) -> Option<&'a mut String> {
         "accounting.discounts" => &mut c.discounts,
         "accounting.deposits" => &mut c.deposits,
         "accounting.vat_collected" => &mut c.vat_collected,
+        "accounting.vat_pending" => &mut c.vat_pending,
         "accounting.sales_journal.code" => &mut c.sales_journal.code,
         "accounting.sales_journal.label" => &mut c.sales_journal.label,
         "accounting.bank.journal.code" => &mut c.bank.journal.code,
@@ -146,6 +182,48 @@ async fn render(
         Language::En => MONTHS_EN,
     };
     let months = (1..=12u8).zip(names).map(|(m, name)| (m, name.to_string(), m == month)).collect();
+    let on_collection = match form {
+        Some(f) => f.get("accounting.vat_on_collection_for_services").is_some(),
+        None => chart.vat_on_collection_for_services,
+    };
+    let csv = &chart.csv;
+    let pick =
+        |name: &str, stored: &str| form.map_or(stored.to_string(), |f| f.get(name).unwrap_or_default().to_string());
+    let csv_columns = pick("accounting.csv.columns", &csv.columns.join(", "));
+    let choice = |name: &'static str, label: &'static str, stored: &str, list: &[(&'static str, &'static str)]| {
+        let now = pick(name, stored);
+        AccChoice { name, label, options: list.iter().map(|(v, shown)| (*v, *shown, *v == now)).collect() }
+    };
+    let csv_choices = vec![
+        choice(
+            "accounting.csv.separator",
+            "settings.acc.csv_separator",
+            &csv.separator,
+            &[(";", ";"), (",", ","), ("tab", "tab"), ("|", "|")],
+        ),
+        choice(
+            "accounting.csv.decimal_mark",
+            "settings.acc.csv_decimal_mark",
+            &csv.decimal_mark,
+            &[(",", ","), (".", ".")],
+        ),
+        choice(
+            "accounting.csv.date_format",
+            "settings.acc.csv_date_format",
+            &csv.date_format,
+            &[("JJ/MM/AAAA", "JJ/MM/AAAA"), ("AAAA-MM-JJ", "AAAA-MM-JJ"), ("AAAAMMJJ", "AAAAMMJJ")],
+        ),
+        choice(
+            "accounting.csv.encoding",
+            "settings.acc.csv_encoding",
+            &csv.encoding,
+            &[("utf-8", "UTF-8"), ("iso-8859-15", "ISO-8859-15")],
+        ),
+    ];
+    let csv_header = match form {
+        Some(f) => f.get("accounting.csv.header").is_some(),
+        None => csv.header,
+    };
     let title = format!("{} · {}", t(lang, "settings.title"), t(lang, "settings.accounting"));
     let page = AccountingPage {
         p: s.chrome(app, "settings", title).await?,
@@ -155,6 +233,10 @@ async fn render(
         accounts,
         journals,
         months,
+        on_collection,
+        csv_columns,
+        csv_choices,
+        csv_header,
     };
     html(status, &page)
 }
@@ -174,6 +256,18 @@ pub async fn save_accounting(State(app): State<App>, CsrfForm(s, form): CsrfForm
         if let Some(v) = slot(&mut chart, name) {
             *v = form.get(name).unwrap_or_default().trim().to_string();
         }
+    }
+    chart.vat_on_collection_for_services = form.get("accounting.vat_on_collection_for_services").is_some();
+    // The CSV profile, when the form has it (an older form keeps the stored one).
+    if let Some(columns) = form.get("accounting.csv.columns") {
+        chart.csv.columns =
+            columns.split([',', ' ', ';']).map(str::trim).filter(|c| !c.is_empty()).map(String::from).collect();
+        let text = |name: &str| form.get(name).unwrap_or_default().trim().to_string();
+        chart.csv.separator = text("accounting.csv.separator");
+        chart.csv.decimal_mark = text("accounting.csv.decimal_mark");
+        chart.csv.date_format = text("accounting.csv.date_format");
+        chart.csv.encoding = text("accounting.csv.encoding");
+        chart.csv.header = form.get("accounting.csv.header").is_some();
     }
     if let Some(m) = form.get("accounting.fiscal_year_start_month") {
         // An unreadable month is refused by the chart's own check.
