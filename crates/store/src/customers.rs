@@ -4,6 +4,7 @@ use crate::sql::{Sql, like_escape};
 use crate::{Arg, Result, Stamp, Store, StoreError, bind_args, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::party::{Customer, fold};
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -155,6 +156,29 @@ impl Store {
                 .await?
         });
         row.ok_or(StoreError::NotFound("customer"))?.try_into()
+    }
+
+    /// The customers `ids` that exist, by id, in one statement (a billing run's page).
+    pub async fn customers_of(&self, company_id: Uuid, ids: &[Uuid]) -> Result<HashMap<Uuid, CustomerRecord>> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let marks = (0..ids.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+        let sql =
+            format!("SELECT id, data, created_at, updated_at FROM customers WHERE company_id = $1 AND id IN ({marks})");
+        let rows: Vec<Row> = on_pool!(self, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await?
+        });
+        rows.into_iter()
+            .map(|r| {
+                let rec: CustomerRecord = r.try_into()?;
+                Ok((rec.id, rec))
+            })
+            .collect()
     }
 
     /// A customer and its company's settings, in one statement: what a new or edited
