@@ -146,7 +146,7 @@ fn view(l: &Loaded) -> ContractView {
                 estimated: c.estimated,
             })
             .collect(),
-        billed: ops::billed_by_period(&r.billed)
+        billed: ops::billed_by_period(&r.billed, &l.lines, l.currency)
             .into_iter()
             .map(|(start, (billing_date, amount, invoice_id, number))| {
                 let end = r.billed.iter().find(|b| b.period_start == start).map_or(start, |b| b.period_end);

@@ -15,7 +15,7 @@ use facturier_core::Decimal;
 use facturier_core::contract::period::{Alignment, Frequency, Timing};
 use facturier_core::contract::renewal::{Renewal, Term};
 use facturier_core::contract::revision::{Formula, FormulaError, IndexBook, IndexTerm, Month, Revision, RevisionAt};
-use facturier_core::contract::{self, ContractTerms, DueItem, Event};
+use facturier_core::contract::{self, ContractTerms, DueItem, Event, LineTerms};
 use facturier_core::document::{DocumentKind, Line};
 use facturier_core::message::Message;
 use facturier_core::money::Currency;
@@ -175,6 +175,32 @@ impl StoredTerms {
     pub(crate) fn read(rec: &ContractRecord) -> Result<StoredTerms, ApiError> {
         serde_json::from_str(&rec.terms)
             .map_err(|e| ApiError::from(facturier_store::StoreError::Corrupt(format!("contract {}: {e}", rec.id))))
+    }
+
+    /// Each line's quantity, discount and taxes other than VAT, as every period's invoice
+    /// line takes them from the contract (checked when the contract was made). What a
+    /// period bills, planned or billed, is [`contract::LineTerms::net`] of them: the one
+    /// computation of the invoice's totals.
+    pub(crate) fn lines(&self, rec: &ContractRecord) -> Result<Vec<LineTerms>, ApiError> {
+        use crate::app::documents::input::{PERCENT, QUANTITY, parse_other_taxes};
+        let mut v = Check::default();
+        let mut out = Vec::new();
+        for (i, l) in self.invoice.lines.iter().flatten().enumerate() {
+            let quantity = l.quantity.as_ref().and_then(|q| v.decimal("quantity", q, QUANTITY));
+            let discount = l.discount_percent.as_ref().map(|d| v.decimal("discount_percent", d, PERCENT));
+            out.push(LineTerms {
+                quantity: quantity.unwrap_or(Decimal::ONE),
+                discount_percent: discount.flatten().unwrap_or(Decimal::ZERO),
+                other_taxes: parse_other_taxes(&mut v, i, l),
+            });
+        }
+        if !v.is_clean() {
+            return Err(ApiError::from(facturier_store::StoreError::Corrupt(format!(
+                "contract {}: its lines",
+                rec.id
+            ))));
+        }
+        Ok(out)
     }
 
     pub(crate) fn billing(&self, rec: &ContractRecord) -> ContractTerms {
@@ -477,6 +503,8 @@ pub struct Coming {
 pub struct ContractView {
     pub record: ContractRecord,
     pub terms: StoredTerms,
+    /// Each line's terms: what a period bills of it ([`StoredTerms::lines`]).
+    pub lines: Vec<LineTerms>,
     pub schedule: Vec<Coming>,
     pub currency: Currency,
     /// The next notice deadline from today (tacit renewal, no notice given).
@@ -490,6 +518,7 @@ const SCHEDULE_AHEAD: usize = 12;
 pub async fn view(app: &App, company: Uuid, id: Uuid, today: Date) -> Result<ContractView, ApiError> {
     let record = app.store.contract(company, id).await?;
     let terms = StoredTerms::read(&record)?;
+    let lines = terms.lines(&record)?;
     let book = index_book(app, company).await?;
     let currency = currency_of(app, company, &terms).await?;
     let billed: BTreeSet<(usize, Date)> = record.billed.iter().map(|b| (b.line, b.period_start)).collect();
@@ -508,12 +537,12 @@ pub async fn view(app: &App, company: Uuid, id: Uuid, today: Date) -> Result<Con
             amount: Decimal::ZERO,
             estimated: false,
         });
-        c.amount += i.amount;
+        c.amount += contract::period_net([i], &lines, currency);
         c.estimated |= i.revision.as_ref().is_some_and(|r| r.estimated);
     }
     let schedule = by_period.into_values().take(SCHEDULE_AHEAD).collect();
     let notice_deadline = notice_ahead(&record, &terms, today).map(|(_, d)| d);
-    Ok(ContractView { record, terms, schedule, currency, notice_deadline })
+    Ok(ContractView { record, terms, lines, schedule, currency, notice_deadline })
 }
 
 async fn currency_of(app: &App, company: Uuid, terms: &StoredTerms) -> Result<Currency, ApiError> {
@@ -1352,8 +1381,26 @@ fn notice_email(
     }
 }
 
-/// What was billed per period, for the grid.
-pub fn billed_by_period(billed: &[Billed]) -> BTreeMap<Date, (Date, Decimal, Uuid, Option<String>)> {
+/// What a billed line's period billed before VAT: its invoice line's net.
+///
+/// `contract_billings.amount` keeps what the engine priced one unit of the line for the
+/// period (the invoice line's unit price, what a termination credits against), never a
+/// second figure: the line's net is derived from it and the line's terms by the invoice's
+/// own totals ([`contract::LineTerms::net`]), so the card, the grid and the summary show
+/// what the invoice bills — one truth, one computation.
+pub fn billed_net(b: &Billed, lines: &[LineTerms], currency: Currency) -> Decimal {
+    match lines.get(b.line) {
+        Some(l) => l.net(b.amount, currency),
+        None => LineTerms::default().net(b.amount, currency),
+    }
+}
+
+/// What was billed per period (its lines' nets), for the card and the API.
+pub fn billed_by_period(
+    billed: &[Billed],
+    lines: &[LineTerms],
+    currency: Currency,
+) -> BTreeMap<Date, (Date, Decimal, Uuid, Option<String>)> {
     let mut out: BTreeMap<Date, (Date, Decimal, Uuid, Option<String>)> = BTreeMap::new();
     for b in billed {
         let e = out.entry(b.period_start).or_insert((
@@ -1362,27 +1409,37 @@ pub fn billed_by_period(billed: &[Billed]) -> BTreeMap<Date, (Date, Decimal, Uui
             b.invoice_id,
             b.invoice_number.clone(),
         ));
-        e.1 += b.amount;
+        e.1 += billed_net(b, lines, currency);
     }
     out
 }
 
-/// What a contract plans up to `as_of`: how many periods are due by then (billed or not),
-/// their amounts before VAT and its currency, as the run would bill them with today's index values.
-pub async fn planned_up_to(
-    app: &App,
-    company: Uuid,
-    id: Uuid,
-    as_of: Date,
-) -> Result<(u32, Decimal, Currency), ApiError> {
-    let rec = app.store.contract(company, id).await?;
-    let terms = StoredTerms::read(&rec)?;
+/// What a contract plans up to a day, as the run would bill it with today's index values.
+pub struct Planned {
+    /// Periods due by then, billed or not.
+    pub periods: u32,
+    /// What they bill before VAT (each line's net).
+    pub amount: Decimal,
+    pub currency: Currency,
+    /// The contract's lines' terms, to read its billed periods by.
+    pub lines: Vec<LineTerms>,
+}
+
+/// What the contract `rec` (already read) plans up to `as_of`.
+pub async fn planned_up_to(app: &App, company: Uuid, rec: &ContractRecord, as_of: Date) -> Result<Planned, ApiError> {
+    let terms = StoredTerms::read(rec)?;
+    let lines = terms.lines(rec)?;
     let book = index_book(app, company).await?;
     let currency = currency_of(app, company, &terms).await?;
-    let items = contract::billing::forecast(&terms.billing(&rec), &events_of(&rec), &book, rec.start, as_of, |d| {
+    let items = contract::billing::forecast(&terms.billing(rec), &events_of(rec), &book, rec.start, as_of, |d| {
         currency.round(d)
     });
     let due: Vec<&DueItem> = items.iter().filter(|i| i.billing_date <= as_of).collect();
     let periods: BTreeSet<Date> = due.iter().map(|i| i.period.start).collect();
-    Ok((u32::try_from(periods.len()).unwrap_or(u32::MAX), due.iter().map(|i| i.amount).sum(), currency))
+    Ok(Planned {
+        periods: u32::try_from(periods.len()).unwrap_or(u32::MAX),
+        amount: contract::period_net(due, &lines, currency),
+        currency,
+        lines,
+    })
 }

@@ -448,11 +448,13 @@ pub struct ContractSummary {
 
 pub async fn summary(app: &App, company: Uuid, contract: Uuid, as_of: Date) -> Result<ContractSummary, ApiError> {
     let rec = app.store.contract(company, contract).await?;
-    let (periods, amount, currency) = crate::app::contracts::planned_up_to(app, company, contract, as_of).await?;
+    let planned = crate::app::contracts::planned_up_to(app, company, &rec, as_of).await?;
+    let currency = planned.currency;
     let (hours_per_period, hourly_cost) = app.store.contract_plan(company, contract).await?;
-    let plan = Plan { periods, amount, hours_per_period, hourly_cost };
+    let plan = Plan { periods: planned.periods, amount: planned.amount, hours_per_period, hourly_cost };
+    let billed = rec.billed.iter().filter(|b| b.billing_date <= as_of);
     let mut actual = Actual {
-        periods_billed: rec.billed.iter().filter(|b| b.billing_date <= as_of).map(|b| b.amount).sum(),
+        periods_billed: billed.map(|b| crate::app::contracts::billed_net(b, &planned.lines, currency)).sum(),
         ..Actual::default()
     };
     let filter =
