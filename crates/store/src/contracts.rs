@@ -86,6 +86,17 @@ pub struct PeriodToBill {
     pub invoice: Content,
 }
 
+/// What billing periods did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeriodsBilled {
+    /// The invoice made.
+    Billed(Uuid),
+    /// Another run billed one of the periods first: nothing written.
+    Taken,
+    /// Another bill took one of the interventions first: nothing written.
+    InterventionTaken,
+}
+
 /// A period's keys on an invoice that bills several.
 #[derive(Clone, Debug)]
 pub struct PeriodKeys {
@@ -414,18 +425,26 @@ impl Store {
             billing_date: p.billing_date,
             lines: p.lines.clone(),
         };
-        self.bill_contract_periods(company_id, std::slice::from_ref(&keys), &p.invoice).await
+        match self.bill_contract_periods(company_id, std::slice::from_ref(&keys), &p.invoice, &[]).await? {
+            PeriodsBilled::Billed(id) => Ok(Some(id)),
+            PeriodsBilled::Taken | PeriodsBilled::InterventionTaken => Ok(None),
+        }
     }
 
     /// Bills periods of one or several contracts of a customer on one draft invoice: the
-    /// invoice and every period's keys in one transaction, the contracts locked in id
-    /// order. `None`, and nothing written, when another run billed one of the keys first.
+    /// invoice, every period's keys and the mark of each intervention it bills (its last
+    /// lines) in one transaction, the contracts locked in id order, the interventions
+    /// marked in id order (as an on-demand bill marks them, so neither waits on the other
+    /// in a cycle). Nothing is written when another run billed one of the keys first
+    /// ([`PeriodsBilled::Taken`]) or another bill took one of the interventions
+    /// ([`PeriodsBilled::InterventionTaken`]: bill again without it).
     pub async fn bill_contract_periods(
         &self,
         company_id: Uuid,
         periods: &[PeriodKeys],
         invoice: &Content,
-    ) -> Result<Option<Uuid>> {
+        interventions: &[Uuid],
+    ) -> Result<PeriodsBilled> {
         let mut tx = self.begin().await?;
         let mut ids: Vec<Uuid> = periods.iter().map(|p| p.contract_id).collect();
         ids.sort();
@@ -453,9 +472,12 @@ impl Store {
             }
         }
         if taken > 0 {
-            return Ok(None);
+            return Ok(PeriodsBilled::Taken);
         }
         let invoice = insert_draft_in(&mut tx, company_id, DocumentKind::Invoice, invoice, None, None).await?;
+        if !crate::interventions::mark_billed(&mut tx, company_id, interventions, invoice).await? {
+            return Ok(PeriodsBilled::InterventionTaken); // dropped: rolled back
+        }
         for p in periods {
             for (line, amount) in &p.lines {
                 let line = i64::try_from(*line).unwrap_or(i64::MAX);
@@ -488,8 +510,12 @@ impl Store {
             });
             event(&mut tx, company_id, invoice, "contract_billed", detail).await?;
         }
+        if !interventions.is_empty() {
+            let detail = serde_json::json!({ "interventions": interventions.len() });
+            event(&mut tx, company_id, invoice, "interventions_billed", detail).await?;
+        }
         tx.commit().await?;
-        Ok(Some(invoice))
+        Ok(PeriodsBilled::Billed(invoice))
     }
 
     /// The contracts an invoice bills periods of, by reference: (contract, reference).

@@ -100,6 +100,7 @@ impl From<StoredPricing> for Pricing {
 }
 
 /// An intervention read back: its record and its line's figures.
+#[derive(Clone)]
 pub struct Loaded {
     pub record: InterventionRecord,
     pub consumption: Consumption,
@@ -107,7 +108,7 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    fn of(record: InterventionRecord) -> Result<Loaded, ApiError> {
+    pub(crate) fn of(record: InterventionRecord) -> Result<Loaded, ApiError> {
         let pricing: StoredPricing = serde_json::from_str(&record.pricing)
             .map_err(|e| ApiError::Internal(format!("intervention {}: {e}", record.id)))?;
         let vat_rate =
@@ -390,7 +391,8 @@ pub async fn bill(app: &App, auth: &Auth, input: &BillInterventionsInput) -> Res
     }
 }
 
-fn line_of(i: &Loaded, lang: Language, currency: Currency) -> LineInput {
+/// The invoice line of an intervention: what it is, its day, its price.
+pub(crate) fn line_of(i: &Loaded, lang: Language, currency: Currency) -> LineInput {
     let r = &i.record;
     let day = text::date(r.on, lang);
     let what = match (r.kind.as_str(), lang) {
