@@ -12,7 +12,7 @@ use crate::documents::event;
 use crate::outbox::{NewEmail, enqueue_in};
 use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
-use facturier_core::document::{Content, DocumentKind};
+use facturier_core::document::{Content, DocumentKind, Line};
 use facturier_core::message::Message;
 use std::str::FromStr;
 use time::{Date, OffsetDateTime};
@@ -162,6 +162,34 @@ async fn lock(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<ContractRecord>
     Ok(record_of(row))
 }
 
+/// Writes an event of a contract locked by the caller, and the status it leads to.
+async fn insert_event(tx: &mut Tx, company_id: Uuid, id: Uuid, e: &ContractEvent, status: &str) -> Result<()> {
+    on_conn!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO contract_events (id, company_id, contract_id, kind, on_date, until_date, reason, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(new_id())
+        .bind(company_id)
+        .bind(id)
+        .bind(&e.kind)
+        .bind(e.on)
+        .bind(e.until)
+        .bind(e.reason.as_deref())
+        .bind(now())
+        .execute(&mut *c)
+        .await?;
+        sqlx::query("UPDATE contracts SET status = $3, updated_at = $4 WHERE company_id = $1 AND id = $2")
+            .bind(company_id)
+            .bind(id)
+            .bind(status)
+            .bind(now())
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
+}
+
 impl Store {
     /// Records a contract (422 on `reference` when the company has one by that reference).
     pub async fn create_contract(&self, company_id: Uuid, new: &NewContract) -> Result<ContractRecord> {
@@ -289,31 +317,49 @@ impl Store {
     ) -> Result<ContractRecord> {
         let mut tx = self.begin().await?;
         lock(&mut tx, company_id, id).await?;
-        on_conn!(&mut tx, |c| {
-            sqlx::query(
-                "INSERT INTO contract_events (id, company_id, contract_id, kind, on_date, until_date, reason, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(new_id())
-            .bind(company_id)
-            .bind(id)
-            .bind(&e.kind)
-            .bind(e.on)
-            .bind(e.until)
-            .bind(e.reason.as_deref())
-            .bind(now())
-            .execute(&mut *c)
-            .await?;
-            sqlx::query("UPDATE contracts SET status = $3, updated_at = $4 WHERE company_id = $1 AND id = $2")
-                .bind(company_id)
-                .bind(id)
-                .bind(status)
-                .bind(now())
-                .execute(&mut *c)
-                .await?;
-        });
+        insert_event(&mut tx, company_id, id, e, status).await?;
         tx.commit().await?;
         self.contract(company_id, id).await
+    }
+
+    /// Terminates a contract: its `terminated` event and status, and each credit note of
+    /// the days billed in advance after it (`credits`: the invoice, the lines credited on
+    /// its terms, the note), drafted and issued on `today`, all in one transaction. A
+    /// failure anywhere (an invoice that cannot be credited, books closed on `today`, a
+    /// termination recorded meanwhile: 409) leaves the contract as it was and no credit
+    /// note. Answers the contract and the credit notes issued.
+    pub async fn terminate_contract(
+        &self,
+        company_id: Uuid,
+        id: Uuid,
+        e: &ContractEvent,
+        credits: Vec<(Uuid, Vec<Line>, String)>,
+        today: Date,
+    ) -> Result<(ContractRecord, Vec<Uuid>)> {
+        let mut tx = self.begin().await?;
+        let rec = lock(&mut tx, company_id, id).await?;
+        if rec.status == "terminated" {
+            return Err(StoreError::Conflict(Message::new("contract_terminated")));
+        }
+        insert_event(&mut tx, company_id, id, e, "terminated").await?;
+        let mut made = Vec::with_capacity(credits.len());
+        for (invoice, lines, note) in credits {
+            let draft = crate::pipeline::draft_credit_note_in(
+                &mut tx,
+                company_id,
+                DocumentKind::Invoice,
+                invoice,
+                crate::pipeline::CreditOf::Lines(lines),
+                Some(note),
+            )
+            .await?;
+            // Books closed through the credit note's day take none (as `Store::issue`).
+            crate::closings::check_open_in(&mut tx, company_id, "date", today).await?;
+            crate::documents::issue::issue_in(&mut tx, company_id, DocumentKind::CreditNote, draft, today).await?;
+            made.push(draft);
+        }
+        tx.commit().await?;
+        Ok((self.contract(company_id, id).await?, made))
     }
 
     /// Ends a suspension (the one from `from`, until `until` as stored) on `end`, and sets

@@ -24,7 +24,6 @@ use facturier_core::party::{ContractBilling, CustomerKind, Language};
 use facturier_formats::text;
 use facturier_store::contracts::{Billed, ContractEvent, ContractRecord, NewContract, PeriodKeys, PeriodsBilled};
 use facturier_store::outbox::NewEmail;
-use facturier_store::pipeline::CreditOf;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
@@ -1146,8 +1145,11 @@ pub struct TerminateInput {
 /// Terminates a contract on a day: nothing is billed after it, and what was billed for
 /// the days after it (a period billed in advance) is given back by a credit note of each
 /// invoice concerned, issued at once: `core::contract::termination_credit` per line, pro
-/// rata of the whole period's days, rounded once. Every refusal comes before anything is
-/// written. Answers the contract and the credit notes issued.
+/// rata of the whole period's days, rounded once. The termination and its credit notes
+/// are written in one transaction (`Store::terminate_contract`): a failure in any of
+/// them (books closed, an invoice that cannot be credited, a crash) leaves the contract
+/// running and no credit note, so terminating again does it all. Answers the contract
+/// and the credit notes issued.
 pub async fn terminate(
     app: &App,
     company: Uuid,
@@ -1178,12 +1180,10 @@ pub async fn terminate(
         facturier_store::pipeline::may_credit(DocumentKind::Invoice, doc.status)?;
         invoices.push((doc, lines));
     }
-    let e = ContractEvent { kind: "terminated".into(), on, until: None, reason };
-    let rec = app.store.contract_event(company, id, &e, "terminated").await?;
     let row = app.store.company(company).await?;
     let today = facturier_core::calendar::today(&row.country);
     let language = app.store.customer(company, rec.customer_id).await?.customer.language;
-    let mut made = Vec::with_capacity(invoices.len());
+    let mut notes = Vec::with_capacity(invoices.len());
     for (doc, lines) in invoices {
         let credit_lines = credit_lines(&doc.content, &lines, on, language);
         let note = match language {
@@ -1198,13 +1198,16 @@ pub async fn terminate(
                 text::date(on, language)
             ),
         };
-        let draft = app
-            .store
-            .draft_credit_note(company, DocumentKind::Invoice, doc.id, CreditOf::Lines(credit_lines), Some(note))
-            .await?;
-        let cn = app.store.issue(company, DocumentKind::CreditNote, draft.id, today).await?;
-        crate::files::render_issued(&app.store, &app.files, company, &cn).await;
-        made.push(cn.id);
+        notes.push((doc.id, credit_lines, note));
+    }
+    // The termination and its credit notes in one transaction: a failure leaves neither.
+    let e = ContractEvent { kind: "terminated".into(), on, until: None, reason };
+    let (rec, made) = app.store.terminate_contract(company, id, &e, notes, today).await?;
+    // Their files: rendered now, else by the job each issued document brings.
+    for cn in &made {
+        if let Ok(doc) = app.store.document(company, DocumentKind::CreditNote, *cn).await {
+            crate::files::render_issued(&app.store, &app.files, company, &doc).await;
+        }
     }
     Ok((rec, made))
 }

@@ -711,3 +711,40 @@ async fn the_schedule_the_billed_periods_and_the_summary_show_what_the_invoices_
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_termination_whose_credit_note_fails_records_nothing() {
+    each_db(|app| async move {
+        after_the_daily_run(&app).await;
+        let customer = app.customer().await;
+        let c = app.post("/contracts", quarterly(&customer, "Q-9", true)).await.assert_status(201).clone();
+        let id = c["id"].as_str().unwrap();
+        let run = app.post("/billing/run", json!({"date": "2015-04-01"})).await.assert_status(200).clone();
+        assert_eq!(run["issued"].as_array().map(Vec::len), Some(2), "{run}");
+        // The books closed through today: the credit note of 16 May – 30 June cannot be
+        // issued, after the termination is written in the same transaction.
+        let today = time::OffsetDateTime::now_utc().date();
+        app.store.close_books(app.company_id, today, None).await.unwrap();
+        let t =
+            app.post(&format!("/contracts/{id}/terminate"), json!({"date": "2015-05-15", "reason": "Départ"})).await;
+        assert_eq!(
+            (t.status, t.body["errors"][0]["code"].as_str()),
+            (422, Some("accounting_period_closed")),
+            "{}",
+            t.body
+        );
+        // Nothing half-done: still active, no event, no credit note, not even a draft.
+        let after = app.get(&format!("/contracts/{id}")).await.assert_status(200).clone();
+        assert_eq!((after["status"].as_str(), after["events"].clone()), (Some("active"), json!([])), "{after}");
+        let notes = app.get("/credit-notes").await.assert_status(200).clone();
+        assert_eq!(notes["data"], json!([]), "{notes}");
+        // It runs on: July's quarter still to bill, whole.
+        assert_eq!(
+            (after["schedule"][0]["period_start"].as_str(), after["schedule"][0]["amount"].as_str()),
+            (Some("2015-07-01"), Some("3500.00"))
+        );
+        let invoices = app.get(&format!("/invoices?customer_id={customer}&limit=100")).await.assert_status(200).clone();
+        assert_eq!(invoices["data"].as_array().map(Vec::len), Some(2), "the two quarters only");
+    })
+    .await;
+}
