@@ -48,6 +48,7 @@ fn seed_form<'a>(customer: &'a str, reference: &'a str) -> Vec<(&'a str, &'a str
         ("revision.fixed_amount", "1500"),
         ("revision.amount", "2000"),
         ("revision.at", "each_billing"),
+        ("bill_interventions", "on_demand"),
     ]
 }
 
@@ -97,12 +98,14 @@ async fn the_seed_s_contract_is_made_by_the_form_billed_by_the_run_and_followed_
         let form = b.get("/contracts/new").await;
         assert_eq!(form.status, 200, "{}", form.body);
         assert!(form.body.contains("name=\"billing.period_months\"") && form.body.contains("CapiLog Industrie"));
+        assert!(form.body.contains("name=\"bill_interventions\""), "{}", form.body);
         let p = b.act(&csrf, "/contracts/new", &seed_form(&customer, "RT-684")).await;
         assert_eq!(p.status, 303, "{}", p.body);
         let id = id_in(&p.location, "/contracts/");
         assert!(p.location.ends_with("?done=contract_created"), "{}", p.location);
         let api = app.get(&format!("/contracts/{id}")).await.assert_status(200).clone();
         assert_eq!((api["reference"].as_str(), api["prices"][0].as_str()), (Some("RT-684"), Some("3500.00")));
+        assert_eq!(api["bill_interventions"], "on_demand", "the form's choice");
 
         // The card before billing: the terms in words, the formula, sixteen quarters planned.
         let card = b.get(&format!("/contracts/{id}?done=contract_created")).await;
