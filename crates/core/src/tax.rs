@@ -316,6 +316,9 @@ pub struct Vat {
 }
 
 impl Vat {
+    /// 0 %, zero-rated (Z): for figures whose VAT does not matter, such as a line's net.
+    pub const ZERO_RATED: Vat = Vat { category: VatCategory::Z, rate: Decimal::ZERO };
+
     /// Builds a VAT from a rate and an optional category. Without a category, a positive
     /// rate is S and 0 % is Z (zero-rated).
     pub fn new(rate: Decimal, category: Option<VatCategory>) -> Result<Vat, TaxError> {

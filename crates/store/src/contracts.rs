@@ -12,7 +12,7 @@ use crate::documents::event;
 use crate::outbox::{NewEmail, enqueue_in};
 use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
-use facturier_core::document::{Content, DocumentKind};
+use facturier_core::document::{Content, DocumentKind, Line};
 use facturier_core::message::Message;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -87,6 +87,17 @@ pub struct PeriodToBill {
     pub invoice: Content,
 }
 
+/// What billing periods did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeriodsBilled {
+    /// The invoice made.
+    Billed(Uuid),
+    /// Another run billed one of the periods first: nothing written.
+    Taken,
+    /// Another bill took one of the interventions first: nothing written.
+    InterventionTaken,
+}
+
 /// A period's keys on an invoice that bills several.
 #[derive(Clone, Debug)]
 pub struct PeriodKeys {
@@ -150,6 +161,34 @@ async fn lock(tx: &mut Tx, company_id: Uuid, id: Uuid) -> Result<ContractRecord>
         .fetch_one(&mut *c)
         .await?);
     Ok(record_of(row))
+}
+
+/// Writes an event of a contract locked by the caller, and the status it leads to.
+async fn insert_event(tx: &mut Tx, company_id: Uuid, id: Uuid, e: &ContractEvent, status: &str) -> Result<()> {
+    on_conn!(tx, |c| {
+        sqlx::query(
+            "INSERT INTO contract_events (id, company_id, contract_id, kind, on_date, until_date, reason, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(new_id())
+        .bind(company_id)
+        .bind(id)
+        .bind(&e.kind)
+        .bind(e.on)
+        .bind(e.until)
+        .bind(e.reason.as_deref())
+        .bind(now())
+        .execute(&mut *c)
+        .await?;
+        sqlx::query("UPDATE contracts SET status = $3, updated_at = $4 WHERE company_id = $1 AND id = $2")
+            .bind(company_id)
+            .bind(id)
+            .bind(status)
+            .bind(now())
+            .execute(&mut *c)
+            .await?;
+    });
+    Ok(())
 }
 
 impl Store {
@@ -303,31 +342,49 @@ impl Store {
     ) -> Result<ContractRecord> {
         let mut tx = self.begin().await?;
         lock(&mut tx, company_id, id).await?;
-        on_conn!(&mut tx, |c| {
-            sqlx::query(
-                "INSERT INTO contract_events (id, company_id, contract_id, kind, on_date, until_date, reason, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(new_id())
-            .bind(company_id)
-            .bind(id)
-            .bind(&e.kind)
-            .bind(e.on)
-            .bind(e.until)
-            .bind(e.reason.as_deref())
-            .bind(now())
-            .execute(&mut *c)
-            .await?;
-            sqlx::query("UPDATE contracts SET status = $3, updated_at = $4 WHERE company_id = $1 AND id = $2")
-                .bind(company_id)
-                .bind(id)
-                .bind(status)
-                .bind(now())
-                .execute(&mut *c)
-                .await?;
-        });
+        insert_event(&mut tx, company_id, id, e, status).await?;
         tx.commit().await?;
         self.contract(company_id, id).await
+    }
+
+    /// Terminates a contract: its `terminated` event and status, and each credit note of
+    /// the days billed in advance after it (`credits`: the invoice, the lines credited on
+    /// its terms, the note), drafted and issued on `today`, all in one transaction. A
+    /// failure anywhere (an invoice that cannot be credited, books closed on `today`, a
+    /// termination recorded meanwhile: 409) leaves the contract as it was and no credit
+    /// note. Answers the contract and the credit notes issued.
+    pub async fn terminate_contract(
+        &self,
+        company_id: Uuid,
+        id: Uuid,
+        e: &ContractEvent,
+        credits: Vec<(Uuid, Vec<Line>, String)>,
+        today: Date,
+    ) -> Result<(ContractRecord, Vec<Uuid>)> {
+        let mut tx = self.begin().await?;
+        let rec = lock(&mut tx, company_id, id).await?;
+        if rec.status == "terminated" {
+            return Err(StoreError::Conflict(Message::new("contract_terminated")));
+        }
+        insert_event(&mut tx, company_id, id, e, "terminated").await?;
+        let mut made = Vec::with_capacity(credits.len());
+        for (invoice, lines, note) in credits {
+            let draft = crate::pipeline::draft_credit_note_in(
+                &mut tx,
+                company_id,
+                DocumentKind::Invoice,
+                invoice,
+                crate::pipeline::CreditOf::Lines(lines),
+                Some(note),
+            )
+            .await?;
+            // Books closed through the credit note's day take none (as `Store::issue`).
+            crate::closings::check_open_in(&mut tx, company_id, "date", today).await?;
+            crate::documents::issue::issue_in(&mut tx, company_id, DocumentKind::CreditNote, draft, today).await?;
+            made.push(draft);
+        }
+        tx.commit().await?;
+        Ok((self.contract(company_id, id).await?, made))
     }
 
     /// Ends a suspension (the one from `from`, until `until` as stored) on `end`, and sets
@@ -439,18 +496,26 @@ impl Store {
             billing_date: p.billing_date,
             lines: p.lines.clone(),
         };
-        self.bill_contract_periods(company_id, std::slice::from_ref(&keys), &p.invoice).await
+        match self.bill_contract_periods(company_id, std::slice::from_ref(&keys), &p.invoice, &[]).await? {
+            PeriodsBilled::Billed(id) => Ok(Some(id)),
+            PeriodsBilled::Taken | PeriodsBilled::InterventionTaken => Ok(None),
+        }
     }
 
     /// Bills periods of one or several contracts of a customer on one draft invoice: the
-    /// invoice and every period's keys in one transaction, the contracts locked in id
-    /// order. `None`, and nothing written, when another run billed one of the keys first.
+    /// invoice, every period's keys and the mark of each intervention it bills (its last
+    /// lines) in one transaction, the contracts locked in id order, the interventions
+    /// marked in id order (as an on-demand bill marks them, so neither waits on the other
+    /// in a cycle). Nothing is written when another run billed one of the keys first
+    /// ([`PeriodsBilled::Taken`]) or another bill took one of the interventions
+    /// ([`PeriodsBilled::InterventionTaken`]: bill again without it).
     pub async fn bill_contract_periods(
         &self,
         company_id: Uuid,
         periods: &[PeriodKeys],
         invoice: &Content,
-    ) -> Result<Option<Uuid>> {
+        interventions: &[Uuid],
+    ) -> Result<PeriodsBilled> {
         let mut tx = self.begin().await?;
         let mut ids: Vec<Uuid> = periods.iter().map(|p| p.contract_id).collect();
         ids.sort();
@@ -478,9 +543,12 @@ impl Store {
             }
         }
         if taken > 0 {
-            return Ok(None);
+            return Ok(PeriodsBilled::Taken);
         }
         let invoice = insert_draft_in(&mut tx, company_id, DocumentKind::Invoice, invoice, None, None).await?;
+        if !crate::interventions::mark_billed(&mut tx, company_id, interventions, invoice).await? {
+            return Ok(PeriodsBilled::InterventionTaken); // dropped: rolled back
+        }
         for p in periods {
             for (line, amount) in &p.lines {
                 let line = i64::try_from(*line).unwrap_or(i64::MAX);
@@ -513,8 +581,12 @@ impl Store {
             });
             event(&mut tx, company_id, invoice, "contract_billed", detail).await?;
         }
+        if !interventions.is_empty() {
+            let detail = serde_json::json!({ "interventions": interventions.len() });
+            event(&mut tx, company_id, invoice, "interventions_billed", detail).await?;
+        }
         tx.commit().await?;
-        Ok(Some(invoice))
+        Ok(PeriodsBilled::Billed(invoice))
     }
 
     /// The contracts an invoice bills periods of, by reference: (contract, reference).

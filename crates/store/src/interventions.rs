@@ -10,7 +10,7 @@ use crate::documents::draft::insert_draft_in;
 use crate::documents::event;
 use crate::pipeline::allow_negative_stock;
 use crate::products::move_stock;
-use crate::{Result, Store, StoreError, new_id, now, on_conn, on_pool};
+use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::document::{Content, DocumentKind};
 use facturier_core::message::Message;
@@ -111,7 +111,61 @@ fn record_of(r: Row) -> Result<InterventionRecord> {
     })
 }
 
+/// Marks each of `ids` billed by `invoice_id`, only where none billed it yet, in id
+/// order (every bill marks in that order: two at once wait, never deadlock). `false`
+/// when one was billed already: the caller drops its transaction.
+pub(crate) async fn mark_billed(tx: &mut Tx, company_id: Uuid, ids: &[Uuid], invoice_id: Uuid) -> Result<bool> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    for id in ids {
+        let marked = on_conn!(tx, |c| {
+            sqlx::query(
+                "UPDATE interventions SET invoice_id = $3 WHERE company_id = $1 AND id = $2 AND invoice_id IS NULL",
+            )
+            .bind(company_id)
+            .bind(id)
+            .bind(invoice_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
+        });
+        if marked == 0 {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 impl Store {
+    /// The interventions of `contracts` not billed yet, done on or before `through`, by
+    /// contract, day and recording: one query for a page of the billing run.
+    pub async fn unbilled_interventions_of(
+        &self,
+        company_id: Uuid,
+        contracts: &[Uuid],
+        through: Date,
+    ) -> Result<Vec<InterventionRecord>> {
+        if contracts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (0..contracts.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT {COLS} FROM interventions i LEFT JOIN documents d ON d.id = i.invoice_id WHERE i.company_id = $1 \
+             AND i.invoice_id IS NULL AND i.on_date <= $2 AND i.contract_id IN ({}) \
+             ORDER BY i.contract_id, i.on_date, i.created_at, i.id",
+            marks.join(", ")
+        );
+        let rows: Vec<Row> = on_pool!(self, |c| {
+            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id).bind(through);
+            for id in contracts {
+                q = q.bind(*id);
+            }
+            q.fetch_all(c).await?
+        });
+        rows.into_iter().map(record_of).collect()
+    }
+
     /// Records an intervention; a part leaves the stock (409 when it would go below zero
     /// and the company does not allow it).
     pub async fn record_intervention(&self, company_id: Uuid, new: &NewIntervention) -> Result<InterventionRecord> {
@@ -209,25 +263,13 @@ impl Store {
     }
 
     /// Bills interventions: the draft invoice and each intervention's mark, in one
-    /// transaction. `None` when another bill took one of them first (nothing written).
+    /// transaction. `None` when another bill (or the billing run) took one of them first
+    /// (nothing written).
     pub async fn bill_interventions(&self, company_id: Uuid, ids: &[Uuid], invoice: &Content) -> Result<Option<Uuid>> {
         let mut tx = self.begin().await?;
         let invoice_id = insert_draft_in(&mut tx, company_id, DocumentKind::Invoice, invoice, None, None).await?;
-        for id in ids {
-            let marked = on_conn!(&mut tx, |c| {
-                sqlx::query(
-                    "UPDATE interventions SET invoice_id = $3 WHERE company_id = $1 AND id = $2 AND invoice_id IS NULL",
-                )
-                .bind(company_id)
-                .bind(*id)
-                .bind(invoice_id)
-                .execute(&mut *c)
-                .await?
-                .rows_affected()
-            });
-            if marked == 0 {
-                return Ok(None); // dropped: rolled back
-            }
+        if !mark_billed(&mut tx, company_id, ids, invoice_id).await? {
+            return Ok(None); // dropped: rolled back
         }
         let detail = serde_json::json!({ "interventions": ids.len() });
         event(&mut tx, company_id, invoice_id, "interventions_billed", detail).await?;

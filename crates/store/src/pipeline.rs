@@ -694,54 +694,7 @@ impl Store {
         note: Option<String>,
     ) -> Result<DocumentRecord> {
         let mut tx = self.begin().await?;
-        let inv = lock_document(&mut tx, company_id, id, Some(kind)).await?;
-        may_credit(kind, inv.status)?;
-        check_not_deducted(&mut tx, company_id, &inv).await?;
-        let number = inv.number.clone().unwrap_or_default();
-        let language = family::language(&mut tx, company_id, inv.content.customer_id).await?;
-        let mut credited = Vec::new();
-        for (c, ck) in children(&mut tx, company_id, id).await? {
-            if ck == DocumentKind::CreditNote {
-                let cn = read_in(&mut tx, company_id, c).await?;
-                if standing(cn.status).was_issued() {
-                    credited.push(cn.content);
-                }
-            }
-        }
-        let credited: Vec<&Content> = credited.iter().collect();
-        let fully = |_: derive::DeriveError| StoreError::Conflict(Message::new("invoice_already_fully_credited"));
-        let mut content = match what {
-            CreditOf::Left => derive::credit_left(&inv.content, &number, &credited, language).map_err(fully)?,
-            CreditOf::Amount(amount) => derive::credit_amount(&inv.content, &number, &credited, amount, language)
-                .map_err(|e| match e {
-                    derive::DeriveError::NothingLeft => fully(e),
-                    other => StoreError::Invalid { field: "amount".into(), message: other.message() },
-                })?,
-            CreditOf::Lines(lines) => {
-                // The lines are credited on the invoice's terms: its document discount in
-                // percent or amount applies to them as it did on the invoice. Shipping, the
-                // schedule and what a derivation split per rate were the invoice's whole.
-                let mut c = derive::credit_whole(&inv.content, &number, language);
-                c.lines = lines;
-                c.shipping = None;
-                c.schedule = None;
-                c.allowances = Vec::new();
-                c.vat_adjustments = Vec::new();
-                c
-            }
-        };
-        if let Some(n) = note {
-            content.note = Some(n);
-        }
-        let new_id = insert_draft_in(
-            &mut tx,
-            company_id,
-            DocumentKind::CreditNote,
-            &content,
-            Some((id, "credit_note")),
-            Some(id),
-        )
-        .await?;
+        let new_id = draft_credit_note_in(&mut tx, company_id, kind, id, what, note).await?;
         tx.commit().await?;
         self.document(company_id, DocumentKind::CreditNote, new_id).await
     }
@@ -760,6 +713,61 @@ impl Store {
         tx.commit().await?;
         self.document(company_id, kind, new_id).await
     }
+}
+
+/// [`Store::draft_credit_note`] inside the caller's transaction: the draft's id.
+pub(crate) async fn draft_credit_note_in(
+    tx: &mut Tx,
+    company_id: Uuid,
+    kind: DocumentKind,
+    id: Uuid,
+    what: CreditOf,
+    note: Option<String>,
+) -> Result<Uuid> {
+    let inv = lock_document(tx, company_id, id, Some(kind)).await?;
+    may_credit(kind, inv.status)?;
+    check_not_deducted(tx, company_id, &inv).await?;
+    let number = inv.number.clone().unwrap_or_default();
+    let language = family::language(tx, company_id, inv.content.customer_id).await?;
+    let mut credited = Vec::new();
+    for (c, ck) in children(tx, company_id, id).await? {
+        if ck == DocumentKind::CreditNote {
+            let cn = read_in(tx, company_id, c).await?;
+            if standing(cn.status).was_issued() {
+                credited.push(cn.content);
+            }
+        }
+    }
+    let credited: Vec<&Content> = credited.iter().collect();
+    let fully = |_: derive::DeriveError| StoreError::Conflict(Message::new("invoice_already_fully_credited"));
+    let mut content = match what {
+        CreditOf::Left => derive::credit_left(&inv.content, &number, &credited, language).map_err(fully)?,
+        CreditOf::Amount(amount) => {
+            derive::credit_amount(&inv.content, &number, &credited, amount, language).map_err(|e| match e {
+                derive::DeriveError::NothingLeft => fully(e),
+                other => StoreError::Invalid { field: "amount".into(), message: other.message() },
+            })?
+        }
+        CreditOf::Lines(lines) => {
+            // The lines are credited on the invoice's terms: its document discount in
+            // percent or amount applies to them as it did on the invoice. Shipping, the
+            // schedule and what a derivation split per rate were the invoice's whole.
+            let mut c = derive::credit_whole(&inv.content, &number, language);
+            c.lines = lines;
+            c.shipping = None;
+            c.schedule = None;
+            c.allowances = Vec::new();
+            c.vat_adjustments = Vec::new();
+            c
+        }
+    };
+    if let Some(n) = note {
+        content.note = Some(n);
+    }
+    let new_id =
+        insert_draft_in(tx, company_id, DocumentKind::CreditNote, &content, Some((id, "credit_note")), Some(id))
+            .await?;
+    Ok(new_id)
 }
 
 /// Whether an invoice of `kind` in `status` may be credited: the table decides; a draft

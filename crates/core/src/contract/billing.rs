@@ -10,6 +10,9 @@
 use super::period::{Alignment, Frequency, Period, Timing, add_months, periods};
 use super::renewal::Term;
 use super::revision::{Applied, Coefficient, IndexBook, MissingIndex, Revision, RevisionAt, Values};
+use crate::money::Currency;
+use crate::tax::Vat;
+use crate::totals::{self, DocumentDiscount, DocumentFigures, DocumentLine, ItemFigures, LineFigures, OtherTax};
 use rust_decimal::Decimal;
 use time::{Date, Duration};
 
@@ -60,6 +63,59 @@ impl DueItem {
     pub fn key(&self) -> (usize, Date) {
         (self.line, self.period.start)
     }
+}
+
+/// A contract line's terms beyond its price: what the invoice line of each period takes
+/// from it. The engine prices one unit of the line for a period ([`DueItem::amount`],
+/// the invoice line's unit price); the line bills `quantity` of them, less its discount,
+/// plus its taxes other than VAT.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineTerms {
+    pub quantity: Decimal,
+    /// Percent of `quantity × unit price`, 0 to 100.
+    pub discount_percent: Decimal,
+    pub other_taxes: Vec<OtherTax>,
+}
+
+impl Default for LineTerms {
+    fn default() -> Self {
+        LineTerms { quantity: Decimal::ONE, discount_percent: Decimal::ZERO, other_taxes: Vec::new() }
+    }
+}
+
+impl LineTerms {
+    /// What the line bills before VAT when one unit costs `unit_amount`: its net amount
+    /// (BT-131) as the invoice's totals compute it — `round(quantity × unit_amount) −
+    /// round(discount) + taxes other than VAT` — read from [`totals`], never restated,
+    /// so the schedule, the grid and the summary show what the invoice bills.
+    pub fn net(&self, unit_amount: Decimal, currency: Currency) -> Decimal {
+        let line = LineFigures {
+            quantity: self.quantity,
+            unit_price: unit_amount,
+            // The VAT does not change the line's net.
+            vat: Vat::ZERO_RATED,
+            discount_percent: self.discount_percent,
+        };
+        let doc = DocumentFigures {
+            currency,
+            lines: vec![DocumentLine::Item(ItemFigures { line, other_taxes: self.other_taxes.clone() })],
+            discount: DocumentDiscount::default(),
+            charges: Vec::new(),
+            vat_adjustments: Vec::new(),
+        };
+        totals::compute_checked(&doc).lines.first().map_or(Decimal::ZERO, |l| l.net)
+    }
+}
+
+/// What the items of one period bill before VAT: each line's [`LineTerms::net`] (a line
+/// missing from `lines` counts one unit, undiscounted).
+pub fn period_net<'a>(
+    items: impl IntoIterator<Item = &'a DueItem>,
+    lines: &[LineTerms],
+    currency: Currency,
+) -> Decimal {
+    let one = LineTerms::default();
+    items.into_iter().map(|i| lines.get(i.line).unwrap_or(&one).net(i.amount, currency)).sum()
 }
 
 /// The items due, and why billing stopped early, if it did.
@@ -368,6 +424,34 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_line_bills_its_quantity_less_its_discount_plus_its_taxes() {
+        let eur = Currency::EUR;
+        let line = |q: Decimal, d: Decimal| LineTerms { quantity: q, discount_percent: d, other_taxes: Vec::new() };
+        // Two units of a quarter at 3 500: 7 000.
+        assert_eq!(line(dec!(2), dec!(0)).net(dec!(3500), eur), dec!(7000.00));
+        // Less 10 %: 7000 − 700 = 6 300.
+        assert_eq!(line(dec!(2), dec!(10)).net(dec!(3500), eur), dec!(6300.00));
+        // 1.5 × 33.33 = 49.995, rounded once: 50.00; less 12.5 % of it (6.25): 43.75.
+        assert_eq!(line(dec!(1.5), dec!(0)).net(dec!(33.33), eur), dec!(50.00));
+        assert_eq!(line(dec!(1.5), dec!(12.5)).net(dec!(33.33), eur), dec!(43.75));
+        // An eco-participation of 0.50 a unit on 3 units at 19.99: 59.97 + 1.50.
+        let eco = LineTerms {
+            other_taxes: vec![OtherTax {
+                label: "Éco-participation".into(),
+                rate: totals::OtherTaxRate::PerUnit(dec!(0.5)),
+            }],
+            ..line(dec!(3), dec!(0))
+        };
+        assert_eq!(eco.net(dec!(19.99), eur), dec!(61.47));
+        // A period of two lines, the second missing from the terms (one unit).
+        let mut terms = seed_contract();
+        terms.revision = None;
+        terms.prices = vec![dec!(3500), dec!(120)];
+        let q1 = billing_up_to(&terms, &[], &IndexBook::default(), date!(2014 - 01 - 01), cents).items;
+        assert_eq!(period_net(&q1, &[line(dec!(2), dec!(10))], eur), dec!(6420.00));
+    }
+
     proptest! {
         /// Whatever the start, end, frequency, alignment and suspension, what the periods
         /// bill adds up to the price per day over the contract: every whole period its
@@ -456,6 +540,37 @@ mod tests {
                 prop_assert_eq!(i.days, not_suspended);
                 prop_assert_eq!(i.amount, i.period.prorate_days(price, i.days, cents));
             }
+        }
+
+        /// What a period bills, line by line, adds up to the net of the invoice made of
+        /// its lines (no document discount on a contract's invoice): the schedule and the
+        /// grid show what the invoice totals.
+        #[test]
+        fn a_period_s_line_nets_add_up_to_its_invoice_s_net(
+            lines in prop::collection::vec((1i64..10_000_000, 1i64..100_000, 0i64..10_000), 1..5),
+            start_days in 0i64..400,
+        ) {
+            let start = date!(2014 - 01 - 01) + Duration::days(start_days);
+            let mut terms = seed_contract();
+            terms.revision = None;
+            terms.term.start = start;
+            terms.prices = lines.iter().map(|(p, _, _)| Decimal::new(*p, 2)).collect();
+            let shapes: Vec<LineTerms> = lines
+                .iter()
+                .map(|(_, q, d)| LineTerms { quantity: Decimal::new(*q, 3), discount_percent: Decimal::new(*d, 2), other_taxes: Vec::new() })
+                .collect();
+            let b = billing_up_to(&terms, &[], &IndexBook::default(), start + Duration::days(100), cents);
+            let first = b.items.iter().filter(|i| i.period.start == b.items[0].period.start);
+            let figures: Vec<LineFigures> = b.items.iter().filter(|i| i.period.start == b.items[0].period.start)
+                .map(|i| LineFigures {
+                    quantity: shapes[i.line].quantity,
+                    unit_price: i.amount,
+                    vat: Vat::new(dec!(20), None).unwrap(),
+                    discount_percent: shapes[i.line].discount_percent,
+                })
+                .collect();
+            let invoice = totals::compute(Currency::EUR, &figures, Decimal::ZERO);
+            prop_assert_eq!(period_net(first, &shapes, Currency::EUR), invoice.net);
         }
 
         /// A termination's credit and what the days kept are worth add up to what was billed.

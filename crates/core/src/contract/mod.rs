@@ -11,7 +11,9 @@ pub mod recurring;
 pub mod renewal;
 pub mod revision;
 
-pub use billing::{Billing, ContractTerms, DueItem, Event, billing_up_to, forecast, termination_credit};
+pub use billing::{
+    Billing, ContractTerms, DueItem, Event, LineTerms, billing_up_to, forecast, period_net, termination_credit,
+};
 pub use period::{Alignment, Frequency, Period, Timing};
 pub use renewal::{Renewal, Term};
 pub use revision::{Formula, IndexBook, IndexTerm, Month, Revision, RevisionAt};

@@ -88,6 +88,8 @@ pub struct ContractView {
     pub mode: &'static str,
     /// `calendar` or `anniversary`.
     pub alignment: &'static str,
+    /// `with_period` (interventions billed with the next period) or `on_demand`.
+    pub bill_interventions: &'static str,
     /// Each line's price for a whole period, before revision.
     #[schema(value_type = Vec<written::DecimalText>)]
     pub prices: Vec<String>,
@@ -133,6 +135,7 @@ fn view(l: &Loaded) -> ContractView {
         period_months: t.frequency.months(),
         mode: t.timing.as_str(),
         alignment: t.alignment.as_str(),
+        bill_interventions: t.bill_interventions.as_str(),
         prices: t.prices.iter().map(|p| l.currency.round(*p).to_string()).collect(),
         currency: l.currency.code().to_string(),
         schedule: l
@@ -146,7 +149,7 @@ fn view(l: &Loaded) -> ContractView {
                 estimated: c.estimated,
             })
             .collect(),
-        billed: ops::billed_by_period(&r.billed)
+        billed: ops::billed_by_period(&r.billed, &l.lines, l.currency)
             .into_iter()
             .map(|(start, (billing_date, amount, invoice_id, number))| {
                 let end = r.billed.iter().find(|b| b.period_start == start).map_or(start, |b| b.period_end);
@@ -404,6 +407,8 @@ pub struct BillingRunView {
     pub recurring: Vec<Uuid>,
     /// Contracts looked at.
     pub contracts: usize,
+    /// Interventions billed with their contract's period.
+    pub interventions: usize,
 }
 
 /// `POST /billing/run`.
@@ -436,6 +441,7 @@ pub async fn run(
             .collect(),
         expired: r.expired,
         recurring: r.recurring,
+        interventions: r.interventions,
         contracts: r.contracts,
     }))
 }

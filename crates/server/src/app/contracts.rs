@@ -9,21 +9,21 @@
 
 use crate::App;
 use crate::app::documents::{DocumentInput, LineInput, context_in};
+use crate::app::interventions::Loaded;
 use crate::error::ApiError;
 use crate::input::{Check, DecRules, DecText};
 use facturier_core::Decimal;
 use facturier_core::contract::period::{Alignment, Frequency, Timing};
 use facturier_core::contract::renewal::{Renewal, Term};
 use facturier_core::contract::revision::{Formula, FormulaError, IndexBook, IndexTerm, Month, Revision, RevisionAt};
-use facturier_core::contract::{self, ContractTerms, DueItem, Event};
+use facturier_core::contract::{self, ContractTerms, DueItem, Event, LineTerms};
 use facturier_core::document::{DocumentKind, Line};
 use facturier_core::message::Message;
 use facturier_core::money::Currency;
 use facturier_core::party::{ContractBilling, CustomerKind, Language};
 use facturier_formats::text;
-use facturier_store::contracts::{Billed, ContractEvent, ContractRecord, NewContract, PeriodKeys};
+use facturier_store::contracts::{Billed, ContractEvent, ContractRecord, NewContract, PeriodKeys, PeriodsBilled};
 use facturier_store::outbox::NewEmail;
-use facturier_store::pipeline::CreditOf;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
@@ -81,6 +81,35 @@ pub struct ContractInput {
     #[schema(max_length = 5000)]
     pub note: Option<String>,
     pub revision: Option<RevisionInput>,
+    /// The interventions recorded under the contract: `with_period` (default: on the
+    /// invoice of its next period billed, those done by its billing day) or `on_demand`
+    /// (`POST /interventions/bill` only).
+    pub bill_interventions: Option<String>,
+}
+
+/// When a contract's interventions are billed.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BillInterventions {
+    /// On the invoice of the contract's next period, those done by its billing day.
+    WithPeriod,
+    /// Only when asked (`POST /interventions/bill`).
+    OnDemand,
+}
+
+impl BillInterventions {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BillInterventions::WithPeriod => "with_period",
+            BillInterventions::OnDemand => "on_demand",
+        }
+    }
+}
+
+/// Contracts recorded before the choice existed billed their interventions on demand only:
+/// they keep doing so.
+fn stored_bill_interventions() -> BillInterventions {
+    BillInterventions::OnDemand
 }
 
 /// How a contract bills.
@@ -157,6 +186,8 @@ pub struct StoredTerms {
     #[serde(default = "default_alert_days")]
     pub notice_alert_days: u32,
     pub issue: bool,
+    #[serde(default = "stored_bill_interventions")]
+    pub bill_interventions: BillInterventions,
     pub revision: Option<Revision>,
     /// Each line's `P0`.
     pub prices: Vec<Decimal>,
@@ -175,6 +206,32 @@ impl StoredTerms {
     pub(crate) fn read(rec: &ContractRecord) -> Result<StoredTerms, ApiError> {
         serde_json::from_str(&rec.terms)
             .map_err(|e| ApiError::from(facturier_store::StoreError::Corrupt(format!("contract {}: {e}", rec.id))))
+    }
+
+    /// Each line's quantity, discount and taxes other than VAT, as every period's invoice
+    /// line takes them from the contract (checked when the contract was made). What a
+    /// period bills, planned or billed, is [`contract::LineTerms::net`] of them: the one
+    /// computation of the invoice's totals.
+    pub(crate) fn lines(&self, rec: &ContractRecord) -> Result<Vec<LineTerms>, ApiError> {
+        use crate::app::documents::input::{PERCENT, QUANTITY, parse_other_taxes};
+        let mut v = Check::default();
+        let mut out = Vec::new();
+        for (i, l) in self.invoice.lines.iter().flatten().enumerate() {
+            let quantity = l.quantity.as_ref().and_then(|q| v.decimal("quantity", q, QUANTITY));
+            let discount = l.discount_percent.as_ref().map(|d| v.decimal("discount_percent", d, PERCENT));
+            out.push(LineTerms {
+                quantity: quantity.unwrap_or(Decimal::ONE),
+                discount_percent: discount.flatten().unwrap_or(Decimal::ZERO),
+                other_taxes: parse_other_taxes(&mut v, i, l),
+            });
+        }
+        if !v.is_clean() {
+            return Err(ApiError::from(facturier_store::StoreError::Corrupt(format!(
+                "contract {}: its lines",
+                rec.id
+            ))));
+        }
+        Ok(out)
     }
 
     pub(crate) fn billing(&self, rec: &ContractRecord) -> ContractTerms {
@@ -404,6 +461,17 @@ pub async fn create(app: &App, company: Uuid, input: &ContractInput) -> Result<C
     if let Some(i) = lines.iter().position(|l| l.kind.as_deref().is_some_and(|k| k != "item")) {
         v.error(format!("lines[{i}].kind"), Message::new("contract_line_item"));
     }
+    let bill_interventions = match input.bill_interventions.as_deref() {
+        None | Some("with_period") => BillInterventions::WithPeriod,
+        Some("on_demand") => BillInterventions::OnDemand,
+        Some(s) => {
+            v.error(
+                "bill_interventions",
+                Message::new("unknown_choice").with("v", s).with("allowed", "with_period, on_demand"),
+            );
+            BillInterventions::WithPeriod
+        }
+    };
     let customer_id = v.required("customer_id", &input.customer_id).cloned();
     v.finish()?;
     let (title, start, frequency, timing) = match (title, start, frequency, timing) {
@@ -437,6 +505,7 @@ pub async fn create(app: &App, company: Uuid, input: &ContractInput) -> Result<C
         notice_days,
         notice_alert_days,
         issue: billing.issue.unwrap_or(false),
+        bill_interventions,
         revision,
         prices,
         invoice,
@@ -477,6 +546,8 @@ pub struct Coming {
 pub struct ContractView {
     pub record: ContractRecord,
     pub terms: StoredTerms,
+    /// Each line's terms: what a period bills of it ([`StoredTerms::lines`]).
+    pub lines: Vec<LineTerms>,
     pub schedule: Vec<Coming>,
     pub currency: Currency,
     /// The next notice deadline from today (tacit renewal, no notice given).
@@ -490,6 +561,7 @@ const SCHEDULE_AHEAD: usize = 12;
 pub async fn view(app: &App, company: Uuid, id: Uuid, today: Date) -> Result<ContractView, ApiError> {
     let record = app.store.contract(company, id).await?;
     let terms = StoredTerms::read(&record)?;
+    let lines = terms.lines(&record)?;
     let book = index_book(app, company).await?;
     let currency = currency_of(app, company, &terms).await?;
     let billed: BTreeSet<(usize, Date)> = record.billed.iter().map(|b| (b.line, b.period_start)).collect();
@@ -508,12 +580,12 @@ pub async fn view(app: &App, company: Uuid, id: Uuid, today: Date) -> Result<Con
             amount: Decimal::ZERO,
             estimated: false,
         });
-        c.amount += i.amount;
+        c.amount += contract::period_net([i], &lines, currency);
         c.estimated |= i.revision.as_ref().is_some_and(|r| r.estimated);
     }
     let schedule = by_period.into_values().take(SCHEDULE_AHEAD).collect();
     let notice_deadline = notice_ahead(&record, &terms, today).map(|(_, d)| d);
-    Ok(ContractView { record, terms, schedule, currency, notice_deadline })
+    Ok(ContractView { record, terms, lines, schedule, currency, notice_deadline })
 }
 
 async fn currency_of(app: &App, company: Uuid, terms: &StoredTerms) -> Result<Currency, ApiError> {
@@ -597,6 +669,8 @@ pub struct RunReport {
     pub expired: Vec<Uuid>,
     /// The invoices of recurring templates (not contracts) made.
     pub recurring: Vec<Uuid>,
+    /// Interventions billed with their contract's period.
+    pub interventions: usize,
 }
 
 /// Bills every period due on or before `date` of the company's active contracts, contract
@@ -613,17 +687,28 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
     };
     let mut report = RunReport::default();
     let mut grouped: BTreeMap<Uuid, Vec<Plan>> = BTreeMap::new();
+    // The grouped contracts' interventions not billed yet, by contract.
+    let mut grouped_pending: Pending = BTreeMap::new();
     let mut after = None;
     loop {
         let page = app.store.billable_contracts(company, after, RUN_PAGE).await?;
         let Some(last) = page.last().copied() else { break };
         after = Some(last);
+        let mut plans = Vec::with_capacity(page.len());
         for id in page {
-            let plan = plan_contract(app, company, id, date, &run).await?;
+            plans.push(plan_contract(app, company, id, date, &run).await?);
+        }
+        // The page's interventions to bill with a period, in one query.
+        let mut pending = page_interventions(app, company, &plans, date, &run).await?;
+        for plan in plans {
+            let mine = pending.remove(&plan.rec.id).unwrap_or_default();
             if plan.customer.as_ref().is_some_and(|c| c.contract_billing == ContractBilling::Grouped) {
+                if !mine.is_empty() {
+                    grouped_pending.insert(plan.rec.id, mine);
+                }
                 grouped.entry(plan.rec.customer_id).or_default().push(plan);
             } else {
-                bill_contract(app, company, &plan, date, &run, &mut report).await?;
+                bill_contract(app, company, &plan, mine, date, &run, &mut report).await?;
                 finish_contract(app, company, &plan, date, &run, &mut report).await?;
             }
             report.contracts += 1;
@@ -631,7 +716,7 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
         }
     }
     for plans in grouped.values() {
-        bill_grouped(app, company, plans, date, &run, &mut report).await?;
+        bill_grouped(app, company, plans, &mut grouped_pending, date, &run, &mut report).await?;
         for plan in plans {
             finish_contract(app, company, plan, date, &run, &mut report).await?;
         }
@@ -689,6 +774,75 @@ async fn plan_contract(app: &App, company: Uuid, id: Uuid, date: Date, run: &Run
     Ok(Plan { rec, terms, customer, language, currency, events, billing_terms, due, blocked: billing.blocked })
 }
 
+/// Interventions not billed yet, by contract, oldest first.
+type Pending = BTreeMap<Uuid, Vec<Loaded>>;
+
+/// Whether the run bills a contract's interventions with its periods: it says so, and
+/// its invoices are in the company's currency (the interventions' prices are).
+fn takes_interventions(plan: &Plan, run: &RunContext) -> bool {
+    plan.terms.bill_interventions == BillInterventions::WithPeriod && plan.currency == run.company_currency
+}
+
+/// The unbilled interventions done by `date` of a page's contracts that bill them with
+/// their periods: one query for the page.
+async fn page_interventions(
+    app: &App,
+    company: Uuid,
+    plans: &[Plan],
+    date: Date,
+    run: &RunContext,
+) -> Result<Pending, ApiError> {
+    let ids: Vec<Uuid> =
+        plans.iter().filter(|p| takes_interventions(p, run) && !p.due.is_empty()).map(|p| p.rec.id).collect();
+    let mut out: Pending = BTreeMap::new();
+    for r in app.store.unbilled_interventions_of(company, &ids, date).await? {
+        if let Some(c) = r.contract_id {
+            out.entry(c).or_default().push(Loaded::of(r)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Takes out of `pending` the interventions done on or before `day`.
+fn take_until(pending: &mut Vec<Loaded>, day: Date) -> Vec<Loaded> {
+    let (taken, left): (Vec<Loaded>, Vec<Loaded>) =
+        std::mem::take(pending).into_iter().partition(|i| i.record.on <= day);
+    *pending = left;
+    taken
+}
+
+/// After another bill took some of `taken`: those still not billed (read again).
+async fn still_unbilled(
+    app: &App,
+    company: Uuid,
+    contracts: &[Uuid],
+    day: Date,
+    taken: Vec<Loaded>,
+) -> Result<Vec<Loaded>, ApiError> {
+    let left: BTreeSet<Uuid> =
+        app.store.unbilled_interventions_of(company, contracts, day).await?.into_iter().map(|r| r.id).collect();
+    Ok(taken.into_iter().filter(|i| left.contains(&i.record.id)).collect())
+}
+
+/// The invoice's last lines: the interventions it bills (each named by its contract's
+/// reference on a grouped invoice). Last, so that the periods' lines keep the positions
+/// their keys give them (a termination credits them by position).
+fn add_interventions(
+    invoice: &mut DocumentInput,
+    taken: &[(Loaded, Option<&str>)],
+    lang: Language,
+    currency: Currency,
+) {
+    let lines = invoice.lines.get_or_insert_with(Vec::new);
+    for (i, reference) in taken {
+        let mut l = crate::app::interventions::line_of(i, lang, currency);
+        if let Some(r) = reference {
+            l.description = l.description.map(|d| format!("{r} — {d}"));
+        }
+        lines.push(l);
+    }
+}
+
 /// The periods of a plan, each with its items: (billing date, period start) → items.
 fn periods_of(plan: &Plan) -> BTreeMap<(Date, Date), Vec<&DueItem>> {
     let mut periods: BTreeMap<(Date, Date), Vec<&DueItem>> = BTreeMap::new();
@@ -709,22 +863,44 @@ fn keys_of(contract_id: Uuid, items: &[&DueItem]) -> Option<PeriodKeys> {
     })
 }
 
-/// One invoice per period of one contract.
+/// One invoice per period of one contract, each with the contract's interventions done
+/// by its billing day not billed yet (`pending`).
 async fn bill_contract(
     app: &App,
     company: Uuid,
     plan: &Plan,
+    mut pending: Vec<Loaded>,
     date: Date,
     run: &RunContext,
     report: &mut RunReport,
 ) -> Result<(), ApiError> {
     for items in periods_of(plan).values() {
         let Some(keys) = keys_of(plan.rec.id, items) else { continue };
-        let invoice = period_invoice(&plan.rec, &plan.terms, items, plan.language, plan.currency, date);
-        let (ctx, customer) = context_in(&app.store, company, Some(run.company_currency), &invoice).await?;
-        let content = invoice.parse(&ctx, customer)?;
-        if let Some(invoice) = app.store.bill_contract_periods(company, &[keys], &content).await? {
-            made(app, company, invoice, plan.terms.issue, run, report).await?;
+        let mut taken = take_until(&mut pending, keys.billing_date);
+        // Each try drops an intervention another bill took: it ends.
+        loop {
+            let mut invoice = period_invoice(&plan.rec, &plan.terms, items, plan.language, plan.currency, date);
+            let lines: Vec<(Loaded, Option<&str>)> = taken.iter().map(|i| (i.clone(), None)).collect();
+            add_interventions(&mut invoice, &lines, plan.language, plan.currency);
+            let (ctx, customer) = context_in(&app.store, company, Some(run.company_currency), &invoice).await?;
+            let content = invoice.parse(&ctx, customer)?;
+            let ids: Vec<Uuid> = taken.iter().map(|i| i.record.id).collect();
+            match app.store.bill_contract_periods(company, std::slice::from_ref(&keys), &content, &ids).await? {
+                PeriodsBilled::Billed(invoice) => {
+                    report.interventions += ids.len();
+                    made(app, company, invoice, plan.terms.issue, run, report).await?;
+                    break;
+                }
+                // Another run billed the period: its interventions wait for the next one.
+                PeriodsBilled::Taken => {
+                    pending.extend(taken);
+                    pending.sort_by_key(|i| i.record.on);
+                    break;
+                }
+                PeriodsBilled::InterventionTaken => {
+                    taken = still_unbilled(app, company, &[plan.rec.id], keys.billing_date, taken).await?;
+                }
+            }
         }
     }
     Ok(())
@@ -757,6 +933,7 @@ async fn bill_grouped(
     app: &App,
     company: Uuid,
     plans: &[Plan],
+    pending: &mut Pending,
     date: Date,
     run: &RunContext,
     report: &mut RunReport,
@@ -793,17 +970,54 @@ async fn bill_grouped(
             Language::Fr => format!("Contrats {} : facturation du {when}", references.join(", ")),
             Language::En => format!("Contracts {}: billing of {when}", references.join(", ")),
         };
-        let invoice = DocumentInput {
-            lines: Some(lines),
-            title: Some(title),
-            issue_date: Some(billing_date).filter(|d| *d <= date).map(|d| d.to_string()),
-            ..first.terms.invoice.clone()
-        };
-        let (ctx, customer) = context_in(&app.store, company, Some(run.company_currency), &invoice).await?;
-        let content = invoice.parse(&ctx, customer)?;
+        // The interventions of its contracts done by that day, after every period's lines.
+        let mut contracts: Vec<(Uuid, &str)> = Vec::new();
+        for (plan, _) in &parts {
+            if !contracts.iter().any(|(id, _)| *id == plan.rec.id) {
+                contracts.push((plan.rec.id, &plan.rec.reference));
+            }
+        }
+        let mut taken: Vec<(Loaded, Option<&str>)> = Vec::new();
+        for (id, reference) in &contracts {
+            if let Some(p) = pending.get_mut(id) {
+                taken.extend(take_until(p, billing_date).into_iter().map(|i| (i, Some(*reference))));
+            }
+        }
+        let ids_of_contracts: Vec<Uuid> = contracts.iter().map(|(id, _)| *id).collect();
         let issue = parts.iter().all(|(p, _)| p.terms.issue);
-        if let Some(invoice) = app.store.bill_contract_periods(company, &keys, &content).await? {
-            made(app, company, invoice, issue, run, report).await?;
+        loop {
+            let mut invoice = DocumentInput {
+                lines: Some(lines.clone()),
+                title: Some(title.clone()),
+                issue_date: Some(billing_date).filter(|d| *d <= date).map(|d| d.to_string()),
+                ..first.terms.invoice.clone()
+            };
+            add_interventions(&mut invoice, &taken, lang, first.currency);
+            let (ctx, customer) = context_in(&app.store, company, Some(run.company_currency), &invoice).await?;
+            let content = invoice.parse(&ctx, customer)?;
+            let ids: Vec<Uuid> = taken.iter().map(|(i, _)| i.record.id).collect();
+            match app.store.bill_contract_periods(company, &keys, &content, &ids).await? {
+                PeriodsBilled::Billed(invoice) => {
+                    report.interventions += ids.len();
+                    made(app, company, invoice, issue, run, report).await?;
+                    break;
+                }
+                PeriodsBilled::Taken => {
+                    for (i, _) in taken {
+                        if let Some(c) = i.record.contract_id {
+                            let p = pending.entry(c).or_default();
+                            p.push(i);
+                            p.sort_by_key(|i| i.record.on);
+                        }
+                    }
+                    break;
+                }
+                PeriodsBilled::InterventionTaken => {
+                    let left: Vec<Loaded> = taken.iter().map(|(i, _)| i.clone()).collect();
+                    let left = still_unbilled(app, company, &ids_of_contracts, billing_date, left).await?;
+                    taken.retain(|(i, _)| left.iter().any(|l| l.record.id == i.record.id));
+                }
+            }
         }
     }
     Ok(())
@@ -931,8 +1145,11 @@ pub struct TerminateInput {
 /// Terminates a contract on a day: nothing is billed after it, and what was billed for
 /// the days after it (a period billed in advance) is given back by a credit note of each
 /// invoice concerned, issued at once: `core::contract::termination_credit` per line, pro
-/// rata of the whole period's days, rounded once. Every refusal comes before anything is
-/// written. Answers the contract and the credit notes issued.
+/// rata of the whole period's days, rounded once. The termination and its credit notes
+/// are written in one transaction (`Store::terminate_contract`): a failure in any of
+/// them (books closed, an invoice that cannot be credited, a crash) leaves the contract
+/// running and no credit note, so terminating again does it all. Answers the contract
+/// and the credit notes issued.
 pub async fn terminate(
     app: &App,
     company: Uuid,
@@ -963,12 +1180,10 @@ pub async fn terminate(
         facturier_store::pipeline::may_credit(DocumentKind::Invoice, doc.status)?;
         invoices.push((doc, lines));
     }
-    let e = ContractEvent { kind: "terminated".into(), on, until: None, reason };
-    let rec = app.store.contract_event(company, id, &e, "terminated").await?;
     let row = app.store.company(company).await?;
     let today = facturier_core::calendar::today(&row.country);
     let language = app.store.customer(company, rec.customer_id).await?.customer.language;
-    let mut made = Vec::with_capacity(invoices.len());
+    let mut notes = Vec::with_capacity(invoices.len());
     for (doc, lines) in invoices {
         let credit_lines = credit_lines(&doc.content, &lines, on, language);
         let note = match language {
@@ -983,13 +1198,16 @@ pub async fn terminate(
                 text::date(on, language)
             ),
         };
-        let draft = app
-            .store
-            .draft_credit_note(company, DocumentKind::Invoice, doc.id, CreditOf::Lines(credit_lines), Some(note))
-            .await?;
-        let cn = app.store.issue(company, DocumentKind::CreditNote, draft.id, today).await?;
-        crate::files::render_issued(&app.store, &app.files, company, &cn).await;
-        made.push(cn.id);
+        notes.push((doc.id, credit_lines, note));
+    }
+    // The termination and its credit notes in one transaction: a failure leaves neither.
+    let e = ContractEvent { kind: "terminated".into(), on, until: None, reason };
+    let (rec, made) = app.store.terminate_contract(company, id, &e, notes, today).await?;
+    // Their files: rendered now, else by the job each issued document brings.
+    for cn in &made {
+        if let Ok(doc) = app.store.document(company, DocumentKind::CreditNote, *cn).await {
+            crate::files::render_issued(&app.store, &app.files, company, &doc).await;
+        }
     }
     Ok((rec, made))
 }
@@ -1352,8 +1570,26 @@ fn notice_email(
     }
 }
 
-/// What was billed per period, for the grid.
-pub fn billed_by_period(billed: &[Billed]) -> BTreeMap<Date, (Date, Decimal, Uuid, Option<String>)> {
+/// What a billed line's period billed before VAT: its invoice line's net.
+///
+/// `contract_billings.amount` keeps what the engine priced one unit of the line for the
+/// period (the invoice line's unit price, what a termination credits against), never a
+/// second figure: the line's net is derived from it and the line's terms by the invoice's
+/// own totals ([`contract::LineTerms::net`]), so the card, the grid and the summary show
+/// what the invoice bills — one truth, one computation.
+pub fn billed_net(b: &Billed, lines: &[LineTerms], currency: Currency) -> Decimal {
+    match lines.get(b.line) {
+        Some(l) => l.net(b.amount, currency),
+        None => LineTerms::default().net(b.amount, currency),
+    }
+}
+
+/// What was billed per period (its lines' nets), for the card and the API.
+pub fn billed_by_period(
+    billed: &[Billed],
+    lines: &[LineTerms],
+    currency: Currency,
+) -> BTreeMap<Date, (Date, Decimal, Uuid, Option<String>)> {
     let mut out: BTreeMap<Date, (Date, Decimal, Uuid, Option<String>)> = BTreeMap::new();
     for b in billed {
         let e = out.entry(b.period_start).or_insert((
@@ -1362,27 +1598,37 @@ pub fn billed_by_period(billed: &[Billed]) -> BTreeMap<Date, (Date, Decimal, Uui
             b.invoice_id,
             b.invoice_number.clone(),
         ));
-        e.1 += b.amount;
+        e.1 += billed_net(b, lines, currency);
     }
     out
 }
 
-/// What a contract plans up to `as_of`: how many periods are due by then (billed or not),
-/// their amounts before VAT and its currency, as the run would bill them with today's index values.
-pub async fn planned_up_to(
-    app: &App,
-    company: Uuid,
-    id: Uuid,
-    as_of: Date,
-) -> Result<(u32, Decimal, Currency), ApiError> {
-    let rec = app.store.contract(company, id).await?;
-    let terms = StoredTerms::read(&rec)?;
+/// What a contract plans up to a day, as the run would bill it with today's index values.
+pub struct Planned {
+    /// Periods due by then, billed or not.
+    pub periods: u32,
+    /// What they bill before VAT (each line's net).
+    pub amount: Decimal,
+    pub currency: Currency,
+    /// The contract's lines' terms, to read its billed periods by.
+    pub lines: Vec<LineTerms>,
+}
+
+/// What the contract `rec` (already read) plans up to `as_of`.
+pub async fn planned_up_to(app: &App, company: Uuid, rec: &ContractRecord, as_of: Date) -> Result<Planned, ApiError> {
+    let terms = StoredTerms::read(rec)?;
+    let lines = terms.lines(rec)?;
     let book = index_book(app, company).await?;
     let currency = currency_of(app, company, &terms).await?;
-    let items = contract::billing::forecast(&terms.billing(&rec), &events_of(&rec), &book, rec.start, as_of, |d| {
+    let items = contract::billing::forecast(&terms.billing(rec), &events_of(rec), &book, rec.start, as_of, |d| {
         currency.round(d)
     });
     let due: Vec<&DueItem> = items.iter().filter(|i| i.billing_date <= as_of).collect();
     let periods: BTreeSet<Date> = due.iter().map(|i| i.period.start).collect();
-    Ok((u32::try_from(periods.len()).unwrap_or(u32::MAX), due.iter().map(|i| i.amount).sum(), currency))
+    Ok(Planned {
+        periods: u32::try_from(periods.len()).unwrap_or(u32::MAX),
+        amount: contract::period_net(due, &lines, currency),
+        currency,
+        lines,
+    })
 }

@@ -9,11 +9,11 @@
 //! page costs the same whatever the number of contracts or of years they ran.
 
 use crate::App;
-use crate::app::contracts::{ContractView, StoredTerms, events_of, index_book};
+use crate::app::contracts::{ContractView, StoredTerms, billed_net, events_of, index_book};
 use crate::error::ApiError;
 use facturier_core::Decimal;
 use facturier_core::contract::revision::IndexBook;
-use facturier_core::contract::{self, Event, Renewal};
+use facturier_core::contract::{self, Event, LineTerms, Renewal};
 use facturier_core::money::Currency;
 use facturier_store::contracts::{Billed, ContractEvent, ContractRecord};
 use std::collections::{BTreeMap, BTreeSet};
@@ -77,9 +77,11 @@ fn year_bounds(year: i32) -> Option<(Date, Date)> {
 }
 
 /// The contract's billings from `from` to `to` by (year, month) of their billing date:
-/// what it billed (`rec.billed`), one item per invoice, then what the forecast adds not billed yet.
+/// what it billed (`rec.billed`), one item per invoice, then what the forecast adds not
+/// billed yet; each the net of its lines, as the invoice bills them (`lines`).
 fn cells(
     terms: &StoredTerms,
+    lines: &[LineTerms],
     rec: &ContractRecord,
     book: &IndexBook,
     currency: Currency,
@@ -91,12 +93,12 @@ fn cells(
     let mut invoices: BTreeMap<(Date, Uuid), (Option<String>, Decimal)> = BTreeMap::new();
     for b in billed.iter().filter(|b| from <= b.billing_date && b.billing_date <= to) {
         invoices.entry((b.billing_date, b.invoice_id)).or_insert((b.invoice_number.clone(), Decimal::ZERO)).1 +=
-            b.amount;
+            billed_net(b, lines, currency);
     }
     for ((day, invoice), (number, amount)) in invoices {
         out.entry((day.year(), u8::from(day.month()))).or_default().push(GridItem {
             invoice: Some((invoice, number)),
-            amount: currency.round(amount),
+            amount,
             estimated: false,
         });
     }
@@ -109,7 +111,7 @@ fn cells(
             amount: Decimal::ZERO,
             estimated: false,
         });
-        p.amount += i.amount;
+        p.amount += contract::period_net([i], lines, currency);
         p.estimated |= i.revision.as_ref().is_some_and(|r| r.estimated);
     }
     for ((day, _), item) in planned {
@@ -152,7 +154,7 @@ pub async fn contract_years(
         return Ok(Vec::new());
     };
     let book = index_book(app, company).await?;
-    let by_month = cells(&view.terms, rec, &book, view.currency, from, to);
+    let by_month = cells(&view.terms, &view.lines, rec, &book, view.currency, from, to);
     Ok((first..=last).map(|y| year_row(y, &by_month)).collect())
 }
 
@@ -188,7 +190,8 @@ pub async fn year_grid(app: &App, company: Uuid, year: i32, after: Option<&str>)
         // The contract's own currency, else the company's (a customer's currency is read
         // on its card, not for each row here).
         let currency = terms.invoice.currency.as_deref().and_then(|c| c.parse().ok()).unwrap_or(company_currency);
-        let by_month = cells(&terms, &rec, &book, currency, from, to);
+        let lines = terms.lines(&rec)?;
+        let by_month = cells(&terms, &lines, &rec, &book, currency, from, to);
         // Running by its status but over by its terms (its last run is to come): nothing to show.
         if by_month.is_empty() {
             continue;
@@ -217,7 +220,7 @@ pub const LIST_PAGE: u32 = 50;
 pub struct ListRow {
     pub record: ContractRecord,
     pub currency: Currency,
-    /// Every line's `P0`, before revision.
+    /// What a whole period bills at `P0` (before revision): every line's net.
     pub per_period: Decimal,
     /// (billing date, amount excluding VAT, estimated): the first period not billed.
     pub next: Option<(Date, Decimal, bool)>,
@@ -260,6 +263,7 @@ pub async fn list_page(
         rec.billed = billed.remove(&rec.id).unwrap_or_default();
         let terms = StoredTerms::read(&rec)?;
         let currency = terms.invoice.currency.as_deref().and_then(|c| c.parse().ok()).unwrap_or(company_currency);
+        let lines = terms.lines(&rec)?;
         let running = matches!(rec.status.as_str(), "active" | "suspended" | "draft");
         let next = if running {
             // Far enough for a yearly billing.
@@ -271,16 +275,20 @@ pub async fn list_page(
                 });
             let first = items.iter().find(|i| !keys.contains(&i.key())).map(|i| (i.billing_date, i.period.start));
             first.map(|(day, start)| {
-                let same = items.iter().filter(|i| i.billing_date == day && i.period.start == start);
-                let (amount, estimated) = same.fold((Decimal::ZERO, false), |(a, e), i| {
-                    (a + i.amount, e || i.revision.as_ref().is_some_and(|r| r.estimated))
-                });
-                (day, amount, estimated)
+                let same: Vec<_> = items.iter().filter(|i| i.billing_date == day && i.period.start == start).collect();
+                let estimated = same.iter().any(|i| i.revision.as_ref().is_some_and(|r| r.estimated));
+                (day, contract::period_net(same, &lines, currency), estimated)
             })
         } else {
             None
         };
-        let per_period = currency.round(terms.prices.iter().copied().sum());
+        let one = LineTerms::default();
+        let per_period = terms
+            .prices
+            .iter()
+            .enumerate()
+            .map(|(i, p)| lines.get(i).unwrap_or(&one).net(currency.round(*p), currency))
+            .sum();
         rows.push(ListRow { record: rec, currency, per_period, next });
     }
     Ok((rows, next_cursor))

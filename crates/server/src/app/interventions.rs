@@ -100,6 +100,7 @@ impl From<StoredPricing> for Pricing {
 }
 
 /// An intervention read back: its record and its line's figures.
+#[derive(Clone)]
 pub struct Loaded {
     pub record: InterventionRecord,
     pub consumption: Consumption,
@@ -107,7 +108,7 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    fn of(record: InterventionRecord) -> Result<Loaded, ApiError> {
+    pub(crate) fn of(record: InterventionRecord) -> Result<Loaded, ApiError> {
         let pricing: StoredPricing = serde_json::from_str(&record.pricing)
             .map_err(|e| ApiError::Internal(format!("intervention {}: {e}", record.id)))?;
         let vat_rate =
@@ -390,7 +391,8 @@ pub async fn bill(app: &App, auth: &Auth, input: &BillInterventionsInput) -> Res
     }
 }
 
-fn line_of(i: &Loaded, lang: Language, currency: Currency) -> LineInput {
+/// The invoice line of an intervention: what it is, its day, its price.
+pub(crate) fn line_of(i: &Loaded, lang: Language, currency: Currency) -> LineInput {
     let r = &i.record;
     let day = text::date(r.on, lang);
     let what = match (r.kind.as_str(), lang) {
@@ -448,11 +450,13 @@ pub struct ContractSummary {
 
 pub async fn summary(app: &App, company: Uuid, contract: Uuid, as_of: Date) -> Result<ContractSummary, ApiError> {
     let rec = app.store.contract(company, contract).await?;
-    let (periods, amount, currency) = crate::app::contracts::planned_up_to(app, company, contract, as_of).await?;
+    let planned = crate::app::contracts::planned_up_to(app, company, &rec, as_of).await?;
+    let currency = planned.currency;
     let (hours_per_period, hourly_cost) = app.store.contract_plan(company, contract).await?;
-    let plan = Plan { periods, amount, hours_per_period, hourly_cost };
+    let plan = Plan { periods: planned.periods, amount: planned.amount, hours_per_period, hourly_cost };
+    let billed = rec.billed.iter().filter(|b| b.billing_date <= as_of);
     let mut actual = Actual {
-        periods_billed: rec.billed.iter().filter(|b| b.billing_date <= as_of).map(|b| b.amount).sum(),
+        periods_billed: billed.map(|b| crate::app::contracts::billed_net(b, &planned.lines, currency)).sum(),
         ..Actual::default()
     };
     let filter =

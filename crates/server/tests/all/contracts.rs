@@ -257,7 +257,7 @@ async fn a_termination_stops_billing_and_bad_terms_are_refused_with_the_field_na
 
 /// Waits for the day's `billing.run` the server schedules when it starts: it bills up to
 /// today, so a test billing past days by hand starts once it is over.
-async fn after_the_daily_run(app: &TestApp) {
+pub(crate) async fn after_the_daily_run(app: &TestApp) {
     use facturier_store::jobs::{JobQuery, JobState};
     common::smtp::wait_until("the day's billing job", || async {
         let q = JobQuery { company_id: None, failed_only: false, limit: 100 };
@@ -638,6 +638,113 @@ async fn a_recurring_invoice_bills_its_count_once_by_the_billing_run_and_stops()
         both["end_date"] = json!("2025-12-31");
         assert_eq!(app.post("/recurring-invoices", both).await.body["errors"][0]["code"], "recurring_end_or_count");
         assert_eq!(app.other_company().await.get(&format!("/recurring-invoices/{id}")).await.status, 404);
+    })
+    .await;
+}
+
+/// Two lines billed by quantity, the second with a discount: a quarter bills
+/// 2 × 1 750.25 = 3 500.50 and 3 × 99.99 = 299.97 less 12.5 % (37.50) = 262.47, 3 762.97 in
+/// all; from 1 February the first quarter keeps 59 of its 90 days, each unit price pro
+/// rata rounded first as the invoice's line holds it (1 147.39 and 65.55), then
+/// 2 × 1 147.39 = 2 294.78 and 3 × 65.55 = 196.65 less 24.58 = 172.07: 2 466.85.
+fn by_quantity(customer: &str, reference: &str) -> Value {
+    let mut discounted = line("Astreinte", "3", "99.99", "20");
+    discounted["discount_percent"] = json!("12.5");
+    json!({
+        "customer_id": customer,
+        "reference": reference,
+        "title": "Maintenance de deux fours",
+        "start_date": "2015-02-01",
+        "end_date": "2015-12-31",
+        "billing": {"period_months": 3, "mode": "advance"},
+        "lines": [line("Maintenance", "2", "1750.25", "20"), discounted],
+    })
+}
+
+#[tokio::test]
+async fn the_schedule_the_billed_periods_and_the_summary_show_what_the_invoices_bill_by_quantity() {
+    each_db(|app| async move {
+        after_the_daily_run(&app).await;
+        let customer = app.customer().await;
+        let c = app.post("/contracts", by_quantity(&customer, "QTY-2")).await.assert_status(201).clone();
+        let id = c["id"].as_str().unwrap();
+        let planned: Vec<(&str, &str)> = c["schedule"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["billing_date"].as_str().unwrap(), s["amount"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            planned,
+            [
+                ("2015-02-01", "2466.85"),
+                ("2015-04-01", "3762.97"),
+                ("2015-07-01", "3762.97"),
+                ("2015-10-01", "3762.97")
+            ]
+        );
+
+        let run = app.post("/billing/run", json!({"date": "2015-04-01"})).await.assert_status(200).clone();
+        assert_eq!(nets(&app, &run).await, ["2466.85", "3762.97"], "the invoices bill what the schedule said");
+        let q1 = invoice(&app, &run["created"][0]).await;
+        assert_eq!(
+            (q1["lines"][0]["unit_price"].as_str(), q1["lines"][1]["net"].as_str()),
+            (Some("1147.39"), Some("172.07")),
+            "{q1}"
+        );
+        let after = app.get(&format!("/contracts/{id}")).await.assert_status(200).clone();
+        let billed: Vec<&str> =
+            after["billed"].as_array().unwrap().iter().map(|b| b["amount"].as_str().unwrap()).collect();
+        assert_eq!(billed, ["2466.85", "3762.97"]);
+        assert_eq!(
+            (after["schedule"][0]["billing_date"].as_str(), after["schedule"][0]["amount"].as_str()),
+            (Some("2015-07-01"), Some("3762.97"))
+        );
+
+        // Planned and billed agree with the invoices: 2 466.85 + 3 762.97 = 6 229.82.
+        let s = app.get(&format!("/contracts/{id}/summary?as_of=2015-06-30")).await.assert_status(200).clone();
+        assert_eq!(
+            (s["periods"].as_u64(), s["planned_amount"].as_str(), s["billed_amount"].as_str()),
+            (Some(2), Some("6229.82"), Some("6229.82")),
+            "{s}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_termination_whose_credit_note_fails_records_nothing() {
+    each_db(|app| async move {
+        after_the_daily_run(&app).await;
+        let customer = app.customer().await;
+        let c = app.post("/contracts", quarterly(&customer, "Q-9", true)).await.assert_status(201).clone();
+        let id = c["id"].as_str().unwrap();
+        let run = app.post("/billing/run", json!({"date": "2015-04-01"})).await.assert_status(200).clone();
+        assert_eq!(run["issued"].as_array().map(Vec::len), Some(2), "{run}");
+        // The books closed through today: the credit note of 16 May – 30 June cannot be
+        // issued, after the termination is written in the same transaction.
+        let today = time::OffsetDateTime::now_utc().date();
+        app.store.close_books(app.company_id, today, None).await.unwrap();
+        let t =
+            app.post(&format!("/contracts/{id}/terminate"), json!({"date": "2015-05-15", "reason": "Départ"})).await;
+        assert_eq!(
+            (t.status, t.body["errors"][0]["code"].as_str()),
+            (422, Some("accounting_period_closed")),
+            "{}",
+            t.body
+        );
+        // Nothing half-done: still active, no event, no credit note, not even a draft.
+        let after = app.get(&format!("/contracts/{id}")).await.assert_status(200).clone();
+        assert_eq!((after["status"].as_str(), after["events"].clone()), (Some("active"), json!([])), "{after}");
+        let notes = app.get("/credit-notes").await.assert_status(200).clone();
+        assert_eq!(notes["data"], json!([]), "{notes}");
+        // It runs on: July's quarter still to bill, whole.
+        assert_eq!(
+            (after["schedule"][0]["period_start"].as_str(), after["schedule"][0]["amount"].as_str()),
+            (Some("2015-07-01"), Some("3500.00"))
+        );
+        let invoices = app.get(&format!("/invoices?customer_id={customer}&limit=100")).await.assert_status(200).clone();
+        assert_eq!(invoices["data"].as_array().map(Vec::len), Some(2), "the two quarters only");
     })
     .await;
 }

@@ -25,6 +25,7 @@ async fn stock_of(app: &TestApp, product: &str) -> String {
 #[tokio::test]
 async fn time_parts_and_purchases_are_billed_once_with_their_prices() {
     each_db(|app| async move {
+        crate::contracts::after_the_daily_run(&app).await;
         let customer = app.customer().await;
         let contract = maintenance_contract(&app, &customer).await;
         let product = app
@@ -100,6 +101,7 @@ async fn time_parts_and_purchases_are_billed_once_with_their_prices() {
 #[tokio::test]
 async fn bad_interventions_name_their_field_and_record_nothing() {
     each_db(|app| async move {
+        crate::contracts::after_the_daily_run(&app).await;
         let customer = app.customer().await;
         let contract = maintenance_contract(&app, &customer).await;
         let cases = [
@@ -131,6 +133,7 @@ async fn bad_interventions_name_their_field_and_record_nothing() {
 #[tokio::test]
 async fn the_summary_sets_planned_against_actual_work_and_margin() {
     each_db(|app| async move {
+        crate::contracts::after_the_daily_run(&app).await;
         let customer = app.customer().await;
         let contract = maintenance_contract(&app, &customer).await;
         let plan = json!({"hours_per_period": "6", "hourly_cost": "40"});
@@ -163,6 +166,187 @@ async fn the_summary_sets_planned_against_actual_work_and_margin() {
         assert_eq!(s["actual_margin"], "2487.50");
         let other = app.other_company().await;
         assert_eq!(other.get(&format!("/contracts/{contract}/summary")).await.status, 404);
+    })
+    .await;
+}
+
+async fn contract_of(app: &TestApp, customer: &str, reference: &str, price: &str, bill: Option<&str>) -> String {
+    let mut contract = json!({
+        "customer_id": customer, "reference": reference, "title": "Maintenance", "start_date": "2026-01-01",
+        "end_date": "2026-12-31", "billing": {"period_months": 3, "mode": "advance"},
+        "lines": [line("Maintenance", "1", price, "20")],
+    });
+    if let Some(b) = bill {
+        contract["bill_interventions"] = json!(b);
+    }
+    let c = app.post("/contracts", contract).await.assert_status(201).clone();
+    assert_eq!(c["bill_interventions"], bill.unwrap_or("with_period"), "{c}");
+    c["id"].as_str().unwrap().to_string()
+}
+
+async fn time_on(app: &TestApp, contract: &str, date: &str, hours: &str) -> String {
+    let body =
+        json!({"contract_id": contract, "kind": "time", "date": date, "hours": hours, "rate": "65", "vat_rate": "20"});
+    app.post("/interventions", body).await.assert_status(201)["id"].as_str().unwrap().to_string()
+}
+
+async fn invoice_of(app: &TestApp, intervention: &str) -> Value {
+    app.get(&format!("/interventions/{intervention}")).await.assert_status(200)["invoice_id"].clone()
+}
+
+#[tokio::test]
+async fn the_run_bills_a_contract_s_interventions_with_its_next_period_once() {
+    each_db(|app| async move {
+        crate::contracts::after_the_daily_run(&app).await;
+        let customer = app.customer().await;
+        let with = contract_of(&app, &customer, "RT-701", "1200", None).await;
+        let apart = contract_of(&app, &customer, "RT-702", "1200", Some("on_demand")).await;
+        // 2.5 h × 65 = 162.50 on 3 February; a purchase re-sold 15.00 on 20 April.
+        let time = time_on(&app, &with, "2026-02-03", "2.5").await;
+        let purchase = json!({"contract_id": with, "kind": "purchase", "date": "2026-04-20", "cost": "10",
+                              "price": "15", "vat_rate": "20"});
+        let purchase =
+            app.post("/interventions", purchase).await.assert_status(201)["id"].as_str().unwrap().to_string();
+        let kept = time_on(&app, &apart, "2026-02-03", "1").await;
+
+        // Up to 1 April: January's quarter was billed on 1 January, before the work; April's
+        // takes it: 1 200 + 162.50 = 1 362.50 (VAT 272.50). The purchase comes after.
+        let run = app.post("/billing/run", json!({"date": "2026-04-01"})).await.assert_status(200).clone();
+        assert_eq!(
+            (run["created"].as_array().map(Vec::len), run["interventions"].as_u64()),
+            (Some(4), Some(1)),
+            "{run}"
+        );
+        let april = invoice_of(&app, &time).await;
+        let inv = app.get(&format!("/invoices/{}", april.as_str().unwrap())).await.assert_status(200).clone();
+        assert_eq!(
+            (inv["totals"]["net"].as_str(), inv["totals"]["gross"].as_str()),
+            (Some("1362.50"), Some("1635.00")),
+            "{inv}"
+        );
+        assert_eq!(inv["issue_date"], "2026-04-01");
+        let lines = inv["lines"].as_array().unwrap();
+        assert_eq!(lines.len(), 2);
+        assert!(lines[0]["description"].as_str().unwrap().starts_with("Maintenance\nPériode du 01/04/2026"), "{inv}");
+        assert!(lines[1]["description"].as_str().unwrap().contains("03/02/2026"), "{inv}");
+        assert_eq!(lines[1]["net"], "162.50");
+        assert_eq!(invoice_of(&app, &purchase).await, Value::Null, "done after the billing day");
+        assert_eq!(invoice_of(&app, &kept).await, Value::Null, "RT-702 bills them on demand");
+
+        // Again: nothing; the next quarter takes the purchase, 1 200 + 15 = 1 215.00.
+        let again = app.post("/billing/run", json!({"date": "2026-04-01"})).await.assert_status(200).clone();
+        assert_eq!((again["created"].clone(), again["interventions"].as_u64()), (json!([]), Some(0)));
+        app.post("/billing/run", json!({"date": "2026-07-01"})).await.assert_status(200);
+        let july = invoice_of(&app, &purchase).await;
+        let inv = app.get(&format!("/invoices/{}", july.as_str().unwrap())).await.assert_status(200).clone();
+        assert_eq!(inv["totals"]["net"], "1215.00", "{inv}");
+        assert_eq!(invoice_of(&app, &time).await, april, "billed once");
+        assert_eq!(invoice_of(&app, &kept).await, Value::Null);
+        // The summary: three quarters planned (3 600.00), billed with the interventions.
+        let s = app.get(&format!("/contracts/{with}/summary?as_of=2026-07-31")).await.assert_status(200).clone();
+        assert_eq!(
+            (s["planned_amount"].as_str(), s["billed_amount"].as_str()),
+            (Some("3600.00"), Some("3777.50")),
+            "{s}"
+        );
+        // On demand, RT-702's: 65.00.
+        let bill = app.post("/interventions/bill", json!({"contract_id": apart, "through": "2026-07-31"})).await;
+        assert_eq!(bill.assert_status(200)["interventions"], 1);
+
+        let mut bad = json!({"customer_id": customer, "title": "x", "start_date": "2026-01-01",
+            "billing": {"period_months": 3, "mode": "advance"}, "lines": [line("M", "1", "10", "20")]});
+        bad["bill_interventions"] = json!("monthly");
+        let r = app.post("/contracts", bad).await;
+        assert_eq!((r.status, r.body["errors"][0]["field"].as_str()), (422, Some("bill_interventions")), "{}", r.body);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_grouped_customer_s_interventions_come_last_on_its_grouped_invoice() {
+    each_db(|app| async move {
+        crate::contracts::after_the_daily_run(&app).await;
+        let customer = app.customer().await;
+        app.patch(&format!("/customers/{customer}"), json!({"contract_billing": "grouped"})).await.assert_status(200);
+        let g1 = contract_of(&app, &customer, "G-1", "3500", None).await;
+        let g2 = contract_of(&app, &customer, "G-2", "1200", None).await;
+        let t = time_on(&app, &g1, "2026-02-10", "1").await;
+        let p = json!({"contract_id": g2, "kind": "purchase", "date": "2026-03-02", "cost": "64", "coefficient": "1.25",
+                       "vat_rate": "20"});
+        let p = app.post("/interventions", p).await.assert_status(201)["id"].as_str().unwrap().to_string();
+        let run = app.post("/billing/run", json!({"date": "2026-04-01"})).await.assert_status(200).clone();
+        assert_eq!(
+            (run["created"].as_array().map(Vec::len), run["interventions"].as_u64()),
+            (Some(2), Some(2)),
+            "{run}"
+        );
+        let april = invoice_of(&app, &t).await;
+        assert_eq!(invoice_of(&app, &p).await, april, "one invoice for the day");
+        let inv = app.get(&format!("/invoices/{}", april.as_str().unwrap())).await.assert_status(200).clone();
+        // 3 500 + 1 200 + 65.00 + 64 × 1.25 = 80.00: 4 845.00.
+        assert_eq!(inv["totals"]["net"], "4845.00", "{inv}");
+        let lines: Vec<&str> =
+            inv["lines"].as_array().unwrap().iter().map(|l| l["description"].as_str().unwrap()).collect();
+        assert!(
+            lines[0].starts_with("G-1 — Maintenance")
+                && lines[1].starts_with("G-2 — Maintenance")
+                && lines[2].starts_with("G-1 — ")
+                && lines[2].contains("10/02/2026")
+                && lines[3].starts_with("G-2 — ")
+                && lines[3].contains("02/03/2026"),
+            "{lines:?}"
+        );
+        // Once issued, terminating G-2 mid-quarter still credits its own period's line:
+        // 1200 − round(1200 × 45 / 91) = 606.59.
+        app.post(&format!("/invoices/{}/issue", april.as_str().unwrap()), json!({})).await.assert_status(200);
+        let t = app.post(&format!("/contracts/{g2}/terminate"), json!({"date": "2026-05-15"})).await;
+        let t = t.assert_status(200).clone();
+        let cn = app
+            .get(&format!("/credit-notes/{}", t["credit_notes"][0].as_str().unwrap()))
+            .await
+            .assert_status(200)
+            .clone();
+        assert_eq!(cn["totals"]["net"], "606.59", "{cn}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_run_and_an_on_demand_bill_at_once_bill_each_intervention_once() {
+    each_db(|app| async move {
+        crate::contracts::after_the_daily_run(&app).await;
+        for round in 0..3 {
+            let customer = app.customer_named(&format!("Client {round}")).await;
+            let contract = contract_of(&app, &customer, &format!("RACE-{round}"), "1200", None).await;
+            let mut ids = Vec::new();
+            for day in 1..=6 {
+                ids.push(time_on(&app, &contract, &format!("2026-03-{day:02}"), &day.to_string()).await);
+            }
+            let (run, bill) = tokio::join!(
+                app.post("/billing/run", json!({"date": "2026-04-01"})),
+                app.post("/interventions/bill", json!({"contract_id": contract, "through": "2026-03-31"}))
+            );
+            assert_eq!(run.status, 200, "{}", run.body);
+            assert!(bill.status == 200 || bill.status == 409, "{} {}", bill.status, bill.body);
+            // Each intervention on exactly one invoice, which bills it once: 21 hours × 65
+            // = 1 365.00 over the invoices, whichever took them.
+            let mut invoices = std::collections::BTreeSet::new();
+            for id in &ids {
+                let inv = invoice_of(&app, id).await;
+                assert!(inv.is_string(), "{id} billed");
+                invoices.insert(inv.as_str().unwrap().to_string());
+            }
+            let mut hours = 0.0;
+            for inv in &invoices {
+                let inv = app.get(&format!("/invoices/{inv}")).await.assert_status(200).clone();
+                for l in inv["lines"].as_array().unwrap() {
+                    if l["description"].as_str().unwrap().contains("Intervention du") {
+                        hours += l["quantity"].as_str().unwrap().parse::<f64>().unwrap();
+                    }
+                }
+            }
+            assert_eq!(hours, 21.0, "round {round}: {invoices:?}");
+        }
     })
     .await;
 }

@@ -48,6 +48,7 @@ fn seed_form<'a>(customer: &'a str, reference: &'a str) -> Vec<(&'a str, &'a str
         ("revision.fixed_amount", "1500"),
         ("revision.amount", "2000"),
         ("revision.at", "each_billing"),
+        ("bill_interventions", "on_demand"),
     ]
 }
 
@@ -97,12 +98,14 @@ async fn the_seed_s_contract_is_made_by_the_form_billed_by_the_run_and_followed_
         let form = b.get("/contracts/new").await;
         assert_eq!(form.status, 200, "{}", form.body);
         assert!(form.body.contains("name=\"billing.period_months\"") && form.body.contains("CapiLog Industrie"));
+        assert!(form.body.contains("name=\"bill_interventions\""), "{}", form.body);
         let p = b.act(&csrf, "/contracts/new", &seed_form(&customer, "RT-684")).await;
         assert_eq!(p.status, 303, "{}", p.body);
         let id = id_in(&p.location, "/contracts/");
         assert!(p.location.ends_with("?done=contract_created"), "{}", p.location);
         let api = app.get(&format!("/contracts/{id}")).await.assert_status(200).clone();
         assert_eq!((api["reference"].as_str(), api["prices"][0].as_str()), (Some("RT-684"), Some("3500.00")));
+        assert_eq!(api["bill_interventions"], "on_demand", "the form's choice");
 
         // The card before billing: the terms in words, the formula, sixteen quarters planned.
         let card = b.get(&format!("/contracts/{id}?done=contract_created")).await;
@@ -339,6 +342,71 @@ async fn index_values_import_from_csv_all_or_nothing_through_the_api_and_the_pag
         assert_eq!(p.status, 303, "{}", p.body);
         let page = b.get("/indices/SYNTEC").await;
         assert!(as_read(&page.body).contains("242,25") && page.body.contains("id=\"value-2014-04\""), "{}", page.body);
+    })
+    .await;
+}
+
+/// Two lines billed by quantity, the second discounted: a whole quarter bills
+/// 2 × 1 750.25 = 3 500.50 and 3 × 99.99 = 299.97 less 12.5 % (37.50) = 262.47, 3 762.97
+/// in all; the first, from 1 February, 59 of 90 days: 2 × 1 147.39 = 2 294.78 and
+/// 3 × 65.55 = 196.65 less 24.58 = 172.07, 2 466.85.
+#[tokio::test]
+async fn the_card_the_grid_and_the_list_show_what_the_invoices_bill_by_quantity() {
+    use serde_json::json;
+    each_db(|app| async move {
+        crate::contracts::after_the_daily_run(&app).await;
+        let customer = app.customer_named("Fours Martin").await;
+        let mut discounted = common::line("Astreinte", "3", "99.99", "20");
+        discounted["discount_percent"] = json!("12.5");
+        let body = json!({
+            "customer_id": customer, "reference": "QTY-2", "title": "Maintenance de deux fours",
+            "start_date": "2015-02-01", "end_date": "2015-12-31",
+            "billing": {"period_months": 3, "mode": "advance"},
+            "lines": [common::line("Maintenance", "2", "1750.25", "20"), discounted],
+        });
+        let c = app.post("/contracts", body).await.assert_status(201).clone();
+        let id = c["id"].as_str().unwrap();
+        let run = app.post("/billing/run", json!({"date": "2015-04-01"})).await.assert_status(200).clone();
+        assert_eq!(run["created"].as_array().map(Vec::len), Some(2), "{run}");
+        let (first, second) = (run["created"][0].as_str().unwrap(), run["created"][1].as_str().unwrap());
+        let issued = app.post(&format!("/invoices/{first}/issue"), json!({})).await.assert_status(200).clone();
+        assert_eq!(issued["totals"]["net"], "2466.85");
+        let number = issued["number"].as_str().unwrap();
+        let draft = app.get(&format!("/invoices/{second}")).await.assert_status(200).clone();
+        assert_eq!(draft["totals"]["net"], "3762.97");
+
+        let mut b = signed_in(&app, ADMIN).await;
+        // The year's grid: February's invoice with its amount, April's draft, July and
+        // October planned; the totals add them up: 2 466.85 + 3 × 3 762.97 = 13 755.76.
+        let grid = b.get("/contracts/grid?year=2015").await;
+        assert_eq!(grid.status, 200, "{}", grid.body);
+        let text = as_read(&grid.body);
+        assert!(
+            text.contains(&format!("class=\"billed\">{number}</a> <small class=\"billed-amount\">2 466,85 €</small>")),
+            "{text}"
+        );
+        assert!(text.contains("Brouillon 3 762,97 €"), "{text}");
+        assert_eq!(text.matches("<span class=\"planned\">3 762,97 €</span>").count(), 2, "{text}");
+        let totals = text.split("<tfoot>").nth(1).unwrap_or("");
+        let months: Vec<&str> =
+            totals.split("<td class=\"num\">").skip(1).map(|m| m.split('<').next().unwrap_or("")).collect();
+        assert_eq!(&months[..4], ["0,00 €", "2 466,85 €", "0,00 €", "3 762,97 €"], "{totals}");
+        assert!(text.contains("id=\"grid-total\">13 755,76 €"), "{text}");
+
+        // The card: the same cells, and the coming billings at the invoice's net.
+        let card = b.get(&format!("/contracts/{id}")).await;
+        let text = as_read(&card.body);
+        let year = text.split("id=\"year-2015\"").nth(1).and_then(|s| s.split("</tr>").next()).unwrap_or("");
+        assert!(year.contains("13 755,76 €") && year.contains("2 466,85 €"), "{year}");
+        let coming = text.split("id=\"schedule\"").nth(1).and_then(|s| s.split("</tr>").nth(1)).unwrap_or("");
+        assert!(coming.contains("01/07/2015") && coming.contains("3 762,97 €"), "{text}");
+        assert!(!text.contains("1 850,24"), "never the sum of the unit prices: {text}");
+
+        // The list: the next billing and the price of a whole period.
+        let list = b.get("/contracts").await;
+        let text = as_read(&list.body);
+        assert!(text.contains("01/07/2015 · 3 762,97 €"), "{text}");
+        assert!(text.contains("data-label=\"Montant HT par période\">3 762,97 €</td>"), "{text}");
     })
     .await;
 }

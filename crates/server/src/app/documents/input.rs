@@ -356,6 +356,27 @@ pub(crate) struct Context {
     products: HashMap<Uuid, Product>,
 }
 
+/// The taxes other than VAT of line `i` (at most 10), each checked.
+pub(crate) fn parse_other_taxes(v: &mut Check, i: usize, l: &LineInput) -> Vec<OtherTax> {
+    let mut other_taxes = Vec::new();
+    for (j, t) in l.other_taxes.iter().flatten().enumerate().take(10) {
+        let g = |x: &str| format!("lines[{i}].other_taxes[{j}].{x}");
+        let label = v.text(&g("label"), &t.label, 100);
+        let rate = match (&t.amount_per_unit, &t.percent) {
+            (Some(a), None) => v.decimal(&g("amount_per_unit"), a, PRICE).map(OtherTaxRate::PerUnit),
+            (None, Some(p)) => v.decimal(&g("percent"), p, PERCENT).map(OtherTaxRate::PercentOfPrice),
+            _ => {
+                v.error(g("amount_per_unit"), Message::new("give_either_amount_per"));
+                None
+            }
+        };
+        if let (Some(label), Some(rate)) = (label, rate) {
+            other_taxes.push(OtherTax { label, rate });
+        }
+    }
+    other_taxes
+}
+
 pub(crate) fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> Vec<Line> {
     if lines.len() > MAX_LINES {
         v.error("lines", Message::new("document_holds_most_lines").with("max", MAX_LINES).with("n", lines.len()));
@@ -465,22 +486,7 @@ pub(crate) fn parse_lines(v: &mut Check, lines: &[LineInput], ctx: &Context) -> 
                 Nature::Goods => Nature::of_activity(ctx.main_activity),
             }),
         };
-        let mut other_taxes = Vec::new();
-        for (j, t) in l.other_taxes.iter().flatten().enumerate().take(10) {
-            let g = |x: &str| format!("lines[{i}].other_taxes[{j}].{x}");
-            let label = v.text(&g("label"), &t.label, 100);
-            let rate = match (&t.amount_per_unit, &t.percent) {
-                (Some(a), None) => v.decimal(&g("amount_per_unit"), a, PRICE).map(OtherTaxRate::PerUnit),
-                (None, Some(p)) => v.decimal(&g("percent"), p, PERCENT).map(OtherTaxRate::PercentOfPrice),
-                _ => {
-                    v.error(g("amount_per_unit"), Message::new("give_either_amount_per"));
-                    None
-                }
-            };
-            if let (Some(label), Some(rate)) = (label, rate) {
-                other_taxes.push(OtherTax { label, rate });
-            }
-        }
+        let other_taxes = parse_other_taxes(v, i, l);
         if let (Some(description), Some(quantity), Some(unit_price), Some(vat), Some(discount_percent)) =
             (description, quantity, unit_price, vat, discount_percent)
         {

@@ -208,7 +208,7 @@ async fn render(
         .iter()
         .map(|y| year_view(lang, cur, y))
         .collect();
-    let invoices = ops::billed_by_period(&rec.billed)
+    let invoices = ops::billed_by_period(&rec.billed, &v.lines, cur)
         .into_iter()
         .map(|(start, (date, amount, id, number))| {
             let end = rec.billed.iter().find(|b| b.period_start == start).map_or(start, |b| b.period_end);

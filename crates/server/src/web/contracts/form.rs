@@ -215,6 +215,15 @@ async fn render(
                 ),
                 b.field("billing.first_date", "billing.first_date", "date", ""),
                 b.checkbox("billing.issue", "billing.issue"),
+                b.select(
+                    "bill_interventions",
+                    "bill_interventions",
+                    "with_period",
+                    &[
+                        ("with_period", "contract.bill_interventions.with_period"),
+                        ("on_demand", "contract.bill_interventions.on_demand"),
+                    ],
+                ),
             ],
         },
     ];
@@ -433,6 +442,7 @@ fn input_of(form: &FormData, errors: &mut Vec<(String, Message)>) -> (ContractIn
         payment_terms: None,
         note: form.text("note"),
         revision,
+        bill_interventions: form.text("bill_interventions"),
     };
     (input, rows)
 }

@@ -100,6 +100,9 @@ pub const LABELS: Labels = &[
         "Émettre chaque facture (sinon : brouillons à vérifier)",
         "Issue each invoice (else: drafts to check)",
     ),
+    ("bill_interventions", "Interventions (temps, pièces, achats)", "Interventions (time, parts, purchases)"),
+    ("contract.bill_interventions.with_period", "Facturées avec la période suivante", "Billed with the next period"),
+    ("contract.bill_interventions.on_demand", "Facturées à la demande", "Billed on demand"),
     ("contract.lines", "Prestations facturées à chaque période", "What each period bills"),
     ("contract.line", "Ligne", "Line"),
     ("contract.description", "Désignation", "Description"),
@@ -297,30 +300,35 @@ pub fn status_word(lang: Language, status: &str) -> &'static str {
     super::i18n::lookup(lang, &format!("contract.status.{status}")).unwrap_or("?")
 }
 
-/// A grid's cell as shown: an invoice (its number, or "Draft") linked, or a planned amount.
+/// A grid's cell as shown: an invoice (its number and amount, or "Draft" and its amount)
+/// linked, or a planned amount.
 pub struct Cell {
     pub href: String,
     pub text: String,
+    /// What a numbered invoice billed, shown under its number.
+    pub amount: Option<String>,
     pub planned: bool,
     pub estimated: bool,
 }
 
 pub fn cell_of(lang: Language, currency: Currency, item: &GridItem) -> Cell {
+    let amount = money(lang, currency, item.amount);
     match &item.invoice {
-        Some((id, number)) => Cell {
+        Some((id, Some(number))) => Cell {
             href: format!("/invoices/{id}"),
-            text: number.clone().unwrap_or_else(|| {
-                format!("{} {}", t(lang, "contract.draft_invoice"), money(lang, currency, item.amount))
-            }),
+            text: number.clone(),
+            amount: Some(amount),
             planned: false,
             estimated: false,
         },
-        None => Cell {
-            href: String::new(),
-            text: money(lang, currency, item.amount),
-            planned: true,
-            estimated: item.estimated,
+        Some((id, None)) => Cell {
+            href: format!("/invoices/{id}"),
+            text: format!("{} {amount}", t(lang, "contract.draft_invoice")),
+            amount: None,
+            planned: false,
+            estimated: false,
         },
+        None => Cell { href: String::new(), text: amount, amount: None, planned: true, estimated: item.estimated },
     }
 }
 
