@@ -113,6 +113,9 @@ const COLS: &str = "k.id, k.customer_id, c.name, k.reference, k.title, k.status,
                     k.created_at, k.updated_at";
 
 /// (line, period start, period end, billing date, invoice, its number, amount).
+/// An event of a contract as read: contract, kind, day, until, reason.
+type EventRow = (Uuid, String, Date, Option<Date>, Option<String>);
+
 type BilledRow = (Uuid, i64, Date, Date, Date, Uuid, Option<String>, String);
 
 type Row = (Uuid, Uuid, String, String, String, String, Date, Option<Date>, String, OffsetDateTime, OffsetDateTime);
@@ -262,7 +265,7 @@ impl Store {
             "SELECT contract_id, kind, on_date, until_date, reason FROM contract_events \
              WHERE company_id = $1 AND contract_id IN ({marks}) ORDER BY created_at, id"
         );
-        let events: Vec<(Uuid, String, Date, Option<Date>, Option<String>)> = on_pool!(self, |c| {
+        let events: Vec<EventRow> = on_pool!(self, |c| {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(company_id);
             for id in ids {
                 q = q.bind(*id);

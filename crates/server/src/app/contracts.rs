@@ -694,10 +694,7 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
         let page = app.store.billable_contracts(company, after, RUN_PAGE).await?;
         let Some(last) = page.last().copied() else { break };
         after = Some(last);
-        let mut plans = Vec::with_capacity(page.len());
-        for id in page {
-            plans.push(plan_contract(app, company, id, date, &run).await?);
-        }
+        let plans = plan_page(app, company, &page, date, &run).await?;
         // The page's interventions to bill with a period, in one query.
         let mut pending = page_interventions(app, company, &plans, date, &run).await?;
         for plan in plans {
@@ -750,14 +747,53 @@ struct Plan {
     blocked: Option<(Date, contract::revision::MissingIndex)>,
 }
 
-async fn plan_contract(app: &App, company: Uuid, id: Uuid, date: Date, run: &RunContext) -> Result<Plan, ApiError> {
-    let rec = app.store.contract(company, id).await?;
-    let terms = StoredTerms::read(&rec)?;
-    // The customer read once: its language for the lines' words, its currency.
-    let customer = match terms.invoice.customer_id.as_deref().and_then(|c| c.parse::<Uuid>().ok()) {
-        Some(c) => Some(app.store.customer(company, c).await?.customer),
-        None => None,
-    };
+/// The customer a contract's invoices go to.
+fn billed_customer(terms: &StoredTerms) -> Option<Uuid> {
+    terms.invoice.customer_id.as_deref().and_then(|c| c.parse::<Uuid>().ok())
+}
+
+/// The plans of a page of contracts: the contracts (with their events and billings) and
+/// their customers read for the whole page, a few statements whatever its size.
+async fn plan_page(
+    app: &App,
+    company: Uuid,
+    page: &[Uuid],
+    date: Date,
+    run: &RunContext,
+) -> Result<Vec<Plan>, ApiError> {
+    let mut read = Vec::with_capacity(page.len());
+    for rec in app.store.contracts_of(company, page).await? {
+        let terms = StoredTerms::read(&rec)?;
+        read.push((rec, terms));
+    }
+    let ids: BTreeSet<Uuid> = read.iter().filter_map(|(_, t)| billed_customer(t)).collect();
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    let customers = app.store.customers_of(company, &ids).await?;
+    let mut plans = Vec::with_capacity(read.len());
+    for (rec, terms) in read {
+        let customer = match billed_customer(&terms) {
+            // Cloned: a customer's contracts may share the page.
+            Some(c) => Some(
+                customers
+                    .get(&c)
+                    .map(|r| r.customer.clone())
+                    .ok_or(facturier_store::StoreError::NotFound("customer"))?,
+            ),
+            None => None,
+        };
+        plans.push(plan_contract(rec, terms, customer, date, run));
+    }
+    Ok(plans)
+}
+
+/// What a contract has due by `date` and not billed yet (pure: what it needs is read).
+fn plan_contract(
+    rec: ContractRecord,
+    terms: StoredTerms,
+    customer: Option<facturier_core::party::Customer>,
+    date: Date,
+    run: &RunContext,
+) -> Plan {
     let language = customer.as_ref().map_or(Language::Fr, |c| c.language);
     let currency = terms
         .invoice
@@ -771,7 +807,7 @@ async fn plan_contract(app: &App, company: Uuid, id: Uuid, date: Date, run: &Run
     let billing = contract::billing_up_to(&billing_terms, &events, &run.book, date, |d| currency.round(d));
     let billed: BTreeSet<(usize, Date)> = rec.billed.iter().map(|b| (b.line, b.period_start)).collect();
     let due = billing.items.into_iter().filter(|i| !billed.contains(&i.key())).collect();
-    Ok(Plan { rec, terms, customer, language, currency, events, billing_terms, due, blocked: billing.blocked })
+    Plan { rec, terms, customer, language, currency, events, billing_terms, due, blocked: billing.blocked }
 }
 
 /// Interventions not billed yet, by contract, oldest first.
