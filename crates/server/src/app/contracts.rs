@@ -8,7 +8,7 @@
 //! twice.
 
 use crate::App;
-use crate::app::documents::{DocumentInput, LineInput, context_in};
+use crate::app::documents::{Context, DocumentInput, LineInput, context_in, context_of, product_ids};
 use crate::app::interventions::Loaded;
 use crate::error::ApiError;
 use crate::input::{Check, DecRules, DecText};
@@ -21,11 +21,13 @@ use facturier_core::document::{DocumentKind, Line};
 use facturier_core::message::Message;
 use facturier_core::money::Currency;
 use facturier_core::party::{ContractBilling, CustomerKind, Language};
+use facturier_core::product::Product;
 use facturier_formats::text;
+use facturier_store::companies::CompanySettings;
 use facturier_store::contracts::{Billed, ContractEvent, ContractRecord, NewContract, PeriodKeys, PeriodsBilled};
 use facturier_store::outbox::NewEmail;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use time::Date;
 use uuid::Uuid;
 
@@ -684,6 +686,8 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
         book: index_book(app, company).await?,
         company_currency: row.currency,
         today: facturier_core::calendar::today(&row.country),
+        settings: app.store.settings(company).await?,
+        products: std::sync::Mutex::new(HashMap::new()),
     };
     let mut report = RunReport::default();
     let mut grouped: BTreeMap<Uuid, Vec<Plan>> = BTreeMap::new();
@@ -694,6 +698,7 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
         let page = app.store.billable_contracts(company, after, RUN_PAGE).await?;
         let Some(last) = page.last().copied() else { break };
         after = Some(last);
+        run.forget_products();
         let plans = plan_page(app, company, &page, date, &run).await?;
         // The page's interventions to bill with a period, in one query.
         let mut pending = page_interventions(app, company, &plans, date, &run).await?;
@@ -731,6 +736,55 @@ struct RunContext {
     company_currency: Currency,
     /// Today in the company's calendar: the day invoices are issued on.
     today: Date,
+    /// What the drafts are parsed with (payment terms, exemptions, main activity).
+    settings: CompanySettings,
+    /// The products the contracts' lines name, read once a page (`None`: no such product,
+    /// which the draft's parsing reports as `context_in` would).
+    products: std::sync::Mutex<HashMap<Uuid, Option<Product>>>,
+}
+
+impl RunContext {
+    /// Drops the products read for the last page: the run holds one page's at a time.
+    fn forget_products(&self) {
+        self.products.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+
+    /// The context a period's draft is parsed with, as `context_in` reads it, from what
+    /// the run read already: the customer with its page, the company's settings and
+    /// currency once, the products named once a page. A draft without a customer read
+    /// (none named, or not one of the company's) goes to `context_in`, which refuses it.
+    async fn draft_context(
+        &self,
+        app: &App,
+        company: Uuid,
+        customer: Option<&facturier_core::party::Customer>,
+        invoice: &DocumentInput,
+    ) -> Result<(Context, Uuid), ApiError> {
+        let id = invoice.customer_id.as_deref().and_then(|s| s.parse::<Uuid>().ok());
+        let (Some(customer), Some(id)) = (customer, id) else {
+            return context_in(&app.store, company, Some(self.company_currency), invoice).await;
+        };
+        let mut products = HashMap::new();
+        for pid in product_ids(invoice) {
+            let known = self.products.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&pid).cloned();
+            let product = match known {
+                Some(p) => p,
+                None => {
+                    let p = match app.store.product(company, pid).await {
+                        Ok(p) => Some(p.product),
+                        Err(facturier_store::StoreError::NotFound(_)) => None,
+                        Err(e) => return Err(e.into()),
+                    };
+                    self.products.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(pid, p.clone());
+                    p
+                }
+            };
+            if let Some(p) = product {
+                products.insert(pid, p);
+            }
+        }
+        Ok((context_of(customer, &self.settings, self.company_currency, products), id))
+    }
 }
 
 /// A contract as the run found it: what it has due and not billed yet.
@@ -918,7 +972,7 @@ async fn bill_contract(
             let mut invoice = period_invoice(&plan.rec, &plan.terms, items, plan.language, plan.currency, date);
             let lines: Vec<(Loaded, Option<&str>)> = taken.iter().map(|i| (i.clone(), None)).collect();
             add_interventions(&mut invoice, &lines, plan.language, plan.currency);
-            let (ctx, customer) = context_in(&app.store, company, Some(run.company_currency), &invoice).await?;
+            let (ctx, customer) = run.draft_context(app, company, plan.customer.as_ref(), &invoice).await?;
             let content = invoice.parse(&ctx, customer)?;
             let ids: Vec<Uuid> = taken.iter().map(|i| i.record.id).collect();
             match app.store.bill_contract_periods(company, std::slice::from_ref(&keys), &content, &ids).await? {
@@ -1029,7 +1083,7 @@ async fn bill_grouped(
                 ..first.terms.invoice.clone()
             };
             add_interventions(&mut invoice, &taken, lang, first.currency);
-            let (ctx, customer) = context_in(&app.store, company, Some(run.company_currency), &invoice).await?;
+            let (ctx, customer) = run.draft_context(app, company, first.customer.as_ref(), &invoice).await?;
             let content = invoice.parse(&ctx, customer)?;
             let ids: Vec<Uuid> = taken.iter().map(|(i, _)| i.record.id).collect();
             match app.store.bill_contract_periods(company, &keys, &content, &ids).await? {

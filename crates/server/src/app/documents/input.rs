@@ -827,10 +827,8 @@ pub(crate) async fn context_in(
         None => store.company(company).await?.currency,
     };
     let mut products = HashMap::new();
-    for l in input.lines.iter().flatten().take(MAX_LINES) {
-        if let Some(id) = l.product_id.as_deref().and_then(|s| s.parse::<Uuid>().ok())
-            && !products.contains_key(&id)
-        {
+    for id in product_ids(input) {
+        if !products.contains_key(&id) {
             match store.product(company, id).await {
                 Ok(p) => {
                     products.insert(id, p.product);
@@ -840,7 +838,24 @@ pub(crate) async fn context_in(
             }
         }
     }
-    let ctx = Context {
+    Ok((context_of(&customer, &settings, company_currency, products), customer_id))
+}
+
+/// The products a body's lines name (the first [`MAX_LINES`] lines), in line order.
+pub(crate) fn product_ids(input: &DocumentInput) -> impl Iterator<Item = Uuid> + '_ {
+    input.lines.iter().flatten().take(MAX_LINES).filter_map(|l| l.product_id.as_deref().and_then(|s| s.parse().ok()))
+}
+
+/// [`context_in`] from what the caller read already (a billing run reads its page's
+/// customers and the company's settings once): the customer, the company's settings and
+/// currency, and the products the lines name that exist.
+pub(crate) fn context_of(
+    customer: &facturier_core::party::Customer,
+    settings: &facturier_store::companies::CompanySettings,
+    company_currency: Currency,
+    products: HashMap<Uuid, Product>,
+) -> Context {
+    Context {
         customer_billing: customer.billing_address.clone(),
         customer_delivery: customer.delivery_address.clone(),
         customer_currency: customer.currency,
@@ -850,6 +865,5 @@ pub(crate) async fn context_in(
         company_exemptions: settings.documents.vat_exemptions.clone(),
         main_activity: settings.documents.main_activity,
         products,
-    };
-    Ok((ctx, customer_id))
+    }
 }
