@@ -7,9 +7,10 @@
 //! billed by another run already leaves the whole period alone. Two runs at once, a run
 //! again, or a run killed halfway (its transaction rolled back) never bill twice.
 
-use crate::documents::draft::insert_draft_in;
+use crate::documents::draft::{PreparedDraft, insert_draft_in, insert_prepared_on};
 use crate::documents::event;
 use crate::outbox::{NewEmail, enqueue_in};
+use crate::writer::{Val, bind_vals};
 use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::document::{Content, DocumentKind, Line};
@@ -107,6 +108,116 @@ pub struct PeriodKeys {
     pub billing_date: Date,
     /// (line, amount billed).
     pub lines: Vec<(usize, Decimal)>,
+}
+
+/// A period billed on its own invoice by [`Store::bill_contract_page`].
+#[derive(Clone, Debug)]
+pub struct PeriodInvoice {
+    pub keys: PeriodKeys,
+    pub invoice: Content,
+}
+
+// The statements of a period billed in a page, one text for both paths (sqlx and the
+// SQLite writer thread). The lock's update takes the contract row's lock on PostgreSQL
+// (SQLite holds the write lock already) and answers its reference for the history.
+const LOCK_SQL: &str =
+    "UPDATE contracts SET updated_at = updated_at WHERE company_id = $1 AND id = $2 RETURNING reference";
+const KEY_SQL: &str = "SELECT COUNT(*) FROM contract_billings WHERE company_id = $1 AND contract_id = $2 AND line = $3 \
+                       AND period_start = $4";
+const BILLING_SQL: &str = "INSERT INTO contract_billings (company_id, contract_id, line, period_start, period_end, \
+                           billing_date, invoice_id, amount, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+const EVENT_SQL: &str =
+    "INSERT INTO document_events (id, company_id, document_id, at, event, detail) VALUES ($1, $2, $3, $4, $5, $6)";
+
+/// A line's number as stored.
+fn line_number(line: usize) -> i64 {
+    i64::try_from(line).unwrap_or(i64::MAX)
+}
+
+/// The arguments of [`KEY_SQL`], one list per line of the period.
+fn key_args(company_id: Uuid, p: &PeriodKeys) -> Vec<[Val<'static>; 4]> {
+    p.lines
+        .iter()
+        .map(|(line, _)| [company_id.into(), p.contract_id.into(), line_number(*line).into(), p.period_start.into()])
+        .collect()
+}
+
+/// The arguments of [`BILLING_SQL`], one list per line of the period.
+fn billing_args(company_id: Uuid, p: &PeriodKeys, invoice: Uuid) -> Vec<[Val<'static>; 9]> {
+    let at = now();
+    p.lines
+        .iter()
+        .map(|(line, amount)| {
+            [
+                company_id.into(),
+                p.contract_id.into(),
+                line_number(*line).into(),
+                p.period_start.into(),
+                p.period_end.into(),
+                p.billing_date.into(),
+                invoice.into(),
+                Val::Owned(amount.to_string()),
+                at.into(),
+            ]
+        })
+        .collect()
+}
+
+/// The `contract_billed` history entry of a period on its invoice.
+fn billed_detail(p: &PeriodKeys, reference: Option<&str>) -> serde_json::Value {
+    serde_json::json!({
+        "contract": p.contract_id,
+        "reference": reference,
+        "period_start": p.period_start.to_string(),
+        "period_end": p.period_end.to_string(),
+    })
+}
+
+/// Locks a period's contract and checks its keys: its reference, or `None` when another
+/// run billed one of them first (nothing written then).
+async fn lock_and_check(tx: &mut Tx, company_id: Uuid, p: &PeriodKeys) -> Result<Option<String>> {
+    let lock = [company_id.into(), p.contract_id.into()];
+    let reference: Option<(String,)> =
+        on_conn!(&mut *tx, |c| bind_vals!(sqlx::query_as(LOCK_SQL), &lock).fetch_optional(&mut *c).await?);
+    let Some((reference,)) = reference else { return Err(StoreError::NotFound("contract")) };
+    for args in key_args(company_id, p) {
+        let (n,): (i64,) =
+            on_conn!(&mut *tx, |c| bind_vals!(sqlx::query_as(KEY_SQL), &args).fetch_one(&mut *c).await?);
+        if n > 0 {
+            return Ok(None);
+        }
+    }
+    Ok(Some(reference))
+}
+
+/// One period of [`Store::bill_contract_page`] on the SQLite writer thread: the same
+/// statements and arguments as on sqlx, without leaving the thread. Its invoice, or
+/// `None` when another run billed one of its keys first (nothing written).
+fn bill_period_on(
+    c: &rusqlite::Connection,
+    company_id: Uuid,
+    p: &PeriodKeys,
+    draft: &PreparedDraft,
+) -> Result<Option<Uuid>> {
+    use crate::writer::{execute, query_opt, text};
+    let reference = query_opt(c, LOCK_SQL, &[company_id.into(), p.contract_id.into()], |r| text(r, 0))?
+        .ok_or(StoreError::NotFound("contract"))?;
+    for args in key_args(company_id, p) {
+        let taken = query_opt(c, KEY_SQL, &args, |r| Ok(r.get::<_, i64>(0)?))?.unwrap_or(0);
+        if taken > 0 {
+            return Ok(None);
+        }
+    }
+    let invoice = insert_prepared_on(c, company_id, DocumentKind::Invoice, draft)?;
+    for args in billing_args(company_id, p, invoice) {
+        execute(c, BILLING_SQL, &args)?;
+    }
+    let detail = billed_detail(p, Some(&reference)).to_string();
+    let at = now();
+    let args: [Val<'_>; 6] =
+        [new_id().into(), company_id.into(), invoice.into(), at.into(), "contract_billed".into(), Val::Owned(detail)];
+    execute(c, EVENT_SQL, &args)?;
+    Ok(Some(invoice))
 }
 
 const COLS: &str = "k.id, k.customer_id, c.name, k.reference, k.title, k.status, k.start_date, k.end_date, k.terms, \
@@ -553,36 +664,15 @@ impl Store {
             return Ok(PeriodsBilled::InterventionTaken); // dropped: rolled back
         }
         for p in periods {
-            for (line, amount) in &p.lines {
-                let line = i64::try_from(*line).unwrap_or(i64::MAX);
+            for args in billing_args(company_id, p, invoice) {
                 on_conn!(&mut tx, |c| {
-                    sqlx::query(
-                        "INSERT INTO contract_billings (company_id, contract_id, line, period_start, period_end, billing_date, \
-                         invoice_id, amount, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                    )
-                    .bind(company_id)
-                    .bind(p.contract_id)
-                    .bind(line)
-                    .bind(p.period_start)
-                    .bind(p.period_end)
-                    .bind(p.billing_date)
-                    .bind(invoice)
-                    .bind(amount.to_string())
-                    .bind(now())
-                    .execute(&mut *c)
-                    .await?;
+                    bind_vals!(sqlx::query(BILLING_SQL), &args).execute(&mut *c).await?;
                 });
             }
         }
         for p in periods {
             let reference = references.iter().find(|(id, _)| *id == p.contract_id).map(|(_, r)| r.as_str());
-            let detail = serde_json::json!({
-                "contract": p.contract_id,
-                "reference": reference,
-                "period_start": p.period_start.to_string(),
-                "period_end": p.period_end.to_string(),
-            });
-            event(&mut tx, company_id, invoice, "contract_billed", detail).await?;
+            event(&mut tx, company_id, invoice, "contract_billed", billed_detail(p, reference)).await?;
         }
         if !interventions.is_empty() {
             let detail = serde_json::json!({ "interventions": interventions.len() });
@@ -590,6 +680,54 @@ impl Store {
         }
         tx.commit().await?;
         Ok(PeriodsBilled::Billed(invoice))
+    }
+
+    /// Bills many periods, each on its own draft invoice, in one transaction (a page of a
+    /// billing run: one writer call, not one per period). Each period is written as
+    /// [`Store::bill_contract_periods`] writes one: its contract locked, its keys checked,
+    /// then its invoice, its keys and its history event; a period another run billed
+    /// first is skipped (`None` in its place, nothing written for it) and the others are
+    /// still written. Give the periods in the order their contracts are to be locked (a
+    /// run's page order), so that two runs at once wait for each other, never in a cycle.
+    /// Answers each period's invoice, in order. Any other failure writes nothing at all.
+    pub async fn bill_contract_page(&self, company_id: Uuid, periods: &[PeriodInvoice]) -> Result<Vec<Option<Uuid>>> {
+        if periods.is_empty() {
+            return Ok(Vec::new());
+        }
+        if let Store::Sqlite(_, queue) = self
+            && let Some(writer) = queue.writer()
+        {
+            // Everything computed before the write turn: totals, JSON, search text.
+            let prepared: Vec<(PeriodKeys, PreparedDraft)> =
+                periods.iter().map(|p| (p.keys.clone(), PreparedDraft::new(&p.invoice))).collect();
+            return writer
+                .run(move |c| {
+                    let mut out = Vec::with_capacity(prepared.len());
+                    for (keys, draft) in &prepared {
+                        out.push(bill_period_on(c, company_id, keys, draft)?);
+                    }
+                    Ok(out)
+                })
+                .await;
+        }
+        let mut tx = self.begin().await?;
+        let mut out = Vec::with_capacity(periods.len());
+        for p in periods {
+            let Some(reference) = lock_and_check(&mut tx, company_id, &p.keys).await? else {
+                out.push(None);
+                continue;
+            };
+            let invoice = insert_draft_in(&mut tx, company_id, DocumentKind::Invoice, &p.invoice, None, None).await?;
+            for args in billing_args(company_id, &p.keys, invoice) {
+                on_conn!(&mut tx, |c| {
+                    bind_vals!(sqlx::query(BILLING_SQL), &args).execute(&mut *c).await?;
+                });
+            }
+            event(&mut tx, company_id, invoice, "contract_billed", billed_detail(&p.keys, Some(&reference))).await?;
+            out.push(Some(invoice));
+        }
+        tx.commit().await?;
+        Ok(out)
     }
 
     /// The contracts an invoice bills periods of, by reference: (contract, reference).

@@ -24,7 +24,9 @@ use facturier_core::party::{ContractBilling, CustomerKind, Language};
 use facturier_core::product::Product;
 use facturier_formats::text;
 use facturier_store::companies::CompanySettings;
-use facturier_store::contracts::{Billed, ContractEvent, ContractRecord, NewContract, PeriodKeys, PeriodsBilled};
+use facturier_store::contracts::{
+    Billed, ContractEvent, ContractRecord, NewContract, PeriodInvoice, PeriodKeys, PeriodsBilled,
+};
 use facturier_store::outbox::NewEmail;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -40,6 +42,9 @@ const MAX_LINES: usize = 100;
 const MAX_INDEX_CODE: usize = 30;
 /// Contracts read per page by the run.
 const RUN_PAGE: u32 = 200;
+/// Periods written by one store call at most (a page's, unless its contracts have many
+/// periods due): bounds how long the run holds the write lock.
+const WRITE_BATCH: usize = 200;
 
 /// The body of `POST /contracts`.
 #[derive(Deserialize, Serialize, Clone, Default, utoipa::ToSchema)]
@@ -686,6 +691,7 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
         book: index_book(app, company).await?,
         company_currency: row.currency,
         today: facturier_core::calendar::today(&row.country),
+        date,
         settings: app.store.settings(company).await?,
         products: std::sync::Mutex::new(HashMap::new()),
     };
@@ -693,6 +699,7 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
     let mut grouped: BTreeMap<Uuid, Vec<Plan>> = BTreeMap::new();
     // The grouped contracts' interventions not billed yet, by contract.
     let mut grouped_pending: Pending = BTreeMap::new();
+    let mut batch = Batch::default();
     let mut after = None;
     loop {
         let page = app.store.billable_contracts(company, after, RUN_PAGE).await?;
@@ -702,6 +709,7 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
         let plans = plan_page(app, company, &page, date, &run).await?;
         // The page's interventions to bill with a period, in one query.
         let mut pending = page_interventions(app, company, &plans, date, &run).await?;
+        let mut billed = Vec::with_capacity(plans.len());
         for plan in plans {
             let mine = pending.remove(&plan.rec.id).unwrap_or_default();
             if plan.customer.as_ref().is_some_and(|c| c.contract_billing == ContractBilling::Grouped) {
@@ -709,10 +717,18 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
                     grouped_pending.insert(plan.rec.id, mine);
                 }
                 grouped.entry(plan.rec.customer_id).or_default().push(plan);
+                report.contracts += 1;
+                progress(report.contracts);
             } else {
-                bill_contract(app, company, &plan, mine, date, &run, &mut report).await?;
-                finish_contract(app, company, &plan, date, &run, &mut report).await?;
+                bill_contract(app, company, &plan, mine, &run, &mut report, &mut batch).await?;
+                billed.push(plan);
             }
+        }
+        // A contract's status changes once its periods are written: a run that fails
+        // before never marks `expired` a contract with periods left to bill.
+        batch.flush(app, company, &run, &mut report).await?;
+        for plan in &billed {
+            finish_contract(app, company, plan, date, &run, &mut report).await?;
             report.contracts += 1;
             progress(report.contracts);
         }
@@ -736,6 +752,8 @@ struct RunContext {
     company_currency: Currency,
     /// Today in the company's calendar: the day invoices are issued on.
     today: Date,
+    /// The day the run bills up to.
+    date: Date,
     /// What the drafts are parsed with (payment terms, exemptions, main activity).
     settings: CompanySettings,
     /// The products the contracts' lines name, read once a page (`None`: no such product,
@@ -960,13 +978,24 @@ async fn bill_contract(
     company: Uuid,
     plan: &Plan,
     mut pending: Vec<Loaded>,
-    date: Date,
     run: &RunContext,
     report: &mut RunReport,
+    batch: &mut Batch,
 ) -> Result<(), ApiError> {
+    let date = run.date;
     for items in periods_of(plan).values() {
         let Some(keys) = keys_of(plan.rec.id, items) else { continue };
         let mut taken = take_until(&mut pending, keys.billing_date);
+        if taken.is_empty() {
+            let invoice = period_invoice(&plan.rec, &plan.terms, items, plan.language, plan.currency, date);
+            let (ctx, customer) = run.draft_context(app, company, plan.customer.as_ref(), &invoice).await?;
+            let invoice = invoice.parse(&ctx, customer)?;
+            batch.push(app, company, run, report, PeriodInvoice { keys, invoice }, plan.terms.issue).await?;
+            continue;
+        }
+        // A period with interventions keeps its own transaction, which marks them in id
+        // order as an on-demand bill does; the periods before it are written first.
+        batch.flush(app, company, run, report).await?;
         // Each try drops an intervention another bill took: it ends.
         loop {
             let mut invoice = period_invoice(&plan.rec, &plan.terms, items, plan.language, plan.currency, date);
@@ -994,6 +1023,60 @@ async fn bill_contract(
         }
     }
     Ok(())
+}
+
+/// Periods of a page waiting to be written together (`Store::bill_contract_page`): one
+/// writer call for up to [`WRITE_BATCH`] periods instead of one transaction each. Each
+/// period is still written under its own keys (a period another run billed is skipped,
+/// the others written), in the order the run read its contracts.
+#[derive(Default)]
+struct Batch {
+    periods: Vec<PeriodInvoice>,
+    /// Whether each period's contract says `billing.issue`.
+    issue: Vec<bool>,
+}
+
+impl Batch {
+    async fn push(
+        &mut self,
+        app: &App,
+        company: Uuid,
+        run: &RunContext,
+        report: &mut RunReport,
+        period: PeriodInvoice,
+        issue: bool,
+    ) -> Result<(), ApiError> {
+        self.periods.push(period);
+        self.issue.push(issue);
+        if self.periods.len() >= WRITE_BATCH {
+            self.flush(app, company, run, report).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the periods waiting, then lists (and issues, one by one: numbering and
+    /// files) the invoices made.
+    async fn flush(
+        &mut self,
+        app: &App,
+        company: Uuid,
+        run: &RunContext,
+        report: &mut RunReport,
+    ) -> Result<(), ApiError> {
+        if self.periods.is_empty() {
+            return Ok(());
+        }
+        let periods = std::mem::take(&mut self.periods);
+        let issue = std::mem::take(&mut self.issue);
+        let invoices = app.store.bill_contract_page(company, &periods).await?;
+        // `None`: another run billed the period first.
+        for (invoice, issue) in invoices.into_iter().zip(issue) {
+            if let Some(invoice) = invoice {
+                made(app, company, invoice, issue, run, report).await?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// An invoice made by the run: listed, and issued when its contracts say so.

@@ -305,6 +305,20 @@ fn insert_draft_on(
     link: Option<(Uuid, &str)>,
     parent_id: Option<Uuid>,
 ) -> Result<ReadBack> {
+    insert_new_on(c, company_id, kind, d, products, link, parent_id)?;
+    read_back(c, company_id, kind, d.id)?.ok_or(StoreError::NotFound("document"))
+}
+
+/// The statements of [`insert_draft_on`], without the read back.
+fn insert_new_on(
+    c: &rusqlite::Connection,
+    company_id: Uuid,
+    kind: DocumentKind,
+    d: &NewDraft,
+    products: &[(usize, Uuid)],
+    link: Option<(Uuid, &str)>,
+    parent_id: Option<Uuid>,
+) -> Result<()> {
     use crate::writer::{execute, query_opt};
     for &(i, pid) in products {
         if query_opt(c, PRODUCT_SQL, &[company_id.into(), pid.into()], |_| Ok(()))?.is_none() {
@@ -322,5 +336,31 @@ fn insert_draft_on(
     if let Some((parent, relation)) = link {
         execute(c, LINK_SQL, &d.link_args(company_id, parent, relation))?;
     }
-    read_back(c, company_id, kind, d.id)?.ok_or(StoreError::NotFound("document"))
+    Ok(())
+}
+
+/// A new draft made ready before the write turn (its totals, stored JSON and search text
+/// computed on the caller's thread), for [`insert_prepared_on`].
+pub(crate) struct PreparedDraft {
+    d: NewDraft,
+    products: Vec<(usize, Uuid)>,
+}
+
+impl PreparedDraft {
+    pub(crate) fn new(content: &Content) -> PreparedDraft {
+        let products = content.lines.iter().enumerate().filter_map(|(i, l)| l.product_id.map(|p| (i, p))).collect();
+        PreparedDraft { d: NewDraft::new(content), products }
+    }
+}
+
+/// Inserts a prepared draft on the SQLite writer thread, as [`insert_draft_in`] does
+/// through sqlx (the same statements and checks): its id.
+pub(crate) fn insert_prepared_on(
+    c: &rusqlite::Connection,
+    company_id: Uuid,
+    kind: DocumentKind,
+    p: &PreparedDraft,
+) -> Result<Uuid> {
+    insert_new_on(c, company_id, kind, &p.d, &p.products, None, None)?;
+    Ok(p.d.id)
 }
