@@ -446,6 +446,28 @@ impl Store {
         Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 
+    /// The contracts a billing run bills (active or suspended) as (customer, contract), by
+    /// customer then id, after `after`: a customer's contracts come together, whatever the
+    /// page they fall on (migration 0046 walks that order).
+    pub async fn billable_contracts_by_customer(
+        &self,
+        company_id: Uuid,
+        after: Option<(Uuid, Uuid)>,
+        limit: u32,
+    ) -> Result<Vec<(Uuid, Uuid)>> {
+        let (customer, id) = after.unwrap_or((Uuid::nil(), Uuid::nil()));
+        Ok(on_pool!(self, |c| sqlx::query_as(
+            "SELECT customer_id, id FROM contracts WHERE company_id = $1 AND (customer_id, id) > ($2, $3) \
+             AND status IN ('active', 'suspended') ORDER BY customer_id, id LIMIT $4"
+        )
+        .bind(company_id)
+        .bind(customer)
+        .bind(id)
+        .bind(i64::from(limit))
+        .fetch_all(c)
+        .await?))
+    }
+
     /// Records an event and the status it leads to.
     pub async fn contract_event(
         &self,

@@ -3,9 +3,9 @@
 //!
 //! What a contract bills is `core::contract::billing_up_to`'s answer; the run stores the
 //! periods not billed yet, one draft invoice per contract and period (issued when the
-//! contract says so), in one transaction each with the period's keys
-//! (`store::contracts`), so a run again, two at once or one killed halfway bill nothing
-//! twice.
+//! contract says so), each written with the period's keys (`store::contracts`; a page's
+//! periods in one transaction, a period taken by another run skipped), so a run again,
+//! two at once or one killed halfway bill nothing twice.
 
 use crate::App;
 use crate::app::documents::{Context, DocumentInput, LineInput, context_in, context_of, product_ids};
@@ -680,10 +680,12 @@ pub struct RunReport {
     pub interventions: usize,
 }
 
-/// Bills every period due on or before `date` of the company's active contracts, contract
-/// by contract (pages of [`RUN_PAGE`]), each period in its own transaction; the contracts
-/// of a customer whose `contract_billing` is `grouped` together, one invoice per billing
-/// day (and currency) with all their periods due that day.
+/// Bills every period due on or before `date` of the company's active contracts, read by
+/// customer then contract (pages of [`RUN_PAGE`]): one invoice per period, the page's
+/// periods written together ([`Batch`]: one store call, each period under its own keys),
+/// a period with interventions in its own transaction; the contracts of a customer whose
+/// `contract_billing` is `grouped` together once its last contract is read, one invoice
+/// per billing day (and currency) with all their periods due that day.
 /// `progress` is told after each contract.
 pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(usize)) -> Result<RunReport, ApiError> {
     let row = app.store.company(company).await?;
@@ -696,29 +698,35 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
         products: std::sync::Mutex::new(HashMap::new()),
     };
     let mut report = RunReport::default();
-    let mut grouped: BTreeMap<Uuid, Vec<Plan>> = BTreeMap::new();
-    // The grouped contracts' interventions not billed yet, by contract.
-    let mut grouped_pending: Pending = BTreeMap::new();
+    // The contracts come by customer: a grouped customer's are billed together once its
+    // last one is read, so the run holds one customer's grouped contracts at a time.
+    let mut group = Group::default();
     let mut batch = Batch::default();
     let mut after = None;
     loop {
-        let page = app.store.billable_contracts(company, after, RUN_PAGE).await?;
+        let page = app.store.billable_contracts_by_customer(company, after, RUN_PAGE).await?;
         let Some(last) = page.last().copied() else { break };
         after = Some(last);
         run.forget_products();
-        let plans = plan_page(app, company, &page, date, &run).await?;
+        let ids: Vec<Uuid> = page.iter().map(|(_, id)| *id).collect();
+        let plans = plan_page(app, company, &ids, date, &run).await?;
         // The page's interventions to bill with a period, in one query.
         let mut pending = page_interventions(app, company, &plans, date, &run).await?;
         let mut billed = Vec::with_capacity(plans.len());
         for plan in plans {
             let mine = pending.remove(&plan.rec.id).unwrap_or_default();
+            if group.plans.first().is_some_and(|g| g.rec.customer_id != plan.rec.customer_id) {
+                // The group's customer has no more contracts. Its transaction locks its
+                // contracts after the page's written so far: one transaction at a time,
+                // each locking in (customer, contract) order, as every run does.
+                batch.flush(app, company, &run, &mut report).await?;
+                group.bill(app, company, &run, &mut report, &mut progress).await?;
+            }
             if plan.customer.as_ref().is_some_and(|c| c.contract_billing == ContractBilling::Grouped) {
                 if !mine.is_empty() {
-                    grouped_pending.insert(plan.rec.id, mine);
+                    group.pending.insert(plan.rec.id, mine);
                 }
-                grouped.entry(plan.rec.customer_id).or_default().push(plan);
-                report.contracts += 1;
-                progress(report.contracts);
+                group.plans.push(plan);
             } else {
                 bill_contract(app, company, &plan, mine, &run, &mut report, &mut batch).await?;
                 billed.push(plan);
@@ -733,17 +741,46 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
             progress(report.contracts);
         }
     }
-    for plans in grouped.values() {
-        bill_grouped(app, company, plans, &mut grouped_pending, date, &run, &mut report).await?;
-        for plan in plans {
-            finish_contract(app, company, plan, date, &run, &mut report).await?;
-        }
-    }
+    group.bill(app, company, &run, &mut report, &mut progress).await?;
     // The recurring invoices without a contract, by the same run.
     let recurring = crate::app::recurring::run(app, company, date, run.today).await?;
     report.recurring = recurring.created;
     report.issued.extend(recurring.issued);
     Ok(report)
+}
+
+/// The contracts of the grouped customer the run is reading, and their interventions not
+/// billed yet (by contract).
+#[derive(Default)]
+struct Group {
+    plans: Vec<Plan>,
+    pending: Pending,
+}
+
+impl Group {
+    /// Bills the group (one invoice per billing day and currency), sets its contracts'
+    /// statuses, and empties it for the next customer.
+    async fn bill(
+        &mut self,
+        app: &App,
+        company: Uuid,
+        run: &RunContext,
+        report: &mut RunReport,
+        progress: &mut impl FnMut(usize),
+    ) -> Result<(), ApiError> {
+        if self.plans.is_empty() {
+            return Ok(());
+        }
+        let plans = std::mem::take(&mut self.plans);
+        let mut pending = std::mem::take(&mut self.pending);
+        bill_grouped(app, company, &plans, &mut pending, run.date, run, report).await?;
+        for plan in &plans {
+            finish_contract(app, company, plan, run.date, run, report).await?;
+            report.contracts += 1;
+            progress(report.contracts);
+        }
+        Ok(())
+    }
 }
 
 /// What a run reads once for all its contracts.
