@@ -1176,10 +1176,7 @@ async fn bill_grouped(
         }
         let lang = first.language;
         let when = text::date(billing_date, lang);
-        let title = match lang {
-            Language::Fr => format!("Contrats {} : facturation du {when}", references.join(", ")),
-            Language::En => format!("Contracts {}: billing of {when}", references.join(", ")),
-        };
+        let title = grouped_title(&references, &when, lang);
         // The interventions of its contracts done by that day, after every period's lines.
         let mut contracts: Vec<(Uuid, &str)> = Vec::new();
         for (plan, _) in &parts {
@@ -1231,6 +1228,24 @@ async fn bill_grouped(
         }
     }
     Ok(())
+}
+
+/// A grouped invoice's title: its contracts' references, or, when they would not fit in a
+/// document's title (200 characters), how many with the first and the last (references
+/// are at most 50 characters, so that always fits).
+fn grouped_title(references: &[&str], when: &str, lang: Language) -> String {
+    let all = match lang {
+        Language::Fr => format!("Contrats {} : facturation du {when}", references.join(", ")),
+        Language::En => format!("Contracts {}: billing of {when}", references.join(", ")),
+    };
+    if all.chars().count() <= MAX_TITLE {
+        return all;
+    }
+    let (first, last, n) = (references.first().unwrap_or(&""), references.last().unwrap_or(&""), references.len());
+    match lang {
+        Language::Fr => format!("{n} contrats ({first} à {last}) : facturation du {when}"),
+        Language::En => format!("{n} contracts ({first} to {last}): billing of {when}"),
+    }
 }
 
 /// After billing: a contract waiting for an index value is reported, one that reached its

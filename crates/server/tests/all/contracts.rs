@@ -568,6 +568,55 @@ async fn a_grouped_customer_gets_one_invoice_per_billing_day_for_all_its_contrac
     .await;
 }
 
+/// The run reads its contracts by customer, in pages of 200: a grouped customer whose
+/// contracts fill more than a page still gets one invoice for the day, billed once its
+/// last contract is read, and the customers around it are billed as before.
+#[tokio::test]
+async fn a_grouped_customer_whose_contracts_span_pages_of_the_run_gets_one_invoice() {
+    each_db(|app| async move {
+        after_the_daily_run(&app).await;
+        let many = app.customer().await;
+        let few = app.customer_named("Garage Durand").await;
+        let single = app.customer_named("Boulangerie Martin").await;
+        for c in [&many, &few] {
+            let p = app.patch(&format!("/customers/{c}"), json!({"contract_billing": "grouped"})).await;
+            p.assert_status(200);
+        }
+        const MANY: usize = 201;
+        for i in 0..MANY {
+            app.post("/contracts", quarterly(&many, &format!("G-{i:03}"), false)).await.assert_status(201);
+        }
+        app.post("/contracts", quarterly(&few, "F-1", false)).await.assert_status(201);
+        app.post("/contracts", quarterly(&single, "S-1", false)).await.assert_status(201);
+        app.post("/contracts", quarterly(&single, "S-2", false)).await.assert_status(201);
+
+        let run = app.post("/billing/run", json!({"date": "2015-01-01"})).await.assert_status(200).clone();
+        let created = run["created"].as_array().unwrap().clone();
+        assert_eq!(created.len(), 4, "one invoice per grouped customer, one per contract of the other: {run}");
+        let mut by_customer: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
+        for id in &created {
+            let inv = invoice(&app, id).await;
+            by_customer.entry(inv["customer_id"].as_str().unwrap().to_string()).or_default().push(inv);
+        }
+        let grouped = &by_customer[&many];
+        assert_eq!(grouped.len(), 1, "one invoice for the {MANY} contracts");
+        let lines = grouped[0]["lines"].as_array().unwrap();
+        assert_eq!(lines.len(), MANY);
+        let first = lines[0]["description"].as_str().unwrap();
+        let last = lines[MANY - 1]["description"].as_str().unwrap();
+        assert!(first.starts_with("G-000 — ") && last.starts_with("G-200 — "), "by reference: {first} … {last}");
+        assert_eq!(grouped[0]["totals"]["net"], "703500.00", "201 × 3500");
+        // 201 references would not fit in a title: how many, the first and the last.
+        assert_eq!(grouped[0]["title"], "201 contrats (G-000 à G-200) : facturation du 01/01/2015");
+        assert_eq!(by_customer[&few].len(), 1);
+        assert_eq!(by_customer[&single].len(), 2);
+
+        let again = app.post("/billing/run", json!({"date": "2015-01-01"})).await.assert_status(200).clone();
+        assert_eq!(again["created"], json!([]), "nothing twice");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn a_recurring_invoice_bills_its_count_once_by_the_billing_run_and_stops() {
     each_db(|app| async move {
