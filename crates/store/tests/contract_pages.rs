@@ -81,7 +81,7 @@ fn january(contract_id: Uuid, customer: Uuid) -> PeriodInvoice {
         },
         invoice: Content {
             lines: vec![
-                Line::item("Maintenance", Decimal::ONE, Decimal::from(250), vat.clone()),
+                Line::item("Maintenance", Decimal::ONE, Decimal::from(250), vat),
                 Line::item("Astreinte", Decimal::from(2), Decimal::new(4550, 2), vat),
             ],
             ..Content::new(customer, Currency::EUR)

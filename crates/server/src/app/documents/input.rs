@@ -828,14 +828,15 @@ pub(crate) async fn context_in(
     };
     let mut products = HashMap::new();
     for id in product_ids(input) {
-        if !products.contains_key(&id) {
-            match store.product(company, id).await {
-                Ok(p) => {
-                    products.insert(id, p.product);
-                }
-                Err(facturier_store::StoreError::NotFound(_)) => {}
-                Err(e) => return Err(e.into()),
+        if products.contains_key(&id) {
+            continue;
+        }
+        match store.product(company, id).await {
+            Ok(p) => {
+                products.insert(id, p.product);
             }
+            Err(facturier_store::StoreError::NotFound(_)) => {}
+            Err(e) => return Err(e.into()),
         }
     }
     Ok((context_of(&customer, &settings, company_currency, products), customer_id))
