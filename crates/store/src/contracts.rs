@@ -122,6 +122,10 @@ pub struct PeriodInvoice {
 // (SQLite holds the write lock already) and answers its reference for the history.
 const LOCK_SQL: &str =
     "UPDATE contracts SET updated_at = updated_at WHERE company_id = $1 AND id = $2 RETURNING reference";
+/// On the SQLite writer thread the transaction holds the database's write lock already:
+/// the contract is only read (rewriting its row, terms and all, would log its page again
+/// for each period).
+const REFERENCE_SQL: &str = "SELECT reference FROM contracts WHERE company_id = $1 AND id = $2";
 const KEY_SQL: &str = "SELECT COUNT(*) FROM contract_billings WHERE company_id = $1 AND contract_id = $2 AND line = $3 \
                        AND period_start = $4";
 const BILLING_SQL: &str = "INSERT INTO contract_billings (company_id, contract_id, line, period_start, period_end, \
@@ -200,7 +204,7 @@ fn bill_period_on(
     draft: &PreparedDraft,
 ) -> Result<Option<Uuid>> {
     use crate::writer::{execute, query_opt, text};
-    let reference = query_opt(c, LOCK_SQL, &[company_id.into(), p.contract_id.into()], |r| text(r, 0))?
+    let reference = query_opt(c, REFERENCE_SQL, &[company_id.into(), p.contract_id.into()], |r| text(r, 0))?
         .ok_or(StoreError::NotFound("contract"))?;
     for args in key_args(company_id, p) {
         let taken = query_opt(c, KEY_SQL, &args, |r| Ok(r.get::<_, i64>(0)?))?.unwrap_or(0);

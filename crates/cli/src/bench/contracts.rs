@@ -41,15 +41,19 @@ fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 
-pub(super) async fn contracts_bench(backend: &'static str, url: &str, n: usize, seed: u64) -> Result<ContractFigures> {
-    println!("\n== {backend}: billing run of {n} contracts");
+pub(super) async fn contracts_bench(
+    backend: &'static str,
+    url: &str,
+    n: usize,
+    issue: bool,
+    seed: u64,
+) -> Result<ContractFigures> {
+    let issued = if issue { ", each invoice issued" } else { "" };
+    println!("\n== {backend}: billing run of {n} contracts{issued}");
     let store = Store::connect(url).await.with_context(|| format!("cannot open {url}"))?;
     store.migrate().await.context("cannot migrate")?;
-    let company = store
-        .create_company("Maintenance SARL", &"FR".parse()?, "EUR".parse()?, "admin@maintenance.fr")
-        .await
-        .context("company")?
-        .company_id;
+    // With the legal identity an invoice needs to be issued (`--contracts-issue`).
+    let company = super::load::bench_company(&store).await?.company_id;
     let today = time::OffsetDateTime::now_utc().date();
     let generator = Generator::new(today)?;
     let mut rng = StdRng::seed_from_u64(seed);
@@ -72,7 +76,7 @@ pub(super) async fn contracts_bench(backend: &'static str, url: &str, n: usize, 
     }
     let input: ContractInput = serde_json::from_value(json!({
         "customer_id": customers[0], "reference": "BENCH-000000", "title": "Contrat de maintenance",
-        "start_date": month_start.to_string(), "billing": {"period_months": 1, "mode": "advance"},
+        "start_date": month_start.to_string(), "billing": {"period_months": 1, "mode": "advance", "issue": issue},
         "lines": [
             {"description": "Maintenance préventive", "quantity": "1", "unit_price": "250", "vat_rate": "20"},
             {"description": "Astreinte", "quantity": "2", "unit_price": "45.50", "vat_rate": "20"}
@@ -109,6 +113,7 @@ pub(super) async fn contracts_bench(backend: &'static str, url: &str, n: usize, 
     let seconds = started.elapsed().as_secs_f64();
     let memory = memory();
     ensure!(report.created.len() == n, "{} invoices made for {n} contracts", report.created.len());
+    ensure!(report.issued.len() == if issue { n } else { 0 }, "{} invoices issued of {n}", report.issued.len());
     let started = Instant::now();
     let again = contracts::run(&app, company, today, |_| {}).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let again_seconds = started.elapsed().as_secs_f64();

@@ -127,6 +127,10 @@ pub struct BenchArgs {
     /// Only run the contracts benchmark.
     #[arg(long)]
     contracts_only: bool,
+    /// The contracts say `billing.issue`: the run issues each invoice it makes (a number,
+    /// a seal and the files each), as well as drafting it.
+    #[arg(long)]
+    contracts_issue: bool,
     /// Only run the FEC benchmark: load `--invoices` on SQLite (or take `--reuse`), then
     /// stream their FEC, printing lines/s and the memory during the export.
     #[arg(long)]
@@ -373,7 +377,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     if args.contracts > 0 && args.reuse.is_none() && (!any_only || args.contracts_only) {
         for &backend in backends {
             let (scratch, url) = Scratch::create(backend, &args, &dir, "contracts").await?;
-            let r = contracts::contracts_bench(backend, &url, args.contracts, args.seed).await;
+            let r = contracts::contracts_bench(backend, &url, args.contracts, args.contracts_issue, args.seed).await;
             if let Err(e) = scratch.remove().await {
                 eprintln!("warning: could not remove the bench database: {e:#}");
             }
