@@ -45,11 +45,12 @@ pub(super) async fn contracts_bench(
     backend: &'static str,
     url: &str,
     n: usize,
-    issue: bool,
+    (issue, grouped): (bool, bool),
     seed: u64,
 ) -> Result<ContractFigures> {
     let issued = if issue { ", each invoice issued" } else { "" };
-    println!("\n== {backend}: billing run of {n} contracts{issued}");
+    let together = if grouped { ", each customer's billed together" } else { "" };
+    println!("\n== {backend}: billing run of {n} contracts{issued}{together}");
     let store = Store::connect(url).await.with_context(|| format!("cannot open {url}"))?;
     store.migrate().await.context("cannot migrate")?;
     // With the legal identity an invoice needs to be issued (`--contracts-issue`).
@@ -64,7 +65,13 @@ pub(super) async fn contracts_bench(
     while customers.len() < customers_wanted {
         let k = customers.len() as u64;
         let batch: Vec<_> = (k..(k + 5000).min(customers_wanted as u64))
-            .map(|i| generator.customer(&mut rng, i, &mut samples))
+            .map(|i| {
+                let mut c = generator.customer(&mut rng, i, &mut samples);
+                if grouped {
+                    c.contract_billing = facturier_core::party::ContractBilling::Grouped;
+                }
+                c
+            })
             .collect();
         customers.extend(store.bulk_insert_customers(company, &batch).await.context("customers")?);
     }
@@ -112,8 +119,9 @@ pub(super) async fn contracts_bench(
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let seconds = started.elapsed().as_secs_f64();
     let memory = memory();
-    ensure!(report.created.len() == n, "{} invoices made for {n} contracts", report.created.len());
-    ensure!(report.issued.len() == if issue { n } else { 0 }, "{} invoices issued of {n}", report.issued.len());
+    let invoices = if grouped { customers.len() } else { n };
+    ensure!(report.created.len() == invoices, "{} invoices made for {n} contracts", report.created.len());
+    ensure!(report.issued.len() == if issue { invoices } else { 0 }, "{} invoices issued", report.issued.len());
     let started = Instant::now();
     let again = contracts::run(&app, company, today, |_| {}).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let again_seconds = started.elapsed().as_secs_f64();

@@ -131,6 +131,10 @@ pub struct BenchArgs {
     /// a seal and the files each), as well as drafting it.
     #[arg(long)]
     contracts_issue: bool,
+    /// Every customer's contracts billed together (`contract_billing: grouped`): one
+    /// invoice per customer, its five contracts' lines on it.
+    #[arg(long)]
+    contracts_grouped: bool,
     /// Only run the FEC benchmark: load `--invoices` on SQLite (or take `--reuse`), then
     /// stream their FEC, printing lines/s and the memory during the export.
     #[arg(long)]
@@ -377,7 +381,7 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     if args.contracts > 0 && args.reuse.is_none() && (!any_only || args.contracts_only) {
         for &backend in backends {
             let (scratch, url) = Scratch::create(backend, &args, &dir, "contracts").await?;
-            let r = contracts::contracts_bench(backend, &url, args.contracts, args.contracts_issue, args.seed).await;
+            let r = contracts::contracts_bench(backend, &url, args.contracts, (args.contracts_issue, args.contracts_grouped), args.seed).await;
             if let Err(e) = scratch.remove().await {
                 eprintln!("warning: could not remove the bench database: {e:#}");
             }
