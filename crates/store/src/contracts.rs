@@ -110,11 +110,25 @@ pub struct PeriodKeys {
     pub lines: Vec<(usize, Decimal)>,
 }
 
-/// A period billed on its own invoice by [`Store::bill_contract_page`].
+/// An invoice of [`Store::bill_contract_page`] and the periods it bills: one contract's
+/// period, or a grouped customer's periods of several contracts.
 #[derive(Clone, Debug)]
 pub struct PeriodInvoice {
-    pub keys: PeriodKeys,
+    pub keys: Vec<PeriodKeys>,
     pub invoice: Content,
+}
+
+/// The contracts an invoice's periods belong to, in id order (the order they are locked in).
+fn contracts_in(periods: &[PeriodKeys]) -> Vec<Uuid> {
+    let mut ids: Vec<Uuid> = periods.iter().map(|p| p.contract_id).collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The reference of a period's contract, as the lock read it.
+fn reference_of(references: &[(Uuid, String)], p: &PeriodKeys) -> Option<String> {
+    references.iter().find(|(id, _)| *id == p.contract_id).map(|(_, r)| r.clone())
 }
 
 // The statements of a period billed in a page, one text for both paths (sqlx and the
@@ -177,50 +191,66 @@ fn billed_detail(p: &PeriodKeys, reference: Option<&str>) -> serde_json::Value {
     })
 }
 
-/// Locks a period's contract and checks its keys: its reference, or `None` when another
-/// run billed one of them first (nothing written then).
-async fn lock_and_check(tx: &mut Tx, company_id: Uuid, p: &PeriodKeys) -> Result<Option<String>> {
-    let lock = [company_id.into(), p.contract_id.into()];
-    let reference: Option<(String,)> =
-        on_conn!(&mut *tx, |c| bind_vals!(sqlx::query_as(LOCK_SQL), &lock).fetch_optional(&mut *c).await?);
-    let Some((reference,)) = reference else { return Err(StoreError::NotFound("contract")) };
-    for args in key_args(company_id, p) {
+/// Locks an invoice's contracts (in id order) and checks its periods' keys: the
+/// contracts' references, or `None` when another run billed one of the keys first
+/// (nothing written then).
+async fn lock_and_check(tx: &mut Tx, company_id: Uuid, periods: &[PeriodKeys]) -> Result<Option<Vec<(Uuid, String)>>> {
+    let mut references = Vec::new();
+    for id in contracts_in(periods) {
+        let lock = [company_id.into(), id.into()];
+        let reference: Option<(String,)> =
+            on_conn!(&mut *tx, |c| bind_vals!(sqlx::query_as(LOCK_SQL), &lock).fetch_optional(&mut *c).await?);
+        let Some((reference,)) = reference else { return Err(StoreError::NotFound("contract")) };
+        references.push((id, reference));
+    }
+    for args in periods.iter().flat_map(|p| key_args(company_id, p)) {
         let (n,): (i64,) =
             on_conn!(&mut *tx, |c| bind_vals!(sqlx::query_as(KEY_SQL), &args).fetch_one(&mut *c).await?);
         if n > 0 {
             return Ok(None);
         }
     }
-    Ok(Some(reference))
+    Ok(Some(references))
 }
 
-/// One period of [`Store::bill_contract_page`] on the SQLite writer thread: the same
-/// statements and arguments as on sqlx, without leaving the thread. Its invoice, or
+/// One invoice of [`Store::bill_contract_page`] on the SQLite writer thread: the same
+/// statements and arguments as on sqlx, without leaving the thread. The invoice, or
 /// `None` when another run billed one of its keys first (nothing written).
 fn bill_period_on(
     c: &rusqlite::Connection,
     company_id: Uuid,
-    p: &PeriodKeys,
+    periods: &[PeriodKeys],
     draft: &PreparedDraft,
 ) -> Result<Option<Uuid>> {
     use crate::writer::{execute, query_opt, text};
-    let reference = query_opt(c, REFERENCE_SQL, &[company_id.into(), p.contract_id.into()], |r| text(r, 0))?
-        .ok_or(StoreError::NotFound("contract"))?;
-    for args in key_args(company_id, p) {
+    let mut references = Vec::new();
+    for id in contracts_in(periods) {
+        let reference = query_opt(c, REFERENCE_SQL, &[company_id.into(), id.into()], |r| text(r, 0))?
+            .ok_or(StoreError::NotFound("contract"))?;
+        references.push((id, reference));
+    }
+    for args in periods.iter().flat_map(|p| key_args(company_id, p)) {
         let taken = query_opt(c, KEY_SQL, &args, |r| Ok(r.get::<_, i64>(0)?))?.unwrap_or(0);
         if taken > 0 {
             return Ok(None);
         }
     }
     let invoice = insert_prepared_on(c, company_id, DocumentKind::Invoice, draft)?;
-    for args in billing_args(company_id, p, invoice) {
+    for args in periods.iter().flat_map(|p| billing_args(company_id, p, invoice)) {
         execute(c, BILLING_SQL, &args)?;
     }
-    let detail = billed_detail(p, Some(&reference)).to_string();
-    let at = now();
-    let args: [Val<'_>; 6] =
-        [new_id().into(), company_id.into(), invoice.into(), at.into(), "contract_billed".into(), Val::Owned(detail)];
-    execute(c, EVENT_SQL, &args)?;
+    for p in periods {
+        let detail = billed_detail(p, reference_of(&references, p).as_deref()).to_string();
+        let args: [Val<'_>; 6] = [
+            new_id().into(),
+            company_id.into(),
+            invoice.into(),
+            now().into(),
+            "contract_billed".into(),
+            Val::Owned(detail),
+        ];
+        execute(c, EVENT_SQL, &args)?;
+    }
     Ok(Some(invoice))
 }
 
@@ -708,14 +738,15 @@ impl Store {
         Ok(PeriodsBilled::Billed(invoice))
     }
 
-    /// Bills many periods, each on its own draft invoice, in one transaction (a page of a
-    /// billing run: one writer call, not one per period). Each period is written as
-    /// [`Store::bill_contract_periods`] writes one: its contract locked, its keys checked,
-    /// then its invoice, its keys and its history event; a period another run billed
-    /// first is skipped (`None` in its place, nothing written for it) and the others are
-    /// still written. Give the periods in the order their contracts are to be locked (a
-    /// run's page order), so that two runs at once wait for each other, never in a cycle.
-    /// Answers each period's invoice, in order. Any other failure writes nothing at all.
+    /// Bills many invoices, each of one period (or of a grouped customer's periods), in one
+    /// transaction (a page of a billing run: one writer call, not one per period). Each is
+    /// written as [`Store::bill_contract_periods`] writes one: its contracts locked in id
+    /// order, its keys checked, then the draft, the keys and a history event per period;
+    /// an invoice one of whose keys another run billed first is skipped (`None` in its
+    /// place, nothing written for it) and the others are still written. Give them in the
+    /// order their contracts are to be locked (a run's, by customer then contract), so that
+    /// two runs at once wait for each other, never in a cycle. Answers each invoice made,
+    /// in order. Any other failure writes nothing at all.
     pub async fn bill_contract_page(&self, company_id: Uuid, periods: &[PeriodInvoice]) -> Result<Vec<Option<Uuid>>> {
         if periods.is_empty() {
             return Ok(Vec::new());
@@ -724,7 +755,7 @@ impl Store {
             && let Some(writer) = queue.writer()
         {
             // Everything computed before the write turn: totals, JSON, search text.
-            let prepared: Vec<(PeriodKeys, PreparedDraft)> =
+            let prepared: Vec<(Vec<PeriodKeys>, PreparedDraft)> =
                 periods.iter().map(|p| (p.keys.clone(), PreparedDraft::new(&p.invoice))).collect();
             return writer
                 .run(move |c| {
@@ -739,17 +770,20 @@ impl Store {
         let mut tx = self.begin().await?;
         let mut out = Vec::with_capacity(periods.len());
         for p in periods {
-            let Some(reference) = lock_and_check(&mut tx, company_id, &p.keys).await? else {
+            let Some(references) = lock_and_check(&mut tx, company_id, &p.keys).await? else {
                 out.push(None);
                 continue;
             };
             let invoice = insert_draft_in(&mut tx, company_id, DocumentKind::Invoice, &p.invoice, None, None).await?;
-            for args in billing_args(company_id, &p.keys, invoice) {
+            for args in p.keys.iter().flat_map(|k| billing_args(company_id, k, invoice)) {
                 on_conn!(&mut tx, |c| {
                     bind_vals!(sqlx::query(BILLING_SQL), &args).execute(&mut *c).await?;
                 });
             }
-            event(&mut tx, company_id, invoice, "contract_billed", billed_detail(&p.keys, Some(&reference))).await?;
+            for k in &p.keys {
+                let detail = billed_detail(k, reference_of(&references, k).as_deref());
+                event(&mut tx, company_id, invoice, "contract_billed", detail).await?;
+            }
             out.push(Some(invoice));
         }
         tx.commit().await?;

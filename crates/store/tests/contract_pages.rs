@@ -1,7 +1,8 @@
 //! A billing run's page of periods written in one call (`Store::bill_contract_page`), on
 //! SQLite (the writer thread) and PostgreSQL: each period still billed once under its keys
 //! — one another run billed first is skipped and the others of the page are written, two
-//! pages at once bill each period once, a page written again bills nothing — and a page
+//! pages at once bill each period once, a page written again bills nothing, a grouped
+//! invoice of several contracts is written whole or not at all — and a page
 //! that fails part way (a contract gone) writes nothing at all, so the next run bills it.
 
 mod services;
@@ -72,13 +73,13 @@ async fn contracts(store: &Store, name: &str, n: usize) -> (Uuid, Uuid, Vec<Uuid
 fn january(contract_id: Uuid, customer: Uuid) -> PeriodInvoice {
     let vat = Vat::new(Decimal::from(20), None).expect("20 %");
     PeriodInvoice {
-        keys: PeriodKeys {
+        keys: vec![PeriodKeys {
             contract_id,
             period_start: date!(2026 - 01 - 01),
             period_end: date!(2026 - 01 - 31),
             billing_date: date!(2026 - 01 - 01),
             lines: vec![(0, Decimal::from(250)), (1, Decimal::new(4550, 2))],
-        },
+        }],
         invoice: Content {
             lines: vec![
                 Line::item("Maintenance", Decimal::ONE, Decimal::from(250), vat),
@@ -137,6 +138,33 @@ async fn a_page_bills_each_period_once(store: &Store, backend: &str) {
     }
     assert_eq!(count(store, "documents", more).await, 3, "{backend}");
 
+    // A grouped customer's invoice bills several contracts' periods: all of them, or none
+    // when one was billed first (the second invoice shares the first one's period of the
+    // second contract).
+    let february = |ids: &[Uuid]| {
+        let mut p = january(ids[0], their_customer);
+        p.keys = ids
+            .iter()
+            .map(|id| PeriodKeys {
+                contract_id: *id,
+                period_start: date!(2026 - 02 - 01),
+                period_end: date!(2026 - 02 - 28),
+                billing_date: date!(2026 - 02 - 01),
+                lines: vec![(0, Decimal::from(250))],
+            })
+            .collect();
+        p
+    };
+    let page = vec![february(&[fresh[1], fresh[0]]), february(&[fresh[1], fresh[2]])];
+    let made = store.bill_contract_page(more, &page).await.expect("bill grouped invoices");
+    assert!(made[0].is_some() && made[1].is_none(), "{backend}: {made:?}");
+    for (id, february_billed) in [(fresh[0], true), (fresh[1], true), (fresh[2], false)] {
+        let billed = store.contract(more, id).await.expect("the contract").billed;
+        let february = billed.iter().filter(|b| b.period_start == date!(2026 - 02 - 01)).count();
+        assert_eq!(february, usize::from(february_billed), "{backend}: February of {id}");
+    }
+    assert_eq!(count(store, "documents", more).await, 4, "{backend}: the second grouped invoice is not written");
+
     // A page that fails part way (its last contract is not the company's) writes nothing:
     // not even the periods before it, which the next run then bills.
     let mut page = vec![january(ids[3], customer)];
@@ -151,10 +179,10 @@ async fn a_page_bills_each_period_once(store: &Store, backend: &str) {
 /// The lone-period form of a page's period.
 fn to_bill(p: &PeriodInvoice) -> facturier_store::contracts::PeriodToBill {
     facturier_store::contracts::PeriodToBill {
-        period_start: p.keys.period_start,
-        period_end: p.keys.period_end,
-        billing_date: p.keys.billing_date,
-        lines: p.keys.lines.clone(),
+        period_start: p.keys[0].period_start,
+        period_end: p.keys[0].period_end,
+        billing_date: p.keys[0].billing_date,
+        lines: p.keys[0].lines.clone(),
         invoice: p.invoice.clone(),
     }
 }

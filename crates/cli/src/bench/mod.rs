@@ -381,7 +381,14 @@ pub async fn run(args: BenchArgs) -> Result<()> {
     if args.contracts > 0 && args.reuse.is_none() && (!any_only || args.contracts_only) {
         for &backend in backends {
             let (scratch, url) = Scratch::create(backend, &args, &dir, "contracts").await?;
-            let r = contracts::contracts_bench(backend, &url, args.contracts, (args.contracts_issue, args.contracts_grouped), args.seed).await;
+            let r = contracts::contracts_bench(
+                backend,
+                &url,
+                args.contracts,
+                (args.contracts_issue, args.contracts_grouped),
+                args.seed,
+            )
+            .await;
             if let Err(e) = scratch.remove().await {
                 eprintln!("warning: could not remove the bench database: {e:#}");
             }

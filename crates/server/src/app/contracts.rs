@@ -716,11 +716,10 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
         for plan in plans {
             let mine = pending.remove(&plan.rec.id).unwrap_or_default();
             if group.plans.first().is_some_and(|g| g.rec.customer_id != plan.rec.customer_id) {
-                // The group's customer has no more contracts. Its transaction locks its
-                // contracts after the page's written so far: one transaction at a time,
-                // each locking in (customer, contract) order, as every run does.
-                batch.flush(app, company, &run, &mut report).await?;
-                group.bill(app, company, &run, &mut report, &mut progress).await?;
+                // The group's customer has no more contracts: billed in a transaction of
+                // its own, after the page's periods read before it are written (each
+                // transaction locks in (customer, contract) order, as every run does).
+                group.bill(app, company, &run, &mut report, &mut progress, &mut batch).await?;
             }
             if plan.customer.as_ref().is_some_and(|c| c.contract_billing == ContractBilling::Grouped) {
                 if !mine.is_empty() {
@@ -741,7 +740,7 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
             progress(report.contracts);
         }
     }
-    group.bill(app, company, &run, &mut report, &mut progress).await?;
+    group.bill(app, company, &run, &mut report, &mut progress, &mut batch).await?;
     // The recurring invoices without a contract, by the same run.
     let recurring = crate::app::recurring::run(app, company, date, run.today).await?;
     report.recurring = recurring.created;
@@ -767,13 +766,16 @@ impl Group {
         run: &RunContext,
         report: &mut RunReport,
         progress: &mut impl FnMut(usize),
+        batch: &mut Batch,
     ) -> Result<(), ApiError> {
         if self.plans.is_empty() {
             return Ok(());
         }
         let plans = std::mem::take(&mut self.plans);
         let mut pending = std::mem::take(&mut self.pending);
-        bill_grouped(app, company, &plans, &mut pending, run.date, run, report).await?;
+        bill_grouped(app, company, &plans, &mut pending, run, report, batch).await?;
+        // Written before the statuses change.
+        batch.flush(app, company, run, report).await?;
         for plan in &plans {
             finish_contract(app, company, plan, run.date, run, report).await?;
             report.contracts += 1;
@@ -1027,7 +1029,9 @@ async fn bill_contract(
             let invoice = period_invoice(&plan.rec, &plan.terms, items, plan.language, plan.currency, date);
             let (ctx, customer) = run.draft_context(app, company, plan.customer.as_ref(), &invoice).await?;
             let invoice = invoice.parse(&ctx, customer)?;
-            batch.push(app, company, run, report, PeriodInvoice { keys, invoice }, plan.terms.issue).await?;
+            batch
+                .push(app, company, run, report, PeriodInvoice { keys: vec![keys], invoice }, plan.terms.issue)
+                .await?;
             continue;
         }
         // A period with interventions keeps its own transaction, which marks them in id
@@ -1083,12 +1087,18 @@ impl Batch {
         period: PeriodInvoice,
         issue: bool,
     ) -> Result<(), ApiError> {
-        self.periods.push(period);
-        self.issue.push(issue);
+        self.hold(period, issue);
         if self.periods.len() >= WRITE_BATCH {
             self.flush(app, company, run, report).await?;
         }
         Ok(())
+    }
+
+    /// Adds an invoice without writing yet, however many wait (a grouped customer's
+    /// invoices are written in one transaction that starts with them: see `bill_grouped`).
+    fn hold(&mut self, period: PeriodInvoice, issue: bool) {
+        self.periods.push(period);
+        self.issue.push(issue);
     }
 
     /// Writes the periods waiting, then lists (and issues, one by one: numbering and
@@ -1144,10 +1154,18 @@ async fn bill_grouped(
     company: Uuid,
     plans: &[Plan],
     pending: &mut Pending,
-    date: Date,
     run: &RunContext,
     report: &mut RunReport,
+    batch: &mut Batch,
 ) -> Result<(), ApiError> {
+    let date = run.date;
+    // Without interventions, the customer's invoices are written by one store call, in a
+    // transaction of their own from the first: a contract billed on several days is locked
+    // again by the same transaction, so two runs at once still wait for each other in the
+    // same order, never in a cycle. With interventions, each invoice is its own
+    // transaction (its marks race the on-demand bills).
+    let together = pending.values().all(Vec::is_empty);
+    batch.flush(app, company, run, report).await?;
     let mut order: Vec<&Plan> = plans.iter().collect();
     order.sort_by(|a, b| a.rec.reference.cmp(&b.rec.reference));
     // (billing date, currency) → (plan, items of one period), in line order.
@@ -1192,6 +1210,17 @@ async fn bill_grouped(
         }
         let ids_of_contracts: Vec<Uuid> = contracts.iter().map(|(id, _)| *id).collect();
         let issue = parts.iter().all(|(p, _)| p.terms.issue);
+        if together {
+            let invoice = DocumentInput {
+                lines: Some(lines),
+                title: Some(title),
+                issue_date: Some(billing_date).filter(|d| *d <= date).map(|d| d.to_string()),
+                ..first.terms.invoice.clone()
+            };
+            let (ctx, customer) = run.draft_context(app, company, first.customer.as_ref(), &invoice).await?;
+            batch.hold(PeriodInvoice { keys, invoice: invoice.parse(&ctx, customer)? }, issue);
+            continue;
+        }
         loop {
             let mut invoice = DocumentInput {
                 lines: Some(lines.clone()),
