@@ -4,8 +4,10 @@
 //!
 //! A period is billed in one transaction with its invoice: the contract's row is locked,
 //! the billed keys (line, period start) are inserted under their primary key, and a key
-//! billed by another run already leaves the whole period alone. Two runs at once, a run
-//! again, or a run killed halfway (its transaction rolled back) never bill twice.
+//! billed by another run already leaves the whole period alone. A billing run writes a
+//! page's invoices in one transaction ([`Store::bill_contract_page`]), each checked so, a
+//! period taken leaving only its own invoice out. Two runs at once, a run again, or a run
+//! killed halfway (its transaction rolled back) never bill twice.
 
 use crate::documents::draft::{PreparedDraft, insert_draft_in, insert_prepared_on};
 use crate::documents::event;
@@ -695,22 +697,10 @@ impl Store {
             references.push((*id, lock(&mut tx, company_id, *id).await?.reference));
         }
         let mut taken = 0i64;
-        for p in periods {
-            for (line, _) in &p.lines {
-                let line = i64::try_from(*line).unwrap_or(i64::MAX);
-                let (n,): (i64,) = on_conn!(&mut tx, |c| {
-                    sqlx::query_as(
-                    "SELECT COUNT(*) FROM contract_billings WHERE company_id = $1 AND contract_id = $2 AND line = $3 AND period_start = $4"
-                )
-                .bind(company_id)
-                .bind(p.contract_id)
-                .bind(line)
-                .bind(p.period_start)
-                .fetch_one(&mut *c)
-                .await?
-                });
-                taken += n;
-            }
+        for args in periods.iter().flat_map(|p| key_args(company_id, p)) {
+            let (n,): (i64,) =
+                on_conn!(&mut tx, |c| bind_vals!(sqlx::query_as(KEY_SQL), &args).fetch_one(&mut *c).await?);
+            taken += n;
         }
         if taken > 0 {
             return Ok(PeriodsBilled::Taken);
