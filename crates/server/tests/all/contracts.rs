@@ -570,7 +570,8 @@ async fn a_grouped_customer_gets_one_invoice_per_billing_day_for_all_its_contrac
 
 /// The run reads its contracts by customer, in pages of 200: a grouped customer whose
 /// contracts fill more than a page still gets one invoice for the day, billed once its
-/// last contract is read, and the customers around it are billed as before.
+/// last contract is read, and the customers around it are billed as before — also by
+/// two runs at once.
 #[tokio::test]
 async fn a_grouped_customer_whose_contracts_span_pages_of_the_run_gets_one_invoice() {
     each_db(|app| async move {
@@ -590,9 +591,14 @@ async fn a_grouped_customer_whose_contracts_span_pages_of_the_run_gets_one_invoi
         app.post("/contracts", quarterly(&single, "S-1", false)).await.assert_status(201);
         app.post("/contracts", quarterly(&single, "S-2", false)).await.assert_status(201);
 
-        let run = app.post("/billing/run", json!({"date": "2015-01-01"})).await.assert_status(200).clone();
-        let created = run["created"].as_array().unwrap().clone();
-        assert_eq!(created.len(), 4, "one invoice per grouped customer, one per contract of the other: {run}");
+        // Two runs at once: each invoice once between them.
+        let (a, b) = tokio::join!(
+            app.post("/billing/run", json!({"date": "2015-01-01"})),
+            app.post("/billing/run", json!({"date": "2015-01-01"}))
+        );
+        let mut created = a.assert_status(200)["created"].as_array().unwrap().clone();
+        created.extend(b.assert_status(200)["created"].as_array().unwrap().iter().cloned());
+        assert_eq!(created.len(), 4, "one invoice per grouped customer, one per contract of the other: {created:?}");
         let mut by_customer: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
         for id in &created {
             let inv = invoice(&app, id).await;
