@@ -173,11 +173,17 @@ async fn record(store: &Store, input: &ExportInput, output: Option<PathBuf>, giv
     let run = record_export(store, company, None, &request, today).await.map_err(|e| anyhow!("{}", describe(&e)))?;
     let file = store.accounting_export_file(company, run.id).await?;
     let path = output.unwrap_or_else(|| PathBuf::from(&file.file_name));
-    if path.as_os_str() == "-" {
-        std::io::stdout().lock().write_all(&file.bytes)?;
+    // Part by part: the file of a large period never sits whole in memory.
+    let mut out: Box<dyn Write> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdout().lock())
     } else {
-        std::fs::write(&path, &file.bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        Box::new(std::fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?)
+    };
+    for part in file.part_numbers() {
+        out.write_all(&store.export_part(company, &file, part).await?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     }
+    out.flush()?;
     eprintln!(
         "export {} (#{}){}: {} entries ({} new), {} lines, {} to {} -> {}",
         run.id,

@@ -7,7 +7,7 @@ use crate::documents::parse_content;
 use crate::reports::{FOREIGN_CONTENT, dec, rate_in};
 use crate::sql::{Arg, Sql};
 use crate::stamp::Stamp;
-use crate::{Result, Store, StoreError, bind_args, on_pool};
+use crate::{Result, Store, StoreError, on_pool};
 use facturier_core::Decimal;
 use facturier_core::accounting::{Lettering, Settlement, lettering_date};
 use facturier_core::document::{Content, DocumentKind};
@@ -104,10 +104,7 @@ impl Store {
             }
         }
         q.push(" ORDER BY d.issue_date, d.id LIMIT ").bind(Arg::I64(i64::from(limit)));
-        let rows: Vec<DocRow> =
-            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
-                .fetch_all(c)
-                .await?);
+        let rows: Vec<DocRow> = self.rows(&q).await?;
         let mut sales = Vec::with_capacity(rows.len());
         let mut parents: HashMap<Uuid, Uuid> = HashMap::new();
         for (id, kind, number, issue_date, content, customer_id, currency, name, account) in rows {
@@ -129,13 +126,12 @@ impl Store {
         }
         if sales.iter().any(|s| s.kind == DocumentKind::CreditNote) {
             let ids: Vec<Uuid> = sales.iter().filter(|s| s.kind == DocumentKind::CreditNote).map(|s| s.id).collect();
+            // By id alone: `parent_id IS NOT NULL` in the query led SQLite through every
+            // child document of the company.
             let mut q = Sql::new("SELECT id, parent_id FROM documents WHERE company_id = ");
-            q.bind(Arg::Uuid(company_id)).push(" AND parent_id IS NOT NULL AND id IN ").bind_ids(ids);
-            let pairs: Vec<(Uuid, Uuid)> =
-                on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
-                    .fetch_all(c)
-                    .await?);
-            parents.extend(pairs);
+            q.bind(Arg::Uuid(company_id)).push(" AND id IN ").bind_ids(ids);
+            let pairs: Vec<(Uuid, Option<Uuid>)> = self.rows(&q).await?;
+            parents.extend(pairs.into_iter().filter_map(|(id, parent)| Some((id, parent?))));
         }
         let invoices: Vec<Uuid> = sales
             .iter()
@@ -188,10 +184,7 @@ impl Store {
             q.push(", ").bind(Arg::Uuid(id)).push(")");
         }
         q.push(" ORDER BY p.paid_on, p.id LIMIT ").bind(Arg::I64(i64::from(limit)));
-        let rows: Vec<MoneyDb> =
-            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
-                .fetch_all(c)
-                .await?);
+        let rows: Vec<MoneyDb> = self.rows(&q).await?;
         let next = if rows.len() >= limit as usize { rows.last().map(|r| (r.2, r.0)) } else { None };
         let mut out: Vec<MoneyRow> = Vec::with_capacity(rows.len());
         for (id, kind, paid_on, method, reference, currency, amount, customer_id, name, account, status, at) in rows {
@@ -224,10 +217,7 @@ impl Store {
         q.bind(Arg::Uuid(company_id)).push(" AND a.payment_id IN ").bind_ids(out.iter().map(|m| m.id));
         q.push(" ORDER BY a.payment_id, d.issue_date, a.id");
         type ShareDb = (Uuid, Uuid, Option<String>, String, Date, Option<String>);
-        let shares: Vec<ShareDb> =
-            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
-                .fetch_all(c)
-                .await?);
+        let shares: Vec<ShareDb> = self.rows(&q).await?;
         let invoices: Vec<Uuid> = shares.iter().map(|s| s.1).collect();
         let letters = self.letterings(company_id, &invoices, from, to).await?;
         let at: HashMap<Uuid, usize> = out.iter().enumerate().map(|(i, m)| (m.id, i)).collect();
@@ -269,10 +259,7 @@ impl Store {
         ids.dedup();
         let mut q = Sql::new("SELECT id, customer_id, currency, content FROM documents WHERE company_id = ");
         q.bind(Arg::Uuid(company_id)).push(" AND id IN ").bind_ids(ids.iter().copied());
-        let docs: Vec<(Uuid, Uuid, String, String)> =
-            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
-                .fetch_all(c)
-                .await?);
+        let docs: Vec<(Uuid, Uuid, String, String)> = self.rows(&q).await?;
         for (id, customer_id, currency, content) in docs {
             out.insert(id, (parse_content(id, customer_id, &currency, &content)?, Vec::new()));
         }
@@ -281,10 +268,7 @@ impl Store {
              JOIN customer_payments p ON p.company_id = a.company_id AND p.id = a.payment_id WHERE a.company_id = ",
         );
         q.bind(Arg::Uuid(company_id)).push(" AND a.document_id IN ").bind_ids(ids.iter().copied());
-        let pays: Vec<(Uuid, Date, String, Uuid, String, Option<Stamp>)> =
-            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
-                .fetch_all(c)
-                .await?);
+        let pays: Vec<(Uuid, Date, String, Uuid, String, Option<Stamp>)> = self.rows(&q).await?;
         for (doc, day, applied, payment, status, at) in pays {
             let Some((_, events)) = out.get_mut(&doc) else { continue };
             let amount = dec("applied", &applied)?;
@@ -298,10 +282,7 @@ impl Store {
         q.bind(Arg::Uuid(company_id));
         q.push(" AND kind = 'credit_note' AND status NOT IN ('draft', 'cancelled') AND parent_id IN ")
             .bind_ids(ids.iter().copied());
-        let credits: Vec<(Uuid, Uuid, Option<Date>, String)> =
-            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
-                .fetch_all(c)
-                .await?);
+        let credits: Vec<(Uuid, Uuid, Option<Date>, String)> = self.rows(&q).await?;
         for (doc, id, day, gross) in credits {
             let (Some((_, events)), Some(day)) = (out.get_mut(&doc), day) else { continue };
             events.push(Settlement { day, cancellation: false, id, amount: dec("gross", &gross)? });
@@ -329,10 +310,7 @@ impl Store {
         let mut q = Sql::new("SELECT id, number, issue_date, gross, status FROM documents WHERE company_id = ");
         q.bind(Arg::Uuid(company_id)).push(" AND id IN ").bind_ids(ids.iter().copied());
         type Settled = (Uuid, Option<String>, Option<Date>, String, String);
-        let docs: Vec<Settled> =
-            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
-                .fetch_all(c)
-                .await?);
+        let docs: Vec<Settled> = self.rows(&q).await?;
         let settled: Vec<Uuid> = docs.iter().filter(|d| d.4 == "paid" || d.4 == "credited").map(|d| d.0).collect();
         if settled.is_empty() {
             return Ok(out);
@@ -343,18 +321,12 @@ impl Store {
              WHERE a.status = 'recorded' AND a.company_id = ",
         );
         q.bind(Arg::Uuid(company_id)).push(" AND a.document_id IN ").bind_ids(settled.iter().copied());
-        let pays: Vec<(Uuid, Date, String, String)> =
-            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
-                .fetch_all(c)
-                .await?);
+        let pays: Vec<(Uuid, Date, String, String)> = self.rows(&q).await?;
         let mut q = Sql::new("SELECT parent_id, issue_date, gross FROM documents WHERE company_id = ");
         q.bind(Arg::Uuid(company_id));
         q.push(" AND kind = 'credit_note' AND status NOT IN ('draft', 'cancelled') AND parent_id IN ")
             .bind_ids(settled.iter().copied());
-        let credits: Vec<(Uuid, Option<Date>, String)> =
-            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
-                .fetch_all(c)
-                .await?);
+        let credits: Vec<(Uuid, Option<Date>, String)> = self.rows(&q).await?;
         let mut parts: HashMap<Uuid, (Vec<(Date, Decimal)>, bool)> = HashMap::new();
         for (doc, day, applied, kind) in pays {
             let e = parts.entry(doc).or_default();
@@ -463,10 +435,7 @@ impl Store {
             }
         }
         q.push(" ORDER BY d.issue_date, d.id LIMIT ").bind(Arg::I64(i64::from(limit)));
-        let rows: Vec<ListDb> =
-            on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
-                .fetch_all(c)
-                .await?);
+        let rows: Vec<ListDb> = self.rows(&q).await?;
         rows.into_iter()
             .map(|r| {
                 Ok(InvoiceListRow {

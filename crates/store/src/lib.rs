@@ -35,6 +35,7 @@ pub mod products;
 mod reader;
 pub mod recurring;
 pub mod reports;
+mod rows;
 mod search_index;
 pub mod sepa;
 mod sql;
@@ -140,6 +141,11 @@ impl WriterQueue {
     /// when the database is a file.
     pub(crate) fn readers(&self) -> Option<&reader::Readers> {
         self.readers.as_deref()
+    }
+
+    /// The same, to move onto a blocking thread (`rows.rs`).
+    pub(crate) fn shared_readers(&self) -> Option<Arc<reader::Readers>> {
+        self.readers.clone()
     }
 }
 

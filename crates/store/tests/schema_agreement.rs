@@ -73,6 +73,16 @@ const ONLY_ON: &[OnlyOn] = &[
     sqlite_only("documents", Item::Trigger("documents_fts_enqueue_insert"), "queues the document for indexing (0015)"),
     sqlite_only("documents", Item::Trigger("documents_fts_enqueue_update"), "queues the document for indexing (0015)"),
     sqlite_only("documents", Item::Trigger("documents_fts_delete"), "takes the document out of documents_fts (0015)"),
+    sqlite_only(
+        "documents",
+        Item::Index("documents_of_company"),
+        "a page's documents by id: SQLite's planner walked the company without it (0047)",
+    ),
+    sqlite_only(
+        "contracts",
+        Item::Index("contracts_of_company"),
+        "a page's contracts by id: SQLite's planner walked the company without it (0047)",
+    ),
     postgres_only("customers", Item::Index("customers_company_id"), "SQLite has customers_search_scan instead (0002)"),
     postgres_only("customers", Item::Index("customers_search"), "pg_trgm GIN index of the directory (0001)"),
     postgres_only("documents", Item::Index("documents_search"), "pg_trgm GIN index of documents (0013)"),

@@ -23,7 +23,8 @@ use facturier_core::party::Language;
 use facturier_formats::accounting::software::Software;
 use facturier_formats::accounting::{Encoding, FecOptions, Separator};
 use facturier_formats::export;
-use facturier_store::accounting_exports::ExportRecord;
+use facturier_store::Store;
+use facturier_store::accounting_exports::{ExportFile, ExportRecord};
 use facturier_store::closings::Closing;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -67,20 +68,56 @@ pub async fn fec(State(app): State<App>, auth: Auth, Query(q): Query<ExportQuery
     };
     let stream = accounting::fec(&app, &auth, period, FecOptions { separator, encoding }).await?;
     let disposition = format!("attachment; filename=\"{}\"", stream.name);
-    let body = Body::from_stream(futures_util::stream::unfold(Some(stream), |state| async move {
+    let body = streamed(stream);
+    let content_type = format!("text/plain; charset={}", encoding.charset());
+    Ok(([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
+}
+
+/// The body of a file written as its entries are read, a page at a time.
+fn streamed(stream: accounting::FecStream) -> Body {
+    Body::from_stream(futures_util::stream::unfold(Some(stream), |state| async move {
         let mut s = state?;
         match s.next_chunk().await {
             Ok(Some(bytes)) => Some((Ok::<_, std::io::Error>(bytes), Some(s))),
             Ok(None) => None,
             Err(e) => {
                 // The status is sent: the body is cut short, which the client sees.
-                tracing::error!("FEC export stopped: {e}");
+                tracing::error!("accounting export stopped: {e}");
                 Some((Err(std::io::Error::other(e.to_string())), None))
             }
         }
+    }))
+}
+
+/// The response that downloads a run's stored file, read a part at a time.
+pub(crate) fn stored_file(store: Store, company: Uuid, file: ExportFile) -> Response {
+    let disposition = format!("attachment; filename=\"{}\"", file.file_name);
+    let length = file.size.to_string();
+    let media_type = file.media_type.clone();
+    let parts = file.part_numbers();
+    let body = Body::from_stream(futures_util::stream::unfold(Some(parts), move |state| {
+        let (store, file) = (store.clone(), file.clone());
+        async move {
+            let mut parts = state?;
+            let part = parts.next()?;
+            match store.export_part(company, &file, part).await {
+                Ok(bytes) => Some((Ok::<_, std::io::Error>(bytes), Some(parts))),
+                Err(e) => {
+                    tracing::error!("export {} part {part} unreadable: {e}", file.id);
+                    Some((Err(std::io::Error::other(e.to_string())), None))
+                }
+            }
+        }
     }));
-    let content_type = format!("text/plain; charset={}", encoding.charset());
-    Ok(([(header::CONTENT_TYPE, content_type), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
+    (
+        [
+            (header::CONTENT_TYPE, media_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_LENGTH, length),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 /// The FEC's entries in an accounting software's layout, streamed.
@@ -88,17 +125,7 @@ async fn software_file(app: &App, auth: &Auth, q: &ExportQuery, software: Softwa
     let period = period(app, auth, q).await?;
     let stream = accounting::fec(app, auth, period, FecOptions::default()).await?.as_software(software);
     let disposition = format!("attachment; filename=\"{}\"", stream.name);
-    let body = Body::from_stream(futures_util::stream::unfold(Some(stream), |state| async move {
-        let mut s = state?;
-        match s.next_chunk().await {
-            Ok(Some(bytes)) => Some((Ok::<_, std::io::Error>(bytes), Some(s))),
-            Ok(None) => None,
-            Err(e) => {
-                tracing::error!("accounting export stopped: {e}");
-                Some((Err(std::io::Error::other(e.to_string())), None))
-            }
-        }
-    }));
+    let body = streamed(stream);
     Ok((
         [
             (header::CONTENT_TYPE, "text/plain; charset=us-ascii".to_string()),
@@ -413,8 +440,7 @@ pub async fn show_export(
 pub async fn export_file(State(app): State<App>, auth: Auth, Path(id): Path<String>) -> Result<Response, ApiError> {
     let id = path_id(&id, "export")?;
     let f = app.store.accounting_export_file(auth.company(), id).await?;
-    let disposition = format!("attachment; filename=\"{}\"", f.file_name);
-    Ok(([(header::CONTENT_TYPE, f.media_type), (header::CONTENT_DISPOSITION, disposition)], f.bytes).into_response())
+    Ok(stored_file(app.store.clone(), auth.company(), f))
 }
 
 /// The body of `POST /accounting/closings`.

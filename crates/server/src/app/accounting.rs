@@ -20,8 +20,8 @@ use facturier_formats::accounting::software::{Software, write_entry};
 use facturier_formats::accounting::{FecOptions, FecWriter, file_name};
 use facturier_formats::export::{self, Cell, Sheet};
 use facturier_store::Store;
-use facturier_store::accounting::{MoneyRow, SaleCursor};
-use facturier_store::accounting_exports::{ExportRecord, Mark, MovementKind, NewExport, NewMark};
+use facturier_store::accounting::{MoneyRow, SaleCursor, SaleRow};
+use facturier_store::accounting_exports::{ExportParts, ExportRecord, Mark, MovementKind, NewExport, NewMark};
 use std::collections::{BTreeMap, HashMap};
 use time::Date;
 use uuid::Uuid;
@@ -113,13 +113,86 @@ pub struct FecStream {
     today: Date,
     phase: Phase,
     after: Option<SaleCursor>,
+    /// The next page, being read while this one is written: reading (SQLite on a
+    /// blocking thread) and writing (parsing, entries, encoding) take a core each.
+    ahead: Option<tokio::task::JoinHandle<Result<Page, ApiError>>>,
     /// The file's name: `SIRENFECAAAAMMJJ.txt`.
     pub name: String,
 }
 
-/// A whole file made by [`FecStream::collect`].
-pub struct Built {
-    pub bytes: Vec<u8>,
+impl Drop for FecStream {
+    /// A download cut short stops the page being read for it.
+    fn drop(&mut self) {
+        if let Some(h) = self.ahead.take() {
+            h.abort();
+        }
+    }
+}
+
+/// A page of movements and what writing their entries needs.
+struct Page {
+    rows: Rows,
+    /// The marks of its movements (an export run only).
+    marks: HashMap<Uuid, Mark>,
+    /// What VAT on collection needs of the invoices it settles (when the company books it).
+    facts: HashMap<Uuid, (Content, Vec<Settlement>)>,
+}
+
+enum Rows {
+    Sales(Vec<SaleRow>),
+    /// The payments, and where the next page starts (`None`: this was the last).
+    Money(Vec<MoneyRow>, Option<SaleCursor>),
+}
+
+/// What reading a page needs, to be moved onto a task of its own.
+#[derive(Clone)]
+struct PageReader {
+    store: Store,
+    company: Uuid,
+    period: Period,
+    /// An export run: read each page's marks.
+    marks: bool,
+    /// VAT on collection: read the facts of the invoices a page settles.
+    collection: bool,
+}
+
+impl PageReader {
+    async fn read(self, phase: Phase, after: Option<SaleCursor>) -> Result<Page, ApiError> {
+        let Period { from, to } = self.period;
+        let (rows, kind, ids, settled) = match phase {
+            Phase::Sales => {
+                let page = self.store.accounting_sales(self.company, from, to, after, PAGE).await?;
+                let ids: Vec<Uuid> = page.iter().map(|s| s.id).collect();
+                let settled: Vec<Uuid> = page.iter().filter_map(|s| s.parent).collect();
+                (Rows::Sales(page), MovementKind::Sale, ids, settled)
+            }
+            Phase::Money | Phase::Reversals => {
+                let reversals = phase == Phase::Reversals;
+                let (page, next) = self.store.accounting_money(self.company, from, to, after, PAGE, reversals).await?;
+                let kind = if reversals { MovementKind::Reversal } else { MovementKind::Payment };
+                let ids: Vec<Uuid> = page.iter().map(|m| m.id).collect();
+                let receipts = page.iter().filter(|m| m.kind == "receipt");
+                let settled: Vec<Uuid> = receipts.flat_map(|m| &m.shares).map(|s| s.document_id).collect();
+                (Rows::Money(page, next), kind, ids, settled)
+            }
+            Phase::Done => (Rows::Sales(Vec::new()), MovementKind::Sale, Vec::new(), Vec::new()),
+        };
+        let marks = if self.marks && !ids.is_empty() {
+            self.store.export_marks(self.company, kind, &ids).await?
+        } else {
+            HashMap::new()
+        };
+        let facts = if self.collection && !settled.is_empty() {
+            self.store.collection_facts(self.company, &settled).await?
+        } else {
+            HashMap::new()
+        };
+        Ok(Page { rows, marks, facts })
+    }
+}
+
+/// What [`FecStream::write_to`] wrote.
+pub struct Written {
     pub name: String,
     pub media_type: String,
     pub entries: u64,
@@ -160,6 +233,7 @@ impl FecStream {
             today,
             phase: Phase::Sales,
             after: None,
+            ahead: None,
             name,
         })
     }
@@ -171,7 +245,7 @@ impl FecStream {
         self
     }
 
-    /// The same entries as the rows of a sheet (the FEC's columns), for [`FecStream::collect`].
+    /// The same entries as the rows of a sheet (the FEC's columns), for [`FecStream::write_to`].
     pub fn as_sheet(mut self, ext: &str) -> FecStream {
         self.name = format!("ecritures-{}-{}.{ext}", self.period.from, self.period.to);
         self.output = Output::Sheet(Vec::new());
@@ -279,41 +353,46 @@ impl FecStream {
         Ok(())
     }
 
-    /// What VAT on collection needs of a page's invoices; nothing read when the company
-    /// books all its VAT on debits.
-    async fn collection_facts(
-        &self,
-        invoices: Vec<Uuid>,
-    ) -> Result<HashMap<Uuid, (Content, Vec<Settlement>)>, ApiError> {
-        if !self.chart.vat_on_collection_for_services || invoices.is_empty() {
-            return Ok(HashMap::new());
+    fn reader(&self) -> PageReader {
+        PageReader {
+            store: self.store.clone(),
+            company: self.company,
+            period: self.period,
+            marks: self.selection.is_some(),
+            collection: self.chart.vat_on_collection_for_services,
         }
-        Ok(self.store.collection_facts(self.company, &invoices).await?)
-    }
-
-    /// The marks of a page's movements, when a selection needs them.
-    async fn marks(&self, movement: MovementKind, ids: Vec<Uuid>) -> Result<HashMap<Uuid, Mark>, ApiError> {
-        if self.selection.is_none() {
-            return Ok(HashMap::new());
-        }
-        Ok(self.store.export_marks(self.company, movement, &ids).await?)
     }
 
     /// The next bytes of the file (the header comes with the first page), `None` at the end.
     pub async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, ApiError> {
-        let Period { from, to } = self.period;
-        match self.phase {
-            Phase::Done => return Ok(None),
-            Phase::Sales => {
-                let page = self.store.accounting_sales(self.company, from, to, self.after, PAGE).await?;
-                if page.len() < PAGE as usize {
-                    self.phase = Phase::Money;
-                    self.after = None;
-                } else {
-                    self.after = page.last().map(|s| (s.issue_date, s.id));
-                }
-                let marks = self.marks(MovementKind::Sale, page.iter().map(|s| s.id).collect()).await?;
-                let facts = self.collection_facts(page.iter().filter_map(|s| s.parent).collect()).await?;
+        if self.phase == Phase::Done {
+            return Ok(None);
+        }
+        let read_in = self.phase;
+        let page = match self.ahead.take() {
+            Some(h) => h.await.map_err(|e| ApiError::Internal(format!("a page of the export: {e}")))??,
+            None => self.reader().read(self.phase, self.after).await?,
+        };
+        // Where the next page starts; it is read while this one is written.
+        match &page.rows {
+            Rows::Sales(rows) if rows.len() < PAGE as usize => {
+                self.phase = Phase::Money;
+                self.after = None;
+            }
+            Rows::Sales(rows) => self.after = rows.last().map(|s| (s.issue_date, s.id)),
+            Rows::Money(_, Some(next)) => self.after = Some(*next),
+            Rows::Money(..) if self.phase == Phase::Reversals => self.phase = Phase::Done,
+            Rows::Money(..) => {
+                self.phase = Phase::Reversals;
+                self.after = None;
+            }
+        }
+        if self.phase != Phase::Done {
+            self.ahead = Some(tokio::spawn(self.reader().read(self.phase, self.after)));
+        }
+        let Page { rows, marks, facts } = page;
+        match rows {
+            Rows::Sales(page) => {
                 for s in &page {
                     let totals = s.content.totals();
                     let customer = Auxiliary {
@@ -340,15 +419,9 @@ impl FecStream {
                     }
                 }
             }
-            Phase::Money | Phase::Reversals => {
-                let reversals = self.phase == Phase::Reversals;
-                let (page, next) =
-                    self.store.accounting_money(self.company, from, to, self.after, PAGE, reversals).await?;
+            Rows::Money(page, _) => {
+                let reversals = read_in == Phase::Reversals;
                 let kind = if reversals { MovementKind::Reversal } else { MovementKind::Payment };
-                let marks = self.marks(kind, page.iter().map(|m| m.id).collect()).await?;
-                let receipts = page.iter().filter(|m| m.kind == "receipt");
-                let facts =
-                    self.collection_facts(receipts.flat_map(|m| &m.shares).map(|s| s.document_id).collect()).await?;
                 for m in &page {
                     let mut movement = movement(m, reversals, self.currency);
                     if m.kind == "receipt" {
@@ -362,14 +435,6 @@ impl FecStream {
                     let e = money_entry(&self.chart, self.currency, &movement);
                     self.emit(&e, kind, m.id, &marks)?;
                 }
-                match next {
-                    Some(n) => self.after = Some(n),
-                    None if reversals => self.phase = Phase::Done,
-                    None => {
-                        self.phase = Phase::Reversals;
-                        self.after = None;
-                    }
-                }
             }
         }
         let header = std::mem::take(self.writer.get_mut());
@@ -380,11 +445,11 @@ impl FecStream {
         }))
     }
 
-    /// Reads every page and gives the whole file (an export run, which is stored).
-    pub async fn collect(mut self) -> Result<Built, ApiError> {
-        let mut bytes = Vec::new();
+    /// Reads every page and writes the file to `parts` as it goes (an export run, which
+    /// is stored). A sheet is the exception: a workbook is made whole, then written.
+    pub async fn write_to(mut self, parts: &mut ExportParts) -> Result<Written, ApiError> {
         while let Some(chunk) = self.next_chunk().await? {
-            bytes.extend_from_slice(&chunk);
+            parts.write(&chunk).await?;
         }
         let (entries, lines) = self.counts();
         let media_type = match &mut self.output {
@@ -403,11 +468,17 @@ impl FecStream {
                 } else {
                     (export::csv(&sheet, Language::Fr), export::CSV_TYPE)
                 };
-                bytes = file.map_err(|e| ApiError::Internal(e.to_string()))?;
+                parts.write(&file.map_err(|e| ApiError::Internal(e.to_string()))?).await?;
                 media.to_string()
             }
         };
-        Ok(Built { bytes, name: self.name, media_type, entries, lines, selection: self.selection })
+        Ok(Written {
+            name: std::mem::take(&mut self.name),
+            media_type,
+            entries,
+            lines,
+            selection: self.selection.take(),
+        })
     }
 }
 
@@ -569,6 +640,45 @@ pub struct ExportRequest {
 /// Times an export run is built again when another run was recorded meanwhile.
 const RECORD_ATTEMPTS: usize = 5;
 
+/// Records a run whose file `parts` holds: `None` when another run was recorded meanwhile.
+async fn record_built(
+    store: &Store,
+    company: Uuid,
+    user: Option<Uuid>,
+    request: &ExportRequest,
+    seq: i64,
+    built: Written,
+    parts: ExportParts,
+) -> Result<Option<ExportRecord>, ApiError> {
+    let Some(sel) = built.selection else {
+        return Err(ApiError::Internal("an export run without its selection".into()));
+    };
+    let Period { from, to } = request.period;
+    if built.entries == 0 {
+        let code = if sel.skipped > 0 { "export_nothing_new" } else { "export_empty" };
+        return Err(ApiError::field("from", Message::new(code).with("from", from).with("to", to)));
+    }
+    let file = parts.finish().await?;
+    let reexport = sel.again > 0;
+    let name = if reexport { reexport_name(&built.name, seq + 1) } else { built.name };
+    let new = NewExport {
+        after_seq: seq,
+        format: request.format.as_str().into(),
+        from,
+        to,
+        journals: request.journals.clone(),
+        reexport,
+        entries: built.entries,
+        new_entries: sel.new_marks.len() as u64,
+        lines: built.lines,
+        file_name: name,
+        media_type: built.media_type,
+        file,
+        created_by: user,
+    };
+    Ok(store.record_export(company, &new, &sel.new_marks).await?)
+}
+
 /// `name.ext` → `name-reexport-N.ext`: a re-export says so in its file name.
 fn reexport_name(name: &str, seq: i64) -> String {
     match name.rsplit_once('.') {
@@ -605,35 +715,22 @@ pub async fn record_export(
             }
             ExportFormat::Xlsx => stream.as_sheet("xlsx"),
         };
-        let built =
-            stream.selecting(Selection::new(request.journals.clone(), request.reexport, last)).collect().await?;
-        let Some(sel) = built.selection else {
-            return Err(ApiError::Internal("an export run without its selection".into()));
+        let stream = stream.selecting(Selection::new(request.journals.clone(), request.reexport, last));
+        let mut parts = store.export_parts(company).await?;
+        let id = parts.id;
+        // The file goes to the store a part at a time; a run that is not recorded takes
+        // its parts away with it.
+        let recorded = match stream.write_to(&mut parts).await {
+            Ok(built) => record_built(store, company, user, request, seq, built, parts).await,
+            Err(e) => Err(e),
         };
-        let Period { from, to } = request.period;
-        if built.entries == 0 {
-            let code = if sel.skipped > 0 { "export_nothing_new" } else { "export_empty" };
-            return Err(ApiError::field("from", Message::new(code).with("from", from).with("to", to)));
-        }
-        let reexport = sel.again > 0;
-        let name = if reexport { reexport_name(&built.name, seq + 1) } else { built.name };
-        let new = NewExport {
-            after_seq: seq,
-            format: request.format.as_str().into(),
-            from,
-            to,
-            journals: request.journals.clone(),
-            reexport,
-            entries: built.entries,
-            new_entries: sel.new_marks.len() as u64,
-            lines: built.lines,
-            file_name: name,
-            media_type: built.media_type,
-            bytes: built.bytes,
-            created_by: user,
-        };
-        if let Some(r) = store.record_export(company, &new, &sel.new_marks).await? {
-            return Ok(r);
+        match recorded {
+            Ok(Some(r)) => return Ok(r),
+            Ok(None) => store.drop_export_parts(company, id).await?,
+            Err(e) => {
+                store.drop_export_parts(company, id).await?;
+                return Err(e);
+            }
         }
     }
     Err(ApiError::Conflict(Message::new("export_busy")))

@@ -14,8 +14,8 @@ use crate::app::accounting::{ExportFormat, record_export};
 use crate::error::ApiError;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use facturier_core::party::Language;
 use facturier_formats::text;
 use uuid::Uuid;
@@ -205,6 +205,5 @@ pub async fn file(State(app): State<App>, s: WebSession, Path(id): Path<String>)
     let lang: Language = s.lang();
     let id: Uuid = id.parse().map_err(|_| WebError::NotFound(lang))?;
     let f = app.store.accounting_export_file(s.rec.company_id, id).await.map_err(|e| WebError::store(lang, e))?;
-    let disposition = format!("attachment; filename=\"{}\"", f.file_name);
-    Ok(([(header::CONTENT_TYPE, f.media_type), (header::CONTENT_DISPOSITION, disposition)], f.bytes).into_response())
+    Ok(crate::api::accounting::stored_file(app.store.clone(), s.rec.company_id, f))
 }

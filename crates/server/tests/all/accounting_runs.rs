@@ -8,6 +8,8 @@ use crate::common;
 
 use common::{TestApp, each_db, line};
 use facturier_formats::accounting::{check_fec, latin9};
+use facturier_store::Store;
+use facturier_store::accounting_exports::NewExport;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -218,6 +220,67 @@ async fn two_export_runs_at_once_never_export_an_entry_twice() {
         let nums: BTreeSet<&str> = seen.values().map(String::as_str).collect();
         let expected: BTreeSet<String> = (1..=6).map(|n| format!("VE{n:06}")).collect();
         assert_eq!(nums, expected.iter().map(String::as_str).collect());
+        // The runs that lost or had nothing new took their written parts away.
+        assert_eq!(unrecorded_parts(&app).await, 0);
+    })
+    .await;
+}
+
+/// Stored parts that belong to no recorded run.
+async fn unrecorded_parts(app: &TestApp) -> i64 {
+    let sql = "SELECT COUNT(*) FROM accounting_export_parts p WHERE NOT EXISTS \
+               (SELECT 1 FROM accounting_exports e WHERE e.company_id = p.company_id AND e.id = p.export_id)";
+    match &app.store {
+        Store::Sqlite(p, _) => sqlx::query_scalar(sql).fetch_one(p).await,
+        Store::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+    }
+    .expect("count the parts")
+}
+
+#[tokio::test]
+async fn a_large_run_file_is_stored_in_parts_and_downloads_whole_byte_for_byte() {
+    each_db(|app| async move {
+        // 2.5 MiB of varied bytes, given in uneven pieces: three parts of a mebibyte at most.
+        let bytes: Vec<u8> = (0u32..2_621_440).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+        let mut parts = app.store.export_parts(app.company_id).await.expect("start the parts");
+        for piece in bytes.chunks(300_007) {
+            parts.write(piece).await.expect("write a piece");
+        }
+        let file = parts.finish().await.expect("finish the file");
+        assert_eq!((file.parts, file.size), (3, bytes.len() as u64));
+        assert_eq!(file.sha256, facturier_store::files::sha256_hex(&bytes));
+        let day = time::Date::from_calendar_date(year(), time::Month::January, 1).unwrap();
+        let new = NewExport {
+            after_seq: 0,
+            format: "fec".into(),
+            from: day,
+            to: day,
+            journals: vec![],
+            reexport: false,
+            entries: 1,
+            new_entries: 0,
+            lines: 2,
+            file_name: "large.txt".into(),
+            media_type: "text/plain; charset=iso-8859-15".into(),
+            file,
+            created_by: None,
+        };
+        let run = app.store.record_export(app.company_id, &new, &[]).await.expect("record").expect("the first run");
+        let path = format!("/exports/{}/file", run.id);
+        let (status, _, _, got) = download(&app, &path).await;
+        assert_eq!(status, 200);
+        assert!(got == bytes, "the parts put back in order, {} bytes against {}", got.len(), bytes.len());
+        let r = app.http.get(format!("{}{path}", app.base)).bearer_auth(&app.token).send().await.expect("request");
+        assert_eq!(r.content_length(), Some(bytes.len() as u64), "the length is announced");
+        let view = app.get(&format!("/exports/{}", run.id)).await.assert_status(200).clone();
+        assert_eq!(view["size"], bytes.len() as u64, "{view}");
+        assert_eq!(view["sha256"].as_str(), Some(facturier_store::files::sha256_hex(&bytes).as_str()));
+        assert_eq!(unrecorded_parts(&app).await, 0);
+
+        // Another company cannot read it.
+        let other = app.other_company().await;
+        let r = app.http.get(format!("{}{path}", app.base)).bearer_auth(&other.token).send().await.expect("request");
+        assert_eq!(r.status().as_u16(), 404);
     })
     .await;
 }
