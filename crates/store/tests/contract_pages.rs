@@ -10,40 +10,11 @@ mod services;
 use facturier_core::Decimal;
 use facturier_core::document::{Content, Line};
 use facturier_core::money::Currency;
-use facturier_core::party::{Address, Customer, CustomerKind, Language, LegalIds};
 use facturier_core::tax::Vat;
 use facturier_store::Store;
 use facturier_store::contracts::{NewContract, PeriodInvoice, PeriodKeys};
 use time::macros::date;
 use uuid::Uuid;
-
-fn customer() -> Customer {
-    Customer {
-        kind: CustomerKind::Company,
-        name: "Maintenance cliente SARL".into(),
-        email: None,
-        activity: None,
-        legal: LegalIds::default(),
-        iban: None,
-        billing_address: Address {
-            line1: "1 rue de la Paix".into(),
-            line2: None,
-            postal_code: "75002".into(),
-            city: "Paris".into(),
-            country: "FR".parse().expect("a country"),
-        },
-        delivery_address: None,
-        contacts: vec![],
-        language: Language::Fr,
-        currency: None,
-        payment_terms: None,
-        tags: vec![],
-        notes: None,
-        invoice_grouping: Default::default(),
-        contract_billing: Default::default(),
-        network: None,
-    }
-}
 
 /// A company with a customer and `n` active contracts (the store does not read their terms).
 async fn contracts(store: &Store, name: &str, n: usize) -> (Uuid, Uuid, Vec<Uuid>) {
@@ -52,7 +23,11 @@ async fn contracts(store: &Store, name: &str, n: usize) -> (Uuid, Uuid, Vec<Uuid
         .await
         .expect("a company")
         .company_id;
-    let customer = store.insert_customer(company, &customer()).await.expect("a customer").id;
+    let customer = store
+        .insert_customer(company, &services::company_customer("Maintenance cliente SARL"))
+        .await
+        .expect("a customer")
+        .id;
     let mut ids = Vec::new();
     for i in 0..n {
         let new = NewContract {

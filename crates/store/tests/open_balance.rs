@@ -9,7 +9,6 @@ use facturier_core::Decimal;
 use facturier_core::document::{Content, DocumentKind, Line};
 use facturier_core::lifecycle::{self, Status};
 use facturier_core::money::Currency;
-use facturier_core::party::{Address, Customer, CustomerKind, Language, LegalIds};
 use facturier_core::tax::Vat;
 use facturier_store::Store;
 use uuid::Uuid;
@@ -18,34 +17,6 @@ use uuid::Uuid;
 const DUE: &str = "123.45";
 /// The same, in the thousandths `open_balance` counts in.
 const DUE_MILLI: i64 = 123_450;
-
-fn customer() -> Customer {
-    Customer {
-        kind: CustomerKind::Company,
-        name: "Balance SARL".into(),
-        email: None,
-        activity: None,
-        legal: LegalIds::default(),
-        iban: None,
-        billing_address: Address {
-            line1: "1 rue de la Paix".into(),
-            line2: None,
-            postal_code: "75002".into(),
-            city: "Paris".into(),
-            country: "FR".parse().expect("a country"),
-        },
-        delivery_address: None,
-        contacts: vec![],
-        language: Language::Fr,
-        currency: None,
-        payment_terms: None,
-        tags: vec![],
-        notes: None,
-        invoice_grouping: Default::default(),
-        contract_billing: Default::default(),
-        network: None,
-    }
-}
 
 /// Sets a document's status and what it owes, as the store's writers do (one UPDATE).
 async fn set(store: &Store, id: Uuid, status: Status) {
@@ -75,7 +46,8 @@ async fn balance_follows_the_lifecycle(store: &Store, backend: &str) {
         .await
         .expect("a company");
     let cid = company.company_id;
-    let customer_id = store.insert_customer(cid, &customer()).await.expect("a customer").id;
+    let customer_id =
+        store.insert_customer(cid, &services::company_customer("Balance SARL")).await.expect("a customer").id;
     let vat = Vat::new(Decimal::from(20), None).expect("20 %");
     let content = Content {
         lines: vec![Line::item("Pose", Decimal::ONE, Decimal::from(100), vat)],

@@ -78,3 +78,34 @@ pub async fn drop_postgres(store: facturier_store::Store, name: &str) {
     store.close().await;
     facturier_store::bulk::drop_postgres_database(&pg_admin_url(), name).await.expect("drop the test database");
 }
+
+/// A company customer in Paris, French-speaking, with nothing else set.
+#[allow(dead_code)] // Not every test binary that shares this module makes customers.
+pub fn company_customer(name: &str) -> facturier_core::party::Customer {
+    use facturier_core::party::{Address, Customer, CustomerKind, Language, LegalIds};
+    Customer {
+        kind: CustomerKind::Company,
+        name: name.into(),
+        email: None,
+        activity: None,
+        legal: LegalIds::default(),
+        iban: None,
+        billing_address: Address {
+            line1: "1 rue de la Paix".into(),
+            line2: None,
+            postal_code: "75002".into(),
+            city: "Paris".into(),
+            country: "FR".parse().expect("a country"),
+        },
+        delivery_address: None,
+        contacts: vec![],
+        language: Language::Fr,
+        currency: None,
+        payment_terms: None,
+        tags: vec![],
+        notes: None,
+        invoice_grouping: Default::default(),
+        contract_billing: Default::default(),
+        network: None,
+    }
+}
