@@ -558,7 +558,11 @@ impl Store {
             return Ok(HashSet::new());
         }
         let mut q = Sql::new("SELECT DISTINCT document_id FROM outbox WHERE company_id = ");
-        q.bind(Arg::Uuid(company_id)).push(" AND status = 'sent' AND document_id IN ").bind_ids(ids);
+        // On SQLite `+status` keeps the planner off `outbox_due (status, …)`, which walked
+        // every sent message of every company for each list page, and on the lookup by
+        // document (`outbox_by_document`).
+        let status = if matches!(self, Store::Sqlite(..)) { " AND +status = 'sent'" } else { " AND status = 'sent'" };
+        q.bind(Arg::Uuid(company_id)).push(status).push(" AND document_id IN ").bind_ids(ids);
         let rows: Vec<(Uuid,)> =
             on_pool!(self, |c| bind_args!(sqlx::query_as(sqlx::AssertSqlSafe(q.text.as_str())), q.args.clone())
                 .fetch_all(c)
