@@ -179,7 +179,6 @@ pub enum Dispatch<'a> {
     Letter { level: &'a str, pdf: &'a [u8] },
 }
 
-
 /// What taking a customer's steps did.
 #[derive(Debug)]
 pub enum Taken {

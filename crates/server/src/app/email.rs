@@ -260,7 +260,12 @@ pub async fn list(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid) -> Resul
 /// reference to the stored file (read by the mailer at send, as the dunning run's), all in
 /// one transaction. Returns the invoices that could not be e-mailed (a customer without an
 /// address): they stay issued, the run goes on. The caller wakes the outbox once.
-pub async fn queue_issued(app: &App, company: Uuid, today: time::Date, invoices: &[Uuid]) -> Result<Vec<Uuid>, ApiError> {
+pub async fn queue_issued(
+    app: &App,
+    company: Uuid,
+    today: time::Date,
+    invoices: &[Uuid],
+) -> Result<Vec<Uuid>, ApiError> {
     let mut composed = Vec::with_capacity(invoices.len());
     let mut not_emailed = Vec::new();
     for &id in invoices {

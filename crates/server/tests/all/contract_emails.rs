@@ -153,7 +153,10 @@ async fn a_customer_without_an_address_is_listed_not_emailed_and_drafts_send_not
         assert!(emails(&app, silent_inv).await.is_empty(), "nothing queued without an address");
         for id in created.iter().filter(|id| !issued.contains(id)) {
             let draft = app.get(&format!("/invoices/{id}")).await.assert_status(200).clone();
-            assert_eq!((draft["status"].as_str(), draft["customer_id"].as_str()), (Some("draft"), Some(drafts.as_str())));
+            assert_eq!(
+                (draft["status"].as_str(), draft["customer_id"].as_str()),
+                (Some("draft"), Some(drafts.as_str()))
+            );
             assert!(emails(&app, id).await.is_empty(), "a draft is not sent");
         }
         for id in issued.iter().filter(|id| *id != silent_inv) {
