@@ -61,6 +61,9 @@ pub async fn run(store: &Store, args: RunDueArgs) -> Result<bool> {
             complete = false;
             eprintln!("not billed: contract {} from {}: {}", b.reference, b.billing_date, b.message.english());
         }
+        for id in &report.not_emailed {
+            eprintln!("not e-mailed: invoice {id} was issued, its customer has no e-mail address");
+        }
         for id in report.created.iter().chain(&report.recurring) {
             println!("{id}");
         }

@@ -6,7 +6,8 @@
 
 use crate::documents::event;
 use crate::files::FileFormat;
-use crate::outbox::{NewEmail, enqueue_in};
+pub use crate::outbox::Attachment;
+use crate::outbox::{NewEmail, attach_in, enqueue_in};
 use crate::{Result, Stamp, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use facturier_core::Decimal;
 use facturier_core::document::DocumentKind;
@@ -176,16 +177,6 @@ pub struct PlannedStep {
 pub enum Dispatch<'a> {
     Email { email: NewEmail<'a>, more_attachments: &'a [Attachment] },
     Letter { level: &'a str, pdf: &'a [u8] },
-}
-
-/// A file an e-mail carries beyond its own attachment.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Attachment {
-    /// Bytes made for this message.
-    Bytes { name: String, bytes: Vec<u8> },
-    /// An issued document's stored file, read when the message is sent: issued files
-    /// never change, so a reminder over thousands of invoices copies none of them.
-    Stored { name: String, document_id: Uuid, format: FileFormat },
 }
 
 /// What taking a customer's steps did.
@@ -365,31 +356,7 @@ impl Store {
         let (email_id, letter_id) = match dispatch {
             Dispatch::Email { email, more_attachments } => {
                 let id = enqueue_in(&mut tx, email).await?;
-                for (n, a) in more_attachments.iter().enumerate() {
-                    let position = i64::try_from(n).unwrap_or(i64::MAX);
-                    let (name, bytes, file) = match a {
-                        Attachment::Bytes { name, bytes } => (name, Some(bytes.as_slice()), None),
-                        Attachment::Stored { name, document_id, format } => {
-                            (name, None, Some((*document_id, format.as_str())))
-                        }
-                    };
-                    on_conn!(&mut tx, |c| {
-                        sqlx::query(
-                            "INSERT INTO outbox_attachments \
-                             (company_id, email_id, position, name, bytes, document_id, format) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                        )
-                        .bind(company_id)
-                        .bind(id)
-                        .bind(position)
-                        .bind(name.as_str())
-                        .bind(bytes)
-                        .bind(file.map(|f| f.0))
-                        .bind(file.map(|f| f.1))
-                        .execute(&mut *c)
-                        .await?;
-                    });
-                }
+                attach_in(&mut tx, company_id, id, more_attachments).await?;
                 (Some(id), None)
             }
             Dispatch::Letter { level, pdf } => {

@@ -9,6 +9,7 @@
 //! for tools and tests); everything after a claim filters by the message's `company_id`.
 
 use crate::documents::event;
+use crate::files::FileFormat;
 use crate::jobs::{EMAIL_SEND, NewJob, enqueue_in as enqueue_job_in};
 use crate::{Result, Store, StoreError, Tx, new_id, now, on_conn, on_pool};
 use serde_json::json;
@@ -254,7 +255,63 @@ pub async fn enqueue_in(tx: &mut Tx, e: &NewEmail<'_>) -> Result<Uuid> {
     Ok(id)
 }
 
+/// A file an e-mail carries beyond its own attachment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Attachment {
+    /// Bytes made for this message.
+    Bytes { name: String, bytes: Vec<u8> },
+    /// An issued document's stored file, read when the message is sent: issued files
+    /// never change, so a reminder over thousands of invoices copies none of them.
+    Stored { name: String, document_id: Uuid, format: FileFormat },
+}
+
+/// Adds the further attachments of message `email_id` (`outbox_attachments`, read by the
+/// mailer in order after the message's own), inside the caller's transaction.
+pub(crate) async fn attach_in(tx: &mut Tx, company_id: Uuid, email_id: Uuid, files: &[Attachment]) -> Result<()> {
+    for (n, a) in files.iter().enumerate() {
+        let position = i64::try_from(n).unwrap_or(i64::MAX);
+        let (name, bytes, file) = match a {
+            Attachment::Bytes { name, bytes } => (name, Some(bytes.as_slice()), None),
+            Attachment::Stored { name, document_id, format } => (name, None, Some((*document_id, format.as_str()))),
+        };
+        on_conn!(&mut *tx, |c| {
+            sqlx::query(
+                "INSERT INTO outbox_attachments \
+                 (company_id, email_id, position, name, bytes, document_id, format) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(company_id)
+            .bind(email_id)
+            .bind(position)
+            .bind(name.as_str())
+            .bind(bytes)
+            .bind(file.map(|f| f.0))
+            .bind(file.map(|f| f.1))
+            .execute(&mut *c)
+            .await?;
+        });
+    }
+    Ok(())
+}
+
 impl Store {
+    /// Puts messages in the outbox in one transaction (see [`enqueue_in`]), each with its
+    /// further attachments ([`attach_in`]); returns their ids in order.
+    pub async fn enqueue_emails(&self, emails: &[(NewEmail<'_>, Vec<Attachment>)]) -> Result<Vec<Uuid>> {
+        if emails.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin().await?;
+        let mut ids = Vec::with_capacity(emails.len());
+        for (e, files) in emails {
+            let id = enqueue_in(&mut tx, e).await?;
+            attach_in(&mut tx, e.company_id, id, files).await?;
+            ids.push(id);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
     /// Puts a message in the outbox (see [`enqueue_in`]) and returns it.
     pub async fn enqueue_email(&self, e: &NewEmail<'_>) -> Result<EmailRecord> {
         let mut tx = self.begin().await?;

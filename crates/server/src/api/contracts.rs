@@ -409,6 +409,9 @@ pub struct BillingRunView {
     pub contracts: usize,
     /// Interventions billed with their contract's period.
     pub interventions: usize,
+    /// Invoices issued (in `issued`) that could not be e-mailed: their customer has no
+    /// e-mail address. The others are queued to their customer with their PDF.
+    pub not_emailed: Vec<Uuid>,
 }
 
 /// `POST /billing/run`.
@@ -443,5 +446,6 @@ pub async fn run(
         recurring: r.recurring,
         interventions: r.interventions,
         contracts: r.contracts,
+        not_emailed: r.not_emailed,
     }))
 }

@@ -678,6 +678,9 @@ pub struct RunReport {
     pub recurring: Vec<Uuid>,
     /// Interventions billed with their contract's period.
     pub interventions: usize,
+    /// Invoices issued (in `issued`) whose e-mail could not be written: their customer
+    /// has no address. They stay issued; `POST /invoices/{id}/send` sends them.
+    pub not_emailed: Vec<Uuid>,
 }
 
 /// Bills every period due on or before `date` of the company's active contracts, read by
@@ -702,6 +705,8 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
     // last one is read, so the run holds one customer's grouped contracts at a time.
     let mut group = Group::default();
     let mut batch = Batch::default();
+    // The invoices of `report.issued` e-mailed so far (each page's once it is written).
+    let mut emailed = 0;
     let mut after = None;
     loop {
         let page = app.store.billable_contracts_by_customer(company, after, RUN_PAGE).await?;
@@ -739,13 +744,40 @@ pub async fn run(app: &App, company: Uuid, date: Date, mut progress: impl FnMut(
             report.contracts += 1;
             progress(report.contracts);
         }
+        email_issued(app, company, &run, &mut report, &mut emailed).await?;
     }
     group.bill(app, company, &run, &mut report, &mut progress, &mut batch).await?;
-    // The recurring invoices without a contract, by the same run.
+    email_issued(app, company, &run, &mut report, &mut emailed).await?;
+    // The recurring invoices without a contract, by the same run (which e-mails those it issues).
     let recurring = crate::app::recurring::run(app, company, date, run.today).await?;
     report.recurring = recurring.created;
     report.issued.extend(recurring.issued);
+    report.not_emailed.extend(recurring.not_emailed);
+    // One wake for the whole run: the mailer takes every message queued.
+    if report.issued.len() > report.not_emailed.len() {
+        app.outbox.wake();
+    }
     Ok(report)
+}
+
+/// Queues the e-mail of each invoice issued since the last call (`report.issued` from
+/// `emailed` on), after its page is written and issued; those without a recipient go to
+/// `report.not_emailed`.
+async fn email_issued(
+    app: &App,
+    company: Uuid,
+    run: &RunContext,
+    report: &mut RunReport,
+    emailed: &mut usize,
+) -> Result<(), ApiError> {
+    let fresh = report.issued.get(*emailed..).unwrap_or_default();
+    if fresh.is_empty() {
+        return Ok(());
+    }
+    let missed = crate::app::email::queue_issued(app, company, run.today, fresh).await?;
+    report.not_emailed.extend(missed);
+    *emailed = report.issued.len();
+    Ok(())
 }
 
 /// The contracts of the grouped customer the run is reading, and their interventions not

@@ -14,7 +14,8 @@ use facturier_core::message::Message;
 use facturier_core::party::Language;
 use facturier_formats::email::{MergeValues, Template, Texts, attachment_name, default_template};
 use facturier_store::companies::CompanySettings;
-use facturier_store::outbox::{EmailRecord, NewEmail};
+use facturier_store::files::FileFormat;
+use facturier_store::outbox::{Attachment, EmailRecord, NewEmail};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -149,13 +150,26 @@ pub async fn compose(
     input: &SendInput,
 ) -> Result<Composed, ApiError> {
     auth.require_write()?;
-    let company = auth.company();
+    compose_for(app, auth.company(), auth.today(), kind, id, input).await
+}
+
+/// [`compose`] for a company without a user: what a run (the billing run's issued
+/// invoices) sends, exactly as a user's `send` with the same input would. `today` dates
+/// a draft's render model only (an issued document renders from what was sealed).
+pub async fn compose_for(
+    app: &App,
+    company: Uuid,
+    today: time::Date,
+    kind: DocumentKind,
+    id: Uuid,
+    input: &SendInput,
+) -> Result<Composed, ApiError> {
     let rec = app.store.document(company, kind, id).await?;
     // The table sends from every status but the draft's: a draft has no number yet.
     if !lifecycle::allows(kind, rec.status, Action::Send) {
         return Err(ApiError::Conflict(Message::new("draft_number_yet_issue").with("kind", crate::api::noun(kind))));
     }
-    let doc = super::render::model(app, auth, &rec).await?;
+    let doc = super::render::model_of(&app.store, company, today, &rec).await?;
     let settings = app.store.settings(company).await?;
 
     let mut v = Check::default();
@@ -239,4 +253,57 @@ pub struct Queued {
 pub async fn list(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid) -> Result<Vec<EmailRecord>, ApiError> {
     let rec = app.store.document(auth.company(), kind, id).await?;
     Ok(app.store.document_emails(auth.company(), rec.id).await?)
+}
+
+/// Queues the message of each invoice a run issued (the billing run's), as a user's
+/// `send` with an empty body would write it ([`compose_for`]), its PDF attached by
+/// reference to the stored file (read by the mailer at send, as the dunning run's), all in
+/// one transaction. Returns the invoices that could not be e-mailed (a customer without an
+/// address): they stay issued, the run goes on. The caller wakes the outbox once.
+pub async fn queue_issued(
+    app: &App,
+    company: Uuid,
+    today: time::Date,
+    invoices: &[Uuid],
+) -> Result<Vec<Uuid>, ApiError> {
+    let mut composed = Vec::with_capacity(invoices.len());
+    let mut not_emailed = Vec::new();
+    for &id in invoices {
+        match compose_for(app, company, today, DocumentKind::Invoice, id, &SendInput::default()).await {
+            Ok(c) => composed.push(c),
+            // What the message itself lacks (no recipient): the invoice is issued all the same.
+            Err(e @ (ApiError::Invalid(_) | ApiError::Conflict(_))) => {
+                tracing::warn!(invoice = %id, error = %e, "an invoice issued by the run cannot be e-mailed");
+                not_emailed.push(id);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    for c in &composed {
+        if !app.store.has_document_file(company, c.rec.id, FileFormat::Pdf).await? {
+            // Its files could not be rendered at issue: rendered now, as a download would.
+            crate::files::ensure(&app.store, company, &c.rec).await?;
+        }
+    }
+    let emails: Vec<(NewEmail<'_>, Vec<Attachment>)> = composed
+        .iter()
+        .map(|c| {
+            let email = NewEmail {
+                company_id: company,
+                document_id: Some(c.rec.id),
+                sender: c.sender.as_deref(),
+                sender_name: &c.sender_name,
+                to: &c.to,
+                cc: &c.cc,
+                subject: &c.subject,
+                body: &c.body,
+                // The invoice goes as its stored file, not copied into the outbox.
+                attachment: None,
+            };
+            let pdf = Attachment::Stored { name: c.attachment.clone(), document_id: c.rec.id, format: FileFormat::Pdf };
+            (email, vec![pdf])
+        })
+        .collect();
+    app.store.enqueue_emails(&emails).await?;
+    Ok(not_emailed)
 }

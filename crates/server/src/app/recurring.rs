@@ -150,11 +150,14 @@ pub async fn stop(app: &App, company: Uuid, id: Uuid) -> Result<RecurringView, A
 pub struct RecurringReport {
     pub created: Vec<Uuid>,
     pub issued: Vec<Uuid>,
+    /// Issued invoices whose customer has no e-mail address (see `contracts::RunReport`).
+    pub not_emailed: Vec<Uuid>,
 }
 
 /// Bills every occurrence on or before `date` of the company's active templates, each in
 /// its own transaction; a template past its last occurrence becomes `finished`. Invoices
-/// are issued on `today` when the template says so.
+/// are issued on `today` when the template says so, and e-mailed to the customer once
+/// the page's are issued (the caller wakes the outbox).
 pub async fn run(app: &App, company: Uuid, date: Date, today: Date) -> Result<RecurringReport, ApiError> {
     let mut report = RecurringReport::default();
     let mut after = None;
@@ -162,6 +165,7 @@ pub async fn run(app: &App, company: Uuid, date: Date, today: Date) -> Result<Re
         let page = app.store.recurring_page(company, after, RUN_PAGE, true).await?;
         let Some(last) = page.last().copied() else { break };
         after = Some(last);
+        let emailed = report.issued.len();
         for id in page {
             let rec = app.store.recurring(company, id).await?;
             let recurrence = recurrence_of(&rec);
@@ -184,6 +188,11 @@ pub async fn run(app: &App, company: Uuid, date: Date, today: Date) -> Result<Re
             if recurrence.finished_after(date) {
                 app.store.set_recurring_status(company, id, "finished").await?;
             }
+        }
+        let fresh = report.issued.get(emailed..).unwrap_or_default();
+        if !fresh.is_empty() {
+            let missed = crate::app::email::queue_issued(app, company, today, fresh).await?;
+            report.not_emailed.extend(missed);
         }
     }
     Ok(report)

@@ -486,7 +486,7 @@ const BASE_OPERATIONS: &[Operation] = &[
         ..op("post", "/indices/{code}/values/import", "importIndexValues", "contracts")
     },
     Operation {
-        description: "Not for read-only roles. Every period of the active contracts due on or before `date` (today by default, never later) and not billed yet gets its invoice, one per contract and period (one per billing day for a customer whose `contract_billing` is `grouped`), dated on its billing day; the recurring invoices due by then too (`recurring`); a contract whose index has no value for a month before its revision is listed in `blocked` and not billed, the others are. Running it again bills nothing twice.",
+        description: "Not for read-only roles. Every period of the active contracts due on or before `date` (today by default, never later) and not billed yet gets its invoice, one per contract and period (one per billing day for a customer whose `contract_billing` is `grouped`), dated on its billing day; the recurring invoices due by then too (`recurring`); a contract whose index has no value for a month before its revision is listed in `blocked` and not billed, the others are. Every invoice issued (`issued`: contracts with `billing.issue`, recurring templates with `issue`) is e-mailed to its customer as `POST /invoices/{id}/send` with an empty body would; those whose customer has no e-mail address stay issued and are listed in `not_emailed`. Running it again bills nothing twice, so sends nothing.",
         body: Body::Json("BillingRunInput"),
         success: Success::Json(200, "BillingRunView", "What the run billed"),
         errors: &[403, 422],

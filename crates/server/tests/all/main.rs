@@ -11,6 +11,7 @@ mod accounting_runs;
 mod api;
 mod bad_input;
 mod concurrency;
+mod contract_emails;
 mod contracts;
 mod documents_out;
 mod dunning;

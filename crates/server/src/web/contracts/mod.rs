@@ -209,6 +209,11 @@ pub const LABELS: Labels = &[
     ("contract.created", "Factures créées", "Invoices made"),
     ("contract.blocked", "Contrats en attente", "Contracts waiting"),
     ("contract.expired", "Contrats arrivés à échéance", "Contracts that reached their end"),
+    (
+        "contract.not_emailed",
+        "Factures émises non envoyées (client sans adresse e-mail)",
+        "Issued invoices not e-mailed (customer without an e-mail address)",
+    ),
     ("contract.why", "Pourquoi", "Why"),
     // Confirmations.
     ("confirm.contract_terminate_q", "Résilier le contrat {reference}\u{a0}?", "Terminate contract {reference}?"),

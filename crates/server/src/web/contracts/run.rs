@@ -15,6 +15,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use facturier_core::document::DocumentKind;
 use facturier_core::message::Message;
 use facturier_formats::text;
 
@@ -40,6 +41,8 @@ pub struct RunResult {
     pub made: Vec<Made>,
     pub blocked: Vec<Waiting>,
     pub expired: Vec<(String, String)>,
+    /// Issued invoices that could not be e-mailed: link and number.
+    pub not_emailed: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -146,6 +149,17 @@ pub async fn run(State(app): State<App>, CsrfForm(s, form): CsrfForm) -> Result<
     let counts = t(lang, "contract.run_counts")
         .replace("{contracts}", &text::count(report.contracts as u64, lang))
         .replace("{created}", &text::count(report.created.len() as u64, lang));
-    let result = RunResult { counts, made, blocked, expired };
+    let mut not_emailed = Vec::new();
+    for id in &report.not_emailed {
+        let number = app
+            .store
+            .document(company, DocumentKind::Invoice, *id)
+            .await
+            .ok()
+            .and_then(|d| d.number)
+            .unwrap_or_default();
+        not_emailed.push((format!("/invoices/{id}"), number));
+    }
+    let result = RunResult { counts, made, blocked, expired, not_emailed };
     render(&app, &s, typed, Vec::new(), Some(result), StatusCode::OK).await
 }
