@@ -89,21 +89,7 @@ impl Store {
              FROM documents d JOIN customers cu ON cu.company_id = d.company_id AND cu.id = d.customer_id \
              WHERE d.company_id = ",
         );
-        q.bind(Arg::Uuid(company_id));
-        q.push(" AND d.kind IN ('invoice', 'deposit_invoice', 'credit_note') AND d.status NOT IN ('draft', 'cancelled') AND d.issue_date <= ");
-        q.bind(Arg::Date(to));
-        match after {
-            // A row value as the only lower bound: both planners seek the index's (date, id)
-            // suffix, so a page deep in a million documents costs what the first one does.
-            Some((day, id)) => {
-                q.push(" AND (d.issue_date, d.id) > (").bind(Arg::Date(day));
-                q.push(", ").bind(Arg::Uuid(id)).push(")");
-            }
-            None => {
-                q.push(" AND d.issue_date >= ").bind(Arg::Date(from));
-            }
-        }
-        q.push(" ORDER BY d.issue_date, d.id LIMIT ").bind(Arg::I64(i64::from(limit)));
+        issued_page(&mut q, company_id, from, to, after, limit);
         let rows: Vec<DocRow> = self.rows(&q).await?;
         let mut sales = Vec::with_capacity(rows.len());
         let mut parents: HashMap<Uuid, Uuid> = HashMap::new();
@@ -382,6 +368,27 @@ impl Store {
     }
 }
 
+/// Ends `q` (which selects from `documents d` and ends with `WHERE d.company_id = `) with
+/// the company, the issued sales documents of the period, after `after`, a page of `limit`
+/// in (issue date, id) order.
+fn issued_page(q: &mut Sql, company_id: Uuid, from: Date, to: Date, after: Option<SaleCursor>, limit: u32) {
+    q.bind(Arg::Uuid(company_id));
+    q.push(" AND d.kind IN ('invoice', 'deposit_invoice', 'credit_note') AND d.status NOT IN ('draft', 'cancelled') AND d.issue_date <= ");
+    q.bind(Arg::Date(to));
+    match after {
+        // A row value as the only lower bound: both planners seek the index's (date, id)
+        // suffix, so a page deep in a million documents costs what the first one does.
+        Some((day, id)) => {
+            q.push(" AND (d.issue_date, d.id) > (").bind(Arg::Date(day));
+            q.push(", ").bind(Arg::Uuid(id)).push(")");
+        }
+        None => {
+            q.push(" AND d.issue_date >= ").bind(Arg::Date(from));
+        }
+    }
+    q.push(" ORDER BY d.issue_date, d.id LIMIT ").bind(Arg::I64(i64::from(limit)));
+}
+
 /// One row of the invoice list of a period (`GET /exports/invoices.csv`): the stored
 /// columns written from `core::totals` when the document was issued and settled.
 #[derive(Clone, Debug)]
@@ -420,21 +427,7 @@ impl Store {
              d.paid, d.due, d.status FROM documents d JOIN customers cu ON cu.company_id = d.company_id AND cu.id = d.customer_id \
              WHERE d.company_id = ",
         );
-        q.bind(Arg::Uuid(company_id));
-        q.push(" AND d.kind IN ('invoice', 'deposit_invoice', 'credit_note') AND d.status NOT IN ('draft', 'cancelled') AND d.issue_date <= ");
-        q.bind(Arg::Date(to));
-        match after {
-            // A row value as the only lower bound: both planners seek the index's (date, id)
-            // suffix, so a page deep in a million documents costs what the first one does.
-            Some((day, id)) => {
-                q.push(" AND (d.issue_date, d.id) > (").bind(Arg::Date(day));
-                q.push(", ").bind(Arg::Uuid(id)).push(")");
-            }
-            None => {
-                q.push(" AND d.issue_date >= ").bind(Arg::Date(from));
-            }
-        }
-        q.push(" ORDER BY d.issue_date, d.id LIMIT ").bind(Arg::I64(i64::from(limit)));
+        issued_page(&mut q, company_id, from, to, after, limit);
         let rows: Vec<ListDb> = self.rows(&q).await?;
         rows.into_iter()
             .map(|r| {
