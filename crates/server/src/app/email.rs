@@ -140,6 +140,23 @@ pub struct Composed {
     rec: facturier_store::documents::DocumentRecord,
 }
 
+impl Composed {
+    /// The message to queue, with `attachment` (name and bytes) copied into it or none.
+    fn message<'a>(&'a self, company: Uuid, attachment: Option<(&'a str, &'a [u8])>) -> NewEmail<'a> {
+        NewEmail {
+            company_id: company,
+            document_id: Some(self.rec.id),
+            sender: self.sender.as_deref(),
+            sender_name: &self.sender_name,
+            to: &self.to,
+            cc: &self.cc,
+            subject: &self.subject,
+            body: &self.body,
+            attachment,
+        }
+    }
+}
+
 /// Writes the message of an issued document from `input` (recipients checked, template
 /// chosen and filled) without queuing it.
 pub async fn compose(
@@ -224,20 +241,7 @@ pub async fn send(app: &App, auth: &Auth, kind: DocumentKind, id: Uuid, input: &
     let c = compose(app, auth, kind, id, input).await?;
     // The file stored when the document was issued, as every download serves it.
     let pdf = super::render::stored_bytes(app, auth, &c.rec, facturier_store::files::FileFormat::Pdf).await?;
-    let queued = app
-        .store
-        .enqueue_email(&NewEmail {
-            company_id: auth.company(),
-            document_id: Some(c.rec.id),
-            sender: c.sender.as_deref(),
-            sender_name: &c.sender_name,
-            to: &c.to,
-            cc: &c.cc,
-            subject: &c.subject,
-            body: &c.body,
-            attachment: Some((&c.attachment, &pdf)),
-        })
-        .await?;
+    let queued = app.store.enqueue_email(&c.message(auth.company(), Some((&c.attachment, &pdf)))).await?;
     app.outbox.wake();
     Ok(Queued { email: queued, delivering: app.outbox.delivering() })
 }
@@ -288,18 +292,8 @@ pub async fn queue_issued(
     let emails: Vec<(NewEmail<'_>, Vec<Attachment>)> = composed
         .iter()
         .map(|c| {
-            let email = NewEmail {
-                company_id: company,
-                document_id: Some(c.rec.id),
-                sender: c.sender.as_deref(),
-                sender_name: &c.sender_name,
-                to: &c.to,
-                cc: &c.cc,
-                subject: &c.subject,
-                body: &c.body,
-                // The invoice goes as its stored file, not copied into the outbox.
-                attachment: None,
-            };
+            // The invoice goes as its stored file, not copied into the outbox.
+            let email = c.message(company, None);
             let pdf = Attachment::Stored { name: c.attachment.clone(), document_id: c.rec.id, format: FileFormat::Pdf };
             (email, vec![pdf])
         })

@@ -53,13 +53,6 @@ fn ids(v: &Value) -> Vec<String> {
     v.as_array().expect("a list").iter().map(|x| x.as_str().expect("an id").to_string()).collect()
 }
 
-async fn pdf_of(app: &TestApp, id: &str) -> Vec<u8> {
-    let r = app.http.get(format!("{}/invoices/{id}/pdf", app.base)).bearer_auth(&app.token).send().await;
-    let r = r.expect("GET pdf");
-    assert_eq!(r.status(), 200);
-    r.bytes().await.expect("pdf bytes").to_vec()
-}
-
 #[tokio::test]
 async fn an_invoice_the_run_issues_is_emailed_to_its_customer_with_its_stored_pdf_once() {
     if !common::smtp::python_available() {
@@ -100,7 +93,7 @@ async fn an_invoice_the_run_issues_is_emailed_to_its_customer_with_its_stored_pd
         assert_eq!(atts.len(), 1, "{atts:#?}");
         assert_eq!(atts[0]["filename"], format!("Facture-{number}.pdf"));
         let pdf = base64::engine::general_purpose::STANDARD.decode(atts[0]["data"].as_str().expect("data")).unwrap();
-        assert_eq!(pdf, pdf_of(&app, &id).await, "byte for byte the invoice's stored PDF");
+        assert_eq!(pdf, app.invoice_pdf(&id).await, "byte for byte the invoice's stored PDF");
         wait_until("the message sent", || async {
             emails(&app, &id).await.into_iter().find(|e| e["status"] == "sent")
         })

@@ -121,12 +121,6 @@ fn attachment_bytes(a: &Value) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD.decode(a["data"].as_str().expect("data")).expect("base64")
 }
 
-async fn pdf_of(app: &TestApp, path: &str) -> Vec<u8> {
-    let r = app.http.get(format!("{}{path}", app.base)).bearer_auth(&app.token).send().await.expect("GET pdf");
-    assert_eq!(r.status(), 200);
-    r.bytes().await.expect("pdf bytes").to_vec()
-}
-
 #[tokio::test]
 async fn an_issued_invoice_is_emailed_with_its_pdf_and_its_history_shows_sent() {
     if !common::smtp::python_available() {
@@ -170,7 +164,7 @@ async fn an_issued_invoice_is_emailed_with_its_pdf_and_its_history_shows_sent() 
         assert_eq!(atts[0]["content_type"], "application/pdf");
         let pdf = attachment_bytes(&atts[0]);
         assert!(pdf.starts_with(b"%PDF-"), "the attachment is a PDF");
-        assert_eq!(pdf, pdf_of(&app, &format!("/invoices/{id}/pdf")).await, "the document's own PDF");
+        assert_eq!(pdf, app.invoice_pdf(id).await, "the document's own PDF");
 
         let doc = app.get(&format!("/invoices/{id}")).await.assert_status(200).clone();
         let sent_events = events(&doc, "sent");

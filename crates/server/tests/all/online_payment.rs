@@ -505,13 +505,6 @@ async fn the_payment_link_button_of_an_unpaid_invoice_shows_its_stable_link() {
     .await;
 }
 
-/// The bytes of a document's PDF, as downloaded.
-async fn pdf_of(app: &TestApp, id: &str) -> Vec<u8> {
-    let r = app.http.get(format!("{}/invoices/{id}/pdf", app.base)).bearer_auth(&app.token).send().await.unwrap();
-    assert_eq!(r.status().as_u16(), 200);
-    r.bytes().await.unwrap().to_vec()
-}
-
 /// With Stripe set up, an issued invoice prints its payment link: the `/pay/{token}`
 /// address on the configured public URL (the one the "Lien de paiement" button gives),
 /// which opens Checkout. Re-rendered from what is stored, the PDF is the same bytes; a
@@ -527,7 +520,7 @@ async fn an_invoice_issued_with_stripe_prints_its_payment_link_and_reminders_giv
         set_up_stripe(&app, &base, WEBHOOK_SECRET).await;
         let id = invoice(&app).await;
 
-        let pdf = pdf_of(&app, &id).await;
+        let pdf = app.invoice_pdf(&id).await;
         let text = crate::dunning::pdf_text(&pdf);
         let at = text.find("Payer en ligne : ").unwrap_or_else(|| panic!("the link is printed: {text}"));
         let printed: String = text[at + 17..].chars().take_while(|c| !c.is_whitespace()).collect();
@@ -549,9 +542,9 @@ async fn an_invoice_issued_with_stripe_prints_its_payment_link_and_reminders_giv
         assert_eq!(model.payment_url.as_deref(), Some(printed.as_str()));
         let again = facturier_server::app::render::pdf_bytes(&rec, model).await.unwrap();
         assert!(again == pdf, "the same bytes when rendered again");
-        assert_eq!(pdf_of(&app, &id).await, pdf, "the stored file is served");
+        assert_eq!(app.invoice_pdf(&id).await, pdf, "the stored file is served");
 
-        let earlier = crate::dunning::pdf_text(&pdf_of(&app, &before).await);
+        let earlier = crate::dunning::pdf_text(&app.invoice_pdf(&before).await);
         assert!(!earlier.contains("Payer en ligne") && !earlier.contains("/pay/"), "{earlier}");
 
         // An invoice the contracts run issues on its own prints its link as well.
@@ -572,7 +565,7 @@ async fn an_invoice_issued_with_stripe_prints_its_payment_link_and_reminders_giv
                 list["data"][0]["id"].as_str().expect("the contract's invoice").to_string()
             }
         };
-        let text = crate::dunning::pdf_text(&pdf_of(&app, &by_run).await);
+        let text = crate::dunning::pdf_text(&app.invoice_pdf(&by_run).await);
         assert!(text.contains(&format!("Payer en ligne : {public}/pay/")), "{text}");
 
         // A reminder of the invoice ends with its link; `{payment_link}` gives it too. The
@@ -584,7 +577,7 @@ async fn an_invoice_issued_with_stripe_prints_its_payment_link_and_reminders_giv
         let run = app.post("/dunning/run", body).await.assert_status(200).clone();
         assert_eq!(run["emails"].as_array().map(Vec::len), Some(1));
         let fee = run["fees"][0]["fee_invoice_id"].as_str().expect("a late fee invoice").to_string();
-        let fee_text = crate::dunning::pdf_text(&pdf_of(&app, &fee).await);
+        let fee_text = crate::dunning::pdf_text(&app.invoice_pdf(&fee).await);
         let fee_link = format!("Payer en ligne : {public}/pay/");
         assert!(fee_text.contains(&fee_link), "the fee invoice prints its link: {fee_text}");
         assert!(!fee_text.contains(&printed), "its own link, not the dunned invoice's: {fee_text}");

@@ -317,6 +317,14 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> Resp {
         self.request(Method::GET, path, None, &[]).await
     }
+
+    /// The PDF of invoice `id`, as downloaded (200 asserted).
+    pub async fn invoice_pdf(&self, id: &str) -> Vec<u8> {
+        let r = self.http.get(format!("{}/invoices/{id}/pdf", self.base)).bearer_auth(&self.token).send().await;
+        let r = r.expect("GET pdf");
+        assert_eq!(r.status(), 200);
+        r.bytes().await.expect("pdf bytes").to_vec()
+    }
     pub async fn post(&self, path: &str, body: Value) -> Resp {
         self.request(Method::POST, path, Some(body), &[]).await
     }
